@@ -1,0 +1,19 @@
+package io.snapline.runtime.device;
+
+/**
+ * Moves packets between the ranks of one job. Packets from one sender to one receiver arrive in the order
+ * they were sent (the engine's non-overtaking rule rests on this).
+ */
+public interface Device {
+    /** The name users select it by, e.g. {@code shm}. */
+    String name();
+
+    /** Number of ranks in the job. */
+    int size();
+
+    /** Hands {@code packet} to the handler of rank {@code packet.dest()}. */
+    void send(Packet packet);
+
+    /** Asks the receiving rank to withdraw a packet that has not been matched yet; see {@link PacketHandler#retract}. */
+    boolean retract(Packet packet);
+}

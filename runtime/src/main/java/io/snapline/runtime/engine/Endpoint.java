@@ -1,0 +1,264 @@
+package io.snapline.runtime.engine;
+
+import io.snapline.runtime.device.Device;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One rank's view of the engine: sends, receives, probes and waits addressed by world rank and context. The
+ * {@link Communicator} adds group-relative ranks on top. An endpoint is used by its rank's threads only.
+ */
+public final class Endpoint {
+    /** Messages up to this many bytes are sent eagerly (copied when unmatched); larger ones by rendezvous. */
+    public static final int EAGER_LIMIT = 16 * 1024;
+    /** First context pair free for new communicators (0/1 belong to the world, 2/3 to self). */
+    static final int FIRST_FREE_CONTEXT = 4;
+    private static final long PARK_NANOS = 20_000_000L;
+
+    private final int rank;
+    private final int size;
+    private final Device device;
+    private final Mailbox mailbox;
+    private final JobState job;
+    private final BsendBuffer bsend = new BsendBuffer();
+    private final long spinNanos;
+    private ObjectCodec codec;
+    private int nextContext = FIRST_FREE_CONTEXT;
+
+    public Endpoint(int rank, Device device, Mailbox mailbox, JobState job) {
+        this.rank = rank;
+        this.size = device.size();
+        this.device = device;
+        this.mailbox = mailbox;
+        this.job = job;
+        int cores = Runtime.getRuntime().availableProcessors();
+        // Spinning only pays when every rank can own a core; oversubscribed ranks yield and park at once.
+        this.spinNanos = size <= cores ? 50_000L : 0L;
+    }
+
+    public int rank() {
+        return rank;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public JobState job() {
+        return job;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    public Mailbox mailbox() {
+        return mailbox;
+    }
+
+    public BsendBuffer bsendBuffer() {
+        return bsend;
+    }
+
+    public void setCodec(ObjectCodec codec) {
+        this.codec = codec;
+    }
+
+    ObjectCodec codec() {
+        if (codec == null) {
+            throw new EngineException("MPI.OBJECT needs an object codec and none is installed");
+        }
+        return codec;
+    }
+
+    /** The next unused context id of this rank (communicator creation agrees on the maximum). */
+    public int nextContext() {
+        return nextContext;
+    }
+
+    /** Marks every context id below {@code next} as used by this rank. */
+    public void reserveContextsBelow(int next) {
+        if (next > nextContext) {
+            nextContext = next;
+        }
+    }
+
+    /** Starts a send of {@code count} items of {@code type} to world rank {@code dest}; arguments are checked. */
+    public Request isend(SendMode mode, Object buf, int offset, int count, TypeMap type, int dest, int tag,
+            int context, int destRankForStatus) {
+        job.check();
+        int n = count * type.size();
+        BaseType base = type.base();
+        Request req = Request.forSend(this, destRankForStatus, tag);
+        Object data = buf;
+        int off = offset;
+        TypeMap layout = type;
+        long bytes;
+        if (base == BaseType.OBJECT && n > 0) {
+            byte[] encoded = codec().encode((Object[]) buf, offset, type, n);
+            data = encoded;
+            off = 0;
+            layout = null;
+            bytes = encoded.length;
+        } else {
+            bytes = (long) n * (base == null ? 0 : base.byteSize());
+        }
+        boolean eager = mode != SendMode.SYNCHRONOUS && (layout == null || bytes <= EAGER_LIMIT || mode == SendMode.BUFFERED);
+        Message m = new Message(rank, dest, context, tag, base == null ? BaseType.BYTE : base, data, off, layout, n,
+                eager ? null : req);
+        if (mode == SendMode.BUFFERED) {
+            bsend.reserve(bytes);
+            m.stage();
+            long reserved = bytes;
+            m.onDelivered = () -> bsend.release(reserved);
+        }
+        if (!eager) {
+            req.message = m;
+        }
+        device.send(m);
+        if (eager) {
+            req.completeSend(n);
+        }
+        return req;
+    }
+
+    /** Posts a receive from world rank {@code source} (or {@link Ranks#ANY_SOURCE}); arguments are checked. */
+    public Request irecv(Object buf, int offset, int count, TypeMap type, int source, int tag, int context, Group peers) {
+        job.check();
+        Request r = Request.forReceive(this, buf, offset, count, type, context, source, tag, peers);
+        mailbox.post(r);
+        return r;
+    }
+
+    /** Cancels a pending operation if it has not been matched yet; returns whether it was cancelled. */
+    public boolean cancel(Request r) {
+        if (r.isComplete()) {
+            return false;
+        }
+        if (r.isSend()) {
+            Message m = r.message;
+            if (m != null && device.retract(m)) {
+                if (m.onDelivered != null) {
+                    m.onDelivered.run();
+                }
+                r.completeCancelled();
+                return true;
+            }
+            return false;
+        }
+        if (mailbox.cancel(r)) {
+            r.completeCancelled();
+            return true;
+        }
+        return false;
+    }
+
+    /** The earliest unmatched message for this key, or null. */
+    public Message iprobe(int source, int tag, int context) {
+        job.check();
+        return mailbox.peek(context, source, tag);
+    }
+
+    /** Waits for a message that matches the key and returns it, still unmatched. */
+    public Message probe(int source, int tag, int context) {
+        long start = 0;
+        while (true) {
+            long seen = mailbox.arrivals();
+            Message m = iprobe(source, tag, context);
+            if (m != null) {
+                return m;
+            }
+            if (start == 0) {
+                start = System.nanoTime();
+            }
+            if (System.nanoTime() - start < spinNanos) {
+                Thread.onSpinWait();
+                continue;
+            }
+            mailbox.setProber(Thread.currentThread());
+            if (mailbox.arrivals() == seen) {
+                LockSupport.parkNanos(this, PARK_NANOS);
+            }
+            mailbox.setProber(null);
+        }
+    }
+
+    /** Blocks until {@code r} completes, then finishes it (raising its error, if any). */
+    public void await(Request r) {
+        if (!r.isComplete()) {
+            awaitSlow(r);
+        }
+        r.finish();
+    }
+
+    private void awaitSlow(Request r) {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < spinNanos) {
+            for (int i = 0; i < 64; i++) {
+                if (r.isComplete()) {
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+        }
+        Thread.yield();
+        r.waiter = Thread.currentThread();
+        try {
+            while (!r.isComplete()) {
+                job.check();
+                LockSupport.parkNanos(r, PARK_NANOS);
+            }
+        } finally {
+            r.waiter = null;
+        }
+    }
+
+    /**
+     * Blocks until at least one non-null request in {@code rs} completes and returns the index of the first
+     * complete one, or -1 when every entry is null.
+     */
+    public int awaitAny(Request[] rs) {
+        long start = System.nanoTime();
+        boolean parked = false;
+        Thread me = Thread.currentThread();
+        try {
+            while (true) {
+                boolean any = false;
+                for (int i = 0; i < rs.length; i++) {
+                    Request r = rs[i];
+                    if (r != null) {
+                        any = true;
+                        if (r.isComplete()) {
+                            return i;
+                        }
+                    }
+                }
+                if (!any) {
+                    return -1;
+                }
+                if (System.nanoTime() - start < spinNanos) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                if (!parked) {
+                    for (Request r : rs) {
+                        if (r != null) {
+                            r.waiter = me;
+                        }
+                    }
+                    parked = true;
+                    continue;
+                }
+                job.check();
+                LockSupport.parkNanos(this, PARK_NANOS);
+            }
+        } finally {
+            if (parked) {
+                for (Request r : rs) {
+                    if (r != null) {
+                        r.waiter = null;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.snapline.runtime.engine;
+
+import io.snapline.runtime.device.Packet;
+import io.snapline.runtime.device.PacketHandler;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One rank's matching state: receives posted but not matched, in posting order, and messages arrived but not
+ * matched, in arrival order. Matching follows MPI: the earliest posted receive that matches an arriving message
+ * takes it, and a new receive takes the earliest matching unexpected message, so messages between one pair of
+ * ranks never overtake each other within a communicator and tag.
+ *
+ * <p>Only queue manipulation happens under the lock; copying the payload happens after, on the thread that made
+ * the match.
+ */
+public final class Mailbox implements PacketHandler {
+    private Request postedHead;
+    private Request postedTail;
+    private Message unexpectedHead;
+    private Message unexpectedTail;
+    private volatile Thread prober;
+    private volatile long arrivals;
+
+    @Override
+    public void onPacket(Packet packet) {
+        Message m = (Message) packet;
+        Request r;
+        synchronized (this) {
+            r = takePosted(m);
+            if (r == null) {
+                if (m.isEager()) {
+                    m.stage();
+                }
+                if (unexpectedTail == null) {
+                    unexpectedHead = m;
+                } else {
+                    unexpectedTail.next = m;
+                }
+                unexpectedTail = m;
+                arrivals++;
+            }
+        }
+        if (r != null) {
+            r.deliver(m);
+        } else {
+            Thread p = prober;
+            if (p != null) {
+                LockSupport.unpark(p);
+            }
+        }
+    }
+
+    /** Posts a receive: matches it at once against the unexpected messages or queues it. */
+    void post(Request r) {
+        Message m;
+        synchronized (this) {
+            m = takeUnexpected(r);
+            if (m == null) {
+                r.posted = true;
+                if (postedTail == null) {
+                    postedHead = r;
+                } else {
+                    postedTail.next = r;
+                    r.prev = postedTail;
+                }
+                postedTail = r;
+            }
+        }
+        if (m != null) {
+            r.deliver(m);
+        }
+    }
+
+    /** Removes a posted, unmatched receive. */
+    synchronized boolean cancel(Request r) {
+        if (!r.posted) {
+            return false;
+        }
+        unlinkPosted(r);
+        return true;
+    }
+
+    @Override
+    public synchronized boolean retract(Packet packet) {
+        Message prev = null;
+        for (Message m = unexpectedHead; m != null; prev = m, m = m.next) {
+            if (m == packet) {
+                unlinkUnexpected(prev, m);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The earliest unmatched message that a receive with this key would match, without taking it. */
+    synchronized Message peek(int context, int source, int tag) {
+        for (Message m = unexpectedHead; m != null; m = m.next) {
+            if (m.context() == context && (source == Ranks.ANY_SOURCE || source == m.source())
+                    && (tag == Ranks.ANY_TAG || tag == m.tag())) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    long arrivals() {
+        return arrivals;
+    }
+
+    void setProber(Thread t) {
+        prober = t;
+    }
+
+    /** Number of messages waiting to be matched (for diagnostics and tests). */
+    public synchronized int unexpectedCount() {
+        int n = 0;
+        for (Message m = unexpectedHead; m != null; m = m.next) {
+            n++;
+        }
+        return n;
+    }
+
+    private Request takePosted(Message m) {
+        for (Request r = postedHead; r != null; r = r.next) {
+            if (r.matches(m)) {
+                unlinkPosted(r);
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private Message takeUnexpected(Request r) {
+        Message prev = null;
+        for (Message m = unexpectedHead; m != null; prev = m, m = m.next) {
+            if (r.matches(m)) {
+                unlinkUnexpected(prev, m);
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private void unlinkPosted(Request r) {
+        if (r.prev == null) {
+            postedHead = r.next;
+        } else {
+            r.prev.next = r.next;
+        }
+        if (r.next == null) {
+            postedTail = r.prev;
+        } else {
+            r.next.prev = r.prev;
+        }
+        r.prev = null;
+        r.next = null;
+        r.posted = false;
+    }
+
+    private void unlinkUnexpected(Message prev, Message m) {
+        if (prev == null) {
+            unexpectedHead = m.next;
+        } else {
+            prev.next = m.next;
+        }
+        if (unexpectedTail == m) {
+            unexpectedTail = prev;
+        }
+        m.next = null;
+    }
+}

@@ -1,0 +1,196 @@
+package io.snapline.runtime.engine;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One point-to-point operation in progress. A receive is completed by whichever thread matches it (the sender's
+ * thread on {@code shm}); completion publishes the status through the volatile {@code state}. Work that must run
+ * on the owning rank's thread (decoding objects with the rank's class loader) is left for {@link #finish()}, which
+ * {@code Wait}/{@code Test} call.
+ */
+public final class Request {
+    static final int PENDING = 0;
+    /** Matched; the owner must still call {@link #finish()} (object decoding). */
+    static final int MATCHED = 1;
+    static final int DONE = 2;
+
+    private final Endpoint owner;
+    private final boolean send;
+    private volatile int state;
+    volatile Thread waiter;
+
+    // receive parameters (matching key and destination)
+    final Object buffer;
+    final int offset;
+    final int count;
+    final TypeMap type;
+    final int context;
+    final int source;
+    final int tag;
+    /** Translates the sender's world rank into the communicator rank reported in the status. */
+    final Group peers;
+    Request prev;
+    Request next;
+    boolean posted;
+
+    // outcome
+    private int statusSource;
+    private int statusTag;
+    private int statusElements;
+    private boolean cancelled;
+    private EngineException error;
+    private Message undecoded;
+    /** For a send: the message, while it may still be retracted. */
+    Message message;
+
+    private Request(Endpoint owner, boolean send, Object buffer, int offset, int count, TypeMap type, int context,
+            int source, int tag, Group peers) {
+        this.owner = owner;
+        this.send = send;
+        this.buffer = buffer;
+        this.offset = offset;
+        this.count = count;
+        this.type = type;
+        this.context = context;
+        this.source = source;
+        this.tag = tag;
+        this.peers = peers;
+    }
+
+    static Request forSend(Endpoint owner, int destRank, int tag) {
+        Request r = new Request(owner, true, null, 0, 0, null, 0, Ranks.ANY_SOURCE, tag, null);
+        r.statusSource = destRank;
+        r.statusTag = tag;
+        return r;
+    }
+
+    static Request forReceive(Endpoint owner, Object buffer, int offset, int count, TypeMap type, int context,
+            int worldSource, int tag, Group peers) {
+        return new Request(owner, false, buffer, offset, count, type, context, worldSource, tag, peers);
+    }
+
+    /** A request that is complete already: the {@code PROC_NULL} peer. */
+    public static Request procNull(Endpoint owner) {
+        Request r = new Request(owner, false, null, 0, 0, null, 0, Ranks.PROC_NULL, Ranks.ANY_TAG, null);
+        r.statusSource = Ranks.PROC_NULL;
+        r.statusTag = Ranks.ANY_TAG;
+        r.state = DONE;
+        return r;
+    }
+
+    boolean matches(Message m) {
+        return context == m.context() && (source == Ranks.ANY_SOURCE || source == m.source())
+                && (tag == Ranks.ANY_TAG || tag == m.tag());
+    }
+
+    /** Delivers a matched message into this receive; runs on the matching thread, outside any mailbox lock. */
+    void deliver(Message m) {
+        int n = m.elements;
+        int from = peers == null ? m.source() : peers.rankOfWorld(m.source());
+        BaseType mine = type == null ? null : type.base();
+        if (n > 0 && (mine == null || !m.base.compatibleWith(mine))) {
+            fail(from, m.tag(), n, new EngineException("type mismatch: rank " + from + " sent " + n + " " + m.base
+                    + " element(s) with tag " + m.tag() + " but the receive expects " + (mine == null ? "no data" : mine)));
+        } else if ((long) count * type.size() < n) {
+            fail(from, m.tag(), n, new EngineException("message truncated: rank " + from + " sent " + n + " "
+                    + m.base + " element(s) with tag " + m.tag() + " but the receive buffer holds only "
+                    + ((long) count * type.size()) + " (MPI_ERR_TRUNCATE); receive into a larger buffer, or Probe"
+                    + " and size the buffer with Status.Get_count"));
+        } else if (m.base == BaseType.OBJECT) {
+            statusSource = from;
+            statusTag = m.tag();
+            statusElements = n;
+            undecoded = m;
+            publish(MATCHED);
+        } else {
+            DataMover.copy(m.data, m.offset, m.type, buffer, offset, type, n);
+            statusSource = from;
+            statusTag = m.tag();
+            statusElements = n;
+            publish(DONE);
+        }
+        m.delivered();
+    }
+
+    private void fail(int from, int t, int n, EngineException e) {
+        statusSource = from;
+        statusTag = t;
+        statusElements = n;
+        error = e;
+        publish(DONE);
+    }
+
+    void completeSend(int elements) {
+        statusElements = elements;
+        message = null;
+        publish(DONE);
+    }
+
+    void completeCancelled() {
+        cancelled = true;
+        statusElements = 0;
+        message = null;
+        publish(DONE);
+    }
+
+    private void publish(int s) {
+        state = s;
+        Thread w = waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    /** Whether the operation has completed (it may still need {@link #finish()}). */
+    public boolean isComplete() {
+        return state != PENDING;
+    }
+
+    /**
+     * Finishes a completed operation on the owner's thread: decodes objects and raises the operation's error,
+     * if any. Idempotent.
+     */
+    public void finish() {
+        if (state == MATCHED) {
+            Message m = undecoded;
+            undecoded = null;
+            try {
+                owner.codec().decode((byte[]) m.data, (Object[]) buffer, offset, type, m.elements);
+            } catch (EngineException e) {
+                error = e;
+            }
+            state = DONE;
+        }
+        if (error != null) {
+            EngineException e = error;
+            error = null;
+            throw e;
+        }
+    }
+
+    public boolean isSend() {
+        return send;
+    }
+
+    /** Communicator rank of the sender (receives) or the destination (sends). */
+    public int statusSource() {
+        return statusSource;
+    }
+
+    public int statusTag() {
+        return statusTag;
+    }
+
+    /** Base elements transferred. */
+    public int statusElements() {
+        return statusElements;
+    }
+
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    Endpoint owner() {
+        return owner;
+    }
+}

@@ -1,0 +1,327 @@
+package mpi;
+
+import io.snapline.runtime.engine.BaseType;
+import io.snapline.runtime.engine.CommFactory;
+import io.snapline.runtime.engine.Communicator;
+import io.snapline.runtime.engine.DataMover;
+import io.snapline.runtime.engine.EngineException;
+import io.snapline.runtime.engine.ProbeResult;
+import io.snapline.runtime.engine.SendMode;
+import io.snapline.runtime.engine.TypeMap;
+import io.snapline.runtime.launch.RankAbortError;
+
+/** A communicator: point-to-point communication, its group, and the operations common to intra- and intercommunicators. */
+public class Comm {
+    /** This process's view of the communicator's group (kept public, as in MPJ Express). */
+    public Group group;
+
+    Communicator impl;
+
+    Comm(Communicator impl) {
+        bind(impl);
+    }
+
+    final void bind(Communicator c) {
+        this.impl = c;
+        this.group = c == null ? null : new Group(c.localGroup());
+    }
+
+    /** The engine communicator, or an {@link MPIException} saying why this one cannot be used. */
+    final Communicator impl(String op) {
+        Communicator c = impl;
+        if (c == null || !MPI.isRunning()) {
+            throw new MPIException(op + ": " + MPI.unusable(this));
+        }
+        return c;
+    }
+
+    public int Size() throws MPIException {
+        return impl("Size").size();
+    }
+
+    public int Rank() throws MPIException {
+        return impl("Rank").rank();
+    }
+
+    public Group Group() throws MPIException {
+        return new Group(impl("Group").localGroup());
+    }
+
+    /** {@link MPI#IDENT}, {@link MPI#CONGRUENT}, {@link MPI#SIMILAR} or {@link MPI#UNEQUAL}. */
+    public static int Compare(Comm comm1, Comm comm2) throws MPIException {
+        if (comm1 == null || comm2 == null) {
+            throw new MPIException("Compare: a communicator is null");
+        }
+        Communicator a = comm1.impl("Compare");
+        Communicator b = comm2.impl("Compare");
+        if (a == b || a.context() == b.context() && a.localGroup().sameOrder(b.localGroup())) {
+            return MPI.IDENT;
+        }
+        if (a.isInter() != b.isInter()) {
+            return MPI.UNEQUAL;
+        }
+        boolean sameRemote = !a.isInter() || a.remoteGroup().sameOrder(b.remoteGroup());
+        if (a.localGroup().sameOrder(b.localGroup()) && sameRemote) {
+            return MPI.CONGRUENT;
+        }
+        if (a.localGroup().sameMembers(b.localGroup()) && (!a.isInter() || a.remoteGroup().sameMembers(b.remoteGroup()))) {
+            return MPI.SIMILAR;
+        }
+        return MPI.UNEQUAL;
+    }
+
+    /** Releases the communicator; using it afterwards raises {@link MPIException}. */
+    public void Free() throws MPIException {
+        impl("Free");
+        if (this == MPI.COMM_WORLD || this == MPI.COMM_SELF) {
+            throw new MPIException("Free: MPI.COMM_WORLD and MPI.COMM_SELF cannot be freed");
+        }
+        impl = null;
+    }
+
+    public boolean Test_inter() throws MPIException {
+        return impl("Test_inter").isInter();
+    }
+
+    /**
+     * Creates an intercommunicator between this (local) intracommunicator and another, whose leader has rank
+     * {@code remote_leader} in {@code peer_comm}; {@code local_leader} is the leader's rank in this communicator.
+     */
+    public Intercomm Create_intercomm(Comm peer_comm, int local_leader, int remote_leader, int tag) throws MPIException {
+        Communicator local = impl("Create_intercomm");
+        if (peer_comm == null) {
+            throw new MPIException("Create_intercomm: the peer communicator is null");
+        }
+        Communicator peer = peer_comm.impl("Create_intercomm");
+        try {
+            return new Intercomm(CommFactory.createIntercomm(local, local_leader, peer, remote_leader, tag));
+        } catch (EngineException e) {
+            throw MPIException.of("Create_intercomm", e);
+        }
+    }
+
+    /** Attribute values: {@link MPI#TAG_UB} (largest tag), {@link MPI#HOST} and {@link MPI#IO}. */
+    public Object Attr_get(int keyval) throws MPIException {
+        impl("Attr_get");
+        if (keyval == MPI.TAG_UB) {
+            return io.snapline.runtime.engine.Ranks.TAG_UB;
+        }
+        if (keyval == MPI.HOST) {
+            return MPI.PROC_NULL;
+        }
+        if (keyval == MPI.IO) {
+            return MPI.ANY_SOURCE;
+        }
+        throw new MPIException("Attr_get: unknown attribute key " + keyval + " (known: MPI.TAG_UB, MPI.HOST, MPI.IO)");
+    }
+
+    public void Attr_delete(int keyval) throws MPIException {
+        impl("Attr_delete");
+        throw new MPIException("Attr_delete: attribute " + keyval + " is predefined and cannot be deleted");
+    }
+
+    /** {@link MPI#UNDEFINED} for a communicator without topology; see {@link Cartcomm} and {@link Graphcomm}. */
+    public int Topo_test() throws MPIException {
+        impl("Topo_test");
+        return MPI.UNDEFINED;
+    }
+
+    /** Ends the whole job with {@code errorcode} (the launcher's exit status; 0 is reported as 1). */
+    public void Abort(int errorcode) throws MPIException {
+        io.snapline.runtime.engine.Endpoint ep = MPI.context() != null ? MPI.context().endpoint() : null;
+        if (ep == null) {
+            throw new MPIException("Abort: MPI.Init has not been called");
+        }
+        ep.job().abort(ep.rank(), errorcode, "rank " + ep.rank() + " called Abort(" + errorcode + ")");
+        throw new RankAbortError("rank " + ep.rank() + " called Abort(" + errorcode + ")");
+    }
+
+    /** A duplicate: same group, new context (as {@code MPI_Comm_dup}). */
+    @Override
+    public Object clone() throws MPIException {
+        return Dup();
+    }
+
+    /** A duplicate: same group, new context. */
+    public Comm Dup() throws MPIException {
+        Communicator c = impl("Dup");
+        try {
+            return wrapLike(CommFactory.dup(c));
+        } catch (EngineException e) {
+            throw MPIException.of("Dup", e);
+        }
+    }
+
+    /** Wraps a duplicate in the same facade class as this communicator. */
+    Comm wrapLike(Communicator c) {
+        return new Comm(c);
+    }
+
+    // ---------------------------------------------------------------- point-to-point
+
+    private io.snapline.runtime.engine.Request startSend(String op, SendMode mode, Object buf, int offset, int count,
+            Datatype datatype, int dest, int tag) {
+        Communicator c = impl(op);
+        TypeMap t = Datatype.mapOf(datatype, op);
+        try {
+            return c.isend(mode, buf, offset, count, t, dest, tag);
+        } catch (EngineException e) {
+            throw MPIException.of(op, e);
+        }
+    }
+
+    private io.snapline.runtime.engine.Request startRecv(String op, Object buf, int offset, int count, Datatype datatype,
+            int source, int tag) {
+        Communicator c = impl(op);
+        TypeMap t = Datatype.mapOf(datatype, op);
+        try {
+            return c.irecv(buf, offset, count, t, source, tag);
+        } catch (EngineException e) {
+            throw MPIException.of(op, e);
+        }
+    }
+
+    private Status complete(String op, io.snapline.runtime.engine.Request r) {
+        try {
+            impl.endpoint().await(r);
+        } catch (EngineException e) {
+            throw MPIException.of(op, e);
+        }
+        return Request.statusOf(r);
+    }
+
+    private Prequest persistent(String op, java.util.function.Supplier<io.snapline.runtime.engine.Request> starter) {
+        return new Prequest(impl(op).endpoint(), op, starter);
+    }
+
+    public void Send(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
+        complete("Send", startSend("Send", SendMode.STANDARD, buf, offset, count, datatype, dest, tag));
+    }
+
+    /** Synchronous send: returns only once the matching receive has started. */
+    public void Ssend(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
+        complete("Ssend", startSend("Ssend", SendMode.SYNCHRONOUS, buf, offset, count, datatype, dest, tag));
+    }
+
+    /** Buffered send: copies into the buffer given to {@link MPI#Buffer_attach} and returns at once. */
+    public void Bsend(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
+        complete("Bsend", startSend("Bsend", SendMode.BUFFERED, buf, offset, count, datatype, dest, tag));
+    }
+
+    public void Rsend(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
+        complete("Rsend", startSend("Rsend", SendMode.READY, buf, offset, count, datatype, dest, tag));
+    }
+
+    public Request Isend(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
+        return new Request(impl.endpoint(), startSend("Isend", SendMode.STANDARD, buf, offset, count, datatype, dest, tag));
+    }
+
+    public Request Ibsend(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
+        return new Request(impl.endpoint(), startSend("Ibsend", SendMode.BUFFERED, buf, offset, count, datatype, dest, tag));
+    }
+
+    public Request Issend(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
+        return new Request(impl.endpoint(), startSend("Issend", SendMode.SYNCHRONOUS, buf, offset, count, datatype, dest, tag));
+    }
+
+    public Request Irsend(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
+        return new Request(impl.endpoint(), startSend("Irsend", SendMode.READY, buf, offset, count, datatype, dest, tag));
+    }
+
+    public Status Recv(Object buf, int offset, int count, Datatype datatype, int source, int tag) throws MPIException {
+        return complete("Recv", startRecv("Recv", buf, offset, count, datatype, source, tag));
+    }
+
+    public Request Irecv(Object buf, int offset, int count, Datatype datatype, int source, int tag) throws MPIException {
+        return new Request(impl.endpoint(), startRecv("Irecv", buf, offset, count, datatype, source, tag));
+    }
+
+    public Prequest Send_init(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
+        checkArgs("Send_init", buf, offset, count, datatype);
+        return persistent("Send_init", () -> startSend("Send", SendMode.STANDARD, buf, offset, count, datatype, dest, tag));
+    }
+
+    public Prequest Bsend_init(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
+        checkArgs("Bsend_init", buf, offset, count, datatype);
+        return persistent("Bsend_init", () -> startSend("Bsend", SendMode.BUFFERED, buf, offset, count, datatype, dest, tag));
+    }
+
+    public Prequest Ssend_init(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
+        checkArgs("Ssend_init", buf, offset, count, datatype);
+        return persistent("Ssend_init", () -> startSend("Ssend", SendMode.SYNCHRONOUS, buf, offset, count, datatype, dest, tag));
+    }
+
+    public Prequest Rsend_init(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
+        checkArgs("Rsend_init", buf, offset, count, datatype);
+        return persistent("Rsend_init", () -> startSend("Rsend", SendMode.READY, buf, offset, count, datatype, dest, tag));
+    }
+
+    public Prequest Recv_init(Object buf, int offset, int count, Datatype datatype, int source, int tag) throws MPIException {
+        checkArgs("Recv_init", buf, offset, count, datatype);
+        return persistent("Recv_init", () -> startRecv("Recv", buf, offset, count, datatype, source, tag));
+    }
+
+    private void checkArgs(String op, Object buf, int offset, int count, Datatype datatype) {
+        impl(op);
+        try {
+            Communicator.checkData(buf, offset, count, Datatype.mapOf(datatype, op));
+        } catch (EngineException e) {
+            throw MPIException.of(op, e);
+        }
+    }
+
+    /** Sends and receives at once, so two ranks can exchange without deadlock. */
+    public Status Sendrecv(Object sendbuf, int sendoffset, int sendcount, Datatype sendtype, int dest, int sendtag,
+            Object recvbuf, int recvoffset, int recvcount, Datatype recvtype, int source, int recvtag) throws MPIException {
+        io.snapline.runtime.engine.Request r = startRecv("Sendrecv", recvbuf, recvoffset, recvcount, recvtype, source, recvtag);
+        io.snapline.runtime.engine.Request s = startSend("Sendrecv", SendMode.STANDARD, sendbuf, sendoffset, sendcount,
+                sendtype, dest, sendtag);
+        complete("Sendrecv", s);
+        return complete("Sendrecv", r);
+    }
+
+    /** As {@link #Sendrecv} with one buffer: the received data replaces the sent data. */
+    public Status Sendrecv_replace(Object buf, int offset, int count, Datatype datatype, int dest, int sendtag,
+            int source, int recvtag) throws MPIException {
+        checkArgs("Sendrecv_replace", buf, offset, count, datatype);
+        TypeMap t = datatype.map();
+        int n = count * t.size();
+        if (n == 0) {
+            return Sendrecv(buf, offset, 0, datatype, dest, sendtag, buf, offset, 0, datatype, source, recvtag);
+        }
+        BaseType base = t.base();
+        Object temp = base.newArray(n);
+        TypeMap dense = TypeMap.basic(base);
+        Datatype denseType = Datatype.predefined(dense, datatype.baseType);
+        Status s = Sendrecv(buf, offset, count, datatype, dest, sendtag, temp, 0, n, denseType, source, recvtag);
+        if (source != MPI.PROC_NULL) {
+            DataMover.copy(temp, 0, dense, buf, offset, t, s.numEls);
+        }
+        return s;
+    }
+
+    /** Waits for a matching message without receiving it. */
+    public Status Probe(int source, int tag) throws MPIException {
+        Communicator c = impl("Probe");
+        try {
+            return statusOf(c.probe(source, tag));
+        } catch (EngineException e) {
+            throw MPIException.of("Probe", e);
+        }
+    }
+
+    /** The status of a matching message if one has arrived, else null. */
+    public Status Iprobe(int source, int tag) throws MPIException {
+        Communicator c = impl("Iprobe");
+        try {
+            ProbeResult p = c.iprobe(source, tag);
+            return p == null ? null : statusOf(p);
+        } catch (EngineException e) {
+            throw MPIException.of("Iprobe", e);
+        }
+    }
+
+    private static Status statusOf(ProbeResult p) {
+        return new Status(p.source(), p.tag(), p.elements(), false);
+    }
+}

@@ -1,0 +1,228 @@
+package mpi;
+
+import io.snapline.runtime.engine.Endpoint;
+import io.snapline.runtime.engine.EngineException;
+
+/**
+ * A non-blocking operation. Once {@code Wait} or a successful {@code Test} has completed it, the request becomes a
+ * null request ({@link #Is_null()}), so {@code Waitany} and friends skip it from then on, as MPI sets the handle to
+ * {@code MPI_REQUEST_NULL}.
+ */
+public class Request {
+    io.snapline.runtime.engine.Request req;
+    final Endpoint endpoint;
+
+    Request(Endpoint endpoint, io.snapline.runtime.engine.Request req) {
+        this.endpoint = endpoint;
+        this.req = req;
+    }
+
+    /** Blocks until the operation completes. */
+    public Status Wait() throws MPIException {
+        io.snapline.runtime.engine.Request r = req;
+        if (r == null) {
+            return emptyStatus();
+        }
+        try {
+            endpoint.await(r);
+        } catch (EngineException e) {
+            done();
+            throw MPIException.of("Wait", e);
+        }
+        done();
+        return statusOf(r);
+    }
+
+    /** The status when the operation has completed, or null when it has not (yet). */
+    public Status Test() throws MPIException {
+        io.snapline.runtime.engine.Request r = req;
+        if (r == null) {
+            return emptyStatus();
+        }
+        MPI.checkAlive(endpoint, "Test");
+        if (!r.isComplete()) {
+            return null;
+        }
+        return finish(r, "Test");
+    }
+
+    /** Cancels the operation if it has not been matched yet; {@link Status#Test_cancelled()} tells whether it was. */
+    public void Cancel() throws MPIException {
+        io.snapline.runtime.engine.Request r = req;
+        if (r != null) {
+            endpoint.cancel(r);
+        }
+    }
+
+    public boolean Is_null() throws MPIException {
+        return req == null;
+    }
+
+    /** Releases the request; a pending operation still completes. */
+    public void Free() throws MPIException {
+        req = null;
+    }
+
+    /** Kept for source compatibility with mpiJava; does nothing. */
+    @SuppressWarnings({"deprecation", "removal"})
+    @Override
+    public void finalize() throws MPIException {
+    }
+
+    /** Marks the request as finished (a null request, or an inactive persistent one). */
+    void done() {
+        req = null;
+    }
+
+    private Status finish(io.snapline.runtime.engine.Request r, String op) {
+        try {
+            r.finish();
+        } catch (EngineException e) {
+            done();
+            throw MPIException.of(op, e);
+        }
+        done();
+        return statusOf(r);
+    }
+
+    static Status statusOf(io.snapline.runtime.engine.Request r) {
+        return new Status(r.statusSource(), r.statusTag(), r.statusElements(), r.isCancelled());
+    }
+
+    static Status emptyStatus() {
+        return new Status(MPI.ANY_SOURCE, MPI.ANY_TAG, 0, false);
+    }
+
+    private static io.snapline.runtime.engine.Request[] engineRequests(Request[] array) {
+        if (array == null) {
+            throw new MPIException("the request array is null");
+        }
+        io.snapline.runtime.engine.Request[] rs = new io.snapline.runtime.engine.Request[array.length];
+        for (int i = 0; i < array.length; i++) {
+            rs[i] = array[i] == null ? null : array[i].req;
+        }
+        return rs;
+    }
+
+    private static Endpoint endpointOf(Request[] array) {
+        for (Request r : array) {
+            if (r != null && r.req != null) {
+                return r.endpoint;
+            }
+        }
+        return null;
+    }
+
+    /** Waits for every request; the i-th status belongs to the i-th request. */
+    public static Status[] Waitall(Request[] array_of_requests) throws MPIException {
+        engineRequests(array_of_requests);
+        Status[] out = new Status[array_of_requests.length];
+        MPIException first = null;
+        for (int i = 0; i < out.length; i++) {
+            Request r = array_of_requests[i];
+            try {
+                out[i] = r == null ? emptyStatus() : r.Wait();
+            } catch (MPIException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return out;
+    }
+
+    /** Waits for one request; the status's {@code index} says which. All null: index {@link MPI#UNDEFINED}. */
+    public static Status Waitany(Request[] array_of_requests) throws MPIException {
+        io.snapline.runtime.engine.Request[] rs = engineRequests(array_of_requests);
+        Endpoint ep = endpointOf(array_of_requests);
+        if (ep == null) {
+            return emptyStatus();
+        }
+        int i;
+        try {
+            i = ep.awaitAny(rs);
+        } catch (EngineException e) {
+            throw MPIException.of("Waitany", e);
+        }
+        Status s = array_of_requests[i].finish(rs[i], "Waitany");
+        s.index = i;
+        return s;
+    }
+
+    /** The status of one completed request (with its {@code index}), or null when none has completed. */
+    public static Status Testany(Request[] array_of_requests) throws MPIException {
+        io.snapline.runtime.engine.Request[] rs = engineRequests(array_of_requests);
+        Endpoint ep = endpointOf(array_of_requests);
+        if (ep == null) {
+            return emptyStatus();
+        }
+        MPI.checkAlive(ep, "Testany");
+        for (int i = 0; i < rs.length; i++) {
+            if (rs[i] != null && rs[i].isComplete()) {
+                Status s = array_of_requests[i].finish(rs[i], "Testany");
+                s.index = i;
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** All statuses when every request has completed, else null (and nothing is consumed). */
+    public static Status[] Testall(Request[] array_of_requests) throws MPIException {
+        io.snapline.runtime.engine.Request[] rs = engineRequests(array_of_requests);
+        Endpoint ep = endpointOf(array_of_requests);
+        if (ep != null) {
+            MPI.checkAlive(ep, "Testall");
+        }
+        for (io.snapline.runtime.engine.Request r : rs) {
+            if (r != null && !r.isComplete()) {
+                return null;
+            }
+        }
+        return Waitall(array_of_requests);
+    }
+
+    /**
+     * Waits until at least one request completes and returns the statuses of all that have, each with its
+     * {@code index}; null when every request is null.
+     */
+    public static Status[] Waitsome(Request[] array_of_requests) throws MPIException {
+        io.snapline.runtime.engine.Request[] rs = engineRequests(array_of_requests);
+        Endpoint ep = endpointOf(array_of_requests);
+        if (ep == null) {
+            return null;
+        }
+        try {
+            ep.awaitAny(rs);
+        } catch (EngineException e) {
+            throw MPIException.of("Waitsome", e);
+        }
+        return collect(array_of_requests, rs, "Waitsome");
+    }
+
+    /** The statuses of the requests that have completed (possibly none), each with its {@code index}; null when all are null. */
+    public static Status[] Testsome(Request[] array_of_requests) throws MPIException {
+        io.snapline.runtime.engine.Request[] rs = engineRequests(array_of_requests);
+        Endpoint ep = endpointOf(array_of_requests);
+        if (ep == null) {
+            return null;
+        }
+        MPI.checkAlive(ep, "Testsome");
+        return collect(array_of_requests, rs, "Testsome");
+    }
+
+    private static Status[] collect(Request[] array, io.snapline.runtime.engine.Request[] rs, String op) {
+        java.util.List<Status> done = new java.util.ArrayList<>();
+        for (int i = 0; i < rs.length; i++) {
+            if (rs[i] != null && rs[i].isComplete()) {
+                Status s = array[i].finish(rs[i], op);
+                s.index = i;
+                done.add(s);
+            }
+        }
+        return done.toArray(new Status[0]);
+    }
+}

@@ -1,0 +1,56 @@
+package mpi;
+
+/**
+ * The outcome of a receive or probe. {@code source} and {@code tag} are public fields, as in MPJ Express;
+ * {@code index} is set by {@code Waitany}/{@code Testany}/{@code Waitsome}/{@code Testsome}.
+ */
+public class Status implements Freeable {
+    public int source;
+    public int tag;
+    public int index;
+    /** Base elements received (as MPJ Express's {@code numEls}). */
+    public int numEls;
+    private boolean cancelled;
+
+    public Status() {
+        this.source = MPI.ANY_SOURCE;
+        this.tag = MPI.ANY_TAG;
+        this.index = MPI.UNDEFINED;
+    }
+
+    Status(int source, int tag, int elements, boolean cancelled) {
+        this.source = source;
+        this.tag = tag;
+        this.index = MPI.UNDEFINED;
+        this.numEls = elements;
+        this.cancelled = cancelled;
+    }
+
+    /** Number of whole items of {@code datatype} received, or {@link MPI#UNDEFINED} when it is not a whole number. */
+    public int Get_count(Datatype datatype) throws MPIException {
+        int size = Datatype.mapOf(datatype, "Get_count").size();
+        if (size == 0) {
+            return numEls == 0 ? 0 : MPI.UNDEFINED;
+        }
+        return numEls % size == 0 ? numEls / size : MPI.UNDEFINED;
+    }
+
+    /** Number of base elements received. */
+    public int Get_elements(Datatype datatype) throws MPIException {
+        Datatype.mapOf(datatype, "Get_elements");
+        return numEls;
+    }
+
+    public boolean Test_cancelled() throws MPIException {
+        return cancelled;
+    }
+
+    @Override
+    public void free() {
+    }
+
+    @Override
+    public String toString() {
+        return "Status[source=" + source + ", tag=" + tag + ", elements=" + numEls + (cancelled ? ", cancelled" : "") + "]";
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * The mpiJava 1.2 API, source-compatible with MPJ Express programs. These classes keep the capitalised mpiJava
+ * names and public constants for compatibility and are a thin facade over the engine's instance objects in
+ * {@code io.snapline.runtime.engine}. On the {@code shm} device each rank loads its own copy of this package,
+ * so the public static fields ({@code MPI.COMM_WORLD}, ...) belong to one rank.
+ */
+package mpi;

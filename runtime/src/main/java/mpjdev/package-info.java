@@ -1,0 +1,2 @@
+/** Compatibility: the supertype of {@code mpi.MPIException} in MPJ Express. */
+package mpjdev;

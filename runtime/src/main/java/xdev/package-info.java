@@ -1,0 +1,2 @@
+/** Compatibility: the supertype of {@code mpjdev.MPJDevException} in MPJ Express. */
+package xdev;

@@ -1,0 +1,77 @@
+package io.snapline.runtime.testing;
+
+import io.snapline.runtime.launch.JobResult;
+import io.snapline.runtime.launch.LaunchOptions;
+import io.snapline.runtime.launch.ShmJob;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a rank program (a class with {@code public static void main(String[])}) as a job, in this JVM, and captures
+ * what the ranks print. Rank programs assert inside the ranks; a failed assertion fails the job, and {@link #ok}
+ * rethrows it with the rank's own stack trace.
+ */
+public final class MpiRun {
+    /** The outcome of a job: its result and everything the ranks printed. */
+    public record Outcome(JobResult result, String out, String err) {
+        /** Output lines, in the order they were printed. */
+        public List<String> lines() {
+            return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+        }
+    }
+
+    private MpiRun() {
+    }
+
+    /** The device tests run on: {@code -Dsnapline.test.device=...}, default {@code shm}. */
+    public static String device() {
+        return System.getProperty("snapline.test.device", "shm");
+    }
+
+    /** Runs {@code main} on {@code np} ranks with extra launcher flags before the class name. */
+    public static Outcome run(int np, List<String> flags, Class<?> main, String... args) {
+        List<String> argv = new ArrayList<>(List.of("-np", Integer.toString(np), "-dev", device(), "-cp", classPathOf(main)));
+        argv.addAll(flags);
+        argv.add(main.getName());
+        argv.addAll(List.of(args));
+        LaunchOptions options = LaunchOptions.parse(argv.toArray(new String[0]));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        JobResult r = ShmJob.run(options, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(r, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    public static Outcome run(int np, Class<?> main, String... args) {
+        return run(np, List.of(), main, args);
+    }
+
+    /** Runs the job and fails the test, with the failing rank's exception as the cause, unless every rank finished. */
+    public static Outcome ok(int np, Class<?> main, String... args) {
+        Outcome o = run(np, main, args);
+        if (!o.result().succeeded()) {
+            JobResult.RankFailure f = o.result().failures().isEmpty() ? null : o.result().failures().get(0);
+            AssertionError e = new AssertionError(main.getSimpleName() + " on " + np + " rank(s) failed: "
+                    + (f == null ? "exit " + o.result().exitCode() : f.description()) + "\nstderr:\n" + o.err());
+            if (f != null && f.error() != null) {
+                e.initCause(f.error());
+            }
+            throw e;
+        }
+        return o;
+    }
+
+    /** The class path entry (directory or jar) that holds {@code c}. */
+    public static String classPathOf(Class<?> c) {
+        try {
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
