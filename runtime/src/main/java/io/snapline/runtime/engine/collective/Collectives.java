@@ -13,6 +13,8 @@ public final class Collectives {
     /** Tags on the collective context; distinct per operation so a mismatched call sequence is caught, not mixed up. */
     static final int TAG_BARRIER = 1;
     static final int TAG_AGREE = 2;
+    static final int TAG_BCAST = 3;
+    static final int TAG_ALLGATHER = 4;
 
     private Collectives() {
     }
@@ -46,8 +48,35 @@ public final class Collectives {
         return mine[0];
     }
 
+    /** Binomial-tree broadcast: the root's data reaches everyone in ceil(log2 n) rounds. */
     public static void bcast(Communicator c, Object buf, int off, int count, TypeMap t, int root) {
-        throw new UnsupportedOperationException("Bcast");
+        checkRoot(c, root);
+        Communicator.checkData(buf, off, count, t);
+        int n = c.size();
+        int me = c.rank();
+        int vr = (me - root + n) % n;
+        int mask = 1;
+        while (mask < n) {
+            if ((vr & mask) != 0) {
+                c.recvColl(buf, off, count, t, (vr - mask + root) % n, TAG_BCAST);
+                break;
+            }
+            mask <<= 1;
+        }
+        mask >>= 1;
+        while (mask > 0) {
+            if (vr + mask < n) {
+                c.sendColl(buf, off, count, t, (vr + mask + root) % n, TAG_BCAST);
+            }
+            mask >>= 1;
+        }
+    }
+
+    private static void checkRoot(Communicator c, int root) {
+        if (root < 0 || root >= c.size()) {
+            throw new io.snapline.runtime.engine.EngineException("root " + root + " is out of range for a communicator of size "
+                    + c.size() + " (valid: 0.." + (c.size() - 1) + ")");
+        }
     }
 
     public static void gather(Communicator c, Object sbuf, int soff, int scount, TypeMap st, Object rbuf, int roff,
@@ -70,9 +99,28 @@ public final class Collectives {
         throw new UnsupportedOperationException("Scatterv");
     }
 
+    /** Ring all-gather: n-1 steps, each rank forwards one block to its right neighbour per step. */
     public static void allgather(Communicator c, Object sbuf, int soff, int scount, TypeMap st, Object rbuf, int roff,
             int rcount, TypeMap rt) {
-        throw new UnsupportedOperationException("Allgather");
+        int n = c.size();
+        int me = c.rank();
+        Communicator.checkData(sbuf, soff, scount, st);
+        Communicator.checkData(rbuf, roff, Math.multiplyExact(rcount, n), rt);
+        int elements = scount * st.size();
+        if (elements != rcount * rt.size()) {
+            throw new io.snapline.runtime.engine.EngineException("each rank sends " + elements
+                    + " element(s) but each receive block holds " + rcount * rt.size() + "; the counts must match");
+        }
+        int block = rcount * rt.extent();
+        io.snapline.runtime.engine.DataMover.copy(sbuf, soff, st, rbuf, roff + me * block, rt, elements);
+        int right = (me + 1) % n;
+        int left = (me - 1 + n) % n;
+        for (int k = 0; k < n - 1; k++) {
+            int sendBlock = (me - k + n) % n;
+            int recvBlock = (me - k - 1 + n) % n;
+            c.sendrecvColl(rbuf, roff + sendBlock * block, rcount, rt, right, rbuf, roff + recvBlock * block, rcount, rt,
+                    left, TAG_ALLGATHER);
+        }
     }
 
     public static void allgatherv(Communicator c, Object sbuf, int soff, int scount, TypeMap st, Object rbuf, int roff,
