@@ -1,0 +1,75 @@
+package io.snapline.examples;
+
+import mpi.MPI;
+
+/**
+ * Ranks 0 and 1 bounce a message back and forth for sizes from 1 byte up to {@code maxBytes} (powers of 4), checking
+ * every byte of every message, and rank 0 prints the one-way latency and the bandwidth per size. Other ranks only
+ * join and leave. Shows blocking {@code Send}/{@code Recv} and {@link MPI#Wtime()}.
+ *
+ * <pre>bin/snaprun -np 2 -cp examples/target/classes io.snapline.examples.PingPong [rounds, default 100] [maxBytes, default 1048576]</pre>
+ */
+public final class PingPong {
+    private static final int TAG = 2;
+
+    private PingPong() {
+    }
+
+    public static void main(String[] args) {
+        String[] rest = MPI.Init(args);
+        int rounds = rest.length > 0 ? Integer.parseInt(rest[0]) : 100;
+        int maxBytes = rest.length > 1 ? Integer.parseInt(rest[1]) : 1 << 20;
+        int rank = MPI.COMM_WORLD.Rank();
+        if (MPI.COMM_WORLD.Size() < 2) {
+            throw new IllegalStateException("PingPong needs two ranks; run it with -np 2");
+        }
+        if (rank == 0) {
+            System.out.printf("PingPong: %d rounds per size%n", rounds);
+        }
+        int checked = 0;
+        for (int bytes = 1; bytes <= maxBytes; bytes *= 4) {
+            byte[] buf = new byte[bytes];
+            double start = MPI.Wtime();
+            for (int round = 0; round < rounds; round++) {
+                if (rank == 0) {
+                    fill(buf, round);
+                    MPI.COMM_WORLD.Send(buf, 0, bytes, MPI.BYTE, 1, TAG);
+                    java.util.Arrays.fill(buf, (byte) 0);
+                    MPI.COMM_WORLD.Recv(buf, 0, bytes, MPI.BYTE, 1, TAG);
+                    check(buf, round + 1);
+                    checked++;
+                } else if (rank == 1) {
+                    MPI.COMM_WORLD.Recv(buf, 0, bytes, MPI.BYTE, 0, TAG);
+                    check(buf, round);
+                    fill(buf, round + 1);
+                    MPI.COMM_WORLD.Send(buf, 0, bytes, MPI.BYTE, 0, TAG);
+                }
+            }
+            double seconds = MPI.Wtime() - start;
+            if (rank == 0) {
+                double oneWay = seconds / (2.0 * rounds);
+                System.out.printf("PingPong: %8d bytes %10.2f us %10.2f MB/s%n", bytes, oneWay * 1e6, bytes / oneWay / 1e6);
+            }
+        }
+        if (rank == 0) {
+            System.out.println("PingPong: verified " + checked + " round trips");
+        }
+        MPI.Finalize();
+    }
+
+    /** The payload of a round: each byte depends on its position and the round, so stale data is caught. */
+    private static void fill(byte[] buf, int round) {
+        for (int i = 0; i < buf.length; i++) {
+            buf[i] = (byte) (i * 31 + round);
+        }
+    }
+
+    private static void check(byte[] buf, int round) {
+        for (int i = 0; i < buf.length; i++) {
+            if (buf[i] != (byte) (i * 31 + round)) {
+                throw new IllegalStateException("PingPong: byte " + i + " of a " + buf.length + "-byte message in round "
+                        + round + " is " + buf[i] + ", expected " + (byte) (i * 31 + round));
+            }
+        }
+    }
+}
