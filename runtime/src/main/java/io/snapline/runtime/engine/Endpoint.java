@@ -175,10 +175,25 @@ public final class Endpoint {
                 continue;
             }
             mailbox.setProber(Thread.currentThread());
-            if (mailbox.arrivals() == seen) {
-                LockSupport.parkNanos(this, PARK_NANOS);
+            job.blocking(rank, new ProbeWait(source, tag, context));
+            try {
+                if (mailbox.arrivals() == seen) {
+                    job.check();
+                    LockSupport.parkNanos(this, PARK_NANOS);
+                }
+            } finally {
+                job.unblocked(rank);
+                mailbox.setProber(null);
             }
-            mailbox.setProber(null);
+        }
+    }
+
+    /** What a rank blocked in {@code Probe} waits for (for deadlock reports). */
+    record ProbeWait(int source, int tag, int context) {
+        @Override
+        public String toString() {
+            return "Probe(source " + (source == Ranks.ANY_SOURCE ? "ANY" : "world rank " + source) + ", tag "
+                    + (tag == Ranks.ANY_TAG ? "ANY" : Integer.toString(tag)) + ", context " + context + ")";
         }
     }
 
@@ -202,6 +217,7 @@ public final class Endpoint {
         }
         Thread.yield();
         r.waiter = Thread.currentThread();
+        job.blocking(rank, r);
         try {
             while (!r.isComplete()) {
                 job.check();
@@ -209,6 +225,7 @@ public final class Endpoint {
             }
         } finally {
             r.waiter = null;
+            job.unblocked(rank);
         }
     }
 
@@ -246,6 +263,7 @@ public final class Endpoint {
                         }
                     }
                     parked = true;
+                    job.blocking(rank, rs);
                     continue;
                 }
                 job.check();
@@ -258,6 +276,7 @@ public final class Endpoint {
                         r.waiter = null;
                     }
                 }
+                job.unblocked(rank);
             }
         }
     }

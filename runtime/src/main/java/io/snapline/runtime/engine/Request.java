@@ -193,4 +193,17 @@ public final class Request {
     Endpoint owner() {
         return owner;
     }
+
+    /** Describes the pending operation for deadlock reports, e.g. {@code Recv(source world rank 1, tag 0, context 0)}. */
+    @Override
+    public String toString() {
+        if (send) {
+            Message m = message;
+            return m == null ? "Send (completing)" : "Send to world rank " + m.dest() + " (tag " + m.tag() + ", context "
+                    + m.context() + ", " + m.elements + " " + m.base + " element(s)) waiting for a matching receive";
+        }
+        return "Recv(source " + (source == Ranks.ANY_SOURCE ? "ANY" : "world rank " + source) + ", tag "
+                + (tag == Ranks.ANY_TAG ? "ANY" : Integer.toString(tag)) + ", context " + context
+                + (context % 2 == 1 ? " (collective)" : "") + ")";
+    }
 }

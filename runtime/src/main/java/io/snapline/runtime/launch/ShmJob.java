@@ -1,6 +1,7 @@
 package io.snapline.runtime.launch;
 
 import io.snapline.runtime.device.shm.ShmDevice;
+import io.snapline.runtime.engine.DeadlockDetector;
 import io.snapline.runtime.engine.Endpoint;
 import io.snapline.runtime.engine.JobAbortedException;
 import io.snapline.runtime.engine.JobState;
@@ -34,6 +35,8 @@ import java.util.jar.JarFile;
 public final class ShmJob {
     /** How long ranks may take to unwind after an abort before the job is reported anyway. */
     static final Duration GRACE = Duration.ofSeconds(2);
+    /** Consecutive half-second checks with every running rank blocked in the same wait before a deadlock is declared. */
+    static final int DEADLOCK_CHECKS = 4;
 
     private ShmJob() {
     }
@@ -113,11 +116,19 @@ public final class ShmJob {
     }
 
     private static void awaitEnd(JobState job, CountDownLatch finished) {
+        DeadlockDetector deadlocks = new DeadlockDetector(DEADLOCK_CHECKS);
+        long ticks = 0;
         try {
             while (!finished.await(50, TimeUnit.MILLISECONDS)) {
                 if (job.isAborted()) {
                     finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS);
                     return;
+                }
+                if (++ticks % 10 == 0) {
+                    String deadlock = deadlocks.check(job.snapshotBlocked());
+                    if (deadlock != null) {
+                        job.abort(-1, 1, deadlock);
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -152,6 +163,7 @@ public final class ShmJob {
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             fail(rank, e, job, failures);
         } finally {
+            job.finished(rank);
             out.flushPartialLine();
             err.flushPartialLine();
             RankOutput.leaveRank();
