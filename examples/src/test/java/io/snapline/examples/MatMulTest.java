@@ -1,0 +1,52 @@
+package io.snapline.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.runtime.testing.MpiRun;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MatMulTest {
+    private static final Pattern RESULT =
+            Pattern.compile("MatMul: (\\d+) x (\\d+) on (\\d+) ranks in \\d+\\.\\d+ s, sum of C = (-?\\d+)\\.0");
+
+    @ParameterizedTest
+    @CsvSource({"1, 50", "2, 50", "3, 50", "4, 50", "6, 50", "8, 50", "4, 3", "3, 1"})
+    void shouldEqualSequentialProductWhenRowsAreScatteredOverNRanks(int np, int n) {
+        MpiRun.Outcome o = MpiRun.ok(np, MatMul.class, Integer.toString(n), "--verify");
+
+        List<String> lines = o.lines();
+        assertEquals(2, lines.size(), o.out());
+        Matcher m = RESULT.matcher(lines.get(0));
+        assertTrue(m.matches(), lines.get(0));
+        assertEquals(n, Integer.parseInt(m.group(1)));
+        assertEquals(np, Integer.parseInt(m.group(3)));
+        assertEquals(expectedSum(n), Long.parseLong(m.group(4)));
+        assertEquals("MatMul: verified, C equals the sequential product exactly", lines.get(1));
+    }
+
+    /**
+     * The sum of all entries of A x B is sum over k of (column k of A summed) times (row k of B summed); computed
+     * that way it does not share code with the program.
+     */
+    private static long expectedSum(int n) {
+        long sum = 0;
+        for (int k = 0; k < n; k++) {
+            long columnOfA = 0;
+            long rowOfB = 0;
+            for (int i = 0; i < n; i++) {
+                columnOfA += (i + 2 * k) % 7 - 3;
+                rowOfB += (3 * k + i) % 5 - 2;
+            }
+            sum += columnOfA * rowOfB;
+        }
+        return sum;
+    }
+}
