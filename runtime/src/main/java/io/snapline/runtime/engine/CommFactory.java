@@ -55,8 +55,8 @@ public final class CommFactory {
         int m = 0;
         for (int r = 0; r < n; r++) {
             if (colorKey[2 * r] == color) {
-                // key in the high half (offset to sort as unsigned), parent rank in the low half
-                sortable[m++] = ((long) colorKey[2 * r + 1] - Integer.MIN_VALUE) << 32 | r;
+                // signed key in the high half, parent rank (non-negative) in the low half
+                sortable[m++] = (long) colorKey[2 * r + 1] << 32 | r;
             }
         }
         Arrays.sort(sortable, 0, m);
