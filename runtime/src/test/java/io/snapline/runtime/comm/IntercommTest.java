@@ -203,8 +203,13 @@ class IntercommTest {
                     () -> local.Create_intercomm(MPI.COMM_WORLD, 0, remoteLeader, 1).Create_intercomm(MPI.COMM_WORLD, 0, 0, 1));
             assertTrue(notIntra.getMessage().contains("needs an intracommunicator"), notIntra.getMessage());
 
-            // after all the failed attempts the groups still build a working intercommunicator
-            Intercomm inter = local.Create_intercomm(MPI.COMM_WORLD, local.Size() - 1, mine == 0 ? n - 1 : n / 2 - 1, 2);
+            MPIException noPeer = assertThrows(MPIException.class, () -> local.Create_intercomm(null, 0, remoteLeader, 1));
+            assertTrue(noPeer.getMessage().contains("peer communicator is null or has been freed"), noPeer.getMessage());
+
+            // after all the failed attempts the groups still build a working intercommunicator; only leaders need a peer
+            int leader = local.Size() - 1;
+            Intercomm inter = local.Create_intercomm(local.Rank() == leader ? MPI.COMM_WORLD : null, leader,
+                    mine == 0 ? n - 1 : n / 2 - 1, 2);
             exchange(inter, 6);
             MPI.Finalize();
         }
