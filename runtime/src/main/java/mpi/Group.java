@@ -13,10 +13,14 @@ public class Group implements Freeable {
     /** Result code kept from mpiJava. */
     public static final int EMPTY = 3;
 
+    /** Kept for source compatibility with MPJ Express, where it is an internal handle; {@link #EMPTY} for the empty group. */
+    public int code;
+
     io.snapline.runtime.engine.Group impl;
 
     Group(io.snapline.runtime.engine.Group impl) {
         this.impl = impl;
+        this.code = impl != null && impl.size() == 0 ? EMPTY : 0;
     }
 
     io.snapline.runtime.engine.Group impl(String op) {
