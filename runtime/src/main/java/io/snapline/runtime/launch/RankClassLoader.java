@@ -23,7 +23,11 @@ final class RankClassLoader extends URLClassLoader {
     }
 
     RankClassLoader(int rank, URL[] userClassPath, ClassLoader parent) {
-        super("rank-" + rank, userClassPath, parent);
+        this("rank-" + rank, userClassPath, parent);
+    }
+
+    RankClassLoader(String name, URL[] userClassPath, ClassLoader parent) {
+        super(name, userClassPath, parent);
     }
 
     @Override
