@@ -64,8 +64,7 @@ class LauncherProcessTest {
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(PROCESS_LIMIT_SECONDS, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
             fail("the launcher was still running after " + PROCESS_LIMIT_SECONDS + " s; stderr:\n"
@@ -93,6 +92,7 @@ class LauncherProcessTest {
         assertEquals("java.lang.IllegalStateException: rank 0 gives up", err.get(1));
         assertTrue(e.err().contains("snaprun: rank(s) [1] did not stop within 2 s of the abort and were abandoned"),
                 e.err());
+        assertTrue(e.millis() >= ShmJob.GRACE.toMillis(), "the busy rank had its grace period: " + e.millis() + " ms");
         assertTrue(err.get(err.size() - 1).startsWith("snaprun: job ended with exit status 1 after "), e.err());
     }
 
