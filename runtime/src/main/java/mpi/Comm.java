@@ -86,13 +86,13 @@ public class Comm {
     /**
      * Creates an intercommunicator between this (local) intracommunicator and another, whose leader has rank
      * {@code remote_leader} in {@code peer_comm}; {@code local_leader} is the leader's rank in this communicator.
+     * Collective over this communicator. {@code peer_comm} and {@code remote_leader} matter only at the local leader
+     * (others may pass null); the leaders exchange their groups over {@code peer_comm} with {@code tag}. An error the
+     * leader finds is raised on every member of its group.
      */
     public Intercomm Create_intercomm(Comm peer_comm, int local_leader, int remote_leader, int tag) throws MPIException {
         Communicator local = impl("Create_intercomm");
-        if (peer_comm == null) {
-            throw new MPIException("Create_intercomm: the peer communicator is null");
-        }
-        Communicator peer = peer_comm.impl("Create_intercomm");
+        Communicator peer = peer_comm == null ? null : peer_comm.impl; // null when freed: the leader reports it
         try {
             return new Intercomm(CommFactory.createIntercomm(local, local_leader, peer, remote_leader, tag));
         } catch (EngineException e) {

@@ -28,7 +28,12 @@ public class Intercomm extends Comm {
         return new Group(impl("Remote_group").remoteGroup());
     }
 
-    /** An intracommunicator over both groups; the group that passes {@code high = true} is ordered last. */
+    /**
+     * Collective over both groups: an intracommunicator over all their members. The group that passes
+     * {@code high = true} is ordered last; when both pass the same value, the group whose rank 0 has the lower rank
+     * in COMM_WORLD comes first. Every member of a group must pass the same {@code high}, or every member of both
+     * groups gets an {@link MPIException}.
+     */
     public Intracomm Merge(boolean high) throws MPIException {
         Communicator c = impl("Merge");
         try {

@@ -1,67 +1,130 @@
 package io.snapline.runtime.launch;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
-import java.util.Arrays;
+import java.util.Properties;
 
 /**
- * {@code snaprun}: parses the command line, runs the job and turns its outcome into an exit status
- * (0 when every rank finished, the {@code Abort} code or 1 when a rank failed, 2 for a bad command line).
+ * {@code snaprun}, the main class of {@code bin/snaprun}: parses the command line, runs the job and turns its outcome
+ * into an exit status.
+ *
+ * <ul>
+ *   <li>0 when every rank finished;</li>
+ *   <li>the code a rank passed to {@code MPI.COMM_WORLD.Abort(code)}, modulo 256 as exit statuses are, and 1 when
+ *       that is 0 (an aborted job never reports success);</li>
+ *   <li>1 when a rank ended with an uncaught exception; the report on standard error names the rank and shows its
+ *       stack trace;</li>
+ *   <li>2 for a bad command line, or a feature this build does not have yet (checkpoint policies other than
+ *       {@code none}, failure injection, run reports, other devices).</li>
+ * </ul>
  */
 public final class Launcher {
+    private static final String POM_PROPERTIES = "/META-INF/maven/io.snapline/snapline-runtime/pom.properties";
+
     private Launcher() {
     }
 
+    /** Runs {@code snaprun} and exits the JVM with its status; rank threads that ignored an abort end with it. */
     public static void main(String[] args) {
-        int status = run(args, System.out, System.err);
+        int status;
+        try {
+            status = run(args, System.out, System.err);
+        } catch (RuntimeException | Error e) {
+            System.err.println("snaprun: internal error: " + e);
+            e.printStackTrace();
+            status = 1;
+        }
         System.out.flush();
         System.err.flush();
-        // Rank threads that ignored the abort must not keep the launcher alive.
         System.exit(status);
     }
 
-    /** Runs {@code snaprun} with the given arguments and returns its exit status. */
+    /** Runs {@code snaprun} with the given arguments, printing to {@code out} and {@code err}; returns its exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || Arrays.asList(args).contains("-h") && indexOfMain(args) < 0
-                || args.length == 1 && args[0].equals("--help")) {
-            (args.length == 0 ? err : out).println(LaunchOptions.USAGE);
-            return args.length == 0 ? 2 : 0;
+        if (args.length == 0) {
+            err.println(LaunchOptions.USAGE);
+            return 2;
+        }
+        switch (LaunchOptions.request(args)) {
+            case HELP -> {
+                out.println(LaunchOptions.USAGE);
+                return 0;
+            }
+            case VERSION -> {
+                out.println(version());
+                return 0;
+            }
+            default -> {
+                // a run
+            }
         }
         LaunchOptions options;
         try {
             options = LaunchOptions.parse(args);
-            ShmJob.classPath(options);
-            ShmJob.mainClass(options);
+            String missing = unavailable(options);
+            if (missing != null) {
+                err.println("snaprun: " + missing);
+                return 2;
+            }
+            ProgramLoader.check(options);
         } catch (UsageException e) {
             err.println("snaprun: " + e.getMessage());
-            err.println(LaunchOptions.USAGE);
-            return 2;
-        }
-        if (!options.checkpoint().equals("none")) {
-            err.println("snaprun: checkpoint policy '" + options.checkpoint()
-                    + "' is not installed in this build; only --checkpoint none is available");
+            err.println(LaunchOptions.SYNOPSIS);
+            err.println("Run 'snaprun --help' for the flags.");
             return 2;
         }
         JobResult result = ShmJob.run(options, out, err);
         if (!result.succeeded()) {
-            for (JobResult.RankFailure f : result.failures()) {
-                err.println("snaprun: " + ShmJob.describe(f));
-            }
-            err.println("snaprun: job ended with exit status " + result.exitCode() + " after "
-                    + result.wallTime().toMillis() + " ms");
+            report(result, err);
         }
         return result.exitCode();
     }
 
-    private static int indexOfMain(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("-") && (i == 0 || !takesValue(args[i - 1]))) {
-                return i;
-            }
+    private static void report(JobResult result, PrintStream err) {
+        for (JobResult.RankFailure f : result.failures()) {
+            err.println("snaprun: " + FailureReport.describe(f));
         }
-        return -1;
+        if (!result.abandonedRanks().isEmpty()) {
+            err.println("snaprun: rank(s) " + result.abandonedRanks() + " did not stop within "
+                    + ShmJob.GRACE.toSeconds() + " s of the abort and were abandoned");
+        }
+        err.println("snaprun: job ended with exit status " + result.exitCode() + " after "
+                + result.wallTime().toMillis() + " ms");
+        err.flush();
     }
 
-    private static boolean takesValue(String flag) {
-        return !flag.contains("=") && !flag.equals("--tag-output") && !flag.equals("-h") && !flag.equals("--help");
+    /** What the command line asks for that this build cannot do yet, or null when it can run it. */
+    static String unavailable(LaunchOptions o) {
+        if (!o.checkpoint().equals("none")) {
+            return "checkpoint policy '" + o.checkpoint() + "' is not installed in this build yet; "
+                    + "only --checkpoint none (the default) is available";
+        }
+        if (!o.injectFailures().isEmpty()) {
+            return "--inject-failure is not available in this build yet (it comes with the checkpoint policies)";
+        }
+        if (o.report() != null) {
+            return "--report is not available in this build yet";
+        }
+        if (o.jvmOpts() != null) {
+            return "--jvm-opts is for devices with one JVM per rank; -dev shm runs every rank in this JVM, "
+                    + "so put JVM options in SNAPLINE_JAVA_OPTS";
+        }
+        return null;
+    }
+
+    /** {@code snaprun <version>} with the Java runtime it runs on. */
+    static String version() {
+        String v = "(development build)";
+        try (InputStream in = Launcher.class.getResourceAsStream(POM_PROPERTIES)) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                v = p.getProperty("version", v);
+            }
+        } catch (IOException e) {
+            // keep the development label
+        }
+        return "snaprun (Snapline) " + v + ", Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")";
     }
 }

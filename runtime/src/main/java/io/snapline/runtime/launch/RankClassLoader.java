@@ -23,7 +23,11 @@ final class RankClassLoader extends URLClassLoader {
     }
 
     RankClassLoader(int rank, URL[] userClassPath, ClassLoader parent) {
-        super("rank-" + rank, userClassPath, parent);
+        this("rank-" + rank, userClassPath, parent);
+    }
+
+    RankClassLoader(String name, URL[] userClassPath, ClassLoader parent) {
+        super(name, userClassPath, parent);
     }
 
     @Override
@@ -34,7 +38,7 @@ final class RankClassLoader extends URLClassLoader {
                 if (startsWith(name, FACADE)) {
                     c = defineFromParent(name);
                 } else if (startsWith(name, SHARED) || isRuntimeClass(name)) {
-                    c = getParent().loadClass(name);
+                    c = sharedOrOwn(name);
                 } else {
                     try {
                         c = findClass(name);
@@ -47,6 +51,18 @@ final class RankClassLoader extends URLClassLoader {
                 resolveClass(c);
             }
             return c;
+        }
+    }
+
+    /** A shared library class from the parent; one the launcher does not have may still be on the program's path. */
+    private Class<?> sharedOrOwn(String name) throws ClassNotFoundException {
+        try {
+            return getParent().loadClass(name);
+        } catch (ClassNotFoundException e) {
+            if (name.startsWith("java.")) {
+                throw e;
+            }
+            return findClass(name);
         }
     }
 

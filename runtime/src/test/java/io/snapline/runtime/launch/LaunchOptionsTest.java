@@ -1,0 +1,243 @@
+package io.snapline.runtime.launch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class LaunchOptionsTest {
+
+    private static String error(String... argv) {
+        return assertThrows(UsageException.class, () -> LaunchOptions.parse(argv)).getMessage();
+    }
+
+    @Test
+    void shouldReadRanksClassPathMainClassAndProgramArgsWhenGivenMpjStyle() {
+        LaunchOptions o = LaunchOptions.parse("-np", "4", "-dev", "shm", "-cp", "out/classes", "demo.Heat", "--n", "64");
+        assertEquals(4, o.np());
+        assertEquals("shm", o.device());
+        assertEquals("out/classes", o.classPath());
+        assertNull(o.jar());
+        assertEquals("demo.Heat", o.mainClass());
+        assertEquals(List.of("--n", "64"), o.programArgs());
+        assertFalse(o.tagOutput());
+        assertEquals("none", o.checkpoint());
+        assertEquals(LaunchOptions.DEFAULT_MAX_RESTARTS, o.maxRestarts());
+        assertTrue(o.injectFailures().isEmpty());
+    }
+
+    @Test
+    void shouldGiveEverythingAfterTheMainClassToTheProgramWhenItLooksLikeFlags() {
+        LaunchOptions o = LaunchOptions.parse("-np", "2", "demo.Main", "-np", "5", "--help", "--checkpoint", "x");
+        assertEquals(2, o.np());
+        assertEquals(List.of("-np", "5", "--help", "--checkpoint", "x"), o.programArgs());
+        assertEquals(LaunchOptions.Request.RUN, LaunchOptions.request("-np", "2", "demo.Main", "--help"));
+    }
+
+    @Test
+    void shouldEndFlagsWhenGivenDoubleDash() {
+        LaunchOptions o = LaunchOptions.parse("-np", "2", "--tag-output", "--", "demo.Main", "--x");
+        assertTrue(o.tagOutput());
+        assertEquals("demo.Main", o.mainClass());
+        assertEquals(List.of("--x"), o.programArgs());
+    }
+
+    @Test
+    void shouldAcceptAliasesWhenUsersComeFromMpjOrMpirun() {
+        LaunchOptions o = LaunchOptions.parse("-n", "3", "-dev", "multicore", "-classpath", "a:b", "demo.Main");
+        assertEquals(3, o.np());
+        assertEquals("shm", o.device());
+        assertEquals("a:b", o.classPath());
+        assertEquals("shm", LaunchOptions.parse("-np", "1", "--device=shm", "--class-path=c", "X").device());
+    }
+
+    @Test
+    void shouldAnswerHelpAndVersionWhenAskedAmongTheFlags() {
+        assertEquals(LaunchOptions.Request.HELP, LaunchOptions.request("-h"));
+        assertEquals(LaunchOptions.Request.HELP, LaunchOptions.request("-np", "4", "--help"));
+        assertEquals(LaunchOptions.Request.VERSION, LaunchOptions.request("--version"));
+        // --help as the value of -cp is a (strange) class path, not a request for help
+        assertEquals(LaunchOptions.Request.RUN, LaunchOptions.request("-np", "2", "-cp", "--help", "X"));
+        assertEquals(LaunchOptions.Request.RUN, LaunchOptions.request("-np", "2", "--", "--help"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "X                           | missing -np N (the number of ranks)",
+        "-np                         | -np needs a value",
+        "-np -cp x X                 | -np needs a value",
+        "-np four X                  | -np needs an integer, got 'four'",
+        "-np 0 X                     | -np must be between 1 and 4096, got 0",
+        "-np 5000 X                  | -np must be between 1 and 4096, got 5000",
+        "-np 2                       | missing the main class to run (e.g. snaprun -np 4 -cp classes demo.Hello)",
+        "-np 2 -np 3 X               | -np is given more than once",
+        "-n 2 -np 3 X                | -np is given more than once",
+        "-np 2 --bogus X             | unknown option '--bogus'",
+        "-np 2 --np 3 X              | unknown option '--np'; did you mean -np?",
+        "-np 2 -tag-output X         | unknown option '-tag-output'; did you mean --tag-output?",
+        "-np 2 -dev foo X            | unknown device 'foo'; choose shm (alias multicore)",
+        "-np 2 -dev tcp X            | device 'tcp' is not available in this build; use -dev shm",
+        "-np 2 --tag-output=yes X    | --tag-output takes no value, got '--tag-output=yes'",
+        "-np 2 -cp x Hello.class     | 'Hello.class' is not a class name; give the fully qualified name, e.g. demo.Hello, and its directory or jar with -cp",
+        "-np 2 --checkpoint bogus X  | --checkpoint 'bogus' is not a policy; choose one of coordinated, coordinated-nb, independent, none",
+        "-np 2 --interval 30s X      | --interval needs a checkpoint policy (--checkpoint coordinated, coordinated-nb or independent); with --checkpoint none nothing is saved",
+        "-np 2 --store d X           | --store needs a checkpoint policy (--checkpoint coordinated, coordinated-nb or independent); with --checkpoint none nothing is saved",
+        "-np 2 --max-restarts 1 X    | --max-restarts needs a checkpoint policy (--checkpoint coordinated, coordinated-nb or independent); with --checkpoint none nothing is saved",
+        "-np 2 --report= X           | --report needs a non-empty value",
+    })
+    void shouldExplainWhenTheCommandLineIsWrong(String argv, String message) {
+        assertEquals(message, error(argv.split(" ")));
+    }
+
+    @Test
+    void shouldHintAtSnaplineJavaOptsWhenGivenJvmOption() {
+        assertEquals("unknown option '-Xmx2g'; JVM options go in SNAPLINE_JAVA_OPTS (e.g. SNAPLINE_JAVA_OPTS='-Xmx2g' snaprun ...)",
+                error("-np", "2", "-Xmx2g", "X"));
+    }
+
+    @Test
+    void shouldReadCheckpointFlagsWhenAPolicyIsChosen() {
+        LaunchOptions o = LaunchOptions.parse("-np", "4", "--checkpoint", "coordinated", "--interval=1.5s", "--store", "ck",
+                "--max-restarts", "5", "--resume", "old", "--report", "r.json", "X");
+        assertEquals("coordinated", o.checkpoint());
+        assertEquals(Duration.ofMillis(1500), o.interval());
+        assertFalse(o.intervalAuto());
+        assertEquals("ck", o.store());
+        assertEquals(5, o.maxRestarts());
+        assertEquals("old", o.resume());
+        assertEquals("r.json", o.report());
+
+        LaunchOptions auto = LaunchOptions.parse("-np", "2", "--checkpoint", "independent", "--interval", "auto", "X");
+        assertTrue(auto.intervalAuto());
+        assertNull(auto.interval());
+        assertEquals(10, LaunchOptions.parse("-np", "2", "--checkpoint", "coordinated-nb", "--every", "10", "X").every());
+    }
+
+    @Test
+    void shouldRejectIntervalWithEveryWhenBothAreGiven() {
+        assertEquals("give either --interval or --every, not both",
+                error("-np", "2", "--checkpoint", "coordinated", "--interval", "1s", "--every", "3", "X"));
+        assertEquals("give either --interval or --every, not both",
+                error("-np", "2", "--checkpoint", "coordinated", "--interval", "auto", "--every", "3", "X"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"250ms, 250", "1.5s, 1500", "30, 30000", "2m, 120000", "1h, 3600000", "10 S, 10000"})
+    void shouldParseDurationsWhenGivenWithUnits(String text, long millis) {
+        assertEquals(Duration.ofMillis(millis), LaunchOptions.parseDuration("--interval", text));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "0s     | --interval must be between 1ms and 8760h (a year), got '0s'",
+        "0.1ms  | --interval must be between 1ms and 8760h (a year), got '0.1ms'",
+        "9000h  | --interval must be between 1ms and 8760h (a year), got '9000h'",
+        "-5s    | --interval needs a duration such as 500ms, 30s or 2m, got '-5s'",
+        "5d     | --interval needs a duration such as 500ms, 30s or 2m, got '5d'",
+        "NaN    | --interval needs a duration such as 500ms, 30s or 2m, got 'NaN'",
+    })
+    void shouldRejectDurationsWhenMalformed(String text, String message) {
+        assertEquals(message, assertThrows(UsageException.class,
+                () -> LaunchOptions.parseDuration("--interval", text)).getMessage());
+    }
+
+    @Test
+    void shouldParseEveryFailureFormWhenInjectionIsAsked() {
+        LaunchOptions o = LaunchOptions.parse("-np", "4",
+                "--inject-failure", "rank=1,after=5s",
+                "--inject-failure", "rank=0,point=3",
+                "--inject-failure", "rank=3,during-checkpoint=2",
+                "--inject-failure", "random,seed=42,count=2", "X");
+        List<FailureSpec> f = o.injectFailures();
+        assertEquals(new FailureSpec(FailureSpec.Kind.AFTER_TIME, 1, Duration.ofSeconds(5), 0, 0, 1), f.get(0));
+        assertEquals(new FailureSpec(FailureSpec.Kind.AT_POINT, 0, null, 3, 0, 1), f.get(1));
+        assertEquals(new FailureSpec(FailureSpec.Kind.DURING_CHECKPOINT, 3, null, 2, 0, 1), f.get(2));
+        assertEquals(new FailureSpec(FailureSpec.Kind.RANDOM, -1, null, 0, 42, 2), f.get(3));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "rank=1            | expected rank=R with exactly one of after=, point=, during-checkpoint=",
+        "rank=1,speed=3    | unknown key; expected after=, point= or during-checkpoint=",
+        "rank=-1,point=2   | rank must be a non-negative integer, was '-1'",
+        "rank=1,point=0    | point must be at least 1",
+        "rank=1,after=soon | ",
+        "random,seed=1     | random needs count=",
+        "random,seed=1,count=2,rank=1 | random takes only seed= and count=",
+        "rank=1,rank=2     | 'rank' given twice",
+        "rank              | 'rank' is not key=value",
+    })
+    void shouldExplainWhenAFailureSpecIsMalformed(String spec, String why) {
+        String message = error("-np", "4", "--inject-failure", spec, "X");
+        if (why == null) {
+            assertEquals("--inject-failure after needs a duration such as 500ms, 30s or 2m, got 'soon'", message);
+        } else {
+            assertEquals("--inject-failure '" + spec + "': " + why
+                    + " (forms: rank=R,after=5s | rank=R,point=K | rank=R,during-checkpoint=K | random,seed=S,count=C)",
+                    message);
+        }
+    }
+
+    @Test
+    void shouldRejectFailureForMissingRankWhenRankIsOutOfRange() {
+        assertEquals("--inject-failure names rank 4 but the job has ranks 0..3",
+                error("-np", "4", "--inject-failure", "rank=4,point=1", "X"));
+    }
+
+    @Test
+    void shouldTakeMainClassFromManifestAndGiveAllArgsToProgramWhenJarNamesOne(@TempDir Path dir) throws IOException {
+        Path jar = jar(dir.resolve("app.jar"), "demo.App");
+        LaunchOptions o = LaunchOptions.parse("-np", "2", "-jar", jar.toString(), "input.txt", "7");
+        assertEquals("demo.App", o.mainClass());
+        assertEquals(jar.toString(), o.jar());
+        assertEquals(List.of("input.txt", "7"), o.programArgs());
+    }
+
+    @Test
+    void shouldTakeMainClassFromCommandLineWhenJarNamesNone(@TempDir Path dir) throws IOException {
+        Path jar = jar(dir.resolve("lib.jar"), null);
+        LaunchOptions o = LaunchOptions.parse("-np", "2", "-jar", jar.toString(), "demo.Other", "x");
+        assertEquals("demo.Other", o.mainClass());
+        assertEquals(List.of("x"), o.programArgs());
+        assertEquals(jar + " names no Main-Class in its manifest; give the main class after -jar " + jar,
+                error("-np", "2", "-jar", jar.toString()));
+    }
+
+    @Test
+    void shouldExplainWhenJarIsMissingOrCombinedWithClassPath(@TempDir Path dir) throws IOException {
+        String missing = dir.resolve("nope.jar").toString();
+        assertEquals("-jar " + missing + ": no such file", error("-np", "2", "-jar", missing));
+        Path jar = jar(dir.resolve("app.jar"), "demo.App");
+        assertEquals("give either -cp or -jar, not both (put extra jars on the jar's manifest Class-Path)",
+                error("-np", "2", "-cp", "x", "-jar", jar.toString()));
+        Path notJar = Files.writeString(dir.resolve("text.jar"), "not a zip");
+        assertTrue(error("-np", "2", "-jar", notJar.toString()).startsWith("-jar " + notJar + " cannot be read as a jar: "));
+    }
+
+    static Path jar(Path path, String mainClass) throws IOException {
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        if (mainClass != null) {
+            m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, mainClass);
+        }
+        try (OutputStream out = Files.newOutputStream(path); JarOutputStream jar = new JarOutputStream(out, m)) {
+            jar.flush();
+        }
+        return path;
+    }
+}
