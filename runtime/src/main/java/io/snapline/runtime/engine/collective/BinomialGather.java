@@ -56,9 +56,7 @@ final class BinomialGather {
             expect[k] = items;
             rs[k] = c.irecvColl(tmp, mask * block, items, dt, from[k], Collectives.TAG_GATHER);
         }
-        for (int i = 0; i < k; i++) {
-            Transfer.await(c, rs[i], expect[i], from[i]);
-        }
+        Transfer.awaitAll(c, rs, k, expect, from);
         Transfer.send(c, tmp, 0, sub * block, dt, parent, Collectives.TAG_GATHER);
     }
 
@@ -69,10 +67,14 @@ final class BinomialGather {
         TypeMap dt = Transfer.denseType(rt);
         Request[] rs = new Request[32];
         Object[] wrapped = new Object[32];
+        int[] expect = new int[32];
+        int[] from = new int[32];
         int k = 0;
         for (int mask = 1; mask < n; mask <<= 1, k++) {
             int first = (mask + root) % n;
             int ranks = Math.min(mask, n - mask);
+            from[k] = first;
+            expect[k] = block * ranks;
             if (first + ranks <= n) {
                 rs[k] = c.irecvColl(rbuf, roff + first * stride, rcount * ranks, rt, first, Collectives.TAG_GATHER);
             } else {
@@ -80,10 +82,10 @@ final class BinomialGather {
                 rs[k] = c.irecvColl(wrapped[k], 0, block * ranks, dt, first, Collectives.TAG_GATHER);
             }
         }
+        Transfer.awaitAll(c, rs, k, expect, from);
         for (int i = 0, mask = 1; i < k; i++, mask <<= 1) {
             int first = (mask + root) % n;
             int ranks = Math.min(mask, n - mask);
-            Transfer.await(c, rs[i], block * ranks, first);
             if (wrapped[i] != null) {
                 int tail = n - first;
                 DataMover.copy(wrapped[i], 0, dt, rbuf, roff + first * stride, rt, tail * block);

@@ -27,16 +27,16 @@ final class LinearV {
         Transfer.local(c, sbuf, soff, scount, st, rbuf, Args.block(roff, displs[me], rt), rcounts[me], rt,
                 Collectives.TAG_GATHERV);
         Request[] rs = new Request[n];
+        int[] expect = new int[n];
+        int[] from = new int[n];
         for (int r = 0; r < n; r++) {
             if (r != me) {
+                from[r] = r;
+                expect[r] = rcounts[r] * rt.size();
                 rs[r] = c.irecvColl(rbuf, Args.block(roff, displs[r], rt), rcounts[r], rt, r, Collectives.TAG_GATHERV);
             }
         }
-        for (int r = 0; r < n; r++) {
-            if (r != me) {
-                Transfer.await(c, rs[r], rcounts[r] * rt.size(), r);
-            }
-        }
+        Transfer.awaitAll(c, rs, n, expect, from);
     }
 
     static void scatterv(Communicator c, Object sbuf, int soff, int[] scounts, int[] displs, TypeMap st, Object rbuf,

@@ -31,7 +31,8 @@ final class Scratch {
     static Scratch of(TypeMap t, int count, ReduceOp op) {
         int elements = Args.times(count, t.size(), "count x datatype size");
         if (elements == 0) {
-            return new Scratch(TypeMap.basic(BaseType.BYTE), 0, 0, 0, BaseType.BYTE);
+            BaseType b = t.base() == null ? BaseType.BYTE : t.base();
+            return new Scratch(TypeMap.basic(b), 0, 0, 0, b);
         }
         if (t.isContiguous()) {
             return new Scratch(t, count, 0, elements, t.base());

@@ -50,6 +50,29 @@ final class Transfer {
         }
     }
 
+    /**
+     * Awaits the receives {@code rs[0 .. k-1]} (null entries are skipped), each from {@code from[i]} expecting
+     * {@code expected[i]} elements. If one fails, the others are cancelled, so no stale receive stays posted on the
+     * collective context to swallow a later operation's message.
+     */
+    static void awaitAll(Communicator c, Request[] rs, int k, int[] expected, int[] from) {
+        int i = 0;
+        try {
+            for (; i < k; i++) {
+                if (rs[i] != null) {
+                    await(c, rs[i], expected[i], from[i]);
+                }
+            }
+        } catch (RuntimeException e) {
+            for (int j = i + 1; j < k; j++) {
+                if (rs[j] != null) {
+                    c.endpoint().cancel(rs[j]);
+                }
+            }
+            throw e;
+        }
+    }
+
     private static EngineException mismatch(Communicator c, int src, int got, int expected, EngineException cause) {
         String what = got != expected
                 ? "rank " + src + " sent " + got + " element(s) but rank " + c.rank() + " expected " + expected
@@ -69,7 +92,7 @@ final class Transfer {
             throw new EngineException("rank " + c.rank() + " sends " + elements + " element(s) to itself but its own"
                     + " receive block holds " + rcount * rt.size() + "; the send and receive signatures must match");
         }
-        if (elements > 0 && st.base() != rt.base() && !st.base().compatibleWith(rt.base())) {
+        if (elements > 0 && !st.base().compatibleWith(rt.base())) {
             throw new EngineException("rank " + c.rank() + " sends " + st.base() + " but receives " + rt.base()
                     + "; the send and receive datatypes must have the same base type");
         }
