@@ -5,7 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.snapline.runtime.engine.BaseType;
+import io.snapline.runtime.engine.Communicator;
+import io.snapline.runtime.engine.Endpoint;
+import io.snapline.runtime.engine.Group;
+import io.snapline.runtime.engine.ReduceOp;
+import io.snapline.runtime.engine.TypeMap;
+import io.snapline.runtime.engine.collective.Collectives;
 import io.snapline.runtime.engine.collective.PredefinedOps;
+import io.snapline.runtime.launch.RankRegistry;
 import io.snapline.runtime.testing.MpiRun;
 import java.lang.reflect.Array;
 import java.util.Arrays;
@@ -461,5 +468,78 @@ class ReductionTest {
     @ValueSource(ints = {1, 2, 3, 4, 8})
     void shouldPreferSmallerIndexWhenLocValuesTie(int np) {
         MpiRun.ok(np, Locs.class);
+    }
+
+    /** The matrix product as an engine operator (the facade's Op wraps a User_function the same way). */
+    static final class MatrixOp implements ReduceOp {
+        @Override
+        public String name() {
+            return "matrix product";
+        }
+
+        @Override
+        public boolean isCommutative() {
+            return false;
+        }
+
+        @Override
+        public void apply(Object in, int inOffset, Object inout, int inoutOffset, int count, TypeMap type) {
+            new MatMul(0, 1, 2, 3).Call(in, inOffset, inout, inoutOffset, count, Datatype.Contiguous(4, MPI.INT));
+        }
+    }
+
+    /** Empty contributions everywhere, and collectives on a communicator whose ranks differ from the world's. */
+    public static class Edges {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            Intracomm w = MPI.COMM_WORLD;
+            int me = w.Rank();
+            int n = w.Size();
+            Op matmul = new Op(new MatMul(0, 1, 2, 3), false);
+            int[] none = new int[0];
+            w.Allreduce(none, 0, none, 0, 0, MPI.INT, MPI.SUM);
+            w.Reduce(none, 0, none, 0, 0, MPI.INT, matmul, n - 1);
+            w.Scan(none, 0, none, 0, 0, MPI.INT, matmul);
+            w.Reduce_scatter(none, 0, none, 0, new int[n], MPI.INT, matmul);
+            w.Gather(none, 0, 0, MPI.INT, none, 0, 0, MPI.INT, 0);
+            w.Scatter(none, 0, 0, MPI.INT, none, 0, 0, MPI.INT, n - 1);
+            w.Alltoall(none, 0, 0, MPI.INT, none, 0, 0, MPI.INT);
+            w.Bcast(none, 0, 0, MPI.INT, 0);
+
+            // Split is not available yet: build the reversed-order communicator at the engine level, on a context
+            // no other communicator uses, and run collectives whose results depend on the rank translation
+            Endpoint ep = RankRegistry.lookup(MPI.class.getClassLoader()).endpoint();
+            int[] reversed = new int[n];
+            for (int r = 0; r < n; r++) {
+                reversed[r] = n - 1 - r;
+            }
+            Communicator rev = Communicator.intra(ep, 1000, Group.of(reversed, me));
+            int pme = rev.rank();
+            assertEquals(n - 1 - me, pme);
+            TypeMap mat = TypeMap.contiguous(4, TypeMap.basic(BaseType.INT));
+            int[] prefix = new int[4];
+            Collectives.scan(rev, matrix(me, 0), 0, prefix, 0, 1, mat, new MatrixOp());
+            int[] want = matrix(n - 1, 0);
+            for (int r = 1; r <= pme; r++) {
+                int[] q = matrix(n - 1 - r, 0);
+                want = mul(want[0], want[1], want[2], want[3], q[0], q[1], q[2], q[3]);
+            }
+            assertArrayEquals(want, prefix, "Scan over the reversed communicator");
+            int[] gathered = new int[n];
+            Collectives.gather(rev, new int[] {me * 3}, 0, 1, TypeMap.basic(BaseType.INT), gathered, 0, 1,
+                    TypeMap.basic(BaseType.INT), 0);
+            if (pme == 0) {
+                for (int r = 0; r < n; r++) {
+                    assertEquals((n - 1 - r) * 3, gathered[r]);
+                }
+            }
+            MPI.Finalize();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4, 8})
+    void shouldWorkWhenCountsAreZeroOrRanksAreRenumbered(int np) {
+        MpiRun.ok(np, Edges.class);
     }
 }
