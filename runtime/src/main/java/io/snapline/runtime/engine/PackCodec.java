@@ -98,7 +98,8 @@ public final class PackCodec {
             return from + length;
         }
         long need = packedSize(count, type);
-        requireData(need, position, limit, count + " item(s) of " + type);
+        requireData(need, position, limit, count + " item(s) of " + (type.isContiguous() && type.size() == 1 ? type.base()
+                : "a datatype of " + type.size() + " " + type.base() + " element(s)"));
         read(ByteBuffer.wrap(in, position, (int) need), dst, offset, type, n);
         return (int) (position + need);
     }
