@@ -96,7 +96,7 @@ public final class BsendBuffer {
     public synchronized Region allocate(long bytes) {
         long need = bytes + OVERHEAD;
         if (attached == null) {
-            throw new EngineException("Bsend needs " + need + " bytes of attached buffer (" + bytes + " data + " + OVERHEAD
+            throw new EngineException("the message needs " + need + " bytes of attached buffer (" + bytes + " data + " + OVERHEAD
                     + " overhead) but no buffer is attached; call MPI.Buffer_attach with a buffer of at least that size");
         }
         int at = 0;
@@ -117,7 +117,7 @@ public final class BsendBuffer {
         }
         if (index < 0) {
             long free = capacity - used;
-            throw new EngineException("Bsend needs " + need + " bytes (" + bytes + " data + " + OVERHEAD
+            throw new EngineException("the message needs " + need + " bytes (" + bytes + " data + " + OVERHEAD
                     + " overhead) but only " + free + " of the " + capacity + " attached bytes are free"
                     + (free >= need ? " and the largest free block is " + largest + " bytes" : "") + " ("
                     + regions.size() + " buffered message(s) not yet received); attach a larger buffer, or wait for"
