@@ -5,6 +5,7 @@ import io.snapline.runtime.engine.CommFactory;
 import io.snapline.runtime.engine.Communicator;
 import io.snapline.runtime.engine.DataMover;
 import io.snapline.runtime.engine.EngineException;
+import io.snapline.runtime.engine.PackCodec;
 import io.snapline.runtime.engine.ProbeResult;
 import io.snapline.runtime.engine.SendMode;
 import io.snapline.runtime.engine.TypeMap;
@@ -163,6 +164,9 @@ public class Comm {
             Datatype datatype, int dest, int tag) {
         Communicator c = impl(op);
         TypeMap t = Datatype.mapOf(datatype, op);
+        if (buf instanceof mpjbuf.Buffer) {
+            return startSend(op, mode, storageOf(op, buf), offset + ((mpjbuf.Buffer) buf).dataStart(), count, datatype, dest, tag);
+        }
         try {
             return c.isend(mode, buf, offset, count, t, dest, tag);
         } catch (EngineException e) {
@@ -174,6 +178,9 @@ public class Comm {
             int source, int tag) {
         Communicator c = impl(op);
         TypeMap t = Datatype.mapOf(datatype, op);
+        if (buf instanceof mpjbuf.Buffer) {
+            return startRecv(op, storageOf(op, buf), offset + ((mpjbuf.Buffer) buf).dataStart(), count, datatype, source, tag);
+        }
         try {
             return c.irecv(buf, offset, count, t, source, tag);
         } catch (EngineException e) {
@@ -263,6 +270,10 @@ public class Comm {
 
     private void checkArgs(String op, Object buf, int offset, int count, Datatype datatype) {
         impl(op);
+        if (buf instanceof mpjbuf.Buffer) {
+            checkArgs(op, storageOf(op, buf), offset + ((mpjbuf.Buffer) buf).dataStart(), count, datatype);
+            return;
+        }
         try {
             Communicator.checkData(buf, offset, count, Datatype.mapOf(datatype, op));
         } catch (EngineException e) {
@@ -323,5 +334,112 @@ public class Comm {
 
     private static Status statusOf(ProbeResult p) {
         return new Status(p.source(), p.tag(), p.elements(), false);
+    }
+
+    // ---------------------------------------------------------------- pack / unpack
+
+    /** Bytes that {@link #Pack} needs for {@code incount} items of {@code datatype} (not available for MPI.OBJECT). */
+    public int Pack_size(int incount, Datatype datatype) throws MPIException {
+        impl("Pack_size");
+        TypeMap t = Datatype.mapOf(datatype, "Pack_size");
+        if (incount < 0) {
+            throw new MPIException("Pack_size: count must not be negative, was " + incount);
+        }
+        long size = PackCodec.packedSize(incount, t);
+        if (size < 0) {
+            throw new MPIException("Pack_size: the packed size of MPI.OBJECT data depends on the objects and cannot be"
+                    + " computed in advance; pack into a generously sized buffer (Pack fails cleanly when it is too small)");
+        }
+        if (size > Integer.MAX_VALUE) {
+            throw new MPIException("Pack_size: " + incount + " items of this datatype need " + size
+                    + " bytes, more than a Java array can hold");
+        }
+        return (int) size;
+    }
+
+    /**
+     * Packs {@code incount} items of {@code datatype} from {@code inbuf} into {@code outbuf} at byte {@code position}
+     * and returns the position after them (mpiJava 1.2). The bytes can be sent with {@link MPI#PACKED} and read back
+     * with {@link #Unpack(byte[], int, Object, int, int, Datatype)}.
+     */
+    public int Pack(Object inbuf, int offset, int incount, Datatype datatype, byte[] outbuf, int position)
+            throws MPIException {
+        if (outbuf == null) {
+            throw new MPIException("Pack: the output buffer is null");
+        }
+        return pack(inbuf, offset, incount, datatype, outbuf, 0, outbuf.length, position);
+    }
+
+    /** Unpacks {@code outcount} items of {@code datatype} from {@code inbuf} at byte {@code position}; returns the new position. */
+    public int Unpack(byte[] inbuf, int position, Object outbuf, int offset, int outcount, Datatype datatype)
+            throws MPIException {
+        if (inbuf == null) {
+            throw new MPIException("Unpack: the input buffer is null");
+        }
+        return unpack(inbuf, 0, inbuf.length, position, outbuf, offset, outcount, datatype);
+    }
+
+    /** As {@link #Pack(Object, int, int, Datatype, byte[], int)}, into an MPJ Express {@code mpjbuf.Buffer}. */
+    public int Pack(Object inbuf, int offset, int incount, Datatype datatype, mpjbuf.Buffer outbuf, int position)
+            throws MPIException {
+        if (outbuf == null) {
+            throw new MPIException("Pack: the output buffer is null");
+        }
+        byte[] storage = storageOf("Pack", outbuf);
+        int end = pack(inbuf, offset, incount, datatype, storage, outbuf.dataStart(), outbuf.getCapacity(), position);
+        outbuf.packedTo(end);
+        return end;
+    }
+
+    /** As {@link #Unpack(byte[], int, Object, int, int, Datatype)}, from an MPJ Express {@code mpjbuf.Buffer}. */
+    public int Unpack(mpjbuf.Buffer inbuf, int position, Object outbuf, int offset, int outcount, Datatype datatype)
+            throws MPIException {
+        if (inbuf == null) {
+            throw new MPIException("Unpack: the input buffer is null");
+        }
+        byte[] storage = storageOf("Unpack", inbuf);
+        return unpack(storage, inbuf.dataStart(), inbuf.getCapacity(), position, outbuf, offset, outcount, datatype);
+    }
+
+    /** Packs into {@code bytes[base .. base + length)}; positions are relative to {@code base}. */
+    private int pack(Object inbuf, int offset, int incount, Datatype datatype, byte[] bytes, int base, int length,
+            int position) {
+        Communicator c = impl("Pack");
+        TypeMap t = Datatype.mapOf(datatype, "Pack");
+        try {
+            Communicator.checkData(inbuf, offset, incount, t);
+            checkPosition(position, length);
+            return PackCodec.pack(c.endpoint(), inbuf, offset, incount, t, bytes, base + position, base + length) - base;
+        } catch (EngineException e) {
+            throw MPIException.of("Pack", e);
+        }
+    }
+
+    private int unpack(byte[] bytes, int base, int length, int position, Object outbuf, int offset, int outcount,
+            Datatype datatype) {
+        Communicator c = impl("Unpack");
+        TypeMap t = Datatype.mapOf(datatype, "Unpack");
+        try {
+            Communicator.checkData(outbuf, offset, outcount, t);
+            checkPosition(position, length);
+            return PackCodec.unpack(c.endpoint(), bytes, base + position, base + length, outbuf, offset, outcount, t) - base;
+        } catch (EngineException e) {
+            throw MPIException.of("Unpack", e);
+        }
+    }
+
+    private static void checkPosition(int position, int length) {
+        if (position < 0 || position > length) {
+            throw new EngineException("position " + position + " is outside the " + length + "-byte buffer (valid: 0.."
+                    + length + ")");
+        }
+    }
+
+    private static byte[] storageOf(String op, Object buf) {
+        try {
+            return ((mpjbuf.Buffer) buf).storage();
+        } catch (IllegalStateException e) {
+            throw new MPIException(op + ": " + e.getMessage(), e);
+        }
     }
 }

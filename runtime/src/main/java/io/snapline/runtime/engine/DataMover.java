@@ -1,6 +1,11 @@
 package io.snapline.runtime.engine;
 
-/** Copies base elements between buffers laid out by (possibly different) {@link TypeMap}s, run by run. */
+import java.nio.ByteBuffer;
+
+/**
+ * Copies base elements between buffers laid out by (possibly different) {@link TypeMap}s, run by run. A source may
+ * also be a {@link ByteBuffer} of elements packed by {@link PackCodec} (a buffered send's region).
+ */
 public final class DataMover {
     private DataMover() {
     }
@@ -11,6 +16,11 @@ public final class DataMover {
      */
     public static void copy(Object src, int srcOffset, TypeMap srcType, Object dst, int dstOffset, TypeMap dstType, int n) {
         if (n <= 0) {
+            return;
+        }
+        if (src instanceof ByteBuffer) {
+            // packed by a buffered send: dense little-endian elements (srcType is the basic type, srcOffset 0)
+            PackCodec.read((ByteBuffer) src, dst, dstOffset, dstType, n);
             return;
         }
         if (srcType.isContiguous() && dstType.isContiguous()) {

@@ -102,14 +102,22 @@ public final class Endpoint {
         } else {
             bytes = (long) n * (base == null ? 0 : base.byteSize());
         }
+        BsendBuffer.Region region = null;
+        if (mode == SendMode.BUFFERED) {
+            region = bsend.allocate(bytes);
+            if (layout != null && n > 0) {
+                PackCodec.write(region.data(), buf, offset, type, n);
+                data = region.data();
+                off = 0;
+                layout = TypeMap.basic(base);
+            }
+        }
         boolean eager = mode != SendMode.SYNCHRONOUS && (layout == null || bytes <= EAGER_LIMIT || mode == SendMode.BUFFERED);
         Message m = new Message(rank, dest, context, tag, base == null ? BaseType.BYTE : base, data, off, layout, n,
                 eager ? null : req);
-        if (mode == SendMode.BUFFERED) {
-            bsend.reserve(bytes);
-            m.stage();
-            long reserved = bytes;
-            m.onDelivered = () -> bsend.release(reserved);
+        if (region != null) {
+            BsendBuffer.Region held = region;
+            m.onDelivered = () -> bsend.free(held);
         }
         if (!eager) {
             req.message = m;

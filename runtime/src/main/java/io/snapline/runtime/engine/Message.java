@@ -43,9 +43,12 @@ public final class Message extends Packet {
         return sendRequest == null;
     }
 
-    /** Replaces the reference to the sender's buffer by a dense private copy. */
+    /**
+     * Replaces the reference to the sender's buffer by a dense private copy. Serialized objects and data already
+     * packed into an attached buffer (a {@link java.nio.ByteBuffer}) are private copies already.
+     */
     void stage() {
-        if (base != BaseType.OBJECT && type != null) {
+        if (base != BaseType.OBJECT && type != null && !(data instanceof java.nio.ByteBuffer)) {
             data = DataMover.gather(data, offset, type, elements);
             offset = 0;
             type = TypeMap.basic(base);

@@ -141,7 +141,7 @@ public final class TypeMap {
     public static TypeMap struct(int[] blockLengths, int[] displacements, TypeMap[] types) {
         checkLengths(blockLengths, displacements);
         if (types.length != blockLengths.length) {
-            throw new EngineException("Struct: " + blockLengths.length + " block lengths but " + types.length
+            throw new EngineException(blockLengths.length + " block lengths but " + types.length
                     + " types; the arrays must have the same length");
         }
         BaseType base = null;
@@ -150,11 +150,11 @@ public final class TypeMap {
             requireNonNegative(blockLengths[i], "blocklength[" + i + "]");
             TypeMap t = types[i];
             if (t == null) {
-                throw new EngineException("Struct: type[" + i + "] is null");
+                throw new EngineException("type[" + i + "] is null");
             }
             if (t.base != null && blockLengths[i] > 0 && t.size() > 0) {
                 if (base != null && base != t.base) {
-                    throw new EngineException("Struct: member types mix base types " + base + " and " + t.base
+                    throw new EngineException("member types mix base types " + base + " and " + t.base + " (type[" + i + "])"
                             + "; a Java buffer holds one element type, so every member must share one base type");
                 }
                 base = t.base;

@@ -1,7 +1,6 @@
 package io.snapline.runtime.serial;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
@@ -10,6 +9,8 @@ import io.snapline.runtime.engine.DataMover;
 import io.snapline.runtime.engine.EngineException;
 import io.snapline.runtime.engine.ObjectCodec;
 import io.snapline.runtime.engine.TypeMap;
+import java.util.ArrayList;
+import java.util.List;
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
 /**
@@ -36,8 +37,8 @@ public final class KryoObjectCodec implements ObjectCodec {
         output.reset();
         try {
             kryo.writeObject(output, dense);
-        } catch (KryoException | IllegalArgumentException | UnsupportedOperationException e) {
-            throw new EngineException("MPI.OBJECT: cannot serialize " + describeFailure(dense, e) + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) { // Kryo and reflection fail in many unchecked ways; all mean "cannot serialize"
+            throw new EngineException("MPI.OBJECT: cannot serialize " + describeFailure(dense, e), e);
         } finally {
             kryo.reset();
         }
@@ -49,8 +50,9 @@ public final class KryoObjectCodec implements ObjectCodec {
         Object[] dense;
         try (Input input = new Input(bytes)) {
             dense = kryo.readObject(input, Object[].class);
-        } catch (KryoException | IllegalArgumentException e) {
-            throw new EngineException("MPI.OBJECT: cannot deserialize the received objects: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new EngineException("MPI.OBJECT: cannot deserialize the received objects: " + e.getMessage()
+                    + " (is every class of the message on the receiving rank's class path, in the same version?)", e);
         } finally {
             kryo.reset();
         }
@@ -68,20 +70,77 @@ public final class KryoObjectCodec implements ObjectCodec {
         DataMover.copy(dense, 0, TypeMap.basic(BaseType.OBJECT), dst, offset, type, n);
     }
 
-    /** Names the class that failed, from Kryo's serialization trace when it has one. */
-    private static String describeFailure(Object[] objects, RuntimeException e) {
-        String msg = String.valueOf(e.getMessage());
-        for (Object o : objects) {
-            if (o != null && msg.contains(o.getClass().getName())) {
-                return "an instance of " + o.getClass().getName();
+    /**
+     * Says which class could not be serialized and where it was reached from: the class whose field was
+     * inaccessible (from the root cause), else the class Kryo was writing, with Kryo's field path.
+     */
+    static String describeFailure(Object[] objects, RuntimeException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String failing = null;
+        if (root instanceof java.lang.reflect.InaccessibleObjectException) {
+            failing = declaringClassOfField(String.valueOf(root.getMessage()));
+        }
+        List<String> trace = serializationTrace(String.valueOf(e.getMessage()));
+        if (failing == null && !trace.isEmpty()) {
+            failing = trace.get(0).replaceAll("^.*\\((.*)\\)$", "$1");
+        }
+        if (failing == null) {
+            StringBuilder classes = new StringBuilder();
+            for (Object o : objects) {
+                if (o != null && classes.indexOf(o.getClass().getName()) < 0) {
+                    classes.append(classes.length() == 0 ? "" : ", ").append(o.getClass().getName());
+                }
+            }
+            failing = classes.length() == 0 ? "?" : classes.toString();
+        }
+        StringBuilder m = new StringBuilder("class ").append(failing);
+        if (!trace.isEmpty()) {
+            m.append(" (reached through ");
+            for (int i = trace.size() - 1; i >= 0; i--) {
+                m.append(trace.get(i)).append(i > 0 ? " -> " : "");
+            }
+            m.append(')');
+        }
+        m.append(": ").append(firstLine(root.getMessage() == null ? root.toString() : root.getMessage()));
+        if (root instanceof java.lang.reflect.InaccessibleObjectException) {
+            m.append(". JDK internals such as threads, locks, streams and sockets cannot be sent; mark such fields"
+                    + " transient or send the plain data they hold");
+        }
+        return m.toString();
+    }
+
+    /** "Unable to make field private X a.b.C.f accessible: ..." gives "a.b.C". */
+    private static String declaringClassOfField(String message) {
+        int at = message.indexOf(" accessible");
+        if (!message.startsWith("Unable to make field ") || at < 0) {
+            return null;
+        }
+        String before = message.substring(0, at);
+        String qualifiedField = before.substring(before.lastIndexOf(' ') + 1);
+        int dot = qualifiedField.lastIndexOf('.');
+        return dot < 0 ? null : qualifiedField.substring(0, dot);
+    }
+
+    /** Kryo's "Serialization trace:" lines, innermost first, e.g. {@code worker (com.x.Holder)}. */
+    private static List<String> serializationTrace(String message) {
+        int at = message.indexOf("Serialization trace:");
+        if (at < 0) {
+            return List.of();
+        }
+        List<String> lines = new ArrayList<>();
+        for (String line : message.substring(at + "Serialization trace:".length()).split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(line.strip());
             }
         }
-        StringBuilder classes = new StringBuilder();
-        for (Object o : objects) {
-            if (o != null && classes.indexOf(o.getClass().getName()) < 0) {
-                classes.append(classes.length() == 0 ? "" : ", ").append(o.getClass().getName());
-            }
-        }
-        return "objects of class " + (classes.length() == 0 ? "?" : classes);
+        return lines;
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -1,13 +1,23 @@
 package io.snapline.runtime.engine.collective;
 
+import io.snapline.runtime.engine.BaseType;
 import io.snapline.runtime.engine.Communicator;
 import io.snapline.runtime.engine.ReduceOp;
 import io.snapline.runtime.engine.TypeMap;
 
 /**
- * The collective operations. Every rank of the communicator calls the same operations in the same order; counts
- * and displacements follow MPI (displacements in extents of the datatype). Arguments are checked before any message
- * is sent.
+ * The collective operations over an intracommunicator. Every rank of the communicator calls the same operations in
+ * the same order, with matching arguments: counts and displacements follow MPI (displacements in extents of the
+ * datatype) and each rank's send signature (count x datatype size, base type) must match the receive signature it
+ * pairs with, or an {@link io.snapline.runtime.engine.EngineException} names the ranks and the counts that differ.
+ * Each rank checks its own arguments before it sends any message. Operations run on the communicator's collective
+ * context, one tag per operation.
+ *
+ * <p>Algorithms: dissemination barrier; binomial-tree broadcast, gather and scatter; linear gatherv and scatterv;
+ * ring all-gather(v); pairwise-exchange all-to-all(v); binomial-tree reduce (rank-ordered for non-commutative
+ * operators); recursive-doubling all-reduce, Rabenseifner's for large commutative ones; reduce-scatter as a reduce
+ * followed by a scatter; recursive-doubling inclusive scan. MPI.OBJECT buffers work in every data-movement
+ * operation, and in reductions with user-defined operators.
  */
 public final class Collectives {
     /** Tags on the collective context; distinct per operation so a mismatched call sequence is caught, not mixed up. */
@@ -15,6 +25,17 @@ public final class Collectives {
     static final int TAG_AGREE = 2;
     static final int TAG_BCAST = 3;
     static final int TAG_ALLGATHER = 4;
+    static final int TAG_GATHER = 5;
+    static final int TAG_GATHERV = 6;
+    static final int TAG_SCATTER = 7;
+    static final int TAG_SCATTERV = 8;
+    static final int TAG_ALLGATHERV = 9;
+    static final int TAG_ALLTOALL = 10;
+    static final int TAG_ALLTOALLV = 11;
+    static final int TAG_REDUCE = 12;
+    static final int TAG_ALLREDUCE = 13;
+    static final int TAG_REDUCE_SCATTER = 14;
+    static final int TAG_SCAN = 15;
 
     private Collectives() {
     }
@@ -24,7 +45,7 @@ public final class Collectives {
         int n = c.size();
         int me = c.rank();
         byte[] none = new byte[0];
-        TypeMap bytes = TypeMap.basic(io.snapline.runtime.engine.BaseType.BYTE);
+        TypeMap bytes = TypeMap.basic(BaseType.BYTE);
         for (int dist = 1; dist < n; dist <<= 1) {
             c.sendrecvColl(none, 0, 0, bytes, (me + dist) % n, none, 0, 0, bytes, (me - dist + n) % n, TAG_BARRIER);
         }
@@ -39,7 +60,7 @@ public final class Collectives {
         int me = c.rank();
         int[] mine = {c.endpoint().nextContext()};
         int[] theirs = new int[1];
-        TypeMap ints = TypeMap.basic(io.snapline.runtime.engine.BaseType.INT);
+        TypeMap ints = TypeMap.basic(BaseType.INT);
         for (int dist = 1; dist < n; dist <<= 1) {
             c.sendrecvColl(mine, 0, 1, ints, (me + dist) % n, theirs, 0, 1, ints, (me - dist + n) % n, TAG_AGREE);
             mine[0] = Math.max(mine[0], theirs[0]);
@@ -50,15 +71,15 @@ public final class Collectives {
 
     /** Binomial-tree broadcast: the root's data reaches everyone in ceil(log2 n) rounds. */
     public static void bcast(Communicator c, Object buf, int off, int count, TypeMap t, int root) {
-        checkRoot(c, root);
-        Communicator.checkData(buf, off, count, t);
+        Args.root(c, root);
+        Args.count(count, "count");
+        Args.data(buf, off, count, t, "buffer");
         int n = c.size();
-        int me = c.rank();
-        int vr = (me - root + n) % n;
+        int vr = (c.rank() - root + n) % n;
         int mask = 1;
         while (mask < n) {
             if ((vr & mask) != 0) {
-                c.recvColl(buf, off, count, t, (vr - mask + root) % n, TAG_BCAST);
+                Transfer.recv(c, buf, off, count, t, (vr - mask + root) % n, TAG_BCAST);
                 break;
             }
             mask <<= 1;
@@ -66,95 +87,79 @@ public final class Collectives {
         mask >>= 1;
         while (mask > 0) {
             if (vr + mask < n) {
-                c.sendColl(buf, off, count, t, (vr + mask + root) % n, TAG_BCAST);
+                Transfer.send(c, buf, off, count, t, (vr + mask + root) % n, TAG_BCAST);
             }
             mask >>= 1;
         }
     }
 
-    private static void checkRoot(Communicator c, int root) {
-        if (root < 0 || root >= c.size()) {
-            throw new io.snapline.runtime.engine.EngineException("root " + root + " is out of range for a communicator of size "
-                    + c.size() + " (valid: 0.." + (c.size() - 1) + ")");
-        }
-    }
-
+    /** Rank r's {@code scount} items land in block r ({@code rcount} items) of the root's receive buffer. */
     public static void gather(Communicator c, Object sbuf, int soff, int scount, TypeMap st, Object rbuf, int roff,
             int rcount, TypeMap rt, int root) {
-        throw new UnsupportedOperationException("Gather");
+        BinomialGather.gather(c, sbuf, soff, scount, st, rbuf, roff, rcount, rt, root);
     }
 
+    /** As {@link #gather}, with rank r's block of {@code rcounts[r]} items at {@code displs[r]} extents. */
     public static void gatherv(Communicator c, Object sbuf, int soff, int scount, TypeMap st, Object rbuf, int roff,
             int[] rcounts, int[] displs, TypeMap rt, int root) {
-        throw new UnsupportedOperationException("Gatherv");
+        LinearV.gatherv(c, sbuf, soff, scount, st, rbuf, roff, rcounts, displs, rt, root);
     }
 
+    /** Block r ({@code scount} items) of the root's send buffer goes to rank r. */
     public static void scatter(Communicator c, Object sbuf, int soff, int scount, TypeMap st, Object rbuf, int roff,
             int rcount, TypeMap rt, int root) {
-        throw new UnsupportedOperationException("Scatter");
+        BinomialGather.scatter(c, sbuf, soff, scount, st, rbuf, roff, rcount, rt, root);
     }
 
+    /** As {@link #scatter}, with rank r's block of {@code scounts[r]} items at {@code displs[r]} extents. */
     public static void scatterv(Communicator c, Object sbuf, int soff, int[] scounts, int[] displs, TypeMap st,
             Object rbuf, int roff, int rcount, TypeMap rt, int root) {
-        throw new UnsupportedOperationException("Scatterv");
+        LinearV.scatterv(c, sbuf, soff, scounts, displs, st, rbuf, roff, rcount, rt, root);
     }
 
-    /** Ring all-gather: n-1 steps, each rank forwards one block to its right neighbour per step. */
+    /** Every rank receives every rank's block, in rank order. */
     public static void allgather(Communicator c, Object sbuf, int soff, int scount, TypeMap st, Object rbuf, int roff,
             int rcount, TypeMap rt) {
-        int n = c.size();
-        int me = c.rank();
-        Communicator.checkData(sbuf, soff, scount, st);
-        Communicator.checkData(rbuf, roff, Math.multiplyExact(rcount, n), rt);
-        int elements = scount * st.size();
-        if (elements != rcount * rt.size()) {
-            throw new io.snapline.runtime.engine.EngineException("each rank sends " + elements
-                    + " element(s) but each receive block holds " + rcount * rt.size() + "; the counts must match");
-        }
-        int block = rcount * rt.extent();
-        io.snapline.runtime.engine.DataMover.copy(sbuf, soff, st, rbuf, roff + me * block, rt, elements);
-        int right = (me + 1) % n;
-        int left = (me - 1 + n) % n;
-        for (int k = 0; k < n - 1; k++) {
-            int sendBlock = (me - k + n) % n;
-            int recvBlock = (me - k - 1 + n) % n;
-            c.sendrecvColl(rbuf, roff + sendBlock * block, rcount, rt, right, rbuf, roff + recvBlock * block, rcount, rt,
-                    left, TAG_ALLGATHER);
-        }
+        Exchanges.allgather(c, sbuf, soff, scount, st, rbuf, roff, rcount, rt);
     }
 
     public static void allgatherv(Communicator c, Object sbuf, int soff, int scount, TypeMap st, Object rbuf, int roff,
             int[] rcounts, int[] displs, TypeMap rt) {
-        throw new UnsupportedOperationException("Allgatherv");
+        Exchanges.allgatherv(c, sbuf, soff, scount, st, rbuf, roff, rcounts, displs, rt);
     }
 
+    /** Block j of rank i's send buffer lands in block i of rank j's receive buffer. */
     public static void alltoall(Communicator c, Object sbuf, int soff, int scount, TypeMap st, Object rbuf, int roff,
             int rcount, TypeMap rt) {
-        throw new UnsupportedOperationException("Alltoall");
+        Exchanges.alltoall(c, sbuf, soff, scount, st, rbuf, roff, rcount, rt);
     }
 
     public static void alltoallv(Communicator c, Object sbuf, int soff, int[] scounts, int[] sdispls, TypeMap st,
             Object rbuf, int roff, int[] rcounts, int[] rdispls, TypeMap rt) {
-        throw new UnsupportedOperationException("Alltoallv");
+        Exchanges.alltoallv(c, sbuf, soff, scounts, sdispls, st, rbuf, roff, rcounts, rdispls, rt);
     }
 
+    /** The root receives {@code x0 op x1 op ... op x(n-1)}, item by item. */
     public static void reduce(Communicator c, Object sbuf, int soff, Object rbuf, int roff, int count, TypeMap t,
             ReduceOp op, int root) {
-        throw new UnsupportedOperationException("Reduce");
+        Reductions.reduce(c, sbuf, soff, rbuf, roff, count, t, op, root);
     }
 
+    /** Every rank receives the same bits: {@code x0 op x1 op ... op x(n-1)}. */
     public static void allreduce(Communicator c, Object sbuf, int soff, Object rbuf, int roff, int count, TypeMap t,
             ReduceOp op) {
-        throw new UnsupportedOperationException("Allreduce");
+        Reductions.allreduce(c, sbuf, soff, rbuf, roff, count, t, op);
     }
 
+    /** Reduces {@code sum(rcounts)} items; rank r receives the r-th run of {@code rcounts[r]} items of the result. */
     public static void reduceScatter(Communicator c, Object sbuf, int soff, Object rbuf, int roff, int[] rcounts,
             TypeMap t, ReduceOp op) {
-        throw new UnsupportedOperationException("Reduce_scatter");
+        Reductions.reduceScatter(c, sbuf, soff, rbuf, roff, rcounts, t, op);
     }
 
+    /** Inclusive prefix reduction: rank r receives {@code x0 op ... op xr}. */
     public static void scan(Communicator c, Object sbuf, int soff, Object rbuf, int roff, int count, TypeMap t,
             ReduceOp op) {
-        throw new UnsupportedOperationException("Scan");
+        Reductions.scan(c, sbuf, soff, rbuf, roff, count, t, op);
     }
 }
