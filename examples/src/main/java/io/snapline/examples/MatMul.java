@@ -79,7 +79,7 @@ public final class MatMul {
         double[] a = new double[n * n];
         for (int i = 0; i < n; i++) {
             for (int k = 0; k < n; k++) {
-                a[i * n + k] = (i + 2 * k) % 7 - 3;
+                a[i * n + k] = (i + 2 * k) % 7 - 2;
             }
         }
         return a;
@@ -89,7 +89,7 @@ public final class MatMul {
         double[] b = new double[n * n];
         for (int k = 0; k < n; k++) {
             for (int j = 0; j < n; j++) {
-                b[k * n + j] = (3 * k + j) % 5 - 2;
+                b[k * n + j] = (3 * k + j) % 5 - 1;
             }
         }
         return b;

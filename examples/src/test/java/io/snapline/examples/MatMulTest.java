@@ -42,8 +42,8 @@ class MatMulTest {
             long columnOfA = 0;
             long rowOfB = 0;
             for (int i = 0; i < n; i++) {
-                columnOfA += (i + 2 * k) % 7 - 3;
-                rowOfB += (3 * k + i) % 5 - 2;
+                columnOfA += (i + 2 * k) % 7 - 2;
+                rowOfB += (3 * k + i) % 5 - 1;
             }
             sum += columnOfA * rowOfB;
         }
