@@ -1,0 +1,86 @@
+package io.snapline.benchmarks;
+
+import java.nio.file.Path;
+
+/**
+ * The command line of {@link MessagingBenchmark}.
+ *
+ * @param trials how many timed trials each figure is the median of
+ * @param scale  multiplies every iteration count (1 = the default run of a few tens of seconds; small values give a
+ *               quick, meaningless run for smoke tests)
+ * @param out    where to write the Markdown table as well as standard output, or null
+ */
+public record BenchmarkOptions(int trials, double scale, Path out) {
+    public static final String USAGE = String.join("\n",
+            "usage: snapbench [--trials N] [--scale F] [--out FILE.md]",
+            "",
+            "  --trials N     timed trials per figure; the median is reported (default 7)",
+            "  --scale F      multiply every iteration count by F (default 1.0; e.g. 0.1 for a rough quick run)",
+            "  --out FILE.md  also write the Markdown report to FILE.md",
+            "  -h, --help     this text");
+
+    public BenchmarkOptions {
+        if (trials < 1) {
+            throw new IllegalArgumentException("--trials must be at least 1, got " + trials);
+        }
+        if (!(scale > 0) || scale > 1000) {
+            throw new IllegalArgumentException("--scale must be above 0 and at most 1000, got " + scale);
+        }
+    }
+
+    public static BenchmarkOptions defaults() {
+        return new BenchmarkOptions(7, 1.0, null);
+    }
+
+    /** Parses the arguments; throws {@link IllegalArgumentException} saying what is wrong. */
+    public static BenchmarkOptions parse(String... args) {
+        int trials = 7;
+        double scale = 1.0;
+        Path out = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--trials":
+                    trials = parseInt(a, value(args, i++));
+                    break;
+                case "--scale":
+                    scale = parseDouble(a, value(args, i++));
+                    break;
+                case "--out":
+                    out = Path.of(value(args, i++));
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option '" + a + "'");
+            }
+        }
+        return new BenchmarkOptions(trials, scale, out);
+    }
+
+    /** {@code base} iterations scaled, at least 1. */
+    public int scaled(int base) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(base * scale)));
+    }
+
+    private static String value(String[] args, int i) {
+        if (i + 1 >= args.length) {
+            throw new IllegalArgumentException(args[i] + " needs a value");
+        }
+        return args[i + 1];
+    }
+
+    private static int parseInt(String flag, String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " needs an integer, got '" + v + "'");
+        }
+    }
+
+    private static double parseDouble(String flag, String v) {
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " needs a number, got '" + v + "'");
+        }
+    }
+}

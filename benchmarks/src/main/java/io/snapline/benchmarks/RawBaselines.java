@@ -1,0 +1,168 @@
+package io.snapline.benchmarks;
+
+import io.snapline.benchmarks.rank.RankReport;
+
+/**
+ * Plain-Java lower bounds for the messaging figures, measured in the same JVM and run as the Snapline figures they
+ * are compared with. Every method returns the median over {@code trials} of the time of one operation, in
+ * nanoseconds, after a warm-up of the same length as a trial.
+ *
+ * <p>The two-thread baselines spin on volatile fields with {@link Thread#onSpinWait()}, as the engine does while it
+ * waits, so they need two free CPUs to mean anything.
+ */
+final class RawBaselines {
+    /** A counter written by one thread and read by the other; padded so the two counters share no cache line. */
+    private static final class Flag {
+        long p1, p2, p3, p4, p5, p6, p7;
+        volatile long value;
+        long q1, q2, q3, q4, q5, q6, q7;
+    }
+
+    /** Sink for results, so the JIT cannot drop a copy nobody reads. */
+    static volatile long sink;
+
+    private RawBaselines() {
+    }
+
+    /**
+     * One-way hand-off between two threads: the sender copies {@code size} bytes straight into the receiver's array
+     * (one copy, as the {@code shm} device does) and publishes a sequence number through a volatile field; the
+     * receiver spins until it sees it and answers the same way. Returns the round trip halved.
+     */
+    static double handoffNanos(int size, int iterations, int trials) {
+        byte[] aOut = new byte[size];
+        byte[] aIn = new byte[size];
+        byte[] bOut = new byte[size];
+        byte[] bIn = new byte[size];
+        Flag toB = new Flag();
+        Flag toA = new Flag();
+        long total = (long) iterations * (trials + 1);
+        Thread partner = start("handoff-partner", () -> {
+            for (long i = 1; i <= total; i++) {
+                while (toB.value != i) {
+                    Thread.onSpinWait();
+                }
+                System.arraycopy(bOut, 0, aIn, 0, size);
+                toA.value = i;
+            }
+        });
+        long[] nanos = new long[trials];
+        long seq = 0;
+        for (int t = -1; t < trials; t++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < iterations; i++) {
+                seq++;
+                System.arraycopy(aOut, 0, bIn, 0, size);
+                toB.value = seq;
+                while (toA.value != seq) {
+                    Thread.onSpinWait();
+                }
+            }
+            if (t >= 0) {
+                nanos[t] = System.nanoTime() - start;
+            }
+        }
+        join(partner);
+        sink = aIn[0] + bIn[0];
+        return RankReport.median(nanos) / (2.0 * iterations);
+    }
+
+    /**
+     * A two-thread barrier: each thread announces that it reached barrier k and spins until the other has too. This
+     * is what a dissemination barrier over two ranks does, minus the messaging layer.
+     */
+    static double spinBarrierNanos(int iterations, int trials) {
+        Flag a = new Flag();
+        Flag b = new Flag();
+        long total = (long) iterations * (trials + 1);
+        Thread partner = start("barrier-partner", () -> {
+            for (long k = 1; k <= total; k++) {
+                b.value = k;
+                while (a.value < k) {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        long[] nanos = new long[trials];
+        long k = 0;
+        for (int t = -1; t < trials; t++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < iterations; i++) {
+                k++;
+                a.value = k;
+                while (b.value < k) {
+                    Thread.onSpinWait();
+                }
+            }
+            if (t >= 0) {
+                nanos[t] = System.nanoTime() - start;
+            }
+        }
+        join(partner);
+        return RankReport.median(nanos) / iterations;
+    }
+
+    /** {@code System.arraycopy} of {@code bytes} bytes between two arrays; returns the time of one copy. */
+    static double copyNanos(int bytes, int count, int trials) {
+        byte[] src = new byte[bytes];
+        byte[] dst = new byte[bytes];
+        src[bytes - 1] = 1;
+        long[] nanos = new long[trials];
+        for (int t = -1; t < trials; t++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(src, 0, dst, 0, bytes);
+            }
+            if (t >= 0) {
+                nanos[t] = System.nanoTime() - start;
+            }
+        }
+        sink = dst[bytes - 1];
+        return RankReport.median(nanos) / count;
+    }
+
+    /**
+     * The least work one rank does in a two-rank sum all-reduce of {@code doubles} elements: copy the other rank's
+     * vector into a scratch array ({@code System.arraycopy}) and add it to its own, element by element, into the
+     * result. Both ranks do this at the same time on their own core, so one thread's time is the floor.
+     */
+    static double copyAndSumNanos(int doubles, int count, int trials) {
+        double[] mine = new double[doubles];
+        double[] theirs = new double[doubles];
+        double[] scratch = new double[doubles];
+        double[] out = new double[doubles];
+        java.util.Arrays.fill(mine, 1.0);
+        java.util.Arrays.fill(theirs, 2.0);
+        long[] nanos = new long[trials];
+        for (int t = -1; t < trials; t++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(theirs, 0, scratch, 0, doubles);
+                for (int j = 0; j < doubles; j++) {
+                    out[j] = mine[j] + scratch[j];
+                }
+            }
+            if (t >= 0) {
+                nanos[t] = System.nanoTime() - start;
+            }
+        }
+        sink = (long) out[doubles - 1];
+        return RankReport.median(nanos) / count;
+    }
+
+    private static Thread start(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + t.getName(), e);
+        }
+    }
+}

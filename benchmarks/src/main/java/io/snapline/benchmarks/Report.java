@@ -1,0 +1,123 @@
+package io.snapline.benchmarks;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+
+/**
+ * Turns {@link Measurements} into the Markdown report: one table of Snapline against the raw baselines of the same
+ * run, with the ratio targets of the issue, and one against figures published for other MPI implementations.
+ */
+final class Report {
+    /** How a figure is shown: as a time per operation, or as bandwidth from a message size. */
+    enum Kind { TIME, BANDWIDTH }
+
+    /** A target on the ratio Snapline ÷ baseline (in the row's unit): at most {@code max}, or at least {@code min}. */
+    record Target(String text, double min, double max) {
+        static Target atMost(double ratio) {
+            return new Target("≤ " + num(ratio) + "× baseline", Double.NEGATIVE_INFINITY, ratio);
+        }
+
+        static Target atLeast(double ratio) {
+            return new Target("≥ " + num(ratio) + "× baseline", ratio, Double.POSITIVE_INFINITY);
+        }
+
+        boolean met(double ratio) {
+            return ratio >= min && ratio <= max;
+        }
+    }
+
+    /** One row: a Snapline figure, the baseline it is divided by, and an optional target. */
+    record Row(String metric, String key, Kind kind, long bytes, String baselineKey, String baselineName, Target target) {
+    }
+
+    /** A Snapline figure against a constant published elsewhere: a time must be below it, a bandwidth above it. */
+    record Reference(String comparison, String key, Kind kind, long bytes, double value, String source) {
+    }
+
+    static final List<Row> ROWS = List.of(
+            new Row("Ping-pong one-way latency, 1 B", "snapline.pingpong.1", Kind.TIME, 1, "raw.handoff.1",
+                    "thread hand-off, volatile spin", null),
+            new Row("Ping-pong one-way latency, 8 B", "snapline.pingpong.8", Kind.TIME, 8, "raw.handoff.8",
+                    "thread hand-off, volatile spin", Target.atMost(3)),
+            new Row("Ping-pong one-way latency, 1 KiB", "snapline.pingpong.1024", Kind.TIME, 1024, "raw.handoff.1024",
+                    "thread hand-off + 1 KiB copy", null),
+            new Row("Bandwidth, 64 KiB messages", "snapline.stream.65536", Kind.BANDWIDTH, 64 << 10, "raw.copy.65536",
+                    "System.arraycopy 64 KiB", null),
+            new Row("Bandwidth, 1 MiB messages", "snapline.stream.1048576", Kind.BANDWIDTH, 1 << 20, "raw.copy.1048576",
+                    "System.arraycopy 1 MiB", null),
+            new Row("Bandwidth, 4 MiB messages", "snapline.stream.4194304", Kind.BANDWIDTH, 4 << 20, "raw.copy.4194304",
+                    "System.arraycopy 4 MiB", null),
+            new Row("Bandwidth, 16 MiB messages", "snapline.stream.16777216", Kind.BANDWIDTH, 16 << 20,
+                    "raw.copy.16777216", "System.arraycopy 16 MiB", Target.atLeast(0.5)),
+            new Row("Allreduce SUM, 1 double", "snapline.allreduce.1", Kind.TIME, 8, "snapline.pingpong.8",
+                    "Snapline 8 B one-way latency", Target.atMost(4)),
+            new Row("Allreduce SUM, 1 Mi doubles (8 MiB)", "snapline.allreduce.1048576", Kind.TIME, 8 << 20,
+                    "raw.copysum.1048576", "arraycopy + add of 8 MiB", null),
+            new Row("Barrier", "snapline.barrier", Kind.TIME, 0, "raw.barrier", "two-thread spin barrier", null),
+            new Row("Bcast 1 MiB, root 0", "snapline.bcast.1048576", Kind.TIME, 1 << 20, "raw.bcastcopy.1048576",
+                    "System.arraycopy 1 MiB", null));
+
+    static final List<Reference> REFERENCES = List.of(
+            new Reference("8 B one-way latency below Open MPI Java bindings, shm (aim)", "snapline.pingpong.8", Kind.TIME,
+                    8, 0.57, "0.57 µs"),
+            new Reference("8 B one-way latency below MPJ Express 0.44 multicore", "snapline.pingpong.8", Kind.TIME, 8,
+                    8.6, "8.6 µs"),
+            new Reference("4 MiB bandwidth above MPJ Express 0.44 multicore", "snapline.stream.4194304", Kind.BANDWIDTH,
+                    4 << 20, 4.2, "4.2 GB/s"));
+
+    private Report() {
+    }
+
+    /** The main table: every row of {@link #ROWS}. */
+    static String baselineTable(Measurements m) {
+        MarkdownTable t = new MarkdownTable("Metric", "Snapline", "Baseline (same run)", "Ratio", "Target", "Met?");
+        for (Row r : ROWS) {
+            OptionalDouble snap = m.nanos(r.key());
+            OptionalDouble base = m.nanos(r.baselineKey());
+            String baseCell = base.isPresent() ? show(r.kind(), r.bytes(), base.getAsDouble()) + " (" + r.baselineName() + ")"
+                    : "n/a (" + r.baselineName() + ": " + m.whyMissing(r.baselineKey()) + ")";
+            String target = r.target() == null ? "—" : r.target().text();
+            if (snap.isEmpty() || base.isEmpty()) {
+                String snapCell = snap.isPresent() ? show(r.kind(), r.bytes(), snap.getAsDouble()) : "n/a: " + m.whyMissing(r.key());
+                t.row(r.metric(), snapCell, baseCell, "—", target, r.target() == null ? "—" : "not measured");
+                continue;
+            }
+            // For times, Snapline ÷ baseline is the slowdown; for bandwidth it is the fraction of the baseline reached.
+            double ratio = r.kind() == Kind.TIME ? snap.getAsDouble() / base.getAsDouble()
+                    : base.getAsDouble() / snap.getAsDouble();
+            t.row(r.metric(), show(r.kind(), r.bytes(), snap.getAsDouble()), baseCell, num(ratio) + "×", target,
+                    r.target() == null ? "—" : (r.target().met(ratio) ? "yes" : "no"));
+        }
+        return t.render();
+    }
+
+    /** The second table: Snapline against published figures of other implementations (not measured here). */
+    static String referenceTable(Measurements m) {
+        MarkdownTable t = new MarkdownTable("Target", "Snapline", "Reference", "Ratio", "Met?");
+        for (Reference r : REFERENCES) {
+            OptionalDouble snap = m.nanos(r.key());
+            if (snap.isEmpty()) {
+                t.row(r.comparison(), "n/a: " + m.whyMissing(r.key()), r.source(), "—", "not measured");
+                continue;
+            }
+            double shown = r.kind() == Kind.TIME ? snap.getAsDouble() / 1000.0 : r.bytes() / snap.getAsDouble();
+            boolean met = r.kind() == Kind.TIME ? shown < r.value() : shown > r.value();
+            t.row(r.comparison(), show(r.kind(), r.bytes(), snap.getAsDouble()), r.source(), num(shown / r.value()) + "×",
+                    met ? "yes" : "no");
+        }
+        return t.render();
+    }
+
+    /** A figure in its unit: µs per operation, or GB/s (10^9 bytes per second) for bandwidth. */
+    static String show(Kind kind, long bytes, double nanos) {
+        return kind == Kind.TIME ? num(nanos / 1000.0) + " µs" : num(bytes / nanos) + " GB/s";
+    }
+
+    /** Three significant digits, without exponent notation. */
+    static String num(double v) {
+        double a = Math.abs(v);
+        String f = a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f";
+        return String.format(Locale.ROOT, f, v);
+    }
+}

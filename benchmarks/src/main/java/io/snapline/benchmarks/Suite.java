@@ -1,0 +1,69 @@
+package io.snapline.benchmarks;
+
+import io.snapline.benchmarks.rank.Collective;
+import io.snapline.benchmarks.rank.PingPong;
+import io.snapline.benchmarks.rank.Stream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What is measured and how often. Each group measures its raw baseline right before the Snapline job it is
+ * compared with, so both see the same machine load. Iteration counts are per trial at scale 1 and chosen so that a
+ * trial lasts tens of milliseconds.
+ */
+final class Suite {
+    static final int[] LATENCY_SIZES = {1, 8, 1024};
+    static final int[] STREAM_SIZES = {64 << 10, 1 << 20, 4 << 20, 16 << 20};
+    static final int BCAST_BYTES = 1 << 20;
+    static final int ALLREDUCE_LARGE = 1 << 20;
+
+    static final int ROUND_TRIPS = 20_000;
+    /** Bytes streamed per trial: 256 MiB, so 4096 messages of 64 KiB but 16 of 16 MiB. */
+    static final long STREAM_BYTES = 256L << 20;
+    static final int BARRIERS = 20_000;
+    static final int SMALL_ALLREDUCES = 20_000;
+    static final int LARGE_ALLREDUCES = 20;
+    static final int BCASTS = 256;
+
+    private Suite() {
+    }
+
+    static Measurements measure(BenchmarkOptions o, PrintStream progress) {
+        Measurements m = new Measurements();
+        int trials = o.trials();
+
+        progress.println("latency: raw thread hand-off, then Snapline ping-pong ...");
+        int roundTrips = o.scaled(ROUND_TRIPS);
+        List<String> pp = new ArrayList<>(List.of(str(roundTrips), str(roundTrips), str(trials)));
+        for (int size : LATENCY_SIZES) {
+            m.put("raw.handoff." + size, RawBaselines.handoffNanos(size, roundTrips, trials));
+            pp.add(str(size));
+        }
+        RankJob.run(PingPong.class, pp, m);
+
+        progress.println("bandwidth: System.arraycopy, then Snapline stream ...");
+        List<String> st = new ArrayList<>(List.of(str(trials)));
+        for (int size : STREAM_SIZES) {
+            int count = o.scaled((int) (STREAM_BYTES / size));
+            m.put("raw.copy." + size, RawBaselines.copyNanos(size, count, trials));
+            st.add(size + ":" + count);
+        }
+        RankJob.run(Stream.class, st, m);
+
+        progress.println("collectives: raw spin barrier, arraycopy and copy+sum, then Snapline Barrier, Bcast, Allreduce ...");
+        int barriers = o.scaled(BARRIERS);
+        int bcasts = o.scaled(BCASTS);
+        int large = o.scaled(LARGE_ALLREDUCES);
+        m.put("raw.barrier", RawBaselines.spinBarrierNanos(barriers, trials));
+        m.put("raw.bcastcopy." + BCAST_BYTES, RawBaselines.copyNanos(BCAST_BYTES, bcasts, trials));
+        m.put("raw.copysum." + ALLREDUCE_LARGE, RawBaselines.copyAndSumNanos(ALLREDUCE_LARGE, large, trials));
+        RankJob.run(Collective.class, List.of(str(trials), "barrier:" + barriers, "bcast:" + BCAST_BYTES + ":" + bcasts,
+                "allreduce:1:" + o.scaled(SMALL_ALLREDUCES), "allreduce:" + ALLREDUCE_LARGE + ":" + large), m);
+        return m;
+    }
+
+    private static String str(int n) {
+        return Integer.toString(n);
+    }
+}

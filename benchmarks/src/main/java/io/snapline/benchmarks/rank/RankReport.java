@@ -1,0 +1,54 @@
+package io.snapline.benchmarks.rank;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * How rank programs hand results to the harness: one line per figure on standard output, written by rank 0 only.
+ * <pre>
+ * &#64;result KEY NANOS        median time of one operation, in nanoseconds
+ * &#64;unavailable KEY REASON  the operation could not be measured (e.g. not implemented yet)
+ * </pre>
+ * Keys contain no spaces. Everything else a rank prints is ignored by the harness.
+ */
+public final class RankReport {
+    public static final String RESULT = "@result";
+    public static final String UNAVAILABLE = "@unavailable";
+
+    private RankReport() {
+    }
+
+    /** Prints the median of {@code trialNanos}, divided by {@code opsPerTrial}, as the figure for {@code key}. */
+    public static void result(String key, long[] trialNanos, double opsPerTrial) {
+        System.out.println(RESULT + " " + key + " " + String.format(Locale.ROOT, "%.3f", median(trialNanos) / opsPerTrial));
+    }
+
+    public static void unavailable(String key, String reason) {
+        System.out.println(UNAVAILABLE + " " + key + " " + reason.replace('\n', ' '));
+    }
+
+    /** The median of {@code values} (the mean of the middle two for an even count). */
+    public static double median(long[] values) {
+        if (values.length == 0) {
+            throw new IllegalArgumentException("no values to take the median of");
+        }
+        long[] v = values.clone();
+        Arrays.sort(v);
+        int mid = v.length / 2;
+        return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2.0;
+    }
+
+    /** Parses a positive count argument, naming it in the error. */
+    public static int count(String value, String name) {
+        int n;
+        try {
+            n = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'", e);
+        }
+        if (n < 1) {
+            throw new IllegalArgumentException(name + " must be at least 1, got " + n);
+        }
+        return n;
+    }
+}
