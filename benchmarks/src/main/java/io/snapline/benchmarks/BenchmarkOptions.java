@@ -5,16 +5,19 @@ import java.nio.file.Path;
 /**
  * The command line of {@link MessagingBenchmark}.
  *
- * @param trials how many timed trials each figure is the median of
+ * @param trials how many timed trials each figure of a round is the median of
+ * @param rounds how many times the whole suite runs; each figure is the median over the rounds, which evens out
+ *               load that comes and goes on a shared machine (baseline and Snapline alternate between rounds)
  * @param scale  multiplies every iteration count (1 = the default run of a few tens of seconds; small values give a
  *               quick, meaningless run for smoke tests)
  * @param out    where to write the Markdown table as well as standard output, or null
  */
-public record BenchmarkOptions(int trials, double scale, Path out) {
+public record BenchmarkOptions(int trials, int rounds, double scale, Path out) {
     public static final String USAGE = String.join("\n",
-            "usage: snapbench [--trials N] [--scale F] [--out FILE.md]",
+            "usage: snapbench [--trials N] [--rounds R] [--scale F] [--out FILE.md]",
             "",
-            "  --trials N     timed trials per figure; the median is reported (default 7)",
+            "  --trials N     timed trials per figure and round; the median is taken (default 7)",
+            "  --rounds R     run the whole suite R times and report the median of the rounds (default 3)",
             "  --scale F      multiply every iteration count by F (default 1.0; e.g. 0.1 for a rough quick run)",
             "  --out FILE.md  also write the Markdown report to FILE.md",
             "  -h, --help     this text");
@@ -23,18 +26,22 @@ public record BenchmarkOptions(int trials, double scale, Path out) {
         if (trials < 1) {
             throw new IllegalArgumentException("--trials must be at least 1, got " + trials);
         }
+        if (rounds < 1) {
+            throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
+        }
         if (!(scale > 0) || scale > 1000) {
             throw new IllegalArgumentException("--scale must be above 0 and at most 1000, got " + scale);
         }
     }
 
     public static BenchmarkOptions defaults() {
-        return new BenchmarkOptions(7, 1.0, null);
+        return new BenchmarkOptions(7, 3, 1.0, null);
     }
 
     /** Parses the arguments; throws {@link IllegalArgumentException} saying what is wrong. */
     public static BenchmarkOptions parse(String... args) {
         int trials = 7;
+        int rounds = 3;
         double scale = 1.0;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
@@ -42,6 +49,9 @@ public record BenchmarkOptions(int trials, double scale, Path out) {
             switch (a) {
                 case "--trials":
                     trials = parseInt(a, value(args, i++));
+                    break;
+                case "--rounds":
+                    rounds = parseInt(a, value(args, i++));
                     break;
                 case "--scale":
                     scale = parseDouble(a, value(args, i++));
@@ -53,7 +63,7 @@ public record BenchmarkOptions(int trials, double scale, Path out) {
                     throw new IllegalArgumentException("unknown option '" + a + "'");
             }
         }
-        return new BenchmarkOptions(trials, scale, out);
+        return new BenchmarkOptions(trials, rounds, scale, out);
     }
 
     /** {@code base} iterations scaled, at least 1. */

@@ -1,31 +1,37 @@
 package io.snapline.benchmarks;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 
 /**
- * The figures of one benchmark run: nanoseconds per operation by key ({@code snapline.pingpong.8},
- * {@code raw.handoff.8}, ...), and the reason for every figure that could not be measured.
+ * The figures of one benchmark run by key ({@code snapline.pingpong.8}, {@code raw.handoff.8}, ...): nanoseconds per
+ * operation, except bytes per message for {@code *.alloc.*} keys; and the reason for every figure that could not be
+ * measured.
  */
 final class Measurements {
-    private final Map<String, Double> nanos = new LinkedHashMap<>();
+    private final Map<String, Double> values = new LinkedHashMap<>();
     private final Map<String, String> unavailable = new LinkedHashMap<>();
 
-    void put(String key, double nanosPerOp) {
-        if (!(nanosPerOp > 0) || Double.isInfinite(nanosPerOp)) {
-            throw new BenchmarkException(key + " measured " + nanosPerOp + " ns; the timer or the loop is broken");
+    void put(String key, double value) {
+        boolean bytes = key.contains(".alloc.");
+        if (Double.isNaN(value) || Double.isInfinite(value) || (bytes ? value < 0 : value <= 0)) {
+            throw new BenchmarkException(key + " measured " + value + "; the timer or the loop is broken");
         }
-        nanos.put(key, nanosPerOp);
+        values.put(key, value);
     }
 
     void unavailable(String key, String reason) {
         unavailable.put(key, reason);
     }
 
-    /** Nanoseconds per operation, or empty when the figure was not measured. */
-    OptionalDouble nanos(String key) {
-        Double v = nanos.get(key);
+    /** The figure, or empty when it was not measured. */
+    OptionalDouble get(String key) {
+        Double v = values.get(key);
         return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 
@@ -34,7 +40,29 @@ final class Measurements {
         return unavailable.getOrDefault(key, "not measured");
     }
 
-    Map<String, Double> all() {
-        return Map.copyOf(nanos);
+    Set<String> keys() {
+        return Set.copyOf(values.keySet());
+    }
+
+    /** Figures of several rounds merged: the median of each key over the rounds that measured it. */
+    static Measurements medianOf(List<Measurements> rounds) {
+        Measurements merged = new Measurements();
+        Set<String> keys = new LinkedHashSet<>();
+        for (Measurements r : rounds) {
+            keys.addAll(r.values.keySet());
+            r.unavailable.forEach(merged.unavailable::putIfAbsent);
+        }
+        for (String k : keys) {
+            List<Double> v = new ArrayList<>();
+            for (Measurements r : rounds) {
+                if (r.values.containsKey(k)) {
+                    v.add(r.values.get(k));
+                }
+            }
+            v.sort(null);
+            int mid = v.size() / 2;
+            merged.put(k, v.size() % 2 == 1 ? v.get(mid) : (v.get(mid - 1) + v.get(mid)) / 2);
+        }
+        return merged;
     }
 }

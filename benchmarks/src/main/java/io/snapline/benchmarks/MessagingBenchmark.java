@@ -57,7 +57,9 @@ public final class MessagingBenchmark {
         String report = header(options, loadBefore, loadAverage(), seconds)
                 + Report.baselineTable(m) + "\n"
                 + "Against published figures of other implementations (measured elsewhere, on this machine class):\n\n"
-                + Report.referenceTable(m);
+                + Report.referenceTable(m) + "\n"
+                + "Where the time of a small message goes (diagnostics, 8 B):\n\n"
+                + Report.diagnosticsTable(m);
         if (options.out() != null) {
             Path parent = options.out().toAbsolutePath().getParent();
             if (parent != null) {
@@ -77,7 +79,8 @@ public final class MessagingBenchmark {
                 + System.getProperty("java.vm.name") + ")\n"
                 + String.format(Locale.ROOT, "- load average (1 min): %.2f before, %.2f after; run took %.1f s%n",
                         loadBefore, loadAfter, seconds)
-                + "- each figure is the median of " + o.trials() + " trials, iteration counts scaled by " + o.scale() + "\n"
+                + "- each figure is the median over " + o.rounds() + " rounds of the median of " + o.trials()
+                + " timed trials (after a warm-up); iteration counts scaled by " + o.scale() + "\n"
                 + "- Ratio = Snapline ÷ baseline: for times, how many times slower; for bandwidth, the fraction of the "
                 + "baseline reached\n\n";
     }

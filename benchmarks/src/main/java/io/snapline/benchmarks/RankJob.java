@@ -13,8 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs a rank program of {@link io.snapline.benchmarks.rank} as a two-rank {@code shm} job in this JVM, through the
- * launcher as {@code snaprun -np 2 -dev shm} would, and collects the figures rank 0 reports.
+ * Runs a rank program of {@link io.snapline.benchmarks.rank} as an {@code shm} job in this JVM (two ranks unless
+ * told otherwise), through the launcher as {@code snaprun -np 2 -dev shm} would, and collects the figures rank 0
+ * reports.
  */
 final class RankJob {
     static final int RANKS = 2;
@@ -22,9 +23,14 @@ final class RankJob {
     private RankJob() {
     }
 
-    /** Runs {@code program} with {@code args} and records its figures in {@code into}; fails if any rank fails. */
+    /** Runs {@code program} on two ranks; see {@link #run(int, Class, List, Measurements)}. */
     static void run(Class<?> program, List<String> args, Measurements into) {
-        List<String> argv = new ArrayList<>(List.of("-np", Integer.toString(RANKS), "-dev", "shm", "-cp",
+        run(RANKS, program, args, into);
+    }
+
+    /** Runs {@code program} with {@code args} and records its figures in {@code into}; fails if any rank fails. */
+    static void run(int np, Class<?> program, List<String> args, Measurements into) {
+        List<String> argv = new ArrayList<>(List.of("-np", Integer.toString(np), "-dev", "shm", "-cp",
                 classPathOf(program), program.getName()));
         argv.addAll(args);
         ByteArrayOutputStream out = new ByteArrayOutputStream();

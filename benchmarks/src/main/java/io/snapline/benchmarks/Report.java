@@ -73,8 +73,8 @@ final class Report {
     static String baselineTable(Measurements m) {
         MarkdownTable t = new MarkdownTable("Metric", "Snapline", "Baseline (same run)", "Ratio", "Target", "Met?");
         for (Row r : ROWS) {
-            OptionalDouble snap = m.nanos(r.key());
-            OptionalDouble base = m.nanos(r.baselineKey());
+            OptionalDouble snap = m.get(r.key());
+            OptionalDouble base = m.get(r.baselineKey());
             String baseCell = base.isPresent() ? show(r.kind(), r.bytes(), base.getAsDouble()) + " (" + r.baselineName() + ")"
                     : "n/a (" + r.baselineName() + ": " + m.whyMissing(r.baselineKey()) + ")";
             String target = r.target() == null ? "—" : r.target().text();
@@ -96,7 +96,7 @@ final class Report {
     static String referenceTable(Measurements m) {
         MarkdownTable t = new MarkdownTable("Target", "Snapline", "Reference", "Ratio", "Met?");
         for (Reference r : REFERENCES) {
-            OptionalDouble snap = m.nanos(r.key());
+            OptionalDouble snap = m.get(r.key());
             if (snap.isEmpty()) {
                 t.row(r.comparison(), "n/a: " + m.whyMissing(r.key()), r.source(), "—", "not measured");
                 continue;
@@ -107,6 +107,36 @@ final class Report {
                     met ? "yes" : "no");
         }
         return t.render();
+    }
+
+    /**
+     * Where the time of an 8-byte message goes: the ping-pong latency next to the same send and receive done by one
+     * thread to itself (pure software path, no cross-core traffic, no waiting), the allocation per message, and the
+     * exchange a two-rank Allreduce of one double is built on.
+     */
+    static String diagnosticsTable(Measurements m) {
+        MarkdownTable t = new MarkdownTable("Figure", "Value");
+        t.row("One-way latency, 2 ranks (ping-pong)", time(m, "snapline.pingpong.8"));
+        t.row("Raw thread hand-off (cross-core floor)", time(m, "raw.handoff.8"));
+        t.row("Send + receive on one thread, self-addressed (software path only)", time(m, "snapline.self.8"));
+        OptionalDouble pp = m.get("snapline.pingpong.8");
+        OptionalDouble self = m.get("snapline.self.8");
+        t.row("Remainder: waking the peer and cross-core traffic (latency − self path)",
+                pp.isPresent() && self.isPresent() ? show(Kind.TIME, 0, pp.getAsDouble() - self.getAsDouble()) : "—");
+        t.row("Bytes allocated per message, ping-pong (rank 0 thread)", bytes(m, "snapline.alloc.pingpong.8"));
+        t.row("Bytes allocated per message, self-addressed", bytes(m, "snapline.alloc.self.8"));
+        t.row("Sendrecv of 1 double between 2 ranks (the exchange inside a 2-rank Allreduce)", time(m, "snapline.sendrecv.8"));
+        return t.render();
+    }
+
+    private static String time(Measurements m, String key) {
+        OptionalDouble v = m.get(key);
+        return v.isPresent() ? show(Kind.TIME, 0, v.getAsDouble()) : "n/a: " + m.whyMissing(key);
+    }
+
+    private static String bytes(Measurements m, String key) {
+        OptionalDouble v = m.get(key);
+        return v.isPresent() ? String.format(Locale.ROOT, "%.0f B", v.getAsDouble()) : "n/a: " + m.whyMissing(key);
     }
 
     /** A figure in its unit: µs per operation, or GB/s (10^9 bytes per second) for bandwidth. */

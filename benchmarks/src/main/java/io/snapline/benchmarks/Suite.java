@@ -2,6 +2,7 @@ package io.snapline.benchmarks;
 
 import io.snapline.benchmarks.rank.Collective;
 import io.snapline.benchmarks.rank.PingPong;
+import io.snapline.benchmarks.rank.SelfSend;
 import io.snapline.benchmarks.rank.Stream;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -9,8 +10,9 @@ import java.util.List;
 
 /**
  * What is measured and how often. Each group measures its raw baseline right before the Snapline job it is
- * compared with, so both see the same machine load. Iteration counts are per trial at scale 1 and chosen so that a
- * trial lasts tens of milliseconds.
+ * compared with, so both see the same machine load; the whole suite runs {@code rounds} times and each figure is the
+ * median over the rounds. Iteration counts are per trial at scale 1, chosen so that a trial lasts tens of
+ * milliseconds.
  */
 final class Suite {
     static final int[] LATENCY_SIZES = {1, 8, 1024};
@@ -30,10 +32,19 @@ final class Suite {
     }
 
     static Measurements measure(BenchmarkOptions o, PrintStream progress) {
+        List<Measurements> rounds = new ArrayList<>();
+        for (int r = 1; r <= o.rounds(); r++) {
+            progress.println("round " + r + " of " + o.rounds());
+            rounds.add(measureOnce(o, progress));
+        }
+        return Measurements.medianOf(rounds);
+    }
+
+    private static Measurements measureOnce(BenchmarkOptions o, PrintStream progress) {
         Measurements m = new Measurements();
         int trials = o.trials();
 
-        progress.println("latency: raw thread hand-off, then Snapline ping-pong ...");
+        progress.println("  latency: raw thread hand-off, then Snapline ping-pong and a self-addressed send ...");
         int roundTrips = o.scaled(ROUND_TRIPS);
         List<String> pp = new ArrayList<>(List.of(str(roundTrips), str(roundTrips), str(trials)));
         for (int size : LATENCY_SIZES) {
@@ -41,8 +52,9 @@ final class Suite {
             pp.add(str(size));
         }
         RankJob.run(PingPong.class, pp, m);
+        RankJob.run(1, SelfSend.class, List.of(str(roundTrips), str(roundTrips), str(trials), "8"), m);
 
-        progress.println("bandwidth: System.arraycopy, then Snapline stream ...");
+        progress.println("  bandwidth: System.arraycopy, then Snapline stream ...");
         List<String> st = new ArrayList<>(List.of(str(trials)));
         for (int size : STREAM_SIZES) {
             int count = o.scaled((int) (STREAM_BYTES / size));
@@ -51,15 +63,16 @@ final class Suite {
         }
         RankJob.run(Stream.class, st, m);
 
-        progress.println("collectives: raw spin barrier, arraycopy and copy+sum, then Snapline Barrier, Bcast, Allreduce ...");
+        progress.println("  collectives: raw spin barrier, arraycopy, copy+add, then Snapline Barrier, Bcast, Sendrecv, Allreduce ...");
         int barriers = o.scaled(BARRIERS);
         int bcasts = o.scaled(BCASTS);
+        int small = o.scaled(SMALL_ALLREDUCES);
         int large = o.scaled(LARGE_ALLREDUCES);
         m.put("raw.barrier", RawBaselines.spinBarrierNanos(barriers, trials));
         m.put("raw.bcastcopy." + BCAST_BYTES, RawBaselines.copyNanos(BCAST_BYTES, bcasts, trials));
         m.put("raw.copysum." + ALLREDUCE_LARGE, RawBaselines.copyAndSumNanos(ALLREDUCE_LARGE, large, trials));
         RankJob.run(Collective.class, List.of(str(trials), "barrier:" + barriers, "bcast:" + BCAST_BYTES + ":" + bcasts,
-                "allreduce:1:" + o.scaled(SMALL_ALLREDUCES), "allreduce:" + ALLREDUCE_LARGE + ":" + large), m);
+                "sendrecv:" + small, "allreduce:1:" + small, "allreduce:" + ALLREDUCE_LARGE + ":" + large), m);
         return m;
     }
 

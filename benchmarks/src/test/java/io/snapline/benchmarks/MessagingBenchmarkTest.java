@@ -23,7 +23,7 @@ class MessagingBenchmarkTest {
     void shouldWriteCompleteTableWhenRunWithTinyCounts(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("reports/performance.md");
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        String report = MessagingBenchmark.run(new BenchmarkOptions(1, 0.002, out),
+        String report = MessagingBenchmark.run(new BenchmarkOptions(1, 1, 0.002, out),
                 new PrintStream(progress, true, StandardCharsets.UTF_8));
 
         assertEquals(report, Files.readString(out));
@@ -42,16 +42,18 @@ class MessagingBenchmarkTest {
         for (Report.Reference ref : Report.REFERENCES) {
             assertTrue(cells(lineStartingWith(report, "| " + ref.comparison() + " ")).get(4).matches("yes|no"), report);
         }
+        assertTrue(cells(lineStartingWith(report, "| Bytes allocated per message, ping-pong ")).get(1).matches("[0-9]+ B"), report);
         assertTrue(progress.toString(StandardCharsets.UTF_8).contains("report written to"));
     }
 
     @Test
     void shouldMeasureEveryFigureWhenRankProgramsRun() {
-        Measurements m = Suite.measure(new BenchmarkOptions(1, 0.001, null), new PrintStream(new ByteArrayOutputStream()));
+        Measurements m = Suite.measure(new BenchmarkOptions(1, 2, 0.001, null), new PrintStream(new ByteArrayOutputStream()));
         for (String key : List.of("raw.handoff.8", "snapline.pingpong.1", "snapline.pingpong.8", "snapline.pingpong.1024",
                 "snapline.stream.65536", "snapline.stream.16777216", "raw.copy.16777216", "snapline.barrier",
-                "raw.barrier", "snapline.bcast.1048576", "raw.copysum.1048576")) {
-            assertTrue(m.nanos(key).isPresent(), key + " missing from " + m.all().keySet());
+                "raw.barrier", "snapline.bcast.1048576", "raw.copysum.1048576", "snapline.self.8", "snapline.sendrecv.8",
+                "snapline.alloc.pingpong.8")) {
+            assertTrue(m.get(key).isPresent(), key + " missing from " + m.keys());
         }
     }
 
@@ -81,8 +83,8 @@ class MessagingBenchmarkTest {
     void shouldReportUnavailableOperationWhenRankSaysSo() {
         Measurements m = new Measurements();
         RankJob.parse("noise\n@result barrier 1234.5\n@unavailable allreduce.1 Allreduce is not implemented in this build\n", m);
-        assertEquals(1234.5, m.nanos("snapline.barrier").orElseThrow());
-        assertFalse(m.nanos("snapline.allreduce.1").isPresent());
+        assertEquals(1234.5, m.get("snapline.barrier").orElseThrow());
+        assertFalse(m.get("snapline.allreduce.1").isPresent());
         assertEquals("Allreduce is not implemented in this build", m.whyMissing("snapline.allreduce.1"));
     }
 

@@ -5,8 +5,10 @@ import mpi.MPI;
 /**
  * Collective operations on {@code COMM_WORLD}, timed at rank 0 as the time per operation. Arguments:
  * {@code TRIALS SPEC...} where a spec is {@code barrier:N}, {@code bcast:BYTES:N} (root 0) or
- * {@code allreduce:DOUBLES:N} ({@code MPI.SUM}); N operations are run as warm-up and N per trial. Reports
- * {@code barrier}, {@code bcast.BYTES} and {@code allreduce.DOUBLES}. Each operation's result is checked once, so a
+ * {@code allreduce:DOUBLES:N} ({@code MPI.SUM}) or {@code sendrecv:N}; N operations are run as warm-up and N per
+ * trial. Reports {@code barrier}, {@code bcast.BYTES}, {@code allreduce.DOUBLES} and {@code sendrecv.8}: an exchange
+ * of one double between ranks 0 and 1 with {@code Sendrecv}, which is all the communication a two-rank Allreduce of
+ * one double needs (for comparison while Allreduce itself is missing or slow). Each operation's result is checked once, so a
  * broken collective fails the run instead of producing a figure. An operation the runtime does not implement yet
  * is reported as unavailable.
  */
@@ -27,6 +29,8 @@ public final class Collective {
                 barrier(trials, RankReport.count(spec[1], "N"));
             } else if (kind.equals("bcast") && spec.length == 3) {
                 bcast(trials, RankReport.count(spec[1], "BYTES"), RankReport.count(spec[2], "N"));
+            } else if (kind.equals("sendrecv") && spec.length == 2) {
+                sendrecv(trials, RankReport.count(spec[1], "N"));
             } else if (kind.equals("allreduce") && spec.length == 3) {
                 allreduce(trials, RankReport.count(spec[1], "DOUBLES"), RankReport.count(spec[2], "N"));
             } else {
@@ -114,6 +118,36 @@ public final class Collective {
             nanos[t] = System.nanoTime() - start;
         }
         report("allreduce." + count, nanos, n);
+    }
+
+    /** Ranks 0 and 1 swap one double; other ranks (if any) sit it out. */
+    private static void sendrecv(int trials, int n) {
+        int me = MPI.COMM_WORLD.Rank();
+        int peer = me == 0 ? 1 : 0;
+        double[] mine = {me + 1};
+        double[] theirs = new double[1];
+        long[] nanos = new long[trials];
+        if (me < 2) {
+            exchange(mine, theirs, peer, n);
+            if (theirs[0] != peer + 1) {
+                throw new IllegalStateException("Sendrecv delivered " + theirs[0] + " on rank " + me + ", expected " + (peer + 1));
+            }
+        }
+        for (int t = 0; t < trials; t++) {
+            MPI.COMM_WORLD.Barrier();
+            long start = System.nanoTime();
+            if (me < 2) {
+                exchange(mine, theirs, peer, n);
+            }
+            nanos[t] = System.nanoTime() - start;
+        }
+        report("sendrecv.8", nanos, n);
+    }
+
+    private static void exchange(double[] mine, double[] theirs, int peer, int n) {
+        for (int i = 0; i < n; i++) {
+            MPI.COMM_WORLD.Sendrecv(mine, 0, 1, MPI.DOUBLE, peer, 15, theirs, 0, 1, MPI.DOUBLE, peer, 15);
+        }
     }
 
     private static void report(String key, long[] nanos, int n) {

@@ -4,7 +4,9 @@ import mpi.MPI;
 
 /**
  * One-way latency: rank 0 sends {@code size} bytes to rank 1, which sends them back; one-way time is the round trip
- * halved. Arguments: {@code WARMUP ITERATIONS TRIALS SIZE...}; reports {@code pingpong.SIZE} for each size.
+ * halved. Arguments: {@code WARMUP ITERATIONS TRIALS SIZE...}; reports {@code pingpong.SIZE} for each size, and
+ * {@code alloc.pingpong.SIZE}: the bytes rank 0's thread allocates per message (one send plus one receive, during
+ * which it also delivers into rank 1's posted receive).
  */
 public final class PingPong {
     private static final int TAG = 11;
@@ -30,14 +32,20 @@ public final class PingPong {
             roundTrips(me, buf, warmup);
             checkEcho(me, buf);
             long[] nanos = new long[trials];
+            long allocated = 0;
             for (int t = 0; t < trials; t++) {
                 MPI.COMM_WORLD.Barrier();
+                long bytesBefore = RankReport.allocatedBytes();
                 long start = System.nanoTime();
                 roundTrips(me, buf, iterations);
                 nanos[t] = System.nanoTime() - start;
+                allocated += RankReport.allocatedBytes() - bytesBefore;
             }
             if (me == 0) {
                 RankReport.result("pingpong." + size, nanos, 2.0 * iterations);
+                if (RankReport.allocatedBytes() >= 0) {
+                    RankReport.value("alloc.pingpong." + size, allocated / (2.0 * iterations * trials));
+                }
             }
         }
         MPI.Finalize();

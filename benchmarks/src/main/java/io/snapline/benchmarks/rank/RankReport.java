@@ -6,7 +6,7 @@ import java.util.Locale;
 /**
  * How rank programs hand results to the harness: one line per figure on standard output, written by rank 0 only.
  * <pre>
- * &#64;result KEY NANOS        median time of one operation, in nanoseconds
+ * &#64;result KEY VALUE        median time of one operation in nanoseconds (bytes for {@code alloc.*} keys)
  * &#64;unavailable KEY REASON  the operation could not be measured (e.g. not implemented yet)
  * </pre>
  * Keys contain no spaces. Everything else a rank prints is ignored by the harness.
@@ -21,6 +21,26 @@ public final class RankReport {
     /** Prints the median of {@code trialNanos}, divided by {@code opsPerTrial}, as the figure for {@code key}. */
     public static void result(String key, long[] trialNanos, double opsPerTrial) {
         System.out.println(RESULT + " " + key + " " + String.format(Locale.ROOT, "%.3f", median(trialNanos) / opsPerTrial));
+    }
+
+    /** Prints {@code value} as the figure for {@code key} (for figures that are not times, such as bytes). */
+    public static void value(String key, double value) {
+        System.out.println(RESULT + " " + key + " " + String.format(Locale.ROOT, "%.3f", value));
+    }
+
+    /**
+     * Bytes allocated so far by the calling thread, or -1 when the JVM cannot tell. Used to show how much garbage
+     * one message leaves behind.
+     */
+    public static long allocatedBytes() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (mx instanceof com.sun.management.ThreadMXBean) {
+            com.sun.management.ThreadMXBean hs = (com.sun.management.ThreadMXBean) mx;
+            if (hs.isThreadAllocatedMemorySupported() && hs.isThreadAllocatedMemoryEnabled()) {
+                return hs.getCurrentThreadAllocatedBytes();
+            }
+        }
+        return -1;
     }
 
     public static void unavailable(String key, String reason) {
