@@ -1,6 +1,9 @@
 package io.snapline.benchmarks;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * The command line of {@link MessagingBenchmark}.
@@ -11,14 +14,19 @@ import java.nio.file.Path;
  * @param scale  multiplies every iteration count (1 = the default run of a few tens of seconds; small values give a
  *               quick, meaningless run for smoke tests)
  * @param out    where to write the Markdown table as well as standard output, or null
+ * @param groups which groups of figures to measure, a subset of {@link #GROUPS}
  */
-public record BenchmarkOptions(int trials, int rounds, double scale, Path out) {
+public record BenchmarkOptions(int trials, int rounds, double scale, Path out, Set<String> groups) {
+    /** The groups of figures, in the order they are measured. */
+    public static final Set<String> GROUPS = Set.of("latency", "bandwidth", "collectives");
+
     public static final String USAGE = String.join("\n",
-            "usage: snapbench [--trials N] [--rounds R] [--scale F] [--out FILE.md]",
+            "usage: snapbench [--trials N] [--rounds R] [--scale F] [--only GROUP,...] [--out FILE.md]",
             "",
             "  --trials N     timed trials per figure and round; the median is taken (default 7)",
             "  --rounds R     run the whole suite R times and report the median of the rounds (default 3)",
             "  --scale F      multiply every iteration count by F (default 1.0; e.g. 0.1 for a rough quick run)",
+            "  --only G,...   measure only these groups: latency, bandwidth, collectives (default all)",
             "  --out FILE.md  also write the Markdown report to FILE.md",
             "  -h, --help     this text");
 
@@ -32,10 +40,14 @@ public record BenchmarkOptions(int trials, int rounds, double scale, Path out) {
         if (!(scale > 0) || scale > 1000) {
             throw new IllegalArgumentException("--scale must be above 0 and at most 1000, got " + scale);
         }
+        if (groups.isEmpty() || !GROUPS.containsAll(groups)) {
+            throw new IllegalArgumentException("--only takes groups from latency, bandwidth, collectives; got " + groups);
+        }
+        groups = Set.copyOf(groups);
     }
 
     public static BenchmarkOptions defaults() {
-        return new BenchmarkOptions(7, 3, 1.0, null);
+        return new BenchmarkOptions(7, 3, 1.0, null, GROUPS);
     }
 
     /** Parses the arguments; throws {@link IllegalArgumentException} saying what is wrong. */
@@ -44,6 +56,7 @@ public record BenchmarkOptions(int trials, int rounds, double scale, Path out) {
         int rounds = 3;
         double scale = 1.0;
         Path out = null;
+        Set<String> groups = GROUPS;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -56,6 +69,9 @@ public record BenchmarkOptions(int trials, int rounds, double scale, Path out) {
                 case "--scale":
                     scale = parseDouble(a, value(args, i++));
                     break;
+                case "--only":
+                    groups = new LinkedHashSet<>(Arrays.asList(value(args, i++).split(",")));
+                    break;
                 case "--out":
                     out = Path.of(value(args, i++));
                     break;
@@ -63,7 +79,11 @@ public record BenchmarkOptions(int trials, int rounds, double scale, Path out) {
                     throw new IllegalArgumentException("unknown option '" + a + "'");
             }
         }
-        return new BenchmarkOptions(trials, rounds, scale, out);
+        return new BenchmarkOptions(trials, rounds, scale, out, groups);
+    }
+
+    public boolean measures(String group) {
+        return groups.contains(group);
     }
 
     /** {@code base} iterations scaled, at least 1. */

@@ -67,6 +67,84 @@ final class RawBaselines {
         return RankReport.median(nanos) / (2.0 * iterations);
     }
 
+    /** A posted receive in the protocol model: where to copy, and a completion flag the receiver spins on. */
+    private static final class Slot {
+        final byte[] buffer;
+        volatile boolean done;
+
+        Slot(byte[] buffer) {
+            this.buffer = buffer;
+        }
+    }
+
+    /** The model's mailbox: at most one posted receive, guarded by the box's monitor. */
+    private static final class Box {
+        Slot posted;
+    }
+
+    /**
+     * The {@code shm} device's protocol reduced to its bones, with no Snapline code: the receiver allocates a receive
+     * and posts it into its mailbox under the mailbox's monitor, the sender takes it out under the same monitor,
+     * copies the payload into it and sets its volatile completion flag, on which the receiver spins. Ping-pong as in
+     * the Snapline benchmark (send, then receive); returns the round trip halved. The gap between this and the plain
+     * hand-off is what the design costs; the gap between Snapline and this is what the implementation adds.
+     */
+    static double protocolModelNanos(int size, int iterations, int trials) {
+        Box boxA = new Box();
+        Box boxB = new Box();
+        byte[] aOut = new byte[size];
+        byte[] aIn = new byte[size];
+        byte[] bOut = new byte[size];
+        byte[] bIn = new byte[size];
+        long total = (long) iterations * (trials + 1);
+        Thread partner = start("protocol-partner", () -> {
+            for (long i = 1; i <= total; i++) {
+                receive(boxB, bIn);
+                send(boxA, bOut);
+            }
+        });
+        long[] nanos = new long[trials];
+        for (int t = -1; t < trials; t++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < iterations; i++) {
+                send(boxB, aOut);
+                receive(boxA, aIn);
+            }
+            if (t >= 0) {
+                nanos[t] = System.nanoTime() - start;
+            }
+        }
+        join(partner);
+        sink = aIn[0] + bIn[0];
+        return RankReport.median(nanos) / (2.0 * iterations);
+    }
+
+    private static void receive(Box box, byte[] into) {
+        Slot s = new Slot(into);
+        synchronized (box) {
+            box.posted = s;
+        }
+        while (!s.done) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void send(Box box, byte[] data) {
+        Slot s;
+        while (true) {
+            synchronized (box) {
+                s = box.posted;
+                box.posted = null;
+            }
+            if (s != null) {
+                break;
+            }
+            Thread.onSpinWait();
+        }
+        System.arraycopy(data, 0, s.buffer, 0, data.length);
+        s.done = true;
+    }
+
     /**
      * A two-thread barrier: each thread announces that it reached barrier k and spins until the other has too. This
      * is what a dissemination barrier over two ranks does, minus the messaging layer.

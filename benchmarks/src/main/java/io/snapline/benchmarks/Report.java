@@ -118,6 +118,8 @@ final class Report {
         MarkdownTable t = new MarkdownTable("Figure", "Value");
         t.row("One-way latency, 2 ranks (ping-pong)", time(m, "snapline.pingpong.8"));
         t.row("Raw thread hand-off (cross-core floor)", time(m, "raw.handoff.8"));
+        t.row("Raw model of the shm protocol: post under a lock, sender copies in (no Snapline code)",
+                time(m, "raw.protocol.8"));
         t.row("Send + receive on one thread, self-addressed (software path only)", time(m, "snapline.self.8"));
         OptionalDouble pp = m.get("snapline.pingpong.8");
         OptionalDouble self = m.get("snapline.self.8");

@@ -42,8 +42,20 @@ final class Suite {
 
     private static Measurements measureOnce(BenchmarkOptions o, PrintStream progress) {
         Measurements m = new Measurements();
-        int trials = o.trials();
+        if (o.measures("latency")) {
+            latency(o, m, progress);
+        }
+        if (o.measures("bandwidth")) {
+            bandwidth(o, m, progress);
+        }
+        if (o.measures("collectives")) {
+            collectives(o, m, progress);
+        }
+        return m;
+    }
 
+    private static void latency(BenchmarkOptions o, Measurements m, PrintStream progress) {
+        int trials = o.trials();
         progress.println("  latency: raw thread hand-off, then Snapline ping-pong and a self-addressed send ...");
         int roundTrips = o.scaled(ROUND_TRIPS);
         List<String> pp = new ArrayList<>(List.of(str(roundTrips), str(roundTrips), str(trials)));
@@ -51,9 +63,14 @@ final class Suite {
             m.put("raw.handoff." + size, RawBaselines.handoffNanos(size, roundTrips, trials));
             pp.add(str(size));
         }
+        m.put("raw.protocol.8", RawBaselines.protocolModelNanos(8, roundTrips, trials));
         RankJob.run(PingPong.class, pp, m);
         RankJob.run(1, SelfSend.class, List.of(str(roundTrips), str(roundTrips), str(trials), "8"), m);
 
+    }
+
+    private static void bandwidth(BenchmarkOptions o, Measurements m, PrintStream progress) {
+        int trials = o.trials();
         progress.println("  bandwidth: System.arraycopy, then Snapline stream ...");
         List<String> st = new ArrayList<>(List.of(str(trials)));
         for (int size : STREAM_SIZES) {
@@ -63,6 +80,10 @@ final class Suite {
         }
         RankJob.run(Stream.class, st, m);
 
+    }
+
+    private static void collectives(BenchmarkOptions o, Measurements m, PrintStream progress) {
+        int trials = o.trials();
         progress.println("  collectives: raw spin barrier, arraycopy, copy+add, then Snapline Barrier, Bcast, Sendrecv, Allreduce ...");
         int barriers = o.scaled(BARRIERS);
         int bcasts = o.scaled(BCASTS);
@@ -73,7 +94,6 @@ final class Suite {
         m.put("raw.copysum." + ALLREDUCE_LARGE, RawBaselines.copyAndSumNanos(ALLREDUCE_LARGE, large, trials));
         RankJob.run(Collective.class, List.of(str(trials), "barrier:" + barriers, "bcast:" + BCAST_BYTES + ":" + bcasts,
                 "sendrecv:" + small, "allreduce:1:" + small, "allreduce:" + ALLREDUCE_LARGE + ":" + large), m);
-        return m;
     }
 
     private static String str(int n) {

@@ -23,7 +23,7 @@ class MessagingBenchmarkTest {
     void shouldWriteCompleteTableWhenRunWithTinyCounts(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("reports/performance.md");
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        String report = MessagingBenchmark.run(new BenchmarkOptions(1, 1, 0.002, out),
+        String report = MessagingBenchmark.run(new BenchmarkOptions(1, 1, 0.002, out, BenchmarkOptions.GROUPS),
                 new PrintStream(progress, true, StandardCharsets.UTF_8));
 
         assertEquals(report, Files.readString(out));
@@ -48,11 +48,11 @@ class MessagingBenchmarkTest {
 
     @Test
     void shouldMeasureEveryFigureWhenRankProgramsRun() {
-        Measurements m = Suite.measure(new BenchmarkOptions(1, 2, 0.001, null), new PrintStream(new ByteArrayOutputStream()));
+        Measurements m = Suite.measure(new BenchmarkOptions(1, 2, 0.001, null, BenchmarkOptions.GROUPS), new PrintStream(new ByteArrayOutputStream()));
         for (String key : List.of("raw.handoff.8", "snapline.pingpong.1", "snapline.pingpong.8", "snapline.pingpong.1024",
                 "snapline.stream.65536", "snapline.stream.16777216", "raw.copy.16777216", "snapline.barrier",
                 "raw.barrier", "snapline.bcast.1048576", "raw.copysum.1048576", "snapline.self.8", "snapline.sendrecv.8",
-                "snapline.alloc.pingpong.8")) {
+                "snapline.alloc.pingpong.8", "raw.protocol.8")) {
             assertTrue(m.get(key).isPresent(), key + " missing from " + m.keys());
         }
     }
@@ -98,6 +98,10 @@ class MessagingBenchmarkTest {
         assertEquals("--scale must be above 0 and at most 1000, got 0.0", e.getMessage());
         e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> BenchmarkOptions.parse("--out"));
         assertEquals("--out needs a value", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BenchmarkOptions.parse("--only", "latency,gossip"));
+        assertTrue(e.getMessage().startsWith("--only takes groups from latency, bandwidth, collectives; got "), e.getMessage());
+        assertEquals(java.util.Set.of("latency"), BenchmarkOptions.parse("--only", "latency", "--rounds", "1").groups());
     }
 
     private static String lineStartingWith(String text, String prefix) {
