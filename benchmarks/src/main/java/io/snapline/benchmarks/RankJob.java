@@ -23,13 +23,16 @@ final class RankJob {
     private RankJob() {
     }
 
-    /** Runs {@code program} on two ranks; see {@link #run(int, Class, List, Measurements)}. */
-    static void run(Class<?> program, List<String> args, Measurements into) {
-        run(RANKS, program, args, into);
+    /** Runs {@code program} on two ranks; see {@link #run(int, Class, List, Measurements, PrintStream)}. */
+    static void run(Class<?> program, List<String> args, Measurements into, PrintStream log) {
+        run(RANKS, program, args, into, log);
     }
 
-    /** Runs {@code program} with {@code args} and records its figures in {@code into}; fails if any rank fails. */
-    static void run(int np, Class<?> program, List<String> args, Measurements into) {
+    /**
+     * Runs {@code program} with {@code args} and records its figures in {@code into}; fails if any rank fails. The
+     * per-trial times the ranks report go to {@code log}.
+     */
+    static void run(int np, Class<?> program, List<String> args, Measurements into, PrintStream log) {
         List<String> argv = new ArrayList<>(List.of("-np", Integer.toString(np), "-dev", "shm", "-cp",
                 classPathOf(program), program.getName()));
         argv.addAll(args);
@@ -43,7 +46,13 @@ final class RankJob {
             throw new BenchmarkException(program.getSimpleName() + " " + String.join(" ", args) + " failed: " + why
                     + "\nstderr:\n" + err.toString(StandardCharsets.UTF_8));
         }
-        parse(out.toString(StandardCharsets.UTF_8), into);
+        String output = out.toString(StandardCharsets.UTF_8);
+        parse(output, into);
+        for (String line : output.split("\n")) {
+            if (line.startsWith(RankReport.TRIALS + " ")) {
+                log.println("    " + line.substring(RankReport.TRIALS.length() + 1) + " (ns per operation, by trial)");
+            }
+        }
     }
 
     /** Reads the {@code @result} and {@code @unavailable} lines of a rank program's output. */

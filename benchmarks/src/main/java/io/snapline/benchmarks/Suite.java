@@ -64,8 +64,8 @@ final class Suite {
             pp.add(str(size));
         }
         m.put("raw.protocol.8", RawBaselines.protocolModelNanos(8, roundTrips, trials));
-        RankJob.run(PingPong.class, pp, m);
-        RankJob.run(1, SelfSend.class, List.of(str(roundTrips), str(roundTrips), str(trials), "8"), m);
+        RankJob.run(PingPong.class, pp, m, progress);
+        RankJob.run(1, SelfSend.class, List.of(str(roundTrips), str(roundTrips), str(trials), "8"), m, progress);
 
     }
 
@@ -78,7 +78,7 @@ final class Suite {
             m.put("raw.copy." + size, RawBaselines.copyNanos(size, count, trials));
             st.add(size + ":" + count);
         }
-        RankJob.run(Stream.class, st, m);
+        RankJob.run(Stream.class, st, m, progress);
 
     }
 
@@ -93,7 +93,7 @@ final class Suite {
         m.put("raw.bcastcopy." + BCAST_BYTES, RawBaselines.copyNanos(BCAST_BYTES, bcasts, trials));
         m.put("raw.copysum." + ALLREDUCE_LARGE, RawBaselines.copyAndSumNanos(ALLREDUCE_LARGE, large, trials));
         RankJob.run(Collective.class, List.of(str(trials), "barrier:" + barriers, "bcast:" + BCAST_BYTES + ":" + bcasts,
-                "sendrecv:" + small, "allreduce:1:" + small, "allreduce:" + ALLREDUCE_LARGE + ":" + large), m);
+                "sendrecv:" + small, "allreduce:1:" + small, "allreduce:" + ALLREDUCE_LARGE + ":" + large), m, progress);
     }
 
     private static String str(int n) {

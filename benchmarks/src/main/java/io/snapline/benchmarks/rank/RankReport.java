@@ -8,18 +8,25 @@ import java.util.Locale;
  * <pre>
  * &#64;result KEY VALUE        median time of one operation in nanoseconds (bytes for {@code alloc.*} keys)
  * &#64;unavailable KEY REASON  the operation could not be measured (e.g. not implemented yet)
+ * &#64;trials KEY NANOS...     every trial's time per operation, for the progress log (spread on a noisy machine)
  * </pre>
  * Keys contain no spaces. Everything else a rank prints is ignored by the harness.
  */
 public final class RankReport {
     public static final String RESULT = "@result";
     public static final String UNAVAILABLE = "@unavailable";
+    public static final String TRIALS = "@trials";
 
     private RankReport() {
     }
 
     /** Prints the median of {@code trialNanos}, divided by {@code opsPerTrial}, as the figure for {@code key}. */
     public static void result(String key, long[] trialNanos, double opsPerTrial) {
+        StringBuilder trials = new StringBuilder(TRIALS).append(' ').append(key);
+        for (long t : trialNanos) {
+            trials.append(' ').append(String.format(Locale.ROOT, "%.1f", t / opsPerTrial));
+        }
+        System.out.println(trials);
         System.out.println(RESULT + " " + key + " " + String.format(Locale.ROOT, "%.3f", median(trialNanos) / opsPerTrial));
     }
 
