@@ -5,7 +5,8 @@ import io.snapline.benchmarks.rank.RankReport;
 /**
  * Plain-Java lower bounds for the messaging figures, measured in the same JVM and run as the Snapline figures they
  * are compared with. Every method returns the median over {@code trials} of the time of one operation, in
- * nanoseconds, after a warm-up of the same length as a trial.
+ * nanoseconds, after a warm-up of {@value #WARMUP_TRIALS} untimed trials (the loops run once per call, so the JIT
+ * only reaches them through on-stack replacement and needs that long).
  *
  * <p>The two-thread baselines spin on volatile fields with {@link Thread#onSpinWait()}, as the engine does while it
  * waits, so they need two free CPUs to mean anything.
@@ -18,6 +19,8 @@ final class RawBaselines {
         long q1, q2, q3, q4, q5, q6, q7;
     }
 
+    static final int WARMUP_TRIALS = 5;
+
     /** Sink for results, so the JIT cannot drop a copy nobody reads. */
     static volatile long sink;
 
@@ -25,9 +28,10 @@ final class RawBaselines {
     }
 
     /**
-     * One-way hand-off between two threads: the sender copies {@code size} bytes straight into the receiver's array
-     * (one copy, as the {@code shm} device does) and publishes a sequence number through a volatile field; the
-     * receiver spins until it sees it and answers the same way. Returns the round trip halved.
+     * One-way hand-off between two threads: the sender publishes a sequence number through a volatile field and the
+     * receiver, spinning, sees it and answers the same way. With {@code size > 0} the sender first copies that many
+     * bytes straight into the receiver's array (one copy, as the {@code shm} device does), so a second cache line
+     * travels with the flag. Returns the round trip halved.
      */
     static double handoffNanos(int size, int iterations, int trials) {
         byte[] aOut = new byte[size];
@@ -36,23 +40,27 @@ final class RawBaselines {
         byte[] bIn = new byte[size];
         Flag toB = new Flag();
         Flag toA = new Flag();
-        long total = (long) iterations * (trials + 1);
+        long total = (long) iterations * (trials + WARMUP_TRIALS);
         Thread partner = start("handoff-partner", () -> {
             for (long i = 1; i <= total; i++) {
                 while (toB.value != i) {
                     Thread.onSpinWait();
                 }
-                System.arraycopy(bOut, 0, aIn, 0, size);
+                if (size > 0) {
+                    System.arraycopy(bOut, 0, aIn, 0, size);
+                }
                 toA.value = i;
             }
         });
         long[] nanos = new long[trials];
         long seq = 0;
-        for (int t = -1; t < trials; t++) {
+        for (int t = -WARMUP_TRIALS; t < trials; t++) {
             long start = System.nanoTime();
             for (int i = 0; i < iterations; i++) {
                 seq++;
-                System.arraycopy(aOut, 0, bIn, 0, size);
+                if (size > 0) {
+                    System.arraycopy(aOut, 0, bIn, 0, size);
+                }
                 toB.value = seq;
                 while (toA.value != seq) {
                     Thread.onSpinWait();
@@ -63,7 +71,7 @@ final class RawBaselines {
             }
         }
         join(partner);
-        sink = aIn[0] + bIn[0];
+        sink = size > 0 ? aIn[0] + bIn[0] : seq;
         return RankReport.median(nanos) / (2.0 * iterations);
     }
 
@@ -96,7 +104,7 @@ final class RawBaselines {
         byte[] aIn = new byte[size];
         byte[] bOut = new byte[size];
         byte[] bIn = new byte[size];
-        long total = (long) iterations * (trials + 1);
+        long total = (long) iterations * (trials + WARMUP_TRIALS);
         Thread partner = start("protocol-partner", () -> {
             for (long i = 1; i <= total; i++) {
                 receive(boxB, bIn);
@@ -104,7 +112,7 @@ final class RawBaselines {
             }
         });
         long[] nanos = new long[trials];
-        for (int t = -1; t < trials; t++) {
+        for (int t = -WARMUP_TRIALS; t < trials; t++) {
             long start = System.nanoTime();
             for (int i = 0; i < iterations; i++) {
                 send(boxB, aOut);
@@ -152,7 +160,7 @@ final class RawBaselines {
     static double spinBarrierNanos(int iterations, int trials) {
         Flag a = new Flag();
         Flag b = new Flag();
-        long total = (long) iterations * (trials + 1);
+        long total = (long) iterations * (trials + WARMUP_TRIALS);
         Thread partner = start("barrier-partner", () -> {
             for (long k = 1; k <= total; k++) {
                 b.value = k;
@@ -163,7 +171,7 @@ final class RawBaselines {
         });
         long[] nanos = new long[trials];
         long k = 0;
-        for (int t = -1; t < trials; t++) {
+        for (int t = -WARMUP_TRIALS; t < trials; t++) {
             long start = System.nanoTime();
             for (int i = 0; i < iterations; i++) {
                 k++;
@@ -186,7 +194,7 @@ final class RawBaselines {
         byte[] dst = new byte[bytes];
         src[bytes - 1] = 1;
         long[] nanos = new long[trials];
-        for (int t = -1; t < trials; t++) {
+        for (int t = -WARMUP_TRIALS; t < trials; t++) {
             long start = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 System.arraycopy(src, 0, dst, 0, bytes);
@@ -212,7 +220,7 @@ final class RawBaselines {
         java.util.Arrays.fill(mine, 1.0);
         java.util.Arrays.fill(theirs, 2.0);
         long[] nanos = new long[trials];
-        for (int t = -1; t < trials; t++) {
+        for (int t = -WARMUP_TRIALS; t < trials; t++) {
             long start = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 System.arraycopy(theirs, 0, scratch, 0, doubles);

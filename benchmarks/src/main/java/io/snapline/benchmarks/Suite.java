@@ -60,9 +60,10 @@ final class Suite {
         int roundTrips = o.scaled(ROUND_TRIPS);
         List<String> pp = new ArrayList<>(List.of(str(roundTrips), str(roundTrips), str(trials)));
         for (int size : LATENCY_SIZES) {
-            m.put("raw.handoff." + size, RawBaselines.handoffNanos(size, roundTrips, trials));
             pp.add(str(size));
         }
+        m.put("raw.handoff.0", RawBaselines.handoffNanos(0, roundTrips, trials));
+        m.put("raw.handoff.8", RawBaselines.handoffNanos(8, roundTrips, trials));
         m.put("raw.protocol.8", RawBaselines.protocolModelNanos(8, roundTrips, trials));
         RankJob.run(PingPong.class, pp, m, progress);
         RankJob.run(1, SelfSend.class, List.of(str(roundTrips), str(roundTrips), str(trials), "8"), m, progress);
