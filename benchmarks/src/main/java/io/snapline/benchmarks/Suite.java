@@ -21,6 +21,7 @@ final class Suite {
     static final int ALLREDUCE_LARGE = 1 << 20;
 
     static final int ROUND_TRIPS = 20_000;
+    static final int LATENCY_WARMUP = 100_000;
     /** Bytes streamed per trial: 256 MiB, so 4096 messages of 64 KiB but 16 of 16 MiB. */
     static final long STREAM_BYTES = 256L << 20;
     static final int BARRIERS = 20_000;
@@ -58,7 +59,9 @@ final class Suite {
         int trials = o.trials();
         progress.println("  latency: raw thread hand-off, then Snapline ping-pong and a self-addressed send ...");
         int roundTrips = o.scaled(ROUND_TRIPS);
-        List<String> pp = new ArrayList<>(List.of(str(roundTrips), str(roundTrips), str(trials)));
+        // Each rank JIT-compiles its own copy of the mpi classes, so the first size gets a long warm-up too.
+        int warmup = o.scaled(LATENCY_WARMUP);
+        List<String> pp = new ArrayList<>(List.of(str(warmup), str(roundTrips), str(trials)));
         for (int size : LATENCY_SIZES) {
             pp.add(str(size));
         }
@@ -66,7 +69,7 @@ final class Suite {
         m.put("raw.handoff.8", RawBaselines.handoffNanos(8, roundTrips, trials));
         m.put("raw.protocol.8", RawBaselines.protocolModelNanos(8, roundTrips, trials));
         RankJob.run(PingPong.class, pp, m, progress);
-        RankJob.run(1, SelfSend.class, List.of(str(roundTrips), str(roundTrips), str(trials), "8"), m, progress);
+        RankJob.run(1, SelfSend.class, List.of(str(warmup), str(roundTrips), str(trials), "8"), m, progress);
 
     }
 
