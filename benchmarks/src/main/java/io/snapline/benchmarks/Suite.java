@@ -70,7 +70,6 @@ final class Suite {
         m.put("raw.protocol.8", RawBaselines.protocolModelNanos(8, roundTrips, trials));
         RankJob.run(PingPong.class, pp, m, progress);
         RankJob.run(1, SelfSend.class, List.of(str(warmup), str(roundTrips), str(trials), "8"), m, progress);
-
     }
 
     private static void bandwidth(BenchmarkOptions o, Measurements m, PrintStream progress) {
@@ -83,7 +82,6 @@ final class Suite {
             st.add(size + ":" + count);
         }
         RankJob.run(Stream.class, st, m, progress);
-
     }
 
     private static void collectives(BenchmarkOptions o, Measurements m, PrintStream progress) {
