@@ -13,6 +13,8 @@ public final class Endpoint {
     /** First context pair free for new communicators (0/1 belong to the world, 2/3 to self). */
     static final int FIRST_FREE_CONTEXT = 4;
     private static final long PARK_NANOS = 20_000_000L;
+    /** How long a waiter keeps spinning while another thread copies its large payload (see {@link Request#copying}). */
+    private static final long COPY_SPIN_NANOS = 20_000_000L;
 
     private final int rank;
     private final int size;
@@ -215,13 +217,15 @@ public final class Endpoint {
 
     private void awaitSlow(Request r) {
         long start = System.nanoTime();
-        while (System.nanoTime() - start < spinNanos) {
+        long elapsed = 0;
+        while (elapsed < spinNanos || spinNanos > 0 && r.copying && elapsed < COPY_SPIN_NANOS) {
             for (int i = 0; i < 64; i++) {
                 if (r.isComplete()) {
                     return;
                 }
                 Thread.onSpinWait();
             }
+            elapsed = System.nanoTime() - start;
         }
         Thread.yield();
         r.waiter = Thread.currentThread();

@@ -18,6 +18,11 @@ public final class Request {
     private final boolean send;
     private volatile int state;
     volatile Thread waiter;
+    /**
+     * Set while a large payload is being copied for this operation by another thread: the copy will end soon, so a
+     * waiter keeps spinning instead of parking (a park costs more than the rest of the copy).
+     */
+    volatile boolean copying;
 
     // receive parameters (matching key and destination)
     final Object buffer;
@@ -103,6 +108,12 @@ public final class Request {
             undecoded = m;
             publish(MATCHED);
         } else {
+            if (n * (long) m.base.byteSize() > Endpoint.EAGER_LIMIT) {
+                copying = true;
+                if (m.sendRequest != null) {
+                    m.sendRequest.copying = true;
+                }
+            }
             DataMover.copy(m.data, m.offset, m.type, buffer, offset, type, n);
             statusSource = from;
             statusTag = m.tag();
