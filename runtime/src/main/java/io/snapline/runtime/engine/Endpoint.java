@@ -13,6 +13,13 @@ public final class Endpoint {
     /** First context pair free for new communicators (0/1 belong to the world, 2/3 to self). */
     static final int FIRST_FREE_CONTEXT = 4;
     private static final long PARK_NANOS = 20_000_000L;
+    /** Busy-spin budget of a wait, used only when every rank can own a core. */
+    private static final long SPIN_NANOS = 10_000L;
+    /**
+     * End of the yield phase of a wait: a rank whose peer shares its core hands the core over at once instead of
+     * burning a time slice, and a rank whose peer runs elsewhere keeps polling at the cost of a system call.
+     */
+    private static final long YIELD_NANOS = 100_000L;
     /** How long a waiter keeps spinning while another thread copies its large payload (see {@link Request#copying}). */
     private static final long COPY_SPIN_NANOS = 20_000_000L;
 
@@ -34,7 +41,7 @@ public final class Endpoint {
         this.job = job;
         int cores = Runtime.getRuntime().availableProcessors();
         // Spinning only pays when every rank can own a core; oversubscribed ranks yield and park at once.
-        this.spinNanos = size <= cores ? 50_000L : 0L;
+        this.spinNanos = size <= cores ? SPIN_NANOS : 0L;
     }
 
     public int rank() {
@@ -180,8 +187,7 @@ public final class Endpoint {
             if (start == 0) {
                 start = System.nanoTime();
             }
-            if (System.nanoTime() - start < spinNanos) {
-                Thread.onSpinWait();
+            if (backOff(start, false)) {
                 continue;
             }
             mailbox.setProber(Thread.currentThread());
@@ -217,17 +223,11 @@ public final class Endpoint {
 
     private void awaitSlow(Request r) {
         long start = System.nanoTime();
-        long elapsed = 0;
-        while (elapsed < spinNanos || spinNanos > 0 && r.copying && elapsed < COPY_SPIN_NANOS) {
-            for (int i = 0; i < 64; i++) {
-                if (r.isComplete()) {
-                    return;
-                }
-                Thread.onSpinWait();
+        while (!r.isComplete()) {
+            if (!backOff(start, r.copying)) {
+                break;
             }
-            elapsed = System.nanoTime() - start;
         }
-        Thread.yield();
         r.waiter = Thread.currentThread();
         job.blocking(rank, r);
         try {
@@ -239,6 +239,23 @@ public final class Endpoint {
             r.waiter = null;
             job.unblocked(rank);
         }
+    }
+
+    /**
+     * One step of waiting that does not park: spin (briefly, and only with a core per rank, or while another thread
+     * copies a large payload for us), then yield. Returns false once it is time to park.
+     */
+    private boolean backOff(long start, boolean copying) {
+        long elapsed = System.nanoTime() - start;
+        if (elapsed < spinNanos || spinNanos > 0 && copying && elapsed < COPY_SPIN_NANOS) {
+            Thread.onSpinWait();
+            return true;
+        }
+        if (elapsed < YIELD_NANOS) {
+            Thread.yield();
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -264,8 +281,7 @@ public final class Endpoint {
                 if (!any) {
                     return -1;
                 }
-                if (System.nanoTime() - start < spinNanos) {
-                    Thread.onSpinWait();
+                if (!parked && backOff(start, false)) {
                     continue;
                 }
                 if (!parked) {
