@@ -27,6 +27,12 @@ public final class DataMover {
             System.arraycopy(src, srcOffset, dst, dstOffset, n);
             return;
         }
+        if (dstType.isContiguous() && srcType.isFragmented() && gather(src, srcOffset, srcType, dst, dstOffset, n)) {
+            return;
+        }
+        if (srcType.isContiguous() && dstType.isFragmented() && scatter(src, srcOffset, dst, dstOffset, dstType, n)) {
+            return;
+        }
         int[] sStart = srcType.runStarts();
         int[] sLen = srcType.runLengths();
         int[] dStart = dstType.runStarts();
@@ -43,7 +49,11 @@ public final class DataMover {
         int dBase = dstOffset;
         while (n > 0) {
             int k = Math.min(n, Math.min(sLen[sRun] - sPos, dLen[dRun] - dPos));
-            System.arraycopy(src, sBase + sStart[sRun] + sPos, dst, dBase + dStart[dRun] + dPos, k);
+            if (k <= SHORT_RUN) {
+                copyShort(src, sBase + sStart[sRun] + sPos, dst, dBase + dStart[dRun] + dPos, k);
+            } else {
+                System.arraycopy(src, sBase + sStart[sRun] + sPos, dst, dBase + dStart[dRun] + dPos, k);
+            }
             n -= k;
             sPos += k;
             dPos += k;
@@ -63,6 +73,106 @@ public final class DataMover {
                     dBase = dstOffset + dItem * dExt;
                 }
             }
+        }
+    }
+
+    /** Element-wise gather of a fragmented layout into a dense one; false when the element type has no fast loop. */
+    private static boolean gather(Object src, int srcOffset, TypeMap t, Object dst, int dstOffset, int n) {
+        int[] disp = t.displacements();
+        int size = disp.length;
+        int ext = t.extent();
+        if (src instanceof double[]) {
+            double[] a = (double[]) src;
+            double[] b = (double[]) dst;
+            for (int k = 0, item = 0; k < n; item++) {
+                int base = srcOffset + item * ext;
+                for (int j = 0; j < size && k < n; j++) {
+                    b[dstOffset + k++] = a[base + disp[j]];
+                }
+            }
+            return true;
+        }
+        if (src instanceof int[]) {
+            int[] a = (int[]) src;
+            int[] b = (int[]) dst;
+            for (int k = 0, item = 0; k < n; item++) {
+                int base = srcOffset + item * ext;
+                for (int j = 0; j < size && k < n; j++) {
+                    b[dstOffset + k++] = a[base + disp[j]];
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Element-wise scatter of a dense layout into a fragmented one; false when the element type has no fast loop. */
+    private static boolean scatter(Object src, int srcOffset, Object dst, int dstOffset, TypeMap t, int n) {
+        int[] disp = t.displacements();
+        int size = disp.length;
+        int ext = t.extent();
+        if (src instanceof double[]) {
+            double[] a = (double[]) src;
+            double[] b = (double[]) dst;
+            for (int k = 0, item = 0; k < n; item++) {
+                int base = dstOffset + item * ext;
+                for (int j = 0; j < size && k < n; j++) {
+                    b[base + disp[j]] = a[srcOffset + k++];
+                }
+            }
+            return true;
+        }
+        if (src instanceof int[]) {
+            int[] a = (int[]) src;
+            int[] b = (int[]) dst;
+            for (int k = 0, item = 0; k < n; item++) {
+                int base = dstOffset + item * ext;
+                for (int j = 0; j < size && k < n; j++) {
+                    b[base + disp[j]] = a[srcOffset + k++];
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Runs up to this long are copied by a typed loop: cheaper than a {@link System#arraycopy} call (columns, strides). */
+    private static final int SHORT_RUN = 4;
+
+    /** Copies a few elements between arrays of the same type without the fixed cost of {@link System#arraycopy}. */
+    private static void copyShort(Object src, int s, Object dst, int d, int k) {
+        if (src instanceof double[]) {
+            double[] a = (double[]) src;
+            double[] b = (double[]) dst;
+            for (int i = 0; i < k; i++) {
+                b[d + i] = a[s + i];
+            }
+        } else if (src instanceof int[]) {
+            int[] a = (int[]) src;
+            int[] b = (int[]) dst;
+            for (int i = 0; i < k; i++) {
+                b[d + i] = a[s + i];
+            }
+        } else if (src instanceof long[]) {
+            long[] a = (long[]) src;
+            long[] b = (long[]) dst;
+            for (int i = 0; i < k; i++) {
+                b[d + i] = a[s + i];
+            }
+        } else if (src instanceof float[]) {
+            float[] a = (float[]) src;
+            float[] b = (float[]) dst;
+            for (int i = 0; i < k; i++) {
+                b[d + i] = a[s + i];
+            }
+        } else if (src instanceof byte[]) {
+            byte[] a = (byte[]) src;
+            byte[] b = (byte[]) dst;
+            for (int i = 0; i < k; i++) {
+                b[d + i] = a[s + i];
+            }
+        } else {
+            System.arraycopy(src, s, dst, d, k);
         }
     }
 

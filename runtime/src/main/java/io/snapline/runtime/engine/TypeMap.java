@@ -235,6 +235,15 @@ public final class TypeMap {
         return disp[element];
     }
 
+    int[] displacements() {
+        return disp;
+    }
+
+    /** Whether elements mostly stand alone (runs of at most a few elements), as in a matrix column. */
+    boolean isFragmented() {
+        return runStart.length > 0 && disp.length <= 4 * runStart.length;
+    }
+
     int[] runStarts() {
         return runStart;
     }
