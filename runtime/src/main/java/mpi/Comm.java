@@ -189,12 +189,17 @@ public class Comm {
     }
 
     private Status complete(String op, io.snapline.runtime.engine.Request r) {
+        await(op, r);
+        return Request.statusOf(r);
+    }
+
+    /** Waits for a send; unlike {@link #complete} it builds no status nobody reads. */
+    private void await(String op, io.snapline.runtime.engine.Request r) {
         try {
             impl.endpoint().await(r);
         } catch (EngineException e) {
             throw MPIException.of(op, e);
         }
-        return Request.statusOf(r);
     }
 
     private Prequest persistent(String op, java.util.function.Supplier<io.snapline.runtime.engine.Request> starter) {
@@ -202,21 +207,21 @@ public class Comm {
     }
 
     public void Send(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
-        complete("Send", startSend("Send", SendMode.STANDARD, buf, offset, count, datatype, dest, tag));
+        await("Send", startSend("Send", SendMode.STANDARD, buf, offset, count, datatype, dest, tag));
     }
 
     /** Synchronous send: returns only once the matching receive has started. */
     public void Ssend(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
-        complete("Ssend", startSend("Ssend", SendMode.SYNCHRONOUS, buf, offset, count, datatype, dest, tag));
+        await("Ssend", startSend("Ssend", SendMode.SYNCHRONOUS, buf, offset, count, datatype, dest, tag));
     }
 
     /** Buffered send: copies into the buffer given to {@link MPI#Buffer_attach} and returns at once. */
     public void Bsend(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
-        complete("Bsend", startSend("Bsend", SendMode.BUFFERED, buf, offset, count, datatype, dest, tag));
+        await("Bsend", startSend("Bsend", SendMode.BUFFERED, buf, offset, count, datatype, dest, tag));
     }
 
     public void Rsend(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
-        complete("Rsend", startSend("Rsend", SendMode.READY, buf, offset, count, datatype, dest, tag));
+        await("Rsend", startSend("Rsend", SendMode.READY, buf, offset, count, datatype, dest, tag));
     }
 
     public Request Isend(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
@@ -287,7 +292,7 @@ public class Comm {
         io.snapline.runtime.engine.Request r = startRecv("Sendrecv", recvbuf, recvoffset, recvcount, recvtype, source, recvtag);
         io.snapline.runtime.engine.Request s = startSend("Sendrecv", SendMode.STANDARD, sendbuf, sendoffset, sendcount,
                 sendtype, dest, sendtag);
-        complete("Sendrecv", s);
+        await("Sendrecv", s);
         return complete("Sendrecv", r);
     }
 
