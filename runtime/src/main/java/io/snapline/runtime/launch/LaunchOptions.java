@@ -86,6 +86,8 @@ public record LaunchOptions(
             "  -jar JAR              run the program in JAR; with a Main-Class in its manifest every argument",
             "                        after the flags goes to the program",
             "  --tag-output          prefix every output line with the rank that printed it, as [r]",
+            "  --jvm-opts \"...\"      options for every rank JVM with -dev tcp (split on spaces)",
+            "  --failure-timeout T   -dev tcp: a rank silent for T is declared dead (default 2s)",
             "  --                    end of snaprun's flags",
             "  -h, --help            this text",
             "  --version             the Snapline version",
@@ -99,8 +101,6 @@ public record LaunchOptions(
             "  --max-restarts K      give up after K restarts (default " + DEFAULT_MAX_RESTARTS + ")",
             "  --resume DIR          restart a job from the checkpoints in DIR",
             "  --report FILE.json    write the run report as JSON",
-            "  --jvm-opts \"...\"      options for every rank JVM with -dev tcp (split on spaces)",
-            "  --failure-timeout T   -dev tcp: a rank silent for T is declared dead (default 2s)",
             "",
             "exit status: 0 when every rank finished; the Abort code (1 for Abort(0)) or 1 when a rank failed;",
             "2 for a bad command line.");
