@@ -44,6 +44,8 @@ public final class RankControl {
     private final Map<Integer, String> dead = new LinkedHashMap<>();
     private final List<PeerDeathListener> listeners = new CopyOnWriteArrayList<>();
     private volatile Consumer<String> onStop = reason -> { };
+    /** Why the launcher said stop, or null; kept for an action set after the message came. */
+    private volatile String stopReason;
     private volatile Integer abortCode;
     /** The exit status once the rank has reported its end; null while it runs. */
     private volatile Integer ending;
@@ -136,9 +138,13 @@ public final class RankControl {
         return abortCode;
     }
 
-    /** What to do when {@code snaprun} says the job was aborted elsewhere. */
+    /** What to do when {@code snaprun} says the job was aborted elsewhere; runs at once if it already has. */
     void onStop(Consumer<String> action) {
         onStop = action;
+        String reason = stopReason;
+        if (reason != null) {
+            action.accept(reason);
+        }
     }
 
     void finished() {
@@ -183,6 +189,7 @@ public final class RankControl {
                 } else if (m instanceof ControlMessage.PeerDied p) {
                     peerDied(p.rank(), p.reason());
                 } else if (m instanceof ControlMessage.Stop s) {
+                    stopReason = s.reason();
                     onStop.accept(s.reason());
                 }
             }
