@@ -41,6 +41,8 @@ import java.util.regex.Pattern;
  * @param resume         checkpoint directory to resume from, or null
  * @param report         JSON report file, or null
  * @param jvmOpts        options for rank JVMs on devices with one process per rank, or null
+ * @param failureTimeout how long a rank process may stay silent before it is declared dead ({@code -dev tcp}), or
+ *                       null for the default
  */
 public record LaunchOptions(
         int np,
@@ -59,27 +61,33 @@ public record LaunchOptions(
         int maxRestarts,
         String resume,
         String report,
-        String jvmOpts) {
+        String jvmOpts,
+        Duration failureTimeout) {
 
     /** Policy names the launcher accepts; each is provided by a module found at run time. */
     public static final Set<String> POLICIES = Set.of("none", "coordinated", "coordinated-nb", "independent");
     public static final int MAX_RANKS = 4096;
     public static final int DEFAULT_MAX_RESTARTS = 3;
+    /** Shortest {@code --failure-timeout} accepted. */
+    public static final long MIN_FAILURE_TIMEOUT_MILLIS = 100;
 
     /** The first line of {@link #USAGE}. */
     public static final String SYNOPSIS =
-            "usage: snaprun -np N [-dev shm] [-cp CLASSPATH | -jar JAR] [options] MainClass [args...]";
+            "usage: snaprun -np N [-dev shm|tcp] [-cp CLASSPATH | -jar JAR] [options] MainClass [args...]";
 
     public static final String USAGE = String.join("\n",
             SYNOPSIS,
             "",
             "  -np N                 number of ranks (1.." + MAX_RANKS + "; may exceed the number of cores)",
-            "  -dev NAME             device: shm (ranks are threads of one JVM; alias: multicore)",
+            "  -dev NAME             device: shm (ranks are threads of one JVM; alias: multicore) or",
+            "                        tcp (one JVM per rank on this host; alias: niodev)",
             "  -cp, -classpath CP    where the program's classes are (entries separated by '" + File.pathSeparator
                     + "'; dir/* for jars; default .)",
             "  -jar JAR              run the program in JAR; with a Main-Class in its manifest every argument",
             "                        after the flags goes to the program",
             "  --tag-output          prefix every output line with the rank that printed it, as [r]",
+            "  --jvm-opts \"...\"      options for every rank JVM with -dev tcp (split on spaces)",
+            "  --failure-timeout T   -dev tcp: a rank silent for T is declared dead (default 2s)",
             "  --                    end of snaprun's flags",
             "  -h, --help            this text",
             "  --version             the Snapline version",
@@ -93,7 +101,6 @@ public record LaunchOptions(
             "  --max-restarts K      give up after K restarts (default " + DEFAULT_MAX_RESTARTS + ")",
             "  --resume DIR          restart a job from the checkpoints in DIR",
             "  --report FILE.json    write the run report as JSON",
-            "  --jvm-opts \"...\"      options for rank JVMs (devices with one process per rank)",
             "",
             "exit status: 0 when every rank finished; the Abort code (1 for Abort(0)) or 1 when a rank failed;",
             "2 for a bad command line.");
@@ -111,6 +118,7 @@ public record LaunchOptions(
             Map.entry("--checkpoint", true), Map.entry("--interval", true), Map.entry("--every", true),
             Map.entry("--store", true), Map.entry("--inject-failure", true), Map.entry("--max-restarts", true),
             Map.entry("--resume", true), Map.entry("--report", true), Map.entry("--jvm-opts", true),
+            Map.entry("--failure-timeout", true),
             Map.entry("-h", false), Map.entry("--help", false), Map.entry("--version", false));
 
     private static final Map<String, String> CANONICAL = Map.of(
@@ -173,6 +181,7 @@ public record LaunchOptions(
         private String resume;
         private String report;
         private String jvmOpts;
+        private Duration failureTimeout;
 
         Parser(String[] argv) {
             this.argv = argv;
@@ -212,7 +221,7 @@ public record LaunchOptions(
             }
             checkCheckpointFlags();
             return new LaunchOptions(np, device, cp, jar, main, List.copyOf(args), tag, checkpoint, interval, auto,
-                    every, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts);
+                    every, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts, failureTimeout);
         }
 
         /** Handles the flag at {@code argv[i]} and returns the index of the next argument. */
@@ -273,6 +282,13 @@ public record LaunchOptions(
                 case "--resume" -> resume = nonEmpty(flag, v);
                 case "--report" -> report = nonEmpty(flag, v);
                 case "--jvm-opts" -> jvmOpts = v;
+                case "--failure-timeout" -> {
+                    failureTimeout = parseDuration(flag, v);
+                    if (failureTimeout.toMillis() < MIN_FAILURE_TIMEOUT_MILLIS) {
+                        throw new UsageException(flag + " must be at least " + MIN_FAILURE_TIMEOUT_MILLIS
+                                + "ms (shorter ones mistake a busy rank for a dead one), got '" + v + "'");
+                    }
+                }
                 // -h, --help and --version are answered by request() before parsing.
                 default -> throw new UsageException(flag + " cannot be combined with a run; use it alone");
             }
@@ -349,9 +365,10 @@ public record LaunchOptions(
     private static String parseDevice(String v) {
         return switch (v) {
             case "shm", "multicore" -> "shm";
-            case "tcp", "niodev", "mxdev", "hybdev", "native" ->
-                    throw new UsageException("device '" + v + "' is not available in this build; use -dev shm");
-            default -> throw new UsageException("unknown device '" + v + "'; choose shm (alias multicore)");
+            case "tcp", "niodev" -> "tcp";
+            case "mxdev", "hybdev", "native" ->
+                    throw new UsageException("device '" + v + "' is not available in this build; use -dev shm or -dev tcp");
+            default -> throw new UsageException("unknown device '" + v + "'; choose shm (alias multicore) or tcp (alias niodev)");
         };
     }
 

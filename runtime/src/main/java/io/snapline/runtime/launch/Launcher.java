@@ -15,6 +15,7 @@ import java.util.Properties;
  *       that is 0 (an aborted job never reports success);</li>
  *   <li>1 when a rank ended with an uncaught exception; the report on standard error names the rank and shows its
  *       stack trace;</li>
+ *   <li>1 as well when, with {@code -dev tcp}, a rank process died (killed, crashed) or stopped answering;</li>
  *   <li>2 for a bad command line, or a feature this build does not have yet (checkpoint policies other than
  *       {@code none}, failure injection, run reports, other devices).</li>
  * </ul>
@@ -74,20 +75,22 @@ public final class Launcher {
             err.println("Run 'snaprun --help' for the flags.");
             return 2;
         }
-        JobResult result = ShmJob.run(options, out, err);
+        boolean tcp = options.device().equals("tcp");
+        JobResult result = tcp ? TcpJob.run(options, out, err) : ShmJob.run(options, out, err);
         if (!result.succeeded()) {
-            report(result, err);
+            report(result, tcp, err);
         }
         return result.exitCode();
     }
 
-    private static void report(JobResult result, PrintStream err) {
+    private static void report(JobResult result, boolean tcp, PrintStream err) {
         for (JobResult.RankFailure f : result.failures()) {
             err.println("snaprun: " + FailureReport.describe(f));
         }
         if (!result.abandonedRanks().isEmpty()) {
             err.println("snaprun: rank(s) " + result.abandonedRanks() + " did not stop within "
-                    + ShmJob.GRACE.toSeconds() + " s of the abort and were abandoned");
+                    + (tcp ? TcpJob.GRACE.toSeconds() + " s of the abort and were terminated"
+                            : ShmJob.GRACE.toSeconds() + " s of the abort and were abandoned"));
         }
         err.println("snaprun: job ended with exit status " + result.exitCode() + " after "
                 + result.wallTime().toMillis() + " ms");
@@ -106,9 +109,14 @@ public final class Launcher {
         if (o.report() != null) {
             return "--report is not available in this build yet";
         }
-        if (o.jvmOpts() != null) {
+        boolean tcp = o.device().equals("tcp");
+        if (o.jvmOpts() != null && !tcp) {
             return "--jvm-opts is for devices with one JVM per rank; -dev shm runs every rank in this JVM, "
                     + "so put JVM options in SNAPLINE_JAVA_OPTS";
+        }
+        if (o.failureTimeout() != null && !tcp) {
+            return "--failure-timeout is for -dev tcp, where ranks are processes that can die; "
+                    + "-dev shm ends the job when a rank fails";
         }
         return null;
     }

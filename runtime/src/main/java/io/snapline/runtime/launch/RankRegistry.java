@@ -6,6 +6,7 @@ import io.snapline.runtime.engine.JobState;
 import io.snapline.runtime.engine.Mailbox;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * How a rank's {@code mpi} classes find their rank. On {@code shm} each rank's facade classes are defined by that
@@ -14,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RankRegistry {
     private static final Map<ClassLoader, RankContext> BY_LOADER = new ConcurrentHashMap<>();
-    private static volatile RankContext processRank;
+    private static volatile Supplier<RankContext> processRank;
 
     private RankRegistry() {
     }
@@ -29,6 +30,15 @@ public final class RankRegistry {
 
     /** Sets the one rank this process hosts (a device with one process per rank). */
     public static void bindProcess(RankContext context) {
+        processRank = () -> context;
+    }
+
+    /**
+     * Sets the one rank this process hosts, built when {@code MPI.Init} first asks for it (the {@code tcp} data plane
+     * connects to its peers then). The supplier is called on every lookup, so it must remember what it built; what it
+     * throws reaches the caller of {@code MPI.Init}.
+     */
+    public static void bindProcess(Supplier<RankContext> context) {
         processRank = context;
     }
 
@@ -40,8 +50,8 @@ public final class RankRegistry {
                 return c;
             }
         }
-        RankContext p = processRank;
-        return p != null ? p : singleton(loader);
+        Supplier<RankContext> p = processRank;
+        return p != null ? p.get() : singleton(loader);
     }
 
     private static RankContext singleton(ClassLoader loader) {

@@ -1,0 +1,237 @@
+package io.snapline.runtime.launch;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One end of a {@code -dev tcp} control connection: {@link ControlMessage}s framed over a blocking
+ * {@link SocketChannel}. One thread may {@link #receive} while others {@link #send} (sends are serialised).
+ *
+ * <pre>
+ *  0                   4       5
+ *  +-------------------+-------+---------------------------+
+ *  | length (int32 BE) | type  | body (length - 1 bytes)   |
+ *  +-------------------+-------+---------------------------+
+ *
+ *  Hello      token-length u16, token, rank i32, host str, port i32
+ *  Table      count i32, count x (host str, port i32)
+ *  Heartbeat  (empty)        Finished (empty)
+ *  Failed     report str     Abort    code i32, reason str
+ *  PeerDied   rank i32, reason str     Stop  reason str
+ *  str        byte-length i32, UTF-8 bytes
+ * </pre>
+ *
+ * A frame longer than the receiver's limit, an unknown type or a malformed body is an {@link IOException}; the
+ * connection is then useless and should be closed.
+ */
+public final class ControlChannel implements AutoCloseable {
+    /** Largest frame accepted once a peer is authenticated. */
+    public static final int MAX_FRAME = 1 << 20;
+    /** Largest frame accepted from a peer that has not shown the token yet. */
+    public static final int MAX_HELLO_FRAME = 1024;
+    /** Longest text carried (a failure report is cut to this many characters). */
+    static final int MAX_TEXT = 200_000;
+
+    private final SocketChannel channel;
+    private final ByteBuffer header = ByteBuffer.allocate(4);
+
+    public ControlChannel(SocketChannel channel) throws IOException {
+        this.channel = channel;
+        channel.configureBlocking(true);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    }
+
+    /** Connects to a launcher's control address. */
+    public static ControlChannel connect(InetSocketAddress launcher) throws IOException {
+        return new ControlChannel(SocketChannel.open(launcher));
+    }
+
+    /** The peer's address, for log messages; "unknown" when the channel is closed. */
+    public String peer() {
+        try {
+            return String.valueOf(channel.getRemoteAddress());
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** Sends one message; safe to call from several threads. */
+    public void send(ControlMessage m) throws IOException {
+        ByteBuffer frame = encode(m);
+        synchronized (this) {
+            while (frame.hasRemaining()) {
+                channel.write(frame);
+            }
+        }
+    }
+
+    /**
+     * Reads the next message, waiting for it.
+     *
+     * @param maxFrame the largest frame accepted
+     * @return the message, or null when the peer closed the connection between messages
+     * @throws IOException on a connection error, a frame cut short, or a frame that is not a valid message
+     */
+    public ControlMessage receive(int maxFrame) throws IOException {
+        header.clear();
+        if (!readFully(header, true)) {
+            return null;
+        }
+        int length = header.getInt(0);
+        if (length < 1 || length > maxFrame) {
+            throw new IOException("control frame of " + length + " bytes (limit " + maxFrame + ")");
+        }
+        ByteBuffer body = ByteBuffer.allocate(length);
+        readFully(body, false);
+        body.flip();
+        try {
+            return decode(body);
+        } catch (RuntimeException e) {
+            throw new IOException("malformed control frame: " + e, e);
+        }
+    }
+
+    private boolean readFully(ByteBuffer b, boolean eofAllowed) throws IOException {
+        while (b.hasRemaining()) {
+            if (channel.read(b) < 0) {
+                if (eofAllowed && b.position() == 0) {
+                    return false;
+                }
+                throw new EOFException("control connection closed in the middle of a frame");
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing a socket: nothing left to release
+        }
+    }
+
+    public boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    static ByteBuffer encode(ControlMessage m) {
+        Body b = new Body();
+        if (m instanceof ControlMessage.Hello h) {
+            b.u16(h.token().length).bytes(h.token()).i32(h.rank()).address(h.dataAddress());
+        } else if (m instanceof ControlMessage.Table t) {
+            b.i32(t.addresses().size());
+            t.addresses().forEach(b::address);
+        } else if (m instanceof ControlMessage.Failed f) {
+            b.str(f.report());
+        } else if (m instanceof ControlMessage.Abort a) {
+            b.i32(a.code()).str(a.reason());
+        } else if (m instanceof ControlMessage.PeerDied p) {
+            b.i32(p.rank()).str(p.reason());
+        } else if (m instanceof ControlMessage.Stop s) {
+            b.str(s.reason());
+        }
+        // Heartbeat and Finished have no body.
+        ByteBuffer frame = ByteBuffer.allocate(5 + b.size());
+        frame.putInt(1 + b.size()).put(m.type()).put(b.array(), 0, b.size()).flip();
+        return frame;
+    }
+
+    static ControlMessage decode(ByteBuffer in) throws IOException {
+        byte type = in.get();
+        ControlMessage m = switch (type) {
+            case ControlMessage.HELLO -> {
+                byte[] token = new byte[Short.toUnsignedInt(in.getShort())];
+                in.get(token);
+                yield new ControlMessage.Hello(token, in.getInt(), address(in));
+            }
+            case ControlMessage.TABLE -> {
+                int n = in.getInt();
+                if (n < 0 || n > LaunchOptions.MAX_RANKS) {
+                    throw new IOException("rank table of " + n + " entries");
+                }
+                List<InetSocketAddress> a = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    a.add(address(in));
+                }
+                yield new ControlMessage.Table(a);
+            }
+            case ControlMessage.HEARTBEAT -> new ControlMessage.Heartbeat();
+            case ControlMessage.FINISHED -> new ControlMessage.Finished();
+            case ControlMessage.FAILED -> new ControlMessage.Failed(str(in));
+            case ControlMessage.ABORT -> new ControlMessage.Abort(in.getInt(), str(in));
+            case ControlMessage.PEER_DIED -> new ControlMessage.PeerDied(in.getInt(), str(in));
+            case ControlMessage.STOP -> new ControlMessage.Stop(str(in));
+            default -> throw new IOException("unknown control message type " + type);
+        };
+        if (in.hasRemaining()) {
+            throw new IOException(in.remaining() + " stray bytes after a control message of type " + type);
+        }
+        return m;
+    }
+
+    private static InetSocketAddress address(ByteBuffer in) throws IOException {
+        String host = str(in);
+        int port = in.getInt();
+        if (port < 0 || port > 0xFFFF) {
+            throw new IOException("port " + port + " out of range");
+        }
+        // The host is a literal address, so this does no name lookup.
+        return new InetSocketAddress(InetAddress.getByName(host), port);
+    }
+
+    private static String str(ByteBuffer in) throws IOException {
+        int n = in.getInt();
+        if (n < 0 || n > in.remaining()) {
+            throw new IOException("string of " + n + " bytes in a frame with " + in.remaining() + " left");
+        }
+        String s = new String(in.array(), in.arrayOffset() + in.position(), n, StandardCharsets.UTF_8);
+        in.position(in.position() + n);
+        return s;
+    }
+
+    /** A growable big-endian body being written. */
+    private static final class Body extends java.io.ByteArrayOutputStream {
+        Body u16(int v) {
+            write(v >>> 8);
+            write(v);
+            return this;
+        }
+
+        Body i32(int v) {
+            write(v >>> 24);
+            write(v >>> 16);
+            write(v >>> 8);
+            write(v);
+            return this;
+        }
+
+        Body bytes(byte[] b) {
+            write(b, 0, b.length);
+            return this;
+        }
+
+        Body str(String s) {
+            String t = s.length() > MAX_TEXT ? s.substring(0, MAX_TEXT) + "\n... (cut)" : s;
+            byte[] b = t.getBytes(StandardCharsets.UTF_8);
+            return i32(b.length).bytes(b);
+        }
+
+        Body address(InetSocketAddress a) {
+            return str(a.getAddress().getHostAddress()).i32(a.getPort());
+        }
+
+        byte[] array() {
+            return buf;
+        }
+    }
+}

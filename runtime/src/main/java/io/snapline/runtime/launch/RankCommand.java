@@ -1,0 +1,93 @@
+package io.snapline.runtime.launch;
+
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command line of one {@code -dev tcp} rank JVM: the launcher's own {@code java}, JVM options, the launcher's
+ * runtime class path followed by the program's, then {@link RankProcess} and its arguments. The job's token is not
+ * here: it goes in the environment ({@link RankProcess#TOKEN_ENV}).
+ *
+ * <p>JVM options, in order: the {@code --add-opens} Kryo needs for {@code MPI.OBJECT} (as {@code bin/snaprun} gives
+ * the launcher); defaults chosen for many JVMs sharing one host — the serial collector (one GC thread per rank) unless
+ * {@code --jvm-opts} picks a collector, a heap of half the machine's memory shared among the ranks (128 MiB to 2 GiB
+ * each) unless {@code --jvm-opts} sizes it, and JVM log messages sent to stderr with only warnings and errors; then
+ * {@code --jvm-opts}, split on spaces, which may override the defaults.
+ */
+public final class RankCommand {
+    /** JDK packages Kryo reads and writes the fields of. */
+    static final List<String> KRYO_OPENS = List.of("java.lang", "java.lang.invoke", "java.lang.reflect", "java.io",
+            "java.math", "java.net", "java.nio", "java.text", "java.time", "java.util", "java.util.concurrent",
+            "java.util.concurrent.atomic", "java.util.concurrent.locks", "java.util.regex");
+    private static final long MIB = 1024 * 1024;
+    private static final long MIN_HEAP = 128 * MIB;
+    private static final long MAX_HEAP = 2048 * MIB;
+
+    private RankCommand() {
+    }
+
+    /** The command for rank {@code rank}. */
+    static List<String> of(LaunchOptions o, InetSocketAddress control, int rank, Duration failureTimeout) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaCommand());
+        cmd.addAll(jvmOptions(o.jvmOpts(), o.np(), physicalMemory()));
+        cmd.add("-cp");
+        cmd.add(classPath(System.getProperty("java.class.path"), o));
+        cmd.add(RankProcess.class.getName());
+        cmd.add(control.getAddress().getHostAddress());
+        cmd.add(Integer.toString(control.getPort()));
+        cmd.add(Integer.toString(rank));
+        cmd.add(Integer.toString(o.np()));
+        cmd.add(Long.toString(failureTimeout.toMillis()));
+        cmd.add(o.mainClass());
+        cmd.addAll(o.programArgs());
+        return cmd;
+    }
+
+    /** The {@code java} this launcher runs on. */
+    static String javaCommand() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** JVM options for a rank: defaults first, {@code jvmOpts} (may be null) last. */
+    public static List<String> jvmOptions(String jvmOpts, int np, long physicalMemory) {
+        List<String> user = jvmOpts == null || jvmOpts.isBlank() ? List.of() : List.of(jvmOpts.trim().split("\\s+"));
+        List<String> opts = new ArrayList<>();
+        for (String pkg : KRYO_OPENS) {
+            opts.add("--add-opens");
+            opts.add("java.base/" + pkg + "=ALL-UNNAMED");
+        }
+        if (user.stream().noneMatch(u -> u.matches("-XX:\\+Use\\w*GC"))) {
+            opts.add("-XX:+UseSerialGC");
+        }
+        if (user.stream().noneMatch(u -> u.startsWith("-Xmx") || u.startsWith("-XX:MaxHeapSize")
+                || u.startsWith("-XX:MaxRAM"))) {
+            long heap = Math.max(MIN_HEAP, Math.min(MAX_HEAP, physicalMemory / 2 / np));
+            opts.add("-Xmx" + heap / MIB + "m");
+        }
+        opts.add("-Xlog:disable");
+        opts.add("-Xlog:all=warning:stderr");
+        opts.addAll(user);
+        return opts;
+    }
+
+    /** The launcher's runtime class path, then the program's ({@code -jar}, {@code -cp} or the current directory). */
+    static String classPath(String runtimeClassPath, LaunchOptions o) {
+        String program = o.jar() != null ? o.jar() : o.classPath() != null ? o.classPath() : ".";
+        return runtimeClassPath == null || runtimeClassPath.isEmpty()
+                ? program : runtimeClassPath + File.pathSeparator + program;
+    }
+
+    private static long physicalMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return 4096 * MIB;
+    }
+}

@@ -1,0 +1,197 @@
+package io.snapline.runtime.launch;
+
+import io.snapline.runtime.engine.Endpoint;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The main class of every rank JVM that {@code snaprun -dev tcp} starts ({@link TcpJob}). It binds the rank's
+ * data-plane listener (loopback, any port), joins the job over the control channel ({@link RankControl}), waits for the
+ * table of every rank's address, then runs the program's {@code main} with MPJ Express's arguments
+ * ({@code rank, size, "tcp"} before the program's own) and reports how it ended: returned, threw (the report names
+ * the rank and has the stack trace) or called {@code Abort}.
+ *
+ * <p>The data plane is built when the program calls {@code MPI.Init}, through {@link TcpDataPlane#open}, the one seam
+ * to the tcp device. Deaths the launcher reports are handed to it through {@link TcpDataPlane#peerFailed}.
+ *
+ * <p>Arguments: {@code controlHost controlPort rank size failureTimeoutMillis mainClass [programArgs...]}; the job's
+ * token comes in the environment variable {@value #TOKEN_ENV} (base64), never on the command line.
+ */
+public final class RankProcess {
+    /** The environment variable that carries the job's token to each rank process. */
+    public static final String TOKEN_ENV = "SNAPLINE_JOB_TOKEN";
+    /** How long a rank waits for the others to start and join before giving up. */
+    static final Duration STARTUP_TIMEOUT = TcpJob.STARTUP_TIMEOUT;
+    /** A rank that has begun to exit is halted after this long (a shutdown hook of the program that hangs). */
+    private static final long EXIT_WATCHDOG_MILLIS = 5_000;
+
+    private final RankControl control;
+    private final TcpDataPlane.Setup setup;
+    private final Thread mainThread = Thread.currentThread();
+    private Endpoint endpoint;
+    private RuntimeException openFailure;
+    private volatile boolean stopping;
+
+    private RankProcess(RankControl control, TcpDataPlane.Setup setup) {
+        this.control = control;
+        this.setup = setup;
+    }
+
+    public static void main(String[] args) {
+        if (args.length < 6) {
+            fatal("RankProcess is started by snaprun -dev tcp (arguments: controlHost controlPort rank size "
+                    + "failureTimeoutMillis mainClass [args...]), got " + Arrays.toString(args));
+        }
+        String token64 = System.getenv(TOKEN_ENV);
+        if (token64 == null || token64.isEmpty()) {
+            fatal("RankProcess is started by snaprun -dev tcp, which hands it the job's token in " + TOKEN_ENV);
+        }
+        int rank = Integer.parseInt(args[2]);
+        int size = Integer.parseInt(args[3]);
+        Duration failureTimeout = Duration.ofMillis(Long.parseLong(args[4]));
+        byte[] token = Base64.getDecoder().decode(token64);
+        InetSocketAddress launcher = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
+        RankProcess self;
+        try {
+            ServerSocketChannel data = ServerSocketChannel.open()
+                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), size);
+            RankControl control = RankControl.connect(launcher, token, rank, size,
+                    (InetSocketAddress) data.getLocalAddress(), failureTimeout);
+            List<InetSocketAddress> peers = control.awaitTable(STARTUP_TIMEOUT);
+            self = new RankProcess(control, new TcpDataPlane.Setup(rank, size, token, data, peers, STARTUP_TIMEOUT));
+        } catch (IOException e) {
+            fatal("rank " + rank + " cannot join the job at " + launcher + ": " + e.getMessage());
+            return;
+        }
+        self.run(args[5], Arrays.copyOfRange(args, 6, args.length));
+    }
+
+    private void run(String mainClass, String[] programArgs) {
+        RankRegistry.bindProcess(this::context);
+        control.onStop(this::stop);
+        control.addPeerDeathListener(this::peerDied);
+        Thread.setDefaultUncaughtExceptionHandler(this::uncaught);
+        String[] argv = new String[programArgs.length + 3];
+        argv[0] = Integer.toString(setup.rank());
+        argv[1] = Integer.toString(setup.size());
+        argv[2] = "tcp";
+        System.arraycopy(programArgs, 0, argv, 3, programArgs.length);
+        exit(runMain(mainClass, argv));
+    }
+
+    private int runMain(String mainClass, String[] argv) {
+        try {
+            Method m = Class.forName(mainClass, true, ClassLoader.getSystemClassLoader())
+                    .getMethod("main", String[].class);
+            m.invoke(null, (Object) argv);
+            control.finished();
+            return 0;
+        } catch (InvocationTargetException e) {
+            return ended(e.getCause());
+        } catch (ClassNotFoundException e) {
+            return ended(new IllegalArgumentException("main class " + mainClass + " was not found on the class path", e));
+        } catch (NoSuchMethodException e) {
+            return ended(new IllegalArgumentException(mainClass + " has no public static void main(String[])", e));
+        } catch (ReflectiveOperationException | RuntimeException | Error e) {
+            return ended(e);
+        }
+    }
+
+    /** Reports how the program ended with {@code t} and returns the process's exit status. */
+    private int ended(Throwable t) {
+        if (t instanceof RankAbortError) {
+            int code = abortCode();
+            control.aborted(code);
+            return JobResult.exitStatusOf(code);
+        }
+        if (!stopping) {
+            control.failed(FailureReport.describe(setup.rank(), t));
+        }
+        return 1;
+    }
+
+    private int abortCode() {
+        Integer c = control.abortCode();
+        if (c != null) {
+            return c;
+        }
+        synchronized (this) {
+            if (endpoint != null && endpoint.job().abortRank() == setup.rank()) {
+                return endpoint.job().abortCode();
+            }
+        }
+        return 1;
+    }
+
+    /** The rank's context for {@code MPI.Init}: the data plane is opened on the first call. */
+    private synchronized RankContext context() {
+        if (openFailure != null) {
+            throw openFailure;
+        }
+        if (endpoint == null) {
+            try {
+                endpoint = TcpDataPlane.open(setup);
+            } catch (RuntimeException e) {
+                openFailure = e;
+                throw e;
+            }
+            control.deadRanks().forEach((r, why) -> TcpDataPlane.peerFailed(endpoint, r, why));
+        }
+        return new RankContext(endpoint, "tcp", 3, ClassLoader.getSystemClassLoader());
+    }
+
+    private synchronized void peerDied(int rank, String reason) {
+        if (endpoint != null) {
+            TcpDataPlane.peerFailed(endpoint, rank, reason);
+        }
+    }
+
+    /** The job was aborted elsewhere: wake the rank's waits and interrupt its main thread so it unwinds. */
+    private void stop(String reason) {
+        stopping = true;
+        synchronized (this) {
+            if (endpoint != null) {
+                endpoint.job().abort(-1, 1, reason);
+            }
+        }
+        mainThread.interrupt();
+    }
+
+    private void uncaught(Thread thread, Throwable t) {
+        if (t instanceof RankAbortError) {
+            control.aborted(abortCode());
+            exit(JobResult.exitStatusOf(abortCode()));
+        }
+        System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+        t.printStackTrace();
+    }
+
+    private void exit(int status) {
+        System.out.flush();
+        System.err.flush();
+        control.ending(status);
+        Thread watchdog = RankControl.daemon(() -> {
+            try {
+                Thread.sleep(EXIT_WATCHDOG_MILLIS);
+            } catch (InterruptedException ignored) {
+                // halt anyway
+            }
+            Runtime.getRuntime().halt(status);
+        }, "snapline-exit-watchdog");
+        watchdog.start();
+        System.exit(status);
+    }
+
+    private static void fatal(String message) {
+        System.err.println("snapline: " + message);
+        System.exit(RankControl.ORPHANED_STATUS);
+    }
+}
