@@ -221,7 +221,8 @@ public final class RankControl {
     /** The launcher is gone: nobody supervises this rank any more, so it ends now, without running shutdown hooks. */
     private void launcherGone(String reason) {
         Integer status = ending;
-        if (status == null) {
+        // After a Stop the launcher is ending the job on purpose: its closing the connection is no news either.
+        if (status == null && stopReason == null) {
             System.err.println("snapline rank " + rank + ": " + reason + "; exiting");
             System.err.flush();
         }
