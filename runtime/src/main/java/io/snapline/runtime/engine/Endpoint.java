@@ -117,7 +117,7 @@ public final class Endpoint {
         }
         boolean eager = mode != SendMode.SYNCHRONOUS && (layout == null || bytes <= EAGER_LIMIT || mode == SendMode.BUFFERED);
         Message m = new Message(rank, dest, context, tag, base == null ? BaseType.BYTE : base, data, off, layout, n,
-                eager ? null : req);
+                req, eager);
         if (region != null) {
             BsendBuffer.Region held = region;
             m.onDelivered = () -> bsend.free(held);
@@ -133,7 +133,7 @@ public final class Endpoint {
             }
             throw new EngineException(e.getMessage(), e);
         }
-        if (eager) {
+        if (m.eager) {
             req.completeSend(n);
         }
         return req;

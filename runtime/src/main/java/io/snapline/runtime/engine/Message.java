@@ -13,8 +13,10 @@ public final class Message extends Packet {
     Object data;
     int offset;
     TypeMap type;
-    /** Completed when the message is delivered; null for an eager send, which completed when it was staged. */
+    /** The send's request (null for messages that arrived from another process). */
     final Request sendRequest;
+    /** Eager: the send completed when handed over (the data is staged if unmatched); otherwise it completes on delivery. */
+    boolean eager;
     /** Run once the data has been copied out (releases attached-buffer space of a buffered send). */
     Runnable onDelivered;
     /** Set on a message announced by another process whose payload must be fetched when matched; null on shm. */
@@ -22,7 +24,7 @@ public final class Message extends Packet {
     Message next;
 
     Message(int source, int dest, int context, int tag, BaseType base, Object data, int offset, TypeMap type,
-            int elements, Request sendRequest) {
+            int elements, Request sendRequest, boolean eager) {
         super(source, dest, context, tag);
         this.base = base;
         this.data = data;
@@ -30,6 +32,7 @@ public final class Message extends Packet {
         this.type = type;
         this.elements = elements;
         this.sendRequest = sendRequest;
+        this.eager = eager;
         this.remote = null;
     }
 
@@ -41,6 +44,7 @@ public final class Message extends Packet {
         this.type = type;
         this.elements = elements;
         this.sendRequest = null;
+        this.eager = true;
         this.remote = remote;
         this.onDelivered = onDelivered;
     }
@@ -82,7 +86,20 @@ public final class Message extends Packet {
      * large standard send that borrows the sender's buffer); otherwise the engine completed it already.
      */
     public boolean awaitsDelivery() {
-        return sendRequest != null;
+        return !eager && sendRequest != null;
+    }
+
+    /**
+     * The device will send this message by rendezvous although the engine chose eager. When the payload is the
+     * application's live buffer (not a private copy: encoded objects, a buffered send's region), the send now
+     * completes only at {@link #sent()}, so the application cannot overwrite data still to be sent. Call before
+     * {@code Device.send} returns.
+     */
+    public void deferCompletion() {
+        if (eager && sendRequest != null && base != BaseType.OBJECT && !(data instanceof java.nio.ByteBuffer)) {
+            eager = false;
+            sendRequest.message = this;
+        }
     }
 
     /**
@@ -117,7 +134,7 @@ public final class Message extends Packet {
         if (r != null) {
             r.run();
         }
-        if (sendRequest != null) {
+        if (awaitsDelivery()) {
             sendRequest.failWith(error);
         }
     }
@@ -132,7 +149,7 @@ public final class Message extends Packet {
     }
 
     boolean isEager() {
-        return sendRequest == null;
+        return eager;
     }
 
     /**
@@ -152,7 +169,7 @@ public final class Message extends Packet {
         if (r != null) {
             r.run();
         }
-        if (sendRequest != null) {
+        if (!eager && sendRequest != null) {
             sendRequest.completeSend(elements);
         }
     }

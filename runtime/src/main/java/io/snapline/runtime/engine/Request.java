@@ -116,7 +116,7 @@ public final class Request {
         } else {
             if (n * (long) m.base.byteSize() > Endpoint.EAGER_LIMIT) {
                 copying = true;
-                if (m.sendRequest != null) {
+                if (!m.eager && m.sendRequest != null) {
                     m.sendRequest.copying = true;
                 }
             }

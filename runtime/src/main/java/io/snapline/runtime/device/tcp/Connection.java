@@ -58,6 +58,9 @@ final class Connection {
         synchronized (out) {
             out.checkOpen();
             eager = bytes <= Endpoint.EAGER_LIMIT && out.spend(eagerCost(bytes));
+            if (!eager) {
+                m.deferCompletion();
+            }
             long id = eager && !m.awaitsDelivery() ? 0 : ++nextSendId;
             if (id != 0) {
                 pendingSends.put(id, m);

@@ -61,32 +61,38 @@ class TcpPointToPointTest {
     }
 
     @Test
-    void shouldDecodeLargeMessagesIntoDerivedReceiveLayoutWhenReceivePostedFirst() throws Exception {
-        int n = 200_000; // 1.6 MB of doubles: rendezvous, many DATA chunks
-        TypeMap everyOther = TypeMap.vector(n, 1, 2, DOUBLE);
-        TypeMap sendLayout = TypeMap.vector(n / 4, 4, 5, DOUBLE); // blocks of 4 with a gap of 1
-        try (TcpCluster c = TcpCluster.start(2)) {
-            c.run(world -> {
-                double[] src = new double[n / 4 * 5];
-                for (int i = 0; i < src.length; i++) {
-                    src[i] = i % 5 == 4 ? -1 : i;
-                }
-                world.endpoint().await(world.isend(SendMode.STANDARD, src, 0, 1, sendLayout, 1, 9));
-            }, world -> {
-                double[] dst = new double[2 * n + 3];
-                java.util.Arrays.fill(dst, Double.NaN);
-                Request r = world.irecv(dst, 3, 1, everyOther, 0, 9);
-                world.endpoint().await(r);
-                assertEquals(n, r.statusElements());
-                int k = 0;
-                for (int i = 0; i < n / 4 * 5; i++) {
-                    if (i % 5 != 4) {
-                        assertEquals(i, dst[3 + 2 * k], 0.0, "element " + k);
-                        assertTrue(Double.isNaN(dst[4 + 2 * k]), "gap after element " + k + " was written");
-                        k++;
+    void shouldDecodeLargeMessagesIntoDerivedReceiveLayoutWhenChunksEndMidRun() throws Exception {
+        int n = 210_000; // 1.7 MB of doubles: rendezvous, DATA chunks of 8192 doubles end inside runs of 3 and 7
+        TypeMap sendLayout = TypeMap.vector(n / 3, 3, 5, DOUBLE);
+        TypeMap recvLayout = TypeMap.vector(n / 7, 7, 9, DOUBLE);
+        double[] src = new double[n / 3 * 5];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = i % 5 >= 3 ? -1 : i;
+        }
+        double[] expected = new double[n / 7 * 9 + 3];
+        java.util.Arrays.fill(expected, Double.NaN);
+        for (int k = 0; k < n; k++) {
+            expected[3 + (k / 7) * 9 + k % 7] = (k / 3) * 5 + k % 3;
+        }
+        for (boolean postFirst : new boolean[] {true, false}) {
+            try (TcpCluster c = TcpCluster.start(2)) {
+                c.run(world -> {
+                    if (!postFirst) {
+                        Thread.sleep(100);
                     }
-                }
-            });
+                    world.endpoint().await(world.isend(SendMode.STANDARD, src, 0, 1, sendLayout, 1, 9));
+                }, world -> {
+                    if (postFirst) {
+                        Thread.sleep(100);
+                    }
+                    double[] dst = new double[expected.length];
+                    java.util.Arrays.fill(dst, Double.NaN);
+                    Request r = world.irecv(dst, 3, 1, recvLayout, 0, 9);
+                    world.endpoint().await(r);
+                    assertEquals(n, r.statusElements());
+                    assertArrayEquals(expected, dst, "posted first: " + postFirst);
+                });
+            }
         }
     }
 
