@@ -19,8 +19,6 @@ public final class Message extends Packet {
     boolean eager;
     /** Run once the data has been copied out (releases attached-buffer space of a buffered send). */
     Runnable onDelivered;
-    /** Set on a message announced by another process whose payload must be fetched when matched; null on shm. */
-    final RemotePayload remote;
     Message next;
 
     Message(int source, int dest, int context, int tag, BaseType base, Object data, int offset, TypeMap type,
@@ -33,11 +31,10 @@ public final class Message extends Packet {
         this.elements = elements;
         this.sendRequest = sendRequest;
         this.eager = eager;
-        this.remote = null;
     }
 
     private Message(int source, int dest, int context, int tag, BaseType base, Object data, TypeMap type, int elements,
-            RemotePayload remote, Runnable onDelivered) {
+            Runnable onDelivered) {
         super(source, dest, context, tag);
         this.base = base;
         this.data = data;
@@ -45,7 +42,6 @@ public final class Message extends Packet {
         this.elements = elements;
         this.sendRequest = null;
         this.eager = true;
-        this.remote = remote;
         this.onDelivered = onDelivered;
     }
 
@@ -60,21 +56,24 @@ public final class Message extends Packet {
             byte[] payload, Runnable onConsumed) {
         Object data = base == BaseType.OBJECT ? payload : java.nio.ByteBuffer.wrap(payload);
         TypeMap type = base == BaseType.OBJECT ? null : TypeMap.basic(base);
-        return new Message(source, dest, context, tag, base, data, type, elements, null, onConsumed);
+        return new Message(source, dest, context, tag, base, data, type, elements, onConsumed);
     }
 
     /**
      * A message announced by another process whose payload is still at the sender; a matching receive calls
-     * {@code remote}. {@code onDropped} (may be null) runs instead when a receive matches it but takes no data
+     * {@code remote} (held as the message's data, so shm messages carry no extra field). {@code onDropped} (may be null) runs instead when a receive matches it but takes no data
      * (truncation or type mismatch), so the device can release the sender.
      */
     public static Message announced(int source, int dest, int context, int tag, BaseType base, int elements,
             RemotePayload remote, Runnable onDropped) {
-        return new Message(source, dest, context, tag, base, null, null, elements, remote, onDropped);
+        return new Message(source, dest, context, tag, base, remote, null, elements, onDropped);
     }
 
     /** Bytes the payload occupies on the wire: packed elements, or the encoded objects. */
     public long payloadBytes() {
+        if (elements == 0) {
+            return 0;
+        }
         if (base == BaseType.OBJECT) {
             return data == null ? 0 : ((byte[]) data).length;
         }

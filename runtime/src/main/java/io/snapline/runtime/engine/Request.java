@@ -101,11 +101,11 @@ public final class Request {
                     + m.base + " element(s) with tag " + m.tag() + " but the receive buffer holds only "
                     + ((long) count * type.size()) + " (MPI_ERR_TRUNCATE); receive into a larger buffer, or Probe"
                     + " and size the buffer with Status.Get_count"));
-        } else if (m.remote != null) {
+        } else if (m.data instanceof RemotePayload) {
             statusSource = from;
             statusTag = m.tag();
             statusElements = n;
-            m.remote.fetch(m, this);
+            ((RemotePayload) m.data).fetch(m, this);
             return;
         } else if (m.base == BaseType.OBJECT) {
             statusSource = from;

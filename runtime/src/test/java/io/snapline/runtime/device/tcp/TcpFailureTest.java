@@ -66,6 +66,8 @@ class TcpFailureTest {
             EngineException e = assertThrows(EngineException.class,
                     () -> w0.isend(SendMode.STANDARD, new int[1], 0, 1, INT, 1, 0));
             assertTrue(e.getMessage().contains("rank 1 has failed"), e.getMessage());
+            assertThrows(PeerFailedException.class, () -> w0.endpoint().probe(1, 99, w0.context()),
+                    "a blocking probe for a failed rank must not hang");
         }
     }
 
