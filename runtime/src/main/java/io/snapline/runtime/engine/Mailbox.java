@@ -101,7 +101,7 @@ public final class Mailbox implements PacketHandler {
             Message prev = null;
             for (Message m = unexpectedHead; m != null; ) {
                 Message next = m.next;
-                if (m.source() == rank && m.data instanceof RemotePayload) {
+                if (m.source() == rank && m.isRemote()) {
                     unlinkUnexpected(prev, m);
                 } else {
                     prev = m;

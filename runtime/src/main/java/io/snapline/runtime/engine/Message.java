@@ -13,6 +13,8 @@ public final class Message extends Packet {
     Object data;
     int offset;
     TypeMap type;
+    /** {@link #offset} of a message announced by another process; its {@link #data} is the {@link RemotePayload}. */
+    static final int REMOTE = -1;
     /** The send's request (null for messages that arrived from another process). */
     final Request sendRequest;
     /** Eager: the send completed when handed over (the data is staged if unmatched); otherwise it completes on delivery. */
@@ -66,7 +68,14 @@ public final class Message extends Packet {
      */
     public static Message announced(int source, int dest, int context, int tag, BaseType base, int elements,
             RemotePayload remote, Runnable onDropped) {
-        return new Message(source, dest, context, tag, base, remote, null, elements, onDropped);
+        Message m = new Message(source, dest, context, tag, base, remote, null, elements, onDropped);
+        m.offset = REMOTE;
+        return m;
+    }
+
+    /** Whether the payload is still at the sending process (see {@link #announced}). */
+    boolean isRemote() {
+        return offset == REMOTE;
     }
 
     /** Bytes the payload occupies on the wire: packed elements, or the encoded objects. */

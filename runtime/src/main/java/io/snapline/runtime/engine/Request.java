@@ -101,7 +101,7 @@ public final class Request {
                     + m.base + " element(s) with tag " + m.tag() + " but the receive buffer holds only "
                     + ((long) count * type.size()) + " (MPI_ERR_TRUNCATE); receive into a larger buffer, or Probe"
                     + " and size the buffer with Status.Get_count"));
-        } else if (m.data instanceof RemotePayload) {
+        } else if (m.isRemote()) {
             statusSource = from;
             statusTag = m.tag();
             statusElements = n;
