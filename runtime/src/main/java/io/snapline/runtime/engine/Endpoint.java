@@ -95,6 +95,7 @@ public final class Endpoint {
     public Request isend(SendMode mode, Object buf, int offset, int count, TypeMap type, int dest, int tag,
             int context, int destRankForStatus) {
         job.check();
+        mailbox.checkPeer(dest);
         int n = count * type.size();
         BaseType base = type.base();
         Request req = Request.forSend(this, destRankForStatus, tag);
@@ -123,7 +124,7 @@ public final class Endpoint {
         }
         boolean eager = mode != SendMode.SYNCHRONOUS && (layout == null || bytes <= EAGER_LIMIT || mode == SendMode.BUFFERED);
         Message m = new Message(rank, dest, context, tag, base == null ? BaseType.BYTE : base, data, off, layout, n,
-                eager ? null : req);
+                req, eager);
         if (region != null) {
             BsendBuffer.Region held = region;
             m.onDelivered = () -> bsend.free(held);
@@ -131,8 +132,15 @@ public final class Endpoint {
         if (!eager) {
             req.message = m;
         }
-        device.send(m);
-        if (eager) {
+        try {
+            device.send(m);
+        } catch (io.snapline.runtime.device.DeviceException e) {
+            if (m.onDelivered != null) {
+                m.onDelivered.run();
+            }
+            throw new EngineException(e.getMessage(), e);
+        }
+        if (m.eager) {
             req.completeSend(n);
         }
         return req;
@@ -144,6 +152,16 @@ public final class Endpoint {
         Request r = Request.forReceive(this, buf, offset, count, type, context, source, tag, peers);
         mailbox.post(r);
         return r;
+    }
+
+    /**
+     * Records that world rank {@code rank}'s process has failed (a device saw its connection break): pending
+     * receives from it fail with a {@link PeerFailedException} naming it, and so do later sends to it and later
+     * receives from it that find no message it sent before failing. Pending sends to it are the device's to fail
+     * (it holds them). Callable from any thread.
+     */
+    public void peerFailed(int rank, String reason) {
+        mailbox.peerFailed(rank, reason);
     }
 
     /** Cancels a pending operation if it has not been matched yet; returns whether it was cancelled. */
@@ -195,6 +213,9 @@ public final class Endpoint {
             try {
                 if (mailbox.arrivals() == seen) {
                     job.check();
+                    if (source != Ranks.ANY_SOURCE) {
+                        mailbox.checkPeer(source);
+                    }
                     LockSupport.parkNanos(this, PARK_NANOS);
                 }
             } finally {

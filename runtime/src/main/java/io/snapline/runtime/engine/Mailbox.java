@@ -20,6 +20,8 @@ public final class Mailbox implements PacketHandler {
     private Message unexpectedTail;
     private volatile Thread prober;
     private volatile long arrivals;
+    /** World rank -> why it failed; null until a peer fails (never on shm), replaced whole on change. */
+    private volatile java.util.Map<Integer, String> failedPeers;
 
     @Override
     public void onPacket(Packet packet) {
@@ -55,6 +57,10 @@ public final class Mailbox implements PacketHandler {
         Message m;
         synchronized (this) {
             m = takeUnexpected(r);
+            if (m == null && failedPeers != null && r.source != Ranks.ANY_SOURCE && failedPeers.containsKey(r.source)) {
+                r.failWith(new PeerFailedException(r.source, failedPeers.get(r.source)));
+                return;
+            }
             if (m == null) {
                 r.posted = true;
                 if (postedTail == null) {
@@ -68,6 +74,58 @@ public final class Mailbox implements PacketHandler {
         }
         if (m != null) {
             r.deliver(m);
+        }
+    }
+
+    /**
+     * Records that world rank {@code rank} has failed: receives posted for it specifically complete with a
+     * {@link PeerFailedException}, messages it announced but whose payload never came are dropped, and from now on
+     * a receive from it that finds no message it sent earlier fails at once. Receives from {@code ANY_SOURCE} stay
+     * posted, since another rank may still satisfy them; messages that arrived whole stay receivable.
+     */
+    public void peerFailed(int rank, String reason) {
+        java.util.List<Request> doomed = new java.util.ArrayList<>();
+        synchronized (this) {
+            java.util.Map<Integer, String> failed = failedPeers == null ? new java.util.HashMap<>()
+                    : new java.util.HashMap<>(failedPeers);
+            failed.putIfAbsent(rank, reason);
+            failedPeers = failed;
+            for (Request r = postedHead; r != null; ) {
+                Request next = r.next;
+                if (r.source == rank) {
+                    unlinkPosted(r);
+                    doomed.add(r);
+                }
+                r = next;
+            }
+            Message prev = null;
+            for (Message m = unexpectedHead; m != null; ) {
+                Message next = m.next;
+                if (m.source() == rank && m.isRemote()) {
+                    unlinkUnexpected(prev, m);
+                } else {
+                    prev = m;
+                }
+                m = next;
+            }
+        }
+        for (Request r : doomed) {
+            r.failWith(new PeerFailedException(rank, reason));
+        }
+        Thread p = prober;
+        if (p != null) {
+            LockSupport.unpark(p);
+        }
+    }
+
+    /** Throws {@link PeerFailedException} when world rank {@code rank} has failed. Cheap while no peer has. */
+    void checkPeer(int rank) {
+        java.util.Map<Integer, String> failed = failedPeers;
+        if (failed != null) {
+            String reason = failed.get(rank);
+            if (reason != null) {
+                throw new PeerFailedException(rank, reason);
+            }
         }
     }
 

@@ -13,14 +13,18 @@ public final class Message extends Packet {
     Object data;
     int offset;
     TypeMap type;
-    /** Completed when the message is delivered; null for an eager send, which completed when it was staged. */
+    /** {@link #offset} of a message announced by another process; its {@link #data} is the {@link RemotePayload}. */
+    static final int REMOTE = -1;
+    /** The send's request (null for messages that arrived from another process). */
     final Request sendRequest;
+    /** Eager: the send completed when handed over (the data is staged if unmatched); otherwise it completes on delivery. */
+    boolean eager;
     /** Run once the data has been copied out (releases attached-buffer space of a buffered send). */
     Runnable onDelivered;
     Message next;
 
     Message(int source, int dest, int context, int tag, BaseType base, Object data, int offset, TypeMap type,
-            int elements, Request sendRequest) {
+            int elements, Request sendRequest, boolean eager) {
         super(source, dest, context, tag);
         this.base = base;
         this.data = data;
@@ -28,6 +32,119 @@ public final class Message extends Packet {
         this.type = type;
         this.elements = elements;
         this.sendRequest = sendRequest;
+        this.eager = eager;
+    }
+
+    private Message(int source, int dest, int context, int tag, BaseType base, Object data, TypeMap type, int elements,
+            Runnable onDelivered) {
+        super(source, dest, context, tag);
+        this.base = base;
+        this.data = data;
+        this.type = type;
+        this.elements = elements;
+        this.sendRequest = null;
+        this.eager = true;
+        this.onDelivered = onDelivered;
+    }
+
+    // ---------------------------------------------------------------- for devices that cross address spaces
+
+    /**
+     * A message that arrived from another process with its payload: {@code payload} holds the packed elements
+     * ({@link PackCodec} form, little-endian) or, for {@link BaseType#OBJECT}, the encoded objects. It is private to
+     * the message. {@code onConsumed} (may be null) runs once a receive has taken or dropped it.
+     */
+    public static Message arrived(int source, int dest, int context, int tag, BaseType base, int elements,
+            byte[] payload, Runnable onConsumed) {
+        Object data = base == BaseType.OBJECT ? payload : java.nio.ByteBuffer.wrap(payload);
+        TypeMap type = base == BaseType.OBJECT ? null : TypeMap.basic(base);
+        return new Message(source, dest, context, tag, base, data, type, elements, onConsumed);
+    }
+
+    /**
+     * A message announced by another process whose payload is still at the sender; a matching receive calls
+     * {@code remote} (held as the message's data, so shm messages carry no extra field). {@code onDropped} (may be null) runs instead when a receive matches it but takes no data
+     * (truncation or type mismatch), so the device can release the sender.
+     */
+    public static Message announced(int source, int dest, int context, int tag, BaseType base, int elements,
+            RemotePayload remote, Runnable onDropped) {
+        Message m = new Message(source, dest, context, tag, base, remote, null, elements, onDropped);
+        m.offset = REMOTE;
+        return m;
+    }
+
+    /** Whether the payload is still at the sending process (see {@link #announced}). */
+    boolean isRemote() {
+        return offset == REMOTE;
+    }
+
+    /** Bytes the payload occupies on the wire: packed elements, or the encoded objects. */
+    public long payloadBytes() {
+        if (elements == 0) {
+            return 0;
+        }
+        if (base == BaseType.OBJECT) {
+            return data == null ? 0 : ((byte[]) data).length;
+        }
+        return (long) elements * base.byteSize();
+    }
+
+    /**
+     * Whether the sender's request completes only once the device calls {@link #sent()} (a synchronous send, or a
+     * large standard send that borrows the sender's buffer); otherwise the engine completed it already.
+     */
+    public boolean awaitsDelivery() {
+        return !eager && sendRequest != null;
+    }
+
+    /**
+     * The device will send this message by rendezvous although the engine chose eager. When the payload is the
+     * application's live buffer (not a private copy: encoded objects, a buffered send's region), the send now
+     * completes only at {@link #sent()}, so the application cannot overwrite data still to be sent. Call before
+     * {@code Device.send} returns.
+     */
+    public void deferCompletion() {
+        if (eager && sendRequest != null && base != BaseType.OBJECT && !(data instanceof java.nio.ByteBuffer)) {
+            eager = false;
+            sendRequest.message = this;
+        }
+    }
+
+    /**
+     * Writes payload bytes {@code [fromByte, fromByte + length)} to {@code out} and advances its position. For typed
+     * data both bounds must be multiples of the base type's byte size.
+     */
+    public void writePayload(java.nio.ByteBuffer out, long fromByte, int length) {
+        if (length == 0) {
+            return;
+        }
+        if (base == BaseType.OBJECT) {
+            out.put((byte[]) data, Math.toIntExact(fromByte), length);
+        } else if (data instanceof java.nio.ByteBuffer) {
+            java.nio.ByteBuffer packed = ((java.nio.ByteBuffer) data).duplicate();
+            int from = packed.position() + Math.toIntExact(fromByte);
+            out.put(packed.limit(from + length).position(from));
+        } else {
+            int size = base.byteSize();
+            PackCodec.writeRange(out, data, offset, type, fromByte / size, length / size);
+            out.position(out.position() + length);
+        }
+    }
+
+    /** The device has sent the whole payload (or the receiver has taken it): the sender's request completes. */
+    public void sent() {
+        delivered();
+    }
+
+    /** The device cannot deliver the message: the sender's request completes with {@code error}. */
+    public void failed(EngineException error) {
+        Runnable r = onDelivered;
+        if (r != null) {
+            r.run();
+        }
+        if (awaitsDelivery()) {
+            sendRequest.failWith(error);
+        }
     }
 
     /** Number of base elements the message carries. */
@@ -40,7 +157,7 @@ public final class Message extends Packet {
     }
 
     boolean isEager() {
-        return sendRequest == null;
+        return eager;
     }
 
     /**
@@ -60,7 +177,7 @@ public final class Message extends Packet {
         if (r != null) {
             r.run();
         }
-        if (sendRequest != null) {
+        if (!eager && sendRequest != null) {
             sendRequest.completeSend(elements);
         }
     }

@@ -109,8 +109,16 @@ public final class PackCodec {
      * {@code out} must have room; its own position is left unchanged.
      */
     public static void write(ByteBuffer out, Object src, int offset, TypeMap type, int n) {
+        writeRange(out, src, offset, type, 0, n);
+    }
+
+    /**
+     * Writes base elements {@code [first, first + n)} of the layout densely into {@code out}, from its position on
+     * (a device streaming a large message in chunks). {@code out} must have room; its position is left unchanged.
+     */
+    public static void writeRange(ByteBuffer out, Object src, int offset, TypeMap type, long first, int n) {
         ByteBuffer b = out.slice().order(ByteOrder.LITTLE_ENDIAN);
-        Runs runs = new Runs(type, offset);
+        Runs runs = new Runs(type, offset, first);
         switch (type.base()) {
             case BYTE, PACKED -> runs.forEach(n, (start, len) -> b.put((byte[]) src, start, len));
             case BOOLEAN -> {
@@ -151,8 +159,16 @@ public final class PackCodec {
 
     /** Reads {@code n} densely packed base elements from {@code in}'s position on into the layout of {@code dst}. */
     public static void read(ByteBuffer in, Object dst, int offset, TypeMap type, int n) {
+        readRange(in, dst, offset, type, 0, n);
+    }
+
+    /**
+     * Reads {@code n} densely packed base elements from {@code in}'s position on into elements
+     * {@code [first, first + n)} of the layout of {@code dst} (a device receiving a large message in chunks).
+     */
+    public static void readRange(ByteBuffer in, Object dst, int offset, TypeMap type, long first, int n) {
         ByteBuffer b = in.slice().order(ByteOrder.LITTLE_ENDIAN);
-        Runs runs = new Runs(type, offset);
+        Runs runs = new Runs(type, offset, first);
         switch (type.base()) {
             case BYTE, PACKED -> runs.forEach(n, (start, len) -> b.get((byte[]) dst, start, len));
             case BOOLEAN -> {
@@ -213,31 +229,42 @@ public final class PackCodec {
         }
     }
 
-    /** Walks the runs of a layout's first {@code n} elements as (start index, length) pairs. */
+    /** Walks the runs of a layout's elements {@code [first, first + n)} as (start index, length) pairs. */
     private static final class Runs {
         private final TypeMap type;
         private final int offset;
+        private final long first;
 
-        Runs(TypeMap type, int offset) {
+        Runs(TypeMap type, int offset, long first) {
             this.type = type;
             this.offset = offset;
+            this.first = first;
         }
 
         void forEach(int n, RunAction action) {
             if (type.isContiguous()) {
-                action.run(offset, n);
+                action.run(Math.toIntExact(offset + first), n);
                 return;
             }
             int[] start = type.runStarts();
             int[] length = type.runLengths();
             int extent = type.extent();
-            int base = offset;
+            int size = type.size();
+            int base = Math.toIntExact(offset + (first / size) * extent);
+            int skip = (int) (first % size);
+            int r = 0;
+            while (skip >= length[r]) {
+                skip -= length[r];
+                r++;
+            }
             while (n > 0) {
-                for (int r = 0; r < start.length && n > 0; r++) {
-                    int k = Math.min(n, length[r]);
-                    action.run(base + start[r], k);
+                for (; r < start.length && n > 0; r++) {
+                    int k = Math.min(n, length[r] - skip);
+                    action.run(base + start[r] + skip, k);
                     n -= k;
+                    skip = 0;
                 }
+                r = 0;
                 base += extent;
             }
         }

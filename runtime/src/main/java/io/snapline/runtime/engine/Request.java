@@ -101,6 +101,12 @@ public final class Request {
                     + m.base + " element(s) with tag " + m.tag() + " but the receive buffer holds only "
                     + ((long) count * type.size()) + " (MPI_ERR_TRUNCATE); receive into a larger buffer, or Probe"
                     + " and size the buffer with Status.Get_count"));
+        } else if (m.isRemote()) {
+            statusSource = from;
+            statusTag = m.tag();
+            statusElements = n;
+            ((RemotePayload) m.data).fetch(m, this);
+            return;
         } else if (m.base == BaseType.OBJECT) {
             statusSource = from;
             statusTag = m.tag();
@@ -110,7 +116,7 @@ public final class Request {
         } else {
             if (n * (long) m.base.byteSize() > Endpoint.EAGER_LIMIT) {
                 copying = true;
-                if (m.sendRequest != null) {
+                if (!m.eager && m.sendRequest != null) {
                     m.sendRequest.copying = true;
                 }
             }
@@ -128,6 +134,41 @@ public final class Request {
         statusTag = t;
         statusElements = n;
         error = e;
+        publish(DONE);
+    }
+
+    /**
+     * Device side of a fetch (see {@link RemotePayload}): decodes packed bytes {@code [fromByte, fromByte + n)} of
+     * the matched message's payload, the remaining bytes of {@code packed}, into this receive's buffer. Typed
+     * data only; bounds are multiples of the element size.
+     */
+    public void acceptPayload(java.nio.ByteBuffer packed, long fromByte) {
+        int size = type.base().byteSize();
+        PackCodec.readRange(packed, buffer, offset, type, fromByte / size, packed.remaining() / size);
+    }
+
+    /**
+     * Device side of a fetch: the whole payload has arrived. {@code objects} holds the encoded objects of an
+     * {@link BaseType#OBJECT} message (decoded later on the owner's thread) and is null otherwise.
+     */
+    public void completeFetch(Message m, byte[] objects) {
+        if (m.base == BaseType.OBJECT) {
+            m.data = objects;
+            undecoded = m;
+            publish(MATCHED);
+        } else {
+            publish(DONE);
+        }
+    }
+
+    /** Device side of a fetch: the payload will never arrive; the receive completes with {@code e}. */
+    public void failFetch(EngineException e) {
+        failWith(e);
+    }
+
+    void failWith(EngineException e) {
+        error = e;
+        message = null;
         publish(DONE);
     }
 

@@ -1,0 +1,157 @@
+package io.snapline.runtime.device.tcp;
+
+import io.snapline.runtime.device.DeviceException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+
+/**
+ * The writing side of one connection: a FIFO of frames and rendezvous streams, written without blocking by
+ * whichever thread gets there (the sending application thread first, the progress thread when the socket is full).
+ * Everything is guarded by this object's monitor, which also orders the eager-credit decision with the frames.
+ * A write error is recorded, not thrown, and the progress thread then fails the connection.
+ */
+final class Outbound {
+    private final int peer;
+    private final SocketChannel channel;
+    private final ArrayDeque<Object> queue = new ArrayDeque<>();
+    /** Reused for DATA frames: a stream's next chunk is encoded only once the previous one is written. */
+    private final ByteBuffer chunk = ByteBuffer.allocate(TcpDescriptor.MAX_FRAME).order(ByteOrder.LITTLE_ENDIAN);
+    private SelectionKey key;
+    private ByteBuffer current;
+    /** The stream whose last chunk {@code current} is. */
+    private Stream finishing;
+    private boolean writeInterest;
+    private long credit;
+    private String closedReason;
+    private volatile IOException broken;
+
+    Outbound(int peer, SocketChannel channel, long credit) {
+        this.peer = peer;
+        this.channel = channel;
+        this.credit = credit;
+    }
+
+    synchronized void attach(SelectionKey k) {
+        this.key = k;
+    }
+
+    /** Throws when the connection is closed; call while holding this monitor. */
+    void checkOpen() {
+        if (closedReason != null) {
+            throw new DeviceException("cannot send to rank " + peer + ": rank " + peer + " has failed (" + closedReason
+                    + ")");
+        }
+    }
+
+    /** Takes {@code cost} bytes of eager credit if there are that many; call while holding this monitor. */
+    boolean spend(long cost) {
+        if (credit < cost) {
+            return false;
+        }
+        credit -= cost;
+        return true;
+    }
+
+    synchronized void addCredit(long bytes) {
+        credit += bytes;
+    }
+
+    synchronized long credit() {
+        return credit;
+    }
+
+    /** Appends a complete frame and writes what the socket takes. Dropped silently once closed. */
+    synchronized void enqueue(Object frameOrStream) {
+        if (closedReason != null) {
+            return;
+        }
+        queue.add(frameOrStream);
+        if (!writeInterest) {
+            flush();
+        }
+    }
+
+    /** Writes queued frames until the socket is full or the queue empty; returns true when everything went. */
+    synchronized boolean flush() {
+        if (closedReason != null || broken != null) {
+            return true;
+        }
+        try {
+            while (true) {
+                if (current != null) {
+                    channel.write(current);
+                    if (current.hasRemaining()) {
+                        interest(true);
+                        return false;
+                    }
+                    current = null;
+                    Stream done = finishing;
+                    if (done != null) {
+                        finishing = null;
+                        done.finished();
+                    }
+                }
+                Object next = queue.peek();
+                if (next == null) {
+                    interest(false);
+                    return true;
+                }
+                if (next instanceof ByteBuffer) {
+                    current = (ByteBuffer) queue.poll();
+                } else {
+                    Stream s = (Stream) next;
+                    current = s.nextChunk(chunk);
+                    if (s.isDone()) {
+                        queue.poll();
+                        finishing = s;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            broken = e;
+            key.selector().wakeup();
+            return true;
+        }
+    }
+
+    /** Whether nothing is left to write. */
+    synchronized boolean isDrained() {
+        return current == null && queue.isEmpty() || closedReason != null || broken != null;
+    }
+
+    IOException broken() {
+        return broken;
+    }
+
+    /** Closes the writing side; returns false when it was closed already. Queued frames are dropped. */
+    synchronized boolean close(String reason) {
+        if (closedReason != null) {
+            return false;
+        }
+        closedReason = reason;
+        queue.clear();
+        current = null;
+        finishing = null;
+        return true;
+    }
+
+    synchronized boolean isClosed() {
+        return closedReason != null;
+    }
+
+    private void interest(boolean write) {
+        if (write != writeInterest && key.isValid()) {
+            writeInterest = write;
+            if (write) {
+                key.interestOpsOr(SelectionKey.OP_WRITE);
+                key.selector().wakeup();
+            } else {
+                key.interestOpsAnd(~SelectionKey.OP_WRITE);
+            }
+        }
+    }
+}

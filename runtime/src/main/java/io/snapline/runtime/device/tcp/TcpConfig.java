@@ -1,0 +1,61 @@
+package io.snapline.runtime.device.tcp;
+
+import io.snapline.runtime.device.DeviceException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What one rank's {@link TcpDevice} needs to join its job.
+ *
+ * @param rank this process's world rank
+ * @param size number of ranks in the job
+ * @param token the job's secret; every connection must present it in its HELLO or is refused
+ * @param listener a bound server channel at {@code peers.get(rank)}; the device accepts the lower ranks on it and
+ *     closes it once every peer is connected
+ * @param peers the listening address of every rank, indexed by world rank
+ * @param connectTimeout how long connection set-up (and the goodbye at close) may take
+ * @param eagerWindow bytes of unexpected eager messages this rank lets each sender have outstanding (see
+ *     {@link TcpDescriptor}, flow control)
+ */
+public record TcpConfig(int rank, int size, byte[] token, ServerSocketChannel listener, List<InetSocketAddress> peers,
+        Duration connectTimeout, long eagerWindow) {
+    /** Default eager window per sender: 1 MiB. */
+    public static final long DEFAULT_EAGER_WINDOW = 1L << 20;
+
+    /** A configuration with the default eager window. */
+    public TcpConfig(int rank, int size, byte[] token, ServerSocketChannel listener, List<InetSocketAddress> peers,
+            Duration connectTimeout) {
+        this(rank, size, token, listener, peers, connectTimeout, DEFAULT_EAGER_WINDOW);
+    }
+
+    /** Checks the configuration; the messages say what to fix. */
+    public TcpConfig {
+        if (size < 1) {
+            throw new DeviceException("a job needs at least one rank, got size " + size);
+        }
+        if (rank < 0 || rank >= size) {
+            throw new DeviceException("rank " + rank + " is out of range for a job of " + size + " rank(s)");
+        }
+        if (token == null || token.length == 0 || token.length > TcpDescriptor.MAX_TOKEN_LENGTH) {
+            throw new DeviceException("the job token must hold 1.." + TcpDescriptor.MAX_TOKEN_LENGTH + " bytes, got "
+                    + (token == null ? "null" : token.length));
+        }
+        if (peers == null || peers.size() != size) {
+            throw new DeviceException("need the address of each of the " + size + " ranks, got "
+                    + (peers == null ? "null" : peers.size()));
+        }
+        if (listener == null && size > 1) {
+            throw new DeviceException("rank " + rank + " needs a bound listener channel");
+        }
+        if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
+            throw new DeviceException("connectTimeout must be positive, got " + connectTimeout);
+        }
+        if (eagerWindow < 0) {
+            throw new DeviceException("eagerWindow must not be negative, got " + eagerWindow);
+        }
+        token = token.clone();
+        peers = List.copyOf(peers);
+    }
+}

@@ -1,0 +1,268 @@
+package io.snapline.runtime.device.tcp;
+
+import io.snapline.runtime.device.Device;
+import io.snapline.runtime.device.DeviceException;
+import io.snapline.runtime.device.Packet;
+import io.snapline.runtime.device.PacketHandler;
+import io.snapline.runtime.device.PeerFailureListener;
+import io.snapline.runtime.engine.Message;
+import io.snapline.runtime.engine.PeerFailedException;
+import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The device of a rank that is its own process: one TCP connection per peer, one progress thread that reads
+ * frames and hands complete messages to the rank's {@link PacketHandler} (its mailbox, which matches them and copies
+ * the data into posted receives), so messages progress while the application computes. The wire format and the
+ * eager, rendezvous and flow-control protocols are described in {@link TcpDescriptor}.
+ *
+ * <p>Semantics match {@code shm}: per-pair FIFO, eager messages up to {@code Endpoint.EAGER_LIMIT} bytes within the
+ * receiver's credit, rendezvous (data decoded straight into the matched receive buffer) otherwise, synchronous sends
+ * complete once matched. Unlike {@code shm}, a send cannot be cancelled once handed to the device:
+ * {@link #retract} always returns false (MPI allows a cancel to fail).
+ *
+ * <p>When a connection breaks without the goodbye that {@link #close()} sends, the device fails the sends and
+ * rendezvous receives it holds for that peer with a {@link PeerFailedException} and then tells the
+ * {@link PeerFailureListener} (normally {@code Endpoint.peerFailed}), which fails the receives still posted.
+ * Thread-safe: application threads send, the progress thread receives.
+ */
+public final class TcpDevice implements Device, AutoCloseable {
+    private static final long SELECT_MILLIS = 100;
+
+    private final int rank;
+    private final int size;
+    private final long closeTimeoutNanos;
+    private final PacketHandler handler;
+    private final PeerFailureListener failures;
+    private final Connection[] connections;
+    private final Selector selector;
+    private final Thread progress;
+    private volatile boolean running = true;
+
+    private TcpDevice(TcpConfig config, PacketHandler handler, PeerFailureListener failures, SocketChannel[] channels)
+            throws IOException {
+        this.rank = config.rank();
+        this.size = config.size();
+        this.closeTimeoutNanos = config.connectTimeout().toNanos();
+        this.handler = handler;
+        this.failures = failures;
+        this.connections = new Connection[size];
+        this.selector = Selector.open();
+        for (int peer = 0; peer < size; peer++) {
+            if (channels[peer] != null) {
+                Connection c = new Connection(rank, peer, channels[peer], config.eagerWindow(), handler);
+                channels[peer].configureBlocking(false);
+                c.out.attach(channels[peer].register(selector, SelectionKey.OP_READ, c));
+                connections[peer] = c;
+            }
+        }
+        this.progress = new Thread(this::run, "snapline-tcp-progress-" + rank);
+        progress.setDaemon(true);
+    }
+
+    /**
+     * Connects rank {@code config.rank()} to every other rank of the job (blocking until all are connected or the
+     * connect timeout passes) and starts the progress thread. Messages for this rank go to {@code handler}; lost
+     * peers are reported to {@code failures}.
+     *
+     * @throws DeviceException when a peer cannot be reached in time or presents a bad handshake
+     */
+    public static TcpDevice start(TcpConfig config, PacketHandler handler, PeerFailureListener failures) {
+        SocketChannel[] channels = Handshake.connectAll(config);
+        try {
+            TcpDevice device = new TcpDevice(config, handler, failures, channels);
+            device.progress.start();
+            return device;
+        } catch (IOException e) {
+            for (SocketChannel ch : channels) {
+                Handshake.closeQuietly(ch);
+            }
+            throw new DeviceException("rank " + config.rank() + ": cannot start the progress thread: " + e, e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "tcp";
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public void send(Packet packet) {
+        Message m = (Message) packet;
+        int dest = m.dest();
+        if (dest == rank) {
+            handler.onPacket(m);
+            return;
+        }
+        Connection c = connections[dest];
+        if (!running) {
+            throw new DeviceException("cannot send to rank " + dest + ": the device of rank " + rank + " is closed");
+        }
+        c.send(m);
+    }
+
+    /**
+     * False for messages to other ranks: once handed to the device a message is on its way and cannot be withdrawn
+     * (MPI allows a cancel to fail). Self-addressed messages are retracted as on {@code shm}.
+     */
+    @Override
+    public boolean retract(Packet packet) {
+        return packet.dest() == rank && handler.retract(packet);
+    }
+
+    /** Unexpected eager bytes (with overhead) from {@code peer} that no receive has consumed yet. */
+    public long unconsumedEagerBytes(int peer) {
+        return connections[peer].unconsumedEagerBytes();
+    }
+
+    /** The most unexpected eager bytes {@code peer} ever had outstanding here; never above the eager window. */
+    public long peakUnconsumedEagerBytes(int peer) {
+        return connections[peer].peakUnconsumedEagerBytes();
+    }
+
+    // ---------------------------------------------------------------- progress thread
+
+    private void run() {
+        while (running) {
+            try {
+                selector.select(SELECT_MILLIS);
+            } catch (IOException e) {
+                System.err.println("snapline tcp: rank " + rank + ": selector failed: " + e);
+                break;
+            }
+            for (SelectionKey key : selector.selectedKeys()) {
+                Connection c = (Connection) key.attachment();
+                try {
+                    if (key.isValid() && key.isReadable() && !c.onReadable()) {
+                        lose(c, c.saidGoodbye() ? null : "its connection closed without a goodbye");
+                        continue;
+                    }
+                    if (key.isValid() && key.isWritable()) {
+                        c.out.flush();
+                    }
+                } catch (IOException e) {
+                    lose(c, c.saidGoodbye() ? null : "its connection broke: " + e.getMessage());
+                } catch (RuntimeException e) {
+                    System.err.println("snapline tcp: rank " + rank + ": error handling a frame from rank " + c.peer
+                            + ": " + e);
+                    lose(c, "a frame from it could not be handled: " + e);
+                }
+            }
+            selector.selectedKeys().clear();
+            for (Connection c : connections) {
+                if (c != null && c.out.broken() != null && !c.out.isClosed()) {
+                    IOException e = c.out.broken();
+                    lose(c, c.saidGoodbye() ? null : "its connection broke: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * Closes a connection and fails what is pending on it; {@code reason} null means an orderly close after the
+     * peer's goodbye (nothing is reported).
+     */
+    private void lose(Connection c, String reason) {
+        String why = reason == null ? "it has finalized and closed its connection" : reason;
+        if (!c.out.close(why)) {
+            return;
+        }
+        c.failed(why);
+        SelectionKey key = c.channel.keyFor(selector);
+        if (key != null) {
+            key.cancel();
+        }
+        Handshake.closeQuietly(c.channel);
+        for (Long id : c.pendingSends.keySet()) {
+            Message m = c.pendingSends.remove(id);
+            if (m != null) {
+                m.failed(c.failure());
+            }
+        }
+        for (Long id : c.fetches.keySet()) {
+            Fetch f = c.fetches.remove(id);
+            if (f != null) {
+                f.fail(c.failure());
+            }
+        }
+        if (reason != null && running) {
+            failures.peerFailed(c.peer, reason);
+        }
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    /**
+     * Says goodbye to every peer, waits (up to the connect timeout) until everything queued is written and every
+     * peer has said goodbye or closed, then stops the progress thread and closes the connections. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        for (Connection c : connections) {
+            if (c != null) {
+                c.out.enqueue(TcpDescriptor.control(TcpDescriptor.TYPE_BYE, 0));
+            }
+        }
+        long deadline = System.nanoTime() + closeTimeoutNanos;
+        while (System.nanoTime() < deadline && !quiet()) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        stop();
+    }
+
+    /**
+     * Closes every connection at once, without a goodbye, as if the process had died: peers see the failure.
+     * For the supervisor and tests.
+     */
+    public void terminate() {
+        stop();
+    }
+
+    private boolean quiet() {
+        for (Connection c : connections) {
+            if (c != null && !(c.out.isDrained() && (c.saidGoodbye() || c.out.isClosed()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        selector.wakeup();
+        try {
+            progress.join(closeTimeoutNanos / 1_000_000 + 1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Connection c : connections) {
+            if (c != null) {
+                c.out.close("the device of rank " + rank + " is closed");
+                Handshake.closeQuietly(c.channel);
+            }
+        }
+        Handshake.closeQuietly(selector);
+    }
+}

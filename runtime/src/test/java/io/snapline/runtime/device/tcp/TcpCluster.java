@@ -1,0 +1,166 @@
+package io.snapline.runtime.device.tcp;
+
+import io.snapline.runtime.engine.Communicator;
+import io.snapline.runtime.engine.Endpoint;
+import io.snapline.runtime.engine.JobState;
+import io.snapline.runtime.engine.Mailbox;
+import io.snapline.runtime.serial.KryoObjectCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * N ranks of one job in one JVM, each with its own {@link TcpDevice} connected to the others over loopback and the
+ * engine on top, as if every rank were its own process. Rank programs run on one thread per rank.
+ */
+final class TcpCluster implements AutoCloseable {
+    static final byte[] TOKEN = "job-token-for-tests".getBytes(StandardCharsets.UTF_8);
+
+    final TcpDevice[] devices;
+    final Endpoint[] endpoints;
+    final Mailbox[] mailboxes;
+    final List<String>[] failures;
+
+    /** A rank program: gets its world communicator. */
+    interface Program {
+        void run(Communicator world) throws Exception;
+    }
+
+    @SuppressWarnings("unchecked")
+    private TcpCluster(int n) {
+        devices = new TcpDevice[n];
+        endpoints = new Endpoint[n];
+        mailboxes = new Mailbox[n];
+        failures = new List[n];
+    }
+
+    static TcpCluster start(int n) {
+        return start(n, TcpConfig.DEFAULT_EAGER_WINDOW);
+    }
+
+    static TcpCluster start(int n, long eagerWindow) {
+        TcpCluster c = new TcpCluster(n);
+        ServerSocketChannel[] listeners = listeners(n);
+        List<InetSocketAddress> peers = addresses(listeners);
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<TcpDevice>> started = new ArrayList<>();
+            for (int r = 0; r < n; r++) {
+                int rank = r;
+                Mailbox mailbox = new Mailbox();
+                List<String> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+                c.mailboxes[r] = mailbox;
+                c.failures[r] = failed;
+                TcpConfig config = new TcpConfig(rank, n, TOKEN, listeners[r], peers, Duration.ofSeconds(10), eagerWindow);
+                started.add(pool.submit(() -> TcpDevice.start(config, mailbox, (peer, why) -> {
+                    failed.add(peer + ": " + why);
+                    mailbox.peerFailed(peer, why);
+                })));
+            }
+            for (int r = 0; r < n; r++) {
+                c.devices[r] = started.get(r).get(20, TimeUnit.SECONDS);
+                c.endpoints[r] = new Endpoint(r, c.devices[r], c.mailboxes[r], new JobState(n));
+                c.endpoints[r].setCodec(new KryoObjectCodec(TcpCluster.class.getClassLoader()));
+            }
+            return c;
+        } catch (Exception e) {
+            throw new AssertionError("could not start " + n + " tcp ranks: " + e, e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static ServerSocketChannel[] listeners(int n) {
+        ServerSocketChannel[] listeners = new ServerSocketChannel[n];
+        try {
+            for (int r = 0; r < n; r++) {
+                listeners[r] = ServerSocketChannel.open();
+                listeners[r].bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return listeners;
+    }
+
+    static List<InetSocketAddress> addresses(ServerSocketChannel[] listeners) {
+        List<InetSocketAddress> peers = new ArrayList<>();
+        try {
+            for (ServerSocketChannel l : listeners) {
+                peers.add((InetSocketAddress) l.getLocalAddress());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return peers;
+    }
+
+    Communicator world(int rank) {
+        return Communicator.world(endpoints[rank]);
+    }
+
+    /** Runs one program per rank, each on its own thread, and rethrows the first failure. */
+    void run(Program... programs) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(programs.length);
+        try {
+            List<Future<Object>> done = new ArrayList<>();
+            for (int r = 0; r < programs.length; r++) {
+                Program p = programs[r];
+                Communicator world = world(r);
+                done.add(pool.submit((Callable<Object>) () -> {
+                    p.run(world);
+                    return null;
+                }));
+            }
+            for (Future<Object> f : done) {
+                try {
+                    f.get(60, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof Exception) {
+                        throw (Exception) cause;
+                    }
+                    throw (Error) cause;
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Runs the same program on every rank. */
+    void runAll(Program program) throws Exception {
+        Program[] ps = new Program[devices.length];
+        java.util.Arrays.fill(ps, program);
+        run(ps);
+    }
+
+    @Override
+    public void close() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(devices.length);
+        try {
+            List<Future<?>> closed = new ArrayList<>();
+            for (TcpDevice d : devices) {
+                if (d != null) {
+                    closed.add(pool.submit(d::close));
+                }
+            }
+            for (Future<?> f : closed) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
