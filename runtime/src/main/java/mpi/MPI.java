@@ -164,6 +164,7 @@ public class MPI {
         Communicator world = running("Finalize");
         try {
             Collectives.barrier(world);
+            context.endpoint().close();
         } catch (EngineException e) {
             throw MPIException.of("Finalize", e);
         }

@@ -41,8 +41,8 @@ class Heat2DTest {
         MpiRun.Outcome o = MpiRun.run(4, Heat2D.class, "1", "5");
 
         assertFalse(o.result().succeeded());
-        Throwable error = o.result().failures().get(0).error();
-        assertTrue(error.getMessage().contains("use a larger n or fewer ranks"), error.getMessage());
+        String why = o.result().failures().get(0).description();
+        assertTrue(why.contains("use a larger n or fewer ranks"), why);
     }
 
     private static int group(Matcher m, int i) {

@@ -43,7 +43,7 @@ class PingPongTest {
         MpiRun.Outcome o = MpiRun.run(1, PingPong.class);
 
         assertFalse(o.result().succeeded());
-        Throwable error = o.result().failures().get(0).error();
-        assertTrue(error.getMessage().contains("run it with -np 2"), error.getMessage());
+        String why = o.result().failures().get(0).description();
+        assertTrue(why.contains("run it with -np 2"), why);
     }
 }

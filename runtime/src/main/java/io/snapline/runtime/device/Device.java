@@ -16,4 +16,11 @@ public interface Device {
 
     /** Asks the receiving rank to withdraw a packet that has not been matched yet; see {@link PacketHandler#retract}. */
     boolean retract(Packet packet);
+
+    /**
+     * Leaves the job in an orderly way once this rank has finished communicating (after {@code MPI.Finalize}):
+     * flushes what is queued and tells peers this is a goodbye, not a failure. Idempotent; nothing to do in-process.
+     */
+    default void close() {
+    }
 }

@@ -164,6 +164,11 @@ public final class Endpoint {
         mailbox.peerFailed(rank, reason);
     }
 
+    /** Leaves the job in an orderly way after {@code MPI.Finalize} (see {@link Device#close()}). */
+    public void close() {
+        device.close();
+    }
+
     /** Cancels a pending operation if it has not been matched yet; returns whether it was cancelled. */
     public boolean cancel(Request r) {
         if (r.isComplete()) {

@@ -1,6 +1,13 @@
 package io.snapline.runtime.launch;
 
+import io.snapline.runtime.device.tcp.TcpConfig;
+import io.snapline.runtime.device.tcp.TcpDevice;
 import io.snapline.runtime.engine.Endpoint;
+import io.snapline.runtime.engine.JobState;
+import io.snapline.runtime.engine.Mailbox;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
@@ -10,33 +17,8 @@ import java.util.List;
  * The one seam between {@code -dev tcp} process launch/supervision and the tcp data plane. {@link RankProcess} calls
  * {@link #open} when the program calls {@code MPI.Init}, and {@link #peerFailed} when the launcher reports a dead rank.
  * Nothing else in {@code launch} knows about the tcp device.
- *
- * <p><b>Not wired in this build:</b> the tcp device ({@code io.snapline.runtime.device.tcp.TcpDevice}) is not part of
- * it yet, so {@link #open} throws {@link UnsupportedOperationException} with {@link #UNAVAILABLE}. Rank processes
- * start, hand-shake with {@code snaprun}, are supervised and report their outcome; only {@code MPI.Init} fails. Wiring
- * it is, in {@link #open}:
- *
- * <pre>{@code
- * Mailbox mailbox = new Mailbox();
- * JobState job = new JobState(s.size());
- * job.bindThread(s.rank(), Thread.currentThread());
- * AtomicReference<Endpoint> self = new AtomicReference<>();
- * Device device = TcpDevice.start(
- *         new TcpConfig(s.rank(), s.size(), s.token(), s.listener(), s.peers(), s.connectTimeout()),
- *         mailbox, (rank, reason) -> peerFailed(self.get(), rank, reason));
- * self.set(new Endpoint(s.rank(), device, mailbox, job));
- * return self.get();
- * }</pre>
- *
- * and, in {@link #peerFailed}, {@code endpoint.peerFailed(rank, reason)} (a failure the device reports before the
- * endpoint exists must be remembered and replayed, as {@link RankProcess} does for the launcher's notices).
  */
 public final class TcpDataPlane {
-    /** What {@code MPI.Init} says on {@code -dev tcp} until the data plane is wired in. */
-    public static final String UNAVAILABLE = "MPI.Init: the tcp data plane is not available in this build: -dev tcp "
-            + "starts and supervises one JVM per rank, but MPI messaging between them needs the tcp device; "
-            + "use -dev shm";
-
     /**
      * What a rank's data plane starts from.
      *
@@ -57,16 +39,36 @@ public final class TcpDataPlane {
     private TcpDataPlane() {
     }
 
-    /** Builds this rank's endpoint over the tcp device; called once, from {@code MPI.Init}. */
-    static Endpoint open(Setup setup) {
-        throw new UnsupportedOperationException(UNAVAILABLE);
+    /**
+     * Builds this rank's endpoint over the tcp device; called once, from {@code MPI.Init}. Blocks until every peer is
+     * connected. Failures the device reports before the endpoint exists are replayed into it.
+     */
+    static Endpoint open(Setup s) {
+        Mailbox mailbox = new Mailbox();
+        JobState job = new JobState(s.size());
+        job.bindThread(s.rank(), Thread.currentThread());
+        AtomicReference<Endpoint> self = new AtomicReference<>();
+        Queue<Object[]> early = new ConcurrentLinkedQueue<>();
+        TcpDevice device = TcpDevice.start(
+                new TcpConfig(s.rank(), s.size(), s.token(), s.listener(), s.peers(), s.connectTimeout()),
+                mailbox, (rank, reason) -> {
+                    Endpoint ep = self.get();
+                    if (ep == null) {
+                        early.add(new Object[] {rank, reason});
+                    } else {
+                        ep.peerFailed(rank, reason);
+                    }
+                });
+        Endpoint ep = new Endpoint(s.rank(), device, mailbox, job);
+        self.set(ep);
+        for (Object[] f; (f = early.poll()) != null;) {
+            ep.peerFailed((Integer) f[0], (String) f[1]);
+        }
+        return ep;
     }
 
-    /**
-     * Tells the engine that {@code rank} died, so operations pending on it fail. Until {@code Endpoint.peerFailed}
-     * exists this aborts the rank's job, which wakes every wait with an exception naming the dead rank.
-     */
+    /** Tells the engine that {@code rank} died (the launcher said so), so operations involving it fail. */
     static void peerFailed(Endpoint endpoint, int rank, String reason) {
-        endpoint.job().abort(rank, 1, "rank " + rank + " died: " + reason);
+        endpoint.peerFailed(rank, "rank " + rank + " died: " + reason);
     }
 }

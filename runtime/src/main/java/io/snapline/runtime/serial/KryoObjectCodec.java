@@ -29,6 +29,50 @@ public final class KryoObjectCodec implements ObjectCodec {
         kryo.setReferences(true);
         kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
         kryo.setClassLoader(classLoader);
+        for (Class<?> c : PROCESS_BOUND) {
+            kryo.addDefaultSerializer(c, new ProcessBound(c));
+        }
+    }
+
+    /**
+     * Types whose instances belong to this process (threads, locks, streams, sockets, class loaders): they are
+     * refused with a clear error whatever the JVM's module flags would let reflection reach.
+     */
+    private static final Class<?>[] PROCESS_BOUND = {Thread.class, ThreadGroup.class, ClassLoader.class,
+        java.util.concurrent.locks.Lock.class, java.util.concurrent.locks.ReadWriteLock.class,
+        java.util.concurrent.locks.Condition.class, java.util.concurrent.Executor.class, java.io.InputStream.class,
+        java.io.OutputStream.class, java.io.Reader.class, java.io.Writer.class, java.nio.channels.Channel.class,
+        java.net.Socket.class, java.net.ServerSocket.class, Process.class};
+
+    /** Refuses to write a process-bound object. */
+    private static final class ProcessBound extends com.esotericsoftware.kryo.Serializer<Object> {
+        private final Class<?> kind;
+
+        ProcessBound(Class<?> kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        public void write(Kryo k, Output out, Object object) {
+            throw new ProcessBoundException(object.getClass(), kind);
+        }
+
+        @Override
+        public Object read(Kryo k, Input in, Class<? extends Object> type) {
+            throw new ProcessBoundException(type, kind);
+        }
+    }
+
+    /** A process-bound object was found in a message. */
+    static final class ProcessBoundException extends com.esotericsoftware.kryo.KryoException {
+        private static final long serialVersionUID = 1L;
+        final String className;
+
+        ProcessBoundException(Class<?> type, Class<?> kind) {
+            super(type.getName() + " is a " + kind.getSimpleName() + ", tied to this process; it cannot be sent to"
+                    + " another rank");
+            this.className = type.getName();
+        }
     }
 
     @Override
@@ -80,7 +124,9 @@ public final class KryoObjectCodec implements ObjectCodec {
             root = root.getCause();
         }
         String failing = null;
-        if (root instanceof java.lang.reflect.InaccessibleObjectException) {
+        if (root instanceof ProcessBoundException) {
+            failing = ((ProcessBoundException) root).className;
+        } else if (root instanceof java.lang.reflect.InaccessibleObjectException) {
             failing = declaringClassOfField(String.valueOf(root.getMessage()));
         }
         List<String> trace = serializationTrace(String.valueOf(e.getMessage()));
@@ -105,7 +151,7 @@ public final class KryoObjectCodec implements ObjectCodec {
             m.append(')');
         }
         m.append(": ").append(firstLine(root.getMessage() == null ? root.toString() : root.getMessage()));
-        if (root instanceof java.lang.reflect.InaccessibleObjectException) {
+        if (root instanceof java.lang.reflect.InaccessibleObjectException || root instanceof ProcessBoundException) {
             m.append(". JDK internals such as threads, locks, streams and sockets cannot be sent; mark such fields"
                     + " transient or send the plain data they hold");
         }

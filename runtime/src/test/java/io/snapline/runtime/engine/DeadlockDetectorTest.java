@@ -75,6 +75,11 @@ class DeadlockDetectorTest {
         JobResult r = o.result();
         assertTrue(!r.succeeded());
         String why = r.failures().get(0).description();
+        if (MpiRun.device().equals("tcp")) {
+            // separate processes: rank 1's exit without MPI.Finalize closes its connections without a goodbye
+            assertTrue(why.contains("Recv: rank 1 has failed"), why);
+            return;
+        }
         assertTrue(why.contains("deadlock"), why);
         assertTrue(why.contains("rank 0: blocked in Recv(source world rank 1, tag 9"), why);
         assertTrue(why.contains("rank 1: finished"), why);

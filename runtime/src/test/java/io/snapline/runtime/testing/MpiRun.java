@@ -3,6 +3,7 @@ package io.snapline.runtime.testing;
 import io.snapline.runtime.launch.JobResult;
 import io.snapline.runtime.launch.LaunchOptions;
 import io.snapline.runtime.launch.ShmJob;
+import io.snapline.runtime.launch.TcpJob;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
@@ -12,8 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs a rank program (a class with {@code public static void main(String[])}) as a job, in this JVM, and captures
- * what the ranks print. Rank programs assert inside the ranks; a failed assertion fails the job, and {@link #ok}
+ * Runs a rank program (a class with {@code public static void main(String[])}) as a job and captures what the ranks
+ * print: on {@code shm} (the default) the ranks are threads of this JVM; with {@code -Dsnapline.test.device=tcp} each
+ * rank is a child JVM, so the same suites run on both devices. Rank programs assert inside the ranks; a failed assertion fails the job, and {@link #ok}
  * rethrows it with the rank's own stack trace.
  */
 public final class MpiRun {
@@ -42,8 +44,9 @@ public final class MpiRun {
         LaunchOptions options = LaunchOptions.parse(argv.toArray(new String[0]));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        JobResult r = ShmJob.run(options, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        JobResult r = options.device().equals("tcp") ? TcpJob.run(options, o, e) : ShmJob.run(options, o, e);
         return new Outcome(r, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

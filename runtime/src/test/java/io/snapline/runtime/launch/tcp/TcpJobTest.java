@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.runtime.launch.RankControl;
-import io.snapline.runtime.launch.TcpDataPlane;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,10 +53,39 @@ class TcpJobTest {
         }
     }
 
-    /** Calls MPI.Init, which needs the tcp data plane. */
-    public static class Init {
+    /** A token around the ring, a large message, an all-reduce and a barrier over the tcp data plane. */
+    public static class Messaging {
         public static void main(String[] args) {
             MPI.Init(args);
+            int me = MPI.COMM_WORLD.Rank();
+            int n = MPI.COMM_WORLD.Size();
+            long[] token = new long[1];
+            if (me == 0) {
+                token[0] = 1;
+                MPI.COMM_WORLD.Send(token, 0, 1, MPI.LONG, 1 % n, 0);
+                MPI.COMM_WORLD.Recv(token, 0, 1, MPI.LONG, n - 1, 0);
+            } else {
+                MPI.COMM_WORLD.Recv(token, 0, 1, MPI.LONG, me - 1, 0);
+                token[0] = token[0] * 10 + me;
+                MPI.COMM_WORLD.Send(token, 0, 1, MPI.LONG, (me + 1) % n, 0);
+            }
+            double[] big = new double[1 << 17];
+            if (me == 0) {
+                for (int i = 0; i < big.length; i++) {
+                    big[i] = i * 0.5;
+                }
+            }
+            MPI.COMM_WORLD.Bcast(big, 0, big.length, MPI.DOUBLE, 0);
+            for (int i = 0; i < big.length; i++) {
+                if (big[i] != i * 0.5) {
+                    throw new IllegalStateException("Bcast element " + i + " is " + big[i]);
+                }
+            }
+            int[] sum = new int[1];
+            MPI.COMM_WORLD.Allreduce(new int[] {me + 1}, 0, sum, 0, 1, MPI.INT, MPI.SUM);
+            MPI.COMM_WORLD.Barrier();
+            System.out.println("rank " + me + " token " + token[0] + " sum " + sum[0]);
+            MPI.Finalize();
         }
     }
 
@@ -130,10 +158,10 @@ class TcpJobTest {
     }
 
     @Test
-    void shouldSayDataPlaneIsMissingWhenRankCallsInit() {
-        TcpRun.Result r = TcpRun.run(2, List.of(), Init.class);
-        assertEquals(1, r.status(), r.err());
-        assertTrue(r.err().startsWith("snaprun: rank "), r.err());
-        assertTrue(r.err().contains("java.lang.UnsupportedOperationException: " + TcpDataPlane.UNAVAILABLE), r.err());
+    void shouldExchangeMessagesAndFinishWhenRanksAreProcesses() {
+        TcpRun.Result r = TcpRun.run(3, List.of(), Messaging.class);
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.outLines().stream().sorted().toList();
+        assertEquals(List.of("rank 0 token 112 sum 6", "rank 1 token 11 sum 6", "rank 2 token 112 sum 6"), lines, r.err());
     }
 }
