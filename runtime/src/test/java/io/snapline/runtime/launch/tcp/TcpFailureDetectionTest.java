@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,6 +19,7 @@ import io.snapline.runtime.launch.RankRegistry;
 import mpi.MPI;
 import mpi.MPIException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,6 +39,8 @@ class TcpFailureDetectionTest {
     private static final Pattern READY = Pattern.compile("ready (\\d+) pid (\\d+)");
 
     private final List<ProcessHandle> seen = new ArrayList<>();
+    private final List<String> uncaught = new CopyOnWriteArrayList<>();
+    private Thread.UncaughtExceptionHandler savedHandler;
 
     /** Prints the marker the test finds the rank process by. */
     static void ready(int rank) {
@@ -95,7 +99,10 @@ class TcpFailureDetectionTest {
         }
     }
 
-    /** Rank 0 receives from rank 1, catches the failure, prints its message and exits with 3; rank 1 sleeps. */
+    /**
+     * Rank 0 receives from rank 1, catches the failure, prints its message, waits for the launcher's notice of the
+     * death, prints it and exits with 3; rank 1 sleeps.
+     */
     public static class Catcher {
         public static void main(String[] args) throws InterruptedException {
             MPI.Init(args);
@@ -105,16 +112,60 @@ class TcpFailureDetectionTest {
                 Thread.sleep(60_000);
                 return;
             }
-            RankControl.current().addPeerDeathListener((r, why) -> System.out.println("rank 0 was told: rank " + r
-                    + " died: " + why));
             try {
                 MPI.COMM_WORLD.Recv(new int[1], 0, 1, MPI.INT, 1, 0);
                 System.out.println("rank 0 received from the dead rank");
             } catch (MPIException e) {
                 System.out.println("rank 0 caught: " + e.getMessage());
+                for (int i = 0; i < 300 && RankControl.current().deadRanks().isEmpty(); i++) {
+                    Thread.sleep(10);
+                }
+                RankControl.current().deadRanks().forEach((r, why) -> System.out.println("rank 0 was told: rank " + r
+                        + " died: " + why));
                 System.out.flush();
                 System.exit(3);
             }
+        }
+    }
+
+    /**
+     * Rank 1 never receives; rank 0 sends to it until flow control blocks it, catches the failure, prints its message
+     * and exits with 3.
+     */
+    public static class BlockedSender {
+        public static void main(String[] args) throws InterruptedException {
+            MPI.Init(args);
+            int me = MPI.COMM_WORLD.Rank();
+            ready(me);
+            if (me == 1) {
+                Thread.sleep(60_000);
+                return;
+            }
+            byte[] b = new byte[16 * 1024];
+            try {
+                for (int i = 0; i < 1_000_000; i++) {
+                    MPI.COMM_WORLD.Send(b, 0, b.length, MPI.BYTE, 1, 0);
+                }
+                System.out.println("rank 0 sent everything to the dead rank");
+            } catch (MPIException e) {
+                System.out.println("rank 0 caught: " + e.getMessage());
+                System.out.flush();
+                System.exit(3);
+            }
+        }
+    }
+
+    /** Rank 1 sleeps before MPI.Init; the others wait for it in MPI.Init. */
+    public static class LateInit {
+        public static void main(String[] args) throws InterruptedException {
+            int me = Integer.parseInt(args[0]);
+            ready(me);
+            if (me == 1) {
+                Thread.sleep(60_000);
+            }
+            MPI.Init(args);
+            System.out.println("rank " + me + " passed MPI.Init");
+            MPI.Finalize();
         }
     }
 
@@ -145,14 +196,24 @@ class TcpFailureDetectionTest {
         }
     }
 
+    /** Records exceptions that escape the launcher's own threads (they would land on the user's terminal). */
+    @BeforeEach
+    void watchLauncherThreads() {
+        savedHandler = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(t.getName() + ": " + e));
+    }
+
     @AfterEach
-    void killLeftovers() {
+    void killLeftovers() throws InterruptedException {
+        Thread.sleep(200); // let the launcher's threads wind down
+        Thread.setDefaultUncaughtExceptionHandler(savedHandler);
         for (ProcessHandle h : seen) {
             if (h.isAlive()) {
                 h.destroyForcibly();
                 fail("rank process " + h.pid() + " was left running");
             }
         }
+        assertEquals(List.of(), uncaught, "no exception escaped a launcher thread");
     }
 
     /** Waits for every rank's ready marker and returns the rank processes by rank. */
@@ -181,7 +242,12 @@ class TcpFailureDetectionTest {
 
     /** Kills rank 1 of a job running {@code program} and checks how the job ends; returns the result. */
     private TcpRun.Result killRankOne(int np, Class<?> program, long settleMillis) throws Exception {
-        TcpRun.Running job = TcpRun.start(np, List.of(), program);
+        return killRankOne(np, List.of(), program, settleMillis);
+    }
+
+    private TcpRun.Result killRankOne(int np, List<String> flags, Class<?> program, long settleMillis)
+            throws Exception {
+        TcpRun.Running job = TcpRun.start(np, flags, program);
         Map<Integer, ProcessHandle> ranks = awaitReady(job, np);
         Thread.sleep(settleMillis); // let the survivors block in the operation
         long killedAt = System.nanoTime();
@@ -191,12 +257,10 @@ class TcpFailureDetectionTest {
         System.out.println(program.getSimpleName() + ": the job ended " + millis + " ms after the kill");
         assertEquals(1, r.status(), r.err());
         assertTrue(millis < END_BOUND_MILLIS, "the job ended " + millis + " ms after the kill");
-        String first = r.err().lines().findFirst().orElseThrow();
-        assertTrue(first.contains("rank 1 died") || first.contains("rank 1 has failed"),
-                "the first report names the dead rank:\n" + r.err());
-        assertTrue(r.err().contains("snaprun: rank 1 died: its process was killed by signal 9 (SIGKILL)")
-                || r.err().contains("rank 1 has failed"), r.err());
-        assertFalse(r.out().contains("from the dead rank") || r.out().contains("passed the barrier"),
+        assertEquals("snaprun: rank 1 died: its process was killed by signal 9 (SIGKILL); with --checkpoint none the "
+                + "job ends", r.err().lines().findFirst().orElseThrow(), "the death, not a survivor's consequent failure, "
+                + "is reported:\n" + r.err());
+        assertFalse(r.out().contains("the dead rank") || r.out().contains("passed"),
                 "no survivor completed an operation with the dead rank:\n" + r.out());
         assertTrue(r.err().lines().anyMatch(l -> l.startsWith("snaprun: job ended with exit status 1 after ")),
                 r.err());
@@ -233,6 +297,26 @@ class TcpFailureDetectionTest {
         assertTrue(caught(r).matches("rank 0 caught: Recv: rank 1 has failed \\((its connection closed without a "
                 + "goodbye|rank 1 died: its process was killed by signal 9 \\(SIGKILL\\))\\); operations involving "
                 + "rank 1 cannot complete"), r.out());
+        assertTrue(r.out().contains("rank 0 was told: rank 1 died: its process was killed by signal 9 (SIGKILL)\n"),
+                "the launcher's notice reached the survivor:\n" + r.out());
+    }
+
+    @Test
+    void shouldEndJobNamingDeadRankWhenItIsKilledBeforeOthersFinishMpiInit() throws Exception {
+        // A failure timeout shorter than the grace period: survivors stuck in MPI.Init must keep hearing the launcher
+        // (they once stopped reading its messages, declared it gone and exited on their own) until it stops them.
+        TcpRun.Result r = killRankOne(3, List.of("--failure-timeout", "500ms"), LateInit.class, 300);
+        assertEquals(List.of("snaprun: rank 1 died: its process was killed by signal 9 (SIGKILL); with --checkpoint "
+                + "none the job ends", "snaprun: rank(s) [0, 2] did not stop within 2 s of the abort and were terminated"),
+                r.err().lines().limit(2).toList(), r.err());
+    }
+
+    @Test
+    void shouldRaiseMpiExceptionNamingDeadRankWhenItIsKilledWhileSenderIsBlockedByFlowControl() throws Exception {
+        TcpRun.Result r = killRankOne(2, BlockedSender.class, 500);
+        assertTrue(caught(r).matches("rank 0 caught: Send: rank 1 has failed \\((its connection closed without a "
+                + "goodbye|rank 1 died: its process was killed by signal 9 \\(SIGKILL\\)|its connection broke: .*)\\); "
+                + "operations involving rank 1 cannot complete"), r.out());
     }
 
     @Test
