@@ -36,8 +36,10 @@ public final class RankProcess {
     private final RankControl control;
     private final TcpDataPlane.Setup setup;
     private final Thread mainThread = Thread.currentThread();
-    private Endpoint endpoint;
+    /** Set once by {@link #context()}; read without its lock by the control thread, which must never block on it. */
+    private volatile Endpoint endpoint;
     private RuntimeException openFailure;
+    private volatile String stopReason;
     private volatile boolean stopping;
 
     private RankProcess(RankControl control, TcpDataPlane.Setup setup) {
@@ -144,23 +146,31 @@ public final class RankProcess {
                 throw e;
             }
             control.deadRanks().forEach((r, why) -> TcpDataPlane.peerFailed(endpoint, r, why));
+            if (stopping) {
+                endpoint.job().abort(-1, 1, stopReason);
+            }
         }
         return new RankContext(endpoint, "tcp", 3, ClassLoader.getSystemClassLoader());
     }
 
-    private synchronized void peerDied(int rank, String reason) {
-        if (endpoint != null) {
-            TcpDataPlane.peerFailed(endpoint, rank, reason);
+    /**
+     * Runs on the control thread, so it must not wait for {@link #context()}, which may be blocked connecting to the
+     * very peer that died: a death reported before the endpoint exists is replayed into it there.
+     */
+    private void peerDied(int rank, String reason) {
+        Endpoint ep = endpoint;
+        if (ep != null) {
+            TcpDataPlane.peerFailed(ep, rank, reason);
         }
     }
 
     /** The job was aborted elsewhere: wake the rank's waits and interrupt its main thread so it unwinds. */
     private void stop(String reason) {
+        stopReason = reason;
         stopping = true;
-        synchronized (this) {
-            if (endpoint != null) {
-                endpoint.job().abort(-1, 1, reason);
-            }
+        Endpoint ep = endpoint;
+        if (ep != null) {
+            ep.job().abort(-1, 1, reason);
         }
         mainThread.interrupt();
     }

@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -235,6 +236,7 @@ public final class TcpJob {
                     ended(r, Outcome.FINISHED);
                 } else if (m instanceof ControlMessage.Failed f) {
                     ended(r, Outcome.FAILED);
+                    declareExited(r);
                     abort(r, 1, f.report());
                 } else if (m instanceof ControlMessage.Abort a) {
                     ended(r, Outcome.ABORTED);
@@ -245,11 +247,43 @@ public final class TcpJob {
             // the rank is gone or spoke nonsense; its process exit tells which
         }
         if (outcomes.get(r) == Outcome.RUNNING) {
-            timer.schedule(() -> {
-                if (outcomes.get(r) == Outcome.RUNNING && processes[r] != null && processes[r].isAlive()) {
-                    detector.died(r, "its control connection to snaprun closed");
+            try {
+                timer.schedule(() -> {
+                    if (outcomes.get(r) == Outcome.RUNNING && processes[r] != null && processes[r].isAlive()) {
+                        detector.died(r, "its control connection to snaprun closed");
+                    }
+                }, STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException jobOver) {
+                // the job has ended and its ranks were stopped: this connection closing is no news
+            }
+        }
+    }
+
+    /**
+     * Declares dead every rank other than {@code reporter} whose process has already exited without reporting: a
+     * failure a rank reports may follow from such a death (its operations with the dead rank failed), and the death,
+     * not the consequence, is what ends the job.
+     */
+    private void declareExited(int reporter) {
+        try {
+            for (int x = 0; x < np; x++) {
+                if (x != reporter && processes[x] != null && !processes[x].isAlive()) {
+                    declareIfDied(x, processes[x].exitValue());
                 }
-            }, STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Declares rank {@code r}, whose process exited with {@code status}, dead unless it reported how it ended. */
+    private void declareIfDied(int r, int status) throws InterruptedException {
+        if (channels.get(r) != null) {
+            // A report written just before exiting may still be in flight on the control connection.
+            readersDone[r].await(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        if (outcomes.get(r) == Outcome.RUNNING) {
+            detector.died(r, describeExit(status, channels.get(r) != null));
         }
     }
 
@@ -264,14 +298,7 @@ public final class TcpJob {
     private void watchExit(int r) {
         Process p = processes[r];
         try {
-            int status = p.waitFor();
-            if (channels.get(r) != null) {
-                // A report written just before exiting may still be in flight on the control connection.
-                readersDone[r].await(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-            }
-            if (outcomes.get(r) == Outcome.RUNNING) {
-                detector.died(r, describeExit(status, channels.get(r) != null));
-            }
+            declareIfDied(r, p.waitFor());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
