@@ -22,11 +22,11 @@ final class TcpSuite {
     static final int[] STREAM_SIZES = {1 << 20, 16 << 20};
 
     static final int ROUND_TRIPS = 5_000;
-    static final int LATENCY_WARMUP = 20_000;
+    static final int LATENCY_WARMUP = 100_000;
     /** Bytes streamed per trial, as on shm: 256 messages of 1 MiB, 16 of 16 MiB. */
     static final long STREAM_BYTES = 256L << 20;
-    static final int BARRIERS = 5_000;
-    static final int SMALL_ALLREDUCES = 5_000;
+    static final int BARRIERS = 20_000;
+    static final int SMALL_ALLREDUCES = 20_000;
 
     private TcpSuite() {
     }
