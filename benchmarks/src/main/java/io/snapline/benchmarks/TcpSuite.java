@@ -25,6 +25,8 @@ final class TcpSuite {
     static final int LATENCY_WARMUP = 100_000;
     /** Bytes streamed per trial, as on shm: 256 messages of 1 MiB, 16 of 16 MiB. */
     static final long STREAM_BYTES = 256L << 20;
+    /** Warm-up bursts per size in the Snapline stream (the raw stream, with no code to compile, gets one). */
+    static final int STREAM_WARMUP_BURSTS = 3;
     static final int BARRIERS = 20_000;
     static final int SMALL_ALLREDUCES = 20_000;
 
@@ -57,7 +59,7 @@ final class TcpSuite {
         progress.println("  bandwidth: raw NIO stream, then Snapline tcp stream ...");
         List<String> args = new ArrayList<>(List.of(str(o.trials())));
         for (int size : STREAM_SIZES) {
-            args.add(size + ":" + o.scaled((int) (STREAM_BYTES / size)));
+            args.add(size + ":" + o.scaled((int) (STREAM_BYTES / size)) + ":" + STREAM_WARMUP_BURSTS);
         }
         raw(concat("stream", args), m, progress);
         RankJob.run("tcp", RankJob.RANKS, Stream.class, args, m, progress);
