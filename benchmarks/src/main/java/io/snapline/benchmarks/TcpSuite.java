@@ -25,7 +25,7 @@ final class TcpSuite {
     static final int LATENCY_WARMUP = 100_000;
     /** Bytes streamed per trial, as on shm: 256 messages of 1 MiB, 16 of 16 MiB. */
     static final long STREAM_BYTES = 256L << 20;
-    /** Warm-up bursts per size in the Snapline stream (the raw stream, with no code to compile, gets one). */
+    /** Warm-up bursts per size, in the raw and the Snapline stream alike. */
     static final int STREAM_WARMUP_BURSTS = 3;
     static final int BARRIERS = 20_000;
     static final int SMALL_ALLREDUCES = 20_000;

@@ -22,7 +22,7 @@ import java.util.Arrays;
  *       and writes them back; reports {@code pingpong.SIZE}, half the round trip. With {@code handoff} instead of
  *       {@code pingpong}, each side reads on a second thread that hands every complete message to the main thread
  *       through a volatile counter, as the device's progress thread does (reports {@code handoff.SIZE}).</li>
- *   <li>{@code stream TRIALS SIZE:COUNT...}: the timing side writes COUNT messages of SIZE bytes from a direct
+ *   <li>{@code stream TRIALS SIZE:COUNT[:WARMUP]...}: after WARMUP bursts (default 1), the timing side writes COUNT messages of SIZE bytes from a direct
  *       buffer, the other side reads each into a direct buffer and answers the last with one byte; reports
  *       {@code stream.SIZE}, the time per message. This is the floor of NIO streaming: no copy in Java at all.</li>
  * </ul>
@@ -118,21 +118,24 @@ public final class NioPeer {
 
     private static void stream(SocketChannel ch, boolean timer, String[] mode) throws IOException {
         if (mode.length < 3) {
-            throw new IllegalArgumentException("usage: stream TRIALS SIZE:COUNT...");
+            throw new IllegalArgumentException("usage: stream TRIALS SIZE:COUNT[:WARMUP]...");
         }
         int trials = RankReport.count(mode[1], "TRIALS");
         ByteBuffer token = ByteBuffer.allocateDirect(1);
         for (int s = 2; s < mode.length; s++) {
             String[] spec = mode[s].split(":");
-            if (spec.length != 2) {
-                throw new IllegalArgumentException("expected SIZE:COUNT, got '" + mode[s] + "'");
+            if (spec.length != 2 && spec.length != 3) {
+                throw new IllegalArgumentException("expected SIZE:COUNT or SIZE:COUNT:WARMUP, got '" + mode[s] + "'");
             }
             int size = RankReport.count(spec[0], "SIZE");
             int count = RankReport.count(spec[1], "COUNT");
+            int warmup = spec.length == 3 ? RankReport.count(spec[2], "WARMUP") : 1;
             // Direct, not a wrapped byte[]: a write from a heap buffer copies everything still to be written into a
             // temporary direct buffer on every call, which for a partial write of 16 MiB repeats most of the copy.
             ByteBuffer buf = ByteBuffer.allocateDirect(size);
-            burst(ch, timer, buf, token, count, (byte) 1);
+            for (int w = 0; w < warmup; w++) {
+                burst(ch, timer, buf, token, count, (byte) 1);
+            }
             long[] nanos = new long[trials];
             for (int t = 0; t < trials; t++) {
                 exchange(ch, timer, token);
