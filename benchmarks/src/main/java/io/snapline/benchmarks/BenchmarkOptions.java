@@ -15,18 +15,22 @@ import java.util.Set;
  *               quick, meaningless run for smoke tests)
  * @param out    where to write the Markdown table as well as standard output, or null
  * @param groups which groups of figures to measure, a subset of {@link #GROUPS}
+ * @param devices which devices to measure, a subset of {@link #DEVICES}
  */
-public record BenchmarkOptions(int trials, int rounds, double scale, Path out, Set<String> groups) {
+public record BenchmarkOptions(int trials, int rounds, double scale, Path out, Set<String> groups, Set<String> devices) {
     /** The groups of figures, in the order they are measured. */
     public static final Set<String> GROUPS = Set.of("latency", "bandwidth", "collectives");
+    /** The devices: {@code shm} (ranks as threads of this JVM) and {@code tcp} (a JVM per rank, loopback sockets). */
+    public static final Set<String> DEVICES = Set.of("shm", "tcp");
 
     public static final String USAGE = String.join("\n",
-            "usage: snapbench [--trials N] [--rounds R] [--scale F] [--only GROUP,...] [--out FILE.md]",
+            "usage: snapbench [--trials N] [--rounds R] [--scale F] [--only GROUP,...] [--devices DEV,...] [--out FILE.md]",
             "",
             "  --trials N     timed trials per figure and round; the median is taken (default 7)",
             "  --rounds R     run the whole suite R times and report the median of the rounds (default 3)",
             "  --scale F      multiply every iteration count by F (default 1.0; e.g. 0.1 for a rough quick run)",
             "  --only G,...   measure only these groups: latency, bandwidth, collectives (default all)",
+            "  --devices D,.. measure only these devices: shm, tcp (default both)",
             "  --out FILE.md  also write the Markdown report to FILE.md",
             "  -h, --help     this text");
 
@@ -43,11 +47,20 @@ public record BenchmarkOptions(int trials, int rounds, double scale, Path out, S
         if (groups.isEmpty() || !GROUPS.containsAll(groups)) {
             throw new IllegalArgumentException("--only takes groups from latency, bandwidth, collectives; got " + groups);
         }
+        if (devices.isEmpty() || !DEVICES.containsAll(devices)) {
+            throw new IllegalArgumentException("--devices takes devices from shm, tcp; got " + devices);
+        }
         groups = Set.copyOf(groups);
+        devices = Set.copyOf(devices);
+    }
+
+    /** Options that measure both devices. */
+    public BenchmarkOptions(int trials, int rounds, double scale, Path out, Set<String> groups) {
+        this(trials, rounds, scale, out, groups, DEVICES);
     }
 
     public static BenchmarkOptions defaults() {
-        return new BenchmarkOptions(7, 3, 1.0, null, GROUPS);
+        return new BenchmarkOptions(7, 3, 1.0, null, GROUPS, DEVICES);
     }
 
     /** Parses the arguments; throws {@link IllegalArgumentException} saying what is wrong. */
@@ -57,6 +70,7 @@ public record BenchmarkOptions(int trials, int rounds, double scale, Path out, S
         double scale = 1.0;
         Path out = null;
         Set<String> groups = GROUPS;
+        Set<String> devices = DEVICES;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -72,6 +86,9 @@ public record BenchmarkOptions(int trials, int rounds, double scale, Path out, S
                 case "--only":
                     groups = new LinkedHashSet<>(Arrays.asList(value(args, i++).split(",")));
                     break;
+                case "--devices":
+                    devices = new LinkedHashSet<>(Arrays.asList(value(args, i++).split(",")));
+                    break;
                 case "--out":
                     out = Path.of(value(args, i++));
                     break;
@@ -79,11 +96,15 @@ public record BenchmarkOptions(int trials, int rounds, double scale, Path out, S
                     throw new IllegalArgumentException("unknown option '" + a + "'");
             }
         }
-        return new BenchmarkOptions(trials, rounds, scale, out, groups);
+        return new BenchmarkOptions(trials, rounds, scale, out, groups, devices);
     }
 
     public boolean measures(String group) {
         return groups.contains(group);
+    }
+
+    public boolean measuresDevice(String device) {
+        return devices.contains(device);
     }
 
     /** {@code base} iterations scaled, at least 1. */

@@ -11,10 +11,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * Measures the messaging layer on the {@code shm} device with two ranks and prints a Markdown report: every figure
- * next to a raw-Java baseline measured in the same run, their ratio, and the targets of the project.
+ * Measures the messaging layer on the {@code shm} device (ranks as threads) and the {@code tcp} device (a JVM per
+ * rank) with two ranks and prints a Markdown report: every figure next to a raw-Java baseline measured in the same
+ * run, their ratio, and the targets of the project.
  *
- * <p>Run it with {@code bin/snapbench [--trials N] [--scale F] [--out FILE.md]}. Progress goes to standard error,
+ * <p>Run it with {@code bin/snapbench [--trials N] [--scale F] [--devices shm,tcp] [--out FILE.md]}. Progress goes to standard error,
  * the report to standard output (and to {@code --out}). Figures are medians of the trials; the machine's load
  * average before and after the run is printed with them because on a shared machine it matters more than anything.
  */
@@ -54,12 +55,25 @@ public final class MessagingBenchmark {
         long start = System.nanoTime();
         Measurements m = Suite.measure(options, progress);
         double seconds = (System.nanoTime() - start) / 1e9;
-        String report = header(options, loadBefore, loadAverage(), seconds)
-                + Report.baselineTable(m) + "\n"
-                + "Against published figures of other implementations (measured elsewhere, on this machine class):\n\n"
-                + Report.referenceTable(m) + "\n"
-                + "Where the time of a small message goes (diagnostics, 8 B):\n\n"
-                + Report.diagnosticsTable(m);
+        StringBuilder report = new StringBuilder(header(options, loadBefore, loadAverage(), seconds));
+        if (options.measuresDevice("shm")) {
+            report.append("### shm device (ranks are threads of one JVM)\n\n")
+                    .append(Report.baselineTable(m)).append("\n")
+                    .append("Against published figures of other implementations (measured elsewhere, on this machine "
+                            + "class):\n\n")
+                    .append(Report.referenceTable(m)).append("\n")
+                    .append("Where the time of a small message goes (diagnostics, 8 B):\n\n")
+                    .append(Report.diagnosticsTable(m));
+        }
+        if (options.measuresDevice("tcp")) {
+            if (options.measuresDevice("shm")) {
+                report.append("\n");
+            }
+            report.append("### tcp device (a JVM per rank, loopback sockets)\n\n")
+                    .append(Report.baselineTable(m, Report.TCP_ROWS)).append("\n")
+                    .append("Where the time of a small message goes over tcp (diagnostics, 8 B):\n\n")
+                    .append(Report.tcpDiagnosticsTable(m));
+        }
         if (options.out() != null) {
             Path parent = options.out().toAbsolutePath().getParent();
             if (parent != null) {
@@ -68,11 +82,12 @@ public final class MessagingBenchmark {
             Files.writeString(options.out(), report, StandardCharsets.UTF_8);
             progress.println("report written to " + options.out());
         }
-        return report;
+        return report.toString();
     }
 
     private static String header(BenchmarkOptions o, double loadBefore, double loadAfter, double seconds) {
-        return "Snapline messaging benchmark: shm device, " + RankJob.RANKS + " ranks\n\n"
+        return "Snapline messaging benchmark: " + String.join(" and ", o.devices().stream().sorted().toList())
+                + " device, " + RankJob.RANKS + " ranks\n\n"
                 + "- when: " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + "\n"
                 + "- machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("os.name")
                 + " " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.vm.version") + " ("

@@ -58,6 +58,19 @@ final class Report {
             new Row("Bcast 1 MiB, root 0", "snapline.bcast.1048576", Kind.TIME, 1 << 20, "raw.bcastcopy.1048576",
                     "System.arraycopy 1 MiB", null));
 
+    /** The {@code tcp} device's rows: each against the same operation between two processes over raw Java NIO. */
+    static final List<Row> TCP_ROWS = List.of(
+            new Row("tcp: Ping-pong one-way latency, 8 B", "snapline.tcp.pingpong.8", Kind.TIME, 8,
+                    "raw.nio.pingpong.8", "raw NIO ping-pong, 2 processes", Target.atMost(1.3)),
+            new Row("tcp: Bandwidth, 1 MiB messages", "snapline.tcp.stream.1048576", Kind.BANDWIDTH, 1 << 20,
+                    "raw.nio.stream.1048576", "raw NIO stream, 2 processes", Target.atLeast(0.8)),
+            new Row("tcp: Bandwidth, 16 MiB messages", "snapline.tcp.stream.16777216", Kind.BANDWIDTH, 16 << 20,
+                    "raw.nio.stream.16777216", "raw NIO stream, 2 processes", Target.atLeast(0.8)),
+            new Row("tcp: Allreduce SUM, 1 double", "snapline.tcp.allreduce.1", Kind.TIME, 8, "snapline.tcp.pingpong.8",
+                    "Snapline tcp 8 B one-way latency", Target.atMost(4)),
+            new Row("tcp: Barrier", "snapline.tcp.barrier", Kind.TIME, 0, "raw.nio.pingpong.8",
+                    "raw NIO 8 B one-way latency", null));
+
     static final List<Reference> REFERENCES = List.of(
             new Reference("8 B one-way latency below Open MPI Java bindings, shm (aim)", "snapline.pingpong.8", Kind.TIME,
                     8, 0.57, "0.57 µs"),
@@ -69,10 +82,15 @@ final class Report {
     private Report() {
     }
 
-    /** The main table: every row of {@link #ROWS}. */
+    /** The main table of the {@code shm} device: every row of {@link #ROWS}. */
     static String baselineTable(Measurements m) {
+        return baselineTable(m, ROWS);
+    }
+
+    /** A table of Snapline figures against their baselines: one line per row. */
+    static String baselineTable(Measurements m, List<Row> rows) {
         MarkdownTable t = new MarkdownTable("Metric", "Snapline", "Baseline (same run)", "Ratio", "Target", "Met?");
-        for (Row r : ROWS) {
+        for (Row r : rows) {
             OptionalDouble snap = m.get(r.key());
             OptionalDouble base = m.get(r.baselineKey());
             String baseCell = base.isPresent() ? show(r.kind(), r.bytes(), base.getAsDouble()) + " (" + r.baselineName() + ")"
@@ -130,6 +148,31 @@ final class Report {
         t.row("Bytes allocated per message, self-addressed", bytes(m, "snapline.alloc.self.8"));
         t.row("Sendrecv of 1 double between 2 ranks (the exchange inside a 2-rank Allreduce)", time(m, "snapline.sendrecv.8"));
         return t.render();
+    }
+
+    /**
+     * Where the time of an 8-byte message over {@code tcp} goes: the device's latency next to raw NIO with the same
+     * thread structure as the device (a selector thread reading and handing each message to the main thread), so the
+     * difference between the two raw figures is the structure and the rest is Snapline's own code.
+     */
+    static String tcpDiagnosticsTable(Measurements m) {
+        MarkdownTable t = new MarkdownTable("Figure", "Value");
+        t.row("tcp one-way latency, 2 rank processes (ping-pong)", time(m, "snapline.tcp.pingpong.8"));
+        t.row("Raw NIO, blocking read and write on one thread per process", time(m, "raw.nio.pingpong.8"));
+        t.row("Raw NIO, selector thread reads and hands each message to the main thread", time(m, "raw.nio.handoff.8"));
+        t.row("Cost of the thread structure (hand-off − blocking)", difference(m, "raw.nio.handoff.8", "raw.nio.pingpong.8"));
+        t.row("Snapline's own code on top of that structure (tcp − hand-off)",
+                difference(m, "snapline.tcp.pingpong.8", "raw.nio.handoff.8"));
+        t.row("Bytes allocated per message by the rank thread, ping-pong (the progress thread's not counted)",
+                bytes(m, "snapline.tcp.alloc.pingpong.8"));
+        t.row("tcp Sendrecv of 1 double (the exchange inside a 2-rank Allreduce)", time(m, "snapline.tcp.sendrecv.8"));
+        return t.render();
+    }
+
+    private static String difference(Measurements m, String a, String b) {
+        OptionalDouble x = m.get(a);
+        OptionalDouble y = m.get(b);
+        return x.isPresent() && y.isPresent() ? show(Kind.TIME, 0, x.getAsDouble() - y.getAsDouble()) : "—";
     }
 
     private static String time(Measurements m, String key) {

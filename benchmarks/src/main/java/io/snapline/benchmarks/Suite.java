@@ -12,7 +12,7 @@ import java.util.List;
  * What is measured and how often. Each group measures its raw baseline right before the Snapline job it is
  * compared with, so both see the same machine load; the whole suite runs {@code rounds} times and each figure is the
  * median over the rounds. Iteration counts are per trial at scale 1, chosen so that a trial lasts tens of
- * milliseconds.
+ * milliseconds. The {@code tcp} device's figures come from {@link TcpSuite}.
  */
 final class Suite {
     static final int[] LATENCY_SIZES = {1, 8, 1024};
@@ -43,6 +43,17 @@ final class Suite {
 
     private static Measurements measureOnce(BenchmarkOptions o, PrintStream progress) {
         Measurements m = new Measurements();
+        if (o.measuresDevice("shm")) {
+            measureShm(o, m, progress);
+        }
+        if (o.measuresDevice("tcp")) {
+            TcpSuite.measure(o, m, progress);
+        }
+        return m;
+    }
+
+    private static void measureShm(BenchmarkOptions o, Measurements m, PrintStream progress) {
+        progress.println("  shm device (ranks are threads of this JVM)");
         if (o.measures("latency")) {
             latency(o, m, progress);
         }
@@ -52,7 +63,6 @@ final class Suite {
         if (o.measures("collectives")) {
             collectives(o, m, progress);
         }
-        return m;
     }
 
     private static void latency(BenchmarkOptions o, Measurements m, PrintStream progress) {

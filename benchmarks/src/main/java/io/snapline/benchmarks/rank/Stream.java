@@ -5,8 +5,9 @@ import mpi.MPI;
 /**
  * Bandwidth: rank 0 sends {@code COUNT} messages of {@code SIZE} bytes back to back with blocking {@code Send}, rank 1
  * receives them with blocking {@code Recv} and answers with a one-byte acknowledgement, so the timed span ends when
- * the last byte has arrived. Arguments: {@code TRIALS SIZE:COUNT...}; reports {@code stream.SIZE} as the time per
- * message (bandwidth is SIZE over that time). The warm-up sends COUNT messages too.
+ * the last byte has arrived. Arguments: {@code TRIALS SIZE:COUNT[:WARMUP]...}; reports {@code stream.SIZE} as the time
+ * per message (bandwidth is SIZE over that time). The warm-up sends WARMUP bursts of COUNT messages (default 1); a
+ * fresh rank JVM ({@code -dev tcp}) needs several before the JIT compilers are done with the path.
  */
 public final class Stream {
     private static final int TAG = 12;
@@ -18,7 +19,7 @@ public final class Stream {
     public static void main(String[] args) {
         String[] a = MPI.Init(args);
         if (a.length < 2) {
-            throw new IllegalArgumentException("usage: Stream TRIALS SIZE:COUNT...");
+            throw new IllegalArgumentException("usage: Stream TRIALS SIZE:COUNT[:WARMUP]...");
         }
         int trials = RankReport.count(a[0], "TRIALS");
         int me = MPI.COMM_WORLD.Rank();
@@ -27,14 +28,17 @@ public final class Stream {
         }
         for (int s = 1; s < a.length; s++) {
             String[] spec = a[s].split(":");
-            if (spec.length != 2) {
-                throw new IllegalArgumentException("expected SIZE:COUNT, got '" + a[s] + "'");
+            if (spec.length != 2 && spec.length != 3) {
+                throw new IllegalArgumentException("expected SIZE:COUNT or SIZE:COUNT:WARMUP, got '" + a[s] + "'");
             }
             int size = RankReport.count(spec[0], "SIZE");
             int count = RankReport.count(spec[1], "COUNT");
+            int warmup = spec.length == 3 ? RankReport.count(spec[2], "WARMUP") : 1;
             byte[] buf = new byte[size];
             byte[] ack = new byte[1];
-            burst(me, buf, ack, count);
+            for (int w = 0; w < warmup; w++) {
+                burst(me, buf, ack, count);
+            }
             long[] nanos = new long[trials];
             for (int t = 0; t < trials; t++) {
                 MPI.COMM_WORLD.Barrier();
