@@ -29,7 +29,7 @@ final class Connection {
     private final int self;
     private final long window;
     private final PacketHandler handler;
-    private final ByteBuffer in = ByteBuffer.allocate(2 * MAX_FRAME).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer in = ByteBuffer.allocateDirect(2 * MAX_FRAME).order(ByteOrder.LITTLE_ENDIAN);
     private final AtomicLong nextFetchId = new AtomicLong();
     private long nextSendId;
     /** Eager bytes (with overhead) received from the peer and not yet consumed by a receive. */

@@ -19,7 +19,7 @@ final class Outbound {
     private final SocketChannel channel;
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     /** Reused for DATA frames: a stream's next chunk is encoded only once the previous one is written. */
-    private final ByteBuffer chunk = ByteBuffer.allocate(TcpDescriptor.MAX_FRAME).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer chunk = ByteBuffer.allocateDirect(TcpDescriptor.MAX_FRAME).order(ByteOrder.LITTLE_ENDIAN);
     private SelectionKey key;
     private ByteBuffer current;
     /** The stream whose last chunk {@code current} is. */
