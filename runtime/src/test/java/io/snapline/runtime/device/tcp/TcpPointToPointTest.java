@@ -118,6 +118,38 @@ class TcpPointToPointTest {
         }
     }
 
+    /**
+     * Asynchronous progress: once rank 1 has posted its receives it makes no runtime call at all (it sleeps), yet
+     * both the small and the large (rendezvous) message arrive and rank 0's sends complete meanwhile, because the
+     * progress thread matches, answers and decodes on its own.
+     */
+    @Test
+    void shouldProgressWhileReceiverMakesNoRuntimeCalls() throws Exception {
+        try (TcpCluster c = TcpCluster.start(2)) {
+            java.util.concurrent.CountDownLatch posted = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch sendsDone = new java.util.concurrent.CountDownLatch(1);
+            c.run(world -> {
+                posted.await();
+                Request small = world.isend(SendMode.STANDARD, pattern(4, 7), 0, 4, INT, 1, 1);
+                Request large = world.isend(SendMode.STANDARD, pattern(300_000, 8), 0, 300_000, INT, 1, 2);
+                world.endpoint().await(small);
+                world.endpoint().await(large);
+                sendsDone.countDown();
+            }, world -> {
+                int[] a = new int[4];
+                int[] b = new int[300_000];
+                Request ra = world.irecv(a, 0, 4, INT, 0, 1);
+                Request rb = world.irecv(b, 0, 300_000, INT, 0, 2);
+                posted.countDown();
+                assertTrue(sendsDone.await(20, java.util.concurrent.TimeUnit.SECONDS),
+                        "the sends did not complete while the receiver made no runtime calls");
+                assertTrue(ra.isComplete() && rb.isComplete(), "receives not complete without runtime calls");
+                assertArrayEquals(pattern(4, 7), a);
+                assertArrayEquals(pattern(300_000, 8), b);
+            });
+        }
+    }
+
     @Test
     void shouldCompleteSsendWhenReceiverMatchesIt() throws Exception {
         try (TcpCluster c = TcpCluster.start(2)) {
