@@ -1,0 +1,210 @@
+package io.snapline.runtime.checkpoint.store;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The versioned on-disk format of {@link FileCheckpointStore} (also in {@code docs/checkpoint-format.md}).
+ *
+ * <pre>
+ * DIR/                                  owner-only (rwx------)
+ *   ckpt-00000000000000000007/          one directory per checkpoint id (20 digits, sorts by id)
+ *     rank-00000.piece                  one piece per rank (rw-------)
+ *     rank-00001.piece
+ *     MANIFEST                          present only once the checkpoint is committed
+ *   *.tmp                               anywhere: an interrupted write, ignored and deleted on restart
+ *
+ * Piece file (big-endian):
+ *   offset size  field
+ *        0    4  magic 0x534E5043 ("SNPC")
+ *        4    2  format version (1)
+ *        6    2  reserved, 0
+ *        8    8  checkpoint id
+ *       16    4  rank
+ *       20    8  payload length n
+ *       28    4  CRC32C of the payload
+ *       32    4  CRC32C of bytes 0..31 (the header above)
+ *       36    n  payload
+ *
+ * MANIFEST (US-ASCII lines ending in '\n'):
+ *   snapline-manifest 1
+ *   checkpoint &lt;id&gt;
+ *   ranks &lt;n&gt;
+ *   piece &lt;rank&gt; &lt;file name&gt; &lt;size in bytes&gt; &lt;CRC32C of payload, 8 lower-case hex digits&gt;   (n lines, by rank)
+ *   crc32c &lt;CRC32C of every preceding byte, 8 lower-case hex digits&gt;
+ * </pre>
+ *
+ * A checkpoint is complete when its MANIFEST parses, its own checksum matches and every piece it names has the
+ * stated size, a valid header for the same checkpoint and rank, and a payload matching its CRC32C.
+ */
+public final class CheckpointFormatDescriptor {
+
+    public static final int PIECE_MAGIC = 0x534E5043;
+    public static final short FORMAT_VERSION = 1;
+    public static final int PIECE_HEADER_SIZE = 36;
+    public static final String MANIFEST_FILE = "MANIFEST";
+    public static final String TEMP_SUFFIX = ".tmp";
+    static final String MANIFEST_FIRST_LINE = "snapline-manifest " + FORMAT_VERSION;
+
+    private CheckpointFormatDescriptor() {
+    }
+
+    /** The directory name of checkpoint {@code id}. */
+    public static String checkpointDirName(CheckpointId id) {
+        return String.format("ckpt-%020d", id.value());
+    }
+
+    /** The checkpoint id of a directory name, or -1 if it is not one. */
+    static long parseCheckpointDirName(String name) {
+        if (name.length() != 25 || !name.startsWith("ckpt-")) {
+            return -1;
+        }
+        for (int i = 5; i < name.length(); i++) {
+            if (!Character.isDigit(name.charAt(i))) {
+                return -1;
+            }
+        }
+        long value = Long.parseLong(name.substring(5));
+        return value >= 1 ? value : -1;
+    }
+
+    /** The file name of {@code rank}'s piece. */
+    public static String pieceFileName(int rank) {
+        return String.format("rank-%05d.piece", rank);
+    }
+
+    public static int crc32c(byte[] bytes, int offset, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, offset, length);
+        return (int) crc.getValue();
+    }
+
+    /** The header of a piece holding {@code payload}. */
+    static byte[] pieceHeader(CheckpointId id, int rank, byte[] payload) {
+        ByteBuffer header = ByteBuffer.allocate(PIECE_HEADER_SIZE);
+        header.putInt(PIECE_MAGIC).putShort(FORMAT_VERSION).putShort((short) 0)
+                .putLong(id.value()).putInt(rank).putLong(payload.length)
+                .putInt(crc32c(payload, 0, payload.length));
+        header.putInt(crc32c(header.array(), 0, 32));
+        return header.array();
+    }
+
+    /**
+     * Verifies a whole piece file against the header rules and {@code ref} and returns its payload.
+     *
+     * @throws CheckpointStoreException saying what does not match
+     */
+    static byte[] verifyPiece(String where, byte[] file, CheckpointId id, PieceRef ref) {
+        if (file.length != ref.size()) {
+            throw corrupt(where, "is " + file.length + " bytes, the manifest says " + ref.size()
+                    + " (torn write?)");
+        }
+        ByteBuffer header = ByteBuffer.wrap(file, 0, PIECE_HEADER_SIZE);
+        int magic = header.getInt();
+        short version = header.getShort();
+        header.getShort();
+        long headerId = header.getLong();
+        int rank = header.getInt();
+        long length = header.getLong();
+        int payloadCrc = header.getInt();
+        int headerCrc = header.getInt();
+        if (magic != PIECE_MAGIC) {
+            throw corrupt(where, "has no piece magic");
+        }
+        if (headerCrc != crc32c(file, 0, 32)) {
+            throw corrupt(where, "has a header checksum mismatch");
+        }
+        if (version != FORMAT_VERSION) {
+            throw corrupt(where, "has format version " + version + "; this runtime reads version "
+                    + FORMAT_VERSION);
+        }
+        if (headerId != id.value() || rank != ref.rank() || length != ref.payloadLength()) {
+            throw corrupt(where, "belongs to checkpoint " + headerId + " rank " + rank + " with " + length
+                    + " payload bytes, expected checkpoint " + id + " rank " + ref.rank());
+        }
+        int actual = crc32c(file, PIECE_HEADER_SIZE, (int) length);
+        if (actual != payloadCrc || actual != ref.crc32c()) {
+            throw corrupt(where, "has a payload checksum mismatch");
+        }
+        byte[] payload = new byte[(int) length];
+        System.arraycopy(file, PIECE_HEADER_SIZE, payload, 0, payload.length);
+        return payload;
+    }
+
+    /** The MANIFEST bytes of {@code manifest}. */
+    static byte[] encodeManifest(Manifest manifest) {
+        StringBuilder text = new StringBuilder(64 + 48 * manifest.ranks());
+        text.append(MANIFEST_FIRST_LINE).append('\n')
+                .append("checkpoint ").append(manifest.id().value()).append('\n')
+                .append("ranks ").append(manifest.ranks()).append('\n');
+        for (PieceRef piece : manifest.pieces()) {
+            text.append("piece ").append(piece.rank()).append(' ').append(piece.fileName()).append(' ')
+                    .append(piece.size()).append(' ').append(hex(piece.crc32c())).append('\n');
+        }
+        byte[] body = text.toString().getBytes(StandardCharsets.US_ASCII);
+        String trailer = "crc32c " + hex(crc32c(body, 0, body.length)) + "\n";
+        byte[] trailerBytes = trailer.getBytes(StandardCharsets.US_ASCII);
+        byte[] all = new byte[body.length + trailerBytes.length];
+        System.arraycopy(body, 0, all, 0, body.length);
+        System.arraycopy(trailerBytes, 0, all, body.length, trailerBytes.length);
+        return all;
+    }
+
+    /**
+     * Parses and verifies MANIFEST bytes.
+     *
+     * @throws CheckpointStoreException saying what is wrong
+     */
+    static Manifest decodeManifest(String where, byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.US_ASCII);
+        int trailerStart = text.lastIndexOf("crc32c ");
+        if (trailerStart < 0 || !text.endsWith("\n")) {
+            throw corrupt(where, "has no checksum line (torn write?)");
+        }
+        String expected = text.substring(trailerStart + 7, text.length() - 1);
+        if (!expected.equals(hex(crc32c(bytes, 0, trailerStart)))) {
+            throw corrupt(where, "has a checksum mismatch");
+        }
+        String[] lines = text.substring(0, trailerStart).split("\n");
+        try {
+            if (!lines[0].equals(MANIFEST_FIRST_LINE)) {
+                throw corrupt(where, "starts with '" + lines[0] + "', expected '" + MANIFEST_FIRST_LINE + "'");
+            }
+            CheckpointId id = CheckpointId.of(Long.parseLong(field(lines[1], "checkpoint")));
+            int ranks = Integer.parseInt(field(lines[2], "ranks"));
+            if (lines.length != 3 + ranks) {
+                throw corrupt(where, "names " + (lines.length - 3) + " pieces for " + ranks + " ranks");
+            }
+            List<PieceRef> pieces = new ArrayList<>(ranks);
+            for (int i = 3; i < lines.length; i++) {
+                String[] f = field(lines[i], "piece").split(" ");
+                pieces.add(new PieceRef(Integer.parseInt(f[0]), f[1], Long.parseLong(f[2]),
+                        Integer.parseUnsignedInt(f[3], 16)));
+            }
+            return new Manifest(id, ranks, pieces);
+        } catch (RuntimeException e) {
+            if (e instanceof CheckpointStoreException cse && cse.getMessage().startsWith(where)) {
+                throw cse;
+            }
+            throw corrupt(where, "is malformed: " + e.getMessage());
+        }
+    }
+
+    private static String field(String line, String key) {
+        if (!line.startsWith(key + " ")) {
+            throw new IllegalArgumentException("expected a '" + key + "' line, got '" + line + "'");
+        }
+        return line.substring(key.length() + 1);
+    }
+
+    private static String hex(int crc) {
+        return String.format("%08x", crc);
+    }
+
+    private static CheckpointStoreException corrupt(String where, String what) {
+        return new CheckpointStoreException(where + " " + what);
+    }
+}

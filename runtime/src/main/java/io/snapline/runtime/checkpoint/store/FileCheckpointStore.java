@@ -1,0 +1,275 @@
+package io.snapline.runtime.checkpoint.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The durable store: one owner-only directory per checkpoint under the {@code --store} directory, pieces and
+ * MANIFEST written atomically and checksummed as {@link CheckpointFormatDescriptor} describes. Several
+ * instances (one per rank process) may share a directory; only the coordinator's instance commits, recovers
+ * and retains.
+ */
+public final class FileCheckpointStore implements CheckpointStore {
+
+    private final Path root;
+    private volatile boolean closed;
+
+    /** Opens (creating if needed) the store in {@code root}. */
+    public FileCheckpointStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        try {
+            OwnerOnlyFiles.createDirectory(this.root);
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot create checkpoint directory " + this.root
+                    + "; pass a writable directory with --store", e);
+        }
+    }
+
+    /** The default {@code --store} directory: {@code ./snapline-checkpoints/<jobId>}. */
+    public static Path defaultDirectory(String jobId) {
+        if (jobId == null || jobId.isEmpty() || jobId.equals(".") || jobId.equals("..")
+                || !jobId.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.')) {
+            throw new CheckpointStoreException("job id '" + jobId + "' cannot name a directory; use letters, "
+                    + "digits, '-', '_' and '.' only");
+        }
+        return Path.of("snapline-checkpoints", jobId);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public PieceRef writePiece(CheckpointId id, int rank, byte[] payload) {
+        ensureOpen();
+        if (rank < 0) {
+            throw new CheckpointStoreException("rank must be non-negative, got " + rank);
+        }
+        Path dir = checkpointDir(id);
+        String name = CheckpointFormatDescriptor.pieceFileName(rank);
+        byte[] header = CheckpointFormatDescriptor.pieceHeader(id, rank, payload);
+        try {
+            OwnerOnlyFiles.createDirectory(dir);
+            OwnerOnlyFiles.writeAtomically(dir.resolve(name), header, payload);
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot write rank " + rank + "'s piece of checkpoint " + id
+                    + " to " + dir + "; check free space and permissions of the --store directory", e);
+        }
+        return new PieceRef(rank, name, header.length + (long) payload.length,
+                CheckpointFormatDescriptor.crc32c(payload, 0, payload.length));
+    }
+
+    @Override
+    public byte[] readPiece(CheckpointId id, PieceRef piece) {
+        ensureOpen();
+        Path file = checkpointDir(id).resolve(piece.fileName());
+        return CheckpointFormatDescriptor.verifyPiece(file.toString(), read(file, "piece"), id, piece);
+    }
+
+    @Override
+    public void commit(Manifest manifest) {
+        ensureOpen();
+        Path dir = checkpointDir(manifest.id());
+        for (PieceRef piece : manifest.pieces()) {
+            Path file = dir.resolve(piece.fileName());
+            long size = sizeOrMinusOne(file);
+            if (size != piece.size()) {
+                throw new CheckpointStoreException("cannot commit checkpoint " + manifest.id() + ": rank "
+                        + piece.rank() + "'s piece " + file + (size < 0 ? " is missing" : " is " + size
+                        + " bytes, not " + piece.size()) + "; commit only after every rank has written its piece");
+            }
+        }
+        Optional<CheckpointId> newest = newestCommitted();
+        if (newest.isPresent() && manifest.id().compareTo(newest.get()) <= 0
+                && intact(newest.get())) {
+            throw new CheckpointStoreException("cannot commit checkpoint " + manifest.id()
+                    + ": checkpoint " + newest.get() + " is already committed; use a newer id");
+        }
+        try {
+            OwnerOnlyFiles.writeAtomically(dir.resolve(CheckpointFormatDescriptor.MANIFEST_FILE),
+                    CheckpointFormatDescriptor.encodeManifest(manifest));
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot commit checkpoint " + manifest.id() + " in " + dir
+                    + "; check free space and permissions of the --store directory", e);
+        }
+    }
+
+    @Override
+    public Optional<Recovered> latest() {
+        ensureOpen();
+        deleteTemporaries();
+        List<String> warnings = new ArrayList<>();
+        List<CheckpointId> ids = list();
+        for (int i = ids.size() - 1; i >= 0; i--) {
+            CheckpointId id = ids.get(i);
+            try {
+                Manifest manifest = verified(id);
+                return Optional.of(new Recovered(manifest, warnings));
+            } catch (CheckpointStoreException e) {
+                warnings.add("skipping checkpoint " + id + ": " + e.getMessage()
+                        + "; falling back to an earlier checkpoint");
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public List<CheckpointId> list() {
+        ensureOpen();
+        List<CheckpointId> ids = new ArrayList<>();
+        for (Path dir : checkpointDirs()) {
+            if (Files.exists(dir.resolve(CheckpointFormatDescriptor.MANIFEST_FILE))) {
+                ids.add(CheckpointId.of(CheckpointFormatDescriptor.parseCheckpointDirName(dir.getFileName().toString())));
+            }
+        }
+        return ids;
+    }
+
+    @Override
+    public void retain(int k) {
+        ensureOpen();
+        if (k < 1) {
+            throw new CheckpointStoreException("must retain at least 1 checkpoint, got " + k
+                    + "; the newest complete checkpoint is never deleted");
+        }
+        List<CheckpointId> ids = list();
+        int kept = 0;
+        CheckpointId oldestKept = null;
+        for (int i = ids.size() - 1; i >= 0 && kept < k; i--) {
+            if (intact(ids.get(i))) {
+                kept++;
+                oldestKept = ids.get(i);
+            }
+        }
+        if (oldestKept == null) {
+            return;
+        }
+        for (Path dir : checkpointDirs()) {
+            long value = CheckpointFormatDescriptor.parseCheckpointDirName(dir.getFileName().toString());
+            if (value < oldestKept.value()) {
+                deleteCheckpointDir(dir);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    /** The manifest of {@code id} after verifying it and every piece it names (reads every piece). */
+    private Manifest verified(CheckpointId id) {
+        Manifest manifest = manifest(id);
+        for (PieceRef piece : manifest.pieces()) {
+            readPiece(id, piece);
+        }
+        return manifest;
+    }
+
+    /** The manifest of {@code id}, its own checksum verified. */
+    private Manifest manifest(CheckpointId id) {
+        Path file = checkpointDir(id).resolve(CheckpointFormatDescriptor.MANIFEST_FILE);
+        Manifest manifest = CheckpointFormatDescriptor.decodeManifest(file.toString(), read(file, "manifest"));
+        if (!manifest.id().equals(id)) {
+            throw new CheckpointStoreException(file + " names checkpoint " + manifest.id() + ", not " + id);
+        }
+        return manifest;
+    }
+
+    /**
+     * A cheap completeness check for commit and retention: the manifest verifies and every piece has its
+     * stated size. {@link #latest()} additionally verifies every piece's checksums.
+     */
+    private boolean intact(CheckpointId id) {
+        try {
+            Manifest manifest = manifest(id);
+            Path dir = checkpointDir(id);
+            return manifest.pieces().stream().allMatch(p -> sizeOrMinusOne(dir.resolve(p.fileName())) == p.size());
+        } catch (CheckpointStoreException e) {
+            return false;
+        }
+    }
+
+    private Optional<CheckpointId> newestCommitted() {
+        List<CheckpointId> ids = list();
+        return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(ids.size() - 1));
+    }
+
+    private Path checkpointDir(CheckpointId id) {
+        return root.resolve(CheckpointFormatDescriptor.checkpointDirName(id));
+    }
+
+    /** Checkpoint directories, oldest first. */
+    private List<Path> checkpointDirs() {
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.filter(p -> CheckpointFormatDescriptor.parseCheckpointDirName(p.getFileName().toString()) > 0)
+                    .filter(Files::isDirectory).sorted().toList();
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot list checkpoint directory " + root
+                    + "; check that it exists and is readable", e);
+        }
+    }
+
+    private void deleteTemporaries() {
+        for (Path dir : checkpointDirs()) {
+            try (Stream<Path> entries = Files.list(dir)) {
+                for (Path p : entries.filter(p -> p.getFileName().toString()
+                        .endsWith(CheckpointFormatDescriptor.TEMP_SUFFIX)).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                throw new CheckpointStoreException("cannot remove temporary files in " + dir
+                        + "; check permissions of the --store directory", e);
+            }
+        }
+    }
+
+    private void deleteCheckpointDir(Path dir) {
+        try {
+            Path manifest = dir.resolve(CheckpointFormatDescriptor.MANIFEST_FILE);
+            Files.deleteIfExists(manifest);
+            OwnerOnlyFiles.syncDirectory(dir);
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            OwnerOnlyFiles.syncDirectory(root);
+        } catch (IOException | UncheckedIOException e) {
+            throw new CheckpointStoreException("cannot delete old checkpoint " + dir
+                    + "; check permissions of the --store directory", e);
+        }
+    }
+
+    private static byte[] read(Path file, String what) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new CheckpointStoreException(file + " (" + what + ") is missing");
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot read " + what + " " + file, e);
+        }
+    }
+
+    private static long sizeOrMinusOne(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new CheckpointStoreException("checkpoint store " + root + " is closed");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.snapline.runtime.checkpoint.store;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A store in memory, for protocol tests: the same contract as {@link FileCheckpointStore} (including
+ * size and checksum verification of pieces) without durability. Thread-safe.
+ */
+public final class InMemoryCheckpointStore implements CheckpointStore {
+
+    private final Map<CheckpointId, Map<Integer, byte[]>> pieces = new ConcurrentHashMap<>();
+    private final NavigableMap<CheckpointId, Manifest> committed = new TreeMap<>();
+    private volatile boolean closed;
+
+    @Override
+    public PieceRef writePiece(CheckpointId id, int rank, byte[] payload) {
+        ensureOpen();
+        if (rank < 0) {
+            throw new CheckpointStoreException("rank must be non-negative, got " + rank);
+        }
+        byte[] header = CheckpointFormatDescriptor.pieceHeader(id, rank, payload);
+        byte[] file = Arrays.copyOf(header, header.length + payload.length);
+        System.arraycopy(payload, 0, file, header.length, payload.length);
+        pieces.computeIfAbsent(id, k -> new ConcurrentHashMap<>()).put(rank, file);
+        return new PieceRef(rank, CheckpointFormatDescriptor.pieceFileName(rank), file.length,
+                CheckpointFormatDescriptor.crc32c(payload, 0, payload.length));
+    }
+
+    @Override
+    public byte[] readPiece(CheckpointId id, PieceRef piece) {
+        ensureOpen();
+        byte[] file = pieces.getOrDefault(id, Map.of()).get(piece.rank());
+        String where = "in-memory piece of checkpoint " + id + " rank " + piece.rank();
+        if (file == null) {
+            throw new CheckpointStoreException(where + " is missing");
+        }
+        return CheckpointFormatDescriptor.verifyPiece(where, file, id, piece);
+    }
+
+    @Override
+    public synchronized void commit(Manifest manifest) {
+        ensureOpen();
+        for (PieceRef piece : manifest.pieces()) {
+            byte[] file = pieces.getOrDefault(manifest.id(), Map.of()).get(piece.rank());
+            if (file == null || file.length != piece.size()) {
+                throw new CheckpointStoreException("cannot commit checkpoint " + manifest.id() + ": rank "
+                        + piece.rank() + "'s piece " + (file == null ? "is missing" : "is " + file.length
+                        + " bytes, not " + piece.size()) + "; commit only after every rank has written its piece");
+            }
+        }
+        if (!committed.isEmpty() && manifest.id().compareTo(committed.lastKey()) <= 0) {
+            throw new CheckpointStoreException("cannot commit checkpoint " + manifest.id()
+                    + ": checkpoint " + committed.lastKey() + " is already committed; use a newer id");
+        }
+        committed.put(manifest.id(), manifest);
+    }
+
+    @Override
+    public synchronized Optional<Recovered> latest() {
+        ensureOpen();
+        return committed.isEmpty() ? Optional.empty()
+                : Optional.of(new Recovered(committed.lastEntry().getValue(), List.of()));
+    }
+
+    @Override
+    public synchronized List<CheckpointId> list() {
+        ensureOpen();
+        return new ArrayList<>(committed.keySet());
+    }
+
+    @Override
+    public synchronized void retain(int k) {
+        ensureOpen();
+        if (k < 1) {
+            throw new CheckpointStoreException("must retain at least 1 checkpoint, got " + k
+                    + "; the newest complete checkpoint is never deleted");
+        }
+        if (committed.size() <= k) {
+            return;
+        }
+        CheckpointId oldestKept = committed.descendingKeySet().stream().skip(k - 1L).findFirst().orElseThrow();
+        committed.headMap(oldestKept, false).clear();
+        pieces.keySet().removeIf(id -> id.compareTo(oldestKept) < 0);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new CheckpointStoreException("in-memory checkpoint store is closed");
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.snapline.runtime.checkpoint.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The coordinator's view of the store: a bounded LIFO of committed checkpoints.
+ */
+public interface ManifestStore extends AutoCloseable {
+
+    /**
+     * Atomically commits {@code manifest}: afterwards (even after a crash) the checkpoint is complete.
+     *
+     * @throws CheckpointStoreException if a piece the manifest names is missing or of another size, or if
+     *     the id is not newer than the latest complete checkpoint
+     */
+    void commit(Manifest manifest);
+
+    /**
+     * The newest complete checkpoint whose manifest and pieces all verify, falling back past torn or corrupt
+     * ones (each skipped one is reported in {@link Recovered#warnings()}); empty if there is none.
+     * This is the restart path: it also removes temporary files left by a crash, so call it before ranks write.
+     */
+    Optional<Recovered> latest();
+
+    /** The ids of all committed checkpoints (verified or not), oldest first. */
+    List<CheckpointId> list();
+
+    /**
+     * Keeps the {@code k} newest complete checkpoints and deletes everything older than the oldest kept one.
+     * (Here "complete" means the manifest verifies and every piece is present with its stated size.)
+     * Never deletes the newest complete checkpoint.
+     *
+     * @throws CheckpointStoreException if {@code k < 1}
+     */
+    void retain(int k);
+
+    /** Releases resources; later calls fail. */
+    @Override
+    void close();
+}

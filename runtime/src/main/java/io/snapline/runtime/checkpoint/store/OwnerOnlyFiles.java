@@ -1,0 +1,79 @@
+package io.snapline.runtime.checkpoint.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * File-system steps of the file store: owner-only directories, and atomic durable writes
+ * (temporary name, fsync the file, rename, fsync the directory).
+ */
+final class OwnerOnlyFiles {
+
+    static final Set<PosixFilePermission> DIR_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
+    static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
+    private OwnerOnlyFiles() {
+    }
+
+    /** Creates {@code dir} (and missing parents) and makes it owner-only. */
+    static void createDirectory(Path dir) throws IOException {
+        if (POSIX) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIR_PERMISSIONS));
+            Files.setPosixFilePermissions(dir, DIR_PERMISSIONS);
+        } else {
+            Files.createDirectories(dir);
+        }
+    }
+
+    /** Durably and atomically replaces {@code target} with {@code parts} written in order. */
+    static void writeAtomically(Path target, byte[]... parts) throws IOException {
+        Path temp = target.resolveSibling(target.getFileName() + CheckpointFormatDescriptor.TEMP_SUFFIX);
+        Files.deleteIfExists(temp);
+        FileAttribute<?>[] attributes = POSIX
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS)}
+                : new FileAttribute<?>[0];
+        try (FileChannel channel = FileChannel.open(temp,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attributes)) {
+            for (byte[] part : parts) {
+                ByteBuffer buffer = ByteBuffer.wrap(part);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+            }
+            channel.force(true);
+        }
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        syncDirectory(target.getParent());
+    }
+
+    /** Makes a rename or delete in {@code dir} durable; a no-op where directories cannot be opened. */
+    static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (AccessDeniedException | UnsupportedOperationException e) {
+            // Windows cannot open a directory; NTFS journals the rename itself.
+        } catch (IOException e) {
+            if (POSIX) {
+                throw e;
+            }
+        }
+    }
+}

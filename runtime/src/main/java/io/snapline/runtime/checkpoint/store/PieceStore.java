@@ -1,0 +1,22 @@
+package io.snapline.runtime.checkpoint.store;
+
+/**
+ * The rank's view of the store: write this rank's piece of a checkpoint, and read it back verified on restore.
+ * A written piece is invisible to recovery until the coordinator commits a manifest naming it.
+ * Implementations are safe for concurrent use by different ranks.
+ */
+public interface PieceStore {
+
+    /**
+     * Durably stores {@code payload} as {@code rank}'s piece of checkpoint {@code id}, replacing any earlier
+     * uncommitted attempt, and returns the reference the coordinator puts in the manifest.
+     */
+    PieceRef writePiece(CheckpointId id, int rank, byte[] payload);
+
+    /**
+     * Reads the payload of {@code piece} of checkpoint {@code id}, verifying size, header and CRC32C.
+     *
+     * @throws CheckpointStoreException if the piece is missing, torn or corrupt
+     */
+    byte[] readPiece(CheckpointId id, PieceRef piece);
+}
