@@ -118,6 +118,11 @@ public final class FileCheckpointStore implements CheckpointStore {
                         + "; falling back to an earlier checkpoint");
             }
         }
+        if (!warnings.isEmpty()) {
+            throw new CheckpointStoreException("no complete checkpoint in " + root + ": "
+                    + String.join("; ", warnings) + ". Every committed checkpoint is damaged; restore the files "
+                    + "from a backup, or move the directory away to start the job from scratch");
+        }
         return Optional.empty();
     }
 

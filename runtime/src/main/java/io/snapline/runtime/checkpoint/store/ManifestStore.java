@@ -20,6 +20,9 @@ public interface ManifestStore extends AutoCloseable {
      * The newest complete checkpoint whose manifest and pieces all verify, falling back past torn or corrupt
      * ones (each skipped one is reported in {@link Recovered#warnings()}); empty if there is none.
      * This is the restart path: it also removes temporary files left by a crash, so call it before ranks write.
+     *
+     * @throws CheckpointStoreException if checkpoints were committed but none of them is complete any more
+     *     (starting from scratch silently would lose committed work)
      */
     Optional<Recovered> latest();
 

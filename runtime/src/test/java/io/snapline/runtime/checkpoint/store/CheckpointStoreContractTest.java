@@ -1,0 +1,213 @@
+package io.snapline.runtime.checkpoint.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The contract every {@link CheckpointStore} honours; each implementation's test extends this class. */
+abstract class CheckpointStoreContractTest {
+
+    protected CheckpointStore store;
+
+    /** A fresh, empty store. */
+    protected abstract CheckpointStore newStore();
+
+    @BeforeEach
+    void openStore() {
+        store = newStore();
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    /** Writes one piece per rank ("ckpt k rank r") and commits the manifest. */
+    protected Manifest checkpoint(long id, int ranks) {
+        Manifest manifest = writePieces(id, ranks);
+        store.commit(manifest);
+        return manifest;
+    }
+
+    protected Manifest writePieces(long id, int ranks) {
+        List<PieceRef> refs = new ArrayList<>();
+        for (int r = 0; r < ranks; r++) {
+            refs.add(store.writePiece(CheckpointId.of(id), r, payload(id, r)));
+        }
+        return new Manifest(CheckpointId.of(id), ranks, refs);
+    }
+
+    protected static byte[] payload(long id, int rank) {
+        return ("ckpt " + id + " rank " + rank).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void shouldReadBackEveryPieceWhenCheckpointCommitted() {
+        checkpoint(1, 3);
+
+        Recovered recovered = store.latest().orElseThrow();
+
+        assertEquals(CheckpointId.of(1), recovered.manifest().id());
+        assertEquals(3, recovered.manifest().ranks());
+        assertEquals(List.of(), recovered.warnings());
+        for (int r = 0; r < 3; r++) {
+            assertArrayEquals(payload(1, r), store.readPiece(CheckpointId.of(1), recovered.manifest().piece(r)));
+        }
+    }
+
+    @Test
+    void shouldRoundTripEmptyPayloadWhenRankHasNoState() {
+        PieceRef ref = store.writePiece(CheckpointId.of(1), 0, new byte[0]);
+        store.commit(new Manifest(CheckpointId.of(1), 1, List.of(ref)));
+
+        assertEquals(CheckpointFormatDescriptor.PIECE_HEADER_SIZE, ref.size());
+        assertArrayEquals(new byte[0], store.readPiece(CheckpointId.of(1), ref));
+    }
+
+    @Test
+    void shouldFindNothingWhenStoreIsEmpty() {
+        assertTrue(store.latest().isEmpty());
+        assertEquals(List.of(), store.list());
+    }
+
+    @Test
+    void shouldHidePiecesWhenManifestNotCommitted() {
+        checkpoint(1, 2);
+        writePieces(2, 2);
+
+        assertEquals(CheckpointId.of(1), store.latest().orElseThrow().manifest().id());
+        assertEquals(List.of(CheckpointId.of(1)), store.list());
+    }
+
+    @Test
+    void shouldReturnNewestAndListOldestFirstWhenSeveralCommitted() {
+        checkpoint(1, 2);
+        checkpoint(2, 2);
+        checkpoint(5, 2);
+
+        assertEquals(CheckpointId.of(5), store.latest().orElseThrow().manifest().id());
+        assertEquals(List.of(CheckpointId.of(1), CheckpointId.of(2), CheckpointId.of(5)), store.list());
+    }
+
+    @Test
+    void shouldReplaceUncommittedPieceWhenRankWritesAgain() {
+        store.writePiece(CheckpointId.of(1), 0, "first attempt, longer".getBytes(StandardCharsets.US_ASCII));
+        PieceRef ref = store.writePiece(CheckpointId.of(1), 0, payload(1, 0));
+        store.commit(new Manifest(CheckpointId.of(1), 1, List.of(ref)));
+
+        assertArrayEquals(payload(1, 0), store.readPiece(CheckpointId.of(1), ref));
+    }
+
+    @Test
+    void shouldRefuseCommitWhenARankHasNotWrittenItsPiece() {
+        PieceRef rank0 = store.writePiece(CheckpointId.of(1), 0, payload(1, 0));
+        PieceRef rank1 = new PieceRef(1, CheckpointFormatDescriptor.pieceFileName(1), rank0.size(), rank0.crc32c());
+
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class,
+                () -> store.commit(new Manifest(CheckpointId.of(1), 2, List.of(rank0, rank1))));
+
+        assertTrue(e.getMessage().contains("rank 1's piece"), e.getMessage());
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+        assertTrue(store.latest().isEmpty());
+    }
+
+    @Test
+    void shouldRefuseCommitWhenIdIsNotNewerThanLatest() {
+        checkpoint(3, 1);
+        Manifest older = writePieces(2, 1);
+
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class, () -> store.commit(older));
+
+        assertTrue(e.getMessage().contains("checkpoint 3 is already committed"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectPieceWhenChecksumDiffersFromManifest() {
+        PieceRef ref = store.writePiece(CheckpointId.of(1), 0, payload(1, 0));
+        PieceRef wrong = new PieceRef(0, ref.fileName(), ref.size(), ref.crc32c() ^ 1);
+
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class,
+                () -> store.readPiece(CheckpointId.of(1), wrong));
+
+        assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectPieceWhenReadForAnotherCheckpoint() {
+        PieceRef ref = store.writePiece(CheckpointId.of(1), 0, payload(1, 0));
+
+        assertThrows(CheckpointStoreException.class, () -> store.readPiece(CheckpointId.of(2), ref));
+    }
+
+    @Test
+    void shouldKeepExactlyKWhenRetaining() {
+        for (long id = 1; id <= 5; id++) {
+            checkpoint(id, 2);
+        }
+
+        store.retain(2);
+
+        assertEquals(List.of(CheckpointId.of(4), CheckpointId.of(5)), store.list());
+        Manifest kept = store.latest().orElseThrow().manifest();
+        assertArrayEquals(payload(5, 1), store.readPiece(CheckpointId.of(5), kept.piece(1)));
+        PieceRef gone = new PieceRef(1, CheckpointFormatDescriptor.pieceFileName(1),
+                kept.piece(1).size(), kept.piece(1).crc32c());
+        assertThrows(CheckpointStoreException.class, () -> store.readPiece(CheckpointId.of(3), gone));
+    }
+
+    @Test
+    void shouldKeepOnlyCheckpointWhenRetainingOne() {
+        checkpoint(1, 2);
+
+        store.retain(1);
+
+        assertEquals(List.of(CheckpointId.of(1)), store.list());
+        assertEquals(CheckpointId.of(1), store.latest().orElseThrow().manifest().id());
+    }
+
+    @Test
+    void shouldKeepCommittedCheckpointWhenNextIsOnlyWritten() {
+        checkpoint(1, 2);
+        writePieces(2, 2);
+
+        store.retain(1);
+
+        assertEquals(CheckpointId.of(1), store.latest().orElseThrow().manifest().id());
+    }
+
+    @Test
+    void shouldRefuseRetentionWhenKIsBelowOne() {
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class, () -> store.retain(0));
+
+        assertTrue(e.getMessage().contains("at least 1"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseRestoreWhenRankCountDiffersFromManifest() {
+        checkpoint(7, 4);
+        Manifest manifest = store.latest().orElseThrow().manifest();
+
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class, () -> manifest.requireRanks(3));
+
+        assertTrue(e.getMessage().contains("taken with 4 ranks"), e.getMessage());
+        assertTrue(e.getMessage().contains("this job has 3"), e.getMessage());
+        manifest.requireRanks(4);
+    }
+
+    @Test
+    void shouldFailWhenUsedAfterClose() {
+        store.close();
+
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class, () -> store.list());
+
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+}

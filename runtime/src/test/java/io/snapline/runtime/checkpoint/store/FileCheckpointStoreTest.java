@@ -1,0 +1,262 @@
+package io.snapline.runtime.checkpoint.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileCheckpointStoreTest extends CheckpointStoreContractTest {
+
+    @TempDir
+    Path temp;
+
+    private Path root() {
+        return temp.resolve("store");
+    }
+
+    @Override
+    protected CheckpointStore newStore() {
+        return new FileCheckpointStore(root());
+    }
+
+    private Path dir(long id) {
+        return root().resolve(CheckpointFormatDescriptor.checkpointDirName(CheckpointId.of(id)));
+    }
+
+    private Path piece(long id, int rank) {
+        return dir(id).resolve(CheckpointFormatDescriptor.pieceFileName(rank));
+    }
+
+    private Path manifestFile(long id) {
+        return dir(id).resolve(CheckpointFormatDescriptor.MANIFEST_FILE);
+    }
+
+    private static void truncate(Path file, long by) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(channel.size() - by);
+        }
+    }
+
+    private static void flipBit(Path file, int offsetFromEnd) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length - offsetFromEnd] ^= 0x10;
+        Files.write(file, bytes);
+    }
+
+    private void assertFallsBackTo(long expected, Path namedFile) {
+        Recovered recovered = store.latest().orElseThrow();
+        assertEquals(CheckpointId.of(expected), recovered.manifest().id());
+        assertEquals(1, recovered.warnings().size(), recovered.warnings().toString());
+        String warning = recovered.warnings().get(0);
+        assertTrue(warning.contains(namedFile.getFileName().toString()) && warning.contains(namedFile.getParent()
+                .getFileName().toString()), warning);
+        assertTrue(warning.contains("falling back"), warning);
+    }
+
+    @Test
+    void shouldFindCheckpointWhenStoreIsReopened() {
+        checkpoint(1, 2);
+        store.close();
+
+        try (FileCheckpointStore reopened = new FileCheckpointStore(root())) {
+            Manifest manifest = reopened.latest().orElseThrow().manifest();
+            assertArrayEquals(payload(1, 1), reopened.readPiece(CheckpointId.of(1), manifest.piece(1)));
+        }
+    }
+
+    @Test
+    void shouldLeaveNoManifestWhenPiecesAreWrittenButNotCommitted() {
+        writePieces(1, 2);
+
+        assertTrue(Files.exists(piece(1, 1)));
+        assertFalse(Files.exists(manifestFile(1)));
+        assertTrue(store.latest().isEmpty());
+    }
+
+    @Test
+    void shouldFallBackWithWarningWhenNewestPieceIsTruncated() throws IOException {
+        checkpoint(1, 2);
+        checkpoint(2, 2);
+        truncate(piece(2, 1), 3);
+
+        assertFallsBackTo(1, piece(2, 1));
+        assertTrue(store.latest().orElseThrow().warnings().get(0).contains("torn"));
+    }
+
+    @Test
+    void shouldFallBackWithWarningWhenNewestPieceHasFlippedBit() throws IOException {
+        checkpoint(1, 2);
+        checkpoint(2, 2);
+        flipBit(piece(2, 0), 2);
+
+        assertFallsBackTo(1, piece(2, 0));
+        assertTrue(store.latest().orElseThrow().warnings().get(0).contains("checksum mismatch"));
+    }
+
+    @Test
+    void shouldFallBackWithWarningWhenNewestPieceHeaderIsCorrupt() throws IOException {
+        checkpoint(1, 1);
+        checkpoint(2, 1);
+        byte[] bytes = Files.readAllBytes(piece(2, 0));
+        bytes[9] ^= 1;
+        Files.write(piece(2, 0), bytes);
+
+        assertFallsBackTo(1, piece(2, 0));
+    }
+
+    @Test
+    void shouldFallBackWithWarningWhenNewestManifestIsTruncated() throws IOException {
+        checkpoint(1, 2);
+        checkpoint(2, 2);
+        truncate(manifestFile(2), 5);
+
+        assertFallsBackTo(1, manifestFile(2));
+    }
+
+    @Test
+    void shouldFallBackWithWarningWhenNewestManifestHasFlippedBit() throws IOException {
+        checkpoint(1, 2);
+        checkpoint(2, 2);
+        flipBit(manifestFile(2), 20);
+
+        assertFallsBackTo(1, manifestFile(2));
+    }
+
+    @Test
+    void shouldWarnForEverySkippedCheckpointWhenSeveralAreCorrupt() throws IOException {
+        checkpoint(1, 1);
+        checkpoint(2, 1);
+        checkpoint(3, 1);
+        truncate(piece(2, 0), 1);
+        flipBit(manifestFile(3), 12);
+
+        Recovered recovered = store.latest().orElseThrow();
+
+        assertEquals(CheckpointId.of(1), recovered.manifest().id());
+        assertEquals(2, recovered.warnings().size());
+        assertTrue(recovered.warnings().get(0).startsWith("skipping checkpoint 3"), recovered.warnings().get(0));
+        assertTrue(recovered.warnings().get(1).startsWith("skipping checkpoint 2"), recovered.warnings().get(1));
+    }
+
+    @Test
+    void shouldRefuseRecoveryWhenEveryCommittedCheckpointIsCorrupt() throws IOException {
+        checkpoint(1, 1);
+        truncate(piece(1, 0), 1);
+
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class, () -> store.latest());
+
+        assertTrue(e.getMessage().contains("no complete checkpoint"), e.getMessage());
+        assertTrue(e.getMessage().contains("skipping checkpoint 1"), e.getMessage());
+        assertTrue(e.getMessage().contains(piece(1, 0).toString()), e.getMessage());
+    }
+
+    @Test
+    void shouldNeverDeleteOnlyCompleteCheckpointWhenNewerOneIsTorn() throws IOException {
+        checkpoint(1, 2);
+        checkpoint(2, 2);
+        truncate(piece(2, 1), 4);
+
+        store.retain(1);
+
+        assertTrue(Files.isDirectory(dir(1)));
+        assertEquals(CheckpointId.of(1), store.latest().orElseThrow().manifest().id());
+    }
+
+    @Test
+    void shouldDeleteOlderDirectoriesWhenRetaining() {
+        checkpoint(1, 1);
+        writePieces(2, 1);
+        checkpoint(3, 1);
+        checkpoint(4, 1);
+
+        store.retain(2);
+
+        assertFalse(Files.exists(dir(1)));
+        assertFalse(Files.exists(dir(2)));
+        assertTrue(Files.exists(dir(3)));
+        assertTrue(Files.exists(dir(4)));
+    }
+
+    @Test
+    void shouldAllowCommitWhenNewestCommittedIsCorrupt() throws IOException {
+        checkpoint(1, 1);
+        checkpoint(2, 1);
+        truncate(manifestFile(2), 4);
+
+        checkpoint(2, 1);
+
+        Recovered recovered = store.latest().orElseThrow();
+        assertEquals(CheckpointId.of(2), recovered.manifest().id());
+        assertEquals(List.of(), recovered.warnings());
+    }
+
+    @Test
+    void shouldCreateOwnerOnlyFilesAndDirectoriesWhenPosix() throws IOException {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        checkpoint(1, 2);
+
+        for (Path dir : List.of(root(), dir(1))) {
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)), dir.toString());
+        }
+        for (Path file : List.of(piece(1, 0), piece(1, 1), manifestFile(1))) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), file.toString());
+        }
+    }
+
+    @Test
+    void shouldIgnoreAndDeleteTemporaryFilesWhenRecoveringAfterCrash() throws IOException {
+        checkpoint(1, 1);
+        writePieces(2, 1);
+        Path tornPiece = dir(2).resolve(CheckpointFormatDescriptor.pieceFileName(1) + ".tmp");
+        Path tornManifest = dir(2).resolve(CheckpointFormatDescriptor.MANIFEST_FILE + ".tmp");
+        Files.write(tornPiece, new byte[] {1, 2, 3});
+        Files.write(tornManifest, "snapline-manifest 1\ncheck".getBytes());
+
+        Recovered recovered = store.latest().orElseThrow();
+
+        assertEquals(CheckpointId.of(1), recovered.manifest().id());
+        assertEquals(List.of(), recovered.warnings());
+        assertEquals(List.of(CheckpointId.of(1)), store.list());
+        assertFalse(Files.exists(tornPiece));
+        assertFalse(Files.exists(tornManifest));
+        try (Stream<Path> files = Files.walk(root())) {
+            assertTrue(files.noneMatch(p -> p.toString().endsWith(".tmp")));
+        }
+    }
+
+    @Test
+    void shouldIgnoreForeignEntriesWhenListing() throws IOException {
+        checkpoint(1, 1);
+        Files.createDirectories(root().resolve("ckpt-abc"));
+        Files.write(root().resolve("notes.txt"), new byte[] {1});
+
+        assertEquals(List.of(CheckpointId.of(1)), store.list());
+    }
+
+    @Test
+    void shouldNameJobDirectoryWhenDefaultStoreRequested() {
+        assertEquals(Path.of("snapline-checkpoints", "job-42"), FileCheckpointStore.defaultDirectory("job-42"));
+    }
+
+    @Test
+    void shouldRefuseDefaultDirectoryWhenJobIdHasSeparator() {
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class,
+                () -> FileCheckpointStore.defaultDirectory("../etc"));
+
+        assertTrue(e.getMessage().contains("'../etc'"), e.getMessage());
+    }
+}

@@ -1,0 +1,9 @@
+package io.snapline.runtime.checkpoint.store;
+
+class InMemoryCheckpointStoreTest extends CheckpointStoreContractTest {
+
+    @Override
+    protected CheckpointStore newStore() {
+        return new InMemoryCheckpointStore();
+    }
+}
