@@ -28,11 +28,17 @@ final class OwnerOnlyFiles {
     private OwnerOnlyFiles() {
     }
 
-    /** Creates {@code dir} (and missing parents) and makes it owner-only. */
+    /**
+     * Creates {@code dir} (and missing parents) owner-only. An existing directory keeps its permissions: the
+     * user may have chosen them for {@code --store}, and the checkpoint directories inside are owner-only.
+     */
     static void createDirectory(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
         if (POSIX) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIR_PERMISSIONS));
-            Files.setPosixFilePermissions(dir, DIR_PERMISSIONS);
+            Files.setPosixFilePermissions(dir, DIR_PERMISSIONS); // in case the umask removed owner bits
         } else {
             Files.createDirectories(dir);
         }

@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The contract every {@link CheckpointStore} honours; each implementation's test extends this class. */
 abstract class CheckpointStoreContractTest {
@@ -60,6 +64,32 @@ abstract class CheckpointStoreContractTest {
         assertEquals(List.of(), recovered.warnings());
         for (int r = 0; r < 3; r++) {
             assertArrayEquals(payload(1, r), store.readPiece(CheckpointId.of(1), recovered.manifest().piece(r)));
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldKeepEveryPieceWhenRanksWriteConcurrently() throws Exception {
+        int ranks = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(ranks);
+        try {
+            List<Future<PieceRef>> futures = new ArrayList<>();
+            for (int r = 0; r < ranks; r++) {
+                int rank = r;
+                futures.add(pool.submit(() -> store.writePiece(CheckpointId.of(1), rank, payload(1, rank))));
+            }
+            List<PieceRef> refs = new ArrayList<>();
+            for (Future<PieceRef> future : futures) {
+                refs.add(future.get());
+            }
+            store.commit(new Manifest(CheckpointId.of(1), ranks, refs));
+        } finally {
+            pool.shutdownNow();
+        }
+
+        Manifest manifest = store.latest().orElseThrow().manifest();
+        for (int r = 0; r < ranks; r++) {
+            assertArrayEquals(payload(1, r), store.readPiece(CheckpointId.of(1), manifest.piece(r)));
         }
     }
 

@@ -218,6 +218,22 @@ class FileCheckpointStoreTest extends CheckpointStoreContractTest {
     }
 
     @Test
+    void shouldKeepPermissionsOfExistingDirectoryWhenStoreIsOpenedThere() throws IOException {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        Path existing = temp.resolve("existing");
+        Files.createDirectory(existing);
+        Files.setPosixFilePermissions(existing, PosixFilePermissions.fromString("rwxr-x---"));
+
+        try (FileCheckpointStore other = new FileCheckpointStore(existing)) {
+            other.writePiece(CheckpointId.of(1), 0, payload(1, 0));
+        }
+
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(existing)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                existing.resolve(CheckpointFormatDescriptor.checkpointDirName(CheckpointId.of(1))))));
+    }
+
+    @Test
     void shouldIgnoreAndDeleteTemporaryFilesWhenRecoveringAfterCrash() throws IOException {
         checkpoint(1, 1);
         writePieces(2, 1);
