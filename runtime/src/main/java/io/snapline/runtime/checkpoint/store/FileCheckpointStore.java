@@ -132,7 +132,7 @@ public final class FileCheckpointStore implements CheckpointStore {
         List<CheckpointId> ids = new ArrayList<>();
         for (Path dir : checkpointDirs()) {
             if (Files.exists(dir.resolve(CheckpointFormatDescriptor.MANIFEST_FILE))) {
-                ids.add(CheckpointId.of(CheckpointFormatDescriptor.parseCheckpointDirName(dir.getFileName().toString())));
+                ids.add(CheckpointId.of(idOf(dir)));
             }
         }
         return ids;
@@ -158,8 +158,7 @@ public final class FileCheckpointStore implements CheckpointStore {
             return;
         }
         for (Path dir : checkpointDirs()) {
-            long value = CheckpointFormatDescriptor.parseCheckpointDirName(dir.getFileName().toString());
-            if (value < oldestKept.value()) {
+            if (idOf(dir) < oldestKept.value()) {
                 deleteCheckpointDir(dir);
             }
         }
@@ -212,10 +211,14 @@ public final class FileCheckpointStore implements CheckpointStore {
         return root.resolve(CheckpointFormatDescriptor.checkpointDirName(id));
     }
 
+    private static long idOf(Path dir) {
+        return CheckpointFormatDescriptor.parseCheckpointDirName(dir.getFileName().toString());
+    }
+
     /** Checkpoint directories, oldest first. */
     private List<Path> checkpointDirs() {
         try (Stream<Path> entries = Files.list(root)) {
-            return entries.filter(p -> CheckpointFormatDescriptor.parseCheckpointDirName(p.getFileName().toString()) > 0)
+            return entries.filter(p -> idOf(p) > 0)
                     .filter(Files::isDirectory).sorted().toList();
         } catch (IOException e) {
             throw new CheckpointStoreException("cannot list checkpoint directory " + root

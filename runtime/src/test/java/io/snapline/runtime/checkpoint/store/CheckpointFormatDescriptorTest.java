@@ -83,8 +83,9 @@ class CheckpointFormatDescriptorTest {
                 new PieceRef(2, "rank-00002.piece", file.length, 0xe3069283));
 
         assertArrayEquals(CHECK, payload);
-        CheckpointStoreException e = assertThrows(CheckpointStoreException.class, () -> CheckpointFormatDescriptor
-                .verifyPiece("p", file, CheckpointId.of(7), new PieceRef(1, "rank-00001.piece", file.length, 0xe3069283)));
+        PieceRef otherRank = new PieceRef(1, "rank-00001.piece", file.length, 0xe3069283);
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class,
+                () -> CheckpointFormatDescriptor.verifyPiece("p", file, CheckpointId.of(7), otherRank));
         assertTrue(e.getMessage().contains("expected checkpoint 7 rank 1"), e.getMessage());
     }
 

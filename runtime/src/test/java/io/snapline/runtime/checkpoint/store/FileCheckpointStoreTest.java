@@ -45,6 +45,10 @@ class FileCheckpointStoreTest extends CheckpointStoreContractTest {
         return dir(id).resolve(CheckpointFormatDescriptor.MANIFEST_FILE);
     }
 
+    private static String permissions(Path path) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+    }
+
     private static void truncate(Path file, long by) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.truncate(channel.size() - by);
@@ -210,10 +214,10 @@ class FileCheckpointStoreTest extends CheckpointStoreContractTest {
         checkpoint(1, 2);
 
         for (Path dir : List.of(root(), dir(1))) {
-            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)), dir.toString());
+            assertEquals("rwx------", permissions(dir), dir.toString());
         }
         for (Path file : List.of(piece(1, 0), piece(1, 1), manifestFile(1))) {
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), file.toString());
+            assertEquals("rw-------", permissions(file), file.toString());
         }
     }
 
