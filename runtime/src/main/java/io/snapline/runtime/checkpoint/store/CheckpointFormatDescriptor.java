@@ -33,7 +33,7 @@ import java.util.zip.CRC32C;
  *   snapline-manifest 1
  *   checkpoint &lt;id&gt;
  *   ranks &lt;n&gt;
- *   piece  *   piece &lt;rank&gt; &lt;file name&gt; &lt;size in bytes&gt; &lt;CRC32C of payload, 8 hex digits&gt;   (n lines, by rank)lt;rank *   piece &lt;rank&gt; &lt;file name&gt; &lt;size in bytes&gt; &lt;CRC32C of payload, 8 hex digits&gt;   (n lines, by rank)gt;  *   piece &lt;rank&gt; &lt;file name&gt; &lt;size in bytes&gt; &lt;CRC32C of payload, 8 hex digits&gt;   (n lines, by rank)lt;file name *   piece &lt;rank&gt; &lt;file name&gt; &lt;size in bytes&gt; &lt;CRC32C of payload, 8 hex digits&gt;   (n lines, by rank)gt;  *   piece &lt;rank&gt; &lt;file name&gt; &lt;size in bytes&gt; &lt;CRC32C of payload, 8 hex digits&gt;   (n lines, by rank)lt;size in bytes *   piece &lt;rank&gt; &lt;file name&gt; &lt;size in bytes&gt; &lt;CRC32C of payload, 8 hex digits&gt;   (n lines, by rank)gt;  *   piece &lt;rank&gt; &lt;file name&gt; &lt;size in bytes&gt; &lt;CRC32C of payload, 8 hex digits&gt;   (n lines, by rank)lt;payload CRC32C, 8 hex digits *   piece &lt;rank&gt; &lt;file name&gt; &lt;size in bytes&gt; &lt;CRC32C of payload, 8 hex digits&gt;   (n lines, by rank)gt;   (n lines, by rank)
+ *   piece &lt;rank&gt; &lt;file name&gt; &lt;size in bytes&gt; &lt;payload CRC32C, 8 hex digits&gt;   (n lines, by rank)
  *   crc32c &lt;CRC32C of every preceding byte, 8 lower-case hex digits&gt;
  * </pre>
  *
