@@ -229,24 +229,22 @@ public class MPI {
 
     /** The world communicator while MPI is running; otherwise an error naming the call. */
     static Communicator running(String op) {
-        if (phase == 0) {
-            throw new MPIException(op + ": MPI.Init has not been called");
-        }
-        if (phase == 2) {
-            throw new MPIException(op + ": MPI.Finalize has already been called");
+        if (phase != 1) {
+            throw new MPIException(op + ": " + phaseProblem());
         }
         return COMM_WORLD.impl;
     }
 
-    /** Explains why a communicator cannot be used, or returns null when it can. */
+    /** Explains why a communicator cannot be used. */
     static String unusable(Comm comm) {
-        if (phase == 0) {
-            return "MPI.Init has not been called";
-        }
-        if (phase == 2) {
-            return "MPI.Finalize has already been called";
+        if (phase != 1) {
+            return phaseProblem();
         }
         return comm == COMM_NULL ? "the communicator is MPI.COMM_NULL" : "the communicator has been freed";
+    }
+
+    private static String phaseProblem() {
+        return phase == 0 ? "MPI.Init has not been called" : "MPI.Finalize has already been called";
     }
 
     static boolean isRunning() {
