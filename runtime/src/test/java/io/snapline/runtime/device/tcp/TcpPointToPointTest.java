@@ -143,6 +143,12 @@ class TcpPointToPointTest {
                 posted.countDown();
                 assertTrue(sendsDone.await(20, java.util.concurrent.TimeUnit.SECONDS),
                         "the sends did not complete while the receiver made no runtime calls");
+                // A send completes once its bytes are on the wire; the progress thread may still be decoding the
+                // large one. Reading isComplete() is a plain volatile read, not a runtime call that drives progress.
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+                while (!(ra.isComplete() && rb.isComplete()) && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
                 assertTrue(ra.isComplete() && rb.isComplete(), "receives not complete without runtime calls");
                 assertArrayEquals(pattern(4, 7), a);
                 assertArrayEquals(pattern(300_000, 8), b);
