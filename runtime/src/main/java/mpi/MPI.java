@@ -137,6 +137,7 @@ public class MPI {
         errhandler = ERRORS_ARE_FATAL;
         mainThread = Thread.currentThread();
         phase = 1;
+        ctx.checkpoint().init();
         if (args == null) {
             return new String[0];
         }
@@ -162,6 +163,7 @@ public class MPI {
     /** Leaves the job: waits until every rank has reached Finalize, then no MPI call may follow. */
     public static void Finalize() throws MPIException {
         Communicator world = running("Finalize");
+        context.checkpoint().finish();
         try {
             Collectives.barrier(world);
             context.endpoint().close();

@@ -66,6 +66,11 @@ public final class BsendBuffer {
         this.capacity = capacity;
     }
 
+    /** The attached size in bytes, or 0 when no buffer is attached. */
+    public synchronized int capacity() {
+        return attached == null ? 0 : capacity;
+    }
+
     /** Waits until every buffered message has been delivered, then detaches and returns the buffer. */
     public Object detach(JobState job) {
         synchronized (this) {

@@ -169,6 +169,77 @@ public final class Mailbox implements PacketHandler {
         prober = t;
     }
 
+    /**
+     * Describes the receives posted but not matched yet, one line each, in posting order (empty when there are
+     * none); a checkpoint refuses to proceed while the program has any.
+     */
+    synchronized java.util.List<String> describePosted() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (Request r = postedHead; r != null; r = r.next) {
+            out.add("receive from " + (r.source == Ranks.ANY_SOURCE ? "any rank" : "world rank " + r.source)
+                    + " with tag " + (r.tag == Ranks.ANY_TAG ? "ANY" : Integer.toString(r.tag)) + " on context "
+                    + r.context);
+        }
+        return out;
+    }
+
+    /** Removes and returns, in arrival order, every unmatched message except those on {@code keepContext}. */
+    synchronized java.util.List<Message> takeUnexpected(int keepContext) {
+        java.util.List<Message> taken = new java.util.ArrayList<>();
+        Message prev = null;
+        for (Message m = unexpectedHead; m != null; ) {
+            Message next = m.next;
+            if (m.context() != keepContext) {
+                unlinkUnexpected(prev, m);
+                taken.add(m);
+            } else {
+                prev = m;
+            }
+            m = next;
+        }
+        return taken;
+    }
+
+    /**
+     * Puts {@code messages} in front of the unmatched ones, keeping their order: they arrived before anything
+     * queued now (a restored checkpoint's messages, or messages taken out by {@link #takeUnexpected} and copied).
+     * Receives already posted are matched against them first.
+     */
+    void prependUnexpected(java.util.List<Message> messages) {
+        java.util.List<Request> matched = new java.util.ArrayList<>();
+        java.util.List<Message> matchedMessages = new java.util.ArrayList<>();
+        synchronized (this) {
+            Message first = null;
+            Message last = null;
+            for (Message m : messages) {
+                Request r = takePosted(m);
+                if (r != null) {
+                    matched.add(r);
+                    matchedMessages.add(m);
+                    continue;
+                }
+                m.next = null;
+                if (last == null) {
+                    first = m;
+                } else {
+                    last.next = m;
+                }
+                last = m;
+            }
+            if (last != null) {
+                last.next = unexpectedHead;
+                unexpectedHead = first;
+                if (unexpectedTail == null) {
+                    unexpectedTail = last;
+                }
+                arrivals++;
+            }
+        }
+        for (int i = 0; i < matched.size(); i++) {
+            matched.get(i).deliver(matchedMessages.get(i));
+        }
+    }
+
     /** Number of messages waiting to be matched (for diagnostics and tests). */
     public synchronized int unexpectedCount() {
         int n = 0;

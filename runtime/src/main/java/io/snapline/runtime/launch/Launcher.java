@@ -16,8 +16,8 @@ import java.util.Properties;
  *   <li>1 when a rank ended with an uncaught exception; the report on standard error names the rank and shows its
  *       stack trace;</li>
  *   <li>1 as well when, with {@code -dev tcp}, a rank process died (killed, crashed) or stopped answering;</li>
- *   <li>2 for a bad command line, or a feature this build does not have yet (checkpoint policies other than
- *       {@code none}, failure injection, run reports, other devices).</li>
+ *   <li>2 for a bad command line, a checkpoint store that cannot be used (another run's checkpoints without
+ *       {@code --resume}, a resume into a different number of ranks), or a feature this build does not have.</li>
  * </ul>
  */
 public final class Launcher {
@@ -76,7 +76,14 @@ public final class Launcher {
             return 2;
         }
         boolean tcp = options.device().equals("tcp");
-        JobResult result = tcp ? TcpJob.run(options, out, err) : ShmJob.run(options, out, err);
+        Supervision supervision;
+        try {
+            supervision = Supervision.open(options, err);
+        } catch (UsageException e) {
+            err.println("snaprun: " + e.getMessage());
+            return 2;
+        }
+        JobResult result = tcp ? TcpJob.run(options, out, err) : ShmJob.run(options, supervision, out, err);
         if (!result.succeeded()) {
             report(result, tcp, err);
         }
@@ -99,15 +106,12 @@ public final class Launcher {
 
     /** What the command line asks for that this build cannot do yet, or null when it can run it. */
     static String unavailable(LaunchOptions o) {
-        if (!o.checkpoint().equals("none")) {
-            return "checkpoint policy '" + o.checkpoint() + "' is not installed in this build yet; "
-                    + "only --checkpoint none (the default) is available";
+        boolean onTcp = o.device().equals("tcp");
+        if (onTcp && !o.checkpoint().equals("none")) {
+            return "checkpoint policies run on -dev shm in this build; -dev tcp supports --checkpoint none only so far";
         }
-        if (!o.injectFailures().isEmpty()) {
-            return "--inject-failure is not available in this build yet (it comes with the checkpoint policies)";
-        }
-        if (o.report() != null) {
-            return "--report is not available in this build yet";
+        if (onTcp && !o.injectFailures().isEmpty()) {
+            return "--inject-failure runs on -dev shm in this build; on -dev tcp kill a rank process to test failures";
         }
         boolean tcp = o.device().equals("tcp");
         if (o.jvmOpts() != null && !tcp) {

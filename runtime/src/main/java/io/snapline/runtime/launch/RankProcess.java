@@ -150,7 +150,9 @@ public final class RankProcess {
                 endpoint.job().abort(-1, 1, stopReason);
             }
         }
-        return new RankContext(endpoint, "tcp", 3, ClassLoader.getSystemClassLoader());
+        ClassLoader loader = ClassLoader.getSystemClassLoader();
+        return new RankContext(endpoint, "tcp", 3, loader, new io.snapline.runtime.checkpoint.RankAgent(endpoint,
+                loader, io.snapline.runtime.checkpoint.RankSetup.none()));
     }
 
     /**

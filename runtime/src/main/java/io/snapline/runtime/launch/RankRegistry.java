@@ -1,5 +1,7 @@
 package io.snapline.runtime.launch;
 
+import io.snapline.runtime.checkpoint.RankAgent;
+import io.snapline.runtime.checkpoint.RankSetup;
 import io.snapline.runtime.device.shm.ShmDevice;
 import io.snapline.runtime.engine.Endpoint;
 import io.snapline.runtime.engine.JobState;
@@ -55,11 +57,14 @@ public final class RankRegistry {
     }
 
     private static RankContext singleton(ClassLoader loader) {
-        ShmDevice device = new ShmDevice(1);
-        Mailbox mailbox = new Mailbox();
-        device.register(0, mailbox);
-        JobState job = new JobState(1);
-        job.bindThread(0, Thread.currentThread());
-        return new RankContext(new Endpoint(0, device, mailbox, job), "shm", 0, loader);
+        return BY_LOADER.computeIfAbsent(loader, l -> {
+            ShmDevice device = new ShmDevice(1);
+            Mailbox mailbox = new Mailbox();
+            device.register(0, mailbox);
+            JobState job = new JobState(1);
+            job.bindThread(0, Thread.currentThread());
+            Endpoint endpoint = new Endpoint(0, device, mailbox, job);
+            return new RankContext(endpoint, "shm", 0, l, new RankAgent(endpoint, l, RankSetup.none()));
+        });
     }
 }

@@ -1,5 +1,7 @@
 package io.snapline.runtime.launch;
 
+import io.snapline.runtime.checkpoint.RankAgent;
+import io.snapline.runtime.checkpoint.RankLink;
 import io.snapline.runtime.device.shm.ShmDevice;
 import io.snapline.runtime.engine.DeadlockDetector;
 import io.snapline.runtime.engine.Endpoint;
@@ -20,166 +22,332 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Runs a job on the {@code shm} device: every rank is a thread of this JVM with its own class loader, started with
  * MPJ Express's argument convention ({@code rank, size, device} before the program's own arguments).
  *
- * <p>The first rank to fail (uncaught throwable or {@code Abort}) aborts the job: every rank waiting inside the
+ * <p>The first rank to fail (uncaught throwable or {@code Abort}) aborts the attempt: every rank waiting inside the
  * runtime wakes with {@link JobAbortedException}, rank threads are interrupted, and the ranks get {@link #GRACE} to
- * unwind. Ranks still running after that (busy in their own code) are abandoned and listed in the result; their threads
- * are daemons, and {@link Launcher#main} ends the JVM. While the job runs, {@code System.out} and {@code System.err}
- * are routed through {@link RankOutput}, so one job at a time may run in a JVM.
+ * unwind; ranks still running after that (busy in their own code) are stopped. With a checkpoint policy, a rank that
+ * died (killed, or ended by an {@link Error}) restarts the job: every rank starts again in a fresh class loader and
+ * restores the newest committed checkpoint. While the job runs, {@code System.out} and {@code System.err} are routed
+ * through {@link RankOutput}, so one job at a time may run in a JVM.
  */
 public final class ShmJob {
-    /** How long ranks may take to unwind after an abort before they are abandoned. */
+    /** How long ranks may take to unwind after an abort before they are stopped. */
     static final Duration GRACE = Duration.ofSeconds(2);
     /** Consecutive half-second checks with every running rank blocked in the same wait before a deadlock is declared. */
     static final int DEADLOCK_CHECKS = 4;
     private static final long POLL_MILLIS = 50;
 
     private final LaunchOptions options;
-    private final int np;
-    private final JobState job;
-    private final Thread[] threads;
-    private final AtomicIntegerArray done;
-    private final CountDownLatch finished;
-    private final AtomicReference<JobResult.RankFailure> firstFailure = new AtomicReference<>();
+    private final Supervision supervision;
 
-    private ShmJob(LaunchOptions options) {
+    private ShmJob(LaunchOptions options, Supervision supervision) {
         this.options = options;
-        this.np = options.np();
-        this.job = new JobState(np);
-        this.threads = new Thread[np];
-        this.done = new AtomicIntegerArray(np);
-        this.finished = new CountDownLatch(np);
+        this.supervision = supervision;
     }
 
     /** Runs the job described by {@code options}, with rank output going to {@code out} and {@code err}. */
     public static JobResult run(LaunchOptions options, PrintStream out, PrintStream err) {
-        return new ShmJob(options).run(out, err);
+        return run(options, Supervision.open(options, err), out, err);
+    }
+
+    static JobResult run(LaunchOptions options, Supervision supervision, PrintStream out, PrintStream err) {
+        return new ShmJob(options, supervision).run(out, err);
     }
 
     private JobResult run(PrintStream out, PrintStream err) {
-        URL[] classPath = ProgramLoader.classPath(options);
         long start = System.nanoTime();
-        ShmDevice device = new ShmDevice(np);
-        Endpoint[] endpoints = new Endpoint[np];
-        for (int r = 0; r < np; r++) {
-            Mailbox mailbox = new Mailbox();
-            device.register(r, mailbox);
-            endpoints[r] = new Endpoint(r, device, mailbox, job);
+        while (true) {
+            Attempt a = new Attempt();
+            a.run(out, err);
+            if (!a.job.isAborted()) {
+                JobResult ok = new JobResult(0, List.of(), Duration.ofNanos(System.nanoTime() - start));
+                supervision.finish(ok);
+                return ok;
+            }
+            JobResult.RankFailure f = a.failure();
+            if (!supervision.restartAfter(f.rank(), a.shortReason(f), a.restartable(), a.abortedAt)) {
+                JobResult failed = a.result(Duration.ofNanos(System.nanoTime() - start));
+                supervision.finish(failed);
+                return failed;
+            }
         }
-        RankOutput rankOut = new RankOutput(out, np, options.tagOutput());
-        RankOutput rankErr = new RankOutput(err, np, options.tagOutput());
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        RankClassLoader[] loaders = new RankClassLoader[np];
-        System.setOut(new PrintStream(rankOut, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(rankErr, true, StandardCharsets.UTF_8));
-        try {
-            ClassLoader parent = ShmJob.class.getClassLoader();
+    }
+
+    /** One run of every rank, from the beginning or from a checkpoint. */
+    private final class Attempt {
+        final int np = options.np();
+        final JobState job = new JobState(np);
+        final Thread[] threads = new Thread[np];
+        final AtomicIntegerArray done = new AtomicIntegerArray(np);
+        final CountDownLatch finished = new CountDownLatch(np);
+        final AtomicReference<JobResult.RankFailure> firstFailure = new AtomicReference<>();
+        final AtomicReferenceArray<String> killed = new AtomicReferenceArray<>(np);
+        final RankAgent[] agents = new RankAgent[np];
+        final List<FailurePlan.Injection> injections = supervision.failures().forAttempt();
+        volatile String violation;
+        volatile long abortedAt;
+        CoordinatorLoop coordinator;
+
+        void run(PrintStream out, PrintStream err) {
+            URL[] classPath = ProgramLoader.classPath(options);
+            ShmDevice device = new ShmDevice(np);
+            Endpoint[] endpoints = new Endpoint[np];
             for (int r = 0; r < np; r++) {
-                loaders[r] = new RankClassLoader(r, classPath, parent);
-                RankRegistry.bind(loaders[r], new RankContext(endpoints[r], "shm", 3, loaders[r]));
-                int rank = r;
-                RankClassLoader loader = loaders[r];
-                threads[r] = new Thread(null, () -> runRank(rank, loader, rankOut, rankErr), "snapline-rank-" + r, 0);
-                threads[r].setDaemon(true);
-                threads[r].setContextClassLoader(loaders[r]);
-                job.bindThread(r, threads[r]);
+                Mailbox mailbox = new Mailbox();
+                device.register(r, mailbox);
+                endpoints[r] = new Endpoint(r, device, mailbox, job);
             }
-            for (Thread t : threads) {
-                t.start();
-            }
-            awaitEnd();
-        } finally {
-            System.out.flush();
-            System.err.flush();
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-            for (RankClassLoader l : loaders) {
-                if (l != null) {
-                    RankRegistry.unbind(l);
-                    closeQuietly(l);
+            RankOutput rankOut = new RankOutput(out, np, options.tagOutput());
+            RankOutput rankErr = new RankOutput(err, np, options.tagOutput());
+            PrintStream savedOut = System.out;
+            PrintStream savedErr = System.err;
+            RankClassLoader[] loaders = new RankClassLoader[np];
+            coordinator = supervision.coordinator(new CoordinatorLoop.Ranks() {
+                @Override
+                public void send(int rank, byte[] message) {
+                    agents[rank].onControl(message);
+                }
+
+                @Override
+                public void fail(String reason) {
+                    violation = reason;
+                    abort(-1, 1, reason);
+                }
+            });
+            java.util.Timer timer = new java.util.Timer("snapline-failure-injection", true);
+            System.setOut(new PrintStream(rankOut, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(rankErr, true, StandardCharsets.UTF_8));
+            try {
+                ClassLoader parent = ShmJob.class.getClassLoader();
+                for (int r = 0; r < np; r++) {
+                    loaders[r] = new RankClassLoader(r, classPath, parent);
+                    agents[r] = new RankAgent(endpoints[r], loaders[r],
+                            supervision.setupFor(r, link(r), injections));
+                    RankRegistry.bind(loaders[r], new RankContext(endpoints[r], "shm", 3, loaders[r], agents[r]));
+                    int rank = r;
+                    RankClassLoader loader = loaders[r];
+                    threads[r] = new Thread(null, () -> runRank(rank, loader, rankOut, rankErr), "snapline-rank-" + r, 0);
+                    threads[r].setDaemon(true);
+                    threads[r].setContextClassLoader(loaders[r]);
+                    job.bindThread(r, threads[r]);
+                }
+                scheduleTimedFailures(timer);
+                supervision.attemptStarted();
+                for (Thread t : threads) {
+                    t.start();
+                }
+                awaitEnd();
+            } finally {
+                timer.cancel();
+                coordinator.close();
+                System.out.flush();
+                System.err.flush();
+                System.setOut(savedOut);
+                System.setErr(savedErr);
+                for (RankClassLoader l : loaders) {
+                    if (l != null) {
+                        RankRegistry.unbind(l);
+                        closeQuietly(l);
+                    }
                 }
             }
         }
-        return result(Duration.ofNanos(System.nanoTime() - start));
-    }
 
-    /**
-     * Waits until every rank has ended, or, after an abort, until the survivors have had their grace period. Every
-     * half second it checks for a deadlock (all running ranks blocked in the same waits) and aborts the job if so.
-     */
-    private void awaitEnd() {
-        DeadlockDetector deadlocks = new DeadlockDetector(DEADLOCK_CHECKS);
-        long ticks = 0;
-        try {
-            while (!finished.await(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
-                if (job.isAborted()) {
-                    for (int r = 0; r < np; r++) {
-                        if (done.get(r) == 0) {
-                            threads[r].interrupt();
+        private RankLink link(int rank) {
+            return new RankLink() {
+                @Override
+                public void toCoordinator(byte[] message) {
+                    coordinator.onRankMessage(rank, message);
+                }
+
+                @Override
+                public void restored(long id, long point, long nanos) {
+                    supervision.restored(rank, id, point, nanos);
+                }
+
+                @Override
+                public void finished() {
+                    coordinator.onRankFinished(rank);
+                }
+
+                @Override
+                public void requestKill(boolean atSafePoint, String reason) {
+                    supervision.failures().struck(injections, rank, atSafePoint);
+                    Thread killer = new Thread(() -> kill(rank, reason), "snapline-killer-" + rank);
+                    killer.setDaemon(true);
+                    killer.start();
+                }
+            };
+        }
+
+        private void scheduleTimedFailures(java.util.Timer timer) {
+            for (FailurePlan.Injection i : injections) {
+                if (i.after != null) {
+                    timer.schedule(new java.util.TimerTask() {
+                        @Override
+                        public void run() {
+                            if (done.get(i.rank) == 0 && !job.isAborted()) {
+                                supervision.failures().struck(i);
+                                kill(i.rank, "injected failure after " + i.after.toMillis() + " ms");
+                            }
+                        }
+                    }, i.after.toMillis());
+                }
+            }
+        }
+
+        /** Kills rank {@code rank}'s thread for real: it stops wherever it is, as a crashed process would. */
+        @SuppressWarnings({"deprecation", "removal"})
+        private void kill(int rank, String reason) {
+            if (done.get(rank) != 0) {
+                return;
+            }
+            killed.set(rank, reason);
+            threads[rank].stop();
+        }
+
+        /**
+         * Waits until every rank has ended, or, after an abort, until the survivors have had their grace period
+         * (then stops those still running). Every half second it checks for a deadlock (all running ranks blocked
+         * in the same waits) and aborts the attempt if so.
+         */
+        private void awaitEnd() {
+            DeadlockDetector deadlocks = new DeadlockDetector(DEADLOCK_CHECKS);
+            long ticks = 0;
+            try {
+                while (!finished.await(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                    if (job.isAborted()) {
+                        for (int r = 0; r < np; r++) {
+                            if (done.get(r) == 0) {
+                                threads[r].interrupt();
+                            }
+                        }
+                        if (!finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                            stopStragglers();
+                        }
+                        return;
+                    }
+                    if (++ticks % 10 == 0) {
+                        String deadlock = deadlocks.check(job.snapshotBlocked());
+                        if (deadlock != null) {
+                            violation = deadlock;
+                            abort(-1, 1, deadlock);
                         }
                     }
-                    finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-                    return;
                 }
-                if (++ticks % 10 == 0) {
-                    String deadlock = deadlocks.check(job.snapshotBlocked());
-                    if (deadlock != null) {
-                        job.abort(-1, 1, deadlock);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                violation = "the launcher was interrupted";
+                abort(-1, 130, "the launcher was interrupted");
+            }
+        }
+
+        /** Ranks busy in their own code after the grace period are stopped, so they cannot outlive the attempt. */
+        @SuppressWarnings({"deprecation", "removal"})
+        private void stopStragglers() throws InterruptedException {
+            for (int r = 0; r < np; r++) {
+                if (done.get(r) == 0) {
+                    abandoned.add(r);
+                    threads[r].stop();
+                }
+            }
+            finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        final List<Integer> abandoned = new ArrayList<>();
+
+        private void abort(int rank, int code, String reason) {
+            if (job.abort(rank, code, reason)) {
+                abortedAt = System.nanoTime();
+            }
+        }
+
+        JobResult.RankFailure failure() {
+            JobResult.RankFailure f = firstFailure.get();
+            if (f == null || f.rank() != job.abortRank()) {
+                f = new JobResult.RankFailure(job.abortRank(), job.abortReason(), null);
+            }
+            return f;
+        }
+
+        /** Whether a restart can cure the failure: a rank died (killed, or an Error), not a bug it would repeat. */
+        boolean restartable() {
+            if (violation != null) {
+                return false;
+            }
+            JobResult.RankFailure f = firstFailure.get();
+            if (f == null || f.rank() < 0) {
+                return false;
+            }
+            if (killed.get(f.rank()) != null) {
+                return true;
+            }
+            return f.error() instanceof Error && !(f.error() instanceof RankAbortError);
+        }
+
+        String shortReason(JobResult.RankFailure f) {
+            String k = f.rank() >= 0 ? killed.get(f.rank()) : null;
+            if (k != null) {
+                return "killed: " + k;
+            }
+            return f.error() != null ? f.error().toString() : f.description();
+        }
+
+        JobResult result(Duration wall) {
+            JobResult.RankFailure f = failure();
+            return new JobResult(JobResult.exitStatusOf(job.abortCode()), List.of(f), wall, List.copyOf(abandoned));
+        }
+
+        private void runRank(int rank, ClassLoader loader, RankOutput out, RankOutput err) {
+            RankOutput.enterRank(rank);
+            try {
+                try {
+                    Method m = Class.forName(options.mainClass(), true, loader).getMethod("main", String[].class);
+                    if (!Modifier.isStatic(m.getModifiers())) {
+                        throw new IllegalStateException("main(String[]) of " + options.mainClass() + " is not static");
                     }
+                    m.invoke(null, (Object) argv(rank));
+                } catch (InvocationTargetException e) {
+                    fail(rank, e.getCause());
+                } catch (ClassNotFoundException e) {
+                    fail(rank, new IllegalArgumentException("main class " + options.mainClass()
+                            + " was not found on the class path", e));
+                } catch (NoSuchMethodException e) {
+                    fail(rank, new IllegalArgumentException(options.mainClass()
+                            + " has no public static void main(String[])", e));
+                } catch (ReflectiveOperationException | RuntimeException | Error e) {
+                    fail(rank, e);
                 }
+            } catch (Error e) {
+                fail(rank, e); // a kill that landed while the failure was being recorded
+            } finally {
+                job.finished(rank);
+                out.flushPartialLine();
+                err.flushPartialLine();
+                RankOutput.leaveRank();
+                done.set(rank, 1);
+                finished.countDown();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            job.abort(-1, 130, "the launcher was interrupted");
         }
-    }
 
-    private JobResult result(Duration wall) {
-        if (!job.isAborted()) {
-            return new JobResult(0, List.of(), wall);
-        }
-        List<Integer> abandoned = new ArrayList<>();
-        for (int r = 0; r < np; r++) {
-            if (done.get(r) == 0) {
-                abandoned.add(r);
+        private void fail(int rank, Throwable t) {
+            if (t instanceof RankAbortError) {
+                return;
             }
-        }
-        JobResult.RankFailure f = firstFailure.get();
-        if (f == null || f.rank() != job.abortRank()) {
-            f = new JobResult.RankFailure(job.abortRank(), job.abortReason(), null);
-        }
-        return new JobResult(JobResult.exitStatusOf(job.abortCode()), List.of(f), wall, List.copyOf(abandoned));
-    }
-
-    private void runRank(int rank, ClassLoader loader, RankOutput out, RankOutput err) {
-        RankOutput.enterRank(rank);
-        try {
-            Method m = Class.forName(options.mainClass(), true, loader).getMethod("main", String[].class);
-            if (!Modifier.isStatic(m.getModifiers())) {
-                throw new IllegalStateException("main(String[]) of " + options.mainClass() + " is not static");
+            String k = killed.get(rank);
+            if (k == null && job.isAborted() && isConsequence(t)) {
+                return;
             }
-            m.invoke(null, (Object) argv(rank));
-        } catch (InvocationTargetException e) {
-            fail(rank, e.getCause());
-        } catch (ClassNotFoundException e) {
-            fail(rank, new IllegalArgumentException("main class " + options.mainClass()
-                    + " was not found on the class path", e));
-        } catch (NoSuchMethodException e) {
-            fail(rank, new IllegalArgumentException(options.mainClass() + " has no public static void main(String[])", e));
-        } catch (ReflectiveOperationException | RuntimeException | Error e) {
-            fail(rank, e);
-        } finally {
-            job.finished(rank);
-            out.flushPartialLine();
-            err.flushPartialLine();
-            RankOutput.leaveRank();
-            done.set(rank, 1);
-            finished.countDown();
+            String description = k != null ? "rank " + rank + " was killed (" + k + ")" : "rank " + rank + " failed: " + t;
+            if (job.abort(rank, 1, description)) {
+                abortedAt = System.nanoTime();
+                firstFailure.set(new JobResult.RankFailure(rank, description, k != null ? null : t));
+            }
         }
     }
 
@@ -188,7 +356,7 @@ public final class ShmJob {
         List<String> programArgs = options.programArgs();
         String[] argv = new String[programArgs.size() + 3];
         argv[0] = Integer.toString(rank);
-        argv[1] = Integer.toString(np);
+        argv[1] = Integer.toString(options.np());
         argv[2] = "shm";
         for (int i = 0; i < programArgs.size(); i++) {
             argv[i + 3] = programArgs.get(i);
@@ -196,21 +364,8 @@ public final class ShmJob {
         return argv;
     }
 
-    private void fail(int rank, Throwable t) {
-        if (t instanceof RankAbortError) {
-            return;
-        }
-        if (job.isAborted() && isConsequence(t)) {
-            return;
-        }
-        String description = "rank " + rank + " failed: " + t;
-        if (job.abort(rank, 1, description)) {
-            firstFailure.set(new JobResult.RankFailure(rank, description, t));
-        }
-    }
-
     /** Whether {@code t} is only the echo of an abort elsewhere: the runtime's wake-up or the launcher's interrupt. */
-    private boolean isConsequence(Throwable t) {
+    private static boolean isConsequence(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof JobAbortedException || c instanceof InterruptedException
                     || c instanceof java.io.InterruptedIOException) {

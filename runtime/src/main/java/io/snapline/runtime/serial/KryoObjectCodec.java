@@ -23,7 +23,16 @@ public final class KryoObjectCodec implements ObjectCodec {
     private final Output output = new Output(256, -1);
 
     public KryoObjectCodec(ClassLoader classLoader) {
-        kryo = new Kryo();
+        kryo = newKryo(classLoader);
+    }
+
+    /**
+     * A Kryo configured as Snapline uses it for program objects: any class (no registration), shared references and
+     * cycles kept, objects created without calling constructors, classes resolved in {@code classLoader}, and
+     * process-bound types (threads, locks, streams, sockets) refused with a clear error.
+     */
+    public static Kryo newKryo(ClassLoader classLoader) {
+        Kryo kryo = new Kryo();
         kryo.setRegistrationRequired(false);
         kryo.setWarnUnregisteredClasses(false);
         kryo.setReferences(true);
@@ -32,6 +41,7 @@ public final class KryoObjectCodec implements ObjectCodec {
         for (Class<?> c : PROCESS_BOUND) {
             kryo.addDefaultSerializer(c, new ProcessBound(c));
         }
+        return kryo;
     }
 
     /**
@@ -118,7 +128,7 @@ public final class KryoObjectCodec implements ObjectCodec {
      * Says which class could not be serialized and where it was reached from: the class whose field was
      * inaccessible (from the root cause), else the class Kryo was writing, with Kryo's field path.
      */
-    static String describeFailure(Object[] objects, RuntimeException e) {
+    public static String describeFailure(Object[] objects, RuntimeException e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -218,27 +218,41 @@ class LauncherTest {
     }
 
     @Test
-    void shouldSayPolicyIsNotInstalledWhenCheckpointPolicyIsChosen() {
+    void shouldSayPolicyIsNotInstalledWhenItsJarIsMissing() {
         for (String policy : List.of("coordinated", "coordinated-nb", "independent")) {
             Run c = snaprun("-np", "2", "--checkpoint", policy, "--interval", "1s", "-cp",
                     MpiRun.classPathOf(Hello.class), Hello.class.getName());
             assertEquals(2, c.status());
             assertEquals("", c.out(), "no rank ran");
-            assertEquals("snaprun: checkpoint policy '" + policy + "' is not installed in this build yet; "
-                    + "only --checkpoint none (the default) is available\n", c.err());
+            assertEquals("snaprun: checkpoint policy '" + policy + "' is not installed in this build (installed: "
+                    + "none); its jar must be on the launcher's class path\n", c.err());
+        }
+    }
+
+    /** Passes 20 safe points. */
+    public static class Points {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            for (int i = 0; i < 20; i++) {
+                io.snapline.checkpoint.Checkpoint.point();
+            }
+            System.out.println("points " + io.snapline.checkpoint.Checkpoint.points());
+            MPI.Finalize();
         }
     }
 
     @Test
-    void shouldSayFeatureIsMissingWhenReservedFlagsAreUsed() {
-        String cp = MpiRun.classPathOf(Hello.class);
-        Run inject = snaprun("-np", "2", "--inject-failure", "rank=1,after=1s", "-cp", cp, Hello.class.getName());
-        assertEquals(2, inject.status());
-        assertEquals("snaprun: --inject-failure is not available in this build yet (it comes with the checkpoint "
-                + "policies)\n", inject.err());
-        Run report = snaprun("-np", "2", "--report", "r.json", "-cp", cp, Hello.class.getName());
-        assertEquals(2, report.status());
-        assertEquals("snaprun: --report is not available in this build yet\n", report.err());
+    void shouldEndTheJobNamingTheKilledRankWhenAFailureIsInjectedWithoutCheckpoints() throws Exception {
+        String cp = MpiRun.classPathOf(Points.class);
+        java.nio.file.Path json = java.nio.file.Files.createTempFile("snapline-report", ".json");
+        Run inject = snaprun("-np", "2", "--inject-failure", "rank=1,point=5", "--report", json.toString(), "-cp", cp,
+                Points.class.getName());
+        assertEquals(1, inject.status(), inject.err());
+        assertTrue(inject.err().contains("rank 1 was killed (injected failure at safe point 5)"), inject.err());
+        String report = java.nio.file.Files.readString(json);
+        assertTrue(report.contains("\"policy\": \"none\"") && report.contains("\"outcome\": \"failed with exit status 1\""),
+                report);
+        java.nio.file.Files.delete(json);
         Run jvm = snaprun("-np", "2", "--jvm-opts", "-Xmx1g", "-cp", cp, Hello.class.getName());
         assertEquals(2, jvm.status());
         assertTrue(jvm.err().contains("put JVM options in SNAPLINE_JAVA_OPTS"), jvm.err());

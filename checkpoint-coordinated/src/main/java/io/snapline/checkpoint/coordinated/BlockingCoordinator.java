@@ -1,0 +1,166 @@
+package io.snapline.checkpoint.coordinated;
+
+import io.snapline.runtime.checkpoint.CoordinatorServices;
+import io.snapline.runtime.checkpoint.PolicyCoordinator;
+import io.snapline.runtime.checkpoint.store.CheckpointId;
+import io.snapline.runtime.checkpoint.store.Manifest;
+import io.snapline.runtime.checkpoint.store.PieceRef;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The coordinator half of the blocking protocol, a state machine driven by the clock and the ranks' messages.
+ *
+ * <pre>
+ *          interval elapsed: REQUEST(id) to all              every rank sent POSITION: K = max + 1,
+ *   IDLE ------------------------------------> POLLING(id) ---------------------------------> ALIGNED(id, K)
+ *    ^                                             |           AT(id, K) to all                      |
+ *    |  a rank finished first: ABANDON(id) to all  |                                                 |
+ *    +---------------------------------------------+                                                 |
+ *    |  every rank PREPARED: commit the manifest (phase two)                                         |
+ *    +-----------------------------------------------------------------------------------------------+
+ * </pre>
+ *
+ * With {@code --every N} the ranks need no placement: the coordinator only gathers PREPARED messages per checkpoint
+ * and commits each checkpoint once all ranks have prepared it, in id order. Once any rank has finished, no new
+ * checkpoint is requested (it could never complete).
+ */
+final class BlockingCoordinator implements PolicyCoordinator {
+    enum State { IDLE, POLLING, ALIGNED, DONE }
+
+    private final CoordinatorServices services;
+    private final int n;
+    private final long intervalNanos;
+    private final boolean every;
+    private State state = State.IDLE;
+    private long id;
+    private long lastEnd = Long.MIN_VALUE;
+    private final long[] positions;
+    private final boolean[] finished;
+    private long alignedPoint;
+    private final TreeMap<Long, Pending> pending = new TreeMap<>();
+
+    /** The pieces gathered so far for one checkpoint. */
+    private static final class Pending {
+        final PieceRef[] pieces;
+        final long[] blocked;
+        long point;
+        int count;
+
+        Pending(int n) {
+            pieces = new PieceRef[n];
+            blocked = new long[n];
+        }
+    }
+
+    BlockingCoordinator(CoordinatorServices services) {
+        this.services = services;
+        this.n = services.ranks();
+        this.every = services.settings().every() > 0;
+        this.intervalNanos = every ? 0 : services.settings().interval().toNanos();
+        this.positions = new long[n];
+        this.finished = new boolean[n];
+        this.id = services.nextId().value() - 1;
+    }
+
+    State state() {
+        return state;
+    }
+
+    @Override
+    public void onTick(long now) {
+        if (lastEnd == Long.MIN_VALUE) {
+            lastEnd = now;
+        }
+        if (!every && state == State.IDLE && now - lastEnd >= intervalNanos) {
+            id = Math.max(id + 1, services.nextId().value());
+            Arrays.fill(positions, -1);
+            state = State.POLLING;
+            services.broadcast(BlockingMessage.encode(new BlockingMessage.Request(id)));
+        }
+    }
+
+    @Override
+    public void onRankMessage(int rank, byte[] message) {
+        BlockingMessage m = BlockingMessage.decode(message);
+        if (m instanceof BlockingMessage.Position p) {
+            onPosition(rank, p);
+        } else if (m instanceof BlockingMessage.Prepared p) {
+            onPrepared(rank, p);
+        } else {
+            throw new IllegalArgumentException("the coordinator does not accept " + m + " (from rank " + rank + ")");
+        }
+    }
+
+    private void onPosition(int rank, BlockingMessage.Position p) {
+        if (state != State.POLLING || p.id() != id) {
+            return; // a position for a checkpoint already abandoned
+        }
+        positions[rank] = p.point();
+        long max = Long.MIN_VALUE;
+        for (long q : positions) {
+            if (q < 0) {
+                return;
+            }
+            max = Math.max(max, q);
+        }
+        alignedPoint = max + 1;
+        state = State.ALIGNED;
+        services.broadcast(BlockingMessage.encode(new BlockingMessage.At(id, alignedPoint)));
+    }
+
+    private void onPrepared(int rank, BlockingMessage.Prepared p) {
+        if (!every && (state != State.ALIGNED || p.id() != id)) {
+            return;
+        }
+        Pending c = pending.computeIfAbsent(p.id(), k -> new Pending(n));
+        if (c.pieces[rank] == null) {
+            c.count++;
+        }
+        c.pieces[rank] = p.piece();
+        c.blocked[rank] = p.blockedNanos();
+        c.point = p.point();
+        while (!pending.isEmpty() && pending.firstEntry().getValue().count == n) {
+            var first = pending.pollFirstEntry();
+            commit(first.getKey(), first.getValue());
+        }
+    }
+
+    private void commit(long checkpoint, Pending c) {
+        List<PieceRef> pieces = new ArrayList<>(Arrays.asList(c.pieces));
+        services.commit(new Manifest(CheckpointId.of(checkpoint), n, pieces), c.point, c.blocked);
+        if (!every && state == State.ALIGNED) {
+            state = anyFinished() ? State.DONE : State.IDLE;
+        }
+        lastEnd = Long.MIN_VALUE; // the next interval starts at the next tick
+    }
+
+    private boolean anyFinished() {
+        for (boolean f : finished) {
+            if (f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void onRankFinished(int rank) {
+        finished[rank] = true;
+        if (every) {
+            return; // checkpoints the ranks already prepared can still complete; no new ones start
+        }
+        Pending current = pending.get(id);
+        boolean prepared = current != null && current.pieces[rank] != null;
+        if (state == State.POLLING || state == State.ALIGNED && !prepared) {
+            services.broadcast(BlockingMessage.encode(new BlockingMessage.Abandon(id)));
+            services.log("checkpoint " + id + " abandoned: rank " + rank + " finished before reaching it");
+            pending.remove(id);
+            state = State.DONE;
+        } else if (state == State.IDLE) {
+            state = State.DONE;
+        }
+    }
+}

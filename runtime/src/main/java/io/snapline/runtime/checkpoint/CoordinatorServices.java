@@ -1,0 +1,39 @@
+package io.snapline.runtime.checkpoint;
+
+import io.snapline.runtime.checkpoint.store.CheckpointId;
+import io.snapline.runtime.checkpoint.store.Manifest;
+
+/** What the supervisor offers a policy's coordinator. Called only from the coordinator's thread. */
+public interface CoordinatorServices {
+    int ranks();
+
+    PolicySettings settings();
+
+    /** Sends {@code message} to rank {@code rank}'s policy. */
+    void send(int rank, byte[] message);
+
+    /** Sends {@code message} to every rank's policy. */
+    default void broadcast(byte[] message) {
+        for (int r = 0; r < ranks(); r++) {
+            send(r, message);
+        }
+    }
+
+    /** The id the next checkpoint must take: one more than the newest committed one (1 in a fresh store). */
+    CheckpointId nextId();
+
+    /**
+     * Atomically commits {@code manifest} (phase two of the commit) and drops checkpoints beyond the retention
+     * count; records it for the run report and prints a progress line.
+     *
+     * @param point          the safe point the checkpoint was taken at (for the report)
+     * @param blockedNanos   how long each rank was held back by this checkpoint, indexed by rank
+     */
+    void commit(Manifest manifest, long point, long[] blockedNanos);
+
+    /** Ends the job with {@code reason} (a violated contract; no restart follows). */
+    void fail(String reason);
+
+    /** Prints a progress line to the launcher's standard error. */
+    void log(String line);
+}

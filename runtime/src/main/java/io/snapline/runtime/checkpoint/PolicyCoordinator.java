@@ -1,0 +1,16 @@
+package io.snapline.runtime.checkpoint;
+
+/**
+ * The supervisor half of a policy: one instance per job attempt. All calls come from one thread, in the order
+ * the events happened; none may block.
+ */
+public interface PolicyCoordinator {
+    /** A message from rank {@code rank}'s policy. */
+    void onRankMessage(int rank, byte[] message);
+
+    /** Periodic call (about every 50 ms) with the coordinator clock's time. */
+    void onTick(long nanoTime);
+
+    /** Rank {@code rank} called {@code MPI.Finalize}. */
+    void onRankFinished(int rank);
+}

@@ -1,0 +1,35 @@
+package io.snapline.runtime.checkpoint;
+
+import java.time.Duration;
+
+/**
+ * What the command line says about checkpointing, as a policy sees it.
+ *
+ * @param policy        the policy's name
+ * @param interval      checkpoint at least this long after the previous one ({@code --interval}), or null
+ * @param every         checkpoint every this many safe points ({@code --every}), 0 when not given
+ * @param retain        committed checkpoints kept in the store (at least 1)
+ * @param stallTimeout  how long a checkpoint may wait for a rank to reach its safe point before the job is ended
+ *                      with a contract violation
+ */
+public record PolicySettings(String policy, Duration interval, long every, int retain, Duration stallTimeout) {
+    /** Interval used when neither {@code --interval} nor {@code --every} is given. */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
+
+    public PolicySettings {
+        if (interval != null && every > 0) {
+            throw new IllegalArgumentException("give either an interval or every N safe points, not both");
+        }
+        if (interval == null && every <= 0) {
+            interval = DEFAULT_INTERVAL;
+        }
+        if (retain < 1) {
+            throw new IllegalArgumentException("retain must be at least 1, got " + retain);
+        }
+    }
+
+    /** Settings with the defaults: every 30 s, keep 2 checkpoints, 60 s stall timeout. */
+    public static PolicySettings of(String policy, Duration interval, long every) {
+        return new PolicySettings(policy, interval, every, 2, Duration.ofSeconds(60));
+    }
+}

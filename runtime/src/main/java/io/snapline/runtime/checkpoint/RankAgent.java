@@ -1,0 +1,310 @@
+package io.snapline.runtime.checkpoint;
+
+import com.esotericsoftware.kryo.Serializer;
+import io.snapline.checkpoint.CheckpointException;
+import io.snapline.checkpoint.Restorable;
+import io.snapline.runtime.checkpoint.store.CheckpointId;
+import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
+import io.snapline.runtime.checkpoint.store.PieceRef;
+import io.snapline.runtime.engine.CommSnapshot;
+import io.snapline.runtime.engine.Endpoint;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * One rank's checkpoint runtime, behind the program-facing {@link io.snapline.checkpoint.Checkpoint} API: it holds
+ * the named state objects, counts safe points, hands each to the policy, restores the rank after a restart, and
+ * offers the policy the {@link RankServices} it builds checkpoints from. Used by the rank's program thread, except
+ * {@link #onControl} and {@link #wake}.
+ */
+public final class RankAgent implements RankServices {
+    private static final long AWAIT_SLICE_MILLIS = 20;
+
+    private final Endpoint endpoint;
+    private final RankSetup setup;
+    private final ClassLoader programLoader;
+    private final Map<String, Object> states = new LinkedHashMap<>();
+    private final Object waitLock = new Object();
+    private StateCodec codec;
+    private RankPolicy policy;
+    private Map<String, Object> restoredStates;
+    private long points;
+    private boolean finished;
+    private volatile boolean dying;
+
+    public RankAgent(Endpoint endpoint, ClassLoader programLoader, RankSetup setup) {
+        this.endpoint = endpoint;
+        this.programLoader = programLoader;
+        this.setup = setup;
+    }
+
+    /** Called by {@code MPI.Init}: the policy's rank half starts. */
+    public void init() {
+        if (policy == null) {
+            policy = setup.policy().forRank(this);
+        }
+    }
+
+    /** Called by {@code MPI.Finalize}: no safe point follows. */
+    public void finish() {
+        if (policy != null && !finished) {
+            finished = true;
+            policy.finish();
+            setup.link().finished();
+        }
+    }
+
+    /** Delivers a message from the coordinator (any thread). */
+    public void onControl(byte[] message) {
+        RankPolicy p = policy;
+        if (p != null) {
+            p.onControl(message);
+        }
+        wake();
+    }
+
+    // ------------------------------------------------------------------ the program-facing API
+
+    /** Whether this rank was started to continue from a checkpoint. */
+    public boolean isRestart() {
+        return setup.restoreFrom() != null;
+    }
+
+    /** Safe points passed so far (a restored rank continues the count of its checkpoint). */
+    public long points() {
+        return points;
+    }
+
+    /** See {@link io.snapline.checkpoint.Checkpoint#restoreOr(String, Supplier)}. */
+    public <T> T restoreOr(String name, Supplier<T> fresh) {
+        requireRunning("Checkpoint.restoreOr");
+        requireName(name);
+        if (fresh == null) {
+            throw new CheckpointException("Checkpoint.restoreOr: the supplier of the initial state is null");
+        }
+        if (states.containsKey(name)) {
+            throw new CheckpointException("Checkpoint.restoreOr: state '" + name + "' is registered already; give "
+                    + "each state object its own name");
+        }
+        if (isRestart() && restoredStates == null) {
+            restore();
+        }
+        Object value;
+        if (restoredStates != null) {
+            if (!restoredStates.containsKey(name)) {
+                throw new CheckpointException("Checkpoint.restoreOr: checkpoint " + setup.restoreFrom().id()
+                        + " holds no state named '" + name + "' (it holds " + restoredStates.keySet() + "); the "
+                        + "program must register the same names as the run that took the checkpoint");
+            }
+            value = restoredStates.get(name);
+            if (value instanceof Restorable r) {
+                r.afterRestore();
+            }
+        } else {
+            value = fresh.get();
+        }
+        states.put(name, value);
+        @SuppressWarnings("unchecked")
+        T t = (T) value;
+        return t;
+    }
+
+    /** See {@link io.snapline.checkpoint.Checkpoint#set}. */
+    public void set(String name, Object value) {
+        requireRunning("Checkpoint.set");
+        requireName(name);
+        states.put(name, value);
+    }
+
+    /** See {@link io.snapline.checkpoint.Checkpoint#point()}. */
+    public void point() {
+        requireRunning("Checkpoint.point");
+        if (isRestart() && restoredStates == null) {
+            throw new CheckpointException("Checkpoint.point: rank " + rank() + " restarted from checkpoint "
+                    + setup.restoreFrom().id() + " but reached a safe point without calling Checkpoint.restoreOr "
+                    + "first; restore the state before the first safe point");
+        }
+        points++;
+        if (points == setup.killAtPoint()) {
+            dieAt("injected failure at safe point " + points);
+        }
+        policy.atPoint(points);
+    }
+
+    /** See {@link io.snapline.checkpoint.Checkpoint#serializer}. */
+    public <T> void serializer(Class<T> type, Serializer<? super T> serializer) {
+        if (type == null || serializer == null) {
+            throw new CheckpointException("Checkpoint.serializer: the type and the serializer must not be null");
+        }
+        codec().register(type, serializer);
+    }
+
+    // ------------------------------------------------------------------ RankServices
+
+    @Override
+    public int rank() {
+        return endpoint.rank();
+    }
+
+    @Override
+    public int size() {
+        return endpoint.size();
+    }
+
+    @Override
+    public PolicySettings settings() {
+        return setup.settings();
+    }
+
+    @Override
+    public long restoredId() {
+        return isRestart() ? setup.restoreFrom().id().value() : 0;
+    }
+
+    @Override
+    public void toCoordinator(byte[] message) {
+        if (dying) {
+            parkUntilKilled();
+        }
+        setup.link().toCoordinator(message);
+    }
+
+    @Override
+    public void flushChannels(CheckpointId id, int round) {
+        if (round < 0 || round > 1) {
+            throw new IllegalArgumentException("flush round must be 0 or 1, was " + round);
+        }
+        CommSnapshot.flush(endpoint, (int) (id.value() & 0x3fff_ffff) * 2 + round);
+    }
+
+    @Override
+    public byte[] capture(CheckpointId id, long point) {
+        List<String> pending = CommSnapshot.pendingReceives(endpoint);
+        if (!pending.isEmpty()) {
+            throw new CheckpointException("rank " + rank() + " reached safe point " + point + " with "
+                    + pending.size() + " receive(s) not completed (" + String.join("; ", pending) + "); complete "
+                    + "every non-blocking receive (Wait) before Checkpoint.point");
+        }
+        List<CommSnapshot.Saved> unmatched = CommSnapshot.unmatched(endpoint);
+        byte[] state = codec().encode(states);
+        return new RankImage(rank(), size(), id.value(), point, endpoint.nextContext(),
+                endpoint.bsendBuffer().capacity(), unmatched, state).encode();
+    }
+
+    @Override
+    public PieceRef writePiece(CheckpointId id, byte[] image) {
+        return setup.store().writePiece(id, rank(), image);
+    }
+
+    @Override
+    public void await(BooleanSupplier condition, String what) {
+        if (condition.getAsBoolean()) {
+            return;
+        }
+        endpoint.job().blocking(rank(), what);
+        try {
+            while (!condition.getAsBoolean()) {
+                endpoint.job().check();
+                synchronized (waitLock) {
+                    if (!condition.getAsBoolean()) {
+                        waitLock.wait(AWAIT_SLICE_MILLIS);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CheckpointException("interrupted while " + what, e);
+        } finally {
+            endpoint.job().unblocked(rank());
+        }
+    }
+
+    @Override
+    public void wake() {
+        synchronized (waitLock) {
+            waitLock.notifyAll();
+        }
+    }
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    @Override
+    public void aboutToWrite(CheckpointId id) {
+        if (id.value() == setup.killDuringWriteOf()) {
+            dying = true;
+            setup.link().requestKill(false, "injected failure while writing checkpoint " + id);
+        }
+    }
+
+    // ------------------------------------------------------------------ restore
+
+    private void restore() {
+        long start = System.nanoTime();
+        var manifest = setup.restoreFrom();
+        manifest.requireRanks(size());
+        String where = "the piece of rank " + rank() + " in checkpoint " + manifest.id();
+        RankImage image;
+        try {
+            image = RankImage.decode(setup.store().readPiece(manifest.id(), manifest.piece(rank())), where);
+        } catch (CheckpointStoreException e) {
+            throw new CheckpointException("cannot restore rank " + rank() + ": " + e.getMessage(), e);
+        }
+        if (image.rank() != rank() || image.ranks() != size() || image.id() != manifest.id().value()) {
+            throw new CheckpointException(where + " belongs to rank " + image.rank() + " of " + image.ranks()
+                    + " in checkpoint " + image.id() + "; the store is inconsistent");
+        }
+        restoredStates = codec().decode(image.state());
+        CommSnapshot.restore(endpoint, image.unmatched());
+        endpoint.reserveContextsBelow(image.nextContext());
+        if (image.bsendCapacity() > 0 && endpoint.bsendBuffer().capacity() == 0) {
+            endpoint.bsendBuffer().attach(ByteBuffer.allocate(image.bsendCapacity()), image.bsendCapacity());
+        }
+        points = image.point();
+        setup.link().restored(image.id(), image.point(), System.nanoTime() - start);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private StateCodec codec() {
+        if (codec == null) {
+            codec = new StateCodec(programLoader);
+        }
+        return codec;
+    }
+
+    private void requireRunning(String op) {
+        if (policy == null) {
+            throw new CheckpointException(op + ": MPI.Init has not been called in this rank; call it first");
+        }
+        if (finished) {
+            throw new CheckpointException(op + ": MPI.Finalize has already been called in this rank");
+        }
+    }
+
+    private static void requireName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new CheckpointException("a state object needs a non-blank name");
+        }
+    }
+
+    private void dieAt(String reason) {
+        dying = true;
+        setup.link().requestKill(true, reason);
+        parkUntilKilled();
+    }
+
+    /** A rank the supervisor is about to kill does nothing more (in particular, it reports nothing). */
+    private static void parkUntilKilled() {
+        while (true) {
+            LockSupport.park();
+        }
+    }
+}

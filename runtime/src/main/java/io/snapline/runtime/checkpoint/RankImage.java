@@ -1,0 +1,120 @@
+package io.snapline.runtime.checkpoint;
+
+import io.snapline.checkpoint.CheckpointException;
+import io.snapline.runtime.engine.BaseType;
+import io.snapline.runtime.engine.CommSnapshot;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One rank's part of a global checkpoint: the program's state and the communication state needed to continue
+ * exactly where the checkpoint was taken. It is the payload of the rank's piece in the store (the store adds its
+ * own header and checksum, see {@code CheckpointFormatDescriptor}).
+ *
+ * <pre>
+ * rank image, version 1 (big-endian)
+ * +--------+------+------------------------------------------------------------+
+ * | offset | size | field                                                      |
+ * +--------+------+------------------------------------------------------------+
+ * |      0 |    4 | magic "SLRI"                                               |
+ * |      4 |    2 | version = 1                                                |
+ * |      6 |    2 | reserved, 0                                                |
+ * |      8 |    4 | rank                                                       |
+ * |     12 |    4 | ranks in the job                                           |
+ * |     16 |    8 | checkpoint id                                              |
+ * |     24 |    8 | safe point number the checkpoint was taken at              |
+ * |     32 |    4 | next free communicator context                             |
+ * |     36 |    4 | attached buffer capacity in bytes (0: none attached)       |
+ * |     40 |    4 | M, messages accepted by the runtime but not yet received   |
+ * |     44 |  ... | M x message: source i32, context i32, tag i32, base u8,    |
+ * |        |      |   elements i32, payload length i32, payload (packed form,  |
+ * |        |      |   little-endian; encoded objects for OBJECT)               |
+ * |    ... |    4 | L, length of the program state                             |
+ * |    ... |    L | program state: the named state objects as one Kryo graph   |
+ * |        |      |   (a map from name to object, in registration order)       |
+ * +--------+------+------------------------------------------------------------+
+ * </pre>
+ */
+public record RankImage(int rank, int ranks, long id, long point, int nextContext, int bsendCapacity,
+        List<CommSnapshot.Saved> unmatched, byte[] state) {
+    static final int MAGIC = 0x534C5249; // "SLRI"
+    static final short VERSION = 1;
+    private static final int HEADER = 44;
+    private static final int MESSAGE_HEADER = 21;
+    private static final BaseType[] BASES = BaseType.values();
+
+    public RankImage {
+        unmatched = List.copyOf(unmatched);
+    }
+
+    /** The image as bytes, in the layout above. */
+    public byte[] encode() {
+        long size = HEADER + 4L + state.length;
+        for (CommSnapshot.Saved m : unmatched) {
+            size += MESSAGE_HEADER + m.payload().length;
+        }
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new CheckpointException("the checkpoint of rank " + rank + " would be " + size + " bytes; a rank's "
+                    + "image is limited to 2 GiB in this version");
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) size);
+        b.putInt(MAGIC).putShort(VERSION).putShort((short) 0).putInt(rank).putInt(ranks).putLong(id).putLong(point)
+                .putInt(nextContext).putInt(bsendCapacity).putInt(unmatched.size());
+        for (CommSnapshot.Saved m : unmatched) {
+            b.putInt(m.source()).putInt(m.context()).putInt(m.tag()).put((byte) m.base().ordinal())
+                    .putInt(m.elements()).putInt(m.payload().length).put(m.payload());
+        }
+        b.putInt(state.length).put(state);
+        return b.array();
+    }
+
+    /**
+     * Reads an image written by {@link #encode()}.
+     *
+     * @throws CheckpointException if the bytes are not a rank image of a version this build reads
+     */
+    public static RankImage decode(byte[] bytes, String where) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        try {
+            if (bytes.length < HEADER || b.getInt() != MAGIC) {
+                throw new CheckpointException(where + " is not a Snapline rank image");
+            }
+            short version = b.getShort();
+            if (version != VERSION) {
+                throw new CheckpointException(where + " has rank image version " + version + "; this build reads "
+                        + "version " + VERSION);
+            }
+            b.getShort();
+            int rank = b.getInt();
+            int ranks = b.getInt();
+            long id = b.getLong();
+            long point = b.getLong();
+            int nextContext = b.getInt();
+            int bsend = b.getInt();
+            int m = b.getInt();
+            List<CommSnapshot.Saved> unmatched = new ArrayList<>(Math.min(m, 1 << 16));
+            for (int i = 0; i < m; i++) {
+                int source = b.getInt();
+                int context = b.getInt();
+                int tag = b.getInt();
+                int base = b.get();
+                int elements = b.getInt();
+                byte[] payload = new byte[b.getInt()];
+                b.get(payload);
+                if (base < 0 || base >= BASES.length) {
+                    throw new CheckpointException(where + " holds a message of unknown element type " + base);
+                }
+                unmatched.add(new CommSnapshot.Saved(source, context, tag, BASES[base], elements, payload));
+            }
+            byte[] state = new byte[b.getInt()];
+            b.get(state);
+            if (b.hasRemaining()) {
+                throw new CheckpointException(where + " has " + b.remaining() + " unexpected trailing bytes");
+            }
+            return new RankImage(rank, ranks, id, point, nextContext, bsend, unmatched, state);
+        } catch (java.nio.BufferUnderflowException | NegativeArraySizeException e) {
+            throw new CheckpointException(where + " ends early: the rank image is truncated", e);
+        }
+    }
+}

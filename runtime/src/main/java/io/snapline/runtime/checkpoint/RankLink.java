@@ -1,0 +1,43 @@
+package io.snapline.runtime.checkpoint;
+
+/**
+ * How a rank's checkpoint runtime reaches its supervisor: in-process calls on {@code shm}, control-channel messages
+ * on {@code tcp}. Every method returns at once and may be called from any thread.
+ */
+public interface RankLink {
+    /** Delivers a policy message to the attempt's {@link PolicyCoordinator}. */
+    void toCoordinator(byte[] message);
+
+    /** The rank restored checkpoint {@code id} (taken at safe point {@code point}) in {@code nanos}. */
+    void restored(long id, long point, long nanos);
+
+    /** The rank called {@code MPI.Finalize}. */
+    void finished();
+
+    /**
+     * Failure injection: asks the supervisor to kill this rank for real (stop its thread, or SIGKILL its process),
+     * because it reached the safe point it was to die at ({@code atSafePoint}) or began writing the checkpoint it was
+     * to die during. Returns at once; the kill follows asynchronously, wherever the rank then is.
+     */
+    void requestKill(boolean atSafePoint, String reason);
+
+    /** A link to nobody, for a program started without a launcher. */
+    RankLink NONE = new RankLink() {
+        @Override
+        public void toCoordinator(byte[] message) {
+        }
+
+        @Override
+        public void restored(long id, long point, long nanos) {
+        }
+
+        @Override
+        public void finished() {
+        }
+
+        @Override
+        public void requestKill(boolean atSafePoint, String reason) {
+            throw new IllegalStateException("failure injection needs a launcher: " + reason);
+        }
+    };
+}

@@ -1,0 +1,22 @@
+package io.snapline.runtime.checkpoint;
+
+/**
+ * The rank half of a policy. {@link #atPoint} runs on the program's thread at every safe point;
+ * {@link #onControl} may run on any thread, concurrently with it, so state shared between them must be safe for
+ * that (volatile fields, or a lock that {@link #atPoint} does not hold while it waits).
+ */
+public interface RankPolicy {
+    /**
+     * The program reached safe point number {@code point} (1 for the first since the job began; a restored rank
+     * continues the count of its checkpoint). The policy may checkpoint here, or wait for its coordinator; when it
+     * returns, the program continues.
+     */
+    void atPoint(long point);
+
+    /** A message from the coordinator. */
+    void onControl(byte[] message);
+
+    /** The program called {@code MPI.Finalize}; no safe point follows. */
+    default void finish() {
+    }
+}

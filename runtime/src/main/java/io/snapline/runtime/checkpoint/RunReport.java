@@ -1,0 +1,205 @@
+package io.snapline.runtime.checkpoint;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a run with checkpointing did: each committed checkpoint (when, at which safe point, how big, how long it held
+ * the ranks back) and each restart (who failed, from which checkpoint the job continued, how long that took).
+ * Printed at the end of every run with a checkpoint policy, and written as JSON with {@code --report}. Thread-safe.
+ */
+public final class RunReport {
+    /** A committed checkpoint. Times are nanoseconds since the job started. */
+    public record Checkpoint(long id, long point, long bytes, long meanBlockedNanos, long maxBlockedNanos,
+            long committedAt) {
+    }
+
+    /**
+     * A restart: {@code fromCheckpoint} is 0 when no checkpoint had been committed and the job began again.
+     * {@code tookNanos} runs from the failure's detection until every rank had restored (or started, when there was
+     * nothing to restore).
+     */
+    public record Restart(int number, int failedRank, String reason, long fromCheckpoint, long detectedAt,
+            long tookNanos) {
+    }
+
+    private final String policy;
+    private final String device;
+    private final int ranks;
+    private final long start;
+    private final List<Checkpoint> checkpoints = new ArrayList<>();
+    private final List<Restart> restarts = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
+    private long wallNanos = -1;
+    private String outcome = "running";
+
+    public RunReport(String policy, String device, int ranks, long startNanos) {
+        this.policy = policy;
+        this.device = device;
+        this.ranks = ranks;
+        this.start = startNanos;
+    }
+
+    public synchronized void checkpoint(long id, long point, long bytes, long[] blockedNanos, long nowNanos) {
+        long sum = 0;
+        long max = 0;
+        for (long b : blockedNanos) {
+            sum += b;
+            max = Math.max(max, b);
+        }
+        checkpoints.add(new Checkpoint(id, point, bytes, blockedNanos.length == 0 ? 0 : sum / blockedNanos.length, max,
+                nowNanos - start));
+    }
+
+    public synchronized void restart(int failedRank, String reason, long fromCheckpoint, long detectedNanos,
+            long restoredNanos) {
+        restarts.add(new Restart(restarts.size() + 1, failedRank, reason, fromCheckpoint, detectedNanos - start,
+                restoredNanos - detectedNanos));
+    }
+
+    public synchronized void warning(String text) {
+        warnings.add(text);
+    }
+
+    public synchronized void finish(String outcome, long nowNanos) {
+        this.outcome = outcome;
+        this.wallNanos = nowNanos - start;
+    }
+
+    public synchronized List<Checkpoint> checkpoints() {
+        return List.copyOf(checkpoints);
+    }
+
+    public synchronized List<Restart> restarts() {
+        return List.copyOf(restarts);
+    }
+
+    /** Total bytes of the committed checkpoints' pieces. */
+    public synchronized long bytesWritten() {
+        return checkpoints.stream().mapToLong(Checkpoint::bytes).sum();
+    }
+
+    /** The human-readable summary, one line per fact. */
+    public synchronized String summary() {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "run report: policy %s, %d ranks on %s, %s after %s%n", policy, ranks, device,
+                outcome, seconds(wallNanos)));
+        long bytes = bytesWritten();
+        s.append(String.format(Locale.ROOT, "  checkpoints committed: %d, %s written%s%n", checkpoints.size(),
+                size(bytes), checkpoints.isEmpty() ? "" : " (" + size(bytes / checkpoints.size()) + " each on average)"));
+        if (!checkpoints.isEmpty()) {
+            long mean = (long) checkpoints.stream().mapToLong(Checkpoint::maxBlockedNanos).average().orElse(0);
+            long max = checkpoints.stream().mapToLong(Checkpoint::maxBlockedNanos).max().orElse(0);
+            long held = checkpoints.stream().mapToLong(Checkpoint::maxBlockedNanos).sum();
+            s.append(String.format(Locale.ROOT, "  blocking per checkpoint: mean %s, max %s; %.2f %% of the wall time%n",
+                    millis(mean), millis(max), wallNanos <= 0 ? 0.0 : 100.0 * held / wallNanos));
+        }
+        s.append(String.format(Locale.ROOT, "  restarts: %d%n", restarts.size()));
+        for (Restart r : restarts) {
+            s.append(String.format(Locale.ROOT, "    #%d at %s: rank %d failed (%s); %s, running again after %s%n",
+                    r.number(), seconds(r.detectedAt()), r.failedRank(), r.reason(),
+                    r.fromCheckpoint() == 0 ? "no checkpoint yet, started over"
+                            : "restarted from checkpoint " + r.fromCheckpoint(), millis(r.tookNanos())));
+        }
+        for (String w : warnings) {
+            s.append("  warning: ").append(w).append(System.lineSeparator());
+        }
+        return s.toString();
+    }
+
+    /** The report as a JSON object. */
+    public synchronized String toJson() {
+        StringBuilder j = new StringBuilder("{\n");
+        j.append("  \"policy\": ").append(quote(policy)).append(",\n");
+        j.append("  \"device\": ").append(quote(device)).append(",\n");
+        j.append("  \"ranks\": ").append(ranks).append(",\n");
+        j.append("  \"outcome\": ").append(quote(outcome)).append(",\n");
+        j.append("  \"wallNanos\": ").append(wallNanos).append(",\n");
+        j.append("  \"bytesWritten\": ").append(bytesWritten()).append(",\n");
+        long held = checkpoints.stream().mapToLong(Checkpoint::maxBlockedNanos).sum();
+        j.append("  \"blockedShare\": ").append(String.format(Locale.ROOT, "%.6f",
+                wallNanos <= 0 ? 0.0 : (double) held / wallNanos)).append(",\n");
+        j.append("  \"checkpoints\": [");
+        for (int i = 0; i < checkpoints.size(); i++) {
+            Checkpoint c = checkpoints.get(i);
+            j.append(i == 0 ? "\n" : ",\n").append(String.format(Locale.ROOT,
+                    "    {\"id\": %d, \"point\": %d, \"bytes\": %d, \"meanBlockedNanos\": %d, \"maxBlockedNanos\": %d, "
+                            + "\"committedAtNanos\": %d}",
+                    c.id(), c.point(), c.bytes(), c.meanBlockedNanos(), c.maxBlockedNanos(), c.committedAt()));
+        }
+        j.append(checkpoints.isEmpty() ? "],\n" : "\n  ],\n");
+        j.append("  \"restarts\": [");
+        for (int i = 0; i < restarts.size(); i++) {
+            Restart r = restarts.get(i);
+            j.append(i == 0 ? "\n" : ",\n").append(String.format(Locale.ROOT,
+                    "    {\"number\": %d, \"failedRank\": %d, \"reason\": %s, \"fromCheckpoint\": %d, "
+                            + "\"detectedAtNanos\": %d, \"tookNanos\": %d}",
+                    r.number(), r.failedRank(), quote(r.reason()), r.fromCheckpoint(), r.detectedAt(), r.tookNanos()));
+        }
+        j.append(restarts.isEmpty() ? "],\n" : "\n  ],\n");
+        j.append("  \"warnings\": [");
+        for (int i = 0; i < warnings.size(); i++) {
+            j.append(i == 0 ? "" : ", ").append(quote(warnings.get(i)));
+        }
+        j.append("]\n}\n");
+        return j.toString();
+    }
+
+    /** Writes {@link #toJson()} to {@code file}. */
+    public void writeJson(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(file, toJson(), StandardCharsets.UTF_8);
+    }
+
+    static String quote(String s) {
+        StringBuilder q = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> q.append("\\\"");
+                case '\\' -> q.append("\\\\");
+                case '\n' -> q.append("\\n");
+                case '\r' -> q.append("\\r");
+                case '\t' -> q.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        q.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        q.append(c);
+                    }
+                }
+            }
+        }
+        return q.append('"').toString();
+    }
+
+    /** {@code 1.5 MiB}-style size. */
+    public static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        if (bytes < 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+        }
+        if (bytes < 1024L * 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
+        }
+        return String.format(Locale.ROOT, "%.2f GiB", bytes / (1024.0 * 1024 * 1024));
+    }
+
+    public static String millis(long nanos) {
+        return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.2f s", Math.max(0, nanos) / 1e9);
+    }
+}

@@ -1,0 +1,174 @@
+package io.snapline.runtime.launch;
+
+import io.snapline.runtime.checkpoint.CheckpointPolicy;
+import io.snapline.runtime.checkpoint.CoordinatorServices;
+import io.snapline.runtime.checkpoint.PolicyCoordinator;
+import io.snapline.runtime.checkpoint.PolicySettings;
+import io.snapline.runtime.checkpoint.RunReport;
+import io.snapline.runtime.checkpoint.store.CheckpointId;
+import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
+import io.snapline.runtime.checkpoint.store.Manifest;
+import io.snapline.runtime.checkpoint.store.ManifestStore;
+import java.io.PrintStream;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one attempt's {@link PolicyCoordinator} on a thread of its own: rank messages, finished ranks and clock ticks
+ * are queued and handed to it one at a time, so a policy coordinator never needs locks. Also the
+ * {@link CoordinatorServices} it is given: committing manifests, retention, progress lines and the run report.
+ */
+final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
+    /** Where the loop sends messages to ranks, and how it ends an attempt whose contract was violated. */
+    interface Ranks {
+        void send(int rank, byte[] message);
+
+        void fail(String reason);
+    }
+
+    private static final long TICK_NANOS = 50_000_000L;
+    private static final Runnable STOP = () -> { };
+
+    private final int ranks;
+    private final PolicySettings settings;
+    private final ManifestStore store;
+    private final RunReport report;
+    private final PrintStream log;
+    private final Ranks out;
+    private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private final PolicyCoordinator coordinator;
+    private volatile CheckpointId nextId;
+    private volatile Throwable crashed;
+
+    CoordinatorLoop(CheckpointPolicy policy, int ranks, PolicySettings settings, ManifestStore store,
+            CheckpointId nextId, RunReport report, PrintStream log, Ranks out) {
+        this.ranks = ranks;
+        this.settings = settings;
+        this.store = store;
+        this.report = report;
+        this.log = log;
+        this.out = out;
+        this.nextId = nextId;
+        this.coordinator = policy.coordinator(this);
+        this.thread = new Thread(this::loop, "snapline-coordinator");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    void onRankMessage(int rank, byte[] message) {
+        events.add(() -> coordinator.onRankMessage(rank, message));
+    }
+
+    void onRankFinished(int rank) {
+        events.add(() -> coordinator.onRankFinished(rank));
+    }
+
+    /** The newest committed checkpoint's id, or 0. */
+    long lastCommitted() {
+        return nextId.value() - 1;
+    }
+
+    private void loop() {
+        long nextTick = System.nanoTime();
+        try {
+            while (true) {
+                long wait = nextTick - System.nanoTime();
+                Runnable e = wait > 0 ? events.poll(wait, TimeUnit.NANOSECONDS) : null;
+                if (e == STOP) {
+                    return;
+                }
+                if (e != null) {
+                    e.run();
+                } else {
+                    long now = System.nanoTime();
+                    coordinator.onTick(now);
+                    nextTick = now + TICK_NANOS;
+                }
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            crashed = e;
+            out.fail("the checkpoint coordinator failed: " + e);
+        }
+    }
+
+    // ------------------------------------------------------------------ CoordinatorServices
+
+    @Override
+    public int ranks() {
+        return ranks;
+    }
+
+    @Override
+    public PolicySettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void send(int rank, byte[] message) {
+        out.send(rank, message);
+    }
+
+    @Override
+    public CheckpointId nextId() {
+        return nextId;
+    }
+
+    @Override
+    public void commit(Manifest manifest, long point, long[] blockedNanos) {
+        long bytes = 0;
+        for (var p : manifest.pieces()) {
+            bytes += p.size();
+        }
+        try {
+            store.commit(manifest);
+            store.retain(settings.retain());
+        } catch (CheckpointStoreException e) {
+            log("checkpoint " + manifest.id() + " could not be committed: " + e.getMessage()
+                    + "; the previous checkpoint stays the one to restart from");
+            report.warning("checkpoint " + manifest.id() + " not committed: " + e.getMessage());
+            return;
+        }
+        nextId = manifest.id().next();
+        long max = 0;
+        for (long b : blockedNanos) {
+            max = Math.max(max, b);
+        }
+        report.checkpoint(manifest.id().value(), point, bytes, blockedNanos, System.nanoTime());
+        log("checkpoint " + manifest.id() + " committed at safe point " + point + ": " + RunReport.size(bytes)
+                + " from " + ranks + " ranks, held the ranks back " + RunReport.millis(max) + " (max)");
+    }
+
+    @Override
+    public void fail(String reason) {
+        out.fail(reason);
+    }
+
+    @Override
+    public void log(String line) {
+        synchronized (log) {
+            log.println("snaprun: " + line);
+            log.flush();
+        }
+    }
+
+    /**
+     * Stops the loop once the events already queued are handled: pieces prepared just before the ranks ended still
+     * commit.
+     */
+    @Override
+    public void close() {
+        events.add(STOP);
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    Throwable crashed() {
+        return crashed;
+    }
+}

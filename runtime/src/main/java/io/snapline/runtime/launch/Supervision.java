@@ -1,0 +1,252 @@
+package io.snapline.runtime.launch;
+
+import io.snapline.runtime.checkpoint.CheckpointPolicy;
+import io.snapline.runtime.checkpoint.NonePolicy;
+import io.snapline.runtime.checkpoint.Policies;
+import io.snapline.runtime.checkpoint.PolicySettings;
+import io.snapline.runtime.checkpoint.RankLink;
+import io.snapline.runtime.checkpoint.RankSetup;
+import io.snapline.runtime.checkpoint.RunReport;
+import io.snapline.runtime.checkpoint.store.CheckpointId;
+import io.snapline.runtime.checkpoint.store.CheckpointStore;
+import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
+import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
+import io.snapline.runtime.checkpoint.store.Manifest;
+import io.snapline.runtime.checkpoint.store.Recovered;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The device-independent part of supervising a job with a checkpoint policy: opening the store, choosing what each
+ * attempt restores, deciding whether a failure restarts the job, timing restarts, and the run report. One instance
+ * per job; {@link ShmJob} and {@link TcpJob} run the attempts.
+ */
+final class Supervision {
+    private final LaunchOptions options;
+    private final CheckpointPolicy policy;
+    private final PolicySettings settings;
+    private final CheckpointStore store;
+    private final Path storeDir;
+    private final RunReport report;
+    private final FailurePlan failures;
+    private final PrintStream err;
+    private final long start;
+    private Manifest restore;
+    private int restarts;
+    private long restartDetectedAt;
+    private int restartFailedRank;
+    private String restartReason;
+    private int restoredRanks;
+    private boolean restartPending;
+
+    private Supervision(LaunchOptions options, CheckpointPolicy policy, PolicySettings settings, CheckpointStore store,
+            Path storeDir, Manifest restore, PrintStream err) {
+        this.options = options;
+        this.policy = policy;
+        this.settings = settings;
+        this.store = store;
+        this.storeDir = storeDir;
+        this.restore = restore;
+        this.err = err;
+        this.start = System.nanoTime();
+        this.report = new RunReport(policy.name(), options.device(), options.np(), start);
+        this.failures = new FailurePlan(options.injectFailures(), options.np());
+    }
+
+    /**
+     * Opens what the command line asks for: the policy, and for a policy that restarts, the store (refusing a
+     * store that holds another job's checkpoints unless resuming, and a resume into a different number of ranks).
+     *
+     * @throws UsageException with a message for the user when that cannot be done
+     */
+    static Supervision open(LaunchOptions options, PrintStream err) {
+        CheckpointPolicy policy;
+        try {
+            policy = Policies.byName(options.checkpoint(), Supervision.class.getClassLoader());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        PolicySettings settings = PolicySettings.of(policy.name(), options.interval(), options.every());
+        if (!policy.restarts()) {
+            return new Supervision(options, policy, settings, null, null, null, err);
+        }
+        Path dir = Path.of(options.resume() != null ? options.resume()
+                : options.store() != null ? options.store() : FileCheckpointStore.defaultDirectory(jobId(options))
+                        .toString());
+        CheckpointStore store;
+        Manifest restore = null;
+        try {
+            if (options.resume() != null && !java.nio.file.Files.isDirectory(dir)) {
+                throw new UsageException("--resume " + dir + ": no such directory");
+            }
+            store = new FileCheckpointStore(dir);
+            if (options.resume() != null) {
+                Optional<Recovered> latest = store.latest();
+                if (latest.isEmpty()) {
+                    throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
+                }
+                for (String w : latest.get().warnings()) {
+                    err.println("snaprun: warning: " + w);
+                }
+                restore = latest.get().manifest();
+                restore.requireRanks(options.np());
+                err.println("snaprun: resuming from checkpoint " + restore.id() + " in " + dir);
+            } else if (!store.list().isEmpty()) {
+                List<CheckpointId> ids = store.list();
+                throw new UsageException("--store " + dir + " already holds checkpoints " + ids.get(0) + ".."
+                        + ids.get(ids.size() - 1) + " of an earlier run; continue it with --resume " + dir
+                        + ", or choose an empty directory");
+            }
+        } catch (CheckpointStoreException e) {
+            throw new UsageException(e.getMessage());
+        }
+        Supervision s = new Supervision(options, policy, settings, store, dir, restore, err);
+        err.println("snaprun: checkpoint policy " + policy.name() + " ("
+                + (settings.every() > 0 ? "every " + settings.every() + " safe points"
+                        : "every " + describe(settings.interval())) + "), checkpoints in " + dir
+                + "; up to " + options.maxRestarts() + " restart(s)");
+        return s;
+    }
+
+    /** {@code <MainClass>-<yyyyMMdd-HHmmss>-<pid>}: names the default store directory. */
+    static String jobId(LaunchOptions options) {
+        String main = options.mainClass() == null ? "job" : options.mainClass();
+        main = main.substring(main.lastIndexOf('.') + 1).replaceAll("[^A-Za-z0-9_-]", "_");
+        return main + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                + ProcessHandle.current().pid();
+    }
+
+    private static String describe(java.time.Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    CheckpointPolicy policy() {
+        return policy;
+    }
+
+    PolicySettings settings() {
+        return settings;
+    }
+
+    boolean checkpointing() {
+        return store != null;
+    }
+
+    Path storeDir() {
+        return storeDir;
+    }
+
+    FailurePlan failures() {
+        return failures;
+    }
+
+    RunReport report() {
+        return report;
+    }
+
+    /** What rank {@code rank} is told at the start of an attempt with {@code injections}. */
+    RankSetup setupFor(int rank, RankLink link, List<FailurePlan.Injection> injections) {
+        return new RankSetup(policy, settings, store, restore, link, FailurePlan.pointFor(injections, rank),
+                FailurePlan.writeFor(injections, rank));
+    }
+
+    /** The coordinator of a new attempt. */
+    CoordinatorLoop coordinator(CoordinatorLoop.Ranks ranks) {
+        CheckpointId next = restore == null ? CheckpointId.of(1) : restore.id().next();
+        if (store != null) {
+            List<CheckpointId> ids = store.list();
+            if (!ids.isEmpty() && ids.get(ids.size() - 1).compareTo(next) >= 0) {
+                next = ids.get(ids.size() - 1).next();
+            }
+        }
+        return new CoordinatorLoop(policy, options.np(), settings, store, next, report, err, ranks);
+    }
+
+    /** A rank of the current attempt restored its checkpoint. */
+    synchronized void restored(int rank, long id, long point, long nanos) {
+        if (restartPending && ++restoredRanks == options.np()) {
+            recordRestart(System.nanoTime());
+        }
+    }
+
+    /** The attempt started; with nothing to restore, the restart is complete now. */
+    synchronized void attemptStarted() {
+        if (restartPending && restore == null) {
+            recordRestart(System.nanoTime());
+        }
+    }
+
+    private void recordRestart(long now) {
+        report.restart(restartFailedRank, restartReason, restore == null ? 0 : restore.id().value(), restartDetectedAt,
+                now);
+        restartPending = false;
+    }
+
+    /**
+     * Decides what follows a failed attempt: returns true to restart (from the newest complete checkpoint, which
+     * becomes what the next attempt restores), false to end the job.
+     *
+     * @param restartable whether the failure is one a restart can cure (a rank died), not one it would repeat
+     */
+    synchronized boolean restartAfter(int failedRank, String reason, boolean restartable, long detectedAt) {
+        if (restartPending) {
+            recordRestart(detectedAt);
+        }
+        if (store == null || !restartable) {
+            return false;
+        }
+        if (restarts >= options.maxRestarts()) {
+            err.println("snaprun: rank " + failedRank + " failed; not restarting: the job has used all "
+                    + options.maxRestarts() + " restart(s) allowed by --max-restarts");
+            return false;
+        }
+        Optional<Recovered> latest;
+        try {
+            latest = store.latest();
+        } catch (CheckpointStoreException e) {
+            err.println("snaprun: cannot restart: " + e.getMessage());
+            return false;
+        }
+        for (String w : latest.map(Recovered::warnings).orElse(List.of())) {
+            err.println("snaprun: warning: " + w);
+            report.warning(w);
+        }
+        restore = latest.map(Recovered::manifest).orElse(null);
+        restarts++;
+        restartPending = true;
+        restoredRanks = 0;
+        restartDetectedAt = detectedAt;
+        restartFailedRank = failedRank;
+        restartReason = reason;
+        err.println("snaprun: rank " + failedRank + " failed (" + reason + "); restarting all " + options.np()
+                + " ranks from " + (restore == null ? "the beginning (no checkpoint committed yet)"
+                        : "checkpoint " + restore.id()) + " (restart " + restarts + " of at most "
+                + options.maxRestarts() + ")");
+        return true;
+    }
+
+    /** Ends the job: prints the run report (for a checkpointing policy) and writes it as JSON if asked. */
+    void finish(JobResult result) {
+        report.finish(result.succeeded() ? "completed" : "failed with exit status " + result.exitCode(),
+                System.nanoTime());
+        if (store != null) {
+            for (String line : report.summary().split("\n")) {
+                err.println("snaprun: " + line.stripTrailing());
+            }
+            store.close();
+        }
+        if (options.report() != null) {
+            try {
+                report.writeJson(Path.of(options.report()));
+            } catch (IOException e) {
+                err.println("snaprun: cannot write the run report to " + options.report() + ": " + e.getMessage());
+            }
+        }
+        err.flush();
+    }
+}
