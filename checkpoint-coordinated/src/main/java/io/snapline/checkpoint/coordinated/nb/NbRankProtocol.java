@@ -301,8 +301,14 @@ public final class NbRankProtocol {
         }
     }
 
-    /** The runtime finished writing this rank's piece of checkpoint {@code e}; queues {@code Prepared}. */
+    /**
+     * The runtime finished writing this rank's piece of checkpoint {@code e}; queues {@code Prepared}. Ignored if
+     * the checkpoint was abandoned while the piece was being written.
+     */
     public void onPieceWritten(int e, long bytes) {
+        if (state == NbRankState.RUNNING && e == abandoned && e == epoch) {
+            return;
+        }
         if (state != NbRankState.WRITING || e != epoch) {
             throw illegal(Event.PIECE_WRITTEN, "no piece of checkpoint " + e + " is being written");
         }
