@@ -1,0 +1,32 @@
+package io.snapline.checkpoint.coordinated.nb;
+
+/**
+ * What a {@link NbRankProtocol} asks the runtime to do. Actions are handed to the protocol's sink synchronously,
+ * inside the event method that caused them, in the order they must be carried out; the sink must only queue them
+ * (the runtime acts on them after the event method returned) and must not call back into the protocol.
+ */
+public sealed interface NbRankAction {
+
+    /** Tell the coordinator that this rank took checkpoint {@code epoch} (progress report, used in timeouts). */
+    record Taken(int epoch) implements NbRankAction {
+    }
+
+    /**
+     * Tell rank {@code to} that this rank sent exactly {@code sentUpTo} messages to it before taking checkpoint
+     * {@code epoch}; deliver it with {@link NbRankProtocol#onPromise(int, int, long)} on rank {@code to}.
+     */
+    record Promise(int to, int epoch, long sentUpTo) implements NbRankAction {
+    }
+
+    /**
+     * Checkpoint {@code record.epoch()} is complete on this rank: write the piece (the program state captured at
+     * the safe point, the accepted-but-unreceived messages saved with it, and the payloads of
+     * {@code record.late()}), then call {@link NbRankProtocol#onPieceWritten(int, long)}.
+     */
+    record WritePiece(NbCheckpointRecord record) implements NbRankAction {
+    }
+
+    /** Report {@code Prepared(epoch)} to the coordinator ({@link NbCoordinatorProtocol#onPrepared}). */
+    record Prepared(int epoch, long bytes) implements NbRankAction {
+    }
+}
