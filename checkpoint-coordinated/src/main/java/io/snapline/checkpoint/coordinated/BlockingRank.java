@@ -91,7 +91,7 @@ final class BlockingRank implements RankPolicy {
     private void take(CheckpointId id, long point) {
         long start = services.nanoTime();
         services.flushChannels(id, 0);
-        byte[] image = services.capture(id, point);
+        byte[] image = services.capture(id, point).encode();
         services.flushChannels(id, 1);
         services.aboutToWrite(id);
         PieceRef piece = services.writePiece(id, image);

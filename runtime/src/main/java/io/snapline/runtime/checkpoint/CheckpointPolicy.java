@@ -18,6 +18,15 @@ public interface CheckpointPolicy {
         return true;
     }
 
+    /**
+     * Refuses settings this policy cannot honour, with a message for the user (e.g. {@code --every} for a policy
+     * whose ranks do not agree on safe points).
+     *
+     * @throws IllegalArgumentException naming the setting and what to use instead
+     */
+    default void validate(PolicySettings settings) {
+    }
+
     /** The rank half, created once per rank and attempt, when the rank calls {@code MPI.Init}. */
     RankPolicy forRank(RankServices services);
 

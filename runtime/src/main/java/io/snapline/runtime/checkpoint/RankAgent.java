@@ -179,21 +179,43 @@ public final class RankAgent implements RankServices {
         if (round < 0 || round > 1) {
             throw new IllegalArgumentException("flush round must be 0 or 1, was " + round);
         }
-        CommSnapshot.flush(endpoint, (int) (id.value() & 0x3fff_ffff) * 2 + round);
+        CommSnapshot.flush(endpoint, 16 + (int) (id.value() & 0x3fff_ffff) * 2 + round);
     }
 
     @Override
-    public byte[] capture(CheckpointId id, long point) {
+    public RankImage capture(CheckpointId id, long point) {
+        return captureIf(point, () -> id);
+    }
+
+    @Override
+    public RankImage captureIf(long point, Supplier<CheckpointId> decide) {
         List<String> pending = CommSnapshot.pendingReceives(endpoint);
         if (!pending.isEmpty()) {
             throw new CheckpointException("rank " + rank() + " reached safe point " + point + " with "
                     + pending.size() + " receive(s) not completed (" + String.join("; ", pending) + "); complete "
                     + "every non-blocking receive (Wait) before Checkpoint.point");
         }
-        List<CommSnapshot.Saved> unmatched = CommSnapshot.unmatched(endpoint);
+        CheckpointId[] id = new CheckpointId[1];
+        List<CommSnapshot.Saved> unmatched = CommSnapshot.unmatched(endpoint, () -> (id[0] = decide.get()) != null);
+        if (unmatched == null) {
+            return null;
+        }
         byte[] state = codec().encode(states);
-        return new RankImage(rank(), size(), id.value(), point, endpoint.nextContext(),
-                endpoint.bsendBuffer().capacity(), unmatched, state).encode();
+        return new RankImage(rank(), size(), id[0].value(), point, endpoint.nextContext(),
+                endpoint.bsendBuffer().capacity(), unmatched, new byte[0], state);
+    }
+
+    @Override
+    public long[] exchange(long[] toEach, int round) {
+        if (round < 0 || round > 15) {
+            throw new IllegalArgumentException("exchange round must be 0..15, was " + round);
+        }
+        return CommSnapshot.exchange(endpoint, toEach, round);
+    }
+
+    @Override
+    public void installHook(io.snapline.runtime.engine.ChannelHook hook) {
+        endpoint.setHook(hook);
     }
 
     @Override
@@ -262,7 +284,9 @@ public final class RankAgent implements RankServices {
                     + " in checkpoint " + image.id() + "; the store is inconsistent");
         }
         restoredStates = codec().decode(image.state());
-        CommSnapshot.restore(endpoint, image.unmatched());
+        List<CommSnapshot.Saved> back = new java.util.ArrayList<>(image.unmatched());
+        back.addAll(policy.onRestore(image));
+        CommSnapshot.restore(endpoint, back);
         endpoint.reserveContextsBelow(image.nextContext());
         if (image.bsendCapacity() > 0 && endpoint.bsendBuffer().capacity() == 0) {
             endpoint.bsendBuffer().attach(ByteBuffer.allocate(image.bsendCapacity()), image.bsendCapacity());

@@ -30,6 +30,9 @@ import java.util.List;
  * |     44 |  ... | M x message: source i32, context i32, tag i32, base u8,    |
  * |        |      |   elements i32, payload length i32, payload (packed form,  |
  * |        |      |   little-endian; encoded objects for OBJECT)               |
+ * |    ... |    4 | P, length of the policy's data                             |
+ * |    ... |    P | policy data (e.g. the late messages a non-blocking          |
+ * |        |      |   checkpoint logged; empty for the blocking policy)        |
  * |    ... |    4 | L, length of the program state                             |
  * |    ... |    L | program state: the named state objects as one Kryo graph   |
  * |        |      |   (a map from name to object, in registration order)       |
@@ -37,7 +40,7 @@ import java.util.List;
  * </pre>
  */
 public record RankImage(int rank, int ranks, long id, long point, int nextContext, int bsendCapacity,
-        List<CommSnapshot.Saved> unmatched, byte[] state) {
+        List<CommSnapshot.Saved> unmatched, byte[] policyData, byte[] state) {
     static final int MAGIC = 0x534C5249; // "SLRI"
     static final short VERSION = 1;
     private static final int HEADER = 44;
@@ -48,9 +51,14 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
         unmatched = List.copyOf(unmatched);
     }
 
+    /** This image with {@code data} as the policy's section. */
+    public RankImage withPolicyData(byte[] data) {
+        return new RankImage(rank, ranks, id, point, nextContext, bsendCapacity, unmatched, data, state);
+    }
+
     /** The image as bytes, in the layout above. */
     public byte[] encode() {
-        long size = HEADER + 4L + state.length;
+        long size = HEADER + 8L + policyData.length + state.length;
         for (CommSnapshot.Saved m : unmatched) {
             size += MESSAGE_HEADER + m.payload().length;
         }
@@ -65,6 +73,7 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
             b.putInt(m.source()).putInt(m.context()).putInt(m.tag()).put((byte) m.base().ordinal())
                     .putInt(m.elements()).putInt(m.payload().length).put(m.payload());
         }
+        b.putInt(policyData.length).put(policyData);
         b.putInt(state.length).put(state);
         return b.array();
     }
@@ -107,12 +116,14 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
                 }
                 unmatched.add(new CommSnapshot.Saved(source, context, tag, BASES[base], elements, payload));
             }
+            byte[] policyData = new byte[b.getInt()];
+            b.get(policyData);
             byte[] state = new byte[b.getInt()];
             b.get(state);
             if (b.hasRemaining()) {
                 throw new CheckpointException(where + " has " + b.remaining() + " unexpected trailing bytes");
             }
-            return new RankImage(rank, ranks, id, point, nextContext, bsend, unmatched, state);
+            return new RankImage(rank, ranks, id, point, nextContext, bsend, unmatched, policyData, state);
         } catch (java.nio.BufferUnderflowException | NegativeArraySizeException e) {
             throw new CheckpointException(where + " ends early: the rank image is truncated", e);
         }

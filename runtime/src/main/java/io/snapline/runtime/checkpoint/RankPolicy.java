@@ -16,6 +16,15 @@ public interface RankPolicy {
     /** A message from the coordinator. */
     void onControl(byte[] message);
 
+    /**
+     * The rank is being restored from {@code image} (on the program's thread, inside the first
+     * {@code Checkpoint.restoreOr}, before any message of the restored run is sent). Returns messages to put back
+     * into the mailbox after those saved in the image — e.g. logged late messages — in order.
+     */
+    default java.util.List<io.snapline.runtime.engine.CommSnapshot.Saved> onRestore(RankImage image) {
+        return java.util.List.of();
+    }
+
     /** The program called {@code MPI.Finalize}; no safe point follows. */
     default void finish() {
     }

@@ -31,16 +31,36 @@ public interface RankServices {
     void flushChannels(CheckpointId id, int round);
 
     /**
-     * Encodes this rank's image: the program's registered state plus the communication state (message counters,
-     * messages delivered to the runtime but not yet received by the program — payloads still held by their
-     * senders are fetched first — communicator contexts, the attached buffer's size).
+     * Captures this rank's image: the program's registered state (encoded now, so the program may change it as soon
+     * as this returns) plus the communication state (messages delivered to the runtime but not yet received by the
+     * program — payloads still held by their senders are fetched first — communicator contexts, the attached
+     * buffer's size). Encode it with {@link RankImage#encode()}, after adding the policy's own data if any.
      *
      * @throws io.snapline.checkpoint.CheckpointException if the program holds receives that have not completed,
      *     or its state cannot be encoded
      */
-    byte[] capture(CheckpointId id, long point);
+    RankImage capture(CheckpointId id, long point);
 
-    /** Durably writes {@code image} as this rank's piece of checkpoint {@code id}. */
+    /**
+     * {@link #capture}, but the checkpoint's id is decided by {@code decide} at the instant the unreceived messages
+     * are taken, under the same lock that guards accepting messages (and calling a
+     * {@link io.snapline.runtime.engine.ChannelHook}): what the policy records about accepted messages then matches
+     * the saved ones exactly. {@code decide} must not block; when it returns null nothing is captured and null is
+     * returned.
+     */
+    RankImage captureIf(long point, java.util.function.Supplier<CheckpointId> decide);
+
+    /**
+     * Exchanges one number with every rank: sends {@code toEach[j]} to rank j and returns what each rank sent this
+     * one (the own entry is copied). All ranks must call it with the same {@code round} (0..15); it travels as checkpoint
+     * traffic, so it is neither numbered nor seen by a {@link io.snapline.runtime.engine.ChannelHook}.
+     */
+    long[] exchange(long[] toEach, int round);
+
+    /** Installs the hook that numbers and classifies this rank's traffic (null removes it). */
+    void installHook(io.snapline.runtime.engine.ChannelHook hook);
+
+    /** Durably writes {@code image} as this rank's piece of checkpoint {@code id}. Any thread. */
     PieceRef writePiece(CheckpointId id, byte[] image);
 
     /**

@@ -9,6 +9,8 @@ public abstract class Packet {
     private final int dest;
     private final int context;
     private final int tag;
+    private int epoch;
+    private long seq;
 
     protected Packet(int source, int dest, int context, int tag) {
         this.source = source;
@@ -33,5 +35,25 @@ public abstract class Packet {
 
     public final int tag() {
         return tag;
+    }
+
+    /**
+     * Sets the checkpoint piggyback: the sender's checkpoint epoch and the message's number on its channel (both 0
+     * when no policy numbers messages). Set by the sender before the packet is handed to the device; a device that
+     * crosses address spaces carries both and sets them on the arriving packet.
+     */
+    public final void stamp(int epoch, long seq) {
+        this.epoch = epoch;
+        this.seq = seq;
+    }
+
+    /** The sender's checkpoint epoch when it sent this packet (see {@link #stamp}). */
+    public final int epoch() {
+        return epoch;
+    }
+
+    /** The packet's number on its sender-to-receiver channel, from 1 (0: not numbered). */
+    public final long seq() {
+        return seq;
     }
 }

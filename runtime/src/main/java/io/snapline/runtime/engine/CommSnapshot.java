@@ -53,6 +53,35 @@ public final class CommSnapshot {
         }
     }
 
+    /**
+     * Sends {@code toEach[p]} to every other rank p and returns what each sent this rank ({@code result[me]} is
+     * {@code toEach[me]}). Tags 0 to 15 on {@link #CONTEXT} are reserved for it ({@link #flush} uses 16 and up).
+     */
+    public static long[] exchange(Endpoint ep, long[] toEach, int round) {
+        int n = ep.size();
+        int me = ep.rank();
+        long[] got = new long[n];
+        TypeMap longs = TypeMap.basic(BaseType.LONG);
+        Request[] in = new Request[n];
+        for (int p = 0; p < n; p++) {
+            if (p != me) {
+                in[p] = ep.irecv(got, p, 1, longs, p, round, CONTEXT, null);
+            }
+        }
+        for (int p = 0; p < n; p++) {
+            if (p != me) {
+                ep.await(ep.isend(SendMode.STANDARD, toEach, p, 1, longs, p, round, CONTEXT, p));
+            }
+        }
+        for (Request r : in) {
+            if (r != null) {
+                ep.await(r);
+            }
+        }
+        got[me] = toEach[me];
+        return got;
+    }
+
     /** The receives the program has posted that have not completed, one description each (empty if none). */
     public static List<String> pendingReceives(Endpoint ep) {
         return ep.mailbox().describePosted();
@@ -65,7 +94,19 @@ public final class CommSnapshot {
      * difference.
      */
     public static List<Saved> unmatched(Endpoint ep) {
-        List<Message> taken = ep.mailbox().takeUnexpected(CONTEXT);
+        return unmatched(ep, null);
+    }
+
+    /**
+     * {@link #unmatched(Endpoint)}, running {@code atomically} first under the mailbox's lock: a {@link ChannelHook}
+     * is called under that lock too, so whatever {@code atomically} records about accepted messages matches exactly
+     * the messages taken. Returns null, taking nothing, when {@code atomically} returns false.
+     */
+    public static List<Saved> unmatched(Endpoint ep, java.util.function.BooleanSupplier atomically) {
+        List<Message> taken = ep.mailbox().takeUnexpected(CONTEXT, atomically);
+        if (taken == null) {
+            return null;
+        }
         List<Saved> saved = new ArrayList<>(taken.size());
         List<Message> copies = new ArrayList<>(taken.size());
         for (Message m : taken) {
@@ -94,9 +135,22 @@ public final class CommSnapshot {
         if (m.isRemote() || !m.eager && m.sendRequest != null) {
             return pull(ep, m);
         }
+        byte[] bytes = copyPayload(m);
+        m.delivered();
+        return bytes;
+    }
+
+    /** A private copy of a local message's payload, in packed form. */
+    static byte[] copyPayload(Message m) {
         byte[] bytes = new byte[Math.toIntExact(m.payloadBytes())];
         m.writePayload(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), 0, bytes.length);
-        m.delivered();
+        return bytes;
+    }
+
+    /** The first {@code n} base elements of a typed buffer layout, packed. */
+    static byte[] pack(Object buf, int offset, TypeMap type, int n) {
+        byte[] bytes = new byte[Math.toIntExact((long) n * type.base().byteSize())];
+        PackCodec.write(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), buf, offset, type, n);
         return bytes;
     }
 
@@ -111,8 +165,6 @@ public final class CommSnapshot {
         if (m.base == BaseType.OBJECT) {
             return n == 0 ? NOTHING : ep.codec().encode((Object[]) buf, 0, type, n);
         }
-        byte[] bytes = new byte[Math.toIntExact((long) n * m.base.byteSize())];
-        PackCodec.write(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), buf, 0, type, n);
-        return bytes;
+        return pack(buf, 0, type, n);
     }
 }

@@ -32,6 +32,7 @@ public final class Endpoint {
     private final long spinNanos;
     private ObjectCodec codec;
     private int nextContext = FIRST_FREE_CONTEXT;
+    private volatile ChannelHook hook;
 
     public Endpoint(int rank, Device device, Mailbox mailbox, JobState job) {
         this.rank = rank;
@@ -66,6 +67,16 @@ public final class Endpoint {
 
     public BsendBuffer bsendBuffer() {
         return bsend;
+    }
+
+    /** Installs (or, with null, removes) the hook that numbers and classifies this rank's traffic. */
+    public void setHook(ChannelHook hook) {
+        this.hook = hook;
+        mailbox.setHook(hook);
+    }
+
+    ChannelHook hook() {
+        return hook;
     }
 
     public void setCodec(ObjectCodec codec) {
@@ -131,6 +142,14 @@ public final class Endpoint {
         }
         if (!eager) {
             req.message = m;
+        }
+        ChannelHook h = hook;
+        if (h != null && context != CommSnapshot.CONTEXT && !h.beforeSend(m)) {
+            if (m.onDelivered != null) {
+                m.onDelivered.run();
+            }
+            req.completeSend(n);
+            return req;
         }
         try {
             device.send(m);

@@ -20,14 +20,28 @@ public final class Mailbox implements PacketHandler {
     private Message unexpectedTail;
     private volatile Thread prober;
     private volatile long arrivals;
+    private volatile ChannelHook hook;
     /** World rank -> why it failed; null until a peer fails (never on shm), replaced whole on change. */
     private volatile java.util.Map<Integer, String> failedPeers;
+
+    void setHook(ChannelHook hook) {
+        this.hook = hook;
+    }
 
     @Override
     public void onPacket(Packet packet) {
         Message m = (Message) packet;
+        ChannelHook h = hook;
         Request r;
         synchronized (this) {
+            // Under the lock, so that a checkpoint taken with runAtomically sees exactly the accepted messages.
+            if (h != null && m.context() != CommSnapshot.CONTEXT && h.onAccept(m)) {
+                if (m.isRemote()) {
+                    m.logOnFetch = true;
+                } else {
+                    h.log(m, CommSnapshot.copyPayload(m));
+                }
+            }
             r = takePosted(m);
             if (r == null) {
                 if (m.isEager()) {
@@ -183,8 +197,15 @@ public final class Mailbox implements PacketHandler {
         return out;
     }
 
-    /** Removes and returns, in arrival order, every unmatched message except those on {@code keepContext}. */
-    synchronized java.util.List<Message> takeUnexpected(int keepContext) {
+    /**
+     * Removes and returns, in arrival order, every unmatched message except those on {@code keepContext}; first runs
+     * {@code atomically} (if not null) under the same lock, so that no message is accepted in between. When
+     * {@code atomically} returns false nothing is taken and null is returned.
+     */
+    synchronized java.util.List<Message> takeUnexpected(int keepContext, java.util.function.BooleanSupplier atomically) {
+        if (atomically != null && !atomically.getAsBoolean()) {
+            return null;
+        }
         java.util.List<Message> taken = new java.util.ArrayList<>();
         Message prev = null;
         for (Message m = unexpectedHead; m != null; ) {

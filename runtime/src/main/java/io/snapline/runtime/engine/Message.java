@@ -21,6 +21,8 @@ public final class Message extends Packet {
     boolean eager;
     /** Run once the data has been copied out (releases attached-buffer space of a buffered send). */
     Runnable onDelivered;
+    /** A policy asked to log this remote message's payload once it has been fetched (see {@link ChannelHook}). */
+    boolean logOnFetch;
     Message next;
 
     Message(int source, int dest, int context, int tag, BaseType base, Object data, int offset, TypeMap type,

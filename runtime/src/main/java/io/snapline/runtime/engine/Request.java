@@ -152,6 +152,12 @@ public final class Request {
      * {@link BaseType#OBJECT} message (decoded later on the owner's thread) and is null otherwise.
      */
     public void completeFetch(Message m, byte[] objects) {
+        if (m.logOnFetch) {
+            ChannelHook h = owner.hook();
+            if (h != null) {
+                h.log(m, m.base == BaseType.OBJECT ? objects : CommSnapshot.pack(buffer, offset, type, m.elements));
+            }
+        }
         if (m.base == BaseType.OBJECT) {
             m.data = objects;
             undecoded = m;

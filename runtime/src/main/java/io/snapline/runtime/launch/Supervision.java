@@ -72,6 +72,11 @@ final class Supervision {
             throw new UsageException(e.getMessage());
         }
         PolicySettings settings = PolicySettings.of(policy.name(), options.interval(), options.every());
+        try {
+            policy.validate(settings);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         if (!policy.restarts()) {
             return new Supervision(options, policy, settings, null, null, null, err);
         }

@@ -74,14 +74,14 @@ final class Connection {
 
     private ByteBuffer eagerFrame(Message m, int bytes, long syncId) {
         ByteBuffer b = frame(ENVELOPE_LENGTH + bytes, TYPE_EAGER, syncId == 0 ? 0 : FLAG_SYNC, syncId);
-        envelope(b, m.source(), m.dest(), m.context(), m.tag(), m.base(), m.elements(), bytes);
+        envelope(b, m.source(), m.dest(), m.context(), m.tag(), m.base(), m.elements(), bytes, m.epoch(), m.seq());
         m.writePayload(b, 0, bytes);
         return b.flip();
     }
 
     private static ByteBuffer announceFrame(Message m, long bytes, long sendId) {
         ByteBuffer b = frame(ENVELOPE_LENGTH, TYPE_RTS, (byte) 0, sendId);
-        envelope(b, m.source(), m.dest(), m.context(), m.tag(), m.base(), m.elements(), bytes);
+        envelope(b, m.source(), m.dest(), m.context(), m.tag(), m.base(), m.elements(), bytes, m.epoch(), m.seq());
         return b.flip();
     }
 
@@ -147,16 +147,20 @@ final class Connection {
             peakUnconsumed.accumulateAndGet(now, Math::max);
         }
         Consumed consumed = new Consumed(cost, sync ? syncId : 0);
-        handler.onPacket(Message.arrived(source(start), in.getInt(start + DEST_OFFSET), in.getInt(start + CONTEXT_OFFSET),
-                in.getInt(start + TAG_OFFSET), base(start), in.getInt(start + ELEMENTS_OFFSET), payload, consumed));
+        Message m = Message.arrived(source(start), in.getInt(start + DEST_OFFSET), in.getInt(start + CONTEXT_OFFSET),
+                in.getInt(start + TAG_OFFSET), base(start), in.getInt(start + ELEMENTS_OFFSET), payload, consumed);
+        m.stamp(in.getInt(start + EPOCH_OFFSET), in.getLong(start + SEQ_OFFSET));
+        handler.onPacket(m);
     }
 
     private void onAnnounce(int start, long sendId) throws IOException {
         BaseType base = base(start);
         Fetch f = new Fetch(this, sendId, base, in.getLong(start + PAYLOAD_BYTES_OFFSET));
-        handler.onPacket(Message.announced(source(start), in.getInt(start + DEST_OFFSET),
+        Message m = Message.announced(source(start), in.getInt(start + DEST_OFFSET),
                 in.getInt(start + CONTEXT_OFFSET), in.getInt(start + TAG_OFFSET), base, in.getInt(start + ELEMENTS_OFFSET),
-                f, f));
+                f, f);
+        m.stamp(in.getInt(start + EPOCH_OFFSET), in.getLong(start + SEQ_OFFSET));
+        handler.onPacket(m);
     }
 
     private void onClearToSend(long sendId, long fetchId, boolean discard) throws IOException {

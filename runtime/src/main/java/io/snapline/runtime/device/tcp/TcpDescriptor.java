@@ -43,7 +43,15 @@ import java.nio.ByteOrder;
  *  +                 Payload bytes (int64)                         +
  *  |                                                               | 44
  *  +---------------------------------------------------------------+
- *  |  EAGER only: payload (PackCodec form, or the encoded objects) | 48
+ *  |            Checkpoint epoch of the sender (0: none)           | 48
+ *  +---------------------------------------------------------------+
+ *  |                          Reserved                             | 52
+ *  +---------------------------------------------------------------+
+ *  |                                                               | 56
+ *  +        Sequence number on this channel (int64; 0: none)       +
+ *  |                                                               | 60
+ *  +---------------------------------------------------------------+
+ *  |  EAGER only: payload (PackCodec form, or the encoded objects) | 64
  *  +---------------------------------------------------------------+
  * </pre>
  *
@@ -95,7 +103,9 @@ public final class TcpDescriptor {
     public static final int BASE_TYPE_OFFSET = 32;
     public static final int ELEMENTS_OFFSET = 36;
     public static final int PAYLOAD_BYTES_OFFSET = 40;
-    public static final int ENVELOPE_LENGTH = 48;
+    public static final int EPOCH_OFFSET = 48;
+    public static final int SEQ_OFFSET = 56;
+    public static final int ENVELOPE_LENGTH = 64;
 
     public static final int FETCH_ID_OFFSET = 16;
     public static final int CTS_LENGTH = 24;
@@ -125,7 +135,7 @@ public final class TcpDescriptor {
 
     /** "SNAP" as a little-endian int. */
     public static final int MAGIC = 0x50414E53;
-    public static final short VERSION = 1;
+    public static final short VERSION = 2;
     public static final int MAX_TOKEN_LENGTH = 1024;
     /** Payload bytes of one DATA frame (a multiple of every element size). */
     public static final int DATA_CHUNK = 64 * 1024;
@@ -186,7 +196,7 @@ public final class TcpDescriptor {
 
     /** Writes an envelope at offset 16 of {@code b} and sets its position to {@link #ENVELOPE_LENGTH}. */
     public static void envelope(ByteBuffer b, int source, int dest, int context, int tag, BaseType base, int elements,
-            long payloadBytes) {
+            long payloadBytes, int epoch, long seq) {
         b.putInt(SOURCE_OFFSET, source);
         b.putInt(DEST_OFFSET, dest);
         b.putInt(CONTEXT_OFFSET, context);
@@ -194,6 +204,9 @@ public final class TcpDescriptor {
         b.putInt(BASE_TYPE_OFFSET, code(base) & 0xFF);
         b.putInt(ELEMENTS_OFFSET, elements);
         b.putLong(PAYLOAD_BYTES_OFFSET, payloadBytes);
+        b.putInt(EPOCH_OFFSET, epoch);
+        b.putInt(EPOCH_OFFSET + 4, 0);
+        b.putLong(SEQ_OFFSET, seq);
         b.position(ENVELOPE_LENGTH);
     }
 
