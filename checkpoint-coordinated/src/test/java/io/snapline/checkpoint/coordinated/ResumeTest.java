@@ -1,0 +1,88 @@
+package io.snapline.checkpoint.coordinated;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.runtime.launch.UsageException;
+import io.snapline.runtime.testing.MpiRun;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --resume}: continuing from a store, falling back past a corrupt checkpoint, refusing a different size. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ResumeTest {
+    @TempDir
+    Path tmp;
+
+    private static List<String> sorted(MpiRun.Outcome o) {
+        List<String> lines = new ArrayList<>(o.lines());
+        lines.sort(null);
+        return lines;
+    }
+
+    private static MpiRun.Outcome ring(int np, List<String> flags) {
+        return MpiRun.run(np, flags, BlockingRestartTest.HaloRing.class, "20");
+    }
+
+    /** The newest checkpoint directory of the store. */
+    private static Path newest(Path store) throws IOException {
+        try (Stream<Path> dirs = Files.list(store)) {
+            return dirs.filter(p -> p.getFileName().toString().startsWith("ckpt-")).max(Path::compareTo).orElseThrow();
+        }
+    }
+
+    @Test
+    void shouldResumeFromThePreviousCheckpointAndSaySoWhenTheNewestIsCorrupt() throws IOException {
+        Path store = tmp.resolve("s");
+        MpiRun.Outcome first = ring(3, List.of("--checkpoint", "coordinated", "--every", "4", "--store",
+                store.toString()));
+        assertTrue(first.result().succeeded(), first.err());
+        Path newest = newest(store);
+        assertTrue(newest.getFileName().toString().endsWith("5"), newest.toString());
+        try (RandomAccessFile f = new RandomAccessFile(newest.resolve("rank-00001.piece").toFile(), "rw")) {
+            long at = f.length() / 2;
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x40);
+        }
+        MpiRun.Outcome resumed = ring(3, List.of("--checkpoint", "coordinated", "--every", "4", "--resume",
+                store.toString()));
+        assertTrue(resumed.result().succeeded(), resumed.err());
+        assertEquals(sorted(first), sorted(resumed), "resumed from checkpoint 4, the job ends with the same result");
+        assertTrue(resumed.err().contains("warning: ") && resumed.err().contains("checkpoint 5"), resumed.err());
+        assertTrue(resumed.err().contains("resuming from checkpoint 4"), resumed.err());
+    }
+
+    @Test
+    void shouldRefuseToResumeWhenTheNumberOfRanksDiffers() {
+        Path store = tmp.resolve("s");
+        assertTrue(ring(3, List.of("--checkpoint", "coordinated", "--every", "5", "--store", store.toString()))
+                .result().succeeded());
+        UsageException e = assertThrows(UsageException.class, () -> ring(2, List.of("--checkpoint", "coordinated",
+                "--every", "5", "--resume", store.toString())));
+        assertTrue(e.getMessage().contains("was taken with 3 ranks but this job has 2; restart with -np 3"),
+                e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAStoreHoldingAnotherRunsCheckpointsWhenNotResuming() {
+        Path store = tmp.resolve("s");
+        assertTrue(ring(2, List.of("--checkpoint", "coordinated", "--every", "5", "--store", store.toString()))
+                .result().succeeded());
+        UsageException e = assertThrows(UsageException.class, () -> ring(2, List.of("--checkpoint", "coordinated",
+                "--every", "5", "--store", store.toString())));
+        assertTrue(e.getMessage().contains("already holds checkpoints") && e.getMessage().contains("--resume"),
+                e.getMessage());
+    }
+}
