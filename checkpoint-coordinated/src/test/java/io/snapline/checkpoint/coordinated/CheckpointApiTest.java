@@ -1,0 +1,186 @@
+package io.snapline.checkpoint.coordinated;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import io.snapline.checkpoint.Checkpoint;
+import io.snapline.checkpoint.CheckpointException;
+import io.snapline.checkpoint.Restorable;
+import io.snapline.runtime.testing.MpiRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import mpi.MPI;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The program-facing API across a real restart: named states, transient fields, custom serializers, misuse. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CheckpointApiTest {
+    @TempDir
+    Path tmp;
+
+    /** Holds a cache that is not saved and is rebuilt after a restart. */
+    static final class Counter implements Restorable {
+        long count;
+        transient StringBuilder cache = new StringBuilder("fresh");
+
+        @Override
+        public void afterRestore() {
+            cache = new StringBuilder("rebuilt");
+        }
+    }
+
+    /** A type Kryo could not save on its own (it holds a thread); its serializer saves the value only. */
+    static final class Clock {
+        final long ticks;
+        final Thread owner = Thread.currentThread();
+
+        Clock(long ticks) {
+            this.ticks = ticks;
+        }
+    }
+
+    static final class ClockSerializer extends Serializer<Clock> {
+        @Override
+        public void write(Kryo kryo, Output output, Clock c) {
+            output.writeLong(c.ticks);
+        }
+
+        @Override
+        public Clock read(Kryo kryo, Input input, Class<? extends Clock> type) {
+            return new Clock(input.readLong());
+        }
+    }
+
+    /** Two named states (one shared list referenced from both), a transient cache and a custom serializer. */
+    public static class Named {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            int rank = MPI.COMM_WORLD.Rank();
+            Checkpoint.serializer(Clock.class, new ClockSerializer());
+            List<Long> shared = new ArrayList<>();
+            Counter counter = Checkpoint.restoreOr("counter", Counter::new);
+            @SuppressWarnings("unchecked")
+            List<Long> history = Checkpoint.restoreOr("history", () -> shared);
+            Clock clock = Checkpoint.restoreOr("clock", () -> new Clock(0));
+            String cacheAtStart = counter.cache.toString();
+            while (counter.count < 12) {
+                counter.count++;
+                history.add(counter.count * (rank + 1));
+                long[] sum = new long[1];
+                MPI.COMM_WORLD.Allreduce(new long[] {counter.count}, 0, sum, 0, 1, MPI.LONG, MPI.SUM);
+                clock = new Clock(clock.ticks + sum[0]);
+                Checkpoint.set("clock", clock);
+                Checkpoint.point();
+            }
+            System.out.println("rank " + rank + " count " + counter.count + " history " + history + " ticks "
+                    + clock.ticks);
+            System.err.println("rank " + rank + " cache " + cacheAtStart + " restart " + Checkpoint.isRestart()
+                    + " points " + Checkpoint.points());
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    void shouldRestoreNamedStatesRebuildTransientFieldsAndUseCustomSerializersWhenRestarted() {
+        MpiRun.Outcome clean = MpiRun.run(2, List.of(), Named.class);
+        assertTrue(clean.result().succeeded(), clean.err());
+        MpiRun.Outcome o = MpiRun.run(2, List.of("--checkpoint", "coordinated", "--every", "5", "--store",
+                tmp.resolve("s").toString(), "--inject-failure", "rank=0,point=8"), Named.class);
+        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
+        List<String> a = new ArrayList<>(clean.lines());
+        List<String> b = new ArrayList<>(o.lines());
+        a.sort(null);
+        b.sort(null);
+        assertEquals(a, b);
+        assertTrue(a.get(0).contains("ticks 156"), a.get(0)); // sum over k=1..12 of 2k
+        assertTrue(o.err().contains("rank 0 cache rebuilt restart true points 12"), o.err());
+        assertTrue(clean.err().contains("rank 1 cache fresh restart false points 12"), clean.err());
+    }
+
+    /** Passes a safe point with a receive still pending. */
+    public static class PendingReceive {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            Checkpoint.restoreOr(() -> 1);
+            int[] buf = new int[1];
+            if (MPI.COMM_WORLD.Rank() == 0) {
+                mpi.Request r = MPI.COMM_WORLD.Irecv(buf, 0, 1, MPI.INT, 1, 9);
+                Checkpoint.point();
+                r.Wait();
+            } else {
+                Checkpoint.point();
+                MPI.COMM_WORLD.Send(buf, 0, 1, MPI.INT, 0, 9);
+            }
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    void shouldRefuseACheckpointWhenAReceiveIsPendingAtTheSafePoint() {
+        MpiRun.Outcome o = MpiRun.run(2, List.of("--checkpoint", "coordinated", "--every", "1", "--store",
+                tmp.resolve("s").toString()), PendingReceive.class);
+        assertFalse(o.result().succeeded());
+        String why = o.result().failures().get(0).description();
+        assertTrue(why.contains("reached safe point 1 with 1 receive(s) not completed (receive from world rank 1 "
+                + "with tag 9") && why.contains("complete every non-blocking receive (Wait) before Checkpoint.point"),
+                why);
+        assertFalse(o.err().contains("restarting"), "a broken contract is not restarted: " + o.err());
+    }
+
+    /** Reaches its safe points in an order that needs a message sent after a peer's safe point. */
+    public static class Misaligned {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            Checkpoint.restoreOr(() -> 0);
+            int[] buf = new int[1];
+            if (MPI.COMM_WORLD.Rank() == 0) {
+                for (int i = 0; i < 4; i++) {
+                    Checkpoint.point();
+                }
+                MPI.COMM_WORLD.Send(buf, 0, 1, MPI.INT, 1, 0);
+            } else {
+                MPI.COMM_WORLD.Recv(buf, 0, 1, MPI.INT, 0, 0);
+                for (int i = 0; i < 4; i++) {
+                    Checkpoint.point();
+                }
+            }
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    void shouldEndTheJobWithADeadlockReportWhenSafePointsAreNotMutuallyReachable() {
+        MpiRun.Outcome o = MpiRun.run(2, List.of("--checkpoint", "coordinated", "--every", "2", "--store",
+                tmp.resolve("s").toString()), Misaligned.class);
+        assertEquals(1, o.result().exitCode());
+        String why = o.result().failures().get(0).description();
+        assertTrue(why.contains("deadlock") && why.contains("context 2147483646"), why);
+        assertFalse(o.err().contains("restarting"), o.err());
+    }
+
+    @Test
+    void shouldGiveUpWhenMoreFailuresStrikeThanRestartsAreAllowed() throws Exception {
+        Path json = tmp.resolve("report.json");
+        MpiRun.Outcome o = MpiRun.run(2, List.of("--checkpoint", "coordinated", "--every", "3", "--store",
+                tmp.resolve("s").toString(), "--max-restarts", "1", "--inject-failure", "rank=0,point=4",
+                "--inject-failure", "rank=1,point=10", "--report", json.toString()), Named.class);
+        assertEquals(1, o.result().exitCode());
+        assertTrue(o.err().contains("restart 1 of at most 1"), o.err());
+        assertTrue(o.err().contains("not restarting: the job has used all 1 restart(s) allowed by --max-restarts"),
+                o.err());
+        String report = Files.readString(json);
+        assertTrue(report.contains("\"policy\": \"coordinated\"") && report.contains("\"failedRank\": 0")
+                && report.contains("\"fromCheckpoint\": 1") && report.contains("\"outcome\": \"failed with exit status 1\""),
+                report);
+    }
+}
