@@ -62,7 +62,7 @@ public final class NBody {
         Bodies world = Bodies.start(bodies, seed);
         double[] all = new double[3 * bodies];
 
-        // The initial conditions above are generated again after a restart; the bodies' motion comes from the checkpoint.
+        // Every run generates the initial conditions; after a restart the bodies as they were come from the checkpoint.
         Block s = Checkpoint.restoreOr(() -> new Block(world, first, mine));
         double start = MPI.Wtime();
         while (s.step < steps) {

@@ -21,7 +21,8 @@ final class Restarts {
 
     /** Skips the calling test on devices that cannot checkpoint yet. */
     static void assumeDeviceCanRestart() {
-        Assumptions.assumeTrue(MpiRun.device().equals("shm"), "checkpoint/restart is not available on " + MpiRun.device() + " yet");
+        Assumptions.assumeTrue(MpiRun.device().equals("shm"),
+                "checkpoint/restart is not available on " + MpiRun.device() + " yet");
     }
 
     /**
