@@ -1,5 +1,7 @@
 package io.snapline.examples;
 
+import io.snapline.checkpoint.Checkpoint;
+import io.snapline.checkpoint.Restorable;
 import java.util.ArrayList;
 import java.util.List;
 import mpi.Cartcomm;
@@ -19,6 +21,10 @@ import mpi.ShiftParms;
  * <p>With {@code --verify}, rank 0 gathers the blocks with {@code Gatherv} and compares the plate, bit for bit, with
  * a sequential solve of the same problem: every cell is computed by the same expression from the same neighbours,
  * so the doubles must be identical, and so must the residual, since a maximum does not depend on order.
+ *
+ * <p>Checkpointable: the topology and datatypes are built before {@code Checkpoint.restoreOr} (again after a
+ * restart), the {@link Plate} is the saved state, and every iteration ends at a safe point. Stdout carries results
+ * only (the time goes to stderr), so a run that survived failures prints exactly what a failure-free run prints.
  *
  * <pre>bin/snaprun -np 4 -cp examples/target/classes io.snapline.examples.Heat2D [n, default 128] [iterations, default 500] [--verify]</pre>
  */
@@ -47,56 +53,85 @@ public final class Heat2D {
         int row0 = blockStart(coords[0], dims[0], n);
         int col0 = blockStart(coords[1], dims[1], n);
 
-        // The block with a one-cell halo all round, row-major with row length ld.
-        int ld = cols + 2;
-        double[] u = new double[(rows + 2) * ld];
-        double[] next = new double[u.length];
-        for (int i = 0; i < rows + 2; i++) {
-            for (int j = 0; j < ld; j++) {
-                u[i * ld + j] = initial(row0 + i, col0 + j);
-                next[i * ld + j] = u[i * ld + j];
-            }
-        }
         ShiftParms northSouth = grid.Shift(0, 1);
         ShiftParms westEast = grid.Shift(1, 1);
-        Datatype column = Datatype.Vector(rows, 1, ld, MPI.DOUBLE);
+        Datatype column = Datatype.Vector(rows, 1, ld(cols), MPI.DOUBLE);
         column.Commit();
+        int north = northSouth.rank_source;
+        int south = northSouth.rank_dest;
+        int west = westEast.rank_source;
+        int east = westEast.rank_dest;
 
+        // Everything above runs again after a restart; the plate and the iteration count come from the checkpoint.
+        Plate s = Checkpoint.restoreOr(() -> new Plate(rows, cols, row0, col0));
         double[] change = new double[1];
         double[] residual = new double[1];
         double start = MPI.Wtime();
-        for (int it = 0; it < iterations; it++) {
-            int north = northSouth.rank_source;
-            int south = northSouth.rank_dest;
-            int west = westEast.rank_source;
-            int east = westEast.rank_dest;
+        int ld = ld(cols);
+        while (s.iteration < iterations) {
+            double[] u = s.u;
             grid.Sendrecv(u, rows * ld + 1, cols, MPI.DOUBLE, south, 0, u, 1, cols, MPI.DOUBLE, north, 0);
             grid.Sendrecv(u, ld + 1, cols, MPI.DOUBLE, north, 1, u, (rows + 1) * ld + 1, cols, MPI.DOUBLE, south, 1);
             grid.Sendrecv(u, ld + cols, 1, column, east, 2, u, ld, 1, column, west, 2);
             grid.Sendrecv(u, ld + 1, 1, column, west, 3, u, ld + cols + 1, 1, column, east, 3);
 
-            change[0] = relax(u, next, rows, cols);
-            double[] t = u;
-            u = next;
-            next = t;
+            change[0] = relax(u, s.next, rows, cols);
+            s.u = s.next;
+            s.next = u;
             grid.Allreduce(change, 0, residual, 0, 1, MPI.DOUBLE, MPI.MAX);
+            s.residual = residual[0];
+            s.iteration++;
+            Checkpoint.point(s);
         }
         double seconds = MPI.Wtime() - start;
         column.free();
 
         if (grid.Rank() == 0) {
-            System.out.printf("Heat2D: %d x %d plate, %d iterations on %d x %d ranks in %.3f s%n", n, n, iterations,
-                    dims[0], dims[1], seconds);
-            System.out.println("Heat2D: residual " + residual[0]);
+            System.out.printf("Heat2D: %d x %d plate, %d iterations on %d x %d ranks%n", n, n, iterations, dims[0],
+                    dims[1]);
+            System.out.println("Heat2D: residual " + s.residual);
+            System.err.printf("Heat2D: %.3f s%s%n", seconds, Checkpoint.isRestart() ? " since the restart" : "");
         }
         if (verify) {
-            double[] plate = gather(grid, dims, n, u, rows, cols);
+            double[] plate = gather(grid, dims, n, s.u, rows, cols);
             if (grid.Rank() == 0) {
-                verify(plate, residual[0], n, iterations);
+                verify(plate, s.residual, n, iterations);
                 System.out.println("Heat2D: verified, plate and residual are bit-identical to a sequential solve");
             }
         }
         MPI.Finalize();
+    }
+
+    /**
+     * A rank's part of the plate between iterations: its block with a one-cell halo all round, row-major with row
+     * length {@code cols + 2}. Only {@code u} is saved: {@code next} is scratch whose interior every sweep
+     * overwrites, and whose halo must hold the fixed boundary values, which {@code u} holds too.
+     */
+    static final class Plate implements Restorable {
+        int iteration;
+        double residual;
+        double[] u;
+        transient double[] next;
+
+        Plate(int rows, int cols, int row0, int col0) {
+            int ld = ld(cols);
+            u = new double[(rows + 2) * ld];
+            for (int i = 0; i < rows + 2; i++) {
+                for (int j = 0; j < ld; j++) {
+                    u[i * ld + j] = initial(row0 + i, col0 + j);
+                }
+            }
+            next = u.clone();
+        }
+
+        @Override
+        public void afterRestore() {
+            next = u.clone();
+        }
+    }
+
+    private static int ld(int cols) {
+        return cols + 2;
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.snapline.examples;
 
-import java.util.Arrays;
+import io.snapline.checkpoint.Checkpoint;
+import java.util.ArrayList;
+import java.util.List;
 import mpi.MPI;
 
 /**
@@ -11,7 +13,11 @@ import mpi.MPI;
  * are small integers, so every partial sum is an integer far below 2^53 and the doubles are exact in any order:
  * the comparison is for equality.
  *
- * <pre>bin/snaprun -np 4 -cp examples/target/classes io.snapline.examples.MatMul [n, default 256] [--verify]</pre>
+ * <p>Checkpointable: each rank computes its rows of C {@code rowsPerStep} rows at a time, with a safe point after
+ * each block; its rows of C and the step count are the saved {@link Rows}. Every row is computed by the same loop
+ * as in one go, so the result does not depend on the block size.
+ *
+ * <pre>bin/snaprun -np 4 -cp examples/target/classes io.snapline.examples.MatMul [n, default 256] [rowsPerStep, default 8] [--verify]</pre>
  */
 public final class MatMul {
     private static final int ROOT = 0;
@@ -20,9 +26,14 @@ public final class MatMul {
     }
 
     public static void main(String[] args) {
-        String[] rest = MPI.Init(args);
-        boolean verify = Arrays.asList(rest).contains("--verify");
-        int n = rest.length > 0 && !rest[0].startsWith("--") ? Integer.parseInt(rest[0]) : 256;
+        List<String> rest = new ArrayList<>(List.of(MPI.Init(args)));
+        boolean verify = rest.remove("--verify");
+        int n = rest.size() > 0 ? Integer.parseInt(rest.get(0)) : 256;
+        int rowsPerStep = rest.size() > 1 ? Integer.parseInt(rest.get(1)) : 8;
+        if (n < 1 || rowsPerStep < 1) {
+            throw new IllegalArgumentException("MatMul: n and the rows per step must be at least 1, were " + n + " and "
+                    + rowsPerStep);
+        }
         int rank = MPI.COMM_WORLD.Rank();
         int size = MPI.COMM_WORLD.Size();
 
@@ -43,8 +54,19 @@ public final class MatMul {
         double[] myA = new double[myRows * n];
         MPI.COMM_WORLD.Scatterv(a, 0, counts, displs, MPI.DOUBLE, myA, 0, myRows * n, MPI.DOUBLE, ROOT);
         MPI.COMM_WORLD.Bcast(b, 0, n * n, MPI.DOUBLE, ROOT);
-        double[] myC = multiply(myA, b, myRows, n);
-        MPI.COMM_WORLD.Gatherv(myC, 0, myRows * n, MPI.DOUBLE, c, 0, counts, displs, MPI.DOUBLE, ROOT);
+
+        // The inputs above are dealt out again after a restart; the rows of C done so far come from the checkpoint.
+        // Rank 0 has the most rows, so every rank takes as many steps as it needs (some with no rows left).
+        Rows s = Checkpoint.restoreOr(() -> new Rows(myRows, n));
+        int steps = (rowsOf(ROOT, size, n) + rowsPerStep - 1) / rowsPerStep;
+        while (s.step < steps) {
+            int from = Math.min(myRows, s.step * rowsPerStep);
+            int to = Math.min(myRows, from + rowsPerStep);
+            multiply(myA, b, s.c, from, to, n);
+            s.step++;
+            Checkpoint.point(s);
+        }
+        MPI.COMM_WORLD.Gatherv(s.c, 0, myRows * n, MPI.DOUBLE, c, 0, counts, displs, MPI.DOUBLE, ROOT);
         double seconds = MPI.Wtime() - start;
 
         if (rank == ROOT) {
@@ -52,19 +74,34 @@ public final class MatMul {
             for (double x : c) {
                 sum += x;
             }
-            System.out.printf("MatMul: %d x %d on %d ranks in %.3f s, sum of C = %.1f%n", n, n, size, seconds, sum);
+            System.out.printf("MatMul: %d x %d on %d ranks, sum of C = %.1f%n", n, n, size, sum);
+            System.err.printf("MatMul: %.3f s%s%n", seconds, Checkpoint.isRestart() ? " since the restart" : "");
             if (verify) {
-                verify(c, multiply(a, b, n, n), n);
+                double[] sequential = new double[n * n];
+                multiply(a, b, sequential, 0, n, n);
+                verify(c, sequential, n);
                 System.out.println("MatMul: verified, C equals the sequential product exactly");
             }
         }
         MPI.Finalize();
     }
 
-    /** Rows of C for {@code rows} rows of A ({@code rows x n}) times B ({@code n x n}), in i-k-j order. */
-    static double[] multiply(double[] a, double[] b, int rows, int n) {
-        double[] c = new double[rows * n];
-        for (int i = 0; i < rows; i++) {
+    /** The saved state: a rank's rows of C ({@code rows x n}) and how many steps have filled them in. */
+    static final class Rows {
+        int step;
+        final double[] c;
+
+        Rows(int rows, int n) {
+            c = new double[rows * n];
+        }
+    }
+
+    /**
+     * Rows {@code from} (inclusive) to {@code to} (exclusive) of C = A x B, where {@code a} holds rows of A
+     * ({@code n} wide) and {@code c} the matching rows of C, which must be zero there; i-k-j order.
+     */
+    static void multiply(double[] a, double[] b, double[] c, int from, int to, int n) {
+        for (int i = from; i < to; i++) {
             for (int k = 0; k < n; k++) {
                 double aik = a[i * n + k];
                 for (int j = 0; j < n; j++) {
@@ -72,7 +109,6 @@ public final class MatMul {
                 }
             }
         }
-        return c;
     }
 
     static double[] matrixA(int n) {

@@ -10,6 +10,12 @@
  *   <li>{@link io.snapline.examples.MonteCarloPi}: independent work combined with {@code Reduce}.</li>
  *   <li>{@link io.snapline.examples.Heat2D}: a Cartesian topology, halo exchange with a vector datatype.</li>
  *   <li>{@link io.snapline.examples.MatMul}: {@code Scatterv}, {@code Bcast} and {@code Gatherv}.</li>
+ *   <li>{@link io.snapline.examples.NBody}: {@code Allgatherv} every step, bit-identical to a sequential run.</li>
  * </ul>
+ *
+ * <p>Ring, MonteCarloPi, Heat2D, MatMul and NBody register their loop state with
+ * {@link io.snapline.checkpoint.Checkpoint#restoreOr} and end every iteration at a safe point, so they survive
+ * failures under a checkpoint policy; they print results only on stdout (timings on stderr), so a run with
+ * failures prints exactly what a failure-free run prints.
  */
 package io.snapline.examples;

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.runtime.testing.MpiRun;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -19,7 +21,7 @@ class Heat2DTest {
     private static final int N = 30;
     private static final int ITERATIONS = 60;
     private static final Pattern HEADER =
-            Pattern.compile("Heat2D: (\\d+) x (\\d+) plate, (\\d+) iterations on (\\d+) x (\\d+) ranks in \\d+\\.\\d+ s");
+            Pattern.compile("Heat2D: (\\d+) x (\\d+) plate, (\\d+) iterations on (\\d+) x (\\d+) ranks");
 
     @ParameterizedTest
     @CsvSource({"1, 1, 1", "2, 2, 1", "3, 3, 1", "4, 2, 2", "6, 3, 2", "8, 4, 2", "9, 3, 3"})
@@ -34,6 +36,16 @@ class Heat2DTest {
                 List.of(group(m, 1), group(m, 2), group(m, 3), group(m, 4), group(m, 5)));
         assertEquals("Heat2D: residual " + residual(N, ITERATIONS), lines.get(1));
         assertEquals("Heat2D: verified, plate and residual are bit-identical to a sequential solve", lines.get(2));
+    }
+
+    @Test
+    void shouldPrintTheFailureFreeResultWhenRanksFailWhileCheckpointingAndAtASafePoint(@TempDir Path store) {
+        MpiRun.Outcome o = Restarts.assertSameOutputDespiteFailures(store, 4, 10,
+                List.of("rank=1,during-checkpoint=2", "rank=3,point=45"),
+                Heat2D.class, Integer.toString(N), Integer.toString(ITERATIONS), "--verify");
+
+        // Checkpoint 2 (at iteration 20) is lost, so the first restart goes back to 1; the job then commits 2, 3, 4.
+        Restarts.assertRestartedFrom(o, 4, 1, 4);
     }
 
     @Test

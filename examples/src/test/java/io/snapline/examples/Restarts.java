@@ -1,0 +1,63 @@
+package io.snapline.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.runtime.testing.MpiRun;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The restart tests of the examples: run an example once without checkpoints and once under the coordinated policy
+ * with injected failures, and require the same output, line for line. The examples print only from rank 0 and only
+ * results, so the order of the lines is part of what must match.
+ */
+final class Restarts {
+    private Restarts() {
+    }
+
+    /** Skips the calling test on devices that cannot checkpoint yet. */
+    static void assumeDeviceCanRestart() {
+        Assumptions.assumeTrue(MpiRun.device().equals("shm"),
+                "checkpoint/restart is not available on " + MpiRun.device() + " yet");
+    }
+
+    /**
+     * Runs {@code main} failure-free, then with {@code --checkpoint coordinated --every every} and each of
+     * {@code failures} as an {@code --inject-failure}, checkpoints in {@code store}; asserts that the second run
+     * succeeded, restarted once per failure and printed exactly what the first printed. Returns the second run.
+     */
+    static MpiRun.Outcome assertSameOutputDespiteFailures(Path store, int np, int every, List<String> failures,
+            Class<?> main, String... args) {
+        assumeDeviceCanRestart();
+        MpiRun.Outcome clean = MpiRun.ok(np, main, args);
+        assertFalse(clean.lines().isEmpty(), clean.err());
+
+        List<String> flags = new ArrayList<>(List.of("--checkpoint", "coordinated", "--every", Integer.toString(every),
+                "--store", store.toString(), "--max-restarts", Integer.toString(failures.size())));
+        for (String f : failures) {
+            flags.add("--inject-failure");
+            flags.add(f);
+        }
+        MpiRun.Outcome o = MpiRun.run(np, flags, main, args);
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(clean.lines(), o.lines(), o.err());
+        assertTrue(o.err().contains("restarts: " + failures.size() + "\n"), o.err());
+        return o;
+    }
+
+    /** Asserts that the job restarted, in this order, from each of {@code checkpoints} (0: from the beginning). */
+    static void assertRestartedFrom(MpiRun.Outcome o, int np, long... checkpoints) {
+        int from = 0;
+        for (long k : checkpoints) {
+            String line = "restarting all " + np + " ranks from "
+                    + (k == 0 ? "the beginning" : "checkpoint " + k + " ");
+            int at = o.err().indexOf(line, from);
+            assertTrue(at >= 0, "no '" + line + "' after offset " + from + " in:\n" + o.err());
+            from = at + line.length();
+        }
+    }
+}
