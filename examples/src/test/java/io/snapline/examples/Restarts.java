@@ -49,6 +49,29 @@ final class Restarts {
         return o;
     }
 
+    /**
+     * Runs {@code main} failure-free, then under {@code --checkpoint coordinated-nb --interval intervalMillis ms} with
+     * {@code failures} injected; asserts that the second run succeeded, restarted once per failure and printed exactly
+     * what the first printed. Where the checkpoints fall depends on timing, so which checkpoint each restart uses is
+     * not asserted.
+     */
+    static MpiRun.Outcome assertSameOutputDespiteFailuresNonBlocking(Path store, int np, int intervalMillis,
+            List<String> failures, Class<?> main, String... args) {
+        assumeDeviceCanRestart();
+        MpiRun.Outcome clean = MpiRun.ok(np, main, args);
+        List<String> flags = new ArrayList<>(List.of("--checkpoint", "coordinated-nb", "--interval",
+                intervalMillis + "ms", "--store", store.toString(), "--max-restarts", Integer.toString(failures.size())));
+        for (String f : failures) {
+            flags.add("--inject-failure");
+            flags.add(f);
+        }
+        MpiRun.Outcome o = MpiRun.run(np, flags, main, args);
+        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
+        assertEquals(clean.lines(), o.lines(), o.err());
+        assertTrue(o.err().contains("restarts: " + failures.size() + "\n"), o.err());
+        return o;
+    }
+
     /** Asserts that the job restarted, in this order, from each of {@code checkpoints} (0: from the beginning). */
     static void assertRestartedFrom(MpiRun.Outcome o, int np, long... checkpoints) {
         int from = 0;

@@ -107,18 +107,6 @@ public final class ShmJob {
             PrintStream savedOut = System.out;
             PrintStream savedErr = System.err;
             RankClassLoader[] loaders = new RankClassLoader[np];
-            coordinator = supervision.coordinator(new CoordinatorLoop.Ranks() {
-                @Override
-                public void send(int rank, byte[] message) {
-                    agents[rank].onControl(message);
-                }
-
-                @Override
-                public void fail(String reason) {
-                    violation = reason;
-                    abort(-1, 1, reason);
-                }
-            });
             java.util.Timer timer = new java.util.Timer("snapline-failure-injection", true);
             System.setOut(new PrintStream(rankOut, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(rankErr, true, StandardCharsets.UTF_8));
@@ -136,6 +124,18 @@ public final class ShmJob {
                     threads[r].setContextClassLoader(loaders[r]);
                     job.bindThread(r, threads[r]);
                 }
+                coordinator = supervision.coordinator(new CoordinatorLoop.Ranks() {
+                    @Override
+                    public void send(int rank, byte[] message) {
+                        agents[rank].onControl(message);
+                    }
+
+                    @Override
+                    public void fail(String reason) {
+                        violation = reason;
+                        abort(-1, 1, reason);
+                    }
+                });
                 scheduleTimedFailures(timer);
                 supervision.attemptStarted();
                 for (Thread t : threads) {
@@ -144,7 +144,9 @@ public final class ShmJob {
                 awaitEnd();
             } finally {
                 timer.cancel();
-                coordinator.close();
+                if (coordinator != null) {
+                    coordinator.close();
+                }
                 System.out.flush();
                 System.err.flush();
                 System.setOut(savedOut);
