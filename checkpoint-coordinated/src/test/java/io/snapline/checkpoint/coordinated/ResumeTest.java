@@ -85,4 +85,12 @@ class ResumeTest {
         assertTrue(e.getMessage().contains("already holds checkpoints") && e.getMessage().contains("--resume"),
                 e.getMessage());
     }
+
+    @Test
+    void shouldRefuseIntervalAutoWhenNoFailureRateIsKnown() {
+        UsageException e = assertThrows(UsageException.class, () -> ring(2, List.of("--checkpoint", "coordinated",
+                "--interval", "auto", "--store", tmp.resolve("s").toString())));
+        assertTrue(e.getMessage().contains("--interval auto is not available in this build")
+                && e.getMessage().contains("give --interval T"), e.getMessage());
+    }
 }

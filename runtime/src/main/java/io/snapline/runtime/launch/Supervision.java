@@ -71,6 +71,10 @@ final class Supervision {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        if (options.intervalAuto()) {
+            throw new UsageException("--interval auto is not available in this build (it derives the interval from "
+                    + "the failure rate and the measured checkpoint cost); give --interval T, e.g. --interval 30s");
+        }
         PolicySettings settings = PolicySettings.of(policy.name(), options.interval(), options.every());
         try {
             policy.validate(settings);
