@@ -37,6 +37,8 @@ final class BlockingRank implements RankPolicy {
     private volatile long closed;
     private long reported;
     private long nextEveryId;
+    /** Time spent waiting for the coordinator to place the next checkpoint; part of what it held this rank back. */
+    private long placementWait;
 
     BlockingRank(RankServices services) {
         this.services = services;
@@ -74,8 +76,12 @@ final class BlockingRank implements RankPolicy {
                     }
                     return;
                 }
-                case REPORTED -> services.await(() -> state() != State.REPORTED,
-                        "safe point " + point + ", waiting for the coordinator to place checkpoint " + reported);
+                case REPORTED -> {
+                    long start = services.nanoTime();
+                    services.await(() -> state() != State.REPORTED,
+                            "safe point " + point + ", waiting for the coordinator to place checkpoint " + reported);
+                    placementWait += services.nanoTime() - start;
+                }
                 case RUNNING -> {
                     long r = requested;
                     if (r > reported) {
@@ -95,7 +101,8 @@ final class BlockingRank implements RankPolicy {
         services.flushChannels(id, 1);
         services.aboutToWrite(id);
         PieceRef piece = services.writePiece(id, image);
-        long blocked = services.nanoTime() - start;
+        long blocked = services.nanoTime() - start + placementWait;
+        placementWait = 0;
         services.toCoordinator(BlockingMessage.encode(new BlockingMessage.Prepared(id.value(), point, blocked, piece)));
     }
 
