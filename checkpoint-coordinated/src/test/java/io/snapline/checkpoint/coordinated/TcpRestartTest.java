@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.snapline.checkpoint.Checkpoint;
 import io.snapline.runtime.launch.Launcher;
 import io.snapline.runtime.testing.MpiRun;
 import java.io.ByteArrayOutputStream;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import mpi.MPI;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,10 +43,14 @@ class TcpRestartTest {
         final CompletableFuture<Integer> status;
 
         Job(int np, List<String> flags, String... args) {
+            this(np, flags, BlockingRestartTest.HaloRing.class, args);
+        }
+
+        Job(int np, List<String> flags, Class<?> main, String... args) {
             List<String> argv = new ArrayList<>(List.of("-np", Integer.toString(np), "-dev", "tcp", "-cp",
-                    MpiRun.classPathOf(BlockingRestartTest.HaloRing.class)));
+                    MpiRun.classPathOf(main)));
             argv.addAll(flags);
-            argv.add(BlockingRestartTest.HaloRing.class.getName());
+            argv.add(main.getName());
             argv.addAll(List.of(args));
             PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
@@ -191,6 +197,58 @@ class TcpRestartTest {
         assertEquals(1, job.err().split("checkpoint 2 committed", -1).length - 1,
                 "checkpoint 2 commits only once, after the restart:\n" + job.err());
         assertTrue(job.err().contains("checkpoints committed: 4,"), job.err());
+        assertEquals(List.of(), rankProcesses(), "no rank process is left");
+    }
+
+    /**
+     * Ten steps around a ring; in the first run (not after a restart) rank 1 throws at step 7 what its argument
+     * names: an {@code Error}, which a restart may cure, or an exception, the program's own bug.
+     */
+    public static class Thrower {
+        public static void main(String[] args) throws Exception {
+            String[] rest = MPI.Init(args);
+            int rank = MPI.COMM_WORLD.Rank();
+            int size = MPI.COMM_WORLD.Size();
+            long[] s = Checkpoint.restoreOr(() -> new long[2]);
+            long[] in = new long[1];
+            while (s[0] < 10) {
+                s[0]++;
+                MPI.COMM_WORLD.Sendrecv(new long[] {s[1] + rank}, 0, 1, MPI.LONG, (rank + 1) % size, 3, in, 0, 1,
+                        MPI.LONG, (rank + size - 1) % size, 3);
+                s[1] = s[1] * 7 + in[0];
+                if (rank == 1 && s[0] == 7 && !Checkpoint.isRestart()) {
+                    if (rest[0].equals("error")) {
+                        throw new StackOverflowError("simulated");
+                    }
+                    throw new IllegalStateException("simulated bug");
+                }
+                Checkpoint.point(s);
+            }
+            System.out.println("rank " + rank + " done " + s[1]);
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    void shouldRestartWhenARankEndsWithAnError() throws Exception {
+        Job job = new Job(3, List.of("--checkpoint", "coordinated", "--every", "3", "--store",
+                tmp.resolve("s").toString()), Thrower.class, "error");
+        assertEquals(0, job.await(), job.err());
+        assertTrue(job.err().contains("snaprun: rank 1 failed (java.lang.StackOverflowError: simulated); restarting "
+                + "all 3 ranks from checkpoint 2 (restart 1 of at most 3)"), job.err());
+        assertEquals(3, job.sortedLines().size(), job.out());
+        assertEquals(List.of(), rankProcesses(), "no rank process is left");
+    }
+
+    @Test
+    void shouldEndTheJobWithoutRestartWhenARankThrowsAnException() throws Exception {
+        Job job = new Job(3, List.of("--checkpoint", "coordinated", "--every", "3", "--store",
+                tmp.resolve("s").toString()), Thrower.class, "exception");
+        assertEquals(1, job.await(), job.err());
+        assertFalse(job.err().contains("restarting"), job.err());
+        assertTrue(job.err().contains("snaprun: rank 1 failed with an uncaught exception:\n"
+                + "java.lang.IllegalStateException: simulated bug\n"), job.err());
+        assertTrue(job.err().contains("snaprun:   restarts: 0"), job.err());
         assertEquals(List.of(), rankProcesses(), "no rank process is left");
     }
 }

@@ -68,6 +68,8 @@ final class TcpAttempt {
     private final CountDownLatch[] readersDone;
     private final CountDownLatch exited;
     private final AtomicInteger joined = new AtomicInteger();
+    /** The rank whose failure report arrived first, or -1. */
+    private final AtomicInteger firstReport = new AtomicInteger(-1);
     private final FailureDetector detector;
     private final List<FailurePlan.Injection> injections;
     private final ScheduledExecutorService timer =
@@ -353,15 +355,22 @@ final class TcpAttempt {
         }
     }
 
-    /** A rank reported its own failure; a death it may follow from is looked for first, and wins. */
+    /**
+     * A rank reported its own failure. The first report to arrive decides, unless a death it may follow from is
+     * noticed within {@link #SETTLE_MILLIS}: then the death wins. Later reports are consequences and only recorded.
+     */
     private void reportedFailure(int r, Cause cause, String report) throws InterruptedException {
         ended(r, Outcome.FAILED);
+        String[] lines = report.split("\n", 3);
+        reasons.compareAndSet(r, null, lines.length > 1 ? lines[1].strip() : report);
+        causes.compareAndSet(r, null, cause);
+        if (!firstReport.compareAndSet(-1, r)) {
+            return;
+        }
         if (!job.isAborted()) {
             Thread.sleep(SETTLE_MILLIS);
         }
         declareExited(r);
-        String[] lines = report.split("\n", 3);
-        reasons.compareAndSet(r, null, lines.length > 1 ? lines[1].strip() : report);
         fail(r, cause, 1, report);
     }
 
