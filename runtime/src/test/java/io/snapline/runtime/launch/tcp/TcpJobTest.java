@@ -158,7 +158,7 @@ class TcpJobTest {
         assertEquals(1, r.status(), r.err());
         List<String> err = r.err().lines().toList();
         assertEquals("snaprun: rank 1 was killed (injected failure at safe point 5)", err.get(0), r.err());
-        assertFalse(r.out().contains("points 20"), r.out());
+        assertTrue(r.out().split("points 20", -1).length <= 2, "only rank 0 can get past safe point 5:\n" + r.out());
         TcpRun.await(() -> TcpRun.ranks(ProcessHandle.current()).isEmpty(), 5_000, "the rank processes to go");
     }
 
