@@ -31,7 +31,9 @@ public final class RankAgent implements RankServices {
     private final Map<String, Object> states = new LinkedHashMap<>();
     private final Object waitLock = new Object();
     private StateCodec codec;
-    private RankPolicy policy;
+    private volatile RankPolicy policy;
+    /** Coordinator messages that came before {@code MPI.Init} created the policy; guarded by itself. */
+    private final List<byte[]> early = new java.util.ArrayList<>();
     private Map<String, Object> restoredStates;
     private long points;
     private boolean finished;
@@ -43,10 +45,15 @@ public final class RankAgent implements RankServices {
         this.setup = setup;
     }
 
-    /** Called by {@code MPI.Init}: the policy's rank half starts. */
+    /** Called by {@code MPI.Init}: the policy's rank half starts, and is handed the messages that came before. */
     public void init() {
         if (policy == null) {
-            policy = setup.policy().forRank(this);
+            RankPolicy p = setup.policy().forRank(this);
+            synchronized (early) {
+                early.forEach(p::onControl);
+                early.clear();
+                policy = p;
+            }
         }
     }
 
@@ -59,12 +66,22 @@ public final class RankAgent implements RankServices {
         }
     }
 
-    /** Delivers a message from the coordinator (any thread). */
+    /**
+     * Delivers a message from the coordinator (any thread). One that comes before {@code MPI.Init} (the coordinator
+     * may ask for a checkpoint while a rank is still starting) is kept for the policy until {@link #init}.
+     */
     public void onControl(byte[] message) {
         RankPolicy p = policy;
-        if (p != null) {
-            p.onControl(message);
+        if (p == null) {
+            synchronized (early) {
+                p = policy;
+                if (p == null) {
+                    early.add(message);
+                    return;
+                }
+            }
         }
+        p.onControl(message);
         wake();
     }
 

@@ -7,7 +7,12 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import io.snapline.runtime.checkpoint.PolicySettings;
+import io.snapline.runtime.checkpoint.store.CheckpointId;
+import io.snapline.runtime.checkpoint.store.Manifest;
+import io.snapline.runtime.checkpoint.store.PieceRef;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +31,14 @@ import java.util.List;
  *  Heartbeat  (empty)        Finished (empty)
  *  Failed     report str     Abort    code i32, reason str
  *  PeerDied   rank i32, reason str     Stop  reason str
- *  str        byte-length i32, UTF-8 bytes
+ *  CheckpointSetup  policy str, interval-nanos i64 (-1: none), every i64, retain i32, stall-nanos i64,
+ *                   has-store u8, [store-directory str], has-manifest u8, [manifest],
+ *                   kill-at-point i64, kill-during-write-of i64
+ *  manifest   id i64, ranks i32, ranks x (file-name str, size i64, crc32c i32)
+ *  Policy     message blob         Restored  id i64, point i64, nanos i64
+ *  Finalizing (empty)              KillRequest  at-safe-point u8, reason str
+ *  Crashed    report str
+ *  str        byte-length i32, UTF-8 bytes       blob  length i32, bytes
  * </pre>
  *
  * A frame longer than the receiver's limit, an unknown type or a malformed body is an {@link IOException}; the
@@ -139,8 +151,18 @@ public final class ControlChannel implements AutoCloseable {
             b.i32(p.rank()).str(p.reason());
         } else if (m instanceof ControlMessage.Stop s) {
             b.str(s.reason());
+        } else if (m instanceof ControlMessage.CheckpointSetup c) {
+            setup(b, c);
+        } else if (m instanceof ControlMessage.Policy p) {
+            b.i32(p.message().length).bytes(p.message());
+        } else if (m instanceof ControlMessage.Restored r) {
+            b.i64(r.id()).i64(r.point()).i64(r.nanos());
+        } else if (m instanceof ControlMessage.KillRequest k) {
+            b.u8(k.atSafePoint() ? 1 : 0).str(k.reason());
+        } else if (m instanceof ControlMessage.Crashed c) {
+            b.str(c.report());
         }
-        // Heartbeat and Finished have no body.
+        // Heartbeat, Finished and Finalizing have no body.
         ByteBuffer frame = ByteBuffer.allocate(5 + b.size());
         frame.putInt(1 + b.size()).put(m.type()).put(b.array(), 0, b.size()).flip();
         return frame;
@@ -171,12 +193,80 @@ public final class ControlChannel implements AutoCloseable {
             case ControlMessage.ABORT -> new ControlMessage.Abort(in.getInt(), str(in));
             case ControlMessage.PEER_DIED -> new ControlMessage.PeerDied(in.getInt(), str(in));
             case ControlMessage.STOP -> new ControlMessage.Stop(str(in));
+            case ControlMessage.CHECKPOINT_SETUP -> setup(in);
+            case ControlMessage.POLICY -> new ControlMessage.Policy(blob(in));
+            case ControlMessage.RESTORED -> new ControlMessage.Restored(in.getLong(), in.getLong(), in.getLong());
+            case ControlMessage.FINALIZING -> new ControlMessage.Finalizing();
+            case ControlMessage.KILL_REQUEST -> new ControlMessage.KillRequest(flag(in), str(in));
+            case ControlMessage.CRASHED -> new ControlMessage.Crashed(str(in));
             default -> throw new IOException("unknown control message type " + type);
         };
         if (in.hasRemaining()) {
             throw new IOException(in.remaining() + " stray bytes after a control message of type " + type);
         }
         return m;
+    }
+
+    private static void setup(Body b, ControlMessage.CheckpointSetup c) {
+        PolicySettings s = c.settings();
+        b.str(s.policy()).i64(s.interval() == null ? -1 : s.interval().toNanos()).i64(s.every()).i32(s.retain())
+                .i64(s.stallTimeout().toNanos());
+        b.u8(c.storeDirectory() == null ? 0 : 1);
+        if (c.storeDirectory() != null) {
+            b.str(c.storeDirectory());
+        }
+        Manifest m = c.restoreFrom();
+        b.u8(m == null ? 0 : 1);
+        if (m != null) {
+            b.i64(m.id().value()).i32(m.ranks());
+            for (PieceRef p : m.pieces()) {
+                b.str(p.fileName()).i64(p.size()).i32(p.crc32c());
+            }
+        }
+        b.i64(c.killAtPoint()).i64(c.killDuringWriteOf());
+    }
+
+    private static ControlMessage.CheckpointSetup setup(ByteBuffer in) throws IOException {
+        String policy = str(in);
+        long interval = in.getLong();
+        long every = in.getLong();
+        int retain = in.getInt();
+        long stall = in.getLong();
+        PolicySettings settings = new PolicySettings(policy, interval < 0 ? null : Duration.ofNanos(interval), every,
+                retain, Duration.ofNanos(stall));
+        String store = flag(in) ? str(in) : null;
+        Manifest manifest = null;
+        if (flag(in)) {
+            CheckpointId id = CheckpointId.of(in.getLong());
+            int ranks = in.getInt();
+            if (ranks < 1 || ranks > LaunchOptions.MAX_RANKS) {
+                throw new IOException("manifest of " + ranks + " ranks");
+            }
+            List<PieceRef> pieces = new ArrayList<>(ranks);
+            for (int r = 0; r < ranks; r++) {
+                pieces.add(new PieceRef(r, str(in), in.getLong(), in.getInt()));
+            }
+            manifest = new Manifest(id, ranks, pieces);
+        }
+        return new ControlMessage.CheckpointSetup(settings, store, manifest, in.getLong(), in.getLong());
+    }
+
+    private static boolean flag(ByteBuffer in) throws IOException {
+        byte b = in.get();
+        if (b != 0 && b != 1) {
+            throw new IOException("flag byte " + b + " is neither 0 nor 1");
+        }
+        return b == 1;
+    }
+
+    private static byte[] blob(ByteBuffer in) throws IOException {
+        int n = in.getInt();
+        if (n < 0 || n > in.remaining()) {
+            throw new IOException("blob of " + n + " bytes in a frame with " + in.remaining() + " left");
+        }
+        byte[] b = new byte[n];
+        in.get(b);
+        return b;
     }
 
     private static InetSocketAddress address(ByteBuffer in) throws IOException {
@@ -213,6 +303,15 @@ public final class ControlChannel implements AutoCloseable {
             write(v >>> 8);
             write(v);
             return this;
+        }
+
+        Body u8(int v) {
+            write(v);
+            return this;
+        }
+
+        Body i64(long v) {
+            return i32((int) (v >>> 32)).i32((int) v);
         }
 
         Body bytes(byte[] b) {

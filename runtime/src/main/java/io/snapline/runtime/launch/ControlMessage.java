@@ -1,5 +1,7 @@
 package io.snapline.runtime.launch;
 
+import io.snapline.runtime.checkpoint.PolicySettings;
+import io.snapline.runtime.checkpoint.store.Manifest;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -7,9 +9,10 @@ import java.util.List;
  * The messages of the {@code -dev tcp} control channel between {@code snaprun} and each rank process. Their wire form
  * is described in {@link ControlChannel}; each type has a permanent id ({@link #type()}), never to be reassigned.
  *
- * <p>Rank to launcher: {@link Hello} (first, once), {@link Finished}, {@link Failed}, {@link Abort},
- * {@link Heartbeat}. Launcher to rank: {@link Table} (once every rank has said hello), {@link PeerDied},
- * {@link Stop}, {@link Heartbeat}.
+ * <p>Rank to launcher: {@link Hello} (first, once), {@link Finished}, {@link Failed}, {@link Crashed}, {@link Abort},
+ * {@link Heartbeat}; for checkpointing {@link Policy}, {@link Restored}, {@link Finalizing} and {@link KillRequest}.
+ * Launcher to rank: {@link CheckpointSetup} (once, right after the rank's hello), {@link Table} (once every rank has
+ * said hello), {@link PeerDied}, {@link Stop}, {@link Heartbeat}, {@link Policy}.
  */
 public sealed interface ControlMessage {
     byte HELLO = 1;
@@ -20,6 +23,12 @@ public sealed interface ControlMessage {
     byte ABORT = 6;
     byte PEER_DIED = 7;
     byte STOP = 8;
+    byte CHECKPOINT_SETUP = 9;
+    byte POLICY = 10;
+    byte RESTORED = 11;
+    byte FINALIZING = 12;
+    byte KILL_REQUEST = 13;
+    byte CRASHED = 14;
 
     /** The permanent wire id of this message type. */
     byte type();
@@ -97,6 +106,81 @@ public sealed interface ControlMessage {
         @Override
         public byte type() {
             return STOP;
+        }
+    }
+
+    /**
+     * What the rank is told about checkpointing before its program starts (it precedes the {@link Table}).
+     *
+     * @param settings           the policy's name (the rank loads it from its own class path) and settings
+     * @param storeDirectory     where the rank writes its pieces (absolute), or null for a policy without a store
+     * @param restoreFrom        the committed checkpoint to restore, or null to start fresh
+     * @param killAtPoint        failure injection: the safe point to die at (0: never)
+     * @param killDuringWriteOf  failure injection: the checkpoint to die while writing (0: never)
+     */
+    record CheckpointSetup(PolicySettings settings, String storeDirectory, Manifest restoreFrom, long killAtPoint,
+            long killDuringWriteOf) implements ControlMessage {
+        @Override
+        public byte type() {
+            return CHECKPOINT_SETUP;
+        }
+    }
+
+    /**
+     * A checkpoint policy's own message, opaque to the launcher: from a rank's policy to the attempt's coordinator, or
+     * from the coordinator to one rank's policy.
+     */
+    record Policy(byte[] message) implements ControlMessage {
+        @Override
+        public byte type() {
+            return POLICY;
+        }
+
+        @Override
+        public String toString() {
+            return "Policy[" + message.length + " bytes]";
+        }
+    }
+
+    /** The rank restored checkpoint {@code id}, taken at safe point {@code point}, in {@code nanos}. */
+    record Restored(long id, long point, long nanos) implements ControlMessage {
+        @Override
+        public byte type() {
+            return RESTORED;
+        }
+    }
+
+    /**
+     * The rank called {@code MPI.Finalize}: no safe point follows (sent before Finalize's barrier, so the coordinator
+     * stops starting checkpoints the rank could never join). {@link Finished} follows when {@code main} returns.
+     */
+    record Finalizing() implements ControlMessage {
+        @Override
+        public byte type() {
+            return FINALIZING;
+        }
+    }
+
+    /**
+     * Failure injection: the rank reached the safe point it is to die at ({@code atSafePoint}) or began writing the
+     * checkpoint it is to die during, and asks to be killed (SIGKILL) now; it sends nothing after this.
+     */
+    record KillRequest(boolean atSafePoint, String reason) implements ControlMessage {
+        @Override
+        public byte type() {
+            return KILL_REQUEST;
+        }
+    }
+
+    /**
+     * The rank's {@code main} ended with an uncaught {@link Error} (out of memory, stack overflow, ...): like the
+     * death of its process, a fault a restart may cure, unlike the bug an exception reports ({@link Failed}).
+     * {@code report} names the rank and has its trace.
+     */
+    record Crashed(String report) implements ControlMessage {
+        @Override
+        public byte type() {
+            return CRASHED;
         }
     }
 }

@@ -83,7 +83,7 @@ public final class Launcher {
             err.println("snaprun: " + e.getMessage());
             return 2;
         }
-        JobResult result = tcp ? TcpJob.run(options, out, err) : ShmJob.run(options, supervision, out, err);
+        JobResult result = tcp ? TcpJob.run(options, supervision, out, err) : ShmJob.run(options, supervision, out, err);
         if (!result.succeeded()) {
             report(result, tcp, err);
         }
@@ -106,13 +106,6 @@ public final class Launcher {
 
     /** What the command line asks for that this build cannot do yet, or null when it can run it. */
     static String unavailable(LaunchOptions o) {
-        boolean onTcp = o.device().equals("tcp");
-        if (onTcp && !o.checkpoint().equals("none")) {
-            return "checkpoint policies run on -dev shm in this build; -dev tcp supports --checkpoint none only so far";
-        }
-        if (onTcp && !o.injectFailures().isEmpty()) {
-            return "--inject-failure runs on -dev shm in this build; on -dev tcp kill a rank process to test failures";
-        }
         boolean tcp = o.device().equals("tcp");
         if (o.jvmOpts() != null && !tcp) {
             return "--jvm-opts is for devices with one JVM per rank; -dev shm runs every rank in this JVM, "

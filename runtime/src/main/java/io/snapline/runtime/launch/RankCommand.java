@@ -1,7 +1,10 @@
 package io.snapline.runtime.launch;
 
+import io.snapline.runtime.checkpoint.CheckpointPolicy;
 import java.io.File;
 import java.lang.management.ManagementFactory;
+import java.net.URISyntaxException;
+import java.security.CodeSource;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,7 +13,9 @@ import java.util.List;
 
 /**
  * The command line of one {@code -dev tcp} rank JVM: the launcher's own {@code java}, JVM options, the launcher's
- * runtime class path followed by the program's, then {@link RankProcess} and its arguments. The job's token is not
+ * runtime class path (which holds the checkpoint policies it found; the jar or directory of the job's policy is added
+ * should it come from elsewhere, since the rank loads the policy by name) followed by the program's, then
+ * {@link RankProcess} and its arguments. The job's token is not
  * here: it goes in the environment ({@link RankProcess#TOKEN_ENV}).
  *
  * <p>JVM options, in order: the {@code --add-opens} Kryo needs for {@code MPI.OBJECT} (as {@code bin/snaprun} gives
@@ -31,13 +36,14 @@ public final class RankCommand {
     private RankCommand() {
     }
 
-    /** The command for rank {@code rank}. */
-    static List<String> of(LaunchOptions o, InetSocketAddress control, int rank, Duration failureTimeout) {
+    /** The command for rank {@code rank} of a job checkpointed by {@code policy}. */
+    static List<String> of(LaunchOptions o, InetSocketAddress control, int rank, Duration failureTimeout,
+            CheckpointPolicy policy) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaCommand());
         cmd.addAll(jvmOptions(o.jvmOpts(), o.np(), physicalMemory()));
         cmd.add("-cp");
-        cmd.add(classPath(System.getProperty("java.class.path"), o));
+        cmd.add(classPath(withEntry(System.getProperty("java.class.path"), locationOf(policy.getClass())), o));
         cmd.add(RankProcess.class.getName());
         cmd.add(control.getAddress().getHostAddress());
         cmd.add(Integer.toString(control.getPort()));
@@ -82,6 +88,35 @@ public final class RankCommand {
         String program = o.jar() != null ? o.jar() : o.classPath() != null ? o.classPath() : ".";
         return runtimeClassPath == null || runtimeClassPath.isEmpty()
                 ? program : runtimeClassPath + File.pathSeparator + program;
+    }
+
+    /** {@code classPath} with {@code entry} appended unless it is null or already there. */
+    static String withEntry(String classPath, String entry) {
+        if (entry == null) {
+            return classPath;
+        }
+        if (classPath == null || classPath.isEmpty()) {
+            return entry;
+        }
+        for (String e : classPath.split(File.pathSeparator)) {
+            if (e.equals(entry) || Path.of(e).toAbsolutePath().normalize().equals(Path.of(entry))) {
+                return classPath;
+            }
+        }
+        return classPath + File.pathSeparator + entry;
+    }
+
+    /** The jar or directory {@code c} was loaded from, or null when that is not a local file. */
+    static String locationOf(Class<?> c) {
+        CodeSource source = c.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null || !"file".equals(source.getLocation().getProtocol())) {
+            return null;
+        }
+        try {
+            return Path.of(source.getLocation().toURI()).toAbsolutePath().normalize().toString();
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static long physicalMemory() {

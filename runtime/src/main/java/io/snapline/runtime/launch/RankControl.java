@@ -44,6 +44,10 @@ public final class RankControl {
     private final Map<Integer, String> dead = new LinkedHashMap<>();
     private final List<PeerDeathListener> listeners = new CopyOnWriteArrayList<>();
     private volatile Consumer<String> onStop = reason -> { };
+    /** Where coordinator messages go; null until the rank's checkpoint runtime exists (they wait in {@link #early}). */
+    private Consumer<byte[]> onPolicy;
+    private final List<byte[]> early = new java.util.ArrayList<>();
+    private volatile ControlMessage.CheckpointSetup checkpointSetup;
     /** Why the launcher said stop, or null; kept for an action set after the message came. */
     private volatile String stopReason;
     private volatile Integer abortCode;
@@ -103,6 +107,44 @@ public final class RankControl {
         } catch (ExecutionException | InterruptedException e) {
             throw new IOException("no rank table from snaprun: " + e, e);
         }
+    }
+
+    /**
+     * What snaprun said about checkpointing. It precedes the table on the connection, so it is known once
+     * {@link #awaitTable} has returned; null if snaprun sent none.
+     */
+    ControlMessage.CheckpointSetup checkpointSetup() {
+        return checkpointSetup;
+    }
+
+    /** Hands coordinator messages to {@code action}, those that came before this call first, in order. */
+    void onPolicyMessage(Consumer<byte[]> action) {
+        synchronized (early) {
+            early.forEach(action);
+            early.clear();
+            onPolicy = action;
+        }
+    }
+
+    /** Sends a policy message to the attempt's coordinator. */
+    void toCoordinator(byte[] message) {
+        report(new ControlMessage.Policy(message));
+    }
+
+    void restored(long id, long point, long nanos) {
+        report(new ControlMessage.Restored(id, point, nanos));
+    }
+
+    void finalizing() {
+        report(new ControlMessage.Finalizing());
+    }
+
+    void requestKill(boolean atSafePoint, String reason) {
+        report(new ControlMessage.KillRequest(atSafePoint, reason));
+    }
+
+    void crashed(String report) {
+        report(new ControlMessage.Crashed(report));
     }
 
     /** Calls {@code l} for every peer reported dead so far and for each one reported later. */
@@ -184,7 +226,11 @@ public final class RankControl {
                     return;
                 }
                 launcherWatch.heard(0);
-                if (m instanceof ControlMessage.Table t) {
+                if (m instanceof ControlMessage.Policy p) {
+                    policyMessage(p.message());
+                } else if (m instanceof ControlMessage.CheckpointSetup c) {
+                    checkpointSetup = c;
+                } else if (m instanceof ControlMessage.Table t) {
                     table.complete(t.addresses());
                 } else if (m instanceof ControlMessage.PeerDied p) {
                     peerDied(p.rank(), p.reason());
@@ -196,6 +242,18 @@ public final class RankControl {
         } catch (IOException e) {
             launcherGone("the control connection to snaprun broke: " + e.getMessage());
         }
+    }
+
+    private void policyMessage(byte[] message) {
+        Consumer<byte[]> action;
+        synchronized (early) {
+            action = onPolicy;
+            if (action == null) {
+                early.add(message);
+                return;
+            }
+        }
+        action.accept(message);
     }
 
     private void peerDied(int r, String reason) {

@@ -1,5 +1,11 @@
 package io.snapline.runtime.launch;
 
+import io.snapline.runtime.checkpoint.Policies;
+import io.snapline.runtime.checkpoint.RankAgent;
+import io.snapline.runtime.checkpoint.RankLink;
+import io.snapline.runtime.checkpoint.RankSetup;
+import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
+import io.snapline.runtime.checkpoint.store.PieceStore;
 import io.snapline.runtime.engine.Endpoint;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
@@ -7,6 +13,7 @@ import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
@@ -21,6 +28,11 @@ import java.util.List;
  *
  * <p>The data plane is built when the program calls {@code MPI.Init}, through {@link TcpDataPlane#open}, the one seam
  * to the tcp device. Deaths the launcher reports are handed to it through {@link TcpDataPlane#peerFailed}.
+ *
+ * <p>Checkpointing: the launcher's {@link ControlMessage.CheckpointSetup} names the policy, which this process loads
+ * from its own class path, the store directory, which it opens only to write and read its own pieces (committing,
+ * recovery and retention stay with the launcher), the checkpoint to restore and the failures to inject. The rank's
+ * {@link RankAgent} reaches the launcher's coordinator over the control channel ({@link ControlLink}).
  *
  * <p>Arguments: {@code controlHost controlPort rank size failureTimeoutMillis mainClass [programArgs...]}; the job's
  * token comes in the environment variable {@value #TOKEN_ENV} (base64), never on the command line.
@@ -38,6 +50,7 @@ public final class RankProcess {
     private final Thread mainThread = Thread.currentThread();
     /** Set once by {@link #context()}; read without its lock by the control thread, which must never block on it. */
     private volatile Endpoint endpoint;
+    private RankContext context;
     private RuntimeException openFailure;
     private volatile String stopReason;
     private volatile boolean stopping;
@@ -115,7 +128,12 @@ public final class RankProcess {
             return JobResult.exitStatusOf(code);
         }
         if (!stopping) {
-            control.failed(FailureReport.describe(setup.rank(), t));
+            String report = FailureReport.describe(setup.rank(), t);
+            if (t instanceof Error) {
+                control.crashed(report);
+            } else {
+                control.failed(report);
+            }
         }
         return 1;
     }
@@ -138,6 +156,9 @@ public final class RankProcess {
         if (openFailure != null) {
             throw openFailure;
         }
+        if (context != null) {
+            return context;
+        }
         if (endpoint == null) {
             try {
                 endpoint = TcpDataPlane.open(setup);
@@ -151,8 +172,50 @@ public final class RankProcess {
             }
         }
         ClassLoader loader = ClassLoader.getSystemClassLoader();
-        return new RankContext(endpoint, "tcp", 3, loader, new io.snapline.runtime.checkpoint.RankAgent(endpoint,
-                loader, io.snapline.runtime.checkpoint.RankSetup.none()));
+        RankAgent agent;
+        try {
+            agent = new RankAgent(endpoint, loader, checkpointSetup(loader));
+        } catch (RuntimeException e) {
+            openFailure = e;
+            throw e;
+        }
+        control.onPolicyMessage(agent::onControl);
+        context = new RankContext(endpoint, "tcp", 3, loader, agent);
+        return context;
+    }
+
+    /** The rank's checkpoint setup from what snaprun said; no checkpointing when it said nothing. */
+    private RankSetup checkpointSetup(ClassLoader loader) {
+        ControlMessage.CheckpointSetup c = control.checkpointSetup();
+        if (c == null) {
+            return RankSetup.none();
+        }
+        PieceStore store = c.storeDirectory() == null ? null : new FileCheckpointStore(Path.of(c.storeDirectory()));
+        return new RankSetup(Policies.byName(c.settings().policy(), loader), c.settings(), store, c.restoreFrom(),
+                new ControlLink(control), c.killAtPoint(), c.killDuringWriteOf());
+    }
+
+    /** The rank's way to its supervisor: control-channel messages to {@code snaprun}. */
+    private record ControlLink(RankControl control) implements RankLink {
+        @Override
+        public void toCoordinator(byte[] message) {
+            control.toCoordinator(message);
+        }
+
+        @Override
+        public void restored(long id, long point, long nanos) {
+            control.restored(id, point, nanos);
+        }
+
+        @Override
+        public void finished() {
+            control.finalizing();
+        }
+
+        @Override
+        public void requestKill(boolean atSafePoint, String reason) {
+            control.requestKill(atSafePoint, reason);
+        }
     }
 
     /**

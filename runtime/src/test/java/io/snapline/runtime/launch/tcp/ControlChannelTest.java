@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.snapline.runtime.checkpoint.PolicySettings;
+import io.snapline.runtime.checkpoint.store.CheckpointId;
+import io.snapline.runtime.checkpoint.store.Manifest;
+import io.snapline.runtime.checkpoint.store.PieceRef;
 import io.snapline.runtime.launch.ControlChannel;
 import io.snapline.runtime.launch.ControlMessage;
 import java.io.IOException;
@@ -14,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -69,6 +74,43 @@ class ControlChannelTest {
         }
         a.close();
         assertNull(b.receive(ControlChannel.MAX_FRAME), "a close between frames is a clean end");
+    }
+
+    @Test
+    void shouldCarryCheckpointMessagesUnchangedWhenSentInOrder() throws IOException {
+        Manifest manifest = new Manifest(CheckpointId.of(7), 2, List.of(new PieceRef(0, "rank-0.piece", 100, -5),
+                new PieceRef(1, "rank-1.piece", 4096, 0x7abc)));
+        List<ControlMessage> sent = List.of(
+                new ControlMessage.CheckpointSetup(new PolicySettings("coordinated", Duration.ofMillis(250), 0, 3,
+                        Duration.ofSeconds(9)), "/tmp/store ä", manifest, 12, 0),
+                new ControlMessage.CheckpointSetup(PolicySettings.of("none", null, 5), null, null, 0, 4),
+                new ControlMessage.Restored(7, 21, 1_234_567_890_123L),
+                new ControlMessage.Finalizing(),
+                new ControlMessage.KillRequest(true, "injected failure at safe point 12"),
+                new ControlMessage.KillRequest(false, "injected failure while writing checkpoint 4"),
+                new ControlMessage.Crashed("rank 1 failed with an uncaught exception:\njava.lang.OutOfMemoryError"));
+        for (ControlMessage m : sent) {
+            a.send(m);
+        }
+        byte[] policy = {1, 0, -1, 42};
+        a.send(new ControlMessage.Policy(policy));
+        a.send(new ControlMessage.Policy(new byte[0]));
+        for (ControlMessage m : sent) {
+            assertEquals(m, b.receive(ControlChannel.MAX_FRAME));
+        }
+        assertArrayEquals(policy, ((ControlMessage.Policy) b.receive(ControlChannel.MAX_FRAME)).message());
+        assertArrayEquals(new byte[0], ((ControlMessage.Policy) b.receive(ControlChannel.MAX_FRAME)).message());
+    }
+
+    @Test
+    void shouldRejectSetupWhenItsManifestIsMalformed() throws IOException {
+        // type, policy "x", interval -1, every 1, retain 1, stall 1 ns, no store, a manifest of 0 ranks
+        ByteBuffer f = ByteBuffer.allocate(4 + 1 + 5 + 8 + 8 + 4 + 8 + 1 + 1 + 8 + 4);
+        f.putInt(f.capacity() - 4).put(ControlMessage.CHECKPOINT_SETUP).putInt(1).put((byte) 'x').putLong(-1)
+                .putLong(1).putInt(1).putLong(1).put((byte) 0).put((byte) 1).putLong(3).putInt(0).flip();
+        client.write(f);
+        IOException e = assertThrows(IOException.class, () -> b.receive(ControlChannel.MAX_FRAME));
+        assertEquals("manifest of 0 ranks", e.getMessage());
     }
 
     @Test

@@ -32,6 +32,18 @@ class TcpJobTest {
         }
     }
 
+    /** Passes 20 safe points, then prints how many. */
+    public static class Points {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            for (int i = 0; i < 20; i++) {
+                io.snapline.checkpoint.Checkpoint.point();
+            }
+            System.out.println("points " + io.snapline.checkpoint.Checkpoint.points());
+            MPI.Finalize();
+        }
+    }
+
     /** Rank 1 throws; rank 0 returns. */
     public static class Thrower {
         public static void main(String[] args) {
@@ -138,6 +150,16 @@ class TcpJobTest {
             throw new AssertionError(e);
         }
         throw new AssertionError("no throw line");
+    }
+
+    @Test
+    void shouldEndTheJobNamingTheKilledRankWhenAFailureIsInjectedWithoutCheckpoints() throws Exception {
+        TcpRun.Result r = TcpRun.run(2, List.of("--inject-failure", "rank=1,point=5"), Points.class);
+        assertEquals(1, r.status(), r.err());
+        List<String> err = r.err().lines().toList();
+        assertEquals("snaprun: rank 1 was killed (injected failure at safe point 5)", err.get(0), r.err());
+        assertTrue(r.out().split("points 20", -1).length <= 2, "only rank 0 can get past safe point 5:\n" + r.out());
+        TcpRun.await(() -> TcpRun.ranks(ProcessHandle.current()).isEmpty(), 5_000, "the rank processes to go");
     }
 
     @Test

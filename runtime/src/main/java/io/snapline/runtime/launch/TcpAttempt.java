@@ -1,0 +1,596 @@
+package io.snapline.runtime.launch;
+
+import io.snapline.runtime.checkpoint.RankLink;
+import io.snapline.runtime.checkpoint.RankSetup;
+import io.snapline.runtime.engine.JobState;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * One run of every rank of a {@link TcpJob}, from the beginning or from a checkpoint: starts a JVM per rank, serves
+ * their control connections (hello, checkpoint setup, rank table, reports, policy messages), runs the attempt's
+ * checkpoint coordinator ({@link CoordinatorLoop}) once every rank has joined, injects the failures planned for the
+ * attempt (SIGKILL at the rank's request or after a delay counted from that moment), and decides whether a failure
+ * was a death, which a restart can cure, or the program's own error.
+ *
+ * <p>After an abort the rank processes are stopped before {@link #run} returns: killed at once when the attempt ended
+ * in a curable failure under a restarting policy (the next attempt re-runs them), otherwise given {@link TcpJob#GRACE}
+ * to end, then terminated, then killed. No rank process of the attempt outlives it.
+ */
+final class TcpAttempt {
+    private static final long POLL_MILLIS = 50;
+    private static final long STOP_WAIT_MILLIS = 1_000;
+    /** How long a killed rank process may take to vanish before it is reported as abandoned. */
+    private static final long KILL_WAIT_MILLIS = 10_000;
+    /**
+     * How long a rank's reported failure waits before it is taken as the attempt's failure: a failure that follows
+     * from another rank's death (a send to it broke) arrives moments after that death, and the death must win.
+     */
+    static final long SETTLE_MILLIS = 100;
+
+    private enum Outcome { RUNNING, FINISHED, FAILED, ABORTED }
+
+    /** How a rank ended the attempt: a restart cures a death or an {@link Error}, not the program's own failure. */
+    private enum Cause { DIED, CRASHED, FAILED, ABORTED }
+
+    private final LaunchOptions options;
+    private final Supervision supervision;
+    private final int np;
+    private final Duration failureTimeout;
+    private final byte[] token;
+    private final PrintStream err;
+    private final JobState job;
+    private final Process[] processes;
+    private final AtomicReferenceArray<ControlChannel> channels;
+    private final AtomicReferenceArray<Outcome> outcomes;
+    private final AtomicReferenceArray<Cause> causes;
+    private final AtomicReferenceArray<String> reasons;
+    private final AtomicReferenceArray<String> killedBy;
+    private final InetSocketAddress[] dataAddresses;
+    private final CountDownLatch[] readersDone;
+    private final CountDownLatch exited;
+    private final AtomicInteger joined = new AtomicInteger();
+    /** The rank whose failure report arrived first, or -1. */
+    private final AtomicInteger firstReport = new AtomicInteger(-1);
+    private final FailureDetector detector;
+    private final List<FailurePlan.Injection> injections;
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(r -> RankControl.daemon(r, "snaprun-supervisor"));
+    private final List<Integer> abandoned = Collections.synchronizedList(new ArrayList<>());
+    private volatile CoordinatorLoop coordinator;
+    private volatile String violation;
+    private volatile long abortedAt;
+    private ServerSocketChannel server;
+
+    TcpAttempt(LaunchOptions options, Supervision supervision, Duration failureTimeout, byte[] token,
+            PrintStream err) {
+        this.options = options;
+        this.supervision = supervision;
+        this.np = options.np();
+        this.failureTimeout = failureTimeout;
+        this.token = token;
+        this.err = err;
+        this.job = new JobState(np);
+        this.processes = new Process[np];
+        this.channels = new AtomicReferenceArray<>(np);
+        this.outcomes = new AtomicReferenceArray<>(np);
+        this.causes = new AtomicReferenceArray<>(np);
+        this.reasons = new AtomicReferenceArray<>(np);
+        this.killedBy = new AtomicReferenceArray<>(np);
+        this.dataAddresses = new InetSocketAddress[np];
+        this.readersDone = new CountDownLatch[np];
+        this.exited = new CountDownLatch(np);
+        for (int r = 0; r < np; r++) {
+            outcomes.set(r, Outcome.RUNNING);
+            readersDone[r] = new CountDownLatch(1);
+        }
+        this.detector = new FailureDetector(np, failureTimeout, System::nanoTime, this::rankDied);
+        this.injections = supervision.failures().forAttempt();
+    }
+
+    /** Runs the attempt until every rank process has exited; rank output goes to {@code out} and the job's err. */
+    void run(PrintStream out) {
+        RankOutput rankOut = new RankOutput(out, np, options.tagOutput());
+        RankOutput rankErr = new RankOutput(err, np, options.tagOutput());
+        List<Thread> pumps = new ArrayList<>();
+        try {
+            server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), np);
+            RankControl.daemon(this::accept, "snaprun-control-accept").start();
+            InetSocketAddress control = (InetSocketAddress) server.getLocalAddress();
+            for (int r = 0; r < np && !job.isAborted(); r++) {
+                Process p = start(r, control);
+                processes[r] = p;
+                pumps.add(OutputPump.start(p.getInputStream(), rankOut, r, "snaprun-out-" + r));
+                pumps.add(OutputPump.start(p.getErrorStream(), rankErr, r, "snaprun-err-" + r));
+                int rank = r;
+                RankControl.daemon(() -> watchExit(rank), "snaprun-exit-" + r).start();
+            }
+            long period = TcpJob.heartbeatPeriod(failureTimeout).toMillis();
+            timer.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
+            timer.schedule(this::checkStarted, TcpJob.STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            awaitEnd();
+            for (Thread t : pumps) {
+                t.join(STOP_WAIT_MILLIS);
+            }
+        } catch (IOException e) {
+            fail(-1, null, 1, "cannot start the job: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(-1, null, 130, "the launcher was interrupted");
+        } finally {
+            timer.shutdownNow();
+            killAll();
+            awaitReaders();
+            CoordinatorLoop c = coordinator;
+            if (c != null) {
+                c.close(); // after the readers: what the ranks sent before they ended still reaches it
+            }
+            closeQuietly();
+        }
+    }
+
+    private Process start(int rank, InetSocketAddress control) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(RankCommand.of(options, control, rank, failureTimeout,
+                supervision.policy()));
+        pb.environment().put(RankProcess.TOKEN_ENV, Base64.getEncoder().encodeToString(token));
+        Process p = pb.start();
+        p.getOutputStream().close();
+        return p;
+    }
+
+    /**
+     * Waits until every rank process has exited. After an abort that a restart may cure, kills the survivors at once;
+     * after any other abort gives them the grace period, then terminates them.
+     */
+    private void awaitEnd() throws InterruptedException {
+        while (!exited.await(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+            if (job.isAborted()) {
+                if (supervision.checkpointing() && restartable()) {
+                    killSurvivors();
+                } else if (!exited.await(TcpJob.GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    for (int r = 0; r < np; r++) {
+                        if (processes[r] != null && processes[r].isAlive()) {
+                            abandoned.add(r);
+                        }
+                    }
+                    killAll();
+                }
+                return;
+            }
+        }
+    }
+
+    /** SIGKILLs every rank process still running and waits until each is gone. */
+    private void killSurvivors() throws InterruptedException {
+        for (Process p : processes) {
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_WAIT_MILLIS);
+        for (int r = 0; r < np; r++) {
+            Process p = processes[r];
+            if (p != null && !p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                abandoned.add(r);
+            }
+        }
+    }
+
+    /** Waits (briefly) until the control messages each rank sent before it ended have been read. */
+    private void awaitReaders() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MILLIS);
+        try {
+            for (int r = 0; r < np; r++) {
+                if (channels.get(r) != null) {
+                    readersDone[r].await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ control connections
+
+    private void accept() {
+        while (server.isOpen()) {
+            SocketChannel sc;
+            try {
+                sc = server.accept();
+            } catch (IOException e) {
+                return;
+            }
+            RankControl.daemon(() -> serve(sc), "snaprun-control").start();
+        }
+    }
+
+    /** Authenticates a new control connection, tells the rank its checkpoint setup, then reads its messages. */
+    private void serve(SocketChannel sc) {
+        ControlChannel ch;
+        try {
+            ch = new ControlChannel(sc);
+        } catch (IOException e) {
+            return;
+        }
+        ScheduledFuture<?> deadline;
+        try {
+            deadline = timer.schedule(ch::close, TcpJob.HELLO_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException attemptOver) {
+            ch.close();
+            return;
+        }
+        ControlMessage first;
+        try {
+            first = ch.receive(ControlChannel.MAX_HELLO_FRAME);
+        } catch (IOException e) {
+            refuse(ch, "no valid hello (" + e.getMessage() + ")");
+            return;
+        } finally {
+            deadline.cancel(false);
+        }
+        if (!(first instanceof ControlMessage.Hello h) || !MessageDigest.isEqual(h.token(), token)) {
+            refuse(ch, "it did not present the job's token");
+            return;
+        }
+        int r = h.rank();
+        if (r < 0 || r >= np || !channels.compareAndSet(r, null, ch)) {
+            refuse(ch, "rank " + r + " is not a rank of this job or has already joined");
+            return;
+        }
+        dataAddresses[r] = h.dataAddress();
+        try {
+            ch.send(checkpointSetup(r)); // before the table, which follows the last hello
+        } catch (IOException e) {
+            // the reader below sees the broken connection
+        }
+        detector.watch(r);
+        if (joined.incrementAndGet() == np) {
+            allJoined();
+        }
+        try {
+            read(r, ch);
+        } finally {
+            readersDone[r].countDown();
+        }
+    }
+
+    private ControlMessage.CheckpointSetup checkpointSetup(int rank) {
+        RankSetup s = supervision.setupFor(rank, RankLink.NONE, injections);
+        String store = supervision.checkpointing() ? supervision.storeDir().toAbsolutePath().toString() : null;
+        return new ControlMessage.CheckpointSetup(s.settings(), store, s.restoreFrom(), s.killAtPoint(),
+                s.killDuringWriteOf());
+    }
+
+    /** Every rank has said hello: the coordinator starts, timed failures are armed, and the ranks get the table. */
+    private void allJoined() {
+        coordinator = supervision.coordinator(new CoordinatorLoop.Ranks() {
+            @Override
+            public void send(int rank, byte[] message) {
+                sendTo(rank, new ControlMessage.Policy(message));
+            }
+
+            @Override
+            public void fail(String reason) {
+                violation = reason;
+                TcpAttempt.this.fail(-1, null, 1, reason);
+            }
+        });
+        supervision.attemptStarted();
+        scheduleTimedFailures();
+        broadcast(new ControlMessage.Table(List.of(dataAddresses)), -1);
+    }
+
+    private void refuse(ControlChannel ch, String why) {
+        err.println("snaprun: refused a control connection from " + ch.peer() + ": " + why);
+        ch.close();
+    }
+
+    private void read(int r, ControlChannel ch) {
+        try {
+            ControlMessage m;
+            while ((m = ch.receive(ControlChannel.MAX_FRAME)) != null) {
+                detector.heard(r);
+                handle(r, m);
+            }
+        } catch (IOException e) {
+            // the rank is gone or spoke nonsense; its process exit tells which
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (outcomes.get(r) == Outcome.RUNNING) {
+            try {
+                timer.schedule(() -> {
+                    if (outcomes.get(r) == Outcome.RUNNING && processes[r] != null && processes[r].isAlive()) {
+                        detector.died(r, "its control connection to snaprun closed");
+                    }
+                }, STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException attemptOver) {
+                // the attempt has ended and its ranks were stopped: this connection closing is no news
+            }
+        }
+    }
+
+    private void handle(int r, ControlMessage m) throws InterruptedException {
+        CoordinatorLoop c = coordinator;
+        if (m instanceof ControlMessage.Policy p) {
+            if (c != null) {
+                c.onRankMessage(r, p.message());
+            }
+        } else if (m instanceof ControlMessage.Restored x) {
+            supervision.restored(r, x.id(), x.point(), x.nanos());
+        } else if (m instanceof ControlMessage.Finalizing) {
+            if (c != null) {
+                c.onRankFinished(r);
+            }
+        } else if (m instanceof ControlMessage.KillRequest k) {
+            supervision.failures().struck(injections, r, k.atSafePoint());
+            kill(r, k.reason());
+        } else if (m instanceof ControlMessage.Finished) {
+            ended(r, Outcome.FINISHED);
+        } else if (m instanceof ControlMessage.Failed f) {
+            reportedFailure(r, Cause.FAILED, f.report());
+        } else if (m instanceof ControlMessage.Crashed x) {
+            reportedFailure(r, Cause.CRASHED, x.report());
+        } else if (m instanceof ControlMessage.Abort a) {
+            ended(r, Outcome.ABORTED);
+            fail(r, Cause.ABORTED, a.code(), a.reason());
+        }
+    }
+
+    /**
+     * A rank reported its own failure. The first report to arrive decides, unless a death it may follow from is
+     * noticed within {@link #SETTLE_MILLIS}: then the death wins. Later reports are consequences and only recorded.
+     */
+    private void reportedFailure(int r, Cause cause, String report) throws InterruptedException {
+        ended(r, Outcome.FAILED);
+        String[] lines = report.split("\n", 3);
+        reasons.compareAndSet(r, null, lines.length > 1 ? lines[1].strip() : report);
+        causes.compareAndSet(r, null, cause);
+        if (!firstReport.compareAndSet(-1, r)) {
+            return;
+        }
+        if (!job.isAborted()) {
+            Thread.sleep(SETTLE_MILLIS);
+        }
+        declareExited(r);
+        fail(r, cause, 1, report);
+    }
+
+    /**
+     * Declares dead every rank other than {@code reporter} whose process has already exited without reporting: a
+     * failure a rank reports may follow from such a death (its operations with the dead rank failed), and the death,
+     * not the consequence, is what ends the attempt.
+     */
+    private void declareExited(int reporter) {
+        try {
+            for (int x = 0; x < np; x++) {
+                if (x != reporter && processes[x] != null && !processes[x].isAlive()) {
+                    declareIfDied(x, processes[x].exitValue());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Declares rank {@code r}, whose process exited with {@code status}, dead unless it reported how it ended. */
+    private void declareIfDied(int r, int status) throws InterruptedException {
+        if (channels.get(r) != null) {
+            // A report written just before exiting may still be in flight on the control connection.
+            readersDone[r].await(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        if (outcomes.get(r) == Outcome.RUNNING) {
+            detector.died(r, TcpJob.describeExit(status, channels.get(r) != null));
+        }
+    }
+
+    private void ended(int r, Outcome how) {
+        outcomes.compareAndSet(r, Outcome.RUNNING, how);
+        detector.retire(r);
+    }
+
+    // ------------------------------------------------------------------ supervision
+
+    /** Runs on its own thread per rank: waits for the process to exit and decides whether that was a death. */
+    private void watchExit(int r) {
+        Process p = processes[r];
+        try {
+            declareIfDied(r, p.waitFor());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            exited.countDown();
+        }
+    }
+
+    private void scheduleTimedFailures() {
+        for (FailurePlan.Injection i : injections) {
+            if (i.after != null) {
+                timer.schedule(() -> {
+                    if (outcomes.get(i.rank) == Outcome.RUNNING && !job.isAborted()) {
+                        supervision.failures().struck(i);
+                        kill(i.rank, "injected failure after " + i.after.toMillis() + " ms");
+                    }
+                }, i.after.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** Failure injection: SIGKILLs rank {@code r}'s process, wherever it is, unless its program has already ended. */
+    private void kill(int r, String reason) {
+        if (outcomes.get(r) != Outcome.RUNNING) {
+            return;
+        }
+        killedBy.compareAndSet(r, null, reason);
+        detector.died(r, "it was killed (" + reason + ")");
+    }
+
+    /**
+     * The detector's verdict: the process is killed for sure and the attempt ends. With {@code --checkpoint none}
+     * that ends the job, and the survivors are told so operations pending on the dead rank fail.
+     */
+    private void rankDied(int r, String reason) {
+        Process p = processes[r];
+        if (p != null) {
+            p.destroyForcibly();
+        }
+        String k = killedBy.get(r);
+        reasons.compareAndSet(r, null, k != null ? "killed: " + k : reason);
+        String description = k != null ? "rank " + r + " was killed (" + k + ")"
+                : "rank " + r + " died: " + reason + (supervision.checkpointing() ? ""
+                        : "; with --checkpoint " + options.checkpoint() + " the job ends");
+        causes.compareAndSet(r, null, Cause.DIED);
+        if (!job.abort(r, 1, description)) {
+            return;
+        }
+        abortedAt = System.nanoTime();
+        broadcast(new ControlMessage.PeerDied(r, reason), r);
+    }
+
+    /** Ends the attempt with rank {@code r}'s failure ({@code r} is -1 for the launcher's own), unless it has ended. */
+    private void fail(int r, Cause cause, int code, String reason) {
+        if (r >= 0 && cause != null) {
+            causes.compareAndSet(r, null, cause);
+        }
+        if (job.abort(r, code, reason)) {
+            abortedAt = System.nanoTime();
+            broadcast(new ControlMessage.Stop("the job was aborted: " + reason), r);
+        }
+    }
+
+    private void tick() {
+        broadcast(new ControlMessage.Heartbeat(), -1);
+        detector.check();
+    }
+
+    private void checkStarted() {
+        List<Integer> missing = new ArrayList<>();
+        for (int r = 0; r < np; r++) {
+            if (channels.get(r) == null) {
+                missing.add(r);
+            }
+        }
+        if (!missing.isEmpty()) {
+            fail(missing.get(0), null, 1, "rank(s) " + missing + " did not join the job within "
+                    + TcpJob.STARTUP_TIMEOUT.toSeconds() + " s of being started");
+        }
+    }
+
+    /** Sends {@code m} to every rank still connected except {@code except}; a rank that cannot take it is skipped. */
+    private void broadcast(ControlMessage m, int except) {
+        for (int r = 0; r < np; r++) {
+            if (r != except && outcomes.get(r) == Outcome.RUNNING) {
+                sendTo(r, m);
+            }
+        }
+    }
+
+    private void sendTo(int r, ControlMessage m) {
+        ControlChannel ch = channels.get(r);
+        if (ch != null && ch.isOpen()) {
+            try {
+                ch.send(m);
+            } catch (IOException e) {
+                // its reader sees the broken connection and its exit watcher the process's end
+            }
+        }
+    }
+
+    /** Terminates every rank process still running, then kills those that ignore it. Used by the shutdown hook too. */
+    void killAll() {
+        List<Process> alive = new ArrayList<>();
+        for (Process p : processes) {
+            if (p != null && p.isAlive()) {
+                p.destroy();
+                alive.add(p);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MILLIS);
+        for (Process p : alive) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !p.waitFor(left, TimeUnit.NANOSECONDS)) {
+                    p.destroyForcibly();
+                    p.waitFor(KILL_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } catch (IOException ignored) {
+            // a listening socket: nothing left to release
+        }
+        for (int r = 0; r < np; r++) {
+            ControlChannel ch = channels.get(r);
+            if (ch != null) {
+                ch.close();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ outcome
+
+    boolean succeeded() {
+        return !job.isAborted();
+    }
+
+    /** The rank that ended the attempt, or -1 when the launcher did (start-up, contract violation). */
+    int failedRank() {
+        return job.abortRank();
+    }
+
+    long abortedAt() {
+        return abortedAt;
+    }
+
+    /** Whether a restart can cure the failure: a rank process died or ended with an Error, not a bug it would repeat. */
+    boolean restartable() {
+        int r = job.abortRank();
+        if (violation != null || r < 0) {
+            return false;
+        }
+        Cause c = causes.get(r);
+        return c == Cause.DIED || c == Cause.CRASHED;
+    }
+
+    /** One line on why the attempt failed, for the restart message. */
+    String shortReason() {
+        int r = job.abortRank();
+        String s = r >= 0 ? reasons.get(r) : null;
+        return s != null ? s : job.abortReason();
+    }
+
+    JobResult result(Duration wall) {
+        JobResult.RankFailure f = new JobResult.RankFailure(job.abortRank(), job.abortReason(), null);
+        List<Integer> left;
+        synchronized (abandoned) {
+            left = List.copyOf(abandoned);
+        }
+        return new JobResult(JobResult.exitStatusOf(job.abortCode()), List.of(f), wall, left);
+    }
+}
