@@ -8,7 +8,6 @@ import io.snapline.runtime.testing.MpiRun;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The restart tests of the examples: run an example once without checkpoints and once under the coordinated policy
@@ -19,12 +18,6 @@ final class Restarts {
     private Restarts() {
     }
 
-    /** Skips the calling test on devices that cannot checkpoint yet. */
-    static void assumeDeviceCanRestart() {
-        Assumptions.assumeTrue(MpiRun.device().equals("shm"),
-                "checkpoint/restart is not available on " + MpiRun.device() + " yet");
-    }
-
     /**
      * Runs {@code main} failure-free, then with {@code --checkpoint coordinated --every every} and each of
      * {@code failures} as an {@code --inject-failure}, checkpoints in {@code store}; asserts that the second run
@@ -32,7 +25,6 @@ final class Restarts {
      */
     static MpiRun.Outcome assertSameOutputDespiteFailures(Path store, int np, int every, List<String> failures,
             Class<?> main, String... args) {
-        assumeDeviceCanRestart();
         MpiRun.Outcome clean = MpiRun.ok(np, main, args);
         assertFalse(clean.lines().isEmpty(), clean.err());
 
@@ -57,7 +49,6 @@ final class Restarts {
      */
     static MpiRun.Outcome assertSameOutputDespiteFailuresNonBlocking(Path store, int np, int intervalMillis,
             List<String> failures, Class<?> main, String... args) {
-        assumeDeviceCanRestart();
         MpiRun.Outcome clean = MpiRun.ok(np, main, args);
         List<String> flags = new ArrayList<>(List.of("--checkpoint", "coordinated-nb", "--interval",
                 intervalMillis + "ms", "--store", store.toString(), "--max-restarts", Integer.toString(failures.size())));
