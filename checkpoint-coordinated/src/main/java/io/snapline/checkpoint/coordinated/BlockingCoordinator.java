@@ -26,6 +26,10 @@ import java.util.TreeMap;
  * With {@code --every N} the ranks need no placement: the coordinator only gathers PREPARED messages per checkpoint
  * and commits each checkpoint once all ranks have prepared it, in id order. Once any rank has finished, no new
  * checkpoint is requested (it could never complete).
+ *
+ * <p>Every rank reports FROZEN when it stops to take a checkpoint. If some ranks have been frozen for longer than
+ * the stall timeout while others have not arrived, the ranks' safe points are not mutually reachable (or a rank is
+ * stuck): the job is ended with a message naming the ranks, instead of hanging.
  */
 final class BlockingCoordinator implements PolicyCoordinator {
     enum State { IDLE, POLLING, ALIGNED, DONE }
@@ -41,6 +45,22 @@ final class BlockingCoordinator implements PolicyCoordinator {
     private final boolean[] finished;
     private long alignedPoint;
     private final TreeMap<Long, Pending> pending = new TreeMap<>();
+    private final TreeMap<Long, Freeze> frozen = new TreeMap<>();
+    private final long stallNanos;
+    private long now;
+
+    /** The ranks that stopped for one checkpoint, and when the first did. */
+    private static final class Freeze {
+        final boolean[] ranks;
+        final long since;
+        long point;
+        int count;
+
+        Freeze(int n, long since) {
+            ranks = new boolean[n];
+            this.since = since;
+        }
+    }
 
     /** The pieces gathered so far for one checkpoint. */
     private static final class Pending {
@@ -63,6 +83,7 @@ final class BlockingCoordinator implements PolicyCoordinator {
         this.positions = new long[n];
         this.finished = new boolean[n];
         this.id = services.nextId().value() - 1;
+        this.stallNanos = services.settings().stallTimeout().toNanos();
     }
 
     State state() {
@@ -71,6 +92,8 @@ final class BlockingCoordinator implements PolicyCoordinator {
 
     @Override
     public void onTick(long now) {
+        this.now = now;
+        checkStalls(now);
         if (lastEnd == Long.MIN_VALUE) {
             lastEnd = now;
         }
@@ -89,6 +112,16 @@ final class BlockingCoordinator implements PolicyCoordinator {
             onPosition(rank, p);
         } else if (m instanceof BlockingMessage.Prepared p) {
             onPrepared(rank, p);
+        } else if (m instanceof BlockingMessage.Frozen f) {
+            Freeze z = frozen.computeIfAbsent(f.id(), k -> new Freeze(n, now));
+            if (!z.ranks[rank]) {
+                z.ranks[rank] = true;
+                z.count++;
+            }
+            z.point = f.point();
+            if (z.count == n) {
+                frozen.remove(f.id());
+            }
         } else {
             throw new IllegalArgumentException("the coordinator does not accept " + m + " (from rank " + rank + ")");
         }
@@ -125,6 +158,30 @@ final class BlockingCoordinator implements PolicyCoordinator {
         while (!pending.isEmpty() && pending.firstEntry().getValue().count == n) {
             var first = pending.pollFirstEntry();
             commit(first.getKey(), first.getValue());
+        }
+    }
+
+    /** Ends the job when ranks have waited at a checkpoint longer than the stall timeout for others to arrive. */
+    private void checkStalls(long now) {
+        for (var e : frozen.entrySet()) {
+            Freeze z = e.getValue();
+            if (now - z.since >= stallNanos) {
+                StringBuilder waiting = new StringBuilder();
+                StringBuilder missing = new StringBuilder();
+                for (int r = 0; r < n; r++) {
+                    StringBuilder b = z.ranks[r] ? waiting : finished[r] ? null : missing;
+                    if (b != null) {
+                        b.append(b.length() == 0 ? "" : ", ").append(r);
+                    }
+                }
+                services.fail("checkpoint " + e.getKey() + ": rank(s) " + waiting + " have waited "
+                        + (now - z.since) / 1_000_000_000L + " s at safe point " + z.point + " for rank(s) " + missing
+                        + ", which have not reached it. Under --checkpoint coordinated the k-th safe points of all "
+                        + "ranks must be reachable without messages sent after another rank's k-th safe point "
+                        + "(see docs/checkpointing.md); a longer --checkpoint-timeout helps if ranks are only slow");
+                frozen.clear();
+                return;
+            }
         }
     }
 

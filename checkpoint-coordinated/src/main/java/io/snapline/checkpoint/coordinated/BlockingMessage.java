@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
  * rank -> coordinator   POSITION (4) id i64, point i64         I learnt of id at safe point 'point'
  *                       PREPARED (5) id i64, point i64, blocked-nanos i64, piece: rank i32, file UTF, size i64,
  *                                    crc32c i32                my piece of id is durable
+ *                       FROZEN   (6) id i64, point i64         I stopped at safe point 'point' to take id
  * </pre>
  */
 sealed interface BlockingMessage {
@@ -27,6 +28,7 @@ sealed interface BlockingMessage {
     byte ABANDON = 3;
     byte POSITION = 4;
     byte PREPARED = 5;
+    byte FROZEN = 6;
 
     long id();
 
@@ -45,16 +47,21 @@ sealed interface BlockingMessage {
     record Prepared(long id, long point, long blockedNanos, PieceRef piece) implements BlockingMessage {
     }
 
+    record Frozen(long id, long point) implements BlockingMessage {
+    }
+
     static byte[] encode(BlockingMessage m) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(m instanceof Request ? REQUEST : m instanceof At ? AT : m instanceof Abandon ? ABANDON
-                    : m instanceof Position ? POSITION : PREPARED);
+                    : m instanceof Position ? POSITION : m instanceof Frozen ? FROZEN : PREPARED);
             out.writeLong(m.id());
             if (m instanceof At a) {
                 out.writeLong(a.point());
             } else if (m instanceof Position p) {
                 out.writeLong(p.point());
+            } else if (m instanceof Frozen f) {
+                out.writeLong(f.point());
             } else if (m instanceof Prepared p) {
                 out.writeLong(p.point());
                 out.writeLong(p.blockedNanos());
@@ -78,6 +85,7 @@ sealed interface BlockingMessage {
                 case AT -> new At(id, in.readLong());
                 case ABANDON -> new Abandon(id);
                 case POSITION -> new Position(id, in.readLong());
+                case FROZEN -> new Frozen(id, in.readLong());
                 case PREPARED -> new Prepared(id, in.readLong(), in.readLong(),
                         new PieceRef(in.readInt(), in.readUTF(), in.readLong(), in.readInt()));
                 default -> throw new IllegalArgumentException("unknown blocking-protocol message type " + type);

@@ -96,6 +96,7 @@ final class BlockingRank implements RankPolicy {
 
     private void take(CheckpointId id, long point) {
         long start = services.nanoTime();
+        services.toCoordinator(BlockingMessage.encode(new BlockingMessage.Frozen(id.value(), point)));
         services.flushChannels(id, 0);
         byte[] image = services.capture(id, point).encode();
         services.flushChannels(id, 1);

@@ -63,9 +63,11 @@ class BlockingProtocolTest {
             committedPoints.add(point);
         }
 
+        final List<String> failed = new ArrayList<>();
+
         @Override
         public void fail(String reason) {
-            throw new AssertionError("unexpected failure: " + reason);
+            failed.add(reason);
         }
 
         @Override
@@ -114,6 +116,35 @@ class BlockingProtocolTest {
         c.onTick(21 * SECOND);
         assertEquals(BlockingCoordinator.State.POLLING, c.state());
         assertTrue(s.sent.get(s.sent.size() - 1).endsWith("Request[id=2]"), s.sent.toString());
+    }
+
+    @Test
+    void shouldEndTheJobNamingTheRanksWhenSomeWaitAtTheCheckpointLongerThanTheTimeout() {
+        PolicySettings settings = new PolicySettings("coordinated", null, 4, 2, Duration.ofSeconds(30));
+        FakeCoordinatorServices s = new FakeCoordinatorServices(3, settings);
+        BlockingCoordinator c = new BlockingCoordinator(s);
+        c.onTick(0);
+        c.onRankMessage(0, BlockingMessage.encode(new BlockingMessage.Frozen(1, 4)));
+        c.onRankMessage(2, BlockingMessage.encode(new BlockingMessage.Frozen(1, 4)));
+        c.onTick(29 * SECOND);
+        assertTrue(s.failed.isEmpty(), "rank 1 may only be slow");
+        c.onTick(30 * SECOND);
+        assertEquals(1, s.failed.size());
+        assertTrue(s.failed.get(0).startsWith("checkpoint 1: rank(s) 0, 2 have waited 30 s at safe point 4 for "
+                + "rank(s) 1, which have not reached it."), s.failed.get(0));
+    }
+
+    @Test
+    void shouldNotComplainWhenEveryRankReachesTheCheckpointInTime() {
+        PolicySettings settings = new PolicySettings("coordinated", null, 4, 2, Duration.ofSeconds(30));
+        FakeCoordinatorServices s = new FakeCoordinatorServices(2, settings);
+        BlockingCoordinator c = new BlockingCoordinator(s);
+        c.onTick(0);
+        c.onRankMessage(0, BlockingMessage.encode(new BlockingMessage.Frozen(1, 4)));
+        c.onTick(20 * SECOND);
+        c.onRankMessage(1, BlockingMessage.encode(new BlockingMessage.Frozen(1, 4)));
+        c.onTick(100 * SECOND);
+        assertTrue(s.failed.isEmpty(), s.failed.toString());
     }
 
     @Test
@@ -259,7 +290,7 @@ class BlockingProtocolTest {
         assertEquals(BlockingRank.State.ARMED, r.state());
         s.calls.clear();
         r.atPoint(4);
-        assertEquals(List.of("flush 1/0", "capture 1@4", "flush 1/1", "about to write 1", "write 1",
+        assertEquals(List.of("send Frozen[id=1, point=4]", "flush 1/0", "capture 1@4", "flush 1/1", "about to write 1", "write 1",
                 "send Prepared[id=1, point=4, blockedNanos=7, piece=PieceRef[rank=1, fileName=rank-00001.piece, "
                         + "size=91, crc32c=0]]"), s.calls);
         assertEquals(BlockingRank.State.RUNNING, r.state());

@@ -28,8 +28,11 @@ public record PolicySettings(String policy, Duration interval, long every, int r
         }
     }
 
-    /** Settings with the defaults: every 30 s, keep 2 checkpoints, 60 s stall timeout. */
+    /** How long a checkpoint waits for a rank by default (see {@code --checkpoint-timeout}). */
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(5);
+
+    /** Settings with the defaults: every 30 s, keep 2 checkpoints, a 5-minute stall timeout. */
     public static PolicySettings of(String policy, Duration interval, long every) {
-        return new PolicySettings(policy, interval, every, 2, Duration.ofSeconds(60));
+        return new PolicySettings(policy, interval, every, 2, DEFAULT_STALL_TIMEOUT);
     }
 }

@@ -43,6 +43,8 @@ import java.util.regex.Pattern;
  * @param jvmOpts        options for rank JVMs on devices with one process per rank, or null
  * @param failureTimeout how long a rank process may stay silent before it is declared dead ({@code -dev tcp}), or
  *                       null for the default
+ * @param checkpointTimeout how long a checkpoint may wait for a rank to reach it before the job ends (blocking) or
+ *                       the checkpoint is abandoned (non-blocking), or null for the default
  */
 public record LaunchOptions(
         int np,
@@ -62,7 +64,8 @@ public record LaunchOptions(
         String resume,
         String report,
         String jvmOpts,
-        Duration failureTimeout) {
+        Duration failureTimeout,
+        Duration checkpointTimeout) {
 
     /** Policy names the launcher accepts; each is provided by a module found at run time. */
     public static final Set<String> POLICIES = Set.of("none", "coordinated", "coordinated-nb", "independent");
@@ -92,15 +95,16 @@ public record LaunchOptions(
             "  -h, --help            this text",
             "  --version             the Snapline version",
             "",
-            "checkpoint/restart (validated; the policies other than none are not installed in this build yet):",
-            "  --checkpoint POLICY   none | coordinated | coordinated-nb | independent (default none)",
-            "  --interval T          checkpoint every T (e.g. 500ms, 30s, 2m) or 'auto'",
-            "  --every N             checkpoint every N safe points",
+            "checkpoint/restart (the program marks safe points with io.snapline.checkpoint.Checkpoint):",
+            "  --checkpoint POLICY   none | coordinated | coordinated-nb (default none; independent comes later)",
+            "  --interval T          checkpoint every T (e.g. 500ms, 30s, 2m; default 30s)",
+            "  --every N             checkpoint every N safe points (coordinated)",
             "  --store DIR           checkpoint directory (default ./snapline-checkpoints/<job-id>)",
             "  --inject-failure F    rank=R,after=5s | rank=R,point=K | rank=R,during-checkpoint=K | random,seed=S,count=C",
             "  --max-restarts K      give up after K restarts (default " + DEFAULT_MAX_RESTARTS + ")",
             "  --resume DIR          restart a job from the checkpoints in DIR",
             "  --report FILE.json    write the run report as JSON",
+            "  --checkpoint-timeout T  how long ranks wait at a checkpoint for one that has not reached it (default 5m)",
             "",
             "exit status: 0 when every rank finished; the Abort code (1 for Abort(0)) or 1 when a rank failed;",
             "2 for a bad command line.");
@@ -118,7 +122,7 @@ public record LaunchOptions(
             Map.entry("--checkpoint", true), Map.entry("--interval", true), Map.entry("--every", true),
             Map.entry("--store", true), Map.entry("--inject-failure", true), Map.entry("--max-restarts", true),
             Map.entry("--resume", true), Map.entry("--report", true), Map.entry("--jvm-opts", true),
-            Map.entry("--failure-timeout", true),
+            Map.entry("--failure-timeout", true), Map.entry("--checkpoint-timeout", true),
             Map.entry("-h", false), Map.entry("--help", false), Map.entry("--version", false));
 
     private static final Map<String, String> CANONICAL = Map.of(
@@ -182,6 +186,7 @@ public record LaunchOptions(
         private String report;
         private String jvmOpts;
         private Duration failureTimeout;
+        private Duration checkpointTimeout;
 
         Parser(String[] argv) {
             this.argv = argv;
@@ -221,7 +226,8 @@ public record LaunchOptions(
             }
             checkCheckpointFlags();
             return new LaunchOptions(np, device, cp, jar, main, List.copyOf(args), tag, checkpoint, interval, auto,
-                    every, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts, failureTimeout);
+                    every, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts, failureTimeout,
+                    checkpointTimeout);
         }
 
         /** Handles the flag at {@code argv[i]} and returns the index of the next argument. */
@@ -282,6 +288,7 @@ public record LaunchOptions(
                 case "--resume" -> resume = nonEmpty(flag, v);
                 case "--report" -> report = nonEmpty(flag, v);
                 case "--jvm-opts" -> jvmOpts = v;
+                case "--checkpoint-timeout" -> checkpointTimeout = parseDuration(flag, v);
                 case "--failure-timeout" -> {
                     failureTimeout = parseDuration(flag, v);
                     if (failureTimeout.toMillis() < MIN_FAILURE_TIMEOUT_MILLIS) {
@@ -299,7 +306,8 @@ public record LaunchOptions(
                 throw new UsageException("give either --interval or --every, not both");
             }
             if (checkpoint.equals("none")) {
-                for (String f : List.of("--interval", "--every", "--store", "--max-restarts", "--resume")) {
+                for (String f : List.of("--interval", "--every", "--store", "--max-restarts", "--resume",
+                        "--checkpoint-timeout")) {
                     if (seen.contains(f)) {
                         throw new UsageException(f + " needs a checkpoint policy (--checkpoint coordinated, "
                                 + "coordinated-nb or independent); with --checkpoint none nothing is saved");

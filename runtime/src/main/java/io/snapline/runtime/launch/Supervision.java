@@ -75,7 +75,9 @@ final class Supervision {
             throw new UsageException("--interval auto is not available in this build (it derives the interval from "
                     + "the failure rate and the measured checkpoint cost); give --interval T, e.g. --interval 30s");
         }
-        PolicySettings settings = PolicySettings.of(policy.name(), options.interval(), options.every());
+        PolicySettings settings = new PolicySettings(policy.name(), options.interval(), options.every(), 2,
+                options.checkpointTimeout() != null ? options.checkpointTimeout()
+                        : PolicySettings.DEFAULT_STALL_TIMEOUT);
         try {
             policy.validate(settings);
         } catch (IllegalArgumentException e) {
