@@ -107,6 +107,49 @@ class CheckpointApiTest {
         assertTrue(clean.err().contains("rank 1 cache fresh restart false points 12"), clean.err());
     }
 
+    /**
+     * Creates a communicator after restoring its state (setup code that runs again after a restart), and sends on
+     * it a message that crosses every safe point: the restarted run must give the communicator the same context, or
+     * the saved message would not match.
+     */
+    public static class SplitAfterRestore {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            int rank = MPI.COMM_WORLD.Rank();
+            long[] state = Checkpoint.restoreOr(() -> new long[2]);
+            mpi.Intracomm pairs = MPI.COMM_WORLD.Split(rank / 2, rank);
+            int partner = 1 - pairs.Rank();
+            long[] in = new long[1];
+            if (state[0] == 0) {
+                pairs.Send(new long[] {rank}, 0, 1, MPI.LONG, partner, 3);
+            }
+            while (state[0] < 12) {
+                pairs.Recv(in, 0, 1, MPI.LONG, partner, 3);
+                state[1] = state[1] * 7 + in[0];
+                state[0]++;
+                pairs.Send(new long[] {state[0] * 10 + rank}, 0, 1, MPI.LONG, partner, 3);
+                Checkpoint.point(state);
+            }
+            pairs.Recv(in, 0, 1, MPI.LONG, partner, 3);
+            System.out.println("rank " + rank + " " + state[1]);
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    void shouldMatchSavedMessagesOnCommunicatorsCreatedAgainAfterTheRestore() {
+        MpiRun.Outcome clean = MpiRun.run(4, List.of(), SplitAfterRestore.class);
+        MpiRun.Outcome o = MpiRun.run(4, List.of("--checkpoint", "coordinated", "--every", "4", "--store",
+                tmp.resolve("s").toString(), "--inject-failure", "rank=3,point=7"), SplitAfterRestore.class);
+        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
+        List<String> a = new ArrayList<>(clean.lines());
+        List<String> b = new ArrayList<>(o.lines());
+        a.sort(null);
+        b.sort(null);
+        assertEquals(a, b);
+        assertTrue(o.err().contains("restarting all 4 ranks from checkpoint 1"), o.err());
+    }
+
     /** Passes a safe point with a receive still pending. */
     public static class PendingReceive {
         public static void main(String[] args) {

@@ -304,7 +304,8 @@ public final class RankAgent implements RankServices {
         List<CommSnapshot.Saved> back = new java.util.ArrayList<>(image.unmatched());
         back.addAll(policy.onRestore(image));
         CommSnapshot.restore(endpoint, back);
-        endpoint.reserveContextsBelow(image.nextContext());
+        // Communicator contexts are not restored: communicators are re-created by the program's setup code, which
+        // runs again in the same order from the same first context, so they get the contexts they had.
         if (image.bsendCapacity() > 0 && endpoint.bsendBuffer().capacity() == 0) {
             endpoint.bsendBuffer().attach(ByteBuffer.allocate(image.bsendCapacity()), image.bsendCapacity());
         }

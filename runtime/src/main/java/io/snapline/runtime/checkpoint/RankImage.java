@@ -24,7 +24,8 @@ import java.util.List;
  * |     12 |    4 | ranks in the job                                           |
  * |     16 |    8 | checkpoint id                                              |
  * |     24 |    8 | safe point number the checkpoint was taken at              |
- * |     32 |    4 | next free communicator context                             |
+ * |     32 |    4 | next free communicator context (for diagnostics: contexts  |
+ * |        |      |   come back by re-creating communicators in setup code)    |
  * |     36 |    4 | attached buffer capacity in bytes (0: none attached)       |
  * |     40 |    4 | M, messages accepted by the runtime but not yet received   |
  * |     44 |  ... | M x message: source i32, context i32, tag i32, base u8,    |
