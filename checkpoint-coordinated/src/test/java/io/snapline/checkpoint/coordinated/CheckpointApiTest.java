@@ -150,6 +150,26 @@ class CheckpointApiTest {
         assertTrue(o.err().contains("restarting all 4 ranks from checkpoint 1"), o.err());
     }
 
+    /** Registers a communicator as state. */
+    public static class CommInState {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            Object[] state = Checkpoint.restoreOr(() -> new Object[] {MPI.COMM_WORLD.Dup()});
+            Checkpoint.point(state);
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    void shouldRefuseToSaveACommunicatorNamingWhatToDoInstead() {
+        MpiRun.Outcome o = MpiRun.run(2, List.of("--checkpoint", "coordinated", "--every", "1", "--store",
+                tmp.resolve("s").toString()), CommInState.class);
+        assertFalse(o.result().succeeded());
+        String why = o.result().failures().get(0).description();
+        assertTrue(why.contains("it holds an MPI Comm (mpi.Intracomm)") && why.contains("Create communicators, groups,"
+                + " datatypes and operations in setup code before the first safe point"), why);
+    }
+
     /** Passes a safe point with a receive still pending. */
     public static class PendingReceive {
         public static void main(String[] args) {

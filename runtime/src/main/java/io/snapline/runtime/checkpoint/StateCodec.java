@@ -18,8 +18,42 @@ final class StateCodec {
     private final Kryo kryo;
     private final Output output = new Output(64 * 1024, -1);
 
+    /** MPI handles: tied to the running job; programs re-create them in setup code instead of saving them. */
+    private static final String[] MPI_HANDLES = {"mpi.Comm", "mpi.Group", "mpi.Request", "mpi.Datatype", "mpi.Op",
+        "mpi.Errhandler"};
+
     StateCodec(ClassLoader programLoader) {
         kryo = KryoObjectCodec.newKryo(programLoader);
+        for (String name : MPI_HANDLES) {
+            try {
+                Class<?> c = Class.forName(name, false, programLoader);
+                kryo.addDefaultSerializer(c, new MpiHandle(c.getSimpleName()));
+            } catch (ClassNotFoundException e) {
+                // a program without the mpi facade on its class path cannot hold its objects either
+            }
+        }
+    }
+
+    /** Refuses to save an MPI handle, saying what to do instead. */
+    private static final class MpiHandle extends Serializer<Object> {
+        private final String kind;
+
+        MpiHandle(String kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        public void write(com.esotericsoftware.kryo.Kryo k, Output out, Object object) {
+            throw new CheckpointException("cannot save the checkpoint state: it holds an MPI " + kind + " ("
+                    + object.getClass().getName() + "); MPI objects belong to the running job. Create communicators, "
+                    + "groups, datatypes and operations in setup code before the first safe point (it runs again "
+                    + "after a restart) and keep them out of the registered state (e.g. in a transient field)");
+        }
+
+        @Override
+        public Object read(com.esotericsoftware.kryo.Kryo k, Input in, Class<? extends Object> type) {
+            throw new CheckpointException("a checkpoint cannot hold an MPI " + kind);
+        }
     }
 
     <T> void register(Class<T> type, Serializer<? super T> serializer) {
@@ -30,7 +64,12 @@ final class StateCodec {
         output.reset();
         try {
             kryo.writeObject(output, new LinkedHashMap<>(states));
+        } catch (CheckpointException e) {
+            throw e;
         } catch (RuntimeException e) { // Kryo and reflection fail in many unchecked ways; all mean "cannot encode"
+            if (e.getCause() instanceof CheckpointException c) {
+                throw c;
+            }
             throw new CheckpointException("cannot save the checkpoint state: "
                     + KryoObjectCodec.describeFailure(states.values().toArray(), e)
                     + " (mark fields that need not be saved transient, and rebuild them in Restorable.afterRestore;"
