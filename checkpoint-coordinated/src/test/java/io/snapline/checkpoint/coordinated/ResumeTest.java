@@ -93,4 +93,42 @@ class ResumeTest {
         assertTrue(e.getMessage().contains("--interval auto is not available in this build")
                 && e.getMessage().contains("give --interval T"), e.getMessage());
     }
+
+    @Test
+    void shouldFinishTheJobFromItsCheckpointsWhenTheLauncherWasKilled() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(MpiRun.device().equals("shm"), "one launcher process is enough");
+        Path store = tmp.resolve("s");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process launcher = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "io.snapline.runtime.launch.Launcher", "-np", "2", "--checkpoint", "coordinated", "--every", "5",
+                "--store", store.toString(), "-cp", MpiRun.classPathOf(BlockingRestartTest.HaloRing.class),
+                BlockingRestartTest.HaloRing.class.getName(), "400", "20")
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("launcher.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (committed(store) < 2 && System.nanoTime() < deadline) {
+                assertTrue(launcher.isAlive(), Files.readString(tmp.resolve("launcher.log")));
+                Thread.sleep(20);
+            }
+            assertTrue(committed(store) >= 2, "two checkpoints committed: " + Files.readString(tmp.resolve("launcher.log")));
+        } finally {
+            launcher.destroyForcibly().waitFor();
+        }
+        assertTrue(launcher.exitValue() != 0, "the launcher was killed, not finished");
+        MpiRun.Outcome clean = MpiRun.run(2, List.of(), BlockingRestartTest.HaloRing.class, "400");
+        MpiRun.Outcome resumed = MpiRun.run(2, List.of("--checkpoint", "coordinated", "--every", "5", "--resume",
+                store.toString()), BlockingRestartTest.HaloRing.class, "400");
+        assertTrue(resumed.result().succeeded(), resumed.err());
+        assertEquals(sorted(clean), sorted(resumed));
+        assertTrue(resumed.err().contains("resuming from checkpoint "), resumed.err());
+    }
+
+    private static long committed(Path store) throws IOException {
+        if (!Files.isDirectory(store)) {
+            return 0;
+        }
+        try (Stream<Path> dirs = Files.list(store)) {
+            return dirs.filter(d -> Files.exists(d.resolve("MANIFEST"))).count();
+        }
+    }
 }
