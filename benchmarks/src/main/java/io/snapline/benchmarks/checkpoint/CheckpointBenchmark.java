@@ -28,7 +28,7 @@ import java.util.Locale;
  * (and to {@code --out}).
  */
 public final class CheckpointBenchmark {
-    private static final long CALIBRATION_STEPS = 30;
+    private static final long CALIBRATION_STEPS = 40;
 
     private CheckpointBenchmark() {
     }
@@ -102,12 +102,15 @@ public final class CheckpointBenchmark {
         return report;
     }
 
-    /** Steps that make a {@code none} run's step loop last about {@code --duration}, from a short run. */
+    /**
+     * Steps that make a {@code none} run's step loop last about {@code --duration}, from the time per step of the
+     * second half of a short run (the first steps run in the interpreter and would make the estimate too low).
+     */
     private static long calibrate(CheckpointOptions o, Path work, PrintStream progress)
             throws IOException, InterruptedException {
         progress.println("calibrating: " + CALIBRATION_STEPS + " steps under --checkpoint none");
         JobOutcome c = HeatJob.run(o, "none", null, CALIBRATION_STEPS, work, progress);
-        double perStep = (double) c.loopNanos() / CALIBRATION_STEPS;
+        double perStep = c.tailNanosPerStep();
         long steps = Math.max(CALIBRATION_STEPS, Math.round(o.duration().toNanos() / perStep));
         progress.printf(Locale.ROOT, "  %.1f ms per step: %d steps for about %d s%n", perStep / 1e6, steps,
                 o.duration().toSeconds());

@@ -16,10 +16,11 @@ import java.util.regex.Pattern;
  * @param checkpoints the committed checkpoints, in order
  * @param checksum    rank 0's {@code @checksum} value
  * @param loopNanos   rank 0's step loop time
+ * @param tailNanosPerStep rank 0's time per step over the second half of the loop
  * @param stateBytes  bytes of one rank's state array
  */
 public record JobOutcome(String policy, String interval, long wallNanos, List<Taken> checkpoints, String checksum,
-        long loopNanos, long stateBytes) {
+        long loopNanos, double tailNanosPerStep, long stateBytes) {
     /** One committed checkpoint: bytes of all ranks' pieces, and how long the ranks were held back. */
     public record Taken(long bytes, long meanBlockedNanos, long maxBlockedNanos) {
     }
@@ -50,8 +51,11 @@ public record JobOutcome(String policy, String interval, long wallNanos, List<Ta
             taken.add(new Taken(longField(obj, "bytes"), longField(obj, "meanBlockedNanos"),
                     longField(obj, "maxBlockedNanos")));
         }
-        return new JobOutcome(policy, interval, wall, taken, programLine(programOutput, "@checksum"),
+        String checksum = programLine(programOutput, "@checksum");
+        String[] tail = programLine(programOutput, "@tail-nanos").split(" ");
+        return new JobOutcome(policy, interval, wall, taken, checksum,
                 Long.parseLong(programLine(programOutput, "@loop-nanos")),
+                Long.parseLong(tail[0]) / (double) Math.max(1, Long.parseLong(tail[tail.length - 1])),
                 Long.parseLong(programLine(programOutput, "@state-bytes")));
     }
 

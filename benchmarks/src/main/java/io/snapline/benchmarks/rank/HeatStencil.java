@@ -20,6 +20,7 @@ import mpi.MPI;
  * <pre>
  * &#64;checksum HEX        sum over all ranks of a hash of every interior cell's bits: equal runs, equal checksums
  * &#64;loop-nanos N        time of the step loop at rank 0 (after MPI.Init and the state's creation)
+ * &#64;tail-nanos N S      time of the last S steps at rank 0 (the second half, after the JIT has warmed up)
  * &#64;state-bytes N       bytes of one rank's state array
  * </pre>
  *
@@ -83,7 +84,14 @@ public final class HeatStencil {
         int north = rank == 0 ? MPI.PROC_NULL : rank - 1;
         int south = rank == size - 1 ? MPI.PROC_NULL : rank + 1;
         long start = System.nanoTime();
+        long half = steps / 2;
+        long tailStart = start;
+        long tailFrom = state.step;
         while (state.step < steps) {
+            if (state.step == half) {
+                tailStart = System.nanoTime();
+                tailFrom = half;
+            }
             double[] u = state.grid;
             MPI.COMM_WORLD.Sendrecv(u, rows * COLUMNS, COLUMNS, MPI.DOUBLE, south, TO_SOUTH,
                     u, 0, COLUMNS, MPI.DOUBLE, north, TO_SOUTH);
@@ -95,7 +103,8 @@ public final class HeatStencil {
             state.step++;
             Checkpoint.point(state);
         }
-        long loopNanos = System.nanoTime() - start;
+        long end = System.nanoTime();
+        long loopNanos = end - start;
 
         long[] hash = {hash(state.grid, rows)};
         long[] total = new long[1];
@@ -103,6 +112,7 @@ public final class HeatStencil {
         if (rank == 0) {
             System.out.println("@checksum " + Long.toHexString(total[0]));
             System.out.println("@loop-nanos " + loopNanos);
+            System.out.println("@tail-nanos " + (end - tailStart) + " " + (steps - tailFrom));
             System.out.println("@state-bytes " + 8L * state.grid.length);
             System.out.printf(Locale.ROOT, "HeatStencil: %d steps of %d x %d cells per rank in %.2f s%n", steps, rows,
                     COLUMNS, loopNanos / 1e9);
