@@ -139,7 +139,8 @@ public final class CheckpointBenchmark {
                         loadBefore, loadAfter, seconds)
                 + "- " + steps + " steps per run; runs in the order of the table, one each, in a fresh JVM each\n"
                 + "- overhead is against the mean wall time of the two none runs; blocking per checkpoint is the "
-                + "longest any rank was held back, averaged over the run's checkpoints (max: the longest)\n\n";
+                + "longest any rank was held back, averaged over the run's checkpoints (max: the longest); blocked share is "
+                + "the sum of it over the run ÷ wall time\n\n";
     }
 
     private static double loadAverage() {

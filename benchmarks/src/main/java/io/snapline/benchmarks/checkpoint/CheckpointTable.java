@@ -21,7 +21,8 @@ final class CheckpointTable {
         long write = median(baselines.stream().mapToLong(WriteBaseline.Sample::writeNanos).toArray());
         String reference = runs.get(0).checksum();
         MarkdownTable t = new MarkdownTable("Policy", "Interval", "Wall time", "Overhead vs none", "Checkpoints",
-                "Bytes per checkpoint", "Blocking per checkpoint, mean / max", "Blocking ÷ write+fsync", "Checksum");
+                "Bytes per checkpoint", "Blocking per checkpoint, mean / max", "Blocked share of wall time",
+                "Blocking ÷ write+fsync", "Checksum");
         for (JobOutcome r : runs) {
             boolean taken = !r.checkpoints().isEmpty();
             t.row(r.policy(),
@@ -31,6 +32,7 @@ final class CheckpointTable {
                     Integer.toString(r.checkpoints().size()),
                     taken ? size(r.meanBytes()) : "—",
                     taken ? millis(r.meanBlockedNanos()) + " / " + millis(r.maxBlockedNanos()) : "—",
+                    taken ? String.format(Locale.ROOT, "%.1f %%", 100.0 * r.blockedNanos() / r.wallNanos()) : "—",
                     taken && write > 0 ? String.format(Locale.ROOT, "%.2f×", (double) r.meanBlockedNanos() / write)
                             : "—",
                     r.checksum().equals(reference) ? "same" : "DIFFERENT: " + r.checksum());

@@ -77,6 +77,11 @@ public record JobOutcome(String policy, String interval, long wallNanos, List<Ta
         return (long) checkpoints.stream().mapToLong(Taken::maxBlockedNanos).average().orElse(0);
     }
 
+    /** The sum over checkpoints of the longest time any rank was held back: the job's total time held back. */
+    public long blockedNanos() {
+        return checkpoints.stream().mapToLong(Taken::maxBlockedNanos).sum();
+    }
+
     /** The longest any rank was held back by any checkpoint, or 0 without checkpoints. */
     public long maxBlockedNanos() {
         return checkpoints.stream().mapToLong(Taken::maxBlockedNanos).max().orElse(0);

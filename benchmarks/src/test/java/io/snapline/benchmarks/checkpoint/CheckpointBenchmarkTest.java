@@ -31,6 +31,7 @@ class CheckpointBenchmarkTest {
         assertEquals(268_435_550, o.meanBytes());
         assertEquals(1_000_000_000, o.meanBlockedNanos()); // mean of each checkpoint's slowest rank
         assertEquals(1_200_000_000, o.maxBlockedNanos());
+        assertEquals(2_000_000_000, o.blockedNanos());
         assertEquals("1d14dd971ebd9713", o.checksum());
         assertEquals(5_000_000_000L, o.loopNanos());
         assertEquals(400_000_000.0, o.tailNanosPerStep());
@@ -82,7 +83,7 @@ class CheckpointBenchmarkTest {
         assertTrue(lines[2].matches("\\| none +\\| — +\\| 100\\.0 s +\\| -4\\.8 % .*\\| same +\\|"), lines[2]);
         // 126 s against the none mean of 105 s; mean of the slowest ranks 1.5 s against the median write of 0.5 s.
         assertTrue(lines[3].matches("\\| coordinated +\\| 60s +\\| 126\\.0 s +\\| \\+20\\.0 % +\\| 2 +\\| 256\\.0 MiB +"
-                + "\\| 1500 ms / 2000 ms +\\| 3\\.00× +\\| same +\\|"), lines[3]);
+                + "\\| 1500 ms / 2000 ms +\\| 2\\.4 % +\\| 3\\.00× +\\| same +\\|"), lines[3]);
         assertTrue(lines[4].contains("| DIFFERENT: def |"), lines[4]);
         assertTrue(CheckpointTable.checksums(List.of(none1, coordinated, broken, none2))
                 .startsWith("Checksums: 1 of 4 runs differ from the first run's abc"));
