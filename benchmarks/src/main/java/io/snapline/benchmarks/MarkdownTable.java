@@ -4,15 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A Markdown (GitHub) table whose columns are padded so it also reads well as plain text. */
-final class MarkdownTable {
+public final class MarkdownTable {
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
 
-    MarkdownTable(String... header) {
+    public MarkdownTable(String... header) {
         this.header = List.of(header);
     }
 
-    MarkdownTable row(String... cells) {
+    public MarkdownTable row(String... cells) {
         if (cells.length != header.size()) {
             throw new IllegalArgumentException("a row needs " + header.size() + " cells, got " + cells.length);
         }
@@ -24,7 +24,7 @@ final class MarkdownTable {
         return this;
     }
 
-    String render() {
+    public String render() {
         int[] width = new int[header.size()];
         for (int c = 0; c < width.length; c++) {
             width[c] = Math.max(3, header.get(c).length());

@@ -1,0 +1,110 @@
+package io.snapline.benchmarks.checkpoint;
+
+import io.snapline.benchmarks.BenchmarkException;
+import io.snapline.benchmarks.rank.HeatStencil;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@link HeatStencil} on two ranks of the {@code shm} device in a fresh JVM, as
+ * {@code SNAPLINE_JAVA_OPTS=... bin/snaprun -np 2 --checkpoint P --interval T --store DIR --report FILE.json} would:
+ * the launcher's main class with this JVM's class path (which holds the runtime and the coordinated policies), the
+ * JVM options of {@link CheckpointOptions#jvmOpts()} and the {@code --add-opens} Kryo needs. A fresh JVM per run keeps
+ * one run's garbage and JIT state out of the next. The store and report live in {@code work}, which the caller
+ * deletes.
+ */
+final class HeatJob {
+    static final int RANKS = 2;
+    private static final List<String> KRYO_OPENS = List.of("java.lang", "java.lang.invoke", "java.lang.reflect",
+            "java.io", "java.math", "java.net", "java.nio", "java.text", "java.time", "java.util",
+            "java.util.concurrent", "java.util.concurrent.atomic", "java.util.concurrent.locks", "java.util.regex");
+    private static final String LAUNCHER = "io.snapline.runtime.launch.Launcher";
+
+    private HeatJob() {
+    }
+
+    /**
+     * Runs {@code steps} steps under {@code policy} ({@code interval} null for {@code none}) and returns what it gave;
+     * the launcher's own lines (checkpoint commits, the run report summary) go to {@code log}.
+     */
+    static JobOutcome run(CheckpointOptions o, String policy, String interval, long steps, Path work, PrintStream log)
+            throws IOException, InterruptedException {
+        Path store = work.resolve("store-" + policy + (interval == null ? "" : "-" + interval));
+        Path report = work.resolve("report-" + policy + (interval == null ? "" : "-" + interval) + ".json");
+        Path out = work.resolve("stdout.txt");
+        Path err = work.resolve("stderr.txt");
+        List<String> cmd = command(o, policy, interval, steps, store, report);
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        long limitSeconds = 600 + 4 * Math.max(o.duration().toSeconds(), 60);
+        if (!p.waitFor(limitSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new BenchmarkException(policy + " run did not end within " + limitSeconds + " s; stopped it");
+        }
+        String stdout = Files.readString(out, StandardCharsets.UTF_8);
+        String stderr = Files.readString(err, StandardCharsets.UTF_8);
+        for (String line : stderr.split("\n")) {
+            if (!line.isBlank()) {
+                log.println("    " + line);
+            }
+        }
+        if (p.exitValue() != 0) {
+            throw new BenchmarkException(policy + " run failed with exit status " + p.exitValue() + "; command: "
+                    + String.join(" ", cmd) + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr);
+        }
+        JobOutcome outcome = JobOutcome.of(policy, interval, Files.readString(report, StandardCharsets.UTF_8), stdout);
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+        Files.deleteIfExists(report);
+        deleteTree(store);
+        return outcome;
+    }
+
+    static List<String> command(CheckpointOptions o, String policy, String interval, long steps, Path store,
+            Path report) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String pkg : KRYO_OPENS) {
+            cmd.add("--add-opens");
+            cmd.add("java.base/" + pkg + "=ALL-UNNAMED");
+        }
+        cmd.addAll(o.jvmOpts());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(LAUNCHER);
+        cmd.addAll(List.of("-np", Integer.toString(RANKS), "-dev", "shm", "--checkpoint", policy));
+        if (interval != null) {
+            cmd.addAll(List.of("--interval", interval, "--store", store.toString()));
+        }
+        cmd.addAll(List.of("--report", report.toString(), "-cp", classPathOf(HeatStencil.class),
+                HeatStencil.class.getName(), "--state-mib", Long.toString(o.stateMib()), "--steps",
+                Long.toString(steps)));
+        return cmd;
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static String classPathOf(Class<?> c) {
+        try {
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new BenchmarkException("cannot locate the class path entry of " + c.getName() + ": " + e.getMessage());
+        }
+    }
+}
