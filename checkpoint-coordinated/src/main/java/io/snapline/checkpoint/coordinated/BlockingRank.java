@@ -1,5 +1,6 @@
 package io.snapline.checkpoint.coordinated;
 
+import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
@@ -98,7 +99,7 @@ final class BlockingRank implements RankPolicy {
         long start = services.nanoTime();
         services.toCoordinator(BlockingMessage.encode(new BlockingMessage.Frozen(id.value(), point)));
         services.flushChannels(id, 0);
-        byte[] image = services.capture(id, point).encode();
+        RankImage image = services.capture(id, point);
         services.flushChannels(id, 1);
         services.aboutToWrite(id);
         PieceRef piece = services.writePiece(id, image);

@@ -216,9 +216,9 @@ final class NbRank implements RankPolicy, ChannelHook {
             return; // abandoned meanwhile
         }
         CheckpointId id = CheckpointId.of(record.epoch());
-        byte[] bytes = captured.withPolicyData(encode(record, logged)).encode();
+        RankImage complete = captured.withPolicyData(encode(record, logged));
         services.aboutToWrite(id);
-        PieceRef piece = services.writePiece(id, bytes);
+        PieceRef piece = services.writePiece(id, complete);
         synchronized (this) {
             pieces.put(record.epoch(), piece);
             protocol.onPieceWritten(record.epoch(), piece.size());

@@ -241,10 +241,10 @@ class BlockingProtocolTest {
         }
 
         @Override
-        public PieceRef writePiece(CheckpointId id, byte[] image) {
+        public PieceRef writePiece(CheckpointId id, RankImage image) {
             calls.add("write " + id);
             now += 7;
-            return new PieceRef(1, "rank-00001.piece", 36 + image.length, 0);
+            return new PieceRef(1, "rank-00001.piece", 36 + image.encode().length, 0);
         }
 
         @Override

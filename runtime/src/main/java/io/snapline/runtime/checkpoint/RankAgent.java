@@ -236,8 +236,8 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
-    public PieceRef writePiece(CheckpointId id, byte[] image) {
-        return setup.store().writePiece(id, rank(), image);
+    public PieceRef writePiece(CheckpointId id, RankImage image) {
+        return setup.store().writePiece(id, rank(), image.encodeParts());
     }
 
     @Override

@@ -36,7 +36,9 @@ import java.util.List;
  * |        |      |   checkpoint logged; empty for the blocking policy)        |
  * |    ... |    4 | L, length of the program state                             |
  * |    ... |    L | program state: the named state objects as one Kryo graph   |
- * |        |      |   (a map from name to object, in registration order)       |
+ * |        |      |   (a map from name to object, in registration order),      |
+ * |        |      |   written with Kryo's unsafe streams (native byte order:   |
+ * |        |      |   primitive arrays are bulk copies)                        |
  * +--------+------+------------------------------------------------------------+
  * </pre>
  */
@@ -59,15 +61,29 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
 
     /** The image as bytes, in the layout above. */
     public byte[] encode() {
+        ByteBuffer[] parts = encodeParts();
+        byte[] all = new byte[parts[0].remaining() + parts[1].remaining()];
+        parts[0].get(all, 0, parts[0].remaining());
+        parts[1].get(all, all.length - parts[1].remaining(), parts[1].remaining());
+        return all;
+    }
+
+    /**
+     * The image as two consecutive parts — everything before the program state, then the state itself (not copied)
+     * — for a store to write without joining them.
+     */
+    public ByteBuffer[] encodeParts() {
         long size = HEADER + 8L + policyData.length + state.length;
+        long prefix = HEADER + 8L + policyData.length;
         for (CommSnapshot.Saved m : unmatched) {
             size += MESSAGE_HEADER + m.payload().length;
+            prefix += MESSAGE_HEADER + m.payload().length;
         }
         if (size > Integer.MAX_VALUE - 8) {
             throw new CheckpointException("the checkpoint of rank " + rank + " would be " + size + " bytes; a rank's "
                     + "image is limited to 2 GiB in this version");
         }
-        ByteBuffer b = ByteBuffer.allocate((int) size);
+        ByteBuffer b = ByteBuffer.allocate((int) prefix);
         b.putInt(MAGIC).putShort(VERSION).putShort((short) 0).putInt(rank).putInt(ranks).putLong(id).putLong(point)
                 .putInt(nextContext).putInt(bsendCapacity).putInt(unmatched.size());
         for (CommSnapshot.Saved m : unmatched) {
@@ -75,8 +91,8 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
                     .putInt(m.elements()).putInt(m.payload().length).put(m.payload());
         }
         b.putInt(policyData.length).put(policyData);
-        b.putInt(state.length).put(state);
-        return b.array();
+        b.putInt(state.length);
+        return new ByteBuffer[] {b.flip(), ByteBuffer.wrap(state)};
     }
 
     /**

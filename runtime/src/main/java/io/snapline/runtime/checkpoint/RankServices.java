@@ -61,7 +61,7 @@ public interface RankServices {
     void installHook(io.snapline.runtime.engine.ChannelHook hook);
 
     /** Durably writes {@code image} as this rank's piece of checkpoint {@code id}. Any thread. */
-    PieceRef writePiece(CheckpointId id, byte[] image);
+    PieceRef writePiece(CheckpointId id, RankImage image);
 
     /**
      * Waits on the program's thread until {@code condition} holds, re-checking it whenever {@link #wake()} is

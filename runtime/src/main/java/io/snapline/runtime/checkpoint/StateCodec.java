@@ -4,6 +4,8 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.unsafe.UnsafeInput;
+import com.esotericsoftware.kryo.unsafe.UnsafeOutput;
 import io.snapline.checkpoint.CheckpointException;
 import io.snapline.runtime.serial.KryoObjectCodec;
 import java.util.LinkedHashMap;
@@ -16,7 +18,8 @@ import java.util.Map;
  */
 final class StateCodec {
     private final Kryo kryo;
-    private final Output output = new Output(64 * 1024, -1);
+    /** Reused from checkpoint to checkpoint, so a large state is not regrown each time; native byte order, bulk copies. */
+    private final Output output = new UnsafeOutput(64 * 1024, -1);
 
     /** MPI handles: tied to the running job; programs re-create them in setup code instead of saving them. */
     private static final String[] MPI_HANDLES = {"mpi.Comm", "mpi.Group", "mpi.Request", "mpi.Datatype", "mpi.Op",
@@ -82,7 +85,7 @@ final class StateCodec {
 
     @SuppressWarnings("unchecked")
     Map<String, Object> decode(byte[] bytes) {
-        try (Input input = new Input(bytes)) {
+        try (Input input = new UnsafeInput(bytes)) {
             return kryo.readObject(input, LinkedHashMap.class);
         } catch (RuntimeException e) {
             throw new CheckpointException("cannot restore the checkpoint state: " + e.getMessage()

@@ -84,12 +84,25 @@ public final class CheckpointFormatDescriptor {
 
     /** The header of a piece holding {@code payload}. */
     static byte[] pieceHeader(CheckpointId id, int rank, byte[] payload) {
+        return pieceHeader(id, rank, payload.length, crc32c(payload, 0, payload.length));
+    }
+
+    /** The header of a piece whose payload is {@code length} bytes with CRC32C {@code payloadCrc}. */
+    static byte[] pieceHeader(CheckpointId id, int rank, long length, int payloadCrc) {
         ByteBuffer header = ByteBuffer.allocate(PIECE_HEADER_SIZE);
         header.putInt(PIECE_MAGIC).putShort(FORMAT_VERSION).putShort((short) 0)
-                .putLong(id.value()).putInt(rank).putLong(payload.length)
-                .putInt(crc32c(payload, 0, payload.length));
+                .putLong(id.value()).putInt(rank).putLong(length).putInt(payloadCrc);
         header.putInt(crc32c(header.array(), 0, 32));
         return header.array();
+    }
+
+    /** The CRC32C of the remaining bytes of {@code parts}, in order; their positions are left unchanged. */
+    static int crc32c(ByteBuffer... parts) {
+        CRC32C crc = new CRC32C();
+        for (ByteBuffer p : parts) {
+            crc.update(p.duplicate());
+        }
+        return (int) crc.getValue();
     }
 
     /**

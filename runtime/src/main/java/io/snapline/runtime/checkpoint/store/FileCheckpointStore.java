@@ -49,22 +49,34 @@ public final class FileCheckpointStore implements CheckpointStore {
 
     @Override
     public PieceRef writePiece(CheckpointId id, int rank, byte[] payload) {
+        return writePiece(id, rank, java.nio.ByteBuffer.wrap(payload));
+    }
+
+    @Override
+    public PieceRef writePiece(CheckpointId id, int rank, java.nio.ByteBuffer... payload) {
         ensureOpen();
         if (rank < 0) {
             throw new CheckpointStoreException("rank must be non-negative, got " + rank);
         }
         Path dir = checkpointDir(id);
         String name = CheckpointFormatDescriptor.pieceFileName(rank);
-        byte[] header = CheckpointFormatDescriptor.pieceHeader(id, rank, payload);
+        long length = 0;
+        for (java.nio.ByteBuffer p : payload) {
+            length += p.remaining();
+        }
+        int crc = CheckpointFormatDescriptor.crc32c(payload);
+        byte[] header = CheckpointFormatDescriptor.pieceHeader(id, rank, length, crc);
+        java.nio.ByteBuffer[] parts = new java.nio.ByteBuffer[payload.length + 1];
+        parts[0] = java.nio.ByteBuffer.wrap(header);
+        System.arraycopy(payload, 0, parts, 1, payload.length);
         try {
             OwnerOnlyFiles.createDirectory(dir);
-            OwnerOnlyFiles.writeAtomically(dir.resolve(name), header, payload);
+            OwnerOnlyFiles.writeAtomically(dir.resolve(name), parts);
         } catch (IOException e) {
             throw new CheckpointStoreException("cannot write rank " + rank + "'s piece of checkpoint " + id
                     + " to " + dir + "; check free space and permissions of the --store directory", e);
         }
-        return new PieceRef(rank, name, header.length + (long) payload.length,
-                CheckpointFormatDescriptor.crc32c(payload, 0, payload.length));
+        return new PieceRef(rank, name, header.length + length, crc);
     }
 
     @Override

@@ -46,6 +46,15 @@ final class OwnerOnlyFiles {
 
     /** Durably and atomically replaces {@code target} with {@code parts} written in order. */
     static void writeAtomically(Path target, byte[]... parts) throws IOException {
+        ByteBuffer[] buffers = new ByteBuffer[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            buffers[i] = ByteBuffer.wrap(parts[i]);
+        }
+        writeAtomically(target, buffers);
+    }
+
+    /** {@link #writeAtomically(Path, byte[]...)} for buffers, written with one gathering write where possible. */
+    static void writeAtomically(Path target, ByteBuffer... parts) throws IOException {
         Path temp = target.resolveSibling(target.getFileName() + CheckpointFormatDescriptor.TEMP_SUFFIX);
         Files.deleteIfExists(temp);
         FileAttribute<?>[] attributes = POSIX
@@ -53,11 +62,14 @@ final class OwnerOnlyFiles {
                 : new FileAttribute<?>[0];
         try (FileChannel channel = FileChannel.open(temp,
                 Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attributes)) {
-            for (byte[] part : parts) {
-                ByteBuffer buffer = ByteBuffer.wrap(part);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
+            ByteBuffer[] buffers = new ByteBuffer[parts.length];
+            long left = 0;
+            for (int i = 0; i < parts.length; i++) {
+                buffers[i] = parts[i].duplicate();
+                left += buffers[i].remaining();
+            }
+            while (left > 0) {
+                left -= channel.write(buffers);
             }
             channel.force(true);
         }

@@ -14,6 +14,28 @@ public interface PieceStore {
     PieceRef writePiece(CheckpointId id, int rank, byte[] payload);
 
     /**
+     * {@link #writePiece(CheckpointId, int, byte[])} for a payload given as consecutive parts (their remaining
+     * bytes, in order; positions are left unchanged), so a large state need not be copied into one array first.
+     */
+    default PieceRef writePiece(CheckpointId id, int rank, java.nio.ByteBuffer... payload) {
+        long total = 0;
+        for (java.nio.ByteBuffer p : payload) {
+            total += p.remaining();
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new CheckpointStoreException("a piece of " + total + " bytes is larger than this store can hold");
+        }
+        byte[] all = new byte[(int) total];
+        int at = 0;
+        for (java.nio.ByteBuffer p : payload) {
+            int n = p.remaining();
+            p.duplicate().get(all, at, n);
+            at += n;
+        }
+        return writePiece(id, rank, all);
+    }
+
+    /**
      * Reads the payload of {@code piece} of checkpoint {@code id}, verifying size, header and CRC32C.
      *
      * @throws CheckpointStoreException if the piece is missing, torn or corrupt

@@ -54,6 +54,20 @@ abstract class CheckpointStoreContractTest {
     }
 
     @Test
+    void shouldStoreTheSameBytesWhenThePayloadIsGivenInParts() {
+        byte[] whole = payload(1, 0);
+        java.nio.ByteBuffer first = java.nio.ByteBuffer.wrap(whole, 0, whole.length / 3).slice();
+        java.nio.ByteBuffer second = java.nio.ByteBuffer.wrap(whole, whole.length / 3, whole.length - whole.length / 3)
+                .slice();
+        PieceRef parts = store.writePiece(CheckpointId.of(1), 0, first, second);
+        assertEquals(0, first.position(), "the parts' positions are left alone");
+        PieceRef single = store.writePiece(CheckpointId.of(2), 0, whole);
+        assertEquals(single.size(), parts.size());
+        assertEquals(single.crc32c(), parts.crc32c());
+        assertArrayEquals(whole, store.readPiece(CheckpointId.of(1), parts));
+    }
+
+    @Test
     void shouldReadBackEveryPieceWhenCheckpointCommitted() {
         checkpoint(1, 3);
 
