@@ -40,6 +40,8 @@ public final class SpaceTimeSvg {
     private final List<RecoveryLine> lines = new ArrayList<>();
     private long tMin;
     private long tMax;
+    private long[] sendX;      // per message: the time its arrow starts at
+    private long[] receiveX;   // per message: the time its arrow ends at (received messages only)
 
     private SpaceTimeSvg(History history) {
         this.history = history;
@@ -76,9 +78,7 @@ public final class SpaceTimeSvg {
 
     /** The SVG document. */
     public String render() {
-        long[][] sendX = new long[1][];
-        long[][] receiveX = new long[1][];
-        placeEvents(sendX, receiveX);
+        placeEvents();
         int n = history.rankCount();
         int width = LEFT + PLOT_WIDTH + RIGHT;
         int height = TOP + ROW * n;
@@ -113,7 +113,7 @@ public final class SpaceTimeSvg {
             </style>
             """);
         drawRanks(out);
-        drawMessages(out, sendX[0], receiveX[0]);
+        drawMessages(out);
         drawLines(out);
         out.append("</svg>\n");
         return out.toString();
@@ -148,7 +148,7 @@ public final class SpaceTimeSvg {
         out.append("</g>\n");
     }
 
-    private void drawMessages(StringBuilder out, long[] sendX, long[] receiveX) {
+    private void drawMessages(StringBuilder out) {
         out.append("<g class=\"messages\">\n");
         List<int[]> cuts = new ArrayList<>();
         for (RecoveryLine line : lines) {
@@ -218,7 +218,7 @@ public final class SpaceTimeSvg {
     }
 
     /** Computes each send's and receive's x time, spreading untimed events evenly over their interval. */
-    private void placeEvents(long[][] sendX, long[][] receiveX) {
+    private void placeEvents() {
         tMin = Long.MAX_VALUE;
         tMax = Long.MIN_VALUE;
         for (RankHistory rank : history.ranks()) {
@@ -244,14 +244,14 @@ public final class SpaceTimeSvg {
         }
         int[] placed = new int[total];
         int count = history.messages().size();
-        sendX[0] = new long[count];
-        receiveX[0] = new long[count];
+        sendX = new long[count];
+        receiveX = new long[count];
         for (int i = 0; i < count; i++) {
             Message m = history.messages().get(i);
-            sendX[0][i] = m.hasSendTime() ? m.sendTime()
+            sendX[i] = m.hasSendTime() ? m.sendTime()
                 : spread(m.sender(), m.senderInterval(), base, untimed, placed);
             if (m.received()) {
-                receiveX[0][i] = m.hasReceiveTime() ? m.receiveTime()
+                receiveX[i] = m.hasReceiveTime() ? m.receiveTime()
                     : spread(m.receiver(), m.receiverInterval(), base, untimed, placed);
             }
         }
