@@ -1,0 +1,185 @@
+package io.snapline.recovery.cli;
+
+import io.snapline.recovery.Consistency;
+import io.snapline.recovery.RecoveryAnalyzer;
+import io.snapline.recovery.RecoveryException;
+import io.snapline.recovery.RecoveryLine;
+import io.snapline.recovery.RecoveryReport;
+import io.snapline.recovery.io.HistoryJson;
+import io.snapline.recovery.io.Json;
+import io.snapline.recovery.model.History;
+import io.snapline.recovery.svg.SpaceTimeSvg;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code snapline recovery-line (--history FILE.json | --store DIR) [--failed 1,3] [--strong] [--line [NAME=]L]...
+ * [--svg FILE] [--json]}: the maximum consistent (or strongly consistent) recovery line after the given failures, or
+ * the analysis of proposed lines, as a table or JSON, optionally with a space-time diagram.
+ */
+@Command(name = "recovery-line", mixinStandardHelpOptions = true,
+    description = {"Computes the recovery line of a job history after failures: the latest consistent global state,"
+        + " the messages crossing it, how far each rank rolls back, what to replay and the useless checkpoints.",
+        "Exit status: 0 on success, 2 for a bad command line or bad input."})
+public final class RecoveryLineCommand implements Callable<Integer> {
+
+    static final class Source {
+        @Option(names = "--history", paramLabel = "FILE.json", required = true,
+            description = "a history file in the snapline-history/1 JSON format (docs/recovery.md)")
+        Path history;
+
+        @Option(names = "--store", paramLabel = "DIR", required = true,
+            description = "a checkpoint store directory (not available yet)")
+        Path store;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    private Source source;
+
+    @Option(names = "--failed", paramLabel = "RANKS", split = ",",
+        description = "the failed ranks, by number or name (comma-separated); default none")
+    private List<String> failed = new ArrayList<>();
+
+    @Option(names = "--strong", description = "compute the strongly consistent line (nothing in transit either)")
+    private boolean strong;
+
+    @Option(names = "--line", paramLabel = "[NAME=]CKPTS",
+        description = "analyse a proposed line instead: one checkpoint index or 'keep' per rank, comma-separated,"
+            + " optionally named (a=1,1,1); repeatable")
+    private List<String> proposed = new ArrayList<>();
+
+    @Option(names = "--svg", paramLabel = "FILE", description = "also write the space-time diagram to FILE")
+    private Path svg;
+
+    @Option(names = "--json", description = "print the report as JSON instead of a table")
+    private boolean json;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (source.store != null) {
+            throw new RecoveryException("--store " + source.store + ": reading a checkpoint store is not available until"
+                + " the runtime records dependency metadata (sent/received checkpoint intervals); write the history as"
+                + " JSON and pass it with --history FILE.json");
+        }
+        History history = HistoryJson.read(source.history);
+        RecoveryAnalyzer analyzer = new RecoveryAnalyzer(history);
+        int[] failedRanks = ranks(history, failed);
+        List<String> names = new ArrayList<>();
+        List<RecoveryReport> reports = new ArrayList<>();
+        if (proposed.isEmpty()) {
+            Consistency target = strong ? Consistency.STRONGLY_CONSISTENT : Consistency.CONSISTENT;
+            names.add(strong ? "maximum strongly consistent line" : "maximum consistent line");
+            reports.add(analyzer.report(target, failedRanks));
+        } else {
+            if (strong) {
+                throw new RecoveryException("--strong chooses which line to compute; it cannot be combined with --line");
+            }
+            for (int i = 0; i < proposed.size(); i++) {
+                String spec = proposed.get(i);
+                int eq = spec.indexOf('=');
+                names.add(eq > 0 ? spec.substring(0, eq) : proposed.size() == 1 ? "proposed line" : "line " + (i + 1));
+                reports.add(analyzer.report(line(history, eq > 0 ? spec.substring(eq + 1) : spec), failedRanks));
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            List<Object> lines = new ArrayList<>();
+            for (int i = 0; i < reports.size(); i++) {
+                lines.add(ReportJson.line(history, names.get(i), reports.get(i)));
+            }
+            Map<String, Object> top = new LinkedHashMap<>();
+            top.put("history", ReportJson.summary(history));
+            top.put("lines", lines);
+            out.print(Json.write(top));
+        } else {
+            for (int i = 0; i < reports.size(); i++) {
+                out.print(ReportText.render(history, names.get(i), reports.get(i)));
+            }
+        }
+        if (svg != null) {
+            writeSvg(history, analyzer, failedRanks, names, reports);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void writeSvg(History history, RecoveryAnalyzer analyzer, int[] failedRanks, List<String> names,
+                          List<RecoveryReport> reports) {
+        SpaceTimeSvg diagram = SpaceTimeSvg.of(history).useless(analyzer.uselessCheckpoints()).failed(failedRanks);
+        for (int i = 0; i < reports.size(); i++) {
+            diagram.line(names.get(i), reports.get(i).line());
+        }
+        try {
+            Files.writeString(svg, diagram.render(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new RecoveryException("cannot write --svg " + svg + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Rank numbers from numbers or names. */
+    static int[] ranks(History history, List<String> specs) {
+        int[] ranks = new int[specs.size()];
+        for (int i = 0; i < ranks.length; i++) {
+            String s = specs.get(i).trim();
+            int named = history.rankNamed(s);
+            if (named >= 0) {
+                ranks[i] = named;
+            } else {
+                try {
+                    ranks[i] = Integer.parseInt(s);
+                } catch (NumberFormatException e) {
+                    throw new RecoveryException("--failed: \"" + s + "\" is neither a rank number nor a rank name");
+                }
+                if (ranks[i] < 0 || ranks[i] >= history.rankCount()) {
+                    throw new RecoveryException("--failed: rank " + s + " does not exist; ranks are 0.."
+                        + (history.rankCount() - 1));
+                }
+            }
+        }
+        return ranks;
+    }
+
+    /** A line from {@code 2,keep,0}. */
+    static RecoveryLine line(History history, String spec) {
+        String[] parts = spec.split(",", -1);
+        if (parts.length != history.rankCount()) {
+            throw new RecoveryException("--line " + spec + ": give " + history.rankCount() + " positions (one checkpoint"
+                + " index or 'keep' per rank, comma-separated), not " + parts.length);
+        }
+        int[] checkpoints = new int[parts.length];
+        for (int r = 0; r < parts.length; r++) {
+            String p = parts[r].trim();
+            if (p.equals("keep")) {
+                checkpoints[r] = RecoveryLine.KEEP_RUNNING;
+            } else {
+                try {
+                    checkpoints[r] = Integer.parseInt(p);
+                } catch (NumberFormatException e) {
+                    checkpoints[r] = -2;
+                }
+                if (checkpoints[r] < 0) {
+                    throw new RecoveryException("--line " + spec + ": \"" + p + "\" for rank " + r
+                        + " is neither a checkpoint index nor 'keep'");
+                }
+            }
+        }
+        return RecoveryLine.of(checkpoints);
+    }
+}

@@ -1,0 +1,105 @@
+package io.snapline.recovery.cli;
+
+import io.snapline.recovery.io.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RecoveryLineCommandTest {
+    private static final String FIGURE = Path.of("..", "docs", "recovery", "snapshot-figure.json").toString();
+
+    private record Run(int status, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = SnaplineCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int status = cli.execute(args);
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldPrintTheLineAndTheRollbacksWhenQFails() {
+        Run run = run("recovery-line", "--history", FIGURE, "--failed", "Q");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().startsWith("maximum consistent line: {P2, Q2, R2} — strongly consistent\nfailed: Q\n"),
+            run.out());
+        assertTrue(run.out().contains("\n1     Q          yes     restore   Q2          2            1               0.050"),
+            run.out());
+        assertTrue(run.out().contains("orphan messages (received before the line, sent after it): none"), run.out());
+    }
+
+    @Test
+    void shouldClassifyProposedLinesAsJsonWhenAskedForMachines() {
+        Run run = run("recovery-line", "--history", FIGURE, "--line", "a=1,1,1", "--line", "c=3,2,3", "--json");
+        assertEquals(0, run.status(), run.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> top = (Map<String, Object>) Json.parse(run.out());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> lines = (List<Map<String, Object>>) top.get("lines");
+        assertEquals("a", lines.get(0).get("name"));
+        assertEquals("consistent", lines.get(0).get("consistency"));
+        assertEquals("x", ((Map<?, ?>) ((List<?>) lines.get(0).get("inTransit")).get(0)).get("name"));
+        assertEquals("inconsistent", lines.get(1).get("consistency"));
+        assertEquals("y", ((Map<?, ?>) ((List<?>) lines.get(1).get("orphans")).get(0)).get("name"));
+        assertEquals(List.of("P", "Q", "R"), ((Map<?, ?>) top.get("history")).get("ranks"));
+    }
+
+    @Test
+    void shouldWriteTheDiagramWhenSvgIsGiven(@TempDir Path dir) throws Exception {
+        Path svg = dir.resolve("line.svg");
+        Run run = run("recovery-line", "--history", FIGURE, "--failed", "1", "--strong", "--svg", svg.toString());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().startsWith("maximum strongly consistent line: {P2, Q2, R2}"), run.out());
+        String text = Files.readString(svg);
+        assertTrue(text.contains("data-line=\"maximum strongly consistent line\""), text);
+        assertTrue(text.contains("class=\"failure\" data-rank=\"1\""), text);
+    }
+
+    @Test
+    void shouldExitTwoWithTheReasonWhenInputIsBad(@TempDir Path dir) throws Exception {
+        Run store = run("recovery-line", "--store", dir.toString());
+        assertEquals(2, store.status());
+        assertTrue(store.err().contains("not available until the runtime records dependency metadata"), store.err());
+
+        Run missing = run("recovery-line", "--history", dir.resolve("none.json").toString());
+        assertEquals(2, missing.status());
+        assertTrue(missing.err().startsWith("snapline recovery-line: cannot read history file "), missing.err());
+
+        Path broken = dir.resolve("broken.json");
+        Files.writeString(broken, "{\"ranks\": [{\"checkpoints\": [0]}], \"messages\": [{\"from\": 0, \"to\": 4,"
+            + " \"sendInterval\": 0}]}");
+        Run invalid = run("recovery-line", "--history", broken.toString());
+        assertEquals(2, invalid.status());
+        assertTrue(invalid.err().contains("message 0 \"to\": rank 4 does not exist; ranks are 0..0"), invalid.err());
+
+        Run failed = run("recovery-line", "--history", FIGURE, "--failed", "S");
+        assertEquals(2, failed.status());
+        assertTrue(failed.err().contains("--failed: \"S\" is neither a rank number nor a rank name"), failed.err());
+
+        Run line = run("recovery-line", "--history", FIGURE, "--line", "1,1");
+        assertEquals(2, line.status());
+        assertTrue(line.err().contains("give 3 positions"), line.err());
+
+        Run neither = run("recovery-line");
+        assertEquals(2, neither.status());
+        assertTrue(neither.err().contains("--history"), neither.err());
+
+        Run both = run("recovery-line", "--history", FIGURE, "--store", dir.toString());
+        assertEquals(2, both.status());
+        assertTrue(both.err().contains("mutually exclusive"), both.err());
+    }
+}
