@@ -59,7 +59,12 @@ final class Restarts {
         MpiRun.Outcome o = MpiRun.run(np, flags, main, args);
         assertTrue(o.result().succeeded(), o.err() + o.result().failures());
         assertEquals(clean.lines(), o.lines(), o.err());
-        assertTrue(o.err().contains("restarts: " + failures.size() + "\n"), o.err());
+        java.util.regex.Matcher restarts = java.util.regex.Pattern.compile("restarts: (\\d+)\n").matcher(o.err());
+        assertTrue(restarts.find(), o.err());
+        int n = Integer.parseInt(restarts.group(1));
+        // Two kills may strike in the same attempt (the writer thread of one rank and the safe points of another run
+        // concurrently), and one restart then cures both.
+        assertTrue(n >= 1 && n <= failures.size(), "1.." + failures.size() + " restarts expected:\n" + o.err());
         return o;
     }
 

@@ -222,7 +222,8 @@ class BlockingProtocolTest {
         @Override
         public RankImage capture(CheckpointId id, long point) {
             calls.add("capture " + id + "@" + point);
-            return new RankImage(1, 2, id.value(), point, 4, 0, List.of(), new byte[0], new byte[] {1, 2, 3});
+            return new RankImage(1, 2, id.value(), point, 4, 0, List.of(), new byte[0],
+                    java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
         }
 
         @Override

@@ -120,6 +120,18 @@ class BlockingRestartTest {
     }
 
     @Test
+    void shouldSurviveRandomFailuresDrawnFromASeed() {
+        // Each random failure strikes 0.3-2 s into an attempt; 600 steps of 10 ms leave every attempt time for it.
+        MpiRun.Outcome clean = run(3, List.of(), "600");
+        MpiRun.Outcome o = run(3, List.of("--checkpoint", "coordinated", "--every", "10", "--store",
+                tmp.resolve("s").toString(), "--inject-failure", "random,seed=11,count=2"), "600", "10");
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(sorted(clean), sorted(o));
+        assertTrue(o.err().contains("restarts: 2\n"), o.err());
+        assertTrue(o.err().contains("(restart 2 of at most 3)"), o.err());
+    }
+
+    @Test
     void shouldCheckpointOnATimerWhenGivenAnInterval() {
         // On tcp the ranks are fresh JVMs that take a second or more to reach their first checkpoint (class loading,
         // JIT, two cores shared by three JVMs), so the program runs slower and the kill comes later; after= counts

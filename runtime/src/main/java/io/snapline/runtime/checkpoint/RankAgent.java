@@ -217,7 +217,7 @@ public final class RankAgent implements RankServices {
         if (unmatched == null) {
             return null;
         }
-        byte[] state = codec().encode(states);
+        ByteBuffer state = codec().encode(states);
         return new RankImage(rank(), size(), id[0].value(), point, endpoint.nextContext(),
                 endpoint.bsendBuffer().capacity(), unmatched, new byte[0], state);
     }

@@ -43,15 +43,20 @@ import java.util.List;
  * </pre>
  */
 public record RankImage(int rank, int ranks, long id, long point, int nextContext, int bsendCapacity,
-        List<CommSnapshot.Saved> unmatched, byte[] policyData, byte[] state) {
+        List<CommSnapshot.Saved> unmatched, byte[] policyData, ByteBuffer state) {
     static final int MAGIC = 0x534C5249; // "SLRI"
     static final short VERSION = 1;
     private static final int HEADER = 44;
     private static final int MESSAGE_HEADER = 21;
     private static final BaseType[] BASES = BaseType.values();
 
+    /**
+     * {@code state} holds the encoded program state between its position and limit; a captured image's state is a view
+     * of the rank's encoding buffer, valid until the rank captures again.
+     */
     public RankImage {
         unmatched = List.copyOf(unmatched);
+        state = state.slice();
     }
 
     /** This image with {@code data} as the policy's section. */
@@ -73,7 +78,7 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
      * — for a store to write without joining them.
      */
     public ByteBuffer[] encodeParts() {
-        long size = HEADER + 8L + policyData.length + state.length;
+        long size = HEADER + 8L + policyData.length + state.remaining();
         long prefix = HEADER + 8L + policyData.length;
         for (CommSnapshot.Saved m : unmatched) {
             size += MESSAGE_HEADER + m.payload().length;
@@ -91,8 +96,8 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
                     .putInt(m.elements()).putInt(m.payload().length).put(m.payload());
         }
         b.putInt(policyData.length).put(policyData);
-        b.putInt(state.length);
-        return new ByteBuffer[] {b.flip(), ByteBuffer.wrap(state)};
+        b.putInt(state.remaining());
+        return new ByteBuffer[] {b.flip(), state.duplicate()};
     }
 
     /**
@@ -135,8 +140,12 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
             }
             byte[] policyData = new byte[b.getInt()];
             b.get(policyData);
-            byte[] state = new byte[b.getInt()];
-            b.get(state);
+            int length = b.getInt();
+            if (length < 0 || length > b.remaining()) {
+                throw new CheckpointException(where + " ends early: the rank image is truncated");
+            }
+            ByteBuffer state = b.slice().limit(length);
+            b.position(b.position() + length);
             if (b.hasRemaining()) {
                 throw new CheckpointException(where + " has " + b.remaining() + " unexpected trailing bytes");
             }

@@ -63,7 +63,11 @@ final class StateCodec {
         kryo.addDefaultSerializer(type, serializer);
     }
 
-    byte[] encode(Map<String, Object> states) {
+    /**
+     * Encodes {@code states}; returns a view of this codec's buffer, valid until the next call (the buffer is kept, so
+     * a large state is encoded without regrowing or copying it).
+     */
+    java.nio.ByteBuffer encode(Map<String, Object> states) {
         output.reset();
         try {
             kryo.writeObject(output, new LinkedHashMap<>(states));
@@ -80,12 +84,12 @@ final class StateCodec {
         } finally {
             kryo.reset();
         }
-        return output.toBytes();
+        return java.nio.ByteBuffer.wrap(output.getBuffer(), 0, output.position()).slice();
     }
 
     @SuppressWarnings("unchecked")
-    Map<String, Object> decode(byte[] bytes) {
-        try (Input input = new UnsafeInput(bytes)) {
+    Map<String, Object> decode(java.nio.ByteBuffer bytes) {
+        try (Input input = new UnsafeInput(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining())) {
             return kryo.readObject(input, LinkedHashMap.class);
         } catch (RuntimeException e) {
             throw new CheckpointException("cannot restore the checkpoint state: " + e.getMessage()

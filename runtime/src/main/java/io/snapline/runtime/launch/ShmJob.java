@@ -179,7 +179,9 @@ public final class ShmJob {
 
                 @Override
                 public void requestKill(boolean atSafePoint, String reason) {
-                    supervision.failures().struck(injections, rank, atSafePoint);
+                    if (!job.isAborted()) { // in an attempt already failing, the kill is left for the next one
+                        supervision.failures().struck(injections, rank, atSafePoint);
+                    }
                     Thread killer = new Thread(() -> kill(rank, reason), "snapline-killer-" + rank);
                     killer.setDaemon(true);
                     killer.start();

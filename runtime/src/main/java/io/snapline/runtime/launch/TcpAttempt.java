@@ -341,7 +341,9 @@ final class TcpAttempt {
                 c.onRankFinished(r);
             }
         } else if (m instanceof ControlMessage.KillRequest k) {
-            supervision.failures().struck(injections, r, k.atSafePoint());
+            if (!job.isAborted()) { // in an attempt already failing, the kill is left for the next one
+                supervision.failures().struck(injections, r, k.atSafePoint());
+            }
             kill(r, k.reason());
         } else if (m instanceof ControlMessage.Finished) {
             ended(r, Outcome.FINISHED);
