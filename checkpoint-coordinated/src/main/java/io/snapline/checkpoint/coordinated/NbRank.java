@@ -59,8 +59,11 @@ final class NbRank implements RankPolicy, ChannelHook {
         this.services = services;
         this.n = services.size();
         this.me = services.rank();
+        // The writer belongs to this rank's thread group whichever thread starts it (on shm a hook may run on another
+        // rank's thread), so that killing the rank stops it too.
+        ThreadGroup group = Thread.currentThread().getThreadGroup();
         this.writer = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "snapline-nb-writer-" + me);
+            Thread t = new Thread(group, r, "snapline-nb-writer-" + me);
             t.setDaemon(true);
             return t;
         });

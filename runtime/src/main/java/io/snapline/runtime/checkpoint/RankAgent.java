@@ -38,6 +38,7 @@ public final class RankAgent implements RankServices {
     private long points;
     private boolean finished;
     private volatile boolean dying;
+    private volatile Thread programThread;
 
     public RankAgent(Endpoint endpoint, ClassLoader programLoader, RankSetup setup) {
         this.endpoint = endpoint;
@@ -47,6 +48,7 @@ public final class RankAgent implements RankServices {
 
     /** Called by {@code MPI.Init}: the policy's rank half starts, and is handed the messages that came before. */
     public void init() {
+        programThread = Thread.currentThread();
         if (policy == null) {
             RankPolicy p = setup.policy().forRank(this);
             synchronized (early) {
@@ -186,7 +188,13 @@ public final class RankAgent implements RankServices {
     @Override
     public void toCoordinator(byte[] message) {
         if (dying) {
-            parkUntilKilled();
+            // A rank being killed reports nothing more. Its program thread waits for the kill here; any other thread
+            // (a policy's writer, another rank's thread running a hook on shm) drops the message and goes on, so it
+            // never sleeps holding a lock the dying rank's threads need.
+            if (Thread.currentThread() == programThread) {
+                parkUntilKilled();
+            }
+            return;
         }
         setup.link().toCoordinator(message);
     }

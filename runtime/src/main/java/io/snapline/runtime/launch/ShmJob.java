@@ -83,6 +83,7 @@ public final class ShmJob {
         final int np = options.np();
         final JobState job = new JobState(np);
         final Thread[] threads = new Thread[np];
+        final ThreadGroup[] groups = new ThreadGroup[np];
         final AtomicIntegerArray done = new AtomicIntegerArray(np);
         final CountDownLatch finished = new CountDownLatch(np);
         final AtomicReference<JobResult.RankFailure> firstFailure = new AtomicReference<>();
@@ -119,7 +120,11 @@ public final class ShmJob {
                     RankRegistry.bind(loaders[r], new RankContext(endpoints[r], "shm", 3, loaders[r], agents[r]));
                     int rank = r;
                     RankClassLoader loader = loaders[r];
-                    threads[r] = new Thread(null, () -> runRank(rank, loader, rankOut, rankErr), "snapline-rank-" + r, 0);
+                    // Threads the rank starts (a policy's writer, the program's own) join its group, so a kill can
+                    // stop them all, as the death of a process would.
+                    groups[r] = new ThreadGroup("snapline-rank-" + r);
+                    threads[r] = new Thread(groups[r], () -> runRank(rank, loader, rankOut, rankErr),
+                            "snapline-rank-" + r, 0);
                     threads[r].setDaemon(true);
                     threads[r].setContextClassLoader(loaders[r]);
                     job.bindThread(r, threads[r]);
@@ -205,7 +210,10 @@ public final class ShmJob {
             }
         }
 
-        /** Kills rank {@code rank}'s thread for real: it stops wherever it is, as a crashed process would. */
+        /**
+         * Kills rank {@code rank} for real: its program thread and every thread it started stop wherever they are, as
+         * the threads of a crashed process would.
+         */
         @SuppressWarnings({"deprecation", "removal"})
         private void kill(int rank, String reason) {
             if (done.get(rank) != 0) {
@@ -213,6 +221,13 @@ public final class ShmJob {
             }
             killed.set(rank, reason);
             threads[rank].stop();
+            Thread[] others = new Thread[groups[rank].activeCount() + 8];
+            int n = groups[rank].enumerate(others);
+            for (int i = 0; i < n; i++) {
+                if (others[i] != threads[rank] && others[i] != Thread.currentThread()) {
+                    others[i].stop();
+                }
+            }
         }
 
         /**
