@@ -223,7 +223,7 @@ class BlockingProtocolTest {
         public RankImage capture(CheckpointId id, long point) {
             calls.add("capture " + id + "@" + point);
             return new RankImage(1, 2, id.value(), point, 4, 0, List.of(), new byte[0],
-                    java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
+                    new byte[0], java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
         }
 
         @Override
@@ -293,7 +293,7 @@ class BlockingProtocolTest {
         r.atPoint(4);
         assertEquals(List.of("send Frozen[id=1, point=4]", "flush 1/0", "capture 1@4", "flush 1/1", "about to write 1", "write 1",
                 "send Prepared[id=1, point=4, blockedNanos=7, piece=PieceRef[rank=1, fileName=rank-00001.piece, "
-                        + "size=91, crc32c=0]]"), s.calls);
+                        + "size=95, crc32c=0]]"), s.calls);
         assertEquals(BlockingRank.State.RUNNING, r.state());
     }
 

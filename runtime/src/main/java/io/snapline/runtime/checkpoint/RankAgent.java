@@ -39,6 +39,8 @@ public final class RankAgent implements RankServices {
     private boolean finished;
     private volatile boolean dying;
     private volatile Thread programThread;
+    /** Records the dependencies between checkpoint intervals; null under {@code --checkpoint none}. */
+    private DependencyTracker tracker;
 
     public RankAgent(Endpoint endpoint, ClassLoader programLoader, RankSetup setup) {
         this.endpoint = endpoint;
@@ -49,6 +51,12 @@ public final class RankAgent implements RankServices {
     /** Called by {@code MPI.Init}: the policy's rank half starts, and is handed the messages that came before. */
     public void init() {
         programThread = Thread.currentThread();
+        if (policy == null && setup.policy().restarts()) {
+            tracker = new DependencyTracker(endpoint.size());
+            endpoint.setHook(tracker);
+            // No rank sends before every rank records what it accepts.
+            CommSnapshot.exchange(endpoint, new long[endpoint.size()], 3);
+        }
         if (policy == null) {
             RankPolicy p = setup.policy().forRank(this);
             synchronized (early) {
@@ -221,13 +229,20 @@ public final class RankAgent implements RankServices {
                     + "every non-blocking receive (Wait) before Checkpoint.point");
         }
         CheckpointId[] id = new CheckpointId[1];
-        List<CommSnapshot.Saved> unmatched = CommSnapshot.unmatched(endpoint, () -> (id[0] = decide.get()) != null);
+        byte[][] dependencies = {new byte[0]};
+        List<CommSnapshot.Saved> unmatched = CommSnapshot.unmatched(endpoint, () -> {
+            id[0] = decide.get();
+            if (id[0] != null && tracker != null) {
+                dependencies[0] = tracker.close(); // under the mailbox lock: exactly the messages counted so far
+            }
+            return id[0] != null;
+        });
         if (unmatched == null) {
             return null;
         }
         ByteBuffer state = codec().encode(states);
         return new RankImage(rank(), size(), id[0].value(), point, endpoint.nextContext(),
-                endpoint.bsendBuffer().capacity(), unmatched, new byte[0], state);
+                endpoint.bsendBuffer().capacity(), unmatched, new byte[0], dependencies[0], state);
     }
 
     @Override
@@ -240,7 +255,11 @@ public final class RankAgent implements RankServices {
 
     @Override
     public void installHook(io.snapline.runtime.engine.ChannelHook hook) {
-        endpoint.setHook(hook);
+        if (tracker != null) {
+            tracker.wrap(hook); // the tracker stays in front and lets the policy's hook stamp the messages
+        } else {
+            endpoint.setHook(hook);
+        }
     }
 
     @Override
@@ -309,6 +328,9 @@ public final class RankAgent implements RankServices {
                     + " in checkpoint " + image.id() + "; the store is inconsistent");
         }
         restoredStates = codec().decode(image.state());
+        if (tracker != null && image.dependencies().length > 0) {
+            tracker.restore(image.dependencies());
+        }
         List<CommSnapshot.Saved> back = new java.util.ArrayList<>(image.unmatched());
         back.addAll(policy.onRestore(image));
         CommSnapshot.restore(endpoint, back);

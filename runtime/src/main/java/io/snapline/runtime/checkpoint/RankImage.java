@@ -34,6 +34,10 @@ import java.util.List;
  * |    ... |    4 | P, length of the policy's data                             |
  * |    ... |    P | policy data (e.g. the late messages a non-blocking          |
  * |        |      |   checkpoint logged; empty for the blocking policy)        |
+ * |    ... |    4 | D, length of the dependency record                         |
+ * |    ... |    D | the record of the interval this checkpoint ends (messages  |
+ * |        |      |   sent and received, with the senders' intervals; see      |
+ * |        |      |   DependencyTracker), empty without tracking               |
  * |    ... |    4 | L, length of the program state                             |
  * |    ... |    L | program state: the named state objects as one Kryo graph   |
  * |        |      |   (a map from name to object, in registration order),      |
@@ -43,7 +47,7 @@ import java.util.List;
  * </pre>
  */
 public record RankImage(int rank, int ranks, long id, long point, int nextContext, int bsendCapacity,
-        List<CommSnapshot.Saved> unmatched, byte[] policyData, ByteBuffer state) {
+        List<CommSnapshot.Saved> unmatched, byte[] policyData, byte[] dependencies, ByteBuffer state) {
     static final int MAGIC = 0x534C5249; // "SLRI"
     static final short VERSION = 1;
     private static final int HEADER = 44;
@@ -61,7 +65,7 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
 
     /** This image with {@code data} as the policy's section. */
     public RankImage withPolicyData(byte[] data) {
-        return new RankImage(rank, ranks, id, point, nextContext, bsendCapacity, unmatched, data, state);
+        return new RankImage(rank, ranks, id, point, nextContext, bsendCapacity, unmatched, data, dependencies, state);
     }
 
     /** The image as bytes, in the layout above. */
@@ -78,8 +82,8 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
      * — for a store to write without joining them.
      */
     public ByteBuffer[] encodeParts() {
-        long size = HEADER + 8L + policyData.length + state.remaining();
-        long prefix = HEADER + 8L + policyData.length;
+        long size = HEADER + 12L + policyData.length + dependencies.length + state.remaining();
+        long prefix = HEADER + 12L + policyData.length + dependencies.length;
         for (CommSnapshot.Saved m : unmatched) {
             size += MESSAGE_HEADER + m.payload().length;
             prefix += MESSAGE_HEADER + m.payload().length;
@@ -96,6 +100,7 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
                     .putInt(m.elements()).putInt(m.payload().length).put(m.payload());
         }
         b.putInt(policyData.length).put(policyData);
+        b.putInt(dependencies.length).put(dependencies);
         b.putInt(state.remaining());
         return new ByteBuffer[] {b.flip(), state.duplicate()};
     }
@@ -140,6 +145,8 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
             }
             byte[] policyData = new byte[b.getInt()];
             b.get(policyData);
+            byte[] dependencies = new byte[b.getInt()];
+            b.get(dependencies);
             int length = b.getInt();
             if (length < 0 || length > b.remaining()) {
                 throw new CheckpointException(where + " ends early: the rank image is truncated");
@@ -149,7 +156,8 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
             if (b.hasRemaining()) {
                 throw new CheckpointException(where + " has " + b.remaining() + " unexpected trailing bytes");
             }
-            return new RankImage(rank, ranks, id, point, nextContext, bsend, unmatched, policyData, state);
+            return new RankImage(rank, ranks, id, point, nextContext, bsend, unmatched, policyData, dependencies,
+                    state);
         } catch (java.nio.BufferUnderflowException | NegativeArraySizeException e) {
             throw new CheckpointException(where + " ends early: the rank image is truncated", e);
         }

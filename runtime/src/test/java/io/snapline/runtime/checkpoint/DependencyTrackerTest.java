@@ -1,0 +1,100 @@
+package io.snapline.runtime.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.runtime.engine.BaseType;
+import io.snapline.runtime.engine.ChannelHook;
+import io.snapline.runtime.engine.Message;
+import org.junit.jupiter.api.Test;
+
+class DependencyTrackerTest {
+    private static Message from(int source, int dest, int epoch, long seq) {
+        Message m = Message.arrived(source, dest, 0, 0, BaseType.BYTE, 0, new byte[0], null);
+        m.stamp(epoch, seq);
+        return m;
+    }
+
+    private static Message to(int dest) {
+        return Message.arrived(1, dest, 0, 0, BaseType.BYTE, 0, new byte[0], null);
+    }
+
+    @Test
+    void shouldStampAndRecordEveryMessageOfTheIntervalWhenNoPolicyHookIsInstalled() {
+        DependencyTracker t = new DependencyTracker(3);
+        Message a = to(0);
+        Message b = to(2);
+        Message c = to(0);
+        assertTrue(t.beforeSend(a) && t.beforeSend(b) && t.beforeSend(c));
+        assertEquals(0, a.epoch());
+        assertEquals(1, a.seq());
+        assertEquals(1, b.seq());
+        assertEquals(2, c.seq(), "numbers count per channel");
+        assertFalse(t.onAccept(from(2, 1, 0, 1)), "no policy hook asks for logging");
+        t.onAccept(from(0, 1, 1, 4));
+        DependencyTracker.Record r = DependencyTracker.Record.decode(t.close());
+        assertEquals(0, r.interval());
+        assertArrayEquals(new int[] {0, 2, 0}, r.sendTo());
+        assertArrayEquals(new long[] {1, 1, 2}, r.sendSeq());
+        assertArrayEquals(new int[] {2, 0}, r.receiveFrom());
+        assertArrayEquals(new long[] {1, 4}, r.receiveSeq());
+        assertArrayEquals(new int[] {0, 1}, r.senderInterval());
+        assertArrayEquals(new long[] {2, 0, 1}, r.sentSoFar());
+
+        Message d = to(2);
+        t.beforeSend(d);
+        assertEquals(1, d.epoch(), "the next interval");
+        assertEquals(2, d.seq());
+        DependencyTracker.Record next = DependencyTracker.Record.decode(t.close());
+        assertEquals(1, next.interval());
+        assertArrayEquals(new int[] {2}, next.sendTo());
+        assertEquals(0, next.receiveFrom().length);
+    }
+
+    @Test
+    void shouldContinueTheNumberingOfTheCheckpointWhenRestored() {
+        DependencyTracker t = new DependencyTracker(2);
+        t.beforeSend(to(1));
+        t.beforeSend(to(1));
+        byte[] record = t.close();
+        DependencyTracker restored = new DependencyTracker(2);
+        restored.beforeSend(to(1)); // the setup code that runs again before the restore
+        restored.restore(record);
+        Message m = to(1);
+        restored.beforeSend(m);
+        assertEquals(1, m.epoch());
+        assertEquals(3, m.seq());
+    }
+
+    @Test
+    void shouldLetThePolicyHookStampSuppressAndAskForLogsWhenWrapped() {
+        DependencyTracker t = new DependencyTracker(2);
+        t.wrap(new ChannelHook() {
+            @Override
+            public boolean beforeSend(Message m) {
+                m.stamp(7, 40);
+                return m.dest() == 1;
+            }
+
+            @Override
+            public boolean onAccept(Message m) {
+                return true;
+            }
+
+            @Override
+            public void log(Message m, byte[] payload) {
+            }
+        });
+        Message kept = to(1);
+        assertTrue(t.beforeSend(kept));
+        assertEquals(7, kept.epoch());
+        assertFalse(t.beforeSend(to(0)), "suppressed by the policy");
+        assertTrue(t.onAccept(from(0, 1, 6, 3)), "the policy's answer");
+        DependencyTracker.Record r = DependencyTracker.Record.decode(t.close());
+        assertArrayEquals(new int[] {1}, r.sendTo(), "a suppressed send is not recorded again");
+        assertArrayEquals(new long[] {40}, r.sendSeq());
+        assertArrayEquals(new int[] {6}, r.senderInterval());
+    }
+}
