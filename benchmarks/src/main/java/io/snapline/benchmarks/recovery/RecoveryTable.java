@@ -24,7 +24,7 @@ final class RecoveryTable {
     static String times(List<ScaleResult> results) {
         MarkdownTable t = new MarkdownTable("Ranks × checkpoints × messages", "Validate + build", "Rollback graph",
                 "Line, 1 failed", "Line, all failed", "Strong line, 1 failed", "Useless ckpts",
-                "History → line", "Live heap", "Peak heap (-Xmx)", "Target ≤ 2 s, ≤ 1 GiB");
+                "History → line", "Live heap", "Peak heap (of max)", "Target ≤ 2 s, ≤ 1 GiB");
         for (ScaleResult r : results) {
             t.row(size(r.spec()), ms(r.validateNanos()), ms(r.graphNanos()), ms(r.lineOneNanos()), ms(r.lineAllNanos()),
                     ms(r.strongNanos()), ms(r.uselessNanos()), ms(r.historyToLineNanos()), mib(r.liveBytes()),
