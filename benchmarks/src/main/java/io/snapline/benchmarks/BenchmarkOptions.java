@@ -3,6 +3,7 @@ package io.snapline.benchmarks;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -16,20 +17,36 @@ import java.util.Set;
  * @param out    where to write the Markdown table as well as standard output, or null
  * @param groups which groups of figures to measure, a subset of {@link #GROUPS}
  * @param devices which devices to measure, a subset of {@link #DEVICES}
+ * @param compareFlags the launcher flags the {@code piggyback} group runs ping-pong and stream under, next to the
+ *               same jobs under {@code --checkpoint none}; a {@code --store} in a fresh temporary directory is added
+ *               when they hold none
  */
-public record BenchmarkOptions(int trials, int rounds, double scale, Path out, Set<String> groups, Set<String> devices) {
-    /** The groups of figures, in the order they are measured. */
+public record BenchmarkOptions(int trials, int rounds, double scale, Path out, Set<String> groups, Set<String> devices,
+        List<String> compareFlags) {
+    /** The groups of figures measured by default, in the order they are measured. */
     public static final Set<String> GROUPS = Set.of("latency", "bandwidth", "collectives");
+    /**
+     * The groups measured only when {@code --only} names them: {@code piggyback}, 8-byte ping-pong and 1 MiB stream
+     * under {@code --checkpoint none} and under {@link #compareFlags()} side by side.
+     */
+    public static final Set<String> EXTRA_GROUPS = Set.of("piggyback");
+    /** The default {@link #compareFlags()}: the non-blocking coordinated policy, with no checkpoint during the run. */
+    public static final List<String> DEFAULT_COMPARE_FLAGS = List.of("--checkpoint", "coordinated-nb", "--interval", "1h");
     /** The devices: {@code shm} (ranks as threads of this JVM) and {@code tcp} (a JVM per rank, loopback sockets). */
     public static final Set<String> DEVICES = Set.of("shm", "tcp");
 
     public static final String USAGE = String.join("\n",
-            "usage: snapbench [--trials N] [--rounds R] [--scale F] [--only GROUP,...] [--devices DEV,...] [--out FILE.md]",
+            "usage: snapbench [--trials N] [--rounds R] [--scale F] [--only GROUP,...] [--devices DEV,...]",
+            "                 [--compare-flags 'FLAGS'] [--out FILE.md]",
             "",
             "  --trials N     timed trials per figure and round; the median is taken (default 7)",
             "  --rounds R     run the whole suite R times and report the median of the rounds (default 3)",
             "  --scale F      multiply every iteration count by F (default 1.0; e.g. 0.1 for a rough quick run)",
-            "  --only G,...   measure only these groups: latency, bandwidth, collectives (default all)",
+            "  --only G,...   measure only these groups: latency, bandwidth, collectives (default all three), and",
+            "                 piggyback (only when named: ping-pong and stream under --checkpoint none and under",
+            "                 the --compare-flags, side by side)",
+            "  --compare-flags 'FLAGS'  launcher flags of the piggyback group's second column",
+            "                 (default '--checkpoint coordinated-nb --interval 1h'; a temporary --store is added)",
             "  --devices D,.. measure only these devices: shm, tcp (default both)",
             "  --out FILE.md  also write the Markdown report to FILE.md",
             "  -h, --help     this text");
@@ -44,9 +61,15 @@ public record BenchmarkOptions(int trials, int rounds, double scale, Path out, S
         if (!(scale > 0) || scale > 1000) {
             throw new IllegalArgumentException("--scale must be above 0 and at most 1000, got " + scale);
         }
-        if (groups.isEmpty() || !GROUPS.containsAll(groups)) {
-            throw new IllegalArgumentException("--only takes groups from latency, bandwidth, collectives; got " + groups);
+        if (groups.isEmpty() || !groups.stream().allMatch(g -> GROUPS.contains(g) || EXTRA_GROUPS.contains(g))) {
+            throw new IllegalArgumentException("--only takes groups from latency, bandwidth, collectives, piggyback; got "
+                    + groups);
         }
+        if (compareFlags.isEmpty() || !compareFlags.contains("--checkpoint")) {
+            throw new IllegalArgumentException("--compare-flags must name a policy with --checkpoint (e.g. '--checkpoint"
+                    + " coordinated-nb --interval 1h'), got '" + String.join(" ", compareFlags) + "'");
+        }
+        compareFlags = List.copyOf(compareFlags);
         if (devices.isEmpty() || !DEVICES.containsAll(devices)) {
             throw new IllegalArgumentException("--devices takes devices from shm, tcp; got " + devices);
         }
@@ -57,6 +80,11 @@ public record BenchmarkOptions(int trials, int rounds, double scale, Path out, S
     /** Options that measure both devices. */
     public BenchmarkOptions(int trials, int rounds, double scale, Path out, Set<String> groups) {
         this(trials, rounds, scale, out, groups, DEVICES);
+    }
+
+    /** Options with the default {@link #compareFlags()}. */
+    public BenchmarkOptions(int trials, int rounds, double scale, Path out, Set<String> groups, Set<String> devices) {
+        this(trials, rounds, scale, out, groups, devices, DEFAULT_COMPARE_FLAGS);
     }
 
     public static BenchmarkOptions defaults() {
@@ -71,6 +99,7 @@ public record BenchmarkOptions(int trials, int rounds, double scale, Path out, S
         Path out = null;
         Set<String> groups = GROUPS;
         Set<String> devices = DEVICES;
+        List<String> compareFlags = DEFAULT_COMPARE_FLAGS;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -89,6 +118,9 @@ public record BenchmarkOptions(int trials, int rounds, double scale, Path out, S
                 case "--devices":
                     devices = new LinkedHashSet<>(Arrays.asList(value(args, i++).split(",")));
                     break;
+                case "--compare-flags":
+                    compareFlags = Arrays.asList(value(args, i++).trim().split("\\s+"));
+                    break;
                 case "--out":
                     out = Path.of(value(args, i++));
                     break;
@@ -96,11 +128,16 @@ public record BenchmarkOptions(int trials, int rounds, double scale, Path out, S
                     throw new IllegalArgumentException("unknown option '" + a + "'");
             }
         }
-        return new BenchmarkOptions(trials, rounds, scale, out, groups, devices);
+        return new BenchmarkOptions(trials, rounds, scale, out, groups, devices, compareFlags);
     }
 
     public boolean measures(String group) {
         return groups.contains(group);
+    }
+
+    /** Whether any group of {@link #GROUPS} (the ones compared with raw baselines) is measured. */
+    public boolean measuresBaselineGroups() {
+        return groups.stream().anyMatch(GROUPS::contains);
     }
 
     public boolean measuresDevice(String device) {

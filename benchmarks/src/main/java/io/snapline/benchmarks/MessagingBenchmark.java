@@ -56,7 +56,8 @@ public final class MessagingBenchmark {
         Measurements m = Suite.measure(options, progress);
         double seconds = (System.nanoTime() - start) / 1e9;
         StringBuilder report = new StringBuilder(header(options, loadBefore, loadAverage(), seconds));
-        if (options.measuresDevice("shm")) {
+        boolean baselines = options.measuresBaselineGroups();
+        if (baselines && options.measuresDevice("shm")) {
             report.append("### shm device (ranks are threads of one JVM)\n\n")
                     .append(Report.baselineTable(m)).append("\n")
                     .append("Against published figures of other implementations (measured elsewhere, on this machine "
@@ -65,7 +66,7 @@ public final class MessagingBenchmark {
                     .append("Where the time of a small message goes (diagnostics, 8 B):\n\n")
                     .append(Report.diagnosticsTable(m));
         }
-        if (options.measuresDevice("tcp")) {
+        if (baselines && options.measuresDevice("tcp")) {
             if (options.measuresDevice("shm")) {
                 report.append("\n");
             }
@@ -73,6 +74,14 @@ public final class MessagingBenchmark {
                     .append(Report.baselineTable(m, Report.TCP_ROWS)).append("\n")
                     .append("Where the time of a small message goes over tcp (diagnostics, 8 B):\n\n")
                     .append(Report.tcpDiagnosticsTable(m));
+        }
+        if (options.measures("piggyback")) {
+            if (baselines) {
+                report.append("\n");
+            }
+            report.append("### Piggyback overhead (--checkpoint none vs ").append(String.join(" ", options.compareFlags()))
+                    .append(", same round)\n\n")
+                    .append(PiggybackSuite.table(m, options));
         }
         if (options.out() != null) {
             Path parent = options.out().toAbsolutePath().getParent();

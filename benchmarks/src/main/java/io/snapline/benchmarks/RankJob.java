@@ -46,12 +46,22 @@ final class RankJob {
      * per-trial times the ranks report go to {@code log}.
      */
     static void run(String device, int np, Class<?> program, List<String> args, Measurements into, PrintStream log) {
+        run(device, np, List.of(), device.equals("tcp") ? "snapline.tcp." : "snapline.", program, args, into, log);
+    }
+
+    /**
+     * Runs {@code program} with extra {@code launcherFlags} (e.g. {@code --checkpoint coordinated-nb --interval 1h
+     * --store DIR}) and records its figures as {@code prefix + KEY}.
+     */
+    static void run(String device, int np, List<String> launcherFlags, String prefix, Class<?> program,
+            List<String> args, Measurements into, PrintStream log) {
         boolean tcp = device.equals("tcp");
         List<String> argv = new ArrayList<>(List.of("-np", Integer.toString(np), "-dev", device, "-cp",
                 classPathOf(program)));
         if (tcp) {
             argv.addAll(List.of("--jvm-opts", String.join(" ", TCP_JVM_OPTIONS)));
         }
+        argv.addAll(launcherFlags);
         argv.add(program.getName());
         argv.addAll(args);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -64,9 +74,10 @@ final class RankJob {
             String why = result.failures().isEmpty() ? "exit code " + result.exitCode()
                     : ShmJob.describe(result.failures().get(0));
             throw new BenchmarkException(program.getSimpleName() + " " + String.join(" ", args) + " on " + device
-                    + " failed: " + why + "\nstderr:\n" + err.toString(StandardCharsets.UTF_8));
+                    + (launcherFlags.isEmpty() ? "" : " with " + String.join(" ", launcherFlags)) + " failed: " + why
+                    + "\nstderr:\n" + err.toString(StandardCharsets.UTF_8));
         }
-        collect(out.toString(StandardCharsets.UTF_8), tcp ? "snapline.tcp." : "snapline.", into, log);
+        collect(out.toString(StandardCharsets.UTF_8), prefix, into, log);
     }
 
     /** Records the figures of {@code output} under {@code prefix} and logs the per-trial times. */

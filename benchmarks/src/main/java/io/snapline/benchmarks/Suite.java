@@ -12,7 +12,8 @@ import java.util.List;
  * What is measured and how often. Each group measures its raw baseline right before the Snapline job it is
  * compared with, so both see the same machine load; the whole suite runs {@code rounds} times and each figure is the
  * median over the rounds. Iteration counts are per trial at scale 1, chosen so that a trial lasts tens of
- * milliseconds. The {@code tcp} device's figures come from {@link TcpSuite}.
+ * milliseconds. The {@code tcp} device's figures come from {@link TcpSuite}, the {@code piggyback} group's from
+ * {@link PiggybackSuite}.
  */
 final class Suite {
     static final int[] LATENCY_SIZES = {1, 8, 1024};
@@ -36,18 +37,23 @@ final class Suite {
         List<Measurements> rounds = new ArrayList<>();
         for (int r = 1; r <= o.rounds(); r++) {
             progress.println("round " + r + " of " + o.rounds());
-            rounds.add(measureOnce(o, progress));
+            rounds.add(measureOnce(o, progress, r));
         }
         return Measurements.medianOf(rounds);
     }
 
-    private static Measurements measureOnce(BenchmarkOptions o, PrintStream progress) {
+    private static Measurements measureOnce(BenchmarkOptions o, PrintStream progress, int round) {
         Measurements m = new Measurements();
-        if (o.measuresDevice("shm")) {
-            measureShm(o, m, progress);
+        if (o.measuresBaselineGroups()) {
+            if (o.measuresDevice("shm")) {
+                measureShm(o, m, progress);
+            }
+            if (o.measuresDevice("tcp")) {
+                TcpSuite.measure(o, m, progress);
+            }
         }
-        if (o.measuresDevice("tcp")) {
-            TcpSuite.measure(o, m, progress);
+        if (o.measures("piggyback")) {
+            PiggybackSuite.measure(o, m, progress, round);
         }
         return m;
     }

@@ -153,7 +153,7 @@ class MessagingBenchmarkTest {
         assertEquals("--out needs a value", e.getMessage());
         e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> BenchmarkOptions.parse("--only", "latency,gossip"));
-        assertTrue(e.getMessage().startsWith("--only takes groups from latency, bandwidth, collectives; got "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("--only takes groups from latency, bandwidth, collectives, piggyback; got "), e.getMessage());
         assertEquals(java.util.Set.of("latency"), BenchmarkOptions.parse("--only", "latency", "--rounds", "1").groups());
         e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> BenchmarkOptions.parse("--devices", "shm,ib"));

@@ -1,0 +1,133 @@
+package io.snapline.benchmarks;
+
+import io.snapline.benchmarks.rank.PingPong;
+import io.snapline.benchmarks.rank.Stream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The {@code piggyback} group: what a checkpoint policy's per-message work costs when no checkpoint is taken. On
+ * each measured device, the 8-byte ping-pong and the 1 MiB stream run twice in the same round, once under
+ * {@code --checkpoint none} (no channel hook installed) and once under {@link BenchmarkOptions#compareFlags()} (by
+ * default {@code --checkpoint coordinated-nb --interval 1h}: every message is stamped with the sender's epoch and a
+ * per-channel sequence number and passes the policy's hook, and the interval is too long for a checkpoint to start).
+ * The order alternates between rounds, so drift of the machine's load does not always favour the same column.
+ * Figures: {@code pb.none.DEVICE.KEY} and {@code pb.flags.DEVICE.KEY}.
+ */
+final class PiggybackSuite {
+    static final int LATENCY_SIZE = 8;
+    static final int STREAM_SIZE = 1 << 20;
+    /** The column prefixes. */
+    static final String NONE = "pb.none.";
+    static final String FLAGS = "pb.flags.";
+
+    private PiggybackSuite() {
+    }
+
+    /** Measures every device of {@code o}; {@code round} (from 1) decides which column goes first. */
+    static void measure(BenchmarkOptions o, Measurements m, PrintStream progress, int round) {
+        for (String device : List.of("shm", "tcp")) {
+            if (!o.measuresDevice(device)) {
+                continue;
+            }
+            progress.println("  piggyback on " + device + ": ping-pong " + LATENCY_SIZE + " B and stream 1 MiB under "
+                    + "--checkpoint none and under " + String.join(" ", o.compareFlags()));
+            boolean noneFirst = round % 2 == 1;
+            for (int i = 0; i < 2; i++) {
+                if ((i == 0) == noneFirst) {
+                    run(o, device, List.of(), NONE, m, progress);
+                } else {
+                    runWithStore(o, device, m, progress);
+                }
+            }
+        }
+    }
+
+    private static void runWithStore(BenchmarkOptions o, String device, Measurements m, PrintStream progress) {
+        Path store = null;
+        List<String> flags = new ArrayList<>(o.compareFlags());
+        try {
+            if (!flags.contains("--store")) {
+                store = Files.createTempDirectory("snapbench-piggyback-");
+                flags.addAll(List.of("--store", store.toString()));
+            }
+            run(o, device, flags, FLAGS, m, progress);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary checkpoint store", e);
+        } finally {
+            delete(store);
+        }
+    }
+
+    private static void run(BenchmarkOptions o, String device, List<String> flags, String column, Measurements m,
+            PrintStream progress) {
+        boolean tcp = device.equals("tcp");
+        String prefix = column + device + ".";
+        int roundTrips = o.scaled(tcp ? TcpSuite.ROUND_TRIPS : Suite.ROUND_TRIPS);
+        int warmup = o.scaled(tcp ? TcpSuite.LATENCY_WARMUP : Suite.LATENCY_WARMUP);
+        RankJob.run(device, RankJob.RANKS, flags, prefix, PingPong.class, List.of(str(warmup), str(roundTrips),
+                str(o.trials()), str(LATENCY_SIZE)), m, progress);
+        int count = o.scaled((int) (Suite.STREAM_BYTES / STREAM_SIZE));
+        String spec = STREAM_SIZE + ":" + count + (tcp ? ":" + TcpSuite.STREAM_WARMUP_BURSTS : "");
+        RankJob.run(device, RankJob.RANKS, flags, prefix, Stream.class, List.of(str(o.trials()), spec), m, progress);
+    }
+
+    /** The table: per device, latency and bandwidth under both settings and their ratio (flags ÷ none). */
+    static String table(Measurements m, BenchmarkOptions o) {
+        String flags = String.join(" ", o.compareFlags());
+        MarkdownTable t = new MarkdownTable("Device", "Metric", "--checkpoint none", flags, "Ratio (" + policy(o)
+                + " ÷ none)");
+        for (String device : List.of("shm", "tcp")) {
+            if (!o.measuresDevice(device)) {
+                continue;
+            }
+            row(t, m, device, "Ping-pong one-way latency, 8 B", "pingpong." + LATENCY_SIZE, Report.Kind.TIME,
+                    LATENCY_SIZE);
+            row(t, m, device, "Bandwidth, 1 MiB messages", "stream." + STREAM_SIZE, Report.Kind.BANDWIDTH,
+                    STREAM_SIZE);
+        }
+        return t.render();
+    }
+
+    private static void row(MarkdownTable t, Measurements m, String device, String metric, String key,
+            Report.Kind kind, long bytes) {
+        var none = m.get(NONE + device + "." + key);
+        var with = m.get(FLAGS + device + "." + key);
+        String a = none.isPresent() ? Report.show(kind, bytes, none.getAsDouble()) : "n/a: " + m.whyMissing(NONE + device + "." + key);
+        String b = with.isPresent() ? Report.show(kind, bytes, with.getAsDouble()) : "n/a: " + m.whyMissing(FLAGS + device + "." + key);
+        // Both figures are times per operation, so flags ÷ none is the slowdown for latency; for bandwidth the
+        // ratio of the bandwidths (none ÷ flags in time) is shown, below 1 when the policy costs throughput.
+        String ratio = none.isEmpty() || with.isEmpty() ? "—"
+                : Report.num(kind == Report.Kind.TIME ? with.getAsDouble() / none.getAsDouble()
+                        : none.getAsDouble() / with.getAsDouble()) + "×";
+        t.row(device, metric, a, b, ratio);
+    }
+
+    private static String policy(BenchmarkOptions o) {
+        int i = o.compareFlags().indexOf("--checkpoint");
+        return i >= 0 && i + 1 < o.compareFlags().size() ? o.compareFlags().get(i + 1) : "flags";
+    }
+
+    private static void delete(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the temporary checkpoint store " + dir, e);
+        }
+    }
+
+    private static String str(int n) {
+        return Integer.toString(n);
+    }
+}
