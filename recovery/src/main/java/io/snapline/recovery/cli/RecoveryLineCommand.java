@@ -43,7 +43,8 @@ public final class RecoveryLineCommand implements Callable<Integer> {
         Path history;
 
         @Option(names = "--store", paramLabel = "DIR", required = true,
-            description = "a checkpoint store directory (not available yet)")
+            description = "a job's checkpoint store directory (--store of snaprun): its committed checkpoints'"
+                + " dependency records")
         Path store;
     }
 
@@ -73,12 +74,18 @@ public final class RecoveryLineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        History history;
         if (source.store != null) {
-            throw new RecoveryException("--store " + source.store + ": reading a checkpoint store is not available until"
-                + " the runtime records dependency metadata (sent/received checkpoint intervals); write the history as"
-                + " JSON and pass it with --history FILE.json");
+            io.snapline.recovery.io.StoreHistory.Read read = io.snapline.recovery.io.StoreHistory.read(source.store);
+            history = read.history();
+            List<Long> ids = read.checkpointIds();
+            spec.commandLine().getErr().println("snapline: the store keeps checkpoints " + ids.get(0) + ".."
+                + ids.get(ids.size() - 1) + "; checkpoint index 0 of every rank is the start of that window"
+                + (read.messagesBeforeWindow() == 0 ? "" : "; " + read.messagesBeforeWindow()
+                    + " message(s) sent before it are left out"));
+        } else {
+            history = HistoryJson.read(source.history);
         }
-        History history = HistoryJson.read(source.history);
         RecoveryAnalyzer analyzer = new RecoveryAnalyzer(history);
         int[] failedRanks = ranks(history, failed);
         List<String> names = new ArrayList<>();

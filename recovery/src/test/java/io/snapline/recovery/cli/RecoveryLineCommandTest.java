@@ -73,7 +73,7 @@ class RecoveryLineCommandTest {
     void shouldExitTwoWithTheReasonWhenInputIsBad(@TempDir Path dir) throws Exception {
         Run store = run("recovery-line", "--store", dir.toString());
         assertEquals(2, store.status());
-        assertTrue(store.err().contains("not available until the runtime records dependency metadata"), store.err());
+        assertTrue(store.err().contains("holds no committed checkpoint"), store.err());
 
         Run missing = run("recovery-line", "--history", dir.resolve("none.json").toString());
         assertEquals(2, missing.status());

@@ -89,13 +89,13 @@ public final class DependencyTracker implements ChannelHook {
      * Ends the current interval at a checkpoint and returns its record, encoded:
      *
      * <pre>
-     * interval i32, ranks i32, sent-so-far ranks x i64,
+     * interval i32, closed-at i64 (wall clock, ms since the epoch), ranks i32, sent-so-far ranks x i64,
      * S i32, S x (to i32, seq i64), R i32, R x (from i32, seq i64, sender's interval i32)
      * </pre>
      */
     byte[] close() {
-        ByteBuffer b = ByteBuffer.allocate(8 + 8 * ranks + 4 + 12 * sendCount + 4 + 16 * receiveCount);
-        b.putInt(interval).putInt(ranks);
+        ByteBuffer b = ByteBuffer.allocate(16 + 8 * ranks + 4 + 12 * sendCount + 4 + 16 * receiveCount);
+        b.putInt(interval).putLong(System.currentTimeMillis()).putInt(ranks);
         for (long s : sent) {
             b.putLong(s);
         }
@@ -123,13 +123,14 @@ public final class DependencyTracker implements ChannelHook {
     }
 
     /** A decoded interval record; see {@link #close()}. Arrays are parallel, one entry per message. */
-    public record Record(int interval, long[] sentSoFar, int[] sendTo, long[] sendSeq, int[] receiveFrom,
-            long[] receiveSeq, int[] senderInterval) {
+    public record Record(int interval, long closedAtMillis, long[] sentSoFar, int[] sendTo, long[] sendSeq,
+            int[] receiveFrom, long[] receiveSeq, int[] senderInterval) {
 
         /** Reads a record written by {@link DependencyTracker#close()}. */
         public static Record decode(byte[] bytes) {
             ByteBuffer b = ByteBuffer.wrap(bytes);
             int interval = b.getInt();
+            long closedAt = b.getLong();
             int n = b.getInt();
             long[] sent = new long[n];
             for (int i = 0; i < n; i++) {
@@ -151,7 +152,7 @@ public final class DependencyTracker implements ChannelHook {
                 rseq[i] = b.getLong();
                 sint[i] = b.getInt();
             }
-            return new Record(interval, sent, to, sseq, from, rseq, sint);
+            return new Record(interval, closedAt, sent, to, sseq, from, rseq, sint);
         }
     }
 }

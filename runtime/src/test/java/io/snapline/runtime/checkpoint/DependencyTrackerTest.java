@@ -36,6 +36,7 @@ class DependencyTrackerTest {
         t.onAccept(from(0, 1, 1, 4));
         DependencyTracker.Record r = DependencyTracker.Record.decode(t.close());
         assertEquals(0, r.interval());
+        assertTrue(Math.abs(r.closedAtMillis() - System.currentTimeMillis()) < 60_000, "closed now");
         assertArrayEquals(new int[] {0, 2, 0}, r.sendTo());
         assertArrayEquals(new long[] {1, 1, 2}, r.sendSeq());
         assertArrayEquals(new int[] {2, 0}, r.receiveFrom());

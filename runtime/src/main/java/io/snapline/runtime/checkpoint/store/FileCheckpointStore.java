@@ -190,8 +190,8 @@ public final class FileCheckpointStore implements CheckpointStore {
         return manifest;
     }
 
-    /** The manifest of {@code id}, its own checksum verified. */
-    private Manifest manifest(CheckpointId id) {
+    @Override
+    public Manifest manifest(CheckpointId id) {
         Path file = checkpointDir(id).resolve(CheckpointFormatDescriptor.MANIFEST_FILE);
         Manifest manifest = CheckpointFormatDescriptor.decodeManifest(file.toString(), read(file, "manifest"));
         if (!manifest.id().equals(id)) {

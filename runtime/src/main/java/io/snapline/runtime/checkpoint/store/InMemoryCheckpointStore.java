@@ -70,6 +70,16 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    public synchronized Manifest manifest(CheckpointId id) {
+        ensureOpen();
+        Manifest m = committed.get(id);
+        if (m == null) {
+            throw new CheckpointStoreException("checkpoint " + id + " is not committed");
+        }
+        return m;
+    }
+
+    @Override
     public synchronized List<CheckpointId> list() {
         ensureOpen();
         return new ArrayList<>(committed.keySet());

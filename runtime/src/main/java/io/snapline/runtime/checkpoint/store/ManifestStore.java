@@ -26,6 +26,14 @@ public interface ManifestStore extends AutoCloseable {
      */
     Optional<Recovered> latest();
 
+    /**
+     * The manifest of committed checkpoint {@code id}, its own checksum verified (the pieces are not read). Read-only:
+     * unlike {@link #latest()} it changes nothing in the store, so tools may call it on a running job's store.
+     *
+     * @throws CheckpointStoreException if the manifest is missing or corrupt
+     */
+    Manifest manifest(CheckpointId id);
+
     /** The ids of all committed checkpoints (verified or not), oldest first. */
     List<CheckpointId> list();
 

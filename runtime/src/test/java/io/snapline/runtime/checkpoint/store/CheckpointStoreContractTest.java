@@ -68,6 +68,18 @@ abstract class CheckpointStoreContractTest {
     }
 
     @Test
+    void shouldReadAManifestWithoutChangingTheStoreWhenAskedForOne() {
+        checkpoint(1, 2);
+        checkpoint(2, 2);
+        assertEquals(CheckpointId.of(1), store.manifest(CheckpointId.of(1)).id());
+        assertEquals(2, store.manifest(CheckpointId.of(2)).ranks());
+        CheckpointStoreException e = org.junit.jupiter.api.Assertions.assertThrows(CheckpointStoreException.class,
+                () -> store.manifest(CheckpointId.of(3)));
+        assertTrue(e.getMessage().contains("3"), e.getMessage());
+        assertEquals(List.of(CheckpointId.of(1), CheckpointId.of(2)), store.list());
+    }
+
+    @Test
     void shouldReadBackEveryPieceWhenCheckpointCommitted() {
         checkpoint(1, 3);
 
