@@ -91,16 +91,9 @@ public final class CommSnapshot {
      * Copies out every message accepted for {@code ep}'s rank and not received yet, in arrival order. Payloads
      * still at their senders (a rendezvous, or a process on another host) are fetched first, which completes those
      * sends; afterwards the mailbox holds private copies in the same order, so the running program sees no
-     * difference.
-     */
-    public static List<Saved> unmatched(Endpoint ep) {
-        return unmatched(ep, null);
-    }
-
-    /**
-     * {@link #unmatched(Endpoint)}, running {@code atomically} first under the mailbox's lock: a {@link ChannelHook}
-     * is called under that lock too, so whatever {@code atomically} records about accepted messages matches exactly
-     * the messages taken. Returns null, taking nothing, when {@code atomically} returns false.
+     * difference. {@code atomically} runs first, under the mailbox's lock: a {@link ChannelHook} is called under that
+     * lock too, so whatever it records about accepted messages matches exactly the messages taken. Returns null,
+     * taking nothing, when {@code atomically} returns false.
      */
     public static List<Saved> unmatched(Endpoint ep, java.util.function.BooleanSupplier atomically) {
         List<Message> taken = ep.mailbox().takeUnexpected(CONTEXT, atomically);

@@ -39,7 +39,6 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
     private final Thread thread;
     private final PolicyCoordinator coordinator;
     private volatile CheckpointId nextId;
-    private volatile Throwable crashed;
 
     CoordinatorLoop(CheckpointPolicy policy, int ranks, PolicySettings settings, ManifestStore store,
             CheckpointId nextId, RunReport report, PrintStream log, Ranks out) {
@@ -64,11 +63,6 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         events.add(() -> coordinator.onRankFinished(rank));
     }
 
-    /** The newest committed checkpoint's id, or 0. */
-    long lastCommitted() {
-        return nextId.value() - 1;
-    }
-
     private void loop() {
         long nextTick = System.nanoTime();
         try {
@@ -89,7 +83,6 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
-            crashed = e;
             out.fail("the checkpoint coordinator failed: " + e);
         }
     }
@@ -166,9 +159,5 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    Throwable crashed() {
-        return crashed;
     }
 }

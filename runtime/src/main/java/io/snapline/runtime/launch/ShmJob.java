@@ -90,6 +90,7 @@ public final class ShmJob {
         final AtomicReferenceArray<String> killed = new AtomicReferenceArray<>(np);
         final RankAgent[] agents = new RankAgent[np];
         final List<FailurePlan.Injection> injections = supervision.failures().forAttempt();
+        final List<Integer> abandoned = new ArrayList<>();
         volatile String violation;
         volatile long abortedAt;
         CoordinatorLoop coordinator;
@@ -278,7 +279,6 @@ public final class ShmJob {
             finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS);
         }
 
-        final List<Integer> abandoned = new ArrayList<>();
 
         private void abort(int rank, int code, String reason) {
             if (job.abort(rank, code, reason)) {
