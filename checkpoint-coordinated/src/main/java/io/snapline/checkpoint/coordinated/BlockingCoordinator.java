@@ -187,7 +187,9 @@ final class BlockingCoordinator implements PolicyCoordinator {
 
     private void commit(long checkpoint, Pending c) {
         List<PieceRef> pieces = new ArrayList<>(Arrays.asList(c.pieces));
-        services.commit(new Manifest(CheckpointId.of(checkpoint), n, pieces), c.point, c.blocked);
+        boolean committed = services.commit(new Manifest(CheckpointId.of(checkpoint), n, pieces), c.point, c.blocked);
+        services.broadcast(BlockingMessage.encode(committed ? new BlockingMessage.Committed(checkpoint)
+                : new BlockingMessage.Abandon(checkpoint)));
         if (!every && state == State.ALIGNED) {
             state = anyFinished() ? State.DONE : State.IDLE;
         }

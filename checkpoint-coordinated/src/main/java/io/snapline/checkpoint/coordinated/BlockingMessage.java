@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
  * coordinator -> rank   REQUEST  (1) id i64                    take checkpoint id; tell me where you are
  *                       AT       (2) id i64, point i64         checkpoint id is taken at safe point 'point'
  *                       ABANDON  (3) id i64                    checkpoint id will not happen
+ *                       COMMITTED (7) id i64                   checkpoint id is committed: resume
  * rank -> coordinator   POSITION (4) id i64, point i64         I learnt of id at safe point 'point'
  *                       PREPARED (5) id i64, point i64, blocked-nanos i64, piece: rank i32, file UTF, size i64,
  *                                    crc32c i32                my piece of id is durable
@@ -29,6 +30,7 @@ sealed interface BlockingMessage {
     byte POSITION = 4;
     byte PREPARED = 5;
     byte FROZEN = 6;
+    byte COMMITTED = 7;
 
     long id();
 
@@ -50,11 +52,15 @@ sealed interface BlockingMessage {
     record Frozen(long id, long point) implements BlockingMessage {
     }
 
+    record Committed(long id) implements BlockingMessage {
+    }
+
     static byte[] encode(BlockingMessage m) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(m instanceof Request ? REQUEST : m instanceof At ? AT : m instanceof Abandon ? ABANDON
-                    : m instanceof Position ? POSITION : m instanceof Frozen ? FROZEN : PREPARED);
+                    : m instanceof Position ? POSITION : m instanceof Frozen ? FROZEN
+                    : m instanceof Committed ? COMMITTED : PREPARED);
             out.writeLong(m.id());
             if (m instanceof At a) {
                 out.writeLong(a.point());
@@ -86,6 +92,7 @@ sealed interface BlockingMessage {
                 case ABANDON -> new Abandon(id);
                 case POSITION -> new Position(id, in.readLong());
                 case FROZEN -> new Frozen(id, in.readLong());
+                case COMMITTED -> new Committed(id);
                 case PREPARED -> new Prepared(id, in.readLong(), in.readLong(),
                         new PieceRef(in.readInt(), in.readUTF(), in.readLong(), in.readInt()));
                 default -> throw new IllegalArgumentException("unknown blocking-protocol message type " + type);

@@ -24,8 +24,10 @@ import io.snapline.runtime.checkpoint.store.PieceRef;
  * every rank checkpoints at safe points N, 2N, ... and numbers them in order.
  *
  * <p>Taking checkpoint {@code id} at safe point K: flush every channel (markers), capture the image, flush again so
- * no rank resumes sending before every rank has captured, write the piece, report PREPARED. The coordinator commits
- * once every rank has prepared (phase two); a rank that dies before that leaves the previous checkpoint in force.
+ * no rank resumes sending before every rank has captured, write the piece, report PREPARED and wait for COMMITTED
+ * (or ABANDON). The coordinator commits once every rank has prepared (phase two); a rank that dies before that
+ * leaves the previous checkpoint in force, and once any rank resumes, the checkpoint it took is the one a restart
+ * uses.
  */
 final class BlockingRank implements RankPolicy {
     enum State { RUNNING, REPORTED, ARMED }
@@ -36,6 +38,8 @@ final class BlockingRank implements RankPolicy {
     private volatile long alignedId;
     private volatile long alignedPoint;
     private volatile long closed;
+    /** The newest checkpoint the coordinator committed or abandoned, as far as this rank has heard. */
+    private volatile long settled;
     private long reported;
     private long nextEveryId;
     /** Time spent waiting for the coordinator to place the next checkpoint; part of what it held this rank back. */
@@ -103,9 +107,11 @@ final class BlockingRank implements RankPolicy {
         services.flushChannels(id, 1);
         services.aboutToWrite(id);
         PieceRef piece = services.writePiece(id, image);
-        long blocked = services.nanoTime() - start + placementWait;
+        long written = services.nanoTime() - start + placementWait;
         placementWait = 0;
-        services.toCoordinator(BlockingMessage.encode(new BlockingMessage.Prepared(id.value(), point, blocked, piece)));
+        services.toCoordinator(BlockingMessage.encode(new BlockingMessage.Prepared(id.value(), point, written, piece)));
+        services.await(() -> settled >= id.value(), "safe point " + point + ", waiting for checkpoint " + id
+                + " to be committed");
     }
 
     @Override
@@ -118,6 +124,9 @@ final class BlockingRank implements RankPolicy {
             alignedId = a.id();
         } else if (m instanceof BlockingMessage.Abandon a) {
             closed = Math.max(closed, a.id());
+            settled = Math.max(settled, a.id());
+        } else if (m instanceof BlockingMessage.Committed c) {
+            settled = Math.max(settled, c.id());
         } else {
             throw new IllegalArgumentException("a rank does not accept " + m);
         }

@@ -58,9 +58,10 @@ class BlockingProtocolTest {
         }
 
         @Override
-        public void commit(Manifest manifest, long point, long[] blockedNanos) {
+        public boolean commit(Manifest manifest, long point, long[] blockedNanos) {
             committed.add(manifest);
             committedPoints.add(point);
+            return true;
         }
 
         final List<String> failed = new ArrayList<>();
@@ -175,7 +176,8 @@ class BlockingProtocolTest {
         c.onRankFinished(0); // rank 0 prepared both; finishing does not cancel them
         c.onRankMessage(1, prepared(2, 10, 1));
         assertEquals(List.of(1L, 2L), s.committed.stream().map(m -> m.id().value()).toList());
-        assertTrue(s.sent.isEmpty(), "no placement messages with --every");
+        assertEquals(List.of("0:Committed[id=1]", "1:Committed[id=1]", "0:Committed[id=2]", "1:Committed[id=2]"), s.sent,
+                "no placement messages with --every, only the commits that release the ranks");
     }
 
     /** Records what a rank's policy asks of the runtime; {@code await} fails unless the condition already holds. */
@@ -184,6 +186,8 @@ class BlockingProtocolTest {
         final PolicySettings settings;
         long now;
         Runnable duringAwait = () -> { };
+        BlockingRank policy;
+        long prepared;
 
         FakeRankServices(PolicySettings settings) {
             this.settings = settings;
@@ -211,7 +215,11 @@ class BlockingProtocolTest {
 
         @Override
         public void toCoordinator(byte[] message) {
-            calls.add("send " + BlockingMessage.decode(message));
+            BlockingMessage m = BlockingMessage.decode(message);
+            calls.add("send " + m);
+            if (m instanceof BlockingMessage.Prepared p) {
+                prepared = p.id();
+            }
         }
 
         @Override
@@ -252,6 +260,9 @@ class BlockingProtocolTest {
         public void await(BooleanSupplier condition, String what) {
             calls.add("await " + what);
             duringAwait.run();
+            if (prepared > 0 && policy != null) { // the coordinator commits what the rank prepared
+                policy.onControl(control(new BlockingMessage.Committed(prepared)));
+            }
             if (!condition.getAsBoolean()) {
                 throw new AssertionError("would wait forever: " + what);
             }
@@ -280,6 +291,7 @@ class BlockingProtocolTest {
     void shouldReportItsPositionThenTakeTheCheckpointAtThePlacedPoint() {
         FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
         BlockingRank r = new BlockingRank(s);
+        s.policy = r;
         r.atPoint(1);
         assertTrue(s.calls.isEmpty(), "nothing happens at a safe point while no checkpoint is requested");
         r.onControl(control(new BlockingMessage.Request(1)));
@@ -291,9 +303,10 @@ class BlockingProtocolTest {
         assertEquals(BlockingRank.State.ARMED, r.state());
         s.calls.clear();
         r.atPoint(4);
-        assertEquals(List.of("send Frozen[id=1, point=4]", "flush 1/0", "capture 1@4", "flush 1/1", "about to write 1", "write 1",
+        assertEquals(List.of("send Frozen[id=1, point=4]", "flush 1/0", "capture 1@4", "flush 1/1", "about to write 1",
+                "write 1",
                 "send Prepared[id=1, point=4, blockedNanos=7, piece=PieceRef[rank=1, fileName=rank-00001.piece, "
-                        + "size=95, crc32c=0]]"), s.calls);
+                        + "size=95, crc32c=0]]", "await safe point 4, waiting for checkpoint 1 to be committed"), s.calls);
         assertEquals(BlockingRank.State.RUNNING, r.state());
     }
 
@@ -301,6 +314,7 @@ class BlockingProtocolTest {
     void shouldStopWaitingAndContinueWhenTheCheckpointIsAbandoned() {
         FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
         BlockingRank r = new BlockingRank(s);
+        s.policy = r;
         r.onControl(control(new BlockingMessage.Request(1)));
         r.atPoint(5);
         s.duringAwait = () -> r.onControl(control(new BlockingMessage.Abandon(1)));
@@ -313,6 +327,7 @@ class BlockingProtocolTest {
     void shouldCheckpointAtEveryNthPointWithoutTheCoordinatorWhenGivenEvery() {
         FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", null, 3));
         BlockingRank r = new BlockingRank(s);
+        s.policy = r;
         for (long p = 1; p <= 7; p++) {
             r.atPoint(p);
         }

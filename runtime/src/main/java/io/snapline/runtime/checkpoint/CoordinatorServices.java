@@ -28,8 +28,9 @@ public interface CoordinatorServices {
      *
      * @param point          the safe point the checkpoint was taken at (for the report)
      * @param blockedNanos   how long each rank was held back by this checkpoint, indexed by rank
+     * @return whether it was committed (a store failure is logged and leaves the previous checkpoint in force)
      */
-    void commit(Manifest manifest, long point, long[] blockedNanos);
+    boolean commit(Manifest manifest, long point, long[] blockedNanos);
 
     /** Ends the job with {@code reason} (a violated contract; no restart follows). */
     void fail(String reason);

@@ -110,7 +110,7 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
     }
 
     @Override
-    public void commit(Manifest manifest, long point, long[] blockedNanos) {
+    public boolean commit(Manifest manifest, long point, long[] blockedNanos) {
         long bytes = 0;
         for (var p : manifest.pieces()) {
             bytes += p.size();
@@ -122,7 +122,7 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
             log("checkpoint " + manifest.id() + " could not be committed: " + e.getMessage()
                     + "; the previous checkpoint stays the one to restart from");
             report.warning("checkpoint " + manifest.id() + " not committed: " + e.getMessage());
-            return;
+            return false;
         }
         nextId = manifest.id().next();
         long max = 0;
@@ -132,6 +132,7 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         report.checkpoint(manifest.id().value(), point, bytes, blockedNanos, System.nanoTime());
         log("checkpoint " + manifest.id() + " committed at safe point " + point + ": " + RunReport.size(bytes)
                 + " from " + ranks + " ranks, held the ranks back " + RunReport.millis(max) + " (max)");
+        return true;
     }
 
     @Override
