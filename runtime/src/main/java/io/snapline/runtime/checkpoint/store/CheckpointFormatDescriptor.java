@@ -15,6 +15,11 @@ import java.util.zip.CRC32C;
  *     rank-00000.piece                  one piece per rank (rw-------)
  *     rank-00001.piece
  *     MANIFEST                          present only once the checkpoint is committed
+ *   local/                              local checkpoints (independent checkpointing), no manifests
+ *     rank-00003/                       one directory per rank
+ *       ckpt-00000000000000000012.piece rank 3's checkpoint 12: a piece file (header id 12, rank 3), committed
+ *                                       by its atomic rename
+ *     RECOVERY-LINE                     the line the last restart used (below)
  *   *.tmp                               anywhere: an interrupted write, ignored and deleted on restart
  *
  * Piece file (big-endian):
@@ -34,6 +39,12 @@ import java.util.zip.CRC32C;
  *   checkpoint &lt;id&gt;
  *   ranks &lt;n&gt;
  *   piece &lt;rank&gt; &lt;file name&gt; &lt;size in bytes&gt; &lt;payload CRC32C, 8 hex digits&gt;   (n lines, by rank)
+ *   crc32c &lt;CRC32C of every preceding byte, 8 lower-case hex digits&gt;
+ *
+ * RECOVERY-LINE (US-ASCII lines ending in '\n'):
+ *   snapline-recovery-line 1
+ *   ranks &lt;n&gt;
+ *   line &lt;rank&gt; &lt;local checkpoint; 0 = the start&gt;   (n lines, by rank)
  *   crc32c &lt;CRC32C of every preceding byte, 8 lower-case hex digits&gt;
  * </pre>
  *
@@ -69,6 +80,113 @@ public final class CheckpointFormatDescriptor {
         }
         long value = Long.parseLong(name.substring(5));
         return value >= 1 ? value : -1;
+    }
+
+    /** The directory (under {@code local/}) of {@code rank}'s local checkpoints. */
+    static String localRankDirName(int rank) {
+        return String.format("rank-%05d", rank);
+    }
+
+    /** The rank of a local directory name, or -1 if it is not one. */
+    static int parseLocalRankDirName(String name) {
+        if (name.length() != 10 || !name.startsWith("rank-") || !name.substring(5).chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        return Integer.parseInt(name.substring(5));
+    }
+
+    /** The file name of local checkpoint {@code index}. */
+    static String localPieceFileName(long index) {
+        return checkpointDirName(CheckpointId.of(index)) + ".piece";
+    }
+
+    /** The index of a local piece file name, or -1 if it is not one. */
+    static long parseLocalPieceFileName(String name) {
+        return name.endsWith(".piece") ? parseCheckpointDirName(name.substring(0, name.length() - 6)) : -1;
+    }
+
+    static final String RECOVERY_LINE_FILE = "RECOVERY-LINE";
+    private static final String RECOVERY_LINE_FIRST_LINE = "snapline-recovery-line 1";
+
+    /** The RECOVERY-LINE bytes of {@code line}. */
+    static byte[] encodeRecoveryLine(long[] line) {
+        StringBuilder text = new StringBuilder(48 + 24 * line.length);
+        text.append(RECOVERY_LINE_FIRST_LINE).append('\n').append("ranks ").append(line.length).append('\n');
+        for (int r = 0; r < line.length; r++) {
+            text.append("line ").append(r).append(' ').append(line[r]).append('\n');
+        }
+        return withChecksum(text);
+    }
+
+    /**
+     * Parses and verifies RECOVERY-LINE bytes.
+     *
+     * @throws CheckpointStoreException saying what is wrong
+     */
+    static long[] decodeRecoveryLine(String where, byte[] bytes) {
+        String[] lines = checkedLines(where, bytes);
+        try {
+            if (!lines[0].equals(RECOVERY_LINE_FIRST_LINE)) {
+                throw corrupt(where, "starts with '" + lines[0] + "', expected '" + RECOVERY_LINE_FIRST_LINE + "'");
+            }
+            int ranks = Integer.parseInt(field(lines[1], "ranks"));
+            if (lines.length != 2 + ranks) {
+                throw corrupt(where, "names " + (lines.length - 2) + " checkpoints for " + ranks + " ranks");
+            }
+            long[] line = new long[ranks];
+            for (int r = 0; r < ranks; r++) {
+                String[] f = field(lines[2 + r], "line").split(" ");
+                if (Integer.parseInt(f[0]) != r || Long.parseLong(f[1]) < 0) {
+                    throw corrupt(where, "has '" + lines[2 + r] + "' where rank " + r + "'s entry belongs");
+                }
+                line[r] = Long.parseLong(f[1]);
+            }
+            return line;
+        } catch (RuntimeException e) {
+            if (e instanceof CheckpointStoreException cse && cse.getMessage().startsWith(where)) {
+                throw cse;
+            }
+            throw corrupt(where, "is malformed: " + e.getMessage());
+        }
+    }
+
+    private static byte[] withChecksum(StringBuilder text) {
+        byte[] body = text.toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] trailer = ("crc32c " + hex(crc32c(body, 0, body.length)) + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] all = new byte[body.length + trailer.length];
+        System.arraycopy(body, 0, all, 0, body.length);
+        System.arraycopy(trailer, 0, all, body.length, trailer.length);
+        return all;
+    }
+
+    /** The lines before a verified checksum trailer. */
+    private static String[] checkedLines(String where, byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.US_ASCII);
+        int trailerStart = text.lastIndexOf("crc32c ");
+        if (trailerStart < 0 || !text.endsWith("\n")) {
+            throw corrupt(where, "has no checksum line (torn write?)");
+        }
+        String expected = text.substring(trailerStart + 7, text.length() - 1);
+        if (!expected.equals(hex(crc32c(bytes, 0, trailerStart)))) {
+            throw corrupt(where, "has a checksum mismatch");
+        }
+        return text.substring(0, trailerStart).split("\n");
+    }
+
+    /**
+     * Verifies a whole piece file whose header must name {@code id} and {@code rank} (no manifest entry to compare
+     * with: a local checkpoint's own header is its reference) and returns its payload.
+     */
+    static byte[] verifyLocalPiece(String where, byte[] file, CheckpointId id, int rank) {
+        if (file.length < PIECE_HEADER_SIZE) {
+            throw corrupt(where, "is " + file.length + " bytes, shorter than the piece header (torn write?)");
+        }
+        ByteBuffer header = ByteBuffer.wrap(file, 0, PIECE_HEADER_SIZE);
+        header.position(20);
+        long length = header.getLong();
+        int payloadCrc = header.getInt();
+        return verifyPiece(where, file, id, new PieceRef(rank, localPieceFileName(id.value()),
+                PIECE_HEADER_SIZE + Math.max(0, length), payloadCrc));
     }
 
     /** The file name of {@code rank}'s piece. */
@@ -157,13 +275,7 @@ public final class CheckpointFormatDescriptor {
             text.append("piece ").append(piece.rank()).append(' ').append(piece.fileName()).append(' ')
                     .append(piece.size()).append(' ').append(hex(piece.crc32c())).append('\n');
         }
-        byte[] body = text.toString().getBytes(StandardCharsets.US_ASCII);
-        String trailer = "crc32c " + hex(crc32c(body, 0, body.length)) + "\n";
-        byte[] trailerBytes = trailer.getBytes(StandardCharsets.US_ASCII);
-        byte[] all = new byte[body.length + trailerBytes.length];
-        System.arraycopy(body, 0, all, 0, body.length);
-        System.arraycopy(trailerBytes, 0, all, body.length, trailerBytes.length);
-        return all;
+        return withChecksum(text);
     }
 
     /**
@@ -172,16 +284,7 @@ public final class CheckpointFormatDescriptor {
      * @throws CheckpointStoreException saying what is wrong
      */
     static Manifest decodeManifest(String where, byte[] bytes) {
-        String text = new String(bytes, StandardCharsets.US_ASCII);
-        int trailerStart = text.lastIndexOf("crc32c ");
-        if (trailerStart < 0 || !text.endsWith("\n")) {
-            throw corrupt(where, "has no checksum line (torn write?)");
-        }
-        String expected = text.substring(trailerStart + 7, text.length() - 1);
-        if (!expected.equals(hex(crc32c(bytes, 0, trailerStart)))) {
-            throw corrupt(where, "has a checksum mismatch");
-        }
-        String[] lines = text.substring(0, trailerStart).split("\n");
+        String[] lines = checkedLines(where, bytes);
         try {
             if (!lines[0].equals(MANIFEST_FIRST_LINE)) {
                 throw corrupt(where, "starts with '" + lines[0] + "', expected '" + MANIFEST_FIRST_LINE + "'");

@@ -177,6 +177,119 @@ public final class FileCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    public PieceRef writeLocal(int rank, long index, java.nio.ByteBuffer... payload) {
+        ensureOpen();
+        if (rank < 0 || index < 1) {
+            throw new CheckpointStoreException("a local checkpoint needs a rank >= 0 and a number >= 1, got rank "
+                    + rank + " number " + index);
+        }
+        CheckpointId id = CheckpointId.of(index);
+        Path dir = localDir().resolve(CheckpointFormatDescriptor.localRankDirName(rank));
+        String name = CheckpointFormatDescriptor.localPieceFileName(index);
+        long length = 0;
+        for (java.nio.ByteBuffer p : payload) {
+            length += p.remaining();
+        }
+        int crc = CheckpointFormatDescriptor.crc32c(payload);
+        byte[] header = CheckpointFormatDescriptor.pieceHeader(id, rank, length, crc);
+        java.nio.ByteBuffer[] parts = new java.nio.ByteBuffer[payload.length + 1];
+        parts[0] = java.nio.ByteBuffer.wrap(header);
+        System.arraycopy(payload, 0, parts, 1, payload.length);
+        try {
+            OwnerOnlyFiles.createDirectory(localDir());
+            OwnerOnlyFiles.createDirectory(dir);
+            OwnerOnlyFiles.writeAtomically(dir.resolve(name), parts);
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot write rank " + rank + "'s local checkpoint " + index + " to "
+                    + dir + "; check free space and permissions of the --store directory", e);
+        }
+        return new PieceRef(rank, name, header.length + length, crc);
+    }
+
+    @Override
+    public byte[] readLocal(int rank, long index) {
+        ensureOpen();
+        Path file = localFile(rank, index);
+        return CheckpointFormatDescriptor.verifyLocalPiece(file.toString(), read(file, "local checkpoint"),
+                CheckpointId.of(index), rank);
+    }
+
+    @Override
+    public List<Long> localIndexes(int rank) {
+        ensureOpen();
+        Path dir = localDir().resolve(CheckpointFormatDescriptor.localRankDirName(rank));
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.map(p -> CheckpointFormatDescriptor.parseLocalPieceFileName(p.getFileName().toString()))
+                    .filter(i -> i > 0).sorted().toList();
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot list local checkpoints in " + dir, e);
+        }
+    }
+
+    @Override
+    public List<Integer> localRanks() {
+        ensureOpen();
+        if (!Files.isDirectory(localDir())) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(localDir())) {
+            return entries.filter(Files::isDirectory)
+                    .map(p -> CheckpointFormatDescriptor.parseLocalRankDirName(p.getFileName().toString()))
+                    .filter(r -> r >= 0).sorted().toList();
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot list local checkpoints in " + localDir(), e);
+        }
+    }
+
+    @Override
+    public void deleteLocal(int rank, long index) {
+        ensureOpen();
+        Path file = localFile(rank, index);
+        try {
+            Files.deleteIfExists(file);
+            OwnerOnlyFiles.syncDirectory(file.getParent());
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot delete local checkpoint " + file
+                    + "; check permissions of the --store directory", e);
+        }
+    }
+
+    @Override
+    public void writeRecoveryLine(long[] line) {
+        ensureOpen();
+        try {
+            OwnerOnlyFiles.createDirectory(localDir());
+            OwnerOnlyFiles.writeAtomically(localDir().resolve(CheckpointFormatDescriptor.RECOVERY_LINE_FILE),
+                    CheckpointFormatDescriptor.encodeRecoveryLine(line));
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot record the recovery line in " + localDir()
+                    + "; check free space and permissions of the --store directory", e);
+        }
+    }
+
+    @Override
+    public Optional<long[]> recoveryLine() {
+        ensureOpen();
+        Path file = localDir().resolve(CheckpointFormatDescriptor.RECOVERY_LINE_FILE);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        return Optional.of(CheckpointFormatDescriptor.decodeRecoveryLine(file.toString(), read(file, "recovery line")));
+    }
+
+    private Path localDir() {
+        return root.resolve("local");
+    }
+
+    private Path localFile(int rank, long index) {
+        return localDir().resolve(CheckpointFormatDescriptor.localRankDirName(rank))
+                .resolve(CheckpointFormatDescriptor.localPieceFileName(index));
+    }
+
+    @Override
     public void close() {
         closed = true;
     }

@@ -17,6 +17,8 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
     private final Map<CheckpointId, Map<Integer, byte[]>> pieces = new ConcurrentHashMap<>();
     private final NavigableMap<CheckpointId, Manifest> committed = new TreeMap<>();
+    private final Map<Integer, NavigableMap<Long, byte[]>> locals = new ConcurrentHashMap<>();
+    private long[] recoveryLine;
     private volatile boolean closed;
 
     @Override
@@ -98,6 +100,81 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         CheckpointId oldestKept = committed.descendingKeySet().stream().skip(k - 1L).findFirst().orElseThrow();
         committed.headMap(oldestKept, false).clear();
         pieces.keySet().removeIf(id -> id.compareTo(oldestKept) < 0);
+    }
+
+    @Override
+    public PieceRef writeLocal(int rank, long index, java.nio.ByteBuffer... payload) {
+        ensureOpen();
+        if (rank < 0 || index < 1) {
+            throw new CheckpointStoreException("a local checkpoint needs a rank >= 0 and a number >= 1, got rank "
+                    + rank + " number " + index);
+        }
+        byte[] bytes = joined(payload);
+        byte[] header = CheckpointFormatDescriptor.pieceHeader(CheckpointId.of(index), rank, bytes);
+        byte[] file = Arrays.copyOf(header, header.length + bytes.length);
+        System.arraycopy(bytes, 0, file, header.length, bytes.length);
+        locals.computeIfAbsent(rank, k -> new java.util.concurrent.ConcurrentSkipListMap<>()).put(index, file);
+        return new PieceRef(rank, CheckpointFormatDescriptor.localPieceFileName(index), file.length,
+                CheckpointFormatDescriptor.crc32c(bytes, 0, bytes.length));
+    }
+
+    @Override
+    public byte[] readLocal(int rank, long index) {
+        ensureOpen();
+        byte[] file = locals.getOrDefault(rank, new TreeMap<>()).get(index);
+        String where = "in-memory local checkpoint " + index + " of rank " + rank;
+        if (file == null) {
+            throw new CheckpointStoreException(where + " is missing");
+        }
+        return CheckpointFormatDescriptor.verifyLocalPiece(where, file, CheckpointId.of(index), rank);
+    }
+
+    @Override
+    public List<Long> localIndexes(int rank) {
+        ensureOpen();
+        return List.copyOf(locals.getOrDefault(rank, new TreeMap<>()).keySet());
+    }
+
+    @Override
+    public List<Integer> localRanks() {
+        ensureOpen();
+        return locals.keySet().stream().sorted().toList();
+    }
+
+    @Override
+    public void deleteLocal(int rank, long index) {
+        ensureOpen();
+        NavigableMap<Long, byte[]> own = locals.get(rank);
+        if (own != null) {
+            own.remove(index);
+        }
+    }
+
+    @Override
+    public synchronized void writeRecoveryLine(long[] line) {
+        ensureOpen();
+        recoveryLine = line.clone();
+    }
+
+    @Override
+    public synchronized Optional<long[]> recoveryLine() {
+        ensureOpen();
+        return Optional.ofNullable(recoveryLine).map(long[]::clone);
+    }
+
+    private static byte[] joined(java.nio.ByteBuffer... parts) {
+        int total = 0;
+        for (java.nio.ByteBuffer p : parts) {
+            total += p.remaining();
+        }
+        byte[] all = new byte[total];
+        int at = 0;
+        for (java.nio.ByteBuffer p : parts) {
+            int n = p.remaining();
+            p.duplicate().get(all, at, n);
+            at += n;
+        }
+        return all;
     }
 
     @Override

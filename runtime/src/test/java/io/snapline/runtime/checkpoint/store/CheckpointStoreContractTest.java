@@ -266,4 +266,54 @@ abstract class CheckpointStoreContractTest {
 
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
     }
+
+    @Test
+    void shouldCommitLocalCheckpointsPerRankWithoutAManifest() {
+        store.writeLocal(0, 1, java.nio.ByteBuffer.wrap(payload(1, 0)));
+        store.writeLocal(2, 1, java.nio.ByteBuffer.wrap(payload(1, 2)));
+        store.writeLocal(2, 3, java.nio.ByteBuffer.wrap(payload(3, 2)), java.nio.ByteBuffer.wrap(new byte[] {7}));
+
+        assertEquals(List.of(0, 2), store.localRanks());
+        assertEquals(List.of(1L, 3L), store.localIndexes(2));
+        assertEquals(List.of(), store.localIndexes(1));
+        assertArrayEquals(payload(1, 2), store.readLocal(2, 1));
+        byte[] joined = store.readLocal(2, 3);
+        assertEquals(payload(3, 2).length + 1, joined.length);
+        assertEquals(7, joined[joined.length - 1]);
+        assertTrue(store.list().isEmpty(), "local checkpoints are not global ones");
+        assertTrue(store.latest().isEmpty());
+    }
+
+    @Test
+    void shouldReplaceAndDeleteLocalCheckpointsWhenAsked() {
+        store.writeLocal(1, 4, java.nio.ByteBuffer.wrap(payload(4, 1)));
+        store.writeLocal(1, 4, java.nio.ByteBuffer.wrap(payload(44, 1)));
+        store.writeLocal(1, 5, java.nio.ByteBuffer.wrap(payload(5, 1)));
+
+        assertArrayEquals(payload(44, 1), store.readLocal(1, 4));
+        store.deleteLocal(1, 4);
+        store.deleteLocal(1, 9); // absent: nothing to do
+
+        assertEquals(List.of(5L), store.localIndexes(1));
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class, () -> store.readLocal(1, 4));
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseLocalCheckpointNumberZeroOrANegativeRank() {
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class,
+                () -> store.writeLocal(0, 0, java.nio.ByteBuffer.wrap(new byte[1])));
+        assertTrue(e.getMessage().contains("number >= 1"), e.getMessage());
+        assertThrows(CheckpointStoreException.class, () -> store.writeLocal(-1, 1, java.nio.ByteBuffer.wrap(new byte[1])));
+    }
+
+    @Test
+    void shouldRecordTheLatestRecoveryLine() {
+        assertTrue(store.recoveryLine().isEmpty());
+
+        store.writeRecoveryLine(new long[] {3, 0, 2});
+        store.writeRecoveryLine(new long[] {4, 1, 2});
+
+        assertArrayEquals(new long[] {4, 1, 2}, store.recoveryLine().orElseThrow());
+    }
 }

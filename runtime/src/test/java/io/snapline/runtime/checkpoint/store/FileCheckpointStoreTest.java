@@ -279,4 +279,40 @@ class FileCheckpointStoreTest extends CheckpointStoreContractTest {
 
         assertTrue(e.getMessage().contains("'../etc'"), e.getMessage());
     }
+
+    @Test
+    void shouldRejectALocalCheckpointWithAFlippedBitNamingTheFile() throws IOException {
+        store.writeLocal(3, 2, java.nio.ByteBuffer.wrap(payload(2, 3)));
+        Path file = root().resolve("local").resolve("rank-00003").resolve("ckpt-00000000000000000002.piece");
+        flipBit(file, 2);
+
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class, () -> store.readLocal(3, 2));
+
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectALocalCheckpointFileRenamedToAnotherNumber() throws IOException {
+        store.writeLocal(0, 1, java.nio.ByteBuffer.wrap(payload(1, 0)));
+        Path dir = root().resolve("local").resolve("rank-00000");
+        Files.move(dir.resolve("ckpt-00000000000000000001.piece"), dir.resolve("ckpt-00000000000000000005.piece"));
+
+        assertEquals(List.of(5L), store.localIndexes(0));
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class, () -> store.readLocal(0, 5));
+        assertTrue(e.getMessage().contains("belongs to checkpoint 1"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectACorruptRecoveryLineAndKeepItAcrossReopening() throws IOException {
+        store.writeRecoveryLine(new long[] {2, 0});
+        store.close();
+        store = newStore();
+        assertArrayEquals(new long[] {2, 0}, store.recoveryLine().orElseThrow());
+
+        flipBit(root().resolve("local").resolve("RECOVERY-LINE"), 12);
+
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class, () -> store.recoveryLine());
+        assertTrue(e.getMessage().contains("RECOVERY-LINE"), e.getMessage());
+    }
 }
