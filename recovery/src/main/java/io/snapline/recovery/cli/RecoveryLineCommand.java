@@ -7,6 +7,7 @@ import io.snapline.recovery.RecoveryLine;
 import io.snapline.recovery.RecoveryReport;
 import io.snapline.recovery.io.HistoryJson;
 import io.snapline.recovery.io.Json;
+import io.snapline.recovery.io.StoreHistory;
 import io.snapline.recovery.model.History;
 import io.snapline.recovery.svg.SpaceTimeSvg;
 import picocli.CommandLine.ArgGroup;
@@ -44,7 +45,7 @@ public final class RecoveryLineCommand implements Callable<Integer> {
 
         @Option(names = "--store", paramLabel = "DIR", required = true,
             description = "a job's checkpoint store directory (--store of snaprun): its committed checkpoints'"
-                + " dependency records")
+                + " dependency records (global checkpoints, or else the ranks' local checkpoints)")
         Path store;
     }
 
@@ -76,13 +77,17 @@ public final class RecoveryLineCommand implements Callable<Integer> {
     public Integer call() {
         History history;
         if (source.store != null) {
-            io.snapline.recovery.io.StoreHistory.Read read = io.snapline.recovery.io.StoreHistory.read(source.store);
+            StoreHistory.Read read = StoreHistory.read(source.store);
             history = read.history();
-            List<Long> ids = read.checkpointIds();
-            spec.commandLine().getErr().println("snapline: the store keeps checkpoints " + ids.get(0) + ".."
-                + ids.get(ids.size() - 1) + "; checkpoint index 0 of every rank is the start of that window"
-                + (read.messagesBeforeWindow() == 0 ? "" : "; " + read.messagesBeforeWindow()
-                    + " message(s) sent before it are left out"));
+            if (read.local().isPresent()) {
+                LocalStoreText.describe(read.local().get(), spec.commandLine().getErr());
+            } else {
+                List<Long> ids = read.checkpointIds();
+                spec.commandLine().getErr().println("snapline: the store keeps checkpoints " + ids.get(0) + ".."
+                    + ids.get(ids.size() - 1) + "; checkpoint index 0 of every rank is the start of that window"
+                    + (read.messagesBeforeWindow() == 0 ? "" : "; " + read.messagesBeforeWindow()
+                        + " message(s) sent before it are left out"));
+            }
         } else {
             history = HistoryJson.read(source.history);
         }

@@ -1,5 +1,6 @@
 package io.snapline.recovery.io;
 
+import io.snapline.checkpoint.CheckpointException;
 import io.snapline.recovery.RecoveryException;
 import io.snapline.recovery.model.Checkpoint;
 import io.snapline.recovery.model.History;
@@ -17,25 +18,50 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Rebuilds a {@link History} from a job's checkpoint store: every committed checkpoint's pieces carry the dependency
  * record of the interval they end (messages sent and accepted, with the senders' intervals). The store keeps only
  * its newest checkpoints, so the history covers that window: checkpoint 0 of every rank stands for the start of the
  * first retained interval, and messages sent before it are left out (they are in the past of every line the window
- * can offer). Messages sent in the window but accepted after its last checkpoint show as not received. Reads only:
- * the store is not changed, so it may belong to a running job.
+ * can offer). Messages sent in the window but accepted after its last checkpoint show as not received. A store
+ * whose ranks checkpointed independently (local checkpoints, no global ones) is read with {@link LocalHistory}.
+ * Reads only: the store is not changed, so it may belong to a running job.
  */
 public final class StoreHistory {
     private StoreHistory() {
     }
 
-    /** What was read: the history and what the reader had to leave out. */
-    public record Read(History history, List<Long> checkpointIds, int messagesBeforeWindow) {
+    /**
+     * What was read: the history and what the reader had to leave out.
+     *
+     * @param checkpointIds the global checkpoints read, oldest first; empty for a store of local checkpoints
+     * @param local         for a store of local checkpoints (independent checkpointing), what was read from them
+     */
+    public record Read(History history, List<Long> checkpointIds, int messagesBeforeWindow, Optional<Local> local) {
+        /** A store of global checkpoints. */
+        public Read(History history, List<Long> checkpointIds, int messagesBeforeWindow) {
+            this(history, checkpointIds, messagesBeforeWindow, Optional.empty());
+        }
     }
 
     /**
-     * Reads the committed checkpoints of the store in {@code dir}.
+     * A store of local checkpoints, read with {@link LocalHistory#read}.
+     *
+     * @param read             the history of the local checkpoints, with their numbers and the warnings
+     * @param lastRestartLine  the recovery line the last restart recorded (local checkpoint per rank), if any
+     * @param warnings         the read's warnings, and a RECOVERY-LINE that could not be read
+     */
+    public record Local(LocalHistory.Read read, Optional<long[]> lastRestartLine, List<String> warnings) {
+        public Local {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /**
+     * Reads the committed checkpoints of the store in {@code dir}: its global checkpoints, or, when it has none but
+     * holds local checkpoints, those (see {@link LocalHistory}).
      *
      * @throws RecoveryException if the directory is not a store, holds no committed checkpoint, or its checkpoints
      *     do not form one run (different sizes, gaps in the ids, pieces without dependency records)
@@ -46,6 +72,9 @@ public final class StoreHistory {
         }
         try (FileCheckpointStore store = new FileCheckpointStore(dir)) {
             List<CheckpointId> ids = store.list();
+            if (ids.isEmpty() && !store.localRanks().isEmpty()) {
+                return readLocal(store);
+            }
             if (ids.isEmpty()) {
                 throw new RecoveryException("--store " + dir + " holds no committed checkpoint");
             }
@@ -80,6 +109,31 @@ public final class StoreHistory {
         } catch (CheckpointStoreException e) {
             throw new RecoveryException("--store " + dir + ": " + e.getMessage());
         }
+    }
+
+    private static Read readLocal(FileCheckpointStore store) {
+        List<Integer> ranksSeen = store.localRanks();
+        int ranks = ranksSeen.get(ranksSeen.size() - 1) + 1;
+        // A rank that never checkpointed has no directory; the images know the job's size.
+        for (long k : store.localIndexes(ranksSeen.get(0))) {
+            try {
+                ranks = Math.max(ranks, RankImage.decode(store.readLocal(ranksSeen.get(0), k), "a local checkpoint")
+                        .ranks());
+                break;
+            } catch (CheckpointStoreException | CheckpointException e) {
+                // unreadable: LocalHistory reports it; try the next one
+            }
+        }
+        LocalHistory.Read read = LocalHistory.read(store, ranks);
+        List<String> warnings = new ArrayList<>(read.warnings());
+        Optional<long[]> last = Optional.empty();
+        try {
+            last = store.recoveryLine();
+        } catch (CheckpointStoreException e) {
+            warnings.add("the recovery line of the last restart cannot be read: " + e.getMessage());
+        }
+        return new Read(read.history(), List.of(), read.messagesBeforeWindow(),
+                Optional.of(new Local(read, last, warnings)));
     }
 
     private static Read build(int ranks, List<CheckpointId> ids, List<DependencyTracker.Record[]> records) {

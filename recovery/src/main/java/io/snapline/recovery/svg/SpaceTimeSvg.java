@@ -20,8 +20,9 @@ import java.util.Set;
  * with respect to any drawn line, {@code unreceived} for messages never received, drawn to the end of the receiver's
  * timeline), failed ranks with a red cross at their end ({@code class="failure"}), and each recovery line as a thick
  * polyline through its checkpoints ({@code class="recovery-line"}; a rank that keeps running is crossed at its end).
- * Events without a time are spread evenly inside their interval. Labels: rank names, checkpoint names ({@code P2}),
- * message names, line names.
+ * Events without a time are spread evenly inside their interval. Labels: rank names, checkpoint names ({@code P2};
+ * {@code #12} for a checkpoint the store numbers 12 when that differs from its index, e.g. a local checkpoint after
+ * older ones were deleted; {@code data-id} holds the number), message names, line names.
  *
  * <p>Usage: {@code SpaceTimeSvg.of(history).useless(u).failed(1).line("a", a).render()}. A builder; not thread-safe.
  */
@@ -131,11 +132,12 @@ public final class SpaceTimeSvg {
             for (Checkpoint c : rank.checkpoints()) {
                 String cx = x(c.timeNanos());
                 out.append("  <rect class=\"checkpoint").append(useless.contains(c) ? " useless" : "")
-                    .append("\" data-checkpoint=\"").append(escape(rank.checkpointLabel(c.index()))).append("\" x=\"")
+                    .append("\" data-checkpoint=\"").append(escape(rank.checkpointLabel(c.index())))
+                    .append("\" data-id=\"").append(c.id()).append("\" x=\"")
                     .append(cx).append("\" y=\"").append(y - 9).append("\" width=\"5\" height=\"18\"")
                     .append(" transform=\"translate(-2.5 0)\"/>\n");
                 out.append("  <text class=\"checkpoint-label\" x=\"").append(cx).append("\" y=\"").append(y + 22)
-                    .append("\" text-anchor=\"middle\">").append(escape(rank.checkpointLabel(c.index()))).append("</text>\n");
+                    .append("\" text-anchor=\"middle\">").append(escape(label(rank, c))).append("</text>\n");
             }
             if (failed.get(rank.rank())) {
                 double ex = xValue(rank.endTimeNanos());
@@ -146,6 +148,11 @@ public final class SpaceTimeSvg {
             }
         }
         out.append("</g>\n");
+    }
+
+    /** {@code P2}, or {@code #12} when the store knows the checkpoint by another number than its index. */
+    private static String label(RankHistory rank, Checkpoint c) {
+        return c.id() == c.index() ? rank.checkpointLabel(c.index()) : "#" + c.id();
     }
 
     private void drawMessages(StringBuilder out) {
