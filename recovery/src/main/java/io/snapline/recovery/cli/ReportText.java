@@ -31,7 +31,7 @@ final class ReportText {
                 rank.name(), d.failed() ? "yes" : "no", d.keepsRunning() ? "keep" : "restore",
                 d.keepsRunning() ? "-" : rank.checkpointLabel(d.restoredCheckpoint()),
                 d.keepsRunning() ? "-" : Long.toString(action.checkpointId()), d.intervalsLost(), d.lostSeconds(),
-                d.forcedCheckpoints(), d.restartsFromBeginning() && rank.checkpointCount() > 1 ? "  (back to the start)" : ""));
+                d.forcedCheckpoints(), backToTheStart(d, rank) ? "  (back to the start)" : ""));
         }
         out.append('\n');
         messages(out, history, "orphan messages (received before the line, sent after it)", report.analysis().orphans());
@@ -43,6 +43,11 @@ final class ReportText {
         out.append(useless.isEmpty() ? "none" : String.join(", ",
             useless.stream().map(c -> history.rank(c.rank()).checkpointLabel(c.index())).toList()));
         return out.append("\n\n").toString();
+    }
+
+    /** Rolled back to the job's start, past checkpoints it had; not so for the oldest kept one of a store's window. */
+    private static boolean backToTheStart(RollbackDistance d, RankHistory rank) {
+        return d.restartsFromBeginning() && rank.checkpointCount() > 1 && rank.checkpoint(0).id() == 0;
     }
 
     static String lineText(History history, RecoveryReport report) {

@@ -1,0 +1,144 @@
+package io.snapline.recovery.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.recovery.io.LocalJob;
+import io.snapline.recovery.io.StoreHistory;
+import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+import picocli.CommandLine;
+
+/** {@code snapline recovery-line --store DIR} on a store of local checkpoints. */
+class LocalStoreCommandTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * Rank 0 checkpoints 1..3, rank 1 1..2, rank 2 1..4; the messages leave the restart line at [2, 1, 3]; then
+     * everything below it is deleted, as the policy's garbage collection does, and a restart line is recorded.
+     */
+    private void writeStore() {
+        try (FileCheckpointStore store = new FileCheckpointStore(dir)) {
+            LocalJob job = new LocalJob(3, store);
+            job.deliver(0, 1);
+            job.checkpoint(0);
+            job.checkpoint(1);
+            job.checkpoint(2);
+            job.deliver(2, 0);
+            job.checkpoint(0);
+            job.checkpoint(2);
+            LocalJob.Sent y = job.send(1, 2);
+            job.checkpoint(2);
+            job.receive(y);
+            job.checkpoint(1);
+            job.send(0, 1);
+            job.checkpoint(0);
+            job.send(2, 0);
+            job.checkpoint(2);
+            store.deleteLocal(0, 1);
+            store.deleteLocal(2, 1);
+            store.deleteLocal(2, 2);
+            store.writeRecoveryLine(new long[] {1, 1, 1});
+        }
+    }
+
+    private record Run(int status, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = SnaplineCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int status = cli.execute(args);
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldPrintTheRestartLineInLocalNumbersWhenTheStoreHoldsLocalCheckpoints() {
+        writeStore();
+
+        Run run = run("recovery-line", "--store", dir.toString(), "--failed", "0,1,2", "--strong");
+
+        assertEquals(0, run.status(), run.err());
+        assertEquals("""
+                snapline: the store holds local checkpoints (independent checkpointing): rank 0 2..3, rank 1 0..2, \
+                rank 2 3..4 (0 = the rank's start); checkpoint index i of a rank is its i-th usable one after the \
+                first, the id column its local number
+                snapline: 1 message(s) sent before the oldest checkpoints are left out
+                snapline: the last restart used local checkpoints [1, 1, 1]
+                snapline: a restart of every rank now would use local checkpoints [2, 1, 3] (the maximum strongly \
+                consistent line)
+                """, run.err());
+        assertTrue(run.out().startsWith("maximum strongly consistent line: {rank 00, rank 11, rank 20} — strongly "
+                + "consistent\nfailed: rank 0, rank 1, rank 2\n"), run.out());
+        // the id column names the local checkpoints the ranks restore
+        assertTrue(run.out().contains("\n0     rank 0     yes     restore   rank 00     2            2               "),
+                run.out());
+        assertFalse(run.out().contains("back to the start"), "checkpoint index 0 is local checkpoint 2 or 3 there");
+        assertTrue(run.out().contains("\n1     rank 1     yes     restore   rank 11     1  "), run.out());
+        assertTrue(run.out().contains("\n2     rank 2     yes     restore   rank 20     3  "), run.out());
+    }
+
+    @Test
+    void shouldDrawTheLocalCheckpointsWhenSvgIsGiven() throws Exception {
+        writeStore();
+        Path svg = dir.resolve("line.svg");
+
+        Run run = run("recovery-line", "--store", dir.toString(), "--failed", "0,1,2", "--strong", "--svg",
+                svg.toString());
+
+        assertEquals(0, run.status(), run.err());
+        Document doc = DocumentBuilderFactory.newDefaultInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(Files.readAllBytes(svg)));
+        assertEquals("svg", doc.getDocumentElement().getTagName());
+        List<String> ids = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        NodeList rects = doc.getElementsByTagName("rect");
+        for (int i = 0; i < rects.getLength(); i++) {
+            ids.add(((Element) rects.item(i)).getAttribute("data-id"));
+        }
+        NodeList texts = doc.getElementsByTagName("text");
+        for (int i = 0; i < texts.getLength(); i++) {
+            Element t = (Element) texts.item(i);
+            if (t.getAttribute("class").equals("checkpoint-label")) {
+                labels.add(t.getTextContent());
+            }
+        }
+        assertEquals(List.of("2", "3", "0", "1", "2", "3", "4"), ids);
+        assertEquals(List.of("#2", "#3", "rank 10", "rank 11", "rank 12", "#3", "#4"), labels);
+        NodeList lines = doc.getElementsByTagName("polyline");
+        assertEquals(1, lines.getLength());
+        assertEquals("maximum strongly consistent line", ((Element) lines.item(0)).getAttribute("data-line"));
+    }
+
+    @Test
+    void shouldReadLocalCheckpointsWhenTheStoreHasNoGlobalOnes() {
+        writeStore();
+
+        StoreHistory.Read read = StoreHistory.read(dir);
+
+        assertEquals(List.of(), read.checkpointIds());
+        assertTrue(read.local().isPresent());
+        assertEquals(3, read.history().rankCount());
+        assertEquals(List.of(List.of(2L, 3L), List.of(0L, 1L, 2L), List.of(3L, 4L)),
+                read.local().get().read().localIndexes());
+        assertEquals(List.of(1L, 1L, 1L), read.local().get().lastRestartLine().map(l -> List.of(l[0], l[1], l[2]))
+                .orElseThrow());
+    }
+}
