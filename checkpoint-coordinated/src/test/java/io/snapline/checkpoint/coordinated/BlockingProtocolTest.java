@@ -67,6 +67,21 @@ class BlockingProtocolTest {
         final List<String> failed = new ArrayList<>();
 
         @Override
+        public io.snapline.runtime.checkpoint.RestoreFrom restoredFrom(int rank) {
+            return null;
+        }
+
+        @Override
+        public void localCommitted(int rank, long index, long point, long bytes, long blockedNanos) {
+            throw new UnsupportedOperationException("blocking checkpoints are global");
+        }
+
+        @Override
+        public void discardLocal(int rank, long index) {
+            throw new UnsupportedOperationException("blocking checkpoints are global");
+        }
+
+        @Override
         public void fail(String reason) {
             failed.add(reason);
         }
@@ -247,6 +262,11 @@ class BlockingProtocolTest {
         @Override
         public void installHook(ChannelHook hook) {
             throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public PieceRef writeLocal(long index, RankImage image) {
+            throw new UnsupportedOperationException("blocking checkpoints are global");
         }
 
         @Override

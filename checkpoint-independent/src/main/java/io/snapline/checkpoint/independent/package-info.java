@@ -1,6 +1,8 @@
 /**
- * The independent checkpoint policy: each rank checkpoints on its own schedule, tracks dependencies through
- * piggybacked checkpoint intervals and logs messages (sender-based, with receive-order determinants) so that a
- * failed rank can recover alone. Found by the launcher through {@link java.util.ServiceLoader}.
+ * {@code --checkpoint independent}: each rank checkpoints at its own safe points on its own schedule, with no
+ * coordination, and records with every checkpoint which messages it sent and received in the interval that ended
+ * (the runtime's dependency tracking). With {@code --logging none} nothing else is kept, so after a failure every
+ * rank restarts from the maximum <em>strongly consistent</em> recovery line the recovery module computes from those
+ * records. Found by the launcher through {@link java.util.ServiceLoader}.
  */
 package io.snapline.checkpoint.independent;

@@ -1,5 +1,10 @@
 package io.snapline.runtime.checkpoint;
 
+import io.snapline.runtime.checkpoint.store.CheckpointStore;
+import io.snapline.runtime.checkpoint.store.Recovered;
+import java.util.Optional;
+import java.util.function.Consumer;
+
 /**
  * A fault-tolerance policy, selected with {@code --checkpoint NAME} and found with {@link java.util.ServiceLoader}
  * (a jar on the launcher's class path that lists its implementation in
@@ -25,6 +30,25 @@ public interface CheckpointPolicy {
      * @throws IllegalArgumentException naming the setting and what to use instead
      */
     default void validate(PolicySettings settings) {
+    }
+
+    /**
+     * Where a job continues after a failure, or with {@code --resume}: by default the newest complete global
+     * checkpoint (falling back past damaged ones, each reported to {@code warn}). Policies whose ranks checkpoint on
+     * their own compute a recovery line instead. Called by the supervisor while no rank runs, so it may change the
+     * store (e.g. drop checkpoints the restarted run will not use).
+     *
+     * @throws io.snapline.runtime.checkpoint.store.CheckpointStoreException if the store cannot be read, or its
+     *     checkpoints were taken with another number of ranks
+     */
+    default RestartPoint restartPoint(CheckpointStore store, int ranks, Consumer<String> warn) {
+        Optional<Recovered> latest = store.latest();
+        latest.ifPresent(r -> r.warnings().forEach(warn));
+        if (latest.isEmpty()) {
+            return RestartPoint.fresh(ranks);
+        }
+        latest.get().manifest().requireRanks(ranks);
+        return RestartPoint.global(latest.get().manifest());
     }
 
     /** The rank half, created once per rank and attempt, when the rank calls {@code MPI.Init}. */

@@ -32,6 +32,23 @@ public interface CoordinatorServices {
      */
     boolean commit(Manifest manifest, long point, long[] blockedNanos);
 
+    /** What rank {@code rank} restored at the start of this attempt, or null when it started fresh. */
+    RestoreFrom restoredFrom(int rank);
+
+    /**
+     * Records that rank {@code rank} committed its local checkpoint {@code index} (a policy without global
+     * checkpoints) for the run report, and prints a progress line.
+     *
+     * @param blockedNanos how long it held the rank back
+     */
+    void localCommitted(int rank, long index, long point, long bytes, long blockedNanos);
+
+    /**
+     * Deletes rank {@code rank}'s local checkpoint {@code index}, which no restart can use any more. A failure is
+     * logged, not thrown (the checkpoint merely stays).
+     */
+    void discardLocal(int rank, long index);
+
     /** Ends the job with {@code reason} (a violated contract; no restart follows). */
     void fail(String reason);
 

@@ -11,8 +11,10 @@ import java.time.Duration;
  * @param retain        committed checkpoints kept in the store (at least 1)
  * @param stallTimeout  how long a checkpoint may wait for a rank to reach its safe point before the job is ended
  *                      with a contract violation
+ * @param logging       message logging ({@code --logging}) for policies that log; {@code none} otherwise
  */
-public record PolicySettings(String policy, Duration interval, long every, int retain, Duration stallTimeout) {
+public record PolicySettings(String policy, Duration interval, long every, int retain, Duration stallTimeout,
+        String logging) {
     /** Interval used when neither {@code --interval} nor {@code --every} is given. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
 
@@ -26,6 +28,17 @@ public record PolicySettings(String policy, Duration interval, long every, int r
         if (retain < 1) {
             throw new IllegalArgumentException("retain must be at least 1, got " + retain);
         }
+        if (logging == null) {
+            logging = NO_LOGGING;
+        }
+    }
+
+    /** The {@code --logging} value meaning "no message log". */
+    public static final String NO_LOGGING = "none";
+
+    /** Settings without message logging. */
+    public PolicySettings(String policy, Duration interval, long every, int retain, Duration stallTimeout) {
+        this(policy, interval, every, retain, stallTimeout, NO_LOGGING);
     }
 
     /** How long a checkpoint waits for a rank by default (see {@code --checkpoint-timeout}). */

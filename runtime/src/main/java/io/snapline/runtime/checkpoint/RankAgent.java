@@ -124,7 +124,7 @@ public final class RankAgent implements RankServices {
         Object value;
         if (restoredStates != null) {
             if (!restoredStates.containsKey(name)) {
-                throw new CheckpointException("Checkpoint.restoreOr: checkpoint " + setup.restoreFrom().id()
+                throw new CheckpointException("Checkpoint.restoreOr: " + setup.restoreFrom()
                         + " holds no state named '" + name + "' (it holds " + restoredStates.keySet() + "); the "
                         + "program must register the same names as the run that took the checkpoint");
             }
@@ -152,8 +152,8 @@ public final class RankAgent implements RankServices {
     public void point() {
         requireRunning("Checkpoint.point");
         if (isRestart() && restoredStates == null) {
-            throw new CheckpointException("Checkpoint.point: rank " + rank() + " restarted from checkpoint "
-                    + setup.restoreFrom().id() + " but reached a safe point without calling Checkpoint.restoreOr "
+            throw new CheckpointException("Checkpoint.point: rank " + rank() + " restarted from "
+                    + setup.restoreFrom() + " but reached a safe point without calling Checkpoint.restoreOr "
                     + "first; restore the state before the first safe point");
         }
         points++;
@@ -268,6 +268,11 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
+    public PieceRef writeLocal(long index, RankImage image) {
+        return setup.store().writeLocal(rank(), index, image.encodeParts());
+    }
+
+    @Override
     public void await(BooleanSupplier condition, String what) {
         if (condition.getAsBoolean()) {
             return;
@@ -314,16 +319,15 @@ public final class RankAgent implements RankServices {
 
     private void restore() {
         long start = System.nanoTime();
-        var manifest = setup.restoreFrom();
-        manifest.requireRanks(size());
-        String where = "the piece of rank " + rank() + " in checkpoint " + manifest.id();
+        RestoreFrom from = setup.restoreFrom();
+        String where = "the piece of rank " + rank() + " in " + from;
         RankImage image;
         try {
-            image = RankImage.decode(setup.store().readPiece(manifest.id(), manifest.piece(rank())), where);
+            image = RankImage.decode(from.read(setup.store(), rank()), where);
         } catch (CheckpointStoreException e) {
             throw new CheckpointException("cannot restore rank " + rank() + ": " + e.getMessage(), e);
         }
-        if (image.rank() != rank() || image.ranks() != size() || image.id() != manifest.id().value()) {
+        if (image.rank() != rank() || image.ranks() != size() || image.id() != from.id().value()) {
             throw new CheckpointException(where + " belongs to rank " + image.rank() + " of " + image.ranks()
                     + " in checkpoint " + image.id() + "; the store is inconsistent");
         }

@@ -64,6 +64,12 @@ public interface RankServices {
     PieceRef writePiece(CheckpointId id, RankImage image);
 
     /**
+     * Durably writes {@code image} as this rank's local checkpoint {@code index}; it is committed when this returns
+     * (policies without a global manifest). Any thread.
+     */
+    PieceRef writeLocal(long index, RankImage image);
+
+    /**
      * Waits on the program's thread until {@code condition} holds, re-checking it whenever {@link #wake()} is
      * called (and at least every 20 ms). {@code what} describes the wait for deadlock and stall reports. Throws
      * the runtime's abort exception if the job is aborted meanwhile.

@@ -1,7 +1,6 @@
 package io.snapline.runtime.checkpoint;
 
-import io.snapline.runtime.checkpoint.store.Manifest;
-import io.snapline.runtime.checkpoint.store.PieceStore;
+import io.snapline.runtime.checkpoint.store.CheckpointStore;
 
 /**
  * What the supervisor tells a rank about checkpointing when it starts it.
@@ -9,12 +8,12 @@ import io.snapline.runtime.checkpoint.store.PieceStore;
  * @param policy             the policy selected with {@code --checkpoint}
  * @param settings           interval, retention and timeouts
  * @param store              where pieces go; null for {@code none}
- * @param restoreFrom        the committed checkpoint to restore at {@code Checkpoint.restoreOr}, or null to start fresh
+ * @param restoreFrom        the checkpoint this rank restores at {@code Checkpoint.restoreOr}, or null to start fresh
  * @param link               the way to the supervisor
  * @param killAtPoint        failure injection: kill this rank at this safe point (0: never)
  * @param killDuringWriteOf  failure injection: kill this rank while it writes its piece of this checkpoint (0: never)
  */
-public record RankSetup(CheckpointPolicy policy, PolicySettings settings, PieceStore store, Manifest restoreFrom,
+public record RankSetup(CheckpointPolicy policy, PolicySettings settings, CheckpointStore store, RestoreFrom restoreFrom,
         RankLink link, long killAtPoint, long killDuringWriteOf) {
 
     /** No checkpointing and no supervisor: a program started on its own. */

@@ -19,13 +19,18 @@ public final class RunReport {
             long committedAt) {
     }
 
+    /** A local checkpoint, committed by its rank alone. Times are nanoseconds since the job started. */
+    public record LocalCheckpoint(int rank, long index, long point, long bytes, long blockedNanos, long committedAt) {
+    }
+
     /**
-     * A restart: {@code fromCheckpoint} is 0 when no checkpoint had been committed and the job began again.
-     * {@code tookNanos} runs from the failure's detection until every rank had restored (or started, when there was
-     * nothing to restore).
+     * A restart: {@code fromCheckpoint} is the global checkpoint every rank restored, or 0 when the job began again
+     * or restored a recovery line over local checkpoints ({@code fromLine}, by rank, 0 meaning the beginning; null
+     * for a global checkpoint). {@code tookNanos} runs from the failure's detection until every rank had restored (or
+     * started, when there was nothing to restore).
      */
-    public record Restart(int number, int failedRank, String reason, long fromCheckpoint, long detectedAt,
-            long tookNanos) {
+    public record Restart(int number, int failedRank, String reason, long fromCheckpoint, long[] fromLine,
+            String from, long detectedAt, long tookNanos) {
     }
 
     private final String policy;
@@ -33,6 +38,8 @@ public final class RunReport {
     private final int ranks;
     private final long start;
     private final List<Checkpoint> checkpoints = new ArrayList<>();
+    private final List<LocalCheckpoint> locals = new ArrayList<>();
+    private int discarded;
     private final List<Restart> restarts = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private long wallNanos = -1;
@@ -56,10 +63,24 @@ public final class RunReport {
                 nowNanos - start));
     }
 
-    public synchronized void restart(int failedRank, String reason, long fromCheckpoint, long detectedNanos,
+    public synchronized void localCheckpoint(int rank, long index, long point, long bytes, long blockedNanos,
+            long nowNanos) {
+        locals.add(new LocalCheckpoint(rank, index, point, bytes, blockedNanos, nowNanos - start));
+    }
+
+    /** A local checkpoint was deleted because no restart can use it any more. */
+    public synchronized void discarded() {
+        discarded++;
+    }
+
+    public synchronized void restart(int failedRank, String reason, RestartPoint from, long detectedNanos,
             long restoredNanos) {
-        restarts.add(new Restart(restarts.size() + 1, failedRank, reason, fromCheckpoint, detectedNanos - start,
-                restoredNanos - detectedNanos));
+        restarts.add(new Restart(restarts.size() + 1, failedRank, reason, from.globalId(), from.line(),
+                from.toString(), detectedNanos - start, restoredNanos - detectedNanos));
+    }
+
+    public synchronized List<LocalCheckpoint> localCheckpoints() {
+        return List.copyOf(locals);
     }
 
     public synchronized void warning(String text) {
@@ -79,9 +100,23 @@ public final class RunReport {
         return List.copyOf(restarts);
     }
 
-    /** Total bytes of the committed checkpoints' pieces. */
+    /** Total bytes of the committed checkpoints' pieces, global and local. */
     public synchronized long bytesWritten() {
-        return checkpoints.stream().mapToLong(Checkpoint::bytes).sum();
+        return checkpoints.stream().mapToLong(Checkpoint::bytes).sum()
+                + locals.stream().mapToLong(LocalCheckpoint::bytes).sum();
+    }
+
+    /**
+     * The share of the wall time the program was held back by checkpoints: for global ones the longest-held rank of
+     * each; for local ones each rank's own time, averaged over the ranks.
+     */
+    private double blockedShare() {
+        if (wallNanos <= 0) {
+            return 0;
+        }
+        long held = checkpoints.stream().mapToLong(Checkpoint::maxBlockedNanos).sum();
+        long local = locals.stream().mapToLong(LocalCheckpoint::blockedNanos).sum();
+        return ((double) held + (double) local / ranks) / wallNanos;
     }
 
     /** The human-readable summary, one line per fact. */
@@ -90,21 +125,37 @@ public final class RunReport {
         s.append(String.format(Locale.ROOT, "run report: policy %s, %d ranks on %s, %s after %s%n", policy, ranks, device,
                 outcome, seconds(wallNanos)));
         long bytes = bytesWritten();
-        s.append(String.format(Locale.ROOT, "  checkpoints committed: %d, %s written%s%n", checkpoints.size(),
-                size(bytes), checkpoints.isEmpty() ? "" : " (" + size(bytes / checkpoints.size()) + " each on average)"));
+        if (locals.isEmpty()) {
+            s.append(String.format(Locale.ROOT, "  checkpoints committed: %d, %s written%s%n", checkpoints.size(),
+                    size(bytes), checkpoints.isEmpty() ? "" : " (" + size(bytes / checkpoints.size())
+                            + " each on average)"));
+        }
         if (!checkpoints.isEmpty()) {
             long mean = (long) checkpoints.stream().mapToLong(Checkpoint::maxBlockedNanos).average().orElse(0);
             long max = checkpoints.stream().mapToLong(Checkpoint::maxBlockedNanos).max().orElse(0);
-            long held = checkpoints.stream().mapToLong(Checkpoint::maxBlockedNanos).sum();
             s.append(String.format(Locale.ROOT, "  blocking per checkpoint: mean %s, max %s; %.2f %% of the wall time%n",
-                    millis(mean), millis(max), wallNanos <= 0 ? 0.0 : 100.0 * held / wallNanos));
+                    millis(mean), millis(max), 100.0 * blockedShare()));
+        }
+        if (!locals.isEmpty()) {
+            StringBuilder perRank = new StringBuilder();
+            for (int r = 0; r < ranks; r++) {
+                int rank = r;
+                perRank.append(r == 0 ? "" : ", ").append(locals.stream().filter(l -> l.rank() == rank).count());
+            }
+            s.append(String.format(Locale.ROOT, "  local checkpoints committed: %d (by rank: %s), %s written, %d "
+                    + "deleted once no restart could use them%n", locals.size(), perRank, size(bytes), discarded));
+            long mean = (long) locals.stream().mapToLong(LocalCheckpoint::blockedNanos).average().orElse(0);
+            long max = locals.stream().mapToLong(LocalCheckpoint::blockedNanos).max().orElse(0);
+            s.append(String.format(Locale.ROOT, "  blocking per local checkpoint: mean %s, max %s; %.2f %% of each "
+                    + "rank's wall time on average%n", millis(mean), millis(max), 100.0 * blockedShare()));
         }
         s.append(String.format(Locale.ROOT, "  restarts: %d%n", restarts.size()));
         for (Restart r : restarts) {
             s.append(String.format(Locale.ROOT, "    #%d at %s: rank %d failed (%s); %s, running again after %s%n",
                     r.number(), seconds(r.detectedAt()), r.failedRank(), r.reason(),
-                    r.fromCheckpoint() == 0 ? "no checkpoint yet, started over"
-                            : "restarted from checkpoint " + r.fromCheckpoint(), millis(r.tookNanos())));
+                    r.fromCheckpoint() == 0 && r.fromLine() != null && java.util.Arrays.stream(r.fromLine())
+                            .allMatch(i -> i == 0) ? "no usable checkpoint, started over"
+                            : "restarted from " + r.from(), millis(r.tookNanos())));
         }
         for (String w : warnings) {
             s.append("  warning: ").append(w).append(System.lineSeparator());
@@ -121,9 +172,7 @@ public final class RunReport {
         j.append("  \"outcome\": ").append(quote(outcome)).append(",\n");
         j.append("  \"wallNanos\": ").append(wallNanos).append(",\n");
         j.append("  \"bytesWritten\": ").append(bytesWritten()).append(",\n");
-        long held = checkpoints.stream().mapToLong(Checkpoint::maxBlockedNanos).sum();
-        j.append("  \"blockedShare\": ").append(String.format(Locale.ROOT, "%.6f",
-                wallNanos <= 0 ? 0.0 : (double) held / wallNanos)).append(",\n");
+        j.append("  \"blockedShare\": ").append(String.format(Locale.ROOT, "%.6f", blockedShare())).append(",\n");
         j.append("  \"checkpoints\": [");
         for (int i = 0; i < checkpoints.size(); i++) {
             Checkpoint c = checkpoints.get(i);
@@ -133,13 +182,25 @@ public final class RunReport {
                     c.id(), c.point(), c.bytes(), c.meanBlockedNanos(), c.maxBlockedNanos(), c.committedAt()));
         }
         j.append(checkpoints.isEmpty() ? "],\n" : "\n  ],\n");
+        j.append("  \"localCheckpoints\": [");
+        for (int i = 0; i < locals.size(); i++) {
+            LocalCheckpoint c = locals.get(i);
+            j.append(i == 0 ? "\n" : ",\n").append(String.format(Locale.ROOT,
+                    "    {\"rank\": %d, \"index\": %d, \"point\": %d, \"bytes\": %d, \"blockedNanos\": %d, "
+                            + "\"committedAtNanos\": %d}",
+                    c.rank(), c.index(), c.point(), c.bytes(), c.blockedNanos(), c.committedAt()));
+        }
+        j.append(locals.isEmpty() ? "],\n" : "\n  ],\n");
+        j.append("  \"localCheckpointsDeleted\": ").append(discarded).append(",\n");
         j.append("  \"restarts\": [");
         for (int i = 0; i < restarts.size(); i++) {
             Restart r = restarts.get(i);
             j.append(i == 0 ? "\n" : ",\n").append(String.format(Locale.ROOT,
                     "    {\"number\": %d, \"failedRank\": %d, \"reason\": %s, \"fromCheckpoint\": %d, "
-                            + "\"detectedAtNanos\": %d, \"tookNanos\": %d}",
-                    r.number(), r.failedRank(), quote(r.reason()), r.fromCheckpoint(), r.detectedAt(), r.tookNanos()));
+                            + "\"fromLine\": %s, \"detectedAtNanos\": %d, \"tookNanos\": %d}",
+                    r.number(), r.failedRank(), quote(r.reason()), r.fromCheckpoint(),
+                    r.fromLine() == null ? "null" : java.util.Arrays.toString(r.fromLine()), r.detectedAt(),
+                    r.tookNanos()));
         }
         j.append(restarts.isEmpty() ? "],\n" : "\n  ],\n");
         j.append("  \"warnings\": [");

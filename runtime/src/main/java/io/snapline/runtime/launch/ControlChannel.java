@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
-import io.snapline.runtime.checkpoint.store.Manifest;
+import io.snapline.runtime.checkpoint.RestoreFrom;
 import io.snapline.runtime.checkpoint.store.PieceRef;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,9 +32,9 @@ import java.util.List;
  *  Failed     report str     Abort    code i32, reason str
  *  PeerDied   rank i32, reason str     Stop  reason str
  *  CheckpointSetup  policy str, interval-nanos i64 (-1: none), every i64, retain i32, stall-nanos i64,
- *                   has-store u8, [store-directory str], has-manifest u8, [manifest],
- *                   kill-at-point i64, kill-during-write-of i64
- *  manifest   id i64, ranks i32, ranks x (file-name str, size i64, crc32c i32)
+ *                   logging str, has-store u8, [store-directory str], restore u8 (0: none, 1: a piece of
+ *                   a global checkpoint, 2: a local checkpoint), [id i64], [piece: rank i32, file-name str,
+ *                   size i64, crc32c i32 (restore 1 only)], kill-at-point i64, kill-during-write-of i64
  *  Policy     message blob         Restored  id i64, point i64, nanos i64
  *  Finalizing (empty)              KillRequest  at-safe-point u8, reason str
  *  Crashed    report str
@@ -210,17 +210,17 @@ public final class ControlChannel implements AutoCloseable {
     private static void setup(Body b, ControlMessage.CheckpointSetup c) {
         PolicySettings s = c.settings();
         b.str(s.policy()).i64(s.interval() == null ? -1 : s.interval().toNanos()).i64(s.every()).i32(s.retain())
-                .i64(s.stallTimeout().toNanos());
+                .i64(s.stallTimeout().toNanos()).str(s.logging());
         b.u8(c.storeDirectory() == null ? 0 : 1);
         if (c.storeDirectory() != null) {
             b.str(c.storeDirectory());
         }
-        Manifest m = c.restoreFrom();
-        b.u8(m == null ? 0 : 1);
-        if (m != null) {
-            b.i64(m.id().value()).i32(m.ranks());
-            for (PieceRef p : m.pieces()) {
-                b.str(p.fileName()).i64(p.size()).i32(p.crc32c());
+        RestoreFrom from = c.restoreFrom();
+        b.u8(from == null ? 0 : from.isLocal() ? 2 : 1);
+        if (from != null) {
+            b.i64(from.id().value());
+            if (!from.isLocal()) {
+                b.i32(from.piece().rank()).str(from.piece().fileName()).i64(from.piece().size()).i32(from.piece().crc32c());
             }
         }
         b.i64(c.killAtPoint()).i64(c.killDuringWriteOf());
@@ -232,23 +232,22 @@ public final class ControlChannel implements AutoCloseable {
         long every = in.getLong();
         int retain = in.getInt();
         long stall = in.getLong();
+        String logging = str(in);
         PolicySettings settings = new PolicySettings(policy, interval < 0 ? null : Duration.ofNanos(interval), every,
-                retain, Duration.ofNanos(stall));
+                retain, Duration.ofNanos(stall), logging);
         String store = flag(in) ? str(in) : null;
-        Manifest manifest = null;
-        if (flag(in)) {
-            CheckpointId id = CheckpointId.of(in.getLong());
-            int ranks = in.getInt();
-            if (ranks < 1 || ranks > LaunchOptions.MAX_RANKS) {
-                throw new IOException("manifest of " + ranks + " ranks");
+        RestoreFrom from;
+        byte kind = in.get();
+        switch (kind) {
+            case 0 -> from = null;
+            case 1 -> {
+                CheckpointId id = CheckpointId.of(in.getLong());
+                from = new RestoreFrom(id, new PieceRef(in.getInt(), str(in), in.getLong(), in.getInt()));
             }
-            List<PieceRef> pieces = new ArrayList<>(ranks);
-            for (int r = 0; r < ranks; r++) {
-                pieces.add(new PieceRef(r, str(in), in.getLong(), in.getInt()));
-            }
-            manifest = new Manifest(id, ranks, pieces);
+            case 2 -> from = RestoreFrom.local(in.getLong());
+            default -> throw new IOException("unknown restore kind " + kind);
         }
-        return new ControlMessage.CheckpointSetup(settings, store, manifest, in.getLong(), in.getLong());
+        return new ControlMessage.CheckpointSetup(settings, store, from, in.getLong(), in.getLong());
     }
 
     private static boolean flag(ByteBuffer in) throws IOException {

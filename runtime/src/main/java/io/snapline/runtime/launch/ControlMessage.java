@@ -1,7 +1,7 @@
 package io.snapline.runtime.launch;
 
 import io.snapline.runtime.checkpoint.PolicySettings;
-import io.snapline.runtime.checkpoint.store.Manifest;
+import io.snapline.runtime.checkpoint.RestoreFrom;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -114,11 +114,11 @@ public sealed interface ControlMessage {
      *
      * @param settings           the policy's name (the rank loads it from its own class path) and settings
      * @param storeDirectory     where the rank writes its pieces (absolute), or null for a policy without a store
-     * @param restoreFrom        the committed checkpoint to restore, or null to start fresh
+     * @param restoreFrom        the checkpoint this rank restores, or null to start fresh
      * @param killAtPoint        failure injection: the safe point to die at (0: never)
      * @param killDuringWriteOf  failure injection: the checkpoint to die while writing (0: never)
      */
-    record CheckpointSetup(PolicySettings settings, String storeDirectory, Manifest restoreFrom, long killAtPoint,
+    record CheckpointSetup(PolicySettings settings, String storeDirectory, RestoreFrom restoreFrom, long killAtPoint,
             long killDuringWriteOf) implements ControlMessage {
         @Override
         public byte type() {

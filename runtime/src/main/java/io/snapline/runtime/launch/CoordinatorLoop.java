@@ -4,11 +4,13 @@ import io.snapline.runtime.checkpoint.CheckpointPolicy;
 import io.snapline.runtime.checkpoint.CoordinatorServices;
 import io.snapline.runtime.checkpoint.PolicyCoordinator;
 import io.snapline.runtime.checkpoint.PolicySettings;
+import io.snapline.runtime.checkpoint.RestartPoint;
+import io.snapline.runtime.checkpoint.RestoreFrom;
 import io.snapline.runtime.checkpoint.RunReport;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
 import io.snapline.runtime.checkpoint.store.Manifest;
-import io.snapline.runtime.checkpoint.store.ManifestStore;
+import io.snapline.runtime.checkpoint.store.CheckpointStore;
 import java.io.PrintStream;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +33,8 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
 
     private final int ranks;
     private final PolicySettings settings;
-    private final ManifestStore store;
+    private final CheckpointStore store;
+    private final RestartPoint restored;
     private final RunReport report;
     private final PrintStream log;
     private final Ranks out;
@@ -40,8 +43,9 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
     private final PolicyCoordinator coordinator;
     private volatile CheckpointId nextId;
 
-    CoordinatorLoop(CheckpointPolicy policy, int ranks, PolicySettings settings, ManifestStore store,
-            CheckpointId nextId, RunReport report, PrintStream log, Ranks out) {
+    CoordinatorLoop(CheckpointPolicy policy, int ranks, PolicySettings settings, CheckpointStore store,
+            CheckpointId nextId, RestartPoint restored, RunReport report, PrintStream log, Ranks out) {
+        this.restored = restored;
         this.ranks = ranks;
         this.settings = settings;
         this.store = store;
@@ -133,6 +137,29 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         log("checkpoint " + manifest.id() + " committed at safe point " + point + ": " + RunReport.size(bytes)
                 + " from " + ranks + " ranks, held the ranks back " + RunReport.millis(max) + " (max)");
         return true;
+    }
+
+    @Override
+    public RestoreFrom restoredFrom(int rank) {
+        return restored.rank(rank);
+    }
+
+    @Override
+    public void localCommitted(int rank, long index, long point, long bytes, long blockedNanos) {
+        report.localCheckpoint(rank, index, point, bytes, blockedNanos, System.nanoTime());
+        log("rank " + rank + " committed local checkpoint " + index + " at safe point " + point + ": "
+                + RunReport.size(bytes) + ", held the rank back " + RunReport.millis(blockedNanos));
+    }
+
+    @Override
+    public void discardLocal(int rank, long index) {
+        try {
+            store.deleteLocal(rank, index);
+            report.discarded();
+        } catch (CheckpointStoreException e) {
+            log("could not delete rank " + rank + "'s local checkpoint " + index + ", which no restart needs any "
+                    + "more: " + e.getMessage());
+        }
     }
 
     @Override

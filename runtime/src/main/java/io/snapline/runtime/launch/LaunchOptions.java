@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
  * @param jvmOpts        options for rank JVMs on devices with one process per rank, or null
  * @param failureTimeout how long a rank process may stay silent before it is declared dead ({@code -dev tcp}), or
  *                       null for the default
+ * @param logging        message logging for {@code --checkpoint independent} ({@code none}), or null when not given
  * @param checkpointTimeout how long a checkpoint may wait for a rank to reach it before the job ends (blocking) or
  *                       the checkpoint is abandoned (non-blocking), or null for the default
  */
@@ -65,10 +66,13 @@ public record LaunchOptions(
         String report,
         String jvmOpts,
         Duration failureTimeout,
-        Duration checkpointTimeout) {
+        Duration checkpointTimeout,
+        String logging) {
 
     /** Policy names the launcher accepts; each is provided by a module found at run time. */
     public static final Set<String> POLICIES = Set.of("none", "coordinated", "coordinated-nb", "independent");
+    /** {@code --logging} values; which of them a policy supports is the policy's to say. */
+    public static final List<String> LOGGING = List.of("none", "pessimistic", "optimistic", "causal");
     public static final int MAX_RANKS = 4096;
     public static final int DEFAULT_MAX_RESTARTS = 3;
     /** Shortest {@code --failure-timeout} accepted. */
@@ -96,9 +100,11 @@ public record LaunchOptions(
             "  --version             the Snapline version",
             "",
             "checkpoint/restart (the program marks safe points with io.snapline.checkpoint.Checkpoint):",
-            "  --checkpoint POLICY   none | coordinated | coordinated-nb (default none; independent comes later)",
-            "  --interval T          checkpoint every T (e.g. 500ms, 30s, 2m; default 30s)",
-            "  --every N             checkpoint every N safe points (coordinated)",
+            "  --checkpoint POLICY   none | coordinated | coordinated-nb | independent (default none)",
+            "  --logging MODE        independent: message logging, none (the recovery line must then be strongly",
+            "                        consistent)",
+            "  --interval T          checkpoint every T (e.g. 500ms, 30s, 2m; default 30s; independent: with jitter)",
+            "  --every N             checkpoint every N safe points (coordinated, independent)",
             "  --store DIR           checkpoint directory (default ./snapline-checkpoints/<job-id>)",
             "  --inject-failure F    rank=R,after=5s | rank=R,point=K | rank=R,during-checkpoint=K | random,seed=S,count=C",
             "  --max-restarts K      give up after K restarts (default " + DEFAULT_MAX_RESTARTS + ")",
@@ -122,7 +128,7 @@ public record LaunchOptions(
             Map.entry("--checkpoint", true), Map.entry("--interval", true), Map.entry("--every", true),
             Map.entry("--store", true), Map.entry("--inject-failure", true), Map.entry("--max-restarts", true),
             Map.entry("--resume", true), Map.entry("--report", true), Map.entry("--jvm-opts", true),
-            Map.entry("--failure-timeout", true), Map.entry("--checkpoint-timeout", true),
+            Map.entry("--failure-timeout", true), Map.entry("--checkpoint-timeout", true), Map.entry("--logging", true),
             Map.entry("-h", false), Map.entry("--help", false), Map.entry("--version", false));
 
     private static final Map<String, String> CANONICAL = Map.of(
@@ -187,6 +193,7 @@ public record LaunchOptions(
         private String jvmOpts;
         private Duration failureTimeout;
         private Duration checkpointTimeout;
+        private String logging;
 
         Parser(String[] argv) {
             this.argv = argv;
@@ -227,7 +234,7 @@ public record LaunchOptions(
             checkCheckpointFlags();
             return new LaunchOptions(np, device, cp, jar, main, List.copyOf(args), tag, checkpoint, interval, auto,
                     every, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts, failureTimeout,
-                    checkpointTimeout);
+                    checkpointTimeout, logging);
         }
 
         /** Handles the flag at {@code argv[i]} and returns the index of the next argument. */
@@ -289,6 +296,13 @@ public record LaunchOptions(
                 case "--report" -> report = nonEmpty(flag, v);
                 case "--jvm-opts" -> jvmOpts = v;
                 case "--checkpoint-timeout" -> checkpointTimeout = parseDuration(flag, v);
+                case "--logging" -> {
+                    if (!LOGGING.contains(v)) {
+                        throw new UsageException("--logging must be one of " + String.join(", ", LOGGING) + ", got '"
+                                + v + "'");
+                    }
+                    logging = v;
+                }
                 case "--failure-timeout" -> {
                     failureTimeout = parseDuration(flag, v);
                     if (failureTimeout.toMillis() < MIN_FAILURE_TIMEOUT_MILLIS) {
@@ -313,6 +327,10 @@ public record LaunchOptions(
                                 + "coordinated-nb or independent); with --checkpoint none nothing is saved");
                     }
                 }
+            }
+            if (logging != null && !checkpoint.equals("independent")) {
+                throw new UsageException("--logging applies to --checkpoint independent (the coordinated policies "
+                        + "need no message log), not to --checkpoint " + checkpoint);
             }
             for (FailureSpec f : failures) {
                 if (f.rank() >= np) {

@@ -5,7 +5,7 @@ import io.snapline.runtime.checkpoint.RankAgent;
 import io.snapline.runtime.checkpoint.RankLink;
 import io.snapline.runtime.checkpoint.RankSetup;
 import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
-import io.snapline.runtime.checkpoint.store.PieceStore;
+import io.snapline.runtime.checkpoint.store.CheckpointStore;
 import io.snapline.runtime.engine.Endpoint;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
@@ -190,7 +190,7 @@ public final class RankProcess {
         if (c == null) {
             return RankSetup.none();
         }
-        PieceStore store = c.storeDirectory() == null ? null : new FileCheckpointStore(Path.of(c.storeDirectory()));
+        CheckpointStore store = c.storeDirectory() == null ? null : new FileCheckpointStore(Path.of(c.storeDirectory()));
         return new RankSetup(Policies.byName(c.settings().policy(), loader), c.settings(), store, c.restoreFrom(),
                 new ControlLink(control), c.killAtPoint(), c.killDuringWriteOf());
     }

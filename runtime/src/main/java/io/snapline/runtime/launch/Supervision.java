@@ -6,20 +6,18 @@ import io.snapline.runtime.checkpoint.Policies;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RankLink;
 import io.snapline.runtime.checkpoint.RankSetup;
+import io.snapline.runtime.checkpoint.RestartPoint;
 import io.snapline.runtime.checkpoint.RunReport;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.CheckpointStore;
 import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
 import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
-import io.snapline.runtime.checkpoint.store.Manifest;
-import io.snapline.runtime.checkpoint.store.Recovered;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The device-independent part of supervising a job with a checkpoint policy: opening the store, choosing what each
@@ -36,7 +34,7 @@ final class Supervision {
     private final FailurePlan failures;
     private final PrintStream err;
     private final long start;
-    private Manifest restore;
+    private RestartPoint restore;
     private int restarts;
     private long restartDetectedAt;
     private int restartFailedRank;
@@ -45,7 +43,7 @@ final class Supervision {
     private boolean restartPending;
 
     private Supervision(LaunchOptions options, CheckpointPolicy policy, PolicySettings settings, CheckpointStore store,
-            Path storeDir, Manifest restore, PrintStream err) {
+            Path storeDir, RestartPoint restore, PrintStream err) {
         this.options = options;
         this.policy = policy;
         this.settings = settings;
@@ -77,40 +75,42 @@ final class Supervision {
         }
         PolicySettings settings = new PolicySettings(policy.name(), options.interval(), options.every(), 2,
                 options.checkpointTimeout() != null ? options.checkpointTimeout()
-                        : PolicySettings.DEFAULT_STALL_TIMEOUT);
+                        : PolicySettings.DEFAULT_STALL_TIMEOUT, options.logging());
         try {
             policy.validate(settings);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
         if (!policy.restarts()) {
-            return new Supervision(options, policy, settings, null, null, null, err);
+            return new Supervision(options, policy, settings, null, null, RestartPoint.fresh(options.np()), err);
         }
         Path dir = Path.of(options.resume() != null ? options.resume()
                 : options.store() != null ? options.store() : FileCheckpointStore.defaultDirectory(jobId(options))
                         .toString());
         CheckpointStore store;
-        Manifest restore = null;
+        RestartPoint restore = RestartPoint.fresh(options.np());
         try {
             if (options.resume() != null && !java.nio.file.Files.isDirectory(dir)) {
                 throw new UsageException("--resume " + dir + ": no such directory");
             }
             store = new FileCheckpointStore(dir);
             if (options.resume() != null) {
-                Optional<Recovered> latest = store.latest();
-                if (latest.isEmpty()) {
+                if (store.list().isEmpty() && store.localRanks().isEmpty()) {
                     throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
                 }
-                for (String w : latest.get().warnings()) {
-                    err.println("snaprun: warning: " + w);
+                restore = policy.restartPoint(store, options.np(), w -> err.println("snaprun: warning: " + w));
+                if (restore.restoring() == 0 && !store.list().isEmpty()) {
+                    throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
                 }
-                restore = latest.get().manifest();
-                restore.requireRanks(options.np());
-                err.println("snaprun: resuming from checkpoint " + restore.id() + " in " + dir);
+                err.println("snaprun: resuming from " + restore + " in " + dir);
             } else if (!store.list().isEmpty()) {
                 List<CheckpointId> ids = store.list();
                 throw new UsageException("--store " + dir + " already holds checkpoints " + ids.get(0) + ".."
                         + ids.get(ids.size() - 1) + " of an earlier run; continue it with --resume " + dir
+                        + ", or choose an empty directory");
+            } else if (!store.localRanks().isEmpty()) {
+                throw new UsageException("--store " + dir + " already holds local checkpoints of ranks "
+                        + store.localRanks() + " from an earlier run; continue it with --resume " + dir
                         + ", or choose an empty directory");
             }
         } catch (CheckpointStoreException e) {
@@ -162,39 +162,38 @@ final class Supervision {
 
     /** What rank {@code rank} is told at the start of an attempt with {@code injections}. */
     RankSetup setupFor(int rank, RankLink link, List<FailurePlan.Injection> injections) {
-        return new RankSetup(policy, settings, store, restore, link, FailurePlan.pointFor(injections, rank),
+        return new RankSetup(policy, settings, store, restore.rank(rank), link, FailurePlan.pointFor(injections, rank),
                 FailurePlan.writeFor(injections, rank));
     }
 
     /** The coordinator of a new attempt. */
     CoordinatorLoop coordinator(CoordinatorLoop.Ranks ranks) {
-        CheckpointId next = restore == null ? CheckpointId.of(1) : restore.id().next();
+        CheckpointId next = restore.globalId() == 0 ? CheckpointId.of(1) : CheckpointId.of(restore.globalId()).next();
         if (store != null) {
             List<CheckpointId> ids = store.list();
             if (!ids.isEmpty() && ids.get(ids.size() - 1).compareTo(next) >= 0) {
                 next = ids.get(ids.size() - 1).next();
             }
         }
-        return new CoordinatorLoop(policy, options.np(), settings, store, next, report, err, ranks);
+        return new CoordinatorLoop(policy, options.np(), settings, store, next, restore, report, err, ranks);
     }
 
     /** A rank of the current attempt restored its checkpoint. */
     synchronized void restored(int rank, long id, long point, long nanos) {
-        if (restartPending && ++restoredRanks == options.np()) {
+        if (restartPending && ++restoredRanks == restore.restoring()) {
             recordRestart(System.nanoTime());
         }
     }
 
     /** The attempt started; with nothing to restore, the restart is complete now. */
     synchronized void attemptStarted() {
-        if (restartPending && restore == null) {
+        if (restartPending && restore.restoring() == 0) {
             recordRestart(System.nanoTime());
         }
     }
 
     private void recordRestart(long now) {
-        report.restart(restartFailedRank, restartReason, restore == null ? 0 : restore.id().value(), restartDetectedAt,
-                now);
+        report.restart(restartFailedRank, restartReason, restore, restartDetectedAt, now);
         restartPending = false;
     }
 
@@ -216,18 +215,15 @@ final class Supervision {
                     + options.maxRestarts() + " restart(s) allowed by --max-restarts");
             return false;
         }
-        Optional<Recovered> latest;
         try {
-            latest = store.latest();
+            restore = policy.restartPoint(store, options.np(), w -> {
+                err.println("snaprun: warning: " + w);
+                report.warning(w);
+            });
         } catch (CheckpointStoreException e) {
             err.println("snaprun: cannot restart: " + e.getMessage());
             return false;
         }
-        for (String w : latest.map(Recovered::warnings).orElse(List.of())) {
-            err.println("snaprun: warning: " + w);
-            report.warning(w);
-        }
-        restore = latest.map(Recovered::manifest).orElse(null);
         restarts++;
         restartPending = true;
         restoredRanks = 0;
@@ -235,9 +231,8 @@ final class Supervision {
         restartFailedRank = failedRank;
         restartReason = reason;
         err.println("snaprun: rank " + failedRank + " failed (" + reason + "); restarting all " + options.np()
-                + " ranks from " + (restore == null ? "the beginning (no checkpoint committed yet)"
-                        : "checkpoint " + restore.id()) + " (restart " + restarts + " of at most "
-                + options.maxRestarts() + ")");
+                + " ranks from " + (restore.restoring() == 0 ? "the beginning (no usable checkpoint yet)" : restore)
+                + " (restart " + restarts + " of at most " + options.maxRestarts() + ")");
         return true;
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.runtime.checkpoint.PolicySettings;
+import io.snapline.runtime.checkpoint.RestoreFrom;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.Manifest;
 import io.snapline.runtime.checkpoint.store.PieceRef;
@@ -82,8 +83,10 @@ class ControlChannelTest {
                 new PieceRef(1, "rank-1.piece", 4096, 0x7abc)));
         List<ControlMessage> sent = List.of(
                 new ControlMessage.CheckpointSetup(new PolicySettings("coordinated", Duration.ofMillis(250), 0, 3,
-                        Duration.ofSeconds(9)), "/tmp/store ä", manifest, 12, 0),
+                        Duration.ofSeconds(9)), "/tmp/store ä", RestoreFrom.global(manifest, 1), 12, 0),
                 new ControlMessage.CheckpointSetup(PolicySettings.of("none", null, 5), null, null, 0, 4),
+                new ControlMessage.CheckpointSetup(new PolicySettings("independent", null, 40, 2, Duration.ofSeconds(3),
+                        "none"), "/s", RestoreFrom.local(9), 0, 0),
                 new ControlMessage.Restored(7, 21, 1_234_567_890_123L),
                 new ControlMessage.Finalizing(),
                 new ControlMessage.KillRequest(true, "injected failure at safe point 12"),
@@ -103,14 +106,15 @@ class ControlChannelTest {
     }
 
     @Test
-    void shouldRejectSetupWhenItsManifestIsMalformed() throws IOException {
-        // type, policy "x", interval -1, every 1, retain 1, stall 1 ns, no store, a manifest of 0 ranks
-        ByteBuffer f = ByteBuffer.allocate(4 + 1 + 5 + 8 + 8 + 4 + 8 + 1 + 1 + 8 + 4);
+    void shouldRejectSetupWhenItsRestoreKindIsUnknown() throws IOException {
+        // type, policy "x", interval -1, every 1, retain 1, stall 1 ns, logging "n", no store, restore kind 7
+        ByteBuffer f = ByteBuffer.allocate(4 + 1 + 5 + 8 + 8 + 4 + 8 + 5 + 1 + 1 + 8 + 8);
         f.putInt(f.capacity() - 4).put(ControlMessage.CHECKPOINT_SETUP).putInt(1).put((byte) 'x').putLong(-1)
-                .putLong(1).putInt(1).putLong(1).put((byte) 0).put((byte) 1).putLong(3).putInt(0).flip();
+                .putLong(1).putInt(1).putLong(1).putInt(1).put((byte) 'n').put((byte) 0).put((byte) 7).putLong(0)
+                .putLong(0).flip();
         client.write(f);
         IOException e = assertThrows(IOException.class, () -> b.receive(ControlChannel.MAX_FRAME));
-        assertEquals("manifest of 0 ranks", e.getMessage());
+        assertEquals("unknown restore kind 7", e.getMessage());
     }
 
     @Test

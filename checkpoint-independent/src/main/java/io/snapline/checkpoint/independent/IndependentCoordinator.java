@@ -1,0 +1,74 @@
+package io.snapline.checkpoint.independent;
+
+import io.snapline.recovery.LocalRecovery;
+import io.snapline.recovery.io.LocalHistory;
+import io.snapline.runtime.checkpoint.CoordinatorServices;
+import io.snapline.runtime.checkpoint.DependencyTracker;
+import io.snapline.runtime.checkpoint.PolicyCoordinator;
+import io.snapline.runtime.checkpoint.RestoreFrom;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The supervisor half of {@code independent}: it coordinates nothing. It records each local checkpoint a rank
+ * reports (run report, progress line) and collects garbage: the recovery line for a failure of every rank only moves
+ * forward as checkpoints are added (a message sent before an existing checkpoint but not yet received already
+ * counts as in transit, and one received but not yet recorded as sent lies in the sender's open interval), so every
+ * local checkpoint older than that line is one no restart can use, and is deleted. The line is recomputed from the
+ * reported dependency records at most once a second.
+ */
+final class IndependentCoordinator implements PolicyCoordinator {
+    private static final long COLLECT_EVERY_NANOS = 1_000_000_000L;
+
+    private final CoordinatorServices services;
+    private final long[] base;
+    private final List<List<LocalHistory.Entry>> records = new ArrayList<>();
+    private boolean changed;
+    private long lastCollect = Long.MIN_VALUE / 2;
+
+    IndependentCoordinator(CoordinatorServices services) {
+        this.services = services;
+        this.base = new long[services.ranks()];
+        for (int r = 0; r < base.length; r++) {
+            RestoreFrom from = services.restoredFrom(r);
+            base[r] = from == null ? 0 : from.id().value();
+            records.add(new ArrayList<>());
+        }
+    }
+
+    @Override
+    public void onRankMessage(int rank, byte[] message) {
+        LocalReport report = LocalReport.decode(message);
+        services.localCommitted(rank, report.index(), report.point(), report.bytes(), report.blockedNanos());
+        records.get(rank).add(new LocalHistory.Entry(report.index(), DependencyTracker.Record.decode(report.record())));
+        changed = true;
+    }
+
+    @Override
+    public void onTick(long nanoTime) {
+        if (changed && nanoTime - lastCollect >= COLLECT_EVERY_NANOS) {
+            lastCollect = nanoTime;
+            changed = false;
+            collect();
+        }
+    }
+
+    @Override
+    public void onRankFinished(int rank) {
+    }
+
+    private void collect() {
+        long[] line = LocalRecovery.restartLine(LocalHistory.build(base.length, base.clone(), records));
+        for (int r = 0; r < base.length; r++) {
+            if (line[r] <= base[r]) {
+                continue;
+            }
+            for (long index = Math.max(1, base[r]); index < line[r]; index++) {
+                services.discardLocal(r, index);
+            }
+            base[r] = line[r];
+            long kept = base[r];
+            records.get(r).removeIf(e -> e.index() <= kept);
+        }
+    }
+}

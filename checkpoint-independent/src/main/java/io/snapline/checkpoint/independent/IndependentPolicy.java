@@ -1,0 +1,84 @@
+package io.snapline.checkpoint.independent;
+
+import io.snapline.recovery.LocalRecovery;
+import io.snapline.recovery.io.LocalHistory;
+import io.snapline.runtime.checkpoint.CheckpointPolicy;
+import io.snapline.runtime.checkpoint.CoordinatorServices;
+import io.snapline.runtime.checkpoint.PolicyCoordinator;
+import io.snapline.runtime.checkpoint.PolicySettings;
+import io.snapline.runtime.checkpoint.RankPolicy;
+import io.snapline.runtime.checkpoint.RankServices;
+import io.snapline.runtime.checkpoint.RestartPoint;
+import io.snapline.runtime.checkpoint.store.CheckpointStore;
+import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * {@code --checkpoint independent --logging none}: every rank checkpoints on its own schedule ({@link Schedule})
+ * with no coordination; after a failure every rank restarts from the maximum strongly consistent recovery line over
+ * the ranks' local checkpoints. Without message logs that is the only safe kind of line: a message in transit at a
+ * merely consistent line (sent before the sender's checkpoint, received after the receiver's) is re-sent by nobody,
+ * and an orphan (received before, sent after) would be received twice. The line is computed from the dependency
+ * records stored with the checkpoints by the recovery module ({@link LocalRecovery}).
+ */
+public final class IndependentPolicy implements CheckpointPolicy {
+    public static final String NAME = "independent";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "independent per-rank checkpoints, no coordination; restart from the maximum strongly consistent "
+                + "recovery line (--logging none)";
+    }
+
+    @Override
+    public void validate(PolicySettings settings) {
+        if (!settings.logging().equals(PolicySettings.NO_LOGGING)) {
+            throw new IllegalArgumentException("--logging " + settings.logging() + " is not available in this build; "
+                    + "use --logging none (every rank restarts from a strongly consistent recovery line), or a "
+                    + "coordinated policy");
+        }
+    }
+
+    @Override
+    public RankPolicy forRank(RankServices services) {
+        return new IndependentRank(services);
+    }
+
+    @Override
+    public PolicyCoordinator coordinator(CoordinatorServices services) {
+        return new IndependentCoordinator(services);
+    }
+
+    /**
+     * Computes the recovery line from the store's local checkpoints, keeps on every rank only the checkpoint the line
+     * names (older ones no restart can use again; newer ones belong to the execution being abandoned, and the
+     * restarted run will write checkpoints of those numbers anew), records the line in the store, and returns it.
+     */
+    @Override
+    public RestartPoint restartPoint(CheckpointStore store, int ranks, Consumer<String> warn) {
+        List<Integer> present = store.localRanks();
+        if (!present.isEmpty() && present.get(present.size() - 1) >= ranks) {
+            throw new CheckpointStoreException("the store holds local checkpoints of ranks 0.."
+                    + present.get(present.size() - 1) + " but this job has " + ranks + " ranks; restart with -np "
+                    + (present.get(present.size() - 1) + 1) + ", or use an empty --store directory to start from scratch");
+        }
+        LocalHistory.Read read = LocalHistory.read(store, ranks);
+        read.warnings().forEach(warn);
+        long[] line = LocalRecovery.restartLine(read);
+        for (int r = 0; r < ranks; r++) {
+            for (long index : store.localIndexes(r)) {
+                if (index != line[r]) {
+                    store.deleteLocal(r, index);
+                }
+            }
+        }
+        store.writeRecoveryLine(line);
+        return RestartPoint.line(line);
+    }
+}

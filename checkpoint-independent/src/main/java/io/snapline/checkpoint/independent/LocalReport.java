@@ -1,0 +1,32 @@
+package io.snapline.checkpoint.independent;
+
+import java.nio.ByteBuffer;
+
+/**
+ * What a rank tells the coordinator after committing a local checkpoint: its number, safe point, size, how long it
+ * held the program back, and the dependency record of the interval it ended (for the coordinator's garbage
+ * collection). Encoded as: type u8 (1), index i64, point i64, bytes i64, blocked-nanos i64, record-length i32, record.
+ */
+record LocalReport(long index, long point, long bytes, long blockedNanos, byte[] record) {
+    static final byte TYPE = 1;
+
+    byte[] encode() {
+        return ByteBuffer.allocate(1 + 32 + 4 + record.length).put(TYPE).putLong(index).putLong(point).putLong(bytes)
+                .putLong(blockedNanos).putInt(record.length).put(record).array();
+    }
+
+    static LocalReport decode(byte[] message) {
+        ByteBuffer b = ByteBuffer.wrap(message);
+        byte type = b.get();
+        if (type != TYPE) {
+            throw new IllegalArgumentException("not a local checkpoint report: type " + type);
+        }
+        long index = b.getLong();
+        long point = b.getLong();
+        long bytes = b.getLong();
+        long blocked = b.getLong();
+        byte[] record = new byte[b.getInt()];
+        b.get(record);
+        return new LocalReport(index, point, bytes, blocked, record);
+    }
+}

@@ -1,0 +1,139 @@
+package io.snapline.checkpoint.independent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.snapline.runtime.checkpoint.CoordinatorServices;
+import io.snapline.runtime.checkpoint.PolicySettings;
+import io.snapline.runtime.checkpoint.RestoreFrom;
+import io.snapline.runtime.checkpoint.store.CheckpointId;
+import io.snapline.runtime.checkpoint.store.Manifest;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The coordinator's garbage collection of local checkpoints, driven by hand-made dependency records. */
+class IndependentCoordinatorTest {
+    private static final long SECOND = 1_000_000_000L;
+
+    /** Records what the coordinator asks of the supervisor. */
+    static final class Services implements CoordinatorServices {
+        final List<String> calls = new ArrayList<>();
+        final RestoreFrom[] restored;
+
+        Services(RestoreFrom... restored) {
+            this.restored = restored;
+        }
+
+        @Override
+        public int ranks() {
+            return restored.length;
+        }
+
+        @Override
+        public PolicySettings settings() {
+            return PolicySettings.of("independent", null, 1);
+        }
+
+        @Override
+        public void send(int rank, byte[] message) {
+            calls.add("send " + rank);
+        }
+
+        @Override
+        public CheckpointId nextId() {
+            return CheckpointId.of(1);
+        }
+
+        @Override
+        public boolean commit(Manifest manifest, long point, long[] blockedNanos) {
+            throw new AssertionError("independent checkpoints commit no manifest");
+        }
+
+        @Override
+        public RestoreFrom restoredFrom(int rank) {
+            return restored[rank];
+        }
+
+        @Override
+        public void localCommitted(int rank, long index, long point, long bytes, long blockedNanos) {
+            calls.add("committed " + rank + ":" + index);
+        }
+
+        @Override
+        public void discardLocal(int rank, long index) {
+            calls.add("discard " + rank + ":" + index);
+        }
+
+        @Override
+        public void fail(String reason) {
+            calls.add("fail " + reason);
+        }
+
+        @Override
+        public void log(String line) {
+        }
+    }
+
+    /** A dependency record in the runtime's format; {@code sends} are (to, seq), {@code receives} (from, seq, interval). */
+    static byte[] record(int interval, int ranks, long[][] sends, long[][] receives) {
+        ByteBuffer b = ByteBuffer.allocate(16 + 8 * ranks + 4 + 12 * sends.length + 4 + 16 * receives.length);
+        b.putInt(interval).putLong(1000L * interval).putInt(ranks);
+        for (int r = 0; r < ranks; r++) {
+            b.putLong(0);
+        }
+        b.putInt(sends.length);
+        for (long[] s : sends) {
+            b.putInt((int) s[0]).putLong(s[1]);
+        }
+        b.putInt(receives.length);
+        for (long[] r : receives) {
+            b.putInt((int) r[0]).putLong(r[1]).putInt((int) r[2]);
+        }
+        return b.array();
+    }
+
+    private static void report(IndependentCoordinator c, int rank, long index, long[][] sends, long[][] receives) {
+        c.onRankMessage(rank, new LocalReport(index, index * 10, 100, 5, record((int) index - 1, 2, sends, receives))
+                .encode());
+    }
+
+    private static final long[][] NONE = new long[0][];
+
+    @Test
+    void shouldDeleteEveryCheckpointOlderThanTheLineForAFailureOfEveryRank() {
+        Services s = new Services(null, null);
+        IndependentCoordinator c = new IndependentCoordinator(s);
+
+        report(c, 0, 1, new long[][] {{1, 1}}, NONE);
+        report(c, 1, 1, NONE, new long[][] {{0, 1, 0}});
+        c.onTick(10 * SECOND);
+        assertEquals(List.of("committed 0:1", "committed 1:1"), s.calls, "line [1, 1]: nothing older to delete");
+
+        report(c, 0, 2, new long[][] {{1, 2}}, NONE);
+        report(c, 1, 2, NONE, NONE);
+        c.onTick(11 * SECOND);
+        // Message 2 is sent before rank 0's checkpoint 2 and not received before rank 1's: line [1, 2].
+        assertEquals(List.of("committed 0:2", "committed 1:2", "discard 1:1"), s.calls.subList(2, s.calls.size()));
+
+        report(c, 1, 3, NONE, new long[][] {{0, 2, 1}});
+        report(c, 0, 3, NONE, NONE);
+        c.onTick(11 * SECOND + 1);
+        assertEquals(7, s.calls.size(), "no collection within a second of the last: " + s.calls);
+        c.onTick(12 * SECOND);
+        assertEquals(List.of("committed 1:3", "committed 0:3", "discard 0:1", "discard 0:2", "discard 1:2"),
+                s.calls.subList(5, s.calls.size()));
+    }
+
+    @Test
+    void shouldStartFromTheRestoredLineAfterARestart() {
+        Services s = new Services(RestoreFrom.local(4), null);
+        IndependentCoordinator c = new IndependentCoordinator(s);
+
+        report(c, 0, 5, NONE, NONE);
+        report(c, 1, 1, NONE, NONE);
+        c.onTick(5 * SECOND);
+
+        assertEquals(List.of("committed 0:5", "committed 1:1", "discard 0:4"), s.calls);
+    }
+}

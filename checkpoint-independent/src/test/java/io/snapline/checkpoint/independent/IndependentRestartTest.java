@@ -1,0 +1,267 @@
+package io.snapline.checkpoint.independent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.checkpoint.Checkpoint;
+import io.snapline.runtime.launch.UsageException;
+import io.snapline.runtime.testing.MpiRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import mpi.MPI;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --checkpoint independent --logging none} end to end (on the device the build selects): ranks checkpoint on
+ * their own, a failure restarts every rank from the strongly consistent recovery line the recovery module computes,
+ * and the job ends with the failure-free result.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class IndependentRestartTest {
+    @TempDir
+    Path tmp;
+
+    /**
+     * Two pairs of ranks that never talk to each other until the end: ranks 0 and 1 exchange a value every step and
+     * mark one safe point per step, ranks 2 and 3 mark {@code rest[1]} safe points per step. With {@code --every N}
+     * each pair checkpoints at the same steps, so each pair's newest common checkpoint is on a strongly consistent
+     * line: the pairs roll back to different local checkpoints.
+     */
+    public static class Pairs {
+        static final class State {
+            int step;
+            double value;
+        }
+
+        public static void main(String[] args) throws Exception {
+            String[] rest = MPI.Init(args);
+            int steps = Integer.parseInt(rest[0]);
+            int fastPoints = Integer.parseInt(rest[1]);
+            long pause = Long.parseLong(rest[2]);
+            int rank = MPI.COMM_WORLD.Rank();
+            int partner = rank ^ 1;
+            int points = rank < 2 ? 1 : fastPoints;
+            State s = Checkpoint.restoreOr(() -> {
+                State f = new State();
+                f.value = rank + 1;
+                return f;
+            });
+            double[] mine = new double[1];
+            double[] theirs = new double[1];
+            while (s.step < steps) {
+                mine[0] = s.value;
+                MPI.COMM_WORLD.Sendrecv(mine, 0, 1, MPI.DOUBLE, partner, 5, theirs, 0, 1, MPI.DOUBLE, partner, 5);
+                s.value = Math.sin(s.value) * 0.75 + Math.cos(theirs[0]) * 0.5 + s.step * 1e-3;
+                s.step++;
+                if (pause > 0) {
+                    Thread.sleep(pause);
+                }
+                for (int p = 0; p < points; p++) {
+                    Checkpoint.point(s);
+                }
+            }
+            double[] all = new double[MPI.COMM_WORLD.Size()];
+            MPI.COMM_WORLD.Gather(new double[] {s.value}, 0, 1, MPI.DOUBLE, all, 0, 1, MPI.DOUBLE, 0);
+            if (rank == 0) {
+                for (int r = 0; r < all.length; r++) {
+                    System.out.println("rank " + r + " value " + Long.toHexString(Double.doubleToLongBits(all[r])));
+                }
+            }
+            MPI.Finalize();
+        }
+    }
+
+    /**
+     * A ring whose token is in flight at every safe point (sent at the end of a step, received at the start of the
+     * next), plus halo exchanges: whether a line is strongly consistent depends on whether the token had arrived when
+     * the receiver checkpointed, so the line the planner finds depends on timing — the result must not.
+     */
+    public static class TokenRing {
+        static final class State {
+            int step;
+            double[] cells = new double[32];
+            long tokens;
+        }
+
+        public static void main(String[] args) throws Exception {
+            String[] rest = MPI.Init(args);
+            int steps = Integer.parseInt(rest[0]);
+            int rank = MPI.COMM_WORLD.Rank();
+            int size = MPI.COMM_WORLD.Size();
+            int left = (rank + size - 1) % size;
+            int right = (rank + 1) % size;
+            State s = Checkpoint.restoreOr(() -> {
+                State f = new State();
+                for (int i = 0; i < f.cells.length; i++) {
+                    f.cells[i] = rank * 100 + i;
+                }
+                return f;
+            });
+            if (s.step == 0) {
+                MPI.COMM_WORLD.Send(new long[] {rank}, 0, 1, MPI.LONG, right, 7);
+            }
+            double[] fromLeft = new double[1];
+            long[] token = new long[1];
+            while (s.step < steps) {
+                MPI.COMM_WORLD.Recv(token, 0, 1, MPI.LONG, left, 7);
+                s.tokens = s.tokens * 31 + token[0];
+                MPI.COMM_WORLD.Sendrecv(s.cells, s.cells.length - 1, 1, MPI.DOUBLE, right, 1, fromLeft, 0, 1,
+                        MPI.DOUBLE, left, 1);
+                double[] next = new double[s.cells.length];
+                for (int i = 0; i < next.length; i++) {
+                    next[i] = 0.5 * s.cells[i] + 0.5 * (i == 0 ? fromLeft[0] : s.cells[i - 1]) + Math.sin(s.step) * 1e-3;
+                }
+                s.cells = next;
+                s.step++;
+                MPI.COMM_WORLD.Send(new long[] {s.step * 100L + rank}, 0, 1, MPI.LONG, right, 7);
+                Thread.sleep(1);
+                Checkpoint.point(s);
+            }
+            MPI.COMM_WORLD.Recv(token, 0, 1, MPI.LONG, left, 7);
+            long bits = s.tokens;
+            for (double c : s.cells) {
+                bits = bits * 1_000_003L + Double.doubleToLongBits(c);
+            }
+            System.out.println("rank " + rank + " step " + s.step + " state " + Long.toHexString(bits));
+            MPI.Finalize();
+        }
+    }
+
+    private static List<String> sorted(MpiRun.Outcome o) {
+        List<String> lines = new ArrayList<>(o.lines());
+        lines.sort(null);
+        return lines;
+    }
+
+    private List<String> flags(String store, String... more) {
+        List<String> f = new ArrayList<>(List.of("--checkpoint", "independent", "--logging", "none", "--store",
+                tmp.resolve(store).toString()));
+        f.addAll(Arrays.asList(more));
+        return f;
+    }
+
+    /** The recovery lines the restarts used, in order, from the launcher's log (all zeros: from the beginning). */
+    private static List<long[]> lines(MpiRun.Outcome o) {
+        Matcher m = Pattern.compile("restarting all (\\d+) ranks from (recovery line \\[([0-9, ]+)\\]|the beginning)")
+                .matcher(o.err());
+        List<long[]> result = new ArrayList<>();
+        while (m.find()) {
+            result.add(m.group(3) == null ? new long[Integer.parseInt(m.group(1))]
+                    : Arrays.stream(m.group(3).split(", ")).mapToLong(Long::parseLong).toArray());
+        }
+        return result;
+    }
+
+    @Test
+    void shouldRestartEachPairFromItsOwnNewestCommonCheckpointWhenARankIsKilled() {
+        MpiRun.Outcome clean = MpiRun.run(4, List.of(), Pairs.class, "60", "3", "2");
+        assertTrue(clean.result().succeeded(), clean.err());
+
+        MpiRun.Outcome o = MpiRun.run(4, flags("s", "--every", "10", "--inject-failure", "rank=0,point=35"),
+                Pairs.class, "60", "3", "2");
+
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(sorted(clean), sorted(o));
+        List<long[]> used = lines(o);
+        assertEquals(1, used.size(), o.err());
+        long[] line = used.get(0);
+        // Ranks 0 and 1 checkpointed at steps 10, 20 and 30; rank 0 died at 35 and rank 1 cannot pass step 36 alone.
+        assertEquals(3, line[0], o.err());
+        assertEquals(3, line[1], o.err());
+        assertEquals(line[2], line[3], o.err());
+        assertTrue(line[2] >= 3, "ranks 2 and 3 mark three safe points per step: " + o.err());
+        assertTrue(o.err().contains("restarts: 1\n"), o.err());
+        assertTrue(o.err().contains("rank 2 committed local checkpoint 1 at safe point 10"), o.err());
+    }
+
+    @Test
+    void shouldGiveTheFailureFreeResultWhenRanksDieWhileWritingAndAtSafePoints() {
+        MpiRun.Outcome clean = MpiRun.run(4, List.of(), Pairs.class, "40", "2", "1");
+        MpiRun.Outcome o = MpiRun.run(4, flags("s", "--every", "6", "--max-restarts", "2",
+                "--inject-failure", "rank=3,during-checkpoint=4", "--inject-failure", "rank=1,point=30"),
+                Pairs.class, "40", "2", "1");
+
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(sorted(clean), sorted(o));
+        assertEquals(2, lines(o).size(), o.err());
+        // Rank 3 died writing its 4th checkpoint (safe point 24, step 12): it and its partner roll back to their 3rd.
+        assertEquals(3, lines(o).get(0)[3], o.err());
+        assertEquals(3, lines(o).get(0)[2], o.err());
+    }
+
+    @Test
+    void shouldGiveTheFailureFreeResultWhenCheckpointsFallAtRandomTimes() {
+        MpiRun.Outcome clean = MpiRun.run(3, List.of(), TokenRing.class, "150");
+        MpiRun.Outcome o = MpiRun.run(3, flags("s", "--interval", "20ms", "--max-restarts", "2",
+                "--inject-failure", "rank=1,point=60", "--inject-failure", "rank=2,point=120"), TokenRing.class, "150");
+
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(sorted(clean), sorted(o));
+        assertEquals(2, lines(o).size(), o.err());
+    }
+
+    @Test
+    void shouldKeepOnlyTheLinesCheckpointsAfterARestartAndRecordTheLine() throws Exception {
+        Path store = tmp.resolve("s");
+        MpiRun.Outcome o = MpiRun.run(4, flags("s", "--every", "10", "--inject-failure", "rank=0,point=35"),
+                Pairs.class, "60", "3", "0");
+        assertTrue(o.result().succeeded(), o.err());
+
+        String recorded = Files.readString(store.resolve("local").resolve("RECOVERY-LINE"));
+        long[] line = lines(o).get(0);
+        for (int r = 0; r < 4; r++) {
+            assertTrue(recorded.contains("line " + r + " " + line[r] + "\n"), recorded);
+            try (Stream<Path> files = Files.list(store.resolve("local").resolve(String.format("rank-%05d", r)))) {
+                List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+                for (String n : names) {
+                    long index = Long.parseLong(n.substring(5, 25));
+                    assertTrue(index >= line[r], "rank " + r + " kept checkpoint " + index + " older than the line "
+                            + line[r] + ": " + names);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseMessageLoggingThisBuildDoesNotHave() {
+        UsageException e = assertThrows(UsageException.class, () -> MpiRun.run(2, List.of("--checkpoint",
+                "independent", "--logging", "pessimistic"), Pairs.class, "4", "1", "0"));
+
+        assertTrue(e.getMessage().startsWith("--logging pessimistic is not available in this build; use --logging "
+                + "none"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseToResumeLocalCheckpointsWithAnotherNumberOfRanks() {
+        MpiRun.Outcome first = MpiRun.run(4, flags("s", "--every", "5"), Pairs.class, "20", "1", "0");
+        assertTrue(first.result().succeeded(), first.err());
+
+        UsageException e = assertThrows(UsageException.class, () -> MpiRun.run(2, List.of("--checkpoint",
+                "independent", "--resume", tmp.resolve("s").toString()), Pairs.class, "20", "1", "0"));
+
+        assertTrue(e.getMessage().contains("local checkpoints of ranks 0..3 but this job has 2 ranks; restart with "
+                + "-np 4"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAStoreHoldingAnEarlierRunsLocalCheckpoints() {
+        MpiRun.Outcome first = MpiRun.run(2, flags("s", "--every", "5"), Pairs.class, "12", "1", "0");
+        assertTrue(first.result().succeeded(), first.err());
+
+        UsageException e = assertThrows(UsageException.class,
+                () -> MpiRun.run(2, flags("s", "--every", "5"), Pairs.class, "12", "1", "0"));
+
+        assertTrue(e.getMessage().contains("already holds local checkpoints of ranks [0, 1] from an earlier run; "
+                + "continue it with --resume"), e.getMessage());
+    }
+}

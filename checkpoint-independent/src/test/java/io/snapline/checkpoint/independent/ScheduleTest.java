@@ -1,0 +1,73 @@
+package io.snapline.checkpoint.independent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.runtime.checkpoint.PolicySettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ScheduleTest {
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void shouldCheckpointAtEveryNthSafePointWhenGivenEvery() {
+        Schedule s = Schedule.of(PolicySettings.of("independent", null, 4), 3, 0, 0);
+        List<Long> due = new ArrayList<>();
+        for (long p = 1; p <= 13; p++) {
+            if (s.due(p, p * MS)) {
+                due.add(p);
+                s.taken(p * MS);
+            }
+        }
+        assertEquals(List.of(4L, 8L, 12L), due);
+    }
+
+    @Test
+    void shouldSpaceTimedCheckpointsBetweenHalfAndOneAndAHalfIntervals() {
+        Schedule s = Schedule.of(PolicySettings.of("independent", Duration.ofMillis(100), 0), 1, 0, 0);
+        List<Long> at = takenEveryMillis(s, 5_000);
+        assertTrue(at.get(0) >= 25 && at.get(0) < 126, "first at " + at.get(0));
+        for (int i = 1; i < at.size(); i++) {
+            long gap = at.get(i) - at.get(i - 1);
+            assertTrue(gap >= 50 && gap <= 151, "gap " + gap + " in " + at);
+        }
+        assertTrue(at.size() > 30 && at.size() < 100, at.size() + " checkpoints in 5 s at 100 ms");
+    }
+
+    @Test
+    void shouldDriftRanksApartButRepeatForTheSameRankAndRestart() {
+        PolicySettings settings = PolicySettings.of("independent", Duration.ofMillis(100), 0);
+        List<Long> rank0 = takenEveryMillis(Schedule.of(settings, 0, 0, 0), 2_000);
+        List<Long> rank1 = takenEveryMillis(Schedule.of(settings, 1, 0, 0), 2_000);
+        List<Long> rank1AfterRestart = takenEveryMillis(Schedule.of(settings, 1, 5, 0), 2_000);
+
+        assertNotEquals(rank0, rank1);
+        assertEquals(rank1, takenEveryMillis(Schedule.of(settings, 1, 0, 0), 2_000));
+        assertNotEquals(rank1, rank1AfterRestart);
+    }
+
+    @Test
+    void shouldNotBeDueBeforeTheFirstGapHasPassed() {
+        Schedule s = Schedule.of(PolicySettings.of("independent", Duration.ofSeconds(10), 0), 0, 0, 1_000 * MS);
+        assertFalse(s.due(1, 1_000 * MS));
+        assertFalse(s.due(2, 3_000 * MS));
+        assertTrue(s.due(3, 14_000 * MS));
+    }
+
+    /** Times (ms) at which {@code s} checkpoints when a safe point comes every millisecond for {@code millis}. */
+    private static List<Long> takenEveryMillis(Schedule s, long millis) {
+        List<Long> at = new ArrayList<>();
+        for (long t = 0; t <= millis; t++) {
+            if (s.due(t, t * MS)) {
+                at.add(t);
+                s.taken(t * MS);
+            }
+        }
+        return at;
+    }
+}
