@@ -68,6 +68,43 @@ final class Restarts {
         return o;
     }
 
+    /**
+     * Runs {@code main} failure-free, then under {@code --checkpoint independent --logging none} with
+     * {@code schedule} (e.g. {@code --every 10}) and {@code failures} injected; asserts that the second run succeeded,
+     * restarted at least once and at most once per failure, and printed exactly what the first printed.
+     */
+    static MpiRun.Outcome assertSameOutputDespiteFailuresIndependent(Path store, int np, List<String> schedule,
+            List<String> failures, Class<?> main, String... args) {
+        MpiRun.Outcome clean = MpiRun.ok(np, main, args);
+        List<String> flags = new ArrayList<>(List.of("--checkpoint", "independent", "--logging", "none", "--store",
+                store.toString(), "--max-restarts", Integer.toString(failures.size())));
+        flags.addAll(schedule);
+        for (String f : failures) {
+            flags.add("--inject-failure");
+            flags.add(f);
+        }
+        MpiRun.Outcome o = MpiRun.run(np, flags, main, args);
+        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
+        assertEquals(clean.lines(), o.lines(), o.err());
+        java.util.regex.Matcher restarts = java.util.regex.Pattern.compile("restarts: (\\d+)\n").matcher(o.err());
+        assertTrue(restarts.find(), o.err());
+        int n = Integer.parseInt(restarts.group(1));
+        assertTrue(n >= 1 && n <= failures.size(), "1.." + failures.size() + " restarts expected:\n" + o.err());
+        return o;
+    }
+
+    /** The recovery lines the restarts used, in order (all zeros: from the beginning), from the launcher's log. */
+    static List<long[]> recoveryLines(MpiRun.Outcome o) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "restarting all (\\d+) ranks from (recovery line \\[([0-9, ]+)\\]|the beginning)").matcher(o.err());
+        List<long[]> result = new ArrayList<>();
+        while (m.find()) {
+            result.add(m.group(3) == null ? new long[Integer.parseInt(m.group(1))]
+                    : java.util.Arrays.stream(m.group(3).split(", ")).mapToLong(Long::parseLong).toArray());
+        }
+        return result;
+    }
+
     /** Asserts that the job restarted, in this order, from each of {@code checkpoints} (0: from the beginning). */
     static void assertRestartedFrom(MpiRun.Outcome o, int np, long... checkpoints) {
         int from = 0;

@@ -113,13 +113,17 @@ public final class DependencyTracker implements ChannelHook {
         return b.array();
     }
 
-    /** Continues after a restore from the record a checkpoint's {@link #close()} wrote. */
+    /**
+     * Continues after a restore from the record a checkpoint's {@link #close()} wrote. Messages other ranks sent
+     * since they restored may have been accepted already (a rank restores inside its first
+     * {@code Checkpoint.restoreOr}, after {@code MPI.Init}): their receives stay in the record of the interval that
+     * now begins. Called on the program's thread; it changes nothing accepts touch.
+     */
     void restore(byte[] record) {
         Record r = Record.decode(record);
         interval = r.interval() + 1;
         System.arraycopy(r.sentSoFar(), 0, sent, 0, ranks);
         sendCount = 0;
-        receiveCount = 0;
     }
 
     /** A decoded interval record; see {@link #close()}. Arrays are parallel, one entry per message. */

@@ -1,0 +1,82 @@
+package io.snapline.checkpoint.independent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.recovery.cli.SnaplineCli;
+import io.snapline.runtime.testing.MpiRun;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import picocli.CommandLine;
+
+/**
+ * {@code snapline recovery-line --store DIR} on the store of a real {@code independent} job that died (no restart
+ * left): it prints the line a restart would use, the same the planner used for the job's own restart earlier, and
+ * draws the space-time diagram.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class RecoveryLineOnJobStoreTest {
+    @TempDir
+    Path tmp;
+
+    private record Run(int status, String out, String err) {
+    }
+
+    private static Run cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = SnaplineCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int status = cli.execute(args);
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldPrintTheLineAndDrawTheDiagramOfAJobsLocalCheckpoints() throws Exception {
+        Path store = tmp.resolve("store");
+        MpiRun.Outcome job = MpiRun.run(4, List.of("--checkpoint", "independent", "--every", "10", "--store",
+                store.toString(), "--max-restarts", "1", "--inject-failure", "rank=0,point=35",
+                "--inject-failure", "rank=2,point=130"), IndependentRestartTest.Pairs.class, "60", "3", "1");
+        assertEquals(1, job.result().exitCode(), job.err());
+        assertTrue(job.err().contains("rank 2 failed; not restarting: the job has used all 1 restart(s)"), job.err());
+        Matcher used = Pattern.compile("restarting all 4 ranks from recovery line \\[([0-9, ]+)\\]").matcher(job.err());
+        assertTrue(used.find(), job.err());
+
+        Path svg = tmp.resolve("line.svg");
+        Run run = cli("recovery-line", "--store", store.toString(), "--failed", "0,1,2,3", "--strong", "--svg",
+                svg.toString());
+
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.err().contains("the last restart used local checkpoints [" + used.group(1) + "]"), run.err());
+        Matcher now = Pattern.compile("a restart of every rank now would use local checkpoints \\[(\\d+), (\\d+), "
+                + "(\\d+), (\\d+)\\]").matcher(run.err());
+        assertTrue(now.find(), run.err());
+        // Each pair talks only to itself, so each pair is on one checkpoint; ranks 2 and 3 (three safe points per
+        // step, killed at safe point 130, step 44) are well past the checkpoints ranks 0 and 1 took up to step 60.
+        assertEquals(now.group(1), now.group(2), run.err());
+        assertEquals(now.group(3), now.group(4), run.err());
+        assertTrue(run.out().contains("maximum strongly consistent line"), run.out());
+        assertTrue(run.out().contains("in-transit messages to replay (sent before the line, received after it or "
+                + "never): none"), run.out());
+
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
+        assertEquals("svg", doc.getDocumentElement().getTagName());
+        String text = Files.readString(svg);
+        for (int r = 0; r < 4; r++) {
+            assertTrue(text.contains(">rank " + r + "<"), "a timeline for rank " + r);
+        }
+        assertTrue(text.contains("data-id=\"" + now.group(3) + "\""), "rank 2's checkpoint on the line is drawn");
+    }
+}
