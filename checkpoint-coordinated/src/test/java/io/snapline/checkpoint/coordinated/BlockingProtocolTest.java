@@ -265,6 +265,11 @@ class BlockingProtocolTest {
         }
 
         @Override
+        public RankImage captureReceived(CheckpointId id, long point) {
+            throw new UnsupportedOperationException("blocking checkpoints save unreceived messages");
+        }
+
+        @Override
         public PieceRef writeLocal(long index, RankImage image) {
             throw new UnsupportedOperationException("blocking checkpoints are global");
         }

@@ -128,7 +128,7 @@ class BlockingRestartTest {
         assertTrue(o.result().succeeded(), o.err());
         assertEquals(sorted(clean), sorted(o));
         assertTrue(o.err().contains("restarts: 2\n"), o.err());
-        assertTrue(o.err().contains("(restart 2 of at most 3)"), o.err());
+        assertTrue(o.err().contains("(restart 2 of at most 3;"), o.err());
     }
 
     @Test

@@ -155,7 +155,7 @@ class TcpRestartTest {
         assertEquals(clean.sortedLines(), job.sortedLines());
         assertEquals(3, job.sortedLines().size(), job.out());
         Matcher m = Pattern.compile("snaprun: rank 1 failed \\(its process was killed by signal 9 \\(SIGKILL\\)\\); "
-                + "restarting all 3 ranks from checkpoint (\\d+) \\(restart 1 of at most 3\\)").matcher(job.err());
+                + "restarting all 3 ranks from checkpoint (\\d+) \\(restart 1 of at most 3;").matcher(job.err());
         assertTrue(m.find(), job.err());
         assertTrue(Long.parseLong(m.group(1)) >= 2, job.err());
         assertTrue(job.err().contains("snaprun:   restarts: 1"), job.err());
@@ -176,7 +176,7 @@ class TcpRestartTest {
         }
         assertEquals(1, status, job.err());
         assertTrue(job.err().contains("snaprun: rank 0 failed (killed: injected failure at safe point 5); restarting "
-                + "all 3 ranks from checkpoint 1 (restart 1 of at most 1)"), job.err());
+                + "all 3 ranks from checkpoint 1 (restart 1 of at most 1;"), job.err());
         assertTrue(job.err().contains("snaprun: rank 2 failed; not restarting: the job has used all 1 restart(s) "
                 + "allowed by --max-restarts"), job.err());
         assertTrue(job.err().contains("snaprun: rank 2 was killed (injected failure at safe point 9)"), job.err());
@@ -193,7 +193,7 @@ class TcpRestartTest {
         assertEquals(0, job.await(), job.err());
         assertEquals(clean.sortedLines(), job.sortedLines());
         assertTrue(job.err().contains("snaprun: rank 1 failed (killed: injected failure while writing checkpoint 2); "
-                + "restarting all 3 ranks from checkpoint 1 (restart 1 of at most 3)"), job.err());
+                + "restarting all 3 ranks from checkpoint 1 (restart 1 of at most 3;"), job.err());
         assertEquals(1, job.err().split("checkpoint 2 committed", -1).length - 1,
                 "checkpoint 2 commits only once, after the restart:\n" + job.err());
         assertTrue(job.err().contains("checkpoints committed: 4,"), job.err());
@@ -235,7 +235,7 @@ class TcpRestartTest {
                 tmp.resolve("s").toString()), Thrower.class, "error");
         assertEquals(0, job.await(), job.err());
         assertTrue(job.err().contains("snaprun: rank 1 failed (java.lang.StackOverflowError: simulated); restarting "
-                + "all 3 ranks from checkpoint 2 (restart 1 of at most 3)"), job.err());
+                + "all 3 ranks from checkpoint 2 (restart 1 of at most 3;"), job.err());
         assertEquals(3, job.sortedLines().size(), job.out());
         assertEquals(List.of(), rankProcesses(), "no rank process is left");
     }

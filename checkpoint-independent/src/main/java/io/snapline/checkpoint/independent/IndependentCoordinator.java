@@ -15,15 +15,16 @@ import java.util.List;
  * forward as checkpoints are added (a message sent before an existing checkpoint but not yet received already
  * counts as in transit, and one received but not yet recorded as sent lies in the sender's open interval), so every
  * local checkpoint older than that line is one no restart can use, and is deleted. The line is recomputed from the
- * reported dependency records at most once a second.
+ * reported dependency records at most every quarter of a second, and once more when every rank has finished.
  */
 final class IndependentCoordinator implements PolicyCoordinator {
-    private static final long COLLECT_EVERY_NANOS = 1_000_000_000L;
+    private static final long COLLECT_EVERY_NANOS = 250_000_000L;
 
     private final CoordinatorServices services;
     private final long[] base;
     private final List<List<LocalHistory.Entry>> records = new ArrayList<>();
     private boolean changed;
+    private int finished;
     private long lastCollect = Long.MIN_VALUE / 2;
 
     IndependentCoordinator(CoordinatorServices services) {
@@ -55,6 +56,10 @@ final class IndependentCoordinator implements PolicyCoordinator {
 
     @Override
     public void onRankFinished(int rank) {
+        if (++finished == base.length && changed) {
+            changed = false;
+            collect();
+        }
     }
 
     private void collect() {

@@ -1,28 +1,48 @@
 package io.snapline.checkpoint.independent;
 
+import io.snapline.checkpoint.CheckpointException;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.PieceRef;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The rank half of {@code independent}: at a safe point its {@link Schedule} picks, the rank captures its image
- * (program state, unreceived messages, the dependency record of the interval that ends) and writes it as its next
- * local checkpoint, committed by the write alone; then it reports to the coordinator and goes on. Nothing waits for
- * another rank. Local checkpoint k ends the rank's interval k-1, so after restoring checkpoint k the rank continues
- * with k+1.
+ * (program state and the dependency record of the interval that ends, counting as received only what the program
+ * has received; messages that arrived but were not received yet are not saved) and goes on; a writer
+ * thread writes it as the rank's next local checkpoint, committed by the write alone, and reports it to the
+ * coordinator. Nothing waits for another rank. The program is held back by the capture, and by the previous write if
+ * that has not finished (the image's encoding buffer is reused). Local checkpoint k ends the rank's interval k-1, so
+ * after restoring checkpoint k the rank continues with k+1.
  */
 final class IndependentRank implements RankPolicy {
     private final RankServices services;
     private final Schedule schedule;
+    private final ExecutorService writer;
     private long next;
+    private Future<?> writing;
+    private long writingIndex;
 
     IndependentRank(RankServices services) {
         this.services = services;
         this.next = services.restoredId() + 1;
         this.schedule = Schedule.of(services.settings(), services.rank(), services.restoredId(),
                 services.nanoTime());
+        // The writer belongs to this rank's thread group, so that killing the rank stops it too.
+        ThreadGroup group = Thread.currentThread().getThreadGroup();
+        int rank = services.rank();
+        this.writer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(group, r, "snapline-local-writer-" + rank);
+            t.setDaemon(true);
+            // A write's own failure reaches the program through its Future; anything else is the rank being killed.
+            t.setUncaughtExceptionHandler((thread, e) -> { });
+            return t;
+        });
     }
 
     @Override
@@ -31,18 +51,55 @@ final class IndependentRank implements RankPolicy {
         if (!schedule.due(point, start)) {
             return;
         }
-        CheckpointId id = CheckpointId.of(next);
-        RankImage image = services.capture(id, point);
-        services.aboutToWrite(id);
-        PieceRef piece = services.writeLocal(next, image);
-        long end = services.nanoTime();
-        schedule.taken(end);
-        services.toCoordinator(new LocalReport(next, point, piece.size(), end - start, image.dependencies()).encode());
+        awaitWrite();
+        long index = next;
+        CheckpointId id = CheckpointId.of(index);
+        // Only what the program has received counts: a message that arrived early stays in the mailbox, unsaved, so
+        // the partners' checkpoints at the same step stay strongly consistent however far one of them ran ahead.
+        RankImage image = services.captureReceived(id, point);
+        long blocked = services.nanoTime() - start;
+        schedule.taken(services.nanoTime());
+        writingIndex = index;
+        writing = writer.submit(() -> {
+            services.aboutToWrite(id);
+            PieceRef piece = services.writeLocal(index, image);
+            services.toCoordinator(new LocalReport(index, point, piece.size(), blocked, image.dependencies()).encode());
+            services.wake();
+        });
         next++;
+    }
+
+    /** Waits (as a blocked rank, so a stall is reported) until the previous local checkpoint is written. */
+    private void awaitWrite() {
+        Future<?> w = writing;
+        if (w == null) {
+            return;
+        }
+        services.await(w::isDone, "writing its local checkpoint " + writingIndex);
+        try {
+            w.get();
+        } catch (ExecutionException e) {
+            throw new CheckpointException("rank " + services.rank() + " could not write its local checkpoint "
+                    + writingIndex + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CheckpointException("interrupted while writing local checkpoint " + writingIndex, e);
+        }
+        writing = null;
     }
 
     @Override
     public void onControl(byte[] message) {
         // The coordinator sends nothing: local checkpoints need no agreement.
+    }
+
+    /** The last local checkpoint is written (and reported) before the rank finalizes. */
+    @Override
+    public void finish() {
+        try {
+            awaitWrite();
+        } finally {
+            writer.shutdown();
+        }
     }
 }

@@ -119,7 +119,7 @@ class IndependentCoordinatorTest {
         report(c, 1, 3, NONE, new long[][] {{0, 2, 1}});
         report(c, 0, 3, NONE, NONE);
         c.onTick(11 * SECOND + 1);
-        assertEquals(7, s.calls.size(), "no collection within a second of the last: " + s.calls);
+        assertEquals(7, s.calls.size(), "no collection within a quarter second of the last: " + s.calls);
         c.onTick(12 * SECOND);
         assertEquals(List.of("committed 1:3", "committed 0:3", "discard 0:1", "discard 0:2", "discard 1:2"),
                 s.calls.subList(5, s.calls.size()));
@@ -135,5 +135,22 @@ class IndependentCoordinatorTest {
         c.onTick(5 * SECOND);
 
         assertEquals(List.of("committed 0:5", "committed 1:1", "discard 0:4"), s.calls);
+    }
+
+    @Test
+    void shouldCollectOnceMoreWhenEveryRankHasFinished() {
+        Services s = new Services(null, null);
+        IndependentCoordinator c = new IndependentCoordinator(s);
+        report(c, 0, 1, NONE, NONE);
+        report(c, 1, 1, NONE, NONE);
+        c.onTick(SECOND);
+        report(c, 0, 2, NONE, NONE);
+        report(c, 1, 2, NONE, NONE);
+
+        c.onRankFinished(0);
+        assertEquals(4, s.calls.size(), "one rank still runs: " + s.calls);
+        c.onRankFinished(1);
+
+        assertEquals(List.of("discard 0:1", "discard 1:1"), s.calls.subList(4, s.calls.size()));
     }
 }

@@ -94,7 +94,38 @@ public final class DependencyTracker implements ChannelHook {
      * </pre>
      */
     byte[] close() {
-        ByteBuffer b = ByteBuffer.allocate(16 + 8 * ranks + 4 + 12 * sendCount + 4 + 16 * receiveCount);
+        return close(NO_DEFERRED);
+    }
+
+    private static final long[][] NO_DEFERRED = new long[0][];
+
+    /**
+     * {@link #close()}, except that the receives of {@code deferred} ({@code [i][0]} source, {@code [i][1]} number:
+     * messages accepted but not yet received by the program, which a checkpoint then does not hold) are left out of
+     * the record and counted in the interval that begins, where the program will receive them.
+     */
+    byte[] close(long[][] deferred) {
+        int moved = 0;
+        if (deferred.length > 0) {
+            java.util.Set<Long> later = new java.util.HashSet<>();
+            for (long[] d : deferred) {
+                later.add(d[0] << 44 ^ d[1]);
+            }
+            // Stable partition: kept receives first, deferred ones after them, each in its order.
+            long[] kept = new long[3 * receiveCount];
+            long[] next = new long[3 * deferred.length];
+            int k = 0;
+            for (int i = 0; i < receiveCount; i++) {
+                boolean defer = moved < deferred.length && later.contains(receives[3 * i] << 44 ^ receives[3 * i + 1]);
+                long[] to = defer ? next : kept;
+                int at = defer ? 3 * moved++ : 3 * k++;
+                System.arraycopy(receives, 3 * i, to, at, 3);
+            }
+            System.arraycopy(kept, 0, receives, 0, 3 * k);
+            System.arraycopy(next, 0, receives, 3 * k, 3 * moved);
+        }
+        int recorded = receiveCount - moved;
+        ByteBuffer b = ByteBuffer.allocate(16 + 8 * ranks + 4 + 12 * sendCount + 4 + 16 * recorded);
         b.putInt(interval).putLong(System.currentTimeMillis()).putInt(ranks);
         for (long s : sent) {
             b.putLong(s);
@@ -103,13 +134,14 @@ public final class DependencyTracker implements ChannelHook {
         for (int i = 0; i < sendCount; i++) {
             b.putInt((int) sends[2 * i]).putLong(sends[2 * i + 1]);
         }
-        b.putInt(receiveCount);
-        for (int i = 0; i < receiveCount; i++) {
+        b.putInt(recorded);
+        for (int i = 0; i < recorded; i++) {
             b.putInt((int) receives[3 * i]).putLong(receives[3 * i + 1]).putInt((int) receives[3 * i + 2]);
         }
         interval++;
         sendCount = 0;
-        receiveCount = 0;
+        System.arraycopy(receives, 3 * recorded, receives, 0, 3 * moved);
+        receiveCount = moved;
         return b.array();
     }
 

@@ -222,12 +222,7 @@ public final class RankAgent implements RankServices {
 
     @Override
     public RankImage captureIf(long point, Supplier<CheckpointId> decide) {
-        List<String> pending = CommSnapshot.pendingReceives(endpoint);
-        if (!pending.isEmpty()) {
-            throw new CheckpointException("rank " + rank() + " reached safe point " + point + " with "
-                    + pending.size() + " receive(s) not completed (" + String.join("; ", pending) + "); complete "
-                    + "every non-blocking receive (Wait) before Checkpoint.point");
-        }
+        requireNoPendingReceives(point);
         CheckpointId[] id = new CheckpointId[1];
         byte[][] dependencies = {new byte[0]};
         List<CommSnapshot.Saved> unmatched = CommSnapshot.unmatched(endpoint, () -> {
@@ -243,6 +238,25 @@ public final class RankAgent implements RankServices {
         ByteBuffer state = codec().encode(states);
         return new RankImage(rank(), size(), id[0].value(), point, endpoint.nextContext(),
                 endpoint.bsendBuffer().capacity(), unmatched, new byte[0], dependencies[0], state);
+    }
+
+    private void requireNoPendingReceives(long point) {
+        List<String> pending = CommSnapshot.pendingReceives(endpoint);
+        if (!pending.isEmpty()) {
+            throw new CheckpointException("rank " + rank() + " reached safe point " + point + " with "
+                    + pending.size() + " receive(s) not completed (" + String.join("; ", pending) + "); complete "
+                    + "every non-blocking receive (Wait) before Checkpoint.point");
+        }
+    }
+
+    @Override
+    public RankImage captureReceived(CheckpointId id, long point) {
+        requireNoPendingReceives(point);
+        byte[] dependencies = tracker == null ? new byte[0]
+                : CommSnapshot.withUnreceived(endpoint, tracker::close); // under the mailbox lock
+        ByteBuffer state = codec().encode(states);
+        return new RankImage(rank(), size(), id.value(), point, endpoint.nextContext(),
+                endpoint.bsendBuffer().capacity(), List.of(), new byte[0], dependencies, state);
     }
 
     @Override

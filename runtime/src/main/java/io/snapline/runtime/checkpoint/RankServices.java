@@ -51,6 +51,15 @@ public interface RankServices {
     RankImage captureIf(long point, java.util.function.Supplier<CheckpointId> decide);
 
     /**
+     * {@link #capture}, but what counts as received is what the program has received: messages accepted but not yet
+     * received stay in the mailbox, are not saved in the image, and their receipt is recorded in the interval that
+     * begins (where the program will receive them). For policies that restart from lines over such images only: a
+     * restart from a line where their senders have not sent them yet gets them again by re-execution, and a line where
+     * they were sent but not received is not strongly consistent.
+     */
+    RankImage captureReceived(CheckpointId id, long point);
+
+    /**
      * Exchanges one number with every rank: sends {@code toEach[j]} to rank j and returns what each rank sent this
      * one (the own entry is copied). All ranks must call it with the same {@code round} (0..15); it travels as checkpoint
      * traffic, so it is neither numbered nor seen by a {@link io.snapline.runtime.engine.ChannelHook}.

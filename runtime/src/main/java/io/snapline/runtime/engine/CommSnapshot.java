@@ -111,6 +111,15 @@ public final class CommSnapshot {
         return saved;
     }
 
+    /**
+     * Runs {@code action} under the mailbox lock (so no message is accepted meanwhile) with the source and channel
+     * number of every message accepted but not yet received by the program, checkpoint traffic excepted, oldest
+     * first: {@code [i][0]} source, {@code [i][1]} number. The messages stay where they are.
+     */
+    public static <T> T withUnreceived(Endpoint ep, java.util.function.Function<long[][], T> action) {
+        return ep.mailbox().withUnexpected(CONTEXT, action);
+    }
+
     /** Puts a checkpoint's unreceived messages back in front of anything that arrived since the restart. */
     public static void restore(Endpoint ep, List<Saved> saved) {
         List<Message> copies = new ArrayList<>(saved.size());

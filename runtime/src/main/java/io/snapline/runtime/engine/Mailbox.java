@@ -222,6 +222,28 @@ public final class Mailbox implements PacketHandler {
     }
 
     /**
+     * Runs {@code action} under the mailbox lock with the source and channel number of every unmatched message except
+     * those on {@code skipContext}, in arrival order ({@code [i][0]} source, {@code [i][1]} number); nothing is
+     * accepted meanwhile.
+     */
+    synchronized <T> T withUnexpected(int skipContext, java.util.function.Function<long[][], T> action) {
+        int n = 0;
+        for (Message m = unexpectedHead; m != null; m = m.next) {
+            if (m.context() != skipContext) {
+                n++;
+            }
+        }
+        long[][] ids = new long[n][];
+        int i = 0;
+        for (Message m = unexpectedHead; m != null; m = m.next) {
+            if (m.context() != skipContext) {
+                ids[i++] = new long[] {m.source(), m.seq()};
+            }
+        }
+        return action.apply(ids);
+    }
+
+    /**
      * Puts {@code messages} in front of the unmatched ones, keeping their order: they arrived before anything
      * queued now (a restored checkpoint's messages, or messages taken out by {@link #takeUnexpected} and copied).
      * Receives already posted are matched against them first.

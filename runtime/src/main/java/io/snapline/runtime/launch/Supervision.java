@@ -215,6 +215,7 @@ final class Supervision {
                     + options.maxRestarts() + " restart(s) allowed by --max-restarts");
             return false;
         }
+        long planning = System.nanoTime();
         try {
             restore = policy.restartPoint(store, options.np(), w -> {
                 err.println("snaprun: warning: " + w);
@@ -232,7 +233,8 @@ final class Supervision {
         restartReason = reason;
         err.println("snaprun: rank " + failedRank + " failed (" + reason + "); restarting all " + options.np()
                 + " ranks from " + (restore.restoring() == 0 ? "the beginning (no usable checkpoint yet)" : restore)
-                + " (restart " + restarts + " of at most " + options.maxRestarts() + ")");
+                + " (restart " + restarts + " of at most " + options.maxRestarts() + "; found and verified in "
+                + RunReport.millis(System.nanoTime() - planning) + ")");
         return true;
     }
 

@@ -98,4 +98,29 @@ class DependencyTrackerTest {
         assertArrayEquals(new long[] {40}, r.sendSeq());
         assertArrayEquals(new int[] {6}, r.senderInterval());
     }
+
+    @Test
+    void shouldRecordUnreceivedMessagesInTheNextIntervalWhenDeferred() {
+        DependencyTracker t = new DependencyTracker(3);
+        t.onAccept(from(0, 1, 0, 1));
+        t.onAccept(from(2, 1, 0, 1));
+        t.onAccept(from(0, 1, 1, 2));
+        t.onAccept(from(2, 1, 1, 2));
+
+        // The program received 0's first and 2's first; 0's second and 2's second wait in the mailbox.
+        DependencyTracker.Record r = DependencyTracker.Record.decode(t.close(new long[][] {{0, 2}, {2, 2}}));
+        assertArrayEquals(new int[] {0, 2}, r.receiveFrom());
+        assertArrayEquals(new long[] {1, 1}, r.receiveSeq());
+
+        t.onAccept(from(0, 1, 1, 3));
+        DependencyTracker.Record next = DependencyTracker.Record.decode(t.close(new long[][] {{2, 2}}));
+        assertArrayEquals(new int[] {0, 0}, next.receiveFrom(), "the deferred one first, then the new one");
+        assertArrayEquals(new long[] {2, 3}, next.receiveSeq());
+        assertArrayEquals(new int[] {1, 1}, next.senderInterval());
+
+        DependencyTracker.Record last = DependencyTracker.Record.decode(t.close());
+        assertArrayEquals(new int[] {2}, last.receiveFrom(), "deferred twice, then received");
+        assertArrayEquals(new long[] {2}, last.receiveSeq());
+        assertEquals(2, last.interval());
+    }
 }
