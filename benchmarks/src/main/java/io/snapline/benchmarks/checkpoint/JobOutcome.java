@@ -51,12 +51,41 @@ public record JobOutcome(String policy, String interval, long wallNanos, List<Ta
             taken.add(new Taken(longField(obj, "bytes"), longField(obj, "meanBlockedNanos"),
                     longField(obj, "maxBlockedNanos")));
         }
+        taken.addAll(localRounds(reportJson));
         String checksum = programLine(programOutput, "@checksum");
         String[] tail = programLine(programOutput, "@tail-nanos").split(" ");
         return new JobOutcome(policy, interval, wall, taken, checksum,
                 Long.parseLong(programLine(programOutput, "@loop-nanos")),
                 Long.parseLong(tail[0]) / (double) Math.max(1, Long.parseLong(tail[tail.length - 1])),
                 Long.parseLong(programLine(programOutput, "@state-bytes")));
+    }
+
+    /**
+     * The local checkpoints of the report ({@code independent}), as one {@link Taken} per number: every rank's k-th
+     * local checkpoint together (bytes summed, blocking averaged and maximised over the ranks), like a global one.
+     */
+    private static List<Taken> localRounds(String reportJson) {
+        int start = reportJson.indexOf("\"localCheckpoints\"");
+        if (start < 0) {
+            return List.of();
+        }
+        int end = reportJson.indexOf(']', start);
+        java.util.SortedMap<Long, long[]> byIndex = new java.util.TreeMap<>(); // bytes, blocked sum, max, count
+        Matcher o = OBJECT.matcher(reportJson.substring(start, end));
+        while (o.find()) {
+            String obj = o.group(1);
+            long[] round = byIndex.computeIfAbsent(longField(obj, "index"), k -> new long[4]);
+            long blocked = longField(obj, "blockedNanos");
+            round[0] += longField(obj, "bytes");
+            round[1] += blocked;
+            round[2] = Math.max(round[2], blocked);
+            round[3]++;
+        }
+        List<Taken> rounds = new ArrayList<>();
+        for (long[] r : byIndex.values()) {
+            rounds.add(new Taken(r[0], r[1] / r[3], r[2]));
+        }
+        return rounds;
     }
 
     /** The label of the run in tables: {@code coordinated, 10s} or {@code none}. */

@@ -39,6 +39,21 @@ class CheckpointBenchmarkTest {
     }
 
     @Test
+    void shouldGroupLocalCheckpointsByNumberWhenThePolicyIsIndependent() {
+        RunReport report = new RunReport("independent", "shm", 2, 0);
+        report.localCheckpoint(1, 1, 90, 100, 30_000_000, 50_000_000_000L);
+        report.localCheckpoint(0, 1, 100, 120, 10_000_000, 60_000_000_000L);
+        report.localCheckpoint(0, 2, 200, 130, 20_000_000, 70_000_000_000L);
+        report.finish("completed", 90_000_000_000L);
+
+        JobOutcome o = JobOutcome.of("independent", "10s", report.toJson(), OUTPUT);
+
+        assertEquals(List.of(new JobOutcome.Taken(220, 20_000_000, 30_000_000),
+                new JobOutcome.Taken(130, 20_000_000, 20_000_000)), o.checkpoints());
+        assertEquals(50_000_000, o.blockedNanos());
+    }
+
+    @Test
     void shouldReadNoCheckpointsWhenThePolicyIsNone() {
         RunReport report = new RunReport("none", "shm", 2, 0);
         report.finish("completed", 90_000_000_000L);
@@ -109,7 +124,7 @@ class CheckpointBenchmarkTest {
         assertEquals(16, o.stateMib());
         assertEquals(Duration.ofSeconds(10), o.duration());
         assertEquals(List.of("1s", "3s"), o.intervals());
-        assertEquals(List.of("coordinated", "coordinated-nb"), o.policies());
+        assertEquals(List.of("coordinated", "coordinated-nb", "independent"), o.policies());
         assertEquals(Path.of("/var/tmp"), o.dir());
         assertEquals(List.of("-Xmx2g", "-XX:+UseSerialGC"), o.jvmOpts());
         assertEquals(Duration.ofMillis(500), CheckpointOptions.parseDuration("--duration", "500ms"));

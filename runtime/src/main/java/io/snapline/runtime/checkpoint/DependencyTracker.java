@@ -24,6 +24,8 @@ public final class DependencyTracker implements ChannelHook {
     private final long[] sent;
     private volatile ChannelHook inner;
     private int interval;
+    /** Between MPI.Init and the restore of a restarted rank: its setup code runs again, untracked. */
+    private volatile boolean beforeRestore;
     private long[] sends = new long[64];
     private int sendCount;
     private long[] receives = new long[96];
@@ -44,8 +46,25 @@ public final class DependencyTracker implements ChannelHook {
         return interval;
     }
 
+    /**
+     * The rank restarts from a checkpoint: until {@link #restore}, what it sends is re-executed setup code (creating
+     * communicators and the like, which every rank runs again before restoring). Such messages are stamped with
+     * interval {@link #SETUP} and recorded by neither side: every rank re-sends and re-receives them on every restart,
+     * so they are part of no interval.
+     */
+    void beforeRestore() {
+        beforeRestore = true;
+    }
+
+    /** The interval stamped on messages of re-executed setup code. */
+    public static final int SETUP = -1;
+
     @Override
     public boolean beforeSend(Message m) {
+        if (beforeRestore && inner == null) {
+            m.stamp(SETUP, 0);
+            return true;
+        }
         ChannelHook h = inner;
         long seq = ++sent[m.dest()];
         if (h != null) {
@@ -66,6 +85,9 @@ public final class DependencyTracker implements ChannelHook {
 
     @Override
     public boolean onAccept(Message m) {
+        if (m.epoch() == SETUP && inner == null) {
+            return false;
+        }
         if (receiveCount * 3 == receives.length) {
             receives = Arrays.copyOf(receives, receives.length * 2);
         }
@@ -156,6 +178,7 @@ public final class DependencyTracker implements ChannelHook {
         interval = r.interval() + 1;
         System.arraycopy(r.sentSoFar(), 0, sent, 0, ranks);
         sendCount = 0;
+        beforeRestore = false;
     }
 
     /** A decoded interval record; see {@link #close()}. Arrays are parallel, one entry per message. */

@@ -53,6 +53,9 @@ public final class RankAgent implements RankServices {
         programThread = Thread.currentThread();
         if (policy == null && setup.policy().restarts()) {
             tracker = new DependencyTracker(endpoint.size());
+            if (isRestart()) {
+                tracker.beforeRestore(); // setup code runs again first; its traffic is not part of any interval
+            }
             endpoint.setHook(tracker);
             // No rank sends before every rank records what it accepts.
             CommSnapshot.exchange(endpoint, new long[endpoint.size()], 3);

@@ -123,4 +123,29 @@ class DependencyTrackerTest {
         assertArrayEquals(new long[] {2}, last.receiveSeq());
         assertEquals(2, last.interval());
     }
+
+    @Test
+    void shouldLeaveReExecutedSetupTrafficOutOfEveryIntervalUntilRestored() {
+        DependencyTracker first = new DependencyTracker(2);
+        first.beforeSend(to(1));
+        byte[] checkpoint = first.close();
+
+        DependencyTracker t = new DependencyTracker(2);
+        t.beforeRestore();
+        Message setup = to(1);
+        assertTrue(t.beforeSend(setup));
+        assertEquals(DependencyTracker.SETUP, setup.epoch());
+        assertFalse(t.onAccept(from(1, 0, DependencyTracker.SETUP, 0)));
+        t.onAccept(from(1, 0, 3, 9)); // a peer that has restored already
+        t.restore(checkpoint);
+        Message after = to(1);
+        t.beforeSend(after);
+
+        assertEquals(1, after.epoch());
+        assertEquals(2, after.seq(), "numbering continues the checkpoint's, not the setup's");
+        DependencyTracker.Record r = DependencyTracker.Record.decode(t.close());
+        assertArrayEquals(new int[] {1}, r.sendTo());
+        assertArrayEquals(new long[] {2}, r.sendSeq());
+        assertArrayEquals(new long[] {9}, r.receiveSeq(), "only the restored peer's message");
+    }
 }
