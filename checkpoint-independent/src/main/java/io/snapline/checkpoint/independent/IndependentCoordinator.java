@@ -24,6 +24,7 @@ final class IndependentCoordinator implements PolicyCoordinator {
     private final long[] base;
     private final List<List<LocalHistory.Entry>> records = new ArrayList<>();
     private boolean changed;
+    private boolean warned;
     private int finished;
     private long lastCollect = Long.MIN_VALUE / 2;
 
@@ -75,5 +76,17 @@ final class IndependentCoordinator implements PolicyCoordinator {
             long kept = base[r];
             records.get(r).removeIf(e -> e.index() <= kept);
         }
+        int unusable = records.stream().mapToInt(List::size).sum();
+        if (!warned && unusable >= STALLED_PER_RANK * base.length) {
+            warned = true;
+            services.warn("none of the " + unusable + " local checkpoints taken since " + java.util.Arrays.toString(base)
+                    + " can be on a recovery line yet: the ranks' checkpoints are linked by messages sent between "
+                    + "them (the domino effect), so a failure would restart from " + java.util.Arrays.toString(base)
+                    + " and the store keeps every checkpoint since; with --every N the ranks checkpoint at the same "
+                    + "steps, or use a coordinated policy");
+        }
     }
+
+    /** Local checkpoints per rank newer than the line, on average, before the run warns that the line is stuck. */
+    static final int STALLED_PER_RANK = 4;
 }

@@ -1,6 +1,7 @@
 package io.snapline.checkpoint.independent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.runtime.checkpoint.CoordinatorServices;
 import io.snapline.runtime.checkpoint.PolicySettings;
@@ -72,6 +73,11 @@ class IndependentCoordinatorTest {
 
         @Override
         public void log(String line) {
+        }
+
+        @Override
+        public void warn(String warning) {
+            calls.add("warn " + warning);
         }
     }
 
@@ -152,5 +158,30 @@ class IndependentCoordinatorTest {
         c.onRankFinished(1);
 
         assertEquals(List.of("discard 0:1", "discard 1:1"), s.calls.subList(4, s.calls.size()));
+    }
+
+    @Test
+    void shouldWarnOnceWhenTheLineStaysWhileCheckpointsPileUp() {
+        Services s = new Services(null, null);
+        IndependentCoordinator c = new IndependentCoordinator(s);
+        long seq = 0;
+        for (int k = 1; k <= IndependentCoordinator.STALLED_PER_RANK; k++) {
+            // In every interval each rank sends the other a message the other receives in its next interval: every
+            // pair of checkpoints has one in transit, so the line stays at the start.
+            seq++;
+            long[][] received = k == 1 ? NONE : new long[][] {{1, seq - 1, k - 2}};
+            report(c, 0, k, new long[][] {{1, seq}}, received);
+            long[][] receivedBy1 = k == 1 ? NONE : new long[][] {{0, seq - 1, k - 2}};
+            report(c, 1, k, new long[][] {{0, seq}}, receivedBy1);
+            c.onTick(k * SECOND);
+        }
+        report(c, 0, 9, NONE, NONE);
+        c.onTick(20 * SECOND);
+
+        List<String> warnings = s.calls.stream().filter(x -> x.startsWith("warn ")).toList();
+        assertEquals(1, warnings.size(), s.calls.toString());
+        assertTrue(warnings.get(0).contains("none of the 8 local checkpoints taken since [0, 0] can be on a recovery "
+                + "line yet"), warnings.get(0));
+        assertTrue(s.calls.stream().noneMatch(x -> x.startsWith("discard")), s.calls.toString());
     }
 }

@@ -54,4 +54,9 @@ public interface CoordinatorServices {
 
     /** Prints a progress line to the launcher's standard error. */
     void log(String line);
+
+    /** Prints a warning to the launcher's standard error and adds it to the run report. */
+    default void warn(String warning) {
+        log("warning: " + warning);
+    }
 }

@@ -163,6 +163,12 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
     }
 
     @Override
+    public void warn(String warning) {
+        log("warning: " + warning);
+        report.warning(warning);
+    }
+
+    @Override
     public void fail(String reason) {
         out.fail(reason);
     }
