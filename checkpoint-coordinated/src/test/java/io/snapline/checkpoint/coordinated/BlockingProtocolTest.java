@@ -265,6 +265,11 @@ class BlockingProtocolTest {
         }
 
         @Override
+        public boolean sawPeerFailure() {
+            return false;
+        }
+
+        @Override
         public RankImage captureReceived(CheckpointId id, long point) {
             throw new UnsupportedOperationException("blocking checkpoints save unreceived messages");
         }

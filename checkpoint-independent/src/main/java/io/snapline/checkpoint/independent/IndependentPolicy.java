@@ -45,6 +45,12 @@ public final class IndependentPolicy implements CheckpointPolicy {
         }
     }
 
+    /** After a rank dies the others run on to their next safe point and checkpoint there (see {@link IndependentRank}). */
+    @Override
+    public boolean stopsSurvivorsAtSafePoints() {
+        return true;
+    }
+
     @Override
     public RankPolicy forRank(RankServices services) {
         return new IndependentRank(services);

@@ -27,6 +27,7 @@ final class IndependentRank implements RankPolicy {
     private long next;
     private Future<?> writing;
     private long writingIndex;
+    private volatile boolean stopRequested;
 
     IndependentRank(RankServices services) {
         this.services = services;
@@ -47,6 +48,9 @@ final class IndependentRank implements RankPolicy {
 
     @Override
     public void atPoint(long point) {
+        if (stopRequested) {
+            stopForRestart(point);
+        }
         long start = services.nanoTime();
         if (!schedule.due(point, start)) {
             return;
@@ -88,9 +92,34 @@ final class IndependentRank implements RankPolicy {
         writing = null;
     }
 
+    /**
+     * Another rank died and the job will restart: this rank checkpoints here, at its first safe point since, and waits
+     * to be stopped. A restart from a line through this checkpoint continues the rank exactly where it stopped, with
+     * no work lost. A rank that has seen an operation fail because of the dead rank does not checkpoint: its state may
+     * depend on the failure.
+     */
+    private void stopForRestart(long point) {
+        long index = 0;
+        if (!services.sawPeerFailure()) {
+            awaitWrite();
+            long start = services.nanoTime();
+            index = next;
+            RankImage image = services.captureReceived(CheckpointId.of(index), point);
+            long blocked = services.nanoTime() - start;
+            PieceRef piece = services.writeLocal(index, image);
+            services.toCoordinator(new LocalReport(index, point, piece.size(), blocked, image.dependencies()).encode());
+            next++;
+        }
+        services.toCoordinator(LocalReport.stopped(point, index));
+        services.await(() -> false, "stopped at safe point " + point + " for the restart");
+    }
+
     @Override
     public void onControl(byte[] message) {
-        // The coordinator sends nothing: local checkpoints need no agreement.
+        if (LocalReport.isStop(message)) {
+            stopRequested = true;
+            services.wake();
+        }
     }
 
     /** The last local checkpoint is written (and reported) before the rank finalizes. */

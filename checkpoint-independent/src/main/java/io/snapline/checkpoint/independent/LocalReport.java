@@ -9,6 +9,31 @@ import java.nio.ByteBuffer;
  */
 record LocalReport(long index, long point, long bytes, long blockedNanos, byte[] record) {
     static final byte TYPE = 1;
+    /** Coordinator to rank: another rank died; checkpoint at the next safe point and wait there. */
+    static final byte STOP = 2;
+    /** Rank to coordinator: stopped at safe point (i64) with local checkpoint (i64; 0: none). */
+    static final byte STOPPED = 3;
+
+    static byte[] stop() {
+        return new byte[] {STOP};
+    }
+
+    static boolean isStop(byte[] message) {
+        return message.length == 1 && message[0] == STOP;
+    }
+
+    static byte[] stopped(long point, long index) {
+        return ByteBuffer.allocate(17).put(STOPPED).putLong(point).putLong(index).array();
+    }
+
+    /** The (point, index) of a {@link #STOPPED} message, or null for any other message. */
+    static long[] stoppedAt(byte[] message) {
+        if (message.length != 17 || message[0] != STOPPED) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(message, 1, 16);
+        return new long[] {b.getLong(), b.getLong()};
+    }
 
     byte[] encode() {
         return ByteBuffer.allocate(1 + 32 + 4 + record.length).put(TYPE).putLong(index).putLong(point).putLong(bytes)

@@ -51,6 +51,16 @@ public interface CheckpointPolicy {
         return RestartPoint.global(latest.get().manifest());
     }
 
+    /**
+     * Whether, after a rank dies, the other ranks are let run on to their next safe point before the attempt ends, so
+     * that the policy can checkpoint them there (its coordinator is told with
+     * {@link PolicyCoordinator#onRankFailed}); a restart may then continue them from where they stopped instead of
+     * from an older checkpoint. False: the other ranks are stopped at once.
+     */
+    default boolean stopsSurvivorsAtSafePoints() {
+        return false;
+    }
+
     /** The rank half, created once per rank and attempt, when the rank calls {@code MPI.Init}. */
     RankPolicy forRank(RankServices services);
 

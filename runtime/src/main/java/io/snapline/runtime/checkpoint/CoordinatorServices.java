@@ -49,6 +49,13 @@ public interface CoordinatorServices {
      */
     void discardLocal(int rank, long index);
 
+    /**
+     * After {@link PolicyCoordinator#onRankFailed}: rank {@code rank} has stopped for the restart (at a checkpoint it
+     * took for it), so the attempt need not wait for it.
+     */
+    default void stopped(int rank) {
+    }
+
     /** Ends the job with {@code reason} (a violated contract; no restart follows). */
     void fail(String reason);
 

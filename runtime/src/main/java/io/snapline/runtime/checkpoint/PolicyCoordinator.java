@@ -13,4 +13,13 @@ public interface PolicyCoordinator {
 
     /** Rank {@code rank} called {@code MPI.Finalize}. */
     void onRankFinished(int rank);
+
+    /**
+     * Rank {@code rank} died and the job will restart; for a policy that
+     * {@linkplain CheckpointPolicy#stopsSurvivorsAtSafePoints stops survivors at safe points} the other ranks are
+     * still running, and each that stops at a checkpoint for the restart is reported with
+     * {@link CoordinatorServices#stopped}. Other ranks may end meanwhile (an operation with a failed rank failed).
+     */
+    default void onRankFailed(int rank) {
+    }
 }

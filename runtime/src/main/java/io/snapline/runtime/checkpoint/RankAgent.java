@@ -271,6 +271,11 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
+    public boolean sawPeerFailure() {
+        return endpoint.peerFailureRaised();
+    }
+
+    @Override
     public void installHook(io.snapline.runtime.engine.ChannelHook hook) {
         if (tracker != null) {
             tracker.wrap(hook); // the tracker stays in front and lets the policy's hook stamp the messages

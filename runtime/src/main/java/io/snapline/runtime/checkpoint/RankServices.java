@@ -66,6 +66,13 @@ public interface RankServices {
      */
     long[] exchange(long[] toEach, int round);
 
+    /**
+     * Whether one of this rank's operations has failed because another rank had failed: from then on its state may
+     * depend on the failure (the program may have caught the exception), so it must not be checkpointed as a state
+     * of the failure-free execution.
+     */
+    boolean sawPeerFailure();
+
     /** Installs the hook that numbers and classifies this rank's traffic (null removes it). */
     void installHook(io.snapline.runtime.engine.ChannelHook hook);
 

@@ -106,7 +106,7 @@ public final class Endpoint {
     public Request isend(SendMode mode, Object buf, int offset, int count, TypeMap type, int dest, int tag,
             int context, int destRankForStatus) {
         job.check();
-        mailbox.checkPeer(dest);
+        checkPeer(dest);
         int n = count * type.size();
         BaseType base = type.base();
         Request req = Request.forSend(this, destRankForStatus, tag);
@@ -183,6 +183,30 @@ public final class Endpoint {
         mailbox.peerFailed(rank, reason);
     }
 
+    private volatile boolean peerFailureRaised;
+
+    private void checkPeer(int rank) {
+        try {
+            mailbox.checkPeer(rank);
+        } catch (PeerFailedException e) {
+            peerFailureRaised = true;
+            throw e;
+        }
+    }
+
+    /** Notes that an operation of this rank failed because a peer failed (see {@link #peerFailureRaised()}). */
+    void notePeerFailure() {
+        peerFailureRaised = true;
+    }
+
+    /**
+     * Whether an operation of this rank has failed because a peer had failed: from then on the program's state may
+     * depend on the failure (it may have caught the exception and gone on).
+     */
+    public boolean peerFailureRaised() {
+        return peerFailureRaised;
+    }
+
     /** Leaves the job in an orderly way after {@code MPI.Finalize} (see {@link Device#close()}). */
     public void close() {
         device.close();
@@ -238,7 +262,7 @@ public final class Endpoint {
                 if (mailbox.arrivals() == seen) {
                     job.check();
                     if (source != Ranks.ANY_SOURCE) {
-                        mailbox.checkPeer(source);
+                        checkPeer(source);
                     }
                     LockSupport.parkNanos(this, PARK_NANOS);
                 }

@@ -222,6 +222,9 @@ public final class Request {
         if (error != null) {
             EngineException e = error;
             error = null;
+            if (e instanceof PeerFailedException) {
+                owner.notePeerFailure();
+            }
             throw e;
         }
     }

@@ -26,6 +26,10 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         void send(int rank, byte[] message);
 
         void fail(String reason);
+
+        /** Rank {@code rank} stopped for the restart after a failure (see {@link PolicyCoordinator#onRankFailed}). */
+        default void stopped(int rank) {
+        }
     }
 
     private static final long TICK_NANOS = 50_000_000L;
@@ -65,6 +69,10 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
 
     void onRankFinished(int rank) {
         events.add(() -> coordinator.onRankFinished(rank));
+    }
+
+    void onRankFailed(int rank) {
+        events.add(() -> coordinator.onRankFailed(rank));
     }
 
     private void loop() {
@@ -160,6 +168,11 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
             log("could not delete rank " + rank + "'s local checkpoint " + index + ", which no restart needs any "
                     + "more: " + e.getMessage());
         }
+    }
+
+    @Override
+    public void stopped(int rank) {
+        out.stopped(rank);
     }
 
     @Override

@@ -93,12 +93,14 @@ public final class ShmJob {
         final List<Integer> abandoned = new ArrayList<>();
         volatile String violation;
         volatile long abortedAt;
+        volatile SurvivorStop stopping;
+        Endpoint[] endpoints;
         CoordinatorLoop coordinator;
 
         void run(PrintStream out, PrintStream err) {
             URL[] classPath = ProgramLoader.classPath(options);
             ShmDevice device = new ShmDevice(np);
-            Endpoint[] endpoints = new Endpoint[np];
+            endpoints = new Endpoint[np];
             for (int r = 0; r < np; r++) {
                 Mailbox mailbox = new Mailbox();
                 device.register(r, mailbox);
@@ -140,6 +142,14 @@ public final class ShmJob {
                     public void fail(String reason) {
                         violation = reason;
                         abort(-1, 1, reason);
+                    }
+
+                    @Override
+                    public void stopped(int rank) {
+                        SurvivorStop s = stopping;
+                        if (s != null && s.stopped(rank)) {
+                            gone(rank, "it stopped for the restart");
+                        }
                     }
                 });
                 scheduleTimedFailures(timer);
@@ -185,7 +195,7 @@ public final class ShmJob {
 
                 @Override
                 public void requestKill(boolean atSafePoint, String reason) {
-                    if (!job.isAborted()) { // in an attempt already failing, the kill is left for the next one
+                    if (!job.isAborted() && stopping == null) { // in an attempt already failing, the kill is left for the next one
                         supervision.failures().struck(injections, rank, atSafePoint);
                     }
                     Thread killer = new Thread(() -> kill(rank, reason), "snapline-killer-" + rank);
@@ -201,7 +211,7 @@ public final class ShmJob {
                     timer.schedule(new java.util.TimerTask() {
                         @Override
                         public void run() {
-                            if (done.get(i.rank) == 0 && !job.isAborted()) {
+                            if (done.get(i.rank) == 0 && !job.isAborted() && stopping == null) {
                                 supervision.failures().struck(i);
                                 kill(i.rank, "injected failure after " + i.after.toMillis() + " ms");
                             }
@@ -241,6 +251,15 @@ public final class ShmJob {
             long ticks = 0;
             try {
                 while (!finished.await(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                    SurvivorStop s = stopping;
+                    if (s != null && !job.isAborted()) {
+                        long now = System.nanoTime();
+                        if (!s.over(r -> done.get(r) == 0, now)) {
+                            continue; // survivors run on to their next safe point; no deadlock check meanwhile
+                        }
+                        supervision.survivorsStopped(now - s.startedAt(), s.allStopped(r -> done.get(r) == 0));
+                        job.abort(s.deadRank(), 1, s.description());
+                    }
                     if (job.isAborted()) {
                         for (int r = 0; r < np; r++) {
                             if (done.get(r) == 0) {
@@ -264,6 +283,22 @@ public final class ShmJob {
                 Thread.currentThread().interrupt();
                 violation = "the launcher was interrupted";
                 abort(-1, 130, "the launcher was interrupted");
+            }
+            SurvivorStop s = stopping;
+            if (s != null && job.abort(s.deadRank(), 1, s.description())) { // every rank ended before the wait was over
+                supervision.survivorsStopped(System.nanoTime() - s.startedAt(), true);
+            }
+        }
+
+        /**
+         * Rank {@code rank} is gone for the rest of this attempt (died, ended or stopped for the restart): the others'
+         * operations with it fail instead of waiting for it, so that they too end or stop.
+         */
+        private void gone(int rank, String reason) {
+            for (int r = 0; r < np; r++) {
+                if (r != rank) {
+                    endpoints[r].peerFailed(rank, reason);
+                }
             }
         }
 
@@ -346,12 +381,37 @@ public final class ShmJob {
                 fail(rank, e); // a kill that landed while the failure was being recorded
             } finally {
                 job.finished(rank);
+                if (stopping != null) {
+                    gone(rank, "it ended while the others stopped for the restart");
+                }
                 out.flushPartialLine();
                 err.flushPartialLine();
                 RankOutput.leaveRank();
                 done.set(rank, 1);
                 finished.countDown();
             }
+        }
+
+        /** Whether the death of a rank (killed, or ended by an Error) lets the others run on to a safe point. */
+        private boolean stopsSurvivors(String killedFor, Throwable t) {
+            return supervision.checkpointing() && supervision.policy().stopsSurvivorsAtSafePoints()
+                    && (killedFor != null || t instanceof Error && !(t instanceof RankAbortError));
+        }
+
+        /**
+         * Begins the end of the attempt after rank {@code rank} died: the others run on while the policy stops them
+         * at safe points. Returns false if the attempt is ending already.
+         */
+        private synchronized boolean startStopping(int rank, String description, Throwable error) {
+            if (stopping != null || job.isAborted()) {
+                return false;
+            }
+            abortedAt = System.nanoTime();
+            firstFailure.set(new JobResult.RankFailure(rank, description, error));
+            stopping = new SurvivorStop(np, rank, description, abortedAt);
+            gone(rank, description);
+            coordinator.onRankFailed(rank);
+            return true;
         }
 
         private void fail(int rank, Throwable t) {
@@ -363,6 +423,13 @@ public final class ShmJob {
                 return;
             }
             String description = k != null ? "rank " + rank + " was killed (" + k + ")" : "rank " + rank + " failed: " + t;
+            if (stopping != null) {
+                gone(rank, "it ended while the others stopped for the restart");
+                return; // a consequence of the death that began the stop, or a kill meanwhile: the next attempt's
+            }
+            if (stopsSurvivors(k, t) && startStopping(rank, description, k != null ? null : t)) {
+                return;
+            }
             if (job.abort(rank, 1, description)) {
                 abortedAt = System.nanoTime();
                 firstFailure.set(new JobResult.RankFailure(rank, description, k != null ? null : t));

@@ -178,6 +178,13 @@ final class Supervision {
         return new CoordinatorLoop(policy, options.np(), settings, store, next, restore, report, err, ranks);
     }
 
+    /** The survivors of a death have stopped (or the wait for them ended) {@code tookNanos} after it. */
+    void survivorsStopped(long tookNanos, boolean allStopped) {
+        err.println("snaprun: " + (allStopped ? "the other ranks had stopped or ended " + RunReport.millis(tookNanos)
+                + " after the failure" : "not every other rank stopped within " + RunReport.millis(tookNanos)
+                        + " of the failure; stopping them where they are"));
+    }
+
     /** A rank of the current attempt restored its checkpoint. */
     synchronized void restored(int rank, long id, long point, long nanos) {
         if (restartPending && ++restoredRanks == restore.restoring()) {

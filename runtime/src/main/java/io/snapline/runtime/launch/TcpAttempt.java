@@ -78,6 +78,7 @@ final class TcpAttempt {
     private volatile CoordinatorLoop coordinator;
     private volatile String violation;
     private volatile long abortedAt;
+    private volatile SurvivorStop stopping;
     private ServerSocketChannel server;
 
     TcpAttempt(LaunchOptions options, Supervision supervision, Duration failureTimeout, byte[] token,
@@ -162,6 +163,17 @@ final class TcpAttempt {
      */
     private void awaitEnd() throws InterruptedException {
         while (!exited.await(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+            SurvivorStop s = stopping;
+            if (s != null && !job.isAborted()) {
+                java.util.function.IntPredicate running = r -> outcomes.get(r) == Outcome.RUNNING
+                        && processes[r] != null && processes[r].isAlive();
+                long now = System.nanoTime();
+                if (!s.over(running, now)) {
+                    continue; // survivors run on to their next safe point
+                }
+                supervision.survivorsStopped(now - s.startedAt(), s.allStopped(running));
+                job.abort(s.deadRank(), 1, s.description());
+            }
             if (job.isAborted()) {
                 if (supervision.checkpointing() && restartable()) {
                     killSurvivors();
@@ -175,6 +187,10 @@ final class TcpAttempt {
                 }
                 return;
             }
+        }
+        SurvivorStop s = stopping;
+        if (s != null && job.abort(s.deadRank(), 1, s.description())) { // every rank ended before the wait was over
+            supervision.survivorsStopped(System.nanoTime() - s.startedAt(), true);
         }
     }
 
@@ -292,6 +308,14 @@ final class TcpAttempt {
                 violation = reason;
                 TcpAttempt.this.fail(-1, null, 1, reason);
             }
+
+            @Override
+            public void stopped(int rank) {
+                SurvivorStop s = stopping;
+                if (s != null && s.stopped(rank)) {
+                    broadcast(new ControlMessage.PeerDied(rank, "it stopped for the restart"), rank);
+                }
+            }
         });
         supervision.attemptStarted();
         scheduleTimedFailures();
@@ -341,7 +365,7 @@ final class TcpAttempt {
                 c.onRankFinished(r);
             }
         } else if (m instanceof ControlMessage.KillRequest k) {
-            if (!job.isAborted()) { // in an attempt already failing, the kill is left for the next one
+            if (!job.isAborted() && stopping == null) { // in an attempt already failing, the kill is left for the next one
                 supervision.failures().struck(injections, r, k.atSafePoint());
             }
             kill(r, k.reason());
@@ -427,7 +451,7 @@ final class TcpAttempt {
         for (FailurePlan.Injection i : injections) {
             if (i.after != null) {
                 timer.schedule(() -> {
-                    if (outcomes.get(i.rank) == Outcome.RUNNING && !job.isAborted()) {
+                    if (outcomes.get(i.rank) == Outcome.RUNNING && !job.isAborted() && stopping == null) {
                         supervision.failures().struck(i);
                         kill(i.rank, "injected failure after " + i.after.toMillis() + " ms");
                     }
@@ -460,6 +484,15 @@ final class TcpAttempt {
                 : "rank " + r + " died: " + reason + (supervision.checkpointing() ? ""
                         : "; with --checkpoint " + options.checkpoint() + " the job ends");
         causes.compareAndSet(r, null, Cause.DIED);
+        if (stopping != null) {
+            broadcast(new ControlMessage.PeerDied(r, reason), r); // a survivor ended while the others stop
+            return;
+        }
+        if (startStopping(r, description)) {
+            broadcast(new ControlMessage.PeerDied(r, reason), r);
+            coordinator.onRankFailed(r);
+            return;
+        }
         if (!job.abort(r, 1, description)) {
             return;
         }
@@ -467,10 +500,29 @@ final class TcpAttempt {
         broadcast(new ControlMessage.PeerDied(r, reason), r);
     }
 
+    /**
+     * For a policy that stops survivors at safe points: begins the end of the attempt after rank {@code r} died,
+     * with the others running on. Returns false when the attempt is ending already or the policy does not.
+     */
+    private synchronized boolean startStopping(int r, String description) {
+        if (stopping != null || job.isAborted() || coordinator == null || !supervision.checkpointing()
+                || !supervision.policy().stopsSurvivorsAtSafePoints()) {
+            return false;
+        }
+        abortedAt = System.nanoTime();
+        stopping = new SurvivorStop(np, r, description, abortedAt);
+        return true;
+    }
+
     /** Ends the attempt with rank {@code r}'s failure ({@code r} is -1 for the launcher's own), unless it has ended. */
     private void fail(int r, Cause cause, int code, String reason) {
         if (r >= 0 && cause != null) {
             causes.compareAndSet(r, null, cause);
+        }
+        if (r >= 0 && stopping != null) {
+            // A survivor ended while the others stop for the restart (an operation with a gone rank failed).
+            broadcast(new ControlMessage.PeerDied(r, "it ended while the others stopped for the restart"), r);
+            return;
         }
         if (job.abort(r, code, reason)) {
             abortedAt = System.nanoTime();
