@@ -126,6 +126,57 @@ class IndependentRestartTest {
     }
 
     /**
+     * Rank 0 sends rank 1 a value every tenth step and marks a safe point every step; rank 1 receives it, catching a
+     * failed receive and going on (as a program with its own error handling might), and marks a safe point every
+     * tenth step. After rank 0 dies, rank 1's next safe point follows a failed receive that leaves no trace in any
+     * dependency record, so only the runtime's knowledge of the failure keeps that state off the recovery line.
+     */
+    public static class Forgiving {
+        static final class State {
+            int step;
+            double value;
+            int missed;
+        }
+
+        public static void main(String[] args) throws Exception {
+            String[] rest = MPI.Init(args);
+            int steps = Integer.parseInt(rest[0]);
+            int rank = MPI.COMM_WORLD.Rank();
+            State s = Checkpoint.restoreOr(() -> {
+                State f = new State();
+                f.value = rank + 0.25;
+                return f;
+            });
+            double[] buf = new double[1];
+            while (s.step < steps) {
+                if (s.step % 10 == 9) {
+                    if (rank == 0) {
+                        buf[0] = s.value;
+                        MPI.COMM_WORLD.Send(buf, 0, 1, MPI.DOUBLE, 1, 5);
+                    } else {
+                        try {
+                            MPI.COMM_WORLD.Recv(buf, 0, 1, MPI.DOUBLE, 0, 5);
+                        } catch (mpi.MPIException e) {
+                            s.missed++;
+                            buf[0] = 0;
+                        }
+                        s.value += Math.cos(buf[0]);
+                    }
+                }
+                s.value = Math.sin(s.value) + s.step * 1e-3;
+                s.step++;
+                Thread.sleep(rank == 0 ? 6 : 1); // rank 1 waits for each value, so it is in its receive when rank 0 dies
+                if (rank == 0 || s.step % 10 == 0) {
+                    Checkpoint.point(s);
+                }
+            }
+            System.out.println("rank " + rank + " value " + Long.toHexString(Double.doubleToLongBits(s.value))
+                    + " missed " + s.missed);
+            MPI.Finalize();
+        }
+    }
+
+    /**
      * A ring whose token is in flight at every safe point (sent at the end of a step, received at the start of the
      * next), plus halo exchanges: whether a line is strongly consistent depends on whether the token had arrived when
      * the receiver checkpointed, so the line the planner finds depends on timing — the result must not.
@@ -252,6 +303,22 @@ class IndependentRestartTest {
         assertTrue(stopped.find(), o.err());
         assertEquals(Long.parseLong(stopped.group(2)), line[2], o.err());
         assertTrue(Long.parseLong(stopped.group(1)) > 35, "rank 2 runs alone, ahead of rank 0: " + o.err());
+    }
+
+    @Test
+    void shouldNotCheckpointARankThatWentOnAfterAnOperationWithTheDeadRankFailed() {
+        MpiRun.Outcome clean = MpiRun.run(2, List.of(), Forgiving.class, "80");
+        assertTrue(clean.result().succeeded(), clean.err());
+
+        MpiRun.Outcome o = MpiRun.run(2, flags("s", "--every", "1", "--inject-failure", "rank=0,point=35"),
+                Forgiving.class, "80");
+
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(sorted(clean), sorted(o), "no rank missed a value in the end");
+        assertTrue(o.err().contains("rank 1 stopped at safe point 4 for the restart, without a checkpoint"), o.err());
+        long[] line = lines(o).get(0);
+        assertEquals(3, line[1], "rank 1 goes back to its checkpoint at step 30: " + o.err());
+        assertTrue(line[0] >= 30, "rank 0 last sent at step 29, before its checkpoint 30: " + o.err());
     }
 
     @Test
