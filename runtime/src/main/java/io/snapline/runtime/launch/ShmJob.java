@@ -195,7 +195,7 @@ public final class ShmJob {
 
                 @Override
                 public void requestKill(boolean atSafePoint, String reason) {
-                    if (!job.isAborted() && stopping == null) { // in an attempt already failing, the kill is left for the next one
+                    if (!job.isAborted() && stopping == null) { // in a failing attempt the kill is left for the next
                         supervision.failures().struck(injections, rank, atSafePoint);
                     }
                     Thread killer = new Thread(() -> kill(rank, reason), "snapline-killer-" + rank);
@@ -425,7 +425,7 @@ public final class ShmJob {
             String description = k != null ? "rank " + rank + " was killed (" + k + ")" : "rank " + rank + " failed: " + t;
             if (stopping != null) {
                 gone(rank, "it ended while the others stopped for the restart");
-                return; // a consequence of the death that began the stop, or a kill meanwhile: the next attempt's
+                return; // a consequence of the death that began the stop, or a kill meanwhile (struck next attempt)
             }
             if (stopsSurvivors(k, t) && startStopping(rank, description, k != null ? null : t)) {
                 return;

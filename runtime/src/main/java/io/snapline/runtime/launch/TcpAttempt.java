@@ -365,7 +365,7 @@ final class TcpAttempt {
                 c.onRankFinished(r);
             }
         } else if (m instanceof ControlMessage.KillRequest k) {
-            if (!job.isAborted() && stopping == null) { // in an attempt already failing, the kill is left for the next one
+            if (!job.isAborted() && stopping == null) { // in a failing attempt the kill is left for the next
                 supervision.failures().struck(injections, r, k.atSafePoint());
             }
             kill(r, k.reason());
