@@ -370,6 +370,27 @@ class IndependentRestartTest {
     }
 
     @Test
+    void shouldResumeFromTheRecoveryLineWhenTheJobEndedWithoutRestarts() throws Exception {
+        MpiRun.Outcome clean = MpiRun.run(4, List.of(), Pairs.class, "60", "3", "1");
+        MpiRun.Outcome failed = MpiRun.run(4, flags("s", "--every", "10", "--max-restarts", "0",
+                "--inject-failure", "rank=1,point=40"), Pairs.class, "60", "3", "1");
+        assertEquals(1, failed.result().exitCode(), failed.err());
+
+        MpiRun.Outcome o = MpiRun.run(4, List.of("--checkpoint", "independent", "--resume",
+                tmp.resolve("s").toString()), Pairs.class, "60", "3", "1");
+
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(sorted(clean), sorted(o));
+        Matcher resumed = Pattern.compile("resuming from recovery line \\[(\\d+), (\\d+), (\\d+), (\\d+)\\]")
+                .matcher(o.err());
+        assertTrue(resumed.find(), o.err());
+        assertEquals(resumed.group(1), resumed.group(2), o.err());
+        assertTrue(Long.parseLong(resumed.group(1)) >= 3, "ranks 0 and 1 had checkpointed at step 30: " + o.err());
+        String recorded = Files.readString(tmp.resolve("s").resolve("local").resolve("RECOVERY-LINE"));
+        assertTrue(recorded.contains("line 0 " + resumed.group(1) + "\n"), recorded);
+    }
+
+    @Test
     void shouldRefuseMessageLoggingThisBuildDoesNotHave() {
         UsageException e = assertThrows(UsageException.class, () -> MpiRun.run(2, List.of("--checkpoint",
                 "independent", "--logging", "pessimistic"), Pairs.class, "4", "1", "0"));
