@@ -129,6 +129,18 @@ class LaunchOptionsTest {
     }
 
     @Test
+    void shouldReadLoggingForTheIndependentPolicyAndRefuseItElsewhereOrUnknown() {
+        assertEquals("none", LaunchOptions.parse("-np", "2", "--checkpoint", "independent", "--logging", "none", "X")
+                .logging());
+        assertEquals(null, LaunchOptions.parse("-np", "2", "--checkpoint", "independent", "X").logging());
+        assertEquals("--logging must be one of none, pessimistic, optimistic, causal, got 'sender'",
+                error("-np", "2", "--checkpoint", "independent", "--logging", "sender", "X"));
+        assertEquals("--logging applies to --checkpoint independent (the coordinated policies need no message log), "
+                + "not to --checkpoint coordinated", error("-np", "2", "--checkpoint", "coordinated", "--logging", "none",
+                "X"));
+    }
+
+    @Test
     void shouldRejectIntervalWithEveryWhenBothAreGiven() {
         assertEquals("give either --interval or --every, not both",
                 error("-np", "2", "--checkpoint", "coordinated", "--interval", "1s", "--every", "3", "X"));
