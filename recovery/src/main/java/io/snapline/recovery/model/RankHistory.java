@@ -39,8 +39,9 @@ public record RankHistory(int rank, String name, List<Checkpoint> checkpoints, l
         return interval + 1 < checkpoints.size() ? checkpoints.get(interval + 1).timeNanos() : endTimeNanos;
     }
 
-    /** The label of checkpoint {@code index} in reports: the rank name followed by the index, e.g. {@code P2}. */
+    /** The label of checkpoint {@code index} in reports: the rank name and the index, e.g. {@code P2} or {@code rank 3:2}. */
     public String checkpointLabel(int index) {
-        return name + index;
+        // "P2" for a rank named P; "rank 3:2" for one whose name ends in a digit, where "rank 32" would mislead.
+        return !name.isEmpty() && Character.isDigit(name.charAt(name.length() - 1)) ? name + ":" + index : name + index;
     }
 }

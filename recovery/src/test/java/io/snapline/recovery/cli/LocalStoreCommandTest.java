@@ -85,14 +85,14 @@ class LocalStoreCommandTest {
                 snapline: a restart of every rank now would use local checkpoints [2, 1, 3] (the maximum strongly \
                 consistent line)
                 """, run.err());
-        assertTrue(run.out().startsWith("maximum strongly consistent line: {rank 00, rank 11, rank 20} — strongly "
+        assertTrue(run.out().startsWith("maximum strongly consistent line: {rank 0:0, rank 1:1, rank 2:0} — strongly "
                 + "consistent\nfailed: rank 0, rank 1, rank 2\n"), run.out());
         // the id column names the local checkpoints the ranks restore
-        assertTrue(run.out().contains("\n0     rank 0     yes     restore   rank 00     2            2               "),
+        assertTrue(run.out().contains("\n0     rank 0     yes     restore   rank 0:0    2            2               "),
                 run.out());
         assertFalse(run.out().contains("back to the start"), "checkpoint index 0 is local checkpoint 2 or 3 there");
-        assertTrue(run.out().contains("\n1     rank 1     yes     restore   rank 11     1  "), run.out());
-        assertTrue(run.out().contains("\n2     rank 2     yes     restore   rank 20     3  "), run.out());
+        assertTrue(run.out().contains("\n1     rank 1     yes     restore   rank 1:1    1  "), run.out());
+        assertTrue(run.out().contains("\n2     rank 2     yes     restore   rank 2:0    3  "), run.out());
     }
 
     @Test
@@ -121,7 +121,7 @@ class LocalStoreCommandTest {
             }
         }
         assertEquals(List.of("2", "3", "0", "1", "2", "3", "4"), ids);
-        assertEquals(List.of("#2", "#3", "rank 10", "rank 11", "rank 12", "#3", "#4"), labels);
+        assertEquals(List.of("#2", "#3", "rank 1:0", "rank 1:1", "rank 1:2", "#3", "#4"), labels);
         NodeList lines = doc.getElementsByTagName("polyline");
         assertEquals(1, lines.getLength());
         assertEquals("maximum strongly consistent line", ((Element) lines.item(0)).getAttribute("data-line"));
