@@ -43,42 +43,37 @@ final class Restarts {
 
     /**
      * Runs {@code main} failure-free, then under {@code --checkpoint coordinated-nb --interval intervalMillis ms} with
-     * {@code failures} injected; asserts that the second run succeeded, restarted once per failure and printed exactly
-     * what the first printed. Where the checkpoints fall depends on timing, so which checkpoint each restart uses is
-     * not asserted.
+     * {@code failures} injected; see {@link #assertSameOutputDespiteUntimedFailures}.
      */
     static MpiRun.Outcome assertSameOutputDespiteFailuresNonBlocking(Path store, int np, int intervalMillis,
             List<String> failures, Class<?> main, String... args) {
-        MpiRun.Outcome clean = MpiRun.ok(np, main, args);
-        List<String> flags = new ArrayList<>(List.of("--checkpoint", "coordinated-nb", "--interval",
-                intervalMillis + "ms", "--store", store.toString(), "--max-restarts", Integer.toString(failures.size())));
-        for (String f : failures) {
-            flags.add("--inject-failure");
-            flags.add(f);
-        }
-        MpiRun.Outcome o = MpiRun.run(np, flags, main, args);
-        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
-        assertEquals(clean.lines(), o.lines(), o.err());
-        java.util.regex.Matcher restarts = java.util.regex.Pattern.compile("restarts: (\\d+)\n").matcher(o.err());
-        assertTrue(restarts.find(), o.err());
-        int n = Integer.parseInt(restarts.group(1));
-        // Two kills may strike in the same attempt (the writer thread of one rank and the safe points of another run
-        // concurrently), and one restart then cures both.
-        assertTrue(n >= 1 && n <= failures.size(), "1.." + failures.size() + " restarts expected:\n" + o.err());
-        return o;
+        return assertSameOutputDespiteUntimedFailures(store, np, List.of("--checkpoint", "coordinated-nb",
+                "--interval", intervalMillis + "ms"), failures, main, args);
     }
 
     /**
      * Runs {@code main} failure-free, then under {@code --checkpoint independent --logging none} with
-     * {@code schedule} (e.g. {@code --every 10}) and {@code failures} injected; asserts that the second run succeeded,
-     * restarted at least once and at most once per failure, and printed exactly what the first printed.
+     * {@code schedule} (e.g. {@code --every 10}) and {@code failures} injected; see
+     * {@link #assertSameOutputDespiteUntimedFailures}.
      */
     static MpiRun.Outcome assertSameOutputDespiteFailuresIndependent(Path store, int np, List<String> schedule,
             List<String> failures, Class<?> main, String... args) {
+        List<String> policy = new ArrayList<>(List.of("--checkpoint", "independent", "--logging", "none"));
+        policy.addAll(schedule);
+        return assertSameOutputDespiteUntimedFailures(store, np, policy, failures, main, args);
+    }
+
+    /**
+     * Runs {@code main} failure-free, then with {@code policy} flags and {@code failures} injected; asserts that the
+     * second run succeeded, restarted at least once and at most once per failure, and printed exactly what the first
+     * printed. Where the checkpoints fall depends on timing, and two kills may strike in the same attempt (one restart
+     * then cures both), so neither which checkpoint each restart uses nor the exact number of restarts is asserted.
+     */
+    private static MpiRun.Outcome assertSameOutputDespiteUntimedFailures(Path store, int np, List<String> policy,
+            List<String> failures, Class<?> main, String... args) {
         MpiRun.Outcome clean = MpiRun.ok(np, main, args);
-        List<String> flags = new ArrayList<>(List.of("--checkpoint", "independent", "--logging", "none", "--store",
-                store.toString(), "--max-restarts", Integer.toString(failures.size())));
-        flags.addAll(schedule);
+        List<String> flags = new ArrayList<>(policy);
+        flags.addAll(List.of("--store", store.toString(), "--max-restarts", Integer.toString(failures.size())));
         for (String f : failures) {
             flags.add("--inject-failure");
             flags.add(f);

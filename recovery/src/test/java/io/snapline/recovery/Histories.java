@@ -4,7 +4,7 @@ import io.snapline.recovery.model.History;
 import io.snapline.recovery.model.HistoryBuilder;
 
 /** Hand-built histories from the literature, shared by the tests. Times are in milliseconds (as nanoseconds). */
-final class Histories {
+public final class Histories {
     static final int P = 0;
     static final int Q = 1;
     static final int R = 2;
@@ -82,5 +82,36 @@ final class Histories {
             .checkpoint(2, 40 * MS)
             .end(0, 50 * MS).end(1, 40 * MS).end(2, 50 * MS).end(3, 50 * MS)
             .build();
+    }
+
+    /**
+     * A history made from random numbers, for property tests: rank r has {@code counts.get(r)} checkpoints (10 ns
+     * apart); each {@code int[5]} of {@code raw} places one message (sender, sender interval, receiver, received or
+     * not, receiver interval — each taken modulo what is valid; a rank never receives its own message before sending
+     * it). Messages are numbered from {@code firstSeq}.
+     */
+    public static History random(java.util.List<Integer> counts, java.util.List<int[]> raw, long firstSeq) {
+        int n = counts.size();
+        java.util.List<io.snapline.recovery.model.RankHistory> ranks = new java.util.ArrayList<>();
+        for (int r = 0; r < n; r++) {
+            java.util.List<io.snapline.recovery.model.Checkpoint> checkpoints = new java.util.ArrayList<>();
+            for (int i = 0; i < counts.get(r); i++) {
+                checkpoints.add(new io.snapline.recovery.model.Checkpoint(r, i, i, 10L * i));
+            }
+            ranks.add(new io.snapline.recovery.model.RankHistory(r, "r" + r, checkpoints, 10L * counts.get(r)));
+        }
+        java.util.List<io.snapline.recovery.model.Message> messages = new java.util.ArrayList<>();
+        long seq = firstSeq;
+        for (int[] a : raw) {
+            int s = a[0] % n;
+            int r = a[2] % n;
+            int si = a[1] % counts.get(s);
+            int ri = a[3] % 4 == 0 ? io.snapline.recovery.model.Message.NOT_RECEIVED : a[4] % counts.get(r);
+            if (s == r && ri != io.snapline.recovery.model.Message.NOT_RECEIVED && ri < si) {
+                ri = si;
+            }
+            messages.add(io.snapline.recovery.model.Message.of(s, si, r, ri, seq++));
+        }
+        return new History(ranks, messages);
     }
 }

@@ -2,8 +2,6 @@ package io.snapline.recovery;
 
 import io.snapline.recovery.model.Checkpoint;
 import io.snapline.recovery.model.History;
-import io.snapline.recovery.model.Message;
-import io.snapline.recovery.model.RankHistory;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -52,29 +50,8 @@ class RecoveryLinePropertiesTest {
     }
 
     private static Sample sample(List<Integer> counts, List<int[]> raw, int mask) {
-        int n = counts.size();
-        List<RankHistory> ranks = new ArrayList<>();
-        for (int r = 0; r < n; r++) {
-            List<Checkpoint> checkpoints = new ArrayList<>();
-            for (int i = 0; i < counts.get(r); i++) {
-                checkpoints.add(new Checkpoint(r, i, i, 10L * i));
-            }
-            ranks.add(new RankHistory(r, "r" + r, checkpoints, 10L * counts.get(r)));
-        }
-        List<Message> messages = new ArrayList<>();
-        long seq = 0;
-        for (int[] a : raw) {
-            int s = a[0] % n;
-            int r = a[2] % n;
-            int si = a[1] % counts.get(s);
-            int ri = a[3] % 4 == 0 ? Message.NOT_RECEIVED : a[4] % counts.get(r);
-            if (s == r && ri != Message.NOT_RECEIVED && ri < si) {
-                ri = si;
-            }
-            messages.add(Message.of(s, si, r, ri, seq++));
-        }
-        int[] failed = java.util.stream.IntStream.range(0, n).filter(r -> (mask >> r & 1) != 0).toArray();
-        return new Sample(new History(ranks, messages), failed);
+        int[] failed = java.util.stream.IntStream.range(0, counts.size()).filter(r -> (mask >> r & 1) != 0).toArray();
+        return new Sample(Histories.random(counts, raw, 0), failed);
     }
 
     @Property(tries = 400)

@@ -1,14 +1,14 @@
 package io.snapline.recovery.io;
 
+import io.snapline.recovery.Histories;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.recovery.LocalRecovery;
-import io.snapline.recovery.model.Checkpoint;
 import io.snapline.recovery.model.History;
 import io.snapline.recovery.model.Message;
-import io.snapline.recovery.model.RankHistory;
 import io.snapline.runtime.checkpoint.DependencyTracker;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,28 +38,7 @@ class LocalRecoveryPropertiesTest {
     }
 
     private static History history(List<Integer> counts, List<int[]> raw) {
-        int n = counts.size();
-        List<RankHistory> ranks = new ArrayList<>();
-        for (int r = 0; r < n; r++) {
-            List<Checkpoint> checkpoints = new ArrayList<>();
-            for (int i = 0; i < counts.get(r); i++) {
-                checkpoints.add(new Checkpoint(r, i, i, 10L * i));
-            }
-            ranks.add(new RankHistory(r, "r" + r, checkpoints, 10L * counts.get(r)));
-        }
-        List<Message> messages = new ArrayList<>();
-        long seq = 1;
-        for (int[] a : raw) {
-            int s = a[0] % n;
-            int r = a[2] % n;
-            int si = a[1] % counts.get(s);
-            int ri = a[3] % 4 == 0 ? Message.NOT_RECEIVED : a[4] % counts.get(r);
-            if (s == r && ri != Message.NOT_RECEIVED && ri < si) {
-                ri = si;
-            }
-            messages.add(Message.of(s, si, r, ri, seq++));
-        }
-        return new History(ranks, messages);
+        return Histories.random(counts, raw, 1); // channel numbers start at 1, as the runtime's do
     }
 
     /** Rank r's local checkpoints 1..count-1, each with the record of the interval it closes. */

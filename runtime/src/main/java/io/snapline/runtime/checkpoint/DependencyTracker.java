@@ -24,8 +24,8 @@ public final class DependencyTracker implements ChannelHook {
     private final long[] sent;
     private volatile ChannelHook inner;
     private int interval;
-    /** Between MPI.Init and the restore of a restarted rank: its setup code runs again, untracked. */
-    private volatile boolean beforeRestore;
+    /** Between MPI.Init and the restore of a restarted rank: its setup code runs again, untracked. Program thread only. */
+    private boolean beforeRestore;
     private long[] sends = new long[64];
     private int sendCount;
     private long[] receives = new long[96];
@@ -61,11 +61,11 @@ public final class DependencyTracker implements ChannelHook {
 
     @Override
     public boolean beforeSend(Message m) {
-        if (beforeRestore && inner == null) {
+        ChannelHook h = inner;
+        if (beforeRestore && h == null) {
             m.stamp(SETUP, 0);
             return true;
         }
-        ChannelHook h = inner;
         long seq = ++sent[m.dest()];
         if (h != null) {
             if (!h.beforeSend(m)) {
@@ -85,7 +85,8 @@ public final class DependencyTracker implements ChannelHook {
 
     @Override
     public boolean onAccept(Message m) {
-        if (m.epoch() == SETUP && inner == null) {
+        ChannelHook h = inner;
+        if (m.epoch() == SETUP && h == null) {
             return false;
         }
         if (receiveCount * 3 == receives.length) {
@@ -95,7 +96,6 @@ public final class DependencyTracker implements ChannelHook {
         receives[3 * receiveCount + 1] = m.seq();
         receives[3 * receiveCount + 2] = m.epoch();
         receiveCount++;
-        ChannelHook h = inner;
         return h != null && h.onAccept(m);
     }
 

@@ -173,42 +173,36 @@ public final class RunReport {
         j.append("  \"wallNanos\": ").append(wallNanos).append(",\n");
         j.append("  \"bytesWritten\": ").append(bytesWritten()).append(",\n");
         j.append("  \"blockedShare\": ").append(String.format(Locale.ROOT, "%.6f", blockedShare())).append(",\n");
-        j.append("  \"checkpoints\": [");
-        for (int i = 0; i < checkpoints.size(); i++) {
-            Checkpoint c = checkpoints.get(i);
-            j.append(i == 0 ? "\n" : ",\n").append(String.format(Locale.ROOT,
-                    "    {\"id\": %d, \"point\": %d, \"bytes\": %d, \"meanBlockedNanos\": %d, \"maxBlockedNanos\": %d, "
-                            + "\"committedAtNanos\": %d}",
-                    c.id(), c.point(), c.bytes(), c.meanBlockedNanos(), c.maxBlockedNanos(), c.committedAt()));
-        }
-        j.append(checkpoints.isEmpty() ? "],\n" : "\n  ],\n");
-        j.append("  \"localCheckpoints\": [");
-        for (int i = 0; i < locals.size(); i++) {
-            LocalCheckpoint c = locals.get(i);
-            j.append(i == 0 ? "\n" : ",\n").append(String.format(Locale.ROOT,
-                    "    {\"rank\": %d, \"index\": %d, \"point\": %d, \"bytes\": %d, \"blockedNanos\": %d, "
-                            + "\"committedAtNanos\": %d}",
-                    c.rank(), c.index(), c.point(), c.bytes(), c.blockedNanos(), c.committedAt()));
-        }
-        j.append(locals.isEmpty() ? "],\n" : "\n  ],\n");
+        array(j, "checkpoints", checkpoints, c -> String.format(Locale.ROOT,
+                "{\"id\": %d, \"point\": %d, \"bytes\": %d, \"meanBlockedNanos\": %d, \"maxBlockedNanos\": %d, "
+                        + "\"committedAtNanos\": %d}",
+                c.id(), c.point(), c.bytes(), c.meanBlockedNanos(), c.maxBlockedNanos(), c.committedAt()));
+        array(j, "localCheckpoints", locals, c -> String.format(Locale.ROOT,
+                "{\"rank\": %d, \"index\": %d, \"point\": %d, \"bytes\": %d, \"blockedNanos\": %d, "
+                        + "\"committedAtNanos\": %d}",
+                c.rank(), c.index(), c.point(), c.bytes(), c.blockedNanos(), c.committedAt()));
         j.append("  \"localCheckpointsDeleted\": ").append(discarded).append(",\n");
-        j.append("  \"restarts\": [");
-        for (int i = 0; i < restarts.size(); i++) {
-            Restart r = restarts.get(i);
-            j.append(i == 0 ? "\n" : ",\n").append(String.format(Locale.ROOT,
-                    "    {\"number\": %d, \"failedRank\": %d, \"reason\": %s, \"fromCheckpoint\": %d, "
-                            + "\"fromLine\": %s, \"detectedAtNanos\": %d, \"tookNanos\": %d}",
-                    r.number(), r.failedRank(), quote(r.reason()), r.fromCheckpoint(),
-                    r.fromLine() == null ? "null" : java.util.Arrays.toString(r.fromLine()), r.detectedAt(),
-                    r.tookNanos()));
-        }
-        j.append(restarts.isEmpty() ? "],\n" : "\n  ],\n");
+        array(j, "restarts", restarts, r -> String.format(Locale.ROOT,
+                "{\"number\": %d, \"failedRank\": %d, \"reason\": %s, \"fromCheckpoint\": %d, "
+                        + "\"fromLine\": %s, \"detectedAtNanos\": %d, \"tookNanos\": %d}",
+                r.number(), r.failedRank(), quote(r.reason()), r.fromCheckpoint(),
+                r.fromLine() == null ? "null" : java.util.Arrays.toString(r.fromLine()), r.detectedAt(), r.tookNanos()));
         j.append("  \"warnings\": [");
         for (int i = 0; i < warnings.size(); i++) {
             j.append(i == 0 ? "" : ", ").append(quote(warnings.get(i)));
         }
         j.append("]\n}\n");
         return j.toString();
+    }
+
+    /** Appends {@code "name": [...],} with one object per line, as {@code row} renders it. */
+    private static <T> void array(StringBuilder j, String name, List<T> items,
+            java.util.function.Function<T, String> row) {
+        j.append("  \"").append(name).append("\": [");
+        for (int i = 0; i < items.size(); i++) {
+            j.append(i == 0 ? "\n" : ",\n").append("    ").append(row.apply(items.get(i)));
+        }
+        j.append(items.isEmpty() ? "],\n" : "\n  ],\n");
     }
 
     /** Writes {@link #toJson()} to {@code file}. */

@@ -95,6 +95,33 @@ public final class CheckpointFormatDescriptor {
         return Integer.parseInt(name.substring(5));
     }
 
+    /** Refuses a local checkpoint number below 1 or a negative rank. */
+    static void requireLocal(int rank, long index) {
+        if (rank < 0 || index < 1) {
+            throw new CheckpointStoreException("a local checkpoint needs a rank >= 0 and a number >= 1, got rank "
+                    + rank + " number " + index);
+        }
+    }
+
+    /** The remaining bytes of {@code parts}, in order, in one array; their positions are left unchanged. */
+    static byte[] join(ByteBuffer... parts) {
+        long total = 0;
+        for (ByteBuffer p : parts) {
+            total += p.remaining();
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new CheckpointStoreException("a piece of " + total + " bytes is larger than this store can hold");
+        }
+        byte[] all = new byte[(int) total];
+        int at = 0;
+        for (ByteBuffer p : parts) {
+            int n = p.remaining();
+            p.duplicate().get(all, at, n);
+            at += n;
+        }
+        return all;
+    }
+
     /** The file name of local checkpoint {@code index}. */
     static String localPieceFileName(long index) {
         return checkpointDirName(CheckpointId.of(index)) + ".piece";

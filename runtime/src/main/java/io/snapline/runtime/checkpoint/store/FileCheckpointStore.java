@@ -58,25 +58,8 @@ public final class FileCheckpointStore implements CheckpointStore {
         if (rank < 0) {
             throw new CheckpointStoreException("rank must be non-negative, got " + rank);
         }
-        Path dir = checkpointDir(id);
-        String name = CheckpointFormatDescriptor.pieceFileName(rank);
-        long length = 0;
-        for (java.nio.ByteBuffer p : payload) {
-            length += p.remaining();
-        }
-        int crc = CheckpointFormatDescriptor.crc32c(payload);
-        byte[] header = CheckpointFormatDescriptor.pieceHeader(id, rank, length, crc);
-        java.nio.ByteBuffer[] parts = new java.nio.ByteBuffer[payload.length + 1];
-        parts[0] = java.nio.ByteBuffer.wrap(header);
-        System.arraycopy(payload, 0, parts, 1, payload.length);
-        try {
-            OwnerOnlyFiles.createDirectory(dir);
-            OwnerOnlyFiles.writeAtomically(dir.resolve(name), parts);
-        } catch (IOException e) {
-            throw new CheckpointStoreException("cannot write rank " + rank + "'s piece of checkpoint " + id
-                    + " to " + dir + "; check free space and permissions of the --store directory", e);
-        }
-        return new PieceRef(rank, name, header.length + length, crc);
+        return writePieceFile(checkpointDir(id), CheckpointFormatDescriptor.pieceFileName(rank), id, rank, payload,
+                "rank " + rank + "'s piece of checkpoint " + id);
     }
 
     @Override
@@ -179,13 +162,15 @@ public final class FileCheckpointStore implements CheckpointStore {
     @Override
     public PieceRef writeLocal(int rank, long index, java.nio.ByteBuffer... payload) {
         ensureOpen();
-        if (rank < 0 || index < 1) {
-            throw new CheckpointStoreException("a local checkpoint needs a rank >= 0 and a number >= 1, got rank "
-                    + rank + " number " + index);
-        }
-        CheckpointId id = CheckpointId.of(index);
-        Path dir = localDir().resolve(CheckpointFormatDescriptor.localRankDirName(rank));
-        String name = CheckpointFormatDescriptor.localPieceFileName(index);
+        CheckpointFormatDescriptor.requireLocal(rank, index);
+        return writePieceFile(localDir().resolve(CheckpointFormatDescriptor.localRankDirName(rank)),
+                CheckpointFormatDescriptor.localPieceFileName(index), CheckpointId.of(index), rank, payload,
+                "rank " + rank + "'s local checkpoint " + index);
+    }
+
+    /** Writes {@code payload} as the piece file {@code dir/name} (creating {@code dir}), header and CRC32C included. */
+    private static PieceRef writePieceFile(Path dir, String name, CheckpointId id, int rank,
+            java.nio.ByteBuffer[] payload, String what) {
         long length = 0;
         for (java.nio.ByteBuffer p : payload) {
             length += p.remaining();
@@ -196,12 +181,11 @@ public final class FileCheckpointStore implements CheckpointStore {
         parts[0] = java.nio.ByteBuffer.wrap(header);
         System.arraycopy(payload, 0, parts, 1, payload.length);
         try {
-            OwnerOnlyFiles.createDirectory(localDir());
             OwnerOnlyFiles.createDirectory(dir);
             OwnerOnlyFiles.writeAtomically(dir.resolve(name), parts);
         } catch (IOException e) {
-            throw new CheckpointStoreException("cannot write rank " + rank + "'s local checkpoint " + index + " to "
-                    + dir + "; check free space and permissions of the --store directory", e);
+            throw new CheckpointStoreException("cannot write " + what + " to " + dir
+                    + "; check free space and permissions of the --store directory", e);
         }
         return new PieceRef(rank, name, header.length + length, crc);
     }

@@ -27,11 +27,20 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         if (rank < 0) {
             throw new CheckpointStoreException("rank must be non-negative, got " + rank);
         }
+        pieces.computeIfAbsent(id, k -> new ConcurrentHashMap<>()).put(rank, pieceFile(id, rank, payload));
+        return pieceRef(rank, CheckpointFormatDescriptor.pieceFileName(rank), payload);
+    }
+
+    /** A piece file's bytes: header, then {@code payload}. */
+    private static byte[] pieceFile(CheckpointId id, int rank, byte[] payload) {
         byte[] header = CheckpointFormatDescriptor.pieceHeader(id, rank, payload);
         byte[] file = Arrays.copyOf(header, header.length + payload.length);
         System.arraycopy(payload, 0, file, header.length, payload.length);
-        pieces.computeIfAbsent(id, k -> new ConcurrentHashMap<>()).put(rank, file);
-        return new PieceRef(rank, CheckpointFormatDescriptor.pieceFileName(rank), file.length,
+        return file;
+    }
+
+    private static PieceRef pieceRef(int rank, String fileName, byte[] payload) {
+        return new PieceRef(rank, fileName, CheckpointFormatDescriptor.PIECE_HEADER_SIZE + payload.length,
                 CheckpointFormatDescriptor.crc32c(payload, 0, payload.length));
     }
 
@@ -105,17 +114,11 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     @Override
     public PieceRef writeLocal(int rank, long index, java.nio.ByteBuffer... payload) {
         ensureOpen();
-        if (rank < 0 || index < 1) {
-            throw new CheckpointStoreException("a local checkpoint needs a rank >= 0 and a number >= 1, got rank "
-                    + rank + " number " + index);
-        }
-        byte[] bytes = joined(payload);
-        byte[] header = CheckpointFormatDescriptor.pieceHeader(CheckpointId.of(index), rank, bytes);
-        byte[] file = Arrays.copyOf(header, header.length + bytes.length);
-        System.arraycopy(bytes, 0, file, header.length, bytes.length);
-        locals.computeIfAbsent(rank, k -> new java.util.concurrent.ConcurrentSkipListMap<>()).put(index, file);
-        return new PieceRef(rank, CheckpointFormatDescriptor.localPieceFileName(index), file.length,
-                CheckpointFormatDescriptor.crc32c(bytes, 0, bytes.length));
+        CheckpointFormatDescriptor.requireLocal(rank, index);
+        byte[] bytes = CheckpointFormatDescriptor.join(payload);
+        locals.computeIfAbsent(rank, k -> new java.util.concurrent.ConcurrentSkipListMap<>())
+                .put(index, pieceFile(CheckpointId.of(index), rank, bytes));
+        return pieceRef(rank, CheckpointFormatDescriptor.localPieceFileName(index), bytes);
     }
 
     @Override
@@ -162,20 +165,6 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         return Optional.ofNullable(recoveryLine).map(long[]::clone);
     }
 
-    private static byte[] joined(java.nio.ByteBuffer... parts) {
-        int total = 0;
-        for (java.nio.ByteBuffer p : parts) {
-            total += p.remaining();
-        }
-        byte[] all = new byte[total];
-        int at = 0;
-        for (java.nio.ByteBuffer p : parts) {
-            int n = p.remaining();
-            p.duplicate().get(all, at, n);
-            at += n;
-        }
-        return all;
-    }
 
     @Override
     public void close() {

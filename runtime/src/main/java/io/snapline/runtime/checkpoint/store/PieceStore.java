@@ -18,21 +18,7 @@ public interface PieceStore {
      * bytes, in order; positions are left unchanged), so a large state need not be copied into one array first.
      */
     default PieceRef writePiece(CheckpointId id, int rank, java.nio.ByteBuffer... payload) {
-        long total = 0;
-        for (java.nio.ByteBuffer p : payload) {
-            total += p.remaining();
-        }
-        if (total > Integer.MAX_VALUE - 8) {
-            throw new CheckpointStoreException("a piece of " + total + " bytes is larger than this store can hold");
-        }
-        byte[] all = new byte[(int) total];
-        int at = 0;
-        for (java.nio.ByteBuffer p : payload) {
-            int n = p.remaining();
-            p.duplicate().get(all, at, n);
-            at += n;
-        }
-        return writePiece(id, rank, all);
+        return writePiece(id, rank, CheckpointFormatDescriptor.join(payload));
     }
 
     /**
