@@ -24,9 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The rank half of {@code coordinated-nb}: binds the engine-free {@link NbRankProtocol} to the runtime. Every message
@@ -52,21 +52,14 @@ final class NbRank implements RankPolicy, ChannelHook {
     private final Map<Integer, long[]> timing = new HashMap<>();
     private final Map<Integer, PieceRef> pieces = new HashMap<>();
     private final Map<Long, CommSnapshot.Saved> late = new HashMap<>();
-    private final ThreadPoolExecutor writer;
+    private final ExecutorService writer;
     private NbRankProtocol protocol;
 
     NbRank(RankServices services) {
         this.services = services;
         this.n = services.size();
         this.me = services.rank();
-        // The writer belongs to this rank's thread group whichever thread starts it (on shm a hook may run on another
-        // rank's thread), so that killing the rank stops it too.
-        ThreadGroup group = Thread.currentThread().getThreadGroup();
-        this.writer = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(group, r, "snapline-nb-writer-" + me);
-            t.setDaemon(true);
-            return t;
-        });
+        this.writer = services.writer();
         if (services.restoredId() == 0) {
             protocol = new NbRankProtocol(me, n, actions::add);
             services.installHook(this);
@@ -198,7 +191,11 @@ final class NbRank implements RankPolicy, ChannelHook {
                 }
                 CompletableFuture<RankImage> image = images.computeIfAbsent(record.epoch(),
                         e -> new CompletableFuture<>());
-                writer.execute(() -> write(record, logged, image));
+                try {
+                    writer.execute(() -> write(record, logged, image));
+                } catch (RejectedExecutionException e) {
+                    return; // the rank's part in the attempt is over: its writer is gone, as with its process
+                }
             } else if (a instanceof NbRankAction.Prepared p) {
                 long[] t = timing.getOrDefault(p.epoch(), new long[2]);
                 PieceRef piece = pieces.get(p.epoch());
@@ -214,9 +211,13 @@ final class NbRank implements RankPolicy, ChannelHook {
             CompletableFuture<RankImage> image) {
         RankImage captured;
         try {
-            captured = image.join();
+            captured = image.get();
         } catch (java.util.concurrent.CancellationException e) {
             return; // abandoned meanwhile
+        } catch (InterruptedException e) {
+            return; // the rank's part in the attempt is over
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the image of epoch " + record.epoch() + " failed", e.getCause());
         }
         CheckpointId id = CheckpointId.of(record.epoch());
         RankImage complete = captured.withPolicyData(encode(record, logged));

@@ -280,6 +280,11 @@ class BlockingProtocolTest {
         }
 
         @Override
+        public java.util.concurrent.ExecutorService writer() {
+            throw new UnsupportedOperationException("blocking checkpoints are written on the program's thread");
+        }
+
+        @Override
         public PieceRef writePiece(CheckpointId id, RankImage image) {
             calls.add("write " + id);
             now += 7;

@@ -50,6 +50,7 @@ class NbRestartTest {
         assertTrue(m.find(), o.err());
         assertTrue(Integer.parseInt(m.group(1)) >= 1, "restarted from a checkpoint: " + o.err());
         assertTrue(committed(o) >= 2, o.err());
+        assertEquals(List.of(), MpiRun.liveWriters(), "the ranks' writers end with their attempts");
     }
 
     @Test

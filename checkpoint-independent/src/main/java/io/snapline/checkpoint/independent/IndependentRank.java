@@ -8,7 +8,6 @@ import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.PieceRef;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -34,16 +33,7 @@ final class IndependentRank implements RankPolicy {
         this.next = services.restoredId() + 1;
         this.schedule = Schedule.of(services.settings(), services.rank(), services.restoredId(),
                 services.nanoTime());
-        // The writer belongs to this rank's thread group, so that killing the rank stops it too.
-        ThreadGroup group = Thread.currentThread().getThreadGroup();
-        int rank = services.rank();
-        this.writer = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(group, r, "snapline-local-writer-" + rank);
-            t.setDaemon(true);
-            // A write's own failure reaches the program through its Future; anything else is the rank being killed.
-            t.setUncaughtExceptionHandler((thread, e) -> { });
-            return t;
-        });
+        this.writer = services.writer();
     }
 
     @Override
@@ -100,8 +90,8 @@ final class IndependentRank implements RankPolicy {
      */
     private void stopForRestart(long point) {
         long index = 0;
+        awaitWrite(); // a checkpoint taken before the failure is good: it is kept, not abandoned with the attempt
         if (!services.sawPeerFailure()) {
-            awaitWrite();
             long start = services.nanoTime();
             index = next;
             RankImage image = services.captureReceived(CheckpointId.of(index), point);
@@ -125,10 +115,6 @@ final class IndependentRank implements RankPolicy {
     /** The last local checkpoint is written (and reported) before the rank finalizes. */
     @Override
     public void finish() {
-        try {
-            awaitWrite();
-        } finally {
-            writer.shutdown();
-        }
+        awaitWrite();
     }
 }

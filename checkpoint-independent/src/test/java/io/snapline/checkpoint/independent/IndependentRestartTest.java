@@ -334,6 +334,7 @@ class IndependentRestartTest {
         long[] first = lines(o).get(0);
         assertTrue(first[3] == 3 || first[3] == 4, o.err());
         assertTrue(first[2] >= 3, o.err());
+        assertEquals(List.of(), MpiRun.liveWriters(), "the ranks' writers end with their attempts");
     }
 
     @Test

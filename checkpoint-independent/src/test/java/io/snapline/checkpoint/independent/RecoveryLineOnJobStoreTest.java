@@ -63,10 +63,12 @@ class RecoveryLineOnJobStoreTest {
         Matcher now = Pattern.compile("a restart of every rank now would use local checkpoints \\[(\\d+), (\\d+), "
                 + "(\\d+), (\\d+)\\]").matcher(run.err());
         assertTrue(now.find(), run.err());
-        // Each pair talks only to itself, so each pair is on one checkpoint; ranks 2 and 3 (three safe points per
-        // step, killed at safe point 130, step 44) are well past the checkpoints ranks 0 and 1 took up to step 60.
-        assertEquals(now.group(1), now.group(2), run.err());
-        assertEquals(now.group(3), now.group(4), run.err());
+        // A pair's checkpoints need not share an index (a restart continues each rank's own numbering), but ranks 2
+        // and 3, with three safe points per step, have taken many more than ranks 0 and 1, with one.
+        for (int r = 3; r <= 4; r++) {
+            assertTrue(Long.parseLong(now.group(r)) > Long.parseLong(now.group(r - 2)) + 3, run.err());
+        }
+        assertTrue(run.out().contains("orphan messages (received before the line, sent after it): none"), run.out());
         assertTrue(run.out().contains("maximum strongly consistent line"), run.out());
         assertTrue(run.out().contains("in-transit messages to replay (sent before the line, received after it or "
                 + "never): none"), run.out());

@@ -12,6 +12,9 @@ import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -24,6 +27,8 @@ import java.util.function.Supplier;
  */
 public final class RankAgent implements RankServices {
     private static final long AWAIT_SLICE_MILLIS = 20;
+    /** How long {@link #close} waits for the writer to stop; an interrupted file write stops at once. */
+    static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(5);
 
     private final Endpoint endpoint;
     private final RankSetup setup;
@@ -39,6 +44,7 @@ public final class RankAgent implements RankServices {
     private boolean finished;
     private volatile boolean dying;
     private volatile Thread programThread;
+    private ExecutorService writer;
     /** Records the dependencies between checkpoint intervals; null under {@code --checkpoint none}. */
     private DependencyTracker tracker;
 
@@ -76,6 +82,56 @@ public final class RankAgent implements RankServices {
             finished = true;
             policy.finish();
             setup.link().finished();
+        }
+    }
+
+    @Override
+    public synchronized ExecutorService writer() {
+        if (writer == null) {
+            // In the program's thread group whichever thread asks first (on shm a hook may run on another rank's
+            // thread), so that killing the rank stops it too.
+            ThreadGroup group = programThread != null ? programThread.getThreadGroup()
+                    : Thread.currentThread().getThreadGroup();
+            String name = "snapline-writer-" + rank();
+            writer = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(group, r, name);
+                t.setDaemon(true);
+                t.setUncaughtExceptionHandler((thread, e) -> { }); // outside a task, only the rank's kill lands
+                return t;
+            });
+        }
+        return writer;
+    }
+
+    /**
+     * The rank's part in this attempt is over, however it ended: its writer stops, abandoning what it was writing,
+     * and this returns once it has (within {@link #CLOSE_WAIT}), so that nothing of the attempt writes to the store
+     * after the job returns or while the next attempt restores from it.
+     */
+    public void close() {
+        ExecutorService w;
+        synchronized (this) {
+            w = writer;
+        }
+        if (w == null) {
+            return;
+        }
+        w.shutdownNow();
+        boolean interrupted = Thread.interrupted(); // an ending attempt interrupts its ranks; wait all the same
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        try {
+            long left;
+            while (!w.isTerminated() && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    w.awaitTermination(left, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -86,6 +86,14 @@ public interface RankServices {
     PieceRef writeLocal(long index, RankImage image);
 
     /**
+     * The rank's writer: one daemon thread in the rank's thread group, for writes that overlap the program. It ends
+     * with the rank's part in the attempt, however that ends, as it would with the rank's process: a write queued or
+     * under way then is abandoned, and nothing of the attempt reaches the store afterwards. A task's own failure
+     * reaches its {@code Future}.
+     */
+    java.util.concurrent.ExecutorService writer();
+
+    /**
      * Waits on the program's thread until {@code condition} holds, re-checking it whenever {@link #wake()} is
      * called (and at least every 20 ms). {@code what} describes the wait for deadlock and stall reports. Throws
      * the runtime's abort exception if the job is aborted meanwhile.

@@ -380,6 +380,7 @@ public final class ShmJob {
             } catch (Error e) {
                 fail(rank, e); // a kill that landed while the failure was being recorded
             } finally {
+                closeAgent(rank);
                 job.finished(rank);
                 if (stopping != null) {
                     gone(rank, "it ended while the others stopped for the restart");
@@ -389,6 +390,18 @@ public final class ShmJob {
                 RankOutput.leaveRank();
                 done.set(rank, 1);
                 finished.countDown();
+            }
+        }
+
+        /**
+         * Ends the rank's checkpoint writer before the rank counts as ended, so that nothing of this attempt writes to
+         * the store once the job returns or the next attempt restores from it.
+         */
+        private void closeAgent(int rank) {
+            try {
+                agents[rank].close();
+            } catch (RuntimeException | Error e) {
+                fail(rank, e);
             }
         }
 

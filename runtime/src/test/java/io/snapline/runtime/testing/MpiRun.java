@@ -69,6 +69,15 @@ public final class MpiRun {
         return o;
     }
 
+    /**
+     * The names of the ranks' checkpoint writers still alive in this JVM; after a job on {@code shm} there must be
+     * none, as none would outlive the ranks' processes on {@code tcp}.
+     */
+    public static List<String> liveWriters() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("snapline-writer-")).sorted().toList();
+    }
+
     /** The class path entry (directory or jar) that holds {@code c}. */
     public static String classPathOf(Class<?> c) {
         try {
