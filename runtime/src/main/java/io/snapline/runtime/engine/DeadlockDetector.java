@@ -11,6 +11,7 @@ import java.util.Arrays;
 public final class DeadlockDetector {
     private final int checksNeeded;
     private JobState.Blocked[] previous;
+    private long previousProgress;
     private int stable;
 
     /** @param checksNeeded consecutive unchanged all-blocked checks before a deadlock is reported */
@@ -23,6 +24,17 @@ public final class DeadlockDetector {
 
     /** Returns a description of the deadlock once it is certain, else null. */
     public String check(JobState.Blocked[] now) {
+        return check(now, 0);
+    }
+
+    /**
+     * As {@link #check(JobState.Blocked[])}, where something other than the ranks moves messages (a device's progress
+     * threads): {@code progress} is a count that grows while it does (bytes read), and a change of it counts as
+     * progress too.
+     */
+    public String check(JobState.Blocked[] now, long progress) {
+        boolean moved = progress != previousProgress;
+        previousProgress = progress;
         boolean anyRunning = false;
         for (JobState.Blocked b : now) {
             if (b == null) {
@@ -39,7 +51,7 @@ public final class DeadlockDetector {
             stable = 0;
             return null;
         }
-        if (previous != null && sameWaits(previous, now)) {
+        if (previous != null && !moved && sameWaits(previous, now)) {
             stable++;
         } else {
             stable = 0;
@@ -59,6 +71,11 @@ public final class DeadlockDetector {
         return true;
     }
 
+    /** What a rank waits for, as the report says it: a request, or a wait on any of several. */
+    public static String describeWait(Object what) {
+        return what instanceof Object[] ? "a wait on any of " + Arrays.toString((Object[]) what) : String.valueOf(what);
+    }
+
     private static String describe(JobState.Blocked[] now) {
         StringBuilder sb = new StringBuilder("deadlock: no rank can make progress");
         for (int r = 0; r < now.length; r++) {
@@ -66,8 +83,7 @@ public final class DeadlockDetector {
             if (now[r] == JobState.FINISHED) {
                 sb.append("finished");
             } else {
-                Object w = now[r].what();
-                sb.append("blocked in ").append(w instanceof Object[] ? "a wait on any of " + Arrays.toString((Object[]) w) : w);
+                sb.append("blocked in ").append(describeWait(now[r].what()));
             }
         }
         sb.append("\n  (a receive or synchronous send with no matching partner, a rank that returned without sending,"

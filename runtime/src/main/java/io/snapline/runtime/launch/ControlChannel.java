@@ -37,7 +37,7 @@ import java.util.List;
  *                   size i64, crc32c i32 (restore 1 only)], kill-at-point i64, kill-during-write-of i64
  *  Policy     message blob         Restored  id i64, point i64, nanos i64
  *  Finalizing (empty)              KillRequest  at-safe-point u8, reason str
- *  Crashed    report str
+ *  Crashed    report str           Progress  blocked-epoch i64, bytes-read i64, waiting str
  *  str        byte-length i32, UTF-8 bytes       blob  length i32, bytes
  * </pre>
  *
@@ -161,6 +161,8 @@ public final class ControlChannel implements AutoCloseable {
             b.u8(k.atSafePoint() ? 1 : 0).str(k.reason());
         } else if (m instanceof ControlMessage.Crashed c) {
             b.str(c.report());
+        } else if (m instanceof ControlMessage.Progress p) {
+            b.i64(p.blockedEpoch()).i64(p.bytesRead()).str(p.waiting());
         }
         // Heartbeat, Finished and Finalizing have no body.
         ByteBuffer frame = ByteBuffer.allocate(5 + b.size());
@@ -199,6 +201,7 @@ public final class ControlChannel implements AutoCloseable {
             case ControlMessage.FINALIZING -> new ControlMessage.Finalizing();
             case ControlMessage.KILL_REQUEST -> new ControlMessage.KillRequest(flag(in), str(in));
             case ControlMessage.CRASHED -> new ControlMessage.Crashed(str(in));
+            case ControlMessage.PROGRESS -> new ControlMessage.Progress(in.getLong(), in.getLong(), str(in));
             default -> throw new IOException("unknown control message type " + type);
         };
         if (in.hasRemaining()) {

@@ -10,7 +10,7 @@ import java.util.List;
  * is described in {@link ControlChannel}; each type has a permanent id ({@link #type()}), never to be reassigned.
  *
  * <p>Rank to launcher: {@link Hello} (first, once), {@link Finished}, {@link Failed}, {@link Crashed}, {@link Abort},
- * {@link Heartbeat}; for checkpointing {@link Policy}, {@link Restored}, {@link Finalizing} and {@link KillRequest}.
+ * {@link Heartbeat} or {@link Progress} (its heartbeat once the data plane is open); for checkpointing {@link Policy}, {@link Restored}, {@link Finalizing} and {@link KillRequest}.
  * Launcher to rank: {@link CheckpointSetup} (once, right after the rank's hello), {@link Table} (once every rank has
  * said hello), {@link PeerDied}, {@link Stop}, {@link Heartbeat}, {@link Policy}.
  */
@@ -29,6 +29,7 @@ public sealed interface ControlMessage {
     byte FINALIZING = 12;
     byte KILL_REQUEST = 13;
     byte CRASHED = 14;
+    byte PROGRESS = 15;
 
     /** The permanent wire id of this message type. */
     byte type();
@@ -66,6 +67,19 @@ public sealed interface ControlMessage {
         @Override
         public byte type() {
             return HEARTBEAT;
+        }
+    }
+
+    /**
+     * A rank's heartbeat once its data plane is open, for the launcher's deadlock detection: {@code blockedEpoch}
+     * counts the rank's waits inside the runtime and is 0 while the rank is not waiting, {@code waiting} says what it
+     * waits for (empty when running), and {@code bytesRead} counts the bytes its data plane has read, so that waits
+     * unchanged while data still moves are not taken for a deadlock.
+     */
+    record Progress(long blockedEpoch, long bytesRead, String waiting) implements ControlMessage {
+        @Override
+        public byte type() {
+            return PROGRESS;
         }
     }
 

@@ -53,6 +53,8 @@ public final class RankControl {
     private volatile Integer abortCode;
     /** The exit status once the rank has reported its end; null while it runs. */
     private volatile Integer ending;
+    /** What the heartbeat reports once the data plane is open (deadlock detection); null before. */
+    private volatile java.util.function.Supplier<ControlMessage.Progress> progress;
 
     private RankControl(ControlChannel channel, int rank, int size, Duration failureTimeout) {
         this.channel = channel;
@@ -267,9 +269,15 @@ public final class RankControl {
         }
     }
 
+    /** From now on every heartbeat carries {@code source}'s report of the rank's waits and traffic. */
+    void reportProgress(java.util.function.Supplier<ControlMessage.Progress> source) {
+        progress = source;
+    }
+
     private void beat() {
         try {
-            channel.send(new ControlMessage.Heartbeat());
+            java.util.function.Supplier<ControlMessage.Progress> p = progress;
+            channel.send(p == null ? new ControlMessage.Heartbeat() : p.get());
         } catch (IOException e) {
             launcherGone("cannot reach snaprun: " + e.getMessage());
         }

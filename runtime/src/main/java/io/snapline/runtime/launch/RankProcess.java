@@ -6,7 +6,10 @@ import io.snapline.runtime.checkpoint.RankLink;
 import io.snapline.runtime.checkpoint.RankSetup;
 import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
 import io.snapline.runtime.checkpoint.store.CheckpointStore;
+import io.snapline.runtime.device.tcp.TcpDevice;
+import io.snapline.runtime.engine.DeadlockDetector;
 import io.snapline.runtime.engine.Endpoint;
+import io.snapline.runtime.engine.JobState;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -18,6 +21,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The main class of every rank JVM that {@code snaprun -dev tcp} starts ({@link TcpJob}). It binds the rank's
@@ -167,6 +171,7 @@ public final class RankProcess {
                 throw e;
             }
             control.deadRanks().forEach((r, why) -> TcpDataPlane.peerFailed(endpoint, r, why));
+            control.reportProgress(progressOf(endpoint, setup.rank()));
             if (stopping) {
                 endpoint.job().abort(-1, 1, stopReason);
             }
@@ -182,6 +187,17 @@ public final class RankProcess {
         control.onPolicyMessage(agent::onControl);
         context = new RankContext(endpoint, "tcp", 3, loader, agent);
         return context;
+    }
+
+    /** The rank's waits and traffic as its heartbeat reports them (for the launcher's deadlock detection). */
+    private static Supplier<ControlMessage.Progress> progressOf(Endpoint endpoint, int rank) {
+        TcpDevice device = (TcpDevice) endpoint.device();
+        return () -> {
+            JobState.Blocked b = endpoint.job().snapshotBlocked()[rank];
+            boolean waiting = b != null && b != JobState.FINISHED;
+            return new ControlMessage.Progress(waiting ? b.epoch() : 0, device.bytesRead(),
+                    waiting ? DeadlockDetector.describeWait(b.what()) : "");
+        };
     }
 
     /** The rank's checkpoint setup from what snaprun said; no checkpointing when it said nothing. */

@@ -2,6 +2,7 @@ package io.snapline.runtime.launch;
 
 import io.snapline.runtime.checkpoint.RankLink;
 import io.snapline.runtime.checkpoint.RankSetup;
+import io.snapline.runtime.engine.DeadlockDetector;
 import io.snapline.runtime.engine.JobState;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -64,6 +65,8 @@ final class TcpAttempt {
     private final AtomicReferenceArray<Cause> causes;
     private final AtomicReferenceArray<String> reasons;
     private final AtomicReferenceArray<String> killedBy;
+    /** Each rank's latest heartbeat report of its waits and traffic (null until its data plane is open). */
+    private final AtomicReferenceArray<ControlMessage.Progress> progress;
     private final InetSocketAddress[] dataAddresses;
     private final CountDownLatch[] readersDone;
     private final CountDownLatch exited;
@@ -96,6 +99,7 @@ final class TcpAttempt {
         this.causes = new AtomicReferenceArray<>(np);
         this.reasons = new AtomicReferenceArray<>(np);
         this.killedBy = new AtomicReferenceArray<>(np);
+        this.progress = new AtomicReferenceArray<>(np);
         this.dataAddresses = new InetSocketAddress[np];
         this.readersDone = new CountDownLatch[np];
         this.exited = new CountDownLatch(np);
@@ -162,7 +166,12 @@ final class TcpAttempt {
      * after any other abort gives them the grace period, then terminates them.
      */
     private void awaitEnd() throws InterruptedException {
+        DeadlockDetector deadlocks = new DeadlockDetector(ShmJob.DEADLOCK_CHECKS);
+        long ticks = 0;
         while (!exited.await(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+            if (++ticks % 10 == 0 && stopping == null && !job.isAborted()) {
+                checkDeadlock(deadlocks);
+            }
             SurvivorStop s = stopping;
             if (s != null && !job.isAborted()) {
                 java.util.function.IntPredicate running = r -> outcomes.get(r) == Outcome.RUNNING
@@ -191,6 +200,32 @@ final class TcpAttempt {
         SurvivorStop s = stopping;
         if (s != null && job.abort(s.deadRank(), 1, s.description())) { // every rank ended before the wait was over
             supervision.survivorsStopped(System.nanoTime() - s.startedAt(), true);
+        }
+    }
+
+    /**
+     * Ends the attempt when it can never progress: every rank still running has stayed blocked in the same wait, by
+     * its heartbeats, and no data reached any rank, for {@link ShmJob#DEADLOCK_CHECKS} checks half a second apart.
+     */
+    private void checkDeadlock(DeadlockDetector deadlocks) {
+        JobState.Blocked[] now = new JobState.Blocked[np];
+        long bytes = 0;
+        for (int r = 0; r < np; r++) {
+            Outcome o = outcomes.get(r);
+            ControlMessage.Progress p = progress.get(r);
+            if (o == Outcome.FINISHED) {
+                now[r] = JobState.FINISHED;
+            } else if (o == Outcome.RUNNING && p != null && p.blockedEpoch() != 0) {
+                now[r] = new JobState.Blocked(p.blockedEpoch(), p.waiting());
+            }
+            if (p != null) {
+                bytes += p.bytesRead();
+            }
+        }
+        String deadlock = deadlocks.check(now, bytes);
+        if (deadlock != null) {
+            violation = deadlock;
+            fail(-1, null, 1, deadlock);
         }
     }
 
@@ -369,6 +404,8 @@ final class TcpAttempt {
                 supervision.failures().struck(injections, r, k.atSafePoint());
             }
             kill(r, k.reason());
+        } else if (m instanceof ControlMessage.Progress p) {
+            progress.set(r, p);
         } else if (m instanceof ControlMessage.Finished) {
             ended(r, Outcome.FINISHED);
         } else if (m instanceof ControlMessage.Failed f) {

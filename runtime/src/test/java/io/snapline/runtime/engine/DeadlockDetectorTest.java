@@ -1,5 +1,6 @@
 package io.snapline.runtime.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,6 +52,18 @@ class DeadlockDetectorTest {
     }
 
     @Test
+    void shouldRestartCountingWhileDataStillMovesBetweenBlockedRanks() {
+        DeadlockDetector d = new DeadlockDetector(2);
+        JobState.Blocked[] snap = {b(3), b(4)};
+        assertNull(d.check(snap, 100));
+        assertNull(d.check(snap, 100));
+        assertNull(d.check(snap, 4_000_000)); // a progress thread read more: a long transfer, not a deadlock
+        assertNull(d.check(snap, 9_000_000));
+        assertNull(d.check(snap, 9_000_000));
+        assertNotNull(d.check(snap, 9_000_000));
+    }
+
+    @Test
     void shouldNotReportWhenEveryRankFinished() {
         DeadlockDetector d = new DeadlockDetector(1);
         for (int i = 0; i < 3; i++) {
@@ -66,6 +79,57 @@ class DeadlockDetectorTest {
                 MPI.COMM_WORLD.Recv(new int[1], 0, 1, MPI.INT, 1, 9);
             }
         }
+    }
+
+    /** Every rank first receives from the next one: nobody sends. */
+    public static class CrossedReceives {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            int me = MPI.COMM_WORLD.Rank();
+            int n = MPI.COMM_WORLD.Size();
+            MPI.COMM_WORLD.Recv(new int[1], 0, 1, MPI.INT, (me + 1) % n, 9);
+            MPI.COMM_WORLD.Send(new int[1], 0, 1, MPI.INT, (me + n - 1) % n, 9);
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldEndJobWithDeadlockReportNamingEveryRanksWaitWhenEveryRankWaitsForAnother() {
+        MpiRun.Outcome o = MpiRun.run(3, CrossedReceives.class);
+        JobResult r = o.result();
+        assertEquals(1, r.exitCode(), o.err());
+        String why = r.failures().get(0).description();
+        assertTrue(why.startsWith("deadlock: no rank can make progress"), why);
+        for (int me = 0; me < 3; me++) {
+            assertTrue(why.contains("rank " + me + ": blocked in Recv(source world rank " + (me + 1) % 3 + ", tag 9"),
+                    why);
+        }
+    }
+
+    /** Rank 0 computes (sleeps) for longer than the detection takes before it sends; rank 1 waits meanwhile. */
+    public static class SlowSender {
+        public static void main(String[] args) throws InterruptedException {
+            MPI.Init(args);
+            int[] v = {0};
+            if (MPI.COMM_WORLD.Rank() == 0) {
+                Thread.sleep(3_500);
+                v[0] = 42;
+                MPI.COMM_WORLD.Send(v, 0, 1, MPI.INT, 1, 3);
+            } else {
+                MPI.COMM_WORLD.Recv(v, 0, 1, MPI.INT, 0, 3);
+                System.out.println("got " + v[0]);
+            }
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldNotTakeALongWaitForARankThatComputesForADeadlock() {
+        MpiRun.Outcome o = MpiRun.run(2, SlowSender.class);
+        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
+        assertEquals("got 42\n", o.out());
     }
 
     @Test

@@ -38,6 +38,8 @@ final class Connection {
     /** Consumed eager bytes whose credit has not been returned yet. */
     private final AtomicLong unreturned = new AtomicLong();
     private volatile boolean saidGoodbye;
+    /** Bytes read from the peer (written by the progress thread only). */
+    private volatile long bytesRead;
     private volatile String failure;
 
     Connection(int self, int peer, SocketChannel channel, long window, PacketHandler handler) {
@@ -95,9 +97,11 @@ final class Connection {
 
     /** Reads what the socket holds and dispatches every complete frame; returns false at end of stream. */
     boolean onReadable() throws IOException {
-        if (channel.read(in) < 0) {
+        int n = channel.read(in);
+        if (n < 0) {
             return false;
         }
+        bytesRead += n; // the progress thread is the only writer
         in.flip();
         while (in.remaining() >= HEADER_LENGTH) {
             int start = in.position();
@@ -244,6 +248,10 @@ final class Connection {
     PeerFailedException failure() {
         String f = failure;
         return new PeerFailedException(peer, f == null ? "its connection is closed" : f);
+    }
+
+    long bytesRead() {
+        return bytesRead;
     }
 
     long unconsumedEagerBytes() {

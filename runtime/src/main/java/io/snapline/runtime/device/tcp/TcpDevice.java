@@ -127,6 +127,17 @@ public final class TcpDevice implements Device, AutoCloseable {
     }
 
     /** The most unexpected eager bytes {@code peer} ever had outstanding here; never above the eager window. */
+    /** Bytes read from every peer so far; grows while any data reaches this rank. */
+    public long bytesRead() {
+        long sum = 0;
+        for (Connection c : connections) {
+            if (c != null) {
+                sum += c.bytesRead();
+            }
+        }
+        return sum;
+    }
+
     public long peakUnconsumedEagerBytes(int peer) {
         return connections[peer].peakUnconsumedEagerBytes();
     }
