@@ -9,6 +9,7 @@ import io.snapline.runtime.checkpoint.store.PieceRef;
 import io.snapline.runtime.engine.CommSnapshot;
 import io.snapline.runtime.engine.Endpoint;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ import java.util.function.Supplier;
 public final class RankAgent implements RankServices {
     private static final long AWAIT_SLICE_MILLIS = 20;
     /** How long {@link #close} waits for the writer to stop; an interrupted file write stops at once. */
-    static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(5);
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final Endpoint endpoint;
     private final RankSetup setup;

@@ -2,6 +2,7 @@ package io.snapline.runtime.checkpoint;
 
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.PieceRef;
+import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -91,7 +92,7 @@ public interface RankServices {
      * under way then is abandoned, and nothing of the attempt reaches the store afterwards. A task's own failure
      * reaches its {@code Future}.
      */
-    java.util.concurrent.ExecutorService writer();
+    ExecutorService writer();
 
     /**
      * Waits on the program's thread until {@code condition} holds, re-checking it whenever {@link #wake()} is

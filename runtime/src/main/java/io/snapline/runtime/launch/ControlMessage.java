@@ -10,7 +10,8 @@ import java.util.List;
  * is described in {@link ControlChannel}; each type has a permanent id ({@link #type()}), never to be reassigned.
  *
  * <p>Rank to launcher: {@link Hello} (first, once), {@link Finished}, {@link Failed}, {@link Crashed}, {@link Abort},
- * {@link Heartbeat} or {@link Progress} (its heartbeat once the data plane is open); for checkpointing {@link Policy}, {@link Restored}, {@link Finalizing} and {@link KillRequest}.
+ * {@link Heartbeat} or {@link Progress} (its heartbeat once the data plane is open); for checkpointing {@link Policy},
+ * {@link Restored}, {@link Finalizing} and {@link KillRequest}.
  * Launcher to rank: {@link CheckpointSetup} (once, right after the rank's hello), {@link Table} (once every rank has
  * said hello), {@link PeerDied}, {@link Stop}, {@link Heartbeat}, {@link Policy}.
  */

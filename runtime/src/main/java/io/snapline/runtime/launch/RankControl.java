@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A rank process's end of the {@code -dev tcp} control channel to {@code snaprun}: it says hello with the job's token,
@@ -54,7 +55,7 @@ public final class RankControl {
     /** The exit status once the rank has reported its end; null while it runs. */
     private volatile Integer ending;
     /** What the heartbeat reports once the data plane is open (deadlock detection); null before. */
-    private volatile java.util.function.Supplier<ControlMessage.Progress> progress;
+    private volatile Supplier<ControlMessage.Progress> progress;
 
     private RankControl(ControlChannel channel, int rank, int size, Duration failureTimeout) {
         this.channel = channel;
@@ -270,13 +271,13 @@ public final class RankControl {
     }
 
     /** From now on every heartbeat carries {@code source}'s report of the rank's waits and traffic. */
-    void reportProgress(java.util.function.Supplier<ControlMessage.Progress> source) {
+    void reportProgress(Supplier<ControlMessage.Progress> source) {
         progress = source;
     }
 
     private void beat() {
         try {
-            java.util.function.Supplier<ControlMessage.Progress> p = progress;
+            Supplier<ControlMessage.Progress> p = progress;
             channel.send(p == null ? new ControlMessage.Heartbeat() : p.get());
         } catch (IOException e) {
             launcherGone("cannot reach snaprun: " + e.getMessage());

@@ -126,7 +126,6 @@ public final class TcpDevice implements Device, AutoCloseable {
         return connections[peer].unconsumedEagerBytes();
     }
 
-    /** The most unexpected eager bytes {@code peer} ever had outstanding here; never above the eager window. */
     /** Bytes read from every peer so far; grows while any data reaches this rank. */
     public long bytesRead() {
         long sum = 0;
@@ -138,6 +137,7 @@ public final class TcpDevice implements Device, AutoCloseable {
         return sum;
     }
 
+    /** The most unexpected eager bytes {@code peer} ever had outstanding here; never above the eager window. */
     public long peakUnconsumedEagerBytes(int peer) {
         return connections[peer].peakUnconsumedEagerBytes();
     }
