@@ -38,7 +38,10 @@ final class IndependentRank implements RankPolicy {
 
     @Override
     public void atPoint(long point) {
-        if (stopRequested) {
+        // An operation with a dead rank has failed here: the job will restart (or end), and this rank's state may
+        // depend on the failure, so it takes no checkpoint, whether or not the stop order has arrived yet (on tcp a
+        // broken connection can tell the rank before the launcher has noticed the death).
+        if (stopRequested || services.sawPeerFailure()) {
             stopForRestart(point);
         }
         long start = services.nanoTime();

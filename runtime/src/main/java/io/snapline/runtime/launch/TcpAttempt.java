@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -82,6 +83,8 @@ final class TcpAttempt {
     private volatile String violation;
     private volatile long abortedAt;
     private volatile SurvivorStop stopping;
+    /** Ranks that stopped for a restart before {@link #stopping} began (guarded by this). */
+    private final BitSet earlyStops = new BitSet();
     private ServerSocketChannel server;
 
     TcpAttempt(LaunchOptions options, Supervision supervision, Duration failureTimeout, byte[] token,
@@ -346,7 +349,7 @@ final class TcpAttempt {
 
             @Override
             public void stopped(int rank) {
-                SurvivorStop s = stopping;
+                SurvivorStop s = stoppedEarly(rank);
                 if (s != null && s.stopped(rank)) {
                     broadcast(new ControlMessage.PeerDied(rank, "it stopped for the restart"), rank);
                 }
@@ -528,6 +531,7 @@ final class TcpAttempt {
         if (startStopping(r, description)) {
             broadcast(new ControlMessage.PeerDied(r, reason), r);
             coordinator.onRankFailed(r);
+            countEarlyStops();
             return;
         }
         if (!job.abort(r, 1, description)) {
@@ -549,6 +553,30 @@ final class TcpAttempt {
         abortedAt = System.nanoTime();
         stopping = new SurvivorStop(np, r, description, abortedAt);
         return true;
+    }
+
+    /** After the survivor stop began: counts and announces the ranks that had stopped for it before it began. */
+    private void countEarlyStops() {
+        BitSet early;
+        synchronized (this) {
+            early = (BitSet) earlyStops.clone();
+        }
+        for (int e = early.nextSetBit(0); e >= 0; e = early.nextSetBit(e + 1)) {
+            if (stopping.stopped(e)) {
+                broadcast(new ControlMessage.PeerDied(e, "it stopped for the restart"), e);
+            }
+        }
+    }
+
+    /**
+     * The survivor stop under way, or null after noting that rank {@code rank} stopped before the launcher learnt
+     * of the death it stopped for (its connection to the dead rank broke first): the stop, once begun, counts it.
+     */
+    private synchronized SurvivorStop stoppedEarly(int rank) {
+        if (stopping == null) {
+            earlyStops.set(rank);
+        }
+        return stopping;
     }
 
     /** Ends the attempt with rank {@code r}'s failure ({@code r} is -1 for the launcher's own), unless it has ended. */

@@ -1,0 +1,193 @@
+package io.snapline.checkpoint.independent;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.snapline.runtime.checkpoint.PolicySettings;
+import io.snapline.runtime.checkpoint.RankImage;
+import io.snapline.runtime.checkpoint.RankServices;
+import io.snapline.runtime.checkpoint.store.CheckpointId;
+import io.snapline.runtime.checkpoint.store.PieceRef;
+import io.snapline.runtime.engine.ChannelHook;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The rank half of {@code independent} against a scripted runtime: when it checkpoints, and when it must not. */
+@Timeout(10)
+class IndependentRankTest {
+    private final FakeServices services = new FakeServices();
+
+    @AfterEach
+    void stopWriter() {
+        services.writer.shutdownNow();
+    }
+
+    @Test
+    void shouldCheckpointAtEveryDueSafePoint() {
+        IndependentRank rank = new IndependentRank(services);
+        rank.atPoint(1);
+        rank.atPoint(2);
+        rank.finish();
+
+        assertEquals(List.of("capture 1@1", "write 1", "capture 2@2", "write 2"), services.calls);
+        assertEquals(2, services.reports.size());
+        assertEquals(1, LocalReport.decode(services.reports.get(0)).index());
+        assertEquals(2, LocalReport.decode(services.reports.get(1)).point());
+    }
+
+    @Test
+    void shouldStopWithACheckpointAtTheFirstSafePointAfterTheStopOrder() {
+        IndependentRank rank = new IndependentRank(services);
+        rank.atPoint(1);
+        rank.onControl(LocalReport.stop());
+
+        assertThrows(Stopped.class, () -> rank.atPoint(2));
+
+        assertEquals(List.of("capture 1@1", "write 1", "capture 2@2", "write 2", "await stopped at safe point 2 for "
+                + "the restart"), services.calls);
+        assertArrayEquals(new long[] {2, 2}, LocalReport.stoppedAt(services.reports.get(2)));
+    }
+
+    @Test
+    void shouldNotCheckpointAfterAnOperationWithADeadRankFailedEvenBeforeTheStopOrderArrives() {
+        // On tcp the broken connection can tell the rank of the death before the launcher's stop order reaches it:
+        // the rank caught the exception and went on, so its state at the next safe point depends on the failure.
+        IndependentRank rank = new IndependentRank(services);
+        rank.atPoint(1);
+        services.peerFailure = true;
+
+        assertThrows(Stopped.class, () -> rank.atPoint(2));
+
+        assertEquals(List.of("capture 1@1", "write 1", "await stopped at safe point 2 for the restart"),
+                services.calls);
+        assertEquals(2, services.reports.size(), "the first checkpoint's report, then the stop");
+        assertArrayEquals(new long[] {2, 0}, LocalReport.stoppedAt(services.reports.get(1)), "stopped without one");
+    }
+
+    /** What the runtime's await throws when the stopped rank is ended. */
+    static final class Stopped extends RuntimeException {
+        Stopped(String what) {
+            super(what);
+        }
+    }
+
+    static final class FakeServices implements RankServices {
+        final List<String> calls = new ArrayList<>();
+        final List<byte[]> reports = new ArrayList<>();
+        final ExecutorService writer = Executors.newSingleThreadExecutor();
+        volatile boolean peerFailure;
+
+        @Override
+        public int rank() {
+            return 1;
+        }
+
+        @Override
+        public int size() {
+            return 2;
+        }
+
+        @Override
+        public PolicySettings settings() {
+            return PolicySettings.of("independent", null, 1);
+        }
+
+        @Override
+        public long restoredId() {
+            return 0;
+        }
+
+        @Override
+        public synchronized void toCoordinator(byte[] message) {
+            reports.add(message);
+        }
+
+        @Override
+        public void flushChannels(CheckpointId id, int round) {
+            throw new UnsupportedOperationException("independent checkpoints flush nothing");
+        }
+
+        @Override
+        public RankImage capture(CheckpointId id, long point) {
+            throw new UnsupportedOperationException("independent checkpoints save only what was received");
+        }
+
+        @Override
+        public RankImage captureIf(long point, Supplier<CheckpointId> decide) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public synchronized RankImage captureReceived(CheckpointId id, long point) {
+            calls.add("capture " + id.value() + "@" + point);
+            return new RankImage(1, 2, id.value(), point, 4, 0, List.of(), new byte[0], new byte[0],
+                    ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        }
+
+        @Override
+        public long[] exchange(long[] toEach, int round) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean sawPeerFailure() {
+            return peerFailure;
+        }
+
+        @Override
+        public void installHook(ChannelHook hook) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public PieceRef writePiece(CheckpointId id, RankImage image) {
+            throw new UnsupportedOperationException("independent checkpoints are local");
+        }
+
+        @Override
+        public synchronized PieceRef writeLocal(long index, RankImage image) {
+            calls.add("write " + index);
+            return new PieceRef(1, "rank-00001.local", 36 + image.encode().length, 0);
+        }
+
+        @Override
+        public ExecutorService writer() {
+            return writer;
+        }
+
+        @Override
+        public void await(BooleanSupplier condition, String what) {
+            while (!condition.getAsBoolean()) {
+                if (what.startsWith("stopped")) {
+                    synchronized (this) {
+                        calls.add("await " + what);
+                    }
+                    throw new Stopped(what);
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public void wake() {
+        }
+
+        @Override
+        public long nanoTime() {
+            return 0;
+        }
+
+        @Override
+        public void aboutToWrite(CheckpointId id) {
+        }
+    }
+}
