@@ -40,6 +40,7 @@ public class Request {
             return emptyStatus();
         }
         MPI.checkAlive(endpoint, "Test");
+        endpoint.poll();
         if (!r.isComplete()) {
             return null;
         }
@@ -160,6 +161,7 @@ public class Request {
             return emptyStatus();
         }
         MPI.checkAlive(ep, "Testany");
+        ep.poll();
         for (int i = 0; i < rs.length; i++) {
             if (rs[i] != null && rs[i].isComplete()) {
                 Status s = array_of_requests[i].finish(rs[i], "Testany");
@@ -176,6 +178,7 @@ public class Request {
         Endpoint ep = endpointOf(array_of_requests);
         if (ep != null) {
             MPI.checkAlive(ep, "Testall");
+            ep.poll();
         }
         for (io.snapline.runtime.engine.Request r : rs) {
             if (r != null && !r.isComplete()) {
@@ -211,6 +214,7 @@ public class Request {
             return null;
         }
         MPI.checkAlive(ep, "Testsome");
+        ep.poll();
         return collect(array_of_requests, rs, "Testsome");
     }
 

@@ -14,6 +14,14 @@ public interface Device {
     /** Hands {@code packet} to the handler of rank {@code packet.dest()}. */
     void send(Packet packet);
 
+    /**
+     * The receiving side of rank {@code rank} when it lives in this process and the engine may hand it messages
+     * directly (shm); null otherwise (the default).
+     */
+    default PacketHandler localHandler(int rank) {
+        return null;
+    }
+
     /** Asks the receiving rank to withdraw a packet that has not been matched yet; see {@link PacketHandler#retract}. */
     boolean retract(Packet packet);
 

@@ -10,8 +10,17 @@ import java.util.concurrent.locks.LockSupport;
  * takes it, and a new receive takes the earliest matching unexpected message, so messages between one pair of
  * ranks never overtake each other within a communicator and tag.
  *
+ * <p>Messages arrive two ways. {@link #onPacket} accepts a message at once, under the lock (the tcp progress thread;
+ * on shm, every message but the small eager ones). A rank in the same process writes a small eager message into
+ * its {@link SmallRing} to this rank instead, without any lock, and this rank takes it when it next polls
+ * ({@link #poll}, called while it waits or tests; every locked operation, {@link #onPacket} included, first drains
+ * the rings). So a small message costs one cache-line transfer between cores, not a shared lock and the several
+ * lines of a posted receive. A sender that finds this rank parked ({@link #sleeping}) drains the rings for it, so a
+ * parked rank is never left with a message it has not seen. A sender's ring is always drained before a message it
+ * sends later is accepted, so per-sender order holds across both ways.
+ *
  * <p>Only queue manipulation happens under the lock; copying the payload happens after, on the thread that made
- * the match.
+ * the match (a message from a ring, at most {@link SmallRing#MAX_PAYLOAD} bytes, is copied under the lock).
  */
 public final class Mailbox implements PacketHandler {
     private Request postedHead;
@@ -23,6 +32,10 @@ public final class Mailbox implements PacketHandler {
     private volatile ChannelHook hook;
     /** World rank -> why it failed; null until a peer fails (never on shm), replaced whole on change. */
     private volatile java.util.Map<Integer, String> failedPeers;
+    /** The rings from ranks that have sent this rank small messages, replaced whole when one is added. */
+    private volatile SmallRing[] rings = new SmallRing[0];
+    /** The count of this rank's threads parked waiting, on cache lines of its own. */
+    private final Sleepers sleepers = new Sleepers();
 
     void setHook(ChannelHook hook) {
         this.hook = hook;
@@ -31,51 +44,188 @@ public final class Mailbox implements PacketHandler {
     @Override
     public void onPacket(Packet packet) {
         Message m = (Message) packet;
-        ChannelHook h = hook;
         Request r;
+        boolean queued;
         synchronized (this) {
-            // Under the lock, so that a checkpoint taken with runAtomically sees exactly the accepted messages.
-            if (h != null && m.context() != CommSnapshot.CONTEXT && h.onAccept(m)) {
-                if (m.isRemote()) {
-                    m.logOnFetch = true;
-                } else {
-                    h.log(m, CommSnapshot.copyPayload(m));
-                }
-            }
-            r = takePosted(m);
-            if (r == null) {
-                if (m.isEager()) {
-                    m.stage();
-                }
-                if (unexpectedTail == null) {
-                    unexpectedHead = m;
-                } else {
-                    unexpectedTail.next = m;
-                }
-                unexpectedTail = m;
-                arrivals++;
-            }
+            queued = drainLocked();
+            r = accept(m);
+            queued |= r == null;
         }
         if (r != null) {
             r.deliver(m);
-        } else {
-            Thread p = prober;
-            if (p != null) {
-                LockSupport.unpark(p);
-            }
+        }
+        if (queued) {
+            wakeProber();
         }
     }
 
-    /** Posts a receive: matches it at once against the unexpected messages or queues it. */
+    /**
+     * The ring that world rank {@code source} (of this process) writes its small messages to this rank into,
+     * created on first use. Called by the sender, which keeps it.
+     */
+    synchronized SmallRing ringFrom(int source, int dest) {
+        for (SmallRing ring : rings) {
+            if (ring.source() == source) {
+                return ring;
+            }
+        }
+        SmallRing ring = new SmallRing(source, dest, sleepers);
+        SmallRing[] grown = java.util.Arrays.copyOf(rings, rings.length + 1);
+        grown[rings.length] = ring;
+        rings = grown;
+        return ring;
+    }
+
+    /**
+     * The sender has written a message into one of this rank's rings: if a thread of this rank is parked, takes the
+     * message for it (so the parked thread's receive completes, or its probe wakes).
+     */
+    void afterRingWrite(SmallRing ring) {
+        java.lang.invoke.VarHandle.fullFence(); // the write before the read of the sleepers; see sleeping()
+        // Through the ring, not this object: the fields on this object's first cache line change with every receive.
+        if (ring.receiverSleepers().count != 0) {
+            drain();
+        }
+    }
+
+    /** Whether a ring holds a message (a hint: cheap, for polling loops). */
+    boolean hasIncoming() {
+        for (SmallRing ring : rings) {
+            if (ring.hasMessage()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Takes every message waiting in a ring now (on the rank's thread, while it waits or tests). */
+    void poll() {
+        if (hasIncoming()) {
+            drain();
+        }
+    }
+
+    /**
+     * A thread of this rank is about to park ({@code +1}) or has stopped parking ({@code -1}): senders then drain
+     * the rings themselves. After {@code +1} the caller must check {@link #hasIncoming()} before parking.
+     */
+    void sleeping(int delta) {
+        sleepers.add(delta);
+    }
+
+    /** Threads of this rank parked or about to park (for tests). */
+    int sleepers() {
+        return sleepers.count;
+    }
+
+    private void drain() {
+        boolean queued;
+        synchronized (this) {
+            queued = drainLocked();
+        }
+        if (queued) {
+            wakeProber();
+        }
+    }
+
+    /**
+     * Takes every message waiting in the rings, each ring in order; under the lock. A message that matches a posted
+     * receive is copied into it at once; the others become unexpected. Returns whether any did.
+     */
+    private boolean drainLocked() {
+        boolean queued = false;
+        for (SmallRing ring : rings) {
+            while (ring.hasMessage()) {
+                queued |= take(ring);
+            }
+        }
+        return queued;
+    }
+
+    private boolean take(SmallRing ring) {
+        int at = ring.next();
+        int context = ring.context(at);
+        int tag = ring.tag(at);
+        BaseType base = ring.base(at);
+        int elements = ring.elements(at);
+        int bytes = elements * base.byteSize();
+        int source = ring.source();
+        boolean queued = false;
+        if (hook == null) {
+            Request r = takePosted(context, source, tag);
+            if (r != null) {
+                r.deliverFromRing(ring, at, source, tag, base, elements);
+            } else {
+                append(Message.arrived(source, ring.dest(), context, tag, base, elements, ring.copyPayload(at, bytes),
+                        null));
+                queued = true;
+            }
+        } else {
+            // A policy sees every message it accepts as a Message.
+            Message m = Message.arrived(source, ring.dest(), context, tag, base, elements, ring.copyPayload(at, bytes),
+                    null);
+            Request r = accept(m);
+            if (r != null) {
+                r.deliver(m);
+            } else {
+                queued = true;
+            }
+        }
+        ring.advance();
+        return queued;
+    }
+
+    /** Accepts one message under the lock: the receive it matches (unlinked), or null when it is now unexpected. */
+    private Request accept(Message m) {
+        ChannelHook h = hook;
+        // Under the lock, so that a checkpoint taken with runAtomically sees exactly the accepted messages.
+        if (h != null && m.context() != CommSnapshot.CONTEXT && h.onAccept(m)) {
+            if (m.isRemote()) {
+                m.logOnFetch = true;
+            } else {
+                h.log(m, CommSnapshot.copyPayload(m));
+            }
+        }
+        Request r = takePosted(m);
+        if (r == null) {
+            if (m.isEager()) {
+                m.stage();
+            }
+            append(m);
+        }
+        return r;
+    }
+
+    private void append(Message m) {
+        if (unexpectedTail == null) {
+            unexpectedHead = m;
+        } else {
+            unexpectedTail.next = m;
+        }
+        unexpectedTail = m;
+        arrivals++;
+    }
+
+    private void wakeProber() {
+        Thread p = prober;
+        if (p != null) {
+            LockSupport.unpark(p);
+        }
+    }
+
+    /**
+     * Posts a receive: matches it at once against the unexpected messages or queues it. Messages still in the rings
+     * arrived after every unexpected one, so they are taken only after the receive has been queued, and go to the
+     * earliest posted receive they match, this one included, straight from the ring into its buffer.
+     */
     void post(Request r) {
         Message m;
+        boolean queued = false;
         synchronized (this) {
             m = takeUnexpected(r);
             if (m == null && failedPeers != null && r.source != Ranks.ANY_SOURCE && failedPeers.containsKey(r.source)) {
                 r.failWith(new PeerFailedException(r.source, failedPeers.get(r.source)));
-                return;
-            }
-            if (m == null) {
+            } else if (m == null) {
                 r.posted = true;
                 if (postedTail == null) {
                     postedHead = r;
@@ -84,7 +234,11 @@ public final class Mailbox implements PacketHandler {
                     r.prev = postedTail;
                 }
                 postedTail = r;
+                queued = drainLocked();
             }
+        }
+        if (queued) {
+            wakeProber();
         }
         if (m != null) {
             r.deliver(m);
@@ -144,35 +298,44 @@ public final class Mailbox implements PacketHandler {
     }
 
     /** Removes a posted, unmatched receive. */
-    synchronized boolean cancel(Request r) {
-        if (!r.posted) {
-            return false;
+    boolean cancel(Request r) {
+        poll();
+        synchronized (this) {
+            if (!r.posted) {
+                return false;
+            }
+            unlinkPosted(r);
+            return true;
         }
-        unlinkPosted(r);
-        return true;
     }
 
     @Override
-    public synchronized boolean retract(Packet packet) {
-        Message prev = null;
-        for (Message m = unexpectedHead; m != null; prev = m, m = m.next) {
-            if (m == packet) {
-                unlinkUnexpected(prev, m);
-                return true;
+    public boolean retract(Packet packet) {
+        poll();
+        synchronized (this) {
+            Message prev = null;
+            for (Message m = unexpectedHead; m != null; prev = m, m = m.next) {
+                if (m == packet) {
+                    unlinkUnexpected(prev, m);
+                    return true;
+                }
             }
+            return false;
         }
-        return false;
     }
 
     /** The earliest unmatched message that a receive with this key would match, without taking it. */
-    synchronized Message peek(int context, int source, int tag) {
-        for (Message m = unexpectedHead; m != null; m = m.next) {
-            if (m.context() == context && (source == Ranks.ANY_SOURCE || source == m.source())
-                    && (tag == Ranks.ANY_TAG || tag == m.tag())) {
-                return m;
+    Message peek(int context, int source, int tag) {
+        poll();
+        synchronized (this) {
+            for (Message m = unexpectedHead; m != null; m = m.next) {
+                if (m.context() == context && (source == Ranks.ANY_SOURCE || source == m.source())
+                        && (tag == Ranks.ANY_TAG || tag == m.tag())) {
+                    return m;
+                }
             }
+            return null;
         }
-        return null;
     }
 
     long arrivals() {
@@ -187,14 +350,17 @@ public final class Mailbox implements PacketHandler {
      * Describes the receives posted but not matched yet, one line each, in posting order (empty when there are
      * none); a checkpoint refuses to proceed while the program has any.
      */
-    synchronized java.util.List<String> describePosted() {
-        java.util.List<String> out = new java.util.ArrayList<>();
-        for (Request r = postedHead; r != null; r = r.next) {
-            out.add("receive from " + (r.source == Ranks.ANY_SOURCE ? "any rank" : "world rank " + r.source)
-                    + " with tag " + (r.tag == Ranks.ANY_TAG ? "ANY" : Integer.toString(r.tag)) + " on context "
-                    + r.context);
+    java.util.List<String> describePosted() {
+        poll();
+        synchronized (this) {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            for (Request r = postedHead; r != null; r = r.next) {
+                out.add("receive from " + (r.source == Ranks.ANY_SOURCE ? "any rank" : "world rank " + r.source)
+                        + " with tag " + (r.tag == Ranks.ANY_TAG ? "ANY" : Integer.toString(r.tag)) + " on context "
+                        + r.context);
+            }
+            return out;
         }
-        return out;
     }
 
     /**
@@ -202,23 +368,26 @@ public final class Mailbox implements PacketHandler {
      * {@code atomically} (if not null) under the same lock, so that no message is accepted in between. When
      * {@code atomically} returns false nothing is taken and null is returned.
      */
-    synchronized java.util.List<Message> takeUnexpected(int keepContext, java.util.function.BooleanSupplier atomically) {
-        if (atomically != null && !atomically.getAsBoolean()) {
-            return null;
-        }
-        java.util.List<Message> taken = new java.util.ArrayList<>();
-        Message prev = null;
-        for (Message m = unexpectedHead; m != null; ) {
-            Message next = m.next;
-            if (m.context() != keepContext) {
-                unlinkUnexpected(prev, m);
-                taken.add(m);
-            } else {
-                prev = m;
+    java.util.List<Message> takeUnexpected(int keepContext, java.util.function.BooleanSupplier atomically) {
+        poll();
+        synchronized (this) {
+            if (atomically != null && !atomically.getAsBoolean()) {
+                return null;
             }
-            m = next;
+            java.util.List<Message> taken = new java.util.ArrayList<>();
+            Message prev = null;
+            for (Message m = unexpectedHead; m != null; ) {
+                Message next = m.next;
+                if (m.context() != keepContext) {
+                    unlinkUnexpected(prev, m);
+                    taken.add(m);
+                } else {
+                    prev = m;
+                }
+                m = next;
+            }
+            return taken;
         }
-        return taken;
     }
 
     /**
@@ -226,21 +395,24 @@ public final class Mailbox implements PacketHandler {
      * those on {@code skipContext}, in arrival order ({@code [i][0]} source, {@code [i][1]} number); nothing is
      * accepted meanwhile.
      */
-    synchronized <T> T withUnexpected(int skipContext, java.util.function.Function<long[][], T> action) {
-        int n = 0;
-        for (Message m = unexpectedHead; m != null; m = m.next) {
-            if (m.context() != skipContext) {
-                n++;
+    <T> T withUnexpected(int skipContext, java.util.function.Function<long[][], T> action) {
+        poll();
+        synchronized (this) {
+            int n = 0;
+            for (Message m = unexpectedHead; m != null; m = m.next) {
+                if (m.context() != skipContext) {
+                    n++;
+                }
             }
-        }
-        long[][] ids = new long[n][];
-        int i = 0;
-        for (Message m = unexpectedHead; m != null; m = m.next) {
-            if (m.context() != skipContext) {
-                ids[i++] = new long[] {m.source(), m.seq()};
+            long[][] ids = new long[n][];
+            int i = 0;
+            for (Message m = unexpectedHead; m != null; m = m.next) {
+                if (m.context() != skipContext) {
+                    ids[i++] = new long[] {m.source(), m.seq()};
+                }
             }
+            return action.apply(ids);
         }
-        return action.apply(ids);
     }
 
     /**
@@ -284,12 +456,25 @@ public final class Mailbox implements PacketHandler {
     }
 
     /** Number of messages waiting to be matched (for diagnostics and tests). */
-    public synchronized int unexpectedCount() {
-        int n = 0;
-        for (Message m = unexpectedHead; m != null; m = m.next) {
-            n++;
+    public int unexpectedCount() {
+        poll();
+        synchronized (this) {
+            int n = 0;
+            for (Message m = unexpectedHead; m != null; m = m.next) {
+                n++;
+            }
+            return n;
         }
-        return n;
+    }
+
+    private Request takePosted(int context, int source, int tag) {
+        for (Request r = postedHead; r != null; r = r.next) {
+            if (r.matches(context, source, tag)) {
+                unlinkPosted(r);
+                return r;
+            }
+        }
+        return null;
     }
 
     private Request takePosted(Message m) {
@@ -339,5 +524,31 @@ public final class Mailbox implements PacketHandler {
             unexpectedTail = prev;
         }
         m.next = null;
+    }
+
+    /** A counter on cache lines of its own: senders read it after every ring write, the rank writes it rarely. */
+    @SuppressWarnings("unused")
+    static final class Sleepers extends SleepersPad {
+        volatile int count;
+        private long q0, q1, q2, q3, q4, q5, q6, q7;
+
+        void add(int delta) {
+            COUNT.getAndAdd(this, delta);
+        }
+
+        private static final java.lang.invoke.VarHandle COUNT;
+
+        static {
+            try {
+                COUNT = java.lang.invoke.MethodHandles.lookup().findVarHandle(Sleepers.class, "count", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private static class SleepersPad {
+        private long p0, p1, p2, p3, p4, p5, p6, p7;
     }
 }

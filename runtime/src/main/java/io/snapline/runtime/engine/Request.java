@@ -84,8 +84,12 @@ public final class Request {
     }
 
     boolean matches(Message m) {
-        return context == m.context() && (source == Ranks.ANY_SOURCE || source == m.source())
-                && (tag == Ranks.ANY_TAG || tag == m.tag());
+        return matches(m.context(), m.source(), m.tag());
+    }
+
+    boolean matches(int messageContext, int messageSource, int messageTag) {
+        return context == messageContext && (source == Ranks.ANY_SOURCE || source == messageSource)
+                && (tag == Ranks.ANY_TAG || tag == messageTag);
     }
 
     /** Delivers a matched message into this receive; runs on the matching thread, outside any mailbox lock. */
@@ -97,10 +101,7 @@ public final class Request {
             fail(from, m.tag(), n, new EngineException("type mismatch: rank " + from + " sent " + n + " " + m.base
                     + " element(s) with tag " + m.tag() + " but the receive expects " + (mine == null ? "no data" : mine)));
         } else if ((long) count * type.size() < n) {
-            fail(from, m.tag(), n, new EngineException("message truncated: rank " + from + " sent " + n + " "
-                    + m.base + " element(s) with tag " + m.tag() + " but the receive buffer holds only "
-                    + ((long) count * type.size()) + " (MPI_ERR_TRUNCATE); receive into a larger buffer, or Probe"
-                    + " and size the buffer with Status.Get_count"));
+            fail(from, m.tag(), n, truncated(from, m.tag(), n, m.base));
         } else if (m.isRemote()) {
             statusSource = from;
             statusTag = m.tag();
@@ -127,6 +128,43 @@ public final class Request {
             publish(DONE);
         }
         m.delivered();
+    }
+
+    /**
+     * Delivers the small message at {@code at} in {@code ring} (see {@link SmallRing}) into this receive; runs under
+     * the receiving mailbox's lock, before the slot is freed.
+     */
+    void deliverFromRing(SmallRing ring, int at, int worldSource, int messageTag, BaseType base, int n) {
+        int from = peers == null ? worldSource : peers.rankOfWorld(worldSource);
+        BaseType mine = type == null ? null : type.base();
+        if (n > 0 && (mine == null || !base.compatibleWith(mine))) {
+            fail(from, messageTag, n, new EngineException("type mismatch: rank " + from + " sent " + n + " " + base
+                    + " element(s) with tag " + messageTag + " but the receive expects "
+                    + (mine == null ? "no data" : mine)));
+            return;
+        }
+        if ((long) count * type.size() < n) {
+            fail(from, messageTag, n, truncated(from, messageTag, n, base));
+            return;
+        }
+        if (n > 0) {
+            if (type.isContiguous()) {
+                ring.readInto(at, base, n, buffer, offset);
+            } else {
+                PackCodec.read(ring.payload(at, n * base.byteSize()), buffer, offset, type, n);
+            }
+        }
+        statusSource = from;
+        statusTag = messageTag;
+        statusElements = n;
+        publish(DONE);
+    }
+
+    private EngineException truncated(int from, int t, int n, BaseType base) {
+        return new EngineException("message truncated: rank " + from + " sent " + n + " " + base
+                + " element(s) with tag " + t + " but the receive buffer holds only " + ((long) count * type.size())
+                + " (MPI_ERR_TRUNCATE); receive into a larger buffer, or Probe and size the buffer with"
+                + " Status.Get_count");
     }
 
     private void fail(int from, int t, int n, EngineException e) {

@@ -5,7 +5,10 @@ import io.snapline.runtime.device.DeviceException;
 import io.snapline.runtime.device.Packet;
 import io.snapline.runtime.device.PacketHandler;
 
-/** Ranks as threads of one JVM; delivery is a direct call into the receiver's handler. */
+/**
+ * Ranks as threads of one JVM; delivery is a direct call into the receiver's handler (small messages go through
+ * the engine's rings instead, see {@link #localHandler}).
+ */
 public final class ShmDevice implements Device {
     private final PacketHandler[] handlers;
 
@@ -34,6 +37,11 @@ public final class ShmDevice implements Device {
     @Override
     public void send(Packet packet) {
         handlers[packet.dest()].onPacket(packet);
+    }
+
+    @Override
+    public PacketHandler localHandler(int rank) {
+        return handlers[rank];
     }
 
     @Override

@@ -1,0 +1,216 @@
+package io.snapline.runtime.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.runtime.device.shm.ShmDevice;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The shm path of small messages: senders write them into a ring per pair of ranks and the receiving rank takes them
+ * when it polls ({@link SmallRing}, {@link Mailbox}); everything MPI promises about order, completion and errors
+ * must hold across the rings and the locked path that full rings and other messages take.
+ */
+@Timeout(30)
+class SmallRingTest {
+    private static final TypeMap INTS = TypeMap.basic(BaseType.INT);
+
+    private final Endpoint[] ranks;
+
+    SmallRingTest() {
+        int n = 4;
+        ShmDevice device = new ShmDevice(n);
+        JobState job = new JobState(n);
+        ranks = new Endpoint[n];
+        for (int r = 0; r < n; r++) {
+            Mailbox box = new Mailbox();
+            device.register(r, box);
+            ranks[r] = new Endpoint(r, device, box, job);
+        }
+    }
+
+    private void send(int from, int to, int tag, int... values) {
+        send(SendMode.STANDARD, from, to, tag, values);
+    }
+
+    private void send(SendMode mode, int from, int to, int tag, int... values) {
+        Endpoint ep = ranks[from];
+        ep.await(ep.isend(mode, values, 0, values.length, INTS, to, tag, 0, to));
+    }
+
+    private int[] recv(int at, int from, int tag, int count) {
+        int[] buf = new int[count];
+        Endpoint ep = ranks[at];
+        ep.await(ep.irecv(buf, 0, count, INTS, from, tag, 0, null));
+        return buf;
+    }
+
+    @Test
+    void shouldKeepEachSendersOrderWhenThreeSendersFloodOneReceiver() throws Exception {
+        int perSender = 20_000;
+        List<Thread> senders = new ArrayList<>();
+        for (int s = 1; s <= 3; s++) {
+            int from = s;
+            Thread t = new Thread(() -> {
+                for (int i = 0; i < perSender; i++) {
+                    send(from, 0, 7, from, i);
+                    if (i % 4096 == 0) {
+                        Thread.onSpinWait();
+                    }
+                }
+            });
+            senders.add(t);
+            t.start();
+        }
+        int[] next = new int[4];
+        for (int i = 0; i < 3 * perSender; i++) {
+            if (i % 5000 == 0) {
+                Thread.sleep(2); // let the queue fill while this rank is not polling
+            }
+            int[] got = recv(0, Ranks.ANY_SOURCE, 7, 2);
+            assertEquals(next[got[0]], got[1], "message " + got[1] + " from rank " + got[0] + " out of order");
+            next[got[0]]++;
+        }
+        for (Thread t : senders) {
+            t.join();
+        }
+        assertArrayEquals(new int[] {0, perSender, perSender, perSender}, next);
+        assertEquals(0, ranks[0].mailbox().unexpectedCount());
+    }
+
+    @Test
+    void shouldNotLetASynchronousSendOvertakeAQueuedMessageOfTheSameSender() throws Exception {
+        send(1, 0, 3, 10); // in the ring: rank 0 has not called into the runtime since
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread sender = new Thread(() -> {
+            try {
+                send(SendMode.SYNCHRONOUS, 1, 0, 3, 20); // accepted at once, under the receiver's lock
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        sender.start();
+        while (sender.getState() != Thread.State.TIMED_WAITING && sender.getState() != Thread.State.WAITING
+                && sender.isAlive()) {
+            Thread.onSpinWait();
+        }
+        assertArrayEquals(new int[] {10}, recv(0, 1, 3, 1), "the first message sent is received first");
+        assertArrayEquals(new int[] {20}, recv(0, 1, 3, 1));
+        sender.join();
+        assertEquals(null, failure.get());
+    }
+
+    @Test
+    void shouldDeliverIntoAParkedReceiverBeforeTheSendReturns() throws Exception {
+        int[] buf = new int[1];
+        Request r = ranks[0].irecv(buf, 0, 1, INTS, 2, 5, 0, null);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread receiver = new Thread(() -> {
+            ranks[0].await(r);
+            done.countDown();
+        });
+        receiver.start();
+        // Parked: past its spin and yield phases (100 µs), counted as sleeping, in parkNanos.
+        while (receiver.getState() != Thread.State.TIMED_WAITING) {
+            Thread.onSpinWait();
+        }
+        while (ranks[0].mailbox().sleepers() == 0) {
+            Thread.onSpinWait();
+        }
+
+        send(2, 0, 5, 42);
+
+        assertTrue(r.isComplete(), "the sender accepted the message for the parked rank");
+        done.await();
+        assertArrayEquals(new int[] {42}, buf);
+    }
+
+    @Test
+    void shouldShowQueuedMessagesToProbesAndCountsWithoutAReceive() {
+        send(3, 1, 9, 1, 2, 3);
+        send(2, 1, 9, 4);
+
+        assertEquals(2, ranks[1].mailbox().unexpectedCount());
+        Message first = ranks[1].iprobe(Ranks.ANY_SOURCE, 9, 0);
+        assertNotNull(first);
+        assertEquals(3, first.source());
+        assertEquals(3, first.elements());
+        assertArrayEquals(new int[] {4}, recv(1, 2, 9, 1));
+        assertArrayEquals(new int[] {1, 2, 3}, recv(1, 3, 9, 3));
+    }
+
+    @Test
+    void shouldKeepOrderWhenTheRingFillsAndSendsTakeTheLockedPath() {
+        int n = 5 * SmallRing.SLOTS;
+        for (int i = 0; i < n; i++) {
+            send(2, 3, 4, i, -i);
+        }
+        for (int i = 0; i < n; i++) {
+            assertArrayEquals(new int[] {i, -i}, recv(3, 2, 4, 2));
+        }
+    }
+
+    @Test
+    void shouldUnpackARingMessageIntoAStridedReceive() {
+        send(1, 2, 6, 1, 2, 3);
+        int[] column = new int[9];
+        Endpoint ep = ranks[2];
+        ep.await(ep.irecv(column, 0, 1, TypeMap.vector(3, 1, 3, INTS), 1, 6, 0, null));
+        assertArrayEquals(new int[] {1, 0, 0, 2, 0, 0, 3, 0, 0}, column);
+    }
+
+    @Test
+    void shouldRefuseARingMessageLongerThanTheReceiveOrOfAnotherType() {
+        send(1, 2, 8, 1, 2, 3);
+        Endpoint ep = ranks[2];
+        Request small = ep.irecv(new int[2], 0, 2, INTS, 1, 8, 0, null);
+        EngineException e = assertThrows(EngineException.class, () -> ep.await(small));
+        assertTrue(e.getMessage().contains("message truncated: rank 1 sent 3 INT element(s) with tag 8"), e.getMessage());
+
+        send(1, 2, 8, 4);
+        Request doubles = ep.irecv(new double[1], 0, 1, TypeMap.basic(BaseType.DOUBLE), 1, 8, 0, null);
+        e = assertThrows(EngineException.class, () -> ep.await(doubles));
+        assertTrue(e.getMessage().contains("type mismatch: rank 1 sent 1 INT element(s)"), e.getMessage());
+    }
+
+    @Test
+    void shouldCarryEveryBaseTypeThroughTheRing() {
+        Endpoint from = ranks[3];
+        Endpoint to = ranks[1];
+        Object[][] cases = {
+            {new byte[] {1, -2, 3}, new byte[3], BaseType.BYTE},
+            {new boolean[] {true, false, true}, new boolean[3], BaseType.BOOLEAN},
+            {new char[] {'a', 'ß', '\uffff'}, new char[3], BaseType.CHAR},
+            {new short[] {-1, 2, Short.MIN_VALUE}, new short[3], BaseType.SHORT},
+            {new long[] {Long.MIN_VALUE, 5, -7}, new long[3], BaseType.LONG},
+            {new float[] {1.5f, Float.NaN, -0f}, new float[3], BaseType.FLOAT},
+            {new double[] {Math.PI, Double.MIN_VALUE, -1e300}, new double[3], BaseType.DOUBLE},
+        };
+        for (Object[] c : cases) {
+            TypeMap t = TypeMap.basic((BaseType) c[2]);
+            from.await(from.isend(SendMode.STANDARD, c[0], 0, 3, t, 1, 2, 0, 1));
+            to.await(to.irecv(c[1], 0, 3, t, 3, 2, 0, null));
+            assertEquals(java.util.Arrays.deepToString(new Object[] {c[0]}),
+                    java.util.Arrays.deepToString(new Object[] {c[1]}), c[2].toString());
+        }
+    }
+
+    @Test
+    void shouldCopyAQueuedMessageSoTheSenderMayReuseItsBuffer() {
+        int[] data = {7, 8};
+        Endpoint ep = ranks[1];
+        ep.await(ep.isend(SendMode.STANDARD, data, 0, 2, INTS, 0, 1, 0, 0));
+        data[0] = -1;
+        data[1] = -1;
+
+        assertArrayEquals(new int[] {7, 8}, recv(0, 1, 1, 2));
+    }
+}
