@@ -135,7 +135,7 @@ public final class Endpoint {
         if (rings != null && (mode == SendMode.STANDARD || mode == SendMode.READY) && layout == type
                 && base != null && type.isContiguous() && SmallRing.fits(base, bytes) && hook == null
                 && sendThroughRing(dest, context, tag, base, buf, offset, n)) {
-            req.completeSend(n);
+            req.completeUnshared(n);
             return req;
         }
         BsendBuffer.Region region = null;
@@ -334,7 +334,7 @@ public final class Endpoint {
         int spins = 0;
         while (!r.isComplete()) {
             if (mailbox.hasIncoming()) {
-                mailbox.poll();
+                mailbox.drain();
                 continue;
             }
             if (spinNanos > 0 && (++spins & CLOCK_EVERY) != 0) {

@@ -118,7 +118,8 @@ public final class Mailbox implements PacketHandler {
         return sleepers.count;
     }
 
-    private void drain() {
+    /** Takes every message waiting in a ring (see {@link #poll}). */
+    void drain() {
         boolean queued;
         synchronized (this) {
             queued = drainLocked();

@@ -14,6 +14,16 @@ public final class Request {
     static final int MATCHED = 1;
     static final int DONE = 2;
 
+    private static final java.lang.invoke.VarHandle STATE;
+
+    static {
+        try {
+            STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Request.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Endpoint owner;
     private final boolean send;
     private volatile int state;
@@ -220,6 +230,15 @@ public final class Request {
         statusElements = elements;
         message = null;
         publish(DONE);
+    }
+
+    /**
+     * {@link #completeSend} for a request no other thread has seen yet (a send completed before it is returned): no
+     * waiter to wake, and no fence needed to publish the state.
+     */
+    void completeUnshared(int elements) {
+        statusElements = elements;
+        STATE.setRelease(this, DONE);
     }
 
     void completeCancelled() {

@@ -40,6 +40,15 @@ final class SmallRing {
     static final int SLOTS = 64;
     private static final VarHandle SEQ = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final BaseType[] BASES = BaseType.values();
+    private static final VarHandle PUBLISHED;
+
+    static {
+        try {
+            PUBLISHED = MethodHandles.lookup().findVarHandle(Consumer.class, "published", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final int source;
     private final int dest;
@@ -250,7 +259,7 @@ final class SmallRing {
     void advance() {
         Consumer c = consumer;
         c.position++;
-        c.published = c.position;
+        PUBLISHED.setRelease(c, c.position); // no fence: the producer reads it only when the ring looks full
     }
 
     private static int slot(long position) {
