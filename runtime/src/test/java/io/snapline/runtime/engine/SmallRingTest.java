@@ -203,6 +203,125 @@ class SmallRingTest {
         }
     }
 
+    /**
+     * Four ranks on their own threads (more than this machine has cores, so waits yield and park and senders drain for
+     * parked receivers) each send 1,500 messages to every other rank, of 0 to 300 bytes (so ring and locked path
+     * alternate, and rings fill), some synchronous, with two tags, while receiving with wildcards, by probe or
+     * by polling: every message arrives whole, and each sender's messages in the order it sent them.
+     */
+    @Test
+    void shouldDeliverEveryMessageWholeAndInSenderOrderWhenPathsMixUnderLoad() throws Exception {
+        int n = ranks.length;
+        int perPeer = 1_500;
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int me = 0; me < n; me++) {
+            int rank = me;
+            Thread t = new Thread(() -> {
+                try {
+                    exchange(rank, perPeer, failure);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "rank-" + me);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+    }
+
+    private void exchange(int me, int perPeer, AtomicReference<Throwable> failure) {
+        Endpoint ep = ranks[me];
+        int n = ranks.length;
+        java.util.Random random = new java.util.Random(me * 7919L);
+        int[] sent = new int[n];
+        int[] expected = new int[n];
+        int toSend = perPeer * (n - 1);
+        int toReceive = toSend;
+        List<Request> sends = new ArrayList<>();
+        byte[] in = new byte[300];
+        Request pending = null;
+        while (toSend > 0 || toReceive > 0 || !sends.isEmpty()) {
+            if (failure.get() != null) {
+                return; // another rank failed: its messages will not come
+            }
+            if (toSend > 0 && random.nextInt(3) > 0) {
+                int dest = random.nextInt(n - 1);
+                dest = dest >= me ? dest + 1 : dest;
+                if (sent[dest] < perPeer) {
+                    int seq = sent[dest]++;
+                    byte[] out = payload(me, seq, random.nextInt(301));
+                    SendMode mode = random.nextInt(10) == 0 ? SendMode.SYNCHRONOUS : SendMode.STANDARD;
+                    sends.add(ep.isend(mode, out, 0, out.length, TypeMap.basic(BaseType.BYTE), dest, 1 + seq % 2, 0,
+                            dest));
+                    toSend--;
+                }
+            }
+            sends.removeIf(r -> {
+                ep.poll();
+                if (!r.isComplete()) {
+                    return false;
+                }
+                r.finish();
+                return true;
+            });
+            if (toReceive > 0) {
+                if (pending == null) {
+                    if (random.nextBoolean()) {
+                        Message m = ep.iprobe(Ranks.ANY_SOURCE, Ranks.ANY_TAG, 0);
+                        if (m == null) {
+                            continue;
+                        }
+                        byte[] exact = new byte[m.elements()];
+                        Request r = ep.irecv(exact, 0, exact.length, TypeMap.basic(BaseType.BYTE), m.source(),
+                                m.tag(), 0, null);
+                        ep.await(r);
+                        check(me, r.statusSource(), exact, exact.length, expected);
+                        toReceive--;
+                        continue;
+                    }
+                    pending = ep.irecv(in, 0, in.length, TypeMap.basic(BaseType.BYTE), Ranks.ANY_SOURCE,
+                            Ranks.ANY_TAG, 0, null);
+                }
+                ep.poll();
+                if (pending.isComplete() || random.nextInt(50) == 0) {
+                    ep.await(pending);
+                    check(me, pending.statusSource(), in, pending.statusElements(), expected);
+                    pending = null;
+                    toReceive--;
+                }
+            }
+        }
+        for (int r = 0; r < n; r++) {
+            assertEquals(r == me ? 0 : perPeer, expected[r], "rank " + me + " received all from rank " + r);
+        }
+    }
+
+    /** {@code length} bytes: the sender, the sequence number, then a pattern both determine. */
+    private static byte[] payload(int source, int seq, int length) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) {
+            b[i] = (byte) (i == 0 ? source : i == 1 ? seq >> 8 : i == 2 ? seq : source * 31 + seq * 7 + i);
+        }
+        return b;
+    }
+
+    private static void check(int me, int source, byte[] got, int length, int[] expected) {
+        int seq = expected[source]++;
+        byte[] want = payload(source, seq, length);
+        byte[] have = java.util.Arrays.copyOf(got, length);
+        if (length >= 3) {
+            int gotSeq = (have[1] & 0xff) << 8 | have[2] & 0xff;
+            assertEquals(seq, gotSeq, "rank " + me + ": message " + gotSeq + " from rank " + source + " out of order");
+        }
+        assertArrayEquals(want, have, "rank " + me + ": message " + seq + " from rank " + source);
+    }
+
     @Test
     void shouldCopyAQueuedMessageSoTheSenderMayReuseItsBuffer() {
         int[] data = {7, 8};
