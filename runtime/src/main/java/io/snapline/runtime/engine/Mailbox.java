@@ -137,14 +137,16 @@ public final class Mailbox implements PacketHandler {
         boolean queued = false;
         for (SmallRing ring : rings) {
             while (ring.hasMessage()) {
-                queued |= take(ring);
+                int at = ring.next();
+                if (at >= 0) {
+                    queued |= take(ring, at);
+                }
             }
         }
         return queued;
     }
 
-    private boolean take(SmallRing ring) {
-        int at = ring.next();
+    private boolean take(SmallRing ring, int at) {
         int context = ring.context(at);
         int tag = ring.tag(at);
         BaseType base = ring.base(at);
@@ -172,7 +174,7 @@ public final class Mailbox implements PacketHandler {
                 queued = true;
             }
         }
-        ring.advance();
+        ring.advance(at);
         return queued;
     }
 

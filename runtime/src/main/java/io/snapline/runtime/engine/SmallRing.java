@@ -4,40 +4,50 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
 
 /**
  * Small eager messages from one rank to another in the same process, in order: a single-producer, single-consumer
- * ring of fixed slots in a cache-line-aligned direct buffer. The sender writes the envelope and the payload (packed,
- * little-endian, as {@link PackCodec} packs) into the next slot and then publishes the slot's sequence number; the
- * receiver reads all of it from the one cache line the sequence number lives on. So a message costs one cache-line
- * transfer between the cores, where handing the receiver a {@link Message} object (and its payload array) costs
- * several dependent ones.
+ * ring of 128-byte slots in a cache-line-aligned direct buffer. The sender writes the envelope and the payload (packed,
+ * little-endian, as {@link PackCodec} packs) into the next slots and then publishes the first slot's sequence number;
+ * the receiver reads the envelope and, for payloads up to 104 bytes, the payload from the one cache line the sequence
+ * number lives on. So an 8-byte message costs one cache-line transfer between the cores, where handing the receiver a
+ * {@link Message} object (and its payload array) costs several dependent ones.
  *
  * <pre>
- * slot (128 bytes, aligned to 128)
- * +--------+------+-----------------------------------------------------------+
- * | offset | size | field                                                     |
- * +--------+------+-----------------------------------------------------------+
- * |      0 |    8 | sequence: position + 1 once the slot holds the message    |
- * |        |      |   written at that position (native order)                 |
- * |      8 |    4 | context                                                   |
- * |     12 |    4 | tag                                                       |
- * |     16 |    4 | base elements                                             |
- * |     20 |    1 | base type (ordinal)                                       |
- * |     24 |  104 | payload, packed little-endian                             |
- * +--------+------+-----------------------------------------------------------+
+ * record: SPAN consecutive slots (128 bytes each, the first aligned to 128), never wrapping around the ring's end
+ * +--------+--------+---------------------------------------------------------+
+ * | offset | size   | field                                                   |
+ * +--------+--------+---------------------------------------------------------+
+ * |      0 |      8 | sequence: position + 1 once the record written at that  |
+ * |        |        |   slot position is complete (native order)              |
+ * |      8 |      4 | context                                                 |
+ * |     12 |      4 | tag                                                     |
+ * |     16 |      4 | base elements                                           |
+ * |     20 |      1 | base type (ordinal), or 255: padding up to the ring's   |
+ * |        |        |   end (no message; the next record starts at slot 0)    |
+ * |     21 |      1 | SPAN, slots the record occupies                         |
+ * |     24 |    ... | payload, packed little-endian, at most MAX_PAYLOAD      |
+ * +--------+--------+---------------------------------------------------------+
  * </pre>
  *
  * <p>The producer is the sending rank's thread (ranks call MPI from one thread at a time); the consumer is whichever
- * thread holds the receiving rank's {@link Mailbox} lock. When the ring is full the sender takes the mailbox's
+ * thread holds the receiving rank's {@link Mailbox} lock. When the ring has no room the sender takes the mailbox's
  * locked path instead, which drains the ring first, so order holds across both.
  */
 final class SmallRing {
     static final int SLOT_BYTES = 128;
     static final int HEADER_BYTES = 24;
-    /** Largest payload a slot holds. */
-    static final int MAX_PAYLOAD = SLOT_BYTES - HEADER_BYTES;
-    static final int SLOTS = 64;
+    /** Slots in a ring (16 KiB). */
+    static final int SLOTS = 128;
+    /** Largest payload a record holds (17 slots). */
+    static final int MAX_PAYLOAD = 2048;
+    private static final int PADDING = 255;
     private static final VarHandle SEQ = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final BaseType[] BASES = BaseType.values();
     private static final VarHandle PUBLISHED;
@@ -53,6 +63,13 @@ final class SmallRing {
     private final int source;
     private final int dest;
     private final ByteBuffer slots;
+    // Views for bulk copies with absolute indices (no position ever changes, so both sides may share them).
+    private final CharBuffer chars;
+    private final ShortBuffer shorts;
+    private final IntBuffer ints;
+    private final LongBuffer longs;
+    private final FloatBuffer floats;
+    private final DoubleBuffer doubles;
     private final Mailbox.Sleepers receiverSleepers;
     private final Producer producer = new Producer();
     private final Consumer consumer = new Consumer();
@@ -63,6 +80,12 @@ final class SmallRing {
         this.receiverSleepers = receiverSleepers;
         this.slots = ByteBuffer.allocateDirect(SLOTS * SLOT_BYTES + SLOT_BYTES).alignedSlice(SLOT_BYTES)
                 .order(ByteOrder.LITTLE_ENDIAN);
+        this.chars = slots.asCharBuffer();
+        this.shorts = slots.asShortBuffer();
+        this.ints = slots.asIntBuffer();
+        this.longs = slots.asLongBuffer();
+        this.floats = slots.asFloatBuffer();
+        this.doubles = slots.asDoubleBuffer();
     }
 
     int source() {
@@ -78,7 +101,7 @@ final class SmallRing {
         return receiverSleepers;
     }
 
-    /** Whether {@code bytes} of payload of this base type fit a slot. */
+    /** Whether {@code bytes} of payload of this base type fit a record. */
     static boolean fits(BaseType base, long bytes) {
         return bytes <= MAX_PAYLOAD && base != BaseType.OBJECT;
     }
@@ -87,89 +110,79 @@ final class SmallRing {
 
     /**
      * Writes a message whose {@code elements} base elements lie contiguously in {@code src} from {@code offset};
-     * returns false, writing nothing, when the ring is full.
+     * returns false, writing nothing, when the ring has no room for it.
      */
     boolean offer(int context, int tag, BaseType base, Object src, int offset, int elements) {
         Producer p = producer;
         long position = p.position;
-        if (position >= p.limit) {
+        int span = (HEADER_BYTES + elements * base.byteSize() + SLOT_BYTES - 1) / SLOT_BYTES;
+        int index = (int) (position & (SLOTS - 1));
+        int padding = index + span > SLOTS ? SLOTS - index : 0; // a record does not wrap: pad to the ring's end
+        if (position + padding + span > p.limit) {
             p.limit = consumer.published + SLOTS;
-            if (position >= p.limit) {
+            if (position + padding + span > p.limit) {
                 return false;
             }
         }
-        int at = (int) (position & (SLOTS - 1)) * SLOT_BYTES;
         ByteBuffer b = slots;
+        if (padding > 0) {
+            int at = index * SLOT_BYTES;
+            b.put(at + 20, (byte) PADDING);
+            b.put(at + 21, (byte) padding);
+            SEQ.setRelease(b, at, position + 1);
+            position += padding;
+            index = 0;
+        }
+        int at = index * SLOT_BYTES;
         b.putInt(at + 8, context);
         b.putInt(at + 12, tag);
         b.putInt(at + 16, elements);
         b.put(at + 20, (byte) base.ordinal());
-        writePayload(b, at + HEADER_BYTES, base, src, offset, elements);
+        b.put(at + 21, (byte) span);
+        writePayload(at + HEADER_BYTES, base, src, offset, elements);
         SEQ.setRelease(b, at, position + 1);
-        p.position = position + 1;
+        p.position = position + span;
         return true;
     }
 
-    private static void writePayload(ByteBuffer b, int at, BaseType base, Object src, int offset, int n) {
+    private void writePayload(int at, BaseType base, Object src, int offset, int n) {
         switch (base) {
-            case BYTE, PACKED -> b.put(at, (byte[]) src, offset, n);
+            case BYTE, PACKED -> slots.put(at, (byte[]) src, offset, n);
             case BOOLEAN -> {
                 boolean[] a = (boolean[]) src;
                 for (int i = 0; i < n; i++) {
-                    b.put(at + i, a[offset + i] ? (byte) 1 : (byte) 0);
+                    slots.put(at + i, a[offset + i] ? (byte) 1 : (byte) 0);
                 }
             }
-            case CHAR -> {
-                char[] a = (char[]) src;
-                for (int i = 0; i < n; i++) {
-                    b.putChar(at + 2 * i, a[offset + i]);
-                }
-            }
-            case SHORT -> {
-                short[] a = (short[]) src;
-                for (int i = 0; i < n; i++) {
-                    b.putShort(at + 2 * i, a[offset + i]);
-                }
-            }
-            case INT -> {
-                int[] a = (int[]) src;
-                for (int i = 0; i < n; i++) {
-                    b.putInt(at + 4 * i, a[offset + i]);
-                }
-            }
-            case LONG -> {
-                long[] a = (long[]) src;
-                for (int i = 0; i < n; i++) {
-                    b.putLong(at + 8 * i, a[offset + i]);
-                }
-            }
-            case FLOAT -> {
-                float[] a = (float[]) src;
-                for (int i = 0; i < n; i++) {
-                    b.putFloat(at + 4 * i, a[offset + i]);
-                }
-            }
-            case DOUBLE -> {
-                double[] a = (double[]) src;
-                for (int i = 0; i < n; i++) {
-                    b.putDouble(at + 8 * i, a[offset + i]);
-                }
-            }
-            default -> throw new EngineException("cannot pack elements of type " + base + " into a ring slot");
+            case CHAR -> chars.put(at / 2, (char[]) src, offset, n);
+            case SHORT -> shorts.put(at / 2, (short[]) src, offset, n);
+            case INT -> ints.put(at / 4, (int[]) src, offset, n);
+            case LONG -> longs.put(at / 8, (long[]) src, offset, n);
+            case FLOAT -> floats.put(at / 4, (float[]) src, offset, n);
+            case DOUBLE -> doubles.put(at / 8, (double[]) src, offset, n);
+            default -> throw new EngineException("cannot pack elements of type " + base + " into a ring record");
         }
     }
 
     // ------------------------------------------------------------------------------------------------ consumer
 
-    /** Whether the next slot holds a message (a hint when read without the receiver's lock). */
+    /** Whether the next record is complete (a hint when read without the receiver's lock). */
     boolean hasMessage() {
         long position = consumer.position;
         return (long) SEQ.getAcquire(slots, slot(position)) == position + 1;
     }
 
-    /** Offset of the slot holding the next message; valid after {@link #hasMessage()} returned true. */
+    /**
+     * Offset of the next record, after {@link #hasMessage()} returned true; -1 when it was padding, which this
+     * skips (call {@link #hasMessage()} again).
+     */
     int next() {
-        return slot(consumer.position);
+        int at = slot(consumer.position);
+        if ((slots.get(at + 20) & 0xff) == PADDING) {
+            advance(at);
+            return -1;
+        }
+        return at;
     }
 
     int context(int at) {
@@ -188,12 +201,12 @@ final class SmallRing {
         return BASES[slots.get(at + 20)];
     }
 
-    /** The payload of the message at {@code at}, {@code bytes} long, packed: a view to read once, not to keep. */
+    /** The payload of the record at {@code at}, {@code bytes} long, packed: a view to read once, not to keep. */
     ByteBuffer payload(int at, int bytes) {
         return slots.slice(at + HEADER_BYTES, bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** A private copy of the payload of the message at {@code at}, packed. */
+    /** A private copy of the payload of the record at {@code at}, packed. */
     byte[] copyPayload(int at, int bytes) {
         byte[] out = new byte[bytes];
         slots.get(at + HEADER_BYTES, out, 0, bytes);
@@ -201,64 +214,33 @@ final class SmallRing {
     }
 
     /**
-     * Copies the {@code n} elements of the message at {@code at} into {@code dst} from {@code offset} on, contiguous
+     * Copies the {@code n} elements of the record at {@code at} into {@code dst} from {@code offset} on, contiguous
      * (the caller has checked the base type and the room).
      */
     void readInto(int at, BaseType base, int n, Object dst, int offset) {
-        ByteBuffer b = slots;
         int from = at + HEADER_BYTES;
         switch (base) {
-            case BYTE, PACKED -> b.get(from, (byte[]) dst, offset, n);
+            case BYTE, PACKED -> slots.get(from, (byte[]) dst, offset, n);
             case BOOLEAN -> {
                 boolean[] a = (boolean[]) dst;
                 for (int i = 0; i < n; i++) {
-                    a[offset + i] = b.get(from + i) != 0;
+                    a[offset + i] = slots.get(from + i) != 0;
                 }
             }
-            case CHAR -> {
-                char[] a = (char[]) dst;
-                for (int i = 0; i < n; i++) {
-                    a[offset + i] = b.getChar(from + 2 * i);
-                }
-            }
-            case SHORT -> {
-                short[] a = (short[]) dst;
-                for (int i = 0; i < n; i++) {
-                    a[offset + i] = b.getShort(from + 2 * i);
-                }
-            }
-            case INT -> {
-                int[] a = (int[]) dst;
-                for (int i = 0; i < n; i++) {
-                    a[offset + i] = b.getInt(from + 4 * i);
-                }
-            }
-            case LONG -> {
-                long[] a = (long[]) dst;
-                for (int i = 0; i < n; i++) {
-                    a[offset + i] = b.getLong(from + 8 * i);
-                }
-            }
-            case FLOAT -> {
-                float[] a = (float[]) dst;
-                for (int i = 0; i < n; i++) {
-                    a[offset + i] = b.getFloat(from + 4 * i);
-                }
-            }
-            case DOUBLE -> {
-                double[] a = (double[]) dst;
-                for (int i = 0; i < n; i++) {
-                    a[offset + i] = b.getDouble(from + 8 * i);
-                }
-            }
-            default -> throw new EngineException("cannot unpack elements of type " + base + " from a ring slot");
+            case CHAR -> chars.get(from / 2, (char[]) dst, offset, n);
+            case SHORT -> shorts.get(from / 2, (short[]) dst, offset, n);
+            case INT -> ints.get(from / 4, (int[]) dst, offset, n);
+            case LONG -> longs.get(from / 8, (long[]) dst, offset, n);
+            case FLOAT -> floats.get(from / 4, (float[]) dst, offset, n);
+            case DOUBLE -> doubles.get(from / 8, (double[]) dst, offset, n);
+            default -> throw new EngineException("cannot unpack elements of type " + base + " from a ring record");
         }
     }
 
-    /** The message at the head has been taken: frees its slot for the producer. */
-    void advance() {
+    /** The record at {@code at} (the next one) has been taken: frees its slots for the producer. */
+    void advance(int at) {
         Consumer c = consumer;
-        c.position++;
+        c.position += slots.get(at + 21) & 0xff;
         PUBLISHED.setRelease(c, c.position); // no fence: the producer reads it only when the ring looks full
     }
 

@@ -159,6 +159,24 @@ class SmallRingTest {
     }
 
     @Test
+    void shouldCarryRecordsOfEverySizeAcrossTheRingsEndInOrder() {
+        // Sizes up to the largest record, unreceived for a while: records pad to the ring's end, wrap, and fill it.
+        List<int[]> sent = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            int[] values = new int[(i * 37) % (SmallRing.MAX_PAYLOAD / 4 + 1)];
+            java.util.Arrays.fill(values, i);
+            sent.add(values);
+            send(1, 3, 2, values);
+            if (i % 50 == 49) {
+                for (int[] v : sent) {
+                    assertArrayEquals(v, recv(3, 1, 2, v.length));
+                }
+                sent.clear();
+            }
+        }
+    }
+
+    @Test
     void shouldUnpackARingMessageIntoAStridedReceive() {
         send(1, 2, 6, 1, 2, 3);
         int[] column = new int[9];
@@ -205,8 +223,8 @@ class SmallRingTest {
 
     /**
      * Four ranks on their own threads (more than this machine has cores, so waits yield and park and senders drain for
-     * parked receivers) each send 1,500 messages to every other rank, of 0 to 300 bytes (so ring and locked path
-     * alternate, and rings fill), some synchronous, with two tags, while receiving with wildcards, by probe or
+     * parked receivers) each send 1,500 messages to every other rank, of 0 to 2,600 bytes (so ring and locked path
+     * alternate, records pad to the rings' ends, and rings fill), some synchronous, with two tags, while receiving with wildcards, by probe or
      * by polling: every message arrives whole, and each sender's messages in the order it sent them.
      */
     @Test
@@ -244,7 +262,7 @@ class SmallRingTest {
         int toSend = perPeer * (n - 1);
         int toReceive = toSend;
         List<Request> sends = new ArrayList<>();
-        byte[] in = new byte[300];
+        byte[] in = new byte[2600];
         Request pending = null;
         while (toSend > 0 || toReceive > 0 || !sends.isEmpty()) {
             if (failure.get() != null) {
@@ -255,7 +273,7 @@ class SmallRingTest {
                 dest = dest >= me ? dest + 1 : dest;
                 if (sent[dest] < perPeer) {
                     int seq = sent[dest]++;
-                    byte[] out = payload(me, seq, random.nextInt(301));
+                    byte[] out = payload(me, seq, random.nextInt(8) == 0 ? random.nextInt(2601) : random.nextInt(301));
                     SendMode mode = random.nextInt(10) == 0 ? SendMode.SYNCHRONOUS : SendMode.STANDARD;
                     sends.add(ep.isend(mode, out, 0, out.length, TypeMap.basic(BaseType.BYTE), dest, 1 + seq % 2, 0,
                             dest));
