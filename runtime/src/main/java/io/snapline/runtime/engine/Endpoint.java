@@ -132,9 +132,10 @@ public final class Endpoint {
         } else {
             bytes = (long) n * (base == null ? 0 : base.byteSize());
         }
-        if (rings != null && (mode == SendMode.STANDARD || mode == SendMode.READY) && layout == type
-                && base != null && type.isContiguous() && SmallRing.fits(base, bytes) && hook == null
-                && sendThroughRing(dest, context, tag, base, buf, offset, n)) {
+        ChannelHook h = context == CommSnapshot.CONTEXT ? null : hook;
+        boolean ring = rings != null && (mode == SendMode.STANDARD || mode == SendMode.READY) && layout == type
+                && base != null && type.isContiguous() && SmallRing.fits(base, bytes);
+        if (ring && h == null && sendThroughRing(dest, context, tag, base, buf, offset, n, 0, 0L)) {
             req.completeUnshared(n);
             return req;
         }
@@ -158,13 +159,18 @@ public final class Endpoint {
         if (!eager) {
             req.message = m;
         }
-        ChannelHook h = hook;
-        if (h != null && context != CommSnapshot.CONTEXT && !h.beforeSend(m)) {
-            if (m.onDelivered != null) {
-                m.onDelivered.run();
+        if (h != null) {
+            if (!h.beforeSend(m)) {
+                if (m.onDelivered != null) {
+                    m.onDelivered.run();
+                }
+                req.completeSend(n);
+                return req;
             }
-            req.completeSend(n);
-            return req;
+            if (ring && sendThroughRing(dest, context, tag, base, buf, offset, n, m.epoch(), m.seq())) {
+                req.completeUnshared(n);
+                return req;
+            }
         }
         try {
             device.send(m);
@@ -184,7 +190,8 @@ public final class Endpoint {
      * Writes a small message into the ring to {@code dest} (see {@link SmallRing}); false when that ring is full, and
      * the message takes the mailbox's locked path, which drains the ring first.
      */
-    private boolean sendThroughRing(int dest, int context, int tag, BaseType base, Object buf, int offset, int n) {
+    private boolean sendThroughRing(int dest, int context, int tag, BaseType base, Object buf, int offset, int n,
+            int epoch, long seq) {
         SmallRing ring = rings[dest];
         if (ring == null) {
             Mailbox owner = (Mailbox) device.localHandler(dest);
@@ -192,7 +199,7 @@ public final class Endpoint {
             ringOwners[dest] = owner;
             rings[dest] = ring;
         }
-        if (!ring.offer(context, tag, base, buf, offset, n)) {
+        if (!ring.offer(context, tag, base, buf, offset, n, epoch, seq)) {
             return false;
         }
         ringOwners[dest].afterRingWrite(ring);

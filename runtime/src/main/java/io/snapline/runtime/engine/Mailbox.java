@@ -164,9 +164,10 @@ public final class Mailbox implements PacketHandler {
                 queued = true;
             }
         } else {
-            // A policy sees every message it accepts as a Message.
+            // A policy sees every message it accepts as a Message, with the stamp its sender's policy gave it.
             Message m = Message.arrived(source, ring.dest(), context, tag, base, elements, ring.copyPayload(at, bytes),
                     null);
+            m.stamp(ring.epoch(at), ring.seq(at));
             Request r = accept(m);
             if (r != null) {
                 r.deliver(m);

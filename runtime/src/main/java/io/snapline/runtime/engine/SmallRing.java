@@ -15,7 +15,7 @@ import java.nio.ShortBuffer;
  * Small eager messages from one rank to another in the same process, in order: a single-producer, single-consumer
  * ring of 128-byte slots in a cache-line-aligned direct buffer. The sender writes the envelope and the payload (packed,
  * little-endian, as {@link PackCodec} packs) into the next slots and then publishes the first slot's sequence number;
- * the receiver reads the envelope and, for payloads up to 104 bytes, the payload from the one cache line the sequence
+ * the receiver reads the envelope and, for payloads up to 24 bytes, the payload from the one cache line the sequence
  * number lives on. So an 8-byte message costs one cache-line transfer between the cores, where handing the receiver a
  * {@link Message} object (and its payload array) costs several dependent ones.
  *
@@ -32,7 +32,12 @@ import java.nio.ShortBuffer;
  * |     20 |      1 | base type (ordinal), or 255: padding up to the ring's   |
  * |        |        |   end (no message; the next record starts at slot 0)    |
  * |     21 |      1 | SPAN, slots the record occupies                         |
- * |     24 |    ... | payload, packed little-endian, at most MAX_PAYLOAD      |
+ * |     22 |      2 | reserved, 0                                             |
+ * |     24 |      4 | the sender's checkpoint epoch ({@link Message#stamp})   |
+ * |     28 |      4 | reserved, 0                                             |
+ * |     32 |      8 | the message's number on its channel (idem; 0 and 0     |
+ * |        |        |   when no checkpoint policy numbers the traffic)        |
+ * |     40 |    ... | payload, packed little-endian, at most MAX_PAYLOAD      |
  * +--------+--------+---------------------------------------------------------+
  * </pre>
  *
@@ -42,7 +47,7 @@ import java.nio.ShortBuffer;
  */
 final class SmallRing {
     static final int SLOT_BYTES = 128;
-    static final int HEADER_BYTES = 24;
+    static final int HEADER_BYTES = 40;
     /** Slots in a ring (16 KiB). */
     static final int SLOTS = 128;
     /** Largest payload a record holds (17 slots). */
@@ -109,10 +114,10 @@ final class SmallRing {
     // ------------------------------------------------------------------------------------------------ producer
 
     /**
-     * Writes a message whose {@code elements} base elements lie contiguously in {@code src} from {@code offset};
-     * returns false, writing nothing, when the ring has no room for it.
+     * Writes a message whose {@code elements} base elements lie contiguously in {@code src} from {@code offset}, with
+     * its checkpoint stamp; returns false, writing nothing, when the ring has no room for it.
      */
-    boolean offer(int context, int tag, BaseType base, Object src, int offset, int elements) {
+    boolean offer(int context, int tag, BaseType base, Object src, int offset, int elements, int epoch, long seq) {
         Producer p = producer;
         long position = p.position;
         int span = (HEADER_BYTES + elements * base.byteSize() + SLOT_BYTES - 1) / SLOT_BYTES;
@@ -139,6 +144,8 @@ final class SmallRing {
         b.putInt(at + 16, elements);
         b.put(at + 20, (byte) base.ordinal());
         b.put(at + 21, (byte) span);
+        b.putInt(at + 24, epoch);
+        b.putLong(at + 32, seq);
         writePayload(at + HEADER_BYTES, base, src, offset, elements);
         SEQ.setRelease(b, at, position + 1);
         p.position = position + span;
@@ -195,6 +202,14 @@ final class SmallRing {
 
     int elements(int at) {
         return slots.getInt(at + 16);
+    }
+
+    int epoch(int at) {
+        return slots.getInt(at + 24);
+    }
+
+    long seq(int at) {
+        return slots.getLong(at + 32);
     }
 
     BaseType base(int at) {
