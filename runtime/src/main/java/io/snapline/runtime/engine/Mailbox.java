@@ -34,6 +34,7 @@ public final class Mailbox implements PacketHandler {
     private volatile java.util.Map<Integer, String> failedPeers;
     /** The rings from ranks that have sent this rank small messages, replaced whole when one is added. */
     private volatile SmallRing[] rings = new SmallRing[0];
+    private static final byte[] NO_PAYLOAD = new byte[0];
     /** The count of this rank's threads parked waiting, on cache lines of its own. */
     private final Sleepers sleepers = new Sleepers();
 
@@ -151,29 +152,33 @@ public final class Mailbox implements PacketHandler {
         int tag = ring.tag(at);
         BaseType base = ring.base(at);
         int elements = ring.elements(at);
-        int bytes = elements * base.byteSize();
         int source = ring.source();
+        ChannelHook h = context == CommSnapshot.CONTEXT ? null : hook;
         boolean queued = false;
-        if (hook == null) {
-            Request r = takePosted(context, source, tag);
-            if (r != null) {
-                r.deliverFromRing(ring, at, source, tag, base, elements);
-            } else {
-                append(Message.arrived(source, ring.dest(), context, tag, base, elements, ring.copyPayload(at, bytes),
-                        null));
-                queued = true;
+        Request r = takePosted(context, source, tag);
+        if (r != null) {
+            if (h != null) {
+                // The policy sees the message with the stamp its sender's policy gave it; the payload goes from the
+                // ring straight into the receive (and into the policy's log only if it asks).
+                Message envelope = Message.arrived(source, ring.dest(), context, tag, base, elements, NO_PAYLOAD,
+                        null);
+                envelope.stamp(ring.epoch(at), ring.seq(at));
+                if (h.onAccept(envelope)) {
+                    h.log(envelope, ring.copyPayload(at, elements * base.byteSize()));
+                }
             }
+            r.deliverFromRing(ring, at, source, tag, base, elements);
         } else {
-            // A policy sees every message it accepts as a Message, with the stamp its sender's policy gave it.
-            Message m = Message.arrived(source, ring.dest(), context, tag, base, elements, ring.copyPayload(at, bytes),
-                    null);
-            m.stamp(ring.epoch(at), ring.seq(at));
-            Request r = accept(m);
-            if (r != null) {
-                r.deliver(m);
-            } else {
-                queued = true;
+            Message m = Message.arrived(source, ring.dest(), context, tag, base, elements,
+                    ring.copyPayload(at, elements * base.byteSize()), null);
+            if (h != null) {
+                m.stamp(ring.epoch(at), ring.seq(at));
+                if (h.onAccept(m)) {
+                    h.log(m, CommSnapshot.copyPayload(m));
+                }
             }
+            append(m);
+            queued = true;
         }
         ring.advance(at);
         return queued;

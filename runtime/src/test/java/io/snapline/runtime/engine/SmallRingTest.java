@@ -219,7 +219,13 @@ class SmallRingTest {
 
         assertArrayEquals(new int[] {1}, recv(0, 1, 4, 1));
         assertArrayEquals(new int[] {3}, recv(0, 1, 4, 1));
-        assertEquals(List.of("from 1 epoch 3 seq 1 tag 4", "from 1 epoch 3 seq 3 tag 4"), accepted);
+        int[] posted = new int[1];
+        Request r = ranks[0].irecv(posted, 0, 1, INTS, 1, 4, 0, null); // posted first: copied from the ring into it
+        send(1, 0, 4, 4);
+        ranks[0].await(r);
+        assertArrayEquals(new int[] {4}, posted);
+        assertEquals(List.of("from 1 epoch 3 seq 1 tag 4", "from 1 epoch 3 seq 3 tag 4", "from 1 epoch 3 seq 4 tag 4"),
+                accepted);
     }
 
     @Test
