@@ -7,16 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.snapline.runtime.checkpoint.CoordinatorServices;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RankImage;
-import io.snapline.runtime.checkpoint.RankServices;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.Manifest;
 import io.snapline.runtime.checkpoint.store.PieceRef;
-import io.snapline.runtime.engine.ChannelHook;
+import io.snapline.runtime.testing.ScriptedRankServices;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The blocking protocol's two state machines, driven by a fake clock and scripted messages; no ranks run. */
@@ -196,36 +194,15 @@ class BlockingProtocolTest {
     }
 
     /** Records what a rank's policy asks of the runtime; {@code await} fails unless the condition already holds. */
-    static final class FakeRankServices implements RankServices {
+    static final class FakeRankServices extends ScriptedRankServices {
         final List<String> calls = new ArrayList<>();
-        final PolicySettings settings;
         long now;
         Runnable duringAwait = () -> { };
         BlockingRank policy;
         long prepared;
 
         FakeRankServices(PolicySettings settings) {
-            this.settings = settings;
-        }
-
-        @Override
-        public int rank() {
-            return 1;
-        }
-
-        @Override
-        public int size() {
-            return 2;
-        }
-
-        @Override
-        public PolicySettings settings() {
-            return settings;
-        }
-
-        @Override
-        public long restoredId() {
-            return 0;
+            super(settings);
         }
 
         @Override
@@ -250,41 +227,6 @@ class BlockingProtocolTest {
         }
 
         @Override
-        public RankImage captureIf(long point, Supplier<CheckpointId> decide) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long[] exchange(long[] toEach, int round) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void installHook(ChannelHook hook) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean sawPeerFailure() {
-            return false;
-        }
-
-        @Override
-        public RankImage captureReceived(CheckpointId id, long point) {
-            throw new UnsupportedOperationException("blocking checkpoints save unreceived messages");
-        }
-
-        @Override
-        public PieceRef writeLocal(long index, RankImage image) {
-            throw new UnsupportedOperationException("blocking checkpoints are global");
-        }
-
-        @Override
-        public java.util.concurrent.ExecutorService writer() {
-            throw new UnsupportedOperationException("blocking checkpoints are written on the program's thread");
-        }
-
-        @Override
         public PieceRef writePiece(CheckpointId id, RankImage image) {
             calls.add("write " + id);
             now += 7;
@@ -301,10 +243,6 @@ class BlockingProtocolTest {
             if (!condition.getAsBoolean()) {
                 throw new AssertionError("would wait forever: " + what);
             }
-        }
-
-        @Override
-        public void wake() {
         }
 
         @Override

@@ -6,17 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RankImage;
-import io.snapline.runtime.checkpoint.RankServices;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.PieceRef;
-import io.snapline.runtime.engine.ChannelHook;
+import io.snapline.runtime.testing.ScriptedRankServices;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,50 +78,19 @@ class IndependentRankTest {
         }
     }
 
-    static final class FakeServices implements RankServices {
+    static final class FakeServices extends ScriptedRankServices {
         final List<String> calls = new ArrayList<>();
         final List<byte[]> reports = new ArrayList<>();
         final ExecutorService writer = Executors.newSingleThreadExecutor();
         volatile boolean peerFailure;
 
-        @Override
-        public int rank() {
-            return 1;
-        }
-
-        @Override
-        public int size() {
-            return 2;
-        }
-
-        @Override
-        public PolicySettings settings() {
-            return PolicySettings.of("independent", null, 1);
-        }
-
-        @Override
-        public long restoredId() {
-            return 0;
+        FakeServices() {
+            super(PolicySettings.of("independent", null, 1));
         }
 
         @Override
         public synchronized void toCoordinator(byte[] message) {
             reports.add(message);
-        }
-
-        @Override
-        public void flushChannels(CheckpointId id, int round) {
-            throw new UnsupportedOperationException("independent checkpoints flush nothing");
-        }
-
-        @Override
-        public RankImage capture(CheckpointId id, long point) {
-            throw new UnsupportedOperationException("independent checkpoints save only what was received");
-        }
-
-        @Override
-        public RankImage captureIf(long point, Supplier<CheckpointId> decide) {
-            throw new UnsupportedOperationException();
         }
 
         @Override
@@ -134,23 +101,8 @@ class IndependentRankTest {
         }
 
         @Override
-        public long[] exchange(long[] toEach, int round) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
         public boolean sawPeerFailure() {
             return peerFailure;
-        }
-
-        @Override
-        public void installHook(ChannelHook hook) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public PieceRef writePiece(CheckpointId id, RankImage image) {
-            throw new UnsupportedOperationException("independent checkpoints are local");
         }
 
         @Override
@@ -175,19 +127,6 @@ class IndependentRankTest {
                 }
                 Thread.onSpinWait();
             }
-        }
-
-        @Override
-        public void wake() {
-        }
-
-        @Override
-        public long nanoTime() {
-            return 0;
-        }
-
-        @Override
-        public void aboutToWrite(CheckpointId id) {
         }
     }
 }

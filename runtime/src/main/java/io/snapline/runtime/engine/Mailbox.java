@@ -147,41 +147,36 @@ public final class Mailbox implements PacketHandler {
         return queued;
     }
 
+    /**
+     * Takes the record at {@code at}: copied straight into the receive it matches, or kept as an unexpected message;
+     * a policy watching the traffic sees it as a {@code Message} with its sender's stamp. Returns whether it became
+     * unexpected.
+     */
     private boolean take(SmallRing ring, int at) {
         int context = ring.context(at);
         int tag = ring.tag(at);
         BaseType base = ring.base(at);
         int elements = ring.elements(at);
+        int bytes = elements * base.byteSize();
         int source = ring.source();
         ChannelHook h = context == CommSnapshot.CONTEXT ? null : hook;
-        boolean queued = false;
         Request r = takePosted(context, source, tag);
-        if (r != null) {
-            if (h != null) {
-                // The policy sees the message with the stamp its sender's policy gave it; the payload goes from the
-                // ring straight into the receive (and into the policy's log only if it asks).
-                Message envelope = Message.arrived(source, ring.dest(), context, tag, base, elements, NO_PAYLOAD,
-                        null);
-                envelope.stamp(ring.epoch(at), ring.seq(at));
-                if (h.onAccept(envelope)) {
-                    h.log(envelope, ring.copyPayload(at, elements * base.byteSize()));
-                }
+        // No object at all for a matched message nobody watches; a matched one a policy watches needs no payload copy.
+        Message m = r != null && h == null ? null : Message.arrived(source, ring.dest(), context, tag, base, elements,
+                r == null ? ring.copyPayload(at, bytes) : NO_PAYLOAD, null);
+        if (h != null) {
+            m.stamp(ring.epoch(at), ring.seq(at));
+            if (h.onAccept(m)) {
+                h.log(m, ring.copyPayload(at, bytes));
             }
+        }
+        if (r != null) {
             r.deliverFromRing(ring, at, source, tag, base, elements);
         } else {
-            Message m = Message.arrived(source, ring.dest(), context, tag, base, elements,
-                    ring.copyPayload(at, elements * base.byteSize()), null);
-            if (h != null) {
-                m.stamp(ring.epoch(at), ring.seq(at));
-                if (h.onAccept(m)) {
-                    h.log(m, CommSnapshot.copyPayload(m));
-                }
-            }
             append(m);
-            queued = true;
         }
         ring.advance(at);
-        return queued;
+        return r == null;
     }
 
     /** Accepts one message under the lock: the receive it matches (unlinked), or null when it is now unexpected. */

@@ -106,22 +106,18 @@ public final class Request {
     void deliver(Message m) {
         int n = m.elements;
         int from = peers == null ? m.source() : peers.rankOfWorld(m.source());
-        BaseType mine = type == null ? null : type.base();
-        if (n > 0 && (mine == null || !m.base.compatibleWith(mine))) {
-            fail(from, m.tag(), n, new EngineException("type mismatch: rank " + from + " sent " + n + " " + m.base
-                    + " element(s) with tag " + m.tag() + " but the receive expects " + (mine == null ? "no data" : mine)));
-        } else if ((long) count * type.size() < n) {
-            fail(from, m.tag(), n, truncated(from, m.tag(), n, m.base));
-        } else if (m.isRemote()) {
-            statusSource = from;
-            statusTag = m.tag();
-            statusElements = n;
+        if (refused(from, m.tag(), m.base, n)) {
+            m.delivered(); // nothing taken; the sender's side completes all the same
+            return;
+        }
+        statusSource = from;
+        statusTag = m.tag();
+        statusElements = n;
+        if (m.isRemote()) {
             ((RemotePayload) m.data).fetch(m, this);
             return;
-        } else if (m.base == BaseType.OBJECT) {
-            statusSource = from;
-            statusTag = m.tag();
-            statusElements = n;
+        }
+        if (m.base == BaseType.OBJECT) {
             undecoded = m;
             publish(MATCHED);
         } else {
@@ -132,9 +128,6 @@ public final class Request {
                 }
             }
             DataMover.copy(m.data, m.offset, m.type, buffer, offset, type, n);
-            statusSource = from;
-            statusTag = m.tag();
-            statusElements = n;
             publish(DONE);
         }
         m.delivered();
@@ -146,15 +139,7 @@ public final class Request {
      */
     void deliverFromRing(SmallRing ring, int at, int worldSource, int messageTag, BaseType base, int n) {
         int from = peers == null ? worldSource : peers.rankOfWorld(worldSource);
-        BaseType mine = type == null ? null : type.base();
-        if (n > 0 && (mine == null || !base.compatibleWith(mine))) {
-            fail(from, messageTag, n, new EngineException("type mismatch: rank " + from + " sent " + n + " " + base
-                    + " element(s) with tag " + messageTag + " but the receive expects "
-                    + (mine == null ? "no data" : mine)));
-            return;
-        }
-        if ((long) count * type.size() < n) {
-            fail(from, messageTag, n, truncated(from, messageTag, n, base));
+        if (refused(from, messageTag, base, n)) {
             return;
         }
         if (n > 0) {
@@ -170,11 +155,25 @@ public final class Request {
         publish(DONE);
     }
 
-    private EngineException truncated(int from, int t, int n, BaseType base) {
-        return new EngineException("message truncated: rank " + from + " sent " + n + " " + base
-                + " element(s) with tag " + t + " but the receive buffer holds only " + ((long) count * type.size())
-                + " (MPI_ERR_TRUNCATE); receive into a larger buffer, or Probe and size the buffer with"
-                + " Status.Get_count");
+    /**
+     * Completes this receive with an error when a message of {@code n} {@code base} elements from communicator rank
+     * {@code from} cannot go into it (another type, or more than the buffer holds); returns whether it did.
+     */
+    private boolean refused(int from, int t, BaseType base, int n) {
+        BaseType mine = type == null ? null : type.base();
+        if (n > 0 && (mine == null || !base.compatibleWith(mine))) {
+            fail(from, t, n, new EngineException("type mismatch: rank " + from + " sent " + n + " " + base
+                    + " element(s) with tag " + t + " but the receive expects " + (mine == null ? "no data" : mine)));
+            return true;
+        }
+        if ((long) count * type.size() < n) {
+            fail(from, t, n, new EngineException("message truncated: rank " + from + " sent " + n + " " + base
+                    + " element(s) with tag " + t + " but the receive buffer holds only " + ((long) count * type.size())
+                    + " (MPI_ERR_TRUNCATE); receive into a larger buffer, or Probe and size the buffer with"
+                    + " Status.Get_count"));
+            return true;
+        }
+        return false;
     }
 
     private void fail(int from, int t, int n, EngineException e) {
