@@ -355,6 +355,9 @@ public final class Endpoint {
                 break;
             }
         }
+        if (r.isComplete()) {
+            return; // completed while spinning: no parking, so nothing to register with the job or the senders
+        }
         r.waiter = Thread.currentThread();
         job.blocking(rank, r);
         mailbox.sleeping(1);
