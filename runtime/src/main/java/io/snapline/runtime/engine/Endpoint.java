@@ -118,6 +118,15 @@ public final class Endpoint {
         checkPeer(dest);
         int n = count * type.size();
         BaseType base = type.base();
+        ChannelHook h = context == CommSnapshot.CONTEXT ? null : hook;
+        boolean ring = rings != null && (mode == SendMode.STANDARD || mode == SendMode.READY) && base != null
+                && type.isContiguous() && SmallRing.fits(base, (long) n * base.byteSize());
+        if (ring && h == null && sendThroughRing(dest, context, tag, base, buf, offset, n, 0, 0L)) {
+            // The request only after the message is out: the receiver may be spinning for it.
+            Request req = Request.forSend(this, destRankForStatus, tag);
+            req.completeUnshared(n);
+            return req;
+        }
         Request req = Request.forSend(this, destRankForStatus, tag);
         Object data = buf;
         int off = offset;
@@ -131,13 +140,6 @@ public final class Endpoint {
             bytes = encoded.length;
         } else {
             bytes = (long) n * (base == null ? 0 : base.byteSize());
-        }
-        ChannelHook h = context == CommSnapshot.CONTEXT ? null : hook;
-        boolean ring = rings != null && (mode == SendMode.STANDARD || mode == SendMode.READY) && layout == type
-                && base != null && type.isContiguous() && SmallRing.fits(base, bytes);
-        if (ring && h == null && sendThroughRing(dest, context, tag, base, buf, offset, n, 0, 0L)) {
-            req.completeUnshared(n);
-            return req;
         }
         BsendBuffer.Region region = null;
         if (mode == SendMode.BUFFERED) {
