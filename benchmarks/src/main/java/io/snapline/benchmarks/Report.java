@@ -64,6 +64,8 @@ final class Report {
                     "raw.nio.pingpong.8", "raw NIO ping-pong, 2 processes", Target.atMost(1.3)),
             new Row("tcp: Bandwidth, 1 MiB messages", "snapline.tcp.stream.1048576", Kind.BANDWIDTH, 1 << 20,
                     "raw.nio.stream.1048576", "raw NIO stream, 2 processes", Target.atLeast(0.8)),
+            new Row("tcp: Bandwidth, 1 MiB messages, 64 in flight", "snapline.tcp.stream.1048576.window64",
+                    Kind.BANDWIDTH, 1 << 20, "raw.nio.stream.1048576", "raw NIO stream, 2 processes", null),
             new Row("tcp: Bandwidth, 16 MiB messages", "snapline.tcp.stream.16777216", Kind.BANDWIDTH, 16 << 20,
                     "raw.nio.stream.16777216", "raw NIO stream, 2 processes", Target.atLeast(0.8)),
             new Row("tcp: Allreduce SUM, 1 double", "snapline.tcp.allreduce.1", Kind.TIME, 8, "snapline.tcp.pingpong.8",

@@ -27,6 +27,8 @@ final class TcpSuite {
     static final long STREAM_BYTES = 256L << 20;
     /** Warm-up bursts per size, in the raw and the Snapline stream alike. */
     static final int STREAM_WARMUP_BURSTS = 3;
+    /** The 1 MiB stream once more with this many messages in flight, as OSU's {@code osu_bw} measures. */
+    static final int STREAM_WINDOW = 64;
     static final int BARRIERS = 20_000;
     static final int SMALL_ALLREDUCES = 20_000;
 
@@ -62,7 +64,11 @@ final class TcpSuite {
             args.add(size + ":" + o.scaled((int) (STREAM_BYTES / size)) + ":" + STREAM_WARMUP_BURSTS);
         }
         raw(concat("stream", args), m, progress);
-        RankJob.run("tcp", RankJob.RANKS, Stream.class, args, m, progress);
+        List<String> ranks = new ArrayList<>(args);
+        // At least one whole window, even in a scaled-down run, so that the figure is always the same row's.
+        int count = Math.max(1, o.scaled((int) (STREAM_BYTES / STREAM_SIZES[0])) / STREAM_WINDOW) * STREAM_WINDOW;
+        ranks.add(STREAM_SIZES[0] + ":" + count + ":" + STREAM_WARMUP_BURSTS + ":" + STREAM_WINDOW);
+        RankJob.run("tcp", RankJob.RANKS, Stream.class, ranks, m, progress);
     }
 
     private static void collectives(BenchmarkOptions o, Measurements m, PrintStream progress) {

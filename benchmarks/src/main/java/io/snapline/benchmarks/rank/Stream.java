@@ -1,13 +1,19 @@
 package io.snapline.benchmarks.rank;
 
 import mpi.MPI;
+import mpi.Request;
 
 /**
  * Bandwidth: rank 0 sends {@code COUNT} messages of {@code SIZE} bytes back to back with blocking {@code Send}, rank 1
  * receives them with blocking {@code Recv} and answers with a one-byte acknowledgement, so the timed span ends when
- * the last byte has arrived. Arguments: {@code TRIALS SIZE:COUNT[:WARMUP]...}; reports {@code stream.SIZE} as the time
- * per message (bandwidth is SIZE over that time). The warm-up sends WARMUP bursts of COUNT messages (default 1); a
- * fresh rank JVM ({@code -dev tcp}) needs several before the JIT compilers are done with the path.
+ * the last byte has arrived. Arguments: {@code TRIALS SIZE:COUNT[:WARMUP[:WINDOW]]...}; reports {@code stream.SIZE} as
+ * the time per message (bandwidth is SIZE over that time). The warm-up sends WARMUP bursts of COUNT messages (default
+ * 1); a fresh rank JVM ({@code -dev tcp}) needs several before the JIT compilers are done with the path.
+ *
+ * <p>With a WINDOW above 1 the messages go as OSU's {@code osu_bw} sends them: rank 0 starts WINDOW {@code Isend}s of
+ * one buffer and waits for all of them, rank 1 has WINDOW {@code Irecv}s into WINDOW buffers posted and waits for all,
+ * batch after batch (COUNT must be a multiple of WINDOW); reported as {@code stream.SIZE.windowWINDOW}. Every received
+ * message is checked against the pattern its sender wrote.
  */
 public final class Stream {
     private static final int TAG = 12;
@@ -28,40 +34,75 @@ public final class Stream {
         }
         for (int s = 1; s < a.length; s++) {
             String[] spec = a[s].split(":");
-            if (spec.length != 2 && spec.length != 3) {
-                throw new IllegalArgumentException("expected SIZE:COUNT or SIZE:COUNT:WARMUP, got '" + a[s] + "'");
+            if (spec.length < 2 || spec.length > 4) {
+                throw new IllegalArgumentException("expected SIZE:COUNT[:WARMUP[:WINDOW]], got '" + a[s] + "'");
             }
             int size = RankReport.count(spec[0], "SIZE");
             int count = RankReport.count(spec[1], "COUNT");
-            int warmup = spec.length == 3 ? RankReport.count(spec[2], "WARMUP") : 1;
-            byte[] buf = new byte[size];
+            int warmup = spec.length >= 3 ? RankReport.count(spec[2], "WARMUP") : 1;
+            int window = spec.length == 4 ? RankReport.count(spec[3], "WINDOW") : 1;
+            if (window < 1 || count % window != 0) {
+                throw new IllegalArgumentException("COUNT must be a multiple of WINDOW (at least 1), got '" + a[s] + "'");
+            }
+            byte[][] bufs = new byte[me == 0 ? 1 : window][size];
+            if (me == 0 && size > 0) {
+                bufs[0][0] = 42;
+                bufs[0][size - 1] = 43;
+            }
             byte[] ack = new byte[1];
             for (int w = 0; w < warmup; w++) {
-                burst(me, buf, ack, count);
+                burst(me, bufs, ack, count, window);
             }
             long[] nanos = new long[trials];
             for (int t = 0; t < trials; t++) {
                 MPI.COMM_WORLD.Barrier();
                 long start = System.nanoTime();
-                burst(me, buf, ack, count);
+                burst(me, bufs, ack, count, window);
                 nanos[t] = System.nanoTime() - start;
             }
             if (me == 0) {
-                RankReport.result("stream." + size, nanos, count);
+                RankReport.result("stream." + size + (window > 1 ? ".window" + window : ""), nanos, count);
             }
         }
         MPI.Finalize();
     }
 
-    private static void burst(int me, byte[] buf, byte[] ack, int count) {
+    private static void burst(int me, byte[][] bufs, byte[] ack, int count, int window) {
+        int size = bufs[0].length;
         if (me == 0) {
-            for (int i = 0; i < count; i++) {
-                MPI.COMM_WORLD.Send(buf, 0, buf.length, MPI.BYTE, 1, TAG);
+            if (window == 1) {
+                for (int i = 0; i < count; i++) {
+                    MPI.COMM_WORLD.Send(bufs[0], 0, size, MPI.BYTE, 1, TAG);
+                }
+            } else {
+                Request[] batch = new Request[window];
+                for (int i = 0; i < count; i += window) {
+                    for (int w = 0; w < window; w++) {
+                        batch[w] = MPI.COMM_WORLD.Isend(bufs[0], 0, size, MPI.BYTE, 1, TAG);
+                    }
+                    Request.Waitall(batch);
+                }
             }
             MPI.COMM_WORLD.Recv(ack, 0, 1, MPI.BYTE, 1, ACK_TAG);
         } else {
-            for (int i = 0; i < count; i++) {
-                MPI.COMM_WORLD.Recv(buf, 0, buf.length, MPI.BYTE, 0, TAG);
+            if (window == 1) {
+                for (int i = 0; i < count; i++) {
+                    MPI.COMM_WORLD.Recv(bufs[0], 0, size, MPI.BYTE, 0, TAG);
+                }
+            } else {
+                Request[] batch = new Request[window];
+                for (int i = 0; i < count; i += window) {
+                    for (int w = 0; w < window; w++) {
+                        bufs[w][0] = 0;
+                        batch[w] = MPI.COMM_WORLD.Irecv(bufs[w], 0, size, MPI.BYTE, 0, TAG);
+                    }
+                    Request.Waitall(batch);
+                    for (byte[] b : bufs) {
+                        if (size > 0 && (b[0] != 42 || b[size - 1] != 43)) {
+                            throw new IllegalStateException("stream of " + size + " bytes: a message arrived altered");
+                        }
+                    }
+                }
             }
             MPI.COMM_WORLD.Send(ack, 0, 1, MPI.BYTE, 0, ACK_TAG);
         }
