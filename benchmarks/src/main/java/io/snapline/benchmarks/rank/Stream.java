@@ -47,7 +47,7 @@ public final class Stream {
             byte[][] bufs = new byte[me == 0 ? 1 : window][size];
             if (me == 0 && size > 0) {
                 bufs[0][0] = 42;
-                bufs[0][size - 1] = 43;
+                bufs[0][size - 1] = 43; // the same byte when size is 1
             }
             byte[] ack = new byte[1];
             for (int w = 0; w < warmup; w++) {
@@ -93,12 +93,15 @@ public final class Stream {
                 Request[] batch = new Request[window];
                 for (int i = 0; i < count; i += window) {
                     for (int w = 0; w < window; w++) {
-                        bufs[w][0] = 0;
+                        if (size > 0) {
+                            bufs[w][0] = 0;
+                            bufs[w][size - 1] = 0;
+                        }
                         batch[w] = MPI.COMM_WORLD.Irecv(bufs[w], 0, size, MPI.BYTE, 0, TAG);
                     }
                     Request.Waitall(batch);
                     for (byte[] b : bufs) {
-                        if (size > 0 && (b[0] != 42 || b[size - 1] != 43)) {
+                        if (size > 0 && (b[0] != (size == 1 ? 43 : 42) || b[size - 1] != 43)) {
                             throw new IllegalStateException("stream of " + size + " bytes: a message arrived altered");
                         }
                     }
