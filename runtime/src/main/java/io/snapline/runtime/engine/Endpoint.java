@@ -366,7 +366,7 @@ public final class Endpoint {
         try {
             while (!r.isComplete()) {
                 if (mailbox.hasIncoming()) {
-                    mailbox.poll();
+                    mailbox.drain();
                     continue;
                 }
                 job.check();
@@ -380,8 +380,8 @@ public final class Endpoint {
     }
 
     /**
-     * Accepts the messages queued for this rank (see {@link Mailbox#offer}); {@code Test} and friends call it so that
-     * a program polling for completion sees its messages arrive.
+     * Takes the small messages waiting in this rank's rings (see {@link Mailbox#poll}); {@code Test} and friends call
+     * it so that a program polling for completion sees its messages arrive.
      */
     public void poll() {
         mailbox.poll();
@@ -428,7 +428,7 @@ public final class Endpoint {
                     return -1;
                 }
                 if (mailbox.hasIncoming()) {
-                    mailbox.poll();
+                    mailbox.drain();
                     continue;
                 }
                 if (!parked && backOff(start, false)) {

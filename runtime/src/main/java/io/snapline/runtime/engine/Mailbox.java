@@ -482,13 +482,7 @@ public final class Mailbox implements PacketHandler {
     }
 
     private Request takePosted(Message m) {
-        for (Request r = postedHead; r != null; r = r.next) {
-            if (r.matches(m)) {
-                unlinkPosted(r);
-                return r;
-            }
-        }
-        return null;
+        return takePosted(m.context(), m.source(), m.tag());
     }
 
     private Message takeUnexpected(Request r) {
