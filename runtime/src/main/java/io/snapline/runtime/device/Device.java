@@ -1,5 +1,7 @@
 package io.snapline.runtime.device;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * Moves packets between the ranks of one job. Packets from one sender to one receiver arrive in the order
  * they were sent (the engine's non-overtaking rule rests on this).
@@ -24,6 +26,17 @@ public interface Device {
 
     /** Asks the receiving rank to withdraw a packet that has not been matched yet; see {@link PacketHandler#retract}. */
     boolean retract(Packet packet);
+
+    /**
+     * Lets the calling thread, which waits for an operation involving rank {@code peer}, move that peer's traffic
+     * itself for up to {@code nanos} or until {@code done} holds, instead of waiting for the device's own threads to
+     * hand it over: the thread that waits for a large message reads and writes its connection as a blocking program
+     * would. Returns false, at once, when it cannot (no connection of its own to {@code peer}, another thread is
+     * moving it, the device is closed); the caller then waits as usual. The default cannot.
+     */
+    default boolean drive(int peer, BooleanSupplier done, long nanos) {
+        return false;
+    }
 
     /**
      * Leaves the job in an orderly way once this rank has finished communicating (after {@code MPI.Finalize}):

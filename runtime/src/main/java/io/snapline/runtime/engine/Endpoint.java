@@ -2,6 +2,7 @@ package io.snapline.runtime.engine;
 
 import io.snapline.runtime.device.Device;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * One rank's view of the engine: sends, receives, probes and waits addressed by world rank and context. The
@@ -154,6 +155,7 @@ public final class Endpoint {
         boolean eager = mode != SendMode.SYNCHRONOUS && (layout == null || bytes <= EAGER_LIMIT || mode == SendMode.BUFFERED);
         Message m = new Message(rank, dest, context, tag, base == null ? BaseType.BYTE : base, data, off, layout, n,
                 req, eager);
+        m.synchronous = mode == SendMode.SYNCHRONOUS;
         if (region != null) {
             BsendBuffer.Region held = region;
             m.onDelivered = () -> bsend.free(held);
@@ -339,6 +341,10 @@ public final class Endpoint {
     }
 
     private void awaitSlow(Request r) {
+        int peer = r.drivePeer();
+        if (peer >= 0 && peer != rank && drive(r, peer)) {
+            return;
+        }
         long start = 0;
         int spins = 0;
         while (!r.isComplete()) {
@@ -374,6 +380,32 @@ public final class Endpoint {
             }
         } finally {
             mailbox.sleeping(-1);
+            r.waiter = null;
+            job.unblocked(rank);
+        }
+    }
+
+    /**
+     * Waits for a large message to or from {@code peer} by moving its traffic on this thread (see
+     * {@link Device#drive}); returns false, having done nothing, when the device cannot, and also when it stops
+     * being able to before {@code r} completes (the caller then waits as usual).
+     */
+    private boolean drive(Request r, int peer) {
+        BooleanSupplier done = r::isComplete;
+        if (!device.drive(peer, done, PARK_NANOS)) {
+            return false;
+        }
+        r.waiter = Thread.currentThread();
+        job.blocking(rank, r);
+        try {
+            while (!r.isComplete()) {
+                job.check();
+                if (!device.drive(peer, done, PARK_NANOS)) {
+                    return r.isComplete();
+                }
+            }
+            return true;
+        } finally {
             r.waiter = null;
             job.unblocked(rank);
         }

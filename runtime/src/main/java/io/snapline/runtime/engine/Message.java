@@ -23,6 +23,8 @@ public final class Message extends Packet {
     Runnable onDelivered;
     /** A policy asked to log this remote message's payload once it has been fetched (see {@link ChannelHook}). */
     boolean logOnFetch;
+    /** Sent by {@code Ssend}: the send must not complete before a receive has matched the message. */
+    boolean synchronous;
     Message next;
 
     Message(int source, int dest, int context, int tag, BaseType base, Object data, int offset, TypeMap type,
@@ -89,6 +91,11 @@ public final class Message extends Packet {
             return data == null ? 0 : ((byte[]) data).length;
         }
         return (long) elements * base.byteSize();
+    }
+
+    /** Whether the sender's request may complete only once a receive has matched the message ({@code Ssend}). */
+    public boolean isSynchronous() {
+        return synchronous;
     }
 
     /**

@@ -255,6 +255,23 @@ public final class Request {
         }
     }
 
+    /**
+     * The world rank whose traffic a waiter for this operation may move itself (see {@code Device.drive}), or -1: a
+     * large send still in progress (a rendezvous), or a receive from a named source with room for more than an
+     * eager message. Small messages are left to the device's threads, which hand them over faster than a change of
+     * reader would.
+     */
+    int drivePeer() {
+        if (send) {
+            Message m = message;
+            return m != null && m.payloadBytes() > Endpoint.EAGER_LIMIT ? m.dest() : -1;
+        }
+        if (source < 0 || type == null || type.base() == null) {
+            return -1;
+        }
+        return (long) count * type.size() * type.base().byteSize() > Endpoint.EAGER_LIMIT ? source : -1;
+    }
+
     /** Whether the operation has completed (it may still need {@link #finish()}). */
     public boolean isComplete() {
         return state != PENDING;

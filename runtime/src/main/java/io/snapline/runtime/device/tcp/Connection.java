@@ -10,13 +10,22 @@ import io.snapline.runtime.engine.PeerFailedException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * One rank's connection to one peer: the sending protocol choice (eager within credit, else rendezvous), and the
- * reading side, which the progress thread alone drives: it parses frames and hands messages to the local handler.
+ * reading side, which parses frames and hands messages to the local handler. The progress thread reads, except
+ * while an application thread that waits for a large message from or to this peer {@linkplain #drive drives} the
+ * connection: then that thread reads, copies and writes itself, as a blocking program would, and the progress
+ * thread leaves the connection alone. Whoever reads holds {@link #reading}.
  */
 final class Connection {
     final int peer;
@@ -26,10 +35,22 @@ final class Connection {
     final ConcurrentHashMap<Long, Message> pendingSends = new ConcurrentHashMap<>();
     /** Rendezvous receives that have sent CTS and wait for DATA, by fetch id. */
     final ConcurrentHashMap<Long, Fetch> fetches = new ConcurrentHashMap<>();
+    /** Pushed messages announced by the peer whose DATA is still arriving or not yet matched, by send id. */
+    final ConcurrentHashMap<Long, Fetch> pushes = new ConcurrentHashMap<>();
     private final int self;
     private final long window;
     private final PacketHandler handler;
+    /** Held by the thread that reads the socket and parses {@link #in}: the progress thread or a driver. */
+    private final ReentrantLock reading = new ReentrantLock();
     private final ByteBuffer in = ByteBuffer.allocateDirect(2 * MAX_FRAME).order(ByteOrder.LITTLE_ENDIAN);
+    /** A driver's own selector for this channel (opened on first use, used only while holding {@link #reading}). */
+    private volatile Selector driverSelector;
+    private volatile boolean closed;
+    /**
+     * Who reads: 0 the progress thread; {@link Long#MAX_VALUE} a driver; otherwise the {@link System#nanoTime()}
+     * after which the progress thread takes the connection back from the last driver (see {@link #takeBack}).
+     */
+    private volatile long handBackAt;
     private final AtomicLong nextFetchId = new AtomicLong();
     private long nextSendId;
     /** Eager bytes (with overhead) received from the peer and not yet consumed by a receive. */
@@ -38,8 +59,10 @@ final class Connection {
     /** Consumed eager bytes whose credit has not been returned yet. */
     private final AtomicLong unreturned = new AtomicLong();
     private volatile boolean saidGoodbye;
-    /** Bytes read from the peer (written by the progress thread only). */
+    /** Bytes read from the peer (written by the thread holding {@link #reading} only). */
     private volatile long bytesRead;
+    /** Of those, the bytes a driver read. */
+    private volatile long drivenBytes;
     private volatile String failure;
 
     Connection(int self, int peer, SocketChannel channel, long window, PacketHandler handler) {
@@ -60,6 +83,9 @@ final class Connection {
         synchronized (out) {
             out.checkOpen();
             eager = bytes <= Endpoint.EAGER_LIMIT && out.spend(eagerCost(bytes));
+            // Larger, within credit and not synchronous: pushed, its DATA right behind the RTS (no wait for a CTS).
+            // Only onto an idle connection: behind queued DATA the round trip of an RTS is hidden anyway.
+            boolean push = !eager && bytes > 0 && !m.isSynchronous() && out.isIdle() && out.spend(eagerCost(bytes));
             if (!eager) {
                 m.deferCompletion();
             }
@@ -67,7 +93,12 @@ final class Connection {
             if (id != 0) {
                 pendingSends.put(id, m);
             }
-            out.enqueue(eager ? eagerFrame(m, (int) bytes, id) : announceFrame(m, bytes, id));
+            if (push) {
+                out.enqueue(announceFrame(m, bytes, id, FLAG_PUSH));
+                out.enqueue(Stream.pushed(this, m, id, bytes));
+            } else {
+                out.enqueue(eager ? eagerFrame(m, (int) bytes, id) : announceFrame(m, bytes, id, (byte) 0));
+            }
         }
         if (eager && !m.awaitsDelivery()) {
             m.sent();
@@ -81,8 +112,8 @@ final class Connection {
         return b.flip();
     }
 
-    private static ByteBuffer announceFrame(Message m, long bytes, long sendId) {
-        ByteBuffer b = frame(ENVELOPE_LENGTH, TYPE_RTS, (byte) 0, sendId);
+    private static ByteBuffer announceFrame(Message m, long bytes, long sendId, byte flags) {
+        ByteBuffer b = frame(ENVELOPE_LENGTH, TYPE_RTS, flags, sendId);
         envelope(b, m.source(), m.dest(), m.context(), m.tag(), m.base(), m.elements(), bytes, m.epoch(), m.seq());
         return b.flip();
     }
@@ -93,15 +124,186 @@ final class Connection {
         return id;
     }
 
-    // ---------------------------------------------------------------- receiving (progress thread)
+    // ---------------------------------------------------------------- driving (a waiting application thread)
 
-    /** Reads what the socket holds and dispatches every complete frame; returns false at end of stream. */
+    /**
+     * How long a connection stays with its last driver before the progress thread reads it again: long enough for
+     * a rank that streams large messages to post the next receive and drive again (the next message's frames are
+     * best read by the thread whose receive they fill), short enough that messages still progress while it computes.
+     */
+    static final long HAND_BACK_NANOS = 1_000_000L;
+
+    /** {@link #drive}'s outcomes. */
+    static final int END_OF_STREAM = -1;
+    static final int BUSY = 0;
+    static final int DROVE = 1;
+
+    /**
+     * Reads, dispatches and writes this connection on the calling thread until {@code done} holds or {@code nanos}
+     * pass, sleeping in a selector of its own while the socket has nothing to give or take. Returns {@link #BUSY} at
+     * once when another thread is reading, {@link #END_OF_STREAM} when the peer closed the connection, else
+     * {@link #DROVE}. A broken connection throws; the caller fails it.
+     */
+    int drive(BooleanSupplier done, long nanos) throws IOException {
+        if (closed || handBackAt == Long.MAX_VALUE || !lockForDriver()) {
+            return BUSY;
+        }
+        try {
+            if (closed) {
+                return BUSY;
+            }
+            if (handBackAt == 0) {
+                out.key().interestOpsAnd(~SelectionKey.OP_READ); // the progress thread stops reading this connection
+            }
+            handBackAt = Long.MAX_VALUE;
+            out.drive(true);
+            try {
+                return driveLocked(done, nanos);
+            } finally {
+                out.drive(false);
+                handBackAt = System.nanoTime() + HAND_BACK_NANOS;
+            }
+        } catch (ClosedSelectorException | CancelledKeyException e) {
+            throw new IOException("the connection is closed", e);
+        } finally {
+            reading.unlock();
+        }
+    }
+
+    /**
+     * Takes {@link #reading} for a driver: waits while the progress thread finishes a read (it holds the lock that
+     * briefly), gives up at once when another driver has it.
+     */
+    private boolean lockForDriver() {
+        while (!reading.tryLock()) {
+            if (handBackAt == Long.MAX_VALUE || closed) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
+    }
+
+    /**
+     * The progress thread's turn: takes the connection back once the last driver has been gone for
+     * {@link #HAND_BACK_NANOS} (and dispatches what it left in the read buffer). Returns 0 when the progress thread
+     * reads this connection (now or already), -1 at end of stream, else how many nanoseconds to ask again in.
+     */
+    long takeBack(long now) throws IOException {
+        long at = handBackAt;
+        if (at == 0) {
+            return 0;
+        }
+        if (at == Long.MAX_VALUE || !reading.tryLock()) {
+            return HAND_BACK_NANOS;
+        }
+        try {
+            at = handBackAt;
+            if (at == 0) {
+                return 0;
+            }
+            if (now < at) {
+                return at - now;
+            }
+            handBackAt = 0;
+            out.key().interestOpsOr(SelectionKey.OP_READ);
+            return readAndDispatch(null) ? 0 : -1;
+        } catch (CancelledKeyException e) {
+            throw new IOException("the connection is closed", e);
+        } finally {
+            reading.unlock();
+        }
+    }
+
+    private int driveLocked(BooleanSupplier done, long nanos) throws IOException {
+        if (driverSelector == null) {
+            driverSelector = Selector.open();
+            if (closed) {
+                driverSelector.close();
+                throw new IOException("the device is closed");
+            }
+        }
+        SelectionKey mine = channel.keyFor(driverSelector);
+        if (mine == null) {
+            mine = channel.register(driverSelector, SelectionKey.OP_READ);
+        }
+        long deadline = System.nanoTime() + nanos;
+        boolean readable = true;
+        boolean writable = true;
+        Selector own = driverSelector;
+        while (!done.getAsBoolean()) {
+            if (readable && !readAndDispatch(done)) {
+                return END_OF_STREAM;
+            }
+            if (writable && out.wantsWrite()) {
+                out.flush();
+            }
+            IOException broken = out.broken();
+            if (broken != null) {
+                throw broken;
+            }
+            if (done.getAsBoolean()) {
+                break;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            mine.interestOps(SelectionKey.OP_READ | (out.wantsWrite() ? SelectionKey.OP_WRITE : 0));
+            own.select(Math.max(1, left / 1_000_000));
+            int ready = own.selectedKeys().isEmpty() ? 0 : mine.readyOps();
+            own.selectedKeys().clear();
+            readable = (ready & SelectionKey.OP_READ) != 0;
+            writable = (ready & SelectionKey.OP_WRITE) != 0;
+        }
+        return DROVE;
+    }
+
+    /** Closes the driver's selector (the device is stopping); a driver asleep in it wakes up and gives up. */
+    void closeDriver() {
+        closed = true;
+        Selector s = driverSelector;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException | RuntimeException e) {
+                // closing on the way out
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+
+    /**
+     * The progress thread's read: reads what the socket holds and dispatches every complete frame; returns false at
+     * end of stream. Does nothing while a driver reads the connection.
+     */
     boolean onReadable() throws IOException {
+        if (!reading.tryLock()) {
+            return true;
+        }
+        try {
+            return readAndDispatch(null);
+        } finally {
+            reading.unlock();
+        }
+    }
+
+    /**
+     * Reads what the socket holds and dispatches every complete frame, or only those up to the one after which
+     * {@code enough} holds (a driver whose message is complete leaves the next ones to the next reader: the frames
+     * of the next message are best read once its receive is posted). Returns false at end of stream.
+     */
+    private boolean readAndDispatch(BooleanSupplier enough) throws IOException {
         int n = channel.read(in);
         if (n < 0) {
             return false;
         }
-        bytesRead += n; // the progress thread is the only writer
+        bytesRead += n; // the reader holds the lock: a single writer
+        if (enough != null) {
+            drivenBytes += n;
+        }
         in.flip();
         while (in.remaining() >= HEADER_LENGTH) {
             int start = in.position();
@@ -115,6 +317,9 @@ final class Connection {
             }
             dispatch(start, length);
             in.position(start + length);
+            if (enough != null && enough.getAsBoolean()) {
+                break;
+            }
         }
         in.compact();
         return true;
@@ -125,10 +330,10 @@ final class Connection {
         long id = in.getLong(start + ID_OFFSET);
         switch (type) {
             case TYPE_EAGER -> onEager(start, length, id, (in.get(start + FLAGS_OFFSET) & FLAG_SYNC) != 0);
-            case TYPE_RTS -> onAnnounce(start, id);
+            case TYPE_RTS -> onAnnounce(start, id, (in.get(start + FLAGS_OFFSET) & FLAG_PUSH) != 0);
             case TYPE_CTS -> onClearToSend(id, in.getLong(start + FETCH_ID_OFFSET),
                     (in.get(start + FLAGS_OFFSET) & FLAG_DISCARD) != 0);
-            case TYPE_DATA -> onData(start, length, id);
+            case TYPE_DATA -> onData(start, length, id, (in.get(start + FLAGS_OFFSET) & FLAG_PUSH) != 0);
             case TYPE_ACK -> {
                 Message m = pendingSends.remove(id);
                 if (m == null) {
@@ -146,10 +351,7 @@ final class Connection {
         byte[] payload = new byte[length - ENVELOPE_LENGTH];
         in.get(start + ENVELOPE_LENGTH, payload);
         long cost = eagerCost(payload.length);
-        long now = unconsumed.addAndGet(cost);
-        if (now > peakUnconsumed.get()) {
-            peakUnconsumed.accumulateAndGet(now, Math::max);
-        }
+        charge(cost);
         Consumed consumed = new Consumed(cost, sync ? syncId : 0);
         Message m = Message.arrived(source(start), in.getInt(start + DEST_OFFSET), in.getInt(start + CONTEXT_OFFSET),
                 in.getInt(start + TAG_OFFSET), base(start), in.getInt(start + ELEMENTS_OFFSET), payload, consumed);
@@ -157,9 +359,16 @@ final class Connection {
         handler.onPacket(m);
     }
 
-    private void onAnnounce(int start, long sendId) throws IOException {
+    private void onAnnounce(int start, long sendId, boolean pushed) throws IOException {
         BaseType base = base(start);
-        Fetch f = new Fetch(this, sendId, base, in.getLong(start + PAYLOAD_BYTES_OFFSET));
+        long bytes = in.getLong(start + PAYLOAD_BYTES_OFFSET);
+        Fetch f = new Fetch(this, sendId, base, bytes, pushed);
+        if (pushed) {
+            if (pushes.putIfAbsent(sendId, f) != null) {
+                throw new IOException("protocol error: a second RTS for pushed send " + sendId);
+            }
+            charge(eagerCost(bytes));
+        }
         Message m = Message.announced(source(start), in.getInt(start + DEST_OFFSET),
                 in.getInt(start + CONTEXT_OFFSET), in.getInt(start + TAG_OFFSET), base, in.getInt(start + ELEMENTS_OFFSET),
                 f, f);
@@ -181,15 +390,33 @@ final class Connection {
         }
     }
 
-    private void onData(int start, int length, long fetchId) throws IOException {
-        Fetch f = fetches.get(fetchId);
+    private void onData(int start, int length, long id, boolean pushed) throws IOException {
+        Fetch f = pushed ? pushes.get(id) : fetches.get(id);
         if (f == null) {
-            throw new IOException("protocol error: DATA for unknown fetch " + fetchId);
+            throw new IOException("protocol error: DATA for unknown " + (pushed ? "pushed send " : "fetch ") + id);
         }
         ByteBuffer data = in.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         data.limit(start + length).position(start + DATA_HEADER_LENGTH);
-        if (f.accept(data, in.getLong(start + DATA_OFFSET_OFFSET)) && fetches.remove(fetchId) != null) {
+        if (f.accept(data, in.getLong(start + DATA_OFFSET_OFFSET)) && fetches.remove(id) != null) {
             f.complete();
+        }
+    }
+
+    /** Counts unexpected data the peer spent credit on. */
+    private void charge(long cost) {
+        long now = unconsumed.addAndGet(cost);
+        if (now > peakUnconsumed.get()) {
+            peakUnconsumed.accumulateAndGet(now, Math::max);
+        }
+    }
+
+    /**
+     * A pushed message has reached its receive whole, or was dropped: it leaves the table and its credit goes back
+     * to the peer. Once per message (the caller holds the {@link Fetch}'s monitor).
+     */
+    void pushConsumed(long sendId, Fetch f, long bytes) {
+        if (pushes.remove(sendId, f)) {
+            new Consumed(eagerCost(bytes), 0).run();
         }
     }
 
@@ -252,6 +479,10 @@ final class Connection {
 
     long bytesRead() {
         return bytesRead;
+    }
+
+    long drivenBytes() {
+        return drivenBytes;
     }
 
     long unconsumedEagerBytes() {

@@ -6,32 +6,50 @@ import io.snapline.runtime.engine.Message;
 import io.snapline.runtime.engine.RemotePayload;
 import io.snapline.runtime.engine.Request;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
- * The receiving side of one rendezvous: created when the RTS arrives, started when a receive matches it (reply
- * CTS), fed by DATA frames on the progress thread, which decode straight into the receive buffer.
+ * The receiving side of one rendezvous message, created when its RTS arrives and fed by DATA frames, which decode
+ * straight into the matched receive buffer.
+ *
+ * <p>A plain rendezvous is started when a receive matches (reply CTS) and gets DATA only after that. A pushed one
+ * ({@link TcpDescriptor#FLAG_PUSH}) gets its DATA right behind the RTS, matched or not: bytes that arrive before a
+ * receive matches are kept in a private array (within the sender's credit, see {@link Connection}) and copied into
+ * the receive when it matches. Reader and matching thread may then meet here, so the methods are synchronized.
  */
 final class Fetch implements RemotePayload, Runnable {
     private final Connection connection;
     private final long sendId;
     private final long bytes;
     private final boolean objects;
+    private final boolean pushed;
     private Message message;
     private Request receive;
     private byte[] encoded;
+    /** A pushed message's bytes that arrived before a receive matched it. */
+    private byte[] early;
+    /** A pushed message whose receive failed: its DATA is read and dropped. */
+    private boolean discard;
+    /** A pushed message whose sender was lost before all of it arrived; a receive that matches it later fails. */
+    private EngineException lost;
     private long received;
 
-    Fetch(Connection connection, long sendId, BaseType base, long bytes) {
+    Fetch(Connection connection, long sendId, BaseType base, long bytes, boolean pushed) {
         this.connection = connection;
         this.sendId = sendId;
         this.bytes = bytes;
         this.objects = base == BaseType.OBJECT;
+        this.pushed = pushed;
     }
 
     @Override
-    public void fetch(Message m, Request r) {
+    public synchronized void fetch(Message m, Request r) {
         message = m;
         receive = r;
+        if (pushed) {
+            matchPushed(r);
+            return;
+        }
         if (objects) {
             encoded = new byte[Math.toIntExact(bytes)];
         }
@@ -47,34 +65,90 @@ final class Fetch implements RemotePayload, Runnable {
         }
     }
 
-    /** A receive matched the message but takes no data (it failed): release the sender. */
+    private void matchPushed(Request r) {
+        if (lost != null) {
+            fail(lost, r);
+            return;
+        }
+        if (!objects && received > 0) {
+            r.acceptPayload(ByteBuffer.wrap(early, 0, (int) received).order(ByteOrder.LITTLE_ENDIAN), 0);
+        }
+        early = null;
+        if (received == bytes) {
+            connection.pushConsumed(sendId, this, bytes);
+            r.completeFetch(message, encoded);
+        }
+    }
+
+    /** A receive matched the message but takes no data (it failed): release the sender, or drop pushed data. */
     @Override
-    public void run() {
+    public synchronized void run() {
+        if (pushed) {
+            discard = true;
+            early = null;
+            encoded = null;
+            if (received == bytes) {
+                connection.pushConsumed(sendId, this, bytes);
+            }
+            return;
+        }
         connection.out.enqueue(TcpDescriptor.cts(sendId, 0, true));
     }
 
-    /** Takes the remaining bytes of {@code data}, payload bytes from {@code offset}; returns true when all arrived. */
-    boolean accept(ByteBuffer data, long offset) {
+    /**
+     * Takes the remaining bytes of {@code data}, payload bytes from {@code offset}. For a plain rendezvous, returns
+     * true when all bytes arrived; the caller then removes it and calls {@link #complete()}. A pushed message
+     * completes its receive itself (if one has matched) and returns false.
+     */
+    synchronized boolean accept(ByteBuffer data, long offset) {
         int n = data.remaining();
         if (offset != received || received + n > bytes) {
             throw new IllegalStateException("DATA out of order: bytes " + offset + ".." + (offset + n) + " after "
                     + received + " of " + bytes);
         }
-        if (objects) {
+        if (discard) {
+            data.position(data.limit());
+        } else if (objects) {
+            if (encoded == null) {
+                encoded = new byte[Math.toIntExact(bytes)];
+            }
             data.get(encoded, (int) offset, n);
+        } else if (receive == null) {
+            if (early == null) {
+                early = new byte[Math.toIntExact(bytes)];
+            }
+            data.get(early, (int) offset, n);
         } else {
             receive.acceptPayload(data, offset);
         }
         received += n;
-        return received == bytes;
+        if (received != bytes) {
+            return false;
+        }
+        if (!pushed) {
+            return true;
+        }
+        if (receive != null || discard) {
+            connection.pushConsumed(sendId, this, bytes);
+            if (!discard) {
+                receive.completeFetch(message, encoded);
+            }
+        }
+        return false;
     }
 
-    void complete() {
+    synchronized void complete() {
         receive.completeFetch(message, encoded);
     }
 
-    void fail(EngineException e) {
-        fail(e, receive);
+    /** The sender is lost: a matched receive fails; an unmatched pushed message that arrived whole stays good. */
+    synchronized void fail(EngineException e) {
+        if (receive != null) {
+            fail(e, receive);
+        } else if (received < bytes) {
+            lost = e;
+            early = null;
+        }
     }
 
     private static void fail(EngineException e, Request r) {

@@ -10,9 +10,9 @@ import java.util.ArrayDeque;
 
 /**
  * The writing side of one connection: a FIFO of frames and rendezvous streams, written without blocking by
- * whichever thread gets there (the sending application thread first, the progress thread when the socket is full).
- * Everything is guarded by this object's monitor, which also orders the eager-credit decision with the frames.
- * A write error is recorded, not thrown, and the progress thread then fails the connection.
+ * whichever thread gets there (the sending application thread first, then the progress thread when the socket is
+ * full, or the application thread that drives the connection while it waits). Everything is guarded by this object's monitor, which also orders the eager-credit decision with the frames.
+ * A write error is recorded, not thrown, and the progress thread (or the driver) then fails the connection.
  */
 final class Outbound {
     private final int peer;
@@ -24,7 +24,10 @@ final class Outbound {
     private ByteBuffer current;
     /** The stream whose last chunk {@code current} is. */
     private Stream finishing;
+    /** Whether the socket did not take everything: someone must flush when it is writable again. */
     private boolean writeInterest;
+    /** While a waiting application thread drives the connection, it (not the progress thread) waits for writability. */
+    private boolean driven;
     private long credit;
     private String closedReason;
     private volatile IOException broken;
@@ -37,6 +40,32 @@ final class Outbound {
 
     synchronized void attach(SelectionKey k) {
         this.key = k;
+    }
+
+    /** The connection's key with the progress thread's selector. */
+    synchronized SelectionKey key() {
+        return key;
+    }
+
+    /**
+     * Starts ({@code true}) or ends driving by a waiting application thread: meanwhile the progress thread is not
+     * asked to flush, the driver flushes when {@link #wantsWrite()} and the socket is writable.
+     */
+    synchronized void drive(boolean on) {
+        driven = on;
+        if (writeInterest && key.isValid()) {
+            if (on) {
+                key.interestOpsAnd(~SelectionKey.OP_WRITE);
+            } else {
+                key.interestOpsOr(SelectionKey.OP_WRITE);
+                key.selector().wakeup();
+            }
+        }
+    }
+
+    /** Whether frames wait for the socket to become writable. */
+    synchronized boolean wantsWrite() {
+        return writeInterest && closedReason == null && broken == null;
     }
 
     /** Throws when the connection is closed; call while holding this monitor. */
@@ -118,6 +147,11 @@ final class Outbound {
         }
     }
 
+    /** Whether nothing is queued or half written; call while holding this monitor. */
+    boolean isIdle() {
+        return current == null && queue.isEmpty();
+    }
+
     /** Whether nothing is left to write. */
     synchronized boolean isDrained() {
         return current == null && queue.isEmpty() || closedReason != null || broken != null;
@@ -146,6 +180,9 @@ final class Outbound {
     private void interest(boolean write) {
         if (write != writeInterest && key.isValid()) {
             writeInterest = write;
+            if (driven) {
+                return; // the driver waits for writability itself
+            }
             if (write) {
                 key.interestOpsOr(SelectionKey.OP_WRITE);
                 key.selector().wakeup();

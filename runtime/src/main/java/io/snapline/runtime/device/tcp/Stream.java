@@ -12,21 +12,33 @@ final class Stream {
     private final long sendId;
     private final long fetchId;
     private final long total;
+    private final byte flags;
     private long next;
 
+    /** The DATA a CTS asked for: frames addressed to the receiver's fetch id. */
     Stream(Connection connection, Message message, long sendId, long fetchId, long total) {
+        this(connection, message, sendId, fetchId, total, (byte) 0);
+    }
+
+    private Stream(Connection connection, Message message, long sendId, long fetchId, long total, byte flags) {
         this.connection = connection;
         this.message = message;
         this.sendId = sendId;
         this.fetchId = fetchId;
         this.total = total;
+        this.flags = flags;
+    }
+
+    /** The DATA of a pushed message, sent right behind its RTS: frames addressed to the send id. */
+    static Stream pushed(Connection connection, Message message, long sendId, long total) {
+        return new Stream(connection, message, sendId, sendId, total, FLAG_PUSH);
     }
 
     /** Encodes the next DATA frame into {@code chunk} and returns it flipped for writing. */
     ByteBuffer nextChunk(ByteBuffer chunk) {
         int n = (int) Math.min(DATA_CHUNK, total - next);
         chunk.clear();
-        header(chunk, DATA_HEADER_LENGTH + n, TYPE_DATA, (byte) 0, fetchId);
+        header(chunk, DATA_HEADER_LENGTH + n, TYPE_DATA, flags, fetchId);
         chunk.putLong(DATA_OFFSET_OFFSET, next);
         chunk.position(DATA_HEADER_LENGTH);
         message.writePayload(chunk, next, n);

@@ -16,13 +16,13 @@ import java.util.List;
  *     closes it once every peer is connected
  * @param peers the listening address of every rank, indexed by world rank
  * @param connectTimeout how long connection set-up (and the goodbye at close) may take
- * @param eagerWindow bytes of unexpected eager messages this rank lets each sender have outstanding (see
- *     {@link TcpDescriptor}, flow control)
+ * @param eagerWindow bytes of unexpected eager and pushed messages this rank lets each sender have outstanding
+ *     (see {@link TcpDescriptor}, flow control)
  */
 public record TcpConfig(int rank, int size, byte[] token, ServerSocketChannel listener, List<InetSocketAddress> peers,
         Duration connectTimeout, long eagerWindow) {
-    /** Default eager window per sender: 1 MiB. */
-    public static final long DEFAULT_EAGER_WINDOW = 1L << 20;
+    /** Default eager window per sender: 4 MiB, room for a few pushed messages of 1 MiB in flight. */
+    public static final long DEFAULT_EAGER_WINDOW = 4L << 20;
 
     /** A configuration with the default eager window. */
     public TcpConfig(int rank, int size, byte[] token, ServerSocketChannel listener, List<InetSocketAddress> peers,

@@ -60,9 +60,10 @@ import java.nio.ByteOrder;
  *   <tr><th>type</th><th>id</th><th>body</th></tr>
  *   <tr><td>HELLO</td><td>0</td><td>magic, version (int16), reserved (int16), rank, size, token length, token</td></tr>
  *   <tr><td>EAGER</td><td>send id when flag SYNC is set, else 0</td><td>envelope + payload</td></tr>
- *   <tr><td>RTS</td><td>send id</td><td>envelope (no payload)</td></tr>
+ *   <tr><td>RTS</td><td>send id</td><td>envelope (no payload); flag PUSH: the DATA follows unasked</td></tr>
  *   <tr><td>CTS</td><td>send id</td><td>fetch id (int64); flag DISCARD: the receive took no data</td></tr>
- *   <tr><td>DATA</td><td>fetch id</td><td>payload byte offset (int64) + up to {@link #DATA_CHUNK} payload bytes</td></tr>
+ *   <tr><td>DATA</td><td>fetch id, or with flag PUSH the send id</td><td>payload byte offset (int64) + up to
+ *       {@link #DATA_CHUNK} payload bytes</td></tr>
  *   <tr><td>ACK</td><td>send id</td><td>none: a SYNC eager message was matched</td></tr>
  *   <tr><td>CREDIT</td><td>bytes of eager window returned</td><td>none</td></tr>
  *   <tr><td>BYE</td><td>0</td><td>none: the sender closes; end of stream after it is not a failure</td></tr>
@@ -75,15 +76,25 @@ import java.nio.ByteOrder;
  *
  * <p><b>Rendezvous</b> (larger payloads, or no credit): the sender sends RTS and keeps the message; the receiver
  * matches the RTS like any message, then replies CTS naming a fetch id; the sender streams DATA frames, which the
- * receiver's progress thread decodes straight into the matched receive buffer (one copy out of the socket buffer).
+ * receiver decodes straight into the matched receive buffer (one copy out of the socket buffer). Whoever reads the
+ * connection does this: the progress thread, or the application thread that waits for the message (see
+ * {@link Connection}).
  * The sender's request completes once the last DATA frame is written, which is after the match, so a synchronous
  * send is satisfied too. A receive that fails (truncation) replies CTS with DISCARD and the sender completes.
  *
+ * <p><b>Pushed</b> (larger payloads when the connection has nothing queued, the credit covers the whole payload and
+ * the send is not synchronous): RTS with flag PUSH, then at once the DATA frames, with flag PUSH and the send id; no
+ * CTS. This saves the round trip that would leave the connection idle between the messages of a blocking stream.
+ * The receiver decodes DATA straight into the receive if one has matched, and otherwise keeps it in an array of its
+ * own until one does; a receive that takes no data drops it. The send completes once its last DATA frame is written,
+ * as an eager one does once handed over. The payload plus {@link #EAGER_OVERHEAD} is spent from the same credit as
+ * eager messages and returned once the message has reached its receive (or was dropped).
+ *
  * <p><b>Flow control</b>: each receiver grants each sender an eager window of
- * {@link TcpConfig#eagerWindow()} bytes. An EAGER frame costs its payload plus {@link #EAGER_OVERHEAD} (so even
- * empty messages count); the sender spends credit when it sends one and falls back to rendezvous while credit is
- * short. The receiver returns credit in CREDIT frames once the messages are consumed (matched and copied), in
- * batches of at least a quarter window. Unexpected eager data held for one sender therefore never exceeds the
+ * {@link TcpConfig#eagerWindow()} bytes. An EAGER frame or pushed message costs its payload plus
+ * {@link #EAGER_OVERHEAD} (so even empty messages count); the sender spends credit when it sends one and falls back to
+ * rendezvous while credit is short. The receiver returns credit in CREDIT frames once the messages are consumed
+ * (matched and copied), in batches of at least a quarter window. Unexpected eager data held for one sender therefore never exceeds the
  * window, however fast it sends; a flood of blocking sends degrades to rendezvous, which waits for the receiver.
  * Per-pair order is kept because EAGER and RTS frames share the connection and are matched in arrival order.
  *
@@ -132,10 +143,12 @@ public final class TcpDescriptor {
     public static final byte FLAG_SYNC = 1;
     /** CTS: the receive failed and takes no data; the sender completes without sending DATA. */
     public static final byte FLAG_DISCARD = 1;
+    /** RTS: the DATA follows at once, without a CTS; DATA: a pushed message's, its id is the send id. */
+    public static final byte FLAG_PUSH = 2;
 
     /** "SNAP" as a little-endian int. */
     public static final int MAGIC = 0x50414E53;
-    public static final short VERSION = 2;
+    public static final short VERSION = 3;
     public static final int MAX_TOKEN_LENGTH = 1024;
     /** Payload bytes of one DATA frame (a multiple of every element size). */
     public static final int DATA_CHUNK = 64 * 1024;

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.function.BooleanSupplier;
 
 /**
  * The device of a rank that is its own process: one TCP connection per peer, one progress thread that reads
@@ -40,6 +41,8 @@ public final class TcpDevice implements Device, AutoCloseable {
     private final Selector selector;
     private final Thread progress;
     private volatile boolean running = true;
+    /** The progress thread sleeps (or is about to) for {@link #SELECT_MILLIS} with no connection to take back. */
+    private volatile boolean dozing;
 
     private TcpDevice(TcpConfig config, PacketHandler handler, PeerFailureListener failures, SocketChannel[] channels)
             throws IOException {
@@ -121,6 +124,26 @@ public final class TcpDevice implements Device, AutoCloseable {
         return packet.dest() == rank && handler.retract(packet);
     }
 
+    /**
+     * Drives the connection to {@code peer} on the calling thread (see {@link Connection#drive}); a connection that
+     * ends or breaks meanwhile is lost as on the progress thread, which fails what is pending on it.
+     */
+    @Override
+    public boolean drive(int peer, BooleanSupplier done, long nanos) {
+        if (peer < 0 || peer >= size || !running) {
+            return false;
+        }
+        Connection c = connections[peer];
+        if (c == null) {
+            return false;
+        }
+        boolean drove = guarded(c, () -> c.drive(done, nanos)) != Connection.BUSY;
+        if (drove && dozing) {
+            selector.wakeup(); // it must take the connection back soon, not after a long sleep
+        }
+        return drove;
+    }
+
     /** Unexpected eager bytes (with overhead) from {@code peer} that no receive has consumed yet. */
     public long unconsumedEagerBytes(int peer) {
         return connections[peer].unconsumedEagerBytes();
@@ -137,6 +160,17 @@ public final class TcpDevice implements Device, AutoCloseable {
         return sum;
     }
 
+    /** Of {@link #bytesRead()}, the bytes read by application threads that waited for a large message. */
+    public long bytesReadByWaiters() {
+        long sum = 0;
+        for (Connection c : connections) {
+            if (c != null) {
+                sum += c.drivenBytes();
+            }
+        }
+        return sum;
+    }
+
     /** The most unexpected eager bytes {@code peer} ever had outstanding here; never above the eager window. */
     public long peakUnconsumedEagerBytes(int peer) {
         return connections[peer].peakUnconsumedEagerBytes();
@@ -146,38 +180,84 @@ public final class TcpDevice implements Device, AutoCloseable {
 
     private void run() {
         while (running) {
+            // Announce a long sleep before looking at the connections' hand-back times: a driver that hands one back
+            // after the look sees the flag and wakes us (see drive).
+            dozing = true;
+            long timeout = tend();
+            if (timeout < SELECT_MILLIS) {
+                dozing = false;
+            }
             try {
-                selector.select(SELECT_MILLIS);
+                selector.select(timeout);
             } catch (IOException e) {
                 System.err.println("snapline tcp: rank " + rank + ": selector failed: " + e);
                 break;
+            } finally {
+                dozing = false;
             }
             for (SelectionKey key : selector.selectedKeys()) {
                 Connection c = (Connection) key.attachment();
-                try {
-                    if (key.isValid() && key.isReadable() && !c.onReadable()) {
-                        lose(c, c.saidGoodbye() ? null : "its connection closed without a goodbye");
-                        continue;
-                    }
-                    if (key.isValid() && key.isWritable()) {
+                if (key.isValid() && key.isReadable() && guarded(c, () -> c.onReadable() ? 0 : -1) == LOST) {
+                    continue;
+                }
+                if (key.isValid() && key.isWritable()) {
+                    guarded(c, () -> {
                         c.out.flush();
-                    }
-                } catch (IOException e) {
-                    lose(c, c.saidGoodbye() ? null : "its connection broke: " + e.getMessage());
-                } catch (RuntimeException e) {
-                    System.err.println("snapline tcp: rank " + rank + ": error handling a frame from rank " + c.peer
-                            + ": " + e);
-                    lose(c, "a frame from it could not be handled: " + e);
+                        return 0;
+                    });
                 }
             }
             selector.selectedKeys().clear();
-            for (Connection c : connections) {
-                if (c != null && c.out.broken() != null && !c.out.isClosed()) {
-                    IOException e = c.out.broken();
-                    lose(c, c.saidGoodbye() ? null : "its connection broke: " + e.getMessage());
-                }
+        }
+    }
+
+    /**
+     * Takes back the connections whose drivers are gone and fails the broken ones; returns how long the progress
+     * thread may sleep (milliseconds): until the next hand-back is due, at most {@link #SELECT_MILLIS}.
+     */
+    private long tend() {
+        long timeout = SELECT_MILLIS;
+        long now = System.nanoTime();
+        for (Connection c : connections) {
+            if (c == null) {
+                continue;
+            }
+            long again = guarded(c, () -> c.takeBack(now));
+            if (again > 0) {
+                timeout = Math.min(timeout, Math.max(1, again / 1_000_000));
+            }
+            if (c.out.broken() != null && !c.out.isClosed()) {
+                IOException e = c.out.broken();
+                lose(c, c.saidGoodbye() ? null : "its connection broke: " + e.getMessage());
             }
         }
+        return timeout;
+    }
+
+    /** One step of reading or writing a connection; a negative result means end of stream. */
+    @FunctionalInterface
+    private interface Step {
+        long run() throws IOException;
+    }
+
+    /** What {@link #guarded} returns when the step ended or broke the connection. */
+    private static final long LOST = Long.MIN_VALUE;
+
+    /** Runs {@code step} on {@code c} and returns its result, or {@link #LOST} after losing the connection. */
+    private long guarded(Connection c, Step step) {
+        try {
+            long result = step.run();
+            if (result >= 0) {
+                return result;
+            }
+            lose(c, c.saidGoodbye() ? null : "its connection closed without a goodbye");
+        } catch (IOException e) {
+            lose(c, c.saidGoodbye() ? null : "its connection broke: " + e.getMessage());
+        } catch (RuntimeException e) {
+            System.err.println("snapline tcp: rank " + rank + ": error handling a frame from rank " + c.peer + ": " + e);
+            lose(c, "a frame from it could not be handled: " + e);
+        }
+        return LOST;
     }
 
     /**
@@ -203,6 +283,12 @@ public final class TcpDevice implements Device, AutoCloseable {
         }
         for (Long id : c.fetches.keySet()) {
             Fetch f = c.fetches.remove(id);
+            if (f != null) {
+                f.fail(c.failure());
+            }
+        }
+        for (Long id : c.pushes.keySet()) {
+            Fetch f = c.pushes.get(id);
             if (f != null) {
                 f.fail(c.failure());
             }
@@ -271,6 +357,7 @@ public final class TcpDevice implements Device, AutoCloseable {
         for (Connection c : connections) {
             if (c != null) {
                 c.out.close("the device of rank " + rank + " is closed");
+                c.closeDriver();
                 Handshake.closeQuietly(c.channel);
             }
         }

@@ -39,7 +39,9 @@ class TcpFailureTest {
 
             Request fromOne = w0.irecv(new int[1], 0, 1, INT, 1, 0);
             Request fromAny = w0.irecv(new int[1], 0, 1, INT, Ranks.ANY_SOURCE, 3);
-            Request toOne = w0.isend(SendMode.STANDARD, new int[100_000], 0, 100_000, INT, 1, 0);
+            // larger than the eager window: announced by RTS (not pushed), so it waits for rank 1's CTS
+            int large = (int) (TcpConfig.DEFAULT_EAGER_WINDOW / 4 + 1);
+            Request toOne = w0.isend(SendMode.STANDARD, new int[large], 0, large, INT, 1, 0);
             Request ssendToOne = w0.isend(SendMode.SYNCHRONOUS, new int[1], 0, 1, INT, 1, 0);
             c.devices[1].terminate();
 

@@ -1,0 +1,196 @@
+package io.snapline.runtime.device.tcp;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.snapline.runtime.engine.BaseType;
+import io.snapline.runtime.engine.Communicator;
+import io.snapline.runtime.engine.EngineException;
+import io.snapline.runtime.engine.PeerFailedException;
+import io.snapline.runtime.engine.Request;
+import io.snapline.runtime.engine.SendMode;
+import io.snapline.runtime.engine.TypeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Large messages over tcp: pushed messages (DATA right behind the RTS, within the receiver's window) and waits that
+ * move their own message's traffic (see {@code Device.drive}).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class TcpLargeMessageTest {
+    private static final TypeMap INT = TypeMap.basic(BaseType.INT);
+    /** 1 MiB of ints: above the eager limit, within the default window, so pushed onto an idle connection. */
+    private static final int MIB_INTS = 1 << 18;
+
+    private static int[] pattern(int n, int seed) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = seed * 7_919 + i * 13;
+        }
+        return a;
+    }
+
+    @Test
+    void shouldCompletePushedSendBeforeAnyReceiveAndDeliverItWhole() throws Exception {
+        try (TcpCluster c = TcpCluster.start(2)) {
+            Communicator w0 = c.world(0);
+            Communicator w1 = c.world(1);
+            Request send = w0.isend(SendMode.STANDARD, pattern(MIB_INTS, 1), 0, MIB_INTS, INT, 1, 4);
+            w0.endpoint().await(send); // standard mode: pushed data leaves without a matching receive
+            long bytes = 4L * MIB_INTS;
+            awaitTrue(() -> c.devices[1].unconsumedEagerBytes(0) >= bytes, "the pushed data to arrive unexpected");
+            assertTrue(c.devices[1].unconsumedEagerBytes(0) <= TcpConfig.DEFAULT_EAGER_WINDOW);
+
+            int[] got = new int[MIB_INTS];
+            Request r = w1.irecv(got, 0, MIB_INTS, INT, 0, 4);
+            w1.endpoint().await(r);
+            assertEquals(MIB_INTS, r.statusElements());
+            assertArrayEquals(pattern(MIB_INTS, 1), got);
+            awaitTrue(() -> c.devices[1].unconsumedEagerBytes(0) == 0, "the pushed message's credit to be released");
+        }
+    }
+
+    @Test
+    void shouldReceivePushedMessageAfterALaterSmallOneWithAnotherTag() throws Exception {
+        try (TcpCluster c = TcpCluster.start(2)) {
+            c.run(world -> {
+                Request big = world.isend(SendMode.STANDARD, pattern(MIB_INTS, 2), 0, MIB_INTS, INT, 1, 1);
+                world.endpoint().await(world.isend(SendMode.STANDARD, new int[] {99}, 0, 1, INT, 1, 2));
+                world.endpoint().await(big);
+            }, world -> {
+                Thread.sleep(200); // both arrive unexpected: the small one behind the pushed megabyte
+                int[] small = new int[1];
+                world.endpoint().await(world.irecv(small, 0, 1, INT, 0, 2));
+                assertEquals(99, small[0]);
+                int[] got = new int[MIB_INTS];
+                world.endpoint().await(world.irecv(got, 0, MIB_INTS, INT, 0, 1));
+                assertArrayEquals(pattern(MIB_INTS, 2), got);
+            });
+        }
+    }
+
+    @Test
+    void shouldKeepPushedDataWithinTheWindowAndInOrderWhenTheReceiverSleeps() throws Exception {
+        long window = 3L << 20;
+        int messages = 12;
+        try (TcpCluster c = TcpCluster.start(2, window)) {
+            c.run(world -> {
+                Request[] sends = new Request[messages];
+                for (int m = 0; m < messages; m++) {
+                    sends[m] = world.isend(SendMode.STANDARD, pattern(MIB_INTS, 10 + m), 0, MIB_INTS, INT, 1, 6);
+                }
+                for (Request s : sends) {
+                    world.endpoint().await(s);
+                }
+            }, world -> {
+                Thread.sleep(500);
+                long held = c.devices[1].unconsumedEagerBytes(0);
+                assertTrue(held > 0, "nothing was pushed while the receiver slept");
+                assertTrue(held <= window, "the receiver holds " + held + " unexpected bytes, window " + window);
+                int[] got = new int[MIB_INTS];
+                for (int m = 0; m < messages; m++) {
+                    world.endpoint().await(world.irecv(got, 0, MIB_INTS, INT, 0, 6));
+                    assertArrayEquals(pattern(MIB_INTS, 10 + m), got, "message " + m);
+                }
+            });
+            long peak = c.devices[1].peakUnconsumedEagerBytes(0);
+            assertTrue(peak > 0 && peak <= window, "peak unexpected bytes " + peak + ", window " + window);
+        }
+    }
+
+    @Test
+    void shouldDropPushedDataOfATruncatedReceiveAndGoOn() throws Exception {
+        try (TcpCluster c = TcpCluster.start(2)) {
+            c.run(world -> {
+                world.endpoint().await(world.isend(SendMode.STANDARD, pattern(MIB_INTS, 3), 0, MIB_INTS, INT, 1, 1));
+                world.endpoint().await(world.isend(SendMode.STANDARD, pattern(MIB_INTS, 4), 0, MIB_INTS, INT, 1, 1));
+            }, world -> {
+                Request tooSmall = world.irecv(new int[10], 0, 10, INT, 0, 1);
+                EngineException e = assertThrows(EngineException.class, () -> world.endpoint().await(tooSmall));
+                assertTrue(e.getMessage().contains("trunc"), e.getMessage());
+                int[] got = new int[MIB_INTS];
+                world.endpoint().await(world.irecv(got, 0, MIB_INTS, INT, 0, 1));
+                assertArrayEquals(pattern(MIB_INTS, 4), got, "the message after the truncated one");
+            });
+            awaitTrue(() -> c.devices[1].unconsumedEagerBytes(0) == 0, "the dropped message's credit to be released");
+        }
+    }
+
+    @Test
+    void shouldReadALargeMessageOnTheWaitingThread() throws Exception {
+        int ints = (int) (TcpConfig.DEFAULT_EAGER_WINDOW / 2); // 8 MiB: announced, DATA after the receiver's CTS
+        try (TcpCluster c = TcpCluster.start(2)) {
+            CountDownLatch posted = new CountDownLatch(1);
+            c.run(world -> {
+                posted.await();
+                Thread.sleep(100); // the receiver is waiting by now
+                world.endpoint().await(world.isend(SendMode.STANDARD, pattern(ints, 5), 0, ints, INT, 1, 3));
+            }, world -> {
+                int[] got = new int[ints];
+                Request r = world.irecv(got, 0, ints, INT, 0, 3);
+                posted.countDown();
+                world.endpoint().await(r);
+                assertArrayEquals(pattern(ints, 5), got);
+            });
+            long driven = c.devices[1].bytesReadByWaiters();
+            assertTrue(driven >= 4L * ints, "the waiting thread read " + driven + " of " + 4L * ints + " bytes");
+        }
+    }
+
+    @Test
+    void shouldProgressMessagesAgainWithoutMpiCallsOnceTheWaitingThreadIsDone() throws Exception {
+        int ints = (int) (TcpConfig.DEFAULT_EAGER_WINDOW / 2);
+        try (TcpCluster c = TcpCluster.start(2)) {
+            Communicator w0 = c.world(0);
+            Communicator w1 = c.world(1);
+            Request r = w1.irecv(new int[ints], 0, ints, INT, 0, 1);
+            Request s = w0.isend(SendMode.STANDARD, new int[ints], 0, ints, INT, 1, 1);
+            w1.endpoint().await(r); // drives the connection from rank 0
+            w0.endpoint().await(s);
+            long before = c.devices[1].bytesRead();
+            for (int m = 0; m < 100; m++) {
+                w0.endpoint().await(w0.isend(SendMode.STANDARD, new int[] {m}, 0, 1, INT, 1, 2));
+            }
+            // rank 1 makes no call: only its progress thread, once it has the connection back, can read these
+            awaitTrue(() -> c.mailboxes[1].unexpectedCount() == 100, "100 small messages to arrive at rank 1");
+            assertTrue(c.devices[1].bytesRead() > before);
+        }
+    }
+
+    @Test
+    void shouldFailAWaitThatReadsItsOwnMessageWhenThePeerDies() throws Exception {
+        int ints = (int) (TcpConfig.DEFAULT_EAGER_WINDOW / 2);
+        try (TcpCluster c = TcpCluster.start(2)) {
+            Communicator w0 = c.world(0);
+            Communicator w1 = c.world(1);
+            Request r = w1.irecv(new int[ints], 0, ints, INT, 0, 1);
+            Thread killer = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                c.devices[0].terminate();
+            });
+            killer.start();
+            PeerFailedException e = assertThrows(PeerFailedException.class, () -> w1.endpoint().await(r));
+            killer.join();
+            assertEquals(0, e.rank());
+            assertTrue(e.getMessage().startsWith("rank 0 has failed"), e.getMessage());
+            assertTrue(c.failures[1].get(0).startsWith("0: "), c.failures[1].toString());
+        }
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
