@@ -156,12 +156,11 @@ final class Connection {
                 out.key().interestOpsAnd(~SelectionKey.OP_READ); // the progress thread stops reading this connection
             }
             handBackAt = Long.MAX_VALUE;
-            out.drive(true);
+            out.drive();
             try {
                 return driveLocked(done, nanos);
             } finally {
-                out.drive(false);
-                handBackAt = System.nanoTime() + HAND_BACK_NANOS;
+                handBackAt = System.nanoTime() + HAND_BACK_NANOS; // the writing side too goes back then
             }
         } catch (ClosedSelectorException | CancelledKeyException e) {
             throw new IOException("the connection is closed", e);
@@ -207,6 +206,7 @@ final class Connection {
             }
             handBackAt = 0;
             out.key().interestOpsOr(SelectionKey.OP_READ);
+            out.handBack();
             return readAndDispatch(null) ? 0 : -1;
         } catch (CancelledKeyException e) {
             throw new IOException("the connection is closed", e);

@@ -11,8 +11,9 @@ import java.util.ArrayDeque;
 /**
  * The writing side of one connection: a FIFO of frames and rendezvous streams, written without blocking by
  * whichever thread gets there (the sending application thread first, then the progress thread when the socket is
- * full, or the application thread that drives the connection while it waits). Everything is guarded by this object's monitor, which also orders the eager-credit decision with the frames.
- * A write error is recorded, not thrown, and the progress thread (or the driver) then fails the connection.
+ * full, or the application thread that drives the connection while it waits). Everything is guarded by this
+ * object's monitor, which also orders the eager-credit decision with the frames. A write error is recorded, not
+ * thrown, and the progress thread (or the driver) then fails the connection.
  */
 final class Outbound {
     private final int peer;
@@ -26,7 +27,10 @@ final class Outbound {
     private Stream finishing;
     /** Whether the socket did not take everything: someone must flush when it is writable again. */
     private boolean writeInterest;
-    /** While a waiting application thread drives the connection, it (not the progress thread) waits for writability. */
+    /**
+     * From a driver's start until the progress thread takes the connection back: the driver (not the progress
+     * thread) waits for writability.
+     */
     private boolean driven;
     private long credit;
     private String closedReason;
@@ -48,18 +52,21 @@ final class Outbound {
     }
 
     /**
-     * Starts ({@code true}) or ends driving by a waiting application thread: meanwhile the progress thread is not
-     * asked to flush, the driver flushes when {@link #wantsWrite()} and the socket is writable.
+     * A waiting application thread drives the connection: the progress thread is no longer asked to flush, the
+     * driver flushes when {@link #wantsWrite()} and the socket is writable. Lasts until {@link #handBack()}.
      */
-    synchronized void drive(boolean on) {
-        driven = on;
+    synchronized void drive() {
+        driven = true;
         if (writeInterest && key.isValid()) {
-            if (on) {
-                key.interestOpsAnd(~SelectionKey.OP_WRITE);
-            } else {
-                key.interestOpsOr(SelectionKey.OP_WRITE);
-                key.selector().wakeup();
-            }
+            key.interestOpsAnd(~SelectionKey.OP_WRITE);
+        }
+    }
+
+    /** The progress thread takes the connection back (it is the caller): it flushes again when writable. */
+    synchronized void handBack() {
+        driven = false;
+        if (writeInterest && key.isValid()) {
+            key.interestOpsOr(SelectionKey.OP_WRITE);
         }
     }
 

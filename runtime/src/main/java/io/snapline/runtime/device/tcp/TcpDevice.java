@@ -137,7 +137,7 @@ public final class TcpDevice implements Device, AutoCloseable {
         if (c == null) {
             return false;
         }
-        boolean drove = guarded(c, () -> c.drive(done, nanos)) != Connection.BUSY;
+        boolean drove = guarded(c, DRIVE, done, nanos) != Connection.BUSY;
         if (drove && dozing) {
             selector.wakeup(); // it must take the connection back soon, not after a long sleep
         }
@@ -197,14 +197,11 @@ public final class TcpDevice implements Device, AutoCloseable {
             }
             for (SelectionKey key : selector.selectedKeys()) {
                 Connection c = (Connection) key.attachment();
-                if (key.isValid() && key.isReadable() && guarded(c, () -> c.onReadable() ? 0 : -1) == LOST) {
+                if (key.isValid() && key.isReadable() && guarded(c, READ, null, 0) == LOST) {
                     continue;
                 }
                 if (key.isValid() && key.isWritable()) {
-                    guarded(c, () -> {
-                        c.out.flush();
-                        return 0;
-                    });
+                    guarded(c, FLUSH, null, 0);
                 }
             }
             selector.selectedKeys().clear();
@@ -222,7 +219,7 @@ public final class TcpDevice implements Device, AutoCloseable {
             if (c == null) {
                 continue;
             }
-            long again = guarded(c, () -> c.takeBack(now));
+            long again = guarded(c, TAKE_BACK, null, now);
             if (again > 0) {
                 timeout = Math.min(timeout, Math.max(1, again / 1_000_000));
             }
@@ -234,19 +231,32 @@ public final class TcpDevice implements Device, AutoCloseable {
         return timeout;
     }
 
-    /** One step of reading or writing a connection; a negative result means end of stream. */
-    @FunctionalInterface
-    private interface Step {
-        long run() throws IOException;
-    }
+    /** The steps {@link #guarded} runs. */
+    private static final int READ = 0;
+    private static final int FLUSH = 1;
+    private static final int TAKE_BACK = 2;
+    private static final int DRIVE = 3;
 
     /** What {@link #guarded} returns when the step ended or broke the connection. */
     private static final long LOST = Long.MIN_VALUE;
 
-    /** Runs {@code step} on {@code c} and returns its result, or {@link #LOST} after losing the connection. */
-    private long guarded(Connection c, Step step) {
+    /**
+     * Runs one step on {@code c} — READ ({@link Connection#onReadable}), FLUSH, TAKE_BACK (at time {@code n}) or
+     * DRIVE (until {@code done}, at most {@code n} nanoseconds) — and returns its result, or {@link #LOST} after
+     * losing the connection because the step met its end or broke it. No lambdas: the progress loop runs this per
+     * event.
+     */
+    private long guarded(Connection c, int step, BooleanSupplier done, long n) {
         try {
-            long result = step.run();
+            long result = switch (step) {
+                case READ -> c.onReadable() ? 0 : -1;
+                case FLUSH -> {
+                    c.out.flush();
+                    yield 0;
+                }
+                case TAKE_BACK -> c.takeBack(n);
+                default -> c.drive(done, n);
+            };
             if (result >= 0) {
                 return result;
             }
