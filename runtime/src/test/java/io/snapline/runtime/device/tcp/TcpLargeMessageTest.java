@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TcpLargeMessageTest {
     private static final TypeMap INT = TypeMap.basic(BaseType.INT);
+    private static final TypeMap OBJECT = TypeMap.basic(BaseType.OBJECT);
     /** 1 MiB of ints: above the eager limit, within the default window, so pushed onto an idle connection. */
     private static final int MIB_INTS = 1 << 18;
 
@@ -98,6 +99,57 @@ class TcpLargeMessageTest {
             });
             long peak = c.devices[1].peakUnconsumedEagerBytes(0);
             assertTrue(peak > 0 && peak <= window, "peak unexpected bytes " + peak + ", window " + window);
+        }
+    }
+
+    @Test
+    void shouldKeepPushedObjectsThatArriveBeforeTheirReceive() throws Exception {
+        try (TcpCluster c = TcpCluster.start(2)) {
+            c.run(world -> {
+                Object[] large = {pattern(200_000, 8), "tail"};
+                world.endpoint().await(world.isend(SendMode.STANDARD, large, 0, 2, OBJECT, 1, 5));
+            }, world -> {
+                awaitTrue(() -> c.devices[1].unconsumedEagerBytes(0) > 100_000, "the pushed objects to arrive");
+                Object[] got = new Object[2];
+                world.endpoint().await(world.irecv(got, 0, 2, OBJECT, 0, 5));
+                assertArrayEquals(pattern(200_000, 8), (int[]) got[0]);
+                assertEquals("tail", got[1]);
+            });
+        }
+    }
+
+    @Test
+    void shouldCompleteTwoThreadsWaitingForLargeMessagesFromOnePeer() throws Exception {
+        int ints = (int) (TcpConfig.DEFAULT_EAGER_WINDOW / 2); // announced: both waits need the connection driven
+        try (TcpCluster c = TcpCluster.start(2)) {
+            Communicator w0 = c.world(0);
+            Communicator w1 = c.world(1);
+            int[][] got = new int[2][ints];
+            Request[] rs = {w1.irecv(got[0], 0, ints, INT, 0, 1), w1.irecv(got[1], 0, ints, INT, 0, 2)};
+            Thread[] waiters = new Thread[2];
+            Throwable[] failed = new Throwable[2];
+            for (int t = 0; t < 2; t++) {
+                int k = t;
+                waiters[t] = new Thread(() -> {
+                    try {
+                        w1.endpoint().await(rs[k]); // one drives the connection, the other waits as usual
+                    } catch (Throwable e) {
+                        failed[k] = e;
+                    }
+                });
+                waiters[t].start();
+            }
+            Thread.sleep(100);
+            Request s2 = w0.isend(SendMode.STANDARD, pattern(ints, 2), 0, ints, INT, 1, 2);
+            Request s1 = w0.isend(SendMode.STANDARD, pattern(ints, 1), 0, ints, INT, 1, 1);
+            w0.endpoint().await(s2);
+            w0.endpoint().await(s1);
+            for (int t = 0; t < 2; t++) {
+                waiters[t].join(30_000);
+                assertFalse(waiters[t].isAlive(), "waiter " + t + " is still waiting");
+                assertNull(failed[t], "waiter " + t + " failed: " + failed[t]);
+                assertArrayEquals(pattern(ints, t + 1), got[t], "message " + (t + 1));
+            }
         }
     }
 
