@@ -2,7 +2,6 @@ package io.snapline.runtime.engine;
 
 import io.snapline.runtime.device.Device;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /**
  * One rank's view of the engine: sends, receives, probes and waits addressed by world rank and context. The
@@ -341,9 +340,11 @@ public final class Endpoint {
     }
 
     private void awaitSlow(Request r) {
-        int peer = r.drivePeer();
-        if (peer >= 0 && peer != rank && drive(r, peer)) {
-            return;
+        if (rings == null) { // peers in other processes: the wait may move its own traffic (Device.drive)
+            int peer = r.drivePeer();
+            if (peer >= 0 && peer != rank && drive(r, peer, r.isLarge())) {
+                return;
+            }
         }
         long start = 0;
         int spins = 0;
@@ -386,13 +387,12 @@ public final class Endpoint {
     }
 
     /**
-     * Waits for a large message to or from {@code peer} by moving its traffic on this thread (see
-     * {@link Device#drive}); returns false, having done nothing, when the device cannot, and also when it stops
-     * being able to before {@code r} completes (the caller then waits as usual).
+     * Waits for a message to or from {@code peer} by moving its traffic on this thread (see {@link Device#drive});
+     * returns false, having done nothing, when the device cannot, and also when it stops being able to before
+     * {@code r} completes (the caller then waits as usual).
      */
-    private boolean drive(Request r, int peer) {
-        BooleanSupplier done = r::isComplete;
-        if (!device.drive(peer, done, PARK_NANOS)) {
+    private boolean drive(Request r, int peer, boolean large) {
+        if (!device.drive(peer, r, PARK_NANOS, large)) {
             return false;
         }
         r.waiter = Thread.currentThread();
@@ -400,7 +400,7 @@ public final class Endpoint {
         try {
             while (!r.isComplete()) {
                 job.check();
-                if (!device.drive(peer, done, PARK_NANOS)) {
+                if (!device.drive(peer, r, PARK_NANOS, large)) {
                     return r.isComplete();
                 }
             }

@@ -8,7 +8,7 @@ import java.util.concurrent.locks.LockSupport;
  * on the owning rank's thread (decoding objects with the rank's class loader) is left for {@link #finish()}, which
  * {@code Wait}/{@code Test} call.
  */
-public final class Request {
+public final class Request implements java.util.function.BooleanSupplier {
     static final int PENDING = 0;
     /** Matched; the owner must still call {@link #finish()} (object decoding). */
     static final int MATCHED = 1;
@@ -256,20 +256,35 @@ public final class Request {
     }
 
     /**
-     * The world rank whose traffic a waiter for this operation may move itself (see {@code Device.drive}), or -1: a
-     * large send still in progress (a rendezvous), or a receive from a named source with room for more than an
-     * eager message. Small messages are left to the device's threads, which hand them over faster than a change of
-     * reader would.
+     * The world rank whose traffic a waiter for this operation may move itself (see {@code Device.drive}), or -1: the
+     * destination of a send still in progress (a rendezvous or synchronous one), or a receive's named source.
      */
     int drivePeer() {
         if (send) {
             Message m = message;
-            return m != null && m.payloadBytes() > Endpoint.EAGER_LIMIT ? m.dest() : -1;
+            return m != null ? m.dest() : -1;
         }
-        if (source < 0 || type == null || type.base() == null) {
-            return -1;
+        return source >= 0 && type != null ? source : -1;
+    }
+
+    /**
+     * Whether this operation moves a large message: a send of more than an eager message, or a receive with room for
+     * more. Only a waiter for a large one takes a connection over from the device's threads; small ones are handed
+     * over faster by the progress thread than a change of reader would be.
+     */
+    boolean isLarge() {
+        if (send) {
+            Message m = message;
+            return m != null && m.payloadBytes() > Endpoint.EAGER_LIMIT;
         }
-        return (long) count * type.size() * type.base().byteSize() > Endpoint.EAGER_LIMIT ? source : -1;
+        BaseType base = type.base();
+        return base != null && (long) count * type.size() * base.byteSize() > Endpoint.EAGER_LIMIT;
+    }
+
+    /** {@link #isComplete()}, as the condition a thread that moves its own traffic stops at (see Device.drive). */
+    @Override
+    public boolean getAsBoolean() {
+        return isComplete();
     }
 
     /** Whether the operation has completed (it may still need {@link #finish()}). */

@@ -140,17 +140,20 @@ final class Connection {
 
     /**
      * Reads, dispatches and writes this connection on the calling thread until {@code done} holds or {@code nanos}
-     * pass, sleeping in a selector of its own while the socket has nothing to give or take. Returns {@link #BUSY} at
-     * once when another thread is reading, {@link #END_OF_STREAM} when the peer closed the connection, else
+     * pass, sleeping in a selector of its own while the socket has nothing to give or take. With {@code take} it
+     * takes the connection from the progress thread; without, it only drives a connection waiting to be handed back
+     * (a small message right behind a large one is then read at once, not after the hand-back). Returns
+     * {@link #BUSY} at once when it may not, {@link #END_OF_STREAM} when the peer closed the connection, else
      * {@link #DROVE}. A broken connection throws; the caller fails it.
      */
-    int drive(BooleanSupplier done, long nanos) throws IOException {
-        if (closed || handBackAt == Long.MAX_VALUE || !lockForDriver()) {
+    int drive(BooleanSupplier done, long nanos, boolean take) throws IOException {
+        long at = handBackAt;
+        if (closed || at == Long.MAX_VALUE || !take && at == 0 || !lockForDriver()) {
             return BUSY;
         }
         try {
-            if (closed) {
-                return BUSY;
+            if (closed || !take && handBackAt == 0) {
+                return BUSY; // the progress thread took it back meanwhile
             }
             if (handBackAt == 0) {
                 out.key().interestOpsAnd(~SelectionKey.OP_READ); // the progress thread stops reading this connection
@@ -291,9 +294,11 @@ final class Connection {
     }
 
     /**
-     * Reads what the socket holds and dispatches every complete frame, or only those up to the one after which
-     * {@code enough} holds (a driver whose message is complete leaves the next ones to the next reader: the frames
-     * of the next message are best read once its receive is posted). Returns false at end of stream.
+     * Reads what the socket holds and dispatches every complete frame, but stops before the announcement of a large
+     * message once {@code enough} holds: a driver whose own message is in leaves the next large one to the next
+     * reader, since its frames are best read once its receive is posted (by the thread that waits for it). Small
+     * messages and control frames are dispatched all the same, so that nothing small waits for the hand-back.
+     * Returns false at end of stream.
      */
     private boolean readAndDispatch(BooleanSupplier enough) throws IOException {
         int n = channel.read(in);
@@ -315,14 +320,20 @@ final class Connection {
             if (in.remaining() < length) {
                 break;
             }
-            dispatch(start, length);
-            in.position(start + length);
-            if (enough != null && enough.getAsBoolean()) {
+            if (enough != null && announcesLarge(start, length) && enough.getAsBoolean()) {
                 break;
             }
+            dispatch(start, length);
+            in.position(start + length);
         }
         in.compact();
         return true;
+    }
+
+    /** Whether the frame at {@code start} is the RTS of a message larger than an eager one. */
+    private boolean announcesLarge(int start, int length) {
+        return in.get(start + TYPE_OFFSET) == TYPE_RTS && length >= ENVELOPE_LENGTH
+                && in.getLong(start + PAYLOAD_BYTES_OFFSET) > Endpoint.EAGER_LIMIT;
     }
 
     private void dispatch(int start, int length) throws IOException {

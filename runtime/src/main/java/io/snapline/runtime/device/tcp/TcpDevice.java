@@ -129,7 +129,7 @@ public final class TcpDevice implements Device, AutoCloseable {
      * ends or breaks meanwhile is lost as on the progress thread, which fails what is pending on it.
      */
     @Override
-    public boolean drive(int peer, BooleanSupplier done, long nanos) {
+    public boolean drive(int peer, BooleanSupplier done, long nanos, boolean large) {
         if (peer < 0 || peer >= size || !running) {
             return false;
         }
@@ -137,7 +137,7 @@ public final class TcpDevice implements Device, AutoCloseable {
         if (c == null) {
             return false;
         }
-        boolean drove = guarded(c, DRIVE, done, nanos) != Connection.BUSY;
+        boolean drove = guarded(c, large ? DRIVE : DRIVE_IF_FREE, done, nanos) != Connection.BUSY;
         if (drove && dozing) {
             selector.wakeup(); // it must take the connection back soon, not after a long sleep
         }
@@ -236,13 +236,14 @@ public final class TcpDevice implements Device, AutoCloseable {
     private static final int FLUSH = 1;
     private static final int TAKE_BACK = 2;
     private static final int DRIVE = 3;
+    private static final int DRIVE_IF_FREE = 4;
 
     /** What {@link #guarded} returns when the step ended or broke the connection. */
     private static final long LOST = Long.MIN_VALUE;
 
     /**
-     * Runs one step on {@code c} — READ ({@link Connection#onReadable}), FLUSH, TAKE_BACK (at time {@code n}) or
-     * DRIVE (until {@code done}, at most {@code n} nanoseconds) — and returns its result, or {@link #LOST} after
+     * Runs one step on {@code c} — READ ({@link Connection#onReadable}), FLUSH, TAKE_BACK (at time {@code n}),
+     * DRIVE or DRIVE_IF_FREE (until {@code done}, at most {@code n} nanoseconds) — and returns its result, or {@link #LOST} after
      * losing the connection because the step met its end or broke it. No lambdas: the progress loop runs this per
      * event.
      */
@@ -255,7 +256,8 @@ public final class TcpDevice implements Device, AutoCloseable {
                     yield 0;
                 }
                 case TAKE_BACK -> c.takeBack(n);
-                default -> c.drive(done, n);
+                case DRIVE -> c.drive(done, n, true);
+                default -> c.drive(done, n, false);
             };
             if (result >= 0) {
                 return result;
