@@ -19,15 +19,18 @@ import java.util.function.BooleanSupplier;
  * the data into posted receives), so messages progress while the application computes. The wire format and the
  * eager, rendezvous and flow-control protocols are described in {@link TcpDescriptor}.
  *
+ * <p>An application thread that waits for a large message to or from a peer moves that peer's traffic itself
+ * ({@link #drive}), as a blocking program would; the progress thread takes the connection back shortly after.
+ *
  * <p>Semantics match {@code shm}: per-pair FIFO, eager messages up to {@code Endpoint.EAGER_LIMIT} bytes within the
- * receiver's credit, rendezvous (data decoded straight into the matched receive buffer) otherwise, synchronous sends
- * complete once matched. Unlike {@code shm}, a send cannot be cancelled once handed to the device:
+ * receiver's credit, larger ones pushed (within that credit, onto an idle connection) or by rendezvous (data decoded
+ * straight into the matched receive buffer), synchronous sends complete once matched. Unlike {@code shm}, a send cannot be cancelled once handed to the device:
  * {@link #retract} always returns false (MPI allows a cancel to fail).
  *
  * <p>When a connection breaks without the goodbye that {@link #close()} sends, the device fails the sends and
  * rendezvous receives it holds for that peer with a {@link PeerFailedException} and then tells the
  * {@link PeerFailureListener} (normally {@code Endpoint.peerFailed}), which fails the receives still posted.
- * Thread-safe: application threads send, the progress thread receives.
+ * Thread-safe: application threads send (and drive), the progress thread receives.
  */
 public final class TcpDevice implements Device, AutoCloseable {
     private static final long SELECT_MILLIS = 100;
