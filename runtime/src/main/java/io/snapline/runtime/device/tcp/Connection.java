@@ -277,7 +277,6 @@ final class Connection {
 
     // ---------------------------------------------------------------- receiving
 
-
     /**
      * The progress thread's read: reads what the socket holds and dispatches every complete frame; returns false at
      * end of stream. Does nothing while a driver reads the connection.

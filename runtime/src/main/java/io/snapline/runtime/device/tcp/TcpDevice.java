@@ -12,6 +12,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The device of a rank that is its own process: one TCP connection per peer, one progress thread that reads
@@ -154,21 +155,19 @@ public final class TcpDevice implements Device, AutoCloseable {
 
     /** Bytes read from every peer so far; grows while any data reaches this rank. */
     public long bytesRead() {
-        long sum = 0;
-        for (Connection c : connections) {
-            if (c != null) {
-                sum += c.bytesRead();
-            }
-        }
-        return sum;
+        return sum(Connection::bytesRead);
     }
 
     /** Of {@link #bytesRead()}, the bytes read by application threads that waited for a large message. */
     public long bytesReadByWaiters() {
+        return sum(Connection::drivenBytes);
+    }
+
+    private long sum(ToLongFunction<Connection> counter) {
         long sum = 0;
         for (Connection c : connections) {
             if (c != null) {
-                sum += c.drivenBytes();
+                sum += counter.applyAsLong(c);
             }
         }
         return sum;
@@ -302,11 +301,8 @@ public final class TcpDevice implements Device, AutoCloseable {
                 f.fail(c.failure());
             }
         }
-        for (Long id : c.pushes.keySet()) {
-            Fetch f = c.pushes.get(id);
-            if (f != null) {
-                f.fail(c.failure());
-            }
+        for (Fetch f : c.pushes.values()) {
+            f.fail(c.failure()); // stays in the table: a pushed message that arrived whole is still received
         }
         if (reason != null && running) {
             failures.peerFailed(c.peer, reason);
