@@ -280,7 +280,12 @@ public class Comm {
             return;
         }
         try {
-            Communicator.checkData(buf, offset, count, Datatype.mapOf(datatype, op));
+            TypeMap t = Datatype.mapOf(datatype, op);
+            if (op.startsWith("Recv") || op.startsWith("Sendrecv")) {
+                Communicator.checkReceiveData(buf, offset, count, t);
+            } else {
+                Communicator.checkData(buf, offset, count, t);
+            }
         } catch (EngineException e) {
             throw MPIException.of(op, e);
         }
@@ -425,7 +430,7 @@ public class Comm {
         Communicator c = impl("Unpack");
         TypeMap t = Datatype.mapOf(datatype, "Unpack");
         try {
-            Communicator.checkData(outbuf, offset, outcount, t);
+            Communicator.checkReceiveData(outbuf, offset, outcount, t);
             checkPosition(position, length);
             return PackCodec.unpack(c.endpoint(), bytes, base + position, base + length, outbuf, offset, outcount, t) - base;
         } catch (EngineException e) {

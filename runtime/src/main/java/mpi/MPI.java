@@ -206,6 +206,23 @@ public class MPI {
         return errhandler;
     }
 
+    /**
+     * A direct {@link ByteBuffer} of {@code capacity} bytes in the platform's byte order, as Open MPI's Java bindings
+     * provide it. Any send or receive buffer may be a {@code ByteBuffer} instead of an array: offsets and counts stay
+     * in elements of the datatype, element {@code i} lies at byte {@code i} times the element size from index 0 (the
+     * buffer's position is ignored and left alone), in the buffer's byte order, up to its limit; the datatype must
+     * be a primitive one without gaps (not {@code MPI.OBJECT}, not a vector or indexed type). On the {@code tcp}
+     * device a large message sent from a direct buffer goes to the socket without being copied in Java.
+     *
+     * @throws MPIException when {@code capacity} is negative
+     */
+    public static ByteBuffer newByteBuffer(int capacity) throws MPIException {
+        if (capacity < 0) {
+            throw new MPIException("newByteBuffer: capacity must not be negative, was " + capacity);
+        }
+        return ByteBuffer.allocateDirect(capacity).order(java.nio.ByteOrder.nativeOrder());
+    }
+
     /** Provides {@code buffer.capacity()} bytes for buffered sends ({@code Bsend}, {@code Ibsend}). */
     public static void Buffer_attach(ByteBuffer buffer) throws MPIException {
         running("Buffer_attach");

@@ -68,6 +68,10 @@ final class TcpSuite {
         // At least one whole window, even in a scaled-down run, so that the figure is always the same row's.
         int count = Math.max(1, o.scaled((int) (STREAM_BYTES / STREAM_SIZES[0])) / STREAM_WINDOW) * STREAM_WINDOW;
         ranks.add(STREAM_SIZES[0] + ":" + count + ":" + STREAM_WARMUP_BURSTS + ":" + STREAM_WINDOW);
+        for (int size : STREAM_SIZES) {
+            // from and into direct ByteBuffers, as the raw stream moves its bytes
+            ranks.add(size + ":" + o.scaled((int) (STREAM_BYTES / size)) + ":" + STREAM_WARMUP_BURSTS + ":1:direct");
+        }
         RankJob.run("tcp", RankJob.RANKS, Stream.class, ranks, m, progress);
     }
 

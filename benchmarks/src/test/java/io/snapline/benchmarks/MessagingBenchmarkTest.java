@@ -62,7 +62,8 @@ class MessagingBenchmarkTest {
                 "snapline.alloc.pingpong.8", "raw.protocol.8",
                 "raw.nio.pingpong.8", "raw.nio.handoff.8", "snapline.tcp.pingpong.8", "snapline.tcp.alloc.pingpong.8",
                 "raw.nio.stream.1048576", "raw.nio.stream.16777216", "snapline.tcp.stream.1048576",
-                "snapline.tcp.stream.1048576.window64", "snapline.tcp.stream.16777216", "snapline.tcp.barrier", "snapline.tcp.sendrecv.8",
+                "snapline.tcp.stream.1048576.window64", "snapline.tcp.stream.16777216", "snapline.tcp.stream.1048576.direct",
+                "snapline.tcp.stream.16777216.direct", "snapline.tcp.barrier", "snapline.tcp.sendrecv.8",
                 "snapline.tcp.allreduce.1")) {
             assertTrue(m.get(key).isPresent(), key + " missing from " + m.keys());
         }

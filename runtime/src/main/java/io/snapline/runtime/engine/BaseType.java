@@ -85,6 +85,11 @@ public enum BaseType {
         if (buffer == null) {
             return "null";
         }
+        if (buffer instanceof java.nio.ByteBuffer) {
+            java.nio.ByteBuffer b = (java.nio.ByteBuffer) buffer;
+            return (b.isDirect() ? "direct " : "heap ") + (b.isReadOnly() ? "read-only " : "") + "ByteBuffer[limit "
+                    + b.limit() + ", " + b.order() + "]";
+        }
         Class<?> c = buffer.getClass();
         if (!c.isArray()) {
             return c.getName() + " (not an array)";

@@ -131,7 +131,7 @@ public final class BsendBuffer {
         int length = (int) need;
         ByteBuffer view = attached.duplicate();
         view.limit(at + length).position(at + OVERHEAD);
-        Region r = new Region(at, length, view.slice());
+        Region r = new Region(at, length, view.slice().order(java.nio.ByteOrder.LITTLE_ENDIAN));
         regions.add(index, r);
         used += length;
         return r;

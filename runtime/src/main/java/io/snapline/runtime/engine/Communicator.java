@@ -88,7 +88,7 @@ public final class Communicator {
 
     public Request irecv(Object buf, int offset, int count, TypeMap type, int source, int tag) {
         checkTag(tag, true);
-        checkData(buf, offset, count, type);
+        checkReceiveData(buf, offset, count, type);
         if (source == Ranks.PROC_NULL) {
             return Request.procNull(ep);
         }
@@ -173,6 +173,17 @@ public final class Communicator {
             throw new EngineException("datatype is null");
         }
         String problem = type.checkBuffer(buf, offset, count);
+        if (problem != null) {
+            throw new EngineException(problem);
+        }
+    }
+
+    /** {@link #checkData} for a buffer that receives data. */
+    public static void checkReceiveData(Object buf, int offset, int count, TypeMap type) {
+        if (type == null) {
+            throw new EngineException("datatype is null");
+        }
+        String problem = type.checkReceiveBuffer(buf, offset, count);
         if (problem != null) {
             throw new EngineException(problem);
         }

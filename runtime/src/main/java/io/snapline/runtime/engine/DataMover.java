@@ -1,10 +1,12 @@
 package io.snapline.runtime.engine;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
- * Copies base elements between buffers laid out by (possibly different) {@link TypeMap}s, run by run. A source may
- * also be a {@link ByteBuffer} of elements packed by {@link PackCodec} (a buffered send's region).
+ * Copies base elements between buffers laid out by (possibly different) {@link TypeMap}s, run by run. Either side
+ * may also be a {@link ByteBuffer} (see {@link PackCodec#elements}): an application's buffer, or a private copy in
+ * packed form (a buffered send's region, a message from another process).
  */
 public final class DataMover {
     private DataMover() {
@@ -18,9 +20,8 @@ public final class DataMover {
         if (n <= 0) {
             return;
         }
-        if (src instanceof ByteBuffer) {
-            // packed by a buffered send: dense little-endian elements (srcType is the basic type, srcOffset 0)
-            PackCodec.read((ByteBuffer) src, dst, dstOffset, dstType, n);
+        if (src instanceof ByteBuffer || dst instanceof ByteBuffer) {
+            copyBytes(src, srcOffset, srcType, dst, dstOffset, dstType, n);
             return;
         }
         if (srcType.isContiguous() && dstType.isContiguous()) {
@@ -74,6 +75,34 @@ public final class DataMover {
                 }
             }
         }
+    }
+
+    /** {@link #copy} where either side is a {@link ByteBuffer}, whose layout is contiguous. */
+    private static void copyBytes(Object src, int srcOffset, TypeMap srcType, Object dst, int dstOffset, TypeMap dstType,
+            int n) {
+        BaseType base = srcType.base();
+        if (src instanceof ByteBuffer) {
+            ByteBuffer s = PackCodec.elements((ByteBuffer) src, base, srcOffset, n);
+            if (dst instanceof ByteBuffer) {
+                PackCodec.copyElements(s, PackCodec.elements((ByteBuffer) dst, base, dstOffset, n), base);
+                return;
+            }
+            if (!PackCodec.isPacked(s, base)) {
+                ByteBuffer packed = ByteBuffer.allocate(n * base.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+                PackCodec.copyElements(s, packed, base);
+                s = packed;
+            }
+            PackCodec.read(s, dst, dstOffset, dstType, n);
+            return;
+        }
+        ByteBuffer d = PackCodec.elements((ByteBuffer) dst, base, dstOffset, n);
+        if (PackCodec.isPacked(d, base)) {
+            PackCodec.write(d, src, srcOffset, srcType, n);
+            return;
+        }
+        ByteBuffer packed = ByteBuffer.allocate(n * base.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        PackCodec.write(packed, src, srcOffset, srcType, n);
+        PackCodec.copyElements(packed, d, base);
     }
 
     /** Element-wise gather of a fragmented layout into a dense one; false when the element type has no fast loop. */

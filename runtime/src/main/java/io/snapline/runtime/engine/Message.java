@@ -25,6 +25,11 @@ public final class Message extends Packet {
     boolean logOnFetch;
     /** Sent by {@code Ssend}: the send must not complete before a receive has matched the message. */
     boolean synchronous;
+    /**
+     * {@link #data} is a private copy in packed form (a little-endian {@link java.nio.ByteBuffer}: a buffered send's
+     * region, or a payload from another process), not the application's buffer, which may be a ByteBuffer too.
+     */
+    boolean packed;
     Message next;
 
     Message(int source, int dest, int context, int tag, BaseType base, Object data, int offset, TypeMap type,
@@ -49,6 +54,7 @@ public final class Message extends Packet {
         this.sendRequest = null;
         this.eager = true;
         this.onDelivered = onDelivered;
+        this.packed = data instanceof java.nio.ByteBuffer;
     }
 
     // ---------------------------------------------------------------- for devices that cross address spaces
@@ -60,7 +66,8 @@ public final class Message extends Packet {
      */
     public static Message arrived(int source, int dest, int context, int tag, BaseType base, int elements,
             byte[] payload, Runnable onConsumed) {
-        Object data = base == BaseType.OBJECT ? payload : java.nio.ByteBuffer.wrap(payload);
+        Object data = base == BaseType.OBJECT ? payload
+                : java.nio.ByteBuffer.wrap(payload).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         TypeMap type = base == BaseType.OBJECT ? null : TypeMap.basic(base);
         return new Message(source, dest, context, tag, base, data, type, elements, onConsumed);
     }
@@ -113,7 +120,7 @@ public final class Message extends Packet {
      * {@code Device.send} returns.
      */
     public void deferCompletion() {
-        if (eager && sendRequest != null && base != BaseType.OBJECT && !(data instanceof java.nio.ByteBuffer)) {
+        if (eager && sendRequest != null && base != BaseType.OBJECT && !packed) {
             eager = false;
             sendRequest.message = this;
         }
@@ -129,15 +136,27 @@ public final class Message extends Packet {
         }
         if (base == BaseType.OBJECT) {
             out.put((byte[]) data, Math.toIntExact(fromByte), length);
-        } else if (data instanceof java.nio.ByteBuffer) {
-            java.nio.ByteBuffer packed = ((java.nio.ByteBuffer) data).duplicate();
-            int from = packed.position() + Math.toIntExact(fromByte);
-            out.put(packed.limit(from + length).position(from));
         } else {
             int size = base.byteSize();
             PackCodec.writeRange(out, data, offset, type, fromByte / size, length / size);
             out.position(out.position() + length);
         }
+    }
+
+    /**
+     * The payload as the application's own direct {@link java.nio.ByteBuffer}, in packed form, when it is one: an
+     * independent view of its bytes from which a device can write without copying. Null otherwise (arrays, private
+     * copies, heap or big-endian buffers of wider elements).
+     */
+    public java.nio.ByteBuffer directPayload() {
+        if (packed || base == BaseType.OBJECT || !(data instanceof java.nio.ByteBuffer)) {
+            return null;
+        }
+        java.nio.ByteBuffer b = (java.nio.ByteBuffer) data;
+        if (!b.isDirect() || !PackCodec.isPacked(b, base)) {
+            return null;
+        }
+        return PackCodec.elements(b, base, offset, elements);
     }
 
     /** The device has sent the whole payload (or the receiver has taken it): the sender's request completes. */
@@ -170,11 +189,11 @@ public final class Message extends Packet {
     }
 
     /**
-     * Replaces the reference to the sender's buffer by a dense private copy. Serialized objects and data already
-     * packed into an attached buffer (a {@link java.nio.ByteBuffer}) are private copies already.
+     * Replaces the reference to the sender's buffer by a dense private copy. Serialized objects and {@link #packed}
+     * data are private copies already.
      */
     void stage() {
-        if (base != BaseType.OBJECT && type != null && !(data instanceof java.nio.ByteBuffer)) {
+        if (base != BaseType.OBJECT && type != null && !packed) {
             data = DataMover.gather(data, offset, type, elements);
             offset = 0;
             type = TypeMap.basic(base);

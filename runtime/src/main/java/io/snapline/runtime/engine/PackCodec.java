@@ -20,6 +20,10 @@ import java.nio.ByteOrder;
  *
  * Copies move whole runs of the type map with bulk {@link java.nio.Buffer} views, so packing a contiguous
  * {@code double[]} is one bulk put. Methods never change the position or limit of a caller's buffer.
+ *
+ * <p>A buffer may also be a {@link ByteBuffer} (see {@link #elements}): element {@code i} of it lies at byte
+ * {@code i * byteSize} from index 0, in the buffer's own {@linkplain ByteBuffer#order() byte order}, whatever its
+ * position. Its layouts are contiguous (checked by {@link TypeMap#checkBuffer}).
  */
 public final class PackCodec {
     /** Bytes of the length prefix in front of serialized objects. */
@@ -117,6 +121,12 @@ public final class PackCodec {
      * (a device streaming a large message in chunks). {@code out} must have room; its position is left unchanged.
      */
     public static void writeRange(ByteBuffer out, Object src, int offset, TypeMap type, long first, int n) {
+        if (src instanceof ByteBuffer) {
+            BaseType base = type.base();
+            copyElements(elements((ByteBuffer) src, base, offset + first, n),
+                    out.slice(out.position(), n * base.byteSize()).order(ByteOrder.LITTLE_ENDIAN), base);
+            return;
+        }
         ByteBuffer b = out.slice().order(ByteOrder.LITTLE_ENDIAN);
         Runs runs = new Runs(type, offset, first);
         switch (type.base()) {
@@ -167,6 +177,12 @@ public final class PackCodec {
      * {@code [first, first + n)} of the layout of {@code dst} (a device receiving a large message in chunks).
      */
     public static void readRange(ByteBuffer in, Object dst, int offset, TypeMap type, long first, int n) {
+        if (dst instanceof ByteBuffer) {
+            BaseType base = type.base();
+            copyElements(in.slice(in.position(), n * base.byteSize()).order(ByteOrder.LITTLE_ENDIAN),
+                    elements((ByteBuffer) dst, base, offset + first, n), base);
+            return;
+        }
         ByteBuffer b = in.slice().order(ByteOrder.LITTLE_ENDIAN);
         Runs runs = new Runs(type, offset, first);
         switch (type.base()) {
@@ -204,6 +220,41 @@ public final class PackCodec {
                 runs.forEach(n, (start, len) -> v.get((double[]) dst, start, len));
             }
             default -> throw new EngineException("cannot unpack elements of type " + type.base() + " from bytes");
+        }
+    }
+
+    /**
+     * Elements {@code [index, index + n)} of a buffer that is a {@link ByteBuffer}: an independent slice of their
+     * bytes, in the buffer's byte order, whatever the buffer's position.
+     */
+    public static ByteBuffer elements(ByteBuffer buffer, BaseType base, long index, int n) {
+        int size = base.byteSize();
+        return buffer.slice(Math.toIntExact(index * size), n * size).order(buffer.order());
+    }
+
+    /** Whether the elements of {@code b} are in packed form (little-endian, or single bytes). */
+    public static boolean isPacked(ByteBuffer b, BaseType base) {
+        return base.byteSize() <= 1 || b.order() == ByteOrder.LITTLE_ENDIAN;
+    }
+
+    /**
+     * Copies the elements of {@code src} into {@code dst}, both slices of the same element count starting at their
+     * position: one bulk copy when the byte orders agree (or elements are single bytes), else element by element
+     * through typed views, which convert.
+     */
+    public static void copyElements(ByteBuffer src, ByteBuffer dst, BaseType base) {
+        if (base.byteSize() <= 1 || src.order() == dst.order()) {
+            dst.duplicate().put(src.duplicate());
+            return;
+        }
+        switch (base) {
+            case CHAR -> dst.asCharBuffer().put(src.asCharBuffer());
+            case SHORT -> dst.asShortBuffer().put(src.asShortBuffer());
+            case INT -> dst.asIntBuffer().put(src.asIntBuffer());
+            case LONG -> dst.asLongBuffer().put(src.asLongBuffer());
+            case FLOAT -> dst.asFloatBuffer().put(src.asFloatBuffer());
+            case DOUBLE -> dst.asDoubleBuffer().put(src.asDoubleBuffer());
+            default -> throw new EngineException("cannot copy elements of type " + base + " between byte buffers");
         }
     }
 

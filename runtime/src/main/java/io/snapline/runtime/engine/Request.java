@@ -195,6 +195,25 @@ public final class Request implements java.util.function.BooleanSupplier {
     }
 
     /**
+     * Device side of a fetch: payload bytes {@code [fromByte, fromByte + length)} of this receive's buffer as a view
+     * the device may read into directly, when the buffer is a direct {@link java.nio.ByteBuffer} in packed form;
+     * null otherwise (the device then decodes with {@link #acceptPayload}).
+     */
+    public java.nio.ByteBuffer directPayloadBuffer(long fromByte, int length) {
+        if (!hasDirectBuffer()) {
+            return null;
+        }
+        return ((java.nio.ByteBuffer) buffer).slice(Math.toIntExact((long) offset * type.base().byteSize() + fromByte),
+                length);
+    }
+
+    /** Whether {@link #directPayloadBuffer} gives views: the buffer is a direct ByteBuffer in packed form. */
+    public boolean hasDirectBuffer() {
+        return buffer instanceof java.nio.ByteBuffer && ((java.nio.ByteBuffer) buffer).isDirect()
+                && PackCodec.isPacked((java.nio.ByteBuffer) buffer, type.base());
+    }
+
+    /**
      * Device side of a fetch: the whole payload has arrived. {@code objects} holds the encoded objects of an
      * {@link BaseType#OBJECT} message (decoded later on the owner's thread) and is null otherwise.
      */

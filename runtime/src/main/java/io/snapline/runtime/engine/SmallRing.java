@@ -153,6 +153,11 @@ final class SmallRing {
     }
 
     private void writePayload(int at, BaseType base, Object src, int offset, int n) {
+        if (src instanceof ByteBuffer) {
+            PackCodec.copyElements(PackCodec.elements((ByteBuffer) src, base, offset, n),
+                    slots.slice(at, n * base.byteSize()).order(ByteOrder.LITTLE_ENDIAN), base);
+            return;
+        }
         switch (base) {
             case BYTE, PACKED -> slots.put(at, (byte[]) src, offset, n);
             case BOOLEAN -> {
@@ -234,6 +239,11 @@ final class SmallRing {
      */
     void readInto(int at, BaseType base, int n, Object dst, int offset) {
         int from = at + HEADER_BYTES;
+        if (dst instanceof ByteBuffer) {
+            PackCodec.copyElements(payload(at, n * base.byteSize()), PackCodec.elements((ByteBuffer) dst, base, offset, n),
+                    base);
+            return;
+        }
         switch (base) {
             case BYTE, PACKED -> slots.get(from, (byte[]) dst, offset, n);
             case BOOLEAN -> {

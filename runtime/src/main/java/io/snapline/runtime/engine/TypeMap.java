@@ -269,9 +269,12 @@ public final class TypeMap {
         if (offset < 0) {
             return "offset must not be negative, was " + offset;
         }
+        if (buffer instanceof java.nio.ByteBuffer) {
+            return checkByteBuffer((java.nio.ByteBuffer) buffer, offset, count);
+        }
         if (count == 0 || disp.length == 0) {
             if (buffer != null && !buffer.getClass().isArray()) {
-                return "buffer must be an array, was " + buffer.getClass().getName();
+                return "buffer must be an array or a java.nio.ByteBuffer, was " + buffer.getClass().getName();
             }
             return null;
         }
@@ -288,6 +291,41 @@ public final class TypeMap {
         if (first < 0 || last >= length) {
             return "buffer too short: " + count + " item(s) at offset " + offset + " need indices " + first + ".."
                     + last + " but the buffer is " + BaseType.describe(buffer);
+        }
+        return null;
+    }
+
+    /**
+     * {@link #checkBuffer} for a buffer that receives data: a read-only {@link java.nio.ByteBuffer} cannot.
+     */
+    public String checkReceiveBuffer(Object buffer, int offset, int count) {
+        if (buffer instanceof java.nio.ByteBuffer && ((java.nio.ByteBuffer) buffer).isReadOnly() && count > 0) {
+            return "the receive buffer is a read-only ByteBuffer";
+        }
+        return checkBuffer(buffer, offset, count);
+    }
+
+    /**
+     * A {@link java.nio.ByteBuffer} holds elements of a primitive type, {@code i} at byte {@code i * byteSize} from
+     * index 0 in the buffer's byte order, up to its limit; its layouts must be contiguous.
+     */
+    private String checkByteBuffer(java.nio.ByteBuffer buffer, int offset, int count) {
+        if (count == 0 || disp.length == 0) {
+            return null;
+        }
+        if (base == BaseType.OBJECT) {
+            return "datatype OBJECT needs an Object[] buffer, got " + BaseType.describe(buffer);
+        }
+        if (!contiguous) {
+            return "a ByteBuffer holds contiguous elements only: datatype " + this + " has gaps; use an array buffer,"
+                    + " or send the elements densely";
+        }
+        int size = base.byteSize();
+        long first = (long) offset * size;
+        long end = ((long) offset + (long) count * size()) * size;
+        if (end > buffer.limit()) {
+            return "buffer too short: " + count + " item(s) of " + size() + " " + base + " element(s) at offset " + offset
+                    + " need bytes " + first + ".." + (end - 1) + " but the buffer is " + BaseType.describe(buffer);
         }
         return null;
     }

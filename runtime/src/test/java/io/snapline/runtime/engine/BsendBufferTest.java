@@ -71,7 +71,9 @@ class BsendBufferTest {
         BsendBuffer.Region r = b.allocate(8);
         r.data().putLong(0, 42L);
         assertEquals(8, r.data().capacity());
-        assertEquals(42L, attached.getLong(O), "the data lives in the attached buffer, after the overhead");
+        assertEquals(java.nio.ByteOrder.LITTLE_ENDIAN, r.data().order(), "regions hold packed (little-endian) data");
+        assertEquals(42L, attached.order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(O),
+                "the data lives in the attached buffer, after the overhead");
     }
 
     @Test

@@ -106,7 +106,7 @@ class PackCodecTest {
     void shouldReadFromByteBufferRegion() {
         ByteBuffer region = ByteBuffer.allocateDirect(64);
         region.position(16);
-        ByteBuffer slice = region.slice();
+        ByteBuffer slice = region.slice().order(java.nio.ByteOrder.LITTLE_ENDIAN);
         PackCodec.write(slice, new double[] {1, 2, 3, 4}, 1, TypeMap.vector(2, 1, 2, TypeMap.basic(BaseType.DOUBLE)), 2);
         double[] got = new double[2];
         DataMover.copy(slice, 0, TypeMap.basic(BaseType.DOUBLE), got, 0, TypeMap.basic(BaseType.DOUBLE), 2);

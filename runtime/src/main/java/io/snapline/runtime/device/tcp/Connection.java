@@ -300,18 +300,38 @@ final class Connection {
      * Returns false at end of stream.
      */
     private boolean readAndDispatch(BooleanSupplier enough) throws IOException {
-        int n = channel.read(in);
+        int n = readDirect();
+        if (n == 0) {
+            n = channel.read(in);
+        }
         if (n < 0) {
             return false;
         }
-        bytesRead += n; // the reader holds the lock: a single writer
-        if (enough != null) {
-            drivenBytes += n;
-        }
+        counted(n, enough);
         in.flip();
-        while (in.remaining() >= HEADER_LENGTH) {
+        while (true) {
+            if (dataLeft > 0) {
+                if (!takeData()) {
+                    break;
+                }
+                continue;
+            }
+            if (in.remaining() < HEADER_LENGTH) {
+                break;
+            }
             int start = in.position();
             int length = in.getInt(start + FRAME_LENGTH_OFFSET);
+            if (in.get(start + TYPE_OFFSET) == TYPE_DATA) {
+                if (length < DATA_HEADER_LENGTH || length - DATA_HEADER_LENGTH > DIRECT_CHUNK) {
+                    throw new IOException("protocol error: DATA frame length " + length + " outside "
+                            + DATA_HEADER_LENGTH + ".." + (DATA_HEADER_LENGTH + DIRECT_CHUNK));
+                }
+                if (in.remaining() < DATA_HEADER_LENGTH) {
+                    break;
+                }
+                startData(start, length);
+                continue;
+            }
             if (length < HEADER_LENGTH || length > MAX_FRAME) {
                 throw new IOException("protocol error: frame length " + length + " outside " + HEADER_LENGTH + ".."
                         + MAX_FRAME);
@@ -329,6 +349,83 @@ final class Connection {
         return true;
     }
 
+    private void counted(int n, BooleanSupplier enough) {
+        bytesRead += n; // the reader holds the lock: a single writer
+        if (enough != null) {
+            drivenBytes += n;
+        }
+    }
+
+    // DATA payloads are read as a stream: a frame's payload need not fit the read buffer. Reader state (guarded by
+    // reading): the fetch whose payload is arriving, the payload offset of the next byte, bytes left of the frame.
+    private Fetch dataFetch;
+    private long dataId;
+    private long dataOffset;
+    private int dataLeft;
+
+    /** The header of a DATA frame at {@code start} is in the read buffer: its payload follows. */
+    private void startData(int start, int length) throws IOException {
+        long id = in.getLong(start + ID_OFFSET);
+        boolean pushed = (in.get(start + FLAGS_OFFSET) & FLAG_PUSH) != 0;
+        Fetch f = pushed ? pushes.get(id) : fetches.get(id);
+        if (f == null) {
+            throw new IOException("protocol error: DATA for unknown " + (pushed ? "pushed send " : "fetch ") + id);
+        }
+        dataFetch = f;
+        dataId = pushed ? 0 : id;
+        dataOffset = in.getLong(start + DATA_OFFSET_OFFSET);
+        dataLeft = length - DATA_HEADER_LENGTH;
+        in.position(start + DATA_HEADER_LENGTH);
+        if (dataLeft == 0) {
+            dataFetch = null;
+        }
+    }
+
+    /** Hands the payload bytes of the current DATA frame that the read buffer holds to its fetch (whole elements). */
+    private boolean takeData() {
+        int k = dataFetch.acceptable(Math.min(in.remaining(), dataLeft));
+        if (k == 0) {
+            return false;
+        }
+        int from = in.position();
+        ByteBuffer data = in.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        data.limit(from + k).position(from);
+        in.position(from + k);
+        dataArrived(dataFetch.accept(data, dataOffset), k);
+        return true;
+    }
+
+    /**
+     * When the read buffer holds nothing and the current DATA frame goes to a matched receive's direct buffer, reads
+     * the frame's payload from the socket straight into it; returns the bytes read (0: none, read as usual).
+     */
+    private int readDirect() throws IOException {
+        if (dataLeft == 0 || in.position() != 0) {
+            return 0;
+        }
+        ByteBuffer target = dataFetch.directTarget(dataLeft);
+        if (target == null) {
+            return 0;
+        }
+        int n = channel.read(target);
+        if (n > 0) {
+            dataArrived(dataFetch.arrived(n), n);
+        }
+        return n;
+    }
+
+    private void dataArrived(boolean complete, int k) {
+        Fetch f = dataFetch;
+        dataOffset += k;
+        dataLeft -= k;
+        if (dataLeft == 0) {
+            dataFetch = null;
+        }
+        if (complete && fetches.remove(dataId) != null) {
+            f.complete();
+        }
+    }
+
     /** Whether the frame at {@code start} is the RTS of a message larger than an eager one. */
     private boolean announcesLarge(int start, int length) {
         return in.get(start + TYPE_OFFSET) == TYPE_RTS && length >= ENVELOPE_LENGTH
@@ -343,7 +440,6 @@ final class Connection {
             case TYPE_RTS -> onAnnounce(start, id, (in.get(start + FLAGS_OFFSET) & FLAG_PUSH) != 0);
             case TYPE_CTS -> onClearToSend(id, in.getLong(start + FETCH_ID_OFFSET),
                     (in.get(start + FLAGS_OFFSET) & FLAG_DISCARD) != 0);
-            case TYPE_DATA -> onData(start, length, id, (in.get(start + FLAGS_OFFSET) & FLAG_PUSH) != 0);
             case TYPE_ACK -> {
                 Message m = pendingSends.remove(id);
                 if (m == null) {
@@ -397,18 +493,6 @@ final class Connection {
             m.sent();
         } else {
             out.enqueue(new Stream(this, m, sendId, fetchId, bytes));
-        }
-    }
-
-    private void onData(int start, int length, long id, boolean pushed) throws IOException {
-        Fetch f = pushed ? pushes.get(id) : fetches.get(id);
-        if (f == null) {
-            throw new IOException("protocol error: DATA for unknown " + (pushed ? "pushed send " : "fetch ") + id);
-        }
-        ByteBuffer data = in.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        data.limit(start + length).position(start + DATA_HEADER_LENGTH);
-        if (f.accept(data, in.getLong(start + DATA_OFFSET_OFFSET)) && fetches.remove(id) != null) {
-            f.complete();
         }
     }
 

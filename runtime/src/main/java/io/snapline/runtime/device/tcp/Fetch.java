@@ -23,6 +23,8 @@ final class Fetch implements RemotePayload, Runnable {
     private final long bytes;
     private final boolean objects;
     private final boolean pushed;
+    /** Payload bytes are taken in multiples of this: whole elements (1 for encoded objects). */
+    private final int unit;
     private Message message;
     private Request receive;
     private byte[] encoded;
@@ -40,6 +42,32 @@ final class Fetch implements RemotePayload, Runnable {
         this.bytes = bytes;
         this.objects = base == BaseType.OBJECT;
         this.pushed = pushed;
+        this.unit = objects ? 1 : base.byteSize();
+    }
+
+    /**
+     * How many of {@code available} payload bytes {@link #accept} takes now: all of them for a receive into a direct
+     * buffer (bytes land in place), else whole elements only.
+     */
+    synchronized int acceptable(int available) {
+        return direct() ? available : available - available % unit;
+    }
+
+    /** Whether a matched receive takes the payload straight into its direct buffer. */
+    synchronized boolean acceptsDirect() {
+        return direct();
+    }
+
+    private boolean direct() {
+        return receive != null && !discard && !objects && receive.hasDirectBuffer();
+    }
+
+    /**
+     * Where the next {@code length} payload bytes may be read straight from the socket: a view of a matched
+     * receive's direct buffer from the next byte on, or null when they must go through {@link #accept}.
+     */
+    synchronized ByteBuffer directTarget(int length) {
+        return direct() ? receive.directPayloadBuffer(received, length) : null;
     }
 
     @Override
@@ -118,9 +146,19 @@ final class Fetch implements RemotePayload, Runnable {
                 early = new byte[Math.toIntExact(bytes)];
             }
             data.get(early, (int) offset, n);
+        } else if (receive.hasDirectBuffer()) {
+            receive.directPayloadBuffer(offset, n).put(data);
         } else {
             receive.acceptPayload(data, offset);
         }
+        return arrived(n);
+    }
+
+    /**
+     * {@code n} more payload bytes are in place (copied by {@link #accept}, or read straight into the receive's
+     * buffer from {@link #directTarget}); same result as {@link #accept}.
+     */
+    synchronized boolean arrived(int n) {
         received += n;
         if (received != bytes) {
             return false;

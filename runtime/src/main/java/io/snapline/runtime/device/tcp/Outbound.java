@@ -21,6 +21,13 @@ final class Outbound {
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     /** Reused for DATA frames: a stream's next chunk is encoded only once the previous one is written. */
     private final ByteBuffer chunk = ByteBuffer.allocateDirect(TcpDescriptor.MAX_FRAME).order(ByteOrder.LITTLE_ENDIAN);
+    /** The header of a DATA frame written from a direct payload (see {@link Stream#nextFrame}). */
+    private final ByteBuffer header = ByteBuffer.allocateDirect(TcpDescriptor.DATA_HEADER_LENGTH)
+            .order(ByteOrder.LITTLE_ENDIAN);
+    /** The gathering write in progress (header, payload view), or nulls. */
+    private final ByteBuffer[] gather = new ByteBuffer[2];
+    /** Payload bytes written from direct payloads without a copy. */
+    private long directBytes;
     private SelectionKey key;
     private ByteBuffer current;
     /** The stream whose last chunk {@code current} is. */
@@ -118,6 +125,20 @@ final class Outbound {
         }
         try {
             while (true) {
+                if (gather[1] != null) {
+                    channel.write(gather);
+                    if (gather[1].hasRemaining()) {
+                        interest(true);
+                        return false;
+                    }
+                    gather[0] = null;
+                    gather[1] = null;
+                    Stream done = finishing;
+                    if (done != null) {
+                        finishing = null;
+                        done.finished();
+                    }
+                }
                 if (current != null) {
                     channel.write(current);
                     if (current.hasRemaining()) {
@@ -140,7 +161,12 @@ final class Outbound {
                     current = (ByteBuffer) queue.poll();
                 } else {
                     Stream s = (Stream) next;
-                    current = s.nextChunk(chunk);
+                    if (s.isDirect()) {
+                        s.nextFrame(header, gather);
+                        directBytes += gather[1].remaining();
+                    } else {
+                        current = s.nextChunk(chunk);
+                    }
                     if (s.isDone()) {
                         queue.poll();
                         finishing = s;
@@ -154,14 +180,18 @@ final class Outbound {
         }
     }
 
+    synchronized long directBytes() {
+        return directBytes;
+    }
+
     /** Whether nothing is queued or half written; call while holding this monitor. */
     boolean isIdle() {
-        return current == null && queue.isEmpty();
+        return current == null && gather[1] == null && queue.isEmpty();
     }
 
     /** Whether nothing is left to write. */
     synchronized boolean isDrained() {
-        return current == null && queue.isEmpty() || closedReason != null || broken != null;
+        return current == null && gather[1] == null && queue.isEmpty() || closedReason != null || broken != null;
     }
 
     IOException broken() {
@@ -176,6 +206,8 @@ final class Outbound {
         closedReason = reason;
         queue.clear();
         current = null;
+        gather[0] = null;
+        gather[1] = null;
         finishing = null;
         return true;
     }

@@ -13,6 +13,8 @@ final class Stream {
     private final long fetchId;
     private final long total;
     private final byte flags;
+    /** The payload as the application's direct buffer (written without a copy), or null. */
+    private final ByteBuffer direct;
     private long next;
 
     /** The DATA a CTS asked for: frames addressed to the receiver's fetch id. */
@@ -27,6 +29,7 @@ final class Stream {
         this.fetchId = fetchId;
         this.total = total;
         this.flags = flags;
+        this.direct = message.directPayload();
     }
 
     /** The DATA of a pushed message, sent right behind its RTS: frames addressed to the send id. */
@@ -44,6 +47,28 @@ final class Stream {
         message.writePayload(chunk, next, n);
         next += n;
         return chunk.flip();
+    }
+
+    /** Whether the payload is the application's direct buffer, so {@link #nextFrames} can write it without a copy. */
+    boolean isDirect() {
+        return direct != null;
+    }
+
+    /**
+     * For a {@link #isDirect() direct} payload: the next DATA frame, up to {@link TcpDescriptor#DIRECT_CHUNK}
+     * payload bytes, as its header (encoded into {@code header}) and a view of the application's buffer, in
+     * {@code gather} for one gathering write.
+     */
+    void nextFrame(ByteBuffer header, ByteBuffer[] gather) {
+        int n = (int) Math.min(DIRECT_CHUNK, total - next);
+        header.clear();
+        header(header, DATA_HEADER_LENGTH + n, TYPE_DATA, flags, fetchId);
+        header.putLong(DATA_OFFSET_OFFSET, next);
+        header.position(0).limit(DATA_HEADER_LENGTH);
+        int from = (int) next;
+        gather[0] = header;
+        gather[1] = direct.duplicate().limit(from + n).position(from);
+        next += n;
     }
 
     boolean isDone() {

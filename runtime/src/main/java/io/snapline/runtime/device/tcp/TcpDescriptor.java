@@ -62,8 +62,9 @@ import java.nio.ByteOrder;
  *   <tr><td>EAGER</td><td>send id when flag SYNC is set, else 0</td><td>envelope + payload</td></tr>
  *   <tr><td>RTS</td><td>send id</td><td>envelope (no payload); flag PUSH: the DATA follows unasked</td></tr>
  *   <tr><td>CTS</td><td>send id</td><td>fetch id (int64); flag DISCARD: the receive took no data</td></tr>
- *   <tr><td>DATA</td><td>fetch id, or with flag PUSH the send id</td><td>payload byte offset (int64) + up to
- *       {@link #DATA_CHUNK} payload bytes</td></tr>
+ *   <tr><td>DATA</td><td>fetch id, or with flag PUSH the send id</td><td>payload byte offset (int64) + payload
+ *       bytes: up to {@link #DATA_CHUNK} when the sender copies them into the frame, up to {@link #DIRECT_CHUNK}
+ *       when it writes them from the application's direct buffer</td></tr>
  *   <tr><td>ACK</td><td>send id</td><td>none: a SYNC eager message was matched</td></tr>
  *   <tr><td>CREDIT</td><td>bytes of eager window returned</td><td>none</td></tr>
  *   <tr><td>BYE</td><td>0</td><td>none: the sender closes; end of stream after it is not a failure</td></tr>
@@ -148,13 +149,20 @@ public final class TcpDescriptor {
 
     /** "SNAP" as a little-endian int. */
     public static final int MAGIC = 0x50414E53;
-    public static final short VERSION = 3;
+    public static final short VERSION = 4;
     public static final int MAX_TOKEN_LENGTH = 1024;
     /** Payload bytes of one DATA frame (a multiple of every element size). */
     public static final int DATA_CHUNK = 64 * 1024;
     /** Credit an EAGER frame costs beyond its payload (envelope and bookkeeping on the receiver). */
     public static final int EAGER_OVERHEAD = 128;
     /** The longest legal frame; a longer length field is a protocol error. */
+    /**
+     * Payload bytes of a DATA frame written straight from an application's direct buffer (one gathering write of
+     * header and payload, no copy). The receiver reads DATA payloads as a stream, straight into a direct receive
+     * buffer when it has one, so such frames need not fit its read buffer.
+     */
+    public static final int DIRECT_CHUNK = 16 << 20;
+    /** The longest frame other than DATA (a DATA frame may carry up to {@link #DIRECT_CHUNK} payload bytes). */
     public static final int MAX_FRAME = Math.max(DATA_HEADER_LENGTH + DATA_CHUNK, ENVELOPE_LENGTH + Endpoint.EAGER_LIMIT);
 
     private static final BaseType[] BY_CODE = {null, BaseType.BYTE, BaseType.CHAR, BaseType.SHORT, BaseType.BOOLEAN,

@@ -163,6 +163,14 @@ public final class TcpDevice implements Device, AutoCloseable {
         return sum(Connection::drivenBytes);
     }
 
+    /**
+     * Payload bytes this rank wrote to its sockets straight from the application's direct {@code ByteBuffer}s, with
+     * no copy in Java (large messages sent from such buffers).
+     */
+    public long bytesSentWithoutCopy() {
+        return sum(c -> c.out.directBytes());
+    }
+
     private long sum(ToLongFunction<Connection> counter) {
         long sum = 0;
         for (Connection c : connections) {

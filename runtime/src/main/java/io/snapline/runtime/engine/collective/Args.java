@@ -67,7 +67,8 @@ final class Args {
         counts(c, counts, what + " counts");
         perRank(c, displs, what + " displacements");
         for (int r = 0; r < c.size(); r++) {
-            String problem = t.checkBuffer(buf, block(off, displs[r], t), counts[r]);
+            String problem = what.equals("receive") ? t.checkReceiveBuffer(buf, block(off, displs[r], t), counts[r])
+                    : t.checkBuffer(buf, block(off, displs[r], t), counts[r]);
             if (problem != null) {
                 throw new EngineException(what + " block of rank " + r + " (" + counts[r] + " item(s) at displacement "
                         + displs[r] + "): " + problem);
@@ -79,7 +80,7 @@ final class Args {
         if (t == null) {
             throw new EngineException(what + " datatype is null");
         }
-        String problem = t.checkBuffer(buf, off, count);
+        String problem = what.equals("send buffer") ? t.checkBuffer(buf, off, count) : t.checkReceiveBuffer(buf, off, count);
         if (problem != null) {
             throw new EngineException(what + ": " + problem);
         }

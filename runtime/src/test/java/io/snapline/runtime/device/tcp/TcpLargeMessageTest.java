@@ -54,6 +54,46 @@ class TcpLargeMessageTest {
         }
     }
 
+    /**
+     * Large messages from direct ByteBuffers at an element offset, pushed (within the window) and announced (beyond
+     * it), to a receiver that sleeps first, so the socket fills and the gathering writes resume part-way: every byte
+     * arrives, into a direct buffer and into an array, and the payload went to the socket without a copy. The same
+     * data from an array is copied, as before.
+     */
+    @Test
+    void shouldWriteLargeMessagesFromDirectBuffersWithoutCopyingThem() throws Exception {
+        int ints = 3 * MIB_INTS + 3; // three megabytes and twelve bytes: a short last frame
+        int offset = 5;
+        int[] values = pattern(ints, 7);
+        java.nio.ByteBuffer src = java.nio.ByteBuffer.allocateDirect(4 * (offset + ints))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        src.asIntBuffer().position(offset).put(values);
+        long bytes = 4L * ints;
+        for (long window : new long[] {TcpConfig.DEFAULT_EAGER_WINDOW, 1L << 20}) {
+            try (TcpCluster c = TcpCluster.start(2, window)) {
+                c.run(world -> {
+                    world.endpoint().await(world.isend(SendMode.STANDARD, src, offset, ints, INT, 1, 1));
+                    world.endpoint().await(world.isend(SendMode.STANDARD, src, offset, ints, INT, 1, 2));
+                    world.endpoint().await(world.isend(SendMode.STANDARD, values, 0, ints, INT, 1, 3));
+                }, world -> {
+                    Thread.sleep(300);
+                    java.nio.ByteBuffer got = java.nio.ByteBuffer.allocateDirect(4 * ints)
+                            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    world.endpoint().await(world.irecv(got, 0, ints, INT, 0, 1));
+                    int[] back = new int[ints];
+                    got.asIntBuffer().get(back);
+                    assertArrayEquals(values, back, "into a direct buffer, window " + window);
+                    int[] arr = new int[ints];
+                    world.endpoint().await(world.irecv(arr, 0, ints, INT, 0, 2));
+                    assertArrayEquals(values, arr, "into an array, window " + window);
+                    world.endpoint().await(world.irecv(arr, 0, ints, INT, 0, 3));
+                    assertArrayEquals(values, arr, "from an array, window " + window);
+                });
+                assertEquals(2 * bytes, c.devices[0].bytesSentWithoutCopy(), "window " + window);
+            }
+        }
+    }
+
     @Test
     void shouldReceivePushedMessageAfterALaterSmallOneWithAnotherTag() throws Exception {
         try (TcpCluster c = TcpCluster.start(2)) {
