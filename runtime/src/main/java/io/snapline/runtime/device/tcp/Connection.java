@@ -300,14 +300,39 @@ final class Connection {
      * Returns false at end of stream.
      */
     private boolean readAndDispatch(BooleanSupplier enough) throws IOException {
+        if (in.position() > 0) {
+            parse(enough); // frames the last reader left (a driver stops before the next large announcement)
+        }
         int n = readDirect();
         if (n == 0) {
-            n = channel.read(in);
+            if (headerNext && in.position() < DATA_HEADER_LENGTH) {
+                in.limit(DATA_HEADER_LENGTH); // the payload behind this header goes straight to the receive buffer
+                try {
+                    n = channel.read(in);
+                } finally {
+                    in.limit(in.capacity());
+                }
+            } else {
+                n = channel.read(in);
+            }
         }
         if (n < 0) {
             return false;
         }
         counted(n, enough);
+        parse(enough);
+        while (dataLeft > 0 && in.position() == 0) {
+            n = readDirect(); // the rest of a payload the header announced, if the socket has it already
+            if (n <= 0) {
+                return n == 0;
+            }
+            counted(n, enough);
+        }
+        return true;
+    }
+
+    /** Dispatches the complete frames in the read buffer (see {@link #readAndDispatch}) and compacts it. */
+    private void parse(BooleanSupplier enough) throws IOException {
         in.flip();
         while (true) {
             if (dataLeft > 0) {
@@ -346,7 +371,6 @@ final class Connection {
             in.position(start + length);
         }
         in.compact();
-        return true;
     }
 
     private void counted(int n, BooleanSupplier enough) {
@@ -359,6 +383,8 @@ final class Connection {
     // DATA payloads are read as a stream: a frame's payload need not fit the read buffer. Reader state (guarded by
     // reading): the fetch whose payload is arriving, the payload offset of the next byte, bytes left of the frame.
     private Fetch dataFetch;
+    /** The frame after the one just dispatched is a pushed DATA frame whose payload can go straight to its receive. */
+    private boolean headerNext;
     private long dataId;
     private long dataOffset;
     private int dataLeft;
@@ -371,6 +397,7 @@ final class Connection {
         if (f == null) {
             throw new IOException("protocol error: DATA for unknown " + (pushed ? "pushed send " : "fetch ") + id);
         }
+        headerNext = false;
         dataFetch = f;
         dataId = pushed ? 0 : id;
         dataOffset = in.getLong(start + DATA_OFFSET_OFFSET);
@@ -480,6 +507,7 @@ final class Connection {
                 f, f);
         m.stamp(in.getInt(start + EPOCH_OFFSET), in.getLong(start + SEQ_OFFSET));
         handler.onPacket(m);
+        headerNext = pushed && bytes > 0 && f.acceptsDirect();
     }
 
     private void onClearToSend(long sendId, long fetchId, boolean discard) throws IOException {
