@@ -207,9 +207,15 @@ public final class Request implements java.util.function.BooleanSupplier {
                 length);
     }
 
+    /** Whether this is a pending receive of a large message into a direct buffer in packed form. */
+    public boolean awaitsDirectPayload() {
+        return !send && state != DONE && hasDirectBuffer() && (long) count * type.size() * type.base().byteSize()
+                > Endpoint.EAGER_LIMIT;
+    }
+
     /** Whether {@link #directPayloadBuffer} gives views: the buffer is a direct ByteBuffer in packed form. */
     public boolean hasDirectBuffer() {
-        return buffer instanceof java.nio.ByteBuffer && ((java.nio.ByteBuffer) buffer).isDirect()
+        return buffer instanceof java.nio.ByteBuffer && ((java.nio.ByteBuffer) buffer).isDirect() && type.base() != null
                 && PackCodec.isPacked((java.nio.ByteBuffer) buffer, type.base());
     }
 

@@ -7,6 +7,7 @@ import io.snapline.runtime.engine.BaseType;
 import io.snapline.runtime.engine.Endpoint;
 import io.snapline.runtime.engine.Message;
 import io.snapline.runtime.engine.PeerFailedException;
+import io.snapline.runtime.engine.Request;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -305,8 +306,10 @@ final class Connection {
         }
         int n = readDirect();
         if (n == 0) {
-            if (headerNext && in.position() < DATA_HEADER_LENGTH) {
-                in.limit(DATA_HEADER_LENGTH); // the payload behind this header goes straight to the receive buffer
+            int limit = headerNext ? DATA_HEADER_LENGTH : awaitsDirect(enough) ? ENVELOPE_LENGTH + DATA_HEADER_LENGTH : 0;
+            if (limit > in.position()) {
+                // just the header(s) in front of a payload that goes straight to a direct receive buffer
+                in.limit(limit);
                 try {
                     n = channel.read(in);
                 } finally {
@@ -371,6 +374,14 @@ final class Connection {
             in.position(start + length);
         }
         in.compact();
+    }
+
+    /**
+     * Whether the reader is a driver waiting for a large message into a direct buffer with nothing half read: the
+     * next frames are likely its announcement and first DATA header, best read alone.
+     */
+    private boolean awaitsDirect(BooleanSupplier enough) {
+        return dataLeft == 0 && in.position() == 0 && enough instanceof Request && ((Request) enough).awaitsDirectPayload();
     }
 
     private void counted(int n, BooleanSupplier enough) {

@@ -24,8 +24,12 @@ final class Outbound {
     /** The header of a DATA frame written from a direct payload (see {@link Stream#nextFrame}). */
     private final ByteBuffer header = ByteBuffer.allocateDirect(TcpDescriptor.DATA_HEADER_LENGTH)
             .order(ByteOrder.LITTLE_ENDIAN);
-    /** The gathering write in progress (header, payload view), or nulls. */
-    private final ByteBuffer[] gather = new ByteBuffer[2];
+    /**
+     * The gathering write in progress, or nulls: the frame before a direct DATA frame (its announcement, or
+     * {@link #NOTHING}), the DATA header, the payload view.
+     */
+    private final ByteBuffer[] gather = new ByteBuffer[3];
+    private static final ByteBuffer NOTHING = ByteBuffer.allocateDirect(0);
     /** Payload bytes written from direct payloads without a copy. */
     private long directBytes;
     private SelectionKey key;
@@ -125,14 +129,15 @@ final class Outbound {
         }
         try {
             while (true) {
-                if (gather[1] != null) {
+                if (gather[2] != null) {
                     channel.write(gather);
-                    if (gather[1].hasRemaining()) {
+                    if (gather[2].hasRemaining()) {
                         interest(true);
                         return false;
                     }
                     gather[0] = null;
                     gather[1] = null;
+                    gather[2] = null;
                     Stream done = finishing;
                     if (done != null) {
                         finishing = null;
@@ -158,18 +163,24 @@ final class Outbound {
                     return true;
                 }
                 if (next instanceof ByteBuffer) {
-                    current = (ByteBuffer) queue.poll();
+                    ByteBuffer frame = (ByteBuffer) queue.poll();
+                    if (queue.peek() instanceof Stream && ((Stream) queue.peek()).isDirect()) {
+                        gather[0] = frame; // a pushed announcement goes out with its first DATA frame
+                        startDirect((Stream) queue.peek());
+                    } else {
+                        current = frame;
+                    }
                 } else {
                     Stream s = (Stream) next;
                     if (s.isDirect()) {
-                        s.nextFrame(header, gather);
-                        directBytes += gather[1].remaining();
+                        gather[0] = NOTHING;
+                        startDirect(s);
                     } else {
                         current = s.nextChunk(chunk);
-                    }
-                    if (s.isDone()) {
-                        queue.poll();
-                        finishing = s;
+                        if (s.isDone()) {
+                            queue.poll();
+                            finishing = s;
+                        }
                     }
                 }
             }
@@ -180,18 +191,28 @@ final class Outbound {
         }
     }
 
+    /** Sets up the gathering write of the next DATA frame of a direct stream at the head of the queue. */
+    private void startDirect(Stream s) {
+        s.nextFrame(header, gather);
+        directBytes += gather[2].remaining();
+        if (s.isDone()) {
+            queue.poll();
+            finishing = s;
+        }
+    }
+
     synchronized long directBytes() {
         return directBytes;
     }
 
     /** Whether nothing is queued or half written; call while holding this monitor. */
     boolean isIdle() {
-        return current == null && gather[1] == null && queue.isEmpty();
+        return current == null && gather[2] == null && queue.isEmpty();
     }
 
     /** Whether nothing is left to write. */
     synchronized boolean isDrained() {
-        return current == null && gather[1] == null && queue.isEmpty() || closedReason != null || broken != null;
+        return current == null && gather[2] == null && queue.isEmpty() || closedReason != null || broken != null;
     }
 
     IOException broken() {
@@ -208,6 +229,7 @@ final class Outbound {
         current = null;
         gather[0] = null;
         gather[1] = null;
+        gather[2] = null;
         finishing = null;
         return true;
     }

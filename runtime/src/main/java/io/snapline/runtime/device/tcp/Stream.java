@@ -57,7 +57,7 @@ final class Stream {
     /**
      * For a {@link #isDirect() direct} payload: the next DATA frame, up to {@link TcpDescriptor#DIRECT_CHUNK}
      * payload bytes, as its header (encoded into {@code header}) and a view of the application's buffer, in
-     * {@code gather} for one gathering write.
+     * {@code gather[1]} and {@code gather[2]} for one gathering write.
      */
     void nextFrame(ByteBuffer header, ByteBuffer[] gather) {
         int n = (int) Math.min(DIRECT_CHUNK, total - next);
@@ -66,8 +66,8 @@ final class Stream {
         header.putLong(DATA_OFFSET_OFFSET, next);
         header.position(0).limit(DATA_HEADER_LENGTH);
         int from = (int) next;
-        gather[0] = header;
-        gather[1] = direct.duplicate().limit(from + n).position(from);
+        gather[1] = header;
+        gather[2] = direct.duplicate().limit(from + n).position(from);
         next += n;
     }
 
