@@ -50,7 +50,8 @@ public final class TcpDataPlane {
         AtomicReference<Endpoint> self = new AtomicReference<>();
         Queue<Object[]> early = new ConcurrentLinkedQueue<>();
         TcpDevice device = TcpDevice.start(
-                new TcpConfig(s.rank(), s.size(), s.token(), s.listener(), s.peers(), s.connectTimeout()),
+                new TcpConfig(s.rank(), s.size(), s.token(), s.listener(), s.peers(), s.connectTimeout(),
+                        TcpConfig.windowFor(s.size(), Runtime.getRuntime().maxMemory())),
                 mailbox, (rank, reason) -> {
                     Endpoint ep = self.get();
                     if (ep == null) {

@@ -20,6 +20,17 @@ class TcpFlowControlTest {
     private static final int MESSAGES = (int) (TOTAL_BYTES / Endpoint.EAGER_LIMIT);
 
     @Test
+    void shouldShareAnEighthOfTheHeapAmongSendersWithinTheWindowBounds() {
+        long mib = 1L << 20;
+        assertEquals(16 * mib, TcpConfig.windowFor(2, 1024 * mib), "capped at 16 MiB");
+        assertEquals(16 * mib, TcpConfig.windowFor(2, 128 * mib), "128 MiB / 8 for the one sender");
+        assertEquals(8 * mib, TcpConfig.windowFor(9, 512 * mib), "512 MiB / 8 over 8 senders");
+        assertEquals(2 * mib, TcpConfig.windowFor(5, 64 * mib), "64 MiB / 8 over 4 senders");
+        assertEquals(mib, TcpConfig.windowFor(65, 256 * mib), "at least 1 MiB");
+        assertEquals(16 * mib, TcpConfig.windowFor(1, 512 * mib), "a single rank has no senders");
+    }
+
+    @Test
     void shouldBoundUnexpectedBytesAndKeepOrderWhenSenderFloodsSleepingReceiver() throws Exception {
         try (TcpCluster c = TcpCluster.start(2, WINDOW)) {
             TcpDevice receiverDevice = c.devices[1];
