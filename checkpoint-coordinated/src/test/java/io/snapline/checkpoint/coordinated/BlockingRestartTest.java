@@ -160,17 +160,21 @@ class BlockingRestartTest {
             int step;
             double acc;
             long bits;
+            /** With {@code direct}: the last values received, in a direct buffer that the checkpoint must carry. */
+            java.nio.ByteBuffer last = MPI.newByteBuffer(8 * 4);
         }
 
+        /** Arguments: STEPS [direct]; with {@code direct} the messages go from and into direct ByteBuffers. */
         public static void main(String[] args) throws Exception {
             String[] rest = MPI.Init(args);
             int steps = Integer.parseInt(rest[0]);
+            boolean direct = rest.length > 1 && rest[1].equals("direct");
             int rank = MPI.COMM_WORLD.Rank();
             int size = MPI.COMM_WORLD.Size();
             int left = (rank + size - 1) % size;
             int right = (rank + 1) % size;
             State s = Checkpoint.restoreOr(State::new);
-            double[] in = new double[N];
+            Object in = direct ? MPI.newByteBuffer(8 * N) : new double[N];
             Request pending = null;
             while (s.step < steps) {
                 if (s.step > 0) {
@@ -180,9 +184,15 @@ class BlockingRestartTest {
                     pending.Wait();
                 }
                 s.step++;
-                double[] out = new double[N];
+                double[] values = new double[N];
                 for (int i = 0; i < N; i++) {
-                    out[i] = Math.sin(s.step * 31 + rank * 7 + i) + s.acc * 1e-9;
+                    values[i] = Math.sin(s.step * 31 + rank * 7 + i) + s.acc * 1e-9;
+                }
+                Object out = values;
+                if (direct) {
+                    java.nio.ByteBuffer b = MPI.newByteBuffer(8 * N);
+                    b.asDoubleBuffer().put(values);
+                    out = b;
                 }
                 pending = MPI.COMM_WORLD.Isend(out, 0, N, MPI.DOUBLE, right, 5);
                 Checkpoint.point(s);
@@ -191,17 +201,25 @@ class BlockingRestartTest {
             if (pending != null) {
                 pending.Wait();
             }
+            long lastBits = 0;
+            for (int i = 0; i < 4; i++) {
+                lastBits = lastBits * 31 + s.last.getLong(8 * i);
+            }
             System.out.println("rank " + rank + " step " + s.step + " acc " + Double.doubleToLongBits(s.acc)
-                    + " bits " + Long.toHexString(s.bits));
+                    + " bits " + Long.toHexString(s.bits) + " last " + Long.toHexString(lastBits));
             MPI.Finalize();
         }
 
-        private static void receive(State s, double[] in, int left) throws Exception {
+        private static void receive(State s, Object in, int left) throws Exception {
             Status st = MPI.COMM_WORLD.Recv(in, 0, N, MPI.DOUBLE, left, 5);
             assertEquals(N, st.Get_count(MPI.DOUBLE));
             for (int i = 0; i < N; i++) {
-                s.acc = s.acc * 0.999_999 + in[i];
-                s.bits = s.bits * 1_000_003L + Double.doubleToLongBits(in[i]);
+                double v = in instanceof double[] ? ((double[]) in)[i] : ((java.nio.ByteBuffer) in).getDouble(8 * i);
+                s.acc = s.acc * 0.999_999 + v;
+                s.bits = s.bits * 1_000_003L + Double.doubleToLongBits(v);
+                if (i < 4) {
+                    s.last.putDouble(8 * i, v);
+                }
             }
         }
     }
@@ -213,6 +231,23 @@ class BlockingRestartTest {
         assertEquals(3, clean.lines().size(), clean.out());
         MpiRun.Outcome o = MpiRun.run(3, List.of("--checkpoint", "coordinated", "--every", "3", "--store",
                 tmp.resolve("s").toString(), "--inject-failure", "rank=1,point=8"), LargeInFlight.class, "12");
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(sorted(clean), sorted(o));
+        assertTrue(o.err().contains("restarting all 3 ranks from checkpoint 2"), o.err());
+    }
+
+    /**
+     * The same with direct ByteBuffers: the in-flight payload is read from the sender's direct buffer at capture,
+     * and the rank state holds a direct buffer, which comes back by value after the restart.
+     */
+    @Test
+    void shouldRestartBitIdenticallyWhenMessagesAndStateUseDirectByteBuffers() {
+        MpiRun.Outcome clean = MpiRun.run(3, List.of(), LargeInFlight.class, "12", "direct");
+        assertTrue(clean.result().succeeded(), clean.err());
+        assertEquals(sorted(MpiRun.run(3, List.of(), LargeInFlight.class, "12")), sorted(clean),
+                "direct buffers carry the same values as arrays");
+        MpiRun.Outcome o = MpiRun.run(3, List.of("--checkpoint", "coordinated", "--every", "3", "--store",
+                tmp.resolve("s").toString(), "--inject-failure", "rank=1,point=8"), LargeInFlight.class, "12", "direct");
         assertTrue(o.result().succeeded(), o.err());
         assertEquals(sorted(clean), sorted(o));
         assertTrue(o.err().contains("restarting all 3 ranks from checkpoint 2"), o.err());

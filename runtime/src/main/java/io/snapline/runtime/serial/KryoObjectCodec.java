@@ -41,7 +41,43 @@ public final class KryoObjectCodec implements ObjectCodec {
         for (Class<?> c : PROCESS_BOUND) {
             kryo.addDefaultSerializer(c, new ProcessBound(c));
         }
+        kryo.addDefaultSerializer(java.nio.ByteBuffer.class, new ByteBufferSerializer());
         return kryo;
+    }
+
+    /**
+     * A {@link java.nio.ByteBuffer} (heap, direct, read-only; the message buffers of {@code MPI.newByteBuffer}) by
+     * value: its bytes up to the capacity, position, limit, byte order and kind. A direct buffer comes back as a new
+     * direct buffer; its address in the old process means nothing.
+     */
+    private static final class ByteBufferSerializer extends com.esotericsoftware.kryo.Serializer<java.nio.ByteBuffer> {
+        @Override
+        public void write(Kryo k, Output out, java.nio.ByteBuffer b) {
+            out.writeVarInt(b.capacity(), true);
+            out.writeVarInt(b.limit(), true);
+            out.writeVarInt(b.position(), true);
+            out.writeBoolean(b.order() == java.nio.ByteOrder.LITTLE_ENDIAN);
+            out.writeBoolean(b.isDirect());
+            out.writeBoolean(b.isReadOnly());
+            byte[] bytes = new byte[b.capacity()];
+            b.duplicate().clear().get(bytes);
+            out.writeBytes(bytes);
+        }
+
+        @Override
+        public java.nio.ByteBuffer read(Kryo k, Input in, Class<? extends java.nio.ByteBuffer> type) {
+            int capacity = in.readVarInt(true);
+            int limit = in.readVarInt(true);
+            int position = in.readVarInt(true);
+            java.nio.ByteOrder order = in.readBoolean() ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN;
+            boolean direct = in.readBoolean();
+            boolean readOnly = in.readBoolean();
+            java.nio.ByteBuffer b = direct ? java.nio.ByteBuffer.allocateDirect(capacity) : java.nio.ByteBuffer.allocate(capacity);
+            b.put(0, in.readBytes(capacity));
+            b.limit(limit).position(position);
+            b.order(order);
+            return readOnly ? b.asReadOnlyBuffer().order(order) : b;
+        }
     }
 
     /**

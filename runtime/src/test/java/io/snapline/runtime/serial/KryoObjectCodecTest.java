@@ -2,6 +2,7 @@ package io.snapline.runtime.serial;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,6 +61,33 @@ class KryoObjectCodecTest {
         assertEquals(List.of(1, 2, 3), out[2]);
         assertEquals(Map.of(1, "one"), out[3]);
         assertEquals(null, out[4]);
+    }
+
+    @Test
+    void shouldRoundTripByteBuffersByValueKeepingKindOrderAndBounds() {
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        direct.putLong(0, 0x0102030405060708L).putInt(8, -7);
+        direct.limit(12).position(3);
+        java.nio.ByteBuffer heap = java.nio.ByteBuffer.allocate(5);
+        heap.put(4, (byte) 9);
+        java.nio.ByteBuffer readOnly = direct.asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        Object[] out = roundTrip(direct, heap, readOnly, direct);
+        java.nio.ByteBuffer d = (java.nio.ByteBuffer) out[0];
+        assertTrue(d.isDirect());
+        assertEquals(java.nio.ByteOrder.LITTLE_ENDIAN, d.order());
+        assertEquals(16, d.capacity());
+        assertEquals(12, d.limit());
+        assertEquals(3, d.position());
+        assertEquals(0x0102030405060708L, d.getLong(0));
+        assertEquals(-7, d.getInt(8));
+        java.nio.ByteBuffer h = (java.nio.ByteBuffer) out[1];
+        assertFalse(h.isDirect());
+        assertEquals(java.nio.ByteOrder.BIG_ENDIAN, h.order());
+        assertEquals(9, h.get(4));
+        java.nio.ByteBuffer r = (java.nio.ByteBuffer) out[2];
+        assertTrue(r.isReadOnly());
+        assertEquals(-7, r.getInt(8));
+        assertSame(out[0], out[3], "a buffer referenced twice comes back once");
     }
 
     @Test
