@@ -91,6 +91,12 @@ import java.nio.ByteOrder;
  * as an eager one does once handed over. The payload plus {@link #EAGER_OVERHEAD} is spent from the same credit as
  * eager messages and returned once the message has reached its receive (or was dropped).
  *
+ * <p><b>DATA as a stream.</b> A sender copies a payload into DATA frames of {@link #DATA_CHUNK} bytes, except when
+ * the payload is the application's direct buffer in packed form: then each frame carries up to
+ * {@link #DIRECT_CHUNK} bytes written by one gathering write straight from that buffer (a pushed RTS goes out in the
+ * same write). The receiver does not need a DATA frame whole: it takes the payload bytes as they come (whole
+ * elements when it decodes them), and reads the rest of a frame straight into a matched receive's direct buffer.
+ *
  * <p><b>Flow control</b>: each receiver grants each sender an eager window of
  * {@link TcpConfig#eagerWindow()} bytes. An EAGER frame or pushed message costs its payload plus
  * {@link #EAGER_OVERHEAD} (so even empty messages count); the sender spends credit when it sends one and falls back to
