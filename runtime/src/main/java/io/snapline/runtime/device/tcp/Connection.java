@@ -95,8 +95,7 @@ final class Connection {
                 pendingSends.put(id, m);
             }
             if (push) {
-                out.enqueue(announceFrame(m, bytes, id, FLAG_PUSH));
-                out.enqueue(Stream.pushed(this, m, id, bytes));
+                out.enqueue(announceFrame(m, bytes, id, FLAG_PUSH), Stream.pushed(this, m, id, bytes));
             } else {
                 out.enqueue(eager ? eagerFrame(m, (int) bytes, id) : announceFrame(m, bytes, id, (byte) 0));
             }

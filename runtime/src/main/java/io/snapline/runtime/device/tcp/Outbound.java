@@ -122,6 +122,18 @@ final class Outbound {
         }
     }
 
+    /** Appends a frame and the stream right behind it (a pushed message), then writes what the socket takes. */
+    synchronized void enqueue(ByteBuffer frame, Stream stream) {
+        if (closedReason != null) {
+            return;
+        }
+        queue.add(frame);
+        queue.add(stream);
+        if (!writeInterest) {
+            flush();
+        }
+    }
+
     /** Writes queued frames until the socket is full or the queue empty; returns true when everything went. */
     synchronized boolean flush() {
         if (closedReason != null || broken != null) {
