@@ -25,8 +25,14 @@ final class TcpSuite {
     static final int LATENCY_WARMUP = 100_000;
     /** Bytes streamed per trial, as on shm: 256 messages of 1 MiB, 16 of 16 MiB. */
     static final long STREAM_BYTES = 256L << 20;
-    /** Warm-up bursts per size, in the raw and the Snapline stream alike. */
+    /** Warm-up bursts per size of the piggyback suite's tcp stream. */
     static final int STREAM_WARMUP_BURSTS = 3;
+    /**
+     * Warm-up per stream row, in the raw and the Snapline stream alike: bursts for this long. A fresh rank JVM's
+     * compilers work for several seconds on 2 vCPUs, taking CPU from the stream; a time-based warm-up lets both
+     * columns reach steady state.
+     */
+    static final int STREAM_WARMUP_MILLIS = 2_000;
     /** The 1 MiB stream once more with this many messages in flight, as OSU's {@code osu_bw} measures. */
     static final int STREAM_WINDOW = 64;
     static final int BARRIERS = 20_000;
@@ -60,17 +66,18 @@ final class TcpSuite {
     private static void bandwidth(BenchmarkOptions o, Measurements m, PrintStream progress) {
         progress.println("  bandwidth: raw NIO stream, then Snapline tcp stream ...");
         List<String> args = new ArrayList<>(List.of(str(o.trials())));
+        String warmup = o.scaled(STREAM_WARMUP_MILLIS) + "ms";
         for (int size : STREAM_SIZES) {
-            args.add(size + ":" + o.scaled((int) (STREAM_BYTES / size)) + ":" + STREAM_WARMUP_BURSTS);
+            args.add(size + ":" + o.scaled((int) (STREAM_BYTES / size)) + ":" + warmup);
         }
         raw(concat("stream", args), m, progress);
         List<String> ranks = new ArrayList<>(args);
         // At least one whole window, even in a scaled-down run, so that the figure is always the same row's.
         int count = Math.max(1, o.scaled((int) (STREAM_BYTES / STREAM_SIZES[0])) / STREAM_WINDOW) * STREAM_WINDOW;
-        ranks.add(STREAM_SIZES[0] + ":" + count + ":" + STREAM_WARMUP_BURSTS + ":" + STREAM_WINDOW);
+        ranks.add(STREAM_SIZES[0] + ":" + count + ":" + warmup + ":" + STREAM_WINDOW);
         for (int size : STREAM_SIZES) {
             // from and into direct ByteBuffers, as the raw stream moves its bytes
-            ranks.add(size + ":" + o.scaled((int) (STREAM_BYTES / size)) + ":" + STREAM_WARMUP_BURSTS + ":1:direct");
+            ranks.add(size + ":" + o.scaled((int) (STREAM_BYTES / size)) + ":" + warmup + ":1:direct");
         }
         RankJob.run("tcp", RankJob.RANKS, Stream.class, ranks, m, progress);
     }

@@ -66,6 +66,41 @@ public final class RankReport {
     }
 
     /** Parses a positive count argument, naming it in the error. */
+    /**
+     * A warm-up: {@code N} bursts, or ({@code 2s}, {@code 1500ms}) bursts until that much time has passed, at least
+     * one. A fresh JVM's compilers keep working for seconds on a 2-vCPU machine; a warm-up by time lets both the
+     * baseline and Snapline reach steady state, whatever their amounts of code.
+     */
+    public record Warmup(int bursts, long nanos) {
+        public static Warmup parse(String value) {
+            try {
+                if (value.endsWith("ms")) {
+                    return new Warmup(0, positive(Long.parseLong(value.substring(0, value.length() - 2)), value) * 1_000_000L);
+                }
+                if (value.endsWith("s")) {
+                    return new Warmup(0, positive(Long.parseLong(value.substring(0, value.length() - 1)), value)
+                            * 1_000_000_000L);
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("WARMUP must be a count or a time such as 2s or 500ms, got '" + value
+                        + "'", e);
+            }
+            return new Warmup(count(value, "WARMUP"), 0);
+        }
+
+        private static long positive(long v, String value) {
+            if (v < 1) {
+                throw new IllegalArgumentException("WARMUP time must be positive, got '" + value + "'");
+            }
+            return v;
+        }
+
+        /** Whether another burst is due after {@code done} bursts that began at {@code start} ({@link System#nanoTime()}). */
+        public boolean more(int done, long start) {
+            return nanos > 0 ? done == 0 || System.nanoTime() - start < nanos : done < bursts;
+        }
+    }
+
     public static int count(String value, String name) {
         int n;
         try {

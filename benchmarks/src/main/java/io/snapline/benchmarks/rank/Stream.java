@@ -9,7 +9,8 @@ import mpi.Request;
  * receives them with blocking {@code Recv} and answers with a one-byte acknowledgement, so the timed span ends when
  * the last byte has arrived. Arguments: {@code TRIALS SIZE:COUNT[:WARMUP[:WINDOW[:direct]]]...}; reports {@code stream.SIZE} as
  * the time per message (bandwidth is SIZE over that time). The warm-up sends WARMUP bursts of COUNT messages (default
- * 1); a fresh rank JVM ({@code -dev tcp}) needs several before the JIT compilers are done with the path.
+ * 1), or bursts for a time ({@code 2s}, see {@link RankReport.Warmup}); a fresh rank JVM ({@code -dev tcp}) needs
+ * seconds before the JIT compilers are done with the path.
  *
  * <p>With a WINDOW above 1 the messages go as OSU's {@code osu_bw} sends them: rank 0 starts WINDOW {@code Isend}s of
  * one buffer and waits for all of them, rank 1 has WINDOW {@code Irecv}s into WINDOW buffers posted and waits for all,
@@ -43,7 +44,7 @@ public final class Stream {
             }
             int size = RankReport.count(spec[0], "SIZE");
             int count = RankReport.count(spec[1], "COUNT");
-            int warmup = spec.length >= 3 ? RankReport.count(spec[2], "WARMUP") : 1;
+            RankReport.Warmup warmup = RankReport.Warmup.parse(spec.length >= 3 ? spec[2] : "1");
             int window = spec.length >= 4 ? RankReport.count(spec[3], "WINDOW") : 1;
             boolean direct = spec.length == 5;
             if (window < 1 || count % window != 0) {
@@ -58,7 +59,14 @@ public final class Stream {
                 set(bufs[0], size - 1, (byte) 43); // the same byte when size is 1
             }
             byte[] ack = new byte[1];
-            for (int w = 0; w < warmup; w++) {
+            long warmStart = System.nanoTime();
+            int[] more = new int[1];
+            for (int w = 0; ; w++) {
+                more[0] = warmup.more(w, warmStart) ? 1 : 0;
+                MPI.COMM_WORLD.Bcast(more, 0, 1, MPI.INT, 0); // rank 0's clock decides for both
+                if (more[0] == 0) {
+                    break;
+                }
                 burst(me, bufs, size, ack, count, window);
             }
             long[] nanos = new long[trials];

@@ -22,7 +22,8 @@ import java.util.Arrays;
  *       and writes them back; reports {@code pingpong.SIZE}, half the round trip. With {@code handoff} instead of
  *       {@code pingpong}, each side reads on a second thread that hands every complete message to the main thread
  *       through a volatile counter, as the device's progress thread does (reports {@code handoff.SIZE}).</li>
- *   <li>{@code stream TRIALS SIZE:COUNT[:WARMUP]...}: after WARMUP bursts (default 1), the timing side writes COUNT messages of SIZE bytes from a direct
+ *   <li>{@code stream TRIALS SIZE:COUNT[:WARMUP]...}: after WARMUP bursts (default 1; or a time such as {@code 2s}, as
+ *       the rank programs take it), the timing side writes COUNT messages of SIZE bytes from a direct
  *       buffer, the other side reads each into a direct buffer and answers the last with one byte; reports
  *       {@code stream.SIZE}, the time per message. This is the floor of NIO streaming: no copy in Java at all.</li>
  * </ul>
@@ -129,11 +130,23 @@ public final class NioPeer {
             }
             int size = RankReport.count(spec[0], "SIZE");
             int count = RankReport.count(spec[1], "COUNT");
-            int warmup = spec.length == 3 ? RankReport.count(spec[2], "WARMUP") : 1;
+            RankReport.Warmup warmup = RankReport.Warmup.parse(spec.length == 3 ? spec[2] : "1");
             // Direct, not a wrapped byte[]: a write from a heap buffer copies everything still to be written into a
             // temporary direct buffer on every call, which for a partial write of 16 MiB repeats most of the copy.
             ByteBuffer buf = ByteBuffer.allocateDirect(size);
-            for (int w = 0; w < warmup; w++) {
+            long warmStart = System.nanoTime();
+            for (int w = 0; ; w++) {
+                // the timing side's clock decides for both: one byte, 1 for another burst, 0 to stop
+                token.clear();
+                if (timer) {
+                    token.put(0, (byte) (warmup.more(w, warmStart) ? 1 : 0));
+                    writeFully(ch, token);
+                } else {
+                    readFully(ch, token);
+                }
+                if (token.get(0) == 0) {
+                    break;
+                }
                 burst(ch, timer, buf, token, count, (byte) 1);
             }
             long[] nanos = new long[trials];
