@@ -408,10 +408,11 @@ final class Connection {
             throw new IOException("protocol error: DATA for unknown " + (pushed ? "pushed send " : "fetch ") + id);
         }
         headerNext = false;
-        dataFetch = f;
-        dataId = pushed ? 0 : id;
         dataOffset = in.getLong(start + DATA_OFFSET_OFFSET);
         dataLeft = length - DATA_HEADER_LENGTH;
+        f.checkFrame(dataOffset, dataLeft);
+        dataFetch = f;
+        dataId = pushed ? 0 : id;
         in.position(start + DATA_HEADER_LENGTH);
         if (dataLeft == 0) {
             dataFetch = null;

@@ -53,6 +53,14 @@ final class Fetch implements RemotePayload, Runnable {
         return direct() ? available : available - available % unit;
     }
 
+    /** Checks that a DATA frame of {@code n} payload bytes from {@code offset} continues this payload and fits it. */
+    synchronized void checkFrame(long offset, int n) throws java.io.IOException {
+        if (offset != received || offset + n > bytes) {
+            throw new java.io.IOException("protocol error: DATA for bytes " + offset + ".." + (offset + n) + " after "
+                    + received + " of " + bytes);
+        }
+    }
+
     /** Whether a matched receive takes the payload straight into its direct buffer. */
     synchronized boolean acceptsDirect() {
         return direct();

@@ -49,7 +49,7 @@ final class Stream {
         return chunk.flip();
     }
 
-    /** Whether the payload is the application's direct buffer, so {@link #nextFrames} can write it without a copy. */
+    /** Whether the payload is the application's direct buffer, so {@link #nextFrame} can write it without a copy. */
     boolean isDirect() {
         return direct != null;
     }
