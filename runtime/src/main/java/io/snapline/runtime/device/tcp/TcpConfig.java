@@ -21,7 +21,7 @@ import java.util.List;
  */
 public record TcpConfig(int rank, int size, byte[] token, ServerSocketChannel listener, List<InetSocketAddress> peers,
         Duration connectTimeout, long eagerWindow) {
-    /** Default eager window per sender: 4 MiB, room for a few pushed messages of 1 MiB in flight. */
+    /** Eager window per sender of a configuration that names none (tests, embedding); jobs use {@link #windowFor}. */
     public static final long DEFAULT_EAGER_WINDOW = 4L << 20;
     /** The smallest and largest window {@link #windowFor} grants. */
     public static final long MIN_WINDOW = 1L << 20;
