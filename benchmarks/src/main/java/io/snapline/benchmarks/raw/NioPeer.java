@@ -94,7 +94,9 @@ public final class NioPeer {
     private static void pingPong(SocketChannel ch, boolean timer, PingPongLoop loop, String key, int warmup,
             int iterations, int trials, int size) throws IOException {
         try {
-            loop.run(timer, warmup);
+            for (int done = 0; done < warmup; done += iterations) {
+                loop.run(timer, Math.min(iterations, warmup - done)); // in the trials' shape, as the rank program does
+            }
             ByteBuffer b = loop.buffer();
             if (timer) {
                 b.put(0, (byte) 42);
