@@ -47,9 +47,12 @@ public final class Endpoint {
         this.mailbox = mailbox;
         this.job = job;
         int cores = Runtime.getRuntime().availableProcessors();
-        // Spinning only pays when every rank can own a core; oversubscribed ranks yield and park at once.
-        this.spinNanos = size <= cores ? SPIN_NANOS : 0L;
         boolean local = device.localHandler(rank) instanceof Mailbox;
+        // Spinning only pays when every thread that moves messages can own a core: each rank's own thread, and where
+        // peers live in other processes also its progress thread, which reads what the rank waits for (a spinning
+        // rank would take the core it needs). Oversubscribed ranks yield and park at once.
+        int movers = local ? size : 2 * size;
+        this.spinNanos = movers <= cores ? SPIN_NANOS : 0L;
         this.rings = local ? new SmallRing[size] : null;
         this.ringOwners = local ? new Mailbox[size] : null;
     }
