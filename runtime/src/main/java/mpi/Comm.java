@@ -249,43 +249,39 @@ public class Comm {
     }
 
     public Prequest Send_init(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
-        checkArgs("Send_init", buf, offset, count, datatype);
+        checkArgs("Send_init", buf, offset, count, datatype, false);
         return persistent("Send_init", () -> startSend("Send", SendMode.STANDARD, buf, offset, count, datatype, dest, tag));
     }
 
     public Prequest Bsend_init(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
-        checkArgs("Bsend_init", buf, offset, count, datatype);
+        checkArgs("Bsend_init", buf, offset, count, datatype, false);
         return persistent("Bsend_init", () -> startSend("Bsend", SendMode.BUFFERED, buf, offset, count, datatype, dest, tag));
     }
 
     public Prequest Ssend_init(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
-        checkArgs("Ssend_init", buf, offset, count, datatype);
+        checkArgs("Ssend_init", buf, offset, count, datatype, false);
         return persistent("Ssend_init", () -> startSend("Ssend", SendMode.SYNCHRONOUS, buf, offset, count, datatype, dest, tag));
     }
 
     public Prequest Rsend_init(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
-        checkArgs("Rsend_init", buf, offset, count, datatype);
+        checkArgs("Rsend_init", buf, offset, count, datatype, false);
         return persistent("Rsend_init", () -> startSend("Rsend", SendMode.READY, buf, offset, count, datatype, dest, tag));
     }
 
     public Prequest Recv_init(Object buf, int offset, int count, Datatype datatype, int source, int tag) throws MPIException {
-        checkArgs("Recv_init", buf, offset, count, datatype);
+        checkArgs("Recv_init", buf, offset, count, datatype, true);
         return persistent("Recv_init", () -> startRecv("Recv", buf, offset, count, datatype, source, tag));
     }
 
-    private void checkArgs(String op, Object buf, int offset, int count, Datatype datatype) {
+    /** Checks the arguments of {@code op}; a {@code written} buffer receives data. */
+    private void checkArgs(String op, Object buf, int offset, int count, Datatype datatype, boolean written) {
         impl(op);
         if (buf instanceof mpjbuf.Buffer) {
-            checkArgs(op, storageOf(op, buf), offset + ((mpjbuf.Buffer) buf).dataStart(), count, datatype);
+            checkArgs(op, storageOf(op, buf), offset + ((mpjbuf.Buffer) buf).dataStart(), count, datatype, written);
             return;
         }
         try {
-            TypeMap t = Datatype.mapOf(datatype, op);
-            if (op.startsWith("Recv") || op.startsWith("Sendrecv")) {
-                Communicator.checkReceiveData(buf, offset, count, t);
-            } else {
-                Communicator.checkData(buf, offset, count, t);
-            }
+            Communicator.checkData(buf, offset, count, Datatype.mapOf(datatype, op), written);
         } catch (EngineException e) {
             throw MPIException.of(op, e);
         }
@@ -304,7 +300,7 @@ public class Comm {
     /** As {@link #Sendrecv} with one buffer: the received data replaces the sent data. */
     public Status Sendrecv_replace(Object buf, int offset, int count, Datatype datatype, int dest, int sendtag,
             int source, int recvtag) throws MPIException {
-        checkArgs("Sendrecv_replace", buf, offset, count, datatype);
+        checkArgs("Sendrecv_replace", buf, offset, count, datatype, true);
         TypeMap t = datatype.map();
         int n = count * t.size();
         if (n == 0) {
@@ -430,7 +426,7 @@ public class Comm {
         Communicator c = impl("Unpack");
         TypeMap t = Datatype.mapOf(datatype, "Unpack");
         try {
-            Communicator.checkReceiveData(outbuf, offset, outcount, t);
+            Communicator.checkData(outbuf, offset, outcount, t, true);
             checkPosition(position, length);
             return PackCodec.unpack(c.endpoint(), bytes, base + position, base + length, outbuf, offset, outcount, t) - base;
         } catch (EngineException e) {

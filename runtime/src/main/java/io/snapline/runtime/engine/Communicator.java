@@ -88,7 +88,7 @@ public final class Communicator {
 
     public Request irecv(Object buf, int offset, int count, TypeMap type, int source, int tag) {
         checkTag(tag, true);
-        checkReceiveData(buf, offset, count, type);
+        checkData(buf, offset, count, type, true);
         if (source == Ranks.PROC_NULL) {
             return Request.procNull(ep);
         }
@@ -167,23 +167,17 @@ public final class Communicator {
         }
     }
 
-    /** Checks a (buffer, offset, count, datatype) argument group. */
+    /** Checks a (buffer, offset, count, datatype) argument group whose buffer is only read. */
     public static void checkData(Object buf, int offset, int count, TypeMap type) {
-        if (type == null) {
-            throw new EngineException("datatype is null");
-        }
-        String problem = type.checkBuffer(buf, offset, count);
-        if (problem != null) {
-            throw new EngineException(problem);
-        }
+        checkData(buf, offset, count, type, false);
     }
 
-    /** {@link #checkData} for a buffer that receives data. */
-    public static void checkReceiveData(Object buf, int offset, int count, TypeMap type) {
+    /** Checks a (buffer, offset, count, datatype) argument group; a {@code written} buffer receives data. */
+    public static void checkData(Object buf, int offset, int count, TypeMap type, boolean written) {
         if (type == null) {
             throw new EngineException("datatype is null");
         }
-        String problem = type.checkReceiveBuffer(buf, offset, count);
+        String problem = type.checkBuffer(buf, offset, count, written);
         if (problem != null) {
             throw new EngineException(problem);
         }

@@ -209,8 +209,7 @@ public final class Request implements java.util.function.BooleanSupplier {
 
     /** Whether this is a pending receive of a large message into a direct buffer in packed form. */
     public boolean awaitsDirectPayload() {
-        return !send && state != DONE && hasDirectBuffer() && (long) count * type.size() * type.base().byteSize()
-                > Endpoint.EAGER_LIMIT;
+        return !send && state != DONE && hasDirectBuffer() && isLarge();
     }
 
     /** Whether {@link #directPayloadBuffer} gives views: the buffer is a direct ByteBuffer in packed form. */

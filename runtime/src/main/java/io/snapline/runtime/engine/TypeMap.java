@@ -296,10 +296,11 @@ public final class TypeMap {
     }
 
     /**
-     * {@link #checkBuffer} for a buffer that receives data: a read-only {@link java.nio.ByteBuffer} cannot.
+     * {@link #checkBuffer}, and when the buffer is {@code written} (it receives data) that it can be: a read-only
+     * {@link java.nio.ByteBuffer} cannot.
      */
-    public String checkReceiveBuffer(Object buffer, int offset, int count) {
-        if (buffer instanceof java.nio.ByteBuffer && ((java.nio.ByteBuffer) buffer).isReadOnly() && count > 0) {
+    public String checkBuffer(Object buffer, int offset, int count, boolean written) {
+        if (written && buffer instanceof java.nio.ByteBuffer && ((java.nio.ByteBuffer) buffer).isReadOnly() && count > 0) {
             return "the receive buffer is a read-only ByteBuffer";
         }
         return checkBuffer(buffer, offset, count);

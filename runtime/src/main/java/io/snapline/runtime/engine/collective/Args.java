@@ -67,8 +67,7 @@ final class Args {
         counts(c, counts, what + " counts");
         perRank(c, displs, what + " displacements");
         for (int r = 0; r < c.size(); r++) {
-            String problem = what.equals("receive") ? t.checkReceiveBuffer(buf, block(off, displs[r], t), counts[r])
-                    : t.checkBuffer(buf, block(off, displs[r], t), counts[r]);
+            String problem = t.checkBuffer(buf, block(off, displs[r], t), counts[r], !what.equals("send"));
             if (problem != null) {
                 throw new EngineException(what + " block of rank " + r + " (" + counts[r] + " item(s) at displacement "
                         + displs[r] + "): " + problem);
@@ -80,7 +79,8 @@ final class Args {
         if (t == null) {
             throw new EngineException(what + " datatype is null");
         }
-        String problem = what.equals("send buffer") ? t.checkBuffer(buf, off, count) : t.checkReceiveBuffer(buf, off, count);
+        // every buffer but a send buffer receives data (Bcast's "buffer" at the non-roots too)
+        String problem = t.checkBuffer(buf, off, count, !what.equals("send buffer"));
         if (problem != null) {
             throw new EngineException(what + ": " + problem);
         }
