@@ -30,11 +30,11 @@ public interface Device {
     /**
      * Lets the calling thread, which waits for an operation involving rank {@code peer}, move that peer's traffic
      * itself for up to {@code nanos} or until {@code done} holds, instead of waiting for the device's own threads to
-     * hand it over: the thread that waits for a large message ({@code large}) reads and writes its connection as a
-     * blocking program would; a wait for a small one only moves traffic that nobody else is moving at the moment (a
-     * connection a large wait has just left). Returns false, at once, when it cannot (no connection of its own to
-     * {@code peer}, another thread is moving it, small and the device's threads have it, the device is closed); the
-     * caller then waits as usual. The default cannot.
+     * hand it over: it reads and writes the peer's connection as a blocking program would. A wait for a small message
+     * ({@code large} false) first polls the connection for a short while, yielding between polls, so that a reply
+     * that comes quickly is read by a thread that is still on its core; a wait for a large one sleeps until the socket
+     * is ready. Returns false, at once, when it cannot (no connection of its own to {@code peer}, another thread is
+     * moving it, the device is closed); the caller then waits as usual. The default cannot.
      */
     default boolean drive(int peer, BooleanSupplier done, long nanos, boolean large) {
         return false;

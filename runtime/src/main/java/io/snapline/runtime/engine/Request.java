@@ -293,8 +293,7 @@ public final class Request implements java.util.function.BooleanSupplier {
 
     /**
      * Whether this operation moves a large message: a send of more than an eager message, or a receive with room for
-     * more. Only a waiter for a large one takes a connection over from the device's threads; small ones are handed
-     * over faster by the progress thread than a change of reader would be.
+     * more. A waiter for a small one polls the connection it drives before sleeping (see Device.drive).
      */
     boolean isLarge() {
         if (send) {

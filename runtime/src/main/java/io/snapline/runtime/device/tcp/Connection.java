@@ -139,21 +139,27 @@ final class Connection {
     static final int DROVE = 1;
 
     /**
-     * Reads, dispatches and writes this connection on the calling thread until {@code done} holds or {@code nanos}
-     * pass, sleeping in a selector of its own while the socket has nothing to give or take. With {@code take} it
-     * takes the connection from the progress thread; without, it only drives a connection waiting to be handed back
-     * (a small message right behind a large one is then read at once, not after the hand-back). Returns
-     * {@link #BUSY} at once when it may not, {@link #END_OF_STREAM} when the peer closed the connection, else
-     * {@link #DROVE}. A broken connection throws; the caller fails it.
+     * How long a driver waiting for a small message polls the socket, yielding between reads, before it sleeps in its
+     * selector (the yield phase of {@code Endpoint}'s waits). A reply read by a thread still on its core costs one
+     * {@code read}; one that arrives while the reader sleeps costs a wake-up, which on a virtual CPU is 10–30 µs.
      */
-    int drive(BooleanSupplier done, long nanos, boolean take) throws IOException {
-        long at = handBackAt;
-        if (closed || at == Long.MAX_VALUE || !take && at == 0 || !lockForDriver()) {
+    static final long POLL_NANOS = 100_000L;
+
+    /**
+     * Reads, dispatches and writes this connection on the calling thread until {@code done} holds or {@code nanos}
+     * pass, taking it from the progress thread if that has it. With {@code poll} it first polls the socket for
+     * {@link #POLL_NANOS}; then (or at once) it sleeps in a selector of its own while the socket has nothing to give
+     * or take. Returns {@link #BUSY} at once when another driver has it or the connection is closed,
+     * {@link #END_OF_STREAM} when the peer closed the connection, else {@link #DROVE}. A broken connection throws;
+     * the caller fails it.
+     */
+    int drive(BooleanSupplier done, long nanos, boolean poll) throws IOException {
+        if (closed || handBackAt == Long.MAX_VALUE || !lockForDriver()) {
             return BUSY;
         }
         try {
-            if (closed || !take && handBackAt == 0) {
-                return BUSY; // the progress thread took it back meanwhile
+            if (closed) {
+                return BUSY;
             }
             if (handBackAt == 0) {
                 out.key().interestOpsAnd(~SelectionKey.OP_READ); // the progress thread stops reading this connection
@@ -161,7 +167,7 @@ final class Connection {
             handBackAt = Long.MAX_VALUE;
             out.drive();
             try {
-                return driveLocked(done, nanos);
+                return driveLocked(done, nanos, poll);
             } finally {
                 handBackAt = System.nanoTime() + HAND_BACK_NANOS; // the writing side too goes back then
             }
@@ -218,7 +224,7 @@ final class Connection {
         }
     }
 
-    private int driveLocked(BooleanSupplier done, long nanos) throws IOException {
+    private int driveLocked(BooleanSupplier done, long nanos, boolean poll) throws IOException {
         if (driverSelector == null) {
             driverSelector = Selector.open();
             if (closed) {
@@ -230,7 +236,9 @@ final class Connection {
         if (mine == null) {
             mine = channel.register(driverSelector, SelectionKey.OP_READ);
         }
-        long deadline = System.nanoTime() + nanos;
+        long start = System.nanoTime();
+        long deadline = start + nanos;
+        long pollUntil = poll ? start + Math.min(nanos, POLL_NANOS) : start;
         boolean readable = true;
         boolean writable = true;
         Selector own = driverSelector;
@@ -248,9 +256,16 @@ final class Connection {
             if (done.getAsBoolean()) {
                 break;
             }
-            long left = deadline - System.nanoTime();
+            long now = System.nanoTime();
+            long left = deadline - now;
             if (left <= 0) {
                 break;
+            }
+            if (now < pollUntil) {
+                Thread.yield();
+                readable = true;
+                writable = true;
+                continue;
             }
             mine.interestOps(SelectionKey.OP_READ | (out.wantsWrite() ? SelectionKey.OP_WRITE : 0));
             own.select(Math.max(1, left / 1_000_000));

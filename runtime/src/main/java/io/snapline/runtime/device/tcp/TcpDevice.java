@@ -141,7 +141,7 @@ public final class TcpDevice implements Device, AutoCloseable {
         if (c == null) {
             return false;
         }
-        boolean drove = guarded(c, large ? DRIVE : DRIVE_IF_FREE, done, nanos) != Connection.BUSY;
+        boolean drove = guarded(c, large ? DRIVE : DRIVE_POLLING, done, nanos) != Connection.BUSY;
         if (drove && dozing) {
             selector.wakeup(); // it must take the connection back soon, not after a long sleep
         }
@@ -246,14 +246,14 @@ public final class TcpDevice implements Device, AutoCloseable {
     private static final int FLUSH = 1;
     private static final int TAKE_BACK = 2;
     private static final int DRIVE = 3;
-    private static final int DRIVE_IF_FREE = 4;
+    private static final int DRIVE_POLLING = 4;
 
     /** What {@link #guarded} returns when the step ended or broke the connection. */
     private static final long LOST = Long.MIN_VALUE;
 
     /**
      * Runs one step on {@code c} — READ ({@link Connection#onReadable}), FLUSH, TAKE_BACK (at time {@code n}),
-     * DRIVE or DRIVE_IF_FREE (until {@code done}, at most {@code n} nanoseconds) — and returns its result, or {@link #LOST} after
+     * DRIVE or DRIVE_POLLING (until {@code done}, at most {@code n} nanoseconds) — and returns its result, or {@link #LOST} after
      * losing the connection because the step met its end or broke it. No lambdas: the progress loop runs this per
      * event.
      */
@@ -266,8 +266,8 @@ public final class TcpDevice implements Device, AutoCloseable {
                     yield 0;
                 }
                 case TAKE_BACK -> c.takeBack(n);
-                case DRIVE -> c.drive(done, n, true);
-                default -> c.drive(done, n, false);
+                case DRIVE -> c.drive(done, n, false);
+                default -> c.drive(done, n, true);
             };
             if (result >= 0) {
                 return result;
