@@ -81,6 +81,14 @@ public final class DataMover {
     private static void copyBytes(Object src, int srcOffset, TypeMap srcType, Object dst, int dstOffset, TypeMap dstType,
             int n) {
         BaseType base = srcType.base();
+        if (src instanceof ByteBuffer && dst instanceof byte[] && dstType.isContiguous()) { // bytes: nothing allocated
+            ((ByteBuffer) src).get(srcOffset, (byte[]) dst, dstOffset, n);
+            return;
+        }
+        if (dst instanceof ByteBuffer && src instanceof byte[] && srcType.isContiguous()) {
+            ((ByteBuffer) dst).put(dstOffset, (byte[]) src, srcOffset, n);
+            return;
+        }
         if (src instanceof ByteBuffer) {
             ByteBuffer s = PackCodec.elements((ByteBuffer) src, base, srcOffset, n);
             if (dst instanceof ByteBuffer) {

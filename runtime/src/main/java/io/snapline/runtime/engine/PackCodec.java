@@ -121,6 +121,10 @@ public final class PackCodec {
      * (a device streaming a large message in chunks). {@code out} must have room; its position is left unchanged.
      */
     public static void writeRange(ByteBuffer out, Object src, int offset, TypeMap type, long first, int n) {
+        if (src instanceof byte[] && type.isContiguous()) { // BYTE or PACKED: one bulk copy, nothing allocated
+            out.put(out.position(), (byte[]) src, Math.toIntExact(offset + first), n);
+            return;
+        }
         if (src instanceof ByteBuffer) {
             BaseType base = type.base();
             copyElements(elements((ByteBuffer) src, base, offset + first, n),
@@ -177,6 +181,10 @@ public final class PackCodec {
      * {@code [first, first + n)} of the layout of {@code dst} (a device receiving a large message in chunks).
      */
     public static void readRange(ByteBuffer in, Object dst, int offset, TypeMap type, long first, int n) {
+        if (dst instanceof byte[] && type.isContiguous()) { // BYTE or PACKED: one bulk copy, nothing allocated
+            in.get(in.position(), (byte[]) dst, Math.toIntExact(offset + first), n);
+            return;
+        }
         if (dst instanceof ByteBuffer) {
             BaseType base = type.base();
             copyElements(in.slice(in.position(), n * base.byteSize()).order(ByteOrder.LITTLE_ENDIAN),

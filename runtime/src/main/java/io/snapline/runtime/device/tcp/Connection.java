@@ -96,8 +96,16 @@ final class Connection {
             }
             if (push) {
                 out.enqueue(announceFrame(m, bytes, id, FLAG_PUSH), Stream.pushed(this, m, id, bytes));
+            } else if (eager) {
+                int length = ENVELOPE_LENGTH + (int) bytes;
+                ByteBuffer now = out.scratch(length);
+                if (now != null) {
+                    out.writeScratch(eagerFrame(now, m, length, id));
+                } else {
+                    out.enqueue(eagerFrame(ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN), m, length, id));
+                }
             } else {
-                out.enqueue(eager ? eagerFrame(m, (int) bytes, id) : announceFrame(m, bytes, id, (byte) 0));
+                out.enqueue(announceFrame(m, bytes, id, (byte) 0));
             }
         }
         if (eager && !m.awaitsDelivery()) {
@@ -105,8 +113,10 @@ final class Connection {
         }
     }
 
-    private ByteBuffer eagerFrame(Message m, int bytes, long syncId) {
-        ByteBuffer b = frame(ENVELOPE_LENGTH + bytes, TYPE_EAGER, syncId == 0 ? 0 : FLAG_SYNC, syncId);
+    /** Encodes {@code m}'s eager frame of {@code length} bytes into {@code b} (from its start) and flips it. */
+    private static ByteBuffer eagerFrame(ByteBuffer b, Message m, int length, long syncId) {
+        header(b, length, TYPE_EAGER, syncId == 0 ? 0 : FLAG_SYNC, syncId);
+        int bytes = length - ENVELOPE_LENGTH;
         envelope(b, m.source(), m.dest(), m.context(), m.tag(), m.base(), m.elements(), bytes, m.epoch(), m.seq());
         m.writePayload(b, 0, bytes);
         return b.flip();

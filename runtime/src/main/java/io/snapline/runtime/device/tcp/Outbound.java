@@ -1,6 +1,7 @@
 package io.snapline.runtime.device.tcp;
 
 import io.snapline.runtime.device.DeviceException;
+import io.snapline.runtime.engine.Endpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,6 +22,9 @@ final class Outbound {
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     /** Reused for DATA frames: a stream's next chunk is encoded only once the previous one is written. */
     private final ByteBuffer chunk = ByteBuffer.allocateDirect(TcpDescriptor.MAX_FRAME).order(ByteOrder.LITTLE_ENDIAN);
+    /** Reused for an eager frame written while nothing else waits: most small sends allocate nothing. */
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(TcpDescriptor.ENVELOPE_LENGTH + Endpoint.EAGER_LIMIT)
+            .order(ByteOrder.LITTLE_ENDIAN);
     /** The header of a DATA frame written from a direct payload (see {@link Stream#nextFrame}). */
     private final ByteBuffer header = ByteBuffer.allocateDirect(TcpDescriptor.DATA_HEADER_LENGTH)
             .order(ByteOrder.LITTLE_ENDIAN);
@@ -109,6 +113,36 @@ final class Outbound {
 
     synchronized long credit() {
         return credit;
+    }
+
+    /**
+     * The reusable buffer, cleared and limited to {@code length} bytes, when a frame of that size can be written at
+     * once (the connection is open and nothing is queued or half written); otherwise null, and the frame must be
+     * {@linkplain #enqueue queued}. Call while holding this monitor, and {@link #writeScratch} before releasing it.
+     */
+    ByteBuffer scratch(int length) {
+        if (closedReason != null || broken != null || writeInterest || !isIdle() || length > scratch.capacity()) {
+            return null;
+        }
+        return scratch.clear().limit(length);
+    }
+
+    /**
+     * Writes the frame encoded (and flipped) in {@code frame}, the buffer {@link #scratch} gave; what the socket does
+     * not take is copied and left to be flushed. Call while holding this monitor.
+     */
+    void writeScratch(ByteBuffer frame) {
+        try {
+            channel.write(frame);
+        } catch (IOException e) {
+            broken = e;
+            key.selector().wakeup();
+            return;
+        }
+        if (frame.hasRemaining()) {
+            current = ByteBuffer.allocate(frame.remaining()).put(frame).flip();
+            interest(true);
+        }
     }
 
     /** Appends a complete frame and writes what the socket takes. Dropped silently once closed. */
