@@ -55,11 +55,12 @@ final class TcpSuite {
     }
 
     private static void latency(BenchmarkOptions o, Measurements m, PrintStream progress) {
-        progress.println("  latency: raw NIO ping-pong (blocking, then selector thread + hand-off), then Snapline tcp ping-pong ...");
+        progress.println("  latency: raw NIO ping-pong (blocking, selector thread + hand-off, polling), then Snapline tcp ping-pong ...");
         List<String> counts = List.of(str(o.scaled(LATENCY_WARMUP)), str(o.scaled(ROUND_TRIPS)), str(o.trials()),
                 str(LATENCY_SIZE));
         raw(concat("pingpong", counts), m, progress);
         raw(concat("handoff", counts), m, progress);
+        raw(concat("poll", counts), m, progress);
         RankJob.run("tcp", RankJob.RANKS, PingPong.class, counts, m, progress);
     }
 

@@ -60,7 +60,7 @@ class MessagingBenchmarkTest {
                 "snapline.stream.65536", "snapline.stream.16777216", "raw.copy.16777216", "snapline.barrier",
                 "raw.barrier", "snapline.bcast.1048576", "raw.copysum.1048576", "snapline.self.8", "snapline.sendrecv.8",
                 "snapline.alloc.pingpong.8", "raw.protocol.8",
-                "raw.nio.pingpong.8", "raw.nio.handoff.8", "snapline.tcp.pingpong.8", "snapline.tcp.alloc.pingpong.8",
+                "raw.nio.pingpong.8", "raw.nio.handoff.8", "raw.nio.poll.8", "snapline.tcp.pingpong.8", "snapline.tcp.alloc.pingpong.8",
                 "raw.nio.stream.1048576", "raw.nio.stream.16777216", "snapline.tcp.stream.1048576",
                 "snapline.tcp.stream.1048576.window64", "snapline.tcp.stream.16777216", "snapline.tcp.stream.1048576.direct",
                 "snapline.tcp.stream.16777216.direct", "snapline.tcp.barrier", "snapline.tcp.sendrecv.8",
@@ -99,16 +99,18 @@ class MessagingBenchmarkTest {
                 allreduce.subList(2, 6));
 
         m.put("raw.nio.handoff.8", 22_000);
+        m.put("raw.nio.poll.8", 17_000);
         String diagnostics = Report.tcpDiagnosticsTable(m);
-        assertEquals("2.00 µs", cells(lineStartingWith(diagnostics, "| Cost of the thread structure ")).get(1));
-        assertEquals("4.00 µs", cells(lineStartingWith(diagnostics, "| Snapline's own code on top ")).get(1));
+        assertEquals("22.0 µs", cells(lineStartingWith(diagnostics, "| Raw NIO, selector thread ")).get(1));
+        assertEquals("-3.00 µs", cells(lineStartingWith(diagnostics, "| Cost of that structure ")).get(1));
+        assertEquals("9.00 µs", cells(lineStartingWith(diagnostics, "| Snapline's own code on top ")).get(1));
     }
 
     @Test
     void shouldFailWithPeerErrorWhenNioBaselineModeIsUnknown() {
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> io.snapline.benchmarks.raw.NioBaseline.run(RankJob.TCP_JVM_OPTIONS, List.of("gossip", "1")));
-        assertTrue(e.getMessage().contains("unknown mode 'gossip'; expected pingpong, handoff or stream"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown mode 'gossip'; expected pingpong, handoff, poll or stream"), e.getMessage());
     }
 
     @Test

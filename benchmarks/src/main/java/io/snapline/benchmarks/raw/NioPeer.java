@@ -21,7 +21,9 @@ import java.util.Arrays;
  *   <li>{@code pingpong WARMUP ITERATIONS TRIALS SIZE}: the timing side writes SIZE bytes, the other side reads them
  *       and writes them back; reports {@code pingpong.SIZE}, half the round trip. With {@code handoff} instead of
  *       {@code pingpong}, each side reads on a second thread that hands every complete message to the main thread
- *       through a volatile counter, as the device's progress thread does (reports {@code handoff.SIZE}).</li>
+ *       through a volatile counter, as the device's progress thread does (reports {@code handoff.SIZE}). With
+ *       {@code poll}, each side reads its non-blocking channel itself, polling for 100 µs before it sleeps in a
+ *       selector, as a rank that waits for a message from a named rank does (reports {@code poll.SIZE}).</li>
  *   <li>{@code stream TRIALS SIZE:COUNT[:WARMUP]...}: after WARMUP bursts (default 1; or a time such as {@code 2s}, as
  *       the rank programs take it), the timing side writes COUNT messages of SIZE bytes from a direct
  *       buffer, the other side reads each into a direct buffer and answers the last with one byte; reports
@@ -61,7 +63,7 @@ public final class NioPeer {
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         try (ch) {
             switch (mode[0]) {
-                case "pingpong", "handoff" -> {
+                case "pingpong", "handoff", "poll" -> {
                     if (mode.length != 5) {
                         throw new IllegalArgumentException("usage: " + mode[0] + " WARMUP ITERATIONS TRIALS SIZE");
                     }
@@ -69,12 +71,15 @@ public final class NioPeer {
                     int iterations = RankReport.count(mode[2], "ITERATIONS");
                     int trials = RankReport.count(mode[3], "TRIALS");
                     int size = RankReport.count(mode[4], "SIZE");
-                    PingPongLoop loop = mode[0].equals("pingpong") ? new BlockingPingPong(ch, size)
-                            : new HandoffPingPong(ch, size);
+                    PingPongLoop loop = switch (mode[0]) {
+                        case "pingpong" -> new BlockingPingPong(ch, size);
+                        case "poll" -> new PollingPingPong(ch, size);
+                        default -> new HandoffPingPong(ch, size);
+                    };
                     pingPong(ch, timer, loop, mode[0], warmup, iterations, trials, size);
                 }
                 case "stream" -> stream(ch, timer, mode);
-                default -> throw new IllegalArgumentException("unknown mode '" + mode[0] + "'; expected pingpong, handoff or stream");
+                default -> throw new IllegalArgumentException("unknown mode '" + mode[0] + "'; expected pingpong, handoff, poll or stream");
             }
         }
     }
