@@ -154,6 +154,12 @@ final class Connection {
      * {@code read}; one that arrives while the reader sleeps costs a wake-up, which on a virtual CPU is 10–30 µs.
      */
     static final long POLL_NANOS = 100_000L;
+    /**
+     * A yield that takes longer than this gave the core to another thread, which then ran for up to its time slice:
+     * the CPUs are contended, and a thread that sleeps until the data arrives is woken and scheduled sooner than one
+     * that keeps yielding to others.
+     */
+    static final long CONTENDED_YIELD_NANOS = 20_000L;
 
     /**
      * Reads, dispatches and writes this connection on the calling thread until {@code done} holds or {@code nanos}
@@ -273,6 +279,9 @@ final class Connection {
             }
             if (now < pollUntil) {
                 Thread.yield();
+                if (System.nanoTime() - now > CONTENDED_YIELD_NANOS) {
+                    pollUntil = 0; // another thread ran on this core: sleep, and be woken (and scheduled) by the data
+                }
                 readable = true;
                 writable = true;
                 continue;
