@@ -174,7 +174,7 @@ final class Report {
         t.row("Cost of that structure (polling − blocking)", difference(m, "raw.nio.poll.8", "raw.nio.pingpong.8"));
         t.row("Snapline's own code on top of that structure (tcp − polling)",
                 difference(m, "snapline.tcp.pingpong.8", "raw.nio.poll.8"));
-        t.row("Bytes allocated per message by the rank thread, ping-pong (the progress thread's not counted)",
+        t.row("Bytes allocated per message by the rank thread, ping-pong (which also reads its replies)",
                 bytes(m, "snapline.tcp.alloc.pingpong.8"));
         t.row("tcp Sendrecv of 1 double (the exchange inside a 2-rank Allreduce)", time(m, "snapline.tcp.sendrecv.8"));
         return t.render();
