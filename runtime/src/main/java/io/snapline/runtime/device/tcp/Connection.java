@@ -24,7 +24,7 @@ import java.util.function.BooleanSupplier;
 /**
  * One rank's connection to one peer: the sending protocol choice (eager within credit, else rendezvous), and the
  * reading side, which parses frames and hands messages to the local handler. The progress thread reads, except
- * while an application thread that waits for a large message from or to this peer {@linkplain #drive drives} the
+ * while an application thread that waits for a message from or to this peer {@linkplain #drive drives} the
  * connection: then that thread reads, copies and writes itself, as a blocking program would, and the progress
  * thread leaves the connection alone. Whoever reads holds {@link #reading}.
  */

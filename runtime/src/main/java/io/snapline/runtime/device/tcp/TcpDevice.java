@@ -20,7 +20,7 @@ import java.util.function.ToLongFunction;
  * the data into posted receives), so messages progress while the application computes. The wire format and the
  * eager, rendezvous and flow-control protocols are described in {@link TcpDescriptor}.
  *
- * <p>An application thread that waits for a large message to or from a peer moves that peer's traffic itself
+ * <p>An application thread that waits for a message to or from a named peer moves that peer's traffic itself
  * ({@link #drive}), as a blocking program would; the progress thread takes the connection back shortly after.
  *
  * <p>Semantics match {@code shm}: per-pair FIFO, eager messages up to {@code Endpoint.EAGER_LIMIT} bytes within the
@@ -158,7 +158,7 @@ public final class TcpDevice implements Device, AutoCloseable {
         return sum(Connection::bytesRead);
     }
 
-    /** Of {@link #bytesRead()}, the bytes read by application threads that waited for a large message. */
+    /** Of {@link #bytesRead()}, the bytes read by application threads that waited for a message (see {@link #drive}). */
     public long bytesReadByWaiters() {
         return sum(Connection::drivenBytes);
     }
