@@ -13,6 +13,11 @@ public final class Endpoint {
     /** First context pair free for new communicators (0/1 belong to the world, 2/3 to self). */
     static final int FIRST_FREE_CONTEXT = 4;
     private static final long PARK_NANOS = 20_000_000L;
+    /**
+     * How long a wait that moves its own traffic sleeps at most before it checks whether the job was aborted: longer
+     * than a park, since each return hands the connection back and wakes the device's progress thread.
+     */
+    private static final long DRIVE_NANOS = 100_000_000L;
     /** Busy-spin budget of a wait, used only when every rank can own a core. */
     private static final long SPIN_NANOS = 10_000L;
     /**
@@ -396,7 +401,7 @@ public final class Endpoint {
      * {@code r} completes (the caller then waits as usual).
      */
     private boolean drive(Request r, int peer, boolean large) {
-        if (!device.drive(peer, r, PARK_NANOS, large)) {
+        if (!device.drive(peer, r, DRIVE_NANOS, large)) {
             return false;
         }
         r.waiter = Thread.currentThread();
@@ -404,7 +409,7 @@ public final class Endpoint {
         try {
             while (!r.isComplete()) {
                 job.check();
-                if (!device.drive(peer, r, PARK_NANOS, large)) {
+                if (!device.drive(peer, r, DRIVE_NANOS, large)) {
                     return r.isComplete();
                 }
             }

@@ -52,6 +52,8 @@ final class Connection {
      * after which the progress thread takes the connection back from the last driver (see {@link #takeBack}).
      */
     private volatile long handBackAt;
+    /** When the driver went to sleep in its selector, or 0 while it is awake (see {@link #takeBack}). */
+    private volatile long asleepSince;
     private final AtomicLong nextFetchId = new AtomicLong();
     private long nextSendId;
     /** Eager bytes (with overhead) received from the peer and not yet consumed by a receive. */
@@ -142,6 +144,8 @@ final class Connection {
      * best read by the thread whose receive they fill), short enough that messages still progress while it computes.
      */
     static final long HAND_BACK_NANOS = 1_000_000L;
+    /** A driver asleep this long waits for something slow: the progress thread stops checking on it every millisecond. */
+    static final long LONG_SLEEP_NANOS = 5_000_000L;
 
     /** {@link #drive}'s outcomes. */
     static final int END_OF_STREAM = -1;
@@ -211,14 +215,21 @@ final class Connection {
     /**
      * The progress thread's turn: takes the connection back once the last driver has been gone for
      * {@link #HAND_BACK_NANOS} (and dispatches what it left in the read buffer). Returns 0 when the progress thread
-     * reads this connection (now or already), -1 at end of stream, else how many nanoseconds to ask again in.
+     * reads this connection (now or already), -1 at end of stream, else how many nanoseconds to ask again in:
+     * {@link Long#MAX_VALUE} once a driver has slept in its selector for {@link #LONG_SLEEP_NANOS} (it wakes the
+     * progress thread when it leaves, see {@code TcpDevice.drive}), so that a rank blocked for long costs no wake-ups
+     * every millisecond, while one that sleeps briefly for each message of an exchange costs no wake-up per message.
      */
     long takeBack(long now) throws IOException {
         long at = handBackAt;
         if (at == 0) {
             return 0;
         }
-        if (at == Long.MAX_VALUE || !reading.tryLock()) {
+        if (at == Long.MAX_VALUE) {
+            long since = asleepSince;
+            return since != 0 && now - since > LONG_SLEEP_NANOS ? Long.MAX_VALUE : HAND_BACK_NANOS;
+        }
+        if (!reading.tryLock()) {
             return HAND_BACK_NANOS;
         }
         try {
@@ -287,7 +298,12 @@ final class Connection {
                 continue;
             }
             mine.interestOps(SelectionKey.OP_READ | (out.wantsWrite() ? SelectionKey.OP_WRITE : 0));
-            own.select(Math.max(1, left / 1_000_000));
+            asleepSince = now;
+            try {
+                own.select(Math.max(1, left / 1_000_000));
+            } finally {
+                asleepSince = 0;
+            }
             int ready = own.selectedKeys().isEmpty() ? 0 : mine.readyOps();
             own.selectedKeys().clear();
             readable = (ready & SelectionKey.OP_READ) != 0;
