@@ -50,25 +50,14 @@ final class HandoffPingPong implements NioPeer.PingPongLoop {
     }
 
     @Override
-    public void run(boolean timer, int n) throws IOException {
-        for (int i = 0; i < n; i++) {
-            if (timer) {
-                send();
-                await();
-            } else {
-                await();
-                send();
-            }
-        }
-    }
-
-    private void send() throws IOException {
+    public void send() throws IOException {
         out.clear();
         out.put(0, delivered.get(0));
         NioPeer.writeFully(ch, out);
     }
 
-    private void await() throws IOException {
+    @Override
+    public void await() throws IOException {
         long target = consumed + 1;
         long start = System.nanoTime();
         while (arrivals < target) {

@@ -84,9 +84,26 @@ public final class NioPeer {
         }
     }
 
-    /** The round-trip loop of one side: {@code n} round trips, starting with a write on the timing side. */
+    /** One side of a ping-pong: how it sends a message and waits for the next one. */
     interface PingPongLoop {
-        void run(boolean timer, int n) throws IOException;
+        /** Sends the message in {@link #buffer()}. */
+        void send() throws IOException;
+
+        /** Waits until the next message has arrived in {@link #buffer()}. */
+        void await() throws IOException;
+
+        /** {@code n} round trips, starting with a send on the timing side. */
+        default void run(boolean timer, int n) throws IOException {
+            for (int i = 0; i < n; i++) {
+                if (timer) {
+                    send();
+                    await();
+                } else {
+                    await();
+                    send();
+                }
+            }
+        }
 
         /** The buffer the messages travel in (its first byte is the echoed marker). */
         ByteBuffer buffer();
@@ -239,20 +256,15 @@ public final class NioPeer {
         }
 
         @Override
-        public void run(boolean timer, int n) throws IOException {
-            for (int i = 0; i < n; i++) {
-                if (timer) {
-                    buf.clear();
-                    writeFully(ch, buf);
-                    buf.clear();
-                    readFully(ch, buf);
-                } else {
-                    buf.clear();
-                    readFully(ch, buf);
-                    buf.clear();
-                    writeFully(ch, buf);
-                }
-            }
+        public void send() throws IOException {
+            buf.clear();
+            writeFully(ch, buf);
+        }
+
+        @Override
+        public void await() throws IOException {
+            buf.clear();
+            readFully(ch, buf);
         }
     }
 }

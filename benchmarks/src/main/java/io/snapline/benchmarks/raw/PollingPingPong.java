@@ -34,24 +34,13 @@ final class PollingPingPong implements NioPeer.PingPongLoop {
     }
 
     @Override
-    public void run(boolean timer, int n) throws IOException {
-        for (int i = 0; i < n; i++) {
-            if (timer) {
-                send();
-                await();
-            } else {
-                await();
-                send();
-            }
-        }
-    }
-
-    private void send() throws IOException {
+    public void send() throws IOException {
         buf.clear();
         NioPeer.writeFully(ch, buf); // a few bytes: the socket always takes them at once
     }
 
-    private void await() throws IOException {
+    @Override
+    public void await() throws IOException {
         buf.clear();
         long start = System.nanoTime();
         while (buf.hasRemaining()) {

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * N ranks of one job in one JVM, each with its own {@link TcpDevice} connected to the others over loopback and the
@@ -136,6 +137,31 @@ final class TcpCluster implements AutoCloseable {
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Kills rank {@code rank}'s device, as if its process died, {@code millis} from now on a thread of its own. */
+    Thread terminateLater(int rank, long millis) {
+        Thread killer = new Thread(() -> {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            devices[rank].terminate();
+        });
+        killer.start();
+        return killer;
+    }
+
+    /** Waits up to 10 s for {@code condition}, polling; fails naming {@code what}. */
+    static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
         }
     }
 

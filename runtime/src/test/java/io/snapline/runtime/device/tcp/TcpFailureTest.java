@@ -35,7 +35,7 @@ class TcpFailureTest {
             Communicator w2 = c.world(2);
             // rank 1 sends one eager message before it dies: it has arrived whole and stays receivable
             w1.endpoint().await(w1.isend(SendMode.STANDARD, new int[] {41}, 0, 1, INT, 0, 7));
-            awaitTrue(() -> c.mailboxes[0].unexpectedCount() == 1, "the eager message from rank 1 to arrive");
+            TcpCluster.awaitTrue(() -> c.mailboxes[0].unexpectedCount() == 1, "the eager message from rank 1 to arrive");
 
             Request fromOne = w0.irecv(new int[1], 0, 1, INT, 1, 0);
             Request fromAny = w0.irecv(new int[1], 0, 1, INT, Ranks.ANY_SOURCE, 3);
@@ -50,7 +50,7 @@ class TcpFailureTest {
                 assertEquals(1, e.rank());
                 assertTrue(e.getMessage().startsWith("rank 1 has failed"), e.getMessage());
             }
-            awaitTrue(() -> !c.failures[2].isEmpty(), "rank 2 to notice");
+            TcpCluster.awaitTrue(() -> !c.failures[2].isEmpty(), "rank 2 to notice");
             assertTrue(c.failures[0].get(0).startsWith("1: "), c.failures[0].toString());
             assertEquals(1, c.failures[0].size(), "a failure is reported once");
             assertFalse(fromAny.isComplete(), "an ANY_SOURCE receive can still be satisfied by rank 2");
@@ -131,13 +131,4 @@ class TcpFailureTest {
         assertTrue(e.getMessage().startsWith("rank 0 could not connect to rank 1 at "), e.getMessage());
     }
 
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
-    }
 }

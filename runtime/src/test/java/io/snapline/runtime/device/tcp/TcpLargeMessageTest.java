@@ -11,7 +11,6 @@ import io.snapline.runtime.engine.SendMode;
 import io.snapline.runtime.engine.TypeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -42,7 +41,7 @@ class TcpLargeMessageTest {
             Request send = w0.isend(SendMode.STANDARD, pattern(MIB_INTS, 1), 0, MIB_INTS, INT, 1, 4);
             w0.endpoint().await(send); // standard mode: pushed data leaves without a matching receive
             long bytes = 4L * MIB_INTS;
-            awaitTrue(() -> c.devices[1].unconsumedEagerBytes(0) >= bytes, "the pushed data to arrive unexpected");
+            TcpCluster.awaitTrue(() -> c.devices[1].unconsumedEagerBytes(0) >= bytes, "the pushed data to arrive unexpected");
             assertTrue(c.devices[1].unconsumedEagerBytes(0) <= TcpConfig.DEFAULT_EAGER_WINDOW);
 
             int[] got = new int[MIB_INTS];
@@ -50,7 +49,7 @@ class TcpLargeMessageTest {
             w1.endpoint().await(r);
             assertEquals(MIB_INTS, r.statusElements());
             assertArrayEquals(pattern(MIB_INTS, 1), got);
-            awaitTrue(() -> c.devices[1].unconsumedEagerBytes(0) == 0, "the pushed message's credit to be released");
+            TcpCluster.awaitTrue(() -> c.devices[1].unconsumedEagerBytes(0) == 0, "the pushed message's credit to be released");
         }
     }
 
@@ -149,7 +148,7 @@ class TcpLargeMessageTest {
                 Object[] large = {pattern(200_000, 8), "tail"};
                 world.endpoint().await(world.isend(SendMode.STANDARD, large, 0, 2, OBJECT, 1, 5));
             }, world -> {
-                awaitTrue(() -> c.devices[1].unconsumedEagerBytes(0) > 100_000, "the pushed objects to arrive");
+                TcpCluster.awaitTrue(() -> c.devices[1].unconsumedEagerBytes(0) > 100_000, "the pushed objects to arrive");
                 Object[] got = new Object[2];
                 world.endpoint().await(world.irecv(got, 0, 2, OBJECT, 0, 5));
                 assertArrayEquals(pattern(200_000, 8), (int[]) got[0]);
@@ -207,7 +206,7 @@ class TcpLargeMessageTest {
                 world.endpoint().await(world.irecv(got, 0, MIB_INTS, INT, 0, 1));
                 assertArrayEquals(pattern(MIB_INTS, 4), got, "the message after the truncated one");
             });
-            awaitTrue(() -> c.devices[1].unconsumedEagerBytes(0) == 0, "the dropped message's credit to be released");
+            TcpCluster.awaitTrue(() -> c.devices[1].unconsumedEagerBytes(0) == 0, "the dropped message's credit to be released");
         }
     }
 
@@ -247,7 +246,7 @@ class TcpLargeMessageTest {
                 w0.endpoint().await(w0.isend(SendMode.STANDARD, new int[] {m}, 0, 1, INT, 1, 2));
             }
             // rank 1 makes no call: only its progress thread, once it has the connection back, can read these
-            awaitTrue(() -> c.mailboxes[1].unexpectedCount() == 100, "100 small messages to arrive at rank 1");
+            TcpCluster.awaitTrue(() -> c.mailboxes[1].unexpectedCount() == 100, "100 small messages to arrive at rank 1");
             assertTrue(c.devices[1].bytesRead() > before);
         }
     }
@@ -259,15 +258,7 @@ class TcpLargeMessageTest {
             Communicator w0 = c.world(0);
             Communicator w1 = c.world(1);
             Request r = w1.irecv(new int[ints], 0, ints, INT, 0, 1);
-            Thread killer = new Thread(() -> {
-                try {
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                c.devices[0].terminate();
-            });
-            killer.start();
+            Thread killer = c.terminateLater(0, 300);
             PeerFailedException e = assertThrows(PeerFailedException.class, () -> w1.endpoint().await(r));
             killer.join();
             assertEquals(0, e.rank());
@@ -276,13 +267,4 @@ class TcpLargeMessageTest {
         }
     }
 
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
-    }
 }

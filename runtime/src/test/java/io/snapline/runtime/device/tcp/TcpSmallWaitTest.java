@@ -10,7 +10,6 @@ import io.snapline.runtime.engine.SendMode;
 import io.snapline.runtime.engine.TypeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -64,7 +63,7 @@ class TcpSmallWaitTest {
                 w0.endpoint().await(w0.isend(SendMode.STANDARD, new int[] {m}, 0, 1, INT, 1, 2));
             }
             // rank 1 makes no call: only its progress thread, once it has the connection back, can read these
-            awaitTrue(() -> c.mailboxes[1].unexpectedCount() == 100, "100 small messages to arrive at rank 1");
+            TcpCluster.awaitTrue(() -> c.mailboxes[1].unexpectedCount() == 100, "100 small messages to arrive at rank 1");
             assertTrue(c.devices[1].bytesRead() > before);
             int[] got = new int[1];
             for (int m = 0; m < 100; m++) {
@@ -107,15 +106,7 @@ class TcpSmallWaitTest {
         try (TcpCluster c = TcpCluster.start(2)) {
             Communicator w1 = c.world(1);
             Request r = w1.irecv(new int[1], 0, 1, INT, 0, 1);
-            Thread killer = new Thread(() -> {
-                try {
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                c.devices[0].terminate();
-            });
-            killer.start();
+            Thread killer = c.terminateLater(0, 300);
             PeerFailedException e = assertThrows(PeerFailedException.class, () -> w1.endpoint().await(r));
             killer.join();
             assertEquals(0, e.rank());
@@ -134,15 +125,5 @@ class TcpSmallWaitTest {
         });
         t.start();
         return t;
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
     }
 }
