@@ -33,6 +33,10 @@ public final class RunReport {
             String from, long detectedAt, long tookNanos) {
     }
 
+    /** A checkpoint that was started but abandoned (the job ran on without it). */
+    public record Abandoned(long id, String reason, long at) {
+    }
+
     private final String policy;
     private final String device;
     private final int ranks;
@@ -41,6 +45,7 @@ public final class RunReport {
     private final List<LocalCheckpoint> locals = new ArrayList<>();
     private int discarded;
     private final List<Restart> restarts = new ArrayList<>();
+    private final List<Abandoned> abandoned = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private long wallNanos = -1;
     private String outcome = "running";
@@ -77,6 +82,15 @@ public final class RunReport {
             long restoredNanos) {
         restarts.add(new Restart(restarts.size() + 1, failedRank, reason, from.globalId(), from.line(),
                 from.toString(), detectedNanos - start, restoredNanos - detectedNanos));
+    }
+
+    /** Checkpoint {@code id} was abandoned for {@code reason}; the job ran on. */
+    public synchronized void abandoned(long id, String reason, long nowNanos) {
+        abandoned.add(new Abandoned(id, reason, nowNanos - start));
+    }
+
+    public synchronized List<Abandoned> abandoned() {
+        return List.copyOf(abandoned);
     }
 
     public synchronized List<LocalCheckpoint> localCheckpoints() {
@@ -149,6 +163,14 @@ public final class RunReport {
             s.append(String.format(Locale.ROOT, "  blocking per local checkpoint: mean %s, max %s; %.2f %% of each "
                     + "rank's wall time on average%n", millis(mean), millis(max), 100.0 * blockedShare()));
         }
+        if (!abandoned.isEmpty()) {
+            s.append(String.format(Locale.ROOT, "  checkpoints abandoned: %d (the job ran on without them)%n",
+                    abandoned.size()));
+            for (Abandoned a : abandoned) {
+                s.append(String.format(Locale.ROOT, "    checkpoint %d at %s: %s%n", a.id(), seconds(a.at()),
+                        a.reason()));
+            }
+        }
         s.append(String.format(Locale.ROOT, "  restarts: %d%n", restarts.size()));
         for (Restart r : restarts) {
             s.append(String.format(Locale.ROOT, "    #%d at %s: rank %d failed (%s); %s, running again after %s%n",
@@ -187,6 +209,8 @@ public final class RunReport {
                         + "\"fromLine\": %s, \"detectedAtNanos\": %d, \"tookNanos\": %d}",
                 r.number(), r.failedRank(), quote(r.reason()), r.fromCheckpoint(),
                 r.fromLine() == null ? "null" : java.util.Arrays.toString(r.fromLine()), r.detectedAt(), r.tookNanos()));
+        array(j, "abandoned", abandoned, a -> String.format(Locale.ROOT,
+                "{\"id\": %d, \"reason\": %s, \"atNanos\": %d}", a.id(), quote(a.reason()), a.at()));
         j.append("  \"warnings\": [");
         for (int i = 0; i < warnings.size(); i++) {
             j.append(i == 0 ? "" : ", ").append(quote(warnings.get(i)));
