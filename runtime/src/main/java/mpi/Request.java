@@ -41,10 +41,9 @@ public class Request {
         }
         MPI.checkAlive(endpoint, "Test");
         endpoint.poll();
-        if (!r.isComplete()) {
-            return null;
-        }
-        return finish(r, "Test");
+        boolean done = r.isComplete();
+        endpoint.polled(done, r);
+        return done ? finish(r, "Test") : null;
     }
 
     /** Cancels the operation if it has not been matched yet; {@link Status#Test_cancelled()} tells whether it was. */
@@ -164,11 +163,13 @@ public class Request {
         ep.poll();
         for (int i = 0; i < rs.length; i++) {
             if (rs[i] != null && rs[i].isComplete()) {
+                ep.polled(true, null);
                 Status s = array_of_requests[i].finish(rs[i], "Testany");
                 s.index = i;
                 return s;
             }
         }
+        ep.polled(false, null);
         return null;
     }
 
@@ -182,8 +183,14 @@ public class Request {
         }
         for (io.snapline.runtime.engine.Request r : rs) {
             if (r != null && !r.isComplete()) {
+                if (ep != null) {
+                    ep.polled(false, null);
+                }
                 return null;
             }
+        }
+        if (ep != null) {
+            ep.polled(true, null);
         }
         return Waitall(array_of_requests);
     }
@@ -215,7 +222,9 @@ public class Request {
         }
         MPI.checkAlive(ep, "Testsome");
         ep.poll();
-        return collect(array_of_requests, rs, "Testsome");
+        Status[] done = collect(array_of_requests, rs, "Testsome");
+        ep.polled(done.length > 0, null);
+        return done;
     }
 
     private static Status[] collect(Request[] array, io.snapline.runtime.engine.Request[] rs, String op) {

@@ -8,218 +8,322 @@ import io.snapline.runtime.checkpoint.store.PieceRef;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.TreeMap;
+import java.util.function.IntPredicate;
 
 /**
  * The coordinator half of the blocking protocol, a state machine driven by the clock and the ranks' messages.
  *
  * <pre>
- *          interval elapsed: REQUEST(id) to all              every rank sent POSITION: K = max + 1,
- *   IDLE ------------------------------------> POLLING(id) ---------------------------------> ALIGNED(id, K)
- *    ^                                             |           AT(id, K) to all                      |
- *    |  a rank finished first: ABANDON(id) to all  |                                                 |
- *    +---------------------------------------------+                                                 |
- *    |  every rank PREPARED: commit the manifest (phase two)                                         |
- *    +-----------------------------------------------------------------------------------------------+
+ *          interval elapsed: REQUEST(id) to all, or
+ *          a rank froze at its --every point: OPEN(id) to all            every rank FROZEN: GO(id) to all
+ *   IDLE ---------------------------------------------------> OPEN(id) ---------------------------------> TAKING(id)
+ *    ^  ^                                                     |    ^                                        |
+ *    |  |  timeout: ABANDON(id)                               |    | some rank frozen, every other one      |
+ *    |  +-------------------------------------------------- --+    | waits: RELEASE(id) to the frozen ones, |
+ *    |                                                        +----+ REQUEST(id) to the others              |
+ *    |  every rank PREPARED: commit the manifest (phase two), COMMITTED(id) to all                          |
+ *    +------------------------------------------------------------------------------------------------------+
+ *   a rank finished: ABANDON(id, last) to all, DONE (a finished rank cannot take part in a checkpoint)
  * </pre>
  *
- * With {@code --every N} the ranks need no placement: the coordinator only gathers PREPARED messages per checkpoint
- * and commits each checkpoint once all ranks have prepared it, in id order. Once any rank has finished, no new
- * checkpoint is requested (it could never complete).
- *
- * <p>Every rank reports FROZEN when it stops to take a checkpoint. If some ranks have been frozen for longer than
- * the stall timeout while others have not arrived, the ranks' safe points are not mutually reachable (or a rank is
- * stuck): the job is ended with a message naming the ranks, instead of hanging.
+ * <p>Placing a checkpoint: each rank freezes at its next safe point once it hears of the checkpoint (with
+ * {@code --every N}, at its next N-th safe point), and the checkpoint is taken once all are frozen at the same time —
+ * a consistent moment whatever safe points they froze at, since no rank runs and the channels are then flushed into
+ * the image. Ranks that pass safe points at different rates (a master and its workers, a pipeline) can leave a rank
+ * that has not frozen waiting for one that has: when every rank is either frozen or waiting inside the runtime
+ * (blocked, or polling in vain), and has for a moment ({@link #RELEASE_AFTER_NANOS}, so that a message already on its
+ * way can arrive), the frozen ranks they wait for are released to their next safe point and freeze there again.
+ * A checkpoint that is still not placed after the checkpoint timeout is abandoned, reported, and the job runs on;
+ * nothing about placing a checkpoint ever ends a job.
  */
 final class BlockingCoordinator implements PolicyCoordinator {
-    enum State { IDLE, POLLING, ALIGNED, DONE }
+    enum State { IDLE, OPEN, TAKING, DONE }
+
+    /** How long every unfrozen rank must have waited, with no news from any rank, before frozen ones are released. */
+    static final long RELEASE_AFTER_NANOS = 10_000_000L;
 
     private final CoordinatorServices services;
     private final int n;
     private final long intervalNanos;
     private final boolean every;
+    private final long stallNanos;
     private State state = State.IDLE;
+    private String reason = "started";
     private long id;
     private long lastEnd = Long.MIN_VALUE;
-    private final long[] positions;
-    private final boolean[] finished;
-    private long alignedPoint;
-    private final TreeMap<Long, Pending> pending = new TreeMap<>();
-    private final TreeMap<Long, Freeze> frozen = new TreeMap<>();
-    private final long stallNanos;
     private long now;
-
-    /** The ranks that stopped for one checkpoint, and when the first did. */
-    private static final class Freeze {
-        final boolean[] ranks;
-        final long since;
-        long point;
-        int count;
-
-        Freeze(int n, long since) {
-            ranks = new boolean[n];
-            this.since = since;
-        }
-    }
-
-    /** The pieces gathered so far for one checkpoint. */
-    private static final class Pending {
-        final PieceRef[] pieces;
-        final long[] blocked;
-        long point;
-        int count;
-
-        Pending(int n) {
-            pieces = new PieceRef[n];
-            blocked = new long[n];
-        }
-    }
+    private long openedAt;
+    /** Whether the ranks of the open checkpoint were all asked to freeze at their next safe point. */
+    private boolean requested;
+    private int releases;
+    /**
+     * Whether every rank that has not frozen waits (and some rank is frozen), as of the last report; and the first
+     * tick that saw it so with no report since ({@link Long#MIN_VALUE}: none yet). A wait may end by a message a
+     * frozen rank sent just before it froze, still on its way, so the frozen ranks are released only once this has
+     * lasted {@link #RELEASE_AFTER_NANOS} of ticks.
+     */
+    private boolean stuck;
+    private long stuckSince = Long.MIN_VALUE;
+    private final boolean[] frozen;
+    private final long[] frozenAt;
+    private final boolean[] waiting;
+    /** For a waiting rank: the ranks it waits for, or null for any rank. */
+    private final int[][] waitsOn;
+    private final boolean[] finished;
+    private final PieceRef[] pieces;
+    private final long[] blocked;
+    private long point;
+    private int prepared;
 
     BlockingCoordinator(CoordinatorServices services) {
         this.services = services;
         this.n = services.ranks();
         this.every = services.settings().every() > 0;
         this.intervalNanos = every ? 0 : services.settings().interval().toNanos();
-        this.positions = new long[n];
-        this.finished = new boolean[n];
-        this.id = services.nextId().value() - 1;
         this.stallNanos = services.settings().stallTimeout().toNanos();
+        this.id = services.nextId().value() - 1;
+        this.frozen = new boolean[n];
+        this.frozenAt = new long[n];
+        this.waiting = new boolean[n];
+        this.waitsOn = new int[n][];
+        this.finished = new boolean[n];
+        this.pieces = new PieceRef[n];
+        this.blocked = new long[n];
     }
 
     State state() {
         return state;
     }
 
+    /** Why the state last changed. */
+    String reason() {
+        return reason;
+    }
+
+    /** How many times the open (or last) checkpoint released its frozen ranks. */
+    int releases() {
+        return releases;
+    }
+
+    /** The single place the state changes. */
+    private void transition(State next, String why) {
+        state = next;
+        reason = why;
+    }
+
     @Override
     public void onTick(long now) {
         this.now = now;
-        checkStalls(now);
         if (lastEnd == Long.MIN_VALUE) {
             lastEnd = now;
         }
-        if (!every && state == State.IDLE && now - lastEnd >= intervalNanos) {
-            id = Math.max(id + 1, services.nextId().value());
-            Arrays.fill(positions, -1);
-            state = State.POLLING;
-            services.broadcast(BlockingMessage.encode(new BlockingMessage.Request(id)));
+        if (state == State.IDLE && !every && now - lastEnd >= intervalNanos) {
+            open(true);
+        } else if (state == State.OPEN && now - openedAt >= stallNanos) {
+            abandon(timeoutReason(), false);
+        } else if (state == State.OPEN && stuck) {
+            if (stuckSince == Long.MIN_VALUE) {
+                stuckSince = now;
+            } else if (now - stuckSince >= RELEASE_AFTER_NANOS) {
+                release();
+            }
         }
     }
 
     @Override
     public void onRankMessage(int rank, byte[] message) {
         BlockingMessage m = BlockingMessage.decode(message);
-        if (m instanceof BlockingMessage.Position p) {
-            onPosition(rank, p);
+        if (m instanceof BlockingMessage.Frozen f) {
+            onFrozen(rank, f);
+        } else if (m instanceof BlockingMessage.Waiting w) {
+            if (state == State.OPEN && w.id() == id && !frozen[rank]) {
+                waiting[rank] = w.waiting();
+                waitsOn[rank] = w.peers();
+                evaluate();
+            }
         } else if (m instanceof BlockingMessage.Prepared p) {
             onPrepared(rank, p);
-        } else if (m instanceof BlockingMessage.Frozen f) {
-            Freeze z = frozen.computeIfAbsent(f.id(), k -> new Freeze(n, now));
-            if (!z.ranks[rank]) {
-                z.ranks[rank] = true;
-                z.count++;
-            }
-            z.point = f.point();
-            if (z.count == n) {
-                frozen.remove(f.id());
-            }
         } else {
             throw new IllegalArgumentException("the coordinator does not accept " + m + " (from rank " + rank + ")");
         }
     }
 
-    private void onPosition(int rank, BlockingMessage.Position p) {
-        if (state != State.POLLING || p.id() != id) {
-            return; // a position for a checkpoint already abandoned
-        }
-        positions[rank] = p.point();
-        long max = Long.MIN_VALUE;
-        for (long q : positions) {
-            if (q < 0) {
-                return;
+    private void onFrozen(int rank, BlockingMessage.Frozen f) {
+        switch (state) {
+            case IDLE -> {
+                if (f.id() == 0 && every) {
+                    open(false);
+                    freeze(rank, f.point());
+                }
+                // otherwise stale: the rank froze for a checkpoint abandoned meanwhile and will hear of it
             }
-            max = Math.max(max, q);
+            case OPEN -> {
+                if (f.id() == 0 || f.id() == id) {
+                    freeze(rank, f.point());
+                }
+            }
+            case DONE -> services.send(rank, BlockingMessage.encode(new BlockingMessage.Abandon(id, true)));
+            case TAKING -> { } // cannot happen: every rank is frozen or taking
         }
-        alignedPoint = max + 1;
-        state = State.ALIGNED;
-        services.broadcast(BlockingMessage.encode(new BlockingMessage.At(id, alignedPoint)));
+    }
+
+    private void open(boolean request) {
+        id = Math.max(id + 1, services.nextId().value());
+        Arrays.fill(frozen, false);
+        Arrays.fill(waiting, false);
+        Arrays.fill(waitsOn, null);
+        Arrays.fill(pieces, null);
+        prepared = 0;
+        releases = 0;
+        stuck = false;
+        stuckSince = Long.MIN_VALUE;
+        requested = request;
+        openedAt = now;
+        transition(State.OPEN, request ? "the interval elapsed" : "a rank reached its --every safe point");
+        services.broadcast(BlockingMessage.encode(request ? new BlockingMessage.Request(id)
+                : new BlockingMessage.Open(id)));
+    }
+
+    private void freeze(int rank, long at) {
+        frozen[rank] = true;
+        frozenAt[rank] = at;
+        waiting[rank] = false;
+        evaluate();
+    }
+
+    /** In OPEN: takes the checkpoint once every rank is frozen, releases the frozen ones when the others wait. */
+    private void evaluate() {
+        int frozenCount = 0;
+        boolean othersWait = true;
+        for (int r = 0; r < n; r++) {
+            if (frozen[r]) {
+                frozenCount++;
+            } else if (!waiting[r]) {
+                othersWait = false;
+            }
+        }
+        if (frozenCount == n) {
+            transition(State.TAKING, "every rank is frozen");
+            services.broadcast(BlockingMessage.encode(new BlockingMessage.Go(id)));
+        } else {
+            stuck = frozenCount > 0 && othersWait;
+            stuckSince = Long.MIN_VALUE;
+        }
+    }
+
+    /**
+     * Every rank that has not frozen waits: releases the frozen ranks they wait for (all frozen ones when some wait
+     * could end by any rank), so that those run on to their next safe point; the others stay frozen. When they wait
+     * only for each other, nothing is released: a message between them is on its way, or they are deadlocked
+     * whatever the checkpoint does.
+     */
+    private void release() {
+        stuck = false;
+        stuckSince = Long.MIN_VALUE;
+        boolean[] needed = new boolean[n];
+        boolean any = false;
+        for (int r = 0; r < n; r++) {
+            if (!frozen[r]) {
+                if (waitsOn[r] == null) {
+                    any = true;
+                } else {
+                    for (int p : waitsOn[r]) {
+                        if (p >= 0 && p < n) {
+                            needed[p] = true;
+                        }
+                    }
+                }
+            }
+        }
+        StringBuilder released = new StringBuilder();
+        for (int r = 0; r < n; r++) {
+            if (frozen[r] && (any || needed[r])) {
+                released.append(released.length() == 0 ? "" : ", ").append(r);
+            }
+        }
+        if (released.length() == 0) {
+            return;
+        }
+        releases++;
+        for (int r = 0; r < n; r++) {
+            if (frozen[r] && (any || needed[r])) {
+                frozen[r] = false;
+                services.send(r, BlockingMessage.encode(new BlockingMessage.Release(id)));
+            } else if (!frozen[r] && !requested) {
+                services.send(r, BlockingMessage.encode(new BlockingMessage.Request(id)));
+            }
+        }
+        requested = true;
+        reason = "released rank(s) " + released + " (" + releases + " release(s)): the ranks that have not frozen "
+                + "wait for them";
     }
 
     private void onPrepared(int rank, BlockingMessage.Prepared p) {
-        if (!every && (state != State.ALIGNED || p.id() != id)) {
+        if (state != State.TAKING || p.id() != id) {
             return;
         }
-        Pending c = pending.computeIfAbsent(p.id(), k -> new Pending(n));
-        if (c.pieces[rank] == null) {
-            c.count++;
+        if (pieces[rank] == null) {
+            prepared++;
         }
-        c.pieces[rank] = p.piece();
-        c.blocked[rank] = p.blockedNanos();
-        c.point = p.point();
-        while (!pending.isEmpty() && pending.firstEntry().getValue().count == n) {
-            var first = pending.pollFirstEntry();
-            commit(first.getKey(), first.getValue());
+        pieces[rank] = p.piece();
+        blocked[rank] = p.blockedNanos();
+        point = p.point();
+        if (prepared == n) {
+            boolean committed = services.commit(new Manifest(CheckpointId.of(id), n, new ArrayList<>(List.of(pieces))),
+                    point, blocked.clone());
+            services.broadcast(BlockingMessage.encode(committed ? new BlockingMessage.Committed(id)
+                    : new BlockingMessage.Abandon(id, false)));
+            transition(State.IDLE, committed ? "checkpoint " + id + " committed" : "checkpoint " + id
+                    + " could not be committed");
+            lastEnd = Long.MIN_VALUE; // the next interval starts at the next tick
         }
-    }
-
-    /** Ends the job when ranks have waited at a checkpoint longer than the stall timeout for others to arrive. */
-    private void checkStalls(long now) {
-        for (var e : frozen.entrySet()) {
-            Freeze z = e.getValue();
-            if (now - z.since >= stallNanos) {
-                StringBuilder waiting = new StringBuilder();
-                StringBuilder missing = new StringBuilder();
-                for (int r = 0; r < n; r++) {
-                    StringBuilder b = z.ranks[r] ? waiting : finished[r] ? null : missing;
-                    if (b != null) {
-                        b.append(b.length() == 0 ? "" : ", ").append(r);
-                    }
-                }
-                services.fail("checkpoint " + e.getKey() + ": rank(s) " + waiting + " have waited "
-                        + (now - z.since) / 1_000_000_000L + " s at safe point " + z.point + " for rank(s) " + missing
-                        + ", which have not reached it. Under --checkpoint coordinated the k-th safe points of all "
-                        + "ranks must be reachable without messages sent after another rank's k-th safe point "
-                        + "(see docs/checkpointing.md); a longer --checkpoint-timeout helps if ranks are only slow");
-                frozen.clear();
-                return;
-            }
-        }
-    }
-
-    private void commit(long checkpoint, Pending c) {
-        List<PieceRef> pieces = new ArrayList<>(Arrays.asList(c.pieces));
-        boolean committed = services.commit(new Manifest(CheckpointId.of(checkpoint), n, pieces), c.point, c.blocked);
-        services.broadcast(BlockingMessage.encode(committed ? new BlockingMessage.Committed(checkpoint)
-                : new BlockingMessage.Abandon(checkpoint)));
-        if (!every && state == State.ALIGNED) {
-            state = anyFinished() ? State.DONE : State.IDLE;
-        }
-        lastEnd = Long.MIN_VALUE; // the next interval starts at the next tick
-    }
-
-    private boolean anyFinished() {
-        for (boolean f : finished) {
-            if (f) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override
     public void onRankFinished(int rank) {
         finished[rank] = true;
-        if (every) {
-            return; // checkpoints the ranks already prepared can still complete; no new ones start
+        switch (state) {
+            case OPEN -> abandon("rank " + rank + " finished before reaching a safe point for it", true);
+            case IDLE -> {
+                transition(State.DONE, "rank " + rank + " finished");
+                services.broadcast(BlockingMessage.encode(new BlockingMessage.Abandon(id, true)));
+            }
+            case TAKING, DONE -> { } // TAKING: every rank is frozen until the commit, so none can finish now
         }
-        Pending current = pending.get(id);
-        boolean prepared = current != null && current.pieces[rank] != null;
-        if (state == State.POLLING || state == State.ALIGNED && !prepared) {
-            services.broadcast(BlockingMessage.encode(new BlockingMessage.Abandon(id)));
-            services.log("checkpoint " + id + " abandoned: rank " + rank + " finished before reaching it");
-            pending.remove(id);
-            state = State.DONE;
-        } else if (state == State.IDLE) {
-            state = State.DONE;
+    }
+
+    private void abandon(String why, boolean last) {
+        services.broadcast(BlockingMessage.encode(new BlockingMessage.Abandon(id, last)));
+        services.abandoned(id, why);
+        transition(last ? State.DONE : State.IDLE, "checkpoint " + id + " abandoned: " + why);
+        lastEnd = Long.MIN_VALUE;
+    }
+
+    private String timeoutReason() {
+        String frozenRanks = ranks(r -> frozen[r]);
+        String waitingRanks = ranks(r -> !frozen[r] && waiting[r]);
+        String running = ranks(r -> !frozen[r] && !waiting[r]);
+        return "not every rank reached a safe point within the checkpoint timeout ("
+                + describe(stallNanos) + "): "
+                + (frozenRanks.isEmpty() ? "none had frozen" : "frozen: " + frozenRanks)
+                + (running.isEmpty() ? "" : "; running without reaching a safe point: " + running)
+                + (waitingRanks.isEmpty() ? "" : "; waiting inside the runtime: " + waitingRanks)
+                + " (after " + releases + " release(s)); the job runs on, and a longer --checkpoint-timeout helps "
+                + "if ranks are only slow to reach safe points";
+    }
+
+    private static String describe(long nanos) {
+        long millis = nanos / 1_000_000;
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+    }
+
+    private String ranks(IntPredicate p) {
+        StringBuilder b = new StringBuilder();
+        for (int r = 0; r < n; r++) {
+            if (p.test(r)) {
+                b.append(b.length() == 0 ? "" : ", ").append(r);
+            }
         }
+        return b.toString();
     }
 }

@@ -3,133 +3,215 @@ package io.snapline.checkpoint.coordinated;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
+import io.snapline.runtime.checkpoint.WaitListener;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.PieceRef;
 
 /**
- * The rank half of the blocking coordinated protocol, a state machine driven by safe points (program thread) and
- * coordinator messages (any thread).
+ * The rank half of the blocking coordinated protocol: a state machine driven by safe points (the program's thread),
+ * coordinator messages (any thread) and the rank's waits inside the runtime (the program's thread).
  *
  * <pre>
- *             REQUEST(id) seen at safe point p: send POSITION(id, p)
- *   RUNNING ------------------------------------------------------> REPORTED(id)
- *      ^                                                                |  AT(id, K) arrives
- *      |  checkpoint id taken at safe point K                           v
- *      +------------------------------------------------------------ ARMED(id, K)
- *   ABANDON(id) in REPORTED or ARMED: back to RUNNING
+ *              OPEN(id)                       REQUEST(id), or RELEASE(id) when FROZEN
+ *   RUNNING ------------> OPEN ---------------------------------------------------> ARMED
+ *      |                   | --every due point                                        | next safe point p:
+ *      | --every due point |                                                          | FROZEN(id, p)
+ *      +-------------------+-------------------------> FROZEN <-----------------------+
+ *                                                        |  GO(id): flush, capture, flush, write, PREPARED
+ *                                                        v
+ *   RUNNING <---------------- COMMITTED(id) or ABANDON(id) ------------------------ TAKING
+ *   ABANDON(id) in OPEN, ARMED or FROZEN: back to RUNNING; ABANDON(id, last): CLOSED (no more checkpoints)
  * </pre>
  *
- * A rank in REPORTED that reaches its next safe point waits there until the coordinator names K (K is at least
- * that safe point, since every rank reported at an earlier one). With {@code --every N} no coordination is needed:
- * every rank checkpoints at safe points N, 2N, ... and numbers them in order.
+ * A frozen rank waits at its safe point, running no program code, until the coordinator has every rank frozen (GO),
+ * lets it run on to its next safe point because some rank that has not frozen waits for it (RELEASE), or gives the
+ * checkpoint up (ABANDON). While a checkpoint is open and this rank runs, it tells the coordinator each time it starts
+ * or stops waiting inside the runtime (WAITING), which is how the coordinator sees that ranks that have not frozen
+ * cannot get to a safe point without a frozen one.
  *
- * <p>Taking checkpoint {@code id} at safe point K: flush every channel (markers), capture the image, flush again so
- * no rank resumes sending before every rank has captured, write the piece, report PREPARED and wait for COMMITTED
- * (or ABANDON). The coordinator commits once every rank has prepared (phase two); a rank that dies before that
- * leaves the previous checkpoint in force, and once any rank resumes, the checkpoint it took is the one a restart
- * uses.
+ * <p>Taking checkpoint {@code id}, with every rank frozen: flush every channel (markers), capture the image, flush
+ * again so no rank resumes sending before every rank has captured, write the piece, report PREPARED and wait for
+ * COMMITTED (or ABANDON). The coordinator commits once every rank has prepared (phase two).
  */
-final class BlockingRank implements RankPolicy {
-    enum State { RUNNING, REPORTED, ARMED }
+final class BlockingRank implements RankPolicy, WaitListener {
+    enum State { RUNNING, OPEN, ARMED, FROZEN, TAKING, CLOSED }
 
     private final RankServices services;
     private final long every;
-    private volatile long requested;
-    private volatile long alignedId;
-    private volatile long alignedPoint;
-    private volatile long closed;
-    /** The newest checkpoint the coordinator committed or abandoned, as far as this rank has heard. */
+    /** Guarded by this. */
+    private State state = State.RUNNING;
+    /** The open checkpoint as far as this rank knows (0: none, or frozen for a due --every point before hearing). */
+    private long id;
+    /** The newest checkpoint committed or abandoned; messages about older ones are stale. */
+    private long closed;
+    /** The newest checkpoint this rank knows to be settled (committed or abandoned). */
     private volatile long settled;
-    private long reported;
-    private long nextEveryId;
-    /** Time spent waiting for the coordinator to place the next checkpoint; part of what it held this rank back. */
-    private long placementWait;
+    private boolean reportedWaiting;
+    private int[] reportedPeers;
+    /** Why the state last changed, for diagnostics. */
+    private String reason = "started";
+    /** Program thread only: the next safe point at which --every wants a checkpoint (0: not yet computed). */
+    private long nextDue;
+    /** Program thread only: time this rank has been held back by the current checkpoint so far. */
+    private long held;
 
     BlockingRank(RankServices services) {
         this.services = services;
         this.every = services.settings().every();
-        this.nextEveryId = services.restoredId() + 1;
+        services.watchWaits(this);
     }
 
-    /** Where this rank stands; for tests and diagnostics. */
-    State state() {
-        if (reported == 0 || closed >= reported) {
-            return State.RUNNING;
-        }
-        return alignedId == reported ? State.ARMED : State.REPORTED;
+    synchronized State state() {
+        return state;
+    }
+
+    synchronized String reason() {
+        return reason;
+    }
+
+    /** The single place the state changes. Called with this monitor held. */
+    private void transition(State next, String why) {
+        state = next;
+        reason = why;
     }
 
     @Override
     public void atPoint(long point) {
+        boolean due = false;
         if (every > 0) {
-            if (point % every == 0) {
-                take(CheckpointId.of(nextEveryId++), point);
+            if (nextDue == 0) {
+                nextDue = dueAfter(point - 1);
             }
-            return;
+            due = point >= nextDue;
         }
-        while (true) {
-            switch (state()) {
-                case ARMED -> {
-                    if (point == alignedPoint) {
-                        take(CheckpointId.of(reported), point);
-                        closed = reported; // done with it: back to RUNNING
-                        return;
-                    }
-                    if (point > alignedPoint) {
-                        throw new IllegalStateException("rank " + services.rank() + " passed safe point "
-                                + alignedPoint + " of checkpoint " + reported + " without taking it");
-                    }
-                    return;
+        long checkpoint;
+        synchronized (this) {
+            boolean freeze = state == State.ARMED
+                    || due && (state == State.RUNNING || state == State.OPEN);
+            if (!freeze) {
+                if (due) {
+                    nextDue = dueAfter(point);
                 }
-                case REPORTED -> {
-                    long start = services.nanoTime();
-                    services.await(() -> state() != State.REPORTED,
-                            "safe point " + point + ", waiting for the coordinator to place checkpoint " + reported);
-                    placementWait += services.nanoTime() - start;
-                }
-                case RUNNING -> {
-                    long r = requested;
-                    if (r > reported) {
-                        reported = r;
-                        services.toCoordinator(BlockingMessage.encode(new BlockingMessage.Position(r, point)));
-                    }
-                    return;
-                }
+                return;
             }
+            transition(State.FROZEN, "froze at safe point " + point);
+            reportedWaiting = false;
+            checkpoint = id;
+            services.toCoordinator(BlockingMessage.encode(new BlockingMessage.Frozen(checkpoint, point)));
+        }
+        long start = services.nanoTime();
+        services.await(() -> state() != State.FROZEN, "safe point " + point + ", frozen for checkpoint "
+                + (checkpoint == 0 ? "" : checkpoint + " ") + "until every rank reaches a safe point");
+        held += services.nanoTime() - start;
+        State now;
+        synchronized (this) {
+            now = state;
+            checkpoint = id;
+        }
+        if (now == State.TAKING) {
+            take(CheckpointId.of(checkpoint), point);
+        } else if (now != State.ARMED) {
+            held = 0; // abandoned
+        }
+        if (now != State.ARMED && every > 0) {
+            nextDue = dueAfter(point);
         }
     }
 
-    private void take(CheckpointId id, long point) {
+    /** The first safe point after {@code point} at which --every N wants a checkpoint. */
+    private long dueAfter(long point) {
+        return (point / every + 1) * every;
+    }
+
+    private void take(CheckpointId checkpoint, long point) {
         long start = services.nanoTime();
-        services.toCoordinator(BlockingMessage.encode(new BlockingMessage.Frozen(id.value(), point)));
-        services.flushChannels(id, 0);
-        RankImage image = services.capture(id, point);
-        services.flushChannels(id, 1);
-        services.aboutToWrite(id);
-        PieceRef piece = services.writePiece(id, image);
-        long written = services.nanoTime() - start + placementWait;
-        placementWait = 0;
-        services.toCoordinator(BlockingMessage.encode(new BlockingMessage.Prepared(id.value(), point, written, piece)));
-        services.await(() -> settled >= id.value(), "safe point " + point + ", waiting for checkpoint " + id
-                + " to be committed");
+        services.flushChannels(checkpoint, 0);
+        RankImage image = services.capture(checkpoint, point);
+        services.flushChannels(checkpoint, 1);
+        services.aboutToWrite(checkpoint);
+        PieceRef piece = services.writePiece(checkpoint, image);
+        long blocked = held + services.nanoTime() - start;
+        held = 0;
+        services.toCoordinator(BlockingMessage.encode(
+                new BlockingMessage.Prepared(checkpoint.value(), point, blocked, piece)));
+        services.await(() -> settled >= checkpoint.value(), "safe point " + point + ", waiting for checkpoint "
+                + checkpoint + " to be committed");
+    }
+
+    @Override
+    public synchronized void waitingChanged(boolean waiting, int[] peers) {
+        int[] on = waiting ? peers : null;
+        if ((state == State.OPEN || state == State.ARMED)
+                && (waiting != reportedWaiting || !java.util.Arrays.equals(on, reportedPeers))) {
+            reportedWaiting = waiting;
+            reportedPeers = on;
+            services.toCoordinator(BlockingMessage.encode(new BlockingMessage.Waiting(id, waiting, on)));
+        }
+    }
+
+    /** On hearing of an open checkpoint: a rank already waiting says so at once (no new wait will tell). */
+    private void reportIfWaiting() {
+        reportedWaiting = false;
+        reportedPeers = null;
+        services.reportWait(this);
     }
 
     @Override
     public void onControl(byte[] message) {
         BlockingMessage m = BlockingMessage.decode(message);
+        synchronized (this) {
+            apply(m);
+        }
+        services.wake();
+    }
+
+    private void apply(BlockingMessage m) {
         if (m instanceof BlockingMessage.Request r) {
-            requested = Math.max(requested, r.id());
-        } else if (m instanceof BlockingMessage.At a) {
-            alignedPoint = a.point();
-            alignedId = a.id();
+            if (r.id() > closed && (state == State.RUNNING || state == State.OPEN)) {
+                id = r.id();
+                transition(State.ARMED, "checkpoint " + id + " requested");
+                reportIfWaiting();
+            } else if (state == State.FROZEN && id == 0) {
+                id = r.id();
+            }
+        } else if (m instanceof BlockingMessage.Open o) {
+            if (o.id() > closed && state == State.RUNNING) {
+                id = o.id();
+                transition(State.OPEN, "checkpoint " + id + " opened by another rank's schedule");
+                reportIfWaiting();
+            } else if (state == State.FROZEN && id == 0) {
+                id = o.id();
+            }
+        } else if (m instanceof BlockingMessage.Go g) {
+            if (state == State.FROZEN) {
+                id = g.id();
+                transition(State.TAKING, "every rank is frozen for checkpoint " + id);
+            }
+        } else if (m instanceof BlockingMessage.Release r) {
+            if (state == State.FROZEN && (id == r.id() || id == 0)) {
+                id = r.id();
+                transition(State.ARMED, "released to the next safe point: a rank that has not frozen waits");
+            }
         } else if (m instanceof BlockingMessage.Abandon a) {
             closed = Math.max(closed, a.id());
             settled = Math.max(settled, a.id());
+            boolean mine = id == a.id() || id == 0;
+            boolean open = state == State.OPEN || state == State.ARMED || state == State.FROZEN
+                    || state == State.TAKING;
+            if (open && mine || state == State.RUNNING && a.last()) {
+                id = 0;
+                transition(a.last() ? State.CLOSED : State.RUNNING, "checkpoint " + a.id() + " abandoned"
+                        + (a.last() ? "; no more checkpoints in this attempt" : ""));
+            }
         } else if (m instanceof BlockingMessage.Committed c) {
+            closed = Math.max(closed, c.id());
             settled = Math.max(settled, c.id());
+            if (state == State.TAKING && id == c.id()) {
+                id = 0;
+                transition(State.RUNNING, "checkpoint " + c.id() + " committed");
+            }
         } else {
             throw new IllegalArgumentException("a rank does not accept " + m);
         }
-        services.wake();
     }
 }

@@ -22,7 +22,7 @@ class BlockingProtocolTest {
     private static final long SECOND = 1_000_000_000L;
 
     /** Records what the coordinator does. */
-    static final class FakeCoordinatorServices implements CoordinatorServices {
+    static class FakeCoordinatorServices implements CoordinatorServices {
         final List<String> sent = new ArrayList<>();
         final List<Manifest> committed = new ArrayList<>();
         final List<Long> committedPoints = new ArrayList<>();
@@ -90,8 +90,13 @@ class BlockingProtocolTest {
         }
     }
 
-    private static byte[] position(long id, long point) {
-        return BlockingMessage.encode(new BlockingMessage.Position(id, point));
+    private static byte[] frozen(long id, long point) {
+        return BlockingMessage.encode(new BlockingMessage.Frozen(id, point));
+    }
+
+    /** Rank waits (or not) for a message of one of {@code peers}; none given: of any rank. */
+    private static byte[] waiting(long id, boolean waiting, int... peers) {
+        return BlockingMessage.encode(new BlockingMessage.Waiting(id, waiting, peers.length == 0 ? null : peers));
     }
 
     private static byte[] prepared(long id, long point, int rank) {
@@ -99,98 +104,180 @@ class BlockingProtocolTest {
                 new PieceRef(rank, "rank-" + rank + ".piece", 100, 7)));
     }
 
+    /** Two ticks 10 ms apart: a moment in which nothing is reported, after which the coordinator releases. */
+    private static void quietMoment(BlockingCoordinator c, long at) {
+        c.onTick(at);
+        c.onTick(at + BlockingCoordinator.RELEASE_AFTER_NANOS);
+    }
+
+    private static List<String> tail(List<String> l, int from) {
+        return List.copyOf(l.subList(from, l.size()));
+    }
+
     @Test
-    void shouldPlaceTheCheckpointAfterTheFurthestRankWhenTheIntervalHasPassed() {
+    void shouldTakeTheCheckpointOnceEveryRankIsFrozenWhereverEachFroze() {
         FakeCoordinatorServices s = new FakeCoordinatorServices(3, PolicySettings.of("coordinated", Duration.ofSeconds(10), 0));
         BlockingCoordinator c = new BlockingCoordinator(s);
         c.onTick(0);
         c.onTick(9 * SECOND);
         assertEquals(BlockingCoordinator.State.IDLE, c.state());
         c.onTick(10 * SECOND);
-        assertEquals(BlockingCoordinator.State.POLLING, c.state());
+        assertEquals(BlockingCoordinator.State.OPEN, c.state());
         assertEquals(List.of("0:Request[id=1]", "1:Request[id=1]", "2:Request[id=1]"), s.sent);
-        c.onRankMessage(1, position(1, 40));
-        c.onRankMessage(0, position(1, 42));
-        assertEquals(BlockingCoordinator.State.POLLING, c.state(), "rank 2 has not answered");
-        c.onRankMessage(2, position(1, 41));
-        assertEquals(BlockingCoordinator.State.ALIGNED, c.state());
-        assertEquals(List.of("0:At[id=1, point=43]", "1:At[id=1, point=43]", "2:At[id=1, point=43]"),
-                s.sent.subList(3, 6));
-        c.onRankMessage(2, prepared(1, 43, 2));
-        c.onRankMessage(0, prepared(1, 43, 0));
+        c.onRankMessage(1, frozen(1, 40));
+        c.onRankMessage(0, frozen(1, 3));
+        assertEquals(BlockingCoordinator.State.OPEN, c.state(), "rank 2 has not frozen");
+        c.onRankMessage(2, frozen(1, 41));
+        assertEquals(BlockingCoordinator.State.TAKING, c.state());
+        assertEquals(List.of("0:Go[id=1]", "1:Go[id=1]", "2:Go[id=1]"), tail(s.sent, 3));
+        c.onRankMessage(2, prepared(1, 41, 2));
+        c.onRankMessage(0, prepared(1, 3, 0));
         assertTrue(s.committed.isEmpty(), "phase two waits for every rank");
-        c.onRankMessage(1, prepared(1, 43, 1));
+        c.onRankMessage(1, prepared(1, 40, 1));
         assertEquals(1, s.committed.size());
         assertEquals(List.of(0, 1, 2), s.committed.get(0).pieces().stream().map(PieceRef::rank).toList());
-        assertEquals(43L, s.committedPoints.get(0));
+        assertEquals(List.of("0:Committed[id=1]", "1:Committed[id=1]", "2:Committed[id=1]"), tail(s.sent, 6));
         assertEquals(BlockingCoordinator.State.IDLE, c.state());
         c.onTick(11 * SECOND); // the interval restarts at the first tick after the commit
         c.onTick(20 * SECOND);
         assertEquals(BlockingCoordinator.State.IDLE, c.state());
         c.onTick(21 * SECOND);
-        assertEquals(BlockingCoordinator.State.POLLING, c.state());
+        assertEquals(BlockingCoordinator.State.OPEN, c.state());
         assertTrue(s.sent.get(s.sent.size() - 1).endsWith("Request[id=2]"), s.sent.toString());
     }
 
     @Test
-    void shouldEndTheJobNamingTheRanksWhenSomeWaitAtTheCheckpointLongerThanTheTimeout() {
-        PolicySettings settings = new PolicySettings("coordinated", null, 4, 2, Duration.ofSeconds(30));
+    void shouldReleaseTheFrozenRanksWhenEveryOtherRankWaitsInsideTheRuntime() {
+        FakeCoordinatorServices s = new FakeCoordinatorServices(4, PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        BlockingCoordinator c = new BlockingCoordinator(s);
+        c.onTick(0);
+        c.onTick(SECOND);
+        c.onRankMessage(0, frozen(1, 12)); // a master frozen after a result
+        c.onRankMessage(1, frozen(1, 4));
+        c.onRankMessage(3, waiting(1, true, 0));
+        c.onRankMessage(3, waiting(1, false)); // its message came: it runs again
+        c.onRankMessage(2, waiting(1, true, 0)); // a worker waiting for its next task from the master
+        int before = s.sent.size();
+        assertEquals(BlockingCoordinator.State.OPEN, c.state());
+        assertEquals(4, before, "rank 3 still runs: it may yet reach a safe point");
+        c.onRankMessage(3, waiting(1, true, 0));
+        c.onTick(SECOND + 5_000_000L);
+        c.onRankMessage(3, waiting(1, false)); // a message on its way when it reported
+        c.onRankMessage(3, waiting(1, true, 0));
+        c.onTick(SECOND + 15_000_000L);
+        assertEquals(4, s.sent.size(), "the wait has not lasted a quiet moment yet");
+        c.onTick(SECOND + 25_000_000L);
+        assertEquals(List.of("0:Release[id=1]"), tail(s.sent, before), "only the rank they wait for runs on");
+        assertEquals(1, c.releases());
+        c.onRankMessage(2, frozen(1, 9));
+        c.onRankMessage(3, waiting(1, true, 2, 1));
+        quietMoment(c, 2 * SECOND);
+        assertEquals(List.of("0:Release[id=1]"), tail(s.sent, before), "rank 0 runs: it may yet get there");
+        c.onRankMessage(0, waiting(1, true)); // the master waits for a result from anyone
+        quietMoment(c, 3 * SECOND);
+        assertEquals(List.of("0:Release[id=1]", "1:Release[id=1]", "2:Release[id=1]"), tail(s.sent, before));
+        assertEquals(2, c.releases());
+        c.onRankMessage(0, frozen(1, 13));
+        c.onRankMessage(3, frozen(1, 9));
+        c.onRankMessage(1, frozen(1, 5));
+        c.onRankMessage(2, frozen(1, 10));
+        assertEquals(BlockingCoordinator.State.TAKING, c.state());
+        assertTrue(s.failed.isEmpty());
+    }
+
+    @Test
+    void shouldReleaseNothingWhenTheWaitingRanksWaitOnlyForEachOther() {
+        FakeCoordinatorServices s = new FakeCoordinatorServices(3, PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        BlockingCoordinator c = new BlockingCoordinator(s);
+        c.onTick(0);
+        c.onTick(SECOND);
+        c.onRankMessage(0, frozen(1, 3));
+        c.onRankMessage(1, waiting(1, true, 2));
+        c.onRankMessage(2, waiting(1, true, 1));
+        quietMoment(c, 2 * SECOND);
+        assertEquals(3, s.sent.size(), "a message between ranks 1 and 2 is on its way, or they deadlock: " + s.sent);
+        assertEquals(0, c.releases());
+    }
+
+    @Test
+    void shouldOpenTheCheckpointForEveryoneWhenTheFirstRankReachesItsEveryPointAndRequestItOnRelease() {
+        FakeCoordinatorServices s = new FakeCoordinatorServices(3, PolicySettings.of("coordinated", null, 10));
+        BlockingCoordinator c = new BlockingCoordinator(s);
+        c.onTick(0);
+        c.onTick(100 * SECOND);
+        assertTrue(s.sent.isEmpty(), "--every needs no timer");
+        c.onRankMessage(0, frozen(0, 10));
+        assertEquals(List.of("0:Open[id=1]", "1:Open[id=1]", "2:Open[id=1]"), s.sent);
+        c.onRankMessage(1, waiting(1, true));
+        c.onRankMessage(2, waiting(1, true));
+        quietMoment(c, 101 * SECOND);
+        assertEquals(List.of("0:Release[id=1]", "1:Request[id=1]", "2:Request[id=1]"), tail(s.sent, 3),
+                "the ranks behind now freeze at their next safe point, not at their tenth");
+        c.onRankMessage(1, frozen(1, 4));
+        c.onRankMessage(2, frozen(1, 4));
+        c.onRankMessage(0, frozen(1, 11));
+        assertEquals(BlockingCoordinator.State.TAKING, c.state());
+    }
+
+    @Test
+    void shouldAbandonTheCheckpointAndRunOnWhenRanksDoNotAllFreezeWithinTheTimeout() {
+        PolicySettings settings = new PolicySettings("coordinated", Duration.ofSeconds(1), 0, 2, Duration.ofSeconds(30));
         FakeCoordinatorServices s = new FakeCoordinatorServices(3, settings);
         BlockingCoordinator c = new BlockingCoordinator(s);
         c.onTick(0);
-        c.onRankMessage(0, BlockingMessage.encode(new BlockingMessage.Frozen(1, 4)));
-        c.onRankMessage(2, BlockingMessage.encode(new BlockingMessage.Frozen(1, 4)));
-        c.onTick(29 * SECOND);
-        assertTrue(s.failed.isEmpty(), "rank 1 may only be slow");
+        c.onTick(SECOND);
+        c.onRankMessage(0, frozen(1, 4));
+        c.onRankMessage(2, frozen(1, 4));
         c.onTick(30 * SECOND);
-        assertEquals(1, s.failed.size());
-        assertTrue(s.failed.get(0).startsWith("checkpoint 1: rank(s) 0, 2 have waited 30 s at safe point 4 for "
-                + "rank(s) 1, which have not reached it."), s.failed.get(0));
+        assertEquals(BlockingCoordinator.State.OPEN, c.state(), "rank 1 may only be slow");
+        c.onTick(31 * SECOND);
+        assertTrue(s.failed.isEmpty(), "placing a checkpoint never ends a job");
+        assertEquals(BlockingCoordinator.State.IDLE, c.state());
+        assertEquals(List.of("0:Abandon[id=1, last=false]", "1:Abandon[id=1, last=false]",
+                "2:Abandon[id=1, last=false]"), tail(s.sent, 3));
+        assertEquals(1, s.logged.size());
+        assertTrue(s.logged.get(0).startsWith("checkpoint 1 abandoned: not every rank reached a safe point within the "
+                + "checkpoint timeout (30 s): frozen: 0, 2; running without reaching a safe point: 1"), s.logged.get(0));
+        c.onTick(32 * SECOND);
+        c.onTick(33 * SECOND);
+        assertTrue(s.sent.get(s.sent.size() - 1).endsWith("Request[id=2]"), "the next interval tries again: " + s.sent);
     }
 
     @Test
-    void shouldNotComplainWhenEveryRankReachesTheCheckpointInTime() {
-        PolicySettings settings = new PolicySettings("coordinated", null, 4, 2, Duration.ofSeconds(30));
-        FakeCoordinatorServices s = new FakeCoordinatorServices(2, settings);
-        BlockingCoordinator c = new BlockingCoordinator(s);
-        c.onTick(0);
-        c.onRankMessage(0, BlockingMessage.encode(new BlockingMessage.Frozen(1, 4)));
-        c.onTick(20 * SECOND);
-        c.onRankMessage(1, BlockingMessage.encode(new BlockingMessage.Frozen(1, 4)));
-        c.onTick(100 * SECOND);
-        assertTrue(s.failed.isEmpty(), s.failed.toString());
-    }
-
-    @Test
-    void shouldAbandonWhenARankFinishesBeforeReachingThePlacedCheckpoint() {
+    void shouldAbandonForGoodWhenARankFinishesBeforeFreezing() {
         FakeCoordinatorServices s = new FakeCoordinatorServices(2, PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
         BlockingCoordinator c = new BlockingCoordinator(s);
         c.onTick(0);
         c.onTick(SECOND);
-        c.onRankMessage(0, position(1, 7));
-        c.onRankMessage(1, position(1, 9));
-        c.onRankMessage(0, prepared(1, 10, 0));
+        c.onRankMessage(0, frozen(1, 7));
         c.onRankFinished(1);
         assertEquals(BlockingCoordinator.State.DONE, c.state());
-        assertEquals("0:Abandon[id=1]", s.sent.get(s.sent.size() - 2));
+        assertEquals(List.of("0:Abandon[id=1, last=true]", "1:Abandon[id=1, last=true]"), tail(s.sent, 2));
         assertTrue(s.committed.isEmpty());
-        assertTrue(s.logged.get(0).contains("checkpoint 1 abandoned: rank 1 finished before reaching it"), s.logged.toString());
+        assertEquals(List.of("checkpoint 1 abandoned: rank 1 finished before reaching a safe point for it"), s.logged);
         c.onTick(100 * SECOND);
         assertEquals(BlockingCoordinator.State.DONE, c.state(), "no checkpoint can complete once a rank finished");
+        c.onRankMessage(0, frozen(0, 20));
+        assertEquals("0:Abandon[id=1, last=true]", s.sent.get(s.sent.size() - 1), "a rank that froze late is let go");
     }
 
     @Test
-    void shouldCommitCheckpointsInIdOrderWhenRanksPrepareThemAtEveryNthPoint() {
-        FakeCoordinatorServices s = new FakeCoordinatorServices(2, PolicySettings.of("coordinated", null, 5));
+    void shouldLetTheRanksGoWithoutCommittingWhenTheStoreRefusesTheManifest() {
+        FakeCoordinatorServices s = new FakeCoordinatorServices(2, PolicySettings.of("coordinated", Duration.ofSeconds(1), 0)) {
+            @Override
+            public boolean commit(Manifest manifest, long point, long[] blockedNanos) {
+                return false;
+            }
+        };
         BlockingCoordinator c = new BlockingCoordinator(s);
-        c.onRankMessage(0, prepared(1, 5, 0));
-        c.onRankMessage(0, prepared(2, 10, 0));
-        c.onRankMessage(1, prepared(1, 5, 1));
-        c.onRankFinished(0); // rank 0 prepared both; finishing does not cancel them
-        c.onRankMessage(1, prepared(2, 10, 1));
-        assertEquals(List.of(1L, 2L), s.committed.stream().map(m -> m.id().value()).toList());
-        assertEquals(List.of("0:Committed[id=1]", "1:Committed[id=1]", "0:Committed[id=2]", "1:Committed[id=2]"), s.sent,
-                "no placement messages with --every, only the commits that release the ranks");
+        c.onTick(0);
+        c.onTick(SECOND);
+        c.onRankMessage(0, frozen(1, 2));
+        c.onRankMessage(1, frozen(1, 2));
+        c.onRankMessage(0, prepared(1, 2, 0));
+        c.onRankMessage(1, prepared(1, 2, 1));
+        assertEquals(List.of("0:Abandon[id=1, last=false]", "1:Abandon[id=1, last=false]"), tail(s.sent, 4));
+        assertEquals(BlockingCoordinator.State.IDLE, c.state());
     }
 
     /** Records what a rank's policy asks of the runtime; {@code await} fails unless the condition already holds. */
@@ -200,6 +287,12 @@ class BlockingProtocolTest {
         Runnable duringAwait = () -> { };
         BlockingRank policy;
         long prepared;
+        boolean waitingNow;
+
+        @Override
+        public void reportWait(io.snapline.runtime.checkpoint.WaitListener to) {
+            to.waitingChanged(waitingNow, null);
+        }
 
         FakeRankServices(PolicySettings settings) {
             super(settings);
@@ -261,26 +354,42 @@ class BlockingProtocolTest {
     }
 
     @Test
-    void shouldReportItsPositionThenTakeTheCheckpointAtThePlacedPoint() {
+    void shouldFreezeAtTheNextSafePointThenTakeTheCheckpointWhenTheCoordinatorSaysGo() {
         FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
         BlockingRank r = new BlockingRank(s);
         s.policy = r;
         r.atPoint(1);
         assertTrue(s.calls.isEmpty(), "nothing happens at a safe point while no checkpoint is requested");
         r.onControl(control(new BlockingMessage.Request(1)));
-        r.atPoint(2);
-        assertEquals(List.of("send Position[id=1, point=2]"), s.calls);
-        assertEquals(BlockingRank.State.REPORTED, r.state());
-        s.duringAwait = () -> r.onControl(control(new BlockingMessage.At(1, 4)));
-        r.atPoint(3); // K unknown yet: waits here until the coordinator places it (at 4)
         assertEquals(BlockingRank.State.ARMED, r.state());
-        s.calls.clear();
-        r.atPoint(4);
-        assertEquals(List.of("send Frozen[id=1, point=4]", "flush 1/0", "capture 1@4", "flush 1/1", "about to write 1",
-                "write 1",
-                "send Prepared[id=1, point=4, blockedNanos=7, piece=PieceRef[rank=1, fileName=rank-00001.piece, "
-                        + "size=95, crc32c=0]]", "await safe point 4, waiting for checkpoint 1 to be committed"), s.calls);
+        s.duringAwait = () -> {
+            s.now += 3;
+            r.onControl(control(new BlockingMessage.Go(1)));
+        };
+        r.atPoint(2);
+        assertEquals(List.of("send Frozen[id=1, point=2]",
+                "await safe point 2, frozen for checkpoint 1 until every rank reaches a safe point",
+                "flush 1/0", "capture 1@2", "flush 1/1", "about to write 1", "write 1",
+                "send Prepared[id=1, point=2, blockedNanos=10, piece=PieceRef[rank=1, fileName=rank-00001.piece, "
+                        + "size=95, crc32c=0]]", "await safe point 2, waiting for checkpoint 1 to be committed"), s.calls);
         assertEquals(BlockingRank.State.RUNNING, r.state());
+    }
+
+    @Test
+    void shouldRunOnAndFreezeAgainAtItsNextSafePointWhenReleased() {
+        FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        BlockingRank r = new BlockingRank(s);
+        s.policy = r;
+        r.onControl(control(new BlockingMessage.Request(1)));
+        s.duringAwait = () -> r.onControl(control(new BlockingMessage.Release(1)));
+        r.atPoint(5);
+        assertEquals(BlockingRank.State.ARMED, r.state());
+        assertTrue(s.calls.stream().noneMatch(c -> c.startsWith("flush")), s.calls.toString());
+        s.calls.clear();
+        s.duringAwait = () -> r.onControl(control(new BlockingMessage.Go(1)));
+        r.atPoint(6);
+        assertEquals("send Frozen[id=1, point=6]", s.calls.get(0));
+        assertTrue(s.calls.contains("capture 1@6"), s.calls.toString());
     }
 
     @Test
@@ -289,30 +398,73 @@ class BlockingProtocolTest {
         BlockingRank r = new BlockingRank(s);
         s.policy = r;
         r.onControl(control(new BlockingMessage.Request(1)));
-        r.atPoint(5);
-        s.duringAwait = () -> r.onControl(control(new BlockingMessage.Abandon(1)));
+        s.duringAwait = () -> r.onControl(control(new BlockingMessage.Abandon(1, false)));
         r.atPoint(6);
         assertEquals(BlockingRank.State.RUNNING, r.state());
         assertTrue(s.calls.stream().noneMatch(c -> c.startsWith("flush")), s.calls.toString());
+        s.calls.clear();
+        r.atPoint(7);
+        assertTrue(s.calls.isEmpty(), "an abandoned checkpoint is not taken later: " + s.calls);
+        r.onControl(control(new BlockingMessage.Request(1)));
+        assertEquals(BlockingRank.State.RUNNING, r.state(), "a stale request for an abandoned checkpoint is ignored");
     }
 
     @Test
-    void shouldCheckpointAtEveryNthPointWithoutTheCoordinatorWhenGivenEvery() {
+    void shouldTellTheCoordinatorWhenItWaitsOnlyWhileACheckpointIsOpenAndItRuns() {
+        FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        BlockingRank r = new BlockingRank(s);
+        r.waitingChanged(true, null);
+        r.waitingChanged(false, null);
+        assertTrue(s.calls.isEmpty(), "no checkpoint is open: " + s.calls);
+        s.waitingNow = true; // already blocked in a receive when the request comes
+        r.onControl(control(new BlockingMessage.Request(3)));
+        r.waitingChanged(true, null); // repeats are not sent again
+        r.waitingChanged(false, null);
+        r.waitingChanged(false, null);
+        r.waitingChanged(true, new int[] {0});
+        r.waitingChanged(true, new int[] {0});
+        assertEquals(List.of("send Waiting[id=3, waiting=true, peers=any]",
+                "send Waiting[id=3, waiting=false, peers=any]", "send Waiting[id=3, waiting=true, peers=[0]]"),
+                s.calls);
+        s.calls.clear();
+        s.duringAwait = () -> {
+            r.waitingChanged(true, null); // the frozen rank's own wait at the safe point is not reported
+            r.onControl(control(new BlockingMessage.Abandon(3, true)));
+        };
+        r.atPoint(9);
+        assertEquals(List.of("send Frozen[id=3, point=9]",
+                "await safe point 9, frozen for checkpoint 3 until every rank reaches a safe point"), s.calls);
+        assertEquals(BlockingRank.State.CLOSED, r.state());
+        s.calls.clear();
+        r.onControl(control(new BlockingMessage.Request(4)));
+        r.atPoint(10);
+        assertTrue(s.calls.isEmpty(), "no checkpoints after the last: " + s.calls);
+    }
+
+    @Test
+    void shouldFreezeAtEveryNthPointAndLearnTheIdFromTheCoordinatorWhenGivenEvery() {
         FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", null, 3));
         BlockingRank r = new BlockingRank(s);
         s.policy = r;
+        long[] next = {1};
+        s.duringAwait = () -> {
+            if (r.state() == BlockingRank.State.FROZEN) {
+                r.onControl(control(new BlockingMessage.Open(next[0])));
+                r.onControl(control(new BlockingMessage.Go(next[0]++)));
+            }
+        };
         for (long p = 1; p <= 7; p++) {
             r.atPoint(p);
         }
-        assertEquals(List.of("capture 1@3", "capture 2@6"),
-                s.calls.stream().filter(c -> c.startsWith("capture")).toList());
+        assertEquals(List.of("send Frozen[id=0, point=3]", "capture 1@3", "send Frozen[id=0, point=6]", "capture 2@6"),
+                s.calls.stream().filter(c -> c.startsWith("capture") || c.startsWith("send Frozen")).toList());
     }
 
     @Test
     void shouldRefuseAMessageMeantForTheCoordinatorWhenARankGetsIt() {
         BlockingRank r = new BlockingRank(new FakeRankServices(PolicySettings.of("coordinated", null, 3)));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> r.onControl(control(new BlockingMessage.Position(1, 2))));
-        assertTrue(e.getMessage().contains("a rank does not accept Position"), e.getMessage());
+                () -> r.onControl(control(new BlockingMessage.Frozen(1, 2))));
+        assertTrue(e.getMessage().contains("a rank does not accept Frozen"), e.getMessage());
     }
 }

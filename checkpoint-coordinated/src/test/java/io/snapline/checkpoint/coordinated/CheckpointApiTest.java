@@ -222,26 +222,50 @@ class CheckpointApiTest {
     }
 
     @Test
-    void shouldEndTheJobWithADeadlockReportWhenSafePointsAreNotMutuallyReachable() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(MpiRun.device().equals("shm"),
-                "the deadlock detector watches ranks that are threads; on tcp the checkpoint timeout (next test) ends it");
+    void shouldRunOnWhenTheKthSafePointsAreNotMutuallyReachable() {
         MpiRun.Outcome o = MpiRun.run(2, List.of("--checkpoint", "coordinated", "--every", "2", "--store",
                 tmp.resolve("s").toString()), Misaligned.class);
-        assertEquals(1, o.result().exitCode());
-        String why = o.result().failures().get(0).description();
-        assertTrue(why.contains("deadlock") && why.contains("context 2147483646"), why);
+        assertEquals(0, o.result().exitCode(), o.err());
+        assertFalse(o.err().contains("deadlock"), o.err());
         assertFalse(o.err().contains("restarting"), o.err());
     }
 
+    /** Rank 0 reaches a safe point at once; rank 1 only after computing for 3 s, then sends rank 0 its result. */
+    public static class SlowToASafePoint {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            Checkpoint.restoreOr(() -> 0);
+            int[] buf = new int[1];
+            if (MPI.COMM_WORLD.Rank() == 0) {
+                Checkpoint.point();
+                MPI.COMM_WORLD.Recv(buf, 0, 1, MPI.INT, 1, 0);
+                System.out.println("received " + buf[0]);
+            } else {
+                long end = System.nanoTime() + 3_000_000_000L;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                Checkpoint.point();
+                buf[0] = 42;
+                MPI.COMM_WORLD.Send(buf, 0, 1, MPI.INT, 0, 0);
+            }
+            MPI.Finalize();
+        }
+    }
+
     @Test
-    void shouldEndTheJobNamingTheMissingRankWhenTheCheckpointTimesOutOnEveryDevice() {
-        MpiRun.Outcome o = MpiRun.run(2, List.of("--checkpoint", "coordinated", "--every", "2", "--store",
-                tmp.resolve("s").toString(), "--checkpoint-timeout", "1s"), Misaligned.class);
-        assertEquals(1, o.result().exitCode());
-        String why = o.result().failures().get(0).description() + o.err();
-        assertTrue(why.contains("deadlock") || why.contains("checkpoint 1: rank(s) 0 have waited 1 s at safe point 2 "
-                + "for rank(s) 1, which have not reached it"), why);
-        assertFalse(o.err().contains("restarting"), o.err());
+    void shouldAbandonTheCheckpointAndFinishTheJobWhenARankDoesNotReachASafePointWithinTheTimeout() throws Exception {
+        Path json = tmp.resolve("report.json");
+        MpiRun.Outcome o = MpiRun.run(2, List.of("--checkpoint", "coordinated", "--every", "1", "--store",
+                tmp.resolve("s").toString(), "--checkpoint-timeout", "300ms", "--report", json.toString()),
+                SlowToASafePoint.class);
+        assertEquals(0, o.result().exitCode(), o.err());
+        assertEquals(List.of("received 42"), o.lines());
+        assertTrue(o.err().contains("snaprun: checkpoint 1 abandoned: not every rank reached a safe point within the "
+                + "checkpoint timeout (300 ms): frozen: 0; running without reaching a safe point: 1"), o.err());
+        assertTrue(o.err().contains("checkpoints abandoned: "), o.err());
+        assertTrue(Files.readString(json).contains("\"abandoned\": [\n    {\"id\": 1, \"reason\": \"not every rank"),
+                Files.readString(json));
     }
 
     @Test

@@ -56,6 +56,14 @@ public interface CoordinatorServices {
     default void stopped(int rank) {
     }
 
+    /**
+     * Records that checkpoint {@code id} was started but will not be committed, and why ({@code reason} completes
+     * "checkpoint 7 abandoned: ..."); prints it and adds it to the run report. The job runs on.
+     */
+    default void abandoned(long id, String reason) {
+        log("checkpoint " + id + " abandoned: " + reason);
+    }
+
     /** Ends the job with {@code reason} (a violated contract; no restart follows). */
     void fail(String reason);
 

@@ -8,7 +8,7 @@ public interface PolicyCoordinator {
     /** A message from rank {@code rank}'s policy. */
     void onRankMessage(int rank, byte[] message);
 
-    /** Periodic call (about every 50 ms) with the coordinator clock's time. */
+    /** Periodic call (about every 10 ms) with the coordinator clock's time. */
     void onTick(long nanoTime);
 
     /** Rank {@code rank} called {@code MPI.Finalize}. */

@@ -382,6 +382,16 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
+    public void reportWait(WaitListener to) {
+        endpoint.job().reportWait(rank(), to::waitingChanged);
+    }
+
+    @Override
+    public void watchWaits(WaitListener listener) {
+        endpoint.job().listen(rank(), listener == null ? null : listener::waitingChanged);
+    }
+
+    @Override
     public long nanoTime() {
         return System.nanoTime();
     }

@@ -104,6 +104,17 @@ public interface RankServices {
     /** Wakes {@link #await}. Any thread. */
     void wake();
 
+    /**
+     * Tells {@code listener}, on the program's thread, each time the program's thread starts or stops waiting inside
+     * the runtime — blocked in a receive, wait, probe, collective or checkpoint, or polling with {@code Test} or
+     * {@code Iprobe} and their kin without success — and for which ranks (a call may repeat the state last
+     * reported); null stops it. The listener must not block or call into the runtime's messaging.
+     */
+    void watchWaits(WaitListener listener);
+
+    /** Tells {@code to}, at once and on this thread, whether the program's thread waits now and for whom. Any thread. */
+    void reportWait(WaitListener to);
+
     /** The clock policies use for their timings. */
     long nanoTime();
 

@@ -29,8 +29,28 @@ public final class RunReport {
      * for a global checkpoint). {@code tookNanos} runs from the failure's detection until every rank had restored (or
      * started, when there was nothing to restore).
      */
-    public record Restart(int number, int failedRank, String reason, long fromCheckpoint, long[] fromLine,
+    public record Restart(int number, int[] failedRanks, String reason, long fromCheckpoint, long[] fromLine,
             String from, long detectedAt, long tookNanos) {
+        /** The lowest of the failed ranks. */
+        public int failedRank() {
+            return failedRanks[0];
+        }
+    }
+
+    /** "rank 1 failed (reason)", or for several "ranks 1 and 2 failed (reason)". */
+    public static String failed(int[] ranks, String reason) {
+        if (ranks.length == 1) {
+            return "rank " + ranks[0] + " failed (" + reason + ")";
+        }
+        StringBuilder b = new StringBuilder("ranks ");
+        for (int i = 0; i < ranks.length; i++) {
+            b.append(i == 0 ? "" : i == ranks.length - 1 ? " and " : ", ").append(ranks[i]);
+        }
+        return b.append(" failed (").append(reason).append(")").toString();
+    }
+
+    /** A checkpoint that was started but abandoned (the job ran on without it). */
+    public record Abandoned(long id, String reason, long at) {
     }
 
     private final String policy;
@@ -41,6 +61,7 @@ public final class RunReport {
     private final List<LocalCheckpoint> locals = new ArrayList<>();
     private int discarded;
     private final List<Restart> restarts = new ArrayList<>();
+    private final List<Abandoned> abandoned = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private long wallNanos = -1;
     private String outcome = "running";
@@ -73,10 +94,19 @@ public final class RunReport {
         discarded++;
     }
 
-    public synchronized void restart(int failedRank, String reason, RestartPoint from, long detectedNanos,
+    public synchronized void restart(int[] failedRanks, String reason, RestartPoint from, long detectedNanos,
             long restoredNanos) {
-        restarts.add(new Restart(restarts.size() + 1, failedRank, reason, from.globalId(), from.line(),
+        restarts.add(new Restart(restarts.size() + 1, failedRanks.clone(), reason, from.globalId(), from.line(),
                 from.toString(), detectedNanos - start, restoredNanos - detectedNanos));
+    }
+
+    /** Checkpoint {@code id} was abandoned for {@code reason}; the job ran on. */
+    public synchronized void abandoned(long id, String reason, long nowNanos) {
+        abandoned.add(new Abandoned(id, reason, nowNanos - start));
+    }
+
+    public synchronized List<Abandoned> abandoned() {
+        return List.copyOf(abandoned);
     }
 
     public synchronized List<LocalCheckpoint> localCheckpoints() {
@@ -149,10 +179,18 @@ public final class RunReport {
             s.append(String.format(Locale.ROOT, "  blocking per local checkpoint: mean %s, max %s; %.2f %% of each "
                     + "rank's wall time on average%n", millis(mean), millis(max), 100.0 * blockedShare()));
         }
+        if (!abandoned.isEmpty()) {
+            s.append(String.format(Locale.ROOT, "  checkpoints abandoned: %d (the job ran on without them)%n",
+                    abandoned.size()));
+            for (Abandoned a : abandoned) {
+                s.append(String.format(Locale.ROOT, "    checkpoint %d at %s: %s%n", a.id(), seconds(a.at()),
+                        a.reason()));
+            }
+        }
         s.append(String.format(Locale.ROOT, "  restarts: %d%n", restarts.size()));
         for (Restart r : restarts) {
-            s.append(String.format(Locale.ROOT, "    #%d at %s: rank %d failed (%s); %s, running again after %s%n",
-                    r.number(), seconds(r.detectedAt()), r.failedRank(), r.reason(),
+            s.append(String.format(Locale.ROOT, "    #%d at %s: %s; %s, running again after %s%n",
+                    r.number(), seconds(r.detectedAt()), failed(r.failedRanks(), r.reason()),
                     r.fromCheckpoint() == 0 && r.fromLine() != null && java.util.Arrays.stream(r.fromLine())
                             .allMatch(i -> i == 0) ? "no usable checkpoint, started over"
                             : "restarted from " + r.from(), millis(r.tookNanos())));
@@ -183,10 +221,13 @@ public final class RunReport {
                 c.rank(), c.index(), c.point(), c.bytes(), c.blockedNanos(), c.committedAt()));
         j.append("  \"localCheckpointsDeleted\": ").append(discarded).append(",\n");
         array(j, "restarts", restarts, r -> String.format(Locale.ROOT,
-                "{\"number\": %d, \"failedRank\": %d, \"reason\": %s, \"fromCheckpoint\": %d, "
-                        + "\"fromLine\": %s, \"detectedAtNanos\": %d, \"tookNanos\": %d}",
-                r.number(), r.failedRank(), quote(r.reason()), r.fromCheckpoint(),
+                "{\"number\": %d, \"failedRank\": %d, \"failedRanks\": %s, \"reason\": %s, "
+                        + "\"fromCheckpoint\": %d, \"fromLine\": %s, \"detectedAtNanos\": %d, \"tookNanos\": %d}",
+                r.number(), r.failedRank(), java.util.Arrays.toString(r.failedRanks()), quote(r.reason()),
+                r.fromCheckpoint(),
                 r.fromLine() == null ? "null" : java.util.Arrays.toString(r.fromLine()), r.detectedAt(), r.tookNanos()));
+        array(j, "abandoned", abandoned, a -> String.format(Locale.ROOT,
+                "{\"id\": %d, \"reason\": %s, \"atNanos\": %d}", a.id(), quote(a.reason()), a.at()));
         j.append("  \"warnings\": [");
         for (int i = 0; i < warnings.size(); i++) {
             j.append(i == 0 ? "" : ", ").append(quote(warnings.get(i)));

@@ -291,7 +291,9 @@ public final class Endpoint {
     /** The earliest unmatched message for this key, or null. */
     public Message iprobe(int source, int tag, int context) {
         job.check();
-        return mailbox.peek(context, source, tag);
+        Message m = mailbox.peek(context, source, tag);
+        job.polled(rank, m != null, source);
+        return m;
     }
 
     /** Waits for a message that matches the key and returns it, still unmatched. */
@@ -426,6 +428,15 @@ public final class Endpoint {
      */
     public void poll() {
         mailbox.poll();
+    }
+
+    /**
+     * Tells the job whether a {@code Test} of {@code r} (or a {@code Testany}, ... of several: null) after
+     * {@link #poll} found what it polled for, so that a rank polling in vain counts as waiting (see
+     * {@link JobState#polled}).
+     */
+    public void polled(boolean found, Request r) {
+        job.polled(rank, found, r == null ? -1 : r.drivePeer());
     }
 
     /**

@@ -13,6 +13,12 @@ public final class JobState {
     /** Incremented every time a rank starts blocking; a rank blocked with an unchanged epoch made no progress. */
     private final long[] blockEpoch;
     private final boolean[] finished;
+    /** Who is told when each rank starts or stops waiting (see {@link #listen}); null entries: nobody. */
+    private final WaitListener[] listeners;
+    /** Calls in a row, per rank, of {@code Test}/{@code Iprobe} and friends that found nothing (rank's own thread). */
+    private final int[] missedPolls;
+    /** Whether each rank counts as waiting because it polls without success; guarded by {@code blockedOn}. */
+    private final boolean[] polling;
     private volatile String abortReason;
     private volatile int abortCode;
     private volatile int abortRank = -1;
@@ -22,6 +28,71 @@ public final class JobState {
         this.blockedOn = new Object[size];
         this.blockEpoch = new long[size];
         this.finished = new boolean[size];
+        this.listeners = new WaitListener[size];
+        this.missedPolls = new int[size];
+        this.polling = new boolean[size];
+    }
+
+    /**
+     * Told, on the rank's own thread, each time the rank starts or stops waiting: blocking inside the runtime (a
+     * receive, a wait, a probe, a collective, a checkpoint), or polling with {@code Test}/{@code Iprobe} and their
+     * kin {@link #POLLS_BEFORE_WAITING} times in a row without success. Calls may repeat a state already reported.
+     */
+    public interface WaitListener {
+        /**
+         * @param waiting whether the rank now waits
+         * @param peers   while waiting: the world ranks it waits for (a message from, or a send to), or null when it
+         *                could be any rank (a wildcard receive, a probe for any source, polling)
+         */
+        void waiting(boolean waiting, int[] peers);
+    }
+
+    /** Unsuccessful polls in a row after which a polling rank counts as waiting. */
+    public static final int POLLS_BEFORE_WAITING = 16;
+
+    /** Installs the listener of {@code rank}'s waits (null removes it). */
+    public void listen(int rank, WaitListener listener) {
+        listeners[rank] = listener;
+    }
+
+    /** Tells {@code to} at once whether {@code rank} waits now, and for whom, as its {@link WaitListener} would be. */
+    public void reportWait(int rank, WaitListener to) {
+        Object what;
+        boolean waiting;
+        synchronized (blockedOn) {
+            what = blockedOn[rank];
+            waiting = what != null || polling[rank];
+        }
+        to.waiting(waiting, what != null ? peersOf(what) : null);
+    }
+
+    /**
+     * Records that {@code rank}'s thread polled ({@code Test}, {@code Iprobe}, ...), whether it found what it polled
+     * for, and the world rank it polled for ({@code peer}, or -1 for any). Costs a field read unless the rank has a
+     * {@link WaitListener}.
+     */
+    public void polled(int rank, boolean found, int peer) {
+        WaitListener l = listeners[rank];
+        if (l == null) {
+            return;
+        }
+        if (found) {
+            missedPolls[rank] = 0;
+            if (setPolling(rank, false)) {
+                l.waiting(false, null);
+            }
+        } else if (++missedPolls[rank] == POLLS_BEFORE_WAITING && setPolling(rank, true)) {
+            l.waiting(true, peer >= 0 ? new int[] {peer} : null);
+        }
+    }
+
+    /** Sets the polling flag; returns whether it changed. */
+    private boolean setPolling(int rank, boolean value) {
+        synchronized (blockedOn) {
+            boolean changed = polling[rank] != value;
+            polling[rank] = value;
+            return changed;
+        }
     }
 
     /** Records that {@code rank} is about to block waiting for {@code what} (a request or a description). */
@@ -30,12 +101,48 @@ public final class JobState {
             blockedOn[rank] = what;
             blockEpoch[rank]++;
         }
+        WaitListener l = listeners[rank];
+        if (l != null) {
+            l.waiting(true, peersOf(what));
+        }
+    }
+
+    /** The world ranks a wait on {@code what} depends on, or null when any rank might end it. */
+    static int[] peersOf(Object what) {
+        if (what instanceof Request r) {
+            int p = r.drivePeer();
+            return p >= 0 ? new int[] {p} : null;
+        }
+        if (what instanceof Request[] rs) {
+            int[] peers = new int[rs.length];
+            int n = 0;
+            for (Request r : rs) {
+                if (r != null && !r.isComplete()) {
+                    int p = r.drivePeer();
+                    if (p < 0) {
+                        return null;
+                    }
+                    peers[n++] = p;
+                }
+            }
+            return java.util.Arrays.copyOf(peers, n);
+        }
+        if (what instanceof Endpoint.ProbeWait w) {
+            return w.source() >= 0 ? new int[] {w.source()} : null;
+        }
+        return null;
     }
 
     /** Records that {@code rank} is no longer blocked. */
     public void unblocked(int rank) {
         synchronized (blockedOn) {
             blockedOn[rank] = null;
+            polling[rank] = false;
+        }
+        missedPolls[rank] = 0;
+        WaitListener l = listeners[rank];
+        if (l != null) {
+            l.waiting(false, null);
         }
     }
 

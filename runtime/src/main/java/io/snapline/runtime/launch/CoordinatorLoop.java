@@ -32,7 +32,7 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         }
     }
 
-    private static final long TICK_NANOS = 50_000_000L;
+    private static final long TICK_NANOS = 10_000_000L;
     private static final Runnable STOP = () -> { };
 
     private final int ranks;
@@ -168,6 +168,12 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
             log("could not delete rank " + rank + "'s local checkpoint " + index + ", which no restart needs any "
                     + "more: " + e.getMessage());
         }
+    }
+
+    @Override
+    public void abandoned(long id, String reason) {
+        report.abandoned(id, reason, System.nanoTime());
+        log("checkpoint " + id + " abandoned: " + reason);
     }
 
     @Override

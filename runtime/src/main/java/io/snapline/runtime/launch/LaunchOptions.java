@@ -110,7 +110,8 @@ public record LaunchOptions(
             "  --max-restarts K      give up after K restarts (default " + DEFAULT_MAX_RESTARTS + ")",
             "  --resume DIR          restart a job from the checkpoints in DIR",
             "  --report FILE.json    write the run report as JSON",
-            "  --checkpoint-timeout T  how long ranks wait at a checkpoint for one that has not reached it (default 5m)",
+            "  --checkpoint-timeout T  how long a checkpoint may wait for every rank to reach a safe point before it is",
+            "                          abandoned (the job runs on; default 5m)",
             "",
             "exit status: 0 when every rank finished; the Abort code (1 for Abort(0)) or 1 when a rank failed;",
             "2 for a bad command line.");

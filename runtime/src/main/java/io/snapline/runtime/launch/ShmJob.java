@@ -69,8 +69,7 @@ public final class ShmJob {
                 supervision.finish(ok);
                 return ok;
             }
-            JobResult.RankFailure f = a.failure();
-            if (!supervision.restartAfter(f.rank(), a.shortReason(f), a.restartable(), a.abortedAt)) {
+            if (!supervision.restartAfter(a.failedRanks(), a.restartable(), a.abortedAt)) {
                 JobResult failed = a.result(Duration.ofNanos(System.nanoTime() - start));
                 supervision.finish(failed);
                 return failed;
@@ -342,6 +341,23 @@ public final class ShmJob {
                 return true;
             }
             return f.error() instanceof Error && !(f.error() instanceof RankAbortError);
+        }
+
+        /**
+         * The rank that ended the attempt and every other rank an injected failure killed in it, in rank order (failures that
+         * struck at the same moment: each is named, and the restart cures them all).
+         */
+        List<FailedRank> failedRanks() {
+            JobResult.RankFailure f = failure();
+            List<FailedRank> failed = new ArrayList<>(List.of(new FailedRank(f.rank(), shortReason(f))));
+            for (int r = 0; r < np; r++) {
+                String k = killed.get(r);
+                if (r != f.rank() && k != null) {
+                    failed.add(new FailedRank(r, "killed: " + k));
+                }
+            }
+            failed.sort(java.util.Comparator.comparingInt(FailedRank::rank));
+            return failed;
         }
 
         String shortReason(JobResult.RankFailure f) {

@@ -37,7 +37,7 @@ final class Supervision {
     private RestartPoint restore;
     private int restarts;
     private long restartDetectedAt;
-    private int restartFailedRank;
+    private int[] restartFailedRanks;
     private String restartReason;
     private int restoredRanks;
     private boolean restartPending;
@@ -200,7 +200,7 @@ final class Supervision {
     }
 
     private void recordRestart(long now) {
-        report.restart(restartFailedRank, restartReason, restore, restartDetectedAt, now);
+        report.restart(restartFailedRanks, restartReason, restore, restartDetectedAt, now);
         restartPending = false;
     }
 
@@ -208,9 +208,13 @@ final class Supervision {
      * Decides what follows a failed attempt: returns true to restart (from the newest complete checkpoint, which
      * becomes what the next attempt restores), false to end the job.
      *
+     * @param failed      the ranks that failed in the attempt, in rank order (several when failures struck
+     *                    at once); each is restarted with the job and named in the restart line
      * @param restartable whether the failure is one a restart can cure (a rank died), not one it would repeat
      */
-    synchronized boolean restartAfter(int failedRank, String reason, boolean restartable, long detectedAt) {
+    synchronized boolean restartAfter(List<FailedRank> failed, boolean restartable, long detectedAt) {
+        int[] ranks = failed.stream().mapToInt(FailedRank::rank).toArray();
+        String reason = FailedRank.reasons(failed);
         if (restartPending) {
             recordRestart(detectedAt);
         }
@@ -218,7 +222,7 @@ final class Supervision {
             return false;
         }
         if (restarts >= options.maxRestarts()) {
-            err.println("snaprun: rank " + failedRank + " failed; not restarting: the job has used all "
+            err.println("snaprun: " + RunReport.failed(ranks, reason) + "; not restarting: the job has used all "
                     + options.maxRestarts() + " restart(s) allowed by --max-restarts");
             return false;
         }
@@ -236,9 +240,9 @@ final class Supervision {
         restartPending = true;
         restoredRanks = 0;
         restartDetectedAt = detectedAt;
-        restartFailedRank = failedRank;
+        restartFailedRanks = ranks;
         restartReason = reason;
-        err.println("snaprun: rank " + failedRank + " failed (" + reason + "); restarting all " + options.np()
+        err.println("snaprun: " + RunReport.failed(ranks, reason) + "; restarting all " + options.np()
                 + " ranks from " + (restore.restoring() == 0 ? "the beginning (no usable checkpoint yet)" : restore)
                 + " (restart " + restarts + " of at most " + options.maxRestarts() + "; found and verified in "
                 + RunReport.millis(System.nanoTime() - planning) + ")");

@@ -697,6 +697,23 @@ final class TcpAttempt {
         return c == Cause.DIED || c == Cause.CRASHED;
     }
 
+    /**
+     * The rank that ended the attempt and every other rank an injected failure killed in it, in rank order (failures that struck
+     * at the same moment: each is named, and the restart cures them all).
+     */
+    List<FailedRank> failedRanks() {
+        int first = job.abortRank();
+        List<FailedRank> failed = new java.util.ArrayList<>(List.of(new FailedRank(first, shortReason())));
+        for (int r = 0; r < np; r++) {
+            String k = killedBy.get(r);
+            if (r != first && k != null) {
+                failed.add(new FailedRank(r, "killed: " + k));
+            }
+        }
+        failed.sort(java.util.Comparator.comparingInt(FailedRank::rank));
+        return failed;
+    }
+
     /** One line on why the attempt failed, for the restart message. */
     String shortReason() {
         int r = job.abortRank();

@@ -80,7 +80,7 @@ public final class TcpJob {
                     supervision.finish(ok);
                     return ok;
                 }
-                if (!supervision.restartAfter(a.failedRank(), a.shortReason(), a.restartable(), a.abortedAt())) {
+                if (!supervision.restartAfter(a.failedRanks(), a.restartable(), a.abortedAt())) {
                     JobResult failed = a.result(wall);
                     supervision.finish(failed);
                     return failed;

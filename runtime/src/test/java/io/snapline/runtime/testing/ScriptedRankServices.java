@@ -102,6 +102,15 @@ public abstract class ScriptedRankServices implements RankServices {
     }
 
     @Override
+    public void reportWait(io.snapline.runtime.checkpoint.WaitListener to) {
+        to.waitingChanged(false, null);
+    }
+
+    @Override
+    public void watchWaits(io.snapline.runtime.checkpoint.WaitListener listener) {
+    }
+
+    @Override
     public long nanoTime() {
         return 0;
     }

@@ -1,0 +1,101 @@
+package io.snapline.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.runtime.testing.MpiRun;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The programs that are hard on checkpointing — {@link MasterWorker} (wildcard receives, {@code Iprobe},
+ * {@code Waitany}, a master passing safe points faster than its workers) and {@link Pipeline} (stages at different
+ * rates) — under every restarting policy, with failures of the first rank, of another one, of two at once and during
+ * a checkpoint. Every run must end with the failure-free output; the non-determinism of arrival orders is what the
+ * repetitions are for: each program and policy runs 4 times here (once per kind of failure) and 80 times under
+ * {@code -Plong} (20 per kind), on each device.
+ */
+class IrregularProgramsTest {
+    @TempDir
+    Path tmp;
+
+    /** A policy and its schedule. */
+    record Policy(String name, List<String> flags) {
+    }
+
+    static final List<Policy> POLICIES = List.of(
+            new Policy("coordinated", List.of("--checkpoint", "coordinated", "--interval", "20ms")),
+            new Policy("coordinated-nb", List.of("--checkpoint", "coordinated-nb", "--interval", "20ms")),
+            new Policy("independent", List.of("--checkpoint", "independent", "--logging", "none", "--every", "15")));
+
+    /** Failures to inject: one name, the --inject-failure values. */
+    record Failures(String name, List<String> specs) {
+    }
+
+    static List<Failures> failures(int first, int other, int third, int point) {
+        return List.of(
+                new Failures("rank " + first, List.of("rank=" + first + ",point=" + point)),
+                new Failures("rank " + other, List.of("rank=" + other + ",point=" + point / 2)),
+                new Failures("ranks " + other + " and " + third + " at once", List.of("rank=" + other + ",point=" + point / 2,
+                        "rank=" + third + ",point=" + point / 2)),
+                new Failures("during a checkpoint", List.of("rank=" + other + ",during-checkpoint=2")));
+    }
+
+    @TestFactory
+    @Timeout(value = 900, unit = TimeUnit.SECONDS)
+    Stream<DynamicTest> shouldPrintTheFailureFreeOutputUnderEveryPolicyWhateverFails() {
+        return matrix(1);
+    }
+
+    @Tag("long")
+    @TestFactory
+    @Timeout(value = 7200, unit = TimeUnit.SECONDS)
+    Stream<DynamicTest> shouldPrintTheFailureFreeOutputUnderEveryPolicyWhateverFailsManyTimes() {
+        return matrix(20);
+    }
+
+    /** One test per program and policy: each kind of failure {@code repetitions} times. */
+    private Stream<DynamicTest> matrix(int repetitions) {
+        List<DynamicTest> tests = new ArrayList<>();
+        String[] farm = {"120", "200000"};
+        String[] pipeline = {"500", "16", "2000"};
+        for (Policy p : POLICIES) {
+            tests.add(cell("MasterWorker", p, failures(0, 2, 3, 40), repetitions, MasterWorker.class, farm));
+            tests.add(cell("Pipeline", p, failures(0, 1, 3, 100), repetitions, Pipeline.class, pipeline));
+        }
+        return tests.stream();
+    }
+
+    private DynamicTest cell(String program, Policy p, List<Failures> failures, int repetitions, Class<?> main,
+            String... args) {
+        return DynamicTest.dynamicTest(program + " under " + p.name(), () -> {
+            List<String> clean = MpiRun.ok(4, main, args).lines();
+            assertFalse(clean.isEmpty());
+            for (int i = 0; i < repetitions; i++) {
+                for (Failures f : failures) {
+                    List<String> flags = new ArrayList<>(p.flags());
+                    flags.addAll(List.of("--store", tmp.resolve(program + "-" + p.name() + "-" + System.nanoTime())
+                            .toString(), "--max-restarts", "4"));
+                    for (String s : f.specs()) {
+                        flags.add("--inject-failure");
+                        flags.add(s);
+                    }
+                    MpiRun.Outcome o = MpiRun.run(4, flags, main, args);
+                    String what = program + " under " + p.name() + ", failing " + f.name() + ", run " + (i + 1) + "\n";
+                    assertTrue(o.result().succeeded(), what + o.err() + o.result().failures());
+                    assertEquals(clean, o.lines(), what + o.err());
+                    assertFalse(o.err().contains("restarts: 0\n"), "the failure did not strike: " + what + o.err());
+                }
+            }
+        });
+    }
+}
