@@ -28,6 +28,19 @@ public interface LocalCheckpointStore {
      */
     byte[] readLocal(int rank, long index);
 
+    /**
+     * Verifies rank {@code rank}'s local checkpoint {@code index} as {@link #readLocal} does (header, size and the
+     * CRC32C of the whole payload) and returns only the first {@code headBytes} bytes of its payload (all of it when
+     * it is shorter). A file store streams the piece, so a planner that needs the small head of a large piece (its
+     * dependency record comes before the program state) holds neither the piece nor its state in memory.
+     *
+     * @throws CheckpointStoreException if it is missing, torn or corrupt, naming the file and what is wrong
+     */
+    default byte[] verifyLocal(int rank, long index, int headBytes) {
+        byte[] payload = readLocal(rank, index);
+        return payload.length <= headBytes ? payload : java.util.Arrays.copyOf(payload, Math.max(0, headBytes));
+    }
+
     /** The numbers of rank {@code rank}'s local checkpoints present (not verified), oldest first. */
     List<Long> localIndexes(int rank);
 
