@@ -334,7 +334,7 @@ public final class CheckpointFormatDescriptor {
         }
         byte[] head = new byte[(int) Math.min(Math.max(0, headBytes), length)];
         CRC32C crc = new CRC32C();
-        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(VERIFY_CHUNK, Math.max(1, length)));
+        ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(VERIFY_CHUNK, Math.max(1, length)));
         long left = length;
         long at = 0;
         while (left > 0) {

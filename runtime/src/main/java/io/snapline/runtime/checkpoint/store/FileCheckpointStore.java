@@ -201,6 +201,11 @@ public final class FileCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    public String localLocation(int rank, long index) {
+        return localFile(rank, index).toString();
+    }
+
+    @Override
     public byte[] verifyLocal(int rank, long index, int headBytes) {
         ensureOpen();
         Path file = localFile(rank, index);

@@ -41,6 +41,11 @@ public interface LocalCheckpointStore {
         return payload.length <= headBytes ? payload : java.util.Arrays.copyOf(payload, Math.max(0, headBytes));
     }
 
+    /** Where rank {@code rank}'s local checkpoint {@code index} is kept, for messages (a file store: its path). */
+    default String localLocation(int rank, long index) {
+        return "rank " + rank + "'s local checkpoint " + index;
+    }
+
     /** The numbers of rank {@code rank}'s local checkpoints present (not verified), oldest first. */
     List<Long> localIndexes(int rank);
 
