@@ -1,6 +1,5 @@
 package io.snapline.recovery.io;
 
-import io.snapline.checkpoint.CheckpointException;
 import io.snapline.recovery.RecoveryException;
 import io.snapline.recovery.model.Checkpoint;
 import io.snapline.recovery.model.History;
@@ -49,11 +48,10 @@ public final class StoreHistory {
     /**
      * A store of local checkpoints, read with {@link LocalHistory#read}.
      *
-     * @param read             the history of the local checkpoints, with their numbers and the warnings
-     * @param lastRestartLine  the recovery line the last restart recorded (local checkpoint per rank), if any
-     * @param warnings         the read's warnings, and a RECOVERY-LINE that could not be read
+     * @param read     the history of the local checkpoints, with their numbers, floors, damage and warnings
+     * @param warnings the read's warnings
      */
-    public record Local(LocalHistory.Read read, Optional<long[]> lastRestartLine, List<String> warnings) {
+    public record Local(LocalHistory.Read read, List<String> warnings) {
         public Local {
             warnings = List.copyOf(warnings);
         }
@@ -117,23 +115,15 @@ public final class StoreHistory {
         // A rank that never checkpointed has no directory; the images know the job's size.
         for (long k : store.localIndexes(ranksSeen.get(0))) {
             try {
-                ranks = Math.max(ranks, RankImage.decode(store.readLocal(ranksSeen.get(0), k), "a local checkpoint")
-                        .ranks());
+                ranks = Math.max(ranks, LocalStoreReader.head(store, ranksSeen.get(0), k).ranks());
                 break;
-            } catch (CheckpointStoreException | CheckpointException e) {
+            } catch (RecoveryException e) {
                 // unreadable: LocalHistory reports it; try the next one
             }
         }
         LocalHistory.Read read = LocalHistory.read(store, ranks);
-        List<String> warnings = new ArrayList<>(read.warnings());
-        Optional<long[]> last = Optional.empty();
-        try {
-            last = store.recoveryLine();
-        } catch (CheckpointStoreException e) {
-            warnings.add("the recovery line of the last restart cannot be read: " + e.getMessage());
-        }
         return new Read(read.history(), List.of(), read.messagesBeforeWindow(),
-                Optional.of(new Local(read, last, warnings)));
+                Optional.of(new Local(read, read.warnings())));
     }
 
     private static Read build(int ranks, List<CheckpointId> ids, List<DependencyTracker.Record[]> records) {
