@@ -153,9 +153,7 @@ public final class RunReport {
         for (Restart r : restarts) {
             s.append(String.format(Locale.ROOT, "    #%d at %s: rank %d failed (%s); %s, running again after %s%n",
                     r.number(), seconds(r.detectedAt()), r.failedRank(), r.reason(),
-                    r.fromCheckpoint() == 0 && r.fromLine() != null && java.util.Arrays.stream(r.fromLine())
-                            .allMatch(i -> i == 0) ? "no usable checkpoint, started over"
-                            : "restarted from " + r.from(), millis(r.tookNanos())));
+                    "restarted from " + r.from(), millis(r.tookNanos())));
         }
         for (String w : warnings) {
             s.append("  warning: ").append(w).append(System.lineSeparator());
