@@ -268,8 +268,8 @@ public final class LocalHistory {
 
     /**
      * Checkpoint times: the entries' own (never going back); a floor without a time, and a start before the floor, at a
-     * common start a typical interval before the earliest known time; and every rank's end (the present) a typical
-     * interval after the latest.
+     * common start a typical interval (at least a millisecond) before the earliest known time; and every rank's end
+     * (the present) a typical interval after the latest, floors included, so that no timeline is empty.
      */
     private static List<RankHistory> rankHistories(List<List<Long>> indexes, List<List<Entry>> windows,
             long[] floorTime) {
