@@ -130,18 +130,34 @@ public final class StoreHistory {
         // Record j (of checkpoint ids[j]) ends history interval j; its own interval number says where the window
         // starts in the rank's numbering.
         int[] base = new int[ranks];
+        // The window's start (the deleted checkpoint before the first one kept) and its end (the present) are a
+        // typical interval before the first and after the last checkpoint, so that no interval is drawn empty.
+        long gapSum = 0;
+        long gaps = 0;
+        long latest = Long.MIN_VALUE;
+        for (int r = 0; r < ranks; r++) {
+            for (int j = 0; j < ids.size(); j++) {
+                long t = records.get(j)[r].closedAtMillis() * 1_000_000L;
+                latest = Math.max(latest, t);
+                if (j > 0 && t > records.get(j - 1)[r].closedAtMillis() * 1_000_000L) {
+                    gapSum += t - records.get(j - 1)[r].closedAtMillis() * 1_000_000L;
+                    gaps++;
+                }
+            }
+        }
+        long margin = Math.max(1_000_000L, gaps == 0 ? 0 : gapSum / gaps);
         List<RankHistory> rankHistories = new ArrayList<>();
         for (int r = 0; r < ranks; r++) {
             base[r] = records.get(0)[r].interval();
             List<Checkpoint> checkpoints = new ArrayList<>();
-            long start = records.get(0)[r].closedAtMillis() * 1_000_000L;
-            checkpoints.add(new Checkpoint(r, 0, ids.get(0).value() - 1, start));
-            long last = start;
+            long first = records.get(0)[r].closedAtMillis() * 1_000_000L;
+            checkpoints.add(new Checkpoint(r, 0, ids.get(0).value() - 1, first - margin));
+            long last = first;
             for (int j = 0; j < ids.size(); j++) {
                 last = Math.max(last, records.get(j)[r].closedAtMillis() * 1_000_000L);
                 checkpoints.add(new Checkpoint(r, j + 1, ids.get(j).value(), last));
             }
-            rankHistories.add(new RankHistory(r, "rank " + r, checkpoints, last));
+            rankHistories.add(new RankHistory(r, "rank " + r, checkpoints, Math.max(last, latest + margin)));
         }
         // The record of ids[0] ends runtime interval base[r], which is history interval 0 of rank r.
         Map<Long, long[]> receives = new HashMap<>();
