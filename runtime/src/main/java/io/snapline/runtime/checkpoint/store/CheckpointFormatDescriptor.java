@@ -21,7 +21,7 @@ import java.util.zip.CRC32C;
  *     rank-00003/                       one directory per rank
  *       ckpt-00000000000000000012.piece rank 3's checkpoint 12: a piece file (header id 12, rank 3), committed
  *                                       by its atomic rename
- *     RECOVERY-LINE                     the line the last restart used (below)
+ *     RECOVERY-LINE                     the floor: the line below which local checkpoints were deleted (below)
  *   *.tmp                               anywhere: an interrupted write, ignored and deleted on restart
  *
  * Piece file (big-endian):

@@ -8,7 +8,8 @@ import java.util.Optional;
  * Local checkpoints, for policies whose ranks checkpoint on their own (no global manifest): rank r's checkpoint
  * number k (1, 2, ... in the rank's own count; 0 stands for the rank's start) is committed by that rank alone, the
  * moment its piece is durably in place. A <em>recovery line</em> names one local checkpoint per rank to restart
- * from; the supervisor records it before restarting, so a launcher that dies while restarting resumes the same line.
+ * from; the store records the line below which checkpoints were deleted (its floor), so a reader knows where each
+ * rank's history must start.
  * Implementations are safe for concurrent use by different ranks.
  */
 public interface LocalCheckpointStore {
@@ -56,8 +57,9 @@ public interface LocalCheckpointStore {
     void deleteLocal(int rank, long index);
 
     /**
-     * Atomically records the recovery line a restart uses: {@code line[r]} is the local checkpoint rank r restores
-     * (0: it starts from the beginning).
+     * Atomically records a recovery line as the store's floor: {@code line[r]} is a local checkpoint of rank r (0: its
+     * start); checkpoints below the floor may be deleted afterwards, none at or above it. A restart records the line it
+     * restarts from, garbage collection each later line it deletes below.
      */
     void writeRecoveryLine(long[] line);
 
