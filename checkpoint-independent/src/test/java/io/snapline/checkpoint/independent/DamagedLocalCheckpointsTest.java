@@ -89,6 +89,71 @@ class DamagedLocalCheckpointsTest {
         }
     }
 
+    /**
+     * {@link RingExchange}, except that at step 1100 rank 1 flips a byte in its own local checkpoint 2 (taken at step
+     * 1000; it waits until the file is there) in the store named by the second argument, once per job (a marker file
+     * remembers it).
+     */
+    public static class SelfDamagingRing {
+        public static void main(String[] args) throws Exception {
+            String[] rest = MPI.Init(args);
+            int steps = Integer.parseInt(rest[0]);
+            Path store = Path.of(rest[1]);
+            int rank = MPI.COMM_WORLD.Rank();
+            int size = MPI.COMM_WORLD.Size();
+            RingExchange.State s = Checkpoint.restoreOr(() -> {
+                RingExchange.State f = new RingExchange.State();
+                f.value = rank + 0.5;
+                return f;
+            });
+            double[] mine = new double[1];
+            double[] left = new double[1];
+            double[] right = new double[1];
+            while (s.step < steps) {
+                mine[0] = s.value;
+                MPI.COMM_WORLD.Sendrecv(mine, 0, 1, MPI.DOUBLE, (rank + 1) % size, 3, left, 0, 1, MPI.DOUBLE,
+                        (rank + size - 1) % size, 3);
+                MPI.COMM_WORLD.Sendrecv(mine, 0, 1, MPI.DOUBLE, (rank + size - 1) % size, 4, right, 0, 1, MPI.DOUBLE,
+                        (rank + 1) % size, 4);
+                s.value = Math.sin(s.value) * 0.5 + Math.cos(left[0]) * 0.25 + Math.sin(right[0]) * 0.25
+                        + s.step * 1e-4;
+                s.step++;
+                if (s.step % 4 == 0) {
+                    Thread.sleep(1);
+                }
+                if (rank == 1 && s.step == 1100 && !Files.exists(store.resolve("damaged"))) {
+                    Path own = piece(store, 1, 2);
+                    while (!Files.exists(own)) {
+                        Thread.sleep(1); // the writer thread commits it by its rename
+                    }
+                    flipByte(own);
+                    Files.createFile(store.resolve("damaged"));
+                }
+                Checkpoint.point(s);
+            }
+            double[] all = new double[size];
+            MPI.COMM_WORLD.Gather(new double[] {s.value}, 0, 1, MPI.DOUBLE, all, 0, 1, MPI.DOUBLE, 0);
+            if (rank == 0) {
+                for (int r = 0; r < size; r++) {
+                    System.out.println("rank " + r + " value " + Long.toHexString(Double.doubleToLongBits(all[r])));
+                }
+            }
+            MPI.Finalize();
+        }
+
+        /** The file of rank {@code rank}'s local checkpoint {@code index} in {@code store}. */
+        static Path piece(Path store, int rank, long index) {
+            return store.resolve("local").resolve(String.format("rank-%05d", rank))
+                    .resolve(String.format("ckpt-%020d.piece", index));
+        }
+
+        static void flipByte(Path file) throws IOException {
+            byte[] bytes = Files.readAllBytes(file);
+            bytes[bytes.length / 2] ^= 0x08;
+            Files.write(file, bytes);
+        }
+    }
+
     @BeforeAll
     static void failureFree() {
         MpiRun.Outcome o = MpiRun.run(4, List.of(), RingExchange.class, STEPS);
@@ -132,14 +197,11 @@ class DamagedLocalCheckpointsTest {
     }
 
     private static Path piece(Path store, int rank, long index) {
-        return store.resolve("local").resolve(String.format("rank-%05d", rank))
-                .resolve(String.format("ckpt-%020d.piece", index));
+        return SelfDamagingRing.piece(store, rank, index);
     }
 
     private static void flipByte(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        bytes[bytes.length / 2] ^= 0x08;
-        Files.write(file, bytes);
+        SelfDamagingRing.flipByte(file);
     }
 
     /** The line the resume used, from "resuming from recovery line [...]" (all zeros for "the beginning"). */
@@ -150,7 +212,7 @@ class DamagedLocalCheckpointsTest {
                 : Arrays.stream(m.group(2).split(", ")).mapToLong(Long::parseLong).toArray();
     }
 
-    /** The resumed run gave the failure-free result, and every warning on standard error is in its run report. */
+    /** The run gave the failure-free result, and each warning is on standard error and in its run report. */
     private void assertResumedCorrectly(MpiRun.Outcome o, List<String> warnings) throws IOException {
         assertTrue(o.result().succeeded(), o.err());
         assertEquals(clean, o.lines());
@@ -260,6 +322,36 @@ class DamagedLocalCheckpointsTest {
                 assertEquals(4L, (long) own.get(own.size() - 1), "checkpoints at steps 500..2000: " + own);
             }
         }
+    }
+
+    @Test
+    void shouldRestartWithinTheRunFromBeforeACheckpointDamagedDuringIt() throws IOException {
+        Path store = tmp.resolve("s");
+        MpiRun.Outcome o = MpiRun.run(4, List.of("--checkpoint", "independent", "--logging", "none", "--every", "500",
+                "--inject-failure", "rank=0,point=1300", "--store", store.toString(), "--report",
+                tmp.resolve("report.json").toString()), SelfDamagingRing.class, STEPS, store.toString());
+
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(clean, o.lines());
+        String problem = "rank 1's local checkpoint 2: " + piece(store, 1, 2) + " has a payload checksum mismatch";
+        Matcher m = Pattern.compile("restarting all 4 ranks from (recovery line \\[([0-9, ]+)\\]|the beginning)")
+                .matcher(o.err());
+        assertTrue(m.find(), o.err());
+        if (m.group(2) != null) {
+            // Garbage collection had not moved the floor to checkpoint 2 before rank 1 damaged it (it may have found
+            // the damage itself since, and then kept the floor at 1): the line stops before it on every rank.
+            assertEquals("1, 1, 1, 1", m.group(2), o.err());
+            assertResumedCorrectly(o, List.of(problem + "; it is left out (the intervals after it cannot be rebuilt)"));
+        } else {
+            // The floor had reached checkpoint 2 (checkpoints 1 were deleted) before the damage: the beginning is the
+            // only consistent line left.
+            assertResumedCorrectly(o, List.of(problem + "; it is the oldest checkpoint the store keeps for rank 1 "
+                    + "(older ones were deleted), so rank 1 cannot restart from it and can only start again from the "
+                    + "beginning"));
+            assertTrue(o.err().contains("restarting all 4 ranks from the beginning (the only consistent recovery "
+                    + "line over the verified local checkpoints)"), o.err());
+        }
+        assertRunEndsWithItsOwnCheckpoints(store);
     }
 
     @Test
