@@ -235,7 +235,8 @@ class DamagedLocalCheckpointsTest {
         MpiRun.Outcome o = resume(store);
 
         long f = left.floor()[1];
-        String missing = "rank 1's local checkpoint " + f + ": " + piece(store, 1, f) + " (local checkpoint) is missing";
+        String missing = "rank 1's local checkpoint " + f + ": " + piece(store, 1, f)
+                + " (local checkpoint) is missing";
         assertResumedCorrectly(o, List.of(missing + "; it is the oldest checkpoint the store keeps for rank 1 (older "
                 + "ones were deleted), so rank 1 cannot restart from it and can only start again from the beginning"));
         assertArrayEquals(new long[4], resumedLine(o), "not [" + f + ", 0, " + f + ", " + f + "]: " + o.err());

@@ -66,7 +66,8 @@ final class FailureCosts {
         }
         int n = history.rankCount();
         if (costs.size() < n) {
-            out.append("... and ").append(n - costs.size()).append(" more ranks (--all computes every rank's failure)\n");
+            out.append("... and ").append(n - costs.size())
+                .append(" more ranks (--all computes every rank's failure)\n");
         }
         return out.append('\n').toString();
     }

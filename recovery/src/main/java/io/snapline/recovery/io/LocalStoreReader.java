@@ -120,7 +120,8 @@ final class LocalStoreReader {
             throw damaged(r, k, where + " holds a truncated dependency record", e);
         }
         if (record.interval() != k - 1) {
-            throw damaged(r, k, where + " holds the record of interval " + record.interval() + ", not " + (k - 1), null);
+            throw damaged(r, k, where + " holds the record of interval " + record.interval() + ", not " + (k - 1),
+                    null);
         }
         return new LocalHistory.Entry(k, record);
     }

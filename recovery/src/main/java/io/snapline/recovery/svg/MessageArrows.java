@@ -74,7 +74,8 @@ final class MessageArrows {
         List<Arrow> kept = largest.subList(0, limit);
         int shown = kept.stream().mapToInt(Arrow::count).sum();
         return new Plan(List.copyOf(kept), messages.size() + " messages between " + byPair.size() + " pairs of "
-                + "ranks: the " + limit + " busiest pairs are drawn, one arrow each, for " + shown + " of the messages; "
+                + "ranks: the " + limit + " busiest pairs are drawn, one arrow each, for " + shown
+                + " of the messages; "
                 + (messages.size() - shown) + " messages between the other pairs are not drawn");
     }
 

@@ -21,7 +21,8 @@ import java.util.Set;
  * timeline), failed ranks with a red cross at their end ({@code class="failure"}), and each recovery line as a thick
  * polyline through its checkpoints ({@code class="recovery-line"}; a rank that keeps running is crossed at its end).
  * Events without a time are spread evenly inside their interval, a receive no earlier than its send where the
- * intervals allow. The time axis is 720 pixels wide, or 70 per checkpoint of the rank with most, up to 2,400.
+ * intervals allow ({@link EventTimes}). The time axis is 720 pixels wide, or 70 per checkpoint of the rank with most,
+ * up to 2,400.
  *
  * <p><b>Readable at any size.</b> Labels — rank names, checkpoint names ({@code P2}; {@code #12} for a checkpoint the
  * store numbers 12 when that differs from its index, {@code data-id} holds the number), message names, line names —
@@ -52,9 +53,11 @@ public final class SpaceTimeSvg {
     private static final String[] LINE_COLOURS = {"#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b"};
     private static final String STYLE = """
         <defs>
-          <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto">
+          <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse"
+            markerWidth="10" markerHeight="10" orient="auto">
             <path d="M0,0 L10,5 L0,10 z" fill="#1f5fbf"/></marker>
-          <marker id="arrow-orphan" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto">
+          <marker id="arrow-orphan" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse"
+            markerWidth="10" markerHeight="10" orient="auto">
             <path d="M0,0 L10,5 L0,10 z" fill="#d62728"/></marker>
         </defs>
         <style>
@@ -120,7 +123,7 @@ public final class SpaceTimeSvg {
         return this;
     }
 
-    /** Draws one arrow per message up to {@code arrows} messages, and groups them above that; {@code Integer.MAX_VALUE}: every message. */
+    /** One arrow per message up to {@code arrows} messages, groups above that; {@code Integer.MAX_VALUE}: all. */
     public SpaceTimeSvg maxArrows(int arrows) {
         if (arrows < 1) {
             throw new RecoveryException("a diagram draws at least one arrow, got " + arrows);
@@ -131,7 +134,10 @@ public final class SpaceTimeSvg {
 
     /** The SVG document. */
     public String render() {
-        placeEvents();
+        span();
+        EventTimes times = EventTimes.of(history);
+        sendT = times.send();
+        receiveT = times.receive();
         double rankWidth = 0;
         for (RankHistory rank : history.ranks()) {
             rankWidth = Math.max(rankWidth, SvgWriter.textWidth(rank.name(), RANK_FONT));
@@ -366,8 +372,8 @@ public final class SpaceTimeSvg {
         out.end();
     }
 
-    /** Computes each send's and receive's time, spreading untimed events evenly over their interval. */
-    private void placeEvents() {
+    /** The time span drawn: from the earliest start to the latest end. */
+    private void span() {
         tMin = Long.MAX_VALUE;
         tMax = Long.MIN_VALUE;
         for (RankHistory rank : history.ranks()) {
@@ -377,58 +383,6 @@ public final class SpaceTimeSvg {
         if (tMax <= tMin) {
             tMax = tMin + 1;
         }
-        int total = history.totalCheckpoints();
-        int[] base = new int[history.rankCount()];
-        for (int r = 1; r < base.length; r++) {
-            base[r] = base[r - 1] + history.checkpointCount(r - 1);
-        }
-        int[] untimed = new int[total];
-        for (Message m : history.messages()) {
-            if (!m.hasSendTime()) {
-                untimed[base[m.sender()] + m.senderInterval()]++;
-            }
-            if (m.received() && !m.hasReceiveTime()) {
-                untimed[base[m.receiver()] + m.receiverInterval()]++;
-            }
-        }
-        int[] placed = new int[total];
-        int count = history.messages().size();
-        sendT = new long[count];
-        receiveT = new long[count];
-        for (int i = 0; i < count; i++) {
-            Message m = history.messages().get(i);
-            sendT[i] = m.hasSendTime() ? m.sendTime() : spread(m.sender(), m.senderInterval(), base, untimed, placed);
-            if (m.received()) {
-                receiveT[i] = m.hasReceiveTime() ? m.receiveTime()
-                    : spread(m.receiver(), m.receiverInterval(), base, untimed, placed);
-                causal(m, i);
-            }
-        }
-    }
-
-    /**
-     * Moves an untimed receive drawn before its send (or an untimed send drawn after its receive) as far towards the
-     * other as their intervals allow, so that the arrow runs forward in time wherever the intervals overlap.
-     */
-    private void causal(Message m, int i) {
-        if (receiveT[i] >= sendT[i]) {
-            return;
-        }
-        if (!m.hasReceiveTime()) {
-            receiveT[i] = Math.min(sendT[i], history.rank(m.receiver()).intervalEnd(m.receiverInterval()));
-        }
-        if (receiveT[i] < sendT[i] && !m.hasSendTime()) {
-            sendT[i] = Math.max(receiveT[i], history.rank(m.sender()).intervalStart(m.senderInterval()));
-        }
-    }
-
-    private long spread(int rank, int interval, int[] base, int[] untimed, int[] placed) {
-        RankHistory r = history.rank(rank);
-        long start = r.intervalStart(interval);
-        long end = r.intervalEnd(interval);
-        int g = base[rank] + interval;
-        int k = ++placed[g];
-        return start + (long) ((end - start) * (k / (double) (untimed[g] + 1)));
     }
 
     /** Occupies a label's box in {@code labels} if it is free; its box as {@link SvgWriter#textWidth} estimates it. */

@@ -140,4 +140,24 @@ class LocalStoreCommandTest {
                 read.local().get().read().localIndexes());
         assertEquals(List.of(2L, 1L, 3L), read.local().get().read().floors());
     }
+
+    @Test
+    void shouldNameTheDamagedFileAndSayWhyARestartWouldStartOverWhenARanksFloorIsMissing() throws Exception {
+        writeStore();
+        Path file = dir.resolve("local/rank-00001/ckpt-00000000000000000001.piece");
+        Files.delete(file);
+
+        Run run = run("recovery-line", "--store", dir.toString(), "--strong");
+
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.err().contains("snapline: warning: rank 1's local checkpoint 1: " + file + " (local checkpoint) "
+                + "is missing; it is the oldest checkpoint the store keeps for rank 1 (older ones were deleted), so rank "
+                + "1 cannot restart from it"), run.err());
+        assertTrue(run.err().contains("snapline: a restart of every rank now would use local checkpoints [0, 0, 0] "
+                + "(the maximum strongly consistent line; the beginning: it is the only consistent recovery line over "
+                + "the verified local checkpoints, since 1 of them cannot be used (rank 1's local checkpoint 1: " + file
+                + " (local checkpoint) is missing)"), run.err());
+        assertTrue(run.out().startsWith("what a failure of one rank would cost (the maximum strongly consistent line "
+                + "after it)"), run.out());
+    }
 }
