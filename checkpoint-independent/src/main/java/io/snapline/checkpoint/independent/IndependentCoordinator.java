@@ -41,7 +41,7 @@ final class IndependentCoordinator implements PolicyCoordinator {
         this.services = services;
         this.base = new long[services.ranks()];
         this.damagedAt = new long[services.ranks()];
-        java.util.Arrays.fill(damagedAt, Long.MAX_VALUE);
+        Arrays.fill(damagedAt, Long.MAX_VALUE);
         for (int r = 0; r < base.length; r++) {
             RestoreFrom from = services.restoredFrom(r);
             base[r] = from == null ? 0 : from.id().value();
