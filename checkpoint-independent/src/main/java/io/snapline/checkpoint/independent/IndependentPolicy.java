@@ -11,6 +11,8 @@ import io.snapline.runtime.checkpoint.RankServices;
 import io.snapline.runtime.checkpoint.RestartPoint;
 import io.snapline.runtime.checkpoint.store.CheckpointStore;
 import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -62,9 +64,12 @@ public final class IndependentPolicy implements CheckpointPolicy {
     }
 
     /**
-     * Computes the recovery line from the store's local checkpoints, keeps on every rank only the checkpoint the line
-     * names (older ones no restart can use again; newer ones belong to the execution being abandoned, and the
-     * restarted run will write checkpoints of those numbers anew), records the line in the store, and returns it.
+     * Computes the recovery line over the store's verified local checkpoints (a damaged or missing one counts as
+     * absent, and each is named in a warning), keeps on every rank only the checkpoint the line names, records the
+     * line in the store, and returns it. Newer checkpoints belong to the execution being abandoned (the restarted run
+     * writes checkpoints of those numbers anew) and are deleted first; then the line is recorded as the store's floor;
+     * then older checkpoints are deleted, which no restart can use again. A launcher that dies at any step of this and
+     * is run again with {@code --resume} computes the same line.
      */
     @Override
     public RestartPoint restartPoint(CheckpointStore store, int ranks, Consumer<String> warn) {
@@ -77,14 +82,45 @@ public final class IndependentPolicy implements CheckpointPolicy {
         LocalHistory.Read read = LocalHistory.read(store, ranks);
         read.warnings().forEach(warn);
         long[] line = LocalRecovery.restartLine(read);
+        List<String> newer = new ArrayList<>();
+        for (int r = 0; r < ranks; r++) {
+            long from = 0;
+            long to = 0;
+            for (long index : store.localIndexes(r)) {
+                if (index > line[r]) {
+                    store.deleteLocal(r, index);
+                    if (index <= read.last(r)) {
+                        from = from == 0 ? index : from;
+                        to = index;
+                    }
+                }
+            }
+            if (from > 0) {
+                newer.add("rank " + r + " " + (from == to ? Long.toString(from) : from + ".." + to));
+            }
+        }
+        if (!read.damaged().isEmpty() && !newer.isEmpty()) {
+            warn.accept("because of the damaged checkpoints the job goes back further than the newest verified "
+                    + "local checkpoints, which belong to the execution being abandoned and are deleted (the restarted "
+                    + "run writes checkpoints of those numbers anew): " + String.join(", ", newer));
+        }
+        store.writeRecoveryLine(line);
         for (int r = 0; r < ranks; r++) {
             for (long index : store.localIndexes(r)) {
-                if (index != line[r]) {
+                if (index < line[r]) {
                     store.deleteLocal(r, index);
                 }
             }
         }
-        store.writeRecoveryLine(line);
+        if (Arrays.stream(line).allMatch(k -> k == 0)) {
+            String why = LocalRecovery.whyTheBeginning(read);
+            if (why != null) {
+                warn.accept("every rank restarts from the beginning: " + why);
+                return RestartPoint.beginning(ranks, "the only consistent recovery line over the verified local "
+                        + "checkpoints");
+            }
+            return RestartPoint.beginning(ranks, "no local checkpoint yet");
+        }
         return RestartPoint.line(line);
     }
 }

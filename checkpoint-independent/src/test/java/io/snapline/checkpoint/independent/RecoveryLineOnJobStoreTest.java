@@ -22,8 +22,8 @@ import picocli.CommandLine;
 
 /**
  * {@code snapline recovery-line --store DIR} on the store of a real {@code independent} job that died (no restart
- * left): it prints the line a restart would use, the same the planner used for the job's own restart earlier, and
- * draws the space-time diagram.
+ * left): it prints the line a restart would use and the line below which checkpoints were deleted, and draws the
+ * space-time diagram.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RecoveryLineOnJobStoreTest {
@@ -59,7 +59,14 @@ class RecoveryLineOnJobStoreTest {
                 svg.toString());
 
         assertEquals(0, run.status(), run.err());
-        assertTrue(run.err().contains("the last restart used local checkpoints [" + used.group(1) + "]"), run.err());
+        // The restart recorded its line; garbage collection after it recorded later ones, below which it deleted.
+        Matcher floor = Pattern.compile("local checkpoints below \\[([0-9, ]+)\\] were deleted").matcher(run.err());
+        assertTrue(floor.find(), run.err());
+        String[] restart = used.group(1).split(", ");
+        String[] deleted = floor.group(1).split(", ");
+        for (int r = 0; r < 4; r++) {
+            assertTrue(Long.parseLong(deleted[r]) >= Long.parseLong(restart[r]), run.err());
+        }
         Matcher now = Pattern.compile("a restart of every rank now would use local checkpoints \\[(\\d+), (\\d+), "
                 + "(\\d+), (\\d+)\\]").matcher(run.err());
         assertTrue(now.find(), run.err());

@@ -15,21 +15,20 @@ final class LocalStoreText {
     }
 
     /**
-     * Which local checkpoints the history covers (and how its checkpoint indexes map to them), the warnings, the line
-     * the last restart used and the line a restart of every rank would use now.
+     * Which local checkpoints the history covers (and how its checkpoint indexes map to them), the warnings (damaged
+     * checkpoints among them), the floor below which checkpoints were deleted and the line a restart of every rank
+     * would use now.
      */
     static void describe(StoreHistory.Local local, PrintWriter err) {
         LocalHistory.Read read = local.read();
         int ranks = read.history().rankCount();
         List<String> spans = new ArrayList<>(ranks);
         for (int r = 0; r < ranks; r++) {
-            long first = read.base(r);
-            long last = read.last(r);
-            spans.add("rank " + r + " " + (first == last ? Long.toString(first) : first + ".." + last));
+            spans.add("rank " + r + " " + ranges(read.localIndexes().get(r)));
         }
         err.println("snapline: the store holds local checkpoints (independent checkpointing): " + String.join(", ", spans)
-            + " (0 = the rank's start); checkpoint index i of a rank is its i-th usable one after the first, the id"
-            + " column its local number");
+            + " (0 = the rank's start); checkpoint index i of a rank is its i-th usable one, the id column its local"
+            + " number");
         for (String warning : local.warnings()) {
             err.println("snapline: warning: " + warning);
         }
@@ -37,9 +36,29 @@ final class LocalStoreText {
             err.println("snapline: " + read.messagesBeforeWindow() + " message(s) sent before the oldest checkpoints"
                 + " are left out");
         }
-        local.lastRestartLine().ifPresent(line ->
-            err.println("snapline: the last restart used local checkpoints " + Arrays.toString(line)));
-        err.println("snapline: a restart of every rank now would use local checkpoints "
-            + Arrays.toString(LocalRecovery.restartLine(read)) + " (the maximum strongly consistent line)");
+        long[] floors = read.floors().stream().mapToLong(Long::longValue).toArray();
+        if (Arrays.stream(floors).anyMatch(f -> f > 0)) {
+            err.println("snapline: local checkpoints below " + Arrays.toString(floors) + " were deleted (the line the"
+                + " last restart or garbage collection recorded)");
+        }
+        long[] line = LocalRecovery.restartLine(read);
+        String why = Arrays.stream(line).allMatch(k -> k == 0) ? LocalRecovery.whyTheBeginning(read) : null;
+        err.println("snapline: a restart of every rank now would use local checkpoints " + Arrays.toString(line)
+            + " (the maximum strongly consistent line" + (why == null ? ")" : "; the beginning: " + why + ")"));
+    }
+
+    /** {@code 0, 3..5}: sorted numbers as runs. */
+    static String ranges(List<Long> numbers) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < numbers.size(); ) {
+            int j = i;
+            while (j + 1 < numbers.size() && numbers.get(j + 1) == numbers.get(j) + 1) {
+                j++;
+            }
+            out.append(out.length() == 0 ? "" : ", ").append(numbers.get(i))
+                .append(j == i ? "" : ".." + numbers.get(j));
+            i = j + 1;
+        }
+        return out.toString();
     }
 }

@@ -29,12 +29,14 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code snapline recovery-line (--history FILE.json | --store DIR) [--failed 1,3] [--strong] [--line [NAME=]L]...
- * [--svg FILE] [--json]}: the maximum consistent (or strongly consistent) recovery line after the given failures, or
- * the analysis of proposed lines, as a table or JSON, optionally with a space-time diagram.
+ * [--svg FILE] [--json] [--all]}: the maximum consistent (or strongly consistent) recovery line after the given
+ * failures, the analysis of proposed lines, or, given neither, what a failure of each single rank would cost; as a
+ * table or JSON, optionally with a space-time diagram. Output is bounded unless {@code --all} asks for every detail.
  */
 @Command(name = "recovery-line", mixinStandardHelpOptions = true,
     description = {"Computes the recovery line of a job history after failures: the latest consistent global state,"
-        + " the messages crossing it, how far each rank rolls back, what to replay and the useless checkpoints.",
+        + " the messages crossing it, how far each rank rolls back, what to replay and the useless checkpoints."
+        + " Without --failed or --line, what a failure of each single rank would cost.",
         "Exit status: 0 on success, 2 for a bad command line or bad input."})
 public final class RecoveryLineCommand implements Callable<Integer> {
 
@@ -53,7 +55,8 @@ public final class RecoveryLineCommand implements Callable<Integer> {
     private Source source;
 
     @Option(names = "--failed", paramLabel = "RANKS", split = ",",
-        description = "the failed ranks, by number or name (comma-separated); default none")
+        description = "the failed ranks, by number or name (comma-separated); without it (and without --line),"
+            + " what a failure of each single rank would cost")
     private List<String> failed = new ArrayList<>();
 
     @Option(names = "--strong", description = "compute the strongly consistent line (nothing in transit either)")
@@ -69,6 +72,13 @@ public final class RecoveryLineCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "print the report as JSON instead of a table")
     private boolean json;
+
+    @Option(names = "--all", description = "every detail: list every rank and message (by default at most "
+        + ReportText.RANK_ROWS + " ranks and " + ReportText.LIST_LIMIT + " messages per list, "
+        + ReportJson.LIST_LIMIT + " in JSON), compute every rank's failure (by default the first "
+        + FailureCosts.RANKS + ") and draw every message as its own arrow (by default at most "
+        + SpaceTimeSvg.DEFAULT_ARROWS + " arrows, for groups of messages above that)")
+    private boolean all;
 
     @Spec
     private CommandSpec spec;
@@ -95,8 +105,11 @@ public final class RecoveryLineCommand implements Callable<Integer> {
         int[] failedRanks = ranks(history, failed);
         List<String> names = new ArrayList<>();
         List<RecoveryReport> reports = new ArrayList<>();
-        if (proposed.isEmpty()) {
-            Consistency target = strong ? Consistency.STRONGLY_CONSISTENT : Consistency.CONSISTENT;
+        Consistency target = strong ? Consistency.STRONGLY_CONSISTENT : Consistency.CONSISTENT;
+        List<FailureCosts.Cost> costs = List.of();
+        if (proposed.isEmpty() && failedRanks.length == 0) {
+            costs = FailureCosts.compute(analyzer, target, all);
+        } else if (proposed.isEmpty()) {
             names.add(strong ? "maximum strongly consistent line" : "maximum consistent line");
             reports.add(analyzer.report(target, failedRanks));
         } else {
@@ -114,15 +127,21 @@ public final class RecoveryLineCommand implements Callable<Integer> {
         if (json) {
             List<Object> lines = new ArrayList<>();
             for (int i = 0; i < reports.size(); i++) {
-                lines.add(ReportJson.line(history, names.get(i), reports.get(i)));
+                lines.add(ReportJson.line(history, names.get(i), reports.get(i), all));
             }
             Map<String, Object> top = new LinkedHashMap<>();
             top.put("history", ReportJson.summary(history));
+            if (!costs.isEmpty()) {
+                top.put("singleFailures", FailureCosts.json(history, costs));
+            }
             top.put("lines", lines);
             out.print(Json.write(top));
         } else {
+            if (!costs.isEmpty()) {
+                out.print(FailureCosts.render(history, target, costs));
+            }
             for (int i = 0; i < reports.size(); i++) {
-                out.print(ReportText.render(history, names.get(i), reports.get(i)));
+                out.print(ReportText.render(history, names.get(i), reports.get(i), all));
             }
         }
         if (svg != null) {
@@ -134,7 +153,13 @@ public final class RecoveryLineCommand implements Callable<Integer> {
 
     private void writeSvg(History history, RecoveryAnalyzer analyzer, int[] failedRanks, List<String> names,
                           List<RecoveryReport> reports) {
-        SpaceTimeSvg diagram = SpaceTimeSvg.of(history).useless(analyzer.uselessCheckpoints()).failed(failedRanks);
+        SpaceTimeSvg diagram = SpaceTimeSvg.of(history).useless(analyzer.uselessCheckpoints()).failed(failedRanks)
+            .maxArrows(all ? Integer.MAX_VALUE : SpaceTimeSvg.DEFAULT_ARROWS);
+        if (!all && history.messages().size() > SpaceTimeSvg.DEFAULT_ARROWS) {
+            spec.commandLine().getErr().println("snapline: the diagram draws the " + history.messages().size()
+                + " messages as at most " + SpaceTimeSvg.DEFAULT_ARROWS + " arrows, each for a group of messages;"
+                + " --all draws every message");
+        }
         for (int i = 0; i < reports.size(); i++) {
             diagram.line(names.get(i), reports.get(i).line());
         }

@@ -11,8 +11,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A {@link RecoveryReport} as JSON values for {@link io.snapline.recovery.io.Json#write}. */
+/**
+ * A {@link RecoveryReport} as JSON values for {@link io.snapline.recovery.io.Json#write}. Each message list holds at
+ * most {@link #LIST_LIMIT} messages unless every one is asked for; its {@code ...Count} member counts them all.
+ */
 final class ReportJson {
+    static final int LIST_LIMIT = 1000;
+
     private ReportJson() {
     }
 
@@ -24,7 +29,7 @@ final class ReportJson {
         return out;
     }
 
-    static Map<String, Object> line(History history, String name, RecoveryReport report) {
+    static Map<String, Object> line(History history, String name, RecoveryReport report, boolean all) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", name);
         out.put("failed", report.failedRanks().stream().map(r -> (Object) r).toList());
@@ -46,10 +51,11 @@ final class ReportJson {
             ranks.add(rank);
         }
         out.put("ranks", ranks);
-        out.put("orphans", messages(report.analysis().orphans()));
-        out.put("inTransit", messages(report.analysis().inTransit()));
-        out.put("replay", messages(report.plan().replay()));
-        out.put("suppress", messages(report.plan().suppress()));
+        int limit = all ? Integer.MAX_VALUE : LIST_LIMIT;
+        list(out, "orphans", report.analysis().orphans(), limit);
+        list(out, "inTransit", report.analysis().inTransit(), limit);
+        list(out, "replay", report.plan().replay(), limit);
+        list(out, "suppress", report.plan().suppress(), limit);
         List<Object> useless = new ArrayList<>();
         for (Checkpoint c : report.useless()) {
             Map<String, Object> checkpoint = new LinkedHashMap<>();
@@ -60,6 +66,11 @@ final class ReportJson {
         }
         out.put("useless", useless);
         return out;
+    }
+
+    private static void list(Map<String, Object> out, String name, List<Message> messages, int limit) {
+        out.put(name, messages(messages.subList(0, Math.min(limit, messages.size()))));
+        out.put(name + "Count", messages.size());
     }
 
     private static List<Object> messages(List<Message> messages) {

@@ -9,11 +9,7 @@ import io.snapline.runtime.checkpoint.DependencyTracker;
 import io.snapline.runtime.checkpoint.store.LocalCheckpointStore;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Rebuilds a {@link History} from <em>local</em> checkpoints, taken by every rank on its own (independent
@@ -21,25 +17,34 @@ import java.util.Set;
  * of runtime interval k-1 (from its checkpoint k-1 to k): the messages it sent (receiver, sequence number) and
  * accepted (sender, sequence number, the sender's interval).
  *
- * <p><b>The window.</b> Each rank has a <em>base</em>: its oldest usable checkpoint (0 = the start; older local
- * checkpoints may have been deleted). History checkpoint 0 of rank r stands for its base, history checkpoint h for
- * local checkpoint base+h, and {@link Checkpoint#id()} is always the local number, so reports and diagrams show the
- * real checkpoint numbers. After the base the local checkpoints must be consecutive: at the first gap (missing or
- * unusable) the rank's later checkpoints are left out with a warning, because the intervals after the gap cannot be
- * rebuilt; the rank's history then ends, open, at the last checkpoint before the gap.
+ * <p><b>The floor.</b> Checkpoints are deleted only below a strongly consistent line (the line of the last restart,
+ * or a later one the coordinator's garbage collection reached), recorded in the store before anything below it is
+ * deleted: the <em>floor</em>. Each rank's history starts at its floor checkpoint (0 = the start), history checkpoint
+ * h being the rank's h-th checkpoint from there, and {@link Checkpoint#id()} is always the local number, so reports
+ * and diagrams show the real checkpoint numbers. After the floor the local checkpoints must be consecutive: at the
+ * first gap (missing or damaged) the rank's later checkpoints are left out with a warning, because the intervals
+ * after the gap cannot be rebuilt; the rank's history then ends, open, at the last checkpoint before the gap.
+ *
+ * <p><b>A damaged floor checkpoint.</b> Its record is not needed (it covers the interval before the floor), but it
+ * cannot be restored either, so such a rank can only go back to its start. Below the floor nothing is known (the
+ * records there are deleted), so every rank whose floor is above its start is then given its start as checkpoint 0,
+ * before its floor, and these ranks are linked by unrecorded messages in that first interval ({@link #UNRECORDED}), one
+ * to the next in a ring: a line that sends one of them back to its start sends them all there (had they exchanged no
+ * message before the floor, nobody could tell).
  *
  * <p><b>Messages.</b> Sends come from the senders' records and are matched to receives by (sender, receiver,
  * sequence number). A send no record accepts is {@link Message#NOT_RECEIVED}: in transit for every line that keeps
  * the send, which is what makes a strongly consistent line drop it (nobody could deliver it again). A receive whose
  * send no record lists was sent after the sender's last usable checkpoint, so it is placed in the sender's last
- * (open) interval. A message sent before the sender's base is in the past of every line the window offers and is
- * counted in {@link Read#messagesBeforeWindow()} instead. The window is sound when the bases form a consistent cut,
- * as they do when checkpoints are deleted only below the line {@code LocalRecovery.restartLine} returns: a message
- * sent after a base but accepted before the receiver's base could not be seen (its record is gone).
+ * (open) interval. A message sent before the sender's floor is in the past of every line the window offers and is
+ * counted in {@link Read#messagesBeforeWindow()} instead (the floor is strongly consistent, so none is expected).
  *
  * <p>Pure functions; the store is only read.
  */
 public final class LocalHistory {
+    /** The name of the unrecorded messages that link the ranks' intervals below their floors. */
+    public static final String UNRECORDED = "unrecorded";
+
     private LocalHistory() {
     }
 
@@ -56,17 +61,36 @@ public final class LocalHistory {
     }
 
     /**
+     * A local checkpoint that cannot be used: missing, torn, corrupt, or not what its name says.
+     *
+     * @param problem what is wrong, naming the file where the store can (e.g.
+     *                {@code /s/local/rank-00001/ckpt-...3.piece has a payload checksum mismatch})
+     */
+    public record Damage(int rank, long index, String problem) {
+        /** {@code rank 1's local checkpoint 3: <problem>}. */
+        @Override
+        public String toString() {
+            return "rank " + rank + "'s local checkpoint " + index + ": " + problem;
+        }
+    }
+
+    /**
      * What was rebuilt.
      *
      * @param history              the history; checkpoint h of rank r is local checkpoint {@code localIndexes[r][h]}
-     * @param localIndexes         per rank, the local number of every history checkpoint (the first is the base)
+     * @param localIndexes         per rank, the local number of every history checkpoint (0: its start)
+     * @param floors               per rank, its floor: the oldest local checkpoint the store may still hold (0: the
+     *                             start)
+     * @param damaged              the checkpoints found damaged or missing, rank by rank
      * @param warnings             what had to be left out and why, one sentence each
-     * @param messagesBeforeWindow received messages left out because they were sent before the sender's base
+     * @param messagesBeforeWindow received messages left out because they were sent before the sender's floor
      */
-    public record Read(History history, List<List<Long>> localIndexes, List<String> warnings,
-            int messagesBeforeWindow) {
+    public record Read(History history, List<List<Long>> localIndexes, List<Long> floors, List<Damage> damaged,
+            List<String> warnings, int messagesBeforeWindow) {
         public Read {
             localIndexes = localIndexes.stream().map(List::copyOf).toList();
+            floors = List.copyOf(floors);
+            damaged = List.copyOf(damaged);
             warnings = List.copyOf(warnings);
         }
 
@@ -75,7 +99,7 @@ public final class LocalHistory {
             return localIndexes.get(rank).get(checkpoint);
         }
 
-        /** The base of {@code rank}: its oldest usable local checkpoint, 0 for its start. */
+        /** The oldest local checkpoint {@code rank} can restore (0: its start). */
         public long base(int rank) {
             return localIndexes.get(rank).get(0);
         }
@@ -85,13 +109,19 @@ public final class LocalHistory {
             List<Long> own = localIndexes.get(rank);
             return own.get(own.size() - 1);
         }
+
+        /** The floor of {@code rank}: the store deleted its local checkpoints below it (0: none). */
+        public long floor(int rank) {
+            return floors.get(rank);
+        }
     }
 
     /**
-     * Reads the local checkpoints of ranks {@code 0..ranks-1} from {@code store} (verifying every piece's checksum)
-     * and rebuilds their history. The base of a rank is 0 when its oldest present checkpoint is 1 (whose record
-     * covers interval 0) or when it has none, else its oldest present checkpoint; an unreadable base gives way to the
-     * next present checkpoint, an unreadable later checkpoint is a gap. Each such step is a warning.
+     * Reads the local checkpoints of ranks {@code 0..ranks-1} from {@code store}, verifying each piece (checksum and
+     * structure; the program state is not decoded), and rebuilds their history. The floor is the line the store
+     * recorded ({@link io.snapline.runtime.checkpoint.store.LocalCheckpointStore#recoveryLine()}; none: every rank's
+     * start); checkpoints below it are ignored. A damaged or missing checkpoint at or above the floor is treated as
+     * absent, named in {@link Read#damaged()} and in a warning.
      *
      * @throws RecoveryException if {@code ranks < 1}
      * @throws io.snapline.runtime.checkpoint.store.CheckpointStoreException if the store cannot be listed
@@ -101,46 +131,107 @@ public final class LocalHistory {
     }
 
     /**
-     * Rebuilds the history of {@code ranks} ranks from in-memory records.
+     * Verifies rank {@code rank}'s local checkpoint {@code index} of a job of {@code ranks} ranks as {@link #read}
+     * does and returns its entry.
      *
-     * @param base    per rank, its oldest usable local checkpoint (0 = the start); that checkpoint's record is not
-     *                needed, but an entry for it, if given, supplies its time
+     * @throws DamagedCheckpointException saying what is wrong with it
+     */
+    public static Entry verify(LocalCheckpointStore store, int rank, long index, int ranks) {
+        return LocalStoreReader.load(store, rank, index, ranks);
+    }
+
+    /** A local checkpoint that cannot be used, as {@link #verify} found it. */
+    public static final class DamagedCheckpointException extends RecoveryException {
+        private final transient Damage damage;
+
+        DamagedCheckpointException(Damage damage, Throwable cause) {
+            super(damage.toString(), cause);
+            this.damage = damage;
+        }
+
+        public Damage damage() {
+            return damage;
+        }
+    }
+
+    /**
+     * Rebuilds the history of {@code ranks} ranks from in-memory records whose floor checkpoints are all usable.
+     *
+     * @param base    per rank, its floor: its oldest usable local checkpoint (0 = the start); that checkpoint's record
+     *                is not needed, but an entry for it, if given, supplies its time
      * @param perRank per rank, its entries in ascending index order; those at or below the base are ignored (but
      *                for the base's time), the rest must run base+1, base+2, ... (at a gap the rest is left out)
      * @throws RecoveryException if the arguments do not describe {@code ranks} ranks or a base is negative
      */
     public static Read build(int ranks, long[] base, List<List<Entry>> perRank) {
-        return build(ranks, base, perRank, List.of());
+        boolean[] usable = new boolean[ranks < 0 ? 0 : ranks];
+        Arrays.fill(usable, true);
+        return build(ranks, base, usable, perRank, List.of(), List.of());
     }
 
-    static Read build(int ranks, long[] base, List<List<Entry>> perRank, List<String> earlierWarnings) {
-        if (ranks < 1 || base.length != ranks || perRank.size() != ranks) {
+    /**
+     * The general form: {@code floorUsable[r]} false when rank r's floor checkpoint (above its start) is damaged, so
+     * that it can only go back to its start.
+     */
+    static Read build(int ranks, long[] floor, boolean[] floorUsable, List<List<Entry>> perRank,
+            List<String> earlierWarnings, List<Damage> damaged) {
+        if (ranks < 1 || floor.length != ranks || perRank.size() != ranks || floorUsable.length != ranks) {
             throw new RecoveryException("a local history needs ranks >= 1 and one base and one entry list per rank; "
-                    + "got ranks " + ranks + ", " + base.length + " base(s), " + perRank.size() + " entry list(s)");
+                    + "got ranks " + ranks + ", " + floor.length + " base(s), " + perRank.size() + " entry list(s)");
         }
         List<String> warnings = new ArrayList<>(earlierWarnings);
         List<List<Entry>> windows = new ArrayList<>(ranks);
-        long[] baseTime = new long[ranks];
-        Arrays.fill(baseTime, Message.NO_TIME);
+        long[] floorTime = new long[ranks];
+        Arrays.fill(floorTime, Message.NO_TIME);
+        boolean belowFloors = false;
         for (int r = 0; r < ranks; r++) {
-            if (base[r] < 0) {
-                throw new RecoveryException("rank " + r + " has base " + base[r] + "; a base is a local checkpoint "
+            if (floor[r] < 0) {
+                throw new RecoveryException("rank " + r + " has base " + floor[r] + "; a base is a local checkpoint "
                         + "number, or 0 for the rank's start");
             }
-            windows.add(window(r, base[r], perRank.get(r), baseTime, warnings));
+            windows.add(window(r, floor[r], perRank.get(r), floorTime, warnings));
+            belowFloors |= floor[r] > 0 && !floorUsable[r];
         }
-        List<RankHistory> rankHistories = rankHistories(base, windows, baseTime);
-        int[] before = new int[1];
-        List<Message> messages = new Matcher(ranks, base, windows, warnings).messages(before);
+        // Per rank, the local number of each history checkpoint.
         List<List<Long>> indexes = new ArrayList<>(ranks);
         for (int r = 0; r < ranks; r++) {
             List<Long> own = new ArrayList<>();
-            for (int h = 0; h <= windows.get(r).size(); h++) {
-                own.add(base[r] + h);
+            if (belowFloors && floor[r] > 0) {
+                own.add(0L);
+            }
+            if (floorUsable[r] || floor[r] == 0) {
+                own.add(floor[r]);
+            }
+            for (Entry e : windows.get(r)) {
+                own.add(e.index());
             }
             indexes.add(own);
         }
-        return new Read(new History(rankHistories, messages), indexes, warnings, before[0]);
+        List<RankHistory> rankHistories = rankHistories(indexes, windows, floorTime);
+        int[] before = new int[1];
+        List<Message> messages = new LocalMessages(ranks, floor, indexes, windows, warnings).messages(before);
+        if (belowFloors) {
+            messages.addAll(unrecorded(floor));
+        }
+        List<Long> floors = Arrays.stream(floor).boxed().toList();
+        return new Read(new History(rankHistories, messages), indexes, floors, damaged, warnings, before[0]);
+    }
+
+    /** The ring of unrecorded messages in the first interval of the ranks whose floor is above their start. */
+    private static List<Message> unrecorded(long[] floor) {
+        List<Integer> linked = new ArrayList<>();
+        for (int r = 0; r < floor.length; r++) {
+            if (floor[r] > 0) {
+                linked.add(r);
+            }
+        }
+        List<Message> ring = new ArrayList<>();
+        for (int i = 0; linked.size() > 1 && i < linked.size(); i++) {
+            int from = linked.get(i);
+            int to = linked.get((i + 1) % linked.size());
+            ring.add(new Message(from, 0, to, 0, 0, Message.NO_TIME, Message.NO_TIME, UNRECORDED));
+        }
+        return ring;
     }
 
     /** The entries base+1, base+2, ... of one rank, up to the first gap. */
@@ -172,16 +263,22 @@ public final class LocalHistory {
     }
 
     /**
-     * Checkpoint times: the entries' own (never going back), a base without a time at a common start a typical
-     * interval before the earliest checkpoint, and every rank's end (the present) a typical interval after the latest.
+     * Checkpoint times: the entries' own (never going back); a floor without a time, and a start before the floor, at a
+     * common start a typical interval (at least a millisecond) before the earliest known time; and every rank's end
+     * (the present) a typical interval after the latest, floors included, so that no timeline is empty.
      */
-    private static List<RankHistory> rankHistories(long[] base, List<List<Entry>> windows, long[] baseTime) {
+    private static List<RankHistory> rankHistories(List<List<Long>> indexes, List<List<Entry>> windows,
+            long[] floorTime) {
         long earliest = Long.MAX_VALUE;
         long latest = Long.MIN_VALUE;
         long gapSum = 0;
         long gaps = 0;
         for (int r = 0; r < windows.size(); r++) {
-            long previous = baseTime[r];
+            long previous = floorTime[r];
+            if (previous != Message.NO_TIME) {
+                earliest = Math.min(earliest, previous);
+                latest = Math.max(latest, previous);
+            }
             for (Entry e : windows.get(r)) {
                 earliest = Math.min(earliest, e.closedAtNanos());
                 latest = Math.max(latest, e.closedAtNanos());
@@ -197,125 +294,19 @@ public final class LocalHistory {
         long end = latest == Long.MIN_VALUE ? margin : latest + margin;
         List<RankHistory> result = new ArrayList<>(windows.size());
         for (int r = 0; r < windows.size(); r++) {
-            List<Entry> own = windows.get(r);
-            long first = own.isEmpty() ? end : own.get(0).closedAtNanos();
-            long time = Math.min(baseTime[r] == Message.NO_TIME ? start : baseTime[r], first);
-            List<Checkpoint> checkpoints = new ArrayList<>(own.size() + 1);
-            checkpoints.add(new Checkpoint(r, 0, base[r], time));
+            List<Long> own = indexes.get(r);
+            List<Entry> entries = windows.get(r);
+            int first = own.size() - entries.size(); // history checkpoints before the window's entries
+            List<Checkpoint> checkpoints = new ArrayList<>(own.size());
+            long time = start;
             for (int h = 0; h < own.size(); h++) {
-                time = Math.max(time, own.get(h).closedAtNanos());
-                checkpoints.add(new Checkpoint(r, h + 1, base[r] + h + 1, time));
+                long t = h >= first ? entries.get(h - first).closedAtNanos()
+                        : own.get(h) > 0 && floorTime[r] != Message.NO_TIME ? floorTime[r] : start;
+                time = h == 0 ? Math.min(t, entries.isEmpty() ? t : entries.get(0).closedAtNanos()) : Math.max(time, t);
+                checkpoints.add(new Checkpoint(r, h, own.get(h), time));
             }
             result.add(new RankHistory(r, "rank " + r, checkpoints, Math.max(end, time)));
         }
         return result;
-    }
-
-    /** Matches the windows' sends and receives into messages; one pass over each. */
-    private static final class Matcher {
-        private record Key(int from, int to, long seq) {
-        }
-
-        private record Receive(int interval, long senderInterval) {
-        }
-
-        private final int ranks;
-        private final long[] base;
-        private final List<List<Entry>> windows;
-        private final List<String> warnings;
-
-        Matcher(int ranks, long[] base, List<List<Entry>> windows, List<String> warnings) {
-            this.ranks = ranks;
-            this.base = base;
-            this.windows = windows;
-            this.warnings = warnings;
-        }
-
-        List<Message> messages(int[] before) {
-            Map<Key, Receive> receives = new LinkedHashMap<>();
-            for (int r = 0; r < ranks; r++) {
-                List<Entry> own = windows.get(r);
-                for (int j = 0; j < own.size(); j++) {
-                    DependencyTracker.Record rec = own.get(j).record();
-                    for (int i = 0; i < rec.receiveFrom().length; i++) {
-                        int from = rec.receiveFrom()[i];
-                        if (!isRank(from, r, own.get(j), "accepted a message from")) {
-                            continue;
-                        }
-                        long senderInterval = rec.senderInterval()[i] - base[from];
-                        if (senderInterval < 0) {
-                            before[0]++;
-                            continue;
-                        }
-                        Key key = new Key(from, r, rec.receiveSeq()[i]);
-                        if (receives.putIfAbsent(key, new Receive(j, senderInterval)) != null) {
-                            warnings.add("rank " + r + " accepted message " + key.seq() + " of rank " + from
-                                    + " twice; the later record is ignored");
-                        }
-                    }
-                }
-            }
-            List<Message> messages = new ArrayList<>();
-            Set<Key> sent = new HashSet<>();
-            for (int r = 0; r < ranks; r++) {
-                List<Entry> own = windows.get(r);
-                for (int j = 0; j < own.size(); j++) {
-                    DependencyTracker.Record rec = own.get(j).record();
-                    for (int i = 0; i < rec.sendTo().length; i++) {
-                        int to = rec.sendTo()[i];
-                        Key key = new Key(r, to, rec.sendSeq()[i]);
-                        if (!isRank(to, r, own.get(j), "sent a message to")) {
-                            continue;
-                        }
-                        if (!sent.add(key)) {
-                            warnings.add("rank " + r + " sent message " + key.seq() + " to rank " + to
-                                    + " twice; the later record is ignored");
-                            continue;
-                        }
-                        Receive receive = receives.remove(key);
-                        int at = receive == null ? Message.NOT_RECEIVED : receive.interval();
-                        if (to == r && receive != null && at < j) {
-                            warnings.add("rank " + r + " accepted its own message " + key.seq() + " before sending "
-                                    + "it; the message is left out");
-                            continue;
-                        }
-                        messages.add(Message.of(r, j, to, at, key.seq()));
-                    }
-                }
-            }
-            for (Map.Entry<Key, Receive> early : receives.entrySet()) {
-                Message m = unrecordedSend(early.getKey(), early.getValue());
-                if (m != null) {
-                    messages.add(m);
-                }
-            }
-            return messages;
-        }
-
-        /** A receive whose send no record lists: the send lies in the sender's open interval. */
-        private Message unrecordedSend(Key key, Receive receive) {
-            int open = windows.get(key.from()).size();
-            int at = (int) Math.min(receive.senderInterval(), open);
-            if (at < open) {
-                warnings.add("rank " + key.to() + " accepted message " + key.seq() + " of rank " + key.from()
-                        + " sent in its interval " + (base[key.from()] + at) + ", whose record does not list it; the "
-                        + "records disagree, the message is kept where its receiver says");
-            }
-            if (key.from() == key.to() && receive.interval() < at) {
-                warnings.add("rank " + key.to() + " accepted its own message " + key.seq() + " before sending it; "
-                        + "the message is left out");
-                return null;
-            }
-            return Message.of(key.from(), at, key.to(), receive.interval(), key.seq());
-        }
-
-        private boolean isRank(int peer, int r, Entry entry, String what) {
-            if (peer >= 0 && peer < ranks) {
-                return true;
-            }
-            warnings.add("rank " + r + "'s local checkpoint " + entry.index() + " says it " + what + " rank " + peer
-                    + ", which is not a rank of this " + ranks + "-rank job; that message is left out");
-            return false;
-        }
     }
 }

@@ -9,12 +9,18 @@ import io.snapline.runtime.checkpoint.store.LocalCheckpointStore;
 import java.nio.BufferUnderflowException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Reads the local checkpoints of a store for {@link LocalHistory#read}: per rank its base and the consecutive
- * checkpoints after it, each piece verified (checksum), decoded and checked to be what its file name says.
+ * Reads the local checkpoints of a store for {@link LocalHistory#read}: the floor the store recorded, then per rank
+ * its floor checkpoint and the consecutive checkpoints after it, each piece verified (header, size and checksum of
+ * the whole piece, streamed) and its head decoded (rank, size, number and dependency record; never the program
+ * state) and checked to be what its file name says.
  */
 final class LocalStoreReader {
+    /** How much of a piece's payload is kept at first: the image head and a dependency record of ~15,000 messages. */
+    private static final int HEAD_BYTES = 256 * 1024;
+
     private LocalStoreReader() {
     }
 
@@ -28,88 +34,117 @@ final class LocalStoreReader {
                 warnings.add("the local checkpoints of rank " + r + " are ignored: the job has ranks 0.." + (ranks - 1));
             }
         }
-        long[] base = new long[ranks];
+        long[] floor = floor(store, ranks, warnings);
+        boolean[] floorUsable = new boolean[ranks];
+        List<LocalHistory.Damage> damaged = new ArrayList<>();
         List<List<LocalHistory.Entry>> perRank = new ArrayList<>(ranks);
         for (int r = 0; r < ranks; r++) {
-            perRank.add(rank(store, r, ranks, base, warnings));
+            perRank.add(rank(store, r, ranks, floor[r], floorUsable, damaged, warnings));
         }
-        return LocalHistory.build(ranks, base, perRank, warnings);
+        return LocalHistory.build(ranks, floor, floorUsable, perRank, warnings, damaged);
     }
 
-    /** Rank {@code r}'s usable entries, its base included when it is a local checkpoint; sets {@code base[r]}. */
-    private static List<LocalHistory.Entry> rank(LocalCheckpointStore store, int r, int ranks, long[] base,
-            List<String> warnings) {
+    /**
+     * The floor the store recorded: below it checkpoints may have been deleted, at and above it none was. None
+     * recorded: every rank's start (nothing was deleted). One that cannot be read, or is for another number of ranks,
+     * is taken as the start too, with a warning: only checkpoints from 1 on can then be trusted to be complete.
+     */
+    private static long[] floor(LocalCheckpointStore store, int ranks, List<String> warnings) {
+        Optional<long[]> recorded;
+        try {
+            recorded = store.recoveryLine();
+        } catch (CheckpointStoreException e) {
+            warnings.add("the line below which local checkpoints were deleted cannot be read (" + e.getMessage()
+                    + "), so only lines over checkpoints from each rank's first on are considered");
+            return new long[ranks];
+        }
+        if (recorded.isPresent() && recorded.get().length != ranks) {
+            warnings.add("the store recorded a line of " + recorded.get().length + " ranks, not " + ranks
+                    + ", below which local checkpoints were deleted; it is ignored, so only lines over checkpoints "
+                    + "from each rank's first on are considered");
+            return new long[ranks];
+        }
+        return recorded.orElseGet(() -> new long[ranks]);
+    }
+
+    /**
+     * Rank {@code r}'s usable entries from its floor on (the floor's own first, when it is a local checkpoint and
+     * usable; sets {@code floorUsable[r]}), up to the first damaged or missing one.
+     */
+    private static List<LocalHistory.Entry> rank(LocalCheckpointStore store, int r, int ranks, long floor,
+            boolean[] floorUsable, List<LocalHistory.Damage> damaged, List<String> warnings) {
         List<Long> present = store.localIndexes(r);
+        long newest = present.isEmpty() ? 0 : present.get(present.size() - 1);
         List<LocalHistory.Entry> entries = new ArrayList<>();
-        int i = 0;
-        if (!present.isEmpty() && present.get(0) != 1) {
-            while (i < present.size() && base[r] == 0) {
-                long k = present.get(i++);
-                try {
-                    entries.add(load(store, r, k, ranks));
-                    base[r] = k;
-                } catch (RecoveryException e) {
-                    warnings.add(e.getMessage() + "; it was rank " + r + "'s oldest checkpoint, so "
-                            + (i < present.size() ? "checkpoint " + present.get(i) + " is tried as the oldest usable "
-                            + "one instead" : "the rank has no usable checkpoint and is taken to restart from its "
-                            + "start, which its deleted older checkpoints may contradict"));
-                }
+        floorUsable[r] = true;
+        if (floor > 0) {
+            try {
+                entries.add(load(store, r, floor, ranks));
+            } catch (LocalHistory.DamagedCheckpointException e) {
+                floorUsable[r] = false;
+                damaged.add(e.damage());
+                warnings.add(e.getMessage() + "; it is the oldest checkpoint the store keeps for rank " + r
+                        + " (older ones were deleted), so rank " + r + " cannot restart from it"
+                        + (newest > floor ? "" : " and can only start again from the beginning"));
             }
         }
-        long expected = base[r] + 1;
-        for (; i < present.size(); i++) {
-            long k = present.get(i);
-            if (k != expected) {
-                warnings.add("rank " + r + ": local checkpoint " + expected + " is missing, so its checkpoints "
-                        + range(present, i) + " are left out (the intervals after the gap cannot be rebuilt)");
-                break;
-            }
+        for (long k = floor + 1; k <= newest; k++) {
             try {
                 entries.add(load(store, r, k, ranks));
-            } catch (RecoveryException e) {
-                warnings.add(e.getMessage() + "; " + (i + 1 < present.size() ? "it and rank " + r + "'s later "
-                        + "checkpoints " + range(present, i + 1) + " are" : "it is") + " left out (the intervals "
-                        + "after it cannot be rebuilt)");
+            } catch (LocalHistory.DamagedCheckpointException e) {
+                damaged.add(e.damage());
+                warnings.add(e.getMessage() + "; " + (k < newest ? "it and rank " + r + "'s later checkpoints "
+                        + (k + 1 == newest ? Long.toString(newest) : (k + 1) + ".." + newest) + " are" : "it is")
+                        + " left out (the intervals after it cannot be rebuilt)");
                 break;
             }
-            expected++;
         }
         return entries;
     }
 
-    /** Local checkpoint {@code k} of rank {@code r}, or a {@link RecoveryException} saying why it is not usable. */
-    private static LocalHistory.Entry load(LocalCheckpointStore store, int r, long k, int ranks) {
-        String where = "rank " + r + "'s local checkpoint " + k;
-        RankImage image;
-        try {
-            image = RankImage.decode(store.readLocal(r, k), where);
-        } catch (CheckpointStoreException | CheckpointException e) {
-            throw new RecoveryException(where + " cannot be read: " + e.getMessage(), e);
+    /** Local checkpoint {@code k} of rank {@code r}, verified, or a {@link LocalHistory.DamagedCheckpointException}. */
+    static LocalHistory.Entry load(LocalCheckpointStore store, int r, long k, int ranks) {
+        String where = store.localLocation(r, k);
+        RankImage.Head head = head(store, r, k);
+        if (head.rank() != r || head.id() != k || head.ranks() != ranks) {
+            throw damaged(r, k, where + " holds checkpoint " + head.id() + " of rank " + head.rank() + " of "
+                    + head.ranks() + " ranks, not checkpoint " + k + " of rank " + r + " of " + ranks, null);
         }
-        if (image.rank() != r || image.id() != k || image.ranks() != ranks) {
-            throw new RecoveryException(where + " holds checkpoint " + image.id() + " of rank " + image.rank() + " of "
-                    + image.ranks() + " ranks, not checkpoint " + k + " of rank " + r + " of " + ranks);
-        }
-        if (image.dependencies().length == 0) {
-            throw new RecoveryException(where + " holds no dependency record (written without dependency tracking)");
+        if (head.dependencies().length == 0) {
+            throw damaged(r, k, where + " holds no dependency record (written without dependency tracking)", null);
         }
         DependencyTracker.Record record;
         try {
-            record = DependencyTracker.Record.decode(image.dependencies());
-        } catch (BufferUnderflowException | NegativeArraySizeException e) {
-            throw new RecoveryException(where + " holds a truncated dependency record", e);
+            record = DependencyTracker.Record.decode(head.dependencies());
+        } catch (BufferUnderflowException | NegativeArraySizeException | IllegalArgumentException e) {
+            throw damaged(r, k, where + " holds a truncated dependency record", e);
         }
         if (record.interval() != k - 1) {
-            throw new RecoveryException(where + " holds the record of interval " + record.interval() + ", not "
-                    + (k - 1));
+            throw damaged(r, k, where + " holds the record of interval " + record.interval() + ", not " + (k - 1),
+                    null);
         }
         return new LocalHistory.Entry(k, record);
     }
 
-    /** E.g. {@code 4..7} or {@code 4}: the present numbers from position {@code from} on. */
-    private static String range(List<Long> present, int from) {
-        long first = present.get(from);
-        long last = present.get(present.size() - 1);
-        return first == last ? Long.toString(first) : first + ".." + last;
+    /** The verified head of local checkpoint {@code k} of rank {@code r}, or a damaged-checkpoint exception. */
+    static RankImage.Head head(LocalCheckpointStore store, int r, long k) {
+        try {
+            int want = HEAD_BYTES;
+            while (true) {
+                byte[] prefix = store.verifyLocal(r, k, want);
+                boolean whole = prefix.length < want;
+                RankImage.Head head = RankImage.head(prefix, whole, store.localLocation(r, k));
+                if (head != null) {
+                    return head;
+                }
+                want = (int) Math.min(Integer.MAX_VALUE - 8L, want * 8L);
+            }
+        } catch (CheckpointStoreException | CheckpointException e) {
+            throw damaged(r, k, e.getMessage(), e);
+        }
+    }
+
+    private static LocalHistory.DamagedCheckpointException damaged(int r, long k, String problem, Throwable cause) {
+        return new LocalHistory.DamagedCheckpointException(new LocalHistory.Damage(r, k, problem), cause);
     }
 }

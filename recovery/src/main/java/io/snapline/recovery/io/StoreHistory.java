@@ -1,6 +1,5 @@
 package io.snapline.recovery.io;
 
-import io.snapline.checkpoint.CheckpointException;
 import io.snapline.recovery.RecoveryException;
 import io.snapline.recovery.model.Checkpoint;
 import io.snapline.recovery.model.History;
@@ -49,11 +48,10 @@ public final class StoreHistory {
     /**
      * A store of local checkpoints, read with {@link LocalHistory#read}.
      *
-     * @param read             the history of the local checkpoints, with their numbers and the warnings
-     * @param lastRestartLine  the recovery line the last restart recorded (local checkpoint per rank), if any
-     * @param warnings         the read's warnings, and a RECOVERY-LINE that could not be read
+     * @param read     the history of the local checkpoints, with their numbers, floors, damage and warnings
+     * @param warnings the read's warnings
      */
-    public record Local(LocalHistory.Read read, Optional<long[]> lastRestartLine, List<String> warnings) {
+    public record Local(LocalHistory.Read read, List<String> warnings) {
         public Local {
             warnings = List.copyOf(warnings);
         }
@@ -117,41 +115,49 @@ public final class StoreHistory {
         // A rank that never checkpointed has no directory; the images know the job's size.
         for (long k : store.localIndexes(ranksSeen.get(0))) {
             try {
-                ranks = Math.max(ranks, RankImage.decode(store.readLocal(ranksSeen.get(0), k), "a local checkpoint")
-                        .ranks());
+                ranks = Math.max(ranks, LocalStoreReader.head(store, ranksSeen.get(0), k).ranks());
                 break;
-            } catch (CheckpointStoreException | CheckpointException e) {
+            } catch (RecoveryException e) {
                 // unreadable: LocalHistory reports it; try the next one
             }
         }
         LocalHistory.Read read = LocalHistory.read(store, ranks);
-        List<String> warnings = new ArrayList<>(read.warnings());
-        Optional<long[]> last = Optional.empty();
-        try {
-            last = store.recoveryLine();
-        } catch (CheckpointStoreException e) {
-            warnings.add("the recovery line of the last restart cannot be read: " + e.getMessage());
-        }
         return new Read(read.history(), List.of(), read.messagesBeforeWindow(),
-                Optional.of(new Local(read, last, warnings)));
+                Optional.of(new Local(read, read.warnings())));
     }
 
     private static Read build(int ranks, List<CheckpointId> ids, List<DependencyTracker.Record[]> records) {
         // Record j (of checkpoint ids[j]) ends history interval j; its own interval number says where the window
         // starts in the rank's numbering.
         int[] base = new int[ranks];
+        // The window's start (the deleted checkpoint before the first one kept) and its end (the present) are a
+        // typical interval before the first and after the last checkpoint, so that no interval is drawn empty.
+        long gapSum = 0;
+        long gaps = 0;
+        long latest = Long.MIN_VALUE;
+        for (int r = 0; r < ranks; r++) {
+            for (int j = 0; j < ids.size(); j++) {
+                long t = records.get(j)[r].closedAtMillis() * 1_000_000L;
+                latest = Math.max(latest, t);
+                if (j > 0 && t > records.get(j - 1)[r].closedAtMillis() * 1_000_000L) {
+                    gapSum += t - records.get(j - 1)[r].closedAtMillis() * 1_000_000L;
+                    gaps++;
+                }
+            }
+        }
+        long margin = Math.max(1_000_000L, gaps == 0 ? 0 : gapSum / gaps);
         List<RankHistory> rankHistories = new ArrayList<>();
         for (int r = 0; r < ranks; r++) {
             base[r] = records.get(0)[r].interval();
             List<Checkpoint> checkpoints = new ArrayList<>();
-            long start = records.get(0)[r].closedAtMillis() * 1_000_000L;
-            checkpoints.add(new Checkpoint(r, 0, ids.get(0).value() - 1, start));
-            long last = start;
+            long first = records.get(0)[r].closedAtMillis() * 1_000_000L;
+            checkpoints.add(new Checkpoint(r, 0, ids.get(0).value() - 1, first - margin));
+            long last = first;
             for (int j = 0; j < ids.size(); j++) {
                 last = Math.max(last, records.get(j)[r].closedAtMillis() * 1_000_000L);
                 checkpoints.add(new Checkpoint(r, j + 1, ids.get(j).value(), last));
             }
-            rankHistories.add(new RankHistory(r, "rank " + r, checkpoints, last));
+            rankHistories.add(new RankHistory(r, "rank " + r, checkpoints, Math.max(last, latest + margin)));
         }
         // The record of ids[0] ends runtime interval base[r], which is history interval 0 of rank r.
         Map<Long, long[]> receives = new HashMap<>();

@@ -1,5 +1,6 @@
 package io.snapline.recovery.svg;
 
+import io.snapline.recovery.RecoveryException;
 import io.snapline.recovery.RecoveryLine;
 import io.snapline.recovery.model.Checkpoint;
 import io.snapline.recovery.model.History;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -20,29 +20,75 @@ import java.util.Set;
  * with respect to any drawn line, {@code unreceived} for messages never received, drawn to the end of the receiver's
  * timeline), failed ranks with a red cross at their end ({@code class="failure"}), and each recovery line as a thick
  * polyline through its checkpoints ({@code class="recovery-line"}; a rank that keeps running is crossed at its end).
- * Events without a time are spread evenly inside their interval. Labels: rank names, checkpoint names ({@code P2};
- * {@code #12} for a checkpoint the store numbers 12 when that differs from its index, e.g. a local checkpoint after
- * older ones were deleted; {@code data-id} holds the number), message names, line names.
+ * Events without a time are spread evenly inside their interval, a receive no earlier than its send where the
+ * intervals allow ({@link EventTimes}). The time axis is 720 pixels wide, or 70 per checkpoint of the rank with most,
+ * up to 2,400.
+ *
+ * <p><b>Readable at any size.</b> Labels — rank names, checkpoint names ({@code P2}; {@code #12} for a checkpoint the
+ * store numbers 12 when that differs from its index, {@code data-id} holds the number), message names, line names —
+ * never overlap: a checkpoint or message label that would is left out (lines' labels are stacked instead), and every
+ * mark, arrow and line carries its full description as a {@code <title>} tooltip. Above {@link #DEFAULT_ARROWS}
+ * messages (see {@link #maxArrows}), arrows stand for groups of messages ({@code class="message aggregate"},
+ * {@code data-count}; see {@link MessageArrows}) and a note under the diagram says so, so the document's size grows
+ * with ranks and checkpoints but not with messages. The view box covers everything drawn.
  *
  * <p>Usage: {@code SpaceTimeSvg.of(history).useless(u).failed(1).line("a", a).render()}. A builder; not thread-safe.
  */
 public final class SpaceTimeSvg {
-    private static final int LEFT = 70;
-    private static final int RIGHT = 50;
+    /** Arrows drawn at most unless {@link #maxArrows} says otherwise. */
+    public static final int DEFAULT_ARROWS = 300;
+
+    private static final int PAD = 10;
     private static final int TOP = 50;
     private static final int ROW = 80;
-    private static final int PLOT_WIDTH = 720;
+    private static final int MIN_PLOT_WIDTH = 720;
+    private static final int MAX_PLOT_WIDTH = 2400;
+    private static final int PER_CHECKPOINT = 70;
+    private static final int RANK_FONT = 14;
+    private static final int CHECKPOINT_FONT = 10;
+    private static final int MESSAGE_FONT = 12;
+    private static final int LINE_FONT = 12;
+    private static final double ARROW_HEAD = 10;
+    private static final double[] LABEL_PLACES = {0.5, 0.35, 0.65, 0.2, 0.8};
     private static final String[] LINE_COLOURS = {"#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b"};
+    private static final String STYLE = """
+        <defs>
+          <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse"
+            markerWidth="10" markerHeight="10" orient="auto">
+            <path d="M0,0 L10,5 L0,10 z" fill="#1f5fbf"/></marker>
+          <marker id="arrow-orphan" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse"
+            markerWidth="10" markerHeight="10" orient="auto">
+            <path d="M0,0 L10,5 L0,10 z" fill="#d62728"/></marker>
+        </defs>
+        <style>
+          .timeline { stroke: #333; stroke-width: 1.5; }
+          .checkpoint { fill: #222; }
+          .checkpoint.useless { fill: #bbb; }
+          .checkpoint-label { fill: #444; }
+          .message { stroke: #1f5fbf; stroke-width: 1.5; fill: none; }
+          .message.orphan { stroke: #d62728; stroke-width: 2; }
+          .message.in-transit { stroke-dasharray: 6 4; }
+          .message-label { fill: #1f5fbf; font-style: italic; }
+          .message-label.orphan { fill: #d62728; }
+          .failure { stroke: #d62728; stroke-width: 3; fill: none; }
+          .recovery-line { fill: none; stroke-width: 5; stroke-opacity: 0.7; stroke-linejoin: round; }
+          .rank-label { font-weight: bold; }
+          .note { fill: #444; }
+        </style>
+        """;
 
     private final History history;
     private final Set<Checkpoint> useless = new HashSet<>();
     private final BitSet failed = new BitSet();
     private final List<String> lineNames = new ArrayList<>();
     private final List<RecoveryLine> lines = new ArrayList<>();
+    private int maxArrows = DEFAULT_ARROWS;
     private long tMin;
     private long tMax;
-    private long[] sendX;      // per message: the time its arrow starts at
-    private long[] receiveX;   // per message: the time its arrow ends at (received messages only)
+    private double left;
+    private double plotWidth;
+    private long[] sendT;      // per message: the time its arrow starts at
+    private long[] receiveT;   // per message: the time its arrow ends at (received messages only)
 
     private SpaceTimeSvg(History history) {
         this.history = history;
@@ -69,85 +115,107 @@ public final class SpaceTimeSvg {
     /** Draws {@code line}, labelled {@code name}; messages crossing it are coloured orphan or in transit. */
     public SpaceTimeSvg line(String name, RecoveryLine line) {
         if (line.rankCount() != history.rankCount()) {
-            throw new io.snapline.recovery.RecoveryException("line " + name + " names " + line.rankCount()
-                + " rank(s) but the history has " + history.rankCount());
+            throw new RecoveryException("line " + name + " names " + line.rankCount() + " rank(s) but the history has "
+                + history.rankCount());
         }
         lineNames.add(name);
         lines.add(line);
         return this;
     }
 
-    /** The SVG document. */
-    public String render() {
-        placeEvents();
-        int n = history.rankCount();
-        int width = LEFT + PLOT_WIDTH + RIGHT;
-        int height = TOP + ROW * n;
-        StringBuilder out = new StringBuilder(4096 + 200 * history.messages().size());
-        out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"space-time\" width=\"").append(width)
-            .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(width).append(' ').append(height)
-            .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
-        out.append("<title>Space-time diagram: ").append(n).append(" ranks, ").append(history.messages().size())
-            .append(" messages").append(lineNames.isEmpty() ? "" : ", lines " + String.join(", ", lineNames))
-            .append("</title>\n");
-        out.append("""
-            <defs>
-              <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
-                <path d="M0,0 L10,5 L0,10 z" fill="#1f5fbf"/></marker>
-              <marker id="arrow-orphan" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">
-                <path d="M0,0 L10,5 L0,10 z" fill="#d62728"/></marker>
-            </defs>
-            <style>
-              .timeline { stroke: #333; stroke-width: 1.5; }
-              .checkpoint { fill: #222; }
-              .checkpoint.useless { fill: #bbb; }
-              .checkpoint-label { fill: #444; font-size: 10px; }
-              .message { stroke: #1f5fbf; stroke-width: 1.5; fill: none; }
-              .message.orphan { stroke: #d62728; stroke-width: 2; }
-              .message.in-transit { stroke-dasharray: 6 4; }
-              .message-label { fill: #1f5fbf; font-style: italic; }
-              .message-label.orphan { fill: #d62728; }
-              .failure { stroke: #d62728; stroke-width: 3; }
-              .recovery-line { fill: none; stroke-width: 5; stroke-opacity: 0.7; stroke-linejoin: round; }
-              .rank-label { font-weight: bold; font-size: 14px; }
-            </style>
-            """);
-        drawRanks(out);
-        drawMessages(out);
-        drawLines(out);
-        out.append("</svg>\n");
-        return out.toString();
+    /** One arrow per message up to {@code arrows} messages, groups above that; {@code Integer.MAX_VALUE}: all. */
+    public SpaceTimeSvg maxArrows(int arrows) {
+        if (arrows < 1) {
+            throw new RecoveryException("a diagram draws at least one arrow, got " + arrows);
+        }
+        this.maxArrows = arrows;
+        return this;
     }
 
-    private void drawRanks(StringBuilder out) {
-        out.append("<g class=\"ranks\">\n");
+    /** The SVG document. */
+    public String render() {
+        span();
+        EventTimes times = EventTimes.of(history);
+        sendT = times.send();
+        receiveT = times.receive();
+        double rankWidth = 0;
+        for (RankHistory rank : history.ranks()) {
+            rankWidth = Math.max(rankWidth, SvgWriter.textWidth(rank.name(), RANK_FONT));
+        }
+        left = PAD + rankWidth + 16;
+        int most = 0;
+        for (RankHistory rank : history.ranks()) {
+            most = Math.max(most, rank.checkpointCount());
+        }
+        plotWidth = Math.max(MIN_PLOT_WIDTH, Math.min(MAX_PLOT_WIDTH, PER_CHECKPOINT * (most + 1)));
+        SvgWriter body = new SvgWriter(8192 + 400 * Math.min(history.messages().size(), maxArrows)
+            + 300 * history.totalCheckpoints());
+        LabelSpace labels = new LabelSpace();
+        drawRanks(body, labels);
+        for (RankHistory rank : history.ranks()) {
+            // message labels stay off the timelines and their checkpoint marks
+            int y = y(rank.rank());
+            labels.block(left - 4, y - 10, x(rank.endTimeNanos()) + 20, y + 10);
+        }
+        MessageArrows.Plan plan = MessageArrows.plan(history, sendT, receiveT, kinds(), maxArrows);
+        drawMessages(body, labels, plan.arrows());
+        drawLines(body, labels);
+        if (plan.note() != null) {
+            double y = y(history.rankCount() - 1) + ROW / 2.0 + 8;
+            body.text("text", plan.note(), "class", "note", "x", left, "y", y, "font-size", MESSAGE_FONT);
+            coverText(body, left, y, plan.note(), MESSAGE_FONT, "start");
+        }
+        double[] b = body.bounds();
+        double x0 = Math.floor(Math.min(0, b[0] - PAD));
+        double y0 = Math.floor(Math.min(0, b[1] - PAD));
+        double width = Math.ceil(b[2] + PAD - x0);
+        double height = Math.ceil(b[3] + PAD - y0);
+        SvgWriter doc = new SvgWriter(body.toString().length() + 2048);
+        doc.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        doc.start("svg", "xmlns", "http://www.w3.org/2000/svg", "class", "space-time", "width", (long) width,
+            "height", (long) height, "viewBox", (long) x0 + " " + (long) y0 + " " + (long) width + " " + (long) height,
+            "font-family", "sans-serif", "font-size", MESSAGE_FONT);
+        doc.text("title", "Space-time diagram: " + history.rankCount() + " ranks, " + history.messages().size()
+            + " messages" + (lineNames.isEmpty() ? "" : ", lines " + String.join(", ", lineNames)));
+        doc.raw(STYLE).raw(body.toString()).end();
+        return doc.toString();
+    }
+
+    private void drawRanks(SvgWriter out, LabelSpace labels) {
+        out.start("g", "class", "ranks");
         for (RankHistory rank : history.ranks()) {
             int y = y(rank.rank());
-            out.append("  <text class=\"rank-label\" x=\"").append(LEFT - 40).append("\" y=\"").append(y + 5).append("\">")
-                .append(escape(rank.name())).append("</text>\n");
-            out.append("  <line class=\"timeline\" data-rank=\"").append(rank.rank()).append("\" x1=\"")
-                .append(x(rank.checkpoint(0).timeNanos())).append("\" y1=\"").append(y).append("\" x2=\"")
-                .append(x(rank.endTimeNanos())).append("\" y2=\"").append(y).append("\"/>\n");
+            double labelX = left - 10;
+            out.text("text", rank.name(), "class", "rank-label", "x", labelX, "y", y + 5, "text-anchor", "end",
+                "font-size", RANK_FONT);
+            coverText(out, labelX, y + 5, rank.name(), RANK_FONT, "end");
+            takeText(labels, labelX, y + 5, rank.name(), RANK_FONT, "end");
+            double x1 = x(rank.checkpoint(0).timeNanos());
+            double x2 = x(rank.endTimeNanos());
+            out.empty("line", "class", "timeline", "data-rank", rank.rank(), "x1", x1, "y1", y, "x2", x2, "y2", y);
+            out.cover(x1, y, x2, y);
             for (Checkpoint c : rank.checkpoints()) {
-                String cx = x(c.timeNanos());
-                out.append("  <rect class=\"checkpoint").append(useless.contains(c) ? " useless" : "")
-                    .append("\" data-checkpoint=\"").append(escape(rank.checkpointLabel(c.index())))
-                    .append("\" data-id=\"").append(c.id()).append("\" x=\"")
-                    .append(cx).append("\" y=\"").append(y - 9).append("\" width=\"5\" height=\"18\"")
-                    .append(" transform=\"translate(-2.5 0)\"/>\n");
-                out.append("  <text class=\"checkpoint-label\" x=\"").append(cx).append("\" y=\"").append(y + 22)
-                    .append("\" text-anchor=\"middle\">").append(escape(label(rank, c))).append("</text>\n");
+                double cx = x(c.timeNanos());
+                String label = label(rank, c);
+                out.titled("rect", describe(rank, c), "class", "checkpoint" + (useless.contains(c) ? " useless" : ""),
+                    "data-checkpoint", rank.checkpointLabel(c.index()), "data-id", c.id(), "x", cx - 2.5, "y", y - 9,
+                    "width", 5, "height", 18);
+                out.cover(cx - 2.5, y - 9, cx + 2.5, y + 9);
+                if (takeText(labels, cx, y + 22, label, CHECKPOINT_FONT, "middle")) {
+                    out.text("text", label, "class", "checkpoint-label", "x", cx, "y", y + 22, "text-anchor", "middle",
+                        "font-size", CHECKPOINT_FONT);
+                    coverText(out, cx, y + 22, label, CHECKPOINT_FONT, "middle");
+                }
             }
             if (failed.get(rank.rank())) {
-                double ex = xValue(rank.endTimeNanos());
-                out.append("  <path class=\"failure\" data-rank=\"").append(rank.rank()).append("\" d=\"M")
-                    .append(fmt(ex - 6)).append(',').append(y - 6).append(" L").append(fmt(ex + 6)).append(',').append(y + 6)
-                    .append(" M").append(fmt(ex - 6)).append(',').append(y + 6).append(" L").append(fmt(ex + 6)).append(',')
-                    .append(y - 6).append("\"/>\n");
+                double ex = x(rank.endTimeNanos());
+                out.titled("path", rank.name() + " failed", "class", "failure", "data-rank", rank.rank(), "d",
+                    "M" + n(ex - 6) + "," + (y - 6) + " L" + n(ex + 6) + "," + (y + 6) + " M" + n(ex - 6) + ","
+                        + (y + 6) + " L" + n(ex + 6) + "," + (y - 6));
+                out.cover(ex - 8, y - 8, ex + 8, y + 8);
             }
         }
-        out.append("</g>\n");
+        out.end();
     }
 
     /** {@code P2}, or {@code #12} when the store knows the checkpoint by another number than its index. */
@@ -155,8 +223,12 @@ public final class SpaceTimeSvg {
         return c.id() == c.index() ? rank.checkpointLabel(c.index()) : "#" + c.id();
     }
 
-    private void drawMessages(StringBuilder out) {
-        out.append("<g class=\"messages\">\n");
+    private String describe(RankHistory rank, Checkpoint c) {
+        return rank.name() + ": checkpoint " + c.index() + (c.id() == c.index() ? "" : " (#" + c.id() + ")") + " at "
+            + millis(c.timeNanos() - tMin) + (useless.contains(c) ? "; useless (on a Z-cycle)" : "");
+    }
+
+    private MessageArrows.Kind[] kinds() {
         List<int[]> cuts = new ArrayList<>();
         for (RecoveryLine line : lines) {
             int[] cut = new int[history.rankCount()];
@@ -165,7 +237,8 @@ public final class SpaceTimeSvg {
             }
             cuts.add(cut);
         }
-        for (int i = 0; i < history.messages().size(); i++) {
+        MessageArrows.Kind[] kinds = new MessageArrows.Kind[history.messages().size()];
+        for (int i = 0; i < kinds.length; i++) {
             Message m = history.messages().get(i);
             boolean orphan = false;
             boolean inTransit = false;
@@ -175,57 +248,132 @@ public final class SpaceTimeSvg {
                 orphan |= receivedBefore && !sentBefore;
                 inTransit |= sentBefore && !receivedBefore;
             }
-            String classes = "message" + (orphan ? " orphan" : inTransit ? " in-transit" : "")
-                + (m.received() ? "" : " unreceived");
-            double x1 = xValue(sendX[i]);
-            double x2 = m.received() ? xValue(receiveX[i]) : xValue(history.rank(m.receiver()).endTimeNanos()) + 14;
-            int y1 = y(m.sender());
-            int y2 = y(m.receiver());
-            if (m.sender() == m.receiver()) {
-                y2 = y1 - 1; // a message to oneself: a short hop along the timeline
-            }
-            out.append("  <line class=\"").append(classes).append("\" data-message=\"").append(escape(m.label()))
-                .append("\" x1=\"").append(fmt(x1)).append("\" y1=\"").append(y1).append("\" x2=\"").append(fmt(x2))
-                .append("\" y2=\"").append(y2).append("\" marker-end=\"url(#").append(orphan ? "arrow-orphan" : "arrow")
-                .append(")\"/>\n");
-            out.append("  <text class=\"message-label").append(orphan ? " orphan" : "").append("\" x=\"")
-                .append(fmt((x1 + x2) / 2 + 4)).append("\" y=\"").append(fmt((y1 + y2) / 2.0 - 4)).append("\">")
-                .append(escape(m.label())).append("</text>\n");
+            kinds[i] = orphan ? MessageArrows.Kind.ORPHAN : inTransit ? MessageArrows.Kind.IN_TRANSIT
+                : MessageArrows.Kind.PLAIN;
         }
-        out.append("</g>\n");
+        return kinds;
     }
 
-    private void drawLines(StringBuilder out) {
-        out.append("<g class=\"recovery-lines\">\n");
+    private void drawMessages(SvgWriter out, LabelSpace labels, List<MessageArrows.Arrow> arrows) {
+        out.start("g", "class", "messages");
+        for (MessageArrows.Arrow a : arrows) {
+            boolean orphan = a.kind() == MessageArrows.Kind.ORPHAN;
+            boolean single = a.count() == 1;
+            Message first = a.messages().get(0);
+            String classes = "message" + (single ? "" : " aggregate")
+                + (orphan ? " orphan" : a.kind() == MessageArrows.Kind.IN_TRANSIT ? " in-transit" : "")
+                + (a.received() ? "" : " unreceived");
+            double x1 = xOf(a.sendTime());
+            double x2 = a.received() ? xOf(a.receiveTime()) : x(history.rank(a.receiver()).endTimeNanos()) + 14;
+            int y1 = y(a.sender());
+            int y2 = y(a.receiver());
+            String title = single ? describe(first, a.kind()) : describeGroup(a);
+            Object width = single ? null : "stroke-width:" + n(Math.min(6.0, 1.5 + Math.log(a.count()) / 2));
+            String marker = "url(#" + (orphan ? "arrow-orphan" : "arrow") + ")";
+            if (y1 == y2) {
+                // a message to oneself: a hop above the timeline
+                double top = y1 - 18;
+                out.titled("path", title, "class", classes, "data-message", single ? first.label() : null,
+                    "data-count", single ? null : a.count(), "style", width, "marker-end", marker,
+                    "d", "M" + n(x1) + "," + y1 + " Q" + n((x1 + x2) / 2) + "," + n(top) + " " + n(x2) + "," + y2);
+                out.cover(Math.min(x1, x2) - ARROW_HEAD, top, Math.max(x1, x2) + ARROW_HEAD, y1);
+            } else {
+                out.titled("line", title, "class", classes, "data-message", single ? first.label() : null,
+                    "data-count", single ? null : a.count(), "style", width, "x1", x1, "y1", y1, "x2", x2,
+                    "y2", y2, "marker-end", marker);
+                out.cover(x1, y1, x2, y2).cover(x2 - ARROW_HEAD, y2 - ARROW_HEAD, x2 + ARROW_HEAD, y2 + ARROW_HEAD);
+            }
+            String label = single ? first.label() : "\u00d7" + a.count();
+            for (double f : LABEL_PLACES) {
+                // beside the arrow, somewhere along it where no other label, timeline or mark is
+                double lx = x1 + (x2 - x1) * f + 4;
+                double ly = y1 == y2 ? y1 - 20 : y1 + (y2 - y1) * f - 4;
+                if (takeText(labels, lx, ly, label, MESSAGE_FONT, "start")) {
+                    out.text("text", label, "class", "message-label" + (orphan ? " orphan" : ""), "x", lx, "y", ly,
+                        "font-size", MESSAGE_FONT);
+                    coverText(out, lx, ly, label, MESSAGE_FONT, "start");
+                    break;
+                }
+            }
+        }
+        out.end();
+    }
+
+    private String describe(Message m, MessageArrows.Kind kind) {
+        return m.label() + ": " + history.rank(m.sender()).name() + " (interval " + m.senderInterval() + ") to "
+            + history.rank(m.receiver()).name() + (m.received() ? " (interval " + m.receiverInterval() + ")"
+                : " (not received)") + ", seq " + m.seq() + kindWords(kind);
+    }
+
+    private String describeGroup(MessageArrows.Arrow a) {
+        StringBuilder names = new StringBuilder();
+        int shown = Math.min(8, a.count());
+        for (int i = 0; i < shown; i++) {
+            names.append(i == 0 ? "" : ", ").append(a.messages().get(i).label());
+        }
+        Message first = a.messages().get(0);
+        boolean sameIntervals = a.messages().stream().allMatch(m -> m.senderInterval() == first.senderInterval()
+            && m.receiverInterval() == first.receiverInterval());
+        return a.count() + " messages from " + history.rank(a.sender()).name()
+            + (sameIntervals ? " (interval " + first.senderInterval() + ")" : "") + " to "
+            + history.rank(a.receiver()).name() + (!a.received() ? " (not received)" : sameIntervals ? " (interval "
+                + first.receiverInterval() + ")" : "") + kindWords(a.kind()) + ": " + names
+            + (a.count() > shown ? ", ..." : "");
+    }
+
+    private static String kindWords(MessageArrows.Kind kind) {
+        return switch (kind) {
+            case ORPHAN -> "; orphan at a drawn line";
+            case IN_TRANSIT -> "; in transit at a drawn line";
+            case PLAIN -> "";
+        };
+    }
+
+    private void drawLines(SvgWriter out, LabelSpace labels) {
+        out.start("g", "class", "recovery-lines");
         for (int l = 0; l < lines.size(); l++) {
             RecoveryLine line = lines.get(l);
             String colour = LINE_COLOURS[l % LINE_COLOURS.length];
             StringBuilder points = new StringBuilder();
+            StringBuilder where = new StringBuilder();
             double firstX = 0;
-            for (int r = 0; r < history.rankCount(); r++) {
+            int last = history.rankCount() - 1;
+            for (int r = 0; r <= last; r++) {
                 RankHistory rank = history.rank(r);
                 long t = line.keepsRunning(r) ? rank.endTimeNanos() : rank.checkpoint(line.checkpoint(r)).timeNanos();
-                double x = xValue(t);
+                double x = x(t);
                 if (r == 0) {
                     firstX = x;
-                    points.append(fmt(x)).append(',').append(y(r) - ROW / 3).append(' ');
+                    points.append(n(x)).append(',').append(y(r) - ROW / 3).append(' ');
+                    out.cover(x - 3, y(r) - ROW / 3.0 - 3, x + 3, y(r) - ROW / 3.0);
                 }
-                points.append(fmt(x)).append(',').append(y(r)).append(' ');
-                if (r == history.rankCount() - 1) {
-                    points.append(fmt(x)).append(',').append(y(r) + ROW / 3);
+                points.append(n(x)).append(',').append(y(r)).append(' ');
+                out.cover(x - 3, y(r) - 3, x + 3, y(r) + 3);
+                if (r == last) {
+                    points.append(n(x)).append(',').append(y(r) + ROW / 3);
+                    out.cover(x - 3, y(r), x + 3, y(r) + ROW / 3.0 + 3);
                 }
+                where.append(r == 0 ? "" : ", ").append(line.keepsRunning(r) ? rank.name() + " keeps running"
+                    : rank.checkpointLabel(line.checkpoint(r)));
             }
-            out.append("  <polyline class=\"recovery-line\" data-line=\"").append(escape(lineNames.get(l)))
-                .append("\" stroke=\"").append(colour).append("\" points=\"").append(points).append("\"/>\n");
-            out.append("  <text class=\"line-label\" fill=\"").append(colour).append("\" x=\"").append(fmt(firstX))
-                .append("\" y=\"").append(y(0) - ROW / 3 - 6).append("\" text-anchor=\"middle\" font-weight=\"bold\">")
-                .append(escape(lineNames.get(l))).append("</text>\n");
+            String name = lineNames.get(l);
+            out.titled("polyline", name + ": {" + where + "}", "class", "recovery-line", "data-line", name,
+                "stroke", colour, "points", points.toString().trim());
+            double ly = y(0) - ROW / 3.0 - 6;
+            while (!labels.isFree(firstX - SvgWriter.textWidth(name, LINE_FONT) / 2, ly - LINE_FONT,
+                firstX + SvgWriter.textWidth(name, LINE_FONT) / 2, ly + LINE_FONT * 0.25)) {
+                ly -= LINE_FONT + 2;
+            }
+            takeText(labels, firstX, ly, name, LINE_FONT, "middle");
+            out.text("text", name, "class", "line-label", "fill", colour, "x", firstX, "y", ly, "text-anchor", "middle",
+                "font-weight", "bold", "font-size", LINE_FONT);
+            coverText(out, firstX, ly, name, LINE_FONT, "middle");
         }
-        out.append("</g>\n");
+        out.end();
     }
 
-    /** Computes each send's and receive's x time, spreading untimed events evenly over their interval. */
-    private void placeEvents() {
+    /** The time span drawn: from the earliest start to the latest end. */
+    private void span() {
         tMin = Long.MAX_VALUE;
         tMax = Long.MIN_VALUE;
         for (RankHistory rank : history.ranks()) {
@@ -235,73 +383,50 @@ public final class SpaceTimeSvg {
         if (tMax <= tMin) {
             tMax = tMin + 1;
         }
-        int total = history.totalCheckpoints();
-        int[] base = new int[history.rankCount()];
-        for (int r = 1; r < base.length; r++) {
-            base[r] = base[r - 1] + history.checkpointCount(r - 1);
-        }
-        int[] untimed = new int[total];
-        for (Message m : history.messages()) {
-            if (!m.hasSendTime()) {
-                untimed[base[m.sender()] + m.senderInterval()]++;
-            }
-            if (m.received() && !m.hasReceiveTime()) {
-                untimed[base[m.receiver()] + m.receiverInterval()]++;
-            }
-        }
-        int[] placed = new int[total];
-        int count = history.messages().size();
-        sendX = new long[count];
-        receiveX = new long[count];
-        for (int i = 0; i < count; i++) {
-            Message m = history.messages().get(i);
-            sendX[i] = m.hasSendTime() ? m.sendTime()
-                : spread(m.sender(), m.senderInterval(), base, untimed, placed);
-            if (m.received()) {
-                receiveX[i] = m.hasReceiveTime() ? m.receiveTime()
-                    : spread(m.receiver(), m.receiverInterval(), base, untimed, placed);
-            }
-        }
     }
 
-    private long spread(int rank, int interval, int[] base, int[] untimed, int[] placed) {
-        RankHistory r = history.rank(rank);
-        long start = r.intervalStart(interval);
-        long end = r.intervalEnd(interval);
-        int g = base[rank] + interval;
-        int k = ++placed[g];
-        return start + (long) ((end - start) * (k / (double) (untimed[g] + 1)));
+    /** Occupies a label's box in {@code labels} if it is free; its box as {@link SvgWriter#textWidth} estimates it. */
+    private static boolean takeText(LabelSpace labels, double x, double y, String text, int font, String anchor) {
+        double[] b = textBox(x, y, text, font, anchor);
+        return labels.take(b[0], b[1], b[2], b[3]);
+    }
+
+    private static void coverText(SvgWriter out, double x, double y, String text, int font, String anchor) {
+        double[] b = textBox(x, y, text, font, anchor);
+        out.cover(b[0], b[1], b[2], b[3]);
+    }
+
+    /**
+     * The box a label is taken to fill: {@link SvgWriter#textWidth} wide, placed by its anchor, from one font size
+     * above its baseline to a quarter below.
+     */
+    static double[] textBox(double x, double y, String text, double font, String anchor) {
+        double w = SvgWriter.textWidth(text, font);
+        double x1 = switch (anchor) {
+            case "middle" -> x - w / 2;
+            case "end" -> x - w;
+            default -> x;
+        };
+        return new double[] {x1, y - font, x1 + w, y + font * 0.25};
     }
 
     private int y(int rank) {
         return TOP + ROW / 2 + ROW * rank;
     }
 
-    private double xValue(long t) {
-        return LEFT + (t - tMin) * (double) PLOT_WIDTH / (tMax - tMin);
+    private double x(long t) {
+        return left + (t - tMin) * plotWidth / (tMax - tMin);
     }
 
-    private String x(long t) {
-        return fmt(xValue(t));
+    private double xOf(double t) {
+        return left + (t - tMin) * plotWidth / (tMax - tMin);
     }
 
-    private static String fmt(double v) {
-        return String.format(Locale.ROOT, "%.1f", v);
+    private static String n(double v) {
+        return SvgWriter.number(v);
     }
 
-    private static String escape(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&apos;");
-                default -> out.append(c < 0x20 && c != '\t' ? ' ' : c);
-            }
-        }
-        return out.toString();
+    private static String millis(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.3f ms", nanos / 1e6);
     }
 }

@@ -29,7 +29,7 @@ class LocalStoreCommandTest {
 
     /**
      * Rank 0 checkpoints 1..3, rank 1 1..2, rank 2 1..4; the messages leave the restart line at [2, 1, 3]; then
-     * everything below it is deleted, as the policy's garbage collection does, and a restart line is recorded.
+     * the line is recorded and everything below it is deleted, as the policy's garbage collection does.
      */
     private void writeStore() {
         try (FileCheckpointStore store = new FileCheckpointStore(dir)) {
@@ -49,10 +49,10 @@ class LocalStoreCommandTest {
             job.checkpoint(0);
             job.send(2, 0);
             job.checkpoint(2);
+            store.writeRecoveryLine(new long[] {2, 1, 3});
             store.deleteLocal(0, 1);
             store.deleteLocal(2, 1);
             store.deleteLocal(2, 2);
-            store.writeRecoveryLine(new long[] {1, 1, 1});
         }
     }
 
@@ -77,21 +77,21 @@ class LocalStoreCommandTest {
 
         assertEquals(0, run.status(), run.err());
         assertEquals("""
-                snapline: the store holds local checkpoints (independent checkpointing): rank 0 2..3, rank 1 0..2, \
-                rank 2 3..4 (0 = the rank's start); checkpoint index i of a rank is its i-th usable one after the \
-                first, the id column its local number
-                snapline: 1 message(s) sent before the oldest checkpoints are left out
-                snapline: the last restart used local checkpoints [1, 1, 1]
+                snapline: the store holds local checkpoints (independent checkpointing): rank 0 2..3, rank 1 1..2, \
+                rank 2 3..4 (0 = the rank's start); checkpoint index i of a rank is its i-th usable one, the id \
+                column its local number
+                snapline: local checkpoints below [2, 1, 3] were deleted (the line the last restart or garbage \
+                collection recorded)
                 snapline: a restart of every rank now would use local checkpoints [2, 1, 3] (the maximum strongly \
                 consistent line)
                 """, run.err());
-        assertTrue(run.out().startsWith("maximum strongly consistent line: {rank 0:0, rank 1:1, rank 2:0} — strongly "
+        assertTrue(run.out().startsWith("maximum strongly consistent line: {rank 0:0, rank 1:0, rank 2:0} — strongly "
                 + "consistent\nfailed: rank 0, rank 1, rank 2\n"), run.out());
         // the id column names the local checkpoints the ranks restore
         assertTrue(run.out().contains("\n0     rank 0     yes     restore   rank 0:0    2            2               "),
                 run.out());
-        assertFalse(run.out().contains("back to the start"), "checkpoint index 0 is local checkpoint 2 or 3 there");
-        assertTrue(run.out().contains("\n1     rank 1     yes     restore   rank 1:1    1  "), run.out());
+        assertFalse(run.out().contains("back to the start"), "checkpoint index 0 is local checkpoint 1, 2 or 3 there");
+        assertTrue(run.out().contains("\n1     rank 1     yes     restore   rank 1:0    1  "), run.out());
         assertTrue(run.out().contains("\n2     rank 2     yes     restore   rank 2:0    3  "), run.out());
     }
 
@@ -120,8 +120,8 @@ class LocalStoreCommandTest {
                 labels.add(t.getTextContent());
             }
         }
-        assertEquals(List.of("2", "3", "0", "1", "2", "3", "4"), ids);
-        assertEquals(List.of("#2", "#3", "rank 1:0", "rank 1:1", "rank 1:2", "#3", "#4"), labels);
+        assertEquals(List.of("2", "3", "1", "2", "3", "4"), ids);
+        assertEquals(List.of("#2", "#3", "#1", "#2", "#3", "#4"), labels);
         NodeList lines = doc.getElementsByTagName("polyline");
         assertEquals(1, lines.getLength());
         assertEquals("maximum strongly consistent line", ((Element) lines.item(0)).getAttribute("data-line"));
@@ -136,9 +136,28 @@ class LocalStoreCommandTest {
         assertEquals(List.of(), read.checkpointIds());
         assertTrue(read.local().isPresent());
         assertEquals(3, read.history().rankCount());
-        assertEquals(List.of(List.of(2L, 3L), List.of(0L, 1L, 2L), List.of(3L, 4L)),
+        assertEquals(List.of(List.of(2L, 3L), List.of(1L, 2L), List.of(3L, 4L)),
                 read.local().get().read().localIndexes());
-        assertEquals(List.of(1L, 1L, 1L), read.local().get().lastRestartLine().map(l -> List.of(l[0], l[1], l[2]))
-                .orElseThrow());
+        assertEquals(List.of(2L, 1L, 3L), read.local().get().read().floors());
+    }
+
+    @Test
+    void shouldNameTheDamagedFileAndSayWhyARestartWouldStartOverWhenARanksFloorIsMissing() throws Exception {
+        writeStore();
+        Path file = dir.resolve("local/rank-00001/ckpt-00000000000000000001.piece");
+        Files.delete(file);
+
+        Run run = run("recovery-line", "--store", dir.toString(), "--strong");
+
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.err().contains("snapline: warning: rank 1's local checkpoint 1: " + file + " (local checkpoint) "
+                + "is missing; it is the oldest checkpoint the store keeps for rank 1 (older ones were deleted), so rank "
+                + "1 cannot restart from it"), run.err());
+        assertTrue(run.err().contains("snapline: a restart of every rank now would use local checkpoints [0, 0, 0] "
+                + "(the maximum strongly consistent line; the beginning: it is the only consistent recovery line over "
+                + "the verified local checkpoints, since 1 of them cannot be used (rank 1's local checkpoint 1: " + file
+                + " (local checkpoint) is missing)"), run.err());
+        assertTrue(run.out().startsWith("what a failure of one rank would cost (the maximum strongly consistent line "
+                + "after it)"), run.out());
     }
 }

@@ -102,4 +102,59 @@ class RecoveryLineCommandTest {
         assertEquals(2, both.status());
         assertTrue(both.err().contains("mutually exclusive"), both.err());
     }
+
+    @Test
+    void shouldSayWhatEachSingleFailureWouldCostWhenNoFailureIsGiven() {
+        Run run = run("recovery-line", "--history", FIGURE);
+
+        assertEquals(0, run.status(), run.err());
+        assertEquals("""
+            what a failure of one rank would cost (the maximum consistent line after it); --failed RANKS gives the \
+            full report of a failure, --line analyses a line of your own
+
+            failed     restores (every other rank keeps running)  intervals lost, by rank  lost work (s)
+            P          P3                                         1, 0, 0                  0.020
+            Q          P2, Q2, R2                                 2, 1, 2                  0.135
+            R          R3                                         0, 0, 1                  0.015
+
+            """, run.out());
+    }
+
+    /** Rank P sends {@code n} messages before Q's checkpoint 1 that Q receives after its last checkpoint. */
+    private static Path crossing(Path dir, int n) throws Exception {
+        StringBuilder messages = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            messages.append(i == 0 ? "" : ", ").append("{\"from\": \"P\", \"to\": \"Q\", \"sendTime\": ")
+                .append(1 + i % 8).append(", \"receiveTime\": ").append(11 + i % 8).append("}");
+        }
+        Path file = dir.resolve("crossing.json");
+        Files.writeString(file, "{\"format\": \"snapline-history/1\", \"timeUnit\": \"ms\", \"ranks\": ["
+            + "{\"name\": \"P\", \"checkpoints\": [0, 20], \"end\": 30}, {\"name\": \"Q\", \"checkpoints\": "
+            + "[0, 10], \"end\": 30}], \"messages\": [" + messages + "]}");
+        return file;
+    }
+
+    @Test
+    void shouldListTenMessagesAndCountTheRestWhenALineCrossesMany(@TempDir Path dir) throws Exception {
+        Path history = crossing(dir, 500);
+
+        Run run = run("recovery-line", "--history", history.toString(), "--failed", "Q");
+
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("in-transit messages to replay (sent before the line, received after it or "
+            + "never): 500\n"), run.out());
+        assertTrue(run.out().contains("\n  ... and 490 more; by channel: P -> Q: 490 (--all lists every message)\n"),
+            run.out());
+        assertTrue(run.out().split("\n").length < 40, run.out().split("\n").length + " lines");
+
+        Run all = run("recovery-line", "--history", history.toString(), "--failed", "Q", "--all");
+        assertTrue(all.out().split("\n").length > 500, "--all lists every message");
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(run("recovery-line", "--history",
+            history.toString(), "--failed", "Q", "--json").out());
+        Map<?, ?> line = (Map<?, ?>) ((List<?>) json.get("lines")).get(0);
+        assertEquals(500, ((Number) line.get("replayCount")).intValue());
+        assertEquals(500, ((List<?>) line.get("replay")).size(), "JSON lists up to 1000 messages");
+    }
 }

@@ -171,15 +171,14 @@ class LocalHistoryTest {
     void shouldTreatACorruptCheckpointAsAGapWhenItsChecksumFails() throws IOException {
         lockstep(new LocalJob(2, store));
         assertArrayEquals(new long[] {3, 3}, LocalRecovery.restartLine(store, 2));
-        flipByte(1, 2);
+        Path file = flipByte(1, 2);
 
         LocalHistory.Read read = LocalHistory.read(store, 2);
 
-        assertEquals(1, read.warnings().size(), read.warnings().toString());
-        String warning = read.warnings().get(0);
-        assertTrue(warning.startsWith("rank 1's local checkpoint 2 cannot be read: "), warning);
-        assertTrue(warning.endsWith("; it and rank 1's later checkpoints 3 are left out (the intervals after it "
-                + "cannot be rebuilt)"), warning);
+        assertEquals(List.of("rank 1's local checkpoint 2: " + file + " has a payload checksum mismatch; it and rank "
+                + "1's later checkpoints 3 are left out (the intervals after it cannot be rebuilt)"), read.warnings());
+        assertEquals(List.of(new LocalHistory.Damage(1, 2, file + " has a payload checksum mismatch")),
+                read.damaged());
         assertEquals(List.of(0L, 1L), read.localIndexes().get(1));
         // rank 1's send in its lost interval 1 now lies in its open interval; rank 0 accepted it in interval 1
         assertTrue(read.history().messages().contains(Message.of(1, 1, 0, 1, 1)));
@@ -187,9 +186,10 @@ class LocalHistoryTest {
     }
 
     @Test
-    void shouldStartTheWindowAtTheOldestRemainingCheckpointWhenOlderOnesWereDeleted() {
+    void shouldStartTheWindowAtTheFloorWhenOlderCheckpointsWereDeleted() {
         staggered(new LocalJob(3, store));
         long[] line = LocalRecovery.restartLine(store, 3);
+        store.writeRecoveryLine(line); // as garbage collection does, before it deletes
         for (int r = 0; r < 3; r++) {
             for (long k = 1; k < line[r]; k++) {
                 store.deleteLocal(r, k);
@@ -199,30 +199,142 @@ class LocalHistoryTest {
         LocalHistory.Read read = LocalHistory.read(store, 3);
 
         assertEquals(List.of(), read.warnings());
-        assertEquals(List.of(List.of(2L, 3L), List.of(0L, 1L, 2L), List.of(3L, 4L)), read.localIndexes(),
-                "rank 1 kept its checkpoint 1, whose record covers interval 0, so its window starts at the start");
+        assertEquals(List.of(List.of(2L, 3L), List.of(1L, 2L), List.of(3L, 4L)), read.localIndexes());
         assertEquals(List.of(2L, 3L), read.history().rank(0).checkpoints().stream().map(Checkpoint::id).toList());
         assertArrayEquals(line, LocalRecovery.restartLine(read), "deleting below the line does not move it");
         assertEquals(2, read.history().messages().stream().filter(m -> !m.received()).count(), "z and w stay in "
                 + "transit");
-        assertEquals(1, read.messagesBeforeWindow(), "rank 0 sent rank 1's first message before its base");
+        assertEquals(0, read.messagesBeforeWindow(), "the floor is strongly consistent: no message crosses it");
     }
 
     @Test
-    void shouldTakeTheNextCheckpointAsBaseWhenTheOldestIsCorrupt() throws IOException {
+    void shouldIgnoreCheckpointsBelowTheFloorWhenTheirDeletionWasInterrupted() throws IOException {
         lockstep(new LocalJob(2, store));
-        store.deleteLocal(0, 1);
-        store.deleteLocal(1, 1);
-        flipByte(0, 2);
+        store.writeRecoveryLine(new long[] {2, 2});
+        store.deleteLocal(1, 1);   // rank 0's checkpoint 1 is still there, and damaged: it does not matter
+        flipByte(0, 1);
 
         LocalHistory.Read read = LocalHistory.read(store, 2);
 
-        assertEquals(1, read.warnings().size(), read.warnings().toString());
-        assertTrue(read.warnings().get(0).endsWith("it was rank 0's oldest checkpoint, so checkpoint 3 is tried as "
-                + "the oldest usable one instead"), read.warnings().get(0));
-        assertEquals(List.of(List.of(3L), List.of(2L, 3L)), read.localIndexes());
-        assertEquals(1, read.messagesBeforeWindow(), "rank 1 accepted in interval 2 what rank 0 sent in its 2");
+        assertEquals(List.of(), read.warnings());
+        assertEquals(List.of(List.of(2L, 3L), List.of(2L, 3L)), read.localIndexes());
         assertArrayEquals(new long[] {3, 3}, LocalRecovery.restartLine(read));
+    }
+
+    @Test
+    void shouldRestartFromALaterCheckpointWhenTheFloorCheckpointIsDamaged() throws IOException {
+        lockstep(new LocalJob(2, store));
+        store.writeRecoveryLine(new long[] {2, 2});
+        store.deleteLocal(0, 1);
+        store.deleteLocal(1, 1);
+        Path file = flipByte(0, 2);
+
+        LocalHistory.Read read = LocalHistory.read(store, 2);
+
+        assertEquals(List.of(new LocalHistory.Damage(0, 2, file + " has a payload checksum mismatch")),
+                read.damaged());
+        assertEquals(List.of("rank 0's local checkpoint 2: " + file + " has a payload checksum mismatch; it is the "
+                + "oldest checkpoint the store keeps for rank 0 (older ones were deleted), so rank 0 cannot restart "
+                + "from it"), read.warnings());
+        // both ranks get their start before the floor; rank 0's interval 2, recorded in its checkpoint 3, is kept
+        assertEquals(List.of(List.of(0L, 3L), List.of(0L, 2L, 3L)), read.localIndexes());
+        assertEquals(0, read.messagesBeforeWindow());
+        assertTrue(read.history().messages().contains(Message.of(0, 0, 1, 1, 2)), read.history().messages()
+                .toString());
+        assertArrayEquals(new long[] {3, 3}, LocalRecovery.restartLine(read));
+    }
+
+    /**
+     * Four ranks pass a token around a ring in every interval and checkpoint 1..4 in lockstep; garbage collection
+     * moved the floor to 3 (checkpoints 1 and 2 are gone), as in a store of {@code --every N}.
+     */
+    private LocalJob ringStore() {
+        LocalJob job = new LocalJob(4, store);
+        for (int k = 1; k <= 4; k++) {
+            for (int r = 0; r < 4; r++) {
+                job.deliver(r, (r + 1) % 4);
+            }
+            for (int r = 0; r < 4; r++) {
+                job.checkpoint(r);
+            }
+        }
+        store.writeRecoveryLine(new long[] {3, 3, 3, 3});
+        for (int r = 0; r < 4; r++) {
+            store.deleteLocal(r, 1);
+            store.deleteLocal(r, 2);
+        }
+        return job;
+    }
+
+    @Test
+    void shouldStartEveryRankFromTheBeginningWhenOneRanksCheckpointsAreDeleted() {
+        ringStore();
+        assertArrayEquals(new long[] {4, 4, 4, 4}, LocalRecovery.restartLine(store, 4));
+        store.deleteLocal(1, 3);
+        store.deleteLocal(1, 4);
+
+        LocalHistory.Read read = LocalHistory.read(store, 4);
+
+        Path missing = dir.resolve("local/rank-00001/ckpt-00000000000000000003.piece");
+        assertEquals(List.of(new LocalHistory.Damage(1, 3, missing + " (local checkpoint) is missing")),
+                read.damaged());
+        assertEquals(List.of("rank 1's local checkpoint 3: " + missing + " (local checkpoint) is missing; it is the "
+                + "oldest checkpoint the store keeps for rank 1 (older ones were deleted), so rank 1 cannot restart "
+                + "from it and can only start again from the beginning"), read.warnings());
+        long[] line = LocalRecovery.restartLine(read);
+        assertArrayEquals(new long[] {0, 0, 0, 0}, line, "not [3, 0, 3, 3]: the others' checkpoints 3 follow "
+                + "messages to and from rank 1 that its start undoes");
+        assertTrue(LocalRecovery.whyTheBeginning(read).startsWith("it is the only consistent recovery line over the "
+                + "verified local checkpoints, since 1 of them cannot be used (rank 1's local checkpoint 3: "
+                + missing + " (local checkpoint) is missing); the checkpoints below [3, 3, 3, 3] were deleted "
+                + "earlier"), LocalRecovery.whyTheBeginning(read));
+    }
+
+    @Test
+    void shouldStartEveryRankFromTheBeginningWhenOneRanksCheckpointsAreCorrupt() throws IOException {
+        ringStore();
+        Path third = flipByte(1, 3);
+        Path fourth = flipByte(1, 4);
+
+        LocalHistory.Read read = LocalHistory.read(store, 4);
+
+        assertEquals(List.of(new LocalHistory.Damage(1, 3, third + " has a payload checksum mismatch"),
+                new LocalHistory.Damage(1, 4, fourth + " has a payload checksum mismatch")), read.damaged());
+        assertArrayEquals(new long[] {0, 0, 0, 0}, LocalRecovery.restartLine(read));
+    }
+
+    @Test
+    void shouldFallBackOneCheckpointWhenTheNewestPieceOfARankIsTruncated() throws IOException {
+        ringStore();
+        Path file = dir.resolve("local/rank-00002/ckpt-00000000000000000004.piece");
+        long size = Files.size(file);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(size - 10);
+        }
+
+        LocalHistory.Read read = LocalHistory.read(store, 4);
+
+        assertEquals(List.of(new LocalHistory.Damage(2, 4, file + " is " + (size - 10) + " bytes, its header says "
+                + size + " (torn write?)")), read.damaged());
+        assertArrayEquals(new long[] {3, 3, 3, 3}, LocalRecovery.restartLine(read));
+        assertEquals(null, LocalRecovery.whyTheBeginning(LocalHistory.read(new FileCheckpointStore(dir.resolve("x")),
+                4)), "an empty store needs no explanation");
+    }
+
+    @Test
+    void shouldNameTheFileWhenAPieceHoldsAnotherCheckpoint() throws IOException {
+        lockstep(new LocalJob(2, store));
+        Path dirOf1 = dir.resolve("local/rank-00001");
+        Files.copy(dir.resolve("local/rank-00000/ckpt-00000000000000000003.piece"),
+                dirOf1.resolve("ckpt-00000000000000000003.piece"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        LocalHistory.Read read = LocalHistory.read(store, 2);
+
+        assertEquals(1, read.damaged().size());
+        assertEquals(dirOf1.resolve("ckpt-00000000000000000003.piece") + " belongs to checkpoint 3 rank 0 with "
+                + read.damaged().get(0).problem().split(" with ")[1], read.damaged().get(0).problem());
+        assertArrayEquals(new long[] {2, 2}, LocalRecovery.restartLine(read));
     }
 
     @Test
@@ -281,8 +393,8 @@ class LocalHistoryTest {
         assertEquals(2, read.history().rankCount());
     }
 
-    /** Flips a byte in the program state of rank {@code rank}'s local checkpoint {@code index}. */
-    private void flipByte(int rank, long index) throws IOException {
+    /** Flips a byte in the program state of rank {@code rank}'s local checkpoint {@code index}; returns the file. */
+    private Path flipByte(int rank, long index) throws IOException {
         Path file;
         try (Stream<Path> files = Files.list(dir.resolve("local").resolve(String.format("rank-%05d", rank)))) {
             file = files.filter(p -> p.getFileName().toString().endsWith(index + ".piece")).findFirst().orElseThrow();
@@ -290,6 +402,7 @@ class LocalHistoryTest {
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length - 3] ^= 0x40;
         Files.write(file, bytes);
+        return file;
     }
 
     @Test

@@ -155,4 +155,90 @@ class LocalRecoveryPropertiesTest {
             assertEquals(original.checkpointCount(r) - line[r], window.history().checkpointCount(r));
         }
     }
+
+    @Provide
+    Arbitrary<List<Integer>> damage() {
+        return Arbitraries.integers().between(0, 99).list().ofSize(24);
+    }
+
+    /**
+     * Damage: the floor is the line of the whole history (as garbage collection leaves it) or every rank's start, and
+     * some checkpoints at or above it are damaged (about one in five, decided by {@code dice}). The line over what is
+     * left must restore only usable checkpoints, be strongly consistent in the real history, and be the latest line
+     * that does so without knowing what lies below the floor or after a damaged checkpoint.
+     */
+    @Property(tries = 500)
+    void shouldRestoreOnlyUsableCheckpointsOnAStronglyConsistentLineWhenCheckpointsAreDamaged(
+            @ForAll("histories") History original, @ForAll("damage") List<Integer> dice, @ForAll boolean collected) {
+        int n = original.rankCount();
+        List<List<LocalHistory.Entry>> all = entries(original);
+        long[] floor = collected ? LocalRecovery.restartLine(LocalHistory.build(n, new long[n], all)) : new long[n];
+        boolean[][] damaged = new boolean[n][];
+        boolean[] floorUsable = new boolean[n];
+        long[] usableUpTo = new long[n];      // the last usable checkpoint before the first damaged one after the floor
+        List<List<LocalHistory.Entry>> kept = new ArrayList<>();
+        int d = 0;
+        for (int r = 0; r < n; r++) {
+            damaged[r] = new boolean[original.checkpointCount(r)];
+            for (int k = (int) Math.max(1, floor[r]); k < damaged[r].length; k++) {
+                damaged[r][k] = dice.get(d++ % dice.size()) < 20;
+            }
+            floorUsable[r] = !damaged[r][(int) floor[r]];
+            usableUpTo[r] = floor[r];
+            while (usableUpTo[r] + 1 < damaged[r].length && !damaged[r][(int) usableUpTo[r] + 1]) {
+                usableUpTo[r]++;
+            }
+            int rank = r;
+            kept.add(all.get(r).stream().filter(e -> e.index() >= floor[rank] && !damaged[rank][(int) e.index()])
+                    .toList());
+        }
+
+        long[] line = LocalRecovery.restartLine(LocalHistory.build(n, floor, floorUsable, kept, List.of(), List.of()));
+
+        int[] cut = new int[n];
+        for (int r = 0; r < n; r++) {
+            cut[r] = (int) line[r];
+            assertTrue(line[r] == 0 || line[r] >= floor[r] && line[r] <= usableUpTo[r] && !damaged[r][(int) line[r]],
+                    "rank " + r + " restores " + line[r] + ": floor " + floor[r] + ", usable up to " + usableUpTo[r]
+                            + ", damaged " + Arrays.toString(damaged[r]));
+        }
+        assertTrue(stronglyConsistent(original, cut), Arrays.toString(line));
+        assertArrayEquals(bestAdmissible(original, floor, damaged, usableUpTo), line);
+    }
+
+    /**
+     * By brute force: the greatest strongly consistent cut in which each rank is at its start or at a usable
+     * checkpoint from its floor up to its first damaged one, and in which, if a rank whose floor is above its start is
+     * at its start, every such rank is (nothing is known of what they exchanged below their floors).
+     */
+    private static long[] bestAdmissible(History h, long[] floor, boolean[][] damaged, long[] usableUpTo) {
+        int n = h.rankCount();
+        int[] cut = new int[n];
+        long[] best = null;
+        while (true) {
+            boolean admissible = true;
+            boolean someAtStart = false;
+            boolean someAbove = false;
+            for (int r = 0; r < n && admissible; r++) {
+                admissible = cut[r] == 0 || cut[r] >= floor[r] && cut[r] <= usableUpTo[r] && !damaged[r][cut[r]];
+                if (floor[r] > 0) {
+                    someAtStart |= cut[r] == 0;
+                    someAbove |= cut[r] > 0;
+                }
+            }
+            if (admissible && !(someAtStart && someAbove) && stronglyConsistent(h, cut)) {
+                long[] c = Arrays.stream(cut).asLongStream().toArray();
+                if (best == null || Arrays.stream(c).sum() > Arrays.stream(best).sum()) {
+                    best = c;
+                }
+            }
+            int r = 0;
+            while (r < n && ++cut[r] == h.checkpointCount(r)) {
+                cut[r++] = 0;
+            }
+            if (r == n) {
+                return best;
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package io.snapline.runtime.checkpoint;
 
 import io.snapline.runtime.checkpoint.store.CheckpointId;
+import io.snapline.runtime.checkpoint.store.LocalCheckpointStore;
 import io.snapline.runtime.checkpoint.store.Manifest;
 
 /** What the supervisor offers a policy's coordinator. Called only from the coordinator's thread. */
@@ -48,6 +49,15 @@ public interface CoordinatorServices {
      * logged, not thrown (the checkpoint merely stays).
      */
     void discardLocal(int rank, long index);
+
+    /**
+     * The job's local checkpoints, for a policy without global checkpoints: to verify them and to record the line
+     * below which it deletes them ({@link LocalCheckpointStore#writeRecoveryLine}); deletions go through
+     * {@link #discardLocal}, which counts them for the run report.
+     */
+    default LocalCheckpointStore localStore() {
+        throw new UnsupportedOperationException("this supervisor offers no local checkpoint store");
+    }
 
     /**
      * After {@link PolicyCoordinator#onRankFailed}: rank {@code rank} has stopped for the restart (at a checkpoint it

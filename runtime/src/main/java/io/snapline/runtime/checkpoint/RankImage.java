@@ -106,6 +106,69 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
     }
 
     /**
+     * The fields of an image that describe it, without the saved messages, the policy data or the program state:
+     * what a recovery planner reads.
+     */
+    public record Head(int rank, int ranks, long id, long point, byte[] dependencies) {
+    }
+
+    /**
+     * Reads the {@link Head} of an image from its first bytes, without looking at the program state.
+     *
+     * @param prefix the image's first bytes
+     * @param whole  whether {@code prefix} is the whole image (then a short one is truncated)
+     * @return the head, or null when {@code prefix} is not whole and ends before the dependency record does (read more
+     *     and call again)
+     * @throws CheckpointException if the bytes are not a rank image of a version this build reads, or are truncated
+     */
+    public static Head head(byte[] prefix, boolean whole, String where) {
+        ByteBuffer b = ByteBuffer.wrap(prefix);
+        try {
+            if (prefix.length < HEADER || b.getInt() != MAGIC) {
+                if (!whole && prefix.length < HEADER) {
+                    return null;
+                }
+                throw new CheckpointException(where + " is not a Snapline rank image");
+            }
+            short version = b.getShort();
+            if (version != VERSION) {
+                throw new CheckpointException(where + " has rank image version " + version + "; this build reads "
+                        + "version " + VERSION);
+            }
+            b.getShort();
+            int rank = b.getInt();
+            int ranks = b.getInt();
+            long id = b.getLong();
+            long point = b.getLong();
+            b.position(HEADER - 4);
+            int m = b.getInt();
+            for (int i = 0; i < m; i++) {
+                b.position(b.position() + MESSAGE_HEADER - 4);
+                skip(b, b.getInt());
+            }
+            skip(b, b.getInt());
+            byte[] dependencies = new byte[b.getInt()];
+            b.get(dependencies);
+            if (whole && (b.remaining() < 4 || b.getInt() != b.remaining())) {
+                throw new CheckpointException(where + " ends early: the rank image is truncated");
+            }
+            return new Head(rank, ranks, id, point, dependencies);
+        } catch (java.nio.BufferUnderflowException | IllegalArgumentException | NegativeArraySizeException e) {
+            if (!whole) {
+                return null;
+            }
+            throw new CheckpointException(where + " ends early: the rank image is truncated", e);
+        }
+    }
+
+    private static void skip(ByteBuffer b, int length) {
+        if (length < 0) {
+            throw new NegativeArraySizeException();
+        }
+        b.position(b.position() + length);
+    }
+
+    /**
      * Reads an image written by {@link #encode()}.
      *
      * @throws CheckpointException if the bytes are not a rank image of a version this build reads

@@ -20,9 +20,14 @@ public final class RestartPoint {
         this.description = description;
     }
 
-    /** Every rank starts from the beginning. */
+    /** Every rank starts from the beginning: there is no usable checkpoint yet. */
     public static RestartPoint fresh(int ranks) {
-        return new RestartPoint(new RestoreFrom[ranks], "the beginning");
+        return beginning(ranks, "no usable checkpoint yet");
+    }
+
+    /** Every rank starts from the beginning, for the reason {@code why} (e.g. the only consistent recovery line). */
+    public static RestartPoint beginning(int ranks, String why) {
+        return new RestartPoint(new RestoreFrom[ranks], "the beginning (" + why + ")");
     }
 
     /** Every rank restores its piece of committed checkpoint {@code manifest}. */
@@ -71,7 +76,7 @@ public final class RestartPoint {
         return ranks.stream().mapToLong(f -> f == null ? 0 : f.id().value()).toArray();
     }
 
-    /** "checkpoint 7", "recovery line [3, 0, 2] (...)" or "the beginning". */
+    /** "checkpoint 7", "recovery line [3, 0, 2] (...)" or "the beginning (why)". */
     @Override
     public String toString() {
         return description;

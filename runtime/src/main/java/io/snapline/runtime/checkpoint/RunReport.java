@@ -191,9 +191,7 @@ public final class RunReport {
         for (Restart r : restarts) {
             s.append(String.format(Locale.ROOT, "    #%d at %s: %s; %s, running again after %s%n",
                     r.number(), seconds(r.detectedAt()), failed(r.failedRanks(), r.reason()),
-                    r.fromCheckpoint() == 0 && r.fromLine() != null && java.util.Arrays.stream(r.fromLine())
-                            .allMatch(i -> i == 0) ? "no usable checkpoint, started over"
-                            : "restarted from " + r.from(), millis(r.tookNanos())));
+                    "restarted from " + r.from(), millis(r.tookNanos())));
         }
         for (String w : warnings) {
             s.append("  warning: ").append(w).append(System.lineSeparator());

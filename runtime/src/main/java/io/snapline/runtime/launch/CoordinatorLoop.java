@@ -11,6 +11,7 @@ import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
 import io.snapline.runtime.checkpoint.store.Manifest;
 import io.snapline.runtime.checkpoint.store.CheckpointStore;
+import io.snapline.runtime.checkpoint.store.LocalCheckpointStore;
 import java.io.PrintStream;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -157,6 +158,11 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         report.localCheckpoint(rank, index, point, bytes, blockedNanos, System.nanoTime());
         log("rank " + rank + " committed local checkpoint " + index + " at safe point " + point + ": "
                 + RunReport.size(bytes) + ", held the rank back " + RunReport.millis(blockedNanos));
+    }
+
+    @Override
+    public LocalCheckpointStore localStore() {
+        return store;
     }
 
     @Override

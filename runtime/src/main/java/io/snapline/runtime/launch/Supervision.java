@@ -89,6 +89,7 @@ final class Supervision {
                         .toString());
         CheckpointStore store;
         RestartPoint restore = RestartPoint.fresh(options.np());
+        List<String> resumeWarnings = new java.util.ArrayList<>();
         try {
             if (options.resume() != null && !java.nio.file.Files.isDirectory(dir)) {
                 throw new UsageException("--resume " + dir + ": no such directory");
@@ -98,7 +99,10 @@ final class Supervision {
                 if (store.list().isEmpty() && store.localRanks().isEmpty()) {
                     throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
                 }
-                restore = policy.restartPoint(store, options.np(), w -> err.println("snaprun: warning: " + w));
+                restore = policy.restartPoint(store, options.np(), w -> {
+                    err.println("snaprun: warning: " + w);
+                    resumeWarnings.add(w);
+                });
                 if (restore.restoring() == 0 && !store.list().isEmpty()) {
                     throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
                 }
@@ -117,6 +121,7 @@ final class Supervision {
             throw new UsageException(e.getMessage());
         }
         Supervision s = new Supervision(options, policy, settings, store, dir, restore, err);
+        resumeWarnings.forEach(s.report::warning);
         err.println("snaprun: checkpoint policy " + policy.name() + " ("
                 + (settings.every() > 0 ? "every " + settings.every() + " safe points"
                         : "every " + describe(settings.interval())) + "), checkpoints in " + dir
@@ -243,7 +248,7 @@ final class Supervision {
         restartFailedRanks = ranks;
         restartReason = reason;
         err.println("snaprun: " + RunReport.failed(ranks, reason) + "; restarting all " + options.np()
-                + " ranks from " + (restore.restoring() == 0 ? "the beginning (no usable checkpoint yet)" : restore)
+                + " ranks from " + restore
                 + " (restart " + restarts + " of at most " + options.maxRestarts() + "; found and verified in "
                 + RunReport.millis(System.nanoTime() - planning) + ")");
         return true;

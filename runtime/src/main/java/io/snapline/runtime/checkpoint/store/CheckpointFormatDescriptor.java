@@ -1,6 +1,8 @@
 package io.snapline.runtime.checkpoint.store;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +21,7 @@ import java.util.zip.CRC32C;
  *     rank-00003/                       one directory per rank
  *       ckpt-00000000000000000012.piece rank 3's checkpoint 12: a piece file (header id 12, rank 3), committed
  *                                       by its atomic rename
- *     RECOVERY-LINE                     the line the last restart used (below)
+ *     RECOVERY-LINE                     the floor: the line below which local checkpoints were deleted (below)
  *   *.tmp                               anywhere: an interrupted write, ignored and deleted on restart
  *
  * Piece file (big-endian):
@@ -260,7 +262,22 @@ public final class CheckpointFormatDescriptor {
             throw corrupt(where, "is " + file.length + " bytes, the manifest says " + ref.size()
                     + " (torn write?)");
         }
-        ByteBuffer header = ByteBuffer.wrap(file, 0, PIECE_HEADER_SIZE);
+        int payloadCrc = checkHeader(where, ByteBuffer.wrap(file, 0, PIECE_HEADER_SIZE), id, ref);
+        int length = (int) ref.payloadLength();
+        int actual = crc32c(file, PIECE_HEADER_SIZE, length);
+        if (actual != payloadCrc || actual != ref.crc32c()) {
+            throw corrupt(where, "has a payload checksum mismatch");
+        }
+        byte[] payload = new byte[length];
+        System.arraycopy(file, PIECE_HEADER_SIZE, payload, 0, payload.length);
+        return payload;
+    }
+
+    /**
+     * Checks a piece header (its position at the header's start) against the rules and {@code ref}; returns the
+     * payload CRC32C it states.
+     */
+    private static int checkHeader(String where, ByteBuffer header, CheckpointId id, PieceRef ref) {
         int magic = header.getInt();
         short version = header.getShort();
         header.getShort();
@@ -272,7 +289,9 @@ public final class CheckpointFormatDescriptor {
         if (magic != PIECE_MAGIC) {
             throw corrupt(where, "has no piece magic");
         }
-        if (headerCrc != crc32c(file, 0, 32)) {
+        byte[] first = new byte[32];
+        header.duplicate().position(header.position() - PIECE_HEADER_SIZE).get(first);
+        if (headerCrc != crc32c(first, 0, 32)) {
             throw corrupt(where, "has a header checksum mismatch");
         }
         if (version != FORMAT_VERSION) {
@@ -283,13 +302,65 @@ public final class CheckpointFormatDescriptor {
             throw corrupt(where, "belongs to checkpoint " + headerId + " rank " + rank + " with " + length
                     + " payload bytes, expected checkpoint " + id + " rank " + ref.rank());
         }
-        int actual = crc32c(file, PIECE_HEADER_SIZE, (int) length);
-        if (actual != payloadCrc || actual != ref.crc32c()) {
+        return payloadCrc;
+    }
+
+    /** How many bytes a streaming verification reads at a time. */
+    private static final int VERIFY_CHUNK = 256 * 1024;
+
+    /**
+     * Verifies a local piece file of {@code fileSize} bytes read from {@code in} (at its start) as
+     * {@link #verifyLocalPiece(String, byte[], CheckpointId, int)} does, streaming it: only its header, the first
+     * {@code headBytes} payload bytes (returned; fewer when the payload is shorter) and one read buffer are held in
+     * memory, so a large piece costs one sequential read and its checksum.
+     *
+     * @throws CheckpointStoreException saying what does not match
+     * @throws IOException if reading fails
+     */
+    static byte[] verifyLocalPiece(String where, ReadableByteChannel in, long fileSize, CheckpointId id, int rank,
+            int headBytes) throws IOException {
+        if (fileSize < PIECE_HEADER_SIZE) {
+            throw corrupt(where, "is " + fileSize + " bytes, shorter than the piece header (torn write?)");
+        }
+        ByteBuffer header = ByteBuffer.allocate(PIECE_HEADER_SIZE);
+        readFully(in, header);
+        long length = header.getLong(20);
+        int statedCrc = header.getInt(28);
+        PieceRef ref = new PieceRef(rank, localPieceFileName(id.value()), PIECE_HEADER_SIZE + Math.max(0, length),
+                statedCrc);
+        checkHeader(where, header.flip(), id, ref);
+        if (fileSize != ref.size()) {
+            throw corrupt(where, "is " + fileSize + " bytes, its header says " + ref.size() + " (torn write?)");
+        }
+        byte[] head = new byte[(int) Math.min(Math.max(0, headBytes), length)];
+        CRC32C crc = new CRC32C();
+        ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(VERIFY_CHUNK, Math.max(1, length)));
+        long left = length;
+        long at = 0;
+        while (left > 0) {
+            chunk.clear().limit((int) Math.min(chunk.capacity(), left));
+            readFully(in, chunk);
+            chunk.flip();
+            if (at < head.length) {
+                int n = (int) Math.min(head.length - at, chunk.remaining());
+                chunk.duplicate().get(head, (int) at, n);
+            }
+            crc.update(chunk);
+            at += chunk.limit();
+            left -= chunk.limit();
+        }
+        if ((int) crc.getValue() != statedCrc) {
             throw corrupt(where, "has a payload checksum mismatch");
         }
-        byte[] payload = new byte[(int) length];
-        System.arraycopy(file, PIECE_HEADER_SIZE, payload, 0, payload.length);
-        return payload;
+        return head;
+    }
+
+    private static void readFully(ReadableByteChannel in, ByteBuffer into) throws IOException {
+        while (into.hasRemaining()) {
+            if (in.read(into) < 0) {
+                throw new java.io.EOFException("the file ended while being read");
+            }
+        }
     }
 
     /** The MANIFEST bytes of {@code manifest}. */

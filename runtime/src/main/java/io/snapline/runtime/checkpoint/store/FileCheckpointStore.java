@@ -2,9 +2,11 @@ package io.snapline.runtime.checkpoint.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -196,6 +198,25 @@ public final class FileCheckpointStore implements CheckpointStore {
         Path file = localFile(rank, index);
         return CheckpointFormatDescriptor.verifyLocalPiece(file.toString(), read(file, "local checkpoint"),
                 CheckpointId.of(index), rank);
+    }
+
+    @Override
+    public String localLocation(int rank, long index) {
+        return localFile(rank, index).toString();
+    }
+
+    @Override
+    public byte[] verifyLocal(int rank, long index, int headBytes) {
+        ensureOpen();
+        Path file = localFile(rank, index);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return CheckpointFormatDescriptor.verifyLocalPiece(file.toString(), channel, channel.size(),
+                    CheckpointId.of(index), rank, headBytes);
+        } catch (NoSuchFileException e) {
+            throw new CheckpointStoreException(file + " (local checkpoint) is missing");
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot read local checkpoint " + file + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -8,7 +8,8 @@ import java.util.Optional;
  * Local checkpoints, for policies whose ranks checkpoint on their own (no global manifest): rank r's checkpoint
  * number k (1, 2, ... in the rank's own count; 0 stands for the rank's start) is committed by that rank alone, the
  * moment its piece is durably in place. A <em>recovery line</em> names one local checkpoint per rank to restart
- * from; the supervisor records it before restarting, so a launcher that dies while restarting resumes the same line.
+ * from; the store records the line below which checkpoints were deleted (its floor), so a reader knows where each
+ * rank's history must start.
  * Implementations are safe for concurrent use by different ranks.
  */
 public interface LocalCheckpointStore {
@@ -28,6 +29,24 @@ public interface LocalCheckpointStore {
      */
     byte[] readLocal(int rank, long index);
 
+    /**
+     * Verifies rank {@code rank}'s local checkpoint {@code index} as {@link #readLocal} does (header, size and the
+     * CRC32C of the whole payload) and returns only the first {@code headBytes} bytes of its payload (all of it when
+     * it is shorter). A file store streams the piece, so a planner that needs the small head of a large piece (its
+     * dependency record comes before the program state) holds neither the piece nor its state in memory.
+     *
+     * @throws CheckpointStoreException if it is missing, torn or corrupt, naming the file and what is wrong
+     */
+    default byte[] verifyLocal(int rank, long index, int headBytes) {
+        byte[] payload = readLocal(rank, index);
+        return payload.length <= headBytes ? payload : java.util.Arrays.copyOf(payload, Math.max(0, headBytes));
+    }
+
+    /** Where rank {@code rank}'s local checkpoint {@code index} is kept, for messages (a file store: its path). */
+    default String localLocation(int rank, long index) {
+        return "rank " + rank + "'s local checkpoint " + index;
+    }
+
     /** The numbers of rank {@code rank}'s local checkpoints present (not verified), oldest first. */
     List<Long> localIndexes(int rank);
 
@@ -38,8 +57,9 @@ public interface LocalCheckpointStore {
     void deleteLocal(int rank, long index);
 
     /**
-     * Atomically records the recovery line a restart uses: {@code line[r]} is the local checkpoint rank r restores
-     * (0: it starts from the beginning).
+     * Atomically records a recovery line as the store's floor: {@code line[r]} is a local checkpoint of rank r (0: its
+     * start); checkpoints below the floor may be deleted afterwards, none at or above it. A restart records the line it
+     * restarts from, garbage collection each later line it deletes below.
      */
     void writeRecoveryLine(long[] line);
 

@@ -300,6 +300,23 @@ abstract class CheckpointStoreContractTest {
     }
 
     @Test
+    void shouldReturnOnlyTheHeadOfALocalCheckpointWhenVerifyingIt() {
+        byte[] big = new byte[700_000];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 31 + 7);
+        }
+        store.writeLocal(1, 2, java.nio.ByteBuffer.wrap(big, 0, 1000), java.nio.ByteBuffer.wrap(big, 1000,
+                big.length - 1000));
+
+        assertArrayEquals(java.util.Arrays.copyOf(big, 300_000), store.verifyLocal(1, 2, 300_000));
+        assertArrayEquals(big, store.verifyLocal(1, 2, Integer.MAX_VALUE), "the whole payload when it is shorter");
+        assertEquals(0, store.verifyLocal(1, 2, 0).length);
+        CheckpointStoreException missing = assertThrows(CheckpointStoreException.class,
+                () -> store.verifyLocal(1, 3, 10));
+        assertTrue(missing.getMessage().contains("missing"), missing.getMessage());
+    }
+
+    @Test
     void shouldRefuseLocalCheckpointNumberZeroOrANegativeRank() {
         CheckpointStoreException e = assertThrows(CheckpointStoreException.class,
                 () -> store.writeLocal(0, 0, java.nio.ByteBuffer.wrap(new byte[1])));

@@ -293,6 +293,33 @@ class FileCheckpointStoreTest extends CheckpointStoreContractTest {
     }
 
     @Test
+    void shouldNameTheFileAndTheFaultWhenVerifyingADamagedLocalCheckpoint() throws IOException {
+        byte[] big = new byte[600_000];
+        java.util.Arrays.fill(big, (byte) 5);
+        store.writeLocal(2, 4, java.nio.ByteBuffer.wrap(big));
+        store.writeLocal(2, 5, java.nio.ByteBuffer.wrap(big));
+        store.writeLocal(2, 6, java.nio.ByteBuffer.wrap(big));
+        Path dir = root().resolve("local").resolve("rank-00002");
+        Path flipped = dir.resolve("ckpt-00000000000000000004.piece");
+        flipBit(flipped, 500_000);
+        Path truncated = dir.resolve("ckpt-00000000000000000005.piece");
+        try (FileChannel ch = FileChannel.open(truncated, StandardOpenOption.WRITE)) {
+            ch.truncate(300_000);
+        }
+        Path header = dir.resolve("ckpt-00000000000000000006.piece");
+        flipBit(header, 600_036 - 22); // in the payload length field
+
+        assertEquals(flipped + " has a payload checksum mismatch", assertThrows(CheckpointStoreException.class,
+                () -> store.verifyLocal(2, 4, 100)).getMessage());
+        assertEquals(truncated + " is 300000 bytes, its header says 600036 (torn write?)", assertThrows(
+                CheckpointStoreException.class, () -> store.verifyLocal(2, 5, 100)).getMessage());
+        assertEquals(header + " has a header checksum mismatch", assertThrows(CheckpointStoreException.class,
+                () -> store.verifyLocal(2, 6, 100)).getMessage());
+        assertEquals(dir.resolve("ckpt-00000000000000000007.piece") + " (local checkpoint) is missing",
+                assertThrows(CheckpointStoreException.class, () -> store.verifyLocal(2, 7, 100)).getMessage());
+    }
+
+    @Test
     void shouldRejectALocalCheckpointFileRenamedToAnotherNumber() throws IOException {
         store.writeLocal(0, 1, java.nio.ByteBuffer.wrap(payload(1, 0)));
         Path dir = root().resolve("local").resolve("rank-00000");

@@ -1,0 +1,123 @@
+package io.snapline.recovery.cli;
+
+import io.snapline.recovery.Consistency;
+import io.snapline.recovery.RecoveryAnalyzer;
+import io.snapline.recovery.RecoveryLine;
+import io.snapline.recovery.RollbackDistance;
+import io.snapline.recovery.model.History;
+import io.snapline.recovery.model.RankHistory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a failure of each single rank would cost: the line it leads to and how far every rank rolls back. Printed by
+ * {@code recovery-line} when no failure is given, in place of the trivial "nobody failed" line.
+ */
+final class FailureCosts {
+    /** Ranks whose failure is computed unless every one is asked for (each costs one pass over the history). */
+    static final int RANKS = 32;
+    /** Ranks named one by one in a row; above that a row summarises. */
+    private static final int NAMED = 12;
+
+    /** The cost of rank {@code failed}'s failure. */
+    record Cost(int failed, RecoveryLine line, List<RollbackDistance> distances) {
+        int ranksBack() {
+            return (int) distances.stream().filter(d -> !d.keepsRunning()).count();
+        }
+
+        int intervalsLost() {
+            return distances.stream().mapToInt(RollbackDistance::intervalsLost).sum();
+        }
+
+        double lostSeconds() {
+            return distances.stream().mapToDouble(RollbackDistance::lostSeconds).sum();
+        }
+    }
+
+    private FailureCosts() {
+    }
+
+    /** The costs of the first {@link #RANKS} ranks' failures, or of every rank's with {@code all}. */
+    static List<Cost> compute(RecoveryAnalyzer analyzer, Consistency target, boolean all) {
+        int n = analyzer.history().rankCount();
+        List<Cost> costs = new ArrayList<>();
+        for (int r = 0; r < (all ? n : Math.min(n, RANKS)); r++) {
+            RecoveryLine line = analyzer.recoveryLine(target, r);
+            costs.add(new Cost(r, line, analyzer.rollbackDistances(line, r)));
+        }
+        return costs;
+    }
+
+    static String render(History history, Consistency target, List<Cost> costs) {
+        StringBuilder out = new StringBuilder();
+        out.append("what a failure of one rank would cost (the maximum ")
+            .append(target == Consistency.STRONGLY_CONSISTENT ? "strongly consistent" : "consistent")
+            .append(" line after it); --failed RANKS gives the full report of a failure, --line analyses a line of your"
+                + " own\n\n");
+        out.append(String.format(Locale.ROOT, "%-10s %-42s %-24s %s%n", "failed", "restores (every other rank keeps"
+            + " running)", "intervals lost, by rank", "lost work (s)"));
+        for (Cost c : costs) {
+            out.append(String.format(Locale.ROOT, "%-10s %-42s %-24s %.3f%n", history.rank(c.failed()).name(),
+                restores(history, c), lost(history, c), c.lostSeconds()));
+        }
+        int n = history.rankCount();
+        if (costs.size() < n) {
+            out.append("... and ").append(n - costs.size())
+                .append(" more ranks (--all computes every rank's failure)\n");
+        }
+        return out.append('\n').toString();
+    }
+
+    /** {@code P2, Q1}: the checkpoints restored; at most {@link #NAMED}. */
+    private static String restores(History history, Cost c) {
+        List<String> names = new ArrayList<>();
+        for (RollbackDistance d : c.distances()) {
+            if (!d.keepsRunning() && names.size() < NAMED) {
+                names.add(history.rank(d.rank()).checkpointLabel(d.restoredCheckpoint()));
+            }
+        }
+        int more = c.ranksBack() - names.size();
+        return String.join(", ", names) + (more > 0 ? " and " + more + " more" : "");
+    }
+
+    /** {@code 1, 0, 2}: intervals lost per rank, or a summary for many ranks. */
+    private static String lost(History history, Cost c) {
+        if (history.rankCount() <= NAMED) {
+            return String.join(", ", c.distances().stream().map(d -> Integer.toString(d.intervalsLost())).toList());
+        }
+        RollbackDistance most = c.distances().get(0);
+        for (RollbackDistance d : c.distances()) {
+            most = d.intervalsLost() > most.intervalsLost() ? d : most;
+        }
+        RankHistory rank = history.rank(most.rank());
+        return c.intervalsLost() + " in all, at most " + most.intervalsLost() + " (" + rank.name() + ")";
+    }
+
+    static List<Object> json(History history, List<Cost> costs) {
+        List<Object> out = new ArrayList<>();
+        for (Cost c : costs) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("failed", c.failed());
+            List<Object> ranks = new ArrayList<>();
+            for (RollbackDistance d : c.distances()) {
+                Map<String, Object> rank = new LinkedHashMap<>();
+                rank.put("rank", d.rank());
+                rank.put("action", d.keepsRunning() ? "keep" : "restore");
+                if (!d.keepsRunning()) {
+                    rank.put("checkpoint", d.restoredCheckpoint());
+                    rank.put("checkpointId", history.rank(d.rank()).checkpoint(d.restoredCheckpoint()).id());
+                }
+                rank.put("intervalsLost", d.intervalsLost());
+                rank.put("lostNanos", d.lostNanos());
+                ranks.add(rank);
+            }
+            row.put("ranks", ranks);
+            out.add(row);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,60 @@
+package io.snapline.runtime.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.snapline.checkpoint.CheckpointException;
+import io.snapline.runtime.engine.BaseType;
+import io.snapline.runtime.engine.CommSnapshot;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The head of a rank image, read without its program state. */
+class RankImageTest {
+    private static final byte[] RECORD = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+
+    private static byte[] image() {
+        List<CommSnapshot.Saved> unmatched = List.of(new CommSnapshot.Saved(2, 4, 9, BaseType.INT, 2, new byte[8]),
+                new CommSnapshot.Saved(3, 4, 9, BaseType.BYTE, 3, new byte[] {1, 2, 3}));
+        return new RankImage(1, 4, 7, 70, 6, 0, unmatched, new byte[] {42, 43}, RECORD,
+                ByteBuffer.wrap(new byte[1000])).encode();
+    }
+
+    @Test
+    void shouldReadTheHeadFromThePrefixBeforeTheProgramState() {
+        byte[] image = image();
+        int stateStart = image.length - 1000;
+
+        RankImage.Head head = RankImage.head(Arrays.copyOf(image, stateStart), false, "x");
+
+        assertEquals(1, head.rank());
+        assertEquals(4, head.ranks());
+        assertEquals(7, head.id());
+        assertEquals(70, head.point());
+        assertArrayEquals(RECORD, head.dependencies());
+        assertArrayEquals(RECORD, RankImage.head(image, true, "x").dependencies());
+    }
+
+    @Test
+    void shouldAskForMoreWhenThePrefixEndsBeforeTheDependencyRecord() {
+        byte[] image = image();
+        int recordEnd = image.length - 1000 - 4;
+
+        assertNull(RankImage.head(Arrays.copyOf(image, recordEnd - 1), false, "x"));
+        assertNull(RankImage.head(Arrays.copyOf(image, 20), false, "x"));
+    }
+
+    @Test
+    void shouldRefuseATruncatedOrForeignImageWhenItIsWhole() {
+        byte[] image = image();
+
+        assertEquals("x ends early: the rank image is truncated", assertThrows(CheckpointException.class,
+                () -> RankImage.head(Arrays.copyOf(image, image.length - 1), true, "x")).getMessage());
+        assertEquals("x is not a Snapline rank image", assertThrows(CheckpointException.class,
+                () -> RankImage.head(new byte[60], false, "x")).getMessage());
+    }
+}
