@@ -22,6 +22,8 @@ public final class FileCheckpointStore implements CheckpointStore {
     private final Path root;
     private final JobFingerprint fingerprint;
     private final byte[] fingerprintBytes;
+    /** Checkpoints {@link #latest()} found damaged: retention never counts them among those it keeps. */
+    private final java.util.Set<CheckpointId> damaged = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /**
@@ -126,6 +128,7 @@ public final class FileCheckpointStore implements CheckpointStore {
             } catch (CheckpointFormatException e) {
                 throw e; // not damage: an older or newer job's checkpoint, never to be skipped silently
             } catch (CheckpointStoreException e) {
+                damaged.add(id);
                 warnings.add("skipping checkpoint " + id + ": " + e.getMessage()
                         + "; falling back to an earlier checkpoint");
             }
@@ -365,9 +368,12 @@ public final class FileCheckpointStore implements CheckpointStore {
 
     /**
      * A cheap completeness check for commit and retention: the manifest verifies and every piece has its
-     * stated size. {@link #latest()} additionally verifies every piece's checksums.
+     * stated size, and {@link #latest()} has not found the checkpoint damaged (it verifies every piece's checksums).
      */
     private boolean intact(CheckpointId id) {
+        if (damaged.contains(id)) {
+            return false; // found damaged on restart: a size check alone would take a flipped bit for a good one
+        }
         try {
             Manifest manifest = manifest(id);
             Path dir = checkpointDir(id);

@@ -48,7 +48,8 @@ public interface ManifestStore extends AutoCloseable {
 
     /**
      * Keeps the {@code k} newest complete checkpoints and deletes everything older than the oldest kept one.
-     * (Here "complete" means the manifest verifies and every piece is present with its stated size.)
+     * (Here "complete" means the manifest verifies, every piece is present with its stated size, and
+     * {@link #latest()} did not skip the checkpoint as damaged.)
      * Never deletes the newest complete checkpoint.
      *
      * @throws CheckpointStoreException if {@code k < 1}

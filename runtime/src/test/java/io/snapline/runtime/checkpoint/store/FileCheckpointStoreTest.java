@@ -181,6 +181,24 @@ class FileCheckpointStoreTest extends CheckpointStoreContractTest {
     }
 
     @Test
+    void shouldNotCountACheckpointFoundDamagedAmongThoseRetainedWhenItsSizesAreRight() throws IOException {
+        checkpoint(1, 2);
+        checkpoint(2, 2);
+        flipBit(piece(2, 1), 3); // same size: only the checksum tells
+        assertEquals(CheckpointId.of(1), store.latest().orElseThrow().manifest().id());
+
+        checkpoint(3, 2);
+        store.retain(2);
+
+        assertTrue(Files.isDirectory(dir(1)), "checkpoint 1 is one of the two newest good ones");
+        assertTrue(Files.isDirectory(dir(2)), "a damaged checkpoint is kept for inspection, never counted");
+        checkpoint(4, 2);
+        store.retain(2);
+        assertFalse(Files.exists(dir(1)));
+        assertFalse(Files.exists(dir(2)));
+    }
+
+    @Test
     void shouldDeleteOlderDirectoriesWhenRetaining() {
         checkpoint(1, 1);
         writePieces(2, 1);
