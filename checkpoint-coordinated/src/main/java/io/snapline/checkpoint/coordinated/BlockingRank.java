@@ -48,7 +48,7 @@ final class BlockingRank implements RankPolicy {
     BlockingRank(RankServices services) {
         this.services = services;
         this.every = services.settings().every();
-        this.nextEveryId = services.restoredId() + 1;
+        this.nextEveryId = services.firstCheckpointId(); // above every id in the store, damaged ones included
     }
 
     /** Where this rank stands; for tests and diagnostics. */

@@ -1,6 +1,7 @@
 package io.snapline.checkpoint.coordinated;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,6 +74,58 @@ class ResumeTest {
                 "--every", "5", "--resume", store.toString())));
         assertTrue(e.getMessage().contains("was taken with 3 ranks but this job has 2; restart with -np 3"),
                 e.getMessage());
+    }
+
+    /** Flips one byte in the middle of rank 1's piece of the newest checkpoint (the size stays the same). */
+    private static void damageNewest(Path store) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(newest(store).resolve("rank-00001.piece").toFile(), "rw")) {
+            long at = f.length() / 2;
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x40);
+        }
+    }
+
+    @Test
+    void shouldGiveTheNextCheckpointAnIdAboveTheDamagedOneWhenResumingPastIt() throws IOException {
+        Path store = tmp.resolve("s");
+        MpiRun.Outcome first = ring(3, List.of("--checkpoint", "coordinated", "--every", "4", "--store",
+                store.toString()));
+        assertTrue(first.result().succeeded(), first.err());
+        damageNewest(store); // checkpoint 5, at safe point 20
+
+        MpiRun.Outcome resumed = ring(3, List.of("--checkpoint", "coordinated", "--every", "4", "--resume",
+                store.toString()));
+
+        assertTrue(resumed.result().succeeded(), resumed.err());
+        assertEquals(sorted(first), sorted(resumed));
+        assertTrue(resumed.err().contains("resuming from checkpoint 4"), resumed.err());
+        assertTrue(resumed.err().contains("snaprun: checkpoint 6 committed at safe point 20"), resumed.err());
+        assertFalse(resumed.err().contains("could not be committed"), resumed.err());
+        assertTrue(resumed.err().contains("checkpoints committed: 1,"), resumed.err());
+    }
+
+    @Test
+    void shouldCommitAboveTheDamagedCheckpointUnderTheNonBlockingPolicyWhenResumingPastIt() throws IOException {
+        Path store = tmp.resolve("s");
+        MpiRun.Outcome first = MpiRun.run(3, List.of("--checkpoint", "coordinated-nb", "--interval", "30ms",
+                "--store", store.toString()), BlockingRestartTest.HaloRing.class, "100", "5");
+        assertTrue(first.result().succeeded(), first.err());
+        assertEquals(2, committed(store), "two checkpoints retained, one to fall back to: " + first.err());
+        long damaged = Long.parseLong(newest(store).getFileName().toString().substring(5));
+        damageNewest(store);
+        MpiRun.Outcome clean = MpiRun.run(3, List.of(), BlockingRestartTest.HaloRing.class, "160");
+
+        // run on to 160 steps, so that the resumed job lives long enough for checkpoints of its own
+        MpiRun.Outcome resumed = MpiRun.run(3, List.of("--checkpoint", "coordinated-nb", "--interval", "30ms",
+                "--resume", store.toString()), BlockingRestartTest.HaloRing.class, "160", "5");
+
+        assertTrue(resumed.result().succeeded(), resumed.err() + resumed.result().failures());
+        assertEquals(sorted(clean), sorted(resumed));
+        assertTrue(resumed.err().contains("resuming from checkpoint " + (damaged - 1)), resumed.err());
+        assertTrue(resumed.err().contains("snaprun: checkpoint " + (damaged + 1) + " committed"), resumed.err());
+        assertFalse(resumed.err().contains("could not be committed"), resumed.err());
     }
 
     @Test

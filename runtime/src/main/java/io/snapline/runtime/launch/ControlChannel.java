@@ -32,9 +32,10 @@ import java.util.List;
  *  Failed     report str     Abort    code i32, reason str
  *  PeerDied   rank i32, reason str     Stop  reason str
  *  CheckpointSetup  policy str, interval-nanos i64 (-1: none), every i64, retain i32, stall-nanos i64,
- *                   logging str, has-store u8, [store-directory str], restore u8 (0: none, 1: a piece of
- *                   a global checkpoint, 2: a local checkpoint), [id i64], [piece: rank i32, file-name str,
- *                   size i64, crc32c i32 (restore 1 only)], kill-at-point i64, kill-during-write-of i64
+ *                   logging str, has-store u8, [store-directory str, first-checkpoint-id i64], restore u8 (0:
+ *                   none, 1: a piece of a global checkpoint, 2: a local checkpoint), [id i64], [piece: rank i32,
+ *                   file-name str, size i64, crc32c i32 (restore 1 only)], kill-at-point i64,
+ *                   kill-during-write-of i64
  *  Policy     message blob         Restored  id i64, point i64, nanos i64
  *  Finalizing (empty)              KillRequest  at-safe-point u8, reason str
  *  Crashed    report str           Progress  blocked-epoch i64, bytes-read i64, waiting str
@@ -217,6 +218,7 @@ public final class ControlChannel implements AutoCloseable {
         b.u8(c.storeDirectory() == null ? 0 : 1);
         if (c.storeDirectory() != null) {
             b.str(c.storeDirectory());
+            b.i64(c.firstCheckpointId());
         }
         RestoreFrom from = c.restoreFrom();
         b.u8(from == null ? 0 : from.isLocal() ? 2 : 1);
@@ -238,7 +240,12 @@ public final class ControlChannel implements AutoCloseable {
         String logging = str(in);
         PolicySettings settings = new PolicySettings(policy, interval < 0 ? null : Duration.ofNanos(interval), every,
                 retain, Duration.ofNanos(stall), logging);
-        String store = flag(in) ? str(in) : null;
+        String store = null;
+        long firstId = 1;
+        if (flag(in)) {
+            store = str(in);
+            firstId = in.getLong();
+        }
         RestoreFrom from;
         byte kind = in.get();
         switch (kind) {
@@ -250,7 +257,7 @@ public final class ControlChannel implements AutoCloseable {
             case 2 -> from = RestoreFrom.local(in.getLong());
             default -> throw new IOException("unknown restore kind " + kind);
         }
-        return new ControlMessage.CheckpointSetup(settings, store, from, in.getLong(), in.getLong());
+        return new ControlMessage.CheckpointSetup(settings, store, firstId, from, in.getLong(), in.getLong());
     }
 
     private static boolean flag(ByteBuffer in) throws IOException {

@@ -208,7 +208,7 @@ public final class RankProcess {
         }
         CheckpointStore store = c.storeDirectory() == null ? null : new FileCheckpointStore(Path.of(c.storeDirectory()));
         return new RankSetup(Policies.byName(c.settings().policy(), loader), c.settings(), store, c.restoreFrom(),
-                new ControlLink(control), c.killAtPoint(), c.killDuringWriteOf());
+                new ControlLink(control), c.killAtPoint(), c.killDuringWriteOf(), c.firstCheckpointId());
     }
 
     /** The rank's way to its supervisor: control-channel messages to {@code snaprun}. */

@@ -35,6 +35,8 @@ final class Supervision {
     private final PrintStream err;
     private final long start;
     private RestartPoint restore;
+    /** The id the first checkpoint of the next attempt takes (see {@link #firstCheckpointId}). */
+    private long firstId;
     private int restarts;
     private long restartDetectedAt;
     private int restartFailedRank;
@@ -50,6 +52,7 @@ final class Supervision {
         this.store = store;
         this.storeDir = storeDir;
         this.restore = restore;
+        this.firstId = firstCheckpointId(store, restore);
         this.err = err;
         this.start = System.nanoTime();
         this.report = new RunReport(policy.name(), options.device(), options.np(), start);
@@ -163,19 +166,29 @@ final class Supervision {
     /** What rank {@code rank} is told at the start of an attempt with {@code injections}. */
     RankSetup setupFor(int rank, RankLink link, List<FailurePlan.Injection> injections) {
         return new RankSetup(policy, settings, store, restore.rank(rank), link, FailurePlan.pointFor(injections, rank),
-                FailurePlan.writeFor(injections, rank));
+                FailurePlan.writeFor(injections, rank), firstId);
     }
 
     /** The coordinator of a new attempt. */
     CoordinatorLoop coordinator(CoordinatorLoop.Ranks ranks) {
-        CheckpointId next = restore.globalId() == 0 ? CheckpointId.of(1) : CheckpointId.of(restore.globalId()).next();
+        return new CoordinatorLoop(policy, options.np(), settings, store, CheckpointId.of(firstId), restore, report,
+                err, ranks);
+    }
+
+    /**
+     * The id the first checkpoint of an attempt that restores {@code restore} takes: above the restored checkpoint and
+     * above every checkpoint committed in the store, damaged ones included (after a fallback past a damaged newest
+     * checkpoint K, the next one is K + 1, not K again). An uncommitted checkpoint directory left by a failed attempt
+     * may carry that id: its pieces were never part of any restart and are replaced, piece by piece, by the new ones.
+     */
+    static long firstCheckpointId(CheckpointStore store, RestartPoint restore) {
+        long next = restore.globalId() + 1;
         if (store != null) {
-            List<CheckpointId> ids = store.list();
-            if (!ids.isEmpty() && ids.get(ids.size() - 1).compareTo(next) >= 0) {
-                next = ids.get(ids.size() - 1).next();
+            for (CheckpointId id : store.list()) {
+                next = Math.max(next, id.value() + 1);
             }
         }
-        return new CoordinatorLoop(policy, options.np(), settings, store, next, restore, report, err, ranks);
+        return next;
     }
 
     /** The survivors of a death have stopped (or the wait for them ended) {@code tookNanos} after it. */
@@ -228,6 +241,7 @@ final class Supervision {
                 err.println("snaprun: warning: " + w);
                 report.warning(w);
             });
+            firstId = firstCheckpointId(store, restore);
         } catch (CheckpointStoreException e) {
             err.println("snaprun: cannot restart: " + e.getMessage());
             return false;
