@@ -56,7 +56,11 @@ public final class ShmJob {
     }
 
     static JobResult run(LaunchOptions options, Supervision supervision, PrintStream out, PrintStream err) {
-        return new ShmJob(options, supervision).run(out, err);
+        try {
+            return new ShmJob(options, supervision).run(out, err);
+        } finally {
+            supervision.release(); // the ranks are gone: the store is free for the next job
+        }
     }
 
     private JobResult run(PrintStream out, PrintStream err) {

@@ -12,8 +12,12 @@ import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.CheckpointStore;
 import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
 import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
+import io.snapline.runtime.checkpoint.store.JobFingerprint;
+import io.snapline.runtime.checkpoint.store.StoreDirectory;
+import io.snapline.runtime.checkpoint.store.StoreLock;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -30,6 +34,8 @@ final class Supervision {
     private final PolicySettings settings;
     private final CheckpointStore store;
     private final Path storeDir;
+    private final StoreLock lock;
+    private final JobFingerprint fingerprint;
     private final RunReport report;
     private final FailurePlan failures;
     private final PrintStream err;
@@ -45,12 +51,14 @@ final class Supervision {
     private boolean restartPending;
 
     private Supervision(LaunchOptions options, CheckpointPolicy policy, PolicySettings settings, CheckpointStore store,
-            Path storeDir, RestartPoint restore, PrintStream err) {
+            Path storeDir, StoreLock lock, JobFingerprint fingerprint, RestartPoint restore, PrintStream err) {
         this.options = options;
         this.policy = policy;
         this.settings = settings;
         this.store = store;
         this.storeDir = storeDir;
+        this.lock = lock;
+        this.fingerprint = fingerprint;
         this.restore = restore;
         this.firstId = firstCheckpointId(store, restore);
         this.err = err;
@@ -60,8 +68,9 @@ final class Supervision {
     }
 
     /**
-     * Opens what the command line asks for: the policy, and for a policy that restarts, the store (refusing a
-     * store that holds another job's checkpoints unless resuming, and a resume into a different number of ranks).
+     * Opens what the command line asks for: the policy, and for a policy that restarts, the store: checked to be
+     * usable, locked for this job, and refused when it holds another run's checkpoints unless resuming, or when a
+     * resume's checkpoints were taken by another job (program, arguments, policy, ranks).
      *
      * @throws UsageException with a message for the user when that cannot be done
      */
@@ -85,46 +94,73 @@ final class Supervision {
             throw new UsageException(e.getMessage());
         }
         if (!policy.restarts()) {
-            return new Supervision(options, policy, settings, null, null, RestartPoint.fresh(options.np()), err);
+            return new Supervision(options, policy, settings, null, null, null, null, RestartPoint.fresh(options.np()),
+                    err);
         }
+        String jobId = jobId(options);
         Path dir = Path.of(options.resume() != null ? options.resume()
-                : options.store() != null ? options.store() : FileCheckpointStore.defaultDirectory(jobId(options))
-                        .toString());
-        CheckpointStore store;
-        RestartPoint restore = RestartPoint.fresh(options.np());
+                : options.store() != null ? options.store() : FileCheckpointStore.defaultDirectory(jobId).toString());
+        if (options.resume() != null && !Files.isDirectory(dir)) {
+            throw new UsageException("--resume " + dir + ": no such directory");
+        }
+        JobFingerprint fingerprint = JobFingerprints.of(options, settings);
+        StoreLock lock;
         try {
-            if (options.resume() != null && !java.nio.file.Files.isDirectory(dir)) {
-                throw new UsageException("--resume " + dir + ": no such directory");
-            }
-            store = new FileCheckpointStore(dir);
-            if (options.resume() != null) {
-                if (store.list().isEmpty() && store.localRanks().isEmpty()) {
-                    throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
-                }
-                restore = policy.restartPoint(store, options.np(), w -> err.println("snaprun: warning: " + w));
-                if (restore.restoring() == 0 && !store.list().isEmpty()) {
-                    throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
-                }
-                err.println("snaprun: resuming from " + restore + " in " + dir);
-            } else if (!store.list().isEmpty()) {
-                List<CheckpointId> ids = store.list();
-                throw new UsageException("--store " + dir + " already holds checkpoints " + ids.get(0) + ".."
-                        + ids.get(ids.size() - 1) + " of an earlier run; continue it with --resume " + dir
-                        + ", or choose an empty directory");
-            } else if (!store.localRanks().isEmpty()) {
-                throw new UsageException("--store " + dir + " already holds local checkpoints of ranks "
-                        + store.localRanks() + " from an earlier run; continue it with --resume " + dir
-                        + ", or choose an empty directory");
-            }
+            StoreDirectory.prepare(dir);
+            lock = StoreLock.acquire(dir, jobId, w -> err.println("snaprun: warning: " + w));
         } catch (CheckpointStoreException e) {
             throw new UsageException(e.getMessage());
         }
-        Supervision s = new Supervision(options, policy, settings, store, dir, restore, err);
-        err.println("snaprun: checkpoint policy " + policy.name() + " ("
-                + (settings.every() > 0 ? "every " + settings.every() + " safe points"
-                        : "every " + describe(settings.interval())) + "), checkpoints in " + dir
-                + "; up to " + options.maxRestarts() + " restart(s)");
-        return s;
+        try {
+            CheckpointStore store = new FileCheckpointStore(dir, fingerprint);
+            RestartPoint restore = options.resume() != null
+                    ? resumePoint(options, policy, store, fingerprint, dir, err)
+                    : requireEmpty(store, dir, options.np());
+            Supervision s = new Supervision(options, policy, settings, store, dir, lock, fingerprint, restore, err);
+            err.println("snaprun: checkpoint policy " + policy.name() + " ("
+                    + (settings.every() > 0 ? "every " + settings.every() + " safe points"
+                            : "every " + describe(settings.interval())) + "), checkpoints in " + dir
+                    + "; up to " + options.maxRestarts() + " restart(s)");
+            return s;
+        } catch (CheckpointStoreException e) {
+            lock.close();
+            throw new UsageException(e.getMessage());
+        } catch (RuntimeException | Error e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** What a {@code --resume} restores, once the store's checkpoints are shown to be this job's. */
+    private static RestartPoint resumePoint(LaunchOptions options, CheckpointPolicy policy, CheckpointStore store,
+            JobFingerprint fingerprint, Path dir, PrintStream err) {
+        if (store.list().isEmpty() && store.localRanks().isEmpty()) {
+            throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
+        }
+        JobFingerprints.requireSameJob(store, fingerprint, options.allowNewArgs(), dir,
+                w -> err.println("snaprun: warning: " + w));
+        RestartPoint restore = policy.restartPoint(store, options.np(), w -> err.println("snaprun: warning: " + w));
+        if (restore.restoring() == 0 && !store.list().isEmpty()) {
+            throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
+        }
+        err.println("snaprun: resuming from " + restore + " in " + dir);
+        return restore;
+    }
+
+    /** A fresh job's store must hold no checkpoints of an earlier run. */
+    private static RestartPoint requireEmpty(CheckpointStore store, Path dir, int np) {
+        if (!store.list().isEmpty()) {
+            List<CheckpointId> ids = store.list();
+            throw new UsageException("--store " + dir + " already holds checkpoints " + ids.get(0) + ".."
+                    + ids.get(ids.size() - 1) + " of an earlier run; continue it with --resume " + dir
+                    + ", or choose an empty directory");
+        }
+        if (!store.localRanks().isEmpty()) {
+            throw new UsageException("--store " + dir + " already holds local checkpoints of ranks "
+                    + store.localRanks() + " from an earlier run; continue it with --resume " + dir
+                    + ", or choose an empty directory");
+        }
+        return RestartPoint.fresh(np);
     }
 
     /** {@code <MainClass>-<yyyyMMdd-HHmmss>-<pid>}: names the default store directory. */
@@ -161,6 +197,11 @@ final class Supervision {
 
     RunReport report() {
         return report;
+    }
+
+    /** The job's fingerprint, which every checkpoint records (null for a policy without a store). */
+    JobFingerprint fingerprint() {
+        return fingerprint;
     }
 
     /** What rank {@code rank} is told at the start of an attempt with {@code injections}. */
@@ -259,6 +300,13 @@ final class Supervision {
         return true;
     }
 
+    /** Releases the store's lock; called once the job's ranks are gone, however the job ended. Idempotent. */
+    void release() {
+        if (lock != null) {
+            lock.close();
+        }
+    }
+
     /** Ends the job: prints the run report (for a checkpointing policy) and writes it as JSON if asked. */
     void finish(JobResult result) {
         report.finish(result.succeeded() ? "completed" : "failed with exit status " + result.exitCode(),
@@ -269,6 +317,7 @@ final class Supervision {
             }
             store.close();
         }
+        release();
         if (options.report() != null) {
             try {
                 report.writeJson(Path.of(options.report()));

@@ -57,7 +57,11 @@ public final class TcpJob {
     }
 
     static JobResult run(LaunchOptions options, Supervision supervision, PrintStream out, PrintStream err) {
-        return new TcpJob(options, supervision, err).run(out);
+        try {
+            return new TcpJob(options, supervision, err).run(out);
+        } finally {
+            supervision.release(); // every rank process is gone: the store is free for the next job
+        }
     }
 
     /** How often each side of a control channel sends a heartbeat: a quarter of the failure timeout, 10..500 ms. */
