@@ -21,14 +21,16 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import mpi.MPI;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a job checks of its store before it runs, and the store's lock while it runs: a store that cannot be written
- * or that other users can write ends the launch with exit status 2, and a second job on a store in use is refused
- * naming the first.
+ * What a job checks of its store and its report before it runs, the store's lock while it runs, and what it says when
+ * it gives up: a store that cannot be written or that other users can write ends the launch with exit status 2, a
+ * second job on a store in use is refused naming the first, and a job that used up its restarts prints the command
+ * that continues it.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StoreGuardTest {
@@ -54,6 +56,12 @@ class StoreGuardTest {
         a.addAll(List.of("-cp", MpiRun.classPathOf(BlockingRestartTest.HaloRing.class),
                 BlockingRestartTest.HaloRing.class.getName(), "20"));
         return a;
+    }
+
+    private static List<String> sortedLines(String out) {
+        List<String> lines = new ArrayList<>(List.of(out.split("\n")));
+        lines.sort(null);
+        return lines;
     }
 
     @Test
@@ -140,5 +148,71 @@ class StoreGuardTest {
         try (Stream<Path> dirs = Files.list(store)) {
             return dirs.anyMatch(d -> Files.exists(d.resolve("MANIFEST")));
         }
+    }
+
+    @Test
+    void shouldPrintTheCommandThatContinuesTheJobWhenItHasUsedUpItsRestarts() {
+        Path store = tmp.resolve("s");
+        Run clean = launch(ring());
+        Run gaveUp = launch(ring("--checkpoint", "coordinated", "--every", "4", "--max-restarts", "0", "--store",
+                store.toString(), "--inject-failure", "rank=1,point=14"));
+        assertEquals(1, gaveUp.status(), gaveUp.err());
+        String intro = "snaprun: to continue the job from its newest checkpoint in " + store + ", run:\n  snaprun ";
+        int at = gaveUp.err().indexOf(intro);
+        assertTrue(at >= 0, gaveUp.err());
+        String command = gaveUp.err().substring(at + intro.length()).lines().findFirst().orElseThrow();
+        assertEquals("-np 3" + (MpiRun.device().equals("tcp") ? " -dev tcp" : "") + " --checkpoint coordinated "
+                + "--every 4 --max-restarts 0 --resume " + store.toAbsolutePath() + " -cp "
+                + Path.of(MpiRun.classPathOf(BlockingRestartTest.HaloRing.class)).toAbsolutePath() + " '"
+                + BlockingRestartTest.HaloRing.class.getName() + "' 20", command, "quoted for a shell: the $");
+
+        // as a shell reads it: these words have no spaces, and only the class name needs (single) quotes
+        Run resumed = launch(Stream.of(command.split(" "))
+                .map(w -> w.startsWith("'") ? w.substring(1, w.length() - 1) : w).toList());
+
+        assertEquals(0, resumed.status(), resumed.err());
+        assertEquals(sortedLines(clean.out()), sortedLines(resumed.out()));
+        assertTrue(resumed.err().contains("resuming from checkpoint 3"), resumed.err());
+    }
+
+    /** Rank 0 puts a file where the run report's directory was, so that the report cannot be written at the end. */
+    public static class BlocksItsReport {
+        public static void main(String[] args) throws IOException {
+            String[] mine = MPI.Init(args);
+            if (MPI.COMM_WORLD.Rank() == 0) {
+                Path dir = Path.of(mine[0]);
+                Files.deleteIfExists(dir);
+                Files.writeString(dir, "not a directory");
+            }
+            MPI.COMM_WORLD.Barrier();
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    void shouldExitOneSayingWhyWhenTheReportCannotBeWrittenAtTheEnd() throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("reports"));
+        Path report = dir.resolve("run.json");
+
+        Run r = launch(List.of("-np", "2", "-dev", MpiRun.device(), "--checkpoint", "coordinated", "--store",
+                tmp.resolve("s").toString(), "--report", report.toString(), "-cp",
+                MpiRun.classPathOf(BlocksItsReport.class), BlocksItsReport.class.getName(), dir.toString()));
+
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains("snaprun: cannot write the run report to " + report + ": "), r.err());
+        assertTrue(r.err().contains("snaprun: every rank finished, but the run report was not written; exit status 1"),
+                r.err());
+    }
+
+    @Test
+    void shouldExitTwoBeforeRunningWhenTheReportIsADirectory() throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("reports"));
+
+        Run r = launch(ring("--checkpoint", "coordinated", "--store", tmp.resolve("s").toString(), "--report",
+                dir.toString()));
+
+        assertEquals(2, r.status(), r.err());
+        assertEquals("snaprun: --report " + dir + " is a directory; give a file name, e.g. --report "
+                + dir.resolve("report.json") + "\n", r.err());
     }
 }

@@ -70,14 +70,12 @@ public final class ShmJob {
             a.run(out, err);
             if (!a.job.isAborted()) {
                 JobResult ok = new JobResult(0, List.of(), Duration.ofNanos(System.nanoTime() - start));
-                supervision.finish(ok);
-                return ok;
+                return supervision.finish(ok);
             }
             JobResult.RankFailure f = a.failure();
             if (!supervision.restartAfter(f.rank(), a.shortReason(f), a.restartable(), a.abortedAt)) {
                 JobResult failed = a.result(Duration.ofNanos(System.nanoTime() - start));
-                supervision.finish(failed);
-                return failed;
+                return supervision.finish(failed);
             }
         }
     }

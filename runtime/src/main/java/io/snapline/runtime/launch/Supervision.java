@@ -49,6 +49,9 @@ final class Supervision {
     private String restartReason;
     private int restoredRanks;
     private boolean restartPending;
+    /** The job ended with restarts left to want: the run report says how to resume it. */
+    private boolean gaveUp;
+    private Thread interruptHook;
 
     private Supervision(LaunchOptions options, CheckpointPolicy policy, PolicySettings settings, CheckpointStore store,
             Path storeDir, StoreLock lock, JobFingerprint fingerprint, RestartPoint restore, PrintStream err) {
@@ -85,6 +88,9 @@ final class Supervision {
             throw new UsageException("--interval auto is not available in this build (it derives the interval from "
                     + "the failure rate and the measured checkpoint cost); give --interval T, e.g. --interval 30s");
         }
+        if (options.report() != null) {
+            checkReport(Path.of(options.report()));
+        }
         PolicySettings settings = new PolicySettings(policy.name(), options.interval(), options.every(), 2,
                 options.checkpointTimeout() != null ? options.checkpointTimeout()
                         : PolicySettings.DEFAULT_STALL_TIMEOUT, options.logging());
@@ -117,6 +123,7 @@ final class Supervision {
                     ? resumePoint(options, policy, store, fingerprint, dir, err)
                     : requireEmpty(store, dir, options.np());
             Supervision s = new Supervision(options, policy, settings, store, dir, lock, fingerprint, restore, err);
+            s.printHintOnInterrupt();
             err.println("snaprun: checkpoint policy " + policy.name() + " ("
                     + (settings.every() > 0 ? "every " + settings.every() + " safe points"
                             : "every " + describe(settings.interval())) + "), checkpoints in " + dir
@@ -161,6 +168,31 @@ final class Supervision {
                     + ", or choose an empty directory");
         }
         return RestartPoint.fresh(np);
+    }
+
+    /**
+     * Refuses a {@code --report} file that cannot be written, before the job runs: a directory, or a place where this
+     * user cannot create or replace a file. Nothing is created here.
+     */
+    static void checkReport(Path file) {
+        Path abs = file.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            throw new UsageException("--report " + file + " is a directory; give a file name, e.g. --report "
+                    + file.resolve("report.json"));
+        }
+        Path existing = abs.getParent();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing)) {
+            throw new UsageException("--report " + file + ": " + existing + " is not a directory, so the report "
+                    + "cannot be written there");
+        }
+        boolean writable = Files.exists(abs) ? Files.isWritable(abs) : Files.isWritable(existing);
+        if (!writable) {
+            throw new UsageException("--report " + file + ": permission denied ("
+                    + (Files.exists(abs) ? abs : existing) + " is not writable); give a file in a writable directory");
+        }
     }
 
     /** {@code <MainClass>-<yyyyMMdd-HHmmss>-<pid>}: names the default store directory. */
@@ -274,6 +306,7 @@ final class Supervision {
         if (restarts >= options.maxRestarts()) {
             err.println("snaprun: rank " + failedRank + " failed; not restarting: the job has used all "
                     + options.maxRestarts() + " restart(s) allowed by --max-restarts");
+            gaveUp = true;
             return false;
         }
         long planning = System.nanoTime();
@@ -285,6 +318,7 @@ final class Supervision {
             firstId = firstCheckpointId(store, restore);
         } catch (CheckpointStoreException e) {
             err.println("snaprun: cannot restart: " + e.getMessage());
+            gaveUp = true;
             return false;
         }
         restarts++;
@@ -300,31 +334,82 @@ final class Supervision {
         return true;
     }
 
-    /** Releases the store's lock; called once the job's ranks are gone, however the job ended. Idempotent. */
+    /**
+     * Releases the store's lock; called once the job's ranks are gone, however the job ended. From then on an
+     * interrupt no longer prints how to resume. Idempotent.
+     */
     void release() {
+        if (interruptHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(interruptHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs or has run
+            }
+        }
         if (lock != null) {
             lock.close();
         }
     }
 
-    /** Ends the job: prints the run report (for a checkpointing policy) and writes it as JSON if asked. */
-    void finish(JobResult result) {
+    /**
+     * Ends the job: prints the run report (for a checkpointing policy), how to resume a job that gave up, and writes
+     * the report as JSON if asked. Returns the job's result, with exit status 1 instead of 0 when the report asked for
+     * could not be written (the message says why).
+     */
+    JobResult finish(JobResult result) {
         report.finish(result.succeeded() ? "completed" : "failed with exit status " + result.exitCode(),
                 System.nanoTime());
         if (store != null) {
             for (String line : report.summary().split("\n")) {
                 err.println("snaprun: " + line.stripTrailing());
             }
+            if (gaveUp) {
+                err.println("snaprun: " + resumeHint());
+            }
             store.close();
         }
         release();
+        JobResult out = result;
         if (options.report() != null) {
             try {
                 report.writeJson(Path.of(options.report()));
             } catch (IOException e) {
-                err.println("snaprun: cannot write the run report to " + options.report() + ": " + e.getMessage());
+                err.println("snaprun: cannot write the run report to " + options.report() + ": "
+                        + StoreDirectory.reason(e));
+                if (result.succeeded()) {
+                    err.println("snaprun: every rank finished, but the run report was not written; exit status 1");
+                    out = new JobResult(1, List.of(), result.wallTime(), result.abandonedRanks());
+                }
             }
         }
         err.flush();
+        return out;
+    }
+
+    /** The command that continues this job from its store, or why there is nothing to continue. */
+    String resumeHint() {
+        boolean nothing;
+        try {
+            nothing = store.list().isEmpty() && store.localRanks().isEmpty();
+        } catch (CheckpointStoreException e) {
+            nothing = false;
+        }
+        if (nothing) {
+            return "no checkpoint was committed in " + storeDir + ", so there is nothing to resume; run the job "
+                    + "again from the beginning";
+        }
+        return "to continue the job from its newest checkpoint in " + storeDir + ", run:\n  "
+                + ResumeCommand.of(options, storeDir);
+    }
+
+    /** On SIGINT or SIGTERM while the job runs, says how to resume it. */
+    private void printHintOnInterrupt() {
+        interruptHook = new Thread(() -> {
+            synchronized (err) {
+                err.println("snaprun: interrupted; " + resumeHint());
+                err.flush();
+            }
+        }, "snaprun-resume-hint");
+        Runtime.getRuntime().addShutdownHook(interruptHook);
     }
 }

@@ -81,13 +81,11 @@ public final class TcpJob {
                 Duration wall = Duration.ofNanos(System.nanoTime() - start);
                 if (a.succeeded()) {
                     JobResult ok = new JobResult(0, List.of(), wall);
-                    supervision.finish(ok);
-                    return ok;
+                    return supervision.finish(ok);
                 }
                 if (!supervision.restartAfter(a.failedRank(), a.shortReason(), a.restartable(), a.abortedAt())) {
                     JobResult failed = a.result(wall);
-                    supervision.finish(failed);
-                    return failed;
+                    return supervision.finish(failed);
                 }
             }
         } finally {
