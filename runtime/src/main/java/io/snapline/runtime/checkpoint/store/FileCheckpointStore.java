@@ -141,14 +141,28 @@ public final class FileCheckpointStore implements CheckpointStore {
         return Optional.empty();
     }
 
+    /**
+     * {@inheritDoc} The store may belong to a running job (a tool reading it): the directories are listed again after
+     * their manifests were looked at, until no checkpoint directory came or went meanwhile, so that a listing taken
+     * before a commit is not checked after the retention that followed it (which would miss every checkpoint).
+     */
     @Override
     public List<CheckpointId> list() {
         ensureOpen();
+        List<Path> dirs = checkpointDirs();
         List<CheckpointId> ids = new ArrayList<>();
-        for (Path dir : checkpointDirs()) {
-            if (Files.exists(dir.resolve(CheckpointFormatDescriptor.MANIFEST_FILE))) {
-                ids.add(CheckpointId.of(idOf(dir)));
+        for (int attempt = 0; attempt < 20; attempt++) {
+            ids = new ArrayList<>();
+            for (Path dir : dirs) {
+                if (Files.exists(dir.resolve(CheckpointFormatDescriptor.MANIFEST_FILE))) {
+                    ids.add(CheckpointId.of(idOf(dir)));
+                }
             }
+            List<Path> again = checkpointDirs();
+            if (again.equals(dirs)) {
+                break;
+            }
+            dirs = again;
         }
         return ids;
     }
