@@ -11,13 +11,11 @@ import io.snapline.runtime.checkpoint.RunReport;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.CheckpointStore;
 import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
-import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
 import io.snapline.runtime.checkpoint.store.JobFingerprint;
 import io.snapline.runtime.checkpoint.store.StoreDirectory;
 import io.snapline.runtime.checkpoint.store.StoreLock;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -89,7 +87,7 @@ final class Supervision {
                     + "the failure rate and the measured checkpoint cost); give --interval T, e.g. --interval 30s");
         }
         if (options.report() != null) {
-            checkReport(Path.of(options.report()));
+            ReportFile.check(Path.of(options.report()));
         }
         PolicySettings settings = new PolicySettings(policy.name(), options.interval(), options.every(), 2,
                 options.checkpointTimeout() != null ? options.checkpointTimeout()
@@ -103,96 +101,15 @@ final class Supervision {
             return new Supervision(options, policy, settings, null, null, null, null, RestartPoint.fresh(options.np()),
                     err);
         }
-        String jobId = jobId(options);
-        Path dir = Path.of(options.resume() != null ? options.resume()
-                : options.store() != null ? options.store() : FileCheckpointStore.defaultDirectory(jobId).toString());
-        if (options.resume() != null && !Files.isDirectory(dir)) {
-            throw new UsageException("--resume " + dir + ": no such directory");
-        }
-        JobFingerprint fingerprint = JobFingerprints.of(options, settings);
-        StoreLock lock;
-        try {
-            StoreDirectory.prepare(dir);
-            lock = StoreLock.acquire(dir, jobId, w -> err.println("snaprun: warning: " + w));
-        } catch (CheckpointStoreException e) {
-            throw new UsageException(e.getMessage());
-        }
-        try {
-            CheckpointStore store = new FileCheckpointStore(dir, fingerprint);
-            RestartPoint restore = options.resume() != null
-                    ? resumePoint(options, policy, store, fingerprint, dir, err)
-                    : requireEmpty(store, dir, options.np());
-            Supervision s = new Supervision(options, policy, settings, store, dir, lock, fingerprint, restore, err);
-            s.printHintOnInterrupt();
-            err.println("snaprun: checkpoint policy " + policy.name() + " ("
-                    + (settings.every() > 0 ? "every " + settings.every() + " safe points"
-                            : "every " + describe(settings.interval())) + "), checkpoints in " + dir
-                    + "; up to " + options.maxRestarts() + " restart(s)");
-            return s;
-        } catch (CheckpointStoreException e) {
-            lock.close();
-            throw new UsageException(e.getMessage());
-        } catch (RuntimeException | Error e) {
-            lock.close();
-            throw e;
-        }
-    }
-
-    /** What a {@code --resume} restores, once the store's checkpoints are shown to be this job's. */
-    private static RestartPoint resumePoint(LaunchOptions options, CheckpointPolicy policy, CheckpointStore store,
-            JobFingerprint fingerprint, Path dir, PrintStream err) {
-        if (store.list().isEmpty() && store.localRanks().isEmpty()) {
-            throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
-        }
-        JobFingerprints.requireSameJob(store, fingerprint, options.allowNewArgs(), dir,
-                w -> err.println("snaprun: warning: " + w));
-        RestartPoint restore = policy.restartPoint(store, options.np(), w -> err.println("snaprun: warning: " + w));
-        if (restore.restoring() == 0 && !store.list().isEmpty()) {
-            throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
-        }
-        err.println("snaprun: resuming from " + restore + " in " + dir);
-        return restore;
-    }
-
-    /** A fresh job's store must hold no checkpoints of an earlier run. */
-    private static RestartPoint requireEmpty(CheckpointStore store, Path dir, int np) {
-        if (!store.list().isEmpty()) {
-            List<CheckpointId> ids = store.list();
-            throw new UsageException("--store " + dir + " already holds checkpoints " + ids.get(0) + ".."
-                    + ids.get(ids.size() - 1) + " of an earlier run; continue it with --resume " + dir
-                    + ", or choose an empty directory");
-        }
-        if (!store.localRanks().isEmpty()) {
-            throw new UsageException("--store " + dir + " already holds local checkpoints of ranks "
-                    + store.localRanks() + " from an earlier run; continue it with --resume " + dir
-                    + ", or choose an empty directory");
-        }
-        return RestartPoint.fresh(np);
-    }
-
-    /**
-     * Refuses a {@code --report} file that cannot be written, before the job runs: a directory, or a place where this
-     * user cannot create or replace a file. Nothing is created here.
-     */
-    static void checkReport(Path file) {
-        Path abs = file.toAbsolutePath();
-        if (Files.isDirectory(abs)) {
-            throw new UsageException("--report " + file + " is a directory; give a file name, e.g. --report "
-                    + file.resolve("report.json"));
-        }
-        Path existing = abs.getParent();
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        if (existing == null || !Files.isDirectory(existing)) {
-            throw new UsageException("--report " + file + ": " + existing + " is not a directory, so the report "
-                    + "cannot be written there");
-        }
-        boolean writable = Files.exists(abs) ? Files.isWritable(abs) : Files.isWritable(existing);
-        if (!writable) {
-            throw new UsageException("--report " + file + ": permission denied ("
-                    + (Files.exists(abs) ? abs : existing) + " is not writable); give a file in a writable directory");
-        }
+        JobStore opened = JobStore.open(options, policy, settings, jobId(options), err);
+        Supervision s = new Supervision(options, policy, settings, opened.store(), opened.dir(), opened.lock(),
+                opened.fingerprint(), opened.restore(), err);
+        s.printHintOnInterrupt();
+        err.println("snaprun: checkpoint policy " + policy.name() + " ("
+                + (settings.every() > 0 ? "every " + settings.every() + " safe points"
+                        : "every " + describe(settings.interval())) + "), checkpoints in " + opened.dir()
+                + "; up to " + options.maxRestarts() + " restart(s)");
+        return s;
     }
 
     /** {@code <MainClass>-<yyyyMMdd-HHmmss>-<pid>}: names the default store directory. */
