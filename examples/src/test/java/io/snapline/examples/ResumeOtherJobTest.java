@@ -53,7 +53,8 @@ class ResumeOtherJobTest {
         UsageException policy = assertThrows(UsageException.class, () -> heat(List.of("--checkpoint", "coordinated",
                 "--every", "10", "--resume", store.toString()), "48", "40"));
 
-        assertTrue(args.getMessage().startsWith("--resume " + store + ": rank 0's local checkpoint "), args.getMessage());
+        assertTrue(args.getMessage().startsWith("--resume " + store + ": rank 0's local checkpoint "),
+                args.getMessage());
         assertTrue(args.getMessage().contains(" there was taken by another job (old value \u2192 this job's):\n"
                 + "  program arguments: 48 40 \u2192 48 80\n"), args.getMessage());
         assertTrue(policy.getMessage().contains("\n  checkpoint policy: independent \u2192 coordinated\n"),

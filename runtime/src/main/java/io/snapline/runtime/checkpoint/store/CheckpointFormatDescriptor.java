@@ -41,7 +41,7 @@ import java.util.zip.CRC32C;
  *   snapline-manifest 2
  *   checkpoint &lt;id&gt;
  *   ranks &lt;n&gt;
- *   job &lt;code&gt; &lt;name&gt; &lt;value&gt;   (the job's fingerprint, one line per field in code order; see FingerprintLines)
+ *   job &lt;code&gt; &lt;name&gt; &lt;value&gt;   (the job's fingerprint, a line per field in code order: FingerprintLines)
  *   piece &lt;rank&gt; &lt;file name&gt; &lt;size in bytes&gt; &lt;payload CRC32C, 8 hex digits&gt;   (n lines, by rank)
  *   crc32c &lt;CRC32C of every preceding byte, 8 lower-case hex digits&gt;
  *

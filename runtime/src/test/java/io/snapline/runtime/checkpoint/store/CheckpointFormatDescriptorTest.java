@@ -103,7 +103,8 @@ class CheckpointFormatDescriptorTest {
         byte[] encoded = CheckpointFormatDescriptor.encodeManifest(manifest, GOLDEN_JOB);
 
         assertEquals(new String(expected, StandardCharsets.US_ASCII), new String(encoded, StandardCharsets.US_ASCII));
-        CheckpointFormatDescriptor.ManifestFile decoded = CheckpointFormatDescriptor.decodeManifest("MANIFEST", expected);
+        CheckpointFormatDescriptor.ManifestFile decoded = CheckpointFormatDescriptor.decodeManifest("MANIFEST",
+                expected);
         assertEquals(manifest, decoded.manifest());
         assertEquals(GOLDEN_JOB, decoded.fingerprint());
     }
