@@ -235,7 +235,7 @@ final class NbRank implements RankPolicy, ChannelHook {
     @Override
     public List<CommSnapshot.Saved> onRestore(RankImage image) {
         ByteBuffer b = ByteBuffer.wrap(image.policyData());
-        int epoch = b.getInt();
+        b.getInt(); // the epoch the checkpoint was taken in: epochs continue from the attempt's first id (below)
         int ranks = b.getInt();
         if (ranks != n) {
             throw new IllegalStateException("checkpoint " + image.id() + " was taken with " + ranks + " ranks");
@@ -268,7 +268,10 @@ final class NbRank implements RankPolicy, ChannelHook {
         long[] suppress = services.exchange(accepted, 0); // what every peer already accepted from this rank
         synchronized (this) {
             protocol = new NbRankProtocol(me, n, actions::add);
-            protocol.restore(new RestartPlan.RankPlan(me, epoch, sent, acceptedWithLate, suppress, lateIds));
+            // Epochs count on from the attempt's first checkpoint id less one, which is the restored epoch unless the
+            // store holds newer (damaged) checkpoints: every rank restores the same checkpoint, so they agree.
+            int base = Math.toIntExact(services.firstCheckpointId() - 1);
+            protocol.restore(new RestartPlan.RankPlan(me, base, sent, acceptedWithLate, suppress, lateIds));
             for (byte[] m : earlyControl) {
                 apply(NbMessage.decode(m));
             }

@@ -415,8 +415,9 @@ class IndependentRestartTest {
         UsageException e = assertThrows(UsageException.class, () -> MpiRun.run(2, List.of("--checkpoint",
                 "independent", "--resume", tmp.resolve("s").toString()), Pairs.class, "20", "1", "0"));
 
-        assertTrue(e.getMessage().contains("local checkpoints of ranks 0..3 but this job has 2 ranks; restart with "
-                + "-np 4"), e.getMessage());
+        assertTrue(e.getMessage().contains("'s local checkpoint ") && e.getMessage().contains(
+                " there was taken by another job (old value \u2192 this job's):\n  ranks (-np): 4 \u2192 2\n"),
+                e.getMessage());
     }
 
     @Test

@@ -29,6 +29,9 @@ import java.util.Optional;
  * Reads only: the store is not changed, so it may belong to a running job.
  */
 public final class StoreHistory {
+    /** How many times a window is read again when a running job's retention changed it meanwhile. */
+    private static final int MAX_READS = 20;
+
     private StoreHistory() {
     }
 
@@ -69,44 +72,58 @@ public final class StoreHistory {
             throw new RecoveryException("--store " + dir + ": no such directory");
         }
         try (FileCheckpointStore store = new FileCheckpointStore(dir)) {
-            List<CheckpointId> ids = store.list();
-            if (ids.isEmpty() && !store.localRanks().isEmpty()) {
-                return readLocal(store);
-            }
-            if (ids.isEmpty()) {
-                throw new RecoveryException("--store " + dir + " holds no committed checkpoint");
-            }
-            for (int k = 1; k < ids.size(); k++) {
-                if (ids.get(k).value() != ids.get(k - 1).value() + 1) {
-                    throw new RecoveryException("--store " + dir + " holds checkpoints " + ids + " with a gap; the "
-                            + "intervals between them cannot be rebuilt");
+            for (int attempt = 1; ; attempt++) {
+                List<CheckpointId> ids = store.list();
+                if (ids.isEmpty() && !store.localRanks().isEmpty()) {
+                    return readLocal(store);
                 }
-            }
-            int ranks = -1;
-            List<DependencyTracker.Record[]> records = new ArrayList<>();
-            for (CheckpointId id : ids) {
-                Manifest m = store.manifest(id);
-                if (ranks >= 0 && m.ranks() != ranks) {
-                    throw new RecoveryException("--store " + dir + ": checkpoint " + id + " has " + m.ranks()
-                            + " ranks, the others " + ranks);
+                if (ids.isEmpty()) {
+                    throw new RecoveryException("--store " + dir + " holds no committed checkpoint");
                 }
-                ranks = m.ranks();
-                DependencyTracker.Record[] perRank = new DependencyTracker.Record[ranks];
-                for (int r = 0; r < ranks; r++) {
-                    String where = "rank " + r + "'s piece of checkpoint " + id;
-                    RankImage image = RankImage.decode(store.readPiece(id, m.piece(r)), where);
-                    if (image.dependencies().length == 0) {
-                        throw new RecoveryException(where + " holds no dependency record (written by a runtime "
-                                + "without dependency tracking)");
+                try {
+                    return readGlobal(store, dir, ids);
+                } catch (CheckpointStoreException e) {
+                    // The store of a running job: its retention may have deleted a checkpoint of the window read.
+                    if (attempt >= MAX_READS || store.list().equals(ids)) {
+                        throw e;
                     }
-                    perRank[r] = DependencyTracker.Record.decode(image.dependencies());
                 }
-                records.add(perRank);
             }
-            return build(ranks, ids, records);
         } catch (CheckpointStoreException e) {
             throw new RecoveryException("--store " + dir + ": " + e.getMessage());
         }
+    }
+
+    /** The history of the global checkpoints {@code ids}. */
+    private static Read readGlobal(FileCheckpointStore store, Path dir, List<CheckpointId> ids) {
+        for (int k = 1; k < ids.size(); k++) {
+            if (ids.get(k).value() != ids.get(k - 1).value() + 1) {
+                throw new RecoveryException("--store " + dir + " holds checkpoints " + ids + " with a gap; the "
+                        + "intervals between them cannot be rebuilt");
+            }
+        }
+        int ranks = -1;
+        List<DependencyTracker.Record[]> records = new ArrayList<>();
+        for (CheckpointId id : ids) {
+            Manifest m = store.manifest(id);
+            if (ranks >= 0 && m.ranks() != ranks) {
+                throw new RecoveryException("--store " + dir + ": checkpoint " + id + " has " + m.ranks()
+                        + " ranks, the others " + ranks);
+            }
+            ranks = m.ranks();
+            DependencyTracker.Record[] perRank = new DependencyTracker.Record[ranks];
+            for (int r = 0; r < ranks; r++) {
+                String where = "rank " + r + "'s piece of checkpoint " + id;
+                RankImage image = RankImage.decode(store.readPiece(id, m.piece(r)), where);
+                if (image.dependencies().length == 0) {
+                    throw new RecoveryException(where + " holds no dependency record (written by a runtime "
+                            + "without dependency tracking)");
+                }
+                perRank[r] = DependencyTracker.Record.decode(image.dependencies());
+            }
+            records.add(perRank);
+        }
+        return build(ranks, ids, records);
     }
 
     private static Read readLocal(FileCheckpointStore store) {

@@ -20,7 +20,11 @@ public interface CoordinatorServices {
         }
     }
 
-    /** The id the next checkpoint must take: one more than the newest committed one (1 in a fresh store). */
+    /**
+     * The id the next checkpoint must take: at the start of an attempt, above the checkpoint restored and above every
+     * checkpoint committed in the store, damaged ones included (1 in a fresh store); then one more than the last
+     * committed. Ranks learn the attempt's first id as {@link RankServices#firstCheckpointId()}.
+     */
     CheckpointId nextId();
 
     /**

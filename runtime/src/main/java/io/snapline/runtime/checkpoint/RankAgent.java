@@ -254,6 +254,11 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
+    public long firstCheckpointId() {
+        return setup.firstCheckpointId();
+    }
+
+    @Override
     public void toCoordinator(byte[] message) {
         if (dying) {
             // A rank being killed reports nothing more. Its program thread waits for the kill here; any other thread

@@ -19,6 +19,16 @@ public interface RankServices {
     /** The id of the checkpoint this rank was restored from, or 0 when it started fresh. */
     long restoredId();
 
+    /**
+     * The id this attempt's first global checkpoint takes: above the checkpoint restored and above every checkpoint
+     * committed in the store, damaged ones included, so that after a fallback past a damaged checkpoint K the next one
+     * does not collide with K. The coordinator's {@link CoordinatorServices#nextId()} starts at the same id. Policies
+     * whose ranks number checkpoints themselves start there; ids need not follow the restored one.
+     */
+    default long firstCheckpointId() {
+        return restoredId() + 1;
+    }
+
     /** Sends {@code message} to this attempt's {@link PolicyCoordinator}. Any thread. */
     void toCoordinator(byte[] message);
 

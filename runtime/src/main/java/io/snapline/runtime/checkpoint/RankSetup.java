@@ -12,9 +12,18 @@ import io.snapline.runtime.checkpoint.store.CheckpointStore;
  * @param link               the way to the supervisor
  * @param killAtPoint        failure injection: kill this rank at this safe point (0: never)
  * @param killDuringWriteOf  failure injection: kill this rank while it writes its piece of this checkpoint (0: never)
+ * @param firstCheckpointId  the id the attempt's first global checkpoint takes (see
+ *                           {@link RankServices#firstCheckpointId()})
  */
 public record RankSetup(CheckpointPolicy policy, PolicySettings settings, CheckpointStore store, RestoreFrom restoreFrom,
-        RankLink link, long killAtPoint, long killDuringWriteOf) {
+        RankLink link, long killAtPoint, long killDuringWriteOf, long firstCheckpointId) {
+
+    /** A setup whose first checkpoint follows the one restored (a store holding no newer one). */
+    public RankSetup(CheckpointPolicy policy, PolicySettings settings, CheckpointStore store, RestoreFrom restoreFrom,
+            RankLink link, long killAtPoint, long killDuringWriteOf) {
+        this(policy, settings, store, restoreFrom, link, killAtPoint, killDuringWriteOf,
+                restoreFrom == null || restoreFrom.isLocal() ? 1 : restoreFrom.id().value() + 1);
+    }
 
     /** No checkpointing and no supervisor: a program started on its own. */
     public static RankSetup none() {

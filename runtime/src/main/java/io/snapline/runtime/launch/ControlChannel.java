@@ -10,6 +10,7 @@ import java.nio.channels.SocketChannel;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.RestoreFrom;
+import io.snapline.runtime.checkpoint.store.JobFingerprint;
 import io.snapline.runtime.checkpoint.store.PieceRef;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,8 +33,10 @@ import java.util.List;
  *  Failed     report str     Abort    code i32, reason str
  *  PeerDied   rank i32, reason str     Stop  reason str
  *  CheckpointSetup  policy str, interval-nanos i64 (-1: none), every i64, retain i32, stall-nanos i64,
- *                   logging str, has-store u8, [store-directory str], restore u8 (0: none, 1: a piece of
- *                   a global checkpoint, 2: a local checkpoint), [id i64], [piece: rank i32, file-name str,
+ *                   logging str, has-store u8, [store-directory str, has-fingerprint u8, [format i32,
+ *                   main-class str, argument-count i32, the arguments (str each), class-path str, policy str,
+ *                   policy-options str, ranks i32], first-checkpoint-id i64], restore u8 (0: none, 1: a piece
+ *                   of a global checkpoint, 2: a local checkpoint), [id i64], [piece: rank i32, file-name str,
  *                   size i64, crc32c i32 (restore 1 only)], kill-at-point i64, kill-during-write-of i64
  *  Policy     message blob         Restored  id i64, point i64, nanos i64
  *  Finalizing (empty)              KillRequest  at-safe-point u8, reason str
@@ -217,6 +220,14 @@ public final class ControlChannel implements AutoCloseable {
         b.u8(c.storeDirectory() == null ? 0 : 1);
         if (c.storeDirectory() != null) {
             b.str(c.storeDirectory());
+            JobFingerprint f = c.fingerprint();
+            b.u8(f == null ? 0 : 1);
+            if (f != null) {
+                b.i32(f.format()).str(f.mainClass()).i32(f.arguments().size());
+                f.arguments().forEach(b::str);
+                b.str(f.classPath()).str(f.policy()).str(f.policyOptions()).i32(f.ranks());
+            }
+            b.i64(c.firstCheckpointId());
         }
         RestoreFrom from = c.restoreFrom();
         b.u8(from == null ? 0 : from.isLocal() ? 2 : 1);
@@ -238,7 +249,16 @@ public final class ControlChannel implements AutoCloseable {
         String logging = str(in);
         PolicySettings settings = new PolicySettings(policy, interval < 0 ? null : Duration.ofNanos(interval), every,
                 retain, Duration.ofNanos(stall), logging);
-        String store = flag(in) ? str(in) : null;
+        String store = null;
+        JobFingerprint fingerprint = null;
+        long firstId = 1;
+        if (flag(in)) {
+            store = str(in);
+            if (flag(in)) {
+                fingerprint = fingerprint(in);
+            }
+            firstId = in.getLong();
+        }
         RestoreFrom from;
         byte kind = in.get();
         switch (kind) {
@@ -250,7 +270,26 @@ public final class ControlChannel implements AutoCloseable {
             case 2 -> from = RestoreFrom.local(in.getLong());
             default -> throw new IOException("unknown restore kind " + kind);
         }
-        return new ControlMessage.CheckpointSetup(settings, store, from, in.getLong(), in.getLong());
+        return new ControlMessage.CheckpointSetup(settings, store, fingerprint, firstId, from, in.getLong(),
+                in.getLong());
+    }
+
+    private static JobFingerprint fingerprint(ByteBuffer in) throws IOException {
+        int format = in.getInt();
+        String main = str(in);
+        int argc = in.getInt();
+        if (argc < 0 || argc > in.remaining()) {
+            throw new IOException("a fingerprint with " + argc + " arguments");
+        }
+        List<String> args = new ArrayList<>(argc);
+        for (int i = 0; i < argc; i++) {
+            args.add(str(in));
+        }
+        try {
+            return new JobFingerprint(format, main, args, str(in), str(in), str(in), in.getInt());
+        } catch (RuntimeException e) {
+            throw new IOException("a malformed fingerprint: " + e.getMessage(), e);
+        }
     }
 
     private static boolean flag(ByteBuffer in) throws IOException {

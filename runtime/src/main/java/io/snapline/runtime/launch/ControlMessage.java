@@ -2,6 +2,7 @@ package io.snapline.runtime.launch;
 
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RestoreFrom;
+import io.snapline.runtime.checkpoint.store.JobFingerprint;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -129,12 +130,15 @@ public sealed interface ControlMessage {
      *
      * @param settings           the policy's name (the rank loads it from its own class path) and settings
      * @param storeDirectory     where the rank writes its pieces (absolute), or null for a policy without a store
+     * @param fingerprint        the job's fingerprint, which the rank's pieces record (null without a store)
+     * @param firstCheckpointId  the id the attempt's first global checkpoint takes
      * @param restoreFrom        the checkpoint this rank restores, or null to start fresh
      * @param killAtPoint        failure injection: the safe point to die at (0: never)
      * @param killDuringWriteOf  failure injection: the checkpoint to die while writing (0: never)
      */
-    record CheckpointSetup(PolicySettings settings, String storeDirectory, RestoreFrom restoreFrom, long killAtPoint,
-            long killDuringWriteOf) implements ControlMessage {
+    record CheckpointSetup(PolicySettings settings, String storeDirectory, JobFingerprint fingerprint,
+            long firstCheckpointId, RestoreFrom restoreFrom, long killAtPoint, long killDuringWriteOf)
+            implements ControlMessage {
         @Override
         public byte type() {
             return CHECKPOINT_SETUP;

@@ -46,6 +46,7 @@ import java.util.regex.Pattern;
  * @param logging        message logging for {@code --checkpoint independent} ({@code none}), or null when not given
  * @param checkpointTimeout how long a checkpoint may wait for a rank to reach it before the job ends (blocking) or
  *                       the checkpoint is abandoned (non-blocking), or null for the default
+ * @param allowNewArgs   {@code --allow-new-args}: a resume may continue checkpoints taken with other program arguments
  */
 public record LaunchOptions(
         int np,
@@ -67,7 +68,8 @@ public record LaunchOptions(
         String jvmOpts,
         Duration failureTimeout,
         Duration checkpointTimeout,
-        String logging) {
+        String logging,
+        boolean allowNewArgs) {
 
     /** Policy names the launcher accepts; each is provided by a module found at run time. */
     public static final Set<String> POLICIES = Set.of("none", "coordinated", "coordinated-nb", "independent");
@@ -108,7 +110,8 @@ public record LaunchOptions(
             "  --store DIR           checkpoint directory (default ./snapline-checkpoints/<job-id>)",
             "  --inject-failure F    rank=R,after=5s | rank=R,point=K | rank=R,during-checkpoint=K | random,seed=S,count=C",
             "  --max-restarts K      give up after K restarts (default " + DEFAULT_MAX_RESTARTS + ")",
-            "  --resume DIR          restart a job from the checkpoints in DIR",
+            "  --resume DIR          continue a job from the checkpoints in DIR (same program, arguments, policy, -np)",
+            "  --allow-new-args      with --resume: continue with other program arguments than the checkpoints'",
             "  --report FILE.json    write the run report as JSON",
             "  --checkpoint-timeout T  how long a checkpoint may wait for every rank to reach a safe point before it is",
             "                          abandoned (the job runs on; default 5m)",
@@ -130,6 +133,7 @@ public record LaunchOptions(
             Map.entry("--store", true), Map.entry("--inject-failure", true), Map.entry("--max-restarts", true),
             Map.entry("--resume", true), Map.entry("--report", true), Map.entry("--jvm-opts", true),
             Map.entry("--failure-timeout", true), Map.entry("--checkpoint-timeout", true), Map.entry("--logging", true),
+            Map.entry("--allow-new-args", false),
             Map.entry("-h", false), Map.entry("--help", false), Map.entry("--version", false));
 
     private static final Map<String, String> CANONICAL = Map.of(
@@ -195,6 +199,7 @@ public record LaunchOptions(
         private Duration failureTimeout;
         private Duration checkpointTimeout;
         private String logging;
+        private boolean allowNewArgs;
 
         Parser(String[] argv) {
             this.argv = argv;
@@ -235,7 +240,7 @@ public record LaunchOptions(
             checkCheckpointFlags();
             return new LaunchOptions(np, device, cp, jar, main, List.copyOf(args), tag, checkpoint, interval, auto,
                     every, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts, failureTimeout,
-                    checkpointTimeout, logging);
+                    checkpointTimeout, logging, allowNewArgs);
         }
 
         /** Handles the flag at {@code argv[i]} and returns the index of the next argument. */
@@ -281,6 +286,7 @@ public record LaunchOptions(
                 case "-cp" -> cp = v;
                 case "-jar" -> jar = v;
                 case "--tag-output" -> tag = true;
+                case "--allow-new-args" -> allowNewArgs = true;
                 case "--checkpoint" -> checkpoint = parsePolicy(v);
                 case "--interval" -> {
                     if (v.equals("auto")) {
@@ -328,6 +334,10 @@ public record LaunchOptions(
                                 + "coordinated-nb or independent); with --checkpoint none nothing is saved");
                     }
                 }
+            }
+            if (allowNewArgs && resume == null) {
+                throw new UsageException("--allow-new-args goes with --resume DIR: it lets a resumed job continue with "
+                        + "other program arguments than the checkpoints in DIR were taken with");
             }
             if (logging != null && !checkpoint.equals("independent")) {
                 throw new UsageException("--logging applies to --checkpoint independent (the coordinated policies "

@@ -15,9 +15,12 @@ import java.util.Properties;
  *       that is 0 (an aborted job never reports success);</li>
  *   <li>1 when a rank ended with an uncaught exception; the report on standard error names the rank and shows its
  *       stack trace;</li>
- *   <li>1 as well when, with {@code -dev tcp}, a rank process died (killed, crashed) or stopped answering;</li>
- *   <li>2 for a bad command line, a checkpoint store that cannot be used (another run's checkpoints without
- *       {@code --resume}, a resume into a different number of ranks), or a feature this build does not have.</li>
+ *   <li>1 as well when, with {@code -dev tcp}, a rank process died (killed, crashed) or stopped answering, and when
+ *       every rank finished but the {@code --report} file could not be written;</li>
+ *   <li>2 for a bad command line, a checkpoint store that cannot be used (not writable, writable by other users,
+ *       locked by another job, another run's checkpoints without {@code --resume}, another job's checkpoints given to
+ *       {@code --resume}), a {@code --report} file that cannot be written, or a feature this build does not
+ *       have.</li>
  * </ul>
  */
 public final class Launcher {

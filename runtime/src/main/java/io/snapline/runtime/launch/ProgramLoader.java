@@ -14,11 +14,25 @@ import java.util.List;
 
 /**
  * Finds the user's program: turns {@code -cp}/{@code -jar} into class path URLs (with {@code dir/*} expanded to the
- * jars in {@code dir}, as {@code java -cp} does) and checks, before any rank starts, that the main class exists and has
+ * jars in {@code dir}, as {@code java -cp} does, in name order) and checks, before any rank starts, that the main class
+ * exists and has
  * {@code public static void main(String[])}. Problems are {@link UsageException}s that say what to change.
  */
 final class ProgramLoader {
     private ProgramLoader() {
+    }
+
+    /** The class path of the program as files: the jar, the {@code -cp} entries, or the current directory. */
+    static List<Path> classPathFiles(LaunchOptions options) {
+        List<Path> files = new ArrayList<>();
+        for (URL url : classPath(options)) {
+            try {
+                files.add(Path.of(url.toURI()));
+            } catch (java.net.URISyntaxException e) {
+                throw new UsageException("bad class path entry '" + url + "': " + e.getMessage());
+            }
+        }
+        return files;
     }
 
     /** The class path of the program: the jar, the {@code -cp} entries, or the current directory. */
@@ -43,10 +57,13 @@ final class ProgramLoader {
                 if (!Files.isDirectory(dir)) {
                     throw new UsageException("class path entry '" + entry + "': " + dir + " is not a directory");
                 }
+                List<Path> found = new ArrayList<>();
                 try (DirectoryStream<Path> jars = Files.newDirectoryStream(dir, "*.{jar,JAR}")) {
-                    for (Path j : jars) {
-                        urls.add(j.toAbsolutePath().toUri().toURL());
-                    }
+                    jars.forEach(found::add);
+                }
+                found.sort(null); // by name, so that every run (and the job's fingerprint) sees the same order
+                for (Path j : found) {
+                    urls.add(j.toAbsolutePath().toUri().toURL());
                 }
                 return;
             }

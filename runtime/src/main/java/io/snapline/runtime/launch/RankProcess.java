@@ -206,9 +206,12 @@ public final class RankProcess {
         if (c == null) {
             return RankSetup.none();
         }
-        CheckpointStore store = c.storeDirectory() == null ? null : new FileCheckpointStore(Path.of(c.storeDirectory()));
+        // Only to write and read this rank's own pieces: the store's lock is the launcher's, never taken or broken
+        // here.
+        CheckpointStore store = c.storeDirectory() == null ? null
+                : new FileCheckpointStore(Path.of(c.storeDirectory()), c.fingerprint());
         return new RankSetup(Policies.byName(c.settings().policy(), loader), c.settings(), store, c.restoreFrom(),
-                new ControlLink(control), c.killAtPoint(), c.killDuringWriteOf());
+                new ControlLink(control), c.killAtPoint(), c.killDuringWriteOf(), c.firstCheckpointId());
     }
 
     /** The rank's way to its supervisor: control-channel messages to {@code snaprun}. */

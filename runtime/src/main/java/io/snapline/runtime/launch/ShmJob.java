@@ -56,7 +56,11 @@ public final class ShmJob {
     }
 
     static JobResult run(LaunchOptions options, Supervision supervision, PrintStream out, PrintStream err) {
-        return new ShmJob(options, supervision).run(out, err);
+        try {
+            return new ShmJob(options, supervision).run(out, err);
+        } finally {
+            supervision.release(); // the ranks are gone: the store is free for the next job
+        }
     }
 
     private JobResult run(PrintStream out, PrintStream err) {
@@ -66,13 +70,11 @@ public final class ShmJob {
             a.run(out, err);
             if (!a.job.isAborted()) {
                 JobResult ok = new JobResult(0, List.of(), Duration.ofNanos(System.nanoTime() - start));
-                supervision.finish(ok);
-                return ok;
+                return supervision.finish(ok);
             }
             if (!supervision.restartAfter(a.failedRanks(), a.restartable(), a.abortedAt)) {
                 JobResult failed = a.result(Duration.ofNanos(System.nanoTime() - start));
-                supervision.finish(failed);
-                return failed;
+                return supervision.finish(failed);
             }
         }
     }

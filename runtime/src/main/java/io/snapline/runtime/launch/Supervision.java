@@ -11,7 +11,9 @@ import io.snapline.runtime.checkpoint.RunReport;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.CheckpointStore;
 import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
-import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
+import io.snapline.runtime.checkpoint.store.JobFingerprint;
+import io.snapline.runtime.checkpoint.store.StoreDirectory;
+import io.snapline.runtime.checkpoint.store.StoreLock;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -30,26 +32,36 @@ final class Supervision {
     private final PolicySettings settings;
     private final CheckpointStore store;
     private final Path storeDir;
+    private final StoreLock lock;
+    private final JobFingerprint fingerprint;
     private final RunReport report;
     private final FailurePlan failures;
     private final PrintStream err;
     private final long start;
     private RestartPoint restore;
+    /** The id the first checkpoint of the next attempt takes (see {@link #firstCheckpointId}). */
+    private long firstId;
     private int restarts;
     private long restartDetectedAt;
     private int[] restartFailedRanks;
     private String restartReason;
     private int restoredRanks;
     private boolean restartPending;
+    /** The job ended with restarts left to want: the run report says how to resume it. */
+    private boolean gaveUp;
+    private Thread interruptHook;
 
     private Supervision(LaunchOptions options, CheckpointPolicy policy, PolicySettings settings, CheckpointStore store,
-            Path storeDir, RestartPoint restore, PrintStream err) {
+            Path storeDir, StoreLock lock, JobFingerprint fingerprint, RestartPoint restore, PrintStream err) {
         this.options = options;
         this.policy = policy;
         this.settings = settings;
         this.store = store;
         this.storeDir = storeDir;
+        this.lock = lock;
+        this.fingerprint = fingerprint;
         this.restore = restore;
+        this.firstId = firstCheckpointId(store, restore);
         this.err = err;
         this.start = System.nanoTime();
         this.report = new RunReport(policy.name(), options.device(), options.np(), start);
@@ -57,8 +69,9 @@ final class Supervision {
     }
 
     /**
-     * Opens what the command line asks for: the policy, and for a policy that restarts, the store (refusing a
-     * store that holds another job's checkpoints unless resuming, and a resume into a different number of ranks).
+     * Opens what the command line asks for: the policy, and for a policy that restarts, the store: checked to be
+     * usable, locked for this job, and refused when it holds another run's checkpoints unless resuming, or when a
+     * resume's checkpoints were taken by another job (program, arguments, policy, ranks).
      *
      * @throws UsageException with a message for the user when that cannot be done
      */
@@ -73,6 +86,9 @@ final class Supervision {
             throw new UsageException("--interval auto is not available in this build (it derives the interval from "
                     + "the failure rate and the measured checkpoint cost); give --interval T, e.g. --interval 30s");
         }
+        if (options.report() != null) {
+            ReportFile.check(Path.of(options.report()));
+        }
         PolicySettings settings = new PolicySettings(policy.name(), options.interval(), options.every(), 2,
                 options.checkpointTimeout() != null ? options.checkpointTimeout()
                         : PolicySettings.DEFAULT_STALL_TIMEOUT, options.logging());
@@ -82,49 +98,17 @@ final class Supervision {
             throw new UsageException(e.getMessage());
         }
         if (!policy.restarts()) {
-            return new Supervision(options, policy, settings, null, null, RestartPoint.fresh(options.np()), err);
+            return new Supervision(options, policy, settings, null, null, null, null, RestartPoint.fresh(options.np()),
+                    err);
         }
-        Path dir = Path.of(options.resume() != null ? options.resume()
-                : options.store() != null ? options.store() : FileCheckpointStore.defaultDirectory(jobId(options))
-                        .toString());
-        CheckpointStore store;
-        RestartPoint restore = RestartPoint.fresh(options.np());
-        List<String> resumeWarnings = new java.util.ArrayList<>();
-        try {
-            if (options.resume() != null && !java.nio.file.Files.isDirectory(dir)) {
-                throw new UsageException("--resume " + dir + ": no such directory");
-            }
-            store = new FileCheckpointStore(dir);
-            if (options.resume() != null) {
-                if (store.list().isEmpty() && store.localRanks().isEmpty()) {
-                    throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
-                }
-                restore = policy.restartPoint(store, options.np(), w -> {
-                    err.println("snaprun: warning: " + w);
-                    resumeWarnings.add(w);
-                });
-                if (restore.restoring() == 0 && !store.list().isEmpty()) {
-                    throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
-                }
-                err.println("snaprun: resuming from " + restore + " in " + dir);
-            } else if (!store.list().isEmpty()) {
-                List<CheckpointId> ids = store.list();
-                throw new UsageException("--store " + dir + " already holds checkpoints " + ids.get(0) + ".."
-                        + ids.get(ids.size() - 1) + " of an earlier run; continue it with --resume " + dir
-                        + ", or choose an empty directory");
-            } else if (!store.localRanks().isEmpty()) {
-                throw new UsageException("--store " + dir + " already holds local checkpoints of ranks "
-                        + store.localRanks() + " from an earlier run; continue it with --resume " + dir
-                        + ", or choose an empty directory");
-            }
-        } catch (CheckpointStoreException e) {
-            throw new UsageException(e.getMessage());
-        }
-        Supervision s = new Supervision(options, policy, settings, store, dir, restore, err);
-        resumeWarnings.forEach(s.report::warning);
+        JobStore opened = JobStore.open(options, policy, settings, jobId(options), err);
+        Supervision s = new Supervision(options, policy, settings, opened.store(), opened.dir(), opened.lock(),
+                opened.fingerprint(), opened.restore(), err);
+        opened.warnings().forEach(s.report::warning);
+        s.printHintOnInterrupt();
         err.println("snaprun: checkpoint policy " + policy.name() + " ("
                 + (settings.every() > 0 ? "every " + settings.every() + " safe points"
-                        : "every " + describe(settings.interval())) + "), checkpoints in " + dir
+                        : "every " + describe(settings.interval())) + "), checkpoints in " + opened.dir()
                 + "; up to " + options.maxRestarts() + " restart(s)");
         return s;
     }
@@ -165,22 +149,37 @@ final class Supervision {
         return report;
     }
 
+    /** The job's fingerprint, which every checkpoint records (null for a policy without a store). */
+    JobFingerprint fingerprint() {
+        return fingerprint;
+    }
+
     /** What rank {@code rank} is told at the start of an attempt with {@code injections}. */
     RankSetup setupFor(int rank, RankLink link, List<FailurePlan.Injection> injections) {
         return new RankSetup(policy, settings, store, restore.rank(rank), link, FailurePlan.pointFor(injections, rank),
-                FailurePlan.writeFor(injections, rank));
+                FailurePlan.writeFor(injections, rank), firstId);
     }
 
     /** The coordinator of a new attempt. */
     CoordinatorLoop coordinator(CoordinatorLoop.Ranks ranks) {
-        CheckpointId next = restore.globalId() == 0 ? CheckpointId.of(1) : CheckpointId.of(restore.globalId()).next();
+        return new CoordinatorLoop(policy, options.np(), settings, store, CheckpointId.of(firstId), restore, report,
+                err, ranks);
+    }
+
+    /**
+     * The id the first checkpoint of an attempt that restores {@code restore} takes: above the restored checkpoint and
+     * above every checkpoint committed in the store, damaged ones included (after a fallback past a damaged newest
+     * checkpoint K, the next one is K + 1, not K again). An uncommitted checkpoint directory left by a failed attempt
+     * may carry that id: its pieces were never part of any restart and are replaced, piece by piece, by the new ones.
+     */
+    static long firstCheckpointId(CheckpointStore store, RestartPoint restore) {
+        long next = restore.globalId() + 1;
         if (store != null) {
-            List<CheckpointId> ids = store.list();
-            if (!ids.isEmpty() && ids.get(ids.size() - 1).compareTo(next) >= 0) {
-                next = ids.get(ids.size() - 1).next();
+            for (CheckpointId id : store.list()) {
+                next = Math.max(next, id.value() + 1);
             }
         }
-        return new CoordinatorLoop(policy, options.np(), settings, store, next, restore, report, err, ranks);
+        return next;
     }
 
     /** The survivors of a death have stopped (or the wait for them ended) {@code tookNanos} after it. */
@@ -229,6 +228,7 @@ final class Supervision {
         if (restarts >= options.maxRestarts()) {
             err.println("snaprun: " + RunReport.failed(ranks, reason) + "; not restarting: the job has used all "
                     + options.maxRestarts() + " restart(s) allowed by --max-restarts");
+            gaveUp = true;
             return false;
         }
         long planning = System.nanoTime();
@@ -237,8 +237,10 @@ final class Supervision {
                 err.println("snaprun: warning: " + w);
                 report.warning(w);
             });
+            firstId = firstCheckpointId(store, restore);
         } catch (CheckpointStoreException e) {
             err.println("snaprun: cannot restart: " + e.getMessage());
+            gaveUp = true;
             return false;
         }
         restarts++;
@@ -254,23 +256,82 @@ final class Supervision {
         return true;
     }
 
-    /** Ends the job: prints the run report (for a checkpointing policy) and writes it as JSON if asked. */
-    void finish(JobResult result) {
+    /**
+     * Releases the store's lock; called once the job's ranks are gone, however the job ended. From then on an
+     * interrupt no longer prints how to resume. Idempotent.
+     */
+    void release() {
+        if (interruptHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(interruptHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs or has run
+            }
+        }
+        if (lock != null) {
+            lock.close();
+        }
+    }
+
+    /**
+     * Ends the job: prints the run report (for a checkpointing policy), how to resume a job that gave up, and writes
+     * the report as JSON if asked. Returns the job's result, with exit status 1 instead of 0 when the report asked for
+     * could not be written (the message says why).
+     */
+    JobResult finish(JobResult result) {
         report.finish(result.succeeded() ? "completed" : "failed with exit status " + result.exitCode(),
                 System.nanoTime());
         if (store != null) {
             for (String line : report.summary().split("\n")) {
                 err.println("snaprun: " + line.stripTrailing());
             }
+            if (gaveUp) {
+                err.println("snaprun: " + resumeHint());
+            }
             store.close();
         }
+        release();
+        JobResult out = result;
         if (options.report() != null) {
             try {
                 report.writeJson(Path.of(options.report()));
             } catch (IOException e) {
-                err.println("snaprun: cannot write the run report to " + options.report() + ": " + e.getMessage());
+                err.println("snaprun: cannot write the run report to " + options.report() + ": "
+                        + StoreDirectory.reason(e));
+                if (result.succeeded()) {
+                    err.println("snaprun: every rank finished, but the run report was not written; exit status 1");
+                    out = new JobResult(1, List.of(), result.wallTime(), result.abandonedRanks());
+                }
             }
         }
         err.flush();
+        return out;
+    }
+
+    /** The command that continues this job from its store, or why there is nothing to continue. */
+    String resumeHint() {
+        boolean nothing;
+        try {
+            nothing = store.list().isEmpty() && store.localRanks().isEmpty();
+        } catch (CheckpointStoreException e) {
+            nothing = false;
+        }
+        if (nothing) {
+            return "no checkpoint was committed in " + storeDir + ", so there is nothing to resume; run the job "
+                    + "again from the beginning";
+        }
+        return "to continue the job from its newest checkpoint in " + storeDir + ", run:\n  "
+                + ResumeCommand.of(options, storeDir);
+    }
+
+    /** On SIGINT or SIGTERM while the job runs, says how to resume it. */
+    private void printHintOnInterrupt() {
+        interruptHook = new Thread(() -> {
+            synchronized (err) {
+                err.println("snaprun: interrupted; " + resumeHint());
+                err.flush();
+            }
+        }, "snaprun-resume-hint");
+        Runtime.getRuntime().addShutdownHook(interruptHook);
     }
 }

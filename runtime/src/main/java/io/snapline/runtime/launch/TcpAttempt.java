@@ -329,8 +329,8 @@ final class TcpAttempt {
     private ControlMessage.CheckpointSetup checkpointSetup(int rank) {
         RankSetup s = supervision.setupFor(rank, RankLink.NONE, injections);
         String store = supervision.checkpointing() ? supervision.storeDir().toAbsolutePath().toString() : null;
-        return new ControlMessage.CheckpointSetup(s.settings(), store, s.restoreFrom(), s.killAtPoint(),
-                s.killDuringWriteOf());
+        return new ControlMessage.CheckpointSetup(s.settings(), store, supervision.fingerprint(), s.firstCheckpointId(),
+                s.restoreFrom(), s.killAtPoint(), s.killDuringWriteOf());
     }
 
     /** Every rank has said hello: the coordinator starts, timed failures are armed, and the ranks get the table. */

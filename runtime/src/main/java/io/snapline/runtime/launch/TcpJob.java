@@ -57,7 +57,11 @@ public final class TcpJob {
     }
 
     static JobResult run(LaunchOptions options, Supervision supervision, PrintStream out, PrintStream err) {
-        return new TcpJob(options, supervision, err).run(out);
+        try {
+            return new TcpJob(options, supervision, err).run(out);
+        } finally {
+            supervision.release(); // every rank process is gone: the store is free for the next job
+        }
     }
 
     /** How often each side of a control channel sends a heartbeat: a quarter of the failure timeout, 10..500 ms. */
@@ -77,13 +81,11 @@ public final class TcpJob {
                 Duration wall = Duration.ofNanos(System.nanoTime() - start);
                 if (a.succeeded()) {
                     JobResult ok = new JobResult(0, List.of(), wall);
-                    supervision.finish(ok);
-                    return ok;
+                    return supervision.finish(ok);
                 }
                 if (!supervision.restartAfter(a.failedRanks(), a.restartable(), a.abortedAt())) {
                     JobResult failed = a.result(wall);
-                    supervision.finish(failed);
-                    return failed;
+                    return supervision.finish(failed);
                 }
             }
         } finally {

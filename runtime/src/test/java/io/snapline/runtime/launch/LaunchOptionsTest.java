@@ -129,6 +129,17 @@ class LaunchOptionsTest {
     }
 
     @Test
+    void shouldAllowNewArgumentsOnlyWithAResume() {
+        assertTrue(LaunchOptions.parse("-np", "2", "--checkpoint", "coordinated", "--resume", "old", "--allow-new-args",
+                "X", "40").allowNewArgs());
+        assertFalse(LaunchOptions.parse("-np", "2", "--checkpoint", "coordinated", "--resume", "old", "X")
+                .allowNewArgs());
+        assertEquals("--allow-new-args goes with --resume DIR: it lets a resumed job continue with other program "
+                + "arguments than the checkpoints in DIR were taken with",
+                error("-np", "2", "--checkpoint", "coordinated", "--allow-new-args", "X"));
+    }
+
+    @Test
     void shouldReadLoggingForTheIndependentPolicyAndRefuseItElsewhereOrUnknown() {
         assertEquals("none", LaunchOptions.parse("-np", "2", "--checkpoint", "independent", "--logging", "none", "X")
                 .logging());

@@ -27,19 +27,23 @@ import java.util.zip.CRC32C;
  * Piece file (big-endian):
  *   offset size  field
  *        0    4  magic 0x534E5043 ("SNPC")
- *        4    2  format version (1)
+ *        4    2  format version (2)
  *        6    2  reserved, 0
  *        8    8  checkpoint id
  *       16    4  rank
- *       20    8  payload length n
- *       28    4  CRC32C of the payload
- *       32    4  CRC32C of bytes 0..31 (the header above)
- *       36    n  payload
+ *       20    4  fingerprint length f
+ *       24    8  payload length n
+ *       32    4  CRC32C of the payload
+ *       36    4  CRC32C of the fingerprint
+ *       40    4  CRC32C of bytes 0..39 (the header above)
+ *       44    f  the job's fingerprint: its 'job' lines, as in the MANIFEST (f = 0: written without one)
+ *     44+f    n  payload
  *
  * MANIFEST (US-ASCII lines ending in '\n'):
- *   snapline-manifest 1
+ *   snapline-manifest 2
  *   checkpoint &lt;id&gt;
  *   ranks &lt;n&gt;
+ *   job &lt;code&gt; &lt;name&gt; &lt;value&gt;   (the job's fingerprint, a line per field in code order: FingerprintLines)
  *   piece &lt;rank&gt; &lt;file name&gt; &lt;size in bytes&gt; &lt;payload CRC32C, 8 hex digits&gt;   (n lines, by rank)
  *   crc32c &lt;CRC32C of every preceding byte, 8 lower-case hex digits&gt;
  *
@@ -51,13 +55,16 @@ import java.util.zip.CRC32C;
  * </pre>
  *
  * A checkpoint is complete when its MANIFEST parses, its own checksum matches and every piece it names has the
- * stated size, a valid header for the same checkpoint and rank, and a payload matching its CRC32C.
+ * stated size, a valid header for the same checkpoint and rank, and a fingerprint and a payload matching their CRC32C.
+ * Files of format 1 (no fingerprint; a 36-byte piece header) are refused with a {@link CheckpointFormatException}.
  */
 public final class CheckpointFormatDescriptor {
 
     public static final int PIECE_MAGIC = 0x534E5043;
-    public static final short FORMAT_VERSION = 1;
-    public static final int PIECE_HEADER_SIZE = 36;
+    public static final short FORMAT_VERSION = 2;
+    public static final int PIECE_HEADER_SIZE = 44;
+    /** The format before job fingerprints: a 36-byte piece header whose CRC32C covers bytes 0..31. */
+    static final short FORMAT_VERSION_1 = 1;
     public static final String MANIFEST_FILE = "MANIFEST";
     public static final String TEMP_SUFFIX = ".tmp";
     static final String MANIFEST_FIRST_LINE = "snapline-manifest " + FORMAT_VERSION;
@@ -207,15 +214,12 @@ public final class CheckpointFormatDescriptor {
      * with: a local checkpoint's own header is its reference) and returns its payload.
      */
     static byte[] verifyLocalPiece(String where, byte[] file, CheckpointId id, int rank) {
-        if (file.length < PIECE_HEADER_SIZE) {
-            throw corrupt(where, "is " + file.length + " bytes, shorter than the piece header (torn write?)");
+        PieceHeader h = PieceHeader.parse(where, file, id, rank);
+        long expected = h.fileSize();
+        if (file.length != expected) {
+            throw corrupt(where, "is " + file.length + " bytes, its header says " + expected + " (torn write?)");
         }
-        ByteBuffer header = ByteBuffer.wrap(file, 0, PIECE_HEADER_SIZE);
-        header.position(20);
-        long length = header.getLong();
-        int payloadCrc = header.getInt();
-        return verifyPiece(where, file, id, new PieceRef(rank, localPieceFileName(id.value()),
-                PIECE_HEADER_SIZE + Math.max(0, length), payloadCrc));
+        return h.payload(where, file);
     }
 
     /** The file name of {@code rank}'s piece. */
@@ -229,17 +233,27 @@ public final class CheckpointFormatDescriptor {
         return (int) crc.getValue();
     }
 
-    /** The header of a piece holding {@code payload}. */
-    static byte[] pieceHeader(CheckpointId id, int rank, byte[] payload) {
-        return pieceHeader(id, rank, payload.length, crc32c(payload, 0, payload.length));
+    /** A whole piece file: header, {@code fingerprint} (may be null) and {@code payload}. */
+    static byte[] pieceFile(CheckpointId id, int rank, JobFingerprint fingerprint, byte[] payload) {
+        byte[] lines = FingerprintLines.bytes(fingerprint);
+        byte[] header = pieceHeader(id, rank, lines, payload.length, crc32c(payload, 0, payload.length));
+        byte[] file = new byte[header.length + lines.length + payload.length];
+        System.arraycopy(header, 0, file, 0, header.length);
+        System.arraycopy(lines, 0, file, header.length, lines.length);
+        System.arraycopy(payload, 0, file, header.length + lines.length, payload.length);
+        return file;
     }
 
-    /** The header of a piece whose payload is {@code length} bytes with CRC32C {@code payloadCrc}. */
-    static byte[] pieceHeader(CheckpointId id, int rank, long length, int payloadCrc) {
+    /**
+     * The header of a piece with the fingerprint section {@code fingerprint} (its bytes, see {@link FingerprintLines})
+     * and a payload of {@code length} bytes with CRC32C {@code payloadCrc}.
+     */
+    static byte[] pieceHeader(CheckpointId id, int rank, byte[] fingerprint, long length, int payloadCrc) {
         ByteBuffer header = ByteBuffer.allocate(PIECE_HEADER_SIZE);
         header.putInt(PIECE_MAGIC).putShort(FORMAT_VERSION).putShort((short) 0)
-                .putLong(id.value()).putInt(rank).putLong(length).putInt(payloadCrc);
-        header.putInt(crc32c(header.array(), 0, 32));
+                .putLong(id.value()).putInt(rank).putInt(fingerprint.length).putLong(length).putInt(payloadCrc)
+                .putInt(crc32c(fingerprint, 0, fingerprint.length));
+        header.putInt(crc32c(header.array(), 0, PIECE_HEADER_SIZE - 4));
         return header.array();
     }
 
@@ -262,47 +276,14 @@ public final class CheckpointFormatDescriptor {
             throw corrupt(where, "is " + file.length + " bytes, the manifest says " + ref.size()
                     + " (torn write?)");
         }
-        int payloadCrc = checkHeader(where, ByteBuffer.wrap(file, 0, PIECE_HEADER_SIZE), id, ref);
-        int length = (int) ref.payloadLength();
-        int actual = crc32c(file, PIECE_HEADER_SIZE, length);
-        if (actual != payloadCrc || actual != ref.crc32c()) {
+        PieceHeader h = PieceHeader.parse(where, file, id, ref.rank());
+        if (h.fileSize() != ref.size()) {
+            throw corrupt(where, "has a header for " + h.fileSize() + " bytes, the manifest says " + ref.size());
+        }
+        if (h.payloadCrc() != ref.crc32c()) {
             throw corrupt(where, "has a payload checksum mismatch");
         }
-        byte[] payload = new byte[length];
-        System.arraycopy(file, PIECE_HEADER_SIZE, payload, 0, payload.length);
-        return payload;
-    }
-
-    /**
-     * Checks a piece header (its position at the header's start) against the rules and {@code ref}; returns the
-     * payload CRC32C it states.
-     */
-    private static int checkHeader(String where, ByteBuffer header, CheckpointId id, PieceRef ref) {
-        int magic = header.getInt();
-        short version = header.getShort();
-        header.getShort();
-        long headerId = header.getLong();
-        int rank = header.getInt();
-        long length = header.getLong();
-        int payloadCrc = header.getInt();
-        int headerCrc = header.getInt();
-        if (magic != PIECE_MAGIC) {
-            throw corrupt(where, "has no piece magic");
-        }
-        byte[] first = new byte[32];
-        header.duplicate().position(header.position() - PIECE_HEADER_SIZE).get(first);
-        if (headerCrc != crc32c(first, 0, 32)) {
-            throw corrupt(where, "has a header checksum mismatch");
-        }
-        if (version != FORMAT_VERSION) {
-            throw corrupt(where, "has format version " + version + "; this runtime reads version "
-                    + FORMAT_VERSION);
-        }
-        if (headerId != id.value() || rank != ref.rank() || length != ref.payloadLength()) {
-            throw corrupt(where, "belongs to checkpoint " + headerId + " rank " + rank + " with " + length
-                    + " payload bytes, expected checkpoint " + id + " rank " + ref.rank());
-        }
-        return payloadCrc;
+        return h.payload(where, file);
     }
 
     /** How many bytes a streaming verification reads at a time. */
@@ -310,28 +291,27 @@ public final class CheckpointFormatDescriptor {
 
     /**
      * Verifies a local piece file of {@code fileSize} bytes read from {@code in} (at its start) as
-     * {@link #verifyLocalPiece(String, byte[], CheckpointId, int)} does, streaming it: only its header, the first
-     * {@code headBytes} payload bytes (returned; fewer when the payload is shorter) and one read buffer are held in
-     * memory, so a large piece costs one sequential read and its checksum.
+     * {@link #verifyLocalPiece(String, byte[], CheckpointId, int)} does, streaming it: only its header, its
+     * fingerprint, the first {@code headBytes} payload bytes (returned; fewer when the payload is shorter) and one read
+     * buffer are held in memory, so a large piece costs one sequential read and its checksum.
      *
+     * @throws CheckpointFormatException if the piece is of another format version
      * @throws CheckpointStoreException saying what does not match
      * @throws IOException if reading fails
      */
     static byte[] verifyLocalPiece(String where, ReadableByteChannel in, long fileSize, CheckpointId id, int rank,
             int headBytes) throws IOException {
-        if (fileSize < PIECE_HEADER_SIZE) {
-            throw corrupt(where, "is " + fileSize + " bytes, shorter than the piece header (torn write?)");
-        }
-        ByteBuffer header = ByteBuffer.allocate(PIECE_HEADER_SIZE);
+        ByteBuffer header = ByteBuffer.allocate((int) Math.min(PIECE_HEADER_SIZE, Math.max(0, fileSize)));
         readFully(in, header);
-        long length = header.getLong(20);
-        int statedCrc = header.getInt(28);
-        PieceRef ref = new PieceRef(rank, localPieceFileName(id.value()), PIECE_HEADER_SIZE + Math.max(0, length),
-                statedCrc);
-        checkHeader(where, header.flip(), id, ref);
-        if (fileSize != ref.size()) {
-            throw corrupt(where, "is " + fileSize + " bytes, its header says " + ref.size() + " (torn write?)");
+        PieceHeader h = PieceHeader.parse(where, header.array(), id, rank);
+        if (fileSize != h.fileSize()) {
+            throw corrupt(where, "is " + fileSize + " bytes, its header says " + h.fileSize() + " (torn write?)");
         }
+        ByteBuffer withFingerprint = ByteBuffer.allocate(PIECE_HEADER_SIZE + h.fingerprintLength());
+        withFingerprint.put(header.flip());
+        readFully(in, withFingerprint);
+        h.fingerprint(where, withFingerprint.array());
+        long length = h.payloadLength();
         byte[] head = new byte[(int) Math.min(Math.max(0, headBytes), length)];
         CRC32C crc = new CRC32C();
         ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(VERIFY_CHUNK, Math.max(1, length)));
@@ -349,7 +329,7 @@ public final class CheckpointFormatDescriptor {
             at += chunk.limit();
             left -= chunk.limit();
         }
-        if ((int) crc.getValue() != statedCrc) {
+        if ((int) crc.getValue() != h.payloadCrc()) {
             throw corrupt(where, "has a payload checksum mismatch");
         }
         return head;
@@ -363,12 +343,34 @@ public final class CheckpointFormatDescriptor {
         }
     }
 
-    /** The MANIFEST bytes of {@code manifest}. */
-    static byte[] encodeManifest(Manifest manifest) {
-        StringBuilder text = new StringBuilder(64 + 48 * manifest.ranks());
+    /**
+     * The fingerprint recorded in a piece, from its first {@link #PIECE_HEADER_SIZE} + f bytes (more are ignored):
+     * the header is verified as in {@link #verifyPiece}, the fingerprint section against its CRC32C; the payload is not
+     * read. Null when the piece was written without one.
+     *
+     * @throws CheckpointStoreException if the header or the fingerprint is damaged, or of another checkpoint
+     */
+    static JobFingerprint pieceFingerprint(String where, byte[] head, CheckpointId id, int rank) {
+        PieceHeader h = PieceHeader.parse(where, head, id, rank);
+        if (head.length < PIECE_HEADER_SIZE + h.fingerprintLength()) {
+            throw corrupt(where, "ends inside its fingerprint (torn write?)");
+        }
+        return h.fingerprint(where, head);
+    }
+
+    /** How many bytes {@link #pieceFingerprint} needs, given the piece's first {@link #PIECE_HEADER_SIZE} bytes. */
+    static int fingerprintEnd(byte[] header) {
+        int f = ByteBuffer.wrap(header, 0, PIECE_HEADER_SIZE).getInt(20);
+        return PIECE_HEADER_SIZE + Math.max(0, f);
+    }
+
+    /** The MANIFEST bytes of {@code manifest}, recording {@code fingerprint} (null: none). */
+    static byte[] encodeManifest(Manifest manifest, JobFingerprint fingerprint) {
+        StringBuilder text = new StringBuilder(320 + 48 * manifest.ranks());
         text.append(MANIFEST_FIRST_LINE).append('\n')
                 .append("checkpoint ").append(manifest.id().value()).append('\n')
-                .append("ranks ").append(manifest.ranks()).append('\n');
+                .append("ranks ").append(manifest.ranks()).append('\n')
+                .append(FingerprintLines.encode(fingerprint));
         for (PieceRef piece : manifest.pieces()) {
             text.append("piece ").append(piece.rank()).append(' ').append(piece.fileName()).append(' ')
                     .append(piece.size()).append(' ').append(hex(piece.crc32c())).append('\n');
@@ -376,29 +378,43 @@ public final class CheckpointFormatDescriptor {
         return withChecksum(text);
     }
 
+    /** A decoded MANIFEST: the checkpoint and the fingerprint it records (null: none). */
+    record ManifestFile(Manifest manifest, JobFingerprint fingerprint) {
+    }
+
     /**
      * Parses and verifies MANIFEST bytes.
      *
+     * @throws CheckpointFormatException if they are of another format version
      * @throws CheckpointStoreException saying what is wrong
      */
-    static Manifest decodeManifest(String where, byte[] bytes) {
+    static ManifestFile decodeManifest(String where, byte[] bytes) {
         String[] lines = checkedLines(where, bytes);
         try {
             if (!lines[0].equals(MANIFEST_FIRST_LINE)) {
+                if (lines[0].startsWith("snapline-manifest ")) {
+                    throw otherFormat(where, lines[0].substring("snapline-manifest ".length()));
+                }
                 throw corrupt(where, "starts with '" + lines[0] + "', expected '" + MANIFEST_FIRST_LINE + "'");
             }
             CheckpointId id = CheckpointId.of(Long.parseLong(field(lines[1], "checkpoint")));
             int ranks = Integer.parseInt(field(lines[2], "ranks"));
-            if (lines.length != 3 + ranks) {
-                throw corrupt(where, "names " + (lines.length - 3) + " pieces for " + ranks + " ranks");
+            int at = 3;
+            List<String> job = new ArrayList<>();
+            while (at < lines.length && lines[at].startsWith(FingerprintLines.PREFIX)) {
+                job.add(lines[at++]);
+            }
+            JobFingerprint fingerprint = FingerprintLines.decode(where, job);
+            if (lines.length - at != ranks) {
+                throw corrupt(where, "names " + (lines.length - at) + " pieces for " + ranks + " ranks");
             }
             List<PieceRef> pieces = new ArrayList<>(ranks);
-            for (int i = 3; i < lines.length; i++) {
+            for (int i = at; i < lines.length; i++) {
                 String[] f = field(lines[i], "piece").split(" ");
                 pieces.add(new PieceRef(Integer.parseInt(f[0]), f[1], Long.parseLong(f[2]),
                         Integer.parseUnsignedInt(f[3], 16)));
             }
-            return new Manifest(id, ranks, pieces);
+            return new ManifestFile(new Manifest(id, ranks, pieces), fingerprint);
         } catch (RuntimeException e) {
             if (e instanceof CheckpointStoreException cse && cse.getMessage().startsWith(where)) {
                 throw cse;
@@ -418,7 +434,21 @@ public final class CheckpointFormatDescriptor {
         return String.format("%08x", crc);
     }
 
-    private static CheckpointStoreException corrupt(String where, String what) {
+    static CheckpointStoreException corrupt(String where, String what) {
         return new CheckpointStoreException(where + " " + what);
+    }
+
+    /** {@code where} is of format {@code version}, which this build does not read. */
+    static CheckpointFormatException otherFormat(String where, String version) {
+        boolean older;
+        try {
+            older = Integer.parseInt(version) < FORMAT_VERSION;
+        } catch (NumberFormatException e) {
+            older = false;
+        }
+        return new CheckpointFormatException(where + " was written in checkpoint format " + version + " by "
+                + (older ? "an earlier" : "a later") + " Snapline; this build reads format " + FORMAT_VERSION
+                + " only. Continue that job with the Snapline version that started it, or start the job afresh with "
+                + "another --store");
     }
 }

@@ -15,17 +15,34 @@ import java.util.stream.Stream;
 
 /**
  * The durable store: one owner-only directory per checkpoint under the {@code --store} directory, pieces and
- * MANIFEST written atomically and checksummed as {@link CheckpointFormatDescriptor} describes. Several
- * instances (one per rank process) may share a directory; only the coordinator's instance commits, recovers
- * and retains.
+ * MANIFEST written atomically and checksummed as {@link CheckpointFormatDescriptor} describes, each recording the job's
+ * fingerprint. Several instances (one per rank process) may share a directory; only the coordinator's instance
+ * commits, recovers and retains. Which job may use the directory is {@link StoreLock}'s business, not this class's.
  */
 public final class FileCheckpointStore implements CheckpointStore {
 
     private final Path root;
+    private final JobFingerprint fingerprint;
+    private final byte[] fingerprintBytes;
+    /** Checkpoints {@link #latest()} found damaged: retention never counts them among those it keeps. */
+    private final java.util.Set<CheckpointId> damaged = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    /** Opens (creating if needed) the store in {@code root}. */
+    /**
+     * Opens (creating if needed) the store in {@code root} for reading, and for writing checkpoints that record no
+     * job fingerprint (tools and tests; a job that writes them cannot be resumed).
+     */
     public FileCheckpointStore(Path root) {
+        this(root, null);
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code root} for the job of {@code fingerprint}, which every manifest and
+     * piece written through it records (null: none, as {@link #FileCheckpointStore(Path)}).
+     */
+    public FileCheckpointStore(Path root, JobFingerprint fingerprint) {
+        this.fingerprint = fingerprint;
+        this.fingerprintBytes = FingerprintLines.bytes(fingerprint);
         this.root = root.toAbsolutePath().normalize();
         try {
             OwnerOnlyFiles.createDirectory(this.root);
@@ -92,7 +109,7 @@ public final class FileCheckpointStore implements CheckpointStore {
         }
         try {
             OwnerOnlyFiles.writeAtomically(dir.resolve(CheckpointFormatDescriptor.MANIFEST_FILE),
-                    CheckpointFormatDescriptor.encodeManifest(manifest));
+                    CheckpointFormatDescriptor.encodeManifest(manifest, fingerprint));
         } catch (IOException e) {
             throw new CheckpointStoreException("cannot commit checkpoint " + manifest.id() + " in " + dir
                     + "; check free space and permissions of the --store directory", e);
@@ -110,7 +127,10 @@ public final class FileCheckpointStore implements CheckpointStore {
             try {
                 Manifest manifest = verified(id);
                 return Optional.of(new Recovered(manifest, warnings));
+            } catch (CheckpointFormatException e) {
+                throw e; // not damage: an older or newer job's checkpoint, never to be skipped silently
             } catch (CheckpointStoreException e) {
+                damaged.add(id);
                 warnings.add("skipping checkpoint " + id + ": " + e.getMessage()
                         + "; falling back to an earlier checkpoint");
             }
@@ -123,14 +143,28 @@ public final class FileCheckpointStore implements CheckpointStore {
         return Optional.empty();
     }
 
+    /**
+     * {@inheritDoc} The store may belong to a running job (a tool reading it): the directories are listed again after
+     * their manifests were looked at, until no checkpoint directory came or went meanwhile, so that a listing taken
+     * before a commit is not checked after the retention that followed it (which would miss every checkpoint).
+     */
     @Override
     public List<CheckpointId> list() {
         ensureOpen();
+        List<Path> dirs = checkpointDirs();
         List<CheckpointId> ids = new ArrayList<>();
-        for (Path dir : checkpointDirs()) {
-            if (Files.exists(dir.resolve(CheckpointFormatDescriptor.MANIFEST_FILE))) {
-                ids.add(CheckpointId.of(idOf(dir)));
+        for (int attempt = 0; attempt < 20; attempt++) {
+            ids = new ArrayList<>();
+            for (Path dir : dirs) {
+                if (Files.exists(dir.resolve(CheckpointFormatDescriptor.MANIFEST_FILE))) {
+                    ids.add(CheckpointId.of(idOf(dir)));
+                }
             }
+            List<Path> again = checkpointDirs();
+            if (again.equals(dirs)) {
+                break;
+            }
+            dirs = again;
         }
         return ids;
     }
@@ -170,18 +204,22 @@ public final class FileCheckpointStore implements CheckpointStore {
                 "rank " + rank + "'s local checkpoint " + index);
     }
 
-    /** Writes {@code payload} as the piece file {@code dir/name} (creating {@code dir}), header and CRC32C included. */
-    private static PieceRef writePieceFile(Path dir, String name, CheckpointId id, int rank,
+    /**
+     * Writes {@code payload} as the piece file {@code dir/name} (creating {@code dir}), header, fingerprint and CRC32C
+     * included.
+     */
+    private PieceRef writePieceFile(Path dir, String name, CheckpointId id, int rank,
             java.nio.ByteBuffer[] payload, String what) {
         long length = 0;
         for (java.nio.ByteBuffer p : payload) {
             length += p.remaining();
         }
         int crc = CheckpointFormatDescriptor.crc32c(payload);
-        byte[] header = CheckpointFormatDescriptor.pieceHeader(id, rank, length, crc);
-        java.nio.ByteBuffer[] parts = new java.nio.ByteBuffer[payload.length + 1];
+        byte[] header = CheckpointFormatDescriptor.pieceHeader(id, rank, fingerprintBytes, length, crc);
+        java.nio.ByteBuffer[] parts = new java.nio.ByteBuffer[payload.length + 2];
         parts[0] = java.nio.ByteBuffer.wrap(header);
-        System.arraycopy(payload, 0, parts, 1, payload.length);
+        parts[1] = java.nio.ByteBuffer.wrap(fingerprintBytes);
+        System.arraycopy(payload, 0, parts, 2, payload.length);
         try {
             OwnerOnlyFiles.createDirectory(dir);
             OwnerOnlyFiles.writeAtomically(dir.resolve(name), parts);
@@ -189,7 +227,7 @@ public final class FileCheckpointStore implements CheckpointStore {
             throw new CheckpointStoreException("cannot write " + what + " to " + dir
                     + "; check free space and permissions of the --store directory", e);
         }
-        return new PieceRef(rank, name, header.length + length, crc);
+        return new PieceRef(rank, name, header.length + fingerprintBytes.length + length, crc);
     }
 
     @Override
@@ -217,6 +255,40 @@ public final class FileCheckpointStore implements CheckpointStore {
         } catch (IOException e) {
             throw new CheckpointStoreException("cannot read local checkpoint " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public Optional<JobFingerprint> localFingerprint(int rank, long index) {
+        ensureOpen();
+        Path file = localFile(rank, index);
+        return Optional.ofNullable(CheckpointFormatDescriptor.pieceFingerprint(file.toString(),
+                readFingerprintSection(file), CheckpointId.of(index), rank));
+    }
+
+    /** The header and fingerprint section of the piece {@code file} (fewer bytes if the file is shorter). */
+    private static byte[] readFingerprintSection(Path file) {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.READ)) {
+            byte[] header = readUpTo(channel, CheckpointFormatDescriptor.PIECE_HEADER_SIZE);
+            if (header.length < CheckpointFormatDescriptor.PIECE_HEADER_SIZE) {
+                return header;
+            }
+            int end = CheckpointFormatDescriptor.fingerprintEnd(header);
+            channel.position(0);
+            return readUpTo(channel, Math.min(end, (int) Math.min(Integer.MAX_VALUE, channel.size())));
+        } catch (NoSuchFileException e) {
+            throw new CheckpointStoreException(file + " (local checkpoint) is missing");
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot read local checkpoint " + file, e);
+        }
+    }
+
+    private static byte[] readUpTo(java.nio.channels.FileChannel channel, int n) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n);
+        while (b.hasRemaining() && channel.read(b) >= 0) {
+            // keep reading
+        }
+        return java.util.Arrays.copyOf(b.array(), b.position());
     }
 
     @Override
@@ -310,19 +382,33 @@ public final class FileCheckpointStore implements CheckpointStore {
 
     @Override
     public Manifest manifest(CheckpointId id) {
+        return manifestFile(id).manifest();
+    }
+
+    @Override
+    public Optional<JobFingerprint> fingerprint(CheckpointId id) {
+        ensureOpen();
+        return Optional.ofNullable(manifestFile(id).fingerprint());
+    }
+
+    private CheckpointFormatDescriptor.ManifestFile manifestFile(CheckpointId id) {
         Path file = checkpointDir(id).resolve(CheckpointFormatDescriptor.MANIFEST_FILE);
-        Manifest manifest = CheckpointFormatDescriptor.decodeManifest(file.toString(), read(file, "manifest"));
-        if (!manifest.id().equals(id)) {
-            throw new CheckpointStoreException(file + " names checkpoint " + manifest.id() + ", not " + id);
+        CheckpointFormatDescriptor.ManifestFile decoded = CheckpointFormatDescriptor.decodeManifest(file.toString(),
+                read(file, "manifest"));
+        if (!decoded.manifest().id().equals(id)) {
+            throw new CheckpointStoreException(file + " names checkpoint " + decoded.manifest().id() + ", not " + id);
         }
-        return manifest;
+        return decoded;
     }
 
     /**
      * A cheap completeness check for commit and retention: the manifest verifies and every piece has its
-     * stated size. {@link #latest()} additionally verifies every piece's checksums.
+     * stated size, and {@link #latest()} has not found the checkpoint damaged (it verifies every piece's checksums).
      */
     private boolean intact(CheckpointId id) {
+        if (damaged.contains(id)) {
+            return false; // found damaged on restart: a size check alone would take a flipped bit for a good one
+        }
         try {
             Manifest manifest = manifest(id);
             Path dir = checkpointDir(id);

@@ -1,7 +1,6 @@
 package io.snapline.runtime.checkpoint.store;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -18,8 +17,19 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     private final Map<CheckpointId, Map<Integer, byte[]>> pieces = new ConcurrentHashMap<>();
     private final NavigableMap<CheckpointId, Manifest> committed = new TreeMap<>();
     private final Map<Integer, NavigableMap<Long, byte[]>> locals = new ConcurrentHashMap<>();
+    private final JobFingerprint fingerprint;
     private long[] recoveryLine;
     private volatile boolean closed;
+
+    /** A store whose checkpoints record no job fingerprint. */
+    public InMemoryCheckpointStore() {
+        this(null);
+    }
+
+    /** A store whose checkpoints record {@code fingerprint} (null: none). */
+    public InMemoryCheckpointStore(JobFingerprint fingerprint) {
+        this.fingerprint = fingerprint;
+    }
 
     @Override
     public PieceRef writePiece(CheckpointId id, int rank, byte[] payload) {
@@ -31,16 +41,14 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         return pieceRef(rank, CheckpointFormatDescriptor.pieceFileName(rank), payload);
     }
 
-    /** A piece file's bytes: header, then {@code payload}. */
-    private static byte[] pieceFile(CheckpointId id, int rank, byte[] payload) {
-        byte[] header = CheckpointFormatDescriptor.pieceHeader(id, rank, payload);
-        byte[] file = Arrays.copyOf(header, header.length + payload.length);
-        System.arraycopy(payload, 0, file, header.length, payload.length);
-        return file;
+    /** A piece file's bytes: header, fingerprint, then {@code payload}. */
+    private byte[] pieceFile(CheckpointId id, int rank, byte[] payload) {
+        return CheckpointFormatDescriptor.pieceFile(id, rank, fingerprint, payload);
     }
 
-    private static PieceRef pieceRef(int rank, String fileName, byte[] payload) {
-        return new PieceRef(rank, fileName, CheckpointFormatDescriptor.PIECE_HEADER_SIZE + payload.length,
+    private PieceRef pieceRef(int rank, String fileName, byte[] payload) {
+        return new PieceRef(rank, fileName, CheckpointFormatDescriptor.PIECE_HEADER_SIZE
+                + FingerprintLines.bytes(fingerprint).length + payload.length,
                 CheckpointFormatDescriptor.crc32c(payload, 0, payload.length));
     }
 
@@ -91,6 +99,12 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    public synchronized Optional<JobFingerprint> fingerprint(CheckpointId id) {
+        manifest(id);
+        return Optional.ofNullable(fingerprint);
+    }
+
+    @Override
     public synchronized List<CheckpointId> list() {
         ensureOpen();
         return new ArrayList<>(committed.keySet());
@@ -130,6 +144,18 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             throw new CheckpointStoreException(where + " is missing");
         }
         return CheckpointFormatDescriptor.verifyLocalPiece(where, file, CheckpointId.of(index), rank);
+    }
+
+    @Override
+    public Optional<JobFingerprint> localFingerprint(int rank, long index) {
+        ensureOpen();
+        byte[] file = locals.getOrDefault(rank, new TreeMap<>()).get(index);
+        String where = "in-memory local checkpoint " + index + " of rank " + rank;
+        if (file == null) {
+            throw new CheckpointStoreException(where + " is missing");
+        }
+        return Optional.ofNullable(CheckpointFormatDescriptor.pieceFingerprint(where, file, CheckpointId.of(index),
+                rank));
     }
 
     @Override

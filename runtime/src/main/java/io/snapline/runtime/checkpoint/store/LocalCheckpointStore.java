@@ -47,6 +47,15 @@ public interface LocalCheckpointStore {
         return "rank " + rank + "'s local checkpoint " + index;
     }
 
+    /**
+     * The job fingerprint recorded in rank {@code rank}'s local checkpoint {@code index} (its header and fingerprint
+     * verified, the payload not read), or empty when it records none. Read-only.
+     *
+     * @throws CheckpointFormatException if the checkpoint is of a format this build does not read
+     * @throws CheckpointStoreException if it is missing or its header or fingerprint is damaged
+     */
+    Optional<JobFingerprint> localFingerprint(int rank, long index);
+
     /** The numbers of rank {@code rank}'s local checkpoints present (not verified), oldest first. */
     List<Long> localIndexes(int rank);
 

@@ -34,12 +34,22 @@ public interface ManifestStore extends AutoCloseable {
      */
     Manifest manifest(CheckpointId id);
 
+    /**
+     * The job fingerprint recorded with committed checkpoint {@code id} (its manifest's checksum verified, the pieces
+     * not read), or empty when it records none. Read-only, like {@link #manifest}.
+     *
+     * @throws CheckpointFormatException if the checkpoint is of a format this build does not read
+     * @throws CheckpointStoreException if the manifest is missing or damaged
+     */
+    Optional<JobFingerprint> fingerprint(CheckpointId id);
+
     /** The ids of all committed checkpoints (verified or not), oldest first. */
     List<CheckpointId> list();
 
     /**
      * Keeps the {@code k} newest complete checkpoints and deletes everything older than the oldest kept one.
-     * (Here "complete" means the manifest verifies and every piece is present with its stated size.)
+     * (Here "complete" means the manifest verifies, every piece is present with its stated size, and
+     * {@link #latest()} did not skip the checkpoint as damaged.)
      * Never deletes the newest complete checkpoint.
      *
      * @throws CheckpointStoreException if {@code k < 1}

@@ -2,7 +2,7 @@ package io.snapline.runtime.checkpoint.store;
 
 /**
  * Where one rank's piece of a checkpoint lives and how to verify it: the file name (relative to the
- * checkpoint), the stored size in bytes (header included) and the CRC32C of the payload.
+ * checkpoint), the stored size in bytes (header and fingerprint included) and the CRC32C of the payload.
  */
 public record PieceRef(int rank, String fileName, long size, int crc32c) {
 
@@ -19,10 +19,5 @@ public record PieceRef(int rank, String fileName, long size, int crc32c) {
             throw new CheckpointStoreException("piece size " + size + " is smaller than the "
                     + CheckpointFormatDescriptor.PIECE_HEADER_SIZE + "-byte header");
         }
-    }
-
-    /** The payload length, i.e. the stored size without the header. */
-    public long payloadLength() {
-        return size - CheckpointFormatDescriptor.PIECE_HEADER_SIZE;
     }
 }

@@ -21,8 +21,16 @@ abstract class CheckpointStoreContractTest {
 
     protected CheckpointStore store;
 
-    /** A fresh, empty store. */
-    protected abstract CheckpointStore newStore();
+    /** A fresh, empty store whose checkpoints record {@code fingerprint} (null: none). */
+    protected abstract CheckpointStore newStore(JobFingerprint fingerprint);
+
+    /** A fresh, empty store whose checkpoints record no fingerprint. */
+    protected CheckpointStore newStore() {
+        return newStore(null);
+    }
+
+    protected static final JobFingerprint JOB = JobFingerprint.of("demo.Main", List.of("20", "x y"),
+            "sha256:" + "ab".repeat(32), "coordinated", "logging=none", 2);
 
     @BeforeEach
     void openStore() {
@@ -332,5 +340,33 @@ abstract class CheckpointStoreContractTest {
         store.writeRecoveryLine(new long[] {4, 1, 2});
 
         assertArrayEquals(new long[] {4, 1, 2}, store.recoveryLine().orElseThrow());
+    }
+
+    @Test
+    void shouldRecordTheJobFingerprintWithEveryCommittedAndLocalCheckpointWhenTheStoreHasOne() {
+        store.close();
+        store = newStore(JOB);
+        Manifest manifest = checkpoint(1, 2);
+        store.writeLocal(1, 3, java.nio.ByteBuffer.wrap(payload(3, 1)));
+
+        assertEquals(java.util.Optional.of(JOB), store.fingerprint(CheckpointId.of(1)));
+        assertEquals(java.util.Optional.of(JOB), store.localFingerprint(1, 3));
+        assertArrayEquals(payload(1, 1), store.readPiece(CheckpointId.of(1), manifest.piece(1)));
+        assertArrayEquals(payload(3, 1), store.readLocal(1, 3));
+    }
+
+    @Test
+    void shouldRecordNoFingerprintWhenTheStoreWasOpenedWithoutOne() {
+        checkpoint(1, 1);
+        store.writeLocal(0, 1, java.nio.ByteBuffer.wrap(payload(1, 0)));
+
+        assertEquals(java.util.Optional.empty(), store.fingerprint(CheckpointId.of(1)));
+        assertEquals(java.util.Optional.empty(), store.localFingerprint(0, 1));
+    }
+
+    @Test
+    void shouldRefuseAFingerprintOfACheckpointThatIsNotThere() {
+        assertThrows(CheckpointStoreException.class, () -> store.fingerprint(CheckpointId.of(4)));
+        assertThrows(CheckpointStoreException.class, () -> store.localFingerprint(0, 4));
     }
 }

@@ -29,8 +29,8 @@ class FileCheckpointStoreTest extends CheckpointStoreContractTest {
     }
 
     @Override
-    protected CheckpointStore newStore() {
-        return new FileCheckpointStore(root());
+    protected CheckpointStore newStore(JobFingerprint fingerprint) {
+        return new FileCheckpointStore(root(), fingerprint);
     }
 
     private Path dir(long id) {
@@ -181,6 +181,24 @@ class FileCheckpointStoreTest extends CheckpointStoreContractTest {
     }
 
     @Test
+    void shouldNotCountACheckpointFoundDamagedAmongThoseRetainedWhenItsSizesAreRight() throws IOException {
+        checkpoint(1, 2);
+        checkpoint(2, 2);
+        flipBit(piece(2, 1), 3); // same size: only the checksum tells
+        assertEquals(CheckpointId.of(1), store.latest().orElseThrow().manifest().id());
+
+        checkpoint(3, 2);
+        store.retain(2);
+
+        assertTrue(Files.isDirectory(dir(1)), "checkpoint 1 is one of the two newest good ones");
+        assertTrue(Files.isDirectory(dir(2)), "a damaged checkpoint is kept for inspection, never counted");
+        checkpoint(4, 2);
+        store.retain(2);
+        assertFalse(Files.exists(dir(1)));
+        assertFalse(Files.exists(dir(2)));
+    }
+
+    @Test
     void shouldDeleteOlderDirectoriesWhenRetaining() {
         checkpoint(1, 1);
         writePieces(2, 1);
@@ -244,7 +262,7 @@ class FileCheckpointStoreTest extends CheckpointStoreContractTest {
         Path tornPiece = dir(2).resolve(CheckpointFormatDescriptor.pieceFileName(1) + ".tmp");
         Path tornManifest = dir(2).resolve(CheckpointFormatDescriptor.MANIFEST_FILE + ".tmp");
         Files.write(tornPiece, new byte[] {1, 2, 3});
-        Files.write(tornManifest, "snapline-manifest 1\ncheck".getBytes());
+        Files.write(tornManifest, "snapline-manifest 2\ncheck".getBytes());
 
         Recovered recovered = store.latest().orElseThrow();
 
@@ -341,5 +359,36 @@ class FileCheckpointStoreTest extends CheckpointStoreContractTest {
 
         CheckpointStoreException e = assertThrows(CheckpointStoreException.class, () -> store.recoveryLine());
         assertTrue(e.getMessage().contains("RECOVERY-LINE"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAnOlderFormatsCheckpointInsteadOfSkippingItAsDamaged() throws IOException {
+        Files.createDirectories(dir(7));
+        for (String name : List.of("MANIFEST", "rank-00000.piece")) {
+            try (var in = getClass().getResourceAsStream("/checkpoint-format/v1/" + name)) {
+                Files.write(dir(7).resolve(name), in.readAllBytes());
+            }
+        }
+
+        CheckpointFormatException latest = assertThrows(CheckpointFormatException.class, () -> store.latest());
+        CheckpointFormatException fingerprint = assertThrows(CheckpointFormatException.class,
+                () -> store.fingerprint(CheckpointId.of(7)));
+
+        assertTrue(latest.getMessage().contains(manifestFile(7) + " was written in checkpoint format 1"),
+                latest.getMessage());
+        assertEquals(latest.getMessage(), fingerprint.getMessage());
+        assertEquals(List.of(CheckpointId.of(7)), store.list());
+    }
+
+    @Test
+    void shouldReadALocalFingerprintWithoutReadingThePayloadWhenThePayloadIsTorn() throws IOException {
+        store.close();
+        store = newStore(JOB);
+        store.writeLocal(2, 1, java.nio.ByteBuffer.wrap(new byte[4096]));
+        Path file = root().resolve("local").resolve("rank-00002").resolve("ckpt-00000000000000000001.piece");
+        truncate(file, 4000);
+
+        assertEquals(java.util.Optional.of(JOB), store.localFingerprint(2, 1));
+        assertThrows(CheckpointStoreException.class, () -> store.readLocal(2, 1));
     }
 }

@@ -3,7 +3,7 @@ package io.snapline.runtime.checkpoint.store;
 class InMemoryCheckpointStoreTest extends CheckpointStoreContractTest {
 
     @Override
-    protected CheckpointStore newStore() {
-        return new InMemoryCheckpointStore();
+    protected CheckpointStore newStore(JobFingerprint fingerprint) {
+        return new InMemoryCheckpointStore(fingerprint);
     }
 }

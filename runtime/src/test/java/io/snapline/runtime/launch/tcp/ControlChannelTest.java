@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RestoreFrom;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
+import io.snapline.runtime.checkpoint.store.JobFingerprint;
 import io.snapline.runtime.checkpoint.store.Manifest;
 import io.snapline.runtime.checkpoint.store.PieceRef;
 import io.snapline.runtime.launch.ControlChannel;
@@ -85,10 +86,12 @@ class ControlChannelTest {
                 new PieceRef(1, "rank-1.piece", 4096, 0x7abc)));
         List<ControlMessage> sent = List.of(
                 new ControlMessage.CheckpointSetup(new PolicySettings("coordinated", Duration.ofMillis(250), 0, 3,
-                        Duration.ofSeconds(9)), "/tmp/store ä", RestoreFrom.global(manifest, 1), 12, 0),
-                new ControlMessage.CheckpointSetup(PolicySettings.of("none", null, 5), null, null, 0, 4),
+                        Duration.ofSeconds(9)), "/tmp/store ä", new JobFingerprint(2, "demo.Main",
+                        List.of("20", "", "a b ü"), "sha256:" + "c0".repeat(32), "coordinated", "logging=none", 2), 9,
+                        RestoreFrom.global(manifest, 1), 12, 0),
+                new ControlMessage.CheckpointSetup(PolicySettings.of("none", null, 5), null, null, 1, null, 0, 4),
                 new ControlMessage.CheckpointSetup(new PolicySettings("independent", null, 40, 2, Duration.ofSeconds(3),
-                        "none"), "/s", RestoreFrom.local(9), 0, 0),
+                        "none"), "/s", null, 1, RestoreFrom.local(9), 0, 0),
                 new ControlMessage.Restored(7, 21, 1_234_567_890_123L),
                 new ControlMessage.Finalizing(),
                 new ControlMessage.KillRequest(true, "injected failure at safe point 12"),
