@@ -177,8 +177,8 @@ class TcpRestartTest {
         assertEquals(1, status, job.err());
         assertTrue(job.err().contains("snaprun: rank 0 failed (killed: injected failure at safe point 5); restarting "
                 + "all 3 ranks from checkpoint 1 (restart 1 of at most 1;"), job.err());
-        assertTrue(job.err().contains("snaprun: rank 2 failed; not restarting: the job has used all 1 restart(s) "
-                + "allowed by --max-restarts"), job.err());
+        assertTrue(job.err().contains("snaprun: rank 2 failed (killed: injected failure at safe point 9); not "
+                + "restarting: the job has used all 1 restart(s) allowed by --max-restarts"), job.err());
         assertTrue(job.err().contains("snaprun: rank 2 was killed (injected failure at safe point 9)"), job.err());
         assertEquals(6, seen.size(), "two attempts of 3 rank processes each: " + seen);
         assertNoRankProcessLeft(seen);

@@ -50,7 +50,8 @@ class RecoveryLineOnJobStoreTest {
                 store.toString(), "--max-restarts", "1", "--inject-failure", "rank=0,point=35",
                 "--inject-failure", "rank=2,point=130"), IndependentRestartTest.Pairs.class, "60", "3", "1");
         assertEquals(1, job.result().exitCode(), job.err());
-        assertTrue(job.err().contains("rank 2 failed; not restarting: the job has used all 1 restart(s)"), job.err());
+        assertTrue(job.err().contains("rank 2 failed (killed: injected failure at safe point 130); not restarting: "
+                + "the job has used all 1 restart(s)"), job.err());
         Matcher used = Pattern.compile("restarting all 4 ranks from recovery line \\[([0-9, ]+)\\]").matcher(job.err());
         assertTrue(used.find(), job.err());
 

@@ -325,11 +325,12 @@ class FileCheckpointStoreTest extends CheckpointStoreContractTest {
             ch.truncate(300_000);
         }
         Path header = dir.resolve("ckpt-00000000000000000006.piece");
-        flipBit(header, 600_036 - 22); // in the payload length field
+        int size = CheckpointFormatDescriptor.PIECE_HEADER_SIZE + 600_000; // written without a fingerprint
+        flipBit(header, size - 30); // in the payload length field (bytes 24..31)
 
         assertEquals(flipped + " has a payload checksum mismatch", assertThrows(CheckpointStoreException.class,
                 () -> store.verifyLocal(2, 4, 100)).getMessage());
-        assertEquals(truncated + " is 300000 bytes, its header says 600036 (torn write?)", assertThrows(
+        assertEquals(truncated + " is 300000 bytes, its header says " + size + " (torn write?)", assertThrows(
                 CheckpointStoreException.class, () -> store.verifyLocal(2, 5, 100)).getMessage());
         assertEquals(header + " has a header checksum mismatch", assertThrows(CheckpointStoreException.class,
                 () -> store.verifyLocal(2, 6, 100)).getMessage());
