@@ -329,7 +329,11 @@ class IndependentRestartTest {
 
         assertTrue(o.result().succeeded(), o.err());
         assertEquals(sorted(clean), sorted(o));
-        assertEquals(2, lines(o).size(), o.err());
+        // Rank 1 reaches safe point 30 either in the second attempt (a second restart) or while the others run on to
+        // a safe point after rank 3's death (killed then too: one restart names both).
+        assertTrue(lines(o).size() == 2 || lines(o).size() == 1 && o.err().contains("ranks 1 and 3 failed (rank 1: "
+                + "killed: injected failure at safe point 30; rank 3: killed: injected failure while writing "
+                + "checkpoint 4)"), o.err());
         // Rank 3 died writing its 4th checkpoint (safe point 24, step 12): it goes back to 3 or (if the write had
         // committed) 4, and its partner to a checkpoint of the same step.
         long[] first = lines(o).get(0);
