@@ -67,8 +67,10 @@ public final class IndependentPolicy implements CheckpointPolicy {
      * Computes the recovery line over the store's verified local checkpoints (a damaged or missing one counts as
      * absent, and each is named in a warning), keeps on every rank only the checkpoint the line names, records the
      * line in the store, and returns it. Newer checkpoints belong to the execution being abandoned (the restarted run
-     * writes checkpoints of those numbers anew) and are deleted first; then the line is recorded as the store's floor;
-     * then older checkpoints are deleted, which no restart can use again. A launcher that dies at any step of this and
+     * writes checkpoints of those numbers anew) and go first: deleted after an ordinary failure, but set aside (moved
+     * out of the store's checkpoints, never lost) when damage pushed the line back, since they were good and the
+     * damage may be the user's to repair; then the line is recorded as the store's floor; then older checkpoints are
+     * deleted, which no restart can use again. A launcher that dies at any step of this and
      * is run again with {@code --resume} computes the same line.
      */
     @Override
@@ -82,27 +84,22 @@ public final class IndependentPolicy implements CheckpointPolicy {
         LocalHistory.Read read = LocalHistory.read(store, ranks);
         read.warnings().forEach(warn);
         long[] line = LocalRecovery.restartLine(read);
-        List<String> newer = new ArrayList<>();
+        boolean damaged = !read.damaged().isEmpty();
+        List<String> setAside = new ArrayList<>();
         for (int r = 0; r < ranks; r++) {
-            long from = 0;
-            long to = 0;
             for (long index : store.localIndexes(r)) {
-                if (index > line[r]) {
+                if (index > line[r] && damaged) {
+                    setAside.add("rank " + r + "'s " + index + " to " + store.setAsideLocal(r, index));
+                } else if (index > line[r]) {
                     store.deleteLocal(r, index);
-                    if (index <= read.last(r)) {
-                        from = from == 0 ? index : from;
-                        to = index;
-                    }
                 }
             }
-            if (from > 0) {
-                newer.add("rank " + r + " " + (from == to ? Long.toString(from) : from + ".." + to));
-            }
         }
-        if (!read.damaged().isEmpty() && !newer.isEmpty()) {
-            warn.accept("because of the damaged checkpoints the job goes back further than the newest verified "
-                    + "local checkpoints, which belong to the execution being abandoned and are deleted (the restarted "
-                    + "run writes checkpoints of those numbers anew): " + String.join(", ", newer));
+        if (!setAside.isEmpty()) {
+            warn.accept("because of the damaged checkpoints the job goes back further than the newest local "
+                    + "checkpoints; the restarted run writes checkpoints of their numbers anew, so they are moved out "
+                    + "of its way, not deleted (no restart reads them; delete them once they are not needed): "
+                    + String.join(", ", setAside));
         }
         store.writeRecoveryLine(line);
         for (int r = 0; r < ranks; r++) {

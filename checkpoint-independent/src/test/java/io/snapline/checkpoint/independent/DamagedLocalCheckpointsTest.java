@@ -245,9 +245,13 @@ class DamagedLocalCheckpointsTest {
         assertTrue(o.err().contains("snaprun: warning: every rank restarts from the beginning: it is the only "
                 + "consistent recovery line over the verified local checkpoints, since 1 of them cannot be used ("
                 + missing + ")"), o.err());
+        Path aside = store.resolve("set-aside").resolve("local").resolve("rank-00000")
+                .resolve(piece(store, 0, f).getFileName());
         assertTrue(o.err().contains("snaprun: warning: because of the damaged checkpoints the job goes back further "
-                + "than the newest verified local checkpoints, which belong to the execution being abandoned and are "
-                + "deleted (the restarted run writes checkpoints of those numbers anew): rank 0 " + f), o.err());
+                + "than the newest local checkpoints; the restarted run writes checkpoints of their numbers anew, so "
+                + "they are moved out of its way, not deleted (no restart reads them; delete them once they are not "
+                + "needed): rank 0's " + f + " to " + aside), o.err());
+        assertTrue(Files.exists(aside), "the valid checkpoint is kept: " + aside);
         assertRunEndsWithItsOwnCheckpoints(store);
     }
 

@@ -22,6 +22,8 @@ import java.util.zip.CRC32C;
  *       ckpt-00000000000000000012.piece rank 3's checkpoint 12: a piece file (header id 12, rank 3), committed
  *                                       by its atomic rename
  *     RECOVERY-LINE                     the floor: the line below which local checkpoints were deleted (below)
+ *   set-aside/local/rank-00003/         local checkpoints a restart could not use but kept (valid ones that a damaged
+ *                                       neighbour made unusable, damaged ones for inspection); never read
  *   *.tmp                               anywhere: an interrupted write, ignored and deleted on restart
  *
  * Piece file (big-endian):
@@ -67,6 +69,8 @@ public final class CheckpointFormatDescriptor {
     static final short FORMAT_VERSION_1 = 1;
     public static final String MANIFEST_FILE = "MANIFEST";
     public static final String TEMP_SUFFIX = ".tmp";
+    /** Where checkpoints that must not be lost but that no restart may use are moved ({@code set-aside/local/...}). */
+    public static final String SET_ASIDE_DIR = "set-aside";
     static final String MANIFEST_FIRST_LINE = "snapline-manifest " + FORMAT_VERSION;
 
     private CheckpointFormatDescriptor() {

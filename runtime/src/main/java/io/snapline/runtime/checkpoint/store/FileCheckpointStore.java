@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -331,6 +332,36 @@ public final class FileCheckpointStore implements CheckpointStore {
         } catch (IOException e) {
             throw new CheckpointStoreException("cannot delete local checkpoint " + file
                     + "; check permissions of the --store directory", e);
+        }
+    }
+
+    /**
+     * Moves the piece to {@code DIR/set-aside/local/rank-R/} (owner-only), under its own name or, when a piece of that
+     * name was set aside before, with {@code .1}, {@code .2}, ... appended.
+     */
+    @Override
+    public String setAsideLocal(int rank, long index) {
+        ensureOpen();
+        Path file = localFile(rank, index);
+        Path dir = root.resolve(CheckpointFormatDescriptor.SET_ASIDE_DIR).resolve("local")
+                .resolve(CheckpointFormatDescriptor.localRankDirName(rank));
+        try {
+            OwnerOnlyFiles.createDirectory(root.resolve(CheckpointFormatDescriptor.SET_ASIDE_DIR));
+            OwnerOnlyFiles.createDirectory(dir.getParent());
+            OwnerOnlyFiles.createDirectory(dir);
+            Path target = dir.resolve(file.getFileName());
+            for (int n = 1; Files.exists(target); n++) {
+                target = dir.resolve(file.getFileName() + "." + n);
+            }
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+            OwnerOnlyFiles.syncDirectory(file.getParent());
+            OwnerOnlyFiles.syncDirectory(dir);
+            return target.toString();
+        } catch (NoSuchFileException e) {
+            return file + " was missing";
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot move local checkpoint " + file + " to " + dir
+                    + "; check free space and permissions of the --store directory", e);
         }
     }
 

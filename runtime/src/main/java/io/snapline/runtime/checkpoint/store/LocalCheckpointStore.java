@@ -66,6 +66,18 @@ public interface LocalCheckpointStore {
     void deleteLocal(int rank, long index);
 
     /**
+     * Moves rank {@code rank}'s local checkpoint {@code index} out of the store's checkpoints, to a place no restart
+     * and no listing looks at, instead of deleting it: for a checkpoint the restarted run cannot use but that must not
+     * be lost (a valid one that a damaged neighbour made unusable, or a damaged one kept for inspection). The number
+     * is free for the restarted run afterwards. Returns where it went, for messages; a store without such a place
+     * deletes it and says so.
+     */
+    default String setAsideLocal(int rank, long index) {
+        deleteLocal(rank, index);
+        return "deleted (this store keeps nothing set aside)";
+    }
+
+    /**
      * Atomically records a recovery line as the store's floor: {@code line[r]} is a local checkpoint of rank r (0: its
      * start); checkpoints below the floor may be deleted afterwards, none at or above it. A restart records the line it
      * restarts from, garbage collection each later line it deletes below.

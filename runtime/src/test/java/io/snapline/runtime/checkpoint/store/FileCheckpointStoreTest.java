@@ -339,6 +339,23 @@ class FileCheckpointStoreTest extends CheckpointStoreContractTest {
     }
 
     @Test
+    void shouldMoveASetAsideLocalCheckpointOutOfTheStoreWithoutLosingIt() throws IOException {
+        byte[] first = payload(1, 0);
+        byte[] second = payload(2, 0);
+        store.writeLocal(1, 3, java.nio.ByteBuffer.wrap(first));
+        Path aside = root().resolve("set-aside").resolve("local").resolve("rank-00001");
+        assertEquals(aside.resolve("ckpt-00000000000000000003.piece").toString(), store.setAsideLocal(1, 3));
+        assertEquals(List.of(), store.localIndexes(1), "no restart or listing sees it");
+        store.writeLocal(1, 3, java.nio.ByteBuffer.wrap(second)); // the restarted run writes the number anew
+        assertEquals(aside.resolve("ckpt-00000000000000000003.piece.1").toString(), store.setAsideLocal(1, 3));
+        assertTrue(Files.exists(aside.resolve("ckpt-00000000000000000003.piece")));
+        assertEquals(Files.size(root().resolve("set-aside").resolve("local").resolve("rank-00001")
+                .resolve("ckpt-00000000000000000003.piece.1")), Files.size(aside.resolve("ckpt-00000000000000000003.piece")));
+        assertEquals(root().resolve("local").resolve("rank-00001").resolve("ckpt-00000000000000000009.piece")
+                + " was missing", store.setAsideLocal(1, 9));
+    }
+
+    @Test
     void shouldRejectALocalCheckpointFileRenamedToAnotherNumber() throws IOException {
         store.writeLocal(0, 1, java.nio.ByteBuffer.wrap(payload(1, 0)));
         Path dir = root().resolve("local").resolve("rank-00000");
