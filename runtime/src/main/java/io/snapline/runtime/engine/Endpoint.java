@@ -163,6 +163,7 @@ public final class Endpoint {
         Message m = new Message(rank, dest, context, tag, base == null ? BaseType.BYTE : base, data, off, layout, n,
                 req, eager);
         m.synchronous = mode == SendMode.SYNCHRONOUS;
+        m.buffered = mode == SendMode.BUFFERED;
         m.packed = data instanceof java.nio.ByteBuffer && data != buf;
         if (region != null) {
             BsendBuffer.Region held = region;
