@@ -120,13 +120,13 @@ public final class Message extends Packet {
     }
 
     /**
-     * The device will send this message by rendezvous although the engine chose eager. When the payload is the
-     * application's live buffer (not a private copy: encoded objects, a buffered send's region), the send now
-     * completes only at {@link #sent()}, so the application cannot overwrite data still to be sent. Call before
-     * {@code Device.send} returns.
+     * The device will send this message by rendezvous although the engine chose eager. Unless its data lies in the
+     * attached buffer (a buffered send), the send now completes only at {@link #sent()}: the application cannot
+     * overwrite data still to be sent, and a flood of sends beyond the receiver's window waits instead of piling up
+     * at the sender (encoded objects included). Call before {@code Device.send} returns.
      */
     public void deferCompletion() {
-        if (eager && sendRequest != null && base != BaseType.OBJECT && !packed) {
+        if (eager && sendRequest != null && !buffered) {
             eager = false;
             sendRequest.message = this;
         }
