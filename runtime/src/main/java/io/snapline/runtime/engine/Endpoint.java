@@ -261,6 +261,14 @@ public final class Endpoint {
         return peerFailureRaised;
     }
 
+    /**
+     * The messages sent to this rank that it has not received (checkpoint traffic excepted); after {@link #close()}
+     * that is every message it will ever have been sent, to report at {@code MPI.Finalize}.
+     */
+    public Unreceived unreceived() {
+        return mailbox.unreceived(rank, CommSnapshot.CONTEXT);
+    }
+
     /** Leaves the job in an orderly way after {@code MPI.Finalize} (see {@link Device#close()}). */
     public void close() {
         device.close();

@@ -597,6 +597,24 @@ public final class Mailbox implements PacketHandler {
         }
     }
 
+    /**
+     * Every message accepted for rank {@code rank} and not received, except those on {@code skipContext}, counted
+     * by sender, context and tag (at {@code MPI.Finalize}, to report them).
+     */
+    Unreceived unreceived(int rank, int skipContext) {
+        poll();
+        synchronized (this) {
+            Unreceived.Counter counter = new Unreceived.Counter(rank);
+            for (Message m = unexpectedHead; m != null; m = m.next) {
+                if (m.context() != skipContext) {
+                    counter.add(m.source(), m.context(), m.tag(), m.isRemote() ? ((RemotePayload) m.data).bytes()
+                            : m.payloadBytes());
+                }
+            }
+            return counter.result();
+        }
+    }
+
     /** A counter on cache lines of its own: senders read it after every ring write, the rank writes it rarely. */
     @SuppressWarnings("unused")
     static final class Sleepers extends SleepersPad {

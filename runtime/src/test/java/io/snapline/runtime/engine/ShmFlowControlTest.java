@@ -1,5 +1,6 @@
 package io.snapline.runtime.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.snapline.runtime.device.shm.ShmDevice;
 import io.snapline.runtime.serial.KryoObjectCodec;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -259,6 +261,33 @@ class ShmFlowControlTest {
         assertEquals(0, box(1).heldBytesFrom(0), "a synchronous send's data stays at the sender");
         assertEquals(7, Kind.RING.receive(ranks[1], 0, 5));
         assertTrue(ssend.isComplete());
+    }
+
+    @Test
+    void shouldCountUnreceivedMessagesBySenderContextAndTag() {
+        Kind.RING.send(ranks[0], SendMode.STANDARD, 1, 1, 7);
+        Kind.RING.send(ranks[0], SendMode.STANDARD, 2, 1, 7);
+        Kind.OBJECT.send(ranks[2], SendMode.STANDARD, 3, 1, 4);
+        Request large = ranks[2].isend(SendMode.STANDARD, new byte[100_000], 0, 100_000, TypeMap.basic(BaseType.BYTE),
+                1, 4, 6, 1); // rendezvous: still at its sender, counted all the same
+        ranks[0].isend(SendMode.STANDARD, new int[3], 0, 3, INTS, 1, 8, CommSnapshot.CONTEXT, 1); // checkpoint traffic
+        Kind.RING.send(ranks[0], SendMode.STANDARD, 4, 2, 7);
+        assertEquals(4, Kind.RING.receive(ranks[2], 0, 7), "a received message is not counted");
+
+        Unreceived left = ranks[1].unreceived();
+        List<Unreceived.Group> groups = left.groups();
+        assertEquals(3, groups.size(), groups.toString());
+        assertEquals(new Unreceived.Group(0, 0, 7, 2, 800), groups.get(0));
+        assertEquals(2, groups.get(1).source());
+        assertEquals(4, groups.get(1).tag());
+        assertEquals(0, groups.get(1).context());
+        assertEquals(1, groups.get(1).messages());
+        assertTrue(groups.get(1).bytes() > 100, "the encoded object: " + groups.get(1).bytes());
+        assertEquals(new Unreceived.Group(2, 6, 4, 1, 100_000), groups.get(2));
+        assertEquals(4, left.messages());
+        assertFalse(large.isComplete());
+        assertTrue(ranks[0].unreceived().isEmpty());
+        assertArrayEquals(new long[] {0, 0}, new long[] {ranks[2].unreceived().messages(), ranks[2].unreceived().bytes()});
     }
 
     @Test
