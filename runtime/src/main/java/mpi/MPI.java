@@ -160,7 +160,10 @@ public class MPI {
         return Thread.currentThread() == mainThread;
     }
 
-    /** Leaves the job: waits until every rank has reached Finalize, then no MPI call may follow. */
+    /**
+     * Leaves the job: waits until every rank has reached Finalize, then no MPI call may follow. Messages sent to this
+     * rank that it never received are dropped, with a warning on standard error that counts them by sender and tag.
+     */
     public static void Finalize() throws MPIException {
         Communicator world = running("Finalize");
         context.checkpoint().finish();
@@ -170,6 +173,7 @@ public class MPI {
         } catch (EngineException e) {
             throw MPIException.of("Finalize", e);
         }
+        System.err.print(context.endpoint().unreceived().warning());
         phase = 2;
     }
 

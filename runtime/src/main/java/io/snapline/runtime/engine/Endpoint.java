@@ -163,6 +163,7 @@ public final class Endpoint {
         Message m = new Message(rank, dest, context, tag, base == null ? BaseType.BYTE : base, data, off, layout, n,
                 req, eager);
         m.synchronous = mode == SendMode.SYNCHRONOUS;
+        m.buffered = mode == SendMode.BUFFERED;
         m.packed = data instanceof java.nio.ByteBuffer && data != buf;
         if (region != null) {
             BsendBuffer.Region held = region;
@@ -258,6 +259,14 @@ public final class Endpoint {
      */
     public boolean peerFailureRaised() {
         return peerFailureRaised;
+    }
+
+    /**
+     * The messages sent to this rank that it has not received (checkpoint traffic excepted); after {@link #close()}
+     * that is every message it will ever have been sent, to report at {@code MPI.Finalize}.
+     */
+    public Unreceived unreceived() {
+        return mailbox.unreceived(rank, CommSnapshot.CONTEXT);
     }
 
     /** Leaves the job in an orderly way after {@code MPI.Finalize} (see {@link Device#close()}). */

@@ -21,6 +21,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Only queue manipulation happens under the lock; copying the payload happens after, on the thread that made
  * the match (a message from a ring, at most {@link SmallRing#MAX_PAYLOAD} bytes, is copied under the lock).
+ *
+ * <p>What unexpected messages hold is bounded per sender by the eager window ({@link Backlog}): an eager message from
+ * a sender in this process that no longer fits is not staged but waits in the sender's buffer until received, and
+ * that sender's ring is held back meanwhile.
  */
 public final class Mailbox implements PacketHandler {
     private Request postedHead;
@@ -37,6 +41,18 @@ public final class Mailbox implements PacketHandler {
     private static final byte[] NO_PAYLOAD = new byte[0];
     /** The count of this rank's threads parked waiting, on cache lines of its own. */
     private final Sleepers sleepers = new Sleepers();
+    /** What the unexpected messages hold, per sender, against the eager window; under the lock. */
+    private final Backlog backlog;
+
+    /** A mailbox that keeps up to {@code window} bytes of unreceived messages per sender (see {@link EagerWindow}). */
+    public Mailbox(long window) {
+        this.backlog = new Backlog(window);
+    }
+
+    /** A mailbox with the window of a rank alone in this JVM's heap (tests, programs started without the launcher). */
+    public Mailbox() {
+        this(EagerWindow.forSharedHeap(1, Runtime.getRuntime().maxMemory()));
+    }
 
     void setHook(ChannelHook hook) {
         this.hook = hook;
@@ -174,6 +190,9 @@ public final class Mailbox implements PacketHandler {
             r.deliverFromRing(ring, at, source, tag, base, elements);
         } else {
             append(m);
+            if (backlog.full(source)) {
+                ring.holdBack();
+            }
         }
         ring.advance(at);
         return r == null;
@@ -192,7 +211,9 @@ public final class Mailbox implements PacketHandler {
         }
         Request r = takePosted(m);
         if (r == null) {
-            if (m.isEager()) {
+            if (m.isEager() && !backlog.admits(m)) {
+                m.waitAtSender();
+            } else if (m.isEager()) {
                 m.stage();
             }
             append(m);
@@ -208,6 +229,7 @@ public final class Mailbox implements PacketHandler {
         }
         unexpectedTail = m;
         arrivals++;
+        backlog.charge(m);
     }
 
     private void wakeProber() {
@@ -444,6 +466,7 @@ public final class Mailbox implements PacketHandler {
                     last.next = m;
                 }
                 last = m;
+                backlog.charge(m);
             }
             if (last != null) {
                 last.next = unexpectedHead;
@@ -522,6 +545,74 @@ public final class Mailbox implements PacketHandler {
             unexpectedTail = prev;
         }
         m.next = null;
+        if (backlog.release(m)) {
+            resumeRingFrom(m.source());
+        }
+    }
+
+    /** The sender {@code source} is within its window again: its ring, if held back, frees slots again. */
+    private void resumeRingFrom(int source) {
+        for (SmallRing ring : rings) {
+            if (ring.source() == source) {
+                ring.resume();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- what nobody has received
+
+    /** The eager window this mailbox grants each sender, in bytes (see {@link EagerWindow}). */
+    public long window() {
+        return backlog.window();
+    }
+
+    /**
+     * The most that unexpected messages from one sender can hold here: its window, and on {@code shm} one ring of
+     * small messages beyond it (see {@link Backlog}).
+     */
+    public long heldLimit() {
+        return backlog.window() + Backlog.SLACK;
+    }
+
+    /** Bytes that unexpected messages from world rank {@code source} hold here, charged against its window. */
+    public long heldBytesFrom(int source) {
+        poll();
+        synchronized (this) {
+            return backlog.from(source);
+        }
+    }
+
+    /** Bytes that unexpected messages from every sender hold here (see {@link Backlog}). */
+    public long heldBytes() {
+        poll();
+        synchronized (this) {
+            return backlog.held();
+        }
+    }
+
+    /** The most {@link #heldBytes()} has been. */
+    public long peakHeldBytes() {
+        synchronized (this) {
+            return backlog.peak();
+        }
+    }
+
+    /**
+     * Every message accepted for rank {@code rank} and not received, except those on {@code skipContext}, counted
+     * by sender, context and tag (at {@code MPI.Finalize}, to report them).
+     */
+    Unreceived unreceived(int rank, int skipContext) {
+        poll();
+        synchronized (this) {
+            Unreceived.Counter counter = new Unreceived.Counter(rank);
+            for (Message m = unexpectedHead; m != null; m = m.next) {
+                if (m.context() != skipContext) {
+                    counter.add(m.source(), m.context(), m.tag(), m.isRemote() ? ((RemotePayload) m.data).bytes()
+                            : m.payloadBytes());
+                }
+            }
+            return counter.result();
+        }
     }
 
     /** A counter on cache lines of its own: senders read it after every ring write, the rank writes it rarely. */

@@ -30,6 +30,12 @@ public final class Message extends Packet {
      * region, or a payload from another process), not the application's buffer, which may be a ByteBuffer too.
      */
     boolean packed;
+    /** Sent by {@code Bsend}: its data lies in the attached buffer, which bounds it, so it never waits at the sender. */
+    boolean buffered;
+    /** What the receiving mailbox charged this message against its sender's window (see {@link Backlog}), or 0. */
+    long charged;
+    /** The receiver's window for its sender was full, so this eager-sized message waits at the sender. */
+    boolean heldBack;
     Message next;
 
     Message(int source, int dest, int context, int tag, BaseType base, Object data, int offset, TypeMap type,
@@ -114,13 +120,13 @@ public final class Message extends Packet {
     }
 
     /**
-     * The device will send this message by rendezvous although the engine chose eager. When the payload is the
-     * application's live buffer (not a private copy: encoded objects, a buffered send's region), the send now
-     * completes only at {@link #sent()}, so the application cannot overwrite data still to be sent. Call before
-     * {@code Device.send} returns.
+     * The device will send this message by rendezvous although the engine chose eager. Unless its data lies in the
+     * attached buffer (a buffered send), the send now completes only at {@link #sent()}: the application cannot
+     * overwrite data still to be sent, and a flood of sends beyond the receiver's window waits instead of piling up
+     * at the sender (encoded objects included). Call before {@code Device.send} returns.
      */
     public void deferCompletion() {
-        if (eager && sendRequest != null && base != BaseType.OBJECT && !packed) {
+        if (eager && sendRequest != null && !buffered) {
             eager = false;
             sendRequest.message = this;
         }
@@ -186,6 +192,17 @@ public final class Message extends Packet {
 
     boolean isEager() {
         return eager;
+    }
+
+    /**
+     * The receiver holds as much of this sender's unreceived data as its window allows (see {@link Backlog}): the
+     * message is not staged but waits in the sender's buffer, and the send completes once a receive has taken it, as
+     * a rendezvous does. Called by the receiving mailbox, under its lock, before the message is queued.
+     */
+    void waitAtSender() {
+        eager = false;
+        heldBack = true;
+        sendRequest.message = this;
     }
 
     /**

@@ -12,4 +12,7 @@ public interface RemotePayload {
      * is already set. May run on any thread and must not block.
      */
     void fetch(Message message, Request receive);
+
+    /** Bytes of the payload (packed elements, or the encoded objects). */
+    long bytes();
 }

@@ -372,7 +372,9 @@ public final class Request implements java.util.function.BooleanSupplier {
         if (send) {
             Message m = message;
             return m == null ? "Send (completing)" : "Send to world rank " + m.dest() + " (tag " + m.tag() + ", context "
-                    + m.context() + ", " + m.elements + " " + m.base + " element(s)) waiting for a matching receive";
+                    + m.context() + ", " + m.elements + " " + m.base + " element(s)) waiting for a matching receive"
+                    + (m.heldBack ? ": world rank " + m.dest() + " already holds as much unreceived data from this rank"
+                            + " as it buffers" : "");
         }
         return "Recv(source " + (source == Ranks.ANY_SOURCE ? "ANY" : "world rank " + source) + ", tag "
                 + (tag == Ranks.ANY_TAG ? "ANY" : Integer.toString(tag)) + ", context " + context

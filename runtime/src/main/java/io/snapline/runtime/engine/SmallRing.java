@@ -43,7 +43,9 @@ import java.nio.ShortBuffer;
  *
  * <p>The producer is the sending rank's thread (ranks call MPI from one thread at a time); the consumer is whichever
  * thread holds the receiving rank's {@link Mailbox} lock. When the ring has no room the sender takes the mailbox's
- * locked path instead, which drains the ring first, so order holds across both.
+ * locked path instead, which drains the ring first, so order holds across both. A receiver that holds as much of the
+ * sender's unreceived data as it may stops freeing slots ({@link #holdBack}), so the sender's next small messages
+ * take the locked path too, where they wait at the sender (see {@link Backlog}).
  */
 final class SmallRing {
     static final int SLOT_BYTES = 128;
@@ -266,7 +268,27 @@ final class SmallRing {
     void advance(int at) {
         Consumer c = consumer;
         c.position += slots.get(at + 21) & 0xff;
-        PUBLISHED.setRelease(c, c.position); // no fence: the producer reads it only when the ring looks full
+        if (!c.heldBack) {
+            PUBLISHED.setRelease(c, c.position); // no fence: the producer reads it only when the ring looks full
+        }
+    }
+
+    /**
+     * Stops freeing slots for the producer (the receiver holds as much of its sender's data as it may, see
+     * {@link Backlog}): records are still taken, but once the producer has filled the slots it last saw free, it
+     * finds the ring full and sends on the locked path. Under the receiver's lock.
+     */
+    void holdBack() {
+        consumer.heldBack = true;
+    }
+
+    /** Frees the slots taken since {@link #holdBack()} and every later one again. Under the receiver's lock. */
+    void resume() {
+        Consumer c = consumer;
+        if (c.heldBack) {
+            c.heldBack = false;
+            PUBLISHED.setRelease(c, c.position);
+        }
     }
 
     private static int slot(long position) {
@@ -295,6 +317,8 @@ final class SmallRing {
         long position;
         /** {@link #position}, published for the producer. */
         volatile long published;
+        /** Whether taking a record leaves {@link #published} alone (see {@link #holdBack()}); under the lock. */
+        boolean heldBack;
         long q0, q1, q2, q3, q4, q5, q6, q7;
     }
 }

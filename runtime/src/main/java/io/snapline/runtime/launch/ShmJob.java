@@ -4,6 +4,7 @@ import io.snapline.runtime.checkpoint.RankAgent;
 import io.snapline.runtime.checkpoint.RankLink;
 import io.snapline.runtime.device.shm.ShmDevice;
 import io.snapline.runtime.engine.DeadlockDetector;
+import io.snapline.runtime.engine.EagerWindow;
 import io.snapline.runtime.engine.Endpoint;
 import io.snapline.runtime.engine.JobAbortedException;
 import io.snapline.runtime.engine.JobState;
@@ -102,8 +103,9 @@ public final class ShmJob {
             URL[] classPath = ProgramLoader.classPath(options);
             ShmDevice device = new ShmDevice(np);
             endpoints = new Endpoint[np];
+            long window = EagerWindow.forSharedHeap(np, Runtime.getRuntime().maxMemory());
             for (int r = 0; r < np; r++) {
-                Mailbox mailbox = new Mailbox();
+                Mailbox mailbox = new Mailbox(window);
                 device.register(r, mailbox);
                 endpoints[r] = new Endpoint(r, device, mailbox, job);
             }

@@ -44,14 +44,14 @@ public final class TcpDataPlane {
      * connected. Failures the device reports before the endpoint exists are replayed into it.
      */
     static Endpoint open(Setup s) {
-        Mailbox mailbox = new Mailbox();
+        long window = TcpConfig.windowFor(s.size(), Runtime.getRuntime().maxMemory());
+        Mailbox mailbox = new Mailbox(window); // its own window bounds what the rank sends itself
         JobState job = new JobState(s.size());
         job.bindThread(s.rank(), Thread.currentThread());
         AtomicReference<Endpoint> self = new AtomicReference<>();
         Queue<Object[]> early = new ConcurrentLinkedQueue<>();
         TcpDevice device = TcpDevice.start(
-                new TcpConfig(s.rank(), s.size(), s.token(), s.listener(), s.peers(), s.connectTimeout(),
-                        TcpConfig.windowFor(s.size(), Runtime.getRuntime().maxMemory())),
+                new TcpConfig(s.rank(), s.size(), s.token(), s.listener(), s.peers(), s.connectTimeout(), window),
                 mailbox, (rank, reason) -> {
                     Endpoint ep = self.get();
                     if (ep == null) {

@@ -61,6 +61,11 @@ final class Fetch implements RemotePayload, Runnable {
         }
     }
 
+    @Override
+    public long bytes() {
+        return bytes;
+    }
+
     /** Whether a matched receive takes the payload straight into its direct buffer. */
     synchronized boolean acceptsDirect() {
         return direct();

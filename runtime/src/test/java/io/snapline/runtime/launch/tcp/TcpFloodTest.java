@@ -85,6 +85,23 @@ class TcpFloodTest {
         }
     }
 
+    /**
+     * Objects beyond the window wait at their sender as other messages do: without that, their encoded copies pile up
+     * in the sending rank's heap (four heaps of 1 KiB objects here).
+     */
+    @Test
+    void shouldHoldObjectSendsBeyondTheWindowAtTheSenderWhenTheReceiverReceivesLate() {
+        TcpRun.Result r = TcpRun.run(2, List.of("--jvm-opts", "-Xmx128m"), io.snapline.runtime.testing.Flood.class,
+                "objects", "late");
+        assertFalse(r.err().contains("OutOfMemoryError"), r.err());
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.outLines().stream().sorted().toList();
+        assertEquals(2, lines.size(), r.out());
+        String n = lines.get(0).split(" ")[3];
+        assertEquals("rank 0 sent " + n + " messages", lines.get(0));
+        assertEquals("rank 1 received " + n + " messages in order, crc matches, held within the window", lines.get(1));
+    }
+
     @Test
     void shouldDeliverEveryByteInOrderWithoutRunningOutOfMemoryWhenReceiverIsSlow() {
         TcpRun.Result r = TcpRun.run(2, List.of("--jvm-opts", "-Xmx128m"), Flood.class);
