@@ -109,7 +109,8 @@ public class Group implements Freeable {
 
     /**
      * {@link #Incl} of the ranks named by triplets {@code {first, last, stride}}: first, first+stride, ... as far as
-     * last. The stride may be negative (to count down) but not zero.
+     * last. The stride may be negative (to count down) but not zero. Every rank a triplet produces must be a rank of
+     * this group; {@code last} itself need not be one ({@code {5, 8, 2}} in a group of 8 names ranks 5 and 7).
      */
     public Group Range_incl(int[][] ranges) throws MPIException {
         io.snapline.runtime.engine.Group g = impl("Range_incl");
