@@ -85,15 +85,25 @@ public class Comm {
     }
 
     /**
-     * Creates an intercommunicator between this (local) intracommunicator and another, whose leader has rank
-     * {@code remote_leader} in {@code peer_comm}; {@code local_leader} is the leader's rank in this communicator.
-     * Collective over this communicator. {@code peer_comm} and {@code remote_leader} matter only at the local leader
-     * (others may pass null); the leaders exchange their groups over {@code peer_comm} with {@code tag}. An error the
-     * leader finds is raised on every member of its group.
+     * Creates an intercommunicator between {@code local_comm}, the intracommunicator of this rank's group, and
+     * another group, as mpiJava 1.2 and MPJ Express define it: the method is called on the <em>peer</em>
+     * communicator (usually {@code MPI.COMM_WORLD}), which holds both leaders, and {@code remote_leader} is the other
+     * group's leader's rank in it; {@code local_leader} is the leader's rank in {@code local_comm}:
+     * <pre>Intercomm inter = MPI.COMM_WORLD.Create_intercomm(local, 0, remoteLeader, tag);</pre>
+     * Collective over {@code local_comm}. The peer communicator and {@code remote_leader} matter only at the local
+     * leader (other ranks may call the method on {@link MPI#COMM_NULL}); the leaders exchange their groups over it
+     * with {@code tag}. An error the leader finds is raised on every member of its group.
      */
-    public Intercomm Create_intercomm(Comm peer_comm, int local_leader, int remote_leader, int tag) throws MPIException {
-        Communicator local = impl("Create_intercomm");
-        Communicator peer = peer_comm == null ? null : peer_comm.impl; // null when freed: the leader reports it
+    public Intercomm Create_intercomm(Comm local_comm, int local_leader, int remote_leader, int tag)
+            throws MPIException {
+        if (local_comm == null) {
+            MPI.running("Create_intercomm");
+            throw new MPIException("Create_intercomm: the local communicator (the first argument) is null; pass the"
+                    + " intracommunicator of this rank's group and call the method on the peer communicator, as in"
+                    + " MPI.COMM_WORLD.Create_intercomm(local, local_leader, remote_leader, tag)");
+        }
+        Communicator local = local_comm.impl("Create_intercomm");
+        Communicator peer = impl; // null for MPI.COMM_NULL or when freed: only the local leader needs it, and says so
         try {
             return new Intercomm(CommFactory.createIntercomm(local, local_leader, peer, remote_leader, tag));
         } catch (EngineException e) {
