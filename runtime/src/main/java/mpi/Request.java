@@ -190,13 +190,14 @@ public class Request {
 
     /**
      * Waits until at least one request completes and returns the statuses of all that have, each with its
-     * {@code index}; null when every request is null.
+     * {@code index}; the requests become null. When no request is active (every one is null, as in MPI where the
+     * outcount is {@code MPI_UNDEFINED}), returns an array of length zero at once.
      */
     public static Status[] Waitsome(Request[] array_of_requests) throws MPIException {
         io.snapline.runtime.engine.Request[] rs = engineRequests(array_of_requests);
         Endpoint ep = endpointOf(array_of_requests);
         if (ep == null) {
-            return null;
+            return new Status[0];
         }
         try {
             ep.awaitAny(rs);
@@ -206,12 +207,15 @@ public class Request {
         return collect(array_of_requests, rs, "Waitsome");
     }
 
-    /** The statuses of the requests that have completed (possibly none), each with its {@code index}; null when all are null. */
+    /**
+     * The statuses of the requests that have completed, each with its {@code index}, as {@link #Waitsome} but without
+     * waiting: an array of length zero when none has (or no request is active), never null.
+     */
     public static Status[] Testsome(Request[] array_of_requests) throws MPIException {
         io.snapline.runtime.engine.Request[] rs = engineRequests(array_of_requests);
         Endpoint ep = endpointOf(array_of_requests);
         if (ep == null) {
-            return null;
+            return new Status[0];
         }
         MPI.checkAlive(ep, "Testsome");
         ep.poll();
