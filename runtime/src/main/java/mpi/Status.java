@@ -26,7 +26,11 @@ public class Status implements Freeable {
         this.cancelled = cancelled;
     }
 
-    /** Number of whole items of {@code datatype} received, or {@link MPI#UNDEFINED} when it is not a whole number. */
+    /**
+     * Number of whole items of {@code datatype} received, or {@link MPI#UNDEFINED} when it is not a whole number.
+     * A datatype of size zero (one with no elements, such as a {@code Struct} of nothing) carries no data, so the
+     * number of items sent cannot be told from the message: the count is 0, as MPICH reports it.
+     */
     public int Get_count(Datatype datatype) throws MPIException {
         int size = Datatype.mapOf(datatype, "Get_count").size();
         if (size == 0) {
@@ -35,7 +39,7 @@ public class Status implements Freeable {
         return numEls % size == 0 ? numEls / size : MPI.UNDEFINED;
     }
 
-    /** Number of base elements received. */
+    /** Number of base elements received (0 for a datatype of size zero). */
     public int Get_elements(Datatype datatype) throws MPIException {
         Datatype.mapOf(datatype, "Get_elements");
         return numEls;
