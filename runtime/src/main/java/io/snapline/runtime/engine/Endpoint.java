@@ -100,6 +100,18 @@ public final class Endpoint {
         this.codec = codec;
     }
 
+    /**
+     * Copies {@code n} elements of {@link BaseType#OBJECT} layouts as a message would carry them: encoded as one object
+     * graph and decoded, so the copy shares no object with the source (collective reductions work on such copies, so
+     * a user function never changes the caller's objects).
+     */
+    public void copyObjects(Object[] src, int srcOffset, TypeMap srcType, Object[] dst, int dstOffset, TypeMap dstType,
+            int n) {
+        if (n > 0) {
+            codec().decode(codec().encode(src, srcOffset, srcType, n), dst, dstOffset, dstType, n);
+        }
+    }
+
     ObjectCodec codec() {
         if (codec == null) {
             throw new EngineException("MPI.OBJECT needs an object codec and none is installed");
