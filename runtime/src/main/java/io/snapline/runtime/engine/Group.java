@@ -12,6 +12,11 @@ public final class Group {
     public static final int UNDEFINED = -1;
 
     private static final Group EMPTY = new Group(new int[0], UNDEFINED, UNDEFINED);
+    /**
+     * {0, 1, ..., n-1} of the latest world size asked for: the members of every rank's world group, and their reverse
+     * index. Groups never change their arrays, so the ranks of a job share one instead of each holding two of size n.
+     */
+    private static volatile int[] identity = new int[0];
 
     private final int[] worldRanks;
     private final int rank;
@@ -46,11 +51,17 @@ public final class Group {
 
     /** Ranks 0..size-1 of the world, seen from {@code self}. */
     public static Group world(int size, int self) {
-        int[] ranks = new int[size];
-        for (int i = 0; i < size; i++) {
-            ranks[i] = i;
+        int[] ranks = identity;
+        if (ranks.length != size) {
+            ranks = new int[size];
+            for (int i = 0; i < size; i++) {
+                ranks[i] = i;
+            }
+            identity = ranks;
         }
-        return new Group(ranks, self, self);
+        Group g = new Group(ranks, self, self);
+        g.reverse = ranks;
+        return g;
     }
 
     public int size() {

@@ -8,61 +8,74 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class JobState {
     private final Thread[] rankThreads;
-    /** What each rank is blocked on inside the runtime (a {@link Request}, or a description), or null. */
-    private final Object[] blockedOn;
-    /** Incremented every time a rank starts blocking; a rank blocked with an unchanged epoch made no progress. */
-    private final long[] blockEpoch;
-    private final boolean[] finished;
+    /** Per rank: what it is blocked on; each guarded by its own lock, so thousands of ranks never share one. */
+    private final Slot[] slots;
     private volatile String abortReason;
     private volatile int abortCode;
     private volatile int abortRank = -1;
 
+    /** One rank's blocking state; its threads and the deadlock check lock it briefly. */
+    private static final class Slot {
+        /** What the rank is blocked on inside the runtime (a {@link Request}, or a description), or null. */
+        Object blockedOn;
+        /** Incremented every time the rank starts blocking; a rank blocked with an unchanged epoch made no progress. */
+        long epoch;
+        boolean finished;
+    }
+
     public JobState(int size) {
         this.rankThreads = new Thread[size];
-        this.blockedOn = new Object[size];
-        this.blockEpoch = new long[size];
-        this.finished = new boolean[size];
+        this.slots = new Slot[size];
+        for (int r = 0; r < size; r++) {
+            slots[r] = new Slot();
+        }
     }
 
     /** Records that {@code rank} is about to block waiting for {@code what} (a request or a description). */
     public void blocking(int rank, Object what) {
-        synchronized (blockedOn) {
-            blockedOn[rank] = what;
-            blockEpoch[rank]++;
+        Slot s = slots[rank];
+        synchronized (s) {
+            s.blockedOn = what;
+            s.epoch++;
         }
     }
 
     /** Records that {@code rank} is no longer blocked. */
     public void unblocked(int rank) {
-        synchronized (blockedOn) {
-            blockedOn[rank] = null;
+        Slot s = slots[rank];
+        synchronized (s) {
+            s.blockedOn = null;
         }
     }
 
     /** Records that {@code rank}'s program has returned (or died). */
     public void finished(int rank) {
-        synchronized (blockedOn) {
-            finished[rank] = true;
-            blockedOn[rank] = null;
+        Slot s = slots[rank];
+        synchronized (s) {
+            s.finished = true;
+            s.blockedOn = null;
         }
     }
 
     /**
-     * A consistent view of who is blocked on what, for deadlock detection: entry {@code r} is null when rank r is
-     * running, {@link #FINISHED} when it has returned, otherwise its epoch and what it waits for.
+     * Who is blocked on what, for deadlock detection: entry {@code r} is null when rank r is running, {@link #FINISHED}
+     * when it has returned, otherwise its epoch and what it waits for. Each entry is consistent; the ranks are read one
+     * after the other, which suffices, since a deadlock is declared only when every entry stays unchanged over
+     * several snapshots.
      */
     public Blocked[] snapshotBlocked() {
-        synchronized (blockedOn) {
-            Blocked[] out = new Blocked[blockedOn.length];
-            for (int r = 0; r < out.length; r++) {
-                if (finished[r]) {
+        Blocked[] out = new Blocked[slots.length];
+        for (int r = 0; r < out.length; r++) {
+            Slot s = slots[r];
+            synchronized (s) {
+                if (s.finished) {
                     out[r] = FINISHED;
-                } else if (blockedOn[r] != null) {
-                    out[r] = new Blocked(blockEpoch[r], blockedOn[r]);
+                } else if (s.blockedOn != null) {
+                    out[r] = new Blocked(s.epoch, s.blockedOn);
                 }
             }
-            return out;
         }
+        return out;
     }
 
     /** One rank's blocking state in {@link #snapshotBlocked()}. */
