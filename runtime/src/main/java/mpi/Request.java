@@ -2,6 +2,7 @@ package mpi;
 
 import io.snapline.runtime.engine.Endpoint;
 import io.snapline.runtime.engine.EngineException;
+import io.snapline.runtime.engine.Ranks;
 
 /**
  * A non-blocking operation. Once {@code Wait} or a successful {@code Test} has completed it, the request becomes a
@@ -39,7 +40,7 @@ public class Request {
         if (r == null) {
             return emptyStatus();
         }
-        MPI.checkAlive(endpoint, "Test");
+        checkAlive(endpoint, "Test");
         endpoint.poll();
         if (!r.isComplete()) {
             return null;
@@ -91,7 +92,16 @@ public class Request {
     }
 
     static Status emptyStatus() {
-        return new Status(MPI.ANY_SOURCE, MPI.ANY_TAG, 0, false);
+        return new Status(Ranks.ANY_SOURCE, Ranks.ANY_TAG, 0, false);
+    }
+
+    /** Raises the job's abort (or a peer's failure) as an {@link MPIException} of {@code op}. */
+    static void checkAlive(Endpoint ep, String op) {
+        try {
+            ep.job().check();
+        } catch (EngineException e) {
+            throw MPIException.of(op, e);
+        }
     }
 
     private static io.snapline.runtime.engine.Request[] engineRequests(Request[] array) {
@@ -160,7 +170,7 @@ public class Request {
         if (ep == null) {
             return emptyStatus();
         }
-        MPI.checkAlive(ep, "Testany");
+        checkAlive(ep, "Testany");
         ep.poll();
         for (int i = 0; i < rs.length; i++) {
             if (rs[i] != null && rs[i].isComplete()) {
@@ -177,7 +187,7 @@ public class Request {
         io.snapline.runtime.engine.Request[] rs = engineRequests(array_of_requests);
         Endpoint ep = endpointOf(array_of_requests);
         if (ep != null) {
-            MPI.checkAlive(ep, "Testall");
+            checkAlive(ep, "Testall");
             ep.poll();
         }
         for (io.snapline.runtime.engine.Request r : rs) {
@@ -217,7 +227,7 @@ public class Request {
         if (ep == null) {
             return new Status[0];
         }
-        MPI.checkAlive(ep, "Testsome");
+        checkAlive(ep, "Testsome");
         ep.poll();
         return collect(array_of_requests, rs, "Testsome");
     }

@@ -1,5 +1,7 @@
 package mpi;
 
+import io.snapline.runtime.engine.Ranks;
+
 /**
  * The outcome of a receive or probe. {@code source} and {@code tag} are public fields, as in MPJ Express;
  * {@code index} is set by {@code Waitany}/{@code Testany}/{@code Waitsome}/{@code Testsome}.
@@ -13,15 +15,15 @@ public class Status implements Freeable {
     private boolean cancelled;
 
     public Status() {
-        this.source = MPI.ANY_SOURCE;
-        this.tag = MPI.ANY_TAG;
-        this.index = MPI.UNDEFINED;
+        this.source = Ranks.ANY_SOURCE;
+        this.tag = Ranks.ANY_TAG;
+        this.index = Ranks.UNDEFINED;
     }
 
     Status(int source, int tag, int elements, boolean cancelled) {
         this.source = source;
         this.tag = tag;
-        this.index = MPI.UNDEFINED;
+        this.index = Ranks.UNDEFINED;
         this.numEls = elements;
         this.cancelled = cancelled;
     }
@@ -34,9 +36,9 @@ public class Status implements Freeable {
     public int Get_count(Datatype datatype) throws MPIException {
         int size = Datatype.mapOf(datatype, "Get_count").size();
         if (size == 0) {
-            return numEls == 0 ? 0 : MPI.UNDEFINED;
+            return numEls == 0 ? 0 : Ranks.UNDEFINED;
         }
-        return numEls % size == 0 ? numEls / size : MPI.UNDEFINED;
+        return numEls % size == 0 ? numEls / size : Ranks.UNDEFINED;
     }
 
     /** Number of base elements received (0 for a datatype of size zero). */

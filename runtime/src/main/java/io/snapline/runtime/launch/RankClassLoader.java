@@ -13,12 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * Loads one rank's program so that its static fields belong to that rank alone, as if it ran in its own process.
  * Three kinds of class, decided by name once per JVM:
  * <ul>
- *   <li><b>the runtime's facade</b>: exactly the classes the runtime's own jar provides in the packages of the
- *       mpiJava API ({@code mpi}, {@code mpjdev}, {@code mpjbuf}, {@code xdev}); defined here, so {@code MPI.COMM_WORLD}
- *       and the other statics are per rank, from bytes read once per JVM. A program class of the same name is not
- *       used;</li>
- *   <li><b>shared</b>: the JDK, the libraries the runtime uses and the rest of the runtime (the engine), from the
- *       parent;</li>
+ *   <li><b>per rank</b>: the runtime's classes that hold a rank's static state, {@code mpi.MPI} ({@code MPI.COMM_WORLD},
+ *       the predefined datatypes, ...); defined here, in every rank's loader, from bytes read once per JVM. A program
+ *       class of the same name is not used;</li>
+ *   <li><b>shared</b>: the JDK, the libraries the runtime uses and the rest of the runtime, from the parent: the engine,
+ *       and the other classes of the {@code mpi}, {@code mpjdev}, {@code mpjbuf} and {@code xdev} packages, which hold
+ *       no static state (see {@code mpi.MPISupport}), so that a rank defines one class instead of fifteen and their
+ *       code is compiled once for all ranks;</li>
  *   <li><b>the program's</b>: everything else, child first: defined here from the program's class path
  *       ({@link ProgramClasses}, read once per job), else from the parent. This includes program classes in packages
  *       under {@code mpi} that the runtime does not provide ({@code mpi.pt2pt.getcount} of the MPJ Express test
@@ -27,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The parent is always the loader of the runtime itself.
  */
 final class RankClassLoader extends URLClassLoader {
-    private static final String[] FACADE = {"mpi.", "mpjdev.", "mpjbuf.", "xdev."};
+    /** The runtime's classes with static state of a rank: defined once per rank. */
+    static final java.util.Set<String> PER_RANK = java.util.Set.of("mpi.MPI");
     private static final String[] SHARED = {"java.", "javax.", "jdk.", "sun.", "com.sun.",
         "com.esotericsoftware.", "org.objenesis.", "org.junit.", "org.opentest4j.", "org.apiguardian.", "com.hazelcast."};
     private static final ClassLoader RUNTIME = RankClassLoader.class.getClassLoader();
@@ -38,16 +40,12 @@ final class RankClassLoader extends URLClassLoader {
 
     /** How a class of a given name is loaded; decided once per JVM from the name and the runtime's own classes. */
     private enum Kind {
-        FACADE, SHARED, PROGRAM
+        PER_RANK, SHARED, PROGRAM
     }
 
     private static final ConcurrentHashMap<String, Kind> KINDS = new ConcurrentHashMap<>();
-    /** The class files of the runtime's facade, read once. */
-    private static final ConcurrentHashMap<String, byte[]> FACADE_BYTES = new ConcurrentHashMap<>();
-
-    static {
-        registerAsParallelCapable();
-    }
+    /** The class files of the {@link #PER_RANK} classes, read once. */
+    private static final ConcurrentHashMap<String, byte[]> PER_RANK_BYTES = new ConcurrentHashMap<>();
 
     private final ProgramClasses program;
 
@@ -62,11 +60,11 @@ final class RankClassLoader extends URLClassLoader {
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        synchronized (getClassLoadingLock(name)) {
+        synchronized (getClassLoadingLock(name)) { // this loader: only its rank's threads load through it
             Class<?> c = findLoadedClass(name);
             if (c == null) {
                 c = switch (KINDS.computeIfAbsent(name, RankClassLoader::kindOf)) {
-                    case FACADE -> defineClass(name, FACADE_BYTES.get(name), RUNTIME_DOMAIN);
+                    case PER_RANK -> defineClass(name, PER_RANK_BYTES.get(name), RUNTIME_DOMAIN);
                     case SHARED -> sharedOrOwn(name);
                     case PROGRAM -> ownOrShared(name);
                 };
@@ -112,12 +110,12 @@ final class RankClassLoader extends URLClassLoader {
         if (u == null || !u.toString().startsWith(runtimeLocation(u))) {
             return Kind.PROGRAM;
         }
-        if (!startsWith(name, FACADE)) {
+        if (!PER_RANK.contains(name)) {
             return Kind.SHARED;
         }
         try (InputStream in = u.openStream()) {
-            FACADE_BYTES.put(name, in.readAllBytes());
-            return Kind.FACADE;
+            PER_RANK_BYTES.put(name, in.readAllBytes());
+            return Kind.PER_RANK;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the runtime's class " + name + " from " + u, e);
         }
