@@ -346,26 +346,34 @@ public final class Endpoint {
         return mailbox.peek(context, source, tag);
     }
 
-    /** Waits for a message that matches the key and returns it, still unmatched. */
+    /**
+     * Waits for a message that matches the key and returns it, still unmatched. The rank counts as blocked (for the
+     * deadlock check) from its first park until a message matches, however often it wakes meanwhile.
+     */
     public Message probe(int source, int tag, int context) {
         long start = 0;
         int parks = 0;
-        while (true) {
-            long seen = mailbox.arrivals();
-            Message m = iprobe(source, tag, context);
-            if (m != null) {
-                return m;
-            }
-            if (start == 0) {
-                start = System.nanoTime();
-            }
-            if (backOff(start, false)) {
-                continue;
-            }
-            mailbox.setProber(Thread.currentThread());
-            job.blocking(rank, new ProbeWait(source, tag, context));
-            mailbox.sleeping(1);
-            try {
+        boolean blocked = false;
+        try {
+            while (true) {
+                long seen = mailbox.arrivals();
+                Message m = iprobe(source, tag, context);
+                if (m != null) {
+                    return m;
+                }
+                if (start == 0) {
+                    start = System.nanoTime();
+                }
+                if (!blocked && backOff(start, false)) {
+                    continue;
+                }
+                if (!blocked) {
+                    mailbox.setProber(Thread.currentThread());
+                    job.blocking(rank, new ProbeWait(source, tag, context));
+                    mailbox.sleeping(1);
+                    blocked = true;
+                    continue; // look once more: a message may have come before the senders could see this rank park
+                }
                 if (mailbox.arrivals() == seen && !mailbox.hasIncoming()) {
                     job.check();
                     if (source != Ranks.ANY_SOURCE) {
@@ -373,7 +381,9 @@ public final class Endpoint {
                     }
                     LockSupport.parkNanos(this, parkNanos(parks++));
                 }
-            } finally {
+            }
+        } finally {
+            if (blocked) {
                 mailbox.sleeping(-1);
                 job.unblocked(rank);
                 mailbox.setProber(null);
