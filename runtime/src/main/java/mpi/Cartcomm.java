@@ -14,6 +14,9 @@ import java.util.function.Supplier;
  * Duplicates ({@link #clone}, {@link #Dup}) keep the topology.
  */
 public class Cartcomm extends Intracomm {
+    /** What {@link #Topo_test} returns, the value of {@link MPI#CART}. */
+    static final int CART = 2;
+
     private final CartTopology topo;
 
     Cartcomm(Communicator impl, CartTopology topo) {
@@ -97,7 +100,7 @@ public class Cartcomm extends Intracomm {
         if (t.size() > c.size()) {
             throw new MPIException("Map: the grid needs " + t.size() + " processes but the communicator has only " + c.size());
         }
-        return c.rank() < t.size() ? c.rank() : MPI.UNDEFINED;
+        return c.rank() < t.size() ? c.rank() : io.snapline.runtime.engine.Ranks.UNDEFINED;
     }
 
     /** Dimensions, periodicity and this process's coordinates. */
@@ -110,7 +113,7 @@ public class Cartcomm extends Intracomm {
     @Override
     public int Topo_test() throws MPIException {
         impl("Topo_test");
-        return MPI.CART;
+        return CART;
     }
 
     /**

@@ -4,19 +4,35 @@ import io.snapline.runtime.engine.BaseType;
 import io.snapline.runtime.engine.CommFactory;
 import io.snapline.runtime.engine.Communicator;
 import io.snapline.runtime.engine.DataMover;
+import io.snapline.runtime.engine.Endpoint;
 import io.snapline.runtime.engine.EngineException;
 import io.snapline.runtime.engine.PackCodec;
 import io.snapline.runtime.engine.ProbeResult;
+import io.snapline.runtime.engine.Ranks;
 import io.snapline.runtime.engine.SendMode;
 import io.snapline.runtime.engine.TypeMap;
 import io.snapline.runtime.launch.RankAbortError;
 
-/** A communicator: point-to-point communication, its group, and the operations common to intra- and intercommunicators. */
+/**
+ * A communicator: point-to-point communication, its group, and the operations common to intra- and intercommunicators.
+ * All ranks of a job share this class (see {@link MPISupport}); what belongs to one rank is in the instance.
+ */
 public class Comm {
+    /** Keys of {@link #Attr_get}, the values of {@link MPI#TAG_UB}, {@link MPI#HOST} and {@link MPI#IO}. */
+    static final int TAG_UB_KEY = 1;
+    static final int HOST_KEY = 2;
+    static final int IO_KEY = 3;
+
     /** This process's view of the communicator's group (kept public, as in MPJ Express). */
     public Group group;
 
     Communicator impl;
+    /** The rank's endpoint, kept when the communicator is freed; null for MPI.COMM_WORLD before MPI.Init. */
+    private Endpoint endpoint;
+    /** Why the communicator cannot be used while {@link #impl} is null. */
+    private String unusable = "the communicator has been freed";
+    /** MPI.COMM_WORLD or MPI.COMM_SELF, which cannot be freed. */
+    private boolean predefined;
 
     Comm(Communicator impl) {
         bind(impl);
@@ -25,15 +41,29 @@ public class Comm {
     final void bind(Communicator c) {
         this.impl = c;
         this.group = c == null ? null : new Group(c.localGroup());
+        if (c != null) {
+            this.endpoint = c.endpoint();
+        }
+    }
+
+    /** A predefined communicator of a rank: MPI.COMM_WORLD or MPI.COMM_SELF (unusable until bound), or MPI.COMM_NULL. */
+    final void predefined(String whyUnusable, Endpoint ep, boolean freeable) {
+        this.unusable = whyUnusable;
+        this.endpoint = ep;
+        this.predefined = !freeable;
     }
 
     /** The engine communicator, or an {@link MPIException} saying why this one cannot be used. */
     final Communicator impl(String op) {
         Communicator c = impl;
-        if (c == null || !MPI.isRunning()) {
-            throw new MPIException(op + ": " + MPI.unusable(this));
+        if (c == null || endpoint.isClosed()) {
+            throw new MPIException(op + ": " + unusable());
         }
         return c;
+    }
+
+    private String unusable() {
+        return endpoint != null && endpoint.isClosed() ? "MPI.Finalize has already been called" : unusable;
     }
 
     public int Size() throws MPIException {
@@ -56,25 +86,25 @@ public class Comm {
         Communicator a = comm1.impl("Compare");
         Communicator b = comm2.impl("Compare");
         if (a == b || a.context() == b.context() && a.localGroup().sameOrder(b.localGroup())) {
-            return MPI.IDENT;
+            return Group.IDENT;
         }
         if (a.isInter() != b.isInter()) {
-            return MPI.UNEQUAL;
+            return Group.UNEQUAL;
         }
         boolean sameRemote = !a.isInter() || a.remoteGroup().sameOrder(b.remoteGroup());
         if (a.localGroup().sameOrder(b.localGroup()) && sameRemote) {
-            return MPI.CONGRUENT;
+            return Group.CONGRUENT;
         }
         if (a.localGroup().sameMembers(b.localGroup()) && (!a.isInter() || a.remoteGroup().sameMembers(b.remoteGroup()))) {
-            return MPI.SIMILAR;
+            return Group.SIMILAR;
         }
-        return MPI.UNEQUAL;
+        return Group.UNEQUAL;
     }
 
     /** Releases the communicator; using it afterwards raises {@link MPIException}. */
     public void Free() throws MPIException {
         impl("Free");
-        if (this == MPI.COMM_WORLD || this == MPI.COMM_SELF) {
+        if (predefined) {
             throw new MPIException("Free: MPI.COMM_WORLD and MPI.COMM_SELF cannot be freed");
         }
         impl = null;
@@ -85,15 +115,24 @@ public class Comm {
     }
 
     /**
-     * Creates an intercommunicator between this (local) intracommunicator and another, whose leader has rank
-     * {@code remote_leader} in {@code peer_comm}; {@code local_leader} is the leader's rank in this communicator.
-     * Collective over this communicator. {@code peer_comm} and {@code remote_leader} matter only at the local leader
-     * (others may pass null); the leaders exchange their groups over {@code peer_comm} with {@code tag}. An error the
-     * leader finds is raised on every member of its group.
+     * Creates an intercommunicator between {@code local_comm}, the intracommunicator of this rank's group, and
+     * another group, as mpiJava 1.2 and MPJ Express define it: the method is called on the <em>peer</em>
+     * communicator (usually {@code MPI.COMM_WORLD}), which holds both leaders, and {@code remote_leader} is the other
+     * group's leader's rank in it; {@code local_leader} is the leader's rank in {@code local_comm}:
+     * <pre>Intercomm inter = MPI.COMM_WORLD.Create_intercomm(local, 0, remoteLeader, tag);</pre>
+     * Collective over {@code local_comm}. The peer communicator and {@code remote_leader} matter only at the local
+     * leader (other ranks may call the method on {@link MPI#COMM_NULL}); the leaders exchange their groups over it
+     * with {@code tag}. An error the leader finds is raised on every member of its group.
      */
-    public Intercomm Create_intercomm(Comm peer_comm, int local_leader, int remote_leader, int tag) throws MPIException {
-        Communicator local = impl("Create_intercomm");
-        Communicator peer = peer_comm == null ? null : peer_comm.impl; // null when freed: the leader reports it
+    public Intercomm Create_intercomm(Comm local_comm, int local_leader, int remote_leader, int tag)
+            throws MPIException {
+        if (local_comm == null) {
+            throw new MPIException("Create_intercomm: the local communicator (the first argument) is null; pass the"
+                    + " intracommunicator of this rank's group and call the method on the peer communicator, as in"
+                    + " MPI.COMM_WORLD.Create_intercomm(local, local_leader, remote_leader, tag)");
+        }
+        Communicator local = local_comm.impl("Create_intercomm");
+        Communicator peer = impl; // null for MPI.COMM_NULL or when freed: only the local leader needs it, and says so
         try {
             return new Intercomm(CommFactory.createIntercomm(local, local_leader, peer, remote_leader, tag));
         } catch (EngineException e) {
@@ -104,14 +143,14 @@ public class Comm {
     /** Attribute values: {@link MPI#TAG_UB} (largest tag), {@link MPI#HOST} and {@link MPI#IO}. */
     public Object Attr_get(int keyval) throws MPIException {
         impl("Attr_get");
-        if (keyval == MPI.TAG_UB) {
-            return io.snapline.runtime.engine.Ranks.TAG_UB;
+        if (keyval == TAG_UB_KEY) {
+            return Ranks.TAG_UB;
         }
-        if (keyval == MPI.HOST) {
-            return MPI.PROC_NULL;
+        if (keyval == HOST_KEY) {
+            return Ranks.PROC_NULL;
         }
-        if (keyval == MPI.IO) {
-            return MPI.ANY_SOURCE;
+        if (keyval == IO_KEY) {
+            return Ranks.ANY_SOURCE;
         }
         throw new MPIException("Attr_get: unknown attribute key " + keyval + " (known: MPI.TAG_UB, MPI.HOST, MPI.IO)");
     }
@@ -124,14 +163,14 @@ public class Comm {
     /** {@link MPI#UNDEFINED} for a communicator without topology; see {@link Cartcomm} and {@link Graphcomm}. */
     public int Topo_test() throws MPIException {
         impl("Topo_test");
-        return MPI.UNDEFINED;
+        return Ranks.UNDEFINED;
     }
 
     /** Ends the whole job with {@code errorcode} (the launcher's exit status; 0 is reported as 1). */
     public void Abort(int errorcode) throws MPIException {
-        io.snapline.runtime.engine.Endpoint ep = MPI.context() != null ? MPI.context().endpoint() : null;
+        Endpoint ep = endpoint;
         if (ep == null) {
-            throw new MPIException("Abort: MPI.Init has not been called");
+            throw new MPIException("Abort: " + unusable);
         }
         ep.job().abort(ep.rank(), errorcode, "rank " + ep.rank() + " called Abort(" + errorcode + ")");
         throw new RankAbortError("rank " + ep.rank() + " called Abort(" + errorcode + ")");
@@ -311,7 +350,7 @@ public class Comm {
         TypeMap dense = TypeMap.basic(base);
         Datatype denseType = Datatype.predefined(dense, datatype.baseType);
         Status s = Sendrecv(buf, offset, count, datatype, dest, sendtag, temp, 0, n, denseType, source, recvtag);
-        if (source != MPI.PROC_NULL) {
+        if (source != Ranks.PROC_NULL) {
             DataMover.copy(temp, 0, dense, buf, offset, t, s.numEls);
         }
         return s;

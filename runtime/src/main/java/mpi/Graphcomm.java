@@ -10,6 +10,9 @@ import io.snapline.runtime.engine.topology.GraphTopology;
  * communicator. Duplicates ({@link #clone}, {@link #Dup}) keep the topology.
  */
 public class Graphcomm extends Intracomm {
+    /** What {@link #Topo_test} returns, the value of {@link MPI#GRAPH}. */
+    static final int GRAPH = 1;
+
     private final GraphTopology topo;
 
     Graphcomm(Communicator impl, GraphTopology topo) {
@@ -67,13 +70,13 @@ public class Graphcomm extends Intracomm {
             throw new MPIException("Map: the graph has " + t.nodes() + " nodes but the communicator has only " + c.size()
                     + " processes");
         }
-        return c.rank() < t.nodes() ? c.rank() : MPI.UNDEFINED;
+        return c.rank() < t.nodes() ? c.rank() : io.snapline.runtime.engine.Ranks.UNDEFINED;
     }
 
     /** {@link MPI#GRAPH}. */
     @Override
     public int Topo_test() throws MPIException {
         impl("Topo_test");
-        return MPI.GRAPH;
+        return GRAPH;
     }
 }

@@ -13,14 +13,29 @@ public class Group implements Freeable {
     /** Result code kept from mpiJava. */
     public static final int EMPTY = 3;
 
+    /** Results of {@link #Compare} and {@code Comm.Compare}: the values of {@link MPI#IDENT} and the others. */
+    static final int IDENT = 0;
+    static final int CONGRUENT = 3;
+    static final int SIMILAR = 1;
+    static final int UNEQUAL = 2;
+
     /** Kept for source compatibility with MPJ Express, where it is an internal handle; {@link #EMPTY} for the empty group. */
     public int code;
 
     io.snapline.runtime.engine.Group impl;
+    /** MPI.GROUP_EMPTY, which stays usable when freed. */
+    private boolean predefined;
 
     Group(io.snapline.runtime.engine.Group impl) {
         this.impl = impl;
         this.code = impl != null && impl.size() == 0 ? EMPTY : 0;
+    }
+
+    /** MPI.GROUP_EMPTY of a rank. */
+    static Group predefinedEmpty() {
+        Group g = new Group(io.snapline.runtime.engine.Group.empty());
+        g.predefined = true;
+        return g;
     }
 
     io.snapline.runtime.engine.Group impl(String op) {
@@ -72,9 +87,9 @@ public class Group implements Freeable {
         io.snapline.runtime.engine.Group a = implOf(group1, "Compare", "group1");
         io.snapline.runtime.engine.Group b = implOf(group2, "Compare", "group2");
         if (a.sameOrder(b)) {
-            return MPI.IDENT;
+            return IDENT;
         }
-        return a.sameMembers(b) ? MPI.SIMILAR : MPI.UNEQUAL;
+        return a.sameMembers(b) ? SIMILAR : UNEQUAL;
     }
 
     /** All of {@code group1} in its order, then the members of {@code group2} not in {@code group1}, in its order. */
@@ -109,7 +124,8 @@ public class Group implements Freeable {
 
     /**
      * {@link #Incl} of the ranks named by triplets {@code {first, last, stride}}: first, first+stride, ... as far as
-     * last. The stride may be negative (to count down) but not zero.
+     * last. The stride may be negative (to count down) but not zero. Every rank a triplet produces must be a rank of
+     * this group; {@code last} itself need not be one ({@code {5, 8, 2}} in a group of 8 names ranks 5 and 7).
      */
     public Group Range_incl(int[][] ranges) throws MPIException {
         io.snapline.runtime.engine.Group g = impl("Range_incl");
@@ -125,7 +141,7 @@ public class Group implements Freeable {
     /** Releases this handle; using it afterwards raises {@link MPIException}. {@link MPI#GROUP_EMPTY} stays usable. */
     @Override
     public void free() {
-        if (this != MPI.GROUP_EMPTY) {
+        if (!predefined) {
             impl = null;
         }
     }

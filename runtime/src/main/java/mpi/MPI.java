@@ -35,49 +35,49 @@ public class MPI {
     public static int THREAD_SERIALIZED = 3;
     public static int THREAD_MULTIPLE = 4;
 
-    public static final int IDENT = 0;
-    public static final int CONGRUENT = 3;
-    public static final int SIMILAR = 1;
-    public static final int UNEQUAL = 2;
+    public static final int IDENT = Group.IDENT;
+    public static final int CONGRUENT = Group.CONGRUENT;
+    public static final int SIMILAR = Group.SIMILAR;
+    public static final int UNEQUAL = Group.UNEQUAL;
     public static int GRAPH = 1;
     public static int CART = 2;
 
-    public static Datatype NULL = Datatype.predefined(TypeMap.empty(), Datatype.NULL_CODE);
-    public static Datatype BYTE = Datatype.predefined(TypeMap.basic(BaseType.BYTE), Datatype.BYTE_CODE);
-    public static Datatype CHAR = Datatype.predefined(TypeMap.basic(BaseType.CHAR), Datatype.CHAR_CODE);
-    public static Datatype SHORT = Datatype.predefined(TypeMap.basic(BaseType.SHORT), Datatype.SHORT_CODE);
-    public static Datatype BOOLEAN = Datatype.predefined(TypeMap.basic(BaseType.BOOLEAN), Datatype.BOOLEAN_CODE);
-    public static Datatype INT = Datatype.predefined(TypeMap.basic(BaseType.INT), Datatype.INT_CODE);
-    public static Datatype LONG = Datatype.predefined(TypeMap.basic(BaseType.LONG), Datatype.LONG_CODE);
-    public static Datatype FLOAT = Datatype.predefined(TypeMap.basic(BaseType.FLOAT), Datatype.FLOAT_CODE);
-    public static Datatype DOUBLE = Datatype.predefined(TypeMap.basic(BaseType.DOUBLE), Datatype.DOUBLE_CODE);
-    public static Datatype PACKED = Datatype.predefined(TypeMap.basic(BaseType.PACKED), Datatype.PACKED_CODE);
-    public static Datatype LB = Datatype.predefined(TypeMap.marker(TypeMap.Marker.LB), Datatype.LB_CODE);
-    public static Datatype UB = Datatype.predefined(TypeMap.marker(TypeMap.Marker.UB), Datatype.UB_CODE);
-    public static Datatype OBJECT = Datatype.predefined(TypeMap.basic(BaseType.OBJECT), Datatype.OBJECT_CODE);
+    public static Datatype NULL = MPISupport.datatype(TypeMap.empty(), Datatype.NULL_CODE);
+    public static Datatype BYTE = MPISupport.datatype(TypeMap.basic(BaseType.BYTE), Datatype.BYTE_CODE);
+    public static Datatype CHAR = MPISupport.datatype(TypeMap.basic(BaseType.CHAR), Datatype.CHAR_CODE);
+    public static Datatype SHORT = MPISupport.datatype(TypeMap.basic(BaseType.SHORT), Datatype.SHORT_CODE);
+    public static Datatype BOOLEAN = MPISupport.datatype(TypeMap.basic(BaseType.BOOLEAN), Datatype.BOOLEAN_CODE);
+    public static Datatype INT = MPISupport.datatype(TypeMap.basic(BaseType.INT), Datatype.INT_CODE);
+    public static Datatype LONG = MPISupport.datatype(TypeMap.basic(BaseType.LONG), Datatype.LONG_CODE);
+    public static Datatype FLOAT = MPISupport.datatype(TypeMap.basic(BaseType.FLOAT), Datatype.FLOAT_CODE);
+    public static Datatype DOUBLE = MPISupport.datatype(TypeMap.basic(BaseType.DOUBLE), Datatype.DOUBLE_CODE);
+    public static Datatype PACKED = MPISupport.datatype(TypeMap.basic(BaseType.PACKED), Datatype.PACKED_CODE);
+    public static Datatype LB = MPISupport.datatype(TypeMap.marker(TypeMap.Marker.LB), Datatype.LB_CODE);
+    public static Datatype UB = MPISupport.datatype(TypeMap.marker(TypeMap.Marker.UB), Datatype.UB_CODE);
+    public static Datatype OBJECT = MPISupport.datatype(TypeMap.basic(BaseType.OBJECT), Datatype.OBJECT_CODE);
 
     /** Pair types for {@link #MAXLOC} and {@link #MINLOC}: (value, index) stored side by side. */
-    public static Datatype SHORT2 = pair(BaseType.SHORT, Datatype.SHORT_CODE);
-    public static Datatype INT2 = pair(BaseType.INT, Datatype.INT_CODE);
-    public static Datatype LONG2 = pair(BaseType.LONG, Datatype.LONG_CODE);
-    public static Datatype FLOAT2 = pair(BaseType.FLOAT, Datatype.FLOAT_CODE);
-    public static Datatype DOUBLE2 = pair(BaseType.DOUBLE, Datatype.DOUBLE_CODE);
+    public static Datatype SHORT2 = MPISupport.pair(BaseType.SHORT, Datatype.SHORT_CODE);
+    public static Datatype INT2 = MPISupport.pair(BaseType.INT, Datatype.INT_CODE);
+    public static Datatype LONG2 = MPISupport.pair(BaseType.LONG, Datatype.LONG_CODE);
+    public static Datatype FLOAT2 = MPISupport.pair(BaseType.FLOAT, Datatype.FLOAT_CODE);
+    public static Datatype DOUBLE2 = MPISupport.pair(BaseType.DOUBLE, Datatype.DOUBLE_CODE);
 
-    public static Op MAX = new Op(PredefinedOps.MAX, 1);
-    public static Op MIN = new Op(PredefinedOps.MIN, 2);
-    public static Op SUM = new Op(PredefinedOps.SUM, 3);
-    public static Op PROD = new Op(PredefinedOps.PROD, 4);
-    public static Op LAND = new Op(PredefinedOps.LAND, 5);
-    public static Op BAND = new Op(PredefinedOps.BAND, 6);
-    public static Op LOR = new Op(PredefinedOps.LOR, 7);
-    public static Op BOR = new Op(PredefinedOps.BOR, 8);
-    public static Op LXOR = new Op(PredefinedOps.LXOR, 9);
-    public static Op BXOR = new Op(PredefinedOps.BXOR, 10);
-    public static Op MAXLOC = new Op(PredefinedOps.MAXLOC, 11);
-    public static Op MINLOC = new Op(PredefinedOps.MINLOC, 12);
+    public static Op MAX = MPISupport.op(PredefinedOps.MAX, 1);
+    public static Op MIN = MPISupport.op(PredefinedOps.MIN, 2);
+    public static Op SUM = MPISupport.op(PredefinedOps.SUM, 3);
+    public static Op PROD = MPISupport.op(PredefinedOps.PROD, 4);
+    public static Op LAND = MPISupport.op(PredefinedOps.LAND, 5);
+    public static Op BAND = MPISupport.op(PredefinedOps.BAND, 6);
+    public static Op LOR = MPISupport.op(PredefinedOps.LOR, 7);
+    public static Op BOR = MPISupport.op(PredefinedOps.BOR, 8);
+    public static Op LXOR = MPISupport.op(PredefinedOps.LXOR, 9);
+    public static Op BXOR = MPISupport.op(PredefinedOps.BXOR, 10);
+    public static Op MAXLOC = MPISupport.op(PredefinedOps.MAXLOC, 11);
+    public static Op MINLOC = MPISupport.op(PredefinedOps.MINLOC, 12);
 
     public static Status EMPTY_STATUS = new Status();
-    public static Request REQUEST_NULL = new Request(null, null);
+    public static Request REQUEST_NULL = MPISupport.nullRequest();
 
     public static int BSEND_OVERHEAD;
     public static int SEND_OVERHEAD;
@@ -87,13 +87,13 @@ public class MPI {
     public static int IO;
 
     /** All ranks of the job. Usable once {@link #Init} has run. */
-    public static Intracomm COMM_WORLD = new Intracomm(null);
-    public static Comm COMM_SELF = new Intracomm(null);
+    public static Intracomm COMM_WORLD = MPISupport.unboundComm();
+    public static Comm COMM_SELF = MPISupport.unboundComm();
     public static Comm COMM_NULL;
     public static Group GROUP_EMPTY;
     public static Group GROUP_NULL;
-    public static Errhandler ERRORS_ARE_FATAL = new Errhandler("ERRORS_ARE_FATAL");
-    public static Errhandler ERRORS_RETURN = new Errhandler("ERRORS_RETURN");
+    public static Errhandler ERRORS_ARE_FATAL = MPISupport.errhandler("ERRORS_ARE_FATAL");
+    public static Errhandler ERRORS_RETURN = MPISupport.errhandler("ERRORS_RETURN");
 
     private static volatile int phase; // 0 before Init, 1 running, 2 finalized
     private static RankContext context;
@@ -102,10 +102,6 @@ public class MPI {
     private static int threadLevel;
 
     public MPI() {
-    }
-
-    private static Datatype pair(BaseType base, int code) {
-        return Datatype.predefined(TypeMap.contiguous(2, TypeMap.basic(base)), code);
     }
 
     /**
@@ -123,17 +119,17 @@ public class MPI {
         Endpoint ep = ctx.endpoint();
         ep.setCodec(new KryoObjectCodec(ctx.classLoader()));
         context = ctx;
-        COMM_WORLD.bind(Communicator.world(ep));
-        ((Intracomm) COMM_SELF).bind(Communicator.self(ep));
-        COMM_NULL = new Intracomm(null);
-        GROUP_EMPTY = new Group(io.snapline.runtime.engine.Group.empty());
-        GROUP_NULL = new Group(null);
+        MPISupport.bind(COMM_WORLD, Communicator.world(ep));
+        MPISupport.bind(COMM_SELF, Communicator.self(ep));
+        COMM_NULL = MPISupport.nullComm(ep);
+        GROUP_EMPTY = MPISupport.emptyGroup();
+        GROUP_NULL = MPISupport.nullGroup();
         BSEND_OVERHEAD = BsendBuffer.OVERHEAD;
         SEND_OVERHEAD = 0;
         RECV_OVERHEAD = 0;
-        TAG_UB = 1;
-        HOST = 2;
-        IO = 3;
+        TAG_UB = Comm.TAG_UB_KEY;
+        HOST = Comm.HOST_KEY;
+        IO = Comm.IO_KEY;
         errhandler = ERRORS_ARE_FATAL;
         mainThread = Thread.currentThread();
         phase = 1;
@@ -171,7 +167,7 @@ public class MPI {
             Collectives.barrier(world);
             context.endpoint().close();
         } catch (EngineException e) {
-            throw MPIException.of("Finalize", e);
+            throw MPISupport.error("Finalize", e);
         }
         System.err.print(context.endpoint().unreceived().warning());
         phase = 2;
@@ -236,7 +232,7 @@ public class MPI {
         try {
             context.endpoint().bsendBuffer().attach(buffer, buffer.capacity());
         } catch (EngineException e) {
-            throw MPIException.of("Buffer_attach", e);
+            throw MPISupport.error("Buffer_attach", e);
         }
     }
 
@@ -246,43 +242,16 @@ public class MPI {
         try {
             context.endpoint().bsendBuffer().detach(context.endpoint().job());
         } catch (EngineException e) {
-            throw MPIException.of("Buffer_detach", e);
+            throw MPISupport.error("Buffer_detach", e);
         }
     }
 
     /** The world communicator while MPI is running; otherwise an error naming the call. */
-    static Communicator running(String op) {
+    private static Communicator running(String op) {
         if (phase != 1) {
-            throw new MPIException(op + ": " + phaseProblem());
+            throw new MPIException(op + ": " + (phase == 0 ? "MPI.Init has not been called"
+                    : "MPI.Finalize has already been called"));
         }
-        return COMM_WORLD.impl;
-    }
-
-    /** Explains why a communicator cannot be used. */
-    static String unusable(Comm comm) {
-        if (phase != 1) {
-            return phaseProblem();
-        }
-        return comm == COMM_NULL ? "the communicator is MPI.COMM_NULL" : "the communicator has been freed";
-    }
-
-    private static String phaseProblem() {
-        return phase == 0 ? "MPI.Init has not been called" : "MPI.Finalize has already been called";
-    }
-
-    static boolean isRunning() {
-        return phase == 1;
-    }
-
-    static void checkAlive(Endpoint ep, String op) {
-        try {
-            ep.job().check();
-        } catch (EngineException e) {
-            throw MPIException.of(op, e);
-        }
-    }
-
-    static RankContext context() {
-        return context;
+        return MPISupport.communicator(COMM_WORLD);
     }
 }

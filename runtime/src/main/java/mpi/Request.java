@@ -2,6 +2,7 @@ package mpi;
 
 import io.snapline.runtime.engine.Endpoint;
 import io.snapline.runtime.engine.EngineException;
+import io.snapline.runtime.engine.Ranks;
 
 /**
  * A non-blocking operation. Once {@code Wait} or a successful {@code Test} has completed it, the request becomes a
@@ -39,7 +40,7 @@ public class Request {
         if (r == null) {
             return emptyStatus();
         }
-        MPI.checkAlive(endpoint, "Test");
+        checkAlive(endpoint, "Test");
         endpoint.poll();
         boolean done = r.isComplete();
         endpoint.polled(done, r);
@@ -90,7 +91,16 @@ public class Request {
     }
 
     static Status emptyStatus() {
-        return new Status(MPI.ANY_SOURCE, MPI.ANY_TAG, 0, false);
+        return new Status(Ranks.ANY_SOURCE, Ranks.ANY_TAG, 0, false);
+    }
+
+    /** Raises the job's abort (or a peer's failure) as an {@link MPIException} of {@code op}. */
+    static void checkAlive(Endpoint ep, String op) {
+        try {
+            ep.job().check();
+        } catch (EngineException e) {
+            throw MPIException.of(op, e);
+        }
     }
 
     private static io.snapline.runtime.engine.Request[] engineRequests(Request[] array) {
@@ -159,7 +169,7 @@ public class Request {
         if (ep == null) {
             return emptyStatus();
         }
-        MPI.checkAlive(ep, "Testany");
+        checkAlive(ep, "Testany");
         ep.poll();
         for (int i = 0; i < rs.length; i++) {
             if (rs[i] != null && rs[i].isComplete()) {
@@ -178,7 +188,7 @@ public class Request {
         io.snapline.runtime.engine.Request[] rs = engineRequests(array_of_requests);
         Endpoint ep = endpointOf(array_of_requests);
         if (ep != null) {
-            MPI.checkAlive(ep, "Testall");
+            checkAlive(ep, "Testall");
             ep.poll();
         }
         for (io.snapline.runtime.engine.Request r : rs) {
@@ -197,13 +207,14 @@ public class Request {
 
     /**
      * Waits until at least one request completes and returns the statuses of all that have, each with its
-     * {@code index}; null when every request is null.
+     * {@code index}; the requests become null. When no request is active (every one is null, as in MPI where the
+     * outcount is {@code MPI_UNDEFINED}), returns an array of length zero at once.
      */
     public static Status[] Waitsome(Request[] array_of_requests) throws MPIException {
         io.snapline.runtime.engine.Request[] rs = engineRequests(array_of_requests);
         Endpoint ep = endpointOf(array_of_requests);
         if (ep == null) {
-            return null;
+            return new Status[0];
         }
         try {
             ep.awaitAny(rs);
@@ -213,14 +224,17 @@ public class Request {
         return collect(array_of_requests, rs, "Waitsome");
     }
 
-    /** The statuses of the requests that have completed (possibly none), each with its {@code index}; null when all are null. */
+    /**
+     * The statuses of the requests that have completed, each with its {@code index}, as {@link #Waitsome} but without
+     * waiting: an array of length zero when none has (or no request is active), never null.
+     */
     public static Status[] Testsome(Request[] array_of_requests) throws MPIException {
         io.snapline.runtime.engine.Request[] rs = engineRequests(array_of_requests);
         Endpoint ep = endpointOf(array_of_requests);
         if (ep == null) {
-            return null;
+            return new Status[0];
         }
-        MPI.checkAlive(ep, "Testsome");
+        checkAlive(ep, "Testsome");
         ep.poll();
         Status[] done = collect(array_of_requests, rs, "Testsome");
         ep.polled(done.length > 0, null);

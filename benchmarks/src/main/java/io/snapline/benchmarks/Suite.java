@@ -75,7 +75,8 @@ final class Suite {
         int trials = o.trials();
         progress.println("  latency: raw thread hand-off, then Snapline ping-pong and a self-addressed send ...");
         int roundTrips = o.scaled(ROUND_TRIPS);
-        // Each rank JIT-compiles its own copy of the mpi classes, so the first size gets a long warm-up too.
+        // Each rank JIT-compiles its own copy of the program class (the timed loop), so the first size gets a long
+        // warm-up too.
         int warmup = o.scaled(LATENCY_WARMUP);
         List<String> pp = new ArrayList<>(List.of(str(warmup), str(roundTrips), str(trials)));
         for (int size : LATENCY_SIZES) {

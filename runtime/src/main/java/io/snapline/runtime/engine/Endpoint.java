@@ -12,7 +12,14 @@ public final class Endpoint {
     public static final int EAGER_LIMIT = 16 * 1024;
     /** First context pair free for new communicators (0/1 belong to the world, 2/3 to self). */
     static final int FIRST_FREE_CONTEXT = 4;
+    /**
+     * A parked wait wakes after this long to check whether the job was aborted (an abort wakes each rank's main thread
+     * at once; other threads of the rank notice it here), and after twice as long each time it parks again, up to
+     * {@link #MAX_PARK_NANOS}: thousands of ranks waiting at once (a barrier on 4,096 ranks) must not wake hundreds of
+     * thousands of times a second for nothing.
+     */
     private static final long PARK_NANOS = 20_000_000L;
+    private static final long MAX_PARK_NANOS = 640_000_000L;
     /**
      * How long a wait that moves its own traffic sleeps at most before it checks whether the job was aborted: longer
      * than a park, since each return hands the connection back and wakes the device's progress thread.
@@ -40,10 +47,16 @@ public final class Endpoint {
     private ObjectCodec codec;
     private int nextContext = FIRST_FREE_CONTEXT;
     private volatile ChannelHook hook;
-    /** Per destination: the ring small messages to it go through (shm), created on first use; null on other devices. */
-    private final SmallRing[] rings;
-    /** Per destination: the mailbox its ring belongs to. */
-    private final Mailbox[] ringOwners;
+    private volatile boolean closed;
+    /** Whether the peers are threads of this process (shm), whose small messages go through {@link SmallRing}s. */
+    private final boolean local;
+    /**
+     * Per destination: the ring small messages to it go through, opened at the second small message to it; null until
+     * this rank opens one (a rank of a large job that only takes part in a barrier never does).
+     */
+    private SmallRing[] rings;
+    /** Per destination, one bit: this rank has sent it a small message (the next one opens the ring). */
+    private long[] sentSmall;
 
     public Endpoint(int rank, Device device, Mailbox mailbox, JobState job) {
         this.rank = rank;
@@ -52,14 +65,12 @@ public final class Endpoint {
         this.mailbox = mailbox;
         this.job = job;
         int cores = Runtime.getRuntime().availableProcessors();
-        boolean local = device.localHandler(rank) instanceof Mailbox;
+        this.local = device.localHandler(rank) instanceof Mailbox;
         // Spinning only pays when every thread that moves messages can own a core: each rank's own thread, and where
         // peers live in other processes also its progress thread, which reads what the rank waits for (a spinning
         // rank would take the core it needs). Oversubscribed ranks yield and park at once.
         int movers = local ? size : 2 * size;
         this.spinNanos = movers <= cores ? SPIN_NANOS : 0L;
-        this.rings = local ? new SmallRing[size] : null;
-        this.ringOwners = local ? new Mailbox[size] : null;
     }
 
     public int rank() {
@@ -100,6 +111,18 @@ public final class Endpoint {
         this.codec = codec;
     }
 
+    /**
+     * Copies {@code n} elements of {@link BaseType#OBJECT} layouts as a message would carry them: encoded as one object
+     * graph and decoded, so the copy shares no object with the source (collective reductions work on such copies, so
+     * a user function never changes the caller's objects).
+     */
+    public void copyObjects(Object[] src, int srcOffset, TypeMap srcType, Object[] dst, int dstOffset, TypeMap dstType,
+            int n) {
+        if (n > 0) {
+            codec().decode(codec().encode(src, srcOffset, srcType, n), dst, dstOffset, dstType, n);
+        }
+    }
+
     ObjectCodec codec() {
         if (codec == null) {
             throw new EngineException("MPI.OBJECT needs an object codec and none is installed");
@@ -127,7 +150,7 @@ public final class Endpoint {
         int n = count * type.size();
         BaseType base = type.base();
         ChannelHook h = context == CommSnapshot.CONTEXT ? null : hook;
-        boolean ring = rings != null && (mode == SendMode.STANDARD || mode == SendMode.READY) && base != null
+        boolean ring = local && (mode == SendMode.STANDARD || mode == SendMode.READY) && base != null
                 && type.isContiguous() && SmallRing.fits(base, (long) n * base.byteSize());
         if (ring && h == null && sendThroughRing(dest, context, tag, base, buf, offset, n, 0, 0L)) {
             // The request only after the message is out: the receiver may be spinning for it.
@@ -200,23 +223,46 @@ public final class Endpoint {
     }
 
     /**
-     * Writes a small message into the ring to {@code dest} (see {@link SmallRing}); false when that ring is full, and
-     * the message takes the mailbox's locked path, which drains the ring first.
+     * Writes a small message into the ring to {@code dest} (see {@link SmallRing}); false when there is no ring to
+     * {@code dest} yet or it is full, and the message takes the mailbox's locked path, which drains the ring first.
      */
     private boolean sendThroughRing(int dest, int context, int tag, BaseType base, Object buf, int offset, int n,
             int epoch, long seq) {
-        SmallRing ring = rings[dest];
+        SmallRing[] rs = rings;
+        SmallRing ring = rs == null ? null : rs[dest];
         if (ring == null) {
-            Mailbox owner = (Mailbox) device.localHandler(dest);
-            ring = owner.ringFrom(rank, dest);
-            ringOwners[dest] = owner;
-            rings[dest] = ring;
+            ring = openRing(dest);
+            if (ring == null) {
+                return false;
+            }
         }
         if (!ring.offer(context, tag, base, buf, offset, n, epoch, seq)) {
             return false;
         }
-        ringOwners[dest].afterRingWrite(ring);
+        ring.owner().afterRingWrite(ring);
         return true;
+    }
+
+    /**
+     * The ring to {@code dest}, opened at the second small message to it; null at the first, which takes the locked
+     * path. A ring (16 KiB) pays off for a pair that exchanges many messages, not for the single one a pair of a large
+     * job exchanges in a barrier: thousands of ranks would hold rings of up to log2(size) partners each.
+     */
+    private SmallRing openRing(int dest) {
+        if (sentSmall == null) {
+            sentSmall = new long[(size + 63) >>> 6];
+        }
+        long bit = 1L << dest;
+        if ((sentSmall[dest >>> 6] & bit) == 0) {
+            sentSmall[dest >>> 6] |= bit;
+            return null;
+        }
+        SmallRing ring = ((Mailbox) device.localHandler(dest)).ringFrom(rank, dest);
+        if (rings == null) {
+            rings = new SmallRing[size];
+        }
+        rings[dest] = ring;
+        return ring;
     }
 
     /** Posts a receive from world rank {@code source} (or {@link Ranks#ANY_SOURCE}); arguments are checked. */
@@ -272,6 +318,12 @@ public final class Endpoint {
     /** Leaves the job in an orderly way after {@code MPI.Finalize} (see {@link Device#close()}). */
     public void close() {
         device.close();
+        closed = true;
+    }
+
+    /** Whether {@link #close} has run: the rank has left the job, and nothing may use this endpoint any more. */
+    public boolean isClosed() {
+        return closed;
     }
 
     /** Cancels a pending operation if it has not been matched yet; returns whether it was cancelled. */
@@ -305,33 +357,44 @@ public final class Endpoint {
         return m;
     }
 
-    /** Waits for a message that matches the key and returns it, still unmatched. */
+    /**
+     * Waits for a message that matches the key and returns it, still unmatched. The rank counts as blocked (for the
+     * deadlock check) from its first park until a message matches, however often it wakes meanwhile.
+     */
     public Message probe(int source, int tag, int context) {
         long start = 0;
-        while (true) {
-            long seen = mailbox.arrivals();
-            Message m = iprobe(source, tag, context);
-            if (m != null) {
-                return m;
-            }
-            if (start == 0) {
-                start = System.nanoTime();
-            }
-            if (backOff(start, false)) {
-                continue;
-            }
-            mailbox.setProber(Thread.currentThread());
-            job.blocking(rank, new ProbeWait(source, tag, context));
-            mailbox.sleeping(1);
-            try {
+        int parks = 0;
+        boolean blocked = false;
+        try {
+            while (true) {
+                long seen = mailbox.arrivals();
+                Message m = iprobe(source, tag, context);
+                if (m != null) {
+                    return m;
+                }
+                if (start == 0) {
+                    start = System.nanoTime();
+                }
+                if (!blocked && backOff(start, false)) {
+                    continue;
+                }
+                if (!blocked) {
+                    mailbox.setProber(Thread.currentThread());
+                    job.blocking(rank, new ProbeWait(source, tag, context));
+                    mailbox.sleeping(1);
+                    blocked = true;
+                    continue; // look once more: a message may have come before the senders could see this rank park
+                }
                 if (mailbox.arrivals() == seen && !mailbox.hasIncoming()) {
                     job.check();
                     if (source != Ranks.ANY_SOURCE) {
                         checkPeer(source);
                     }
-                    LockSupport.parkNanos(this, PARK_NANOS);
+                    LockSupport.parkNanos(this, parkNanos(parks++));
                 }
-            } finally {
+            }
+        } finally {
+            if (blocked) {
                 mailbox.sleeping(-1);
                 job.unblocked(rank);
                 mailbox.setProber(null);
@@ -360,7 +423,7 @@ public final class Endpoint {
     }
 
     private void awaitSlow(Request r) {
-        if (rings == null) { // peers in other processes: the wait may move its own traffic (Device.drive)
+        if (!local) { // peers in other processes: the wait may move its own traffic (Device.drive)
             int peer = r.drivePeer();
             if (peer >= 0 && peer != rank && drive(r, peer, r.isLarge())) {
                 return;
@@ -391,13 +454,14 @@ public final class Endpoint {
         job.blocking(rank, r);
         mailbox.sleeping(1);
         try {
+            int parks = 0;
             while (!r.isComplete()) {
                 if (mailbox.hasIncoming()) {
                     mailbox.drain();
                     continue;
                 }
                 job.check();
-                LockSupport.parkNanos(r, PARK_NANOS);
+                LockSupport.parkNanos(r, parkNanos(parks++));
             }
         } finally {
             mailbox.sleeping(-1);
@@ -429,6 +493,11 @@ public final class Endpoint {
             r.waiter = null;
             job.unblocked(rank);
         }
+    }
+
+    /** How long the {@code parks}-th park of one wait lasts at most (see {@link #PARK_NANOS}). */
+    static long parkNanos(int parks) {
+        return Math.min(MAX_PARK_NANOS, PARK_NANOS << Math.min(parks, 5));
     }
 
     /**
@@ -472,6 +541,7 @@ public final class Endpoint {
     public int awaitAny(Request[] rs) {
         long start = System.nanoTime();
         boolean parked = false;
+        int parks = 0;
         Thread me = Thread.currentThread();
         try {
             while (true) {
@@ -507,7 +577,7 @@ public final class Endpoint {
                     continue;
                 }
                 job.check();
-                LockSupport.parkNanos(this, PARK_NANOS);
+                LockSupport.parkNanos(this, parkNanos(parks++));
             }
         } finally {
             if (parked) {

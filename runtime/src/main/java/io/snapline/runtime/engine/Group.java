@@ -12,6 +12,11 @@ public final class Group {
     public static final int UNDEFINED = -1;
 
     private static final Group EMPTY = new Group(new int[0], UNDEFINED, UNDEFINED);
+    /**
+     * {0, 1, ..., n-1} of the latest world size asked for: the members of every rank's world group, and their reverse
+     * index. Groups never change their arrays, so the ranks of a job share one instead of each holding two of size n.
+     */
+    private static volatile int[] identity = new int[0];
 
     private final int[] worldRanks;
     private final int rank;
@@ -46,11 +51,17 @@ public final class Group {
 
     /** Ranks 0..size-1 of the world, seen from {@code self}. */
     public static Group world(int size, int self) {
-        int[] ranks = new int[size];
-        for (int i = 0; i < size; i++) {
-            ranks[i] = i;
+        int[] ranks = identity;
+        if (ranks.length != size) {
+            ranks = new int[size];
+            for (int i = 0; i < size; i++) {
+                ranks[i] = i;
+            }
+            identity = ranks;
         }
-        return new Group(ranks, self, self);
+        Group g = new Group(ranks, self, self);
+        g.reverse = ranks;
+        return g;
     }
 
     public int size() {
@@ -195,7 +206,11 @@ public final class Group {
         return excl(expand(ranges));
     }
 
-    /** The ranks named by (first, last, stride) triplets: first, first+stride, ... up to and including last. */
+    /**
+     * The ranks named by (first, last, stride) triplets: first, first+stride, ... as far as last (MPI-1.1 5.3.2).
+     * Only the ranks a triplet produces must be valid; its {@code last} need not be one ({5, 8, 2} in a group of 8
+     * names 5 and 7).
+     */
     int[] expand(int[][] ranges) {
         if (ranges == null) {
             throw new EngineException("the ranges array is null");
@@ -219,6 +234,7 @@ public final class Group {
         return out;
     }
 
+    /** How many ranks triplet {@code i} names, once its first and last produced ranks are known to be valid. */
     private long countOf(int[] t, int i) {
         if (t == null || t.length != 3) {
             throw new EngineException("ranges[" + i + "] must be a triplet {first, last, stride}");
@@ -226,16 +242,26 @@ public final class Group {
         int first = t[0];
         int last = t[1];
         int stride = t[2];
+        String triplet = "ranges[" + i + "] = {" + first + ", " + last + ", " + stride + "}";
         if (stride == 0) {
             throw new EngineException("ranges[" + i + "] has stride 0; use a positive or negative stride");
         }
-        checkRank(first, "ranges[" + i + "] first");
-        checkRank(last, "ranges[" + i + "] last");
         if (stride > 0 ? first > last : first < last) {
-            throw new EngineException("ranges[" + i + "] = {" + first + ", " + last + ", " + stride + "} never reaches "
-                    + last + " from " + first + "; use a " + (stride > 0 ? "negative" : "positive") + " stride to go that way");
+            throw new EngineException(triplet + " never reaches " + last + " from " + first + "; use a "
+                    + (stride > 0 ? "negative" : "positive") + " stride to go that way");
         }
-        return ((long) last - first) / stride + 1;
+        long count = ((long) last - first) / stride + 1;
+        checkProduced(first, triplet);
+        checkProduced(first + (count - 1) * stride, triplet); // the ranks run monotonically from first to this one
+        return count;
+    }
+
+    private void checkProduced(long r, String triplet) {
+        if (r < 0 || r >= worldRanks.length) {
+            throw new EngineException(triplet + " names rank " + r + ", which is out of range for a group of size "
+                    + worldRanks.length + (worldRanks.length == 0 ? " (the group is empty)"
+                    : " (valid: 0.." + (worldRanks.length - 1) + ")"));
+        }
     }
 
     private boolean[] checkDistinct(int[] ranks, String op) {

@@ -50,8 +50,8 @@ final class Intercomms {
     /** At the local leader: swaps (candidate context, members) with the remote leader over {@code peer}. */
     private static int[] leaderExchange(Group mine, int agreed, Communicator peer, int remoteLeader, int tag) {
         if (peer == null) {
-            throw new EngineException("the local leader's peer communicator is null or has been freed; pass one that holds"
-                    + " both leaders (usually MPI.COMM_WORLD)");
+            throw new EngineException("the local leader's peer communicator is MPI.COMM_NULL or has been freed; call"
+                    + " Create_intercomm on one that holds both leaders (usually MPI.COMM_WORLD)");
         }
         int size = peer.remoteSize();
         if (remoteLeader < 0 || remoteLeader >= size) {

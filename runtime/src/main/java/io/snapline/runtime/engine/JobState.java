@@ -8,29 +8,33 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class JobState {
     private final Thread[] rankThreads;
-    /** What each rank is blocked on inside the runtime (a {@link Request}, or a description), or null. */
-    private final Object[] blockedOn;
-    /** Incremented every time a rank starts blocking; a rank blocked with an unchanged epoch made no progress. */
-    private final long[] blockEpoch;
-    private final boolean[] finished;
-    /** Who is told when each rank starts or stops waiting (see {@link #listen}); null entries: nobody. */
-    private final WaitListener[] listeners;
-    /** Calls in a row, per rank, of {@code Test}/{@code Iprobe} and friends that found nothing (rank's own thread). */
-    private final int[] missedPolls;
-    /** Whether each rank counts as waiting because it polls without success; guarded by {@code blockedOn}. */
-    private final boolean[] polling;
+    /** Per rank: what it is blocked on; each guarded by its own lock, so thousands of ranks never share one. */
+    private final Slot[] slots;
     private volatile String abortReason;
     private volatile int abortCode;
     private volatile int abortRank = -1;
 
+    /** One rank's blocking state; its threads and the deadlock check lock it briefly. */
+    private static final class Slot {
+        /** What the rank is blocked on inside the runtime (a {@link Request}, or a description), or null. */
+        Object blockedOn;
+        /** Incremented every time the rank starts blocking; a rank blocked with an unchanged epoch made no progress. */
+        long epoch;
+        boolean finished;
+        /** Whether the rank counts as waiting because it polls without success. */
+        boolean polling;
+        /** Calls in a row of {@code Test}/{@code Iprobe} and friends that found nothing (the rank's own thread). */
+        int missedPolls;
+        /** Who is told when the rank starts or stops waiting (see {@link #listen}), or null. */
+        volatile WaitListener listener;
+    }
+
     public JobState(int size) {
         this.rankThreads = new Thread[size];
-        this.blockedOn = new Object[size];
-        this.blockEpoch = new long[size];
-        this.finished = new boolean[size];
-        this.listeners = new WaitListener[size];
-        this.missedPolls = new int[size];
-        this.polling = new boolean[size];
+        this.slots = new Slot[size];
+        for (int r = 0; r < size; r++) {
+            slots[r] = new Slot();
+        }
     }
 
     /**
@@ -52,16 +56,17 @@ public final class JobState {
 
     /** Installs the listener of {@code rank}'s waits (null removes it). */
     public void listen(int rank, WaitListener listener) {
-        listeners[rank] = listener;
+        slots[rank].listener = listener;
     }
 
     /** Tells {@code to} at once whether {@code rank} waits now, and for whom, as its {@link WaitListener} would be. */
     public void reportWait(int rank, WaitListener to) {
+        Slot s = slots[rank];
         Object what;
         boolean waiting;
-        synchronized (blockedOn) {
-            what = blockedOn[rank];
-            waiting = what != null || polling[rank];
+        synchronized (s) {
+            what = s.blockedOn;
+            waiting = what != null || s.polling;
         }
         to.waiting(waiting, what != null ? peersOf(what) : null);
     }
@@ -72,36 +77,38 @@ public final class JobState {
      * {@link WaitListener}.
      */
     public void polled(int rank, boolean found, int peer) {
-        WaitListener l = listeners[rank];
+        Slot s = slots[rank];
+        WaitListener l = s.listener;
         if (l == null) {
             return;
         }
         if (found) {
-            missedPolls[rank] = 0;
-            if (setPolling(rank, false)) {
+            s.missedPolls = 0;
+            if (setPolling(s, false)) {
                 l.waiting(false, null);
             }
-        } else if (++missedPolls[rank] == POLLS_BEFORE_WAITING && setPolling(rank, true)) {
+        } else if (++s.missedPolls == POLLS_BEFORE_WAITING && setPolling(s, true)) {
             l.waiting(true, peer >= 0 ? new int[] {peer} : null);
         }
     }
 
     /** Sets the polling flag; returns whether it changed. */
-    private boolean setPolling(int rank, boolean value) {
-        synchronized (blockedOn) {
-            boolean changed = polling[rank] != value;
-            polling[rank] = value;
+    private static boolean setPolling(Slot s, boolean value) {
+        synchronized (s) {
+            boolean changed = s.polling != value;
+            s.polling = value;
             return changed;
         }
     }
 
     /** Records that {@code rank} is about to block waiting for {@code what} (a request or a description). */
     public void blocking(int rank, Object what) {
-        synchronized (blockedOn) {
-            blockedOn[rank] = what;
-            blockEpoch[rank]++;
+        Slot s = slots[rank];
+        synchronized (s) {
+            s.blockedOn = what;
+            s.epoch++;
         }
-        WaitListener l = listeners[rank];
+        WaitListener l = s.listener;
         if (l != null) {
             l.waiting(true, peersOf(what));
         }
@@ -135,12 +142,13 @@ public final class JobState {
 
     /** Records that {@code rank} is no longer blocked. */
     public void unblocked(int rank) {
-        synchronized (blockedOn) {
-            blockedOn[rank] = null;
-            polling[rank] = false;
+        Slot s = slots[rank];
+        synchronized (s) {
+            s.blockedOn = null;
+            s.polling = false;
         }
-        missedPolls[rank] = 0;
-        WaitListener l = listeners[rank];
+        s.missedPolls = 0;
+        WaitListener l = s.listener;
         if (l != null) {
             l.waiting(false, null);
         }
@@ -148,28 +156,32 @@ public final class JobState {
 
     /** Records that {@code rank}'s program has returned (or died). */
     public void finished(int rank) {
-        synchronized (blockedOn) {
-            finished[rank] = true;
-            blockedOn[rank] = null;
+        Slot s = slots[rank];
+        synchronized (s) {
+            s.finished = true;
+            s.blockedOn = null;
         }
     }
 
     /**
-     * A consistent view of who is blocked on what, for deadlock detection: entry {@code r} is null when rank r is
-     * running, {@link #FINISHED} when it has returned, otherwise its epoch and what it waits for.
+     * Who is blocked on what, for deadlock detection: entry {@code r} is null when rank r is running, {@link #FINISHED}
+     * when it has returned, otherwise its epoch and what it waits for. Each entry is consistent; the ranks are read one
+     * after the other, which suffices, since a deadlock is declared only when every entry stays unchanged over
+     * several snapshots.
      */
     public Blocked[] snapshotBlocked() {
-        synchronized (blockedOn) {
-            Blocked[] out = new Blocked[blockedOn.length];
-            for (int r = 0; r < out.length; r++) {
-                if (finished[r]) {
+        Blocked[] out = new Blocked[slots.length];
+        for (int r = 0; r < out.length; r++) {
+            Slot s = slots[r];
+            synchronized (s) {
+                if (s.finished) {
                     out[r] = FINISHED;
-                } else if (blockedOn[r] != null) {
-                    out[r] = new Blocked(blockEpoch[r], blockedOn[r]);
+                } else if (s.blockedOn != null) {
+                    out[r] = new Blocked(s.epoch, s.blockedOn);
                 }
             }
-            return out;
         }
+        return out;
     }
 
     /** One rank's blocking state in {@link #snapshotBlocked()}. */

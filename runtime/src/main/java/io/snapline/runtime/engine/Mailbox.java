@@ -86,7 +86,7 @@ public final class Mailbox implements PacketHandler {
                 return ring;
             }
         }
-        SmallRing ring = new SmallRing(source, dest, sleepers);
+        SmallRing ring = new SmallRing(source, dest, this, sleepers);
         SmallRing[] grown = java.util.Arrays.copyOf(rings, rings.length + 1);
         grown[rings.length] = ring;
         rings = grown;
@@ -480,6 +480,11 @@ public final class Mailbox implements PacketHandler {
         for (int i = 0; i < matched.size(); i++) {
             matched.get(i).deliver(matchedMessages.get(i));
         }
+    }
+
+    /** How many senders write small messages into rings to this rank (for tests). */
+    int ringCount() {
+        return rings.length;
     }
 
     /** Number of messages waiting to be matched (for diagnostics and tests). */

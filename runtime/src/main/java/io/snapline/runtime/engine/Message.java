@@ -207,10 +207,15 @@ public final class Message extends Packet {
 
     /**
      * Replaces the reference to the sender's buffer by a dense private copy. Serialized objects and {@link #packed}
-     * data are private copies already.
+     * data are private copies already. A message of no elements (a count of 0, or a datatype of size zero, whose
+     * layout has no base type) keeps no data at all.
      */
     void stage() {
-        if (base != BaseType.OBJECT && type != null && !packed) {
+        if (elements == 0) {
+            data = null;
+            offset = 0;
+            type = TypeMap.basic(base);
+        } else if (base != BaseType.OBJECT && type != null && !packed) {
             data = DataMover.gather(data, offset, type, elements);
             offset = 0;
             type = TypeMap.basic(base);

@@ -77,13 +77,15 @@ final class SmallRing {
     private final LongBuffer longs;
     private final FloatBuffer floats;
     private final DoubleBuffer doubles;
+    private final Mailbox owner;
     private final Mailbox.Sleepers receiverSleepers;
     private final Producer producer = new Producer();
     private final Consumer consumer = new Consumer();
 
-    SmallRing(int source, int dest, Mailbox.Sleepers receiverSleepers) {
+    SmallRing(int source, int dest, Mailbox owner, Mailbox.Sleepers receiverSleepers) {
         this.source = source;
         this.dest = dest;
+        this.owner = owner;
         this.receiverSleepers = receiverSleepers;
         this.slots = ByteBuffer.allocateDirect(SLOTS * SLOT_BYTES + SLOT_BYTES).alignedSlice(SLOT_BYTES)
                 .order(ByteOrder.LITTLE_ENDIAN);
@@ -101,6 +103,11 @@ final class SmallRing {
 
     int dest() {
         return dest;
+    }
+
+    /** The receiving rank's mailbox, which takes the messages. */
+    Mailbox owner() {
+        return owner;
     }
 
     /** The receiving rank's count of parked threads (read by the sender after each write). */

@@ -87,7 +87,8 @@ final class ProgramLoader {
     static void check(LaunchOptions options) {
         URL[] urls = classPath(options);
         String name = options.mainClass();
-        try (RankClassLoader loader = new RankClassLoader("snaprun-check", urls, ProgramLoader.class.getClassLoader())) {
+        try (ProgramClasses program = new ProgramClasses(urls);
+                RankClassLoader loader = new RankClassLoader("snaprun-check", program)) {
             Class<?> main = Class.forName(name, false, loader);
             Method m = main.getMethod("main", String[].class);
             if (!Modifier.isStatic(m.getModifiers()) || m.getReturnType() != void.class) {

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * How a rank's {@code mpi} classes find their rank. On {@code shm} each rank's facade classes are defined by that
+ * How a rank's {@code mpi.MPI} finds its rank. On {@code shm} each rank's {@code mpi.MPI} is defined by that
  * rank's class loader, so the loader identifies the rank; a process that hosts exactly one rank registers it as the
  * process rank. A program started without a launcher becomes a job of one rank, as in MPI's singleton init.
  */
@@ -44,7 +44,7 @@ public final class RankRegistry {
         processRank = context;
     }
 
-    /** The rank whose facade classes were defined by {@code loader}, or a fresh single-rank job when there is none. */
+    /** The rank whose {@code mpi.MPI} was defined by {@code loader}, or a fresh single-rank job when there is none. */
     public static RankContext lookup(ClassLoader loader) {
         for (ClassLoader l = loader; l != null; l = l.getParent()) {
             RankContext c = BY_LOADER.get(l);

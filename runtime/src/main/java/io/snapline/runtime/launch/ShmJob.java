@@ -14,7 +14,6 @@ import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,7 +99,7 @@ public final class ShmJob {
         CoordinatorLoop coordinator;
 
         void run(PrintStream out, PrintStream err) {
-            URL[] classPath = ProgramLoader.classPath(options);
+            ProgramClasses program = new ProgramClasses(ProgramLoader.classPath(options));
             ShmDevice device = new ShmDevice(np);
             endpoints = new Endpoint[np];
             long window = EagerWindow.forSharedHeap(np, Runtime.getRuntime().maxMemory());
@@ -118,9 +117,8 @@ public final class ShmJob {
             System.setOut(new PrintStream(rankOut, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(rankErr, true, StandardCharsets.UTF_8));
             try {
-                ClassLoader parent = ShmJob.class.getClassLoader();
                 for (int r = 0; r < np; r++) {
-                    loaders[r] = new RankClassLoader(r, classPath, parent);
+                    loaders[r] = new RankClassLoader(r, program);
                     agents[r] = new RankAgent(endpoints[r], loaders[r],
                             supervision.setupFor(r, link(r), injections));
                     RankRegistry.bind(loaders[r], new RankContext(endpoints[r], "shm", 3, loaders[r], agents[r]));
@@ -176,6 +174,7 @@ public final class ShmJob {
                         closeQuietly(l);
                     }
                 }
+                closeQuietly(program);
             }
         }
 
@@ -499,11 +498,11 @@ public final class ShmJob {
         return FailureReport.describe(f);
     }
 
-    private static void closeQuietly(RankClassLoader l) {
+    private static void closeQuietly(java.io.Closeable c) {
         try {
-            l.close();
+            c.close();
         } catch (IOException ignored) {
-            // the loader read only local class files; nothing is left open
+            // the loaders read only local class files; nothing is left open
         }
     }
 }

@@ -19,11 +19,21 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  * that rank's threads one at a time.
  */
 public final class KryoObjectCodec implements ObjectCodec {
-    private final Kryo kryo;
-    private final Output output = new Output(256, -1);
+    private final ClassLoader classLoader;
+    /** Made at the first message: a rank that never sends objects (most ranks of a large job) never pays for it. */
+    private Kryo kryo;
+    private Output output;
 
     public KryoObjectCodec(ClassLoader classLoader) {
-        kryo = newKryo(classLoader);
+        this.classLoader = classLoader;
+    }
+
+    private Kryo kryo() {
+        if (kryo == null) {
+            kryo = newKryo(classLoader);
+            output = new Output(256, -1);
+        }
+        return kryo;
     }
 
     /**
@@ -124,6 +134,7 @@ public final class KryoObjectCodec implements ObjectCodec {
     @Override
     public byte[] encode(Object[] src, int offset, TypeMap type, int n) {
         Object[] dense = (Object[]) DataMover.gather(src, offset, type, n);
+        Kryo kryo = kryo();
         output.reset();
         try {
             kryo.writeObject(output, dense);
@@ -138,6 +149,7 @@ public final class KryoObjectCodec implements ObjectCodec {
     @Override
     public void decode(byte[] bytes, Object[] dst, int offset, TypeMap type, int n) {
         Object[] dense;
+        Kryo kryo = kryo();
         try (Input input = new Input(bytes)) {
             dense = kryo.readObject(input, Object[].class);
         } catch (RuntimeException e) {

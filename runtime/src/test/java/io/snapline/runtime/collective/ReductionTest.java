@@ -542,4 +542,96 @@ class ReductionTest {
     void shouldWorkWhenCountsAreZeroOrRanksAreRenumbered(int np) {
         MpiRun.ok(np, Edges.class);
     }
+    /** An object whose value a user function updates in place. */
+    static final class Box {
+        double v;
+
+        Box(double v) {
+            this.v = v;
+        }
+    }
+
+    /** {@code inout[i].v += in[i].v}, changing the objects of {@code inout} rather than replacing them. */
+    static final class AddInPlace extends User_function {
+        @Override
+        public void Call(Object invec, int inoffset, Object inoutvec, int inoutoffset, int count, Datatype datatype) {
+            Object[] in = (Object[]) invec;
+            Object[] inout = (Object[]) inoutvec;
+            for (int i = 0; i < count; i++) {
+                ((Box) inout[inoutoffset + i]).v += ((Box) in[inoffset + i]).v;
+            }
+        }
+    }
+
+    /**
+     * MPI.OBJECT reductions with a user function that updates its output objects in place: each operand is applied
+     * once, the caller's send objects are never changed, and the results are objects of their own.
+     */
+    public static class ObjectsInPlace {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            Intracomm w = MPI.COMM_WORLD;
+            int me = w.Rank();
+            int n = w.Size();
+            for (boolean commute : new boolean[] {true, false}) {
+                Op op = new Op(new AddInPlace(), commute);
+                Box[] mine = {new Box(me + 1), new Box(10 * (me + 1))};
+                double total = n * (n + 1) / 2.0;
+                double prefix = (me + 1) * (me + 2) / 2.0;
+
+                Object[] scan = new Object[2];
+                w.Scan(mine, 0, scan, 0, 2, MPI.OBJECT, op);
+                assertResult(new double[] {prefix, 10 * prefix}, scan, mine, "Scan");
+
+                Object[] all = new Object[2];
+                w.Allreduce(mine, 0, all, 0, 2, MPI.OBJECT, op);
+                assertResult(new double[] {total, 10 * total}, all, mine, "Allreduce");
+
+                for (int root = 0; root < n; root++) {
+                    Object[] red = new Object[2];
+                    w.Reduce(mine, 0, red, 0, 2, MPI.OBJECT, op, root);
+                    if (me == root) {
+                        assertResult(new double[] {total, 10 * total}, red, mine, "Reduce at root " + root);
+                    } else {
+                        assertOwn(mine, "Reduce at root " + root);
+                    }
+                }
+
+                Box[] blocks = new Box[n];
+                Arrays.setAll(blocks, i -> new Box((me + 1) * (i + 1)));
+                Object[] block = new Object[1];
+                int[] ones = new int[n];
+                Arrays.fill(ones, 1);
+                w.Reduce_scatter(blocks, 0, block, 0, ones, MPI.OBJECT, op);
+                assertEquals(total * (me + 1), ((Box) block[0]).v, "Reduce_scatter");
+                for (int i = 0; i < n; i++) {
+                    assertEquals((me + 1) * (i + 1), blocks[i].v, "Reduce_scatter changed send object " + i);
+                    assertFalse(block[0] == blocks[i], "Reduce_scatter returned a send object");
+                }
+            }
+            MPI.Finalize();
+        }
+
+        private static void assertResult(double[] want, Object[] got, Box[] mine, String op) {
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(want[i], ((Box) got[i]).v, op + " item " + i);
+                for (Box b : mine) {
+                    assertFalse(got[i] == b, op + " returned a send object as its result");
+                }
+            }
+            assertOwn(mine, op);
+        }
+
+        private static void assertOwn(Box[] mine, String op) {
+            int me = MPI.COMM_WORLD.Rank();
+            assertEquals(me + 1, mine[0].v, op + " changed the caller's send object 0");
+            assertEquals(10 * (me + 1), mine[1].v, op + " changed the caller's send object 1");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4, 5})
+    void shouldApplyEachOperandOnceAndLeaveSendObjectsAloneWhenObjectFunctionUpdatesInPlace(int np) {
+        MpiRun.ok(np, ObjectsInPlace.class);
+    }
 }

@@ -68,6 +68,21 @@ class GroupTest {
         assertArrayEquals(new int[] {}, world.rangeExcl(new int[][] {{7, 0, -1}}).worldRanks());
     }
 
+    /** MPI-1.1 5.3.2 constrains the ranks a triplet produces, not its last value: {5, 8, 2} names ranks 5 and 7. */
+    @Test
+    void shouldAcceptTripletWhenLastIsOutOfRangeButNoProducedRankIs() {
+        assertArrayEquals(new int[] {5, 7}, world.rangeIncl(new int[][] {{5, 8, 2}}).worldRanks());
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 6}, world.rangeExcl(new int[][] {{5, 8, 2}}).worldRanks());
+        assertArrayEquals(new int[] {2, 0}, world.rangeIncl(new int[][] {{2, -1, -2}}).worldRanks());
+        assertArrayEquals(new int[] {3}, world.rangeIncl(new int[][] {{3, Integer.MAX_VALUE, Integer.MAX_VALUE}}).worldRanks());
+        assertMessage(() -> world.rangeIncl(new int[][] {{5, 9, 2}}),
+                "ranges[0] = {5, 9, 2} names rank 9, which is out of range for a group of size 8 (valid: 0..7)");
+        assertMessage(() -> world.rangeIncl(new int[][] {{1, -2, -2}}),
+                "ranges[0] = {1, -2, -2} names rank -1, which is out of range for a group of size 8 (valid: 0..7)");
+        assertMessage(() -> world.rangeIncl(new int[][] {{0, Integer.MAX_VALUE, 1}}),
+                "ranges[0] = {0, 2147483647, 1} names rank 2147483647, which is out of range");
+    }
+
     @Test
     void shouldRejectBadRanksWhenInclExclOrRanges() {
         assertMessage(() -> world.incl(new int[] {1, 8}), "ranks[1] = 8 is out of range for a group of size 8");
@@ -76,7 +91,8 @@ class GroupTest {
         assertMessage(() -> world.rangeIncl(new int[][] {{0, 4, 0}}), "stride 0");
         assertMessage(() -> world.rangeIncl(new int[][] {{5, 2, 1}}), "never reaches 2 from 5; use a negative stride");
         assertMessage(() -> world.rangeIncl(new int[][] {{0, 3, 1}, {2, 5, 1}}), "rank 2 appears more than once");
-        assertMessage(() -> world.rangeExcl(new int[][] {{0, 9, 1}}), "ranges[0] last = 9 is out of range");
+        assertMessage(() -> world.rangeExcl(new int[][] {{0, 9, 1}}), "ranges[0] = {0, 9, 1} names rank 9, which is out of range");
+        assertMessage(() -> world.rangeExcl(new int[][] {{8, 9, 1}}), "ranges[0] = {8, 9, 1} names rank 8, which is out of range");
         assertMessage(() -> world.rangeIncl(new int[][] {{0, 1}}), "must be a triplet");
         assertMessage(() -> a.translate(new int[] {4}, b), "ranks[0] = 4 is out of range for a group of size 4");
         assertMessage(() -> Group.empty().incl(new int[] {0}), "the group is empty");

@@ -38,7 +38,7 @@ class IntercommTest {
         int me = MPI.COMM_WORLD.Rank();
         int n = MPI.COMM_WORLD.Size();
         Intracomm local = MPI.COMM_WORLD.Split(side(me, n), me);
-        return local.Create_intercomm(MPI.COMM_WORLD, 0, side(me, n) == 0 ? n / 2 : 0, 99);
+        return MPI.COMM_WORLD.Create_intercomm(local, 0, side(me, n) == 0 ? n / 2 : 0, 99);
     }
 
     /** Every local rank i sends its world rank to remote rank i % remoteSize; receivers check source and payload. */
@@ -106,6 +106,41 @@ class IntercommTest {
     @ValueSource(ints = {2, 3, 4, 8})
     void shouldExchangeAcrossGroupsWhenIntercomm(int np) {
         MpiRun.ok(np, Traffic.class);
+    }
+
+    /**
+     * The mpiJava form, called on the peer communicator with the local one first: even and odd world ranks, each
+     * group led by its local rank 0 (world ranks 0 and 1), swap values with their partner of the same local rank.
+     */
+    public static class Interleaved {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            int me = MPI.COMM_WORLD.Rank();
+            int n = MPI.COMM_WORLD.Size();
+            int color = me % 2;
+            Intracomm local = MPI.COMM_WORLD.Split(color, me);
+            Intercomm inter = MPI.COMM_WORLD.Create_intercomm(local, 0, color == 0 ? 1 : 0, 5);
+            assertTrue(inter.Test_inter());
+            assertEquals(n / 2, inter.Size());
+            assertEquals(n / 2, inter.Remote_size());
+            assertArrayEquals(IntStream.range(0, n / 2).map(i -> 2 * i + 1 - color).toArray(),
+                    Group.Translate_ranks(inter.Remote_group(), IntStream.range(0, n / 2).toArray(),
+                            MPI.COMM_WORLD.Group()));
+            int[] value = {me};
+            Status s = inter.Sendrecv_replace(value, 0, 1, MPI.INT, local.Rank(), 7, local.Rank(), 7);
+            assertEquals(me + 1 - 2 * color, value[0]);
+            assertEquals(local.Rank(), s.source);
+            int[] sum = new int[1];
+            inter.Merge(color == 1).Allreduce(new int[] {me}, 0, sum, 0, 1, MPI.INT, MPI.SUM);
+            assertEquals(n * (n - 1) / 2, sum[0]);
+            MPI.Finalize();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 4, 8})
+    void shouldCreateIntercommWhenCalledOnPeerWithLocalCommunicatorFirst(int np) {
+        MpiRun.ok(np, Interleaved.class);
     }
 
     /** Merge: the side passing high=true comes last; on a tie the side whose leader has the lower world rank first. */
@@ -179,12 +214,12 @@ class IntercommTest {
             int remoteLeader = mine == 0 ? n / 2 : 0;
 
             MPIException localOut = assertThrows(MPIException.class,
-                    () -> local.Create_intercomm(MPI.COMM_WORLD, local.Size(), remoteLeader, 1));
+                    () -> MPI.COMM_WORLD.Create_intercomm(local, local.Size(), remoteLeader, 1));
             assertTrue(localOut.getMessage().startsWith("Create_intercomm: local_leader " + local.Size()
                     + " is out of range for the local communicator of size " + local.Size()), localOut.getMessage());
 
             MPIException remoteOut = assertThrows(MPIException.class,
-                    () -> local.Create_intercomm(MPI.COMM_WORLD, 0, n + 5, 1));
+                    () -> MPI.COMM_WORLD.Create_intercomm(local, 0, n + 5, 1));
             assertTrue(remoteOut.getMessage().startsWith("Create_intercomm: remote_leader " + (n + 5)
                     + " is out of range for the peer communicator of size " + n), remoteOut.getMessage());
             assertEquals(local.Rank() != 0, remoteOut.getMessage().endsWith("(reported by the local leader, rank 0)"),
@@ -192,23 +227,33 @@ class IntercommTest {
 
             int ownLeader = mine == 0 ? 0 : n / 2;
             MPIException own = assertThrows(MPIException.class,
-                    () -> local.Create_intercomm(MPI.COMM_WORLD, 0, ownLeader, 1));
+                    () -> MPI.COMM_WORLD.Create_intercomm(local, 0, ownLeader, 1));
             assertTrue(own.getMessage().contains("is a member of the local group"), own.getMessage());
 
             MPIException tag = assertThrows(MPIException.class,
-                    () -> local.Create_intercomm(MPI.COMM_WORLD, 0, remoteLeader, -4));
+                    () -> MPI.COMM_WORLD.Create_intercomm(local, 0, remoteLeader, -4));
             assertTrue(tag.getMessage().contains("tag -4 is invalid"), tag.getMessage());
 
             MPIException notIntra = assertThrows(MPIException.class,
-                    () -> local.Create_intercomm(MPI.COMM_WORLD, 0, remoteLeader, 1).Create_intercomm(MPI.COMM_WORLD, 0, 0, 1));
+                    () -> MPI.COMM_WORLD.Create_intercomm(MPI.COMM_WORLD.Create_intercomm(local, 0, remoteLeader, 1), 0, 0, 1));
             assertTrue(notIntra.getMessage().contains("needs an intracommunicator"), notIntra.getMessage());
 
-            MPIException noPeer = assertThrows(MPIException.class, () -> local.Create_intercomm(null, 0, remoteLeader, 1));
-            assertTrue(noPeer.getMessage().contains("peer communicator is null or has been freed"), noPeer.getMessage());
+            MPIException noPeer = assertThrows(MPIException.class,
+                    () -> MPI.COMM_NULL.Create_intercomm(local, 0, remoteLeader, 1));
+            assertTrue(noPeer.getMessage().contains("peer communicator is MPI.COMM_NULL or has been freed"),
+                    noPeer.getMessage());
+            assertEquals(local.Rank() != 0, noPeer.getMessage().endsWith("(reported by the local leader, rank 0)"),
+                    noPeer.getMessage());
+
+            MPIException noLocal = assertThrows(MPIException.class,
+                    () -> MPI.COMM_WORLD.Create_intercomm(null, 0, remoteLeader, 1));
+            assertEquals("Create_intercomm: the local communicator (the first argument) is null; pass the"
+                    + " intracommunicator of this rank's group and call the method on the peer communicator, as in"
+                    + " MPI.COMM_WORLD.Create_intercomm(local, local_leader, remote_leader, tag)", noLocal.getMessage());
 
             // after all the failed attempts the groups still build a working intercommunicator; only leaders need a peer
             int leader = local.Size() - 1;
-            Intercomm inter = local.Create_intercomm(local.Rank() == leader ? MPI.COMM_WORLD : null, leader,
+            Intercomm inter = (local.Rank() == leader ? MPI.COMM_WORLD : MPI.COMM_NULL).Create_intercomm(local, leader,
                     mine == 0 ? n - 1 : n / 2 - 1, 2);
             exchange(inter, 6);
             MPI.Finalize();

@@ -133,6 +133,51 @@ class DerivedDatatypeTest {
     }
 
     /**
+     * A datatype of size zero (a Struct of nothing) carries no data: 100 of them are a message of zero elements whose
+     * count is 0 (as MPICH reports). Rank 0's sends complete before rank 1 posts its receives (the barrier orders
+     * them), so the messages wait unexpected; a synchronous one waits for its receive.
+     */
+    public static class ZeroSize {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            int me = MPI.COMM_WORLD.Rank();
+            Datatype none = Datatype.Struct(new int[0], new int[0], new Datatype[0]);
+            none.Commit();
+            assertShape(none, 0, 0, 0);
+            int[] buf = {me == 0 ? 2 : 0};
+            if (me == 0) {
+                MPI.COMM_WORLD.Send(buf, 0, 100, none, 1, 0);
+                MPI.Buffer_attach(java.nio.ByteBuffer.allocate(MPI.BSEND_OVERHEAD));
+                MPI.COMM_WORLD.Bsend(buf, 0, 100, none, 1, 1);
+                mpi.Request sync = MPI.COMM_WORLD.Issend(buf, 0, 100, none, 1, 2);
+                MPI.COMM_WORLD.Barrier();
+                sync.Wait();
+                MPI.Buffer_detach();
+            } else if (me == 1) {
+                MPI.COMM_WORLD.Barrier();
+                for (int tag = 0; tag < 3; tag++) {
+                    Status p = MPI.COMM_WORLD.Probe(0, tag);
+                    assertEquals(0, p.Get_count(none));
+                    Status s = MPI.COMM_WORLD.Recv(buf, 0, 100, none, 0, tag);
+                    assertEquals(0, s.Get_count(none), "tag " + tag);
+                    assertEquals(0, s.Get_elements(none), "tag " + tag);
+                    assertEquals(0, s.Get_count(MPI.INT), "tag " + tag);
+                    assertEquals(0, buf[0], "nothing may be written, tag " + tag);
+                }
+            } else {
+                MPI.COMM_WORLD.Barrier();
+            }
+            MPI.Finalize();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void shouldDeliverNothingAndCountZeroWhenDatatypeHasSizeZero(int np) {
+        MpiRun.ok(np, ZeroSize.class);
+    }
+
+    /**
      * Large strided data (rendezvous, above the eager limit) and a struct with explicit bounds, received into a
      * different layout with the same type signature.
      */

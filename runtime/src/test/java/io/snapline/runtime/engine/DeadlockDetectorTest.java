@@ -107,6 +107,31 @@ class DeadlockDetectorTest {
         }
     }
 
+    /** Rank 0 probes for a message rank 1 never sends, while rank 1 waits to receive from rank 0. */
+    public static class ProbeAndReceive {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            if (MPI.COMM_WORLD.Rank() == 0) {
+                MPI.COMM_WORLD.Probe(1, 5);
+            } else {
+                MPI.COMM_WORLD.Recv(new int[1], 0, 1, MPI.INT, 0, 6);
+            }
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldEndJobWithDeadlockReportWhenARankWaitsInProbe() {
+        MpiRun.Outcome o = MpiRun.run(2, ProbeAndReceive.class);
+        JobResult r = o.result();
+        assertEquals(1, r.exitCode(), o.err());
+        String why = r.failures().get(0).description();
+        assertTrue(why.startsWith("deadlock: no rank can make progress"), why);
+        assertTrue(why.contains("rank 0: blocked in Probe(source world rank 1, tag 5, context 0)"), why);
+        assertTrue(why.contains("rank 1: blocked in Recv(source world rank 0, tag 6"), why);
+    }
+
     /** Rank 0 computes (sleeps) for longer than the detection takes before it sends; rank 1 waits meanwhile. */
     public static class SlowSender {
         public static void main(String[] args) throws InterruptedException {

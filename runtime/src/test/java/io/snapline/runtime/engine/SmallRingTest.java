@@ -133,6 +133,22 @@ class SmallRingTest {
         assertArrayEquals(new int[] {42}, buf);
     }
 
+    /** A pair that exchanges one small message (as in a barrier of a large job) gets no ring; the second opens it. */
+    @Test
+    void shouldOpenARingOnlyAtAPairsSecondSmallMessage() {
+        send(1, 2, 5, 7);
+        assertEquals(0, ranks[2].mailbox().ringCount(), "the first message takes the locked path");
+        send(1, 2, 5, 8);
+        send(3, 2, 5, 9);
+        assertEquals(1, ranks[2].mailbox().ringCount(), "rank 1's second message opened a ring; rank 3 has none");
+        send(1, 2, 5, 10);
+        assertEquals(1, ranks[2].mailbox().ringCount());
+        assertArrayEquals(new int[] {7}, recv(2, 1, 5, 1));
+        assertArrayEquals(new int[] {8}, recv(2, 1, 5, 1));
+        assertArrayEquals(new int[] {10}, recv(2, 1, 5, 1));
+        assertArrayEquals(new int[] {9}, recv(2, 3, 5, 1));
+    }
+
     @Test
     void shouldShowQueuedMessagesToProbesAndCountsWithoutAReceive() {
         send(3, 1, 9, 1, 2, 3);

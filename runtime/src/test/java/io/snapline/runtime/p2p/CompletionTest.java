@@ -82,8 +82,8 @@ class CompletionTest {
                 }
                 // all requests are null now
                 assertEquals(MPI.UNDEFINED, Request.Waitany(rs).index);
-                assertNull(Request.Waitsome(rs));
-                assertNull(Request.Testsome(rs));
+                assertEquals(0, Request.Waitsome(rs).length);
+                assertEquals(0, Request.Testsome(rs).length);
                 Status[] all = Request.Testall(rs);
                 assertNotNull(all, "Testall of null requests is complete");
                 assertEquals(rs.length, all.length);
@@ -162,5 +162,38 @@ class CompletionTest {
     @Test
     void shouldTreatNullRequestsAsCompleteWhenWaiting() {
         MpiRun.ok(1, Empty.class);
+    }
+    /**
+     * Testsome and Waitsome return an array of length zero, never null, when no active request is left: all null
+     * (MPI.REQUEST_NULL, null entries, or requests a completion made null), as the mpiJava Javadoc says of Testsome.
+     */
+    public static class NoActive {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            int me = MPI.COMM_WORLD.Rank();
+            assertEquals(0, Request.Testsome(new Request[] {MPI.REQUEST_NULL, null}).length);
+            assertEquals(0, Request.Waitsome(new Request[] {MPI.REQUEST_NULL, null}).length);
+            assertEquals(0, Request.Testsome(new Request[0]).length);
+            assertEquals(0, Request.Waitsome(new Request[0]).length);
+            if (me == 0) {
+                int[] got = new int[1];
+                Request[] rs = {MPI.REQUEST_NULL, MPI.COMM_WORLD.Irecv(got, 0, 1, MPI.INT, 1, 4)};
+                Status[] first = Request.Waitsome(rs);
+                assertEquals(1, first.length);
+                assertEquals(1, first[0].index);
+                assertEquals(41, got[0]);
+                assertTrue(rs[1].Is_null());
+                assertEquals(0, Request.Testsome(rs).length);
+                assertEquals(0, Request.Waitsome(rs).length);
+            } else if (me == 1) {
+                MPI.COMM_WORLD.Send(new int[] {41}, 0, 1, MPI.INT, 0, 4);
+            }
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    void shouldReturnEmptyArrayWhenTestsomeOrWaitsomeFindNoActiveRequest() {
+        MpiRun.ok(2, NoActive.class);
     }
 }

@@ -17,7 +17,7 @@ import io.snapline.runtime.engine.TypeMap;
  * ring all-gather(v); pairwise-exchange all-to-all(v); binomial-tree reduce (rank-ordered for non-commutative
  * operators); recursive-doubling all-reduce, Rabenseifner's for large commutative ones; reduce-scatter as a reduce
  * followed by a scatter; recursive-doubling inclusive scan. MPI.OBJECT buffers work in every data-movement
- * operation, and in reductions with user-defined operators.
+ * operation, and in reductions with user-defined operators, which work on copies of the caller's objects.
  */
 public final class Collectives {
     /** Tags on the collective context; distinct per operation so a mismatched call sequence is caught, not mixed up. */

@@ -33,7 +33,7 @@ final class Reductions {
             Args.data(rbuf, roff, count, t, "receive buffer");
         }
         PredefinedOps.check(op, t);
-        Scratch s = Scratch.of(t, count, op);
+        Scratch s = Scratch.of(c.endpoint(), t, count, op);
         Object acc = s.newBuffer();
         s.load(sbuf, soff, t, acc);
         int treeRoot = op.isCommutative() ? root : 0;
@@ -82,7 +82,7 @@ final class Reductions {
         Args.data(sbuf, soff, count, t, "send buffer");
         Args.data(rbuf, roff, count, t, "receive buffer");
         PredefinedOps.check(op, t);
-        Scratch s = Scratch.of(t, count, op);
+        Scratch s = Scratch.of(c.endpoint(), t, count, op);
         Object acc = s.newBuffer();
         s.load(sbuf, soff, t, acc);
         int n = c.size();
@@ -107,7 +107,7 @@ final class Reductions {
         Args.data(sbuf, soff, count, t, "send buffer");
         Args.data(rbuf, roff, count, t, "receive buffer");
         PredefinedOps.check(op, t);
-        Scratch s = Scratch.of(t, count, op);
+        Scratch s = Scratch.of(c.endpoint(), t, count, op);
         int n = c.size();
         int me = c.rank();
         Object result = s.newBuffer();
@@ -158,7 +158,7 @@ final class Reductions {
         Args.data(sbuf, soff, total, t, "send buffer");
         Args.data(rbuf, roff, rcounts[me], t, "receive buffer");
         PredefinedOps.check(op, t);
-        Scratch s = Scratch.of(t, total, op);
+        Scratch s = Scratch.of(c.endpoint(), t, total, op);
         Object acc = s.newBuffer();
         s.load(sbuf, soff, t, acc);
         int tag = Collectives.TAG_REDUCE_SCATTER;
