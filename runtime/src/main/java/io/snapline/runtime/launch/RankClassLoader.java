@@ -33,7 +33,7 @@ final class RankClassLoader extends URLClassLoader {
     private static final String[] SHARED = {"java.", "javax.", "jdk.", "sun.", "com.sun.",
         "com.esotericsoftware.", "org.objenesis.", "org.junit.", "org.opentest4j.", "org.apiguardian.", "com.hazelcast."};
     private static final ClassLoader RUNTIME = RankClassLoader.class.getClassLoader();
-    /** Where the runtime's own classes live: its facade is defined per rank, the rest shared by all ranks. */
+    /** Where the runtime's own classes live: the {@link #PER_RANK} ones among them are defined per rank, the rest shared. */
     private static final String RUNTIME_ROOT = String.valueOf(
             RankClassLoader.class.getProtectionDomain().getCodeSource().getLocation());
     private static final ProtectionDomain RUNTIME_DOMAIN = RankClassLoader.class.getProtectionDomain();
