@@ -40,11 +40,13 @@ public class Request {
             return emptyStatus();
         }
         MPI.checkAlive(endpoint, "Test");
-        endpoint.poll();
-        if (!r.isComplete()) {
-            return null;
+        boolean done;
+        try {
+            done = endpoint.test(r);
+        } catch (EngineException e) {
+            throw MPIException.of("Test", e);
         }
-        return finish(r, "Test");
+        return done ? finish(r, "Test") : null;
     }
 
     /** Cancels the operation if it has not been matched yet; {@link Status#Test_cancelled()} tells whether it was. */
@@ -161,15 +163,18 @@ public class Request {
             return emptyStatus();
         }
         MPI.checkAlive(ep, "Testany");
-        ep.poll();
-        for (int i = 0; i < rs.length; i++) {
-            if (rs[i] != null && rs[i].isComplete()) {
-                Status s = array_of_requests[i].finish(rs[i], "Testany");
-                s.index = i;
-                return s;
-            }
+        int i;
+        try {
+            i = ep.testAny(rs);
+        } catch (EngineException e) {
+            throw MPIException.of("Testany", e);
         }
-        return null;
+        if (i < 0) {
+            return null;
+        }
+        Status s = array_of_requests[i].finish(rs[i], "Testany");
+        s.index = i;
+        return s;
     }
 
     /** All statuses when every request has completed, else null (and nothing is consumed). */
@@ -178,11 +183,12 @@ public class Request {
         Endpoint ep = endpointOf(array_of_requests);
         if (ep != null) {
             MPI.checkAlive(ep, "Testall");
-            ep.poll();
-        }
-        for (io.snapline.runtime.engine.Request r : rs) {
-            if (r != null && !r.isComplete()) {
-                return null;
+            try {
+                if (!ep.testAll(rs)) {
+                    return null;
+                }
+            } catch (EngineException e) {
+                throw MPIException.of("Testall", e);
             }
         }
         return Waitall(array_of_requests);
@@ -198,12 +204,13 @@ public class Request {
         if (ep == null) {
             return null;
         }
+        int[] done;
         try {
-            ep.awaitAny(rs);
+            done = ep.awaitSome(rs);
         } catch (EngineException e) {
             throw MPIException.of("Waitsome", e);
         }
-        return collect(array_of_requests, rs, "Waitsome");
+        return collect(array_of_requests, rs, done, "Waitsome");
     }
 
     /** The statuses of the requests that have completed (possibly none), each with its {@code index}; null when all are null. */
@@ -214,19 +221,24 @@ public class Request {
             return null;
         }
         MPI.checkAlive(ep, "Testsome");
-        ep.poll();
-        return collect(array_of_requests, rs, "Testsome");
+        int[] done;
+        try {
+            done = ep.testSome(rs);
+        } catch (EngineException e) {
+            throw MPIException.of("Testsome", e);
+        }
+        return collect(array_of_requests, rs, done, "Testsome");
     }
 
-    private static Status[] collect(Request[] array, io.snapline.runtime.engine.Request[] rs, String op) {
-        java.util.List<Status> done = new java.util.ArrayList<>();
-        for (int i = 0; i < rs.length; i++) {
-            if (rs[i] != null && rs[i].isComplete()) {
-                Status s = array[i].finish(rs[i], op);
-                s.index = i;
-                done.add(s);
-            }
+    /** Finishes the requests at {@code indices} (the engine reported them complete) and returns their statuses. */
+    private static Status[] collect(Request[] array, io.snapline.runtime.engine.Request[] rs, int[] indices, String op) {
+        Status[] out = new Status[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            int i = indices[k];
+            Status s = array[i].finish(rs[i], op);
+            s.index = i;
+            out[k] = s;
         }
-        return done.toArray(new Status[0]);
+        return out;
     }
 }

@@ -47,11 +47,16 @@ public final class Request implements java.util.function.BooleanSupplier {
     Request prev;
     Request next;
     boolean posted;
+    /** For a receive with a wildcard while a determinant hook watches it (see {@link ChoiceHook}), else null. */
+    ChoiceHook.Receive choice;
 
     // outcome
     private int statusSource;
     private int statusTag;
     private int statusElements;
+    /** The world rank and number of the message a receive matched (-1 and 0 until then). */
+    private int matchedSource = -1;
+    private long matchedSeq;
     private boolean cancelled;
     private EngineException error;
     private Message undecoded;
@@ -106,7 +111,9 @@ public final class Request implements java.util.function.BooleanSupplier {
     void deliver(Message m) {
         int n = m.elements;
         int from = peers == null ? m.source() : peers.rankOfWorld(m.source());
-        if (refused(from, m.tag(), m.base, n)) {
+        matchedSource = m.source();
+        matchedSeq = m.seq();
+        if (refused(from, m.tag(), m.base, n) || unchosen(from, m.source(), m.tag(), m.seq(), n)) {
             m.delivered(); // nothing taken; the sender's side completes all the same
             return;
         }
@@ -139,7 +146,9 @@ public final class Request implements java.util.function.BooleanSupplier {
      */
     void deliverFromRing(SmallRing ring, int at, int worldSource, int messageTag, BaseType base, int n) {
         int from = peers == null ? worldSource : peers.rankOfWorld(worldSource);
-        if (refused(from, messageTag, base, n)) {
+        matchedSource = worldSource;
+        matchedSeq = ring.seq(at);
+        if (refused(from, messageTag, base, n) || unchosen(from, worldSource, messageTag, matchedSeq, n)) {
             return;
         }
         if (n > 0) {
@@ -174,6 +183,23 @@ public final class Request implements java.util.function.BooleanSupplier {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Completes this receive with the error of its {@link #choice}, when a replay prescribed another message; returns
+     * whether it did.
+     */
+    private boolean unchosen(int from, int worldSource, int t, long seq, int n) {
+        ChoiceHook.Receive c = choice;
+        if (c == null) {
+            return false;
+        }
+        EngineException e = c.matched(worldSource, t, seq);
+        if (e == null) {
+            return false;
+        }
+        fail(from, t, n, e);
+        return true;
     }
 
     private void fail(int from, int t, int n, EngineException e) {
@@ -360,6 +386,16 @@ public final class Request implements java.util.function.BooleanSupplier {
 
     public boolean isCancelled() {
         return cancelled;
+    }
+
+    /** For a receive that has matched: the world rank of the message's sender; otherwise -1. */
+    public int matchedSource() {
+        return matchedSource;
+    }
+
+    /** For a receive that has matched: the message's number on its channel (0 when messages are not numbered). */
+    public long matchedSeq() {
+        return matchedSeq;
     }
 
     Endpoint owner() {
