@@ -5,8 +5,9 @@ package io.snapline.runtime.engine;
  * on timing rather than on the messages alone: which message a receive with a wildcard source or tag matches, what a
  * probe finds, and which requests a test or a wait for any/some of several requests reports complete. The determinant
  * recorder implements it ({@code io.snapline.runtime.determinant}); installed on an {@link Endpoint} with
- * {@link Endpoint#setChoiceHook} only while it records or replays. When none is installed the engine pays one null
- * check in each of these operations and nothing on any other path.
+ * {@link Endpoint#setChoiceHook} only while it records or replays. When none is installed the engine pays a read of
+ * the hook field in each of these operations (every posted receive among them) and nothing else; a receive also
+ * remembers the sender and number of the message it matched, for the hook to read when a test reports it.
  *
  * <p>Checkpoint traffic ({@link CommSnapshot#CONTEXT}) never passes through it. Every method runs on the rank's program
  * thread except {@link Receive#matched}. A method that finds the program doing something other than what a replay

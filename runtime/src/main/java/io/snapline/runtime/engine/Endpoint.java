@@ -635,24 +635,19 @@ public final class Endpoint {
         return -1;
     }
 
+    /** The indices of the completed non-null requests, in one pass: others may complete meanwhile. */
     private static int[] completed(Request[] rs) {
+        int[] done = null;
         int n = 0;
-        for (Request r : rs) {
-            if (r != null && r.isComplete()) {
-                n++;
-            }
-        }
-        if (n == 0) {
-            return NONE;
-        }
-        int[] done = new int[n];
-        n = 0;
         for (int i = 0; i < rs.length; i++) {
             if (rs[i] != null && rs[i].isComplete()) {
+                if (done == null) {
+                    done = new int[rs.length - i];
+                }
                 done[n++] = i;
             }
         }
-        return done;
+        return n == 0 ? NONE : n == done.length ? done : java.util.Arrays.copyOf(done, n);
     }
 
     /** Blocks until a non-null request in {@code rs} completes; the index of the first complete one, or -1. */
