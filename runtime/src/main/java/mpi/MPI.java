@@ -163,8 +163,8 @@ public class MPI {
     /** Leaves the job: waits until every rank has reached Finalize, then no MPI call may follow. */
     public static void Finalize() throws MPIException {
         Communicator world = running("Finalize");
-        context.checkpoint().finish();
         try {
+            context.checkpoint().finish();
             Collectives.barrier(world);
             context.endpoint().close();
         } catch (EngineException e) {

@@ -81,8 +81,18 @@ public final class RankAgent implements RankServices {
         }
     }
 
-    /** Called by {@code MPI.Finalize}: no safe point follows. */
+    /**
+     * Called by {@code MPI.Finalize}: no safe point follows. A rank that ends while still replaying its recorded
+     * non-deterministic events did not re-execute as before: {@link io.snapline.runtime.determinant.ReplayMismatchException}.
+     */
     public void finish() {
+        DeterminantRecorder d;
+        synchronized (this) {
+            d = determinants;
+        }
+        if (d != null && !finished) {
+            d.programEnded();
+        }
         if (policy != null && !finished) {
             finished = true;
             policy.finish();

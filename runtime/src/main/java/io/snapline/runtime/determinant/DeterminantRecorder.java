@@ -84,6 +84,15 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
         return replay != null;
     }
 
+    @Override
+    public synchronized void programEnded() {
+        recording = null;
+        if (replay != null) {
+            throw fail(replay.unfinished());
+        }
+        install();
+    }
+
     private void install() {
         endpoint.setChoiceHook(recording != null || replay != null || failure != null ? this : null);
     }

@@ -44,4 +44,10 @@ public interface Determinants {
 
     /** Whether a replay is under way (a log given to {@link #replay} that is not over yet). */
     boolean replaying();
+
+    /**
+     * The program has ended ({@code MPI.Finalize}). A replay still under way means the rank made fewer
+     * non-deterministic calls than it did when the log was recorded: {@link ReplayMismatchException}.
+     */
+    void programEnded();
 }

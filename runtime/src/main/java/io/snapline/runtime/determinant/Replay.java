@@ -149,6 +149,13 @@ public final class Replay {
         return op.call() + " over " + requests + (requests == 1 ? " request" : " requests");
     }
 
+    /** The error for a program that ended (at {@code MPI.Finalize}) while this replay was not over. */
+    public ReplayMismatchException unfinished() {
+        Determinant e = events.get(next);
+        String event = e.describe() + (e instanceof Idle ? ", call " + (idleUsed + 1) + " of them" : "");
+        return mismatch(calls + 1, event, "the program ended (MPI.Finalize) first");
+    }
+
     /** The error for a forced receive that matched {@code seen}, or null when {@code seen} is the recorded message. */
     public ReplayMismatchException checkReceived(Received forced, long number, Matched seen) {
         return same(forced.matched(), seen) ? null

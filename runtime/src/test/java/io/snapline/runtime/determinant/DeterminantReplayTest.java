@@ -32,7 +32,8 @@ class DeterminantReplayTest {
     @Test
     void shouldReceiveInTheRecordedOrderWhenTheMessagesArriveInAnother() {
         MpiRun.Outcome o = MpiRun.ok(4, ForcedOrder.class);
-        assertEquals(List.of("recorded [3, 1, 2], replayed [3, 1, 2], replaying afterwards false"), o.lines());
+        assertEquals(List.of("recorded [3, 1, 2], replayed [3, 1, 2], replaying afterwards false, recorded again the"
+                + " same: true"), o.lines());
     }
 
     /** Rank 0 receives from ANY_SOURCE in the order 3, 1, 2 (one sender at a time), then replays that order. */
@@ -49,7 +50,9 @@ class DeterminantReplayTest {
                     MPI.COMM_WORLD.Send(one, 0, 1, MPI.INT, w, GO);
                     first.add(MPI.COMM_WORLD.Recv(one, 0, 1, MPI.INT, MPI.ANY_SOURCE, DATA).source);
                 }
-                d.replay(d.endRecording(), null);
+                DeterminantLog log = d.endRecording();
+                d.replay(log, null);
+                d.record(); // a replayed rank that checkpoints records what it is made to do
                 MPI.COMM_WORLD.Send(one, 0, 1, MPI.INT, 1, GO); // now 1, 2, 3 send in turn
                 MPI.COMM_WORLD.Barrier(); // every message has arrived
                 List<Integer> second = new ArrayList<>();
@@ -57,7 +60,7 @@ class DeterminantReplayTest {
                     second.add(MPI.COMM_WORLD.Recv(one, 0, 1, MPI.INT, MPI.ANY_SOURCE, DATA).source);
                 }
                 System.out.println("recorded " + first + ", replayed " + second + ", replaying afterwards "
-                        + d.replaying());
+                        + d.replaying() + ", recorded again the same: " + d.endRecording().equals(log));
             } else {
                 MPI.COMM_WORLD.Recv(one, 0, 1, MPI.INT, 0, GO);
                 MPI.COMM_WORLD.Send(one, 0, 1, MPI.INT, 0, DATA);
@@ -170,6 +173,37 @@ class DeterminantReplayTest {
                 + " result could differ. Make what it does depend only on its messages and the results of MPI calls,"
                 + " not on clocks, threads or Cancel (docs/checkpointing.md, contract 4)";
         assertEquals(List.of("Waitany: " + error, "again: Iprobe: " + error), o.lines());
+    }
+
+    @Test
+    void shouldFailTheRankWhenItsProgramEndsBeforeItsReplayIsOver() {
+        MpiRun.Outcome o = MpiRun.run(2, List.of(), EndingEarly.class);
+        assertEquals(false, o.result().succeeded(), o.err());
+        String failure = o.result().failures().get(0).description();
+        assertEquals(true, failure.contains("mpi.MPIException: Finalize: rank 0: replaying event 2 (Iprobe for"
+                + " rank 1, tag 2 found rank 1 tag 2) but the program ended (MPI.Finalize) first;"), failure);
+    }
+
+    /** Rank 0 records two probes, then in its replay makes only one before it finalizes. */
+    public static class EndingEarly {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            int[] one = new int[1];
+            if (MPI.COMM_WORLD.Rank() == 0) {
+                MPI.COMM_WORLD.Recv(one, 0, 1, MPI.INT, 1, GO); // rank 1's message is there from now on
+                Determinants d = recorder(EndingEarly.class);
+                d.record();
+                MPI.COMM_WORLD.Iprobe(1, DATA);
+                MPI.COMM_WORLD.Iprobe(1, DATA);
+                d.replay(d.endRecording(), null);
+                MPI.COMM_WORLD.Iprobe(1, DATA);
+                MPI.COMM_WORLD.Recv(one, 0, 1, MPI.INT, 1, DATA);
+            } else {
+                MPI.COMM_WORLD.Send(one, 0, 1, MPI.INT, 0, DATA);
+                MPI.COMM_WORLD.Send(one, 0, 1, MPI.INT, 0, GO);
+            }
+            MPI.Finalize();
+        }
     }
 
     /** Rank 0 records a receive from ANY_SOURCE, then in its replay calls Waitany instead. */

@@ -65,6 +65,16 @@ class ReplayTest {
     }
 
     @Test
+    void shouldNameTheNextEventWhenTheProgramEndsBeforeTheReplayIsOver() {
+        Replay r = replay(null, new Received(ANY, 3, 0, new Matched(2, 3, 41)),
+                new Idle(4, List.of(new Poll(Op.TEST, 0, 0, 0, 1))));
+        r.receive(ANY, 3, 0);
+        r.complete(Op.TEST, 1, i -> true);
+        assertEquals("rank 0: replaying event 3 (Test over 1 request found nothing, 4 calls, call 2 of them) but the"
+                + " program ended (MPI.Finalize) first" + ADVICE, r.unfinished().getMessage());
+    }
+
+    @Test
     void shouldRefuseARecordedIndexWhenThatRequestIsNotActive() {
         Replay r = replay(null, new Completed(Op.TESTSOME, 2, List.of(new Done(1, null))));
         ReplayMismatchException e = assertThrows(ReplayMismatchException.class,
