@@ -86,11 +86,9 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
 
     @Override
     public synchronized void programEnded() {
-        recording = null;
         if (replay != null) {
             throw fail(replay.unfinished());
         }
-        install();
     }
 
     private void install() {

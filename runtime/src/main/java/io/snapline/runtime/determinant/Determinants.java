@@ -47,7 +47,8 @@ public interface Determinants {
 
     /**
      * The program has ended ({@code MPI.Finalize}). A replay still under way means the rank made fewer
-     * non-deterministic calls than it did when the log was recorded: {@link ReplayMismatchException}.
+     * non-deterministic calls than it did when the log was recorded: {@link ReplayMismatchException}. A recording
+     * under way goes on (it has nothing more to record) until the policy ends it.
      */
     void programEnded();
 }
