@@ -14,6 +14,7 @@ import io.snapline.runtime.engine.Message;
 import io.snapline.runtime.engine.Request;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One rank's determinant recorder: binds a {@link Recording} and a {@link Replay} to the rank's engine through the
@@ -227,14 +228,10 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
 
     // ------------------------------------------------------------------ failures
 
-    private interface Step<T> {
-        T run();
-    }
-
     /** Runs a step of the replay; a mismatch it finds becomes the rank's failure. */
-    private <T> T replaying(Step<T> step) {
+    private <T> T replaying(Supplier<T> step) {
         try {
-            return step.run();
+            return step.get();
         } catch (ReplayMismatchException e) {
             throw fail(e);
         }
