@@ -107,6 +107,10 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
 
     @Override
     public synchronized Receive receive(int source, int tag, int context) {
+        if (source != Determinant.ANY && tag != Determinant.ANY) {
+            // Not a choice, but a test that reports it complete observes the message it matched.
+            return failure == null ? new Watch(null, null, 0, null, source) : null;
+        }
         check();
         Received forced = null;
         long number = 0;
@@ -117,9 +121,6 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
             endIfOver();
         }
         Recording.Slot slot = recording == null ? null : recording.receive(source, tag, context);
-        if (forced == null && slot == null) {
-            return null;
-        }
         return new Watch(by, forced, number, slot, forced == null ? source : forced.matched().source());
     }
 
@@ -199,9 +200,7 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
         }
         List<Done> done = indices.length == 0 ? List.of() : new ArrayList<>(indices.length);
         for (int i : indices) {
-            Request r = requests[i];
-            Matched m = r.isSend() || r.matchedSource() < 0 ? null
-                    : new Matched(r.matchedSource(), r.statusTag(), r.matchedSeq());
+            Matched m = requests[i].choice() instanceof Watch w ? w.seen : null;
             if (forced != null) {
                 ReplayMismatchException e = forcedBy.checkCompleted(forced, forcedNumber, i, m);
                 if (e != null) {
@@ -253,13 +252,18 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
         }
     }
 
-    /** A receive with a wildcard, watched from its posting to its match. */
+    /**
+     * A receive, watched from its posting to its match: a receive with a wildcard is forced and recorded, and the
+     * message any receive matched is what a later test that reports it complete observed.
+     */
     private final class Watch implements Receive {
         private final Replay by;
         private final Received forced;
         private final long number;
         private final Recording.Slot slot;
         private final int source;
+        /** The message it matched (set under the recorder's lock before the receive completes), or null. */
+        private Matched seen;
 
         Watch(Replay by, Received forced, long number, Recording.Slot slot, int source) {
             this.by = by;
@@ -277,7 +281,7 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
         @Override
         public EngineException matched(int from, int tag, long seq) {
             synchronized (DeterminantRecorder.this) {
-                Matched seen = new Matched(from, tag, seq);
+                seen = new Matched(from, tag, seq);
                 if (forced != null) {
                     ReplayMismatchException e = by.checkReceived(forced, number, seen);
                     if (e != null) {

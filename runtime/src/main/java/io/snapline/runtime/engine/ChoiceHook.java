@@ -6,8 +6,7 @@ package io.snapline.runtime.engine;
  * probe finds, and which requests a test or a wait for any/some of several requests reports complete. The determinant
  * recorder implements it ({@code io.snapline.runtime.determinant}); installed on an {@link Endpoint} with
  * {@link Endpoint#setChoiceHook} only while it records or replays. When none is installed the engine pays a read of
- * the hook field in each of these operations (every posted receive among them) and nothing else; a receive also
- * remembers the sender and number of the message it matched, for the hook to read when a test reports it.
+ * the hook field in each of these operations (every posted receive among them) and nothing else.
  *
  * <p>Checkpoint traffic ({@link CommSnapshot#CONTEXT}) never passes through it. Every method runs on the rank's program
  * thread except {@link Receive#matched}. A method that finds the program doing something other than what a replay
@@ -22,7 +21,7 @@ public interface ChoiceHook {
     /** The operations whose outcome is a choice among requests. */
     enum Completion { TEST, TESTALL, TESTANY, TESTSOME, WAITANY, WAITSOME }
 
-    /** A receive with a wildcard source or tag, from its posting until it matches. */
+    /** A receive, from its posting until it matches ({@link Request#choice()}). */
     interface Receive {
         /** The world rank to post the receive for: its own source, or on replay the rank the recorded one matched. */
         int source();
@@ -36,7 +35,8 @@ public interface ChoiceHook {
     }
 
     /**
-     * A receive from {@code source} with {@code tag} on {@code context}, one of them a wildcard, is being posted.
+     * A receive from {@code source} with {@code tag} on {@code context} is being posted (any receive: one with a
+     * wildcard is a choice, and a test that reports a named one complete observes the message that matched it).
      *
      * @return what the receive carries until it matches, or null to post it unchanged and unwatched
      */

@@ -233,10 +233,7 @@ public final class Endpoint {
     public Request irecv(Object buf, int offset, int count, TypeMap type, int source, int tag, int context, Group peers) {
         job.check();
         ChoiceHook c = choices;
-        ChoiceHook.Receive watch = null;
-        if (c != null && (source == Ranks.ANY_SOURCE || tag == Ranks.ANY_TAG) && context != CommSnapshot.CONTEXT) {
-            watch = c.receive(source, tag, context);
-        }
+        ChoiceHook.Receive watch = c == null || context == CommSnapshot.CONTEXT ? null : c.receive(source, tag, context);
         Request r = Request.forReceive(this, buf, offset, count, type, context, watch == null ? source : watch.source(),
                 tag, peers);
         r.choice = watch;

@@ -47,16 +47,13 @@ public final class Request implements java.util.function.BooleanSupplier {
     Request prev;
     Request next;
     boolean posted;
-    /** For a receive with a wildcard while a determinant hook watches it (see {@link ChoiceHook}), else null. */
+    /** For a receive posted while a {@link ChoiceHook} was installed, what the hook watches it with; else null. */
     ChoiceHook.Receive choice;
 
     // outcome
     private int statusSource;
     private int statusTag;
     private int statusElements;
-    /** The world rank and number of the message a receive matched (-1 and 0 until then). */
-    private int matchedSource = -1;
-    private long matchedSeq;
     private boolean cancelled;
     private EngineException error;
     private Message undecoded;
@@ -111,9 +108,7 @@ public final class Request implements java.util.function.BooleanSupplier {
     void deliver(Message m) {
         int n = m.elements;
         int from = peers == null ? m.source() : peers.rankOfWorld(m.source());
-        matchedSource = m.source();
-        matchedSeq = m.seq();
-        if (refused(from, m.tag(), m.base, n) || unchosen(from, m.source(), m.tag(), m.seq(), n)) {
+        if (refused(from, m.tag(), m.base, n) || choice != null && unchosen(from, m.source(), m.tag(), m.seq(), n)) {
             m.delivered(); // nothing taken; the sender's side completes all the same
             return;
         }
@@ -146,9 +141,8 @@ public final class Request implements java.util.function.BooleanSupplier {
      */
     void deliverFromRing(SmallRing ring, int at, int worldSource, int messageTag, BaseType base, int n) {
         int from = peers == null ? worldSource : peers.rankOfWorld(worldSource);
-        matchedSource = worldSource;
-        matchedSeq = ring.seq(at);
-        if (refused(from, messageTag, base, n) || unchosen(from, worldSource, messageTag, matchedSeq, n)) {
+        if (refused(from, messageTag, base, n)
+                || choice != null && unchosen(from, worldSource, messageTag, ring.seq(at), n)) {
             return;
         }
         if (n > 0) {
@@ -186,15 +180,11 @@ public final class Request implements java.util.function.BooleanSupplier {
     }
 
     /**
-     * Completes this receive with the error of its {@link #choice}, when a replay prescribed another message; returns
-     * whether it did.
+     * Tells the {@link #choice} which message matched; completes this receive with its error, when a replay
+     * prescribed another message, and returns whether it did.
      */
     private boolean unchosen(int from, int worldSource, int t, long seq, int n) {
-        ChoiceHook.Receive c = choice;
-        if (c == null) {
-            return false;
-        }
-        EngineException e = c.matched(worldSource, t, seq);
+        EngineException e = choice.matched(worldSource, t, seq);
         if (e == null) {
             return false;
         }
@@ -388,14 +378,9 @@ public final class Request implements java.util.function.BooleanSupplier {
         return cancelled;
     }
 
-    /** For a receive that has matched: the world rank of the message's sender; otherwise -1. */
-    public int matchedSource() {
-        return matchedSource;
-    }
-
-    /** For a receive that has matched: the message's number on its channel (0 when messages are not numbered). */
-    public long matchedSeq() {
-        return matchedSeq;
+    /** What the {@link ChoiceHook} installed when this receive was posted watches it with, or null. */
+    public ChoiceHook.Receive choice() {
+        return choice;
     }
 
     Endpoint owner() {
