@@ -162,8 +162,8 @@ public class MPI {
      */
     public static void Finalize() throws MPIException {
         Communicator world = running("Finalize");
-        context.checkpoint().finish();
         try {
+            context.checkpoint().finish();
             Collectives.barrier(world);
             context.endpoint().close();
         } catch (EngineException e) {

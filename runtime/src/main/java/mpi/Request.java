@@ -41,9 +41,12 @@ public class Request {
             return emptyStatus();
         }
         checkAlive(endpoint, "Test");
-        endpoint.poll();
-        boolean done = r.isComplete();
-        endpoint.polled(done, r);
+        boolean done;
+        try {
+            done = endpoint.test(r);
+        } catch (EngineException e) {
+            throw MPIException.of("Test", e);
+        }
         return done ? finish(r, "Test") : null;
     }
 
@@ -170,17 +173,18 @@ public class Request {
             return emptyStatus();
         }
         checkAlive(ep, "Testany");
-        ep.poll();
-        for (int i = 0; i < rs.length; i++) {
-            if (rs[i] != null && rs[i].isComplete()) {
-                ep.polled(true, null);
-                Status s = array_of_requests[i].finish(rs[i], "Testany");
-                s.index = i;
-                return s;
-            }
+        int i;
+        try {
+            i = ep.testAny(rs);
+        } catch (EngineException e) {
+            throw MPIException.of("Testany", e);
         }
-        ep.polled(false, null);
-        return null;
+        if (i < 0) {
+            return null;
+        }
+        Status s = array_of_requests[i].finish(rs[i], "Testany");
+        s.index = i;
+        return s;
     }
 
     /** All statuses when every request has completed, else null (and nothing is consumed). */
@@ -189,18 +193,13 @@ public class Request {
         Endpoint ep = endpointOf(array_of_requests);
         if (ep != null) {
             checkAlive(ep, "Testall");
-            ep.poll();
-        }
-        for (io.snapline.runtime.engine.Request r : rs) {
-            if (r != null && !r.isComplete()) {
-                if (ep != null) {
-                    ep.polled(false, null);
+            try {
+                if (!ep.testAll(rs)) {
+                    return null;
                 }
-                return null;
+            } catch (EngineException e) {
+                throw MPIException.of("Testall", e);
             }
-        }
-        if (ep != null) {
-            ep.polled(true, null);
         }
         return Waitall(array_of_requests);
     }
@@ -216,12 +215,13 @@ public class Request {
         if (ep == null) {
             return new Status[0];
         }
+        int[] done;
         try {
-            ep.awaitAny(rs);
+            done = ep.awaitSome(rs);
         } catch (EngineException e) {
             throw MPIException.of("Waitsome", e);
         }
-        return collect(array_of_requests, rs, "Waitsome");
+        return collect(array_of_requests, rs, done, "Waitsome");
     }
 
     /**
@@ -235,21 +235,24 @@ public class Request {
             return new Status[0];
         }
         checkAlive(ep, "Testsome");
-        ep.poll();
-        Status[] done = collect(array_of_requests, rs, "Testsome");
-        ep.polled(done.length > 0, null);
-        return done;
+        int[] done;
+        try {
+            done = ep.testSome(rs);
+        } catch (EngineException e) {
+            throw MPIException.of("Testsome", e);
+        }
+        return collect(array_of_requests, rs, done, "Testsome");
     }
 
-    private static Status[] collect(Request[] array, io.snapline.runtime.engine.Request[] rs, String op) {
-        java.util.List<Status> done = new java.util.ArrayList<>();
-        for (int i = 0; i < rs.length; i++) {
-            if (rs[i] != null && rs[i].isComplete()) {
-                Status s = array[i].finish(rs[i], op);
-                s.index = i;
-                done.add(s);
-            }
+    /** Finishes the requests at {@code indices} (the engine reported them complete) and returns their statuses. */
+    private static Status[] collect(Request[] array, io.snapline.runtime.engine.Request[] rs, int[] indices, String op) {
+        Status[] out = new Status[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            int i = indices[k];
+            Status s = array[i].finish(rs[i], op);
+            s.index = i;
+            out[k] = s;
         }
-        return done.toArray(new Status[0]);
+        return out;
     }
 }

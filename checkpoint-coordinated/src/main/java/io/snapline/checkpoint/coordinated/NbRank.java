@@ -12,11 +12,10 @@ import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.PieceRef;
-import io.snapline.runtime.engine.BaseType;
+import io.snapline.runtime.determinant.DeterminantLog;
 import io.snapline.runtime.engine.ChannelHook;
 import io.snapline.runtime.engine.CommSnapshot;
 import io.snapline.runtime.engine.Message;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,11 +35,13 @@ import java.util.concurrent.RejectedExecutionException;
  * piece is written by a background thread once every late message has been logged — the program never waits for
  * another rank or for the disk.
  *
- * <p>Locking: the protocol is guarded by this object's monitor. Hook calls arrive under the mailbox lock, so the
- * order is always mailbox, then this; nothing here calls into the engine while holding this monitor.
+ * <p>Non-deterministic events: from the capture until every rank has taken the checkpoint the rank's determinant
+ * recorder records them ({@link RankServices#determinants()}); the log goes into the piece, and a restart from it
+ * replays the log before the program resumes (the reasoning is in the {@code nb} package documentation).
  *
- * <p>Policy data in the piece: epoch i32, n i32, sentUpTo n x i64, acceptedUpTo n x i64, then L late messages
- * (from i32, seq i64, context i32, tag i32, base u8, elements i32, payload length i32, payload).
+ * <p>Locking: the protocol is guarded by this object's monitor. Hook calls arrive under the mailbox lock, so the
+ * order is always mailbox, then this, then the recorder; nothing here calls into the engine while holding this
+ * monitor. The policy data in the piece is {@link NbPolicyData}.
  */
 final class NbRank implements RankPolicy, ChannelHook {
     private final RankServices services;
@@ -52,6 +53,8 @@ final class NbRank implements RankPolicy, ChannelHook {
     private final Map<Integer, long[]> timing = new HashMap<>();
     private final Map<Integer, PieceRef> pieces = new HashMap<>();
     private final Map<Long, CommSnapshot.Saved> late = new HashMap<>();
+    /** The recorded events of each checkpoint whose recording has ended, until its piece is written. */
+    private final Map<Integer, DeterminantLog> determinants = new HashMap<>();
     private final ExecutorService writer;
     private NbRankProtocol protocol;
 
@@ -140,6 +143,7 @@ final class NbRank implements RankPolicy, ChannelHook {
         }
         timing.remove(epoch);
         pieces.remove(epoch);
+        determinants.remove(epoch);
     }
 
     // ------------------------------------------------------------------ ChannelHook
@@ -183,16 +187,27 @@ final class NbRank implements RankPolicy, ChannelHook {
                 services.toCoordinator(NbMessage.epochOnly(NbMessage.TAKEN, t.epoch()));
             } else if (a instanceof NbRankAction.Promise p) {
                 services.toCoordinator(NbMessage.promise(p.to(), p.epoch(), p.sentUpTo()));
+            } else if (a instanceof NbRankAction.RecordDeterminants) {
+                services.determinants().record();
+            } else if (a instanceof NbRankAction.DeterminantsComplete c) {
+                determinants.put(c.epoch(), services.determinants().endRecording());
+            } else if (a instanceof NbRankAction.DropDeterminants) {
+                services.determinants().dropRecording();
             } else if (a instanceof NbRankAction.WritePiece w) {
                 NbCheckpointRecord record = w.record();
                 List<CommSnapshot.Saved> logged = new ArrayList<>(record.late().size());
+                long[] seqs = new long[record.late().size()];
                 for (NbCheckpointRecord.Late l : record.late()) {
+                    seqs[logged.size()] = l.seq();
                     logged.add(late.remove(key(l.from(), l.seq())));
                 }
+                NbPolicyData data = new NbPolicyData(record.epoch(), record.sentUpTo(), record.acceptedUpTo(),
+                        record.sentWhenAllTook(), seqs, logged, java.util.Objects.requireNonNull(
+                        determinants.remove(record.epoch()), "the recorded events of checkpoint " + record.epoch()));
                 CompletableFuture<RankImage> image = images.computeIfAbsent(record.epoch(),
                         e -> new CompletableFuture<>());
                 try {
-                    writer.execute(() -> write(record, logged, image));
+                    writer.execute(() -> write(data, image));
                 } catch (RejectedExecutionException e) {
                     return; // the rank's part in the attempt is over: its writer is gone, as with its process
                 }
@@ -206,9 +221,8 @@ final class NbRank implements RankPolicy, ChannelHook {
         }
     }
 
-    /** On the writer thread: waits for the captured image, adds the record and late messages, writes the piece. */
-    private void write(NbCheckpointRecord record, List<CommSnapshot.Saved> logged,
-            CompletableFuture<RankImage> image) {
+    /** On the writer thread: waits for the captured image, adds the policy data, writes the piece. */
+    private void write(NbPolicyData data, CompletableFuture<RankImage> image) {
         RankImage captured;
         try {
             captured = image.get();
@@ -217,15 +231,15 @@ final class NbRank implements RankPolicy, ChannelHook {
         } catch (InterruptedException e) {
             return; // the rank's part in the attempt is over
         } catch (ExecutionException e) {
-            throw new IllegalStateException("the image of epoch " + record.epoch() + " failed", e.getCause());
+            throw new IllegalStateException("the image of epoch " + data.epoch() + " failed", e.getCause());
         }
-        CheckpointId id = CheckpointId.of(record.epoch());
-        RankImage complete = captured.withPolicyData(encode(record, logged));
+        CheckpointId id = CheckpointId.of(data.epoch());
+        RankImage complete = captured.withPolicyData(data.encode());
         services.aboutToWrite(id);
         PieceRef piece = services.writePiece(id, complete);
         synchronized (this) {
-            pieces.put(record.epoch(), piece);
-            protocol.onPieceWritten(record.epoch(), piece.size());
+            pieces.put(data.epoch(), piece);
+            protocol.onPieceWritten(data.epoch(), piece.size());
             drain();
         }
     }
@@ -234,44 +248,29 @@ final class NbRank implements RankPolicy, ChannelHook {
 
     @Override
     public List<CommSnapshot.Saved> onRestore(RankImage image) {
-        ByteBuffer b = ByteBuffer.wrap(image.policyData());
-        b.getInt(); // the epoch the checkpoint was taken in: epochs continue from the attempt's first id (below)
-        int ranks = b.getInt();
-        if (ranks != n) {
-            throw new IllegalStateException("checkpoint " + image.id() + " was taken with " + ranks + " ranks");
+        NbPolicyData data = NbPolicyData.decode(image.policyData(), "the piece of rank " + me + " in checkpoint "
+                + image.id());
+        if (data.ranks() != n) {
+            throw new IllegalStateException("checkpoint " + image.id() + " was taken with " + data.ranks() + " ranks");
         }
-        long[] sent = new long[n];
-        long[] accepted = new long[n];
-        for (int i = 0; i < n; i++) {
-            sent[i] = b.getLong();
+        List<NbCheckpointRecord.Late> lateIds = new ArrayList<>(data.late().size());
+        long[] acceptedWithLate = data.acceptedUpTo().clone();
+        for (int k = 0; k < data.late().size(); k++) {
+            int from = data.late().get(k).source();
+            lateIds.add(new NbCheckpointRecord.Late(from, data.lateSeqs()[k]));
+            acceptedWithLate[from] = Math.max(acceptedWithLate[from], data.lateSeqs()[k]);
         }
-        for (int i = 0; i < n; i++) {
-            accepted[i] = b.getLong();
-        }
-        int count = b.getInt();
-        List<CommSnapshot.Saved> logged = new ArrayList<>(count);
-        List<NbCheckpointRecord.Late> lateIds = new ArrayList<>(count);
-        long[] acceptedWithLate = accepted.clone();
-        for (int k = 0; k < count; k++) {
-            int from = b.getInt();
-            long seq = b.getLong();
-            int context = b.getInt();
-            int tag = b.getInt();
-            BaseType base = BaseType.values()[b.get()];
-            int elements = b.getInt();
-            byte[] payload = new byte[b.getInt()];
-            b.get(payload);
-            logged.add(new CommSnapshot.Saved(from, context, tag, base, elements, payload));
-            lateIds.add(new NbCheckpointRecord.Late(from, seq));
-            acceptedWithLate[from] = Math.max(acceptedWithLate[from], seq);
-        }
-        long[] suppress = services.exchange(accepted, 0); // what every peer already accepted from this rank
+        long[] suppress = services.exchange(data.acceptedUpTo(), 0); // what every peer already accepted from this rank
+        // What every peer had sent this rank when all had taken the checkpoint: it repeats exactly that much.
+        long[] reproducible = services.exchange(data.sentWhenAllTook(), 4);
+        services.determinants().replay(data.determinants(), reproducible);
         synchronized (this) {
             protocol = new NbRankProtocol(me, n, actions::add);
             // Epochs count on from the attempt's first checkpoint id less one, which is the restored epoch unless the
             // store holds newer (damaged) checkpoints: every rank restores the same checkpoint, so they agree.
             int base = Math.toIntExact(services.firstCheckpointId() - 1);
-            protocol.restore(new RestartPlan.RankPlan(me, base, sent, acceptedWithLate, suppress, lateIds));
+            protocol.restore(new RestartPlan.RankPlan(me, base, data.sentUpTo(), acceptedWithLate, suppress,
+                    reproducible, lateIds));
             for (byte[] m : earlyControl) {
                 apply(NbMessage.decode(m));
             }
@@ -280,29 +279,6 @@ final class NbRank implements RankPolicy, ChannelHook {
         }
         services.installHook(this);
         services.exchange(new long[n], 1); // nobody sends restored traffic before every rank numbers it again
-        return logged;
-    }
-
-    private byte[] encode(NbCheckpointRecord record, List<CommSnapshot.Saved> logged) {
-        long size = 8L + 16L * n + 4;
-        for (CommSnapshot.Saved s : logged) {
-            size += 29 + s.payload().length;
-        }
-        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(size));
-        b.putInt(record.epoch()).putInt(n);
-        for (long s : record.sentUpTo()) {
-            b.putLong(s);
-        }
-        for (long a : record.acceptedUpTo()) {
-            b.putLong(a);
-        }
-        b.putInt(logged.size());
-        for (int k = 0; k < logged.size(); k++) {
-            CommSnapshot.Saved s = logged.get(k);
-            NbCheckpointRecord.Late id = record.late().get(k);
-            b.putInt(id.from()).putLong(id.seq()).putInt(s.context()).putInt(s.tag()).put((byte) s.base().ordinal())
-                    .putInt(s.elements()).putInt(s.payload().length).put(s.payload());
-        }
-        return b.array();
+        return data.late();
     }
 }

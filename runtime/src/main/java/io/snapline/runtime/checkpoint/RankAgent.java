@@ -6,6 +6,8 @@ import io.snapline.checkpoint.Restorable;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
 import io.snapline.runtime.checkpoint.store.PieceRef;
+import io.snapline.runtime.determinant.DeterminantRecorder;
+import io.snapline.runtime.determinant.Determinants;
 import io.snapline.runtime.engine.CommSnapshot;
 import io.snapline.runtime.engine.Endpoint;
 import java.nio.ByteBuffer;
@@ -48,6 +50,8 @@ public final class RankAgent implements RankServices {
     private ExecutorService writer;
     /** Records the dependencies between checkpoint intervals; null under {@code --checkpoint none}. */
     private DependencyTracker tracker;
+    /** The determinant recorder, created when the policy first asks for it. */
+    private DeterminantRecorder determinants;
 
     public RankAgent(Endpoint endpoint, ClassLoader programLoader, RankSetup setup) {
         this.endpoint = endpoint;
@@ -77,8 +81,18 @@ public final class RankAgent implements RankServices {
         }
     }
 
-    /** Called by {@code MPI.Finalize}: no safe point follows. */
+    /**
+     * Called by {@code MPI.Finalize}: no safe point follows. A rank that ends while still replaying its recorded
+     * non-deterministic events did not re-execute as before: {@link io.snapline.runtime.determinant.ReplayMismatchException}.
+     */
     public void finish() {
+        DeterminantRecorder d;
+        synchronized (this) {
+            d = determinants;
+        }
+        if (d != null && !finished) {
+            d.programEnded();
+        }
         if (policy != null && !finished) {
             finished = true;
             policy.finish();
@@ -335,6 +349,14 @@ public final class RankAgent implements RankServices {
     @Override
     public boolean sawPeerFailure() {
         return endpoint.peerFailureRaised();
+    }
+
+    @Override
+    public synchronized Determinants determinants() {
+        if (determinants == null) {
+            determinants = new DeterminantRecorder(endpoint);
+        }
+        return determinants;
     }
 
     @Override

@@ -84,6 +84,13 @@ public interface RankServices {
      */
     boolean sawPeerFailure();
 
+    /**
+     * This rank's determinant recorder: records the outcomes of its non-deterministic operations (which message a
+     * wildcard receive matched, what tests and probes found) and replays them when the rank re-executes. Off until
+     * the policy asks it to record or replay. Any thread.
+     */
+    io.snapline.runtime.determinant.Determinants determinants();
+
     /** Installs the hook that numbers and classifies this rank's traffic (null removes it). */
     void installHook(io.snapline.runtime.engine.ChannelHook hook);
 

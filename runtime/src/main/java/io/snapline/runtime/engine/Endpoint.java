@@ -47,6 +47,8 @@ public final class Endpoint {
     private ObjectCodec codec;
     private int nextContext = FIRST_FREE_CONTEXT;
     private volatile ChannelHook hook;
+    /** Records or replays the outcomes of this rank's non-deterministic operations; null (the rule) when off. */
+    private volatile ChoiceHook choices;
     private volatile boolean closed;
     /** Whether the peers are threads of this process (shm), whose small messages go through {@link SmallRing}s. */
     private final boolean local;
@@ -105,6 +107,15 @@ public final class Endpoint {
 
     ChannelHook hook() {
         return hook;
+    }
+
+    /**
+     * Installs (or, with null, removes) the hook that sees and, on replay, decides the outcomes of this rank's
+     * non-deterministic operations (see {@link ChoiceHook}). Any thread; operations already under way finish with
+     * the hook they started with.
+     */
+    public void setChoiceHook(ChoiceHook hook) {
+        this.choices = hook;
     }
 
     public void setCodec(ObjectCodec codec) {
@@ -268,7 +279,11 @@ public final class Endpoint {
     /** Posts a receive from world rank {@code source} (or {@link Ranks#ANY_SOURCE}); arguments are checked. */
     public Request irecv(Object buf, int offset, int count, TypeMap type, int source, int tag, int context, Group peers) {
         job.check();
-        Request r = Request.forReceive(this, buf, offset, count, type, context, source, tag, peers);
+        ChoiceHook c = choices;
+        ChoiceHook.Receive watch = c == null || context == CommSnapshot.CONTEXT ? null : c.receive(source, tag, context);
+        Request r = Request.forReceive(this, buf, offset, count, type, context, watch == null ? source : watch.source(),
+                tag, peers);
+        r.choice = watch;
         mailbox.post(r);
         return r;
     }
@@ -349,11 +364,35 @@ public final class Endpoint {
         return false;
     }
 
-    /** The earliest unmatched message for this key, or null. */
+    /** The earliest unmatched message for this key, or null ({@code Iprobe}: a choice, see {@link ChoiceHook}). */
     public Message iprobe(int source, int tag, int context) {
         job.check();
-        Message m = mailbox.peek(context, source, tag);
+        ChoiceHook c = choices;
+        Message m;
+        if (c == null || context == CommSnapshot.CONTEXT) {
+            m = mailbox.peek(context, source, tag);
+        } else {
+            int forced = c.probe(false, source, tag, context);
+            m = forced == ChoiceHook.FREE ? mailbox.peek(context, source, tag)
+                    : forced == ChoiceHook.NOTHING ? null : awaitMessage(forced, tag, context);
+            c.probed(false, source, tag, context, m);
+        }
         job.polled(rank, m != null, source);
+        return m;
+    }
+
+    /**
+     * Waits for a message that matches the key and returns it, still unmatched ({@code Probe}; with a wildcard source
+     * or tag a choice, see {@link ChoiceHook}).
+     */
+    public Message probe(int source, int tag, int context) {
+        ChoiceHook c = choices;
+        if (c == null || source != Ranks.ANY_SOURCE && tag != Ranks.ANY_TAG || context == CommSnapshot.CONTEXT) {
+            return awaitMessage(source, tag, context);
+        }
+        int forced = c.probe(true, source, tag, context);
+        Message m = awaitMessage(forced >= 0 ? forced : source, tag, context);
+        c.probed(true, source, tag, context, m);
         return m;
     }
 
@@ -361,14 +400,15 @@ public final class Endpoint {
      * Waits for a message that matches the key and returns it, still unmatched. The rank counts as blocked (for the
      * deadlock check) from its first park until a message matches, however often it wakes meanwhile.
      */
-    public Message probe(int source, int tag, int context) {
+    private Message awaitMessage(int source, int tag, int context) {
         long start = 0;
         int parks = 0;
         boolean blocked = false;
         try {
             while (true) {
                 long seen = mailbox.arrivals();
-                Message m = iprobe(source, tag, context);
+                job.check();
+                Message m = mailbox.peek(context, source, tag);
                 if (m != null) {
                     return m;
                 }
@@ -413,13 +453,18 @@ public final class Endpoint {
 
     /** Blocks until {@code r} completes, then finishes it (raising its error, if any). */
     public void await(Request r) {
+        complete(r);
+        r.finish();
+    }
+
+    /** Blocks until {@code r} completes; does not finish it. */
+    private void complete(Request r) {
         if (!r.isComplete()) {
             mailbox.poll();
             if (!r.isComplete()) {
                 awaitSlow(r);
             }
         }
-        r.finish();
     }
 
     private void awaitSlow(Request r) {
@@ -534,11 +579,173 @@ public final class Endpoint {
         return false;
     }
 
+    // ---------------------------------------------------------------- tests and waits for several requests
+
+    private static final int[] NONE = new int[0];
+    private static final int[] FIRST = {0};
+
+    /** Whether {@code r} has completed, taking waiting ring messages first ({@code Test}: a choice). Not finished. */
+    public boolean test(Request r) {
+        ChoiceHook c = choices;
+        if (c == null) {
+            mailbox.poll();
+            boolean done = r.isComplete();
+            polled(done, r);
+            return done;
+        }
+        Request[] one = {r};
+        int[] forced = c.complete(ChoiceHook.Completion.TEST, one);
+        boolean done;
+        if (forced == null) {
+            mailbox.poll();
+            done = r.isComplete();
+        } else {
+            done = forced.length > 0;
+            if (done) {
+                complete(r);
+            }
+        }
+        c.completed(ChoiceHook.Completion.TEST, one, done ? FIRST : NONE);
+        polled(done, r);
+        return done;
+    }
+
+    /** Whether every non-null request in {@code rs} has completed ({@code Testall}: a choice). None is finished. */
+    public boolean testAll(Request[] rs) {
+        ChoiceHook c = choices;
+        int[] forced = c == null ? null : c.complete(ChoiceHook.Completion.TESTALL, rs);
+        boolean all = true;
+        if (forced == null) {
+            mailbox.poll();
+            for (Request r : rs) {
+                if (r != null && !r.isComplete()) {
+                    all = false;
+                    break;
+                }
+            }
+        } else {
+            all = forced.length > 0;
+            for (int i : forced) {
+                complete(rs[i]);
+            }
+        }
+        if (c != null) {
+            c.completed(ChoiceHook.Completion.TESTALL, rs, all ? completed(rs) : NONE);
+        }
+        polled(all, null);
+        return all;
+    }
+
+    /** The index of the first completed non-null request in {@code rs}, or -1 ({@code Testany}: a choice). */
+    public int testAny(Request[] rs) {
+        ChoiceHook c = choices;
+        int[] forced = c == null ? null : c.complete(ChoiceHook.Completion.TESTANY, rs);
+        int i;
+        if (forced == null) {
+            mailbox.poll();
+            i = firstComplete(rs);
+        } else {
+            i = forced.length == 0 ? -1 : forced[0];
+            if (i >= 0) {
+                complete(rs[i]);
+            }
+        }
+        if (c != null) {
+            c.completed(ChoiceHook.Completion.TESTANY, rs, i < 0 ? NONE : new int[] {i});
+        }
+        polled(i >= 0, null);
+        return i;
+    }
+
+    /** The indices of the completed non-null requests in {@code rs}, ascending, maybe none ({@code Testsome}). */
+    public int[] testSome(Request[] rs) {
+        ChoiceHook c = choices;
+        int[] forced = c == null ? null : c.complete(ChoiceHook.Completion.TESTSOME, rs);
+        int[] done;
+        if (forced == null) {
+            mailbox.poll();
+            done = completed(rs);
+        } else {
+            for (int i : forced) {
+                complete(rs[i]);
+            }
+            done = forced;
+        }
+        if (c != null) {
+            c.completed(ChoiceHook.Completion.TESTSOME, rs, done);
+        }
+        polled(done.length > 0, null);
+        return done;
+    }
+
+    /**
+     * Blocks until at least one non-null request in {@code rs} completes and returns the indices of all that have,
+     * ascending ({@code Waitsome}: a choice); empty when every entry is null.
+     */
+    public int[] awaitSome(Request[] rs) {
+        ChoiceHook c = choices;
+        int[] forced = c == null ? null : c.complete(ChoiceHook.Completion.WAITSOME, rs);
+        int[] done;
+        if (forced == null) {
+            done = awaitFirst(rs) < 0 ? NONE : completed(rs);
+        } else {
+            for (int i : forced) {
+                complete(rs[i]);
+            }
+            done = forced;
+        }
+        if (c != null && done.length > 0) {
+            c.completed(ChoiceHook.Completion.WAITSOME, rs, done);
+        }
+        return done;
+    }
+
     /**
      * Blocks until at least one non-null request in {@code rs} completes and returns the index of the first
-     * complete one, or -1 when every entry is null.
+     * complete one ({@code Waitany}: a choice), or -1 when every entry is null.
      */
     public int awaitAny(Request[] rs) {
+        ChoiceHook c = choices;
+        int[] forced = c == null ? null : c.complete(ChoiceHook.Completion.WAITANY, rs);
+        int i;
+        if (forced == null || forced.length == 0) {
+            i = awaitFirst(rs);
+        } else {
+            i = forced[0];
+            complete(rs[i]);
+        }
+        if (c != null && i >= 0) {
+            c.completed(ChoiceHook.Completion.WAITANY, rs, new int[] {i});
+        }
+        return i;
+    }
+
+    private static int firstComplete(Request[] rs) {
+        for (int i = 0; i < rs.length; i++) {
+            if (rs[i] != null && rs[i].isComplete()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The indices of the completed non-null requests, in one pass: others may complete meanwhile. */
+    private static int[] completed(Request[] rs) {
+        int[] done = null;
+        int n = 0;
+        for (int i = 0; i < rs.length; i++) {
+            if (rs[i] != null && rs[i].isComplete()) {
+                if (done == null) {
+                    done = new int[rs.length - i];
+                }
+                done[n++] = i;
+            }
+        }
+        return n == 0 ? NONE : n == done.length ? done : java.util.Arrays.copyOf(done, n);
+    }
+
+    /** Blocks until a non-null request in {@code rs} completes; the index of the first complete one, or -1. */
+    private int awaitFirst(Request[] rs) {
         long start = System.nanoTime();
         boolean parked = false;
         int parks = 0;

@@ -47,6 +47,8 @@ public final class Request implements java.util.function.BooleanSupplier {
     Request prev;
     Request next;
     boolean posted;
+    /** For a receive posted while a {@link ChoiceHook} was installed, what the hook watches it with; else null. */
+    ChoiceHook.Receive choice;
 
     // outcome
     private int statusSource;
@@ -106,7 +108,7 @@ public final class Request implements java.util.function.BooleanSupplier {
     void deliver(Message m) {
         int n = m.elements;
         int from = peers == null ? m.source() : peers.rankOfWorld(m.source());
-        if (refused(from, m.tag(), m.base, n)) {
+        if (refused(from, m.tag(), m.base, n) || choice != null && unchosen(from, m.source(), m.tag(), m.seq(), n)) {
             m.delivered(); // nothing taken; the sender's side completes all the same
             return;
         }
@@ -139,7 +141,8 @@ public final class Request implements java.util.function.BooleanSupplier {
      */
     void deliverFromRing(SmallRing ring, int at, int worldSource, int messageTag, BaseType base, int n) {
         int from = peers == null ? worldSource : peers.rankOfWorld(worldSource);
-        if (refused(from, messageTag, base, n)) {
+        if (refused(from, messageTag, base, n)
+                || choice != null && unchosen(from, worldSource, messageTag, ring.seq(at), n)) {
             return;
         }
         if (n > 0) {
@@ -174,6 +177,19 @@ public final class Request implements java.util.function.BooleanSupplier {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Tells the {@link #choice} which message matched; completes this receive with its error, when a replay
+     * prescribed another message, and returns whether it did.
+     */
+    private boolean unchosen(int from, int worldSource, int t, long seq, int n) {
+        EngineException e = choice.matched(worldSource, t, seq);
+        if (e == null) {
+            return false;
+        }
+        fail(from, t, n, e);
+        return true;
     }
 
     private void fail(int from, int t, int n, EngineException e) {
@@ -360,6 +376,11 @@ public final class Request implements java.util.function.BooleanSupplier {
 
     public boolean isCancelled() {
         return cancelled;
+    }
+
+    /** What the {@link ChoiceHook} installed when this receive was posted watches it with, or null. */
+    public ChoiceHook.Receive choice() {
+        return choice;
     }
 
     Endpoint owner() {

@@ -43,6 +43,11 @@ public abstract class ScriptedRankServices implements RankServices {
     }
 
     @Override
+    public io.snapline.runtime.determinant.Determinants determinants() {
+        throw new UnsupportedOperationException("determinants");
+    }
+
+    @Override
     public void flushChannels(CheckpointId id, int round) {
         throw new UnsupportedOperationException("flushChannels");
     }

@@ -12,6 +12,25 @@ public sealed interface NbRankAction {
     }
 
     /**
+     * Start recording this rank's non-deterministic events now, at the capture of checkpoint {@code epoch}: until
+     * every peer has taken it, what this rank decides can shape messages that arrive early at a peer, which that
+     * peer's checkpoint then holds (see the package documentation).
+     */
+    record RecordDeterminants(int epoch) implements NbRankAction {
+    }
+
+    /**
+     * Every rank has taken checkpoint {@code epoch} (every promise is in): end the recording; the events recorded
+     * since {@link RecordDeterminants} belong in this rank's piece, which {@link WritePiece} asks for later.
+     */
+    record DeterminantsComplete(int epoch) implements NbRankAction {
+    }
+
+    /** Checkpoint {@code epoch} was abandoned while this rank recorded for it: drop the recording. */
+    record DropDeterminants(int epoch) implements NbRankAction {
+    }
+
+    /**
      * Tell rank {@code to} that this rank sent exactly {@code sentUpTo} messages to it before taking checkpoint
      * {@code epoch}; deliver it with {@link NbRankProtocol#onPromise(int, int, long)} on rank {@code to}.
      */
@@ -20,8 +39,9 @@ public sealed interface NbRankAction {
 
     /**
      * Checkpoint {@code record.epoch()} is complete on this rank: write the piece (the program state captured at
-     * the safe point, the accepted-but-unreceived messages saved with it, and the payloads of
-     * {@code record.late()}), then call {@link NbRankProtocol#onPieceWritten(int, long)}.
+     * the safe point, the accepted-but-unreceived messages saved with it, the payloads of {@code record.late()} and
+     * the events recorded until {@link DeterminantsComplete}), then call
+     * {@link NbRankProtocol#onPieceWritten(int, long)}.
      */
     record WritePiece(NbCheckpointRecord record) implements NbRankAction {
     }

@@ -17,7 +17,9 @@ import java.util.function.Consumer;
  *   <li>{@link #onAccept(int, int, long)} when a message is handed to this rank's mailbox, with its piggyback; a
  *       {@link NbClassification#LATE} message is flagged, and when the program receives it the runtime logs the
  *       payload into the checkpoint and calls {@link #onLateLogged(int, long)};</li>
- *   <li>{@link #atSafePoint()} at every safe point of the program;</li>
+ *   <li>{@link #atSafePoint()} at every safe point of the program (a capture starts the recording of this rank's
+ *       non-deterministic events, {@link NbRankAction.RecordDeterminants}; it ends, {@link
+ *       NbRankAction.DeterminantsComplete}, once every peer's promise is in);</li>
  *   <li>{@link #onRequest}, {@link #onPromise}, {@link #onCommitted}, {@link #onAbandoned} when the matching
  *       control message arrives, and {@link #onPieceWritten} when its piece write finished;</li>
  *   <li>{@link #restore(RestartPlan.RankPlan)} once, on a fresh instance, when the job restarts from a
@@ -53,6 +55,12 @@ public final class NbRankProtocol {
     private final long[] lastLateSeq;
     private final BitSet[] loggedSeqs;
     private int unsatisfied;
+    /** Peers whose promise for the checkpoint {@link #open} has not come yet (while {@link #recording}). */
+    private int promisesMissing;
+    /** Whether this rank records its non-deterministic events (from its capture until every promise is in). */
+    private boolean recording;
+    /** The send counters when every rank had taken the checkpoint (when {@link #recording} ended). */
+    private final long[] sentWhenAllTook;
     private NbCapture capture;
 
     private NbRankState state = NbRankState.RUNNING;
@@ -84,6 +92,7 @@ public final class NbRankProtocol {
         lateLogged = new long[ranks];
         lastLateSeq = new long[ranks];
         loggedSeqs = new BitSet[ranks];
+        sentWhenAllTook = new long[ranks];
     }
 
     // ---- per-message paths -------------------------------------------------------------------------------------
@@ -213,12 +222,17 @@ public final class NbRankProtocol {
             }
         }
         actions.accept(new NbRankAction.Taken(epoch));
+        actions.accept(new NbRankAction.RecordDeterminants(epoch));
+        recording = true;
+        promisesMissing = 0;
         for (int j = 0; j < ranks; j++) {
             if (j != rank) {
                 actions.accept(new NbRankAction.Promise(j, epoch, sent[j]));
+                promisesMissing += promised[j] < 0 ? 1 : 0;
             }
         }
         NbCapture result = capture;
+        endRecordingIfAllTook();
         completeIfDone();
         return Optional.of(result);
     }
@@ -260,6 +274,10 @@ public final class NbRankProtocol {
                     + e + " but its message seq " + lastLateSeq[from] + " was already accepted as late");
         }
         promised[from] = sentUpTo;
+        if (state == NbRankState.LOGGING) {
+            promisesMissing--;
+            endRecordingIfAllTook();
+        }
         if (state == NbRankState.LOGGING && satisfied(from)) {
             unsatisfied--;
             completeIfDone();
@@ -338,6 +356,10 @@ public final class NbRankProtocol {
         }
         abandoned = e;
         capture = null;
+        if (recording) {
+            recording = false;
+            actions.accept(new NbRankAction.DropDeterminants(e));
+        }
         if (working) {
             moveTo(NbRankState.RUNNING, Event.ABANDONED);
         }
@@ -430,6 +452,19 @@ public final class NbRankProtocol {
         return promised[i] >= 0 && lateLogged[i] == Math.max(0, promised[i] - acceptedAtCheckpoint[i]);
     }
 
+    /**
+     * Ends the recording of non-deterministic events once every peer has taken the checkpoint: a message this rank
+     * sends from now on reaches every peer after its checkpoint, so it cannot be early, and neither can any message
+     * that follows from it (see the package documentation).
+     */
+    private void endRecordingIfAllTook() {
+        if (recording && promisesMissing == 0) {
+            recording = false;
+            System.arraycopy(sent, 0, sentWhenAllTook, 0, ranks);
+            actions.accept(new NbRankAction.DeterminantsComplete(epoch));
+        }
+    }
+
     private void learn(int e, Event event) {
         open = e;
         Arrays.fill(promised, -1);
@@ -456,7 +491,7 @@ public final class NbRankProtocol {
             }
         }
         NbCheckpointRecord record = new NbCheckpointRecord(rank, epoch, capture.sentUpTo(), capture.acceptedUpTo(),
-                late);
+                sentWhenAllTook, late);
         moveTo(NbRankState.WRITING, Event.LATE_LOGGED);
         actions.accept(new NbRankAction.WritePiece(record));
     }

@@ -14,7 +14,10 @@ import java.util.List;
  *   <li>{@code reinject}: the late messages r logged, to put back into r's mailbox after the messages saved with
  *       its state, per channel in seq order (payloads come from r's piece);</li>
  *   <li>{@code acceptedUpTo[i]}: r's accept counter from i once the late messages are back, i.e.
- *       {@code max(recorded acceptedUpTo[i], i's sentUpTo[r])}.</li>
+ *       {@code max(recorded acceptedUpTo[i], i's sentUpTo[r])};</li>
+ *   <li>{@code reproducibleUpTo[i]} = i's {@code sentWhenAllTook[r]}: i's re-execution repeats its messages to r up
+ *       to this number exactly (its own recorded events are replayed up to there); r's replay of its recorded events
+ *       ends, freely, at the first event that observed a message from i numbered above it.</li>
  * </ul>
  * {@link #of(List)} rejects records that do not form one complete checkpoint of one job.
  */
@@ -22,14 +25,16 @@ public final class RestartPlan {
 
     /** The restart of one rank; see {@link RestartPlan}. Arrays are indexed by rank; accessors return copies. */
     public record RankPlan(int rank, int epoch, long[] sentUpTo, long[] acceptedUpTo, long[] suppressUpTo,
-                           List<NbCheckpointRecord.Late> reinject) {
+                           long[] reproducibleUpTo, List<NbCheckpointRecord.Late> reinject) {
 
         public RankPlan {
             sentUpTo = sentUpTo.clone();
             acceptedUpTo = acceptedUpTo.clone();
             suppressUpTo = suppressUpTo.clone();
+            reproducibleUpTo = reproducibleUpTo.clone();
             reinject = List.copyOf(reinject);
-            if (acceptedUpTo.length != sentUpTo.length || suppressUpTo.length != sentUpTo.length) {
+            if (acceptedUpTo.length != sentUpTo.length || suppressUpTo.length != sentUpTo.length
+                    || reproducibleUpTo.length != sentUpTo.length) {
                 throw new IllegalArgumentException("plan of rank " + rank + " has counters of different lengths");
             }
         }
@@ -55,23 +60,29 @@ public final class RestartPlan {
         }
 
         @Override
+        public long[] reproducibleUpTo() {
+            return reproducibleUpTo.clone();
+        }
+
+        @Override
         public boolean equals(Object o) {
             return o instanceof RankPlan p && p.rank == rank && p.epoch == epoch && Arrays.equals(p.sentUpTo, sentUpTo)
                     && Arrays.equals(p.acceptedUpTo, acceptedUpTo) && Arrays.equals(p.suppressUpTo, suppressUpTo)
-                    && p.reinject.equals(reinject);
+                    && Arrays.equals(p.reproducibleUpTo, reproducibleUpTo) && p.reinject.equals(reinject);
         }
 
         @Override
         public int hashCode() {
             return Arrays.hashCode(new int[] {rank, epoch, Arrays.hashCode(sentUpTo), Arrays.hashCode(acceptedUpTo),
-                    Arrays.hashCode(suppressUpTo), reinject.hashCode()});
+                    Arrays.hashCode(suppressUpTo), Arrays.hashCode(reproducibleUpTo), reinject.hashCode()});
         }
 
         @Override
         public String toString() {
             return "RankPlan[rank=" + rank + ", epoch=" + epoch + ", sentUpTo=" + Arrays.toString(sentUpTo)
                     + ", acceptedUpTo=" + Arrays.toString(acceptedUpTo) + ", suppressUpTo="
-                    + Arrays.toString(suppressUpTo) + ", reinject=" + reinject + "]";
+                    + Arrays.toString(suppressUpTo) + ", reproducibleUpTo=" + Arrays.toString(reproducibleUpTo)
+                    + ", reinject=" + reinject + "]";
         }
     }
 
@@ -125,14 +136,16 @@ public final class RestartPlan {
         NbCheckpointRecord me = byRank[r];
         long[] accepted = new long[n];
         long[] suppress = new long[n];
+        long[] reproducible = new long[n];
         for (int i = 0; i < n; i++) {
             long peerSent = byRank[i].sentUpTo(r);
             long acceptedAt = me.acceptedUpTo(i);
             checkLate(me, i, acceptedAt, peerSent);
             accepted[i] = Math.max(acceptedAt, peerSent);
             suppress[i] = byRank[i].acceptedUpTo(r);
+            reproducible[i] = byRank[i].sentWhenAllTook(r);
         }
-        return new RankPlan(r, me.epoch(), me.sentUpTo(), accepted, suppress, me.late());
+        return new RankPlan(r, me.epoch(), me.sentUpTo(), accepted, suppress, reproducible, me.late());
     }
 
     private static void checkLate(NbCheckpointRecord me, int from, long acceptedAt, long peerSent) {

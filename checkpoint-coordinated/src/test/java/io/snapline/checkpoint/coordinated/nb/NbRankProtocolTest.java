@@ -36,8 +36,8 @@ class NbRankProtocolTest {
         p.onRequest(1);
         NbCapture c = p.atSafePoint().orElseThrow();
         assertEquals(new NbCapture(1, new long[] {1, 0, 2}, new long[] {1, 0, 0}), c);
-        assertEquals(List.of(new NbRankAction.Taken(1), new NbRankAction.Promise(0, 1, 1),
-                new NbRankAction.Promise(2, 1, 2)), out);
+        assertEquals(List.of(new NbRankAction.Taken(1), new NbRankAction.RecordDeterminants(1),
+                new NbRankAction.Promise(0, 1, 1), new NbRankAction.Promise(2, 1, 2)), out);
         assertEquals(NbRankState.LOGGING, p.state());
         assertEquals(1, p.epoch());
     }
@@ -56,13 +56,55 @@ class NbRankProtocolTest {
         assertEquals("rank 1 is still waiting for late messages from rank 0 (has 1 of 2)", p.waitDescription());
         p.onLateLogged(0, 1);
         NbCheckpointRecord record = new NbCheckpointRecord(1, 1, new long[] {0, 0}, new long[] {0, 0},
-                List.of(new NbCheckpointRecord.Late(0, 1), new NbCheckpointRecord.Late(0, 2)));
-        assertEquals(List.of(new NbRankAction.WritePiece(record)), out);
+                new long[] {0, 0}, List.of(new NbCheckpointRecord.Late(0, 1), new NbCheckpointRecord.Late(0, 2)));
+        assertEquals(List.of(new NbRankAction.DeterminantsComplete(1), new NbRankAction.WritePiece(record)), out);
         p.onPieceWritten(1, 42);
-        assertEquals(new NbRankAction.Prepared(1, 42), out.get(1));
+        assertEquals(new NbRankAction.Prepared(1, 42), out.get(2));
         p.onCommitted(1);
         assertEquals(NbRankState.RUNNING, p.state());
         assertEquals(1, p.lastCommitted());
+    }
+
+    @Test
+    void shouldRecordDeterminantsFromTheCaptureUntilTheLastPromiseWhenPeersTakeTheCheckpointLater() {
+        NbRankProtocol p = rank(0, 3);
+        p.onRequest(1);
+        p.onSend(1);
+        p.atSafePoint();
+        assertEquals(List.of(new NbRankAction.Taken(1), new NbRankAction.RecordDeterminants(1),
+                new NbRankAction.Promise(1, 1, 1), new NbRankAction.Promise(2, 1, 0)), out);
+        out.clear();
+        p.onSend(1);                       // after the capture: seq 2 may be early at rank 1
+        p.onSend(2);
+        p.onPromise(2, 1, 0);
+        assertEquals(List.of(), out, "rank 1 has not taken the checkpoint yet");
+        p.onPromise(1, 1, 0);
+        p.onSend(1);                       // every rank has taken it: seq 3 cannot be early
+        NbCheckpointRecord record = new NbCheckpointRecord(0, 1, new long[] {0, 1, 0}, new long[3],
+                new long[] {0, 2, 1}, List.of());
+        assertEquals(List.of(new NbRankAction.DeterminantsComplete(1), new NbRankAction.WritePiece(record)), out);
+    }
+
+    @Test
+    void shouldEndTheRecordingAtTheCaptureWhenEveryPeerTookTheCheckpointFirst() {
+        NbRankProtocol p = rank(0, 2);
+        p.onRequest(1);
+        p.onPromise(1, 1, 0);
+        p.atSafePoint();
+        assertEquals(List.of(new NbRankAction.Taken(1), new NbRankAction.RecordDeterminants(1),
+                new NbRankAction.Promise(1, 1, 0), new NbRankAction.DeterminantsComplete(1),
+                new NbRankAction.WritePiece(new NbCheckpointRecord(0, 1, new long[2], new long[2], new long[2],
+                        List.of()))), out);
+    }
+
+    @Test
+    void shouldDropTheRecordingWhenTheCheckpointIsAbandonedWhileRecording() {
+        NbRankProtocol p = rank(0, 2);
+        p.onRequest(1);
+        p.atSafePoint();
+        out.clear();
+        p.onAbandoned(1);
+        assertEquals(List.of(new NbRankAction.DropDeterminants(1)), out);
     }
 
     @Test
@@ -92,7 +134,7 @@ class NbRankProtocolTest {
     void shouldSuppressReExecutedSendsWhenRestoredWithBounds() {
         NbRankProtocol p = rank(0, 2);
         p.restore(new RestartPlan.RankPlan(0, 3, new long[] {0, 4}, new long[] {0, 7}, new long[] {0, 6},
-                List.of()));
+                new long[] {0, 9}, List.of()));
         assertEquals(3, p.epoch());
         assertEquals(NbRankProtocol.SUPPRESSED, p.onSend(1));
         assertEquals(NbRankProtocol.SUPPRESSED, p.onSend(1));
@@ -163,7 +205,7 @@ class NbRankProtocolTest {
         });
         assertTrue(twice.getMessage().contains("PROMISE"), twice.getMessage());
         IllegalStateException restore = assertThrows(IllegalStateException.class, () -> p.restore(
-                new RestartPlan.RankPlan(0, 1, new long[2], new long[2], new long[2], List.of())));
+                new RestartPlan.RankPlan(0, 1, new long[2], new long[2], new long[2], new long[2], List.of())));
         assertTrue(restore.getMessage().endsWith("cannot handle RESTORE: restore needs a fresh instance"));
     }
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class NbRestartPlanTest {
 
     private static NbCheckpointRecord record(int rank, int epoch, long[] sent, long[] accepted, Late... late) {
-        return new NbCheckpointRecord(rank, epoch, sent, accepted, List.of(late));
+        return new NbCheckpointRecord(rank, epoch, sent, accepted, sent, List.of(late));
     }
 
     @Test
@@ -31,6 +31,26 @@ class NbRestartPlanTest {
         assertArrayEquals(new long[] {3, 0}, p1.acceptedUpTo());
         assertArrayEquals(new long[] {4, 0}, p1.suppressUpTo());
         assertEquals(List.of(new Late(0, 2), new Late(0, 3)), p1.reinject());
+    }
+
+    @Test
+    void shouldBoundEachRanksReplayByWhatItsPeersSentWhenAllHadTakenTheCheckpoint() {
+        // When every rank had taken checkpoint 1, rank 0 had sent 5 messages to rank 1 and rank 1 had sent 9 to 0.
+        NbCheckpointRecord r0 = new NbCheckpointRecord(0, 1, new long[] {0, 2}, new long[] {0, 4},
+                new long[] {0, 5}, List.of());
+        NbCheckpointRecord r1 = new NbCheckpointRecord(1, 1, new long[] {4, 0}, new long[] {2, 0},
+                new long[] {9, 0}, List.of());
+        RestartPlan plan = RestartPlan.of(List.of(r0, r1));
+        assertArrayEquals(new long[] {0, 9}, plan.rank(0).reproducibleUpTo());
+        assertArrayEquals(new long[] {5, 0}, plan.rank(1).reproducibleUpTo());
+    }
+
+    @Test
+    void shouldRejectARecordWhoseCountersWhenAllTookAreBelowThoseAtItsCheckpoint() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new NbCheckpointRecord(0, 1, new long[] {0, 3}, new long[2], new long[] {0, 2}, List.of()));
+        assertEquals("record of rank 0 sent 3 messages to rank 1 before its checkpoint but only 2 when all had taken"
+                + " it; counters only grow", e.getMessage());
     }
 
     @Test

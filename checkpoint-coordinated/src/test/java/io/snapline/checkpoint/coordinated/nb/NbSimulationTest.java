@@ -1,7 +1,9 @@
 package io.snapline.checkpoint.coordinated.nb;
 
+import static io.snapline.checkpoint.coordinated.nb.NbSimulator.Op.forward;
 import static io.snapline.checkpoint.coordinated.nb.NbSimulator.Op.point;
 import static io.snapline.checkpoint.coordinated.nb.NbSimulator.Op.recv;
+import static io.snapline.checkpoint.coordinated.nb.NbSimulator.Op.recvAny;
 import static io.snapline.checkpoint.coordinated.nb.NbSimulator.Op.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -252,6 +254,183 @@ class NbSimulationTest {
             }
         }
         assertTrue(wrong > 10, "naive protocol was wrong in only " + wrong + " of 200 runs");
+    }
+
+    // ---- programs that receive from any rank -------------------------------------------------------------------
+
+    /**
+     * Rank 0 checkpoints, takes rank 2's message before rank 1's and tells rank 2 so (an early message: rank 2 has
+     * not checkpointed yet, and its checkpoint will hold it); then rank 0 fails. Re-executed, rank 0 must take rank
+     * 2's message first again, or the message it re-sends (suppressed, since rank 2 has it) says something else than
+     * what rank 2 holds.
+     */
+    private static final List<List<Op>> FARM = List.of(
+            List.of(point(), recvAny(), forward(2, "f"), recvAny(), recvAny(), recvAny()),
+            List.of(send(0, "a"), point(), send(0, "c")),
+            List.of(send(0, "b"), recv(0), point(), send(0, "d")));
+
+    private static final Consumer<NbSimulator> EARLY_CHOICE = sim -> {
+        sim.requestCheckpoint();
+        sim.step(1).step(2).deliver(1, 0).deliver(2, 0);   // a and b wait in rank 0's mailbox
+        sim.control(0).step(0);                            // rank 0 checkpoints with both unreceived
+        sim.stepAny(0, 2).step(0);                         // takes b, sends f@2
+        sim.deliver(0, 2).step(2);                         // early at rank 2, which receives it
+        sim.control(2).step(2).control(1).step(1);         // ranks 2 and 1 checkpoint
+        sim.controlAll().writePieces().controlAll();
+        sim.kill(0);
+    };
+
+    @Test
+    void shouldReplayARecordedChoiceWhenTheRestartedRankWouldTakeAnotherSendersMessage() {
+        NbSimulator nb = run(Mode.NB, FARM, EARLY_CHOICE);
+        assertTrue(nb.log().containsAll(List.of("committed 1", "0->2 f@2 EARLY", "restart from 1",
+                "rank 0 replayed receive from 2", "0->2 f@2 SUPPRESSED")), nb.log().toString());
+        assertEquals(List.of(), nb.inconsistencies(), nb.log().toString());
+
+        NbSimulator blind = run(Mode.NB_BLIND, FARM, EARLY_CHOICE);
+        assertTrue(blind.log().contains("0->2 f@1 SUPPRESSED"), blind.log().toString());
+        assertEquals(List.of("0->2 sent [f@1] received [f@2]"), blind.inconsistencies(),
+                "without its recorded choice rank 0 re-sends another message than rank 2 holds");
+    }
+
+    @Test
+    void shouldEndTheReplayFreelyAtAMessageSentAfterItsSenderStoppedRecording() {
+        List<List<Op>> programs = List.of(
+                List.of(point(), recvAny(), recvAny(), point()),
+                List.of(point(), send(0, "x"), point()),
+                List.of(point(), send(0, "y"), point()));
+        NbSimulator sim = new NbSimulator(Mode.NB, programs);
+        sim.requestCheckpoint();
+        sim.control(0).step(0).control(1).step(1).control(2).step(2);   // all three checkpoint, 0 first
+        sim.control(1);                                                 // rank 1 has every promise: it stops recording
+        sim.step(1).deliver(1, 0).stepAny(0, 1);                        // rank 0, still recording, takes x
+        sim.controlAll().writePieces().controlAll();
+        assertEquals(1, sim.committed(), sim.log().toString());
+        sim.kill(2);
+        assertTrue(sim.runToEnd());
+        assertTrue(sim.log().contains("rank 0 replay over: event 1 (Recv from ANY_SOURCE, tag 0 matched rank 1 tag 0"
+                + " seq 1) observed a message rank 1 sent after its own recording ended; the rank runs freely from"
+                + " there"), sim.log().toString());
+        assertEquals(List.of(), sim.inconsistencies());
+    }
+
+    /**
+     * Deadlock-free random programs in rounds where some ranks ("wild") receive every message from any rank, forward
+     * what they saw and pass a safe point every round, while the others pass one now and then. A round: every rank
+     * sends its first messages; a wild rank then receives as many messages as the first sends bring it, sends the
+     * rest (forwards that depend on the order it received in), and receives the remaining messages; the other ranks
+     * receive theirs from named ranks. A wild rank's choices after its checkpoint thus often shape messages that
+     * reach a rank before that rank's checkpoint.
+     */
+    static List<List<Op>> randomWildcardPrograms(Random random, int n) {
+        boolean[] wild = new boolean[n];
+        wild[random.nextInt(n)] = true;
+        for (int r = 0; r < n; r++) {
+            wild[r] |= random.nextInt(3) == 0;
+        }
+        List<List<Op>> programs = new ArrayList<>();
+        for (int r = 0; r < n; r++) {
+            programs.add(new ArrayList<>());
+        }
+        int rounds = 6 + random.nextInt(8);
+        int[][] counter = new int[n][n];
+        for (int round = 0; round < rounds; round++) {
+            List<List<Op>> first = new ArrayList<>();
+            List<List<Op>> second = new ArrayList<>();
+            int[] firstFor = new int[n];
+            List<List<Op>> named = new ArrayList<>();
+            int[] secondFor = new int[n];
+            for (int r = 0; r < n; r++) {
+                first.add(new ArrayList<>());
+                second.add(new ArrayList<>());
+                named.add(new ArrayList<>());
+            }
+            for (int from = 0; from < n; from++) {
+                for (int to = 0; to < n; to++) {
+                    int count = to == from ? 0 : random.nextInt(3);
+                    for (int c = 0; c < count; c++) {
+                        String label = from + ">" + to + "#" + ++counter[from][to];
+                        boolean late = wild[from] && random.nextBoolean();
+                        (late ? second : first).get(from).add(wild[from] ? forward(to, label)
+                                : random.nextBoolean() ? forward(to, label) : send(to, label));
+                        if (late) {
+                            secondFor[to]++;
+                        } else {
+                            firstFor[to]++;
+                        }
+                        named.get(to).add(recv(from));
+                    }
+                }
+            }
+            for (int r = 0; r < n; r++) {
+                List<Op> ops = programs.get(r);
+                Collections.shuffle(first.get(r), random);
+                ops.addAll(first.get(r));
+                if (wild[r]) {
+                    for (int k = 0; k < firstFor[r]; k++) {
+                        ops.add(recvAny());
+                    }
+                    Collections.shuffle(second.get(r), random);
+                    ops.addAll(second.get(r));
+                    for (int k = 0; k < secondFor[r]; k++) {
+                        ops.add(recvAny());
+                    }
+                } else {
+                    Collections.shuffle(named.get(r), random);
+                    ops.addAll(named.get(r));
+                }
+                if (wild[r] || random.nextInt(4) == 0) {
+                    ops.add(point());
+                }
+            }
+        }
+        return programs;
+    }
+
+    private static int sweepWildcards(Mode mode, int[] counts) {
+        int inconsistent = 0;
+        for (int seed = 1; seed <= 300; seed++) {
+            Random random = new Random(seed);
+            List<List<Op>> programs = randomWildcardPrograms(random, 3 + random.nextInt(2));
+            int failures = 1 + random.nextInt(2);
+            int[] failAt = new int[failures];
+            for (int f = 0; f < failures; f++) {
+                failAt[f] = (f == 0 ? 0 : failAt[f - 1]) + 40 + random.nextInt(200);
+            }
+            NbSimulator sim = new NbSimulator(mode, programs);
+            boolean finished = sim.runRandom(random, failAt);
+            assertTrue(finished, "seed " + seed + " got stuck; log " + sim.log());
+            if (!sim.inconsistencies().isEmpty()) {
+                inconsistent++;
+                if (mode == Mode.NB) {
+                    throw new AssertionError("seed " + seed + ": " + sim.inconsistencies() + "\n" + sim.log());
+                }
+            }
+            for (String line : sim.log()) {
+                counts[0] += line.contains(" replayed receive from ") ? 1 : 0;
+                counts[1] += line.endsWith(" SUPPRESSED") ? 1 : 0;
+                counts[2] += line.contains("replay over: event") && line.contains("after its own recording ended")
+                        ? 1 : 0;
+                counts[3] += line.startsWith("restart from") && !line.equals("restart from 0") ? 1 : 0;
+            }
+        }
+        return inconsistent;
+    }
+
+    @Test
+    void shouldKeepEveryChannelConsistentWhenRandomProgramsReceiveFromAnyRankAndFail() {
+        int[] counts = new int[4];
+        assertEquals(0, sweepWildcards(Mode.NB, counts));
+        // The sweep must exercise replays, suppressed re-sends, bounded replays and restarts from checkpoints.
+        assertTrue(counts[0] > 500 && counts[1] > 300 && counts[2] > 5 && counts[3] > 80,
+                "replayed receives=" + counts[0] + " suppressed=" + counts[1] + " bounded replays=" + counts[2]
+                        + " restarts from a checkpoint=" + counts[3]);
+    }
+
+    @Test
+    void shouldBreakConsistencyWithoutDeterminantsWhenTheSameWildcardSweepRuns() {
+        int wrong = sweepWildcards(Mode.NB_BLIND, new int[4]);
+        assertTrue(wrong > 20, "without recorded choices only " + wrong + " of 300 runs went wrong");
     }
 
     @Test

@@ -1,5 +1,10 @@
 package io.snapline.checkpoint.coordinated.nb;
 
+import io.snapline.runtime.determinant.Determinant;
+import io.snapline.runtime.determinant.DeterminantLog;
+import io.snapline.runtime.determinant.Recording;
+import io.snapline.runtime.determinant.Replay;
+import io.snapline.runtime.determinant.ReplayMismatchException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,16 +16,19 @@ import java.util.Random;
 /**
  * A deterministic, single-threaded job simulator for the coordinated-nb protocol: scripted rank programs, FIFO
  * channels, a fake clock, failure injection and restart from the last committed checkpoint. Steps are chosen by the
- * test (scripted) or by a seeded {@link Random}. {@link Mode#NAIVE} replaces the protocol by local snapshots that
- * ignore channel state, to show what the protocol prevents.
+ * test (scripted) or by a seeded {@link Random}. Programs may receive from any rank ({@link Op#recvAny()}) and send
+ * what they received ({@link Op#forward}), so what a rank sends can depend on the order messages came in: the
+ * runtime's determinant {@link Recording} and {@link Replay} record and replay those choices as in the runtime.
+ * {@link Mode#NB_BLIND} runs the protocol without them and {@link Mode#NAIVE} replaces the protocol by local
+ * snapshots that ignore channel state, to show what each part prevents.
  */
 final class NbSimulator {
 
-    enum Mode { NB, NAIVE }
+    enum Mode { NB, NB_BLIND, NAIVE }
 
     /** One instruction of a rank program. */
     record Op(Kind kind, int peer, String payload) {
-        enum Kind { SEND, RECV, POINT }
+        enum Kind { SEND, RECV, POINT, RECV_ANY, FORWARD }
 
         static Op send(int to, String payload) {
             return new Op(Kind.SEND, to, payload);
@@ -33,6 +41,19 @@ final class NbSimulator {
         static Op point() {
             return new Op(Kind.POINT, -1, null);
         }
+
+        /** A receive from whichever rank's message the scheduler (or a replay) picks. */
+        static Op recvAny() {
+            return new Op(Kind.RECV_ANY, -1, null);
+        }
+
+        /**
+         * Sends {@code label@h} to {@code to}, where h lists the senders of the messages this rank received since its
+         * last forward (in order), so what it sends depends on the order its messages came in.
+         */
+        static Op forward(int to, String label) {
+            return new Op(Kind.FORWARD, to, label);
+        }
     }
 
     private record Msg(String payload, int epoch, long seq, boolean late) {
@@ -41,11 +62,16 @@ final class NbSimulator {
         }
     }
 
-    /** Program state of one rank plus its unreceived mailbox: what a checkpoint captures. */
-    private record Snapshot(int pc, List<String> received, List<List<Msg>> mailbox) {
+    /**
+     * Program state of one rank plus its unreceived mailbox: what a checkpoint captures. {@code sentTo} and
+     * {@code receivedFrom} are the rank's own account of every payload it sent to and received from each rank.
+     */
+    private record Snapshot(int pc, List<String> received, List<List<Msg>> mailbox, List<List<String>> sentTo,
+                            List<List<String>> receivedFrom, String sources) {
     }
 
-    private record Piece(NbCheckpointRecord record, Snapshot snapshot, Map<Long, String> latePayloads) {
+    private record Piece(NbCheckpointRecord record, Snapshot snapshot, Map<Long, String> latePayloads,
+                         DeterminantLog determinants) {
     }
 
     static final long INTERVAL = 10;
@@ -78,6 +104,17 @@ final class NbSimulator {
         NbCheckpointRecord pendingWrite;
         long naiveSent;
         boolean finishedReported;
+        List<List<String>> sentTo = lists();
+        List<List<String>> receivedFrom = lists();
+        String sources = "";
+        Recording recording;
+        final Map<Integer, DeterminantLog> recorded = new HashMap<>();
+        Replay replay;
+        /** The receive from any rank at {@link #pc}, once posted: what a replay forces (null: free), its slot. */
+        boolean posted;
+        Determinant.Received forced;
+        long forcedNumber;
+        Recording.Slot slot;
 
         Rank(int id) {
             this.id = id;
@@ -96,7 +133,22 @@ final class NbSimulator {
                 return false;
             }
             Op op = programs.get(id).get(pc);
-            return op.kind() != Op.Kind.RECV || !mailbox.get(op.peer()).isEmpty();
+            return switch (op.kind()) {
+                case RECV -> !mailbox.get(op.peer()).isEmpty();
+                case RECV_ANY -> !sources().isEmpty();
+                default -> true;
+            };
+        }
+
+        /** The ranks whose message the receive from any rank at {@link #pc} may take now. */
+        List<Integer> sources() {
+            List<Integer> from = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (!mailbox.get(i).isEmpty() && (forced == null || forced.matched().source() == i)) {
+                    from.add(i);
+                }
+            }
+            return from;
         }
 
         Snapshot snapshot() {
@@ -108,7 +160,7 @@ final class NbSimulator {
                 }
                 box.add(copy);
             }
-            return new Snapshot(pc, List.copyOf(received), box);
+            return new Snapshot(pc, List.copyOf(received), box, copies(sentTo), copies(receivedFrom), sources);
         }
 
         void reset(Snapshot s) {
@@ -120,13 +172,38 @@ final class NbSimulator {
                     mailbox.get(i).addAll(s.mailbox().get(i));
                 }
             }
+            sentTo = s == null ? lists() : copies(s.sentTo());
+            receivedFrom = s == null ? lists() : copies(s.receivedFrom());
+            sources = s == null ? "" : s.sources();
             protocol = new NbRankProtocol(id, n, out::add);
             out.clear();
             captured = null;
             latePayloads = new HashMap<>();
             pendingWrite = null;
             finishedReported = false;
+            recording = null;
+            recorded.clear();
+            replay = null;
+            posted = false;
+            forced = null;
+            slot = null;
         }
+    }
+
+    private List<List<String>> lists() {
+        List<List<String>> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            l.add(new ArrayList<>());
+        }
+        return l;
+    }
+
+    private static List<List<String>> copies(List<List<String>> lists) {
+        List<List<String>> l = new ArrayList<>();
+        for (List<String> x : lists) {
+            l.add(new ArrayList<>(x));
+        }
+        return l;
     }
 
     @SuppressWarnings("unchecked")
@@ -170,23 +247,46 @@ final class NbSimulator {
         return coordinator.openCheckpoint();
     }
 
-    /** Executes the next op of rank {@code r}; a RECV must be satisfiable. */
+    /** Executes the next op of rank {@code r}; a RECV must be satisfiable (a RECV_ANY takes the first rank it may). */
     NbSimulator step(int r) {
         Rank k = rank[r];
+        post(k);
         if (!k.runnable()) {
             throw new AssertionError("rank " + r + " cannot step at pc " + k.pc);
         }
-        Op op = programs.get(r).get(k.pc++);
+        Op op = programs.get(r).get(k.pc);
+        return op.kind() == Op.Kind.RECV_ANY ? stepAny(r, k.sources().get(0)) : execute(k, -1);
+    }
+
+    /** Executes rank {@code r}'s receive from any rank by taking the message from {@code source}. */
+    NbSimulator stepAny(int r, int source) {
+        Rank k = rank[r];
+        post(k);
+        if (!k.runnable() || programs.get(r).get(k.pc).kind() != Op.Kind.RECV_ANY || !k.sources().contains(source)) {
+            throw new AssertionError("rank " + r + " cannot receive from rank " + source + " at pc " + k.pc
+                    + " (may take from " + (k.runnable() ? k.sources() : "none") + ")");
+        }
+        return execute(k, source);
+    }
+
+    private NbSimulator execute(Rank k, int source) {
+        Op op = programs.get(k.id).get(k.pc++);
         switch (op.kind()) {
-            case SEND -> send(k, op);
+            case SEND -> send(k, op.peer(), op.payload());
+            case FORWARD -> {
+                send(k, op.peer(), op.payload() + "@" + k.sources);
+                k.sources = "";
+            }
             case RECV -> receive(k, op.peer());
+            case RECV_ANY -> receiveAny(k, source);
             case POINT -> safePoint(k);
         }
-        if (k.done() && !k.finishedReported && mode == Mode.NB) {
+        if (k.done() && !k.finishedReported && mode != Mode.NAIVE) {
             k.finishedReported = true;
-            coordinator.onRankFinished(r);
+            coordinator.onRankFinished(k.id);
         }
         drain();
+        post(k);
         return this;
     }
 
@@ -204,7 +304,7 @@ final class NbSimulator {
             throw new AssertionError("nothing in flight from " + from + " to " + to);
         }
         boolean late = false;
-        if (mode == Mode.NB) {
+        if (mode != Mode.NAIVE) {
             NbClassification c = rank[to].protocol.onAccept(from, m.epoch(), m.seq());
             log.add(from + "->" + to + " " + m.payload() + " " + c);
             late = c == NbClassification.LATE;
@@ -240,7 +340,7 @@ final class NbSimulator {
 
     /** Rank r fails: the coordinator is told, then the whole job restarts from the last committed checkpoint. */
     NbSimulator kill(int r) {
-        if (mode == Mode.NB) {
+        if (mode != Mode.NAIVE) {
             coordinator.onRankFailed(r);
             coordinatorOut.clear();
         }
@@ -264,7 +364,7 @@ final class NbSimulator {
                 kill(random.nextInt(n));
                 continue;
             }
-            if (mode == Mode.NB) {
+            if (mode != Mode.NAIVE) {
                 now++;
                 coordinator.onTick(now);
                 drain();
@@ -307,6 +407,9 @@ final class NbSimulator {
 
     /** Enabled steps, control work first (the runtime handles it promptly), then deliveries, then programs. */
     private List<Runnable> enabledSteps() {
+        for (Rank k : rank) {
+            post(k);
+        }
         List<Runnable> enabled = new ArrayList<>();
         for (Rank k : rank) {
             int r = k.id;
@@ -327,7 +430,11 @@ final class NbSimulator {
             }
         }
         for (Rank k : rank) {
-            if (k.runnable()) {
+            if (k.runnable() && programs.get(k.id).get(k.pc).kind() == Op.Kind.RECV_ANY) {
+                for (int source : k.sources()) {
+                    enabled.add(() -> stepAny(k.id, source));
+                }
+            } else if (k.runnable()) {
                 enabled.add(() -> step(k.id));
             }
         }
@@ -373,6 +480,24 @@ final class NbSimulator {
         return log;
     }
 
+    /**
+     * Whether every rank received from each rank exactly what that rank, by its own account, sent it: no message lost,
+     * none twice, and every re-executed send (suppressed or not) equal to the one its receiver got. Lists the
+     * channels that differ, or returns an empty list.
+     */
+    List<String> inconsistencies() {
+        List<String> wrong = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                if (!rank[i].sentTo.get(j).equals(rank[j].receivedFrom.get(i))) {
+                    wrong.add(i + "->" + j + " sent " + rank[i].sentTo.get(j) + " received "
+                            + rank[j].receivedFrom.get(i));
+                }
+            }
+        }
+        return wrong;
+    }
+
     /** What every rank must receive: the k-th RECV(from) of rank r gets the k-th payload from sent to r. */
     static List<List<String>> expected(List<List<Op>> programs) {
         int n = programs.size();
@@ -399,26 +524,69 @@ final class NbSimulator {
 
     // ---- internals -----------------------------------------------------------------------------------------------
 
-    private void send(Rank k, Op op) {
+    private void send(Rank k, int to, String payload) {
+        k.sentTo.get(to).add(payload);
         if (mode == Mode.NAIVE) {
-            channel[k.id][op.peer()].add(new Msg(op.payload(), 0, 0, false));
+            channel[k.id][to].add(new Msg(payload, 0, 0, false));
             return;
         }
-        long seq = k.protocol.onSend(op.peer());
+        long seq = k.protocol.onSend(to);
         if (seq != NbRankProtocol.SUPPRESSED) {
-            channel[k.id][op.peer()].add(new Msg(op.payload(), k.protocol.epoch(), seq, false));
+            channel[k.id][to].add(new Msg(payload, k.protocol.epoch(), seq, false));
         } else {
-            log.add(k.id + "->" + op.peer() + " " + op.payload() + " SUPPRESSED");
+            log.add(k.id + "->" + to + " " + payload + " SUPPRESSED");
         }
     }
 
     private void receive(Rank k, int from) {
         Msg m = k.mailbox.get(from).poll();
         k.received.add(m.payload());
+        k.receivedFrom.get(from).add(m.payload());
+        k.sources += from;
         if (m.late()) {
             k.latePayloads.put(key(from, m.seq()), m.payload());
             k.protocol.onLateLogged(from, m.seq());
         }
+    }
+
+    /**
+     * Posts the receive from any rank at the rank's {@code pc}, as the runtime does when the program calls it: a
+     * replay decides its source, a recording keeps its place.
+     */
+    private void post(Rank k) {
+        if (k.posted || k.done() || programs.get(k.id).get(k.pc).kind() != Op.Kind.RECV_ANY) {
+            return;
+        }
+        k.posted = true;
+        if (k.replay != null) {
+            k.forced = k.replay.receive(Determinant.ANY, 0, 0);
+            k.forcedNumber = k.replay.number();
+            if (k.replay.isOver()) {
+                log.add("rank " + k.id + " replay over: " + k.replay.end());
+                k.replay = null;
+            }
+        }
+        k.slot = k.recording == null ? null : k.recording.receive(Determinant.ANY, 0, 0);
+    }
+
+    private void receiveAny(Rank k, int from) {
+        long seq = k.mailbox.get(from).peek().seq();
+        receive(k, from);
+        Determinant.Matched seen = new Determinant.Matched(from, 0, seq);
+        if (k.forced != null) {
+            ReplayMismatchException e = new Replay(k.id, DeterminantLog.EMPTY, null).checkReceived(k.forced,
+                    k.forcedNumber, seen);
+            if (e != null) {
+                throw new AssertionError(e.getMessage());
+            }
+            log.add("rank " + k.id + " replayed receive from " + from);
+        }
+        if (k.slot != null && k.recording != null) {
+            k.recording.matched(k.slot, seen);
+        }
+        k.posted = false;
+        k.forced = null;
+        k.slot = null;
     }
 
     private void safePoint(Rank k) {
@@ -432,7 +600,7 @@ final class NbSimulator {
                 if (all) {
                     Piece[] ps = new Piece[n];
                     for (Rank o : rank) {
-                        ps[o.id] = new Piece(null, o.captured, Map.of());
+                        ps[o.id] = new Piece(null, o.captured, Map.of(), DeterminantLog.EMPTY);
                     }
                     pieces.put(naiveOpen, ps);
                     committed = naiveOpen;
@@ -454,7 +622,12 @@ final class NbSimulator {
         }
         k.pendingWrite = null;
         Piece[] ps = pieces.computeIfAbsent(record.epoch(), e -> new Piece[n]);
-        ps[k.id] = new Piece(record, k.captured, Map.copyOf(k.latePayloads));
+        DeterminantLog events = k.recorded.remove(record.epoch());
+        if (events == null) {
+            throw new AssertionError("rank " + k.id + " writes checkpoint " + record.epoch() + " before its recording"
+                    + " of non-deterministic events ended");
+        }
+        ps[k.id] = new Piece(record, k.captured, Map.copyOf(k.latePayloads), events);
         k.protocol.onPieceWritten(record.epoch(), 100 + record.late().size());
         drain();
     }
@@ -495,7 +668,14 @@ final class NbSimulator {
     }
 
     private void rankAction(Rank k, NbRankAction action) {
-        if (action instanceof NbRankAction.Taken t) {
+        if (action instanceof NbRankAction.RecordDeterminants) {
+            k.recording = mode == Mode.NB ? new Recording() : null;
+        } else if (action instanceof NbRankAction.DeterminantsComplete c) {
+            k.recorded.put(c.epoch(), k.recording == null ? DeterminantLog.EMPTY : k.recording.finish());
+            k.recording = null;
+        } else if (action instanceof NbRankAction.DropDeterminants) {
+            k.recording = null;
+        } else if (action instanceof NbRankAction.Taken t) {
             coordinator.onTaken(k.id, t.epoch());
         } else if (action instanceof NbRankAction.Promise p) {
             control[p.to()].add(new PromiseFrom(k.id, p.epoch(), p.sentUpTo()));
@@ -548,6 +728,9 @@ final class NbSimulator {
             if (plan != null) {
                 RestartPlan.RankPlan rp = plan.rank(k.id);
                 k.protocol.restore(rp);
+                if (mode == Mode.NB && !ps[k.id].determinants().isEmpty()) {
+                    k.replay = new Replay(k.id, ps[k.id].determinants(), rp.reproducibleUpTo());
+                }
                 for (NbCheckpointRecord.Late l : rp.reinject()) {
                     String payload = ps[k.id].latePayloads().get(key(l.from(), l.seq()));
                     k.mailbox.get(l.from()).add(new Msg(payload, 0, l.seq(), false));

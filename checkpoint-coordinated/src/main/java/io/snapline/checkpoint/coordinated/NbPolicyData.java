@@ -1,0 +1,185 @@
+package io.snapline.checkpoint.coordinated;
+
+import io.snapline.checkpoint.CheckpointException;
+import io.snapline.runtime.determinant.DeterminantLog;
+import io.snapline.runtime.engine.BaseType;
+import io.snapline.runtime.engine.CommSnapshot;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What {@code coordinated-nb} keeps in a rank's piece besides the runtime's image: the rank's channel counters at its
+ * checkpoint and when every rank had taken it, the late messages it logged, and the non-deterministic events it
+ * recorded from its checkpoint until every rank had taken it.
+ *
+ * <pre>
+ * coordinated-nb policy data, version 2 (big-endian)
+ * +--------+------+------------------------------------------------------------+
+ * | offset | size | field                                                      |
+ * +--------+------+------------------------------------------------------------+
+ * |      0 |    4 | magic "SLNB"                                               |
+ * |      4 |    2 | version = 2                                                |
+ * |      6 |    2 | reserved, 0                                                |
+ * |      8 |    4 | epoch (the checkpoint's number)                            |
+ * |     12 |    4 | n, ranks in the job                                        |
+ * |     16 |   8n | sentUpTo: messages sent to each rank before the checkpoint |
+ * |    ... |   8n | acceptedUpTo: highest number accepted from each rank       |
+ * |    ... |   8n | sentWhenAllTook: messages sent to each rank when every     |
+ * |        |      |   rank had taken the checkpoint                            |
+ * |    ... |    4 | L, late messages                                           |
+ * |    ... |  ... | L x late message: from i32, seq i64, context i32, tag i32, |
+ * |        |      |   base u8, elements i32, payload length i32, payload       |
+ * |    ... |    4 | D, length of the determinant log                           |
+ * |    ... |    D | the recorded events (DeterminantLog layout, version 1)     |
+ * +--------+------+------------------------------------------------------------+
+ * </pre>
+ * Version 1 (written before events were recorded) began directly with the epoch and had neither the counters when all
+ * took the checkpoint nor the events; it is refused, since a restart from it could not replay the rank's choices.
+ *
+ * @param late the logged late messages, in the order of {@code lateSeqs} (same length)
+ */
+record NbPolicyData(int epoch, long[] sentUpTo, long[] acceptedUpTo, long[] sentWhenAllTook, long[] lateSeqs,
+        List<CommSnapshot.Saved> late, DeterminantLog determinants) {
+    static final int MAGIC = 0x534C4E42; // "SLNB"
+    static final short VERSION = 2;
+    private static final BaseType[] BASES = BaseType.values();
+
+    NbPolicyData {
+        late = List.copyOf(late);
+        if (lateSeqs.length != late.size()) {
+            throw new IllegalArgumentException(lateSeqs.length + " late sequence numbers for " + late.size()
+                    + " late messages");
+        }
+    }
+
+    int ranks() {
+        return sentUpTo.length;
+    }
+
+    byte[] encode() {
+        int n = ranks();
+        byte[] log = determinants.encode();
+        long size = 16L + 24L * n + 4 + 4 + log.length;
+        for (CommSnapshot.Saved s : late) {
+            size += 29 + s.payload().length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(size));
+        b.putInt(MAGIC).putShort(VERSION).putShort((short) 0).putInt(epoch).putInt(n);
+        for (long[] counters : List.of(sentUpTo, acceptedUpTo, sentWhenAllTook)) {
+            for (long c : counters) {
+                b.putLong(c);
+            }
+        }
+        b.putInt(late.size());
+        for (int k = 0; k < late.size(); k++) {
+            CommSnapshot.Saved s = late.get(k);
+            b.putInt(s.source()).putLong(lateSeqs[k]).putInt(s.context()).putInt(s.tag()).put((byte) s.base().ordinal())
+                    .putInt(s.elements()).putInt(s.payload().length).put(s.payload());
+        }
+        b.putInt(log.length).put(log);
+        return b.array();
+    }
+
+    /**
+     * Reads the policy data of {@code where} (e.g. "checkpoint 7 of rank 2").
+     *
+     * @throws CheckpointException naming {@code where} and what to do when the bytes are not version 2 data
+     */
+    static NbPolicyData decode(byte[] bytes, String where) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        try {
+            if (bytes.length < 8 || b.getInt() != MAGIC) {
+                throw new CheckpointException(where + " holds no coordinated-nb data of version " + VERSION + " (it was"
+                        + " written by an older Snapline, which did not record the rank's non-deterministic events,"
+                        + " or by another policy); resume it with the Snapline and the policy that wrote it, or start"
+                        + " the job afresh");
+            }
+            short version = b.getShort();
+            if (version != VERSION) {
+                throw new CheckpointException(where + " has coordinated-nb data version " + version + "; this build"
+                        + " reads version " + VERSION);
+            }
+            b.getShort();
+            int epoch = b.getInt();
+            int n = b.getInt();
+            long[][] counters = new long[3][n];
+            for (long[] c : counters) {
+                for (int i = 0; i < n; i++) {
+                    c[i] = b.getLong();
+                }
+            }
+            int count = b.getInt();
+            long[] seqs = new long[Math.max(count, 0)];
+            List<CommSnapshot.Saved> late = new ArrayList<>(seqs.length);
+            for (int k = 0; k < count; k++) {
+                int from = b.getInt();
+                seqs[k] = b.getLong();
+                int context = b.getInt();
+                int tag = b.getInt();
+                int base = b.get();
+                int elements = b.getInt();
+                byte[] payload = new byte[b.getInt()];
+                b.get(payload);
+                if (base < 0 || base >= BASES.length) {
+                    throw new CheckpointException(where + " holds a late message of unknown element type " + base);
+                }
+                late.add(new CommSnapshot.Saved(from, context, tag, BASES[base], elements, payload));
+            }
+            byte[] log = new byte[b.getInt()];
+            b.get(log);
+            if (b.hasRemaining()) {
+                throw new CheckpointException(where + " has " + b.remaining() + " unexpected bytes after its"
+                        + " coordinated-nb data");
+            }
+            DeterminantLog determinants;
+            try {
+                determinants = DeterminantLog.decode(log, where);
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(e.getMessage(), e);
+            }
+            return new NbPolicyData(epoch, counters[0], counters[1], counters[2], seqs, late, determinants);
+        } catch (BufferUnderflowException | NegativeArraySizeException e) {
+            throw new CheckpointException(where + " ends inside its coordinated-nb data: the piece is truncated", e);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof NbPolicyData d && d.epoch == epoch && Arrays.equals(d.sentUpTo, sentUpTo)
+                && Arrays.equals(d.acceptedUpTo, acceptedUpTo) && Arrays.equals(d.sentWhenAllTook, sentWhenAllTook)
+                && Arrays.equals(d.lateSeqs, lateSeqs) && sameMessages(d.late, late)
+                && d.determinants.equals(determinants);
+    }
+
+    private static boolean sameMessages(List<CommSnapshot.Saved> a, List<CommSnapshot.Saved> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int k = 0; k < a.size(); k++) {
+            CommSnapshot.Saved x = a.get(k);
+            CommSnapshot.Saved y = b.get(k);
+            if (x.source() != y.source() || x.context() != y.context() || x.tag() != y.tag() || x.base() != y.base()
+                    || x.elements() != y.elements() || !Arrays.equals(x.payload(), y.payload())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(new int[] {epoch, Arrays.hashCode(sentUpTo), Arrays.hashCode(acceptedUpTo),
+            Arrays.hashCode(sentWhenAllTook), Arrays.hashCode(lateSeqs), late.size(), determinants.hashCode()});
+    }
+
+    @Override
+    public String toString() {
+        return "NbPolicyData[epoch=" + epoch + ", sentUpTo=" + Arrays.toString(sentUpTo) + ", acceptedUpTo="
+                + Arrays.toString(acceptedUpTo) + ", sentWhenAllTook=" + Arrays.toString(sentWhenAllTook)
+                + ", lateSeqs=" + Arrays.toString(lateSeqs) + ", determinants=" + determinants.events().size()
+                + " events]";
+    }
+}

@@ -1,0 +1,13 @@
+package io.snapline.examples;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+
+/** {@link WildcardRestartCases}, three runs of each (the long suite runs twenty: {@link NonBlockingWildcardLongTest}). */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class NonBlockingWildcardTest extends WildcardRestartCases {
+    @Override
+    int repeats() {
+        return 3;
+    }
+}

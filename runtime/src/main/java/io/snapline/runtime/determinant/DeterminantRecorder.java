@@ -1,0 +1,298 @@
+package io.snapline.runtime.determinant;
+
+import io.snapline.runtime.determinant.Determinant.Completed;
+import io.snapline.runtime.determinant.Determinant.Done;
+import io.snapline.runtime.determinant.Determinant.Idle;
+import io.snapline.runtime.determinant.Determinant.Matched;
+import io.snapline.runtime.determinant.Determinant.Op;
+import io.snapline.runtime.determinant.Determinant.Probed;
+import io.snapline.runtime.determinant.Determinant.Received;
+import io.snapline.runtime.engine.ChoiceHook;
+import io.snapline.runtime.engine.Endpoint;
+import io.snapline.runtime.engine.EngineException;
+import io.snapline.runtime.engine.Message;
+import io.snapline.runtime.engine.Request;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * One rank's determinant recorder: binds a {@link Recording} and a {@link Replay} to the rank's engine through the
+ * {@link ChoiceHook}, which it installs on the {@link Endpoint} only while it records, replays, or has seen the
+ * rank diverge from a replay (then every non-deterministic operation raises the same error again).
+ *
+ * <p>Locking: this object's monitor guards everything; {@link Watch#matched} takes it under the mailbox lock, so
+ * nothing here calls into the engine while holding it (installing the hook is a volatile write).
+ */
+public final class DeterminantRecorder implements Determinants, ChoiceHook {
+    private static final int[] NONE = new int[0];
+
+    private final int rank;
+    private final Endpoint endpoint;
+    private Recording recording;
+    private Replay replay;
+    private ReplayMismatchException failure;
+    /** What the probe or test under way must report (program thread: one at a time), and the replay it comes from. */
+    private Probed forcedProbe;
+    private Completed forcedCompletion;
+    private long forcedNumber;
+    private Replay forcedBy;
+
+    public DeterminantRecorder(Endpoint endpoint) {
+        this.endpoint = endpoint;
+        this.rank = endpoint.rank();
+    }
+
+    // ------------------------------------------------------------------ Determinants
+
+    @Override
+    public synchronized void record() {
+        recording = new Recording();
+        install();
+    }
+
+    @Override
+    public synchronized DeterminantLog endRecording() {
+        if (recording == null) {
+            return DeterminantLog.EMPTY;
+        }
+        DeterminantLog log = recording.finish();
+        recording = null;
+        install();
+        return log;
+    }
+
+    @Override
+    public synchronized DeterminantLog drainRecording() {
+        return recording == null ? DeterminantLog.EMPTY : recording.drain();
+    }
+
+    @Override
+    public synchronized void dropRecording() {
+        recording = null;
+        install();
+    }
+
+    @Override
+    public synchronized void replay(DeterminantLog log, long[] reproducibleUpTo) {
+        replay = new Replay(rank, log, reproducibleUpTo);
+        endIfOver();
+        install();
+    }
+
+    @Override
+    public synchronized boolean replaying() {
+        return replay != null;
+    }
+
+    @Override
+    public synchronized void programEnded() {
+        if (replay != null) {
+            throw fail(replay.unfinished());
+        }
+    }
+
+    private void install() {
+        endpoint.setChoiceHook(recording != null || replay != null || failure != null ? this : null);
+    }
+
+    private void endIfOver() {
+        if (replay != null && replay.isOver()) {
+            replay = null;
+            install();
+        }
+    }
+
+    // ------------------------------------------------------------------ ChoiceHook
+
+    @Override
+    public synchronized Receive receive(int source, int tag, int context) {
+        if (source != Determinant.ANY && tag != Determinant.ANY) {
+            // Not a choice, but a test that reports it complete observes the message it matched.
+            return failure == null ? new Watch(null, null, 0, null, source) : null;
+        }
+        check();
+        Received forced = null;
+        long number = 0;
+        Replay by = replay;
+        if (by != null) {
+            forced = replaying(() -> by.receive(source, tag, context));
+            number = by.number();
+            endIfOver();
+        }
+        Recording.Slot slot = recording == null ? null : recording.receive(source, tag, context);
+        return new Watch(by, forced, number, slot, forced == null ? source : forced.matched().source());
+    }
+
+    @Override
+    public synchronized int probe(boolean blocking, int source, int tag, int context) {
+        check();
+        forcedProbe = null;
+        Replay by = replay;
+        if (by == null) {
+            return FREE;
+        }
+        Determinant d = replaying(() -> by.probe(blocking, source, tag, context));
+        long number = by.number();
+        endIfOver();
+        if (d == null) {
+            return FREE;
+        }
+        if (d instanceof Idle) {
+            return NOTHING;
+        }
+        forcedProbe = (Probed) d;
+        forcedNumber = number;
+        forcedBy = by;
+        return forcedProbe.found().source();
+    }
+
+    @Override
+    public synchronized void probed(boolean blocking, int source, int tag, int context, Message found) {
+        Matched seen = found == null ? null : new Matched(found.source(), found.tag(), found.seq());
+        Probed forced = forcedProbe;
+        forcedProbe = null;
+        if (forced != null) {
+            ReplayMismatchException e = seen == null ? null : forcedBy.checkProbed(forced, forcedNumber, seen);
+            if (e != null) {
+                throw fail(e);
+            }
+        }
+        if (recording != null) {
+            recording.probed(blocking, source, tag, context, seen);
+        }
+    }
+
+    @Override
+    public synchronized int[] complete(Completion op, Request[] requests) {
+        check();
+        forcedCompletion = null;
+        Replay by = replay;
+        if (by == null) {
+            return null;
+        }
+        Determinant d = replaying(() -> by.complete(op(op), requests.length, i -> requests[i] != null));
+        long number = by.number();
+        endIfOver();
+        if (d == null) {
+            return null;
+        }
+        if (d instanceof Idle) {
+            return NONE;
+        }
+        Completed c = (Completed) d;
+        forcedCompletion = c;
+        forcedNumber = number;
+        forcedBy = by;
+        int[] indices = new int[c.done().size()];
+        for (int k = 0; k < indices.length; k++) {
+            indices[k] = c.done().get(k).index();
+        }
+        return indices;
+    }
+
+    @Override
+    public synchronized void completed(Completion op, Request[] requests, int[] indices) {
+        Completed forced = forcedCompletion;
+        forcedCompletion = null;
+        if (forced == null && recording == null) {
+            return;
+        }
+        List<Done> done = indices.length == 0 ? List.of() : new ArrayList<>(indices.length);
+        for (int i : indices) {
+            Matched m = requests[i].choice() instanceof Watch w ? w.seen : null;
+            if (forced != null) {
+                ReplayMismatchException e = forcedBy.checkCompleted(forced, forcedNumber, i, m);
+                if (e != null) {
+                    throw fail(e);
+                }
+            }
+            done.add(new Done(i, m));
+        }
+        if (recording != null) {
+            recording.completed(op(op), requests.length, done);
+        }
+    }
+
+    private static Op op(Completion c) {
+        return switch (c) {
+            case TEST -> Op.TEST;
+            case TESTALL -> Op.TESTALL;
+            case TESTANY -> Op.TESTANY;
+            case TESTSOME -> Op.TESTSOME;
+            case WAITANY -> Op.WAITANY;
+            case WAITSOME -> Op.WAITSOME;
+        };
+    }
+
+    // ------------------------------------------------------------------ failures
+
+    /** Runs a step of the replay; a mismatch it finds becomes the rank's failure. */
+    private <T> T replaying(Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (ReplayMismatchException e) {
+            throw fail(e);
+        }
+    }
+
+    private ReplayMismatchException fail(ReplayMismatchException e) {
+        if (failure == null) {
+            failure = e;
+        }
+        replay = null;
+        install();
+        return e;
+    }
+
+    /** A rank that diverged from its replay raises that error again at every non-deterministic operation. */
+    private void check() {
+        if (failure != null) {
+            throw new ReplayMismatchException(failure.getMessage());
+        }
+    }
+
+    /**
+     * A receive, watched from its posting to its match: a receive with a wildcard is forced and recorded, and the
+     * message any receive matched is what a later test that reports it complete observed.
+     */
+    private final class Watch implements Receive {
+        private final Replay by;
+        private final Received forced;
+        private final long number;
+        private final Recording.Slot slot;
+        private final int source;
+        /** The message it matched (set under the recorder's lock before the receive completes), or null. */
+        private Matched seen;
+
+        Watch(Replay by, Received forced, long number, Recording.Slot slot, int source) {
+            this.by = by;
+            this.forced = forced;
+            this.number = number;
+            this.slot = slot;
+            this.source = source;
+        }
+
+        @Override
+        public int source() {
+            return source;
+        }
+
+        @Override
+        public EngineException matched(int from, int tag, long seq) {
+            synchronized (DeterminantRecorder.this) {
+                seen = new Matched(from, tag, seq);
+                if (forced != null) {
+                    ReplayMismatchException e = by.checkReceived(forced, number, seen);
+                    if (e != null) {
+                        return fail(e);
+                    }
+                }
+                if (slot != null && recording != null) {
+                    recording.matched(slot, seen);
+                }
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.snapline.runtime.determinant;
+
+/**
+ * A rank's determinant recorder as a policy sees it ({@code RankServices.determinants()}): it records the outcomes of
+ * the rank's non-deterministic operations into a {@link DeterminantLog} the policy takes and persists, and replays a
+ * log so that a re-executed rank makes the same choices again. Off (costing nothing) while it does neither. Recording
+ * and replaying may overlap: a replayed rank that checkpoints again records the outcomes it is replaying.
+ *
+ * <p>Thread safety: every method may be called from any thread; {@link #record()} and {@link #replay} must be called
+ * while the program is at a safe point or not yet running (no receive of the program pending), so that the recording
+ * or replay starts exactly there.
+ */
+public interface Determinants {
+    /**
+     * Starts recording, from this instant of the program: every later outcome is appended to a new log. A recording
+     * under way is dropped.
+     */
+    void record();
+
+    /**
+     * Ends the recording and returns it; empty when nothing was being recorded. A receive posted but not yet matched
+     * is recorded as such ({@link Determinant.Received#matched()} null): its replay will decide freely.
+     */
+    DeterminantLog endRecording();
+
+    /**
+     * Returns what has been recorded so far up to the first receive not yet matched, and goes on recording (for a
+     * policy that persists the log as it grows); empty when nothing is being recorded.
+     */
+    DeterminantLog drainRecording();
+
+    /** Ends the recording without keeping it (e.g. the checkpoint it belonged to was abandoned). */
+    void dropRecording();
+
+    /**
+     * Replays {@code log} from the program's next operation on. Calls that differ from the recorded ones raise
+     * {@link ReplayMismatchException} naming the rank and the event; once the log is over the rank runs freely.
+     *
+     * @param reproducibleUpTo by world rank: a message from that rank numbered above this was sent after its own
+     *     replay will end, so its sender need not send it again as it did; the replay ends freely at the first event
+     *     that observed such a message. Null: every message is sent again as recorded.
+     */
+    void replay(DeterminantLog log, long[] reproducibleUpTo);
+
+    /** Whether a replay is under way (a log given to {@link #replay} that is not over yet). */
+    boolean replaying();
+
+    /**
+     * The program has ended ({@code MPI.Finalize}). A replay still under way means the rank made fewer
+     * non-deterministic calls than it did when the log was recorded: {@link ReplayMismatchException}. A recording
+     * under way goes on (it has nothing more to record) until the policy ends it.
+     */
+    void programEnded();
+}
