@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code Waitany}, a master passing safe points faster than its workers) and {@link Pipeline} (stages at different
  * rates) — under every restarting policy, with failures of the first rank, of another one, of two at once and during
  * a checkpoint. Every run must end with the failure-free output; the non-determinism of arrival orders is what the
- * repetitions are for: each program and policy runs 4 times here (once per kind of failure) and 80 times under
+ * repetitions are for: each program and policy runs 12 times here (3 per kind of failure) and 80 times under
  * {@code -Plong} (20 per kind), on each device.
  */
 class IrregularProgramsTest {
@@ -53,7 +53,7 @@ class IrregularProgramsTest {
     @TestFactory
     @Timeout(value = 900, unit = TimeUnit.SECONDS)
     Stream<DynamicTest> shouldPrintTheFailureFreeOutputUnderEveryPolicyWhateverFails() {
-        return matrix(1);
+        return matrix(3);
     }
 
     @Tag("long")
@@ -67,7 +67,7 @@ class IrregularProgramsTest {
     private Stream<DynamicTest> matrix(int repetitions) {
         List<DynamicTest> tests = new ArrayList<>();
         String[] farm = {"120", "200000"};
-        String[] pipeline = {"500", "16", "2000"};
+        String[] pipeline = {"1000", "16", "2000"};
         for (Policy p : POLICIES) {
             tests.add(cell("MasterWorker", p, failures(0, 2, 3, 40), repetitions, MasterWorker.class, farm));
             tests.add(cell("Pipeline", p, failures(0, 1, 3, 100), repetitions, Pipeline.class, pipeline));

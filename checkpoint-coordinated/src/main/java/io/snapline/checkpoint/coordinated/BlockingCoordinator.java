@@ -32,7 +32,8 @@ import java.util.function.IntPredicate;
  * the image. Ranks that pass safe points at different rates (a master and its workers, a pipeline) can leave a rank
  * that has not frozen waiting for one that has: when every rank is either frozen or waiting inside the runtime
  * (blocked, or polling in vain), and has for a moment ({@link #RELEASE_AFTER_NANOS}, so that a message already on its
- * way can arrive), the frozen ranks they wait for are released to their next safe point and freeze there again.
+ * way can arrive), the frozen ranks they wait for are released and freeze again at a later safe point: the next one
+ * at the first release, twice as far at each further release of the same rank for the same checkpoint.
  * A checkpoint that is still not placed after the checkpoint timeout is abandoned, reported, and the job runs on;
  * nothing about placing a checkpoint ever ends a job.
  */
@@ -41,6 +42,12 @@ final class BlockingCoordinator implements PolicyCoordinator {
 
     /** How long every unfrozen rank must have waited, with no news from any rank, before frozen ones are released. */
     static final long RELEASE_AFTER_NANOS = 10_000_000L;
+    /**
+     * A rank released again and again for one checkpoint runs past twice as many safe points each time (1, 2, 4, ...
+     * up to 2^this), so that a rank far ahead of the others, whose peers keep waiting for it, costs a number of
+     * releases logarithmic in the points it must run ahead, not one per point.
+     */
+    static final int MAX_RELEASE_DOUBLINGS = 16;
 
     private final CoordinatorServices services;
     private final int n;
@@ -56,6 +63,8 @@ final class BlockingCoordinator implements PolicyCoordinator {
     /** Whether the ranks of the open checkpoint were all asked to freeze at their next safe point. */
     private boolean requested;
     private int releases;
+    /** Per rank: how often the open checkpoint released it; the k-th release lets it pass 2^(k-1) safe points. */
+    private final int[] releasedTimes;
     /**
      * Whether every rank that has not frozen waits (and some rank is frozen), as of the last report; and the first
      * tick that saw it so with no report since ({@link Long#MIN_VALUE}: none yet). A wait may end by a message a
@@ -83,6 +92,7 @@ final class BlockingCoordinator implements PolicyCoordinator {
         this.stallNanos = services.settings().stallTimeout().toNanos();
         this.id = services.nextId().value() - 1;
         this.frozen = new boolean[n];
+        this.releasedTimes = new int[n];
         this.frozenAt = new long[n];
         this.waiting = new boolean[n];
         this.waitsOn = new int[n][];
@@ -175,6 +185,7 @@ final class BlockingCoordinator implements PolicyCoordinator {
         Arrays.fill(pieces, null);
         prepared = 0;
         releases = 0;
+        Arrays.fill(releasedTimes, 0);
         stuck = false;
         stuckSince = Long.MIN_VALUE;
         requested = request;
@@ -248,7 +259,8 @@ final class BlockingCoordinator implements PolicyCoordinator {
         for (int r = 0; r < n; r++) {
             if (frozen[r] && (any || needed[r])) {
                 frozen[r] = false;
-                services.send(r, BlockingMessage.encode(new BlockingMessage.Release(id)));
+                int points = 1 << Math.min(releasedTimes[r]++, MAX_RELEASE_DOUBLINGS);
+                services.send(r, BlockingMessage.encode(new BlockingMessage.Release(id, points)));
             } else if (!frozen[r] && !requested) {
                 services.send(r, BlockingMessage.encode(new BlockingMessage.Request(id)));
             }

@@ -22,7 +22,8 @@ import java.io.UncheckedIOException;
  *                       OPEN      (8)  id i64                  checkpoint id is open: report your waits, freeze at
  *                                                              your next due safe point (--every)
  *                       GO        (9)  id i64                  every rank is frozen: take checkpoint id
- *                       RELEASE   (10) id i64                  run on to your next safe point and freeze there
+ *                       RELEASE   (10) id i64, points i32      run on past points - 1 safe points and freeze at the
+ *                                                              next one
  * rank -> coordinator   PREPARED  (5)  id i64, point i64, blocked-nanos i64, piece: rank i32, file UTF, size i64,
  *                                      crc32c i32              my piece of id is durable
  *                       FROZEN    (6)  id i64, point i64       I stopped at safe point 'point' for id (0: my
@@ -62,7 +63,8 @@ sealed interface BlockingMessage {
     record Go(long id) implements BlockingMessage {
     }
 
-    record Release(long id) implements BlockingMessage {
+    /** {@code points}: the rank freezes at its {@code points}-th safe point from here (at least 1). */
+    record Release(long id, int points) implements BlockingMessage {
     }
 
     record Prepared(long id, long point, long blockedNanos, PieceRef piece) implements BlockingMessage {
@@ -121,6 +123,8 @@ sealed interface BlockingMessage {
                 out.writeBoolean(a.last());
             } else if (m instanceof Frozen f) {
                 out.writeLong(f.point());
+            } else if (m instanceof Release r) {
+                out.writeInt(r.points());
             } else if (m instanceof Waiting w) {
                 out.writeBoolean(w.waiting());
                 int[] peers = w.peers();
@@ -154,7 +158,7 @@ sealed interface BlockingMessage {
                 case COMMITTED -> new Committed(id);
                 case OPEN -> new Open(id);
                 case GO -> new Go(id);
-                case RELEASE -> new Release(id);
+                case RELEASE -> new Release(id, in.readInt());
                 case FROZEN -> new Frozen(id, in.readLong());
                 case WAITING -> {
                     boolean waiting = in.readBoolean();

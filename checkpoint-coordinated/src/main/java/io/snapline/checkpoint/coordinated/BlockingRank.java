@@ -12,10 +12,11 @@ import io.snapline.runtime.checkpoint.store.PieceRef;
  * coordinator messages (any thread) and the rank's waits inside the runtime (the program's thread).
  *
  * <pre>
- *              OPEN(id)                       REQUEST(id), or RELEASE(id) when FROZEN
+ *              OPEN(id)                       REQUEST(id), or RELEASE(id, k) when FROZEN
  *   RUNNING ------------> OPEN ---------------------------------------------------> ARMED
- *      |                   | --every due point                                        | next safe point p:
- *      | --every due point |                                                          | FROZEN(id, p)
+ *      |                   | --every due point                                        | next safe point p
+ *      | --every due point |                                                          | (k-th after RELEASE):
+ *      |                   |                                                          | FROZEN(id, p)
  *      +-------------------+-------------------------> FROZEN <-----------------------+
  *                                                        |  GO(id): flush, capture, flush, write, PREPARED
  *                                                        v
@@ -24,7 +25,7 @@ import io.snapline.runtime.checkpoint.store.PieceRef;
  * </pre>
  *
  * A frozen rank waits at its safe point, running no program code, until the coordinator has every rank frozen (GO),
- * lets it run on to its next safe point because some rank that has not frozen waits for it (RELEASE), or gives the
+ * lets it run on to a later safe point because some rank that has not frozen waits for it (RELEASE), or gives the
  * checkpoint up (ABANDON). While a checkpoint is open and this rank runs, it tells the coordinator each time it starts
  * or stops waiting inside the runtime (WAITING), which is how the coordinator sees that ranks that have not frozen
  * cannot get to a safe point without a frozen one.
@@ -52,6 +53,8 @@ final class BlockingRank implements RankPolicy, WaitListener {
     private String reason = "started";
     /** Program thread only: the next safe point at which --every wants a checkpoint (0: not yet computed). */
     private long nextDue;
+    /** Safe points an ARMED rank passes before it freezes (a RELEASE may ask for more than one). Guarded by this. */
+    private int pass;
     /** Program thread only: time this rank has been held back by the current checkpoint so far. */
     private long held;
 
@@ -86,8 +89,12 @@ final class BlockingRank implements RankPolicy, WaitListener {
         }
         long checkpoint;
         synchronized (this) {
-            boolean freeze = state == State.ARMED
-                    || due && (state == State.RUNNING || state == State.OPEN);
+            boolean armed = state == State.ARMED;
+            if (armed && pass > 0) {
+                pass--;
+                armed = false;
+            }
+            boolean freeze = armed || due && (state == State.RUNNING || state == State.OPEN);
             if (!freeze) {
                 if (due) {
                     nextDue = dueAfter(point);
@@ -169,6 +176,7 @@ final class BlockingRank implements RankPolicy, WaitListener {
         if (m instanceof BlockingMessage.Request r) {
             if (r.id() > closed && (state == State.RUNNING || state == State.OPEN)) {
                 id = r.id();
+                pass = 0;
                 transition(State.ARMED, "checkpoint " + id + " requested");
                 reportIfWaiting();
             } else if (state == State.FROZEN && id == 0) {
@@ -190,7 +198,9 @@ final class BlockingRank implements RankPolicy, WaitListener {
         } else if (m instanceof BlockingMessage.Release r) {
             if (state == State.FROZEN && (id == r.id() || id == 0)) {
                 id = r.id();
-                transition(State.ARMED, "released to the next safe point: a rank that has not frozen waits");
+                pass = Math.max(0, r.points() - 1);
+                transition(State.ARMED, "released to the " + (r.points() <= 1 ? "next safe point"
+                        : r.points() + "th safe point from here") + ": a rank that has not frozen waits");
             }
         } else if (m instanceof BlockingMessage.Abandon a) {
             closed = Math.max(closed, a.id());

@@ -167,15 +167,16 @@ class BlockingProtocolTest {
         c.onTick(SECOND + 15_000_000L);
         assertEquals(4, s.sent.size(), "the wait has not lasted a quiet moment yet");
         c.onTick(SECOND + 25_000_000L);
-        assertEquals(List.of("0:Release[id=1]"), tail(s.sent, before), "only the rank they wait for runs on");
+        assertEquals(List.of("0:Release[id=1, points=1]"), tail(s.sent, before), "only the rank they wait for runs on");
         assertEquals(1, c.releases());
         c.onRankMessage(2, frozen(1, 9));
         c.onRankMessage(3, waiting(1, true, 2, 1));
         quietMoment(c, 2 * SECOND);
-        assertEquals(List.of("0:Release[id=1]"), tail(s.sent, before), "rank 0 runs: it may yet get there");
+        assertEquals(List.of("0:Release[id=1, points=1]"), tail(s.sent, before), "rank 0 runs: it may yet get there");
         c.onRankMessage(0, waiting(1, true)); // the master waits for a result from anyone
         quietMoment(c, 3 * SECOND);
-        assertEquals(List.of("0:Release[id=1]", "1:Release[id=1]", "2:Release[id=1]"), tail(s.sent, before));
+        assertEquals(List.of("0:Release[id=1, points=1]", "1:Release[id=1, points=1]", "2:Release[id=1, points=1]"),
+                tail(s.sent, before));
         assertEquals(2, c.releases());
         c.onRankMessage(0, frozen(1, 13));
         c.onRankMessage(3, frozen(1, 9));
@@ -211,7 +212,7 @@ class BlockingProtocolTest {
         c.onRankMessage(1, waiting(1, true));
         c.onRankMessage(2, waiting(1, true));
         quietMoment(c, 101 * SECOND);
-        assertEquals(List.of("0:Release[id=1]", "1:Request[id=1]", "2:Request[id=1]"), tail(s.sent, 3),
+        assertEquals(List.of("0:Release[id=1, points=1]", "1:Request[id=1]", "2:Request[id=1]"), tail(s.sent, 3),
                 "the ranks behind now freeze at their next safe point, not at their tenth");
         c.onRankMessage(1, frozen(1, 4));
         c.onRankMessage(2, frozen(1, 4));
@@ -381,7 +382,7 @@ class BlockingProtocolTest {
         BlockingRank r = new BlockingRank(s);
         s.policy = r;
         r.onControl(control(new BlockingMessage.Request(1)));
-        s.duringAwait = () -> r.onControl(control(new BlockingMessage.Release(1)));
+        s.duringAwait = () -> r.onControl(control(new BlockingMessage.Release(1, 1)));
         r.atPoint(5);
         assertEquals(BlockingRank.State.ARMED, r.state());
         assertTrue(s.calls.stream().noneMatch(c -> c.startsWith("flush")), s.calls.toString());
@@ -390,6 +391,49 @@ class BlockingProtocolTest {
         r.atPoint(6);
         assertEquals("send Frozen[id=1, point=6]", s.calls.get(0));
         assertTrue(s.calls.contains("capture 1@6"), s.calls.toString());
+    }
+
+    @Test
+    void shouldPassTheSafePointsItIsReleasedForBeforeFreezingAgain() {
+        FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        BlockingRank r = new BlockingRank(s);
+        s.policy = r;
+        r.onControl(control(new BlockingMessage.Request(1)));
+        s.duringAwait = () -> r.onControl(control(new BlockingMessage.Release(1, 4)));
+        r.atPoint(5);
+        s.calls.clear();
+        s.duringAwait = () -> r.onControl(control(new BlockingMessage.Go(1)));
+        for (long p = 6; p <= 8; p++) {
+            r.atPoint(p);
+            assertEquals(BlockingRank.State.ARMED, r.state(), "passes point " + p);
+            assertTrue(s.calls.isEmpty(), s.calls.toString());
+        }
+        r.atPoint(9);
+        assertEquals("send Frozen[id=1, point=9]", s.calls.get(0), "freezes at the 4th point after the release");
+    }
+
+    @Test
+    void shouldDoubleThePointsARankMayPassEachTimeOneCheckpointReleasesItAgain() {
+        FakeCoordinatorServices s = new FakeCoordinatorServices(2, PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        BlockingCoordinator c = new BlockingCoordinator(s);
+        c.onTick(0);
+        c.onTick(SECOND);
+        long t = SECOND;
+        List<String> releases = new java.util.ArrayList<>();
+        for (int k = 0; k < 4; k++) {
+            c.onRankMessage(0, frozen(1, 10 + k)); // a stage far ahead
+            c.onRankMessage(1, waiting(1, true, 0)); // waits for its next item from it
+            int before = s.sent.size();
+            t += SECOND;
+            quietMoment(c, t);
+            releases.addAll(tail(s.sent, before));
+            c.onRankMessage(1, waiting(1, false));
+        }
+        assertEquals(List.of("0:Release[id=1, points=1]", "0:Release[id=1, points=2]", "0:Release[id=1, points=4]",
+                "0:Release[id=1, points=8]"), releases);
+        c.onRankMessage(0, frozen(1, 30));
+        c.onRankMessage(1, frozen(1, 7));
+        assertEquals(BlockingCoordinator.State.TAKING, c.state());
     }
 
     @Test
