@@ -14,15 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Task farms whose masters receive from {@code ANY_SOURCE}, probe, poll and wait for any or some of several requests
- * ({@link MasterWorker}, {@link PollingFarm}), run under {@code --checkpoint coordinated-nb} with failures of the
+ * A task farm whose master polls with {@code Iprobe} and {@code Test} and waits for any or some of several requests
+ * ({@link PollingFarm}; {@link MasterWorkerWildcardCases} adds {@link MasterWorker}), run under {@code --checkpoint coordinated-nb} with failures of the
  * master, of a worker, of two ranks and during a checkpoint, {@link #repeats()} times each: every run must print
  * exactly what a failure-free run prints (each farm checks, too, that the master's record of who did what matches
  * every worker's own tally). A restarted rank replays the choices it recorded after its checkpoint, so it re-sends
  * the messages other ranks' checkpoints already hold.
  */
 abstract class WildcardRestartCases {
-    private static final String[] MASTER_WORKER = {"600", "5000"};
     private static final String[] POLLING_FARM = {"600", "5000"};
     /** Failure-free output, by program (it does not depend on the order results come in). */
     private static final Map<Class<?>, List<String>> CLEAN = new ConcurrentHashMap<>();
@@ -32,26 +31,6 @@ abstract class WildcardRestartCases {
 
     /** How many times each case runs. */
     abstract int repeats();
-
-    @Test
-    void shouldPrintTheFailureFreeResultWhenTheMasterOfAMasterWorkerFarmFails() {
-        assertAlwaysFailureFree(MasterWorker.class, MASTER_WORKER, "rank=0,point=150");
-    }
-
-    @Test
-    void shouldPrintTheFailureFreeResultWhenAWorkerOfAMasterWorkerFarmFails() {
-        assertAlwaysFailureFree(MasterWorker.class, MASTER_WORKER, "rank=2,point=80");
-    }
-
-    @Test
-    void shouldPrintTheFailureFreeResultWhenTwoRanksOfAMasterWorkerFarmFail() {
-        assertAlwaysFailureFree(MasterWorker.class, MASTER_WORKER, "rank=0,point=150", "rank=3,point=80");
-    }
-
-    @Test
-    void shouldPrintTheFailureFreeResultWhenTheMasterOfAMasterWorkerFarmFailsDuringACheckpoint() {
-        assertAlwaysFailureFree(MasterWorker.class, MASTER_WORKER, "rank=0,during-checkpoint=2");
-    }
 
     @Test
     void shouldPrintTheFailureFreeResultWhenTheMasterOfAPollingFarmFails() {
@@ -73,7 +52,7 @@ abstract class WildcardRestartCases {
         assertAlwaysFailureFree(PollingFarm.class, POLLING_FARM, "rank=0,during-checkpoint=2");
     }
 
-    private void assertAlwaysFailureFree(Class<?> farm, String[] args, String... failures) {
+    void assertAlwaysFailureFree(Class<?> farm, String[] args, String... failures) {
         List<String> clean = CLEAN.computeIfAbsent(farm, f -> MpiRun.ok(4, f, args).lines());
         assertFalse(clean.isEmpty());
         int fromCheckpoint = 0;
