@@ -63,7 +63,7 @@ final class BlockingCoordinator implements PolicyCoordinator {
     /** Whether the ranks of the open checkpoint were all asked to freeze at their next safe point. */
     private boolean requested;
     private int releases;
-    /** Per rank: how often the open checkpoint released it; the k-th release lets it pass 2^(k-1) safe points. */
+    /** Per rank: how often the open checkpoint released it; at the k-th release it freezes at its 2^(k-1)-th point. */
     private final int[] releasedTimes;
     /**
      * Whether every rank that has not frozen waits (and some rank is frozen), as of the last report; and the first

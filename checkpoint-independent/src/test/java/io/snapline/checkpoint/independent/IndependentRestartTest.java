@@ -274,11 +274,23 @@ class IndependentRestartTest {
         // Ranks 0 and 1 checkpointed at steps 10, 20 and 30; rank 0 died at 35 and rank 1 cannot pass step 36 alone:
         // back to 3 (rank 1 fails with rank 0 and takes no checkpoint when it stops). Ranks 2 and 3 checkpoint three
         // times as often, and when rank 0 dies they checkpoint at their next safe point, unless an exchange with a
-        // partner that stopped first fails: they continue from checkpoints of their own, well past step 30, and
-        // possibly different ones (two safe points of the same step enclose no message).
+        // partner that stopped first fails: they continue from checkpoints of their own, possibly different ones (two
+        // safe points of the same step enclose no message).
         assertEquals(line[0], line[1], o.err());
         assertTrue(line[0] == 3 || line[0] == 2, "2 if rank 0's write of 3 had not finished: " + o.err());
-        assertTrue(line[2] > 3 && line[3] > 3, "ranks 2 and 3 mark three safe points per step: " + o.err());
+        // How far ranks 2 and 3 got when rank 0 died depends on when their processes started; whatever it was, the
+        // pair keeps its own progress: each restarts from its newest checkpoint or the one before (when its partner
+        // stopped first), never back where ranks 0 and 1 go because of them.
+        String before = o.err().substring(0, o.err().indexOf("restarting all 4 ranks"));
+        for (int r = 2; r <= 3; r++) {
+            Matcher m = Pattern.compile("rank " + r + " committed local checkpoint (\\d+)").matcher(before);
+            long newest = 0;
+            while (m.find()) {
+                newest = Math.max(newest, Long.parseLong(m.group(1)));
+            }
+            assertTrue(line[r] >= newest - 1 && line[r] <= newest, "rank " + r + " had committed " + newest + ": "
+                    + o.err());
+        }
         assertTrue(o.err().contains("restarts: 1\n"), o.err());
         assertTrue(o.err().contains("rank 2 committed local checkpoint 1 at safe point 10"), o.err());
     }

@@ -388,11 +388,14 @@ public final class Endpoint {
     public Message probe(int source, int tag, int context) {
         ChoiceHook c = choices;
         if (c == null || source != Ranks.ANY_SOURCE && tag != Ranks.ANY_TAG || context == CommSnapshot.CONTEXT) {
-            return awaitMessage(source, tag, context);
+            Message m = awaitMessage(source, tag, context);
+            job.polled(rank, true, source); // a rank that polled in vain before this probe runs again
+            return m;
         }
         int forced = c.probe(true, source, tag, context);
         Message m = awaitMessage(forced >= 0 ? forced : source, tag, context);
         c.probed(true, source, tag, context, m);
+        job.polled(rank, true, source);
         return m;
     }
 
@@ -545,20 +548,17 @@ public final class Endpoint {
         return Math.min(MAX_PARK_NANOS, PARK_NANOS << Math.min(parks, 5));
     }
 
-    /**
-     * Takes the small messages waiting in this rank's rings (see {@link Mailbox#poll}); {@code Test} and friends call
-     * it so that a program polling for completion sees its messages arrive.
-     */
+    /** Takes the small messages waiting in this rank's rings (see {@link Mailbox#poll}). */
     public void poll() {
         mailbox.poll();
     }
 
     /**
      * Tells the job whether a {@code Test} of {@code r} (or a {@code Testany}, ... of several: null) after
-     * {@link #poll} found what it polled for, so that a rank polling in vain counts as waiting (see
-     * {@link JobState#polled}).
+     * taking the waiting ring messages found what it polled for, so that a rank polling in vain counts as waiting
+     * (see {@link JobState#polled}).
      */
-    public void polled(boolean found, Request r) {
+    private void polled(boolean found, Request r) {
         job.polled(rank, found, r == null ? -1 : r.drivePeer());
     }
 
@@ -686,7 +686,7 @@ public final class Endpoint {
         ChoiceHook c = choices;
         int[] forced = c == null ? null : c.complete(ChoiceHook.Completion.WAITSOME, rs);
         int[] done;
-        if (forced == null) {
+        if (forced == null || forced.length == 0) {
             done = awaitFirst(rs) < 0 ? NONE : completed(rs);
         } else {
             for (int i : forced) {
