@@ -41,13 +41,19 @@ class IrregularProgramsTest {
     record Failures(String name, List<String> specs) {
     }
 
-    static List<Failures> failures(int first, int other, int third, int point) {
+    /**
+     * The last kind of failure kills rank {@code other} while it writes its piece of checkpoint {@code checkpoint}.
+     * A pipeline uses the first: under coordinated-nb a stage's piece is complete only once it has received what the
+     * stage before it had sent when that one checkpointed, and on tcp (a 4 MiB window per sender) the first stage
+     * runs so far ahead that later checkpoints are often still open when the run ends.
+     */
+    static List<Failures> failures(int first, int other, int third, int point, int checkpoint) {
         return List.of(
                 new Failures("rank " + first, List.of("rank=" + first + ",point=" + point)),
                 new Failures("rank " + other, List.of("rank=" + other + ",point=" + point / 2)),
                 new Failures("ranks " + other + " and " + third + " at once", List.of("rank=" + other + ",point=" + point / 2,
                         "rank=" + third + ",point=" + point / 2)),
-                new Failures("during a checkpoint", List.of("rank=" + other + ",during-checkpoint=2")));
+                new Failures("during a checkpoint", List.of("rank=" + other + ",during-checkpoint=" + checkpoint)));
     }
 
     @TestFactory
@@ -69,8 +75,8 @@ class IrregularProgramsTest {
         String[] farm = {"120", "200000"};
         String[] pipeline = {"1000", "16", "2000"};
         for (Policy p : POLICIES) {
-            tests.add(cell("MasterWorker", p, failures(0, 2, 3, 40), repetitions, MasterWorker.class, farm));
-            tests.add(cell("Pipeline", p, failures(0, 1, 3, 100), repetitions, Pipeline.class, pipeline));
+            tests.add(cell("MasterWorker", p, failures(0, 2, 3, 40, 2), repetitions, MasterWorker.class, farm));
+            tests.add(cell("Pipeline", p, failures(0, 1, 3, 100, 1), repetitions, Pipeline.class, pipeline));
         }
         return tests.stream();
     }
