@@ -277,16 +277,7 @@ public final class RunReport {
 
     /** {@code 1.5 MiB}-style size. */
     public static String size(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        if (bytes < 1024 * 1024) {
-            return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
-        }
-        if (bytes < 1024L * 1024 * 1024) {
-            return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
-        }
-        return String.format(Locale.ROOT, "%.2f GiB", bytes / (1024.0 * 1024 * 1024));
+        return io.snapline.runtime.engine.Unreceived.size(bytes);
     }
 
     public static String millis(long nanos) {

@@ -124,8 +124,8 @@ public record Unreceived(int rank, List<Group> groups) {
         return messages + (messages == 1 ? " message (" : " messages (") + size(bytes) + ")";
     }
 
-    /** {@code 1.5 MiB}-style size. */
-    static String size(long bytes) {
+    /** {@code 1.5 MiB}-style size (also the run report's). */
+    public static String size(long bytes) {
         if (bytes < 1024) {
             return bytes + " B";
         }
