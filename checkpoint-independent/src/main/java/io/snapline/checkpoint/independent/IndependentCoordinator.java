@@ -97,6 +97,7 @@ final class IndependentCoordinator implements PolicyCoordinator {
         if (line != null) {
             try {
                 services.localStore().writeRecoveryLine(line);
+                services.lineReached(line.clone());
             } catch (CheckpointStoreException e) {
                 services.warn("the line " + Arrays.toString(line) + " below which local checkpoints are no longer "
                         + "needed could not be recorded (" + e.getMessage() + "), so none is deleted now");

@@ -55,6 +55,13 @@ public interface CoordinatorServices {
     void discardLocal(int rank, long index);
 
     /**
+     * No restart will take rank {@code r} back before its local checkpoint {@code line[r]} (0: the beginning) any
+     * more: the recovery line has reached {@code line} and is recorded in the store.
+     */
+    default void lineReached(long[] line) {
+    }
+
+    /**
      * The job's local checkpoints, for a policy without global checkpoints: to verify them and to record the line
      * below which it deletes them ({@link LocalCheckpointStore#writeRecoveryLine}); deletions go through
      * {@link #discardLocal}, which counts them for the run report.

@@ -45,6 +45,8 @@ public final class RankAgent implements RankServices {
     private Map<String, Object> restoredStates;
     private long points;
     private boolean finished;
+    /** The restarted program has taken its states back ({@link RankLink#resumed}); program thread only. */
+    private boolean resumed;
     private volatile boolean dying;
     private volatile Thread programThread;
     private ExecutorService writer;
@@ -210,6 +212,10 @@ public final class RankAgent implements RankServices {
             value = fresh.get();
         }
         states.put(name, value);
+        if (restoredStates != null && !resumed && states.keySet().containsAll(restoredStates.keySet())) {
+            resumed = true;
+            setup.link().resumed();
+        }
         @SuppressWarnings("unchecked")
         T t = (T) value;
         return t;
@@ -229,6 +235,10 @@ public final class RankAgent implements RankServices {
             throw new CheckpointException("Checkpoint.point: rank " + rank() + " restarted from "
                     + setup.restoreFrom() + " but reached a safe point without calling Checkpoint.restoreOr "
                     + "first; restore the state before the first safe point");
+        }
+        if (isRestart() && !resumed) { // a saved state the program did not take back: it continues from here
+            resumed = true;
+            setup.link().resumed();
         }
         points++;
         if (points == setup.killAtPoint()) {
@@ -314,6 +324,7 @@ public final class RankAgent implements RankServices {
         if (unmatched == null) {
             return null;
         }
+        setup.link().captured(id[0].value());
         ByteBuffer state = codec().encode(states);
         return new RankImage(rank(), size(), id[0].value(), point, endpoint.nextContext(),
                 endpoint.bsendBuffer().capacity(), unmatched, new byte[0], dependencies[0], state);
@@ -333,6 +344,7 @@ public final class RankAgent implements RankServices {
         requireNoPendingReceives(point);
         byte[] dependencies = tracker == null ? new byte[0]
                 : CommSnapshot.withUnreceived(endpoint, tracker::close); // under the mailbox lock
+        setup.link().captured(id.value());
         ByteBuffer state = codec().encode(states);
         return new RankImage(rank(), size(), id.value(), point, endpoint.nextContext(),
                 endpoint.bsendBuffer().capacity(), List.of(), new byte[0], dependencies, state);

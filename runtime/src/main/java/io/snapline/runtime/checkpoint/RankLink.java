@@ -15,6 +15,21 @@ public interface RankLink {
     void finished();
 
     /**
+     * The rank captured its state for checkpoint {@code id} (a global checkpoint id, or its own local checkpoint
+     * number): what it printed until now comes before that checkpoint. The supervisor holds later output until no
+     * restart can take it back.
+     */
+    default void captured(long id) {
+    }
+
+    /**
+     * The restarted rank's program has taken back every state its checkpoint holds: what it printed until now in this
+     * attempt repeats what the checkpointed run printed before it; from here on it continues that run.
+     */
+    default void resumed() {
+    }
+
+    /**
      * Failure injection: asks the supervisor to kill this rank for real (stop its thread, or SIGKILL its process),
      * because it reached the safe point it was to die at ({@code atSafePoint}) or began writing the checkpoint it was
      * to die during. Returns at once; the kill follows asynchronously, wherever the rank then is.

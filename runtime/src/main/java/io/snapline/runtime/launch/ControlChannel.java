@@ -41,6 +41,7 @@ import java.util.List;
  *  Policy     message blob         Restored  id i64, point i64, nanos i64
  *  Finalizing (empty)              KillRequest  at-safe-point u8, reason str
  *  Crashed    report str           Progress  blocked-epoch i64, bytes-read i64, waiting str
+ *  OutputMark id i64 (-1: resumed), bytes i64
  *  str        byte-length i32, UTF-8 bytes       blob  length i32, bytes
  * </pre>
  *
@@ -166,6 +167,8 @@ public final class ControlChannel implements AutoCloseable {
             b.str(c.report());
         } else if (m instanceof ControlMessage.Progress p) {
             b.i64(p.blockedEpoch()).i64(p.bytesRead()).str(p.waiting());
+        } else if (m instanceof ControlMessage.OutputMark o) {
+            b.i64(o.id()).i64(o.bytes());
         }
         // Heartbeat, Finished and Finalizing have no body.
         ByteBuffer frame = ByteBuffer.allocate(5 + b.size());
@@ -205,6 +208,7 @@ public final class ControlChannel implements AutoCloseable {
             case ControlMessage.KILL_REQUEST -> new ControlMessage.KillRequest(flag(in), str(in));
             case ControlMessage.CRASHED -> new ControlMessage.Crashed(str(in));
             case ControlMessage.PROGRESS -> new ControlMessage.Progress(in.getLong(), in.getLong(), str(in));
+            case ControlMessage.OUTPUT_MARK -> new ControlMessage.OutputMark(in.getLong(), in.getLong());
             default -> throw new IOException("unknown control message type " + type);
         };
         if (in.hasRemaining()) {

@@ -32,6 +32,7 @@ public sealed interface ControlMessage {
     byte KILL_REQUEST = 13;
     byte CRASHED = 14;
     byte PROGRESS = 15;
+    byte OUTPUT_MARK = 16;
 
     /** The permanent wire id of this message type. */
     byte type();
@@ -166,6 +167,21 @@ public sealed interface ControlMessage {
         @Override
         public byte type() {
             return RESTORED;
+        }
+    }
+
+    /**
+     * Where the rank is in its stdout: it had written {@code bytes} bytes in this attempt when it captured its state
+     * for checkpoint {@code id} (a global id or its local checkpoint number), or, with {@code id} = {@link #RESUMED},
+     * when its restarted program took its states back. Sent after flushing stdout, so the bytes are in the pipe.
+     */
+    record OutputMark(long id, long bytes) implements ControlMessage {
+        /** The {@code id} of a mark that says the restarted program took its states back. */
+        static final long RESUMED = -1;
+
+        @Override
+        public byte type() {
+            return OUTPUT_MARK;
         }
     }
 

@@ -46,10 +46,14 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final PolicyCoordinator coordinator;
+    private final OutputCommit output;
     private volatile CheckpointId nextId;
 
+    /** @param output the job's held stdout, told what commits; null when output is not held */
     CoordinatorLoop(CheckpointPolicy policy, int ranks, PolicySettings settings, CheckpointStore store,
-            CheckpointId nextId, RestartPoint restored, RunReport report, PrintStream log, Ranks out) {
+            CheckpointId nextId, RestartPoint restored, RunReport report, PrintStream log, Ranks out,
+            OutputCommit output) {
+        this.output = output;
         this.restored = restored;
         this.ranks = ranks;
         this.settings = settings;
@@ -138,6 +142,9 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
             return false;
         }
         nextId = manifest.id().next();
+        if (output != null) {
+            output.committed(manifest.id().value());
+        }
         long max = 0;
         for (long b : blockedNanos) {
             max = Math.max(max, b);
@@ -158,6 +165,13 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         report.localCheckpoint(rank, index, point, bytes, blockedNanos, System.nanoTime());
         log("rank " + rank + " committed local checkpoint " + index + " at safe point " + point + ": "
                 + RunReport.size(bytes) + ", held the rank back " + RunReport.millis(blockedNanos));
+    }
+
+    @Override
+    public void lineReached(long[] line) {
+        if (output != null) {
+            output.localLine(line);
+        }
     }
 
     @Override

@@ -142,6 +142,11 @@ public final class RankControl {
         report(new ControlMessage.Finalizing());
     }
 
+    /** The rank had written {@code bytes} to stdout when it captured checkpoint {@code id} (or resumed: -1). */
+    void outputMark(long id, long bytes) {
+        report(new ControlMessage.OutputMark(id, bytes));
+    }
+
     void requestKill(boolean atSafePoint, String reason) {
         report(new ControlMessage.KillRequest(atSafePoint, reason));
     }

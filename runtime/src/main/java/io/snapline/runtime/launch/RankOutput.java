@@ -13,6 +13,10 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>A line that a rank thread leaves unfinished is written, with a newline added, by {@link #flushPartialLine()}
  * when the rank ends.
+ *
+ * <p>Given an {@link OutputCommit}, lines go there instead of to the sink (it holds them until no restart can take
+ * them back), and the bytes each rank printed are counted, so that the rank's captures and restores can say where in
+ * its output they fall ({@link #printed}).
  */
 final class RankOutput extends OutputStream {
     private static final InheritableThreadLocal<Integer> RANK = new InheritableThreadLocal<>();
@@ -20,6 +24,9 @@ final class RankOutput extends OutputStream {
     private final PrintStream sink;
     private final byte[][] prefixes;
     private final ThreadLocal<LineBuffer> line = ThreadLocal.withInitial(LineBuffer::new);
+    private final OutputCommit commit;
+    private final int attempt;
+    private final java.util.concurrent.atomic.AtomicLongArray printed;
 
     /**
      * @param sink where whole lines go
@@ -27,7 +34,18 @@ final class RankOutput extends OutputStream {
      * @param tag  whether to prefix lines with {@code [rank] }
      */
     RankOutput(PrintStream sink, int np, boolean tag) {
+        this(sink, np, tag, null, 0);
+    }
+
+    /**
+     * @param commit  where lines go instead of {@code sink}, or null to write them straight to it
+     * @param attempt the attempt the ranks' lines belong to, for {@code commit}
+     */
+    RankOutput(PrintStream sink, int np, boolean tag, OutputCommit commit, int attempt) {
         this.sink = sink;
+        this.commit = commit;
+        this.attempt = attempt;
+        this.printed = new java.util.concurrent.atomic.AtomicLongArray(np);
         this.prefixes = new byte[np][];
         for (int r = 0; r < np; r++) {
             prefixes[r] = tag ? ("[" + r + "] ").getBytes(StandardCharsets.US_ASCII) : new byte[0];
@@ -63,7 +81,7 @@ final class RankOutput extends OutputStream {
         for (int i = off; i < end; i++) {
             if (b[i] == '\n') {
                 buf.write(b, start, i + 1 - start);
-                emit(rank, buf);
+                emit(rank, buf, buf.size());
                 start = i + 1;
             }
         }
@@ -75,13 +93,57 @@ final class RankOutput extends OutputStream {
         Integer rank = RANK.get();
         LineBuffer buf = line.get();
         if (rank != null && rank < prefixes.length && buf.size() > 0) {
+            int counted = buf.size();
             buf.write('\n');
-            emit(rank, buf);
+            emit(rank, buf, counted);
         }
     }
 
-    private void emit(int rank, LineBuffer buf) {
+    /** Rank {@code rank} captured its state for checkpoint {@code id}: marks its output so far (see OutputCommit). */
+    void captured(int rank, long id) {
+        if (commit != null) {
+            synchronized (printed) {
+                commit.mark(attempt, rank, id, printed.get(rank));
+            }
+        }
+    }
+
+    /** Rank {@code rank}'s restarted program took its states back: its output so far repeats the checkpointed run. */
+    void resumed(int rank) {
+        if (commit != null) {
+            synchronized (printed) {
+                commit.resumed(attempt, rank, printed.get(rank));
+            }
+        }
+    }
+
+    /** As {@link #captured(int, long)}, for a rank process that counted its output itself: {@code bytes} so far. */
+    void captured(int rank, long id, long bytes) {
+        if (commit != null) {
+            commit.mark(attempt, rank, id, bytes);
+        }
+    }
+
+    /** As {@link #resumed(int)}, for a rank process that counted its output itself: {@code bytes} so far. */
+    void resumed(int rank, long bytes) {
+        if (commit != null) {
+            commit.resumed(attempt, rank, bytes);
+        }
+    }
+
+    /** Passes on {@code buf}, of which the first {@code counted} bytes are what the rank printed. */
+    private void emit(int rank, LineBuffer buf, int counted) {
         byte[] prefix = prefixes[rank];
+        if (commit != null) {
+            // Counted and handed on in one step, so that the offsets OutputCommit gives the rank's lines are the
+            // counts its captures report.
+            synchronized (printed) {
+                printed.addAndGet(rank, counted);
+                commit.line(attempt, rank, prefix, buf.toByteArray(), counted);
+            }
+            buf.reset();
+            return;
+        }
         synchronized (sink) {
             sink.write(prefix, 0, prefix.length);
             buf.copyTo(sink);

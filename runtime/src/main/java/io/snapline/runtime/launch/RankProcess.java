@@ -49,6 +49,24 @@ public final class RankProcess {
     /** A rank that has begun to exit is halted after this long (a shutdown hook of the program that hangs). */
     private static final long EXIT_WATCHDOG_MILLIS = 5_000;
 
+    /** Bytes written to this process's stdout through {@link #STDOUT}, for the rank's output marks. */
+    private static final java.util.concurrent.atomic.AtomicLong STDOUT_BYTES = new java.util.concurrent.atomic.AtomicLong();
+    /** The program's {@code System.out}: the process's stdout, counted. */
+    private static final java.io.PrintStream STDOUT = new java.io.PrintStream(new java.io.BufferedOutputStream(
+            new java.io.FilterOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out)) {
+                @Override
+                public void write(int b) throws IOException {
+                    out.write(b);
+                    STDOUT_BYTES.incrementAndGet();
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                    STDOUT_BYTES.addAndGet(len);
+                }
+            }, 8192), true, java.nio.charset.Charset.defaultCharset());
+
     private final RankControl control;
     private final TcpDataPlane.Setup setup;
     private final Thread mainThread = Thread.currentThread();
@@ -65,6 +83,7 @@ public final class RankProcess {
     }
 
     public static void main(String[] args) {
+        System.setOut(STDOUT);
         if (args.length < 6) {
             fatal("RankProcess is started by snaprun -dev tcp (arguments: controlHost controlPort rank size "
                     + "failureTimeoutMillis mainClass [args...]), got " + Arrays.toString(args));
@@ -214,6 +233,12 @@ public final class RankProcess {
                 new ControlLink(control), c.killAtPoint(), c.killDuringWriteOf(), c.firstCheckpointId());
     }
 
+    /** Bytes the program has written to stdout, all of them handed to the pipe. */
+    private static long stdoutBytes() {
+        STDOUT.flush();
+        return STDOUT_BYTES.get();
+    }
+
     /** The rank's way to its supervisor: control-channel messages to {@code snaprun}. */
     private record ControlLink(RankControl control) implements RankLink {
         @Override
@@ -229,6 +254,16 @@ public final class RankProcess {
         @Override
         public void finished() {
             control.finalizing();
+        }
+
+        @Override
+        public void captured(long id) {
+            control.outputMark(id, stdoutBytes());
+        }
+
+        @Override
+        public void resumed() {
+            control.outputMark(ControlMessage.OutputMark.RESUMED, stdoutBytes());
         }
 
         @Override

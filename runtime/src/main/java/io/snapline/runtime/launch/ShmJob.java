@@ -97,6 +97,7 @@ public final class ShmJob {
         volatile SurvivorStop stopping;
         Endpoint[] endpoints;
         CoordinatorLoop coordinator;
+        RankOutput rankOut;
 
         void run(PrintStream out, PrintStream err) {
             ProgramClasses program = new ProgramClasses(ProgramLoader.classPath(options));
@@ -108,7 +109,7 @@ public final class ShmJob {
                 device.register(r, mailbox);
                 endpoints[r] = new Endpoint(r, device, mailbox, job);
             }
-            RankOutput rankOut = new RankOutput(out, np, options.tagOutput());
+            rankOut = supervision.stdout(out);
             RankOutput rankErr = new RankOutput(err, np, options.tagOutput());
             PrintStream savedOut = System.out;
             PrintStream savedErr = System.err;
@@ -193,6 +194,16 @@ public final class ShmJob {
                 @Override
                 public void finished() {
                     coordinator.onRankFinished(rank);
+                }
+
+                @Override
+                public void captured(long id) {
+                    rankOut.captured(rank, id);
+                }
+
+                @Override
+                public void resumed() {
+                    rankOut.resumed(rank);
                 }
 
                 @Override

@@ -50,6 +50,9 @@ final class Supervision {
     /** The job ended with restarts left to want: the run report says how to resume it. */
     private boolean gaveUp;
     private Thread interruptHook;
+    /** Holds the ranks' stdout until no restart can take it back; null when the job cannot restart. */
+    private OutputCommit output;
+    private int attempts;
 
     private Supervision(LaunchOptions options, CheckpointPolicy policy, PolicySettings settings, CheckpointStore store,
             Path storeDir, StoreLock lock, JobFingerprint fingerprint, RestartPoint restore, PrintStream err) {
@@ -163,7 +166,27 @@ final class Supervision {
     /** The coordinator of a new attempt. */
     CoordinatorLoop coordinator(CoordinatorLoop.Ranks ranks) {
         return new CoordinatorLoop(policy, options.np(), settings, store, CheckpointId.of(firstId), restore, report,
-                err, ranks);
+                err, ranks, output);
+    }
+
+    /**
+     * Where the ranks' stdout goes in the attempt that starts now. A job that may restart holds each rank's lines
+     * until no restart can take them back ({@link OutputCommit}), so that it prints what a failure-free run prints;
+     * one that cannot restart writes them to {@code out} at once.
+     */
+    synchronized RankOutput stdout(PrintStream out) {
+        if (store == null || options.maxRestarts() == 0) {
+            return new RankOutput(out, options.np(), options.tagOutput());
+        }
+        if (output == null) {
+            output = new OutputCommit(out, options.np(), w -> {
+                err.println("snaprun: warning: " + w);
+                report.warning(w);
+            });
+        }
+        attempts++;
+        output.startAttempt(attempts, restore);
+        return new RankOutput(out, options.np(), options.tagOutput(), output, attempts);
     }
 
     /**
@@ -261,6 +284,7 @@ final class Supervision {
      * interrupt no longer prints how to resume. Idempotent.
      */
     void release() {
+        releaseOutput();
         if (interruptHook != null) {
             try {
                 Runtime.getRuntime().removeShutdownHook(interruptHook);
@@ -279,6 +303,7 @@ final class Supervision {
      * could not be written (the message says why).
      */
     JobResult finish(JobResult result) {
+        releaseOutput();
         report.finish(result.succeeded() ? "completed" : "failed with exit status " + result.exitCode(),
                 System.nanoTime());
         if (store != null) {
@@ -306,6 +331,13 @@ final class Supervision {
         }
         err.flush();
         return out;
+    }
+
+    /** The job is over: stdout still held is written, in the order it was printed. */
+    private synchronized void releaseOutput() {
+        if (output != null) {
+            output.releaseAll();
+        }
     }
 
     /** The command that continues this job from its store, or why there is nothing to continue. */

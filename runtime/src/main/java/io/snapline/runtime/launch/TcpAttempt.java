@@ -80,6 +80,8 @@ final class TcpAttempt {
             Executors.newSingleThreadScheduledExecutor(r -> RankControl.daemon(r, "snaprun-supervisor"));
     private final List<Integer> abandoned = Collections.synchronizedList(new ArrayList<>());
     private volatile CoordinatorLoop coordinator;
+    /** The ranks' stdout in this attempt; set before any rank starts. */
+    private volatile RankOutput rankOut;
     private volatile String violation;
     private volatile long abortedAt;
     private volatile SurvivorStop stopping;
@@ -116,7 +118,7 @@ final class TcpAttempt {
 
     /** Runs the attempt until every rank process has exited; rank output goes to {@code out} and the job's err. */
     void run(PrintStream out) {
-        RankOutput rankOut = new RankOutput(out, np, options.tagOutput());
+        rankOut = supervision.stdout(out);
         RankOutput rankErr = new RankOutput(err, np, options.tagOutput());
         List<Thread> pumps = new ArrayList<>();
         try {
@@ -398,6 +400,13 @@ final class TcpAttempt {
             }
         } else if (m instanceof ControlMessage.Restored x) {
             supervision.restored(r, x.id(), x.point(), x.nanos());
+        } else if (m instanceof ControlMessage.OutputMark o) {
+            RankOutput ro = rankOut;
+            if (o.id() == ControlMessage.OutputMark.RESUMED) {
+                ro.resumed(r, o.bytes());
+            } else {
+                ro.captured(r, o.id(), o.bytes());
+            }
         } else if (m instanceof ControlMessage.Finalizing) {
             if (c != null) {
                 c.onRankFinished(r);

@@ -1,0 +1,206 @@
+package io.snapline.runtime.launch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.runtime.checkpoint.RestartPoint;
+import io.snapline.runtime.checkpoint.store.CheckpointId;
+import io.snapline.runtime.checkpoint.store.Manifest;
+import io.snapline.runtime.checkpoint.store.PieceRef;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OutputCommitTest {
+    private final ByteArrayOutputStream shown = new ByteArrayOutputStream();
+    private final List<String> warnings = new ArrayList<>();
+    private OutputCommit commit = new OutputCommit(new PrintStream(shown, true, StandardCharsets.UTF_8), 2,
+            warnings::add);
+
+    private String shown() {
+        return shown.toString(StandardCharsets.UTF_8);
+    }
+
+    private static final byte[] NO_PREFIX = new byte[0];
+
+    /** Rank {@code rank} prints {@code text} (whole lines) in attempt {@code attempt}. */
+    private void print(int attempt, int rank, String text) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        commit.line(attempt, rank, NO_PREFIX, b, b.length);
+    }
+
+    private static RestartPoint checkpoint(long id, int ranks) {
+        List<PieceRef> pieces = new ArrayList<>();
+        for (int r = 0; r < ranks; r++) {
+            pieces.add(new PieceRef(r, "rank-" + r + ".piece", 1024, 0));
+        }
+        return RestartPoint.global(new Manifest(CheckpointId.of(id), ranks, pieces));
+    }
+
+    @Test
+    void shouldHoldLinesUntilTheCheckpointAfterThemCommitsAndKeepTheirOrder() {
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        print(1, 0, "a0\n");
+        print(1, 1, "a1\n");
+        commit.mark(1, 0, 1, 3);
+        print(1, 0, "b0\n"); // after rank 0's capture
+        commit.mark(1, 1, 1, 3);
+        assertEquals("", shown());
+
+        commit.committed(1);
+
+        assertEquals("a0\na1\n", shown());
+        commit.releaseAll();
+        assertEquals("a0\na1\nb0\n", shown());
+    }
+
+    @Test
+    void shouldDropWhatARestartTakesBackAndWhatTheRestoredSetupCodePrintsAgain() {
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        print(1, 0, "banner\n");
+        print(1, 0, "step 1\n");
+        commit.mark(1, 0, 1, 14);
+        commit.mark(1, 1, 1, 0);
+        commit.committed(1);
+        print(1, 0, "step 2\n"); // after checkpoint 1: the failure takes it back
+        print(1, 0, "result\n");
+        assertEquals("banner\nstep 1\n", shown());
+
+        commit.startAttempt(2, checkpoint(1, 2));
+        print(1, 0, "late line of attempt 1\n");
+        print(2, 0, "banner\n"); // setup code, run again before the state is back
+        commit.resumed(2, 0, 7);
+        commit.resumed(2, 1, 0);
+        print(2, 0, "step 2\n");
+        print(2, 0, "result\n");
+        commit.releaseAll();
+
+        assertEquals("banner\nstep 1\nstep 2\nresult\n", shown());
+        assertTrue(warnings.isEmpty(), warnings.toString());
+    }
+
+    @Test
+    void shouldPlaceLinesThatComeBeforeTheRestoredProgramSaysWhereItResumed() {
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        print(1, 0, "banner\n");
+        commit.mark(1, 0, 1, 7);
+        commit.mark(1, 1, 1, 0);
+        commit.committed(1);
+        commit.startAttempt(2, checkpoint(1, 2));
+        print(2, 0, "banner\n");
+        print(2, 0, "after\n"); // on tcp the pipe may be ahead of the control channel
+        commit.resumed(2, 0, 7);
+        commit.releaseAll();
+
+        assertEquals("banner\nafter\n", shown());
+    }
+
+    @Test
+    void shouldNotShowAgainWhatWasShownBeforeARestartWentBackPastIt() {
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        print(1, 0, "one\n");
+        print(1, 0, "two\n");
+        commit.mark(1, 0, 5, 8);
+        commit.mark(1, 1, 5, 0);
+        commit.committed(5);
+        assertEquals("one\ntwo\n", shown());
+
+        // Checkpoint 5 turned out damaged: the restart falls back to the beginning.
+        commit.startAttempt(2, RestartPoint.fresh(2));
+        print(2, 0, "one\n");
+        print(2, 0, "two\n");
+        print(2, 0, "three\n");
+        commit.releaseAll();
+
+        assertEquals("one\ntwo\nthree\n", shown());
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("rank 0 goes back to the beginning"), warnings.toString());
+    }
+
+    @Test
+    void shouldKeepThePartOfALinePrintedBeforeTheCheckpointThatCutsIt() {
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        commit.mark(1, 0, 1, 4); // the rank had printed "sum " when it checkpointed
+        commit.mark(1, 1, 1, 0);
+        commit.committed(1);
+        print(1, 0, "sum 41\n");
+        commit.startAttempt(2, checkpoint(1, 2));
+        commit.resumed(2, 0, 0);
+        print(2, 0, "42\n");
+        commit.releaseAll();
+
+        assertEquals("sum 42\n", shown());
+    }
+
+    @Test
+    void shouldReleaseALocalCheckpointsOutputWhenTheRecoveryLineReachesIt() {
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        print(1, 0, "x\n");
+        commit.mark(1, 0, 1, 2);
+        print(1, 1, "y\n");
+        commit.mark(1, 1, 1, 2);
+        print(1, 1, "z\n");
+
+        commit.localLine(new long[] {1, 0});
+        assertEquals("x\n", shown());
+        commit.localLine(new long[] {1, 1});
+        assertEquals("x\ny\n", shown());
+    }
+
+    @Test
+    void shouldShowOutputBeyondTheLimitWithAWarningAndNotShowItAgainAfterARestart() {
+        commit = new OutputCommit(new PrintStream(shown, true, StandardCharsets.UTF_8), 1, 8, warnings::add);
+        commit.startAttempt(1, RestartPoint.fresh(1));
+        print(1, 0, "12345\n");
+        print(1, 0, "67890\n");
+        assertEquals("12345\n", shown());
+        assertEquals(1, warnings.size());
+
+        commit.startAttempt(2, RestartPoint.fresh(1));
+        print(2, 0, "12345\n");
+        print(2, 0, "67890\n");
+        commit.releaseAll();
+
+        assertEquals("12345\n67890\n", shown());
+    }
+
+    @Test
+    void shouldCommitAMarkThatComesAfterItsCheckpointCommitted() {
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        print(1, 1, "y\n");
+        commit.mark(1, 0, 3, 0);
+        commit.committed(3);
+        commit.mark(1, 1, 3, 2);
+
+        assertEquals("y\n", shown());
+    }
+
+    @Test
+    void shouldShowWithAWarningTheLinesOfARestoredRankThatNeverTookItsStateBack() {
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        commit.mark(1, 0, 1, 0);
+        commit.mark(1, 1, 1, 0);
+        commit.committed(1);
+        commit.startAttempt(2, checkpoint(1, 2));
+        print(2, 1, "ended early\n");
+        commit.resumed(2, 0, 0);
+        commit.releaseAll();
+
+        assertEquals("ended early\n", shown());
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("rank 1 ended without taking back"), warnings.toString());
+    }
+
+    @Test
+    void shouldWriteLinesStraightThroughOnceTheJobIsOver() {
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        print(1, 0, "held\n");
+        commit.releaseAll();
+        print(1, 1, "late\n");
+
+        assertEquals("held\nlate\n", shown());
+    }
+}
