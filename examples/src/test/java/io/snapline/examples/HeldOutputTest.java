@@ -58,6 +58,38 @@ class HeldOutputTest {
         return tests.stream();
     }
 
+    @TestFactory
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    Stream<DynamicTest> shouldPrintTheRestOfTheOutputOnceWhenAJobThatGaveUpIsResumed() {
+        return Stream.of(List.of("--checkpoint", "coordinated", "--every", "20"),
+                List.of("--checkpoint", "coordinated-nb", "--interval", "15ms"),
+                List.of("--checkpoint", "independent", "--logging", "none", "--every", "20"))
+                .map(p -> DynamicTest.dynamicTest(String.join(" ", p), () -> assertGaveUpAndResumed(p)));
+    }
+
+    /**
+     * A run that uses up its restarts shows only what its newest checkpoint covers; the resumed run prints the rest,
+     * so that the two together print each rank's lines once, in order.
+     */
+    private void assertGaveUpAndResumed(List<String> policy) {
+        MpiRun.Outcome clean = MpiRun.ok(4, Chatty.class, ARGS);
+        String store = tmp.resolve("store-" + System.nanoTime()).toString();
+        List<String> flags = new ArrayList<>(policy);
+        flags.addAll(List.of("--store", store, "--max-restarts", "0", "--inject-failure", "rank=2,point=420"));
+        MpiRun.Outcome gaveUp = MpiRun.run(4, flags, Chatty.class, ARGS);
+        assertFalse(gaveUp.result().succeeded(), gaveUp.err());
+        assertTrue(gaveUp.err().contains("not restarting: the job has used all 0 restart(s)"), gaveUp.err());
+
+        List<String> resume = new ArrayList<>(policy);
+        resume.addAll(List.of("--resume", store));
+        MpiRun.Outcome resumed = MpiRun.run(4, resume, Chatty.class, ARGS);
+        assertTrue(resumed.result().succeeded(), gaveUp.err() + resumed.err() + resumed.result().failures());
+
+        List<String> both = new ArrayList<>(gaveUp.lines());
+        both.addAll(resumed.lines());
+        assertSameLinesByRank(clean.lines(), both, gaveUp.err() + "\n--- resumed:\n" + resumed.err());
+    }
+
     private void assertSameOutput(List<String> policy, List<String> failures) {
         MpiRun.Outcome clean = MpiRun.ok(4, Chatty.class, ARGS);
         List<String> flags = new ArrayList<>(policy);
@@ -69,11 +101,15 @@ class HeldOutputTest {
         MpiRun.Outcome o = MpiRun.run(4, flags, Chatty.class, ARGS);
         assertTrue(o.result().succeeded(), o.err() + o.result().failures());
         assertFalse(o.err().contains("restarts: 0\n"), "the failure did not strike:\n" + o.err());
-        Map<Integer, List<String>> want = byRank(clean.lines());
-        Map<Integer, List<String>> got = byRank(o.lines());
-        assertEquals(want.keySet(), got.keySet(), o.err());
+        assertSameLinesByRank(clean.lines(), o.lines(), o.err());
+    }
+
+    private static void assertSameLinesByRank(List<String> expected, List<String> actual, String why) {
+        Map<Integer, List<String>> want = byRank(expected);
+        Map<Integer, List<String>> got = byRank(actual);
+        assertEquals(want.keySet(), got.keySet(), why);
         for (Integer r : want.keySet()) {
-            assertEquals(want.get(r), got.get(r), (r < 0 ? "the banner" : "rank " + r + "'s lines") + "\n" + o.err());
+            assertEquals(want.get(r), got.get(r), (r < 0 ? "the banner" : "rank " + r + "'s lines") + "\n" + why);
         }
     }
 

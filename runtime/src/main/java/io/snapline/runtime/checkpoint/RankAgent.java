@@ -212,10 +212,7 @@ public final class RankAgent implements RankServices {
             value = fresh.get();
         }
         states.put(name, value);
-        if (restoredStates != null && !resumed && states.keySet().containsAll(restoredStates.keySet())) {
-            resumed = true;
-            setup.link().resumed();
-        }
+        resumeIfAllBack();
         @SuppressWarnings("unchecked")
         T t = (T) value;
         return t;
@@ -226,6 +223,18 @@ public final class RankAgent implements RankServices {
         requireRunning("Checkpoint.set");
         requireName(name);
         states.put(name, value);
+        resumeIfAllBack();
+    }
+
+    /**
+     * Once the restarted program has registered every state its checkpoint holds, it continues the checkpointed run:
+     * tells the supervisor ({@link RankLink#resumed}), which drops what the program printed before as a repeat.
+     */
+    private void resumeIfAllBack() {
+        if (restoredStates != null && !resumed && states.keySet().containsAll(restoredStates.keySet())) {
+            resumed = true;
+            setup.link().resumed();
+        }
     }
 
     /** See {@link io.snapline.checkpoint.Checkpoint#point()}. */

@@ -46,13 +46,13 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final PolicyCoordinator coordinator;
-    private final OutputCommit output;
+    private final HeldOutput output;
     private volatile CheckpointId nextId;
 
     /** @param output the job's held stdout, told what commits; null when output is not held */
     CoordinatorLoop(CheckpointPolicy policy, int ranks, PolicySettings settings, CheckpointStore store,
             CheckpointId nextId, RestartPoint restored, RunReport report, PrintStream log, Ranks out,
-            OutputCommit output) {
+            HeldOutput output) {
         this.output = output;
         this.restored = restored;
         this.ranks = ranks;

@@ -14,9 +14,9 @@ import java.nio.charset.StandardCharsets;
  * <p>A line that a rank thread leaves unfinished is written, with a newline added, by {@link #flushPartialLine()}
  * when the rank ends.
  *
- * <p>Given an {@link OutputCommit}, lines go there instead of to the sink (it holds them until no restart can take
+ * <p>Given a {@link HeldOutput}, lines go there instead of to the sink (it holds them until no restart can take
  * them back), and the bytes each rank printed are counted, so that the rank's captures and restores can say where in
- * its output they fall ({@link #printed}).
+ * its output they fall ({@link #captured}, {@link #resumed}).
  */
 final class RankOutput extends OutputStream {
     private static final InheritableThreadLocal<Integer> RANK = new InheritableThreadLocal<>();
@@ -24,7 +24,7 @@ final class RankOutput extends OutputStream {
     private final PrintStream sink;
     private final byte[][] prefixes;
     private final ThreadLocal<LineBuffer> line = ThreadLocal.withInitial(LineBuffer::new);
-    private final OutputCommit commit;
+    private final HeldOutput commit;
     private final int attempt;
     private final java.util.concurrent.atomic.AtomicLongArray printed;
 
@@ -41,7 +41,7 @@ final class RankOutput extends OutputStream {
      * @param commit  where lines go instead of {@code sink}, or null to write them straight to it
      * @param attempt the attempt the ranks' lines belong to, for {@code commit}
      */
-    RankOutput(PrintStream sink, int np, boolean tag, OutputCommit commit, int attempt) {
+    RankOutput(PrintStream sink, int np, boolean tag, HeldOutput commit, int attempt) {
         this.sink = sink;
         this.commit = commit;
         this.attempt = attempt;
@@ -99,11 +99,14 @@ final class RankOutput extends OutputStream {
         }
     }
 
-    /** Rank {@code rank} captured its state for checkpoint {@code id}: marks its output so far (see OutputCommit). */
+    /**
+     * Rank {@code rank} captured its state for checkpoint {@code id}: marks its output so far, the unfinished line of
+     * the calling thread included (a program that prints "x = " before a safe point and the value after it).
+     */
     void captured(int rank, long id) {
         if (commit != null) {
             synchronized (printed) {
-                commit.mark(attempt, rank, id, printed.get(rank));
+                commit.mark(attempt, rank, id, printed.get(rank) + unfinished(rank));
             }
         }
     }
@@ -112,9 +115,15 @@ final class RankOutput extends OutputStream {
     void resumed(int rank) {
         if (commit != null) {
             synchronized (printed) {
-                commit.resumed(attempt, rank, printed.get(rank));
+                commit.resumed(attempt, rank, printed.get(rank) + unfinished(rank));
             }
         }
+    }
+
+    /** Bytes of the calling thread's unfinished line, if the thread belongs to {@code rank}. */
+    private int unfinished(int rank) {
+        Integer r = RANK.get();
+        return r != null && r == rank ? line.get().size() : 0;
     }
 
     /** As {@link #captured(int, long)}, for a rank process that counted its output itself: {@code bytes} so far. */
@@ -135,8 +144,8 @@ final class RankOutput extends OutputStream {
     private void emit(int rank, LineBuffer buf, int counted) {
         byte[] prefix = prefixes[rank];
         if (commit != null) {
-            // Counted and handed on in one step, so that the offsets OutputCommit gives the rank's lines are the
-            // counts its captures report.
+            // Counted and handed on in one step, so that the offsets the rank's lines get are the counts its
+            // captures report.
             synchronized (printed) {
                 printed.addAndGet(rank, counted);
                 commit.line(attempt, rank, prefix, buf.toByteArray(), counted);

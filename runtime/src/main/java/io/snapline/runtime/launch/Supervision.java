@@ -51,7 +51,7 @@ final class Supervision {
     private boolean gaveUp;
     private Thread interruptHook;
     /** Holds the ranks' stdout until no restart can take it back; null when the job cannot restart. */
-    private OutputCommit output;
+    private volatile HeldOutput output;
     private int attempts;
 
     private Supervision(LaunchOptions options, CheckpointPolicy policy, PolicySettings settings, CheckpointStore store,
@@ -170,16 +170,17 @@ final class Supervision {
     }
 
     /**
-     * Where the ranks' stdout goes in the attempt that starts now. A job that may restart holds each rank's lines
-     * until no restart can take them back ({@link OutputCommit}), so that it prints what a failure-free run prints;
-     * one that cannot restart writes them to {@code out} at once.
+     * Where the ranks' stdout goes in the attempt that starts now. A job with a store (which it may restart from,
+     * or a later {@code --resume}) holds each rank's lines until no restart can take them back
+     * ({@link OutputCommit}), so that it prints what a failure-free run prints; one without writes them to {@code out}
+     * at once.
      */
     synchronized RankOutput stdout(PrintStream out) {
-        if (store == null || options.maxRestarts() == 0) {
+        if (store == null) {
             return new RankOutput(out, options.np(), options.tagOutput());
         }
         if (output == null) {
-            output = new OutputCommit(out, options.np(), w -> {
+            output = new HeldOutput(out, options.np(), w -> {
                 err.println("snaprun: warning: " + w);
                 report.warning(w);
             });
@@ -333,10 +334,35 @@ final class Supervision {
         return out;
     }
 
-    /** The job is over: stdout still held is written, in the order it was printed. */
+    /**
+     * The job is over: stdout still held is written, in the order it was printed. A job that gave up can be resumed
+     * from its store, and the resume prints again what its newest checkpoint does not cover: only committed output is
+     * written then, and the rest is counted.
+     */
     private synchronized void releaseOutput() {
-        if (output != null) {
+        if (output == null) {
+            return;
+        }
+        if (gaveUp) {
+            withheld(output.releaseCommitted(resumePoint(), Long.MAX_VALUE));
+        } else {
             output.releaseAll();
+        }
+    }
+
+    /** What a {@code --resume} of the store would restore now, or null if that cannot be told. */
+    private RestartPoint resumePoint() {
+        try {
+            return policy.restartPoint(store, options.np(), w -> { });
+        } catch (RuntimeException e) { // a store that cannot be read: nothing more is known to be covered
+            return null;
+        }
+    }
+
+    private void withheld(long bytes) {
+        if (bytes > 0) {
+            err.println("snaprun: " + RunReport.size(bytes) + " of output printed after the newest checkpoint is not "
+                    + "shown: a resume prints it again");
         }
     }
 
@@ -359,7 +385,10 @@ final class Supervision {
     /** On SIGINT or SIGTERM while the job runs, says how to resume it. */
     private void printHintOnInterrupt() {
         interruptHook = new Thread(() -> {
+            HeldOutput o = output;
+            long withheld = o == null ? 0 : o.releaseCommitted(resumePoint(), 2_000);
             synchronized (err) {
+                withheld(withheld);
                 err.println("snaprun: interrupted; " + resumeHint());
                 err.flush();
             }

@@ -40,6 +40,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class TcpAttempt {
     private static final long POLL_MILLIS = 50;
     private static final long STOP_WAIT_MILLIS = 1_000;
+    /**
+     * How long the output pumps may take to read what their exited ranks left in the pipes (longer only when a process the
+     * rank started keeps the pipe open); what comes later is handled as late output of the attempt.
+     */
+    private static final long PUMP_WAIT_MILLIS = 5_000;
     /** How long a killed rank process may take to vanish before it is reported as abandoned. */
     private static final long KILL_WAIT_MILLIS = 10_000;
     /**
@@ -137,8 +142,9 @@ final class TcpAttempt {
             timer.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
             timer.schedule(this::checkStarted, TcpJob.STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             awaitEnd();
+            long pumpDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PUMP_WAIT_MILLIS);
             for (Thread t : pumps) {
-                t.join(STOP_WAIT_MILLIS);
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(pumpDeadline - System.nanoTime())));
             }
         } catch (IOException e) {
             fail(-1, null, 1, "cannot start the job: " + e.getMessage());

@@ -70,7 +70,6 @@ class OutputCommitTest {
         assertEquals("banner\nstep 1\n", shown());
 
         commit.startAttempt(2, checkpoint(1, 2));
-        print(1, 0, "late line of attempt 1\n");
         print(2, 0, "banner\n"); // setup code, run again before the state is back
         commit.resumed(2, 0, 7);
         commit.resumed(2, 1, 0);
@@ -202,5 +201,78 @@ class OutputCommitTest {
         print(1, 1, "late\n");
 
         assertEquals("held\nlate\n", shown());
+    }
+
+    @Test
+    void shouldShowALateCommittedLineOfTheAttemptBeforeAndDropItsLateUncommittedOnes() {
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        commit.mark(1, 0, 1, 7); // "before\n" was printed before the capture, but its pipe is slow
+        commit.mark(1, 1, 1, 0);
+        commit.committed(1);
+        commit.startAttempt(2, checkpoint(1, 2));
+        print(1, 0, "before\n");
+        print(1, 0, "after\n");
+        commit.resumed(2, 0, 0);
+        print(2, 0, "again\n");
+        commit.releaseAll();
+
+        assertEquals("before\nagain\n", shown());
+    }
+
+    @Test
+    void shouldKeepALineCutByACheckpointWholeBetweenOtherRanksLines() {
+        byte[] tag0 = "[0] ".getBytes(StandardCharsets.UTF_8);
+        byte[] tag1 = "[1] ".getBytes(StandardCharsets.UTF_8);
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        commit.mark(1, 0, 1, 4); // rank 0 had printed "sum " (on tcp its pipe has it already)
+        commit.mark(1, 1, 1, 4);
+        byte[] one = "one\n".getBytes(StandardCharsets.UTF_8);
+        commit.line(1, 1, tag1, one, one.length);
+        byte[] cut = "sum 41\n".getBytes(StandardCharsets.UTF_8);
+        commit.line(1, 0, tag0, cut, cut.length);
+        commit.committed(1);
+        commit.startAttempt(2, checkpoint(1, 2));
+        commit.resumed(2, 0, 0);
+        commit.resumed(2, 1, 0);
+        byte[] two = "two\n".getBytes(StandardCharsets.UTF_8);
+        commit.line(2, 1, tag1, two, two.length);
+        byte[] rest = "42\n".getBytes(StandardCharsets.UTF_8);
+        commit.line(2, 0, tag0, rest, rest.length);
+        commit.releaseAll();
+
+        assertEquals("[1] one\n[1] two\n[0] sum 42\n", shown());
+    }
+
+    @Test
+    void shouldTakeOutTheNewlineAddedToAKilledRanksUnfinishedLineWhenItsRestartContinuesIt() {
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        byte[] unfinished = "x = \n".getBytes(StandardCharsets.UTF_8); // the launcher ended it when the rank died
+        commit.line(1, 0, NO_PREFIX, unfinished, 4);
+        commit.mark(1, 0, 1, 4);
+        commit.mark(1, 1, 1, 0);
+        commit.committed(1);
+        commit.startAttempt(2, checkpoint(1, 2));
+        commit.resumed(2, 0, 0);
+        print(2, 0, "7\n");
+        commit.releaseAll();
+
+        assertEquals("x = 7\n", shown());
+    }
+
+    @Test
+    void shouldShowOnlyCommittedOutputWhenTheJobEndsResumableAndCountTheRest() {
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        print(1, 0, "uncommitted\n");
+        print(1, 1, "committed\n");
+        commit.mark(1, 0, 1, 0);
+        commit.mark(1, 1, 1, 10);
+        commit.committed(1);
+        assertEquals("", shown()); // rank 0's older line comes first
+
+        long withheld = commit.releaseCommitted(null);
+        print(1, 0, "later\n");
+
+        assertEquals("committed\n", shown());
+        assertEquals("uncommitted\n".length(), withheld);
     }
 }
