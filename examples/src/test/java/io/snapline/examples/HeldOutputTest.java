@@ -61,9 +61,10 @@ class HeldOutputTest {
     @TestFactory
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     Stream<DynamicTest> shouldPrintTheRestOfTheOutputOnceWhenAJobThatGaveUpIsResumed() {
-        return Stream.of(List.of("--checkpoint", "coordinated", "--every", "20"),
+        Stream<List<String>> policies = Stream.of(List.of("--checkpoint", "coordinated", "--every", "20"),
                 List.of("--checkpoint", "coordinated-nb", "--interval", "15ms"),
-                List.of("--checkpoint", "independent", "--logging", "none", "--every", "20"))
+                List.of("--checkpoint", "independent", "--logging", "none", "--every", "20"));
+        return policies.skip(MpiRun.device().equals("tcp") ? 2 : 0) // on tcp one policy: the path is the same
                 .map(p -> DynamicTest.dynamicTest(String.join(" ", p), () -> assertGaveUpAndResumed(p)));
     }
 

@@ -55,9 +55,12 @@ final class HeldOutput {
         }
     }
 
+    @SuppressWarnings("removal")
     private static void run(Runnable e) {
         try {
             e.run();
+        } catch (ThreadDeath killed) { // a rank thread running leftover events here was killed: it dies
+            throw killed;
         } catch (RuntimeException | Error failure) {
             // One bad event must not end the job's output; say so where the user looks.
             System.err.println("snaprun: internal error in held output: " + failure);
@@ -170,6 +173,9 @@ final class HeldOutput {
 
     /** On the output thread, after the last event: later lines of attempt {@code pass} go straight out. */
     private void stop(int pass) {
+        if (stopped) {
+            return; // the first ending decided (a job that was interrupted, then finished)
+        }
         passAttempt = pass;
         stopped = true;
     }

@@ -154,12 +154,12 @@ final class OutputCommit {
                 Long m = marks.get(r).get(from.id().value());
                 if (m != null) {
                     back = m;
-                } else if (released[r] > 0) {
+                } else if (number > 1) {
                     // Taken in this run, but its offset is no longer known: assume it came after what was shown.
                     back = released[r];
                     warn.accept("rank " + r + " restarts from " + from + ", and where its output stood then is no "
                             + "longer known: lines it printed around that checkpoint may be missing or repeated");
-                } // else a checkpoint of an earlier run, resumed: nothing of this run was shown
+                } // else a checkpoint of an earlier run, resumed: nothing of this run was printed yet
                 marks.get(r).tailMap(from.id().value(), false).clear();
             } else {
                 marks.get(r).clear();
@@ -217,6 +217,9 @@ final class OutputCommit {
         if (number == attempt - 1 || (closed && number < attempt)) {
             if (number == attempt - 1 && !dropLate) {
                 late(rank, prefix, data, counted);
+                if (closed) {
+                    endFragments();
+                }
             }
             return;
         }
@@ -325,8 +328,8 @@ final class OutputCommit {
         long offset = base[rank] + Math.max(0, bytes - p);
         TreeMap<Long, Long> m = marks.get(rank);
         m.put(id, offset);
-        while (m.size() > MARKS_KEPT) {
-            m.pollFirstEntry();
+        while (m.size() > MARKS_KEPT && m.firstEntry().getValue() < committedTo[rank]) {
+            m.pollFirstEntry(); // output before it is final: no restart goes back there
         }
         if (id <= committedId[rank]) {
             commitTo(rank, offset);
@@ -453,8 +456,13 @@ final class OutputCommit {
         }
         long withheld = 0;
         for (Chunk c : held) {
-            if (c.end <= committedTo[c.rank]) {
+            long to = committedTo[c.rank];
+            if (c.end <= to) {
                 release(c);
+            } else if (c.start < to) { // the line's start is covered: shown now, its rest comes from the resume
+                int keep = (int) (to - c.start);
+                withheld += c.data.length - keep;
+                release(new Chunk(c.rank, c.prefix, Arrays.copyOf(c.data, keep), c.start, to, false));
             } else {
                 withheld += c.data.length;
             }

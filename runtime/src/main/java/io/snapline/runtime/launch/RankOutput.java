@@ -100,13 +100,15 @@ final class RankOutput extends OutputStream {
     }
 
     /**
-     * Rank {@code rank} captured its state for checkpoint {@code id}: marks its output so far, the unfinished line of
-     * the calling thread included (a program that prints "x = " before a safe point and the value after it).
+     * Rank {@code rank} captured its state for checkpoint {@code id}: marks its output so far. An unfinished line of
+     * the calling thread (a program that prints "x = " before a safe point) is passed on first, without a newline, so
+     * that the mark falls after it whatever other threads of the rank print next.
      */
     void captured(int rank, long id) {
         if (commit != null) {
             synchronized (printed) {
-                commit.mark(attempt, rank, id, printed.get(rank) + unfinished(rank));
+                passUnfinished(rank);
+                commit.mark(attempt, rank, id, printed.get(rank));
             }
         }
     }
@@ -115,15 +117,21 @@ final class RankOutput extends OutputStream {
     void resumed(int rank) {
         if (commit != null) {
             synchronized (printed) {
-                commit.resumed(attempt, rank, printed.get(rank) + unfinished(rank));
+                passUnfinished(rank);
+                commit.resumed(attempt, rank, printed.get(rank));
             }
         }
     }
 
-    /** Bytes of the calling thread's unfinished line, if the thread belongs to {@code rank}. */
-    private int unfinished(int rank) {
+    /** Passes on the calling thread's unfinished line, if the thread belongs to {@code rank}; under {@code printed}. */
+    private void passUnfinished(int rank) {
         Integer r = RANK.get();
-        return r != null && r == rank ? line.get().size() : 0;
+        LineBuffer buf = line.get();
+        if (r != null && r == rank && buf.size() > 0) {
+            printed.addAndGet(rank, buf.size());
+            commit.line(attempt, rank, prefixes[rank], buf.toByteArray(), buf.size());
+            buf.reset();
+        }
     }
 
     /** As {@link #captured(int, long)}, for a rank process that counted its output itself: {@code bytes} so far. */

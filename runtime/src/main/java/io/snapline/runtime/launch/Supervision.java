@@ -50,6 +50,8 @@ final class Supervision {
     /** The job ended with restarts left to want: the run report says how to resume it. */
     private boolean gaveUp;
     private Thread interruptHook;
+    /** What a resume of a job that gave up will restore (null: not known). */
+    private RestartPoint resumeFrom;
     /** Holds the ranks' stdout until no restart can take it back; null when the job cannot restart. */
     private volatile HeldOutput output;
     private int attempts;
@@ -253,6 +255,7 @@ final class Supervision {
             err.println("snaprun: " + RunReport.failed(ranks, reason) + "; not restarting: the job has used all "
                     + options.maxRestarts() + " restart(s) allowed by --max-restarts");
             gaveUp = true;
+            resumeFrom = resumePoint();
             return false;
         }
         long planning = System.nanoTime();
@@ -344,16 +347,22 @@ final class Supervision {
             return;
         }
         if (gaveUp) {
-            withheld(output.releaseCommitted(resumePoint(), Long.MAX_VALUE));
+            withheld(output.releaseCommitted(resumeFrom, Long.MAX_VALUE));
         } else {
             output.releaseAll();
         }
     }
 
-    /** What a {@code --resume} of the store would restore now, or null if that cannot be told. */
+    /**
+     * What a {@code --resume} of the store will restore, planned as for a restart (no rank runs now), or null if that
+     * cannot be told; the output it covers is shown before the job ends.
+     */
     private RestartPoint resumePoint() {
         try {
-            return policy.restartPoint(store, options.np(), w -> { });
+            return policy.restartPoint(store, options.np(), w -> {
+                err.println("snaprun: warning: " + w);
+                report.warning(w);
+            });
         } catch (RuntimeException e) { // a store that cannot be read: nothing more is known to be covered
             return null;
         }
@@ -363,6 +372,8 @@ final class Supervision {
         if (bytes > 0) {
             err.println("snaprun: " + RunReport.size(bytes) + " of output printed after the newest checkpoint is not "
                     + "shown: a resume prints it again");
+        } else if (bytes < 0) {
+            err.println("snaprun: output printed after the newest checkpoint may not all be shown: a resume prints it");
         }
     }
 
@@ -386,7 +397,8 @@ final class Supervision {
     private void printHintOnInterrupt() {
         interruptHook = new Thread(() -> {
             HeldOutput o = output;
-            long withheld = o == null ? 0 : o.releaseCommitted(resumePoint(), 2_000);
+            // Ranks may still run: the store is not touched here; commits and recorded lines say what is covered.
+            long withheld = o == null ? 0 : o.releaseCommitted(null, 2_000);
             synchronized (err) {
                 withheld(withheld);
                 err.println("snaprun: interrupted; " + resumeHint());

@@ -275,4 +275,33 @@ class OutputCommitTest {
         assertEquals("committed\n", shown());
         assertEquals("uncommitted\n".length(), withheld);
     }
+
+    @Test
+    void shouldShowTheCoveredStartOfALineWhenTheJobEndsResumableAndCountOnlyItsRest() {
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        print(1, 0, "x = 42\n");
+        commit.mark(1, 0, 1, 4);
+        commit.mark(1, 1, 1, 0);
+        commit.committed(1);
+
+        long withheld = commit.releaseCommitted(null);
+
+        assertEquals("x = \n", shown());
+        assertEquals(3, withheld);
+    }
+
+    @Test
+    void shouldCoverWhatTheResumeWillRestoreWhenTheJobEndsResumable() {
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        print(1, 0, "a\n");
+        print(1, 0, "b\n");
+        commit.mark(1, 0, 3, 2);
+        commit.mark(1, 1, 3, 0);
+        // The recovery line was not recorded yet when the job gave up; a resume restores checkpoint 3.
+
+        long withheld = commit.releaseCommitted(checkpoint(3, 2));
+
+        assertEquals("a\n", shown());
+        assertEquals(2, withheld);
+    }
 }
