@@ -42,6 +42,16 @@ public final class ShmJob {
     static final int DEADLOCK_CHECKS = 4;
     private static final long POLL_MILLIS = 50;
 
+    static {
+        // A killed rank's threads are stopped (Thread.stop) wherever they are. One stopped inside the first use of a
+        // JDK class (the locale data behind number formatting, which progress lines use) leaves that class unusable
+        // for the rest of the JVM, and the launcher with it: use those classes once before any rank runs.
+        io.snapline.runtime.checkpoint.RunReport.millis(1_500_000L);
+        io.snapline.runtime.checkpoint.RunReport.size(1536);
+        String.format(java.util.Locale.ROOT, "%.2f %d %s", 1.5, 1, "x");
+        String.format("%.2f %,d", 1.5, 1000);
+    }
+
     private final LaunchOptions options;
     private final Supervision supervision;
 
