@@ -61,6 +61,20 @@ public final class RankAgent implements RankServices {
         this.setup = setup;
     }
 
+    /**
+     * Uses, once, the shared classes a capture needs (state encoding, checksums). On {@code shm} a killed rank's
+     * threads are stopped wherever they are, and one stopped inside the first use of a class leaves that class
+     * unusable for the rest of the JVM; the launcher calls this before any rank runs.
+     */
+    public static void warmUp() {
+        StateCodec codec = new StateCodec(RankAgent.class.getClassLoader());
+        Map<String, Object> sample = new LinkedHashMap<>();
+        sample.put("state", new long[] {1, 2});
+        sample.put("list", new java.util.ArrayList<>(List.of("a", 1.5)));
+        codec.decode(codec.encode(sample));
+        new java.util.zip.CRC32C().update(new byte[16]);
+    }
+
     /** Called by {@code MPI.Init}: the policy's rank half starts, and is handed the messages that came before. */
     public void init() {
         programThread = Thread.currentThread();

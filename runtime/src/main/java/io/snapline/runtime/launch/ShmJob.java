@@ -45,11 +45,17 @@ public final class ShmJob {
     static {
         // A killed rank's threads are stopped (Thread.stop) wherever they are. One stopped inside the first use of a
         // JDK class (the locale data behind number formatting, which progress lines use) leaves that class unusable
-        // for the rest of the JVM, and the launcher with it: use those classes once before any rank runs.
+        // for the rest of the JVM, and the launcher with it: use those classes, and what a capture uses, once before
+        // any rank runs.
         io.snapline.runtime.checkpoint.RunReport.millis(1_500_000L);
         io.snapline.runtime.checkpoint.RunReport.size(1536);
         String.format(java.util.Locale.ROOT, "%.2f %d %s", 1.5, 1, "x");
         String.format("%.2f %,d", 1.5, 1000);
+        try {
+            io.snapline.runtime.checkpoint.RankAgent.warmUp();
+        } catch (RuntimeException e) {
+            // only a precaution: the job runs all the same
+        }
     }
 
     private final LaunchOptions options;
