@@ -161,13 +161,14 @@ final class HeldOutput {
      * returns the bytes withheld (a resume prints them again), or -1 if the output thread did not get to it in time.
      */
     long releaseCommitted(RestartPoint resumeFrom, long millis) {
-        long[] withheld = {-1};
-        if (!stopped) {
-            await(() -> {
-                withheld[0] = commit.releaseCommitted(resumeFrom);
-                stop(-1);
-            }, millis);
+        if (stopped) {
+            return 0; // the job's output has been dealt with already
         }
+        long[] withheld = {-1};
+        await(() -> {
+            withheld[0] = commit.releaseCommitted(resumeFrom);
+            stop(-1);
+        }, millis);
         return withheld[0];
     }
 

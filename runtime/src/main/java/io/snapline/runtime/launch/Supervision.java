@@ -52,7 +52,7 @@ final class Supervision {
     private Thread interruptHook;
     /** What a resume of a job that gave up will restore (null: not known). */
     private RestartPoint resumeFrom;
-    /** Holds the ranks' stdout until no restart can take it back; null when the job cannot restart. */
+    /** Holds the ranks' stdout until no restart or resume can take it back; null without a store. */
     private volatile HeldOutput output;
     private int attempts;
 
