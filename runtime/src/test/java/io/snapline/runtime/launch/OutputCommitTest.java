@@ -32,6 +32,13 @@ class OutputCommitTest {
         commit.line(attempt, rank, NO_PREFIX, b, b.length);
     }
 
+    /** Both ranks capture checkpoint {@code id} in attempt 1 after printing these many bytes, and it commits. */
+    private void checkpointCommits(long id, long rank0, long rank1) {
+        commit.mark(1, 0, id, rank0);
+        commit.mark(1, 1, id, rank1);
+        commit.committed(id);
+    }
+
     private static RestartPoint checkpoint(long id, int ranks) {
         List<PieceRef> pieces = new ArrayList<>();
         for (int r = 0; r < ranks; r++) {
@@ -62,9 +69,7 @@ class OutputCommitTest {
         commit.startAttempt(1, RestartPoint.fresh(2));
         print(1, 0, "banner\n");
         print(1, 0, "step 1\n");
-        commit.mark(1, 0, 1, 14);
-        commit.mark(1, 1, 1, 0);
-        commit.committed(1);
+        checkpointCommits(1, 14, 0);
         print(1, 0, "step 2\n"); // after checkpoint 1: the failure takes it back
         print(1, 0, "result\n");
         assertEquals("banner\nstep 1\n", shown());
@@ -85,9 +90,7 @@ class OutputCommitTest {
     void shouldPlaceLinesThatComeBeforeTheRestoredProgramSaysWhereItResumed() {
         commit.startAttempt(1, RestartPoint.fresh(2));
         print(1, 0, "banner\n");
-        commit.mark(1, 0, 1, 7);
-        commit.mark(1, 1, 1, 0);
-        commit.committed(1);
+        checkpointCommits(1, 7, 0);
         commit.startAttempt(2, checkpoint(1, 2));
         print(2, 0, "banner\n");
         print(2, 0, "after\n"); // on tcp the pipe may be ahead of the control channel
@@ -102,9 +105,7 @@ class OutputCommitTest {
         commit.startAttempt(1, RestartPoint.fresh(2));
         print(1, 0, "one\n");
         print(1, 0, "two\n");
-        commit.mark(1, 0, 5, 8);
-        commit.mark(1, 1, 5, 0);
-        commit.committed(5);
+        checkpointCommits(5, 8, 0);
         assertEquals("one\ntwo\n", shown());
 
         // Checkpoint 5 turned out damaged: the restart falls back to the beginning.
@@ -122,9 +123,7 @@ class OutputCommitTest {
     @Test
     void shouldKeepThePartOfALinePrintedBeforeTheCheckpointThatCutsIt() {
         commit.startAttempt(1, RestartPoint.fresh(2));
-        commit.mark(1, 0, 1, 4); // the rank had printed "sum " when it checkpointed
-        commit.mark(1, 1, 1, 0);
-        commit.committed(1);
+        checkpointCommits(1, 4, 0); // the rank had printed "sum " when it checkpointed
         print(1, 0, "sum 41\n");
         commit.startAttempt(2, checkpoint(1, 2));
         commit.resumed(2, 0, 0);
@@ -180,9 +179,7 @@ class OutputCommitTest {
     @Test
     void shouldShowWithAWarningTheLinesOfARestoredRankThatNeverTookItsStateBack() {
         commit.startAttempt(1, RestartPoint.fresh(2));
-        commit.mark(1, 0, 1, 0);
-        commit.mark(1, 1, 1, 0);
-        commit.committed(1);
+        checkpointCommits(1, 0, 0);
         commit.startAttempt(2, checkpoint(1, 2));
         print(2, 1, "ended early\n");
         commit.resumed(2, 0, 0);
@@ -206,9 +203,7 @@ class OutputCommitTest {
     @Test
     void shouldShowALateCommittedLineOfTheAttemptBeforeAndDropItsLateUncommittedOnes() {
         commit.startAttempt(1, RestartPoint.fresh(2));
-        commit.mark(1, 0, 1, 7); // "before\n" was printed before the capture, but its pipe is slow
-        commit.mark(1, 1, 1, 0);
-        commit.committed(1);
+        checkpointCommits(1, 7, 0); // "before\n" was printed before the capture, but its pipe is slow
         commit.startAttempt(2, checkpoint(1, 2));
         print(1, 0, "before\n");
         print(1, 0, "after\n");
@@ -248,9 +243,7 @@ class OutputCommitTest {
         commit.startAttempt(1, RestartPoint.fresh(2));
         byte[] unfinished = "x = \n".getBytes(StandardCharsets.UTF_8); // the launcher ended it when the rank died
         commit.line(1, 0, NO_PREFIX, unfinished, 4);
-        commit.mark(1, 0, 1, 4);
-        commit.mark(1, 1, 1, 0);
-        commit.committed(1);
+        checkpointCommits(1, 4, 0);
         commit.startAttempt(2, checkpoint(1, 2));
         commit.resumed(2, 0, 0);
         print(2, 0, "7\n");
@@ -264,9 +257,7 @@ class OutputCommitTest {
         commit.startAttempt(1, RestartPoint.fresh(2));
         print(1, 0, "uncommitted\n");
         print(1, 1, "committed\n");
-        commit.mark(1, 0, 1, 0);
-        commit.mark(1, 1, 1, 10);
-        commit.committed(1);
+        checkpointCommits(1, 0, 10);
         assertEquals("", shown()); // rank 0's older line comes first
 
         long withheld = commit.releaseCommitted(null);
@@ -280,9 +271,7 @@ class OutputCommitTest {
     void shouldShowTheCoveredStartOfALineWhenTheJobEndsResumableAndCountOnlyItsRest() {
         commit.startAttempt(1, RestartPoint.fresh(2));
         print(1, 0, "x = 42\n");
-        commit.mark(1, 0, 1, 4);
-        commit.mark(1, 1, 1, 0);
-        commit.committed(1);
+        checkpointCommits(1, 4, 0);
 
         long withheld = commit.releaseCommitted(null);
 
