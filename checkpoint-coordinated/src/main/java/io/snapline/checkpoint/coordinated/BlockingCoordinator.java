@@ -33,7 +33,8 @@ import java.util.function.IntPredicate;
  * that has not frozen waiting for one that has: when every rank is either frozen or waiting inside the runtime
  * (blocked, or polling in vain), and has for a moment ({@link #RELEASE_AFTER_NANOS}, so that a message already on its
  * way can arrive), the frozen ranks they wait for are released and freeze again at a later safe point: the next one
- * at the first release, twice as far at each further release of the same rank for the same checkpoint.
+ * at the first release and whenever a rank waiting for it froze since its last one, twice as far at each further
+ * release of the same rank for the same checkpoint while those waiting for it stay unfrozen.
  * A checkpoint that is still not placed after the checkpoint timeout is abandoned, reported, and the job runs on;
  * nothing about placing a checkpoint ever ends a job.
  */
@@ -43,9 +44,9 @@ final class BlockingCoordinator implements PolicyCoordinator {
     /** How long every unfrozen rank must have waited, with no news from any rank, before frozen ones are released. */
     static final long RELEASE_AFTER_NANOS = 10_000_000L;
     /**
-     * A rank released again and again for one checkpoint runs past twice as many safe points each time (1, 2, 4, ...
-     * up to 2^this), so that a rank far ahead of the others, whose peers keep waiting for it, costs a number of
-     * releases logarithmic in the points it must run ahead, not one per point.
+     * A rank released again and again for one checkpoint, its waiters never freezing in between, runs past twice as
+     * many safe points each time (1, 2, 4, ... up to 2^this), so that a rank far ahead of the others, whose peers keep
+     * waiting for it, costs a number of releases logarithmic in the points it must run ahead, not one per point.
      */
     static final int MAX_RELEASE_DOUBLINGS = 16;
 
@@ -63,8 +64,15 @@ final class BlockingCoordinator implements PolicyCoordinator {
     /** Whether the ranks of the open checkpoint were all asked to freeze at their next safe point. */
     private boolean requested;
     private int releases;
-    /** Per rank: how often the open checkpoint released it; at the k-th release it freezes at its 2^(k-1)-th point. */
+    /**
+     * Per rank: how often the open checkpoint released it in a row while the ranks waiting for it stayed unfrozen; at
+     * the k-th such release it freezes at its 2^(k-1)-th point.
+     */
     private final int[] releasedTimes;
+    /** Per rank: how often it froze for the open checkpoint. */
+    private final long[] freezes;
+    /** Per rank: the freezes of the ranks that waited for it, summed, when it was last released (-1: never). */
+    private final long[] releasedAtFreezes;
     /**
      * Whether every rank that has not frozen waits (and some rank is frozen), as of the last report; and the first
      * tick that saw it so with no report since ({@link Long#MIN_VALUE}: none yet). A wait may end by a message a
@@ -93,6 +101,8 @@ final class BlockingCoordinator implements PolicyCoordinator {
         this.id = services.nextId().value() - 1;
         this.frozen = new boolean[n];
         this.releasedTimes = new int[n];
+        this.freezes = new long[n];
+        this.releasedAtFreezes = new long[n];
         this.frozenAt = new long[n];
         this.waiting = new boolean[n];
         this.waitsOn = new int[n][];
@@ -186,6 +196,8 @@ final class BlockingCoordinator implements PolicyCoordinator {
         prepared = 0;
         releases = 0;
         Arrays.fill(releasedTimes, 0);
+        Arrays.fill(freezes, 0);
+        Arrays.fill(releasedAtFreezes, -1);
         stuck = false;
         stuckSince = Long.MIN_VALUE;
         requested = request;
@@ -196,6 +208,7 @@ final class BlockingCoordinator implements PolicyCoordinator {
     }
 
     private void freeze(int rank, long at) {
+        freezes[rank]++;
         frozen[rank] = true;
         frozenAt[rank] = at;
         waiting[rank] = false;
@@ -256,9 +269,26 @@ final class BlockingCoordinator implements PolicyCoordinator {
             return;
         }
         releases++;
+        // A rank whose waiters froze since its last release keeps in step with them (a chain of neighbours): one safe
+        // point is what they need. One whose waiters still wait is far ahead of them or they of it (the first stage of
+        // a pipeline): twice as many each time.
+        long[] waitersFroze = new long[n];
+        for (int w = 0; w < n; w++) {
+            if (!frozen[w]) {
+                for (int r = 0; r < n; r++) {
+                    if (frozen[r] && (waitsOn[w] == null || contains(waitsOn[w], r))) {
+                        waitersFroze[r] += freezes[w];
+                    }
+                }
+            }
+        }
         for (int r = 0; r < n; r++) {
             if (frozen[r] && (any || needed[r])) {
                 frozen[r] = false;
+                if (waitersFroze[r] != releasedAtFreezes[r]) {
+                    releasedTimes[r] = 0;
+                }
+                releasedAtFreezes[r] = waitersFroze[r];
                 int points = 1 << Math.min(releasedTimes[r]++, MAX_RELEASE_DOUBLINGS);
                 services.send(r, BlockingMessage.encode(new BlockingMessage.Release(id, points)));
             } else if (!frozen[r] && !requested) {
@@ -268,6 +298,15 @@ final class BlockingCoordinator implements PolicyCoordinator {
         requested = true;
         reason = "released rank(s) " + released + " (" + releases + " release(s)): the ranks that have not frozen "
                 + "wait for them";
+    }
+
+    private static boolean contains(int[] ranks, int rank) {
+        for (int x : ranks) {
+            if (x == rank) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void onPrepared(int rank, BlockingMessage.Prepared p) {

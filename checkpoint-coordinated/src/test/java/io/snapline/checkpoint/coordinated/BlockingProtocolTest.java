@@ -437,6 +437,37 @@ class BlockingProtocolTest {
     }
 
     @Test
+    void shouldReleaseARankByOnePointWhenTheRanksWaitingForItFrozeSinceItsLastRelease() {
+        // A chain 0 - 1 - 2 whose ranks freeze one step apart: each release lets one neighbour catch up, and doubling
+        // the points would send every rank ever further past the others (the checkpoint was never placed).
+        FakeCoordinatorServices s = new FakeCoordinatorServices(3, PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        BlockingCoordinator c = new BlockingCoordinator(s);
+        c.onTick(0);
+        c.onTick(SECOND);
+        long t = SECOND;
+        List<String> releases = new java.util.ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            c.onRankMessage(0, frozen(1, 10 + 2 * k));
+            c.onRankMessage(2, frozen(1, 10 + 2 * k));
+            c.onRankMessage(1, waiting(1, true, 0)); // rank 1 waits for rank 0 ...
+            int before = s.sent.size();
+            t += SECOND;
+            quietMoment(c, t);
+            releases.addAll(tail(s.sent, before));
+            c.onRankMessage(1, waiting(1, false));
+            c.onRankMessage(1, frozen(1, 11 + 2 * k)); // ... gets its message and freezes
+            c.onRankMessage(0, waiting(1, true, 1)); // and rank 0, one point on, waits for it
+            before = s.sent.size();
+            t += SECOND;
+            quietMoment(c, t);
+            releases.addAll(tail(s.sent, before));
+            c.onRankMessage(0, waiting(1, false));
+        }
+        assertEquals(List.of("0:Release[id=1, points=1]", "1:Release[id=1, points=1]", "0:Release[id=1, points=1]",
+                "1:Release[id=1, points=1]", "0:Release[id=1, points=1]", "1:Release[id=1, points=1]"), releases);
+    }
+
+    @Test
     void shouldStopWaitingAndContinueWhenTheCheckpointIsAbandoned() {
         FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
         BlockingRank r = new BlockingRank(s);
