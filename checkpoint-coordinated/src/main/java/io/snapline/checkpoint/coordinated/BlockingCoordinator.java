@@ -33,8 +33,8 @@ import java.util.function.IntPredicate;
  * that has not frozen waiting for one that has: when every rank is either frozen or waiting inside the runtime
  * (blocked, or polling in vain), and has for a moment ({@link #RELEASE_AFTER_NANOS}, so that a message already on its
  * way can arrive), the frozen ranks they wait for are released and freeze again at a later safe point: the next one
- * at the first release and whenever a rank waiting for it froze since its last one, twice as far at each further
- * release of the same rank for the same checkpoint while those waiting for it stay unfrozen.
+ * at the first release, twice as far at each further release of the same rank for the same checkpoint while those
+ * waiting for it stay unfrozen, half as far (down to the next one) when one of them froze since its last release.
  * A checkpoint that is still not placed after the checkpoint timeout is abandoned, reported, and the job runs on;
  * nothing about placing a checkpoint ever ends a job.
  */
@@ -65,8 +65,8 @@ final class BlockingCoordinator implements PolicyCoordinator {
     private boolean requested;
     private int releases;
     /**
-     * Per rank: how often the open checkpoint released it in a row while the ranks waiting for it stayed unfrozen; at
-     * the k-th such release it freezes at its 2^(k-1)-th point.
+     * Per rank: the doubling level of its next release for the open checkpoint (it then freezes at its 2^level-th
+     * point): up by one at each release, down by one first when a rank waiting for it froze since its last release.
      */
     private final int[] releasedTimes;
     /** Per rank: how often it froze for the open checkpoint. */
@@ -269,9 +269,9 @@ final class BlockingCoordinator implements PolicyCoordinator {
             return;
         }
         releases++;
-        // A rank whose waiters froze since its last release keeps in step with them (a chain of neighbours): one safe
-        // point is what they need. One whose waiters still wait is far ahead of them or they of it (the first stage of
-        // a pipeline): twice as many each time.
+        // A rank whose waiters still wait since its last release is far ahead of them or they of it (the first stage
+        // of a pipeline): twice as many points each time. One whose waiters froze since keeps in step with them (a
+        // chain of neighbours, where running ahead only moves the wave along): half as many as last time, down to one.
         long[] waitersFroze = new long[n];
         for (int w = 0; w < n; w++) {
             if (!frozen[w]) {
@@ -286,7 +286,7 @@ final class BlockingCoordinator implements PolicyCoordinator {
             if (frozen[r] && (any || needed[r])) {
                 frozen[r] = false;
                 if (waitersFroze[r] != releasedAtFreezes[r]) {
-                    releasedTimes[r] = 0;
+                    releasedTimes[r] = Math.max(0, releasedTimes[r] - 1);
                 }
                 releasedAtFreezes[r] = waitersFroze[r];
                 int points = 1 << Math.min(releasedTimes[r]++, MAX_RELEASE_DOUBLINGS);
