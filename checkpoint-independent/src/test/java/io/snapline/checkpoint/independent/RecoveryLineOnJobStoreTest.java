@@ -49,11 +49,15 @@ class RecoveryLineOnJobStoreTest {
         MpiRun.Outcome job = MpiRun.run(4, List.of("--checkpoint", "independent", "--every", "10", "--store",
                 store.toString(), "--max-restarts", "1", "--inject-failure", "rank=0,point=35",
                 "--inject-failure", "rank=2,point=130"), IndependentRestartTest.Pairs.class, "60", "3", "1");
-        assertEquals(1, job.result().exitCode(), job.err());
         // The pairs (0, 1) and (2, 3) never talk to each other, so either failure may strike first: that one
-        // restarts the job, the other one ends it.
-        assertTrue(Pattern.compile("rank (0|2) failed \\(killed: injected failure at safe point (35|130)\\); not "
-                + "restarting: the job has used all 1 restart\\(s\\)").matcher(job.err()).find(), job.err());
+        // restarts the job, the other one ends it. Or both strike in the same attempt, and one restart cures both.
+        if (job.err().contains("ranks 0 and 2 failed")) {
+            assertEquals(0, job.result().exitCode(), job.err());
+        } else {
+            assertEquals(1, job.result().exitCode(), job.err());
+            assertTrue(Pattern.compile("rank (0|2) failed \\(killed: injected failure at safe point (35|130)\\); "
+                    + "not restarting: the job has used all 1 restart\\(s\\)").matcher(job.err()).find(), job.err());
+        }
         Matcher used = Pattern.compile("restarting all 4 ranks from recovery line \\[([0-9, ]+)\\]").matcher(job.err());
         assertTrue(used.find(), job.err());
 
