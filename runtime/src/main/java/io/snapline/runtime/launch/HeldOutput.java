@@ -102,9 +102,11 @@ final class HeldOutput {
         }
     }
 
-    void startAttempt(int number, RestartPoint restore) {
-        attempt = number;
+    /** The next attempt starts, each rank from what {@code restore} says; returns its number. */
+    int startAttempt(RestartPoint restore) {
+        int number = ++attempt;
         add(() -> commit.startAttempt(number, restore));
+        return number;
     }
 
     /** See {@link OutputCommit#line}; waits while too much is queued. */

@@ -480,9 +480,4 @@ final class OutputCommit {
         sink.flush();
         return withheld;
     }
-
-    /** Bytes held now. */
-    long heldBytes() {
-        return heldBytes;
-    }
 }

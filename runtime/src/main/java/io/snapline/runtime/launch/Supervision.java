@@ -54,7 +54,6 @@ final class Supervision {
     private RestartPoint resumeFrom;
     /** Holds the ranks' stdout until no restart or resume can take it back; null without a store. */
     private volatile HeldOutput output;
-    private int attempts;
 
     private Supervision(LaunchOptions options, CheckpointPolicy policy, PolicySettings settings, CheckpointStore store,
             Path storeDir, StoreLock lock, JobFingerprint fingerprint, RestartPoint restore, PrintStream err) {
@@ -187,9 +186,7 @@ final class Supervision {
                 report.warning(w);
             });
         }
-        attempts++;
-        output.startAttempt(attempts, restore);
-        return new RankOutput(out, options.np(), options.tagOutput(), output, attempts);
+        return new RankOutput(out, options.np(), options.tagOutput(), output, output.startAttempt(restore));
     }
 
     /**
