@@ -366,7 +366,10 @@ final class Supervision {
     }
 
     private void withheld(long bytes) {
-        if (bytes > 0) {
+        if (bytes > 0 && resumeFrom != null && resumeFrom.restoring() == 0) {
+            err.println("snaprun: " + RunReport.size(bytes) + " of output is not shown: no checkpoint covers it, and "
+                    + "running the job again prints it");
+        } else if (bytes > 0) {
             err.println("snaprun: " + RunReport.size(bytes) + " of output printed after the newest checkpoint is not "
                     + "shown: a resume prints it again");
         } else if (bytes < 0) {
