@@ -95,8 +95,8 @@ final class BlockingCoordinator implements PolicyCoordinator {
     BlockingCoordinator(CoordinatorServices services) {
         this.services = services;
         this.n = services.ranks();
-        this.every = services.settings().every() > 0;
-        this.intervalNanos = every ? 0 : services.settings().interval().toNanos();
+        this.every = BlockingPolicy.every(services.settings()) > 0;
+        this.intervalNanos = every ? 0 : services.settings().intervalOrDefault().toNanos();
         this.stallNanos = services.settings().stallTimeout().toNanos();
         this.id = services.nextId().value() - 1;
         this.frozen = new boolean[n];

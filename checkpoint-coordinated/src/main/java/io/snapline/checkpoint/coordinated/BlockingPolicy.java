@@ -3,8 +3,11 @@ package io.snapline.checkpoint.coordinated;
 import io.snapline.runtime.checkpoint.CheckpointPolicy;
 import io.snapline.runtime.checkpoint.CoordinatorServices;
 import io.snapline.runtime.checkpoint.PolicyCoordinator;
+import io.snapline.runtime.checkpoint.PolicyOption;
+import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
+import java.util.List;
 
 /**
  * {@code --checkpoint coordinated}: every rank freezes at the same aligned safe point, in-transit messages are
@@ -22,6 +25,33 @@ public final class BlockingPolicy implements CheckpointPolicy {
     @Override
     public String description() {
         return "blocking coordinated checkpoints: all ranks freeze at an aligned safe point, two-phase commit";
+    }
+
+    /** {@code --every N}: checkpoint at every N-th safe point instead of on a timer. */
+    static final PolicyOption EVERY = new PolicyOption("--every", "N",
+            "checkpoint every N safe points (every rank at the same one) instead of every --interval");
+
+    @Override
+    public List<PolicyOption> options() {
+        return List.of(EVERY);
+    }
+
+    @Override
+    public void validate(PolicySettings settings) {
+        if (every(settings) > 0 && settings.interval() != null) {
+            throw new IllegalArgumentException("give either --interval or --every, not both");
+        }
+    }
+
+    @Override
+    public String schedule(PolicySettings settings) {
+        long every = every(settings);
+        return every > 0 ? "every " + every + " safe points" : CheckpointPolicy.super.schedule(settings);
+    }
+
+    /** {@code --every} as given, or 0 for checkpoints on a timer. */
+    static long every(PolicySettings settings) {
+        return settings.count(EVERY.flag(), 1, 0);
     }
 
     @Override

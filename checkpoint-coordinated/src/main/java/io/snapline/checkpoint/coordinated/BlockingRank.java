@@ -60,7 +60,7 @@ final class BlockingRank implements RankPolicy, WaitListener {
 
     BlockingRank(RankServices services) {
         this.services = services;
-        this.every = services.settings().every();
+        this.every = BlockingPolicy.every(services.settings());
         services.watchWaits(this);
     }
 

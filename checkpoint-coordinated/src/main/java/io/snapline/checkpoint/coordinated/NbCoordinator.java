@@ -39,7 +39,7 @@ final class NbCoordinator implements PolicyCoordinator {
     NbCoordinator(CoordinatorServices services) {
         this.services = services;
         this.n = services.ranks();
-        this.protocol = new NbCoordinatorProtocol(n, services.settings().interval().toNanos(),
+        this.protocol = new NbCoordinatorProtocol(n, services.settings().intervalOrDefault().toNanos(),
                 services.settings().stallTimeout().toNanos(), System.nanoTime(),
                 Math.toIntExact(services.nextId().value() - 1), actions::add);
     }

@@ -3,7 +3,6 @@ package io.snapline.checkpoint.coordinated;
 import io.snapline.runtime.checkpoint.CheckpointPolicy;
 import io.snapline.runtime.checkpoint.CoordinatorServices;
 import io.snapline.runtime.checkpoint.PolicyCoordinator;
-import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
 
@@ -24,15 +23,6 @@ public final class NbPolicy implements CheckpointPolicy {
     @Override
     public String description() {
         return "non-blocking coordinated checkpoints: epochs on messages, late messages logged, early ones suppressed";
-    }
-
-    @Override
-    public void validate(PolicySettings settings) {
-        if (settings.every() > 0) {
-            throw new IllegalArgumentException("--checkpoint coordinated-nb takes checkpoints on a timer; give "
-                    + "--interval T (--every N makes every rank stop at the same safe point: that is --checkpoint "
-                    + "coordinated)");
-        }
     }
 
     @Override

@@ -116,7 +116,7 @@ class BlockingProtocolTest {
 
     @Test
     void shouldTakeTheCheckpointOnceEveryRankIsFrozenWhereverEachFroze() {
-        FakeCoordinatorServices s = new FakeCoordinatorServices(3, PolicySettings.of("coordinated", Duration.ofSeconds(10), 0));
+        FakeCoordinatorServices s = new FakeCoordinatorServices(3, PolicySettings.of("coordinated", Duration.ofSeconds(10), java.util.Map.of()));
         BlockingCoordinator c = new BlockingCoordinator(s);
         c.onTick(0);
         c.onTick(9 * SECOND);
@@ -148,7 +148,7 @@ class BlockingProtocolTest {
 
     @Test
     void shouldReleaseTheFrozenRanksWhenEveryOtherRankWaitsInsideTheRuntime() {
-        FakeCoordinatorServices s = new FakeCoordinatorServices(4, PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        FakeCoordinatorServices s = new FakeCoordinatorServices(4, PolicySettings.of("coordinated", Duration.ofSeconds(1), java.util.Map.of()));
         BlockingCoordinator c = new BlockingCoordinator(s);
         c.onTick(0);
         c.onTick(SECOND);
@@ -188,7 +188,7 @@ class BlockingProtocolTest {
 
     @Test
     void shouldReleaseNothingWhenTheWaitingRanksWaitOnlyForEachOther() {
-        FakeCoordinatorServices s = new FakeCoordinatorServices(3, PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        FakeCoordinatorServices s = new FakeCoordinatorServices(3, PolicySettings.of("coordinated", Duration.ofSeconds(1), java.util.Map.of()));
         BlockingCoordinator c = new BlockingCoordinator(s);
         c.onTick(0);
         c.onTick(SECOND);
@@ -202,7 +202,7 @@ class BlockingProtocolTest {
 
     @Test
     void shouldOpenTheCheckpointForEveryoneWhenTheFirstRankReachesItsEveryPointAndRequestItOnRelease() {
-        FakeCoordinatorServices s = new FakeCoordinatorServices(3, PolicySettings.of("coordinated", null, 10));
+        FakeCoordinatorServices s = new FakeCoordinatorServices(3, PolicySettings.of("coordinated", null, java.util.Map.of("--every", "10")));
         BlockingCoordinator c = new BlockingCoordinator(s);
         c.onTick(0);
         c.onTick(100 * SECOND);
@@ -222,7 +222,7 @@ class BlockingProtocolTest {
 
     @Test
     void shouldAbandonTheCheckpointAndRunOnWhenRanksDoNotAllFreezeWithinTheTimeout() {
-        PolicySettings settings = new PolicySettings("coordinated", Duration.ofSeconds(1), 0, 2, Duration.ofSeconds(30));
+        PolicySettings settings = new PolicySettings("coordinated", Duration.ofSeconds(1), 2, Duration.ofSeconds(30), java.util.Map.of());
         FakeCoordinatorServices s = new FakeCoordinatorServices(3, settings);
         BlockingCoordinator c = new BlockingCoordinator(s);
         c.onTick(0);
@@ -246,7 +246,7 @@ class BlockingProtocolTest {
 
     @Test
     void shouldAbandonForGoodWhenARankFinishesBeforeFreezing() {
-        FakeCoordinatorServices s = new FakeCoordinatorServices(2, PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        FakeCoordinatorServices s = new FakeCoordinatorServices(2, PolicySettings.of("coordinated", Duration.ofSeconds(1), java.util.Map.of()));
         BlockingCoordinator c = new BlockingCoordinator(s);
         c.onTick(0);
         c.onTick(SECOND);
@@ -264,7 +264,7 @@ class BlockingProtocolTest {
 
     @Test
     void shouldLetTheRanksGoWithoutCommittingWhenTheStoreRefusesTheManifest() {
-        FakeCoordinatorServices s = new FakeCoordinatorServices(2, PolicySettings.of("coordinated", Duration.ofSeconds(1), 0)) {
+        FakeCoordinatorServices s = new FakeCoordinatorServices(2, PolicySettings.of("coordinated", Duration.ofSeconds(1), java.util.Map.of())) {
             @Override
             public boolean commit(Manifest manifest, long point, long[] blockedNanos) {
                 return false;
@@ -356,7 +356,7 @@ class BlockingProtocolTest {
 
     @Test
     void shouldFreezeAtTheNextSafePointThenTakeTheCheckpointWhenTheCoordinatorSaysGo() {
-        FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), java.util.Map.of()));
         BlockingRank r = new BlockingRank(s);
         s.policy = r;
         r.atPoint(1);
@@ -378,7 +378,7 @@ class BlockingProtocolTest {
 
     @Test
     void shouldRunOnAndFreezeAgainAtItsNextSafePointWhenReleased() {
-        FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), java.util.Map.of()));
         BlockingRank r = new BlockingRank(s);
         s.policy = r;
         r.onControl(control(new BlockingMessage.Request(1)));
@@ -395,7 +395,7 @@ class BlockingProtocolTest {
 
     @Test
     void shouldPassTheSafePointsItIsReleasedForBeforeFreezingAgain() {
-        FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), java.util.Map.of()));
         BlockingRank r = new BlockingRank(s);
         s.policy = r;
         r.onControl(control(new BlockingMessage.Request(1)));
@@ -414,7 +414,7 @@ class BlockingProtocolTest {
 
     @Test
     void shouldDoubleThePointsARankMayPassEachTimeOneCheckpointReleasesItAgain() {
-        FakeCoordinatorServices s = new FakeCoordinatorServices(2, PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        FakeCoordinatorServices s = new FakeCoordinatorServices(2, PolicySettings.of("coordinated", Duration.ofSeconds(1), java.util.Map.of()));
         BlockingCoordinator c = new BlockingCoordinator(s);
         c.onTick(0);
         c.onTick(SECOND);
@@ -440,7 +440,7 @@ class BlockingProtocolTest {
     void shouldReleaseARankByOnePointWhenTheRanksWaitingForItFrozeSinceItsLastRelease() {
         // A chain 0 - 1 - 2 whose ranks freeze one step apart: each release lets one neighbour catch up, and doubling
         // the points would send every rank ever further past the others (the checkpoint was never placed).
-        FakeCoordinatorServices s = new FakeCoordinatorServices(3, PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        FakeCoordinatorServices s = new FakeCoordinatorServices(3, PolicySettings.of("coordinated", Duration.ofSeconds(1), java.util.Map.of()));
         BlockingCoordinator c = new BlockingCoordinator(s);
         c.onTick(0);
         c.onTick(SECOND);
@@ -469,7 +469,7 @@ class BlockingProtocolTest {
 
     @Test
     void shouldStopWaitingAndContinueWhenTheCheckpointIsAbandoned() {
-        FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), java.util.Map.of()));
         BlockingRank r = new BlockingRank(s);
         s.policy = r;
         r.onControl(control(new BlockingMessage.Request(1)));
@@ -486,7 +486,7 @@ class BlockingProtocolTest {
 
     @Test
     void shouldTellTheCoordinatorWhenItWaitsOnlyWhileACheckpointIsOpenAndItRuns() {
-        FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), 0));
+        FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", Duration.ofSeconds(1), java.util.Map.of()));
         BlockingRank r = new BlockingRank(s);
         r.waitingChanged(true, null);
         r.waitingChanged(false, null);
@@ -518,7 +518,7 @@ class BlockingProtocolTest {
 
     @Test
     void shouldFreezeAtEveryNthPointAndLearnTheIdFromTheCoordinatorWhenGivenEvery() {
-        FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", null, 3));
+        FakeRankServices s = new FakeRankServices(PolicySettings.of("coordinated", null, java.util.Map.of("--every", "3")));
         BlockingRank r = new BlockingRank(s);
         s.policy = r;
         long[] next = {1};
@@ -537,7 +537,7 @@ class BlockingProtocolTest {
 
     @Test
     void shouldRefuseAMessageMeantForTheCoordinatorWhenARankGetsIt() {
-        BlockingRank r = new BlockingRank(new FakeRankServices(PolicySettings.of("coordinated", null, 3)));
+        BlockingRank r = new BlockingRank(new FakeRankServices(PolicySettings.of("coordinated", null, java.util.Map.of("--every", "3"))));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> r.onControl(control(new BlockingMessage.Frozen(1, 2))));
         assertTrue(e.getMessage().contains("a rank does not accept Frozen"), e.getMessage());

@@ -69,6 +69,7 @@ class NbRestartTest {
     void shouldRefuseEveryNWhenThePolicyIsNonBlocking() {
         UsageException e = assertThrows(UsageException.class, () -> run(2, List.of("--checkpoint", "coordinated-nb",
                 "--every", "3", "--store", tmp.resolve("s").toString()), "5"));
-        assertTrue(e.getMessage().contains("takes checkpoints on a timer; give --interval"), e.getMessage());
+        assertEquals("--every is an option of --checkpoint coordinated, not of --checkpoint coordinated-nb",
+                e.getMessage(), "(with the coordinated policies installed)");
     }
 }

@@ -5,6 +5,7 @@ import io.snapline.recovery.io.LocalHistory;
 import io.snapline.runtime.checkpoint.CheckpointPolicy;
 import io.snapline.runtime.checkpoint.CoordinatorServices;
 import io.snapline.runtime.checkpoint.PolicyCoordinator;
+import io.snapline.runtime.checkpoint.PolicyOption;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
@@ -38,13 +39,59 @@ public final class IndependentPolicy implements CheckpointPolicy {
                 + "recovery line (--logging none)";
     }
 
+    /** {@code --logging MODE}: how messages are logged; {@code none} is the one this build has. */
+    static final PolicyOption LOGGING = new PolicyOption("--logging", "MODE",
+            "message logging: none (every rank restarts from a strongly consistent recovery line)");
+    /** The modes {@code --logging} names, whether or not this build has them. */
+    static final List<String> LOGGING_MODES = List.of("none", "pessimistic", "optimistic", "causal");
+    /** {@code --every N}: checkpoint at every N-th safe point instead of on a timer. */
+    static final PolicyOption EVERY = new PolicyOption("--every", "N",
+            "checkpoint every N safe points of each rank instead of every --interval (with jitter)");
+
+    @Override
+    public List<PolicyOption> options() {
+        return List.of(LOGGING, EVERY);
+    }
+
     @Override
     public void validate(PolicySettings settings) {
-        if (!settings.logging().equals(PolicySettings.NO_LOGGING)) {
-            throw new IllegalArgumentException("--logging " + settings.logging() + " is not available in this build; "
+        String logging = logging(settings);
+        if (!LOGGING_MODES.contains(logging)) {
+            throw new IllegalArgumentException("--logging must be one of " + String.join(", ", LOGGING_MODES)
+                    + ", got '" + logging + "'");
+        }
+        if (!logging.equals("none")) {
+            throw new IllegalArgumentException("--logging " + logging + " is not available in this build; "
                     + "use --logging none (every rank restarts from a strongly consistent recovery line), or a "
                     + "coordinated policy");
         }
+        if (every(settings) > 0 && settings.interval() != null) {
+            throw new IllegalArgumentException("give either --interval or --every, not both");
+        }
+    }
+
+    @Override
+    public String schedule(PolicySettings settings) {
+        long every = every(settings);
+        return (every > 0 ? "every " + every + " safe points" : CheckpointPolicy.super.schedule(settings) + " with jitter")
+                + ", logging " + logging(settings);
+    }
+
+    /** The message-logging mode is part of what a checkpoint holds: a resume must use the same one. */
+    @Override
+    public String fingerprint(PolicySettings settings) {
+        return "logging=" + logging(settings);
+    }
+
+    /** {@code --logging} as given, or {@code none}. */
+    static String logging(PolicySettings settings) {
+        String v = settings.option(LOGGING.flag());
+        return v == null ? "none" : v;
+    }
+
+    /** {@code --every} as given, or 0 for checkpoints on a timer. */
+    static long every(PolicySettings settings) {
+        return settings.count(EVERY.flag(), 1, 0);
     }
 
     /** After a rank dies the others run on to their next safe point and checkpoint there (see {@link IndependentRank}). */

@@ -28,11 +28,12 @@ final class Schedule {
 
     /** The schedule of rank {@code rank}, starting at {@code nowNanos} (after restoring {@code restored}). */
     static Schedule of(PolicySettings settings, int rank, long restored, long nowNanos) {
-        if (settings.every() > 0) {
-            return new Schedule(settings.every(), 0, 0, nowNanos);
+        long every = IndependentPolicy.every(settings);
+        if (every > 0) {
+            return new Schedule(every, 0, 0, nowNanos);
         }
         long seed = 0x9E3779B97F4A7C15L * (rank + 1) ^ restored * 0xC2B2AE3D27D4EB4FL;
-        return new Schedule(0, settings.interval().toNanos(), seed, nowNanos);
+        return new Schedule(0, settings.intervalOrDefault().toNanos(), seed, nowNanos);
     }
 
     /** Whether the rank checkpoints at safe point {@code point}, reached at {@code nowNanos}. */

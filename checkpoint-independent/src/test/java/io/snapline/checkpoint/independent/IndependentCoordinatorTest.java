@@ -57,7 +57,7 @@ class IndependentCoordinatorTest {
 
         @Override
         public PolicySettings settings() {
-            return PolicySettings.of("independent", null, 1);
+            return PolicySettings.of("independent", null, java.util.Map.of("--every", "1"));
         }
 
         @Override

@@ -85,7 +85,7 @@ class IndependentRankTest {
         volatile boolean peerFailure;
 
         FakeServices() {
-            super(PolicySettings.of("independent", null, 1));
+            super(PolicySettings.of("independent", null, java.util.Map.of("--every", "1")));
         }
 
         @Override

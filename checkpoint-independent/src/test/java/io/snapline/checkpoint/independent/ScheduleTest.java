@@ -16,7 +16,7 @@ class ScheduleTest {
 
     @Test
     void shouldCheckpointAtEveryNthSafePointWhenGivenEvery() {
-        Schedule s = Schedule.of(PolicySettings.of("independent", null, 4), 3, 0, 0);
+        Schedule s = Schedule.of(PolicySettings.of("independent", null, java.util.Map.of("--every", "4")), 3, 0, 0);
         List<Long> due = new ArrayList<>();
         for (long p = 1; p <= 13; p++) {
             if (s.due(p, p * MS)) {
@@ -29,7 +29,7 @@ class ScheduleTest {
 
     @Test
     void shouldSpaceTimedCheckpointsBetweenHalfAndOneAndAHalfIntervals() {
-        Schedule s = Schedule.of(PolicySettings.of("independent", Duration.ofMillis(100), 0), 1, 0, 0);
+        Schedule s = Schedule.of(PolicySettings.of("independent", Duration.ofMillis(100), java.util.Map.of()), 1, 0, 0);
         List<Long> at = takenEveryMillis(s, 5_000);
         assertTrue(at.get(0) >= 25 && at.get(0) < 126, "first at " + at.get(0));
         for (int i = 1; i < at.size(); i++) {
@@ -41,7 +41,7 @@ class ScheduleTest {
 
     @Test
     void shouldDriftRanksApartButRepeatForTheSameRankAndRestart() {
-        PolicySettings settings = PolicySettings.of("independent", Duration.ofMillis(100), 0);
+        PolicySettings settings = PolicySettings.of("independent", Duration.ofMillis(100), java.util.Map.of());
         List<Long> rank0 = takenEveryMillis(Schedule.of(settings, 0, 0, 0), 2_000);
         List<Long> rank1 = takenEveryMillis(Schedule.of(settings, 1, 0, 0), 2_000);
         List<Long> rank1AfterRestart = takenEveryMillis(Schedule.of(settings, 1, 5, 0), 2_000);
@@ -53,7 +53,7 @@ class ScheduleTest {
 
     @Test
     void shouldNotBeDueBeforeTheFirstGapHasPassed() {
-        Schedule s = Schedule.of(PolicySettings.of("independent", Duration.ofSeconds(10), 0), 0, 0, 1_000 * MS);
+        Schedule s = Schedule.of(PolicySettings.of("independent", Duration.ofSeconds(10), java.util.Map.of()), 0, 0, 1_000 * MS);
         assertFalse(s.due(1, 1_000 * MS));
         assertFalse(s.due(2, 3_000 * MS));
         assertTrue(s.due(3, 14_000 * MS));

@@ -2,6 +2,8 @@ package io.snapline.runtime.checkpoint;
 
 import io.snapline.runtime.checkpoint.store.CheckpointStore;
 import io.snapline.runtime.checkpoint.store.Recovered;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -24,12 +26,34 @@ public interface CheckpointPolicy {
     }
 
     /**
-     * Refuses settings this policy cannot honour, with a message for the user (e.g. {@code --every} for a policy
-     * whose ranks do not agree on safe points).
+     * The command-line options of this policy: the launcher accepts them with {@code --checkpoint NAME}, lists them
+     * under the policy in {@code snaprun --help}, and passes their values in {@link PolicySettings#options()}.
+     */
+    default List<PolicyOption> options() {
+        return List.of();
+    }
+
+    /**
+     * Refuses settings this policy cannot honour, with a message for the user: values of its options it does not
+     * accept, or combinations it cannot follow (e.g. both {@code --interval} and a safe-point count).
      *
      * @throws IllegalArgumentException naming the setting and what to use instead
      */
     default void validate(PolicySettings settings) {
+    }
+
+    /** When this policy checkpoints under {@code settings}, for the launcher's first line, e.g. {@code every 30 s}. */
+    default String schedule(PolicySettings settings) {
+        Duration d = settings.intervalOrDefault();
+        return "every " + (d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms");
+    }
+
+    /**
+     * The settings a {@code --resume} must repeat for this policy to read the checkpoints back as they were written
+     * (e.g. a message-logging mode), as one line; it is part of the job's fingerprint. Empty when none matter.
+     */
+    default String fingerprint(PolicySettings settings) {
+        return "";
     }
 
     /**

@@ -1,51 +1,74 @@
 package io.snapline.runtime.checkpoint;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What the command line says about checkpointing, as a policy sees it.
  *
  * @param policy        the policy's name
- * @param interval      checkpoint at least this long after the previous one ({@code --interval}), or null
- * @param every         checkpoint every this many safe points ({@code --every}), 0 when not given
+ * @param interval      checkpoint at least this long after the previous one ({@code --interval}), or null when not
+ *                      given (see {@link #intervalOrDefault()})
  * @param retain        committed checkpoints kept in the store (at least 1)
- * @param stallTimeout  how long a checkpoint may wait for a rank to reach its safe point before the job is ended
- *                      with a contract violation
- * @param logging       message logging ({@code --logging}) for policies that log; {@code none} otherwise
+ * @param stallTimeout  how long a checkpoint may wait for a rank to reach its safe point before it is given up
+ * @param options       the policy's own options ({@link CheckpointPolicy#options()}) as given, flag to value (the
+ *                      empty string for a switch), in the order given
  */
-public record PolicySettings(String policy, Duration interval, long every, int retain, Duration stallTimeout,
-        String logging) {
-    /** Interval used when neither {@code --interval} nor {@code --every} is given. */
+public record PolicySettings(String policy, Duration interval, int retain, Duration stallTimeout,
+        Map<String, String> options) {
+    /** Interval used when {@code --interval} is not given (and the policy has no other schedule). */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
-
-    public PolicySettings {
-        if (interval != null && every > 0) {
-            throw new IllegalArgumentException("give either an interval or every N safe points, not both");
-        }
-        if (interval == null && every <= 0) {
-            interval = DEFAULT_INTERVAL;
-        }
-        if (retain < 1) {
-            throw new IllegalArgumentException("retain must be at least 1, got " + retain);
-        }
-        if (logging == null) {
-            logging = NO_LOGGING;
-        }
-    }
-
-    /** The {@code --logging} value meaning "no message log". */
-    public static final String NO_LOGGING = "none";
-
-    /** Settings without message logging. */
-    public PolicySettings(String policy, Duration interval, long every, int retain, Duration stallTimeout) {
-        this(policy, interval, every, retain, stallTimeout, NO_LOGGING);
-    }
 
     /** How long a checkpoint waits for a rank by default (see {@code --checkpoint-timeout}). */
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(5);
 
-    /** Settings with the defaults: every 30 s, keep 2 checkpoints, a 5-minute stall timeout. */
-    public static PolicySettings of(String policy, Duration interval, long every) {
-        return new PolicySettings(policy, interval, every, 2, DEFAULT_STALL_TIMEOUT);
+    public PolicySettings {
+        if (retain < 1) {
+            throw new IllegalArgumentException("retain must be at least 1, got " + retain);
+        }
+        if (stallTimeout == null) {
+            stallTimeout = DEFAULT_STALL_TIMEOUT;
+        }
+        options = Collections.unmodifiableMap(new LinkedHashMap<>(options == null ? Map.of() : options));
+    }
+
+    /** Settings with the defaults: keep 2 checkpoints, a 5-minute stall timeout. */
+    public static PolicySettings of(String policy, Duration interval, Map<String, String> options) {
+        return new PolicySettings(policy, interval, 2, DEFAULT_STALL_TIMEOUT, options);
+    }
+
+    /** {@code --interval} as given, or {@link #DEFAULT_INTERVAL}. */
+    public Duration intervalOrDefault() {
+        return interval != null ? interval : DEFAULT_INTERVAL;
+    }
+
+    /** The value of the policy option {@code flag}, or null when it was not given. */
+    public String option(String flag) {
+        return options.get(flag);
+    }
+
+    /**
+     * The policy option {@code flag} as a whole number, or {@code absent} when it was not given.
+     *
+     * @throws IllegalArgumentException naming the option when the value is not a whole number from {@code min} to
+     *     {@link Long#MAX_VALUE}
+     */
+    public long count(String flag, long min, long absent) {
+        String v = options.get(flag);
+        if (v == null) {
+            return absent;
+        }
+        long x;
+        try {
+            x = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " needs a whole number, got '" + v + "'");
+        }
+        if (x < min) {
+            throw new IllegalArgumentException(flag + " must be at least " + min + ", got " + v);
+        }
+        return x;
     }
 }

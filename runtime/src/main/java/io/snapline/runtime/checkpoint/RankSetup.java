@@ -27,7 +27,7 @@ public record RankSetup(CheckpointPolicy policy, PolicySettings settings, Checkp
 
     /** No checkpointing and no supervisor: a program started on its own. */
     public static RankSetup none() {
-        return new RankSetup(new NonePolicy(), PolicySettings.of(NonePolicy.NAME, null, 0), null, null, RankLink.NONE,
+        return new RankSetup(new NonePolicy(), PolicySettings.of(NonePolicy.NAME, null, java.util.Map.of()), null, null, RankLink.NONE,
                 0, 0);
     }
 }

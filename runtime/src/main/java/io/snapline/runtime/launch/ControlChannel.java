@@ -15,7 +15,9 @@ import io.snapline.runtime.checkpoint.store.PieceRef;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One end of a {@code -dev tcp} control connection: {@link ControlMessage}s framed over a blocking
@@ -219,8 +221,9 @@ public final class ControlChannel implements AutoCloseable {
 
     private static void setup(Body b, ControlMessage.CheckpointSetup c) {
         PolicySettings s = c.settings();
-        b.str(s.policy()).i64(s.interval() == null ? -1 : s.interval().toNanos()).i64(s.every()).i32(s.retain())
-                .i64(s.stallTimeout().toNanos()).str(s.logging());
+        b.str(s.policy()).i64(s.interval() == null ? -1 : s.interval().toNanos()).i32(s.retain())
+                .i64(s.stallTimeout().toNanos()).i32(s.options().size());
+        s.options().forEach((flag, value) -> b.str(flag).str(value));
         b.u8(c.storeDirectory() == null ? 0 : 1);
         if (c.storeDirectory() != null) {
             b.str(c.storeDirectory());
@@ -247,12 +250,18 @@ public final class ControlChannel implements AutoCloseable {
     private static ControlMessage.CheckpointSetup setup(ByteBuffer in) throws IOException {
         String policy = str(in);
         long interval = in.getLong();
-        long every = in.getLong();
         int retain = in.getInt();
         long stall = in.getLong();
-        String logging = str(in);
-        PolicySettings settings = new PolicySettings(policy, interval < 0 ? null : Duration.ofNanos(interval), every,
-                retain, Duration.ofNanos(stall), logging);
+        int count = in.getInt();
+        if (count < 0 || count > 64) {
+            throw new IOException("a checkpoint setup with " + count + " policy options");
+        }
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int k = 0; k < count; k++) {
+            options.put(str(in), str(in));
+        }
+        PolicySettings settings = new PolicySettings(policy, interval < 0 ? null : Duration.ofNanos(interval), retain,
+                Duration.ofNanos(stall), options);
         String store = null;
         JobFingerprint fingerprint = null;
         long firstId = 1;

@@ -1,5 +1,6 @@
 package io.snapline.runtime.launch;
 
+import io.snapline.runtime.checkpoint.CheckpointPolicy;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.store.CheckpointFormatException;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
@@ -20,11 +21,11 @@ final class JobFingerprints {
     private JobFingerprints() {
     }
 
-    /** The fingerprint of the job {@code options} describe, checkpointed by policy {@code settings.policy()}. */
-    static JobFingerprint of(LaunchOptions options, PolicySettings settings) {
+    /** The fingerprint of the job {@code options} describe, checkpointed by {@code policy} under {@code settings}. */
+    static JobFingerprint of(LaunchOptions options, CheckpointPolicy policy, PolicySettings settings) {
         return JobFingerprint.of(options.mainClass(), options.programArgs(),
                 ClassPathDigest.of(ProgramLoader.classPathFiles(options)), settings.policy(),
-                "logging=" + settings.logging(), options.np());
+                policy.fingerprint(settings), options.np());
     }
 
     /**

@@ -36,7 +36,7 @@ record JobStore(CheckpointStore store, Path dir, StoreLock lock, JobFingerprint 
         if (options.resume() != null && !Files.isDirectory(dir)) {
             throw new UsageException("--resume " + dir + ": no such directory");
         }
-        JobFingerprint fingerprint = JobFingerprints.of(options, settings);
+        JobFingerprint fingerprint = JobFingerprints.of(options, policy, settings);
         List<String> warnings = new java.util.ArrayList<>();
         java.util.function.Consumer<String> warn = w -> {
             err.println("snaprun: warning: " + w);

@@ -1,5 +1,10 @@
 package io.snapline.runtime.launch;
 
+import io.snapline.runtime.checkpoint.CheckpointPolicy;
+import io.snapline.runtime.checkpoint.NonePolicy;
+import io.snapline.runtime.checkpoint.Policies;
+import io.snapline.runtime.checkpoint.PolicyOption;
+import io.snapline.runtime.checkpoint.PolicySettings;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,12 +12,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,7 +29,8 @@ import java.util.regex.Pattern;
  * argument after {@code --}) is the main class, and everything after it belongs to the program. With {@code -jar JAR}
  * whose manifest names a {@code Main-Class}, every argument after the flags belongs to the program, as with
  * {@code java -jar}. Checkpoint flags are validated here even though the policies are provided by modules found at run
- * time; {@link Launcher} says which of them this build cannot honour yet.
+ * time: {@code --checkpoint NAME} is looked up among the installed policies ({@link Policies}), and the flags a policy
+ * declares ({@link CheckpointPolicy#options()}) are accepted with it and checked by it.
  *
  * @param np             number of ranks
  * @param device         device name, canonical ({@code multicore} is stored as {@code shm})
@@ -34,7 +42,6 @@ import java.util.regex.Pattern;
  * @param checkpoint     checkpoint policy name, {@code none} by default
  * @param interval       checkpoint interval, or null
  * @param intervalAuto   {@code --interval auto}
- * @param every          checkpoint every N safe points, 0 when not given
  * @param store          checkpoint directory, or null
  * @param injectFailures failures to inject
  * @param maxRestarts    restarts allowed before the job gives up
@@ -43,7 +50,7 @@ import java.util.regex.Pattern;
  * @param jvmOpts        options for rank JVMs on devices with one process per rank, or null
  * @param failureTimeout how long a rank process may stay silent before it is declared dead ({@code -dev tcp}), or
  *                       null for the default
- * @param logging        message logging for {@code --checkpoint independent} ({@code none}), or null when not given
+ * @param policyOptions  the chosen policy's own options as given, flag to value ("" for a switch), in order
  * @param checkpointTimeout how long a checkpoint may wait for a rank to reach it before the job ends (blocking) or
  *                       the checkpoint is abandoned (non-blocking), or null for the default
  * @param allowNewArgs   {@code --allow-new-args}: a resume may continue checkpoints taken with other program arguments
@@ -59,7 +66,6 @@ public record LaunchOptions(
         String checkpoint,
         Duration interval,
         boolean intervalAuto,
-        long every,
         String store,
         List<FailureSpec> injectFailures,
         int maxRestarts,
@@ -68,13 +74,11 @@ public record LaunchOptions(
         String jvmOpts,
         Duration failureTimeout,
         Duration checkpointTimeout,
-        String logging,
+        Map<String, String> policyOptions,
         boolean allowNewArgs) {
 
-    /** Policy names the launcher accepts; each is provided by a module found at run time. */
-    public static final Set<String> POLICIES = Set.of("none", "coordinated", "coordinated-nb", "independent");
-    /** {@code --logging} values; which of them a policy supports is the policy's to say. */
-    public static final List<String> LOGGING = List.of("none", "pessimistic", "optimistic", "causal");
+    /** The policy a job runs with when {@code --checkpoint} is not given. */
+    public static final String NO_POLICY = NonePolicy.NAME;
     public static final int MAX_RANKS = 4096;
     public static final int DEFAULT_MAX_RESTARTS = 3;
     /** Shortest {@code --failure-timeout} accepted. */
@@ -84,7 +88,8 @@ public record LaunchOptions(
     public static final String SYNOPSIS =
             "usage: snaprun -np N [-dev shm|tcp] [-cp CLASSPATH | -jar JAR] [options] MainClass [args...]";
 
-    public static final String USAGE = String.join("\n",
+    /** The help text without the installed policies; {@link #usage} adds them. */
+    private static final String USAGE = String.join("\n",
             SYNOPSIS,
             "",
             "  -np N                 number of ranks (1.." + MAX_RANKS + "; may exceed the number of cores)",
@@ -102,11 +107,8 @@ public record LaunchOptions(
             "  --version             the Snapline version",
             "",
             "checkpoint/restart (the program marks safe points with io.snapline.checkpoint.Checkpoint):",
-            "  --checkpoint POLICY   none | coordinated | coordinated-nb | independent (default none)",
-            "  --logging MODE        independent: message logging, none (the recovery line must then be strongly",
-            "                        consistent)",
-            "  --interval T          checkpoint every T (e.g. 500ms, 30s, 2m; default 30s; independent: with jitter)",
-            "  --every N             checkpoint every N safe points (coordinated, independent)",
+            "  --checkpoint POLICY   one of the policies below (default none)",
+            "  --interval T          checkpoint every T (e.g. 500ms, 30s, 2m; default 30s)",
             "  --store DIR           checkpoint directory (default ./snapline-checkpoints/<job-id>)",
             "  --inject-failure F    rank=R,after=5s | rank=R,point=K | rank=R,during-checkpoint=K | random,seed=S,count=C",
             "  --max-restarts K      give up after K restarts (default " + DEFAULT_MAX_RESTARTS + ")",
@@ -117,7 +119,49 @@ public record LaunchOptions(
             "                          abandoned (the job runs on; default 5m)",
             "",
             "exit status: 0 when every rank finished; the Abort code (1 for Abort(0)) or 1 when a rank failed;",
-            "2 for a bad command line.");
+            "2 for a bad command line.",
+            "",
+            "policies installed (--checkpoint POLICY), each with its own options:");
+
+    /** The full help: the launcher's flags, then each installed policy with its description and options. */
+    public static String usage(Map<String, CheckpointPolicy> installed) {
+        StringBuilder b = new StringBuilder(USAGE);
+        for (CheckpointPolicy p : installed.values()) {
+            b.append('\n').append(column("  " + p.name(), p.description()));
+            for (PolicyOption o : p.options()) {
+                b.append('\n').append(column("      " + o.flag() + (o.takesValue() ? " " + o.value() : ""), o.help()));
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * {@code left}, padded to the help's second column (or on a line of its own when longer), then {@code text}
+     * wrapped at 110 columns.
+     */
+    private static String column(String left, String text) {
+        int at = 24;
+        StringBuilder b = new StringBuilder(left.length() < at ? left + " ".repeat(at - left.length())
+                : left + "\n" + " ".repeat(at));
+        int col = at;
+        for (String word : text.split(" ")) {
+            if (col > at && col + 1 + word.length() > 110) {
+                b.append('\n').append(" ".repeat(at));
+                col = at;
+            } else if (col > at) {
+                b.append(' ');
+                col++;
+            }
+            b.append(word);
+            col += word.length();
+        }
+        return b.toString();
+    }
+
+    /** The full help with the policies installed with the launcher. */
+    public static String usage() {
+        return usage(Policies.installed(LaunchOptions.class.getClassLoader()));
+    }
 
     /** What a command line asks for, decided before it is validated. */
     public enum Request { RUN, HELP, VERSION }
@@ -129,10 +173,10 @@ public record LaunchOptions(
             Map.entry("-cp", true), Map.entry("-classpath", true), Map.entry("--class-path", true),
             Map.entry("-jar", true),
             Map.entry("--tag-output", false),
-            Map.entry("--checkpoint", true), Map.entry("--interval", true), Map.entry("--every", true),
+            Map.entry("--checkpoint", true), Map.entry("--interval", true),
             Map.entry("--store", true), Map.entry("--inject-failure", true), Map.entry("--max-restarts", true),
             Map.entry("--resume", true), Map.entry("--report", true), Map.entry("--jvm-opts", true),
-            Map.entry("--failure-timeout", true), Map.entry("--checkpoint-timeout", true), Map.entry("--logging", true),
+            Map.entry("--failure-timeout", true), Map.entry("--checkpoint-timeout", true),
             Map.entry("--allow-new-args", false),
             Map.entry("-h", false), Map.entry("--help", false), Map.entry("--version", false));
 
@@ -162,11 +206,17 @@ public record LaunchOptions(
             if (a.equals("--version")) {
                 return Request.VERSION;
             }
-            if (Boolean.TRUE.equals(TAKES_VALUE.get(a))) {
+            if (Boolean.TRUE.equals(TAKES_VALUE.get(a)) || (!TAKES_VALUE.containsKey(a) && policyFlagTakesValue(a))) {
                 i++;
             }
         }
         return Request.RUN;
+    }
+
+    /** Whether {@code flag} is an option of an installed policy that takes a value. */
+    private static boolean policyFlagTakesValue(String flag) {
+        return Policies.installed(LaunchOptions.class.getClassLoader()).values().stream()
+                .flatMap(p -> p.options().stream()).anyMatch(o -> o.flag().equals(flag) && o.takesValue());
     }
 
     /**
@@ -174,22 +224,38 @@ public record LaunchOptions(
      * class. Throws {@link UsageException}, whose message says what was wrong, on anything malformed or unknown.
      */
     public static LaunchOptions parse(String... argv) {
-        return new Parser(argv).parse();
+        return parse(Policies.installed(LaunchOptions.class.getClassLoader()), argv);
+    }
+
+    /** {@link #parse(String...)} with the policies in {@code installed} (by name) instead of those on the class path. */
+    public static LaunchOptions parse(Map<String, CheckpointPolicy> installed, String... argv) {
+        return new Parser(installed, argv).parse();
+    }
+
+    /**
+     * The settings the chosen policy sees: {@code --interval}, {@code --checkpoint-timeout} and the policy's own
+     * options; two checkpoints are kept.
+     */
+    public PolicySettings policySettings() {
+        return new PolicySettings(checkpoint, interval, 2, checkpointTimeout, policyOptions);
     }
 
     /** One pass over the arguments; holds the values seen so far. */
     private static final class Parser {
         private final String[] argv;
+        private final Map<String, CheckpointPolicy> installed;
+        /** Every option some installed policy declares, by flag, with the policies declaring it. */
+        private final Map<String, List<CheckpointPolicy>> declared = new TreeMap<>();
+        private final Map<String, String> policyOptions = new LinkedHashMap<>();
         private final Set<String> seen = new HashSet<>();
         private int np = -1;
         private String device = "shm";
         private String cp;
         private String jar;
         private boolean tag;
-        private String checkpoint = "none";
+        private String checkpoint = NO_POLICY;
         private Duration interval;
         private boolean auto;
-        private long every;
         private String store;
         private final List<FailureSpec> failures = new ArrayList<>();
         private int maxRestarts = DEFAULT_MAX_RESTARTS;
@@ -198,11 +264,18 @@ public record LaunchOptions(
         private String jvmOpts;
         private Duration failureTimeout;
         private Duration checkpointTimeout;
-        private String logging;
         private boolean allowNewArgs;
 
-        Parser(String[] argv) {
+        Parser(Map<String, CheckpointPolicy> installed, String[] argv) {
             this.argv = argv;
+            this.installed = installed;
+            for (CheckpointPolicy p : installed.values()) {
+                for (PolicyOption o : p.options()) {
+                    if (!TAKES_VALUE.containsKey(o.flag())) { // a policy cannot take over a launcher flag
+                        declared.computeIfAbsent(o.flag(), k -> new ArrayList<>()).add(p);
+                    }
+                }
+            }
         }
 
         LaunchOptions parse() {
@@ -237,10 +310,16 @@ public record LaunchOptions(
                 args = positional.subList(1, positional.size());
                 checkClassName(main);
             }
-            checkCheckpointFlags();
-            return new LaunchOptions(np, device, cp, jar, main, List.copyOf(args), tag, checkpoint, interval, auto,
-                    every, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts, failureTimeout,
-                    checkpointTimeout, logging, allowNewArgs);
+            CheckpointPolicy policy = checkCheckpointFlags();
+            LaunchOptions o = new LaunchOptions(np, device, cp, jar, main, List.copyOf(args), tag, checkpoint, interval,
+                    auto, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts, failureTimeout,
+                    checkpointTimeout, Collections.unmodifiableMap(new LinkedHashMap<>(policyOptions)), allowNewArgs);
+            try {
+                policy.validate(o.policySettings());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            return o;
         }
 
         /** Handles the flag at {@code argv[i]} and returns the index of the next argument. */
@@ -254,7 +333,16 @@ public record LaunchOptions(
                 inline = a.substring(eq + 1);
             }
             Boolean takesValue = TAKES_VALUE.get(flag);
+            if (takesValue == null && declared.containsKey(flag)) {
+                String f = flag;
+                takesValue = declared.get(f).get(0).options().stream().filter(o -> o.flag().equals(f)).findFirst()
+                        .orElseThrow().takesValue();
+            }
             if (takesValue == null) {
+                String policy = chosenPolicy();
+                if (policy != null && !installed.containsKey(policy)) { // the option may be that policy's
+                    throw notInstalled(policy);
+                }
                 throw new UsageException("unknown option '" + a + "'" + hint(a));
             }
             String name = CANONICAL.getOrDefault(flag, flag);
@@ -272,7 +360,7 @@ public record LaunchOptions(
                 apply(name, flag, inline);
                 return i + 1;
             }
-            if (i + 1 >= argv.length || TAKES_VALUE.containsKey(argv[i + 1])) {
+            if (i + 1 >= argv.length || TAKES_VALUE.containsKey(argv[i + 1]) || declared.containsKey(argv[i + 1])) {
                 throw new UsageException(flag + " needs a value");
             }
             apply(name, flag, argv[i + 1]);
@@ -280,6 +368,10 @@ public record LaunchOptions(
         }
 
         private void apply(String name, String flag, String v) {
+            if (declared.containsKey(name)) {
+                policyOptions.put(name, v == null ? "" : v);
+                return;
+            }
             switch (name) {
                 case "-np" -> np = parseInt(flag, v, 1, MAX_RANKS);
                 case "-dev" -> device = parseDevice(v);
@@ -287,7 +379,7 @@ public record LaunchOptions(
                 case "-jar" -> jar = v;
                 case "--tag-output" -> tag = true;
                 case "--allow-new-args" -> allowNewArgs = true;
-                case "--checkpoint" -> checkpoint = parsePolicy(v);
+                case "--checkpoint" -> checkpoint = nonEmpty(flag, v);
                 case "--interval" -> {
                     if (v.equals("auto")) {
                         auto = true;
@@ -295,7 +387,6 @@ public record LaunchOptions(
                         interval = parseDuration(flag, v);
                     }
                 }
-                case "--every" -> every = parseInt(flag, v, 1, Integer.MAX_VALUE);
                 case "--store" -> store = nonEmpty(flag, v);
                 case "--inject-failure" -> failures.add(FailureSpec.parse(v));
                 case "--max-restarts" -> maxRestarts = parseInt(flag, v, 0, 1_000_000);
@@ -303,13 +394,6 @@ public record LaunchOptions(
                 case "--report" -> report = nonEmpty(flag, v);
                 case "--jvm-opts" -> jvmOpts = v;
                 case "--checkpoint-timeout" -> checkpointTimeout = parseDuration(flag, v);
-                case "--logging" -> {
-                    if (!LOGGING.contains(v)) {
-                        throw new UsageException("--logging must be one of " + String.join(", ", LOGGING) + ", got '"
-                                + v + "'");
-                    }
-                    logging = v;
-                }
                 case "--failure-timeout" -> {
                     failureTimeout = parseDuration(flag, v);
                     if (failureTimeout.toMillis() < MIN_FAILURE_TIMEOUT_MILLIS) {
@@ -322,26 +406,29 @@ public record LaunchOptions(
             }
         }
 
-        private void checkCheckpointFlags() {
-            if ((interval != null || auto) && every > 0) {
-                throw new UsageException("give either --interval or --every, not both");
+        /** Checks the checkpoint flags against the chosen policy, and returns it. */
+        private CheckpointPolicy checkCheckpointFlags() {
+            CheckpointPolicy policy = installed.get(checkpoint);
+            if (policy == null) {
+                throw notInstalled(checkpoint);
             }
-            if (checkpoint.equals("none")) {
-                for (String f : List.of("--interval", "--every", "--store", "--max-restarts", "--resume",
-                        "--checkpoint-timeout")) {
+            if (!policy.restarts()) {
+                for (String f : List.of("--interval", "--store", "--max-restarts", "--resume", "--checkpoint-timeout")) {
                     if (seen.contains(f)) {
-                        throw new UsageException(f + " needs a checkpoint policy (--checkpoint coordinated, "
-                                + "coordinated-nb or independent); with --checkpoint none nothing is saved");
+                        throw new UsageException(f + " needs a checkpoint policy (--checkpoint " + restarting()
+                                + "); with --checkpoint " + checkpoint + " nothing is saved");
                     }
+                }
+            }
+            for (String f : policyOptions.keySet()) {
+                if (policy.options().stream().noneMatch(o -> o.flag().equals(f))) {
+                    throw new UsageException(f + " is an option of --checkpoint " + names(declared.get(f))
+                            + ", not of --checkpoint " + checkpoint);
                 }
             }
             if (allowNewArgs && resume == null) {
                 throw new UsageException("--allow-new-args goes with --resume DIR: it lets a resumed job continue with "
                         + "other program arguments than the checkpoints in DIR were taken with");
-            }
-            if (logging != null && !checkpoint.equals("independent")) {
-                throw new UsageException("--logging applies to --checkpoint independent (the coordinated policies "
-                        + "need no message log), not to --checkpoint " + checkpoint);
             }
             for (FailureSpec f : failures) {
                 if (f.rank() >= np) {
@@ -349,7 +436,38 @@ public record LaunchOptions(
                             + (np - 1));
                 }
             }
+            return policy;
         }
+
+        private UsageException notInstalled(String policy) {
+            return new UsageException("checkpoint policy '" + policy + "' is not installed in this build (installed: "
+                    + String.join(", ", installed.keySet()) + "); its jar must be on the launcher's class path");
+        }
+
+        /** The value of {@code --checkpoint} among the flags, wherever it stands, or null. */
+        private String chosenPolicy() {
+            for (int i = 0; i < argv.length && !argv[i].equals("--"); i++) {
+                if (argv[i].startsWith("--checkpoint=")) {
+                    return argv[i].substring("--checkpoint=".length());
+                }
+                if (argv[i].equals("--checkpoint") && i + 1 < argv.length) {
+                    return argv[i + 1];
+                }
+            }
+            return null;
+        }
+
+        /** The installed policies that save checkpoints, as "a, b or c". */
+        private String restarting() {
+            return names(installed.values().stream().filter(CheckpointPolicy::restarts).toList());
+        }
+    }
+
+    /** The policies' names as "a", "a or b", "a, b or c". */
+    private static String names(List<CheckpointPolicy> policies) {
+        List<String> n = policies.stream().map(CheckpointPolicy::name).sorted().toList();
+        return n.size() <= 1 ? String.join("", n)
+                : String.join(", ", n.subList(0, n.size() - 1)) + " or " + n.get(n.size() - 1);
     }
 
     private static String hint(String a) {
@@ -363,14 +481,6 @@ public record LaunchOptions(
             return "; did you mean -" + a + "?";
         }
         return "";
-    }
-
-    private static String parsePolicy(String v) {
-        if (!POLICIES.contains(v)) {
-            throw new UsageException("--checkpoint '" + v + "' is not a policy; choose one of "
-                    + String.join(", ", new TreeSet<>(POLICIES)));
-        }
-        return v;
     }
 
     private static String nonEmpty(String flag, String v) {

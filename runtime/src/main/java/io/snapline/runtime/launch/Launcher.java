@@ -47,12 +47,12 @@ public final class Launcher {
     /** Runs {@code snaprun} with the given arguments, printing to {@code out} and {@code err}; returns its exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0) {
-            err.println(LaunchOptions.USAGE);
+            err.println(LaunchOptions.usage());
             return 2;
         }
         switch (LaunchOptions.request(args)) {
             case HELP -> {
-                out.println(LaunchOptions.USAGE);
+                out.println(LaunchOptions.usage());
                 return 0;
             }
             case VERSION -> {

@@ -44,17 +44,15 @@ final class ResumeCommand {
         }
         w.add("--checkpoint");
         w.add(o.checkpoint());
-        if (o.logging() != null) {
-            w.add("--logging");
-            w.add(o.logging());
-        }
+        o.policyOptions().forEach((flag, value) -> {
+            w.add(flag);
+            if (!value.isEmpty()) {
+                w.add(value);
+            }
+        });
         if (o.interval() != null) {
             w.add("--interval");
             w.add(duration(o.interval()));
-        }
-        if (o.every() > 0) {
-            w.add("--every");
-            w.add(Long.toString(o.every()));
         }
         if (o.checkpointTimeout() != null) {
             w.add("--checkpoint-timeout");

@@ -93,9 +93,7 @@ final class Supervision {
         if (options.report() != null) {
             ReportFile.check(Path.of(options.report()));
         }
-        PolicySettings settings = new PolicySettings(policy.name(), options.interval(), options.every(), 2,
-                options.checkpointTimeout() != null ? options.checkpointTimeout()
-                        : PolicySettings.DEFAULT_STALL_TIMEOUT, options.logging());
+        PolicySettings settings = options.policySettings();
         try {
             policy.validate(settings);
         } catch (IllegalArgumentException e) {
@@ -110,9 +108,8 @@ final class Supervision {
                 opened.fingerprint(), opened.restore(), err);
         opened.warnings().forEach(s.report::warning);
         s.printHintOnInterrupt();
-        err.println("snaprun: checkpoint policy " + policy.name() + " ("
-                + (settings.every() > 0 ? "every " + settings.every() + " safe points"
-                        : "every " + describe(settings.interval())) + "), checkpoints in " + opened.dir()
+        err.println("snaprun: checkpoint policy " + policy.name() + " (" + policy.schedule(settings)
+                + "), checkpoints in " + opened.dir()
                 + "; up to " + options.maxRestarts() + " restart(s)");
         return s;
     }
@@ -123,10 +120,6 @@ final class Supervision {
         main = main.substring(main.lastIndexOf('.') + 1).replaceAll("[^A-Za-z0-9_-]", "_");
         return main + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
                 + ProcessHandle.current().pid();
-    }
-
-    private static String describe(java.time.Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     CheckpointPolicy policy() {

@@ -23,12 +23,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 class LaunchOptionsTest {
 
     private static String error(String... argv) {
-        return assertThrows(UsageException.class, () -> LaunchOptions.parse(argv)).getMessage();
+        return assertThrows(UsageException.class, () -> parse(argv)).getMessage();
+    }
+
+    /** Parses with the fixture policies installed, none of which the launcher knows by name. */
+    private static LaunchOptions parse(String... argv) {
+        return LaunchOptions.parse(FixturePolicies.INSTALLED, argv);
     }
 
     @Test
     void shouldReadRanksClassPathMainClassAndProgramArgsWhenGivenMpjStyle() {
-        LaunchOptions o = LaunchOptions.parse("-np", "4", "-dev", "shm", "-cp", "out/classes", "demo.Heat", "--n", "64");
+        LaunchOptions o = parse("-np", "4", "-dev", "shm", "-cp", "out/classes", "demo.Heat", "--n", "64");
         assertEquals(4, o.np());
         assertEquals("shm", o.device());
         assertEquals("out/classes", o.classPath());
@@ -43,7 +48,7 @@ class LaunchOptionsTest {
 
     @Test
     void shouldGiveEverythingAfterTheMainClassToTheProgramWhenItLooksLikeFlags() {
-        LaunchOptions o = LaunchOptions.parse("-np", "2", "demo.Main", "-np", "5", "--help", "--checkpoint", "x");
+        LaunchOptions o = parse("-np", "2", "demo.Main", "-np", "5", "--help", "--checkpoint", "x");
         assertEquals(2, o.np());
         assertEquals(List.of("-np", "5", "--help", "--checkpoint", "x"), o.programArgs());
         assertEquals(LaunchOptions.Request.RUN, LaunchOptions.request("-np", "2", "demo.Main", "--help"));
@@ -51,7 +56,7 @@ class LaunchOptionsTest {
 
     @Test
     void shouldEndFlagsWhenGivenDoubleDash() {
-        LaunchOptions o = LaunchOptions.parse("-np", "2", "--tag-output", "--", "demo.Main", "--x");
+        LaunchOptions o = parse("-np", "2", "--tag-output", "--", "demo.Main", "--x");
         assertTrue(o.tagOutput());
         assertEquals("demo.Main", o.mainClass());
         assertEquals(List.of("--x"), o.programArgs());
@@ -59,11 +64,11 @@ class LaunchOptionsTest {
 
     @Test
     void shouldAcceptAliasesWhenUsersComeFromMpjOrMpirun() {
-        LaunchOptions o = LaunchOptions.parse("-n", "3", "-dev", "multicore", "-classpath", "a:b", "demo.Main");
+        LaunchOptions o = parse("-n", "3", "-dev", "multicore", "-classpath", "a:b", "demo.Main");
         assertEquals(3, o.np());
         assertEquals("shm", o.device());
         assertEquals("a:b", o.classPath());
-        assertEquals("shm", LaunchOptions.parse("-np", "1", "--device=shm", "--class-path=c", "X").device());
+        assertEquals("shm", parse("-np", "1", "--device=shm", "--class-path=c", "X").device());
     }
 
     @Test
@@ -94,10 +99,10 @@ class LaunchOptionsTest {
         "-np 2 -dev mxdev X          | device 'mxdev' is not available in this build; use -dev shm or -dev tcp",
         "-np 2 --tag-output=yes X    | --tag-output takes no value, got '--tag-output=yes'",
         "-np 2 -cp x Hello.class     | 'Hello.class' is not a class name; give the fully qualified name, e.g. demo.Hello, and its directory or jar with -cp",
-        "-np 2 --checkpoint bogus X  | --checkpoint 'bogus' is not a policy; choose one of coordinated, coordinated-nb, independent, none",
-        "-np 2 --interval 30s X      | --interval needs a checkpoint policy (--checkpoint coordinated, coordinated-nb or independent); with --checkpoint none nothing is saved",
-        "-np 2 --store d X           | --store needs a checkpoint policy (--checkpoint coordinated, coordinated-nb or independent); with --checkpoint none nothing is saved",
-        "-np 2 --max-restarts 1 X    | --max-restarts needs a checkpoint policy (--checkpoint coordinated, coordinated-nb or independent); with --checkpoint none nothing is saved",
+        "-np 2 --checkpoint bogus X  | checkpoint policy 'bogus' is not installed in this build (installed: logger, none, stepper); its jar must be on the launcher's class path",
+        "-np 2 --interval 30s X      | --interval needs a checkpoint policy (--checkpoint logger or stepper); with --checkpoint none nothing is saved",
+        "-np 2 --store d X           | --store needs a checkpoint policy (--checkpoint logger or stepper); with --checkpoint none nothing is saved",
+        "-np 2 --max-restarts 1 X    | --max-restarts needs a checkpoint policy (--checkpoint logger or stepper); with --checkpoint none nothing is saved",
         "-np 2 --report= X           | --report needs a non-empty value",
     })
     void shouldExplainWhenTheCommandLineIsWrong(String argv, String message) {
@@ -112,9 +117,9 @@ class LaunchOptionsTest {
 
     @Test
     void shouldReadCheckpointFlagsWhenAPolicyIsChosen() {
-        LaunchOptions o = LaunchOptions.parse("-np", "4", "--checkpoint", "coordinated", "--interval=1.5s", "--store", "ck",
+        LaunchOptions o = parse("-np", "4", "--checkpoint", "stepper", "--interval=1.5s", "--store", "ck",
                 "--max-restarts", "5", "--resume", "old", "--report", "r.json", "X");
-        assertEquals("coordinated", o.checkpoint());
+        assertEquals("stepper", o.checkpoint());
         assertEquals(Duration.ofMillis(1500), o.interval());
         assertFalse(o.intervalAuto());
         assertEquals("ck", o.store());
@@ -122,41 +127,69 @@ class LaunchOptionsTest {
         assertEquals("old", o.resume());
         assertEquals("r.json", o.report());
 
-        LaunchOptions auto = LaunchOptions.parse("-np", "2", "--checkpoint", "independent", "--interval", "auto", "X");
+        LaunchOptions auto = parse("-np", "2", "--checkpoint", "logger", "--interval", "auto", "X");
         assertTrue(auto.intervalAuto());
         assertNull(auto.interval());
-        assertEquals(10, LaunchOptions.parse("-np", "2", "--checkpoint", "coordinated-nb", "--every", "10", "X").every());
+    }
+
+    @Test
+    void shouldPassAPolicysOwnOptionsToItWhereverTheyStandAmongTheFlags() {
+        LaunchOptions o = parse("-np", "2", "--logging", "b", "--fast", "--checkpoint", "logger", "--interval", "2s",
+                "X", "--every", "3");
+        assertEquals(new java.util.LinkedHashMap<>(java.util.Map.of("--logging", "b", "--fast", "")),
+                o.policyOptions());
+        assertEquals(List.of("--every", "3"), o.programArgs(), "after the main class, flags are the program's");
+        assertEquals(java.util.Map.of("--every", "10"),
+                parse("-np", "2", "--checkpoint", "stepper", "--every=10", "X").policySettings().options());
+        assertEquals("b", o.policySettings().option("--logging"));
+        assertEquals(Duration.ofSeconds(2), o.policySettings().interval());
+    }
+
+    @Test
+    void shouldRefuseAPolicyOptionThatTheChosenPolicyDoesNotDeclare() {
+        assertEquals("--every is an option of --checkpoint stepper, not of --checkpoint logger",
+                error("-np", "2", "--checkpoint", "logger", "--every", "3", "X"));
+        assertEquals("--logging is an option of --checkpoint logger, not of --checkpoint none",
+                error("-np", "2", "--logging", "a", "X"));
+        assertEquals("--every needs a value", error("-np", "2", "--checkpoint", "stepper", "--every"));
+        assertEquals("--fast takes no value, got '--fast=1'",
+                error("-np", "2", "--checkpoint", "logger", "--fast=1", "X"));
+        assertEquals("unknown option '--log'", error("-np", "2", "--checkpoint", "logger", "--log", "a", "X"));
     }
 
     @Test
     void shouldAllowNewArgumentsOnlyWithAResume() {
-        assertTrue(LaunchOptions.parse("-np", "2", "--checkpoint", "coordinated", "--resume", "old", "--allow-new-args",
+        assertTrue(parse("-np", "2", "--checkpoint", "stepper", "--resume", "old", "--allow-new-args",
                 "X", "40").allowNewArgs());
-        assertFalse(LaunchOptions.parse("-np", "2", "--checkpoint", "coordinated", "--resume", "old", "X")
+        assertFalse(parse("-np", "2", "--checkpoint", "stepper", "--resume", "old", "X")
                 .allowNewArgs());
         assertEquals("--allow-new-args goes with --resume DIR: it lets a resumed job continue with other program "
                 + "arguments than the checkpoints in DIR were taken with",
-                error("-np", "2", "--checkpoint", "coordinated", "--allow-new-args", "X"));
+                error("-np", "2", "--checkpoint", "stepper", "--allow-new-args", "X"));
     }
 
     @Test
-    void shouldReadLoggingForTheIndependentPolicyAndRefuseItElsewhereOrUnknown() {
-        assertEquals("none", LaunchOptions.parse("-np", "2", "--checkpoint", "independent", "--logging", "none", "X")
-                .logging());
-        assertEquals(null, LaunchOptions.parse("-np", "2", "--checkpoint", "independent", "X").logging());
-        assertEquals("--logging must be one of none, pessimistic, optimistic, causal, got 'sender'",
-                error("-np", "2", "--checkpoint", "independent", "--logging", "sender", "X"));
-        assertEquals("--logging applies to --checkpoint independent (the coordinated policies need no message log), "
-                + "not to --checkpoint coordinated", error("-np", "2", "--checkpoint", "coordinated", "--logging", "none",
+    void shouldLetThePolicyRefuseValuesAndCombinationsItCannotFollow() {
+        assertEquals("--logging must be a or b, got 'c'", error("-np", "2", "--checkpoint", "logger", "--logging", "c",
+                "X"));
+        assertEquals("give either --interval or --every, not both",
+                error("-np", "2", "--checkpoint", "stepper", "--interval", "1s", "--every", "3", "X"));
+        assertEquals("--every must be at least 1, got 0", error("-np", "2", "--checkpoint", "stepper", "--every", "0",
                 "X"));
     }
 
     @Test
-    void shouldRejectIntervalWithEveryWhenBothAreGiven() {
-        assertEquals("give either --interval or --every, not both",
-                error("-np", "2", "--checkpoint", "coordinated", "--interval", "1s", "--every", "3", "X"));
-        assertEquals("give either --interval or --every, not both",
-                error("-np", "2", "--checkpoint", "coordinated", "--interval", "auto", "--every", "3", "X"));
+    void shouldListEveryInstalledPolicyWithItsOptionsInTheHelp() {
+        String help = LaunchOptions.usage(FixturePolicies.INSTALLED);
+        assertTrue(help.startsWith(LaunchOptions.SYNOPSIS + "\n"), help);
+        assertTrue(help.endsWith(String.join("\n",
+                "policies installed (--checkpoint POLICY), each with its own options:",
+                "  logger                the logger fixture",
+                "      --logging MODE    a or b",
+                "      --fast            go fast",
+                "  none                  " + new io.snapline.runtime.checkpoint.NonePolicy().description(),
+                "  stepper               the stepper fixture",
+                "      --every N         every N safe points")), help);
     }
 
     @ParameterizedTest
@@ -181,7 +214,7 @@ class LaunchOptionsTest {
 
     @Test
     void shouldParseEveryFailureFormWhenInjectionIsAsked() {
-        LaunchOptions o = LaunchOptions.parse("-np", "4",
+        LaunchOptions o = parse("-np", "4",
                 "--inject-failure", "rank=1,after=5s",
                 "--inject-failure", "rank=0,point=3",
                 "--inject-failure", "rank=3,during-checkpoint=2",
@@ -225,7 +258,7 @@ class LaunchOptionsTest {
     @Test
     void shouldTakeMainClassFromManifestAndGiveAllArgsToProgramWhenJarNamesOne(@TempDir Path dir) throws IOException {
         Path jar = jar(dir.resolve("app.jar"), "demo.App");
-        LaunchOptions o = LaunchOptions.parse("-np", "2", "-jar", jar.toString(), "input.txt", "7");
+        LaunchOptions o = parse("-np", "2", "-jar", jar.toString(), "input.txt", "7");
         assertEquals("demo.App", o.mainClass());
         assertEquals(jar.toString(), o.jar());
         assertEquals(List.of("input.txt", "7"), o.programArgs());
@@ -234,7 +267,7 @@ class LaunchOptionsTest {
     @Test
     void shouldTakeMainClassFromCommandLineWhenJarNamesNone(@TempDir Path dir) throws IOException {
         Path jar = jar(dir.resolve("lib.jar"), null);
-        LaunchOptions o = LaunchOptions.parse("-np", "2", "-jar", jar.toString(), "demo.Other", "x");
+        LaunchOptions o = parse("-np", "2", "-jar", jar.toString(), "demo.Other", "x");
         assertEquals("demo.Other", o.mainClass());
         assertEquals(List.of("x"), o.programArgs());
         assertEquals(jar + " names no Main-Class in its manifest; give the main class after -jar " + jar,

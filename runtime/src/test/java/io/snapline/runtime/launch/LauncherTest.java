@@ -196,7 +196,7 @@ class LauncherTest {
     void shouldPrintUsageAndExitTwoWhenGivenNothing() {
         Run r = snaprun();
         assertEquals(2, r.status());
-        assertEquals(LaunchOptions.USAGE, r.err().stripTrailing());
+        assertEquals(LaunchOptions.usage(), r.err().stripTrailing());
     }
 
     @Test
@@ -204,7 +204,7 @@ class LauncherTest {
         for (String[] argv : List.of(new String[] {"-h"}, new String[] {"--help"}, new String[] {"-np", "2", "--help"})) {
             Run r = snaprun(argv);
             assertEquals(0, r.status());
-            assertEquals(LaunchOptions.USAGE, r.out().stripTrailing());
+            assertEquals(LaunchOptions.usage(), r.out().stripTrailing());
             assertEquals("", r.err());
         }
     }
@@ -225,7 +225,8 @@ class LauncherTest {
             assertEquals(2, c.status());
             assertEquals("", c.out(), "no rank ran");
             assertEquals("snaprun: checkpoint policy '" + policy + "' is not installed in this build (installed: "
-                    + "none); its jar must be on the launcher's class path\n", c.err());
+                    + "none); its jar must be on the launcher's class path\n" + LaunchOptions.SYNOPSIS + "\n"
+                    + "Run 'snaprun --help' for the flags.\n", c.err());
         }
     }
 

@@ -12,24 +12,24 @@ class ResumeCommandTest {
 
     @Test
     void shouldKeepTheJobsFlagsAndDropWhatMustNotBeRepeatedWhenResuming() {
-        LaunchOptions o = LaunchOptions.parse("-np", "4", "-dev", "tcp", "--tag-output", "--jvm-opts", "-Xmx1g -Da=b",
-                "--failure-timeout", "1500ms", "--checkpoint", "independent", "--logging", "none", "--interval", "2m",
+        LaunchOptions o = LaunchOptions.parse(FixturePolicies.INSTALLED, "-np", "4", "-dev", "tcp", "--tag-output", "--jvm-opts", "-Xmx1g -Da=b",
+                "--failure-timeout", "1500ms", "--checkpoint", "logger", "--logging", "a", "--fast", "--interval", "2m",
                 "--checkpoint-timeout", "30s", "--max-restarts", "5", "--store", "ck", "--report", "r.json",
                 "--inject-failure", "rank=1,point=3", "-cp", "classes" + File.pathSeparator + "lib/*", "demo.Main",
                 "it's", "", "--flag");
 
         assertEquals("snaprun -np 4 -dev tcp --tag-output --jvm-opts '-Xmx1g -Da=b' --failure-timeout 1500ms "
-                + "--checkpoint independent --logging none --interval 120s --checkpoint-timeout 30s --max-restarts 5 "
+                + "--checkpoint logger --logging a --fast --interval 120s --checkpoint-timeout 30s --max-restarts 5 "
                 + "--resume " + HERE + "/ck -cp '" + HERE + "/classes" + File.pathSeparator + HERE + "/lib/*' "
                 + "demo.Main 'it'\\''s' '' --flag", ResumeCommand.of(o, Path.of("ck")), "the * is quoted, not globbed");
     }
 
     @Test
     void shouldKeepAllowNewArgsWhenTheStoreStillHoldsCheckpointsOfTheOldArguments() {
-        LaunchOptions o = LaunchOptions.parse("-np", "2", "--checkpoint", "coordinated", "--every", "10", "--resume",
+        LaunchOptions o = LaunchOptions.parse(FixturePolicies.INSTALLED, "-np", "2", "--checkpoint", "stepper", "--every", "10", "--resume",
                 "/data/run", "--allow-new-args", "demo.Main", "40");
 
-        assertEquals("snaprun -np 2 --checkpoint coordinated --every 10 --resume /data/run --allow-new-args -cp "
+        assertEquals("snaprun -np 2 --checkpoint stepper --every 10 --resume /data/run --allow-new-args -cp "
                 + HERE + " demo.Main 40", ResumeCommand.of(o, Path.of("/data/run")));
     }
 }

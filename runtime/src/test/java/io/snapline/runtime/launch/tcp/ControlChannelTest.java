@@ -21,7 +21,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,13 +87,13 @@ class ControlChannelTest {
         Manifest manifest = new Manifest(CheckpointId.of(7), 2, List.of(new PieceRef(0, "rank-0.piece", 100, -5),
                 new PieceRef(1, "rank-1.piece", 4096, 0x7abc)));
         List<ControlMessage> sent = List.of(
-                new ControlMessage.CheckpointSetup(new PolicySettings("coordinated", Duration.ofMillis(250), 0, 3,
-                        Duration.ofSeconds(9)), "/tmp/store ä", new JobFingerprint(2, "demo.Main",
+                new ControlMessage.CheckpointSetup(new PolicySettings("coordinated", Duration.ofMillis(250), 3,
+                        Duration.ofSeconds(9), Map.of()), "/tmp/store ä", new JobFingerprint(2, "demo.Main",
                         List.of("20", "", "a b ü"), "sha256:" + "c0".repeat(32), "coordinated", "logging=none", 2), 9,
                         RestoreFrom.global(manifest, 1), 12, 0),
-                new ControlMessage.CheckpointSetup(PolicySettings.of("none", null, 5), null, null, 1, null, 0, 4),
-                new ControlMessage.CheckpointSetup(new PolicySettings("independent", null, 40, 2, Duration.ofSeconds(3),
-                        "none"), "/s", null, 1, RestoreFrom.local(9), 0, 0),
+                new ControlMessage.CheckpointSetup(PolicySettings.of("none", null, Map.of()), null, null, 1, null, 0, 4),
+                new ControlMessage.CheckpointSetup(new PolicySettings("independent", null, 2, Duration.ofSeconds(3),
+                        new LinkedHashMap<>(Map.of("--every", "40", "--logging", "none ü"))), "/s", null, 1, RestoreFrom.local(9), 0, 0),
                 new ControlMessage.Restored(7, 21, 1_234_567_890_123L),
                 new ControlMessage.Finalizing(),
                 new ControlMessage.KillRequest(true, "injected failure at safe point 12"),
@@ -112,11 +114,11 @@ class ControlChannelTest {
 
     @Test
     void shouldRejectSetupWhenItsRestoreKindIsUnknown() throws IOException {
-        // type, policy "x", interval -1, every 1, retain 1, stall 1 ns, logging "n", no store, restore kind 7
-        ByteBuffer f = ByteBuffer.allocate(4 + 1 + 5 + 8 + 8 + 4 + 8 + 5 + 1 + 1 + 8 + 8);
+        // type, policy "x", interval -1, retain 1, stall 1 ns, one option "n"="", no store, restore kind 7
+        ByteBuffer f = ByteBuffer.allocate(4 + 1 + 5 + 8 + 4 + 8 + 4 + 5 + 4 + 1 + 1 + 8 + 8);
         f.putInt(f.capacity() - 4).put(ControlMessage.CHECKPOINT_SETUP).putInt(1).put((byte) 'x').putLong(-1)
-                .putLong(1).putInt(1).putLong(1).putInt(1).put((byte) 'n').put((byte) 0).put((byte) 7).putLong(0)
-                .putLong(0).flip();
+                .putInt(1).putLong(1).putInt(1).putInt(1).put((byte) 'n').putInt(0).put((byte) 0).put((byte) 7)
+                .putLong(0).putLong(0).flip();
         client.write(f);
         IOException e = assertThrows(IOException.class, () -> b.receive(ControlChannel.MAX_FRAME));
         assertEquals("unknown restore kind 7", e.getMessage());
