@@ -224,7 +224,9 @@ public final class ShmJob {
 
                 @Override
                 public void requestKill(boolean atSafePoint, String reason) {
-                    if (!job.isAborted() && stopping == null) { // in a failing attempt the kill is left for the next
+                    // The rank dies now, even in an attempt already failing (a survivor that runs on to its next
+                    // safe point may reach its own injection), and the failure report names it: it has struck.
+                    if (!job.isAborted()) {
                         supervision.failures().struck(injections, rank, atSafePoint);
                     }
                     Thread killer = new Thread(() -> kill(rank, reason), "snapline-killer-" + rank);

@@ -418,7 +418,9 @@ final class TcpAttempt {
                 c.onRankFinished(r);
             }
         } else if (m instanceof ControlMessage.KillRequest k) {
-            if (!job.isAborted() && stopping == null) { // in a failing attempt the kill is left for the next
+            // The rank dies now, even in an attempt already failing (a survivor that runs on to its next safe point
+            // may reach its own injection), and the failure report names it: it has struck.
+            if (!job.isAborted()) {
                 supervision.failures().struck(injections, r, k.atSafePoint());
             }
             kill(r, k.reason());
