@@ -10,11 +10,11 @@ import io.snapline.checkpoint.coordinated.nb.RestartPlan;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
+import io.snapline.runtime.checkpoint.SavedMessage;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.PieceRef;
 import io.snapline.runtime.determinant.DeterminantLog;
 import io.snapline.runtime.engine.ChannelHook;
-import io.snapline.runtime.engine.CommSnapshot;
 import io.snapline.runtime.engine.Message;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -52,7 +52,7 @@ final class NbRank implements RankPolicy, ChannelHook {
     private final Map<Integer, CompletableFuture<RankImage>> images = new HashMap<>();
     private final Map<Integer, long[]> timing = new HashMap<>();
     private final Map<Integer, PieceRef> pieces = new HashMap<>();
-    private final Map<Long, CommSnapshot.Saved> late = new HashMap<>();
+    private final Map<Long, SavedMessage> late = new HashMap<>();
     /** The recorded events of each checkpoint whose recording has ended, until its piece is written. */
     private final Map<Integer, DeterminantLog> determinants = new HashMap<>();
     private final ExecutorService writer;
@@ -168,7 +168,7 @@ final class NbRank implements RankPolicy, ChannelHook {
     @Override
     public synchronized void log(Message m, byte[] payload) {
         late.put(key(m.source(), m.seq()),
-                new CommSnapshot.Saved(m.source(), m.context(), m.tag(), m.base(), m.elements(), payload));
+                new SavedMessage(m.source(), m.context(), m.tag(), m.base().ordinal(), m.elements(), payload));
         protocol.onLateLogged(m.source(), m.seq());
         drain();
     }
@@ -195,7 +195,7 @@ final class NbRank implements RankPolicy, ChannelHook {
                 services.determinants().dropRecording();
             } else if (a instanceof NbRankAction.WritePiece w) {
                 NbCheckpointRecord record = w.record();
-                List<CommSnapshot.Saved> logged = new ArrayList<>(record.late().size());
+                List<SavedMessage> logged = new ArrayList<>(record.late().size());
                 long[] seqs = new long[record.late().size()];
                 for (NbCheckpointRecord.Late l : record.late()) {
                     seqs[logged.size()] = l.seq();
@@ -247,7 +247,7 @@ final class NbRank implements RankPolicy, ChannelHook {
     // ------------------------------------------------------------------ restore
 
     @Override
-    public List<CommSnapshot.Saved> onRestore(RankImage image) {
+    public List<SavedMessage> onRestore(RankImage image) {
         NbPolicyData data = NbPolicyData.decode(image.policyData(), "the piece of rank " + me + " in checkpoint "
                 + image.id());
         if (data.ranks() != n) {

@@ -337,20 +337,20 @@ public final class RankAgent implements RankServices {
         requireNoPendingReceives(point);
         CheckpointId[] id = new CheckpointId[1];
         byte[][] dependencies = {new byte[0]};
-        List<CommSnapshot.Saved> unmatched = CommSnapshot.unmatched(endpoint, () -> {
+        List<CommSnapshot.Saved> taken = CommSnapshot.unmatched(endpoint, () -> {
             id[0] = decide.get();
             if (id[0] != null && tracker != null) {
                 dependencies[0] = tracker.close(); // under the mailbox lock: exactly the messages counted so far
             }
             return id[0] != null;
         });
-        if (unmatched == null) {
+        if (taken == null) {
             return null;
         }
         setup.link().captured(id[0].value());
         ByteBuffer state = codec().encode(states);
         return new RankImage(rank(), size(), id[0].value(), point, endpoint.nextContext(),
-                endpoint.bsendBuffer().capacity(), unmatched, new byte[0], dependencies[0], state);
+                endpoint.bsendBuffer().capacity(), EngineMessages.toSpi(taken), new byte[0], dependencies[0], state);
     }
 
     private void requireNoPendingReceives(long point) {
@@ -486,9 +486,9 @@ public final class RankAgent implements RankServices {
         if (tracker != null && image.dependencies().length > 0) {
             tracker.restore(image.dependencies());
         }
-        List<CommSnapshot.Saved> back = new java.util.ArrayList<>(image.unmatched());
+        List<SavedMessage> back = new java.util.ArrayList<>(image.unmatched());
         back.addAll(policy.onRestore(image));
-        CommSnapshot.restore(endpoint, back);
+        CommSnapshot.restore(endpoint, EngineMessages.toEngine(back));
         // Communicator contexts are not restored: communicators are re-created by the program's setup code, which
         // runs again in the same order from the same first context, so they get the contexts they had.
         if (image.bsendCapacity() > 0 && endpoint.bsendBuffer().capacity() == 0) {
