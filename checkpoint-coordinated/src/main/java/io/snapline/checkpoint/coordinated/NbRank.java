@@ -7,15 +7,16 @@ import io.snapline.checkpoint.coordinated.nb.NbRankAction;
 import io.snapline.checkpoint.coordinated.nb.NbRankProtocol;
 import io.snapline.checkpoint.coordinated.nb.NbRankState;
 import io.snapline.checkpoint.coordinated.nb.RestartPlan;
+import io.snapline.runtime.checkpoint.Envelope;
+import io.snapline.runtime.checkpoint.Outgoing;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
 import io.snapline.runtime.checkpoint.SavedMessage;
+import io.snapline.runtime.checkpoint.TrafficHook;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.PieceRef;
 import io.snapline.runtime.determinant.DeterminantLog;
-import io.snapline.runtime.engine.ChannelHook;
-import io.snapline.runtime.engine.Message;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,7 +44,7 @@ import java.util.concurrent.RejectedExecutionException;
  * order is always mailbox, then this, then the recorder; nothing here calls into the engine while holding this
  * monitor. The policy data in the piece is {@link NbPolicyData}.
  */
-final class NbRank implements RankPolicy, ChannelHook {
+final class NbRank implements RankPolicy, TrafficHook {
     private final RankServices services;
     private final int n;
     private final int me;
@@ -146,10 +147,10 @@ final class NbRank implements RankPolicy, ChannelHook {
         determinants.remove(epoch);
     }
 
-    // ------------------------------------------------------------------ ChannelHook
+    // ------------------------------------------------------------------ TrafficHook
 
     @Override
-    public synchronized boolean beforeSend(Message m) {
+    public synchronized boolean beforeSend(Outgoing m) {
         long seq = protocol.onSend(m.dest());
         if (seq == NbRankProtocol.SUPPRESSED) {
             return false;
@@ -159,17 +160,16 @@ final class NbRank implements RankPolicy, ChannelHook {
     }
 
     @Override
-    public synchronized boolean onAccept(Message m) {
-        NbClassification c = protocol.onAccept(m.source(), m.epoch(), m.seq());
+    public synchronized boolean onAccept(Envelope e) {
+        NbClassification c = protocol.onAccept(e.source(), e.epoch(), e.seq());
         drain();
         return c == NbClassification.LATE;
     }
 
     @Override
-    public synchronized void log(Message m, byte[] payload) {
-        late.put(key(m.source(), m.seq()),
-                new SavedMessage(m.source(), m.context(), m.tag(), m.base().ordinal(), m.elements(), payload));
-        protocol.onLateLogged(m.source(), m.seq());
+    public synchronized void log(Envelope e, SavedMessage saved) {
+        late.put(key(e.source(), e.seq()), saved);
+        protocol.onLateLogged(e.source(), e.seq());
         drain();
     }
 

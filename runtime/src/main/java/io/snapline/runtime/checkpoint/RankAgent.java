@@ -8,6 +8,7 @@ import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
 import io.snapline.runtime.checkpoint.store.PieceRef;
 import io.snapline.runtime.determinant.DeterminantRecorder;
 import io.snapline.runtime.determinant.Determinants;
+import io.snapline.runtime.engine.ChannelHook;
 import io.snapline.runtime.engine.CommSnapshot;
 import io.snapline.runtime.engine.Endpoint;
 import java.nio.ByteBuffer;
@@ -395,11 +396,12 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
-    public void installHook(io.snapline.runtime.engine.ChannelHook hook) {
+    public void installHook(TrafficHook hook) {
+        ChannelHook adapted = hook == null ? null : new TrafficAdapter(hook);
         if (tracker != null) {
-            tracker.wrap(hook); // the tracker stays in front and lets the policy's hook stamp the messages
+            tracker.wrap(adapted); // the tracker stays in front and lets the policy's hook stamp the messages
         } else {
-            endpoint.setHook(hook);
+            endpoint.setHook(adapted);
         }
     }
 

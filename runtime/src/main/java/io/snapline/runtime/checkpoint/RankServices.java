@@ -55,7 +55,7 @@ public interface RankServices {
     /**
      * {@link #capture}, but the checkpoint's id is decided by {@code decide} at the instant the unreceived messages
      * are taken, under the same lock that guards accepting messages (and calling a
-     * {@link io.snapline.runtime.engine.ChannelHook}): what the policy records about accepted messages then matches
+     * {@link TrafficHook}): what the policy records about accepted messages then matches
      * the saved ones exactly. {@code decide} must not block; when it returns null nothing is captured and null is
      * returned.
      */
@@ -73,7 +73,7 @@ public interface RankServices {
     /**
      * Exchanges one number with every rank: sends {@code toEach[j]} to rank j and returns what each rank sent this
      * one (the own entry is copied). All ranks must call it with the same {@code round} (0..15); it travels as checkpoint
-     * traffic, so it is neither numbered nor seen by a {@link io.snapline.runtime.engine.ChannelHook}.
+     * traffic, so it is neither numbered nor seen by a {@link TrafficHook}.
      */
     long[] exchange(long[] toEach, int round);
 
@@ -92,7 +92,7 @@ public interface RankServices {
     io.snapline.runtime.determinant.Determinants determinants();
 
     /** Installs the hook that numbers and classifies this rank's traffic (null removes it). */
-    void installHook(io.snapline.runtime.engine.ChannelHook hook);
+    void installHook(TrafficHook hook);
 
     /** Durably writes {@code image} as this rank's piece of checkpoint {@code id}. Any thread. */
     PieceRef writePiece(CheckpointId id, RankImage image);

@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * A message saved in a checkpoint: its envelope and its payload in packed form (little-endian; for objects, the
  * encoded objects). The runtime saves those accepted but not yet received in a {@link RankImage}; a policy that logs
- * messages keeps them in its own data and hands them back from {@link RankPolicy#onRestore}.
+ * messages ({@link TrafficHook#log}) keeps them in its own data and hands them back from
+ * {@link RankPolicy#onRestore}.
  *
  * @param source   the sender's world rank
  * @param context  the communicator context the message was sent on

@@ -3,9 +3,9 @@ package io.snapline.runtime.testing;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.RankServices;
+import io.snapline.runtime.checkpoint.TrafficHook;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.PieceRef;
-import io.snapline.runtime.engine.ChannelHook;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -78,7 +78,7 @@ public abstract class ScriptedRankServices implements RankServices {
     }
 
     @Override
-    public void installHook(ChannelHook hook) {
+    public void installHook(TrafficHook hook) {
         throw new UnsupportedOperationException("installHook");
     }
 
