@@ -7,6 +7,7 @@ import io.snapline.checkpoint.coordinated.nb.NbRankAction;
 import io.snapline.checkpoint.coordinated.nb.NbRankProtocol;
 import io.snapline.checkpoint.coordinated.nb.NbRankState;
 import io.snapline.checkpoint.coordinated.nb.RestartPlan;
+import io.snapline.runtime.checkpoint.Cut;
 import io.snapline.runtime.checkpoint.Envelope;
 import io.snapline.runtime.checkpoint.Outgoing;
 import io.snapline.runtime.checkpoint.RankImage;
@@ -85,7 +86,7 @@ final class NbRank implements RankPolicy, TrafficHook {
         }
         long start = services.nanoTime();
         int[] epoch = new int[1];
-        RankImage image = services.captureIf(point, () -> {
+        RankImage image = services.capture(point, Cut.decidedBy(() -> {
             synchronized (this) {
                 Optional<NbCapture> c = protocol.atSafePoint();
                 if (c.isEmpty()) {
@@ -96,7 +97,7 @@ final class NbRank implements RankPolicy, TrafficHook {
                 drain();
                 return CheckpointId.of(epoch[0]);
             }
-        });
+        }));
         if (image != null) {
             CompletableFuture<RankImage> f;
             synchronized (this) {

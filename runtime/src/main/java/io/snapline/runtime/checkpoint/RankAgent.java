@@ -329,29 +329,44 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
-    public RankImage capture(CheckpointId id, long point) {
-        return captureIf(point, () -> id);
-    }
-
-    @Override
-    public RankImage captureIf(long point, Supplier<CheckpointId> decide) {
+    public RankImage capture(long point, Cut cut) {
         requireNoPendingReceives(point);
         CheckpointId[] id = new CheckpointId[1];
         byte[][] dependencies = {new byte[0]};
-        List<CommSnapshot.Saved> taken = CommSnapshot.unmatched(endpoint, () -> {
-            id[0] = decide.get();
-            if (id[0] != null && tracker != null) {
-                dependencies[0] = tracker.close(); // under the mailbox lock: exactly the messages counted so far
+        List<SavedMessage> unmatched;
+        if (cut.savesUnreceived()) {
+            List<CommSnapshot.Saved> taken = CommSnapshot.unmatched(endpoint, () -> {
+                id[0] = cut.decide();
+                if (id[0] != null && tracker != null) {
+                    dependencies[0] = tracker.close(); // under the mailbox lock: exactly the messages counted so far
+                }
+                return id[0] != null;
+            });
+            if (taken == null) {
+                return null;
             }
-            return id[0] != null;
-        });
-        if (taken == null) {
-            return null;
+            unmatched = EngineMessages.toSpi(taken);
+        } else {
+            if (cut.fixedId() != null && tracker == null) {
+                id[0] = cut.fixedId(); // nothing to take or close under the mailbox lock
+            } else {
+                CommSnapshot.withUnreceived(endpoint, deferred -> { // under the mailbox lock
+                    id[0] = cut.decide();
+                    if (id[0] != null && tracker != null) {
+                        dependencies[0] = tracker.close(deferred);
+                    }
+                    return null;
+                });
+                if (id[0] == null) {
+                    return null;
+                }
+            }
+            unmatched = List.of();
         }
         setup.link().captured(id[0].value());
         ByteBuffer state = codec().encode(states);
         return new RankImage(rank(), size(), id[0].value(), point, endpoint.nextContext(),
-                endpoint.bsendBuffer().capacity(), EngineMessages.toSpi(taken), new byte[0], dependencies[0], state);
+                endpoint.bsendBuffer().capacity(), unmatched, new byte[0], dependencies[0], state);
     }
 
     private void requireNoPendingReceives(long point) {
@@ -361,17 +376,6 @@ public final class RankAgent implements RankServices {
                     + pending.size() + " receive(s) not completed (" + String.join("; ", pending) + "); complete "
                     + "every non-blocking receive (Wait) before Checkpoint.point");
         }
-    }
-
-    @Override
-    public RankImage captureReceived(CheckpointId id, long point) {
-        requireNoPendingReceives(point);
-        byte[] dependencies = tracker == null ? new byte[0]
-                : CommSnapshot.withUnreceived(endpoint, tracker::close); // under the mailbox lock
-        setup.link().captured(id.value());
-        ByteBuffer state = codec().encode(states);
-        return new RankImage(rank(), size(), id.value(), point, endpoint.nextContext(),
-                endpoint.bsendBuffer().capacity(), List.of(), new byte[0], dependencies, state);
     }
 
     @Override
