@@ -1,5 +1,6 @@
 package io.snapline.checkpoint.coordinated;
 
+import io.snapline.runtime.checkpoint.Cut;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
@@ -133,7 +134,7 @@ final class BlockingRank implements RankPolicy, WaitListener {
     private void take(CheckpointId checkpoint, long point) {
         long start = services.nanoTime();
         services.flushChannels(checkpoint, 0);
-        RankImage image = services.capture(checkpoint, point);
+        RankImage image = services.capture(point, Cut.at(checkpoint));
         services.flushChannels(checkpoint, 1);
         services.aboutToWrite(checkpoint);
         PieceRef piece = services.writePiece(checkpoint, image);

@@ -1,9 +1,8 @@
 package io.snapline.checkpoint.coordinated;
 
 import io.snapline.checkpoint.CheckpointException;
+import io.snapline.runtime.checkpoint.SavedMessage;
 import io.snapline.runtime.determinant.DeterminantLog;
-import io.snapline.runtime.engine.BaseType;
-import io.snapline.runtime.engine.CommSnapshot;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -42,10 +41,9 @@ import java.util.List;
  * @param late the logged late messages, in the order of {@code lateSeqs} (same length)
  */
 record NbPolicyData(int epoch, long[] sentUpTo, long[] acceptedUpTo, long[] sentWhenAllTook, long[] lateSeqs,
-        List<CommSnapshot.Saved> late, DeterminantLog determinants) {
+        List<SavedMessage> late, DeterminantLog determinants) {
     static final int MAGIC = 0x534C4E42; // "SLNB"
     static final short VERSION = 2;
-    private static final BaseType[] BASES = BaseType.values();
 
     NbPolicyData {
         late = List.copyOf(late);
@@ -63,7 +61,7 @@ record NbPolicyData(int epoch, long[] sentUpTo, long[] acceptedUpTo, long[] sent
         int n = ranks();
         byte[] log = determinants.encode();
         long size = 16L + 24L * n + 4 + 4 + log.length;
-        for (CommSnapshot.Saved s : late) {
+        for (SavedMessage s : late) {
             size += 29 + s.payload().length;
         }
         ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(size));
@@ -75,8 +73,8 @@ record NbPolicyData(int epoch, long[] sentUpTo, long[] acceptedUpTo, long[] sent
         }
         b.putInt(late.size());
         for (int k = 0; k < late.size(); k++) {
-            CommSnapshot.Saved s = late.get(k);
-            b.putInt(s.source()).putLong(lateSeqs[k]).putInt(s.context()).putInt(s.tag()).put((byte) s.base().ordinal())
+            SavedMessage s = late.get(k);
+            b.putInt(s.source()).putLong(lateSeqs[k]).putInt(s.context()).putInt(s.tag()).put((byte) s.type())
                     .putInt(s.elements()).putInt(s.payload().length).put(s.payload());
         }
         b.putInt(log.length).put(log);
@@ -113,7 +111,7 @@ record NbPolicyData(int epoch, long[] sentUpTo, long[] acceptedUpTo, long[] sent
             }
             int count = b.getInt();
             long[] seqs = new long[Math.max(count, 0)];
-            List<CommSnapshot.Saved> late = new ArrayList<>(seqs.length);
+            List<SavedMessage> late = new ArrayList<>(seqs.length);
             for (int k = 0; k < count; k++) {
                 int from = b.getInt();
                 seqs[k] = b.getLong();
@@ -123,10 +121,10 @@ record NbPolicyData(int epoch, long[] sentUpTo, long[] acceptedUpTo, long[] sent
                 int elements = b.getInt();
                 byte[] payload = new byte[b.getInt()];
                 b.get(payload);
-                if (base < 0 || base >= BASES.length) {
+                if (!SavedMessage.isKnownType(base)) {
                     throw new CheckpointException(where + " holds a late message of unknown element type " + base);
                 }
-                late.add(new CommSnapshot.Saved(from, context, tag, BASES[base], elements, payload));
+                late.add(new SavedMessage(from, context, tag, base, elements, payload));
             }
             byte[] log = new byte[b.getInt()];
             b.get(log);
@@ -150,23 +148,8 @@ record NbPolicyData(int epoch, long[] sentUpTo, long[] acceptedUpTo, long[] sent
     public boolean equals(Object o) {
         return o instanceof NbPolicyData d && d.epoch == epoch && Arrays.equals(d.sentUpTo, sentUpTo)
                 && Arrays.equals(d.acceptedUpTo, acceptedUpTo) && Arrays.equals(d.sentWhenAllTook, sentWhenAllTook)
-                && Arrays.equals(d.lateSeqs, lateSeqs) && sameMessages(d.late, late)
+                && Arrays.equals(d.lateSeqs, lateSeqs) && d.late.equals(late)
                 && d.determinants.equals(determinants);
-    }
-
-    private static boolean sameMessages(List<CommSnapshot.Saved> a, List<CommSnapshot.Saved> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (int k = 0; k < a.size(); k++) {
-            CommSnapshot.Saved x = a.get(k);
-            CommSnapshot.Saved y = b.get(k);
-            if (x.source() != y.source() || x.context() != y.context() || x.tag() != y.tag() || x.base() != y.base()
-                    || x.elements() != y.elements() || !Arrays.equals(x.payload(), y.payload())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override

@@ -7,15 +7,17 @@ import io.snapline.checkpoint.coordinated.nb.NbRankAction;
 import io.snapline.checkpoint.coordinated.nb.NbRankProtocol;
 import io.snapline.checkpoint.coordinated.nb.NbRankState;
 import io.snapline.checkpoint.coordinated.nb.RestartPlan;
+import io.snapline.runtime.checkpoint.Cut;
+import io.snapline.runtime.checkpoint.Envelope;
+import io.snapline.runtime.checkpoint.Outgoing;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
+import io.snapline.runtime.checkpoint.SavedMessage;
+import io.snapline.runtime.checkpoint.TrafficHook;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.PieceRef;
 import io.snapline.runtime.determinant.DeterminantLog;
-import io.snapline.runtime.engine.ChannelHook;
-import io.snapline.runtime.engine.CommSnapshot;
-import io.snapline.runtime.engine.Message;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,7 +45,7 @@ import java.util.concurrent.RejectedExecutionException;
  * order is always mailbox, then this, then the recorder; nothing here calls into the engine while holding this
  * monitor. The policy data in the piece is {@link NbPolicyData}.
  */
-final class NbRank implements RankPolicy, ChannelHook {
+final class NbRank implements RankPolicy, TrafficHook {
     private final RankServices services;
     private final int n;
     private final int me;
@@ -52,7 +54,7 @@ final class NbRank implements RankPolicy, ChannelHook {
     private final Map<Integer, CompletableFuture<RankImage>> images = new HashMap<>();
     private final Map<Integer, long[]> timing = new HashMap<>();
     private final Map<Integer, PieceRef> pieces = new HashMap<>();
-    private final Map<Long, CommSnapshot.Saved> late = new HashMap<>();
+    private final Map<Long, SavedMessage> late = new HashMap<>();
     /** The recorded events of each checkpoint whose recording has ended, until its piece is written. */
     private final Map<Integer, DeterminantLog> determinants = new HashMap<>();
     private final ExecutorService writer;
@@ -84,7 +86,7 @@ final class NbRank implements RankPolicy, ChannelHook {
         }
         long start = services.nanoTime();
         int[] epoch = new int[1];
-        RankImage image = services.captureIf(point, () -> {
+        RankImage image = services.capture(point, Cut.decidedBy(() -> {
             synchronized (this) {
                 Optional<NbCapture> c = protocol.atSafePoint();
                 if (c.isEmpty()) {
@@ -95,7 +97,7 @@ final class NbRank implements RankPolicy, ChannelHook {
                 drain();
                 return CheckpointId.of(epoch[0]);
             }
-        });
+        }));
         if (image != null) {
             CompletableFuture<RankImage> f;
             synchronized (this) {
@@ -146,10 +148,10 @@ final class NbRank implements RankPolicy, ChannelHook {
         determinants.remove(epoch);
     }
 
-    // ------------------------------------------------------------------ ChannelHook
+    // ------------------------------------------------------------------ TrafficHook
 
     @Override
-    public synchronized boolean beforeSend(Message m) {
+    public synchronized boolean beforeSend(Outgoing m) {
         long seq = protocol.onSend(m.dest());
         if (seq == NbRankProtocol.SUPPRESSED) {
             return false;
@@ -159,17 +161,16 @@ final class NbRank implements RankPolicy, ChannelHook {
     }
 
     @Override
-    public synchronized boolean onAccept(Message m) {
-        NbClassification c = protocol.onAccept(m.source(), m.epoch(), m.seq());
+    public synchronized boolean onAccept(Envelope e) {
+        NbClassification c = protocol.onAccept(e.source(), e.epoch(), e.seq());
         drain();
         return c == NbClassification.LATE;
     }
 
     @Override
-    public synchronized void log(Message m, byte[] payload) {
-        late.put(key(m.source(), m.seq()),
-                new CommSnapshot.Saved(m.source(), m.context(), m.tag(), m.base(), m.elements(), payload));
-        protocol.onLateLogged(m.source(), m.seq());
+    public synchronized void log(Envelope e, SavedMessage saved) {
+        late.put(key(e.source(), e.seq()), saved);
+        protocol.onLateLogged(e.source(), e.seq());
         drain();
     }
 
@@ -195,7 +196,7 @@ final class NbRank implements RankPolicy, ChannelHook {
                 services.determinants().dropRecording();
             } else if (a instanceof NbRankAction.WritePiece w) {
                 NbCheckpointRecord record = w.record();
-                List<CommSnapshot.Saved> logged = new ArrayList<>(record.late().size());
+                List<SavedMessage> logged = new ArrayList<>(record.late().size());
                 long[] seqs = new long[record.late().size()];
                 for (NbCheckpointRecord.Late l : record.late()) {
                     seqs[logged.size()] = l.seq();
@@ -247,7 +248,7 @@ final class NbRank implements RankPolicy, ChannelHook {
     // ------------------------------------------------------------------ restore
 
     @Override
-    public List<CommSnapshot.Saved> onRestore(RankImage image) {
+    public List<SavedMessage> onRestore(RankImage image) {
         NbPolicyData data = NbPolicyData.decode(image.policyData(), "the piece of rank " + me + " in checkpoint "
                 + image.id());
         if (data.ranks() != n) {

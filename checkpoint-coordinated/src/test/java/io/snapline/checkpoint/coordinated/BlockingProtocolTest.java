@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.runtime.checkpoint.CoordinatorServices;
+import io.snapline.runtime.checkpoint.Cut;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
@@ -314,8 +315,10 @@ class BlockingProtocolTest {
         }
 
         @Override
-        public RankImage capture(CheckpointId id, long point) {
-            calls.add("capture " + id + "@" + point);
+        public RankImage capture(long point, Cut cut) {
+            // The blocking policy captures at a fixed id and saves the messages its program has not received yet.
+            calls.add("capture " + cut.fixedId() + "@" + point + (cut.savesUnreceived() ? "" : " leaving unreceived"));
+            CheckpointId id = cut.decide();
             return new RankImage(1, 2, id.value(), point, 4, 0, List.of(), new byte[0],
                     new byte[0], java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
         }

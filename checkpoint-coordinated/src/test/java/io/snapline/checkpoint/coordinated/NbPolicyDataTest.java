@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.snapline.checkpoint.CheckpointException;
+import io.snapline.runtime.checkpoint.SavedMessage;
 import io.snapline.runtime.determinant.Determinant;
 import io.snapline.runtime.determinant.DeterminantLog;
 import io.snapline.runtime.engine.BaseType;
-import io.snapline.runtime.engine.CommSnapshot;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -18,7 +18,7 @@ class NbPolicyDataTest {
     private static final DeterminantLog LOG = new DeterminantLog(List.of(
             new Determinant.Received(Determinant.ANY, 3, 0, new Determinant.Matched(2, 3, 41))));
     private static final NbPolicyData DATA = new NbPolicyData(7, new long[] {0, 3}, new long[] {4, 0},
-            new long[] {0, 5}, new long[] {2}, List.of(new CommSnapshot.Saved(0, 0, 9, BaseType.INT, 1,
+            new long[] {0, 5}, new long[] {2}, List.of(new SavedMessage(0, 0, 9, BaseType.INT.ordinal(), 1,
                     new byte[] {1, 0, 0, 0})), LOG);
 
     @Test

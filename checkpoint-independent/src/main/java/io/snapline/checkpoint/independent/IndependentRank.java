@@ -1,6 +1,7 @@
 package io.snapline.checkpoint.independent;
 
 import io.snapline.checkpoint.CheckpointException;
+import io.snapline.runtime.checkpoint.Cut;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
@@ -53,7 +54,7 @@ final class IndependentRank implements RankPolicy {
         CheckpointId id = CheckpointId.of(index);
         // Only what the program has received counts: a message that arrived early stays in the mailbox, unsaved, so
         // the partners' checkpoints at the same step stay strongly consistent however far one of them ran ahead.
-        RankImage image = services.captureReceived(id, point);
+        RankImage image = services.capture(point, Cut.at(id).leavingUnreceived());
         long blocked = services.nanoTime() - start;
         schedule.taken(services.nanoTime());
         writingIndex = index;
@@ -97,7 +98,7 @@ final class IndependentRank implements RankPolicy {
         if (!services.sawPeerFailure()) {
             long start = services.nanoTime();
             index = next;
-            RankImage image = services.captureReceived(CheckpointId.of(index), point);
+            RankImage image = services.capture(point, Cut.at(CheckpointId.of(index)).leavingUnreceived());
             long blocked = services.nanoTime() - start;
             PieceRef piece = services.writeLocal(index, image);
             services.toCoordinator(new LocalReport(index, point, piece.size(), blocked, image.dependencies()).encode());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.snapline.runtime.checkpoint.Cut;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
@@ -94,8 +95,11 @@ class IndependentRankTest {
         }
 
         @Override
-        public synchronized RankImage captureReceived(CheckpointId id, long point) {
-            calls.add("capture " + id.value() + "@" + point);
+        public synchronized RankImage capture(long point, Cut cut) {
+            // Only what the program has received counts: unreceived messages are left in the mailbox.
+            calls.add("capture " + cut.fixedId().value() + "@" + point
+                    + (cut.savesUnreceived() ? " saving unreceived" : ""));
+            CheckpointId id = cut.decide();
             return new RankImage(1, 2, id.value(), point, 4, 0, List.of(), new byte[0], new byte[0],
                     ByteBuffer.wrap(new byte[] {1, 2, 3}));
         }

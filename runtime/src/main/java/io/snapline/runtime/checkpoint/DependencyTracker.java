@@ -13,11 +13,11 @@ import java.util.Arrays;
  * of the interval that ends goes into the rank's image ({@link #close()}), so a recovery planner can rebuild who
  * depends on whom.
  *
- * <p>It is the engine's {@link ChannelHook} and wraps the policy's own hook, if any, which then stamps the message
- * (the non-blocking policy numbers messages itself; its epoch is this interval). Sends run on the rank's program
- * thread and accepts under the rank's mailbox lock, and {@link #close()} is called under that lock at a safe point,
- * so the two halves of the record need no lock of their own. Cost per message: one call and 12 (send) or 16
- * (receive) bytes appended to a growable array.
+ * <p>It is the engine's {@link ChannelHook} and wraps the policy's own {@link TrafficHook} (adapted to a ChannelHook),
+ * if any, which then stamps the message (the non-blocking policy numbers messages itself; its epoch is this
+ * interval). Sends run on the rank's program thread and accepts under the rank's mailbox lock, and {@link #close()}
+ * is called under that lock at a safe point, so the two halves of the record need no lock of their own. Cost per
+ * message: one call and 12 (send) or 16 (receive) bytes appended to a growable array.
  */
 public final class DependencyTracker implements ChannelHook {
     private final int ranks;
@@ -36,7 +36,7 @@ public final class DependencyTracker implements ChannelHook {
         this.sent = new long[ranks];
     }
 
-    /** Lets {@code hook} (a policy's) see and stamp the traffic too; null removes it. */
+    /** Lets {@code hook} (a policy's, adapted) see and stamp the traffic too; null removes it. */
     void wrap(ChannelHook hook) {
         this.inner = hook;
     }

@@ -8,6 +8,7 @@ import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
 import io.snapline.runtime.checkpoint.store.PieceRef;
 import io.snapline.runtime.determinant.DeterminantRecorder;
 import io.snapline.runtime.determinant.Determinants;
+import io.snapline.runtime.engine.ChannelHook;
 import io.snapline.runtime.engine.CommSnapshot;
 import io.snapline.runtime.engine.Endpoint;
 import java.nio.ByteBuffer;
@@ -328,24 +329,39 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
-    public RankImage capture(CheckpointId id, long point) {
-        return captureIf(point, () -> id);
-    }
-
-    @Override
-    public RankImage captureIf(long point, Supplier<CheckpointId> decide) {
+    public RankImage capture(long point, Cut cut) {
         requireNoPendingReceives(point);
         CheckpointId[] id = new CheckpointId[1];
         byte[][] dependencies = {new byte[0]};
-        List<CommSnapshot.Saved> unmatched = CommSnapshot.unmatched(endpoint, () -> {
-            id[0] = decide.get();
-            if (id[0] != null && tracker != null) {
-                dependencies[0] = tracker.close(); // under the mailbox lock: exactly the messages counted so far
+        List<SavedMessage> unmatched;
+        if (cut.savesUnreceived()) {
+            List<CommSnapshot.Saved> taken = CommSnapshot.unmatched(endpoint, () -> {
+                id[0] = cut.decide();
+                if (id[0] != null && tracker != null) {
+                    dependencies[0] = tracker.close(); // under the mailbox lock: exactly the messages counted so far
+                }
+                return id[0] != null;
+            });
+            if (taken == null) {
+                return null;
             }
-            return id[0] != null;
-        });
-        if (unmatched == null) {
-            return null;
+            unmatched = EngineMessages.toSpi(taken);
+        } else {
+            if (cut.fixedId() != null && tracker == null) {
+                id[0] = cut.fixedId(); // nothing to take or close under the mailbox lock
+            } else {
+                CommSnapshot.withUnreceived(endpoint, deferred -> { // under the mailbox lock
+                    id[0] = cut.decide();
+                    if (id[0] != null && tracker != null) {
+                        dependencies[0] = tracker.close(deferred);
+                    }
+                    return null;
+                });
+                if (id[0] == null) {
+                    return null;
+                }
+            }
+            unmatched = List.of();
         }
         setup.link().captured(id[0].value());
         ByteBuffer state = codec().encode(states);
@@ -360,17 +376,6 @@ public final class RankAgent implements RankServices {
                     + pending.size() + " receive(s) not completed (" + String.join("; ", pending) + "); complete "
                     + "every non-blocking receive (Wait) before Checkpoint.point");
         }
-    }
-
-    @Override
-    public RankImage captureReceived(CheckpointId id, long point) {
-        requireNoPendingReceives(point);
-        byte[] dependencies = tracker == null ? new byte[0]
-                : CommSnapshot.withUnreceived(endpoint, tracker::close); // under the mailbox lock
-        setup.link().captured(id.value());
-        ByteBuffer state = codec().encode(states);
-        return new RankImage(rank(), size(), id.value(), point, endpoint.nextContext(),
-                endpoint.bsendBuffer().capacity(), List.of(), new byte[0], dependencies, state);
     }
 
     @Override
@@ -395,11 +400,12 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
-    public void installHook(io.snapline.runtime.engine.ChannelHook hook) {
+    public void installHook(TrafficHook hook) {
+        ChannelHook adapted = hook == null ? null : new TrafficAdapter(hook);
         if (tracker != null) {
-            tracker.wrap(hook); // the tracker stays in front and lets the policy's hook stamp the messages
+            tracker.wrap(adapted); // the tracker stays in front and lets the policy's hook stamp the messages
         } else {
-            endpoint.setHook(hook);
+            endpoint.setHook(adapted);
         }
     }
 
@@ -486,9 +492,9 @@ public final class RankAgent implements RankServices {
         if (tracker != null && image.dependencies().length > 0) {
             tracker.restore(image.dependencies());
         }
-        List<CommSnapshot.Saved> back = new java.util.ArrayList<>(image.unmatched());
+        List<SavedMessage> back = new java.util.ArrayList<>(image.unmatched());
         back.addAll(policy.onRestore(image));
-        CommSnapshot.restore(endpoint, back);
+        CommSnapshot.restore(endpoint, EngineMessages.toEngine(back));
         // Communicator contexts are not restored: communicators are re-created by the program's setup code, which
         // runs again in the same order from the same first context, so they get the contexts they had.
         if (image.bsendCapacity() > 0 && endpoint.bsendBuffer().capacity() == 0) {

@@ -1,8 +1,6 @@
 package io.snapline.runtime.checkpoint;
 
 import io.snapline.checkpoint.CheckpointException;
-import io.snapline.runtime.engine.BaseType;
-import io.snapline.runtime.engine.CommSnapshot;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,12 +45,11 @@ import java.util.List;
  * </pre>
  */
 public record RankImage(int rank, int ranks, long id, long point, int nextContext, int bsendCapacity,
-        List<CommSnapshot.Saved> unmatched, byte[] policyData, byte[] dependencies, ByteBuffer state) {
+        List<SavedMessage> unmatched, byte[] policyData, byte[] dependencies, ByteBuffer state) {
     static final int MAGIC = 0x534C5249; // "SLRI"
     static final short VERSION = 1;
     private static final int HEADER = 44;
     private static final int MESSAGE_HEADER = 21;
-    private static final BaseType[] BASES = BaseType.values();
 
     /**
      * {@code state} holds the encoded program state between its position and limit; a captured image's state is a view
@@ -84,7 +81,7 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
     public ByteBuffer[] encodeParts() {
         long size = HEADER + 12L + policyData.length + dependencies.length + state.remaining();
         long prefix = HEADER + 12L + policyData.length + dependencies.length;
-        for (CommSnapshot.Saved m : unmatched) {
+        for (SavedMessage m : unmatched) {
             size += MESSAGE_HEADER + m.payload().length;
             prefix += MESSAGE_HEADER + m.payload().length;
         }
@@ -95,8 +92,8 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
         ByteBuffer b = ByteBuffer.allocate((int) prefix);
         b.putInt(MAGIC).putShort(VERSION).putShort((short) 0).putInt(rank).putInt(ranks).putLong(id).putLong(point)
                 .putInt(nextContext).putInt(bsendCapacity).putInt(unmatched.size());
-        for (CommSnapshot.Saved m : unmatched) {
-            b.putInt(m.source()).putInt(m.context()).putInt(m.tag()).put((byte) m.base().ordinal())
+        for (SavedMessage m : unmatched) {
+            b.putInt(m.source()).putInt(m.context()).putInt(m.tag()).put((byte) m.type())
                     .putInt(m.elements()).putInt(m.payload().length).put(m.payload());
         }
         b.putInt(policyData.length).put(policyData);
@@ -192,7 +189,7 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
             int nextContext = b.getInt();
             int bsend = b.getInt();
             int m = b.getInt();
-            List<CommSnapshot.Saved> unmatched = new ArrayList<>(Math.min(m, 1 << 16));
+            List<SavedMessage> unmatched = new ArrayList<>(Math.min(m, 1 << 16));
             for (int i = 0; i < m; i++) {
                 int source = b.getInt();
                 int context = b.getInt();
@@ -201,10 +198,10 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
                 int elements = b.getInt();
                 byte[] payload = new byte[b.getInt()];
                 b.get(payload);
-                if (base < 0 || base >= BASES.length) {
+                if (!SavedMessage.isKnownType(base)) {
                     throw new CheckpointException(where + " holds a message of unknown element type " + base);
                 }
-                unmatched.add(new CommSnapshot.Saved(source, context, tag, BASES[base], elements, payload));
+                unmatched.add(new SavedMessage(source, context, tag, base, elements, payload));
             }
             byte[] policyData = new byte[b.getInt()];
             b.get(policyData);

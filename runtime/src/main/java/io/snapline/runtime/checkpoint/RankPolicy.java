@@ -21,7 +21,7 @@ public interface RankPolicy {
      * {@code Checkpoint.restoreOr}, before any message of the restored run is sent). Returns messages to put back
      * into the mailbox after those saved in the image — e.g. logged late messages — in order.
      */
-    default java.util.List<io.snapline.runtime.engine.CommSnapshot.Saved> onRestore(RankImage image) {
+    default java.util.List<SavedMessage> onRestore(RankImage image) {
         return java.util.List.of();
     }
 

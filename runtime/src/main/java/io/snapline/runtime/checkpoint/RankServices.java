@@ -47,33 +47,31 @@ public interface RankServices {
      * program — payloads still held by their senders are fetched first — communicator contexts, the attached
      * buffer's size). Encode it with {@link RankImage#encode()}, after adding the policy's own data if any.
      *
+     * <p>{@code cut} says how the checkpoint's id is decided and what counts as received:
+     * <ul>
+     *   <li>{@link Cut#at}: the id is fixed.</li>
+     *   <li>{@link Cut#decidedBy}: the id is decided by the supplier at the instant the unreceived messages are taken,
+     *       under the same lock that guards accepting messages (and calling a {@link TrafficHook}): what the policy
+     *       records about accepted messages then matches the saved ones exactly. The supplier must not block; when it
+     *       returns null nothing is captured and null is returned.</li>
+     *   <li>{@link Cut#leavingUnreceived()}: what counts as received is what the program has received: messages
+     *       accepted but not yet received stay in the mailbox, are not saved in the image, and their receipt is
+     *       recorded in the interval that begins (where the program will receive them). For policies that restart
+     *       from lines over such images only: a restart from a line where their senders have not sent them yet gets
+     *       them again by re-execution, and a line where they were sent but not received is not strongly
+     *       consistent.</li>
+     * </ul>
+     *
+     * @return the image, or null when a {@linkplain Cut#decidedBy deciding} supplier returned null
      * @throws io.snapline.checkpoint.CheckpointException if the program holds receives that have not completed,
      *     or its state cannot be encoded
      */
-    RankImage capture(CheckpointId id, long point);
-
-    /**
-     * {@link #capture}, but the checkpoint's id is decided by {@code decide} at the instant the unreceived messages
-     * are taken, under the same lock that guards accepting messages (and calling a
-     * {@link io.snapline.runtime.engine.ChannelHook}): what the policy records about accepted messages then matches
-     * the saved ones exactly. {@code decide} must not block; when it returns null nothing is captured and null is
-     * returned.
-     */
-    RankImage captureIf(long point, java.util.function.Supplier<CheckpointId> decide);
-
-    /**
-     * {@link #capture}, but what counts as received is what the program has received: messages accepted but not yet
-     * received stay in the mailbox, are not saved in the image, and their receipt is recorded in the interval that
-     * begins (where the program will receive them). For policies that restart from lines over such images only: a
-     * restart from a line where their senders have not sent them yet gets them again by re-execution, and a line where
-     * they were sent but not received is not strongly consistent.
-     */
-    RankImage captureReceived(CheckpointId id, long point);
+    RankImage capture(long point, Cut cut);
 
     /**
      * Exchanges one number with every rank: sends {@code toEach[j]} to rank j and returns what each rank sent this
      * one (the own entry is copied). All ranks must call it with the same {@code round} (0..15); it travels as checkpoint
-     * traffic, so it is neither numbered nor seen by a {@link io.snapline.runtime.engine.ChannelHook}.
+     * traffic, so it is neither numbered nor seen by a {@link TrafficHook}.
      */
     long[] exchange(long[] toEach, int round);
 
@@ -92,7 +90,7 @@ public interface RankServices {
     io.snapline.runtime.determinant.Determinants determinants();
 
     /** Installs the hook that numbers and classifies this rank's traffic (null removes it). */
-    void installHook(io.snapline.runtime.engine.ChannelHook hook);
+    void installHook(TrafficHook hook);
 
     /** Durably writes {@code image} as this rank's piece of checkpoint {@code id}. Any thread. */
     PieceRef writePiece(CheckpointId id, RankImage image);

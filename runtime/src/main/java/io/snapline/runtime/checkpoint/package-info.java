@@ -9,7 +9,11 @@
  * {@code tcp}. Everything a policy needs from the runtime — flushing channels, capturing the rank's image (program
  * state plus communication state), writing and committing pieces — is offered by
  * {@link io.snapline.runtime.checkpoint.RankServices} and {@link io.snapline.runtime.checkpoint.CoordinatorServices},
- * so a policy never touches the engine directly. {@link io.snapline.runtime.checkpoint.RankAgent} is the runtime
- * behind the program-facing {@link io.snapline.checkpoint.Checkpoint} API.
+ * so a policy never touches the engine directly. The SPI has types of its own and names no engine class: saved
+ * messages are {@link io.snapline.runtime.checkpoint.SavedMessage}s, a capture is described by a
+ * {@link io.snapline.runtime.checkpoint.Cut}, and a policy that numbers traffic sees it through a
+ * {@link io.snapline.runtime.checkpoint.TrafficHook}, which the runtime adapts to the engine's hook (the policy
+ * modules' architecture tests keep them off the engine). {@link io.snapline.runtime.checkpoint.RankAgent} is the
+ * runtime behind the program-facing {@link io.snapline.checkpoint.Checkpoint} API.
  */
 package io.snapline.runtime.checkpoint;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.snapline.checkpoint.CheckpointException;
 import io.snapline.runtime.engine.BaseType;
-import io.snapline.runtime.engine.CommSnapshot;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -18,8 +17,8 @@ class RankImageTest {
     private static final byte[] RECORD = {1, 2, 3, 4, 5, 6, 7, 8, 9};
 
     private static byte[] image() {
-        List<CommSnapshot.Saved> unmatched = List.of(new CommSnapshot.Saved(2, 4, 9, BaseType.INT, 2, new byte[8]),
-                new CommSnapshot.Saved(3, 4, 9, BaseType.BYTE, 3, new byte[] {1, 2, 3}));
+        List<SavedMessage> unmatched = List.of(new SavedMessage(2, 4, 9, BaseType.INT.ordinal(), 2, new byte[8]),
+                new SavedMessage(3, 4, 9, BaseType.BYTE.ordinal(), 3, new byte[] {1, 2, 3}));
         return new RankImage(1, 4, 7, 70, 6, 0, unmatched, new byte[] {42, 43}, RECORD,
                 ByteBuffer.wrap(new byte[1000])).encode();
     }

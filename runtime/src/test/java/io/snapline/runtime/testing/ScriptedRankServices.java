@@ -1,14 +1,14 @@
 package io.snapline.runtime.testing;
 
+import io.snapline.runtime.checkpoint.Cut;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.RankServices;
+import io.snapline.runtime.checkpoint.TrafficHook;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.PieceRef;
-import io.snapline.runtime.engine.ChannelHook;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
  * A base for the scripted runtime a policy's rank half is tested against: rank 1 of 2, started fresh, a clock at 0,
@@ -53,18 +53,8 @@ public abstract class ScriptedRankServices implements RankServices {
     }
 
     @Override
-    public RankImage capture(CheckpointId id, long point) {
+    public RankImage capture(long point, Cut cut) {
         throw new UnsupportedOperationException("capture");
-    }
-
-    @Override
-    public RankImage captureIf(long point, Supplier<CheckpointId> decide) {
-        throw new UnsupportedOperationException("captureIf");
-    }
-
-    @Override
-    public RankImage captureReceived(CheckpointId id, long point) {
-        throw new UnsupportedOperationException("captureReceived");
     }
 
     @Override
@@ -78,7 +68,7 @@ public abstract class ScriptedRankServices implements RankServices {
     }
 
     @Override
-    public void installHook(ChannelHook hook) {
+    public void installHook(TrafficHook hook) {
         throw new UnsupportedOperationException("installHook");
     }
 

@@ -1,0 +1,20 @@
+package io.snapline.runtime.checkpoint;
+
+/**
+ * A message about to leave this rank, as {@link TrafficHook#beforeSend} sees it. Valid only during that call.
+ */
+public interface Outgoing {
+    /** World rank of the receiver. */
+    int dest();
+
+    /** The communicator context it is sent on. */
+    int context();
+
+    int tag();
+
+    /**
+     * Sets the piggyback the receiver's {@link TrafficHook#onAccept} will see in its {@link Envelope}: the sender's
+     * checkpoint epoch and the message's number on its channel (from 1).
+     */
+    void stamp(int epoch, long seq);
+}

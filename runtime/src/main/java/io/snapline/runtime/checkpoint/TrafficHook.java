@@ -1,0 +1,27 @@
+package io.snapline.runtime.checkpoint;
+
+/**
+ * Lets a policy number and classify this rank's point-to-point traffic (the non-blocking coordinated protocol
+ * piggybacks its epoch and a per-channel sequence number on every message). Installed with
+ * {@link RankServices#installHook}; when none is installed the runtime pays one null check per message. Checkpoint
+ * traffic ({@link RankServices#flushChannels}, {@link RankServices#exchange}) never passes through a hook. Calls are
+ * on the path of every message: keep them short, and do not retain the {@link Outgoing} beyond the call.
+ */
+public interface TrafficHook {
+    /**
+     * A message is about to leave this rank (program thread): stamp it ({@link Outgoing#stamp}) and return true, or
+     * return false to suppress it — it was delivered before a restart and the receiver has it already; the send
+     * then completes at once without reaching the device.
+     */
+    boolean beforeSend(Outgoing m);
+
+    /**
+     * A message from another rank (or this one) is being accepted into this rank's mailbox, in channel order, under
+     * the mailbox lock. Runs on whatever thread delivers it (the sender's thread on {@code shm}, the progress thread
+     * on {@code tcp}). Return true to have its payload logged: {@link #log} follows once the payload is at hand.
+     */
+    boolean onAccept(Envelope e);
+
+    /** The message {@link #onAccept} asked to log, payload included ({@code saved}). Any thread. */
+    void log(Envelope e, SavedMessage saved);
+}

@@ -1,0 +1,70 @@
+package io.snapline.runtime;
+
+import static com.tngtech.archunit.base.DescribedPredicate.describe;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import java.util.List;
+
+/**
+ * The layering of the runtime module (main classes only): the engine and the devices know nothing of the launcher or
+ * of checkpointing, the engine nothing of the mpiJava facade, the devices nothing of communicators and groups, and
+ * nothing in the runtime names a checkpoint policy or the recovery planner (policies are found by name with
+ * {@link java.util.ServiceLoader}).
+ */
+@AnalyzeClasses(packages = {"io.snapline.runtime", "io.snapline.checkpoint", "mpi", "mpjdev", "mpjbuf", "xdev"},
+        importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+    private static final String ENGINE = "io.snapline.runtime.engine..";
+    private static final String DEVICES = "io.snapline.runtime.device..";
+
+    @ArchTest
+    static final ArchRule engineAndDevicesKnowNeitherTheLauncherNorCheckpointing = noClasses()
+            .that().resideInAnyPackage(ENGINE, DEVICES)
+            .should().dependOnClassesThat().resideInAnyPackage("io.snapline.runtime.launch..",
+                    "io.snapline.runtime.checkpoint..", "io.snapline.checkpoint..")
+            .because("the engine and the devices sit below the launcher and the checkpoint runtime: checkpointing "
+                    + "reaches them through engine interfaces (ChannelHook, CommSnapshot), never the other way round");
+
+    @ArchTest
+    static final ArchRule engineKnowsNotTheFacade = noClasses()
+            .that().resideInAPackage(ENGINE)
+            .should().dependOnClassesThat().resideInAnyPackage("mpi..", "mpjdev..", "mpjbuf..", "xdev..")
+            .because("the mpiJava facade is built on the engine, not the other way round");
+
+    @ArchTest
+    static final ArchRule devicesUseNoCommunicatorsOrGroups = noClasses()
+            .that().resideInAPackage(DEVICES)
+            .should().dependOnClassesThat(communicatorsAndGroups())
+            .because("a device moves packets between world ranks; communicators, groups, topologies and "
+                    + "collectives are the engine's business above it");
+
+    @ArchTest
+    static final ArchRule runtimeNamesNoPolicyNorTheRecoveryPlanner = noClasses()
+            .should().dependOnClassesThat().resideInAnyPackage("io.snapline.checkpoint.coordinated..",
+                    "io.snapline.checkpoint.independent..", "io.snapline.recovery..")
+            .because("the launcher and the checkpoint SPI find policies by name (ServiceLoader); a policy depends on "
+                    + "the runtime, never the runtime on a policy");
+
+    private static DescribedPredicate<JavaClass> communicatorsAndGroups() {
+        List<String> names = List.of("Communicator", "Group", "CommFactory", "Intercomms");
+        DescribedPredicate<JavaClass> named = describe("are engine classes " + names + " (or nested in them)",
+                c -> {
+                    JavaClass top = c;
+                    while (top.getEnclosingClass().isPresent()) {
+                        top = top.getEnclosingClass().get();
+                    }
+                    return top.getPackageName().equals("io.snapline.runtime.engine")
+                            && names.contains(top.getSimpleName());
+                });
+        return named.or(resideInAnyPackage("io.snapline.runtime.engine.topology..",
+                "io.snapline.runtime.engine.collective..")).as("are communicators, groups, topologies or collectives "
+                + "(engine classes " + names + ", packages engine.topology.., engine.collective..)");
+    }
+}
