@@ -3,7 +3,7 @@ package io.snapline.checkpoint.coordinated;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.snapline.runtime.checkpoint.DependencyTracker;
+import io.snapline.runtime.checkpoint.DependencyRecord;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
 import io.snapline.runtime.checkpoint.store.Manifest;
@@ -23,13 +23,13 @@ class DependencyRecordTest {
     @TempDir
     Path tmp;
 
-    private static DependencyTracker.Record[] records(Path store) {
+    private static DependencyRecord[] records(Path store) {
         try (FileCheckpointStore s = new FileCheckpointStore(store)) {
             Manifest m = s.latest().orElseThrow().manifest();
-            DependencyTracker.Record[] out = new DependencyTracker.Record[m.ranks()];
+            DependencyRecord[] out = new DependencyRecord[m.ranks()];
             for (int r = 0; r < m.ranks(); r++) {
                 RankImage image = RankImage.decode(s.readPiece(m.id(), m.piece(r)), "rank " + r);
-                out[r] = DependencyTracker.Record.decode(image.dependencies());
+                out[r] = DependencyRecord.decode(image.dependencies());
             }
             return out;
         }
@@ -41,11 +41,11 @@ class DependencyRecordTest {
         MpiRun.Outcome o = MpiRun.run(3, List.of("--checkpoint", "coordinated", "--every", "5", "--store",
                 store.toString()), BlockingRestartTest.HaloRing.class, "20");
         assertTrue(o.result().succeeded(), o.err());
-        DependencyTracker.Record[] records = records(store);
+        DependencyRecord[] records = records(store);
         Set<String> sent = new HashSet<>();
         Set<String> received = new HashSet<>();
         for (int r = 0; r < records.length; r++) {
-            DependencyTracker.Record rec = records[r];
+            DependencyRecord rec = records[r];
             assertEquals(3, rec.interval(), "checkpoint 4 ends interval 3 (0-based)");
             // 5 steps x (token + 2 halo sends + collective-free) per interval: every rank sends and receives
             assertTrue(rec.sendTo().length >= 15, "rank " + r + " sent " + rec.sendTo().length);
@@ -67,7 +67,7 @@ class DependencyRecordTest {
         MpiRun.Outcome o = MpiRun.run(3, List.of("--checkpoint", "coordinated-nb", "--interval", "30ms", "--store",
                 store.toString()), BlockingRestartTest.HaloRing.class, "80", "4");
         assertTrue(o.result().succeeded(), o.err());
-        for (DependencyTracker.Record rec : records(store)) {
+        for (DependencyRecord rec : records(store)) {
             for (int i = 0; i < rec.receiveFrom().length; i++) {
                 int d = rec.senderInterval()[i] - rec.interval();
                 assertTrue(d >= -1 && d <= 1, "sender interval " + rec.senderInterval()[i] + " in interval "

@@ -3,7 +3,7 @@ package io.snapline.checkpoint.independent;
 import io.snapline.recovery.LocalRecovery;
 import io.snapline.recovery.io.LocalHistory;
 import io.snapline.runtime.checkpoint.CoordinatorServices;
-import io.snapline.runtime.checkpoint.DependencyTracker;
+import io.snapline.runtime.checkpoint.DependencyRecord;
 import io.snapline.runtime.checkpoint.PolicyCoordinator;
 import io.snapline.runtime.checkpoint.RestoreFrom;
 import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
@@ -63,7 +63,7 @@ final class IndependentCoordinator implements PolicyCoordinator {
         services.localCommitted(rank, report.index(), report.point(), report.bytes(), report.blockedNanos());
         if (report.index() < damagedAt[rank]) {
             records.get(rank).add(new LocalHistory.Entry(report.index(),
-                    DependencyTracker.Record.decode(report.record())));
+                    DependencyRecord.decode(report.record())));
             changed = true;
         }
     }

@@ -5,7 +5,7 @@ import io.snapline.recovery.model.Checkpoint;
 import io.snapline.recovery.model.History;
 import io.snapline.recovery.model.Message;
 import io.snapline.recovery.model.RankHistory;
-import io.snapline.runtime.checkpoint.DependencyTracker;
+import io.snapline.runtime.checkpoint.DependencyRecord;
 import io.snapline.runtime.checkpoint.store.LocalCheckpointStore;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,9 +53,9 @@ public final class LocalHistory {
      *
      * @param closedAtNanos when it was taken, on a clock shared by the ranks (by default the record's wall clock)
      */
-    public record Entry(long index, DependencyTracker.Record record, long closedAtNanos) {
+    public record Entry(long index, DependencyRecord record, long closedAtNanos) {
         /** The entry taken at the record's own closing time. */
-        public Entry(long index, DependencyTracker.Record record) {
+        public Entry(long index, DependencyRecord record) {
             this(index, record, record.closedAtMillis() * 1_000_000L);
         }
     }

@@ -1,7 +1,7 @@
 package io.snapline.recovery.io;
 
 import io.snapline.recovery.model.Message;
-import io.snapline.runtime.checkpoint.DependencyTracker;
+import io.snapline.runtime.checkpoint.DependencyRecord;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -65,7 +65,7 @@ final class LocalMessages {
         for (int r = 0; r < ranks; r++) {
             List<LocalHistory.Entry> own = windows.get(r);
             for (int j = 0; j < own.size(); j++) {
-                DependencyTracker.Record rec = own.get(j).record();
+                DependencyRecord rec = own.get(j).record();
                 for (int i = 0; i < rec.receiveFrom().length; i++) {
                     int from = rec.receiveFrom()[i];
                     if (!isRank(from, r, own.get(j), "accepted a message from")) {
@@ -89,7 +89,7 @@ final class LocalMessages {
         for (int r = 0; r < ranks; r++) {
             List<LocalHistory.Entry> own = windows.get(r);
             for (int j = 0; j < own.size(); j++) {
-                DependencyTracker.Record rec = own.get(j).record();
+                DependencyRecord rec = own.get(j).record();
                 int interval = recordInterval(r, j);
                 for (int i = 0; i < rec.sendTo().length; i++) {
                     int to = rec.sendTo()[i];

@@ -2,7 +2,7 @@ package io.snapline.recovery.io;
 
 import io.snapline.checkpoint.CheckpointException;
 import io.snapline.recovery.RecoveryException;
-import io.snapline.runtime.checkpoint.DependencyTracker;
+import io.snapline.runtime.checkpoint.DependencyRecord;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
 import io.snapline.runtime.checkpoint.store.LocalCheckpointStore;
@@ -113,9 +113,9 @@ final class LocalStoreReader {
         if (head.dependencies().length == 0) {
             throw damaged(r, k, where + " holds no dependency record (written without dependency tracking)", null);
         }
-        DependencyTracker.Record record;
+        DependencyRecord record;
         try {
-            record = DependencyTracker.Record.decode(head.dependencies());
+            record = DependencyRecord.decode(head.dependencies());
         } catch (BufferUnderflowException | NegativeArraySizeException | IllegalArgumentException e) {
             throw damaged(r, k, where + " holds a truncated dependency record", e);
         }

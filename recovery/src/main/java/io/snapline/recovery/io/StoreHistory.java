@@ -5,7 +5,7 @@ import io.snapline.recovery.model.Checkpoint;
 import io.snapline.recovery.model.History;
 import io.snapline.recovery.model.Message;
 import io.snapline.recovery.model.RankHistory;
-import io.snapline.runtime.checkpoint.DependencyTracker;
+import io.snapline.runtime.checkpoint.DependencyRecord;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
@@ -103,7 +103,7 @@ public final class StoreHistory {
             }
         }
         int ranks = -1;
-        List<DependencyTracker.Record[]> records = new ArrayList<>();
+        List<DependencyRecord[]> records = new ArrayList<>();
         for (CheckpointId id : ids) {
             Manifest m = store.manifest(id);
             if (ranks >= 0 && m.ranks() != ranks) {
@@ -111,7 +111,7 @@ public final class StoreHistory {
                         + " ranks, the others " + ranks);
             }
             ranks = m.ranks();
-            DependencyTracker.Record[] perRank = new DependencyTracker.Record[ranks];
+            DependencyRecord[] perRank = new DependencyRecord[ranks];
             for (int r = 0; r < ranks; r++) {
                 String where = "rank " + r + "'s piece of checkpoint " + id;
                 RankImage image = RankImage.decode(store.readPiece(id, m.piece(r)), where);
@@ -119,7 +119,7 @@ public final class StoreHistory {
                     throw new RecoveryException(where + " holds no dependency record (written by a runtime "
                             + "without dependency tracking)");
                 }
-                perRank[r] = DependencyTracker.Record.decode(image.dependencies());
+                perRank[r] = DependencyRecord.decode(image.dependencies());
             }
             records.add(perRank);
         }
@@ -143,7 +143,7 @@ public final class StoreHistory {
                 Optional.of(new Local(read, read.warnings())));
     }
 
-    private static Read build(int ranks, List<CheckpointId> ids, List<DependencyTracker.Record[]> records) {
+    private static Read build(int ranks, List<CheckpointId> ids, List<DependencyRecord[]> records) {
         // Record j (of checkpoint ids[j]) ends history interval j; its own interval number says where the window
         // starts in the rank's numbering.
         int[] base = new int[ranks];
@@ -182,7 +182,7 @@ public final class StoreHistory {
         int before = 0;
         for (int j = 0; j < records.size(); j++) {
             for (int r = 0; r < ranks; r++) {
-                DependencyTracker.Record rec = records.get(j)[r];
+                DependencyRecord rec = records.get(j)[r];
                 for (int i = 0; i < rec.sendTo().length; i++) {
                     sends.add(new long[] {r, j, rec.sendTo()[i], rec.sendSeq()[i]});
                 }

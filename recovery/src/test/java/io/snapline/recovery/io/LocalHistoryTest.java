@@ -14,7 +14,7 @@ import io.snapline.recovery.RecoveryLine;
 import io.snapline.recovery.model.Checkpoint;
 import io.snapline.recovery.model.History;
 import io.snapline.recovery.model.Message;
-import io.snapline.runtime.checkpoint.DependencyTracker;
+import io.snapline.runtime.checkpoint.DependencyRecord;
 import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -407,7 +407,7 @@ class LocalHistoryTest {
 
     @Test
     void shouldTakeTheTimeFromTheRecordWhenAnEntryGivesNone() {
-        DependencyTracker.Record record = DependencyTracker.Record.decode(
+        DependencyRecord record = DependencyRecord.decode(
                 LocalJob.record(0, 1234, new long[1], List.of(), List.of()));
         assertEquals(1_234_000_000L, new LocalHistory.Entry(1, record).closedAtNanos());
     }

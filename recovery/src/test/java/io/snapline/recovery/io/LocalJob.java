@@ -1,6 +1,6 @@
 package io.snapline.recovery.io;
 
-import io.snapline.runtime.checkpoint.DependencyTracker;
+import io.snapline.runtime.checkpoint.DependencyRecord;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.store.LocalCheckpointStore;
 import java.nio.ByteBuffer;
@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * A scripted job that checkpoints independently, for tests: sends, receives and checkpoints in the order they
- * happen, with dependency records kept as {@link DependencyTracker} does (interval stamps, per-channel sequence
+ * happen, with dependency records kept as a rank's dependency tracker does (interval stamps, per-channel sequence
  * numbers) and encoded by hand in its documented byte layout. Each checkpoint is written, as a real rank image, to
  * the store as the rank's next local checkpoint, and kept as an in-memory {@link LocalHistory.Entry}.
  */
@@ -70,7 +70,7 @@ public final class LocalJob {
         if (store != null) {
             store.writeLocal(r, index, ByteBuffer.wrap(image(r, ranks, index, record)));
         }
-        entries.get(r).add(new LocalHistory.Entry(index, DependencyTracker.Record.decode(record)));
+        entries.get(r).add(new LocalHistory.Entry(index, DependencyRecord.decode(record)));
         sends.get(r).clear();
         receives.get(r).clear();
         return index;
@@ -86,7 +86,7 @@ public final class LocalJob {
     }
 
     /**
-     * A record in {@link DependencyTracker}'s layout: interval i32, closed-at i64, ranks i32, sent-so-far ranks x i64,
+     * A record in {@link DependencyRecord}'s layout: interval i32, closed-at i64, ranks i32, sent-so-far ranks x i64,
      * S i32, S x (to i32, seq i64), R i32, R x (from i32, seq i64, sender's interval i32).
      */
     public static byte[] record(int interval, long closedAtMillis, long[] sentSoFar, List<long[]> sends,

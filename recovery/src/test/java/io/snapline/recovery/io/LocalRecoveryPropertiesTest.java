@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.snapline.recovery.LocalRecovery;
 import io.snapline.recovery.model.History;
 import io.snapline.recovery.model.Message;
-import io.snapline.runtime.checkpoint.DependencyTracker;
+import io.snapline.runtime.checkpoint.DependencyRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -59,7 +59,7 @@ class LocalRecoveryPropertiesTest {
                     }
                 }
                 byte[] record = LocalJob.record(i, 1_000L * (i + 1), new long[n], sends, receives);
-                own.add(new LocalHistory.Entry(i + 1, DependencyTracker.Record.decode(record)));
+                own.add(new LocalHistory.Entry(i + 1, DependencyRecord.decode(record)));
             }
             perRank.add(own);
         }

@@ -291,7 +291,7 @@ class SpaceTimeSvgTest {
             byte[] record = io.snapline.recovery.io.LocalJob.record(3, 1_700_000_000_000L + 5 * r, new long[3],
                 List.of(), List.of());
             entries.add(List.of(new io.snapline.recovery.io.LocalHistory.Entry(4,
-                io.snapline.runtime.checkpoint.DependencyTracker.Record.decode(record))));
+                io.snapline.runtime.checkpoint.DependencyRecord.decode(record))));
         }
         History h = io.snapline.recovery.io.LocalHistory.build(3, new long[] {4, 4, 4}, entries).history();
 

@@ -19,7 +19,7 @@ import java.util.Arrays;
  * is called under that lock at a safe point, so the two halves of the record need no lock of their own. Cost per
  * message: one call and 12 (send) or 16 (receive) bytes appended to a growable array.
  */
-public final class DependencyTracker implements ChannelHook {
+final class DependencyTracker implements ChannelHook {
     private final int ranks;
     private final long[] sent;
     private volatile ChannelHook inner;
@@ -31,7 +31,7 @@ public final class DependencyTracker implements ChannelHook {
     private long[] receives = new long[96];
     private int receiveCount;
 
-    public DependencyTracker(int ranks) {
+    DependencyTracker(int ranks) {
         this.ranks = ranks;
         this.sent = new long[ranks];
     }
@@ -42,7 +42,7 @@ public final class DependencyTracker implements ChannelHook {
     }
 
     /** The current checkpoint interval of this rank. */
-    public int interval() {
+    int interval() {
         return interval;
     }
 
@@ -57,7 +57,7 @@ public final class DependencyTracker implements ChannelHook {
     }
 
     /** The interval stamped on messages of re-executed setup code. */
-    public static final int SETUP = -1;
+    static final int SETUP = -1;
 
     @Override
     public boolean beforeSend(Message m) {
@@ -108,7 +108,7 @@ public final class DependencyTracker implements ChannelHook {
     }
 
     /**
-     * Ends the current interval at a checkpoint and returns its record, encoded:
+     * Ends the current interval at a checkpoint and returns its record, encoded as {@link DependencyRecord} reads it:
      *
      * <pre>
      * interval i32, closed-at i64 (wall clock, ms since the epoch), ranks i32, sent-so-far ranks x i64,
@@ -174,44 +174,10 @@ public final class DependencyTracker implements ChannelHook {
      * now begins. Called on the program's thread; it changes nothing accepts touch.
      */
     void restore(byte[] record) {
-        Record r = Record.decode(record);
+        DependencyRecord r = DependencyRecord.decode(record);
         interval = r.interval() + 1;
         System.arraycopy(r.sentSoFar(), 0, sent, 0, ranks);
         sendCount = 0;
         beforeRestore = false;
-    }
-
-    /** A decoded interval record; see {@link #close()}. Arrays are parallel, one entry per message. */
-    public record Record(int interval, long closedAtMillis, long[] sentSoFar, int[] sendTo, long[] sendSeq,
-            int[] receiveFrom, long[] receiveSeq, int[] senderInterval) {
-
-        /** Reads a record written by {@link DependencyTracker#close()}. */
-        public static Record decode(byte[] bytes) {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            int interval = b.getInt();
-            long closedAt = b.getLong();
-            int n = b.getInt();
-            long[] sent = new long[n];
-            for (int i = 0; i < n; i++) {
-                sent[i] = b.getLong();
-            }
-            int s = b.getInt();
-            int[] to = new int[s];
-            long[] sseq = new long[s];
-            for (int i = 0; i < s; i++) {
-                to[i] = b.getInt();
-                sseq[i] = b.getLong();
-            }
-            int r = b.getInt();
-            int[] from = new int[r];
-            long[] rseq = new long[r];
-            int[] sint = new int[r];
-            for (int i = 0; i < r; i++) {
-                from[i] = b.getInt();
-                rseq[i] = b.getLong();
-                sint[i] = b.getInt();
-            }
-            return new Record(interval, closedAt, sent, to, sseq, from, rseq, sint);
-        }
     }
 }

@@ -35,7 +35,7 @@ import java.util.List;
  * |    ... |    4 | D, length of the dependency record                         |
  * |    ... |    D | the record of the interval this checkpoint ends (messages  |
  * |        |      |   sent and received, with the senders' intervals; see      |
- * |        |      |   DependencyTracker), empty without tracking               |
+ * |        |      |   DependencyRecord), empty without tracking                |
  * |    ... |    4 | L, length of the program state                             |
  * |    ... |    L | program state: the named state objects as one Kryo graph   |
  * |        |      |   (a map from name to object, in registration order),      |

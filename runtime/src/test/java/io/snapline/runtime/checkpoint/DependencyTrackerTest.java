@@ -34,7 +34,7 @@ class DependencyTrackerTest {
         assertEquals(2, c.seq(), "numbers count per channel");
         assertFalse(t.onAccept(from(2, 1, 0, 1)), "no policy hook asks for logging");
         t.onAccept(from(0, 1, 1, 4));
-        DependencyTracker.Record r = DependencyTracker.Record.decode(t.close());
+        DependencyRecord r = DependencyRecord.decode(t.close());
         assertEquals(0, r.interval());
         assertTrue(Math.abs(r.closedAtMillis() - System.currentTimeMillis()) < 60_000, "closed now");
         assertArrayEquals(new int[] {0, 2, 0}, r.sendTo());
@@ -48,7 +48,7 @@ class DependencyTrackerTest {
         t.beforeSend(d);
         assertEquals(1, d.epoch(), "the next interval");
         assertEquals(2, d.seq());
-        DependencyTracker.Record next = DependencyTracker.Record.decode(t.close());
+        DependencyRecord next = DependencyRecord.decode(t.close());
         assertEquals(1, next.interval());
         assertArrayEquals(new int[] {2}, next.sendTo());
         assertEquals(0, next.receiveFrom().length);
@@ -93,7 +93,7 @@ class DependencyTrackerTest {
         assertEquals(7, kept.epoch());
         assertFalse(t.beforeSend(to(0)), "suppressed by the policy");
         assertTrue(t.onAccept(from(0, 1, 6, 3)), "the policy's answer");
-        DependencyTracker.Record r = DependencyTracker.Record.decode(t.close());
+        DependencyRecord r = DependencyRecord.decode(t.close());
         assertArrayEquals(new int[] {1}, r.sendTo(), "a suppressed send is not recorded again");
         assertArrayEquals(new long[] {40}, r.sendSeq());
         assertArrayEquals(new int[] {6}, r.senderInterval());
@@ -108,17 +108,17 @@ class DependencyTrackerTest {
         t.onAccept(from(2, 1, 1, 2));
 
         // The program received 0's first and 2's first; 0's second and 2's second wait in the mailbox.
-        DependencyTracker.Record r = DependencyTracker.Record.decode(t.close(new long[][] {{0, 2}, {2, 2}}));
+        DependencyRecord r = DependencyRecord.decode(t.close(new long[][] {{0, 2}, {2, 2}}));
         assertArrayEquals(new int[] {0, 2}, r.receiveFrom());
         assertArrayEquals(new long[] {1, 1}, r.receiveSeq());
 
         t.onAccept(from(0, 1, 1, 3));
-        DependencyTracker.Record next = DependencyTracker.Record.decode(t.close(new long[][] {{2, 2}}));
+        DependencyRecord next = DependencyRecord.decode(t.close(new long[][] {{2, 2}}));
         assertArrayEquals(new int[] {0, 0}, next.receiveFrom(), "the deferred one first, then the new one");
         assertArrayEquals(new long[] {2, 3}, next.receiveSeq());
         assertArrayEquals(new int[] {1, 1}, next.senderInterval());
 
-        DependencyTracker.Record last = DependencyTracker.Record.decode(t.close());
+        DependencyRecord last = DependencyRecord.decode(t.close());
         assertArrayEquals(new int[] {2}, last.receiveFrom(), "deferred twice, then received");
         assertArrayEquals(new long[] {2}, last.receiveSeq());
         assertEquals(2, last.interval());
@@ -143,7 +143,7 @@ class DependencyTrackerTest {
 
         assertEquals(1, after.epoch());
         assertEquals(2, after.seq(), "numbering continues the checkpoint's, not the setup's");
-        DependencyTracker.Record r = DependencyTracker.Record.decode(t.close());
+        DependencyRecord r = DependencyRecord.decode(t.close());
         assertArrayEquals(new int[] {1}, r.sendTo());
         assertArrayEquals(new long[] {2}, r.sendSeq());
         assertArrayEquals(new long[] {9}, r.receiveSeq(), "only the restored peer's message");
