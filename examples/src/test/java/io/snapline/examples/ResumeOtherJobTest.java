@@ -37,7 +37,8 @@ class ResumeOtherJobTest {
                 "--logging", "none", "--every", "10", "--resume", store.toString()), "48", "40"));
 
         assertEquals("--resume " + store + ": checkpoint 4 there was taken by another job (old value \u2192 this "
-                + "job's):\n  checkpoint policy: coordinated \u2192 independent\nResume with the same program, "
+                + "job's):\n  checkpoint policy: coordinated \u2192 independent\n  policy options: (none) \u2192 "
+                + "logging=none\nResume with the same program, "
                 + "arguments, policy and -np, or start a fresh job with another --store", e.getMessage());
     }
 
