@@ -1,0 +1,128 @@
+package io.snapline.checkpoint.independent.logging;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.snapline.checkpoint.CheckpointException;
+import io.snapline.runtime.checkpoint.SavedMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SenderLogTest {
+    /** A message of rank 0 with {@code text} as its payload; type 0 is a byte code of the runtime. */
+    private static SavedMessage msg(int tag, String text) {
+        byte[] p = text.getBytes(StandardCharsets.UTF_8);
+        return new SavedMessage(0, 3, tag, 0, p.length, p);
+    }
+
+    private static List<String> texts(List<SenderLog.Entry> entries) {
+        return entries.stream().map(e -> e.seq() + ":" + new String(e.message().payload(), StandardCharsets.UTF_8))
+                .toList();
+    }
+
+    @Test
+    void shouldGiveARestartedReceiverWhatItHadReceivedAfterItsCheckpointInChannelOrder() {
+        SenderLog log = new SenderLog(3);
+        log.append(1, 1, msg(7, "a"));
+        log.append(2, 1, msg(7, "x"));
+        log.append(1, 2, msg(8, "b"));
+        log.append(1, 3, msg(7, "c"));
+        log.append(2, 2, msg(7, "y"));
+        log.append(1, 4, msg(9, "d"));
+
+        // Rank 1 checkpointed having received messages 1 and 2 from this rank: they are no longer needed.
+        log.dropThrough(1, 2);
+        assertEquals(List.of("3:c", "4:d"), texts(log.after(1, 2)), "a restart from that checkpoint gets 3 and 4");
+        assertEquals(List.of("4:d"), texts(log.after(1, 3)));
+        assertEquals(List.of("1:x", "2:y"), texts(log.after(2, 0)), "the channel to rank 2 is untouched");
+        assertEquals(List.of(), texts(log.after(0, 0)), "nothing was sent to this rank itself");
+        assertEquals(4, log.size());
+    }
+
+    @Test
+    void shouldRefuseARestartFromACheckpointOlderThanTheOneThatLetMessagesBeDropped() {
+        SenderLog log = new SenderLog(2);
+        for (int s = 1; s <= 5; s++) {
+            log.append(1, s, msg(0, "m" + s));
+        }
+        log.dropThrough(1, 3);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> log.after(1, 1));
+        assertEquals("messages 2..3 to rank 1 were dropped from the log when a checkpoint of rank 1 covered them, so a "
+                + "restart of rank 1 from an older checkpoint cannot get them again", e.getMessage());
+        log.dropThrough(1, 9); // a checkpoint after messages this rank has not even sent yet (none are logged)
+        assertEquals(List.of(), log.after(1, 9));
+        assertEquals(0, log.size());
+    }
+
+    @Test
+    void shouldRefuseMessagesWhoseNumbersDoNotGrowOnTheirChannel() {
+        SenderLog log = new SenderLog(2);
+        log.append(1, 4, msg(0, "a"));
+        assertEquals("message 4 to rank 1 logged after message 4: numbers on a channel must grow",
+                assertThrows(IllegalArgumentException.class, () -> log.append(1, 4, msg(0, "b"))).getMessage());
+        assertEquals("rank 2 is not a rank of the job (0..1)",
+                assertThrows(IllegalArgumentException.class, () -> log.append(2, 1, msg(0, "b"))).getMessage());
+        log.append(0, 1, msg(0, "c")); // channels are numbered separately
+    }
+
+    @Test
+    void shouldCountBytesAndTheirPeakAsMessagesAreLoggedAndDropped() {
+        SenderLog log = new SenderLog(2);
+        log.append(1, 1, msg(0, "x".repeat(100)));
+        log.append(1, 2, msg(0, "x".repeat(50)));
+        long both = 150 + 2 * SenderLog.ENTRY_OVERHEAD;
+        assertEquals(both, log.bytes());
+        assertEquals(100 + SenderLog.ENTRY_OVERHEAD, log.dropThrough(1, 1));
+        assertEquals(50 + SenderLog.ENTRY_OVERHEAD, log.bytes());
+        assertEquals(both, log.peakBytes());
+        log.dropThrough(1, 2);
+        assertEquals(0, log.bytes());
+        assertEquals(both, log.peakBytes());
+    }
+
+    @Test
+    void shouldComeBackFromItsEncodingWithTheSameMessagesAndWhatWasDropped() {
+        SenderLog log = new SenderLog(3);
+        log.append(1, 1, msg(1, "one"));
+        log.append(1, 2, msg(2, ""));
+        log.append(2, 1, msg(3, "three"));
+        log.dropThrough(1, 1);
+        log.dropThrough(0, 6);
+
+        SenderLog back = SenderLog.decode(log.encode(), 0, 3, "rank 0's checkpoint 4");
+        assertEquals(log.after(1, 1), back.after(1, 1));
+        assertEquals(log.after(2, 0), back.after(2, 0));
+        assertEquals(log.bytes(), back.bytes());
+        assertArrayEquals(log.encode(), back.encode());
+        assertThrows(IllegalStateException.class, () -> back.after(1, 0), "what was dropped stays dropped");
+        assertThrows(IllegalStateException.class, () -> back.after(0, 5));
+    }
+
+    @Test
+    void shouldNameTheCheckpointWhenItsLogIsDamaged() {
+        SenderLog log = new SenderLog(2);
+        log.append(1, 1, msg(1, "payload"));
+        byte[] good = log.encode();
+        String where = "rank 0's checkpoint 2";
+
+        byte[] magic = good.clone();
+        magic[0] = 'X';
+        assertEquals(where + " holds no message log (wrong magic)", damaged(magic, 2, where));
+        assertEquals(where + " holds the message log of a job of 2 ranks, not 3", damaged(good, 3, where));
+        assertEquals(where + ": the message log is cut short",
+                damaged(Arrays.copyOf(good, good.length - 3), 2, where));
+        assertEquals(where + ": 1 stray bytes after the message log", damaged(Arrays.copyOf(good, good.length + 1), 2,
+                where));
+        byte[] type = good.clone();
+        type[10 + 12 + 12 + 8 + 4 + 4] = (byte) 200; // rank 1's first message: its type byte
+        assertEquals(where + ": message 1 to rank 1 of the message log is damaged (type 200, 7 payload bytes)",
+                damaged(type, 2, where));
+    }
+
+    private static String damaged(byte[] bytes, int ranks, String where) {
+        return assertThrows(CheckpointException.class, () -> SenderLog.decode(bytes, 0, ranks, where)).getMessage();
+    }
+}
