@@ -2,14 +2,23 @@ package io.snapline.runtime;
 
 import static com.tngtech.archunit.base.DescribedPredicate.describe;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.members;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.core.domain.JavaMember;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -67,4 +76,39 @@ class ArchitectureTest {
                 "io.snapline.runtime.engine.collective..")).as("are communicators, groups, topologies or collectives "
                 + "(engine classes " + names + ", packages engine.topology.., engine.collective..)");
     }
+
+    /**
+     * The checkpoint SPI and the determinant recorder's interface speak in types of their own: no public member of
+     * a public class there takes, returns or holds an engine class. The runtime's own implementations behind them,
+     * built by the launcher from the engine, are the exceptions: RankAgent (the RankServices a rank's policy gets)
+     * and DeterminantRecorder (its Determinants).
+     */
+    @ArchTest
+    static final ArchRule theSpiSpeaksInTypesOfItsOwn = members()
+            .that().arePublic()
+            .and().areDeclaredInClassesThat(describe("are public SPI classes", c -> c.getModifiers()
+                    .contains(JavaModifier.PUBLIC)
+                    && (c.getPackageName().startsWith("io.snapline.runtime.checkpoint")
+                            || c.getPackageName().startsWith("io.snapline.runtime.determinant"))
+                    && !List.of("RankAgent", "DeterminantRecorder").contains(c.getSimpleName())))
+            .should(new ArchCondition<JavaMember>("name no engine class in their signatures") {
+                @Override
+                public void check(JavaMember m, ConditionEvents events) {
+                    List<JavaClass> types = new ArrayList<>();
+                    if (m instanceof JavaCodeUnit c) {
+                        types.add(c.getRawReturnType());
+                        types.addAll(c.getRawParameterTypes());
+                    } else if (m instanceof JavaField f) {
+                        types.add(f.getRawType());
+                    }
+                    for (JavaClass t : types) {
+                        JavaClass base = t.getBaseComponentType();
+                        if (base.getPackageName().startsWith("io.snapline.runtime.engine")) {
+                            events.add(SimpleConditionEvent.violated(m, m.getFullName() + " names engine class "
+                                    + base.getName()));
+                        }
+                    }
+                }
+            })
+            .because("policies are written against the SPI, which must not leak the engine's classes");
 }

@@ -55,6 +55,11 @@ public final class BlockingPolicy implements CheckpointPolicy {
     }
 
     @Override
+    public boolean continues(String recorded, PolicySettings settings) {
+        return EarlierStores.continues(recorded);
+    }
+
+    @Override
     public RankPolicy forRank(RankServices services) {
         return new BlockingRank(services);
     }

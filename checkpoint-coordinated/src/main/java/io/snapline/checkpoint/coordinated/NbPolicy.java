@@ -3,6 +3,7 @@ package io.snapline.checkpoint.coordinated;
 import io.snapline.runtime.checkpoint.CheckpointPolicy;
 import io.snapline.runtime.checkpoint.CoordinatorServices;
 import io.snapline.runtime.checkpoint.PolicyCoordinator;
+import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
 
@@ -23,6 +24,11 @@ public final class NbPolicy implements CheckpointPolicy {
     @Override
     public String description() {
         return "non-blocking coordinated checkpoints: epochs on messages, late messages logged, early ones suppressed";
+    }
+
+    @Override
+    public boolean continues(String recorded, PolicySettings settings) {
+        return EarlierStores.continues(recorded);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.snapline.checkpoint.coordinated;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -24,4 +25,12 @@ class ArchitectureTest {
     static final ArchRule nothingOfTheIndependentPolicy = noClasses()
             .should().dependOnClassesThat().resideInAPackage("io.snapline.checkpoint.independent..")
             .because("policies are independent of each other");
+
+    @ArchTest
+    static final ArchRule onlyTheJdkTheSpiAndItsOwnClasses = classes()
+            .should().onlyDependOnClassesThat().resideInAnyPackage("io.snapline.checkpoint.coordinated..", "io.snapline.runtime.checkpoint..",
+                    "io.snapline.runtime.determinant..", "io.snapline.checkpoint", "java..")
+            .because("a policy is written against the checkpoint SPI, the shared determinant recorder, the "
+                    + "program-facing CheckpointException and the JDK, "
+                    + "nothing else of the runtime");
 }

@@ -35,8 +35,8 @@ public final class IndependentPolicy implements CheckpointPolicy {
 
     @Override
     public String description() {
-        return "independent per-rank checkpoints, no coordination; restart from the maximum strongly consistent "
-                + "recovery line (--logging none)";
+        return "independent per-rank checkpoints, each rank on its own timer (--interval, with jitter), no "
+                + "coordination; restart from the maximum strongly consistent recovery line (--logging none)";
     }
 
     /** {@code --logging MODE}: how messages are logged; {@code none} is the one this build has. */
@@ -46,7 +46,7 @@ public final class IndependentPolicy implements CheckpointPolicy {
     static final List<String> LOGGING_MODES = List.of("none", "pessimistic", "optimistic", "causal");
     /** {@code --every N}: checkpoint at every N-th safe point instead of on a timer. */
     static final PolicyOption EVERY = new PolicyOption("--every", "N",
-            "checkpoint every N safe points of each rank instead of every --interval (with jitter)");
+            "checkpoint at every N-th safe point of each rank instead of on a timer");
 
     @Override
     public List<PolicyOption> options() {

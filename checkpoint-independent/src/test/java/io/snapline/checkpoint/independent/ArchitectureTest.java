@@ -1,5 +1,6 @@
 package io.snapline.checkpoint.independent;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -24,4 +25,13 @@ class ArchitectureTest {
     static final ArchRule nothingOfTheCoordinatedPolicies = noClasses()
             .should().dependOnClassesThat().resideInAPackage("io.snapline.checkpoint.coordinated..")
             .because("policies are independent of each other");
+
+    @ArchTest
+    static final ArchRule onlyTheJdkTheSpiAndItsOwnClasses = classes()
+            .should().onlyDependOnClassesThat().resideInAnyPackage("io.snapline.checkpoint.independent..",
+                    "io.snapline.recovery..", "io.snapline.runtime.checkpoint..", "io.snapline.runtime.determinant..",
+                    "io.snapline.checkpoint", "java..")
+            .because("a policy is written against the checkpoint SPI, the shared determinant recorder, the "
+                    + "program-facing CheckpointException and the JDK (and the recovery planner), "
+                    + "nothing else of the runtime");
 }

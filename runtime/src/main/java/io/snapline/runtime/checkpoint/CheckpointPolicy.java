@@ -57,6 +57,15 @@ public interface CheckpointPolicy {
     }
 
     /**
+     * Whether checkpoints that recorded {@code recorded} as this policy's settings ({@link #fingerprint} when they
+     * were written) may be continued under {@code settings}: by default when it is what {@link #fingerprint} gives
+     * now. A policy overrides it to go on reading what an earlier build recorded in another form.
+     */
+    default boolean continues(String recorded, PolicySettings settings) {
+        return recorded.equals(fingerprint(settings));
+    }
+
+    /**
      * Where a job continues after a failure, or with {@code --resume}: by default the newest complete global
      * checkpoint (falling back past damaged ones, each reported to {@code warn}). Policies whose ranks checkpoint on
      * their own compute a recovery line instead. Called by the supervisor while no rank runs, so it may change the

@@ -21,6 +21,9 @@ public record PolicySettings(String policy, Duration interval, int retain, Durat
     /** Interval used when {@code --interval} is not given (and the policy has no other schedule). */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
 
+    /** The most options a policy's settings may carry (what the launcher sends each rank process is bounded). */
+    public static final int MAX_OPTIONS = 64;
+
     /** How long a checkpoint waits for a rank by default (see {@code --checkpoint-timeout}). */
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(5);
 
@@ -32,6 +35,15 @@ public record PolicySettings(String policy, Duration interval, int retain, Durat
             stallTimeout = DEFAULT_STALL_TIMEOUT;
         }
         options = Collections.unmodifiableMap(new LinkedHashMap<>(options == null ? Map.of() : options));
+        if (options.size() > MAX_OPTIONS) {
+            throw new IllegalArgumentException("at most " + MAX_OPTIONS + " policy options, got " + options.size());
+        }
+        options.forEach((flag, value) -> {
+            if (flag == null || value == null) {
+                throw new IllegalArgumentException("a policy option and its value must not be null: " + flag + "="
+                        + value);
+            }
+        });
     }
 
     /** Settings with the defaults: keep 2 checkpoints, a 5-minute stall timeout. */

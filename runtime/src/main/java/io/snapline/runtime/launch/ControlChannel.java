@@ -253,7 +253,7 @@ public final class ControlChannel implements AutoCloseable {
         int retain = in.getInt();
         long stall = in.getLong();
         int count = in.getInt();
-        if (count < 0 || count > 64) {
+        if (count < 0 || count > PolicySettings.MAX_OPTIONS) {
             throw new IOException("a checkpoint setup with " + count + " policy options");
         }
         Map<String, String> options = new LinkedHashMap<>();

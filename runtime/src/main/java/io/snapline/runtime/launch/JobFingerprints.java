@@ -35,8 +35,8 @@ final class JobFingerprints {
      *
      * @throws UsageException listing each difference (old value → new value) and how to proceed
      */
-    static void requireSameJob(CheckpointStore store, JobFingerprint job, boolean allowNewArgs, Path dir,
-            Consumer<String> warn) {
+    static void requireSameJob(CheckpointStore store, JobFingerprint job, CheckpointPolicy policy,
+            PolicySettings settings, boolean allowNewArgs, Path dir, Consumer<String> warn) {
         boolean warned = false;
         for (Recorded r : recorded(store, dir)) {
             if (r.fingerprint().isEmpty()) {
@@ -46,6 +46,9 @@ final class JobFingerprints {
             }
             JobFingerprint old = r.fingerprint().get();
             List<JobFingerprint.Field> differences = new ArrayList<>(job.differencesFrom(old));
+            if (old.policy().equals(job.policy()) && policy.continues(old.policyOptions(), settings)) {
+                differences.remove(JobFingerprint.Field.POLICY_OPTIONS);
+            }
             if (allowNewArgs && differences.remove(JobFingerprint.Field.ARGUMENTS) && !warned) {
                 warned = true;
                 warn.accept("continuing with other program arguments (--allow-new-args): "

@@ -70,7 +70,8 @@ record JobStore(CheckpointStore store, Path dir, StoreLock lock, JobFingerprint 
         if (store.list().isEmpty() && store.localRanks().isEmpty()) {
             throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
         }
-        JobFingerprints.requireSameJob(store, fingerprint, options.allowNewArgs(), dir, warn);
+        JobFingerprints.requireSameJob(store, fingerprint, policy, options.policySettings(), options.allowNewArgs(), dir,
+                warn);
         RestartPoint restore = policy.restartPoint(store, options.np(), warn);
         if (restore.restoring() == 0 && !store.list().isEmpty()) {
             throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");

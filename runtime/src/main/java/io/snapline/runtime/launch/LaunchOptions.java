@@ -129,6 +129,9 @@ public record LaunchOptions(
         for (CheckpointPolicy p : installed.values()) {
             b.append('\n').append(column("  " + p.name(), p.description()));
             for (PolicyOption o : p.options()) {
+                if (TAKES_VALUE.containsKey(o.flag())) {
+                    continue; // a launcher flag; the policy cannot take it over
+                }
                 b.append('\n').append(column("      " + o.flag() + (o.takesValue() ? " " + o.value() : ""), o.help()));
             }
         }
@@ -247,6 +250,8 @@ public record LaunchOptions(
         /** Every option some installed policy declares, by flag, with the policies declaring it. */
         private final Map<String, List<CheckpointPolicy>> declared = new TreeMap<>();
         private final Map<String, String> policyOptions = new LinkedHashMap<>();
+        /** The value of {@code --checkpoint} among the flags, read before parsing, or null. */
+        private final String chosenPolicyOrNull;
         private final Set<String> seen = new HashSet<>();
         private int np = -1;
         private String device = "shm";
@@ -276,6 +281,7 @@ public record LaunchOptions(
                     }
                 }
             }
+            chosenPolicyOrNull = chosenPolicy();
         }
 
         LaunchOptions parse() {
@@ -334,12 +340,10 @@ public record LaunchOptions(
             }
             Boolean takesValue = TAKES_VALUE.get(flag);
             if (takesValue == null && declared.containsKey(flag)) {
-                String f = flag;
-                takesValue = declared.get(f).get(0).options().stream().filter(o -> o.flag().equals(f)).findFirst()
-                        .orElseThrow().takesValue();
+                takesValue = declaration(flag).takesValue();
             }
             if (takesValue == null) {
-                String policy = chosenPolicy();
+                String policy = chosenPolicyOrNull;
                 if (policy != null && !installed.containsKey(policy)) { // the option may be that policy's
                     throw notInstalled(policy);
                 }
@@ -369,7 +373,7 @@ public record LaunchOptions(
 
         private void apply(String name, String flag, String v) {
             if (declared.containsKey(name)) {
-                policyOptions.put(name, v == null ? "" : v);
+                policyOptions.put(name, v == null ? "" : nonEmpty(flag, v));
                 return;
             }
             switch (name) {
@@ -415,8 +419,10 @@ public record LaunchOptions(
             if (!policy.restarts()) {
                 for (String f : List.of("--interval", "--store", "--max-restarts", "--resume", "--checkpoint-timeout")) {
                     if (seen.contains(f)) {
-                        throw new UsageException(f + " needs a checkpoint policy (--checkpoint " + restarting()
-                                + "); with --checkpoint " + checkpoint + " nothing is saved");
+                        String choose = restarting().isEmpty() ? "and none that saves checkpoints is installed"
+                                : "(--checkpoint " + restarting() + ")";
+                        throw new UsageException(f + " needs a checkpoint policy " + choose + "; with --checkpoint "
+                                + checkpoint + " nothing is saved");
                     }
                 }
             }
@@ -444,17 +450,37 @@ public record LaunchOptions(
                     + String.join(", ", installed.keySet()) + "); its jar must be on the launcher's class path");
         }
 
-        /** The value of {@code --checkpoint} among the flags, wherever it stands, or null. */
+        /** The value of {@code --checkpoint} among the flags (up to the main class), or null. */
         private String chosenPolicy() {
-            for (int i = 0; i < argv.length && !argv[i].equals("--"); i++) {
-                if (argv[i].startsWith("--checkpoint=")) {
-                    return argv[i].substring("--checkpoint=".length());
+            for (int i = 0; i < argv.length; i++) {
+                String a = argv[i];
+                if (a.equals("--") || !a.startsWith("-") || a.equals("-")) {
+                    return null; // the flags end here
                 }
-                if (argv[i].equals("--checkpoint") && i + 1 < argv.length) {
-                    return argv[i + 1];
+                if (a.startsWith("--checkpoint=")) {
+                    return a.substring("--checkpoint=".length());
+                }
+                if (a.equals("--checkpoint")) {
+                    return i + 1 < argv.length ? argv[i + 1] : null;
+                }
+                boolean policyValue = declared.getOrDefault(a, List.of()).stream().flatMap(p -> p.options().stream())
+                        .anyMatch(o -> o.flag().equals(a) && o.takesValue());
+                if (Boolean.TRUE.equals(TAKES_VALUE.get(a)) || policyValue) {
+                    i++;
                 }
             }
             return null;
+        }
+
+        /**
+         * How the policy option {@code flag} is declared: by the chosen policy if it declares it (two policies may
+         * declare one flag differently), else by the first installed policy that does.
+         */
+        private PolicyOption declaration(String flag) {
+            List<CheckpointPolicy> by = declared.get(flag);
+            String chosen = chosenPolicyOrNull;
+            CheckpointPolicy p = by.stream().filter(q -> q.name().equals(chosen)).findFirst().orElse(by.get(0));
+            return p.options().stream().filter(o -> o.flag().equals(flag)).findFirst().orElseThrow();
         }
 
         /** The installed policies that save checkpoints, as "a, b or c". */

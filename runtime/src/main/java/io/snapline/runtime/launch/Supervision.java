@@ -359,7 +359,7 @@ final class Supervision {
     }
 
     private void withheld(long bytes) {
-        if (bytes > 0 && resumeFrom != null && resumeFrom.restoring() == 0) {
+        if (bytes > 0 && nothingToResume()) {
             err.println("snaprun: " + RunReport.size(bytes) + " of output is not shown: no checkpoint covers it, and "
                     + "running the job again prints it");
         } else if (bytes > 0) {
@@ -370,15 +370,18 @@ final class Supervision {
         }
     }
 
+    /** Whether the store holds no checkpoint at all, so that a resume is refused and the job must run again. */
+    private boolean nothingToResume() {
+        try {
+            return store.list().isEmpty() && store.localRanks().isEmpty();
+        } catch (CheckpointStoreException e) {
+            return false;
+        }
+    }
+
     /** The command that continues this job from its store, or why there is nothing to continue. */
     String resumeHint() {
-        boolean nothing;
-        try {
-            nothing = store.list().isEmpty() && store.localRanks().isEmpty();
-        } catch (CheckpointStoreException e) {
-            nothing = false;
-        }
-        if (nothing) {
+        if (nothingToResume()) {
             return "no checkpoint was committed in " + storeDir + ", so there is nothing to resume; run the job "
                     + "again from the beginning";
         }

@@ -42,6 +42,11 @@ final class FixturePolicies {
                 }
             }));
 
+    /** A policy called {@code name} with {@code options} and no checks of its own. */
+    static CheckpointPolicy policy(String name, PolicyOption... options) {
+        return new Fixture(name, List.of(options));
+    }
+
     /** A policy that only has a name and options. */
     private static class Fixture implements CheckpointPolicy {
         private final String name;

@@ -11,7 +11,12 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.snapline.runtime.checkpoint.CheckpointPolicy;
+import io.snapline.runtime.checkpoint.NonePolicy;
+import io.snapline.runtime.checkpoint.PolicyOption;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -155,6 +160,28 @@ class LaunchOptionsTest {
         assertEquals("--fast takes no value, got '--fast=1'",
                 error("-np", "2", "--checkpoint", "logger", "--fast=1", "X"));
         assertEquals("unknown option '--log'", error("-np", "2", "--checkpoint", "logger", "--log", "a", "X"));
+        assertEquals("--logging needs a non-empty value", error("-np", "2", "--checkpoint", "logger", "--logging=",
+                "X"));
+        assertEquals("unknown option '--bogus'", error("-np", "1", "--bogus", "Main", "--checkpoint", "foo"),
+                "--checkpoint after the main class is the program's");
+    }
+
+    @Test
+    void shouldReadAFlagTwoPoliciesDeclareDifferentlyAsTheChosenPolicyDeclaresIt() {
+        Map<String, CheckpointPolicy> installed = new TreeMap<>(FixturePolicies.INSTALLED);
+        installed.put("racer", FixturePolicies.policy("racer", new PolicyOption("--fast", "N", "how fast")));
+        assertEquals(Map.of("--fast", "3"), LaunchOptions.parse(installed, "-np", "2", "--fast", "3", "--checkpoint",
+                "racer", "X").policyOptions());
+        LaunchOptions logger = LaunchOptions.parse(installed, "-np", "2", "--fast", "--checkpoint", "logger", "X", "3");
+        assertEquals(Map.of("--fast", ""), logger.policyOptions());
+        assertEquals(List.of("3"), logger.programArgs());
+    }
+
+    @Test
+    void shouldSayWhenNoInstalledPolicySavesCheckpoints() {
+        assertEquals("--store needs a checkpoint policy and none that saves checkpoints is installed; with "
+                + "--checkpoint none nothing is saved", assertThrows(UsageException.class, () -> LaunchOptions.parse(
+                        Map.of("none", new NonePolicy()), "-np", "2", "--store", "d", "X")).getMessage());
     }
 
     @Test

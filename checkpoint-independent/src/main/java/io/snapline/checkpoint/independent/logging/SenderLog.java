@@ -56,17 +56,18 @@ public final class SenderLog {
 
     /**
      * Logs message number {@code seq} on the channel to {@code dest}. Numbers on a channel only grow: a message
-     * numbered at or below the newest logged one to {@code dest} is refused (a re-executed send the destination
-     * already has is suppressed before it reaches the log).
+     * numbered at or below the newest logged or dropped one to {@code dest} is refused (a re-executed send the
+     * destination already has is suppressed before it reaches the log).
      *
      * @throws IllegalArgumentException when {@code dest} is not a rank of the job or {@code seq} does not grow
      */
     public synchronized void append(int dest, long seq, SavedMessage message) {
         ArrayDeque<Entry> q = channel(dest);
         Entry last = q.peekLast();
-        if (seq < 1 || (last != null && seq <= last.seq())) {
+        long newest = Math.max(last == null ? 0 : last.seq(), droppedThrough[dest]);
+        if (seq <= newest) {
             throw new IllegalArgumentException("message " + seq + " to rank " + dest + " logged after message "
-                    + (last == null ? 0 : last.seq()) + ": numbers on a channel must grow");
+                    + newest + ": numbers on a channel must grow");
         }
         Entry e = new Entry(seq, message);
         q.addLast(e);

@@ -66,6 +66,12 @@ class SenderLogTest {
         assertEquals("rank 2 is not a rank of the job (0..1)",
                 assertThrows(IllegalArgumentException.class, () -> log.append(2, 1, msg(0, "b"))).getMessage());
         log.append(0, 1, msg(0, "c")); // channels are numbered separately
+        log.dropThrough(1, 10);
+        assertEquals("message 7 to rank 1 logged after message 10: numbers on a channel must grow",
+                assertThrows(IllegalArgumentException.class, () -> log.append(1, 7, msg(0, "d"))).getMessage(),
+                "a number already dropped is refused, or the log could not be read back");
+        log.append(1, 11, msg(0, "e"));
+        assertEquals(List.of("11:e"), texts(SenderLog.decode(log.encode(), 0, 2, "here").after(1, 10)));
     }
 
     @Test
