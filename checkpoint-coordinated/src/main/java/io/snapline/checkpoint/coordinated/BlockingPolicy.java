@@ -10,7 +10,7 @@ import io.snapline.runtime.checkpoint.RankServices;
 import java.util.List;
 
 /**
- * {@code --checkpoint coordinated}: every rank freezes at the same aligned safe point, in-transit messages are
+ * {@code --checkpoint coordinated}: every rank freezes at a safe point of its own, in-transit messages are
  * drained into the receivers' checkpoints, every rank writes its piece, and a two-phase commit makes the global
  * checkpoint complete or ignored. See {@link BlockingRank} and {@link BlockingCoordinator}.
  */
@@ -24,12 +24,13 @@ public final class BlockingPolicy implements CheckpointPolicy {
 
     @Override
     public String description() {
-        return "blocking coordinated checkpoints: all ranks freeze at an aligned safe point, two-phase commit";
+        return "blocking coordinated checkpoints: every rank freezes at a safe point of its own, the checkpoint is "
+                + "taken while all are frozen (in-transit messages included) and committed in two phases";
     }
 
     /** {@code --every N}: checkpoint at every N-th safe point instead of on a timer. */
     static final PolicyOption EVERY = new PolicyOption("--every", "N",
-            "checkpoint every N safe points (every rank at the same one) instead of every --interval");
+            "checkpoint when a rank reaches every N-th safe point (the others at their next) instead of on a timer");
 
     @Override
     public List<PolicyOption> options() {
