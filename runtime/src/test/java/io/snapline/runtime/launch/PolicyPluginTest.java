@@ -69,10 +69,11 @@ class PolicyPluginTest {
         assertTrue(help.out().contains("\n  probe                 counts safe points (a test policy)\n"
                 + "      --greeting TEXT   what each rank prints with its count\n"), help.out());
 
-        Result bad = launch(jar, "-np", "2", "--checkpoint", "probe", "--greeting", " ", "-cp", testClasses(),
-                TwentyFive.class.getName());
+        Result bad = launch(jar, "-np", "2", "--checkpoint", "probe", "--greeting", "x".repeat(41), "-cp",
+                testClasses(), TwentyFive.class.getName());
         assertEquals(2, bad.status());
-        assertEquals("snaprun: --greeting needs some text", bad.err().lines().findFirst().orElseThrow());
+        assertEquals("snaprun: --greeting must be at most 40 characters, got 41",
+                bad.err().lines().findFirst().orElseThrow());
     }
 
     @Test
