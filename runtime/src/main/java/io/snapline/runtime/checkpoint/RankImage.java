@@ -119,24 +119,12 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
      * @throws CheckpointException if the bytes are not a rank image of a version this build reads, or are truncated
      */
     public static Head head(byte[] prefix, boolean whole, String where) {
+        if (!whole && prefix.length < HEADER) {
+            return null;
+        }
         ByteBuffer b = ByteBuffer.wrap(prefix);
         try {
-            if (prefix.length < HEADER || b.getInt() != MAGIC) {
-                if (!whole && prefix.length < HEADER) {
-                    return null;
-                }
-                throw new CheckpointException(where + " is not a Snapline rank image");
-            }
-            short version = b.getShort();
-            if (version != VERSION) {
-                throw new CheckpointException(where + " has rank image version " + version + "; this build reads "
-                        + "version " + VERSION);
-            }
-            b.getShort();
-            int rank = b.getInt();
-            int ranks = b.getInt();
-            long id = b.getLong();
-            long point = b.getLong();
+            Fixed f = Fixed.read(b, where);
             b.position(HEADER - 4);
             int m = b.getInt();
             for (int i = 0; i < m; i++) {
@@ -149,12 +137,29 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
             if (whole && (b.remaining() < 4 || b.getInt() != b.remaining())) {
                 throw new CheckpointException(where + " ends early: the rank image is truncated");
             }
-            return new Head(rank, ranks, id, point, dependencies);
+            return new Head(f.rank(), f.ranks(), f.id(), f.point(), dependencies);
         } catch (java.nio.BufferUnderflowException | IllegalArgumentException | NegativeArraySizeException e) {
             if (!whole) {
                 return null;
             }
             throw new CheckpointException(where + " ends early: the rank image is truncated", e);
+        }
+    }
+
+    /** The fields every image starts with, after its magic and version. */
+    private record Fixed(int rank, int ranks, long id, long point) {
+        /** Reads them from the start of {@code b}, which is left at the next free context. */
+        static Fixed read(ByteBuffer b, String where) {
+            if (b.remaining() < HEADER || b.getInt() != MAGIC) {
+                throw new CheckpointException(where + " is not a Snapline rank image");
+            }
+            short version = b.getShort();
+            if (version != VERSION) {
+                throw new CheckpointException(where + " has rank image version " + version + "; this build reads "
+                        + "version " + VERSION);
+            }
+            b.getShort();
+            return new Fixed(b.getInt(), b.getInt(), b.getLong(), b.getLong());
         }
     }
 
@@ -173,19 +178,7 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
     public static RankImage decode(byte[] bytes, String where) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         try {
-            if (bytes.length < HEADER || b.getInt() != MAGIC) {
-                throw new CheckpointException(where + " is not a Snapline rank image");
-            }
-            short version = b.getShort();
-            if (version != VERSION) {
-                throw new CheckpointException(where + " has rank image version " + version + "; this build reads "
-                        + "version " + VERSION);
-            }
-            b.getShort();
-            int rank = b.getInt();
-            int ranks = b.getInt();
-            long id = b.getLong();
-            long point = b.getLong();
+            Fixed f = Fixed.read(b, where);
             int nextContext = b.getInt();
             int bsend = b.getInt();
             int m = b.getInt();
@@ -216,8 +209,8 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
             if (b.hasRemaining()) {
                 throw new CheckpointException(where + " has " + b.remaining() + " unexpected trailing bytes");
             }
-            return new RankImage(rank, ranks, id, point, nextContext, bsend, unmatched, policyData, dependencies,
-                    state);
+            return new RankImage(f.rank(), f.ranks(), f.id(), f.point(), nextContext, bsend, unmatched, policyData,
+                    dependencies, state);
         } catch (java.nio.BufferUnderflowException | NegativeArraySizeException e) {
             throw new CheckpointException(where + " ends early: the rank image is truncated", e);
         }
