@@ -250,6 +250,7 @@ final class Supervision {
         }
         long planning = System.nanoTime();
         try {
+            store.deleteInterruptedWrites(); // no rank runs now: what a killed rank was writing is garbage
             restore = policy.restartPoint(store, options.np(), w -> {
                 err.println("snaprun: warning: " + w);
                 report.warning(w);

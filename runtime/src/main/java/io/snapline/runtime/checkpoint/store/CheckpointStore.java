@@ -5,4 +5,13 @@ package io.snapline.runtime.checkpoint.store;
  * (committed by a manifest) and local ones (committed by each rank).
  */
 public interface CheckpointStore extends PieceStore, ManifestStore, LocalCheckpointStore {
+    /**
+     * Deletes what writes that were under way when their rank died left behind (temporary files, never read), so a
+     * job killed again and again does not fill the disk with partial pieces. Called by the supervisor while no rank
+     * of the job runs: before a restart and before a resume. A store that leaves nothing behind does nothing.
+     *
+     * @throws CheckpointStoreException if leftovers cannot be removed
+     */
+    default void deleteInterruptedWrites() {
+    }
 }

@@ -473,6 +473,22 @@ public final class FileCheckpointStore implements CheckpointStore {
         }
     }
 
+    /** Deletes every {@code *.tmp} file under the store: global and local checkpoints, the floor, set-aside ones. */
+    @Override
+    public void deleteInterruptedWrites() {
+        ensureOpen();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.filter(p -> p.getFileName().toString().endsWith(CheckpointFormatDescriptor.TEMP_SUFFIX))
+                    .filter(p -> !p.getFileName().toString().startsWith(".write-check-")) // another launcher's probe
+                    .filter(Files::isRegularFile).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new CheckpointStoreException("cannot remove what interrupted writes left in " + root
+                    + "; check permissions of the --store directory", e);
+        }
+    }
+
     private void deleteTemporaries() {
         for (Path dir : checkpointDirs()) {
             try (Stream<Path> entries = Files.list(dir)) {

@@ -277,6 +277,24 @@ class FileCheckpointStoreTest extends CheckpointStoreContractTest {
     }
 
     @Test
+    void shouldDeleteWhatInterruptedLocalWritesLeftAndKeepTheCommittedCheckpoints() throws IOException {
+        store.writeLocal(1, 1, java.nio.ByteBuffer.wrap(new byte[] {7, 7}));
+        Path rankDir = root().resolve("local").resolve(CheckpointFormatDescriptor.localRankDirName(1));
+        Path torn = rankDir.resolve(CheckpointFormatDescriptor.localPieceFileName(2) + ".tmp");
+        Path tornFloor = root().resolve("local").resolve(CheckpointFormatDescriptor.RECOVERY_LINE_FILE + ".tmp");
+        Files.write(torn, new byte[1 << 16]);
+        Files.write(tornFloor, new byte[] {1});
+
+        assertEquals(List.of(1L), store.localIndexes(1), "a temporary file is never a checkpoint");
+        store.deleteInterruptedWrites();
+
+        assertFalse(Files.exists(torn));
+        assertFalse(Files.exists(tornFloor));
+        assertEquals(List.of(1L), store.localIndexes(1));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {7, 7}, store.readLocal(1, 1));
+    }
+
+    @Test
     void shouldIgnoreForeignEntriesWhenListing() throws IOException {
         checkpoint(1, 1);
         Files.createDirectories(root().resolve("ckpt-abc"));
