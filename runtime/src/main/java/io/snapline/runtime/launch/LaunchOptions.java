@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -198,28 +199,50 @@ public record LaunchOptions(
      * class belongs to the program). Nothing is validated here.
      */
     public static Request request(String... argv) {
-        for (int i = 0; i < argv.length; i++) {
-            String a = argv[i];
-            if (a.equals("--") || !a.startsWith("-") || a.equals("-")) {
-                break;
-            }
-            if (a.equals("-h") || a.equals("--help")) {
+        for (int i : flagPositions(argv, Policies.installed(LaunchOptions.class.getClassLoader()).values())) {
+            if (argv[i].equals("-h") || argv[i].equals("--help")) {
                 return Request.HELP;
             }
-            if (a.equals("--version")) {
+            if (argv[i].equals("--version")) {
                 return Request.VERSION;
-            }
-            if (Boolean.TRUE.equals(TAKES_VALUE.get(a)) || (!TAKES_VALUE.containsKey(a) && policyFlagTakesValue(a))) {
-                i++;
             }
         }
         return Request.RUN;
     }
 
-    /** Whether {@code flag} is an option of an installed policy that takes a value. */
-    private static boolean policyFlagTakesValue(String flag) {
-        return Policies.installed(LaunchOptions.class.getClassLoader()).values().stream()
-                .flatMap(p -> p.options().stream()).anyMatch(o -> o.flag().equals(flag) && o.takesValue());
+    /**
+     * Where the launcher's flags are in {@code argv}: up to {@code --} or the first argument that is not a flag,
+     * stepping over the value of each flag that takes one (a launcher flag, or an option some of {@code policies}
+     * declares with a value). Nothing is validated here.
+     */
+    private static List<Integer> flagPositions(String[] argv, Collection<CheckpointPolicy> policies) {
+        List<Integer> at = new ArrayList<>();
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            if (a.equals("--") || !a.startsWith("-") || a.equals("-")) {
+                break;
+            }
+            at.add(i);
+            Boolean launcher = TAKES_VALUE.get(a);
+            if (launcher != null ? launcher : policies.stream().flatMap(p -> p.options().stream())
+                    .anyMatch(o -> o.flag().equals(a) && o.takesValue())) {
+                i++;
+            }
+        }
+        return at;
+    }
+
+    /** The value of {@code --checkpoint} among the launcher's flags of {@code argv}, or null. */
+    private static String chosenPolicy(String[] argv, Collection<CheckpointPolicy> policies) {
+        for (int i : flagPositions(argv, policies)) {
+            if (argv[i].startsWith("--checkpoint=")) {
+                return argv[i].substring("--checkpoint=".length());
+            }
+            if (argv[i].equals("--checkpoint")) {
+                return i + 1 < argv.length ? argv[i + 1] : null;
+            }
+        }
+        return null;
     }
 
     /**
@@ -281,7 +304,7 @@ public record LaunchOptions(
                     }
                 }
             }
-            chosenPolicyOrNull = chosenPolicy();
+            chosenPolicyOrNull = chosenPolicy(argv, installed.values());
         }
 
         LaunchOptions parse() {
@@ -448,28 +471,6 @@ public record LaunchOptions(
         private UsageException notInstalled(String policy) {
             return new UsageException("checkpoint policy '" + policy + "' is not installed in this build (installed: "
                     + String.join(", ", installed.keySet()) + "); its jar must be on the launcher's class path");
-        }
-
-        /** The value of {@code --checkpoint} among the flags (up to the main class), or null. */
-        private String chosenPolicy() {
-            for (int i = 0; i < argv.length; i++) {
-                String a = argv[i];
-                if (a.equals("--") || !a.startsWith("-") || a.equals("-")) {
-                    return null; // the flags end here
-                }
-                if (a.startsWith("--checkpoint=")) {
-                    return a.substring("--checkpoint=".length());
-                }
-                if (a.equals("--checkpoint")) {
-                    return i + 1 < argv.length ? argv[i + 1] : null;
-                }
-                boolean policyValue = declared.getOrDefault(a, List.of()).stream().flatMap(p -> p.options().stream())
-                        .anyMatch(o -> o.flag().equals(a) && o.takesValue());
-                if (Boolean.TRUE.equals(TAKES_VALUE.get(a)) || policyValue) {
-                    i++;
-                }
-            }
-            return null;
         }
 
         /**

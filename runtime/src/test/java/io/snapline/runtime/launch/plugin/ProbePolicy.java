@@ -2,6 +2,7 @@ package io.snapline.runtime.launch.plugin;
 
 import io.snapline.runtime.checkpoint.CheckpointPolicy;
 import io.snapline.runtime.checkpoint.CoordinatorServices;
+import io.snapline.runtime.checkpoint.NonePolicy;
 import io.snapline.runtime.checkpoint.PolicyCoordinator;
 import io.snapline.runtime.checkpoint.PolicyOption;
 import io.snapline.runtime.checkpoint.PolicySettings;
@@ -66,20 +67,9 @@ public final class ProbePolicy implements CheckpointPolicy {
         };
     }
 
+    /** Its supervisor half does nothing, as {@code none}'s. */
     @Override
     public PolicyCoordinator coordinator(CoordinatorServices services) {
-        return new PolicyCoordinator() {
-            @Override
-            public void onRankMessage(int rank, byte[] message) {
-            }
-
-            @Override
-            public void onTick(long nanoTime) {
-            }
-
-            @Override
-            public void onRankFinished(int rank) {
-            }
-        };
+        return new NonePolicy().coordinator(services);
     }
 }
