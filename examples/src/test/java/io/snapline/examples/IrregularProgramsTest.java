@@ -36,7 +36,9 @@ class IrregularProgramsTest {
     static final List<Policy> POLICIES = List.of(
             new Policy("coordinated", List.of("--checkpoint", "coordinated", "--interval", "20ms")),
             new Policy("coordinated-nb", List.of("--checkpoint", "coordinated-nb", "--interval", "20ms")),
-            new Policy("independent", List.of("--checkpoint", "independent", "--logging", "none", "--every", "15")));
+            new Policy("independent", List.of("--checkpoint", "independent", "--logging", "none", "--every", "15")),
+            new Policy("independent-pessimistic", List.of("--checkpoint", "independent", "--logging", "pessimistic",
+                    "--interval", "20ms")));
 
     /** Failures to inject: one name, the --inject-failure values. */
     record Failures(String name, List<String> specs) {

@@ -36,12 +36,15 @@ public final class IndependentPolicy implements CheckpointPolicy {
     @Override
     public String description() {
         return "independent per-rank checkpoints, each rank on its own timer (--interval, with jitter), no "
-                + "coordination; restart from the maximum strongly consistent recovery line (--logging none)";
+                + "coordination; with --logging pessimistic each rank restarts from its own newest checkpoint and "
+                + "replays its logged messages and events, with --logging none from the maximum strongly consistent "
+                + "recovery line";
     }
 
     /** {@code --logging MODE}: how messages are logged; {@code none} is the one this build has. */
     static final PolicyOption LOGGING = new PolicyOption("--logging", "MODE",
-            "message logging: none (every rank restarts from a strongly consistent recovery line)");
+            "message logging: none (every rank restarts from a strongly consistent recovery line) or pessimistic "
+                    + "(sender-based logging: every rank restarts from its own newest checkpoint and replays)");
     /** The modes {@code --logging} names, whether or not this build has them. */
     static final List<String> LOGGING_MODES = List.of("none", "pessimistic", "optimistic", "causal");
     /** {@code --every N}: checkpoint at every N-th safe point instead of on a timer. */
@@ -60,10 +63,9 @@ public final class IndependentPolicy implements CheckpointPolicy {
             throw new IllegalArgumentException("--logging must be one of " + String.join(", ", LOGGING_MODES)
                     + ", got '" + logging + "'");
         }
-        if (!logging.equals("none")) {
+        if (!logging.equals("none") && !logging.equals(PESSIMISTIC)) {
             throw new IllegalArgumentException("--logging " + logging + " is not available in this build; "
-                    + "use --logging none (every rank restarts from a strongly consistent recovery line), or a "
-                    + "coordinated policy");
+                    + "use --logging pessimistic or none, or a coordinated policy");
         }
         if (every(settings) > 0 && settings.interval() != null) {
             throw new IllegalArgumentException("give either --interval or --every, not both");
@@ -100,14 +102,75 @@ public final class IndependentPolicy implements CheckpointPolicy {
         return true;
     }
 
+    /** {@code --logging pessimistic}: sender-based pessimistic message logging. */
+    static final String PESSIMISTIC = "pessimistic";
+
     @Override
     public RankPolicy forRank(RankServices services) {
-        return new IndependentRank(services);
+        return logging(services.settings()).equals(PESSIMISTIC) ? new LoggingRank(services)
+                : new IndependentRank(services);
     }
 
     @Override
     public PolicyCoordinator coordinator(CoordinatorServices services) {
-        return new IndependentCoordinator(services);
+        return logging(services.settings()).equals(PESSIMISTIC) ? new LoggingCoordinator(services)
+                : new IndependentCoordinator(services);
+    }
+
+    /**
+     * With {@code --logging pessimistic} every rank restarts from its own newest local checkpoint that reads back
+     * intact (newer damaged ones are set aside, with a warning): the message logs and event streams make any
+     * combination of checkpoints a place to continue from exactly. When some rank has no checkpoint yet, every rank
+     * starts from the beginning (and the store's checkpoints and event streams are deleted). Without logging, see
+     * {@link #restartPoint(CheckpointStore, int, Consumer)}.
+     */
+    @Override
+    public RestartPoint restartPoint(CheckpointStore store, int ranks, PolicySettings settings, Consumer<String> warn) {
+        if (!logging(settings).equals(PESSIMISTIC)) {
+            return restartPoint(store, ranks, warn);
+        }
+        requireRanks(store, ranks);
+        long[] line = new long[ranks];
+        for (int r = 0; r < ranks; r++) {
+            List<Long> indexes = store.localIndexes(r);
+            for (int k = indexes.size() - 1; k >= 0 && line[r] == 0; k--) {
+                long index = indexes.get(k);
+                try {
+                    store.verifyLocal(r, index, 0);
+                    line[r] = index;
+                } catch (CheckpointStoreException e) {
+                    warn.accept("rank " + r + "'s local checkpoint " + index + " is damaged (" + e.getMessage()
+                            + "); it is moved to " + store.setAsideLocal(r, index) + " and rank " + r
+                            + " restarts from an older one");
+                }
+            }
+        }
+        boolean everyRank = Arrays.stream(line).allMatch(k -> k > 0);
+        for (int r = 0; r < ranks; r++) {
+            for (long index : store.localIndexes(r)) {
+                if (index < line[r] || !everyRank) {
+                    store.deleteLocal(r, index);
+                }
+            }
+            if (!everyRank) {
+                store.replaceEvents(r, List.of());
+            }
+        }
+        store.writeRecoveryLine(everyRank ? line : new long[ranks]);
+        if (!everyRank) {
+            return RestartPoint.beginning(ranks, Arrays.stream(line).anyMatch(k -> k > 0)
+                    ? "not every rank has a local checkpoint yet" : "no local checkpoint yet");
+        }
+        return RestartPoint.line(line);
+    }
+
+    private static void requireRanks(CheckpointStore store, int ranks) {
+        List<Integer> present = store.localRanks();
+        if (!present.isEmpty() && present.get(present.size() - 1) >= ranks) {
+            throw new CheckpointStoreException("the store holds local checkpoints of ranks 0.."
+                    + present.get(present.size() - 1) + " but this job has " + ranks + " ranks; restart with -np "
+                    + (present.get(present.size() - 1) + 1) + ", or use an empty --store directory to start from scratch");
+        }
     }
 
     /**
@@ -122,12 +185,7 @@ public final class IndependentPolicy implements CheckpointPolicy {
      */
     @Override
     public RestartPoint restartPoint(CheckpointStore store, int ranks, Consumer<String> warn) {
-        List<Integer> present = store.localRanks();
-        if (!present.isEmpty() && present.get(present.size() - 1) >= ranks) {
-            throw new CheckpointStoreException("the store holds local checkpoints of ranks 0.."
-                    + present.get(present.size() - 1) + " but this job has " + ranks + " ranks; restart with -np "
-                    + (present.get(present.size() - 1) + 1) + ", or use an empty --store directory to start from scratch");
-        }
+        requireRanks(store, ranks);
         LocalHistory.Read read = LocalHistory.read(store, ranks);
         read.warnings().forEach(warn);
         long[] line = LocalRecovery.restartLine(read);

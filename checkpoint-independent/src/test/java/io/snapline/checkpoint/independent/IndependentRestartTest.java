@@ -426,15 +426,6 @@ class IndependentRestartTest {
     }
 
     @Test
-    void shouldRefuseMessageLoggingThisBuildDoesNotHave() {
-        UsageException e = assertThrows(UsageException.class, () -> MpiRun.run(2, List.of("--checkpoint",
-                "independent", "--logging", "pessimistic"), Pairs.class, "4", "1", "0"));
-
-        assertTrue(e.getMessage().startsWith("--logging pessimistic is not available in this build; use --logging "
-                + "none"), e.getMessage());
-    }
-
-    @Test
     void shouldRefuseToResumeLocalCheckpointsWithAnotherNumberOfRanks() {
         MpiRun.Outcome first = MpiRun.run(4, flags("s", "--every", "5"), Pairs.class, "20", "1", "0");
         assertTrue(first.result().succeeded(), first.err());

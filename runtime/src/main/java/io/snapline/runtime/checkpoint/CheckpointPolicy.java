@@ -66,6 +66,14 @@ public interface CheckpointPolicy {
     }
 
     /**
+     * {@link #restartPoint(CheckpointStore, int, Consumer)} for a job run with {@code settings}, for a policy whose
+     * restart depends on its options; by default the same.
+     */
+    default RestartPoint restartPoint(CheckpointStore store, int ranks, PolicySettings settings, Consumer<String> warn) {
+        return restartPoint(store, ranks, warn);
+    }
+
+    /**
      * Where a job continues after a failure, or with {@code --resume}: by default the newest complete global
      * checkpoint (falling back past damaged ones, each reported to {@code warn}). Policies whose ranks checkpoint on
      * their own compute a recovery line instead. Called by the supervisor while no rank runs, so it may change the

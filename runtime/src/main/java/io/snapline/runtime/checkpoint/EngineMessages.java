@@ -24,6 +24,15 @@ final class EngineMessages {
         return base.ordinal();
     }
 
+    /** @throws CheckpointException if the message's type is not one of this runtime's */
+    static BaseType baseOf(SavedMessage s) {
+        if (!isKnownType(s.type())) {
+            throw new CheckpointException("a saved message from rank " + s.source() + " has unknown element type "
+                    + s.type());
+        }
+        return TYPES[s.type()];
+    }
+
     static List<SavedMessage> toSpi(List<CommSnapshot.Saved> saved) {
         List<SavedMessage> out = new ArrayList<>(saved.size());
         for (CommSnapshot.Saved s : saved) {

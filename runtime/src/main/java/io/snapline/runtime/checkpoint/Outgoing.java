@@ -17,4 +17,11 @@ public interface Outgoing {
      * checkpoint epoch and the message's number on its channel (from 1).
      */
     void stamp(int epoch, long seq);
+
+    /**
+     * A copy of the message as a {@link SavedMessage} (source this rank, the payload packed): what a sender-based
+     * message log keeps to send it again after the receiver restarts ({@link RankServices#resend}). Costs a copy of
+     * the payload; call it only to keep it.
+     */
+    SavedMessage save();
 }

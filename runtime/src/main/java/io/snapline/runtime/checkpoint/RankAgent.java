@@ -410,6 +410,17 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
+    public void resend(int dest, SavedMessage message, long seq) {
+        endpoint.resend(dest, message.context(), message.tag(), EngineMessages.baseOf(message), message.elements(),
+                message.payload(), seq);
+    }
+
+    @Override
+    public List<byte[]> readEvents() {
+        return setup.store().readEvents(rank());
+    }
+
+    @Override
     public PieceRef writePiece(CheckpointId id, RankImage image) {
         return setup.store().writePiece(id, rank(), image.encodeParts());
     }

@@ -89,6 +89,20 @@ public interface RankServices {
      */
     io.snapline.runtime.determinant.Determinants determinants();
 
+    /**
+     * Sends {@code message}, which this rank sent before a restart and kept in its message log, again to world rank
+     * {@code dest}, numbered {@code seq} on its channel: it travels past the {@link TrafficHook} (the receiver's hook
+     * sees it as it saw the original), and before anything the program sends to {@code dest} afterwards. Program
+     * thread, from {@link RankPolicy#onRestore}.
+     */
+    void resend(int dest, SavedMessage message, long seq);
+
+    /**
+     * The records of this rank's event stream kept in the store
+     * ({@link io.snapline.runtime.checkpoint.store.LocalCheckpointStore#readEvents}), for a restart that replays them.
+     */
+    java.util.List<byte[]> readEvents();
+
     /** Installs the hook that numbers and classifies this rank's traffic (null removes it). */
     void installHook(TrafficHook hook);
 

@@ -64,6 +64,12 @@ final class TrafficAdapter implements ChannelHook {
         }
 
         @Override
+        public SavedMessage save() {
+            return new SavedMessage(m.source(), m.context(), m.tag(), EngineMessages.typeOf(m.base()), m.elements(),
+                    m.packedCopy());
+        }
+
+        @Override
         public String toString() {
             return "Outgoing[dest=" + m.dest() + ", context=" + m.context() + ", tag=" + m.tag() + "]";
         }

@@ -52,6 +52,31 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
     }
 
     @Override
+    public synchronized void record(Mark from) {
+        recording = new Recording(from);
+        install();
+    }
+
+    @Override
+    public synchronized Mark mark() {
+        return recording == null ? null : recording.mark();
+    }
+
+    @Override
+    public synchronized Drained drainAll() {
+        return recording == null ? EMPTY_DRAIN : recording.drainAll();
+    }
+
+    private static final Drained EMPTY_DRAIN = new Drained(0, DeterminantLog.EMPTY, List.of());
+
+    @Override
+    public synchronized void replay(DeterminantLog log, long[] reproducibleUpTo, long skipIdleCalls) {
+        replay = new Replay(rank, log, reproducibleUpTo, skipIdleCalls);
+        endIfOver();
+        install();
+    }
+
+    @Override
     public synchronized DeterminantLog endRecording() {
         if (recording == null) {
             return DeterminantLog.EMPTY;

@@ -12,6 +12,51 @@ package io.snapline.runtime.determinant;
  */
 public interface Determinants {
     /**
+     * Where a rank's stream of determinants stands at an instant (a checkpoint): the position the next event takes,
+     * and the idle run under way then, with the calls it has had (null: none). A restart from the checkpoint replays
+     * the stream from that position, the idle run's first calls skipped, and records on from there.
+     */
+    record Mark(long position, Determinant.Idle open) {
+        public Mark {
+            if (position < 0) {
+                throw new IllegalArgumentException("a stream position is at least 0, got " + position);
+            }
+        }
+    }
+
+    /** The receive at {@code position} of the stream, taken before it matched, matched {@code matched}. */
+    record Resolution(long position, Determinant.Matched matched) {
+    }
+
+    /**
+     * What {@link #drainAll} took: the events at positions {@code first ..} in order (a receive not matched yet
+     * recorded as such), and the matches of receives taken unmatched by earlier drains.
+     */
+    record Drained(long first, DeterminantLog events, java.util.List<Resolution> resolved) {
+        public boolean isEmpty() {
+            return events.isEmpty() && resolved.isEmpty();
+        }
+    }
+
+    /** Starts recording a stream that continues where {@code from} left it (see {@link Recording#Recording(Mark)}). */
+    void record(Mark from);
+
+    /** Where the recording stands now; null when nothing is being recorded. Program thread, at a safe point. */
+    Mark mark();
+
+    /**
+     * Takes everything recorded so far (the idle run under way closed) and goes on recording; empty when nothing is
+     * being recorded. See {@link Recording#drainAll()}.
+     */
+    Drained drainAll();
+
+    /**
+     * {@link #replay(DeterminantLog, long[])}, the first {@code skipIdleCalls} calls of the log's first event (an
+     * idle run that a checkpoint cut) taken as replayed already.
+     */
+    void replay(DeterminantLog log, long[] reproducibleUpTo, long skipIdleCalls);
+
+    /**
      * Starts recording, from this instant of the program: every later outcome is appended to a new log. A recording
      * under way is dropped.
      */

@@ -28,6 +28,8 @@ public final class Recording {
         private final int tag;
         private final int context;
         private Matched matched;
+        /** Its position once it was {@linkplain #drainAll drained} unmatched, else -1: its match becomes a resolution. */
+        private long drainedAt = -1;
 
         private Slot(Recording owner, int source, int tag, int context) {
             this.owner = owner;
@@ -47,6 +49,31 @@ public final class Recording {
     private int firstOpen = -1;
     private long idleTimes;
     private final List<Poll> idlePolls = new ArrayList<>();
+    /** The position of {@code events.get(0)} in the rank's stream of determinants. */
+    private long base;
+    /** Matches of receives drained while unmatched, since the last {@link #drainAll}. */
+    private final List<Determinants.Resolution> resolutions = new ArrayList<>();
+
+    /** A recording of a fresh stream: its first event takes position 0. */
+    public Recording() {
+    }
+
+    /**
+     * A recording that continues a stream where {@code from} left it: its first event takes {@code from.position()},
+     * and the idle run under way there (if any) goes on with the calls it had.
+     */
+    public Recording(Determinants.Mark from) {
+        this.base = from.position();
+        if (from.open() != null) {
+            idleTimes = from.open().times();
+            idlePolls.addAll(from.open().polls());
+        }
+    }
+
+    /** Where the stream stands now: the position the next event takes, and the idle run under way. */
+    public Determinants.Mark mark() {
+        return new Determinants.Mark(base + events.size(), idleTimes > 0 ? new Idle(idleTimes, idlePolls) : null);
+    }
 
     /** A receive with a wildcard was posted: its place in the log, filled by {@link #matched}. */
     public Slot receive(int source, int tag, int context) {
@@ -62,6 +89,11 @@ public final class Recording {
     /** The receive of {@code slot} matched {@code message}. A slot of an earlier recording is ignored. */
     public void matched(Slot slot, Matched message) {
         if (slot.owner != this) {
+            return;
+        }
+        if (slot.drainedAt >= 0) {
+            resolutions.add(new Determinants.Resolution(slot.drainedAt, message));
+            slot.drainedAt = -1;
             return;
         }
         slot.matched = message;
@@ -120,9 +152,38 @@ public final class Recording {
         for (Object e : events) {
             out.add(e instanceof Slot s ? s.freeze() : (Determinant) e);
         }
+        base += events.size();
         events.clear();
         firstOpen = -1;
         return new DeterminantLog(out);
+    }
+
+    /**
+     * Takes everything recorded so far, the idle run under way closed, and goes on recording: what a rank makes stable
+     * before it sends (pessimistic message logging). A receive not matched yet is taken as such, and its match comes
+     * with a later drain as a {@link Determinants.Resolution} of its position.
+     */
+    public Determinants.Drained drainAll() {
+        closeIdle();
+        long first = base;
+        List<Determinant> out = new ArrayList<>(events.size());
+        for (int k = 0; k < events.size(); k++) {
+            Object e = events.get(k);
+            if (e instanceof Slot s) {
+                if (s.matched == null) {
+                    s.drainedAt = base + k;
+                }
+                out.add(s.freeze());
+            } else {
+                out.add((Determinant) e);
+            }
+        }
+        base += events.size();
+        events.clear();
+        firstOpen = -1;
+        List<Determinants.Resolution> resolved = List.copyOf(resolutions);
+        resolutions.clear();
+        return new Determinants.Drained(first, new DeterminantLog(out), resolved);
     }
 
     /**
@@ -137,6 +198,7 @@ public final class Recording {
             out.add(e instanceof Slot s ? s.freeze() : (Determinant) e);
         }
         events.subList(0, end).clear();
+        base += end;
         if (firstOpen >= 0) {
             firstOpen = 0;
         }

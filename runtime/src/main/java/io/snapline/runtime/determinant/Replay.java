@@ -40,12 +40,31 @@ public final class Replay {
      *     replay ends, so events that observed them are not replayed; null: every message is reproduced
      */
     public Replay(int rank, DeterminantLog log, long[] reproducibleUpTo) {
+        this(rank, log, reproducibleUpTo, 0);
+    }
+
+    /**
+     * A replay whose first {@code skipIdleCalls} calls of the log's first event, an idle run, were made before the
+     * replay starts (a checkpoint cut the run).
+     *
+     * @throws IllegalArgumentException if {@code skipIdleCalls > 0} and the first event is not an idle run of more
+     *     calls
+     */
+    public Replay(int rank, DeterminantLog log, long[] reproducibleUpTo, long skipIdleCalls) {
         this.rank = rank;
         this.events = log.events();
         this.reproducibleUpTo = reproducibleUpTo == null ? null : reproducibleUpTo.clone();
         over = events.isEmpty();
         if (over) {
             end = "the log is empty";
+        }
+        if (skipIdleCalls > 0) {
+            if (over || !(events.get(0) instanceof Idle i) || i.times() <= skipIdleCalls) {
+                throw new IllegalArgumentException("rank " + rank + ": the replay should skip " + skipIdleCalls
+                        + " calls of an idle run, but the log begins with "
+                        + (over ? "nothing" : events.get(0).describe()));
+            }
+            idleUsed = skipIdleCalls;
         }
     }
 

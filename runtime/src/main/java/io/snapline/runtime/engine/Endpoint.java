@@ -234,6 +234,21 @@ public final class Endpoint {
     }
 
     /**
+     * Sends again, from a message log, a message this rank sent before a restart: numbered {@code seq} on its channel,
+     * past the hook (it was numbered and logged when first sent). It must go before any message the program sends to
+     * {@code dest} from now on, which channel order then keeps behind it.
+     */
+    public void resend(int dest, int context, int tag, BaseType base, int elements, byte[] payload, long seq) {
+        job.check();
+        checkPeer(dest);
+        try {
+            device.send(Message.resent(rank, dest, context, tag, base, elements, payload, seq));
+        } catch (io.snapline.runtime.device.DeviceException e) {
+            throw new EngineException(e.getMessage(), e);
+        }
+    }
+
+    /**
      * Writes a small message into the ring to {@code dest} (see {@link SmallRing}); false when there is no ring to
      * {@code dest} yet or it is full, and the message takes the mailbox's locked path, which drains the ring first.
      */

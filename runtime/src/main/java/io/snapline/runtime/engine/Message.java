@@ -63,6 +63,26 @@ public final class Message extends Packet {
         this.packed = data instanceof java.nio.ByteBuffer;
     }
 
+    /**
+     * A message this rank sent before a restart, sent again from a message log: its payload is {@code payload}
+     * (packed, or the encoded objects), numbered {@code seq} on its channel. It completes nobody's request and never
+     * waits at the sender (like a buffered send, the log bounds it).
+     */
+    static Message resent(int source, int dest, int context, int tag, BaseType base, int elements, byte[] payload,
+            long seq) {
+        Message m = arrived(source, dest, context, tag, base, elements, payload, null);
+        m.buffered = true;
+        m.stamp(0, seq);
+        return m;
+    }
+
+    /** A private copy of the payload in packed form (the encoded objects for {@link BaseType#OBJECT}). */
+    public byte[] packedCopy() {
+        byte[] bytes = new byte[Math.toIntExact(payloadBytes())];
+        writePayload(java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN), 0, bytes.length);
+        return bytes;
+    }
+
     // ---------------------------------------------------------------- for devices that cross address spaces
 
     /**

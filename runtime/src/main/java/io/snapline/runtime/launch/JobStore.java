@@ -73,7 +73,7 @@ record JobStore(CheckpointStore store, Path dir, StoreLock lock, JobFingerprint 
         JobFingerprints.requireSameJob(store, fingerprint, policy, options.policySettings(), options.allowNewArgs(), dir,
                 warn);
         store.deleteInterruptedWrites(); // locked by this job, and no rank runs yet
-        RestartPoint restore = policy.restartPoint(store, options.np(), warn);
+        RestartPoint restore = policy.restartPoint(store, options.np(), options.policySettings(), warn);
         if (restore.restoring() == 0 && !store.list().isEmpty()) {
             throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
         }

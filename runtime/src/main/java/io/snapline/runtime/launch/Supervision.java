@@ -251,7 +251,7 @@ final class Supervision {
         long planning = System.nanoTime();
         try {
             store.deleteInterruptedWrites(); // no rank runs now: what a killed rank was writing is garbage
-            restore = policy.restartPoint(store, options.np(), w -> {
+            restore = policy.restartPoint(store, options.np(), settings, w -> {
                 err.println("snaprun: warning: " + w);
                 report.warning(w);
             });
@@ -350,7 +350,7 @@ final class Supervision {
      */
     private RestartPoint resumePoint() {
         try {
-            return policy.restartPoint(store, options.np(), w -> {
+            return policy.restartPoint(store, options.np(), settings, w -> {
                 err.println("snaprun: warning: " + w);
                 report.warning(w);
             });

@@ -95,4 +95,44 @@ class RecordingTest {
         assertTrue(r.drain().isEmpty(), "its own receive has not matched");
         assertEquals(List.of(new Received(ANY, 0, 0, null)), r.finish().events());
     }
+
+    @Test
+    void shouldDrainEverythingWithPositionsAndResolveAnUnmatchedReceiveInALaterDrain() {
+        Recording r = new Recording();
+        r.probed(true, ANY, 0, 0, new Matched(1, 0, 1));
+        Recording.Slot pending = r.receive(ANY, 0, 0);
+        r.probed(false, ANY, 0, 0, null);
+        r.probed(false, ANY, 0, 0, null);
+        Determinants.Drained first = r.drainAll();
+        assertEquals(0, first.first());
+        assertEquals(List.of(new Probed(true, ANY, 0, 0, new Matched(1, 0, 1)), new Received(ANY, 0, 0, null),
+                new Idle(2, List.of(new Poll(Op.IPROBE, ANY, 0, 0, 0)))), first.events().events());
+        assertTrue(first.resolved().isEmpty());
+        r.matched(pending, new Matched(2, 0, 9));
+        r.completed(Op.TESTANY, 2, List.of(new Done(1, null)));
+        Determinants.Drained second = r.drainAll();
+        assertEquals(3, second.first(), "positions go on from the first drain");
+        assertEquals(List.of(new Completed(Op.TESTANY, 2, List.of(new Done(1, null)))), second.events().events());
+        assertEquals(List.of(new Determinants.Resolution(1, new Matched(2, 0, 9))), second.resolved());
+        assertTrue(r.drainAll().isEmpty());
+    }
+
+    @Test
+    void shouldMarkAnIdleRunUnderWayWithoutClosingItAndContinueItWhenResumedFromTheMark() {
+        Recording r = new Recording();
+        r.probed(true, ANY, 0, 0, new Matched(1, 0, 1));
+        r.drainAll();
+        r.probed(false, 3, 0, 0, null);
+        r.probed(false, 3, 0, 0, null);
+        Determinants.Mark mark = r.mark();
+        assertEquals(1, mark.position());
+        assertEquals(new Idle(2, List.of(new Poll(Op.IPROBE, 3, 0, 0, 0))), mark.open());
+        r.probed(false, 3, 0, 0, null);
+        Determinants.Drained original = r.drainAll();
+
+        Recording again = new Recording(mark); // a restart from the mark records the same stream again
+        again.probed(false, 3, 0, 0, null);
+        assertEquals(original, again.drainAll());
+        assertEquals(new Determinants.Mark(2, null), again.mark());
+    }
 }

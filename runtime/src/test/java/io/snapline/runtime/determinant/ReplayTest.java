@@ -123,4 +123,23 @@ class ReplayTest {
         assertNull(r.complete(Op.TEST, 1, i -> true));
         assertTrue(r.isOver());
     }
+
+    @Test
+    void shouldSkipTheCallsOfAnIdleRunMadeBeforeTheCheckpointThatCutIt() {
+        Idle idle = new Idle(3, List.of(new Poll(Op.IPROBE, ANY, 3, 0, 0)));
+        Received recv = new Received(ANY, 3, 0, new Matched(2, 3, 41));
+        Replay r = new Replay(0, new DeterminantLog(List.of(idle, recv)), null, 2);
+        assertInstanceOf(Idle.class, r.probe(false, ANY, 3, 0), "the run's third and last call");
+        assertSame(recv, r.receive(ANY, 3, 0), "the receive comes next, not after three more polls");
+        assertTrue(r.isOver());
+    }
+
+    @Test
+    void shouldRefuseToSkipCallsWhenTheLogDoesNotBeginWithALongerIdleRun() {
+        Received recv = new Received(ANY, 3, 0, new Matched(2, 3, 41));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Replay(4, new DeterminantLog(List.of(recv)), null, 2));
+        assertTrue(e.getMessage().startsWith("rank 4: the replay should skip 2 calls of an idle run, but the log "
+                + "begins with Recv from ANY_SOURCE, tag 3 matched rank 2 tag 3 seq 41"), e.getMessage());
+    }
 }

@@ -73,6 +73,16 @@ public abstract class ScriptedRankServices implements RankServices {
     }
 
     @Override
+    public void resend(int dest, io.snapline.runtime.checkpoint.SavedMessage message, long seq) {
+        throw new UnsupportedOperationException("not scripted");
+    }
+
+    @Override
+    public java.util.List<byte[]> readEvents() {
+        throw new UnsupportedOperationException("not scripted");
+    }
+
+    @Override
     public PieceRef writePiece(CheckpointId id, RankImage image) {
         throw new UnsupportedOperationException("writePiece");
     }

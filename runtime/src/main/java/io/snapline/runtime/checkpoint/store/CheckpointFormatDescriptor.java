@@ -146,6 +146,50 @@ public final class CheckpointFormatDescriptor {
     }
 
     static final String RECOVERY_LINE_FILE = "RECOVERY-LINE";
+    /** A rank's event stream (message logging), in its local checkpoint directory. */
+    static final String EVENTS_FILE = "EVENTS";
+
+    /** One record of an event stream: length i32, CRC32C i32 of the bytes, the bytes (all little-endian). */
+    static byte[] eventRecord(byte[] record) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(record);
+        return ByteBuffer.allocate(8 + record.length).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(record.length)
+                .putInt((int) crc.getValue()).put(record).array();
+    }
+
+    /**
+     * The records of an event stream file's bytes. A torn last record is left out; a damaged one before it throws.
+     */
+    static java.util.List<byte[]> eventRecords(String where, byte[] file) {
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        ByteBuffer b = ByteBuffer.wrap(file).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        while (b.remaining() > 0) {
+            if (b.remaining() < 8) {
+                break; // torn header of the last record
+            }
+            int length = b.getInt();
+            int crc = b.getInt();
+            if (length < 0 || length > b.remaining()) {
+                if (length >= 0) {
+                    break; // torn last record
+                }
+                throw new CheckpointStoreException(where + " is damaged: a record of length " + length);
+            }
+            byte[] record = new byte[length];
+            b.get(record);
+            java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+            c.update(record);
+            if ((int) c.getValue() != crc) {
+                if (b.remaining() == 0) {
+                    break; // the last record, torn in the middle
+                }
+                throw new CheckpointStoreException(where + " is damaged: record " + (out.size() + 1) + " fails its "
+                        + "CRC32C check");
+            }
+            out.add(record);
+        }
+        return out;
+    }
     private static final String RECOVERY_LINE_FIRST_LINE = "snapline-recovery-line 1";
 
     /** The RECOVERY-LINE bytes of {@code line}. */

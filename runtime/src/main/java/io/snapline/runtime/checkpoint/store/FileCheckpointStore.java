@@ -388,6 +388,57 @@ public final class FileCheckpointStore implements CheckpointStore {
         return Optional.of(CheckpointFormatDescriptor.decodeRecoveryLine(file.toString(), read(file, "recovery line")));
     }
 
+    @Override
+    public void appendEvents(int rank, byte[] record) {
+        ensureOpen();
+        CheckpointFormatDescriptor.requireLocal(rank, 1);
+        Path dir = localDir().resolve(CheckpointFormatDescriptor.localRankDirName(rank));
+        Path file = dir.resolve(CheckpointFormatDescriptor.EVENTS_FILE);
+        try {
+            OwnerOnlyFiles.createDirectory(dir);
+            OwnerOnlyFiles.append(file, CheckpointFormatDescriptor.eventRecord(record));
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot append to rank " + rank + "'s event stream " + file
+                    + "; check free space and permissions of the --store directory", e);
+        }
+    }
+
+    @Override
+    public List<byte[]> readEvents(int rank) {
+        ensureOpen();
+        Path file = localDir().resolve(CheckpointFormatDescriptor.localRankDirName(rank))
+                .resolve(CheckpointFormatDescriptor.EVENTS_FILE);
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        try {
+            return CheckpointFormatDescriptor.eventRecords(file.toString(), Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot read rank " + rank + "'s event stream " + file, e);
+        }
+    }
+
+    @Override
+    public void replaceEvents(int rank, List<byte[]> records) {
+        ensureOpen();
+        Path dir = localDir().resolve(CheckpointFormatDescriptor.localRankDirName(rank));
+        Path file = dir.resolve(CheckpointFormatDescriptor.EVENTS_FILE);
+        try {
+            if (records.isEmpty()) {
+                Files.deleteIfExists(file);
+                return;
+            }
+            byte[][] parts = new byte[records.size()][];
+            for (int k = 0; k < parts.length; k++) {
+                parts[k] = CheckpointFormatDescriptor.eventRecord(records.get(k));
+            }
+            OwnerOnlyFiles.createDirectory(dir);
+            OwnerOnlyFiles.writeAtomically(file, parts);
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot rewrite rank " + rank + "'s event stream " + file, e);
+        }
+    }
+
     private Path localDir() {
         return root.resolve("local");
     }

@@ -17,6 +17,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     private final Map<CheckpointId, Map<Integer, byte[]>> pieces = new ConcurrentHashMap<>();
     private final NavigableMap<CheckpointId, Manifest> committed = new TreeMap<>();
     private final Map<Integer, NavigableMap<Long, byte[]>> locals = new ConcurrentHashMap<>();
+    private final Map<Integer, List<byte[]>> events = new ConcurrentHashMap<>();
     private final JobFingerprint fingerprint;
     private long[] recoveryLine;
     private volatile boolean closed;
@@ -200,6 +201,33 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     private void ensureOpen() {
         if (closed) {
             throw new CheckpointStoreException("in-memory checkpoint store is closed");
+        }
+    }
+
+    @Override
+    public void appendEvents(int rank, byte[] record) {
+        events.computeIfAbsent(rank, r -> java.util.Collections.synchronizedList(new java.util.ArrayList<>()))
+                .add(record.clone());
+    }
+
+    @Override
+    public List<byte[]> readEvents(int rank) {
+        List<byte[]> list = events.get(rank);
+        if (list == null) {
+            return List.of();
+        }
+        synchronized (list) {
+            return list.stream().map(byte[]::clone).toList();
+        }
+    }
+
+    @Override
+    public void replaceEvents(int rank, List<byte[]> records) {
+        if (records.isEmpty()) {
+            events.remove(rank);
+        } else {
+            events.put(rank, java.util.Collections.synchronizedList(new java.util.ArrayList<>(
+                    records.stream().map(byte[]::clone).toList())));
         }
     }
 }

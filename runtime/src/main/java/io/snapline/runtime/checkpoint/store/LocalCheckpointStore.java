@@ -90,4 +90,28 @@ public interface LocalCheckpointStore {
      * @throws CheckpointStoreException if it is corrupt
      */
     Optional<long[]> recoveryLine();
+
+    /**
+     * Appends {@code record} to rank {@code rank}'s event stream: the determinants a message-logging policy makes
+     * stable outside the rank. Once this returns the record survives the failure of any process of the job (it is
+     * written, not necessarily synced to the disk). Records are opaque to the store and checked by a checksum.
+     */
+    default void appendEvents(int rank, byte[] record) {
+        throw new CheckpointStoreException("this store keeps no event streams");
+    }
+
+    /**
+     * The records of rank {@code rank}'s event stream, in the order they were appended; empty when it has none. A
+     * torn last record (the writer died in the middle of it) is left out; damage elsewhere is an error.
+     *
+     * @throws CheckpointStoreException if the stream cannot be read or is damaged before its last record
+     */
+    default List<byte[]> readEvents(int rank) {
+        return List.of();
+    }
+
+    /** Atomically replaces rank {@code rank}'s event stream with {@code records} (none: deletes it). */
+    default void replaceEvents(int rank, List<byte[]> records) {
+        throw new CheckpointStoreException("this store keeps no event streams");
+    }
 }

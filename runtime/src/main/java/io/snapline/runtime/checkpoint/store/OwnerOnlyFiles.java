@@ -82,6 +82,23 @@ final class OwnerOnlyFiles {
         syncDirectory(target.getParent());
     }
 
+    /**
+     * Appends {@code bytes} to {@code file} (created owner-only if absent) with one write: once this returns they
+     * survive the failure of this process (they are not synced to the disk).
+     */
+    static void append(Path file, byte[] bytes) throws IOException {
+        FileAttribute<?>[] attributes = POSIX
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS)}
+                : new FileAttribute<?>[0];
+        try (FileChannel channel = FileChannel.open(file,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND), attributes)) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
+        }
+    }
+
     /** Makes a rename or delete in {@code dir} durable; a no-op where directories cannot be opened. */
     static void syncDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {

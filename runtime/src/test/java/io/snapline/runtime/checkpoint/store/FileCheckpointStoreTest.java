@@ -427,4 +427,39 @@ class FileCheckpointStoreTest extends CheckpointStoreContractTest {
         assertEquals(java.util.Optional.of(JOB), store.localFingerprint(2, 1));
         assertThrows(CheckpointStoreException.class, () -> store.readLocal(2, 1));
     }
+
+    @Test
+    void shouldKeepAnEventStreamAcrossReopeningAndLeaveOutATornLastRecord() throws IOException {
+        CheckpointStore store = newStore(null);
+        store.appendEvents(2, new byte[] {1, 2, 3});
+        store.appendEvents(2, new byte[] {4});
+        store.close();
+        Path events = root().resolve("local").resolve("rank-00002").resolve("EVENTS");
+        Files.write(events, new byte[] {9, 0, 0, 0, 1, 2}, java.nio.file.StandardOpenOption.APPEND); // torn third
+        CheckpointStore again = newStore(null);
+        List<byte[]> records = again.readEvents(2);
+        assertEquals(2, records.size());
+        assertArrayEquals(new byte[] {1, 2, 3}, records.get(0));
+        assertArrayEquals(new byte[] {4}, records.get(1));
+        assertTrue(again.localIndexes(2).isEmpty(), "an event stream is not a local checkpoint");
+        again.replaceEvents(2, List.of(new byte[] {4}));
+        assertEquals(1, again.readEvents(2).size());
+        again.replaceEvents(2, List.of());
+        assertFalse(Files.exists(events));
+        again.close();
+    }
+
+    @Test
+    void shouldRefuseAnEventStreamDamagedBeforeItsLastRecord() throws IOException {
+        CheckpointStore store = newStore(null);
+        store.appendEvents(0, new byte[] {1, 2, 3});
+        store.appendEvents(0, new byte[] {4});
+        Path events = root().resolve("local").resolve("rank-00000").resolve("EVENTS");
+        byte[] bytes = Files.readAllBytes(events);
+        bytes[9] ^= 1; // a bit of the first record's data
+        Files.write(events, bytes);
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class, () -> store.readEvents(0));
+        assertTrue(e.getMessage().endsWith("is damaged: record 1 fails its CRC32C check"), e.getMessage());
+        store.close();
+    }
 }

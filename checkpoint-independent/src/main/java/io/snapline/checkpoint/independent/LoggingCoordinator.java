@@ -1,0 +1,139 @@
+package io.snapline.checkpoint.independent;
+
+import io.snapline.checkpoint.independent.logging.EventRecord;
+import io.snapline.checkpoint.independent.logging.LoggingMessage;
+import io.snapline.runtime.checkpoint.CoordinatorServices;
+import io.snapline.runtime.checkpoint.PolicyCoordinator;
+import io.snapline.runtime.checkpoint.RestoreFrom;
+import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
+import io.snapline.runtime.checkpoint.store.LocalCheckpointStore;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The supervisor half of {@code independent --logging pessimistic}: the event logger, and garbage collection.
+ *
+ * <ul>
+ *   <li>Each record of events a rank sends is appended to the rank's event stream in the store and acknowledged:
+ *       from then on it survives the failure of the rank (and of this launcher).</li>
+ *   <li>When a rank reports a local checkpoint, it is read back and verified; then it becomes the rank's restart
+ *       point (recorded in the store's recovery line), the rank's older checkpoints are deleted, its event stream
+ *       keeps only the records a replay from it needs, and every other rank is told which of the messages it sent
+ *       the checkpoint holds, so that its log drops them.</li>
+ * </ul>
+ */
+final class LoggingCoordinator implements PolicyCoordinator {
+    private final CoordinatorServices services;
+    private final long[] line;
+    private int finished;
+
+    LoggingCoordinator(CoordinatorServices services) {
+        this.services = services;
+        this.line = new long[services.ranks()];
+        for (int r = 0; r < line.length; r++) {
+            RestoreFrom from = services.restoredFrom(r);
+            line[r] = from == null ? 0 : from.id().value();
+        }
+    }
+
+    @Override
+    public void onRankMessage(int rank, byte[] message) {
+        long[] stopped = LocalReport.stoppedAt(message);
+        if (stopped != null) {
+            services.log("rank " + rank + " stopped at safe point " + stopped[0] + " for the restart, "
+                    + (stopped[1] > 0 ? "with local checkpoint " + stopped[1]
+                            : "without a checkpoint (an operation with a failed rank had failed)"));
+            services.stopped(rank);
+            return;
+        }
+        switch (LoggingMessage.type(message)) {
+            case LoggingMessage.EVENTS -> {
+                try {
+                    services.localStore().appendEvents(rank, LoggingMessage.record(message));
+                } catch (CheckpointStoreException e) {
+                    services.fail("rank " + rank + "'s events cannot be made stable: " + e.getMessage());
+                    return;
+                }
+                services.send(rank, LoggingMessage.stable(LoggingMessage.number(message)));
+            }
+            case LoggingMessage.CHECKPOINTED -> checkpointed(rank, LoggingMessage.Checkpointed.decode(message));
+            default -> services.fail("rank " + rank + " sent the event logger a message of unknown type "
+                    + (message.length == 0 ? "(empty)" : message[0]));
+        }
+    }
+
+    private void checkpointed(int rank, LoggingMessage.Checkpointed c) {
+        services.localCommitted(rank, c.index(), c.point(), c.bytes(), c.blockedNanos());
+        LocalCheckpointStore store = services.localStore();
+        try {
+            store.verifyLocal(rank, c.index(), 0);
+        } catch (CheckpointStoreException e) {
+            services.warn("rank " + rank + "'s local checkpoint " + c.index() + " does not read back intact ("
+                    + e.getMessage() + "); a restart uses its previous one, and nothing it covers is dropped");
+            return;
+        }
+        if (c.index() <= line[rank]) {
+            return;
+        }
+        long[] next = line.clone();
+        next[rank] = c.index();
+        try {
+            store.writeRecoveryLine(next);
+        } catch (CheckpointStoreException e) {
+            services.warn("the restart point of rank " + rank + " could not be recorded (" + e.getMessage()
+                    + "); nothing it covers is dropped now");
+            return;
+        }
+        line[rank] = c.index();
+        services.lineReached(line.clone());
+        for (long index : store.localIndexes(rank)) {
+            if (index < c.index()) {
+                services.discardLocal(rank, index);
+            }
+        }
+        keepEventsFrom(rank, c.position());
+        for (int s = 0; s < c.acceptedFrom().length; s++) {
+            if (c.acceptedFrom()[s] > 0) {
+                services.send(s, LoggingMessage.drop(rank, c.acceptedFrom()[s]));
+            }
+        }
+    }
+
+    /** Drops the records of {@code rank}'s event stream that end before {@code position}. */
+    private void keepEventsFrom(int rank, long position) {
+        LocalCheckpointStore store = services.localStore();
+        try {
+            List<byte[]> records = store.readEvents(rank);
+            List<byte[]> kept = new ArrayList<>(records.size());
+            for (int k = 0; k < records.size(); k++) {
+                EventRecord r = EventRecord.decode(records.get(k), "record " + (k + 1) + " of rank " + rank
+                        + "'s event stream");
+                if (r.end() > position) {
+                    kept.add(records.get(k));
+                }
+            }
+            if (kept.size() < records.size()) {
+                store.replaceEvents(rank, kept);
+            }
+        } catch (RuntimeException e) {
+            services.warn("rank " + rank + "'s event stream could not be shortened (" + e.getMessage() + "); it "
+                    + "keeps events no restart needs");
+        }
+    }
+
+    @Override
+    public void onTick(long nanoTime) {
+    }
+
+    /** Every other rank checkpoints at its next safe point and waits there for the restart. */
+    @Override
+    public void onRankFailed(int rank) {
+        services.log("rank " + rank + " died; the other ranks checkpoint at their next safe point before the restart");
+        services.broadcast(LocalReport.stop());
+    }
+
+    @Override
+    public void onRankFinished(int rank) {
+        finished++;
+    }
+}

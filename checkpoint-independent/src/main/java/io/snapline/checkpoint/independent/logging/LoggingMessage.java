@@ -1,0 +1,93 @@
+package io.snapline.checkpoint.independent.logging;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The messages of {@code --logging pessimistic} between a rank and the supervisor (the event logger). Each starts
+ * with its type byte:
+ * <ul>
+ *   <li>{@link #EVENTS} rank to supervisor: record number i64, an {@link EventRecord} to append to its stream;</li>
+ *   <li>{@link #STABLE} supervisor to rank: every record up to number i64 is stable;</li>
+ *   <li>{@link #CHECKPOINTED} rank to supervisor: local checkpoint index i64 committed at safe point i64, bytes i64,
+ *       held the rank back nanos i64, its event stream position i64, and per rank the messages accepted from it
+ *       (ranks i32, i64 each);</li>
+ *   <li>{@link #DROP} supervisor to rank: rank i32 has a verified checkpoint holding every message up to number
+ *       i64 from this rank; the log may drop them.</li>
+ * </ul>
+ */
+public final class LoggingMessage {
+    public static final byte EVENTS = 10;
+    public static final byte STABLE = 11;
+    public static final byte CHECKPOINTED = 12;
+    public static final byte DROP = 13;
+
+    private LoggingMessage() {
+    }
+
+    /** The type of {@code message}, or 0 if it is not one of these. */
+    public static byte type(byte[] message) {
+        if (message.length == 0) {
+            return 0;
+        }
+        byte t = message[0];
+        return t >= EVENTS && t <= DROP ? t : 0;
+    }
+
+    public static byte[] events(long number, byte[] record) {
+        return ByteBuffer.allocate(9 + record.length).put(EVENTS).putLong(number).put(record).array();
+    }
+
+    public static byte[] stable(long number) {
+        return ByteBuffer.allocate(9).put(STABLE).putLong(number).array();
+    }
+
+    /** The number of an {@link #EVENTS} or {@link #STABLE} message. */
+    public static long number(byte[] message) {
+        return ByteBuffer.wrap(message, 1, 8).getLong();
+    }
+
+    /** The record of an {@link #EVENTS} message. */
+    public static byte[] record(byte[] message) {
+        byte[] r = new byte[message.length - 9];
+        System.arraycopy(message, 9, r, 0, r.length);
+        return r;
+    }
+
+    /** A {@link #CHECKPOINTED} message, decoded. */
+    public record Checkpointed(long index, long point, long bytes, long blockedNanos, long position,
+            long[] acceptedFrom) {
+        public byte[] encode() {
+            ByteBuffer b = ByteBuffer.allocate(1 + 40 + 4 + 8 * acceptedFrom.length).put(CHECKPOINTED).putLong(index)
+                    .putLong(point).putLong(bytes).putLong(blockedNanos).putLong(position)
+                    .putInt(acceptedFrom.length);
+            for (long v : acceptedFrom) {
+                b.putLong(v);
+            }
+            return b.array();
+        }
+
+        public static Checkpointed decode(byte[] message) {
+            ByteBuffer b = ByteBuffer.wrap(message, 1, message.length - 1);
+            long index = b.getLong();
+            long point = b.getLong();
+            long bytes = b.getLong();
+            long blocked = b.getLong();
+            long position = b.getLong();
+            long[] accepted = new long[b.getInt()];
+            for (int k = 0; k < accepted.length; k++) {
+                accepted[k] = b.getLong();
+            }
+            return new Checkpointed(index, point, bytes, blocked, position, accepted);
+        }
+    }
+
+    public static byte[] drop(int receiver, long through) {
+        return ByteBuffer.allocate(13).put(DROP).putInt(receiver).putLong(through).array();
+    }
+
+    /** The (receiver, through) of a {@link #DROP} message. */
+    public static long[] dropOf(byte[] message) {
+        ByteBuffer b = ByteBuffer.wrap(message, 1, 12);
+        return new long[] {b.getInt(), b.getLong()};
+    }
+}

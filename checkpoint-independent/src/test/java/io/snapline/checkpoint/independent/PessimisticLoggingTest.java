@@ -1,0 +1,193 @@
+package io.snapline.checkpoint.independent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.checkpoint.Checkpoint;
+import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
+import io.snapline.runtime.launch.UsageException;
+import io.snapline.runtime.testing.MpiRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import mpi.MPI;
+import mpi.Status;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --checkpoint independent --logging pessimistic}: every rank restarts from its own newest local checkpoint,
+ * however the ranks' checkpoints fall relative to the messages between them, and re-executes exactly as before
+ * (its logged messages sent again, its recorded events replayed); the store keeps one checkpoint per rank.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class PessimisticLoggingTest {
+    @TempDir
+    Path tmp;
+
+    /**
+     * Rank 0 takes one value from every other rank each step, with {@code ANY_SOURCE}, in whatever order they come,
+     * folds them into a chain in that order and sends the chain's new link to every other rank, which mixes it into
+     * its next value. The result depends on the arrival orders, so it differs from run to run; what must hold in
+     * every run is that each rank saw the links rank 0 computed: rank 0 prints whether every rank's record of the
+     * chain equals its own. A restarted rank 0 that received in another order than before would compute other links
+     * than the ranks that kept the old ones: "consistent false".
+     */
+    public static class Chain {
+        static final class State {
+            int step;
+            long value;
+            long chain;
+            long seen;
+        }
+
+        public static void main(String[] args) throws Exception {
+            String[] rest = MPI.Init(args);
+            int steps = Integer.parseInt(rest[0]);
+            int rank = MPI.COMM_WORLD.Rank();
+            int size = MPI.COMM_WORLD.Size();
+            State s = Checkpoint.restoreOr(() -> {
+                State f = new State();
+                f.value = rank * 7919L + 1;
+                return f;
+            });
+            long[] one = new long[1];
+            while (s.step < steps) {
+                if (rank == 0) {
+                    for (int k = 1; k < size; k++) {
+                        Status st = MPI.COMM_WORLD.Recv(one, 0, 1, MPI.LONG, MPI.ANY_SOURCE, 3);
+                        s.chain = s.chain * 1_000_003L + one[0] * 31 + st.source;
+                    }
+                    one[0] = s.chain;
+                    for (int k = 1; k < size; k++) {
+                        MPI.COMM_WORLD.Send(one, 0, 1, MPI.LONG, k, 4);
+                    }
+                    s.seen = s.seen * 17 + s.chain;
+                } else {
+                    one[0] = s.value;
+                    if ((s.step + rank) % 3 == 0) {
+                        Thread.sleep(1); // ranks at different speeds: the arrival order varies
+                    }
+                    MPI.COMM_WORLD.Send(one, 0, 1, MPI.LONG, 0, 3);
+                    MPI.COMM_WORLD.Recv(one, 0, 1, MPI.LONG, 0, 4);
+                    s.seen = s.seen * 17 + one[0];
+                    s.value = s.value * 6364136223846793005L + one[0];
+                }
+                s.step++;
+                Checkpoint.point(s);
+            }
+            long[] seen = new long[size];
+            MPI.COMM_WORLD.Gather(new long[] {s.seen}, 0, 1, MPI.LONG, seen, 0, 1, MPI.LONG, 0);
+            if (rank == 0) {
+                boolean same = Arrays.stream(seen).allMatch(v -> v == seen[0]);
+                System.out.println("steps " + s.step + " consistent " + same);
+            }
+            MPI.Finalize();
+        }
+    }
+
+    private List<String> flags(String store, String... more) {
+        List<String> f = new ArrayList<>(List.of("--checkpoint", "independent", "--logging", "pessimistic", "--store",
+                tmp.resolve(store).toString()));
+        f.addAll(Arrays.asList(more));
+        return f;
+    }
+
+    /** The recovery lines the restarts used, in order. */
+    private static List<long[]> lines(MpiRun.Outcome o) {
+        Matcher m = Pattern.compile("restarting all \\d+ ranks from recovery line \\[([0-9, ]+)\\]").matcher(o.err());
+        List<long[]> result = new ArrayList<>();
+        while (m.find()) {
+            result.add(Arrays.stream(m.group(1).split(", ")).mapToLong(Long::parseLong).toArray());
+        }
+        return result;
+    }
+
+    @Test
+    void shouldReplayWildcardReceivesSoThatSurvivorsAndTheRestartedMasterAgree() {
+        for (String kill : List.of("rank=0,point=150", "rank=2,point=150")) {
+            MpiRun.Outcome o = MpiRun.run(4, flags("s-" + kill.charAt(5), "--interval", "10ms",
+                    "--inject-failure", kill), Chain.class, "400");
+            assertTrue(o.result().succeeded(), kill + "\n" + o.err());
+            assertEquals(List.of("steps 400 consistent true"), o.lines(), kill + "\n" + o.err());
+            assertEquals(1, lines(o).size(), o.err());
+            assertTrue(Arrays.stream(lines(o).get(0)).allMatch(k -> k > 0), "every rank continues from a checkpoint "
+                    + "of its own, not from the beginning: " + o.err());
+        }
+    }
+
+    @Test
+    void shouldRestartEveryRankFromItsNewestCheckpointWhereWithoutLogsOnlyTheBeginningIsConsistent() {
+        MpiRun.Outcome o = MpiRun.run(4, flags("s", "--interval", "5ms", "--inject-failure", "rank=1,point=250"),
+                Chain.class, "400");
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(List.of("steps 400 consistent true"), o.lines(), o.err());
+        long[] line = lines(o).get(0);
+        String before = o.err().substring(0, o.err().indexOf("restarting all 4 ranks"));
+        for (int r = 0; r < 4; r++) {
+            Matcher m = Pattern.compile("rank " + r + " committed local checkpoint (\\d+)").matcher(before);
+            long newest = 0;
+            while (m.find()) {
+                newest = Math.max(newest, Long.parseLong(m.group(1)));
+            }
+            // The newest, or the one before when the newest was still being written when the rank was killed.
+            assertTrue(newest > 0 && line[r] >= newest - 1 && line[r] <= newest, "rank " + r + " had committed "
+                    + newest + " but restarts from " + line[r] + ": " + o.err());
+        }
+    }
+
+    @Test
+    void shouldKeepOneCheckpointPerRankAndDropTheEventsItCoversInALongRun() throws Exception {
+        MpiRun.Outcome o = MpiRun.run(4, flags("s", "--interval", "1ms"), Chain.class, "1500");
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(List.of("steps 1500 consistent true"), o.lines(), o.err());
+        Matcher m = Pattern.compile("local checkpoints committed: (\\d+)").matcher(o.err());
+        assertTrue(m.find(), o.err());
+        assertTrue(Long.parseLong(m.group(1)) >= 40, "a long run with many checkpoints: " + o.err());
+        Path store = tmp.resolve("s");
+        long[] recorded;
+        try (FileCheckpointStore s = new FileCheckpointStore(store)) {
+            recorded = s.recoveryLine().orElseThrow();
+            for (int r = 0; r < 4; r++) {
+                assertEquals(List.of(recorded[r]), s.localIndexes(r), "rank " + r + " keeps only its newest");
+            }
+            // Rank 0's event stream holds only what a replay from its newest checkpoint needs: at most the records
+            // since it, a handful here, not one per step of the run.
+            assertTrue(s.readEvents(0).size() < 200, "records kept: " + s.readEvents(0).size());
+        }
+        try (Stream<Path> files = Files.walk(store)) {
+            assertFalse(files.anyMatch(p -> p.toString().endsWith(".tmp")));
+        }
+    }
+
+    @Test
+    void shouldResumeFromEveryRanksNewestCheckpointAfterTheJobGaveUp() {
+        MpiRun.Outcome failed = MpiRun.run(4, flags("s", "--interval", "5ms", "--max-restarts", "0",
+                "--inject-failure", "rank=0,point=200"), Chain.class, "400");
+        assertFalse(failed.result().succeeded(), failed.err());
+
+        MpiRun.Outcome o = MpiRun.run(4, List.of("--checkpoint", "independent", "--logging", "pessimistic",
+                "--resume", tmp.resolve("s").toString()), Chain.class, "400");
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(List.of("steps 400 consistent true"), o.lines(), o.err());
+        assertTrue(o.err().contains("resuming from recovery line ["), o.err());
+        assertFalse(o.err().contains("resuming from recovery line [0, 0, 0, 0]"), o.err());
+    }
+
+    @Test
+    void shouldRefuseALoggingModeThisBuildDoesNotHave() {
+        UsageException e = assertThrows(UsageException.class, () -> MpiRun.run(2, List.of("--checkpoint",
+                "independent", "--logging", "causal"), Chain.class, "4"));
+        assertTrue(e.getMessage().startsWith("--logging causal is not available in this build; use --logging "
+                + "pessimistic or none"), e.getMessage());
+    }
+}
