@@ -51,9 +51,52 @@ public final class IndependentPolicy implements CheckpointPolicy {
     static final PolicyOption EVERY = new PolicyOption("--every", "N",
             "checkpoint at every N-th safe point of each rank instead of on a timer");
 
+    /** {@code --log-memory SIZE}: the most a rank's message log may hold. */
+    static final PolicyOption LOG_MEMORY = new PolicyOption("--log-memory", "SIZE",
+            "with --logging pessimistic: the most one rank's message log may hold (e.g. 256m, 2g; default a quarter of "
+                    + "the heap divided by the number of ranks, at least 16m); past a quarter of it the receivers "
+                    + "checkpoint at their next safe point so that the log can drop what they hold, and a full log "
+                    + "holds its rank's sends back until they have");
+
     @Override
     public List<PolicyOption> options() {
-        return List.of(LOGGING, EVERY);
+        return List.of(LOGGING, EVERY, LOG_MEMORY);
+    }
+
+    /**
+     * {@code --log-memory} in bytes, or {@code absent} when not given.
+     *
+     * @throws IllegalArgumentException if it is not a size of at least 1 MiB
+     */
+    static long logMemory(PolicySettings settings, long absent) {
+        String v = settings.option(LOG_MEMORY.flag());
+        if (v == null) {
+            return absent;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([kmgKMG]?)").matcher(v);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--log-memory takes a size such as 256m or 2g, got '" + v + "'");
+        }
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--log-memory " + v + " is too large", e);
+        }
+        int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            default -> 0;
+        };
+        if (n > (Long.MAX_VALUE >> shift)) {
+            throw new IllegalArgumentException("--log-memory " + v + " is too large");
+        }
+        long bytes = n << shift;
+        if (bytes < (1 << 20)) {
+            throw new IllegalArgumentException("--log-memory must be at least 1m, got '" + v + "'");
+        }
+        return bytes;
     }
 
     @Override
@@ -66,6 +109,10 @@ public final class IndependentPolicy implements CheckpointPolicy {
         if (!logging.equals("none") && !logging.equals(PESSIMISTIC)) {
             throw new IllegalArgumentException("--logging " + logging + " is not available in this build; "
                     + "use --logging pessimistic or none, or a coordinated policy");
+        }
+        logMemory(settings, 0);
+        if (settings.option(LOG_MEMORY.flag()) != null && !logging.equals(PESSIMISTIC)) {
+            throw new IllegalArgumentException("--log-memory bounds a message log: it needs --logging pessimistic");
         }
         if (every(settings) > 0 && settings.interval() != null) {
             throw new IllegalArgumentException("give either --interval or --every, not both");

@@ -25,11 +25,13 @@ import java.util.List;
 final class LoggingCoordinator implements PolicyCoordinator {
     private final CoordinatorServices services;
     private final long[] line;
+    private final boolean[] toldFull;
     private int finished;
 
     LoggingCoordinator(CoordinatorServices services) {
         this.services = services;
         this.line = new long[services.ranks()];
+        this.toldFull = new boolean[services.ranks()];
         for (int r = 0; r < line.length; r++) {
             RestoreFrom from = services.restoredFrom(r);
             line[r] = from == null ? 0 : from.id().value();
@@ -57,6 +59,19 @@ final class LoggingCoordinator implements PolicyCoordinator {
                 services.send(rank, LoggingMessage.stable(LoggingMessage.number(message)));
             }
             case LoggingMessage.CHECKPOINTED -> checkpointed(rank, LoggingMessage.Checkpointed.decode(message));
+            case LoggingMessage.LOG_FULL -> {
+                int[] receivers = LoggingMessage.receivers(message);
+                if (!toldFull[rank]) {
+                    toldFull[rank] = true;
+                    services.log("rank " + rank + "'s message log is filling up (--log-memory): ranks "
+                            + java.util.Arrays.toString(receivers) + " checkpoint at their next safe point so that it "
+                            + "can drop what they hold (said once; it goes on as often as the log fills)");
+                }
+                for (int r : receivers) {
+                    services.send(r, LoggingMessage.checkpointSoon());
+                }
+            }
+            case LoggingMessage.FAIL -> services.fail(LoggingMessage.reason(message));
             default -> services.fail("rank " + rank + " sent the event logger a message of unknown type "
                     + (message.length == 0 ? "(empty)" : message[0]));
         }

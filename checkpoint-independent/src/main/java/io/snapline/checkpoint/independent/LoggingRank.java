@@ -69,6 +69,15 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     private Future<?> writing;
     private long writingIndex;
     private volatile boolean stopRequested;
+    /** The supervisor asked for a checkpoint at the next safe point (a sender's log is filling up). */
+    private volatile boolean checkpointSoon;
+    /** {@code --log-memory}: the most the log may hold. */
+    private final long logLimit;
+    /**
+     * The log's size when the receivers were last asked to checkpoint (they are asked again past twice that); 0 once
+     * a drop answered it.
+     */
+    private volatile long askedAt;
 
     LoggingRank(RankServices services) {
         this.services = services;
@@ -77,6 +86,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         this.next = services.restoredId() + 1;
         this.schedule = Schedule.of(services.settings(), me, services.restoredId(), services.nanoTime());
         this.writer = services.writer();
+        this.logLimit = IndependentPolicy.logMemory(services.settings(),
+                Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4 / n));
         if (services.restoredId() == 0) {
             log = new SenderLog(n);
             sentTo = new long[n];
@@ -99,6 +110,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         }
         log.append(dest, seq, m.save());
         m.stamp(0, seq);
+        watchLogSize();
         return true;
     }
 
@@ -113,6 +125,25 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     @Override
     public void log(Envelope e, SavedMessage saved) {
         throw new IllegalStateException("sender-based logging asks the receiver to log nothing");
+    }
+
+    /**
+     * Past a quarter of {@code --log-memory} the receivers are asked to checkpoint at their next safe point (their
+     * verified checkpoints let the log drop what they hold), and again each time the log doubles; past all of it the
+     * rank waits, sending nothing, until they have: memory stays bounded, and a program whose receivers never pass a
+     * safe point ends in a deadlock report that names this wait, rather than running out of memory.
+     */
+    private void watchLogSize() {
+        long bytes = log.bytes();
+        if (bytes > logLimit / 4 && bytes > 2 * askedAt) {
+            askedAt = bytes;
+            services.toCoordinator(LoggingMessage.logFull(log.destinations()));
+        }
+        if (bytes > logLimit) {
+            services.await(() -> log.bytes() <= logLimit, "waiting until ranks " + java.util.Arrays.toString(
+                    log.destinations()) + " checkpoint, so that its message log, full at --log-memory " + logLimit
+                    + " bytes, can drop what they hold (they checkpoint at their next Checkpoint.point)");
+        }
     }
 
     /**
@@ -170,9 +201,10 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             stopForRestart(point);
         }
         long start = services.nanoTime();
-        if (!schedule.due(point, start)) {
+        if (!schedule.due(point, start) && !checkpointSoon) {
             return;
         }
+        checkpointSoon = false;
         awaitWrite();
         long index = next++;
         Taken taken = take(point, index);
@@ -261,11 +293,14 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 }
                 services.wake();
             }
+            case LoggingMessage.CHECKPOINT_SOON -> checkpointSoon = true;
             case LoggingMessage.DROP -> {
                 long[] d = LoggingMessage.dropOf(message);
                 SenderLog l = log;
                 if (l != null) {
                     l.dropThrough((int) d[0], d[1]);
+                    askedAt = 0;
+                    services.wake();
                 }
             }
             default -> throw new IllegalArgumentException("a logging rank does not accept message type "

@@ -95,6 +95,38 @@ class PessimisticLoggingTest {
         }
     }
 
+    /**
+     * Rank 0 streams {@code rest[0]} messages of 1 MiB to rank 1, which marks a safe point after each (or, with
+     * {@code rest[1]} "none", never).
+     */
+    public static class Stream1MiB {
+        public static void main(String[] args) throws Exception {
+            String[] rest = MPI.Init(args);
+            int messages = Integer.parseInt(rest[0]);
+            boolean points = !(rest.length > 1 && rest[1].equals("none"));
+            int rank = MPI.COMM_WORLD.Rank();
+            double[] buf = new double[131072];
+            int[] step = Checkpoint.restoreOr("step", () -> new int[1]);
+            double sum = 0;
+            for (; step[0] < messages; step[0]++) {
+                if (rank == 0) {
+                    buf[step[0] % buf.length] = step[0];
+                    MPI.COMM_WORLD.Send(buf, 0, buf.length, MPI.DOUBLE, 1, 1);
+                } else {
+                    MPI.COMM_WORLD.Recv(buf, 0, buf.length, MPI.DOUBLE, 0, 1);
+                    sum += buf[step[0] % buf.length];
+                }
+                if (points) {
+                    Checkpoint.point();
+                }
+            }
+            if (rank == 1) {
+                System.out.println("sum " + sum);
+            }
+            MPI.Finalize();
+        }
+    }
+
     private List<String> flags(String store, String... more) {
         List<String> f = new ArrayList<>(List.of("--checkpoint", "independent", "--logging", "pessimistic", "--store",
                 tmp.resolve(store).toString()));
@@ -189,5 +221,45 @@ class PessimisticLoggingTest {
                 "independent", "--logging", "causal"), Chain.class, "4"));
         assertTrue(e.getMessage().startsWith("--logging causal is not available in this build; use --logging "
                 + "pessimistic or none"), e.getMessage());
+    }
+
+    @Test
+    void shouldBoundTheMessageLogByHavingTheReceiverCheckpointWhenItFillsUp() {
+        // 600 MiB streamed with a log of at most 32 MiB and no checkpoint due on the timer: the receiver checkpoints
+        // whenever the sender's log fills up, and the sender holds back while it is full.
+        MpiRun.Outcome o = MpiRun.run(2, flags("s", "--interval", "1h", "--log-memory", "32m"), Stream1MiB.class,
+                "600");
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(List.of("sum " + (599.0 * 600 / 2)), o.lines(), o.err());
+        assertTrue(o.err().contains("rank 0's message log is filling up (--log-memory): ranks [1] checkpoint at their "
+                + "next safe point"), o.err());
+        Matcher m = Pattern.compile("local checkpoints committed: (\\d+) \\(by rank: 0, (\\d+)\\)").matcher(o.err());
+        assertTrue(m.find() && Long.parseLong(m.group(2)) >= 600 / 32, "rank 1 checkpoints as the log fills: "
+                + o.err());
+    }
+
+    @Test
+    void shouldEndInADeadlockReportNamingTheFullLogWhenTheReceiverPassesNoSafePoint() {
+        MpiRun.Outcome o = MpiRun.run(2, flags("s", "--interval", "1h", "--log-memory", "16m"), Stream1MiB.class,
+                "100", "none");
+        assertFalse(o.result().succeeded(), o.err());
+        String report = o.err() + o.result().failures();
+        assertTrue(report.contains("deadlock") && report.contains("rank 0: blocked in waiting until ranks [1] "
+                + "checkpoint, so that its message log, full at --log-memory 16777216 bytes, can drop what they hold"),
+                report);
+    }
+
+    @Test
+    void shouldRefuseABadLogMemory() {
+        for (String[] bad : new String[][] {{"12q", "--log-memory takes a size such as 256m or 2g, got '12q'"},
+                {"100k", "--log-memory must be at least 1m, got '100k'"}}) {
+            UsageException e = assertThrows(UsageException.class, () -> MpiRun.run(2, flags("s", "--log-memory",
+                    bad[0]), Chain.class, "4"));
+            assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+        }
+        UsageException e = assertThrows(UsageException.class, () -> MpiRun.run(2, List.of("--checkpoint",
+                "independent", "--logging", "none", "--log-memory", "64m"), Chain.class, "4"));
+        assertTrue(e.getMessage().contains("--log-memory bounds a message log: it needs --logging pessimistic"),
+                e.getMessage());
     }
 }

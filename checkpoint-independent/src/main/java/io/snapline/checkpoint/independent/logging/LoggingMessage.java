@@ -13,6 +13,10 @@ import java.nio.ByteBuffer;
  *       (ranks i32, i64 each);</li>
  *   <li>{@link #DROP} supervisor to rank: rank i32 has a verified checkpoint holding every message up to number
  *       i64 from this rank; the log may drop them.</li>
+ *   <li>{@link #LOG_FULL} rank to supervisor: its log holds more than a quarter of its bound; the ranks it holds messages for
+ *       (ranks i32, then that many i32) should checkpoint soon;</li>
+ *   <li>{@link #CHECKPOINT_SOON} supervisor to rank: checkpoint at the next safe point;</li>
+ *   <li>{@link #FAIL} rank to supervisor: end the job with the reason that follows (UTF-8).</li>
  * </ul>
  */
 public final class LoggingMessage {
@@ -20,6 +24,9 @@ public final class LoggingMessage {
     public static final byte STABLE = 11;
     public static final byte CHECKPOINTED = 12;
     public static final byte DROP = 13;
+    public static final byte LOG_FULL = 14;
+    public static final byte CHECKPOINT_SOON = 15;
+    public static final byte FAIL = 16;
 
     private LoggingMessage() {
     }
@@ -30,7 +37,7 @@ public final class LoggingMessage {
             return 0;
         }
         byte t = message[0];
-        return t >= EVENTS && t <= DROP ? t : 0;
+        return t >= EVENTS && t <= FAIL ? t : 0;
     }
 
     public static byte[] events(long number, byte[] record) {
@@ -89,5 +96,37 @@ public final class LoggingMessage {
     public static long[] dropOf(byte[] message) {
         ByteBuffer b = ByteBuffer.wrap(message, 1, 12);
         return new long[] {b.getInt(), b.getLong()};
+    }
+
+    public static byte[] logFull(int[] receivers) {
+        ByteBuffer b = ByteBuffer.allocate(5 + 4 * receivers.length).put(LOG_FULL).putInt(receivers.length);
+        for (int r : receivers) {
+            b.putInt(r);
+        }
+        return b.array();
+    }
+
+    /** The receivers of a {@link #LOG_FULL} message. */
+    public static int[] receivers(byte[] message) {
+        ByteBuffer b = ByteBuffer.wrap(message, 1, message.length - 1);
+        int[] r = new int[b.getInt()];
+        for (int k = 0; k < r.length; k++) {
+            r[k] = b.getInt();
+        }
+        return r;
+    }
+
+    public static byte[] checkpointSoon() {
+        return new byte[] {CHECKPOINT_SOON};
+    }
+
+    public static byte[] fail(String reason) {
+        byte[] text = reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(1 + text.length).put(FAIL).put(text).array();
+    }
+
+    /** The reason of a {@link #FAIL} message. */
+    public static String reason(byte[] message) {
+        return new String(message, 1, message.length - 1, java.nio.charset.StandardCharsets.UTF_8);
     }
 }

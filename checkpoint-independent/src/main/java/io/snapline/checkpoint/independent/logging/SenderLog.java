@@ -117,6 +117,11 @@ public final class SenderLog {
         return out;
     }
 
+    /** The destinations the log holds messages for, in order. */
+    public synchronized int[] destinations() {
+        return java.util.stream.IntStream.range(0, byDest.length).filter(d -> !byDest[d].isEmpty()).toArray();
+    }
+
     /** Bytes the log holds now (payloads plus {@link #ENTRY_OVERHEAD} each). */
     public synchronized long bytes() {
         return bytes;
