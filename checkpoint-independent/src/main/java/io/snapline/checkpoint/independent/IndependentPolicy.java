@@ -41,7 +41,7 @@ public final class IndependentPolicy implements CheckpointPolicy {
                 + "recovery line";
     }
 
-    /** {@code --logging MODE}: how messages are logged; {@code none} is the one this build has. */
+    /** {@code --logging MODE}: how messages are logged; this build has {@code none} and {@code pessimistic}. */
     static final PolicyOption LOGGING = new PolicyOption("--logging", "MODE",
             "message logging: none (every rank restarts from a strongly consistent recovery line) or pessimistic "
                     + "(sender-based logging: every rank restarts from its own newest checkpoint and replays)");
@@ -165,10 +165,14 @@ public final class IndependentPolicy implements CheckpointPolicy {
     }
 
     /**
-     * With {@code --logging pessimistic} every rank restarts from its own newest local checkpoint that reads back
-     * intact (newer damaged ones are set aside, with a warning): the message logs and event streams make any
-     * combination of checkpoints a place to continue from exactly. When some rank has no checkpoint yet, every rank
-     * starts from the beginning (and the store's checkpoints and event streams are deleted). Without logging, see
+     * With {@code --logging pessimistic} every rank restarts from its own newest local checkpoint (the message logs
+     * and event streams make the ranks' newest checkpoints, whatever they are, a place to continue from exactly; an
+     * older one is not, since what it needs was dropped when a newer one was verified). A damaged newest checkpoint
+     * is set aside and the rank's previous one used, when it has one, which is the case only while the newest was not
+     * verified yet (a replay that then finds what it needs missing fails, naming the rank). A rank that had a verified
+     * checkpoint (the recorded recovery line names one) but has no intact one fails the restart, keeping the store.
+     * When some rank never checkpointed, every rank starts from the beginning (and the store's checkpoints and event
+     * streams are deleted). Event streams with a torn last record are rewritten without it. Without logging, see
      * {@link #restartPoint(CheckpointStore, int, Consumer)}.
      */
     @Override
@@ -188,8 +192,17 @@ public final class IndependentPolicy implements CheckpointPolicy {
                 } catch (CheckpointStoreException e) {
                     warn.accept("rank " + r + "'s local checkpoint " + index + " is damaged (" + e.getMessage()
                             + "); it is moved to " + store.setAsideLocal(r, index) + " and rank " + r
-                            + " restarts from an older one");
+                            + " restarts from an older one if it has one");
                 }
+            }
+        }
+        long[] recorded = store.recoveryLine().orElse(new long[ranks]);
+        for (int r = 0; r < ranks && r < recorded.length; r++) {
+            if (line[r] == 0 && recorded[r] > 0) {
+                throw new CheckpointStoreException("rank " + r + " has no intact local checkpoint, though its "
+                        + "checkpoint " + recorded[r] + " had been verified; the other ranks' message logs and its event "
+                        + "stream were trimmed to continue from there, so the job cannot continue exactly; the store "
+                        + "is left as it is (damaged checkpoints are in its set-aside directory)");
             }
         }
         boolean everyRank = Arrays.stream(line).allMatch(k -> k > 0);
@@ -201,6 +214,8 @@ public final class IndependentPolicy implements CheckpointPolicy {
             }
             if (!everyRank) {
                 store.replaceEvents(r, List.of());
+            } else {
+                store.replaceEvents(r, store.readEvents(r)); // appends go on after a torn last record, never into it
             }
         }
         store.writeRecoveryLine(everyRank ? line : new long[ranks]);

@@ -52,7 +52,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     private final int me;
     private final Schedule schedule;
     private final ExecutorService writer;
-    private SenderLog log;
+    /** Replaced at the restore; read by {@link #onControl} on other threads. */
+    private volatile SenderLog log;
     /** Messages numbered on each channel so far; program thread. */
     private long[] sentTo;
     /** Messages accepted from each rank so far; under the mailbox lock (hook calls and the capture's cut). */

@@ -262,4 +262,34 @@ class PessimisticLoggingTest {
         assertTrue(e.getMessage().contains("--log-memory bounds a message log: it needs --logging pessimistic"),
                 e.getMessage());
     }
+
+    @Test
+    void shouldRefuseToResumeKeepingTheStoreWhenARanksVerifiedCheckpointWasDamagedLater() throws Exception {
+        MpiRun.Outcome first = MpiRun.run(4, flags("s", "--interval", "5ms"), Chain.class, "300");
+        assertTrue(first.result().succeeded(), first.err());
+        Path dir = tmp.resolve("s").resolve("local").resolve("rank-00001");
+        Path piece;
+        try (Stream<Path> files = Files.list(dir)) {
+            piece = files.filter(p -> p.toString().endsWith(".piece")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(piece);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(piece, bytes);
+
+        String said;
+        try {
+            MpiRun.Outcome o = MpiRun.run(4, List.of("--checkpoint", "independent", "--logging", "pessimistic",
+                    "--resume", tmp.resolve("s").toString()), Chain.class, "300");
+            assertFalse(o.result().succeeded(), o.err());
+            said = o.err() + o.result().failures();
+        } catch (UsageException | io.snapline.runtime.checkpoint.store.CheckpointStoreException e) {
+            said = e.getMessage();
+        }
+        assertTrue(said.contains("rank 1 has no intact local checkpoint, though its checkpoint "), said);
+        try (FileCheckpointStore s = new FileCheckpointStore(tmp.resolve("s"))) {
+            for (int r : new int[] {0, 2, 3}) {
+                assertEquals(1, s.localIndexes(r).size(), "rank " + r + "'s checkpoint is kept");
+            }
+        }
+    }
 }

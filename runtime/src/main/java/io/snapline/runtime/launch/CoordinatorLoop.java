@@ -221,14 +221,22 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
     }
 
     /**
-     * Stops the loop once the events already queued are handled: pieces prepared just before the ranks ended still
-     * commit.
+     * Stops the loop once the events already queued are handled, and waits until it has: pieces prepared just before
+     * the ranks ended still commit, and nothing the coordinator does to the store (garbage collection, a policy's
+     * records) can overlap the planning of a restart or the next attempt. A long wait is reported every 5 s.
      */
     @Override
     public void close() {
         events.add(STOP);
+        if (Thread.currentThread() == thread) {
+            return; // closed from one of its own events: it stops when that one returns
+        }
         try {
-            thread.join(2000);
+            thread.join(5000);
+            while (thread.isAlive()) {
+                log("waiting for the checkpoint coordinator to finish what it was doing in the store");
+                thread.join(5000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

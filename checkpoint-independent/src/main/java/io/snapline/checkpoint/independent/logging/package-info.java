@@ -4,6 +4,10 @@
  * makes each rank's determinants stable ({@link io.snapline.checkpoint.independent.logging.EventLogger}). With both,
  * a failed rank can restart alone from its own checkpoint: it gets the messages it had received again from their
  * senders' logs, in channel order, and makes the same non-deterministic choices again from its logged determinants.
- * They are not yet selectable: {@code --logging} accepts only {@code none} in this build.
+ * {@code --logging pessimistic} uses the sender log, the stream records ({@link
+ * io.snapline.checkpoint.independent.logging.EventRecord}) the supervisor keeps in the store, the policy data of a
+ * checkpoint ({@link io.snapline.checkpoint.independent.logging.LoggingData}) and the messages between a rank and the
+ * supervisor ({@link io.snapline.checkpoint.independent.logging.LoggingMessage}); today every rank restarts, each
+ * from its own newest checkpoint, and {@code EventLogger} (an in-memory logger) is not used yet.
  */
 package io.snapline.checkpoint.independent.logging;
