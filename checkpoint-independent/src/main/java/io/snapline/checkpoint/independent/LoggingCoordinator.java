@@ -114,20 +114,28 @@ final class LoggingCoordinator implements PolicyCoordinator {
         }
     }
 
-    /** Drops the records of {@code rank}'s event stream that end before {@code position}. */
+    /**
+     * Drops the records of {@code rank}'s event stream that end at or before {@code position}, and puts an empty
+     * record at {@code position} first: the stream's floor, so that a replay from an older position finds a gap and
+     * fails loudly instead of finding nothing to replay.
+     */
     private void keepEventsFrom(int rank, long position) {
         LocalCheckpointStore store = services.localStore();
         try {
             List<byte[]> records = store.readEvents(rank);
-            List<byte[]> kept = new ArrayList<>(records.size());
+            List<byte[]> kept = new ArrayList<>(records.size() + 1);
+            kept.add(EventRecord.floor(position).encode());
+            boolean dropped = false;
             for (int k = 0; k < records.size(); k++) {
                 EventRecord r = EventRecord.decode(records.get(k), "record " + (k + 1) + " of rank " + rank
                         + "'s event stream");
                 if (r.end() > position) {
                     kept.add(records.get(k));
+                } else {
+                    dropped = true;
                 }
             }
-            if (kept.size() < records.size()) {
+            if (dropped) {
                 store.replaceEvents(rank, kept);
             }
         } catch (RuntimeException e) {

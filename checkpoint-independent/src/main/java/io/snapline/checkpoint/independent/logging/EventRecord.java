@@ -30,6 +30,14 @@ public record EventRecord(long first, DeterminantLog events, List<Determinants.R
         return new EventRecord(d.first(), d.events(), d.resolved());
     }
 
+    /**
+     * An empty record at {@code position}: the floor of a stream whose earlier records were dropped (a replay from
+     * before it finds a gap).
+     */
+    public static EventRecord floor(long position) {
+        return new EventRecord(position, DeterminantLog.EMPTY, List.of());
+    }
+
     /** The position after the record's last event. */
     public long end() {
         return first + events.events().size();

@@ -85,4 +85,14 @@ class EventRecordTest {
                 "rank 1's local checkpoint 3"));
         assertEquals("rank 1's local checkpoint 3 was taken with 3 ranks, not 4", e.getMessage());
     }
+
+    @Test
+    void shouldFindAGapWhenAReplayStartsBelowTheFloorThatGarbageCollectionLeft() {
+        List<EventRecord> records = List.of(EventRecord.floor(4), record(4, List.of(recv(1, 5))));
+        assertEquals(List.of(recv(1, 5)), EventRecord.join(0, records, 4).log().events());
+        assertTrue(EventRecord.join(0, List.of(EventRecord.floor(4)), 6).log().isEmpty());
+        CheckpointException e = assertThrows(CheckpointException.class, () -> EventRecord.join(2, records, 1));
+        assertEquals("rank 2's event stream has a gap: positions 1..3 are missing, so its replay from position 1 "
+                + "cannot be exact", e.getMessage());
+    }
 }
