@@ -16,7 +16,8 @@ import java.util.List;
  * <ul>
  *   <li>Each record of events a rank sends is appended to the rank's event stream in the store and acknowledged:
  *       from then on it survives the failure of the rank (and of this launcher).</li>
- *   <li>When a rank reports a local checkpoint, it is read back and verified; then it becomes the rank's restart
+ *   <li>When a rank reports a local checkpoint, it is read back and verified (on a thread of its own, so that
+ *       acknowledgements never wait behind it); then it becomes the rank's restart
  *       point (recorded in the store's recovery line), the rank's older checkpoints are deleted, its event stream
  *       keeps only the records a replay from it needs, and every other rank is told which of the messages it sent
  *       the checkpoint holds, so that its log drops them.</li>
@@ -27,6 +28,15 @@ final class LoggingCoordinator implements PolicyCoordinator {
     private final long[] line;
     private final boolean[] toldFull;
     private int finished;
+    /** Reads back each reported checkpoint; one daemon thread, ended with the attempt. */
+    private final java.util.concurrent.ExecutorService verifier = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+                Thread t = new Thread(r, "snapline-log-verifier");
+                t.setDaemon(true);
+                return t;
+            });
+    private final java.util.concurrent.ConcurrentLinkedQueue<Verified> results =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     LoggingCoordinator(CoordinatorServices services) {
         this.services = services;
@@ -77,19 +87,49 @@ final class LoggingCoordinator implements PolicyCoordinator {
         }
     }
 
+    /**
+     * Records the checkpoint for the run report and hands it to the verifier thread: reading back a large checkpoint
+     * takes a while, and the acknowledgements of events, which every rank's sends may wait for, must not wait behind
+     * it. What follows the verification happens on this thread, at the next tick ({@link #verified}).
+     */
     private void checkpointed(int rank, LoggingMessage.Checkpointed c) {
         services.localCommitted(rank, c.index(), c.point(), c.bytes(), c.blockedNanos());
         LocalCheckpointStore store = services.localStore();
         try {
-            store.verifyLocal(rank, c.index(), 0);
-        } catch (CheckpointStoreException e) {
+            verifier.execute(() -> {
+                String damage = null;
+                try {
+                    store.verifyLocal(rank, c.index(), 0);
+                } catch (CheckpointStoreException e) {
+                    damage = e.getMessage();
+                }
+                results.add(new Verified(rank, c, damage));
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the attempt is over: a restart verifies what it uses
+        }
+    }
+
+    private record Verified(int rank, LoggingMessage.Checkpointed c, String damage) {
+    }
+
+    /**
+     * A verified checkpoint becomes its rank's restart point (recorded in the store first); then the rank's older
+     * checkpoints are deleted, its event stream keeps what a replay from it needs, and every rank whose messages it
+     * holds is told that its log may drop them.
+     */
+    private void verified(Verified v) {
+        int rank = v.rank();
+        LoggingMessage.Checkpointed c = v.c();
+        if (v.damage() != null) {
             services.warn("rank " + rank + "'s local checkpoint " + c.index() + " does not read back intact ("
-                    + e.getMessage() + "); a restart uses its previous one, and nothing it covers is dropped");
+                    + v.damage() + "); a restart uses its previous one, and nothing it covers is dropped");
             return;
         }
         if (c.index() <= line[rank]) {
             return;
         }
+        LocalCheckpointStore store = services.localStore();
         long[] next = line.clone();
         next[rank] = c.index();
         try {
@@ -146,6 +186,30 @@ final class LoggingCoordinator implements PolicyCoordinator {
 
     @Override
     public void onTick(long nanoTime) {
+        Verified v;
+        while ((v = results.poll()) != null) {
+            verified(v);
+        }
+    }
+
+    /** Every rank has finished: the last verifications are waited for and applied. */
+    @Override
+    public void onRankFinished(int rank) {
+        if (++finished == line.length) {
+            verifier.shutdown();
+            try {
+                verifier.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            onTick(0);
+        }
+    }
+
+    /** The attempt is over: a verification under way is abandoned (a restart verifies what it uses). */
+    @Override
+    public void close() {
+        verifier.shutdownNow();
     }
 
     /** Every other rank checkpoints at its next safe point and waits there for the restart. */
@@ -155,8 +219,4 @@ final class LoggingCoordinator implements PolicyCoordinator {
         services.broadcast(LocalReport.stop());
     }
 
-    @Override
-    public void onRankFinished(int rank) {
-        finished++;
-    }
 }

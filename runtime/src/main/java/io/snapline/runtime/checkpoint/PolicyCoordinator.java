@@ -22,4 +22,11 @@ public interface PolicyCoordinator {
      */
     default void onRankFailed(int rank) {
     }
+
+    /**
+     * The attempt is over (after the last event): stop whatever the coordinator runs on threads of its own. Called
+     * on the coordinator's thread; the supervisor plans a restart only after it returns.
+     */
+    default void close() {
+    }
 }

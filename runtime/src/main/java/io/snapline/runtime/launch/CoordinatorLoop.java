@@ -87,6 +87,7 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
                 long wait = nextTick - System.nanoTime();
                 Runnable e = wait > 0 ? events.poll(wait, TimeUnit.NANOSECONDS) : null;
                 if (e == STOP) {
+                    coordinator.close();
                     return;
                 }
                 if (e != null) {
