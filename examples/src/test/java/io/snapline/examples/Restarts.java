@@ -64,6 +64,17 @@ final class Restarts {
     }
 
     /**
+     * Runs {@code main} failure-free, then under {@code --checkpoint independent --logging pessimistic} with
+     * {@code schedule} and {@code failures} injected; see {@link #assertSameOutputDespiteUntimedFailures}.
+     */
+    static MpiRun.Outcome assertSameOutputDespiteFailuresLogged(Path store, int np, List<String> schedule,
+            List<String> failures, Class<?> main, String... args) {
+        List<String> policy = new ArrayList<>(List.of("--checkpoint", "independent", "--logging", "pessimistic"));
+        policy.addAll(schedule);
+        return assertSameOutputDespiteUntimedFailures(store, np, policy, failures, main, args);
+    }
+
+    /**
      * Runs {@code main} failure-free, then with {@code policy} flags and {@code failures} injected; asserts that the
      * second run succeeded, restarted at least once and at most once per failure, and printed exactly what the first
      * printed. Where the checkpoints fall depends on timing, and two kills may strike in the same attempt (one restart
