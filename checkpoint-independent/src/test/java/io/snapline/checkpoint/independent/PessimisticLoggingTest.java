@@ -292,4 +292,27 @@ class PessimisticLoggingTest {
             }
         }
     }
+
+    @Test
+    void shouldReplayEveryKindOfTimingDependentChoiceWhenTheMasterOrAWorkerFails() {
+        int notes = 0;
+        for (int step = 0; step < 300; step++) {
+            for (int r = 1; r < 4; r++) {
+                notes += (step + r) % 4 == 0 ? 1 : 0;
+            }
+        }
+        for (List<String> kill : List.of(List.of("rank=0,point=120"), List.of("rank=3,point=100"),
+                List.of("rank=0,point=90", "rank=2,point=200"))) {
+            List<String> f = flags("m-" + kill.size() + kill.get(0).charAt(5), "--interval", "10ms", "--max-restarts",
+                    "2");
+            for (String k : kill) {
+                f.add("--inject-failure");
+                f.add(k);
+            }
+            MpiRun.Outcome o = MpiRun.run(4, f, Medley.class, "300");
+            assertTrue(o.result().succeeded(), kill + "\n" + o.err() + o.result().failures());
+            assertEquals(List.of("steps 300 notes " + notes + " consistent true"), o.lines(), kill + "\n" + o.err());
+            assertFalse(o.err().contains("restarts: 0\n"), o.err());
+        }
+    }
 }
