@@ -109,7 +109,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         if (suppressTo != null && seq <= suppressTo[dest]) {
             return false; // re-executed: the receiver's restored checkpoint holds it already
         }
-        log.append(dest, seq, m.save());
+        log.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(), m::writePayload);
         m.stamp(0, seq);
         watchLogSize();
         return true;

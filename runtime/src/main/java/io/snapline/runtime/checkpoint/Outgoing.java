@@ -24,4 +24,19 @@ public interface Outgoing {
      * the payload; call it only to keep it.
      */
     SavedMessage save();
+
+    /** The runtime's code for the message's element type (see {@link SavedMessage#type()}). */
+    int type();
+
+    /** How many elements the message carries. */
+    int elements();
+
+    /** The length of the message's payload in packed form (the encoded objects for objects). */
+    int payloadBytes();
+
+    /**
+     * Writes the payload in packed form (little-endian; the encoded objects for objects), {@link #payloadBytes()}
+     * bytes, into {@code dst} from {@code offset} on: what {@link #save()} copies, without a new array.
+     */
+    void writePayload(byte[] dst, int offset);
 }

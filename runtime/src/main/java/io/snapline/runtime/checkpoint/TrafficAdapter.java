@@ -70,6 +70,27 @@ final class TrafficAdapter implements ChannelHook {
         }
 
         @Override
+        public int type() {
+            return EngineMessages.typeOf(m.base());
+        }
+
+        @Override
+        public int elements() {
+            return m.elements();
+        }
+
+        @Override
+        public int payloadBytes() {
+            return Math.toIntExact(m.payloadBytes());
+        }
+
+        @Override
+        public void writePayload(byte[] dst, int offset) {
+            int n = payloadBytes();
+            m.writePayload(java.nio.ByteBuffer.wrap(dst, offset, n).order(java.nio.ByteOrder.LITTLE_ENDIAN), 0, n);
+        }
+
+        @Override
         public String toString() {
             return "Outgoing[dest=" + m.dest() + ", context=" + m.context() + ", tag=" + m.tag() + "]";
         }

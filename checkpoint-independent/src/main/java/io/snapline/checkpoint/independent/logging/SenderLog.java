@@ -18,25 +18,86 @@ import java.util.List;
  * do not cover. The log is part of the sender's checkpoints ({@link #encode}), so a sender that fails itself keeps
  * what it had logged up to its checkpoint.
  *
+ * <p>Storage: payloads are copied into byte arrays the log reuses (messages of up to {@link #CHUNK}/2 bytes packed
+ * into chunks of {@link #CHUNK} bytes per destination, larger ones into an array of their power-of-two size class);
+ * an array whose messages were all dropped goes back to a pool, so a rank that sends large messages all the time
+ * neither allocates nor zeroes a new array per message.
+ *
  * <p>Thread safety: every method is synchronized; appends come from the program's thread (sends), drops from the
  * policy's control thread.
  */
 public final class SenderLog {
     /** Bytes counted for a logged message besides its payload: its envelope and the log's bookkeeping. */
     static final int ENTRY_OVERHEAD = 48;
+    /** The size of the arrays small messages are packed into. */
+    static final int CHUNK = 64 * 1024;
+    /** The most bytes of free arrays the pool keeps. */
+    static final long POOL_BYTES = 64L << 20;
     private static final int MAGIC = 0x534C4D4C; // "SLML"
     private static final short VERSION = 1;
 
     /** One logged message: its number on the channel to its destination, and the message. */
     public record Entry(long seq, SavedMessage message) {
-        long bytes() {
-            return ENTRY_OVERHEAD + message.payload().length;
+    }
+
+    /** Writes a message's packed payload into {@code dst} from {@code offset} on. */
+    @FunctionalInterface
+    public interface Payload {
+        void writeTo(byte[] dst, int offset);
+    }
+
+    /** An array holding logged payloads, and how many of them are still logged. */
+    private static final class Chunk {
+        final byte[] data;
+        int used;
+        int live;
+
+        Chunk(byte[] data) {
+            this.data = data;
         }
     }
 
-    private final ArrayDeque<Entry>[] byDest;
+    /** A logged message: its envelope and where its payload lies. */
+    private static final class Slot {
+        final long seq;
+        final int source;
+        final int context;
+        final int tag;
+        final int type;
+        final int elements;
+        final Chunk chunk;
+        final int offset;
+        final int length;
+
+        Slot(long seq, int source, int context, int tag, int type, int elements, Chunk chunk, int offset, int length) {
+            this.seq = seq;
+            this.source = source;
+            this.context = context;
+            this.tag = tag;
+            this.type = type;
+            this.elements = elements;
+            this.chunk = chunk;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        long bytes() {
+            return ENTRY_OVERHEAD + length;
+        }
+
+        byte[] payload() {
+            return java.util.Arrays.copyOfRange(chunk.data, offset, offset + length);
+        }
+    }
+
+    private final ArrayDeque<Slot>[] byDest;
+    /** By destination: the chunk small messages are packed into now, or null. */
+    private final Chunk[] tail;
     /** By destination: every message up to this number was dropped (or never logged here). */
     private final long[] droppedThrough;
+    /** Free arrays by size class (log2 of their length). */
+    private final ArrayDeque<byte[]>[] pool = newPool();
+    private long pooled;
     private long bytes;
     private long peak;
     private long count;
@@ -48,10 +109,20 @@ public final class SenderLog {
             throw new IllegalArgumentException("a job has at least one rank, got " + ranks);
         }
         byDest = new ArrayDeque[ranks];
+        tail = new Chunk[ranks];
         droppedThrough = new long[ranks];
         for (int r = 0; r < ranks; r++) {
             byDest[r] = new ArrayDeque<>();
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ArrayDeque<byte[]>[] newPool() {
+        ArrayDeque<byte[]>[] p = new ArrayDeque[32];
+        for (int k = 0; k < p.length; k++) {
+            p[k] = new ArrayDeque<>();
+        }
+        return p;
     }
 
     /**
@@ -62,18 +133,71 @@ public final class SenderLog {
      * @throws IllegalArgumentException when {@code dest} is not a rank of the job or {@code seq} does not grow
      */
     public synchronized void append(int dest, long seq, SavedMessage message) {
-        ArrayDeque<Entry> q = channel(dest);
-        Entry last = q.peekLast();
-        long newest = Math.max(last == null ? 0 : last.seq(), droppedThrough[dest]);
+        byte[] p = message.payload();
+        append(dest, seq, message.source(), message.context(), message.tag(), message.type(), message.elements(),
+                p.length, (dst, at) -> System.arraycopy(p, 0, dst, at, p.length));
+    }
+
+    /**
+     * Logs message number {@code seq} on the channel to {@code dest}, its {@code length} bytes of packed payload
+     * written by {@code payload} straight into the log's storage. See {@link #append(int, long, SavedMessage)}.
+     */
+    public synchronized void append(int dest, long seq, int source, int context, int tag, int type, int elements,
+            int length, Payload payload) {
+        ArrayDeque<Slot> q = channel(dest);
+        Slot last = q.peekLast();
+        long newest = Math.max(last == null ? 0 : last.seq, droppedThrough[dest]);
         if (seq <= newest) {
             throw new IllegalArgumentException("message " + seq + " to rank " + dest + " logged after message "
                     + newest + ": numbers on a channel must grow");
         }
-        Entry e = new Entry(seq, message);
+        Chunk chunk;
+        int offset;
+        if (length > CHUNK / 2) {
+            chunk = new Chunk(take(length));
+            offset = 0;
+        } else {
+            chunk = tail[dest];
+            if (chunk == null || chunk.used + length > chunk.data.length) {
+                if (chunk != null && chunk.live == 0) {
+                    give(chunk.data);
+                }
+                chunk = new Chunk(take(CHUNK));
+                tail[dest] = chunk;
+            }
+            offset = chunk.used;
+        }
+        payload.writeTo(chunk.data, offset);
+        chunk.used = offset + length;
+        chunk.live++;
+        Slot e = new Slot(seq, source, context, tag, type, elements, chunk, offset, length);
         q.addLast(e);
         bytes += e.bytes();
         count++;
         peak = Math.max(peak, bytes);
+    }
+
+    /** An array of at least {@code length} bytes: a free one of its size class, or a new one. */
+    private byte[] take(int length) {
+        int k = sizeClass(length);
+        byte[] a = pool[k].pollFirst();
+        if (a != null) {
+            pooled -= a.length;
+            return a;
+        }
+        return new byte[1 << k];
+    }
+
+    /** Returns an array no logged message uses any more to the pool, if the pool has room. */
+    private void give(byte[] a) {
+        if (pooled + a.length <= POOL_BYTES && Integer.bitCount(a.length) == 1) {
+            pool[Integer.numberOfTrailingZeros(a.length)].addFirst(a);
+            pooled += a.length;
+        }
+    }
+
+    private static int sizeClass(int length) {
+        return Math.max(Integer.numberOfTrailingZeros(CHUNK), 32 - Integer.numberOfLeadingZeros(Math.max(1, length) - 1));
     }
 
     /**
@@ -81,13 +205,16 @@ public final class SenderLog {
      * they are dropped. Returns the bytes freed.
      */
     public synchronized long dropThrough(int dest, long seq) {
-        ArrayDeque<Entry> q = channel(dest);
+        ArrayDeque<Slot> q = channel(dest);
         droppedThrough[dest] = Math.max(droppedThrough[dest], seq);
         long freed = 0;
-        while (!q.isEmpty() && q.peekFirst().seq() <= seq) {
-            Entry e = q.removeFirst();
+        while (!q.isEmpty() && q.peekFirst().seq <= seq) {
+            Slot e = q.removeFirst();
             freed += e.bytes();
             count--;
+            if (--e.chunk.live == 0 && e.chunk != tail[dest]) {
+                give(e.chunk.data);
+            }
         }
         bytes -= freed;
         return freed;
@@ -102,16 +229,17 @@ public final class SenderLog {
      *     than its newest would lose them, and must not be planned
      */
     public synchronized List<Entry> after(int dest, long seq) {
-        ArrayDeque<Entry> q = channel(dest);
+        ArrayDeque<Slot> q = channel(dest);
         if (seq < droppedThrough[dest]) {
             throw new IllegalStateException("messages " + (seq + 1) + ".." + droppedThrough[dest] + " to rank " + dest
                     + " were dropped from the log when a checkpoint of rank " + dest + " covered them, so a restart "
                     + "of rank " + dest + " from an older checkpoint cannot get them again");
         }
         List<Entry> out = new ArrayList<>();
-        for (Entry e : q) {
-            if (e.seq() > seq) {
-                out.add(e);
+        for (Slot e : q) {
+            if (e.seq > seq) {
+                out.add(new Entry(e.seq, new SavedMessage(e.source, e.context, e.tag, e.type, e.elements,
+                        e.payload())));
             }
         }
         return out;
@@ -132,6 +260,11 @@ public final class SenderLog {
         return peak;
     }
 
+    /** Bytes of free arrays the log keeps for reuse. */
+    synchronized long pooledBytes() {
+        return pooled;
+    }
+
     /** Messages the log holds now. */
     public synchronized long size() {
         return count;
@@ -148,10 +281,10 @@ public final class SenderLog {
      */
     public synchronized byte[] encode() {
         long size = 10;
-        for (ArrayDeque<Entry> q : byDest) {
+        for (ArrayDeque<Slot> q : byDest) {
             size += 12;
-            for (Entry e : q) {
-                size += 8 + 4 + 4 + 1 + 4 + 4 + e.message().payload().length;
+            for (Slot e : q) {
+                size += 8 + 4 + 4 + 1 + 4 + 4 + e.length;
             }
         }
         if (size > Integer.MAX_VALUE - 16) {
@@ -162,12 +295,11 @@ public final class SenderLog {
         ByteBuffer b = ByteBuffer.allocate((int) size);
         b.putInt(MAGIC).putShort(VERSION).putInt(byDest.length);
         for (int dest = 0; dest < byDest.length; dest++) {
-            ArrayDeque<Entry> q = byDest[dest];
+            ArrayDeque<Slot> q = byDest[dest];
             b.putLong(droppedThrough[dest]).putInt(q.size());
-            for (Entry e : q) {
-                SavedMessage m = e.message();
-                b.putLong(e.seq()).putInt(m.context()).putInt(m.tag()).put((byte) m.type()).putInt(m.elements())
-                        .putInt(m.payload().length).put(m.payload());
+            for (Slot e : q) {
+                b.putLong(e.seq).putInt(e.context).putInt(e.tag).put((byte) e.type).putInt(e.elements)
+                        .putInt(e.length).put(e.chunk.data, e.offset, e.length);
             }
         }
         return b.array();
@@ -244,7 +376,7 @@ public final class SenderLog {
         }
     }
 
-    private ArrayDeque<Entry> channel(int dest) {
+    private ArrayDeque<Slot> channel(int dest) {
         if (dest < 0 || dest >= byDest.length) {
             throw new IllegalArgumentException("rank " + dest + " is not a rank of the job (0.." + (byDest.length - 1)
                     + ")");

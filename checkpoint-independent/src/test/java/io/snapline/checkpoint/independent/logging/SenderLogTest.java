@@ -131,4 +131,28 @@ class SenderLogTest {
     private static String damaged(byte[] bytes, int ranks, String where) {
         return assertThrows(CheckpointException.class, () -> SenderLog.decode(bytes, 0, ranks, where)).getMessage();
     }
+
+    @Test
+    void shouldReuseTheArraysOfDroppedMessagesAndKeepSmallMessagesTogether() {
+        SenderLog log = new SenderLog(2);
+        byte[] big = new byte[300_000];
+        big[299_999] = 7;
+        for (long seq = 1; seq <= 3; seq++) {
+            log.append(1, seq, new SavedMessage(0, 0, 5, 1, big.length, big));
+        }
+        assertEquals(0, log.pooledBytes());
+        log.dropThrough(1, 2);
+        assertEquals(2 * 512 * 1024, log.pooledBytes(), "two arrays of the 512 KiB size class are free");
+        log.append(1, 4, new SavedMessage(0, 0, 5, 1, big.length, big));
+        assertEquals(512 * 1024, log.pooledBytes(), "the new message took one of them");
+        for (long seq = 5; seq <= 104; seq++) {
+            log.append(1, seq, new SavedMessage(0, 0, 6, 1, 8, new byte[] {(byte) seq, 0, 0, 0, 0, 0, 0, 0}));
+        }
+        List<SenderLog.Entry> after = log.after(1, 2);
+        assertEquals(102, after.size());
+        assertArrayEquals(big, after.get(0).message().payload());
+        assertEquals(50, after.get(47).message().payload()[0], "message 50, packed with the other small ones");
+        assertEquals(new SavedMessage(0, 0, 6, 1, 8, new byte[] {104, 0, 0, 0, 0, 0, 0, 0}),
+                after.get(101).message());
+    }
 }
