@@ -2,6 +2,7 @@ package io.snapline.checkpoint.independent;
 
 import io.snapline.checkpoint.independent.logging.EventRecord;
 import io.snapline.checkpoint.independent.logging.LoggingMessage;
+import io.snapline.checkpoint.independent.logging.SendDigests;
 import io.snapline.runtime.checkpoint.CoordinatorServices;
 import io.snapline.runtime.checkpoint.PolicyCoordinator;
 import io.snapline.runtime.checkpoint.RestoreFrom;
@@ -27,6 +28,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
     private final CoordinatorServices services;
     private final long[] line;
     private final boolean[] toldFull;
+    private final boolean[] digestsLost;
     private int finished;
     /** Reads back each reported checkpoint; one daemon thread, ended with the attempt. */
     private final java.util.concurrent.ExecutorService verifier = java.util.concurrent.Executors.newSingleThreadExecutor(
@@ -42,6 +44,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
         this.services = services;
         this.line = new long[services.ranks()];
         this.toldFull = new boolean[services.ranks()];
+        this.digestsLost = new boolean[services.ranks()];
         for (int r = 0; r < line.length; r++) {
             RestoreFrom from = services.restoredFrom(r);
             line[r] = from == null ? 0 : from.id().value();
@@ -82,6 +85,17 @@ final class LoggingCoordinator implements PolicyCoordinator {
                 }
             }
             case LoggingMessage.FAIL -> services.fail(LoggingMessage.reason(message));
+            case LoggingMessage.DIGESTS -> {
+                try {
+                    services.localStore().appendEvents(rank, LoggingMessage.digestsRecord(message));
+                } catch (CheckpointStoreException e) {
+                    if (!digestsLost[rank]) {
+                        digestsLost[rank] = true;
+                        services.warn("digests of rank " + rank + "'s sends cannot be kept (" + e.getMessage()
+                                + "); a restart cannot check that its re-executed sends are the same as before");
+                    }
+                }
+            }
             default -> services.fail("rank " + rank + " sent the event logger a message of unknown type "
                     + (message.length == 0 ? "(empty)" : message[0]));
         }
@@ -146,7 +160,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
                 services.discardLocal(rank, index);
             }
         }
-        keepEventsFrom(rank, c.position());
+        keepEventsFrom(rank, c.position(), c.sentTo());
         for (int s = 0; s < c.acceptedFrom().length; s++) {
             if (c.acceptedFrom()[s] > 0) {
                 services.send(s, LoggingMessage.drop(rank, c.acceptedFrom()[s]));
@@ -155,11 +169,12 @@ final class LoggingCoordinator implements PolicyCoordinator {
     }
 
     /**
-     * Drops the records of {@code rank}'s event stream that end at or before {@code position}, and puts an empty
+     * Drops the records of {@code rank}'s event stream that end at or before {@code position}, and the digests of
+     * sends at or before {@code sentTo} (a restart from the checkpoint does not re-execute them), and puts an empty
      * record at {@code position} first: the stream's floor, so that a replay from an older position finds a gap and
      * fails loudly instead of finding nothing to replay.
      */
-    private void keepEventsFrom(int rank, long position) {
+    private void keepEventsFrom(int rank, long position, long[] sentTo) {
         LocalCheckpointStore store = services.localStore();
         try {
             List<byte[]> records = store.readEvents(rank);
@@ -167,6 +182,14 @@ final class LoggingCoordinator implements PolicyCoordinator {
             kept.add(EventRecord.floor(position).encode());
             boolean dropped = false;
             for (int k = 0; k < records.size(); k++) {
+                if (SendDigests.is(records.get(k))) {
+                    if (SendDigests.allAtOrBelow(records.get(k), sentTo)) {
+                        dropped = true; // sends before the checkpoint: a restart from it does not re-execute them
+                    } else {
+                        kept.add(records.get(k));
+                    }
+                    continue;
+                }
                 EventRecord r = EventRecord.decode(records.get(k), "record " + (k + 1) + " of rank " + rank
                         + "'s event stream");
                 if (r.end() > position) {

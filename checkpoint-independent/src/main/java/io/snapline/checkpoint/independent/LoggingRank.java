@@ -4,6 +4,7 @@ import io.snapline.checkpoint.CheckpointException;
 import io.snapline.checkpoint.independent.logging.EventRecord;
 import io.snapline.checkpoint.independent.logging.LoggingData;
 import io.snapline.checkpoint.independent.logging.LoggingMessage;
+import io.snapline.checkpoint.independent.logging.SendDigests;
 import io.snapline.checkpoint.independent.logging.SenderLog;
 import io.snapline.runtime.checkpoint.Cut;
 import io.snapline.runtime.checkpoint.Envelope;
@@ -19,8 +20,10 @@ import io.snapline.runtime.determinant.Determinant;
 import io.snapline.runtime.determinant.DeterminantLog;
 import io.snapline.runtime.determinant.Determinants;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -70,6 +73,12 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     private Future<?> writing;
     private long writingIndex;
     private volatile boolean stopRequested;
+    /** Digests of the messages sent since the last batch went to the supervisor; program thread. */
+    private final SendDigests digests = SendDigests.batch();
+    /** After a restore: by destination, by number, the digest of each message sent before that may be re-executed. */
+    private Map<Integer, Map<Long, Integer>> expected = Map.of();
+    /** The safe point the program passed last, for messages. */
+    private long lastPoint;
     /** The supervisor asked for a checkpoint at the next safe point (a sender's log is filling up). */
     private volatile boolean checkpointSoon;
     /** {@code --log-memory}: the most the log may hold. */
@@ -107,12 +116,50 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         int dest = m.dest();
         long seq = ++sentTo[dest];
         if (suppressTo != null && seq <= suppressTo[dest]) {
+            checkReexecuted(m, dest, seq);
             return false; // re-executed: the receiver's restored checkpoint holds it already
         }
-        log.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(), m::writePayload);
+        int crc = log.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
+                m::writePayload);
         m.stamp(0, seq);
+        digests.add(dest, seq, crc);
+        if (digests.size() >= DIGESTS_PER_BATCH) {
+            shipDigests();
+        }
         watchLogSize();
         return true;
+    }
+
+    /** Digests sent to the supervisor at once (and at every safe point). */
+    static final int DIGESTS_PER_BATCH = 256;
+
+    private void shipDigests() {
+        services.toCoordinator(LoggingMessage.digests(digests.drain()));
+    }
+
+    /**
+     * A re-executed send that its receiver already has must carry what it carried before the restart: the
+     * piecewise-deterministic contract. One whose digest reached the supervisor is checked; other content ends the
+     * job, naming the send, rather than letting the rank go on in a state its receivers never saw.
+     */
+    private void checkReexecuted(Outgoing m, int dest, long seq) {
+        Map<Long, Integer> byNumber = expected.get(dest);
+        Integer want = byNumber == null ? null : byNumber.remove(seq);
+        if (want == null) {
+            return;
+        }
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(m.save().payload());
+        if ((int) crc.getValue() != want) {
+            String reason = "rank " + me + " re-executed its send to rank " + dest + " (tag " + m.tag() + ", message "
+                    + seq + " on that channel, after safe point " + lastPoint + ") with other content than it sent "
+                    + "before the restart: it does not re-execute as it ran, so its receivers and its own state would "
+                    + "disagree. Make what it sends depend only on its messages and the results of MPI calls, not on "
+                    + "clocks, unseeded random numbers or thread timing (docs/checkpointing.md, the "
+                    + "piecewise-deterministic contract)";
+            services.toCoordinator(LoggingMessage.fail(reason));
+            services.await(() -> false, "ending the job: a re-executed send differs from the original");
+        }
     }
 
     @Override
@@ -198,6 +245,10 @@ final class LoggingRank implements RankPolicy, TrafficHook {
 
     @Override
     public void atPoint(long point) {
+        lastPoint = point;
+        if (digests.size() > 0) {
+            shipDigests();
+        }
         if (stopRequested || services.sawPeerFailure()) {
             stopForRestart(point);
         }
@@ -216,7 +267,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             services.aboutToWrite(CheckpointId.of(index));
             PieceRef piece = services.writeLocal(index, taken.image());
             services.toCoordinator(new LoggingMessage.Checkpointed(index, point, piece.size(), blocked,
-                    taken.data().mark().position(), taken.data().acceptedFrom()).encode());
+                    taken.data().mark().position(), taken.data().acceptedFrom(), taken.data().sentTo()).encode());
             services.wake();
         });
     }
@@ -273,7 +324,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             long blocked = services.nanoTime() - start;
             PieceRef piece = services.writeLocal(index, taken.image());
             services.toCoordinator(new LoggingMessage.Checkpointed(index, point, piece.size(), blocked,
-                    taken.data().mark().position(), taken.data().acceptedFrom()).encode());
+                    taken.data().mark().position(), taken.data().acceptedFrom(), taken.data().sentTo()).encode());
         }
         services.toCoordinator(LocalReport.stopped(point, index));
         services.await(() -> false, "stopped at safe point " + point + " for the restart");
@@ -320,6 +371,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     public List<SavedMessage> onRestore(RankImage image) {
         String where = "rank " + me + "'s local checkpoint " + image.id();
         LoggingData data = LoggingData.decode(image.policyData(), n, where);
+        lastPoint = image.point();
         log = SenderLog.decode(data.log(), me, n, where);
         sentTo = data.sentTo().clone();
         acceptedFrom = data.acceptedFrom().clone();
@@ -327,9 +379,16 @@ final class LoggingRank implements RankPolicy, TrafficHook {
 
         List<EventRecord> records = new ArrayList<>();
         List<byte[]> stored = services.readEvents();
+        Map<Integer, Map<Long, Integer>> sentBefore = new HashMap<>();
         for (int k = 0; k < stored.size(); k++) {
-            records.add(EventRecord.decode(stored.get(k), "record " + (k + 1) + " of rank " + me + "'s event stream"));
+            String what = "record " + (k + 1) + " of rank " + me + "'s event stream";
+            if (SendDigests.is(stored.get(k))) {
+                SendDigests.read(stored.get(k), data.sentTo(), sentBefore, what);
+            } else {
+                records.add(EventRecord.decode(stored.get(k), what));
+            }
         }
+        expected = sentBefore;
         Determinants.Mark mark = data.mark();
         EventRecord.Stream stream = EventRecord.join(me, records, mark.position());
         loggedEnd = stream.end();

@@ -127,6 +127,36 @@ class PessimisticLoggingTest {
         }
     }
 
+    /**
+     * Breaks the piecewise-deterministic contract: rank 1 sends rank 0 a value that depends on the clock every step.
+     * Rank 0 passes ten safe points per step, rank 1 one. Arguments: steps.
+     */
+    public static class Clocked {
+        public static void main(String[] args) throws Exception {
+            String[] rest = MPI.Init(args);
+            int steps = Integer.parseInt(rest[0]);
+            int rank = MPI.COMM_WORLD.Rank();
+            int[] step = Checkpoint.restoreOr("step", () -> new int[1]);
+            long[] v = new long[1];
+            long sum = 0;
+            for (; step[0] < steps; step[0]++) {
+                if (rank == 1) {
+                    v[0] = System.nanoTime();
+                    MPI.COMM_WORLD.Send(v, 0, 1, MPI.LONG, 0, 2);
+                } else {
+                    MPI.COMM_WORLD.Recv(v, 0, 1, MPI.LONG, 1, 2);
+                    sum += v[0] & 1;
+                }
+                Thread.sleep(1);
+                for (int p = 0; p < (rank == 0 ? 10 : 1); p++) {
+                    Checkpoint.point();
+                }
+            }
+            System.out.println("rank " + rank + " " + sum);
+            MPI.Finalize();
+        }
+    }
+
     private List<String> flags(String store, String... more) {
         List<String> f = new ArrayList<>(List.of("--checkpoint", "independent", "--logging", "pessimistic", "--store",
                 tmp.resolve(store).toString()));
@@ -314,5 +344,19 @@ class PessimisticLoggingTest {
             assertEquals(List.of("steps 300 notes " + notes + " consistent true"), o.lines(), kill + "\n" + o.err());
             assertFalse(o.err().contains("restarts: 0\n"), o.err());
         }
+    }
+
+    @Test
+    void shouldFailNamingTheSendWhenARestartedRankSendsOtherContentThanBefore() {
+        // With --every 10 rank 1 checkpoints every 10 steps, rank 0 every step. Rank 1 dies at step 25: rank 0's
+        // newest checkpoint holds its messages up to about step 24, and rank 1 re-executes the sends from step 21 on,
+        // which rank 0 has: with the clock, other values.
+        MpiRun.Outcome o = MpiRun.run(2, flags("s", "--every", "10", "--inject-failure", "rank=1,point=25"),
+                Clocked.class, "60");
+        assertFalse(o.result().succeeded(), o.err());
+        String said = o.err() + o.result().failures();
+        assertTrue(said.contains("rank 1 re-executed its send to rank 0 (tag 2, message 21 on that channel, after safe "
+                + "point 20) with other content"), said);
+        assertTrue(said.contains("with other content than it sent before the restart"), said);
     }
 }

@@ -9,14 +9,15 @@ import java.nio.ByteBuffer;
  *   <li>{@link #EVENTS} rank to supervisor: record number i64, an {@link EventRecord} to append to its stream;</li>
  *   <li>{@link #STABLE} supervisor to rank: every record up to number i64 is stable;</li>
  *   <li>{@link #CHECKPOINTED} rank to supervisor: local checkpoint index i64 committed at safe point i64, bytes i64,
- *       held the rank back nanos i64, its event stream position i64, and per rank the messages accepted from it
- *       (ranks i32, i64 each);</li>
+ *       held the rank back nanos i64, its event stream position i64, ranks i32, then per rank the messages
+ *       accepted from it (i64 each) and the messages sent to it (i64 each);</li>
  *   <li>{@link #DROP} supervisor to rank: rank i32 has a verified checkpoint holding every message up to number
  *       i64 from this rank; the log may drop them.</li>
  *   <li>{@link #LOG_FULL} rank to supervisor: its log holds more than a quarter of its bound; the ranks it holds messages for
  *       (ranks i32, then that many i32) should checkpoint soon;</li>
  *   <li>{@link #CHECKPOINT_SOON} supervisor to rank: checkpoint at the next safe point;</li>
- *   <li>{@link #FAIL} rank to supervisor: end the job with the reason that follows (UTF-8).</li>
+ *   <li>{@link #FAIL} rank to supervisor: end the job with the reason that follows (UTF-8);</li>
+ *   <li>{@link #DIGESTS} rank to supervisor: a {@link SendDigests} record to append to its stream, unanswered.</li>
  * </ul>
  */
 public final class LoggingMessage {
@@ -27,6 +28,7 @@ public final class LoggingMessage {
     public static final byte LOG_FULL = 14;
     public static final byte CHECKPOINT_SOON = 15;
     public static final byte FAIL = 16;
+    public static final byte DIGESTS = 17;
 
     private LoggingMessage() {
     }
@@ -37,7 +39,7 @@ public final class LoggingMessage {
             return 0;
         }
         byte t = message[0];
-        return t >= EVENTS && t <= FAIL ? t : 0;
+        return t >= EVENTS && t <= DIGESTS ? t : 0;
     }
 
     public static byte[] events(long number, byte[] record) {
@@ -60,14 +62,26 @@ public final class LoggingMessage {
         return r;
     }
 
+    public static byte[] digests(byte[] record) {
+        return ByteBuffer.allocate(1 + record.length).put(DIGESTS).put(record).array();
+    }
+
+    /** The record of a {@link #DIGESTS} message. */
+    public static byte[] digestsRecord(byte[] message) {
+        return java.util.Arrays.copyOfRange(message, 1, message.length);
+    }
+
     /** A {@link #CHECKPOINTED} message, decoded. */
     public record Checkpointed(long index, long point, long bytes, long blockedNanos, long position,
-            long[] acceptedFrom) {
+            long[] acceptedFrom, long[] sentTo) {
         public byte[] encode() {
-            ByteBuffer b = ByteBuffer.allocate(1 + 40 + 4 + 8 * acceptedFrom.length).put(CHECKPOINTED).putLong(index)
+            ByteBuffer b = ByteBuffer.allocate(1 + 40 + 4 + 16 * acceptedFrom.length).put(CHECKPOINTED).putLong(index)
                     .putLong(point).putLong(bytes).putLong(blockedNanos).putLong(position)
                     .putInt(acceptedFrom.length);
             for (long v : acceptedFrom) {
+                b.putLong(v);
+            }
+            for (long v : sentTo) {
                 b.putLong(v);
             }
             return b.array();
@@ -84,7 +98,11 @@ public final class LoggingMessage {
             for (int k = 0; k < accepted.length; k++) {
                 accepted[k] = b.getLong();
             }
-            return new Checkpointed(index, point, bytes, blocked, position, accepted);
+            long[] sent = new long[accepted.length];
+            for (int k = 0; k < sent.length; k++) {
+                sent[k] = b.getLong();
+            }
+            return new Checkpointed(index, point, bytes, blocked, position, accepted, sent);
         }
     }
 

@@ -141,8 +141,10 @@ public final class SenderLog {
     /**
      * Logs message number {@code seq} on the channel to {@code dest}, its {@code length} bytes of packed payload
      * written by {@code payload} straight into the log's storage. See {@link #append(int, long, SavedMessage)}.
+     *
+     * @return the CRC32C of the payload
      */
-    public synchronized void append(int dest, long seq, int source, int context, int tag, int type, int elements,
+    public synchronized int append(int dest, long seq, int source, int context, int tag, int type, int elements,
             int length, Payload payload) {
         ArrayDeque<Slot> q = channel(dest);
         Slot last = q.peekLast();
@@ -175,7 +177,12 @@ public final class SenderLog {
         bytes += e.bytes();
         count++;
         peak = Math.max(peak, bytes);
+        crc.reset();
+        crc.update(chunk.data, offset, length);
+        return (int) crc.getValue();
     }
+
+    private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
 
     /** An array of at least {@code length} bytes: a free one of its size class, or a new one. */
     private byte[] take(int length) {
