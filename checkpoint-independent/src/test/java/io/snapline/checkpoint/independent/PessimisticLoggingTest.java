@@ -209,9 +209,9 @@ class PessimisticLoggingTest {
 
     @Test
     void shouldKeepOneCheckpointPerRankAndDropTheEventsItCoversInALongRun() throws Exception {
-        MpiRun.Outcome o = MpiRun.run(4, flags("s", "--interval", "1ms"), Chain.class, "1500");
+        MpiRun.Outcome o = MpiRun.run(4, flags("s", "--interval", "1ms"), Chain.class, "800");
         assertTrue(o.result().succeeded(), o.err());
-        assertEquals(List.of("steps 1500 consistent true"), o.lines(), o.err());
+        assertEquals(List.of("steps 800 consistent true"), o.lines(), o.err());
         Matcher m = Pattern.compile("local checkpoints committed: (\\d+)").matcher(o.err());
         assertTrue(m.find(), o.err());
         assertTrue(Long.parseLong(m.group(1)) >= 40, "a long run with many checkpoints: " + o.err());

@@ -164,6 +164,9 @@ public final class Recording {
      * with a later drain as a {@link Determinants.Resolution} of its position.
      */
     public Determinants.Drained drainAll() {
+        if (events.isEmpty() && idleTimes == 0 && resolutions.isEmpty()) {
+            return new Determinants.Drained(base, DeterminantLog.EMPTY, List.of()); // the common case: nothing new
+        }
         closeIdle();
         long first = base;
         List<Determinant> out = new ArrayList<>(events.size());
