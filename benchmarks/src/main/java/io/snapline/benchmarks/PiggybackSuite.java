@@ -41,7 +41,7 @@ final class PiggybackSuite {
             boolean noneFirst = round % 2 == 1;
             for (int i = 0; i < 2; i++) {
                 if ((i == 0) == noneFirst) {
-                    run(o, device, List.of(), NONE, m, progress);
+                    run(o, device, List::of, NONE, m, progress);
                 } else {
                     runWithStore(o, device, m, progress);
                 }
@@ -49,33 +49,40 @@ final class PiggybackSuite {
         }
     }
 
+    /** Runs the jobs under the compared flags, each job with a checkpoint store of its own (deleted afterwards). */
     private static void runWithStore(BenchmarkOptions o, String device, Measurements m, PrintStream progress) {
-        Path store = null;
-        List<String> flags = new ArrayList<>(o.compareFlags());
+        List<Path> stores = new ArrayList<>();
         try {
-            if (!flags.contains("--store")) {
-                store = Files.createTempDirectory("snapbench-piggyback-");
-                flags.addAll(List.of("--store", store.toString()));
-            }
-            run(o, device, flags, FLAGS, m, progress);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary checkpoint store", e);
+            run(o, device, () -> {
+                List<String> flags = new ArrayList<>(o.compareFlags());
+                if (!flags.contains("--store")) {
+                    try {
+                        Path store = Files.createTempDirectory("snapbench-piggyback-");
+                        stores.add(store);
+                        flags.addAll(List.of("--store", store.toString()));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot create a temporary checkpoint store", e);
+                    }
+                }
+                return flags;
+            }, FLAGS, m, progress);
         } finally {
-            delete(store);
+            stores.forEach(PiggybackSuite::delete);
         }
     }
 
-    private static void run(BenchmarkOptions o, String device, List<String> flags, String column, Measurements m,
-            PrintStream progress) {
+    private static void run(BenchmarkOptions o, String device, java.util.function.Supplier<List<String>> flags,
+            String column, Measurements m, PrintStream progress) {
         boolean tcp = device.equals("tcp");
         String prefix = column + device + ".";
         int roundTrips = o.scaled(tcp ? TcpSuite.ROUND_TRIPS : Suite.ROUND_TRIPS);
         int warmup = o.scaled(tcp ? TcpSuite.LATENCY_WARMUP : Suite.LATENCY_WARMUP);
-        RankJob.run(device, RankJob.RANKS, flags, prefix, PingPong.class, List.of(str(warmup), str(roundTrips),
+        RankJob.run(device, RankJob.RANKS, flags.get(), prefix, PingPong.class, List.of(str(warmup), str(roundTrips),
                 str(o.trials()), str(LATENCY_SIZE)), m, progress);
         int count = o.scaled((int) (Suite.STREAM_BYTES / STREAM_SIZE));
         String spec = STREAM_SIZE + ":" + count + (tcp ? ":" + TcpSuite.STREAM_WARMUP_BURSTS : "");
-        RankJob.run(device, RankJob.RANKS, flags, prefix, Stream.class, List.of(str(o.trials()), spec), m, progress);
+        RankJob.run(device, RankJob.RANKS, flags.get(), prefix, Stream.class, List.of(str(o.trials()), spec), m,
+                progress);
     }
 
     /** The table: per device, latency and bandwidth under both settings and their ratio (flags ÷ none). */

@@ -29,6 +29,14 @@ final class LoggingCoordinator implements PolicyCoordinator {
     private final long[] line;
     private final boolean[] toldFull;
     private final boolean[] digestsLost;
+    /**
+     * By rank: digest records not yet in the store. They are written together every {@link #DIGESTS_EVERY_NANOS},
+     * before the rank's stream is shortened, and when the attempt ends: a send's digest is needed only after a
+     * restart, and writing each batch at once would cost the ranks' processor time in a tight loop.
+     */
+    private final List<List<byte[]>> pendingDigests = new ArrayList<>();
+    private long digestsWritten;
+    static final long DIGESTS_EVERY_NANOS = 250_000_000L;
     private int finished;
     /** Reads back each reported checkpoint; one daemon thread, ended with the attempt. */
     private final java.util.concurrent.ExecutorService verifier = java.util.concurrent.Executors.newSingleThreadExecutor(
@@ -45,6 +53,9 @@ final class LoggingCoordinator implements PolicyCoordinator {
         this.line = new long[services.ranks()];
         this.toldFull = new boolean[services.ranks()];
         this.digestsLost = new boolean[services.ranks()];
+        for (int r = 0; r < services.ranks(); r++) {
+            pendingDigests.add(new ArrayList<>());
+        }
         for (int r = 0; r < line.length; r++) {
             RestoreFrom from = services.restoredFrom(r);
             line[r] = from == null ? 0 : from.id().value();
@@ -85,17 +96,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
                 }
             }
             case LoggingMessage.FAIL -> services.fail(LoggingMessage.reason(message));
-            case LoggingMessage.DIGESTS -> {
-                try {
-                    services.localStore().appendEvents(rank, LoggingMessage.digestsRecord(message));
-                } catch (CheckpointStoreException e) {
-                    if (!digestsLost[rank]) {
-                        digestsLost[rank] = true;
-                        services.warn("digests of rank " + rank + "'s sends cannot be kept (" + e.getMessage()
-                                + "); a restart cannot check that its re-executed sends are the same as before");
-                    }
-                }
-            }
+            case LoggingMessage.DIGESTS -> pendingDigests.get(rank).add(LoggingMessage.digestsRecord(message));
             default -> services.fail("rank " + rank + " sent the event logger a message of unknown type "
                     + (message.length == 0 ? "(empty)" : message[0]));
         }
@@ -175,6 +176,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
      * fails loudly instead of finding nothing to replay.
      */
     private void keepEventsFrom(int rank, long position, long[] sentTo) {
+        writeDigests(rank);
         LocalCheckpointStore store = services.localStore();
         try {
             List<byte[]> records = store.readEvents(rank);
@@ -213,6 +215,31 @@ final class LoggingCoordinator implements PolicyCoordinator {
         while ((v = results.poll()) != null) {
             verified(v);
         }
+        if (nanoTime - digestsWritten >= DIGESTS_EVERY_NANOS) {
+            digestsWritten = nanoTime;
+            for (int r = 0; r < line.length; r++) {
+                writeDigests(r);
+            }
+        }
+    }
+
+    /** Appends the digest records of {@code rank} not yet in the store, as one record. */
+    private void writeDigests(int rank) {
+        List<byte[]> pending = pendingDigests.get(rank);
+        if (pending.isEmpty()) {
+            return;
+        }
+        byte[] record = SendDigests.merge(pending);
+        pending.clear();
+        try {
+            services.localStore().appendEvents(rank, record);
+        } catch (CheckpointStoreException e) {
+            if (!digestsLost[rank]) {
+                digestsLost[rank] = true;
+                services.warn("digests of rank " + rank + "'s sends cannot be kept (" + e.getMessage()
+                        + "); a restart cannot check that its re-executed sends are the same as before");
+            }
+        }
     }
 
     /** Every rank has finished: the last verifications are waited for and applied. */
@@ -229,10 +256,16 @@ final class LoggingCoordinator implements PolicyCoordinator {
         }
     }
 
-    /** The attempt is over: a verification under way is abandoned (a restart verifies what it uses). */
+    /**
+     * The attempt is over: the digests received are written (a restart checks re-executed sends against them), and a
+     * verification under way is abandoned (a restart verifies what it uses).
+     */
     @Override
     public void close() {
         verifier.shutdownNow();
+        for (int r = 0; r < line.length; r++) {
+            writeDigests(r);
+        }
     }
 
     /** Every other rank checkpoints at its next safe point and waits there for the restart. */

@@ -131,7 +131,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     }
 
     /** Digests sent to the supervisor at once (and at every safe point). */
-    static final int DIGESTS_PER_BATCH = 256;
+    static final int DIGESTS_PER_BATCH = 1024;
 
     private void shipDigests() {
         services.toCoordinator(LoggingMessage.digests(digests.drain()));

@@ -359,4 +359,17 @@ class PessimisticLoggingTest {
                 + "point 20) with other content"), said);
         assertTrue(said.contains("with other content than it sent before the restart"), said);
     }
+
+    @Test
+    void shouldRefuseAStoreHoldingTheEventStreamsOfAnEarlierRunThatTookNoCheckpoint() {
+        MpiRun.Outcome first = MpiRun.run(3, flags("s", "--interval", "1h"), Chain.class, "50");
+        assertTrue(first.result().succeeded(), first.err());
+        UsageException e = assertThrows(UsageException.class, () -> MpiRun.run(3, flags("s", "--interval", "1h"),
+                Chain.class, "50"));
+        assertTrue(e.getMessage().contains("already holds the event streams of ranks [0, 1, 2] from an earlier run "
+                + "under --logging pessimistic"), e.getMessage());
+        UsageException resume = assertThrows(UsageException.class, () -> MpiRun.run(3, List.of("--checkpoint",
+                "independent", "--logging", "pessimistic", "--resume", tmp.resolve("s").toString()), Chain.class, "50"));
+        assertTrue(resume.getMessage().endsWith("the directory holds no committed checkpoint"), resume.getMessage());
+    }
 }

@@ -67,7 +67,7 @@ record JobStore(CheckpointStore store, Path dir, StoreLock lock, JobFingerprint 
     /** What a {@code --resume} restores, once the store's checkpoints are shown to be this job's. */
     private static RestartPoint resumePoint(LaunchOptions options, CheckpointPolicy policy, CheckpointStore store,
             JobFingerprint fingerprint, Path dir, PrintStream err, java.util.function.Consumer<String> warn) {
-        if (store.list().isEmpty() && store.localRanks().isEmpty()) {
+        if (store.list().isEmpty() && !store.hasLocalCheckpoints()) {
             throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
         }
         JobFingerprints.requireSameJob(store, fingerprint, policy, options.policySettings(), options.allowNewArgs(), dir,
@@ -89,10 +89,16 @@ record JobStore(CheckpointStore store, Path dir, StoreLock lock, JobFingerprint 
                     + ids.get(ids.size() - 1) + " of an earlier run; continue it with --resume " + dir
                     + ", or choose an empty directory");
         }
-        if (!store.localRanks().isEmpty()) {
+        if (store.hasLocalCheckpoints()) {
             throw new UsageException("--store " + dir + " already holds local checkpoints of ranks "
-                    + store.localRanks() + " from an earlier run; continue it with --resume " + dir
-                    + ", or choose an empty directory");
+                    + store.localRanks().stream().filter(r -> !store.localIndexes(r).isEmpty()).toList()
+                    + " from an earlier run; continue it with --resume " + dir + ", or choose an empty directory");
+        }
+        List<Integer> streams = store.localRanks().stream().filter(r -> !store.readEvents(r).isEmpty()).toList();
+        if (!streams.isEmpty()) {
+            throw new UsageException("--store " + dir + " already holds the event streams of ranks " + streams
+                    + " from an earlier run under --logging pessimistic, which ended without a checkpoint to "
+                    + "continue from; choose an empty directory, or delete " + dir.resolve("local"));
         }
         return RestartPoint.fresh(np);
     }

@@ -374,7 +374,7 @@ final class Supervision {
     /** Whether the store holds no checkpoint at all, so that a resume is refused and the job must run again. */
     private boolean nothingToResume() {
         try {
-            return store.list().isEmpty() && store.localRanks().isEmpty();
+            return store.list().isEmpty() && !store.hasLocalCheckpoints();
         } catch (CheckpointStoreException e) {
             return false;
         }

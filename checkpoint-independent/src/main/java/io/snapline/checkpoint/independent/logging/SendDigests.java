@@ -99,4 +99,17 @@ public final class SendDigests {
         }
         return true;
     }
+
+    /** One record holding the digests of {@code records}, in order. */
+    public static byte[] merge(java.util.List<byte[]> records) {
+        int n = 0;
+        for (byte[] r : records) {
+            n += ByteBuffer.wrap(r).getInt(4);
+        }
+        ByteBuffer b = ByteBuffer.allocate(8 + 16 * n).putInt(MAGIC).putInt(n);
+        for (byte[] r : records) {
+            b.put(r, 8, r.length - 8);
+        }
+        return b.array();
+    }
 }

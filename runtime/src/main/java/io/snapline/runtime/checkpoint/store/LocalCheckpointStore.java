@@ -59,8 +59,21 @@ public interface LocalCheckpointStore {
     /** The numbers of rank {@code rank}'s local checkpoints present (not verified), oldest first. */
     List<Long> localIndexes(int rank);
 
-    /** The ranks that have written local checkpoints, in order. */
+    /**
+     * The ranks that have written local checkpoints or event streams, in order (a rank's entry may hold only its
+     * event stream, or nothing once its checkpoints were deleted).
+     */
     List<Integer> localRanks();
+
+    /** Whether any rank has a local checkpoint in the store (an event stream alone is none). */
+    default boolean hasLocalCheckpoints() {
+        for (int r : localRanks()) {
+            if (!localIndexes(r).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** Deletes rank {@code rank}'s local checkpoint {@code index}, if present. */
     void deleteLocal(int rank, long index);
