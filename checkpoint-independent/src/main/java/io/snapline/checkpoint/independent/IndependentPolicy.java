@@ -53,10 +53,11 @@ public final class IndependentPolicy implements CheckpointPolicy {
 
     /** {@code --log-memory SIZE}: the most a rank's message log may hold. */
     static final PolicyOption LOG_MEMORY = new PolicyOption("--log-memory", "SIZE",
-            "with --logging pessimistic: the most one rank's message log may hold (e.g. 256m, 2g; default a quarter of "
-                    + "the heap divided by the number of ranks, at least 16m); past a quarter of it the receivers "
-                    + "checkpoint at their next safe point so that the log can drop what they hold, and a full log "
-                    + "holds its rank's sends back until they have");
+            "with --logging pessimistic: the most one rank's message log may hold (e.g. 256m, 2g); a full log holds "
+                    + "its rank's sends back until the receivers' checkpoints let it drop what they hold. Without it "
+                    + "nothing is held back; either way, past a quarter of the bound (by default a quarter of the heap "
+                    + "shared by the ranks of a process, at least 16m) the receivers checkpoint at their next safe "
+                    + "point");
 
     @Override
     public List<PolicyOption> options() {
@@ -198,9 +199,10 @@ public final class IndependentPolicy implements CheckpointPolicy {
         }
         long[] recorded = store.recoveryLine().orElse(new long[ranks]);
         for (int r = 0; r < ranks && r < recorded.length; r++) {
-            if (line[r] == 0 && recorded[r] > 0) {
-                throw new CheckpointStoreException("rank " + r + " has no intact local checkpoint, though its "
-                        + "checkpoint " + recorded[r] + " had been verified; the other ranks' message logs and its event "
+            if (line[r] < recorded[r]) {
+                throw new CheckpointStoreException("rank " + r + " has no intact local checkpoint "
+                        + (line[r] == 0 ? "" : "newer than " + line[r] + " ") + "(its checkpoint " + recorded[r]
+                        + " had been verified); the other ranks' message logs and its event "
                         + "stream were trimmed to continue from there, so the job cannot continue exactly; the store "
                         + "is left as it is (damaged checkpoints are in its set-aside directory)");
             }

@@ -88,6 +88,10 @@ final class LoggingRank implements RankPolicy, TrafficHook {
      * a drop answered it.
      */
     private volatile long askedAt;
+    /** Whether {@code --log-memory} was given: only then does a full log hold sends back. */
+    private final boolean hardLimit;
+    /** How many drops have come from the supervisor; a waiting sender re-asks after each. */
+    private volatile long drops;
 
     LoggingRank(RankServices services) {
         this.services = services;
@@ -97,7 +101,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         this.schedule = Schedule.of(services.settings(), me, services.restoredId(), services.nanoTime());
         this.writer = services.writer();
         this.logLimit = IndependentPolicy.logMemory(services.settings(),
-                Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4 / n));
+                Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4 / services.ranksInThisProcess()));
+        this.hardLimit = services.settings().option(IndependentPolicy.LOG_MEMORY.flag()) != null;
         if (services.restoredId() == 0) {
             log = new SenderLog(n);
             sentTo = new long[n];
@@ -119,14 +124,17 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             checkReexecuted(m, dest, seq);
             return false; // re-executed: the receiver's restored checkpoint holds it already
         }
+        waitWhileLogFull();
         int crc = log.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
                 m::writePayload);
         m.stamp(0, seq);
-        digests.add(dest, seq, crc);
-        if (digests.size() >= DIGESTS_PER_BATCH) {
-            shipDigests();
+        if (!m.objects()) { // equal objects need not encode equally (a map's order), so they are not checked
+            digests.add(dest, seq, crc);
+            if (digests.size() >= DIGESTS_PER_BATCH) {
+                shipDigests();
+            }
         }
-        watchLogSize();
+        askWhenFillingUp();
         return true;
     }
 
@@ -176,21 +184,33 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     }
 
     /**
-     * Past a quarter of {@code --log-memory} the receivers are asked to checkpoint at their next safe point (their
-     * verified checkpoints let the log drop what they hold), and again each time the log doubles; past all of it the
-     * rank waits, sending nothing, until they have: memory stays bounded, and a program whose receivers never pass a
-     * safe point ends in a deadlock report that names this wait, rather than running out of memory.
+     * Past a quarter of the log's bound the receivers are asked to checkpoint at their next safe point (their verified
+     * checkpoints let the log drop what they hold), and again each time the log has grown by an eighth of the bound
+     * since the last ask or drop, so that they are asked before it is full.
      */
-    private void watchLogSize() {
+    private void askWhenFillingUp() {
         long bytes = log.bytes();
-        if (bytes > logLimit / 4 && bytes > 2 * askedAt) {
+        if (bytes > logLimit / 4 && bytes >= askedAt + logLimit / 8) {
             askedAt = bytes;
             services.toCoordinator(LoggingMessage.logFull(log.destinations()));
         }
-        if (bytes > logLimit) {
-            services.await(() -> log.bytes() <= logLimit, "waiting until ranks " + java.util.Arrays.toString(
-                    log.destinations()) + " checkpoint, so that its message log, full at --log-memory " + logLimit
-                    + " bytes, can drop what they hold (they checkpoint at their next Checkpoint.point)");
+    }
+
+    /**
+     * With {@code --log-memory} given, a full log holds the rank's next send back until drops make room, asking the
+     * receivers again after each drop that left it full: memory stays bounded, and a program whose receivers never
+     * pass a safe point ends in a deadlock report that names this wait, rather than running out of memory. Without
+     * it nothing is held back (a correct program must not deadlock for a bound it did not ask for); the receivers are
+     * still asked to checkpoint as the log fills.
+     */
+    private void waitWhileLogFull() {
+        while (hardLimit && log.bytes() > logLimit) {
+            long seen = drops;
+            services.toCoordinator(LoggingMessage.logFull(log.destinations()));
+            services.await(() -> log.bytes() <= logLimit || drops != seen, "waiting until ranks "
+                    + java.util.Arrays.toString(log.destinations()) + " checkpoint, so that its message log, full at "
+                    + "--log-memory " + logLimit + " bytes, can drop what they hold (they checkpoint at their next "
+                    + "Checkpoint.point)");
         }
     }
 
@@ -351,7 +371,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 SenderLog l = log;
                 if (l != null) {
                     l.dropThrough((int) d[0], d[1]);
-                    askedAt = 0;
+                    askedAt = l.bytes();
+                    drops++;
                     services.wake();
                 }
             }
@@ -383,7 +404,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         for (int k = 0; k < stored.size(); k++) {
             String what = "record " + (k + 1) + " of rank " + me + "'s event stream";
             if (SendDigests.is(stored.get(k))) {
-                SendDigests.read(stored.get(k), data.sentTo(), sentBefore, what);
+                SendDigests.read(stored.get(k), data.sentTo(), suppressTo, sentBefore, what);
             } else {
                 records.add(EventRecord.decode(stored.get(k), what));
             }

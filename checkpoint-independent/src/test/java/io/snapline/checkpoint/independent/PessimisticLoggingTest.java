@@ -315,7 +315,7 @@ class PessimisticLoggingTest {
         } catch (UsageException | io.snapline.runtime.checkpoint.store.CheckpointStoreException e) {
             said = e.getMessage();
         }
-        assertTrue(said.contains("rank 1 has no intact local checkpoint, though its checkpoint "), said);
+        assertTrue(said.contains("rank 1 has no intact local checkpoint (its checkpoint "), said);
         try (FileCheckpointStore s = new FileCheckpointStore(tmp.resolve("s"))) {
             for (int r : new int[] {0, 2, 3}) {
                 assertEquals(1, s.localIndexes(r).size(), "rank " + r + "'s checkpoint is kept");

@@ -28,6 +28,9 @@ public interface Outgoing {
     /** The runtime's code for the message's element type (see {@link SavedMessage#type()}). */
     int type();
 
+    /** Whether the message carries objects ({@code MPI.OBJECT}), whose payload is their encoding. */
+    boolean objects();
+
     /** How many elements the message carries. */
     int elements();
 

@@ -297,6 +297,11 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
+    public int ranksInThisProcess() {
+        return endpoint.ranksInThisProcess();
+    }
+
+    @Override
     public long restoredId() {
         return isRestart() ? setup.restoreFrom().id().value() : 0;
     }

@@ -16,6 +16,11 @@ public interface RankServices {
 
     PolicySettings settings();
 
+    /** How many ranks of the job share this rank's process and heap (all of them on {@code shm}, one on {@code tcp}). */
+    default int ranksInThisProcess() {
+        return 1;
+    }
+
     /** The id of the checkpoint this rank was restored from, or 0 when it started fresh. */
     long restoredId();
 

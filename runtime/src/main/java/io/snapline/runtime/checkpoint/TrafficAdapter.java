@@ -80,6 +80,11 @@ final class TrafficAdapter implements ChannelHook {
         }
 
         @Override
+        public boolean objects() {
+            return m.base() == io.snapline.runtime.engine.BaseType.OBJECT;
+        }
+
+        @Override
         public int payloadBytes() {
             return Math.toIntExact(m.payloadBytes());
         }

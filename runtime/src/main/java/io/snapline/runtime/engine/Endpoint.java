@@ -99,6 +99,17 @@ public final class Endpoint {
         return bsend;
     }
 
+    /** How many ranks of the job run in this process (all of them on {@code shm}, this one on {@code tcp}). */
+    public int ranksInThisProcess() {
+        int n = 0;
+        for (int r = 0; r < size; r++) {
+            if (device.localHandler(r) instanceof Mailbox) {
+                n++;
+            }
+        }
+        return Math.max(1, n);
+    }
+
     /** Installs (or, with null, removes) the hook that numbers and classifies this rank's traffic. */
     public void setHook(ChannelHook hook) {
         this.hook = hook;

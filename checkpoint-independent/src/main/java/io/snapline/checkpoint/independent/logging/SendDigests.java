@@ -63,11 +63,12 @@ public final class SendDigests {
 
     /**
      * Adds the digests of {@code record} to {@code into} (by destination, by number), keeping only messages numbered
-     * above {@code after[dest]}.
+     * above {@code after[dest]} and at most {@code upTo[dest]}.
      *
      * @throws CheckpointException naming {@code where} when the record is damaged
      */
-    public static void read(byte[] record, long[] after, Map<Integer, Map<Long, Integer>> into, String where) {
+    public static void read(byte[] record, long[] after, long[] upTo, Map<Integer, Map<Long, Integer>> into,
+            String where) {
         ByteBuffer b = ByteBuffer.wrap(record);
         b.getInt();
         int n = b.getInt();
@@ -78,7 +79,7 @@ public final class SendDigests {
             int dest = b.getInt();
             long seq = b.getLong();
             int crc = b.getInt();
-            if (dest >= 0 && dest < after.length && seq > after[dest]) {
+            if (dest >= 0 && dest < after.length && seq > after[dest] && seq <= upTo[dest]) {
                 into.computeIfAbsent(dest, d -> new HashMap<>()).put(seq, crc);
             }
         }

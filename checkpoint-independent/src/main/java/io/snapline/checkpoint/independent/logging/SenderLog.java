@@ -18,10 +18,13 @@ import java.util.List;
  * do not cover. The log is part of the sender's checkpoints ({@link #encode}), so a sender that fails itself keeps
  * what it had logged up to its checkpoint.
  *
- * <p>Storage: payloads are copied into byte arrays the log reuses (messages of up to {@link #CHUNK}/2 bytes packed
- * into chunks of {@link #CHUNK} bytes per destination, larger ones into an array of their power-of-two size class);
- * an array whose messages were all dropped goes back to a pool, so a rank that sends large messages all the time
- * neither allocates nor zeroes a new array per message.
+ * <p>Storage: payloads are copied into byte arrays the log reuses: messages of up to {@link #CHUNK}/2 bytes are
+ * packed into chunks per destination (the first {@link #FIRST_CHUNK} bytes, each next twice as large up to
+ * {@link #CHUNK}; a destination whose messages were all dropped keeps none), larger ones into an array of their
+ * power-of-two size class (above {@link #LARGEST_CLASS}, of their exact size), counted in {@link #bytes()} at its
+ * full length. An array of {@link #CHUNK} bytes or more whose messages were all dropped goes back to a pool of up to
+ * {@link #POOL_BYTES}, so a rank that sends large messages all the time neither allocates nor zeroes a new array per
+ * message once its receivers checkpoint.
  *
  * <p>Thread safety: every method is synchronized; appends come from the program's thread (sends), drops from the
  * policy's control thread.
@@ -31,8 +34,12 @@ public final class SenderLog {
     static final int ENTRY_OVERHEAD = 48;
     /** The size of the arrays small messages are packed into. */
     static final int CHUNK = 64 * 1024;
+    /** The size of the first chunk to a destination; each next one is twice as large, up to {@link #CHUNK}. */
+    static final int FIRST_CHUNK = 4 * 1024;
     /** The most bytes of free arrays the pool keeps. */
-    static final long POOL_BYTES = 64L << 20;
+    static final long POOL_BYTES = 8L << 20;
+    /** Payloads above this get an array of their exact size, never pooled. */
+    static final int LARGEST_CLASS = 1 << 30;
     private static final int MAGIC = 0x534C4D4C; // "SLML"
     private static final short VERSION = 1;
 
@@ -81,8 +88,9 @@ public final class SenderLog {
             this.length = length;
         }
 
+        /** What the message holds of memory: its envelope and its payload, or the whole array it has alone. */
         long bytes() {
-            return ENTRY_OVERHEAD + length;
+            return ENTRY_OVERHEAD + (length > CHUNK / 2 ? chunk.data.length : length);
         }
 
         byte[] payload() {
@@ -156,15 +164,16 @@ public final class SenderLog {
         Chunk chunk;
         int offset;
         if (length > CHUNK / 2) {
-            chunk = new Chunk(take(length));
+            chunk = new Chunk(length > LARGEST_CLASS ? new byte[length] : take(length));
             offset = 0;
         } else {
             chunk = tail[dest];
             if (chunk == null || chunk.used + length > chunk.data.length) {
+                int size = chunk == null ? FIRST_CHUNK : Math.min(CHUNK, chunk.data.length * 2);
                 if (chunk != null && chunk.live == 0) {
                     give(chunk.data);
                 }
-                chunk = new Chunk(take(CHUNK));
+                chunk = new Chunk(size >= CHUNK ? take(CHUNK) : new byte[Math.max(size, length)]);
                 tail[dest] = chunk;
             }
             offset = chunk.used;
@@ -197,7 +206,7 @@ public final class SenderLog {
 
     /** Returns an array no logged message uses any more to the pool, if the pool has room. */
     private void give(byte[] a) {
-        if (pooled + a.length <= POOL_BYTES && Integer.bitCount(a.length) == 1) {
+        if (pooled + a.length <= POOL_BYTES && Integer.bitCount(a.length) == 1 && a.length >= CHUNK) {
             pool[Integer.numberOfTrailingZeros(a.length)].addFirst(a);
             pooled += a.length;
         }
@@ -219,7 +228,10 @@ public final class SenderLog {
             Slot e = q.removeFirst();
             freed += e.bytes();
             count--;
-            if (--e.chunk.live == 0 && e.chunk != tail[dest]) {
+            if (--e.chunk.live == 0) {
+                if (e.chunk == tail[dest]) {
+                    tail[dest] = null; // an emptied destination keeps no chunk
+                }
                 give(e.chunk.data);
             }
         }
@@ -257,7 +269,10 @@ public final class SenderLog {
         return java.util.stream.IntStream.range(0, byDest.length).filter(d -> !byDest[d].isEmpty()).toArray();
     }
 
-    /** Bytes the log holds now (payloads plus {@link #ENTRY_OVERHEAD} each). */
+    /**
+     * Bytes the log holds now: {@link #ENTRY_OVERHEAD} per message plus its payload, or the whole array a large one
+     * has alone.
+     */
     public synchronized long bytes() {
         return bytes;
     }
