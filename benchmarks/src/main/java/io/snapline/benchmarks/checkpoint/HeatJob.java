@@ -79,7 +79,12 @@ final class HeatJob {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(LAUNCHER);
-        cmd.addAll(List.of("-np", Integer.toString(RANKS), "-dev", "shm", "--checkpoint", policy));
+        int slash = policy.indexOf('/');
+        cmd.addAll(List.of("-np", Integer.toString(RANKS), "-dev", "shm", "--checkpoint",
+                slash < 0 ? policy : policy.substring(0, slash)));
+        if (slash >= 0) {
+            cmd.addAll(List.of("--logging", policy.substring(slash + 1))); // independent/pessimistic
+        }
         if (interval != null) {
             cmd.addAll(List.of("--interval", interval, "--store", store.toString()));
         }
