@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.recovery.cli.SnaplineCli;
+import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
 import io.snapline.runtime.testing.MpiRun;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -94,5 +95,29 @@ class RecoveryLineOnJobStoreTest {
             assertTrue(text.contains(">rank " + r + "<"), "a timeline for rank " + r);
         }
         assertTrue(text.contains("data-id=\"" + now.group(3) + "\""), "rank 2's checkpoint on the line is drawn");
+    }
+
+    @Test
+    void shouldSayThatARestartOfALoggedJobTakesEveryRankToItsNewestCheckpoint() throws Exception {
+        Path store = tmp.resolve("logged");
+        MpiRun.Outcome job = MpiRun.run(4, List.of("--checkpoint", "independent", "--logging", "pessimistic",
+                "--every", "10", "--store", store.toString()), IndependentRestartTest.Pairs.class, "60", "3", "0");
+        assertEquals(0, job.result().exitCode(), job.err());
+        long[] newest = new long[4];
+        try (FileCheckpointStore s = new FileCheckpointStore(store)) {
+            for (int r = 0; r < 4; r++) {
+                List<Long> kept = s.localIndexes(r);
+                assertEquals(1, kept.size(), "one checkpoint per rank: " + kept);
+                newest[r] = kept.get(0);
+            }
+        }
+
+        Run run = cli("recovery-line", "--store", store.toString());
+
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.err().contains("these checkpoints were taken with --logging pessimistic: a restart takes every "
+                + "rank to its own newest checkpoint, " + java.util.Arrays.toString(newest) + ", and replays"),
+                run.err());
+        assertTrue(!run.err().contains("a restart of every rank now would use"), run.err());
     }
 }

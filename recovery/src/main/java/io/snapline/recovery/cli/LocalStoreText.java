@@ -41,6 +41,18 @@ final class LocalStoreText {
             err.println("snapline: local checkpoints below " + Arrays.toString(floors) + " were deleted (the line the"
                 + " last restart or garbage collection recorded)");
         }
+        if ("pessimistic".equals(local.logging())) {
+            long[] newest = new long[ranks];
+            for (int r = 0; r < ranks; r++) {
+                List<Long> kept = read.localIndexes().get(r);
+                newest[r] = kept.isEmpty() ? 0 : kept.get(kept.size() - 1);
+            }
+            err.println("snapline: these checkpoints were taken with --logging pessimistic: a restart takes every rank"
+                + " to its own newest checkpoint, " + Arrays.toString(newest) + ", and replays its logged messages and"
+                + " events from there (docs/checkpointing.md); the lines below come from the dependency records alone,"
+                + " as if nothing were logged");
+            return;
+        }
         long[] line = LocalRecovery.restartLine(read);
         String why = Arrays.stream(line).allMatch(k -> k == 0) ? LocalRecovery.whyTheBeginning(read) : null;
         err.println("snapline: a restart of every rank now would use local checkpoints " + Arrays.toString(line)

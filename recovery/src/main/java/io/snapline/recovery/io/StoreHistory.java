@@ -53,8 +53,10 @@ public final class StoreHistory {
      *
      * @param read     the history of the local checkpoints, with their numbers, floors, damage and warnings
      * @param warnings the read's warnings
+     * @param logging  the {@code --logging} mode the checkpoints record in their job fingerprint ({@code none},
+     *                 {@code pessimistic}), or null when they record none
      */
-    public record Local(LocalHistory.Read read, List<String> warnings) {
+    public record Local(LocalHistory.Read read, List<String> warnings, String logging) {
         public Local {
             warnings = List.copyOf(warnings);
         }
@@ -140,7 +142,32 @@ public final class StoreHistory {
         }
         LocalHistory.Read read = LocalHistory.read(store, ranks);
         return new Read(read.history(), List.of(), read.messagesBeforeWindow(),
-                Optional.of(new Local(read, read.warnings())));
+                Optional.of(new Local(read, read.warnings(), logging(store, ranksSeen))));
+    }
+
+    /** The {@code logging=} option the newest readable local checkpoint's fingerprint records, or null. */
+    private static String logging(FileCheckpointStore store, List<Integer> ranks) {
+        for (int r : ranks) {
+            List<Long> indexes = store.localIndexes(r);
+            for (int k = indexes.size() - 1; k >= 0; k--) {
+                try {
+                    Optional<io.snapline.runtime.checkpoint.store.JobFingerprint> fp = store.localFingerprint(r,
+                            indexes.get(k));
+                    if (fp.isEmpty()) {
+                        return null;
+                    }
+                    for (String option : fp.get().policyOptions().split(",")) {
+                        if (option.startsWith("logging=")) {
+                            return option.substring("logging=".length());
+                        }
+                    }
+                    return null;
+                } catch (RuntimeException e) {
+                    // damaged: LocalHistory reports it; try an older one
+                }
+            }
+        }
+        return null;
     }
 
     private static Read build(int ranks, List<CheckpointId> ids, List<DependencyRecord[]> records) {
