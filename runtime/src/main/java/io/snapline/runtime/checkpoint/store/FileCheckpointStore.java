@@ -389,15 +389,24 @@ public final class FileCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public void appendEvents(int rank, byte[] record) {
+    public synchronized void appendEvents(int rank, byte[] record) {
         ensureOpen();
         CheckpointFormatDescriptor.requireLocal(rank, 1);
         Path dir = localDir().resolve(CheckpointFormatDescriptor.localRankDirName(rank));
         Path file = dir.resolve(CheckpointFormatDescriptor.EVENTS_FILE);
         try {
-            OwnerOnlyFiles.createDirectory(dir);
-            OwnerOnlyFiles.append(file, CheckpointFormatDescriptor.eventRecord(record));
+            java.nio.channels.FileChannel c = appenders.get(rank);
+            if (c == null || !c.isOpen()) {
+                OwnerOnlyFiles.createDirectory(dir);
+                c = OwnerOnlyFiles.openForAppending(file);
+                appenders.put(rank, c);
+            }
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(CheckpointFormatDescriptor.eventRecord(record));
+            while (b.hasRemaining()) {
+                c.write(b);
+            }
         } catch (IOException e) {
+            closeAppender(rank);
             throw new CheckpointStoreException("cannot append to rank " + rank + "'s event stream " + file
                     + "; check free space and permissions of the --store directory", e);
         }
@@ -419,8 +428,9 @@ public final class FileCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public void replaceEvents(int rank, List<byte[]> records) {
+    public synchronized void replaceEvents(int rank, List<byte[]> records) {
         ensureOpen();
+        closeAppender(rank); // the next append opens the new file
         Path dir = localDir().resolve(CheckpointFormatDescriptor.localRankDirName(rank));
         Path file = dir.resolve(CheckpointFormatDescriptor.EVENTS_FILE);
         try {
@@ -451,6 +461,32 @@ public final class FileCheckpointStore implements CheckpointStore {
     @Override
     public void close() {
         closed = true;
+        closeAppenders();
+    }
+
+    /** Open channels appending to event streams, by rank: a stream is appended to often (before a rank's sends). */
+    private final java.util.Map<Integer, java.nio.channels.FileChannel> appenders = new java.util.HashMap<>();
+
+    private synchronized void closeAppenders() {
+        for (java.nio.channels.FileChannel c : appenders.values()) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // nothing was pending: every append wrote in full
+            }
+        }
+        appenders.clear();
+    }
+
+    private synchronized void closeAppender(int rank) {
+        java.nio.channels.FileChannel c = appenders.remove(rank);
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // as above
+            }
+        }
     }
 
     /** The manifest of {@code id} after verifying it and every piece it names (reads every piece). */

@@ -83,20 +83,15 @@ final class OwnerOnlyFiles {
     }
 
     /**
-     * Appends {@code bytes} to {@code file} (created owner-only if absent) with one write: once this returns they
-     * survive the failure of this process (they are not synced to the disk).
+     * Opens {@code file} (created owner-only if absent) for appending: what is written survives the failure of this
+     * process once the write returns (it is not synced to the disk).
      */
-    static void append(Path file, byte[] bytes) throws IOException {
+    static FileChannel openForAppending(Path file) throws IOException {
         FileAttribute<?>[] attributes = POSIX
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS)}
                 : new FileAttribute<?>[0];
-        try (FileChannel channel = FileChannel.open(file,
-                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND), attributes)) {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.hasRemaining()) {
-                channel.write(b);
-            }
-        }
+        return FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND), attributes);
     }
 
     /** Makes a rename or delete in {@code dir} durable; a no-op where directories cannot be opened. */
