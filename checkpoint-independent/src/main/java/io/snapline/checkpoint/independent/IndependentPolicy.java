@@ -24,6 +24,10 @@ import java.util.function.Consumer;
  * merely consistent line (sent before the sender's checkpoint, received after the receiver's) is re-sent by nobody,
  * and an orphan (received before, sent after) would be received twice. The line is computed from the dependency
  * records stored with the checkpoints by the recovery module ({@link LocalRecovery}).
+ *
+ * <p>{@code --logging pessimistic} ({@link LoggingRank}, {@link LoggingCoordinator}): every message is logged at its
+ * sender and every non-deterministic outcome made stable before the rank's next send, so any combination of the
+ * ranks' newest checkpoints is a place to continue from exactly, and every rank restarts from its own newest.
  */
 public final class IndependentPolicy implements CheckpointPolicy {
     public static final String NAME = "independent";
