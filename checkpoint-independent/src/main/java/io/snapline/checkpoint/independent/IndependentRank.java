@@ -7,9 +7,6 @@ import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.PieceRef;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 
 /**
  * The rank half of {@code independent}: at a safe point its {@link Schedule} picks, the rank captures its image
@@ -23,10 +20,8 @@ import java.util.concurrent.Future;
 final class IndependentRank implements RankPolicy {
     private final RankServices services;
     private final Schedule schedule;
-    private final ExecutorService writer;
     private long next;
-    private Future<?> writing;
-    private long writingIndex;
+    private final LocalWrite write;
     private volatile boolean stopRequested;
 
     IndependentRank(RankServices services) {
@@ -34,7 +29,7 @@ final class IndependentRank implements RankPolicy {
         this.next = services.restoredId() + 1;
         this.schedule = Schedule.of(services.settings(), services.rank(), services.restoredId(),
                 services.nanoTime());
-        this.writer = services.writer();
+        this.write = new LocalWrite(services);
     }
 
     @Override
@@ -49,7 +44,7 @@ final class IndependentRank implements RankPolicy {
         if (!schedule.due(point, start)) {
             return;
         }
-        awaitWrite();
+        write.await();
         long index = next;
         CheckpointId id = CheckpointId.of(index);
         // Only what the program has received counts: a message that arrived early stays in the mailbox, unsaved, so
@@ -57,33 +52,13 @@ final class IndependentRank implements RankPolicy {
         RankImage image = services.capture(point, Cut.at(id).leavingUnreceived());
         long blocked = services.nanoTime() - start;
         schedule.taken(services.nanoTime());
-        writingIndex = index;
-        writing = writer.submit(() -> {
+        write.start(index, () -> {
             services.aboutToWrite(id);
             PieceRef piece = services.writeLocal(index, image);
             services.toCoordinator(new LocalReport(index, point, piece.size(), blocked, image.dependencies()).encode());
             services.wake();
         });
         next++;
-    }
-
-    /** Waits (as a blocked rank, so a stall is reported) until the previous local checkpoint is written. */
-    private void awaitWrite() {
-        Future<?> w = writing;
-        if (w == null) {
-            return;
-        }
-        services.await(w::isDone, "writing its local checkpoint " + writingIndex);
-        try {
-            w.get();
-        } catch (ExecutionException e) {
-            throw new CheckpointException("rank " + services.rank() + " could not write its local checkpoint "
-                    + writingIndex + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CheckpointException("interrupted while writing local checkpoint " + writingIndex, e);
-        }
-        writing = null;
     }
 
     /**
@@ -94,7 +69,7 @@ final class IndependentRank implements RankPolicy {
      */
     private void stopForRestart(long point) {
         long index = 0;
-        awaitWrite(); // a checkpoint taken before the failure is good: it is kept, not abandoned with the attempt
+        write.await(); // a checkpoint taken before the failure is good: it is kept, not abandoned with the attempt
         if (!services.sawPeerFailure()) {
             long start = services.nanoTime();
             index = next;
@@ -119,6 +94,6 @@ final class IndependentRank implements RankPolicy {
     /** The last local checkpoint is written (and reported) before the rank finalizes. */
     @Override
     public void finish() {
-        awaitWrite();
+        write.await();
     }
 }

@@ -1,5 +1,6 @@
 package io.snapline.checkpoint.independent;
 
+import io.snapline.runtime.checkpoint.CoordinatorServices;
 import java.nio.ByteBuffer;
 
 /**
@@ -33,6 +34,28 @@ record LocalReport(long index, long point, long bytes, long blockedNanos, byte[]
         }
         ByteBuffer b = ByteBuffer.wrap(message, 1, 16);
         return new long[] {b.getLong(), b.getLong()};
+    }
+
+    /**
+     * If {@code message} is a {@link #STOPPED} report of {@code rank}, logs it and tells the supervisor the rank has
+     * stopped for the restart; returns whether it was one. (Both coordinators of {@code independent}.)
+     */
+    static boolean tookStopped(int rank, byte[] message, CoordinatorServices services) {
+        long[] stopped = stoppedAt(message);
+        if (stopped == null) {
+            return false;
+        }
+        services.log("rank " + rank + " stopped at safe point " + stopped[0] + " for the restart, "
+                + (stopped[1] > 0 ? "with local checkpoint " + stopped[1]
+                        : "without a checkpoint (an operation with a failed rank had failed)"));
+        services.stopped(rank);
+        return true;
+    }
+
+    /** Rank {@code rank} died: every other rank checkpoints at its next safe point and waits there for the restart. */
+    static void stopTheOthers(int rank, CoordinatorServices services) {
+        services.log("rank " + rank + " died; the other ranks checkpoint at their next safe point before the restart");
+        services.broadcast(stop());
     }
 
     byte[] encode() {

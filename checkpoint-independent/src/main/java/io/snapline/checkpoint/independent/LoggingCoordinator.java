@@ -65,12 +65,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
 
     @Override
     public void onRankMessage(int rank, byte[] message) {
-        long[] stopped = LocalReport.stoppedAt(message);
-        if (stopped != null) {
-            services.log("rank " + rank + " stopped at safe point " + stopped[0] + " for the restart, "
-                    + (stopped[1] > 0 ? "with local checkpoint " + stopped[1]
-                            : "without a checkpoint (an operation with a failed rank had failed)"));
-            services.stopped(rank);
+        if (LocalReport.tookStopped(rank, message, services)) {
             return;
         }
         switch (LoggingMessage.type(message)) {
@@ -276,8 +271,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
     /** Every other rank checkpoints at its next safe point and waits there for the restart. */
     @Override
     public void onRankFailed(int rank) {
-        services.log("rank " + rank + " died; the other ranks checkpoint at their next safe point before the restart");
-        services.broadcast(LocalReport.stop());
+        LocalReport.stopTheOthers(rank, services);
     }
 
 }

@@ -25,9 +25,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 
 /**
  * The rank half of {@code independent --logging pessimistic}: sender-based pessimistic message logging.
@@ -54,7 +51,6 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     private final int n;
     private final int me;
     private final Schedule schedule;
-    private final ExecutorService writer;
     /** Replaced at the restore; read by {@link #onControl} on other threads. */
     private volatile SenderLog log;
     /** Messages numbered on each channel so far; program thread. */
@@ -70,8 +66,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     private long recordsSent;
     private volatile long recordsStable;
     private long next;
-    private Future<?> writing;
-    private long writingIndex;
+    private final LocalWrite write;
     private volatile boolean stopRequested;
     /** Digests of the messages sent since the last batch went to the supervisor; program thread. */
     private final SendDigests digests = SendDigests.batch();
@@ -99,7 +94,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         this.me = services.rank();
         this.next = services.restoredId() + 1;
         this.schedule = Schedule.of(services.settings(), me, services.restoredId(), services.nanoTime());
-        this.writer = services.writer();
+        this.write = new LocalWrite(services);
         this.logLimit = IndependentPolicy.logMemory(services.settings(),
                 Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4 / services.ranksInThisProcess()));
         this.hardLimit = services.settings().option(IndependentPolicy.LOG_MEMORY.flag()) != null;
@@ -277,22 +272,25 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             return;
         }
         checkpointSoon = false;
-        awaitWrite();
+        write.await();
         long index = next++;
         Taken taken = take(point, index);
         long blocked = services.nanoTime() - start;
         schedule.taken(services.nanoTime());
-        writingIndex = index;
-        writing = writer.submit(() -> {
+        write.start(index, () -> {
             services.aboutToWrite(CheckpointId.of(index));
             PieceRef piece = services.writeLocal(index, taken.image());
-            services.toCoordinator(new LoggingMessage.Checkpointed(index, point, piece.size(), blocked,
-                    taken.data().mark().position(), taken.data().acceptedFrom(), taken.data().sentTo()).encode());
+            services.toCoordinator(taken.report(index, point, piece.size(), blocked));
             services.wake();
         });
     }
 
     private record Taken(RankImage image, LoggingData data) {
+        /** The report of the checkpoint once written: {@code bytes} long, holding the rank back {@code blocked}. */
+        byte[] report(long index, long point, long bytes, long blocked) {
+            return new LoggingMessage.Checkpointed(index, point, bytes, blocked, data.mark().position(),
+                    data.acceptedFrom(), data.sentTo()).encode();
+        }
     }
 
     /**
@@ -312,39 +310,20 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         return new Taken(image.withPolicyData(data.encode()), data);
     }
 
-    private void awaitWrite() {
-        Future<?> w = writing;
-        if (w == null) {
-            return;
-        }
-        services.await(w::isDone, "writing its local checkpoint " + writingIndex);
-        try {
-            w.get();
-        } catch (ExecutionException e) {
-            throw new CheckpointException("rank " + me + " could not write its local checkpoint " + writingIndex
-                    + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CheckpointException("interrupted while writing local checkpoint " + writingIndex, e);
-        }
-        writing = null;
-    }
-
     /**
      * Another rank died and the job will restart: this rank checkpoints here, at its first safe point since (unless
      * an operation of its own failed because of the death), and waits to be stopped.
      */
     private void stopForRestart(long point) {
         long index = 0;
-        awaitWrite();
+        write.await();
         if (!services.sawPeerFailure()) {
             long start = services.nanoTime();
             index = next++;
             Taken taken = take(point, index);
             long blocked = services.nanoTime() - start;
             PieceRef piece = services.writeLocal(index, taken.image());
-            services.toCoordinator(new LoggingMessage.Checkpointed(index, point, piece.size(), blocked,
-                    taken.data().mark().position(), taken.data().acceptedFrom(), taken.data().sentTo()).encode());
+            services.toCoordinator(taken.report(index, point, piece.size(), blocked));
         }
         services.toCoordinator(LocalReport.stopped(point, index));
         services.await(() -> false, "stopped at safe point " + point + " for the restart");
@@ -383,7 +362,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
 
     @Override
     public void finish() {
-        awaitWrite();
+        write.await();
     }
 
     // ------------------------------------------------------------------ restore

@@ -85,7 +85,7 @@ public final class Medley {
             } else {
                 one[0] = s.value;
                 if ((s.step * 7 + rank) % 5 == 0) {
-                    Thread.sleep(1);
+                    Thread.sleep(1); // varies the order the workers' values reach rank 0 in; no result depends on it
                 }
                 if ((s.step + rank) % 4 == 0) {
                     MPI.COMM_WORLD.Send(new Object[] {"note " + rank + "/" + s.step}, 0, 1, MPI.OBJECT, 0, 9);

@@ -45,12 +45,7 @@ final class EngineMessages {
     static List<CommSnapshot.Saved> toEngine(List<SavedMessage> saved) {
         List<CommSnapshot.Saved> out = new ArrayList<>(saved.size());
         for (SavedMessage s : saved) {
-            if (!isKnownType(s.type())) {
-                throw new CheckpointException("a saved message from rank " + s.source() + " has unknown element "
-                        + "type " + s.type());
-            }
-            out.add(new CommSnapshot.Saved(s.source(), s.context(), s.tag(), TYPES[s.type()], s.elements(),
-                    s.payload()));
+            out.add(new CommSnapshot.Saved(s.source(), s.context(), s.tag(), baseOf(s), s.elements(), s.payload()));
         }
         return out;
     }

@@ -57,9 +57,7 @@ final class OwnerOnlyFiles {
     static void writeAtomically(Path target, ByteBuffer... parts) throws IOException {
         Path temp = target.resolveSibling(target.getFileName() + CheckpointFormatDescriptor.TEMP_SUFFIX);
         Files.deleteIfExists(temp);
-        FileAttribute<?>[] attributes = POSIX
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS)}
-                : new FileAttribute<?>[0];
+        FileAttribute<?>[] attributes = ownerOnly();
         try (FileChannel channel = FileChannel.open(temp,
                 Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attributes)) {
             ByteBuffer[] buffers = new ByteBuffer[parts.length];
@@ -82,14 +80,18 @@ final class OwnerOnlyFiles {
         syncDirectory(target.getParent());
     }
 
+    /** Owner-only permissions for a new file, where the file system has POSIX permissions. */
+    private static FileAttribute<?>[] ownerOnly() {
+        return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS)}
+                : new FileAttribute<?>[0];
+    }
+
     /**
      * Opens {@code file} (created owner-only if absent) for appending: what is written survives the failure of this
      * process once the write returns (it is not synced to the disk).
      */
     static FileChannel openForAppending(Path file) throws IOException {
-        FileAttribute<?>[] attributes = POSIX
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS)}
-                : new FileAttribute<?>[0];
+        FileAttribute<?>[] attributes = ownerOnly();
         return FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND), attributes);
     }
