@@ -100,7 +100,7 @@ public class Request {
     /** Raises the job's abort (or a peer's failure) as an {@link MPIException} of {@code op}. */
     static void checkAlive(Endpoint ep, String op) {
         try {
-            ep.job().check();
+            ep.check();
         } catch (EngineException e) {
             throw MPIException.of(op, e);
         }

@@ -6,8 +6,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link WildcardRestartCases} under {@code --checkpoint independent --logging pessimistic}: a polling farm (wildcard
- * receives, {@code Iprobe} and {@code Testany} loops) whose master or workers fail, every rank restarting from its own
- * newest checkpoint and replaying its logged events. Two runs of each.
+ * receives, {@code Iprobe} and {@code Testany} loops) whose master or workers fail: on {@code shm} the failed rank
+ * restarts alone, on {@code tcp} every rank, each from its own newest checkpoint, replaying its logged events. Two runs
+ * of each.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class PessimisticWildcardTest extends WildcardRestartCases {

@@ -79,7 +79,8 @@ abstract class WildcardRestartCases {
             assertTrue(n >= 1 && n <= failures.length, what + ": 1.." + failures.length + " restarts expected:\n"
                     + o.err());
             fromCheckpoint += o.err().contains("restarting all 4 ranks from checkpoint ")
-                    || o.err().contains("restarting all 4 ranks from recovery line [") ? 1 : 0;
+                    || o.err().contains("restarting all 4 ranks from recovery line [")
+                    || o.err().contains(" alone from its local checkpoint ") ? 1 : 0;
         }
         // Where checkpoints fall depends on timing, but a case whose runs all restarted from the beginning would
         // replay nothing and prove nothing.

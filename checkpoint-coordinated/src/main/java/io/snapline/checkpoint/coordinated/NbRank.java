@@ -161,10 +161,10 @@ final class NbRank implements RankPolicy, TrafficHook {
     }
 
     @Override
-    public synchronized boolean onAccept(Envelope e) {
+    public synchronized int onAccept(Envelope e) {
         NbClassification c = protocol.onAccept(e.source(), e.epoch(), e.seq());
         drain();
-        return c == NbClassification.LATE;
+        return c == NbClassification.LATE ? LOG : KEEP;
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
 import io.snapline.runtime.checkpoint.RestartPoint;
+import io.snapline.runtime.checkpoint.RestoreFrom;
 import io.snapline.runtime.checkpoint.store.CheckpointStore;
 import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
 import java.util.ArrayList;
@@ -154,6 +155,49 @@ public final class IndependentPolicy implements CheckpointPolicy {
         return true;
     }
 
+    /** With {@code --logging pessimistic} a rank that dies restarts alone; the others run on. */
+    @Override
+    public boolean restartsRanksAlone(PolicySettings settings) {
+        return logging(settings).equals(PESSIMISTIC);
+    }
+
+    /**
+     * A rank restarting alone continues from its newest intact local checkpoint (a damaged one is set aside), or from
+     * the beginning when it has none: the others' logs then still hold everything they sent it, and its event stream
+     * every record. It fails, leaving the store as it is, when its newest intact checkpoint is older than the one the
+     * recorded recovery line names (what that one covered was dropped from the logs and the stream).
+     */
+    @Override
+    public RestoreFrom restartPointAlone(CheckpointStore store, int rank, int ranks, PolicySettings settings,
+            Consumer<String> warn) {
+        long newest = newestIntact(store, rank, warn);
+        long[] recorded = store.recoveryLine().orElse(new long[ranks]);
+        if (rank < recorded.length && newest < recorded[rank]) {
+            throw new CheckpointStoreException("rank " + rank + " has no intact local checkpoint "
+                    + (newest == 0 ? "" : "newer than " + newest + " ") + "(its checkpoint " + recorded[rank]
+                    + " had been verified); the other ranks' message logs and its event stream were trimmed to "
+                    + "continue from there, so it cannot continue exactly");
+        }
+        return newest == 0 ? null : RestoreFrom.local(newest);
+    }
+
+    /** Rank {@code r}'s newest local checkpoint that reads back intact (damaged newer ones are set aside), or 0. */
+    private static long newestIntact(CheckpointStore store, int r, Consumer<String> warn) {
+        List<Long> indexes = store.localIndexes(r);
+        for (int k = indexes.size() - 1; k >= 0; k--) {
+            long index = indexes.get(k);
+            try {
+                store.verifyLocal(r, index, 0);
+                return index;
+            } catch (CheckpointStoreException e) {
+                warn.accept("rank " + r + "'s local checkpoint " + index + " is damaged (" + e.getMessage()
+                        + "); it is moved to " + store.setAsideLocal(r, index) + " and rank " + r
+                        + " restarts from an older one if it has one");
+            }
+        }
+        return 0;
+    }
+
     /** {@code --logging pessimistic}: sender-based pessimistic message logging. */
     static final String PESSIMISTIC = "pessimistic";
 
@@ -188,18 +232,7 @@ public final class IndependentPolicy implements CheckpointPolicy {
         requireRanks(store, ranks);
         long[] line = new long[ranks];
         for (int r = 0; r < ranks; r++) {
-            List<Long> indexes = store.localIndexes(r);
-            for (int k = indexes.size() - 1; k >= 0 && line[r] == 0; k--) {
-                long index = indexes.get(k);
-                try {
-                    store.verifyLocal(r, index, 0);
-                    line[r] = index;
-                } catch (CheckpointStoreException e) {
-                    warn.accept("rank " + r + "'s local checkpoint " + index + " is damaged (" + e.getMessage()
-                            + "); it is moved to " + store.setAsideLocal(r, index) + " and rank " + r
-                            + " restarts from an older one if it has one");
-                }
-            }
+            line[r] = newestIntact(store, r, warn);
         }
         long[] recorded = store.recoveryLine().orElse(new long[ranks]);
         for (int r = 0; r < ranks && r < recorded.length; r++) {

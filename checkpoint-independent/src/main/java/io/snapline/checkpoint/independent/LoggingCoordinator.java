@@ -22,6 +22,10 @@ import java.util.List;
  *       point (recorded in the store's recovery line), the rank's older checkpoints are deleted, its event stream
  *       keeps only the records a replay from it needs, and every other rank is told which of the messages it sent
  *       the checkpoint holds, so that its log drops them.</li>
+ *   <li>When a rank restarts alone ({@link #onRankRestarting}), every other rank is asked what it holds from it (and
+ *       drops whatever its dead incarnation still sends); the answers go to the restarted rank, which suppresses its
+ *       re-executed sends up to them; once it has restored, every other rank is asked to send it again what it has
+ *       not accepted.</li>
  * </ul>
  */
 final class LoggingCoordinator implements PolicyCoordinator {
@@ -39,6 +43,10 @@ final class LoggingCoordinator implements PolicyCoordinator {
     private boolean digestsTimed;
     static final long DIGESTS_EVERY_NANOS = 250_000_000L;
     private int finished;
+    /** Per rank: its incarnation (see {@link #onRankRestarting}). */
+    private final int[] incarnation;
+    /** Per rank restarting alone: what each other rank holds from it, as the answers come; null entries to come. */
+    private final java.util.Map<Integer, Long[]> rejoining = new java.util.HashMap<>();
     /** Reads back each reported checkpoint; one daemon thread, ended with the attempt. */
     private final java.util.concurrent.ExecutorService verifier = java.util.concurrent.Executors.newSingleThreadExecutor(
             r -> {
@@ -54,6 +62,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
         this.line = new long[services.ranks()];
         this.toldFull = new boolean[services.ranks()];
         this.digestsLost = new boolean[services.ranks()];
+        this.incarnation = new int[services.ranks()];
         for (int r = 0; r < services.ranks(); r++) {
             pendingDigests.add(new ArrayList<>());
         }
@@ -92,6 +101,16 @@ final class LoggingCoordinator implements PolicyCoordinator {
                 }
             }
             case LoggingMessage.FAIL -> services.fail(LoggingMessage.reason(message));
+            case LoggingMessage.ACCEPTED -> accepted(rank, LoggingMessage.Peer.decode(message));
+            case LoggingMessage.RESTORED -> {
+                long[] held = LoggingMessage.restoredCounts(message);
+                for (int s = 0; s < held.length; s++) {
+                    if (s != rank) {
+                        services.send(s, new LoggingMessage.Peer(rank, incarnation[rank], held[s])
+                                .encode(LoggingMessage.RESEND));
+                    }
+                }
+            }
             case LoggingMessage.DIGESTS -> pendingDigests.get(rank).add(LoggingMessage.digestsRecord(message));
             default -> services.fail("rank " + rank + " sent the event logger a message of unknown type "
                     + (message.length == 0 ? "(empty)" : message[0]));
@@ -266,6 +285,49 @@ final class LoggingCoordinator implements PolicyCoordinator {
         for (int r = 0; r < line.length; r++) {
             writeDigests(r);
         }
+    }
+
+    /**
+     * Rank {@code rank} restarts alone: the digests of its dead incarnation's sends are written (the new one checks
+     * its re-executed sends against them), and every other rank is asked what it holds from it.
+     */
+    @Override
+    public void onRankRestarting(int rank, int incarnation) {
+        this.incarnation[rank] = incarnation;
+        toldFull[rank] = false;
+        writeDigests(rank);
+        Long[] answers = new Long[line.length];
+        answers[rank] = 0L;
+        rejoining.put(rank, answers);
+        for (int s = 0; s < line.length; s++) {
+            if (s != rank) {
+                services.send(s, new LoggingMessage.Peer(rank, incarnation, 0).encode(LoggingMessage.PEER_RESTARTING));
+            }
+        }
+        rejoinIfAnswered(rank);
+    }
+
+    /** Rank {@code from} holds {@code p.number()} messages of rank {@code p.rank()}, restarting alone. */
+    private void accepted(int from, LoggingMessage.Peer p) {
+        Long[] answers = rejoining.get(p.rank());
+        if (answers == null || p.incarnation() != incarnation[p.rank()]) {
+            return; // an answer about an incarnation that has died meanwhile
+        }
+        answers[from] = p.number();
+        rejoinIfAnswered(p.rank());
+    }
+
+    private void rejoinIfAnswered(int rank) {
+        Long[] answers = rejoining.get(rank);
+        long[] held = new long[answers.length];
+        for (int s = 0; s < answers.length; s++) {
+            if (answers[s] == null) {
+                return;
+            }
+            held[s] = answers[s];
+        }
+        rejoining.remove(rank);
+        services.send(rank, new LoggingMessage.Rejoined(held, incarnation.clone()).encode());
     }
 
     /** Every other rank checkpoints at its next safe point and waits there for the restart. */

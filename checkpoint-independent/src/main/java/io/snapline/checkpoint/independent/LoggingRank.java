@@ -41,6 +41,12 @@ import java.util.Set;
  *       accepted from each; every rank sends again from its log what a peer has not accepted, suppresses the
  *       re-executed sends a peer already has, and replays its stream from its checkpoint's position, so that it
  *       re-executes exactly as before.</li>
+ *   <li><b>A rank restarted alone</b> ({@link RankServices#incarnation()} above 0) while the others run on: the others
+ *       drop what its dead incarnation still sends and say how much of its traffic they hold; it runs its setup code
+ *       again against the messages its setup received (kept in its checkpoints, since nobody sends them again),
+ *       restores its checkpoint, replays its stream, and the others send it again from their logs what it has not
+ *       accepted, then go on. Messages carry the incarnations of sender and receiver ({@link #epoch}), so that
+ *       whatever an incarnation that was superseded sent, or was sent, is dropped.</li>
  * </ul>
  *
  * <p>Threads: {@link #beforeSend}, {@link #atPoint} and {@link #onRestore} run on the program's thread;
@@ -87,6 +93,27 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     private final boolean hardLimit;
     /** How many drops have come from the supervisor; a waiting sender re-asks after each. */
     private volatile long drops;
+    /** This rank's incarnation (0 unless it was restarted alone). */
+    private final int myIncarnation;
+    /** Per rank: its incarnation as this rank knows it, stamped on what is sent there; under the log's lock. */
+    private int[] toIncarnation;
+    /** Per rank: the oldest incarnation whose messages this rank accepts; under the mailbox lock. */
+    private int[] fromIncarnation;
+    /**
+     * Until the program's setup code ends ({@link #onSetupDone}): what the rank accepts is kept, by sender and number,
+     * in the order it came ({@link #setupLog}), for a restart of this rank alone.
+     */
+    private volatile boolean inSetup;
+    /** Guarded by itself. Values are null until a remote payload has been fetched. */
+    private final java.util.LinkedHashMap<Long, SavedMessage> setupLog = new java.util.LinkedHashMap<>();
+    /** What the rank had accepted from each when its setup ended; set then, or restored. */
+    private long[] setupAccepted;
+    /** Why the rank cannot restart alone; empty when it can. */
+    private String setupRefusal = "";
+    /** The messages of {@link #setupLog} once the setup ended, or restored. */
+    private List<SavedMessage> setup = List.of();
+    /** For a rank restarted alone: what the others said they hold ({@link LoggingMessage#REJOINED}). */
+    private volatile LoggingMessage.Rejoined rejoined;
 
     LoggingRank(RankServices services) {
         this.services = services;
@@ -98,14 +125,66 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         this.logLimit = IndependentPolicy.logMemory(services.settings(),
                 Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4 / services.ranksInThisProcess()));
         this.hardLimit = services.settings().option(IndependentPolicy.LOG_MEMORY.flag()) != null;
-        if (services.restoredId() == 0) {
+        this.myIncarnation = services.incarnation();
+        this.toIncarnation = new int[n];
+        this.fromIncarnation = new int[n];
+        if (myIncarnation == 0 && services.restoredId() == 0) {
             log = new SenderLog(n);
             sentTo = new long[n];
             acceptedFrom = new long[n];
+            inSetup = true;
             services.determinants().record();
             services.installHook(this);
             services.exchange(new long[n], 2); // nobody sends before every rank numbers and counts its traffic
         }
+    }
+
+    /** A rank restarted alone rejoins the others (see {@link #rejoin}). */
+    @Override
+    public void onStart() {
+        if (myIncarnation > 0) {
+            rejoin();
+        }
+    }
+
+    /** The stamp of a message from incarnation {@code from} of its sender to incarnation {@code to} of its receiver. */
+    static int epoch(int to, int from) {
+        return to << 16 | from;
+    }
+
+    /**
+     * This rank restarts alone: waits until the others have said what they hold from it (they drop whatever its dead
+     * incarnation still sends from then on), then either starts from the beginning (the others send it again
+     * everything they sent it, and its stream is replayed from its start) or runs its setup code again against what
+     * its setup received, until the restore at {@code Checkpoint.restoreOr} ({@link #onRestore}). Until the others
+     * learn of it at the restore, everything they send this incarnation is dropped: their logs hold it.
+     */
+    private void rejoin() {
+        services.await(() -> rejoined != null, "waiting for the other ranks to say which of its messages they hold, "
+                + "to restart alone");
+        LoggingMessage.Rejoined j = rejoined;
+        suppressTo = j.accepted().clone();
+        toIncarnation = j.incarnations().clone();
+        fromIncarnation = j.incarnations().clone();
+        toIncarnation[me] = myIncarnation;
+        fromIncarnation[me] = myIncarnation;
+        sentTo = new long[n];
+        if (services.restoredId() == 0) {
+            log = new SenderLog(n);
+            acceptedFrom = new long[n];
+            inSetup = true;
+            readStream(sentTo, new Determinants.Mark(0, null));
+            services.installHook(this);
+            services.toCoordinator(LoggingMessage.restored(acceptedFrom));
+            return;
+        }
+        LoggingData data = LoggingData.decode(services.restoredImage().policyData(), n,
+                "rank " + me + "'s local checkpoint " + services.restoredId());
+        log = new SenderLog(n); // the setup's own sends, if a peer does not hold them yet
+        acceptedFrom = data.setupAccepted().clone();
+        suppressTo[me] = acceptedFrom[me]; // what it sent itself in its setup is in the refill
+        services.refill(data.setup());
+        services.installHook(this);
     }
 
     // ------------------------------------------------------------------ TrafficHook
@@ -114,15 +193,23 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     public boolean beforeSend(Outgoing m) {
         makeStable();
         int dest = m.dest();
-        long seq = ++sentTo[dest];
+        long seq = sentTo[dest] + 1;
         if (suppressTo != null && seq <= suppressTo[dest]) {
+            sentTo[dest] = seq;
             checkReexecuted(m, dest, seq);
             return false; // re-executed: the receiver's restored checkpoint holds it already
         }
         waitWhileLogFull();
-        int crc = log.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
-                m::writePayload);
-        m.stamp(0, seq);
+        SenderLog l = log;
+        int crc;
+        // Numbered, logged and stamped under the log's lock, which a resend to a restarted rank holds throughout: a
+        // message stamped with the receiver's new incarnation goes after everything sent to it again.
+        synchronized (l) {
+            sentTo[dest] = seq;
+            crc = l.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
+                    m::writePayload);
+            m.stamp(epoch(toIncarnation[dest], myIncarnation), seq);
+        }
         if (!m.objects()) { // equal objects need not encode equally (a map's order), so they are not checked
             digests.add(dest, seq, crc);
             if (digests.size() >= DIGESTS_PER_BATCH) {
@@ -166,16 +253,79 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     }
 
     @Override
-    public boolean onAccept(Envelope e) {
-        if (e.seq() > 0) {
-            acceptedFrom[e.source()] = e.seq();
+    public int onAccept(Envelope e) {
+        int source = e.source();
+        int stamp = e.epoch();
+        if (stamp >>> 16 < myIncarnation || (stamp & 0xffff) < fromIncarnation[source]
+                || e.seq() > 0 && e.seq() <= acceptedFrom[source]) {
+            // Sent to an incarnation of this rank that died, or by one of the sender's that died, or sent again:
+            // what the current incarnations need comes again from their logs and re-executions.
+            return DROP;
         }
-        return false;
+        if (e.seq() > 0) {
+            acceptedFrom[source] = e.seq();
+        }
+        if (inSetup) {
+            synchronized (setupLog) {
+                setupLog.put(setupKey(source, e.seq()), null);
+            }
+            return LOG;
+        }
+        return KEEP;
     }
 
+    private static long setupKey(int source, long seq) {
+        return (long) source << 40 | seq;
+    }
+
+    /** A message accepted during the setup: kept for a restart of this rank alone. */
     @Override
     public void log(Envelope e, SavedMessage saved) {
-        throw new IllegalStateException("sender-based logging asks the receiver to log nothing");
+        synchronized (setupLog) {
+            setupLog.replace(setupKey(e.source(), e.seq()), saved);
+        }
+    }
+
+    /**
+     * The setup is over: what it accepted is kept with every checkpoint from now on, since a restart of this rank
+     * alone runs the setup code again and nobody sends those messages again. A setup that made a non-deterministic
+     * call (a wildcard receive, a probe, a test) cannot be repeated alone exactly: the whole job restarts instead.
+     */
+    @Override
+    public void onSetupDone() {
+        if (!inSetup) {
+            return;
+        }
+        services.atomically(() -> {
+            inSetup = false;
+            setupAccepted = acceptedFrom.clone();
+            return null;
+        });
+        Determinants.Mark mark = services.determinants().mark();
+        if (mark.position() > 0 || mark.open() != null) {
+            refuseAlone("its setup code, before its first Checkpoint.restoreOr, made a non-deterministic call (a "
+                    + "wildcard receive, a probe or a test), which a restart of it alone could not repeat exactly");
+        }
+    }
+
+    private void refuseAlone(String why) {
+        setupRefusal = why;
+        services.cannotRestartAlone(why);
+    }
+
+    /** The setup's messages, once all have arrived whole. */
+    private List<SavedMessage> setupMessages() {
+        synchronized (setupLog) {
+            if (setupLog.isEmpty()) {
+                return setup;
+            }
+            if (setupLog.containsValue(null)) {
+                return null;
+            }
+            setup = List.copyOf(setupLog.values());
+            setupLog.clear();
+            return setup;
+        }
     }
 
     /**
@@ -306,7 +456,11 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             accepted[0] = acceptedFrom.clone();
             return CheckpointId.of(index);
         }));
-        LoggingData data = new LoggingData(sent, accepted[0], mark, logged);
+        List<SavedMessage> setupNow = setupMessages();
+        String refusal = setupNow != null ? setupRefusal
+                : "a message its setup received had not arrived whole when it checkpointed";
+        LoggingData data = new LoggingData(sent, accepted[0], mark, setupAccepted == null ? new long[n] : setupAccepted,
+                refusal, setupNow == null ? List.of() : setupNow, logged);
         return new Taken(image.withPolicyData(data.encode()), data);
     }
 
@@ -345,6 +499,26 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 services.wake();
             }
             case LoggingMessage.CHECKPOINT_SOON -> checkpointSoon = true;
+            case LoggingMessage.PEER_RESTARTING -> {
+                LoggingMessage.Peer p = LoggingMessage.Peer.decode(message);
+                long held = services.atomically(() -> {
+                    fromIncarnation[p.rank()] = p.incarnation();
+                    return acceptedFrom[p.rank()];
+                });
+                services.toCoordinator(new LoggingMessage.Peer(p.rank(), p.incarnation(), held)
+                        .encode(LoggingMessage.ACCEPTED));
+            }
+            case LoggingMessage.RESEND -> {
+                LoggingMessage.Peer p = LoggingMessage.Peer.decode(message);
+                Thread t = new Thread(() -> resendTo(p.rank(), p.incarnation(), p.number()),
+                        "snapline-resend-" + me + "-to-" + p.rank());
+                t.setDaemon(true);
+                t.start();
+            }
+            case LoggingMessage.REJOINED -> {
+                rejoined = LoggingMessage.Rejoined.decode(message);
+                services.wake();
+            }
             case LoggingMessage.DROP -> {
                 long[] d = LoggingMessage.dropOf(message);
                 SenderLog l = log;
@@ -365,6 +539,33 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         write.await();
     }
 
+    /**
+     * Rank {@code rank} restarted alone as {@code incarnation} and has restored what it had accepted from this rank up
+     * to message {@code after}: sends it again what the log holds beyond, then stamps what follows for the new
+     * incarnation, all under the log's lock, so that nothing new overtakes what is sent again.
+     */
+    private void resendTo(int rank, int incarnation, long after) {
+        SenderLog l = log;
+        try {
+            synchronized (l) {
+                toIncarnation[rank] = incarnation;
+                List<SenderLog.Entry> again;
+                try {
+                    again = l.after(rank, after);
+                } catch (IllegalStateException e) {
+                    services.toCoordinator(LoggingMessage.fail("rank " + rank + " cannot restart exactly: rank " + me
+                            + "'s log " + e.getMessage()));
+                    return;
+                }
+                for (SenderLog.Entry e : again) {
+                    services.resend(rank, e.message(), epoch(incarnation, myIncarnation), e.seq());
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            // This rank died or the job ended meanwhile: what it did not send again comes with its own restart.
+        }
+    }
+
     // ------------------------------------------------------------------ restore
 
     @Override
@@ -372,24 +573,68 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         String where = "rank " + me + "'s local checkpoint " + image.id();
         LoggingData data = LoggingData.decode(image.policyData(), n, where);
         lastPoint = image.point();
+        setupAccepted = data.setupAccepted().clone();
+        setup = data.setup();
+        setupRefusal = data.setupRefusal();
+        if (!setupRefusal.isEmpty()) {
+            services.cannotRestartAlone(setupRefusal);
+        }
+        if (myIncarnation > 0) {
+            restoreAlone(data);
+            return List.of();
+        }
         log = SenderLog.decode(data.log(), me, n, where);
         sentTo = data.sentTo().clone();
         acceptedFrom = data.acceptedFrom().clone();
         suppressTo = services.exchange(acceptedFrom, 0); // what each peer's restored checkpoint holds from this rank
+        readStream(data.sentTo(), data.mark());
+        services.installHook(this);
+        services.exchange(new long[n], 1); // every rank counts what it accepts before anything is sent again
+        resendOwn();
+        return List.of();
+    }
 
+    /**
+     * This rank, restarted alone, has run its setup code again and restores its checkpoint: what the setup left
+     * unreceived is dropped (the image holds what was unreceived at the checkpoint), the counts become the
+     * checkpoint's, its stream is replayed from the checkpoint's position, the others are told what it holds from each
+     * (they send it the rest again), and it sends again from its own log what they do not hold.
+     */
+    private void restoreAlone(LoggingData data) {
+        String where = "rank " + me + "'s local checkpoint " + services.restoredId();
+        services.dropUnreceived();
+        SenderLog restored = SenderLog.decode(data.log(), me, n, where);
+        synchronized (restored) {
+            log = restored;
+        }
+        sentTo = data.sentTo().clone();
+        services.atomically(() -> {
+            acceptedFrom = data.acceptedFrom().clone();
+            return null;
+        });
+        suppressTo[me] = acceptedFrom[me]; // what it sent itself is in its image, or received
+        readStream(data.sentTo(), data.mark());
+        services.toCoordinator(LoggingMessage.restored(acceptedFrom));
+        resendOwn();
+    }
+
+    /**
+     * Reads this rank's event stream and digests, and replays the stream from {@code mark}; {@code sentBefore}: what
+     * the rank had sent on each channel at that point (later sends a peer holds are checked against their digests).
+     */
+    private void readStream(long[] sentBefore, Determinants.Mark mark) {
         List<EventRecord> records = new ArrayList<>();
         List<byte[]> stored = services.readEvents();
-        Map<Integer, Map<Long, Integer>> sentBefore = new HashMap<>();
+        Map<Integer, Map<Long, Integer>> digestsOf = new HashMap<>();
         for (int k = 0; k < stored.size(); k++) {
             String what = "record " + (k + 1) + " of rank " + me + "'s event stream";
             if (SendDigests.is(stored.get(k))) {
-                SendDigests.read(stored.get(k), data.sentTo(), suppressTo, sentBefore, what);
+                SendDigests.read(stored.get(k), sentBefore, suppressTo, digestsOf, what);
             } else {
                 records.add(EventRecord.decode(stored.get(k), what));
             }
         }
-        expected = sentBefore;
-        Determinants.Mark mark = data.mark();
+        expected = digestsOf;
         EventRecord.Stream stream = EventRecord.join(me, records, mark.position());
         loggedEnd = stream.end();
         loggedUnresolved = new HashSet<>(stream.unresolved());
@@ -405,19 +650,23 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             // the replay reproduces each of them: nothing is left unreproducible.
             services.determinants().replay(new DeterminantLog(events), null, skip);
         }
-        services.installHook(this);
-        services.exchange(new long[n], 1); // every rank counts what it accepts before anything is sent again
-        for (int dest = 0; dest < n; dest++) {
-            List<SenderLog.Entry> again;
-            try {
-                again = log.after(dest, suppressTo[dest]);
-            } catch (IllegalStateException e) {
-                throw new CheckpointException("rank " + me + " cannot restart exactly: " + e.getMessage(), e);
-            }
-            for (SenderLog.Entry e : again) {
-                services.resend(dest, e.message(), e.seq());
+    }
+
+    /** Sends again from this rank's log, before anything new, what each peer does not hold ({@link #suppressTo}). */
+    private void resendOwn() {
+        SenderLog l = log;
+        synchronized (l) {
+            for (int dest = 0; dest < n; dest++) {
+                List<SenderLog.Entry> again;
+                try {
+                    again = l.after(dest, suppressTo[dest]);
+                } catch (IllegalStateException e) {
+                    throw new CheckpointException("rank " + me + " cannot restart exactly: " + e.getMessage(), e);
+                }
+                for (SenderLog.Entry e : again) {
+                    services.resend(dest, e.message(), epoch(toIncarnation[dest], myIncarnation), e.seq());
+                }
             }
         }
-        return List.of();
     }
 }

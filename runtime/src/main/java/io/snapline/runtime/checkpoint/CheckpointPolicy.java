@@ -102,6 +102,28 @@ public interface CheckpointPolicy {
         return false;
     }
 
+    /**
+     * Whether a rank that dies under {@code settings} restarts alone while the others run on (message logging): the
+     * supervisor then starts a new incarnation of just that rank ({@link RankServices#incarnation()}), from
+     * {@link #restartPointAlone}, and tells the coordinator ({@link PolicyCoordinator#onRankRestarting}); the whole
+     * attempt restarts only when that cannot be done (failures at once, a rank whose policy said
+     * {@link RankServices#cannotRestartAlone}, a device that cannot replace one rank).
+     */
+    default boolean restartsRanksAlone(PolicySettings settings) {
+        return false;
+    }
+
+    /**
+     * Where rank {@code rank} continues when it restarts alone ({@link #restartsRanksAlone}): its checkpoint, or null
+     * for the beginning. The other ranks are running; only {@code rank}'s part of the store may be changed.
+     *
+     * @throws io.snapline.runtime.checkpoint.store.CheckpointStoreException when it cannot continue exactly
+     */
+    default RestoreFrom restartPointAlone(CheckpointStore store, int rank, int ranks, PolicySettings settings,
+            Consumer<String> warn) {
+        throw new UnsupportedOperationException(name() + " does not restart ranks alone");
+    }
+
     /** The rank half, created once per rank and attempt, when the rank calls {@code MPI.Init}. */
     RankPolicy forRank(RankServices services);
 

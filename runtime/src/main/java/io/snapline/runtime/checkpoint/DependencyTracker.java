@@ -84,10 +84,14 @@ final class DependencyTracker implements ChannelHook {
     }
 
     @Override
-    public boolean onAccept(Message m) {
+    public int onAccept(Message m) {
         ChannelHook h = inner;
         if (m.epoch() == SETUP && h == null) {
-            return false;
+            return KEEP;
+        }
+        int verdict = h == null ? KEEP : h.onAccept(m);
+        if (verdict == DROP) {
+            return DROP;
         }
         if (receiveCount * 3 == receives.length) {
             receives = Arrays.copyOf(receives, receives.length * 2);
@@ -96,7 +100,7 @@ final class DependencyTracker implements ChannelHook {
         receives[3 * receiveCount + 1] = m.seq();
         receives[3 * receiveCount + 2] = m.epoch();
         receiveCount++;
-        return h != null && h.onAccept(m);
+        return verdict;
     }
 
     @Override

@@ -24,6 +24,15 @@ public interface PolicyCoordinator {
     }
 
     /**
+     * Rank {@code rank} died and restarts alone as incarnation {@code incarnation} while the others run on
+     * ({@link CheckpointPolicy#restartsRanksAlone}): everything its previous incarnation sent has been handed to this
+     * coordinator already, and the new one starts after this call.
+     */
+    default void onRankRestarting(int rank, int incarnation) {
+        throw new UnsupportedOperationException("this policy does not restart ranks alone");
+    }
+
+    /**
      * The attempt is over (after the last event): stop whatever the coordinator runs on threads of its own. Called
      * on the coordinator's thread; the supervisor plans a restart only after it returns.
      */

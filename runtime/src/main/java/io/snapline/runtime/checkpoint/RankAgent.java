@@ -84,9 +84,12 @@ public final class RankAgent implements RankServices {
             if (isRestart()) {
                 tracker.beforeRestore(); // setup code runs again first; its traffic is not part of any interval
             }
-            endpoint.setHook(tracker);
-            // No rank sends before every rank records what it accepts.
-            CommSnapshot.exchange(endpoint, new long[endpoint.size()], 3);
+            if (setup.incarnation() == 0) {
+                endpoint.setHook(tracker);
+                // No rank sends before every rank records what it accepts.
+                CommSnapshot.exchange(endpoint, new long[endpoint.size()], 3);
+            } // else the rank restarts alone, the others running: what it accepts is its policy's to say, when it can
+
         }
         if (policy == null) {
             RankPolicy p = setup.policy().forRank(this);
@@ -95,6 +98,7 @@ public final class RankAgent implements RankServices {
                 early.clear();
                 policy = p;
             }
+            p.onStart();
         }
     }
 
@@ -188,6 +192,16 @@ public final class RankAgent implements RankServices {
 
     // ------------------------------------------------------------------ the program-facing API
 
+    /**
+     * The supervisor kills this rank while the others run on ({@link Endpoint#kill}): it reports nothing more, and its
+     * program thread ends at its next entry into the runtime or in the wait it is in. Any thread.
+     */
+    public void kill(String reason) {
+        dying = true;
+        endpoint.kill(reason);
+        wake();
+    }
+
     /** Whether this rank was started to continue from a checkpoint. */
     public boolean isRestart() {
         return setup.restoreFrom() != null;
@@ -209,6 +223,7 @@ public final class RankAgent implements RankServices {
             throw new CheckpointException("Checkpoint.restoreOr: state '" + name + "' is registered already; give "
                     + "each state object its own name");
         }
+        setupDone();
         if (isRestart() && restoredStates == null) {
             restore();
         }
@@ -260,6 +275,7 @@ public final class RankAgent implements RankServices {
                     + setup.restoreFrom() + " but reached a safe point without calling Checkpoint.restoreOr "
                     + "first; restore the state before the first safe point");
         }
+        setupDone();
         if (isRestart() && !resumed) { // a saved state the program did not take back: it continues from here
             resumed = true;
             setup.link().resumed();
@@ -270,6 +286,16 @@ public final class RankAgent implements RankServices {
         }
         policy.atPoint(points);
     }
+
+    /** The first {@code restoreOr} or safe point ends the program's setup (see {@link RankPolicy#onSetupDone}). */
+    private void setupDone() {
+        if (!setupOver) {
+            setupOver = true;
+            policy.onSetupDone();
+        }
+    }
+
+    private boolean setupOver;
 
     /** See {@link io.snapline.checkpoint.Checkpoint#serializer}. */
     public <T> void serializer(Class<T> type, Serializer<? super T> serializer) {
@@ -409,15 +435,54 @@ public final class RankAgent implements RankServices {
         ChannelHook adapted = hook == null ? null : new TrafficAdapter(hook);
         if (tracker != null) {
             tracker.wrap(adapted); // the tracker stays in front and lets the policy's hook stamp the messages
+            if (setup.incarnation() > 0) {
+                endpoint.setHook(tracker); // until now the mailbox dropped everything (see init)
+            }
         } else {
             endpoint.setHook(adapted);
         }
     }
 
     @Override
-    public void resend(int dest, SavedMessage message, long seq) {
+    public void resend(int dest, SavedMessage message, int epoch, long seq) {
         endpoint.resend(dest, message.context(), message.tag(), EngineMessages.baseOf(message), message.elements(),
-                message.payload(), seq);
+                message.payload(), epoch, seq);
+    }
+
+    @Override
+    public int incarnation() {
+        return setup.incarnation();
+    }
+
+    @Override
+    public void cannotRestartAlone(String why) {
+        setup.link().cannotRestartAlone(why);
+    }
+
+    @Override
+    public synchronized RankImage restoredImage() {
+        if (image == null) {
+            image = readImage();
+        }
+        return image;
+    }
+
+    /** The image restored, once read (see {@link #restoredImage}). */
+    private RankImage image;
+
+    @Override
+    public <T> T atomically(Supplier<T> action) {
+        return endpoint.mailbox().atomically(action);
+    }
+
+    @Override
+    public void refill(List<SavedMessage> messages) {
+        CommSnapshot.restore(endpoint, EngineMessages.toEngine(messages));
+    }
+
+    @Override
+    public void dropUnreceived() {
+        CommSnapshot.drop(endpoint);
     }
 
     @Override
@@ -443,7 +508,7 @@ public final class RankAgent implements RankServices {
         endpoint.job().blocking(rank(), what);
         try {
             while (!condition.getAsBoolean()) {
-                endpoint.job().check();
+                endpoint.check();
                 synchronized (waitLock) {
                     if (!condition.getAsBoolean()) {
                         waitLock.wait(AWAIT_SLICE_MILLIS);
@@ -490,20 +555,29 @@ public final class RankAgent implements RankServices {
 
     // ------------------------------------------------------------------ restore
 
-    private void restore() {
-        long start = System.nanoTime();
+    private RankImage readImage() {
         RestoreFrom from = setup.restoreFrom();
+        if (from == null) {
+            throw new CheckpointException("rank " + rank() + " restores no checkpoint");
+        }
         String where = "the piece of rank " + rank() + " in " + from;
-        RankImage image;
+        RankImage read;
         try {
-            image = RankImage.decode(from.read(setup.store(), rank()), where);
+            read = RankImage.decode(from.read(setup.store(), rank()), where);
         } catch (CheckpointStoreException e) {
             throw new CheckpointException("cannot restore rank " + rank() + ": " + e.getMessage(), e);
         }
-        if (image.rank() != rank() || image.ranks() != size() || image.id() != from.id().value()) {
-            throw new CheckpointException(where + " belongs to rank " + image.rank() + " of " + image.ranks()
-                    + " in checkpoint " + image.id() + "; the store is inconsistent");
+        if (read.rank() != rank() || read.ranks() != size() || read.id() != from.id().value()) {
+            throw new CheckpointException(where + " belongs to rank " + read.rank() + " of " + read.ranks()
+                    + " in checkpoint " + read.id() + "; the store is inconsistent");
         }
+        return read;
+    }
+
+    private void restore() {
+        long start = System.nanoTime();
+        RankImage image = restoredImage();
+        this.image = null; // read once; the program's states are decoded from it now
         restoredStates = codec().decode(image.state());
         if (tracker != null && image.dependencies().length > 0) {
             tracker.restore(image.dependencies());
@@ -550,10 +624,14 @@ public final class RankAgent implements RankServices {
         parkUntilKilled();
     }
 
-    /** A rank the supervisor is about to kill does nothing more (in particular, it reports nothing). */
-    private static void parkUntilKilled() {
-        while (true) {
+    /**
+     * A rank the supervisor is about to kill does nothing more (in particular, it reports nothing). It is stopped
+     * where it parks, or, killed while the others run on ({@link Endpoint#kill}), ends here.
+     */
+    private void parkUntilKilled() {
+        while (!endpoint.isKilled()) {
             LockSupport.park();
         }
+        endpoint.check();
     }
 }

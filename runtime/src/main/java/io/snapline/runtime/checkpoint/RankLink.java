@@ -36,6 +36,13 @@ public interface RankLink {
      */
     void requestKill(boolean atSafePoint, String reason);
 
+    /**
+     * The rank's policy says that, should this rank fail, it cannot restart alone while the others run on, and why:
+     * the whole job restarts instead.
+     */
+    default void cannotRestartAlone(String why) {
+    }
+
     /** A link to nobody, for a program started without a launcher. */
     RankLink NONE = new RankLink() {
         @Override

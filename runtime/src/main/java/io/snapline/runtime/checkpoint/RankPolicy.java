@@ -25,6 +25,22 @@ public interface RankPolicy {
         return java.util.List.of();
     }
 
+    /**
+     * The policy is in place (it has been handed the coordinator's messages that came before it was) and
+     * {@code MPI.Init} is about to return to the program. Program thread; it may wait for the coordinator here.
+     */
+    default void onStart() {
+    }
+
+    /**
+     * The program's setup is over: it registers its first state ({@code Checkpoint.restoreOr}) or reaches its first
+     * safe point, whichever comes first. Called once per incarnation of the rank, on the program's thread, before a
+     * restore ({@link #onRestore}) if there is one. What the program did before is what it does again, from the
+     * beginning, each time it restarts.
+     */
+    default void onSetupDone() {
+    }
+
     /** The program called {@code MPI.Finalize}; no safe point follows. */
     default void finish() {
     }

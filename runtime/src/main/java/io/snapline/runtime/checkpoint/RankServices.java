@@ -95,12 +95,61 @@ public interface RankServices {
     io.snapline.runtime.determinant.Determinants determinants();
 
     /**
-     * Sends {@code message}, which this rank sent before a restart and kept in its message log, again to world rank
-     * {@code dest}, numbered {@code seq} on its channel: it travels past the {@link TrafficHook} (the receiver's hook
-     * sees it as it saw the original), and before anything the program sends to {@code dest} afterwards. Program
-     * thread, from {@link RankPolicy#onRestore}.
+     * Sends {@code message}, which this rank sent before and kept in its message log, again to world rank
+     * {@code dest}, stamped {@code epoch} and numbered {@code seq} on its channel: it travels past the
+     * {@link TrafficHook} (the receiver's hook sees it as it saw the original). Any thread; the policy keeps it in
+     * order with what the program sends to {@code dest}.
      */
-    void resend(int dest, SavedMessage message, long seq);
+    void resend(int dest, SavedMessage message, int epoch, long seq);
+
+    /**
+     * 0 for a rank started with its attempt; n for the n-th incarnation of a rank that failed and was restarted alone
+     * while the others ran on ({@link CheckpointPolicy#restartsRanksAlone}). Such a rank does not take part in
+     * anything collective at its start ({@link #exchange} in particular): the others are not starting.
+     */
+    default int incarnation() {
+        return 0;
+    }
+
+    /**
+     * Tells the supervisor that, should this rank fail, it cannot restart alone while the others run on, and why
+     * (for instance: what its program did before its first state was registered cannot be repeated exactly); the
+     * whole job then restarts instead. Any thread.
+     */
+    default void cannotRestartAlone(String why) {
+    }
+
+    /**
+     * The image this rank restores ({@link #restoredId()}), read and checked now (it is read once; the restore at
+     * {@code Checkpoint.restoreOr} uses the same): a policy that restarts a rank alone needs its data before the
+     * program's setup code runs.
+     *
+     * @throws io.snapline.checkpoint.CheckpointException if there is none or it cannot be read
+     */
+    default RankImage restoredImage() {
+        throw new UnsupportedOperationException("this runtime does not read images early");
+    }
+
+    /**
+     * Runs {@code action} under the lock that guards accepting messages (and calling a {@link TrafficHook}): nothing
+     * is accepted meanwhile. It must not block. Any thread.
+     */
+    default <T> T atomically(java.util.function.Supplier<T> action) {
+        throw new UnsupportedOperationException("this runtime has no mailbox lock to offer");
+    }
+
+    /**
+     * Puts {@code messages} in this rank's mailbox, in order, as accepted and not yet received (past the hook): a rank
+     * restarted alone gets back what its setup code received. Program thread.
+     */
+    default void refill(java.util.List<SavedMessage> messages) {
+        throw new UnsupportedOperationException("this runtime cannot refill a mailbox");
+    }
+
+    /** Drops every message accepted and not yet received (a restore replaces them by its image's). Program thread. */
+    default void dropUnreceived() {
+        throw new UnsupportedOperationException("this runtime cannot empty a mailbox");
+    }
 
     /**
      * The records of this rank's event stream kept in the store

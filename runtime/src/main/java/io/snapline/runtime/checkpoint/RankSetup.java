@@ -14,9 +14,17 @@ import io.snapline.runtime.checkpoint.store.CheckpointStore;
  * @param killDuringWriteOf  failure injection: kill this rank while it writes its piece of this checkpoint (0: never)
  * @param firstCheckpointId  the id the attempt's first global checkpoint takes (see
  *                           {@link RankServices#firstCheckpointId()})
+ * @param incarnation        0 for a rank started with its attempt; n when it is the n-th incarnation of a rank
+ *                           restarted alone while the others ran on (see {@link RankServices#incarnation()})
  */
 public record RankSetup(CheckpointPolicy policy, PolicySettings settings, CheckpointStore store, RestoreFrom restoreFrom,
-        RankLink link, long killAtPoint, long killDuringWriteOf, long firstCheckpointId) {
+        RankLink link, long killAtPoint, long killDuringWriteOf, long firstCheckpointId, int incarnation) {
+
+    /** A rank started with its attempt. */
+    public RankSetup(CheckpointPolicy policy, PolicySettings settings, CheckpointStore store, RestoreFrom restoreFrom,
+            RankLink link, long killAtPoint, long killDuringWriteOf, long firstCheckpointId) {
+        this(policy, settings, store, restoreFrom, link, killAtPoint, killDuringWriteOf, firstCheckpointId, 0);
+    }
 
     /** A setup whose first checkpoint follows the one restored (a store holding no newer one). */
     public RankSetup(CheckpointPolicy policy, PolicySettings settings, CheckpointStore store, RestoreFrom restoreFrom,

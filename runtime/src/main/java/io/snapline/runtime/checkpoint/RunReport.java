@@ -30,7 +30,7 @@ public final class RunReport {
      * started, when there was nothing to restore).
      */
     public record Restart(int number, int[] failedRanks, String reason, long fromCheckpoint, long[] fromLine,
-            String from, long detectedAt, long tookNanos) {
+            String from, long detectedAt, long tookNanos, boolean alone) {
         /** The lowest of the failed ranks. */
         public int failedRank() {
             return failedRanks[0];
@@ -97,7 +97,18 @@ public final class RunReport {
     public synchronized void restart(int[] failedRanks, String reason, RestartPoint from, long detectedNanos,
             long restoredNanos) {
         restarts.add(new Restart(restarts.size() + 1, failedRanks.clone(), reason, from.globalId(), from.line(),
-                from.toString(), detectedNanos - start, restoredNanos - detectedNanos));
+                from.toString(), detectedNanos - start, restoredNanos - detectedNanos, false));
+    }
+
+    /**
+     * Rank {@code rank} failed and restarted alone from {@code from} (null: the beginning) while the others ran on;
+     * {@code restoredNanos}: when it had restored.
+     */
+    public synchronized void restartAlone(int rank, String reason, RestoreFrom from, long detectedNanos,
+            long restoredNanos) {
+        restarts.add(new Restart(restarts.size() + 1, new int[] {rank}, reason, 0, null,
+                (from == null ? "the beginning" : from) + ", alone (the other ranks ran on)", detectedNanos - start,
+                restoredNanos - detectedNanos, true));
     }
 
     /** Checkpoint {@code id} was abandoned for {@code reason}; the job ran on. */
@@ -220,10 +231,12 @@ public final class RunReport {
         j.append("  \"localCheckpointsDeleted\": ").append(discarded).append(",\n");
         array(j, "restarts", restarts, r -> String.format(Locale.ROOT,
                 "{\"number\": %d, \"failedRank\": %d, \"failedRanks\": %s, \"reason\": %s, "
-                        + "\"fromCheckpoint\": %d, \"fromLine\": %s, \"detectedAtNanos\": %d, \"tookNanos\": %d}",
+                        + "\"fromCheckpoint\": %d, \"fromLine\": %s, \"detectedAtNanos\": %d, \"tookNanos\": %d, "
+                        + "\"alone\": %b}",
                 r.number(), r.failedRank(), java.util.Arrays.toString(r.failedRanks()), quote(r.reason()),
                 r.fromCheckpoint(),
-                r.fromLine() == null ? "null" : java.util.Arrays.toString(r.fromLine()), r.detectedAt(), r.tookNanos()));
+                r.fromLine() == null ? "null" : java.util.Arrays.toString(r.fromLine()), r.detectedAt(), r.tookNanos(),
+                r.alone()));
         array(j, "abandoned", abandoned, a -> String.format(Locale.ROOT,
                 "{\"id\": %d, \"reason\": %s, \"atNanos\": %d}", a.id(), quote(a.reason()), a.at()));
         j.append("  \"warnings\": [");

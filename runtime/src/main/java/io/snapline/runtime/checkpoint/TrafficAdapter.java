@@ -21,7 +21,7 @@ final class TrafficAdapter implements ChannelHook {
     }
 
     @Override
-    public boolean onAccept(Message m) {
+    public int onAccept(Message m) {
         return hook.onAccept(envelope(m));
     }
 

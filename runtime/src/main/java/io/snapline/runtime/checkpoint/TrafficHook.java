@@ -15,12 +15,22 @@ public interface TrafficHook {
      */
     boolean beforeSend(Outgoing m);
 
+    /** {@link #onAccept}: keep the message. */
+    int KEEP = 0;
+    /** {@link #onAccept}: keep the message and log its payload ({@link #log} follows once the payload is at hand). */
+    int LOG = 1;
+    /**
+     * {@link #onAccept}: drop the message, as if this rank had received it (its sender's request completes): a rank
+     * restarted alone drops what its senders sent its previous incarnation, and gets it again from their logs.
+     */
+    int DROP = 2;
+
     /**
      * A message from another rank (or this one) is being accepted into this rank's mailbox, in channel order, under
      * the mailbox lock. Runs on whatever thread delivers it (the sender's thread on {@code shm}, the progress thread
-     * on {@code tcp}). Return true to have its payload logged: {@link #log} follows once the payload is at hand.
+     * on {@code tcp}). Returns {@link #KEEP}, {@link #LOG} or {@link #DROP}.
      */
-    boolean onAccept(Envelope e);
+    int onAccept(Envelope e);
 
     /** The message {@link #onAccept} asked to log, payload included ({@code saved}). Any thread. */
     void log(Envelope e, SavedMessage saved);

@@ -14,12 +14,22 @@ public interface ChannelHook {
      */
     boolean beforeSend(Message m);
 
+    /** {@link #onAccept}: keep the message. */
+    int KEEP = 0;
+    /** {@link #onAccept}: keep the message and log its payload ({@link #log} follows once the payload is at hand). */
+    int LOG = 1;
+    /**
+     * {@link #onAccept}: drop the message as if it had been received; its sender's request completes. For a message
+     * a restarted rank gets again from its sender's log, sent before the sender knew of the restart.
+     */
+    int DROP = 2;
+
     /**
      * A message from another rank (or this one) is being accepted into this rank's mailbox, in channel order. Runs
-     * on whatever thread delivers it (the sender's thread on {@code shm}, the progress thread on {@code tcp}). Return
-     * true to have its payload logged: {@link #log} follows once the payload is at hand.
+     * on whatever thread delivers it (the sender's thread on {@code shm}, the progress thread on {@code tcp}), under
+     * the mailbox lock. Returns {@link #KEEP}, {@link #LOG} or {@link #DROP}.
      */
-    boolean onAccept(Message m);
+    int onAccept(Message m);
 
     /** The packed payload (or encoded objects) of a message {@link #onAccept} asked to log. Any thread. */
     void log(Message m, byte[] payload);

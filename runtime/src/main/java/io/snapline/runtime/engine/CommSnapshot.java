@@ -120,6 +120,18 @@ public final class CommSnapshot {
         return ep.mailbox().withUnexpected(CONTEXT, action);
     }
 
+    /**
+     * Drops every message accepted for {@code ep}'s rank and not received yet, checkpoint traffic excepted, as if it
+     * had been received (a sender waiting for its delivery completes); returns how many.
+     */
+    public static int drop(Endpoint ep) {
+        List<Message> taken = ep.mailbox().takeUnexpected(CONTEXT, null);
+        for (Message m : taken) {
+            m.delivered();
+        }
+        return taken.size();
+    }
+
     /** Puts a checkpoint's unreceived messages back in front of anything that arrived since the restart. */
     public static void restore(Endpoint ep, List<Saved> saved) {
         List<Message> copies = new ArrayList<>(saved.size());

@@ -87,6 +87,35 @@ public final class Endpoint {
         return job;
     }
 
+    /** Why this rank was killed ({@link #kill}), or null. */
+    private volatile String killedFor;
+
+    /**
+     * Kills this rank while the others run on: its threads' next entry into the runtime, and every wait they are in,
+     * ends with {@link RankKilledError}, so that it stops where it touches nothing another rank shares. Any thread.
+     */
+    public void kill(String reason) {
+        killedFor = reason;
+        job.wake(rank);
+    }
+
+    /** Whether {@link #kill} was called. */
+    public boolean isKilled() {
+        return killedFor != null;
+    }
+
+    /**
+     * Throws {@link JobAbortedException} when the job has been aborted, and {@link RankKilledError} when this rank
+     * was {@linkplain #kill killed}.
+     */
+    public void check() {
+        job.check();
+        String k = killedFor;
+        if (k != null) {
+            throw new RankKilledError("rank " + rank + " was killed: " + k);
+        }
+    }
+
     public Device device() {
         return device;
     }
@@ -167,7 +196,7 @@ public final class Endpoint {
     /** Starts a send of {@code count} items of {@code type} to world rank {@code dest}; arguments are checked. */
     public Request isend(SendMode mode, Object buf, int offset, int count, TypeMap type, int dest, int tag,
             int context, int destRankForStatus) {
-        job.check();
+        check();
         checkPeer(dest);
         int n = count * type.size();
         BaseType base = type.base();
@@ -246,14 +275,15 @@ public final class Endpoint {
 
     /**
      * Sends again, from a message log, a message this rank sent before a restart: numbered {@code seq} on its channel,
-     * past the hook (it was numbered and logged when first sent). It must go before any message the program sends to
-     * {@code dest} from now on, which channel order then keeps behind it.
+     * past the hook (it was numbered and logged when first sent), stamped {@code epoch}. It must go before any message
+     * the program sends to {@code dest} from now on, which channel order then keeps behind it. Any thread.
      */
-    public void resend(int dest, int context, int tag, BaseType base, int elements, byte[] payload, long seq) {
-        job.check();
+    public void resend(int dest, int context, int tag, BaseType base, int elements, byte[] payload, int epoch,
+            long seq) {
+        check();
         checkPeer(dest);
         try {
-            device.send(Message.resent(rank, dest, context, tag, base, elements, payload, seq));
+            device.send(Message.resent(rank, dest, context, tag, base, elements, payload, epoch, seq));
         } catch (io.snapline.runtime.device.DeviceException e) {
             throw new EngineException(e.getMessage(), e);
         }
@@ -304,7 +334,7 @@ public final class Endpoint {
 
     /** Posts a receive from world rank {@code source} (or {@link Ranks#ANY_SOURCE}); arguments are checked. */
     public Request irecv(Object buf, int offset, int count, TypeMap type, int source, int tag, int context, Group peers) {
-        job.check();
+        check();
         ChoiceHook c = choices;
         ChoiceHook.Receive watch = c == null || context == CommSnapshot.CONTEXT ? null : c.receive(source, tag, context);
         Request r = Request.forReceive(this, buf, offset, count, type, context, watch == null ? source : watch.source(),
@@ -392,7 +422,7 @@ public final class Endpoint {
 
     /** The earliest unmatched message for this key, or null ({@code Iprobe}: a choice, see {@link ChoiceHook}). */
     public Message iprobe(int source, int tag, int context) {
-        job.check();
+        check();
         ChoiceHook c = choices;
         Message m;
         if (c == null || context == CommSnapshot.CONTEXT) {
@@ -436,7 +466,7 @@ public final class Endpoint {
         try {
             while (true) {
                 long seen = mailbox.arrivals();
-                job.check();
+                check();
                 Message m = mailbox.peek(context, source, tag);
                 if (m != null) {
                     return m;
@@ -455,7 +485,7 @@ public final class Endpoint {
                     continue; // look once more: a message may have come before the senders could see this rank park
                 }
                 if (mailbox.arrivals() == seen && !mailbox.hasIncoming()) {
-                    job.check();
+                    check();
                     if (source != Ranks.ANY_SOURCE) {
                         checkPeer(source);
                     }
@@ -534,7 +564,7 @@ public final class Endpoint {
                     mailbox.drain();
                     continue;
                 }
-                job.check();
+                check();
                 LockSupport.parkNanos(r, parkNanos(parks++));
             }
         } finally {
@@ -557,7 +587,7 @@ public final class Endpoint {
         job.blocking(rank, r);
         try {
             while (!r.isComplete()) {
-                job.check();
+                check();
                 if (!device.drive(peer, r, DRIVE_NANOS, large)) {
                     return r.isComplete();
                 }
@@ -809,7 +839,7 @@ public final class Endpoint {
                     mailbox.sleeping(1);
                     continue;
                 }
-                job.check();
+                check();
                 LockSupport.parkNanos(this, parkNanos(parks++));
             }
         } finally {

@@ -191,6 +191,28 @@ public final class JobState {
     /** Marks a rank whose program has returned. */
     public static final Blocked FINISHED = new Blocked(-1, "finished");
 
+    /** Wakes rank {@code rank}'s main thread from a park inside the runtime, so that it checks why it should stop. */
+    public void wake(int rank) {
+        Thread t = rankThreads[rank];
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /**
+     * Rank {@code rank} starts again in this job (restarted alone, its previous incarnation dead): it counts as
+     * running, no longer as finished.
+     */
+    public void restarted(int rank) {
+        Slot s = slots[rank];
+        synchronized (s) {
+            s.finished = false;
+            s.blockedOn = null;
+            s.polling = false;
+        }
+        s.missedPolls = 0;
+    }
+
     /** Records the main thread of a rank so an abort can wake it from a wait. */
     public void bindThread(int rank, Thread thread) {
         rankThreads[rank] = thread;

@@ -39,6 +39,8 @@ public final class Mailbox implements PacketHandler {
     /** The rings from ranks that have sent this rank small messages, replaced whole when one is added. */
     private volatile SmallRing[] rings = new SmallRing[0];
     private static final byte[] NO_PAYLOAD = new byte[0];
+    /** What {@link #accept} returns for a message the hook dropped. */
+    private static final Request DROPPED = Request.forSend(null, -1, 0);
     /** The count of this rank's threads parked waiting, on cache lines of its own. */
     private final Sleepers sleepers = new Sleepers();
     /** What the unexpected messages hold, per sender, against the eager window; under the lock. */
@@ -67,6 +69,10 @@ public final class Mailbox implements PacketHandler {
             queued = drainLocked();
             r = accept(m);
             queued |= r == null;
+        }
+        if (r == DROPPED) {
+            m.delivered(); // as if received: its sender's request completes
+            return;
         }
         if (r != null) {
             r.deliver(m);
@@ -176,15 +182,23 @@ public final class Mailbox implements PacketHandler {
         int bytes = elements * base.byteSize();
         int source = ring.source();
         ChannelHook h = context == CommSnapshot.CONTEXT ? null : hook;
-        Request r = takePosted(context, source, tag);
+        Request r = findPosted(context, source, tag);
         // No object at all for a matched message nobody watches; a matched one a policy watches needs no payload copy.
         Message m = r != null && h == null ? null : Message.arrived(source, ring.dest(), context, tag, base, elements,
                 r == null ? ring.copyPayload(at, bytes) : NO_PAYLOAD, null);
         if (h != null) {
             m.stamp(ring.epoch(at), ring.seq(at));
-            if (h.onAccept(m)) {
+            int verdict = h.onAccept(m);
+            if (verdict == ChannelHook.DROP) {
+                ring.advance(at);
+                return false;
+            }
+            if (verdict == ChannelHook.LOG) {
                 h.log(m, ring.copyPayload(at, bytes));
             }
+        }
+        if (r != null) {
+            unlinkPosted(r);
         }
         if (r != null) {
             r.deliverFromRing(ring, at, source, tag, base, elements);
@@ -202,11 +216,17 @@ public final class Mailbox implements PacketHandler {
     private Request accept(Message m) {
         ChannelHook h = hook;
         // Under the lock, so that a checkpoint taken with runAtomically sees exactly the accepted messages.
-        if (h != null && m.context() != CommSnapshot.CONTEXT && h.onAccept(m)) {
-            if (m.isRemote()) {
-                m.logOnFetch = true;
-            } else {
-                h.log(m, CommSnapshot.copyPayload(m));
+        if (h != null && m.context() != CommSnapshot.CONTEXT) {
+            int verdict = h.onAccept(m);
+            if (verdict == ChannelHook.DROP) {
+                return DROPPED;
+            }
+            if (verdict == ChannelHook.LOG) {
+                if (m.isRemote()) {
+                    m.logOnFetch = true;
+                } else {
+                    h.log(m, CommSnapshot.copyPayload(m));
+                }
             }
         }
         Request r = takePosted(m);
@@ -320,6 +340,58 @@ public final class Mailbox implements PacketHandler {
             if (reason != null) {
                 throw new PeerFailedException(rank, reason);
             }
+        }
+    }
+
+    /**
+     * Runs {@code action} under the lock that guards accepting messages, after taking what the rings hold: no message
+     * is accepted meanwhile, so what a hook has counted is exact for as long as it runs.
+     */
+    public <T> T atomically(java.util.function.Supplier<T> action) {
+        boolean queued;
+        T result;
+        synchronized (this) {
+            queued = drainLocked();
+            result = action.get();
+        }
+        if (queued) {
+            wakeProber();
+        }
+        return result;
+    }
+
+    /**
+     * Empties this mailbox for a new incarnation of its rank, whose previous one died: from now on {@code hook}
+     * decides what is accepted (one that drops everything until the new incarnation installs its own). What the rings
+     * hold is taken through it; receives the dead incarnation had posted are forgotten; messages it had accepted but
+     * not received are dropped, and their senders' requests complete, as if they had been received (a policy that
+     * restarts one rank alone has them in its senders' logs, and they are sent again).
+     */
+    public void restartReceiver(ChannelHook hook) {
+        java.util.List<Message> dropped = new java.util.ArrayList<>();
+        synchronized (this) {
+            this.hook = hook;
+            drainLocked();
+            for (Request r = postedHead; r != null; ) {
+                Request next = r.next;
+                r.prev = null;
+                r.next = null;
+                r.posted = false;
+                r = next;
+            }
+            postedHead = null;
+            postedTail = null;
+            Message prev = null;
+            for (Message m = unexpectedHead; m != null; ) {
+                Message next = m.next;
+                unlinkUnexpected(prev, m);
+                dropped.add(m);
+                m = next;
+            }
+            prober = null;
+        }
+        for (Message m : dropped) {
+            m.delivered();
         }
     }
 
@@ -500,9 +572,17 @@ public final class Mailbox implements PacketHandler {
     }
 
     private Request takePosted(int context, int source, int tag) {
+        Request r = findPosted(context, source, tag);
+        if (r != null) {
+            unlinkPosted(r);
+        }
+        return r;
+    }
+
+    /** The earliest posted receive that matches, left posted; or null. */
+    private Request findPosted(int context, int source, int tag) {
         for (Request r = postedHead; r != null; r = r.next) {
             if (r.matches(context, source, tag)) {
-                unlinkPosted(r);
                 return r;
             }
         }

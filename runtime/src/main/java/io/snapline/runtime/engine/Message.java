@@ -65,14 +65,14 @@ public final class Message extends Packet {
 
     /**
      * A message this rank sent before a restart, sent again from a message log: its payload is {@code payload}
-     * (packed, or the encoded objects), numbered {@code seq} on its channel. It completes nobody's request and never
-     * waits at the sender (like a buffered send, the log bounds it).
+     * (packed, or the encoded objects), stamped {@code epoch} and numbered {@code seq} on its channel. It completes
+     * nobody's request and never waits at the sender (like a buffered send, the log bounds it).
      */
     static Message resent(int source, int dest, int context, int tag, BaseType base, int elements, byte[] payload,
-            long seq) {
+            int epoch, long seq) {
         Message m = arrived(source, dest, context, tag, base, elements, payload, null);
         m.buffered = true;
-        m.stamp(0, seq);
+        m.stamp(epoch, seq);
         return m;
     }
 

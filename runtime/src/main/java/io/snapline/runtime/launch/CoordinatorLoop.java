@@ -80,6 +80,10 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         events.add(() -> coordinator.onRankFailed(rank));
     }
 
+    void onRankRestarting(int rank, int incarnation) {
+        events.add(() -> coordinator.onRankRestarting(rank, incarnation));
+    }
+
     private void loop() {
         long nextTick = System.nanoTime();
         try {

@@ -109,6 +109,11 @@ final class HeldOutput {
         return number;
     }
 
+    /** Rank {@code rank} restarts alone in attempt {@code number}: see {@link OutputCommit#restartRank}. */
+    void restartRank(int number, int rank, io.snapline.runtime.checkpoint.RestoreFrom from) {
+        add(() -> commit.restartRank(number, rank, from));
+    }
+
     /** See {@link OutputCommit#line}; waits while too much is queued. */
     void line(int attempt, int rank, byte[] prefix, byte[] data, int counted) {
         if (stopped) { // the job is over: a line its last attempt's ranks still print goes straight out

@@ -148,41 +148,61 @@ final class OutputCommit {
     void startAttempt(int number, RestartPoint restore) {
         attempt = number;
         for (int r = 0; r < np; r++) {
-            RestoreFrom from = restore.rank(r);
-            long back = 0;
-            if (from != null) {
-                Long m = marks.get(r).get(from.id().value());
-                if (m != null) {
-                    back = m;
-                } else if (number > 1) {
-                    // Taken in this run, but its offset is no longer known: assume it came after what was shown.
-                    back = released[r];
-                    warn.accept("rank " + r + " restarts from " + from + ", and where its output stood then is no "
-                            + "longer known: lines it printed around that checkpoint may be missing or repeated");
-                } // else a checkpoint of an earlier run, resumed: nothing of this run was printed yet
-                marks.get(r).tailMap(from.id().value(), false).clear();
-            } else {
-                marks.get(r).clear();
-            }
-            dropHeldAfter(r, back);
-            if (released[r] > back) {
-                shownTo[r] = Math.max(shownTo[r], released[r]);
-                warn.accept("rank " + r + " goes back to " + (from == null ? "the beginning" : from) + ", before "
-                        + "output it had already shown (" + (released[r] - back) + " bytes); what it prints again "
-                        + "up to there is not shown twice");
-            }
-            committedTo[r] = back; // what it restores is committed
-            committedId[r] = Long.MIN_VALUE;
             lastBase[r] = base[r];
             lastPrologue[r] = prologue[r];
             lastPrinted[r] = printed[r];
-            lastBack[r] = back;
-            base[r] = back;
-            printed[r] = 0;
-            prologue[r] = from == null ? 0 : -1;
-            early.get(r).clear();
+            lastBack[r] = restart(r, restore.rank(r), number > 1);
         }
         drain();
+    }
+
+    /**
+     * Rank {@code rank} restarts alone in attempt {@code number}, from {@code from} (null: the beginning), while the
+     * others run on: as {@link #startAttempt} for that rank. Every line its previous incarnation printed has come.
+     */
+    void restartRank(int number, int rank, RestoreFrom from) {
+        if (number != attempt || closed) {
+            return;
+        }
+        restart(rank, from, true);
+        drain();
+    }
+
+    /**
+     * Takes rank {@code r}'s held output back to the capture of {@code from} (null: the beginning), which becomes
+     * committed, and continues its stream from there; returns that offset. {@code thisRun}: {@code from} was taken in
+     * this run (not one resumed).
+     */
+    private long restart(int r, RestoreFrom from, boolean thisRun) {
+        long back = 0;
+        if (from != null) {
+            Long m = marks.get(r).get(from.id().value());
+            if (m != null) {
+                back = m;
+            } else if (thisRun) {
+                // Taken in this run, but its offset is no longer known: assume it came after what was shown.
+                back = released[r];
+                warn.accept("rank " + r + " restarts from " + from + ", and where its output stood then is no "
+                        + "longer known: lines it printed around that checkpoint may be missing or repeated");
+            } // else a checkpoint of an earlier run, resumed: nothing of this run was printed yet
+            marks.get(r).tailMap(from.id().value(), false).clear();
+        } else {
+            marks.get(r).clear();
+        }
+        dropHeldAfter(r, back);
+        if (released[r] > back) {
+            shownTo[r] = Math.max(shownTo[r], released[r]);
+            warn.accept("rank " + r + " goes back to " + (from == null ? "the beginning" : from) + ", before "
+                    + "output it had already shown (" + (released[r] - back) + " bytes); what it prints again "
+                    + "up to there is not shown twice");
+        }
+        committedTo[r] = back; // what it restores is committed
+        committedId[r] = Long.MIN_VALUE;
+        base[r] = back;
+        printed[r] = 0;
+        prologue[r] = from == null ? 0 : -1;
+        early.get(r).clear();
+        return back;
     }
 
     /** Drops rank {@code rank}'s held output after {@code offset}; its stream continues from there. */

@@ -134,6 +134,19 @@ final class RankOutput extends OutputStream {
         }
     }
 
+    /**
+     * Rank {@code rank} restarts alone, from {@code from} (null: the beginning), while the others run on: what its
+     * previous incarnation printed after that is taken back, and its count starts again.
+     */
+    void restartRank(int rank, io.snapline.runtime.checkpoint.RestoreFrom from) {
+        if (commit != null) {
+            synchronized (printed) {
+                printed.set(rank, 0);
+                commit.restartRank(attempt, rank, from);
+            }
+        }
+    }
+
     /** As {@link #captured(int, long)}, for a rank process that counted its output itself: {@code bytes} so far. */
     void captured(int rank, long id, long bytes) {
         if (commit != null) {

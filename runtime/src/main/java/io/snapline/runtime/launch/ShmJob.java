@@ -2,6 +2,7 @@ package io.snapline.runtime.launch;
 
 import io.snapline.runtime.checkpoint.RankAgent;
 import io.snapline.runtime.checkpoint.RankLink;
+import io.snapline.runtime.checkpoint.RankSetup;
 import io.snapline.runtime.device.shm.ShmDevice;
 import io.snapline.runtime.engine.DeadlockDetector;
 import io.snapline.runtime.engine.EagerWindow;
@@ -107,48 +108,55 @@ public final class ShmJob {
         final AtomicReferenceArray<String> killed = new AtomicReferenceArray<>(np);
         final RankAgent[] agents = new RankAgent[np];
         final List<FailurePlan.Injection> injections = supervision.failures().forAttempt();
+        /** Per rank: the injections its current incarnation was started with. */
+        final AtomicReferenceArray<List<FailurePlan.Injection>> injectionsOf = new AtomicReferenceArray<>(np);
         final List<Integer> abandoned = new ArrayList<>();
         volatile String violation;
         volatile long abortedAt;
         volatile SurvivorStop stopping;
         Endpoint[] endpoints;
-        CoordinatorLoop coordinator;
+        Mailbox[] mailboxes;
+        ShmDevice device;
+        ProgramClasses program;
         RankOutput rankOut;
+        RankOutput rankErr;
+        CoordinatorLoop coordinator;
+        /** Per rank: its incarnation in this attempt (see {@link RankSetup#incarnation}). */
+        final int[] incarnation = new int[np];
+        /** Per rank: why its policy said it cannot restart alone, or null. */
+        final AtomicReferenceArray<String> cannotAlone = new AtomicReferenceArray<>(np);
+        /** Per rank: where a rank that died and restarts alone starts again, set by {@link #fail}. */
+        final AtomicReferenceArray<Supervision.Alone> restartingAlone = new AtomicReferenceArray<>(np);
+        /** Ranks between their death and their new incarnation's restore: another failure meanwhile restarts all. */
+        final java.util.Set<Integer> recovering = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        /** Every class loader of the attempt, restarted ranks' included, closed at its end. */
+        final List<RankClassLoader> allLoaders = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** The group of the thread that runs the attempt. */
+        final ThreadGroup launcherGroup = Thread.currentThread().getThreadGroup();
+        /** A rank that would have restarted alone found no restart left: the job ends. */
+        volatile boolean gaveUp;
 
         void run(PrintStream out, PrintStream err) {
-            ProgramClasses program = new ProgramClasses(ProgramLoader.classPath(options));
-            ShmDevice device = new ShmDevice(np);
+            program = new ProgramClasses(ProgramLoader.classPath(options));
+            device = new ShmDevice(np);
             endpoints = new Endpoint[np];
+            mailboxes = new Mailbox[np];
             long window = EagerWindow.forSharedHeap(np, Runtime.getRuntime().maxMemory());
             for (int r = 0; r < np; r++) {
-                Mailbox mailbox = new Mailbox(window);
-                device.register(r, mailbox);
-                endpoints[r] = new Endpoint(r, device, mailbox, job);
+                mailboxes[r] = new Mailbox(window);
+                device.register(r, mailboxes[r]);
+                endpoints[r] = new Endpoint(r, device, mailboxes[r], job);
             }
             rankOut = supervision.stdout(out);
-            RankOutput rankErr = new RankOutput(err, np, options.tagOutput());
+            rankErr = new RankOutput(err, np, options.tagOutput());
             PrintStream savedOut = System.out;
             PrintStream savedErr = System.err;
-            RankClassLoader[] loaders = new RankClassLoader[np];
             java.util.Timer timer = new java.util.Timer("snapline-failure-injection", true);
             System.setOut(new PrintStream(rankOut, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(rankErr, true, StandardCharsets.UTF_8));
             try {
                 for (int r = 0; r < np; r++) {
-                    loaders[r] = new RankClassLoader(r, program);
-                    agents[r] = new RankAgent(endpoints[r], loaders[r],
-                            supervision.setupFor(r, link(r), injections));
-                    RankRegistry.bind(loaders[r], new RankContext(endpoints[r], "shm", 3, loaders[r], agents[r]));
-                    int rank = r;
-                    RankClassLoader loader = loaders[r];
-                    // Threads the rank starts (a policy's writer, the program's own) join its group, so a kill can
-                    // stop them all, as the death of a process would.
-                    groups[r] = new ThreadGroup("snapline-rank-" + r);
-                    threads[r] = new Thread(groups[r], () -> runRank(rank, loader, rankOut, rankErr),
-                            "snapline-rank-" + r, 0);
-                    threads[r].setDaemon(true);
-                    threads[r].setContextClassLoader(loaders[r]);
-                    job.bindThread(r, threads[r]);
+                    prepareRank(r, supervision.setupFor(r, link(r), injections));
                 }
                 coordinator = supervision.coordinator(new CoordinatorLoop.Ranks() {
                     @Override
@@ -185,14 +193,29 @@ public final class ShmJob {
                 System.err.flush();
                 System.setOut(savedOut);
                 System.setErr(savedErr);
-                for (RankClassLoader l : loaders) {
-                    if (l != null) {
-                        RankRegistry.unbind(l);
-                        closeQuietly(l);
-                    }
+                for (RankClassLoader l : allLoaders) {
+                    RankRegistry.unbind(l);
+                    closeQuietly(l);
                 }
                 closeQuietly(program);
             }
+        }
+
+        /**
+         * Makes rank {@code r}'s agent, class loader and thread (not started) for {@code setup}, on
+         * {@link #endpoints}[r]. Threads the rank starts (a policy's writer, the program's own) join its group, so that
+         * a kill can stop them all, as the death of a process would.
+         */
+        private void prepareRank(int r, RankSetup setup) {
+            RankClassLoader loader = new RankClassLoader(r, program);
+            allLoaders.add(loader);
+            agents[r] = new RankAgent(endpoints[r], loader, setup);
+            RankRegistry.bind(loader, new RankContext(endpoints[r], "shm", 3, loader, agents[r]));
+            groups[r] = new ThreadGroup("snapline-rank-" + r);
+            threads[r] = new Thread(groups[r], () -> runRank(r, loader, rankOut, rankErr), "snapline-rank-" + r, 0);
+            threads[r].setDaemon(true);
+            threads[r].setContextClassLoader(loader);
+            job.bindThread(r, threads[r]);
         }
 
         private RankLink link(int rank) {
@@ -205,6 +228,7 @@ public final class ShmJob {
                 @Override
                 public void restored(long id, long point, long nanos) {
                     supervision.restored(rank, id, point, nanos);
+                    recovering.remove(rank);
                 }
 
                 @Override
@@ -223,11 +247,17 @@ public final class ShmJob {
                 }
 
                 @Override
+                public void cannotRestartAlone(String why) {
+                    cannotAlone.compareAndSet(rank, null, why);
+                }
+
+                @Override
                 public void requestKill(boolean atSafePoint, String reason) {
                     // The rank dies now, even in an attempt already failing (a survivor that runs on to its next
                     // safe point may reach its own injection), and the failure report names it: it has struck.
                     if (!job.isAborted()) {
-                        supervision.failures().struck(injections, rank, atSafePoint);
+                        List<FailurePlan.Injection> mine = injectionsOf.get(rank);
+                        supervision.failures().struck(mine == null ? injections : mine, rank, atSafePoint);
                     }
                     Thread killer = new Thread(() -> kill(rank, reason), "snapline-killer-" + rank);
                     killer.setDaemon(true);
@@ -254,7 +284,8 @@ public final class ShmJob {
 
         /**
          * Kills rank {@code rank} for real: its program thread and every thread it started stop wherever they are, as
-         * the threads of a crashed process would.
+         * the threads of a crashed process would; or, under a policy that restarts ranks alone, where they touch
+         * nothing the others share ({@link #killAlone}).
          */
         @SuppressWarnings({"deprecation", "removal"})
         private void kill(int rank, String reason) {
@@ -262,6 +293,10 @@ public final class ShmJob {
                 return;
             }
             killed.set(rank, reason);
+            if (supervision.restartsRanksAlone()) {
+                killAlone(rank, reason);
+                return;
+            }
             threads[rank].stop();
             Thread[] others = new Thread[groups[rank].activeCount() + 8];
             int n = groups[rank].enumerate(others);
@@ -269,6 +304,80 @@ public final class ShmJob {
                 if (others[i] != threads[rank] && others[i] != Thread.currentThread()) {
                     others[i].stop();
                 }
+            }
+        }
+
+        /**
+         * Kills rank {@code rank} while the others run on, so that it can restart alone: its program thread ends at
+         * its next entry into the runtime or in the wait it is in, where it touches nothing another rank shares (a
+         * thread stopped wherever it is could leave another rank's mailbox half updated); its other threads are
+         * interrupted (a checkpoint write stops) and report nothing more.
+         */
+        private void killAlone(int rank, String reason) {
+            agents[rank].kill(reason);
+            Thread[] all = new Thread[groups[rank].activeCount() + 8];
+            int n = groups[rank].enumerate(all);
+            for (int i = 0; i < n; i++) {
+                if (all[i] != Thread.currentThread()) {
+                    all[i].interrupt(); // a sleeping program thread wakes, and a checkpoint write stops
+                }
+            }
+        }
+
+        /**
+         * Starts a new incarnation of rank {@code rank}, whose previous one died and has ended (its thread is the
+         * caller, about to end), from {@code alone}: the dead one's other threads are given {@link #GRACE} to end,
+         * its mailbox is emptied for the new one, the coordinator is told, and the new thread starts. Runs on a
+         * thread of its own.
+         */
+        @SuppressWarnings({"deprecation", "removal"})
+        private void restartAlone(int rank, Supervision.Alone alone, Thread dead) {
+            try {
+                ThreadGroup group = groups[rank];
+                long deadline = System.nanoTime() + GRACE.toNanos();
+                dead.join(GRACE.toMillis());
+                while (group.activeCount() > 0 && System.nanoTime() < deadline) {
+                    Thread[] left = new Thread[group.activeCount() + 8];
+                    int n = group.enumerate(left);
+                    for (int i = 0; i < n; i++) {
+                        left[i].join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                    }
+                }
+                Thread[] left = new Thread[group.activeCount() + 8];
+                int n = group.enumerate(left);
+                for (int i = 0; i < n; i++) {
+                    if (left[i] != Thread.currentThread()) {
+                        left[i].stop(); // busy in the program's own code past the grace period
+                    }
+                }
+                if (job.isAborted()) {
+                    rankEnded(rank);
+                    return;
+                }
+                int inc = ++incarnation[rank];
+                // Drops what the dead incarnation had and, until the new one's policy decides, whatever comes.
+                mailboxes[rank].restartReceiver(DROP_ALL);
+                endpoints[rank] = new Endpoint(rank, device, mailboxes[rank], job);
+                killed.set(rank, null);
+                rankOut.restartRank(rank, alone.from());
+                List<FailurePlan.Injection> pending = supervision.failures().forAttempt();
+                injectionsOf.set(rank, pending);
+                prepareRank(rank, supervision.setupAlone(rank, alone, inc, link(rank), pending));
+                job.restarted(rank);
+                coordinator.onRankRestarting(rank, inc);
+                restartingAlone.set(rank, null);
+                supervision.startedAlone(rank);
+                if (alone.from() == null) {
+                    recovering.remove(rank);
+                }
+                threads[rank].start();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                rankEnded(rank);
+            } catch (RuntimeException | Error e) {
+                violation = "rank " + rank + " could not be restarted alone: " + e;
+                abort(rank, 1, violation);
+                rankEnded(rank);
             }
         }
 
@@ -362,7 +471,7 @@ public final class ShmJob {
 
         /** Whether a restart can cure the failure: a rank died (killed, or an Error), not a bug it would repeat. */
         boolean restartable() {
-            if (violation != null) {
+            if (violation != null || gaveUp) {
                 return false;
             }
             JobResult.RankFailure f = firstFailure.get();
@@ -429,16 +538,34 @@ public final class ShmJob {
                 fail(rank, e); // a kill that landed while the failure was being recorded
             } finally {
                 closeAgent(rank);
-                job.finished(rank);
+                Supervision.Alone alone = restartingAlone.get(rank);
+                if (alone == null) {
+                    job.finished(rank);
+                }
                 if (stopping != null) {
                     gone(rank, "it ended while the others stopped for the restart");
                 }
                 out.flushPartialLine();
                 err.flushPartialLine();
                 RankOutput.leaveRank();
-                done.set(rank, 1);
-                finished.countDown();
+                if (alone != null) {
+                    Thread dead = Thread.currentThread();
+                    // In the launcher's group, not the dead rank's, whose threads it ends.
+                    Thread t = new Thread(launcherGroup, () -> restartAlone(rank, alone, dead),
+                            "snapline-restart-" + rank);
+                    t.setDaemon(true);
+                    t.start();
+                } else {
+                    rankEnded(rank);
+                }
             }
+        }
+
+        /** Rank {@code rank} has ended for good in this attempt. */
+        private void rankEnded(int rank) {
+            job.finished(rank);
+            done.set(rank, 1);
+            finished.countDown();
         }
 
         /**
@@ -451,6 +578,35 @@ public final class ShmJob {
             } catch (RuntimeException | Error e) {
                 fail(rank, e);
             }
+        }
+
+        /**
+         * Whether rank {@code rank}, dead ({@code killedFor}, or {@code t}), restarts alone while the others run on:
+         * when the policy does that, the rank died (not a bug it would repeat), nothing else is ending the attempt, no
+         * other rank is restarting alone (failures at once restart the whole job), and its policy did not say it
+         * cannot. Marks it recovering if so.
+         */
+        private synchronized boolean restartsAlone(int rank, String killedFor, Throwable t) {
+            if (!supervision.restartsRanksAlone() || stopping != null || job.isAborted() || violation != null) {
+                return false;
+            }
+            if (killedFor == null && !(t instanceof Error && !(t instanceof RankAbortError)
+                    && !(t instanceof io.snapline.runtime.engine.RankKilledError))) {
+                return false;
+            }
+            List<Integer> others = recovering.stream().filter(r -> r != rank).sorted().toList();
+            if (!others.isEmpty()) {
+                supervision.announce("rank " + rank + " failed while rank(s) " + others + " restarted alone; the whole "
+                        + "job restarts");
+                return false;
+            }
+            String why = cannotAlone.get(rank);
+            if (why != null) {
+                supervision.announce("rank " + rank + " cannot restart alone (" + why + "); the whole job restarts");
+                return false;
+            }
+            recovering.add(rank);
+            return true;
         }
 
         /** Whether the death of a rank (killed, or ended by an Error) lets the others run on to a safe point. */
@@ -484,6 +640,23 @@ public final class ShmJob {
                 return;
             }
             String description = k != null ? "rank " + rank + " was killed (" + k + ")" : "rank " + rank + " failed: " + t;
+            if (restartsAlone(rank, k, t)) {
+                Supervision.Alone alone = supervision.restartAlone(rank, k != null ? "killed: " + k : t.toString(),
+                        System.nanoTime());
+                if (alone != null) {
+                    restartingAlone.set(rank, alone);
+                    return; // the rank's thread ends, and a new incarnation starts (see runRank)
+                }
+                recovering.remove(rank);
+                if (supervision.gaveUp()) { // no restart left: the job ends with this failure
+                    gaveUp = true;
+                    if (job.abort(rank, 1, description)) {
+                        abortedAt = System.nanoTime();
+                        firstFailure.set(new JobResult.RankFailure(rank, description, k != null ? null : t));
+                    }
+                    return;
+                }
+            }
             if (stopping != null) {
                 gone(rank, "it ended while the others stopped for the restart");
                 return; // a consequence of the death that began the stop, or a kill meanwhile (struck next attempt)
@@ -497,6 +670,23 @@ public final class ShmJob {
             }
         }
     }
+
+    /** What a rank restarting alone accepts until its new incarnation's policy decides: nothing. */
+    private static final io.snapline.runtime.engine.ChannelHook DROP_ALL = new io.snapline.runtime.engine.ChannelHook() {
+        @Override
+        public boolean beforeSend(io.snapline.runtime.engine.Message m) {
+            return true;
+        }
+
+        @Override
+        public int onAccept(io.snapline.runtime.engine.Message m) {
+            return DROP;
+        }
+
+        @Override
+        public void log(io.snapline.runtime.engine.Message m, byte[] payload) {
+        }
+    };
 
     /** MPJ Express's convention: rank, size and device come before the program's own arguments. */
     private String[] argv(int rank) {

@@ -7,11 +7,13 @@ import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RankLink;
 import io.snapline.runtime.checkpoint.RankSetup;
 import io.snapline.runtime.checkpoint.RestartPoint;
+import io.snapline.runtime.checkpoint.RestoreFrom;
 import io.snapline.runtime.checkpoint.RunReport;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.CheckpointStore;
 import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
 import io.snapline.runtime.checkpoint.store.JobFingerprint;
+import io.snapline.runtime.checkpoint.store.LocalCheckpointStore;
 import io.snapline.runtime.checkpoint.store.StoreDirectory;
 import io.snapline.runtime.checkpoint.store.StoreLock;
 import java.io.IOException;
@@ -205,8 +207,95 @@ final class Supervision {
                         + " of the failure; stopping them where they are"));
     }
 
+    /** The job ran out of restarts (see {@link #restartAlone}). */
+    synchronized boolean gaveUp() {
+        return gaveUp;
+    }
+
+    /** Says {@code what} on the terminal and in the run report's warnings. */
+    void announce(String what) {
+        err.println("snaprun: " + what);
+        report.warning(what);
+    }
+
+    /** Whether a rank that dies restarts alone while the others run on (the policy's choice). */
+    boolean restartsRanksAlone() {
+        return store != null && policy.restartsRanksAlone(settings);
+    }
+
+    /** Per rank restarting alone, until it has restored: its failure, for the run report. */
+    private final java.util.Map<Integer, AloneFailure> restoringAlone = new java.util.HashMap<>();
+
+    private record AloneFailure(long detectedAt, String reason, RestoreFrom from) {
+    }
+
+    /** What a rank restarting alone starts its new incarnation from. */
+    record Alone(RestoreFrom from, long firstCheckpointId) {
+    }
+
+    /**
+     * Rank {@code rank} died ({@code reason}) and restarts alone while the others run on: counts the restart against
+     * {@code --max-restarts} and returns where its new incarnation starts; null when it cannot (no restarts left, or
+     * its checkpoints cannot be used: said on the terminal), and the job then fails or restarts whole.
+     */
+    synchronized Alone restartAlone(int rank, String reason, long detectedAt) {
+        String failed = RunReport.failed(new int[] {rank}, reason);
+        if (restarts >= options.maxRestarts()) {
+            err.println("snaprun: " + failed + "; not restarting: the job has used all " + options.maxRestarts()
+                    + " restart(s) allowed by --max-restarts");
+            gaveUp = true;
+            return null;
+        }
+        long planning = System.nanoTime();
+        RestoreFrom from;
+        long first = 1;
+        try {
+            LocalCheckpointStore local = store; // a write the dead incarnation left unfinished is replaced when redone
+            from = policy.restartPointAlone(store, rank, options.np(), settings, w -> {
+                err.println("snaprun: warning: " + w);
+                report.warning(w);
+            });
+            for (long index : local.localIndexes(rank)) {
+                first = Math.max(first, index + 1);
+            }
+        } catch (RuntimeException e) {
+            err.println("snaprun: " + failed + "; it cannot restart alone: " + e.getMessage());
+            return null;
+        }
+        restarts++;
+        restoringAlone.put(rank, new AloneFailure(detectedAt, reason, from));
+        err.println("snaprun: " + failed + "; restarting rank " + rank + " alone from "
+                + (from == null ? "the beginning" : "its " + from) + ", the other ranks run on (restart " + restarts
+                + " of at most " + options.maxRestarts() + "; found and verified in "
+                + RunReport.millis(System.nanoTime() - planning) + ")");
+        return new Alone(from, first);
+    }
+
+    /** What rank {@code rank}, restarting alone as incarnation {@code incarnation}, is told at its start. */
+    RankSetup setupAlone(int rank, Alone alone, int incarnation, RankLink link, List<FailurePlan.Injection> injections) {
+        return new RankSetup(policy, settings, store, alone.from(), link, FailurePlan.pointFor(injections, rank),
+                FailurePlan.writeFor(injections, rank), alone.firstCheckpointId(), incarnation);
+    }
+
+    /** A rank restarting alone has started its new incarnation; with nothing to restore, its restart is complete. */
+    synchronized void startedAlone(int rank) {
+        AloneFailure f = restoringAlone.get(rank);
+        if (f != null && f.from() == null) {
+            aloneRestored(rank, System.nanoTime());
+        }
+    }
+
+    private void aloneRestored(int rank, long now) {
+        AloneFailure f = restoringAlone.remove(rank);
+        report.restartAlone(rank, f.reason(), f.from(), f.detectedAt(), now);
+    }
+
     /** A rank of the current attempt restored its checkpoint. */
     synchronized void restored(int rank, long id, long point, long nanos) {
+        if (restoringAlone.containsKey(rank)) {
+            aloneRestored(rank, System.nanoTime());
+            return;
+        }
         if (restartPending && ++restoredRanks == restore.restoring()) {
             recordRestart(System.nanoTime());
         }

@@ -32,7 +32,7 @@ class DependencyTrackerTest {
         assertEquals(1, a.seq());
         assertEquals(1, b.seq());
         assertEquals(2, c.seq(), "numbers count per channel");
-        assertFalse(t.onAccept(from(2, 1, 0, 1)), "no policy hook asks for logging");
+        assertEquals(ChannelHook.KEEP, t.onAccept(from(2, 1, 0, 1)), "no policy hook asks for logging");
         t.onAccept(from(0, 1, 1, 4));
         DependencyRecord r = DependencyRecord.decode(t.close());
         assertEquals(0, r.interval());
@@ -80,8 +80,8 @@ class DependencyTrackerTest {
             }
 
             @Override
-            public boolean onAccept(Message m) {
-                return true;
+            public int onAccept(Message m) {
+                return LOG;
             }
 
             @Override
@@ -92,7 +92,7 @@ class DependencyTrackerTest {
         assertTrue(t.beforeSend(kept));
         assertEquals(7, kept.epoch());
         assertFalse(t.beforeSend(to(0)), "suppressed by the policy");
-        assertTrue(t.onAccept(from(0, 1, 6, 3)), "the policy's answer");
+        assertEquals(ChannelHook.LOG, t.onAccept(from(0, 1, 6, 3)), "the policy's answer");
         DependencyRecord r = DependencyRecord.decode(t.close());
         assertArrayEquals(new int[] {1}, r.sendTo(), "a suppressed send is not recorded again");
         assertArrayEquals(new long[] {40}, r.sendSeq());
@@ -135,7 +135,7 @@ class DependencyTrackerTest {
         Message setup = to(1);
         assertTrue(t.beforeSend(setup));
         assertEquals(DependencyTracker.SETUP, setup.epoch());
-        assertFalse(t.onAccept(from(1, 0, DependencyTracker.SETUP, 0)));
+        assertEquals(ChannelHook.KEEP, t.onAccept(from(1, 0, DependencyTracker.SETUP, 0)));
         t.onAccept(from(1, 0, 3, 9)); // a peer that has restored already
         t.restore(checkpoint);
         Message after = to(1);

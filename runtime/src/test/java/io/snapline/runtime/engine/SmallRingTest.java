@@ -205,8 +205,8 @@ class SmallRingTest {
             }
 
             @Override
-            public boolean onAccept(Message m) {
-                return false;
+            public int onAccept(Message m) {
+                return KEEP;
             }
 
             @Override
@@ -220,9 +220,9 @@ class SmallRingTest {
             }
 
             @Override
-            public boolean onAccept(Message m) {
+            public int onAccept(Message m) {
                 accepted.add("from " + m.source() + " epoch " + m.epoch() + " seq " + m.seq() + " tag " + m.tag());
-                return false;
+                return KEEP;
             }
 
             @Override

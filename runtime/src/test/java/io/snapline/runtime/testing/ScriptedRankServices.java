@@ -73,7 +73,7 @@ public abstract class ScriptedRankServices implements RankServices {
     }
 
     @Override
-    public void resend(int dest, io.snapline.runtime.checkpoint.SavedMessage message, long seq) {
+    public void resend(int dest, io.snapline.runtime.checkpoint.SavedMessage message, int epoch, long seq) {
         throw new UnsupportedOperationException("not scripted");
     }
 

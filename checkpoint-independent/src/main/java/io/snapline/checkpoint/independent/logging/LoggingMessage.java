@@ -19,6 +19,20 @@ import java.nio.ByteBuffer;
  *   <li>{@link #FAIL} rank to supervisor: end the job with the reason that follows (UTF-8);</li>
  *   <li>{@link #DIGESTS} rank to supervisor: a {@link SendDigests} record to append to its stream, unanswered.</li>
  * </ul>
+ * A rank that died and restarts alone while the others run on ({@link Peer} carries rank i32, incarnation i32 and a
+ * number i64):
+ * <ul>
+ *   <li>{@link #PEER_RESTARTING} supervisor to every other rank: rank is restarting as that incarnation; drop what
+ *       its earlier ones still send, and answer with {@link #ACCEPTED};</li>
+ *   <li>{@link #ACCEPTED} rank to supervisor: it has accepted that many messages from the restarting rank;</li>
+ *   <li>{@link #REJOINED} supervisor to the restarting rank: ranks i32, then per rank the messages it had accepted
+ *       from the restarting one (i64 each; a re-executed send up to that is suppressed) and its incarnation (i32
+ *       each);</li>
+ *   <li>{@link #RESTORED} restarting rank to supervisor: ranks i32, then per rank the messages its restored state has
+ *       accepted from it (i64 each);</li>
+ *   <li>{@link #RESEND} supervisor to every other rank: send the restarting rank (of that incarnation) what your log
+ *       holds for it after message number i64, then everything new.</li>
+ * </ul>
  */
 public final class LoggingMessage {
     public static final byte EVENTS = 10;
@@ -29,6 +43,11 @@ public final class LoggingMessage {
     public static final byte CHECKPOINT_SOON = 15;
     public static final byte FAIL = 16;
     public static final byte DIGESTS = 17;
+    public static final byte PEER_RESTARTING = 18;
+    public static final byte ACCEPTED = 19;
+    public static final byte REJOINED = 20;
+    public static final byte RESTORED = 21;
+    public static final byte RESEND = 22;
 
     private LoggingMessage() {
     }
@@ -39,7 +58,7 @@ public final class LoggingMessage {
             return 0;
         }
         byte t = message[0];
-        return t >= EVENTS && t <= DIGESTS ? t : 0;
+        return t >= EVENTS && t <= RESEND ? t : 0;
     }
 
     public static byte[] events(long number, byte[] record) {
@@ -132,6 +151,63 @@ public final class LoggingMessage {
             r[k] = b.getInt();
         }
         return r;
+    }
+
+    /** A {@link #PEER_RESTARTING}, {@link #ACCEPTED} or {@link #RESEND} message, decoded. */
+    public record Peer(int rank, int incarnation, long number) {
+        public byte[] encode(byte type) {
+            return ByteBuffer.allocate(17).put(type).putInt(rank).putInt(incarnation).putLong(number).array();
+        }
+
+        public static Peer decode(byte[] message) {
+            ByteBuffer b = ByteBuffer.wrap(message, 1, 16);
+            return new Peer(b.getInt(), b.getInt(), b.getLong());
+        }
+    }
+
+    /** A {@link #REJOINED} message: per rank, what it accepted from the restarting rank, and its incarnation. */
+    public record Rejoined(long[] accepted, int[] incarnations) {
+        public byte[] encode() {
+            ByteBuffer b = ByteBuffer.allocate(5 + 12 * accepted.length).put(REJOINED).putInt(accepted.length);
+            for (long v : accepted) {
+                b.putLong(v);
+            }
+            for (int v : incarnations) {
+                b.putInt(v);
+            }
+            return b.array();
+        }
+
+        public static Rejoined decode(byte[] message) {
+            ByteBuffer b = ByteBuffer.wrap(message, 1, message.length - 1);
+            long[] accepted = new long[b.getInt()];
+            for (int k = 0; k < accepted.length; k++) {
+                accepted[k] = b.getLong();
+            }
+            int[] inc = new int[accepted.length];
+            for (int k = 0; k < inc.length; k++) {
+                inc[k] = b.getInt();
+            }
+            return new Rejoined(accepted, inc);
+        }
+    }
+
+    public static byte[] restored(long[] acceptedFrom) {
+        ByteBuffer b = ByteBuffer.allocate(5 + 8 * acceptedFrom.length).put(RESTORED).putInt(acceptedFrom.length);
+        for (long v : acceptedFrom) {
+            b.putLong(v);
+        }
+        return b.array();
+    }
+
+    /** The counts of a {@link #RESTORED} message. */
+    public static long[] restoredCounts(byte[] message) {
+        ByteBuffer b = ByteBuffer.wrap(message, 1, message.length - 1);
+        long[] v = new long[b.getInt()];
+        for (int k = 0; k < v.length; k++) {
+            v[k] = b.getLong();
+        }
+        return v;
     }
 
     public static byte[] checkpointSoon() {

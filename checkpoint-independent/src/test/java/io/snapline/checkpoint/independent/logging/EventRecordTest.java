@@ -75,12 +75,23 @@ class EventRecordTest {
     @Test
     void shouldRoundTripLoggingData() {
         Determinants.Mark mark = new Determinants.Mark(12, new Idle(3, List.of(new Poll(Op.TEST, 0, 0, 0, 1))));
-        LoggingData d = new LoggingData(new long[] {1, 2, 3}, new long[] {4, 5, 6}, mark, new SenderLog(3).encode());
+        List<io.snapline.runtime.checkpoint.SavedMessage> setup = List.of(
+                new io.snapline.runtime.checkpoint.SavedMessage(2, 4, 7, 3, 2, new byte[] {1, 2, 3, 4, 5, 6, 7, 8}),
+                new io.snapline.runtime.checkpoint.SavedMessage(0, 5, 1, 1, 0, new byte[0]));
+        LoggingData d = new LoggingData(new long[] {1, 2, 3}, new long[] {4, 5, 6}, mark, new long[] {0, 0, 2},
+                "", setup, new SenderLog(3).encode());
         LoggingData back = LoggingData.decode(d.encode(), 3, "test");
         assertArrayEquals(d.sentTo(), back.sentTo());
         assertArrayEquals(d.acceptedFrom(), back.acceptedFrom());
         assertEquals(mark, back.mark());
+        assertArrayEquals(d.setupAccepted(), back.setupAccepted());
+        assertEquals("", back.setupRefusal());
+        assertEquals(setup, back.setup());
         assertArrayEquals(d.log(), back.log());
+        LoggingData refused = new LoggingData(d.sentTo(), d.acceptedFrom(), mark, d.setupAccepted(),
+                "its setup code made a non-deterministic call", List.of(), d.log());
+        assertEquals("its setup code made a non-deterministic call",
+                LoggingData.decode(refused.encode(), 3, "test").setupRefusal());
         CheckpointException e = assertThrows(CheckpointException.class, () -> LoggingData.decode(d.encode(), 4,
                 "rank 1's local checkpoint 3"));
         assertEquals("rank 1's local checkpoint 3 was taken with 3 ranks, not 4", e.getMessage());

@@ -1,0 +1,229 @@
+package io.snapline.checkpoint.independent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.checkpoint.Checkpoint;
+import io.snapline.runtime.testing.MpiRun;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import mpi.MPI;
+import mpi.Status;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Under {@code --logging pessimistic} a rank that dies restarts alone, and the others keep their threads and never
+ * roll back: each program prints, on stderr, the identity of its main thread when it starts and when it ends, so that
+ * a survivor is seen to start once and end in the same thread, and the failed rank to start once more per failure.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class SingleRankRecoveryTest {
+    @TempDir
+    Path tmp;
+
+    private List<String> flags(String store, String... failures) {
+        List<String> f = new ArrayList<>(List.of("--checkpoint", "independent", "--logging", "pessimistic", "--store",
+                tmp.resolve(store).toString(), "--interval", "10ms", "--max-restarts", "4"));
+        for (String k : failures) {
+            f.add("--inject-failure");
+            f.add(k);
+        }
+        return f;
+    }
+
+    /** Each rank's main thread: the one it started in, for each start, and the one it ended in. */
+    private static void assertOnlyRestarted(MpiRun.Outcome o, int ranks, int rank, int times) {
+        for (int r = 0; r < ranks; r++) {
+            List<String> started = all(o.err(), "rank " + r + " started in thread (\\d+)");
+            List<String> ended = all(o.err(), "rank " + r + " ended in thread (\\d+)");
+            assertEquals(r == rank ? times + 1 : 1, started.size(), "rank " + r + "'s starts: " + o.err());
+            assertEquals(1, ended.size(), o.err());
+            assertEquals(started.get(started.size() - 1), ended.get(0), "rank " + r + " ended in the thread its last "
+                    + "start ran in: " + o.err());
+        }
+    }
+
+    private static List<String> all(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        List<String> found = new ArrayList<>();
+        while (m.find()) {
+            found.add(m.group(1));
+        }
+        return found;
+    }
+
+    @Test
+    void shouldRestartOnlyTheFailedMasterOrWorkerWhileTheOthersKeepTheirThreads() {
+        for (int victim : new int[] {0, 2}) {
+            MpiRun.Outcome o = MpiRun.run(4, flags("s" + victim, "rank=" + victim + ",point=150"),
+                    PessimisticLoggingTest.Chain.class, "400");
+            assertTrue(o.result().succeeded(), o.err());
+            assertEquals(List.of("steps 400 consistent true"), o.lines(), o.err());
+            assertOnlyRestarted(o, 4, victim, 1);
+            assertFalse(o.err().contains("restarting all"), o.err());
+            assertTrue(o.err().contains("restarted from local checkpoint"), o.err());
+            assertTrue(o.err().contains(", alone (the other ranks ran on), running again after"), o.err());
+        }
+    }
+
+    @Test
+    void shouldRecoverTheSameRankTwiceAndARankThatFailsAgainWhileItReplays() {
+        // The second failure of rank 2 comes soon after the first: its new incarnation has restored a checkpoint of
+        // before point 150 (one is written every 10 ms) and dies at 152 or, replaying, before it gets there again.
+        for (List<String> kills : List.of(List.of("rank=2,point=100", "rank=2,point=250"),
+                List.of("rank=1,point=150", "rank=1,point=152"))) {
+            MpiRun.Outcome o = MpiRun.run(4, flags("t" + kills.get(0).charAt(5) + kills.get(1).length(),
+                    kills.toArray(String[]::new)), PessimisticLoggingTest.Chain.class, "400");
+            assertTrue(o.result().succeeded(), kills + "\n" + o.err());
+            assertEquals(List.of("steps 400 consistent true"), o.lines(), o.err());
+            assertOnlyRestarted(o, 4, kills.get(0).charAt(5) - '0', 2);
+        }
+    }
+
+    @Test
+    void shouldRecoverARankKilledWhileItWritesACheckpoint() {
+        MpiRun.Outcome o = MpiRun.run(4, flags("w", "rank=3,during-checkpoint=5"), PessimisticLoggingTest.Chain.class,
+                "300");
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(List.of("steps 300 consistent true"), o.lines(), o.err());
+        assertOnlyRestarted(o, 4, 3, 1);
+        assertTrue(o.err().contains("rank 3 failed (killed: injected failure while writing checkpoint 5); "
+                + "restarting rank 3 alone from"), o.err());
+    }
+
+    /**
+     * Rank 0 broadcasts a seed and every rank exchanges a value with its neighbours before its first
+     * {@code Checkpoint.restoreOr}; then a ring runs. A rank restarted alone runs that setup again, and nobody sends
+     * it those messages again: it gets them from its own checkpoint. Arguments: steps.
+     */
+    public static class SetupThenRing {
+        public static void main(String[] args) throws Exception {
+            String[] rest = MPI.Init(args);
+            int steps = Integer.parseInt(rest[0]);
+            int rank = MPI.COMM_WORLD.Rank();
+            int size = MPI.COMM_WORLD.Size();
+            int thread = System.identityHashCode(Thread.currentThread());
+            System.err.println("rank " + rank + " started in thread " + thread);
+            long[] seed = {rank == 0 ? 0x5eed : 0};
+            MPI.COMM_WORLD.Bcast(seed, 0, 1, MPI.LONG, 0);
+            long[] left = new long[1];
+            MPI.COMM_WORLD.Sendrecv(new long[] {seed[0] * (rank + 1)}, 0, 1, MPI.LONG, (rank + 1) % size, 5, left, 0,
+                    1, MPI.LONG, (rank + size - 1) % size, 5);
+            long[] acc = Checkpoint.restoreOr("acc", () -> new long[] {left[0], 0});
+            long[] v = new long[1];
+            while (acc[1] < steps) {
+                MPI.COMM_WORLD.Sendrecv(new long[] {acc[0]}, 0, 1, MPI.LONG, (rank + 1) % size, 6, v, 0, 1, MPI.LONG,
+                        (rank + size - 1) % size, 6);
+                acc[0] = acc[0] * 31 + v[0] + seed[0] + rank;
+                acc[1]++;
+                Checkpoint.point();
+            }
+            long[] all = new long[1];
+            MPI.COMM_WORLD.Reduce(acc, 0, all, 0, 1, MPI.LONG, MPI.SUM, 0);
+            if (rank == 0) {
+                System.out.println("ring " + Long.toHexString(all[0]));
+            }
+            System.err.println("rank " + rank + " ended in thread " + thread);
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    void shouldRunTheSetupOfARankRestartedAloneAgainstWhatItReceivedThen() {
+        List<String> clean = MpiRun.ok(4, SetupThenRing.class, "300").lines();
+        for (String kill : List.of("rank=0,point=120", "rank=3,point=200")) {
+            MpiRun.Outcome o = MpiRun.run(4, flags("r" + kill.charAt(5), kill), SetupThenRing.class, "300");
+            assertTrue(o.result().succeeded(), o.err());
+            assertEquals(clean, o.lines(), o.err());
+            assertOnlyRestarted(o, 4, kill.charAt(5) - '0', 1);
+        }
+    }
+
+    /** Every rank prints a line per step of a ring; rank 0 also sums the ring's values. Arguments: steps. */
+    public static class Chatty {
+        public static void main(String[] args) throws Exception {
+            String[] rest = MPI.Init(args);
+            int steps = Integer.parseInt(rest[0]);
+            int rank = MPI.COMM_WORLD.Rank();
+            int size = MPI.COMM_WORLD.Size();
+            long[] s = Checkpoint.restoreOr("s", () -> new long[] {rank + 1, 0});
+            long[] v = new long[1];
+            while (s[1] < steps) {
+                MPI.COMM_WORLD.Sendrecv(new long[] {s[0]}, 0, 1, MPI.LONG, (rank + 1) % size, 3, v, 0, 1, MPI.LONG,
+                        (rank + size - 1) % size, 3);
+                s[0] = s[0] * 5 + v[0];
+                System.out.println("rank " + rank + " step " + s[1] + " value " + s[0]);
+                s[1]++;
+                Checkpoint.point();
+            }
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    void shouldShowEachLineOnceWhenTheFailedRankPrintsAgainWhatItPrintedBeforeItsCheckpoint() {
+        List<String> clean = MpiRun.ok(3, Chatty.class, "200").lines();
+        MpiRun.Outcome o = MpiRun.run(3, flags("o", "rank=1,point=120"), Chatty.class, "200");
+        assertTrue(o.result().succeeded(), o.err());
+        assertTrue(o.err().contains("restarting rank 1 alone from its local checkpoint"), o.err());
+        for (int r = 0; r < 3; r++) {
+            String prefix = "rank " + r + " ";
+            assertEquals(clean.stream().filter(l -> l.startsWith(prefix)).toList(),
+                    o.lines().stream().filter(l -> l.startsWith(prefix)).toList(), "rank " + r + ": " + o.err());
+        }
+        assertEquals(600, o.lines().size());
+    }
+
+    /** Rank 0 takes one value from each other rank with {@code ANY_SOURCE} before its first safe point. */
+    public static class WildcardSetup {
+        public static void main(String[] args) throws Exception {
+            String[] rest = MPI.Init(args);
+            int steps = Integer.parseInt(rest[0]);
+            int rank = MPI.COMM_WORLD.Rank();
+            int size = MPI.COMM_WORLD.Size();
+            long[] first = {0};
+            if (rank == 0) {
+                long[] v = new long[1];
+                for (int k = 1; k < size; k++) {
+                    Status st = MPI.COMM_WORLD.Recv(v, 0, 1, MPI.LONG, MPI.ANY_SOURCE, 1);
+                    first[0] = first[0] * 7 + st.source;
+                }
+            } else {
+                MPI.COMM_WORLD.Send(new long[] {rank}, 0, 1, MPI.LONG, 0, 1);
+            }
+            long[] acc = Checkpoint.restoreOr("acc", () -> new long[] {0, 0});
+            long[] v = new long[1];
+            while (acc[1] < steps) {
+                MPI.COMM_WORLD.Sendrecv(new long[] {acc[0] + rank}, 0, 1, MPI.LONG, (rank + 1) % size, 2, v,
+                        0, 1, MPI.LONG, (rank + size - 1) % size, 2);
+                acc[0] = acc[0] * 3 + v[0];
+                acc[1]++;
+                Checkpoint.point();
+            }
+            long[] sum = new long[1];
+            MPI.COMM_WORLD.Reduce(acc, 0, sum, 0, 1, MPI.LONG, MPI.SUM, 0);
+            if (rank == 0) {
+                System.out.println("sum " + sum[0]);
+            }
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    void shouldRestartTheWholeJobWhenTheFailedRanksSetupCannotBeRepeatedAlone() {
+        List<String> clean = MpiRun.ok(4, WildcardSetup.class, "200").lines();
+        MpiRun.Outcome o = MpiRun.run(4, flags("x", "rank=0,point=100"), WildcardSetup.class, "200");
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(clean, o.lines(), o.err());
+        assertTrue(o.err().contains("rank 0 cannot restart alone (its setup code, before its first "
+                + "Checkpoint.restoreOr, made a non-deterministic call"), o.err());
+        assertTrue(o.err().contains("restarting all 4 ranks"), o.err());
+    }
+}
