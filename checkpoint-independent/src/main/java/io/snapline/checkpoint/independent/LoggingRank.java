@@ -267,11 +267,32 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         }
         if (inSetup) {
             synchronized (setupLog) {
+                if (setupLog.size() >= SETUP_MESSAGES) {
+                    endSetupLog(SETUP_MESSAGES + " messages");
+                    return KEEP;
+                }
                 setupLog.put(setupKey(source, e.seq()), null);
             }
             return LOG;
         }
         return KEEP;
+    }
+
+    /** The most messages, and bytes, the setup's log keeps: a setup beyond them cannot be repeated alone. */
+    static final int SETUP_MESSAGES = 65_536;
+    static final long SETUP_BYTES = 64L << 20;
+    /** Bytes the setup's log holds; under its lock. */
+    private long setupBytes;
+
+    /**
+     * The setup has received more than its log keeps (a program that registers its state late, or never): the log is
+     * dropped, and the rank cannot restart alone.
+     */
+    private void endSetupLog(String what) {
+        inSetup = false;
+        setupLog.clear();
+        refuseAlone("its setup code (before its first Checkpoint.restoreOr or safe point) received more than " + what
+                + ", which a restart of it alone would need kept in every checkpoint");
     }
 
     private static long setupKey(int source, long seq) {
@@ -282,7 +303,12 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     @Override
     public void log(Envelope e, SavedMessage saved) {
         synchronized (setupLog) {
-            setupLog.replace(setupKey(e.source(), e.seq()), saved);
+            if (setupLog.replace(setupKey(e.source(), e.seq()), saved) == null && inSetup) {
+                setupBytes += saved.payload().length;
+                if (setupBytes > SETUP_BYTES) {
+                    endSetupLog((SETUP_BYTES >> 20) + " MiB");
+                }
+            }
         }
     }
 

@@ -226,4 +226,51 @@ class SingleRankRecoveryTest {
                 + "Checkpoint.restoreOr, made a non-deterministic call"), o.err());
         assertTrue(o.err().contains("restarting all 4 ranks"), o.err());
     }
+
+    /** Rank 0 sends rank 1 {@code rest[0]} small messages before either registers its state; then a ring runs. */
+    public static class LateRegistration {
+        public static void main(String[] args) throws Exception {
+            String[] rest = MPI.Init(args);
+            int early = Integer.parseInt(rest[0]);
+            int rank = MPI.COMM_WORLD.Rank();
+            int size = MPI.COMM_WORLD.Size();
+            long[] v = new long[1];
+            long sum = 0;
+            for (int i = 0; i < early; i++) {
+                if (rank == 0) {
+                    MPI.COMM_WORLD.Send(new long[] {i}, 0, 1, MPI.LONG, 1, 1);
+                } else if (rank == 1) {
+                    MPI.COMM_WORLD.Recv(v, 0, 1, MPI.LONG, 0, 1);
+                    sum += v[0];
+                }
+            }
+            long first = sum;
+            long[] acc = Checkpoint.restoreOr("acc", () -> new long[] {first, 0});
+            while (acc[1] < 200) {
+                MPI.COMM_WORLD.Sendrecv(new long[] {acc[0]}, 0, 1, MPI.LONG, (rank + 1) % size, 2, v, 0, 1, MPI.LONG,
+                        (rank + size - 1) % size, 2);
+                acc[0] = acc[0] * 3 + v[0] + rank;
+                acc[1]++;
+                Checkpoint.point();
+            }
+            long[] total = new long[1];
+            MPI.COMM_WORLD.Reduce(acc, 0, total, 0, 1, MPI.LONG, MPI.SUM, 0);
+            if (rank == 0) {
+                System.out.println("total " + total[0]);
+            }
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    void shouldRestartTheWholeJobWhenTheSetupReceivedMoreThanACheckpointShouldKeep() {
+        String early = Integer.toString(LoggingRank.SETUP_MESSAGES + 10);
+        List<String> clean = MpiRun.ok(3, LateRegistration.class, early).lines();
+        MpiRun.Outcome o = MpiRun.run(3, flags("l", "rank=1,point=150"), LateRegistration.class, early);
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(clean, o.lines(), o.err());
+        assertTrue(o.err().contains("rank 1 cannot restart alone (its setup code (before its first "
+                + "Checkpoint.restoreOr or safe point) received more than 65536 messages"), o.err());
+        assertTrue(o.err().contains("restarting all 3 ranks"), o.err());
+    }
 }

@@ -10,6 +10,7 @@ import io.snapline.runtime.engine.Endpoint;
 import io.snapline.runtime.engine.JobAbortedException;
 import io.snapline.runtime.engine.JobState;
 import io.snapline.runtime.engine.Mailbox;
+import io.snapline.runtime.engine.RankKilledError;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
@@ -126,7 +127,7 @@ public final class ShmJob {
         /** Per rank: why its policy said it cannot restart alone, or null. */
         final AtomicReferenceArray<String> cannotAlone = new AtomicReferenceArray<>(np);
         /** Per rank: where a rank that died and restarts alone starts again, set by {@link #fail}. */
-        final AtomicReferenceArray<Supervision.Alone> restartingAlone = new AtomicReferenceArray<>(np);
+        final AtomicReferenceArray<Death> restartingAlone = new AtomicReferenceArray<>(np);
         /** Ranks between their death and their new incarnation's restore: another failure meanwhile restarts all. */
         final java.util.Set<Integer> recovering = java.util.concurrent.ConcurrentHashMap.newKeySet();
         /** Every class loader of the attempt, restarted ranks' included, closed at its end. */
@@ -331,7 +332,7 @@ public final class ShmJob {
          * thread of its own.
          */
         @SuppressWarnings({"deprecation", "removal"})
-        private void restartAlone(int rank, Supervision.Alone alone, Thread dead) {
+        private void restartAlone(int rank, Death death, Thread dead) {
             try {
                 ThreadGroup group = groups[rank];
                 long deadline = System.nanoTime() + GRACE.toNanos();
@@ -351,6 +352,24 @@ public final class ShmJob {
                     }
                 }
                 if (job.isAborted()) {
+                    rankEnded(rank);
+                    return;
+                }
+                // Planned now, with the dead incarnation's writer gone: nothing it wrote changes the store any more.
+                Supervision.Alone alone = supervision.restartAlone(rank, death.reason(), death.detectedAt());
+                if (alone == null) {
+                    recovering.remove(rank);
+                    restartingAlone.set(rank, null);
+                    if (supervision.gaveUp()) { // no restart left: the job ends with this failure
+                        gaveUp = true;
+                        if (job.abort(rank, 1, death.description())) {
+                            abortedAt = System.nanoTime();
+                            firstFailure.set(new JobResult.RankFailure(rank, death.description(), death.error()));
+                        }
+                    } else {
+                        ended(rank, killed.get(rank), death.error() != null ? death.error()
+                                : new RankKilledError(death.description()), death.description());
+                    }
                     rankEnded(rank);
                     return;
                 }
@@ -538,7 +557,7 @@ public final class ShmJob {
                 fail(rank, e); // a kill that landed while the failure was being recorded
             } finally {
                 closeAgent(rank);
-                Supervision.Alone alone = restartingAlone.get(rank);
+                Death alone = restartingAlone.get(rank);
                 if (alone == null) {
                     job.finished(rank);
                 }
@@ -591,7 +610,7 @@ public final class ShmJob {
                 return false;
             }
             if (killedFor == null && !(t instanceof Error && !(t instanceof RankAbortError)
-                    && !(t instanceof io.snapline.runtime.engine.RankKilledError))) {
+                    && !(t instanceof RankKilledError))) {
                 return false;
             }
             List<Integer> others = recovering.stream().filter(r -> r != rank).sorted().toList();
@@ -641,22 +660,18 @@ public final class ShmJob {
             }
             String description = k != null ? "rank " + rank + " was killed (" + k + ")" : "rank " + rank + " failed: " + t;
             if (restartsAlone(rank, k, t)) {
-                Supervision.Alone alone = supervision.restartAlone(rank, k != null ? "killed: " + k : t.toString(),
-                        System.nanoTime());
-                if (alone != null) {
-                    restartingAlone.set(rank, alone);
-                    return; // the rank's thread ends, and a new incarnation starts (see runRank)
-                }
-                recovering.remove(rank);
-                if (supervision.gaveUp()) { // no restart left: the job ends with this failure
-                    gaveUp = true;
-                    if (job.abort(rank, 1, description)) {
-                        abortedAt = System.nanoTime();
-                        firstFailure.set(new JobResult.RankFailure(rank, description, k != null ? null : t));
-                    }
-                    return;
-                }
+                restartingAlone.set(rank, new Death(description, k != null ? "killed: " + k : t.toString(),
+                        k != null ? null : t, System.nanoTime()));
+                return; // the rank's thread ends, and a new incarnation starts (see runRank)
             }
+            ended(rank, k, t, description);
+        }
+
+        /**
+         * What follows the death of rank {@code rank} ({@code description}) when it does not restart alone: the others
+         * stop at safe points for a restart, or the attempt ends now.
+         */
+        private void ended(int rank, String k, Throwable t, String description) {
             if (stopping != null) {
                 gone(rank, "it ended while the others stopped for the restart");
                 return; // a consequence of the death that began the stop, or a kill meanwhile (struck next attempt)
@@ -669,6 +684,13 @@ public final class ShmJob {
                 firstFailure.set(new JobResult.RankFailure(rank, description, k != null ? null : t));
             }
         }
+    }
+
+    /**
+     * A rank's death that restarts it alone: what the attempt's end would say of it, why it died (for the restart
+     * line), the error that ended it (null when killed), and when.
+     */
+    private record Death(String description, String reason, Throwable error, long detectedAt) {
     }
 
     /** What a rank restarting alone accepts until its new incarnation's policy decides: nothing. */
