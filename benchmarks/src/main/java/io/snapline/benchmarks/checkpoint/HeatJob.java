@@ -36,11 +36,24 @@ final class HeatJob {
      */
     static JobOutcome run(CheckpointOptions o, String policy, String interval, long steps, Path work, PrintStream log)
             throws IOException, InterruptedException {
-        Path store = work.resolve("store-" + policy + (interval == null ? "" : "-" + interval));
-        Path report = work.resolve("report-" + policy + (interval == null ? "" : "-" + interval) + ".json");
+        return run(o, policy, interval, steps, work, log, List.of(), List.of()).outcome();
+    }
+
+    /** One run's outcome, its launcher's and ranks' standard error, and its JSON run report. */
+    record Run(JobOutcome outcome, String stderr, String report) {
+    }
+
+    /** As {@link #run(CheckpointOptions, String, String, long, Path, PrintStream)}, with more flags and arguments. */
+    static Run run(CheckpointOptions o, String policy, String interval, long steps, Path work, PrintStream log,
+            List<String> flags, List<String> programArgs) throws IOException, InterruptedException {
+        Path store = work.resolve("store-" + policy.replace('/', '-') + (interval == null ? "" : "-" + interval));
+        Path report = work.resolve("report-" + policy.replace('/', '-') + (interval == null ? "" : "-" + interval)
+                + ".json");
         Path out = work.resolve("stdout.txt");
         Path err = work.resolve("stderr.txt");
         List<String> cmd = command(o, policy, interval, steps, store, report);
+        cmd.addAll(cmd.lastIndexOf("-cp"), flags); // launcher flags go before the program's class path
+        cmd.addAll(programArgs);
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         long limitSeconds = 600 + 4 * Math.max(o.duration().toSeconds(), 60);
         if (!p.waitFor(limitSeconds, TimeUnit.SECONDS)) {
@@ -58,12 +71,13 @@ final class HeatJob {
             throw new BenchmarkException(policy + " run failed with exit status " + p.exitValue() + "; command: "
                     + String.join(" ", cmd) + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr);
         }
-        JobOutcome outcome = JobOutcome.of(policy, interval, Files.readString(report, StandardCharsets.UTF_8), stdout);
+        String json = Files.readString(report, StandardCharsets.UTF_8);
+        JobOutcome outcome = JobOutcome.of(policy, interval, json, stdout);
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
         Files.deleteIfExists(report);
         deleteTree(store);
-        return outcome;
+        return new Run(outcome, stderr, json);
     }
 
     static List<String> command(CheckpointOptions o, String policy, String interval, long steps, Path store,

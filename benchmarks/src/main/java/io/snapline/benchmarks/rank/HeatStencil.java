@@ -23,6 +23,10 @@ import mpi.MPI;
  * &#64;tail-nanos N S      time of the last S steps at rank 0 (the second half, after the JIT has warmed up)
  * &#64;state-bytes N       bytes of one rank's state array
  * </pre>
+ * With {@code --mark-step P} every rank also prints, on standard error (which is never held back): {@code @start R S T}
+ * when it has its state (rank R, at step S: 0, or the step of the checkpoint it restored), and {@code @mark R P T} each
+ * time it finishes step P, T being the wall-clock time in microseconds. A rank killed at safe point P and restarted
+ * prints the mark twice: the time between is how long the failure held the job back at that step.
  *
  * <pre>snaprun -np 2 [--checkpoint ...] -cp benchmarks.jar io.snapline.benchmarks.rank.HeatStencil --state-mib M --steps S</pre>
  */
@@ -61,12 +65,14 @@ public final class HeatStencil {
         String[] rest = MPI.Init(args);
         long stateMib = 256;
         long steps = 100;
+        long markStep = -1;
         for (int i = 0; i < rest.length; i++) {
             switch (rest[i]) {
                 case "--state-mib" -> stateMib = Long.parseLong(value(rest, i++));
                 case "--steps" -> steps = Long.parseLong(value(rest, i++));
+                case "--mark-step" -> markStep = Long.parseLong(value(rest, i++));
                 default -> throw new IllegalArgumentException("HeatStencil: unknown argument '" + rest[i]
-                        + "'; it takes --state-mib M and --steps S");
+                        + "'; it takes --state-mib M, --steps S and --mark-step P");
             }
         }
         int rank = MPI.COMM_WORLD.Rank();
@@ -79,6 +85,9 @@ public final class HeatStencil {
         }
         int rows = (int) (totalRows / size + (rank < totalRows % size ? 1 : 0));
         State state = Checkpoint.restoreOr(() -> new State(rows, rank == 0));
+        if (markStep >= 0) {
+            System.err.println("@start " + rank + " " + state.step + " " + micros());
+        }
         double[] scratch = state.grid.clone(); // the fixed edges are in both blocks
 
         int north = rank == 0 ? MPI.PROC_NULL : rank - 1;
@@ -101,6 +110,9 @@ public final class HeatStencil {
             state.grid = scratch;
             scratch = u;
             state.step++;
+            if (state.step == markStep) {
+                System.err.println("@mark " + rank + " " + markStep + " " + micros());
+            }
             Checkpoint.point(state);
         }
         long end = System.nanoTime();
@@ -118,6 +130,12 @@ public final class HeatStencil {
                     COLUMNS, loopNanos / 1e9);
         }
         MPI.Finalize();
+    }
+
+    /** Wall-clock time in microseconds. */
+    private static long micros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
     /** One Jacobi sweep over the interior of {@code src} (rows 1..rows, columns 1..COLUMNS-2) into {@code dst}. */
