@@ -115,9 +115,16 @@ class RecoveryLineOnJobStoreTest {
         Run run = cli("recovery-line", "--store", store.toString());
 
         assertEquals(0, run.status(), run.err());
-        assertTrue(run.err().contains("these checkpoints were taken with --logging pessimistic: a restart takes every "
-                + "rank to its own newest checkpoint, " + java.util.Arrays.toString(newest) + ", and replays"),
-                run.err());
+        assertTrue(run.err().contains("these checkpoints were taken with --logging pessimistic: a rank that fails "
+                + "restarts alone from its own newest checkpoint while the others keep running"), run.err());
+        assertTrue(run.err().contains("a restart of the whole job (--resume, tcp, failures at once) takes every rank "
+                + "to its own newest checkpoint, " + java.util.Arrays.toString(newest) + ", and replays"), run.err());
         assertTrue(!run.err().contains("a restart of every rank now would use"), run.err());
+
+        Run plan = cli("recovery-line", "--store", store.toString(), "--failed", "2");
+        assertEquals(0, plan.status(), plan.err());
+        assertTrue(plan.err().contains("for a failure of rank 2, rank 2 restores its checkpoint " + newest[2]
+                + " and replays the messages the others logged for it since while the others keep running"),
+                plan.err());
     }
 }

@@ -20,6 +20,11 @@ final class LocalStoreText {
      * would use now.
      */
     static void describe(StoreHistory.Local local, PrintWriter err) {
+        describe(local, new int[0], err);
+    }
+
+    /** As {@link #describe(StoreHistory.Local, PrintWriter)}, with the plan for a failure of {@code failed} ranks. */
+    static void describe(StoreHistory.Local local, int[] failed, PrintWriter err) {
         LocalHistory.Read read = local.read();
         int ranks = read.history().rankCount();
         List<String> spans = new ArrayList<>(ranks);
@@ -47,10 +52,20 @@ final class LocalStoreText {
                 List<Long> kept = read.localIndexes().get(r);
                 newest[r] = kept.isEmpty() ? 0 : kept.get(kept.size() - 1);
             }
-            err.println("snapline: these checkpoints were taken with --logging pessimistic: a restart takes every rank"
-                + " to its own newest checkpoint, " + Arrays.toString(newest) + ", and replays its logged messages and"
-                + " events from there (docs/checkpointing.md); the lines below come from the dependency records alone,"
-                + " as if nothing were logged");
+            StringBuilder plan = new StringBuilder();
+            for (int f : failed) {
+                plan.append(plan.length() == 0 ? "" : "; ").append("rank ").append(f).append(" restores ")
+                    .append(newest[f] == 0 ? "nothing (it starts from the beginning)" : "its checkpoint " + newest[f])
+                    .append(" and replays the messages the others logged for it since");
+            }
+            err.println("snapline: these checkpoints were taken with --logging pessimistic: "
+                + (failed.length == 0 ? "a rank that fails restarts alone from its own newest checkpoint"
+                    : "for a failure of " + (failed.length == 1 ? "rank " + failed[0] : "ranks " + Arrays.toString(failed))
+                        + ", " + plan)
+                + " while the others keep running (on shm; docs/checkpointing.md); a restart of the whole job"
+                + " (--resume, tcp, failures at once) takes every rank to its own newest checkpoint, "
+                + Arrays.toString(newest) + ", and replays its logged messages and events from there; the lines below"
+                + " come from the dependency records alone, as if nothing were logged");
             return;
         }
         long[] line = LocalRecovery.restartLine(read);

@@ -90,7 +90,7 @@ public final class RecoveryLineCommand implements Callable<Integer> {
             StoreHistory.Read read = StoreHistory.read(source.store);
             history = read.history();
             if (read.local().isPresent()) {
-                LocalStoreText.describe(read.local().get(), spec.commandLine().getErr());
+                LocalStoreText.describe(read.local().get(), ranks(history, failed), spec.commandLine().getErr());
             } else {
                 List<Long> ids = read.checkpointIds();
                 spec.commandLine().getErr().println("snapline: the store keeps checkpoints " + ids.get(0) + ".."
