@@ -102,6 +102,10 @@ final class LoggingCoordinator implements PolicyCoordinator {
             }
             case LoggingMessage.FAIL -> services.fail(LoggingMessage.reason(message));
             case LoggingMessage.ACCEPTED -> accepted(rank, LoggingMessage.Peer.decode(message));
+            case LoggingMessage.LOG_SIZE -> {
+                long[] size = LoggingMessage.logSizeOf(message);
+                services.messageLog(rank, size[0], size[1]);
+            }
             case LoggingMessage.RESTORED -> {
                 long[] held = LoggingMessage.restoredCounts(message);
                 for (int s = 0; s < held.length; s++) {

@@ -449,6 +449,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         }
         checkpointSoon = false;
         write.await();
+        SenderLog l = log;
+        services.toCoordinator(LoggingMessage.logSize(l.bytes(), l.peakBytes()));
         long index = next++;
         Taken taken = take(point, index);
         long blocked = services.nanoTime() - start;
@@ -563,6 +565,10 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     @Override
     public void finish() {
         write.await();
+        SenderLog l = log;
+        if (l != null) {
+            services.toCoordinator(LoggingMessage.logSize(l.bytes(), l.peakBytes()));
+        }
     }
 
     /**

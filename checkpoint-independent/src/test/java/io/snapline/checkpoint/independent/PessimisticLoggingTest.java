@@ -271,6 +271,11 @@ class PessimisticLoggingTest {
         Matcher m = Pattern.compile("local checkpoints committed: (\\d+) \\(by rank: 0, (\\d+)\\)").matcher(o.err());
         assertTrue(m.find() && Long.parseLong(m.group(2)) >= 600 / 32, "rank 1 checkpoints as the log fills: "
                 + o.err());
+        Matcher peak = Pattern.compile("message logs: peak by rank ([0-9.]+) MiB, ").matcher(o.err());
+        assertTrue(peak.find(), o.err());
+        // The bound, and the one message that found the log just below it.
+        assertTrue(Double.parseDouble(peak.group(1)) <= 33.5, "rank 0's log stayed within its bound: " + o.err());
+        assertTrue(Double.parseDouble(peak.group(1)) >= 8, "it did fill up: " + o.err());
     }
 
     @Test

@@ -55,6 +55,13 @@ public interface CoordinatorServices {
     void discardLocal(int rank, long index);
 
     /**
+     * Rank {@code rank}'s message log holds {@code bytes} now and has held at most {@code peakBytes}: a sample for the
+     * run report.
+     */
+    default void messageLog(int rank, long bytes, long peakBytes) {
+    }
+
+    /**
      * No restart will take rank {@code r} back before its local checkpoint {@code line[r]} (0: the beginning) any
      * more: the recovery line has reached {@code line} and is recorded in the store.
      */

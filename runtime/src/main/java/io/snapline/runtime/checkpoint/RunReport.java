@@ -49,6 +49,10 @@ public final class RunReport {
         return b.append(" failed (").append(reason).append(")").toString();
     }
 
+    /** What a rank's message log held at {@code at} (nanoseconds since the start), and the most it had held. */
+    public record LogSample(int rank, long bytes, long peakBytes, long at) {
+    }
+
     /** A checkpoint that was started but abandoned (the job ran on without it). */
     public record Abandoned(long id, String reason, long at) {
     }
@@ -62,6 +66,7 @@ public final class RunReport {
     private int discarded;
     private final List<Restart> restarts = new ArrayList<>();
     private final List<Abandoned> abandoned = new ArrayList<>();
+    private final List<LogSample> logSamples = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private long wallNanos = -1;
     private String outcome = "running";
@@ -87,6 +92,15 @@ public final class RunReport {
     public synchronized void localCheckpoint(int rank, long index, long point, long bytes, long blockedNanos,
             long nowNanos) {
         locals.add(new LocalCheckpoint(rank, index, point, bytes, blockedNanos, nowNanos - start));
+    }
+
+    /** Rank {@code rank}'s message log holds {@code bytes} now and has held at most {@code peakBytes}. */
+    public synchronized void messageLog(int rank, long bytes, long peakBytes, long nowNanos) {
+        logSamples.add(new LogSample(rank, bytes, peakBytes, nowNanos - start));
+    }
+
+    public synchronized List<LogSample> messageLog() {
+        return List.copyOf(logSamples);
     }
 
     /** A local checkpoint was deleted because no restart can use it any more. */
@@ -190,6 +204,17 @@ public final class RunReport {
             s.append(String.format(Locale.ROOT, "  blocking per local checkpoint: mean %s, max %s; %.2f %% of each "
                     + "rank's wall time on average%n", millis(mean), millis(max), 100.0 * blockedShare()));
         }
+        if (!logSamples.isEmpty()) {
+            StringBuilder peaks = new StringBuilder();
+            for (int r = 0; r < ranks; r++) {
+                int rank = r;
+                long peak = logSamples.stream().filter(l -> l.rank() == rank).mapToLong(LogSample::peakBytes).max()
+                        .orElse(0);
+                peaks.append(r == 0 ? "" : ", ").append(size(peak));
+            }
+            s.append(String.format(Locale.ROOT, "  message logs: peak by rank %s (%d samples over time in the JSON "
+                    + "report)%n", peaks, logSamples.size()));
+        }
         if (!abandoned.isEmpty()) {
             s.append(String.format(Locale.ROOT, "  checkpoints abandoned: %d (the job ran on without them)%n",
                     abandoned.size()));
@@ -229,6 +254,9 @@ public final class RunReport {
                         + "\"committedAtNanos\": %d}",
                 c.rank(), c.index(), c.point(), c.bytes(), c.blockedNanos(), c.committedAt()));
         j.append("  \"localCheckpointsDeleted\": ").append(discarded).append(",\n");
+        array(j, "messageLog", logSamples, l -> String.format(Locale.ROOT,
+                "{\"rank\": %d, \"bytes\": %d, \"peakBytes\": %d, \"atNanos\": %d}", l.rank(), l.bytes(),
+                l.peakBytes(), l.at()));
         array(j, "restarts", restarts, r -> String.format(Locale.ROOT,
                 "{\"number\": %d, \"failedRank\": %d, \"failedRanks\": %s, \"reason\": %s, "
                         + "\"fromCheckpoint\": %d, \"fromLine\": %s, \"detectedAtNanos\": %d, \"tookNanos\": %d, "

@@ -173,6 +173,11 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
     }
 
     @Override
+    public void messageLog(int rank, long bytes, long peakBytes) {
+        report.messageLog(rank, bytes, peakBytes, System.nanoTime());
+    }
+
+    @Override
     public void lineReached(long[] line) {
         if (output != null) {
             output.localLine(line);

@@ -17,7 +17,9 @@ import java.nio.ByteBuffer;
  *       (ranks i32, then that many i32) should checkpoint soon;</li>
  *   <li>{@link #CHECKPOINT_SOON} supervisor to rank: checkpoint at the next safe point;</li>
  *   <li>{@link #FAIL} rank to supervisor: end the job with the reason that follows (UTF-8);</li>
- *   <li>{@link #DIGESTS} rank to supervisor: a {@link SendDigests} record to append to its stream, unanswered.</li>
+ *   <li>{@link #DIGESTS} rank to supervisor: a {@link SendDigests} record to append to its stream, unanswered;</li>
+ *   <li>{@link #LOG_SIZE} rank to supervisor: its log holds bytes i64 and has held at most i64, for the run
+ *       report.</li>
  * </ul>
  * A rank that died and restarts alone while the others run on ({@link Peer} carries rank i32, incarnation i32 and a
  * number i64):
@@ -48,6 +50,7 @@ public final class LoggingMessage {
     public static final byte REJOINED = 20;
     public static final byte RESTORED = 21;
     public static final byte RESEND = 22;
+    public static final byte LOG_SIZE = 23;
 
     private LoggingMessage() {
     }
@@ -58,7 +61,7 @@ public final class LoggingMessage {
             return 0;
         }
         byte t = message[0];
-        return t >= EVENTS && t <= RESEND ? t : 0;
+        return t >= EVENTS && t <= LOG_SIZE ? t : 0;
     }
 
     public static byte[] events(long number, byte[] record) {
@@ -208,6 +211,16 @@ public final class LoggingMessage {
             v[k] = b.getLong();
         }
         return v;
+    }
+
+    public static byte[] logSize(long bytes, long peakBytes) {
+        return ByteBuffer.allocate(17).put(LOG_SIZE).putLong(bytes).putLong(peakBytes).array();
+    }
+
+    /** The (bytes, peak) of a {@link #LOG_SIZE} message. */
+    public static long[] logSizeOf(byte[] message) {
+        ByteBuffer b = ByteBuffer.wrap(message, 1, 16);
+        return new long[] {b.getLong(), b.getLong()};
     }
 
     public static byte[] checkpointSoon() {
