@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
 import io.snapline.runtime.testing.MpiRun;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,14 +33,66 @@ class PessimisticLoggingExamplesTest {
                 List.of("rank=1,point=60", "rank=2,point=60", "rank=3,during-checkpoint=3"), Heat2D.class, "48",
                 "160", "--verify");
         // With --interval (not --every) the ranks' checkpoints fall at different iterations; each rank continues
-        // from its own newest, and the store keeps nothing older.
-        long[] line = Restarts.recoveryLines(o).get(Restarts.recoveryLines(o).size() - 1);
-        for (long k : line) {
-            assertTrue(k > 0, "every rank restarts from a checkpoint of its own: " + o.err());
+        // from its own newest (alone, or with the others when failures came at once), and the store keeps nothing
+        // older.
+        for (long[] line : Restarts.recoveryLines(o)) {
+            for (long k : line) {
+                assertTrue(k > 0, "every rank restarts from a checkpoint of its own: " + o.err());
+            }
+        }
+        for (long[] alone : aloneRestarts(o)) {
+            assertTrue(alone[1] > 0, "rank " + alone[0] + " restarts from a checkpoint of its own: " + o.err());
         }
         try (FileCheckpointStore s = new FileCheckpointStore(store)) {
             for (int r = 0; r < 4; r++) {
                 assertEquals(1, s.localIndexes(r).size(), "rank " + r + " keeps one checkpoint: " + s.localIndexes(r));
+            }
+        }
+    }
+
+    /** The restarts of a rank alone, in order: {rank, local checkpoint}, 0 for the beginning. */
+    static List<long[]> aloneRestarts(MpiRun.Outcome o) {
+        Matcher m = Pattern.compile("restarting rank (\\d+) alone from (?:its local checkpoint (\\d+)|the beginning)")
+                .matcher(o.err());
+        List<long[]> result = new ArrayList<>();
+        while (m.find()) {
+            result.add(new long[] {Long.parseLong(m.group(1)), m.group(2) == null ? 0 : Long.parseLong(m.group(2))});
+        }
+        return result;
+    }
+
+    /**
+     * The heat stencil under a timer: on {@code shm} a failed rank restarts alone, from its own newest checkpoint,
+     * and only its program starts again; on {@code tcp} every rank restarts, each from its own newest. Either way the
+     * store keeps one checkpoint per rank, and the result is the failure-free one, bit for bit.
+     */
+    @Test
+    void shouldRestartOnlyTheFailedHeat2DRankFromItsNewestCheckpointAndKeepTheStoreBounded() throws Exception {
+        MpiRun.Outcome o = Restarts.assertSameOutputDespiteFailuresLogged(store, 4, List.of("--interval", "10ms"),
+                List.of("rank=2,point=100"), Heat2D.class, "48", "200", "--verify");
+        if (MpiRun.device().equals("shm")) {
+            List<long[]> alone = aloneRestarts(o);
+            assertEquals(1, alone.size(), o.err());
+            assertEquals(2, alone.get(0)[0], o.err());
+            assertTrue(alone.get(0)[1] > 0, o.err());
+            assertTrue(o.err().contains("program starts by rank: 1, 1, 2, 1\n"), o.err());
+        }
+        try (FileCheckpointStore s = new FileCheckpointStore(store)) {
+            for (int r = 0; r < 4; r++) {
+                assertEquals(1, s.localIndexes(r).size(), "rank " + r + " keeps one checkpoint: " + s.localIndexes(r));
+            }
+        }
+    }
+
+    /** The master, then a worker, of the master/worker example: on {@code shm} only the failed one starts again. */
+    @Test
+    void shouldRestartOnlyTheFailedMasterOrWorker() {
+        for (String kill : List.of("rank=0,point=40", "rank=3,point=20")) {
+            MpiRun.Outcome o = Restarts.assertSameOutputDespiteFailuresLogged(store.resolve(kill.substring(5, 6)), 4,
+                    List.of("--interval", "20ms"), List.of(kill), MasterWorker.class, "120", "200000");
+            if (MpiRun.device().equals("shm")) {
+                String starts = kill.startsWith("rank=0") ? "2, 1, 1, 1" : "1, 1, 1, 2";
+                assertTrue(o.err().contains("program starts by rank: " + starts + "\n"), kill + "\n" + o.err());
             }
         }
     }

@@ -67,6 +67,8 @@ public final class RunReport {
     private final List<Restart> restarts = new ArrayList<>();
     private final List<Abandoned> abandoned = new ArrayList<>();
     private final List<LogSample> logSamples = new ArrayList<>();
+    /** Per rank: how many times its program was started (every attempt starts all; a rank restarted alone, one). */
+    private final int[] starts;
     private final List<String> warnings = new ArrayList<>();
     private long wallNanos = -1;
     private String outcome = "running";
@@ -76,6 +78,24 @@ public final class RunReport {
         this.device = device;
         this.ranks = ranks;
         this.start = startNanos;
+        this.starts = new int[ranks];
+    }
+
+    /** An attempt started every rank's program. */
+    public synchronized void attemptStarted() {
+        for (int r = 0; r < ranks; r++) {
+            starts[r]++;
+        }
+    }
+
+    /** Rank {@code rank}'s program was started again alone, the others running on. */
+    public synchronized void rankStarted(int rank) {
+        starts[rank]++;
+    }
+
+    /** Per rank: how many times its program was started. */
+    public synchronized int[] starts() {
+        return starts.clone();
     }
 
     public synchronized void checkpoint(long id, long point, long bytes, long[] blockedNanos, long nowNanos) {
@@ -224,6 +244,13 @@ public final class RunReport {
             }
         }
         s.append(String.format(Locale.ROOT, "  restarts: %d%n", restarts.size()));
+        if (restarts.stream().anyMatch(Restart::alone)) {
+            StringBuilder st = new StringBuilder();
+            for (int r = 0; r < ranks; r++) {
+                st.append(r == 0 ? "" : ", ").append(starts[r]);
+            }
+            s.append(String.format(Locale.ROOT, "  program starts by rank: %s%n", st));
+        }
         for (Restart r : restarts) {
             s.append(String.format(Locale.ROOT, "    #%d at %s: %s; %s, running again after %s%n",
                     r.number(), seconds(r.detectedAt()), failed(r.failedRanks(), r.reason()),
@@ -254,6 +281,7 @@ public final class RunReport {
                         + "\"committedAtNanos\": %d}",
                 c.rank(), c.index(), c.point(), c.bytes(), c.blockedNanos(), c.committedAt()));
         j.append("  \"localCheckpointsDeleted\": ").append(discarded).append(",\n");
+        j.append("  \"starts\": ").append(java.util.Arrays.toString(starts)).append(",\n");
         array(j, "messageLog", logSamples, l -> String.format(Locale.ROOT,
                 "{\"rank\": %d, \"bytes\": %d, \"peakBytes\": %d, \"atNanos\": %d}", l.rank(), l.bytes(),
                 l.peakBytes(), l.at()));

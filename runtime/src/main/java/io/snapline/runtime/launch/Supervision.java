@@ -279,6 +279,7 @@ final class Supervision {
 
     /** A rank restarting alone has started its new incarnation; with nothing to restore, its restart is complete. */
     synchronized void startedAlone(int rank) {
+        report.rankStarted(rank);
         AloneFailure f = restoringAlone.get(rank);
         if (f != null && f.from() == null) {
             aloneRestored(rank, System.nanoTime());
@@ -303,6 +304,7 @@ final class Supervision {
 
     /** The attempt started; with nothing to restore, the restart is complete now. */
     synchronized void attemptStarted() {
+        report.attemptStarted();
         if (restartPending && restore.restoring() == 0) {
             recordRestart(System.nanoTime());
         }
