@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.runtime.checkpoint.RestartPoint;
+import io.snapline.runtime.checkpoint.RestoreFrom;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.Manifest;
 import io.snapline.runtime.checkpoint.store.PieceRef;
@@ -292,5 +293,32 @@ class OutputCommitTest {
 
         assertEquals("a\n", shown());
         assertEquals(2, withheld);
+    }
+
+    @Test
+    void shouldTakeBackOnlyTheOutputOfARankRestartedAloneAndDropWhatItsSetupPrintsAgain() {
+        commit.startAttempt(1, RestartPoint.fresh(2));
+        print(1, 0, "r0 setup\n");
+        print(1, 1, "r1 setup\n");
+        print(1, 0, "r0 step 1\n");
+        print(1, 1, "r1 step 1\n");
+        commit.mark(1, 0, 1, 19);
+        commit.mark(1, 1, 1, 19);
+        print(1, 0, "r0 step 2\n");
+        print(1, 1, "r1 step 2\n"); // rank 1 dies after this: its restart takes it back
+        commit.localLine(new long[] {1, 1});
+        assertEquals("r0 setup\nr1 setup\nr0 step 1\nr1 step 1\n", shown());
+
+        commit.restartRank(1, 1, RestoreFrom.local(1));
+        print(1, 1, "r1 setup\n"); // its setup code, run again before its state is back
+        commit.resumed(1, 1, 9);
+        print(1, 1, "r1 step 2\n");
+        print(1, 0, "r0 step 3\n");
+        print(1, 1, "r1 step 3\n");
+        commit.releaseAll();
+
+        assertEquals("r0 setup\nr1 setup\nr0 step 1\nr1 step 1\nr0 step 2\nr1 step 2\nr0 step 3\nr1 step 3\n",
+                shown(), "each line once; rank 0's, which did not restart, all kept");
+        assertTrue(warnings.isEmpty(), warnings.toString());
     }
 }
