@@ -1,0 +1,163 @@
+package io.snapline.checkpoint.independent;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.snapline.checkpoint.independent.logging.LoggingMessage;
+import io.snapline.runtime.checkpoint.CoordinatorServices;
+import io.snapline.runtime.checkpoint.PolicySettings;
+import io.snapline.runtime.checkpoint.RestoreFrom;
+import io.snapline.runtime.checkpoint.store.CheckpointId;
+import io.snapline.runtime.checkpoint.store.InMemoryCheckpointStore;
+import io.snapline.runtime.checkpoint.store.LocalCheckpointStore;
+import io.snapline.runtime.checkpoint.store.Manifest;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The supervisor half of {@code --logging pessimistic} when one rank restarts alone, driven by hand: who is asked
+ * what, and what the restarted rank is told, in which order.
+ */
+class LoggingCoordinatorTest {
+    /** Records every message sent to a rank, decoded enough to compare. */
+    static final class Services implements CoordinatorServices {
+        final List<String> sent = new ArrayList<>();
+        final List<byte[]> raw = new ArrayList<>();
+        final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        final int ranks;
+        final List<String> events = new ArrayList<>();
+
+        Services(int ranks) {
+            this.ranks = ranks;
+        }
+
+        @Override
+        public int ranks() {
+            return ranks;
+        }
+
+        @Override
+        public PolicySettings settings() {
+            return PolicySettings.of("independent", null, java.util.Map.of("--logging", "pessimistic"));
+        }
+
+        @Override
+        public void send(int rank, byte[] message) {
+            raw.add(message);
+            String what = switch (LoggingMessage.type(message)) {
+                case LoggingMessage.PEER_RESTARTING -> "peer-restarting " + peer(message);
+                case LoggingMessage.RESEND -> "resend " + peer(message);
+                case LoggingMessage.REJOINED -> {
+                    LoggingMessage.Rejoined j = LoggingMessage.Rejoined.decode(message);
+                    yield "rejoined " + java.util.Arrays.toString(j.accepted()) + " "
+                            + java.util.Arrays.toString(j.incarnations());
+                }
+                case LoggingMessage.STABLE -> "stable " + LoggingMessage.number(message);
+                default -> "type " + message[0];
+            };
+            sent.add(rank + ": " + what);
+        }
+
+        private static String peer(byte[] message) {
+            LoggingMessage.Peer p = LoggingMessage.Peer.decode(message);
+            return p.rank() + "/" + p.incarnation() + "/" + p.number();
+        }
+
+        @Override
+        public LocalCheckpointStore localStore() {
+            return store;
+        }
+
+        @Override
+        public CheckpointId nextId() {
+            return CheckpointId.of(1);
+        }
+
+        @Override
+        public boolean commit(Manifest manifest, long point, long[] blockedNanos) {
+            throw new AssertionError("no manifest under independent");
+        }
+
+        @Override
+        public RestoreFrom restoredFrom(int rank) {
+            return null;
+        }
+
+        @Override
+        public void localCommitted(int rank, long index, long point, long bytes, long blockedNanos) {
+        }
+
+        @Override
+        public void discardLocal(int rank, long index) {
+        }
+
+        @Override
+        public void messageLog(int rank, long bytes, long peakBytes) {
+            events.add("log " + rank + " " + bytes + " " + peakBytes);
+        }
+
+        @Override
+        public void fail(String reason) {
+            events.add("fail " + reason);
+        }
+
+        @Override
+        public void log(String line) {
+        }
+    }
+
+    private static byte[] accepted(int rank, int incarnation, long count) {
+        return new LoggingMessage.Peer(rank, incarnation, count).encode(LoggingMessage.ACCEPTED);
+    }
+
+    @Test
+    void shouldAskEveryOtherRankWhatItHoldsAndTellTheRestartedRankOnlyOnceAllHaveAnswered() {
+        Services s = new Services(4);
+        LoggingCoordinator c = new LoggingCoordinator(s);
+        c.onRankRestarting(2, 1);
+        assertEquals(List.of("0: peer-restarting 2/1/0", "1: peer-restarting 2/1/0", "3: peer-restarting 2/1/0"),
+                s.sent);
+        s.sent.clear();
+
+        c.onRankMessage(3, accepted(2, 1, 40));
+        c.onRankMessage(0, accepted(2, 1, 17));
+        assertEquals(List.of(), s.sent, "rank 1 has not answered yet");
+        c.onRankMessage(1, accepted(2, 1, 5));
+        assertEquals(List.of("2: rejoined [17, 5, 0, 40] [0, 0, 1, 0]"), s.sent);
+        s.sent.clear();
+
+        // Restored: what it holds from each; every other rank sends it again what lies beyond.
+        c.onRankMessage(2, LoggingMessage.restored(new long[] {12, 3, 0, 38}));
+        assertEquals(List.of("0: resend 2/1/12", "1: resend 2/1/3", "3: resend 2/1/38"), s.sent);
+    }
+
+    @Test
+    void shouldIgnoreAnswersAboutAnIncarnationThatDiedMeanwhile() {
+        Services s = new Services(3);
+        LoggingCoordinator c = new LoggingCoordinator(s);
+        c.onRankRestarting(1, 1);
+        c.onRankMessage(0, accepted(1, 1, 9));
+        c.onRankRestarting(1, 2); // died again before rank 2 answered
+        s.sent.clear();
+        c.onRankMessage(2, accepted(1, 1, 4)); // about incarnation 1: too late
+        assertEquals(List.of(), s.sent);
+        c.onRankMessage(0, accepted(1, 2, 9));
+        c.onRankMessage(2, accepted(1, 2, 4));
+        assertEquals(List.of("1: rejoined [9, 0, 4] [0, 2, 0]"), s.sent);
+        s.sent.clear();
+        c.onRankMessage(1, LoggingMessage.restored(new long[] {9, 0, 4}));
+        assertEquals(List.of("0: resend 1/2/9", "2: resend 1/2/4"), s.sent, "stamped with the live incarnation");
+    }
+
+    @Test
+    void shouldTellAnAloneRankOfOneRankJobAtOnceAndKeepLogSamplesForTheReport() {
+        Services s = new Services(1);
+        LoggingCoordinator c = new LoggingCoordinator(s);
+        c.onRankRestarting(0, 3);
+        assertEquals(List.of("0: rejoined [0] [3]"), s.sent);
+        c.onRankMessage(0, LoggingMessage.logSize(4096, 8192));
+        assertEquals(List.of("log 0 4096 8192"), s.events);
+        assertArrayEquals(new long[] {4096, 8192}, LoggingMessage.logSizeOf(LoggingMessage.logSize(4096, 8192)));
+    }
+}
