@@ -289,7 +289,7 @@ public final class ShmJob {
          * nothing the others share ({@link #killAlone}).
          */
         @SuppressWarnings({"deprecation", "removal"})
-        private void kill(int rank, String reason) {
+        private synchronized void kill(int rank, String reason) {
             if (done.get(rank) != 0) {
                 return;
             }
@@ -373,16 +373,19 @@ public final class ShmJob {
                     rankEnded(rank);
                     return;
                 }
-                int inc = ++incarnation[rank];
-                // Drops what the dead incarnation had and, until the new one's policy decides, whatever comes.
-                mailboxes[rank].restartReceiver(DROP_ALL);
-                endpoints[rank] = new Endpoint(rank, device, mailboxes[rank], job);
-                killed.set(rank, null);
-                rankOut.restartRank(rank, alone.from());
-                List<FailurePlan.Injection> pending = supervision.failures().forAttempt();
-                injectionsOf.set(rank, pending);
-                prepareRank(rank, supervision.setupAlone(rank, alone, inc, link(rank), pending));
-                job.restarted(rank);
+                int inc;
+                synchronized (this) { // the rank's objects are replaced; a kill (another thread) sees them whole
+                    inc = ++incarnation[rank];
+                    // Drops what the dead incarnation had and, until the new one's policy decides, whatever comes.
+                    mailboxes[rank].restartReceiver(DROP_ALL);
+                    endpoints[rank] = new Endpoint(rank, device, mailboxes[rank], job);
+                    killed.set(rank, null);
+                    rankOut.restartRank(rank, alone.from());
+                    List<FailurePlan.Injection> pending = supervision.failures().forAttempt();
+                    injectionsOf.set(rank, pending);
+                    prepareRank(rank, supervision.setupAlone(rank, alone, inc, link(rank), pending));
+                    job.restarted(rank);
+                }
                 coordinator.onRankRestarting(rank, inc);
                 restartingAlone.set(rank, null);
                 supervision.startedAlone(rank);
