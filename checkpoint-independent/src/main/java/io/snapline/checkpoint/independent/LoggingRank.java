@@ -256,6 +256,11 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     public int onAccept(Envelope e) {
         int source = e.source();
         int stamp = e.epoch();
+        if (stamp == SETUP_TRAFFIC) {
+            // A peer's setup code re-executed in a whole restart, before its restore: neither numbered nor counted.
+            // A rank restarted alone gets its setup messages from its own checkpoint, never from the wire.
+            return myIncarnation > 0 ? DROP : KEEP;
+        }
         if (stamp >>> 16 < myIncarnation || (stamp & 0xffff) < fromIncarnation[source]
                 || e.seq() > 0 && e.seq() <= acceptedFrom[source]) {
             // Sent to an incarnation of this rank that died, or by one of the sender's that died, or sent again:
@@ -295,6 +300,9 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 + ", which a restart of it alone would need kept in every checkpoint");
     }
 
+    /** The stamp of messages of setup code re-executed in a whole restart (the dependency tracker's). */
+    private static final int SETUP_TRAFFIC = -1;
+
     private static long setupKey(int source, long seq) {
         return (long) source << 40 | seq;
     }
@@ -327,6 +335,11 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             setupAccepted = acceptedFrom.clone();
             return null;
         });
+        if (services.hasPendingReceives()) {
+            refuseAlone("a receive its setup code posted (before its first Checkpoint.restoreOr) was still pending "
+                    + "then: what completes it afterwards is not among the messages its setup kept");
+            return;
+        }
         Determinants.Mark mark = services.determinants().mark();
         if (mark.position() > 0 || mark.open() != null) {
             refuseAlone("its setup code, before its first Checkpoint.restoreOr, made a non-deterministic call (a "
@@ -580,6 +593,9 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         SenderLog l = log;
         try {
             synchronized (l) {
+                if (incarnation < toIncarnation[rank]) {
+                    return; // the resend to an incarnation that has died since: the newer one's does it
+                }
                 toIncarnation[rank] = incarnation;
                 List<SenderLog.Entry> again;
                 try {

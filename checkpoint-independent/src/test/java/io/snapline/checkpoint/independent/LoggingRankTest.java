@@ -36,6 +36,8 @@ class LoggingRankTest {
         final List<byte[]> toCoordinator = Collections.synchronizedList(new ArrayList<>());
         final List<String> resent = Collections.synchronizedList(new ArrayList<>());
         final int rank;
+        final List<String> refusals = new ArrayList<>();
+        boolean pendingReceives;
 
         Services(int rank, int incarnation) {
             super(PolicySettings.of("independent", null, java.util.Map.of("--logging", "pessimistic",
@@ -98,6 +100,16 @@ class LoggingRankTest {
         @Override
         public Determinants determinants() {
             return NO_CHOICES;
+        }
+
+        @Override
+        public boolean hasPendingReceives() {
+            return pendingReceives;
+        }
+
+        @Override
+        public void cannotRestartAlone(String why) {
+            refusals.add(why);
         }
 
         /** The last message to the coordinator of this type. */
@@ -301,5 +313,27 @@ class LoggingRankTest {
         assertTrue(rank.beforeSend(next));
         assertEquals(5, next.seq);
         assertEquals(LoggingRank.epoch(1, 0), next.epoch, "what follows the resend is for the new incarnation");
+    }
+
+    @Test
+    void shouldRefuseToRestartAloneWhenASetupReceiveIsPendingAtTheFirstRestoreOr() {
+        Services s = new Services(0, 0);
+        LoggingRank rank = new LoggingRank(s);
+        s.pendingReceives = true;
+        rank.onSetupDone();
+        assertEquals(List.of("a receive its setup code posted (before its first Checkpoint.restoreOr) was still "
+                + "pending then: what completes it afterwards is not among the messages its setup kept"), s.refusals);
+        assertEquals(TrafficHook.KEEP, rank.onAccept(from(1, 0, 0, 1)), "the setup is over: nothing more is kept");
+    }
+
+    @Test
+    void shouldKeepTheUnnumberedSetupTrafficOfAWholeRestartButDropItWhenRestartedAlone() {
+        Envelope setup = new Envelope(2, 1, 0, 7, -1, 0);
+        assertEquals(TrafficHook.KEEP, new LoggingRank(new Services(1, 0)).onAccept(setup), "not counted, and not in the setup log");
+        Services s = new Services(1, 1);
+        LoggingRank alone = new LoggingRank(s);
+        alone.onControl(new LoggingMessage.Rejoined(new long[3], new int[] {0, 1, 0}).encode());
+        alone.onStart();
+        assertEquals(TrafficHook.DROP, alone.onAccept(setup));
     }
 }

@@ -273,4 +273,53 @@ class SingleRankRecoveryTest {
                 + "Checkpoint.restoreOr or safe point) received more than 65536 messages"), o.err());
         assertTrue(o.err().contains("restarting all 3 ranks"), o.err());
     }
+
+    /**
+     * Rank 1 posts a receive in its setup and completes it after its state is registered; rank 0 sends that message
+     * in its setup. Whether the message came before rank 1's {@code restoreOr} (rank 1 can restart alone, its setup
+     * having kept it) or after (it cannot: the whole job restarts) depends on timing; the result must not.
+     */
+    public static class PendingSetupReceive {
+        public static void main(String[] args) throws Exception {
+            MPI.Init(args);
+            int rank = MPI.COMM_WORLD.Rank();
+            int size = MPI.COMM_WORLD.Size();
+            long[] first = new long[1];
+            mpi.Request pending = rank == 1 ? MPI.COMM_WORLD.Irecv(first, 0, 1, MPI.LONG, 0, 1) : null;
+            if (rank == 0) {
+                MPI.COMM_WORLD.Send(new long[] {41}, 0, 1, MPI.LONG, 1, 1);
+            }
+            long[] acc = Checkpoint.restoreOr("acc", () -> new long[] {0, 0});
+            if (pending != null) {
+                pending.Wait();
+            }
+            long[] v = new long[1];
+            while (acc[1] < 150) {
+                MPI.COMM_WORLD.Sendrecv(new long[] {acc[0] + first[0]}, 0, 1, MPI.LONG, (rank + 1) % size, 2, v, 0,
+                        1, MPI.LONG, (rank + size - 1) % size, 2);
+                acc[0] = acc[0] * 3 + v[0];
+                acc[1]++;
+                Checkpoint.point();
+            }
+            long[] total = new long[1];
+            MPI.COMM_WORLD.Reduce(acc, 0, total, 0, 1, MPI.LONG, MPI.SUM, 0);
+            if (rank == 0) {
+                System.out.println("total " + total[0]);
+            }
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    void shouldPrintTheFailureFreeResultWhetherOrNotASetupReceiveWasStillPendingAtTheFirstRestore() {
+        List<String> clean = MpiRun.ok(3, PendingSetupReceive.class).lines();
+        for (int run = 0; run < 3; run++) {
+            MpiRun.Outcome o = MpiRun.run(3, flags("p" + run, "rank=1,point=100"), PendingSetupReceive.class);
+            assertTrue(o.result().succeeded(), o.err());
+            assertEquals(clean, o.lines(), o.err());
+            boolean refused = o.err().contains("rank 1 cannot restart alone (a receive its setup code posted (before "
+                    + "its first Checkpoint.restoreOr) was still pending then");
+            assertEquals(refused, o.err().contains("restarting all 3 ranks"), o.err());
+        }
+    }
 }

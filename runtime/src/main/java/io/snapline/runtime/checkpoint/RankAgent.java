@@ -99,6 +99,9 @@ public final class RankAgent implements RankServices {
                 policy = p;
             }
             p.onStart();
+            if (!isRestart()) {
+                setup.link().ready();
+            }
         }
     }
 
@@ -481,6 +484,11 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
+    public boolean hasPendingReceives() {
+        return !CommSnapshot.pendingReceives(endpoint).isEmpty();
+    }
+
+    @Override
     public void dropUnreceived() {
         CommSnapshot.drop(endpoint);
     }
@@ -592,6 +600,7 @@ public final class RankAgent implements RankServices {
         }
         points = image.point();
         setup.link().restored(image.id(), image.point(), System.nanoTime() - start);
+        setup.link().ready();
     }
 
     // ------------------------------------------------------------------ helpers

@@ -43,6 +43,13 @@ public interface RankLink {
     default void cannotRestartAlone(String why) {
     }
 
+    /**
+     * The rank is past everything collective its start involves (its policy's start, and the restore if it restores
+     * something): from now on it can restart alone without leaving the others waiting for it there.
+     */
+    default void ready() {
+    }
+
     /** A link to nobody, for a program started without a launcher. */
     RankLink NONE = new RankLink() {
         @Override

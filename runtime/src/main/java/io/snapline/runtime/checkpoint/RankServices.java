@@ -146,6 +146,11 @@ public interface RankServices {
         throw new UnsupportedOperationException("this runtime cannot refill a mailbox");
     }
 
+    /** Whether the program has posted receives that have not completed. Program thread. */
+    default boolean hasPendingReceives() {
+        return false;
+    }
+
     /** Drops every message accepted and not yet received (a restore replaces them by its image's). Program thread. */
     default void dropUnreceived() {
         throw new UnsupportedOperationException("this runtime cannot empty a mailbox");

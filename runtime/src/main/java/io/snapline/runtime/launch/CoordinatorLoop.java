@@ -80,6 +80,16 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         events.add(() -> coordinator.onRankFailed(rank));
     }
 
+    /**
+     * Returns once everything queued before this call has been handed to the coordinator (and what it sent in answer
+     * has gone out), or after a minute.
+     */
+    void sync() throws InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        events.add(done::countDown);
+        done.await(1, TimeUnit.MINUTES);
+    }
+
     void onRankRestarting(int rank, int incarnation) {
         events.add(() -> coordinator.onRankRestarting(rank, incarnation));
     }

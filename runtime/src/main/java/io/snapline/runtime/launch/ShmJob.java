@@ -134,6 +134,8 @@ public final class ShmJob {
         final List<RankClassLoader> allLoaders = new java.util.concurrent.CopyOnWriteArrayList<>();
         /** The group of the thread that runs the attempt. */
         final ThreadGroup launcherGroup = Thread.currentThread().getThreadGroup();
+        /** Per rank: 1 once its incarnation is past its start ({@link RankLink#ready}). */
+        final AtomicIntegerArray ready = new AtomicIntegerArray(np);
         /** A rank that would have restarted alone found no restart left: the job ends. */
         volatile boolean gaveUp;
 
@@ -248,6 +250,11 @@ public final class ShmJob {
                 }
 
                 @Override
+                public void ready() {
+                    ready.set(rank, 1);
+                }
+
+                @Override
                 public void cannotRestartAlone(String why) {
                     cannotAlone.compareAndSet(rank, null, why);
                 }
@@ -351,10 +358,17 @@ public final class ShmJob {
                         left[i].stop(); // busy in the program's own code past the grace period
                     }
                 }
-                if (job.isAborted()) {
+                if (job.isAborted() || stopping != null) { // another failure ends the attempt meanwhile
+                    restartingAlone.set(rank, null);
+                    recovering.remove(rank);
+                    if (stopping != null) {
+                        gone(rank, "it ended while the others stopped for the restart");
+                    }
                     rankEnded(rank);
                     return;
                 }
+                // Everything the coordinator answers the dead incarnation reaches it, not the new one.
+                coordinator.sync();
                 // Planned now, with the dead incarnation's writer gone: nothing it wrote changes the store any more.
                 Supervision.Alone alone = supervision.restartAlone(rank, death.reason(), death.detectedAt());
                 if (alone == null) {
@@ -376,6 +390,7 @@ public final class ShmJob {
                 int inc;
                 synchronized (this) { // the rank's objects are replaced; a kill (another thread) sees them whole
                     inc = ++incarnation[rank];
+                    ready.set(rank, 0);
                     // Drops what the dead incarnation had and, until the new one's policy decides, whatever comes.
                     mailboxes[rank].restartReceiver(DROP_ALL);
                     endpoints[rank] = new Endpoint(rank, device, mailboxes[rank], job);
@@ -615,6 +630,15 @@ public final class ShmJob {
             if (killedFor == null && !(t instanceof Error && !(t instanceof RankAbortError)
                     && !(t instanceof RankKilledError))) {
                 return false;
+            }
+            for (int r = 0; r < np; r++) {
+                if (ready.get(r) == 0 && done.get(r) == 0) {
+                    // It may be inside an exchange every rank takes part in (the start, a restore): the others would
+                    // wait for the dead rank there.
+                    supervision.announce("rank " + rank + " failed while rank " + r + " was still starting; the whole "
+                            + "job restarts");
+                    return false;
+                }
             }
             List<Integer> others = recovering.stream().filter(r -> r != rank).sorted().toList();
             if (!others.isEmpty()) {
