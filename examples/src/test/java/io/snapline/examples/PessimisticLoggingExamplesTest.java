@@ -97,6 +97,23 @@ class PessimisticLoggingExamplesTest {
         }
     }
 
+    /** The pipeline, N-body and pi examples: on {@code shm} only the failed rank starts again. */
+    @Test
+    void shouldRestartOnlyTheFailedRankOfThePipelineNBodyAndPi() {
+        record Case(Class<?> main, String kill, String starts, List<String> args) {
+        }
+        for (Case c : List.of(new Case(Pipeline.class, "rank=1,point=50", "1, 2, 1, 1", List.of("1000", "16", "2000")),
+                new Case(NBody.class, "rank=3,point=30", "1, 1, 1, 2", List.of("256", "60")),
+                new Case(MonteCarloPi.class, "rank=2,point=20", "1, 1, 2, 1", List.of("20000000", "42", "40")))) {
+            MpiRun.Outcome o = Restarts.assertSameOutputDespiteFailuresLogged(
+                    store.resolve(c.main().getSimpleName()), 4, List.of("--interval", "20ms"), List.of(c.kill()),
+                    c.main(), c.args().toArray(String[]::new));
+            if (MpiRun.device().equals("shm")) {
+                assertTrue(o.err().contains("program starts by rank: " + c.starts() + "\n"), c + "\n" + o.err());
+            }
+        }
+    }
+
     @Test
     void shouldPrintTheFailureFreeResultWhenTheSameNBodyRankFailsTwice() {
         Restarts.assertSameOutputDespiteFailuresLogged(store, 3, List.of("--interval", "15ms"),
