@@ -43,6 +43,8 @@ final class LoggingCoordinator implements PolicyCoordinator {
     private boolean digestsTimed;
     static final long DIGESTS_EVERY_NANOS = 250_000_000L;
     private int finished;
+    /** Per rank: whether its current incarnation has finished (a rank restarted alone finishes again). */
+    private final boolean[] hasFinished;
     /** Per rank: its incarnation (see {@link #onRankRestarting}). */
     private final int[] incarnation;
     /** Per rank restarting alone: what each other rank holds from it, as the answers come; null entries to come. */
@@ -63,6 +65,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
         this.toldFull = new boolean[services.ranks()];
         this.digestsLost = new boolean[services.ranks()];
         this.incarnation = new int[services.ranks()];
+        this.hasFinished = new boolean[services.ranks()];
         for (int r = 0; r < services.ranks(); r++) {
             pendingDigests.add(new ArrayList<>());
         }
@@ -268,6 +271,10 @@ final class LoggingCoordinator implements PolicyCoordinator {
     /** Every rank has finished: the last verifications are waited for and applied. */
     @Override
     public void onRankFinished(int rank) {
+        if (hasFinished[rank]) {
+            return;
+        }
+        hasFinished[rank] = true;
         if (++finished == line.length) {
             verifier.shutdown();
             try {
@@ -298,6 +305,10 @@ final class LoggingCoordinator implements PolicyCoordinator {
     @Override
     public void onRankRestarting(int rank, int incarnation) {
         this.incarnation[rank] = incarnation;
+        if (hasFinished[rank]) { // it died after MPI.Finalize: its new incarnation finishes again
+            hasFinished[rank] = false;
+            finished--;
+        }
         toldFull[rank] = false;
         writeDigests(rank);
         Long[] answers = new Long[line.length];

@@ -160,4 +160,23 @@ class LoggingCoordinatorTest {
         assertEquals(List.of("log 0 4096 8192"), s.events);
         assertArrayEquals(new long[] {4096, 8192}, LoggingMessage.logSizeOf(LoggingMessage.logSize(4096, 8192)));
     }
+
+    @Test
+    void shouldCountARankThatFinishedAndRestartedAloneOnceWhenItFinishesAgain() throws Exception {
+        Services s = new Services(3);
+        LoggingCoordinator c = new LoggingCoordinator(s);
+        c.onRankFinished(1);
+        c.onRankRestarting(1, 1); // killed after MPI.Finalize
+        c.onRankMessage(0, accepted(1, 1, 0));
+        c.onRankMessage(2, accepted(1, 1, 0));
+        c.onRankFinished(1);
+        c.onRankFinished(0);
+        // Rank 2 is still running: the verifier must still take its checkpoints.
+        s.store.writeLocal(2, 1, new io.snapline.runtime.checkpoint.RankImage(2, 3, 1, 10, 3, 0, List.of(),
+                new byte[0], new byte[0], java.nio.ByteBuffer.wrap(new byte[16])).encodeParts());
+        c.onRankMessage(2, new LoggingMessage.Checkpointed(1, 10, 100, 5, 0, new long[3], new long[3]).encode());
+        c.onRankFinished(2); // waits for the verification and applies it
+        assertArrayEquals(new long[] {0, 0, 1}, s.store.recoveryLine().orElseThrow(),
+                "rank 2's checkpoint was verified and recorded");
+    }
 }
