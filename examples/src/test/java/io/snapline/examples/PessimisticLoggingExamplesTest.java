@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
 import io.snapline.runtime.testing.MpiRun;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,7 +37,7 @@ class PessimisticLoggingExamplesTest {
                 assertTrue(k > 0, "every rank restarts from a checkpoint of its own: " + o.err());
             }
         }
-        for (long[] alone : aloneRestarts(o)) {
+        for (long[] alone : o.aloneRestarts()) {
             assertTrue(alone[1] > 0, "rank " + alone[0] + " restarts from a checkpoint of its own: " + o.err());
         }
         try (FileCheckpointStore s = new FileCheckpointStore(store)) {
@@ -48,17 +45,6 @@ class PessimisticLoggingExamplesTest {
                 assertEquals(1, s.localIndexes(r).size(), "rank " + r + " keeps one checkpoint: " + s.localIndexes(r));
             }
         }
-    }
-
-    /** The restarts of a rank alone, in order: {rank, local checkpoint}, 0 for the beginning. */
-    static List<long[]> aloneRestarts(MpiRun.Outcome o) {
-        Matcher m = Pattern.compile("restarting rank (\\d+) alone from (?:its local checkpoint (\\d+)|the beginning)")
-                .matcher(o.err());
-        List<long[]> result = new ArrayList<>();
-        while (m.find()) {
-            result.add(new long[] {Long.parseLong(m.group(1)), m.group(2) == null ? 0 : Long.parseLong(m.group(2))});
-        }
-        return result;
     }
 
     /**
@@ -71,7 +57,7 @@ class PessimisticLoggingExamplesTest {
         MpiRun.Outcome o = Restarts.assertSameOutputDespiteFailuresLogged(store, 4, List.of("--interval", "10ms"),
                 List.of("rank=2,point=100"), Heat2D.class, "48", "200", "--verify");
         if (MpiRun.device().equals("shm")) {
-            List<long[]> alone = aloneRestarts(o);
+            List<long[]> alone = o.aloneRestarts();
             assertEquals(1, alone.size(), o.err());
             assertEquals(2, alone.get(0)[0], o.err());
             assertTrue(alone.get(0)[1] > 0, o.err());

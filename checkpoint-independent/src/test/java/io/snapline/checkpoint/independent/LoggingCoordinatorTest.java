@@ -23,7 +23,6 @@ class LoggingCoordinatorTest {
     /** Records every message sent to a rank, decoded enough to compare. */
     static final class Services implements CoordinatorServices {
         final List<String> sent = new ArrayList<>();
-        final List<byte[]> raw = new ArrayList<>();
         final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
         final int ranks;
         final List<String> events = new ArrayList<>();
@@ -44,7 +43,6 @@ class LoggingCoordinatorTest {
 
         @Override
         public void send(int rank, byte[] message) {
-            raw.add(message);
             String what = switch (LoggingMessage.type(message)) {
                 case LoggingMessage.PEER_RESTARTING -> "peer-restarting " + peer(message);
                 case LoggingMessage.RESEND -> "resend " + peer(message);

@@ -167,17 +167,6 @@ class PessimisticLoggingTest {
         return f;
     }
 
-    /** The local checkpoints the ranks restarted alone from, in order: {rank, index}, index 0 for the beginning. */
-    static List<long[]> aloneRestarts(MpiRun.Outcome o) {
-        Matcher m = Pattern.compile("restarting rank (\\d+) alone from (?:its local checkpoint (\\d+)|the beginning)")
-                .matcher(o.err());
-        List<long[]> result = new ArrayList<>();
-        while (m.find()) {
-            result.add(new long[] {Long.parseLong(m.group(1)), m.group(2) == null ? 0 : Long.parseLong(m.group(2))});
-        }
-        return result;
-    }
-
     @Test
     void shouldReplayWildcardReceivesSoThatSurvivorsAndTheRestartedMasterAgree() {
         for (String kill : List.of("rank=0,point=150", "rank=2,point=150")) {
@@ -185,7 +174,7 @@ class PessimisticLoggingTest {
                     "--inject-failure", kill), Chain.class, "400");
             assertTrue(o.result().succeeded(), kill + "\n" + o.err());
             assertEquals(List.of("steps 400 consistent true"), o.lines(), kill + "\n" + o.err());
-            List<long[]> restarts = aloneRestarts(o);
+            List<long[]> restarts = o.aloneRestarts();
             assertEquals(1, restarts.size(), o.err());
             assertEquals(kill.charAt(5) - '0', restarts.get(0)[0], o.err());
             assertTrue(restarts.get(0)[1] > 0, "it continues from a checkpoint of its own: " + o.err());
@@ -199,7 +188,7 @@ class PessimisticLoggingTest {
                 Chain.class, "400");
         assertTrue(o.result().succeeded(), o.err());
         assertEquals(List.of("steps 400 consistent true"), o.lines(), o.err());
-        long from = aloneRestarts(o).get(0)[1];
+        long from = o.aloneRestarts().get(0)[1];
         String before = o.err().substring(0, o.err().indexOf("restarting rank 1 alone"));
         Matcher m = Pattern.compile("rank 1 committed local checkpoint (\\d+)").matcher(before);
         long newest = 0;

@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import mpi.MPI;
-import mpi.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,6 +98,29 @@ class SingleRankRecoveryTest {
     }
 
     /**
+     * The ring the programs below run once their state is back ({@code acc}: value, steps done): each step every rank
+     * passes its value plus {@code extra} to the next and mixes in what the one before passed it, with a safe point
+     * after each step; then rank 0 prints the sum of the values ("total ...").
+     */
+    static void ring(long[] acc, int steps, long extra) {
+        int rank = MPI.COMM_WORLD.Rank();
+        int size = MPI.COMM_WORLD.Size();
+        long[] v = new long[1];
+        while (acc[1] < steps) {
+            MPI.COMM_WORLD.Sendrecv(new long[] {acc[0] + extra}, 0, 1, MPI.LONG, (rank + 1) % size, 2, v, 0, 1,
+                    MPI.LONG, (rank + size - 1) % size, 2);
+            acc[0] = acc[0] * 3 + v[0];
+            acc[1]++;
+            Checkpoint.point();
+        }
+        long[] total = new long[1];
+        MPI.COMM_WORLD.Reduce(acc, 0, total, 0, 1, MPI.LONG, MPI.SUM, 0);
+        if (rank == 0) {
+            System.out.println("total " + total[0]);
+        }
+    }
+
+    /**
      * Rank 0 broadcasts a seed and every rank exchanges a value with its neighbours before its first
      * {@code Checkpoint.restoreOr}; then a ring runs. A rank restarted alone runs that setup again, and nobody sends
      * it those messages again: it gets them from its own checkpoint. Arguments: steps.
@@ -117,19 +139,7 @@ class SingleRankRecoveryTest {
             MPI.COMM_WORLD.Sendrecv(new long[] {seed[0] * (rank + 1)}, 0, 1, MPI.LONG, (rank + 1) % size, 5, left, 0,
                     1, MPI.LONG, (rank + size - 1) % size, 5);
             long[] acc = Checkpoint.restoreOr("acc", () -> new long[] {left[0], 0});
-            long[] v = new long[1];
-            while (acc[1] < steps) {
-                MPI.COMM_WORLD.Sendrecv(new long[] {acc[0]}, 0, 1, MPI.LONG, (rank + 1) % size, 6, v, 0, 1, MPI.LONG,
-                        (rank + size - 1) % size, 6);
-                acc[0] = acc[0] * 31 + v[0] + seed[0] + rank;
-                acc[1]++;
-                Checkpoint.point();
-            }
-            long[] all = new long[1];
-            MPI.COMM_WORLD.Reduce(acc, 0, all, 0, 1, MPI.LONG, MPI.SUM, 0);
-            if (rank == 0) {
-                System.out.println("ring " + Long.toHexString(all[0]));
-            }
+            ring(acc, steps, seed[0] + rank);
             System.err.println("rank " + rank + " ended in thread " + thread);
             MPI.Finalize();
         }
@@ -188,30 +198,16 @@ class SingleRankRecoveryTest {
             int steps = Integer.parseInt(rest[0]);
             int rank = MPI.COMM_WORLD.Rank();
             int size = MPI.COMM_WORLD.Size();
-            long[] first = {0};
             if (rank == 0) {
                 long[] v = new long[1];
                 for (int k = 1; k < size; k++) {
-                    Status st = MPI.COMM_WORLD.Recv(v, 0, 1, MPI.LONG, MPI.ANY_SOURCE, 1);
-                    first[0] = first[0] * 7 + st.source;
+                    MPI.COMM_WORLD.Recv(v, 0, 1, MPI.LONG, MPI.ANY_SOURCE, 1);
                 }
             } else {
                 MPI.COMM_WORLD.Send(new long[] {rank}, 0, 1, MPI.LONG, 0, 1);
             }
             long[] acc = Checkpoint.restoreOr("acc", () -> new long[] {0, 0});
-            long[] v = new long[1];
-            while (acc[1] < steps) {
-                MPI.COMM_WORLD.Sendrecv(new long[] {acc[0] + rank}, 0, 1, MPI.LONG, (rank + 1) % size, 2, v,
-                        0, 1, MPI.LONG, (rank + size - 1) % size, 2);
-                acc[0] = acc[0] * 3 + v[0];
-                acc[1]++;
-                Checkpoint.point();
-            }
-            long[] sum = new long[1];
-            MPI.COMM_WORLD.Reduce(acc, 0, sum, 0, 1, MPI.LONG, MPI.SUM, 0);
-            if (rank == 0) {
-                System.out.println("sum " + sum[0]);
-            }
+            ring(acc, steps, rank);
             MPI.Finalize();
         }
     }
@@ -233,7 +229,6 @@ class SingleRankRecoveryTest {
             String[] rest = MPI.Init(args);
             int early = Integer.parseInt(rest[0]);
             int rank = MPI.COMM_WORLD.Rank();
-            int size = MPI.COMM_WORLD.Size();
             long[] v = new long[1];
             long sum = 0;
             for (int i = 0; i < early; i++) {
@@ -246,18 +241,7 @@ class SingleRankRecoveryTest {
             }
             long first = sum;
             long[] acc = Checkpoint.restoreOr("acc", () -> new long[] {first, 0});
-            while (acc[1] < 200) {
-                MPI.COMM_WORLD.Sendrecv(new long[] {acc[0]}, 0, 1, MPI.LONG, (rank + 1) % size, 2, v, 0, 1, MPI.LONG,
-                        (rank + size - 1) % size, 2);
-                acc[0] = acc[0] * 3 + v[0] + rank;
-                acc[1]++;
-                Checkpoint.point();
-            }
-            long[] total = new long[1];
-            MPI.COMM_WORLD.Reduce(acc, 0, total, 0, 1, MPI.LONG, MPI.SUM, 0);
-            if (rank == 0) {
-                System.out.println("total " + total[0]);
-            }
+            ring(acc, 200, rank);
             MPI.Finalize();
         }
     }
@@ -283,7 +267,6 @@ class SingleRankRecoveryTest {
         public static void main(String[] args) throws Exception {
             MPI.Init(args);
             int rank = MPI.COMM_WORLD.Rank();
-            int size = MPI.COMM_WORLD.Size();
             long[] first = new long[1];
             mpi.Request pending = rank == 1 ? MPI.COMM_WORLD.Irecv(first, 0, 1, MPI.LONG, 0, 1) : null;
             if (rank == 0) {
@@ -293,19 +276,7 @@ class SingleRankRecoveryTest {
             if (pending != null) {
                 pending.Wait();
             }
-            long[] v = new long[1];
-            while (acc[1] < 150) {
-                MPI.COMM_WORLD.Sendrecv(new long[] {acc[0] + first[0]}, 0, 1, MPI.LONG, (rank + 1) % size, 2, v, 0,
-                        1, MPI.LONG, (rank + size - 1) % size, 2);
-                acc[0] = acc[0] * 3 + v[0];
-                acc[1]++;
-                Checkpoint.point();
-            }
-            long[] total = new long[1];
-            MPI.COMM_WORLD.Reduce(acc, 0, total, 0, 1, MPI.LONG, MPI.SUM, 0);
-            if (rank == 0) {
-                System.out.println("total " + total[0]);
-            }
+            ring(acc, 150, first[0]);
             MPI.Finalize();
         }
     }

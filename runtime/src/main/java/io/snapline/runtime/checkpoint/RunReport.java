@@ -93,10 +93,6 @@ public final class RunReport {
         starts[rank]++;
     }
 
-    /** Per rank: how many times its program was started. */
-    public synchronized int[] starts() {
-        return starts.clone();
-    }
 
     public synchronized void checkpoint(long id, long point, long bytes, long[] blockedNanos, long nowNanos) {
         long sum = 0;
@@ -117,10 +113,6 @@ public final class RunReport {
     /** Rank {@code rank}'s message log holds {@code bytes} now and has held at most {@code peakBytes}. */
     public synchronized void messageLog(int rank, long bytes, long peakBytes, long nowNanos) {
         logSamples.add(new LogSample(rank, bytes, peakBytes, nowNanos - start));
-    }
-
-    public synchronized List<LogSample> messageLog() {
-        return List.copyOf(logSamples);
     }
 
     /** A local checkpoint was deleted because no restart can use it any more. */

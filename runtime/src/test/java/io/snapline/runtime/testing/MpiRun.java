@@ -25,6 +25,21 @@ public final class MpiRun {
         public List<String> lines() {
             return out.isEmpty() ? List.of() : List.of(out.split("\n"));
         }
+
+        /**
+         * The restarts of one rank alone, in order, from the launcher's lines: {rank, local checkpoint}, 0 for the
+         * beginning.
+         */
+        public List<long[]> aloneRestarts() {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "restarting rank (\\d+) alone from (?:its local checkpoint (\\d+)|the beginning)").matcher(err);
+            List<long[]> result = new ArrayList<>();
+            while (m.find()) {
+                result.add(new long[] {Long.parseLong(m.group(1)),
+                        m.group(2) == null ? 0 : Long.parseLong(m.group(2))});
+            }
+            return result;
+        }
     }
 
     private MpiRun() {

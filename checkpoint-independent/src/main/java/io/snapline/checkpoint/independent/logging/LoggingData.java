@@ -40,16 +40,10 @@ public record LoggingData(long[] sentTo, long[] acceptedFrom, Determinants.Mark 
         ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(8 + 16L * n + 8 + 4 + open.length + 8L * n + 4
                 + refusal.length + 4 + setupBytes + log.length));
         b.putInt(MAGIC).putInt(n);
-        for (long v : sentTo) {
-            b.putLong(v);
-        }
-        for (long v : acceptedFrom) {
-            b.putLong(v);
-        }
+        LoggingMessage.putLongs(b, sentTo);
+        LoggingMessage.putLongs(b, acceptedFrom);
         b.putLong(mark.position()).putInt(open.length).put(open);
-        for (long v : setupAccepted) {
-            b.putLong(v);
-        }
+        LoggingMessage.putLongs(b, setupAccepted);
         b.putInt(refusal.length).put(refusal).putInt(setup.size());
         for (SavedMessage m : setup) {
             b.putInt(m.source()).putInt(m.context()).putInt(m.tag()).putInt(m.type()).putInt(m.elements())
@@ -71,8 +65,8 @@ public record LoggingData(long[] sentTo, long[] acceptedFrom, Determinants.Mark 
             if (n != ranks) {
                 throw new CheckpointException(where + " was taken with " + n + " ranks, not " + ranks);
             }
-            long[] sent = longs(b, n);
-            long[] accepted = longs(b, n);
+            long[] sent = LoggingMessage.getLongs(b, n);
+            long[] accepted = LoggingMessage.getLongs(b, n);
             long position = b.getLong();
             byte[] open = new byte[b.getInt()];
             b.get(open);
@@ -84,7 +78,7 @@ public record LoggingData(long[] sentTo, long[] acceptedFrom, Determinants.Mark 
             String refusal = "it was taken by an earlier build, which did not keep the setup";
             List<SavedMessage> setup = new ArrayList<>();
             if (magic == MAGIC) {
-                setupAccepted = longs(b, n);
+                setupAccepted = LoggingMessage.getLongs(b, n);
                 byte[] r = new byte[b.getInt()];
                 b.get(r);
                 refusal = new String(r, java.nio.charset.StandardCharsets.UTF_8);
@@ -108,13 +102,5 @@ public record LoggingData(long[] sentTo, long[] acceptedFrom, Determinants.Mark 
         } catch (java.nio.BufferUnderflowException | IllegalArgumentException | NegativeArraySizeException e) {
             throw new CheckpointException(where + " holds damaged message-logging data: " + e.getMessage(), e);
         }
-    }
-
-    private static long[] longs(ByteBuffer b, int n) {
-        long[] v = new long[n];
-        for (int k = 0; k < n; k++) {
-            v[k] = b.getLong();
-        }
-        return v;
     }
 }

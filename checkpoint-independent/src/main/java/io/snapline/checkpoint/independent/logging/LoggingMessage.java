@@ -100,12 +100,8 @@ public final class LoggingMessage {
             ByteBuffer b = ByteBuffer.allocate(1 + 40 + 4 + 16 * acceptedFrom.length).put(CHECKPOINTED).putLong(index)
                     .putLong(point).putLong(bytes).putLong(blockedNanos).putLong(position)
                     .putInt(acceptedFrom.length);
-            for (long v : acceptedFrom) {
-                b.putLong(v);
-            }
-            for (long v : sentTo) {
-                b.putLong(v);
-            }
+            putLongs(b, acceptedFrom);
+            putLongs(b, sentTo);
             return b.array();
         }
 
@@ -116,14 +112,8 @@ public final class LoggingMessage {
             long bytes = b.getLong();
             long blocked = b.getLong();
             long position = b.getLong();
-            long[] accepted = new long[b.getInt()];
-            for (int k = 0; k < accepted.length; k++) {
-                accepted[k] = b.getLong();
-            }
-            long[] sent = new long[accepted.length];
-            for (int k = 0; k < sent.length; k++) {
-                sent[k] = b.getLong();
-            }
+            long[] accepted = getLongs(b, b.getInt());
+            long[] sent = getLongs(b, accepted.length);
             return new Checkpointed(index, point, bytes, blocked, position, accepted, sent);
         }
     }
@@ -172,9 +162,7 @@ public final class LoggingMessage {
     public record Rejoined(long[] accepted, int[] incarnations) {
         public byte[] encode() {
             ByteBuffer b = ByteBuffer.allocate(5 + 12 * accepted.length).put(REJOINED).putInt(accepted.length);
-            for (long v : accepted) {
-                b.putLong(v);
-            }
+            putLongs(b, accepted);
             for (int v : incarnations) {
                 b.putInt(v);
             }
@@ -183,10 +171,7 @@ public final class LoggingMessage {
 
         public static Rejoined decode(byte[] message) {
             ByteBuffer b = ByteBuffer.wrap(message, 1, message.length - 1);
-            long[] accepted = new long[b.getInt()];
-            for (int k = 0; k < accepted.length; k++) {
-                accepted[k] = b.getLong();
-            }
+            long[] accepted = getLongs(b, b.getInt());
             int[] inc = new int[accepted.length];
             for (int k = 0; k < inc.length; k++) {
                 inc[k] = b.getInt();
@@ -197,17 +182,27 @@ public final class LoggingMessage {
 
     public static byte[] restored(long[] acceptedFrom) {
         ByteBuffer b = ByteBuffer.allocate(5 + 8 * acceptedFrom.length).put(RESTORED).putInt(acceptedFrom.length);
-        for (long v : acceptedFrom) {
-            b.putLong(v);
-        }
+        putLongs(b, acceptedFrom);
         return b.array();
     }
 
     /** The counts of a {@link #RESTORED} message. */
     public static long[] restoredCounts(byte[] message) {
         ByteBuffer b = ByteBuffer.wrap(message, 1, message.length - 1);
-        long[] v = new long[b.getInt()];
-        for (int k = 0; k < v.length; k++) {
+        return getLongs(b, b.getInt());
+    }
+
+    /** Writes {@code values}, i64 each. */
+    static void putLongs(ByteBuffer b, long[] values) {
+        for (long v : values) {
+            b.putLong(v);
+        }
+    }
+
+    /** Reads {@code n} i64 values. */
+    static long[] getLongs(ByteBuffer b, int n) {
+        long[] v = new long[n];
+        for (int k = 0; k < n; k++) {
             v[k] = b.getLong();
         }
         return v;
