@@ -93,8 +93,8 @@ final class LocalStoreReader {
                 entries.add(load(store, r, k, ranks));
             } catch (LocalHistory.DamagedCheckpointException e) {
                 damaged.add(e.damage());
-                warnings.add(e.getMessage() + "; " + (k < newest ? "it and rank " + r + "'s later checkpoints "
-                        + (k + 1 == newest ? Long.toString(newest) : (k + 1) + ".." + newest) + " are" : "it is")
+                warnings.add(e.getMessage() + "; " + (k < newest ? "it and rank " + r + "'s later checkpoint"
+                        + (k + 1 == newest ? " " + newest : "s " + (k + 1) + ".." + newest) + " are" : "it is")
                         + " left out (the intervals after it cannot be rebuilt)");
                 break;
             }

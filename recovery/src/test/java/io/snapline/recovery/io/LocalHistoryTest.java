@@ -176,7 +176,7 @@ class LocalHistoryTest {
         LocalHistory.Read read = LocalHistory.read(store, 2);
 
         assertEquals(List.of("rank 1's local checkpoint 2: " + file + " has a payload checksum mismatch; it and rank "
-                + "1's later checkpoints 3 are left out (the intervals after it cannot be rebuilt)"), read.warnings());
+                + "1's later checkpoint 3 are left out (the intervals after it cannot be rebuilt)"), read.warnings());
         assertEquals(List.of(new LocalHistory.Damage(1, 2, file + " has a payload checksum mismatch")),
                 read.damaged());
         assertEquals(List.of(0L, 1L), read.localIndexes().get(1));
