@@ -58,15 +58,25 @@ public final class IndependentPolicy implements CheckpointPolicy {
 
     /** {@code --log-memory SIZE}: the most a rank's message log may hold. */
     static final PolicyOption LOG_MEMORY = new PolicyOption("--log-memory", "SIZE",
-            "with --logging pessimistic: the most one rank's message log may hold (e.g. 256m, 2g); a full log holds "
-                    + "its rank's sends back until the receivers' checkpoints let it drop what they hold. Without it "
-                    + "nothing is held back; either way, past a quarter of the bound (by default a quarter of the heap "
-                    + "shared by the ranks of a process, at least 16m) the receivers checkpoint at their next safe "
-                    + "point");
+            "with --logging pessimistic: the most one rank's message log keeps in memory (e.g. 256m, 2g; by default "
+                    + "a quarter of the heap shared by the ranks of a process, at least 16m); beyond it the oldest "
+                    + "messages spill to files under the store's spill/ directory. Past a quarter of it the "
+                    + "receivers checkpoint at their next safe point, so that the log can drop what they hold");
+
+    /** {@code --log-disk SIZE}: the most a rank's message log may spill before its sends wait. */
+    static final PolicyOption LOG_DISK = new PolicyOption("--log-disk", "SIZE",
+            "with --logging pessimistic: the most one rank's message log may spill to disk; a rank whose log has "
+                    + "spilled that much holds its sends back until the receivers' checkpoints let it drop what they "
+                    + "hold. Without it the log spills for as long as the disk has room");
 
     @Override
     public List<PolicyOption> options() {
-        return List.of(LOGGING, EVERY, LOG_MEMORY);
+        return List.of(LOGGING, EVERY, LOG_MEMORY, LOG_DISK);
+    }
+
+    /** {@code --log-disk} in bytes, or {@link Long#MAX_VALUE} when not given. */
+    static long logDisk(PolicySettings settings) {
+        return size(settings, LOG_DISK.flag(), Long.MAX_VALUE);
     }
 
     /**
@@ -75,19 +85,28 @@ public final class IndependentPolicy implements CheckpointPolicy {
      * @throws IllegalArgumentException if it is not a size of at least 1 MiB
      */
     static long logMemory(PolicySettings settings, long absent) {
-        String v = settings.option(LOG_MEMORY.flag());
+        return size(settings, LOG_MEMORY.flag(), absent);
+    }
+
+    /**
+     * The size option {@code flag} in bytes, or {@code absent} when not given.
+     *
+     * @throws IllegalArgumentException if it is not a size of at least 1 MiB
+     */
+    private static long size(PolicySettings settings, String flag, long absent) {
+        String v = settings.option(flag);
         if (v == null) {
             return absent;
         }
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([kmgKMG]?)").matcher(v);
         if (!m.matches()) {
-            throw new IllegalArgumentException("--log-memory takes a size such as 256m or 2g, got '" + v + "'");
+            throw new IllegalArgumentException(flag + " takes a size such as 256m or 2g, got '" + v + "'");
         }
         long n;
         try {
             n = Long.parseLong(m.group(1));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--log-memory " + v + " is too large", e);
+            throw new IllegalArgumentException(flag + " " + v + " is too large", e);
         }
         int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
             case "k" -> 10;
@@ -96,11 +115,11 @@ public final class IndependentPolicy implements CheckpointPolicy {
             default -> 0;
         };
         if (n > (Long.MAX_VALUE >> shift)) {
-            throw new IllegalArgumentException("--log-memory " + v + " is too large");
+            throw new IllegalArgumentException(flag + " " + v + " is too large");
         }
         long bytes = n << shift;
         if (bytes < (1 << 20)) {
-            throw new IllegalArgumentException("--log-memory must be at least 1m, got '" + v + "'");
+            throw new IllegalArgumentException(flag + " must be at least 1m, got '" + v + "'");
         }
         return bytes;
     }
@@ -117,8 +136,11 @@ public final class IndependentPolicy implements CheckpointPolicy {
                     + "use --logging pessimistic or none, or a coordinated policy");
         }
         logMemory(settings, 0);
-        if (settings.option(LOG_MEMORY.flag()) != null && !logging.equals(PESSIMISTIC)) {
-            throw new IllegalArgumentException("--log-memory bounds a message log: it needs --logging pessimistic");
+        logDisk(settings);
+        for (PolicyOption o : List.of(LOG_MEMORY, LOG_DISK)) {
+            if (settings.option(o.flag()) != null && !logging.equals(PESSIMISTIC)) {
+                throw new IllegalArgumentException(o.flag() + " bounds a message log: it needs --logging pessimistic");
+            }
         }
         if (every(settings) > 0 && settings.interval() != null) {
             throw new IllegalArgumentException("give either --interval or --every, not both");

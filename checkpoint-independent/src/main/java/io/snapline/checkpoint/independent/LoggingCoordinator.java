@@ -107,7 +107,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
             case LoggingMessage.ACCEPTED -> accepted(rank, LoggingMessage.Peer.decode(message));
             case LoggingMessage.LOG_SIZE -> {
                 long[] size = LoggingMessage.logSizeOf(message);
-                services.messageLog(rank, size[0], size[1]);
+                services.messageLog(rank, size[0], size[1], size[2], size[3]);
             }
             case LoggingMessage.RESTORED -> {
                 long[] held = LoggingMessage.restoredCounts(message);

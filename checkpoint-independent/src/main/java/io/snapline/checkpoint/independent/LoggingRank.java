@@ -82,15 +82,15 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     private long lastPoint;
     /** The supervisor asked for a checkpoint at the next safe point (a sender's log is filling up). */
     private volatile boolean checkpointSoon;
-    /** {@code --log-memory}: the most the log may hold. */
+    /** {@code --log-memory}: the most the log keeps in memory; beyond it, it spills to disk. */
     private final long logLimit;
+    /** {@code --log-disk}: the most the log may spill before the rank's sends wait; {@link Long#MAX_VALUE} if absent. */
+    private final long diskLimit;
     /**
      * The log's size when the receivers were last asked to checkpoint (they are asked again past twice that); 0 once
      * a drop answered it.
      */
     private volatile long askedAt;
-    /** Whether {@code --log-memory} was given: only then does a full log hold sends back. */
-    private final boolean hardLimit;
     /** How many drops have come from the supervisor; a waiting sender re-asks after each. */
     private volatile long drops;
     /** This rank's incarnation (0 unless it was restarted alone). */
@@ -124,12 +124,12 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         this.write = new LocalWrite(services);
         this.logLimit = IndependentPolicy.logMemory(services.settings(),
                 Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4 / services.ranksInThisProcess()));
-        this.hardLimit = services.settings().option(IndependentPolicy.LOG_MEMORY.flag()) != null;
+        this.diskLimit = IndependentPolicy.logDisk(services.settings());
         this.myIncarnation = services.incarnation();
         this.toIncarnation = new int[n];
         this.fromIncarnation = new int[n];
         if (myIncarnation == 0 && services.restoredId() == 0) {
-            log = new SenderLog(n);
+            log = newLog();
             sentTo = new long[n];
             acceptedFrom = new long[n];
             inSetup = true;
@@ -144,6 +144,26 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     public void onStart() {
         if (myIncarnation > 0) {
             rejoin();
+        }
+    }
+
+    /** Where this rank's log keeps what does not fit in {@code --log-memory}. */
+    private SenderLog.Bound bound() {
+        return new SenderLog.Bound(logLimit, services.scratchDirectory(), "rank-" + me + "-log-");
+    }
+
+    private SenderLog newLog() {
+        return new SenderLog(n, bound());
+    }
+
+    /** Puts {@code next} in place of the log (under the new log's lock) and frees the old one's spill files. */
+    private void replaceLog(SenderLog next) {
+        SenderLog old = log;
+        synchronized (next) {
+            log = next;
+        }
+        if (old != null && old != next) {
+            old.close();
         }
     }
 
@@ -170,7 +190,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         fromIncarnation[me] = myIncarnation;
         sentTo = new long[n];
         if (services.restoredId() == 0) {
-            log = new SenderLog(n);
+            replaceLog(newLog());
             acceptedFrom = new long[n];
             inSetup = true;
             readStream(sentTo, new Determinants.Mark(0, null));
@@ -180,7 +200,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         }
         LoggingData data = LoggingData.decode(services.restoredImage().policyData(), n,
                 "rank " + me + "'s local checkpoint " + services.restoredId());
-        log = new SenderLog(n); // the setup's own sends, if a peer does not hold them yet
+        replaceLog(newLog()); // the setup's own sends, if a peer does not hold them yet
         acceptedFrom = data.setupAccepted().clone();
         suppressTo[me] = acceptedFrom[me]; // what it sent itself in its setup is in the refill
         services.refill(data.setup());
@@ -368,33 +388,35 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     }
 
     /**
-     * Past a quarter of the log's bound the receivers are asked to checkpoint at their next safe point (their verified
-     * checkpoints let the log drop what they hold), and again each time the log has grown by an eighth of the bound
-     * since the last ask or drop, so that they are asked before it is full.
+     * Past a quarter of the log's memory bound (memory and spilled together) the receivers are asked to checkpoint at
+     * their next safe point (their verified checkpoints let the log drop what they hold), and again each time the log
+     * has grown by another quarter of the bound since the last ask or drop: before the log spills when they pass safe
+     * points often enough, and no more often than that when they do not.
      */
     private void askWhenFillingUp() {
-        long bytes = log.bytes();
-        if (bytes > logLimit / 4 && bytes >= askedAt + logLimit / 8) {
+        SenderLog l = log;
+        long bytes = l.bytes() + l.spilledBytes();
+        if (bytes > logLimit / 4 && bytes >= askedAt + logLimit / 4) {
             askedAt = bytes;
-            services.toCoordinator(LoggingMessage.logFull(log.destinations()));
+            services.toCoordinator(LoggingMessage.logFull(l.destinations()));
         }
     }
 
     /**
-     * With {@code --log-memory} given, a full log holds the rank's next send back until drops make room, asking the
-     * receivers again after each drop that left it full: memory stays bounded, and a program whose receivers never
-     * pass a safe point ends in a deadlock report that names this wait, rather than running out of memory. Without
-     * it nothing is held back (a correct program must not deadlock for a bound it did not ask for); the receivers are
-     * still asked to checkpoint as the log fills.
+     * With {@code --log-disk} given, a log whose spilled part is full holds the rank's next send back until drops make
+     * room, asking the receivers again after each drop that left it full: the disk it takes stays bounded, and a
+     * program whose receivers never pass a safe point ends in a deadlock report that names this wait, rather than
+     * filling the disk. Without it nothing is held back (a correct program must not deadlock for a bound it did not ask
+     * for): the log spills for as long as the disk has room.
      */
     private void waitWhileLogFull() {
-        while (hardLimit && log.bytes() > logLimit) {
+        while (log.spilledBytes() > diskLimit) {
             long seen = drops;
             services.toCoordinator(LoggingMessage.logFull(log.destinations()));
-            services.await(() -> log.bytes() <= logLimit || drops != seen, "waiting until ranks "
+            services.await(() -> log.spilledBytes() <= diskLimit || drops != seen, "waiting until ranks "
                     + java.util.Arrays.toString(log.destinations()) + " checkpoint, so that its message log, full at "
-                    + "--log-memory " + logLimit + " bytes, can drop what they hold (they checkpoint at their next "
-                    + "Checkpoint.point)");
+                    + "--log-memory " + logLimit + " bytes in memory and --log-disk " + diskLimit + " bytes spilled, "
+                    + "can drop what they hold (they checkpoint at their next Checkpoint.point)");
         }
     }
 
@@ -463,7 +485,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         checkpointSoon = false;
         write.await();
         SenderLog l = log;
-        services.toCoordinator(LoggingMessage.logSize(l.bytes(), l.peakBytes()));
+        services.toCoordinator(LoggingMessage.logSize(l.bytes(), l.peakBytes(), l.spilledBytes(), l.spilledPeakBytes()));
         long index = next++;
         Taken taken = take(point, index);
         long blocked = services.nanoTime() - start;
@@ -565,7 +587,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 SenderLog l = log;
                 if (l != null) {
                     l.dropThrough((int) d[0], d[1]);
-                    askedAt = l.bytes();
+                    askedAt = l.bytes() + l.spilledBytes();
                     drops++;
                     services.wake();
                 }
@@ -580,7 +602,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         write.await();
         SenderLog l = log;
         if (l != null) {
-            services.toCoordinator(LoggingMessage.logSize(l.bytes(), l.peakBytes()));
+            services.toCoordinator(LoggingMessage.logSize(l.bytes(), l.peakBytes(), l.spilledBytes(),
+                    l.spilledPeakBytes()));
         }
     }
 
@@ -597,17 +620,15 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                     return; // the resend to an incarnation that has died since: the newer one's does it
                 }
                 toIncarnation[rank] = incarnation;
-                List<SenderLog.Entry> again;
                 try {
-                    again = l.after(rank, after);
+                    l.requireAfter(rank, after);
                 } catch (IllegalStateException e) {
                     services.toCoordinator(LoggingMessage.fail("rank " + rank + " cannot restart exactly: rank " + me
                             + "'s log " + e.getMessage()));
                     return;
                 }
-                for (SenderLog.Entry e : again) {
-                    services.resend(rank, e.message(), epoch(incarnation, myIncarnation), e.seq());
-                }
+                int stamp = epoch(incarnation, myIncarnation);
+                l.forEachAfter(rank, after, e -> services.resend(rank, e.message(), stamp, e.seq()));
             }
         } catch (RuntimeException | Error e) {
             // This rank died or the job ended meanwhile: what it did not send again comes with its own restart.
@@ -631,7 +652,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             restoreAlone(data);
             return List.of();
         }
-        log = SenderLog.decode(data.log(), me, n, where);
+        replaceLog(SenderLog.decode(data.log(), me, n, where, bound()));
         sentTo = data.sentTo().clone();
         acceptedFrom = data.acceptedFrom().clone();
         suppressTo = services.exchange(acceptedFrom, 0); // what each peer's restored checkpoint holds from this rank
@@ -651,10 +672,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     private void restoreAlone(LoggingData data) {
         String where = "rank " + me + "'s local checkpoint " + services.restoredId();
         services.dropUnreceived();
-        SenderLog restored = SenderLog.decode(data.log(), me, n, where);
-        synchronized (restored) {
-            log = restored;
-        }
+        replaceLog(SenderLog.decode(data.log(), me, n, where, bound()));
         sentTo = data.sentTo().clone();
         services.atomically(() -> {
             acceptedFrom = data.acceptedFrom().clone();
@@ -705,15 +723,14 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         SenderLog l = log;
         synchronized (l) {
             for (int dest = 0; dest < n; dest++) {
-                List<SenderLog.Entry> again;
                 try {
-                    again = l.after(dest, suppressTo[dest]);
+                    l.requireAfter(dest, suppressTo[dest]);
                 } catch (IllegalStateException e) {
                     throw new CheckpointException("rank " + me + " cannot restart exactly: " + e.getMessage(), e);
                 }
-                for (SenderLog.Entry e : again) {
-                    services.resend(dest, e.message(), epoch(toIncarnation[dest], myIncarnation), e.seq());
-                }
+                int to = dest;
+                int stamp = epoch(toIncarnation[dest], myIncarnation);
+                l.forEachAfter(dest, suppressTo[dest], e -> services.resend(to, e.message(), stamp, e.seq()));
             }
         }
     }

@@ -91,8 +91,8 @@ class LoggingCoordinatorTest {
         }
 
         @Override
-        public void messageLog(int rank, long bytes, long peakBytes) {
-            events.add("log " + rank + " " + bytes + " " + peakBytes);
+        public void messageLog(int rank, long bytes, long peakBytes, long spilledBytes, long spilledPeakBytes) {
+            events.add("log " + rank + " " + bytes + " " + peakBytes + " " + spilledBytes + " " + spilledPeakBytes);
         }
 
         @Override
@@ -154,9 +154,10 @@ class LoggingCoordinatorTest {
         LoggingCoordinator c = new LoggingCoordinator(s);
         c.onRankRestarting(0, 3);
         assertEquals(List.of("0: rejoined [0] [3]"), s.sent);
-        c.onRankMessage(0, LoggingMessage.logSize(4096, 8192));
-        assertEquals(List.of("log 0 4096 8192"), s.events);
-        assertArrayEquals(new long[] {4096, 8192}, LoggingMessage.logSizeOf(LoggingMessage.logSize(4096, 8192)));
+        c.onRankMessage(0, LoggingMessage.logSize(4096, 8192, 1 << 20, 3 << 20));
+        assertEquals(List.of("log 0 4096 8192 1048576 3145728"), s.events);
+        assertArrayEquals(new long[] {4096, 8192, 5, 6}, LoggingMessage.logSizeOf(LoggingMessage.logSize(4096, 8192,
+                5, 6)));
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.snapline.checkpoint.Checkpoint;
 import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
 import io.snapline.runtime.launch.UsageException;
 import io.snapline.runtime.testing.MpiRun;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,23 +108,26 @@ class PessimisticLoggingTest {
         public static void main(String[] args) throws Exception {
             String[] rest = MPI.Init(args);
             int messages = Integer.parseInt(rest[0]);
-            boolean points = !(rest.length > 1 && rest[1].equals("none"));
+            // "none": no safe point; a number K: a safe point every K messages; absent: after every message
+            int every = rest.length < 2 ? 1 : rest[1].equals("none") ? 0 : Integer.parseInt(rest[1]);
             int rank = MPI.COMM_WORLD.Rank();
             double[] buf = new double[131072];
-            int[] step = Checkpoint.restoreOr("step", () -> new int[1]);
-            double sum = 0;
-            for (; step[0] < messages; step[0]++) {
+            double[] state = Checkpoint.restoreOr("state", () -> new double[2]); // the next step, the sum so far
+            while (state[0] < messages) {
+                int step = (int) state[0];
                 if (rank == 0) {
-                    buf[step[0] % buf.length] = step[0];
+                    buf[step % buf.length] = step;
                     MPI.COMM_WORLD.Send(buf, 0, buf.length, MPI.DOUBLE, 1, 1);
                 } else {
                     MPI.COMM_WORLD.Recv(buf, 0, buf.length, MPI.DOUBLE, 0, 1);
-                    sum += buf[step[0] % buf.length];
+                    state[1] += buf[step % buf.length];
                 }
-                if (points) {
+                state[0] = step + 1;
+                if (every > 0 && step % every == 0) {
                     Checkpoint.point();
                 }
             }
+            double sum = state[1];
             if (rank == 1) {
                 System.out.println("sum " + sum);
             }
@@ -249,8 +253,8 @@ class PessimisticLoggingTest {
 
     @Test
     void shouldBoundTheMessageLogByHavingTheReceiverCheckpointWhenItFillsUp() {
-        // 600 MiB streamed with a log of at most 32 MiB and no checkpoint due on the timer: the receiver checkpoints
-        // whenever the sender's log fills up, and the sender holds back while it is full.
+        // 600 MiB streamed with at most 32 MiB of log in memory and no checkpoint due on the timer: the receiver
+        // checkpoints whenever the sender's log fills up, so the log never needs to spill.
         MpiRun.Outcome o = MpiRun.run(2, flags("s", "--interval", "1h", "--log-memory", "32m"), Stream1MiB.class,
                 "600");
         assertTrue(o.result().succeeded(), o.err());
@@ -262,20 +266,51 @@ class PessimisticLoggingTest {
                 + o.err());
         Matcher peak = Pattern.compile("message logs: peak by rank ([0-9.]+) MiB, ").matcher(o.err());
         assertTrue(peak.find(), o.err());
-        // The bound, and the one message that found the log just below it.
         assertTrue(Double.parseDouble(peak.group(1)) <= 33.5, "rank 0's log stayed within its bound: " + o.err());
         assertTrue(Double.parseDouble(peak.group(1)) >= 8, "it did fill up: " + o.err());
     }
 
     @Test
-    void shouldEndInADeadlockReportNamingTheFullLogWhenTheReceiverPassesNoSafePoint() {
+    void shouldSpillTheLogBeyondItsMemoryWhenTheReceiverPassesNoSafePoint() throws IOException {
+        // 200 MiB streamed to a receiver that never checkpoints, with 16 MiB of log in memory: the rest goes to disk
+        // (unlinked files in the store's spill/ directory), and the job completes.
         MpiRun.Outcome o = MpiRun.run(2, flags("s", "--interval", "1h", "--log-memory", "16m"), Stream1MiB.class,
-                "100", "none");
+                "200", "none");
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(List.of("sum " + (199.0 * 200 / 2)), o.lines(), o.err());
+        Matcher m = Pattern.compile("message logs: peak by rank ([0-9.]+) MiB, [0-9.]+ [KMG]?i?B in memory; spilled to "
+                + "disk beyond --log-memory, peak by rank ([0-9.]+) MiB,").matcher(o.err());
+        assertTrue(m.find(), o.err());
+        assertTrue(Double.parseDouble(m.group(1)) <= 16.5, "memory stayed within its bound: " + o.err());
+        assertTrue(Double.parseDouble(m.group(2)) >= 150, "the rest was spilled: " + o.err());
+        try (var files = Files.list(tmp.resolve("s").resolve("spill"))) {
+            assertEquals(List.of(), files.toList(), "nothing is left in the spill directory");
+        }
+    }
+
+    @Test
+    void shouldResendSpilledMessagesToAReceiverThatRestartsAlone() {
+        // The receiver passes a safe point every 40 messages (it checkpoints at each, asked by the filling log); the
+        // sender keeps 8 MiB of log in memory, so most of what the receiver gets between checkpoints is spilled. Killed
+        // at its 5th safe point, the receiver restarts alone and gets it again from the sender's spill files.
+        MpiRun.Outcome o = MpiRun.run(2, flags("s", "--interval", "1h", "--log-memory", "8m", "--inject-failure",
+                "rank=1,point=5"), Stream1MiB.class, "300", "40");
+        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
+        assertEquals(List.of("sum " + (299.0 * 300 / 2)), o.lines(), o.err());
+        assertEquals(1, o.aloneRestarts().size(), o.err());
+        assertEquals(1, o.aloneRestarts().get(0)[0], o.err());
+        assertTrue(o.err().contains("spilled to disk beyond --log-memory"), o.err());
+    }
+
+    @Test
+    void shouldEndInADeadlockReportNamingTheFullLogWhenTheReceiverPassesNoSafePoint() {
+        MpiRun.Outcome o = MpiRun.run(2, flags("s", "--interval", "1h", "--log-memory", "16m", "--log-disk", "16m"),
+                Stream1MiB.class, "100", "none");
         assertFalse(o.result().succeeded(), o.err());
         String report = o.err() + o.result().failures();
         assertTrue(report.contains("deadlock") && report.contains("rank 0: blocked in waiting until ranks [1] "
-                + "checkpoint, so that its message log, full at --log-memory 16777216 bytes, can drop what they hold"),
-                report);
+                + "checkpoint, so that its message log, full at --log-memory 16777216 bytes in memory and --log-disk "
+                + "16777216 bytes spilled, can drop what they hold"), report);
     }
 
     @Test
@@ -290,6 +325,13 @@ class PessimisticLoggingTest {
                 "independent", "--logging", "none", "--log-memory", "64m"), Chain.class, "4"));
         assertTrue(e.getMessage().contains("--log-memory bounds a message log: it needs --logging pessimistic"),
                 e.getMessage());
+        e = assertThrows(UsageException.class, () -> MpiRun.run(2, List.of("--checkpoint", "independent", "--logging",
+                "none", "--log-disk", "1g"), Chain.class, "4"));
+        assertTrue(e.getMessage().contains("--log-disk bounds a message log: it needs --logging pessimistic"),
+                e.getMessage());
+        e = assertThrows(UsageException.class, () -> MpiRun.run(2, flags("s", "--log-disk", "5x"), Chain.class,
+                "4"));
+        assertTrue(e.getMessage().contains("--log-disk takes a size such as 256m or 2g, got '5x'"), e.getMessage());
     }
 
     @Test

@@ -55,10 +55,11 @@ public interface CoordinatorServices {
     void discardLocal(int rank, long index);
 
     /**
-     * Rank {@code rank}'s message log holds {@code bytes} now and has held at most {@code peakBytes}: a sample for the
-     * run report.
+     * Rank {@code rank}'s message log holds {@code bytes} in memory now and has held at most {@code peakBytes}, and
+     * takes {@code spilledBytes} of disk beyond its memory bound (at most {@code spilledPeakBytes} so far): a sample
+     * for the run report.
      */
-    default void messageLog(int rank, long bytes, long peakBytes) {
+    default void messageLog(int rank, long bytes, long peakBytes, long spilledBytes, long spilledPeakBytes) {
     }
 
     /**

@@ -494,6 +494,12 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
+    public java.nio.file.Path scratchDirectory() {
+        return setup.store().scratchDirectory()
+                .orElseGet(() -> java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    @Override
     public List<byte[]> readEvents() {
         return setup.store().readEvents(rank());
     }

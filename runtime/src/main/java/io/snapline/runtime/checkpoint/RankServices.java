@@ -146,6 +146,15 @@ public interface RankServices {
         throw new UnsupportedOperationException("this runtime cannot refill a mailbox");
     }
 
+    /**
+     * A directory for this rank's volatile overflow, such as a message log beyond its memory bound: on the checkpoint
+     * store's volume when the store is a directory, else the system's temporary directory. It may not exist yet.
+     * Nothing there is part of a checkpoint.
+     */
+    default java.nio.file.Path scratchDirectory() {
+        return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
     /** Whether the program has posted receives that have not completed. Program thread. */
     default boolean hasPendingReceives() {
         return false;

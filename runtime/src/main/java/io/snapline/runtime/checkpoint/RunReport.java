@@ -50,7 +50,7 @@ public final class RunReport {
     }
 
     /** What a rank's message log held at {@code at} (nanoseconds since the start), and the most it had held. */
-    public record LogSample(int rank, long bytes, long peakBytes, long at) {
+    public record LogSample(int rank, long bytes, long peakBytes, long spilledBytes, long spilledPeakBytes, long at) {
     }
 
     /** A checkpoint that was started but abandoned (the job ran on without it). */
@@ -110,9 +110,13 @@ public final class RunReport {
         locals.add(new LocalCheckpoint(rank, index, point, bytes, blockedNanos, nowNanos - start));
     }
 
-    /** Rank {@code rank}'s message log holds {@code bytes} now and has held at most {@code peakBytes}. */
-    public synchronized void messageLog(int rank, long bytes, long peakBytes, long nowNanos) {
-        logSamples.add(new LogSample(rank, bytes, peakBytes, nowNanos - start));
+    /**
+     * Rank {@code rank}'s message log holds {@code bytes} in memory now and has held at most {@code peakBytes}; beyond
+     * its memory bound it takes {@code spilledBytes} of disk, at most {@code spilledPeakBytes} so far.
+     */
+    public synchronized void messageLog(int rank, long bytes, long peakBytes, long spilledBytes,
+            long spilledPeakBytes, long nowNanos) {
+        logSamples.add(new LogSample(rank, bytes, peakBytes, spilledBytes, spilledPeakBytes, nowNanos - start));
     }
 
     /** A local checkpoint was deleted because no restart can use it any more. */
@@ -218,14 +222,21 @@ public final class RunReport {
         }
         if (!logSamples.isEmpty()) {
             StringBuilder peaks = new StringBuilder();
+            StringBuilder spilled = new StringBuilder();
+            boolean spills = false;
             for (int r = 0; r < ranks; r++) {
                 int rank = r;
                 long peak = logSamples.stream().filter(l -> l.rank() == rank).mapToLong(LogSample::peakBytes).max()
                         .orElse(0);
+                long disk = logSamples.stream().filter(l -> l.rank() == rank).mapToLong(LogSample::spilledPeakBytes)
+                        .max().orElse(0);
+                spills |= disk > 0;
                 peaks.append(r == 0 ? "" : ", ").append(size(peak));
+                spilled.append(r == 0 ? "" : ", ").append(size(disk));
             }
-            s.append(String.format(Locale.ROOT, "  message logs: peak by rank %s (%d samples over time in the JSON "
-                    + "report)%n", peaks, logSamples.size()));
+            s.append(String.format(Locale.ROOT, "  message logs: peak by rank %s in memory%s (%d samples over time in "
+                    + "the JSON report)%n", peaks, spills ? "; spilled to disk beyond --log-memory, peak by rank "
+                    + spilled : "", logSamples.size()));
         }
         if (!abandoned.isEmpty()) {
             s.append(String.format(Locale.ROOT, "  checkpoints abandoned: %d (the job ran on without them)%n",
@@ -275,8 +286,9 @@ public final class RunReport {
         j.append("  \"localCheckpointsDeleted\": ").append(discarded).append(",\n");
         j.append("  \"starts\": ").append(java.util.Arrays.toString(starts)).append(",\n");
         array(j, "messageLog", logSamples, l -> String.format(Locale.ROOT,
-                "{\"rank\": %d, \"bytes\": %d, \"peakBytes\": %d, \"atNanos\": %d}", l.rank(), l.bytes(),
-                l.peakBytes(), l.at()));
+                "{\"rank\": %d, \"bytes\": %d, \"peakBytes\": %d, \"spilledBytes\": %d, "
+                        + "\"spilledPeakBytes\": %d, \"atNanos\": %d}", l.rank(), l.bytes(), l.peakBytes(),
+                l.spilledBytes(), l.spilledPeakBytes(), l.at()));
         array(j, "restarts", restarts, r -> String.format(Locale.ROOT,
                 "{\"number\": %d, \"failedRank\": %d, \"failedRanks\": %s, \"reason\": %s, "
                         + "\"fromCheckpoint\": %d, \"fromLine\": %s, \"detectedAtNanos\": %d, \"tookNanos\": %d, "

@@ -183,8 +183,8 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
     }
 
     @Override
-    public void messageLog(int rank, long bytes, long peakBytes) {
-        report.messageLog(rank, bytes, peakBytes, System.nanoTime());
+    public void messageLog(int rank, long bytes, long peakBytes, long spilledBytes, long spilledPeakBytes) {
+        report.messageLog(rank, bytes, peakBytes, spilledBytes, spilledPeakBytes, System.nanoTime());
     }
 
     @Override

@@ -208,14 +208,16 @@ public final class LoggingMessage {
         return v;
     }
 
-    public static byte[] logSize(long bytes, long peakBytes) {
-        return ByteBuffer.allocate(17).put(LOG_SIZE).putLong(bytes).putLong(peakBytes).array();
+    /** The log's size: in memory now and at most, spilled now and at most. */
+    public static byte[] logSize(long bytes, long peakBytes, long spilledBytes, long spilledPeakBytes) {
+        return ByteBuffer.allocate(33).put(LOG_SIZE).putLong(bytes).putLong(peakBytes).putLong(spilledBytes)
+                .putLong(spilledPeakBytes).array();
     }
 
-    /** The (bytes, peak) of a {@link #LOG_SIZE} message. */
+    /** The (bytes, peak, spilled, spilled peak) of a {@link #LOG_SIZE} message. */
     public static long[] logSizeOf(byte[] message) {
-        ByteBuffer b = ByteBuffer.wrap(message, 1, 16);
-        return new long[] {b.getLong(), b.getLong()};
+        ByteBuffer b = ByteBuffer.wrap(message, 1, 32);
+        return new long[] {b.getLong(), b.getLong(), b.getLong(), b.getLong()};
     }
 
     public static byte[] checkpointSoon() {

@@ -26,6 +26,10 @@ import java.util.List;
  * {@link #POOL_BYTES}, so a rank that sends large messages all the time neither allocates nor zeroes a new array per
  * message once its receivers checkpoint.
  *
+ * <p>Memory: a log made with a {@link Bound} keeps at most {@link Bound#memory()} bytes in memory; beyond it the oldest
+ * messages go to files in the bound's directory ({@link LogSpill}), read back only when a receiver restarts or the
+ * sender checkpoints, and freed as the receivers' checkpoints drop them.
+ *
  * <p>Thread safety: every method is synchronized; appends come from the program's thread (sends), drops from the
  * policy's control thread.
  */
@@ -41,7 +45,23 @@ public final class SenderLog {
     /** Payloads above this get an array of their exact size, never pooled. */
     static final int LARGEST_CLASS = 1 << 30;
     private static final int MAGIC = 0x534C4D4C; // "SLML"
-    private static final short VERSION = 1;
+    private static final short VERSION = 2;
+    /** The format that grouped messages by destination and spilled nothing: still read. */
+    private static final short VERSION_1 = 1;
+
+    /**
+     * How much of the log stays in memory: at most {@code memory} bytes (as {@link #bytes()} counts them); beyond that
+     * the oldest messages are spilled to unlinked files in {@code directory}, named {@code prefix...}.
+     */
+    public record Bound(long memory, java.nio.file.Path directory, String prefix) {
+        public Bound {
+            if (memory < 1) {
+                throw new IllegalArgumentException("a log's memory bound is positive, got " + memory);
+            }
+            java.util.Objects.requireNonNull(directory, "directory");
+            java.util.Objects.requireNonNull(prefix, "prefix");
+        }
+    }
 
     /** One logged message: its number on the channel to its destination, and the message. */
     public record Entry(long seq, SavedMessage message) {
@@ -109,16 +129,35 @@ public final class SenderLog {
     private long bytes;
     private long peak;
     private long count;
+    /** In memory up to this many bytes; {@link Long#MAX_VALUE} without a {@link Bound}. */
+    private final long memoryLimit;
+    /** Where the rest goes, or null without a {@link Bound}. */
+    private final LogSpill spill;
+    /** By destination: the newest message number spilled (0 if none). */
+    private final long[] spilledThrough;
+    /** The destination the next spill starts at (they take turns). */
+    private int spillFrom;
 
-    /** An empty log of a rank in a job of {@code ranks} ranks. */
-    @SuppressWarnings("unchecked")
+    /** An empty log of a rank in a job of {@code ranks} ranks, all in memory. */
     public SenderLog(int ranks) {
+        this(ranks, null);
+    }
+
+    /**
+     * An empty log of a rank in a job of {@code ranks} ranks, in memory up to {@code bound} and spilled beyond (all in
+     * memory when {@code bound} is null).
+     */
+    @SuppressWarnings("unchecked")
+    public SenderLog(int ranks, Bound bound) {
         if (ranks < 1) {
             throw new IllegalArgumentException("a job has at least one rank, got " + ranks);
         }
         byDest = new ArrayDeque[ranks];
         tail = new Chunk[ranks];
         droppedThrough = new long[ranks];
+        spilledThrough = new long[ranks];
+        memoryLimit = bound == null ? Long.MAX_VALUE : bound.memory();
+        spill = bound == null ? null : new LogSpill(bound.directory(), bound.prefix(), ranks);
         for (int r = 0; r < ranks; r++) {
             byDest[r] = new ArrayDeque<>();
         }
@@ -156,7 +195,7 @@ public final class SenderLog {
             int length, Payload payload) {
         ArrayDeque<Slot> q = channel(dest);
         Slot last = q.peekLast();
-        long newest = Math.max(last == null ? 0 : last.seq, droppedThrough[dest]);
+        long newest = Math.max(last == null ? 0 : last.seq, Math.max(droppedThrough[dest], spilledThrough[dest]));
         if (seq <= newest) {
             throw new IllegalArgumentException("message " + seq + " to rank " + dest + " logged after message "
                     + newest + ": numbers on a channel must grow");
@@ -182,13 +221,54 @@ public final class SenderLog {
         chunk.used = offset + length;
         chunk.live++;
         Slot e = new Slot(seq, source, context, tag, type, elements, chunk, offset, length);
+        sender = source;
         q.addLast(e);
         bytes += e.bytes();
         count++;
         peak = Math.max(peak, bytes);
         crc.reset();
         crc.update(chunk.data, offset, length);
-        return (int) crc.getValue();
+        int digest = (int) crc.getValue();
+        if (bytes > memoryLimit && spill != null) {
+            spillOldest();
+        }
+        return digest;
+    }
+
+    /**
+     * Moves the oldest messages in memory to the spill files, the destinations taking turns, until the memory holds
+     * three quarters of its bound: a send that crosses the bound pays for a batch, not each send after it.
+     */
+    private void spillOldest() {
+        long target = memoryLimit - memoryLimit / 4;
+        int n = byDest.length;
+        int idle = 0;
+        while (bytes > target && idle < n) {
+            int dest = spillFrom;
+            spillFrom = (spillFrom + 1) % n;
+            Slot e = byDest[dest].pollFirst();
+            if (e == null) {
+                idle++;
+                continue;
+            }
+            idle = 0;
+            spill.write(dest, e.seq, e.context, e.tag, e.type, e.elements,
+                    ByteBuffer.wrap(e.chunk.data, e.offset, e.length));
+            spilledThrough[dest] = e.seq;
+            bytes -= e.bytes();
+            count--;
+            release(dest, e.chunk);
+        }
+    }
+
+    /** A message in {@code chunk} left memory: the chunk goes back to the pool when it was the last. */
+    private void release(int dest, Chunk chunk) {
+        if (--chunk.live == 0) {
+            if (chunk == tail[dest]) {
+                tail[dest] = null; // an emptied destination keeps no chunk
+            }
+            give(chunk.data);
+        }
     }
 
     private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
@@ -228,14 +308,14 @@ public final class SenderLog {
             Slot e = q.removeFirst();
             freed += e.bytes();
             count--;
-            if (--e.chunk.live == 0) {
-                if (e.chunk == tail[dest]) {
-                    tail[dest] = null; // an emptied destination keeps no chunk
-                }
-                give(e.chunk.data);
-            }
+            release(dest, e.chunk);
         }
         bytes -= freed;
+        if (spill != null && spilledThrough[dest] > 0) {
+            long before = spill.bytes();
+            spill.release(droppedThrough);
+            freed += before - spill.bytes();
+        }
         return freed;
     }
 
@@ -248,25 +328,63 @@ public final class SenderLog {
      *     than its newest would lose them, and must not be planned
      */
     public synchronized List<Entry> after(int dest, long seq) {
+        List<Entry> out = new ArrayList<>();
+        forEachAfter(dest, seq, out::add);
+        return out;
+    }
+
+    /**
+     * Hands {@code action} the logged messages to {@code dest} numbered above {@code seq}, in channel order, one at a
+     * time (spilled ones are read back as it goes); see {@link #after}. The log's lock is held throughout.
+     *
+     * @throws IllegalStateException as {@link #after}
+     */
+    public synchronized void forEachAfter(int dest, long seq, java.util.function.Consumer<Entry> action) {
         ArrayDeque<Slot> q = channel(dest);
+        requireAfter(dest, seq);
+        if (spill != null && spilledThrough[dest] > seq) {
+            long[] after = new long[byDest.length];
+            after[dest] = seq;
+            int source = sourceOf();
+            spill.scan(dest, after, (d, s, context, tag, type, elements, payload) -> {
+                byte[] p = new byte[payload.remaining()];
+                payload.get(p);
+                action.accept(new Entry(s, new SavedMessage(source, context, tag, type, elements, p)));
+            });
+        }
+        for (Slot e : q) {
+            if (e.seq > seq) {
+                action.accept(new Entry(e.seq, new SavedMessage(e.source, e.context, e.tag, e.type, e.elements,
+                        e.payload())));
+            }
+        }
+    }
+
+    /**
+     * Checks that the log holds every message to {@code dest} numbered above {@code seq} that was logged.
+     *
+     * @throws IllegalStateException when some were dropped because a later checkpoint of {@code dest} covered them
+     */
+    public synchronized void requireAfter(int dest, long seq) {
+        channel(dest);
         if (seq < droppedThrough[dest]) {
             throw new IllegalStateException("messages " + (seq + 1) + ".." + droppedThrough[dest] + " to rank " + dest
                     + " were dropped from the log when a checkpoint of rank " + dest + " covered them, so a restart "
                     + "of rank " + dest + " from an older checkpoint cannot get them again");
         }
-        List<Entry> out = new ArrayList<>();
-        for (Slot e : q) {
-            if (e.seq > seq) {
-                out.add(new Entry(e.seq, new SavedMessage(e.source, e.context, e.tag, e.type, e.elements,
-                        e.payload())));
-            }
-        }
-        return out;
     }
 
-    /** The destinations the log holds messages for, in order. */
+    /** The sending rank, as its logged messages say (every message of a log has the same source). */
+    private int sender = -1;
+
+    private int sourceOf() {
+        return sender;
+    }
+
+    /** The destinations the log holds messages for, in memory or spilled, in order. */
     public synchronized int[] destinations() {
-        return java.util.stream.IntStream.range(0, byDest.length).filter(d -> !byDest[d].isEmpty()).toArray();
+        return java.util.stream.IntStream.range(0, byDest.length)
+                .filter(d -> !byDest[d].isEmpty() || spilledThrough[d] > droppedThrough[d]).toArray();
     }
 
     /**
@@ -282,119 +400,185 @@ public final class SenderLog {
         return peak;
     }
 
+    /** Bytes of disk the spilled part of the log takes now (0 without a {@link Bound}). */
+    public synchronized long spilledBytes() {
+        return spill == null ? 0 : spill.bytes();
+    }
+
+    /** The most bytes of disk the spilled part has taken at once. */
+    public synchronized long spilledPeakBytes() {
+        return spill == null ? 0 : spill.peakBytes();
+    }
+
+    /** Where spilled messages go, or null without a {@link Bound}. */
+    public java.nio.file.Path spillDirectory() {
+        return spill == null ? null : spill.directory();
+    }
+
+    /** Frees the spill files (the log is no longer used). */
+    public synchronized void close() {
+        if (spill != null) {
+            spill.close();
+        }
+    }
+
     /** Bytes of free arrays the log keeps for reuse. */
     synchronized long pooledBytes() {
         return pooled;
     }
 
-    /** Messages the log holds now. */
+    /** Messages the log holds in memory now. */
     public synchronized long size() {
         return count;
     }
 
     /**
-     * The log as part of a checkpoint:
+     * The log as part of a checkpoint, spilled messages read back:
      *
      * <pre>
-     * magic "SLML" i32, version i16, ranks i32,
-     * per destination: dropped-through i64, N i32,
-     *                  N x (seq i64, context i32, tag i32, type u8, elements i32, payload length i32, payload)
+     * magic "SLML" i32, version i16 (2), ranks i32, dropped-through i64 x ranks,
+     * then to the end, oldest first on each channel:
+     *     (dest i32, seq i64, context i32, tag i32, type u8, elements i32, payload length i32, payload)
      * </pre>
+     *
+     * Version 1 (still read) grouped the messages by destination: per destination dropped-through i64, N i32, then N
+     * records without the destination.
      */
     public synchronized byte[] encode() {
-        long size = 10;
+        int n = byDest.length;
+        long[] size = {10 + 8L * n};
+        if (spill != null) {
+            spill.scan(-1, droppedThrough, (d, seq, context, tag, type, elements, p) -> size[0] += LogSpill.HEAD
+                    + p.remaining());
+        }
         for (ArrayDeque<Slot> q : byDest) {
-            size += 12;
             for (Slot e : q) {
-                size += 8 + 4 + 4 + 1 + 4 + 4 + e.length;
+                size[0] += LogSpill.HEAD + e.length;
             }
         }
-        if (size > Integer.MAX_VALUE - 16) {
-            throw new CheckpointException("the message log holds " + size + " bytes, more than one checkpoint "
+        if (size[0] > Integer.MAX_VALUE - 16) {
+            throw new CheckpointException("the message log holds " + size[0] + " bytes, more than one checkpoint "
                     + "piece can hold; checkpoint more often (a shorter --interval) so that receivers' checkpoints "
                     + "let it be dropped");
         }
-        ByteBuffer b = ByteBuffer.allocate((int) size);
-        b.putInt(MAGIC).putShort(VERSION).putInt(byDest.length);
-        for (int dest = 0; dest < byDest.length; dest++) {
-            ArrayDeque<Slot> q = byDest[dest];
-            b.putLong(droppedThrough[dest]).putInt(q.size());
-            for (Slot e : q) {
-                b.putLong(e.seq).putInt(e.context).putInt(e.tag).put((byte) e.type).putInt(e.elements)
+        ByteBuffer b = ByteBuffer.allocate((int) size[0]);
+        b.putInt(MAGIC).putShort(VERSION).putInt(n);
+        for (long d : droppedThrough) {
+            b.putLong(d);
+        }
+        if (spill != null) {
+            spill.scan(-1, droppedThrough, (d, seq, context, tag, type, elements, p) -> b.putInt(d).putLong(seq)
+                    .putInt(context).putInt(tag).put((byte) type).putInt(elements).putInt(p.remaining()).put(p));
+        }
+        for (int dest = 0; dest < n; dest++) {
+            for (Slot e : byDest[dest]) {
+                b.putInt(dest).putLong(e.seq).putInt(e.context).putInt(e.tag).put((byte) e.type).putInt(e.elements)
                         .putInt(e.length).put(e.chunk.data, e.offset, e.length);
             }
         }
         return b.array();
     }
 
+    /** Reads a log {@link #encode} wrote for rank {@code self}, all in memory. See {@link #decode(byte[], int, int, String, Bound)}. */
+    public static SenderLog decode(byte[] bytes, int self, int ranks, String where) {
+        return decode(bytes, self, ranks, where, null);
+    }
+
     /**
-     * Reads a log {@link #encode} wrote for rank {@code self}.
+     * Reads a log {@link #encode} wrote for rank {@code self}, in memory up to {@code bound} (spilled beyond).
      *
      * @throws CheckpointException naming {@code where} when the bytes are not such a log
      */
-    public static SenderLog decode(byte[] bytes, int self, int ranks, String where) {
+    public static SenderLog decode(byte[] bytes, int self, int ranks, String where, Bound bound) {
+        SenderLog log = new SenderLog(ranks, bound);
         try {
             ByteBuffer b = ByteBuffer.wrap(bytes);
             if (b.getInt() != MAGIC) {
                 throw new CheckpointException(where + " holds no message log (wrong magic)");
             }
             short version = b.getShort();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_1) {
                 throw new CheckpointException(where + " holds a message log of version " + version + "; this build "
-                        + "reads version " + VERSION);
+                        + "reads versions " + VERSION_1 + " and " + VERSION);
             }
             int n = b.getInt();
             if (n != ranks) {
                 throw new CheckpointException(where + " holds the message log of a job of " + n + " ranks, not "
                         + ranks);
             }
-            SenderLog log = new SenderLog(ranks);
-            for (int dest = 0; dest < ranks; dest++) {
-                long dropped = b.getLong();
-                int count = b.getInt();
-                if (dropped < 0) {
-                    throw new CheckpointException(where + ": the message log to rank " + dest + " is damaged (dropped "
-                            + "through " + dropped + ")");
+            if (version == VERSION) {
+                for (int dest = 0; dest < ranks; dest++) {
+                    log.droppedThrough[dest] = dropped(b.getLong(), dest, where);
                 }
-                log.droppedThrough[dest] = dropped;
-                if (count < 0 || count > b.remaining() / 25) {
-                    throw new CheckpointException(where + ": the message log claims " + count + " messages to rank "
-                            + dest + " in " + b.remaining() + " bytes");
+                while (b.hasRemaining()) {
+                    int dest = b.getInt();
+                    if (dest < 0 || dest >= ranks) {
+                        throw new CheckpointException(where + ": the message log names rank " + dest
+                                + " as a destination");
+                    }
+                    readEntry(b, log, self, dest, where);
                 }
-                for (int i = 0; i < count; i++) {
-                    long seq = b.getLong();
-                    int context = b.getInt();
-                    int tag = b.getInt();
-                    int type = Byte.toUnsignedInt(b.get());
-                    int elements = b.getInt();
-                    int length = b.getInt();
-                    if (length > b.remaining()) {
-                        throw new BufferUnderflowException();
+            } else {
+                for (int dest = 0; dest < ranks; dest++) {
+                    log.droppedThrough[dest] = dropped(b.getLong(), dest, where);
+                    int count = b.getInt();
+                    if (count < 0 || count > b.remaining() / 25) {
+                        throw new CheckpointException(where + ": the message log claims " + count + " messages to "
+                                + "rank " + dest + " in " + b.remaining() + " bytes");
                     }
-                    if (!SavedMessage.isKnownType(type) || length < 0) {
-                        throw new CheckpointException(where + ": message " + seq + " to rank " + dest + " of the "
-                                + "message log is damaged (type " + type + ", " + length + " payload bytes)");
-                    }
-                    byte[] payload = new byte[length];
-                    b.get(payload);
-                    if (seq <= dropped) {
-                        throw new CheckpointException(where + ": message " + seq + " to rank " + dest + " is logged "
-                                + "but was dropped through " + dropped);
-                    }
-                    try {
-                        log.append(dest, seq, new SavedMessage(self, context, tag, type, elements, payload));
-                    } catch (IllegalArgumentException e) {
-                        throw new CheckpointException(where + ": " + e.getMessage());
+                    for (int i = 0; i < count; i++) {
+                        readEntry(b, log, self, dest, where);
                     }
                 }
-            }
-            if (b.hasRemaining()) {
-                throw new CheckpointException(where + ": " + b.remaining() + " stray bytes after the message log");
+                if (b.hasRemaining()) {
+                    throw new CheckpointException(where + ": " + b.remaining() + " stray bytes after the message log");
+                }
             }
             log.peak = log.bytes;
             return log;
         } catch (BufferUnderflowException e) {
+            log.close();
             throw new CheckpointException(where + ": the message log is cut short");
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
+    }
+
+    private static long dropped(long through, int dest, String where) {
+        if (through < 0) {
+            throw new CheckpointException(where + ": the message log to rank " + dest + " is damaged (dropped "
+                    + "through " + through + ")");
+        }
+        return through;
+    }
+
+    /** Reads one message to {@code dest} (from its number on) and logs it. */
+    private static void readEntry(ByteBuffer b, SenderLog log, int self, int dest, String where) {
+        long seq = b.getLong();
+        int context = b.getInt();
+        int tag = b.getInt();
+        int type = Byte.toUnsignedInt(b.get());
+        int elements = b.getInt();
+        int length = b.getInt();
+        if (length > b.remaining()) {
+            throw new BufferUnderflowException();
+        }
+        if (!SavedMessage.isKnownType(type) || length < 0) {
+            throw new CheckpointException(where + ": message " + seq + " to rank " + dest + " of the "
+                    + "message log is damaged (type " + type + ", " + length + " payload bytes)");
+        }
+        if (seq <= log.droppedThrough[dest]) {
+            throw new CheckpointException(where + ": message " + seq + " to rank " + dest + " is logged "
+                    + "but was dropped through " + log.droppedThrough[dest]);
+        }
+        int at = b.position();
+        b.position(at + length);
+        try {
+            log.append(dest, seq, self, context, tag, type, elements, length,
+                    (dst, offset) -> System.arraycopy(b.array(), at, dst, offset, length));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(where + ": " + e.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package io.snapline.checkpoint.independent.logging;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.checkpoint.CheckpointException;
 import io.snapline.runtime.checkpoint.SavedMessage;
@@ -120,12 +121,117 @@ class SenderLogTest {
         assertEquals(where + " holds the message log of a job of 2 ranks, not 3", damaged(good, 3, where));
         assertEquals(where + ": the message log is cut short",
                 damaged(Arrays.copyOf(good, good.length - 3), 2, where));
-        assertEquals(where + ": 1 stray bytes after the message log", damaged(Arrays.copyOf(good, good.length + 1), 2,
+        assertEquals(where + ": the message log is cut short", damaged(Arrays.copyOf(good, good.length + 1), 2,
                 where));
         byte[] type = good.clone();
-        type[10 + 12 + 12 + 8 + 4 + 4] = (byte) 200; // rank 1's first message: its type byte
+        type[10 + 16 + 4 + 8 + 4 + 4] = (byte) 200; // the first message: its type byte
         assertEquals(where + ": message 1 to rank 1 of the message log is damaged (type 200, 7 payload bytes)",
                 damaged(type, 2, where));
+        byte[] dest = good.clone();
+        dest[10 + 16 + 3] = 5; // the first message's destination
+        assertEquals(where + ": the message log names rank 5 as a destination", damaged(dest, 2, where));
+    }
+
+    /** A checkpoint of the first format (grouped by destination) still reads, and its damage is still named. */
+    @Test
+    void shouldReadTheLogOfTheFirstFormat() {
+        byte[] payload = "v1".getBytes(StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + 2 * 12 + 2 * (25 + payload.length));
+        b.putInt(0x534C4D4C).putShort((short) 1).putInt(2);
+        b.putLong(0).putInt(0); // rank 0: nothing
+        b.putLong(3).putInt(2); // rank 1: dropped through 3, then messages 4 and 5
+        for (long seq = 4; seq <= 5; seq++) {
+            b.putLong(seq).putInt(3).putInt(9).put((byte) 0).putInt(payload.length).putInt(payload.length).put(payload);
+        }
+        SenderLog log = SenderLog.decode(b.array(), 0, 2, "rank 0's checkpoint 1");
+        assertEquals(List.of("4:v1", "5:v1"), texts(log.after(1, 3)));
+        assertEquals(9, log.after(1, 4).get(0).message().tag());
+        assertThrows(IllegalStateException.class, () -> log.after(1, 2));
+        assertEquals("rank 0's checkpoint 1: 1 stray bytes after the message log",
+                damaged(Arrays.copyOf(b.array(), b.capacity() + 1), 2, "rank 0's checkpoint 1"));
+    }
+
+    /** A log bounded at 1 MiB in memory, spilling to {@code dir}. */
+    private static SenderLog bounded(int ranks, java.nio.file.Path dir) {
+        return new SenderLog(ranks, new SenderLog.Bound(1 << 20, dir, "test-"));
+    }
+
+    /** A message of rank 0 of {@code size} bytes, each {@code (byte) (seed + i)}. */
+    private static SavedMessage big(int seed, int size) {
+        byte[] p = new byte[size];
+        for (int i = 0; i < size; i++) {
+            p[i] = (byte) (seed + i);
+        }
+        return new SavedMessage(0, 3, seed, 0, size, p);
+    }
+
+    @Test
+    void shouldSpillBeyondItsMemoryBoundAndGiveEverythingBackInChannelOrder(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws java.io.IOException {
+        SenderLog log = bounded(3, dir);
+        List<SavedMessage> to1 = new java.util.ArrayList<>();
+        List<SavedMessage> to2 = new java.util.ArrayList<>();
+        for (int k = 1; k <= 40; k++) { // 40 x 100 KB to rank 1, small ones to rank 2 between them
+            SavedMessage m = big(k, 100_000);
+            to1.add(m);
+            log.append(1, k, m);
+            SavedMessage s = msg(k, "small " + k);
+            to2.add(s);
+            log.append(2, k, s);
+        }
+        assertTrue(log.bytes() <= 1 << 20, "memory stays within its bound: " + log.bytes());
+        assertTrue(log.spilledBytes() >= 40 * 100_000 - (1 << 20), "the rest is spilled: " + log.spilledBytes());
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertEquals(0, files.count(), "spill files are unlinked at once: nothing is left behind");
+        }
+        assertEquals(to1, log.after(1, 0).stream().map(SenderLog.Entry::message).toList());
+        assertEquals(to2, log.after(2, 0).stream().map(SenderLog.Entry::message).toList());
+        assertEquals(List.of(38L, 39L, 40L), log.after(1, 37).stream().map(SenderLog.Entry::seq).toList());
+        assertArrayEquals(new int[] {1, 2}, log.destinations());
+
+        // Back from its encoding into a log with a bound: the same messages, spilled again.
+        SenderLog back = SenderLog.decode(log.encode(), 0, 3, "rank 0's checkpoint 1", new SenderLog.Bound(1 << 20,
+                dir, "back-"));
+        assertEquals(log.after(1, 0), back.after(1, 0));
+        assertEquals(log.after(2, 0), back.after(2, 0));
+        assertTrue(back.spilledBytes() > 0 && back.bytes() <= 1 << 20, back.bytes() + " " + back.spilledBytes());
+        assertArrayEquals(log.encode(), back.encode());
+        back.close();
+
+        // Drops free the spilled part as well: once rank 1 and 2 hold everything, nothing is left.
+        log.dropThrough(1, 20);
+        assertEquals(to1.subList(20, 40), log.after(1, 20).stream().map(SenderLog.Entry::message).toList());
+        assertThrows(IllegalStateException.class, () -> log.after(1, 19));
+        log.dropThrough(1, 40);
+        log.dropThrough(2, 40);
+        assertEquals(0, log.spilledBytes());
+        assertEquals(0, log.bytes());
+        assertArrayEquals(new int[0], log.destinations());
+        assertTrue(log.spilledPeakBytes() >= 40 * 100_000 - (1 << 20));
+
+        // And it goes on after being emptied: numbers still grow, spilled and in memory alike.
+        assertThrows(IllegalArgumentException.class, () -> log.append(1, 40, big(1, 10)));
+        for (int k = 41; k <= 60; k++) {
+            log.append(1, k, big(k, 100_000));
+        }
+        assertEquals(20, log.after(1, 40).size());
+        assertEquals(big(60, 100_000), log.after(1, 59).get(0).message());
+        log.close();
+    }
+
+    @Test
+    void shouldReadBackAMessageLargerThanItsScanBlock(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        SenderLog log = bounded(2, dir);
+        SavedMessage huge = big(7, 3 << 20);
+        log.append(1, 1, msg(1, "before"));
+        log.append(1, 2, huge);
+        log.append(1, 3, msg(3, "after"));
+        assertTrue(log.spilledBytes() > 3 << 20, "the large one spilled: " + log.spilledBytes());
+        List<SenderLog.Entry> all = log.after(1, 0);
+        assertEquals(List.of(1L, 2L, 3L), all.stream().map(SenderLog.Entry::seq).toList());
+        assertEquals(huge, all.get(1).message());
+        assertEquals("after", new String(all.get(2).message().payload(), StandardCharsets.UTF_8));
+        log.close();
     }
 
     private static String damaged(byte[] bytes, int ranks, String where) {

@@ -67,6 +67,12 @@ public final class FileCheckpointStore implements CheckpointStore {
         return root;
     }
 
+    /** {@code spill/} under the store's directory. */
+    @Override
+    public Optional<Path> scratchDirectory() {
+        return Optional.of(root.resolve("spill"));
+    }
+
     @Override
     public PieceRef writePiece(CheckpointId id, int rank, byte[] payload) {
         return writePiece(id, rank, java.nio.ByteBuffer.wrap(payload));

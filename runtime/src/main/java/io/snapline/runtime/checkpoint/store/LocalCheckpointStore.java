@@ -75,6 +75,15 @@ public interface LocalCheckpointStore {
         return false;
     }
 
+    /**
+     * A directory for a rank's volatile overflow (a message log beyond its memory bound) on the store's volume, or
+     * empty when the store has none (the caller then uses the system's temporary directory). What goes there is not
+     * part of any checkpoint and need not survive its writer.
+     */
+    default Optional<java.nio.file.Path> scratchDirectory() {
+        return Optional.empty();
+    }
+
     /** Deletes rank {@code rank}'s local checkpoint {@code index}, if present. */
     void deleteLocal(int rank, long index);
 
