@@ -26,6 +26,11 @@ import java.util.List;
  *       drops whatever its dead incarnation still sends); the answers go to the restarted rank, which suppresses its
  *       re-executed sends up to them; once it has restored, every other rank is asked to send it again what it has
  *       not accepted.</li>
+ *   <li>Ranks that restart alone at the same time: for a rank that is restarting itself, the answer is what its new
+ *       incarnation will hold once restored ({@link LoggingMessage#HOLDS}, sent at its start, read from the
+ *       checkpoint it restores), not what it holds now; and it is asked to send again what another restarting rank
+ *       needs only once it has restored itself (its log is then the restored one), the requests waiting until
+ *       then.</li>
  * </ul>
  */
 final class LoggingCoordinator implements PolicyCoordinator {
@@ -49,6 +54,12 @@ final class LoggingCoordinator implements PolicyCoordinator {
     private final int[] incarnation;
     /** Per rank restarting alone: what each other rank holds from it, as the answers come; null entries to come. */
     private final java.util.Map<Integer, Long[]> rejoining = new java.util.HashMap<>();
+    /** Per rank: restarting alone, from {@link #onRankRestarting} until its new incarnation has restored. */
+    private final boolean[] restarting;
+    /** Per restarting rank: what its new incarnation will hold from each once restored ({@code HOLDS}), or null. */
+    private final long[][] holds;
+    /** Per restarting rank: the {@code RESEND} requests it gets once it has restored. */
+    private final java.util.Map<Integer, List<byte[]>> resendsAfterRestore = new java.util.HashMap<>();
     /** Reads back each reported checkpoint; one daemon thread, ended with the attempt. */
     private final java.util.concurrent.ExecutorService verifier = java.util.concurrent.Executors.newSingleThreadExecutor(
             r -> {
@@ -66,6 +77,8 @@ final class LoggingCoordinator implements PolicyCoordinator {
         this.digestsLost = new boolean[services.ranks()];
         this.incarnation = new int[services.ranks()];
         this.hasFinished = new boolean[services.ranks()];
+        this.restarting = new boolean[services.ranks()];
+        this.holds = new long[services.ranks()][];
         for (int r = 0; r < services.ranks(); r++) {
             pendingDigests.add(new ArrayList<>());
         }
@@ -109,15 +122,8 @@ final class LoggingCoordinator implements PolicyCoordinator {
                 long[] size = LoggingMessage.logSizeOf(message);
                 services.messageLog(rank, size[0], size[1], size[2], size[3]);
             }
-            case LoggingMessage.RESTORED -> {
-                long[] held = LoggingMessage.restoredCounts(message);
-                for (int s = 0; s < held.length; s++) {
-                    if (s != rank) {
-                        services.send(s, new LoggingMessage.Peer(rank, incarnation[rank], held[s])
-                                .encode(LoggingMessage.RESEND));
-                    }
-                }
-            }
+            case LoggingMessage.RESTORED -> restored(rank, LoggingMessage.restoredCounts(message));
+            case LoggingMessage.HOLDS -> willHold(rank, LoggingMessage.restoredCounts(message));
             case LoggingMessage.DIGESTS -> pendingDigests.get(rank).add(LoggingMessage.digestsRecord(message));
             default -> services.fail("rank " + rank + " sent the event logger a message of unknown type "
                     + (message.length == 0 ? "(empty)" : message[0]));
@@ -300,7 +306,9 @@ final class LoggingCoordinator implements PolicyCoordinator {
 
     /**
      * Rank {@code rank} restarts alone: the digests of its dead incarnation's sends are written (the new one checks
-     * its re-executed sends against them), and every other rank is asked what it holds from it.
+     * its re-executed sends against them), and every other rank is asked what it holds from it (a rank restarting
+     * itself answers with what it will hold, {@link #willHold}). What the dead incarnation had answered about another
+     * restarting rank no longer counts, and what was to be sent to it again goes to its new incarnation's restore.
      */
     @Override
     public void onRankRestarting(int rank, int incarnation) {
@@ -310,13 +318,22 @@ final class LoggingCoordinator implements PolicyCoordinator {
             finished--;
         }
         toldFull[rank] = false;
+        restarting[rank] = true;
+        holds[rank] = null;
+        resendsAfterRestore.remove(rank);
         writeDigests(rank);
+        for (Long[] other : rejoining.values()) {
+            other[rank] = null; // answered by the new incarnation's HOLDS
+        }
         Long[] answers = new Long[line.length];
         answers[rank] = 0L;
         rejoining.put(rank, answers);
         for (int s = 0; s < line.length; s++) {
             if (s != rank) {
                 services.send(s, new LoggingMessage.Peer(rank, incarnation, 0).encode(LoggingMessage.PEER_RESTARTING));
+                if (restarting[s] && holds[s] != null) {
+                    answers[s] = holds[s][rank];
+                }
             }
         }
         rejoinIfAnswered(rank);
@@ -325,11 +342,53 @@ final class LoggingCoordinator implements PolicyCoordinator {
     /** Rank {@code from} holds {@code p.number()} messages of rank {@code p.rank()}, restarting alone. */
     private void accepted(int from, LoggingMessage.Peer p) {
         Long[] answers = rejoining.get(p.rank());
-        if (answers == null || p.incarnation() != incarnation[p.rank()]) {
-            return; // an answer about an incarnation that has died meanwhile
+        if (answers == null || p.incarnation() != incarnation[p.rank()] || restarting[from]) {
+            // About an incarnation that has died meanwhile; or from a rank restarting itself, which has not restored
+            // what it will hold yet (its HOLDS answers)
+            return;
         }
         answers[from] = p.number();
         rejoinIfAnswered(p.rank());
+    }
+
+    /** Restarting rank {@code rank}'s new incarnation will hold {@code counts} once restored: its answer for the others. */
+    private void willHold(int rank, long[] counts) {
+        if (!restarting[rank]) {
+            return;
+        }
+        holds[rank] = counts;
+        for (java.util.Map.Entry<Integer, Long[]> e : List.copyOf(rejoining.entrySet())) {
+            if (e.getKey() != rank && e.getValue()[rank] == null) {
+                e.getValue()[rank] = counts[e.getKey()];
+                rejoinIfAnswered(e.getKey());
+            }
+        }
+    }
+
+    /**
+     * Rank {@code rank}, restarting alone, has restored what it had accepted from each rank ({@code held}): every
+     * other rank is asked to send it again what it holds beyond, at once, or once it has restored itself when it is
+     * restarting too; then it gets the requests that waited for its own restore.
+     */
+    private void restored(int rank, long[] held) {
+        restarting[rank] = false;
+        holds[rank] = null;
+        for (int s = 0; s < held.length; s++) {
+            if (s != rank) {
+                byte[] resend = new LoggingMessage.Peer(rank, incarnation[rank], held[s]).encode(LoggingMessage.RESEND);
+                if (restarting[s]) {
+                    resendsAfterRestore.computeIfAbsent(s, k -> new ArrayList<>()).add(resend);
+                } else {
+                    services.send(s, resend);
+                }
+            }
+        }
+        List<byte[]> waiting = resendsAfterRestore.remove(rank);
+        if (waiting != null) {
+            for (byte[] resend : waiting) {
+                services.send(rank, resend);
+            }
+        }
     }
 
     private void rejoinIfAnswered(int rank) {
@@ -342,7 +401,9 @@ final class LoggingCoordinator implements PolicyCoordinator {
             held[s] = answers[s];
         }
         rejoining.remove(rank);
-        services.send(rank, new LoggingMessage.Rejoined(held, incarnation.clone()).encode());
+        boolean[] others = restarting.clone();
+        others[rank] = false;
+        services.send(rank, new LoggingMessage.Rejoined(held, incarnation.clone(), others).encode());
     }
 
     /** Every other rank checkpoints at its next safe point and waits there for the restart. */

@@ -100,6 +100,11 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     /** Per rank: the oldest incarnation whose messages this rank accepts; under the mailbox lock. */
     private int[] fromIncarnation;
     /**
+     * Per rank: 1 while it restarts alone and this rank has not been asked to send it again what it needs
+     * ({@link LoggingMessage#RESEND}): nothing is sent to it from the log before then.
+     */
+    private final java.util.concurrent.atomic.AtomicIntegerArray awaitingResend;
+    /**
      * Until the program's setup code ends ({@link #onSetupDone}): what the rank accepts is kept, by sender and number,
      * in the order it came ({@link #setupLog}), for a restart of this rank alone.
      */
@@ -128,6 +133,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         this.myIncarnation = services.incarnation();
         this.toIncarnation = new int[n];
         this.fromIncarnation = new int[n];
+        this.awaitingResend = new java.util.concurrent.atomic.AtomicIntegerArray(n);
         if (myIncarnation == 0 && services.restoredId() == 0) {
             log = newLog();
             sentTo = new long[n];
@@ -180,14 +186,35 @@ final class LoggingRank implements RankPolicy, TrafficHook {
      * learn of it at the restore, everything they send this incarnation is dropped: their logs hold it.
      */
     private void rejoin() {
+        // What this incarnation will hold once restored: the others' answer about it if they restart too.
+        services.toCoordinator(LoggingMessage.holds(services.restoredId() == 0 ? new long[n]
+                : LoggingData.decode(services.restoredImage().policyData(), n, "rank " + me + "'s local checkpoint "
+                        + services.restoredId()).acceptedFrom()));
         services.await(() -> rejoined != null, "waiting for the other ranks to say which of its messages they hold, "
                 + "to restart alone");
         LoggingMessage.Rejoined j = rejoined;
         suppressTo = j.accepted().clone();
-        toIncarnation = j.incarnations().clone();
-        fromIncarnation = j.incarnations().clone();
-        toIncarnation[me] = myIncarnation;
-        fromIncarnation[me] = myIncarnation;
+        int[] to = j.incarnations().clone();
+        for (int s = 0; s < n; s++) {
+            if (j.restarting()[s]) {
+                // Restarting too: what is sent to its new incarnation before it asks waits in the log (it would drop
+                // it at its restore, and whatever came after would overtake it).
+                to[s]--;
+                awaitingResend.set(s, 1);
+            }
+        }
+        to[me] = myIncarnation;
+        toIncarnation = to;
+        services.atomically(() -> {
+            // A peer that began restarting since the answer was sent has told this rank already (PEER_RESTARTING).
+            int[] from = j.incarnations().clone();
+            for (int s = 0; s < n; s++) {
+                from[s] = Math.max(from[s], fromIncarnation[s]);
+            }
+            from[me] = myIncarnation;
+            fromIncarnation = from;
+            return null;
+        });
         sentTo = new long[n];
         if (services.restoredId() == 0) {
             replaceLog(newLog());
@@ -217,6 +244,15 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         if (suppressTo != null && seq <= suppressTo[dest]) {
             sentTo[dest] = seq;
             checkReexecuted(m, dest, seq);
+            SenderLog l = log;
+            synchronized (l) {
+                // Logged all the same: should the receiver fail and restart from an older checkpoint before one that
+                // holds it is verified, it needs it again. Nothing is logged twice or after it was dropped.
+                if (l.accepts(dest, seq)) {
+                    l.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
+                            m::writePayload);
+                }
+            }
             return false; // re-executed: the receiver's restored checkpoint holds it already
         }
         waitWhileLogFull();
@@ -564,9 +600,11 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             case LoggingMessage.CHECKPOINT_SOON -> checkpointSoon = true;
             case LoggingMessage.PEER_RESTARTING -> {
                 LoggingMessage.Peer p = LoggingMessage.Peer.decode(message);
+                awaitingResend.set(p.rank(), 1);
                 long held = services.atomically(() -> {
-                    fromIncarnation[p.rank()] = p.incarnation();
-                    return acceptedFrom[p.rank()];
+                    fromIncarnation[p.rank()] = Math.max(fromIncarnation[p.rank()], p.incarnation());
+                    // A rank restarting alone itself has no counts yet: the supervisor takes its HOLDS instead.
+                    return acceptedFrom == null ? 0 : acceptedFrom[p.rank()];
                 });
                 services.toCoordinator(new LoggingMessage.Peer(p.rank(), p.incarnation(), held)
                         .encode(LoggingMessage.ACCEPTED));
@@ -620,6 +658,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                     return; // the resend to an incarnation that has died since: the newer one's does it
                 }
                 toIncarnation[rank] = incarnation;
+                awaitingResend.set(rank, 0);
                 try {
                     l.requireAfter(rank, after);
                 } catch (IllegalStateException e) {
@@ -723,6 +762,9 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         SenderLog l = log;
         synchronized (l) {
             for (int dest = 0; dest < n; dest++) {
+                if (awaitingResend.get(dest) != 0) {
+                    continue; // restarting itself: its RESEND comes once it has restored
+                }
                 try {
                     l.requireAfter(dest, suppressTo[dest]);
                 } catch (IllegalStateException e) {

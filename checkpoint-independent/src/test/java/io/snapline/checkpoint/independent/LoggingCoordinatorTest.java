@@ -48,8 +48,16 @@ class LoggingCoordinatorTest {
                 case LoggingMessage.RESEND -> "resend " + peer(message);
                 case LoggingMessage.REJOINED -> {
                     LoggingMessage.Rejoined j = LoggingMessage.Rejoined.decode(message);
+                    boolean any = false;
+                    StringBuilder restarting = new StringBuilder();
+                    for (int r = 0; r < j.restarting().length; r++) {
+                        if (j.restarting()[r]) {
+                            restarting.append(any ? "," : " restarting ").append(r);
+                            any = true;
+                        }
+                    }
                     yield "rejoined " + java.util.Arrays.toString(j.accepted()) + " "
-                            + java.util.Arrays.toString(j.incarnations());
+                            + java.util.Arrays.toString(j.incarnations()) + restarting;
                 }
                 case LoggingMessage.STABLE -> "stable " + LoggingMessage.number(message);
                 default -> "type " + message[0];
@@ -128,6 +136,39 @@ class LoggingCoordinatorTest {
         // Restored: what it holds from each; every other rank sends it again what lies beyond.
         c.onRankMessage(2, LoggingMessage.restored(new long[] {12, 3, 0, 38}));
         assertEquals(List.of("0: resend 2/1/12", "1: resend 2/1/3", "3: resend 2/1/38"), s.sent);
+    }
+
+    /**
+     * Ranks 1 and 3 fail at once: each answers for the other with what its new incarnation will hold once restored
+     * (HOLDS), not with its answer to PEER_RESTARTING; a RESEND for a restarting rank waits until it has restored.
+     */
+    @Test
+    void shouldAnswerForARankRestartingItselfWithWhatItWillHoldAndResendOnlyOnceItHasRestored() {
+        Services s = new Services(4);
+        LoggingCoordinator c = new LoggingCoordinator(s);
+        c.onRankRestarting(1, 1);
+        c.onRankMessage(0, accepted(1, 1, 20));
+        c.onRankMessage(3, accepted(1, 1, 99)); // rank 3's old incarnation answered, then died
+        c.onRankRestarting(3, 1);
+        c.onRankMessage(2, accepted(1, 1, 7));
+        c.onRankMessage(0, accepted(3, 1, 30));
+        c.onRankMessage(2, accepted(3, 1, 31));
+        c.onRankMessage(1, accepted(3, 1, 555)); // a restarting rank's answer does not count
+        s.sent.clear();
+        c.onRankMessage(1, LoggingMessage.holds(new long[] {11, 0, 12, 13}));
+        assertEquals(List.of("3: rejoined [30, 13, 31, 0] [0, 1, 0, 1] restarting 1"), s.sent);
+        s.sent.clear();
+        c.onRankMessage(3, LoggingMessage.holds(new long[] {21, 22, 23, 0}));
+        assertEquals(List.of("1: rejoined [20, 0, 7, 22] [0, 1, 0, 1] restarting 3"), s.sent,
+                "rank 3's answer is its new incarnation's, not the 99 its dead one gave");
+        s.sent.clear();
+
+        // Rank 3 restores first: ranks 0 and 2 resend to it at once, rank 1 once it has restored itself.
+        c.onRankMessage(3, LoggingMessage.restored(new long[] {21, 22, 23, 0}));
+        assertEquals(List.of("0: resend 3/1/21", "2: resend 3/1/23"), s.sent);
+        s.sent.clear();
+        c.onRankMessage(1, LoggingMessage.restored(new long[] {11, 0, 12, 13}));
+        assertEquals(List.of("0: resend 1/1/11", "2: resend 1/1/12", "3: resend 1/1/13", "1: resend 3/1/22"), s.sent);
     }
 
     @Test

@@ -246,7 +246,7 @@ class LoggingRankTest {
     void shouldDropDuplicatesAndWhatDeadIncarnationsSentOrWereSentOnceItHasRejoined() {
         Services s = new Services(1, 2); // rank 1's second restart alone, from the beginning
         LoggingRank rank = new LoggingRank(s);
-        rank.onControl(new LoggingMessage.Rejoined(new long[] {5, 0, 3}, new int[] {1, 2, 0}).encode());
+        rank.onControl(new LoggingMessage.Rejoined(new long[] {5, 0, 3}, new int[] {1, 2, 0}, new boolean[3]).encode());
         rank.onStart();
         assertArrayEquals(new long[] {0, 0, 0}, LoggingMessage.restoredCounts(s.last(LoggingMessage.RESTORED)),
                 "from the beginning it holds nothing: the others send it everything again");
@@ -265,7 +265,7 @@ class LoggingRankTest {
     void shouldSuppressReexecutedSendsThePeerHoldsAndStampTheRestForItsIncarnation() {
         Services s = new Services(1, 2);
         LoggingRank rank = new LoggingRank(s);
-        rank.onControl(new LoggingMessage.Rejoined(new long[] {2, 0, 1}, new int[] {1, 2, 0}).encode());
+        rank.onControl(new LoggingMessage.Rejoined(new long[] {2, 0, 1}, new int[] {1, 2, 0}, new boolean[3]).encode());
         rank.onStart();
         List<Boolean> sentToZero = new ArrayList<>();
         Send third = null;
@@ -332,7 +332,7 @@ class LoggingRankTest {
         assertEquals(TrafficHook.KEEP, new LoggingRank(new Services(1, 0)).onAccept(setup), "not counted, and not in the setup log");
         Services s = new Services(1, 1);
         LoggingRank alone = new LoggingRank(s);
-        alone.onControl(new LoggingMessage.Rejoined(new long[3], new int[] {0, 1, 0}).encode());
+        alone.onControl(new LoggingMessage.Rejoined(new long[3], new int[] {0, 1, 0}, new boolean[3]).encode());
         alone.onStart();
         assertEquals(TrafficHook.DROP, alone.onAccept(setup));
     }

@@ -80,9 +80,33 @@ class SingleRankRecoveryTest {
                 List.of("rank=1,point=150", "rank=1,point=152"))) {
             MpiRun.Outcome o = MpiRun.run(4, flags("t" + kills.get(0).charAt(5) + kills.get(1).length(),
                     kills.toArray(String[]::new)), PessimisticLoggingTest.Chain.class, "400");
-            assertTrue(o.result().succeeded(), kills + "\n" + o.err());
+            assertTrue(o.result().succeeded(), kills + "\n" + o.err() + o.result().failures());
             assertEquals(List.of("steps 400 consistent true"), o.lines(), o.err());
             assertOnlyRestarted(o, 4, kills.get(0).charAt(5) - '0', 2);
+        }
+    }
+
+    @Test
+    void shouldRestartOnlyTheFailedRanksWhenTwoFailAtOnceOrOneWhileAnotherRestarts() {
+        // Two workers at the same safe point; the master and then a worker while the master replays; a worker, and the
+        // master soon after while the worker restarts.
+        for (List<String> kills : List.of(List.of("rank=1,point=150", "rank=2,point=150"),
+                List.of("rank=0,point=150", "rank=3,point=152"), List.of("rank=2,point=120", "rank=0,point=121"))) {
+            MpiRun.Outcome o = MpiRun.run(4, flags("u" + kills.get(0).charAt(5) + kills.get(1).charAt(5),
+                    kills.toArray(String[]::new)), PessimisticLoggingTest.Chain.class, "400");
+            assertTrue(o.result().succeeded(), kills + "\n" + o.err() + o.result().failures());
+            assertEquals(List.of("steps 400 consistent true"), o.lines(), o.err());
+            assertFalse(o.err().contains("restarting all"), o.err());
+            java.util.Set<Integer> failed = java.util.Set.of(kills.get(0).charAt(5) - '0', kills.get(1).charAt(5) - '0');
+            for (int r = 0; r < 4; r++) {
+                List<String> started = all(o.err(), "rank " + r + " started in thread (\\d+)");
+                List<String> ended = all(o.err(), "rank " + r + " ended in thread (\\d+)");
+                assertEquals(failed.contains(r) ? 2 : 1, started.size(), kills + ": rank " + r + "'s starts: "
+                        + o.err());
+                assertEquals(List.of(started.get(started.size() - 1)), ended, o.err());
+            }
+            assertEquals(failed, o.aloneRestarts().stream().map(a -> (int) a[0]).collect(java.util.stream.Collectors
+                    .toSet()), o.err());
         }
     }
 

@@ -128,7 +128,7 @@ public final class ShmJob {
         final AtomicReferenceArray<String> cannotAlone = new AtomicReferenceArray<>(np);
         /** Per rank: where a rank that died and restarts alone starts again, set by {@link #fail}. */
         final AtomicReferenceArray<Death> restartingAlone = new AtomicReferenceArray<>(np);
-        /** Ranks between their death and their new incarnation's restore: another failure meanwhile restarts all. */
+        /** Ranks between their death and their new incarnation's restore (each restarts alone). */
         final java.util.Set<Integer> recovering = java.util.concurrent.ConcurrentHashMap.newKeySet();
         /** Every class loader of the attempt, restarted ranks' included, closed at its end. */
         final List<RankClassLoader> allLoaders = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -619,9 +619,9 @@ public final class ShmJob {
 
         /**
          * Whether rank {@code rank}, dead ({@code killedFor}, or {@code t}), restarts alone while the others run on:
-         * when the policy does that, the rank died (not a bug it would repeat), nothing else is ending the attempt, no
-         * other rank is restarting alone (failures at once restart the whole job), and its policy did not say it
-         * cannot. Marks it recovering if so.
+         * when the policy does that, the rank died (not a bug it would repeat), nothing else is ending the attempt,
+         * every rank that is not restarting alone itself is past its start, and its policy did not say it cannot.
+         * Ranks that fail at once, or while another restarts alone, each restart alone. Marks it recovering if so.
          */
         private synchronized boolean restartsAlone(int rank, String killedFor, Throwable t) {
             if (!supervision.restartsRanksAlone() || stopping != null || job.isAborted() || violation != null) {
@@ -632,19 +632,13 @@ public final class ShmJob {
                 return false;
             }
             for (int r = 0; r < np; r++) {
-                if (ready.get(r) == 0 && done.get(r) == 0) {
+                if (ready.get(r) == 0 && done.get(r) == 0 && !recovering.contains(r)) {
                     // It may be inside an exchange every rank takes part in (the start, a restore): the others would
                     // wait for the dead rank there.
                     supervision.announce("rank " + rank + " failed while rank " + r + " was still starting; the whole "
                             + "job restarts");
                     return false;
                 }
-            }
-            List<Integer> others = recovering.stream().filter(r -> r != rank).sorted().toList();
-            if (!others.isEmpty()) {
-                supervision.announce("rank " + rank + " failed while rank(s) " + others + " restarted alone; the whole "
-                        + "job restarts");
-                return false;
             }
             String why = cannotAlone.get(rank);
             if (why != null) {

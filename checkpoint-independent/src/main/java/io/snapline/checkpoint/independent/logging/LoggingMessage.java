@@ -27,9 +27,13 @@ import java.nio.ByteBuffer;
  *   <li>{@link #PEER_RESTARTING} supervisor to every other rank: rank is restarting as that incarnation; drop what
  *       its earlier ones still send, and answer with {@link #ACCEPTED};</li>
  *   <li>{@link #ACCEPTED} rank to supervisor: it has accepted that many messages from the restarting rank;</li>
+ *   <li>{@link #HOLDS} restarting rank to supervisor, at its start: ranks i32, then per rank the messages its state
+ *       will have accepted from it once restored (i64 each): the answer for it when another rank restarts at the same
+ *       time;</li>
  *   <li>{@link #REJOINED} supervisor to the restarting rank: ranks i32, then per rank the messages it had accepted
- *       from the restarting one (i64 each; a re-executed send up to that is suppressed) and its incarnation (i32
- *       each);</li>
+ *       from the restarting one (i64 each; a re-executed send up to that is suppressed), its incarnation (i32 each)
+ *       and whether it is restarting itself and has not restored yet (u8 each: such a rank is sent nothing until a
+ *       {@link #RESEND} for it comes);</li>
  *   <li>{@link #RESTORED} restarting rank to supervisor: ranks i32, then per rank the messages its restored state has
  *       accepted from it (i64 each);</li>
  *   <li>{@link #RESEND} supervisor to every other rank: send the restarting rank (of that incarnation) what your log
@@ -51,6 +55,7 @@ public final class LoggingMessage {
     public static final byte RESTORED = 21;
     public static final byte RESEND = 22;
     public static final byte LOG_SIZE = 23;
+    public static final byte HOLDS = 24;
 
     private LoggingMessage() {
     }
@@ -61,7 +66,7 @@ public final class LoggingMessage {
             return 0;
         }
         byte t = message[0];
-        return t >= EVENTS && t <= LOG_SIZE ? t : 0;
+        return t >= EVENTS && t <= HOLDS ? t : 0;
     }
 
     public static byte[] events(long number, byte[] record) {
@@ -158,13 +163,19 @@ public final class LoggingMessage {
         }
     }
 
-    /** A {@link #REJOINED} message: per rank, what it accepted from the restarting rank, and its incarnation. */
-    public record Rejoined(long[] accepted, int[] incarnations) {
+    /**
+     * A {@link #REJOINED} message: per rank, what it accepted from the restarting rank, its incarnation, and whether it
+     * is restarting itself and has not restored yet.
+     */
+    public record Rejoined(long[] accepted, int[] incarnations, boolean[] restarting) {
         public byte[] encode() {
-            ByteBuffer b = ByteBuffer.allocate(5 + 12 * accepted.length).put(REJOINED).putInt(accepted.length);
+            ByteBuffer b = ByteBuffer.allocate(5 + 13 * accepted.length).put(REJOINED).putInt(accepted.length);
             putLongs(b, accepted);
             for (int v : incarnations) {
                 b.putInt(v);
+            }
+            for (boolean r : restarting) {
+                b.put((byte) (r ? 1 : 0));
             }
             return b.array();
         }
@@ -176,17 +187,29 @@ public final class LoggingMessage {
             for (int k = 0; k < inc.length; k++) {
                 inc[k] = b.getInt();
             }
-            return new Rejoined(accepted, inc);
+            boolean[] restarting = new boolean[accepted.length];
+            for (int k = 0; k < restarting.length; k++) {
+                restarting[k] = b.get() != 0;
+            }
+            return new Rejoined(accepted, inc, restarting);
         }
     }
 
     public static byte[] restored(long[] acceptedFrom) {
-        ByteBuffer b = ByteBuffer.allocate(5 + 8 * acceptedFrom.length).put(RESTORED).putInt(acceptedFrom.length);
+        return counts(RESTORED, acceptedFrom);
+    }
+
+    public static byte[] holds(long[] acceptedFrom) {
+        return counts(HOLDS, acceptedFrom);
+    }
+
+    private static byte[] counts(byte type, long[] acceptedFrom) {
+        ByteBuffer b = ByteBuffer.allocate(5 + 8 * acceptedFrom.length).put(type).putInt(acceptedFrom.length);
         putLongs(b, acceptedFrom);
         return b.array();
     }
 
-    /** The counts of a {@link #RESTORED} message. */
+    /** The counts of a {@link #RESTORED} or {@link #HOLDS} message. */
     public static long[] restoredCounts(byte[] message) {
         ByteBuffer b = ByteBuffer.wrap(message, 1, message.length - 1);
         return getLongs(b, b.getInt());

@@ -360,6 +360,13 @@ public final class SenderLog {
         }
     }
 
+    /** Whether message number {@code seq} to {@code dest} can be logged: it is newer than any logged or dropped. */
+    public synchronized boolean accepts(int dest, long seq) {
+        ArrayDeque<Slot> q = channel(dest);
+        Slot last = q.peekLast();
+        return seq > Math.max(last == null ? 0 : last.seq, Math.max(droppedThrough[dest], spilledThrough[dest]));
+    }
+
     /**
      * Checks that the log holds every message to {@code dest} numbered above {@code seq} that was logged.
      *

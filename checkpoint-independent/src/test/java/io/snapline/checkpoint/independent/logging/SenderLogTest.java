@@ -211,6 +211,7 @@ class SenderLogTest {
 
         // And it goes on after being emptied: numbers still grow, spilled and in memory alike.
         assertThrows(IllegalArgumentException.class, () -> log.append(1, 40, big(1, 10)));
+        assertTrue(!log.accepts(1, 40) && log.accepts(1, 41) && log.accepts(0, 1));
         for (int k = 41; k <= 60; k++) {
             log.append(1, k, big(k, 100_000));
         }
