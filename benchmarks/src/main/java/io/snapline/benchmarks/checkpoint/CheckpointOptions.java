@@ -33,8 +33,9 @@ public record CheckpointOptions(long stateMib, Duration duration, long steps, Li
             "                    calibrated from a short run (default 180s)",
             "  --steps S         run exactly S steps instead of calibrating",
             "  --intervals T,..  checkpoint intervals (default 10s,60s)",
-            "  --policies P,..   policies measured against none (default coordinated,coordinated-nb,independent);",
-            "                    independent/MODE runs independent with --logging MODE (e.g. independent/pessimistic)",
+            "  --policies P,..   policies measured against none (default coordinated,coordinated-nb,",
+            "                    independent/none); independent/MODE runs independent with --logging MODE (e.g.",
+            "                    independent/pessimistic); independent alone takes the policy's default logging",
             "  --dir DIR         parent of the temporary stores and baseline file (default java.io.tmpdir)",
             "  --jvm-opts \"...\"  options of each job JVM (default \"" + String.join(" ", DEFAULT_JVM_OPTS) + "\")",
             "  --out FILE.md     also write the Markdown report to FILE.md",
@@ -68,7 +69,7 @@ public record CheckpointOptions(long stateMib, Duration duration, long steps, Li
         Duration duration = Duration.ofSeconds(180);
         long steps = 0;
         List<String> intervals = List.of("10s", "60s");
-        List<String> policies = List.of("coordinated", "coordinated-nb", "independent");
+        List<String> policies = List.of("coordinated", "coordinated-nb", "independent/none");
         Path dir = Path.of(System.getProperty("java.io.tmpdir"));
         List<String> jvmOpts = DEFAULT_JVM_OPTS;
         Path out = null;

@@ -124,7 +124,7 @@ class CheckpointBenchmarkTest {
         assertEquals(16, o.stateMib());
         assertEquals(Duration.ofSeconds(10), o.duration());
         assertEquals(List.of("1s", "3s"), o.intervals());
-        assertEquals(List.of("coordinated", "coordinated-nb", "independent"), o.policies());
+        assertEquals(List.of("coordinated", "coordinated-nb", "independent/none"), o.policies());
         assertEquals(Path.of("/var/tmp"), o.dir());
         assertEquals(List.of("-Xmx2g", "-XX:+UseSerialGC"), o.jvmOpts());
         assertEquals(Duration.ofMillis(500), CheckpointOptions.parseDuration("--duration", "500ms"));

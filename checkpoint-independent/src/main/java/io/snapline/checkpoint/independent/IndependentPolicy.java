@@ -48,8 +48,9 @@ public final class IndependentPolicy implements CheckpointPolicy {
 
     /** {@code --logging MODE}: how messages are logged; this build has {@code none} and {@code pessimistic}. */
     static final PolicyOption LOGGING = new PolicyOption("--logging", "MODE",
-            "message logging: none (every rank restarts from a strongly consistent recovery line) or pessimistic "
-                    + "(sender-based logging: every rank restarts from its own newest checkpoint and replays)");
+            "message logging: pessimistic (the default; sender-based logging: every rank restarts from its own "
+                    + "newest checkpoint and replays, and on shm a failed rank restarts alone) or none (every rank "
+                    + "restarts from a strongly consistent recovery line)");
     /** The modes {@code --logging} names, whether or not this build has them. */
     static final List<String> LOGGING_MODES = List.of("none", "pessimistic", "optimistic", "causal");
     /** {@code --every N}: checkpoint at every N-th safe point instead of on a timer. */
@@ -160,10 +161,10 @@ public final class IndependentPolicy implements CheckpointPolicy {
         return "logging=" + logging(settings);
     }
 
-    /** {@code --logging} as given, or {@code none}. */
+    /** {@code --logging} as given, or {@code pessimistic}. */
     static String logging(PolicySettings settings) {
         String v = settings.option(LOGGING.flag());
-        return v == null ? "none" : v;
+        return v == null ? PESSIMISTIC : v;
     }
 
     /** {@code --every} as given, or 0 for checkpoints on a timer. */

@@ -403,7 +403,7 @@ class IndependentRestartTest {
             planned = s.recoveryLine().orElseThrow();
         }
 
-        MpiRun.Outcome o = MpiRun.run(4, List.of("--checkpoint", "independent", "--resume",
+        MpiRun.Outcome o = MpiRun.run(4, List.of("--checkpoint", "independent", "--logging", "none", "--resume",
                 tmp.resolve("s").toString()), Pairs.class, "60", "3", "1");
 
         assertTrue(o.result().succeeded(), o.err());
@@ -433,7 +433,8 @@ class IndependentRestartTest {
         assertTrue(first.result().succeeded(), first.err());
 
         UsageException e = assertThrows(UsageException.class, () -> MpiRun.run(2, List.of("--checkpoint",
-                "independent", "--resume", tmp.resolve("s").toString()), Pairs.class, "20", "1", "0"));
+                "independent", "--logging", "none", "--resume", tmp.resolve("s").toString()), Pairs.class, "20", "1",
+                "0"));
 
         assertTrue(e.getMessage().contains("'s local checkpoint ") && e.getMessage().contains(
                 " there was taken by another job (old value \u2192 this job's):\n  ranks (-np): 4 \u2192 2\n"),

@@ -244,6 +244,19 @@ class PessimisticLoggingTest {
     }
 
     @Test
+    void shouldLogMessagesUnlessToldOtherwise() {
+        MpiRun.Outcome o = MpiRun.run(4, List.of("--checkpoint", "independent", "--store", tmp.resolve("d").toString(),
+                "--interval", "10ms", "--inject-failure", "rank=2,point=100"), Chain.class, "200");
+        assertTrue(o.result().succeeded(), o.err());
+        assertEquals(List.of("steps 200 consistent true"), o.lines(), o.err());
+        assertTrue(o.err().contains("checkpoint policy independent (every 10 ms with jitter, logging pessimistic)"),
+                o.err());
+        if (MpiRun.device().equals("shm")) {
+            assertEquals(2, o.aloneRestarts().get(0)[0], o.err());
+        }
+    }
+
+    @Test
     void shouldRefuseALoggingModeThisBuildDoesNotHave() {
         UsageException e = assertThrows(UsageException.class, () -> MpiRun.run(2, List.of("--checkpoint",
                 "independent", "--logging", "causal"), Chain.class, "4"));

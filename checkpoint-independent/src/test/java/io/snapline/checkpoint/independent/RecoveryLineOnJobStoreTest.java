@@ -47,7 +47,8 @@ class RecoveryLineOnJobStoreTest {
     @Test
     void shouldPrintTheLineAndDrawTheDiagramOfAJobsLocalCheckpoints() throws Exception {
         Path store = tmp.resolve("store");
-        MpiRun.Outcome job = MpiRun.run(4, List.of("--checkpoint", "independent", "--every", "10", "--store",
+        MpiRun.Outcome job = MpiRun.run(4, List.of("--checkpoint", "independent", "--logging", "none", "--every", "10",
+                "--store",
                 store.toString(), "--max-restarts", "1", "--inject-failure", "rank=0,point=35",
                 "--inject-failure", "rank=2,point=130"), IndependentRestartTest.Pairs.class, "60", "3", "1");
         // The pairs (0, 1) and (2, 3) never talk to each other, so either failure may strike first: that one
@@ -117,8 +118,9 @@ class RecoveryLineOnJobStoreTest {
         assertEquals(0, run.status(), run.err());
         assertTrue(run.err().contains("these checkpoints were taken with --logging pessimistic: a rank that fails "
                 + "restarts alone from its own newest checkpoint while the others keep running"), run.err());
-        assertTrue(run.err().contains("a restart of the whole job (--resume, tcp, failures at once) takes every rank "
-                + "to its own newest checkpoint, " + java.util.Arrays.toString(newest) + ", and replays"), run.err());
+        assertTrue(run.err().contains("a restart of the whole job (--resume, tcp, a setup that cannot be repeated "
+                + "alone) takes every rank to its own newest checkpoint, " + java.util.Arrays.toString(newest)
+                + ", and replays"), run.err());
         assertTrue(!run.err().contains("a restart of every rank now would use"), run.err());
 
         Run plan = cli("recovery-line", "--store", store.toString(), "--failed", "2");

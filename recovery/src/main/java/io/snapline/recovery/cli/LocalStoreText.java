@@ -62,8 +62,9 @@ final class LocalStoreText {
                 + (failed.length == 0 ? "a rank that fails restarts alone from its own newest checkpoint"
                     : "for a failure of " + (failed.length == 1 ? "rank " + failed[0] : "ranks " + Arrays.toString(failed))
                         + ", " + plan)
-                + " while the others keep running (on shm; docs/checkpointing.md); a restart of the whole job"
-                + " (--resume, tcp, failures at once) takes every rank to its own newest checkpoint, "
+                + " while the others keep running (on shm, also when several fail at once; docs/checkpointing.md); a"
+                + " restart of the whole job (--resume, tcp, a setup that cannot be repeated alone) takes every rank to"
+                + " its own newest checkpoint, "
                 + Arrays.toString(newest) + ", and replays its logged messages and events from there; the lines below"
                 + " come from the dependency records alone, as if nothing were logged");
             return;

@@ -106,8 +106,9 @@ public interface CheckpointPolicy {
      * Whether a rank that dies under {@code settings} restarts alone while the others run on (message logging): the
      * supervisor then starts a new incarnation of just that rank ({@link RankServices#incarnation()}), from
      * {@link #restartPointAlone}, and tells the coordinator ({@link PolicyCoordinator#onRankRestarting}); the whole
-     * attempt restarts only when that cannot be done (failures at once, a rank whose policy said
-     * {@link RankServices#cannotRestartAlone}, a device that cannot replace one rank).
+     * attempt restarts only when that cannot be done (a rank whose policy said
+     * {@link RankServices#cannotRestartAlone}, a failure while a rank is still starting, a device that cannot replace
+     * one rank).
      */
     default boolean restartsRanksAlone(PolicySettings settings) {
         return false;
