@@ -117,6 +117,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
                 }
             }
             case LoggingMessage.FAIL -> services.fail(LoggingMessage.reason(message));
+            case LoggingMessage.WARN -> services.warn(LoggingMessage.reason(message));
             case LoggingMessage.ACCEPTED -> accepted(rank, LoggingMessage.Peer.decode(message));
             case LoggingMessage.LOG_SIZE -> {
                 long[] size = LoggingMessage.logSizeOf(message);

@@ -241,11 +241,12 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         makeStable();
         int dest = m.dest();
         long seq = sentTo[dest] + 1;
-        if (suppressTo != null && seq <= suppressTo[dest]) {
-            sentTo[dest] = seq;
-            checkReexecuted(m, dest, seq);
-            SenderLog l = log;
-            synchronized (l) {
+        SenderLog l = log;
+        boolean suppressed;
+        synchronized (l) { // a resend to a receiver that restarted lowers what it holds (resendTo) under this lock
+            suppressed = suppressTo != null && seq <= suppressTo[dest];
+            if (suppressed) {
+                sentTo[dest] = seq;
                 // Logged all the same: should the receiver fail and restart from an older checkpoint before one that
                 // holds it is verified, it needs it again. Nothing is logged twice or after it was dropped.
                 if (l.accepts(dest, seq)) {
@@ -253,10 +254,13 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                             m::writePayload);
                 }
             }
+        }
+        if (suppressed) {
+            checkReexecuted(m, dest, seq);
             return false; // re-executed: the receiver's restored checkpoint holds it already
         }
         waitWhileLogFull();
-        SenderLog l = log;
+        l = log;
         int crc;
         // Numbered, logged and stamped under the log's lock, which a resend to a restarted rank holds throughout: a
         // message stamped with the receiver's new incarnation goes after everything sent to it again.
@@ -323,6 +327,12 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             // what the current incarnations need comes again from their logs and re-executions.
             return DROP;
         }
+        if (e.seq() > acceptedFrom[source] + 1) {
+            // A message numbered past one this rank never got: taking it would lose that one for good. It cannot
+            // happen while the protocol holds; should it, the job ends rather than computing without it.
+            gap(source, acceptedFrom[source] + 1, e.seq());
+            return DROP;
+        }
         if (e.seq() > 0) {
             acceptedFrom[source] = e.seq();
         }
@@ -361,6 +371,15 @@ final class LoggingRank implements RankPolicy, TrafficHook {
 
     private static long setupKey(int source, long seq) {
         return (long) source << 40 | seq;
+    }
+
+    /** Ends the job (from a thread of its own: this runs under the mailbox lock) over a gap in a channel. */
+    private void gap(int source, long expected, long got) {
+        String reason = "rank " + me + " (incarnation " + myIncarnation + ") got message " + got + " from rank "
+                + source + " before message " + expected + ": a message would be lost, so the job ends";
+        Thread t = new Thread(() -> services.toCoordinator(LoggingMessage.fail(reason)), "snapline-gap-" + me);
+        t.setDaemon(true);
+        t.start();
     }
 
     /** A message accepted during the setup: kept for a restart of this rank alone. */
@@ -521,7 +540,11 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         checkpointSoon = false;
         write.await();
         SenderLog l = log;
-        services.toCoordinator(LoggingMessage.logSize(l.bytes(), l.peakBytes(), l.spilledBytes(), l.spilledPeakBytes()));
+        services.toCoordinator(LoggingMessage.logSize(l.bytes(), l.peakBytes(), l.spilledBytes(),
+                l.spilledPeakBytes()));
+        if (tooLargeToCheckpoint(l, point)) {
+            return;
+        }
         long index = next++;
         Taken taken = take(point, index);
         long blocked = services.nanoTime() - start;
@@ -567,10 +590,36 @@ final class LoggingRank implements RankPolicy, TrafficHook {
      * Another rank died and the job will restart: this rank checkpoints here, at its first safe point since (unless
      * an operation of its own failed because of the death), and waits to be stopped.
      */
+    /**
+     * Whether the log holds more than a checkpoint takes of it (its memory bound, at least 64 MiB and at most 1 GiB:
+     * a checkpoint reads the spilled part back into memory): the rank then skips its checkpoints, saying so once,
+     * until its receivers' checkpoints let the log drop what they hold. Skipping is safe: the others' logs keep what
+     * it needs to go back to its previous checkpoint.
+     */
+    private boolean tooLargeToCheckpoint(SenderLog l, long point) {
+        long bytes = l.bytes() + l.spilledBytes();
+        long limit = Math.min(Math.max(logLimit, 64L << 20), 1L << 30);
+        if (bytes <= limit) {
+            toldTooLarge = false;
+            return false;
+        }
+        if (!toldTooLarge) {
+            toldTooLarge = true;
+            services.toCoordinator(LoggingMessage.warn("rank " + me + " skips its checkpoints from safe point " + point
+                    + " on: its message log holds " + bytes + " bytes, more than a checkpoint takes (" + limit
+                    + " bytes, from --log-memory); it checkpoints again once the ranks it sent them to have "
+                    + "checkpointed (they are asked to)"));
+        }
+        return true;
+    }
+
+    /** Whether the rank has said it skips checkpoints for the size of its log (said again after it checkpointed). */
+    private boolean toldTooLarge;
+
     private void stopForRestart(long point) {
         long index = 0;
         write.await();
-        if (!services.sawPeerFailure()) {
+        if (!services.sawPeerFailure() && !tooLargeToCheckpoint(log, point)) {
             long start = services.nanoTime();
             index = next++;
             Taken taken = take(point, index);
@@ -654,11 +703,19 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         SenderLog l = log;
         try {
             synchronized (l) {
-                if (incarnation < toIncarnation[rank]) {
-                    return; // the resend to an incarnation that has died since: the newer one's does it
+                if (incarnation < toIncarnation[rank]
+                        || incarnation == toIncarnation[rank] && awaitingResend.get(rank) == 0) {
+                    // The resend to an incarnation that has died since (the newer one's does it), or one this rank
+                    // did already when it restored itself (it learnt of the other's restore before).
+                    return;
                 }
                 toIncarnation[rank] = incarnation;
                 awaitingResend.set(rank, 0);
+                if (suppressTo != null) {
+                    // It restored less than it had said it held (it failed in turn): re-executed sends beyond what it
+                    // holds now go to it.
+                    suppressTo[rank] = Math.min(suppressTo[rank], after);
+                }
                 try {
                     l.requireAfter(rank, after);
                 } catch (IllegalStateException e) {
@@ -669,6 +726,10 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 int stamp = epoch(incarnation, myIncarnation);
                 l.forEachAfter(rank, after, e -> services.resend(rank, e.message(), stamp, e.seq()));
             }
+        } catch (CheckpointException e) {
+            // The spilled log could not be read back: what the rank needs is lost, so the job ends.
+            services.toCoordinator(LoggingMessage.fail("rank " + rank + " cannot restart exactly: rank " + me
+                    + "'s log " + e.getMessage()));
         } catch (RuntimeException | Error e) {
             // This rank died or the job ended meanwhile: what it did not send again comes with its own restart.
         }

@@ -114,6 +114,15 @@ class LoggingRankTest {
 
         /** The last message to the coordinator of this type. */
         byte[] last(byte type) {
+            byte[] m = lastOrNull(type);
+            if (m == null) {
+                throw new AssertionError("no message of type " + type);
+            }
+            return m;
+        }
+
+        /** The last message to the coordinator of this type, or null. */
+        byte[] lastOrNull(byte type) {
             synchronized (toCoordinator) {
                 for (int i = toCoordinator.size() - 1; i >= 0; i--) {
                     if (LoggingMessage.type(toCoordinator.get(i)) == type) {
@@ -121,7 +130,7 @@ class LoggingRankTest {
                     }
                 }
             }
-            throw new AssertionError("no message of type " + type);
+            return null;
         }
     }
 
@@ -313,6 +322,48 @@ class LoggingRankTest {
         assertTrue(rank.beforeSend(next));
         assertEquals(5, next.seq);
         assertEquals(LoggingRank.epoch(1, 0), next.epoch, "what follows the resend is for the new incarnation");
+    }
+
+    /**
+     * Rank 0 said it held messages 1..4 of this rank (restarted alone), then failed in turn and restored a checkpoint
+     * holding only message 1: what this rank had suppressed since is sent from its log, and its next re-executed
+     * sends are no longer suppressed.
+     */
+    @Test
+    void shouldSendAgainWhatItSuppressedWhenThePeerRestoredLessThanItHeld() throws Exception {
+        Services s = new Services(1, 2);
+        LoggingRank rank = new LoggingRank(s);
+        rank.onControl(new LoggingMessage.Rejoined(new long[] {4, 0, 0}, new int[] {1, 2, 0}, new boolean[3]).encode());
+        rank.onStart();
+        assertFalse(rank.beforeSend(new Send(0)), "message 1: rank 0 holds it");
+        assertFalse(rank.beforeSend(new Send(0)), "message 2: rank 0 said it held it");
+        rank.onControl(new LoggingMessage.Peer(0, 2, 0).encode(LoggingMessage.PEER_RESTARTING));
+        rank.onControl(new LoggingMessage.Peer(0, 2, 1).encode(LoggingMessage.RESEND));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (s.resent.isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // the resend runs on a thread of its own
+        }
+        assertEquals(List.of("0:2@20002"), s.resent, "message 2, logged though suppressed, for incarnation 2");
+        Send third = new Send(0);
+        assertTrue(rank.beforeSend(third), "message 3 is sent: rank 0 holds only 1 now");
+        assertEquals(3, third.seq);
+        assertEquals(LoggingRank.epoch(2, 2), third.epoch);
+    }
+
+    @Test
+    void shouldEndTheJobRatherThanTakeAMessagePastOneItNeverGot() throws Exception {
+        Services s = new Services(0, 0);
+        LoggingRank rank = new LoggingRank(s);
+        rank.onSetupDone();
+        assertEquals(TrafficHook.KEEP, rank.onAccept(from(1, 0, 0, 1)));
+        assertEquals(TrafficHook.DROP, rank.onAccept(from(1, 0, 0, 3)), "message 2 never came");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (s.lastOrNull(LoggingMessage.FAIL) == null && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // reported from a thread of its own
+        }
+        assertEquals("rank 0 (incarnation 0) got message 3 from rank 1 before message 2: a message would be lost, so "
+                + "the job ends", LoggingMessage.reason(s.last(LoggingMessage.FAIL)));
+        assertEquals(TrafficHook.KEEP, rank.onAccept(from(1, 0, 0, 2)), "the one it waited for is still taken");
     }
 
     @Test

@@ -108,14 +108,17 @@ class PessimisticLoggingTest {
         public static void main(String[] args) throws Exception {
             String[] rest = MPI.Init(args);
             int messages = Integer.parseInt(rest[0]);
-            // "none": no safe point; a number K: a safe point every K messages; absent: after every message
-            int every = rest.length < 2 ? 1 : rest[1].equals("none") ? 0 : Integer.parseInt(rest[1]);
+            // "none": no safe point; "sender": a safe point after every message on the sender only; a number K: a
+            // safe point every K messages; absent: after every message
             int rank = MPI.COMM_WORLD.Rank();
+            int every = rest.length < 2 ? 1 : rest[1].equals("none") ? 0 : rest[1].equals("sender") ? 1 - rank
+                    : Integer.parseInt(rest[1]);
             double[] buf = new double[131072];
             double[] state = Checkpoint.restoreOr("state", () -> new double[2]); // the next step, the sum so far
             while (state[0] < messages) {
                 int step = (int) state[0];
                 if (rank == 0) {
+                    buf[(step + buf.length - 1) % buf.length] = 0; // what it sends depends on the step alone
                     buf[step % buf.length] = step;
                     MPI.COMM_WORLD.Send(buf, 0, buf.length, MPI.DOUBLE, 1, 1);
                 } else {
@@ -313,6 +316,19 @@ class PessimisticLoggingTest {
         assertEquals(1, o.aloneRestarts().size(), o.err());
         assertEquals(1, o.aloneRestarts().get(0)[0], o.err());
         assertTrue(o.err().contains("spilled to disk beyond --log-memory"), o.err());
+    }
+
+    @Test
+    void shouldSkipTheSendersCheckpointsWhileItsLogIsLargerThanACheckpointTakes() {
+        // Only the sender passes safe points: its log of 1 MiB messages grows past what a checkpoint takes (64 MiB at
+        // least), so it stops checkpointing, says so, and the job completes; killed after that, it restarts from its
+        // last checkpoint and the receiver still gets every message once.
+        MpiRun.Outcome o = MpiRun.run(2, flags("s", "--interval", "5ms", "--log-memory", "16m", "--inject-failure",
+                "rank=0,point=150"), Stream1MiB.class, "200", "sender");
+        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
+        assertEquals(List.of("sum " + (199.0 * 200 / 2)), o.lines(), o.err());
+        assertTrue(o.err().contains("snaprun: warning: rank 0 skips its checkpoints from safe point "), o.err());
+        assertTrue(o.err().contains("more than a checkpoint takes (67108864 bytes, from --log-memory)"), o.err());
     }
 
     @Test

@@ -108,6 +108,14 @@ class SingleRankRecoveryTest {
             assertEquals(failed, o.aloneRestarts().stream().map(a -> (int) a[0]).collect(java.util.stream.Collectors
                     .toSet()), o.err());
         }
+        // Failures at once cost one restart of --max-restarts, as a whole restart would.
+        List<String> once = new ArrayList<>(flags("v", "rank=1,point=150", "rank=3,point=150"));
+        once.set(once.indexOf("--max-restarts") + 1, "1");
+        MpiRun.Outcome o = MpiRun.run(4, once, PessimisticLoggingTest.Chain.class, "400");
+        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
+        assertEquals(List.of("steps 400 consistent true"), o.lines(), o.err());
+        assertEquals(2, o.aloneRestarts().size(), o.err());
+        assertTrue(o.err().matches("(?s).*\\(restart 1 with rank\\(s\\) \\[[13]\\], of at most 1; .*"), o.err());
     }
 
     @Test

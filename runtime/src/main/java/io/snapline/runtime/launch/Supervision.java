@@ -229,6 +229,15 @@ final class Supervision {
     private record AloneFailure(long detectedAt, String reason, RestoreFrom from) {
     }
 
+    /**
+     * The ranks of the current episode of alone restarts: ranks that failed while another was restarting alone, or
+     * before the last of those had restored, count as one restart against {@code --max-restarts} with it (failures
+     * at once cost one restart, as a whole restart would); the same rank failing again counts anew.
+     */
+    private final java.util.Set<Integer> episode = new java.util.TreeSet<>();
+    /** When the last rank of the episode had restored ({@link System#nanoTime}), or MIN_VALUE while it has not. */
+    private long episodeEndedAt = Long.MIN_VALUE;
+
     /** What a rank restarting alone starts its new incarnation from. */
     record Alone(RestoreFrom from, long firstCheckpointId) {
     }
@@ -240,7 +249,9 @@ final class Supervision {
      */
     synchronized Alone restartAlone(int rank, String reason, long detectedAt) {
         String failed = RunReport.failed(new int[] {rank}, reason);
-        if (restarts >= options.maxRestarts()) {
+        boolean joins = !episode.isEmpty() && !episode.contains(rank)
+                && (restoringAlone.keySet().stream().anyMatch(r -> r != rank) || detectedAt <= episodeEndedAt);
+        if (!joins && restarts >= options.maxRestarts()) {
             err.println("snaprun: " + failed + "; not restarting: the job has used all " + options.maxRestarts()
                     + " restart(s) allowed by --max-restarts");
             gaveUp = true;
@@ -262,11 +273,19 @@ final class Supervision {
             err.println("snaprun: " + failed + "; it cannot restart alone: " + e.getMessage());
             return null;
         }
-        restarts++;
+        String with = "";
+        if (joins) {
+            with = " with rank(s) " + episode + ",";
+        } else {
+            restarts++;
+            episode.clear();
+        }
+        episode.add(rank);
+        episodeEndedAt = Long.MIN_VALUE;
         restoringAlone.put(rank, new AloneFailure(detectedAt, reason, from));
         err.println("snaprun: " + failed + "; restarting rank " + rank + " alone from "
                 + (from == null ? "the beginning" : "its " + from) + ", the other ranks run on (restart " + restarts
-                + " of at most " + options.maxRestarts() + "; found and verified in "
+                + with + " of at most " + options.maxRestarts() + "; found and verified in "
                 + RunReport.millis(System.nanoTime() - planning) + ")");
         return new Alone(from, first);
     }
@@ -289,6 +308,9 @@ final class Supervision {
     private void aloneRestored(int rank, long now) {
         AloneFailure f = restoringAlone.remove(rank);
         report.restartAlone(rank, f.reason(), f.from(), f.detectedAt(), now);
+        if (restoringAlone.isEmpty()) {
+            episodeEndedAt = now;
+        }
     }
 
     /** A rank of the current attempt restored its checkpoint. */

@@ -16,7 +16,8 @@ import java.util.List;
  * spilled, to be read back only when a receiver restarts or the sender checkpoints.
  *
  * <p>Files are segments of up to {@link #SEGMENT} bytes, created in the spill directory and unlinked at once, so that
- * they take disk space only while their writer runs: a rank that dies, however it dies, leaves nothing behind. A
+ * they take disk space only while they are open: a rank process that dies, however it dies, leaves nothing behind,
+ * and a log no longer used is closed ({@link #close}) or, when its rank's thread was killed, collected. A
  * segment keeps, per destination, the highest message number it holds; once the receivers' checkpoints have dropped
  * every message of a segment, the segment is closed and its space is free.
  *
@@ -79,6 +80,11 @@ final class LogSpill implements AutoCloseable {
                 s.channel.write(both);
             }
         } catch (IOException e) {
+            try {
+                s.channel.truncate(s.size).position(s.size); // no half record for a later scan to trip on
+            } catch (IOException ignored) {
+                // the write error is the one to report
+            }
             throw failed("cannot write to", e);
         }
         s.size += HEAD + length;

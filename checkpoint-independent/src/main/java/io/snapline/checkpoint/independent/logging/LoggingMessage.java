@@ -18,8 +18,9 @@ import java.nio.ByteBuffer;
  *   <li>{@link #CHECKPOINT_SOON} supervisor to rank: checkpoint at the next safe point;</li>
  *   <li>{@link #FAIL} rank to supervisor: end the job with the reason that follows (UTF-8);</li>
  *   <li>{@link #DIGESTS} rank to supervisor: a {@link SendDigests} record to append to its stream, unanswered;</li>
- *   <li>{@link #LOG_SIZE} rank to supervisor: its log holds bytes i64 and has held at most i64, for the run
- *       report.</li>
+ *   <li>{@link #LOG_SIZE} rank to supervisor: its log holds bytes i64 and has held at most i64 in memory, and
+ *       takes i64 and has taken at most i64 on disk, for the run report;</li>
+ *   <li>{@link #WARN} rank to supervisor: a warning for the terminal and the run report (UTF-8).</li>
  * </ul>
  * A rank that died and restarts alone while the others run on ({@link Peer} carries rank i32, incarnation i32 and a
  * number i64):
@@ -56,6 +57,7 @@ public final class LoggingMessage {
     public static final byte RESEND = 22;
     public static final byte LOG_SIZE = 23;
     public static final byte HOLDS = 24;
+    public static final byte WARN = 25;
 
     private LoggingMessage() {
     }
@@ -66,7 +68,7 @@ public final class LoggingMessage {
             return 0;
         }
         byte t = message[0];
-        return t >= EVENTS && t <= HOLDS ? t : 0;
+        return t >= EVENTS && t <= WARN ? t : 0;
     }
 
     public static byte[] events(long number, byte[] record) {
@@ -248,8 +250,17 @@ public final class LoggingMessage {
     }
 
     public static byte[] fail(String reason) {
-        byte[] text = reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(1 + text.length).put(FAIL).put(text).array();
+        return text(FAIL, reason);
+    }
+
+    /** A {@link #WARN} message: a warning for the terminal and the run report (UTF-8). */
+    public static byte[] warn(String warning) {
+        return text(WARN, warning);
+    }
+
+    private static byte[] text(byte type, String text) {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(1 + bytes.length).put(type).put(bytes).array();
     }
 
     /** The reason of a {@link #FAIL} message. */

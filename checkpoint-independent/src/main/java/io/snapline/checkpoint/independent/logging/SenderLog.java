@@ -246,14 +246,15 @@ public final class SenderLog {
         while (bytes > target && idle < n) {
             int dest = spillFrom;
             spillFrom = (spillFrom + 1) % n;
-            Slot e = byDest[dest].pollFirst();
+            Slot e = byDest[dest].peekFirst();
             if (e == null) {
                 idle++;
                 continue;
             }
             idle = 0;
             spill.write(dest, e.seq, e.context, e.tag, e.type, e.elements,
-                    ByteBuffer.wrap(e.chunk.data, e.offset, e.length));
+                    ByteBuffer.wrap(e.chunk.data, e.offset, e.length)); // kept in memory if this fails
+            byDest[dest].pollFirst();
             spilledThrough[dest] = e.seq;
             bytes -= e.bytes();
             count--;
