@@ -149,7 +149,7 @@ class DamagedLocalCheckpointsTest {
 
         static void flipByte(Path file) throws IOException {
             byte[] bytes = Files.readAllBytes(file);
-            bytes[bytes.length / 2] ^= 0x08;
+            bytes[bytes.length - 1] ^= 0x08; // in the payload, which runs to the end of the file
             Files.write(file, bytes);
         }
     }

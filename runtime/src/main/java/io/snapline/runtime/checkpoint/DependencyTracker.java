@@ -16,8 +16,12 @@ import java.util.Arrays;
  * <p>It is the engine's {@link ChannelHook} and wraps the policy's own {@link TrafficHook} (adapted to a ChannelHook),
  * if any, which then stamps the message (the non-blocking policy numbers messages itself; its epoch is this
  * interval). Sends run on the rank's program thread and accepts under the rank's mailbox lock, and {@link #close()}
- * is called under that lock at a safe point, so the two halves of the record need no lock of their own. Cost per
- * message: one call and 12 (send) or 16 (receive) bytes appended to a growable array.
+ * is called under that lock at a safe point, so the two halves of the record need no lock of their own.
+ *
+ * <p>Messages are kept as runs: consecutive numbers on one channel (and, for receives, from one interval of the
+ * sender) extend the channel's last run, so the record of an interval grows with the number of channels and of
+ * breaks in their numbering, not with the number of messages: a rank that sends millions of messages between two
+ * checkpoints keeps a few runs per peer. Cost per message: one call and a counter increment.
  */
 final class DependencyTracker implements ChannelHook {
     private final int ranks;
@@ -26,14 +30,24 @@ final class DependencyTracker implements ChannelHook {
     private int interval;
     /** Between MPI.Init and the restore of a restarted rank: its setup code runs again, untracked. Program thread only. */
     private boolean beforeRestore;
-    private long[] sends = new long[64];
-    private int sendCount;
-    private long[] receives = new long[96];
-    private int receiveCount;
+    /** Runs of sends: (to, first number, count) each. */
+    private long[] sends = new long[48];
+    private int sendRuns;
+    /** Per peer: the index of its last send run in this interval, or -1. */
+    private final int[] lastSendRun;
+    /** Runs of receives: (from, first number, count, sender's interval) each. */
+    private long[] receives = new long[64];
+    private int receiveRuns;
+    /** Per peer: the index of its last receive run in this interval, or -1. */
+    private final int[] lastReceiveRun;
 
     DependencyTracker(int ranks) {
         this.ranks = ranks;
         this.sent = new long[ranks];
+        this.lastSendRun = new int[ranks];
+        this.lastReceiveRun = new int[ranks];
+        Arrays.fill(lastSendRun, -1);
+        Arrays.fill(lastReceiveRun, -1);
     }
 
     /** Lets {@code hook} (a policy's, adapted) see and stamp the traffic too; null removes it. */
@@ -74,12 +88,20 @@ final class DependencyTracker implements ChannelHook {
         } else {
             m.stamp(interval, seq);
         }
-        if (sendCount * 2 == sends.length) {
+        int to = m.dest();
+        long number = m.seq();
+        int r = lastSendRun[to];
+        if (r >= 0 && sends[3 * r + 1] + sends[3 * r + 2] == number) {
+            sends[3 * r + 2]++;
+            return true;
+        }
+        if (3 * sendRuns == sends.length) {
             sends = Arrays.copyOf(sends, sends.length * 2);
         }
-        sends[2 * sendCount] = m.dest();
-        sends[2 * sendCount + 1] = m.seq();
-        sendCount++;
+        sends[3 * sendRuns] = to;
+        sends[3 * sendRuns + 1] = number;
+        sends[3 * sendRuns + 2] = 1;
+        lastSendRun[to] = sendRuns++;
         return true;
     }
 
@@ -93,14 +115,24 @@ final class DependencyTracker implements ChannelHook {
         if (verdict == DROP) {
             return DROP;
         }
-        if (receiveCount * 3 == receives.length) {
+        addReceive(m.source(), m.seq(), m.epoch());
+        return verdict;
+    }
+
+    private void addReceive(int from, long number, int senderInterval) {
+        int r = lastReceiveRun[from];
+        if (r >= 0 && receives[4 * r + 1] + receives[4 * r + 2] == number && receives[4 * r + 3] == senderInterval) {
+            receives[4 * r + 2]++;
+            return;
+        }
+        if (4 * receiveRuns == receives.length) {
             receives = Arrays.copyOf(receives, receives.length * 2);
         }
-        receives[3 * receiveCount] = m.source();
-        receives[3 * receiveCount + 1] = m.seq();
-        receives[3 * receiveCount + 2] = m.epoch();
-        receiveCount++;
-        return verdict;
+        receives[4 * receiveRuns] = from;
+        receives[4 * receiveRuns + 1] = number;
+        receives[4 * receiveRuns + 2] = 1;
+        receives[4 * receiveRuns + 3] = senderInterval;
+        lastReceiveRun[from] = receiveRuns++;
     }
 
     @Override
@@ -112,12 +144,8 @@ final class DependencyTracker implements ChannelHook {
     }
 
     /**
-     * Ends the current interval at a checkpoint and returns its record, encoded as {@link DependencyRecord} reads it:
-     *
-     * <pre>
-     * interval i32, closed-at i64 (wall clock, ms since the epoch), ranks i32, sent-so-far ranks x i64,
-     * S i32, S x (to i32, seq i64), R i32, R x (from i32, seq i64, sender's interval i32)
-     * </pre>
+     * Ends the current interval at a checkpoint and returns its record, encoded as {@link DependencyRecord} reads it
+     * (its run layout).
      */
     byte[] close() {
         return close(NO_DEFERRED);
@@ -131,44 +159,54 @@ final class DependencyTracker implements ChannelHook {
      * the record and counted in the interval that begins, where the program will receive them.
      */
     byte[] close(long[][] deferred) {
+        long[] kept = Arrays.copyOf(receives, 4 * receiveRuns);
+        int keptRuns = receiveRuns;
+        long[] later = new long[4 * deferred.length];
         int moved = 0;
-        if (deferred.length > 0) {
-            java.util.Set<Long> later = new java.util.HashSet<>();
-            for (long[] d : deferred) {
-                later.add(d[0] << 44 ^ d[1]);
+        for (long[] d : deferred) {
+            for (int r = 0; r < keptRuns; r++) {
+                long first = kept[4 * r + 1];
+                long count = kept[4 * r + 2];
+                if (kept[4 * r] != d[0] || d[1] < first || d[1] >= first + count) {
+                    continue;
+                }
+                later[4 * moved] = d[0];
+                later[4 * moved + 1] = d[1];
+                later[4 * moved + 2] = 1;
+                later[4 * moved + 3] = kept[4 * r + 3];
+                moved++;
+                // The run loses that number: what lies after it becomes a run of its own.
+                long after = first + count - d[1] - 1;
+                kept[4 * r + 2] = d[1] - first;
+                if (after > 0) {
+                    kept = Arrays.copyOf(kept, kept.length + 4);
+                    System.arraycopy(kept, 4 * (r + 1), kept, 4 * (r + 2), 4 * (keptRuns - r - 1));
+                    kept[4 * (r + 1)] = d[0];
+                    kept[4 * (r + 1) + 1] = d[1] + 1;
+                    kept[4 * (r + 1) + 2] = after;
+                    kept[4 * (r + 1) + 3] = kept[4 * r + 3];
+                    keptRuns++;
+                }
+                break;
             }
-            // Stable partition: kept receives first, deferred ones after them, each in its order.
-            long[] kept = new long[3 * receiveCount];
-            long[] next = new long[3 * deferred.length];
-            int k = 0;
-            for (int i = 0; i < receiveCount; i++) {
-                boolean defer = moved < deferred.length && later.contains(receives[3 * i] << 44 ^ receives[3 * i + 1]);
-                long[] to = defer ? next : kept;
-                int at = defer ? 3 * moved++ : 3 * k++;
-                System.arraycopy(receives, 3 * i, to, at, 3);
-            }
-            System.arraycopy(kept, 0, receives, 0, 3 * k);
-            System.arraycopy(next, 0, receives, 3 * k, 3 * moved);
         }
-        int recorded = receiveCount - moved;
-        ByteBuffer b = ByteBuffer.allocate(16 + 8 * ranks + 4 + 12 * sendCount + 4 + 16 * recorded);
-        b.putInt(interval).putLong(System.currentTimeMillis()).putInt(ranks);
-        for (long s : sent) {
-            b.putLong(s);
-        }
-        b.putInt(sendCount);
-        for (int i = 0; i < sendCount; i++) {
-            b.putInt((int) sends[2 * i]).putLong(sends[2 * i + 1]);
-        }
-        b.putInt(recorded);
-        for (int i = 0; i < recorded; i++) {
-            b.putInt((int) receives[3 * i]).putLong(receives[3 * i + 1]).putInt((int) receives[3 * i + 2]);
-        }
+        byte[] record = DependencyRecord.encode(interval, System.currentTimeMillis(), sent, sends, sendRuns, kept,
+                keptRuns);
         interval++;
-        sendCount = 0;
-        System.arraycopy(receives, 3 * recorded, receives, 0, 3 * moved);
-        receiveCount = moved;
-        return b.array();
+        sendRuns = 0;
+        receiveRuns = 0;
+        Arrays.fill(lastSendRun, -1);
+        Arrays.fill(lastReceiveRun, -1);
+        // Deferred receives, in the order the program will receive them (by source, then number).
+        java.util.List<long[]> next = new java.util.ArrayList<>();
+        for (int k = 0; k < moved; k++) {
+            next.add(Arrays.copyOfRange(later, 4 * k, 4 * k + 4));
+        }
+        next.sort(java.util.Comparator.<long[]>comparingLong(x -> x[0]).thenComparingLong(x -> x[1]));
+        for (long[] x : next) {
+            addReceive((int) x[0], x[1], (int) x[3]);
+        }
+        return record;
     }
 
     /**
@@ -178,10 +216,11 @@ final class DependencyTracker implements ChannelHook {
      * now begins. Called on the program's thread; it changes nothing accepts touch.
      */
     void restore(byte[] record) {
-        DependencyRecord r = DependencyRecord.decode(record);
+        DependencyRecord.Head r = DependencyRecord.head(record);
         interval = r.interval() + 1;
         System.arraycopy(r.sentSoFar(), 0, sent, 0, ranks);
-        sendCount = 0;
+        sendRuns = 0;
+        Arrays.fill(lastSendRun, -1);
         beforeRestore = false;
     }
 }

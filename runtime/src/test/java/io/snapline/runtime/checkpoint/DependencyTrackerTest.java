@@ -37,8 +37,9 @@ class DependencyTrackerTest {
         DependencyRecord r = DependencyRecord.decode(t.close());
         assertEquals(0, r.interval());
         assertTrue(Math.abs(r.closedAtMillis() - System.currentTimeMillis()) < 60_000, "closed now");
-        assertArrayEquals(new int[] {0, 2, 0}, r.sendTo());
-        assertArrayEquals(new long[] {1, 1, 2}, r.sendSeq());
+        // Listed by run: a channel's consecutive numbers together, channels in the order they were first used.
+        assertArrayEquals(new int[] {0, 0, 2}, r.sendTo());
+        assertArrayEquals(new long[] {1, 2, 1}, r.sendSeq());
         assertArrayEquals(new int[] {2, 0}, r.receiveFrom());
         assertArrayEquals(new long[] {1, 4}, r.receiveSeq());
         assertArrayEquals(new int[] {0, 1}, r.senderInterval());
@@ -147,5 +148,58 @@ class DependencyTrackerTest {
         assertArrayEquals(new int[] {1}, r.sendTo());
         assertArrayEquals(new long[] {2}, r.sendSeq());
         assertArrayEquals(new long[] {9}, r.receiveSeq(), "only the restored peer's message");
+    }
+
+    /** A million messages on two channels make a record of a few runs, which still lists every message when read. */
+    @Test
+    void shouldKeepConsecutiveMessagesAsRunsSoThatTheRecordFollowsTheChannelsNotTheMessages() {
+        DependencyTracker t = new DependencyTracker(3);
+        for (int i = 0; i < 500_000; i++) {
+            t.beforeSend(to(1));
+            t.beforeSend(to(2));
+            t.onAccept(from(1, 0, 0, i + 1));
+            t.onAccept(from(2, 0, i < 250_000 ? 0 : 1, i + 1)); // rank 2 checkpointed half way: a new run
+        }
+        byte[] bytes = t.close();
+        assertTrue(bytes.length < 200, "2 send runs and 3 receive runs: " + bytes.length + " bytes");
+        DependencyRecord r = DependencyRecord.decode(bytes);
+        assertEquals(1_000_000, r.sendTo().length);
+        assertEquals(1_000_000, r.receiveFrom().length);
+        assertEquals(500_000, r.sendSeq()[499_999]);
+        assertEquals(2, r.sendTo()[500_000]);
+        assertEquals(1, r.sendSeq()[500_000]);
+        assertEquals(2, r.receiveFrom()[750_000]);
+        assertEquals(250_001, r.receiveSeq()[750_000]);
+        assertEquals(1, r.senderInterval()[750_000]);
+        assertEquals(0, r.senderInterval()[749_999]);
+    }
+
+    @Test
+    void shouldSplitARunWhenAMessageInItsMiddleIsDeferredToTheNextInterval() {
+        DependencyTracker t = new DependencyTracker(2);
+        for (int k = 1; k <= 5; k++) {
+            t.onAccept(from(1, 0, 0, k));
+        }
+        DependencyRecord r = DependencyRecord.decode(t.close(new long[][] {{1, 3}}));
+        assertArrayEquals(new long[] {1, 2, 4, 5}, r.receiveSeq(), "message 3 was not received by the checkpoint");
+        t.onAccept(from(1, 0, 0, 6));
+        DependencyRecord next = DependencyRecord.decode(t.close());
+        assertArrayEquals(new long[] {3, 6}, next.receiveSeq());
+    }
+
+    /** Records of the first layout, one entry per message, as older checkpoints hold them, still read. */
+    @Test
+    void shouldReadRecordsOfTheFirstLayout() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 8 + 4 + 16 + 4 + 12 + 4 + 16);
+        b.putInt(7).putLong(1234).putInt(2).putLong(3).putLong(0);
+        b.putInt(1).putInt(0).putLong(3);
+        b.putInt(1).putInt(1).putLong(9).putInt(4);
+        DependencyRecord r = DependencyRecord.decode(b.array());
+        assertEquals(7, r.interval());
+        assertArrayEquals(new int[] {0}, r.sendTo());
+        assertArrayEquals(new long[] {9}, r.receiveSeq());
+        assertArrayEquals(new int[] {4}, r.senderInterval());
+        assertEquals(7, DependencyRecord.head(b.array()).interval());
+        assertArrayEquals(new long[] {3, 0}, DependencyRecord.head(b.array()).sentSoFar());
     }
 }
