@@ -313,10 +313,7 @@ class LoggingRankTest {
 
         // Rank 1 restored a checkpoint holding messages 1..2 of this rank's: 3 and 4 go again, stamped for it.
         rank.onControl(new LoggingMessage.Peer(1, 1, 2).encode(LoggingMessage.RESEND));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (s.resent.size() < 2 && System.nanoTime() < deadline) {
-            Thread.onSpinWait(); // the resend runs on a thread of its own
-        }
+        awaitCondition(() -> s.resent.size() >= 2); // the resend runs on a thread of its own
         assertEquals(List.of("1:3@10000", "1:4@10000"), s.resent);
         Send next = new Send(1);
         assertTrue(rank.beforeSend(next));
@@ -339,10 +336,7 @@ class LoggingRankTest {
         assertFalse(rank.beforeSend(new Send(0)), "message 2: rank 0 said it held it");
         rank.onControl(new LoggingMessage.Peer(0, 2, 0).encode(LoggingMessage.PEER_RESTARTING));
         rank.onControl(new LoggingMessage.Peer(0, 2, 1).encode(LoggingMessage.RESEND));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (s.resent.isEmpty() && System.nanoTime() < deadline) {
-            Thread.onSpinWait(); // the resend runs on a thread of its own
-        }
+        awaitCondition(() -> !s.resent.isEmpty()); // the resend runs on a thread of its own
         assertEquals(List.of("0:2@20002"), s.resent, "message 2, logged though suppressed, for incarnation 2");
         Send third = new Send(0);
         assertTrue(rank.beforeSend(third), "message 3 is sent: rank 0 holds only 1 now");
@@ -357,10 +351,7 @@ class LoggingRankTest {
         rank.onSetupDone();
         assertEquals(TrafficHook.KEEP, rank.onAccept(from(1, 0, 0, 1)));
         assertEquals(TrafficHook.DROP, rank.onAccept(from(1, 0, 0, 3)), "message 2 never came");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (s.lastOrNull(LoggingMessage.FAIL) == null && System.nanoTime() < deadline) {
-            Thread.onSpinWait(); // reported from a thread of its own
-        }
+        awaitCondition(() -> s.lastOrNull(LoggingMessage.FAIL) != null); // reported from a thread of its own
         assertEquals("rank 0 (incarnation 0) got message 3 from rank 1 before message 2: a message would be lost, so "
                 + "the job ends", LoggingMessage.reason(s.last(LoggingMessage.FAIL)));
         assertEquals(TrafficHook.KEEP, rank.onAccept(from(1, 0, 0, 2)), "the one it waited for is still taken");
@@ -386,5 +377,13 @@ class LoggingRankTest {
         alone.onControl(new LoggingMessage.Rejoined(new long[3], new int[] {0, 1, 0}, new boolean[3]).encode());
         alone.onStart();
         assertEquals(TrafficHook.DROP, alone.onAccept(setup));
+    }
+
+    /** Waits (at most 10 s) until {@code done} holds. */
+    private static void awaitCondition(java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
     }
 }
