@@ -373,14 +373,21 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         return (long) source << 40 | seq;
     }
 
-    /** Ends the job (from a thread of its own: this runs under the mailbox lock) over a gap in a channel. */
+    /** Ends the job (from a thread of its own: this runs under the mailbox lock) over a gap in a channel, once. */
     private void gap(int source, long expected, long got) {
+        if (gapReported) {
+            return;
+        }
+        gapReported = true;
         String reason = "rank " + me + " (incarnation " + myIncarnation + ") got message " + got + " from rank "
                 + source + " before message " + expected + ": a message would be lost, so the job ends";
         Thread t = new Thread(() -> services.toCoordinator(LoggingMessage.fail(reason)), "snapline-gap-" + me);
         t.setDaemon(true);
         t.start();
     }
+
+    /** Whether a gap was reported (under the mailbox lock). */
+    private boolean gapReported;
 
     /** A message accepted during the setup: kept for a restart of this rank alone. */
     @Override
@@ -587,18 +594,16 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     }
 
     /**
-     * Another rank died and the job will restart: this rank checkpoints here, at its first safe point since (unless
-     * an operation of its own failed because of the death), and waits to be stopped.
-     */
-    /**
-     * Whether the log holds more than a checkpoint takes of it (its memory bound, at least 64 MiB and at most 1 GiB:
-     * a checkpoint reads the spilled part back into memory): the rank then skips its checkpoints, saying so once,
+     * Whether the log holds more than a checkpoint takes of it: eight times {@code --log-memory}, at least 256 MiB and
+     * at most {@link #CHECKPOINT_LOG}, since a checkpoint reads the spilled part back into memory and is one piece of
+     * at most 2 GiB. That is far above what the asks to checkpoint let a log reach when its receivers pass safe points,
+     * so that ranks sending to each other do not all skip at once. The rank then skips its checkpoints, saying so once,
      * until its receivers' checkpoints let the log drop what they hold. Skipping is safe: the others' logs keep what
      * it needs to go back to its previous checkpoint.
      */
     private boolean tooLargeToCheckpoint(SenderLog l, long point) {
         long bytes = l.bytes() + l.spilledBytes();
-        long limit = Math.min(Math.max(logLimit, 64L << 20), 1L << 30);
+        long limit = Math.min(Math.max(8 * logLimit, 256L << 20), CHECKPOINT_LOG);
         if (bytes <= limit) {
             toldTooLarge = false;
             return false;
@@ -607,8 +612,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             toldTooLarge = true;
             services.toCoordinator(LoggingMessage.warn("rank " + me + " skips its checkpoints from safe point " + point
                     + " on: its message log holds " + bytes + " bytes, more than a checkpoint takes (" + limit
-                    + " bytes, from --log-memory); it checkpoints again once the ranks it sent them to have "
-                    + "checkpointed (they are asked to)"));
+                    + " bytes); it checkpoints again once the ranks it sent them to have checkpointed (they are asked "
+                    + "to)"));
         }
         return true;
     }
@@ -616,6 +621,13 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     /** Whether the rank has said it skips checkpoints for the size of its log (said again after it checkpointed). */
     private boolean toldTooLarge;
 
+    /** The most of its message log a checkpoint ever holds (memory and spilled). */
+    static final long CHECKPOINT_LOG = 1L << 30;
+
+    /**
+     * Another rank died and the job will restart: this rank checkpoints here, at its first safe point since (unless
+     * an operation of its own failed because of the death), and waits to be stopped.
+     */
     private void stopForRestart(long point) {
         long index = 0;
         write.await();
@@ -703,8 +715,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         SenderLog l = log;
         try {
             synchronized (l) {
-                if (incarnation < toIncarnation[rank]
-                        || incarnation == toIncarnation[rank] && awaitingResend.get(rank) == 0) {
+                if (incarnation < toIncarnation[rank] || incarnation == toIncarnation[rank]
+                        && awaitingResend.get(rank) == 0 && suppressTo != null && after >= suppressTo[rank]) {
                     // The resend to an incarnation that has died since (the newer one's does it), or one this rank
                     // did already when it restored itself (it learnt of the other's restore before).
                     return;

@@ -116,8 +116,10 @@ final class LocalStoreReader {
         DependencyRecord record;
         try {
             record = DependencyRecord.decode(head.dependencies());
-        } catch (BufferUnderflowException | NegativeArraySizeException | IllegalArgumentException e) {
+        } catch (BufferUnderflowException | NegativeArraySizeException e) {
             throw damaged(r, k, where + " holds a truncated dependency record", e);
+        } catch (IllegalArgumentException e) {
+            throw damaged(r, k, where + ": " + e.getMessage(), e);
         }
         if (record.interval() != k - 1) {
             throw damaged(r, k, where + " holds the record of interval " + record.interval() + ", not " + (k - 1),

@@ -37,7 +37,11 @@ public record DependencyRecord(int interval, long closedAtMillis, long[] sentSoF
      */
     static byte[] encode(int interval, long closedAtMillis, long[] sentSoFar, long[] sends, int sendRuns,
             long[] receives, int receiveRuns) {
-        ByteBuffer b = ByteBuffer.allocate(4 + 16 + 8 * sentSoFar.length + 4 + 20 * sendRuns + 4 + 24 * receiveRuns);
+        int receiving = 0;
+        for (int i = 0; i < receiveRuns; i++) {
+            receiving += receives[4 * i + 2] > 0 ? 1 : 0; // a run whose every message was deferred is left out
+        }
+        ByteBuffer b = ByteBuffer.allocate(4 + 16 + 8 * sentSoFar.length + 4 + 20 * sendRuns + 4 + 24 * receiving);
         b.putInt(RUNS).putInt(interval).putLong(closedAtMillis).putInt(sentSoFar.length);
         for (long s : sentSoFar) {
             b.putLong(s);
@@ -46,10 +50,12 @@ public record DependencyRecord(int interval, long closedAtMillis, long[] sentSoF
         for (int i = 0; i < sendRuns; i++) {
             b.putInt((int) sends[3 * i]).putLong(sends[3 * i + 1]).putLong(sends[3 * i + 2]);
         }
-        b.putInt(receiveRuns);
+        b.putInt(receiving);
         for (int i = 0; i < receiveRuns; i++) {
-            b.putInt((int) receives[4 * i]).putLong(receives[4 * i + 1]).putLong(receives[4 * i + 2])
-                    .putInt((int) receives[4 * i + 3]);
+            if (receives[4 * i + 2] > 0) {
+                b.putInt((int) receives[4 * i]).putLong(receives[4 * i + 1]).putLong(receives[4 * i + 2])
+                        .putInt((int) receives[4 * i + 3]);
+            }
         }
         return b.array();
     }
@@ -65,6 +71,15 @@ public record DependencyRecord(int interval, long closedAtMillis, long[] sentSoF
             sent[i] = b.getLong();
         }
         return new Head(interval, sent);
+    }
+
+    /** {@code sum + count}, checked: a count is never negative, and a record lists at most about two billion. */
+    private static long total(long sum, long count, int interval) {
+        if (count < 0 || sum + count > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("the record of interval " + interval + " is damaged or lists more "
+                    + "messages than can be listed one by one (a run of " + count + " after " + sum + ")");
+        }
+        return sum + count;
     }
 
     /**
@@ -108,7 +123,7 @@ public record DependencyRecord(int interval, long closedAtMillis, long[] sentSoF
         for (int i = 0; i < sendRuns; i++) {
             b.getInt();
             b.getLong();
-            sends += b.getLong();
+            sends = total(sends, b.getLong(), interval);
         }
         int receiveRuns = b.getInt();
         int receiveAt = b.position();
@@ -116,12 +131,8 @@ public record DependencyRecord(int interval, long closedAtMillis, long[] sentSoF
         for (int i = 0; i < receiveRuns; i++) {
             b.getInt();
             b.getLong();
-            receives += b.getLong();
+            receives = total(receives, b.getLong(), interval);
             b.getInt();
-        }
-        if (sends > Integer.MAX_VALUE - 8 || receives > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("interval " + interval + " records " + sends + " sends and " + receives
-                    + " receives, more than can be listed one by one");
         }
         int[] to = new int[(int) sends];
         long[] sseq = new long[(int) sends];

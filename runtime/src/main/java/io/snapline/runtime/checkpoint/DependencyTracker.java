@@ -175,6 +175,11 @@ final class DependencyTracker implements ChannelHook {
                 later[4 * moved + 2] = 1;
                 later[4 * moved + 3] = kept[4 * r + 3];
                 moved++;
+                if (d[1] == first) { // the usual case: the unreceived tail, taken from the front of what remains
+                    kept[4 * r + 1] = first + 1;
+                    kept[4 * r + 2] = count - 1;
+                    break;
+                }
                 // The run loses that number: what lies after it becomes a run of its own.
                 long after = first + count - d[1] - 1;
                 kept[4 * r + 2] = d[1] - first;
@@ -197,7 +202,7 @@ final class DependencyTracker implements ChannelHook {
         receiveRuns = 0;
         Arrays.fill(lastSendRun, -1);
         Arrays.fill(lastReceiveRun, -1);
-        // Deferred receives, in the order the program will receive them (by source, then number).
+        // Deferred receives, by source and number.
         java.util.List<long[]> next = new java.util.ArrayList<>();
         for (int k = 0; k < moved; k++) {
             next.add(Arrays.copyOfRange(later, 4 * k, 4 * k + 4));

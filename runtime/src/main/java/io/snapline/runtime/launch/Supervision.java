@@ -351,6 +351,10 @@ final class Supervision {
         if (restartPending) {
             recordRestart(detectedAt);
         }
+        // The attempt ends: alone restarts under way end with it, and the next failure begins a new episode.
+        restoringAlone.clear();
+        episode.clear();
+        episodeEndedAt = Long.MIN_VALUE;
         if (store == null || !restartable) {
             return false;
         }

@@ -185,6 +185,26 @@ class DependencyTrackerTest {
         t.onAccept(from(1, 0, 0, 6));
         DependencyRecord next = DependencyRecord.decode(t.close());
         assertArrayEquals(new long[] {3, 6}, next.receiveSeq());
+
+        // A whole unreceived tail, and then a whole run: what is left out leaves no empty run behind.
+        for (int k = 7; k <= 10; k++) {
+            t.onAccept(from(1, 0, 0, k));
+        }
+        byte[] bytes = t.close(new long[][] {{1, 8}, {1, 9}, {1, 10}});
+        assertArrayEquals(new long[] {7}, DependencyRecord.decode(bytes).receiveSeq());
+        byte[] none = t.close(new long[][] {{1, 8}, {1, 9}, {1, 10}});
+        assertEquals(0, DependencyRecord.decode(none).receiveSeq().length);
+        assertEquals(4 + 16 + 16 + 4 + 4, none.length, "no runs at all");
+        assertArrayEquals(new long[] {8, 9, 10}, DependencyRecord.decode(t.close()).receiveSeq());
+    }
+
+    @Test
+    void shouldRefuseARecordWhoseRunsAreDamaged() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 16 + 8 + 4 + 20 + 4);
+        b.putInt(-2).putInt(0).putLong(0).putInt(1).putLong(0).putInt(1).putInt(0).putLong(1).putLong(-5).putInt(0);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> DependencyRecord.decode(b.array()));
+        assertTrue(e.getMessage().contains("a run of -5"), e.getMessage());
     }
 
     /** Records of the first layout, one entry per message, as older checkpoints hold them, still read. */
