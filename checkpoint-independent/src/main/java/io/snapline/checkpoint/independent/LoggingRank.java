@@ -242,16 +242,20 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         int dest = m.dest();
         long seq = sentTo[dest] + 1;
         SenderLog l = log;
-        boolean suppressed;
-        synchronized (l) { // a resend to a receiver that restarted lowers what it holds (resendTo) under this lock
-            suppressed = suppressTo != null && seq <= suppressTo[dest];
-            if (suppressed) {
-                sentTo[dest] = seq;
-                // Logged all the same: should the receiver fail and restart from an older checkpoint before one that
-                // holds it is verified, it needs it again. Nothing is logged twice or after it was dropped.
-                if (l.accepts(dest, seq)) {
-                    l.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
-                            m::writePayload);
+        boolean suppressed = false;
+        // Only after a restart is anything suppressed (the program thread sets suppressTo); a resend to a receiver
+        // that restarted lowers what it holds (resendTo) under the log's lock, so the decision is taken under it.
+        if (suppressTo != null) {
+            synchronized (l) {
+                suppressed = seq <= suppressTo[dest];
+                if (suppressed) {
+                    sentTo[dest] = seq;
+                    // Logged all the same: should the receiver fail and restart from an older checkpoint before one
+                    // that holds it is verified, it needs it again. Nothing is logged twice or after it was dropped.
+                    if (l.accepts(dest, seq)) {
+                        l.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
+                                m::writePayload);
+                    }
                 }
             }
         }
@@ -457,7 +461,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
      */
     private void askWhenFillingUp() {
         SenderLog l = log;
-        long bytes = l.bytes() + l.spilledBytes();
+        long bytes = l.totalBytes();
         if (bytes > logLimit / 4 && bytes >= askedAt + logLimit / 4) {
             askedAt = bytes;
             services.toCoordinator(LoggingMessage.logFull(l.destinations()));
@@ -472,7 +476,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
      * for): the log spills for as long as the disk has room.
      */
     private void waitWhileLogFull() {
-        while (log.spilledBytes() > diskLimit) {
+        while (diskLimit != Long.MAX_VALUE && log.spilledBytes() > diskLimit) {
             long seen = drops;
             services.toCoordinator(LoggingMessage.logFull(log.destinations()));
             services.await(() -> log.spilledBytes() <= diskLimit || drops != seen, "waiting until ranks "
@@ -602,7 +606,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
      * it needs to go back to its previous checkpoint.
      */
     private boolean tooLargeToCheckpoint(SenderLog l, long point) {
-        long bytes = l.bytes() + l.spilledBytes();
+        long bytes = l.totalBytes();
         long limit = Math.min(Math.max(8 * logLimit, 256L << 20), CHECKPOINT_LOG);
         if (bytes <= limit) {
             toldTooLarge = false;
@@ -686,7 +690,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 SenderLog l = log;
                 if (l != null) {
                     l.dropThrough((int) d[0], d[1]);
-                    askedAt = l.bytes() + l.spilledBytes();
+                    askedAt = l.totalBytes();
                     drops++;
                     services.wake();
                 }

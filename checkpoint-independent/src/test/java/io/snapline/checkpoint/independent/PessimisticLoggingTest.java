@@ -323,8 +323,8 @@ class PessimisticLoggingTest {
         // Only the sender passes safe points: its log of 1 MiB messages grows past what a checkpoint takes (256 MiB
         // here), so it stops checkpointing, says so, and the job completes; killed after that, it restarts from its
         // last checkpoint and the receiver still gets every message once.
-        MpiRun.Outcome o = MpiRun.run(2, flags("s", "--interval", "5ms", "--log-memory", "16m", "--inject-failure",
-                "rank=0,point=280"), Stream1MiB.class, "300", "sender");
+        MpiRun.Outcome o = MpiRun.run(2, flags("s", "--every", "40", "--log-memory", "16m", "--inject-failure",
+                "rank=0,point=290"), Stream1MiB.class, "300", "sender");
         assertTrue(o.result().succeeded(), o.err() + o.result().failures());
         assertEquals(List.of("sum " + (299.0 * 300 / 2)), o.lines(), o.err());
         assertTrue(o.err().contains("snaprun: warning: rank 0 skips its checkpoints from safe point "), o.err());

@@ -408,6 +408,11 @@ public final class SenderLog {
         return peak;
     }
 
+    /** {@link #bytes()} and {@link #spilledBytes()} together, read at once. */
+    public synchronized long totalBytes() {
+        return bytes + (spill == null ? 0 : spill.bytes());
+    }
+
     /** Bytes of disk the spilled part of the log takes now (0 without a {@link Bound}). */
     public synchronized long spilledBytes() {
         return spill == null ? 0 : spill.bytes();
