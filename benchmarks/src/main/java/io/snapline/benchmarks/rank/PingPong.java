@@ -1,5 +1,6 @@
 package io.snapline.benchmarks.rank;
 
+import io.snapline.checkpoint.Checkpoint;
 import mpi.MPI;
 
 /**
@@ -7,6 +8,11 @@ import mpi.MPI;
  * halved. Arguments: {@code WARMUP ITERATIONS TRIALS SIZE...}; reports {@code pingpong.SIZE} for each size, and
  * {@code alloc.pingpong.SIZE}: the bytes rank 0's thread allocates per message (one send plus one receive, during
  * which it also delivers into rank 1's posted receive).
+ *
+ * <p>Both ranks pass a safe point ({@link Checkpoint#point()}) before each warm-up batch and each trial, outside the
+ * timed loops: nothing under {@code --checkpoint none} or a long {@code --interval}, and under {@code --every 1} a
+ * checkpoint per trial, which lets a message-logging policy drop what its log holds, as it does in a program that
+ * checkpoints.
  */
 public final class PingPong {
     private static final int TAG = 11;
@@ -32,6 +38,7 @@ public final class PingPong {
             // The warm-up has the trials' shape (a Barrier, then ITERATIONS round trips, again and again), so that the
             // compilers see the loop and the calls in it as the trials run them, not as one long on-stack-replaced loop.
             for (int done = 0; done < warmup; done += iterations) {
+                Checkpoint.point();
                 MPI.COMM_WORLD.Barrier();
                 roundTrips(me, buf, Math.min(iterations, warmup - done));
             }
@@ -39,6 +46,7 @@ public final class PingPong {
             long[] nanos = new long[trials];
             long allocated = 0;
             for (int t = 0; t < trials; t++) {
+                Checkpoint.point();
                 MPI.COMM_WORLD.Barrier();
                 long bytesBefore = RankReport.allocatedBytes();
                 long start = System.nanoTime();

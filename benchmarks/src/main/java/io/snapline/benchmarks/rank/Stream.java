@@ -1,5 +1,6 @@
 package io.snapline.benchmarks.rank;
 
+import io.snapline.checkpoint.Checkpoint;
 import java.nio.ByteBuffer;
 import mpi.MPI;
 import mpi.Request;
@@ -16,6 +17,9 @@ import mpi.Request;
  * one buffer and waits for all of them, rank 1 has WINDOW {@code Irecv}s into WINDOW buffers posted and waits for all,
  * batch after batch (COUNT must be a multiple of WINDOW); reported as {@code stream.SIZE.windowWINDOW}. Every received
  * message is checked against the pattern its sender wrote.
+ *
+ * <p>Both ranks pass a safe point before each warm-up burst and each trial, outside the timed bursts (see
+ * {@link PingPong}).
  *
  * <p>With {@code direct} the buffers are direct {@link ByteBuffer}s from {@link MPI#newByteBuffer} instead of
  * {@code byte[]}s (as the raw NIO baseline's are); reported with {@code .direct} appended.
@@ -67,10 +71,12 @@ public final class Stream {
                 if (more[0] == 0) {
                     break;
                 }
+                Checkpoint.point();
                 burst(me, bufs, size, ack, count, window);
             }
             long[] nanos = new long[trials];
             for (int t = 0; t < trials; t++) {
+                Checkpoint.point(); // see PingPong
                 MPI.COMM_WORLD.Barrier();
                 long start = System.nanoTime();
                 burst(me, bufs, size, ack, count, window);

@@ -492,7 +492,11 @@ final class LoggingRank implements RankPolicy, TrafficHook {
      * that were logged unmatched.
      */
     private void makeStable() {
-        Determinants.Drained d = services.determinants().drainAll();
+        Determinants recorder = services.determinants();
+        if (!recorder.undrained() && recordsStable >= recordsSent) {
+            return; // nothing recorded since the last send, and that is stable: no lock taken
+        }
+        Determinants.Drained d = recorder.drainAll();
         if (!d.isEmpty()) {
             EventRecord record = unlogged(d);
             if (record != null) {

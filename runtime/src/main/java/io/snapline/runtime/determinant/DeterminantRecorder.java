@@ -29,7 +29,8 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
 
     private final int rank;
     private final Endpoint endpoint;
-    private Recording recording;
+    /** Volatile for {@link #undrained}, which reads it without the lock; changed under the lock. */
+    private volatile Recording recording;
     private Replay replay;
     private ReplayMismatchException failure;
     /** What the probe or test under way must report (program thread: one at a time), and the replay it comes from. */
@@ -60,6 +61,12 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
     @Override
     public synchronized Mark mark() {
         return recording == null ? null : recording.mark();
+    }
+
+    @Override
+    public boolean undrained() {
+        Recording r = recording;
+        return r != null && r.undrained();
     }
 
     @Override

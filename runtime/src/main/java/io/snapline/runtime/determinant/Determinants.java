@@ -51,6 +51,14 @@ public interface Determinants {
     Drained drainAll();
 
     /**
+     * Whether {@link #drainAll} may have something to take; false only when it certainly has nothing. Takes no lock:
+     * for a policy that drains before every send.
+     */
+    default boolean undrained() {
+        return true;
+    }
+
+    /**
      * {@link #replay(DeterminantLog, long[])}, the first {@code skipIdleCalls} calls of the log's first event (an
      * idle run that a checkpoint cut) taken as replayed already.
      */

@@ -53,6 +53,17 @@ public final class Recording {
     private long base;
     /** Matches of receives drained while unmatched, since the last {@link #drainAll}. */
     private final List<Determinants.Resolution> resolutions = new ArrayList<>();
+    /**
+     * Set by whatever {@link #drainAll} would take (under the recorder's lock, as every change), cleared by it; read
+     * without the lock by a policy that drains before every send, so that a send with nothing recorded since the last
+     * one takes no lock.
+     */
+    private volatile boolean undrained;
+
+    /** Whether {@link #drainAll} may have something to take (false: it certainly has nothing). */
+    public boolean undrained() {
+        return undrained;
+    }
 
     /** A recording of a fresh stream: its first event takes position 0. */
     public Recording() {
@@ -67,6 +78,7 @@ public final class Recording {
         if (from.open() != null) {
             idleTimes = from.open().times();
             idlePolls.addAll(from.open().polls());
+            undrained = idleTimes > 0;
         }
     }
 
@@ -80,6 +92,7 @@ public final class Recording {
         closeIdle();
         Slot slot = new Slot(this, source, tag, context);
         events.add(slot);
+        undrained = true;
         if (firstOpen < 0) {
             firstOpen = events.size() - 1;
         }
@@ -94,6 +107,7 @@ public final class Recording {
         if (slot.drainedAt >= 0) {
             resolutions.add(new Determinants.Resolution(slot.drainedAt, message));
             slot.drainedAt = -1;
+            undrained = true;
             return;
         }
         slot.matched = message;
@@ -114,6 +128,7 @@ public final class Recording {
         } else {
             closeIdle();
             events.add(new Probed(blocking, source, tag, context, found));
+            undrained = true;
         }
     }
 
@@ -124,6 +139,7 @@ public final class Recording {
         } else {
             closeIdle();
             events.add(new Completed(op, requests, done));
+            undrained = true;
         }
     }
 
@@ -135,6 +151,7 @@ public final class Recording {
             idlePolls.add(poll);
         }
         idleTimes++;
+        undrained = true;
     }
 
     private void closeIdle() {
@@ -164,6 +181,7 @@ public final class Recording {
      * with a later drain as a {@link Determinants.Resolution} of its position.
      */
     public Determinants.Drained drainAll() {
+        undrained = false;
         if (events.isEmpty() && idleTimes == 0 && resolutions.isEmpty()) {
             return new Determinants.Drained(base, DeterminantLog.EMPTY, List.of()); // the common case: nothing new
         }

@@ -2,6 +2,7 @@ package io.snapline.runtime.determinant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.runtime.determinant.Determinant.Completed;
@@ -115,6 +116,27 @@ class RecordingTest {
         assertEquals(List.of(new Completed(Op.TESTANY, 2, List.of(new Done(1, null)))), second.events().events());
         assertEquals(List.of(new Determinants.Resolution(1, new Matched(2, 0, 9))), second.resolved());
         assertTrue(r.drainAll().isEmpty());
+    }
+
+    @Test
+    void shouldSayWhetherADrainCouldTakeAnythingSoThatASendWithNothingNewTakesNoLock() {
+        Recording r = new Recording();
+        assertFalse(r.undrained(), "a fresh recording has nothing to drain");
+        Recording.Slot pending = r.receive(ANY, 0, 0);
+        assertTrue(r.undrained());
+        assertFalse(r.drainAll().isEmpty());
+        assertFalse(r.undrained(), "the drain took it");
+        r.matched(pending, new Matched(2, 0, 9));
+        assertTrue(r.undrained(), "the match of a receive drained unmatched is still to drain");
+        assertEquals(1, r.drainAll().resolved().size());
+        r.probed(false, 3, 0, 0, null);
+        assertTrue(r.undrained(), "an idle poll opens a run a drain takes");
+        assertFalse(r.drainAll().isEmpty());
+        r.completed(Op.TESTANY, 2, List.of(new Done(1, null)));
+        assertTrue(r.undrained());
+        r.drainAll();
+        assertTrue(r.drainAll().isEmpty());
+        assertFalse(r.undrained());
     }
 
     @Test

@@ -22,9 +22,11 @@ import java.util.List;
  * packed into chunks per destination (the first {@link #FIRST_CHUNK} bytes, each next twice as large up to
  * {@link #CHUNK}; a destination whose messages were all dropped keeps none), larger ones into an array of their
  * power-of-two size class (above {@link #LARGEST_CLASS}, of their exact size), counted in {@link #bytes()} at its
- * full length. An array of {@link #CHUNK} bytes or more whose messages were all dropped goes back to a pool of up to
- * {@link #POOL_BYTES}, so a rank that sends large messages all the time neither allocates nor zeroes a new array per
- * message once its receivers checkpoint.
+ * full length. An array of {@link #FIRST_CHUNK} bytes or more whose messages were all dropped goes back to a pool of a
+ * quarter of the memory bound, between {@link #POOL_BYTES} and {@link #POOL_MAX} (a log without a bound pools
+ * {@link #POOL_BYTES}), and a destination that needs a new chunk takes a pooled one before it makes one: a rank that
+ * sends all the time neither allocates nor zeroes a new array per message (or per few small ones) once its receivers
+ * checkpoint.
  *
  * <p>Memory: a log made with a {@link Bound} keeps at most {@link Bound#memory()} bytes in memory; beyond it the oldest
  * messages go to files in the bound's directory ({@link LogSpill}), read back only when a receiver restarts or the
@@ -40,8 +42,10 @@ public final class SenderLog {
     static final int CHUNK = 64 * 1024;
     /** The size of the first chunk to a destination; each next one is twice as large, up to {@link #CHUNK}. */
     static final int FIRST_CHUNK = 4 * 1024;
-    /** The most bytes of free arrays the pool keeps. */
+    /** The fewest bytes of free arrays the pool may keep. */
     static final long POOL_BYTES = 8L << 20;
+    /** The most bytes of free arrays the pool may keep. */
+    static final long POOL_MAX = 256L << 20;
     /** Payloads above this get an array of their exact size, never pooled. */
     static final int LARGEST_CLASS = 1 << 30;
     private static final int MAGIC = 0x534C4D4C; // "SLML"
@@ -84,41 +88,147 @@ public final class SenderLog {
         }
     }
 
-    /** A logged message: its envelope and where its payload lies. */
-    private static final class Slot {
-        final long seq;
-        final int source;
-        final int context;
-        final int tag;
-        final int type;
-        final int elements;
-        final Chunk chunk;
-        final int offset;
-        final int length;
+    /**
+     * The logged messages to one destination, oldest first: their envelopes and where their payloads lie, in parallel
+     * arrays used as a ring (no object per message: a log holds millions of messages that live for a checkpoint
+     * interval, and objects would cost the collector more than the sends do). The arrays double when full and shrink
+     * after a drop that left them nearly empty ({@link #trim}).
+     */
+    private static final class Ring {
+        static final int MIN_CAPACITY = 16;
+        static final int KEEP_CAPACITY = 1 << 16;
+        long[] seq;
+        int[] source;
+        int[] context;
+        int[] tag;
+        byte[] type;
+        int[] elements;
+        int[] offset;
+        int[] length;
+        Chunk[] chunk;
+        int head;
+        int size;
 
-        Slot(long seq, int source, int context, int tag, int type, int elements, Chunk chunk, int offset, int length) {
-            this.seq = seq;
-            this.source = source;
-            this.context = context;
-            this.tag = tag;
-            this.type = type;
-            this.elements = elements;
-            this.chunk = chunk;
-            this.offset = offset;
-            this.length = length;
+        Ring() {
+            allocate(MIN_CAPACITY);
         }
 
-        /** What the message holds of memory: its envelope and its payload, or the whole array it has alone. */
-        long bytes() {
-            return ENTRY_OVERHEAD + (length > CHUNK / 2 ? chunk.data.length : length);
+        private void allocate(int capacity) {
+            seq = new long[capacity];
+            source = new int[capacity];
+            context = new int[capacity];
+            tag = new int[capacity];
+            type = new byte[capacity];
+            elements = new int[capacity];
+            offset = new int[capacity];
+            length = new int[capacity];
+            chunk = new Chunk[capacity];
         }
 
-        byte[] payload() {
-            return java.util.Arrays.copyOfRange(chunk.data, offset, offset + length);
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        /** The array index of the {@code k}-th oldest message. */
+        int at(int k) {
+            return (head + k) & (seq.length - 1);
+        }
+
+        long firstSeq() {
+            return seq[head];
+        }
+
+        long lastSeq() {
+            return seq[at(size - 1)];
+        }
+
+        void add(long s, int src, int ctx, int t, int ty, int el, Chunk c, int off, int len) {
+            if (size == seq.length) {
+                resize(seq.length * 2);
+            }
+            int i = at(size);
+            seq[i] = s;
+            source[i] = src;
+            context[i] = ctx;
+            tag[i] = t;
+            type[i] = (byte) ty;
+            elements[i] = el;
+            chunk[i] = c;
+            offset[i] = off;
+            length[i] = len;
+            size++;
+        }
+
+        /** Forgets the oldest message (its chunk is released by the caller). */
+        void removeFirst() {
+            chunk[head] = null;
+            head = (head + 1) & (seq.length - 1);
+            size--;
+        }
+
+        /**
+         * After a drop: arrays far larger than what is left shrink (to twice that), so that a burst of messages does
+         * not keep its memory; arrays of up to {@link #KEEP_CAPACITY} stay, as a sender that its receivers' checkpoints
+         * drop from regularly refills them.
+         */
+        void trim() {
+            if (seq.length > KEEP_CAPACITY && size < seq.length / 8) {
+                resize(Math.max(KEEP_CAPACITY, Integer.highestOneBit(Math.max(1, size)) * 4));
+            }
+        }
+
+        private void resize(int capacity) {
+            Ring old = new Ring(this);
+            allocate(capacity);
+            for (int k = 0; k < old.size; k++) {
+                int i = old.at(k);
+                seq[k] = old.seq[i];
+                source[k] = old.source[i];
+                context[k] = old.context[i];
+                tag[k] = old.tag[i];
+                type[k] = old.type[i];
+                elements[k] = old.elements[i];
+                chunk[k] = old.chunk[i];
+                offset[k] = old.offset[i];
+                length[k] = old.length[i];
+            }
+            head = 0;
+        }
+
+        /** A view of {@code r}'s arrays as they are now. */
+        private Ring(Ring r) {
+            seq = r.seq;
+            source = r.source;
+            context = r.context;
+            tag = r.tag;
+            type = r.type;
+            elements = r.elements;
+            offset = r.offset;
+            length = r.length;
+            chunk = r.chunk;
+            head = r.head;
+            size = r.size;
+        }
+
+        /** What message {@code i} holds of memory: its envelope and its payload, or the whole array it has alone. */
+        long bytes(int i) {
+            return ENTRY_OVERHEAD + (length[i] > CHUNK / 2 ? chunk[i].data.length : length[i]);
+        }
+
+        int type(int i) {
+            return Byte.toUnsignedInt(type[i]);
+        }
+
+        byte[] payload(int i) {
+            return java.util.Arrays.copyOfRange(chunk[i].data, offset[i], offset[i] + length[i]);
+        }
+
+        SavedMessage message(int i) {
+            return new SavedMessage(source[i], context[i], tag[i], type(i), elements[i], payload(i));
         }
     }
 
-    private final ArrayDeque<Slot>[] byDest;
+    private final Ring[] byDest;
     /** By destination: the chunk small messages are packed into now, or null. */
     private final Chunk[] tail;
     /** By destination: every message up to this number was dropped (or never logged here). */
@@ -126,6 +236,10 @@ public final class SenderLog {
     /** Free arrays by size class (log2 of their length). */
     private final ArrayDeque<byte[]>[] pool = newPool();
     private long pooled;
+    /** {@link #bytes} and the spilled bytes, as the last append or drop left them: read without the lock. */
+    private volatile long total;
+    /** The most bytes of free arrays {@link #pool} keeps. */
+    private final long poolLimit;
     private long bytes;
     private long peak;
     private long count;
@@ -152,14 +266,15 @@ public final class SenderLog {
         if (ranks < 1) {
             throw new IllegalArgumentException("a job has at least one rank, got " + ranks);
         }
-        byDest = new ArrayDeque[ranks];
+        byDest = new Ring[ranks];
         tail = new Chunk[ranks];
         droppedThrough = new long[ranks];
         spilledThrough = new long[ranks];
         memoryLimit = bound == null ? Long.MAX_VALUE : bound.memory();
+        poolLimit = bound == null ? POOL_BYTES : Math.max(POOL_BYTES, Math.min(POOL_MAX, bound.memory() / 4));
         spill = bound == null ? null : new LogSpill(bound.directory(), bound.prefix(), ranks);
         for (int r = 0; r < ranks; r++) {
-            byDest[r] = new ArrayDeque<>();
+            byDest[r] = new Ring();
         }
     }
 
@@ -193,9 +308,8 @@ public final class SenderLog {
      */
     public synchronized int append(int dest, long seq, int source, int context, int tag, int type, int elements,
             int length, Payload payload) {
-        ArrayDeque<Slot> q = channel(dest);
-        Slot last = q.peekLast();
-        long newest = Math.max(last == null ? 0 : last.seq, Math.max(droppedThrough[dest], spilledThrough[dest]));
+        Ring q = channel(dest);
+        long newest = Math.max(q.isEmpty() ? 0 : q.lastSeq(), Math.max(droppedThrough[dest], spilledThrough[dest]));
         if (seq <= newest) {
             throw new IllegalArgumentException("message " + seq + " to rank " + dest + " logged after message "
                     + newest + ": numbers on a channel must grow");
@@ -212,7 +326,9 @@ public final class SenderLog {
                 if (chunk != null && chunk.live == 0) {
                     give(chunk.data);
                 }
-                chunk = new Chunk(size >= CHUNK ? take(CHUNK) : new byte[Math.max(size, length)]);
+                // From the pool when it has one: a destination whose messages are dropped every few sends (its
+                // receiver checkpoints often) would otherwise make and zero a new first chunk each time.
+                chunk = new Chunk(take(Math.max(size, length)));
                 tail[dest] = chunk;
             }
             offset = chunk.used;
@@ -220,10 +336,9 @@ public final class SenderLog {
         payload.writeTo(chunk.data, offset);
         chunk.used = offset + length;
         chunk.live++;
-        Slot e = new Slot(seq, source, context, tag, type, elements, chunk, offset, length);
+        q.add(seq, source, context, tag, type, elements, chunk, offset, length);
         sender = source;
-        q.addLast(e);
-        bytes += e.bytes();
+        bytes += ENTRY_OVERHEAD + (length > CHUNK / 2 ? chunk.data.length : length);
         count++;
         peak = Math.max(peak, bytes);
         crc.reset();
@@ -232,6 +347,7 @@ public final class SenderLog {
         if (bytes > memoryLimit && spill != null) {
             spillOldest();
         }
+        total = bytes + (spill == null ? 0 : spill.bytes());
         return digest;
     }
 
@@ -246,19 +362,21 @@ public final class SenderLog {
         while (bytes > target && idle < n) {
             int dest = spillFrom;
             spillFrom = (spillFrom + 1) % n;
-            Slot e = byDest[dest].peekFirst();
-            if (e == null) {
+            Ring q = byDest[dest];
+            if (q.isEmpty()) {
                 idle++;
                 continue;
             }
             idle = 0;
-            spill.write(dest, e.seq, e.context, e.tag, e.type, e.elements,
-                    ByteBuffer.wrap(e.chunk.data, e.offset, e.length)); // kept in memory if this fails
-            byDest[dest].pollFirst();
-            spilledThrough[dest] = e.seq;
-            bytes -= e.bytes();
+            int i = q.head;
+            Chunk c = q.chunk[i];
+            spill.write(dest, q.seq[i], q.context[i], q.tag[i], q.type(i), q.elements[i],
+                    ByteBuffer.wrap(c.data, q.offset[i], q.length[i])); // kept in memory if this fails
+            spilledThrough[dest] = q.seq[i];
+            bytes -= q.bytes(i);
+            q.removeFirst();
             count--;
-            release(dest, e.chunk);
+            release(dest, c);
         }
     }
 
@@ -287,14 +405,14 @@ public final class SenderLog {
 
     /** Returns an array no logged message uses any more to the pool, if the pool has room. */
     private void give(byte[] a) {
-        if (pooled + a.length <= POOL_BYTES && Integer.bitCount(a.length) == 1 && a.length >= CHUNK) {
+        if (pooled + a.length <= poolLimit && Integer.bitCount(a.length) == 1 && a.length >= FIRST_CHUNK) {
             pool[Integer.numberOfTrailingZeros(a.length)].addFirst(a);
             pooled += a.length;
         }
     }
 
     private static int sizeClass(int length) {
-        return Math.max(Integer.numberOfTrailingZeros(CHUNK), 32 - Integer.numberOfLeadingZeros(Math.max(1, length) - 1));
+        return Math.max(Integer.numberOfTrailingZeros(FIRST_CHUNK), 32 - Integer.numberOfLeadingZeros(Math.max(1, length) - 1));
     }
 
     /**
@@ -302,21 +420,25 @@ public final class SenderLog {
      * they are dropped. Returns the bytes freed.
      */
     public synchronized long dropThrough(int dest, long seq) {
-        ArrayDeque<Slot> q = channel(dest);
+        Ring q = channel(dest);
         droppedThrough[dest] = Math.max(droppedThrough[dest], seq);
         long freed = 0;
-        while (!q.isEmpty() && q.peekFirst().seq <= seq) {
-            Slot e = q.removeFirst();
-            freed += e.bytes();
+        while (!q.isEmpty() && q.firstSeq() <= seq) {
+            int i = q.head;
+            Chunk c = q.chunk[i];
+            freed += q.bytes(i);
+            q.removeFirst();
             count--;
-            release(dest, e.chunk);
+            release(dest, c);
         }
+        q.trim();
         bytes -= freed;
         if (spill != null && spilledThrough[dest] > 0) {
             long before = spill.bytes();
             spill.release(droppedThrough);
             freed += before - spill.bytes();
         }
+        total = bytes + (spill == null ? 0 : spill.bytes());
         return freed;
     }
 
@@ -341,7 +463,7 @@ public final class SenderLog {
      * @throws IllegalStateException as {@link #after}
      */
     public synchronized void forEachAfter(int dest, long seq, java.util.function.Consumer<Entry> action) {
-        ArrayDeque<Slot> q = channel(dest);
+        Ring q = channel(dest);
         requireAfter(dest, seq);
         if (spill != null && spilledThrough[dest] > seq) {
             long[] after = new long[byDest.length];
@@ -353,19 +475,18 @@ public final class SenderLog {
                 action.accept(new Entry(s, new SavedMessage(source, context, tag, type, elements, p)));
             });
         }
-        for (Slot e : q) {
-            if (e.seq > seq) {
-                action.accept(new Entry(e.seq, new SavedMessage(e.source, e.context, e.tag, e.type, e.elements,
-                        e.payload())));
+        for (int k = 0; k < q.size; k++) {
+            int i = q.at(k);
+            if (q.seq[i] > seq) {
+                action.accept(new Entry(q.seq[i], q.message(i)));
             }
         }
     }
 
     /** Whether message number {@code seq} to {@code dest} can be logged: it is newer than any logged or dropped. */
     public synchronized boolean accepts(int dest, long seq) {
-        ArrayDeque<Slot> q = channel(dest);
-        Slot last = q.peekLast();
-        return seq > Math.max(last == null ? 0 : last.seq, Math.max(droppedThrough[dest], spilledThrough[dest]));
+        Ring q = channel(dest);
+        return seq > Math.max(q.isEmpty() ? 0 : q.lastSeq(), Math.max(droppedThrough[dest], spilledThrough[dest]));
     }
 
     /**
@@ -408,9 +529,9 @@ public final class SenderLog {
         return peak;
     }
 
-    /** {@link #bytes()} and {@link #spilledBytes()} together, read at once. */
-    public synchronized long totalBytes() {
-        return bytes + (spill == null ? 0 : spill.bytes());
+    /** {@link #bytes()} and {@link #spilledBytes()} together, as the last append or drop left them (no lock taken). */
+    public long totalBytes() {
+        return total;
     }
 
     /** Bytes of disk the spilled part of the log takes now (0 without a {@link Bound}). */
@@ -464,9 +585,9 @@ public final class SenderLog {
             spill.scan(-1, droppedThrough, (d, seq, context, tag, type, elements, p) -> size[0] += LogSpill.HEAD
                     + p.remaining());
         }
-        for (ArrayDeque<Slot> q : byDest) {
-            for (Slot e : q) {
-                size[0] += LogSpill.HEAD + e.length;
+        for (Ring q : byDest) {
+            for (int k = 0; k < q.size; k++) {
+                size[0] += LogSpill.HEAD + q.length[q.at(k)];
             }
         }
         if (size[0] > Integer.MAX_VALUE - 16) {
@@ -484,9 +605,11 @@ public final class SenderLog {
                     .putInt(context).putInt(tag).put((byte) type).putInt(elements).putInt(p.remaining()).put(p));
         }
         for (int dest = 0; dest < n; dest++) {
-            for (Slot e : byDest[dest]) {
-                b.putInt(dest).putLong(e.seq).putInt(e.context).putInt(e.tag).put((byte) e.type).putInt(e.elements)
-                        .putInt(e.length).put(e.chunk.data, e.offset, e.length);
+            Ring q = byDest[dest];
+            for (int k = 0; k < q.size; k++) {
+                int i = q.at(k);
+                b.putInt(dest).putLong(q.seq[i]).putInt(q.context[i]).putInt(q.tag[i]).put(q.type[i])
+                        .putInt(q.elements[i]).putInt(q.length[i]).put(q.chunk[i].data, q.offset[i], q.length[i]);
             }
         }
         return b.array();
@@ -595,7 +718,7 @@ public final class SenderLog {
         }
     }
 
-    private ArrayDeque<Slot> channel(int dest) {
+    private Ring channel(int dest) {
         if (dest < 0 || dest >= byDest.length) {
             throw new IllegalArgumentException("rank " + dest + " is not a rank of the job (0.." + (byDest.length - 1)
                     + ")");

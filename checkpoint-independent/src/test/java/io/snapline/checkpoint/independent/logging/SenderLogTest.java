@@ -262,4 +262,51 @@ class SenderLogTest {
         assertEquals(new SavedMessage(0, 0, 6, 1, 8, new byte[] {104, 0, 0, 0, 0, 0, 0, 0}),
                 after.get(101).message());
     }
+
+    @Test
+    void shouldReuseTheChunkOfADestinationWhoseSmallMessagesWereAllDroppedWithoutShowingItsOldBytes() {
+        SenderLog log = new SenderLog(2);
+        for (long seq = 1; seq <= 4; seq++) {
+            log.append(1, seq, new SavedMessage(0, 0, 5, 1, 8, new byte[] {9, 9, 9, 9, 9, 9, 9, (byte) seq}));
+        }
+        log.dropThrough(1, 4);
+        assertEquals(4096, log.pooledBytes(), "the destination's emptied first chunk is free");
+        log.append(1, 5, new SavedMessage(0, 0, 5, 1, 3, new byte[] {1, 2, 3}));
+        assertEquals(0, log.pooledBytes(), "the next message to it took that chunk instead of a new one");
+        log.append(1, 6, new SavedMessage(0, 0, 5, 1, 2, new byte[] {4, 5}));
+        List<SenderLog.Entry> after = log.after(1, 4);
+        assertEquals(2, after.size());
+        assertArrayEquals(new byte[] {1, 2, 3}, after.get(0).message().payload());
+        assertArrayEquals(new byte[] {4, 5}, after.get(1).message().payload(), "nothing of the dropped messages shows");
+        assertEquals(2 * 48 + 5, log.totalBytes(), "read without the lock, as the last append left it");
+    }
+
+    @Test
+    void shouldKeepChannelOrderAcrossWrapsGrowthAndShrinkingOfItsStorage() {
+        SenderLog log = new SenderLog(3);
+        long next = 1;
+        long dropped = 0;
+        // Appends and drops interleaved so that the storage wraps, doubles while wrapped, and after the big drop
+        // shrinks; every message carries its number so that any mix-up shows.
+        for (int round = 0; round < 40; round++) {
+            int burst = round == 20 ? 200_000 : 37 + round;
+            for (int k = 0; k < burst; k++, next++) {
+                log.append(2, next, new SavedMessage(1, 0, (int) next, 1, 8, java.nio.ByteBuffer.allocate(8)
+                        .putLong(next).array()));
+            }
+            dropped = Math.max(dropped, next - 1 - (round % 3 == 0 ? 0 : 5 + round));
+            log.dropThrough(2, dropped);
+            List<SenderLog.Entry> left = log.after(2, dropped);
+            assertEquals(next - 1 - dropped, left.size(), "round " + round);
+            for (int k = 0; k < left.size(); k++) {
+                long seq = dropped + 1 + k;
+                assertEquals(seq, left.get(k).seq());
+                assertEquals(seq, java.nio.ByteBuffer.wrap(left.get(k).message().payload()).getLong());
+                assertEquals((int) seq, left.get(k).message().tag());
+            }
+            assertEquals(left.size(), log.size());
+        }
+        SenderLog back = SenderLog.decode(log.encode(), 1, 3, "test");
+        assertEquals(log.after(2, dropped), back.after(2, dropped), "the encoding keeps the same messages in order");
+    }
 }
