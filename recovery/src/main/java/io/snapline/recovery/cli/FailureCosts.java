@@ -1,6 +1,7 @@
 package io.snapline.recovery.cli;
 
 import io.snapline.recovery.Consistency;
+import io.snapline.recovery.LoggedRecovery;
 import io.snapline.recovery.RecoveryAnalyzer;
 import io.snapline.recovery.RecoveryLine;
 import io.snapline.recovery.RollbackDistance;
@@ -52,9 +53,14 @@ final class FailureCosts {
         return costs;
     }
 
-    static String render(History history, Consistency target, List<Cost> costs) {
+    /**
+     * The table; {@code logged} for a store taken with message logging, where the table above it says what a failure
+     * costs with the logs and this one what it would cost from the dependency records alone.
+     */
+    static String render(History history, Consistency target, List<Cost> costs, boolean logged) {
         StringBuilder out = new StringBuilder();
-        out.append("what a failure of one rank would cost (the maximum ")
+        out.append(logged ? "as if nothing were logged, " : "")
+            .append("what a failure of one rank would cost (the maximum ")
             .append(target == Consistency.STRONGLY_CONSISTENT ? "strongly consistent" : "consistent")
             .append(" line after it); --failed RANKS gives the full report of a failure, --line analyses a line of your"
                 + " own\n\n");
@@ -97,9 +103,14 @@ final class FailureCosts {
         return c.intervalsLost() + " in all, at most " + most.intervalsLost() + " (" + rank.name() + ")";
     }
 
-    static List<Object> json(History history, List<Cost> costs) {
+    /**
+     * The rows; with message logging, {@code logged} holds each row's failure as {@link LoggedRecovery} plans it (in
+     * the same order), which the row carries as {@code logged} (see {@link LoggedText#json}); else it is empty.
+     */
+    static List<Object> json(History history, List<Cost> costs, List<LoggedRecovery.Restart> logged) {
         List<Object> out = new ArrayList<>();
-        for (Cost c : costs) {
+        for (int i = 0; i < costs.size(); i++) {
+            Cost c = costs.get(i);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("failed", c.failed());
             List<Object> ranks = new ArrayList<>();
@@ -116,6 +127,9 @@ final class FailureCosts {
                 ranks.add(rank);
             }
             row.put("ranks", ranks);
+            if (!logged.isEmpty()) {
+                row.put("logged", LoggedText.json(logged.get(i)));
+            }
             out.add(row);
         }
         return out;

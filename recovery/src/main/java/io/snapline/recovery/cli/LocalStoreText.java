@@ -1,6 +1,7 @@
 package io.snapline.recovery.cli;
 
 import io.snapline.recovery.LocalRecovery;
+import io.snapline.recovery.LoggedRecovery;
 import io.snapline.recovery.io.LocalHistory;
 import io.snapline.recovery.io.StoreHistory;
 
@@ -20,11 +21,14 @@ final class LocalStoreText {
      * would use now.
      */
     static void describe(StoreHistory.Local local, PrintWriter err) {
-        describe(local, new int[0], err);
+        describe(local, List.of(), err);
     }
 
-    /** As {@link #describe(StoreHistory.Local, PrintWriter)}, with the plan for a failure of {@code failed} ranks. */
-    static void describe(StoreHistory.Local local, int[] failed, PrintWriter err) {
+    /**
+     * As {@link #describe(StoreHistory.Local, PrintWriter)}, for a store taken with message logging with the plan for
+     * a failure of the ranks {@code restarts} names (what each restores and gets again; none: no failure given).
+     */
+    static void describe(StoreHistory.Local local, List<LoggedRecovery.Restart> restarts, PrintWriter err) {
         LocalHistory.Read read = local.read();
         int ranks = read.history().rankCount();
         List<String> spans = new ArrayList<>(ranks);
@@ -46,27 +50,28 @@ final class LocalStoreText {
             err.println("snapline: local checkpoints below " + Arrays.toString(floors) + " were deleted (the line the"
                 + " last restart or garbage collection recorded)");
         }
-        if ("pessimistic".equals(local.logging())) {
+        if (local.logsMessages()) {
             long[] newest = new long[ranks];
             for (int r = 0; r < ranks; r++) {
-                List<Long> kept = read.localIndexes().get(r);
-                newest[r] = kept.isEmpty() ? 0 : kept.get(kept.size() - 1);
+                newest[r] = read.last(r);
             }
-            StringBuilder plan = new StringBuilder();
-            for (int f : failed) {
-                plan.append(plan.length() == 0 ? "" : "; ").append("rank ").append(f).append(" restores ")
-                    .append(newest[f] == 0 ? "nothing (it starts from the beginning)" : "its checkpoint " + newest[f])
-                    .append(" and replays the messages the others logged for it since");
+            List<String> plans = new ArrayList<>();
+            List<Integer> failed = new ArrayList<>();
+            for (LoggedRecovery.Restart r : restarts) {
+                plans.add(LoggedText.plan(read.history(), r));
+                failed.add(r.rank());
             }
             err.println("snapline: these checkpoints were taken with --logging pessimistic: "
-                + (failed.length == 0 ? "a rank that fails restarts alone from its own newest checkpoint"
-                    : "for a failure of " + (failed.length == 1 ? "rank " + failed[0] : "ranks " + Arrays.toString(failed))
-                        + ", " + plan)
-                + " while the others keep running (on shm, also when several fail at once; docs/checkpointing.md); a"
-                + " restart of the whole job (--resume, tcp, a setup that cannot be repeated alone) takes every rank to"
-                + " its own newest checkpoint, "
-                + Arrays.toString(newest) + ", and replays its logged messages and events from there; the lines below"
-                + " come from the dependency records alone, as if nothing were logged");
+                + (failed.isEmpty() ? "a rank that fails restarts alone from its own newest checkpoint while the"
+                    + " others keep running"
+                    : "for a failure of " + (failed.size() == 1 ? "rank " + failed.get(0) : "ranks " + failed) + ", "
+                        + String.join("; ", plans) + "; the others keep running")
+                + " (on shm, also when several fail at once; docs/checkpointing.md)"
+                + (failed.isEmpty() ? "" : "; " + LoggedText.counted(read.history()))
+                + "; a restart of the whole job (--resume, tcp, a setup that cannot be repeated alone) takes every"
+                + " rank to its own newest checkpoint, " + Arrays.toString(newest) + ", and replays its logged"
+                + " messages and events from there; the recovery lines below come from the dependency records alone,"
+                + " as if nothing were logged");
             return;
         }
         long[] line = LocalRecovery.restartLine(read);

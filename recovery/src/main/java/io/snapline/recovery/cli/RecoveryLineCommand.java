@@ -1,6 +1,7 @@
 package io.snapline.recovery.cli;
 
 import io.snapline.recovery.Consistency;
+import io.snapline.recovery.LoggedRecovery;
 import io.snapline.recovery.RecoveryAnalyzer;
 import io.snapline.recovery.RecoveryException;
 import io.snapline.recovery.RecoveryLine;
@@ -67,7 +68,9 @@ public final class RecoveryLineCommand implements Callable<Integer> {
             + " optionally named (a=1,1,1); repeatable")
     private List<String> proposed = new ArrayList<>();
 
-    @Option(names = "--svg", paramLabel = "FILE", description = "also write the space-time diagram to FILE")
+    @Option(names = "--svg", paramLabel = "FILE", description = "also write the space-time diagram to FILE (for a store"
+        + " taken with --logging pessimistic and --failed: the failed ranks restarting alone and the messages they get"
+        + " again)")
     private Path svg;
 
     @Option(names = "--json", description = "print the report as JSON instead of a table")
@@ -86,12 +89,12 @@ public final class RecoveryLineCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         History history;
+        StoreHistory.Local local = null;
         if (source.store != null) {
             StoreHistory.Read read = StoreHistory.read(source.store);
             history = read.history();
-            if (read.local().isPresent()) {
-                LocalStoreText.describe(read.local().get(), ranks(history, failed), spec.commandLine().getErr());
-            } else {
+            local = read.local().orElse(null);
+            if (local == null) {
                 List<Long> ids = read.checkpointIds();
                 spec.commandLine().getErr().println("snapline: the store keeps checkpoints " + ids.get(0) + ".."
                     + ids.get(ids.size() - 1) + "; checkpoint index 0 of every rank is the start of that window"
@@ -101,14 +104,23 @@ public final class RecoveryLineCommand implements Callable<Integer> {
         } else {
             history = HistoryJson.read(source.history);
         }
-        RecoveryAnalyzer analyzer = new RecoveryAnalyzer(history);
         int[] failedRanks = ranks(history, failed);
+        // Under message logging the failed ranks restart alone, each from its newest checkpoint: what that moves.
+        boolean logged = local != null && local.logsMessages();
+        List<LoggedRecovery.Restart> restarts = logged && failedRanks.length > 0
+            ? LoggedRecovery.plan(history, LoggedRecovery.newest(history, failedRanks)) : List.of();
+        if (local != null) {
+            LocalStoreText.describe(local, restarts, spec.commandLine().getErr());
+        }
+        RecoveryAnalyzer analyzer = new RecoveryAnalyzer(history);
         List<String> names = new ArrayList<>();
         List<RecoveryReport> reports = new ArrayList<>();
         Consistency target = strong ? Consistency.STRONGLY_CONSISTENT : Consistency.CONSISTENT;
         List<FailureCosts.Cost> costs = List.of();
+        List<LoggedRecovery.Restart> singles = List.of();
         if (proposed.isEmpty() && failedRanks.length == 0) {
             costs = FailureCosts.compute(analyzer, target, all);
+            singles = logged ? singleFailures(history, costs) : List.of();
         } else if (proposed.isEmpty()) {
             names.add(strong ? "maximum strongly consistent line" : "maximum consistent line");
             reports.add(analyzer.report(target, failedRanks));
@@ -132,36 +144,58 @@ public final class RecoveryLineCommand implements Callable<Integer> {
             Map<String, Object> top = new LinkedHashMap<>();
             top.put("history", ReportJson.summary(history));
             if (!costs.isEmpty()) {
-                top.put("singleFailures", FailureCosts.json(history, costs));
+                top.put("singleFailures", FailureCosts.json(history, costs, singles));
+            }
+            if (!restarts.isEmpty()) {
+                top.put("logged", restarts.stream().map(r -> (Object) LoggedText.json(r)).toList());
             }
             top.put("lines", lines);
             out.print(Json.write(top));
         } else {
+            if (!singles.isEmpty()) {
+                out.print(LoggedText.table(history, singles));
+            }
             if (!costs.isEmpty()) {
-                out.print(FailureCosts.render(history, target, costs));
+                out.print(FailureCosts.render(history, target, costs, logged));
             }
             for (int i = 0; i < reports.size(); i++) {
                 out.print(ReportText.render(history, names.get(i), reports.get(i), all));
             }
         }
         if (svg != null) {
-            writeSvg(history, analyzer, failedRanks, names, reports);
+            writeSvg(history, analyzer, failedRanks, names, reports, restarts);
         }
         out.flush();
         return 0;
     }
 
+    /** Each rank of {@code costs} failing alone under message logging, in the same order. */
+    private static List<LoggedRecovery.Restart> singleFailures(History history, List<FailureCosts.Cost> costs) {
+        List<LoggedRecovery.Restart> singles = new ArrayList<>(costs.size());
+        for (FailureCosts.Cost c : costs) {
+            singles.add(LoggedRecovery.plan(history, LoggedRecovery.newest(history, c.failed())).get(0));
+        }
+        return singles;
+    }
+
+    /**
+     * The diagram. Under message logging ({@code restarts} not empty) it shows the failed ranks restarting alone and
+     * the messages they get again, and draws only the lines asked for with {@code --line}: the maximum line computed
+     * from the dependency records would send ranks back that, with the logs, keep running.
+     */
     private void writeSvg(History history, RecoveryAnalyzer analyzer, int[] failedRanks, List<String> names,
-                          List<RecoveryReport> reports) {
+                          List<RecoveryReport> reports, List<LoggedRecovery.Restart> restarts) {
         SpaceTimeSvg diagram = SpaceTimeSvg.of(history).useless(analyzer.uselessCheckpoints()).failed(failedRanks)
-            .maxArrows(all ? Integer.MAX_VALUE : SpaceTimeSvg.DEFAULT_ARROWS);
+            .maxArrows(all ? Integer.MAX_VALUE : SpaceTimeSvg.DEFAULT_ARROWS).logged(restarts);
         if (!all && history.messages().size() > SpaceTimeSvg.DEFAULT_ARROWS) {
             spec.commandLine().getErr().println("snapline: the diagram draws the " + history.messages().size()
                 + " messages as at most " + SpaceTimeSvg.DEFAULT_ARROWS + " arrows, each for a group of messages;"
                 + " --all draws every message");
         }
-        for (int i = 0; i < reports.size(); i++) {
-            diagram.line(names.get(i), reports.get(i).line());
+        if (restarts.isEmpty() || !proposed.isEmpty()) {
+            for (int i = 0; i < reports.size(); i++) {
+                diagram.line(names.get(i), reports.get(i).line());
+            }
         }
         try {
             Files.writeString(svg, diagram.render(), StandardCharsets.UTF_8);

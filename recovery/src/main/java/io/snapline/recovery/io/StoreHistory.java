@@ -60,6 +60,15 @@ public final class StoreHistory {
         public Local {
             warnings = List.copyOf(warnings);
         }
+
+        /**
+         * True when the checkpoints were taken with sender-based message logging ({@code --logging pessimistic}):
+         * a failed rank then restarts alone from its own newest checkpoint (see
+         * {@link io.snapline.recovery.LoggedRecovery}).
+         */
+        public boolean logsMessages() {
+            return "pessimistic".equals(logging);
+        }
     }
 
     /**

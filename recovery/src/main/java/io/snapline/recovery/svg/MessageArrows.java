@@ -16,9 +16,13 @@ import java.util.Map;
  * history has at most {@code limit} arrows.
  */
 final class MessageArrows {
-    /** How a message relates to the drawn lines. */
+    /**
+     * How a message relates to the drawn lines, or, under message logging, to the restart of the failed ranks
+     * ({@code REPLAYED}: a failed rank gets it again from its sender's log; {@code RESENT}: from its failed sender's
+     * re-execution; {@code SUPPRESSED}: a failed rank's re-execution repeats it, and its receiver holds it).
+     */
     enum Kind {
-        PLAIN, IN_TRANSIT, ORPHAN
+        PLAIN, IN_TRANSIT, ORPHAN, REPLAYED, RESENT, SUPPRESSED
     }
 
     /**

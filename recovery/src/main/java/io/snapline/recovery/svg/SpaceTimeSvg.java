@@ -1,5 +1,6 @@
 package io.snapline.recovery.svg;
 
+import io.snapline.recovery.LoggedRecovery;
 import io.snapline.recovery.RecoveryException;
 import io.snapline.recovery.RecoveryLine;
 import io.snapline.recovery.model.Checkpoint;
@@ -9,8 +10,10 @@ import io.snapline.recovery.model.RankHistory;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,6 +23,11 @@ import java.util.Set;
  * with respect to any drawn line, {@code unreceived} for messages never received, drawn to the end of the receiver's
  * timeline), failed ranks with a red cross at their end ({@code class="failure"}), and each recovery line as a thick
  * polyline through its checkpoints ({@code class="recovery-line"}; a rank that keeps running is crossed at its end).
+ * Under message logging ({@link #logged}) the failed ranks restart alone: the checkpoint each restores is ringed
+ * ({@code class="restored"}), the messages it gets again are dashed in their own colour ({@code replayed} from the
+ * senders' logs, {@code resent} by a failed sender's re-execution), its re-executed sends that the receivers hold are
+ * dotted grey ({@code suppressed}), and a legend ({@code class="legend"}) says so and that the other ranks keep
+ * running; nothing of this is drawn, nor its styles written, without it.
  * Events without a time are spread evenly inside their interval, a receive no earlier than its send where the
  * intervals allow ({@link EventTimes}). The time axis is 720 pixels wide, or 70 per checkpoint of the rank with most,
  * up to 2,400.
@@ -77,11 +85,34 @@ public final class SpaceTimeSvg {
         </style>
         """;
 
+    private static final String LOGGED_STYLE = """
+        <defs>
+          <marker id="arrow-replayed" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse"
+            markerWidth="10" markerHeight="10" orient="auto">
+            <path d="M0,0 L10,5 L0,10 z" fill="#e377c2"/></marker>
+          <marker id="arrow-suppressed" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse"
+            markerWidth="10" markerHeight="10" orient="auto">
+            <path d="M0,0 L10,5 L0,10 z" fill="#999"/></marker>
+        </defs>
+        <style>
+          .message.replayed, .legend-sample.replayed { stroke: #e377c2; stroke-width: 2; stroke-dasharray: 7 4; }
+          .message.resent, .legend-sample.resent { stroke: #e377c2; stroke-width: 2; stroke-dasharray: 2 3; }
+          .message.suppressed, .legend-sample.suppressed { stroke: #999; stroke-width: 1.5; stroke-dasharray: 1 3; }
+          .message-label.replayed, .message-label.resent { fill: #c0399a; }
+          .message-label.suppressed { fill: #888; }
+          .restored { fill: none; stroke: #e377c2; stroke-width: 2.5; }
+          .legend-text { fill: #444; }
+        </style>
+        """;
+    private static final int LEGEND_ROW = 18;
+    private static final int LEGEND_SAMPLE = 32;
+
     private final History history;
     private final Set<Checkpoint> useless = new HashSet<>();
     private final BitSet failed = new BitSet();
     private final List<String> lineNames = new ArrayList<>();
     private final List<RecoveryLine> lines = new ArrayList<>();
+    private final List<LoggedRecovery.Restart> restarts = new ArrayList<>();
     private int maxArrows = DEFAULT_ARROWS;
     private long tMin;
     private long tMax;
@@ -123,6 +154,23 @@ public final class SpaceTimeSvg {
         return this;
     }
 
+    /**
+     * Draws the restart of failed ranks under message logging: each restart's restored checkpoint, the messages the
+     * rank gets again and its suppressed sends (see the class comment). Such a message is drawn as what the restart
+     * does with it even where a drawn line would make it an orphan or in transit. An empty list draws nothing more.
+     */
+    public SpaceTimeSvg logged(List<LoggedRecovery.Restart> restarts) {
+        for (LoggedRecovery.Restart r : restarts) {
+            if (r.rank() < 0 || r.rank() >= history.rankCount()
+                || r.checkpoint() < 0 || r.checkpoint() >= history.checkpointCount(r.rank())) {
+                throw new RecoveryException("the restart of rank " + r.rank() + " from checkpoint " + r.checkpoint()
+                    + " does not fit the history's " + history.rankCount() + " ranks and their checkpoints");
+            }
+        }
+        this.restarts.addAll(restarts);
+        return this;
+    }
+
     /** One arrow per message up to {@code arrows} messages, groups above that; {@code Integer.MAX_VALUE}: all. */
     public SpaceTimeSvg maxArrows(int arrows) {
         if (arrows < 1) {
@@ -159,12 +207,15 @@ public final class SpaceTimeSvg {
         }
         MessageArrows.Plan plan = MessageArrows.plan(history, sendT, receiveT, kinds(), maxArrows);
         drawMessages(body, labels, plan.arrows());
+        drawRestored(body);
         drawLines(body, labels);
+        double below = y(history.rankCount() - 1) + ROW / 2.0 + 8;
         if (plan.note() != null) {
-            double y = y(history.rankCount() - 1) + ROW / 2.0 + 8;
-            body.text("text", plan.note(), "class", "note", "x", left, "y", y, "font-size", MESSAGE_FONT);
-            coverText(body, left, y, plan.note(), MESSAGE_FONT, "start");
+            body.text("text", plan.note(), "class", "note", "x", left, "y", below, "font-size", MESSAGE_FONT);
+            coverText(body, left, below, plan.note(), MESSAGE_FONT, "start");
+            below += MESSAGE_FONT + 8;
         }
+        drawLegend(body, below);
         double[] b = body.bounds();
         double x0 = Math.floor(Math.min(0, b[0] - PAD));
         double y0 = Math.floor(Math.min(0, b[1] - PAD));
@@ -176,8 +227,9 @@ public final class SpaceTimeSvg {
             "height", (long) height, "viewBox", (long) x0 + " " + (long) y0 + " " + (long) width + " " + (long) height,
             "font-family", "sans-serif", "font-size", MESSAGE_FONT);
         doc.text("title", "Space-time diagram: " + history.rankCount() + " ranks, " + history.messages().size()
-            + " messages" + (lineNames.isEmpty() ? "" : ", lines " + String.join(", ", lineNames)));
-        doc.raw(STYLE).raw(body.toString()).end();
+            + " messages" + (lineNames.isEmpty() ? "" : ", lines " + String.join(", ", lineNames))
+            + (restarts.isEmpty() ? "" : "; with message logging, " + restartingRanks() + " alone"));
+        doc.raw(STYLE).raw(restarts.isEmpty() ? "" : LOGGED_STYLE).raw(body.toString()).end();
         return doc.toString();
     }
 
@@ -237,9 +289,20 @@ public final class SpaceTimeSvg {
             }
             cuts.add(cut);
         }
+        Map<Message, MessageArrows.Kind> logged = new HashMap<>();
+        for (LoggedRecovery.Restart r : restarts) {
+            r.fromLogs().forEach(m -> logged.put(m, MessageArrows.Kind.REPLAYED));
+            r.resent().forEach(m -> logged.put(m, MessageArrows.Kind.RESENT));
+            r.suppressed().forEach(m -> logged.put(m, MessageArrows.Kind.SUPPRESSED));
+        }
         MessageArrows.Kind[] kinds = new MessageArrows.Kind[history.messages().size()];
         for (int i = 0; i < kinds.length; i++) {
             Message m = history.messages().get(i);
+            MessageArrows.Kind restart = logged.get(m);
+            if (restart != null) {
+                kinds[i] = restart;
+                continue;
+            }
             boolean orphan = false;
             boolean inTransit = false;
             for (int[] cut : cuts) {
@@ -257,11 +320,10 @@ public final class SpaceTimeSvg {
     private void drawMessages(SvgWriter out, LabelSpace labels, List<MessageArrows.Arrow> arrows) {
         out.start("g", "class", "messages");
         for (MessageArrows.Arrow a : arrows) {
-            boolean orphan = a.kind() == MessageArrows.Kind.ORPHAN;
             boolean single = a.count() == 1;
             Message first = a.messages().get(0);
-            String classes = "message" + (single ? "" : " aggregate")
-                + (orphan ? " orphan" : a.kind() == MessageArrows.Kind.IN_TRANSIT ? " in-transit" : "")
+            String kind = kindClass(a.kind());
+            String classes = "message" + (single ? "" : " aggregate") + (kind.isEmpty() ? "" : " " + kind)
                 + (a.received() ? "" : " unreceived");
             double x1 = xOf(a.sendTime());
             double x2 = a.received() ? xOf(a.receiveTime()) : x(history.rank(a.receiver()).endTimeNanos()) + 14;
@@ -269,7 +331,12 @@ public final class SpaceTimeSvg {
             int y2 = y(a.receiver());
             String title = single ? describe(first, a.kind()) : describeGroup(a);
             Object width = single ? null : "stroke-width:" + n(Math.min(6.0, 1.5 + Math.log(a.count()) / 2));
-            String marker = "url(#" + (orphan ? "arrow-orphan" : "arrow") + ")";
+            String marker = "url(#" + switch (a.kind()) {
+                case ORPHAN -> "arrow-orphan";
+                case REPLAYED, RESENT -> "arrow-replayed";
+                case SUPPRESSED -> "arrow-suppressed";
+                case PLAIN, IN_TRANSIT -> "arrow";
+            } + ")";
             if (y1 == y2) {
                 // a message to oneself: a hop above the timeline
                 double top = y1 - 18;
@@ -289,8 +356,9 @@ public final class SpaceTimeSvg {
                 double lx = x1 + (x2 - x1) * f + 4;
                 double ly = y1 == y2 ? y1 - 20 : y1 + (y2 - y1) * f - 4;
                 if (takeText(labels, lx, ly, label, MESSAGE_FONT, "start")) {
-                    out.text("text", label, "class", "message-label" + (orphan ? " orphan" : ""), "x", lx, "y", ly,
-                        "font-size", MESSAGE_FONT);
+                    String labelKind = a.kind() == MessageArrows.Kind.IN_TRANSIT ? "" : kind;
+                    out.text("text", label, "class", "message-label" + (labelKind.isEmpty() ? "" : " " + labelKind),
+                        "x", lx, "y", ly, "font-size", MESSAGE_FONT);
                     coverText(out, lx, ly, label, MESSAGE_FONT, "start");
                     break;
                 }
@@ -325,8 +393,102 @@ public final class SpaceTimeSvg {
         return switch (kind) {
             case ORPHAN -> "; orphan at a drawn line";
             case IN_TRANSIT -> "; in transit at a drawn line";
+            case REPLAYED -> "; the restarted receiver gets it again from the sender's log";
+            case RESENT -> "; the restarted receiver gets it again from the restarted sender's re-execution";
+            case SUPPRESSED -> "; the restarted sender's re-execution repeats it, suppressed: the receiver holds it";
             case PLAIN -> "";
         };
+    }
+
+    /** The class a message of {@code kind} carries besides {@code message}; empty for a plain one. */
+    private static String kindClass(MessageArrows.Kind kind) {
+        return switch (kind) {
+            case ORPHAN -> "orphan";
+            case IN_TRANSIT -> "in-transit";
+            case REPLAYED -> "replayed";
+            case RESENT -> "resent";
+            case SUPPRESSED -> "suppressed";
+            case PLAIN -> "";
+        };
+    }
+
+    /** A ring round the checkpoint each failed rank restores under message logging. */
+    private void drawRestored(SvgWriter out) {
+        if (restarts.isEmpty()) {
+            return;
+        }
+        out.start("g", "class", "logged-restarts");
+        for (LoggedRecovery.Restart r : restarts) {
+            RankHistory rank = history.rank(r.rank());
+            Checkpoint c = rank.checkpoint(r.checkpoint());
+            double cx = x(c.timeNanos());
+            int y = y(r.rank());
+            String what = r.fromTheStart() ? "restarts from the beginning" : "restores checkpoint " + c.index()
+                + (c.id() == c.index() ? "" : " (#" + c.id() + ")");
+            out.titled("rect", rank.name() + " " + what + " and gets " + r.replays() + " message(s) again ("
+                    + r.fromLogs().size() + " from the senders' logs, " + r.resent().size() + " re-sent by failed"
+                    + " senders); " + r.suppressed().size() + " of its re-executed sends are suppressed; the other"
+                    + " ranks keep running", "class", "restored", "data-rank", r.rank(), "data-checkpoint",
+                rank.checkpointLabel(c.index()), "data-id", c.id(), "x", cx - 6, "y", y - 13, "width", 12,
+                "height", 26, "rx", 3);
+            out.cover(cx - 7, y - 14, cx + 7, y + 14);
+        }
+        out.end();
+    }
+
+    /** The legend of a restart under message logging, from {@code top} down; nothing without one. */
+    private void drawLegend(SvgWriter out, double top) {
+        if (restarts.isEmpty()) {
+            return;
+        }
+        boolean resent = restarts.stream().anyMatch(r -> !r.resent().isEmpty());
+        boolean suppressed = restarts.stream().anyMatch(r -> !r.suppressed().isEmpty());
+        out.start("g", "class", "legend");
+        double y = top;
+        y = legendText(out, y, "with message logging, " + restartingRanks() + " alone, "
+            + (restarts.size() == 1 ? "from a checkpoint of its own" : "each from a checkpoint of its own")
+            + "; the other ranks keep running and do not roll back");
+        y = legendLine(out, y, "replayed", "replayed from the senders' logs");
+        if (resent) {
+            y = legendLine(out, y, "resent", "sent again by a failed sender as it re-executes");
+        }
+        if (suppressed) {
+            y = legendLine(out, y, "suppressed", "re-executed send the receiver already holds (suppressed)");
+        }
+        double cx = left + LEGEND_SAMPLE / 2.0;
+        out.empty("rect", "class", "restored legend-sample", "x", cx - 6, "y", y - 13, "width", 12, "height", 26,
+            "rx", 3);
+        out.cover(cx - 7, y - 14, cx + 7, y + 14);
+        legendEntry(out, y + 5, "the checkpoint a failed rank restores");
+        out.end();
+    }
+
+    private double legendText(SvgWriter out, double y, String text) {
+        out.text("text", text, "class", "legend-text", "x", left, "y", y, "font-size", MESSAGE_FONT);
+        coverText(out, left, y, text, MESSAGE_FONT, "start");
+        return y + LEGEND_ROW;
+    }
+
+    private double legendLine(SvgWriter out, double y, String kind, String text) {
+        out.empty("line", "class", "legend-sample " + kind, "x1", left, "y1", y - 4, "x2", left + LEGEND_SAMPLE,
+            "y2", y - 4);
+        out.cover(left, y - 6, left + LEGEND_SAMPLE, y - 2);
+        legendEntry(out, y, text);
+        return y + LEGEND_ROW;
+    }
+
+    private void legendEntry(SvgWriter out, double y, String text) {
+        double x = left + LEGEND_SAMPLE + 8;
+        out.text("text", text, "class", "legend-text", "x", x, "y", y, "font-size", MESSAGE_FONT);
+        coverText(out, x, y, text, MESSAGE_FONT, "start");
+    }
+
+    /** {@code rank 2 restarts} or {@code P and R restart}: the ranks that restart under message logging. */
+    private String restartingRanks() {
+        List<String> names = restarts.stream().map(r -> history.rank(r.rank()).name()).toList();
+        return names.size() == 1 ? names.get(0) + " restarts"
+            : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1)
+                + " restart";
     }
 
     private void drawLines(SvgWriter out, LabelSpace labels) {

@@ -1,5 +1,6 @@
 package io.snapline.recovery.svg;
 
+import io.snapline.recovery.LoggedRecovery;
 import io.snapline.recovery.RecoveryAnalyzer;
 import io.snapline.recovery.RecoveryLine;
 import io.snapline.recovery.model.Checkpoint;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SpaceTimeSvgTest {
+    private static final String SVG = "http://www.w3.org/2000/svg";
 
     @Test
     void shouldDrawTimelinesCheckpointsMessagesAndLinesWhenRenderingTheFigure() throws Exception {
@@ -64,6 +66,113 @@ class SpaceTimeSvgTest {
         String lost = title(byClass(doc, "line", "unreceived").get(0));
         assertTrue(lost.startsWith("lost: P<1> (interval 1) to Q& (not received), seq "), lost);
         assertEquals(0, byClass(doc, "polyline", "recovery-line").size());
+    }
+
+    /**
+     * P and Q fail and restart alone under message logging, R keeps running: Q gets "logged" again from P's
+     * restored log and "fromR" from R's, and "resent" from P's re-execution (P's checkpoint is before the send, Q's
+     * before the receive); P's re-executed sends "held" (Q's checkpoint holds it) and "toR" are suppressed.
+     */
+    private static History loggedHistory() {
+        return new HistoryBuilder("P", "Q", "R")
+            .send(0, "logged", 1, 5).checkpoint(0, 10)
+            .send(0, "held", 1, 20).receive(1, "held", 25).checkpoint(1, 30).receive(1, "logged", 35)
+            .send(0, "resent", 1, 40).receive(1, "resent", 45)
+            .send(0, "toR", 2, 42).receive(2, "toR", 43)
+            .send(2, "fromR", 1, 44).receive(1, "fromR", 46)
+            .end(0, 50).end(1, 50).end(2, 50).build();
+    }
+
+    @Test
+    void shouldDrawWhatTheFailedRanksGetAgainWithALegendWhenMessagesAreLogged() throws Exception {
+        History history = loggedHistory();
+        List<LoggedRecovery.Restart> restarts = LoggedRecovery.plan(history, LoggedRecovery.newest(history, 0, 1));
+
+        String svg = SpaceTimeSvg.of(history).failed(0, 1).logged(restarts).render();
+
+        Document doc = parse(svg);
+        assertReadable(doc);
+        assertEquals(List.of("logged", "fromR"), attribute(messages(doc, "replayed"), "data-message"));
+        assertEquals(List.of("resent"), attribute(messages(doc, "resent"), "data-message"));
+        assertEquals(List.of("held", "toR"), attribute(messages(doc, "suppressed"), "data-message"));
+        for (Element replayed : messages(doc, "replayed")) {
+            assertEquals("url(#arrow-replayed)", replayed.getAttribute("marker-end"));
+            assertTrue(title(replayed).endsWith("; the restarted receiver gets it again from the sender's log"),
+                title(replayed));
+        }
+        assertTrue(svg.contains(".message.replayed, .legend-sample.replayed { stroke: #e377c2; stroke-width: 2; "
+            + "stroke-dasharray: 7 4; }"), "replayed messages are dashed in their own colour");
+        List<Element> restored = byClass(doc, "rect", "restored").stream().filter(e -> e.hasAttribute("data-rank"))
+            .toList();
+        assertEquals(List.of("0", "1"), attribute(restored, "data-rank"));
+        assertEquals(List.of("P1", "Q1"), attribute(restored, "data-checkpoint"));
+        assertEquals(0, byClass(doc, "polyline", "recovery-line").size(), "nobody rolls back along a line");
+        assertEquals(List.of(
+            "with message logging, P and Q restart alone, each from a checkpoint of its own; the other ranks keep "
+                + "running and do not roll back",
+            "replayed from the senders' logs",
+            "sent again by a failed sender as it re-executes",
+            "re-executed send the receiver already holds (suppressed)",
+            "the checkpoint a failed rank restores"), text(byClass(doc, "text", "legend-text")));
+        assertEquals(4, byClass(doc, "g", "legend").get(0).getElementsByTagNameNS(SVG, "line").getLength()
+            + byClass(doc, "g", "legend").get(0).getElementsByTagNameNS(SVG, "rect").getLength());
+    }
+
+    @Test
+    void shouldGroupTheReplayedMessagesApartWhenArrowsStandForGroups() throws Exception {
+        History dense = random(6, 40, 250, 3);
+        // rank 2 restores a checkpoint half way, so that it gets many messages again
+        LoggedRecovery.Restart restart = LoggedRecovery.plan(dense, RecoveryLine.of(-1, -1, 5, -1, -1, -1)).get(0);
+
+        Document doc = parse(SpaceTimeSvg.of(dense).failed(2).logged(List.of(restart)).maxArrows(40).render());
+
+        assertReadable(doc);
+        int replayed = 0;
+        for (Element arrow : byClass(doc, "line", "replayed")) {
+            replayed += arrow.hasAttribute("data-count") ? Integer.parseInt(arrow.getAttribute("data-count"))
+                : arrow.hasAttribute("data-message") ? 1 : 0;
+        }
+        assertTrue(restart.replays() > 20, "rank 2 gets " + restart.replays() + " messages again");
+        assertFalse(byClass(doc, "line", "aggregate").isEmpty(), "arrows stand for groups");
+        assertEquals(restart.replays(), replayed);
+    }
+
+    @Test
+    void shouldDrawTheLoggedKindsOverTheLinesKindsWhenBothAreDrawn() throws Exception {
+        History history = loggedHistory();
+        List<LoggedRecovery.Restart> restarts = LoggedRecovery.plan(history, LoggedRecovery.newest(history, 1));
+
+        // the line {P keeps running, Q1, R keeps running} makes "logged" and "fromR" in transit, "resent" too
+        Document doc = parse(SpaceTimeSvg.of(history).failed(1).line("a", RecoveryLine.of(-1, 1, -1))
+            .logged(restarts).render());
+
+        assertEquals(List.of("logged", "resent", "fromR"), attribute(messages(doc, "replayed"), "data-message"));
+        assertEquals(List.of(), byClass(doc, "line", "in-transit"));
+        assertEquals(List.of("a"), attribute(byClass(doc, "polyline", "recovery-line"), "data-line"));
+    }
+
+    @Test
+    void shouldDrawNothingOfLogsWhenNoLoggedRestartIsGiven() throws Exception {
+        History history = loggedHistory();
+        RecoveryLine line = new RecoveryAnalyzer(history).recoveryLine(io.snapline.recovery.Consistency.CONSISTENT, 1);
+
+        String plain = SpaceTimeSvg.of(history).failed(1).line("max", line).render();
+
+        assertEquals(plain, SpaceTimeSvg.of(history).failed(1).line("max", line).logged(List.of()).render());
+        Document doc = parse(plain);
+        for (String logged : List.of("replayed", "resent", "suppressed", "restored", "legend", "legend-sample",
+            "legend-text")) {
+            for (String tag : List.of("line", "rect", "g", "text")) {
+                assertEquals(List.of(), byClass(doc, tag, logged), logged);
+            }
+        }
+        assertFalse(plain.contains("arrow-replayed"), plain);
+        assertFalse(plain.contains(".message.replayed"), plain);
+    }
+
+    /** The message arrows of class {@code kind} (not the legend's samples). */
+    private static List<Element> messages(Document doc, String kind) {
+        return byClass(doc, "line", kind).stream().filter(e -> e.hasAttribute("data-message")).toList();
     }
 
     static Document parse(String svg) throws Exception {
