@@ -125,6 +125,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
             }
             case LoggingMessage.RESTORED -> restored(rank, LoggingMessage.restoredCounts(message));
             case LoggingMessage.HOLDS -> willHold(rank, LoggingMessage.restoredCounts(message));
+            case LoggingMessage.RESENT -> resent(rank, LoggingMessage.Resent.decode(message));
             case LoggingMessage.DIGESTS -> pendingDigests.get(rank).add(LoggingMessage.digestsRecord(message));
             default -> services.fail("rank " + rank + " sent the event logger a message of unknown type "
                     + (message.length == 0 ? "(empty)" : message[0]));
@@ -374,6 +375,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
     private void restored(int rank, long[] held) {
         restarting[rank] = false;
         holds[rank] = null;
+        resends.put(rank, new Resends(incarnation[rank], held.length));
         for (int s = 0; s < held.length; s++) {
             if (s != rank) {
                 byte[] resend = new LoggingMessage.Peer(rank, incarnation[rank], held[s]).encode(LoggingMessage.RESEND);
@@ -390,6 +392,45 @@ final class LoggingCoordinator implements PolicyCoordinator {
                 services.send(rank, resend);
             }
         }
+    }
+
+    /** What the others have sent a rank restarting alone again from their logs, as their reports come. */
+    private static final class Resends {
+        final int incarnation;
+        final long[] messages;
+        final long[] bytes;
+        int reported;
+
+        Resends(int incarnation, int ranks) {
+            this.incarnation = incarnation;
+            this.messages = new long[ranks];
+            this.bytes = new long[ranks];
+        }
+    }
+
+    /** By rank restarting alone: the reports of what was sent to it again, until every other rank's has come. */
+    private final java.util.Map<Integer, Resends> resends = new java.util.HashMap<>();
+
+    /**
+     * Rank {@code from} sent a rank restarting alone what it logged for it: once every other rank has, the run says
+     * how much the restarted rank got again, and from whom.
+     */
+    private void resent(int from, LoggingMessage.Resent r) {
+        Resends tally = resends.get(r.rank());
+        if (tally == null || tally.incarnation != r.incarnation()) {
+            return; // an incarnation that died since
+        }
+        tally.messages[from] += r.messages();
+        tally.bytes[from] += r.bytes();
+        if (++tally.reported < tally.messages.length - 1) {
+            return;
+        }
+        resends.remove(r.rank());
+        long total = java.util.Arrays.stream(tally.messages).sum();
+        long bytes = java.util.Arrays.stream(tally.bytes).sum();
+        services.log("rank " + r.rank() + " got " + total + " message(s) (" + io.snapline.runtime.checkpoint.RunReport
+                .size(bytes) + " of payload) again from the others' logs, by sender " + java.util.Arrays.toString(
+                tally.messages) + "; they did not roll back");
     }
 
     private void rejoinIfAnswered(int rank) {

@@ -130,6 +130,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         this.logLimit = IndependentPolicy.logMemory(services.settings(),
                 Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4 / services.ranksInThisProcess()));
         this.diskLimit = IndependentPolicy.logDisk(services.settings());
+        this.heapForLog = Runtime.getRuntime().maxMemory() / Math.max(1, services.ranksInThisProcess()) / 6;
         this.myIncarnation = services.incarnation();
         this.toIncarnation = new int[n];
         this.fromIncarnation = new int[n];
@@ -603,15 +604,15 @@ final class LoggingRank implements RankPolicy, TrafficHook {
 
     /**
      * Whether the log holds more than a checkpoint takes of it: eight times {@code --log-memory}, at least 256 MiB and
-     * at most {@link #CHECKPOINT_LOG}, since a checkpoint reads the spilled part back into memory and is one piece of
-     * at most 2 GiB. That is far above what the asks to checkpoint let a log reach when its receivers pass safe points,
+     * at most {@link #CHECKPOINT_LOG} and {@link #heapForLog}, since a checkpoint reads the spilled part back into
+     * memory and is one piece of at most 2 GiB. That is far above what the asks to checkpoint let a log reach when its receivers pass safe points,
      * so that ranks sending to each other do not all skip at once. The rank then skips its checkpoints, saying so once,
      * until its receivers' checkpoints let the log drop what they hold. Skipping is safe: the others' logs keep what
      * it needs to go back to its previous checkpoint.
      */
     private boolean tooLargeToCheckpoint(SenderLog l, long point) {
         long bytes = l.totalBytes();
-        long limit = Math.min(Math.max(8 * logLimit, 256L << 20), CHECKPOINT_LOG);
+        long limit = Math.min(Math.min(Math.max(8 * logLimit, 256L << 20), CHECKPOINT_LOG), heapForLog);
         if (bytes <= limit) {
             toldTooLarge = false;
             return false;
@@ -631,6 +632,13 @@ final class LoggingRank implements RankPolicy, TrafficHook {
 
     /** The most of its message log a checkpoint ever holds (memory and spilled). */
     static final long CHECKPOINT_LOG = 1L << 30;
+
+    /**
+     * The most of its log a checkpoint may hold for the heap: a sixth of the rank's share of it, since the capture
+     * holds the log about three times over (read back, in the policy's data, in the encoded image) while the log
+     * itself keeps up to {@code --log-memory} (by default a quarter of the share).
+     */
+    private final long heapForLog;
 
     /**
      * Another rank died and the job will restart: this rank checkpoints here, at its first safe point since (unless
@@ -744,7 +752,13 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                     return;
                 }
                 int stamp = epoch(incarnation, myIncarnation);
-                l.forEachAfter(rank, after, e -> services.resend(rank, e.message(), stamp, e.seq()));
+                long[] sent = new long[2];
+                l.forEachAfter(rank, after, e -> {
+                    services.resend(rank, e.message(), stamp, e.seq());
+                    sent[0]++;
+                    sent[1] += e.message().payload().length;
+                });
+                services.toCoordinator(new LoggingMessage.Resent(rank, incarnation, sent[0], sent[1]).encode());
             }
         } catch (CheckpointException e) {
             // The spilled log could not be read back: what the rank needs is lost, so the job ends.

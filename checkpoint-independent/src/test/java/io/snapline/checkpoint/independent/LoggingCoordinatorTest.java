@@ -110,6 +110,7 @@ class LoggingCoordinatorTest {
 
         @Override
         public void log(String line) {
+            events.add(line);
         }
     }
 
@@ -169,6 +170,25 @@ class LoggingCoordinatorTest {
         s.sent.clear();
         c.onRankMessage(1, LoggingMessage.restored(new long[] {11, 0, 12, 13}));
         assertEquals(List.of("0: resend 1/1/11", "2: resend 1/1/12", "3: resend 1/1/13", "1: resend 3/1/22"), s.sent);
+    }
+
+    @Test
+    void shouldSayOnceEveryOtherRankHasResentHowMuchTheRestartedRankGotAgainAndFromWhom() {
+        Services s = new Services(4);
+        LoggingCoordinator c = new LoggingCoordinator(s);
+        c.onRankRestarting(2, 1);
+        for (int r : new int[] {0, 1, 3}) {
+            c.onRankMessage(r, accepted(2, 1, 10));
+        }
+        c.onRankMessage(2, LoggingMessage.restored(new long[] {4, 10, 0, 7}));
+        s.events.clear();
+        c.onRankMessage(0, new LoggingMessage.Resent(2, 1, 6, 48).encode());
+        c.onRankMessage(3, new LoggingMessage.Resent(2, 0, 99, 99).encode()); // about an incarnation that died
+        c.onRankMessage(3, new LoggingMessage.Resent(2, 1, 3, 2048).encode());
+        assertEquals(List.of(), s.events, "rank 1 has not reported yet");
+        c.onRankMessage(1, new LoggingMessage.Resent(2, 1, 0, 0).encode());
+        assertEquals(List.of("rank 2 got 9 message(s) (2.0 KiB of payload) again from the others' logs, by sender "
+                + "[6, 0, 0, 3]; they did not roll back"), s.events);
     }
 
     @Test

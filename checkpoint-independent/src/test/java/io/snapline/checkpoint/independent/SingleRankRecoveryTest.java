@@ -69,7 +69,20 @@ class SingleRankRecoveryTest {
             assertFalse(o.err().contains("restarting all"), o.err());
             assertTrue(o.err().contains("restarted from local checkpoint"), o.err());
             assertTrue(o.err().contains(", alone (the other ranks ran on), running again after"), o.err());
+            assertResentTo(o.err(), victim);
         }
+    }
+
+    /** The run says how many messages the others sent {@code rank} again from their logs, and from whom. */
+    private static void assertResentTo(String err, int rank) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("rank " + rank + " got (\\d+) message\\(s\\) "
+                + "\\([^)]* of payload\\) again from the others' logs, by sender \\[([0-9, ]+)\\]; they did not roll "
+                + "back").matcher(err);
+        assertTrue(m.find(), err);
+        long[] bySender = java.util.Arrays.stream(m.group(2).split(", ")).mapToLong(Long::parseLong).toArray();
+        assertEquals(4, bySender.length, err);
+        assertEquals(0, bySender[rank], "it sends itself nothing from a log: " + err);
+        assertEquals(Long.parseLong(m.group(1)), java.util.Arrays.stream(bySender).sum(), err);
     }
 
     @Test

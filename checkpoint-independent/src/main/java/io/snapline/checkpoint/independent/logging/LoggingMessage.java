@@ -58,6 +58,8 @@ public final class LoggingMessage {
     public static final byte LOG_SIZE = 23;
     public static final byte HOLDS = 24;
     public static final byte WARN = 25;
+    /** Rank to supervisor: it sent a rank restarting alone this many messages and bytes again from its log. */
+    public static final byte RESENT = 26;
 
     private LoggingMessage() {
     }
@@ -68,7 +70,7 @@ public final class LoggingMessage {
             return 0;
         }
         byte t = message[0];
-        return t >= EVENTS && t <= WARN ? t : 0;
+        return t >= EVENTS && t <= RESENT ? t : 0;
     }
 
     public static byte[] events(long number, byte[] record) {
@@ -162,6 +164,19 @@ public final class LoggingMessage {
         public static Peer decode(byte[] message) {
             ByteBuffer b = ByteBuffer.wrap(message, 1, 16);
             return new Peer(b.getInt(), b.getInt(), b.getLong());
+        }
+    }
+
+    /** A {@link #RESENT} message: what a rank sent {@code rank} (incarnation {@code incarnation}) again from its log. */
+    public record Resent(int rank, int incarnation, long messages, long bytes) {
+        public byte[] encode() {
+            return ByteBuffer.allocate(25).put(RESENT).putInt(rank).putInt(incarnation).putLong(messages)
+                    .putLong(bytes).array();
+        }
+
+        public static Resent decode(byte[] message) {
+            ByteBuffer b = ByteBuffer.wrap(message, 1, 24);
+            return new Resent(b.getInt(), b.getInt(), b.getLong(), b.getLong());
         }
     }
 
