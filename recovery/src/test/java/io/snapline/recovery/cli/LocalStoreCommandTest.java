@@ -8,8 +8,6 @@ import io.snapline.recovery.io.LocalJob;
 import io.snapline.recovery.io.StoreHistory;
 import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
-import picocli.CommandLine;
 
 /** {@code snapline recovery-line --store DIR} on a store of local checkpoints. */
 class LocalStoreCommandTest {
@@ -56,24 +53,15 @@ class LocalStoreCommandTest {
         }
     }
 
-    private record Run(int status, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = SnaplineCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int status = cli.execute(args);
-        return new Run(status, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void shouldPrintTheRestartLineInLocalNumbersWhenTheStoreHoldsLocalCheckpoints() {
         writeStore();
 
-        Run run = run("recovery-line", "--store", dir.toString(), "--failed", "0,1,2", "--strong");
+        CliRun run = run("recovery-line", "--store", dir.toString(), "--failed", "0,1,2", "--strong");
 
         assertEquals(0, run.status(), run.err());
         assertEquals("""
@@ -100,7 +88,7 @@ class LocalStoreCommandTest {
         writeStore();
         Path svg = dir.resolve("line.svg");
 
-        Run run = run("recovery-line", "--store", dir.toString(), "--failed", "0,1,2", "--strong", "--svg",
+        CliRun run = run("recovery-line", "--store", dir.toString(), "--failed", "0,1,2", "--strong", "--svg",
                 svg.toString());
 
         assertEquals(0, run.status(), run.err());
@@ -147,7 +135,7 @@ class LocalStoreCommandTest {
         Path file = dir.resolve("local/rank-00001/ckpt-00000000000000000001.piece");
         Files.delete(file);
 
-        Run run = run("recovery-line", "--store", dir.toString(), "--strong");
+        CliRun run = run("recovery-line", "--store", dir.toString(), "--strong");
 
         assertEquals(0, run.status(), run.err());
         assertTrue(run.err().contains("snapline: warning: rank 1's local checkpoint 1: " + file + " (local checkpoint) "

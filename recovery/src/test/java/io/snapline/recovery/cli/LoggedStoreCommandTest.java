@@ -9,8 +9,6 @@ import io.snapline.recovery.io.LocalJob;
 import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
 import io.snapline.runtime.checkpoint.store.JobFingerprint;
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
-import picocli.CommandLine;
 
 /** {@code snapline recovery-line --store DIR} on a store of local checkpoints taken with message logging. */
 class LoggedStoreCommandTest {
@@ -54,17 +51,8 @@ class LoggedStoreCommandTest {
         }
     }
 
-    private record Run(int status, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = SnaplineCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int status = cli.execute(args);
-        return new Run(status, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** The stderr note of a store of 3 ranks whose newest checkpoints are [3, 1, 2], with the plan {@code plan}. */
@@ -86,7 +74,7 @@ class LoggedStoreCommandTest {
     void shouldSayWhatTheFailedRankRestoresAndGetsAgainWhenTheStoreLoggedMessages() {
         writeStore("pessimistic");
 
-        Run run = run("recovery-line", "--store", dir.toString(), "--failed", "1");
+        CliRun run = run("recovery-line", "--store", dir.toString(), "--failed", "1");
 
         assertEquals(0, run.status(), run.err());
         assertEquals(note("for a failure of rank 1, rank 1 restores its checkpoint 1 and gets 2 message(s) again "
@@ -101,7 +89,7 @@ class LoggedStoreCommandTest {
     void shouldSayWhatEachFailedRankRestoresAndGetsAgainWhenSeveralFail() {
         writeStore("pessimistic");
 
-        Run run = run("recovery-line", "--store", dir.toString(), "--failed", "1,0");
+        CliRun run = run("recovery-line", "--store", dir.toString(), "--failed", "1,0");
 
         assertEquals(0, run.status(), run.err());
         assertEquals(note("for a failure of ranks [0, 1], rank 0 restores its checkpoint 3 and gets 0 message(s) "
@@ -114,7 +102,7 @@ class LoggedStoreCommandTest {
     void shouldPrintWhatEachRanksFailureAloneCostsWithTheLogsWhenNoFailureIsGiven() {
         writeStore("pessimistic");
 
-        Run run = run("recovery-line", "--store", dir.toString());
+        CliRun run = run("recovery-line", "--store", dir.toString());
 
         assertEquals(0, run.status(), run.err());
         assertEquals(note("a rank that fails restarts alone from its own newest checkpoint while the others keep "
@@ -169,7 +157,7 @@ class LoggedStoreCommandTest {
             store.deleteLocal(2, 1);
         }
 
-        Run run = run("recovery-line", "--store", dir.toString(), "--failed", "1");
+        CliRun run = run("recovery-line", "--store", dir.toString(), "--failed", "1");
 
         assertEquals(0, run.status(), run.err());
         assertTrue(run.err().contains("for a failure of rank 1, rank 1 restores its checkpoint 1 and gets 0 "
@@ -185,7 +173,7 @@ class LoggedStoreCommandTest {
     void shouldPrintNothingOfLogsWhenTheStoreDidNotLogMessages() {
         writeStore("none");
 
-        Run text = run("recovery-line", "--store", dir.toString());
+        CliRun text = run("recovery-line", "--store", dir.toString());
         Map<String, Object> json = (Map<String, Object>) Json.parse(run("recovery-line", "--store", dir.toString(),
                 "--failed", "1", "--json").out());
         Map<String, Object> rows = (Map<String, Object>) Json.parse(run("recovery-line", "--store", dir.toString(),
@@ -204,7 +192,7 @@ class LoggedStoreCommandTest {
         writeStore("pessimistic");
         Path svg = dir.resolve("restart.svg");
 
-        Run run = run("recovery-line", "--store", dir.toString(), "--failed", "1", "--svg", svg.toString());
+        CliRun run = run("recovery-line", "--store", dir.toString(), "--failed", "1", "--svg", svg.toString());
 
         assertEquals(0, run.status(), run.err());
         Document doc = DocumentBuilderFactory.newDefaultInstance().newDocumentBuilder()

@@ -3,10 +3,7 @@ package io.snapline.recovery.cli;
 import io.snapline.recovery.io.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,22 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RecoveryLineCommandTest {
     private static final String FIGURE = Path.of("..", "docs", "recovery", "snapshot-figure.json").toString();
 
-    private record Run(int status, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = SnaplineCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int status = cli.execute(args);
-        return new Run(status, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void shouldPrintTheLineAndTheRollbacksWhenQFails() {
-        Run run = run("recovery-line", "--history", FIGURE, "--failed", "Q");
+        CliRun run = run("recovery-line", "--history", FIGURE, "--failed", "Q");
         assertEquals(0, run.status(), run.err());
         assertTrue(run.out().startsWith("maximum consistent line: {P2, Q2, R2} — strongly consistent\nfailed: Q\n"),
             run.out());
@@ -44,7 +32,7 @@ class RecoveryLineCommandTest {
 
     @Test
     void shouldClassifyProposedLinesAsJsonWhenAskedForMachines() {
-        Run run = run("recovery-line", "--history", FIGURE, "--line", "a=1,1,1", "--line", "c=3,2,3", "--json");
+        CliRun run = run("recovery-line", "--history", FIGURE, "--line", "a=1,1,1", "--line", "c=3,2,3", "--json");
         assertEquals(0, run.status(), run.err());
         @SuppressWarnings("unchecked")
         Map<String, Object> top = (Map<String, Object>) Json.parse(run.out());
@@ -61,7 +49,7 @@ class RecoveryLineCommandTest {
     @Test
     void shouldWriteTheDiagramWhenSvgIsGiven(@TempDir Path dir) throws Exception {
         Path svg = dir.resolve("line.svg");
-        Run run = run("recovery-line", "--history", FIGURE, "--failed", "1", "--strong", "--svg", svg.toString());
+        CliRun run = run("recovery-line", "--history", FIGURE, "--failed", "1", "--strong", "--svg", svg.toString());
         assertEquals(0, run.status(), run.err());
         assertTrue(run.out().startsWith("maximum strongly consistent line: {P2, Q2, R2}"), run.out());
         String text = Files.readString(svg);
@@ -71,41 +59,41 @@ class RecoveryLineCommandTest {
 
     @Test
     void shouldExitTwoWithTheReasonWhenInputIsBad(@TempDir Path dir) throws Exception {
-        Run store = run("recovery-line", "--store", dir.toString());
+        CliRun store = run("recovery-line", "--store", dir.toString());
         assertEquals(2, store.status());
         assertTrue(store.err().contains("holds no committed checkpoint"), store.err());
 
-        Run missing = run("recovery-line", "--history", dir.resolve("none.json").toString());
+        CliRun missing = run("recovery-line", "--history", dir.resolve("none.json").toString());
         assertEquals(2, missing.status());
         assertTrue(missing.err().startsWith("snapline recovery-line: cannot read history file "), missing.err());
 
         Path broken = dir.resolve("broken.json");
         Files.writeString(broken, "{\"ranks\": [{\"checkpoints\": [0]}], \"messages\": [{\"from\": 0, \"to\": 4,"
             + " \"sendInterval\": 0}]}");
-        Run invalid = run("recovery-line", "--history", broken.toString());
+        CliRun invalid = run("recovery-line", "--history", broken.toString());
         assertEquals(2, invalid.status());
         assertTrue(invalid.err().contains("message 0 \"to\": rank 4 does not exist; ranks are 0..0"), invalid.err());
 
-        Run failed = run("recovery-line", "--history", FIGURE, "--failed", "S");
+        CliRun failed = run("recovery-line", "--history", FIGURE, "--failed", "S");
         assertEquals(2, failed.status());
         assertTrue(failed.err().contains("--failed: \"S\" is neither a rank number nor a rank name"), failed.err());
 
-        Run line = run("recovery-line", "--history", FIGURE, "--line", "1,1");
+        CliRun line = run("recovery-line", "--history", FIGURE, "--line", "1,1");
         assertEquals(2, line.status());
         assertTrue(line.err().contains("give 3 positions"), line.err());
 
-        Run neither = run("recovery-line");
+        CliRun neither = run("recovery-line");
         assertEquals(2, neither.status());
         assertTrue(neither.err().contains("--history"), neither.err());
 
-        Run both = run("recovery-line", "--history", FIGURE, "--store", dir.toString());
+        CliRun both = run("recovery-line", "--history", FIGURE, "--store", dir.toString());
         assertEquals(2, both.status());
         assertTrue(both.err().contains("mutually exclusive"), both.err());
     }
 
     @Test
     void shouldSayWhatEachSingleFailureWouldCostWhenNoFailureIsGiven() {
-        Run run = run("recovery-line", "--history", FIGURE);
+        CliRun run = run("recovery-line", "--history", FIGURE);
 
         assertEquals(0, run.status(), run.err());
         assertEquals("""
@@ -138,7 +126,7 @@ class RecoveryLineCommandTest {
     void shouldListTenMessagesAndCountTheRestWhenALineCrossesMany(@TempDir Path dir) throws Exception {
         Path history = crossing(dir, 500);
 
-        Run run = run("recovery-line", "--history", history.toString(), "--failed", "Q");
+        CliRun run = run("recovery-line", "--history", history.toString(), "--failed", "Q");
 
         assertEquals(0, run.status(), run.err());
         assertTrue(run.out().contains("in-transit messages to replay (sent before the line, received after it or "
@@ -147,7 +135,7 @@ class RecoveryLineCommandTest {
             run.out());
         assertTrue(run.out().split("\n").length < 40, run.out().split("\n").length + " lines");
 
-        Run all = run("recovery-line", "--history", history.toString(), "--failed", "Q", "--all");
+        CliRun all = run("recovery-line", "--history", history.toString(), "--failed", "Q", "--all");
         assertTrue(all.out().split("\n").length > 500, "--all lists every message");
 
         @SuppressWarnings("unchecked")
