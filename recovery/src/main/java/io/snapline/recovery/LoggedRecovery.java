@@ -29,8 +29,9 @@ import java.util.List;
  *
  * <p><b>What the counts cover.</b> The messages of the history. A history read from a store of local checkpoints
  * holds the messages the ranks' dependency records list: a rank's sends between its oldest and newest checkpoint in
- * the store. What a rank sent before its oldest kept checkpoint, or after its newest, is logged all the same but is
- * in no record the store keeps, so it is not counted. The ring of {@link LocalHistory#UNRECORDED} links that stands
+ * the store, and a send after its newest one that a receiver's later checkpoint recorded receiving. Any other send
+ * before its oldest kept checkpoint, or after its newest, is logged all the same but is in no record the store keeps,
+ * so it is not counted. The ring of {@link LocalHistory#UNRECORDED} links that stands
  * in for unknown messages below damaged floors is not a message and is left out.
  *
  * <p>Pure functions of their arguments; thread-safe.

@@ -323,6 +323,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
         restarting[rank] = true;
         holds[rank] = null;
         resendsAfterRestore.remove(rank);
+        resends.remove(rank); // what was sent again to the incarnation that died is not what the new one gets
         writeDigests(rank);
         for (Long[] other : rejoining.values()) {
             other[rank] = null; // answered by the new incarnation's HOLDS

@@ -130,6 +130,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         this.logLimit = IndependentPolicy.logMemory(services.settings(),
                 Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4 / services.ranksInThisProcess()));
         this.diskLimit = IndependentPolicy.logDisk(services.settings());
+        this.ownResent = new long[n][2];
+        this.recorder = services.determinants();
         this.heapForLog = Runtime.getRuntime().maxMemory() / Math.max(1, services.ranksInThisProcess()) / 6;
         this.myIncarnation = services.incarnation();
         this.toIncarnation = new int[n];
@@ -455,15 +457,24 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     }
 
     /**
-     * Past a quarter of the log's memory bound (memory and spilled together) the receivers are asked to checkpoint at
-     * their next safe point (their verified checkpoints let the log drop what they hold), and again each time the log
-     * has grown by another quarter of the bound since the last ask or drop: before the log spills when they pass safe
-     * points often enough, and no more often than that when they do not.
+     * A quarter of the log's memory bound, or of what a checkpoint may hold of it for the heap when that is less: the
+     * receivers are asked well before the rank would skip its checkpoints for the size of its log.
+     */
+    private long askStep() {
+        return Math.max(1, Math.min(logLimit, heapForLog) / 4);
+    }
+
+    /**
+     * Past {@link #askStep} (memory and spilled together) the receivers are asked to checkpoint at their next safe
+     * point (their verified checkpoints let the log drop what they hold), and again each time the log has grown by
+     * another step since the last ask or drop: before the log spills when they pass safe points often enough, and no
+     * more often than that when they do not.
      */
     private void askWhenFillingUp() {
         SenderLog l = log;
         long bytes = l.totalBytes();
-        if (bytes > logLimit / 4 && bytes >= askedAt + logLimit / 4) {
+        long step = askStep();
+        if (bytes > step && bytes >= askedAt + step) {
             askedAt = bytes;
             services.toCoordinator(LoggingMessage.logFull(l.destinations()));
         }
@@ -493,7 +504,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
      * that were logged unmatched.
      */
     private void makeStable() {
-        Determinants recorder = services.determinants();
+        Determinants recorder = this.recorder;
         if (!recorder.undrained() && recordsStable >= recordsSent) {
             return; // nothing recorded since the last send, and that is stable: no lock taken
         }
@@ -605,10 +616,11 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     /**
      * Whether the log holds more than a checkpoint takes of it: eight times {@code --log-memory}, at least 256 MiB and
      * at most {@link #CHECKPOINT_LOG} and {@link #heapForLog}, since a checkpoint reads the spilled part back into
-     * memory and is one piece of at most 2 GiB. That is far above what the asks to checkpoint let a log reach when its receivers pass safe points,
-     * so that ranks sending to each other do not all skip at once. The rank then skips its checkpoints, saying so once,
-     * until its receivers' checkpoints let the log drop what they hold. Skipping is safe: the others' logs keep what
-     * it needs to go back to its previous checkpoint.
+     * memory and is one piece of at most 2 GiB. That is at least four times the size at which the receivers are first
+     * asked to checkpoint ({@link #askStep}), so that ranks sending to each other do not all skip at once unless they
+     * send each other that much between safe points. The rank then skips its checkpoints, saying so once and asking
+     * its receivers to checkpoint, until their checkpoints let the log drop what they hold. Skipping is safe: the
+     * others' logs keep what it needs to go back to its previous checkpoint.
      */
     private boolean tooLargeToCheckpoint(SenderLog l, long point) {
         long bytes = l.totalBytes();
@@ -619,6 +631,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         }
         if (!toldTooLarge) {
             toldTooLarge = true;
+            services.toCoordinator(LoggingMessage.logFull(l.destinations()));
             services.toCoordinator(LoggingMessage.warn("rank " + me + " skips its checkpoints from safe point " + point
                     + " on: its message log holds " + bytes + " bytes, more than a checkpoint takes (" + limit
                     + " bytes); it checkpoints again once the ranks it sent them to have checkpointed (they are asked "
@@ -731,10 +744,14 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         SenderLog l = log;
         try {
             synchronized (l) {
-                if (incarnation < toIncarnation[rank] || incarnation == toIncarnation[rank]
-                        && awaitingResend.get(rank) == 0 && suppressTo != null && after >= suppressTo[rank]) {
-                    // The resend to an incarnation that has died since (the newer one's does it), or one this rank
-                    // did already when it restored itself (it learnt of the other's restore before).
+                if (incarnation < toIncarnation[rank]) {
+                    return; // the resend to an incarnation that has died since: the newer one's does it
+                }
+                if (incarnation == toIncarnation[rank] && awaitingResend.get(rank) == 0 && suppressTo != null
+                        && after >= suppressTo[rank]) {
+                    // One this rank did already when it restored itself (it learnt of the other's restore before).
+                    services.toCoordinator(new LoggingMessage.Resent(rank, incarnation, ownResent[rank][0],
+                            ownResent[rank][1]).encode());
                     return;
                 }
                 toIncarnation[rank] = incarnation;
@@ -867,8 +884,19 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 }
                 int to = dest;
                 int stamp = epoch(toIncarnation[dest], myIncarnation);
-                l.forEachAfter(dest, suppressTo[dest], e -> services.resend(to, e.message(), stamp, e.seq()));
+                long[] sent = ownResent[dest];
+                l.forEachAfter(dest, suppressTo[dest], e -> {
+                    services.resend(to, e.message(), stamp, e.seq());
+                    sent[0]++;
+                    sent[1] += e.message().payload().length;
+                });
             }
         }
     }
+
+    /** The rank's determinant recorder (made once per rank), kept so that a send takes no lock to find it. */
+    private final Determinants recorder;
+
+    /** By destination: the messages and payload bytes {@link #resendOwn} sent it again (for its {@code RESENT}). */
+    private final long[][] ownResent;
 }

@@ -192,6 +192,21 @@ class LoggingCoordinatorTest {
     }
 
     @Test
+    void shouldSayNothingOfWhatWasSentAgainToAnIncarnationThatDiedBeforeEveryReportCame() {
+        Services s = new Services(3);
+        LoggingCoordinator c = new LoggingCoordinator(s);
+        c.onRankRestarting(1, 1);
+        c.onRankMessage(0, accepted(1, 1, 5));
+        c.onRankMessage(2, accepted(1, 1, 5));
+        c.onRankMessage(1, LoggingMessage.restored(new long[] {2, 0, 3}));
+        c.onRankMessage(0, new LoggingMessage.Resent(1, 1, 3, 24).encode());
+        c.onRankRestarting(1, 2); // died again
+        s.events.clear();
+        c.onRankMessage(2, new LoggingMessage.Resent(1, 1, 2, 16).encode());
+        assertEquals(List.of(), s.events, "incarnation 1 is gone: nothing it got counts");
+    }
+
+    @Test
     void shouldIgnoreAnswersAboutAnIncarnationThatDiedMeanwhile() {
         Services s = new Services(3);
         LoggingCoordinator c = new LoggingCoordinator(s);

@@ -18,8 +18,8 @@ import java.util.Map;
  */
 final class LoggedText {
     private static final String COUNTED = "the counts are of the messages the dependency records in the store list"
-        + " (what a rank sent between its oldest and newest checkpoint there; what it sent before or since is logged"
-        + " too, but not counted)";
+        + " (what a rank sent between its oldest and newest checkpoint there, or since, when a receiver's later"
+        + " checkpoint recorded it; anything else it sent before or since is logged too, but not counted)";
     private static final String NOTHING_LISTED = "the store keeps one checkpoint per rank, so its dependency records"
         + " list no message between checkpoints and the counts are 0; a failed rank still gets again, from the"
         + " senders' logs, whatever its checkpoint had not received";

@@ -63,7 +63,8 @@ class LoggedStoreCommandTest {
                 + "snapline: these checkpoints were taken with --logging pessimistic: " + plan + " (on shm, also when "
                 + "several fail at once; docs/checkpointing.md)" + (plan.startsWith("for a failure") ? "; the counts "
                 + "are of the messages the dependency records in the store list (what a rank sent between its oldest "
-                + "and newest checkpoint there; what it sent before or since is logged too, but not counted)" : "")
+                + "and newest checkpoint there, or since, when a receiver's later checkpoint recorded it; anything else "
+                + "it sent before or since is logged too, but not counted)" : "")
                 + "; a restart of the whole job (--resume, tcp, a setup that cannot be repeated alone) takes every "
                 + "rank to its own newest checkpoint, [3, 1, 2], and replays its logged messages and events from "
                 + "there; the recovery lines below come from the dependency records alone, as if nothing were "
@@ -111,8 +112,8 @@ class LoggedStoreCommandTest {
                 what a failure of one rank would cost with the message logs (--logging pessimistic): it restores its \
                 own newest checkpoint and gets again what that checkpoint had not received; the other ranks keep \
                 running; the counts are of the messages the dependency records in the store list (what a rank sent \
-                between its oldest and newest checkpoint there; what it sent before or since is logged too, but not \
-                counted)
+                between its oldest and newest checkpoint there, or since, when a receiver's later checkpoint recorded \
+                it; anything else it sent before or since is logged too, but not counted)
 
                 failed     restores                                 gets again     re-executed sends suppressed
                 rank 0     its checkpoint 3                         0              0

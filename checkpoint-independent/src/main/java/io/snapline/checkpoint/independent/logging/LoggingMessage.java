@@ -39,6 +39,8 @@ import java.nio.ByteBuffer;
  *       accepted from it (i64 each);</li>
  *   <li>{@link #RESEND} supervisor to every other rank: send the restarting rank (of that incarnation) what your log
  *       holds for it after message number i64, then everything new.</li>
+ *   <li>{@link #RESENT} rank to supervisor, once it has done a {@code RESEND} (or had sent the same when it restored
+ *       itself): rank i32, incarnation i32, messages i64, payload bytes i64 sent again.</li>
  * </ul>
  */
 public final class LoggingMessage {
