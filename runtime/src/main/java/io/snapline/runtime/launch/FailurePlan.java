@@ -112,8 +112,8 @@ final class FailurePlan {
         i.struck = true;
     }
 
-    /** Whether any injection is still pending. */
-    synchronized boolean pending() {
-        return all.stream().anyMatch(i -> !i.struck);
+    /** The injections that have not struck (yet), in the order they were given. */
+    synchronized List<Injection> unstruck() {
+        return all.stream().filter(i -> !i.struck).toList();
     }
 }

@@ -416,6 +416,15 @@ final class Supervision {
      */
     JobResult finish(JobResult result) {
         releaseOutput();
+        for (FailurePlan.Injection i : failures.unstruck()) {
+            // A failure the user asked for that never happened: the run did not test what they think it tested.
+            String w = "--inject-failure " + i + " never struck: the job ended before (a rank passes fewer safe "
+                    + "points or checkpoints than asked, or ends sooner)";
+            report.warning(w);
+            if (store == null) {
+                err.println("snaprun: warning: " + w);
+            }
+        }
         report.finish(result.succeeded() ? "completed" : "failed with exit status " + result.exitCode(),
                 System.nanoTime());
         if (store != null) {

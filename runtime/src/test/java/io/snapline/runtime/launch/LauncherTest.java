@@ -243,6 +243,22 @@ class LauncherTest {
     }
 
     @Test
+    void shouldWarnOfAnInjectedFailureThatNeverStruckInTheTerminalAndTheReport() throws Exception {
+        String cp = MpiRun.classPathOf(Points.class);
+        java.nio.file.Path json = java.nio.file.Files.createTempFile("snapline-report", ".json");
+        Run run = snaprun("-np", "2", "--inject-failure", "rank=1,point=21", "--inject-failure", "rank=0,point=3",
+                "--report", json.toString(), "-cp", cp, Points.class.getName());
+        assertEquals(1, run.status(), run.err());
+        String warning = "--inject-failure rank 1 at safe point 21 never struck: the job ended before (a rank passes "
+                + "fewer safe points or checkpoints than asked, or ends sooner)";
+        assertTrue(run.err().contains("snaprun: warning: " + warning), run.err());
+        assertFalse(run.err().contains("rank 0 at safe point 3 never struck"), "that one struck: " + run.err());
+        String report = java.nio.file.Files.readString(json);
+        assertTrue(report.contains(warning), report);
+        java.nio.file.Files.delete(json);
+    }
+
+    @Test
     void shouldEndTheJobNamingTheKilledRankWhenAFailureIsInjectedWithoutCheckpoints() throws Exception {
         String cp = MpiRun.classPathOf(Points.class);
         java.nio.file.Path json = java.nio.file.Files.createTempFile("snapline-report", ".json");
