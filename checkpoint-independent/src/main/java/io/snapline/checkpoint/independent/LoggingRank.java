@@ -132,7 +132,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         this.diskLimit = IndependentPolicy.logDisk(services.settings());
         this.ownResent = new long[n][2];
         this.recorder = services.determinants();
-        this.heapForLog = Runtime.getRuntime().maxMemory() / Math.max(1, services.ranksInThisProcess()) / 6;
+        long heapForLog = Runtime.getRuntime().maxMemory() / Math.max(1, services.ranksInThisProcess()) / 6;
+        this.checkpointLimit = Math.min(Math.min(Math.max(8 * logLimit, 256L << 20), CHECKPOINT_LOG), heapForLog);
         this.myIncarnation = services.incarnation();
         this.toIncarnation = new int[n];
         this.fromIncarnation = new int[n];
@@ -457,11 +458,11 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     }
 
     /**
-     * A quarter of the log's memory bound, or of what a checkpoint may hold of it for the heap when that is less: the
-     * receivers are asked well before the rank would skip its checkpoints for the size of its log.
+     * A quarter of the log's memory bound, or of what a checkpoint may hold of it ({@link #checkpointLimit}) when that
+     * is less: the receivers are asked well before the rank would skip its checkpoints for the size of its log.
      */
     private long askStep() {
-        return Math.max(1, Math.min(logLimit, heapForLog) / 4);
+        return Math.max(1, Math.min(logLimit, checkpointLimit) / 4);
     }
 
     /**
@@ -614,17 +615,16 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     }
 
     /**
-     * Whether the log holds more than a checkpoint takes of it: eight times {@code --log-memory}, at least 256 MiB and
-     * at most {@link #CHECKPOINT_LOG} and {@link #heapForLog}, since a checkpoint reads the spilled part back into
-     * memory and is one piece of at most 2 GiB. That is at least four times the size at which the receivers are first
-     * asked to checkpoint ({@link #askStep}), so that ranks sending to each other do not all skip at once unless they
+     * Whether the log holds more than a checkpoint takes of it ({@link #checkpointLimit}: a checkpoint reads the
+     * spilled part back into memory and is one piece of at most 2 GiB). That is at least four times the size at which
+     * the receivers are first asked to checkpoint ({@link #askStep}), so that ranks sending to each other do not all skip at once unless they
      * send each other that much between safe points. The rank then skips its checkpoints, saying so once and asking
      * its receivers to checkpoint, until their checkpoints let the log drop what they hold. Skipping is safe: the
      * others' logs keep what it needs to go back to its previous checkpoint.
      */
     private boolean tooLargeToCheckpoint(SenderLog l, long point) {
         long bytes = l.totalBytes();
-        long limit = Math.min(Math.min(Math.max(8 * logLimit, 256L << 20), CHECKPOINT_LOG), heapForLog);
+        long limit = checkpointLimit;
         if (bytes <= limit) {
             toldTooLarge = false;
             return false;
@@ -647,11 +647,12 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     static final long CHECKPOINT_LOG = 1L << 30;
 
     /**
-     * The most of its log a checkpoint may hold for the heap: a sixth of the rank's share of it, since the capture
-     * holds the log about three times over (read back, in the policy's data, in the encoded image) while the log
-     * itself keeps up to {@code --log-memory} (by default a quarter of the share).
+     * The most of its log a checkpoint holds ({@link #tooLargeToCheckpoint}): eight times {@code --log-memory}, at
+     * least 256 MiB, at most {@link #CHECKPOINT_LOG}, and at most a sixth of the rank's share of the heap, since the
+     * capture holds the log about three times over (read back, in the policy's data, in the encoded image) while the
+     * log itself keeps up to {@code --log-memory} (by default a quarter of the share).
      */
-    private final long heapForLog;
+    private final long checkpointLimit;
 
     /**
      * Another rank died and the job will restart: this rank checkpoints here, at its first safe point since (unless
@@ -768,13 +769,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                             + "'s log " + e.getMessage()));
                     return;
                 }
-                int stamp = epoch(incarnation, myIncarnation);
                 long[] sent = new long[2];
-                l.forEachAfter(rank, after, e -> {
-                    services.resend(rank, e.message(), stamp, e.seq());
-                    sent[0]++;
-                    sent[1] += e.message().payload().length;
-                });
+                resendFromLog(l, rank, after, epoch(incarnation, myIncarnation), sent);
                 services.toCoordinator(new LoggingMessage.Resent(rank, incarnation, sent[0], sent[1]).encode());
             }
         } catch (CheckpointException e) {
@@ -882,16 +878,21 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 } catch (IllegalStateException e) {
                     throw new CheckpointException("rank " + me + " cannot restart exactly: " + e.getMessage(), e);
                 }
-                int to = dest;
-                int stamp = epoch(toIncarnation[dest], myIncarnation);
-                long[] sent = ownResent[dest];
-                l.forEachAfter(dest, suppressTo[dest], e -> {
-                    services.resend(to, e.message(), stamp, e.seq());
-                    sent[0]++;
-                    sent[1] += e.message().payload().length;
-                });
+                resendFromLog(l, dest, suppressTo[dest], epoch(toIncarnation[dest], myIncarnation), ownResent[dest]);
             }
         }
+    }
+
+    /**
+     * Sends {@code dest} again, stamped {@code stamp}, what {@code l} holds for it after message {@code after}, adding
+     * the messages and their payload bytes to {@code sent} (for the supervisor's {@code RESENT}).
+     */
+    private void resendFromLog(SenderLog l, int dest, long after, int stamp, long[] sent) {
+        l.forEachAfter(dest, after, e -> {
+            services.resend(dest, e.message(), stamp, e.seq());
+            sent[0]++;
+            sent[1] += e.message().payload().length;
+        });
     }
 
     /** The rank's determinant recorder (made once per rank), kept so that a send takes no lock to find it. */

@@ -59,15 +59,7 @@ public final class SpaceTimeSvg {
     private static final double ARROW_HEAD = 10;
     private static final double[] LABEL_PLACES = {0.5, 0.35, 0.65, 0.2, 0.8};
     private static final String[] LINE_COLOURS = {"#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b"};
-    private static final String STYLE = """
-        <defs>
-          <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse"
-            markerWidth="10" markerHeight="10" orient="auto">
-            <path d="M0,0 L10,5 L0,10 z" fill="#1f5fbf"/></marker>
-          <marker id="arrow-orphan" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse"
-            markerWidth="10" markerHeight="10" orient="auto">
-            <path d="M0,0 L10,5 L0,10 z" fill="#d62728"/></marker>
-        </defs>
+    private static final String STYLE = markers("arrow", "#1f5fbf", "arrow-orphan", "#d62728") + """
         <style>
           .timeline { stroke: #333; stroke-width: 1.5; }
           .checkpoint { fill: #222; }
@@ -85,15 +77,7 @@ public final class SpaceTimeSvg {
         </style>
         """;
 
-    private static final String LOGGED_STYLE = """
-        <defs>
-          <marker id="arrow-replayed" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse"
-            markerWidth="10" markerHeight="10" orient="auto">
-            <path d="M0,0 L10,5 L0,10 z" fill="#e377c2"/></marker>
-          <marker id="arrow-suppressed" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse"
-            markerWidth="10" markerHeight="10" orient="auto">
-            <path d="M0,0 L10,5 L0,10 z" fill="#999"/></marker>
-        </defs>
+    private static final String LOGGED_STYLE = markers("arrow-replayed", "#e377c2", "arrow-suppressed", "#999") + """
         <style>
           .message.replayed, .legend-sample.replayed { stroke: #e377c2; stroke-width: 2; stroke-dasharray: 7 4; }
           .message.resent, .legend-sample.resent { stroke: #e377c2; stroke-width: 2; stroke-dasharray: 2 3; }
@@ -104,6 +88,17 @@ public final class SpaceTimeSvg {
           .legend-text { fill: #444; }
         </style>
         """;
+    /** {@code <defs>} with an arrowhead marker per (id, fill) pair. */
+    private static String markers(String... idsAndFills) {
+        StringBuilder out = new StringBuilder("<defs>\n");
+        for (int i = 0; i < idsAndFills.length; i += 2) {
+            out.append("  <marker id=\"").append(idsAndFills[i]).append("\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\""
+                + " markerUnits=\"userSpaceOnUse\"\n    markerWidth=\"10\" markerHeight=\"10\" orient=\"auto\">\n"
+                + "    <path d=\"M0,0 L10,5 L0,10 z\" fill=\"").append(idsAndFills[i + 1]).append("\"/></marker>\n");
+        }
+        return out.append("</defs>\n").toString();
+    }
+
     private static final int LEGEND_ROW = 18;
     private static final int LEGEND_SAMPLE = 32;
 
@@ -428,9 +423,8 @@ public final class SpaceTimeSvg {
             out.titled("rect", rank.name() + " " + what + " and gets " + r.replays() + " message(s) again ("
                     + r.fromLogs().size() + " from the senders' logs, " + r.resent().size() + " re-sent by failed"
                     + " senders); " + r.suppressed().size() + " of its re-executed sends are suppressed; the other"
-                    + " ranks keep running", "class", "restored", "data-rank", r.rank(), "data-checkpoint",
-                rank.checkpointLabel(c.index()), "data-id", c.id(), "x", cx - 6, "y", y - 13, "width", 12,
-                "height", 26, "rx", 3);
+                    + " ranks keep running", ring("restored", cx, y, "data-rank", r.rank(), "data-checkpoint",
+                    rank.checkpointLabel(c.index()), "data-id", c.id()));
             out.cover(cx - 7, y - 14, cx + 7, y + 14);
         }
         out.end();
@@ -456,11 +450,20 @@ public final class SpaceTimeSvg {
             y = legendLine(out, y, "suppressed", "re-executed send the receiver already holds (suppressed)");
         }
         double cx = left + LEGEND_SAMPLE / 2.0;
-        out.empty("rect", "class", "restored legend-sample", "x", cx - 6, "y", y - 13, "width", 12, "height", 26,
-            "rx", 3);
+        out.empty("rect", ring("restored legend-sample", cx, y));
         out.cover(cx - 7, y - 14, cx + 7, y + 14);
         legendEntry(out, y + 5, "the checkpoint a failed rank restores");
         out.end();
+    }
+
+    /** The attributes of the ring round a checkpoint at ({@code cx}, {@code y}): its class, {@code data}, its box. */
+    private static Object[] ring(String classes, double cx, double y, Object... data) {
+        Object[] head = {"class", classes};
+        Object[] box = {"x", cx - 6, "y", y - 13, "width", 12, "height", 26, "rx", 3};
+        Object[] out = java.util.Arrays.copyOf(head, head.length + data.length + box.length);
+        System.arraycopy(data, 0, out, head.length, data.length);
+        System.arraycopy(box, 0, out, head.length + data.length, box.length);
+        return out;
     }
 
     private double legendText(SvgWriter out, double y, String text) {

@@ -62,15 +62,23 @@ public record DependencyRecord(int interval, long closedAtMillis, long[] sentSoF
 
     /** The interval and sent-so-far counts of a record, without reading its messages. */
     public static Head head(byte[] bytes) {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        int first = b.getInt();
-        int interval = first == RUNS ? b.getInt() : first;
-        b.getLong();
-        long[] sent = new long[b.getInt()];
-        for (int i = 0; i < sent.length; i++) {
-            sent[i] = b.getLong();
+        Header h = Header.read(ByteBuffer.wrap(bytes));
+        return new Head(h.interval(), h.sentSoFar());
+    }
+
+    /** What both layouts start with; read from {@code b}'s start, leaving it at the sends. */
+    private record Header(boolean runs, int interval, long closedAt, long[] sentSoFar) {
+        static Header read(ByteBuffer b) {
+            int first = b.getInt();
+            boolean runs = first == RUNS;
+            int interval = runs ? b.getInt() : first;
+            long closedAt = b.getLong();
+            long[] sent = new long[b.getInt()];
+            for (int i = 0; i < sent.length; i++) {
+                sent[i] = b.getLong();
+            }
+            return new Header(runs, interval, closedAt, sent);
         }
-        return new Head(interval, sent);
     }
 
     /** {@code sum + count}, checked: a count is never negative, and a record lists at most about two billion. */
@@ -89,16 +97,11 @@ public record DependencyRecord(int interval, long closedAtMillis, long[] sentSoF
      */
     public static DependencyRecord decode(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
-        int first = b.getInt();
-        boolean runs = first == RUNS;
-        int interval = runs ? b.getInt() : first;
-        long closedAt = b.getLong();
-        int n = b.getInt();
-        long[] sent = new long[n];
-        for (int i = 0; i < n; i++) {
-            sent[i] = b.getLong();
-        }
-        if (!runs) {
+        Header h = Header.read(b);
+        int interval = h.interval();
+        long closedAt = h.closedAt();
+        long[] sent = h.sentSoFar();
+        if (!h.runs()) {
             int s = b.getInt();
             int[] to = new int[s];
             long[] sseq = new long[s];
