@@ -411,8 +411,10 @@ class IndependentRestartTest {
         Matcher resumed = Pattern.compile("resuming from recovery line \\[(\\d+), (\\d+), (\\d+), (\\d+)\\]")
                 .matcher(o.err());
         assertTrue(resumed.find(), o.err());
-        assertEquals(resumed.group(1), resumed.group(2), o.err());
-        assertEquals(resumed.group(3), resumed.group(4), o.err());
+        // The ranks of a pair checkpoint at the same steps, but the one that stops a safe point later for the restart
+        // takes its stop checkpoint there, after the step's regular one: the pair's numbers differ by one at most.
+        assertTrue(Math.abs(Long.parseLong(resumed.group(1)) - Long.parseLong(resumed.group(2))) <= 1, o.err());
+        assertTrue(Math.abs(Long.parseLong(resumed.group(3)) - Long.parseLong(resumed.group(4))) <= 1, o.err());
         // Rank 1's newest checkpoint before its death may still have been on its way to the store when it died (the
         // write overlaps the program), so the line is the newest the pair has in the store, not a fixed step; but
         // the checkpoints of step 10 were written 30 steps (and at least 30 ms) before, so it is not the beginning.
