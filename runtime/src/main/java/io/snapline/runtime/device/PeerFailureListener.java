@@ -9,4 +9,14 @@ package io.snapline.runtime.device;
 public interface PeerFailureListener {
     /** World rank {@code rank} is gone; {@code reason} says how the device noticed, for error messages. */
     void peerFailed(int rank, String reason);
+
+    /**
+     * On a device whose peers may rejoin, which does not fail what is pending on a lost peer: world rank
+     * {@code rank} was lost while part of a message it had sent to this rank was still to arrive, and this rank had
+     * already taken that message. Its new incarnation will not send it again (this rank counts it as received), so
+     * this rank cannot go on exactly; {@code reason} says what was lost. By default, a failure of the peer.
+     */
+    default void payloadLost(int rank, String reason) {
+        peerFailed(rank, reason);
+    }
 }

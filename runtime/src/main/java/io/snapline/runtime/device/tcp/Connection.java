@@ -38,6 +38,19 @@ final class Connection {
     final ConcurrentHashMap<Long, Fetch> fetches = new ConcurrentHashMap<>();
     /** Pushed messages announced by the peer whose DATA is still arriving or not yet matched, by send id. */
     final ConcurrentHashMap<Long, Fetch> pushes = new ConcurrentHashMap<>();
+    /**
+     * Rendezvous messages announced by the peer that no receive has fetched (or dropped) yet; kept only on a device
+     * whose peers rejoin ({@link #tracksAnnounced}), which must know what a lost peer leaves unreceived.
+     */
+    final java.util.Set<Fetch> announced = ConcurrentHashMap.newKeySet();
+    final boolean tracksAnnounced;
+    /** Told when a message this rank took from the peer is cut off by the loss of the connection; null: nobody. */
+    volatile CutOff onCutOff;
+
+    /** See {@link #onCutOff}. */
+    interface CutOff {
+        void cutOff(int peer, String what);
+    }
     private final int self;
     private final long window;
     private final PacketHandler handler;
@@ -68,8 +81,9 @@ final class Connection {
     private volatile long drivenBytes;
     private volatile String failure;
 
-    Connection(int self, int peer, SocketChannel channel, long window, PacketHandler handler) {
+    Connection(int self, int peer, SocketChannel channel, long window, PacketHandler handler, boolean tracksAnnounced) {
         this.self = self;
+        this.tracksAnnounced = tracksAnnounced;
         this.peer = peer;
         this.channel = channel;
         this.window = window;
@@ -567,6 +581,9 @@ final class Connection {
                 in.getInt(start + CONTEXT_OFFSET), in.getInt(start + TAG_OFFSET), base, in.getInt(start + ELEMENTS_OFFSET),
                 f, f);
         m.stamp(in.getInt(start + EPOCH_OFFSET), in.getLong(start + SEQ_OFFSET));
+        if (!pushed && tracksAnnounced) {
+            announced.add(f); // until a receive fetches it or it is dropped (before the handler may do either)
+        }
         handler.onPacket(m);
         headerNext = pushed && bytes > 0 && f.acceptsDirect();
     }
@@ -648,6 +665,33 @@ final class Connection {
 
     boolean saidGoodbye() {
         return saidGoodbye;
+    }
+
+    /** A message this rank took from the peer, described by {@code what}, cannot arrive whole any more. */
+    void cutOff(String what) {
+        CutOff c = onCutOff;
+        if (c != null) {
+            c.cutOff(peer, what);
+        }
+    }
+
+    /**
+     * What of the peer's messages this rank has taken but not received whole, said for an error message, or null
+     * when there is none: a rendezvous message not fetched yet or still arriving, a pushed one still arriving.
+     */
+    String takenButCutOff() {
+        if (!fetches.isEmpty()) {
+            return "this rank was receiving a large message from it";
+        }
+        if (!announced.isEmpty()) {
+            return "this rank held " + announced.size() + " large message(s) from it not yet received";
+        }
+        for (Fetch f : pushes.values()) {
+            if (f.cutOff()) {
+                return "a large message from it was still arriving";
+            }
+        }
+        return null;
     }
 
     void failed(String reason) {

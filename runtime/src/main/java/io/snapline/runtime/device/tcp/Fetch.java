@@ -95,19 +95,32 @@ final class Fetch implements RemotePayload, Runnable {
             encoded = new byte[Math.toIntExact(bytes)];
         }
         if (bytes == 0) {
+            untrack();
             connection.out.enqueue(TcpDescriptor.cts(sendId, 0, false));
             r.completeFetch(m, encoded);
             return;
         }
         long id = connection.register(this);
+        untrack(); // after registering: a loss in between sees it in one table or the other
         connection.out.enqueue(TcpDescriptor.cts(sendId, id, false));
         if (connection.out.isClosed() && connection.fetches.remove(id) != null) {
+            connection.cutOff("a receive matched a large message from it whose data had not come");
             fail(connection.failure(), r);
         }
     }
 
+    private void untrack() {
+        if (connection.tracksAnnounced) {
+            connection.announced.remove(this);
+        }
+    }
+
     private void matchPushed(Request r) {
+        if (lost == null && received < bytes && connection.out.isClosed()) {
+            lost = connection.failure(); // announced after the loss was handled
+        }
         if (lost != null) {
+            connection.cutOff("a receive matched a large message from it that had not arrived whole");
             fail(lost, r);
             return;
         }
@@ -133,7 +146,13 @@ final class Fetch implements RemotePayload, Runnable {
             }
             return;
         }
+        untrack();
         connection.out.enqueue(TcpDescriptor.cts(sendId, 0, true));
+    }
+
+    /** Whether this pushed message is still arriving and is not being dropped. */
+    synchronized boolean cutOff() {
+        return !discard && received < bytes;
     }
 
     /**

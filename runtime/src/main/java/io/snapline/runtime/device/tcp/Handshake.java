@@ -20,15 +20,27 @@ import java.security.MessageDigest;
  * HELLO (job token, rank, size, protocol version); the accepting side checks it and answers with its own HELLO,
  * which the connecting side checks in turn. A connection that fails the check is closed and reported on stderr;
  * it never carries a message.
+ *
+ * <p>In a job whose ranks rejoin ({@link TcpConfig#rejoin()}) the listener stays open after set-up: a rank's new
+ * incarnation connects to every peer, lower or higher, and each admits it with {@link #admitRejoin}. A new
+ * incarnation takes a peer whose listener is gone (it is dead itself and will come back) as down.
  */
 final class Handshake {
     private static final long RETRY_MILLIS = 20;
     /** A peer that connected must say HELLO within this time (or the rest of the deadline, if shorter). */
     private static final long HELLO_MILLIS = 5_000;
+    /**
+     * How long a new incarnation keeps trying a peer that refuses connections before it takes that peer as down: a
+     * running rank's listener is open, so a refusal means that the peer died (its own new incarnation connects to
+     * this one later).
+     */
+    private static final long REJOIN_REFUSED_MILLIS = 2_000;
 
     private final TcpConfig config;
     private final long deadline;
     private final SocketChannel[] channels;
+    /** Why the last {@link #connect(int, long)} that gave up could not reach its peer. */
+    private IOException lastError;
 
     private Handshake(TcpConfig config) {
         this.config = config;
@@ -41,7 +53,24 @@ final class Handshake {
         return new Handshake(config).run();
     }
 
+    /**
+     * Checks the HELLO on {@code ch}, accepted on the open listener of a job whose ranks rejoin, from a peer's new
+     * incarnation: returns the peer's rank, or -1 after refusing it (reported on stderr). The answer, {@link #helloOf
+     * this rank's HELLO}, is the caller's to send: it must be the first frame on the connection.
+     */
+    static int admitRejoin(TcpConfig config, SocketChannel ch) {
+        return new Handshake(config).admit(ch, true);
+    }
+
+    /** This rank's HELLO frame. */
+    static ByteBuffer helloOf(TcpConfig config) {
+        return TcpDescriptor.hello(config.rank(), config.size(), config.token());
+    }
+
     private SocketChannel[] run() {
+        if (config.incarnation() > 0) {
+            return rejoin();
+        }
         int rank = config.rank();
         DeviceException[] acceptFailure = new DeviceException[1];
         Thread acceptor = new Thread(() -> {
@@ -66,7 +95,9 @@ final class Handshake {
             if (acceptFailure[0] != null) {
                 throw acceptFailure[0];
             }
-            closeQuietly(config.listener());
+            if (!config.rejoin()) {
+                closeQuietly(config.listener());
+            }
             return channels;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -79,10 +110,88 @@ final class Handshake {
         }
     }
 
+    /** A new incarnation connects to every peer; a peer it cannot reach is down (its entry stays null). */
+    private SocketChannel[] rejoin() {
+        try {
+            for (int peer = 0; peer < config.size(); peer++) {
+                if (peer != config.rank() && config.peers().get(peer).getPort() != 0) { // port 0: it is restarting
+                    channels[peer] = rejoin(peer);
+                }
+            }
+            return channels;
+        } catch (RuntimeException e) {
+            closeAll();
+            throw e;
+        }
+    }
+
+    /**
+     * A new incarnation's connection to {@code peer}, or null when the peer is down: its listener refuses
+     * connections for {@link #REJOIN_REFUSED_MILLIS} (it died, and its own next incarnation connects here later), or
+     * it closes the connection, gives a HELLO of another job or none within the connect timeout (said on stderr).
+     * A peer whose listener took the connection is running, and it answers once its device has started.
+     */
+    private SocketChannel rejoin(int peer) {
+        InetSocketAddress address = config.peers().get(peer);
+        long refusedUntil = System.nanoTime() + REJOIN_REFUSED_MILLIS * 1_000_000;
+        while (remainingMillis() > 0) {
+            SocketChannel ch = null;
+            try {
+                ch = SocketChannel.open();
+                ch.socket().connect(address, (int) Math.max(1, Math.min(remainingMillis(), Integer.MAX_VALUE)));
+            } catch (java.net.ConnectException refused) {
+                closeQuietly(ch);
+                if (System.nanoTime() - refusedUntil > 0) {
+                    return null;
+                }
+                sleep(RETRY_MILLIS);
+                continue;
+            } catch (IOException e) {
+                closeQuietly(ch);
+                return down(peer, "it cannot be reached: " + e);
+            }
+            try {
+                configure(ch);
+                writeFully(ch, hello(config.rank(), config.size(), config.token()));
+                String problem = checkHello(readHello(ch, remainingMillis()), peer);
+                if (problem == null) {
+                    return ch;
+                }
+                closeQuietly(ch);
+                return down(peer, problem);
+            } catch (IOException e) {
+                closeQuietly(ch);
+                return down(peer, "the handshake failed: " + e.getMessage());
+            }
+        }
+        return null;
+    }
+
+    private SocketChannel down(int peer, String why) {
+        System.err.println("snapline tcp: rank " + config.rank() + " takes rank " + peer + " at "
+                + config.peers().get(peer) + " as down until it rejoins: " + why);
+        return null;
+    }
+
     private SocketChannel connect(int peer) {
+        SocketChannel ch = connect(peer, deadline);
+        if (ch == null) {
+            throw new DeviceException("rank " + config.rank() + " could not connect to rank " + peer + " at "
+                    + config.peers().get(peer) + " within " + config.connectTimeout()
+                    + (lastError == null ? "" : ": " + lastError) + "; check that the rank is running and the address "
+                    + "is reachable", lastError);
+        }
+        return ch;
+    }
+
+    /**
+     * Connects to {@code peer} and exchanges HELLOs, trying again until {@code until} ({@link System#nanoTime}) while
+     * it cannot be reached; null when it could not be. A peer that answers with a bad HELLO is refused at once.
+     */
+    private SocketChannel connect(int peer, long until) {
         InetSocketAddress address = config.peers().get(peer);
         IOException last = null;
-        while (remainingMillis() > 0) {
+        while (until - System.nanoTime() > 0 && remainingMillis() > 0) {
             SocketChannel ch = null;
             try {
                 ch = SocketChannel.open();
@@ -102,9 +211,8 @@ final class Handshake {
                 sleep(RETRY_MILLIS);
             }
         }
-        throw new DeviceException("rank " + config.rank() + " could not connect to rank " + peer + " at " + address
-                + " within " + config.connectTimeout() + (last == null ? "" : ": " + last)
-                + "; check that the rank is running and the address is reachable", last);
+        lastError = last;
+        return null;
     }
 
     private void acceptLowerRanks() {
@@ -125,7 +233,7 @@ final class Handshake {
                 selector.selectedKeys().clear();
                 SocketChannel ch;
                 while ((ch = config.listener().accept()) != null) {
-                    if (admit(ch)) {
+                    if (admit(ch, false) >= 0) {
                         missing--;
                     }
                 }
@@ -135,8 +243,11 @@ final class Handshake {
         }
     }
 
-    /** Checks a new connection's HELLO; keeps it and answers, or refuses it. */
-    private boolean admit(SocketChannel ch) {
+    /**
+     * Checks a new connection's HELLO; keeps it and answers (returning the peer's rank), or refuses it (returning
+     * -1). At set-up only lower ranks connect here; a rejoining incarnation may be any rank.
+     */
+    private int admit(SocketChannel ch, boolean rejoining) {
         String from = "an unknown address";
         try {
             from = String.valueOf(ch.getRemoteAddress());
@@ -145,23 +256,26 @@ final class Handshake {
             ByteBuffer hello = readHello(ch);
             int peer = hello == null ? -1 : hello.getInt(HELLO_RANK_OFFSET);
             String problem = checkHello(hello, -1);
-            if (problem == null && (peer >= config.rank())) {
+            if (problem == null && !rejoining && peer >= config.rank()) {
                 problem = "rank " + peer + " should be accepted by it, not connect here";
-            } else if (problem == null && channels[peer] != null) {
+            } else if (problem == null && !rejoining && channels[peer] != null) {
                 problem = "rank " + peer + " is connected already";
             }
             if (problem != null) {
                 refuse(ch, from, problem);
-                return false;
+                return -1;
+            }
+            if (rejoining) {
+                return peer; // answered by the caller, once the connection is in place
             }
             writeFully(ch, hello(config.rank(), config.size(), config.token()));
             synchronized (channels) {
                 channels[peer] = ch;
             }
-            return true;
+            return peer;
         } catch (IOException e) {
             refuse(ch, from, "handshake failed: " + e);
-            return false;
+            return -1;
         }
     }
 
@@ -199,7 +313,12 @@ final class Handshake {
 
     /** Reads one HELLO frame (blocking, with a timeout); null when the bytes cannot be a HELLO. */
     private ByteBuffer readHello(SocketChannel ch) throws IOException {
-        ch.socket().setSoTimeout((int) Math.max(1, Math.min(HELLO_MILLIS, remainingMillis())));
+        return readHello(ch, Math.min(HELLO_MILLIS, remainingMillis()));
+    }
+
+    /** {@link #readHello(SocketChannel)}, waiting at most {@code millis}. */
+    private ByteBuffer readHello(SocketChannel ch, long millis) throws IOException {
+        ch.socket().setSoTimeout((int) Math.max(1, Math.min(millis, Integer.MAX_VALUE)));
         InputStream in = ch.socket().getInputStream();
         byte[] head = readExactly(in, HEADER_LENGTH);
         int length = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(FRAME_LENGTH_OFFSET);

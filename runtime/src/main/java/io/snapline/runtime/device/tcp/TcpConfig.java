@@ -19,9 +19,17 @@ import java.util.List;
  * @param connectTimeout how long connection set-up (and the goodbye at close) may take
  * @param eagerWindow bytes of unexpected eager and pushed messages this rank lets each sender have outstanding
  *     (see {@link TcpDescriptor}, flow control)
+ * @param rejoin whether a peer that dies may come back as a new process (a rank restarted alone while the others run
+ *     on): the listener stays open for its new incarnation, which replaces the lost connection; what is sent to a
+ *     peer while it is down is dropped (its sender keeps it in a message log and sends it again), and sends and
+ *     receives pending on it do not fail, except a receive of a large message whose data the lost peer took with it
+ *     (see {@link io.snapline.runtime.device.PeerFailureListener#payloadLost})
+ * @param incarnation 0 for a rank started with its job; n for its n-th new process when it restarted alone: it then
+ *     connects to every peer (they all run already) and takes a peer it cannot reach as down, to be joined by that
+ *     peer's own new incarnation later
  */
 public record TcpConfig(int rank, int size, byte[] token, ServerSocketChannel listener, List<InetSocketAddress> peers,
-        Duration connectTimeout, long eagerWindow) {
+        Duration connectTimeout, long eagerWindow, boolean rejoin, int incarnation) {
     /** Eager window per sender of a configuration that names none (tests, embedding); jobs use {@link #windowFor}. */
     public static final long DEFAULT_EAGER_WINDOW = 4L << 20;
     /** The smallest and largest window {@link #windowFor} grants. */
@@ -38,6 +46,12 @@ public record TcpConfig(int rank, int size, byte[] token, ServerSocketChannel li
      */
     public static long windowFor(int size, long maxHeap) {
         return EagerWindow.perSender(size, maxHeap);
+    }
+
+    /** A configuration for a job whose ranks do not restart alone. */
+    public TcpConfig(int rank, int size, byte[] token, ServerSocketChannel listener, List<InetSocketAddress> peers,
+            Duration connectTimeout, long eagerWindow) {
+        this(rank, size, token, listener, peers, connectTimeout, eagerWindow, false, 0);
     }
 
     /** A configuration with the default eager window. */
@@ -70,6 +84,10 @@ public record TcpConfig(int rank, int size, byte[] token, ServerSocketChannel li
         }
         if (eagerWindow < 0) {
             throw new DeviceException("eagerWindow must not be negative, got " + eagerWindow);
+        }
+        if (incarnation < 0 || incarnation > 0 && !rejoin) {
+            throw new DeviceException("incarnation " + incarnation + " needs a job whose ranks rejoin"
+                    + (incarnation < 0 ? " and must not be negative" : ""));
         }
         token = token.clone();
         peers = List.copyOf(peers);

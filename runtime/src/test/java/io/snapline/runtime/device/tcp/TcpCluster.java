@@ -32,6 +32,11 @@ final class TcpCluster implements AutoCloseable {
     final Endpoint[] endpoints;
     final Mailbox[] mailboxes;
     final List<String>[] failures;
+    /** Per rank, in a cluster whose ranks rejoin: what its device reported as taken but cut off by a lost peer. */
+    final List<String>[] lost;
+    /** Every rank's listening address, its latest device's. */
+    private final List<InetSocketAddress> peers = new ArrayList<>();
+    private final int[] incarnation;
 
     /** A rank program: gets its world communicator. */
     interface Program {
@@ -44,6 +49,8 @@ final class TcpCluster implements AutoCloseable {
         endpoints = new Endpoint[n];
         mailboxes = new Mailbox[n];
         failures = new List[n];
+        lost = new List[n];
+        incarnation = new int[n];
     }
 
     static TcpCluster start(int n) {
@@ -51,9 +58,22 @@ final class TcpCluster implements AutoCloseable {
     }
 
     static TcpCluster start(int n, long eagerWindow) {
+        return start(n, eagerWindow, false);
+    }
+
+    /**
+     * N ranks whose peers may rejoin ({@link TcpConfig#rejoin()}): a rank whose device was terminated comes back
+     * with {@link #rejoin}.
+     */
+    static TcpCluster startRejoining(int n) {
+        return start(n, TcpConfig.DEFAULT_EAGER_WINDOW, true);
+    }
+
+    private static TcpCluster start(int n, long eagerWindow, boolean rejoin) {
         TcpCluster c = new TcpCluster(n);
         ServerSocketChannel[] listeners = listeners(n);
         List<InetSocketAddress> peers = addresses(listeners);
+        c.peers.addAll(peers);
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
             List<Future<TcpDevice>> started = new ArrayList<>();
@@ -63,11 +83,10 @@ final class TcpCluster implements AutoCloseable {
                 List<String> failed = java.util.Collections.synchronizedList(new ArrayList<>());
                 c.mailboxes[r] = mailbox;
                 c.failures[r] = failed;
-                TcpConfig config = new TcpConfig(rank, n, TOKEN, listeners[r], peers, Duration.ofSeconds(10), eagerWindow);
-                started.add(pool.submit(() -> TcpDevice.start(config, mailbox, (peer, why) -> {
-                    failed.add(peer + ": " + why);
-                    mailbox.peerFailed(peer, why);
-                })));
+                c.lost[r] = java.util.Collections.synchronizedList(new ArrayList<>());
+                TcpConfig config = new TcpConfig(rank, n, TOKEN, listeners[r], peers, Duration.ofSeconds(10),
+                        eagerWindow, rejoin, 0);
+                started.add(pool.submit(() -> TcpDevice.start(config, mailbox, c.listener(rank, mailbox))));
             }
             for (int r = 0; r < n; r++) {
                 c.devices[r] = started.get(r).get(20, TimeUnit.SECONDS);
@@ -80,6 +99,48 @@ final class TcpCluster implements AutoCloseable {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** What rank {@code rank}'s device reports goes to {@link #failures} (and fails its receives) or {@link #lost}. */
+    private io.snapline.runtime.device.PeerFailureListener listener(int rank, Mailbox mailbox) {
+        List<String> failed = failures[rank];
+        List<String> cut = lost[rank];
+        return new io.snapline.runtime.device.PeerFailureListener() {
+            @Override
+            public void peerFailed(int peer, String why) {
+                failed.add(peer + ": " + why);
+                mailbox.peerFailed(peer, why);
+            }
+
+            @Override
+            public void payloadLost(int peer, String why) {
+                cut.add(peer + ": " + why);
+            }
+        };
+    }
+
+    /**
+     * Starts the next incarnation of rank {@code rank}, whose device was terminated: a new device with a new
+     * mailbox and endpoint, which connects to every other rank but those in {@code restarting} (dead, and not back
+     * yet: port 0 in its table, as the launcher gives it), blocking until it has.
+     */
+    void rejoin(int rank, int... restarting) {
+        ServerSocketChannel listener = listeners(1)[0];
+        int n = devices.length;
+        peers.set(rank, addresses(new ServerSocketChannel[] {listener}).get(0));
+        List<InetSocketAddress> table = new ArrayList<>(peers);
+        for (int r : restarting) {
+            table.set(r, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        }
+        Mailbox mailbox = new Mailbox();
+        mailboxes[rank] = mailbox;
+        failures[rank] = java.util.Collections.synchronizedList(new ArrayList<>());
+        lost[rank] = java.util.Collections.synchronizedList(new ArrayList<>());
+        TcpConfig config = new TcpConfig(rank, n, TOKEN, listener, table, Duration.ofSeconds(10),
+                TcpConfig.DEFAULT_EAGER_WINDOW, true, ++incarnation[rank]);
+        devices[rank] = TcpDevice.start(config, mailbox, listener(rank, mailbox));
+        endpoints[rank] = new Endpoint(rank, devices[rank], mailbox, new JobState(n));
+        endpoints[rank].setCodec(new KryoObjectCodec(TcpCluster.class.getClassLoader()));
     }
 
     static ServerSocketChannel[] listeners(int n) {
