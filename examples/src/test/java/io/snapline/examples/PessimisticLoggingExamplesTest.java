@@ -29,14 +29,11 @@ class PessimisticLoggingExamplesTest {
         MpiRun.Outcome o = Restarts.assertSameOutputDespiteFailuresLogged(store, 4, List.of("--interval", "10ms"),
                 List.of("rank=1,point=60", "rank=2,point=60", "rank=3,during-checkpoint=3"), Heat2D.class, "48",
                 "160", "--verify");
-        // With --interval (not --every) the ranks' checkpoints fall at different iterations; each rank continues
-        // from its own newest (on shm alone, also when failures come at once; on tcp with the others), and the store
-        // keeps nothing older.
-        if (MpiRun.device().equals("shm")) {
-            assertEquals(java.util.Set.of(1, 2, 3), o.aloneRestarts().stream().map(a -> (int) a[0])
-                    .collect(java.util.stream.Collectors.toSet()), o.err());
-            assertTrue(o.err().contains("program starts by rank: 1, 2, 2, 2\n"), o.err());
-        }
+        // With --interval (not --every) the ranks' checkpoints fall at different iterations; each failed rank
+        // continues alone from its own newest, also when failures come at once, and the store keeps nothing older.
+        assertEquals(java.util.Set.of(1, 2, 3), o.aloneRestarts().stream().map(a -> (int) a[0])
+                .collect(java.util.stream.Collectors.toSet()), o.err());
+        assertTrue(o.err().contains("program starts by rank: 1, 2, 2, 2\n"), o.err());
         for (long[] line : Restarts.recoveryLines(o)) {
             for (long k : line) {
                 assertTrue(k > 0, "every rank restarts from a checkpoint of its own: " + o.err());
@@ -53,21 +50,19 @@ class PessimisticLoggingExamplesTest {
     }
 
     /**
-     * The heat stencil under a timer: on {@code shm} a failed rank restarts alone, from its own newest checkpoint,
-     * and only its program starts again; on {@code tcp} every rank restarts, each from its own newest. Either way the
-     * store keeps one checkpoint per rank, and the result is the failure-free one, bit for bit.
+     * The heat stencil under a timer: a failed rank restarts alone, from its own newest checkpoint, and only its
+     * program starts again (on {@code tcp}, only its process). The store keeps one checkpoint per rank, and the result
+     * is the failure-free one, bit for bit.
      */
     @Test
     void shouldRestartOnlyTheFailedHeat2DRankFromItsNewestCheckpointAndKeepTheStoreBounded() throws Exception {
         MpiRun.Outcome o = Restarts.assertSameOutputDespiteFailuresLogged(store, 4, List.of("--interval", "10ms"),
                 List.of("rank=2,point=100"), Heat2D.class, "48", "200", "--verify");
-        if (MpiRun.device().equals("shm")) {
-            List<long[]> alone = o.aloneRestarts();
-            assertEquals(1, alone.size(), o.err());
-            assertEquals(2, alone.get(0)[0], o.err());
-            assertTrue(alone.get(0)[1] > 0, o.err());
-            assertTrue(o.err().contains("program starts by rank: 1, 1, 2, 1\n"), o.err());
-        }
+        List<long[]> alone = o.aloneRestarts();
+        assertEquals(1, alone.size(), o.err());
+        assertEquals(2, alone.get(0)[0], o.err());
+        assertTrue(alone.get(0)[1] > 0, o.err());
+        assertTrue(o.err().contains("program starts by rank: 1, 1, 2, 1\n"), o.err());
         try (FileCheckpointStore s = new FileCheckpointStore(store)) {
             for (int r = 0; r < 4; r++) {
                 assertEquals(1, s.localIndexes(r).size(), "rank " + r + " keeps one checkpoint: " + s.localIndexes(r));
@@ -75,20 +70,18 @@ class PessimisticLoggingExamplesTest {
         }
     }
 
-    /** The master, then a worker, of the master/worker example: on {@code shm} only the failed one starts again. */
+    /** The master, then a worker, of the master/worker example: only the failed one starts again. */
     @Test
     void shouldRestartOnlyTheFailedMasterOrWorker() {
         for (String kill : List.of("rank=0,point=40", "rank=3,point=20")) {
             MpiRun.Outcome o = Restarts.assertSameOutputDespiteFailuresLogged(store.resolve(kill.substring(5, 6)), 4,
                     List.of("--interval", "20ms"), List.of(kill), MasterWorker.class, "120", "200000");
-            if (MpiRun.device().equals("shm")) {
-                String starts = kill.startsWith("rank=0") ? "2, 1, 1, 1" : "1, 1, 1, 2";
-                assertTrue(o.err().contains("program starts by rank: " + starts + "\n"), kill + "\n" + o.err());
-            }
+            String starts = kill.startsWith("rank=0") ? "2, 1, 1, 1" : "1, 1, 1, 2";
+            assertTrue(o.err().contains("program starts by rank: " + starts + "\n"), kill + "\n" + o.err());
         }
     }
 
-    /** The pipeline, N-body and pi examples: on {@code shm} only the failed rank starts again. */
+    /** The pipeline, N-body and pi examples: only the failed rank starts again. */
     @Test
     void shouldRestartOnlyTheFailedRankOfThePipelineNBodyAndPi() {
         record Case(Class<?> main, String kill, String starts, List<String> args) {
@@ -99,9 +92,7 @@ class PessimisticLoggingExamplesTest {
             MpiRun.Outcome o = Restarts.assertSameOutputDespiteFailuresLogged(
                     store.resolve(c.main().getSimpleName()), 4, List.of("--interval", "20ms"), List.of(c.kill()),
                     c.main(), c.args().toArray(String[]::new));
-            if (MpiRun.device().equals("shm")) {
-                assertTrue(o.err().contains("program starts by rank: " + c.starts() + "\n"), c + "\n" + o.err());
-            }
+            assertTrue(o.err().contains("program starts by rank: " + c.starts() + "\n"), c + "\n" + o.err());
         }
     }
 

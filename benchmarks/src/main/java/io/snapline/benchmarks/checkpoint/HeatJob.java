@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@link HeatStencil} on two ranks of the {@code shm} device in a fresh JVM, as
+ * Runs {@link HeatStencil} on two ranks of the {@code shm} device (or the device the caller's flags name) in a fresh
+ * JVM, as
  * {@code SNAPLINE_JAVA_OPTS=... bin/snaprun -np 2 --checkpoint P --interval T --store DIR --report FILE.json} would:
  * the launcher's main class with this JVM's class path (which holds the runtime and the coordinated policies), the
  * JVM options of {@link CheckpointOptions#jvmOpts()} and the {@code --add-opens} Kryo needs. A fresh JVM per run keeps
@@ -52,6 +53,10 @@ final class HeatJob {
         Path out = work.resolve("stdout.txt");
         Path err = work.resolve("stderr.txt");
         List<String> cmd = command(o, policy, interval, steps, store, report);
+        if (flags.contains("-dev")) { // another device than the default
+            int d = cmd.indexOf("-dev");
+            cmd.subList(d, d + 2).clear();
+        }
         cmd.addAll(cmd.lastIndexOf("-cp"), flags); // launcher flags go before the program's class path
         cmd.addAll(programArgs);
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();

@@ -32,8 +32,8 @@ import java.util.regex.Pattern;
 public final class RecoveryTimeBenchmark {
     static final String USAGE = String.join("\n",
             "usage: snapbench-recovery-time [--state-mib M,...] [--steps S] [--fail-at P] [--interval T]",
-            "                               [--policies P,...] [--repetitions R] [--jvm-opts 'OPTS'] [--dir DIR]",
-            "                               [--out FILE.md] [--svg FILE.svg]",
+            "                               [--policies P,...] [--repetitions R] [--device shm|tcp]",
+            "                               [--jvm-opts 'OPTS'] [--dir DIR] [--out FILE.md] [--svg FILE.svg]",
             "",
             "  --state-mib M,...  total state over the 2 ranks, one measurement per size (default 16,64,256)",
             "  --steps S          steps per run (default 60)",
@@ -41,6 +41,8 @@ public final class RecoveryTimeBenchmark {
             "  --interval T       checkpoint interval of every policy (default 1s)",
             "  --policies P,...   default coordinated,independent/pessimistic",
             "  --repetitions R    failing runs per policy and size, alternated (default 3)",
+            "  --device D         shm (default: the ranks are threads of the job's JVM) or tcp (a JVM per rank,",
+            "                     each with the launcher's default heap; rank 1's process is killed)",
             "  --jvm-opts 'OPTS'  options of each job's JVM (default -Xms6g -Xmx6g)",
             "  --dir DIR          where the runs' stores go (default the system's temporary directory)",
             "  --out FILE.md      also write the report there",
@@ -50,7 +52,7 @@ public final class RecoveryTimeBenchmark {
     }
 
     record Options(List<Long> stateMib, long steps, long failAt, String interval, List<String> policies,
-            int repetitions, List<String> jvmOpts, Path dir, Path out, Path svg) {
+            int repetitions, List<String> jvmOpts, Path dir, Path out, Path svg, String device) {
     }
 
     static Options parse(String... args) {
@@ -64,6 +66,7 @@ public final class RecoveryTimeBenchmark {
         Path dir = Path.of(System.getProperty("java.io.tmpdir"));
         Path out = null;
         Path svg = null;
+        String device = "shm";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -82,6 +85,12 @@ public final class RecoveryTimeBenchmark {
                 case "--dir" -> dir = Path.of(v);
                 case "--out" -> out = Path.of(v);
                 case "--svg" -> svg = Path.of(v);
+                case "--device" -> {
+                    if (!v.equals("shm") && !v.equals("tcp")) {
+                        throw new IllegalArgumentException("--device takes shm or tcp, got '" + v + "'");
+                    }
+                    device = v;
+                }
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -90,7 +99,7 @@ public final class RecoveryTimeBenchmark {
                     + steps + ")");
         }
         CheckpointOptions.parseDuration("--interval", interval);
-        return new Options(sizes, steps, failAt, interval, policies, repetitions, jvm, dir, out, svg);
+        return new Options(sizes, steps, failAt, interval, policies, repetitions, jvm, dir, out, svg, device);
     }
 
     private static long positive(String flag, String v) {
@@ -179,8 +188,9 @@ public final class RecoveryTimeBenchmark {
                 CheckpointOptions co = new CheckpointOptions(mib, Duration.ofSeconds(60), o.steps(),
                         List.of(o.interval()), o.policies(), work, o.jvmOpts(), null);
                 List<String> markArgs = List.of("--mark-step", Long.toString(o.failAt()));
+                List<String> dev = List.of("-dev", o.device());
                 progress.println("state " + mib + " MiB: failure-free run");
-                String clean = HeatJob.run(co, "none", null, o.steps(), work, progress, List.of(), markArgs)
+                String clean = HeatJob.run(co, "none", null, o.steps(), work, progress, dev, markArgs)
                         .outcome().checksum();
                 Map<String, List<Recovery>> byPolicy = new LinkedHashMap<>();
                 for (int r = 0; r < o.repetitions(); r++) {
@@ -188,7 +198,8 @@ public final class RecoveryTimeBenchmark {
                         progress.println("state " + mib + " MiB, " + policy + ", run " + (r + 1) + " of "
                                 + o.repetitions() + ": rank 1 killed at step " + o.failAt());
                         HeatJob.Run run = HeatJob.run(co, policy, o.interval(), o.steps(), work, progress,
-                                List.of("--inject-failure", "rank=1,point=" + o.failAt()), markArgs);
+                                List.of("-dev", o.device(), "--inject-failure", "rank=1,point=" + o.failAt()),
+                                markArgs);
                         if (!run.outcome().checksum().equals(clean)) {
                             throw new BenchmarkException(policy + " with a failure gave checksum "
                                     + run.outcome().checksum() + ", the failure-free run " + clean);
@@ -218,7 +229,8 @@ public final class RecoveryTimeBenchmark {
 
     static String report(Options o, Map<Long, Map<String, List<Recovery>>> results, double seconds) {
         StringBuilder s = new StringBuilder();
-        s.append("Snapline recovery time: heat stencil, ").append(HeatJob.RANKS).append(" ranks on shm, rank 1 killed ")
+        s.append("Snapline recovery time: heat stencil, ").append(HeatJob.RANKS).append(" ranks on ").append(o.device())
+                .append(", rank 1 killed ")
                 .append("at step ").append(o.failAt()).append(" of ").append(o.steps()).append(", --interval ")
                 .append(o.interval()).append("\n\n");
         s.append("- when: ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append("\n");

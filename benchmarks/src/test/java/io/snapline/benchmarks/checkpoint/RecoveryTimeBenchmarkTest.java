@@ -50,6 +50,10 @@ class RecoveryTimeBenchmarkTest {
                 "--fail-at", "10", "--policies", "coordinated");
         assertEquals(List.of(8L, 32L), o.stateMib());
         assertEquals(10, o.failAt());
+        assertEquals("shm", o.device());
+        assertEquals("tcp", RecoveryTimeBenchmark.parse("--device", "tcp").device());
+        assertEquals("--device takes shm or tcp, got 'gpu'", assertThrows(IllegalArgumentException.class,
+                () -> RecoveryTimeBenchmark.parse("--device", "gpu")).getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RecoveryTimeBenchmark.parse("--steps", "20", "--fail-at", "20"));
         assertEquals("--fail-at 20 must come before the last step (--steps 20)", e.getMessage());

@@ -57,7 +57,7 @@ class PessimisticLoggingTest {
             int steps = Integer.parseInt(rest[0]);
             int rank = MPI.COMM_WORLD.Rank();
             int size = MPI.COMM_WORLD.Size();
-            int thread = System.identityHashCode(Thread.currentThread());
+            String thread = ProcessHandle.current().pid() + "." + System.identityHashCode(Thread.currentThread());
             System.err.println("rank " + rank + " started in thread " + thread);
             State s = Checkpoint.restoreOr(() -> {
                 State f = new State();
@@ -254,9 +254,7 @@ class PessimisticLoggingTest {
         assertEquals(List.of("steps 200 consistent true"), o.lines(), o.err());
         assertTrue(o.err().contains("checkpoint policy independent (every 10 ms with jitter, logging pessimistic)"),
                 o.err());
-        if (MpiRun.device().equals("shm")) {
-            assertEquals(2, o.aloneRestarts().get(0)[0], o.err());
-        }
+        assertEquals(2, o.aloneRestarts().get(0)[0], o.err());
     }
 
     @Test

@@ -39,11 +39,13 @@ import java.util.Map;
  *                   main-class str, argument-count i32, the arguments (str each), class-path str, policy str,
  *                   policy-options str, ranks i32], first-checkpoint-id i64], restore u8 (0: none, 1: a piece
  *                   of a global checkpoint, 2: a local checkpoint), [id i64], [piece: rank i32, file-name str,
- *                   size i64, crc32c i32 (restore 1 only)], kill-at-point i64, kill-during-write-of i64
+ *                   size i64, crc32c i32 (restore 1 only)], kill-at-point i64, kill-during-write-of i64,
+ *                   incarnation i32, restarts-alone u8
  *  Policy     message blob         Restored  id i64, point i64, nanos i64
  *  Finalizing (empty)              KillRequest  at-safe-point u8, reason str
  *  Crashed    report str           Progress  blocked-epoch i64, bytes-read i64, waiting str
  *  OutputMark id i64 (-1: resumed), bytes i64
+ *  Ready      (empty)              CannotRestartAlone  why str
  *  str        byte-length i32, UTF-8 bytes       blob  length i32, bytes
  * </pre>
  *
@@ -171,8 +173,10 @@ public final class ControlChannel implements AutoCloseable {
             b.i64(p.blockedEpoch()).i64(p.bytesRead()).str(p.waiting());
         } else if (m instanceof ControlMessage.OutputMark o) {
             b.i64(o.id()).i64(o.bytes());
+        } else if (m instanceof ControlMessage.CannotRestartAlone c) {
+            b.str(c.why());
         }
-        // Heartbeat, Finished and Finalizing have no body.
+        // Heartbeat, Finished, Finalizing and Ready have no body.
         ByteBuffer frame = ByteBuffer.allocate(5 + b.size());
         frame.putInt(1 + b.size()).put(m.type()).put(b.array(), 0, b.size()).flip();
         return frame;
@@ -211,6 +215,8 @@ public final class ControlChannel implements AutoCloseable {
             case ControlMessage.CRASHED -> new ControlMessage.Crashed(str(in));
             case ControlMessage.PROGRESS -> new ControlMessage.Progress(in.getLong(), in.getLong(), str(in));
             case ControlMessage.OUTPUT_MARK -> new ControlMessage.OutputMark(in.getLong(), in.getLong());
+            case ControlMessage.READY -> new ControlMessage.Ready();
+            case ControlMessage.CANNOT_RESTART_ALONE -> new ControlMessage.CannotRestartAlone(str(in));
             default -> throw new IOException("unknown control message type " + type);
         };
         if (in.hasRemaining()) {
@@ -244,7 +250,7 @@ public final class ControlChannel implements AutoCloseable {
                 b.i32(from.piece().rank()).str(from.piece().fileName()).i64(from.piece().size()).i32(from.piece().crc32c());
             }
         }
-        b.i64(c.killAtPoint()).i64(c.killDuringWriteOf());
+        b.i64(c.killAtPoint()).i64(c.killDuringWriteOf()).i32(c.incarnation()).u8(c.restartsAlone() ? 1 : 0);
     }
 
     private static ControlMessage.CheckpointSetup setup(ByteBuffer in) throws IOException {
@@ -283,8 +289,14 @@ public final class ControlChannel implements AutoCloseable {
             case 2 -> from = RestoreFrom.local(in.getLong());
             default -> throw new IOException("unknown restore kind " + kind);
         }
-        return new ControlMessage.CheckpointSetup(settings, store, fingerprint, firstId, from, in.getLong(),
-                in.getLong());
+        long killAt = in.getLong();
+        long killWrite = in.getLong();
+        int incarnation = in.getInt();
+        if (incarnation < 0) {
+            throw new IOException("a checkpoint setup for incarnation " + incarnation);
+        }
+        return new ControlMessage.CheckpointSetup(settings, store, fingerprint, firstId, from, killAt, killWrite,
+                incarnation, flag(in));
     }
 
     private static JobFingerprint fingerprint(ByteBuffer in) throws IOException {

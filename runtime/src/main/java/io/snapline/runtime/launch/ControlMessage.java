@@ -33,6 +33,8 @@ public sealed interface ControlMessage {
     byte CRASHED = 14;
     byte PROGRESS = 15;
     byte OUTPUT_MARK = 16;
+    byte READY = 17;
+    byte CANNOT_RESTART_ALONE = 18;
 
     /** The permanent wire id of this message type. */
     byte type();
@@ -136,13 +138,36 @@ public sealed interface ControlMessage {
      * @param restoreFrom        the checkpoint this rank restores, or null to start fresh
      * @param killAtPoint        failure injection: the safe point to die at (0: never)
      * @param killDuringWriteOf  failure injection: the checkpoint to die while writing (0: never)
+     * @param incarnation        0 for a rank started with its attempt; n for the n-th process of a rank restarted
+     *                           alone while the others run on
+     * @param restartsAlone      whether a rank that dies restarts alone while the others run on (the policy's
+     *                           choice): its peers then keep their data-plane listeners open for its new process
      */
     record CheckpointSetup(PolicySettings settings, String storeDirectory, JobFingerprint fingerprint,
-            long firstCheckpointId, RestoreFrom restoreFrom, long killAtPoint, long killDuringWriteOf)
-            implements ControlMessage {
+            long firstCheckpointId, RestoreFrom restoreFrom, long killAtPoint, long killDuringWriteOf,
+            int incarnation, boolean restartsAlone) implements ControlMessage {
         @Override
         public byte type() {
             return CHECKPOINT_SETUP;
+        }
+    }
+
+    /**
+     * The rank is past everything collective its start involves (its policy's start, and its restore): should it die
+     * from now on, it can restart alone without leaving the others waiting for it there.
+     */
+    record Ready() implements ControlMessage {
+        @Override
+        public byte type() {
+            return READY;
+        }
+    }
+
+    /** Should this rank die, it cannot restart alone, and why: the whole job restarts instead. */
+    record CannotRestartAlone(String why) implements ControlMessage {
+        @Override
+        public byte type() {
+            return CANNOT_RESTART_ALONE;
         }
     }
 

@@ -155,6 +155,15 @@ public final class RankControl {
         report(new ControlMessage.Crashed(report));
     }
 
+    /** The rank is past its start (see {@link ControlMessage.Ready}). */
+    void ready() {
+        report(new ControlMessage.Ready());
+    }
+
+    void cannotRestartAlone(String why) {
+        report(new ControlMessage.CannotRestartAlone(why));
+    }
+
     /** Calls {@code l} for every peer reported dead so far and for each one reported later. */
     public void addPeerDeathListener(PeerDeathListener l) {
         Map<Integer, String> known;

@@ -104,7 +104,10 @@ public final class RankProcess {
             RankControl control = RankControl.connect(launcher, token, rank, size,
                     (InetSocketAddress) data.getLocalAddress(), failureTimeout);
             List<InetSocketAddress> peers = control.awaitTable(STARTUP_TIMEOUT);
-            self = new RankProcess(control, new TcpDataPlane.Setup(rank, size, token, data, peers, STARTUP_TIMEOUT));
+            ControlMessage.CheckpointSetup c = control.checkpointSetup(); // it precedes the table
+            boolean rejoin = c != null && c.restartsAlone();
+            self = new RankProcess(control, new TcpDataPlane.Setup(rank, size, token, data, peers, STARTUP_TIMEOUT,
+                    rejoin, c == null ? 0 : c.incarnation()));
         } catch (IOException e) {
             fatal("rank " + rank + " cannot join the job at " + launcher + ": " + e.getMessage());
             return;
@@ -184,7 +187,7 @@ public final class RankProcess {
         }
         if (endpoint == null) {
             try {
-                endpoint = TcpDataPlane.open(setup);
+                endpoint = TcpDataPlane.open(setup, this::payloadLost);
             } catch (RuntimeException e) {
                 openFailure = e;
                 throw e;
@@ -230,7 +233,8 @@ public final class RankProcess {
         CheckpointStore store = c.storeDirectory() == null ? null
                 : new FileCheckpointStore(Path.of(c.storeDirectory()), c.fingerprint());
         return new RankSetup(Policies.byName(c.settings().policy(), loader), c.settings(), store, c.restoreFrom(),
-                new ControlLink(control), c.killAtPoint(), c.killDuringWriteOf(), c.firstCheckpointId());
+                new ControlLink(control), c.killAtPoint(), c.killDuringWriteOf(), c.firstCheckpointId(),
+                c.incarnation());
     }
 
     /** Bytes the program has written to stdout, all of them handed to the pipe. */
@@ -270,6 +274,32 @@ public final class RankProcess {
         public void requestKill(boolean atSafePoint, String reason) {
             control.requestKill(atSafePoint, reason);
         }
+
+        @Override
+        public void ready() {
+            control.ready();
+        }
+
+        @Override
+        public void cannotRestartAlone(String why) {
+            control.cannotRestartAlone(why);
+        }
+    }
+
+    /**
+     * In a job whose ranks restart alone: a peer died while this rank had taken a message from it that had not arrived
+     * whole. Its new incarnation will not send it again (this rank counts it received), so this rank cannot go on
+     * exactly: it ends as a crash, and restarts alone from its own checkpoint as well, getting the message again from
+     * the peer's log. Runs on a thread of the device (or one driving a connection, or matching a receive).
+     */
+    private void payloadLost(int peer, String reason) {
+        stopping = true; // the program's own failure, when the receive fails, is no news
+        System.out.flush();
+        System.err.println("snapline: rank " + setup.rank() + " restarts too: " + reason);
+        System.err.flush();
+        control.crashed("rank " + setup.rank() + " cannot go on exactly: " + reason
+                + "; it restarts from its own checkpoint and gets that message again from rank " + peer + "'s log");
+        Runtime.getRuntime().halt(1);
     }
 
     /**

@@ -33,6 +33,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * attempt (SIGKILL at the rank's request or after a delay counted from that moment), and decides whether a failure
  * was a death, which a restart can cure, or the program's own error.
  *
+ * <p>Under a policy that restarts ranks alone ({@link Supervision#restartsRanksAlone}) a rank that dies (killed, or ended
+ * by an {@link Error}) does not end the attempt: its process is made sure dead, the coordinator is told, and a new
+ * process for that rank starts as its next incarnation from its own checkpoint ({@link #restartAlone}), while the
+ * others run on. Their data planes keep their listeners open for it, and it connects to each of them. New processes
+ * start one at a time, each once the one before has joined, so that each finds in its table the ranks restarted
+ * before it. The whole attempt still ends (and restarts whole) when a rank dies before every other has started, after
+ * another has finished, or when its policy said it cannot restart alone.
+ *
  * <p>After an abort the rank processes are stopped before {@link #run} returns: killed at once when the attempt ended
  * in a curable failure under a restarting policy (the next attempt re-runs them), otherwise given {@link TcpJob#GRACE}
  * to end, then terminated, then killed. No rank process of the attempt outlives it.
@@ -65,7 +73,8 @@ final class TcpAttempt {
     private final byte[] token;
     private final PrintStream err;
     private final JobState job;
-    private final Process[] processes;
+    /** Each rank's current process (null until started). */
+    private final AtomicReferenceArray<Process> processes;
     private final AtomicReferenceArray<ControlChannel> channels;
     private final AtomicReferenceArray<Outcome> outcomes;
     private final AtomicReferenceArray<Cause> causes;
@@ -73,9 +82,36 @@ final class TcpAttempt {
     private final AtomicReferenceArray<String> killedBy;
     /** Each rank's latest heartbeat report of its waits and traffic (null until its data plane is open). */
     private final AtomicReferenceArray<ControlMessage.Progress> progress;
+    /** Each rank's data-plane address, that of its latest process; guarded by itself. */
     private final InetSocketAddress[] dataAddresses;
-    private final CountDownLatch[] readersDone;
+    /** Per rank: counted down once its current control connection has been read to its end. */
+    private final AtomicReferenceArray<CountDownLatch> readersDone;
+    /** Counted down once per rank, when its last process has exited. */
     private final CountDownLatch exited;
+    private final java.util.concurrent.atomic.AtomicIntegerArray exitCounted;
+    /** Per rank: its incarnation (0, then one more for each process that restarted it alone). */
+    private final java.util.concurrent.atomic.AtomicIntegerArray incarnations;
+    /** Per rank: the incarnation being replaced by a restart alone, or -1. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray replacing;
+    /** Per rank: 1 once it has called {@code MPI.Finalize} (the others may then pass the final barrier and exit). */
+    private final java.util.concurrent.atomic.AtomicIntegerArray finalizing;
+    /** Per rank: 1 once it is past its start (it may restart alone from then on). */
+    private final java.util.concurrent.atomic.AtomicIntegerArray ready;
+    /** Per rank: why, should it die, it cannot restart alone (its policy said so); null if it can. */
+    private final AtomicReferenceArray<String> cannotAlone;
+    /** Per rank restarted alone: what its new process is told at its hello (null for the first process). */
+    private final AtomicReferenceArray<ControlMessage.CheckpointSetup> aloneSetups;
+    /** Per rank restarted alone: the failures planned for its new process's attempt. */
+    private final AtomicReferenceArray<List<FailurePlan.Injection>> injectionsOf;
+    /**
+     * Per rank whose new process has not joined yet: the coordinator's messages for it, sent once it joins (guarded
+     * by the array).
+     */
+    private final List<List<byte[]>> heldForJoin;
+    /** Each rank's output pumps, current and past processes (guarded by itself). */
+    private final List<Thread> pumps = new ArrayList<>();
+    /** Held by a restart alone from the new process's start until it has joined. */
+    private final Object startingAlone = new Object();
     private final AtomicInteger joined = new AtomicInteger();
     /** The rank whose failure report arrived first, or -1. */
     private final AtomicInteger firstReport = new AtomicInteger(-1);
@@ -87,6 +123,7 @@ final class TcpAttempt {
     private volatile CoordinatorLoop coordinator;
     /** The ranks' stdout in this attempt; set before any rank starts. */
     private volatile RankOutput rankOut;
+    private volatile RankOutput rankErr;
     private volatile String violation;
     private volatile long abortedAt;
     private volatile SurvivorStop stopping;
@@ -103,7 +140,7 @@ final class TcpAttempt {
         this.token = token;
         this.err = err;
         this.job = new JobState(np);
-        this.processes = new Process[np];
+        this.processes = new AtomicReferenceArray<>(np);
         this.channels = new AtomicReferenceArray<>(np);
         this.outcomes = new AtomicReferenceArray<>(np);
         this.causes = new AtomicReferenceArray<>(np);
@@ -111,11 +148,23 @@ final class TcpAttempt {
         this.killedBy = new AtomicReferenceArray<>(np);
         this.progress = new AtomicReferenceArray<>(np);
         this.dataAddresses = new InetSocketAddress[np];
-        this.readersDone = new CountDownLatch[np];
+        this.readersDone = new AtomicReferenceArray<>(np);
+        this.pumpsOf = new AtomicReferenceArray<>(np);
         this.exited = new CountDownLatch(np);
+        this.exitCounted = new java.util.concurrent.atomic.AtomicIntegerArray(np);
+        this.incarnations = new java.util.concurrent.atomic.AtomicIntegerArray(np);
+        this.replacing = new java.util.concurrent.atomic.AtomicIntegerArray(np);
+        this.ready = new java.util.concurrent.atomic.AtomicIntegerArray(np);
+        this.finalizing = new java.util.concurrent.atomic.AtomicIntegerArray(np);
+        this.cannotAlone = new AtomicReferenceArray<>(np);
+        this.aloneSetups = new AtomicReferenceArray<>(np);
+        this.injectionsOf = new AtomicReferenceArray<>(np);
+        this.heldForJoin = new ArrayList<>();
         for (int r = 0; r < np; r++) {
             outcomes.set(r, Outcome.RUNNING);
-            readersDone[r] = new CountDownLatch(1);
+            readersDone.set(r, new CountDownLatch(1));
+            replacing.set(r, -1);
+            heldForJoin.add(null);
         }
         this.detector = new FailureDetector(np, failureTimeout, System::nanoTime, this::rankDied);
         this.injections = supervision.failures().forAttempt();
@@ -124,26 +173,25 @@ final class TcpAttempt {
     /** Runs the attempt until every rank process has exited; rank output goes to {@code out} and the job's err. */
     void run(PrintStream out) {
         rankOut = supervision.stdout(out);
-        RankOutput rankErr = new RankOutput(err, np, options.tagOutput());
-        List<Thread> pumps = new ArrayList<>();
+        rankErr = new RankOutput(err, np, options.tagOutput());
         try {
             server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), np);
             RankControl.daemon(this::accept, "snaprun-control-accept").start();
             InetSocketAddress control = (InetSocketAddress) server.getLocalAddress();
             for (int r = 0; r < np && !job.isAborted(); r++) {
-                Process p = start(r, control);
-                processes[r] = p;
-                pumps.add(OutputPump.start(p.getInputStream(), rankOut, r, "snaprun-out-" + r));
-                pumps.add(OutputPump.start(p.getErrorStream(), rankErr, r, "snaprun-err-" + r));
-                int rank = r;
-                RankControl.daemon(() -> watchExit(rank), "snaprun-exit-" + r).start();
+                launch(r, control, 0);
             }
             long period = TcpJob.heartbeatPeriod(failureTimeout).toMillis();
             timer.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
             timer.schedule(this::checkStarted, TcpJob.STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             awaitEnd();
+            awaitRestarters(); // none plans or starts anything once the attempt has ended
             long pumpDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PUMP_WAIT_MILLIS);
-            for (Thread t : pumps) {
+            List<Thread> all;
+            synchronized (pumps) {
+                all = List.copyOf(pumps);
+            }
+            for (Thread t : all) {
                 t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(pumpDeadline - System.nanoTime())));
             }
         } catch (IOException e) {
@@ -162,6 +210,22 @@ final class TcpAttempt {
             closeQuietly();
         }
     }
+
+    /** Starts the process of incarnation {@code incarnation} of rank {@code r}, its output pumps and its exit watcher. */
+    private void launch(int r, InetSocketAddress control, int incarnation) throws IOException {
+        Process p = start(r, control);
+        processes.set(r, p);
+        Thread[] two = {OutputPump.start(p.getInputStream(), rankOut, r, "snaprun-out-" + r),
+                OutputPump.start(p.getErrorStream(), rankErr, r, "snaprun-err-" + r)};
+        synchronized (pumps) {
+            pumps.addAll(List.of(two));
+        }
+        pumpsOf.set(r, two);
+        RankControl.daemon(() -> watchExit(r, p, incarnation), "snaprun-exit-" + r).start();
+    }
+
+    /** Per rank: the output pumps of its current process. */
+    private final AtomicReferenceArray<Thread[]> pumpsOf;
 
     private Process start(int rank, InetSocketAddress control) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(RankCommand.of(options, control, rank, failureTimeout,
@@ -186,7 +250,7 @@ final class TcpAttempt {
             SurvivorStop s = stopping;
             if (s != null && !job.isAborted()) {
                 java.util.function.IntPredicate running = r -> outcomes.get(r) == Outcome.RUNNING
-                        && processes[r] != null && processes[r].isAlive();
+                        && processes.get(r) != null && processes.get(r).isAlive();
                 long now = System.nanoTime();
                 if (!s.over(running, now)) {
                     continue; // survivors run on to their next safe point
@@ -199,7 +263,7 @@ final class TcpAttempt {
                     killSurvivors();
                 } else if (!exited.await(TcpJob.GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
                     for (int r = 0; r < np; r++) {
-                        if (processes[r] != null && processes[r].isAlive()) {
+                        if (processes.get(r) != null && processes.get(r).isAlive()) {
                             abandoned.add(r);
                         }
                     }
@@ -242,14 +306,15 @@ final class TcpAttempt {
 
     /** SIGKILLs every rank process still running and waits until each is gone. */
     private void killSurvivors() throws InterruptedException {
-        for (Process p : processes) {
+        for (int r = 0; r < np; r++) {
+            Process p = processes.get(r);
             if (p != null) {
                 p.destroyForcibly();
             }
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_WAIT_MILLIS);
         for (int r = 0; r < np; r++) {
-            Process p = processes[r];
+            Process p = processes.get(r);
             if (p != null && !p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 abandoned.add(r);
             }
@@ -262,7 +327,7 @@ final class TcpAttempt {
         try {
             for (int r = 0; r < np; r++) {
                 if (channels.get(r) != null) {
-                    readersDone[r].await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    readersDone.get(r).await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 }
             }
         } catch (InterruptedException e) {
@@ -313,32 +378,71 @@ final class TcpAttempt {
             return;
         }
         int r = h.rank();
-        if (r < 0 || r >= np || !channels.compareAndSet(r, null, ch)) {
+        if (r < 0 || r >= np || replacing.get(r) >= 0 || !channels.compareAndSet(r, null, ch)) {
             refuse(ch, "rank " + r + " is not a rank of this job or has already joined");
             return;
         }
-        dataAddresses[r] = h.dataAddress();
-        try {
-            ch.send(checkpointSetup(r)); // before the table, which follows the last hello
-        } catch (IOException e) {
-            // the reader below sees the broken connection
+        CountDownLatch done = readersDone.get(r);
+        synchronized (dataAddresses) {
+            dataAddresses[r] = h.dataAddress();
         }
-        detector.watch(r);
-        if (joined.incrementAndGet() == np) {
-            allJoined();
+        if (aloneSetups.get(r) != null) {
+            rejoined(r, ch);
+        } else {
+            try {
+                ch.send(checkpointSetup(r)); // before the table, which follows the last hello
+            } catch (IOException e) {
+                // the reader below sees the broken connection
+            }
+            detector.watch(r);
+            if (joined.incrementAndGet() == np) {
+                allJoined();
+            }
         }
         try {
             read(r, ch);
         } finally {
-            readersDone[r].countDown();
+            done.countDown();
         }
     }
 
+    /**
+     * The new process of a rank restarted alone has said hello on {@code ch}: it gets its setup, the table of the
+     * others' addresses as they are now, and what the coordinator sent it meanwhile; then it is watched.
+     */
+    private void rejoined(int r, ControlChannel ch) {
+        List<InetSocketAddress> table = new ArrayList<>();
+        synchronized (dataAddresses) {
+            for (int x = 0; x < np; x++) {
+                // Port 0 for a rank that is dead and waits for its new process: that one connects to this one.
+                table.add(x != r && replacing.get(x) >= 0
+                        ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 0) : dataAddresses[x]);
+            }
+        }
+        synchronized (heldForJoin) {
+            try {
+                ch.send(aloneSetups.get(r));
+                ch.send(new ControlMessage.Table(table));
+                for (byte[] m : heldForJoin.get(r)) {
+                    ch.send(new ControlMessage.Policy(m));
+                }
+            } catch (IOException e) {
+                // the reader sees the broken connection
+            }
+            heldForJoin.set(r, null);
+        }
+        detector.watch(r);
+    }
+
     private ControlMessage.CheckpointSetup checkpointSetup(int rank) {
-        RankSetup s = supervision.setupFor(rank, RankLink.NONE, injections);
+        return checkpointSetup(supervision.setupFor(rank, RankLink.NONE, injections));
+    }
+
+    private ControlMessage.CheckpointSetup checkpointSetup(RankSetup s) {
         String store = supervision.checkpointing() ? supervision.storeDir().toAbsolutePath().toString() : null;
         return new ControlMessage.CheckpointSetup(s.settings(), store, supervision.fingerprint(), s.firstCheckpointId(),
-                s.restoreFrom(), s.killAtPoint(), s.killDuringWriteOf());
+                s.restoreFrom(), s.killAtPoint(), s.killDuringWriteOf(), s.incarnation(),
+                supervision.restartsRanksAlone());
     }
 
     /** Every rank has said hello: the coordinator starts, timed failures are armed, and the ranks get the table. */
@@ -346,6 +450,13 @@ final class TcpAttempt {
         coordinator = supervision.coordinator(new CoordinatorLoop.Ranks() {
             @Override
             public void send(int rank, byte[] message) {
+                synchronized (heldForJoin) {
+                    List<byte[]> held = heldForJoin.get(rank);
+                    if (held != null) {
+                        held.add(message); // for a new process that has not joined yet
+                        return;
+                    }
+                }
                 sendTo(rank, new ControlMessage.Policy(message));
             }
 
@@ -376,7 +487,7 @@ final class TcpAttempt {
     private void read(int r, ControlChannel ch) {
         try {
             ControlMessage m;
-            while ((m = ch.receive(ControlChannel.MAX_FRAME)) != null) {
+            while ((m = ch.receive(ControlChannel.MAX_FRAME)) != null && channels.get(r) == ch) {
                 detector.heard(r);
                 handle(r, m);
             }
@@ -385,10 +496,11 @@ final class TcpAttempt {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (outcomes.get(r) == Outcome.RUNNING) {
+        if (outcomes.get(r) == Outcome.RUNNING && channels.get(r) == ch) {
+            Process p = processes.get(r);
             try {
                 timer.schedule(() -> {
-                    if (outcomes.get(r) == Outcome.RUNNING && processes[r] != null && processes[r].isAlive()) {
+                    if (channels.get(r) == ch && outcomes.get(r) == Outcome.RUNNING && p.isAlive()) {
                         detector.died(r, "its control connection to snaprun closed");
                     }
                 }, STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
@@ -400,6 +512,9 @@ final class TcpAttempt {
 
     private void handle(int r, ControlMessage m) throws InterruptedException {
         CoordinatorLoop c = coordinator;
+        if (replacing.get(r) >= 0 && !(m instanceof ControlMessage.Policy) && !(m instanceof ControlMessage.OutputMark)) {
+            return; // what a dead incarnation still said about itself: its restart alone is under way
+        }
         if (m instanceof ControlMessage.Policy p) {
             if (c != null) {
                 c.onRankMessage(r, p.message());
@@ -414,6 +529,7 @@ final class TcpAttempt {
                 ro.captured(r, o.id(), o.bytes());
             }
         } else if (m instanceof ControlMessage.Finalizing) {
+            finalizing.set(r, 1);
             if (c != null) {
                 c.onRankFinished(r);
             }
@@ -421,11 +537,16 @@ final class TcpAttempt {
             // The rank dies now, even in an attempt already failing (a survivor that runs on to its next safe point
             // may reach its own injection), and the failure report names it: it has struck.
             if (!job.isAborted()) {
-                supervision.failures().struck(injections, r, k.atSafePoint());
+                List<FailurePlan.Injection> mine = injectionsOf.get(r);
+                supervision.failures().struck(mine == null ? injections : mine, r, k.atSafePoint());
             }
             kill(r, k.reason());
         } else if (m instanceof ControlMessage.Progress p) {
             progress.set(r, p);
+        } else if (m instanceof ControlMessage.Ready) {
+            ready.set(r, 1);
+        } else if (m instanceof ControlMessage.CannotRestartAlone no) {
+            cannotAlone.compareAndSet(r, null, no.why());
         } else if (m instanceof ControlMessage.Finished) {
             ended(r, Outcome.FINISHED);
         } else if (m instanceof ControlMessage.Failed f) {
@@ -443,9 +564,15 @@ final class TcpAttempt {
      * noticed within {@link #SETTLE_MILLIS}: then the death wins. Later reports are consequences and only recorded.
      */
     private void reportedFailure(int r, Cause cause, String report) throws InterruptedException {
-        ended(r, Outcome.FAILED);
         String[] lines = report.split("\n", 3);
-        reasons.compareAndSet(r, null, lines.length > 1 ? lines[1].strip() : report);
+        String why = lines.length > 1 ? lines[1].strip() : report;
+        if (cause == Cause.CRASHED && restartsAlone(r)) {
+            detector.retire(r);
+            beginAlone(r, "rank " + r + " crashed: " + why, why);
+            return;
+        }
+        ended(r, Outcome.FAILED);
+        reasons.compareAndSet(r, null, why);
         causes.compareAndSet(r, null, cause);
         if (!firstReport.compareAndSet(-1, r)) {
             return;
@@ -465,8 +592,8 @@ final class TcpAttempt {
     private void declareExited(int reporter) {
         try {
             for (int x = 0; x < np; x++) {
-                if (x != reporter && processes[x] != null && !processes[x].isAlive()) {
-                    declareIfDied(x, processes[x].exitValue());
+                if (x != reporter && processes.get(x) != null && !processes.get(x).isAlive()) {
+                    declareIfDied(x, processes.get(x).exitValue());
                 }
             }
         } catch (InterruptedException e) {
@@ -478,7 +605,7 @@ final class TcpAttempt {
     private void declareIfDied(int r, int status) throws InterruptedException {
         if (channels.get(r) != null) {
             // A report written just before exiting may still be in flight on the control connection.
-            readersDone[r].await(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            readersDone.get(r).await(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         }
         if (outcomes.get(r) == Outcome.RUNNING) {
             detector.died(r, TcpJob.describeExit(status, channels.get(r) != null));
@@ -492,14 +619,31 @@ final class TcpAttempt {
 
     // ------------------------------------------------------------------ supervision
 
-    /** Runs on its own thread per rank: waits for the process to exit and decides whether that was a death. */
-    private void watchExit(int r) {
-        Process p = processes[r];
+    /**
+     * Runs on its own thread per rank process: waits for process {@code p}, incarnation {@code incarnation} of rank
+     * {@code r}, to exit and decides whether that was a death. Its exit counts as the rank's last unless a restart
+     * alone replaces it.
+     */
+    private void watchExit(int r, Process p, int incarnation) {
         try {
-            declareIfDied(r, p.waitFor());
+            int status = p.waitFor();
+            if (incarnations.get(r) == incarnation && replacing.get(r) != incarnation) {
+                declareIfDied(r, status);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            // replacing first: a restart sets the new incarnation before it clears replacing
+            int replaced = replacing.get(r);
+            if (replaced != incarnation && incarnations.get(r) == incarnation) {
+                countExit(r);
+            }
+        }
+    }
+
+    /** Rank {@code r}'s last process has exited (counted once). */
+    private void countExit(int r) {
+        if (exitCounted.compareAndSet(r, 0, 1)) {
             exited.countDown();
         }
     }
@@ -527,11 +671,12 @@ final class TcpAttempt {
     }
 
     /**
-     * The detector's verdict: the process is killed for sure and the attempt ends. With {@code --checkpoint none}
-     * that ends the job, and the survivors are told so operations pending on the dead rank fail.
+     * The detector's verdict: the process is killed for sure, and the rank restarts alone ({@link #restartsAlone})
+     * or the attempt ends. With {@code --checkpoint none} that ends the job, and the survivors are told so operations
+     * pending on the dead rank fail.
      */
     private void rankDied(int r, String reason) {
-        Process p = processes[r];
+        Process p = processes.get(r);
         if (p != null) {
             p.destroyForcibly();
         }
@@ -541,6 +686,10 @@ final class TcpAttempt {
                 : "rank " + r + " died: " + reason + (supervision.checkpointing() ? ""
                         : "; with --checkpoint " + options.checkpoint() + " the job ends");
         causes.compareAndSet(r, null, Cause.DIED);
+        if (restartsAlone(r)) {
+            beginAlone(r, description, k != null ? "killed: " + k : reason);
+            return;
+        }
         if (stopping != null) {
             broadcast(new ControlMessage.PeerDied(r, reason), r); // a survivor ended while the others stop
             return;
@@ -556,6 +705,181 @@ final class TcpAttempt {
         }
         abortedAt = System.nanoTime();
         broadcast(new ControlMessage.PeerDied(r, reason), r);
+    }
+
+    // ------------------------------------------------------------------ restarting one rank alone
+
+    /**
+     * Whether rank {@code r}, which died or crashed, restarts alone while the others run on: when the policy does that,
+     * nothing is ending the attempt, every other rank is running and past its start (or restarting alone itself), and
+     * its policy did not say it cannot. Marks its current process as being replaced if so.
+     */
+    private synchronized boolean restartsAlone(int r) {
+        if (!supervision.restartsRanksAlone() || stopping != null || job.isAborted() || violation != null
+                || coordinator == null || replacing.get(r) >= 0) {
+            return false;
+        }
+        for (int x = 0; x < np; x++) {
+            boolean restarting = replacing.get(x) >= 0;
+            if (x != r && outcomes.get(x) != Outcome.RUNNING && !restarting) {
+                // Its process is gone, with the message log the restarted rank would need.
+                supervision.announce("rank " + r + " failed after rank " + x + " had ended; the whole job restarts");
+                return false;
+            }
+            if (ready.get(x) == 0 && !restarting && incarnations.get(x) == 0) {
+                // It may be inside an exchange every rank takes part in (the start, a restore); a rank restarted
+                // alone has none.
+                supervision.announce("rank " + r + " failed while rank " + x + " was still starting; the whole "
+                        + "job restarts");
+                return false;
+            }
+        }
+        if (finalizing.get(r) != 0) {
+            // The others may pass the final barrier and end, taking with them the logs its restart would need (while
+            // it had not called MPI.Finalize, none can pass it).
+            supervision.announce("rank " + r + " failed inside MPI.Finalize; the whole job restarts");
+            return false;
+        }
+        String why = cannotAlone.get(r);
+        if (why != null) {
+            supervision.announce("rank " + r + " cannot restart alone (" + why + "); the whole job restarts");
+            return false;
+        }
+        replacing.set(r, incarnations.get(r));
+        progress.set(r, null); // its last heartbeat's wait is not a wait any more
+        return true;
+    }
+
+    /** Restarts rank {@code r} alone ({@link #restartAlone}) on a thread of its own. */
+    private void beginAlone(int r, String description, String reason) {
+        long detectedAt = System.nanoTime();
+        Thread t = RankControl.daemon(() -> restartAlone(r, description, reason, detectedAt), "snaprun-restart-" + r);
+        synchronized (restarters) {
+            restarters.add(t);
+        }
+        t.start();
+    }
+
+    /** The threads of restarts alone begun in this attempt. */
+    private final List<Thread> restarters = new ArrayList<>();
+
+    /** Waits for the restarts alone under way to end (they end soon once the attempt is aborted). */
+    private void awaitRestarters() throws InterruptedException {
+        List<Thread> all;
+        synchronized (restarters) {
+            all = List.copyOf(restarters);
+        }
+        for (Thread t : all) {
+            t.join(KILL_WAIT_MILLIS + PUMP_WAIT_MILLIS + 2 * STOP_WAIT_MILLIS + TcpJob.STARTUP_TIMEOUT.toMillis());
+        }
+    }
+
+    /** Whether the attempt is ending, so that nothing more restarts alone in it. */
+    private boolean ending() {
+        return job.isAborted() || stopping != null;
+    }
+
+    /**
+     * Replaces the dead process of rank {@code r} with a new incarnation while the others run on: makes sure the old
+     * process is gone and everything it sent has been read and handed on, plans where the new one starts, tells the
+     * coordinator, and starts it; waits (holding {@link #startingAlone}) until it has joined. When the rank cannot
+     * restart alone after all (no restart left, its checkpoints cannot be used, the attempt ended meanwhile) the
+     * attempt ends with its death instead.
+     */
+    private void restartAlone(int r, String description, String reason, long detectedAt) {
+        synchronized (startingAlone) {
+            try {
+                Process old = processes.get(r);
+                old.destroyForcibly();
+                if (!old.waitFor(KILL_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    abandoned.add(r);
+                    endAlone(r, description);
+                    return;
+                }
+                // What the dead process had sent on its control connection is read and handled; then nothing more is.
+                readersDone.get(r).await(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                ControlChannel oldChannel = channels.get(r);
+                if (oldChannel != null) {
+                    oldChannel.close();
+                    readersDone.get(r).await(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                }
+                Thread[] oldPumps = pumpsOf.get(r);
+                long pumpDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PUMP_WAIT_MILLIS);
+                for (Thread t : oldPumps) {
+                    t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(pumpDeadline - System.nanoTime())));
+                }
+                if (ending()) {
+                    endAlone(r, description);
+                    return;
+                }
+                // Everything the coordinator answers the dead incarnation goes to it, not to the new one.
+                coordinator.sync();
+                if (ending()) {
+                    endAlone(r, description);
+                    return;
+                }
+                Supervision.Alone alone = supervision.restartAlone(r, reason, detectedAt);
+                if (alone == null) { // said why; a whole restart may still be possible, and the supervisor decides
+                    endAlone(r, description);
+                    return;
+                }
+                int inc = incarnations.get(r) + 1;
+                List<FailurePlan.Injection> pending = supervision.failures().forAttempt();
+                RankSetup setup = supervision.setupAlone(r, alone, inc, RankLink.NONE, pending);
+                synchronized (heldForJoin) {
+                    heldForJoin.set(r, new ArrayList<>());
+                }
+                channels.set(r, null);
+                injectionsOf.set(r, pending);
+                aloneSetups.set(r, checkpointSetup(setup));
+                readersDone.set(r, new CountDownLatch(1));
+                outcomes.set(r, Outcome.RUNNING);
+                causes.set(r, null);
+                reasons.set(r, null);
+                killedBy.set(r, null);
+                progress.set(r, null);
+                ready.set(r, 0);
+                rankOut.restartRank(r, alone.from());
+                incarnations.set(r, inc);
+                replacing.set(r, -1); // a new death of the rank is the new incarnation's
+                coordinator.onRankRestarting(r, inc);
+                launch(r, (InetSocketAddress) server.getLocalAddress(), inc);
+                supervision.startedAlone(r);
+                long deadline = System.nanoTime() + TcpJob.STARTUP_TIMEOUT.toNanos();
+                Process started = processes.get(r);
+                while (channels.get(r) == null && started.isAlive() && !job.isAborted()
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(POLL_MILLIS);
+                }
+                if (channels.get(r) == null && !job.isAborted()) {
+                    fail(r, Cause.DIED, 1, "the new process of rank " + r + (started.isAlive() ? " did not join "
+                            + "the job within " + TcpJob.STARTUP_TIMEOUT.toSeconds() + " s of being started"
+                            : " ended before it joined the job (exit status " + started.exitValue() + ")"));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | RuntimeException e) {
+                if (!ending()) {
+                    violation = "rank " + r + " could not be restarted alone: " + e;
+                    fail(-1, null, 1, violation);
+                }
+            }
+        }
+    }
+
+    /**
+     * Rank {@code r} does not restart alone after all: the attempt ends with its death (a whole restart may cure it,
+     * as for any death) and its process counts as exited.
+     */
+    private void endAlone(int r, String description) {
+        outcomes.compareAndSet(r, Outcome.RUNNING, Outcome.FAILED);
+        causes.set(r, Cause.DIED);
+        replacing.set(r, -1);
+        if (stopping == null && job.abort(r, 1, description)) {
+            abortedAt = System.nanoTime();
+            broadcast(new ControlMessage.Stop("the job was aborted: " + description), r);
+        }
+        countExit(r);
     }
 
     /**
@@ -620,7 +944,7 @@ final class TcpAttempt {
     private void checkStarted() {
         List<Integer> missing = new ArrayList<>();
         for (int r = 0; r < np; r++) {
-            if (channels.get(r) == null) {
+            if (channels.get(r) == null && incarnations.get(r) == 0 && replacing.get(r) < 0) {
                 missing.add(r);
             }
         }
@@ -653,7 +977,8 @@ final class TcpAttempt {
     /** Terminates every rank process still running, then kills those that ignore it. Used by the shutdown hook too. */
     void killAll() {
         List<Process> alive = new ArrayList<>();
-        for (Process p : processes) {
+        for (int r = 0; r < np; r++) {
+            Process p = processes.get(r);
             if (p != null && p.isAlive()) {
                 p.destroy();
                 alive.add(p);
@@ -707,7 +1032,7 @@ final class TcpAttempt {
     /** Whether a restart can cure the failure: a rank process died or ended with an Error, not a bug it would repeat. */
     boolean restartable() {
         int r = job.abortRank();
-        if (violation != null || r < 0) {
+        if (violation != null || r < 0 || supervision.gaveUp()) { // gave up: a restart alone found none left
             return false;
         }
         Cause c = causes.get(r);

@@ -1,5 +1,6 @@
 package io.snapline.runtime.launch;
 
+import io.snapline.runtime.device.PeerFailureListener;
 import io.snapline.runtime.device.tcp.TcpConfig;
 import io.snapline.runtime.device.tcp.TcpDevice;
 import io.snapline.runtime.engine.Endpoint;
@@ -28,9 +29,12 @@ public final class TcpDataPlane {
      * @param listener       this rank's bound (loopback) listener, whose address every peer has in {@code peers}
      * @param peers          every rank's data-plane address, indexed by rank (this rank's own included)
      * @param connectTimeout how long to keep trying to reach a peer
+     * @param rejoin         whether a rank that dies comes back as a new process while the others run on
+     *                       ({@link TcpConfig#rejoin()})
+     * @param incarnation    0 for a rank started with its attempt; n for the n-th process of a rank restarted alone
      */
     public record Setup(int rank, int size, byte[] token, ServerSocketChannel listener, List<InetSocketAddress> peers,
-            Duration connectTimeout) {
+            Duration connectTimeout, boolean rejoin, int incarnation) {
         public Setup {
             peers = List.copyOf(peers);
         }
@@ -41,25 +45,27 @@ public final class TcpDataPlane {
 
     /**
      * Builds this rank's endpoint over the tcp device; called once, from {@code MPI.Init}. Blocks until every peer is
-     * connected. Failures the device reports before the endpoint exists are replayed into it.
+     * connected (a rank's new incarnation: every peer that is up). Failures the device reports before the endpoint exists are replayed into it. In a job whose ranks
+     * rejoin, the device reports no failures (a lost peer is down until it rejoins) but a message it took from a lost
+     * peer and cannot receive whole, which goes to {@code payloadLost}.
      */
-    static Endpoint open(Setup s) {
+    static Endpoint open(Setup s, PeerFailureListener payloadLost) {
         long window = TcpConfig.windowFor(s.size(), Runtime.getRuntime().maxMemory());
         Mailbox mailbox = new Mailbox(window); // its own window bounds what the rank sends itself
         JobState job = new JobState(s.size());
         job.bindThread(s.rank(), Thread.currentThread());
         AtomicReference<Endpoint> self = new AtomicReference<>();
         Queue<Object[]> early = new ConcurrentLinkedQueue<>();
-        TcpDevice device = TcpDevice.start(
-                new TcpConfig(s.rank(), s.size(), s.token(), s.listener(), s.peers(), s.connectTimeout(), window),
-                mailbox, (rank, reason) -> {
-                    Endpoint ep = self.get();
-                    if (ep == null) {
-                        early.add(new Object[] {rank, reason});
-                    } else {
-                        ep.peerFailed(rank, reason);
-                    }
-                });
+        TcpConfig config = new TcpConfig(s.rank(), s.size(), s.token(), s.listener(), s.peers(), s.connectTimeout(),
+                window, s.rejoin(), s.incarnation());
+        TcpDevice device = TcpDevice.start(config, mailbox, s.rejoin() ? payloadLost : (rank, reason) -> {
+            Endpoint ep = self.get();
+            if (ep == null) {
+                early.add(new Object[] {rank, reason});
+            } else {
+                ep.peerFailed(rank, reason);
+            }
+        });
         Endpoint ep = new Endpoint(s.rank(), device, mailbox, job);
         self.set(ep);
         for (Object[] f; (f = early.poll()) != null;) {

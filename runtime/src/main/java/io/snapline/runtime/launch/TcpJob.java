@@ -25,6 +25,8 @@ import java.util.List;
  * with an {@link Error} restarts the job. Every surviving rank process of the attempt is killed, and once none is
  * left, {@code np} new processes start from the newest committed checkpoint, up to {@code --max-restarts} times. An
  * uncaught exception or {@code Abort} is the program's own doing, which a restart would repeat: it ends the job.
+ * Under a policy that restarts ranks alone only the dead rank's process is replaced, within the attempt, while the
+ * others run on ({@link TcpAttempt}).
  */
 public final class TcpJob {
     /** How long ranks may take to end after the job was aborted before they are terminated. */
