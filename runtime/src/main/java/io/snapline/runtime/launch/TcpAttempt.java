@@ -38,8 +38,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * process for that rank starts as its next incarnation from its own checkpoint ({@link #restartAlone}), while the
  * others run on. Their data planes keep their listeners open for it, and it connects to each of them. New processes
  * start one at a time, each once the one before has joined, so that each finds in its table the ranks restarted
- * before it. The whole attempt still ends (and restarts whole) when a rank dies before every other has started, after
- * another has finished, or when its policy said it cannot restart alone.
+ * before it. The whole attempt still ends (and restarts whole) when a rank dies before every other has started, inside
+ * {@code MPI.Finalize}, after another has ended, or when its policy said it cannot restart alone.
  *
  * <p>After an abort the rank processes are stopped before {@link #run} returns: killed at once when the attempt ended
  * in a curable failure under a restarting policy (the next attempt re-runs them), otherwise given {@link TcpJob#GRACE}
@@ -512,7 +512,8 @@ final class TcpAttempt {
 
     private void handle(int r, ControlMessage m) throws InterruptedException {
         CoordinatorLoop c = coordinator;
-        if (replacing.get(r) >= 0 && !(m instanceof ControlMessage.Policy) && !(m instanceof ControlMessage.OutputMark)) {
+        boolean forOthers = m instanceof ControlMessage.Policy || m instanceof ControlMessage.OutputMark;
+        if (replacing.get(r) >= 0 && !forOthers) {
             return; // what a dead incarnation still said about itself: its restart alone is under way
         }
         if (m instanceof ControlMessage.Policy p) {
