@@ -165,6 +165,7 @@ public class MPI {
         try {
             context.checkpoint().finish();
             Collectives.barrier(world);
+            context.checkpoint().leave();
             context.endpoint().close();
         } catch (EngineException e) {
             throw MPISupport.error("Finalize", e);

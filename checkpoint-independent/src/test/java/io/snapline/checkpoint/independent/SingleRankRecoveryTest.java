@@ -401,4 +401,34 @@ class SingleRankRecoveryTest {
         boolean cut = o.err().contains("rank 0 restarts too: rank 1 was lost");
         assertEquals(cut ? java.util.Set.of(0, 1) : java.util.Set.of(1), alone, o.err());
     }
+
+    /**
+     * A ring, then rank 0 computes for {@code rest[1]} ms before it calls {@code MPI.Finalize}, so that the others wait
+     * inside it, at the final barrier, meanwhile. Arguments: steps, milliseconds.
+     */
+    public static class SlowToFinalize {
+        public static void main(String[] args) throws Exception {
+            String[] rest = MPI.Init(args);
+            long[] acc = Checkpoint.restoreOr("acc", () -> new long[] {0, 0});
+            ring(acc, Integer.parseInt(rest[0]), MPI.COMM_WORLD.Rank());
+            if (MPI.COMM_WORLD.Rank() == 0) {
+                Thread.sleep(Long.parseLong(rest[1]));
+            }
+            MPI.Finalize();
+        }
+    }
+
+    /**
+     * Rank 2 dies inside {@code MPI.Finalize} while rank 0 has not called it yet: it restarts alone, and the others,
+     * held at the final barrier until every rank has passed it, send it again what it needs.
+     */
+    @Test
+    void shouldRestartARankThatDiesInsideFinalizeAlone() {
+        List<String> clean = MpiRun.ok(3, SlowToFinalize.class, "60", "0").lines();
+        MpiRun.Outcome o = MpiRun.run(3, flags("fin", "rank=2,after=2000ms"), SlowToFinalize.class, "60", "4000");
+        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
+        assertEquals(clean, o.lines(), o.err());
+        assertFalse(o.err().contains("restarting all"), o.err());
+        assertEquals(List.of(2), o.aloneRestarts().stream().map(a -> (int) a[0]).toList(), o.err());
+    }
 }

@@ -124,6 +124,14 @@ public final class RankAgent implements RankServices {
         }
     }
 
+    /**
+     * Called by {@code MPI.Finalize} after its final barrier, before the rank leaves the job: returns once the
+     * supervisor lets it leave (see {@link RankLink#leaving()}).
+     */
+    public void leave() {
+        setup.link().leaving();
+    }
+
     @Override
     public synchronized ExecutorService writer() {
         if (writer == null) {

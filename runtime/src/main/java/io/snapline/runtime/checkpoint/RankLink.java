@@ -50,6 +50,15 @@ public interface RankLink {
     default void ready() {
     }
 
+    /**
+     * The rank has passed {@code MPI.Finalize}'s final barrier and is about to leave the job; returns when it may. A
+     * supervisor whose ranks restart alone in processes of their own holds every rank here until all have passed the
+     * barrier: a rank that dies inside {@code MPI.Finalize} then restarts alone, and the others, still there, send it
+     * again from their logs what it needs.
+     */
+    default void leaving() {
+    }
+
     /** A link to nobody, for a program started without a launcher. */
     RankLink NONE = new RankLink() {
         @Override

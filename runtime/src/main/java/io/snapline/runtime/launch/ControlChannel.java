@@ -46,6 +46,7 @@ import java.util.Map;
  *  Crashed    report str           Progress  blocked-epoch i64, bytes-read i64, waiting str
  *  OutputMark id i64 (-1: resumed), bytes i64
  *  Ready      (empty)              CannotRestartAlone  why str
+ *  Leaving    (empty)              Leave      (empty)
  *  str        byte-length i32, UTF-8 bytes       blob  length i32, bytes
  * </pre>
  *
@@ -176,7 +177,7 @@ public final class ControlChannel implements AutoCloseable {
         } else if (m instanceof ControlMessage.CannotRestartAlone c) {
             b.str(c.why());
         }
-        // Heartbeat, Finished, Finalizing and Ready have no body.
+        // Heartbeat, Finished, Finalizing, Ready, Leaving and Leave have no body.
         ByteBuffer frame = ByteBuffer.allocate(5 + b.size());
         frame.putInt(1 + b.size()).put(m.type()).put(b.array(), 0, b.size()).flip();
         return frame;
@@ -216,6 +217,8 @@ public final class ControlChannel implements AutoCloseable {
             case ControlMessage.PROGRESS -> new ControlMessage.Progress(in.getLong(), in.getLong(), str(in));
             case ControlMessage.OUTPUT_MARK -> new ControlMessage.OutputMark(in.getLong(), in.getLong());
             case ControlMessage.READY -> new ControlMessage.Ready();
+            case ControlMessage.LEAVING -> new ControlMessage.Leaving();
+            case ControlMessage.LEAVE -> new ControlMessage.Leave();
             case ControlMessage.CANNOT_RESTART_ALONE -> new ControlMessage.CannotRestartAlone(str(in));
             default -> throw new IOException("unknown control message type " + type);
         };

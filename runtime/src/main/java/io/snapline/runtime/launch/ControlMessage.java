@@ -35,6 +35,8 @@ public sealed interface ControlMessage {
     byte OUTPUT_MARK = 16;
     byte READY = 17;
     byte CANNOT_RESTART_ALONE = 18;
+    byte LEAVING = 19;
+    byte LEAVE = 20;
 
     /** The permanent wire id of this message type. */
     byte type();
@@ -160,6 +162,25 @@ public sealed interface ControlMessage {
         @Override
         public byte type() {
             return READY;
+        }
+    }
+
+    /**
+     * The rank has passed {@code MPI.Finalize}'s final barrier and waits for {@link Leave} (sent only where ranks
+     * restart alone).
+     */
+    record Leaving() implements ControlMessage {
+        @Override
+        public byte type() {
+            return LEAVING;
+        }
+    }
+
+    /** Launcher to every rank: all have passed the final barrier; each may leave the job. */
+    record Leave() implements ControlMessage {
+        @Override
+        public byte type() {
+            return LEAVE;
         }
     }
 

@@ -40,6 +40,8 @@ public final class RankControl {
     private final int rank;
     private final int size;
     private final CompletableFuture<List<InetSocketAddress>> table = new CompletableFuture<>();
+    /** Completed when snaprun lets the rank leave after the final barrier, or stops the job. */
+    private final CompletableFuture<Void> leave = new CompletableFuture<>();
     private final FailureDetector launcherWatch;
     private final ScheduledExecutorService heartbeat;
     private final Map<Integer, String> dead = new LinkedHashMap<>();
@@ -164,6 +166,21 @@ public final class RankControl {
         report(new ControlMessage.CannotRestartAlone(why));
     }
 
+    /**
+     * Says the rank has passed the final barrier and waits until snaprun lets every rank leave ({@link
+     * ControlMessage.Leave}), or stops the job, or the waiting thread is interrupted.
+     */
+    void leaving() {
+        report(new ControlMessage.Leaving());
+        try {
+            leave.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            // not completed exceptionally
+        }
+    }
+
     /** Calls {@code l} for every peer reported dead so far and for each one reported later. */
     public void addPeerDeathListener(PeerDeathListener l) {
         Map<Integer, String> known;
@@ -253,7 +270,10 @@ public final class RankControl {
                     peerDied(p.rank(), p.reason());
                 } else if (m instanceof ControlMessage.Stop s) {
                     stopReason = s.reason();
+                    leave.complete(null);
                     onStop.accept(s.reason());
+                } else if (m instanceof ControlMessage.Leave) {
+                    leave.complete(null);
                 }
             }
         } catch (IOException e) {

@@ -233,7 +233,7 @@ public final class RankProcess {
         CheckpointStore store = c.storeDirectory() == null ? null
                 : new FileCheckpointStore(Path.of(c.storeDirectory()), c.fingerprint());
         return new RankSetup(Policies.byName(c.settings().policy(), loader), c.settings(), store, c.restoreFrom(),
-                new ControlLink(control), c.killAtPoint(), c.killDuringWriteOf(), c.firstCheckpointId(),
+                new ControlLink(control, c.restartsAlone()), c.killAtPoint(), c.killDuringWriteOf(), c.firstCheckpointId(),
                 c.incarnation());
     }
 
@@ -244,7 +244,7 @@ public final class RankProcess {
     }
 
     /** The rank's way to its supervisor: control-channel messages to {@code snaprun}. */
-    private record ControlLink(RankControl control) implements RankLink {
+    private record ControlLink(RankControl control, boolean rejoin) implements RankLink {
         @Override
         public void toCoordinator(byte[] message) {
             control.toCoordinator(message);
@@ -283,6 +283,13 @@ public final class RankProcess {
         @Override
         public void cannotRestartAlone(String why) {
             control.cannotRestartAlone(why);
+        }
+
+        @Override
+        public void leaving() {
+            if (rejoin) { // held until every rank has passed the barrier: one that dies in it restarts alone
+                control.leaving();
+            }
         }
     }
 

@@ -38,8 +38,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * process for that rank starts as its next incarnation from its own checkpoint ({@link #restartAlone}), while the
  * others run on. Their data planes keep their listeners open for it, and it connects to each of them. New processes
  * start one at a time, each once the one before has joined, so that each finds in its table the ranks restarted
- * before it. The whole attempt still ends (and restarts whole) when a rank dies before every other has started, inside
- * {@code MPI.Finalize}, after another has ended, or when its policy said it cannot restart alone.
+ * before it. Ranks that have passed {@code MPI.Finalize}'s final barrier are held there until all have ({@link
+ * #leaving}), so that one that dies inside {@code MPI.Finalize} still finds the others' logs. The whole attempt still
+ * ends (and restarts whole) when a rank dies before every other has started, after all were let go from the final
+ * barrier, after another has ended, or when its policy said it cannot restart alone.
  *
  * <p>After an abort the rank processes are stopped before {@link #run} returns: killed at once when the attempt ended
  * in a curable failure under a restarting policy (the next attempt re-runs them), otherwise given {@link TcpJob#GRACE}
@@ -93,8 +95,13 @@ final class TcpAttempt {
     private final java.util.concurrent.atomic.AtomicIntegerArray incarnations;
     /** Per rank: the incarnation being replaced by a restart alone, or -1. */
     private final java.util.concurrent.atomic.AtomicIntegerArray replacing;
-    /** Per rank: 1 once it has called {@code MPI.Finalize} (the others may then pass the final barrier and exit). */
-    private final java.util.concurrent.atomic.AtomicIntegerArray finalizing;
+    /**
+     * Per rank: 1 once its current process has passed {@code MPI.Finalize}'s final barrier and waits to leave
+     * ({@link ControlMessage.Leaving}); every rank is let go together ({@link #released}).
+     */
+    private final java.util.concurrent.atomic.AtomicIntegerArray leaving;
+    /** Every rank has passed the final barrier and was let go: the ranks' processes end from now on. */
+    private volatile boolean released;
     /** Per rank: 1 once it is past its start (it may restart alone from then on). */
     private final java.util.concurrent.atomic.AtomicIntegerArray ready;
     /** Per rank: why, should it die, it cannot restart alone (its policy said so); null if it can. */
@@ -155,7 +162,7 @@ final class TcpAttempt {
         this.incarnations = new java.util.concurrent.atomic.AtomicIntegerArray(np);
         this.replacing = new java.util.concurrent.atomic.AtomicIntegerArray(np);
         this.ready = new java.util.concurrent.atomic.AtomicIntegerArray(np);
-        this.finalizing = new java.util.concurrent.atomic.AtomicIntegerArray(np);
+        this.leaving = new java.util.concurrent.atomic.AtomicIntegerArray(np);
         this.cannotAlone = new AtomicReferenceArray<>(np);
         this.aloneSetups = new AtomicReferenceArray<>(np);
         this.injectionsOf = new AtomicReferenceArray<>(np);
@@ -529,8 +536,9 @@ final class TcpAttempt {
             } else {
                 ro.captured(r, o.id(), o.bytes());
             }
+        } else if (m instanceof ControlMessage.Leaving) {
+            leaving(r);
         } else if (m instanceof ControlMessage.Finalizing) {
-            finalizing.set(r, 1);
             if (c != null) {
                 c.onRankFinished(r);
             }
@@ -735,10 +743,10 @@ final class TcpAttempt {
                 return false;
             }
         }
-        if (finalizing.get(r) != 0) {
-            // The others may pass the final barrier and end, taking with them the logs its restart would need (while
-            // it had not called MPI.Finalize, none can pass it).
-            supervision.announce("rank " + r + " failed inside MPI.Finalize; the whole job restarts");
+        if (released) {
+            // The others leave the job, taking with them the logs its restart would need.
+            supervision.announce("rank " + r + " failed after every rank had passed MPI.Finalize's final barrier; "
+                    + "the whole job restarts");
             return false;
         }
         String why = cannotAlone.get(r);
@@ -749,6 +757,22 @@ final class TcpAttempt {
         replacing.set(r, incarnations.get(r));
         progress.set(r, null); // its last heartbeat's wait is not a wait any more
         return true;
+    }
+
+    /**
+     * Rank {@code r} has passed the final barrier and waits to leave: once every rank's current process has, all are
+     * let go together. Until then a rank that dies restarts alone, and the others are still there to send it again
+     * what it needs.
+     */
+    private synchronized void leaving(int r) {
+        leaving.set(r, 1);
+        for (int x = 0; x < np; x++) {
+            if (leaving.get(x) == 0 || replacing.get(x) >= 0) {
+                return;
+            }
+        }
+        released = true;
+        broadcast(new ControlMessage.Leave(), -1);
     }
 
     /** Restarts rank {@code r} alone ({@link #restartAlone}) on a thread of its own. */
@@ -840,6 +864,7 @@ final class TcpAttempt {
                 killedBy.set(r, null);
                 progress.set(r, null);
                 ready.set(r, 0);
+                leaving.set(r, 0);
                 rankOut.restartRank(r, alone.from());
                 incarnations.set(r, inc);
                 replacing.set(r, -1); // a new death of the rank is the new incarnation's

@@ -96,6 +96,8 @@ class ControlChannelTest {
                 new ControlMessage.CheckpointSetup(new PolicySettings("independent", null, 2, Duration.ofSeconds(3),
                         new LinkedHashMap<>(Map.of("--every", "40", "--logging", "none ü"))), "/s", null, 1, RestoreFrom.local(9), 0, 0, 3, true),
                 new ControlMessage.Ready(),
+                new ControlMessage.Leaving(),
+                new ControlMessage.Leave(),
                 new ControlMessage.CannotRestartAlone("its setup code waited on a wildcard receive"),
                 new ControlMessage.Restored(7, 21, 1_234_567_890_123L),
                 new ControlMessage.Finalizing(),
