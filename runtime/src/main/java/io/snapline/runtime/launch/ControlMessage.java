@@ -12,9 +12,10 @@ import java.util.List;
  *
  * <p>Rank to launcher: {@link Hello} (first, once), {@link Finished}, {@link Failed}, {@link Crashed}, {@link Abort},
  * {@link Heartbeat} or {@link Progress} (its heartbeat once the data plane is open); for checkpointing {@link Policy},
- * {@link Restored}, {@link Finalizing} and {@link KillRequest}.
+ * {@link Restored}, {@link Finalizing}, {@link KillRequest}, {@link Ready}, {@link CannotRestartAlone} and, where ranks
+ * restart alone, {@link Leaving}.
  * Launcher to rank: {@link CheckpointSetup} (once, right after the rank's hello), {@link Table} (once every rank has
- * said hello), {@link PeerDied}, {@link Stop}, {@link Heartbeat}, {@link Policy}.
+ * said hello), {@link PeerDied}, {@link Stop}, {@link Heartbeat}, {@link Policy}, {@link Leave}.
  */
 public sealed interface ControlMessage {
     byte HELLO = 1;

@@ -168,17 +168,11 @@ public final class RankControl {
 
     /**
      * Says the rank has passed the final barrier and waits until snaprun lets every rank leave ({@link
-     * ControlMessage.Leave}), or stops the job, or the waiting thread is interrupted.
+     * ControlMessage.Leave}) or stops the job (a launcher that is gone ends the process).
      */
     void leaving() {
         report(new ControlMessage.Leaving());
-        try {
-            leave.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            // not completed exceptionally
-        }
+        leave.join(); // not cut short by an interrupt: the launcher counts this rank as waiting until it lets go
     }
 
     /** Calls {@code l} for every peer reported dead so far and for each one reported later. */
@@ -270,8 +264,8 @@ public final class RankControl {
                     peerDied(p.rank(), p.reason());
                 } else if (m instanceof ControlMessage.Stop s) {
                     stopReason = s.reason();
-                    leave.complete(null);
                     onStop.accept(s.reason());
+                    leave.complete(null); // after the stop is in place: a rank let go by it does not end as finished
                 } else if (m instanceof ControlMessage.Leave) {
                     leave.complete(null);
                 }

@@ -256,8 +256,9 @@ final class TcpAttempt {
             }
             SurvivorStop s = stopping;
             if (s != null && !job.isAborted()) {
+                // A rank held past the final barrier has no safe point left to stop at: it counts as stopped.
                 java.util.function.IntPredicate running = r -> outcomes.get(r) == Outcome.RUNNING
-                        && processes.get(r) != null && processes.get(r).isAlive();
+                        && processes.get(r) != null && processes.get(r).isAlive() && leaving.get(r) == 0;
                 long now = System.nanoTime();
                 if (!s.over(running, now)) {
                     continue; // survivors run on to their next safe point
@@ -295,8 +296,8 @@ final class TcpAttempt {
         for (int r = 0; r < np; r++) {
             Outcome o = outcomes.get(r);
             ControlMessage.Progress p = progress.get(r);
-            if (o == Outcome.FINISHED) {
-                now[r] = JobState.FINISHED;
+            if (o == Outcome.FINISHED || o == Outcome.RUNNING && leaving.get(r) == 1 && replacing.get(r) < 0) {
+                now[r] = JobState.FINISHED; // ended, or past the final barrier and waiting to leave
             } else if (o == Outcome.RUNNING && p != null && p.blockedEpoch() != 0) {
                 now[r] = new JobState.Blocked(p.blockedEpoch(), p.waiting());
             }
@@ -496,7 +497,7 @@ final class TcpAttempt {
             ControlMessage m;
             while ((m = ch.receive(ControlChannel.MAX_FRAME)) != null && channels.get(r) == ch) {
                 detector.heard(r);
-                handle(r, m);
+                handle(r, m, ch);
             }
         } catch (IOException e) {
             // the rank is gone or spoke nonsense; its process exit tells which
@@ -517,7 +518,7 @@ final class TcpAttempt {
         }
     }
 
-    private void handle(int r, ControlMessage m) throws InterruptedException {
+    private void handle(int r, ControlMessage m, ControlChannel from) throws InterruptedException {
         CoordinatorLoop c = coordinator;
         boolean forOthers = m instanceof ControlMessage.Policy || m instanceof ControlMessage.OutputMark;
         if (replacing.get(r) >= 0 && !forOthers) {
@@ -537,7 +538,9 @@ final class TcpAttempt {
                 ro.captured(r, o.id(), o.bytes());
             }
         } else if (m instanceof ControlMessage.Leaving) {
-            leaving(r);
+            if (leaving(r, from)) {
+                broadcast(new ControlMessage.Leave(), -1);
+            }
         } else if (m instanceof ControlMessage.Finalizing) {
             if (c != null) {
                 c.onRankFinished(r);
@@ -755,24 +758,28 @@ final class TcpAttempt {
             return false;
         }
         replacing.set(r, incarnations.get(r));
+        leaving.set(r, 0); // its next process passes the final barrier anew
         progress.set(r, null); // its last heartbeat's wait is not a wait any more
         return true;
     }
 
     /**
-     * Rank {@code r} has passed the final barrier and waits to leave: once every rank's current process has, all are
-     * let go together. Until then a rank that dies restarts alone, and the others are still there to send it again
-     * what it needs.
+     * Rank {@code r} has passed the final barrier and waits to leave (it said so on {@code from}); returns true when,
+     * with it, every rank's current process has, and all are to be let go together ({@link ControlMessage.Leave}).
+     * Until then a rank that dies restarts alone, and the others are still there to send it again what it needs.
      */
-    private synchronized void leaving(int r) {
+    private synchronized boolean leaving(int r, ControlChannel from) {
+        if (replacing.get(r) >= 0 || channels.get(r) != from || released) {
+            return false; // a dead incarnation's
+        }
         leaving.set(r, 1);
         for (int x = 0; x < np; x++) {
             if (leaving.get(x) == 0 || replacing.get(x) >= 0) {
-                return;
+                return false;
             }
         }
         released = true;
-        broadcast(new ControlMessage.Leave(), -1);
+        return true;
     }
 
     /** Restarts rank {@code r} alone ({@link #restartAlone}) on a thread of its own. */
@@ -864,7 +871,6 @@ final class TcpAttempt {
                 killedBy.set(r, null);
                 progress.set(r, null);
                 ready.set(r, 0);
-                leaving.set(r, 0);
                 rankOut.restartRank(r, alone.from());
                 incarnations.set(r, inc);
                 replacing.set(r, -1); // a new death of the rank is the new incarnation's
@@ -884,6 +890,9 @@ final class TcpAttempt {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                if (replacing.get(r) >= 0) {
+                    endAlone(r, description);
+                }
             } catch (IOException | RuntimeException e) {
                 if (!ending()) {
                     violation = "rank " + r + " could not be restarted alone: " + e;
