@@ -343,14 +343,21 @@ class SingleRankRecoveryTest {
     /**
      * Each step rank 1 waits for its previous send, starts sending rank 0 a large array (larger than a tcp rank's
      * eager window, so its data moves only once rank 0's receive asks for it) and tells it so with a small message,
-     * then passes a safe point; rank 0 takes the small message, computes a while and only then receives the array,
-     * then passes a safe point. Rank 0 prints a checksum of everything it received. Arguments: steps.
+     * then passes a safe point; rank 0 takes the small message and only then receives the array, then passes a safe
+     * point. At step 3 rank 0 first waits until rank 1 has started {@code rest[2]} times (each start appends a line to
+     * the file {@code rest[1]}): a rank 1 killed at safe point 4 has then died holding the array's data. Rank 0 prints
+     * a checksum of everything it received. Arguments: steps, marker file, starts.
      */
     public static class LargeBehindSmall {
         public static void main(String[] args) throws Exception {
             String[] rest = MPI.Init(args);
             int steps = Integer.parseInt(rest[0]);
             int rank = MPI.COMM_WORLD.Rank();
+            java.nio.file.Path starts = java.nio.file.Path.of(rest[1]);
+            if (rank == 1) {
+                java.nio.file.Files.writeString(starts, "start\n", java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+            }
             double[] big = new double[(17 << 20) / 8 + 1];
             long[] s = Checkpoint.restoreOr("s", () -> new long[] {0, 0});
             mpi.Request sending = null;
@@ -365,7 +372,9 @@ class SingleRankRecoveryTest {
                 } else if (rank == 0) {
                     long[] step = new long[1];
                     MPI.COMM_WORLD.Recv(step, 0, 1, MPI.LONG, 1, 2);
-                    Thread.sleep(100); // computes before it receives the array
+                    if (s[1] == 3) {
+                        awaitLines(starts, Integer.parseInt(rest[2]));
+                    }
                     MPI.COMM_WORLD.Recv(big, 0, big.length, MPI.DOUBLE, 1, 1);
                     s[0] = s[0] * 31 + Double.doubleToLongBits(big[0]) + Double.doubleToLongBits(big[big.length - 1])
                             + step[0];
@@ -383,6 +392,15 @@ class SingleRankRecoveryTest {
         }
     }
 
+    /** Waits (up to a minute, then goes on) until {@code file} has at least {@code n} lines. */
+    static void awaitLines(java.nio.file.Path file, int n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (System.nanoTime() < deadline
+                && (!java.nio.file.Files.exists(file) || java.nio.file.Files.readAllLines(file).size() < n)) {
+            TimeUnit.MILLISECONDS.sleep(5); // polls a condition
+        }
+    }
+
     /**
      * Rank 1 dies while rank 0 holds the announcement of its large message but not the data. On {@code shm} the data
      * is still in memory; on {@code tcp} it died with rank 1's process, and rank 1's next incarnation does not send
@@ -391,8 +409,10 @@ class SingleRankRecoveryTest {
      */
     @Test
     void shouldRecoverWhenARankDiesBeforeTheDataOfALargeMessageItSentReachedItsReceiver() {
-        List<String> clean = MpiRun.ok(3, LargeBehindSmall.class, "8").lines();
-        MpiRun.Outcome o = MpiRun.run(3, flags("big", "rank=1,point=4"), LargeBehindSmall.class, "8");
+        List<String> clean = MpiRun.ok(3, LargeBehindSmall.class, "8", tmp.resolve("clean-starts").toString(), "1")
+                .lines();
+        MpiRun.Outcome o = MpiRun.run(3, flags("big", "rank=1,point=4"), LargeBehindSmall.class, "8",
+                tmp.resolve("starts").toString(), "2");
         assertTrue(o.result().succeeded(), o.err() + o.result().failures());
         assertEquals(clean, o.lines(), o.err());
         assertFalse(o.err().contains("restarting all"), o.err());
@@ -400,19 +420,26 @@ class SingleRankRecoveryTest {
                 .collect(java.util.stream.Collectors.toSet());
         boolean cut = o.err().contains("rank 0 restarts too: rank 1 was lost");
         assertEquals(cut ? java.util.Set.of(0, 1) : java.util.Set.of(1), alone, o.err());
+        assertEquals(MpiRun.device().equals("tcp"), cut, "on tcp the data died with rank 1's process: " + o.err());
     }
 
     /**
-     * A ring, then rank 0 computes for {@code rest[1]} ms before it calls {@code MPI.Finalize}, so that the others wait
-     * inside it, at the final barrier, meanwhile. Arguments: steps, milliseconds.
+     * A ring, then rank 0 waits until rank 2 has started {@code rest[2]} times (each start appends a line to the file
+     * {@code rest[1]}) before it calls {@code MPI.Finalize}, so that the others wait inside it, at the final barrier,
+     * meanwhile. Arguments: steps, marker file, starts.
      */
     public static class SlowToFinalize {
         public static void main(String[] args) throws Exception {
             String[] rest = MPI.Init(args);
+            java.nio.file.Path starts = java.nio.file.Path.of(rest[1]);
+            if (MPI.COMM_WORLD.Rank() == 2) {
+                java.nio.file.Files.writeString(starts, "start\n", java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+            }
             long[] acc = Checkpoint.restoreOr("acc", () -> new long[] {0, 0});
             ring(acc, Integer.parseInt(rest[0]), MPI.COMM_WORLD.Rank());
             if (MPI.COMM_WORLD.Rank() == 0) {
-                Thread.sleep(Long.parseLong(rest[1]));
+                awaitLines(starts, Integer.parseInt(rest[2]));
             }
             MPI.Finalize();
         }
@@ -424,8 +451,11 @@ class SingleRankRecoveryTest {
      */
     @Test
     void shouldRestartARankThatDiesInsideFinalizeAlone() {
-        List<String> clean = MpiRun.ok(3, SlowToFinalize.class, "60", "0").lines();
-        MpiRun.Outcome o = MpiRun.run(3, flags("fin", "rank=2,after=2000ms"), SlowToFinalize.class, "60", "4000");
+        List<String> clean = MpiRun.ok(3, SlowToFinalize.class, "60", tmp.resolve("clean-starts").toString(), "1")
+                .lines();
+        // Rank 2 is in MPI.Finalize well before 2 s; rank 0 stays out of it until rank 2 has started again.
+        MpiRun.Outcome o = MpiRun.run(3, flags("fin", "rank=2,after=2000ms"), SlowToFinalize.class, "60",
+                tmp.resolve("fin-starts").toString(), "2");
         assertTrue(o.result().succeeded(), o.err() + o.result().failures());
         assertEquals(clean, o.lines(), o.err());
         assertFalse(o.err().contains("restarting all"), o.err());

@@ -43,9 +43,13 @@ final class Connection {
      * whose peers rejoin ({@link #tracksAnnounced}), which must know what a lost peer leaves unreceived.
      */
     final java.util.Set<Fetch> announced = ConcurrentHashMap.newKeySet();
+    /** Whether {@link #announced} is kept: there is someone to tell ({@link #onCutOff}). */
     final boolean tracksAnnounced;
-    /** Told when a message this rank took from the peer is cut off by the loss of the connection; null: nobody. */
-    volatile CutOff onCutOff;
+    /**
+     * Told when a message this rank took from the peer is cut off by the loss of the connection; null on a device
+     * whose peers do not rejoin (a lost peer fails what is pending on it).
+     */
+    private final CutOff onCutOff;
 
     /** See {@link #onCutOff}. */
     interface CutOff {
@@ -81,9 +85,10 @@ final class Connection {
     private volatile long drivenBytes;
     private volatile String failure;
 
-    Connection(int self, int peer, SocketChannel channel, long window, PacketHandler handler, boolean tracksAnnounced) {
+    Connection(int self, int peer, SocketChannel channel, long window, PacketHandler handler, CutOff onCutOff) {
         this.self = self;
-        this.tracksAnnounced = tracksAnnounced;
+        this.onCutOff = onCutOff;
+        this.tracksAnnounced = onCutOff != null;
         this.peer = peer;
         this.channel = channel;
         this.window = window;
@@ -669,9 +674,8 @@ final class Connection {
 
     /** A message this rank took from the peer, described by {@code what}, cannot arrive whole any more. */
     void cutOff(String what) {
-        CutOff c = onCutOff;
-        if (c != null) {
-            c.cutOff(peer, what);
+        if (onCutOff != null) {
+            onCutOff.cutOff(peer, what);
         }
     }
 

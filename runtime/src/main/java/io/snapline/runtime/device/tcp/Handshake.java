@@ -39,8 +39,6 @@ final class Handshake {
     private final TcpConfig config;
     private final long deadline;
     private final SocketChannel[] channels;
-    /** Why the last {@link #connect(int, long)} that gave up could not reach its peer. */
-    private IOException lastError;
 
     private Handshake(TcpConfig config) {
         this.config = config;
@@ -174,24 +172,9 @@ final class Handshake {
     }
 
     private SocketChannel connect(int peer) {
-        SocketChannel ch = connect(peer, deadline);
-        if (ch == null) {
-            throw new DeviceException("rank " + config.rank() + " could not connect to rank " + peer + " at "
-                    + config.peers().get(peer) + " within " + config.connectTimeout()
-                    + (lastError == null ? "" : ": " + lastError) + "; check that the rank is running and the address "
-                    + "is reachable", lastError);
-        }
-        return ch;
-    }
-
-    /**
-     * Connects to {@code peer} and exchanges HELLOs, trying again until {@code until} ({@link System#nanoTime}) while
-     * it cannot be reached; null when it could not be. A peer that answers with a bad HELLO is refused at once.
-     */
-    private SocketChannel connect(int peer, long until) {
         InetSocketAddress address = config.peers().get(peer);
         IOException last = null;
-        while (until - System.nanoTime() > 0 && remainingMillis() > 0) {
+        while (remainingMillis() > 0) {
             SocketChannel ch = null;
             try {
                 ch = SocketChannel.open();
@@ -211,8 +194,9 @@ final class Handshake {
                 sleep(RETRY_MILLIS);
             }
         }
-        lastError = last;
-        return null;
+        throw new DeviceException("rank " + config.rank() + " could not connect to rank " + peer + " at " + address
+                + " within " + config.connectTimeout() + (last == null ? "" : ": " + last)
+                + "; check that the rank is running and the address is reachable", last);
     }
 
     private void acceptLowerRanks() {

@@ -84,10 +84,8 @@ public final class TcpDevice implements Device, AutoCloseable {
         this.selector = Selector.open();
         for (int peer = 0; peer < size; peer++) {
             if (channels[peer] != null) {
-                Connection c = new Connection(rank, peer, channels[peer], config.eagerWindow(), handler, rejoin);
-                if (rejoin) {
-                    c.onCutOff = this::cutOff;
-                }
+                Connection c = new Connection(rank, peer, channels[peer], config.eagerWindow(), handler,
+                        rejoin ? this::cutOff : null);
                 channels[peer].configureBlocking(false);
                 c.out.attach(channels[peer].register(selector, SelectionKey.OP_READ, c));
                 initial[peer] = c;
@@ -319,9 +317,7 @@ public final class TcpDevice implements Device, AutoCloseable {
             int peer = Handshake.admitRejoin(config, ch);
             if (peer >= 0) {
                 ch.configureBlocking(false);
-                Connection c = new Connection(rank, peer, ch, config.eagerWindow(), handler, true);
-                c.onCutOff = this::cutOff;
-                joining.add(c);
+                joining.add(new Connection(rank, peer, ch, config.eagerWindow(), handler, this::cutOff));
                 selector.wakeup();
             }
         } catch (IOException | RuntimeException e) {
