@@ -29,6 +29,9 @@ import java.util.function.Consumer;
  * <p>{@code --logging pessimistic} ({@link LoggingRank}, {@link LoggingCoordinator}): every message is logged at its
  * sender and every non-deterministic outcome made stable before the rank's next send, so any combination of the
  * ranks' newest checkpoints is a place to continue from exactly, and every rank restarts from its own newest.
+ * {@code --logging causal} logs messages the same way, but a rank's outcomes go to the event logger without the send
+ * waiting: until they are stable they travel ahead of its messages, and every rank holds those its state depends on
+ * ({@link io.snapline.checkpoint.independent.logging.HeldEvents}); a rank that fails gets them back from the others.
  */
 public final class IndependentPolicy implements CheckpointPolicy {
     public static final String NAME = "independent";
@@ -41,16 +44,18 @@ public final class IndependentPolicy implements CheckpointPolicy {
     @Override
     public String description() {
         return "independent per-rank checkpoints, each rank on its own timer (--interval, with jitter), no "
-                + "coordination; with --logging pessimistic each rank restarts from its own newest checkpoint and "
-                + "replays its logged messages and events, with --logging none from the maximum strongly consistent "
-                + "recovery line";
+                + "coordination; with --logging pessimistic or causal a failed rank restarts alone from its own "
+                + "newest checkpoint and replays its logged messages and events, with --logging none every rank "
+                + "restarts from the maximum strongly consistent recovery line";
     }
 
-    /** {@code --logging MODE}: how messages are logged; this build has {@code none} and {@code pessimistic}. */
+    /** {@code --logging MODE}: how messages are logged; this build has {@code none}, {@code pessimistic}, {@code causal}. */
     static final PolicyOption LOGGING = new PolicyOption("--logging", "MODE",
-            "message logging: pessimistic (the default; sender-based logging: every rank restarts from its own "
-                    + "newest checkpoint and replays, and on shm a failed rank restarts alone) or none (every rank "
-                    + "restarts from a strongly consistent recovery line)");
+            "message logging: pessimistic (the default; sender-based logging, and a rank's non-deterministic "
+                    + "outcomes are stable before it sends: a failed rank restarts alone from its own newest "
+                    + "checkpoint and replays), causal (the same, but outcomes travel ahead of the rank's messages "
+                    + "instead of holding its sends back) or none (every rank restarts from a strongly consistent "
+                    + "recovery line)");
     /** The modes {@code --logging} names, whether or not this build has them. */
     static final List<String> LOGGING_MODES = List.of("none", "pessimistic", "optimistic", "causal");
     /** {@code --every N}: checkpoint at every N-th safe point instead of on a timer. */
@@ -59,14 +64,14 @@ public final class IndependentPolicy implements CheckpointPolicy {
 
     /** {@code --log-memory SIZE}: the most a rank's message log may hold. */
     static final PolicyOption LOG_MEMORY = new PolicyOption("--log-memory", "SIZE",
-            "with --logging pessimistic: the most one rank's message log keeps in memory (e.g. 256m, 2g; by default "
+            "with --logging pessimistic or causal: the most one rank's message log keeps in memory (e.g. 256m, 2g; by default "
                     + "a quarter of the heap shared by the ranks of a process, at least 16m); beyond it the oldest "
                     + "messages spill to files under the store's spill/ directory. Past a quarter of it the "
                     + "receivers checkpoint at their next safe point, so that the log can drop what they hold");
 
     /** {@code --log-disk SIZE}: the most a rank's message log may spill before its sends wait. */
     static final PolicyOption LOG_DISK = new PolicyOption("--log-disk", "SIZE",
-            "with --logging pessimistic: the most one rank's message log may spill to disk; a rank whose log has "
+            "with --logging pessimistic or causal: the most one rank's message log may spill to disk; a rank whose log has "
                     + "spilled that much holds its sends back until the receivers' checkpoints let it drop what they "
                     + "hold. Without it the log spills for as long as the disk has room");
 
@@ -132,15 +137,16 @@ public final class IndependentPolicy implements CheckpointPolicy {
             throw new IllegalArgumentException("--logging must be one of " + String.join(", ", LOGGING_MODES)
                     + ", got '" + logging + "'");
         }
-        if (!logging.equals("none") && !logging.equals(PESSIMISTIC)) {
-            throw new IllegalArgumentException("--logging " + logging + " is not available in this build; "
-                    + "use --logging pessimistic or none, or a coordinated policy");
+        if (logging.equals("optimistic")) {
+            throw new IllegalArgumentException("--logging optimistic is not available in this build; "
+                    + "use --logging pessimistic, causal or none, or a coordinated policy");
         }
         logMemory(settings, 0);
         logDisk(settings);
         for (PolicyOption o : List.of(LOG_MEMORY, LOG_DISK)) {
-            if (settings.option(o.flag()) != null && !logging.equals(PESSIMISTIC)) {
-                throw new IllegalArgumentException(o.flag() + " bounds a message log: it needs --logging pessimistic");
+            if (settings.option(o.flag()) != null && !logs(settings)) {
+                throw new IllegalArgumentException(o.flag() + " bounds a message log: it needs --logging pessimistic "
+                        + "or causal");
             }
         }
         if (every(settings) > 0 && settings.interval() != null) {
@@ -178,10 +184,16 @@ public final class IndependentPolicy implements CheckpointPolicy {
         return true;
     }
 
-    /** With {@code --logging pessimistic} a rank that dies restarts alone; the others run on. */
+    /** With message logging a rank that dies restarts alone; the others run on. */
     @Override
     public boolean restartsRanksAlone(PolicySettings settings) {
-        return logging(settings).equals(PESSIMISTIC);
+        return logs(settings);
+    }
+
+    /** Whether messages are logged ({@code --logging pessimistic} or {@code causal}). */
+    static boolean logs(PolicySettings settings) {
+        String logging = logging(settings);
+        return logging.equals(PESSIMISTIC) || logging.equals(CAUSAL);
     }
 
     /**
@@ -223,16 +235,18 @@ public final class IndependentPolicy implements CheckpointPolicy {
 
     /** {@code --logging pessimistic}: sender-based pessimistic message logging. */
     static final String PESSIMISTIC = "pessimistic";
+    /** {@code --logging causal}: sender-based logging with determinants piggybacked instead of waited for. */
+    static final String CAUSAL = "causal";
 
     @Override
     public RankPolicy forRank(RankServices services) {
-        return logging(services.settings()).equals(PESSIMISTIC) ? new LoggingRank(services)
+        return logs(services.settings()) ? new LoggingRank(services)
                 : new IndependentRank(services);
     }
 
     @Override
     public PolicyCoordinator coordinator(CoordinatorServices services) {
-        return logging(services.settings()).equals(PESSIMISTIC) ? new LoggingCoordinator(services)
+        return logs(services.settings()) ? new LoggingCoordinator(services)
                 : new IndependentCoordinator(services);
     }
 
@@ -249,7 +263,7 @@ public final class IndependentPolicy implements CheckpointPolicy {
      */
     @Override
     public RestartPoint restartPoint(CheckpointStore store, int ranks, PolicySettings settings, Consumer<String> warn) {
-        if (!logging(settings).equals(PESSIMISTIC)) {
+        if (!logs(settings)) {
             return restartPoint(store, ranks, warn);
         }
         requireRanks(store, ranks);

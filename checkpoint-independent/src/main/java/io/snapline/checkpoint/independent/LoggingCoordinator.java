@@ -1,6 +1,7 @@
 package io.snapline.checkpoint.independent;
 
 import io.snapline.checkpoint.independent.logging.EventRecord;
+import io.snapline.checkpoint.independent.logging.HeldEvents;
 import io.snapline.checkpoint.independent.logging.LoggingMessage;
 import io.snapline.checkpoint.independent.logging.SendDigests;
 import io.snapline.runtime.checkpoint.CoordinatorServices;
@@ -38,6 +39,12 @@ final class LoggingCoordinator implements PolicyCoordinator {
     private final long[] line;
     private final boolean[] toldFull;
     private final boolean[] digestsLost;
+    /** {@code --logging causal}: ranks learn how far each rank's records are stable ({@link #stableOf}). */
+    private final boolean causal;
+    /** Per rank: the number of its last record in its stream. */
+    private final long[] stableOf;
+    /** Whether {@link #stableOf} changed since the ranks were last told. */
+    private boolean stableChanged;
     /**
      * By rank: digest records not yet in the store. They are written together every {@link #DIGESTS_EVERY_NANOS},
      * before the rank's stream is shortened, and when the attempt ends: a send's digest is needed only after a
@@ -70,11 +77,19 @@ final class LoggingCoordinator implements PolicyCoordinator {
     private final java.util.concurrent.ConcurrentLinkedQueue<Verified> results =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
+    /**
+     * For tests of {@code --logging causal}: the ranks whose records this logger neither stores nor acknowledges, as
+     * if every one were still on its way when the rank fails; the copies other ranks hold are then the only ones.
+     */
+    static volatile java.util.function.IntPredicate lagging = r -> false;
+
     LoggingCoordinator(CoordinatorServices services) {
         this.services = services;
         this.line = new long[services.ranks()];
         this.toldFull = new boolean[services.ranks()];
         this.digestsLost = new boolean[services.ranks()];
+        this.causal = IndependentPolicy.logging(services.settings()).equals(IndependentPolicy.CAUSAL);
+        this.stableOf = new long[services.ranks()];
         this.incarnation = new int[services.ranks()];
         this.hasFinished = new boolean[services.ranks()];
         this.restarting = new boolean[services.ranks()];
@@ -95,13 +110,26 @@ final class LoggingCoordinator implements PolicyCoordinator {
         }
         switch (LoggingMessage.type(message)) {
             case LoggingMessage.EVENTS -> {
+                if (causal && lagging.test(rank)) {
+                    return;
+                }
                 try {
                     services.localStore().appendEvents(rank, LoggingMessage.record(message));
                 } catch (CheckpointStoreException e) {
                     services.fail("rank " + rank + "'s events cannot be made stable: " + e.getMessage());
                     return;
                 }
-                services.send(rank, LoggingMessage.stable(LoggingMessage.number(message)));
+                long number = LoggingMessage.number(message);
+                services.send(rank, LoggingMessage.stable(number));
+                if (number > stableOf[rank]) {
+                    stableOf[rank] = number;
+                    stableChanged = true;
+                }
+            }
+            case LoggingMessage.CONTRIBUTE -> {
+                if (append(LoggingMessage.contributed(message), "rank " + rank + "'s contribution")) {
+                    services.send(rank, LoggingMessage.contributedAck(LoggingMessage.number(message)));
+                }
             }
             case LoggingMessage.CHECKPOINTED -> checkpointed(rank, LoggingMessage.Checkpointed.decode(message));
             case LoggingMessage.LOG_FULL -> {
@@ -118,7 +146,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
             }
             case LoggingMessage.FAIL -> services.fail(LoggingMessage.reason(message));
             case LoggingMessage.WARN -> services.warn(LoggingMessage.reason(message));
-            case LoggingMessage.ACCEPTED -> accepted(rank, LoggingMessage.Peer.decode(message));
+            case LoggingMessage.ACCEPTED -> accepted(rank, LoggingMessage.Peer.decode(message), message);
             case LoggingMessage.LOG_SIZE -> {
                 long[] size = LoggingMessage.logSizeOf(message);
                 services.messageLog(rank, size[0], size[1], size[2], size[3]);
@@ -245,6 +273,13 @@ final class LoggingCoordinator implements PolicyCoordinator {
         while ((v = results.poll()) != null) {
             verified(v);
         }
+        if (causal && stableChanged) {
+            stableChanged = false;
+            byte[] stable = LoggingMessage.stableAll(stableOf);
+            for (int r = 0; r < stableOf.length; r++) {
+                services.send(r, stable);
+            }
+        }
         if (!digestsTimed) {
             digestsTimed = true;
             digestsWritten = nanoTime;
@@ -331,6 +366,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
         Long[] answers = new Long[line.length];
         answers[rank] = 0L;
         rejoining.put(rank, answers);
+        gathered.remove(rank);
         for (int s = 0; s < line.length; s++) {
             if (s != rank) {
                 services.send(s, new LoggingMessage.Peer(rank, incarnation, 0).encode(LoggingMessage.PEER_RESTARTING));
@@ -342,16 +378,45 @@ final class LoggingCoordinator implements PolicyCoordinator {
         rejoinIfAnswered(rank);
     }
 
+    /** Per rank restarting alone: how many of its records the answers so far carried. */
+    private final java.util.Map<Integer, Long> gathered = new java.util.HashMap<>();
+
     /** Rank {@code from} holds {@code p.number()} messages of rank {@code p.rank()}, restarting alone. */
-    private void accepted(int from, LoggingMessage.Peer p) {
+    private void accepted(int from, LoggingMessage.Peer p, byte[] message) {
         Long[] answers = rejoining.get(p.rank());
         if (answers == null || p.incarnation() != incarnation[p.rank()] || restarting[from]) {
             // About an incarnation that has died meanwhile; or from a rank restarting itself, which has not restored
             // what it will hold yet (its HOLDS answers)
             return;
         }
+        List<HeldEvents.Held> records = LoggingMessage.acceptedRecords(message);
+        if (!append(records, "rank " + from + "'s answer")) {
+            return;
+        }
+        gathered.merge(p.rank(), (long) records.size(), Long::sum);
         answers[from] = p.number();
         rejoinIfAnswered(p.rank());
+    }
+
+    /**
+     * Causal: appends records other ranks held to their origins' streams, in any order (a replay joins them by
+     * position, and checks that records of one position agree). False, the job failing, when they cannot be stored.
+     */
+    private boolean append(List<HeldEvents.Held> records, String what) {
+        for (HeldEvents.Held h : records) {
+            if (h.origin() < 0 || h.origin() >= line.length) {
+                services.fail(what + " holds records of rank " + h.origin() + ", which this job does not have");
+                return false;
+            }
+            try {
+                services.localStore().appendEvents(h.origin(), h.record());
+            } catch (CheckpointStoreException e) {
+                services.fail("the events of rank " + h.origin() + " that " + what + " held cannot be made stable: "
+                        + e.getMessage());
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Restarting rank {@code rank}'s new incarnation will hold {@code counts} once restored: its answer for the others. */
@@ -444,6 +509,11 @@ final class LoggingCoordinator implements PolicyCoordinator {
             held[s] = answers[s];
         }
         rejoining.remove(rank);
+        Long records = gathered.remove(rank);
+        if (causal && records != null && records > 0) {
+            services.log("rank " + rank + " replays its stream with " + records + " record(s) of its events that "
+                    + "the other ranks held (each copy counted), which the event logger may not have had yet");
+        }
         boolean[] others = restarting.clone();
         others[rank] = false;
         services.send(rank, new LoggingMessage.Rejoined(held, incarnation.clone(), others).encode());

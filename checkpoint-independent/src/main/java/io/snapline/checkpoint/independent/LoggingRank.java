@@ -2,6 +2,7 @@ package io.snapline.checkpoint.independent;
 
 import io.snapline.checkpoint.CheckpointException;
 import io.snapline.checkpoint.independent.logging.EventRecord;
+import io.snapline.checkpoint.independent.logging.HeldEvents;
 import io.snapline.checkpoint.independent.logging.LoggingData;
 import io.snapline.checkpoint.independent.logging.LoggingMessage;
 import io.snapline.checkpoint.independent.logging.SendDigests;
@@ -71,6 +72,13 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     private Set<Long> loggedUnresolved = new HashSet<>();
     private long recordsSent;
     private volatile long recordsStable;
+    /** {@code --logging causal}: the records this rank holds (its own until stable, and others'); null otherwise. */
+    private final HeldEvents held;
+    /** Per sender: its datums being put back together; under the mailbox lock. */
+    private final HeldEvents.Assembler[] assemblers;
+    /** The number of the last {@link LoggingMessage#CONTRIBUTE} sent, and of the last one acknowledged. */
+    private long contributions;
+    private volatile long contributed;
     private long next;
     private final LocalWrite write;
     private volatile boolean stopRequested;
@@ -135,9 +143,17 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         long heapForLog = Runtime.getRuntime().maxMemory() / Math.max(1, services.ranksInThisProcess()) / 6;
         this.checkpointLimit = Math.min(Math.min(Math.max(8 * logLimit, 256L << 20), CHECKPOINT_LOG), heapForLog);
         this.myIncarnation = services.incarnation();
+        this.recordsSent = (long) myIncarnation << 40; // numbers follow those of the incarnations that died
+        this.recordsStable = recordsSent;
         this.toIncarnation = new int[n];
         this.fromIncarnation = new int[n];
         this.awaitingResend = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+        boolean causal = IndependentPolicy.logging(services.settings()).equals(IndependentPolicy.CAUSAL);
+        this.held = causal ? new HeldEvents(n, me) : null;
+        this.assemblers = new HeldEvents.Assembler[n];
+        for (int s = 0; s < n; s++) {
+            assemblers[s] = new HeldEvents.Assembler();
+        }
         if (myIncarnation == 0 && services.restoredId() == 0) {
             log = newLog();
             sentTo = new long[n];
@@ -190,10 +206,14 @@ final class LoggingRank implements RankPolicy, TrafficHook {
      * learn of it at the restore, everything they send this incarnation is dropped: their logs hold it.
      */
     private void rejoin() {
+        LoggingData restored = services.restoredId() == 0 ? null : LoggingData.decode(
+                services.restoredImage().policyData(), n, "rank " + me + "'s local checkpoint " + services.restoredId());
+        if (restored != null) {
+            // Causal: before its answer, so that a rank restarting at the same time replays what it depends on.
+            contribute(restored.held());
+        }
         // What this incarnation will hold once restored: the others' answer about it if they restart too.
-        services.toCoordinator(LoggingMessage.holds(services.restoredId() == 0 ? new long[n]
-                : LoggingData.decode(services.restoredImage().policyData(), n, "rank " + me + "'s local checkpoint "
-                        + services.restoredId()).acceptedFrom()));
+        services.toCoordinator(LoggingMessage.holds(restored == null ? new long[n] : restored.acceptedFrom()));
         services.await(() -> rejoined != null, "waiting for the other ranks to say which of its messages they hold, "
                 + "to restart alone");
         LoggingMessage.Rejoined j = rejoined;
@@ -276,7 +296,11 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             sentTo[dest] = seq;
             crc = l.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
                     m::writePayload);
-            m.stamp(epoch(toIncarnation[dest], myIncarnation), seq);
+            int stamp = epoch(toIncarnation[dest], myIncarnation);
+            if (held != null && dest != me && !held.isEmpty()) {
+                giveHeld(dest, stamp);
+            }
+            m.stamp(stamp, seq);
         }
         if (!m.objects()) { // equal objects need not encode equally (a map's order), so they are not checked
             digests.add(dest, seq, crc);
@@ -286,6 +310,58 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         }
         askWhenFillingUp();
         return true;
+    }
+
+    /**
+     * Causal: sends {@code dest}, ahead of what follows on the channel and stamped as it, the records it may not have
+     * (see {@link HeldEvents}).
+     */
+    private void giveHeld(int dest, int stamp) {
+        List<HeldEvents.Held> give = held.toGive(dest);
+        if (!give.isEmpty()) {
+            for (byte[] datum : HeldEvents.datums(give, stamp)) {
+                services.sendDatum(dest, datum);
+            }
+        }
+    }
+
+    /**
+     * Causal: records that come ahead of a message from {@code source}. Those sent to an incarnation of this rank that
+     * died, or by an incarnation of the sender that died, are dropped with the messages they came with.
+     */
+    @Override
+    public void onDatum(int source, byte[] datum) {
+        if (held == null) {
+            return;
+        }
+        int stamp = HeldEvents.stampOf(datum);
+        if (stamp >>> 16 < myIncarnation || (stamp & 0xffff) < fromIncarnation[source]) {
+            assemblers[source].reset();
+            return;
+        }
+        List<HeldEvents.Held> records = assemblers[source].take(datum, "the event records from rank " + source);
+        if (records != null) {
+            held.add(records);
+        }
+    }
+
+    /**
+     * Causal: hands the event logger the other ranks' records that a restored checkpoint held ({@code encoded}), and
+     * waits until they are in its streams: the restored state may depend on them, and this rank does not hold them
+     * again.
+     */
+    private void contribute(byte[] encoded) {
+        if (held == null || encoded.length == 0) {
+            return;
+        }
+        List<HeldEvents.Held> records = HeldEvents.decode(encoded, "rank " + me + "'s held event records");
+        if (records.isEmpty()) {
+            return;
+        }
+        long number = ++contributions;
+        services.toCoordinator(LoggingMessage.contribute(number, records));
+        services.await(() -> contributed >= number, "handing the event logger the other ranks' events its "
+                + "checkpoint held");
     }
 
     /** Digests sent to the supervisor at once (and at every safe point). */
@@ -506,18 +582,22 @@ final class LoggingRank implements RankPolicy, TrafficHook {
      */
     private void makeStable() {
         Determinants recorder = this.recorder;
-        if (!recorder.undrained() && recordsStable >= recordsSent) {
-            return; // nothing recorded since the last send, and that is stable: no lock taken
+        if (!recorder.undrained() && (held != null || recordsStable >= recordsSent)) {
+            return; // nothing recorded since the last send, and that is stable or causal: no lock taken
         }
         Determinants.Drained d = recorder.drainAll();
         if (!d.isEmpty()) {
             EventRecord record = unlogged(d);
             if (record != null) {
                 long number = ++recordsSent;
-                services.toCoordinator(LoggingMessage.events(number, record.encode()));
+                byte[] encoded = record.encode();
+                services.toCoordinator(LoggingMessage.events(number, encoded));
+                if (held != null) {
+                    held.own(number, encoded); // causal: goes ahead of the next messages until it is stable
+                }
             }
         }
-        if (recordsStable < recordsSent) {
+        if (held == null && recordsStable < recordsSent) {
             long wanted = recordsSent;
             services.await(() -> recordsStable >= wanted, "making its recorded events stable before it sends");
         }
@@ -609,8 +689,9 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         List<SavedMessage> setupNow = setupMessages();
         String refusal = setupNow != null ? setupRefusal
                 : "a message its setup received had not arrived whole when it checkpointed";
+        byte[] heldNow = held == null ? new byte[0] : HeldEvents.encode(held.others());
         LoggingData data = new LoggingData(sent, accepted[0], mark, setupAccepted == null ? new long[n] : setupAccepted,
-                refusal, setupNow == null ? List.of() : setupNow, logged);
+                refusal, setupNow == null ? List.of() : setupNow, heldNow, logged);
         return new Taken(image.withPolicyData(data.encode()), data);
     }
 
@@ -686,19 +767,38 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 if (k > recordsStable) {
                     recordsStable = k;
                 }
+                if (held != null) {
+                    held.stable(me, k);
+                }
+                services.wake();
+            }
+            case LoggingMessage.STABLE_ALL -> {
+                if (held != null) {
+                    held.stableAll(LoggingMessage.stableAllOf(message));
+                }
+            }
+            case LoggingMessage.CONTRIBUTED -> {
+                contributed = Math.max(contributed, LoggingMessage.number(message));
                 services.wake();
             }
             case LoggingMessage.CHECKPOINT_SOON -> checkpointSoon = true;
             case LoggingMessage.PEER_RESTARTING -> {
                 LoggingMessage.Peer p = LoggingMessage.Peer.decode(message);
                 awaitingResend.set(p.rank(), 1);
-                long held = services.atomically(() -> {
+                long[] count = new long[1];
+                List<HeldEvents.Held> records = services.atomically(() -> {
                     fromIncarnation[p.rank()] = Math.max(fromIncarnation[p.rank()], p.incarnation());
+                    assemblers[p.rank()].reset();
                     // A rank restarting alone itself has no counts yet: the supervisor takes its HOLDS instead.
-                    return acceptedFrom == null ? 0 : acceptedFrom[p.rank()];
+                    count[0] = acceptedFrom == null ? 0 : acceptedFrom[p.rank()];
+                    // Causal: what it replays of what this rank's state depends on (taken with the count).
+                    return held == null ? List.<HeldEvents.Held>of() : held.of(p.rank());
                 });
-                services.toCoordinator(new LoggingMessage.Peer(p.rank(), p.incarnation(), held)
-                        .encode(LoggingMessage.ACCEPTED));
+                if (held != null) {
+                    held.resetGiven(p.rank());
+                }
+                services.toCoordinator(LoggingMessage.accepted(new LoggingMessage.Peer(p.rank(), p.incarnation(),
+                        count[0]), records));
             }
             case LoggingMessage.RESEND -> {
                 LoggingMessage.Peer p = LoggingMessage.Peer.decode(message);
@@ -770,6 +870,10 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                     return;
                 }
                 long[] sent = new long[2];
+                if (held != null) {
+                    held.resetGiven(rank);
+                    giveHeld(rank, epoch(incarnation, myIncarnation)); // what the messages sent again depend on
+                }
                 resendFromLog(l, rank, after, epoch(incarnation, myIncarnation), sent);
                 services.toCoordinator(new LoggingMessage.Resent(rank, incarnation, sent[0], sent[1]).encode());
             }
@@ -802,6 +906,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         replaceLog(SenderLog.decode(data.log(), me, n, where, bound()));
         sentTo = data.sentTo().clone();
         acceptedFrom = data.acceptedFrom().clone();
+        contribute(data.held()); // causal: in the streams before any rank reads its own (after the exchange)
         suppressTo = services.exchange(acceptedFrom, 0); // what each peer's restored checkpoint holds from this rank
         readStream(data.sentTo(), data.mark());
         services.installHook(this);
@@ -878,6 +983,10 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 } catch (IllegalStateException e) {
                     throw new CheckpointException("rank " + me + " cannot restart exactly: " + e.getMessage(), e);
                 }
+                if (held != null && dest != me) {
+                    held.resetGiven(dest);
+                    giveHeld(dest, epoch(toIncarnation[dest], myIncarnation));
+                }
                 resendFromLog(l, dest, suppressTo[dest], epoch(toIncarnation[dest], myIncarnation), ownResent[dest]);
             }
         }
@@ -901,3 +1010,4 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     /** By destination: the messages and payload bytes {@link #resendOwn} sent it again (for its {@code RESENT}). */
     private final long[][] ownResent;
 }
+

@@ -260,9 +260,9 @@ class PessimisticLoggingTest {
     @Test
     void shouldRefuseALoggingModeThisBuildDoesNotHave() {
         UsageException e = assertThrows(UsageException.class, () -> MpiRun.run(2, List.of("--checkpoint",
-                "independent", "--logging", "causal"), Chain.class, "4"));
-        assertTrue(e.getMessage().startsWith("--logging causal is not available in this build; use --logging "
-                + "pessimistic or none"), e.getMessage());
+                "independent", "--logging", "optimistic"), Chain.class, "4"));
+        assertTrue(e.getMessage().startsWith("--logging optimistic is not available in this build; use --logging "
+                + "pessimistic, causal or none"), e.getMessage());
     }
 
     @Test
@@ -444,7 +444,7 @@ class PessimisticLoggingTest {
         UsageException e = assertThrows(UsageException.class, () -> MpiRun.run(3, flags("s", "--interval", "1h"),
                 Chain.class, "50"));
         assertTrue(e.getMessage().contains("already holds the event streams of ranks [0, 1, 2] from an earlier run "
-                + "under --logging pessimistic"), e.getMessage());
+                + "with message logging"), e.getMessage());
         UsageException resume = assertThrows(UsageException.class, () -> MpiRun.run(3, List.of("--checkpoint",
                 "independent", "--logging", "pessimistic", "--resume", tmp.resolve("s").toString()), Chain.class, "50"));
         assertTrue(resume.getMessage().endsWith("the directory holds no committed checkpoint"), resume.getMessage());

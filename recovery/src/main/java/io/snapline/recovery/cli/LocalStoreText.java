@@ -61,7 +61,7 @@ final class LocalStoreText {
                 plans.add(LoggedText.plan(read.history(), r));
                 failed.add(r.rank());
             }
-            err.println("snapline: these checkpoints were taken with --logging pessimistic: "
+            err.println("snapline: these checkpoints were taken with --logging " + local.logging() + ": "
                 + (failed.isEmpty() ? "a rank that fails restarts alone from its own newest checkpoint while the"
                     + " others keep running"
                     : "for a failure of " + (failed.size() == 1 ? "rank " + failed.get(0) : "ranks " + failed) + ", "

@@ -61,7 +61,7 @@ final class LoggedText {
      */
     static String table(History history, List<LoggedRecovery.Restart> singles) {
         StringBuilder out = new StringBuilder();
-        out.append("what a failure of one rank would cost with the message logs (--logging pessimistic): it restores"
+        out.append("what a failure of one rank would cost with the message logs (--logging pessimistic or causal): it restores"
             + " its own newest checkpoint and gets again what that checkpoint had not received; the other ranks keep"
             + " running; ").append(counted(history)).append("\n\n");
         out.append(String.format(Locale.ROOT, "%-10s %-40s %-14s %s%n", "failed", "restores", "gets again",

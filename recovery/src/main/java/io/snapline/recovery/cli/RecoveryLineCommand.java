@@ -69,7 +69,7 @@ public final class RecoveryLineCommand implements Callable<Integer> {
     private List<String> proposed = new ArrayList<>();
 
     @Option(names = "--svg", paramLabel = "FILE", description = "also write the space-time diagram to FILE (for a store"
-        + " taken with --logging pessimistic and --failed: the failed ranks restarting alone and the messages they get"
+        + " taken with message logging and --failed: the failed ranks restarting alone and the messages they get"
         + " again)")
     private Path svg;
 

@@ -54,7 +54,7 @@ public final class StoreHistory {
      * @param read     the history of the local checkpoints, with their numbers, floors, damage and warnings
      * @param warnings the read's warnings
      * @param logging  the {@code --logging} mode the checkpoints record in their job fingerprint ({@code none},
-     *                 {@code pessimistic}), or null when they record none
+     *                 {@code pessimistic}, {@code causal}), or null when they record none
      */
     public record Local(LocalHistory.Read read, List<String> warnings, String logging) {
         public Local {
@@ -62,12 +62,13 @@ public final class StoreHistory {
         }
 
         /**
-         * True when the checkpoints were taken with sender-based message logging ({@code --logging pessimistic}):
+         * True when the checkpoints were taken with sender-based message logging ({@code --logging pessimistic} or
+         * {@code causal}):
          * a failed rank then restarts alone from its own newest checkpoint (see
          * {@link io.snapline.recovery.LoggedRecovery}).
          */
         public boolean logsMessages() {
-            return "pessimistic".equals(logging);
+            return "pessimistic".equals(logging) || "causal".equals(logging);
         }
     }
 

@@ -109,7 +109,7 @@ class LoggedStoreCommandTest {
         assertEquals(note("a rank that fails restarts alone from its own newest checkpoint while the others keep "
                 + "running"), run.err());
         assertTrue(run.out().startsWith("""
-                what a failure of one rank would cost with the message logs (--logging pessimistic): it restores its \
+                what a failure of one rank would cost with the message logs (--logging pessimistic or causal): it restores its \
                 own newest checkpoint and gets again what that checkpoint had not received; the other ranks keep \
                 running; the counts are of the messages the dependency records in the store list (what a rank sent \
                 between its oldest and newest checkpoint there, or since, when a receiver's later checkpoint recorded \

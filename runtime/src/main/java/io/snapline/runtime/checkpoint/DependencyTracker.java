@@ -143,6 +143,14 @@ final class DependencyTracker implements ChannelHook {
         }
     }
 
+    @Override
+    public void onDatum(int source, byte[] datum) {
+        ChannelHook h = inner;
+        if (h != null) {
+            h.onDatum(source, datum);
+        }
+    }
+
     /**
      * Ends the current interval at a checkpoint and returns its record, encoded as {@link DependencyRecord} reads it
      * (its run layout).

@@ -461,6 +461,11 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
+    public void sendDatum(int dest, byte[] datum) {
+        endpoint.sendDatum(dest, datum);
+    }
+
+    @Override
     public int incarnation() {
         return setup.incarnation();
     }

@@ -103,6 +103,16 @@ public interface RankServices {
     void resend(int dest, SavedMessage message, int epoch, long seq);
 
     /**
+     * Sends {@code datum} (at most 16 KiB) to world rank {@code dest}'s policy, in channel order with the messages
+     * this rank sends there: the receiver's {@link TrafficHook#onDatum} gets it as it arrives, before it accepts any
+     * message sent after it (causal logging piggybacks determinants this way). Neither numbered nor seen by the
+     * receiver's {@link TrafficHook#onAccept}; it never waits for the receiver. Any thread.
+     */
+    default void sendDatum(int dest, byte[] datum) {
+        throw new UnsupportedOperationException("this runtime cannot send a policy's datum");
+    }
+
+    /**
      * 0 for a rank started with its attempt; n for the n-th incarnation of a rank that failed and was restarted alone
      * while the others ran on ({@link CheckpointPolicy#restartsRanksAlone}). Such a rank does not take part in
      * anything collective at its start ({@link #exchange} in particular): the others are not starting.

@@ -31,6 +31,11 @@ final class TrafficAdapter implements ChannelHook {
                 m.elements(), payload));
     }
 
+    @Override
+    public void onDatum(int source, byte[] datum) {
+        hook.onDatum(source, datum);
+    }
+
     private static Envelope envelope(Message m) {
         return new Envelope(m.source(), m.dest(), m.context(), m.tag(), m.epoch(), m.seq());
     }

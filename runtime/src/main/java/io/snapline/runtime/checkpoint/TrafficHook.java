@@ -34,4 +34,11 @@ public interface TrafficHook {
 
     /** The message {@link #onAccept} asked to log, payload included ({@code saved}). Any thread. */
     void log(Envelope e, SavedMessage saved);
+
+    /**
+     * A datum the policy of rank {@code source} sent this rank ({@link RankServices#sendDatum}), as it arrives, in
+     * channel order with the messages from {@code source}, under the mailbox lock. Any thread.
+     */
+    default void onDatum(int source, byte[] datum) {
+    }
 }

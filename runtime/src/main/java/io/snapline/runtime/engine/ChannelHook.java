@@ -33,4 +33,11 @@ public interface ChannelHook {
 
     /** The packed payload (or encoded objects) of a message {@link #onAccept} asked to log. Any thread. */
     void log(Message m, byte[] payload);
+
+    /**
+     * A datum another rank's policy sent this one ({@link Endpoint#sendDatum}), as it arrives, in channel order with
+     * the messages from {@code source}, under the mailbox lock. Any thread.
+     */
+    default void onDatum(int source, byte[] datum) {
+    }
 }

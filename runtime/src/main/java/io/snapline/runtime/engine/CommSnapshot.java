@@ -15,6 +15,11 @@ import java.util.List;
 public final class CommSnapshot {
     /** The context of checkpoint markers (communicator contexts count up from 0 and never get here). */
     public static final int CONTEXT = Integer.MAX_VALUE - 1;
+    /**
+     * The tag of a policy's datum on {@link #CONTEXT} ({@link Endpoint#sendDatum}): the receiving mailbox hands it to
+     * its {@link ChannelHook#onDatum} as it arrives, in channel order, and keeps nothing.
+     */
+    public static final int DATUM_TAG = -2;
     private static final TypeMap BYTES = TypeMap.basic(BaseType.BYTE);
     private static final byte[] NOTHING = new byte[0];
 

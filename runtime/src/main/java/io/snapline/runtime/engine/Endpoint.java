@@ -274,6 +274,29 @@ public final class Endpoint {
     }
 
     /**
+     * Sends {@code datum}, a policy's data of at most {@link #EAGER_LIMIT} bytes, to world rank {@code dest} on the
+     * checkpoint context, in channel order with everything this rank sends there: the receiver's
+     * {@link ChannelHook#onDatum} gets it as it arrives, before any message sent after it is accepted. It never waits
+     * for the receiver. Any thread.
+     */
+    public void sendDatum(int dest, byte[] datum) {
+        check();
+        checkPeer(dest);
+        if (datum.length > EAGER_LIMIT) {
+            throw new IllegalArgumentException("a datum holds at most " + EAGER_LIMIT + " bytes, got " + datum.length);
+        }
+        if (local && SmallRing.fits(BaseType.BYTE, datum.length) && sendThroughRing(dest, CommSnapshot.CONTEXT,
+                CommSnapshot.DATUM_TAG, BaseType.BYTE, datum, 0, datum.length, 0, 0L)) {
+            return;
+        }
+        try {
+            device.send(Message.datum(rank, dest, datum));
+        } catch (io.snapline.runtime.device.DeviceException e) {
+            throw new EngineException(e.getMessage(), e);
+        }
+    }
+
+    /**
      * Sends again, from a message log, a message this rank sent before a restart: numbered {@code seq} on its channel,
      * past the hook (it was numbered and logged when first sent), stamped {@code epoch}. It must go before any message
      * the program sends to {@code dest} from now on, which channel order then keeps behind it. Any thread.

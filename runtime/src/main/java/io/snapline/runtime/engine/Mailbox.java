@@ -181,6 +181,14 @@ public final class Mailbox implements PacketHandler {
         int elements = ring.elements(at);
         int bytes = elements * base.byteSize();
         int source = ring.source();
+        if (context == CommSnapshot.CONTEXT && tag == CommSnapshot.DATUM_TAG) {
+            ChannelHook d = hook;
+            if (d != null) {
+                d.onDatum(source, ring.copyPayload(at, bytes));
+            }
+            ring.advance(at);
+            return false;
+        }
         ChannelHook h = context == CommSnapshot.CONTEXT ? null : hook;
         Request r = findPosted(context, source, tag);
         // No object at all for a matched message nobody watches; a matched one a policy watches needs no payload copy.
@@ -215,8 +223,18 @@ public final class Mailbox implements PacketHandler {
     /** Accepts one message under the lock: the receive it matches (unlinked), or null when it is now unexpected. */
     private Request accept(Message m) {
         ChannelHook h = hook;
-        // Under the lock, so that a checkpoint taken with runAtomically sees exactly the accepted messages.
-        if (h != null && m.context() != CommSnapshot.CONTEXT) {
+        if (m.context() == CommSnapshot.CONTEXT) {
+            if (m.tag() == CommSnapshot.DATUM_TAG) {
+                if (m.isRemote()) {
+                    throw new IllegalStateException("a policy's datum from rank " + m.source() + " came by rendezvous");
+                }
+                if (h != null) {
+                    h.onDatum(m.source(), CommSnapshot.copyPayload(m));
+                }
+                return DROPPED;
+            }
+        } else if (h != null) {
+            // Under the lock, so that a checkpoint taken with runAtomically sees exactly the accepted messages.
             int verdict = h.onAccept(m);
             if (verdict == ChannelHook.DROP) {
                 return DROPPED;

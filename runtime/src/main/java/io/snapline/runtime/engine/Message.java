@@ -110,6 +110,25 @@ public final class Message extends Packet {
         return m;
     }
 
+    /**
+     * A policy's datum ({@link Endpoint#sendDatum}) from {@code source} to {@code dest}: eager whatever the
+     * receiver's window, since the receiving mailbox consumes it as it arrives ({@link #isDatum}).
+     */
+    static Message datum(int source, int dest, byte[] payload) {
+        Message m = arrived(source, dest, CommSnapshot.CONTEXT, CommSnapshot.DATUM_TAG, BaseType.BYTE, payload.length,
+                payload, null);
+        m.datum = true;
+        return m;
+    }
+
+    /** Set on a policy's datum: a device sends it eagerly even beyond the receiver's eager window. */
+    private boolean datum;
+
+    /** Whether this is a policy's datum ({@link #datum}), which a device must send eagerly. */
+    public boolean isDatum() {
+        return datum;
+    }
+
     /** Whether the payload is still at the sending process (see {@link #announced}). */
     boolean isRemote() {
         return offset == REMOTE;

@@ -97,7 +97,7 @@ record JobStore(CheckpointStore store, Path dir, StoreLock lock, JobFingerprint 
         List<Integer> streams = store.localRanks().stream().filter(r -> !store.readEvents(r).isEmpty()).toList();
         if (!streams.isEmpty()) {
             throw new UsageException("--store " + dir + " already holds the event streams of ranks " + streams
-                    + " from an earlier run under --logging pessimistic, which ended without a checkpoint to "
+                    + " from an earlier run with message logging, which ended without a checkpoint to "
                     + "continue from; choose an empty directory, or delete " + dir.resolve("local"));
         }
         return RestartPoint.fresh(np);

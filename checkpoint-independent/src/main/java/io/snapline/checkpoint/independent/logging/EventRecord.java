@@ -87,17 +87,33 @@ public record EventRecord(long first, DeterminantLog events, List<Determinants.R
     }
 
     /**
-     * Joins {@code records} (in the order they were logged) into the stream from position {@code from} on. Records
-     * may overlap (a re-executed rank logs what it had logged before only past the end, but a record is never split);
-     * events past the end of one record must begin where it ends.
+     * Joins {@code records} into the stream from position {@code from} on, taking them in the order of their first
+     * positions (records other ranks held under {@code --logging causal} are appended as they come). Records may
+     * overlap (a re-executed rank logs what it had logged before only past the end; several ranks may hand in the
+     * same record), but where they do they must agree; events past the end of one record must begin where it ends.
      *
-     * @throws CheckpointException naming {@code rank} when the records leave a gap at or after {@code from}: events
-     *     the rank made stable were lost, and a replay would differ
+     * @throws CheckpointException naming {@code rank} when the records leave a gap at or after {@code from} (events
+     *     the rank made stable were lost, and a replay would differ), or when two records give different events for
+     *     one position
      */
     public static Stream join(int rank, List<EventRecord> records, long from) {
+        List<EventRecord> ordered = new ArrayList<>(records);
+        ordered.sort(java.util.Comparator.comparingLong(EventRecord::first)); // stable: logged order among equals
         List<Determinant> events = new ArrayList<>();
         long end = from;
-        for (EventRecord r : records) {
+        for (EventRecord r : ordered) {
+            List<Determinant> es = r.events().events();
+            for (long p = Math.max(from, r.first()); p < Math.min(end, r.end()); p++) {
+                Determinant had = events.get((int) (p - from));
+                Determinant now = es.get((int) (p - r.first()));
+                if (!sameEvent(had, now)) {
+                    throw new CheckpointException("rank " + rank + "'s event stream has two different events at "
+                            + "position " + p + " (" + had + " and " + now + "), so its replay cannot be exact");
+                }
+                if (had instanceof Received rh && rh.matched() == null) {
+                    events.set((int) (p - from), now); // the one whose match is known, if it is
+                }
+            }
             if (r.end() <= end) {
                 continue;
             }
@@ -105,7 +121,6 @@ public record EventRecord(long first, DeterminantLog events, List<Determinants.R
                 throw new CheckpointException("rank " + rank + "'s event stream has a gap: positions " + end + ".."
                         + (r.first() - 1) + " are missing, so its replay from position " + from + " cannot be exact");
             }
-            List<Determinant> es = r.events().events();
             events.addAll(es.subList((int) (end - r.first()), es.size()));
             end = r.end();
         }
@@ -125,5 +140,18 @@ public record EventRecord(long first, DeterminantLog events, List<Determinants.R
             }
         }
         return new Stream(new DeterminantLog(events), end, unresolved);
+    }
+
+    /**
+     * Whether two records of one position agree: equal, or the same receive of which one was logged before its match
+     * was known (a later record resolves it).
+     */
+    private static boolean sameEvent(Determinant a, Determinant b) {
+        if (a.equals(b)) {
+            return true;
+        }
+        return a instanceof Received ra && b instanceof Received rb && ra.source() == rb.source()
+                && ra.tag() == rb.tag() && ra.context() == rb.context()
+                && (ra.matched() == null || rb.matched() == null);
     }
 }

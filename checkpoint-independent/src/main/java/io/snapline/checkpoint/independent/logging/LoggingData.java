@@ -21,11 +21,14 @@ import java.util.List;
  * <p>Encoded as: magic "SLLE" i32, ranks i32, sentTo i64 x ranks, acceptedFrom i64 x ranks, position i64, open idle
  * run as a {@link DeterminantLog} of 0 or 1 events (length i32, bytes), setupAccepted i64 x ranks, setupRefusal
  * (length i32, UTF-8), setup message count i32 and each as source, context, tag, type, elements, payload length (i32
- * each) and payload, then the log ({@link SenderLog#encode}) to the end.
+ * each) and payload, the other ranks' event records it held ({@code --logging causal}, {@link HeldEvents#encode};
+ * length i32 and bytes, empty otherwise), then the log ({@link SenderLog#encode}) to the end.
  */
 public record LoggingData(long[] sentTo, long[] acceptedFrom, Determinants.Mark mark, long[] setupAccepted,
-        String setupRefusal, List<SavedMessage> setup, byte[] log) {
-    private static final int MAGIC = 0x534c4c45;
+        String setupRefusal, List<SavedMessage> setup, byte[] held, byte[] log) {
+    private static final int MAGIC = 0x534c4c46;
+    /** The format before held records ({@code --logging causal}) were kept: read, with none held. */
+    private static final int MAGIC_V2 = 0x534c4c45;
     /** The format before setups were kept: read, with the setup unknown. */
     private static final int MAGIC_V1 = 0x534c4c44;
 
@@ -38,7 +41,7 @@ public record LoggingData(long[] sentTo, long[] acceptedFrom, Determinants.Mark 
             setupBytes += 24 + m.payload().length;
         }
         ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(8 + 16L * n + 8 + 4 + open.length + 8L * n + 4
-                + refusal.length + 4 + setupBytes + log.length));
+                + refusal.length + 4 + setupBytes + 4 + held.length + log.length));
         b.putInt(MAGIC).putInt(n);
         LoggingMessage.putLongs(b, sentTo);
         LoggingMessage.putLongs(b, acceptedFrom);
@@ -49,6 +52,7 @@ public record LoggingData(long[] sentTo, long[] acceptedFrom, Determinants.Mark 
             b.putInt(m.source()).putInt(m.context()).putInt(m.tag()).putInt(m.type()).putInt(m.elements())
                     .putInt(m.payload().length).put(m.payload());
         }
+        b.putInt(held.length).put(held);
         return b.put(log).array();
     }
 
@@ -57,9 +61,9 @@ public record LoggingData(long[] sentTo, long[] acceptedFrom, Determinants.Mark 
         try {
             ByteBuffer b = ByteBuffer.wrap(bytes);
             int magic = b.getInt();
-            if (magic != MAGIC && magic != MAGIC_V1) {
-                throw new CheckpointException(where + " was not taken with --logging pessimistic (no message-logging "
-                        + "data in it)");
+            if (magic != MAGIC && magic != MAGIC_V2 && magic != MAGIC_V1) {
+                throw new CheckpointException(where + " was not taken with message logging (no message-logging data in "
+                        + "it)");
             }
             int n = b.getInt();
             if (n != ranks) {
@@ -77,7 +81,7 @@ public record LoggingData(long[] sentTo, long[] acceptedFrom, Determinants.Mark 
             long[] setupAccepted = new long[n];
             String refusal = "it was taken by an earlier build, which did not keep the setup";
             List<SavedMessage> setup = new ArrayList<>();
-            if (magic == MAGIC) {
+            if (magic != MAGIC_V1) {
                 setupAccepted = LoggingMessage.getLongs(b, n);
                 byte[] r = new byte[b.getInt()];
                 b.get(r);
@@ -94,11 +98,16 @@ public record LoggingData(long[] sentTo, long[] acceptedFrom, Determinants.Mark 
                     setup.add(new SavedMessage(source, context, tag, type, elements, payload));
                 }
             }
+            byte[] held = new byte[0];
+            if (magic == MAGIC) {
+                held = new byte[b.getInt()];
+                b.get(held);
+            }
             byte[] log = new byte[b.remaining()];
             b.get(log);
             return new LoggingData(sent, accepted,
                     new Determinants.Mark(position, idle.isEmpty() ? null : (Determinant.Idle) idle.get(0)),
-                    setupAccepted, refusal, List.copyOf(setup), log);
+                    setupAccepted, refusal, List.copyOf(setup), held, log);
         } catch (java.nio.BufferUnderflowException | IllegalArgumentException | NegativeArraySizeException e) {
             throw new CheckpointException(where + " holds damaged message-logging data: " + e.getMessage(), e);
         }

@@ -3,8 +3,8 @@ package io.snapline.checkpoint.independent.logging;
 import java.nio.ByteBuffer;
 
 /**
- * The messages of {@code --logging pessimistic} between a rank and the supervisor (the event logger). Each starts
- * with its type byte:
+ * The messages of {@code --logging pessimistic} and {@code causal} between a rank and the supervisor (the event
+ * logger). Each starts with its type byte:
  * <ul>
  *   <li>{@link #EVENTS} rank to supervisor: record number i64, an {@link EventRecord} to append to its stream;</li>
  *   <li>{@link #STABLE} supervisor to rank: every record up to number i64 is stable;</li>
@@ -42,6 +42,15 @@ import java.nio.ByteBuffer;
  *   <li>{@link #RESENT} rank to supervisor, once it has done a {@code RESEND} (or had sent the same when it restored
  *       itself): rank i32, incarnation i32, messages i64, payload bytes i64 sent again.</li>
  * </ul>
+ * Under {@code --logging causal} an {@link #ACCEPTED} answer goes on with the restarting rank's records the answering
+ * rank holds ({@link HeldEvents#encode}), and:
+ * <ul>
+ *   <li>{@link #STABLE_ALL} supervisor to every rank: ranks i32, then per rank the number of its last record in its
+ *       stream (i64 each); records up to them need not be held;</li>
+ *   <li>{@link #CONTRIBUTE} rank to supervisor: number i64, then records of other ranks ({@link HeldEvents#encode})
+ *       that a restored checkpoint held, to append to their streams;</li>
+ *   <li>{@link #CONTRIBUTED} supervisor to rank: the contribution of that number i64 is in the streams.</li>
+ * </ul>
  */
 public final class LoggingMessage {
     public static final byte EVENTS = 10;
@@ -62,6 +71,12 @@ public final class LoggingMessage {
     public static final byte WARN = 25;
     /** Rank to supervisor: it sent a rank restarting alone this many messages and bytes again from its log. */
     public static final byte RESENT = 26;
+    /** Supervisor to rank ({@code --logging causal}): per rank, the number of its last record the logger has. */
+    public static final byte STABLE_ALL = 27;
+    /** Rank to supervisor: number i64, then other ranks' records ({@link HeldEvents#encode}) to append to their streams. */
+    public static final byte CONTRIBUTE = 28;
+    /** Supervisor to rank: the records of {@link #CONTRIBUTE} number i64 are in the streams. */
+    public static final byte CONTRIBUTED = 29;
 
     private LoggingMessage() {
     }
@@ -72,7 +87,7 @@ public final class LoggingMessage {
             return 0;
         }
         byte t = message[0];
-        return t >= EVENTS && t <= RESENT ? t : 0;
+        return t >= EVENTS && t <= CONTRIBUTED ? t : 0;
     }
 
     public static byte[] events(long number, byte[] record) {
@@ -83,7 +98,7 @@ public final class LoggingMessage {
         return ByteBuffer.allocate(9).put(STABLE).putLong(number).array();
     }
 
-    /** The number of an {@link #EVENTS} or {@link #STABLE} message. */
+    /** The number of an {@link #EVENTS}, {@link #STABLE}, {@link #CONTRIBUTE} or {@link #CONTRIBUTED} message. */
     public static long number(byte[] message) {
         return ByteBuffer.wrap(message, 1, 8).getLong();
     }
@@ -93,6 +108,54 @@ public final class LoggingMessage {
         byte[] r = new byte[message.length - 9];
         System.arraycopy(message, 9, r, 0, r.length);
         return r;
+    }
+
+    /** A {@link #STABLE_ALL} message. */
+    public static byte[] stableAll(long[] numbers) {
+        ByteBuffer b = ByteBuffer.allocate(5 + 8 * numbers.length).put(STABLE_ALL).putInt(numbers.length);
+        putLongs(b, numbers);
+        return b.array();
+    }
+
+    /** The numbers of a {@link #STABLE_ALL} message. */
+    public static long[] stableAllOf(byte[] message) {
+        ByteBuffer b = ByteBuffer.wrap(message, 1, message.length - 1);
+        return getLongs(b, b.getInt());
+    }
+
+    /** A {@link #CONTRIBUTE} message. */
+    public static byte[] contribute(long number, java.util.List<HeldEvents.Held> records) {
+        byte[] r = HeldEvents.encode(records);
+        return ByteBuffer.allocate(9 + r.length).put(CONTRIBUTE).putLong(number).put(r).array();
+    }
+
+    /** The records of a {@link #CONTRIBUTE} message. */
+    public static java.util.List<HeldEvents.Held> contributed(byte[] message) {
+        return HeldEvents.decode(java.util.Arrays.copyOfRange(message, 9, message.length), "a contribution of records");
+    }
+
+    /** A {@link #CONTRIBUTED} message. */
+    public static byte[] contributedAck(long number) {
+        return ByteBuffer.allocate(9).put(CONTRIBUTED).putLong(number).array();
+    }
+
+    /**
+     * An {@link #ACCEPTED} answer that also carries the records of the restarting rank this rank holds
+     * ({@code --logging causal}).
+     */
+    public static byte[] accepted(Peer p, java.util.List<HeldEvents.Held> records) {
+        byte[] head = p.encode(ACCEPTED);
+        if (records.isEmpty()) {
+            return head;
+        }
+        byte[] r = HeldEvents.encode(records);
+        return ByteBuffer.allocate(head.length + r.length).put(head).put(r).array();
+    }
+
+    /** The records an {@link #ACCEPTED} answer carries (none when it has only the count). */
+    public static java.util.List<HeldEvents.Held> acceptedRecords(byte[] message) {
+        return message.length <= 17 ? java.util.List.of()
+                : HeldEvents.decode(java.util.Arrays.copyOfRange(message, 17, message.length), "an answer's records");
     }
 
     public static byte[] digests(byte[] record) {

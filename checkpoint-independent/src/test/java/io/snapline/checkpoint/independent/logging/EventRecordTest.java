@@ -65,6 +65,28 @@ class EventRecordTest {
     }
 
     @Test
+    void shouldJoinRecordsThatOtherRanksHandedInOutOfOrderAndTwice() {
+        // Causal: the logger has the first record; two ranks that held the next two hand them in, newest first.
+        List<EventRecord> records = List.of(record(0, List.of(recv(1, 1))), record(3, List.of(recv(2, 2))),
+                record(1, List.of(recv(2, 1), recv(-1, 0))), record(3, List.of(recv(2, 2))),
+                record(1, List.of(recv(2, 1), recv(1, 2)))); // the same receive, logged once its match was known
+        EventRecord.Stream s = EventRecord.join(4, records, 0);
+        assertEquals(List.of(recv(1, 1), recv(2, 1), recv(1, 2), recv(2, 2)), s.log().events());
+        assertEquals(4, s.end());
+        assertTrue(s.unresolved().isEmpty());
+    }
+
+    @Test
+    void shouldRefuseTwoRecordsThatDisagreeAboutAPosition() {
+        List<EventRecord> records = List.of(record(0, List.of(recv(1, 1), recv(2, 1))),
+                record(1, List.of(recv(3, 1), recv(1, 2))));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> EventRecord.join(6, records, 0));
+        assertTrue(e.getMessage().startsWith("rank 6's event stream has two different events at position 1 ("),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("so its replay cannot be exact"), e.getMessage());
+    }
+
+    @Test
     void shouldRefuseAStreamWithAGapNamingTheRankAndThePositions() {
         List<EventRecord> records = List.of(record(0, List.of(recv(1, 1))), record(3, List.of(recv(2, 1))));
         CheckpointException e = assertThrows(CheckpointException.class, () -> EventRecord.join(5, records, 0));
@@ -78,8 +100,9 @@ class EventRecordTest {
         List<io.snapline.runtime.checkpoint.SavedMessage> setup = List.of(
                 new io.snapline.runtime.checkpoint.SavedMessage(2, 4, 7, 3, 2, new byte[] {1, 2, 3, 4, 5, 6, 7, 8}),
                 new io.snapline.runtime.checkpoint.SavedMessage(0, 5, 1, 1, 0, new byte[0]));
+        byte[] held = HeldEvents.encode(List.of(new HeldEvents.Held(2, 7L << 40 | 3, new byte[] {9, 8, 7})));
         LoggingData d = new LoggingData(new long[] {1, 2, 3}, new long[] {4, 5, 6}, mark, new long[] {0, 0, 2},
-                "", setup, new SenderLog(3).encode());
+                "", setup, held, new SenderLog(3).encode());
         LoggingData back = LoggingData.decode(d.encode(), 3, "test");
         assertArrayEquals(d.sentTo(), back.sentTo());
         assertArrayEquals(d.acceptedFrom(), back.acceptedFrom());
@@ -88,8 +111,11 @@ class EventRecordTest {
         assertEquals("", back.setupRefusal());
         assertEquals(setup, back.setup());
         assertArrayEquals(d.log(), back.log());
+        HeldEvents.Held h = HeldEvents.decode(back.held(), "test").get(0);
+        assertEquals(List.of(2, 7L << 40 | 3), List.of(h.origin(), h.number()));
+        assertArrayEquals(new byte[] {9, 8, 7}, h.record());
         LoggingData refused = new LoggingData(d.sentTo(), d.acceptedFrom(), mark, d.setupAccepted(),
-                "its setup code made a non-deterministic call", List.of(), d.log());
+                "its setup code made a non-deterministic call", List.of(), new byte[0], d.log());
         assertEquals("its setup code made a non-deterministic call",
                 LoggingData.decode(refused.encode(), 3, "test").setupRefusal());
         CheckpointException e = assertThrows(CheckpointException.class, () -> LoggingData.decode(d.encode(), 4,

@@ -104,7 +104,8 @@ final class Connection {
         boolean eager;
         synchronized (out) {
             out.checkOpen();
-            eager = bytes <= Endpoint.EAGER_LIMIT && out.spend(eagerCost(bytes));
+            eager = bytes <= Endpoint.EAGER_LIMIT
+                    && (out.spend(eagerCost(bytes)) || m.isDatum() && out.overdraw(eagerCost(bytes)));
             // Larger, within credit and not synchronous: pushed, its DATA right behind the RTS (no wait for a CTS).
             // Only onto an idle connection: behind queued DATA the round trip of an RTS is hidden anyway.
             boolean push = !eager && bytes > 0 && !m.isSynchronous() && out.isIdle() && out.spend(eagerCost(bytes));

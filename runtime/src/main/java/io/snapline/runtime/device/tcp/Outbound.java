@@ -107,6 +107,15 @@ final class Outbound {
         return true;
     }
 
+    /**
+     * Takes {@code cost} bytes of eager credit even beyond what there is (a policy's datum, which the receiver consumes
+     * as it arrives); true. Call while holding this monitor.
+     */
+    boolean overdraw(long cost) {
+        credit -= cost;
+        return true;
+    }
+
     synchronized void addCredit(long bytes) {
         credit += bytes;
     }
