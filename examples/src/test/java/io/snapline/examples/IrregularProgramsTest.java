@@ -22,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * rates) — under every restarting policy, with failures of the first rank, of another one, of two at once and during
  * a checkpoint. Every run must end with the failure-free output; the non-determinism of arrival orders is what the
  * repetitions are for: each program and policy runs 12 times here on shm (3 per kind of failure) and 4 times on tcp
- * (once per kind: a tcp run starts a JVM per rank, and again per restart, so it costs ten shm runs), and 80 times under
- * {@code -Plong} (20 per kind) on each device.
+ * (once per kind: a tcp run starts a JVM per rank, and again per restart, so it costs ten shm runs; the pipeline, which
+ * runs under causal logging as under pessimistic, not under causal there), and 80 times under {@code -Plong} (20 per
+ * kind) on each device.
  */
 class IrregularProgramsTest {
     @TempDir
@@ -38,6 +39,8 @@ class IrregularProgramsTest {
             new Policy("coordinated-nb", List.of("--checkpoint", "coordinated-nb", "--interval", "20ms")),
             new Policy("independent", List.of("--checkpoint", "independent", "--logging", "none", "--every", "15")),
             new Policy("independent-pessimistic", List.of("--checkpoint", "independent", "--logging", "pessimistic",
+                    "--interval", "20ms")),
+            new Policy("independent-causal", List.of("--checkpoint", "independent", "--logging", "causal",
                     "--interval", "20ms")));
 
     /** Failures to inject: one name, the --inject-failure values. */
@@ -81,7 +84,11 @@ class IrregularProgramsTest {
         String[] pipeline = {"1000", "16", "2000"};
         for (Policy p : POLICIES) {
             tests.add(cell("MasterWorker", p, failures(0, 2, 3, 40, 1), repetitions, MasterWorker.class, farm));
-            tests.add(cell("Pipeline", p, failures(0, 1, 3, 100, 1), repetitions, Pipeline.class, pipeline));
+            if (!(p.name().equals("independent-causal") && MpiRun.device().equals("tcp") && repetitions == 1)) {
+                // The pipeline makes no non-deterministic call, so causal logging sends nothing ahead of its
+                // messages and runs it as pessimistic does: on tcp, where a run costs ten shm runs, once is enough.
+                tests.add(cell("Pipeline", p, failures(0, 1, 3, 100, 1), repetitions, Pipeline.class, pipeline));
+            }
         }
         return tests.stream();
     }

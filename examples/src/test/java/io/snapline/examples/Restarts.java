@@ -64,12 +64,12 @@ final class Restarts {
     }
 
     /**
-     * Runs {@code main} failure-free, then under {@code --checkpoint independent --logging pessimistic} with
+     * Runs {@code main} failure-free, then under {@code --checkpoint independent --logging LOGGING} with
      * {@code schedule} and {@code failures} injected; see {@link #assertSameOutputDespiteUntimedFailures}.
      */
-    static MpiRun.Outcome assertSameOutputDespiteFailuresLogged(Path store, int np, List<String> schedule,
-            List<String> failures, Class<?> main, String... args) {
-        List<String> policy = new ArrayList<>(List.of("--checkpoint", "independent", "--logging", "pessimistic"));
+    static MpiRun.Outcome assertSameOutputDespiteFailuresLogged(String logging, Path store, int np,
+            List<String> schedule, List<String> failures, Class<?> main, String... args) {
+        List<String> policy = new ArrayList<>(List.of("--checkpoint", "independent", "--logging", logging));
         policy.addAll(schedule);
         return assertSameOutputDespiteUntimedFailures(store, np, policy, failures, main, args);
     }

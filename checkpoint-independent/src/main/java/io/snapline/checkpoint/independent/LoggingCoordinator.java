@@ -127,10 +127,12 @@ final class LoggingCoordinator implements PolicyCoordinator {
                 }
             }
             case LoggingMessage.CONTRIBUTE -> {
-                if (append(LoggingMessage.contributed(message), "rank " + rank + "'s contribution")) {
-                    services.send(rank, LoggingMessage.contributedAck(LoggingMessage.number(message)));
+                long number = LoggingMessage.number(message);
+                if (append(LoggingMessage.contributed(message), "rank " + rank + "'s contribution") && number > 0) {
+                    services.send(rank, LoggingMessage.contributedAck(number));
                 }
             }
+            case LoggingMessage.LATE -> late(rank, LoggingMessage.lateRecords(message));
             case LoggingMessage.CHECKPOINTED -> checkpointed(rank, LoggingMessage.Checkpointed.decode(message));
             case LoggingMessage.LOG_FULL -> {
                 int[] receivers = LoggingMessage.receivers(message);
@@ -389,13 +391,62 @@ final class LoggingCoordinator implements PolicyCoordinator {
             // what it will hold yet (its HOLDS answers)
             return;
         }
-        List<HeldEvents.Held> records = LoggingMessage.acceptedRecords(message);
-        if (!append(records, "rank " + from + "'s answer")) {
+        if (!append(LoggingMessage.acceptedRecords(message), "rank " + from + "'s answer")) {
             return;
         }
-        gathered.merge(p.rank(), (long) records.size(), Long::sum);
         answers[from] = p.number();
         rejoinIfAnswered(p.rank());
+    }
+
+    /**
+     * Causal: rank {@code from} got records of a failed incarnation after it had said what it held of it (a rank that
+     * failed since passed them on). While the restarted rank has not been given its stream they join it; after that
+     * each must be in its stream already (another rank held it too) or below the stream's floor. Otherwise the
+     * restarted rank may have decided those outcomes anew while {@code from} depends on them, and the job cannot go on
+     * exactly: it fails, saying so.
+     */
+    private void late(int from, List<HeldEvents.Held> records) {
+        for (HeldEvents.Held h : records) {
+            int origin = h.origin();
+            if (origin < 0 || origin >= line.length) {
+                services.fail("rank " + from + " reported records of rank " + origin + ", which this job does not have");
+                return;
+            }
+            if (rejoining.containsKey(origin)) {
+                if (!append(List.of(h), "rank " + from)) {
+                    return;
+                }
+                continue;
+            }
+            if (!inStream(origin, h.record())) {
+                services.fail("rank " + from + " depends on an outcome of rank " + origin + "'s failed incarnation "
+                        + "(its event record " + (h.number() & ((1L << 40) - 1)) + ") that reached it through a rank "
+                        + "that failed too, after rank " + origin + " had restarted without it: two ranks failed too "
+                        + "close together for --logging causal to continue exactly (--logging pessimistic makes "
+                        + "every outcome stable before it can spread)");
+                return;
+            }
+        }
+    }
+
+    /** Whether {@code record} is in {@code rank}'s event stream, or ends at or below the stream's floor. */
+    private boolean inStream(int rank, byte[] record) {
+        EventRecord r = EventRecord.decode(record, "a record of rank " + rank);
+        List<byte[]> stream = services.localStore().readEvents(rank);
+        long floor = 0;
+        for (int k = 0; k < stream.size(); k++) {
+            if (SendDigests.is(stream.get(k))) {
+                continue;
+            }
+            if (java.util.Arrays.equals(stream.get(k), record)) {
+                return true;
+            }
+            if (k == 0) {
+                EventRecord first = EventRecord.decode(stream.get(0), "record 1 of rank " + rank + "'s event stream");
+                floor = first.events().events().isEmpty() && first.resolved().isEmpty() ? first.first() : 0;
+            }
+        }
+        return r.end() <= floor;
     }
 
     /**
@@ -410,6 +461,9 @@ final class LoggingCoordinator implements PolicyCoordinator {
             }
             try {
                 services.localStore().appendEvents(h.origin(), h.record());
+                if (rejoining.containsKey(h.origin())) {
+                    gathered.merge(h.origin(), 1L, Long::sum);
+                }
             } catch (CheckpointStoreException e) {
                 services.fail("the events of rank " + h.origin() + " that " + what + " held cannot be made stable: "
                         + e.getMessage());

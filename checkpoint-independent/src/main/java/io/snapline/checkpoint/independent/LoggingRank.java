@@ -341,8 +341,27 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         }
         List<HeldEvents.Held> records = assemblers[source].take(datum, "the event records from rank " + source);
         if (records != null) {
-            held.add(records);
+            List<HeldEvents.Held> late = held.add(records, origin -> (long) fromIncarnation[origin] << 40);
+            if (!late.isEmpty()) {
+                reportLate(late);
+            }
         }
+    }
+
+    /**
+     * Records of failed incarnations that this rank had not held when it said what it held of them: a rank that has
+     * failed since passed them on before it failed. A restart that has begun without them may replay those outcomes
+     * otherwise, so the supervisor checks them against what it gave the restarted rank (from a thread of its own:
+     * this runs under the mailbox lock).
+     */
+    private void reportLate(List<HeldEvents.Held> late) {
+        Thread t = new Thread(() -> {
+            for (List<HeldEvents.Held> piece : LoggingMessage.pieces(late)) {
+                services.toCoordinator(LoggingMessage.late(piece));
+            }
+        }, "snapline-late-" + me);
+        t.setDaemon(true);
+        t.start();
     }
 
     /**
@@ -359,9 +378,20 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             return;
         }
         long number = ++contributions;
-        services.toCoordinator(LoggingMessage.contribute(number, records));
+        sendRecords(records, number);
         services.await(() -> contributed >= number, "handing the event logger the other ranks' events its "
                 + "checkpoint held");
+    }
+
+    /**
+     * Sends the supervisor {@code records} to append to their origins' streams, in messages that fit a control frame;
+     * the last one numbered {@code number} (0: not answered).
+     */
+    private void sendRecords(List<HeldEvents.Held> records, long number) {
+        List<List<HeldEvents.Held>> pieces = LoggingMessage.pieces(records);
+        for (int k = 0; k < pieces.size(); k++) {
+            services.toCoordinator(LoggingMessage.contribute(k == pieces.size() - 1 ? number : 0, pieces.get(k)));
+        }
     }
 
     /** Digests sent to the supervisor at once (and at every safe point). */
@@ -591,10 +621,10 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             if (record != null) {
                 long number = ++recordsSent;
                 byte[] encoded = record.encode();
-                services.toCoordinator(LoggingMessage.events(number, encoded));
                 if (held != null) {
                     held.own(number, encoded); // causal: goes ahead of the next messages until it is stable
                 }
+                services.toCoordinator(LoggingMessage.events(number, encoded));
             }
         }
         if (held == null && recordsStable < recordsSent) {
@@ -797,8 +827,12 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 if (held != null) {
                     held.resetGiven(p.rank());
                 }
+                List<List<HeldEvents.Held>> pieces = LoggingMessage.pieces(records);
+                for (int k = 0; k < pieces.size() - 1; k++) {
+                    services.toCoordinator(LoggingMessage.contribute(0, pieces.get(k)));
+                }
                 services.toCoordinator(LoggingMessage.accepted(new LoggingMessage.Peer(p.rank(), p.incarnation(),
-                        count[0]), records));
+                        count[0]), pieces.get(pieces.size() - 1)));
             }
             case LoggingMessage.RESEND -> {
                 LoggingMessage.Peer p = LoggingMessage.Peer.decode(message);
@@ -1010,4 +1044,3 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     /** By destination: the messages and payload bytes {@link #resendOwn} sent it again (for its {@code RESENT}). */
     private final long[][] ownResent;
 }
-

@@ -26,9 +26,15 @@ class LoggingCoordinatorTest {
         final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
         final int ranks;
         final List<String> events = new ArrayList<>();
+        final String logging;
 
         Services(int ranks) {
+            this(ranks, "pessimistic");
+        }
+
+        Services(int ranks, String logging) {
             this.ranks = ranks;
+            this.logging = logging;
         }
 
         @Override
@@ -38,7 +44,7 @@ class LoggingCoordinatorTest {
 
         @Override
         public PolicySettings settings() {
-            return PolicySettings.of("independent", null, java.util.Map.of("--logging", "pessimistic"));
+            return PolicySettings.of("independent", null, java.util.Map.of("--logging", logging));
         }
 
         @Override
@@ -60,6 +66,9 @@ class LoggingCoordinatorTest {
                             + java.util.Arrays.toString(j.incarnations()) + restarting;
                 }
                 case LoggingMessage.STABLE -> "stable " + LoggingMessage.number(message);
+                case LoggingMessage.STABLE_ALL -> "stable-all " + java.util.Arrays.toString(
+                        LoggingMessage.stableAllOf(message));
+                case LoggingMessage.CONTRIBUTED -> "contributed " + LoggingMessage.number(message);
                 default -> "type " + message[0];
             };
             sent.add(rank + ": " + what);
@@ -116,6 +125,68 @@ class LoggingCoordinatorTest {
 
     private static byte[] accepted(int rank, int incarnation, long count) {
         return new LoggingMessage.Peer(rank, incarnation, count).encode(LoggingMessage.ACCEPTED);
+    }
+
+    private static byte[] record(long first, int... sources) {
+        List<io.snapline.runtime.determinant.Determinant> events = new ArrayList<>();
+        for (int source : sources) {
+            events.add(new io.snapline.runtime.determinant.Determinant.Received(-1, 0, 0,
+                    new io.snapline.runtime.determinant.Determinant.Matched(source, 0, first + 1)));
+        }
+        return new io.snapline.checkpoint.independent.logging.EventRecord(first,
+                new io.snapline.runtime.determinant.DeterminantLog(events), List.of()).encode();
+    }
+
+    private static io.snapline.checkpoint.independent.logging.HeldEvents.Held held(int origin, long number,
+            byte[] record) {
+        return new io.snapline.checkpoint.independent.logging.HeldEvents.Held(origin, number, record);
+    }
+
+    /**
+     * Causal: the answers carry the restarting rank's records, which join its stream before it is told to go on; so do
+     * records that reach a rank late while the answers are still coming; once it has gone on, a late record must be in
+     * its stream already, or the job fails. Every rank learns how far each rank's records are stable.
+     */
+    @Test
+    void shouldGatherARestartingRanksRecordsFromTheAnswersAndCheckLateOnesAgainstItsStream() {
+        Services s = new Services(3, "causal");
+        LoggingCoordinator c = new LoggingCoordinator(s);
+        c.onRankMessage(1, LoggingMessage.events(4, record(0, 2)));
+        c.onTick(1);
+        assertEquals(List.of("1: stable 4", "0: stable-all [0, 4, 0]", "1: stable-all [0, 4, 0]",
+                "2: stable-all [0, 4, 0]"), s.sent);
+        c.onTick(2);
+        assertEquals(4, s.sent.size(), "said once until it changes");
+        s.sent.clear();
+
+        byte[] a = record(0, 1, 2);
+        byte[] b = record(2, 2);
+        c.onRankRestarting(0, 1);
+        s.sent.clear();
+        c.onRankMessage(1, LoggingMessage.accepted(new LoggingMessage.Peer(0, 1, 5), List.of(held(0, 1, a))));
+        c.onRankMessage(1, LoggingMessage.late(List.of(held(0, 2, b)))); // in time: the answers are not all in
+        assertEquals(List.of(), s.sent);
+        c.onRankMessage(2, LoggingMessage.accepted(new LoggingMessage.Peer(0, 1, 3), List.of(held(0, 1, a))));
+        assertEquals(List.of("0: rejoined [0, 5, 3] [1, 0, 0]"), s.sent);
+        List<byte[]> stream = s.store.readEvents(0);
+        assertEquals(3, stream.size());
+        assertArrayEquals(a, stream.get(0));
+        assertArrayEquals(b, stream.get(1));
+        assertArrayEquals(a, stream.get(2));
+        assertEquals(List.of("rank 0 replays its stream with 3 record(s) of its events that the other ranks held "
+                + "(each copy counted), which the event logger may not have had yet"), s.events);
+
+        c.onRankMessage(2, LoggingMessage.late(List.of(held(0, 2, b)))); // a copy of one it has: nothing to do
+        assertEquals(1, s.events.size(), s.events.toString());
+        c.onRankMessage(2, LoggingMessage.late(List.of(held(0, 3, record(3, 1)))));
+        assertEquals("fail rank 2 depends on an outcome of rank 0's failed incarnation (its event record 3) that "
+                + "reached it through a rank that failed too, after rank 0 had restarted without it: two ranks "
+                + "failed too close together for --logging causal to continue exactly (--logging pessimistic makes "
+                + "every outcome stable before it can spread)", s.events.get(1));
+
+        c.onRankMessage(2, LoggingMessage.contribute(7, List.of(held(1, 9, record(1, 0)))));
+        assertEquals("2: contributed 7", s.sent.get(s.sent.size() - 1));
+        assertEquals(2, s.store.readEvents(1).size());
     }
 
     @Test

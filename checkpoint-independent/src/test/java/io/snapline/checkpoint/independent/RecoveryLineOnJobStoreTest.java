@@ -118,7 +118,7 @@ class RecoveryLineOnJobStoreTest {
         assertEquals(0, run.status(), run.err());
         assertTrue(run.err().contains("these checkpoints were taken with --logging pessimistic: a rank that fails "
                 + "restarts alone from its own newest checkpoint while the others keep running"), run.err());
-        assertTrue(run.err().contains("a restart of the whole job (--resume, tcp, a setup that cannot be repeated "
+        assertTrue(run.err().contains("a restart of the whole job (--resume, a setup that cannot be repeated "
                 + "alone) takes every rank to its own newest checkpoint, " + java.util.Arrays.toString(newest)
                 + ", and replays"), run.err());
         assertTrue(!run.err().contains("a restart of every rank now would use"), run.err());
@@ -128,7 +128,7 @@ class RecoveryLineOnJobStoreTest {
         // the store keeps one checkpoint per rank, whose records list no message between checkpoints: nothing to count
         assertTrue(plan.err().contains("for a failure of rank 2, rank 2 restores its checkpoint " + newest[2]
                 + " and gets 0 message(s) again from the senders' logs, re-executing 0 send(s) the others already "
-                + "hold (suppressed); the others keep running (on shm, also when several fail at once; "
+                + "hold (suppressed); the others keep running (also when several fail at once; "
                 + "docs/checkpointing.md); the store keeps one checkpoint per rank, so its dependency records list no "
                 + "message between checkpoints and the counts are 0"), plan.err());
     }

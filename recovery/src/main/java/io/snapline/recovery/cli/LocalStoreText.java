@@ -66,9 +66,9 @@ final class LocalStoreText {
                     + " others keep running"
                     : "for a failure of " + (failed.size() == 1 ? "rank " + failed.get(0) : "ranks " + failed) + ", "
                         + String.join("; ", plans) + "; the others keep running")
-                + " (on shm, also when several fail at once; docs/checkpointing.md)"
+                + " (also when several fail at once; docs/checkpointing.md)"
                 + (failed.isEmpty() ? "" : "; " + LoggedText.counted(read.history()))
-                + "; a restart of the whole job (--resume, tcp, a setup that cannot be repeated alone) takes every"
+                + "; a restart of the whole job (--resume, a setup that cannot be repeated alone) takes every"
                 + " rank to its own newest checkpoint, " + Arrays.toString(newest) + ", and replays its logged"
                 + " messages and events from there; the recovery lines below come from the dependency records alone,"
                 + " as if nothing were logged");

@@ -60,12 +60,12 @@ class LoggedStoreCommandTest {
         return "snapline: the store holds local checkpoints (independent checkpointing): rank 0 0..3, rank 1 0..1, "
                 + "rank 2 0..2 (0 = the rank's start); checkpoint index i of a rank is its i-th usable one, the id "
                 + "column its local number\n"
-                + "snapline: these checkpoints were taken with --logging pessimistic: " + plan + " (on shm, also when "
+                + "snapline: these checkpoints were taken with --logging pessimistic: " + plan + " (also when "
                 + "several fail at once; docs/checkpointing.md)" + (plan.startsWith("for a failure") ? "; the counts "
                 + "are of the messages the dependency records in the store list (what a rank sent between its oldest "
                 + "and newest checkpoint there, or since, when a receiver's later checkpoint recorded it; anything else "
                 + "it sent before or since is logged too, but not counted)" : "")
-                + "; a restart of the whole job (--resume, tcp, a setup that cannot be repeated alone) takes every "
+                + "; a restart of the whole job (--resume, a setup that cannot be repeated alone) takes every "
                 + "rank to its own newest checkpoint, [3, 1, 2], and replays its logged messages and events from "
                 + "there; the recovery lines below come from the dependency records alone, as if nothing were "
                 + "logged\n";
@@ -163,7 +163,7 @@ class LoggedStoreCommandTest {
         assertEquals(0, run.status(), run.err());
         assertTrue(run.err().contains("for a failure of rank 1, rank 1 restores its checkpoint 1 and gets 0 "
                 + "message(s) again from the senders' logs, re-executing 0 send(s) the others already hold "
-                + "(suppressed); the others keep running (on shm, also when several fail at once; "
+                + "(suppressed); the others keep running (also when several fail at once; "
                 + "docs/checkpointing.md); the store keeps one checkpoint per rank, so its dependency records list no "
                 + "message between checkpoints and the counts are 0; a failed rank still gets again, from the "
                 + "senders' logs, whatever its checkpoint had not received; a restart of the whole job"), run.err());

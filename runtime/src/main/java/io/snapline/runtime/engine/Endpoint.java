@@ -277,17 +277,14 @@ public final class Endpoint {
      * Sends {@code datum}, a policy's data of at most {@link #EAGER_LIMIT} bytes, to world rank {@code dest} on the
      * checkpoint context, in channel order with everything this rank sends there: the receiver's
      * {@link ChannelHook#onDatum} gets it as it arrives, before any message sent after it is accepted. It never waits
-     * for the receiver. Any thread.
+     * for the receiver. Any thread: it never takes the ring of small messages, which only the rank's own thread
+     * writes (on shm the locked path takes what the ring holds first, and has accepted the datum when this returns).
      */
     public void sendDatum(int dest, byte[] datum) {
         check();
         checkPeer(dest);
         if (datum.length > EAGER_LIMIT) {
             throw new IllegalArgumentException("a datum holds at most " + EAGER_LIMIT + " bytes, got " + datum.length);
-        }
-        if (local && SmallRing.fits(BaseType.BYTE, datum.length) && sendThroughRing(dest, CommSnapshot.CONTEXT,
-                CommSnapshot.DATUM_TAG, BaseType.BYTE, datum, 0, datum.length, 0, 0L)) {
-            return;
         }
         try {
             device.send(Message.datum(rank, dest, datum));

@@ -181,14 +181,6 @@ public final class Mailbox implements PacketHandler {
         int elements = ring.elements(at);
         int bytes = elements * base.byteSize();
         int source = ring.source();
-        if (context == CommSnapshot.CONTEXT && tag == CommSnapshot.DATUM_TAG) {
-            ChannelHook d = hook;
-            if (d != null) {
-                d.onDatum(source, ring.copyPayload(at, bytes));
-            }
-            ring.advance(at);
-            return false;
-        }
         ChannelHook h = context == CommSnapshot.CONTEXT ? null : hook;
         Request r = findPosted(context, source, tag);
         // No object at all for a matched message nobody watches; a matched one a policy watches needs no payload copy.

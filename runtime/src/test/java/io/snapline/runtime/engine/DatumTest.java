@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A policy's datum ({@link Endpoint#sendDatum}) on shm: the receiver's hook gets it in channel order with the
- * messages around it, whether it and they take the ring of small messages or the locked path; without a hook it is
- * dropped; it never becomes a message a receive could match.
+ * messages around it, whether they take the ring of small messages or the locked path (a datum takes the locked path,
+ * from any thread); without a hook it is dropped; it never becomes a message a receive could match.
  */
 @Timeout(30)
 class DatumTest {
@@ -68,7 +68,7 @@ class DatumTest {
         send(1, 1);
         ranks[0].sendDatum(1, new byte[] {2, 0, 0});
         send(2, 64 * 1024); // a rendezvous: the locked path, which takes what the ring holds first
-        ranks[0].sendDatum(1, new byte[Endpoint.EAGER_LIMIT]); // too large for the ring
+        ranks[0].sendDatum(1, new byte[Endpoint.EAGER_LIMIT]);
         send(3, 1);
         for (int tag = 0; tag < 4; tag++) {
             int[] buf = new int[64 * 1024];
@@ -76,6 +76,34 @@ class DatumTest {
         }
         assertEquals(List.of("m0", "d1:1", "m1", "d2:3", "m2", "d0:" + Endpoint.EAGER_LIMIT, "m3"), hook.seen);
         assertEquals(0, (int) CommSnapshot.<Integer>withUnreceived(ranks[1], u -> u.length), "no datum is left in the mailbox");
+    }
+
+    @Test
+    void shouldTakeDatumsFromAnotherThreadWhileTheRankWritesItsRing() throws Exception {
+        Recorder hook = new Recorder();
+        ranks[1].setHook(hook);
+        int n = 5_000;
+        Thread aside = new Thread(() -> {
+            for (int k = 0; k < n; k++) {
+                ranks[0].sendDatum(1, new byte[] {(byte) k, (byte) (k >> 8), 7});
+            }
+        });
+        aside.start();
+        int[] one = new int[1];
+        for (int k = 0; k < n; k++) {
+            one[0] = k;
+            ranks[0].isend(SendMode.STANDARD, one, 0, 1, INTS, 1, k % 100, 0, 1);
+            int[] got = new int[1];
+            ranks[1].await(ranks[1].irecv(got, 0, 1, INTS, 0, k % 100, 0, null));
+            assertEquals(k, got[0]);
+        }
+        aside.join();
+        ranks[0].sendDatum(1, new byte[] {-1}); // the locked path takes whatever the ring still holds first
+        List<String> datums = hook.seen.stream().filter(x -> x.startsWith("d")).toList();
+        assertEquals(n + 1, datums.size());
+        for (int k = 0; k < n; k++) {
+            assertEquals("d" + (byte) k + ":3", datums.get(k), "datum " + k);
+        }
     }
 
     @Test

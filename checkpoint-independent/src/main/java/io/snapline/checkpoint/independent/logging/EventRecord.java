@@ -136,6 +136,11 @@ public record EventRecord(long first, DeterminantLog events, List<Determinants.R
                 if (p >= from && p < end && unresolved.remove(p)) {
                     Received rc = (Received) events.get((int) (p - from));
                     events.set((int) (p - from), new Received(rc.source(), rc.tag(), rc.context(), res.matched()));
+                } else if (p >= from && p < end && events.get((int) (p - from)) instanceof Received rc
+                        && rc.matched() != null && !rc.matched().equals(res.matched())) {
+                    throw new CheckpointException("rank " + rank + "'s event stream has two different matches for "
+                            + "the receive at position " + p + " (" + rc.matched() + " and "
+                            + res.matched() + "), so its replay cannot be exact");
                 }
             }
         }

@@ -61,19 +61,39 @@ public final class HeldEvents {
 
     /** Records that arrived with a message; ones already held or known to be stable are ignored. */
     public synchronized void add(List<Held> records) {
-        for (Held h : records) {
-            if (h.origin() != me && h.origin() >= 0 && h.origin() < stable.length && h.number() > stable[h.origin()]) {
-                put(h.origin(), h.number(), h.record());
-            }
-        }
+        add(records, origin -> 0);
     }
 
-    private void put(int origin, long number, byte[] record) {
+    /**
+     * As {@link #add}, and returns the records new here that are numbered below {@code fencedBelow} of their origin:
+     * records of an incarnation of it that had failed when this rank said what it held of it.
+     */
+    public synchronized List<Held> add(List<Held> records, java.util.function.IntToLongFunction fencedBelow) {
+        List<Held> late = List.of();
+        for (Held h : records) {
+            if (h.origin() != me && h.origin() >= 0 && h.origin() < stable.length
+                    && put(h.origin(), h.number(), h.record()) && h.number() < fencedBelow.applyAsLong(h.origin())) {
+                if (late.isEmpty()) {
+                    late = new ArrayList<>();
+                }
+                late.add(h);
+            }
+        }
+        return late;
+    }
+
+    /** Whether the record was new here (not held, not known to be stable). */
+    private boolean put(int origin, long number, byte[] record) {
+        if (number <= stable[origin]) {
+            return false;
+        }
         if (byOrigin.get(origin).putIfAbsent(number, record) == null) {
             count++;
             bytes += record.length;
             peakBytes = Math.max(peakBytes, bytes);
+            return true;
         }
+        return false;
     }
 
     /** The event logger has rank {@code origin}'s records up to {@code number}: they are dropped. */

@@ -49,7 +49,10 @@ import java.nio.ByteBuffer;
  *       stream (i64 each); records up to them need not be held;</li>
  *   <li>{@link #CONTRIBUTE} rank to supervisor: number i64, then records of other ranks ({@link HeldEvents#encode})
  *       that a restored checkpoint held, to append to their streams;</li>
- *   <li>{@link #CONTRIBUTED} supervisor to rank: the contribution of that number i64 is in the streams.</li>
+ *   <li>{@link #CONTRIBUTED} supervisor to rank: the contribution of that number i64 is in the streams (number 0:
+ *       not answered; records that do not fit one message go ahead in such ones);</li>
+ *   <li>{@link #LATE} rank to supervisor: records ({@link HeldEvents#encode}) of failed incarnations of other ranks
+ *       that reached it after it had answered {@link #PEER_RESTARTING} for them.</li>
  * </ul>
  */
 public final class LoggingMessage {
@@ -77,6 +80,11 @@ public final class LoggingMessage {
     public static final byte CONTRIBUTE = 28;
     /** Supervisor to rank: the records of {@link #CONTRIBUTE} number i64 are in the streams. */
     public static final byte CONTRIBUTED = 29;
+    /**
+     * Rank to supervisor: records of failed incarnations of other ranks that reached it after it had said what it held
+     * of them ({@link HeldEvents#encode}).
+     */
+    public static final byte LATE = 30;
 
     private LoggingMessage() {
     }
@@ -87,7 +95,7 @@ public final class LoggingMessage {
             return 0;
         }
         byte t = message[0];
-        return t >= EVENTS && t <= CONTRIBUTED ? t : 0;
+        return t >= EVENTS && t <= LATE ? t : 0;
     }
 
     public static byte[] events(long number, byte[] record) {
@@ -132,6 +140,41 @@ public final class LoggingMessage {
     /** The records of a {@link #CONTRIBUTE} message. */
     public static java.util.List<HeldEvents.Held> contributed(byte[] message) {
         return HeldEvents.decode(java.util.Arrays.copyOfRange(message, 9, message.length), "a contribution of records");
+    }
+
+    /** The most bytes of records one message carries (a control frame is at most 1 MiB). */
+    public static final int RECORDS_PER_MESSAGE = 256 * 1024;
+
+    /**
+     * {@code records} cut into lists of at most {@link #RECORDS_PER_MESSAGE} bytes encoded, in order (one empty list
+     * for none).
+     */
+    public static java.util.List<java.util.List<HeldEvents.Held>> pieces(java.util.List<HeldEvents.Held> records) {
+        java.util.List<java.util.List<HeldEvents.Held>> pieces = new java.util.ArrayList<>();
+        java.util.List<HeldEvents.Held> piece = new java.util.ArrayList<>();
+        long bytes = 0;
+        for (HeldEvents.Held h : records) {
+            if (!piece.isEmpty() && bytes + 16 + h.record().length > RECORDS_PER_MESSAGE) {
+                pieces.add(piece);
+                piece = new java.util.ArrayList<>();
+                bytes = 0;
+            }
+            piece.add(h);
+            bytes += 16 + h.record().length;
+        }
+        pieces.add(piece);
+        return pieces;
+    }
+
+    /** A {@link #LATE} message. */
+    public static byte[] late(java.util.List<HeldEvents.Held> records) {
+        byte[] r = HeldEvents.encode(records);
+        return ByteBuffer.allocate(1 + r.length).put(LATE).put(r).array();
+    }
+
+    /** The records of a {@link #LATE} message. */
+    public static java.util.List<HeldEvents.Held> lateRecords(byte[] message) {
+        return HeldEvents.decode(java.util.Arrays.copyOfRange(message, 1, message.length), "a report of late records");
     }
 
     /** A {@link #CONTRIBUTED} message. */

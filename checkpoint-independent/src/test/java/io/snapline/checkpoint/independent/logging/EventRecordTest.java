@@ -77,6 +77,18 @@ class EventRecordTest {
     }
 
     @Test
+    void shouldRefuseTwoResolutionsThatDisagreeAboutAReceive() {
+        List<EventRecord> records = List.of(record(0, List.of(recv(1, 1), recv(-1, 0))),
+                record(2, List.of(), new Determinants.Resolution(1, new Matched(2, 0, 1))),
+                record(2, List.of(), new Determinants.Resolution(1, new Matched(2, 0, 1))), // the same, handed in twice
+                record(2, List.of(), new Determinants.Resolution(1, new Matched(3, 0, 1))));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> EventRecord.join(1, records, 0));
+        assertTrue(e.getMessage().startsWith("rank 1's event stream has two different matches for the receive at "
+                + "position 1 ("), e.getMessage());
+        assertEquals(List.of(recv(1, 1), recv(2, 1)), EventRecord.join(1, records.subList(0, 3), 0).log().events());
+    }
+
+    @Test
     void shouldRefuseTwoRecordsThatDisagreeAboutAPosition() {
         List<EventRecord> records = List.of(record(0, List.of(recv(1, 1), recv(2, 1))),
                 record(1, List.of(recv(3, 1), recv(1, 2))));

@@ -106,6 +106,32 @@ class HeldEventsTest {
     }
 
     @Test
+    void shouldCutRecordsForTheSupervisorIntoMessagesThatFitAControlFrame() {
+        List<Held> records = new ArrayList<>();
+        for (int k = 0; k < 40; k++) {
+            records.add(new Held(1, k + 1, bytes(20_000, k)));
+        }
+        List<List<Held>> pieces = LoggingMessage.pieces(records);
+        assertTrue(pieces.size() >= 4, "800 KB in pieces of at most 256 KiB: " + pieces.size());
+        List<Held> joined = new ArrayList<>();
+        for (List<Held> piece : pieces) {
+            assertTrue(LoggingMessage.contribute(0, piece).length <= LoggingMessage.RECORDS_PER_MESSAGE + 16);
+            joined.addAll(piece);
+        }
+        assertEquals(names(records), names(joined));
+        assertEquals(List.of(List.of()), LoggingMessage.pieces(List.of()));
+    }
+
+    @Test
+    void shouldSayWhichNewRecordsBelongToAnIncarnationThatHadFailed() {
+        HeldEvents held = new HeldEvents(3, 0);
+        held.add(List.of(new Held(1, 3, bytes(1, 3))));
+        List<Held> late = held.add(List.of(new Held(1, 3, bytes(1, 3)), new Held(1, 4, bytes(1, 4)),
+                new Held(1, 1L << 40 | 1, bytes(1, 5)), new Held(2, 2, bytes(1, 6))), o -> o == 1 ? 1L << 40 : 0);
+        assertEquals(List.of("1:4"), names(late), "record 3 was held before; incarnation 1's and rank 2's are current");
+    }
+
+    @Test
     void shouldNameWhereDamagedRecordsCameFrom() {
         byte[] encoded = HeldEvents.encode(List.of(new Held(1, 2, bytes(8, 1))));
         CheckpointException e = assertThrows(CheckpointException.class, () -> HeldEvents.decode(
