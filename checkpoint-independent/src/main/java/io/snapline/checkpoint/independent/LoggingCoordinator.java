@@ -313,7 +313,10 @@ final class LoggingCoordinator implements PolicyCoordinator {
         }
     }
 
-    /** Every rank has finished: the last verifications are waited for and applied. */
+    /**
+     * Every rank has finished: the verifications under way are waited for and applied. The verifier stays: a rank
+     * that dies inside {@code MPI.Finalize} restarts alone and checkpoints again (it ends with the attempt).
+     */
     @Override
     public void onRankFinished(int rank) {
         if (hasFinished[rank]) {
@@ -321,11 +324,14 @@ final class LoggingCoordinator implements PolicyCoordinator {
         }
         hasFinished[rank] = true;
         if (++finished == line.length) {
-            verifier.shutdown();
             try {
-                verifier.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+                verifier.submit(() -> { }).get(1, java.util.concurrent.TimeUnit.MINUTES); // after those queued
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                    | java.util.concurrent.RejectedExecutionException e) {
+                // the attempt is over, or a verification hangs on the store: what is not applied is verified anew
+                // by a restart
             }
             onTick(0);
         }

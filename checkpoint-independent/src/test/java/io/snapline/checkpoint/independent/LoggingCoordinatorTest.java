@@ -324,5 +324,16 @@ class LoggingCoordinatorTest {
         c.onRankFinished(2); // waits for the verification and applies it
         assertArrayEquals(new long[] {0, 0, 1}, s.store.recoveryLine().orElseThrow(),
                 "rank 2's checkpoint was verified and recorded");
+
+        // Rank 0 dies inside MPI.Finalize after every rank had finished, restarts alone and checkpoints again.
+        c.onRankRestarting(0, 1);
+        c.onRankMessage(1, accepted(0, 1, 0));
+        c.onRankMessage(2, accepted(0, 1, 0));
+        s.store.writeLocal(0, 1, new io.snapline.runtime.checkpoint.RankImage(0, 3, 1, 10, 3, 0, List.of(),
+                new byte[0], new byte[0], java.nio.ByteBuffer.wrap(new byte[16])).encodeParts());
+        c.onRankMessage(0, new LoggingMessage.Checkpointed(1, 10, 100, 5, 0, new long[3], new long[3]).encode());
+        c.onRankFinished(0);
+        assertArrayEquals(new long[] {1, 0, 1}, s.store.recoveryLine().orElseThrow(),
+                "the checkpoint of a rank restarted after every rank had finished is verified too");
     }
 }
