@@ -46,6 +46,13 @@ final class LoggingCoordinator implements PolicyCoordinator {
     /** Whether {@link #stableOf} changed since the ranks were last told. */
     private boolean stableChanged;
     /**
+     * Per rank restarted alone: the position in its event stream its current incarnation restores (0 until it says,
+     * and from the beginning); outcomes before it are not replayed.
+     */
+    private final long[] restorePosition;
+    /** Causal, per rank restarted alone: the records its stream held when its current incarnation was let go. */
+    private final java.util.Map<Integer, java.util.Set<String>> givenAtRejoin = new java.util.HashMap<>();
+    /**
      * By rank: digest records not yet in the store. They are written together every {@link #DIGESTS_EVERY_NANOS},
      * before the rank's stream is shortened, and when the attempt ends: a send's digest is needed only after a
      * restart, and writing each batch at once would cost the ranks' processor time in a tight loop.
@@ -90,6 +97,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
         this.digestsLost = new boolean[services.ranks()];
         this.causal = IndependentPolicy.logging(services.settings()).equals(IndependentPolicy.CAUSAL);
         this.stableOf = new long[services.ranks()];
+        this.restorePosition = new long[services.ranks()];
         this.incarnation = new int[services.ranks()];
         this.hasFinished = new boolean[services.ranks()];
         this.restarting = new boolean[services.ranks()];
@@ -154,7 +162,10 @@ final class LoggingCoordinator implements PolicyCoordinator {
                 services.messageLog(rank, size[0], size[1], size[2], size[3]);
             }
             case LoggingMessage.RESTORED -> restored(rank, LoggingMessage.restoredCounts(message));
-            case LoggingMessage.HOLDS -> willHold(rank, LoggingMessage.restoredCounts(message));
+            case LoggingMessage.HOLDS -> {
+                restorePosition[rank] = LoggingMessage.holdsPosition(message);
+                willHold(rank, LoggingMessage.restoredCounts(message));
+            }
             case LoggingMessage.RESENT -> resent(rank, LoggingMessage.Resent.decode(message));
             case LoggingMessage.DIGESTS -> pendingDigests.get(rank).add(LoggingMessage.digestsRecord(message));
             default -> services.fail("rank " + rank + " sent the event logger a message of unknown type "
@@ -358,6 +369,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
     @Override
     public void onRankRestarting(int rank, int incarnation) {
         this.incarnation[rank] = incarnation;
+        restorePosition[rank] = 0;
         if (hasFinished[rank]) { // it died after MPI.Finalize: its new incarnation finishes again
             hasFinished[rank] = false;
             finished--;
@@ -412,6 +424,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
      * exactly: it fails, saying so.
      */
     private void late(int from, List<HeldEvents.Held> records) {
+        java.util.Map<Integer, List<byte[]>> streams = new java.util.HashMap<>();
         for (HeldEvents.Held h : records) {
             int origin = h.origin();
             if (origin < 0 || origin >= line.length) {
@@ -424,7 +437,8 @@ final class LoggingCoordinator implements PolicyCoordinator {
                 }
                 continue;
             }
-            if (!inStream(origin, h.record())) {
+            if (!inStream(origin, h.record(), streams.computeIfAbsent(origin,
+                    o -> services.localStore().readEvents(o)))) {
                 services.fail("rank " + from + " depends on an outcome of rank " + origin + "'s failed incarnation "
                         + "(its event record " + (h.number() & ((1L << 40) - 1)) + ") that reached it through a rank "
                         + "that failed too, after rank " + origin + " had restarted without it: two ranks failed too "
@@ -435,24 +449,29 @@ final class LoggingCoordinator implements PolicyCoordinator {
         }
     }
 
-    /** Whether {@code record} is in {@code rank}'s event stream, or ends at or below the stream's floor. */
-    private boolean inStream(int rank, byte[] record) {
-        EventRecord r = EventRecord.decode(record, "a record of rank " + rank);
-        List<byte[]> stream = services.localStore().readEvents(rank);
-        long floor = 0;
-        for (int k = 0; k < stream.size(); k++) {
-            if (SendDigests.is(stream.get(k))) {
-                continue;
-            }
-            if (java.util.Arrays.equals(stream.get(k), record)) {
+    /**
+     * Whether {@code record} was in {@code rank}'s event stream when its current incarnation was let go, or is in it
+     * now ({@code stream}), or ends at or before the position that incarnation restored (it does not replay that far
+     * back).
+     */
+    private boolean inStream(int rank, byte[] record, List<byte[]> stream) {
+        if (EventRecord.decode(record, "a record of rank " + rank).end() <= restorePosition[rank]
+                || givenAtRejoin.getOrDefault(rank, java.util.Set.of()).contains(key(record))) {
+            return true;
+        }
+        for (byte[] stored : stream) {
+            if (java.util.Arrays.equals(stored, record)) {
                 return true;
             }
-            if (k == 0) {
-                EventRecord first = EventRecord.decode(stream.get(0), "record 1 of rank " + rank + "'s event stream");
-                floor = first.events().events().isEmpty() && first.resolved().isEmpty() ? first.first() : 0;
-            }
         }
-        return r.end() <= floor;
+        return false;
+    }
+
+    /** A record's identity for {@link #givenAtRejoin}: its length and CRC-32C. */
+    private static String key(byte[] record) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(record);
+        return record.length + ":" + Long.toHexString(crc.getValue());
     }
 
     /**
@@ -569,6 +588,13 @@ final class LoggingCoordinator implements PolicyCoordinator {
             held[s] = answers[s];
         }
         rejoining.remove(rank);
+        if (causal) {
+            java.util.Set<String> given = new java.util.HashSet<>();
+            for (byte[] stored : services.localStore().readEvents(rank)) {
+                given.add(key(stored));
+            }
+            givenAtRejoin.put(rank, given);
+        }
         Long records = gathered.remove(rank);
         if (causal && records != null && records > 0) {
             services.log("rank " + rank + " replays its stream with " + records + " record(s) of its events that "

@@ -213,7 +213,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             contribute(restored.held());
         }
         // What this incarnation will hold once restored: the others' answer about it if they restart too.
-        services.toCoordinator(LoggingMessage.holds(restored == null ? new long[n] : restored.acceptedFrom()));
+        services.toCoordinator(LoggingMessage.holds(restored == null ? new long[n] : restored.acceptedFrom(),
+                restored == null ? 0 : restored.mark().position()));
         services.await(() -> rejoined != null, "waiting for the other ranks to say which of its messages they hold, "
                 + "to restart alone");
         LoggingMessage.Rejoined j = rejoined;

@@ -178,6 +178,13 @@ class LoggingCoordinatorTest {
 
         c.onRankMessage(2, LoggingMessage.late(List.of(held(0, 2, b)))); // a copy of one it has: nothing to do
         assertEquals(1, s.events.size(), s.events.toString());
+        // Its newer checkpoint, verified, trimmed the stream: what it was given at its restart still counts.
+        s.store.replaceEvents(0, List.of(io.snapline.checkpoint.independent.logging.EventRecord.floor(9).encode()));
+        c.onRankMessage(1, LoggingMessage.late(List.of(held(0, 1, a), held(0, 2, b))));
+        // Records that end where its restore begins are not replayed: whatever they say, they are not missed.
+        c.onRankMessage(0, LoggingMessage.holds(new long[3], 2));
+        c.onRankMessage(2, LoggingMessage.late(List.of(held(0, 1, record(0, 2, 2)))));
+        assertEquals(1, s.events.size(), s.events.toString());
         c.onRankMessage(2, LoggingMessage.late(List.of(held(0, 3, record(3, 1)))));
         assertEquals("fail rank 2 depends on an outcome of rank 0's failed incarnation (its event record 3) that "
                 + "reached it through a rank that failed too, after rank 0 had restarted without it: two ranks "
@@ -227,10 +234,10 @@ class LoggingCoordinatorTest {
         c.onRankMessage(2, accepted(3, 1, 31));
         c.onRankMessage(1, accepted(3, 1, 555)); // a restarting rank's answer does not count
         s.sent.clear();
-        c.onRankMessage(1, LoggingMessage.holds(new long[] {11, 0, 12, 13}));
+        c.onRankMessage(1, LoggingMessage.holds(new long[] {11, 0, 12, 13}, 0));
         assertEquals(List.of("3: rejoined [30, 13, 31, 0] [0, 1, 0, 1] restarting 1"), s.sent);
         s.sent.clear();
-        c.onRankMessage(3, LoggingMessage.holds(new long[] {21, 22, 23, 0}));
+        c.onRankMessage(3, LoggingMessage.holds(new long[] {21, 22, 23, 0}, 0));
         assertEquals(List.of("1: rejoined [20, 0, 7, 22] [0, 1, 0, 1] restarting 3"), s.sent,
                 "rank 3's answer is its new incarnation's, not the 99 its dead one gave");
         s.sent.clear();

@@ -65,14 +65,19 @@ public final class HeldEvents {
     }
 
     /**
-     * As {@link #add}, and returns the records new here that are numbered below {@code fencedBelow} of their origin:
-     * records of an incarnation of it that had failed when this rank said what it held of it.
+     * As {@link #add}, and returns the records not held here that are numbered below {@code fencedBelow} of their
+     * origin: records of an incarnation of it that had failed when this rank said what it held of it (whether or not
+     * the logger has records of a later incarnation, which says nothing of these).
      */
     public synchronized List<Held> add(List<Held> records, java.util.function.IntToLongFunction fencedBelow) {
         List<Held> late = List.of();
         for (Held h : records) {
-            if (h.origin() != me && h.origin() >= 0 && h.origin() < stable.length
-                    && put(h.origin(), h.number(), h.record()) && h.number() < fencedBelow.applyAsLong(h.origin())) {
+            if (h.origin() == me || h.origin() < 0 || h.origin() >= stable.length) {
+                continue;
+            }
+            boolean had = byOrigin.get(h.origin()).containsKey(h.number());
+            put(h.origin(), h.number(), h.record());
+            if (!had && h.number() < fencedBelow.applyAsLong(h.origin())) {
                 if (late.isEmpty()) {
                     late = new ArrayList<>();
                 }

@@ -30,7 +30,7 @@ import java.nio.ByteBuffer;
  *   <li>{@link #ACCEPTED} rank to supervisor: it has accepted that many messages from the restarting rank;</li>
  *   <li>{@link #HOLDS} restarting rank to supervisor, at its start: ranks i32, then per rank the messages its state
  *       will have accepted from it once restored (i64 each): the answer for it when another rank restarts at the same
- *       time;</li>
+ *       time; then the position in its event stream it restores (i64: 0 from the beginning);</li>
  *   <li>{@link #REJOINED} supervisor to the restarting rank: ranks i32, then per rank the messages it had accepted
  *       from the restarting one (i64 each; a re-executed send up to that is suppressed), its incarnation (i32 each)
  *       and whether it is restarting itself and has not restored yet (u8 each: such a rank is sent nothing until a
@@ -324,8 +324,14 @@ public final class LoggingMessage {
         return counts(RESTORED, acceptedFrom);
     }
 
-    public static byte[] holds(long[] acceptedFrom) {
-        return counts(HOLDS, acceptedFrom);
+    public static byte[] holds(long[] acceptedFrom, long position) {
+        byte[] counts = counts(HOLDS, acceptedFrom);
+        return ByteBuffer.allocate(counts.length + 8).put(counts).putLong(position).array();
+    }
+
+    /** The stream position of a {@link #HOLDS} message. */
+    public static long holdsPosition(byte[] message) {
+        return ByteBuffer.wrap(message, message.length - 8, 8).getLong();
     }
 
     private static byte[] counts(byte type, long[] acceptedFrom) {
