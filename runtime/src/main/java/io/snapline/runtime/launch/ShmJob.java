@@ -631,9 +631,10 @@ public final class ShmJob {
                 return false;
             }
             for (int r = 0; r < np; r++) {
-                if (ready.get(r) == 0 && done.get(r) == 0 && !recovering.contains(r)) {
+                if (ready.get(r) == 0 && done.get(r) == 0 && !recovering.contains(r) && incarnation[r] == 0) {
                     // It may be inside an exchange every rank takes part in (the start, a restore): the others would
-                    // wait for the dead rank there.
+                    // wait for the dead rank there. A rank restarted alone has none, also while it starts from the
+                    // beginning.
                     supervision.announce("rank " + rank + " failed while rank " + r + " was still starting; the whole "
                             + "job restarts");
                     return false;
