@@ -44,13 +44,23 @@ abstract class MessageLoggingExamples {
             }
         }
         for (long[] alone : o.aloneRestarts()) {
-            assertTrue(alone[1] > 0, "rank " + alone[0] + " restarts from a checkpoint of its own: " + o.err());
+            // From its own newest checkpoint: the beginning only while it has none (a fast machine may pass safe point
+            // 60 before a rank's first timer fires).
+            assertTrue(alone[1] > 0 || !committedBeforeItsFailure(o.err(), (int) alone[0]),
+                    "rank " + alone[0] + " restarts from a checkpoint of its own: " + o.err());
         }
         try (FileCheckpointStore s = new FileCheckpointStore(store)) {
             for (int r = 0; r < 4; r++) {
                 assertEquals(1, s.localIndexes(r).size(), "rank " + r + " keeps one checkpoint: " + s.localIndexes(r));
             }
         }
+    }
+
+    /** Whether the run said rank {@code rank} committed a local checkpoint before it said the rank failed. */
+    private static boolean committedBeforeItsFailure(String err, int rank) {
+        int failed = err.indexOf("snaprun: rank " + rank + " failed");
+        int committed = err.indexOf("snaprun: rank " + rank + " committed local checkpoint");
+        return committed >= 0 && (failed < 0 || committed < failed);
     }
 
     /**
@@ -65,7 +75,7 @@ abstract class MessageLoggingExamples {
         List<long[]> alone = o.aloneRestarts();
         assertEquals(1, alone.size(), o.err());
         assertEquals(2, alone.get(0)[0], o.err());
-        assertTrue(alone.get(0)[1] > 0, o.err());
+        assertTrue(alone.get(0)[1] > 0 || !committedBeforeItsFailure(o.err(), 2), o.err());
         assertTrue(o.err().contains("program starts by rank: 1, 1, 2, 1\n"), o.err());
         try (FileCheckpointStore s = new FileCheckpointStore(store)) {
             for (int r = 0; r < 4; r++) {
