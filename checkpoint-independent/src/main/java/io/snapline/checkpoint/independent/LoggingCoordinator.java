@@ -50,6 +50,8 @@ final class LoggingCoordinator implements PolicyCoordinator {
      * and from the beginning); outcomes before it are not replayed.
      */
     private final long[] restorePosition;
+    /** Causal, per rank: the most bytes of event records it held at once, as its incarnations finished. */
+    private final long[] heldPeak;
     /** Causal, per rank restarted alone: the records its stream held when its current incarnation was let go. */
     private final java.util.Map<Integer, java.util.Set<String>> givenAtRejoin = new java.util.HashMap<>();
     /**
@@ -98,6 +100,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
         this.causal = IndependentPolicy.logging(services.settings()).equals(IndependentPolicy.CAUSAL);
         this.stableOf = new long[services.ranks()];
         this.restorePosition = new long[services.ranks()];
+        this.heldPeak = new long[services.ranks()];
         this.incarnation = new int[services.ranks()];
         this.hasFinished = new boolean[services.ranks()];
         this.restarting = new boolean[services.ranks()];
@@ -141,6 +144,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
                 }
             }
             case LoggingMessage.LATE -> late(rank, LoggingMessage.lateRecords(message));
+            case LoggingMessage.HELD_SIZE -> heldPeak[rank] = Math.max(heldPeak[rank], LoggingMessage.number(message));
             case LoggingMessage.CHECKPOINTED -> checkpointed(rank, LoggingMessage.Checkpointed.decode(message));
             case LoggingMessage.LOG_FULL -> {
                 int[] receivers = LoggingMessage.receivers(message);
@@ -335,6 +339,13 @@ final class LoggingCoordinator implements PolicyCoordinator {
         }
         hasFinished[rank] = true;
         if (++finished == line.length) {
+            if (causal) {
+                StringBuilder peaks = new StringBuilder();
+                for (long p : heldPeak) {
+                    peaks.append(peaks.length() == 0 ? "" : ", ").append(io.snapline.runtime.checkpoint.RunReport.size(p));
+                }
+                services.log("causal logging: event records held to send ahead of messages, at most by rank: " + peaks);
+            }
             try {
                 verifier.submit(() -> { }).get(1, java.util.concurrent.TimeUnit.MINUTES); // after those queued
             } catch (InterruptedException e) {

@@ -869,6 +869,9 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             services.toCoordinator(LoggingMessage.logSize(l.bytes(), l.peakBytes(), l.spilledBytes(),
                     l.spilledPeakBytes()));
         }
+        if (held != null) {
+            services.toCoordinator(LoggingMessage.heldSize(held.size()[1]));
+        }
     }
 
     /**

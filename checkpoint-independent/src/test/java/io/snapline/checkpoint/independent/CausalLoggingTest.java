@@ -81,6 +81,12 @@ class CausalLoggingTest {
         List<Long> records = gathered(o, 0);
         assertEquals(1, records.size(), o.err());
         assertTrue(records.get(0) >= 3 * 140, "each worker holds the master's records of 140 steps or more: " + o.err());
+        // The run says how much each rank held: the master its own records, the workers the master's.
+        List<String> peaks = all(o.err(), "event records held to send ahead of messages, at most by rank: ([^\n]*)\n");
+        assertEquals(1, peaks.size(), o.err());
+        for (String peak : peaks.get(0).split(", ")) {
+            assertFalse(peak.equals("0 B"), "every rank held records: " + peaks);
+        }
     }
 
     @Test

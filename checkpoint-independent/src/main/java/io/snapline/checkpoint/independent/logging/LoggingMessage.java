@@ -52,7 +52,8 @@ import java.nio.ByteBuffer;
  *   <li>{@link #CONTRIBUTED} supervisor to rank: the contribution of that number i64 is in the streams (number 0:
  *       not answered; records that do not fit one message go ahead in such ones);</li>
  *   <li>{@link #LATE} rank to supervisor: records ({@link HeldEvents#encode}) of failed incarnations of other ranks
- *       that reached it after it had answered {@link #PEER_RESTARTING} for them.</li>
+ *       that reached it after it had answered {@link #PEER_RESTARTING} for them;</li>
+ *   <li>{@link #HELD_SIZE} rank to supervisor, as it finishes: the most bytes of records it held at once (i64).</li>
  * </ul>
  */
 public final class LoggingMessage {
@@ -85,6 +86,8 @@ public final class LoggingMessage {
      * of them ({@link HeldEvents#encode}).
      */
     public static final byte LATE = 30;
+    /** Rank to supervisor, as it finishes: the most bytes of event records it held at once (i64). */
+    public static final byte HELD_SIZE = 31;
 
     private LoggingMessage() {
     }
@@ -95,7 +98,7 @@ public final class LoggingMessage {
             return 0;
         }
         byte t = message[0];
-        return t >= EVENTS && t <= LATE ? t : 0;
+        return t >= EVENTS && t <= HELD_SIZE ? t : 0;
     }
 
     public static byte[] events(long number, byte[] record) {
@@ -164,6 +167,11 @@ public final class LoggingMessage {
         }
         pieces.add(piece);
         return pieces;
+    }
+
+    /** A {@link #HELD_SIZE} message. */
+    public static byte[] heldSize(long peakBytes) {
+        return ByteBuffer.allocate(9).put(HELD_SIZE).putLong(peakBytes).array();
     }
 
     /** A {@link #LATE} message. */
