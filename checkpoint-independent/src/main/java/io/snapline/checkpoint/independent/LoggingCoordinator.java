@@ -340,11 +340,9 @@ final class LoggingCoordinator implements PolicyCoordinator {
         hasFinished[rank] = true;
         if (++finished == line.length) {
             if (causal) {
-                StringBuilder peaks = new StringBuilder();
-                for (long p : heldPeak) {
-                    peaks.append(peaks.length() == 0 ? "" : ", ").append(io.snapline.runtime.checkpoint.RunReport.size(p));
-                }
-                services.log("causal logging: event records held to send ahead of messages, at most by rank: " + peaks);
+                services.log("causal logging: event records held to send ahead of messages, at most by rank: "
+                        + java.util.Arrays.stream(heldPeak).mapToObj(io.snapline.runtime.checkpoint.RunReport::size)
+                                .collect(java.util.stream.Collectors.joining(", ")));
             }
             try {
                 verifier.submit(() -> { }).get(1, java.util.concurrent.TimeUnit.MINUTES); // after those queued
@@ -430,12 +428,11 @@ final class LoggingCoordinator implements PolicyCoordinator {
     /**
      * Causal: rank {@code from} got records of a failed incarnation after it had said what it held of it (a rank that
      * failed since passed them on). While the restarted rank has not been given its stream they join it; after that
-     * each must be in its stream already (another rank held it too) or below the stream's floor. Otherwise the
+     * each must have been in the stream it was given (another rank held it too) or end before its restore. Otherwise the
      * restarted rank may have decided those outcomes anew while {@code from} depends on them, and the job cannot go on
      * exactly: it fails, saying so.
      */
     private void late(int from, List<HeldEvents.Held> records) {
-        java.util.Map<Integer, List<byte[]>> streams = new java.util.HashMap<>();
         for (HeldEvents.Held h : records) {
             int origin = h.origin();
             if (origin < 0 || origin >= line.length) {
@@ -448,8 +445,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
                 }
                 continue;
             }
-            if (!inStream(origin, h.record(), streams.computeIfAbsent(origin,
-                    o -> services.localStore().readEvents(o)))) {
+            if (!given(origin, h.record())) {
                 services.fail("rank " + from + " depends on an outcome of rank " + origin + "'s failed incarnation "
                         + "(its event record " + (h.number() & ((1L << 40) - 1)) + ") that reached it through a rank "
                         + "that failed too, after rank " + origin + " had restarted without it: two ranks failed too "
@@ -461,21 +457,13 @@ final class LoggingCoordinator implements PolicyCoordinator {
     }
 
     /**
-     * Whether {@code record} was in {@code rank}'s event stream when its current incarnation was let go, or is in it
-     * now ({@code stream}), or ends at or before the position that incarnation restored (it does not replay that far
-     * back).
+     * Whether {@code record} was in {@code rank}'s event stream when its current incarnation was let go, or ends at or
+     * before the position that incarnation restored (it does not replay that far back). What joined the stream since
+     * does not count: the incarnation had read it.
      */
-    private boolean inStream(int rank, byte[] record, List<byte[]> stream) {
-        if (EventRecord.decode(record, "a record of rank " + rank).end() <= restorePosition[rank]
-                || givenAtRejoin.getOrDefault(rank, java.util.Set.of()).contains(key(record))) {
-            return true;
-        }
-        for (byte[] stored : stream) {
-            if (java.util.Arrays.equals(stored, record)) {
-                return true;
-            }
-        }
-        return false;
+    private boolean given(int rank, byte[] record) {
+        return EventRecord.decode(record, "a record of rank " + rank).end() <= restorePosition[rank]
+                || givenAtRejoin.getOrDefault(rank, java.util.Set.of()).contains(key(record));
     }
 
     /** A record's identity for {@link #givenAtRejoin}: its length and CRC-32C. */

@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.runtime.testing.MpiRun;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,32 +33,15 @@ class CausalLoggingTest {
     }
 
     private List<String> flags(String store, String... failures) {
-        List<String> f = new ArrayList<>(List.of("--checkpoint", "independent", "--logging", "causal", "--store",
-                tmp.resolve(store).toString(), "--interval", "10ms", "--max-restarts", "4"));
-        for (String k : failures) {
-            f.add("--inject-failure");
-            f.add(k);
-        }
-        return f;
+        return AloneRuns.flags("causal", tmp, store, failures);
     }
 
     private static List<String> all(String text, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(text);
-        List<String> found = new ArrayList<>();
-        while (m.find()) {
-            found.add(m.group(1));
-        }
-        return found;
+        return AloneRuns.all(text, regex);
     }
 
-    /** Rank r started once more for each of its {@code failures}, and ended in the thread (process) it last started in. */
     private static void assertOnlyRestarted(MpiRun.Outcome o, int ranks, java.util.Map<Integer, Integer> failures) {
-        for (int r = 0; r < ranks; r++) {
-            List<String> started = all(o.err(), "rank " + r + " started in thread ([\\d.]+)");
-            List<String> ended = all(o.err(), "rank " + r + " ended in thread ([\\d.]+)");
-            assertEquals(failures.getOrDefault(r, 0) + 1, started.size(), "rank " + r + "'s starts: " + o.err());
-            assertEquals(List.of(started.get(started.size() - 1)), ended, o.err());
-        }
+        AloneRuns.assertOnlyRestarted(o, ranks, failures);
         assertFalse(o.err().contains("restarting all"), o.err());
     }
 

@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import mpi.MPI;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,34 +27,16 @@ class SingleRankRecoveryTest {
     Path tmp;
 
     private List<String> flags(String store, String... failures) {
-        List<String> f = new ArrayList<>(List.of("--checkpoint", "independent", "--logging", "pessimistic", "--store",
-                tmp.resolve(store).toString(), "--interval", "10ms", "--max-restarts", "4"));
-        for (String k : failures) {
-            f.add("--inject-failure");
-            f.add(k);
-        }
-        return f;
+        return AloneRuns.flags("pessimistic", tmp, store, failures);
     }
 
     /** Each rank's main thread: the one it started in, for each start, and the one it ended in. */
     private static void assertOnlyRestarted(MpiRun.Outcome o, int ranks, int rank, int times) {
-        for (int r = 0; r < ranks; r++) {
-            List<String> started = all(o.err(), "rank " + r + " started in thread ([\\d.]+)");
-            List<String> ended = all(o.err(), "rank " + r + " ended in thread ([\\d.]+)");
-            assertEquals(r == rank ? times + 1 : 1, started.size(), "rank " + r + "'s starts: " + o.err());
-            assertEquals(1, ended.size(), o.err());
-            assertEquals(started.get(started.size() - 1), ended.get(0), "rank " + r + " ended in the thread its last "
-                    + "start ran in: " + o.err());
-        }
+        AloneRuns.assertOnlyRestarted(o, ranks, java.util.Map.of(rank, times));
     }
 
     private static List<String> all(String text, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(text);
-        List<String> found = new ArrayList<>();
-        while (m.find()) {
-            found.add(m.group(1));
-        }
-        return found;
+        return AloneRuns.all(text, regex);
     }
 
     @Test

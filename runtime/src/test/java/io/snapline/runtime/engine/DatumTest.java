@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.runtime.device.shm.ShmDevice;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,37 +30,13 @@ class DatumTest {
         }
     }
 
-    private static final class Recorder implements ChannelHook {
-        final List<String> seen = new ArrayList<>();
-
-        @Override
-        public boolean beforeSend(Message m) {
-            return true;
-        }
-
-        @Override
-        public int onAccept(Message m) {
-            seen.add("m" + m.tag());
-            return KEEP;
-        }
-
-        @Override
-        public void log(Message m, byte[] payload) {
-        }
-
-        @Override
-        public void onDatum(int source, byte[] datum) {
-            seen.add("d" + datum[0] + ":" + datum.length);
-        }
-    }
-
     private void send(int tag, int ints) {
         ranks[0].isend(SendMode.STANDARD, new int[ints], 0, ints, INTS, 1, tag, 0, 1);
     }
 
     @Test
     void shouldHandDatumsToTheHookInChannelOrderOnTheRingAndTheLockedPath() {
-        Recorder hook = new Recorder();
+        RecordingHook hook = new RecordingHook(0);
         ranks[1].setHook(hook);
         send(0, 1); // the first small message takes the locked path; the ring opens with the second
         ranks[0].sendDatum(1, new byte[] {1});
@@ -74,13 +49,14 @@ class DatumTest {
             int[] buf = new int[64 * 1024];
             ranks[1].await(ranks[1].irecv(buf, 0, buf.length, INTS, 0, tag, 0, null));
         }
-        assertEquals(List.of("m0", "d1:1", "m1", "d2:3", "m2", "d0:" + Endpoint.EAGER_LIMIT, "m3"), hook.seen);
+        assertEquals(List.of("m0", "d1:1 from 0", "m1", "d2:3 from 0", "m2", "d0:" + Endpoint.EAGER_LIMIT + " from 0",
+                "m3"), hook.seen);
         assertEquals(0, (int) CommSnapshot.<Integer>withUnreceived(ranks[1], u -> u.length), "no datum is left in the mailbox");
     }
 
     @Test
     void shouldTakeDatumsFromAnotherThreadWhileTheRankWritesItsRing() throws Exception {
-        Recorder hook = new Recorder();
+        RecordingHook hook = new RecordingHook(0);
         ranks[1].setHook(hook);
         int n = 5_000;
         Thread aside = new Thread(() -> {
@@ -102,7 +78,7 @@ class DatumTest {
         List<String> datums = hook.seen.stream().filter(x -> x.startsWith("d")).toList();
         assertEquals(n + 1, datums.size());
         for (int k = 0; k < n; k++) {
-            assertEquals("d" + (byte) k + ":3", datums.get(k), "datum " + k);
+            assertEquals("d" + (byte) k + ":3 from 0", datums.get(k), "datum " + k);
         }
     }
 

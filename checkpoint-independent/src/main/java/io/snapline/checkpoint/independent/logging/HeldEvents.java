@@ -222,14 +222,13 @@ public final class HeldEvents {
     public static List<byte[]> datums(List<Held> records, int stamp) {
         byte[] all = encode(records);
         List<byte[]> datums = new ArrayList<>(all.length / CHUNK + 1);
-        for (int at = 0; at < all.length || at == 0; at += CHUNK) {
+        int at = 0;
+        do {
             int len = Math.min(CHUNK, all.length - at);
-            byte flags = (byte) ((at == 0 ? FIRST : 0) | (at + len >= all.length ? LAST : 0));
+            byte flags = (byte) ((at == 0 ? FIRST : 0) | (at + len == all.length ? LAST : 0));
             datums.add(ByteBuffer.allocate(5 + len).putInt(stamp).put(flags).put(all, at, len).array());
-            if (at + len >= all.length) {
-                break;
-            }
-        }
+            at += len;
+        } while (at < all.length);
         return datums;
     }
 

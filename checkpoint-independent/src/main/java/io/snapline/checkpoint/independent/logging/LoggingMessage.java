@@ -123,15 +123,12 @@ public final class LoggingMessage {
 
     /** A {@link #STABLE_ALL} message. */
     public static byte[] stableAll(long[] numbers) {
-        ByteBuffer b = ByteBuffer.allocate(5 + 8 * numbers.length).put(STABLE_ALL).putInt(numbers.length);
-        putLongs(b, numbers);
-        return b.array();
+        return counts(STABLE_ALL, numbers);
     }
 
     /** The numbers of a {@link #STABLE_ALL} message. */
     public static long[] stableAllOf(byte[] message) {
-        ByteBuffer b = ByteBuffer.wrap(message, 1, message.length - 1);
-        return getLongs(b, b.getInt());
+        return restoredCounts(message);
     }
 
     /** A {@link #CONTRIBUTE} message. */
@@ -342,13 +339,14 @@ public final class LoggingMessage {
         return ByteBuffer.wrap(message, message.length - 8, 8).getLong();
     }
 
+    /** A message of {@code type} carrying one i64 per rank. */
     private static byte[] counts(byte type, long[] acceptedFrom) {
         ByteBuffer b = ByteBuffer.allocate(5 + 8 * acceptedFrom.length).put(type).putInt(acceptedFrom.length);
         putLongs(b, acceptedFrom);
         return b.array();
     }
 
-    /** The counts of a {@link #RESTORED} or {@link #HOLDS} message. */
+    /** The counts of a {@link #RESTORED}, {@link #HOLDS} or {@link #STABLE_ALL} message. */
     public static long[] restoredCounts(byte[] message) {
         ByteBuffer b = ByteBuffer.wrap(message, 1, message.length - 1);
         return getLongs(b, b.getInt());

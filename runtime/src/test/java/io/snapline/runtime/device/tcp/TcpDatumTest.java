@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.runtime.engine.BaseType;
-import io.snapline.runtime.engine.ChannelHook;
 import io.snapline.runtime.engine.Endpoint;
-import io.snapline.runtime.engine.Message;
+import io.snapline.runtime.engine.RecordingHook;
 import io.snapline.runtime.engine.SendMode;
 import io.snapline.runtime.engine.TypeMap;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,42 +23,10 @@ class TcpDatumTest {
     private static final TypeMap BYTES = TypeMap.basic(BaseType.BYTE);
     private static final long WINDOW = 64 * 1024;
 
-    /** Records, in order, the tag of each message accepted and the first byte of each datum. */
-    private static final class Recorder implements ChannelHook {
-        final List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
-        final CountDownLatch all;
-
-        Recorder(int expected) {
-            all = new CountDownLatch(expected);
-        }
-
-        @Override
-        public boolean beforeSend(Message m) {
-            return true;
-        }
-
-        @Override
-        public int onAccept(Message m) {
-            seen.add("m" + m.tag());
-            all.countDown();
-            return KEEP;
-        }
-
-        @Override
-        public void log(Message m, byte[] payload) {
-        }
-
-        @Override
-        public void onDatum(int source, byte[] datum) {
-            seen.add("d" + datum[0] + ":" + datum.length + " from " + source);
-            all.countDown();
-        }
-    }
-
     @Test
     void shouldDeliverDatumsInChannelOrderEvenBeyondTheEagerWindow() throws Exception {
         try (TcpCluster c = TcpCluster.start(2, WINDOW)) {
-            Recorder hook = new Recorder(12);
+            RecordingHook hook = new RecordingHook(12);
             c.endpoints[1].setHook(hook);
             byte[] datum = new byte[Endpoint.EAGER_LIMIT];
             c.run(world -> {
@@ -77,7 +42,7 @@ class TcpDatumTest {
                 world.isend(SendMode.STANDARD, new byte[8], 0, 8, BYTES, 1, 9);
             }, world -> {
                 // Nothing is received until every message and datum has been accepted.
-                assertTrue(hook.all.await(30, TimeUnit.SECONDS), "accepted only " + hook.seen);
+                assertTrue(hook.awaitArrivals(30), "accepted only " + hook.seen);
                 byte[] got = new byte[Endpoint.EAGER_LIMIT];
                 for (int k = 0; k < 10; k++) {
                     world.endpoint().await(world.irecv(got, 0, got.length, BYTES, 0, k));
