@@ -262,10 +262,11 @@ public final class ShmJob {
                 @Override
                 public void requestKill(boolean atSafePoint, String reason) {
                     // The rank dies now, even in an attempt already failing (a survivor that runs on to its next
-                    // safe point may reach its own injection), and the failure report names it: it has struck, and
-                    // the next attempt does not kill it again.
-                    List<FailurePlan.Injection> mine = injectionsOf.get(rank);
-                    supervision.failures().struck(mine == null ? injections : mine, rank, atSafePoint);
+                    // safe point may reach its own injection), and the failure report names it: it has struck.
+                    if (!job.isAborted()) {
+                        List<FailurePlan.Injection> mine = injectionsOf.get(rank);
+                        supervision.failures().struck(mine == null ? injections : mine, rank, atSafePoint);
+                    }
                     Thread killer = new Thread(() -> kill(rank, reason), "snapline-killer-" + rank);
                     killer.setDaemon(true);
                     killer.start();

@@ -547,10 +547,11 @@ final class TcpAttempt {
             }
         } else if (m instanceof ControlMessage.KillRequest k) {
             // The rank dies now, even in an attempt already failing (a survivor that runs on to its next safe point
-            // may reach its own injection), and the failure report names it: it has struck, and the next attempt
-            // does not kill it again.
-            List<FailurePlan.Injection> mine = injectionsOf.get(r);
-            supervision.failures().struck(mine == null ? injections : mine, r, k.atSafePoint());
+            // may reach its own injection), and the failure report names it: it has struck.
+            if (!job.isAborted()) {
+                List<FailurePlan.Injection> mine = injectionsOf.get(r);
+                supervision.failures().struck(mine == null ? injections : mine, r, k.atSafePoint());
+            }
             kill(r, k.reason());
         } else if (m instanceof ControlMessage.Progress p) {
             progress.set(r, p);
