@@ -26,6 +26,10 @@ final class PiggybackSuite {
     /** The column prefixes. */
     static final String NONE = "pb.none.";
     static final String FLAGS = "pb.flags.";
+    /** The floor of a sender-based log per message size (see {@link RawBaselines#logFloorNanos}). */
+    static final String FLOOR = "pb.floor.";
+    /** The log memory the floor's copies go to: the benchmark's default {@code --log-memory}. */
+    static final long FLOOR_REGION = 128L << 20;
 
     private PiggybackSuite() {
     }
@@ -47,6 +51,20 @@ final class PiggybackSuite {
                 }
             }
         }
+        if (logs(o)) {
+            progress.println("  piggyback: the floor of a sender-based log (a copy into " + (FLOOR_REGION >> 20)
+                    + " MiB of log memory and a CRC32C per message)");
+            m.put(FLOOR + LATENCY_SIZE, RawBaselines.logFloorNanos(LATENCY_SIZE, FLOOR_REGION, o.scaled(1_000_000),
+                    o.trials()));
+            m.put(FLOOR + STREAM_SIZE, RawBaselines.logFloorNanos(STREAM_SIZE, FLOOR_REGION, o.scaled(64), o.trials()));
+        }
+    }
+
+    /** Whether the compared flags log messages ({@code independent} with pessimistic or causal logging). */
+    static boolean logs(BenchmarkOptions o) {
+        List<String> f = o.compareFlags();
+        int l = f.indexOf("--logging");
+        return policy(o).equals("independent") && (l < 0 || l + 1 < f.size() && !f.get(l + 1).equals("none"));
     }
 
     /** Runs the jobs under the compared flags, each job with a checkpoint store of its own (deleted afterwards). */
@@ -88,22 +106,35 @@ final class PiggybackSuite {
     /** The table: per device, latency and bandwidth under both settings and their ratio (flags ÷ none). */
     static String table(Measurements m, BenchmarkOptions o) {
         String flags = String.join(" ", o.compareFlags());
-        MarkdownTable t = new MarkdownTable("Device", "Metric", "--checkpoint none", flags, "Ratio (" + policy(o)
-                + " ÷ none)");
+        boolean floor = logs(o);
+        List<String> columns = new ArrayList<>(List.of("Device", "Metric", "--checkpoint none", flags, "Ratio ("
+                + policy(o) + " ÷ none)"));
+        if (floor) {
+            columns.add("Ratio with only the log's copy and CRC added");
+        }
+        MarkdownTable t = new MarkdownTable(columns.toArray(String[]::new));
         for (String device : List.of("shm", "tcp")) {
             if (!o.measuresDevice(device)) {
                 continue;
             }
             row(t, m, device, "Ping-pong one-way latency, 8 B", "pingpong." + LATENCY_SIZE, Report.Kind.TIME,
-                    LATENCY_SIZE);
+                    LATENCY_SIZE, floor);
             row(t, m, device, "Bandwidth, 1 MiB messages", "stream." + STREAM_SIZE, Report.Kind.BANDWIDTH,
-                    STREAM_SIZE);
+                    STREAM_SIZE, floor);
         }
-        return t.render();
+        String text = t.render();
+        if (floor) {
+            text += "\nThe last column: `none` with, added to each message, what a sender-based log does on the "
+                    + "sender's path at the least, measured in this run: a copy of the payload into " + (FLOOR_REGION >> 20)
+                    + " MiB of log memory and its CRC32C (" + Report.num(m.get(FLOOR + LATENCY_SIZE).orElse(Double.NaN))
+                    + " ns for " + LATENCY_SIZE + " B, " + Report.num(m.get(FLOOR + STREAM_SIZE).orElse(Double.NaN)
+                    / 1000) + " µs for 1 MiB).\n";
+        }
+        return text;
     }
 
     private static void row(MarkdownTable t, Measurements m, String device, String metric, String key,
-            Report.Kind kind, long bytes) {
+            Report.Kind kind, long bytes, boolean floor) {
         var none = m.get(NONE + device + "." + key);
         var with = m.get(FLAGS + device + "." + key);
         String a = none.isPresent() ? Report.show(kind, bytes, none.getAsDouble()) : "n/a: " + m.whyMissing(NONE + device + "." + key);
@@ -113,7 +144,15 @@ final class PiggybackSuite {
         String ratio = none.isEmpty() || with.isEmpty() ? "—"
                 : Report.num(kind == Report.Kind.TIME ? with.getAsDouble() / none.getAsDouble()
                         : none.getAsDouble() / with.getAsDouble()) + "×";
-        t.row(device, metric, a, b, ratio);
+        if (!floor) {
+            t.row(device, metric, a, b, ratio);
+            return;
+        }
+        var cost = m.get(FLOOR + bytes);
+        String best = none.isEmpty() || cost.isEmpty() ? "—" : Report.num(kind == Report.Kind.TIME
+                ? (none.getAsDouble() + cost.getAsDouble()) / none.getAsDouble()
+                : none.getAsDouble() / (none.getAsDouble() + cost.getAsDouble())) + "×";
+        t.row(device, metric, a, b, ratio, best);
     }
 
     private static String policy(BenchmarkOptions o) {

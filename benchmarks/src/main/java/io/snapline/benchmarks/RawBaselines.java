@@ -208,6 +208,44 @@ final class RawBaselines {
     }
 
     /**
+     * The least a sender-based message log adds to a send of {@code bytes} bytes: a copy of the payload into the log's
+     * memory, which the log keeps (so successive copies go to successive places of a region of {@code regionBytes},
+     * beyond the processor's caches as a log of that size is), and its CRC32C (the digest a restart checks a
+     * re-executed send against). Returns the time per message.
+     */
+    static double logFloorNanos(int bytes, long regionBytes, int count, int trials) {
+        byte[] src = new byte[bytes];
+        src[bytes - 1] = 1;
+        int slots = (int) Math.max(1, regionBytes / Math.max(bytes, 64 << 10));
+        int perSlot = Math.max(1, (64 << 10) / bytes);
+        byte[][] region = new byte[slots][perSlot * bytes];
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        long sum = 0;
+        long[] nanos = new long[trials];
+        int slot = 0;
+        int at = 0;
+        for (int t = -WARMUP_TRIALS; t < trials; t++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                byte[] dst = region[slot];
+                System.arraycopy(src, 0, dst, at * bytes, bytes);
+                crc.reset();
+                crc.update(dst, at * bytes, bytes);
+                sum += crc.getValue();
+                if (++at == perSlot) {
+                    at = 0;
+                    slot = slot + 1 == slots ? 0 : slot + 1;
+                }
+            }
+            if (t >= 0) {
+                nanos[t] = System.nanoTime() - start;
+            }
+        }
+        sink = sum;
+        return RankReport.median(nanos) / count;
+    }
+
+    /**
      * The least work one rank does in a two-rank sum all-reduce of {@code doubles} elements: copy the other rank's
      * vector into a scratch array ({@code System.arraycopy}) and add it to its own, element by element, into the
      * result. Both ranks do this at the same time on their own core, so one thread's time is the floor.

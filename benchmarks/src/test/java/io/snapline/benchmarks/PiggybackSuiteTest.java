@@ -36,6 +36,31 @@ class PiggybackSuiteTest {
     }
 
     @Test
+    void shouldShowWhatTheLogsCopyAndChecksumAloneCostWhenTheComparedPolicyLogs() {
+        Measurements m = new Measurements();
+        m.put("pb.none.shm.pingpong.8", 200);
+        m.put("pb.flags.shm.pingpong.8", 400);
+        m.put("pb.none.shm.stream.1048576", 20_000);
+        m.put("pb.flags.shm.stream.1048576", 200_000);
+        m.put("pb.floor.8", 10);
+        m.put("pb.floor.1048576", 60_000);
+        BenchmarkOptions logging = BenchmarkOptions.parse("--only", "piggyback", "--devices", "shm", "--compare-flags",
+                "--checkpoint independent --interval 1h");
+        String table = PiggybackSuite.table(m, logging);
+
+        assertEquals(List.of("shm", "Ping-pong one-way latency, 8 B", "0.200 µs", "0.400 µs", "2.00×", "1.05×"),
+                cells(line(table, "| shm    | Ping-pong")));
+        assertEquals(List.of("shm", "Bandwidth, 1 MiB messages", "52.4 GB/s", "5.24 GB/s", "0.100×", "0.250×"),
+                cells(line(table, "| shm    | Bandwidth")));
+        assertTrue(table.contains("(10.0 ns for 8 B, 60.0 µs for 1 MiB)"), table);
+        assertTrue(PiggybackSuite.logs(BenchmarkOptions.parse("--compare-flags", "--checkpoint independent --logging causal")));
+        assertFalse(PiggybackSuite.logs(BenchmarkOptions.parse("--compare-flags", "--checkpoint independent --logging none")));
+        assertFalse(PiggybackSuite.logs(BenchmarkOptions.parse("--compare-flags", "--checkpoint coordinated-nb")));
+        assertFalse(PiggybackSuite.table(m, BenchmarkOptions.parse("--only", "piggyback", "--devices", "shm"))
+                .contains("CRC"));
+    }
+
+    @Test
     void shouldParseCompareFlagsAndAcceptPiggybackOnlyWhenNamed() {
         BenchmarkOptions o = BenchmarkOptions.parse("--only", "piggyback", "--compare-flags", " --checkpoint coordinated  --interval 1h ");
         assertEquals(List.of("--checkpoint", "coordinated", "--interval", "1h"), o.compareFlags());

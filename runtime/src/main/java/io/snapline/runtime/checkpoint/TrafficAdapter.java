@@ -96,8 +96,7 @@ final class TrafficAdapter implements ChannelHook {
 
         @Override
         public void writePayload(byte[] dst, int offset) {
-            int n = payloadBytes();
-            m.writePayload(java.nio.ByteBuffer.wrap(dst, offset, n).order(java.nio.ByteOrder.LITTLE_ENDIAN), 0, n);
+            m.writePayload(dst, offset);
         }
 
         @Override

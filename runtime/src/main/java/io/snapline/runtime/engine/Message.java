@@ -189,6 +189,56 @@ public final class Message extends Packet {
     }
 
     /**
+     * Writes the whole payload in packed form ({@link #payloadBytes()} bytes) into {@code dst} from {@code at} on: a
+     * plain copy for bytes and encoded objects, element by element (little-endian) for a few contiguous elements of a
+     * wider primitive type, and {@link #writePayload(java.nio.ByteBuffer, long, int)} for the rest.
+     */
+    public void writePayload(byte[] dst, int at) {
+        int length = Math.toIntExact(payloadBytes());
+        if (length == 0) {
+            return;
+        }
+        if (base == BaseType.OBJECT) {
+            System.arraycopy((byte[]) data, 0, dst, at, length);
+            return;
+        }
+        if (type != null && type.isContiguous() && offset != REMOTE && elements <= FEW) {
+            if (data instanceof byte[] b) {
+                System.arraycopy(b, offset, dst, at, length);
+                return;
+            }
+            if (data instanceof long[] a) {
+                for (int i = 0; i < elements; i++) {
+                    LONGS.set(dst, at + 8 * i, a[offset + i]);
+                }
+                return;
+            }
+            if (data instanceof int[] a) {
+                for (int i = 0; i < elements; i++) {
+                    INTS.set(dst, at + 4 * i, a[offset + i]);
+                }
+                return;
+            }
+            if (data instanceof double[] a) {
+                for (int i = 0; i < elements; i++) {
+                    DOUBLES.set(dst, at + 8 * i, a[offset + i]);
+                }
+                return;
+            }
+        }
+        writePayload(java.nio.ByteBuffer.wrap(dst, at, length).order(java.nio.ByteOrder.LITTLE_ENDIAN), 0, length);
+    }
+
+    /** Up to this many elements {@link #writePayload(byte[], int)} copies one by one rather than through views. */
+    private static final int FEW = 64;
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final java.lang.invoke.VarHandle INTS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final java.lang.invoke.VarHandle DOUBLES = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            double[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /**
      * The payload as the application's own direct {@link java.nio.ByteBuffer}, in packed form, when it is one: an
      * independent view of its bytes from which a device can write without copying. Null otherwise (arrays, private
      * copies, heap or big-endian buffers of wider elements).
