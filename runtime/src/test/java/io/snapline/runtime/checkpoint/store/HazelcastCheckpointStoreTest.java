@@ -1,0 +1,170 @@
+package io.snapline.runtime.checkpoint.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.core.HazelcastInstance;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The store contract on a one-member cluster, and what replication adds: chunked pieces, pieces that survive the loss
+ * of a member with a backup copy, and damage reported (and fallen back from) when a member leaves with the only copy.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class HazelcastCheckpointStoreTest extends CheckpointStoreContractTest {
+    private static TestCluster cluster;
+    private static HazelcastInstance member;
+
+    @BeforeAll
+    static void startMember() {
+        cluster = new TestCluster();
+        member = cluster.start();
+    }
+
+    @AfterAll
+    static void stopMember() {
+        cluster.close();
+    }
+
+    @Override
+    protected CheckpointStore newStore(JobFingerprint fingerprint) {
+        return new HazelcastCheckpointStore(member, "t-" + UUID.randomUUID(), fingerprint, 1);
+    }
+
+    @Test
+    void shouldReadBackAPieceOfSeveralChunksAndDropTheChunksOfALongerPieceItReplaced() {
+        byte[] large = pattern(2 * HazelcastCheckpointStore.CHUNK + 12345, 7);
+        store.writePiece(CheckpointId.of(1), 0, pattern(3 * HazelcastCheckpointStore.CHUNK + 5, 3));
+        PieceRef ref = store.writePiece(CheckpointId.of(1), 0, large); // written again, shorter
+        store.commit(new Manifest(CheckpointId.of(1), 1, List.of(ref)));
+
+        assertArrayEquals(large, store.readPiece(CheckpointId.of(1), ref));
+        byte[] local = pattern(HazelcastCheckpointStore.CHUNK + 1, 11);
+        store.writeLocal(2, 5, ByteBuffer.wrap(local, 0, 100), ByteBuffer.wrap(local, 100, local.length - 100));
+        assertArrayEquals(local, store.readLocal(2, 5));
+        assertEquals(List.of(5L), store.localIndexes(2));
+    }
+
+    @Test
+    void shouldReportACorruptChunkAndFallBackToTheCheckpointBeforeIt() {
+        String name = "t-" + UUID.randomUUID();
+        HazelcastCheckpointStore s = new HazelcastCheckpointStore(member, name, null, 1);
+        checkpointOf(s, 1, pattern(HazelcastCheckpointStore.CHUNK + 10, 1));
+        checkpointOf(s, 2, pattern(HazelcastCheckpointStore.CHUNK + 10, 2));
+        com.hazelcast.map.IMap<String, byte[]> chunks = member.getMap("snapline.store." + name + ".chunks");
+        byte[] second = chunks.get("p/2/0#1");
+        second[20] ^= 1;
+        chunks.set("p/2/0#1", second);
+
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class,
+                () -> s.readPiece(CheckpointId.of(2), s.manifest(CheckpointId.of(2)).pieces().get(0)));
+        assertTrue(e.getMessage().contains("corrupt chunk 2 of 2"), e.getMessage());
+        Recovered r = s.latest().orElseThrow();
+        assertEquals(CheckpointId.of(1), r.manifest().id());
+        assertEquals(1, r.warnings().size());
+        assertTrue(r.warnings().get(0).startsWith("skipping checkpoint 2: ") && r.warnings().get(0).contains(
+                "corrupt chunk 2 of 2"), r.warnings().toString());
+    }
+
+    @Test
+    void shouldKeepEveryCheckpointWhenAMemberLeavesAndEachEntryHasABackupCopy() {
+        try (TestCluster two = new TestCluster()) {
+            HazelcastInstance a = two.start();
+            HazelcastInstance b = two.start();
+            awaitMembers(a, 2);
+            String name = "t-" + UUID.randomUUID();
+            HazelcastCheckpointStore onA = new HazelcastCheckpointStore(a, name, JOB, 1);
+            byte[] payload = pattern(8 * HazelcastCheckpointStore.CHUNK + 3, 5);
+            PieceRef ref = checkpointOf(onA, 1, payload);
+            onA.appendEvents(0, new byte[] {1, 2, 3});
+            onA.writeRecoveryLine(new long[] {1, 1});
+
+            a.getLifecycleService().terminate(); // the member that wrote everything, without a goodbye
+            awaitMembers(b, 1);
+            HazelcastCheckpointStore onB = new HazelcastCheckpointStore(b, name, JOB, 1);
+
+            Recovered r = onB.latest().orElseThrow();
+            assertEquals(List.of(), r.warnings());
+            assertArrayEquals(payload, onB.readPiece(CheckpointId.of(1), ref));
+            assertEquals(Optional.of(JOB), onB.fingerprint(CheckpointId.of(1)));
+            assertArrayEquals(new byte[] {1, 2, 3}, onB.readEvents(0).get(0));
+            assertArrayEquals(new long[] {1, 1}, onB.recoveryLine().orElseThrow());
+        }
+    }
+
+    @Test
+    void shouldSayWhichChunkWasLostWhenAMemberLeavesWithTheOnlyCopy() {
+        try (TestCluster two = new TestCluster()) {
+            HazelcastInstance a = two.start();
+            HazelcastInstance b = two.start();
+            awaitMembers(a, 2);
+            String name = "t-" + UUID.randomUUID();
+            HazelcastCheckpointStore onA = new HazelcastCheckpointStore(a, name, null, 0);
+            // 40 chunks in 271 partitions owned half by each member: the chance that b owns none is 2^-40
+            checkpointOf(onA, 1, pattern(40 * HazelcastCheckpointStore.CHUNK, 9));
+
+            boolean manifestOnB = b.getPartitionService().getPartition("00000000000000000001").getOwner()
+                    .localMember();
+            b.getLifecycleService().terminate();
+            awaitMembers(a, 1);
+
+            if (manifestOnB) { // the checkpoint's manifest went with b: the store says it cannot know what it had
+                while (!onA.manifestsLost()) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+                }
+            }
+            CheckpointStoreException e = assertThrows(CheckpointStoreException.class, onA::latest);
+            if (manifestOnB) {
+                assertTrue(e.getMessage().startsWith("no checkpoint left in the cluster store '" + name + "': members "
+                        + "left the cluster with the only copies of some of the store's manifests"), e.getMessage());
+            } else {
+                // (the warning that some manifests' only copies were lost may come first: b's partitions held none
+                // of this store's manifests, but the store cannot know that)
+                assertTrue(e.getMessage().startsWith("no complete checkpoint in the cluster store '" + name + "': ")
+                        && e.getMessage().contains("skipping checkpoint 1: "), e.getMessage());
+                assertTrue(e.getMessage().matches("(?s).*(chunk \\d+ of 40 is missing from the cluster|is missing)"
+                        + ".*"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseABadNameOrBackupCount() {
+        CheckpointStoreException name = assertThrows(CheckpointStoreException.class,
+                () -> new HazelcastCheckpointStore(member, "a b", null, 1));
+        assertTrue(name.getMessage().contains("got 'a b'"), name.getMessage());
+        CheckpointStoreException backups = assertThrows(CheckpointStoreException.class,
+                () -> new HazelcastCheckpointStore(member, "ok", null, 7));
+        assertTrue(backups.getMessage().contains("0 to 6 backup copies, got 7"), backups.getMessage());
+    }
+
+    private static PieceRef checkpointOf(CheckpointStore s, long id, byte[] payload) {
+        PieceRef ref = s.writePiece(CheckpointId.of(id), 0, payload);
+        s.commit(new Manifest(CheckpointId.of(id), 1, List.of(ref)));
+        return ref;
+    }
+
+    private static byte[] pattern(int length, int seed) {
+        byte[] b = new byte[length];
+        new java.util.Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** Waits until {@code member} sees {@code n} members and its partitions are safe (every backup in place). */
+    private static void awaitMembers(HazelcastInstance member, int n) {
+        while (member.getCluster().getMembers().size() != n || !member.getPartitionService().isClusterSafe()) {
+            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+        }
+    }
+}
