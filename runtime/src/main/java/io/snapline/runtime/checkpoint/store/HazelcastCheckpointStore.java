@@ -3,6 +3,7 @@ package io.snapline.runtime.checkpoint.store;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.snapline.runtime.cluster.Sealer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -56,6 +57,7 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
     private final IMap<String, byte[]> manifests;
     /** The recovery line, the event streams and the store's lock. */
     private final IMap<String, byte[]> misc;
+    private final Sealer sealer;
     private volatile boolean closed;
     /** Members left with the only copies of some manifests: {@link #latest()} cannot know what was newest. */
     private volatile boolean manifestsLost;
@@ -66,6 +68,17 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
      * {@link #DEFAULT_BACKUPS}). The backup count of a store is fixed by the first member that opens it.
      */
     public HazelcastCheckpointStore(HazelcastInstance hazelcast, String name, JobFingerprint fingerprint, int backups) {
+        this(hazelcast, name, fingerprint, backups, null);
+    }
+
+    /**
+     * As {@link #HazelcastCheckpointStore(HazelcastInstance, String, JobFingerprint, int)}, every value sealed with
+     * {@code sealer} (null: stored plain): a member or client without the cluster's secret can read nothing of the
+     * checkpoints, and a value it changed or moved does not open. Only the keys (checkpoint numbers, ranks) are plain.
+     * A store written with one secret and opened with another fails with a message that says so.
+     */
+    public HazelcastCheckpointStore(HazelcastInstance hazelcast, String name, JobFingerprint fingerprint, int backups,
+            Sealer sealer) {
         if (name == null || !name.matches("[A-Za-z0-9._-]{1,100}")) {
             throw new CheckpointStoreException("a cluster store's name is 1 to 100 letters, digits, '.', '_' or '-',"
                     + " got '" + name + "'");
@@ -76,6 +89,7 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
         }
         this.name = name;
         this.fingerprint = fingerprint;
+        this.sealer = sealer;
         String prefix = "snapline.store." + name + ".";
         if (hazelcast.getConfig().getMapConfigOrNull(prefix + "*") == null) {
             hazelcast.getConfig().addMapConfig(new MapConfig(prefix + "*").setBackupCount(backups)
@@ -126,7 +140,7 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
         ensureOpen();
         locked(() -> {
             for (PieceRef piece : manifest.pieces()) {
-                byte[] d = files.get(pieceKey(manifest.id(), piece.rank()));
+                byte[] d = get(files, pieceKey(manifest.id(), piece.rank()));
                 long size = d == null ? -1 : ByteBuffer.wrap(d).getLong(4);
                 if (size != piece.size()) {
                     throw new CheckpointStoreException("cannot commit checkpoint " + manifest.id() + ": rank "
@@ -139,7 +153,7 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
                 throw new CheckpointStoreException("cannot commit checkpoint " + manifest.id() + ": checkpoint "
                         + ids.get(ids.size() - 1) + " is already committed; use a newer id");
             }
-            manifests.set(idKey(manifest.id()), CheckpointFormatDescriptor.encodeManifest(manifest, fingerprint));
+            set(manifests, idKey(manifest.id()), CheckpointFormatDescriptor.encodeManifest(manifest, fingerprint));
             return null;
         });
     }
@@ -198,7 +212,7 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
 
     private CheckpointFormatDescriptor.ManifestFile manifestFile(CheckpointId id) {
         ensureOpen();
-        byte[] bytes = manifests.get(idKey(id));
+        byte[] bytes = get(manifests, idKey(id));
         if (bytes == null) {
             throw new CheckpointStoreException("checkpoint " + id + " is not committed in the cluster store '" + name
                     + "'");
@@ -297,13 +311,13 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
     @Override
     public void writeRecoveryLine(long[] line) {
         ensureOpen();
-        misc.set(RECOVERY_LINE, CheckpointFormatDescriptor.encodeRecoveryLine(line));
+        set(misc, RECOVERY_LINE, CheckpointFormatDescriptor.encodeRecoveryLine(line));
     }
 
     @Override
     public Optional<long[]> recoveryLine() {
         ensureOpen();
-        byte[] bytes = misc.get(RECOVERY_LINE);
+        byte[] bytes = get(misc, RECOVERY_LINE);
         return bytes == null ? Optional.empty() : Optional.of(CheckpointFormatDescriptor.decodeRecoveryLine(
                 "the recovery line in the cluster store '" + name + "'", bytes));
     }
@@ -317,8 +331,8 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
         misc.lock(count, LOCK_LEASE_SECONDS, TimeUnit.SECONDS);
         try {
             long n = eventCount(rank);
-            misc.set(count + "/" + n, CheckpointFormatDescriptor.eventRecord(record));
-            misc.set(count, ByteBuffer.allocate(8).putLong(0, n + 1).array());
+            set(misc, count + "/" + n, CheckpointFormatDescriptor.eventRecord(record));
+            set(misc, count, ByteBuffer.allocate(8).putLong(0, n + 1).array());
         } finally {
             misc.unlock(count);
         }
@@ -331,7 +345,7 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
         long n = eventCount(rank);
         List<byte[]> records = new ArrayList<>();
         for (long i = 0; i < n; i++) {
-            byte[] framed = misc.get(count + "/" + i);
+            byte[] framed = get(misc, count + "/" + i);
             String where = "event record " + i + " of rank " + rank + " in the cluster store '" + name + "'";
             if (framed == null) {
                 throw new CheckpointStoreException(where + " is missing (a member left with it and no backup copy)");
@@ -348,21 +362,21 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
         misc.lock(count, LOCK_LEASE_SECONDS, TimeUnit.SECONDS);
         try {
             long old = eventCount(rank);
-            misc.set(count, ByteBuffer.allocate(8).putLong(0, 0).array());
+            set(misc, count, ByteBuffer.allocate(8).putLong(0, 0).array());
             for (long i = 0; i < old; i++) {
                 misc.delete(count + "/" + i);
             }
             for (int i = 0; i < records.size(); i++) {
-                misc.set(count + "/" + i, CheckpointFormatDescriptor.eventRecord(records.get(i)));
+                set(misc, count + "/" + i, CheckpointFormatDescriptor.eventRecord(records.get(i)));
             }
-            misc.set(count, ByteBuffer.allocate(8).putLong(0, records.size()).array());
+            set(misc, count, ByteBuffer.allocate(8).putLong(0, records.size()).array());
         } finally {
             misc.unlock(count);
         }
     }
 
     private long eventCount(int rank) {
-        byte[] n = misc.get(eventsKey(rank));
+        byte[] n = get(misc, eventsKey(rank));
         return n == null ? 0 : ByteBuffer.wrap(n).getLong(0);
     }
 
@@ -382,7 +396,7 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
      * descriptor, then drops chunks an earlier, longer file left beyond the new one's.
      */
     private void writeFile(String key, byte[] file) {
-        byte[] before = files.get(key);
+        byte[] before = get(files, key);
         int count = chunkCount(file.length);
         List<CompletionStage<Void>> pending = new ArrayList<>();
         for (int k = 0; k < count; k++) {
@@ -391,12 +405,14 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
             byte[] value = new byte[4 + length];
             ByteBuffer.wrap(value).putInt(CheckpointFormatDescriptor.crc32c(file, from, length));
             System.arraycopy(file, from, value, 4, length);
-            pending.add(chunks.setAsync(chunkKey(key, k), value));
+            String chunk = chunkKey(key, k);
+            pending.add(chunks.setAsync(chunk, sealer == null ? value : sealer.seal(chunks.getName() + "/" + chunk,
+                    value)));
             if (pending.size() == BATCH || k == count - 1) {
                 awaitAll(pending, key);
             }
         }
-        files.set(key, descriptor(file.length, count, CheckpointFormatDescriptor.crc32c(file, 0, file.length)));
+        set(files, key, descriptor(file.length, count, CheckpointFormatDescriptor.crc32c(file, 0, file.length)));
         if (before != null) {
             int old = ByteBuffer.wrap(before).getInt(12);
             for (int k = count; k < old; k++) {
@@ -423,7 +439,7 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
 
     /** The file under {@code key}, every chunk checked against its checksum and the whole against the descriptor's. */
     private byte[] readFile(String key, String where) {
-        byte[] d = files.get(key);
+        byte[] d = get(files, key);
         if (d == null) {
             throw new CheckpointStoreException(where + " is missing");
         }
@@ -452,6 +468,14 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
                     throw new CheckpointStoreException(where + ": chunk " + (k + 1) + " of " + count + " is missing "
                             + "from the cluster (a member left with it and no backup copy)");
                 }
+                if (sealer != null) {
+                    try {
+                        value = sealer.open(chunks.getName() + "/" + chunkKey(key, k), value);
+                    } catch (Sealer.SealException e) {
+                        throw CheckpointFormatDescriptor.corrupt(where, "has a chunk " + (k + 1) + " of " + count
+                                + " that does not open with this cluster's secret (changed or moved)");
+                    }
+                }
                 if (value.length != 4 + expected
                         || ByteBuffer.wrap(value).getInt(0) != CheckpointFormatDescriptor.crc32c(value, 4, expected)) {
                     throw CheckpointFormatDescriptor.corrupt(where, "has a corrupt chunk " + (k + 1) + " of " + count);
@@ -467,13 +491,38 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
     }
 
     private void deleteFile(String key) {
-        byte[] d = files.get(key);
+        byte[] d = get(files, key);
         files.delete(key);
         if (d != null && d.length == 20) {
             int count = ByteBuffer.wrap(d).getInt(12);
             for (int k = 0; k < count; k++) {
                 chunks.delete(chunkKey(key, k));
             }
+        }
+    }
+
+    /** {@code value} under {@code key} in {@code map}, sealed when the store seals. */
+    private void set(IMap<String, byte[]> map, String key, byte[] value) {
+        map.set(key, sealer == null ? value : sealer.seal(map.getName() + "/" + key, value));
+    }
+
+    /**
+     * The value under {@code key} in {@code map}, opened when the store seals; null when there is none.
+     *
+     * @throws CheckpointFormatException when it does not open: the store was written with another secret (or the
+     *     value was changed by a process without it), which is not damage to fall back from
+     */
+    private byte[] get(IMap<String, byte[]> map, String key) {
+        byte[] value = map.get(key);
+        if (value == null || sealer == null) {
+            return value;
+        }
+        try {
+            return sealer.open(map.getName() + "/" + key, value);
+        } catch (Sealer.SealException e) {
+            throw new CheckpointFormatException("the cluster store '" + name + "' holds a value (" + key + ") that does "
+                    + "not open with this cluster's secret: it was written with another --secret-file, or changed by "
+                    + "a process without it; use the secret file it was written with");
         }
     }
 

@@ -2,10 +2,12 @@ package io.snapline.runtime.checkpoint.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.snapline.runtime.cluster.ClusterSecret;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -136,6 +139,49 @@ class HazelcastCheckpointStoreTest extends CheckpointStoreContractTest {
                         + ".*"), e.getMessage());
             }
         }
+    }
+
+    /** The whole contract again with every value sealed. */
+    @Nested
+    class Sealed extends CheckpointStoreContractTest {
+        @Override
+        protected CheckpointStore newStore(JobFingerprint fingerprint) {
+            return new HazelcastCheckpointStore(member, "t-" + UUID.randomUUID(), fingerprint, 1, SECRET.sealer());
+        }
+    }
+
+    private static final ClusterSecret SECRET = ClusterSecret.of("0123456789abcdef0123456789abcdef".getBytes(
+            java.nio.charset.StandardCharsets.US_ASCII));
+
+    @Test
+    void shouldStoreNothingReadableAndRefuseAnotherSecretOrAMovedChunkWhenSealed() {
+        String name = "t-" + UUID.randomUUID();
+        HazelcastCheckpointStore s = new HazelcastCheckpointStore(member, name, JOB, 1, SECRET.sealer());
+        byte[] payload = ("the state of rank 0 ".repeat(70_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        checkpointOf(s, 1, payload);
+        checkpointOf(s, 2, payload);
+        String prefix = "snapline.store." + name + ".";
+        for (String map : List.of("files", "chunks", "manifests")) {
+            com.hazelcast.map.IMap<String, byte[]> m = member.getMap(prefix + map);
+            for (String key : m.keySet()) {
+                String text = new String(m.get(key), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertFalse(text.contains("state of rank") || text.contains("demo.Main") || text.contains("ranks "),
+                        map + " " + key + " holds plain text");
+            }
+        }
+
+        HazelcastCheckpointStore other = new HazelcastCheckpointStore(member, name, JOB, 1, ClusterSecret.of(
+                "another secret, 32 bytes or more!!".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).sealer());
+        CheckpointFormatException wrong = assertThrows(CheckpointFormatException.class, other::latest);
+        assertTrue(wrong.getMessage().contains("does not open with this cluster's secret: it was written with another "
+                + "--secret-file"), wrong.getMessage());
+
+        com.hazelcast.map.IMap<String, byte[]> chunks = member.getMap(prefix + "chunks");
+        chunks.set("p/2/0#1", chunks.get("p/1/0#1")); // a chunk of checkpoint 1 put in place of checkpoint 2's
+        Recovered r = s.latest().orElseThrow();
+        assertEquals(CheckpointId.of(1), r.manifest().id());
+        assertTrue(r.warnings().get(0).contains("has a chunk 2 of 2 that does not open with this cluster's secret "
+                + "(changed or moved)"), r.warnings().toString());
     }
 
     @Test
