@@ -41,6 +41,7 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
     private static final int DESCRIPTOR_MAGIC = 0x534c4844; // "SLHD"
     private static final String PIECE = "p/";
     private static final String LOCAL = "l/";
+    private static final String ASIDE = "a/";
     private static final String RECOVERY_LINE = "recovery-line";
     private static final String STORE_LOCK = "store-lock";
     /** Chunks read or written at a time: bounds what one call holds in flight. */
@@ -306,6 +307,54 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
     public void deleteLocal(int rank, long index) {
         ensureOpen();
         deleteFile(localKey(rank, index));
+    }
+
+    /**
+     * {@inheritDoc} Its entries move under a key no listing looks at ({@code a/RANK/INDEX-N}), damaged ones as they
+     * are.
+     */
+    @Override
+    public String setAsideLocal(int rank, long index) {
+        ensureOpen();
+        String key = localKey(rank, index);
+        return locked(() -> {
+            byte[] d = files.get(key);
+            if (d == null) {
+                return "not there";
+            }
+            String aside = null;
+            for (int n = 1; aside == null || files.containsKey(aside); n++) {
+                aside = ASIDE + rank + "/" + index + "-" + n;
+            }
+            int count = 0;
+            try {
+                byte[] plain = get(files, key);
+                count = plain.length == 20 ? ByteBuffer.wrap(plain).getInt(12) : 0;
+            } catch (CheckpointStoreException e) {
+                // a descriptor that does not open is moved as it is, with no chunk it would name
+            }
+            for (int k = 0; k < count; k++) {
+                byte[] value = chunks.get(chunkKey(key, k));
+                if (value != null) {
+                    chunks.set(chunkKey(aside, k), reseal(chunks, chunkKey(key, k), chunkKey(aside, k), value));
+                }
+            }
+            files.set(aside, reseal(files, key, aside, d));
+            deleteFile(key);
+            return "set aside in the cluster store '" + name + "' as " + aside;
+        });
+    }
+
+    /** A value stored under {@code from} made ready for {@code to}: sealed again when it opens, as it is otherwise. */
+    private byte[] reseal(IMap<String, byte[]> map, String from, String to, byte[] value) {
+        if (sealer == null) {
+            return value;
+        }
+        try {
+            return sealer.seal(map.getName() + "/" + to, sealer.open(map.getName() + "/" + from, value));
+        } catch (Sealer.SealException e) {
+            return value;
+        }
     }
 
     @Override

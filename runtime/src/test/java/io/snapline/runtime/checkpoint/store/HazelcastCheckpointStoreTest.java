@@ -185,6 +185,26 @@ class HazelcastCheckpointStoreTest extends CheckpointStoreContractTest {
     }
 
     @Test
+    void shouldSetALocalCheckpointAsideRatherThanDeleteItAndFreeItsNumber() {
+        for (ClusterSecret secret : java.util.Arrays.asList(null, SECRET)) {
+            String name = "t-" + UUID.randomUUID();
+            HazelcastCheckpointStore s = new HazelcastCheckpointStore(member, name, JOB, 1,
+                    secret == null ? null : secret.sealer());
+            byte[] kept = pattern(HazelcastCheckpointStore.CHUNK + 99, 4);
+            s.writeLocal(1, 3, ByteBuffer.wrap(kept));
+
+            String where = s.setAsideLocal(1, 3);
+            assertEquals("set aside in the cluster store '" + name + "' as a/1/3-1", where);
+            assertEquals(List.of(), s.localIndexes(1));
+            s.writeLocal(1, 3, ByteBuffer.wrap(new byte[] {5}));
+            assertEquals("set aside in the cluster store '" + name + "' as a/1/3-2", s.setAsideLocal(1, 3));
+            com.hazelcast.map.IMap<String, byte[]> files = member.getMap("snapline.store." + name + ".files");
+            assertTrue(files.containsKey("a/1/3-1") && files.containsKey("a/1/3-2"), files.keySet().toString());
+            assertEquals(List.of(), s.localRanks());
+        }
+    }
+
+    @Test
     void shouldRefuseABadNameOrBackupCount() {
         CheckpointStoreException name = assertThrows(CheckpointStoreException.class,
                 () -> new HazelcastCheckpointStore(member, "a b", null, 1));
