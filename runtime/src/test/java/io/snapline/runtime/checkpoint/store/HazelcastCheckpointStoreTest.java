@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.hazelcast.core.HazelcastInstance;
 import io.snapline.runtime.cluster.ClusterSecret;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -202,6 +203,27 @@ class HazelcastCheckpointStoreTest extends CheckpointStoreContractTest {
             assertTrue(files.containsKey("a/1/3-1") && files.containsKey("a/1/3-2"), files.keySet().toString());
             assertEquals(List.of(), s.localRanks());
         }
+    }
+
+    @Test
+    void shouldRestoreOnAHostWithoutTheLocalCopyFromTheClusterReplica(@org.junit.jupiter.api.io.TempDir Path dir) {
+        String name = "t-" + UUID.randomUUID();
+        TieredCheckpointStore first = new TieredCheckpointStore(new FileCheckpointStore(dir.resolve("host-a"), JOB),
+                new HazelcastCheckpointStore(member, name, JOB, 1, SECRET.sealer()),
+                TieredCheckpointStore.DEFAULT_MAX_PENDING, w -> {
+                    throw new AssertionError(w);
+                });
+        byte[] payload = pattern(3 * HazelcastCheckpointStore.CHUNK, 12);
+        PieceRef ref = checkpointOf(first, 4, payload);
+        first.close();
+
+        TieredCheckpointStore second = new TieredCheckpointStore(new FileCheckpointStore(dir.resolve("host-b"), JOB),
+                new HazelcastCheckpointStore(member, name, JOB, 1, SECRET.sealer()),
+                TieredCheckpointStore.DEFAULT_MAX_PENDING, w -> { });
+        Recovered r = second.latest().orElseThrow();
+        assertEquals(CheckpointId.of(4), r.manifest().id());
+        assertArrayEquals(payload, second.readPiece(CheckpointId.of(4), ref));
+        second.close();
     }
 
     @Test

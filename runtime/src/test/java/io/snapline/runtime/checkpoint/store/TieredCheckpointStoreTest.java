@@ -1,0 +1,126 @@
+package io.snapline.runtime.checkpoint.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store contract with a fast copy and a replica, and what the second copy adds. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TieredCheckpointStoreTest extends CheckpointStoreContractTest {
+    @TempDir
+    Path dir;
+
+    @Override
+    protected CheckpointStore newStore(JobFingerprint fingerprint) {
+        return new TieredCheckpointStore(new InMemoryCheckpointStore(fingerprint),
+                new InMemoryCheckpointStore(fingerprint), TieredCheckpointStore.DEFAULT_MAX_PENDING, w -> {
+                    throw new AssertionError("unexpected warning: " + w);
+                });
+    }
+
+    @Test
+    void shouldWriteTheReplicaInTheBackgroundAndReadItWhenTheLocalCopyIsDamagedOrGone() throws Exception {
+        CountDownLatch hold = new CountDownLatch(1);
+        InMemoryCheckpointStore replica = new InMemoryCheckpointStore(JOB);
+        CheckpointStore held = around(replica, "writePiece", () -> await(hold));
+        Path local = dir.resolve("local");
+        TieredCheckpointStore s = new TieredCheckpointStore(new FileCheckpointStore(local, JOB), held,
+                TieredCheckpointStore.DEFAULT_MAX_PENDING, w -> { });
+        byte[] state = "state of rank 0 at checkpoint 1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        PieceRef ref = s.writePiece(CheckpointId.of(1), 0, ByteBuffer.wrap(state));
+        s.commit(new Manifest(CheckpointId.of(1), 1, List.of(ref)));
+
+        assertEquals(List.of(), replica.list(), "the replica is written behind the fast copy");
+        hold.countDown();
+        s.flush();
+        assertEquals(List.of(CheckpointId.of(1)), replica.list());
+
+        Path piece;
+        try (var files = Files.walk(local)) {
+            piece = files.filter(p -> p.getFileName().toString().equals(CheckpointFormatDescriptor.pieceFileName(0)))
+                    .findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(piece);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(piece, bytes);
+        assertArrayEquals(state, s.readPiece(CheckpointId.of(1), ref), "read from the replica");
+        assertEquals(CheckpointId.of(1), s.latest().orElseThrow().manifest().id());
+
+        TieredCheckpointStore elsewhere = new TieredCheckpointStore(new FileCheckpointStore(dir.resolve("other"),
+                JOB), replica, TieredCheckpointStore.DEFAULT_MAX_PENDING, w -> { });
+        Recovered r = elsewhere.latest().orElseThrow();
+        assertEquals(CheckpointId.of(1), r.manifest().id());
+        assertArrayEquals(state, elsewhere.readPiece(CheckpointId.of(1), r.manifest().pieces().get(0)));
+    }
+
+    @Test
+    void shouldWarnOnceAndStopWritingTheReplicaWhenAWriteToItFails() {
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        CheckpointStore replica = around(new InMemoryCheckpointStore(JOB), "writeLocal", () -> {
+            throw new CheckpointStoreException("the cluster is gone");
+        });
+        TieredCheckpointStore s = new TieredCheckpointStore(new InMemoryCheckpointStore(JOB), replica, 4096,
+                warnings::add);
+        s.writeLocal(0, 1, ByteBuffer.wrap(new byte[10_000]));
+        s.writeLocal(0, 2, ByteBuffer.wrap(new byte[10_000]));
+        s.flush();
+
+        assertEquals(List.of("writing rank 0's local checkpoint 1 to the replica failed (the cluster is gone); the "
+                + "replica is not written to from now on, and only the fast copy holds later checkpoints"), warnings);
+        assertEquals(warnings.get(0), s.replicaFailure().orElseThrow());
+        assertArrayEquals(new byte[10_000], s.readLocal(0, 2));
+    }
+
+    @Test
+    void shouldMakeEventsStableInBothCopiesBeforeReturning() {
+        InMemoryCheckpointStore fast = new InMemoryCheckpointStore(JOB);
+        InMemoryCheckpointStore replica = new InMemoryCheckpointStore(JOB);
+        TieredCheckpointStore s = new TieredCheckpointStore(fast, replica, 4096, w -> { });
+        s.appendEvents(3, new byte[] {7});
+
+        assertArrayEquals(new byte[] {7}, replica.readEvents(3).get(0));
+        assertArrayEquals(new byte[] {7}, fast.readEvents(3).get(0));
+    }
+
+    @Test
+    void shouldNameBothReasonsWhenNeitherCopyHasAPiece() {
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class, () -> store.readLocal(2, 9));
+        assertTrue(e.getMessage().startsWith("the fast copy: ") && e.getMessage().contains("; the replica: "),
+                e.getMessage());
+    }
+
+    /** {@code store}, running {@code before} ahead of each call of its method {@code method}. */
+    private static CheckpointStore around(CheckpointStore store, String method, Runnable before) {
+        return (CheckpointStore) java.lang.reflect.Proxy.newProxyInstance(CheckpointStore.class.getClassLoader(),
+                new Class<?>[] {CheckpointStore.class}, (proxy, m, args) -> {
+                    if (m.getName().equals(method)) {
+                        before.run();
+                    }
+                    try {
+                        return m.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
