@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  * history that cannot be read or does not validate), with the reason on standard error.
  */
 @Command(name = "snapline", mixinStandardHelpOptions = true, version = "snapline 0.1.0",
-    description = "Snapline tools.", subcommands = {RecoveryLineCommand.class, SecretCommand.class})
+    description = "Snapline tools.", subcommands = {RecoveryLineCommand.class, SecretCommand.class, AgentCommand.class,
+        StatusCommand.class})
 public final class SnaplineCli implements Runnable {
     /** Exit status for bad command lines and bad input. */
     public static final int BAD_INPUT = 2;
