@@ -42,6 +42,20 @@ class ArchitectureTest {
                     + "reaches them through engine interfaces (ChannelHook, CommSnapshot), never the other way round");
 
     @ArchTest
+    static final ArchRule hazelcastStaysInClusterModeAndItsStores = noClasses()
+            .that().resideOutsideOfPackages("io.snapline.runtime.cluster..", "io.snapline.runtime.checkpoint.store..")
+            .should().dependOnClassesThat().resideInAnyPackage("com.hazelcast..")
+            .because("Hazelcast is cluster mode's control plane and store; the engine, the devices, the launcher and "
+                    + "the policies run the same without it");
+
+    @ArchTest
+    static final ArchRule clusterModeUsesNeitherTheEngineNorThePolicySpi = noClasses()
+            .that().resideInAPackage("io.snapline.runtime.cluster..")
+            .should().dependOnClassesThat().resideInAnyPackage(ENGINE, DEVICES, "io.snapline.runtime.checkpoint",
+                    "mpi..")
+            .because("agents start and watch processes; what runs inside them is the launcher's and the ranks' business");
+
+    @ArchTest
     static final ArchRule engineKnowsNotTheFacade = noClasses()
             .that().resideInAPackage(ENGINE)
             .should().dependOnClassesThat().resideInAnyPackage("mpi..", "mpjdev..", "mpjbuf..", "xdev..")
