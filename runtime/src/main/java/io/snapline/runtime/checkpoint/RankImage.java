@@ -48,6 +48,10 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
         List<SavedMessage> unmatched, byte[] policyData, byte[] dependencies, ByteBuffer state) {
     static final int MAGIC = 0x534C5249; // "SLRI"
     static final short VERSION = 1;
+    /** The version of an image whose program state is compressed (see {@link #encodeParts(Compression)}). */
+    static final short COMPRESSED_VERSION = 2;
+    /** In the flags after the version: the program state is compressed. */
+    private static final short STATE_COMPRESSED = 1;
     private static final int HEADER = 44;
     private static final int MESSAGE_HEADER = 21;
 
@@ -79,6 +83,16 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
      * — for a store to write without joining them.
      */
     public ByteBuffer[] encodeParts() {
+        return encodeParts(Compression.NONE);
+    }
+
+    /**
+     * {@link #encodeParts()} with the program state compressed by {@code compression} (the rest of the image stays as
+     * it is, so that a planner reads its head without decompressing anything); such an image is of version
+     * {@link #COMPRESSED_VERSION}, which {@link #decode} reads back.
+     */
+    public ByteBuffer[] encodeParts(Compression compression) {
+        ByteBuffer state = compression == Compression.NONE ? this.state : compression.compress(this.state);
         long size = HEADER + 12L + policyData.length + dependencies.length + state.remaining();
         long prefix = HEADER + 12L + policyData.length + dependencies.length;
         for (SavedMessage m : unmatched) {
@@ -90,7 +104,8 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
                     + "image is limited to 2 GiB in this version");
         }
         ByteBuffer b = ByteBuffer.allocate((int) prefix);
-        b.putInt(MAGIC).putShort(VERSION).putShort((short) 0).putInt(rank).putInt(ranks).putLong(id).putLong(point)
+        b.putInt(MAGIC).putShort(compression == Compression.NONE ? VERSION : COMPRESSED_VERSION)
+                .putShort((short) (compression == Compression.NONE ? 0 : STATE_COMPRESSED)).putInt(rank).putInt(ranks).putLong(id).putLong(point)
                 .putInt(nextContext).putInt(bsendCapacity).putInt(unmatched.size());
         for (SavedMessage m : unmatched) {
             b.putInt(m.source()).putInt(m.context()).putInt(m.tag()).put((byte) m.type())
@@ -147,19 +162,23 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
     }
 
     /** The fields every image starts with, after its magic and version. */
-    private record Fixed(int rank, int ranks, long id, long point) {
+    private record Fixed(int rank, int ranks, long id, long point, boolean compressed) {
         /** Reads them from the start of {@code b}, which is left at the next free context. */
         static Fixed read(ByteBuffer b, String where) {
             if (b.remaining() < HEADER || b.getInt() != MAGIC) {
                 throw new CheckpointException(where + " is not a Snapline rank image");
             }
             short version = b.getShort();
-            if (version != VERSION) {
+            if (version != VERSION && version != COMPRESSED_VERSION) {
                 throw new CheckpointException(where + " has rank image version " + version + "; this build reads "
-                        + "version " + VERSION);
+                        + "versions " + VERSION + " and " + COMPRESSED_VERSION);
             }
-            b.getShort();
-            return new Fixed(b.getInt(), b.getInt(), b.getLong(), b.getLong());
+            boolean compressed = (b.getShort() & STATE_COMPRESSED) != 0;
+            if (compressed != (version == COMPRESSED_VERSION)) {
+                throw new CheckpointException(where + " is damaged: rank image version " + version + " with the state "
+                        + (compressed ? "" : "not ") + "marked compressed");
+            }
+            return new Fixed(b.getInt(), b.getInt(), b.getLong(), b.getLong(), compressed);
         }
     }
 
@@ -206,6 +225,9 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
             }
             ByteBuffer state = b.slice().limit(length);
             b.position(b.position() + length);
+            if (f.compressed()) {
+                state = Compression.decompress(state, where + " (its program state)");
+            }
             if (b.hasRemaining()) {
                 throw new CheckpointException(where + " has " + b.remaining() + " unexpected trailing bytes");
             }

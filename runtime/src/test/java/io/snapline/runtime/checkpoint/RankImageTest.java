@@ -48,6 +48,40 @@ class RankImageTest {
     }
 
     @Test
+    void shouldDecodeAnImageWithACompressedStateAndReadItsHeadWithoutDecompressing() {
+        byte[] state = new byte[300_000];
+        for (int i = 0; i < state.length; i++) {
+            state[i] = (byte) (i / 1000);
+        }
+        RankImage original = new RankImage(1, 4, 7, 70, 6, 0, List.of(), new byte[] {42, 43}, RECORD,
+                ByteBuffer.wrap(state));
+        for (Compression c : new Compression[] {Compression.LZ4, Compression.ZSTD}) {
+            ByteBuffer[] parts = original.encodeParts(c);
+            byte[] bytes = new byte[parts[0].remaining() + parts[1].remaining()];
+            parts[0].get(bytes, 0, parts[0].remaining());
+            parts[1].get(bytes, bytes.length - parts[1].remaining(), parts[1].remaining());
+            org.junit.jupiter.api.Assertions.assertTrue(bytes.length < state.length / 10, c + ": " + bytes.length);
+
+            assertArrayEquals(RECORD, RankImage.head(bytes, true, "x").dependencies());
+            RankImage back = RankImage.decode(bytes, "x");
+            byte[] restored = new byte[back.state().remaining()];
+            back.state().duplicate().get(restored);
+            assertArrayEquals(state, restored, c.toString());
+            assertArrayEquals(new byte[] {42, 43}, back.policyData());
+
+            bytes[bytes.length - 7] ^= 1;
+            CheckpointException e = assertThrows(CheckpointException.class, () -> RankImage.decode(bytes, "x"));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("x (its program state): "),
+                    e.getMessage());
+        }
+        byte[] plain = image();
+        assertEquals(1, ByteBuffer.wrap(plain).getShort(4), "an uncompressed image keeps version 1");
+        plain[7] = 1; // marked compressed, but of version 1
+        assertEquals("x is damaged: rank image version 1 with the state marked compressed", assertThrows(
+                CheckpointException.class, () -> RankImage.decode(plain, "x")).getMessage());
+    }
+
+    @Test
     void shouldRefuseATruncatedOrForeignImageWhenItIsWhole() {
         byte[] image = image();
 
