@@ -20,16 +20,20 @@ import java.util.stream.Stream;
  * a jar whose bytes depend only on the files in it (entries sorted, times fixed), so that the same classes make the
  * same file and are fetched once.
  */
-final class ClassPathBundle {
+public final class ClassPathBundle {
     /** One class path entry: its file here and its content address. */
-    record Entry(String name, String sha256, long size, Path file) {
+    public record Entry(String name, String sha256, long size, Path file) {
+        /** The entry as a launch request names it. */
+        public LaunchSpec.ClassPathEntry spec() {
+            return new LaunchSpec.ClassPathEntry(name, sha256, size);
+        }
     }
 
     private ClassPathBundle() {
     }
 
     /** The entries of {@code classPath}, directories packed into jars under {@code scratch}. */
-    static List<Entry> of(List<Path> classPath, Path scratch) throws IOException {
+    public static List<Entry> of(List<Path> classPath, Path scratch) throws IOException {
         List<Entry> entries = new ArrayList<>();
         for (Path p : classPath) {
             if (Files.isDirectory(p)) {

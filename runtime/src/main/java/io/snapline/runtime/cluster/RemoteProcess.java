@@ -102,7 +102,7 @@ public final class RemoteProcess extends Process {
     }
 
     /** The files of {@code entries} by their content address, for {@link #start}. */
-    static Map<String, java.nio.file.Path> filesOf(List<ClassPathBundle.Entry> entries) {
+    public static Map<String, java.nio.file.Path> filesOf(List<ClassPathBundle.Entry> entries) {
         Map<String, java.nio.file.Path> files = new HashMap<>();
         entries.forEach(e -> files.put(e.sha256(), e.file()));
         return files;
