@@ -39,13 +39,14 @@ final class NbCoordinator implements PolicyCoordinator {
     NbCoordinator(CoordinatorServices services) {
         this.services = services;
         this.n = services.ranks();
-        this.protocol = new NbCoordinatorProtocol(n, services.settings().intervalOrDefault().toNanos(),
+        this.protocol = new NbCoordinatorProtocol(n, services.intervalNanos(),
                 services.settings().stallTimeout().toNanos(), System.nanoTime(),
                 Math.toIntExact(services.nextId().value() - 1), actions::add);
     }
 
     @Override
     public void onTick(long now) {
+        protocol.intervalNanos(services.intervalNanos()); // under --interval auto it changes at commits
         protocol.onTick(now);
         drain(now);
     }

@@ -10,6 +10,24 @@ public interface CoordinatorServices {
 
     PolicySettings settings();
 
+    /**
+     * The interval in force for the job's global checkpoints, in nanoseconds: {@code --interval T} (or the default),
+     * or under {@code --interval auto} the one the job's {@link IntervalChooser} chose from the costs of the
+     * checkpoints committed so far (the longest time a rank was held back by each, as given to {@link #commit}). It
+     * may change at each commit; a coordinator that schedules checkpoints on a timer reads it at every tick.
+     */
+    default long intervalNanos() {
+        return settings().intervalOrDefault().toNanos();
+    }
+
+    /**
+     * Rank {@code rank}'s own schedule (a policy whose ranks checkpoint alone, each with its {@link IntervalChooser})
+     * put a new interval in force: prints it and adds it to the run report.
+     */
+    default void intervalChosen(int rank, IntervalChooser.Choice choice) {
+        log("rank " + rank + ": " + choice.describe());
+    }
+
     /** Sends {@code message} to rank {@code rank}'s policy. */
     void send(int rank, byte[] message);
 
