@@ -112,12 +112,13 @@ public record LaunchOptions(
             "checkpoint/restart (the program marks safe points with io.snapline.checkpoint.Checkpoint):",
             "  --checkpoint POLICY   one of the policies below (default none)",
             "  --interval T          checkpoint every T (e.g. 500ms, 30s, 2m; default 30s)",
-            "  --interval auto       choose the interval as the job runs from the measured cost of its checkpoints",
-            "                        (t_c, the mean of the last " + IntervalChooser.WINDOW + ") and --mttf, by --formula: "
-                    + "at first the smaller of 30s and MTTF/" + IntervalChooser.START_MTTF_DIVISOR + ",",
-            "                        then re-evaluated after each checkpoint; kept between "
-                    + IntervalChooser.MIN_NANOS / 1_000_000 + "ms and the MTTF; changes",
-            "                        of less than " + Math.round(IntervalChooser.CHANGE * 100) + "% are not made",
+            "  --interval auto       choose the interval as the job runs, from the measured cost t_c of its checkpoints",
+            "                        (the mean of the last " + IntervalChooser.WINDOW + ") and --mttf, by --formula: at "
+                    + "first the smaller of 30s",
+            "                        and MTTF/" + IntervalChooser.START_MTTF_DIVISOR + ", then re-evaluated after each "
+                    + "checkpoint; kept between " + IntervalChooser.MIN_NANOS / 1_000_000 + "ms and the",
+            "                        MTTF; changes of less than " + Math.round(IntervalChooser.CHANGE * 100)
+                    + "% are not made",
             "  --mttf M              with --interval auto (required): the mean time between failures of the job as a",
             "                        whole, i.e. of any of its ranks (e.g. 6h; at least 1s)",
             "  --formula F           with --interval auto: young (default; sqrt(2 t_c M)), daly (Daly's higher-order",
