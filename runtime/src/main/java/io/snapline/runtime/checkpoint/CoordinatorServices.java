@@ -13,7 +13,8 @@ public interface CoordinatorServices {
     /**
      * The interval in force for the job's global checkpoints, in nanoseconds: {@code --interval T} (or the default),
      * or under {@code --interval auto} the one the job's {@link IntervalChooser} chose from the costs of the
-     * checkpoints committed so far (the longest time a rank was held back by each, as given to {@link #commit}). It
+     * checkpoints committed so far (the longest time a rank was held back by each, as given to
+     * {@link #commit(Manifest, long, long[])}, or the cost given to {@link #commit(Manifest, long, long[], long)}). It
      * may change at each commit; a coordinator that schedules checkpoints on a timer reads it at every tick.
      */
     default long intervalNanos() {
@@ -54,6 +55,15 @@ public interface CoordinatorServices {
      * @return whether it was committed (a store failure is logged and leaves the previous checkpoint in force)
      */
     boolean commit(Manifest manifest, long point, long[] blockedNanos);
+
+    /**
+     * {@link #commit(Manifest, long, long[])} for a checkpoint whose cost for {@code --interval auto}
+     * ({@link #intervalNanos}) is {@code costNanos} rather than the longest blocking time: a policy that writes its
+     * pieces while the ranks compute counts the writes too (the most any rank's capture and write took).
+     */
+    default boolean commit(Manifest manifest, long point, long[] blockedNanos, long costNanos) {
+        return commit(manifest, point, blockedNanos);
+    }
 
     /** What rank {@code rank} restored at the start of this attempt, or null when it started fresh. */
     RestoreFrom restoredFrom(int rank);

@@ -147,6 +147,15 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
 
     @Override
     public boolean commit(Manifest manifest, long point, long[] blockedNanos) {
+        long max = 0;
+        for (long b : blockedNanos) {
+            max = Math.max(max, b);
+        }
+        return commit(manifest, point, blockedNanos, max);
+    }
+
+    @Override
+    public boolean commit(Manifest manifest, long point, long[] blockedNanos, long costNanos) {
         long bytes = 0;
         for (var p : manifest.pieces()) {
             bytes += p.size();
@@ -171,7 +180,7 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         report.checkpoint(manifest.id().value(), point, bytes, blockedNanos, System.nanoTime());
         log("checkpoint " + manifest.id() + " committed at safe point " + point + ": " + RunReport.size(bytes)
                 + " from " + ranks + " ranks, held the ranks back " + RunReport.millis(max) + " (max)");
-        IntervalChooser.Choice chosen = interval.measured(manifest.id().value(), max, System.nanoTime());
+        IntervalChooser.Choice chosen = interval.measured(manifest.id().value(), costNanos, System.nanoTime());
         if (chosen != null) {
             intervalChosen(-1, chosen);
         }
