@@ -54,6 +54,28 @@ class AutoIntervalTest {
         assertChosen(err, "rank [0-2]: ", "young: sqrt\\(2 \\* [0-9.]+ (ms|s) \\* 2\\.0 s\\)");
     }
 
+    @Test
+    void shouldRestartFromACheckpointTakenOnTheChosenIntervalAndKeepTheChoiceAcrossTheRestart() throws IOException {
+        MpiRun.Outcome clean = MpiRun.ok(3, PacedRing.class, "80", "10");
+        MpiRun.Outcome o = MpiRun.run(3, List.of("--checkpoint", "coordinated", "--interval", "auto", "--mttf", "2s",
+                "--store", dir.resolve("store").toString(), "--inject-failure", "rank=1,point=60"),
+                PacedRing.class, "80", "10");
+        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
+        assertEquals(clean.lines(), o.lines(), o.err());
+        assertTrue(o.err().contains("restarts: 1\n"), o.err());
+        assertEquals(1, count(o.err(), "interval 200.0 ms at the start"), "one start for the job, not one per attempt:\n"
+                + o.err());
+        assertChosen(o.err(), "", "young: sqrt\\(2 \\* [0-9.]+ (ms|s) \\* 2\\.0 s\\)");
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            n++;
+        }
+        return n;
+    }
+
     /**
      * Runs the paced ring without checkpoints, then with {@code policy}, {@code --interval auto --mttf 2s} and
      * {@code formula} (and {@code h} unless empty); asserts the same output and a JSON report that lists the
