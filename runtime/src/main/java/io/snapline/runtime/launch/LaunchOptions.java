@@ -512,9 +512,11 @@ public record LaunchOptions(
             if (!auto) {
                 for (String f : List.of("--mttf", "--formula", "--h")) {
                     if (seen.contains(f)) {
+                        String fixed = interval != null
+                                ? "--interval " + ResumeCommand.duration(interval) + " fixes the interval"
+                                : "without --interval auto the interval is fixed (default 30s)";
                         throw new UsageException(f + " goes with --interval auto, which chooses the interval from it; "
-                                + (interval != null ? "--interval " + ResumeCommand.duration(interval) + " fixes the interval"
-                                : "without --interval auto the interval is fixed (default 30s)"));
+                                + fixed);
                     }
                 }
                 return null;
