@@ -52,7 +52,6 @@ final class BlockingCoordinator implements PolicyCoordinator {
 
     private final CoordinatorServices services;
     private final int n;
-    private final long intervalNanos;
     private final boolean every;
     private final long stallNanos;
     private State state = State.IDLE;
@@ -96,7 +95,6 @@ final class BlockingCoordinator implements PolicyCoordinator {
         this.services = services;
         this.n = services.ranks();
         this.every = BlockingPolicy.every(services.settings()) > 0;
-        this.intervalNanos = every ? 0 : services.settings().intervalOrDefault().toNanos();
         this.stallNanos = services.settings().stallTimeout().toNanos();
         this.id = services.nextId().value() - 1;
         this.frozen = new boolean[n];
@@ -131,13 +129,18 @@ final class BlockingCoordinator implements PolicyCoordinator {
         reason = why;
     }
 
+    /**
+     * Opens a checkpoint once the interval in force ({@link CoordinatorServices#intervalNanos}, read at every tick:
+     * under {@code --interval auto} it follows the costs of the committed checkpoints) has passed since the last one
+     * ended; abandons or releases the open one.
+     */
     @Override
     public void onTick(long now) {
         this.now = now;
         if (lastEnd == Long.MIN_VALUE) {
             lastEnd = now;
         }
-        if (state == State.IDLE && !every && now - lastEnd >= intervalNanos) {
+        if (state == State.IDLE && !every && now - lastEnd >= services.intervalNanos()) {
             open(true);
         } else if (state == State.OPEN && now - openedAt >= stallNanos) {
             abandon(timeoutReason(), false);

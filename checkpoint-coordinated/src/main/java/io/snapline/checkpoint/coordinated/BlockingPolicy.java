@@ -39,8 +39,9 @@ public final class BlockingPolicy implements CheckpointPolicy {
 
     @Override
     public void validate(PolicySettings settings) {
-        if (every(settings) > 0 && settings.interval() != null) {
-            throw new IllegalArgumentException("give either --interval or --every, not both");
+        if (every(settings) > 0 && (settings.interval() != null || settings.auto() != null)) {
+            throw new IllegalArgumentException("give either --interval" + (settings.auto() != null ? " auto" : "")
+                    + " or --every, not both");
         }
     }
 

@@ -28,6 +28,8 @@ final class NbCoordinator implements PolicyCoordinator {
     private static final class Gathered {
         final PieceRef[] pieces;
         final long[] blocked;
+        /** The most any rank's part cost: its capture and its write (which runs beside the computation). */
+        long cost;
         long point;
 
         Gathered(int n) {
@@ -39,13 +41,14 @@ final class NbCoordinator implements PolicyCoordinator {
     NbCoordinator(CoordinatorServices services) {
         this.services = services;
         this.n = services.ranks();
-        this.protocol = new NbCoordinatorProtocol(n, services.settings().intervalOrDefault().toNanos(),
+        this.protocol = new NbCoordinatorProtocol(n, services.intervalNanos(),
                 services.settings().stallTimeout().toNanos(), System.nanoTime(),
                 Math.toIntExact(services.nextId().value() - 1), actions::add);
     }
 
     @Override
     public void onTick(long now) {
+        protocol.intervalNanos(services.intervalNanos()); // under --interval auto it changes at commits
         protocol.onTick(now);
         drain(now);
     }
@@ -60,6 +63,7 @@ final class NbCoordinator implements PolicyCoordinator {
                 Gathered g = gathered.computeIfAbsent(m.epoch(), e -> new Gathered(n));
                 g.pieces[rank] = m.piece();
                 g.blocked[rank] = m.blocked();
+                g.cost = Math.max(g.cost, m.cost());
                 g.point = Math.max(g.point, m.count());
                 protocol.onPrepared(rank, m.epoch(), m.piece().size());
             }
@@ -82,7 +86,8 @@ final class NbCoordinator implements PolicyCoordinator {
                 services.broadcast(NbMessage.epochOnly(NbMessage.REQUEST, r.epoch()));
             } else if (a instanceof NbCoordinatorAction.CommitManifest c) {
                 Gathered g = gathered.remove(c.epoch());
-                services.commit(new Manifest(CheckpointId.of(c.epoch()), n, Arrays.asList(g.pieces)), g.point, g.blocked);
+                services.commit(new Manifest(CheckpointId.of(c.epoch()), n, Arrays.asList(g.pieces)), g.point, g.blocked,
+                        g.cost);
                 protocol.onManifestCommitted(c.epoch(), now);
             } else if (a instanceof NbCoordinatorAction.Committed c) {
                 services.broadcast(NbMessage.epochOnly(NbMessage.COMMITTED, c.epoch()));

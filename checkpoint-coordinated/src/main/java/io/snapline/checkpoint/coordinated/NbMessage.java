@@ -19,8 +19,8 @@ import java.io.UncheckedIOException;
  *                       ABANDONED (4) epoch i32, reason UTF
  * rank -> coordinator   TAKEN     (5) epoch i32                        I captured my state
  *                       PROMISE   (2) to i32, epoch i32, sent i64      forward to rank 'to'
- *                       PREPARED  (6) epoch i32, point i64, blocked-nanos i64, piece: rank i32, file UTF,
- *                                     size i64, crc32c i32
+ *                       PREPARED  (6) epoch i32, point i64, blocked-nanos i64, cost-nanos i64 (blocked and
+ *                                     the write), piece: rank i32, file UTF, size i64, crc32c i32
  * </pre>
  */
 final class NbMessage {
@@ -35,7 +35,8 @@ final class NbMessage {
     }
 
     /** A decoded message: {@code type} plus the fields that type uses. */
-    record Decoded(byte type, int peer, int epoch, long count, long blocked, String reason, PieceRef piece) {
+    record Decoded(byte type, int peer, int epoch, long count, long blocked, long cost, String reason,
+            PieceRef piece) {
     }
 
     static byte[] epochOnly(byte type, int epoch) {
@@ -62,12 +63,13 @@ final class NbMessage {
         });
     }
 
-    static byte[] prepared(int epoch, long point, long blocked, PieceRef piece) {
+    static byte[] prepared(int epoch, long point, long blocked, long cost, PieceRef piece) {
         return write(out -> {
             out.writeByte(PREPARED);
             out.writeInt(epoch);
             out.writeLong(point);
             out.writeLong(blocked);
+            out.writeLong(cost);
             out.writeInt(piece.rank());
             out.writeUTF(piece.fileName());
             out.writeLong(piece.size());
@@ -79,11 +81,11 @@ final class NbMessage {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(message))) {
             byte type = in.readByte();
             return switch (type) {
-                case REQUEST, COMMITTED, TAKEN -> new Decoded(type, -1, in.readInt(), 0, 0, null, null);
-                case PROMISE -> new Decoded(type, in.readInt(), in.readInt(), in.readLong(), 0, null, null);
-                case ABANDONED -> new Decoded(type, -1, in.readInt(), 0, 0, in.readUTF(), null);
-                case PREPARED -> new Decoded(type, -1, in.readInt(), in.readLong(), in.readLong(), null,
-                        new PieceRef(in.readInt(), in.readUTF(), in.readLong(), in.readInt()));
+                case REQUEST, COMMITTED, TAKEN -> new Decoded(type, -1, in.readInt(), 0, 0, 0, null, null);
+                case PROMISE -> new Decoded(type, in.readInt(), in.readInt(), in.readLong(), 0, 0, null, null);
+                case ABANDONED -> new Decoded(type, -1, in.readInt(), 0, 0, 0, in.readUTF(), null);
+                case PREPARED -> new Decoded(type, -1, in.readInt(), in.readLong(), in.readLong(), in.readLong(),
+                        null, new PieceRef(in.readInt(), in.readUTF(), in.readLong(), in.readInt()));
                 default -> throw new IllegalArgumentException("unknown non-blocking-protocol message type " + type);
             };
         } catch (IOException e) {

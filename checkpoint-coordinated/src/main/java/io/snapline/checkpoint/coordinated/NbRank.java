@@ -52,6 +52,7 @@ final class NbRank implements RankPolicy, TrafficHook {
     private final ArrayDeque<NbRankAction> actions = new ArrayDeque<>();
     private final List<byte[]> earlyControl = new ArrayList<>();
     private final Map<Integer, CompletableFuture<RankImage>> images = new HashMap<>();
+    /** Per open checkpoint: its safe point, how long the capture held the rank back, how long the write took. */
     private final Map<Integer, long[]> timing = new HashMap<>();
     private final Map<Integer, PieceRef> pieces = new HashMap<>();
     private final Map<Long, SavedMessage> late = new HashMap<>();
@@ -101,7 +102,7 @@ final class NbRank implements RankPolicy, TrafficHook {
         if (image != null) {
             CompletableFuture<RankImage> f;
             synchronized (this) {
-                timing.put(epoch[0], new long[] {point, services.nanoTime() - start});
+                timing.put(epoch[0], new long[] {point, services.nanoTime() - start, 0});
                 f = images.get(epoch[0]);
             }
             if (f != null) {
@@ -213,10 +214,10 @@ final class NbRank implements RankPolicy, TrafficHook {
                     return; // the rank's part in the attempt is over: its writer is gone, as with its process
                 }
             } else if (a instanceof NbRankAction.Prepared p) {
-                long[] t = timing.getOrDefault(p.epoch(), new long[2]);
+                long[] t = timing.getOrDefault(p.epoch(), new long[3]);
                 PieceRef piece = pieces.get(p.epoch());
                 if (piece != null) {
-                    services.toCoordinator(NbMessage.prepared(p.epoch(), t[0], t[1], piece));
+                    services.toCoordinator(NbMessage.prepared(p.epoch(), t[0], t[1], t[1] + t[2], piece));
                 }
             }
         }
@@ -237,8 +238,14 @@ final class NbRank implements RankPolicy, TrafficHook {
         CheckpointId id = CheckpointId.of(data.epoch());
         RankImage complete = captured.withPolicyData(data.encode());
         services.aboutToWrite(id);
+        long writing = services.nanoTime();
         PieceRef piece = services.writePiece(id, complete);
+        long wrote = services.nanoTime() - writing;
         synchronized (this) {
+            long[] t = timing.get(data.epoch());
+            if (t != null) {
+                t[2] = wrote;
+            }
             pieces.put(data.epoch(), piece);
             protocol.onPieceWritten(data.epoch(), piece.size());
             drain();

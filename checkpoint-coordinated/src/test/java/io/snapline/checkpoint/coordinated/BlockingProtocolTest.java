@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.runtime.checkpoint.CoordinatorServices;
 import io.snapline.runtime.checkpoint.Cut;
+import io.snapline.runtime.checkpoint.Interval;
+import io.snapline.runtime.checkpoint.IntervalChooser;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
@@ -31,9 +33,19 @@ class BlockingProtocolTest {
         final PolicySettings settings;
         final int n;
 
+        /** The job's interval, fed at each commit with the longest blocking time, as the supervisor does. */
+        final IntervalChooser interval;
+        final List<IntervalChooser.Choice> chosen = new ArrayList<>();
+
         FakeCoordinatorServices(int n, PolicySettings settings) {
             this.n = n;
             this.settings = settings;
+            this.interval = IntervalChooser.of(settings.checkpointInterval(), 0);
+        }
+
+        @Override
+        public long intervalNanos() {
+            return interval.intervalNanos();
         }
 
         @Override
@@ -60,6 +72,11 @@ class BlockingProtocolTest {
         public boolean commit(Manifest manifest, long point, long[] blockedNanos) {
             committed.add(manifest);
             committedPoints.add(point);
+            IntervalChooser.Choice c = interval.measured(manifest.id().value(),
+                    java.util.Arrays.stream(blockedNanos).max().orElse(0), 0);
+            if (c != null) {
+                chosen.add(c);
+            }
             return true;
         }
 
@@ -101,7 +118,11 @@ class BlockingProtocolTest {
     }
 
     private static byte[] prepared(long id, long point, int rank) {
-        return BlockingMessage.encode(new BlockingMessage.Prepared(id, point, 5,
+        return prepared(id, point, rank, 5);
+    }
+
+    private static byte[] prepared(long id, long point, int rank, long blockedNanos) {
+        return BlockingMessage.encode(new BlockingMessage.Prepared(id, point, blockedNanos,
                 new PieceRef(rank, "rank-" + rank + ".piece", 100, 7)));
     }
 
@@ -113,6 +134,31 @@ class BlockingProtocolTest {
 
     private static List<String> tail(List<String> l, int from) {
         return List.copyOf(l.subList(from, l.size()));
+    }
+
+    @Test
+    void shouldOpenTheNextCheckpointAfterTheIntervalChosenFromTheLastOnesCostUnderIntervalAuto() {
+        FakeCoordinatorServices s = new FakeCoordinatorServices(2, new PolicySettings("coordinated", null, 2,
+                Duration.ofMinutes(5), java.util.Map.of(), new Interval.Auto(Interval.Formula.YOUNG,
+                Duration.ofHours(1), 0.5)));
+        BlockingCoordinator c = new BlockingCoordinator(s);
+        c.onTick(0);
+        c.onTick(29 * SECOND);
+        assertEquals(BlockingCoordinator.State.IDLE, c.state(), "it starts at 30 s, the smaller of 30 s and MTTF/10");
+        c.onTick(30 * SECOND);
+        assertEquals(BlockingCoordinator.State.OPEN, c.state());
+        c.onRankMessage(0, frozen(1, 7));
+        c.onRankMessage(1, frozen(1, 7));
+        c.onRankMessage(0, prepared(1, 7, 0, SECOND));
+        c.onRankMessage(1, prepared(1, 7, 1, 2 * SECOND));
+        assertEquals(1, s.committed.size());
+        // young: sqrt(2 * 2 s * 3600 s) = 120 s, from the longest-held rank's 2 s
+        assertEquals(120 * SECOND, s.chosen.get(0).intervalNanos());
+        c.onTick(31 * SECOND);
+        c.onTick(150 * SECOND);
+        assertEquals(BlockingCoordinator.State.IDLE, c.state());
+        c.onTick(151 * SECOND);
+        assertEquals(BlockingCoordinator.State.OPEN, c.state());
     }
 
     @Test

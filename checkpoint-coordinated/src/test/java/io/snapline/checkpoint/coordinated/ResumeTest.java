@@ -254,8 +254,14 @@ class ResumeTest {
     void shouldRefuseIntervalAutoWhenNoFailureRateIsKnown() {
         UsageException e = assertThrows(UsageException.class, () -> ring(2, List.of("--checkpoint", "coordinated",
                 "--interval", "auto", "--store", tmp.resolve("s").toString())));
-        assertTrue(e.getMessage().contains("--interval auto is not available in this build")
-                && e.getMessage().contains("give --interval T"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("--interval auto needs --mttf M"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseIntervalAutoTogetherWithEvery() {
+        UsageException e = assertThrows(UsageException.class, () -> ring(2, List.of("--checkpoint", "coordinated",
+                "--interval", "auto", "--mttf", "1h", "--every", "5", "--store", tmp.resolve("s").toString())));
+        assertEquals("give either --interval auto or --every, not both", e.getMessage());
     }
 
     @Test

@@ -51,7 +51,7 @@ final class IndependentCoordinator implements PolicyCoordinator {
 
     @Override
     public void onRankMessage(int rank, byte[] message) {
-        if (LocalReport.tookStopped(rank, message, services)) {
+        if (LocalReport.tookStopped(rank, message, services) || LocalReport.tookInterval(rank, message, services)) {
             return;
         }
         LocalReport report = LocalReport.decode(message);

@@ -149,8 +149,9 @@ public final class IndependentPolicy implements CheckpointPolicy {
                         + "or causal");
             }
         }
-        if (every(settings) > 0 && settings.interval() != null) {
-            throw new IllegalArgumentException("give either --interval or --every, not both");
+        if (every(settings) > 0 && (settings.interval() != null || settings.auto() != null)) {
+            throw new IllegalArgumentException("give either --interval" + (settings.auto() != null ? " auto" : "")
+                    + " or --every, not both");
         }
     }
 

@@ -7,6 +7,7 @@ import io.snapline.runtime.checkpoint.RankPolicy;
 import io.snapline.runtime.checkpoint.RankServices;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.PieceRef;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The rank half of {@code independent}: at a safe point its {@link Schedule} picks, the rank captures its image
@@ -22,6 +23,8 @@ final class IndependentRank implements RankPolicy {
     private final Schedule schedule;
     private long next;
     private final LocalWrite write;
+    /** The cost of the last local checkpoint written, not yet given to the schedule: {index, nanos}, or null. */
+    private final AtomicReference<long[]> cost = new AtomicReference<>();
     private volatile boolean stopRequested;
 
     IndependentRank(RankServices services) {
@@ -41,6 +44,7 @@ final class IndependentRank implements RankPolicy {
             stopForRestart(point);
         }
         long start = services.nanoTime();
+        LocalWrite.measured(cost, schedule, start, services);
         if (!schedule.due(point, start)) {
             return;
         }
@@ -54,7 +58,9 @@ final class IndependentRank implements RankPolicy {
         schedule.taken(services.nanoTime());
         write.start(index, () -> {
             services.aboutToWrite(id);
+            long writing = services.nanoTime();
             PieceRef piece = services.writeLocal(index, image);
+            cost.set(new long[] {index, blocked + services.nanoTime() - writing});
             services.toCoordinator(new LocalReport(index, point, piece.size(), blocked, image.dependencies()).encode());
             services.wake();
         });

@@ -1,6 +1,7 @@
 package io.snapline.checkpoint.independent;
 
 import io.snapline.runtime.checkpoint.CoordinatorServices;
+import io.snapline.runtime.checkpoint.IntervalChooser;
 import java.nio.ByteBuffer;
 
 /**
@@ -14,6 +15,25 @@ record LocalReport(long index, long point, long bytes, long blockedNanos, byte[]
     static final byte STOP = 2;
     /** Rank to coordinator: stopped at safe point (i64) with local checkpoint (i64; 0: none). */
     static final byte STOPPED = 3;
+    /** Rank to coordinator: {@code --interval auto} put a new interval in force ({@link IntervalChooser.Choice}). */
+    static final byte INTERVAL = 4;
+
+    static byte[] interval(IntervalChooser.Choice choice) {
+        byte[] c = choice.encode();
+        return ByteBuffer.allocate(1 + c.length).put(INTERVAL).put(c).array();
+    }
+
+    /**
+     * If {@code message} is an {@link #INTERVAL} report of {@code rank}, hands it to the supervisor (progress line and
+     * run report); returns whether it was one. (Both coordinators of {@code independent}.)
+     */
+    static boolean tookInterval(int rank, byte[] message, CoordinatorServices services) {
+        if (message.length == 0 || message[0] != INTERVAL) {
+            return false;
+        }
+        services.intervalChosen(rank, IntervalChooser.Choice.decode(ByteBuffer.wrap(message, 1, message.length - 1)));
+        return true;
+    }
 
     static byte[] stop() {
         return new byte[] {STOP};

@@ -1,7 +1,9 @@
 package io.snapline.checkpoint.independent;
 
 import io.snapline.checkpoint.CheckpointException;
+import io.snapline.runtime.checkpoint.IntervalChooser;
 import io.snapline.runtime.checkpoint.RankServices;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
@@ -16,6 +18,22 @@ final class LocalWrite {
 
     LocalWrite(RankServices services) {
         this.services = services;
+    }
+
+    /**
+     * Gives the schedule the cost of the last local checkpoint written, if there is one it has not had (the time the
+     * checkpoint held the program back plus its write on the writer thread, which the writer put in {@code cost}),
+     * and tells the coordinator of a new interval it chose. Program thread, at a safe point.
+     */
+    static void measured(AtomicReference<long[]> cost, Schedule schedule, long nowNanos, RankServices services) {
+        long[] c = cost.getAndSet(null);
+        if (c == null) {
+            return;
+        }
+        IntervalChooser.Choice chosen = schedule.measured(c[0], c[1], nowNanos);
+        if (chosen != null) {
+            services.toCoordinator(LocalReport.interval(chosen));
+        }
     }
 
     /** Starts writing local checkpoint {@code index} with {@code task} on the rank's writer thread. */

@@ -116,7 +116,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
 
     @Override
     public void onRankMessage(int rank, byte[] message) {
-        if (LocalReport.tookStopped(rank, message, services)) {
+        if (LocalReport.tookStopped(rank, message, services) || LocalReport.tookInterval(rank, message, services)) {
             return;
         }
         switch (LoggingMessage.type(message)) {

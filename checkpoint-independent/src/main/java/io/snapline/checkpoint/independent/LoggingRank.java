@@ -58,6 +58,9 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     private final int n;
     private final int me;
     private final Schedule schedule;
+    /** The cost of the last local checkpoint written, not yet given to the schedule: {index, nanos}, or null. */
+    private final java.util.concurrent.atomic.AtomicReference<long[]> cost =
+            new java.util.concurrent.atomic.AtomicReference<>();
     /** Replaced at the restore; read by {@link #onControl} on other threads. */
     private volatile SenderLog log;
     /** Messages numbered on each channel so far; program thread. */
@@ -673,6 +676,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             stopForRestart(point);
         }
         long start = services.nanoTime();
+        LocalWrite.measured(cost, schedule, start, services);
         if (!schedule.due(point, start) && !checkpointSoon) {
             return;
         }
@@ -690,7 +694,9 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         schedule.taken(services.nanoTime());
         write.start(index, () -> {
             services.aboutToWrite(CheckpointId.of(index));
+            long writing = services.nanoTime();
             PieceRef piece = services.writeLocal(index, taken.image());
+            cost.set(new long[] {index, blocked + services.nanoTime() - writing});
             services.toCoordinator(taken.report(index, point, piece.size(), blocked));
             services.wake();
         });

@@ -109,6 +109,11 @@ class IndependentCoordinatorTest {
         public void warn(String warning) {
             calls.add("warn " + warning);
         }
+
+        @Override
+        public void intervalChosen(int rank, io.snapline.runtime.checkpoint.IntervalChooser.Choice choice) {
+            calls.add("interval " + rank + ": " + choice.describe());
+        }
     }
 
     /** A dependency record in the runtime's format; {@code sends} are (to, seq), {@code receives} (from, seq, interval). */
@@ -140,6 +145,16 @@ class IndependentCoordinatorTest {
     }
 
     private static final long[][] NONE = new long[0][];
+
+    @Test
+    void shouldHandTheIntervalARankChoseToTheSupervisor() {
+        Services s = new Services(null, null);
+        IndependentCoordinator c = new IndependentCoordinator(s);
+        c.onRankMessage(1, LocalReport.interval(new io.snapline.runtime.checkpoint.IntervalChooser.Choice(4,
+                632_000_000L, 10_000_000L, "young: sqrt(2 * 10.0 ms * 20.0 s) = 632.5 ms; t_c of checkpoint 4", 77)));
+        assertEquals(List.of("interval 1: interval 632.0 ms after checkpoint 4 (young: sqrt(2 * 10.0 ms * 20.0 s) = "
+                + "632.5 ms; t_c of checkpoint 4)"), s.calls);
+    }
 
     @Test
     void shouldDeleteEveryCheckpointOlderThanTheLineForAFailureOfEveryRank() {

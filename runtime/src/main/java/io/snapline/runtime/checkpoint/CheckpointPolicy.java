@@ -44,6 +44,10 @@ public interface CheckpointPolicy {
 
     /** When this policy checkpoints under {@code settings}, for the launcher's first line, e.g. {@code every 30 s}. */
     default String schedule(PolicySettings settings) {
+        if (settings.auto() != null) {
+            return "interval auto: " + settings.auto().describe() + ", starting at "
+                    + IntervalChooser.human(IntervalChooser.of(settings.auto(), 0).intervalNanos());
+        }
         Duration d = settings.intervalOrDefault();
         return "every " + (d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms");
     }

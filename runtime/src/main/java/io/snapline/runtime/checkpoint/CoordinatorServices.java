@@ -10,6 +10,25 @@ public interface CoordinatorServices {
 
     PolicySettings settings();
 
+    /**
+     * The interval in force for the job's global checkpoints, in nanoseconds: {@code --interval T} (or the default),
+     * or under {@code --interval auto} the one the job's {@link IntervalChooser} chose from the costs of the
+     * checkpoints committed so far (the longest time a rank was held back by each, as given to
+     * {@link #commit(Manifest, long, long[])}, or the cost given to {@link #commit(Manifest, long, long[], long)}). It
+     * may change at each commit; a coordinator that schedules checkpoints on a timer reads it at every tick.
+     */
+    default long intervalNanos() {
+        return settings().intervalOrDefault().toNanos();
+    }
+
+    /**
+     * Rank {@code rank}'s own schedule (a policy whose ranks checkpoint alone, each with its {@link IntervalChooser})
+     * put a new interval in force: prints it and adds it to the run report.
+     */
+    default void intervalChosen(int rank, IntervalChooser.Choice choice) {
+        log("rank " + rank + ": " + choice.describe());
+    }
+
     /** Sends {@code message} to rank {@code rank}'s policy. */
     void send(int rank, byte[] message);
 
@@ -36,6 +55,15 @@ public interface CoordinatorServices {
      * @return whether it was committed (a store failure is logged and leaves the previous checkpoint in force)
      */
     boolean commit(Manifest manifest, long point, long[] blockedNanos);
+
+    /**
+     * {@link #commit(Manifest, long, long[])} for a checkpoint whose cost for {@code --interval auto}
+     * ({@link #intervalNanos}) is {@code costNanos} rather than the longest blocking time: a policy that writes its
+     * pieces while the ranks compute counts the writes too (the most any rank's capture and write took).
+     */
+    default boolean commit(Manifest manifest, long point, long[] blockedNanos, long costNanos) {
+        return commit(manifest, point, blockedNanos);
+    }
 
     /** What rank {@code rank} restored at the start of this attempt, or null when it started fresh. */
     RestoreFrom restoredFrom(int rank);

@@ -15,9 +15,11 @@ import java.util.Map;
  * @param stallTimeout  how long a checkpoint may wait for a rank to reach its safe point before it is given up
  * @param options       the policy's own options ({@link CheckpointPolicy#options()}) as given, flag to value (the
  *                      empty string for a switch), in the order given
+ * @param auto          {@code --interval auto} with its settings, or null when the interval is fixed (then
+ *                      {@code interval} applies); see {@link #checkpointInterval()}
  */
 public record PolicySettings(String policy, Duration interval, int retain, Duration stallTimeout,
-        Map<String, String> options) {
+        Map<String, String> options, Interval.Auto auto) {
     /** Interval used when {@code --interval} is not given (and the policy has no other schedule). */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
 
@@ -28,6 +30,9 @@ public record PolicySettings(String policy, Duration interval, int retain, Durat
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(5);
 
     public PolicySettings {
+        if (auto != null && interval != null) {
+            throw new IllegalArgumentException("give either a fixed interval or an automatic one, not both");
+        }
         if (retain < 1) {
             throw new IllegalArgumentException("retain must be at least 1, got " + retain);
         }
@@ -46,14 +51,28 @@ public record PolicySettings(String policy, Duration interval, int retain, Durat
         });
     }
 
+    /** Settings with a fixed interval ({@code interval}, or the default when null). */
+    public PolicySettings(String policy, Duration interval, int retain, Duration stallTimeout,
+            Map<String, String> options) {
+        this(policy, interval, retain, stallTimeout, options, null);
+    }
+
     /** Settings with the defaults: keep 2 checkpoints, a 5-minute stall timeout. */
     public static PolicySettings of(String policy, Duration interval, Map<String, String> options) {
         return new PolicySettings(policy, interval, 2, DEFAULT_STALL_TIMEOUT, options);
     }
 
-    /** {@code --interval} as given, or {@link #DEFAULT_INTERVAL}. */
+    /**
+     * {@code --interval T} as given, or {@link #DEFAULT_INTERVAL}; under {@code --interval auto} the interval is
+     * chosen as the job runs instead ({@link #checkpointInterval()}, {@link IntervalChooser}).
+     */
     public Duration intervalOrDefault() {
         return interval != null ? interval : DEFAULT_INTERVAL;
+    }
+
+    /** How far apart checkpoints are: {@link #auto()} when given, else {@link #intervalOrDefault()} as fixed. */
+    public Interval checkpointInterval() {
+        return auto != null ? auto : new Interval.Fixed(intervalOrDefault());
     }
 
     /** The value of the policy option {@code flag}, or null when it was not given. */

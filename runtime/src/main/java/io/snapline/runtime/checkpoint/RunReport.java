@@ -53,6 +53,13 @@ public final class RunReport {
     public record LogSample(int rank, long bytes, long peakBytes, long spilledBytes, long spilledPeakBytes, long at) {
     }
 
+    /**
+     * An interval put in force by {@code --interval auto}: for the job's global checkpoints ({@code rank} -1) or for
+     * one rank's local ones. {@code at}: nanoseconds since the job started.
+     */
+    public record IntervalChosen(int rank, IntervalChooser.Choice choice, long at) {
+    }
+
     /** A checkpoint that was started but abandoned (the job ran on without it). */
     public record Abandoned(long id, String reason, long at) {
     }
@@ -67,6 +74,7 @@ public final class RunReport {
     private final List<Restart> restarts = new ArrayList<>();
     private final List<Abandoned> abandoned = new ArrayList<>();
     private final List<LogSample> logSamples = new ArrayList<>();
+    private final List<IntervalChosen> intervals = new ArrayList<>();
     /** Per rank: how many times its program was started (every attempt starts all; a rank restarted alone, one). */
     private final int[] starts;
     private final List<String> warnings = new ArrayList<>();
@@ -117,6 +125,15 @@ public final class RunReport {
     public synchronized void messageLog(int rank, long bytes, long peakBytes, long spilledBytes,
             long spilledPeakBytes, long nowNanos) {
         logSamples.add(new LogSample(rank, bytes, peakBytes, spilledBytes, spilledPeakBytes, nowNanos - start));
+    }
+
+    /** {@code --interval auto} put {@code choice} in force for rank {@code rank}'s checkpoints, or the job's (-1). */
+    public synchronized void intervalChosen(int rank, IntervalChooser.Choice choice, long nowNanos) {
+        intervals.add(new IntervalChosen(rank, choice, nowNanos - start));
+    }
+
+    public synchronized List<IntervalChosen> intervals() {
+        return List.copyOf(intervals);
     }
 
     /** A local checkpoint was deleted because no restart can use it any more. */
@@ -238,6 +255,13 @@ public final class RunReport {
                     + "the JSON report)%n", peaks, spills ? "; spilled to disk beyond --log-memory, peak by rank "
                     + spilled : "", logSamples.size()));
         }
+        if (!intervals.isEmpty()) {
+            s.append(String.format(Locale.ROOT, "  intervals chosen (--interval auto): %d%n", intervals.size()));
+            for (IntervalChosen i : intervals) {
+                s.append(String.format(Locale.ROOT, "    at %s: %s%s%n", seconds(i.at()),
+                        i.rank() < 0 ? "" : "rank " + i.rank() + ": ", i.choice().describe()));
+            }
+        }
         if (!abandoned.isEmpty()) {
             s.append(String.format(Locale.ROOT, "  checkpoints abandoned: %d (the job ran on without them)%n",
                     abandoned.size()));
@@ -297,6 +321,10 @@ public final class RunReport {
                 r.fromCheckpoint(),
                 r.fromLine() == null ? "null" : java.util.Arrays.toString(r.fromLine()), r.detectedAt(), r.tookNanos(),
                 r.alone()));
+        array(j, "intervals", intervals, i -> String.format(Locale.ROOT,
+                "{\"rank\": %d, \"afterCheckpoint\": %d, \"intervalNanos\": %d, \"costNanos\": %d, "
+                        + "\"reason\": %s, \"atNanos\": %d}", i.rank(), i.choice().afterCheckpoint(),
+                i.choice().intervalNanos(), i.choice().costNanos(), quote(i.choice().reason()), i.at()));
         array(j, "abandoned", abandoned, a -> String.format(Locale.ROOT,
                 "{\"id\": %d, \"reason\": %s, \"atNanos\": %d}", a.id(), quote(a.reason()), a.at()));
         j.append("  \"warnings\": [");

@@ -14,6 +14,9 @@
  * {@link io.snapline.runtime.checkpoint.Cut}, and a policy that numbers traffic sees it through a
  * {@link io.snapline.runtime.checkpoint.TrafficHook}, which the runtime adapts to the engine's hook (the policy
  * modules' architecture tests keep them off the engine). {@link io.snapline.runtime.checkpoint.RankAgent} is the
- * runtime behind the program-facing {@link io.snapline.checkpoint.Checkpoint} API.
+ * runtime behind the program-facing {@link io.snapline.checkpoint.Checkpoint} API. How far apart checkpoints are is an
+ * {@link io.snapline.runtime.checkpoint.Interval}, fixed or chosen as the job runs by an
+ * {@link io.snapline.runtime.checkpoint.IntervalChooser} from the measured cost of the checkpoints
+ * ({@code --interval auto}); every policy's scheduler follows it.
  */
 package io.snapline.runtime.checkpoint;

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import io.snapline.runtime.checkpoint.Interval;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.RestoreFrom;
@@ -34,8 +35,9 @@ import java.util.Map;
  *  Heartbeat  (empty)        Finished (empty)
  *  Failed     report str     Abort    code i32, reason str
  *  PeerDied   rank i32, reason str     Stop  reason str
- *  CheckpointSetup  policy str, interval-nanos i64 (-1: none), every i64, retain i32, stall-nanos i64,
- *                   logging str, has-store u8, [store-directory str, has-fingerprint u8, [format i32,
+ *  CheckpointSetup  policy str, interval-nanos i64 (-1: none), retain i32, stall-nanos i64, option-count i32,
+ *                   option-count x (flag str, value str), auto u8, [formula str, mttf-nanos i64, h-bits i64
+ *                   (--interval auto only)], has-store u8, [store-directory str, has-fingerprint u8, [format i32,
  *                   main-class str, argument-count i32, the arguments (str each), class-path str, policy str,
  *                   policy-options str, ranks i32], first-checkpoint-id i64], restore u8 (0: none, 1: a piece
  *                   of a global checkpoint, 2: a local checkpoint), [id i64], [piece: rank i32, file-name str,
@@ -233,6 +235,11 @@ public final class ControlChannel implements AutoCloseable {
         b.str(s.policy()).i64(s.interval() == null ? -1 : s.interval().toNanos()).i32(s.retain())
                 .i64(s.stallTimeout().toNanos()).i32(s.options().size());
         s.options().forEach((flag, value) -> b.str(flag).str(value));
+        b.u8(s.auto() == null ? 0 : 1);
+        if (s.auto() != null) {
+            b.str(s.auto().formula().flag()).i64(s.auto().mttf().toNanos())
+                    .i64(Double.doubleToLongBits(s.auto().h()));
+        }
         b.u8(c.storeDirectory() == null ? 0 : 1);
         if (c.storeDirectory() != null) {
             b.str(c.storeDirectory());
@@ -269,8 +276,23 @@ public final class ControlChannel implements AutoCloseable {
         for (int k = 0; k < count; k++) {
             options.put(str(in), str(in));
         }
+        Interval.Auto auto = null;
+        if (flag(in)) {
+            String name = str(in);
+            Interval.Formula formula = Interval.Formula.byFlag(name);
+            if (formula == null) {
+                throw new IOException("a checkpoint setup with the unknown interval formula '" + name + "'");
+            }
+            long mttf = in.getLong();
+            double h = Double.longBitsToDouble(in.getLong());
+            try {
+                auto = new Interval.Auto(formula, Duration.ofNanos(mttf), h);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("a checkpoint setup with a bad automatic interval: " + e.getMessage(), e);
+            }
+        }
         PolicySettings settings = new PolicySettings(policy, interval < 0 ? null : Duration.ofNanos(interval), retain,
-                Duration.ofNanos(stall), options);
+                Duration.ofNanos(stall), options, auto);
         String store = null;
         JobFingerprint fingerprint = null;
         long firstId = 1;

@@ -2,6 +2,7 @@ package io.snapline.runtime.launch;
 
 import io.snapline.runtime.checkpoint.CheckpointPolicy;
 import io.snapline.runtime.checkpoint.CoordinatorServices;
+import io.snapline.runtime.checkpoint.IntervalChooser;
 import io.snapline.runtime.checkpoint.PolicyCoordinator;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RestartPoint;
@@ -48,12 +49,15 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
     private final PolicyCoordinator coordinator;
     private final HeldOutput output;
     private volatile CheckpointId nextId;
+    /** The job's interval for global checkpoints; lives across attempts, used by one loop thread at a time. */
+    private final IntervalChooser interval;
 
     /** @param output the job's held stdout, told what commits; null when output is not held */
     CoordinatorLoop(CheckpointPolicy policy, int ranks, PolicySettings settings, CheckpointStore store,
             CheckpointId nextId, RestartPoint restored, RunReport report, PrintStream log, Ranks out,
-            HeldOutput output) {
+            HeldOutput output, IntervalChooser interval) {
         this.output = output;
+        this.interval = interval;
         this.restored = restored;
         this.ranks = ranks;
         this.settings = settings;
@@ -143,6 +147,15 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
 
     @Override
     public boolean commit(Manifest manifest, long point, long[] blockedNanos) {
+        long max = 0;
+        for (long b : blockedNanos) {
+            max = Math.max(max, b);
+        }
+        return commit(manifest, point, blockedNanos, max);
+    }
+
+    @Override
+    public boolean commit(Manifest manifest, long point, long[] blockedNanos, long costNanos) {
         long bytes = 0;
         for (var p : manifest.pieces()) {
             bytes += p.size();
@@ -167,7 +180,22 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         report.checkpoint(manifest.id().value(), point, bytes, blockedNanos, System.nanoTime());
         log("checkpoint " + manifest.id() + " committed at safe point " + point + ": " + RunReport.size(bytes)
                 + " from " + ranks + " ranks, held the ranks back " + RunReport.millis(max) + " (max)");
+        IntervalChooser.Choice chosen = interval.measured(manifest.id().value(), costNanos, System.nanoTime());
+        if (chosen != null) {
+            intervalChosen(-1, chosen);
+        }
         return true;
+    }
+
+    @Override
+    public long intervalNanos() {
+        return interval.intervalNanos();
+    }
+
+    @Override
+    public void intervalChosen(int rank, IntervalChooser.Choice choice) {
+        report.intervalChosen(rank, choice, System.nanoTime());
+        log((rank < 0 ? "" : "rank " + rank + ": ") + choice.describe());
     }
 
     @Override

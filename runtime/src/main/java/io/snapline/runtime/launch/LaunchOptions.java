@@ -1,6 +1,8 @@
 package io.snapline.runtime.launch;
 
 import io.snapline.runtime.checkpoint.CheckpointPolicy;
+import io.snapline.runtime.checkpoint.Interval;
+import io.snapline.runtime.checkpoint.IntervalChooser;
 import io.snapline.runtime.checkpoint.NonePolicy;
 import io.snapline.runtime.checkpoint.Policies;
 import io.snapline.runtime.checkpoint.PolicyOption;
@@ -42,7 +44,7 @@ import java.util.regex.Pattern;
  * @param tagOutput      prefix every output line with {@code [rank] }
  * @param checkpoint     checkpoint policy name, {@code none} by default
  * @param interval       checkpoint interval, or null
- * @param intervalAuto   {@code --interval auto}
+ * @param auto           {@code --interval auto} with {@code --mttf}, {@code --formula} and {@code --h}, or null
  * @param store          checkpoint directory, or null
  * @param injectFailures failures to inject
  * @param maxRestarts    restarts allowed before the job gives up
@@ -66,7 +68,7 @@ public record LaunchOptions(
         boolean tagOutput,
         String checkpoint,
         Duration interval,
-        boolean intervalAuto,
+        Interval.Auto auto,
         String store,
         List<FailureSpec> injectFailures,
         int maxRestarts,
@@ -110,6 +112,19 @@ public record LaunchOptions(
             "checkpoint/restart (the program marks safe points with io.snapline.checkpoint.Checkpoint):",
             "  --checkpoint POLICY   one of the policies below (default none)",
             "  --interval T          checkpoint every T (e.g. 500ms, 30s, 2m; default 30s)",
+            "  --interval auto       choose the interval as the job runs, from the measured cost t_c of its checkpoints",
+            "                        (the mean of the last " + IntervalChooser.WINDOW + ") and --mttf, by --formula: at "
+                    + "first the smaller of 30s",
+            "                        and MTTF/" + IntervalChooser.START_MTTF_DIVISOR + ", then re-evaluated after each "
+                    + "checkpoint; kept between " + IntervalChooser.MIN_NANOS / 1_000_000 + "ms and the",
+            "                        MTTF; changes of less than " + Math.round(IntervalChooser.CHANGE * 100)
+                    + "% are not made",
+            "  --mttf M              with --interval auto (required): the mean time between failures of the job as a",
+            "                        whole, i.e. of any of its ranks (e.g. 6h; at least 1s)",
+            "  --formula F           with --interval auto: young (default; sqrt(2 t_c M)), daly (Daly's higher-order",
+            "                        estimate) or wong-franklin (sqrt(M t_c) / h)",
+            "  --h H                 with --formula wong-franklin: the average fraction of an interval a failure loses,",
+            "                        in (0, 1] (default 0.5)",
             "  --store DIR           checkpoint directory (default ./snapline-checkpoints/<job-id>)",
             "  --inject-failure F    rank=R,after=5s | rank=R,point=K | rank=R,during-checkpoint=K | random,seed=S,count=C",
             "  --max-restarts K      give up after K restarts (default " + DEFAULT_MAX_RESTARTS + ")",
@@ -178,6 +193,7 @@ public record LaunchOptions(
             Map.entry("-jar", true),
             Map.entry("--tag-output", false),
             Map.entry("--checkpoint", true), Map.entry("--interval", true),
+            Map.entry("--mttf", true), Map.entry("--formula", true), Map.entry("--h", true),
             Map.entry("--store", true), Map.entry("--inject-failure", true), Map.entry("--max-restarts", true),
             Map.entry("--resume", true), Map.entry("--report", true), Map.entry("--jvm-opts", true),
             Map.entry("--failure-timeout", true), Map.entry("--checkpoint-timeout", true),
@@ -263,7 +279,12 @@ public record LaunchOptions(
      * options; two checkpoints are kept.
      */
     public PolicySettings policySettings() {
-        return new PolicySettings(checkpoint, interval, 2, checkpointTimeout, policyOptions);
+        return new PolicySettings(checkpoint, interval, 2, checkpointTimeout, policyOptions, auto);
+    }
+
+    /** Whether {@code --interval auto} was given. */
+    public boolean intervalAuto() {
+        return auto != null;
     }
 
     /** One pass over the arguments; holds the values seen so far. */
@@ -284,6 +305,9 @@ public record LaunchOptions(
         private String checkpoint = NO_POLICY;
         private Duration interval;
         private boolean auto;
+        private Duration mttf;
+        private Interval.Formula formula;
+        private String h;
         private String store;
         private final List<FailureSpec> failures = new ArrayList<>();
         private int maxRestarts = DEFAULT_MAX_RESTARTS;
@@ -340,8 +364,9 @@ public record LaunchOptions(
                 checkClassName(main);
             }
             CheckpointPolicy policy = checkCheckpointFlags();
+            Interval.Auto automatic = checkAutoInterval();
             LaunchOptions o = new LaunchOptions(np, device, cp, jar, main, List.copyOf(args), tag, checkpoint, interval,
-                    auto, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts, failureTimeout,
+                    automatic, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts, failureTimeout,
                     checkpointTimeout, Collections.unmodifiableMap(new LinkedHashMap<>(policyOptions)), allowNewArgs);
             try {
                 policy.validate(o.policySettings());
@@ -414,6 +439,20 @@ public record LaunchOptions(
                         interval = parseDuration(flag, v);
                     }
                 }
+                case "--mttf" -> {
+                    mttf = parseDuration(flag, v);
+                    if (mttf.compareTo(Interval.Auto.MIN_MTTF) < 0) {
+                        throw new UsageException("--mttf must be at least 1s (the mean time between failures of the "
+                                + "whole job), got '" + v + "'");
+                    }
+                }
+                case "--formula" -> {
+                    formula = Interval.Formula.byFlag(v);
+                    if (formula == null) {
+                        throw new UsageException("--formula must be young, daly or wong-franklin, got '" + v + "'");
+                    }
+                }
+                case "--h" -> h = v;
                 case "--store" -> store = nonEmpty(flag, v);
                 case "--inject-failure" -> failures.add(FailureSpec.parse(v));
                 case "--max-restarts" -> maxRestarts = parseInt(flag, v, 0, 1_000_000);
@@ -466,6 +505,44 @@ public record LaunchOptions(
                 }
             }
             return policy;
+        }
+
+        /** The settings of {@code --interval auto}, checked, or null when the interval is fixed. */
+        private Interval.Auto checkAutoInterval() {
+            if (!auto) {
+                for (String f : List.of("--mttf", "--formula", "--h")) {
+                    if (seen.contains(f)) {
+                        String fixed = interval != null
+                                ? "--interval " + ResumeCommand.duration(interval) + " fixes the interval"
+                                : "without --interval auto the interval is fixed (default 30s)";
+                        throw new UsageException(f + " goes with --interval auto, which chooses the interval from it; "
+                                + fixed);
+                    }
+                }
+                return null;
+            }
+            if (mttf == null) {
+                throw new UsageException("--interval auto needs --mttf M, the mean time between failures of the job as "
+                        + "a whole (a failure of any of its ranks counts), e.g. --mttf 6h");
+            }
+            Interval.Formula f = formula == null ? Interval.Auto.DEFAULT_FORMULA : formula;
+            double hv = Interval.Auto.DEFAULT_H;
+            if (h != null) {
+                if (f != Interval.Formula.WONG_FRANKLIN) {
+                    throw new UsageException("--h is a parameter of --formula wong-franklin, not of --formula "
+                            + f.flag());
+                }
+                try {
+                    hv = Double.parseDouble(h.trim());
+                } catch (NumberFormatException e) {
+                    hv = Double.NaN;
+                }
+                if (!(hv > 0 && hv <= 1)) {
+                    throw new UsageException("--h must be a number in (0, 1] (the average fraction of an interval a "
+                            + "failure loses), got '" + h + "'");
+                }
+            }
+            return new Interval.Auto(f, mttf, hv);
         }
 
         private UsageException notInstalled(String policy) {

@@ -54,6 +54,18 @@ final class ResumeCommand {
             w.add("--interval");
             w.add(duration(o.interval()));
         }
+        if (o.auto() != null) {
+            w.add("--interval");
+            w.add("auto");
+            w.add("--mttf");
+            w.add(duration(o.auto().mttf()));
+            w.add("--formula");
+            w.add(o.auto().formula().flag());
+            if (o.auto().formula() == io.snapline.runtime.checkpoint.Interval.Formula.WONG_FRANKLIN) {
+                w.add("--h");
+                w.add(Double.toString(o.auto().h()));
+            }
+        }
         if (o.checkpointTimeout() != null) {
             w.add("--checkpoint-timeout");
             w.add(duration(o.checkpointTimeout()));

@@ -1,6 +1,7 @@
 package io.snapline.runtime.launch;
 
 import io.snapline.runtime.checkpoint.CheckpointPolicy;
+import io.snapline.runtime.checkpoint.IntervalChooser;
 import io.snapline.runtime.checkpoint.NonePolicy;
 import io.snapline.runtime.checkpoint.Policies;
 import io.snapline.runtime.checkpoint.PolicySettings;
@@ -40,6 +41,8 @@ final class Supervision {
     private final FailurePlan failures;
     private final PrintStream err;
     private final long start;
+    /** The interval of the job's global checkpoints ({@code --interval auto}: chosen from their costs). */
+    private final IntervalChooser interval;
     private RestartPoint restore;
     /** The id the first checkpoint of the next attempt takes (see {@link #firstCheckpointId}). */
     private long firstId;
@@ -72,6 +75,10 @@ final class Supervision {
         this.start = System.nanoTime();
         this.report = new RunReport(policy.name(), options.device(), options.np(), start);
         this.failures = new FailurePlan(options.injectFailures(), options.np());
+        this.interval = IntervalChooser.of(settings.checkpointInterval(), start);
+        if (interval.auto()) {
+            report.intervalChosen(-1, interval.current(), start);
+        }
     }
 
     /**
@@ -87,10 +94,6 @@ final class Supervision {
             policy = Policies.byName(options.checkpoint(), Supervision.class.getClassLoader());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
-        }
-        if (options.intervalAuto()) {
-            throw new UsageException("--interval auto is not available in this build (it derives the interval from "
-                    + "the failure rate and the measured checkpoint cost); give --interval T, e.g. --interval 30s");
         }
         if (options.report() != null) {
             ReportFile.check(Path.of(options.report()));
@@ -162,7 +165,7 @@ final class Supervision {
     /** The coordinator of a new attempt. */
     CoordinatorLoop coordinator(CoordinatorLoop.Ranks ranks) {
         return new CoordinatorLoop(policy, options.np(), settings, store, CheckpointId.of(firstId), restore, report,
-                err, ranks, output);
+                err, ranks, output, interval);
     }
 
     /**

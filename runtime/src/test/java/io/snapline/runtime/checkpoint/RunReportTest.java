@@ -21,4 +21,22 @@ class RunReportTest {
         assertTrue(report.toJson().contains("{\"rank\": 0, \"bytes\": 1048576, \"peakBytes\": 2097152, "
                 + "\"spilledBytes\": 5242880, \"spilledPeakBytes\": 67108864, \"atNanos\": 30}"), report.toJson());
     }
+
+    @Test
+    void shouldShowEachIntervalChosenAndWhyInTheSummaryAndTheJson() {
+        RunReport report = new RunReport("coordinated", "shm", 2, 1_000);
+        IntervalChooser c = IntervalChooser.of(new Interval.Auto(Interval.Formula.YOUNG, java.time.Duration.ofHours(6),
+                0.5), 1_000);
+        report.intervalChosen(-1, c.current(), 1_000);
+        report.intervalChosen(1, c.measured(3, 212_000_000L, 5_000), 2_000_001_000L);
+        String s = report.summary();
+        assertTrue(s.contains("  intervals chosen (--interval auto): 2\n".replace("\n", System.lineSeparator())
+                + "    at 0.00 s: interval 30.0 s at the start (no checkpoint measured yet: the smaller of 30.0 s and "
+                + "MTTF/10 = 36.0 min)"), s);
+        assertTrue(s.contains("    at 2.00 s: rank 1: interval 95.7 s after checkpoint 3 (young: sqrt(2 * 212.0 ms * "
+                + "6.0 h) = 95.7 s; t_c of checkpoint 3)"), s);
+        assertTrue(report.toJson().contains("{\"rank\": 1, \"afterCheckpoint\": 3, \"intervalNanos\": 95699529779, "
+                + "\"costNanos\": 212000000, \"reason\": \"young: sqrt(2 * 212.0 ms * 6.0 h) = 95.7 s; t_c of "
+                + "checkpoint 3\", \"atNanos\": 2000000000}"), report.toJson());
+    }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import io.snapline.runtime.checkpoint.CheckpointPolicy;
+import io.snapline.runtime.checkpoint.Interval;
 import io.snapline.runtime.checkpoint.NonePolicy;
 import io.snapline.runtime.checkpoint.PolicyOption;
 import java.util.List;
@@ -132,9 +133,90 @@ class LaunchOptionsTest {
         assertEquals("old", o.resume());
         assertEquals("r.json", o.report());
 
-        LaunchOptions auto = parse("-np", "2", "--checkpoint", "logger", "--interval", "auto", "X");
+        LaunchOptions auto = parse("-np", "2", "--checkpoint", "logger", "--interval", "auto", "--mttf", "6h", "X");
         assertTrue(auto.intervalAuto());
         assertNull(auto.interval());
+    }
+
+    @Test
+    void shouldReadTheAutomaticIntervalWithItsDefaultsWhenOnlyTheMttfIsGiven() {
+        LaunchOptions o = parse("-np", "2", "--checkpoint", "logger", "--interval", "auto", "--mttf", "6h", "X");
+        assertEquals(new Interval.Auto(Interval.Formula.YOUNG, Duration.ofHours(6), 0.5), o.auto());
+        assertEquals(o.auto(), o.policySettings().auto());
+        assertEquals(o.auto(), o.policySettings().checkpointInterval());
+        assertNull(o.policySettings().interval());
+    }
+
+    @Test
+    void shouldReadTheFormulaAndHWhenGiven() {
+        assertEquals(new Interval.Auto(Interval.Formula.DALY, Duration.ofMinutes(90), 0.5),
+                parse("-np", "2", "--checkpoint", "logger", "--interval=auto", "--mttf=90m", "--formula", "daly", "X")
+                        .auto());
+        assertEquals(new Interval.Auto(Interval.Formula.WONG_FRANKLIN, Duration.ofSeconds(30), 0.25),
+                parse("-np", "2", "--checkpoint", "logger", "--interval", "auto", "--formula", "wong-franklin",
+                        "--h", "0.25", "--mttf", "30s", "X").auto());
+        assertEquals(1.0, parse("-np", "2", "--checkpoint", "logger", "--interval", "auto", "--formula",
+                "wong-franklin", "--h", "1", "--mttf", "30s", "X").auto().h());
+    }
+
+    @Test
+    void shouldRefuseTheAutomaticIntervalsFlagsWithoutIntervalAuto() {
+        assertEquals("--mttf goes with --interval auto, which chooses the interval from it; --interval 2s fixes the "
+                + "interval", error("-np", "2", "--checkpoint", "logger", "--interval", "2s", "--mttf", "6h", "X"));
+        assertEquals("--mttf goes with --interval auto, which chooses the interval from it; without --interval auto "
+                + "the interval is fixed (default 30s)", error("-np", "2", "--checkpoint", "logger", "--mttf", "6h",
+                "X"));
+        assertEquals("--formula goes with --interval auto, which chooses the interval from it; without --interval "
+                + "auto the interval is fixed (default 30s)", error("-np", "2", "--checkpoint", "logger", "--formula",
+                "daly", "X"));
+        assertEquals("--h goes with --interval auto, which chooses the interval from it; without --interval auto the "
+                + "interval is fixed (default 30s)", error("-np", "2", "--checkpoint", "logger", "--h", "0.5", "X"));
+    }
+
+    @Test
+    void shouldRefuseIntervalAutoWithoutAnMttf() {
+        assertEquals("--interval auto needs --mttf M, the mean time between failures of the job as a whole (a "
+                + "failure of any of its ranks counts), e.g. --mttf 6h",
+                error("-np", "2", "--checkpoint", "logger", "--interval", "auto", "X"));
+    }
+
+    @Test
+    void shouldRefuseAnUnknownFormulaAndAnHOutsideZeroToOne() {
+        assertEquals("--formula must be young, daly or wong-franklin, got 'vaidya'", error("-np", "2", "--checkpoint",
+                "logger", "--interval", "auto", "--mttf", "6h", "--formula", "vaidya", "X"));
+        for (String h : List.of("0", "1.5", "-0.5", "half", "NaN")) {
+            assertEquals("--h must be a number in (0, 1] (the average fraction of an interval a failure loses), got '"
+                    + h + "'", error("-np", "2", "--checkpoint", "logger", "--interval", "auto", "--mttf", "6h",
+                    "--formula", "wong-franklin", "--h=" + h, "X"), h);
+        }
+        assertEquals("--h is a parameter of --formula wong-franklin, not of --formula young", error("-np", "2",
+                "--checkpoint", "logger", "--interval", "auto", "--mttf", "6h", "--h", "0.5", "X"));
+    }
+
+    @Test
+    void shouldRefuseAnMttfThatIsNotAPositiveDurationOfAtLeastASecond() {
+        assertEquals("--mttf must be between 1ms and 8760h (a year), got '0'", error("-np", "2", "--checkpoint",
+                "logger", "--interval", "auto", "--mttf", "0", "X"));
+        assertEquals("--mttf needs a duration such as 500ms, 30s or 2m, got '-6h'", error("-np", "2", "--checkpoint",
+                "logger", "--interval", "auto", "--mttf=-6h", "X"));
+        assertEquals("--mttf must be at least 1s (the mean time between failures of the whole job), got '500ms'",
+                error("-np", "2", "--checkpoint", "logger", "--interval", "auto", "--mttf", "500ms", "X"));
+    }
+
+    @Test
+    void shouldRefuseIntervalAutoWithAPolicyThatSavesNothing() {
+        assertEquals("--interval needs a checkpoint policy (--checkpoint logger or stepper); with --checkpoint none "
+                + "nothing is saved", error("-np", "2", "--interval", "auto", "--mttf", "6h", "X"));
+    }
+
+    @Test
+    void shouldSayInTheHelpWhatTheMttfIs() {
+        String help = LaunchOptions.usage(FixturePolicies.INSTALLED);
+        assertTrue(help.contains("--interval auto"), help);
+        assertTrue(help.contains("--mttf M              with --interval auto (required): the mean time between "
+                + "failures of the job as a"), help);
+        assertTrue(help.contains("whole, i.e. of any of its ranks"), help);
+        assertTrue(help.contains("young (default; sqrt(2 t_c M)), daly"), help);
     }
 
     @Test

@@ -32,4 +32,17 @@ class ResumeCommandTest {
         assertEquals("snaprun -np 2 --checkpoint stepper --every 10 --resume /data/run --allow-new-args -cp "
                 + HERE + " demo.Main 40", ResumeCommand.of(o, Path.of("/data/run")));
     }
+
+    @Test
+    void shouldKeepTheAutomaticIntervalWithItsSettings() {
+        LaunchOptions o = LaunchOptions.parse(FixturePolicies.INSTALLED, "-np", "2", "--checkpoint", "logger",
+                "--interval", "auto", "--mttf", "6h", "--formula", "wong-franklin", "--h", "0.25", "--store", "/s",
+                "demo.Main");
+
+        assertEquals("snaprun -np 2 --checkpoint logger --interval auto --mttf 21600s --formula wong-franklin --h 0.25 "
+                + "--resume /s -cp " + HERE + " demo.Main", ResumeCommand.of(o, Path.of("/s")));
+        assertEquals(o.auto(), LaunchOptions.parse(FixturePolicies.INSTALLED, "-np", "2", "--checkpoint", "logger",
+                "--interval", "auto", "--mttf", "21600s", "--formula", "wong-franklin", "--h", "0.25", "demo.Main")
+                .auto(), "the printed flags read back as given");
+    }
 }

@@ -23,7 +23,7 @@ public final class NbCoordinatorProtocol {
     private enum Phase { WAITING, TAKEN, PREPARED }
 
     private final int ranks;
-    private final long intervalNanos;
+    private long intervalNanos;
     private final long timeoutNanos;
     private final Consumer<? super NbCoordinatorAction> actions;
     private final Phase[] phase;
@@ -62,6 +62,17 @@ public final class NbCoordinatorProtocol {
         phase = new Phase[ranks];
         pieceBytes = new long[ranks];
         finished = new boolean[ranks];
+    }
+
+    /**
+     * From now on, the next request comes {@code nanos} after the last commit (or after this protocol was created):
+     * the interval {@code --interval auto} chose.
+     */
+    public void intervalNanos(long nanos) {
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("the checkpoint interval must be positive, got " + nanos + " ns");
+        }
+        intervalNanos = nanos;
     }
 
     /** Requests the next checkpoint when due, abandons the open one when it timed out. */

@@ -28,6 +28,21 @@ class NbCoordinatorProtocolTest {
     }
 
     @Test
+    void shouldRequestTheNextCheckpointAfterTheIntervalInForceWhenItChanges() {
+        NbCoordinatorProtocol c = coordinator(1);
+        c.onTick(10 * S);
+        c.onTaken(0, 1);
+        c.onPrepared(0, 1, 100);
+        c.onManifestCommitted(1, 12 * S);
+        c.intervalNanos(3 * S); // --interval auto chose a shorter one from the checkpoint's cost
+        c.onTick(14 * S);
+        assertEquals(3, out.size());
+        c.onTick(15 * S);
+        assertEquals(new NbCoordinatorAction.Request(2), out.get(3));
+        assertThrows(IllegalArgumentException.class, () -> c.intervalNanos(0));
+    }
+
+    @Test
     void shouldCommitInTwoPhasesWhenEveryRankPrepared() {
         NbCoordinatorProtocol c = coordinator(2);
         c.onTick(10 * S);

@@ -95,6 +95,10 @@ class ControlChannelTest {
                         0, false),
                 new ControlMessage.CheckpointSetup(new PolicySettings("independent", null, 2, Duration.ofSeconds(3),
                         new LinkedHashMap<>(Map.of("--every", "40", "--logging", "none ü"))), "/s", null, 1, RestoreFrom.local(9), 0, 0, 3, true),
+                new ControlMessage.CheckpointSetup(new PolicySettings("independent", null, 2, Duration.ofSeconds(3),
+                        Map.of(), new io.snapline.runtime.checkpoint.Interval.Auto(
+                                io.snapline.runtime.checkpoint.Interval.Formula.WONG_FRANKLIN, Duration.ofHours(6),
+                                0.3)), "/s", null, 1, null, 0, 0, 0, false),
                 new ControlMessage.Ready(),
                 new ControlMessage.Leaving(),
                 new ControlMessage.Leave(),
@@ -119,10 +123,11 @@ class ControlChannelTest {
 
     @Test
     void shouldRejectSetupWhenItsRestoreKindIsUnknown() throws IOException {
-        // type, policy "x", interval -1, retain 1, stall 1 ns, one option "n"="", no store, restore kind 7
-        ByteBuffer f = ByteBuffer.allocate(4 + 1 + 5 + 8 + 4 + 8 + 4 + 5 + 4 + 1 + 1 + 8 + 8);
+        // type, policy "x", interval -1, retain 1, stall 1 ns, one option "n"="", no auto, no store, restore kind 7
+        ByteBuffer f = ByteBuffer.allocate(4 + 1 + 5 + 8 + 4 + 8 + 4 + 5 + 4 + 1 + 1 + 1 + 8 + 8);
         f.putInt(f.capacity() - 4).put(ControlMessage.CHECKPOINT_SETUP).putInt(1).put((byte) 'x').putLong(-1)
-                .putInt(1).putLong(1).putInt(1).putInt(1).put((byte) 'n').putInt(0).put((byte) 0).put((byte) 7)
+                .putInt(1).putLong(1).putInt(1).putInt(1).put((byte) 'n').putInt(0).put((byte) 0).put((byte) 0)
+                .put((byte) 7)
                 .putLong(0).putLong(0).flip();
         client.write(f);
         IOException e = assertThrows(IOException.class, () -> b.receive(ControlChannel.MAX_FRAME));

@@ -1,0 +1,118 @@
+package io.snapline.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.runtime.testing.MpiRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --interval auto} under each family of policies: the job checkpoints on the interval chosen from the measured
+ * cost of its checkpoints and the MTTF, prints what a run without checkpoints prints, and its report names each
+ * interval chosen and why. The MTTF is 2 s, so the job starts at an interval of 200 ms (a tenth of it) and runs for
+ * at least 80 × 10 ms.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class AutoIntervalTest {
+    private static final String START = "interval 200.0 ms at the start (no checkpoint measured yet: the smaller of "
+            + "30.0 s and MTTF/10 = 200.0 ms)";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldChooseTheIntervalByYoungUnderBlockingCoordinatedCheckpoints() throws IOException {
+        String err = runAuto(List.of("--checkpoint", "coordinated"), "young", "");
+        assertChosen(err, "", "young: sqrt\\(2 \\* [0-9.]+ (ms|s) \\* 2\\.0 s\\)");
+    }
+
+    @Test
+    void shouldChooseTheIntervalByDalyUnderNonBlockingCoordinatedCheckpoints() throws IOException {
+        String err = runAuto(List.of("--checkpoint", "coordinated-nb"), "daly", "");
+        assertChosen(err, "", "daly: sqrt\\(2 \\* [0-9.]+ (ms|s) \\* 2\\.0 s\\) \\* \\[1 \\+ sqrt\\(t_c/2M\\)/3 \\+ "
+                + "\\(t_c/2M\\)/9\\] - ");
+    }
+
+    @Test
+    void shouldLetEachRankChooseItsIntervalByWongAndFranklinUnderIndependentCheckpoints() throws IOException {
+        String err = runAuto(List.of("--checkpoint", "independent", "--logging", "none"), "wong-franklin", "0.25");
+        assertChosen(err, "rank [0-2]: ", "wong-franklin: sqrt\\(2\\.0 s \\* [0-9.]+ (ms|s)\\) / 0\\.25");
+    }
+
+    @Test
+    void shouldChooseTheIntervalUnderMessageLogging() throws IOException {
+        String err = runAuto(List.of("--checkpoint", "independent", "--logging", "pessimistic"), "young", "");
+        assertChosen(err, "rank [0-2]: ", "young: sqrt\\(2 \\* [0-9.]+ (ms|s) \\* 2\\.0 s\\)");
+    }
+
+    @Test
+    void shouldRestartFromACheckpointTakenOnTheChosenIntervalAndKeepTheChoiceAcrossTheRestart() throws IOException {
+        MpiRun.Outcome clean = MpiRun.ok(3, PacedRing.class, "80", "10");
+        MpiRun.Outcome o = MpiRun.run(3, List.of("--checkpoint", "coordinated", "--interval", "auto", "--mttf", "2s",
+                "--store", dir.resolve("store").toString(), "--inject-failure", "rank=1,point=60"),
+                PacedRing.class, "80", "10");
+        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
+        assertEquals(clean.lines(), o.lines(), o.err());
+        assertTrue(o.err().contains("restarts: 1\n"), o.err());
+        assertEquals(1, count(o.err(), "interval 200.0 ms at the start"), "one start for the job, not one per attempt:\n"
+                + o.err());
+        assertChosen(o.err(), "", "young: sqrt\\(2 \\* [0-9.]+ (ms|s) \\* 2\\.0 s\\)");
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Runs the paced ring without checkpoints, then with {@code policy}, {@code --interval auto --mttf 2s} and
+     * {@code formula} (and {@code h} unless empty); asserts the same output and a JSON report that lists the
+     * intervals. Returns the second run's standard error.
+     */
+    private String runAuto(List<String> policy, String formula, String h) throws IOException {
+        MpiRun.Outcome clean = MpiRun.ok(3, PacedRing.class, "80", "10");
+        Path report = dir.resolve("report.json");
+        List<String> flags = new ArrayList<>(policy);
+        flags.addAll(List.of("--interval", "auto", "--mttf", "2s", "--formula", formula, "--store",
+                dir.resolve("store").toString(), "--report", report.toString()));
+        if (!h.isEmpty()) {
+            flags.addAll(List.of("--h", h));
+        }
+        MpiRun.Outcome o = MpiRun.run(3, flags, PacedRing.class, "80", "10");
+        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
+        assertEquals(clean.lines(), o.lines(), o.err());
+        assertTrue(o.err().contains("interval auto: " + formula), o.err());
+        String json = Files.readString(report);
+        assertTrue(json.contains("\"intervals\": [\n    {\"rank\": -1, \"afterCheckpoint\": 0, \"intervalNanos\": "
+                + "200000000, \"costNanos\": -1, \"reason\": \"no checkpoint measured yet"), json);
+        assertTrue(Pattern.compile("\\{\"rank\": -?\\d+, \"afterCheckpoint\": [1-9]\\d*, \"intervalNanos\": \\d+")
+                .matcher(json).find(), json);
+        return o.err();
+    }
+
+    /**
+     * The report shows the starting interval and at least one chosen after a checkpoint by {@code how} (a pattern),
+     * for the job or (with {@code who}) a rank, and each was printed as it was chosen.
+     */
+    private static void assertChosen(String err, String who, String how) {
+        assertTrue(err.contains("intervals chosen (--interval auto): "), err);
+        assertTrue(err.contains(": " + START), err);
+        Pattern chosen = Pattern.compile("    at [0-9.]+ s: " + who + "interval [0-9.]+ (ms|s) after checkpoint \\d+ \\("
+                + how);
+        assertTrue(chosen.matcher(err).find(), chosen + " in:\n" + err);
+        Pattern printed = Pattern.compile("snaprun: " + who + "interval [0-9.]+ (ms|s) after checkpoint \\d+ \\(" + how);
+        assertTrue(printed.matcher(err).find(), printed + " in:\n" + err);
+    }
+}

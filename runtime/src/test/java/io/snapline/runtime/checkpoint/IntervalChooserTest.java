@@ -1,0 +1,172 @@
+package io.snapline.runtime.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The interval chooser, driven by a fake clock: each cost is given with the time it was measured at. */
+class IntervalChooserTest {
+    private static final long MS = 1_000_000L;
+    private static final long S = 1_000_000_000L;
+    private static final Duration SIX_HOURS = Duration.ofHours(6);
+
+    /** A fake clock: starts at an arbitrary origin, moves only when told. */
+    private long now = 7_000 * S;
+
+    private long tick(long nanos) {
+        now += nanos;
+        return now;
+    }
+
+    private static Interval.Auto auto(Interval.Formula f, Duration mttf) {
+        return new Interval.Auto(f, mttf, 0.5);
+    }
+
+    @Test
+    void shouldPickYoungsIntervalFromTheMeasuredCostAndTheMttf() {
+        IntervalChooser c = IntervalChooser.of(auto(Interval.Formula.YOUNG, SIX_HOURS), now);
+        IntervalChooser.Choice chosen = c.measured(1, 212 * MS, tick(30 * S));
+        double expected = Math.sqrt(2 * 0.212 * 6 * 3600); // 95.7 s
+        assertEquals(Math.round(expected * 1e9), chosen.intervalNanos());
+        assertEquals(chosen.intervalNanos(), c.intervalNanos());
+        assertEquals(1, chosen.afterCheckpoint());
+        assertEquals(212 * MS, chosen.costNanos());
+        assertEquals(now, chosen.atNanos());
+        assertEquals("interval 95.7 s after checkpoint 1 (young: sqrt(2 * 212.0 ms * 6.0 h) = 95.7 s; t_c of "
+                + "checkpoint 1)", chosen.describe());
+    }
+
+    @Test
+    void shouldPickDalysHigherOrderIntervalFromTheMeasuredCostAndTheMttf() {
+        IntervalChooser c = IntervalChooser.of(auto(Interval.Formula.DALY, SIX_HOURS), now);
+        IntervalChooser.Choice chosen = c.measured(1, 212 * MS, tick(30 * S));
+        double d = 0.212;
+        double m = 6 * 3600;
+        double expected = Math.sqrt(2 * d * m) * (1 + Math.sqrt(d / (2 * m)) / 3 + d / (2 * m) / 9) - d;
+        assertEquals(Math.round(expected * 1e9), chosen.intervalNanos());
+        assertTrue(chosen.reason().startsWith("daly: sqrt(2 * 212.0 ms * 6.0 h) * [1 + sqrt(t_c/2M)/3 + (t_c/2M)/9] "
+                + "- 212.0 ms = 95.6 s"), chosen.reason());
+    }
+
+    @Test
+    void shouldTakeTheMttfAsDalysIntervalWhenTheCostIsAtLeastTwiceTheMttf() {
+        assertEquals(10.0, IntervalChooser.optimum(Interval.Formula.DALY, 20.0, 10.0, 0.5));
+        assertEquals(10.0, IntervalChooser.optimum(Interval.Formula.DALY, 25.0, 10.0, 0.5));
+        IntervalChooser c = IntervalChooser.of(auto(Interval.Formula.DALY, Duration.ofSeconds(10)), now);
+        IntervalChooser.Choice chosen = c.measured(1, 20 * S, tick(S));
+        assertEquals(10 * S, chosen.intervalNanos());
+        assertTrue(chosen.reason().startsWith("daly: t_c 20.0 s >= 2 * MTTF, so the MTTF = 10.0 s;"),
+                chosen.reason());
+    }
+
+    @Test
+    void shouldPickWongAndFranklinsIntervalWithTheGivenH() {
+        IntervalChooser c = IntervalChooser.of(new Interval.Auto(Interval.Formula.WONG_FRANKLIN, SIX_HOURS, 0.25), now);
+        IntervalChooser.Choice chosen = c.measured(1, 212 * MS, tick(30 * S));
+        double expected = Math.sqrt(6 * 3600 * 0.212) / 0.25;
+        assertEquals(Math.round(expected * 1e9), chosen.intervalNanos());
+        assertTrue(chosen.reason().startsWith("wong-franklin: sqrt(6.0 h * 212.0 ms) / 0.25 = 4.5 min"),
+                chosen.reason());
+        assertEquals(2 * Math.sqrt(3.0 * 7.0), IntervalChooser.optimum(Interval.Formula.WONG_FRANKLIN, 3.0, 7.0, 0.5),
+                1e-12, "h 0.5 doubles sqrt(M t_c)");
+    }
+
+    @Test
+    void shouldStartAtTheDefaultIntervalOrATenthOfTheMttfWhicheverIsSmallerBeforeAnythingIsMeasured() {
+        IntervalChooser longMttf = IntervalChooser.of(auto(Interval.Formula.YOUNG, SIX_HOURS), now);
+        assertEquals(30 * S, longMttf.intervalNanos());
+        assertEquals(0, longMttf.current().afterCheckpoint());
+        assertEquals(-1, longMttf.current().costNanos());
+        assertEquals("interval 30.0 s at the start (no checkpoint measured yet: the smaller of 30.0 s and MTTF/10 = "
+                + "36.0 min)", longMttf.current().describe());
+
+        IntervalChooser shortMttf = IntervalChooser.of(auto(Interval.Formula.DALY, Duration.ofMinutes(2)), now);
+        assertEquals(12 * S, shortMttf.intervalNanos());
+
+        IntervalChooser tiny = IntervalChooser.of(auto(Interval.Formula.YOUNG, Duration.ofMillis(1500)), now);
+        assertEquals(150 * MS, tiny.intervalNanos());
+        assertTrue(tiny.current().reason().endsWith("MTTF/10 = 150.0 ms"), tiny.current().reason());
+        IntervalChooser second = IntervalChooser.of(auto(Interval.Formula.YOUNG, Duration.ofSeconds(1)), now);
+        assertEquals(IntervalChooser.MIN_NANOS, second.intervalNanos());
+    }
+
+    @Test
+    void shouldRaiseAnIntervalBelowTheMinimumAndSaySo() {
+        IntervalChooser c = IntervalChooser.of(auto(Interval.Formula.YOUNG, Duration.ofSeconds(2)), now);
+        IntervalChooser.Choice chosen = c.measured(1, MS, tick(S)); // sqrt(2 * 0.001 * 2) = 63 ms
+        assertEquals(IntervalChooser.MIN_NANOS, chosen.intervalNanos());
+        assertTrue(chosen.reason().contains("= 63.2 ms, raised to the 100.0 ms minimum"), chosen.reason());
+    }
+
+    @Test
+    void shouldLowerAnIntervalAboveTheMttfAndSaySo() {
+        IntervalChooser c = IntervalChooser.of(auto(Interval.Formula.WONG_FRANKLIN, Duration.ofSeconds(10)), now);
+        IntervalChooser.Choice chosen = c.measured(1, 8 * S, tick(S)); // sqrt(10 * 8) / 0.5 = 17.9 s
+        assertEquals(10 * S, chosen.intervalNanos());
+        assertTrue(chosen.reason().contains("= 17.9 s, lowered to the MTTF"), chosen.reason());
+    }
+
+    @Test
+    void shouldAverageTheLastFourCostsAndChangeOnlyWhenTheIntervalMovesByMoreThanATenth() {
+        IntervalChooser c = IntervalChooser.of(auto(Interval.Formula.YOUNG, SIX_HOURS), now);
+        assertNotNull(c.measured(1, 200 * MS, tick(30 * S)), "the first measured cost replaces the start");
+        assertEquals(young(0.200), c.intervalNanos());
+        // mean(200, 220) = 210 ms: the interval would move by 2.5 %, so it stays
+        assertNull(c.measured(2, 220 * MS, tick(50 * S)));
+        assertEquals(young(0.200), c.intervalNanos());
+        // mean(200, 220, 600) = 340 ms: +30 %
+        IntervalChooser.Choice up = c.measured(3, 600 * MS, tick(50 * S));
+        assertEquals(young(0.340), up.intervalNanos());
+        assertTrue(up.reason().endsWith("t_c the mean of the last 3 checkpoints"), up.reason());
+        // mean(200, 220, 600, 580) = 400 ms: +8.5 %, stays
+        assertNull(c.measured(4, 580 * MS, tick(60 * S)));
+        // the window drops 200: mean(220, 600, 580, 1000) = 600 ms: +33 %
+        IntervalChooser.Choice later = c.measured(5, 1000 * MS, tick(60 * S));
+        assertEquals(young(0.600), later.intervalNanos());
+        assertEquals(5, later.afterCheckpoint());
+        assertEquals(600 * MS, later.costNanos());
+        // cheaper again: mean(600, 580, 1000, 20) = 550 ms, -4 %: stays; then (580, 1000, 20, 20) = 405 ms: -18 %
+        assertNull(c.measured(6, 20 * MS, tick(60 * S)));
+        IntervalChooser.Choice down = c.measured(7, 20 * MS, tick(60 * S));
+        assertEquals(young(0.405), down.intervalNanos());
+    }
+
+    private static long young(double tc) {
+        return Math.round(Math.sqrt(2 * tc * 6 * 3600) * 1e9);
+    }
+
+    @Test
+    void shouldNeverChangeAFixedInterval() {
+        IntervalChooser c = IntervalChooser.of(new Interval.Fixed(Duration.ofMillis(1500)), now);
+        assertFalse(c.auto());
+        assertEquals(1500 * MS, c.intervalNanos());
+        assertNull(c.measured(1, 10 * S, tick(S)));
+        assertEquals(1500 * MS, c.intervalNanos());
+    }
+
+    @Test
+    void shouldCarryAChoiceThroughItsEncoding() {
+        IntervalChooser.Choice c = new IntervalChooser.Choice(3, 41 * S, 212 * MS, "young: é", 99);
+        ByteBuffer b = ByteBuffer.allocate(100).put((byte) 4).put(c.encode()).flip();
+        b.get();
+        assertEquals(c, IntervalChooser.Choice.decode(b));
+    }
+
+    @Test
+    void shouldRefuseSettingsOutsideTheirRange() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new Interval.Auto(Interval.Formula.YOUNG, Duration.ofMillis(999), 0.5));
+        assertThrows(IllegalArgumentException.class, () -> new Interval.Auto(Interval.Formula.YOUNG, SIX_HOURS, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Interval.Auto(Interval.Formula.YOUNG, SIX_HOURS, 1.01));
+        assertThrows(IllegalArgumentException.class, () -> new Interval.Fixed(Duration.ZERO));
+        assertEquals(Interval.Formula.WONG_FRANKLIN, Interval.Formula.byFlag("Wong-Franklin"));
+        assertNull(Interval.Formula.byFlag("wong"));
+    }
+}
