@@ -17,9 +17,11 @@ import java.util.Map;
  *                      empty string for a switch), in the order given
  * @param auto          {@code --interval auto} with its settings, or null when the interval is fixed (then
  *                      {@code interval} applies); see {@link #checkpointInterval()}
+ * @param compression   how a rank's program state is compressed in its checkpoints ({@code --compress}; null is
+ *                      {@link Compression#NONE})
  */
 public record PolicySettings(String policy, Duration interval, int retain, Duration stallTimeout,
-        Map<String, String> options, Interval.Auto auto) {
+        Map<String, String> options, Interval.Auto auto, Compression compression) {
     /** Interval used when {@code --interval} is not given (and the policy has no other schedule). */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
 
@@ -30,6 +32,9 @@ public record PolicySettings(String policy, Duration interval, int retain, Durat
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(5);
 
     public PolicySettings {
+        if (compression == null) {
+            compression = Compression.NONE;
+        }
         if (auto != null && interval != null) {
             throw new IllegalArgumentException("give either a fixed interval or an automatic one, not both");
         }
@@ -55,6 +60,12 @@ public record PolicySettings(String policy, Duration interval, int retain, Durat
     public PolicySettings(String policy, Duration interval, int retain, Duration stallTimeout,
             Map<String, String> options) {
         this(policy, interval, retain, stallTimeout, options, null);
+    }
+
+    /** Settings without compression. */
+    public PolicySettings(String policy, Duration interval, int retain, Duration stallTimeout,
+            Map<String, String> options, Interval.Auto auto) {
+        this(policy, interval, retain, stallTimeout, options, auto, Compression.NONE);
     }
 
     /** Settings with the defaults: keep 2 checkpoints, a 5-minute stall timeout. */

@@ -519,12 +519,12 @@ public final class RankAgent implements RankServices {
 
     @Override
     public PieceRef writePiece(CheckpointId id, RankImage image) {
-        return setup.store().writePiece(id, rank(), image.encodeParts());
+        return setup.store().writePiece(id, rank(), image.encodeParts(setup.settings().compression()));
     }
 
     @Override
     public PieceRef writeLocal(long index, RankImage image) {
-        return setup.store().writeLocal(rank(), index, image.encodeParts());
+        return setup.store().writeLocal(rank(), index, image.encodeParts(setup.settings().compression()));
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import io.snapline.runtime.checkpoint.Compression;
 import io.snapline.runtime.checkpoint.Interval;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
@@ -37,7 +38,7 @@ import java.util.Map;
  *  PeerDied   rank i32, reason str     Stop  reason str
  *  CheckpointSetup  policy str, interval-nanos i64 (-1: none), retain i32, stall-nanos i64, option-count i32,
  *                   option-count x (flag str, value str), auto u8, [formula str, mttf-nanos i64, h-bits i64
- *                   (--interval auto only)], has-store u8, [store-directory str, has-fingerprint u8, [format i32,
+ *                   (--interval auto only)], compression u8 (its ordinal), has-store u8, [store-directory str, has-fingerprint u8, [format i32,
  *                   main-class str, argument-count i32, the arguments (str each), class-path str, policy str,
  *                   policy-options str, ranks i32], first-checkpoint-id i64], restore u8 (0: none, 1: a piece
  *                   of a global checkpoint, 2: a local checkpoint), [id i64], [piece: rank i32, file-name str,
@@ -240,6 +241,7 @@ public final class ControlChannel implements AutoCloseable {
             b.str(s.auto().formula().flag()).i64(s.auto().mttf().toNanos())
                     .i64(Double.doubleToLongBits(s.auto().h()));
         }
+        b.u8(s.compression().ordinal());
         b.u8(c.storeDirectory() == null ? 0 : 1);
         if (c.storeDirectory() != null) {
             b.str(c.storeDirectory());
@@ -291,8 +293,12 @@ public final class ControlChannel implements AutoCloseable {
                 throw new IOException("a checkpoint setup with a bad automatic interval: " + e.getMessage(), e);
             }
         }
+        int compressed = in.get();
+        if (compressed < 0 || compressed >= Compression.values().length) {
+            throw new IOException("a checkpoint setup with the unknown compression " + compressed);
+        }
         PolicySettings settings = new PolicySettings(policy, interval < 0 ? null : Duration.ofNanos(interval), retain,
-                Duration.ofNanos(stall), options, auto);
+                Duration.ofNanos(stall), options, auto, Compression.values()[compressed]);
         String store = null;
         JobFingerprint fingerprint = null;
         long firstId = 1;

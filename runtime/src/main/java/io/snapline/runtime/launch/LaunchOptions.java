@@ -1,6 +1,7 @@
 package io.snapline.runtime.launch;
 
 import io.snapline.runtime.checkpoint.CheckpointPolicy;
+import io.snapline.runtime.checkpoint.Compression;
 import io.snapline.runtime.checkpoint.Interval;
 import io.snapline.runtime.checkpoint.IntervalChooser;
 import io.snapline.runtime.checkpoint.NonePolicy;
@@ -57,6 +58,7 @@ import java.util.regex.Pattern;
  * @param checkpointTimeout how long a checkpoint may wait for a rank to reach it before the job ends (blocking) or
  *                       the checkpoint is abandoned (non-blocking), or null for the default
  * @param allowNewArgs   {@code --allow-new-args}: a resume may continue checkpoints taken with other program arguments
+ * @param compress       {@code --compress}: how the ranks' program state is compressed in checkpoints
  */
 public record LaunchOptions(
         int np,
@@ -78,7 +80,8 @@ public record LaunchOptions(
         Duration failureTimeout,
         Duration checkpointTimeout,
         Map<String, String> policyOptions,
-        boolean allowNewArgs) {
+        boolean allowNewArgs,
+        Compression compress) {
 
     /** The policy a job runs with when {@code --checkpoint} is not given. */
     public static final String NO_POLICY = NonePolicy.NAME;
@@ -126,6 +129,8 @@ public record LaunchOptions(
             "  --h H                 with --formula wong-franklin: the average fraction of an interval a failure loses,",
             "                        in (0, 1] (default 0.5)",
             "  --store DIR           checkpoint directory (default ./snapline-checkpoints/<job-id>)",
+            "  --compress C          compress each rank's program state in checkpoints: none (default), lz4 (fast)",
+            "                        or zstd (smaller); arrays of 8-byte numbers are byte-shuffled first when that pays",
             "  --inject-failure F    rank=R,after=5s | rank=R,point=K | rank=R,during-checkpoint=K | random,seed=S,count=C",
             "  --max-restarts K      give up after K restarts (default " + DEFAULT_MAX_RESTARTS + ")",
             "  --resume DIR          continue a job from the checkpoints in DIR (same program, arguments, policy, -np)",
@@ -194,7 +199,8 @@ public record LaunchOptions(
             Map.entry("--tag-output", false),
             Map.entry("--checkpoint", true), Map.entry("--interval", true),
             Map.entry("--mttf", true), Map.entry("--formula", true), Map.entry("--h", true),
-            Map.entry("--store", true), Map.entry("--inject-failure", true), Map.entry("--max-restarts", true),
+            Map.entry("--store", true), Map.entry("--compress", true), Map.entry("--inject-failure", true),
+            Map.entry("--max-restarts", true),
             Map.entry("--resume", true), Map.entry("--report", true), Map.entry("--jvm-opts", true),
             Map.entry("--failure-timeout", true), Map.entry("--checkpoint-timeout", true),
             Map.entry("--allow-new-args", false),
@@ -279,7 +285,7 @@ public record LaunchOptions(
      * options; two checkpoints are kept.
      */
     public PolicySettings policySettings() {
-        return new PolicySettings(checkpoint, interval, 2, checkpointTimeout, policyOptions, auto);
+        return new PolicySettings(checkpoint, interval, 2, checkpointTimeout, policyOptions, auto, compress);
     }
 
     /** Whether {@code --interval auto} was given. */
@@ -305,6 +311,7 @@ public record LaunchOptions(
         private String checkpoint = NO_POLICY;
         private Duration interval;
         private boolean auto;
+        private Compression compress = Compression.NONE;
         private Duration mttf;
         private Interval.Formula formula;
         private String h;
@@ -367,7 +374,8 @@ public record LaunchOptions(
             Interval.Auto automatic = checkAutoInterval();
             LaunchOptions o = new LaunchOptions(np, device, cp, jar, main, List.copyOf(args), tag, checkpoint, interval,
                     automatic, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts, failureTimeout,
-                    checkpointTimeout, Collections.unmodifiableMap(new LinkedHashMap<>(policyOptions)), allowNewArgs);
+                    checkpointTimeout, Collections.unmodifiableMap(new LinkedHashMap<>(policyOptions)), allowNewArgs,
+                    compress);
             try {
                 policy.validate(o.policySettings());
             } catch (IllegalArgumentException e) {
@@ -454,6 +462,13 @@ public record LaunchOptions(
                 }
                 case "--h" -> h = v;
                 case "--store" -> store = nonEmpty(flag, v);
+                case "--compress" -> {
+                    try {
+                        compress = Compression.parse(v);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                }
                 case "--inject-failure" -> failures.add(FailureSpec.parse(v));
                 case "--max-restarts" -> maxRestarts = parseInt(flag, v, 0, 1_000_000);
                 case "--resume" -> resume = nonEmpty(flag, v);
@@ -479,7 +494,8 @@ public record LaunchOptions(
                 throw notInstalled(checkpoint);
             }
             if (!policy.restarts()) {
-                for (String f : List.of("--interval", "--store", "--max-restarts", "--resume", "--checkpoint-timeout")) {
+                for (String f : List.of("--interval", "--store", "--max-restarts", "--resume", "--checkpoint-timeout",
+                        "--compress")) {
                     if (seen.contains(f)) {
                         String choose = restarting().isEmpty() ? "and none that saves checkpoints is installed"
                                 : "(--checkpoint " + restarting() + ")";

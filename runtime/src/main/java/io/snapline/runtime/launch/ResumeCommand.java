@@ -66,6 +66,10 @@ final class ResumeCommand {
                 w.add(Double.toString(o.auto().h()));
             }
         }
+        if (o.compress() != io.snapline.runtime.checkpoint.Compression.NONE) {
+            w.add("--compress");
+            w.add(o.compress().flagValue());
+        }
         if (o.checkpointTimeout() != null) {
             w.add("--checkpoint-timeout");
             w.add(duration(o.checkpointTimeout()));

@@ -405,4 +405,20 @@ class LaunchOptionsTest {
         }
         return path;
     }
+
+    @Test
+    void shouldCarryCompressionToThePolicySettingsAndRefuseAnUnknownCodec() {
+        LaunchOptions o = parse("-np", "2", "--checkpoint", "stepper", "--compress", "zstd", "Main");
+        assertEquals(io.snapline.runtime.checkpoint.Compression.ZSTD, o.compress());
+        assertEquals(io.snapline.runtime.checkpoint.Compression.ZSTD, o.policySettings().compression());
+        assertEquals(io.snapline.runtime.checkpoint.Compression.NONE, parse("-np", "2", "--checkpoint",
+                "stepper", "Main").policySettings().compression());
+        UsageException bad = assertThrows(UsageException.class, () -> parse("-np", "2", "--checkpoint",
+                "stepper", "--compress", "gzip", "Main"));
+        assertEquals("--compress takes none, lz4 or zstd, got 'gzip'", bad.getMessage());
+        UsageException nothingSaved = assertThrows(UsageException.class, () -> parse("-np", "2",
+                "--compress", "lz4", "Main"));
+        assertTrue(nothingSaved.getMessage().startsWith("--compress needs a checkpoint policy"),
+                nothingSaved.getMessage());
+    }
 }

@@ -88,7 +88,8 @@ class ControlChannelTest {
                 new PieceRef(1, "rank-1.piece", 4096, 0x7abc)));
         List<ControlMessage> sent = List.of(
                 new ControlMessage.CheckpointSetup(new PolicySettings("coordinated", Duration.ofMillis(250), 3,
-                        Duration.ofSeconds(9), Map.of()), "/tmp/store ä", new JobFingerprint(2, "demo.Main",
+                        Duration.ofSeconds(9), Map.of(), null, io.snapline.runtime.checkpoint.Compression.ZSTD),
+                        "/tmp/store ä", new JobFingerprint(2, "demo.Main",
                         List.of("20", "", "a b ü"), "sha256:" + "c0".repeat(32), "coordinated", "logging=none", 2), 9,
                         RestoreFrom.global(manifest, 1), 12, 0, 0, false),
                 new ControlMessage.CheckpointSetup(PolicySettings.of("none", null, Map.of()), null, null, 1, null, 0, 4,
@@ -123,11 +124,12 @@ class ControlChannelTest {
 
     @Test
     void shouldRejectSetupWhenItsRestoreKindIsUnknown() throws IOException {
-        // type, policy "x", interval -1, retain 1, stall 1 ns, one option "n"="", no auto, no store, restore kind 7
-        ByteBuffer f = ByteBuffer.allocate(4 + 1 + 5 + 8 + 4 + 8 + 4 + 5 + 4 + 1 + 1 + 1 + 8 + 8);
+        // type, policy "x", interval -1, retain 1, stall 1 ns, one option "n"="", no auto, no compression, no store,
+        // restore kind 7
+        ByteBuffer f = ByteBuffer.allocate(4 + 1 + 5 + 8 + 4 + 8 + 4 + 5 + 4 + 1 + 1 + 1 + 1 + 8 + 8);
         f.putInt(f.capacity() - 4).put(ControlMessage.CHECKPOINT_SETUP).putInt(1).put((byte) 'x').putLong(-1)
                 .putInt(1).putLong(1).putInt(1).putInt(1).put((byte) 'n').putInt(0).put((byte) 0).put((byte) 0)
-                .put((byte) 7)
+                .put((byte) 0).put((byte) 7)
                 .putLong(0).putLong(0).flip();
         client.write(f);
         IOException e = assertThrows(IOException.class, () -> b.receive(ControlChannel.MAX_FRAME));
