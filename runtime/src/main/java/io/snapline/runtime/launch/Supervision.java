@@ -88,6 +88,11 @@ final class Supervision {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        return open(options, policy, err);
+    }
+
+    /** {@link #open(LaunchOptions, PrintStream)} with {@code policy}, already found (tests give one of their own). */
+    static Supervision open(LaunchOptions options, CheckpointPolicy policy, PrintStream err) {
         if (options.intervalAuto()) {
             throw new UsageException("--interval auto is not available in this build (it derives the interval from "
                     + "the failure rate and the measured checkpoint cost); give --interval T, e.g. --interval 30s");
