@@ -63,9 +63,9 @@ public final class RankAgent implements RankServices {
     }
 
     /**
-     * Uses, once, the shared classes a capture needs (state encoding, checksums). On {@code shm} a killed rank's
-     * threads are stopped wherever they are, and one stopped inside the first use of a class leaves that class
-     * unusable for the rest of the JVM; the launcher calls this before any rank runs.
+     * Uses, once, the shared classes a capture needs (state encoding, checksums). On {@code shm} a rank's threads
+     * still running past a grace period are stopped wherever they are, and one stopped inside the first use of a class
+     * leaves that class unusable for the rest of the JVM; the launcher calls this before any rank runs.
      */
     public static void warmUp() {
         StateCodec codec = new StateCodec(RankAgent.class.getClassLoader());

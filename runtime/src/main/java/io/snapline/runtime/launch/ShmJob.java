@@ -45,10 +45,10 @@ public final class ShmJob {
     private static final long POLL_MILLIS = 50;
 
     static {
-        // A killed rank's threads are stopped (Thread.stop) wherever they are. One stopped inside the first use of a
-        // JDK class (the locale data behind number formatting, which progress lines use) leaves that class unusable
-        // for the rest of the JVM, and the launcher with it: use those classes, and what a capture uses, once before
-        // any rank runs.
+        // Threads still running past a grace period (a rank busy in its own code after an abort, or a killed rank's
+        // leftovers) are stopped (Thread.stop) wherever they are. One stopped inside the first use of a JDK class (the
+        // locale data behind number formatting, which progress lines use) leaves that class unusable for the rest of
+        // the JVM, and the launcher with it: use those classes, and what a capture uses, once before any rank runs.
         io.snapline.runtime.checkpoint.RunReport.millis(1_500_000L);
         io.snapline.runtime.checkpoint.RunReport.size(1536);
         String.format(java.util.Locale.ROOT, "%.2f %d %s", 1.5, 1, "x");
@@ -291,43 +291,75 @@ public final class ShmJob {
         }
 
         /**
-         * Kills rank {@code rank} for real: its program thread and every thread it started stop wherever they are, as
-         * the threads of a crashed process would; or, under a policy that restarts ranks alone, where they touch
-         * nothing the others share ({@link #killAlone}).
+         * Kills rank {@code rank} for real, as the crash of its process would, but where its threads touch nothing
+         * another rank shares: a rank's thread also runs code on other ranks' state (it takes the messages in a
+         * parked receiver's rings, or those before its own message on the locked path, and runs the receiver's policy
+         * hook under the receiver's mailbox lock), and a thread stopped there ({@code Thread.stop}) leaves a message
+         * the receiver's hook has counted, or a receive it has completed, still in the ring: the receiver takes it a
+         * second time. So the program thread ends at its next entry into the runtime or in the wait it is in
+         * ({@link Endpoint#kill}), its other threads are interrupted (a checkpoint write stops) and, once the program
+         * thread has ended, those still running after {@link #GRACE} are stopped.
          */
-        @SuppressWarnings({"deprecation", "removal"})
         private synchronized void kill(int rank, String reason) {
             if (done.get(rank) != 0) {
                 return;
             }
             killed.set(rank, reason);
-            if (supervision.restartsRanksAlone()) {
-                killAlone(rank, reason);
-                return;
-            }
-            threads[rank].stop();
-            Thread[] others = new Thread[groups[rank].activeCount() + 8];
-            int n = groups[rank].enumerate(others);
-            for (int i = 0; i < n; i++) {
-                if (others[i] != threads[rank] && others[i] != Thread.currentThread()) {
-                    others[i].stop();
-                }
+            killCooperatively(rank, reason);
+            if (!supervision.restartsRanksAlone()) { // a rank restarting alone has its leftovers ended by restartAlone
+                Thread program = threads[rank];
+                ThreadGroup group = groups[rank];
+                Thread reaper = new Thread(launcherGroup, () -> endLeftovers(program, group),
+                        "snapline-reaper-" + rank);
+                reaper.setDaemon(true);
+                reaper.start();
             }
         }
 
         /**
-         * Kills rank {@code rank} while the others run on, so that it can restart alone: its program thread ends at
-         * its next entry into the runtime or in the wait it is in, where it touches nothing another rank shares (a
-         * thread stopped wherever it is could leave another rank's mailbox half updated); its other threads are
-         * interrupted (a checkpoint write stops) and report nothing more.
+         * Ends rank {@code rank} where it touches nothing another rank shares (see {@link #kill}): its program thread
+         * ends at its next entry into the runtime or in the wait it is in; its other threads are interrupted (a
+         * sleeping program thread wakes, and a checkpoint write stops) and report nothing more.
          */
-        private void killAlone(int rank, String reason) {
+        private void killCooperatively(int rank, String reason) {
             agents[rank].kill(reason);
             Thread[] all = new Thread[groups[rank].activeCount() + 8];
             int n = groups[rank].enumerate(all);
             for (int i = 0; i < n; i++) {
                 if (all[i] != Thread.currentThread()) {
-                    all[i].interrupt(); // a sleeping program thread wakes, and a checkpoint write stops
+                    all[i].interrupt();
+                }
+            }
+        }
+
+        /**
+         * Once {@code program}, a killed rank's program thread, has ended, gives the other threads of its
+         * {@code group} {@link #GRACE} to end and stops those still running (busy in the program's own code).
+         */
+        private void endLeftovers(Thread program, ThreadGroup group) {
+            try {
+                program.join();
+                stopLeftovers(group, System.nanoTime() + GRACE.toNanos());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Waits until {@code deadline} for the threads of {@code group} to end, then stops those still running. */
+        @SuppressWarnings({"deprecation", "removal"})
+        private void stopLeftovers(ThreadGroup group, long deadline) throws InterruptedException {
+            while (group.activeCount() > 0 && System.nanoTime() < deadline) {
+                Thread[] left = new Thread[group.activeCount() + 8];
+                int n = group.enumerate(left);
+                for (int i = 0; i < n; i++) {
+                    left[i].join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                }
+            }
+            Thread[] left = new Thread[group.activeCount() + 8];
+            int n = group.enumerate(left);
+            for (int i = 0; i < n; i++) {
+                if (left[i] != Thread.currentThread()) {
+                    left[i].stop(); // busy in the program's own code past the grace period
                 }
             }
         }
@@ -338,26 +370,11 @@ public final class ShmJob {
          * its mailbox is emptied for the new one, the coordinator is told, and the new thread starts. Runs on a
          * thread of its own.
          */
-        @SuppressWarnings({"deprecation", "removal"})
         private void restartAlone(int rank, Death death, Thread dead) {
             try {
-                ThreadGroup group = groups[rank];
                 long deadline = System.nanoTime() + GRACE.toNanos();
                 dead.join(GRACE.toMillis());
-                while (group.activeCount() > 0 && System.nanoTime() < deadline) {
-                    Thread[] left = new Thread[group.activeCount() + 8];
-                    int n = group.enumerate(left);
-                    for (int i = 0; i < n; i++) {
-                        left[i].join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                    }
-                }
-                Thread[] left = new Thread[group.activeCount() + 8];
-                int n = group.enumerate(left);
-                for (int i = 0; i < n; i++) {
-                    if (left[i] != Thread.currentThread()) {
-                        left[i].stop(); // busy in the program's own code past the grace period
-                    }
-                }
+                stopLeftovers(groups[rank], deadline);
                 if (job.isAborted() || stopping != null) { // another failure ends the attempt meanwhile
                     restartingAlone.set(rank, null);
                     recovering.remove(rank);

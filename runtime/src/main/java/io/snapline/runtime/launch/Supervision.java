@@ -95,6 +95,11 @@ final class Supervision {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        return open(options, policy, err);
+    }
+
+    /** {@link #open(LaunchOptions, PrintStream)} with {@code policy}, already found (tests give one of their own). */
+    static Supervision open(LaunchOptions options, CheckpointPolicy policy, PrintStream err) {
         if (options.report() != null) {
             ReportFile.check(Path.of(options.report()));
         }
