@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.snapline.runtime.cluster.Sealer;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -12,8 +13,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A checkpoint store kept in a Hazelcast cluster, replicated: each piece is cut into chunks of at most {@link #CHUNK}
@@ -25,11 +29,20 @@ import java.util.concurrent.TimeUnit;
  * in the same way, saying which chunk of which piece was lost.
  *
  * <p>The store is named: its maps are {@code snapline.store.NAME.*}, and every member or client that opens the same
- * name sees the same checkpoints. A piece's chunks are written before its descriptor (its length, chunk count and
- * checksum), and a checkpoint commits with one put of its manifest once every piece's descriptor is there, so that
- * a reader never sees a committed checkpoint with a piece that is still being written. Commits and retention take a
- * cluster-wide lock, so that two supervisors of one store never interleave them. Retention removes a manifest before
- * the pieces it names: a failure between the two leaves unreferenced chunks, never a manifest without its pieces.
+ * name sees the same checkpoints. A file (a piece or a local checkpoint) is written as a new generation: its chunks
+ * under keys of their own, then its descriptor (length, chunk count, checksum, generation) in one put, then the
+ * previous generation's chunks are deleted; so a write that fails half way leaves the previous file whole, and a
+ * reader never mixes two writes. A checkpoint commits with one put of its manifest once every piece's descriptor is
+ * there; the newest committed id is kept beside the manifests, so that a store whose newest manifests were lost with
+ * members says so instead of starting the job from scratch. Commits and retention take a cluster-wide lock, so that
+ * two supervisors of one store never interleave them. Retention removes a manifest before the pieces it names: a
+ * failure between the two leaves unreferenced chunks ({@link #deleteInterruptedWrites()} removes them), never a
+ * manifest without its pieces. An event stream is replaced as a new generation too, switched to in one put.
+ *
+ * <p>With a {@link Sealer}, every value is sealed for the map and key it is stored under: a process without the
+ * cluster's secret reads nothing of the checkpoints, and a value it changed or moved does not open and counts as
+ * damage. Not covered: such a process can put back an older value of the same key (its sealing is still valid), or
+ * delete entries; the store then falls back to older checkpoints or reports what is missing.
  *
  * <p>The store does not own the Hazelcast instance: {@link #close()} leaves it running.
  */
@@ -39,28 +52,37 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
     /** The default number of backup copies of every entry. */
     public static final int DEFAULT_BACKUPS = 1;
     private static final int DESCRIPTOR_MAGIC = 0x534c4844; // "SLHD"
+    private static final int DESCRIPTOR_LENGTH = 28;
     private static final String PIECE = "p/";
     private static final String LOCAL = "l/";
     private static final String ASIDE = "a/";
+    private static final String EVENTS = "events/";
     private static final String RECOVERY_LINE = "recovery-line";
+    private static final String NEWEST = "newest-committed";
     private static final String STORE_LOCK = "store-lock";
+    private static final Pattern ID_KEY = Pattern.compile("\\d{20}");
+    private static final Pattern PIECE_KEY = Pattern.compile("p/(\\d{1,19})/(\\d{1,10})");
+    private static final Pattern LOCAL_KEY = Pattern.compile("l/(\\d{1,10})/(\\d{1,19})");
+    private static final Pattern EVENTS_KEY = Pattern.compile("events/(\\d{1,10})");
     /** Chunks read or written at a time: bounds what one call holds in flight. */
     private static final int BATCH = 16;
     private static final long LOCK_LEASE_SECONDS = 60;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String name;
     private final JobFingerprint fingerprint;
-    /** By file key: a piece's descriptor (see {@link #descriptor}). */
+    /** By file key: a file's descriptor (see {@link Descriptor}). */
     private final IMap<String, byte[]> files;
-    /** By file key and chunk number: the chunk's CRC32C and bytes. */
+    /** By file key, generation and chunk number: the chunk's CRC32C and bytes. */
     private final IMap<String, byte[]> chunks;
     /** By checkpoint id (20 digits, so that the keys sort as the ids): the manifest. */
     private final IMap<String, byte[]> manifests;
-    /** The recovery line, the event streams and the store's lock. */
+    /** The recovery line, the newest committed id, the event streams and the store's lock. */
     private final IMap<String, byte[]> misc;
     private final Sealer sealer;
+    private final UUID lostListener;
     private volatile boolean closed;
-    /** Members left with the only copies of some manifests: {@link #latest()} cannot know what was newest. */
+    /** Members left with the only copies of some manifests while the store was open here. */
     private volatile boolean manifestsLost;
 
     /**
@@ -76,13 +98,14 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
      * As {@link #HazelcastCheckpointStore(HazelcastInstance, String, JobFingerprint, int)}, every value sealed with
      * {@code sealer} (null: stored plain): a member or client without the cluster's secret can read nothing of the
      * checkpoints, and a value it changed or moved does not open. Only the keys (checkpoint numbers, ranks) are plain.
-     * A store written with one secret and opened with another fails with a message that says so.
+     * A store written with one secret and opened with another finds every value damaged and says that none opens with
+     * this secret.
      */
     public HazelcastCheckpointStore(HazelcastInstance hazelcast, String name, JobFingerprint fingerprint, int backups,
             Sealer sealer) {
-        if (name == null || !name.matches("[A-Za-z0-9._-]{1,100}")) {
-            throw new CheckpointStoreException("a cluster store's name is 1 to 100 letters, digits, '.', '_' or '-',"
-                    + " got '" + name + "'");
+        if (name == null || !name.matches("[A-Za-z0-9_-]{1,100}")) {
+            throw new CheckpointStoreException("a cluster store's name is 1 to 100 letters, digits, '_' or '-', got '"
+                    + name + "'");
         }
         if (backups < 0 || backups > MapConfig.MAX_BACKUP_COUNT) {
             throw new CheckpointStoreException("a cluster store keeps 0 to " + MapConfig.MAX_BACKUP_COUNT
@@ -92,15 +115,30 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
         this.fingerprint = fingerprint;
         this.sealer = sealer;
         String prefix = "snapline.store." + name + ".";
-        if (hazelcast.getConfig().getMapConfigOrNull(prefix + "*") == null) {
-            hazelcast.getConfig().addMapConfig(new MapConfig(prefix + "*").setBackupCount(backups)
-                    .setAsyncBackupCount(0));
-        }
+        configure(hazelcast, prefix, backups);
         files = hazelcast.getMap(prefix + "files");
         chunks = hazelcast.getMap(prefix + "chunks");
         manifests = hazelcast.getMap(prefix + "manifests");
         misc = hazelcast.getMap(prefix + "misc");
-        manifests.addPartitionLostListener(event -> manifestsLost = true);
+        lostListener = manifests.addPartitionLostListener(event -> manifestsLost = true);
+    }
+
+    /** Sets the store's maps' backup count, unless the cluster has them configured already. */
+    private static void configure(HazelcastInstance hazelcast, String prefix, int backups) {
+        MapConfig config = new MapConfig(prefix + "*").setBackupCount(backups).setAsyncBackupCount(0);
+        try {
+            if (hazelcast.getConfig().getMapConfigOrNull(prefix + "*") != null) {
+                return;
+            }
+        } catch (UnsupportedOperationException client) {
+            // a client cannot read the members' configuration; adding it is still allowed (and refused when it
+            // differs from one already there, which then stays)
+        }
+        try {
+            hazelcast.getConfig().addMapConfig(config);
+        } catch (RuntimeException alreadyThere) {
+            // another member or client configured the store first: its backup count applies
+        }
     }
 
     /** Whether members left with the only copies of some of this store's manifests since it was opened here. */
@@ -141,12 +179,11 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
         ensureOpen();
         locked(() -> {
             for (PieceRef piece : manifest.pieces()) {
-                byte[] d = get(files, pieceKey(manifest.id(), piece.rank()));
-                long size = d == null ? -1 : ByteBuffer.wrap(d).getLong(4);
-                if (size != piece.size()) {
+                Descriptor d = descriptor(pieceKey(manifest.id(), piece.rank()));
+                if (d == null || d.length != piece.size()) {
                     throw new CheckpointStoreException("cannot commit checkpoint " + manifest.id() + ": rank "
-                            + piece.rank() + "'s piece " + (d == null ? "is missing" : "is " + size + " bytes, not "
-                            + piece.size()) + "; commit only after every rank has written its piece");
+                            + piece.rank() + "'s piece " + (d == null ? "is missing" : "is " + d.length
+                            + " bytes, not " + piece.size()) + "; commit only after every rank has written its piece");
                 }
             }
             List<CheckpointId> ids = list();
@@ -155,6 +192,7 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
                         + ids.get(ids.size() - 1) + " is already committed; use a newer id");
             }
             set(manifests, idKey(manifest.id()), CheckpointFormatDescriptor.encodeManifest(manifest, fingerprint));
+            set(misc, NEWEST, ByteBuffer.allocate(8).putLong(0, manifest.id().value()).array());
             return null;
         });
     }
@@ -164,14 +202,17 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
         ensureOpen();
         List<String> warnings = new ArrayList<>();
         List<CheckpointId> ids = list();
-        if (manifestsLost) {
-            String lost = "members left the cluster with the only copies of some of the store's manifests";
+        long newest = newestCommitted();
+        long listed = ids.isEmpty() ? 0 : ids.get(ids.size() - 1).value();
+        if (newest > listed || manifestsLost) {
+            String lost = newest > listed ? "checkpoint " + newest + " was committed but its manifest is gone"
+                    : "members left the cluster with the only copies of some of the store's manifests";
             if (ids.isEmpty()) {
                 throw new CheckpointStoreException("no checkpoint left in the cluster store '" + name + "': " + lost
-                        + ", so the job cannot tell whether it has checkpoints; resume from another store, or open "
-                        + "the store under a new name to start the job from scratch");
+                        + " (members left with the only copies), so the job cannot restart from it; resume from "
+                        + "another store, or open the store under a new name to start the job from scratch");
             }
-            warnings.add(lost + ": checkpoints newer than " + ids.get(ids.size() - 1) + " may have been lost");
+            warnings.add(lost + "; checkpoints newer than " + listed + " may have been lost");
         }
         for (int i = ids.size() - 1; i >= 0; i--) {
             CheckpointId id = ids.get(i);
@@ -194,6 +235,16 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
                     + "backup copies survives the loss of more members at once)");
         }
         return Optional.empty();
+    }
+
+    /** The id of the newest checkpoint ever committed in the store, or 0. */
+    private long newestCommitted() {
+        try {
+            byte[] b = get(misc, NEWEST);
+            return b == null || b.length != 8 ? 0 : ByteBuffer.wrap(b).getLong(0);
+        } catch (CheckpointStoreException unopened) {
+            return 0;
+        }
     }
 
     @Override
@@ -225,9 +276,14 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
     @Override
     public List<CheckpointId> list() {
         ensureOpen();
-        return new TreeSet<>(manifests.keySet()).stream().map(k -> CheckpointId.of(Long.parseLong(k))).toList();
+        return new TreeSet<>(manifests.keySet()).stream().filter(k -> ID_KEY.matcher(k).matches())
+                .map(k -> CheckpointId.of(Long.parseLong(k))).toList();
     }
 
+    /**
+     * {@inheritDoc} Only checkpoints whose manifest opens and whose pieces' descriptors and chunks are all there count
+     * as complete.
+     */
     @Override
     public void retain(int k) {
         ensureOpen();
@@ -237,20 +293,50 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
         }
         locked(() -> {
             List<CheckpointId> ids = list();
-            if (ids.size() <= k) {
+            int kept = 0;
+            CheckpointId oldestKept = null;
+            for (int i = ids.size() - 1; i >= 0 && kept < k; i--) {
+                if (intact(ids.get(i))) {
+                    kept++;
+                    oldestKept = ids.get(i);
+                }
+            }
+            if (oldestKept == null) {
                 return null;
             }
-            CheckpointId oldestKept = ids.get(ids.size() - k);
-            for (CheckpointId id : ids.subList(0, ids.size() - k)) {
-                manifests.delete(idKey(id)); // first: a failure from here on leaves only unreferenced pieces
+            for (CheckpointId id : ids) {
+                if (id.compareTo(oldestKept) < 0) {
+                    manifests.delete(idKey(id)); // first: a failure from here on leaves only unreferenced pieces
+                }
             }
             for (String key : new ArrayList<>(files.keySet())) {
-                if (key.startsWith(PIECE) && pieceId(key) < oldestKept.value()) {
+                Matcher m = PIECE_KEY.matcher(key);
+                if (m.matches() && Long.parseLong(m.group(1)) < oldestKept.value()) {
                     deleteFile(key);
                 }
             }
             return null;
         });
+    }
+
+    /** Whether checkpoint {@code id}'s manifest opens and each of its pieces has its descriptor and every chunk. */
+    private boolean intact(CheckpointId id) {
+        try {
+            for (PieceRef piece : manifest(id).pieces()) {
+                Descriptor d = descriptor(pieceKey(id, piece.rank()));
+                if (d == null || d.length != piece.size()) {
+                    return false;
+                }
+                for (int k = 0; k < d.count; k++) {
+                    if (!chunks.containsKey(chunkKey(pieceKey(id, piece.rank()), d.generation, k))) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } catch (CheckpointStoreException e) {
+            return false;
+        }
     }
 
     // ------------------------------------------------------------------ local checkpoints
@@ -290,17 +376,34 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
     @Override
     public List<Long> localIndexes(int rank) {
         ensureOpen();
-        String prefix = LOCAL + rank + "/";
-        return files.keySet().stream().filter(key -> key.startsWith(prefix))
-                .map(key -> Long.parseLong(key.substring(prefix.length()))).sorted().toList();
+        List<Long> indexes = new ArrayList<>();
+        for (String key : files.keySet()) {
+            Matcher m = LOCAL_KEY.matcher(key);
+            if (m.matches() && Integer.parseInt(m.group(1)) == rank) {
+                indexes.add(Long.parseLong(m.group(2)));
+            }
+        }
+        indexes.sort(null);
+        return indexes;
     }
 
     @Override
     public List<Integer> localRanks() {
         ensureOpen();
-        return files.keySet().stream().filter(key -> key.startsWith(LOCAL))
-                .map(key -> Integer.parseInt(key.substring(LOCAL.length(), key.indexOf('/', LOCAL.length()))))
-                .distinct().sorted().toList();
+        TreeSet<Integer> ranks = new TreeSet<>();
+        for (String key : files.keySet()) {
+            Matcher m = LOCAL_KEY.matcher(key);
+            if (m.matches()) {
+                ranks.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        for (String key : misc.keySet()) {
+            Matcher m = EVENTS_KEY.matcher(key);
+            if (m.matches()) {
+                ranks.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        return List.copyOf(ranks);
     }
 
     @Override
@@ -318,28 +421,22 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
         ensureOpen();
         String key = localKey(rank, index);
         return locked(() -> {
-            byte[] d = files.get(key);
-            if (d == null) {
+            byte[] raw = files.get(key);
+            if (raw == null) {
                 return "not there";
             }
             String aside = null;
             for (int n = 1; aside == null || files.containsKey(aside); n++) {
                 aside = ASIDE + rank + "/" + index + "-" + n;
             }
-            int count = 0;
-            try {
-                byte[] plain = get(files, key);
-                count = plain.length == 20 ? ByteBuffer.wrap(plain).getInt(12) : 0;
-            } catch (CheckpointStoreException e) {
-                // a descriptor that does not open is moved as it is, with no chunk it would name
-            }
-            for (int k = 0; k < count; k++) {
-                byte[] value = chunks.get(chunkKey(key, k));
+            for (String chunk : chunkKeysOf(key)) {
+                byte[] value = chunks.get(chunk);
                 if (value != null) {
-                    chunks.set(chunkKey(aside, k), reseal(chunks, chunkKey(key, k), chunkKey(aside, k), value));
+                    String moved = aside + chunk.substring(key.length());
+                    chunks.set(moved, reseal(chunks, chunk, moved, value));
                 }
             }
-            files.set(aside, reseal(files, key, aside, d));
+            files.set(aside, reseal(files, key, aside, raw));
             deleteFile(key);
             return "set aside in the cluster store '" + name + "' as " + aside;
         });
@@ -371,31 +468,51 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
                 "the recovery line in the cluster store '" + name + "'", bytes));
     }
 
+    /** {@inheritDoc} Chunks of no file's current generation: writes a rank did not finish, and retentions cut short. */
+    @Override
+    public void deleteInterruptedWrites() {
+        ensureOpen();
+        Map<String, Long> current = new java.util.HashMap<>();
+        for (String chunk : new ArrayList<>(chunks.keySet())) {
+            int hash = chunk.lastIndexOf('#');
+            String file = hash < 0 ? "" : chunk.substring(0, hash);
+            if (file.startsWith(ASIDE)) {
+                continue;
+            }
+            Long generation = current.computeIfAbsent(file, f -> {
+                Descriptor d = descriptorOrNull(f);
+                return d == null ? -1L : d.generation;
+            });
+            if (!chunk.startsWith(file + "#" + Long.toHexString(generation) + "/")) {
+                chunks.delete(chunk);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ event streams
 
     @Override
     public void appendEvents(int rank, byte[] record) {
         ensureOpen();
-        String count = eventsKey(rank);
-        misc.lock(count, LOCK_LEASE_SECONDS, TimeUnit.SECONDS);
+        String stream = eventsKey(rank);
+        misc.lock(stream, LOCK_LEASE_SECONDS, TimeUnit.SECONDS);
         try {
-            long n = eventCount(rank);
-            set(misc, count + "/" + n, CheckpointFormatDescriptor.eventRecord(record));
-            set(misc, count, ByteBuffer.allocate(8).putLong(0, n + 1).array());
+            long[] gn = eventStream(rank);
+            set(misc, stream + "/" + gn[0] + "/" + gn[1], CheckpointFormatDescriptor.eventRecord(record));
+            set(misc, stream, ByteBuffer.allocate(16).putLong(0, gn[0]).putLong(8, gn[1] + 1).array());
         } finally {
-            misc.unlock(count);
+            misc.unlock(stream);
         }
     }
 
     @Override
     public List<byte[]> readEvents(int rank) {
         ensureOpen();
-        String count = eventsKey(rank);
-        long n = eventCount(rank);
+        long[] gn = eventStream(rank);
         List<byte[]> records = new ArrayList<>();
-        for (long i = 0; i < n; i++) {
-            byte[] framed = get(misc, count + "/" + i);
+        for (long i = 0; i < gn[1]; i++) {
             String where = "event record " + i + " of rank " + rank + " in the cluster store '" + name + "'";
+            byte[] framed = get(misc, eventsKey(rank) + "/" + gn[0] + "/" + i);
             if (framed == null) {
                 throw new CheckpointStoreException(where + " is missing (a member left with it and no backup copy)");
             }
@@ -404,48 +521,105 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
         return records;
     }
 
+    /**
+     * {@inheritDoc} The records are written as a new generation of the stream, switched to with one put; the previous
+     * generation is deleted afterwards, so a failure at any point leaves one whole stream, old or new.
+     */
     @Override
     public void replaceEvents(int rank, List<byte[]> records) {
         ensureOpen();
-        String count = eventsKey(rank);
-        misc.lock(count, LOCK_LEASE_SECONDS, TimeUnit.SECONDS);
+        String stream = eventsKey(rank);
+        misc.lock(stream, LOCK_LEASE_SECONDS, TimeUnit.SECONDS);
         try {
-            long old = eventCount(rank);
-            set(misc, count, ByteBuffer.allocate(8).putLong(0, 0).array());
-            for (long i = 0; i < old; i++) {
-                misc.delete(count + "/" + i);
-            }
+            long[] old = eventStream(rank);
+            long generation = old[0] + 1;
             for (int i = 0; i < records.size(); i++) {
-                set(misc, count + "/" + i, CheckpointFormatDescriptor.eventRecord(records.get(i)));
+                set(misc, stream + "/" + generation + "/" + i, CheckpointFormatDescriptor.eventRecord(records.get(i)));
             }
-            set(misc, count, ByteBuffer.allocate(8).putLong(0, records.size()).array());
+            set(misc, stream, ByteBuffer.allocate(16).putLong(0, generation).putLong(8, records.size()).array());
+            for (long i = 0; i < old[1]; i++) {
+                misc.delete(stream + "/" + old[0] + "/" + i);
+            }
         } finally {
-            misc.unlock(count);
+            misc.unlock(stream);
         }
     }
 
-    private long eventCount(int rank) {
+    /** Rank {@code rank}'s event stream: its generation and record count ({0, 0} when it has none). */
+    private long[] eventStream(int rank) {
         byte[] n = get(misc, eventsKey(rank));
-        return n == null ? 0 : ByteBuffer.wrap(n).getLong(0);
+        if (n == null) {
+            return new long[] {0, 0};
+        }
+        if (n.length != 16) {
+            throw new CheckpointStoreException("the event stream of rank " + rank + " in the cluster store '" + name
+                    + "' has a damaged header");
+        }
+        ByteBuffer b = ByteBuffer.wrap(n);
+        return new long[] {b.getLong(0), b.getLong(8)};
     }
 
     private static String eventsKey(int rank) {
-        return "events/" + rank;
+        return EVENTS + rank;
     }
 
     @Override
     public void close() {
-        closed = true;
+        if (!closed) {
+            closed = true;
+            try {
+                manifests.removePartitionLostListener(lostListener);
+            } catch (RuntimeException e) {
+                // the instance is shutting down: the listener goes with it
+            }
+        }
     }
 
     // ------------------------------------------------------------------ files in chunks
 
+    /** A file's descriptor: its length, chunk count, CRC32C and the generation its chunks are stored under. */
+    private record Descriptor(long length, int count, int crc, long generation) {
+        byte[] encode() {
+            return ByteBuffer.allocate(DESCRIPTOR_LENGTH).putInt(DESCRIPTOR_MAGIC).putLong(length).putInt(count)
+                    .putInt(crc).putLong(generation).array();
+        }
+
+        static Descriptor decode(byte[] d, String where) {
+            ByteBuffer b = ByteBuffer.wrap(d);
+            if (d.length != DESCRIPTOR_LENGTH || b.getInt(0) != DESCRIPTOR_MAGIC) {
+                throw CheckpointFormatDescriptor.corrupt(where, "has a damaged descriptor");
+            }
+            Descriptor x = new Descriptor(b.getLong(4), b.getInt(12), b.getInt(16), b.getLong(20));
+            if (x.length < 0 || x.length > Integer.MAX_VALUE - 8 || x.count != chunkCount(x.length)) {
+                throw CheckpointFormatDescriptor.corrupt(where, "has a damaged descriptor (" + x.length + " bytes in "
+                        + x.count + " chunks)");
+            }
+            return x;
+        }
+    }
+
+    /** The descriptor of the file under {@code key}, or null when there is none. */
+    private Descriptor descriptor(String key) {
+        byte[] d = get(files, key);
+        return d == null ? null : Descriptor.decode(d, key);
+    }
+
+    /** {@link #descriptor}, or null also when it does not open or is damaged. */
+    private Descriptor descriptorOrNull(String key) {
+        try {
+            return descriptor(key);
+        } catch (CheckpointStoreException e) {
+            return null;
+        }
+    }
+
     /**
-     * Writes {@code file} under {@code key}: its chunks (replacing those of an earlier file there), then its
-     * descriptor, then drops chunks an earlier, longer file left beyond the new one's.
+     * Writes {@code file} under {@code key} as a new generation: its chunks, then its descriptor, then the previous
+     * generation's chunks are deleted.
      */
     private void writeFile(String key, byte[] file) {
-        byte[] before = get(files, key);
+        Descriptor before = descriptorOrNull(key);
+        long generation = RANDOM.nextLong() & Long.MAX_VALUE;
         int count = chunkCount(file.length);
         List<CompletionStage<Void>> pending = new ArrayList<>();
         for (int k = 0; k < count; k++) {
@@ -454,18 +628,18 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
             byte[] value = new byte[4 + length];
             ByteBuffer.wrap(value).putInt(CheckpointFormatDescriptor.crc32c(file, from, length));
             System.arraycopy(file, from, value, 4, length);
-            String chunk = chunkKey(key, k);
+            String chunk = chunkKey(key, generation, k);
             pending.add(chunks.setAsync(chunk, sealer == null ? value : sealer.seal(chunks.getName() + "/" + chunk,
                     value)));
             if (pending.size() == BATCH || k == count - 1) {
                 awaitAll(pending, key);
             }
         }
-        set(files, key, descriptor(file.length, count, CheckpointFormatDescriptor.crc32c(file, 0, file.length)));
+        set(files, key, new Descriptor(file.length, count, CheckpointFormatDescriptor.crc32c(file, 0, file.length),
+                generation).encode());
         if (before != null) {
-            int old = ByteBuffer.wrap(before).getInt(12);
-            for (int k = count; k < old; k++) {
-                chunks.delete(chunkKey(key, k));
+            for (int k = 0; k < before.count; k++) {
+                chunks.delete(chunkKey(key, before.generation, k));
             }
         }
     }
@@ -488,66 +662,65 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
 
     /** The file under {@code key}, every chunk checked against its checksum and the whole against the descriptor's. */
     private byte[] readFile(String key, String where) {
-        byte[] d = get(files, key);
-        if (d == null) {
+        byte[] raw = get(files, key);
+        if (raw == null) {
             throw new CheckpointStoreException(where + " is missing");
         }
-        ByteBuffer desc = ByteBuffer.wrap(d);
-        if (d.length != 20 || desc.getInt(0) != DESCRIPTOR_MAGIC) {
-            throw CheckpointFormatDescriptor.corrupt(where, "has a damaged descriptor");
-        }
-        long length = desc.getLong(4);
-        int count = desc.getInt(12);
-        if (length < 0 || length > Integer.MAX_VALUE - 8 || count != chunkCount((int) length)) {
-            throw CheckpointFormatDescriptor.corrupt(where, "has a damaged descriptor (" + length + " bytes in "
-                    + count + " chunks)");
-        }
-        byte[] file = new byte[(int) length];
-        for (int first = 0; first < count; first += BATCH) {
+        Descriptor d = Descriptor.decode(raw, where);
+        byte[] file = new byte[(int) d.length];
+        for (int first = 0; first < d.count; first += BATCH) {
             Set<String> keys = new HashSet<>();
-            for (int k = first; k < Math.min(count, first + BATCH); k++) {
-                keys.add(chunkKey(key, k));
+            for (int k = first; k < Math.min(d.count, first + BATCH); k++) {
+                keys.add(chunkKey(key, d.generation, k));
             }
             Map<String, byte[]> got = chunks.getAll(keys);
-            for (int k = first; k < Math.min(count, first + BATCH); k++) {
-                byte[] value = got.get(chunkKey(key, k));
+            for (int k = first; k < Math.min(d.count, first + BATCH); k++) {
+                String chunk = chunkKey(key, d.generation, k);
+                byte[] value = got.get(chunk);
                 int from = k * CHUNK;
-                int expected = (int) Math.min(CHUNK, length - from);
+                int expected = (int) Math.min(CHUNK, d.length - from);
                 if (value == null) {
-                    throw new CheckpointStoreException(where + ": chunk " + (k + 1) + " of " + count + " is missing "
+                    throw new CheckpointStoreException(where + ": chunk " + (k + 1) + " of " + d.count + " is missing "
                             + "from the cluster (a member left with it and no backup copy)");
                 }
                 if (sealer != null) {
                     try {
-                        value = sealer.open(chunks.getName() + "/" + chunkKey(key, k), value);
+                        value = sealer.open(chunks.getName() + "/" + chunk, value);
                     } catch (Sealer.SealException e) {
-                        throw CheckpointFormatDescriptor.corrupt(where, "has a chunk " + (k + 1) + " of " + count
+                        throw CheckpointFormatDescriptor.corrupt(where, "has a chunk " + (k + 1) + " of " + d.count
                                 + " that does not open with this cluster's secret (changed or moved)");
                     }
                 }
                 if (value.length != 4 + expected
                         || ByteBuffer.wrap(value).getInt(0) != CheckpointFormatDescriptor.crc32c(value, 4, expected)) {
-                    throw CheckpointFormatDescriptor.corrupt(where, "has a corrupt chunk " + (k + 1) + " of " + count);
+                    throw CheckpointFormatDescriptor.corrupt(where, "has a corrupt chunk " + (k + 1) + " of "
+                            + d.count);
                 }
                 System.arraycopy(value, 4, file, from, expected);
             }
         }
-        if (desc.getInt(16) != CheckpointFormatDescriptor.crc32c(file, 0, file.length)) {
-            throw CheckpointFormatDescriptor.corrupt(where, "does not match its descriptor's checksum (chunks of two "
-                    + "writes mixed?)");
+        if (d.crc != CheckpointFormatDescriptor.crc32c(file, 0, file.length)) {
+            throw CheckpointFormatDescriptor.corrupt(where, "does not match its descriptor's checksum");
         }
         return file;
     }
 
+    /** Deletes the file under {@code key}: its descriptor, then its chunks (all generations, should it be damaged). */
     private void deleteFile(String key) {
-        byte[] d = get(files, key);
+        Descriptor d = descriptorOrNull(key);
         files.delete(key);
-        if (d != null && d.length == 20) {
-            int count = ByteBuffer.wrap(d).getInt(12);
-            for (int k = 0; k < count; k++) {
-                chunks.delete(chunkKey(key, k));
+        if (d != null) {
+            for (int k = 0; k < d.count; k++) {
+                chunks.delete(chunkKey(key, d.generation, k));
             }
+        } else {
+            chunkKeysOf(key).forEach(chunks::delete);
         }
+    }
+
+    /** Every chunk key of the file under {@code key}, whatever its generation (a scan of all chunk keys). */
+    private List<String> chunkKeysOf(String key) {
+        return chunks.keySet().stream().filter(c -> c.startsWith(key + "#")).toList();
     }
 
     /** {@code value} under {@code key} in {@code map}, sealed when the store seals. */
@@ -558,8 +731,8 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
     /**
      * The value under {@code key} in {@code map}, opened when the store seals; null when there is none.
      *
-     * @throws CheckpointFormatException when it does not open: the store was written with another secret (or the
-     *     value was changed by a process without it), which is not damage to fall back from
+     * @throws CheckpointStoreException when it does not open (damage: written with another secret, or changed by a
+     *     process without it)
      */
     private byte[] get(IMap<String, byte[]> map, String key) {
         byte[] value = map.get(key);
@@ -569,18 +742,14 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
         try {
             return sealer.open(map.getName() + "/" + key, value);
         } catch (Sealer.SealException e) {
-            throw new CheckpointFormatException("the cluster store '" + name + "' holds a value (" + key + ") that does "
-                    + "not open with this cluster's secret: it was written with another --secret-file, or changed by "
-                    + "a process without it; use the secret file it was written with");
+            throw new CheckpointStoreException(key + " in the cluster store '" + name + "' does not open with this "
+                    + "cluster's secret: it was written with another --secret-file, or changed by a process without "
+                    + "it");
         }
     }
 
-    private static byte[] descriptor(long length, int chunkCount, int crc) {
-        return ByteBuffer.allocate(20).putInt(DESCRIPTOR_MAGIC).putLong(length).putInt(chunkCount).putInt(crc).array();
-    }
-
-    private static int chunkCount(int length) {
-        return Math.max(1, (length + CHUNK - 1) / CHUNK);
+    private static int chunkCount(long length) {
+        return (int) Math.max(1, (length + CHUNK - 1) / CHUNK);
     }
 
     /** Runs {@code body} under the store's cluster-wide lock. */
@@ -601,16 +770,12 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
         return PIECE + id.value() + "/" + rank;
     }
 
-    private static long pieceId(String key) {
-        return Long.parseLong(key.substring(PIECE.length(), key.indexOf('/', PIECE.length())));
-    }
-
     private static String localKey(int rank, long index) {
         return LOCAL + rank + "/" + index;
     }
 
-    private static String chunkKey(String fileKey, int k) {
-        return fileKey + "#" + k;
+    private static String chunkKey(String fileKey, long generation, int k) {
+        return fileKey + "#" + Long.toHexString(generation) + "/" + k;
     }
 
     private String where(CheckpointId id, int rank) {

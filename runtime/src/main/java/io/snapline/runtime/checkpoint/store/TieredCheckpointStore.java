@@ -131,8 +131,13 @@ public final class TieredCheckpointStore implements CheckpointStore {
         replica.appendEvents(rank, record); // stable only once both have it
     }
 
+    /**
+     * {@inheritDoc} The replica first catches up: its checkpoints and recovery line must not lag behind the event
+     * stream's new floor, or a restart from the replica would find events it needs gone.
+     */
     @Override
     public void replaceEvents(int rank, List<byte[]> records) {
+        flush();
         fast.replaceEvents(rank, records);
         replica.replaceEvents(rank, records);
     }
@@ -152,11 +157,15 @@ public final class TieredCheckpointStore implements CheckpointStore {
                 if (failed == null) {
                     write.run();
                 }
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // an Error too: a write skipped silently would leave a hole under later ones
                 if (failed == null) {
-                    failed = "writing " + what + " to the replica failed (" + e.getMessage() + "); the replica is not "
-                            + "written to from now on, and only the fast copy holds later checkpoints";
-                    warnings.accept(failed);
+                    failed = "writing " + what + " to the replica failed (" + e + "); the replica is not written to "
+                            + "from now on, and only the fast copy holds later checkpoints";
+                    try {
+                        warnings.accept(failed);
+                    } catch (RuntimeException ignored) {
+                        // the listener's own trouble: the failure is recorded in replicaFailure() all the same
+                    }
                 }
             } finally {
                 pending.release(permits);
@@ -228,9 +237,18 @@ public final class TieredCheckpointStore implements CheckpointStore {
         return replica.recoveryLine();
     }
 
+    /**
+     * {@inheritDoc} The fast copy's when it has any; the replica's otherwise (a store reports a rank without a stream
+     * as an empty one, which on a host without the job's files says nothing) or when the fast copy cannot be read.
+     */
     @Override
     public List<byte[]> readEvents(int rank) {
-        return either(() -> fast.readEvents(rank), () -> replica.readEvents(rank));
+        List<byte[]> events = either(() -> fast.readEvents(rank), () -> replica.readEvents(rank));
+        if (!events.isEmpty()) {
+            return events;
+        }
+        flush();
+        return replica.readEvents(rank);
     }
 
     /**

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -66,9 +67,10 @@ class HazelcastCheckpointStoreTest extends CheckpointStoreContractTest {
         checkpointOf(s, 1, pattern(HazelcastCheckpointStore.CHUNK + 10, 1));
         checkpointOf(s, 2, pattern(HazelcastCheckpointStore.CHUNK + 10, 2));
         com.hazelcast.map.IMap<String, byte[]> chunks = member.getMap("snapline.store." + name + ".chunks");
-        byte[] second = chunks.get("p/2/0#1");
+        String key = chunkOf(chunks, "p/2/0", 1);
+        byte[] second = chunks.get(key);
         second[20] ^= 1;
-        chunks.set("p/2/0#1", second);
+        chunks.set(key, second);
 
         CheckpointStoreException e = assertThrows(CheckpointStoreException.class,
                 () -> s.readPiece(CheckpointId.of(2), s.manifest(CheckpointId.of(2)).pieces().get(0)));
@@ -129,8 +131,10 @@ class HazelcastCheckpointStoreTest extends CheckpointStoreContractTest {
             }
             CheckpointStoreException e = assertThrows(CheckpointStoreException.class, onA::latest);
             if (manifestOnB) {
-                assertTrue(e.getMessage().startsWith("no checkpoint left in the cluster store '" + name + "': members "
-                        + "left the cluster with the only copies of some of the store's manifests"), e.getMessage());
+                // (said from the newest committed id when its record survived, from the partition's loss otherwise)
+                assertTrue(e.getMessage().startsWith("no checkpoint left in the cluster store '" + name + "': ")
+                        && e.getMessage().matches("(?s).*(checkpoint 1 was committed but its manifest is gone|members "
+                        + "left the cluster with the only copies of some of the store's manifests).*"), e.getMessage());
             } else {
                 // (the warning that some manifests' only copies were lost may come first: b's partitions held none
                 // of this store's manifests, but the store cannot know that)
@@ -173,12 +177,14 @@ class HazelcastCheckpointStoreTest extends CheckpointStoreContractTest {
 
         HazelcastCheckpointStore other = new HazelcastCheckpointStore(member, name, JOB, 1, ClusterSecret.of(
                 "another secret, 32 bytes or more!!".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).sealer());
-        CheckpointFormatException wrong = assertThrows(CheckpointFormatException.class, other::latest);
-        assertTrue(wrong.getMessage().contains("does not open with this cluster's secret: it was written with another "
-                + "--secret-file"), wrong.getMessage());
+        CheckpointStoreException wrong = assertThrows(CheckpointStoreException.class, other::latest);
+        assertTrue(wrong.getMessage().startsWith("no complete checkpoint in the cluster store '" + name + "': "
+                + "skipping checkpoint 2: 00000000000000000002 in the cluster store '" + name + "' does not open with "
+                + "this cluster's secret: it was written with another --secret-file"), wrong.getMessage());
 
         com.hazelcast.map.IMap<String, byte[]> chunks = member.getMap(prefix + "chunks");
-        chunks.set("p/2/0#1", chunks.get("p/1/0#1")); // a chunk of checkpoint 1 put in place of checkpoint 2's
+        // a chunk of checkpoint 1 put in place of checkpoint 2's
+        chunks.set(chunkOf(chunks, "p/2/0", 1), chunks.get(chunkOf(chunks, "p/1/0", 1)));
         Recovered r = s.latest().orElseThrow();
         assertEquals(CheckpointId.of(1), r.manifest().id());
         assertTrue(r.warnings().get(0).contains("has a chunk 2 of 2 that does not open with this cluster's secret "
@@ -208,14 +214,14 @@ class HazelcastCheckpointStoreTest extends CheckpointStoreContractTest {
     @Test
     void shouldRestoreOnAHostWithoutTheLocalCopyFromTheClusterReplica(@org.junit.jupiter.api.io.TempDir Path dir) {
         String name = "t-" + UUID.randomUUID();
+        List<String> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
         TieredCheckpointStore first = new TieredCheckpointStore(new FileCheckpointStore(dir.resolve("host-a"), JOB),
                 new HazelcastCheckpointStore(member, name, JOB, 1, SECRET.sealer()),
-                TieredCheckpointStore.DEFAULT_MAX_PENDING, w -> {
-                    throw new AssertionError(w);
-                });
+                TieredCheckpointStore.DEFAULT_MAX_PENDING, failed::add);
         byte[] payload = pattern(3 * HazelcastCheckpointStore.CHUNK, 12);
         PieceRef ref = checkpointOf(first, 4, payload);
         first.close();
+        assertEquals(List.of(), failed, "replica writes that failed");
 
         TieredCheckpointStore second = new TieredCheckpointStore(new FileCheckpointStore(dir.resolve("host-b"), JOB),
                 new HazelcastCheckpointStore(member, name, JOB, 1, SECRET.sealer()),
@@ -231,9 +237,84 @@ class HazelcastCheckpointStoreTest extends CheckpointStoreContractTest {
         CheckpointStoreException name = assertThrows(CheckpointStoreException.class,
                 () -> new HazelcastCheckpointStore(member, "a b", null, 1));
         assertTrue(name.getMessage().contains("got 'a b'"), name.getMessage());
+        assertThrows(CheckpointStoreException.class, () -> new HazelcastCheckpointStore(member, "a.b", null, 1),
+                "a '.' would make one store's map configuration match another's");
         CheckpointStoreException backups = assertThrows(CheckpointStoreException.class,
                 () -> new HazelcastCheckpointStore(member, "ok", null, 7));
         assertTrue(backups.getMessage().contains("0 to 6 backup copies, got 7"), backups.getMessage());
+    }
+
+    @Test
+    void shouldRetainOnlyCompleteCheckpointsAndSayWhenTheNewestManifestIsGone() {
+        String name = "t-" + UUID.randomUUID();
+        HazelcastCheckpointStore s = new HazelcastCheckpointStore(member, name, JOB, 1, SECRET.sealer());
+        checkpointOf(s, 1, pattern(10, 1));
+        checkpointOf(s, 2, pattern(HazelcastCheckpointStore.CHUNK + 5, 2));
+        com.hazelcast.map.IMap<String, byte[]> chunks = member.getMap("snapline.store." + name + ".chunks");
+        chunks.delete(chunkOf(chunks, "p/2/0", 1)); // checkpoint 2 lost a chunk: 1 is the newest complete one
+
+        s.retain(1);
+        assertEquals(List.of(CheckpointId.of(1), CheckpointId.of(2)), s.list());
+        assertEquals(CheckpointId.of(1), s.latest().orElseThrow().manifest().id());
+
+        checkpointOf(s, 3, pattern(10, 3));
+        member.<String, byte[]>getMap("snapline.store." + name + ".manifests").delete("00000000000000000003");
+        Recovered r = s.latest().orElseThrow();
+        assertEquals(CheckpointId.of(1), r.manifest().id());
+        assertTrue(r.warnings().get(0).startsWith("checkpoint 3 was committed but its manifest is gone; checkpoints "
+                + "newer than 2 may have been lost"), r.warnings().toString());
+        member.<String, byte[]>getMap("snapline.store." + name + ".manifests").clear();
+        CheckpointStoreException e = assertThrows(CheckpointStoreException.class, s::latest);
+        assertTrue(e.getMessage().startsWith("no checkpoint left in the cluster store '" + name + "': checkpoint 3 "
+                + "was committed but its manifest is gone"), e.getMessage());
+    }
+
+    @Test
+    void shouldReplaceAnEventStreamWholeAndRemoveWhatInterruptedWritesLeft() {
+        String name = "t-" + UUID.randomUUID();
+        HazelcastCheckpointStore s = new HazelcastCheckpointStore(member, name, null, 1, SECRET.sealer());
+        s.appendEvents(2, new byte[] {1});
+        s.appendEvents(2, new byte[] {2});
+        s.replaceEvents(2, List.of(new byte[] {3}));
+        s.appendEvents(2, new byte[] {4});
+        assertEquals(List.of("[3]", "[4]"), s.readEvents(2).stream().map(java.util.Arrays::toString).toList());
+        com.hazelcast.map.IMap<String, byte[]> misc = member.getMap("snapline.store." + name + ".misc");
+        assertEquals(Set.of("events/2", "events/2/1/0", "events/2/1/1"), Set.copyOf(misc.keySet()),
+                "the first generation's records are gone");
+        assertEquals(List.of(2), s.localRanks(), "a rank with an event stream only");
+
+        s.writeLocal(0, 1, ByteBuffer.wrap(pattern(HazelcastCheckpointStore.CHUNK + 1, 5)));
+        com.hazelcast.map.IMap<String, byte[]> chunks = member.getMap("snapline.store." + name + ".chunks");
+        chunks.set("l/0/2#abc/0", new byte[] {9}); // a rank died before its descriptor was written
+        chunks.set("p/7/1#def/3", new byte[] {9});
+        s.deleteInterruptedWrites();
+        assertEquals(2, chunks.size(), chunks.keySet().toString());
+        assertEquals(HazelcastCheckpointStore.CHUNK + 1, s.readLocal(0, 1).length);
+    }
+
+    @Test
+    void shouldOpenTheStoreFromAClientOfTheCluster() {
+        String name = "t-" + UUID.randomUUID();
+        HazelcastCheckpointStore onMember = new HazelcastCheckpointStore(member, name, JOB, 1, SECRET.sealer());
+        byte[] payload = pattern(2 * HazelcastCheckpointStore.CHUNK, 8);
+        PieceRef ref = checkpointOf(onMember, 1, payload);
+        java.net.InetSocketAddress at = (java.net.InetSocketAddress) member.getLocalEndpoint().getSocketAddress();
+        HazelcastInstance client = com.hazelcast.client.HazelcastClient.newHazelcastClient(
+                io.snapline.runtime.cluster.ClusterConfigs.client(member.getConfig().getClusterName(), "127.0.0.1:"
+                        + at.getPort()));
+        try {
+            HazelcastCheckpointStore onClient = new HazelcastCheckpointStore(client, name, JOB, 1, SECRET.sealer());
+            assertArrayEquals(payload, onClient.readPiece(CheckpointId.of(1), ref));
+            assertEquals(CheckpointId.of(1), onClient.latest().orElseThrow().manifest().id());
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** The key of chunk {@code k} (from 0) of the file under {@code file}, whatever its generation. */
+    private static String chunkOf(com.hazelcast.map.IMap<String, byte[]> chunks, String file, int k) {
+        return chunks.keySet().stream().filter(c -> c.startsWith(file + "#") && c.endsWith("/" + k)).findFirst()
+                .orElseThrow(() -> new AssertionError("no chunk " + k + " of " + file + " in " + chunks.keySet()));
     }
 
     private static PieceRef checkpointOf(CheckpointStore s, long id, byte[] payload) {

@@ -25,9 +25,14 @@ class TieredCheckpointStoreTest extends CheckpointStoreContractTest {
     @Override
     protected CheckpointStore newStore(JobFingerprint fingerprint) {
         return new TieredCheckpointStore(new InMemoryCheckpointStore(fingerprint),
-                new InMemoryCheckpointStore(fingerprint), TieredCheckpointStore.DEFAULT_MAX_PENDING, w -> {
-                    throw new AssertionError("unexpected warning: " + w);
-                });
+                new InMemoryCheckpointStore(fingerprint), TieredCheckpointStore.DEFAULT_MAX_PENDING, unexpected::add);
+    }
+
+    private final List<String> unexpected = new CopyOnWriteArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void noReplicaWriteFailed() {
+        assertEquals(List.of(), unexpected, "replica writes that failed");
     }
 
     @Test
@@ -77,8 +82,9 @@ class TieredCheckpointStoreTest extends CheckpointStoreContractTest {
         s.writeLocal(0, 2, ByteBuffer.wrap(new byte[10_000]));
         s.flush();
 
-        assertEquals(List.of("writing rank 0's local checkpoint 1 to the replica failed (the cluster is gone); the "
-                + "replica is not written to from now on, and only the fast copy holds later checkpoints"), warnings);
+        assertEquals(List.of("writing rank 0's local checkpoint 1 to the replica failed ("
+                + CheckpointStoreException.class.getName() + ": the cluster is gone); the replica is not written to "
+                + "from now on, and only the fast copy holds later checkpoints"), warnings);
         assertEquals(warnings.get(0), s.replicaFailure().orElseThrow());
         assertArrayEquals(new byte[10_000], s.readLocal(0, 2));
     }
@@ -92,6 +98,37 @@ class TieredCheckpointStoreTest extends CheckpointStoreContractTest {
 
         assertArrayEquals(new byte[] {7}, replica.readEvents(3).get(0));
         assertArrayEquals(new byte[] {7}, fast.readEvents(3).get(0));
+    }
+
+    @Test
+    void shouldReadTheReplicasEventsOnAHostWhoseLocalCopyHasNoneAndCatchUpBeforeCuttingAStream() {
+        InMemoryCheckpointStore replica = new InMemoryCheckpointStore(JOB);
+        replica.appendEvents(1, new byte[] {5});
+        TieredCheckpointStore fresh = new TieredCheckpointStore(new InMemoryCheckpointStore(JOB), replica, 4096,
+                unexpected::add);
+        assertArrayEquals(new byte[] {5}, fresh.readEvents(1).get(0), "from the replica");
+
+        CountDownLatch hold = new CountDownLatch(1);
+        InMemoryCheckpointStore slow = new InMemoryCheckpointStore(JOB);
+        TieredCheckpointStore s = new TieredCheckpointStore(new InMemoryCheckpointStore(JOB),
+                around(slow, "writeLocal", () -> await(hold)), TieredCheckpointStore.DEFAULT_MAX_PENDING,
+                unexpected::add);
+        s.writeLocal(1, 4, ByteBuffer.wrap(new byte[] {1}));
+        Thread cut = new Thread(() -> s.replaceEvents(1, List.of(new byte[] {6})));
+        cut.start();
+        while (cut.getState() != Thread.State.WAITING && cut.getState() != Thread.State.TERMINATED) {
+            Thread.onSpinWait(); // until it waits for the replica to catch up, or (were it not to) has cut the stream
+        }
+        assertEquals(List.of(), slow.localIndexes(1));
+        assertEquals(List.of(), slow.readEvents(1), "the stream is not cut before the replica has the checkpoint");
+        hold.countDown();
+        try {
+            cut.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        assertEquals(List.of(4L), slow.localIndexes(1));
+        assertArrayEquals(new byte[] {6}, slow.readEvents(1).get(0));
     }
 
     @Test
