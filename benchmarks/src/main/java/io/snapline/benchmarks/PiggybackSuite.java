@@ -64,7 +64,8 @@ final class PiggybackSuite {
     static boolean logs(BenchmarkOptions o) {
         List<String> f = o.compareFlags();
         int l = f.indexOf("--logging");
-        return policy(o).equals("independent") && (l < 0 || l + 1 < f.size() && !f.get(l + 1).equals("none"));
+        boolean none = l >= 0 && l + 1 < f.size() && f.get(l + 1).equals("none") || f.contains("--logging=none");
+        return policy(o).equals("independent") && !none;
     }
 
     /** Runs the jobs under the compared flags, each job with a checkpoint store of its own (deleted afterwards). */

@@ -99,6 +99,11 @@ public final class ClusterBenchmark implements Callable<Integer> {
                 }
             }
         }
+        try (var walk = Files.walk(dir)) { // the secret and the agents' caches
+            for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
         String report = report(start, join, killed, frozen, remote, local);
         System.out.print(report);
         if (out != null) {
@@ -215,7 +220,6 @@ public final class ClusterBenchmark implements Callable<Integer> {
                 if (m.find()) {
                     Agent a = new Agent(p, (System.nanoTime() - t0) / 1e9, m.group(1),
                             new java.net.InetSocketAddress(m.group(3), Integer.parseInt(m.group(4))));
-                    a.lines.addAll(lines);
                     Thread forward = new Thread(() -> {
                         try {
                             while (true) {

@@ -165,6 +165,11 @@ public enum Compression {
      */
     public static ByteBuffer decompress(ByteBuffer compressed, String where) {
         ByteBuffer in = compressed.duplicate();
+        if (!in.hasArray()) { // a direct or read-only buffer: the codecs here read arrays
+            byte[] copy = new byte[in.remaining()];
+            in.get(copy);
+            in = ByteBuffer.wrap(copy);
+        }
         try {
             if (in.remaining() < 17 || in.getInt() != MAGIC) {
                 throw new CheckpointException(where + ": compressed checkpoint data that does not start as such");

@@ -54,6 +54,14 @@ public final class AgentServer implements AutoCloseable {
     private final ServerSocket server;
     private final PrintStream log;
     private final Thread acceptor;
+    /** How long a new connection may take to prove it holds the secret. */
+    static final int HANDSHAKE_MILLIS = 10_000;
+    /** The most connections that may be proving themselves at once; more are closed at once. */
+    static final int MAX_HANDSHAKES = 64;
+    private final Semaphore handshakes = new Semaphore(MAX_HANDSHAKES);
+    private final int handshakeMillis;
+    /** The processes running now, killed with the agent. */
+    private final java.util.Set<Process> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicInteger launched = new AtomicInteger();
     private final AtomicInteger fetched = new AtomicInteger();
     private volatile boolean closed;
@@ -64,6 +72,13 @@ public final class AgentServer implements AutoCloseable {
      */
     public AgentServer(InetSocketAddress bind, ClusterSecret secret, int slots, Path cache, PrintStream log)
             throws IOException {
+        this(bind, secret, slots, cache, log, HANDSHAKE_MILLIS);
+    }
+
+    /** As above, a new connection given {@code handshakeMillis} to prove it holds the secret. */
+    AgentServer(InetSocketAddress bind, ClusterSecret secret, int slots, Path cache, PrintStream log,
+            int handshakeMillis) throws IOException {
+        this.handshakeMillis = handshakeMillis;
         if (slots < 1) {
             throw new IllegalArgumentException("an agent needs at least 1 slot, got " + slots);
         }
@@ -107,6 +122,10 @@ public final class AgentServer implements AutoCloseable {
         while (!closed) {
             try {
                 Socket s = server.accept();
+                if (!handshakes.tryAcquire()) {
+                    s.close(); // too many connections that have not proven anything yet
+                    continue;
+                }
                 Thread t = new Thread(() -> serve(s), "snapline-agent-" + s.getRemoteSocketAddress());
                 t.setDaemon(true);
                 t.start();
@@ -120,12 +139,17 @@ public final class AgentServer implements AutoCloseable {
 
     private void serve(Socket s) {
         String who = String.valueOf(s.getRemoteSocketAddress());
+        boolean proving = true;
         try (s) {
             s.setTcpNoDelay(true);
+            s.setKeepAlive(true); // a client host that vanished without closing ends its ranks too, eventually
+            s.setSoTimeout(handshakeMillis);
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
             AgentWire wire = AgentWire.acceptAsAgent(in, out, s, secret);
             AgentWire.Frame first = wire.receive();
+            handshakes.release();
+            proving = false;
             if (first.type() != START) {
                 throw new AgentWire.Refused("expected a launch request, got frame '" + (char) first.type() + "'");
             }
@@ -135,10 +159,13 @@ public final class AgentServer implements AutoCloseable {
                 return;
             }
             try {
-                run(wire, spec);
+                run(wire, spec, s);
             } finally {
                 free.release();
             }
+        } catch (java.net.SocketTimeoutException e) {
+            log.println("snapline agent: refused " + who + ": it did not prove it holds the secret within "
+                    + handshakeMillis + " ms");
         } catch (AgentWire.Refused e) {
             log.println("snapline agent: refused " + who + ": " + e.getMessage());
         } catch (EOFException e) {
@@ -147,14 +174,24 @@ public final class AgentServer implements AutoCloseable {
             if (!closed) {
                 log.println("snapline agent: connection from " + who + " failed: " + e.getMessage());
             }
+        } finally {
+            if (proving) {
+                handshakes.release();
+            }
         }
     }
 
-    private void run(AgentWire wire, LaunchSpec spec) throws IOException {
+    private void run(AgentWire wire, LaunchSpec spec, Socket socket) throws IOException {
         List<String> files = new ArrayList<>();
         for (LaunchSpec.ClassPathEntry e : spec.classPath()) {
-            files.add(cached(wire, e).toString());
+            try {
+                files.add(cached(wire, e).toString());
+            } catch (AgentWire.Refused bad) {
+                wire.send(FAILED, text("agent " + address() + " refused the class path: " + bad.getMessage()));
+                throw bad;
+            }
         }
+        socket.setSoTimeout(0); // from now on the connection lives as long as the process
         List<String> command = new ArrayList<>();
         for (String c : spec.command()) {
             command.add(c.equals(LaunchSpec.JAVA) ? java()
@@ -171,6 +208,10 @@ public final class AgentServer implements AutoCloseable {
             return;
         }
         launched.incrementAndGet();
+        running.add(p);
+        if (closed) { // the agent stopped while it was starting
+            killWithDescendants(p);
+        }
         p.getOutputStream().close();
         wire.send(STARTED, ByteBuffer.allocate(8).putLong(0, p.pid()).array());
         Thread outPump = pump(p.getInputStream(), wire, OUT, spec);
@@ -188,9 +229,17 @@ public final class AgentServer implements AutoCloseable {
                 // the client went away (and had the process killed): nobody to tell
             }
         } catch (InterruptedException e) {
-            p.destroyForcibly();
+            killWithDescendants(p);
             Thread.currentThread().interrupt();
+        } finally {
+            running.remove(p);
         }
+    }
+
+    /** Kills {@code p} and every process it started: a rank must not outlive the agent that ran it. */
+    private static void killWithDescendants(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
     }
 
     /** Carries out the client's kill requests; the connection's end kills the process too. */
@@ -275,9 +324,13 @@ public final class AgentServer implements AutoCloseable {
         return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** Stops accepting clients and kills the processes it runs (their clients see them end). */
     @Override
     public void close() throws IOException {
         closed = true;
         server.close();
+        for (Process p : running) {
+            killWithDescendants(p);
+        }
     }
 }

@@ -96,11 +96,11 @@ final class AgentWire implements AutoCloseable {
         out.flush();
         byte[] proof = in.readNBytes(MAC);
         if (proof.length != MAC) {
-            throw new Refused("the agent closed the connection: it does not hold this cluster's secret "
-                    + "(--secret-file), or it refused this client");
+            throw new Refused("the agent closed the connection during the handshake");
         }
         if (!secret.verify("agent wire: agent", concat(clientNonce, agentNonce), proof)) {
-            throw new Refused("the agent does not hold this cluster's secret (--secret-file): not trusted");
+            throw new Refused("the agent and this client do not hold the same cluster secret (--secret-file): the "
+                    + "agent refused this client, or is not to be trusted");
         }
         return open(in, out, socket, secret.sign("agent wire: session", both), true);
     }

@@ -38,11 +38,15 @@ public final class ClusterAgent implements AutoCloseable {
             List<String> members, int slots, Path cache, PrintStream log) throws IOException {
         InetAddress address = InetAddress.getByName(bind);
         AgentServer server = new AgentServer(new InetSocketAddress(address, agentPort), secret, slots, cache, log);
+        HazelcastInstance member = null;
         try {
-            HazelcastInstance member = Hazelcast.newHazelcastInstance(ClusterConfigs.member(secret.clusterName(name),
+            member = Hazelcast.newHazelcastInstance(ClusterConfigs.member(secret.clusterName(name),
                     address.getHostAddress(), memberPort, members));
-            return new ClusterAgent(member, server, secret.sealer());
+            return new ClusterAgent(member, server, secret.sealer(AgentRecord.MAP));
         } catch (RuntimeException e) {
+            if (member != null) {
+                member.shutdown();
+            }
             server.close();
             throw e;
         }

@@ -105,9 +105,18 @@ public final class ClusterSecret {
         Files.write(file, text);
     }
 
-    /** What seals the cluster's stored values with this secret. */
+    /** What seals the cluster's stored values with this secret (see {@link #sealer(String)} for a key of its own). */
     public Sealer sealer() {
         return new Sealer(sealKey);
+    }
+
+    /**
+     * What seals values for {@code purpose} (a store's name, the agents' map) with a key of its own, derived from the
+     * sealing key: values of one purpose never open for another, and no one key seals so many values that random
+     * nonces could repeat.
+     */
+    public Sealer sealer(String purpose) {
+        return new Sealer(expand(sealKey, "snapline seal for " + purpose, 32));
     }
 
     /** The HMAC-SHA256 of {@code message} under the signing key, bound to {@code purpose} (what the message is). */
@@ -143,14 +152,15 @@ public final class ClusterSecret {
         return "snapline cluster secret".getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static byte[] expand(byte[] prk, String info, int length) {
+    private static byte[] expand(byte[] prk, String text, int length) {
+        byte[] info = text.getBytes(StandardCharsets.UTF_8);
         byte[] out = new byte[length];
         byte[] t = new byte[0];
         int done = 0;
         for (int i = 1; done < length; i++) {
-            byte[] input = new byte[t.length + info.length() + 1];
+            byte[] input = new byte[t.length + info.length + 1];
             System.arraycopy(t, 0, input, 0, t.length);
-            System.arraycopy(info.getBytes(StandardCharsets.US_ASCII), 0, input, t.length, info.length());
+            System.arraycopy(info, 0, input, t.length, info.length);
             input[input.length - 1] = (byte) i;
             t = hmac(prk, input);
             int n = Math.min(t.length, length - done);

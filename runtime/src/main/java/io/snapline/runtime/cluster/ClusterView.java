@@ -39,7 +39,7 @@ public final class ClusterView {
     /** The agents of the cluster {@code hazelcast} is a member or client of. */
     public static Agents agents(HazelcastInstance hazelcast, ClusterSecret secret) {
         IMap<String, byte[]> map = hazelcast.getMap(AgentRecord.MAP);
-        Sealer sealer = secret.sealer();
+        Sealer sealer = secret.sealer(AgentRecord.MAP);
         Set<Member> members = hazelcast.getCluster().getMembers();
         List<String> order = members.stream().map(m -> m.getUuid().toString()).toList();
         Set<UUID> present = members.stream().map(Member::getUuid).collect(Collectors.toSet());

@@ -55,8 +55,11 @@ public final class RemoteProcess extends Process {
             Map<String, java.nio.file.Path> files, Duration connectTimeout) throws IOException {
         Socket s = new Socket();
         try {
-            s.connect(agent, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+            int timeout = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
+            s.connect(agent, timeout);
             s.setTcpNoDelay(true);
+            s.setKeepAlive(true);
+            s.setSoTimeout(timeout); // an agent that accepts and then says nothing does not hold the launcher forever
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
             DataOutputStream o = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
             AgentWire wire = AgentWire.connectAsClient(in, o, s, secret);
@@ -67,6 +70,7 @@ public final class RemoteProcess extends Process {
                     case AgentServer.FETCH -> send(wire, f.text(), files, spec);
                     case AgentServer.FAILED -> throw new IOException(f.text());
                     case AgentServer.STARTED -> {
+                        s.setSoTimeout(0); // the process may run for as long as it needs
                         RemoteProcess p = new RemoteProcess(wire, agent, ByteBuffer.wrap(f.payload()).getLong());
                         Thread reader = new Thread(p::read, "snapline-remote-" + spec.job() + "-" + spec.rank());
                         reader.setDaemon(true);
@@ -82,7 +86,9 @@ public final class RemoteProcess extends Process {
             if (e instanceof IOException io && io.getMessage() != null && io.getMessage().startsWith("agent ")) {
                 throw io;
             }
-            throw new IOException("agent " + agent + ": " + e.getMessage(), e);
+            String why = e instanceof java.net.SocketTimeoutException ? "no answer within " + connectTimeout.toMillis()
+                    + " ms" : e instanceof java.io.EOFException ? "it closed the connection" : e.getMessage();
+            throw new IOException("agent " + agent + ": " + why, e);
         }
     }
 

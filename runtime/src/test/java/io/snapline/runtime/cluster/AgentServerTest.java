@@ -126,16 +126,45 @@ class AgentServerTest {
         ClusterSecret other = ClusterSecret.of("another secret of 32 bytes or more".getBytes(StandardCharsets.US_ASCII));
         try (AgentServer a = agent(SECRET, 1)) {
             IOException refused = assertThrows(IOException.class, () -> start(a, other, echo(0, "0")));
-            assertTrue(refused.getMessage().contains("does not hold this cluster's secret"), refused.getMessage());
+            assertTrue(refused.getMessage().contains("the agent and this client do not hold the same cluster secret"),
+                    refused.getMessage());
             assertEquals(0, a.launched());
         }
         try (AgentServer impostor = agent(other, 1)) {
             IOException untrusted = assertThrows(IOException.class, () -> start(impostor, SECRET, echo(0, "0")));
-            assertTrue(untrusted.getMessage().contains("does not hold this cluster's secret"), untrusted.getMessage());
+            assertTrue(untrusted.getMessage().contains("do not hold the same cluster secret"), untrusted.getMessage());
             assertEquals(0, impostor.launched());
         }
         assertTrue(agentLog.toString(StandardCharsets.UTF_8).contains("a client without the cluster's secret tried to "
                 + "connect"), agentLog.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldKillItsProcessesWhenTheAgentStops() throws Exception {
+        AgentServer a = agent(SECRET, 2);
+        RemoteProcess p = start(a, SECRET, echo(0, "wait"));
+        readLine(p);
+        ProcessHandle remote = ProcessHandle.of(p.pid()).orElseThrow();
+
+        a.close();
+        remote.onExit().get(60, TimeUnit.SECONDS);
+        assertTrue(p.waitFor() != 0, "the client sees its process end");
+    }
+
+    @Test
+    void shouldCloseAConnectionThatDoesNotProveItHoldsTheSecretInTime() throws Exception {
+        try (AgentServer a = new AgentServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), SECRET, 1,
+                dir.resolve("cache"), new PrintStream(agentLog, true, StandardCharsets.UTF_8), 200);
+             java.net.Socket silent = new java.net.Socket()) {
+            silent.connect(a.address());
+            java.io.InputStream in = silent.getInputStream();
+            assertEquals(32, in.readNBytes(32).length, "the agent's challenge");
+            assertEquals(-1, in.read(), "closed by the agent"); // it says nothing back
+            while (!agentLog.toString(StandardCharsets.UTF_8).contains("did not prove it holds the secret within 200 ms")) {
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            }
+            assertEquals(0, a.launched());
+        }
     }
 
     private static void readLine(RemoteProcess p) throws IOException {

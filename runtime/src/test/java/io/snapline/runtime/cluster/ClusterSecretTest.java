@@ -86,6 +86,13 @@ class ClusterSecretTest {
         assertEquals("map/key was not sealed with this cluster's secret for this place, or is damaged",
                 damaged.getMessage());
         assertThrows(Sealer.SealException.class, () -> sealer.open("map/key", new byte[5]));
+
+        Sealer store = ClusterSecret.of(ONE).sealer("store lab");
+        byte[] sealedForStore = store.seal("map/key", plain);
+        assertArrayEquals(plain, ClusterSecret.of(ONE).sealer("store lab").open("map/key", sealedForStore));
+        assertThrows(Sealer.SealException.class, () -> ClusterSecret.of(ONE).sealer("store other").open("map/key",
+                sealedForStore), "a key of its own per purpose");
+        assertThrows(Sealer.SealException.class, () -> sealer.open("map/key", sealedForStore));
     }
 
     private static void assertMessage(Path file, String part) {
