@@ -275,11 +275,16 @@ public final class TcpDevice implements Device, AutoCloseable {
             }
             for (SelectionKey key : selector.selectedKeys()) {
                 Connection c = (Connection) key.attachment();
-                if (key.isValid() && key.isReadable() && guarded(c, READ, null, 0) == LOST) {
-                    continue;
-                }
-                if (key.isValid() && key.isWritable()) {
-                    guarded(c, FLUSH, null, 0);
+                try {
+                    if (key.isValid() && key.isReadable() && guarded(c, READ, null, 0) == LOST) {
+                        continue;
+                    }
+                    if (key.isValid() && key.isWritable()) {
+                        guarded(c, FLUSH, null, 0);
+                    }
+                } catch (java.nio.channels.CancelledKeyException closed) {
+                    // another thread closed the connection (its peer died) between the check and the look: the
+                    // close reported what there is to report
                 }
             }
             selector.selectedKeys().clear();
