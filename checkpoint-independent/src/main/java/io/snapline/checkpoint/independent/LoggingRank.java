@@ -178,7 +178,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
 
     /** Where this rank's log keeps what does not fit in {@code --log-memory}. */
     private SenderLog.Bound bound() {
-        return new SenderLog.Bound(logLimit, services.scratchDirectory(), "rank-" + me + "-log-");
+        return new SenderLog.Bound(logLimit, services.scratchDirectory(), "rank-" + me + "-log-",
+                services.settings().compression());
     }
 
     private SenderLog newLog() {

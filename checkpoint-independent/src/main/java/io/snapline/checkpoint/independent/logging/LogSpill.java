@@ -2,6 +2,7 @@ package io.snapline.checkpoint.independent.logging;
 
 import io.snapline.checkpoint.CheckpointException;
 import java.io.IOException;
+import io.snapline.runtime.checkpoint.Compression;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -22,7 +23,9 @@ import java.util.List;
  * every message of a segment, the segment is closed and its space is free.
  *
  * <p>A record is: destination i32, number i64, context i32, tag i32, type u8, elements i32, payload length i32,
- * payload. Not thread-safe: the {@link SenderLog} calls it under its own lock.
+ * payload. With a {@link Compression}, a payload of at least {@link #COMPRESS_FROM} bytes that comes out smaller is
+ * stored compressed (in {@link Compression}'s form), with bit 7 of the type set. Not thread-safe: the
+ * {@link SenderLog} calls it under its own lock.
  */
 final class LogSpill implements AutoCloseable {
     /** The most bytes of records one segment file holds (a larger record has a segment of its own). */
@@ -31,6 +34,9 @@ final class LogSpill implements AutoCloseable {
     static final int HEAD = 4 + 8 + 4 + 4 + 1 + 4 + 4;
     /** The block a scan reads at once. */
     private static final int BLOCK = 1 << 20;
+    /** Payloads shorter than this are spilled as they are: too small to gain from compression. */
+    static final int COMPRESS_FROM = 4096;
+    private static final int COMPRESSED = 0x80;
 
     /** A logged message read back: its destination, number and envelope, and its payload in {@code payload}. */
     interface Visitor {
@@ -53,19 +59,33 @@ final class LogSpill implements AutoCloseable {
     private final int ranks;
     private final List<Segment> segments = new ArrayList<>();
     private final ByteBuffer head = ByteBuffer.allocate(HEAD);
+    private final Compression compression;
     private long bytes;
     private long peak;
     private long written;
 
     /** Spills of a log of {@code ranks} destinations go to files named {@code prefix...} in {@code directory}. */
     LogSpill(Path directory, String prefix, int ranks) {
+        this(directory, prefix, ranks, Compression.NONE);
+    }
+
+    /** As above, payloads compressed with {@code compression} when that makes them smaller. */
+    LogSpill(Path directory, String prefix, int ranks, Compression compression) {
         this.directory = directory;
         this.prefix = prefix;
         this.ranks = ranks;
+        this.compression = compression;
     }
 
     /** Appends one message; {@code payload} holds its bytes from its position to its limit. */
     void write(int dest, long seq, int context, int tag, int type, int elements, ByteBuffer payload) {
+        if (compression != Compression.NONE && payload.remaining() >= COMPRESS_FROM) {
+            ByteBuffer packed = compression.compress(payload);
+            if (packed.remaining() < payload.remaining()) {
+                payload = packed;
+                type |= COMPRESSED;
+            }
+        }
         int length = payload.remaining();
         Segment s = segments.isEmpty() ? null : segments.get(segments.size() - 1);
         if (s == null || s.size > 0 && s.size + HEAD + length > SEGMENT) {
@@ -183,7 +203,7 @@ final class LogSpill implements AutoCloseable {
                     if (block.remaining() >= length) {
                         if (wanted) {
                             ByteBuffer p = block.slice(block.position(), length);
-                            visitor.visit(d, seq, context, tag, type, elements, p);
+                            visit(visitor, d, seq, context, tag, type, elements, p);
                         }
                         block.position(block.position() + length);
                         consumed = block.position();
@@ -194,7 +214,7 @@ final class LogSpill implements AutoCloseable {
                         if (wanted) {
                             ByteBuffer p = ByteBuffer.allocate(length);
                             read(s, p, pos + HEAD);
-                            visitor.visit(d, seq, context, tag, type, elements, p.flip());
+                            visit(visitor, d, seq, context, tag, type, elements, p.flip());
                         }
                         consumed = HEAD + length;
                         break;
@@ -205,6 +225,16 @@ final class LogSpill implements AutoCloseable {
                 }
                 pos += consumed;
             }
+        }
+    }
+
+    /** Hands a record to {@code visitor}, its payload decompressed when it was stored compressed. */
+    private void visit(Visitor visitor, int d, long seq, int context, int tag, int type, int elements, ByteBuffer p) {
+        if ((type & COMPRESSED) != 0) {
+            visitor.visit(d, seq, context, tag, type & ~COMPRESSED, elements, Compression.decompress(p,
+                    "message " + seq + " to rank " + d + " spilled to " + directory));
+        } else {
+            visitor.visit(d, seq, context, tag, type, elements, p);
         }
     }
 

@@ -57,13 +57,22 @@ public final class SenderLog {
      * How much of the log stays in memory: at most {@code memory} bytes (as {@link #bytes()} counts them); beyond that
      * the oldest messages are spilled to unlinked files in {@code directory}, named {@code prefix...}.
      */
-    public record Bound(long memory, java.nio.file.Path directory, String prefix) {
+    public record Bound(long memory, java.nio.file.Path directory, String prefix,
+            io.snapline.runtime.checkpoint.Compression compression) {
         public Bound {
             if (memory < 1) {
                 throw new IllegalArgumentException("a log's memory bound is positive, got " + memory);
             }
             java.util.Objects.requireNonNull(directory, "directory");
             java.util.Objects.requireNonNull(prefix, "prefix");
+            if (compression == null) {
+                compression = io.snapline.runtime.checkpoint.Compression.NONE;
+            }
+        }
+
+        /** A bound whose spilled messages are not compressed. */
+        public Bound(long memory, java.nio.file.Path directory, String prefix) {
+            this(memory, directory, prefix, null);
         }
     }
 
@@ -272,7 +281,7 @@ public final class SenderLog {
         spilledThrough = new long[ranks];
         memoryLimit = bound == null ? Long.MAX_VALUE : bound.memory();
         poolLimit = bound == null ? POOL_BYTES : Math.max(POOL_BYTES, Math.min(POOL_MAX, bound.memory() / 4));
-        spill = bound == null ? null : new LogSpill(bound.directory(), bound.prefix(), ranks);
+        spill = bound == null ? null : new LogSpill(bound.directory(), bound.prefix(), ranks, bound.compression());
         for (int r = 0; r < ranks; r++) {
             byDest[r] = new Ring();
         }

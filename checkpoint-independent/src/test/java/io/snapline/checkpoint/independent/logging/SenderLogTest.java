@@ -166,6 +166,33 @@ class SenderLogTest {
     }
 
     @Test
+    void shouldSpillCompressedPayloadsAndGiveThemBackAsTheyWere(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) {
+        for (io.snapline.runtime.checkpoint.Compression c : List.of(io.snapline.runtime.checkpoint.Compression.LZ4,
+                io.snapline.runtime.checkpoint.Compression.ZSTD)) {
+            SenderLog plain = bounded(2, dir);
+            SenderLog packed = new SenderLog(2, new SenderLog.Bound(1 << 20, dir, "packed-", c));
+            List<SavedMessage> sent = new java.util.ArrayList<>();
+            for (int k = 1; k <= 40; k++) { // 40 x 100 KB of repetitive bytes, and a few small ones between
+                SavedMessage m = big(k, 100_000);
+                sent.add(m);
+                plain.append(1, 2 * k - 1, m);
+                packed.append(1, 2 * k - 1, m);
+                SavedMessage s = msg(k, "small " + k);
+                sent.add(s);
+                plain.append(1, 2 * k, s);
+                packed.append(1, 2 * k, s);
+            }
+            assertEquals(sent, packed.after(1, 0).stream().map(SenderLog.Entry::message).toList(), c.toString());
+            assertTrue(packed.spilledBytes() < plain.spilledBytes() / 4, c + ": " + packed.spilledBytes() + " spilled "
+                    + "against " + plain.spilledBytes());
+            assertArrayEquals(plain.encode(), packed.encode(), "a checkpoint holds the log as it is either way");
+            plain.close();
+            packed.close();
+        }
+    }
+
+    @Test
     void shouldSpillBeyondItsMemoryBoundAndGiveEverythingBackInChannelOrder(@org.junit.jupiter.api.io.TempDir
             java.nio.file.Path dir) throws java.io.IOException {
         SenderLog log = bounded(3, dir);
