@@ -1,0 +1,58 @@
+package io.snapline.runtime.launch;
+
+/**
+ * What the {@link AttemptSupervisor} asks the device to do, in the order given, after the call that decided it
+ * returned (never under the supervisor's lock).
+ */
+sealed interface SupervisorAction {
+
+    /** Kill the rank for real, wherever it is, as a crash would; its death comes back as {@link SupervisorEvent.Died}. */
+    record Kill(int rank, String reason) implements SupervisorAction {
+    }
+
+    /** The injected failure the rank asked to die for has struck (the safe-point kind, else the write kind). */
+    record StruckAtRequest(int rank, boolean atSafePoint) implements SupervisorAction {
+    }
+
+    /** The timed injected failure {@code injection} has struck. */
+    record StruckTimed(FailurePlan.Injection injection) implements SupervisorAction {
+    }
+
+    /** The rank is gone for the rest of the attempt: the others' operations with it fail instead of waiting. */
+    record TellPeers(int rank, String reason) implements SupervisorAction {
+    }
+
+    /**
+     * Replace the rank while the others run on: make sure its old incarnation is gone, plan and start its next, and
+     * say {@link SupervisorEvent.Replaced} or {@link SupervisorEvent.NotReplaced}.
+     */
+    record RestartAlone(int rank, String description, String reason, long detectedAt) implements SupervisorAction {
+    }
+
+    /** The rank died and the survivors run on to a safe point to stop for the restart: tell the coordinator. */
+    record StopSurvivors(int rank) implements SupervisorAction {
+    }
+
+    /** The survivors stopped (all of them, or the wait ran out) {@code tookNanos} after the death. */
+    record SurvivorsStopped(long tookNanos, boolean allStopped) implements SupervisorAction {
+    }
+
+    /** Every rank has passed the final barrier: let them all go. */
+    record Release() implements SupervisorAction {
+    }
+
+    /**
+     * The attempt is aborted ({@code rank} -1: by the launcher): wake and tell every rank still running.
+     * {@code restartable}: a restart will cure it, so the survivors' work is lost anyway.
+     */
+    record Abort(int rank, int code, String reason, boolean restartable) implements SupervisorAction {
+    }
+
+    /** The grace period after the abort is over: stop the ranks still running; they are abandoned. */
+    record StopStragglers() implements SupervisorAction {
+    }
+
+    /** Say this on the terminal and in the run report's warnings. */
+    record Announce(String what) implements SupervisorAction {
+    }
+}
