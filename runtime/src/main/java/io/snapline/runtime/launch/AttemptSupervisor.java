@@ -50,8 +50,9 @@ import java.util.List;
  *       others run on until each has stopped, ended, or {@link SupervisorTimeouts#survivorStop} passed; ranks that
  *       stopped before the death was known count), else aborts the attempt at once. Either way, a restart cures
  *       it.</li>
- *   <li><b>A reported failure</b> (uncaught exception) ends the attempt after {@link SupervisorTimeouts#settle}, unless
- *       a death it may follow from comes first; later reports are only recorded. {@code Abort(code)} ends it at
+ *   <li><b>A reported failure</b> (uncaught exception) ends the attempt after {@link SupervisorTimeouts#settle} and
+ *       the device's check for deaths not yet noticed ({@link SupervisorAction.CheckDeaths}: a process that exited
+ *       without a word), unless a death it may follow from comes first; later reports are only recorded. {@code Abort(code)} ends it at
  *       once with that code. Neither is curable by a restart.</li>
  *   <li><b>While the survivors stop</b>, every rank that ends is gone for the others (they are told), and nothing
  *       else ends the attempt; a rank that stopped is told too.</li>
@@ -121,6 +122,8 @@ final class AttemptSupervisor {
         String cannotAlone;
         /** Why it ended, in short, for the restart line (the first word counts). */
         String reason;
+        /** What the others are told of its death. */
+        String peerReason;
         /** What its death says, while it restarts alone. */
         String deathDescription;
         Throwable deathError;
@@ -162,9 +165,11 @@ final class AttemptSupervisor {
     private State state = State.STARTING;
     private String why = "the ranks are starting";
     private Failure failure;
-    /** A reported failure waiting for its settle time to end the attempt. */
+    /** A reported failure waiting for its settle time, then for the device's check of deaths, to end the attempt. */
     private Failure pending;
     private long pendingAt;
+    /** The device checks for deaths not yet noticed ({@link SupervisorAction.CheckDeaths}). */
+    private boolean checkingDeaths;
     /** When the failure that ends the attempt was noticed (a death that began the survivor stop included). */
     private long failedAt;
     private boolean gaveUp;
@@ -204,14 +209,14 @@ final class AttemptSupervisor {
 
     // ------------------------------------------------------------------ events
 
-    /** Rank {@code rank} (-1: the attempt) says {@code event} at {@code nowNanos}; returns what the device does next. */
+    /** Rank {@code rank} (-1: the attempt) says {@code event} at {@code nowNanos}; returns what the device does. */
     synchronized List<SupervisorAction> onEvent(int rank, SupervisorEvent event, long nowNanos) {
         List<SupervisorAction> out = new ArrayList<>();
         if (rank < -1 || rank >= np) {
             throw new IllegalArgumentException("rank " + rank + " is not a rank of this attempt of " + np);
         }
-        if (rank < 0 && !(event instanceof SupervisorEvent.AttemptStarted
-                || event instanceof SupervisorEvent.Violation || event instanceof SupervisorEvent.Interrupted)) {
+        if (rank < 0 && !(event instanceof SupervisorEvent.AttemptStarted || event instanceof SupervisorEvent.Violation
+                || event instanceof SupervisorEvent.Interrupted || event instanceof SupervisorEvent.DeathsChecked)) {
             throw illegal(rank, event, "this event needs a rank");
         }
         if (state == State.ENDED) {
@@ -278,6 +283,13 @@ final class AttemptSupervisor {
             notReplaced(rank, e.gaveUp(), nowNanos, out);
         } else if (event instanceof SupervisorEvent.Violation e) {
             abort(new Failure(rank, 1, e.reason(), null, Cause.VIOLATION), nowNanos, out);
+        } else if (event instanceof SupervisorEvent.DeathsChecked) {
+            checkingDeaths = false;
+            if (pending != null) { // no death came first
+                Failure f = pending;
+                pending = null;
+                abort(f, nowNanos, out);
+            }
         } else if (event instanceof SupervisorEvent.Interrupted) {
             abort(new Failure(-1, 130, "the launcher was interrupted", null, Cause.VIOLATION), nowNanos, out);
         }
@@ -301,10 +313,9 @@ final class AttemptSupervisor {
                 }
             }
         }
-        if (pending != null && nowNanos - pendingAt >= timeouts.settle().toNanos()) {
-            Failure f = pending;
-            pending = null;
-            abort(f, nowNanos, out);
+        if (pending != null && !checkingDeaths && nowNanos - pendingAt >= timeouts.settle().toNanos()) {
+            checkingDeaths = true;
+            out.add(new SupervisorAction.CheckDeaths());
         }
         if (state == State.STARTING && nowNanos - createdAt >= timeouts.startup().toNanos()) {
             List<Integer> missing = new ArrayList<>();
@@ -349,12 +360,15 @@ final class AttemptSupervisor {
         if (!k.alive()) {
             return; // it ended in order, or its death is known already
         }
+        String peers = reason; // what the others are told
         if (k.killedFor != null) {
             description = "rank " + rank + " was killed (" + k.killedFor + ")";
             reason = "killed: " + k.killedFor;
+            peers = "it was killed (" + k.killedFor + ")";
             error = null;
         }
         k.reason = reason;
+        k.peerReason = peers;
         if (restartsAlone(rank, out)) {
             k.deathDescription = description;
             k.deathError = error;
@@ -379,7 +393,7 @@ final class AttemptSupervisor {
             pending = null; // a reported failure that may follow from this death
             stop = new SurvivorStop(np, rank, description, now, timeouts.survivorStop().toNanos());
             state(State.STOPPING_SURVIVORS, description);
-            out.add(new SupervisorAction.TellPeers(rank, description));
+            out.add(new SupervisorAction.TellPeers(rank, ranks[rank].peerReason));
             out.add(new SupervisorAction.StopSurvivors(rank));
             for (int r = 0; r < np; r++) {
                 if (ranks[r].stoppedEarly && stop.stopped(r)) {
@@ -389,7 +403,7 @@ final class AttemptSupervisor {
             return;
         }
         if (abort(f, now, out)) {
-            out.add(new SupervisorAction.TellPeers(rank, description));
+            out.add(new SupervisorAction.TellPeers(rank, ranks[rank].peerReason));
         }
     }
 
@@ -406,9 +420,8 @@ final class AttemptSupervisor {
         pending = new Failure(rank, 1, e.description(), e.error(), Cause.FAILED);
         pendingAt = now;
         if (timeouts.settle().isZero()) {
-            Failure f = pending;
-            pending = null;
-            abort(f, now, out);
+            checkingDeaths = true;
+            out.add(new SupervisorAction.CheckDeaths());
         }
     }
 
@@ -578,8 +591,11 @@ final class AttemptSupervisor {
     private JobState.Blocked[] sampleWaits() {
         JobState.Blocked[] now = waits.blocked().clone();
         for (int r = 0; r < np; r++) {
-            if (ranks[r].state == RankState.FINISHED || ranks[r].state == RankState.LEAVING) {
+            RankState s = ranks[r].state;
+            if (s == RankState.FINISHED || s == RankState.LEAVING) {
                 now[r] = JobState.FINISHED;
+            } else if (!ranks[r].alive()) {
+                now[r] = null; // failed, dead or between two incarnations: no wait of its counts
             }
         }
         return now;
@@ -624,6 +640,16 @@ final class AttemptSupervisor {
     /** Why the supervisor had rank {@code rank} killed, or null. */
     synchronized String killedFor(int rank) {
         return ranks[rank].killedFor;
+    }
+
+    /** Whether the thread or process of rank {@code rank}'s last incarnation has ended. */
+    synchronized boolean exited(int rank) {
+        return ranks[rank].exited;
+    }
+
+    /** Whether the attempt has been aborted (its ranks are being stopped, or are gone). */
+    synchronized boolean aborting() {
+        return state == State.ABORTING || state == State.STOPPING_STRAGGLERS || state == State.ENDED && failure != null;
     }
 
     synchronized boolean ended() {

@@ -6,7 +6,7 @@ package io.snapline.runtime.launch;
  */
 sealed interface SupervisorAction {
 
-    /** Kill the rank for real, wherever it is, as a crash would; its death comes back as {@link SupervisorEvent.Died}. */
+    /** Kill the rank for real, wherever it is, as a crash would; its death comes back as a death event. */
     record Kill(int rank, String reason) implements SupervisorAction {
     }
 
@@ -50,6 +50,13 @@ sealed interface SupervisorAction {
 
     /** The grace period after the abort is over: stop the ranks still running; they are abandoned. */
     record StopStragglers() implements SupervisorAction {
+    }
+
+    /**
+     * A reported failure is about to end the attempt: report the death of every rank whose thread or process has
+     * ended without a word and that was not reported yet, then say {@link SupervisorEvent.DeathsChecked}.
+     */
+    record CheckDeaths() implements SupervisorAction {
     }
 
     /** Say this on the terminal and in the run report's warnings. */

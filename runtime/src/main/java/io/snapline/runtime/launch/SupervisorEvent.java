@@ -77,6 +77,10 @@ sealed interface SupervisorEvent {
     record Violation(String reason) implements SupervisorEvent {
     }
 
+    /** (Rank -1.) The device has reported every death it found for {@link SupervisorAction.CheckDeaths}. */
+    record DeathsChecked() implements SupervisorEvent {
+    }
+
     /** (Rank -1.) The launcher was interrupted (Ctrl-C): the attempt ends with status 130. */
     record Interrupted() implements SupervisorEvent {
     }

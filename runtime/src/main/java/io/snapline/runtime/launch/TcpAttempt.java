@@ -248,7 +248,7 @@ final class TcpAttempt {
      * after any other abort gives them the grace period, then terminates them.
      */
     private void awaitEnd() throws InterruptedException {
-        DeadlockDetector deadlocks = new DeadlockDetector(ShmJob.DEADLOCK_CHECKS);
+        DeadlockDetector deadlocks = new DeadlockDetector(SupervisorTimeouts.DEFAULTS.deadlockChecks());
         long ticks = 0;
         while (!exited.await(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
             if (++ticks % 10 == 0 && stopping == null && !job.isAborted()) {
@@ -288,7 +288,7 @@ final class TcpAttempt {
 
     /**
      * Ends the attempt when it can never progress: every rank still running has stayed blocked in the same wait, by
-     * its heartbeats, and no data reached any rank, for {@link ShmJob#DEADLOCK_CHECKS} checks half a second apart.
+     * its heartbeats, and no data reached any rank, for the deadlock window ({@link SupervisorTimeouts#deadlockWindow}).
      */
     private void checkDeadlock(DeadlockDetector deadlocks) {
         JobState.Blocked[] now = new JobState.Blocked[np];

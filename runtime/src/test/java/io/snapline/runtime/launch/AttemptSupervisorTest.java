@@ -12,6 +12,7 @@ import io.snapline.runtime.launch.AttemptSupervisor.Rules;
 import io.snapline.runtime.launch.AttemptSupervisor.State;
 import io.snapline.runtime.launch.SupervisorAction.Abort;
 import io.snapline.runtime.launch.SupervisorAction.Announce;
+import io.snapline.runtime.launch.SupervisorAction.CheckDeaths;
 import io.snapline.runtime.launch.SupervisorAction.Kill;
 import io.snapline.runtime.launch.SupervisorAction.Release;
 import io.snapline.runtime.launch.SupervisorAction.RestartAlone;
@@ -24,6 +25,7 @@ import io.snapline.runtime.launch.SupervisorAction.TellPeers;
 import io.snapline.runtime.launch.SupervisorEvent.Aborted;
 import io.snapline.runtime.launch.SupervisorEvent.AttemptStarted;
 import io.snapline.runtime.launch.SupervisorEvent.CannotRestartAlone;
+import io.snapline.runtime.launch.SupervisorEvent.DeathsChecked;
 import io.snapline.runtime.launch.SupervisorEvent.Died;
 import io.snapline.runtime.launch.SupervisorEvent.Exited;
 import io.snapline.runtime.launch.SupervisorEvent.Failed;
@@ -98,12 +100,18 @@ class AttemptSupervisorTest {
         return a;
     }
 
+    /** The clock reads {@code millis}; a check for deaths finds none unless {@link #checkDeathsByHand}. */
     private List<SupervisorAction> at(long millis) {
         nowMillis = millis;
-        List<SupervisorAction> a = s.tick(nanos());
+        List<SupervisorAction> a = new ArrayList<>(s.tick(nanos()));
         actions.addAll(a);
+        if (!checkDeathsByHand && a.contains(new CheckDeaths())) {
+            a.addAll(on(-1, new DeathsChecked()));
+        }
         return a;
     }
+
+    private boolean checkDeathsByHand;
 
     private void exitAll(int... ranks) {
         for (int r : ranks) {
@@ -246,6 +254,38 @@ class AttemptSupervisorTest {
         assertEquals(0, s.failure().rank());
         assertTrue(s.restartable());
         assertEquals(1, of(Abort.class, actions).size());
+    }
+
+    @Test
+    void shouldLetADeathFoundByTheCheckForDeathsWinOverTheReportedFailure() {
+        running(3, RESTART);
+        checkDeathsByHand = true;
+        on(2, exception(2));
+        at(100);
+        assertEquals(List.of(new CheckDeaths()), actions, "the device looks for processes that exited silently");
+        at(150);
+        assertEquals(1, actions.size(), "asked once");
+        assertEquals(State.RUNNING, s.state(), "the failure waits for the check");
+        on(0, new Died("rank 0 died: its process was killed by signal 9", "its process was killed by signal 9",
+                null));
+        on(-1, new DeathsChecked());
+        assertEquals(0, s.failure().rank());
+        assertTrue(s.restartable());
+        assertEquals(1, of(Abort.class, actions).size());
+    }
+
+    @Test
+    void shouldNotCountTheWaitOfAFailedRankTowardsADeadlock() {
+        running(3, RESTART);
+        checkDeathsByHand = true;
+        on(2, exception(2));
+        waits[0] = new JobState.Blocked(7, "Recv from 2");
+        waits[1] = new JobState.Blocked(8, "Recv from 2");
+        waits[2] = new JobState.Blocked(9, "Recv from 0"); // its last heartbeat, before it failed
+        for (long t = 500; t <= 5_000; t += 500) {
+            at(t);
+        }
+        assertNull(s.failure(), "only the reported failure may end this attempt");
     }
 
     @Test
@@ -466,7 +506,8 @@ class AttemptSupervisorTest {
         assertEquals(2, of(RestartAlone.class, actions).size());
         on(2, new Replaced());
         on(1, killedBySignal(1)); // while rank 0 is still restarting and rank 2 is not past its start again
-        assertEquals(3, of(RestartAlone.class, actions).size(), "a restarted rank has no exchange with all at its start");
+        assertEquals(3, of(RestartAlone.class, actions).size(),
+                "a restarted rank has no exchange with all at its start");
     }
 
     @Test
@@ -589,7 +630,7 @@ class AttemptSupervisorTest {
         nowMillis = 1_000;
         on(1, killedBySignal(1));
         assertEquals(State.STOPPING_SURVIVORS, s.state());
-        assertEquals(List.of(new TellPeers(1, "rank 1 died: its process was killed by signal 9"), new StopSurvivors(1)),
+        assertEquals(List.of(new TellPeers(1, "its process was killed by signal 9"), new StopSurvivors(1)),
                 actions);
         actions.clear();
         on(0, new StoppedForRestart());
