@@ -52,8 +52,8 @@ import java.util.List;
  *       it.</li>
  *   <li><b>A reported failure</b> (uncaught exception) ends the attempt after {@link SupervisorTimeouts#settle} and
  *       the device's check for deaths not yet noticed ({@link SupervisorAction.CheckDeaths}: a process that exited
- *       without a word), unless a death it may follow from comes first; later reports are only recorded. {@code Abort(code)} ends it at
- *       once with that code. Neither is curable by a restart.</li>
+ *       without a word), unless a death it may follow from comes first; later reports are only recorded.
+ *       {@code Abort(code)} ends it at once with that code. Neither is curable by a restart.</li>
  *   <li><b>While the survivors stop</b>, every rank that ends is gone for the others (they are told), and nothing
  *       else ends the attempt; a rank that stopped is told too.</li>
  *   <li><b>An injected failure</b> a rank asks for strikes (counts as struck) unless the attempt is aborting: a
@@ -72,10 +72,16 @@ import java.util.List;
  *       included); a restart can cure it when it was a death and no restart alone gave up. Every other rank killed
  *       at the supervisor's word is named beside it.</li>
  * </ul>
- * Where the two devices differed, this class follows one rule: an {@link Error} under a policy that stops survivors
- * stops them on {@code tcp} as on {@code shm}; a rank that could not restart alone ends like any death (survivor stop
- * included) on both; ranks that stopped before the death was known count on both; the settle time applies to both;
- * a timed failure never strikes a rank between two incarnations.
+ * Where the two devices differed, this class follows one rule: a rank ended by an {@link Error} is a death on
+ * {@code tcp} as on {@code shm} (no settle time; survivors stop at safe points where the policy says so); a rank that
+ * could not restart alone ends like any death (survivor stop included) on both; ranks that stopped before the death
+ * was known count on both; a rank that ends while the survivors stop is gone for the others on both; the settle time
+ * for reported failures applies to both; a timed failure never strikes a rank between two incarnations; the others
+ * are told a death's short reason on both; a new process of a rank restarted alone that does not join in time is a
+ * death like any other (on {@code tcp} it aborted the attempt). What the devices still do differently is theirs:
+ * {@link Rules#aloneNeedsEveryRank}, and how they wake and stop the ranks after an abort ({@code shm} wakes every rank
+ * and gives it the grace; {@code tcp} tells the others of a death and kills them at once when a restart follows,
+ * else asks them to stop).
  */
 final class AttemptSupervisor {
 

@@ -43,7 +43,8 @@ sealed interface SupervisorAction {
 
     /**
      * The attempt is aborted ({@code rank} -1: by the launcher): wake and tell every rank still running.
-     * {@code restartable}: a restart will cure it, so the survivors' work is lost anyway.
+     * {@code restartable}: a death ended it, which a restart cures (the others were told of the death, and their work
+     * is lost anyway if the job restarts).
      */
     record Abort(int rank, int code, String reason, boolean restartable) implements SupervisorAction {
     }
