@@ -639,6 +639,11 @@ final class AttemptSupervisor {
         return ranks[rank].state;
     }
 
+    /** Whether rank {@code rank}'s current incarnation runs (starting, running or held past the final barrier). */
+    synchronized boolean alive(int rank) {
+        return ranks[rank].alive();
+    }
+
     synchronized int incarnation(int rank) {
         return ranks[rank].incarnation;
     }

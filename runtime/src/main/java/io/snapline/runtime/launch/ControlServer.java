@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.IntPredicate;
 
 /**
  * The launcher's end of the control connections of one {@code tcp} attempt: listens on loopback, admits a rank
@@ -151,7 +152,7 @@ final class ControlServer {
     }
 
     /** The ranks' data-plane addresses as they are now, with {@code hidden} ones (dead, to be replaced) as port 0. */
-    List<InetSocketAddress> table(java.util.function.IntPredicate hidden) {
+    List<InetSocketAddress> table(IntPredicate hidden) {
         List<InetSocketAddress> table = new ArrayList<>();
         synchronized (dataAddresses) {
             for (int x = 0; x < np; x++) {
@@ -245,10 +246,6 @@ final class ControlServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    InetSocketAddress address() throws IOException {
-        return (InetSocketAddress) server.getLocalAddress();
     }
 
     void close() {

@@ -246,19 +246,13 @@ final class TcpAttempt {
 
     /** Declares incarnation {@code incarnation} of rank {@code r}, exited with {@code status}, dead unless it said. */
     private void declareIfDied(int r, int incarnation, int status) throws InterruptedException {
-        if (supervisor.incarnation(r) != incarnation || !alive(r)) {
+        if (supervisor.incarnation(r) != incarnation || !supervisor.alive(r)) {
             return;
         }
         control.awaitReader(r, RankProcesses.STOP_WAIT_MILLIS); // a report written just before exiting
-        if (supervisor.incarnation(r) == incarnation && alive(r)) {
+        if (supervisor.incarnation(r) == incarnation && supervisor.alive(r)) {
             detector.died(r, TcpJob.describeExit(status, control.channel(r) != null));
         }
-    }
-
-    private boolean alive(int r) {
-        AttemptSupervisor.RankState s = supervisor.state(r);
-        return s == AttemptSupervisor.RankState.STARTING || s == AttemptSupervisor.RankState.RUNNING
-                || s == AttemptSupervisor.RankState.LEAVING;
     }
 
     /** The detector's verdict: the process is killed for sure, and the supervisor decides what follows. */
@@ -271,7 +265,7 @@ final class TcpAttempt {
     /** Sends {@code m} to every rank still running except {@code except}; a rank that cannot take it is skipped. */
     private void broadcast(ControlMessage m, int except) {
         for (int r = 0; r < np; r++) {
-            if (r != except && alive(r)) {
+            if (r != except && supervisor.alive(r)) {
                 control.sendIfJoined(r, m);
             }
         }
@@ -317,13 +311,13 @@ final class TcpAttempt {
 
         @Override
         public void closed(int r, ControlChannel ch) {
-            if (!alive(r)) {
+            if (!supervisor.alive(r)) {
                 return;
             }
             Process p = processes.process(r);
             try {
                 timer.schedule(() -> {
-                    if (control.channel(r) == ch && alive(r) && p.isAlive()) {
+                    if (control.channel(r) == ch && supervisor.alive(r) && p.isAlive()) {
                         detector.died(r, "its control connection to snaprun closed");
                     }
                 }, RankProcesses.STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
