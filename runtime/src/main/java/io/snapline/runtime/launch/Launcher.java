@@ -99,8 +99,8 @@ public final class Launcher {
         }
         if (!result.abandonedRanks().isEmpty()) {
             err.println("snaprun: rank(s) " + result.abandonedRanks() + " did not stop within "
-                    + (tcp ? TcpJob.GRACE.toSeconds() + " s of the abort and were terminated"
-                            : ShmJob.GRACE.toSeconds() + " s of the abort and were abandoned"));
+                    + SupervisorTimeouts.DEFAULTS.abortGrace().toSeconds() + " s of the abort and were "
+                    + (tcp ? "terminated" : "abandoned"));
         }
         err.println("snaprun: job ended with exit status " + result.exitCode() + " after "
                 + result.wallTime().toMillis() + " ms");

@@ -4,13 +4,11 @@ import io.snapline.runtime.checkpoint.RankAgent;
 import io.snapline.runtime.checkpoint.RankLink;
 import io.snapline.runtime.checkpoint.RankSetup;
 import io.snapline.runtime.device.shm.ShmDevice;
-import io.snapline.runtime.engine.DeadlockDetector;
 import io.snapline.runtime.engine.EagerWindow;
 import io.snapline.runtime.engine.Endpoint;
 import io.snapline.runtime.engine.JobAbortedException;
 import io.snapline.runtime.engine.JobState;
 import io.snapline.runtime.engine.Mailbox;
-import io.snapline.runtime.engine.RankKilledError;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
@@ -18,12 +16,11 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -31,17 +28,17 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * MPJ Express's argument convention ({@code rank, size, device} before the program's own arguments).
  *
  * <p>The first rank to fail (uncaught throwable or {@code Abort}) aborts the attempt: every rank waiting inside the
- * runtime wakes with {@link JobAbortedException}, rank threads are interrupted, and the ranks get {@link #GRACE} to
- * unwind; ranks still running after that (busy in their own code) are stopped. With a checkpoint policy, a rank that
- * died (killed, or ended by an {@link Error}) restarts the job: every rank starts again in a fresh class loader and
- * restores the newest committed checkpoint. While the job runs, {@code System.out} and {@code System.err} are routed
- * through {@link RankOutput}, so one job at a time may run in a JVM.
+ * runtime wakes with {@link JobAbortedException}, rank threads are interrupted, and the ranks get the abort grace
+ * ({@link SupervisorTimeouts#abortGrace}) to unwind; ranks still running after that (busy in their own code) are
+ * stopped. With a checkpoint policy, a rank that died (killed, or ended by an {@link Error}) restarts the job: every
+ * rank starts again in a fresh class loader and restores the newest committed checkpoint. What follows a rank's end
+ * is decided by the attempt's {@link AttemptSupervisor}, as on {@code tcp}. While the job runs, {@code System.out} and
+ * {@code System.err} are routed through {@link RankOutput}, so one job at a time may run in a JVM.
  */
 public final class ShmJob {
-    /** How long ranks may take to unwind after an abort before they are stopped. */
-    static final Duration GRACE = Duration.ofSeconds(2);
-    /** Consecutive half-second checks with every running rank blocked in the same wait before a deadlock is declared. */
-    static final int DEADLOCK_CHECKS = 4;
+    /** The time limits of shm attempts (no flag sets any that shm uses). */
+    static final SupervisorTimeouts TIMEOUTS = SupervisorTimeouts.DEFAULTS;
+    /** How often the supervisor is told the time; well below its deadlock check period. */
     private static final long POLL_MILLIS = 50;
 
     static {
@@ -86,35 +83,48 @@ public final class ShmJob {
         while (true) {
             Attempt a = new Attempt();
             a.run(out, err);
-            if (!a.job.isAborted()) {
+            if (a.supervisor.succeeded()) {
                 JobResult ok = new JobResult(0, List.of(), Duration.ofNanos(System.nanoTime() - start));
                 return supervision.finish(ok);
             }
-            if (!supervision.restartAfter(a.failedRanks(), a.restartable(), a.abortedAt)) {
+            if (!supervision.restartAfter(a.supervisor.failedRanks(), a.supervisor.restartable(),
+                    a.supervisor.failedAt())) {
                 JobResult failed = a.result(Duration.ofNanos(System.nanoTime() - start));
                 return supervision.finish(failed);
             }
         }
     }
 
-    /** One run of every rank, from the beginning or from a checkpoint. */
+    /**
+     * One run of every rank, from the beginning or from a checkpoint. What happens to the ranks is decided by its
+     * {@link AttemptSupervisor}; this class starts, watches and stops the threads, and tells it what they do.
+     */
     private final class Attempt {
         final int np = options.np();
         final JobState job = new JobState(np);
         final Thread[] threads = new Thread[np];
         final ThreadGroup[] groups = new ThreadGroup[np];
-        final AtomicIntegerArray done = new AtomicIntegerArray(np);
-        final CountDownLatch finished = new CountDownLatch(np);
-        final AtomicReference<JobResult.RankFailure> firstFailure = new AtomicReference<>();
-        final AtomicReferenceArray<String> killed = new AtomicReferenceArray<>(np);
         final RankAgent[] agents = new RankAgent[np];
         final List<FailurePlan.Injection> injections = supervision.failures().forAttempt();
         /** Per rank: the injections its current incarnation was started with. */
         final AtomicReferenceArray<List<FailurePlan.Injection>> injectionsOf = new AtomicReferenceArray<>(np);
-        final List<Integer> abandoned = new ArrayList<>();
-        volatile String violation;
-        volatile long abortedAt;
-        volatile SurvivorStop stopping;
+        final List<Integer> abandoned = new CopyOnWriteArrayList<>();
+        final AttemptSupervisor supervisor = new AttemptSupervisor(np, TIMEOUTS, rules(), injections,
+                new AttemptSupervisor.Waits() {
+                    @Override
+                    public JobState.Blocked[] blocked() {
+                        return job.snapshotBlocked();
+                    }
+
+                    @Override
+                    public long progress() {
+                        return 0; // on shm only the ranks move messages
+                    }
+                }, System.nanoTime());
+        /** Counted down once the supervisor says the attempt has ended. */
+        final CountDownLatch over = new CountDownLatch(1);
+        /** The supervisor was told of an abort a rank made itself ({@code Abort} goes straight into the job state). */
+        final AtomicBoolean abortTold = new AtomicBoolean();
         Endpoint[] endpoints;
         Mailbox[] mailboxes;
         ShmDevice device;
@@ -122,22 +132,12 @@ public final class ShmJob {
         RankOutput rankOut;
         RankOutput rankErr;
         CoordinatorLoop coordinator;
-        /** Per rank: its incarnation in this attempt (see {@link RankSetup#incarnation}). */
-        final int[] incarnation = new int[np];
-        /** Per rank: why its policy said it cannot restart alone, or null. */
-        final AtomicReferenceArray<String> cannotAlone = new AtomicReferenceArray<>(np);
-        /** Per rank: where a rank that died and restarts alone starts again, set by {@link #fail}. */
+        /** Per rank: why and when a rank that restarts alone died, set by its death until it is replaced. */
         final AtomicReferenceArray<Death> restartingAlone = new AtomicReferenceArray<>(np);
-        /** Ranks between their death and their new incarnation's restore (each restarts alone). */
-        final java.util.Set<Integer> recovering = java.util.concurrent.ConcurrentHashMap.newKeySet();
         /** Every class loader of the attempt, restarted ranks' included, closed at its end. */
-        final List<RankClassLoader> allLoaders = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<RankClassLoader> allLoaders = new CopyOnWriteArrayList<>();
         /** The group of the thread that runs the attempt. */
         final ThreadGroup launcherGroup = Thread.currentThread().getThreadGroup();
-        /** Per rank: 1 once its incarnation is past its start ({@link RankLink#ready}). */
-        final AtomicIntegerArray ready = new AtomicIntegerArray(np);
-        /** A rank that would have restarted alone found no restart left: the job ends. */
-        volatile boolean gaveUp;
 
         void run(PrintStream out, PrintStream err) {
             program = new ProgramClasses(ProgramLoader.classPath(options));
@@ -154,12 +154,11 @@ public final class ShmJob {
             rankErr = new RankOutput(err, np, options.tagOutput());
             PrintStream savedOut = System.out;
             PrintStream savedErr = System.err;
-            java.util.Timer timer = new java.util.Timer("snapline-failure-injection", true);
             System.setOut(new PrintStream(rankOut, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(rankErr, true, StandardCharsets.UTF_8));
             try {
                 for (int r = 0; r < np; r++) {
-                    prepareRank(r, supervision.setupFor(r, link(r), injections));
+                    prepareRank(r, supervision.setupFor(r, link(r), injections), 0);
                 }
                 coordinator = supervision.coordinator(new CoordinatorLoop.Ranks() {
                     @Override
@@ -169,26 +168,24 @@ public final class ShmJob {
 
                     @Override
                     public void fail(String reason) {
-                        violation = reason;
-                        abort(-1, 1, reason);
+                        on(-1, new SupervisorEvent.Violation(reason));
                     }
 
                     @Override
                     public void stopped(int rank) {
-                        SurvivorStop s = stopping;
-                        if (s != null && s.stopped(rank)) {
-                            gone(rank, "it stopped for the restart");
-                        }
+                        on(rank, new SupervisorEvent.StoppedForRestart());
                     }
                 });
-                scheduleTimedFailures(timer);
+                for (int r = 0; r < np; r++) {
+                    on(r, new SupervisorEvent.Joined());
+                }
                 supervision.attemptStarted();
+                on(-1, new SupervisorEvent.AttemptStarted());
                 for (Thread t : threads) {
                     t.start();
                 }
                 awaitEnd();
             } finally {
-                timer.cancel();
                 if (coordinator != null) {
                     coordinator.close();
                 }
@@ -204,18 +201,24 @@ public final class ShmJob {
             }
         }
 
+        private AttemptSupervisor.Rules rules() {
+            return new AttemptSupervisor.Rules(supervision.checkpointing(), supervision.restartsRanksAlone(),
+                    supervision.checkpointing() && supervision.policy().stopsSurvivorsAtSafePoints(), false);
+        }
+
         /**
-         * Makes rank {@code r}'s agent, class loader and thread (not started) for {@code setup}, on
-         * {@link #endpoints}[r]. Threads the rank starts (a policy's writer, the program's own) join its group, so that
-         * a kill can stop them all, as the death of a process would.
+         * Makes rank {@code r}'s agent, class loader and thread (not started) for {@code setup}, incarnation
+         * {@code incarnation}, on {@link #endpoints}[r]. Threads the rank starts (a policy's writer, the program's own)
+         * join its group, so that a kill can stop them all, as the death of a process would.
          */
-        private void prepareRank(int r, RankSetup setup) {
+        private void prepareRank(int r, RankSetup setup, int incarnation) {
             RankClassLoader loader = new RankClassLoader(r, program);
             allLoaders.add(loader);
             agents[r] = new RankAgent(endpoints[r], loader, setup);
             RankRegistry.bind(loader, new RankContext(endpoints[r], "shm", 3, loader, agents[r]));
             groups[r] = new ThreadGroup("snapline-rank-" + r);
-            threads[r] = new Thread(groups[r], () -> runRank(r, loader, rankOut, rankErr), "snapline-rank-" + r, 0);
+            threads[r] = new Thread(groups[r], () -> runRank(r, incarnation, loader, rankOut, rankErr),
+                    "snapline-rank-" + r, 0);
             threads[r].setDaemon(true);
             threads[r].setContextClassLoader(loader);
             job.bindThread(r, threads[r]);
@@ -231,7 +234,6 @@ public final class ShmJob {
                 @Override
                 public void restored(long id, long point, long nanos) {
                     supervision.restored(rank, id, point, nanos);
-                    recovering.remove(rank);
                 }
 
                 @Override
@@ -251,42 +253,81 @@ public final class ShmJob {
 
                 @Override
                 public void ready() {
-                    ready.set(rank, 1);
+                    on(rank, new SupervisorEvent.Ready());
                 }
 
                 @Override
                 public void cannotRestartAlone(String why) {
-                    cannotAlone.compareAndSet(rank, null, why);
+                    on(rank, new SupervisorEvent.CannotRestartAlone(why));
                 }
 
                 @Override
                 public void requestKill(boolean atSafePoint, String reason) {
-                    // The rank dies now, even in an attempt already failing (a survivor that runs on to its next
-                    // safe point may reach its own injection), and the failure report names it: it has struck.
-                    if (!job.isAborted()) {
-                        List<FailurePlan.Injection> mine = injectionsOf.get(rank);
-                        supervision.failures().struck(mine == null ? injections : mine, rank, atSafePoint);
-                    }
-                    Thread killer = new Thread(() -> kill(rank, reason), "snapline-killer-" + rank);
-                    killer.setDaemon(true);
-                    killer.start();
+                    on(rank, new SupervisorEvent.KillRequested(reason, atSafePoint));
                 }
             };
         }
 
-        private void scheduleTimedFailures(java.util.Timer timer) {
-            for (FailurePlan.Injection i : injections) {
-                if (i.after != null) {
-                    timer.schedule(new java.util.TimerTask() {
-                        @Override
-                        public void run() {
-                            if (done.get(i.rank) == 0 && !job.isAborted() && stopping == null) {
-                                supervision.failures().struck(i);
-                                kill(i.rank, "injected failure after " + i.after.toMillis() + " ms");
-                            }
+        // -------------------------------------------------------------- the supervisor
+
+        /** Tells the supervisor {@code event} of rank {@code rank} (-1: the attempt) and does what it decides. */
+        private void on(int rank, SupervisorEvent event) {
+            tellAbort();
+            act(supervisor.onEvent(rank, event, System.nanoTime()));
+        }
+
+        /**
+         * A rank's {@code Abort} goes straight into the job state, which wakes every rank: the supervisor hears of it
+         * before anything that follows from it.
+         */
+        private void tellAbort() {
+            if (job.isAborted() && !supervisor.aborting() && abortTold.compareAndSet(false, true)) {
+                int r = job.abortRank();
+                act(supervisor.onEvent(r, r >= 0 ? new SupervisorEvent.Aborted(job.abortCode(), job.abortReason())
+                        : new SupervisorEvent.Violation(job.abortReason()), System.nanoTime()));
+            }
+        }
+
+        private void act(List<SupervisorAction> actions) {
+            for (SupervisorAction a : actions) {
+                if (a instanceof SupervisorAction.Kill k) {
+                    Thread killer = new Thread(() -> kill(k.rank(), k.reason()), "snapline-killer-" + k.rank());
+                    killer.setDaemon(true);
+                    killer.start(); // never the rank's own thread, which may have asked for it
+                } else if (a instanceof SupervisorAction.StruckAtRequest s) {
+                    List<FailurePlan.Injection> mine = injectionsOf.get(s.rank());
+                    supervision.failures().struck(mine == null ? injections : mine, s.rank(), s.atSafePoint());
+                } else if (a instanceof SupervisorAction.StruckTimed s) {
+                    supervision.failures().struck(s.injection());
+                } else if (a instanceof SupervisorAction.TellPeers t) {
+                    gone(t.rank(), t.reason());
+                } else if (a instanceof SupervisorAction.RestartAlone r) {
+                    restartingAlone.set(r.rank(), new Death(r.reason(), r.detectedAt()));
+                    if (Thread.currentThread() != threads[r.rank()]) {
+                        beginAlone(r.rank(), threads[r.rank()]); // else its thread does, at its very end (runRank)
+                    }
+                } else if (a instanceof SupervisorAction.StopSurvivors s) {
+                    coordinator.onRankFailed(s.rank());
+                } else if (a instanceof SupervisorAction.SurvivorsStopped s) {
+                    supervision.survivorsStopped(s.tookNanos(), s.allStopped());
+                } else if (a instanceof SupervisorAction.Abort x) {
+                    job.abort(x.rank(), x.code(), x.reason()); // wakes every rank waiting in the runtime
+                    for (int r = 0; r < np; r++) {
+                        if (!supervisor.exited(r) && threads[r] != Thread.currentThread()) {
+                            threads[r].interrupt(); // a rank that ends this attempt is ending already
                         }
-                    }, i.after.toMillis());
+                    }
+                } else if (a instanceof SupervisorAction.StopStragglers) {
+                    stopStragglers();
+                } else if (a instanceof SupervisorAction.Announce x) {
+                    supervision.announce(x.what());
+                } else if (a instanceof SupervisorAction.CheckDeaths) {
+                    on(-1, new SupervisorEvent.DeathsChecked()); // a rank's thread always says how it ended
                 }
+                // Release: nothing holds a rank past MPI.Finalize on shm
+            }
+            if (supervisor.ended()) {
+                over.countDown();
             }
         }
 
@@ -298,13 +339,12 @@ public final class ShmJob {
          * the receiver's hook has counted, or a receive it has completed, still in the ring: the receiver takes it a
          * second time. So the program thread ends at its next entry into the runtime or in the wait it is in
          * ({@link Endpoint#kill}), its other threads are interrupted (a checkpoint write stops) and, once the program
-         * thread has ended, those still running after {@link #GRACE} are stopped.
+         * thread has ended, those still running after the abort grace are stopped.
          */
         private synchronized void kill(int rank, String reason) {
-            if (done.get(rank) != 0) {
+            if (supervisor.exited(rank)) {
                 return;
             }
-            killed.set(rank, reason);
             killCooperatively(rank, reason);
             if (!supervision.restartsRanksAlone()) { // a rank restarting alone has its leftovers ended by restartAlone
                 Thread program = threads[rank];
@@ -334,12 +374,12 @@ public final class ShmJob {
 
         /**
          * Once {@code program}, a killed rank's program thread, has ended, gives the other threads of its
-         * {@code group} {@link #GRACE} to end and stops those still running (busy in the program's own code).
+         * {@code group} the abort grace to end and stops those still running (busy in the program's own code).
          */
         private void endLeftovers(Thread program, ThreadGroup group) {
             try {
                 program.join();
-                stopLeftovers(group, System.nanoTime() + GRACE.toNanos());
+                stopLeftovers(group, System.nanoTime() + TIMEOUTS.abortGrace().toNanos());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -364,123 +404,86 @@ public final class ShmJob {
             }
         }
 
+        /** Restarts rank {@code rank} alone ({@link #restartAlone}) on a thread of its own, once {@code dead} ends. */
+        private void beginAlone(int rank, Thread dead) {
+            Death death = restartingAlone.get(rank);
+            // In the launcher's group, not the dead rank's, whose threads it ends.
+            Thread t = new Thread(launcherGroup, () -> restartAlone(rank, death, dead), "snapline-restart-" + rank);
+            t.setDaemon(true);
+            t.start();
+        }
+
         /**
-         * Starts a new incarnation of rank {@code rank}, whose previous one died and has ended (its thread is the
-         * caller, about to end), from {@code alone}: the dead one's other threads are given {@link #GRACE} to end,
-         * its mailbox is emptied for the new one, the coordinator is told, and the new thread starts. Runs on a
-         * thread of its own.
+         * Starts a new incarnation of rank {@code rank}, whose previous one died (its thread is {@code dead}, ended or
+         * about to), from {@code death}: the dead one's other threads are given the abort grace to end, its mailbox is
+         * emptied for the new one, the coordinator is told, and the new thread starts. Runs on a thread of its own.
          */
         private void restartAlone(int rank, Death death, Thread dead) {
             try {
-                long deadline = System.nanoTime() + GRACE.toNanos();
-                dead.join(GRACE.toMillis());
+                long grace = TIMEOUTS.abortGrace().toNanos();
+                long deadline = System.nanoTime() + grace;
+                dead.join(TimeUnit.NANOSECONDS.toMillis(grace));
                 stopLeftovers(groups[rank], deadline);
-                if (job.isAborted() || stopping != null) { // another failure ends the attempt meanwhile
-                    restartingAlone.set(rank, null);
-                    recovering.remove(rank);
-                    if (stopping != null) {
-                        gone(rank, "it ended while the others stopped for the restart");
-                    }
-                    rankEnded(rank);
+                if (supervisor.ending()) { // another failure ends the attempt meanwhile
+                    notReplaced(rank, false);
                     return;
                 }
                 // Everything the coordinator answers the dead incarnation reaches it, not the new one.
                 coordinator.sync();
                 // Planned now, with the dead incarnation's writer gone: nothing it wrote changes the store any more.
                 Supervision.Alone alone = supervision.restartAlone(rank, death.reason(), death.detectedAt());
-                if (alone == null) {
-                    recovering.remove(rank);
-                    restartingAlone.set(rank, null);
-                    if (supervision.gaveUp()) { // no restart left: the job ends with this failure
-                        gaveUp = true;
-                        if (job.abort(rank, 1, death.description())) {
-                            abortedAt = System.nanoTime();
-                            firstFailure.set(new JobResult.RankFailure(rank, death.description(), death.error()));
-                        }
-                    } else {
-                        ended(rank, killed.get(rank), death.error() != null ? death.error()
-                                : new RankKilledError(death.description()), death.description());
-                    }
-                    rankEnded(rank);
+                if (alone == null) { // said why; with no restart left the job ends with this failure
+                    notReplaced(rank, supervision.gaveUp());
                     return;
                 }
                 int inc;
                 synchronized (this) { // the rank's objects are replaced; a kill (another thread) sees them whole
-                    inc = ++incarnation[rank];
-                    ready.set(rank, 0);
+                    on(rank, new SupervisorEvent.Replaced());
+                    inc = supervisor.incarnation(rank);
                     // Drops what the dead incarnation had and, until the new one's policy decides, whatever comes.
                     mailboxes[rank].restartReceiver(DROP_ALL);
                     endpoints[rank] = new Endpoint(rank, device, mailboxes[rank], job);
-                    killed.set(rank, null);
                     rankOut.restartRank(rank, alone.from());
                     List<FailurePlan.Injection> pending = supervision.failures().forAttempt();
                     injectionsOf.set(rank, pending);
-                    prepareRank(rank, supervision.setupAlone(rank, alone, inc, link(rank), pending));
+                    prepareRank(rank, supervision.setupAlone(rank, alone, inc, link(rank), pending), inc);
                     job.restarted(rank);
+                    restartingAlone.set(rank, null);
                 }
                 coordinator.onRankRestarting(rank, inc);
-                restartingAlone.set(rank, null);
                 supervision.startedAlone(rank);
-                if (alone.from() == null) {
-                    recovering.remove(rank);
-                }
+                on(rank, new SupervisorEvent.Joined());
                 threads[rank].start();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                rankEnded(rank);
+                notReplaced(rank, false);
             } catch (RuntimeException | Error e) {
-                violation = "rank " + rank + " could not be restarted alone: " + e;
-                abort(rank, 1, violation);
-                rankEnded(rank);
+                on(rank, new SupervisorEvent.Violation("rank " + rank + " could not be restarted alone: " + e));
+                notReplaced(rank, false);
             }
         }
 
-        /**
-         * Waits until every rank has ended, or, after an abort, until the survivors have had their grace period
-         * (then stops those still running). Every half second it checks for a deadlock (all running ranks blocked
-         * in the same waits) and aborts the attempt if so.
-         */
+        /** Rank {@code rank} is not replaced after all: its death ends it in this attempt. */
+        private void notReplaced(int rank, boolean gaveUp) {
+            restartingAlone.set(rank, null);
+            job.finished(rank);
+            if (supervisor.state(rank) == AttemptSupervisor.RankState.RESTARTING_ALONE) {
+                on(rank, new SupervisorEvent.NotReplaced(gaveUp));
+            } else { // its new incarnation was made but did not start
+                on(rank, new SupervisorEvent.Exited(supervisor.incarnation(rank)));
+            }
+        }
+
+        /** Waits until the supervisor says the attempt has ended, telling it the time every {@link #POLL_MILLIS}. */
         private void awaitEnd() {
-            DeadlockDetector deadlocks = new DeadlockDetector(DEADLOCK_CHECKS);
-            long ticks = 0;
             try {
-                while (!finished.await(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
-                    SurvivorStop s = stopping;
-                    if (s != null && !job.isAborted()) {
-                        long now = System.nanoTime();
-                        if (!s.over(r -> done.get(r) == 0, now)) {
-                            continue; // survivors run on to their next safe point; no deadlock check meanwhile
-                        }
-                        supervision.survivorsStopped(now - s.startedAt(), s.allStopped(r -> done.get(r) == 0));
-                        job.abort(s.deadRank(), 1, s.description());
-                    }
-                    if (job.isAborted()) {
-                        for (int r = 0; r < np; r++) {
-                            if (done.get(r) == 0) {
-                                threads[r].interrupt();
-                            }
-                        }
-                        if (!finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                            stopStragglers();
-                        }
-                        return;
-                    }
-                    if (++ticks % 10 == 0) {
-                        String deadlock = deadlocks.check(job.snapshotBlocked());
-                        if (deadlock != null) {
-                            violation = deadlock;
-                            abort(-1, 1, deadlock);
-                        }
-                    }
+                while (!over.await(POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                    tellAbort();
+                    act(supervisor.tick(System.nanoTime()));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                violation = "the launcher was interrupted";
-                abort(-1, 130, "the launcher was interrupted");
-            }
-            SurvivorStop s = stopping;
-            if (s != null && job.abort(s.deadRank(), 1, s.description())) { // every rank ended before the wait was over
-                supervision.survivorsStopped(System.nanoTime() - s.startedAt(), true);
+                on(-1, new SupervisorEvent.Interrupted());
             }
         }
 
@@ -498,78 +501,23 @@ public final class ShmJob {
 
         /** Ranks busy in their own code after the grace period are stopped, so they cannot outlive the attempt. */
         @SuppressWarnings({"deprecation", "removal"})
-        private void stopStragglers() throws InterruptedException {
+        private void stopStragglers() {
             for (int r = 0; r < np; r++) {
-                if (done.get(r) == 0) {
+                if (!supervisor.exited(r)) {
                     abandoned.add(r);
                     threads[r].stop();
                 }
             }
-            finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-
-        private void abort(int rank, int code, String reason) {
-            if (job.abort(rank, code, reason)) {
-                abortedAt = System.nanoTime();
-            }
-        }
-
-        JobResult.RankFailure failure() {
-            JobResult.RankFailure f = firstFailure.get();
-            if (f == null || f.rank() != job.abortRank()) {
-                f = new JobResult.RankFailure(job.abortRank(), job.abortReason(), null);
-            }
-            return f;
-        }
-
-        /** Whether a restart can cure the failure: a rank died (killed, or an Error), not a bug it would repeat. */
-        boolean restartable() {
-            if (violation != null || gaveUp) {
-                return false;
-            }
-            JobResult.RankFailure f = firstFailure.get();
-            if (f == null || f.rank() < 0) {
-                return false;
-            }
-            if (killed.get(f.rank()) != null) {
-                return true;
-            }
-            return f.error() instanceof Error && !(f.error() instanceof RankAbortError);
-        }
-
-        /**
-         * The rank that ended the attempt and every other rank an injected failure killed in it, in rank order (failures that
-         * struck at the same moment: each is named, and the restart cures them all).
-         */
-        List<FailedRank> failedRanks() {
-            JobResult.RankFailure f = failure();
-            List<FailedRank> failed = new ArrayList<>(List.of(new FailedRank(f.rank(), shortReason(f))));
-            for (int r = 0; r < np; r++) {
-                String k = killed.get(r);
-                if (r != f.rank() && k != null) {
-                    failed.add(new FailedRank(r, "killed: " + k));
-                }
-            }
-            failed.sort(java.util.Comparator.comparingInt(FailedRank::rank));
-            return failed;
-        }
-
-        String shortReason(JobResult.RankFailure f) {
-            String k = f.rank() >= 0 ? killed.get(f.rank()) : null;
-            if (k != null) {
-                return "killed: " + k;
-            }
-            return f.error() != null ? f.error().toString() : f.description();
         }
 
         JobResult result(Duration wall) {
-            JobResult.RankFailure f = failure();
-            return new JobResult(JobResult.exitStatusOf(job.abortCode()), List.of(f), wall, List.copyOf(abandoned));
+            return new JobResult(JobResult.exitStatusOf(supervisor.code()), List.of(supervisor.failure()), wall,
+                    List.copyOf(abandoned));
         }
 
-        private void runRank(int rank, ClassLoader loader, RankOutput out, RankOutput err) {
+        private void runRank(int rank, int incarnation, ClassLoader loader, RankOutput out, RankOutput err) {
             RankOutput.enterRank(rank);
+            boolean returned = false;
             try {
                 try {
                     Method m = Class.forName(options.mainClass(), true, loader).getMethod("main", String[].class);
@@ -577,6 +525,7 @@ public final class ShmJob {
                         throw new IllegalStateException("main(String[]) of " + options.mainClass() + " is not static");
                     }
                     m.invoke(null, (Object) argv(rank));
+                    returned = true;
                 } catch (InvocationTargetException e) {
                     fail(rank, e.getCause());
                 } catch (ClassNotFoundException e) {
@@ -591,145 +540,56 @@ public final class ShmJob {
             } catch (Error e) {
                 fail(rank, e); // a kill that landed while the failure was being recorded
             } finally {
-                closeAgent(rank);
-                Death alone = restartingAlone.get(rank);
-                if (alone == null) {
-                    job.finished(rank);
-                }
-                if (stopping != null) {
-                    gone(rank, "it ended while the others stopped for the restart");
+                if (closeAgent(rank) && returned) {
+                    on(rank, new SupervisorEvent.Finished());
                 }
                 out.flushPartialLine();
                 err.flushPartialLine();
                 RankOutput.leaveRank();
-                if (alone != null) {
-                    Thread dead = Thread.currentThread();
-                    // In the launcher's group, not the dead rank's, whose threads it ends.
-                    Thread t = new Thread(launcherGroup, () -> restartAlone(rank, alone, dead),
-                            "snapline-restart-" + rank);
-                    t.setDaemon(true);
-                    t.start();
-                } else {
-                    rankEnded(rank);
+                if (restartingAlone.get(rank) == null) {
+                    job.finished(rank);
+                    on(rank, new SupervisorEvent.Exited(incarnation)); // may restart a rank that said nothing alone
+                }
+                if (restartingAlone.get(rank) != null) {
+                    beginAlone(rank, Thread.currentThread());
                 }
             }
-        }
-
-        /** Rank {@code rank} has ended for good in this attempt. */
-        private void rankEnded(int rank) {
-            job.finished(rank);
-            done.set(rank, 1);
-            finished.countDown();
         }
 
         /**
          * Ends the rank's checkpoint writer before the rank counts as ended, so that nothing of this attempt writes to
-         * the store once the job returns or the next attempt restores from it.
+         * the store once the job returns or the next attempt restores from it. Returns false if that failed.
          */
-        private void closeAgent(int rank) {
+        private boolean closeAgent(int rank) {
             try {
                 agents[rank].close();
+                return true;
             } catch (RuntimeException | Error e) {
                 fail(rank, e);
+                return false;
             }
         }
 
         /**
-         * Whether rank {@code rank}, dead ({@code killedFor}, or {@code t}), restarts alone while the others run on:
-         * when the policy does that, the rank died (not a bug it would repeat), nothing else is ending the attempt,
-         * every rank that is not restarting alone itself is past its start, and its policy did not say it cannot.
-         * Ranks that fail at once, or while another restarts alone, each restart alone. Marks it recovering if so.
+         * Tells the supervisor how rank {@code rank} ended: a death (an {@link Error}, a kill) or its program's own
+         * failure. Its own {@code Abort} is in the job state already ({@link #tellAbort}).
          */
-        private synchronized boolean restartsAlone(int rank, String killedFor, Throwable t) {
-            if (!supervision.restartsRanksAlone() || stopping != null || job.isAborted() || violation != null) {
-                return false;
-            }
-            if (killedFor == null && !(t instanceof Error && !(t instanceof RankAbortError)
-                    && !(t instanceof RankKilledError))) {
-                return false;
-            }
-            for (int r = 0; r < np; r++) {
-                if (ready.get(r) == 0 && done.get(r) == 0 && !recovering.contains(r) && incarnation[r] == 0) {
-                    // It may be inside an exchange every rank takes part in (the start, a restore): the others would
-                    // wait for the dead rank there. A rank restarted alone has none, also while it starts from the
-                    // beginning.
-                    supervision.announce("rank " + rank + " failed while rank " + r + " was still starting; the whole "
-                            + "job restarts");
-                    return false;
-                }
-            }
-            String why = cannotAlone.get(rank);
-            if (why != null) {
-                supervision.announce("rank " + rank + " cannot restart alone (" + why + "); the whole job restarts");
-                return false;
-            }
-            recovering.add(rank);
-            return true;
-        }
-
-        /** Whether the death of a rank (killed, or ended by an Error) lets the others run on to a safe point. */
-        private boolean stopsSurvivors(String killedFor, Throwable t) {
-            return supervision.checkpointing() && supervision.policy().stopsSurvivorsAtSafePoints()
-                    && (killedFor != null || t instanceof Error && !(t instanceof RankAbortError));
-        }
-
-        /**
-         * Begins the end of the attempt after rank {@code rank} died: the others run on while the policy stops them
-         * at safe points. Returns false if the attempt is ending already.
-         */
-        private synchronized boolean startStopping(int rank, String description, Throwable error) {
-            if (stopping != null || job.isAborted()) {
-                return false;
-            }
-            abortedAt = System.nanoTime();
-            firstFailure.set(new JobResult.RankFailure(rank, description, error));
-            stopping = new SurvivorStop(np, rank, description, abortedAt);
-            gone(rank, description);
-            coordinator.onRankFailed(rank);
-            return true;
-        }
-
         private void fail(int rank, Throwable t) {
             if (t instanceof RankAbortError) {
+                tellAbort();
                 return;
             }
-            String k = killed.get(rank);
-            if (k == null && job.isAborted() && isConsequence(t)) {
-                return;
-            }
-            String description = k != null ? "rank " + rank + " was killed (" + k + ")" : "rank " + rank + " failed: " + t;
-            if (restartsAlone(rank, k, t)) {
-                restartingAlone.set(rank, new Death(description, k != null ? "killed: " + k : t.toString(),
-                        k != null ? null : t, System.nanoTime()));
-                return; // the rank's thread ends, and a new incarnation starts (see runRank)
-            }
-            ended(rank, k, t, description);
-        }
-
-        /**
-         * What follows the death of rank {@code rank} ({@code description}) when it does not restart alone: the others
-         * stop at safe points for a restart, or the attempt ends now.
-         */
-        private void ended(int rank, String k, Throwable t, String description) {
-            if (stopping != null) {
-                gone(rank, "it ended while the others stopped for the restart");
-                return; // a consequence of the death that began the stop, or a kill meanwhile (struck next attempt)
-            }
-            if (stopsSurvivors(k, t) && startStopping(rank, description, k != null ? null : t)) {
-                return;
-            }
-            if (job.abort(rank, 1, description)) {
-                abortedAt = System.nanoTime();
-                firstFailure.set(new JobResult.RankFailure(rank, description, k != null ? null : t));
+            String description = "rank " + rank + " failed: " + t;
+            if (t instanceof Error) {
+                on(rank, new SupervisorEvent.Died(description, t.toString(), t));
+            } else {
+                on(rank, new SupervisorEvent.Failed(description, t.toString(), t));
             }
         }
     }
 
-    /**
-     * A rank's death that restarts it alone: what the attempt's end would say of it, why it died (for the restart
-     * line), the error that ended it (null when killed), and when.
-     */
-    private record Death(String description, String reason, Throwable error, long detectedAt) {
+    /** A rank's death that restarts it alone: why it died (for the restart line), and when. */
+    private record Death(String reason, long detectedAt) {
     }
 
     /** What a rank restarting alone accepts until its new incarnation's policy decides: nothing. */
@@ -760,17 +620,6 @@ public final class ShmJob {
             argv[i + 3] = programArgs.get(i);
         }
         return argv;
-    }
-
-    /** Whether {@code t} is only the echo of an abort elsewhere: the runtime's wake-up or the launcher's interrupt. */
-    private static boolean isConsequence(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof JobAbortedException || c instanceof InterruptedException
-                    || c instanceof java.io.InterruptedIOException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Describes a failure for the launcher's report, stack trace included; see {@link FailureReport}. */

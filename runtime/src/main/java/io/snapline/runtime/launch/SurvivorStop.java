@@ -15,13 +15,20 @@ final class SurvivorStop {
 
     private final int deadRank;
     private final String description;
+    private final long startedAt;
     private final long deadline;
     private final boolean[] stopped;
 
     SurvivorStop(int ranks, int deadRank, String description, long nowNanos) {
+        this(ranks, deadRank, description, nowNanos, MAX_WAIT_NANOS);
+    }
+
+    /** As above, waiting at most {@code maxWaitNanos} for the survivors. */
+    SurvivorStop(int ranks, int deadRank, String description, long nowNanos, long maxWaitNanos) {
         this.deadRank = deadRank;
         this.description = description;
-        this.deadline = nowNanos + MAX_WAIT_NANOS;
+        this.startedAt = nowNanos;
+        this.deadline = nowNanos + maxWaitNanos;
         this.stopped = new boolean[ranks];
         stopped[deadRank] = true;
     }
@@ -60,6 +67,6 @@ final class SurvivorStop {
 
     /** When the death was noticed. */
     long startedAt() {
-        return deadline - MAX_WAIT_NANOS;
+        return startedAt;
     }
 }

@@ -16,9 +16,10 @@ import java.util.List;
  * (status {@code code}, 1 for 0), or the death of a rank process (status 1). A death is noticed when the process exits
  * without having reported, when its control connection breaks, or when it has sent nothing for the failure timeout
  * ({@link FailureDetector}); the survivors are told ({@link ControlMessage.PeerDied}). After the first failure the
- * other ranks get {@link #GRACE} to end, then are terminated, then killed. A shutdown hook kills the rank processes
- * when the launcher is interrupted or terminated; a launcher killed outright is noticed by the ranks themselves
- * ({@link RankControl}).
+ * other ranks get the abort grace ({@link SupervisorTimeouts#abortGrace}) to end, then are terminated, then killed.
+ * A shutdown hook kills the rank processes when the launcher is interrupted or terminated; a launcher killed outright
+ * is noticed by the ranks themselves ({@link RankControl}). What follows each rank's end is decided by the attempt's
+ * {@link AttemptSupervisor}, as on {@code shm}.
  *
  * <p>With a checkpoint policy ({@link Supervision}) a death is not the end: a rank process that died (SIGKILLed by
  * failure injection or by anyone else, crashed, exited without reporting, fell silent) or whose {@code main} ended
@@ -29,18 +30,14 @@ import java.util.List;
  * others run on ({@link TcpAttempt}).
  */
 public final class TcpJob {
-    /** How long ranks may take to end after the job was aborted before they are terminated. */
-    static final Duration GRACE = Duration.ofSeconds(2);
-    /** Default for {@code --failure-timeout}. */
-    public static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofSeconds(2);
-    /** How long the ranks may take to start and say hello. */
-    static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    /** How long the ranks may take to start and say hello (see {@link SupervisorTimeouts#startup}). */
+    static final Duration STARTUP_TIMEOUT = SupervisorTimeouts.DEFAULTS.startup();
     /** How long a new control connection may take to present the token. */
     static final Duration HELLO_TIMEOUT = Duration.ofSeconds(5);
 
     private final LaunchOptions options;
     private final Supervision supervision;
-    private final Duration failureTimeout;
+    private final SupervisorTimeouts timeouts;
     private final byte[] token = new byte[32];
     private final PrintStream err;
     private volatile TcpAttempt current;
@@ -48,7 +45,7 @@ public final class TcpJob {
     private TcpJob(LaunchOptions options, Supervision supervision, PrintStream err) {
         this.options = options;
         this.supervision = supervision;
-        this.failureTimeout = options.failureTimeout() != null ? options.failureTimeout() : DEFAULT_FAILURE_TIMEOUT;
+        this.timeouts = SupervisorTimeouts.from(options);
         this.err = err;
         new SecureRandom().nextBytes(token);
     }
@@ -77,7 +74,7 @@ public final class TcpJob {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             while (true) {
-                TcpAttempt a = new TcpAttempt(options, supervision, failureTimeout, token, err);
+                TcpAttempt a = new TcpAttempt(options, supervision, timeouts, token, err);
                 current = a;
                 a.run(out);
                 Duration wall = Duration.ofNanos(System.nanoTime() - start);

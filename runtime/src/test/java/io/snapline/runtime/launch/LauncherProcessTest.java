@@ -92,7 +92,7 @@ class LauncherProcessTest {
         assertEquals("java.lang.IllegalStateException: rank 0 gives up", err.get(1));
         assertTrue(e.err().contains("snaprun: rank(s) [1] did not stop within 2 s of the abort and were abandoned"),
                 e.err());
-        assertTrue(e.millis() >= ShmJob.GRACE.toMillis(), "the busy rank had its grace period: " + e.millis() + " ms");
+        assertTrue(e.millis() >= SupervisorTimeouts.DEFAULTS.abortGrace().toMillis(), "the busy rank had its grace period: " + e.millis() + " ms");
         assertTrue(err.get(err.size() - 1).startsWith("snaprun: job ended with exit status 1 after "), e.err());
     }
 
