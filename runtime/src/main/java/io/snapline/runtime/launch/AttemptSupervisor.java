@@ -255,9 +255,9 @@ final class AttemptSupervisor {
                 goneWhileStopping(rank, out);
             }
         } else if (event instanceof SupervisorEvent.KillRequested e) {
-            if (state != State.ABORTING && state != State.STOPPING_STRAGGLERS) {
-                out.add(new SupervisorAction.StruckAtRequest(rank, e.atSafePoint()));
-            }
+            // Struck whenever it was asked for: a kill that lands in an attempt already aborting still kills the rank
+            // and is named in this attempt's failure, so it must not strike again in the next attempt.
+            out.add(new SupervisorAction.StruckAtRequest(rank, e.atSafePoint()));
             kill(rank, e.reason(), out);
         } else if (event instanceof SupervisorEvent.Died e) {
             died(rank, e.description(), e.reason(), e.error(), nowNanos, out);

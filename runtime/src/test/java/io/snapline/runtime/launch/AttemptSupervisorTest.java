@@ -197,13 +197,14 @@ class AttemptSupervisorTest {
     }
 
     @Test
-    void shouldKillButNotCountAsStruckWhenAKillIsRequestedInAnAttemptAlreadyAborting() {
+    void shouldKillAndCountAsStruckWhenAKillIsRequestedInAnAttemptAlreadyAborting() {
         running(3, RESTART);
         on(0, killedBySignal(0));
         actions.clear();
         on(2, new KillRequested("injected failure at safe point 5", true));
-        assertEquals(List.of(new Kill(2, "injected failure at safe point 5")), actions,
-                "the rank dies all the same; its injection strikes in the next attempt");
+        assertEquals(List.of(new StruckAtRequest(2, true), new Kill(2, "injected failure at safe point 5")), actions,
+                "the rank dies all the same and is named in this attempt's failure: its injection does not strike "
+                        + "again in the next attempt");
         assertEquals(0, s.failure().rank());
     }
 
