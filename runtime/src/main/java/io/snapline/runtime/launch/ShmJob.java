@@ -123,7 +123,10 @@ public final class ShmJob {
                 }, System.nanoTime());
         /** Counted down once the supervisor says the attempt has ended. */
         final CountDownLatch over = new CountDownLatch(1);
-        /** The supervisor was told of an abort a rank made itself ({@code Abort} goes straight into the job state). */
+        /**
+         * The supervisor was told of an abort a rank made itself ({@code Abort} goes straight into the job state);
+         * guarded by itself, so that no thread goes on before the supervisor knows.
+         */
         final AtomicBoolean abortTold = new AtomicBoolean();
         Endpoint[] endpoints;
         Mailbox[] mailboxes;
@@ -278,14 +281,24 @@ public final class ShmJob {
 
         /**
          * A rank's {@code Abort} goes straight into the job state, which wakes every rank: the supervisor hears of it
-         * before anything that follows from it.
+         * before anything that follows from it. A thread that finds another telling it waits until that one has, so
+         * that the aborting rank's own end (which follows) never reaches the supervisor first.
          */
         private void tellAbort() {
-            if (job.isAborted() && !supervisor.aborting() && abortTold.compareAndSet(false, true)) {
-                int r = job.abortRank();
-                act(supervisor.onEvent(r, r >= 0 ? new SupervisorEvent.Aborted(job.abortCode(), job.abortReason())
-                        : new SupervisorEvent.Violation(job.abortReason()), System.nanoTime()));
+            if (!job.isAborted() || abortTold.get()) {
+                return;
             }
+            List<SupervisorAction> actions;
+            synchronized (abortTold) {
+                if (abortTold.get() || supervisor.aborting()) {
+                    return;
+                }
+                int r = job.abortRank();
+                actions = supervisor.onEvent(r, r >= 0 ? new SupervisorEvent.Aborted(job.abortCode(), job.abortReason())
+                        : new SupervisorEvent.Violation(job.abortReason()), System.nanoTime());
+                abortTold.set(true); // only now: a thread that sees it set goes on knowing the supervisor knows
+            }
+            act(actions);
         }
 
         private void act(List<SupervisorAction> actions) {
