@@ -308,10 +308,9 @@ public final class ShmJob {
                     killer.setDaemon(true);
                     killer.start(); // never the rank's own thread, which may have asked for it
                 } else if (a instanceof SupervisorAction.StruckAtRequest s) {
-                    List<FailurePlan.Injection> mine = injectionsOf.get(s.rank());
-                    supervision.failures().struck(mine == null ? injections : mine, s.rank(), s.atSafePoint());
+                    supervision.struck(s, injections, injectionsOf.get(s.rank()));
                 } else if (a instanceof SupervisorAction.StruckTimed s) {
-                    supervision.failures().struck(s.injection());
+                    supervision.struck(s, injections, null);
                 } else if (a instanceof SupervisorAction.TellPeers t) {
                     gone(t.rank(), t.reason());
                 } else if (a instanceof SupervisorAction.RestartAlone r) {

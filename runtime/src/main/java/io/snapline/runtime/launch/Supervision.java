@@ -152,6 +152,21 @@ final class Supervision {
         return failures;
     }
 
+    /**
+     * Counts as struck the injected failure the supervisor says has struck ({@code s}): a timed one, or one rank
+     * {@code s.rank()} asked for among {@code given} (the injections its incarnation was given; null: the attempt's,
+     * {@code attempt}).
+     */
+    void struck(SupervisorAction s, List<FailurePlan.Injection> attempt, List<FailurePlan.Injection> given) {
+        if (s instanceof SupervisorAction.StruckAtRequest r) {
+            failures.struck(given == null ? attempt : given, r.rank(), r.atSafePoint());
+        } else if (s instanceof SupervisorAction.StruckTimed t) {
+            failures.struck(t.injection());
+        } else {
+            throw new IllegalArgumentException("not a struck failure: " + s);
+        }
+    }
+
     RunReport report() {
         return report;
     }

@@ -149,10 +149,9 @@ final class TcpAttempt {
                     processes.kill(k.rank()); // a new process not yet watched: its exit says it died
                 }
             } else if (a instanceof SupervisorAction.StruckAtRequest s) {
-                List<FailurePlan.Injection> mine = injectionsOf.get(s.rank());
-                supervision.failures().struck(mine == null ? injections : mine, s.rank(), s.atSafePoint());
+                supervision.struck(s, injections, injectionsOf.get(s.rank()));
             } else if (a instanceof SupervisorAction.StruckTimed s) {
-                supervision.failures().struck(s.injection());
+                supervision.struck(s, injections, null);
             } else if (a instanceof SupervisorAction.TellPeers t) {
                 broadcast(new ControlMessage.PeerDied(t.rank(), t.reason()), t.rank());
             } else if (a instanceof SupervisorAction.RestartAlone r) {

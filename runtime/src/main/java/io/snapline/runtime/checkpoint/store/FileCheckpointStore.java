@@ -127,27 +127,8 @@ public final class FileCheckpointStore implements CheckpointStore {
     public Optional<Recovered> latest() {
         ensureOpen();
         deleteTemporaries();
-        List<String> warnings = new ArrayList<>();
-        List<CheckpointId> ids = list();
-        for (int i = ids.size() - 1; i >= 0; i--) {
-            CheckpointId id = ids.get(i);
-            try {
-                Manifest manifest = verified(id);
-                return Optional.of(new Recovered(manifest, warnings));
-            } catch (CheckpointFormatException e) {
-                throw e; // not damage: an older or newer job's checkpoint, never to be skipped silently
-            } catch (CheckpointStoreException e) {
-                damaged.add(id);
-                warnings.add("skipping checkpoint " + id + ": " + e.getMessage()
-                        + "; falling back to an earlier checkpoint");
-            }
-        }
-        if (!warnings.isEmpty()) {
-            throw new CheckpointStoreException("no complete checkpoint in " + root + ": "
-                    + String.join("; ", warnings) + ". Every committed checkpoint is damaged; restore the files "
-                    + "from a backup, or move the directory away to start the job from scratch");
-        }
-        return Optional.empty();
+        return Recovered.newestWhole(list(), new ArrayList<>(), this::verified, damaged::add, root.toString(),
+                "; restore the files from a backup, or move the directory away to start the job from scratch");
     }
 
     /**

@@ -214,27 +214,14 @@ public final class HazelcastCheckpointStore implements CheckpointStore {
             }
             warnings.add(lost + "; checkpoints newer than " + listed + " may have been lost");
         }
-        for (int i = ids.size() - 1; i >= 0; i--) {
-            CheckpointId id = ids.get(i);
-            try {
-                Manifest manifest = manifest(id);
-                for (PieceRef piece : manifest.pieces()) {
-                    readPiece(id, piece);
-                }
-                return Optional.of(new Recovered(manifest, warnings));
-            } catch (CheckpointFormatException e) {
-                throw e; // not damage: another job's or version's checkpoint, never skipped silently
-            } catch (CheckpointStoreException e) {
-                warnings.add("skipping checkpoint " + id + ": " + e.getMessage()
-                        + "; falling back to an earlier checkpoint");
+        return Recovered.newestWhole(ids, warnings, id -> {
+            Manifest manifest = manifest(id);
+            for (PieceRef piece : manifest.pieces()) {
+                readPiece(id, piece);
             }
-        }
-        if (!warnings.isEmpty()) {
-            throw new CheckpointStoreException("no complete checkpoint in the cluster store '" + name + "': "
-                    + String.join("; ", warnings) + ". Every committed checkpoint is damaged (a store with more "
-                    + "backup copies survives the loss of more members at once)");
-        }
-        return Optional.empty();
+            return manifest;
+        }, id -> { }, "the cluster store '" + name + "'",
+                " (a store with more backup copies survives the loss of more members at once)");
     }
 
     /** The id of the newest checkpoint ever committed in the store, or 0. */
