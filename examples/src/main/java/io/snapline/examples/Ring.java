@@ -10,9 +10,11 @@ import mpi.Request;
  * program also runs on a single rank (which sends to itself).
  *
  * <p>Checkpointable: the lap count and the token are the saved {@link Lap}, and every lap ends at a safe point
- * (the token is back at rank 0 and every other rank has passed it on, so no receive is pending).
+ * (the token is back at rank 0 and every other rank has passed it on, so no receive is pending). A pause on rank 0
+ * before each lap makes the job run for at least laps × pause whatever the machine's speed: long enough for
+ * checkpoints on a timer.
  *
- * <pre>bin/snaprun -np 4 -cp examples/target/classes io.snapline.examples.Ring [laps, default 3]</pre>
+ * <pre>bin/snaprun -np 4 -cp examples/target/classes io.snapline.examples.Ring [laps, default 3] [pause ms, default 0]</pre>
  */
 public final class Ring {
     private static final int TAG = 1;
@@ -26,9 +28,10 @@ public final class Ring {
         long token;
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         String[] rest = MPI.Init(args);
         int laps = rest.length > 0 ? Integer.parseInt(rest[0]) : 3;
+        long pause = rest.length > 1 ? Long.parseLong(rest[1]) : 0;
         int rank = MPI.COMM_WORLD.Rank();
         int size = MPI.COMM_WORLD.Size();
         int next = (rank + 1) % size;
@@ -39,6 +42,9 @@ public final class Ring {
         long[] back = new long[1];
         while (s.lap < laps) {
             if (rank == 0) {
+                if (pause > 0) {
+                    Thread.sleep(pause);
+                }
                 token[0] = s.token + rank;
                 Request sent = MPI.COMM_WORLD.Isend(token, 0, 1, MPI.LONG, next, TAG);
                 MPI.COMM_WORLD.Recv(back, 0, 1, MPI.LONG, prev, TAG);

@@ -56,10 +56,10 @@ class AutoIntervalTest {
 
     @Test
     void shouldRestartFromACheckpointTakenOnTheChosenIntervalAndKeepTheChoiceAcrossTheRestart() throws IOException {
-        MpiRun.Outcome clean = MpiRun.ok(3, PacedRing.class, "80", "10");
+        MpiRun.Outcome clean = MpiRun.ok(3, Ring.class, "80", "10");
         MpiRun.Outcome o = MpiRun.run(3, List.of("--checkpoint", "coordinated", "--interval", "auto", "--mttf", "2s",
                 "--store", dir.resolve("store").toString(), "--inject-failure", "rank=1,point=60"),
-                PacedRing.class, "80", "10");
+                Ring.class, "80", "10");
         assertTrue(o.result().succeeded(), o.err() + o.result().failures());
         assertEquals(clean.lines(), o.lines(), o.err());
         assertTrue(o.err().contains("restarts: 1\n"), o.err());
@@ -82,7 +82,7 @@ class AutoIntervalTest {
      * intervals. Returns the second run's standard error.
      */
     private String runAuto(List<String> policy, String formula, String h) throws IOException {
-        MpiRun.Outcome clean = MpiRun.ok(3, PacedRing.class, "80", "10");
+        MpiRun.Outcome clean = MpiRun.ok(3, Ring.class, "80", "10");
         Path report = dir.resolve("report.json");
         List<String> flags = new ArrayList<>(policy);
         flags.addAll(List.of("--interval", "auto", "--mttf", "2s", "--formula", formula, "--store",
@@ -90,7 +90,7 @@ class AutoIntervalTest {
         if (!h.isEmpty()) {
             flags.addAll(List.of("--h", h));
         }
-        MpiRun.Outcome o = MpiRun.run(3, flags, PacedRing.class, "80", "10");
+        MpiRun.Outcome o = MpiRun.run(3, flags, Ring.class, "80", "10");
         assertTrue(o.result().succeeded(), o.err() + o.result().failures());
         assertEquals(clean.lines(), o.lines(), o.err());
         assertTrue(o.err().contains("interval auto: " + formula), o.err());
