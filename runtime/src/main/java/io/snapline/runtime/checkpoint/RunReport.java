@@ -18,6 +18,18 @@ import java.util.Map;
  * Printed at the end of every run with a checkpoint policy, and written as JSON with {@code --report}. Thread-safe.
  */
 public final class RunReport {
+    /** What a committed checkpoint, global or local, stored and cost in the background. */
+    public sealed interface Committed permits Checkpoint, LocalCheckpoint {
+        /** What its pieces take in the store. */
+        long bytes();
+
+        /** What its pieces would take with the program state not compressed; -1 when a rank did not say. */
+        long rawBytes();
+
+        /** The time its pieces were written while the programs went on, summed over the ranks. */
+        long backgroundNanos();
+    }
+
     /**
      * A committed checkpoint. {@code committedAt} is nanoseconds since the job started. {@code bytes} is what its
      * pieces take in the store, {@code rawBytes} what they would take with the program state not compressed (-1 when
@@ -25,7 +37,7 @@ public final class RunReport {
      * the programs went on, summed over the ranks (0 when every rank wrote its piece while held back).
      */
     public record Checkpoint(long id, long point, long bytes, long meanBlockedNanos, long maxBlockedNanos,
-            long committedAt, long rawBytes, long backgroundNanos) {
+            long committedAt, long rawBytes, long backgroundNanos) implements Committed {
     }
 
     /**
@@ -33,7 +45,7 @@ public final class RunReport {
      * {@code rawBytes} and {@code backgroundNanos} as in {@link Checkpoint}.
      */
     public record LocalCheckpoint(int rank, long index, long point, long bytes, long blockedNanos, long committedAt,
-            long rawBytes, long backgroundNanos) {
+            long rawBytes, long backgroundNanos) implements Committed {
     }
 
     /** Which piece a {@link PieceWritten} is about. */
@@ -333,7 +345,11 @@ public final class RunReport {
         long raw = 0;
         long stored = 0;
         long max = 0;
-        for (Checkpoint c : checkpoints) {
+        long bytes = 0;
+        List<Committed> all = new ArrayList<>(checkpoints);
+        all.addAll(locals);
+        for (Committed c : all) {
+            bytes += c.bytes();
             background += c.backgroundNanos();
             max = Math.max(max, c.bytes());
             if (c.rawBytes() >= 0) {
@@ -341,16 +357,7 @@ public final class RunReport {
                 stored += c.bytes();
             }
         }
-        for (LocalCheckpoint c : locals) {
-            background += c.backgroundNanos();
-            max = Math.max(max, c.bytes());
-            if (c.rawBytes() >= 0) {
-                raw += c.rawBytes();
-                stored += c.bytes();
-            }
-        }
-        int count = checkpoints.size() + locals.size();
-        long bytes = bytesWritten();
+        int count = all.size();
         return new Overhead(Math.round(blockedNanos()), blockedShare(), background, count, bytes,
                 count == 0 ? 0 : bytes / count, max, raw, stored, peakHeld, compression);
     }
