@@ -519,12 +519,29 @@ public final class RankAgent implements RankServices {
 
     @Override
     public PieceRef writePiece(CheckpointId id, RankImage image) {
-        return setup.store().writePiece(id, rank(), image.encodeParts(setup.settings().compression()));
+        return written(false, id.value(), image, parts -> setup.store().writePiece(id, rank(), parts));
     }
 
     @Override
     public PieceRef writeLocal(long index, RankImage image) {
-        return setup.store().writeLocal(rank(), index, image.encodeParts(setup.settings().compression()));
+        return written(true, index, image, parts -> setup.store().writeLocal(rank(), index, parts));
+    }
+
+    /**
+     * Encodes {@code image} (its program state compressed as {@code --compress} says), has {@code write} store it, and
+     * tells the supervisor what that wrote and cost ({@link RankLink#written}) before returning the piece.
+     */
+    private PieceRef written(boolean local, long id, RankImage image,
+            java.util.function.Function<ByteBuffer[], PieceRef> write) {
+        long start = System.nanoTime();
+        ByteBuffer[] parts = image.encodeParts(setup.settings().compression());
+        long storedState = parts[1].remaining();
+        PieceRef piece = write.apply(parts);
+        long took = System.nanoTime() - start;
+        long raw = piece.size() - storedState + image.state().remaining();
+        setup.link().written(new PieceWritten(local, id, piece.size(), raw, took,
+                Thread.currentThread() != programThread));
+        return piece;
     }
 
     @Override

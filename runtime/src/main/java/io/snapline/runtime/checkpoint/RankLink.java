@@ -11,6 +11,13 @@ public interface RankLink {
     /** The rank restored checkpoint {@code id} (taken at safe point {@code point}) in {@code nanos}. */
     void restored(long id, long point, long nanos);
 
+    /**
+     * The rank wrote its piece of a checkpoint ({@code written} says which, how big, and what the write cost); sent
+     * before the policy tells its coordinator about the piece, so the run report has it when the checkpoint commits.
+     */
+    default void written(PieceWritten written) {
+    }
+
     /** The rank called {@code MPI.Finalize}. */
     void finished();
 

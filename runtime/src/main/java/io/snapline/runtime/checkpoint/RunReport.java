@@ -5,22 +5,51 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * What a run with checkpointing did: each committed checkpoint (when, at which safe point, how big, how long it held
- * the ranks back) and each restart (who failed, from which checkpoint the job continued, how long that took).
+ * What a run with checkpointing did: each committed checkpoint (when, at which safe point, how big before and after
+ * compression, how long it held the ranks back, how long its pieces were written in the background) and each restart
+ * (who failed, from which checkpoint the job continued, how long that took), and the overhead they add up to: time
+ * (blocked, background) apart from storage (bytes written, the most the store held, compression).
  * Printed at the end of every run with a checkpoint policy, and written as JSON with {@code --report}. Thread-safe.
  */
 public final class RunReport {
-    /** A committed checkpoint. Times are nanoseconds since the job started. */
-    public record Checkpoint(long id, long point, long bytes, long meanBlockedNanos, long maxBlockedNanos,
-            long committedAt) {
+    /** What a committed checkpoint, global or local, stored and cost in the background. */
+    public sealed interface Committed permits Checkpoint, LocalCheckpoint {
+        /** What its pieces take in the store. */
+        long bytes();
+
+        /** What its pieces would take with the program state not compressed; -1 when a rank did not say. */
+        long rawBytes();
+
+        /** The time its pieces were written while the programs went on, summed over the ranks. */
+        long backgroundNanos();
     }
 
-    /** A local checkpoint, committed by its rank alone. Times are nanoseconds since the job started. */
-    public record LocalCheckpoint(int rank, long index, long point, long bytes, long blockedNanos, long committedAt) {
+    /**
+     * A committed checkpoint. {@code committedAt} is nanoseconds since the job started. {@code bytes} is what its
+     * pieces take in the store, {@code rawBytes} what they would take with the program state not compressed (-1 when
+     * a rank did not say, see {@link #pieceWritten}); {@code backgroundNanos} the time its pieces were written while
+     * the programs went on, summed over the ranks (0 when every rank wrote its piece while held back).
+     */
+    public record Checkpoint(long id, long point, long bytes, long meanBlockedNanos, long maxBlockedNanos,
+            long committedAt, long rawBytes, long backgroundNanos) implements Committed {
+    }
+
+    /**
+     * A local checkpoint, committed by its rank alone. {@code committedAt} is nanoseconds since the job started;
+     * {@code rawBytes} and {@code backgroundNanos} as in {@link Checkpoint}.
+     */
+    public record LocalCheckpoint(int rank, long index, long point, long bytes, long blockedNanos, long committedAt,
+            long rawBytes, long backgroundNanos) implements Committed {
+    }
+
+    /** Which piece a {@link PieceWritten} is about. */
+    private record PieceKey(boolean local, int rank, long id) {
     }
 
     /**
@@ -64,10 +93,54 @@ public final class RunReport {
     public record Abandoned(long id, String reason, long at) {
     }
 
+    /**
+     * What the run's committed checkpoints cost, time apart from storage.
+     *
+     * @param blockedNanos     the wall time the program was held back: for global checkpoints the longest-held rank of
+     *                         each, summed; for local ones each rank's own time, summed and divided by the ranks
+     * @param blockedShare     {@code blockedNanos} as a share of the wall time (0 before the run ended)
+     * @param backgroundNanos  the time pieces were written (image built, state compressed, file written and forced to
+     *                         disk) on other threads while the programs went on, summed over every piece; 0 when every
+     *                         write held its rank back (then it is part of {@code blockedNanos})
+     * @param checkpoints      committed checkpoints, global and local
+     * @param bytesWritten     what their pieces take in the store, summed
+     * @param meanBytes        {@code bytesWritten} per checkpoint (a global one counts all its pieces), 0 without any
+     * @param maxBytes         the largest checkpoint's bytes
+     * @param rawBytes         what the pieces would have taken with the program state not compressed, summed over the
+     *                         checkpoints whose every rank said ({@code storedBytes} are their stored bytes)
+     * @param storedBytes      the stored bytes of the checkpoints counted in {@code rawBytes}
+     * @param peakHeldBytes    the most the committed checkpoints of this run held in the store at once (measured as
+     *                         each commits, from the sizes of their pieces, before retention deletes older ones)
+     * @param compression      the {@code --compress} value
+     */
+    public record Overhead(long blockedNanos, double blockedShare, long backgroundNanos, int checkpoints,
+            long bytesWritten, long meanBytes, long maxBytes, long rawBytes, long storedBytes, long peakHeldBytes,
+            String compression) {
+        /** {@code rawBytes / storedBytes}, or NaN when no checkpoint's raw size is known. */
+        public double compressionRatio() {
+            return storedBytes == 0 ? Double.NaN : (double) rawBytes / storedBytes;
+        }
+
+        /** Whether the program state was compressed ({@code --compress} other than {@code none}). */
+        public boolean compressed() {
+            return !"none".equals(compression);
+        }
+    }
+
     private final String policy;
     private final String device;
     private final int ranks;
     private final long start;
+    /** The {@code --compress} value. */
+    private final String compression;
+    /** Pieces written and not yet committed (or abandoned): what each cost. */
+    private final Map<PieceKey, PieceWritten> written = new HashMap<>();
+    /** The committed checkpoints of this run still in the store, and their bytes: global ones by id. */
+    private final Map<Long, Long> heldGlobal = new HashMap<>();
+    /** ... and local ones by rank and number. */
+    private final Map<PieceKey, Long> heldLocal = new HashMap<>();
+    /** The most {@link #heldGlobal} and {@link #heldLocal} together held at once. */
+    private long peakHeld;
     private final List<Checkpoint> checkpoints = new ArrayList<>();
     private final List<LocalCheckpoint> locals = new ArrayList<>();
     private int discarded;
@@ -82,10 +155,16 @@ public final class RunReport {
     private String outcome = "running";
 
     public RunReport(String policy, String device, int ranks, long startNanos) {
+        this(policy, device, ranks, startNanos, "none");
+    }
+
+    /** @param compression the {@code --compress} value ({@code none}, {@code lz4}, {@code zstd}) */
+    public RunReport(String policy, String device, int ranks, long startNanos, String compression) {
         this.policy = policy;
         this.device = device;
         this.ranks = ranks;
         this.start = startNanos;
+        this.compression = compression;
         this.starts = new int[ranks];
     }
 
@@ -102,6 +181,19 @@ public final class RunReport {
     }
 
 
+    /**
+     * Rank {@code rank} wrote a piece of a checkpoint: what it stored, what that was before compression, and how long
+     * the write took in the background. Kept until the checkpoint commits ({@link #checkpoint},
+     * {@link #localCheckpoint}), which takes it over; a later write of the same piece replaces it.
+     */
+    public synchronized void pieceWritten(int rank, PieceWritten piece) {
+        written.put(new PieceKey(piece.local(), rank, piece.id()), piece);
+    }
+
+    /**
+     * Global checkpoint {@code id} committed; {@code bytes} is the size of its pieces together, {@code blockedNanos}
+     * how long it held each rank back (indexed by rank).
+     */
     public synchronized void checkpoint(long id, long point, long bytes, long[] blockedNanos, long nowNanos) {
         long sum = 0;
         long max = 0;
@@ -109,13 +201,46 @@ public final class RunReport {
             sum += b;
             max = Math.max(max, b);
         }
+        long raw = 0;
+        long background = 0;
+        for (int r = 0; r < ranks; r++) {
+            PieceWritten p = written.remove(new PieceKey(false, r, id));
+            raw = p == null || raw < 0 ? -1 : raw + p.rawBytes();
+            background += p == null ? 0 : p.backgroundNanos();
+        }
         checkpoints.add(new Checkpoint(id, point, bytes, blockedNanos.length == 0 ? 0 : sum / blockedNanos.length, max,
-                nowNanos - start));
+                nowNanos - start, raw, background));
+        heldGlobal.put(id, bytes);
+        held();
+    }
+
+    /**
+     * The store keeps these global checkpoints now, after retention deleted older ones: the others this report
+     * counted as held are gone.
+     */
+    public synchronized void kept(java.util.Collection<Long> ids) {
+        heldGlobal.keySet().retainAll(new java.util.HashSet<>(ids));
     }
 
     public synchronized void localCheckpoint(int rank, long index, long point, long bytes, long blockedNanos,
             long nowNanos) {
-        locals.add(new LocalCheckpoint(rank, index, point, bytes, blockedNanos, nowNanos - start));
+        PieceWritten p = written.remove(new PieceKey(true, rank, index));
+        locals.add(new LocalCheckpoint(rank, index, point, bytes, blockedNanos, nowNanos - start,
+                p == null ? -1 : p.rawBytes(), p == null ? 0 : p.backgroundNanos()));
+        heldLocal.put(new PieceKey(true, rank, index), bytes);
+        held();
+    }
+
+    /** Updates the most the store held with what it holds now. */
+    private void held() {
+        long now = 0;
+        for (long b : heldGlobal.values()) {
+            now += b;
+        }
+        for (long b : heldLocal.values()) {
+            now += b;
+        }
+        peakHeld = Math.max(peakHeld, now);
     }
 
     /**
@@ -136,9 +261,10 @@ public final class RunReport {
         return List.copyOf(intervals);
     }
 
-    /** A local checkpoint was deleted because no restart can use it any more. */
-    public synchronized void discarded() {
+    /** Rank {@code rank}'s local checkpoint {@code index} was deleted because no restart can use it any more. */
+    public synchronized void discarded(int rank, long index) {
         discarded++;
+        heldLocal.remove(new PieceKey(true, rank, index));
     }
 
     public synchronized void restart(int[] failedRanks, String reason, RestartPoint from, long detectedNanos,
@@ -161,6 +287,7 @@ public final class RunReport {
     /** Checkpoint {@code id} was abandoned for {@code reason}; the job ran on. */
     public synchronized void abandoned(long id, String reason, long nowNanos) {
         abandoned.add(new Abandoned(id, reason, nowNanos - start));
+        written.keySet().removeIf(k -> !k.local() && k.id() == id);
     }
 
     public synchronized List<Abandoned> abandoned() {
@@ -202,9 +329,37 @@ public final class RunReport {
         if (wallNanos <= 0) {
             return 0;
         }
+        return blockedNanos() / wallNanos;
+    }
+
+    /** The wall time the program was held back by checkpoints (see {@link #blockedShare()}). */
+    private double blockedNanos() {
         long held = checkpoints.stream().mapToLong(Checkpoint::maxBlockedNanos).sum();
         long local = locals.stream().mapToLong(LocalCheckpoint::blockedNanos).sum();
-        return ((double) held + (double) local / ranks) / wallNanos;
+        return (double) held + (double) local / ranks;
+    }
+
+    /** The overhead of the checkpoints committed so far. */
+    public synchronized Overhead overhead() {
+        long background = 0;
+        long raw = 0;
+        long stored = 0;
+        long max = 0;
+        long bytes = 0;
+        List<Committed> all = new ArrayList<>(checkpoints);
+        all.addAll(locals);
+        for (Committed c : all) {
+            bytes += c.bytes();
+            background += c.backgroundNanos();
+            max = Math.max(max, c.bytes());
+            if (c.rawBytes() >= 0) {
+                raw += c.rawBytes();
+                stored += c.bytes();
+            }
+        }
+        int count = all.size();
+        return new Overhead(Math.round(blockedNanos()), blockedShare(), background, count, bytes,
+                count == 0 ? 0 : bytes / count, max, raw, stored, peakHeld, compression);
     }
 
     /** The human-readable summary, one line per fact. */
@@ -236,6 +391,9 @@ public final class RunReport {
             long max = locals.stream().mapToLong(LocalCheckpoint::blockedNanos).max().orElse(0);
             s.append(String.format(Locale.ROOT, "  blocking per local checkpoint: mean %s, max %s; %.2f %% of each "
                     + "rank's wall time on average%n", millis(mean), millis(max), 100.0 * blockedShare()));
+        }
+        if (!checkpoints.isEmpty() || !locals.isEmpty()) {
+            overheadLines(s);
         }
         if (!logSamples.isEmpty()) {
             StringBuilder peaks = new StringBuilder();
@@ -289,6 +447,29 @@ public final class RunReport {
         return s.toString();
     }
 
+    /** The "overhead" lines of {@link #summary()}: time, then storage. */
+    private void overheadLines(StringBuilder s) {
+        Overhead o = overhead();
+        s.append(String.format(Locale.ROOT, "  overhead:%n"));
+        s.append(String.format(Locale.ROOT, "    time: blocked %s in all, %.2f %% of the %swall time; background %s "
+                + "(pieces written while the programs ran, summed over the ranks)%n", millis(o.blockedNanos()),
+                100.0 * o.blockedShare(), locals.isEmpty() ? "" : "ranks' ", millis(o.backgroundNanos())));
+        s.append(String.format(Locale.ROOT, "    storage: %s written, per %scheckpoint mean %s, max %s; at most %s of "
+                + "committed checkpoints in the store at once%s%n", size(o.bytesWritten()),
+                locals.isEmpty() ? "" : "local ", size(o.meanBytes()), size(o.maxBytes()), size(o.peakHeldBytes()),
+                compressionText(o)));
+    }
+
+    /** "; compressed with lz4, ratio 3.10 (...)", or nothing when the state was not compressed. */
+    private static String compressionText(Overhead o) {
+        if (!o.compressed() || o.storedBytes() == 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "; compressed with %s, ratio %.2f (%s before compression%s)",
+                o.compression(), o.compressionRatio(), size(o.rawBytes()), o.storedBytes() == o.bytesWritten() ? ""
+                        : ", for the " + size(o.storedBytes()) + " of checkpoints whose size before it is known");
+    }
+
     /** The report as a JSON object. */
     public synchronized String toJson() {
         StringBuilder j = new StringBuilder("{\n");
@@ -301,12 +482,14 @@ public final class RunReport {
         j.append("  \"blockedShare\": ").append(String.format(Locale.ROOT, "%.6f", blockedShare())).append(",\n");
         array(j, "checkpoints", checkpoints, c -> String.format(Locale.ROOT,
                 "{\"id\": %d, \"point\": %d, \"bytes\": %d, \"meanBlockedNanos\": %d, \"maxBlockedNanos\": %d, "
-                        + "\"committedAtNanos\": %d}",
-                c.id(), c.point(), c.bytes(), c.meanBlockedNanos(), c.maxBlockedNanos(), c.committedAt()));
+                        + "\"committedAtNanos\": %d, \"rawBytes\": %d, \"backgroundNanos\": %d}",
+                c.id(), c.point(), c.bytes(), c.meanBlockedNanos(), c.maxBlockedNanos(), c.committedAt(),
+                c.rawBytes(), c.backgroundNanos()));
         array(j, "localCheckpoints", locals, c -> String.format(Locale.ROOT,
                 "{\"rank\": %d, \"index\": %d, \"point\": %d, \"bytes\": %d, \"blockedNanos\": %d, "
-                        + "\"committedAtNanos\": %d}",
-                c.rank(), c.index(), c.point(), c.bytes(), c.blockedNanos(), c.committedAt()));
+                        + "\"committedAtNanos\": %d, \"rawBytes\": %d, \"backgroundNanos\": %d}",
+                c.rank(), c.index(), c.point(), c.bytes(), c.blockedNanos(), c.committedAt(), c.rawBytes(),
+                c.backgroundNanos()));
         j.append("  \"localCheckpointsDeleted\": ").append(discarded).append(",\n");
         j.append("  \"starts\": ").append(java.util.Arrays.toString(starts)).append(",\n");
         array(j, "messageLog", logSamples, l -> String.format(Locale.ROOT,
@@ -327,12 +510,31 @@ public final class RunReport {
                 i.choice().intervalNanos(), i.choice().costNanos(), quote(i.choice().reason()), i.at()));
         array(j, "abandoned", abandoned, a -> String.format(Locale.ROOT,
                 "{\"id\": %d, \"reason\": %s, \"atNanos\": %d}", a.id(), quote(a.reason()), a.at()));
+        overheadJson(j);
         j.append("  \"warnings\": [");
         for (int i = 0; i < warnings.size(); i++) {
             j.append(i == 0 ? "" : ", ").append(quote(warnings.get(i)));
         }
         j.append("]\n}\n");
         return j.toString();
+    }
+
+    /**
+     * Appends {@code "overhead": {"time": {...}, "storage": {...}},}: the figures of {@link #overhead()}; the
+     * compression ratio only when the state was compressed and some checkpoint's raw size is known.
+     */
+    private void overheadJson(StringBuilder j) {
+        Overhead o = overhead();
+        j.append(String.format(Locale.ROOT, "  \"overhead\": {%n    \"time\": {\"blockedNanos\": %d, "
+                + "\"blockedShare\": %.6f, \"backgroundNanos\": %d},%n", o.blockedNanos(), o.blockedShare(),
+                o.backgroundNanos()));
+        j.append(String.format(Locale.ROOT, "    \"storage\": {\"committed\": %d, \"bytesWritten\": %d, "
+                + "\"meanBytesPerCheckpoint\": %d, \"maxBytesPerCheckpoint\": %d, \"peakHeldBytes\": %d, "
+                + "\"compression\": %s, \"rawBytes\": %d, \"storedBytesWithRaw\": %d%s}%n  },%n",
+                o.checkpoints(), o.bytesWritten(), o.meanBytes(), o.maxBytes(), o.peakHeldBytes(),
+                quote(o.compression()), o.rawBytes(), o.storedBytes(),
+                o.compressed() && o.storedBytes() > 0 ? String.format(Locale.ROOT, ", \"compressionRatio\": %.6f",
+                        o.compressionRatio()) : ""));
     }
 
     /** Appends {@code "name": [...],} with one object per line, as {@code row} renders it. */

@@ -50,6 +50,7 @@ import java.util.Map;
  *  OutputMark id i64 (-1: resumed), bytes i64
  *  Ready      (empty)              CannotRestartAlone  why str
  *  Leaving    (empty)              Leave      (empty)
+ *  PieceWritten  local u8, id i64, stored-bytes i64, raw-bytes i64, write-nanos i64, background u8
  *  str        byte-length i32, UTF-8 bytes       blob  length i32, bytes
  * </pre>
  *
@@ -179,6 +180,10 @@ public final class ControlChannel implements AutoCloseable {
             b.i64(o.id()).i64(o.bytes());
         } else if (m instanceof ControlMessage.CannotRestartAlone c) {
             b.str(c.why());
+        } else if (m instanceof ControlMessage.PieceWritten p) {
+            var w = p.written();
+            b.u8(w.local() ? 1 : 0).i64(w.id()).i64(w.storedBytes()).i64(w.rawBytes()).i64(w.writeNanos())
+                    .u8(w.background() ? 1 : 0);
         }
         // Heartbeat, Finished, Finalizing, Ready, Leaving and Leave have no body.
         ByteBuffer frame = ByteBuffer.allocate(5 + b.size());
@@ -223,6 +228,8 @@ public final class ControlChannel implements AutoCloseable {
             case ControlMessage.LEAVING -> new ControlMessage.Leaving();
             case ControlMessage.LEAVE -> new ControlMessage.Leave();
             case ControlMessage.CANNOT_RESTART_ALONE -> new ControlMessage.CannotRestartAlone(str(in));
+            case ControlMessage.PIECE_WRITTEN -> new ControlMessage.PieceWritten(new io.snapline.runtime.checkpoint
+                    .PieceWritten(flag(in), in.getLong(), in.getLong(), in.getLong(), in.getLong(), flag(in)));
             default -> throw new IOException("unknown control message type " + type);
         };
         if (in.hasRemaining()) {

@@ -12,8 +12,8 @@ import java.util.List;
  *
  * <p>Rank to launcher: {@link Hello} (first, once), {@link Finished}, {@link Failed}, {@link Crashed}, {@link Abort},
  * {@link Heartbeat} or {@link Progress} (its heartbeat once the data plane is open); for checkpointing {@link Policy},
- * {@link Restored}, {@link Finalizing}, {@link KillRequest}, {@link Ready}, {@link CannotRestartAlone} and, where ranks
- * restart alone, {@link Leaving}.
+ * {@link Restored}, {@link Finalizing}, {@link KillRequest}, {@link Ready}, {@link CannotRestartAlone},
+ * {@link PieceWritten} and, where ranks restart alone, {@link Leaving}.
  * Launcher to rank: {@link CheckpointSetup} (once, right after the rank's hello), {@link Table} (once every rank has
  * said hello), {@link PeerDied}, {@link Stop}, {@link Heartbeat}, {@link Policy}, {@link Leave}.
  */
@@ -38,6 +38,7 @@ public sealed interface ControlMessage {
     byte CANNOT_RESTART_ALONE = 18;
     byte LEAVING = 19;
     byte LEAVE = 20;
+    byte PIECE_WRITTEN = 21;
 
     /** The permanent wire id of this message type. */
     byte type();
@@ -182,6 +183,14 @@ public sealed interface ControlMessage {
         @Override
         public byte type() {
             return LEAVE;
+        }
+    }
+
+    /** The rank wrote its piece of a checkpoint, and what that cost (for the run report). */
+    record PieceWritten(io.snapline.runtime.checkpoint.PieceWritten written) implements ControlMessage {
+        @Override
+        public byte type() {
+            return PIECE_WRITTEN;
         }
     }
 

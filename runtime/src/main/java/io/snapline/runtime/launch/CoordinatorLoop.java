@@ -178,6 +178,11 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
             max = Math.max(max, b);
         }
         report.checkpoint(manifest.id().value(), point, bytes, blockedNanos, System.nanoTime());
+        try {
+            report.kept(store.list().stream().map(CheckpointId::value).toList());
+        } catch (CheckpointStoreException e) {
+            log("could not list the checkpoints the store keeps, for the run report: " + e.getMessage());
+        }
         log("checkpoint " + manifest.id() + " committed at safe point " + point + ": " + RunReport.size(bytes)
                 + " from " + ranks + " ranks, held the ranks back " + RunReport.millis(max) + " (max)");
         IntervalChooser.Choice chosen = interval.measured(manifest.id().value(), costNanos, System.nanoTime());
@@ -231,7 +236,7 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
     public void discardLocal(int rank, long index) {
         try {
             store.deleteLocal(rank, index);
-            report.discarded();
+            report.discarded(rank, index);
         } catch (CheckpointStoreException e) {
             log("could not delete rank " + rank + "'s local checkpoint " + index + ", which no restart needs any "
                     + "more: " + e.getMessage());

@@ -140,6 +140,11 @@ public final class RankControl {
         report(new ControlMessage.Restored(id, point, nanos));
     }
 
+    /** The rank wrote its piece of a checkpoint (see {@link io.snapline.runtime.checkpoint.RankLink#written}). */
+    void written(io.snapline.runtime.checkpoint.PieceWritten written) {
+        report(new ControlMessage.PieceWritten(written));
+    }
+
     void finalizing() {
         report(new ControlMessage.Finalizing());
     }

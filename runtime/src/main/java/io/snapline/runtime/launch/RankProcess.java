@@ -261,6 +261,11 @@ public final class RankProcess {
         }
 
         @Override
+        public void written(io.snapline.runtime.checkpoint.PieceWritten written) {
+            control.written(written);
+        }
+
+        @Override
         public void captured(long id) {
             control.outputMark(id, stdoutBytes());
         }

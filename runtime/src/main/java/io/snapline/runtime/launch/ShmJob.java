@@ -1,5 +1,6 @@
 package io.snapline.runtime.launch;
 
+import io.snapline.runtime.checkpoint.PieceWritten;
 import io.snapline.runtime.checkpoint.RankAgent;
 import io.snapline.runtime.checkpoint.RankLink;
 import io.snapline.runtime.checkpoint.RankSetup;
@@ -242,6 +243,11 @@ public final class ShmJob {
                 @Override
                 public void finished() {
                     coordinator.onRankFinished(rank);
+                }
+
+                @Override
+                public void written(PieceWritten written) {
+                    supervision.report().pieceWritten(rank, written);
                 }
 
                 @Override

@@ -73,7 +73,8 @@ final class Supervision {
         this.firstId = firstCheckpointId(store, restore);
         this.err = err;
         this.start = System.nanoTime();
-        this.report = new RunReport(policy.name(), options.device(), options.np(), start);
+        this.report = new RunReport(policy.name(), options.device(), options.np(), start,
+                settings.compression().flagValue());
         this.failures = new FailurePlan(options.injectFailures(), options.np());
         this.interval = IntervalChooser.of(settings.checkpointInterval(), start);
         if (interval.auto()) {

@@ -358,7 +358,8 @@ final class TcpAttempt {
 
     private void handle(int r, ControlMessage m) {
         CoordinatorLoop c = coordinator;
-        boolean forOthers = m instanceof ControlMessage.Policy || m instanceof ControlMessage.OutputMark;
+        boolean forOthers = m instanceof ControlMessage.Policy || m instanceof ControlMessage.OutputMark
+                || m instanceof ControlMessage.PieceWritten;
         if (supervisor.state(r) == AttemptSupervisor.RankState.RESTARTING_ALONE && !forOthers) {
             return; // what a dead incarnation still said about itself: its restart alone is under way
         }
@@ -366,6 +367,8 @@ final class TcpAttempt {
             if (c != null) {
                 c.onRankMessage(r, p.message());
             }
+        } else if (m instanceof ControlMessage.PieceWritten w) {
+            supervision.report().pieceWritten(r, w.written());
         } else if (m instanceof ControlMessage.Restored x) {
             supervision.restored(r, x.id(), x.point(), x.nanos());
         } else if (m instanceof ControlMessage.OutputMark o) {

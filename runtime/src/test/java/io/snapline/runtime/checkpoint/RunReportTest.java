@@ -1,8 +1,10 @@
 package io.snapline.runtime.checkpoint;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RunReportTest {
@@ -38,5 +40,118 @@ class RunReportTest {
         assertTrue(report.toJson().contains("{\"rank\": 1, \"afterCheckpoint\": 3, \"intervalNanos\": 95699529779, "
                 + "\"costNanos\": 212000000, \"reason\": \"young: sqrt(2 * 212.0 ms * 6.0 h) = 95.7 s; t_c of "
                 + "checkpoint 3\", \"atNanos\": 2000000000}"), report.toJson());
+    }
+
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void shouldSeparateTimeFromStorageAndShowTheCompressionRatioWhenCheckpointsAreCompressed() {
+        RunReport report = new RunReport("coordinated", "shm", 2, 0, "lz4");
+        blocking(report, 1, 1000, 4000, new long[] {20 * MS, 30 * MS}, 100);
+        report.kept(List.of(1L));
+        blocking(report, 2, 1200, 5000, new long[] {10 * MS, 40 * MS}, 200);
+        report.kept(List.of(1L, 2L));
+        blocking(report, 3, 1100, 4400, new long[] {10 * MS, 10 * MS}, 300);
+        report.kept(List.of(2L, 3L));
+        report.finish("completed", 1000 * MS);
+
+        RunReport.Overhead o = report.overhead();
+        assertEquals(80 * MS, o.blockedNanos(), "the longest-held rank of each checkpoint, summed");
+        assertEquals(0.08, o.blockedShare(), 1e-12);
+        assertEquals(0, o.backgroundNanos(), "every piece was written while its rank was held back");
+        assertEquals(3, o.checkpoints());
+        assertEquals(6600, o.bytesWritten());
+        assertEquals(2200, o.meanBytes());
+        assertEquals(2400, o.maxBytes());
+        assertEquals(6600, o.peakHeldBytes(), "all three were in the store before retention deleted the first");
+        assertEquals(26800, o.rawBytes());
+        assertEquals(6600, o.storedBytes());
+        assertEquals(26800.0 / 6600, o.compressionRatio(), 1e-12);
+
+        String s = report.summary();
+        assertTrue(s.contains(lines("  overhead:",
+                "    time: blocked 80.0 ms in all, 8.00 % of the wall time; background 0.0 ms (pieces written while "
+                        + "the programs ran, summed over the ranks)",
+                "    storage: 6.4 KiB written, per checkpoint mean 2.1 KiB, max 2.3 KiB; at most 6.4 KiB of committed "
+                        + "checkpoints in the store at once; compressed with lz4, ratio 4.06 (26.2 KiB before "
+                        + "compression)")), s);
+        String j = report.toJson();
+        assertTrue(j.contains("{\"id\": 2, \"point\": 20, \"bytes\": 2400, \"meanBlockedNanos\": 25000000, "
+                + "\"maxBlockedNanos\": 40000000, \"committedAtNanos\": 200, \"rawBytes\": 10000, "
+                + "\"backgroundNanos\": 0}"), j);
+        assertTrue(j.contains(lines("  \"overhead\": {",
+                "    \"time\": {\"blockedNanos\": 80000000, \"blockedShare\": 0.080000, \"backgroundNanos\": 0},",
+                "    \"storage\": {\"committed\": 3, \"bytesWritten\": 6600, \"meanBytesPerCheckpoint\": 2200, "
+                        + "\"maxBytesPerCheckpoint\": 2400, \"peakHeldBytes\": 6600, \"compression\": \"lz4\", "
+                        + "\"rawBytes\": 26800, \"storedBytesWithRaw\": 6600, \"compressionRatio\": 4.060606}",
+                "  },")), j);
+        assertTrue(j.contains("\"bytesWritten\": 6600,\n  \"blockedShare\": 0.080000,"), "existing fields stay: " + j);
+        assertFalse(j.contains("dedup"), "no incremental checkpoints, so no deduplication to report: " + j);
+    }
+
+    @Test
+    void shouldCountBackgroundWritesAndDeletedLocalCheckpointsWithoutARatioWhenNothingIsCompressed() {
+        RunReport report = new RunReport("independent", "shm", 2, 0);
+        local(report, 0, 1, 500, 2 * MS, 7 * MS);
+        local(report, 1, 1, 600, 4 * MS, 9 * MS);
+        local(report, 0, 2, 700, 6 * MS, 3 * MS);
+        report.discarded(0, 1);
+        report.localCheckpoint(1, 2, 10, 800, 0, 50); // its rank never said what writing it cost
+        report.finish("completed", 1000 * MS);
+
+        RunReport.Overhead o = report.overhead();
+        assertEquals(6 * MS, o.blockedNanos(), "each rank's own time, summed and divided by the ranks");
+        assertEquals(19 * MS, o.backgroundNanos(), "the writes done while the programs ran, summed over the pieces");
+        assertEquals(2600, o.bytesWritten());
+        assertEquals(650, o.meanBytes());
+        assertEquals(800, o.maxBytes());
+        assertEquals(2100, o.peakHeldBytes(), "rank 0's first was deleted before rank 1's second came");
+        assertEquals(1800, o.rawBytes());
+        assertEquals(1800, o.storedBytes());
+        assertFalse(o.compressed());
+
+        String s = report.summary();
+        assertTrue(s.contains(lines("  overhead:",
+                "    time: blocked 6.0 ms in all, 0.60 % of the ranks' wall time; background 19.0 ms (pieces written "
+                        + "while the programs ran, summed over the ranks)",
+                "    storage: 2.5 KiB written, per local checkpoint mean 650 B, max 800 B; at most 2.1 KiB of "
+                        + "committed checkpoints in the store at once")), s);
+        assertFalse(s.contains("ratio"), s);
+        String j = report.toJson();
+        assertTrue(j.contains("{\"rank\": 0, \"index\": 1, \"point\": 5, \"bytes\": 500, \"blockedNanos\": 2000000, "
+                + "\"committedAtNanos\": 10, \"rawBytes\": 500, \"backgroundNanos\": 7000000}"), j);
+        assertTrue(j.contains("{\"rank\": 1, \"index\": 2, \"point\": 10, \"bytes\": 800, \"blockedNanos\": 0, "
+                + "\"committedAtNanos\": 50, \"rawBytes\": -1, \"backgroundNanos\": 0}"), j);
+        assertTrue(j.contains("\"compression\": \"none\", \"rawBytes\": 1800, \"storedBytesWithRaw\": 1800}"), j);
+        assertFalse(j.contains("compressionRatio"), j);
+    }
+
+    @Test
+    void shouldLeaveTheOverheadOutOfTheSummaryWhenNoCheckpointCommitted() {
+        RunReport report = new RunReport("coordinated", "shm", 2, 0, "zstd");
+        report.pieceWritten(0, new PieceWritten(false, 1, 100, 400, MS, false));
+        report.abandoned(1, "a rank finished first", 5);
+        report.finish("completed", 10 * MS);
+        assertFalse(report.summary().contains("overhead"), report.summary());
+        assertEquals(0, report.overhead().bytesWritten());
+        assertFalse(report.toJson().contains("compressionRatio"), report.toJson());
+    }
+
+    /** Global checkpoint {@code id}: each rank's piece {@code stored} bytes, {@code raw} before compression. */
+    private static void blocking(RunReport report, long id, long stored, long raw, long[] blocked, long at) {
+        for (int r = 0; r < blocked.length; r++) {
+            report.pieceWritten(r, new PieceWritten(false, id, stored, raw, blocked[r] / 2, false));
+        }
+        report.checkpoint(id, id * 10, stored * blocked.length, blocked, at);
+    }
+
+    /** A local checkpoint of {@code bytes}, not compressed, written in the background in {@code background}. */
+    private static void local(RunReport report, int rank, long index, long bytes, long blocked, long background) {
+        report.pieceWritten(rank, new PieceWritten(true, index, bytes, bytes, background, true));
+        report.localCheckpoint(rank, index, index * 5, bytes, blocked, index * 10);
+    }
+
+    private static String lines(String... lines) {
+        return String.join(System.lineSeparator(), lines);
     }
 }

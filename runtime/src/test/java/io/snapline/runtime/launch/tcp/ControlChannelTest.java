@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.snapline.runtime.checkpoint.PieceWritten;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RestoreFrom;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
@@ -105,6 +106,8 @@ class ControlChannelTest {
                 new ControlMessage.Leave(),
                 new ControlMessage.CannotRestartAlone("its setup code waited on a wildcard receive"),
                 new ControlMessage.Restored(7, 21, 1_234_567_890_123L),
+                new ControlMessage.PieceWritten(new PieceWritten(false, 7, 4096, 65_536, 3_000_000L, true)),
+                new ControlMessage.PieceWritten(new PieceWritten(true, 12, 100, 100, 0, false)),
                 new ControlMessage.Finalizing(),
                 new ControlMessage.KillRequest(true, "injected failure at safe point 12"),
                 new ControlMessage.KillRequest(false, "injected failure while writing checkpoint 4"),
