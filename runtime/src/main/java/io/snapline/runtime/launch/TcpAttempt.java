@@ -49,6 +49,7 @@ final class TcpAttempt {
     private final AttemptSupervisor supervisor;
     private final ControlServer control;
     private final RankProcesses processes;
+    private final RankStarter starter;
     private final FailureDetector detector;
     private final List<FailurePlan.Injection> injections;
     private final ScheduledExecutorService timer =
@@ -73,7 +74,7 @@ final class TcpAttempt {
     private volatile InetSocketAddress controlAddress;
 
     TcpAttempt(LaunchOptions options, Supervision supervision, SupervisorTimeouts timeouts, byte[] token,
-            PrintStream err) {
+            RankStarter starter, PrintStream err) {
         this.options = options;
         this.supervision = supervision;
         this.np = options.np();
@@ -88,7 +89,8 @@ final class TcpAttempt {
                         && supervision.policy().stopsSurvivorsAtSafePoints(), true), injections, new Waits(),
                 System.nanoTime());
         this.control = new ControlServer(np, token, err, timer, new Connections());
-        this.processes = new RankProcesses(options, supervision, failureTimeout, token, this::exited);
+        this.starter = starter;
+        this.processes = new RankProcesses(options, supervision, failureTimeout, token, starter, this::exited);
         this.detector = new FailureDetector(np, failureTimeout, System::nanoTime, this::rankDied);
     }
 
@@ -97,7 +99,7 @@ final class TcpAttempt {
         rankOut = supervision.stdout(out);
         rankErr = new RankOutput(err, np, options.tagOutput());
         try {
-            controlAddress = control.open();
+            controlAddress = control.open(starter.controlAddress());
             for (int r = 0; r < np && !supervisor.ending(); r++) {
                 processes.start(r, 0, controlAddress, rankOut, rankErr);
             }
