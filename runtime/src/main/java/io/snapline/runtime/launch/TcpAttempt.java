@@ -3,6 +3,7 @@ package io.snapline.runtime.launch;
 import io.snapline.runtime.checkpoint.RankLink;
 import io.snapline.runtime.checkpoint.RankSetup;
 import io.snapline.runtime.engine.JobState;
+import io.snapline.runtime.cluster.RemoteProcess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -225,7 +226,7 @@ final class TcpAttempt {
             for (int x = 0; x < np; x++) {
                 Process p = processes.process(x);
                 if (p != null && !p.isAlive()) {
-                    declareIfDied(x, supervisor.incarnation(x), p.exitValue());
+                    declareIfDied(x, supervisor.incarnation(x), p, p.exitValue());
                 }
             }
         } catch (InterruptedException e) {
@@ -238,7 +239,7 @@ final class TcpAttempt {
     /** The process of incarnation {@code incarnation} of rank {@code r} has exited with {@code status}. */
     private void exited(int r, int incarnation, Process p, int status) {
         try {
-            declareIfDied(r, incarnation, status);
+            declareIfDied(r, incarnation, p, status);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -247,13 +248,14 @@ final class TcpAttempt {
     }
 
     /** Declares incarnation {@code incarnation} of rank {@code r}, exited with {@code status}, dead unless it said. */
-    private void declareIfDied(int r, int incarnation, int status) throws InterruptedException {
+    private void declareIfDied(int r, int incarnation, Process p, int status) throws InterruptedException {
         if (supervisor.incarnation(r) != incarnation || !supervisor.alive(r)) {
             return;
         }
         control.awaitReader(r, RankProcesses.STOP_WAIT_MILLIS); // a report written just before exiting
         if (supervisor.incarnation(r) == incarnation && supervisor.alive(r)) {
-            detector.died(r, TcpJob.describeExit(status, control.channel(r) != null));
+            String lost = p instanceof RemoteProcess remote ? remote.lostReason() : null;
+            detector.died(r, lost != null ? lost : TcpJob.describeExit(status, control.channel(r) != null));
         }
     }
 
