@@ -1,8 +1,10 @@
 package io.snapline.runtime.launch;
 
 import io.snapline.runtime.checkpoint.CheckpointPolicy;
+import io.snapline.runtime.cluster.AgentRecord;
 import io.snapline.runtime.cluster.ClusterAddress;
 import io.snapline.runtime.cluster.ClusterSecret;
+import io.snapline.runtime.cluster.ClusterView;
 import io.snapline.runtime.cluster.LaunchSpec;
 import io.snapline.runtime.cluster.Placement;
 import io.snapline.runtime.cluster.RemoteRanks;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 
 /**
  * A job's rank processes on a cluster's agents ({@code snaprun --cluster}): placed when the job is submitted
@@ -71,9 +74,18 @@ final class ClusterRanks implements RankStarter {
         return files;
     }
 
-    /** Where the ranks run. */
-    Placement placement() {
-        return ranks.placement();
+    /** Where the ranks run, as {@code ranks 0..3 on node1 (10.0.0.1:40111), 4..7 on node2 (10.0.0.2:40111)}. */
+    String where() {
+        Placement p = ranks.placement();
+        Map<String, List<Integer>> by = p.byAgent();
+        StringJoiner where = new StringJoiner(", ", "ranks ", "");
+        for (ClusterView.Agent a : p.agents()) {
+            List<Integer> rs = by.get(a.member()); // a block: Placement.of places consecutive ranks on an agent
+            AgentRecord r = a.record();
+            where.add(rs.get(0) + (rs.size() > 1 ? ".." + rs.get(rs.size() - 1) : "") + " on " + r.host() + " ("
+                    + r.address().getHostString() + ":" + r.address().getPort() + ")");
+        }
+        return where.toString();
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Properties;
 
 /**
@@ -125,18 +124,7 @@ public final class Launcher {
         } catch (IllegalArgumentException | IOException e) {
             throw new UsageException(e.getMessage());
         }
-        StringBuilder where = new StringBuilder("snaprun: cluster " + options.cluster() + ":");
-        String sep = " ranks ";
-        for (var e : ranks.placement().byAgent().entrySet()) {
-            List<Integer> rs = e.getValue();
-            var agent = ranks.placement().agents().stream().filter(a -> a.member().equals(e.getKey())).findFirst()
-                    .orElseThrow().record();
-            where.append(sep).append(rs.get(0)).append(rs.size() > 1 ? ".." + rs.get(rs.size() - 1) : "")
-                    .append(" on ").append(agent.host()).append(" (").append(agent.address().getHostString())
-                    .append(':').append(agent.address().getPort()).append(')');
-            sep = ", ";
-        }
-        err.println(where);
+        err.println("snaprun: cluster " + options.cluster() + ": " + ranks.where());
         return ranks;
     }
 
