@@ -1,11 +1,11 @@
 package io.snapline.recovery.cli;
 
-import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.core.HazelcastInstance;
 import io.snapline.recovery.RecoveryException;
-import io.snapline.runtime.cluster.ClusterConfigs;
+import io.snapline.runtime.cluster.ClusterAddress;
+import io.snapline.runtime.cluster.ClusterClient;
 import io.snapline.runtime.cluster.ClusterSecret;
 import io.snapline.runtime.cluster.ClusterView;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -30,28 +30,23 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int at = cluster.indexOf('@');
-        if (at < 1 || at == cluster.length() - 1 || !cluster.substring(at + 1).matches(".+:[0-9]{1,5}")) {
-            throw new RecoveryException("--cluster needs NAME@HOST:PORT (e.g. lab@127.0.0.1:5701), got '" + cluster
-                    + "'");
-        }
+        ClusterAddress address;
         ClusterSecret secret;
         try {
+            address = ClusterAddress.parse(cluster);
             secret = ClusterSecret.read(secretFile);
         } catch (IllegalArgumentException e) {
             throw new RecoveryException(e.getMessage());
         }
-        String name = cluster.substring(0, at);
-        HazelcastInstance client;
+        String name = address.name();
+        ClusterClient client;
         try {
-            client = HazelcastClient.newHazelcastClient(ClusterConfigs.client(secret.clusterName(name),
-                    cluster.substring(at + 1)));
-        } catch (RuntimeException e) {
-            throw new RecoveryException("cannot reach cluster " + name + " at " + cluster.substring(at + 1) + " (is an "
-                    + "agent running there, with the same --cluster and --secret-file?): " + e.getMessage(), e);
+            client = ClusterClient.connect(address, secret);
+        } catch (IOException e) {
+            throw new RecoveryException(e.getMessage(), e);
         }
         try {
-            ClusterView.Agents agents = ClusterView.agents(client, secret);
+            ClusterView.Agents agents = client.agents();
             PrintWriter out = spec.commandLine().getOut();
             out.printf("cluster %s: %d agent(s), %d of %d slots free%n", name, agents.agents().size(),
                     agents.freeSlots(), agents.agents().stream().mapToInt(a -> a.record().slots()).sum());
@@ -67,7 +62,7 @@ public final class StatusCommand implements Callable<Integer> {
             out.flush();
             return 0;
         } finally {
-            client.shutdown();
+            client.close();
         }
     }
 }

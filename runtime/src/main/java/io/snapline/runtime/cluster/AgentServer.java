@@ -158,10 +158,16 @@ public final class AgentServer implements AutoCloseable {
                 wire.send(FAILED, text("agent " + address() + " has no free slot (" + slots + " in use)"));
                 return;
             }
+            java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Runnable release = () -> {
+                if (held.compareAndSet(true, false)) {
+                    free.release();
+                }
+            };
             try {
-                run(wire, spec, s);
+                run(wire, spec, s, release);
             } finally {
-                free.release();
+                release.run();
             }
         } catch (java.net.SocketTimeoutException e) {
             log.println("snapline agent: refused " + who + ": it did not prove it holds the secret within "
@@ -181,7 +187,11 @@ public final class AgentServer implements AutoCloseable {
         }
     }
 
-    private void run(AgentWire wire, LaunchSpec spec, Socket socket) throws IOException {
+    /**
+     * Runs {@code spec}'s process for the client on {@code wire}; its slot is given back ({@code release}) before its
+     * exit is reported, so that a client may start the rank's next process as soon as it hears of the last one's end.
+     */
+    private void run(AgentWire wire, LaunchSpec spec, Socket socket, Runnable release) throws IOException {
         List<String> files = new ArrayList<>();
         for (LaunchSpec.ClassPathEntry e : spec.classPath()) {
             try {
@@ -223,6 +233,8 @@ public final class AgentServer implements AutoCloseable {
             int status = p.waitFor();
             outPump.join();
             errPump.join();
+            running.remove(p);
+            release.run();
             try {
                 wire.send(EXIT, ByteBuffer.allocate(4).putInt(0, status).array());
             } catch (IOException e) {

@@ -18,10 +18,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntPredicate;
 
 /**
- * The launcher's end of the control connections of one {@code tcp} attempt: listens on loopback, admits a rank
- * process that presents the job's token in its hello ({@link ControlMessage.Hello}), keeps each rank's current
- * connection and data-plane address, reads what each says and hands it to a {@link Handler} on the connection's own
- * thread, and sends to the ranks. Messages for a rank whose new process has not joined yet are held ({@link #hold})
+ * The launcher's end of the control connections of one {@code tcp} attempt: listens on one address (loopback unless
+ * the ranks run on a cluster's agents), admits a rank process that presents the job's token in its hello
+ * ({@link ControlMessage.Hello}), keeps each rank's current connection and data-plane address (the table every rank
+ * gets is how ranks find each other, on one host or on a cluster), reads what each says and hands it to a
+ * {@link Handler} on the connection's own thread, and sends to the ranks. Messages for a rank whose new process has not joined yet are held ({@link #hold})
  * and sent once it has. Knows nothing of what the messages mean. Thread-safe.
  */
 final class ControlServer {
@@ -69,9 +70,9 @@ final class ControlServer {
         }
     }
 
-    /** Starts listening; returns where the ranks connect. */
-    InetSocketAddress open() throws IOException {
-        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), np);
+    /** Starts listening on {@code address} (any port); returns where the ranks connect. */
+    InetSocketAddress open(InetAddress address) throws IOException {
+        server = ServerSocketChannel.open().bind(new InetSocketAddress(address, 0), np);
         RankControl.daemon(this::accept, "snaprun-control-accept").start();
         return (InetSocketAddress) server.getLocalAddress();
     }

@@ -8,6 +8,7 @@ import io.snapline.runtime.checkpoint.NonePolicy;
 import io.snapline.runtime.checkpoint.Policies;
 import io.snapline.runtime.checkpoint.PolicyOption;
 import io.snapline.runtime.checkpoint.PolicySettings;
+import io.snapline.runtime.cluster.ClusterAddress;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,6 +60,9 @@ import java.util.regex.Pattern;
  *                       the checkpoint is abandoned (non-blocking), or null for the default
  * @param allowNewArgs   {@code --allow-new-args}: a resume may continue checkpoints taken with other program arguments
  * @param compress       {@code --compress}: how the ranks' program state is compressed in checkpoints
+ * @param cluster        {@code --cluster NAME@HOST:PORT}: run the ranks on that cluster's agents, or null for this host
+ * @param secretFile     {@code --secret-file}: the cluster's secret, or null
+ * @param ranksPerHost   {@code --ranks-per-host}: ranks on each agent, or 0 to place them by free slots
  */
 public record LaunchOptions(
         int np,
@@ -81,7 +85,10 @@ public record LaunchOptions(
         Duration checkpointTimeout,
         Map<String, String> policyOptions,
         boolean allowNewArgs,
-        Compression compress) {
+        Compression compress,
+        String cluster,
+        String secretFile,
+        int ranksPerHost) {
 
     /** The policy a job runs with when {@code --checkpoint} is not given. */
     public static final String NO_POLICY = NonePolicy.NAME;
@@ -108,6 +115,11 @@ public record LaunchOptions(
             "  --tag-output          prefix every output line with the rank that printed it, as [r]",
             "  --jvm-opts \"...\"      options for every rank JVM with -dev tcp (split on spaces)",
             "  --failure-timeout T   -dev tcp: a rank silent for T is declared dead (default 2s)",
+            "  --cluster NAME@HOST:PORT  run the ranks on the agents of a cluster (see snapline agent), reached through",
+            "                        the agent at HOST:PORT; implies -dev tcp",
+            "  --secret-file F       with --cluster: the cluster's secret",
+            "  --ranks-per-host N    with --cluster: N ranks on each agent (default: by free slots, filling each agent",
+            "                        in turn)",
             "  --                    end of snaprun's flags",
             "  -h, --help            this text",
             "  --version             the Snapline version",
@@ -140,7 +152,7 @@ public record LaunchOptions(
             "                          abandoned (the job runs on; default 5m)",
             "",
             "exit status: 0 when every rank finished; the Abort code (1 for Abort(0)) or 1 when a rank failed;",
-            "2 for a bad command line.",
+            "2 for a bad command line or a cluster that cannot take the job.",
             "",
             "policies installed (--checkpoint POLICY), each with its own options:");
 
@@ -204,6 +216,7 @@ public record LaunchOptions(
             Map.entry("--resume", true), Map.entry("--report", true), Map.entry("--jvm-opts", true),
             Map.entry("--failure-timeout", true), Map.entry("--checkpoint-timeout", true),
             Map.entry("--allow-new-args", false),
+            Map.entry("--cluster", true), Map.entry("--secret-file", true), Map.entry("--ranks-per-host", true),
             Map.entry("-h", false), Map.entry("--help", false), Map.entry("--version", false));
 
     private static final Map<String, String> CANONICAL = Map.of(
@@ -304,7 +317,7 @@ public record LaunchOptions(
         private final String chosenPolicyOrNull;
         private final Set<String> seen = new HashSet<>();
         private int np = -1;
-        private String device = "shm";
+        private String device;
         private String cp;
         private String jar;
         private boolean tag;
@@ -324,6 +337,9 @@ public record LaunchOptions(
         private Duration failureTimeout;
         private Duration checkpointTimeout;
         private boolean allowNewArgs;
+        private String cluster;
+        private String secretFile;
+        private int ranksPerHost;
 
         Parser(Map<String, CheckpointPolicy> installed, String[] argv) {
             this.argv = argv;
@@ -370,12 +386,13 @@ public record LaunchOptions(
                 args = positional.subList(1, positional.size());
                 checkClassName(main);
             }
+            checkClusterFlags();
             CheckpointPolicy policy = checkCheckpointFlags();
             Interval.Auto automatic = checkAutoInterval();
             LaunchOptions o = new LaunchOptions(np, device, cp, jar, main, List.copyOf(args), tag, checkpoint, interval,
                     automatic, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts, failureTimeout,
                     checkpointTimeout, Collections.unmodifiableMap(new LinkedHashMap<>(policyOptions)), allowNewArgs,
-                    compress);
+                    compress, cluster, secretFile, ranksPerHost);
             try {
                 policy.validate(o.policySettings());
             } catch (IllegalArgumentException e) {
@@ -439,6 +456,16 @@ public record LaunchOptions(
                 case "-jar" -> jar = v;
                 case "--tag-output" -> tag = true;
                 case "--allow-new-args" -> allowNewArgs = true;
+                case "--cluster" -> {
+                    try {
+                        ClusterAddress.parse(v);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                    cluster = v;
+                }
+                case "--secret-file" -> secretFile = nonEmpty(flag, v);
+                case "--ranks-per-host" -> ranksPerHost = parseInt(flag, v, 1, MAX_RANKS);
                 case "--checkpoint" -> checkpoint = nonEmpty(flag, v);
                 case "--interval" -> {
                     if (v.equals("auto")) {
@@ -484,6 +511,29 @@ public record LaunchOptions(
                 }
                 // -h, --help and --version are answered by request() before parsing.
                 default -> throw new UsageException(flag + " cannot be combined with a run; use it alone");
+            }
+        }
+
+        /** Checks the cluster flags and settles the device: {@code tcp} for a cluster job, {@code shm} by default. */
+        private void checkClusterFlags() {
+            if (cluster == null) {
+                for (String f : List.of("--secret-file", "--ranks-per-host")) {
+                    if (seen.contains(f)) {
+                        throw new UsageException(f + " goes with --cluster NAME@HOST:PORT, which runs the job on a "
+                                + "cluster's agents");
+                    }
+                }
+                device = device == null ? "shm" : device;
+                return;
+            }
+            if ("shm".equals(device)) {
+                throw new UsageException("--cluster runs the ranks as processes on the cluster's agents, so cluster "
+                        + "jobs run on -dev tcp; drop -dev shm (or give -dev tcp)");
+            }
+            device = "tcp";
+            if (secretFile == null) {
+                throw new UsageException("--cluster needs --secret-file F, the cluster's secret (the file its agents "
+                        + "were started with)");
             }
         }
 

@@ -1,8 +1,10 @@
 package io.snapline.runtime.launch;
 
+import io.snapline.runtime.cluster.ClusterSecret;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Properties;
 
 /**
@@ -17,7 +19,8 @@ import java.util.Properties;
  *       stack trace;</li>
  *   <li>1 as well when, with {@code -dev tcp}, a rank process died (killed, crashed) or stopped answering, and when
  *       every rank finished but the {@code --report} file could not be written;</li>
- *   <li>2 for a bad command line, a checkpoint store that cannot be used (not writable, writable by other users,
+ *   <li>2 for a bad command line, a cluster ({@code --cluster}) that cannot be reached or cannot take the ranks,
+ *       a checkpoint store that cannot be used (not writable, writable by other users,
  *       locked by another job, another run's checkpoints without {@code --resume}, another job's checkpoints given to
  *       {@code --resume}), a {@code --report} file that cannot be written, or a feature this build does not
  *       have.</li>
@@ -86,11 +89,43 @@ public final class Launcher {
             err.println("snaprun: " + e.getMessage());
             return 2;
         }
-        JobResult result = tcp ? TcpJob.run(options, supervision, out, err) : ShmJob.run(options, supervision, out, err);
+        JobResult result;
+        if (tcp) {
+            RankStarter starter = RankStarter.LOCAL;
+            if (options.cluster() != null) {
+                try {
+                    starter = submit(options, supervision, err);
+                } catch (UsageException e) {
+                    supervision.release();
+                    err.println("snaprun: " + e.getMessage());
+                    return 2;
+                }
+            }
+            result = TcpJob.run(options, supervision, starter, out, err);
+        } else {
+            result = ShmJob.run(options, supervision, out, err);
+        }
         if (!result.succeeded()) {
             report(result, tcp, err);
         }
         return result.exitCode();
+    }
+
+    /**
+     * Places the job's ranks on the cluster {@code --cluster} names and says where they go.
+     *
+     * @throws UsageException when the secret cannot be read, the cluster cannot be reached or cannot take the ranks
+     */
+    private static ClusterRanks submit(LaunchOptions options, Supervision supervision, PrintStream err) {
+        ClusterRanks ranks;
+        try {
+            ClusterSecret secret = ClusterSecret.read(Path.of(options.secretFile()));
+            ranks = ClusterRanks.submit(options, supervision.policy(), secret, Supervision.jobId(options));
+        } catch (IllegalArgumentException | IOException e) {
+            throw new UsageException(e.getMessage());
+        }
+        err.println("snaprun: cluster " + options.cluster() + ": " + ranks.where());
+        return ranks;
     }
 
     private static void report(JobResult result, boolean tcp, PrintStream err) {

@@ -36,23 +36,57 @@ public final class RankCommand {
     private RankCommand() {
     }
 
+    /**
+     * A rank's command line in parts, so that it can run where another {@code java} and other copies of the class path
+     * files are used (a cluster's agent).
+     *
+     * @param jvmOptions the JVM options
+     * @param classPath  the class path's entries, in order
+     * @param main       {@link RankProcess} and its arguments
+     */
+    record Line(List<String> jvmOptions, List<String> classPath, List<String> main) {
+        Line {
+            jvmOptions = List.copyOf(jvmOptions);
+            classPath = List.copyOf(classPath);
+            main = List.copyOf(main);
+        }
+
+        /** The command with {@code java} and the class path {@code classPath}. */
+        List<String> with(String java, String classPath) {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(java);
+            cmd.addAll(jvmOptions);
+            cmd.add("-cp");
+            cmd.add(classPath);
+            cmd.addAll(main);
+            return cmd;
+        }
+
+        /** The command on this host: this launcher's {@code java}, the class path as given. */
+        List<String> local() {
+            return with(javaCommand(), String.join(File.pathSeparator, classPath));
+        }
+    }
+
     /** The command for rank {@code rank} of a job checkpointed by {@code policy}. */
-    static List<String> of(LaunchOptions o, InetSocketAddress control, int rank, Duration failureTimeout,
+    static Line of(LaunchOptions o, InetSocketAddress control, int rank, Duration failureTimeout,
             CheckpointPolicy policy) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(javaCommand());
-        cmd.addAll(jvmOptions(o.jvmOpts(), o.np(), physicalMemory()));
-        cmd.add("-cp");
-        cmd.add(classPath(withEntry(System.getProperty("java.class.path"), locationOf(policy.getClass())), o));
-        cmd.add(RankProcess.class.getName());
-        cmd.add(control.getAddress().getHostAddress());
-        cmd.add(Integer.toString(control.getPort()));
-        cmd.add(Integer.toString(rank));
-        cmd.add(Integer.toString(o.np()));
-        cmd.add(Long.toString(failureTimeout.toMillis()));
-        cmd.add(o.mainClass());
-        cmd.addAll(o.programArgs());
-        return cmd;
+        List<String> main = new ArrayList<>();
+        main.add(RankProcess.class.getName());
+        main.add(control.getAddress().getHostAddress());
+        main.add(Integer.toString(control.getPort()));
+        main.add(Integer.toString(rank));
+        main.add(Integer.toString(o.np()));
+        main.add(Long.toString(failureTimeout.toMillis()));
+        main.add(o.mainClass());
+        main.addAll(o.programArgs());
+        return new Line(jvmOptions(o.jvmOpts(), o.np(), physicalMemory()), classPathOf(o, policy), main);
+    }
+
+    /** A rank's class path entries: the launcher's runtime, the policy's jar should it come from elsewhere, the program. */
+    static List<String> classPathOf(LaunchOptions o, CheckpointPolicy policy) {
+        String cp = classPath(withEntry(System.getProperty("java.class.path"), locationOf(policy.getClass())), o);
+        return List.of(cp.split(File.pathSeparator, -1));
     }
 
     /** The {@code java} this launcher runs on. */

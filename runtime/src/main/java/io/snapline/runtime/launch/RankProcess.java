@@ -13,7 +13,6 @@ import io.snapline.runtime.engine.JobState;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
@@ -25,10 +24,10 @@ import java.util.function.Supplier;
 
 /**
  * The main class of every rank JVM that {@code snaprun -dev tcp} starts ({@link TcpJob}). It binds the rank's
- * data-plane listener (loopback, any port), joins the job over the control channel ({@link RankControl}), waits for the
- * table of every rank's address, then runs the program's {@code main} with MPJ Express's arguments
- * ({@code rank, size, "tcp"} before the program's own) and reports how it ended: returned, threw (the report names
- * the rank and has the stack trace) or called {@code Abort}.
+ * data-plane listener (any port, on the interface that reaches the launcher: loopback for a job on one host), joins
+ * the job over the control channel ({@link RankControl}), waits for the table of every rank's address, then runs the
+ * program's {@code main} with MPJ Express's arguments ({@code rank, size, "tcp"} before the program's own) and reports
+ * how it ended: returned, threw (the report names the rank and has the stack trace) or called {@code Abort}.
  *
  * <p>The data plane is built when the program calls {@code MPI.Init}, through {@link TcpDataPlane#open}, the one seam
  * to the tcp device. Deaths the launcher reports are handed to it through {@link TcpDataPlane#peerFailed}.
@@ -99,8 +98,9 @@ public final class RankProcess {
         InetSocketAddress launcher = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
         RankProcess self;
         try {
+            // The interface that reaches the launcher reaches the other ranks: loopback for a job on one host.
             ServerSocketChannel data = ServerSocketChannel.open()
-                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), size);
+                    .bind(new InetSocketAddress(LocalInterface.towards(launcher.getAddress()), 0), size);
             RankControl control = RankControl.connect(launcher, token, rank, size,
                     (InetSocketAddress) data.getLocalAddress(), failureTimeout);
             List<InetSocketAddress> peers = control.awaitTable(STARTUP_TIMEOUT);

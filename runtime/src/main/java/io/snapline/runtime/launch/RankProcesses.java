@@ -7,12 +7,13 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The rank processes of one {@code tcp} attempt: starts one JVM per rank incarnation ({@link RankCommand}) with its
- * output pumps ({@link OutputPump}) and a thread that waits for it to exit and says so ({@link Exits}); kills them.
+ * The rank processes of one {@code tcp} attempt: starts one JVM per rank incarnation ({@link RankCommand}), on this
+ * host or a cluster's agent as its {@link RankStarter} does, with its output pumps ({@link OutputPump}) and a thread that waits for it to exit and says so ({@link Exits}); kills them.
  * Knows nothing of what a rank's end means: that is the {@link AttemptSupervisor}'s business. Thread-safe.
  */
 final class RankProcesses {
@@ -36,6 +37,7 @@ final class RankProcesses {
     private final Duration failureTimeout;
     private final byte[] token;
     private final Exits exits;
+    private final RankStarter starter;
     /** Each rank's current process (null until started). */
     private final AtomicReferenceArray<Process> processes;
     /** Each rank's current process's output pumps. */
@@ -44,8 +46,10 @@ final class RankProcesses {
     private final List<Thread> pumps = new ArrayList<>();
     private final List<Integer> abandoned = Collections.synchronizedList(new ArrayList<>());
 
-    RankProcesses(LaunchOptions options, Supervision supervision, Duration failureTimeout, byte[] token, Exits exits) {
+    RankProcesses(LaunchOptions options, Supervision supervision, Duration failureTimeout, byte[] token,
+            RankStarter starter, Exits exits) {
         this.options = options;
+        this.starter = starter;
         this.supervision = supervision;
         this.failureTimeout = failureTimeout;
         this.token = token;
@@ -59,11 +63,8 @@ final class RankProcesses {
      * its output going to {@code out} and {@code err}.
      */
     void start(int r, int incarnation, InetSocketAddress control, RankOutput out, RankOutput err) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(RankCommand.of(options, control, r, failureTimeout,
-                supervision.policy()));
-        pb.environment().put(RankProcess.TOKEN_ENV, Base64.getEncoder().encodeToString(token));
-        Process p = pb.start();
-        p.getOutputStream().close();
+        Process p = starter.start(r, RankCommand.of(options, control, r, failureTimeout, supervision.policy()),
+                Map.of(RankProcess.TOKEN_ENV, Base64.getEncoder().encodeToString(token)));
         processes.set(r, p);
         Thread[] two = {OutputPump.start(p.getInputStream(), out, r, "snaprun-out-" + r),
                 OutputPump.start(p.getErrorStream(), err, r, "snaprun-err-" + r)};

@@ -31,6 +31,16 @@ final class ResumeCommand {
             w.add("-dev");
             w.add(o.device());
         }
+        if (o.cluster() != null) {
+            w.add("--cluster");
+            w.add(o.cluster());
+            w.add("--secret-file");
+            w.add(o.secretFile());
+            if (o.ranksPerHost() > 0) {
+                w.add("--ranks-per-host");
+                w.add(Integer.toString(o.ranksPerHost()));
+            }
+        }
         if (o.tagOutput()) {
             w.add("--tag-output");
         }

@@ -3,6 +3,7 @@ package io.snapline.runtime.launch;
 import io.snapline.runtime.checkpoint.RankLink;
 import io.snapline.runtime.checkpoint.RankSetup;
 import io.snapline.runtime.engine.JobState;
+import io.snapline.runtime.cluster.RemoteProcess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -49,6 +50,7 @@ final class TcpAttempt {
     private final AttemptSupervisor supervisor;
     private final ControlServer control;
     private final RankProcesses processes;
+    private final RankStarter starter;
     private final FailureDetector detector;
     private final List<FailurePlan.Injection> injections;
     private final ScheduledExecutorService timer =
@@ -73,7 +75,7 @@ final class TcpAttempt {
     private volatile InetSocketAddress controlAddress;
 
     TcpAttempt(LaunchOptions options, Supervision supervision, SupervisorTimeouts timeouts, byte[] token,
-            PrintStream err) {
+            RankStarter starter, PrintStream err) {
         this.options = options;
         this.supervision = supervision;
         this.np = options.np();
@@ -88,7 +90,8 @@ final class TcpAttempt {
                         && supervision.policy().stopsSurvivorsAtSafePoints(), true), injections, new Waits(),
                 System.nanoTime());
         this.control = new ControlServer(np, token, err, timer, new Connections());
-        this.processes = new RankProcesses(options, supervision, failureTimeout, token, this::exited);
+        this.starter = starter;
+        this.processes = new RankProcesses(options, supervision, failureTimeout, token, starter, this::exited);
         this.detector = new FailureDetector(np, failureTimeout, System::nanoTime, this::rankDied);
     }
 
@@ -97,7 +100,7 @@ final class TcpAttempt {
         rankOut = supervision.stdout(out);
         rankErr = new RankOutput(err, np, options.tagOutput());
         try {
-            controlAddress = control.open();
+            controlAddress = control.open(starter.controlAddress());
             for (int r = 0; r < np && !supervisor.ending(); r++) {
                 processes.start(r, 0, controlAddress, rankOut, rankErr);
             }
@@ -222,7 +225,7 @@ final class TcpAttempt {
             for (int x = 0; x < np; x++) {
                 Process p = processes.process(x);
                 if (p != null && !p.isAlive()) {
-                    declareIfDied(x, supervisor.incarnation(x), p.exitValue());
+                    declareIfDied(x, supervisor.incarnation(x), p, p.exitValue());
                 }
             }
         } catch (InterruptedException e) {
@@ -235,7 +238,7 @@ final class TcpAttempt {
     /** The process of incarnation {@code incarnation} of rank {@code r} has exited with {@code status}. */
     private void exited(int r, int incarnation, Process p, int status) {
         try {
-            declareIfDied(r, incarnation, status);
+            declareIfDied(r, incarnation, p, status);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -244,13 +247,14 @@ final class TcpAttempt {
     }
 
     /** Declares incarnation {@code incarnation} of rank {@code r}, exited with {@code status}, dead unless it said. */
-    private void declareIfDied(int r, int incarnation, int status) throws InterruptedException {
+    private void declareIfDied(int r, int incarnation, Process p, int status) throws InterruptedException {
         if (supervisor.incarnation(r) != incarnation || !supervisor.alive(r)) {
             return;
         }
         control.awaitReader(r, RankProcesses.STOP_WAIT_MILLIS); // a report written just before exiting
         if (supervisor.incarnation(r) == incarnation && supervisor.alive(r)) {
-            detector.died(r, TcpJob.describeExit(status, control.channel(r) != null));
+            String lost = p instanceof RemoteProcess remote ? remote.lostReason() : null;
+            detector.died(r, lost != null ? lost : TcpJob.describeExit(status, control.channel(r) != null));
         }
     }
 

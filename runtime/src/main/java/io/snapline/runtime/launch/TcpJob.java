@@ -6,9 +6,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Runs a job on the {@code tcp} device: one JVM per rank on this host ({@link RankCommand}, {@link RankProcess}),
- * supervised over a loopback control channel ({@link ControlChannel}) that only holders of the job's random token may
- * join. Each run of the ranks is a {@link TcpAttempt}.
+ * Runs a job on the {@code tcp} device: one JVM per rank ({@link RankCommand}, {@link RankProcess}) on this host, or
+ * on a cluster's agents ({@link RankStarter}), supervised over a control channel ({@link ControlChannel}; loopback
+ * unless the ranks run on a cluster) that only holders of the job's random token may join. Each run of the ranks is a
+ * {@link TcpAttempt}.
  *
  * <p>Rank output reaches {@code out}/{@code err} a whole line at a time ({@link OutputPump}). The job ends as on
  * {@code shm}: with 0 when every rank's {@code main} returned; otherwise the first of these ends the attempt —
@@ -40,10 +41,12 @@ public final class TcpJob {
     private final SupervisorTimeouts timeouts;
     private final byte[] token = new byte[32];
     private final PrintStream err;
+    private final RankStarter starter;
     private volatile TcpAttempt current;
 
-    private TcpJob(LaunchOptions options, Supervision supervision, PrintStream err) {
+    private TcpJob(LaunchOptions options, Supervision supervision, RankStarter starter, PrintStream err) {
         this.options = options;
+        this.starter = starter;
         this.supervision = supervision;
         this.timeouts = SupervisorTimeouts.from(options);
         this.err = err;
@@ -52,12 +55,14 @@ public final class TcpJob {
 
     /** Runs the job described by {@code options}, with rank output going to {@code out} and {@code err}. */
     public static JobResult run(LaunchOptions options, PrintStream out, PrintStream err) {
-        return run(options, Supervision.open(options, err), out, err);
+        return run(options, Supervision.open(options, err), RankStarter.LOCAL, out, err);
     }
 
-    static JobResult run(LaunchOptions options, Supervision supervision, PrintStream out, PrintStream err) {
-        try {
-            return new TcpJob(options, supervision, err).run(out);
+    /** Runs the job with its rank processes started by {@code starter}, which is closed at the end. */
+    static JobResult run(LaunchOptions options, Supervision supervision, RankStarter starter, PrintStream out,
+            PrintStream err) {
+        try (starter) {
+            return new TcpJob(options, supervision, starter, err).run(out);
         } finally {
             supervision.release(); // every rank process is gone: the store is free for the next job
         }
@@ -74,7 +79,7 @@ public final class TcpJob {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             while (true) {
-                TcpAttempt a = new TcpAttempt(options, supervision, timeouts, token, err);
+                TcpAttempt a = new TcpAttempt(options, supervision, timeouts, token, starter, err);
                 current = a;
                 a.run(out);
                 Duration wall = Duration.ofNanos(System.nanoTime() - start);

@@ -59,7 +59,7 @@ class ControlServerTest {
                         seen.add("closed " + rank);
                     }
                 });
-        address = server.open();
+        address = server.open(java.net.InetAddress.getLoopbackAddress());
     }
 
     @AfterEach

@@ -116,6 +116,35 @@ class LaunchOptionsTest {
     }
 
     @Test
+    void shouldRunAClusterJobOnTcpWhenGivenACluster() {
+        LaunchOptions o = parse("-np", "8", "--cluster", "lab@10.0.0.5:5701", "--secret-file", "s", "X");
+        assertEquals("tcp", o.device(), "a cluster job runs on tcp without being told");
+        assertEquals("lab@10.0.0.5:5701", o.cluster());
+        assertEquals("s", o.secretFile());
+        assertEquals(0, o.ranksPerHost(), "placed by free slots");
+        assertEquals(2, parse("-np", "8", "-dev", "tcp", "--cluster", "lab@h:1", "--secret-file", "s",
+                "--ranks-per-host", "2", "X").ranksPerHost());
+        assertEquals("shm", parse("-np", "2", "X").device());
+        assertEquals(null, parse("-np", "2", "X").cluster());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "-np 2 --cluster lab --secret-file s X             | --cluster needs NAME@HOST:PORT (e.g. lab@127.0.0.1:5701), got 'lab'",
+        "-np 2 --cluster lab@host --secret-file s X        | --cluster needs NAME@HOST:PORT (e.g. lab@127.0.0.1:5701), got 'lab@host'",
+        "-np 2 --cluster @h:1 --secret-file s X            | --cluster needs NAME@HOST:PORT (e.g. lab@127.0.0.1:5701), got '@h:1'",
+        "-np 2 --cluster lab@h:99999 --secret-file s X     | --cluster needs NAME@HOST:PORT (e.g. lab@127.0.0.1:5701), got 'lab@h:99999'",
+        "-np 2 --cluster lab@h:1 X                         | --cluster needs --secret-file F, the cluster's secret (the file its agents were started with)",
+        "-np 2 -dev shm --cluster lab@h:1 --secret-file s X | --cluster runs the ranks as processes on the cluster's agents, so cluster jobs run on -dev tcp; drop -dev shm (or give -dev tcp)",
+        "-np 2 --secret-file s X                           | --secret-file goes with --cluster NAME@HOST:PORT, which runs the job on a cluster's agents",
+        "-np 2 -dev tcp --ranks-per-host 2 X               | --ranks-per-host goes with --cluster NAME@HOST:PORT, which runs the job on a cluster's agents",
+        "-np 2 --cluster lab@h:1 --secret-file s --ranks-per-host 0 X | --ranks-per-host must be between 1 and 4096, got 0",
+    })
+    void shouldExplainWhenClusterFlagsAreWrong(String argv, String message) {
+        assertEquals(message, error(argv.trim().split(" +")));
+    }
+
+    @Test
     void shouldHintAtSnaplineJavaOptsWhenGivenJvmOption() {
         assertEquals("unknown option '-Xmx2g'; JVM options go in SNAPLINE_JAVA_OPTS (e.g. SNAPLINE_JAVA_OPTS='-Xmx2g' snaprun ...)",
                 error("-np", "2", "-Xmx2g", "X"));

@@ -1,0 +1,41 @@
+package io.snapline.runtime.cluster;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.core.HazelcastInstance;
+import java.io.IOException;
+
+/** A client's connection to a cluster, through one of its agents: what it sees of the agents. */
+public final class ClusterClient implements AutoCloseable {
+    private final HazelcastInstance client;
+    private final ClusterSecret secret;
+
+    private ClusterClient(HazelcastInstance client, ClusterSecret secret) {
+        this.client = client;
+        this.secret = secret;
+    }
+
+    /**
+     * Connects to the cluster {@code cluster} names, as a holder of {@code secret}.
+     *
+     * @throws IOException when no agent of that name and secret answers there (within 10 s), saying what to check
+     */
+    public static ClusterClient connect(ClusterAddress cluster, ClusterSecret secret) throws IOException {
+        try {
+            return new ClusterClient(HazelcastClient.newHazelcastClient(ClusterConfigs.client(
+                    secret.clusterName(cluster.name()), cluster.member())), secret);
+        } catch (RuntimeException e) {
+            throw new IOException("cannot reach cluster " + cluster.name() + " at " + cluster.member() + " (is an "
+                    + "agent running there, with the same --cluster and --secret-file?): " + e.getMessage(), e);
+        }
+    }
+
+    /** The cluster's agents now. */
+    public ClusterView.Agents agents() {
+        return ClusterView.agents(client, secret);
+    }
+
+    @Override
+    public void close() {
+        client.shutdown();
+    }
+}
