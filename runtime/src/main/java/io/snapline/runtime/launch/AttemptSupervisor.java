@@ -125,6 +125,8 @@ final class AttemptSupervisor {
         int incarnation;
         /** Why the supervisor had it killed (the current incarnation), or null. */
         String killedFor;
+        /** When the supervisor had it killed: the moment of its death, which the kill only makes known later. */
+        long killedAt;
         String cannotAlone;
         /** Why it ended, in short, for the restart line (the first word counts). */
         String reason;
@@ -258,7 +260,7 @@ final class AttemptSupervisor {
             // Struck whenever it was asked for: a kill that lands in an attempt already aborting still kills the rank
             // and is named in this attempt's failure, so it must not strike again in the next attempt.
             out.add(new SupervisorAction.StruckAtRequest(rank, e.atSafePoint()));
-            kill(rank, e.reason(), out);
+            kill(rank, e.reason(), nowNanos, out);
         } else if (event instanceof SupervisorEvent.Died e) {
             died(rank, e.description(), e.reason(), e.error(), nowNanos, out);
         } else if (event instanceof SupervisorEvent.Failed e) {
@@ -315,7 +317,8 @@ final class AttemptSupervisor {
                 if (!t.done && nowNanos - t.dueAt >= 0 && k.alive()) {
                     t.done = true;
                     out.add(new SupervisorAction.StruckTimed(t.injection));
-                    kill(t.injection.rank, "injected failure after " + t.injection.after.toMillis() + " ms", out);
+                    kill(t.injection.rank, "injected failure after " + t.injection.after.toMillis() + " ms", t.dueAt,
+                            out); // ranks due together die together
                 }
             }
         }
@@ -379,7 +382,10 @@ final class AttemptSupervisor {
             k.deathDescription = description;
             k.deathError = error;
             state(rank, RankState.RESTARTING_ALONE, description);
-            out.add(new SupervisorAction.RestartAlone(rank, description, reason, now));
+            // A rank the supervisor killed died when it was killed: ranks killed together fail at once, whenever
+            // each death becomes known.
+            out.add(new SupervisorAction.RestartAlone(rank, description, reason, k.killedFor != null ? k.killedAt
+                    : now));
             return;
         }
         state(rank, RankState.DEAD, description);
@@ -513,13 +519,14 @@ final class AttemptSupervisor {
         out.add(new SupervisorAction.Release());
     }
 
-    private void kill(int rank, String reason, List<SupervisorAction> out) {
+    private void kill(int rank, String reason, long now, List<SupervisorAction> out) {
         Rank k = ranks[rank];
         if (!k.alive()) {
             return; // its program has ended (or it is dead already)
         }
         if (k.killedFor == null) {
             k.killedFor = reason;
+            k.killedAt = now;
         }
         out.add(new SupervisorAction.Kill(rank, reason));
     }

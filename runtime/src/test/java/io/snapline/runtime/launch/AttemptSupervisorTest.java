@@ -500,6 +500,24 @@ class AttemptSupervisorTest {
     }
 
     @Test
+    void shouldDateTheDeathOfAKilledRankAtItsKillNotWhenItBecameKnown() {
+        running(3, ALONE_SHM, "rank=1,after=1s", "rank=2,after=1s");
+        at(1_050); // both due at 1000 ms: one tick kills both
+        assertEquals(2, of(Kill.class, actions).size());
+        at(1_060);
+        on(1, new Died("rank 1 failed: RankKilledError", "RankKilledError", new Error("killed")));
+        at(1_900); // the other death becomes known much later (a slow rank)
+        on(2, new Died("rank 2 failed: RankKilledError", "RankKilledError", new Error("killed")));
+        assertEquals(List.of(1_000_000_000L, 1_000_000_000L), of(RestartAlone.class, actions).stream()
+                .map(RestartAlone::detectedAt).toList(), "killed together, they died at once");
+        on(0, new KillRequested("injected failure at safe point 9", true));
+        at(2_500);
+        on(0, new Died("rank 0 failed: RankKilledError", "RankKilledError", new Error("killed")));
+        assertEquals(1_900_000_000L, of(RestartAlone.class, actions).get(2).detectedAt(),
+                "a rank that asked to be killed died when it asked");
+    }
+
+    @Test
     void shouldRestartEachAloneWhenTwoRanksDieAtOnce() {
         running(3, ALONE_TCP);
         on(0, killedBySignal(0));
