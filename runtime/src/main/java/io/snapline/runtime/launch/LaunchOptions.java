@@ -59,6 +59,7 @@ import java.util.regex.Pattern;
  *                       the checkpoint is abandoned (non-blocking), or null for the default
  * @param allowNewArgs   {@code --allow-new-args}: a resume may continue checkpoints taken with other program arguments
  * @param compress       {@code --compress}: how the ranks' program state is compressed in checkpoints
+ * @param incremental    {@code --incremental}: checkpoints written as content-addressed chunks, only new ones written
  */
 public record LaunchOptions(
         int np,
@@ -81,7 +82,8 @@ public record LaunchOptions(
         Duration checkpointTimeout,
         Map<String, String> policyOptions,
         boolean allowNewArgs,
-        Compression compress) {
+        Compression compress,
+        boolean incremental) {
 
     /** The policy a job runs with when {@code --checkpoint} is not given. */
     public static final String NO_POLICY = NonePolicy.NAME;
@@ -131,6 +133,8 @@ public record LaunchOptions(
             "  --store DIR           checkpoint directory (default ./snapline-checkpoints/<job-id>)",
             "  --compress C          compress each rank's program state in checkpoints: none (default), lz4 (fast)",
             "                        or zstd (smaller); arrays of 8-byte numbers are byte-shuffled first when that pays",
+            "  --incremental         write checkpoints incrementally: each rank's piece is cut into content-defined",
+            "                        chunks kept once in the store; only chunks the store lacks are written",
             "  --inject-failure F    rank=R,after=5s | rank=R,point=K | rank=R,during-checkpoint=K | random,seed=S,count=C",
             "  --max-restarts K      give up after K restarts (default " + DEFAULT_MAX_RESTARTS + ")",
             "  --resume DIR          continue a job from the checkpoints in DIR (same program, arguments, policy, -np)",
@@ -203,7 +207,7 @@ public record LaunchOptions(
             Map.entry("--max-restarts", true),
             Map.entry("--resume", true), Map.entry("--report", true), Map.entry("--jvm-opts", true),
             Map.entry("--failure-timeout", true), Map.entry("--checkpoint-timeout", true),
-            Map.entry("--allow-new-args", false),
+            Map.entry("--allow-new-args", false), Map.entry("--incremental", false),
             Map.entry("-h", false), Map.entry("--help", false), Map.entry("--version", false));
 
     private static final Map<String, String> CANONICAL = Map.of(
@@ -285,7 +289,8 @@ public record LaunchOptions(
      * options; two checkpoints are kept.
      */
     public PolicySettings policySettings() {
-        return new PolicySettings(checkpoint, interval, 2, checkpointTimeout, policyOptions, auto, compress);
+        return new PolicySettings(checkpoint, interval, 2, checkpointTimeout, policyOptions, auto, compress,
+                incremental);
     }
 
     /** Whether {@code --interval auto} was given. */
@@ -324,6 +329,7 @@ public record LaunchOptions(
         private Duration failureTimeout;
         private Duration checkpointTimeout;
         private boolean allowNewArgs;
+        private boolean incremental;
 
         Parser(Map<String, CheckpointPolicy> installed, String[] argv) {
             this.argv = argv;
@@ -375,7 +381,7 @@ public record LaunchOptions(
             LaunchOptions o = new LaunchOptions(np, device, cp, jar, main, List.copyOf(args), tag, checkpoint, interval,
                     automatic, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts, failureTimeout,
                     checkpointTimeout, Collections.unmodifiableMap(new LinkedHashMap<>(policyOptions)), allowNewArgs,
-                    compress);
+                    compress, incremental);
             try {
                 policy.validate(o.policySettings());
             } catch (IllegalArgumentException e) {
@@ -439,6 +445,7 @@ public record LaunchOptions(
                 case "-jar" -> jar = v;
                 case "--tag-output" -> tag = true;
                 case "--allow-new-args" -> allowNewArgs = true;
+                case "--incremental" -> incremental = true;
                 case "--checkpoint" -> checkpoint = nonEmpty(flag, v);
                 case "--interval" -> {
                     if (v.equals("auto")) {
@@ -495,7 +502,7 @@ public record LaunchOptions(
             }
             if (!policy.restarts()) {
                 for (String f : List.of("--interval", "--store", "--max-restarts", "--resume", "--checkpoint-timeout",
-                        "--compress")) {
+                        "--compress", "--incremental")) {
                     if (seen.contains(f)) {
                         String choose = restarting().isEmpty() ? "and none that saves checkpoints is installed"
                                 : "(--checkpoint " + restarting() + ")";
