@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,9 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --incremental}: Heat2D on a plate whose lower half stays cold for the whole run, so most of each rank's state
  * is the same from one checkpoint to the next. A job restarted from incremental checkpoints (every rank, or one rank
  * alone under message logging) prints what a run without failures prints, every checkpoint after a rank's first writes
- * fewer bytes than its pieces written whole would take, and the store holds chunks.
+ * fewer bytes than its pieces written whole would take, and the store holds chunks. {@link MasterWorker} survives
+ * every kind of failure under every policy with incremental checkpoints.
  */
-@Timeout(value = 300, unit = TimeUnit.SECONDS)
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
 class IncrementalCheckpointsTest {
     private static final Pattern GLOBAL = Pattern.compile("\\{\"id\": (\\d+), \"point\": \\d+, \"bytes\": (\\d+), "
             + "[^{}]*\"fullBytes\": (-?\\d+)\\}");
@@ -71,6 +74,37 @@ class IncrementalCheckpointsTest {
             }
         }
         assertTrue(later > 0, json);
+    }
+
+    @Test
+    void shouldRestartFromIncrementalCheckpointsWhenARankDiesWhileWritingItsChunks() throws IOException {
+        String json = restartFrom(List.of("--checkpoint", "coordinated", "--every", "20"), "rank=2,during-checkpoint=3");
+        assertTrue(rows(json, GLOBAL).size() >= 3, json);
+    }
+
+    /**
+     * {@link MasterWorker} (wildcard receives, {@code Iprobe}, {@code Waitany}, ranks at different rates) under every
+     * restarting policy with {@code --incremental}, each kind of failure of {@link IrregularProgramsTest} once: the
+     * failure-free output every time.
+     */
+    @TestFactory
+    Stream<DynamicTest> shouldPrintTheFailureFreeOutputOfMasterWorkerUnderEveryPolicyWithIncrementalCheckpoints() {
+        String[] farm = {"120", "200000"};
+        return IrregularProgramsTest.POLICIES.stream().map(p -> DynamicTest.dynamicTest("MasterWorker under "
+                + p.name(), () -> {
+                    List<String> clean = MpiRun.ok(4, MasterWorker.class, farm).lines();
+                    for (IrregularProgramsTest.Failures f : IrregularProgramsTest.failures(0, 2, 3, 40, 1)) {
+                        List<String> flags = new ArrayList<>(p.flags());
+                        flags.addAll(List.of("--incremental", "--max-restarts", "4", "--store",
+                                dir.resolve(p.name() + "-" + System.nanoTime()).toString()));
+                        f.specs().forEach(spec -> flags.addAll(List.of("--inject-failure", spec)));
+                        MpiRun.Outcome o = MpiRun.run(4, flags, MasterWorker.class, farm);
+                        String what = "MasterWorker under " + p.name() + " --incremental, failing " + f.name() + "\n";
+                        assertTrue(o.result().succeeded(), what + o.err() + o.result().failures());
+                        assertEquals(clean, o.lines(), what + o.err());
+                        assertFalse(o.err().contains("restarts: 0\n"), "the failure did not strike: " + what + o.err());
+                    }
+                }));
     }
 
     /** Runs Heat2D with {@code policy}, {@code --incremental} and {@code failure}; returns the JSON report. */

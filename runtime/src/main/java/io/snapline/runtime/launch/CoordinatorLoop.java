@@ -249,14 +249,12 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
     }
 
     /**
-     * Deletes the chunks of incremental checkpoints no checkpoint in the store uses any more ({@code --incremental}),
-     * after {@code why} left some unused, and counts them in the run report. A failed collection deleted nothing in
-     * use: it is logged and the job runs on.
+     * Deletes the chunks of incremental checkpoints no checkpoint in the store uses any more, after {@code why} left
+     * some unused, and counts them in the run report; also when this job writes whole pieces, since the store may hold
+     * the incremental checkpoints of the run it resumed. A failed collection deleted nothing in use: it is logged and
+     * the job runs on.
      */
     private void collectGarbage(String why) {
-        if (!settings.incremental()) {
-            return;
-        }
         try {
             CheckpointStore.Collected c = store.collectGarbage();
             report.chunksCollected(c.chunks(), c.bytes());
