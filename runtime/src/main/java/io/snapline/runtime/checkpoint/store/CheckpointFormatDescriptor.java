@@ -24,6 +24,7 @@ import java.util.zip.CRC32C;
  *     RECOVERY-LINE                     the floor: the line below which local checkpoints were deleted (below)
  *   set-aside/local/rank-00003/         local checkpoints a restart could not use but kept (valid ones that a damaged
  *                                       neighbour made unusable, damaged ones for inspection); never read
+ *   chunks/                             the chunks of incremental pieces, with intents and trash (ChunkStore)
  *   *.tmp                               anywhere: an interrupted write, ignored and deleted on restart
  *
  * Piece file (big-endian):
