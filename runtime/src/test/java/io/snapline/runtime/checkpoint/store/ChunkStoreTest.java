@@ -168,18 +168,18 @@ class ChunkStoreTest {
         assertArrayEquals(old, chunks.assemble("the writer's piece", pieces.get("w")));
     }
 
+    /** A writer's steps, then a collection's, in their own order. */
+    private enum Step { INTENT, PUT, PIECE, MARK, MOVE, MARK_AGAIN, DELETE }
+
     /** The writer's steps and the collection's, each run once, in the order a test calls them. */
     private final class Steps {
         final ChunkStore chunks;
         final ChunkList list;
         final byte[] bytes;
         final ChunkStore.Collection gc;
+        final java.util.EnumSet<Step> done = java.util.EnumSet.noneOf(Step.class);
         ChunkStore.Intent intent;
         long written = -1;
-        boolean marked;
-        boolean moved;
-        boolean markedAgain;
-        boolean deleted;
 
         Steps(ChunkStore chunks, ChunkList list, byte[] bytes) {
             this.chunks = chunks;
@@ -188,114 +188,77 @@ class ChunkStoreTest {
             this.gc = chunks.collection(ChunkStoreTest.this::named);
         }
 
-        Steps intent() {
-            intent = chunks.begin(list);
-            return this;
-        }
-
-        Steps put() {
-            written = chunks.putMissing(list, ByteBuffer.wrap(bytes));
-            return this;
-        }
-
-        Steps piece() {
-            pieces.put("w", list);
-            intent.close();
-            intent = null;
-            return this;
-        }
-
-        Steps mark() {
-            gc.mark();
-            marked = true;
-            return this;
-        }
-
-        Steps move() {
-            gc.moveUnmarked();
-            moved = true;
-            return this;
-        }
-
-        Steps markAgain() {
-            gc.markAgain();
-            markedAgain = true;
-            return this;
-        }
-
-        Steps delete() {
-            gc.deleteTrash();
-            deleted = true;
+        Steps run(Step... steps) {
+            for (Step step : steps) {
+                assertTrue(done.add(step), step + " twice");
+                switch (step) {
+                    case INTENT -> intent = chunks.begin(list);
+                    case PUT -> written = chunks.putMissing(list, ByteBuffer.wrap(bytes));
+                    case PIECE -> {
+                        pieces.put("w", list);
+                        intent.close();
+                    }
+                    case MARK -> gc.mark();
+                    case MOVE -> gc.moveUnmarked();
+                    case MARK_AGAIN -> gc.markAgain();
+                    case DELETE -> gc.deleteTrash();
+                    default -> throw new AssertionError(step);
+                }
+            }
             return this;
         }
 
         /** The steps not taken yet: the writer's, then the collection's. */
         void finish() {
-            if (intent == null && written < 0) {
-                intent();
-            }
-            if (written < 0) {
-                put();
-            }
-            if (intent != null) {
-                piece();
-            }
-            if (!marked) {
-                mark();
-            }
-            if (!moved) {
-                move();
-            }
-            if (!markedAgain) {
-                markAgain();
-            }
-            if (!deleted) {
-                delete();
+            for (Step step : Step.values()) {
+                if (!done.contains(step)) {
+                    run(step);
+                }
             }
         }
     }
 
     @Test
     void shouldKeepAChunkWhenTheWritersIntentPrecedesTheCollection() {
-        interleave(s -> s.intent().mark().move().markAgain().delete());
+        interleave(s -> s.run(Step.INTENT, Step.MARK, Step.MOVE, Step.MARK_AGAIN, Step.DELETE));
     }
 
     @Test
     void shouldMoveBackAChunkAWriterFoundPresentAfterTheFirstMarking() {
         interleave(s -> {
-            s.mark().intent().put();
+            s.run(Step.MARK, Step.INTENT, Step.PUT);
             assertEquals(0, s.written, "the writer relies on the chunks present");
-            s.move();
+            s.run(Step.MOVE);
             assertEquals(List.of(), s.chunks.chunks(), "the collection moved them all to the trash");
-            s.markAgain().delete();
+            s.run(Step.MARK_AGAIN, Step.DELETE);
         });
     }
 
     @Test
     void shouldLetAWriterWriteAgainAChunkMovedToTheTrash() {
         interleave(s -> {
-            s.mark().move().intent().put();
+            s.run(Step.MARK, Step.MOVE, Step.INTENT, Step.PUT);
             assertTrue(s.written > 0, "the chunks were in the trash: written again");
-            s.markAgain().delete();
+            s.run(Step.MARK_AGAIN, Step.DELETE);
         });
     }
 
     @Test
     void shouldMoveBackAChunkWhoseWriterFinishedBetweenTheMoveAndTheSecondMarking() {
         interleave(s -> {
-            s.mark().intent().put().move().piece();
+            s.run(Step.MARK, Step.INTENT, Step.PUT, Step.MOVE, Step.PIECE);
             assertEquals(List.of(), s.chunks.chunks(), "the collection moved them all to the trash");
-            s.markAgain().delete();
+            s.run(Step.MARK_AGAIN, Step.DELETE);
         });
     }
 
     @Test
     void shouldReadAChunkFromTheTrashWhileACollectionHasItThere() {
         interleave(s -> {
-            s.mark().intent().put().move().piece();
+            s.run(Step.MARK, Step.INTENT, Step.PUT, Step.MOVE, Step.PIECE);
             assertEquals(List.of(), s.chunks.chunks());
             assertArrayEquals(s.bytes, s.chunks.assemble("the writer's piece", s.list));
-            s.markAgain().delete();
+            s.run(Step.MARK_AGAIN, Step.DELETE);
         });
     }
 
@@ -320,24 +283,31 @@ class ChunkStoreTest {
         Manifest m1 = commit(store, 1, 1, 0);
         byte[] next = state(0, 1);
         ChunkList list = ChunkList.of(ByteBuffer.wrap(next));
-        for (int crashAfter = 1; crashAfter <= 2; crashAfter++) {
+        PieceRef uncommitted = null;
+        for (int crashAfter = 1; crashAfter <= 3; crashAfter++) {
             ChunkStore chunks = new ChunkStore(root().resolve(ChunkStore.DIR));
             chunks.begin(list); // step 1, never closed: the writer dies
             if (crashAfter >= 2) {
                 chunks.putMissing(list, ByteBuffer.wrap(next)); // step 2
             }
-            // the piece (step 3) is never written
+            if (crashAfter >= 3) {
+                uncommitted = store.writePiece(CheckpointId.of(2), 0, next); // step 3: the piece, not committed
+            }
             Files.writeString(chunks.file(list.chunks().get(0).hash()).resolveSibling("x.y.tmp"), "torn");
             store.close();
             store = new FileCheckpointStore(root(), null, true);
             assertEquals(m1.id(), store.latest().orElseThrow().manifest().id());
             assertReads(store, m1, 0);
             store.deleteInterruptedWrites();
-            store.collectGarbage();
+            CheckpointStore.Collected freed = store.collectGarbage();
             assertReads(store, m1, 0);
+            if (crashAfter == 2) {
+                assertTrue(freed.chunks() > 0, "the chunks no piece names are collected once the intent is gone");
+            }
         }
-        PieceWrite after = store.writePieceCounted(CheckpointId.of(2), 0, ByteBuffer.wrap(next));
-        assertTrue(after.bytesWritten() > after.piece().size(), "the leftovers were collected: written again");
+        Manifest m2 = new Manifest(CheckpointId.of(2), 1, List.of(uncommitted));
+        store.commit(m2);
+        assertReads(store, m2, 1); // the piece written before the crash kept its chunks
     }
 
     @Test
