@@ -78,7 +78,8 @@ class IncrementalCheckpointsTest {
 
     @Test
     void shouldRestartFromIncrementalCheckpointsWhenARankDiesWhileWritingItsChunks() throws IOException {
-        String json = restartFrom(List.of("--checkpoint", "coordinated", "--every", "20"), "rank=2,during-checkpoint=3");
+        String json = restartFrom(List.of("--checkpoint", "coordinated", "--every", "20"),
+                "rank=2,during-checkpoint=3");
         assertTrue(rows(json, GLOBAL).size() >= 3, json);
     }
 

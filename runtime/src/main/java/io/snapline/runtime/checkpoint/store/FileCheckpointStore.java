@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * fingerprint. Several instances (one per rank process) may share a directory; only the coordinator's instance
  * commits, recovers, retains and collects garbage. Opened for incremental writes ({@code --incremental}), it cuts each
  * piece's payload into chunks kept once in {@code chunks/} ({@link ChunkStore}) and writes as the piece the list of
- * them ({@link ChunkList}); it reads pieces of both kinds whichever way it was opened. Which job may use the directory is {@link StoreLock}'s business, not this class's.
+ * them ({@link ChunkList}); it reads pieces of both kinds whichever way it was opened. Which job may use the directory
+ * is {@link StoreLock}'s business, not this class's.
  */
 public final class FileCheckpointStore implements CheckpointStore {
 
