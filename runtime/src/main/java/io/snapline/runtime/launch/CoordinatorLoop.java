@@ -115,6 +115,11 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
                     coordinator.onTick(now);
                     nextTick = now + TICK_NANOS;
                 }
+                if (discarded > 0) { // once for all the local checkpoints an event deleted
+                    int n = discarded;
+                    discarded = 0;
+                    collectGarbage(n + " local checkpoint" + (n == 1 ? " was" : "s were") + " deleted");
+                }
             }
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
@@ -245,8 +250,11 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
                     + "more: " + e.getMessage());
             return;
         }
-        collectGarbage("rank " + rank + "'s local checkpoint " + index + " was deleted");
+        discarded++;
     }
+
+    /** Local checkpoints deleted while the current event was handled: their chunks are collected after it. */
+    private int discarded;
 
     /**
      * Deletes the chunks of incremental checkpoints no checkpoint in the store uses any more, after {@code why} left
