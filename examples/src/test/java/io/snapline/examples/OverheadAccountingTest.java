@@ -30,9 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class OverheadAccountingTest {
     private static final Pattern GLOBAL = Pattern.compile("\\{\"id\": (\\d+), \"point\": \\d+, \"bytes\": (\\d+), "
-            + "[^{}]*\"rawBytes\": (-?\\d+), \"backgroundNanos\": (\\d+)\\}");
+            + "[^{}]*\"rawBytes\": (-?\\d+), \"backgroundNanos\": (\\d+), \"fullBytes\": -?\\d+\\}");
     private static final Pattern LOCAL = Pattern.compile("\\{\"rank\": (\\d+), \"index\": (\\d+), \"point\": \\d+, "
-            + "\"bytes\": (\\d+), [^{}]*\"rawBytes\": (-?\\d+), \"backgroundNanos\": (\\d+)\\}");
+            + "\"bytes\": (\\d+), [^{}]*\"rawBytes\": (-?\\d+), \"backgroundNanos\": (\\d+), "
+            + "\"fullBytes\": -?\\d+\\}");
 
     @TempDir
     Path dir;

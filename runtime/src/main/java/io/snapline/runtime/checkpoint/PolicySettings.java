@@ -19,9 +19,11 @@ import java.util.Map;
  *                      {@code interval} applies); see {@link #checkpointInterval()}
  * @param compression   how a rank's program state is compressed in its checkpoints ({@code --compress}; null is
  *                      {@link Compression#NONE})
+ * @param incremental   whether checkpoints are written incrementally ({@code --incremental}): each piece as a list of
+ *                      content-addressed chunks, only those the store lacks written
  */
 public record PolicySettings(String policy, Duration interval, int retain, Duration stallTimeout,
-        Map<String, String> options, Interval.Auto auto, Compression compression) {
+        Map<String, String> options, Interval.Auto auto, Compression compression, boolean incremental) {
     /** Interval used when {@code --interval} is not given (and the policy has no other schedule). */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
 
@@ -60,6 +62,12 @@ public record PolicySettings(String policy, Duration interval, int retain, Durat
     public PolicySettings(String policy, Duration interval, int retain, Duration stallTimeout,
             Map<String, String> options) {
         this(policy, interval, retain, stallTimeout, options, null);
+    }
+
+    /** Settings written whole ({@code --incremental} not given). */
+    public PolicySettings(String policy, Duration interval, int retain, Duration stallTimeout,
+            Map<String, String> options, Interval.Auto auto, Compression compression) {
+        this(policy, interval, retain, stallTimeout, options, auto, compression, false);
     }
 
     /** Settings without compression. */

@@ -519,12 +519,12 @@ public final class RankAgent implements RankServices {
 
     @Override
     public PieceRef writePiece(CheckpointId id, RankImage image) {
-        return written(false, id.value(), image, parts -> setup.store().writePiece(id, rank(), parts));
+        return written(false, id.value(), image, parts -> setup.store().writePieceCounted(id, rank(), parts));
     }
 
     @Override
     public PieceRef writeLocal(long index, RankImage image) {
-        return written(true, index, image, parts -> setup.store().writeLocal(rank(), index, parts));
+        return written(true, index, image, parts -> setup.store().writeLocalCounted(rank(), index, parts));
     }
 
     /**
@@ -532,16 +532,16 @@ public final class RankAgent implements RankServices {
      * tells the supervisor what that wrote and cost ({@link RankLink#written}) before returning the piece.
      */
     private PieceRef written(boolean local, long id, RankImage image,
-            java.util.function.Function<ByteBuffer[], PieceRef> write) {
+            java.util.function.Function<ByteBuffer[], io.snapline.runtime.checkpoint.store.PieceWrite> write) {
         long start = System.nanoTime();
         ByteBuffer[] parts = image.encodeParts(setup.settings().compression());
         long storedState = parts[1].remaining();
-        PieceRef piece = write.apply(parts);
+        io.snapline.runtime.checkpoint.store.PieceWrite w = write.apply(parts);
         long took = System.nanoTime() - start;
-        long raw = piece.size() - storedState + image.state().remaining();
-        setup.link().written(new PieceWritten(local, id, piece.size(), raw, took,
-                Thread.currentThread() != programThread));
-        return piece;
+        long raw = w.fullBytes() - storedState + image.state().remaining();
+        setup.link().written(new PieceWritten(local, id, w.bytesWritten(), raw, took,
+                Thread.currentThread() != programThread, w.fullBytes()));
+        return w.piece();
     }
 
     @Override

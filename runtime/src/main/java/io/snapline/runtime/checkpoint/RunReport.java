@@ -20,32 +20,40 @@ import java.util.Map;
 public final class RunReport {
     /** What a committed checkpoint, global or local, stored and cost in the background. */
     public sealed interface Committed permits Checkpoint, LocalCheckpoint {
-        /** What its pieces take in the store. */
+        /** What writing it put in the store: its pieces and, with {@code --incremental}, the new chunks. */
         long bytes();
 
-        /** What its pieces would take with the program state not compressed; -1 when a rank did not say. */
+        /** What its pieces would take written whole with the program state not compressed; -1 when a rank did not say. */
         long rawBytes();
+
+        /**
+         * What its pieces would take written whole (as without {@code --incremental}); -1 when a rank did not say.
+         * Known exactly when {@link #rawBytes()} is.
+         */
+        long fullBytes();
 
         /** The time its pieces were written while the programs went on, summed over the ranks. */
         long backgroundNanos();
     }
 
     /**
-     * A committed checkpoint. {@code committedAt} is nanoseconds since the job started. {@code bytes} is what its
-     * pieces take in the store, {@code rawBytes} what they would take with the program state not compressed (-1 when
-     * a rank did not say, see {@link #pieceWritten}); {@code backgroundNanos} the time its pieces were written while
-     * the programs went on, summed over the ranks (0 when every rank wrote its piece while held back).
+     * A committed checkpoint. {@code committedAt} is nanoseconds since the job started. {@code bytes} is what writing
+     * it put in the store (its pieces, and with {@code --incremental} the chunks the store did not have; when a rank's
+     * report was lost, the sizes of the pieces alone), {@code rawBytes} what its pieces would take written whole with
+     * the program state not compressed and {@code fullBytes} written whole (-1 when a rank did not say, see
+     * {@link #pieceWritten}); {@code backgroundNanos} the time its pieces were written while the programs went on,
+     * summed over the ranks (0 when every rank wrote its piece while held back).
      */
     public record Checkpoint(long id, long point, long bytes, long meanBlockedNanos, long maxBlockedNanos,
-            long committedAt, long rawBytes, long backgroundNanos) implements Committed {
+            long committedAt, long rawBytes, long backgroundNanos, long fullBytes) implements Committed {
     }
 
     /**
      * A local checkpoint, committed by its rank alone. {@code committedAt} is nanoseconds since the job started;
-     * {@code rawBytes} and {@code backgroundNanos} as in {@link Checkpoint}.
+     * {@code bytes}, {@code rawBytes}, {@code fullBytes} and {@code backgroundNanos} as in {@link Checkpoint}.
      */
     public record LocalCheckpoint(int rank, long index, long point, long bytes, long blockedNanos, long committedAt,
-            long rawBytes, long backgroundNanos) implements Committed {
+            long rawBytes, long backgroundNanos, long fullBytes) implements Committed {
     }
 
     /** Which piece a {@link PieceWritten} is about. */
@@ -103,22 +111,37 @@ public final class RunReport {
      *                         disk) on other threads while the programs went on, summed over every piece; 0 when every
      *                         write held its rank back (then it is part of {@code blockedNanos})
      * @param checkpoints      committed checkpoints, global and local
-     * @param bytesWritten     what their pieces take in the store, summed
+     * @param bytesWritten     what writing them put in the store, summed (with {@code --incremental}: their pieces and
+     *                         the chunks the store did not have)
      * @param meanBytes        {@code bytesWritten} per checkpoint (a global one counts all its pieces), 0 without any
      * @param maxBytes         the largest checkpoint's bytes
      * @param rawBytes         what the pieces would have taken with the program state not compressed, summed over the
      *                         checkpoints whose every rank said ({@code storedBytes} are their stored bytes)
      * @param storedBytes      the stored bytes of the checkpoints counted in {@code rawBytes}
+     * @param fullBytes        what those checkpoints' pieces would take written whole (equal to {@code storedBytes}
+     *                         without {@code --incremental})
      * @param peakHeldBytes    the most the committed checkpoints of this run held in the store at once (measured as
      *                         each commits, from the sizes of their pieces, before retention deletes older ones)
      * @param compression      the {@code --compress} value
+     * @param incremental      whether checkpoints were written incrementally ({@code --incremental})
+     * @param chunksCollected  chunks garbage collection deleted once no checkpoint used them ({@code --incremental})
+     * @param chunkBytesCollected their bytes
      */
     public record Overhead(long blockedNanos, double blockedShare, long backgroundNanos, int checkpoints,
-            long bytesWritten, long meanBytes, long maxBytes, long rawBytes, long storedBytes, long peakHeldBytes,
-            String compression) {
-        /** {@code rawBytes / storedBytes}, or NaN when no checkpoint's raw size is known. */
+            long bytesWritten, long meanBytes, long maxBytes, long rawBytes, long storedBytes, long fullBytes,
+            long peakHeldBytes, String compression, boolean incremental, long chunksCollected,
+            long chunkBytesCollected) {
+        /** {@code rawBytes / fullBytes}: what compression saved, or NaN when no checkpoint's raw size is known. */
         public double compressionRatio() {
-            return storedBytes == 0 ? Double.NaN : (double) rawBytes / storedBytes;
+            return fullBytes == 0 ? Double.NaN : (double) rawBytes / fullBytes;
+        }
+
+        /**
+         * {@code fullBytes / storedBytes}: what writing only new chunks saved over writing every piece whole (1 without
+         * {@code --incremental}), or NaN when no checkpoint's sizes are known.
+         */
+        public double dedupRatio() {
+            return storedBytes == 0 ? Double.NaN : (double) fullBytes / storedBytes;
         }
 
         /** Whether the program state was compressed ({@code --compress} other than {@code none}). */
@@ -133,6 +156,11 @@ public final class RunReport {
     private final long start;
     /** The {@code --compress} value. */
     private final String compression;
+    /** Whether {@code --incremental} was given. */
+    private final boolean incremental;
+    /** What chunk garbage collection freed. */
+    private long chunksCollected;
+    private long chunkBytesCollected;
     /** Pieces written and not yet committed (or abandoned): what each cost. */
     private final Map<PieceKey, PieceWritten> written = new HashMap<>();
     /** The committed checkpoints of this run still in the store, and their bytes: global ones by id. */
@@ -160,6 +188,16 @@ public final class RunReport {
 
     /** @param compression the {@code --compress} value ({@code none}, {@code lz4}, {@code zstd}) */
     public RunReport(String policy, String device, int ranks, long startNanos, String compression) {
+        this(policy, device, ranks, startNanos, compression, false);
+    }
+
+    /**
+     * @param compression the {@code --compress} value ({@code none}, {@code lz4}, {@code zstd})
+     * @param incremental whether {@code --incremental} was given
+     */
+    public RunReport(String policy, String device, int ranks, long startNanos, String compression,
+            boolean incremental) {
+        this.incremental = incremental;
         this.policy = policy;
         this.device = device;
         this.ranks = ranks;
@@ -191,10 +229,12 @@ public final class RunReport {
     }
 
     /**
-     * Global checkpoint {@code id} committed; {@code bytes} is the size of its pieces together, {@code blockedNanos}
-     * how long it held each rank back (indexed by rank).
+     * Global checkpoint {@code id} committed; {@code pieceBytes} is the size of its pieces together, {@code blockedNanos}
+     * how long it held each rank back (indexed by rank). Returns what the report counts it as (its bytes are what its
+     * ranks said they wrote when every one said so).
      */
-    public synchronized void checkpoint(long id, long point, long bytes, long[] blockedNanos, long nowNanos) {
+    public synchronized Checkpoint checkpoint(long id, long point, long pieceBytes, long[] blockedNanos,
+            long nowNanos) {
         long sum = 0;
         long max = 0;
         for (long b : blockedNanos) {
@@ -202,16 +242,29 @@ public final class RunReport {
             max = Math.max(max, b);
         }
         long raw = 0;
+        long full = 0;
+        long stored = 0;
         long background = 0;
         for (int r = 0; r < ranks; r++) {
             PieceWritten p = written.remove(new PieceKey(false, r, id));
             raw = p == null || raw < 0 ? -1 : raw + p.rawBytes();
+            full = p == null || full < 0 ? -1 : full + p.fullBytes();
+            stored += p == null ? 0 : p.storedBytes();
             background += p == null ? 0 : p.backgroundNanos();
         }
-        checkpoints.add(new Checkpoint(id, point, bytes, blockedNanos.length == 0 ? 0 : sum / blockedNanos.length, max,
-                nowNanos - start, raw, background));
+        long bytes = full < 0 ? pieceBytes : stored;
+        Checkpoint c = new Checkpoint(id, point, bytes, blockedNanos.length == 0 ? 0 : sum / blockedNanos.length, max,
+                nowNanos - start, raw, background, full);
+        checkpoints.add(c);
         heldGlobal.put(id, bytes);
         held();
+        return c;
+    }
+
+    /** Chunk garbage collection deleted {@code chunks} chunks of {@code bytes} no checkpoint used any more. */
+    public synchronized void chunksCollected(long chunks, long bytes) {
+        chunksCollected += chunks;
+        chunkBytesCollected += bytes;
     }
 
     /**
@@ -225,9 +278,10 @@ public final class RunReport {
     public synchronized void localCheckpoint(int rank, long index, long point, long bytes, long blockedNanos,
             long nowNanos) {
         PieceWritten p = written.remove(new PieceKey(true, rank, index));
-        locals.add(new LocalCheckpoint(rank, index, point, bytes, blockedNanos, nowNanos - start,
-                p == null ? -1 : p.rawBytes(), p == null ? 0 : p.backgroundNanos()));
-        heldLocal.put(new PieceKey(true, rank, index), bytes);
+        long stored = p == null ? bytes : p.storedBytes();
+        locals.add(new LocalCheckpoint(rank, index, point, stored, blockedNanos, nowNanos - start,
+                p == null ? -1 : p.rawBytes(), p == null ? 0 : p.backgroundNanos(), p == null ? -1 : p.fullBytes()));
+        heldLocal.put(new PieceKey(true, rank, index), stored);
         held();
     }
 
@@ -344,6 +398,7 @@ public final class RunReport {
         long background = 0;
         long raw = 0;
         long stored = 0;
+        long full = 0;
         long max = 0;
         long bytes = 0;
         List<Committed> all = new ArrayList<>(checkpoints);
@@ -352,14 +407,16 @@ public final class RunReport {
             bytes += c.bytes();
             background += c.backgroundNanos();
             max = Math.max(max, c.bytes());
-            if (c.rawBytes() >= 0) {
+            if (c.rawBytes() >= 0 && c.fullBytes() >= 0) {
                 raw += c.rawBytes();
                 stored += c.bytes();
+                full += c.fullBytes();
             }
         }
         int count = all.size();
         return new Overhead(Math.round(blockedNanos()), blockedShare(), background, count, bytes,
-                count == 0 ? 0 : bytes / count, max, raw, stored, peakHeld, compression);
+                count == 0 ? 0 : bytes / count, max, raw, stored, full, peakHeld, compression, incremental,
+                chunksCollected, chunkBytesCollected);
     }
 
     /** The human-readable summary, one line per fact. */
@@ -455,9 +512,20 @@ public final class RunReport {
                 + "(pieces written while the programs ran, summed over the ranks)%n", millis(o.blockedNanos()),
                 100.0 * o.blockedShare(), locals.isEmpty() ? "" : "ranks' ", millis(o.backgroundNanos())));
         s.append(String.format(Locale.ROOT, "    storage: %s written, per %scheckpoint mean %s, max %s; at most %s of "
-                + "committed checkpoints in the store at once%s%n", size(o.bytesWritten()),
+                + "committed checkpoints in the store at once%s%s%n", size(o.bytesWritten()),
                 locals.isEmpty() ? "" : "local ", size(o.meanBytes()), size(o.maxBytes()), size(o.peakHeldBytes()),
-                compressionText(o)));
+                compressionText(o), dedupText(o)));
+    }
+
+    /** "; incremental, dedup ratio 6.20 (...)", or nothing without {@code --incremental}. */
+    private static String dedupText(Overhead o) {
+        if (!o.incremental() || o.storedBytes() == 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "; incremental, dedup ratio %.2f (%s written whole%s), %d unused chunks "
+                + "(%s) collected", o.dedupRatio(), size(o.fullBytes()), o.storedBytes() == o.bytesWritten() ? ""
+                        : ", for the " + size(o.storedBytes()) + " of checkpoints whose ranks all reported",
+                o.chunksCollected(), size(o.chunkBytesCollected()));
     }
 
     /** "; compressed with lz4, ratio 3.10 (...)", or nothing when the state was not compressed. */
@@ -482,14 +550,14 @@ public final class RunReport {
         j.append("  \"blockedShare\": ").append(String.format(Locale.ROOT, "%.6f", blockedShare())).append(",\n");
         array(j, "checkpoints", checkpoints, c -> String.format(Locale.ROOT,
                 "{\"id\": %d, \"point\": %d, \"bytes\": %d, \"meanBlockedNanos\": %d, \"maxBlockedNanos\": %d, "
-                        + "\"committedAtNanos\": %d, \"rawBytes\": %d, \"backgroundNanos\": %d}",
+                        + "\"committedAtNanos\": %d, \"rawBytes\": %d, \"backgroundNanos\": %d, \"fullBytes\": %d}",
                 c.id(), c.point(), c.bytes(), c.meanBlockedNanos(), c.maxBlockedNanos(), c.committedAt(),
-                c.rawBytes(), c.backgroundNanos()));
+                c.rawBytes(), c.backgroundNanos(), c.fullBytes()));
         array(j, "localCheckpoints", locals, c -> String.format(Locale.ROOT,
                 "{\"rank\": %d, \"index\": %d, \"point\": %d, \"bytes\": %d, \"blockedNanos\": %d, "
-                        + "\"committedAtNanos\": %d, \"rawBytes\": %d, \"backgroundNanos\": %d}",
+                        + "\"committedAtNanos\": %d, \"rawBytes\": %d, \"backgroundNanos\": %d, \"fullBytes\": %d}",
                 c.rank(), c.index(), c.point(), c.bytes(), c.blockedNanos(), c.committedAt(), c.rawBytes(),
-                c.backgroundNanos()));
+                c.backgroundNanos(), c.fullBytes()));
         j.append("  \"localCheckpointsDeleted\": ").append(discarded).append(",\n");
         j.append("  \"starts\": ").append(java.util.Arrays.toString(starts)).append(",\n");
         array(j, "messageLog", logSamples, l -> String.format(Locale.ROOT,
@@ -530,11 +598,15 @@ public final class RunReport {
                 o.backgroundNanos()));
         j.append(String.format(Locale.ROOT, "    \"storage\": {\"committed\": %d, \"bytesWritten\": %d, "
                 + "\"meanBytesPerCheckpoint\": %d, \"maxBytesPerCheckpoint\": %d, \"peakHeldBytes\": %d, "
-                + "\"compression\": %s, \"rawBytes\": %d, \"storedBytesWithRaw\": %d%s}%n  },%n",
+                + "\"compression\": %s, \"rawBytes\": %d, \"storedBytesWithRaw\": %d, \"fullBytes\": %d, "
+                + "\"incremental\": %b%s%s}%n  },%n",
                 o.checkpoints(), o.bytesWritten(), o.meanBytes(), o.maxBytes(), o.peakHeldBytes(),
-                quote(o.compression()), o.rawBytes(), o.storedBytes(),
-                o.compressed() && o.storedBytes() > 0 ? String.format(Locale.ROOT, ", \"compressionRatio\": %.6f",
-                        o.compressionRatio()) : ""));
+                quote(o.compression()), o.rawBytes(), o.storedBytes(), o.fullBytes(), o.incremental(),
+                o.compressed() && o.fullBytes() > 0 ? String.format(Locale.ROOT, ", \"compressionRatio\": %.6f",
+                        o.compressionRatio()) : "",
+                o.incremental() && o.storedBytes() > 0 ? String.format(Locale.ROOT, ", \"dedupRatio\": %.6f, "
+                        + "\"chunksCollected\": %d, \"chunkBytesCollected\": %d", o.dedupRatio(),
+                        o.chunksCollected(), o.chunkBytesCollected()) : ""));
     }
 
     /** Appends {@code "name": [...],} with one object per line, as {@code row} renders it. */

@@ -38,7 +38,7 @@ import java.util.Map;
  *  PeerDied   rank i32, reason str     Stop  reason str
  *  CheckpointSetup  policy str, interval-nanos i64 (-1: none), retain i32, stall-nanos i64, option-count i32,
  *                   option-count x (flag str, value str), auto u8, [formula str, mttf-nanos i64, h-bits i64
- *                   (--interval auto only)], compression u8 (its ordinal), has-store u8, [store-directory str, has-fingerprint u8, [format i32,
+ *                   (--interval auto only)], compression u8 (its ordinal), incremental u8, has-store u8, [store-directory str, has-fingerprint u8, [format i32,
  *                   main-class str, argument-count i32, the arguments (str each), class-path str, policy str,
  *                   policy-options str, ranks i32], first-checkpoint-id i64], restore u8 (0: none, 1: a piece
  *                   of a global checkpoint, 2: a local checkpoint), [id i64], [piece: rank i32, file-name str,
@@ -50,7 +50,7 @@ import java.util.Map;
  *  OutputMark id i64 (-1: resumed), bytes i64
  *  Ready      (empty)              CannotRestartAlone  why str
  *  Leaving    (empty)              Leave      (empty)
- *  PieceWritten  local u8, id i64, stored-bytes i64, raw-bytes i64, write-nanos i64, background u8
+ *  PieceWritten  local u8, id i64, stored-bytes i64, raw-bytes i64, write-nanos i64, background u8, full-bytes i64
  *  str        byte-length i32, UTF-8 bytes       blob  length i32, bytes
  * </pre>
  *
@@ -183,7 +183,7 @@ public final class ControlChannel implements AutoCloseable {
         } else if (m instanceof ControlMessage.PieceWritten p) {
             var w = p.written();
             b.u8(w.local() ? 1 : 0).i64(w.id()).i64(w.storedBytes()).i64(w.rawBytes()).i64(w.writeNanos())
-                    .u8(w.background() ? 1 : 0);
+                    .u8(w.background() ? 1 : 0).i64(w.fullBytes());
         }
         // Heartbeat, Finished, Finalizing, Ready, Leaving and Leave have no body.
         ByteBuffer frame = ByteBuffer.allocate(5 + b.size());
@@ -229,7 +229,8 @@ public final class ControlChannel implements AutoCloseable {
             case ControlMessage.LEAVE -> new ControlMessage.Leave();
             case ControlMessage.CANNOT_RESTART_ALONE -> new ControlMessage.CannotRestartAlone(str(in));
             case ControlMessage.PIECE_WRITTEN -> new ControlMessage.PieceWritten(new io.snapline.runtime.checkpoint
-                    .PieceWritten(flag(in), in.getLong(), in.getLong(), in.getLong(), in.getLong(), flag(in)));
+                    .PieceWritten(flag(in), in.getLong(), in.getLong(), in.getLong(), in.getLong(), flag(in),
+                    in.getLong()));
             default -> throw new IOException("unknown control message type " + type);
         };
         if (in.hasRemaining()) {
@@ -249,6 +250,7 @@ public final class ControlChannel implements AutoCloseable {
                     .i64(Double.doubleToLongBits(s.auto().h()));
         }
         b.u8(s.compression().ordinal());
+        b.u8(s.incremental() ? 1 : 0);
         b.u8(c.storeDirectory() == null ? 0 : 1);
         if (c.storeDirectory() != null) {
             b.str(c.storeDirectory());
@@ -304,8 +306,9 @@ public final class ControlChannel implements AutoCloseable {
         if (compressed < 0 || compressed >= Compression.values().length) {
             throw new IOException("a checkpoint setup with the unknown compression " + compressed);
         }
+        boolean incremental = flag(in);
         PolicySettings settings = new PolicySettings(policy, interval < 0 ? null : Duration.ofNanos(interval), retain,
-                Duration.ofNanos(stall), options, auto, Compression.values()[compressed]);
+                Duration.ofNanos(stall), options, auto, Compression.values()[compressed], incremental);
         String store = null;
         JobFingerprint fingerprint = null;
         long firstId = 1;

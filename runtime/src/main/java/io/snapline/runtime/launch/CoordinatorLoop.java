@@ -115,6 +115,11 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
                     coordinator.onTick(now);
                     nextTick = now + TICK_NANOS;
                 }
+                if (discarded > 0) { // once for all the local checkpoints an event deleted
+                    int n = discarded;
+                    discarded = 0;
+                    collectGarbage(n + " local checkpoint" + (n == 1 ? " was" : "s were") + " deleted");
+                }
             }
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
@@ -177,14 +182,17 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         for (long b : blockedNanos) {
             max = Math.max(max, b);
         }
-        report.checkpoint(manifest.id().value(), point, bytes, blockedNanos, System.nanoTime());
+        RunReport.Checkpoint counted = report.checkpoint(manifest.id().value(), point, bytes, blockedNanos,
+                System.nanoTime());
         try {
             report.kept(store.list().stream().map(CheckpointId::value).toList());
         } catch (CheckpointStoreException e) {
             log("could not list the checkpoints the store keeps, for the run report: " + e.getMessage());
         }
-        log("checkpoint " + manifest.id() + " committed at safe point " + point + ": " + RunReport.size(bytes)
-                + " from " + ranks + " ranks, held the ranks back " + RunReport.millis(max) + " (max)");
+        log("checkpoint " + manifest.id() + " committed at safe point " + point + ": "
+                + RunReport.size(counted.bytes()) + (settings.incremental() ? " written" : "") + " from " + ranks
+                + " ranks, held the ranks back " + RunReport.millis(max) + " (max)");
+        collectGarbage("retention kept the newest " + settings.retain() + " checkpoints");
         IntervalChooser.Choice chosen = interval.measured(manifest.id().value(), costNanos, System.nanoTime());
         if (chosen != null) {
             intervalChosen(-1, chosen);
@@ -240,6 +248,30 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         } catch (CheckpointStoreException e) {
             log("could not delete rank " + rank + "'s local checkpoint " + index + ", which no restart needs any "
                     + "more: " + e.getMessage());
+            return;
+        }
+        discarded++;
+    }
+
+    /** Local checkpoints deleted while the current event was handled: their chunks are collected after it. */
+    private int discarded;
+
+    /**
+     * Deletes the chunks of incremental checkpoints no checkpoint in the store uses any more, after {@code why} left
+     * some unused, and counts them in the run report; also when this job writes whole pieces, since the store may hold
+     * the incremental checkpoints of the run it resumed. A failed collection deleted nothing in use: it is logged and
+     * the job runs on.
+     */
+    private void collectGarbage(String why) {
+        try {
+            CheckpointStore.Collected c = store.collectGarbage();
+            report.chunksCollected(c.chunks(), c.bytes());
+            if (c.chunks() > 0) {
+                log("collected " + c.chunks() + " unused chunks (" + RunReport.size(c.bytes()) + ") after " + why);
+            }
+        } catch (CheckpointStoreException e) {
+            log("could not collect unused chunks after " + why + " (nothing in use was deleted): " + e.getMessage());
+            report.warning("chunk garbage collection failed: " + e.getMessage());
         }
     }
 

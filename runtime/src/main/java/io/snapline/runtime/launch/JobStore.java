@@ -50,7 +50,7 @@ record JobStore(CheckpointStore store, Path dir, StoreLock lock, JobFingerprint 
             throw new UsageException(e.getMessage());
         }
         try {
-            CheckpointStore store = new FileCheckpointStore(dir, fingerprint);
+            CheckpointStore store = new FileCheckpointStore(dir, fingerprint, settings.incremental());
             RestartPoint restore = options.resume() != null
                     ? resumePoint(options, policy, store, fingerprint, dir, err, warn)
                     : requireEmpty(store, dir, options.np());

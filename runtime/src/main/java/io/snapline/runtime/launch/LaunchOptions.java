@@ -63,6 +63,7 @@ import java.util.regex.Pattern;
  * @param cluster        {@code --cluster NAME@HOST:PORT}: run the ranks on that cluster's agents, or null for this host
  * @param secretFile     {@code --secret-file}: the cluster's secret, or null
  * @param ranksPerHost   {@code --ranks-per-host}: ranks on each agent, or 0 to place them by free slots
+ * @param incremental    {@code --incremental}: checkpoints written as content-addressed chunks, only new ones written
  */
 public record LaunchOptions(
         int np,
@@ -88,7 +89,8 @@ public record LaunchOptions(
         Compression compress,
         String cluster,
         String secretFile,
-        int ranksPerHost) {
+        int ranksPerHost,
+        boolean incremental) {
 
     /** The policy a job runs with when {@code --checkpoint} is not given. */
     public static final String NO_POLICY = NonePolicy.NAME;
@@ -143,6 +145,8 @@ public record LaunchOptions(
             "  --store DIR           checkpoint directory (default ./snapline-checkpoints/<job-id>)",
             "  --compress C          compress each rank's program state in checkpoints: none (default), lz4 (fast)",
             "                        or zstd (smaller); arrays of 8-byte numbers are byte-shuffled first when that pays",
+            "  --incremental         write checkpoints incrementally: each rank's piece is cut into content-defined",
+            "                        chunks kept once in the store; only chunks the store lacks are written",
             "  --inject-failure F    rank=R,after=5s | rank=R,point=K | rank=R,during-checkpoint=K | random,seed=S,count=C",
             "  --max-restarts K      give up after K restarts (default " + DEFAULT_MAX_RESTARTS + ")",
             "  --resume DIR          continue a job from the checkpoints in DIR (same program, arguments, policy, -np)",
@@ -215,7 +219,7 @@ public record LaunchOptions(
             Map.entry("--max-restarts", true),
             Map.entry("--resume", true), Map.entry("--report", true), Map.entry("--jvm-opts", true),
             Map.entry("--failure-timeout", true), Map.entry("--checkpoint-timeout", true),
-            Map.entry("--allow-new-args", false),
+            Map.entry("--allow-new-args", false), Map.entry("--incremental", false),
             Map.entry("--cluster", true), Map.entry("--secret-file", true), Map.entry("--ranks-per-host", true),
             Map.entry("-h", false), Map.entry("--help", false), Map.entry("--version", false));
 
@@ -298,7 +302,8 @@ public record LaunchOptions(
      * options; two checkpoints are kept.
      */
     public PolicySettings policySettings() {
-        return new PolicySettings(checkpoint, interval, 2, checkpointTimeout, policyOptions, auto, compress);
+        return new PolicySettings(checkpoint, interval, 2, checkpointTimeout, policyOptions, auto, compress,
+                incremental);
     }
 
     /** Whether {@code --interval auto} was given. */
@@ -340,6 +345,7 @@ public record LaunchOptions(
         private String cluster;
         private String secretFile;
         private int ranksPerHost;
+        private boolean incremental;
 
         Parser(Map<String, CheckpointPolicy> installed, String[] argv) {
             this.argv = argv;
@@ -392,7 +398,7 @@ public record LaunchOptions(
             LaunchOptions o = new LaunchOptions(np, device, cp, jar, main, List.copyOf(args), tag, checkpoint, interval,
                     automatic, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts, failureTimeout,
                     checkpointTimeout, Collections.unmodifiableMap(new LinkedHashMap<>(policyOptions)), allowNewArgs,
-                    compress, cluster, secretFile, ranksPerHost);
+                    compress, cluster, secretFile, ranksPerHost, incremental);
             try {
                 policy.validate(o.policySettings());
             } catch (IllegalArgumentException e) {
@@ -466,6 +472,7 @@ public record LaunchOptions(
                 }
                 case "--secret-file" -> secretFile = nonEmpty(flag, v);
                 case "--ranks-per-host" -> ranksPerHost = parseInt(flag, v, 1, MAX_RANKS);
+                case "--incremental" -> incremental = true;
                 case "--checkpoint" -> checkpoint = nonEmpty(flag, v);
                 case "--interval" -> {
                     if (v.equals("auto")) {
@@ -545,7 +552,7 @@ public record LaunchOptions(
             }
             if (!policy.restarts()) {
                 for (String f : List.of("--interval", "--store", "--max-restarts", "--resume", "--checkpoint-timeout",
-                        "--compress")) {
+                        "--compress", "--incremental")) {
                     if (seen.contains(f)) {
                         String choose = restarting().isEmpty() ? "and none that saves checkpoints is installed"
                                 : "(--checkpoint " + restarting() + ")";

@@ -231,7 +231,7 @@ public final class RankProcess {
         // Only to write and read this rank's own pieces: the store's lock is the launcher's, never taken or broken
         // here.
         CheckpointStore store = c.storeDirectory() == null ? null
-                : new FileCheckpointStore(Path.of(c.storeDirectory()), c.fingerprint());
+                : new FileCheckpointStore(Path.of(c.storeDirectory()), c.fingerprint(), c.settings().incremental());
         return new RankSetup(Policies.byName(c.settings().policy(), loader), c.settings(), store, c.restoreFrom(),
                 new ControlLink(control, c.restartsAlone()), c.killAtPoint(), c.killDuringWriteOf(), c.firstCheckpointId(),
                 c.incarnation());

@@ -80,6 +80,9 @@ final class ResumeCommand {
             w.add("--compress");
             w.add(o.compress().flagValue());
         }
+        if (o.incremental()) {
+            w.add("--incremental");
+        }
         if (o.checkpointTimeout() != null) {
             w.add("--checkpoint-timeout");
             w.add(duration(o.checkpointTimeout()));

@@ -74,7 +74,7 @@ final class Supervision {
         this.err = err;
         this.start = System.nanoTime();
         this.report = new RunReport(policy.name(), options.device(), options.np(), start,
-                settings.compression().flagValue());
+                settings.compression().flagValue(), settings.incremental());
         this.failures = new FailurePlan(options.injectFailures(), options.np());
         this.interval = IntervalChooser.of(settings.checkpointInterval(), start);
         if (interval.auto()) {

@@ -78,12 +78,13 @@ class RunReportTest {
         String j = report.toJson();
         assertTrue(j.contains("{\"id\": 2, \"point\": 20, \"bytes\": 2400, \"meanBlockedNanos\": 25000000, "
                 + "\"maxBlockedNanos\": 40000000, \"committedAtNanos\": 200, \"rawBytes\": 10000, "
-                + "\"backgroundNanos\": 0}"), j);
+                + "\"backgroundNanos\": 0, \"fullBytes\": 2400}"), j);
         assertTrue(j.contains(lines("  \"overhead\": {",
                 "    \"time\": {\"blockedNanos\": 80000000, \"blockedShare\": 0.080000, \"backgroundNanos\": 0},",
                 "    \"storage\": {\"committed\": 3, \"bytesWritten\": 6600, \"meanBytesPerCheckpoint\": 2200, "
                         + "\"maxBytesPerCheckpoint\": 2400, \"peakHeldBytes\": 6600, \"compression\": \"lz4\", "
-                        + "\"rawBytes\": 26800, \"storedBytesWithRaw\": 6600, \"compressionRatio\": 4.060606}",
+                        + "\"rawBytes\": 26800, \"storedBytesWithRaw\": 6600, \"fullBytes\": 6600, "
+                        + "\"incremental\": false, \"compressionRatio\": 4.060606}",
                 "  },")), j);
         assertTrue(j.contains("\"bytesWritten\": 6600,\n  \"blockedShare\": 0.080000,"), "existing fields stay: " + j);
         assertFalse(j.contains("dedup"), "no incremental checkpoints, so no deduplication to report: " + j);
@@ -119,11 +120,38 @@ class RunReportTest {
         assertFalse(s.contains("ratio"), s);
         String j = report.toJson();
         assertTrue(j.contains("{\"rank\": 0, \"index\": 1, \"point\": 5, \"bytes\": 500, \"blockedNanos\": 2000000, "
-                + "\"committedAtNanos\": 10, \"rawBytes\": 500, \"backgroundNanos\": 7000000}"), j);
+                + "\"committedAtNanos\": 10, \"rawBytes\": 500, \"backgroundNanos\": 7000000, \"fullBytes\": 500}"), j);
         assertTrue(j.contains("{\"rank\": 1, \"index\": 2, \"point\": 10, \"bytes\": 800, \"blockedNanos\": 0, "
-                + "\"committedAtNanos\": 50, \"rawBytes\": -1, \"backgroundNanos\": 0}"), j);
-        assertTrue(j.contains("\"compression\": \"none\", \"rawBytes\": 1800, \"storedBytesWithRaw\": 1800}"), j);
+                + "\"committedAtNanos\": 50, \"rawBytes\": -1, \"backgroundNanos\": 0, \"fullBytes\": -1}"), j);
+        assertTrue(j.contains("\"compression\": \"none\", \"rawBytes\": 1800, \"storedBytesWithRaw\": 1800, "
+                + "\"fullBytes\": 1800, \"incremental\": false}"), j);
         assertFalse(j.contains("compressionRatio"), j);
+    }
+
+    @Test
+    void shouldCountTheBytesReallyWrittenAndShowTheDedupRatioWhenCheckpointsAreIncremental() {
+        RunReport report = new RunReport("coordinated", "shm", 2, 0, "none", true);
+        for (int r = 0; r < 2; r++) { // the first writes every chunk, the second a tenth of them
+            report.pieceWritten(r, new PieceWritten(false, 1, 10_100, 10_000, MS, false, 10_000));
+        }
+        RunReport.Checkpoint first = report.checkpoint(1, 10, 200, new long[] {MS, MS}, 100);
+        for (int r = 0; r < 2; r++) {
+            report.pieceWritten(r, new PieceWritten(false, 2, 1_100, 10_000, MS, false, 10_000));
+        }
+        RunReport.Checkpoint second = report.checkpoint(2, 20, 200, new long[] {MS, MS}, 200);
+        report.chunksCollected(3, 3_000);
+        report.finish("completed", 1000 * MS);
+
+        assertEquals(20_200, first.bytes(), "the chunk lists and every chunk");
+        assertEquals(2_200, second.bytes(), "the chunk lists and the new chunks");
+        RunReport.Overhead o = report.overhead();
+        assertEquals(22_400, o.bytesWritten());
+        assertEquals(40_000, o.fullBytes());
+        assertEquals(40_000.0 / 22_400, o.dedupRatio(), 1e-12);
+        assertTrue(report.summary().contains("; incremental, dedup ratio 1.79 (39.1 KiB written whole), 3 unused "
+                + "chunks (2.9 KiB) collected"), report.summary());
+        assertTrue(report.toJson().contains("\"fullBytes\": 40000, \"incremental\": true, \"dedupRatio\": 1.785714, "
+                + "\"chunksCollected\": 3, \"chunkBytesCollected\": 3000}"), report.toJson());
     }
 
     @Test

@@ -450,4 +450,15 @@ class LaunchOptionsTest {
         assertTrue(nothingSaved.getMessage().startsWith("--compress needs a checkpoint policy"),
                 nothingSaved.getMessage());
     }
+
+    @Test
+    void shouldCarryIncrementalToThePolicySettingsOfEveryPolicyThatSavesCheckpoints() {
+        assertTrue(parse("-np", "2", "--checkpoint", "stepper", "--incremental", "Main").policySettings()
+                .incremental());
+        assertFalse(parse("-np", "2", "--checkpoint", "stepper", "Main").policySettings().incremental());
+        UsageException nothingSaved = assertThrows(UsageException.class, () -> parse("-np", "2", "--incremental",
+                "Main"));
+        assertTrue(nothingSaved.getMessage().startsWith("--incremental needs a checkpoint policy"),
+                nothingSaved.getMessage());
+    }
 }

@@ -24,13 +24,15 @@ import java.util.zip.CRC32C;
  *     RECOVERY-LINE                     the floor: the line below which local checkpoints were deleted (below)
  *   set-aside/local/rank-00003/         local checkpoints a restart could not use but kept (valid ones that a damaged
  *                                       neighbour made unusable, damaged ones for inspection); never read
+ *   chunks/                             the chunks of incremental pieces, with intents and trash (ChunkStore)
  *   *.tmp                               anywhere: an interrupted write, ignored and deleted on restart
  *
  * Piece file (big-endian):
  *   offset size  field
  *        0    4  magic 0x534E5043 ("SNPC")
  *        4    2  format version (2)
- *        6    2  reserved, 0
+ *        6    2  flags: bit 0 set: the payload is a chunk list (an incremental piece, see ChunkList and
+ *                ChunkStore); other bits 0
  *        8    8  checkpoint id
  *       16    4  rank
  *       20    4  fingerprint length f
@@ -65,6 +67,10 @@ public final class CheckpointFormatDescriptor {
     public static final int PIECE_MAGIC = 0x534E5043;
     public static final short FORMAT_VERSION = 2;
     public static final int PIECE_HEADER_SIZE = 44;
+    /** Piece header flag: the payload is a {@link ChunkList}, the real payload is in the store's chunks. */
+    static final int FLAG_CHUNK_LIST = 1;
+    /** The piece header flags this build reads. */
+    static final int KNOWN_FLAGS = FLAG_CHUNK_LIST;
     /** The format before job fingerprints: a 36-byte piece header whose CRC32C covers bytes 0..31. */
     static final short FORMAT_VERSION_1 = 1;
     public static final String MANIFEST_FILE = "MANIFEST";
@@ -262,12 +268,30 @@ public final class CheckpointFormatDescriptor {
      * with: a local checkpoint's own header is its reference) and returns its payload.
      */
     static byte[] verifyLocalPiece(String where, byte[] file, CheckpointId id, int rank) {
+        return whole(where, verifyLocalPieceFile(where, file, id, rank));
+    }
+
+    /** A verified piece: its header and its payload (a {@link ChunkList} when the header says so). */
+    record VerifiedPiece(PieceHeader header, byte[] payload) {
+    }
+
+    /** {@link #verifyLocalPiece(String, byte[], CheckpointId, int)} for a store that reads incremental pieces too. */
+    static VerifiedPiece verifyLocalPieceFile(String where, byte[] file, CheckpointId id, int rank) {
         PieceHeader h = PieceHeader.parse(where, file, id, rank);
         long expected = h.fileSize();
         if (file.length != expected) {
             throw corrupt(where, "is " + file.length + " bytes, its header says " + expected + " (torn write?)");
         }
-        return h.payload(where, file);
+        return new VerifiedPiece(h, h.payload(where, file));
+    }
+
+    /** The payload of a piece that must hold its payload whole (a store without chunks reads no incremental piece). */
+    private static byte[] whole(String where, VerifiedPiece piece) {
+        if (piece.header().chunked()) {
+            throw corrupt(where, "is an incremental piece (a chunk list), which only the file store that keeps its "
+                    + "chunks can read");
+        }
+        return piece.payload();
     }
 
     /** The file name of {@code rank}'s piece. */
@@ -297,8 +321,13 @@ public final class CheckpointFormatDescriptor {
      * and a payload of {@code length} bytes with CRC32C {@code payloadCrc}.
      */
     static byte[] pieceHeader(CheckpointId id, int rank, byte[] fingerprint, long length, int payloadCrc) {
+        return pieceHeader(id, rank, fingerprint, length, payloadCrc, 0);
+    }
+
+    /** {@link #pieceHeader(CheckpointId, int, byte[], long, int)} with header {@code flags}. */
+    static byte[] pieceHeader(CheckpointId id, int rank, byte[] fingerprint, long length, int payloadCrc, int flags) {
         ByteBuffer header = ByteBuffer.allocate(PIECE_HEADER_SIZE);
-        header.putInt(PIECE_MAGIC).putShort(FORMAT_VERSION).putShort((short) 0)
+        header.putInt(PIECE_MAGIC).putShort(FORMAT_VERSION).putShort((short) flags)
                 .putLong(id.value()).putInt(rank).putInt(fingerprint.length).putLong(length).putInt(payloadCrc)
                 .putInt(crc32c(fingerprint, 0, fingerprint.length));
         header.putInt(crc32c(header.array(), 0, PIECE_HEADER_SIZE - 4));
@@ -320,6 +349,11 @@ public final class CheckpointFormatDescriptor {
      * @throws CheckpointStoreException saying what does not match
      */
     static byte[] verifyPiece(String where, byte[] file, CheckpointId id, PieceRef ref) {
+        return whole(where, verifyPieceFile(where, file, id, ref));
+    }
+
+    /** {@link #verifyPiece} for a store that reads incremental pieces too. */
+    static VerifiedPiece verifyPieceFile(String where, byte[] file, CheckpointId id, PieceRef ref) {
         if (file.length != ref.size()) {
             throw corrupt(where, "is " + file.length + " bytes, the manifest says " + ref.size()
                     + " (torn write?)");
@@ -331,7 +365,7 @@ public final class CheckpointFormatDescriptor {
         if (h.payloadCrc() != ref.crc32c()) {
             throw corrupt(where, "has a payload checksum mismatch");
         }
-        return h.payload(where, file);
+        return new VerifiedPiece(h, h.payload(where, file));
     }
 
     /** How many bytes a streaming verification reads at a time. */
@@ -352,6 +386,9 @@ public final class CheckpointFormatDescriptor {
         ByteBuffer header = ByteBuffer.allocate((int) Math.min(PIECE_HEADER_SIZE, Math.max(0, fileSize)));
         readFully(in, header);
         PieceHeader h = PieceHeader.parse(where, header.array(), id, rank);
+        if (h.chunked()) {
+            throw corrupt(where, "is an incremental piece: verify its chunk list and its chunks instead");
+        }
         if (fileSize != h.fileSize()) {
             throw corrupt(where, "is " + fileSize + " bytes, its header says " + h.fileSize() + " (torn write?)");
         }

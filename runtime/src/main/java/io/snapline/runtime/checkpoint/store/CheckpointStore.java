@@ -14,4 +14,20 @@ public interface CheckpointStore extends PieceStore, ManifestStore, LocalCheckpo
      */
     default void deleteInterruptedWrites() {
     }
+
+    /**
+     * Deletes what no piece in the store uses any more (the chunks of incremental pieces), once retention or a deleted
+     * local checkpoint has left it unused; called by the coordinator only. A store that shares nothing between pieces
+     * frees nothing.
+     *
+     * @throws CheckpointStoreException if the collection fails (it then deleted nothing a piece uses)
+     */
+    default Collected collectGarbage() {
+        return Collected.NOTHING;
+    }
+
+    /** What {@link #collectGarbage()} freed. */
+    record Collected(int chunks, long bytes) {
+        public static final Collected NOTHING = new Collected(0, 0);
+    }
 }

@@ -18,13 +18,21 @@ import java.util.stream.Stream;
  * The durable store: one owner-only directory per checkpoint under the {@code --store} directory, pieces and
  * MANIFEST written atomically and checksummed as {@link CheckpointFormatDescriptor} describes, each recording the job's
  * fingerprint. Several instances (one per rank process) may share a directory; only the coordinator's instance
- * commits, recovers and retains. Which job may use the directory is {@link StoreLock}'s business, not this class's.
+ * commits, recovers, retains and collects garbage. Opened for incremental writes ({@code --incremental}), it cuts each
+ * piece's payload into chunks kept once in {@code chunks/} ({@link ChunkStore}) and writes as the piece the list of
+ * them ({@link ChunkList}); it reads pieces of both kinds whichever way it was opened. Which job may use the directory
+ * is {@link StoreLock}'s business, not this class's.
  */
 public final class FileCheckpointStore implements CheckpointStore {
 
     private final Path root;
     private final JobFingerprint fingerprint;
     private final byte[] fingerprintBytes;
+    /** Whether pieces are written as chunk lists ({@code --incremental}). */
+    private final boolean incremental;
+    private final ChunkStore chunks;
+    /** Held by a garbage collection and by moves of pieces (set aside), so that no marking misses a moving piece. */
+    private final Object gcLock = new Object();
     /** Checkpoints {@link #latest()} found damaged: retention never counts them among those it keeps. */
     private final java.util.Set<CheckpointId> damaged = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -42,6 +50,16 @@ public final class FileCheckpointStore implements CheckpointStore {
      * piece written through it records (null: none, as {@link #FileCheckpointStore(Path)}).
      */
     public FileCheckpointStore(Path root, JobFingerprint fingerprint) {
+        this(root, fingerprint, false);
+    }
+
+    /**
+     * {@link #FileCheckpointStore(Path, JobFingerprint)}, writing incremental pieces when {@code incremental}: each
+     * piece's payload is cut into chunks, only the chunks the store does not have are written, and the piece holds
+     * the list of them. Opening moves back what an interrupted garbage collection left in {@code chunks/trash/}.
+     */
+    public FileCheckpointStore(Path root, JobFingerprint fingerprint, boolean incremental) {
+        this.incremental = incremental;
         this.fingerprint = fingerprint;
         this.fingerprintBytes = FingerprintLines.bytes(fingerprint);
         this.root = root.toAbsolutePath().normalize();
@@ -51,6 +69,7 @@ public final class FileCheckpointStore implements CheckpointStore {
             throw new CheckpointStoreException("cannot create checkpoint directory " + this.root
                     + "; pass a writable directory with --store", e);
         }
+        this.chunks = new ChunkStore(this.root.resolve(ChunkStore.DIR));
     }
 
     /** The default {@code --store} directory: {@code ./snapline-checkpoints/<jobId>}. */
@@ -80,6 +99,11 @@ public final class FileCheckpointStore implements CheckpointStore {
 
     @Override
     public PieceRef writePiece(CheckpointId id, int rank, java.nio.ByteBuffer... payload) {
+        return writePieceCounted(id, rank, payload).piece();
+    }
+
+    @Override
+    public PieceWrite writePieceCounted(CheckpointId id, int rank, java.nio.ByteBuffer... payload) {
         ensureOpen();
         if (rank < 0) {
             throw new CheckpointStoreException("rank must be non-negative, got " + rank);
@@ -92,7 +116,16 @@ public final class FileCheckpointStore implements CheckpointStore {
     public byte[] readPiece(CheckpointId id, PieceRef piece) {
         ensureOpen();
         Path file = checkpointDir(id).resolve(piece.fileName());
-        return CheckpointFormatDescriptor.verifyPiece(file.toString(), read(file, "piece"), id, piece);
+        return payload(file.toString(), CheckpointFormatDescriptor.verifyPieceFile(file.toString(), read(file, "piece"),
+                id, piece));
+    }
+
+    /** A verified piece's real payload: its own, or the chunks its chunk list names, each checked. */
+    private byte[] payload(String where, CheckpointFormatDescriptor.VerifiedPiece piece) {
+        if (!piece.header().chunked()) {
+            return piece.payload();
+        }
+        return chunks.assemble(where, ChunkList.decode(where, piece.payload()));
     }
 
     @Override
@@ -185,6 +218,11 @@ public final class FileCheckpointStore implements CheckpointStore {
 
     @Override
     public PieceRef writeLocal(int rank, long index, java.nio.ByteBuffer... payload) {
+        return writeLocalCounted(rank, index, payload).piece();
+    }
+
+    @Override
+    public PieceWrite writeLocalCounted(int rank, long index, java.nio.ByteBuffer... payload) {
         ensureOpen();
         CheckpointFormatDescriptor.requireLocal(rank, index);
         return writePieceFile(localDir().resolve(CheckpointFormatDescriptor.localRankDirName(rank)),
@@ -194,16 +232,36 @@ public final class FileCheckpointStore implements CheckpointStore {
 
     /**
      * Writes {@code payload} as the piece file {@code dir/name} (creating {@code dir}), header, fingerprint and CRC32C
-     * included.
+     * included; incrementally when the store was opened so: intent, missing chunks, the chunk list as the piece, then
+     * the intent deleted ({@link ChunkStore}).
      */
-    private PieceRef writePieceFile(Path dir, String name, CheckpointId id, int rank,
+    private PieceWrite writePieceFile(Path dir, String name, CheckpointId id, int rank,
             java.nio.ByteBuffer[] payload, String what) {
         long length = 0;
         for (java.nio.ByteBuffer p : payload) {
             length += p.remaining();
         }
+        long full = CheckpointFormatDescriptor.PIECE_HEADER_SIZE + fingerprintBytes.length + length;
+        if (!incremental) {
+            return PieceWrite.whole(writePieceFile(dir, name, id, rank, payload, 0, what));
+        }
+        ChunkList list = ChunkList.of(payload);
+        try (ChunkStore.Intent intent = chunks.begin(list)) {
+            long written = chunks.putMissing(list, payload);
+            PieceRef piece = writePieceFile(dir, name, id, rank, new java.nio.ByteBuffer[] {
+                java.nio.ByteBuffer.wrap(list.encode())}, CheckpointFormatDescriptor.FLAG_CHUNK_LIST, what);
+            return new PieceWrite(piece, piece.size() + written, full);
+        }
+    }
+
+    private PieceRef writePieceFile(Path dir, String name, CheckpointId id, int rank,
+            java.nio.ByteBuffer[] payload, int flags, String what) {
+        long length = 0;
+        for (java.nio.ByteBuffer p : payload) {
+            length += p.remaining();
+        }
         int crc = CheckpointFormatDescriptor.crc32c(payload);
-        byte[] header = CheckpointFormatDescriptor.pieceHeader(id, rank, fingerprintBytes, length, crc);
+        byte[] header = CheckpointFormatDescriptor.pieceHeader(id, rank, fingerprintBytes, length, crc, flags);
         java.nio.ByteBuffer[] parts = new java.nio.ByteBuffer[payload.length + 2];
         parts[0] = java.nio.ByteBuffer.wrap(header);
         parts[1] = java.nio.ByteBuffer.wrap(fingerprintBytes);
@@ -222,8 +280,8 @@ public final class FileCheckpointStore implements CheckpointStore {
     public byte[] readLocal(int rank, long index) {
         ensureOpen();
         Path file = localFile(rank, index);
-        return CheckpointFormatDescriptor.verifyLocalPiece(file.toString(), read(file, "local checkpoint"),
-                CheckpointId.of(index), rank);
+        return payload(file.toString(), CheckpointFormatDescriptor.verifyLocalPieceFile(file.toString(),
+                read(file, "local checkpoint"), CheckpointId.of(index), rank));
     }
 
     @Override
@@ -236,6 +294,13 @@ public final class FileCheckpointStore implements CheckpointStore {
         ensureOpen();
         Path file = localFile(rank, index);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (chunked(readUpTo(channel, CheckpointFormatDescriptor.PIECE_HEADER_SIZE))) {
+                String where = file.toString();
+                byte[] list = CheckpointFormatDescriptor.verifyLocalPieceFile(where, read(file, "local checkpoint"),
+                        CheckpointId.of(index), rank).payload();
+                return chunks.verify(where, ChunkList.decode(where, list), headBytes);
+            }
+            channel.position(0);
             return CheckpointFormatDescriptor.verifyLocalPiece(file.toString(), channel, channel.size(),
                     CheckpointId.of(index), rank, headBytes);
         } catch (NoSuchFileException e) {
@@ -329,6 +394,12 @@ public final class FileCheckpointStore implements CheckpointStore {
     @Override
     public String setAsideLocal(int rank, long index) {
         ensureOpen();
+        synchronized (gcLock) {
+            return setAside(rank, index);
+        }
+    }
+
+    private String setAside(int rank, long index) {
         Path file = localFile(rank, index);
         Path dir = root.resolve(CheckpointFormatDescriptor.SET_ASIDE_DIR).resolve("local")
                 .resolve(CheckpointFormatDescriptor.localRankDirName(rank));
@@ -517,7 +588,8 @@ public final class FileCheckpointStore implements CheckpointStore {
         try {
             Manifest manifest = manifest(id);
             Path dir = checkpointDir(id);
-            return manifest.pieces().stream().allMatch(p -> sizeOrMinusOne(dir.resolve(p.fileName())) == p.size());
+            return manifest.pieces().stream().allMatch(p -> sizeOrMinusOne(dir.resolve(p.fileName())) == p.size()
+                    && chunksPresent(dir.resolve(p.fileName())));
         } catch (CheckpointStoreException e) {
             return false;
         }
@@ -547,10 +619,14 @@ public final class FileCheckpointStore implements CheckpointStore {
         }
     }
 
-    /** Deletes every {@code *.tmp} file under the store: global and local checkpoints, the floor, set-aside ones. */
+    /**
+     * Deletes every {@code *.tmp} file under the store (global and local checkpoints, the floor, set-aside ones,
+     * chunks) and every chunk intent: no writer runs.
+     */
     @Override
     public void deleteInterruptedWrites() {
         ensureOpen();
+        chunks.deleteIntents();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : walk.filter(p -> p.getFileName().toString().endsWith(CheckpointFormatDescriptor.TEMP_SUFFIX))
                     .filter(p -> !p.getFileName().toString().startsWith(".write-check-")) // another launcher's probe
@@ -591,6 +667,100 @@ public final class FileCheckpointStore implements CheckpointStore {
         } catch (IOException | UncheckedIOException e) {
             throw new CheckpointStoreException("cannot delete old checkpoint " + dir
                     + "; check permissions of the --store directory", e);
+        }
+    }
+
+    /**
+     * Whether the piece file {@code file} holds its payload, or names chunks that are all present with their lengths
+     * (a cheap check for retention; reading verifies them). False when it cannot be read.
+     */
+    private boolean chunksPresent(Path file) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (!chunked(readUpTo(channel, CheckpointFormatDescriptor.PIECE_HEADER_SIZE))) {
+                return true;
+            }
+            return chunks.present(chunkList(file));
+        } catch (IOException | CheckpointStoreException e) {
+            return false;
+        }
+    }
+
+    /** Whether a piece's first bytes {@code header} are a header saying the payload is a chunk list (not verified). */
+    private static boolean chunked(byte[] header) {
+        return header.length >= CheckpointFormatDescriptor.PIECE_HEADER_SIZE
+                && (java.nio.ByteBuffer.wrap(header).getShort(6) & CheckpointFormatDescriptor.FLAG_CHUNK_LIST) != 0;
+    }
+
+    /** The chunk list of the incremental piece {@code file}, verified (its header for the ids it records). */
+    private static ChunkList chunkList(Path file) {
+        String where = file.toString();
+        byte[] bytes = read(file, "piece");
+        PieceHeader h = PieceHeader.parseAny(where, bytes);
+        if (bytes.length != h.fileSize()) {
+            throw CheckpointFormatDescriptor.corrupt(where, "is " + bytes.length + " bytes, its header says "
+                    + h.fileSize() + " (torn write?)");
+        }
+        return ChunkList.decode(where, h.payload(where, bytes));
+    }
+
+    /**
+     * {@inheritDoc} Runs the collection of {@link ChunkStore}: the chunks no intent and no piece file in the store
+     * names (committed or not, global or local, set aside) are deleted. A piece file that fails its checks names no
+     * chunk: no restart can use it.
+     */
+    @Override
+    public Collected collectGarbage() {
+        ensureOpen();
+        if (!Files.isDirectory(chunks.directory())) {
+            return Collected.NOTHING;
+        }
+        synchronized (gcLock) {
+            return collection().run();
+        }
+    }
+
+    /** A collection of the chunks no intent and no piece in the store names, to be run step by step (tests). */
+    ChunkStore.Collection collection() {
+        return chunks.collection(this::chunksNamedByPieces);
+    }
+
+    /** The chunks the piece files in the store name now. */
+    private java.util.Set<String> chunksNamedByPieces() {
+        java.util.Set<String> named = new java.util.HashSet<>();
+        Path chunkDir = chunks.directory();
+        Path spill = scratchDirectory().orElseThrow();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.filter(p -> !p.startsWith(chunkDir) && !p.startsWith(spill))
+                    .filter(FileCheckpointStore::isPieceFileName).filter(Files::isRegularFile).toList()) {
+                try {
+                    if (chunkedFile(p)) {
+                        chunkList(p).chunks().forEach(c -> named.add(c.hash()));
+                    }
+                } catch (CheckpointStoreException e) {
+                    // damaged: never restored, so the chunks it may name are needed by no restart
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            throw new CheckpointStoreException("cannot list the pieces in " + root + " to collect unused chunks; "
+                    + "check permissions of the --store directory", e);
+        }
+        return named;
+    }
+
+    /** A piece file's name, set-aside ones ({@code .piece.1}) included; never a temporary file. */
+    private static boolean isPieceFileName(Path p) {
+        String name = p.getFileName().toString();
+        return !name.endsWith(CheckpointFormatDescriptor.TEMP_SUFFIX)
+                && (name.endsWith(".piece") || name.matches(".*\\.piece\\.[0-9]+"));
+    }
+
+    private static boolean chunkedFile(Path p) {
+        try (FileChannel channel = FileChannel.open(p, StandardOpenOption.READ)) {
+            return chunked(readUpTo(channel, CheckpointFormatDescriptor.PIECE_HEADER_SIZE));
+        } catch (NoSuchFileException e) {
+            return false; // deleted meanwhile
+        } catch (IOException e) {
+            throw new CheckpointStoreException("cannot read piece " + p, e);
         }
     }
 

@@ -22,6 +22,11 @@ public interface LocalCheckpointStore {
      */
     PieceRef writeLocal(int rank, long index, ByteBuffer... payload);
 
+    /** {@link #writeLocal}, saying also how many bytes the write really put in the store (see {@link PieceWrite}). */
+    default PieceWrite writeLocalCounted(int rank, long index, ByteBuffer... payload) {
+        return PieceWrite.whole(writeLocal(rank, index, payload));
+    }
+
     /**
      * Reads rank {@code rank}'s local checkpoint {@code index}, verifying header, size and CRC32C.
      *

@@ -57,6 +57,21 @@ final class OwnerOnlyFiles {
     static void writeAtomically(Path target, ByteBuffer... parts) throws IOException {
         Path temp = target.resolveSibling(target.getFileName() + CheckpointFormatDescriptor.TEMP_SUFFIX);
         Files.deleteIfExists(temp);
+        writeVia(temp, target, parts);
+    }
+
+    /**
+     * {@link #writeAtomically(Path, ByteBuffer...)} through a temporary file of a name no other writer uses
+     * ({@code <name>.<random>.tmp}), for files that writers in several processes may write at once with the same
+     * content (chunks): each renames its own complete file over the other's.
+     */
+    static void writeAtomicallyAlongsideOthers(Path target, ByteBuffer... parts) throws IOException {
+        Path temp = target.resolveSibling(target.getFileName() + "." + java.util.UUID.randomUUID()
+                + CheckpointFormatDescriptor.TEMP_SUFFIX);
+        writeVia(temp, target, parts);
+    }
+
+    private static void writeVia(Path temp, Path target, ByteBuffer... parts) throws IOException {
         FileAttribute<?>[] attributes = ownerOnly();
         try (FileChannel channel = FileChannel.open(temp,
                 Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attributes)) {

@@ -8,7 +8,7 @@ import java.util.List;
  * A verified piece header (layout in {@link CheckpointFormatDescriptor}): magic, format version, header checksum, and
  * the checkpoint and rank it must belong to are checked by {@link #parse}.
  */
-record PieceHeader(int fingerprintLength, long payloadLength, int payloadCrc, int fingerprintCrc) {
+record PieceHeader(int flags, int fingerprintLength, long payloadLength, int payloadCrc, int fingerprintCrc) {
     private static final int V1_HEADER_SIZE = 36;
 
     /**
@@ -29,7 +29,7 @@ record PieceHeader(int fingerprintLength, long payloadLength, int payloadCrc, in
         ByteBuffer h = ByteBuffer.wrap(file, 0, CheckpointFormatDescriptor.PIECE_HEADER_SIZE);
         int magic = h.getInt();
         h.getShort();
-        h.getShort();
+        int flags = h.getShort() & 0xffff;
         long headerId = h.getLong();
         int headerRank = h.getInt();
         int f = h.getInt();
@@ -47,7 +47,32 @@ record PieceHeader(int fingerprintLength, long payloadLength, int payloadCrc, in
             throw CheckpointFormatDescriptor.corrupt(where, "belongs to checkpoint " + headerId + " rank " + headerRank
                     + " with " + length + " payload bytes, expected checkpoint " + id + " rank " + rank);
         }
-        return new PieceHeader(f, length, payloadCrc, fingerprintCrc);
+        if ((flags & ~CheckpointFormatDescriptor.KNOWN_FLAGS) != 0) {
+            throw CheckpointFormatDescriptor.corrupt(where, String.format("has header flags 0x%04x, which this build "
+                    + "does not know (written by a later Snapline?)", flags));
+        }
+        return new PieceHeader(flags, f, length, payloadCrc, fingerprintCrc);
+    }
+
+    /**
+     * {@link #parse} for a piece whose checkpoint and rank are not known beforehand (one set aside under another
+     * name): the header's own are taken.
+     */
+    static PieceHeader parseAny(String where, byte[] file) {
+        if (file.length < CheckpointFormatDescriptor.PIECE_HEADER_SIZE) {
+            throw CheckpointFormatDescriptor.corrupt(where, "is " + file.length
+                    + " bytes, shorter than the piece header (torn write?)");
+        }
+        long id = ByteBuffer.wrap(file).getLong(8);
+        if (id < 1) {
+            throw CheckpointFormatDescriptor.corrupt(where, "has checkpoint id " + id + " in its header");
+        }
+        return parse(where, file, CheckpointId.of(id), ByteBuffer.wrap(file).getInt(16));
+    }
+
+    /** Whether the payload is a {@link ChunkList} (an incremental piece). */
+    boolean chunked() {
+        return (flags & CheckpointFormatDescriptor.FLAG_CHUNK_LIST) != 0;
     }
 
     /** A piece whose version field is not this build's: an older or newer format, or a damaged header. */

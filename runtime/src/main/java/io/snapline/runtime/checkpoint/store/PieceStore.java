@@ -22,6 +22,14 @@ public interface PieceStore {
     }
 
     /**
+     * {@link #writePiece(CheckpointId, int, java.nio.ByteBuffer...)}, saying also how many bytes the write really put
+     * in the store (an incremental store writes only the chunks it does not have).
+     */
+    default PieceWrite writePieceCounted(CheckpointId id, int rank, java.nio.ByteBuffer... payload) {
+        return PieceWrite.whole(writePiece(id, rank, payload));
+    }
+
+    /**
      * Reads the payload of {@code piece} of checkpoint {@code id}, verifying size, header and CRC32C.
      *
      * @throws CheckpointStoreException if the piece is missing, torn or corrupt

@@ -101,6 +101,9 @@ class ControlChannelTest {
                         Map.of(), new io.snapline.runtime.checkpoint.Interval.Auto(
                                 io.snapline.runtime.checkpoint.Interval.Formula.WONG_FRANKLIN, Duration.ofHours(6),
                                 0.3)), "/s", null, 1, null, 0, 0, 0, false),
+                new ControlMessage.CheckpointSetup(new PolicySettings("coordinated", null, 2, Duration.ofSeconds(3),
+                        Map.of(), null, io.snapline.runtime.checkpoint.Compression.NONE, true), "/s", null, 1, null, 0,
+                        0, 0, false),
                 new ControlMessage.Ready(),
                 new ControlMessage.Leaving(),
                 new ControlMessage.Leave(),
@@ -108,6 +111,7 @@ class ControlChannelTest {
                 new ControlMessage.Restored(7, 21, 1_234_567_890_123L),
                 new ControlMessage.PieceWritten(new PieceWritten(false, 7, 4096, 65_536, 3_000_000L, true)),
                 new ControlMessage.PieceWritten(new PieceWritten(true, 12, 100, 100, 0, false)),
+                new ControlMessage.PieceWritten(new PieceWritten(true, 13, 150, 9_000, 0, true, 8_000)),
                 new ControlMessage.Finalizing(),
                 new ControlMessage.KillRequest(true, "injected failure at safe point 12"),
                 new ControlMessage.KillRequest(false, "injected failure while writing checkpoint 4"),
@@ -127,12 +131,12 @@ class ControlChannelTest {
 
     @Test
     void shouldRejectSetupWhenItsRestoreKindIsUnknown() throws IOException {
-        // type, policy "x", interval -1, retain 1, stall 1 ns, one option "n"="", no auto, no compression, no store,
-        // restore kind 7
-        ByteBuffer f = ByteBuffer.allocate(4 + 1 + 5 + 8 + 4 + 8 + 4 + 5 + 4 + 1 + 1 + 1 + 1 + 8 + 8);
+        // type, policy "x", interval -1, retain 1, stall 1 ns, one option "n"="", no auto, no compression, not
+        // incremental, no store, restore kind 7
+        ByteBuffer f = ByteBuffer.allocate(4 + 1 + 5 + 8 + 4 + 8 + 4 + 5 + 4 + 1 + 1 + 1 + 1 + 1 + 8 + 8);
         f.putInt(f.capacity() - 4).put(ControlMessage.CHECKPOINT_SETUP).putInt(1).put((byte) 'x').putLong(-1)
                 .putInt(1).putLong(1).putInt(1).putInt(1).put((byte) 'n').putInt(0).put((byte) 0).put((byte) 0)
-                .put((byte) 0).put((byte) 7)
+                .put((byte) 0).put((byte) 0).put((byte) 7)
                 .putLong(0).putLong(0).flip();
         client.write(f);
         IOException e = assertThrows(IOException.class, () -> b.receive(ControlChannel.MAX_FRAME));

@@ -1,0 +1,148 @@
+package io.snapline.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.runtime.testing.MpiRun;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --incremental}: Heat2D on a plate whose lower half stays cold for the whole run, so most of each rank's state
+ * is the same from one checkpoint to the next. A job restarted from incremental checkpoints (every rank, or one rank
+ * alone under message logging) prints what a run without failures prints, every checkpoint after a rank's first writes
+ * fewer bytes than its pieces written whole would take, and the store holds chunks. {@link MasterWorker} survives
+ * every kind of failure under every policy with incremental checkpoints.
+ */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
+class IncrementalCheckpointsTest {
+    private static final Pattern GLOBAL = Pattern.compile("\\{\"id\": (\\d+), \"point\": \\d+, \"bytes\": (\\d+), "
+            + "[^{}]*\"fullBytes\": (-?\\d+)\\}");
+    private static final Pattern LOCAL = Pattern.compile("\\{\"rank\": (\\d+), \"index\": (\\d+), \"point\": \\d+, "
+            + "\"bytes\": (\\d+), [^{}]*\"fullBytes\": (-?\\d+)\\}");
+    private static final String[] PROGRAM = {"768", "100", "--verify"};
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRestartEveryRankFromIncrementalCheckpointsAndWriteLessThanWholePieces() throws IOException {
+        String json = restartFrom(List.of("--checkpoint", "coordinated", "--every", "20"), "rank=1,point=50");
+        List<long[]> rows = rows(json, GLOBAL);
+        assertTrue(rows.size() >= 3, json);
+        for (int i = 1; i < rows.size(); i++) {
+            long[] r = rows.get(i);
+            assertTrue(r[0] < r[1], "checkpoint " + i + " wrote " + r[0] + " of " + r[1] + " bytes: " + json);
+        }
+    }
+
+    @Test
+    void shouldRestartOneRankAloneFromItsIncrementalCheckpointsAndWriteLessThanWholePieces() throws IOException {
+        String json = restartFrom(List.of("--checkpoint", "independent", "--logging", "pessimistic", "--every", "20"),
+                "rank=1,point=50");
+        Map<Long, List<long[]>> byRank = new HashMap<>();
+        Matcher m = LOCAL.matcher(json);
+        while (m.find()) {
+            byRank.computeIfAbsent(Long.parseLong(m.group(1)), k -> new ArrayList<>())
+                    .add(new long[] {Long.parseLong(m.group(3)), Long.parseLong(m.group(4))});
+        }
+        assertEquals(4, byRank.size(), json);
+        int later = 0;
+        for (List<long[]> rows : byRank.values()) {
+            for (int i = 1; i < rows.size(); i++) {
+                long[] r = rows.get(i);
+                if (r[1] >= 0) {
+                    assertTrue(r[0] < r[1], "a local checkpoint wrote " + r[0] + " of " + r[1] + " bytes: " + json);
+                    later++;
+                }
+            }
+        }
+        assertTrue(later > 0, json);
+    }
+
+    @Test
+    void shouldRestartFromIncrementalCheckpointsWhenARankDiesWhileWritingItsChunks() throws IOException {
+        String json = restartFrom(List.of("--checkpoint", "coordinated", "--every", "20"),
+                "rank=2,during-checkpoint=3");
+        assertTrue(rows(json, GLOBAL).size() >= 3, json);
+    }
+
+    /**
+     * {@link MasterWorker} (wildcard receives, {@code Iprobe}, {@code Waitany}, ranks at different rates) under every
+     * restarting policy with {@code --incremental}, each kind of failure of {@link IrregularProgramsTest} once: the
+     * failure-free output every time.
+     */
+    @TestFactory
+    Stream<DynamicTest> shouldPrintTheFailureFreeOutputOfMasterWorkerUnderEveryPolicyWithIncrementalCheckpoints() {
+        String[] farm = {"120", "200000"};
+        return IrregularProgramsTest.POLICIES.stream().map(p -> DynamicTest.dynamicTest("MasterWorker under "
+                + p.name(), () -> {
+                    List<String> clean = MpiRun.ok(4, MasterWorker.class, farm).lines();
+                    for (IrregularProgramsTest.Failures f : IrregularProgramsTest.failures(0, 2, 3, 40, 1)) {
+                        List<String> flags = new ArrayList<>(p.flags());
+                        flags.addAll(List.of("--incremental", "--max-restarts", "4", "--store",
+                                dir.resolve(p.name() + "-" + System.nanoTime()).toString()));
+                        f.specs().forEach(spec -> flags.addAll(List.of("--inject-failure", spec)));
+                        MpiRun.Outcome o = MpiRun.run(4, flags, MasterWorker.class, farm);
+                        String what = "MasterWorker under " + p.name() + " --incremental, failing " + f.name() + "\n";
+                        assertTrue(o.result().succeeded(), what + o.err() + o.result().failures());
+                        assertEquals(clean, o.lines(), what + o.err());
+                        assertFalse(o.err().contains("restarts: 0\n"), "the failure did not strike: " + what + o.err());
+                    }
+                }));
+    }
+
+    /** Runs Heat2D with {@code policy}, {@code --incremental} and {@code failure}; returns the JSON report. */
+    private String restartFrom(List<String> policy, String failure) throws IOException {
+        MpiRun.Outcome clean = MpiRun.ok(4, Heat2D.class, PROGRAM);
+        Path store = dir.resolve("store");
+        Path report = dir.resolve("report.json");
+        List<String> flags = new ArrayList<>(policy);
+        flags.addAll(List.of("--incremental", "--store", store.toString(), "--inject-failure", failure, "--report",
+                report.toString()));
+        MpiRun.Outcome o = MpiRun.run(4, flags, Heat2D.class, PROGRAM);
+
+        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
+        assertEquals(clean.lines(), o.lines(), o.err());
+        assertTrue(o.err().contains("restarts: 1"), o.err());
+        assertTrue(o.err().contains("; incremental, dedup ratio "), o.err());
+        assertTrue(chunks(store) > 0, "no chunk in " + store);
+        String json = Files.readString(report, StandardCharsets.UTF_8);
+        Matcher ratio = Pattern.compile("\"dedupRatio\": ([0-9.]+)").matcher(json);
+        assertTrue(ratio.find() && Double.parseDouble(ratio.group(1)) > 1, json);
+        assertFalse(json.contains("chunk garbage collection failed"), json);
+        return json;
+    }
+
+    /** The report's global checkpoints: bytes written, bytes written whole. */
+    private static List<long[]> rows(String json, Pattern row) {
+        List<long[]> rows = new ArrayList<>();
+        Matcher m = row.matcher(json);
+        while (m.find()) {
+            rows.add(new long[] {Long.parseLong(m.group(2)), Long.parseLong(m.group(3))});
+        }
+        return rows;
+    }
+
+    private static long chunks(Path store) throws IOException {
+        try (Stream<Path> files = Files.walk(store.resolve("chunks"))) {
+            return files.filter(f -> f.getFileName().toString().matches("[0-9a-f]{64}")).count();
+        }
+    }
+}
