@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -66,6 +67,32 @@ class AutoIntervalTest {
         assertEquals(1, count(o.err(), "interval 200.0 ms at the start"), "one start for the job, not one per attempt:\n"
                 + o.err());
         assertChosen(o.err(), "", "young: sqrt\\(2 \\* [0-9.]+ (ms|s) \\* 2\\.0 s\\)");
+    }
+
+    @Test
+    void shouldLearnTheMttfFromTheFailuresSeenAndChooseTheIntervalAgain() throws IOException {
+        MpiRun.Outcome clean = MpiRun.ok(3, Ring.class, "80", "10");
+        Path report = dir.resolve("learned.json");
+        MpiRun.Outcome o = MpiRun.run(3, List.of("--checkpoint", "coordinated", "--interval", "auto", "--mttf", "20s",
+                "--learn-mttf", "--store", dir.resolve("store").toString(), "--report", report.toString(),
+                "--inject-failure", "rank=1,point=30", "--inject-failure", "rank=2,point=60"), Ring.class, "80", "10");
+        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
+        assertEquals(clean.lines(), o.lines(), o.err());
+        assertTrue(o.err().contains("MTTF estimates (--learn-mttf): 2\n"), o.err());
+        // The report's list: (20 s + run) / (1 + 1), then / (1 + 2); with runs of seconds each is below the last. The
+        // interval chosen from each says so too.
+        Matcher m = Pattern.compile("at [0-9.]+ s: MTTF learned from (\\d) failure\\(s\\) in [0-9.]+ (?:ms|s) with the prior "
+                + "20\\.0 s: \\(20\\.0 s \\+ [0-9.]+ (?:ms|s)\\) / \\(1 \\+ \\d\\) = ([0-9.]+) s").matcher(o.err());
+        List<Double> estimates = new ArrayList<>();
+        while (m.find()) {
+            estimates.add(Double.parseDouble(m.group(2)));
+        }
+        assertEquals(2, estimates.size(), o.err());
+        assertTrue(estimates.get(0) > estimates.get(1) && estimates.get(1) < 20, estimates.toString());
+        assertTrue(o.err().matches("(?s).*\nsnaprun: interval [0-9.]+ (ms|s) (at the start|after checkpoint \\d+) "
+                + "\\(MTTF learned from 1 failure.*"), "printed as chosen: " + o.err());
+        String json = Files.readString(report);
+        assertTrue(json.contains("\"mttfLearned\": [\n    {\"how\": \"MTTF learned from 1 failure(s)"), json);
     }
 
     private static int count(String text, String part) {

@@ -25,8 +25,10 @@ public sealed interface Interval {
      * @param mttf    the mean time between failures of the job as a whole (a failure of any of its ranks)
      * @param h       Wong and Franklin's h, the average fraction of an interval lost to a failure, in (0, 1];
      *                only {@link Formula#WONG_FRANKLIN} uses it
+     * @param learn   {@code --learn-mttf}: {@code mttf} is a prior that the failures the job sees update
+     *                ({@link IntervalChooser#learnedMttf})
      */
-    record Auto(Formula formula, Duration mttf, double h) implements Interval {
+    record Auto(Formula formula, Duration mttf, double h, boolean learn) implements Interval {
         /** The default {@code --formula}. */
         public static final Formula DEFAULT_FORMULA = Formula.YOUNG;
         /** The default {@code --h}. */
@@ -47,10 +49,21 @@ public sealed interface Interval {
             }
         }
 
+        /** An MTTF that the failures seen do not change. */
+        public Auto(Formula formula, Duration mttf, double h) {
+            this(formula, mttf, h, false);
+        }
+
+        /** These settings with the MTTF {@code estimate} (learning from failures as before). */
+        public Auto withMttf(Duration estimate) {
+            return new Auto(formula, estimate, h, learn);
+        }
+
         /** The settings as the command line gives them, e.g. {@code young, MTTF 6.0 h}. */
         public String describe() {
             return formula.flag() + (formula == Formula.WONG_FRANKLIN ? " (h " + h + ")" : "") + ", MTTF "
-                    + IntervalChooser.human(mttf.toNanos());
+                    + IntervalChooser.human(mttf.toNanos()) + (learn ? " to start, learned from the failures seen"
+                    : "");
         }
     }
 

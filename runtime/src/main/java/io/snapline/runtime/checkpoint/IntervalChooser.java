@@ -3,12 +3,13 @@ package io.snapline.runtime.checkpoint;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
  * Chooses the checkpoint interval of one schedule (a job's global checkpoints, or one rank's local ones) from the
  * measured cost of its checkpoints. Pure: no threads and no clock of its own; the caller passes each cost and the time
- * it was measured at. Not thread-safe (one caller thread).
+ * it was measured at. Thread-safe: the launcher's supervisor may tell it a new MTTF while the coordinator measures.
  *
  * <p>With {@link Interval.Fixed} the interval never changes. With {@link Interval.Auto}:
  * <ul>
@@ -68,9 +69,11 @@ public final class IntervalChooser {
         }
     }
 
-    private final Interval interval;
+    private Interval interval;
     private final ArrayDeque<Long> costs = new ArrayDeque<>();
     private Choice current;
+    /** The last checkpoint measured, 0 before the first. */
+    private long lastCheckpoint;
 
     private IntervalChooser(Interval interval, long nowNanos) {
         this.interval = interval;
@@ -83,17 +86,17 @@ public final class IntervalChooser {
     }
 
     /** Whether the interval is chosen from measured costs ({@code --interval auto}). */
-    public boolean auto() {
+    public synchronized boolean auto() {
         return interval instanceof Interval.Auto;
     }
 
     /** The interval in force. */
-    public long intervalNanos() {
+    public synchronized long intervalNanos() {
         return current.intervalNanos();
     }
 
     /** The interval in force and why. */
-    public Choice current() {
+    public synchronized Choice current() {
         return current;
     }
 
@@ -102,7 +105,7 @@ public final class IntervalChooser {
      * write the write as well), measured at {@code nowNanos}. Returns the new choice when the interval in force
      * changed, null when it did not (always null for a fixed interval).
      */
-    public Choice measured(long checkpoint, long costNanos, long nowNanos) {
+    public synchronized Choice measured(long checkpoint, long costNanos, long nowNanos) {
         if (!(interval instanceof Interval.Auto a)) {
             return null;
         }
@@ -110,19 +113,62 @@ public final class IntervalChooser {
         if (costs.size() > WINDOW) {
             costs.removeFirst();
         }
+        lastCheckpoint = checkpoint;
+        Choice next = choose(a, meanCost(), costs.size(), checkpoint, nowNanos);
+        boolean first = current.afterCheckpoint() == 0;
+        return first ? put(next) : putIfChanged(next);
+    }
+
+    /**
+     * The MTTF is now estimated at {@code mttf} ({@code why}: from what); the interval is chosen again from the costs
+     * measured so far, or by the starting rule when none is. Returns the new choice when the interval in force
+     * changed by more than {@link #CHANGE}, null when it did not (always null for a fixed interval).
+     */
+    public synchronized Choice mttfEstimated(Duration mttf, String why, long nowNanos) {
+        if (!(interval instanceof Interval.Auto a)) {
+            return null;
+        }
+        Interval.Auto now = a.withMttf(mttf);
+        interval = now;
+        Choice next = costs.isEmpty() ? start(now, nowNanos) : choose(now, meanCost(), costs.size(), lastCheckpoint,
+                nowNanos);
+        return putIfChanged(new Choice(next.afterCheckpoint(), next.intervalNanos(), next.costNanos(),
+                why + "; " + next.reason(), nowNanos));
+    }
+
+    /**
+     * The MTTF estimated from a prior and the failures seen: {@code (prior + run) / (1 + failures)}, the mean of the
+     * posterior when the prior counts as one failure in {@code prior} (a gamma prior on the failure rate, exponential
+     * failures); at least {@link Interval.Auto#MIN_MTTF}.
+     */
+    public static Duration learnedMttf(Duration prior, long runNanos, int failures) {
+        long nanos = (prior.toNanos() + Math.max(0, runNanos)) / (1L + Math.max(0, failures));
+        return Duration.ofNanos(Math.max(Interval.Auto.MIN_MTTF.toNanos(), nanos));
+    }
+
+    /** How {@link #learnedMttf} came to its value, for the report. */
+    public static String describeLearned(Duration prior, long runNanos, int failures) {
+        return "MTTF learned from " + failures + " failure(s) in " + human(runNanos) + " with the prior "
+                + human(prior.toNanos()) + ": (" + human(prior.toNanos()) + " + " + human(runNanos) + ") / (1 + "
+                + failures + ") = " + human(learnedMttf(prior, runNanos, failures).toNanos());
+    }
+
+    private long meanCost() {
         long sum = 0;
         for (long c : costs) {
             sum += c;
         }
-        long tc = sum / costs.size();
-        Choice next = choose(a, tc, costs.size(), checkpoint, nowNanos);
-        boolean first = current.afterCheckpoint() == 0;
-        double change = Math.abs(next.intervalNanos() - current.intervalNanos()) / (double) current.intervalNanos();
-        if (!first && change <= CHANGE) {
-            return null;
-        }
+        return sum / costs.size();
+    }
+
+    private Choice put(Choice next) {
         current = next;
         return next;
+    }
+
+    private Choice putIfChanged(Choice next) {
+        double change = Math.abs(next.intervalNanos() - current.intervalNanos()) / (double) current.intervalNanos();
+        return change <= CHANGE ? null : put(next);
     }
 
     private static Choice start(Interval interval, long nowNanos) {

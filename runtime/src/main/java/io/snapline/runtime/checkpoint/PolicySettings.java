@@ -89,6 +89,14 @@ public record PolicySettings(String policy, Duration interval, int retain, Durat
         return interval != null ? interval : DEFAULT_INTERVAL;
     }
 
+    /** These settings with the automatic interval {@code a} instead of {@link #auto()} (which must be given). */
+    public PolicySettings withAuto(Interval.Auto a) {
+        if (auto == null || a == null) {
+            throw new IllegalArgumentException("only settings with --interval auto take another automatic interval");
+        }
+        return new PolicySettings(policy, interval, retain, stallTimeout, options, a, compression, incremental);
+    }
+
     /** How far apart checkpoints are: {@link #auto()} when given, else {@link #intervalOrDefault()} as fixed. */
     public Interval checkpointInterval() {
         return auto != null ? auto : new Interval.Fixed(intervalOrDefault());

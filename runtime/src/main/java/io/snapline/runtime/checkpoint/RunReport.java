@@ -94,6 +94,10 @@ public final class RunReport {
      * An interval put in force by {@code --interval auto}: for the job's global checkpoints ({@code rank} -1) or for
      * one rank's local ones. {@code at}: nanoseconds since the job started.
      */
+    /** Under {@code --learn-mttf}: the MTTF estimated again after a failure, and how ({@code at}: since the start). */
+    public record MttfLearned(String how, long at) {
+    }
+
     public record IntervalChosen(int rank, IntervalChooser.Choice choice, long at) {
     }
 
@@ -176,6 +180,7 @@ public final class RunReport {
     private final List<Abandoned> abandoned = new ArrayList<>();
     private final List<LogSample> logSamples = new ArrayList<>();
     private final List<IntervalChosen> intervals = new ArrayList<>();
+    private final List<MttfLearned> learned = new ArrayList<>();
     /** Per rank: how many times its program was started (every attempt starts all; a rank restarted alone, one). */
     private final int[] starts;
     private final List<String> warnings = new ArrayList<>();
@@ -307,6 +312,15 @@ public final class RunReport {
     }
 
     /** {@code --interval auto} put {@code choice} in force for rank {@code rank}'s checkpoints, or the job's (-1). */
+    /** The MTTF was estimated again at {@code nowNanos} ({@code --learn-mttf}); {@code how} says from what. */
+    public synchronized void mttfLearned(String how, long nowNanos) {
+        learned.add(new MttfLearned(how, nowNanos - start));
+    }
+
+    public synchronized List<MttfLearned> mttfLearned() {
+        return List.copyOf(learned);
+    }
+
     public synchronized void intervalChosen(int rank, IntervalChooser.Choice choice, long nowNanos) {
         intervals.add(new IntervalChosen(rank, choice, nowNanos - start));
     }
@@ -477,6 +491,12 @@ public final class RunReport {
                         i.rank() < 0 ? "" : "rank " + i.rank() + ": ", i.choice().describe()));
             }
         }
+        if (!learned.isEmpty()) {
+            s.append(String.format(Locale.ROOT, "  MTTF estimates (--learn-mttf): %d%n", learned.size()));
+            for (MttfLearned m : learned) {
+                s.append(String.format(Locale.ROOT, "    at %s: %s%n", seconds(m.at()), m.how()));
+            }
+        }
         if (!abandoned.isEmpty()) {
             s.append(String.format(Locale.ROOT, "  checkpoints abandoned: %d (the job ran on without them)%n",
                     abandoned.size()));
@@ -576,6 +596,8 @@ public final class RunReport {
                 "{\"rank\": %d, \"afterCheckpoint\": %d, \"intervalNanos\": %d, \"costNanos\": %d, "
                         + "\"reason\": %s, \"atNanos\": %d}", i.rank(), i.choice().afterCheckpoint(),
                 i.choice().intervalNanos(), i.choice().costNanos(), quote(i.choice().reason()), i.at()));
+        array(j, "mttfLearned", learned, m -> String.format(Locale.ROOT, "{\"how\": %s, \"atNanos\": %d}",
+                quote(m.how()), m.at()));
         array(j, "abandoned", abandoned, a -> String.format(Locale.ROOT,
                 "{\"id\": %d, \"reason\": %s, \"atNanos\": %d}", a.id(), quote(a.reason()), a.at()));
         overheadJson(j);

@@ -142,6 +142,8 @@ public record LaunchOptions(
             "                        estimate) or wong-franklin (sqrt(M t_c) / h)",
             "  --h H                 with --formula wong-franklin: the average fraction of an interval a failure loses,",
             "                        in (0, 1] (default 0.5)",
+            "  --learn-mttf          with --interval auto: take --mttf as a first guess and estimate the MTTF from the",
+            "                        failures the job sees, (M + run time) / (1 + failures), choosing the interval again",
             "  --store DIR           checkpoint directory (default ./snapline-checkpoints/<job-id>)",
             "  --compress C          compress each rank's program state in checkpoints: none (default), lz4 (fast)",
             "                        or zstd (smaller); arrays of 8-byte numbers are byte-shuffled first when that pays",
@@ -219,7 +221,7 @@ public record LaunchOptions(
             Map.entry("--max-restarts", true),
             Map.entry("--resume", true), Map.entry("--report", true), Map.entry("--jvm-opts", true),
             Map.entry("--failure-timeout", true), Map.entry("--checkpoint-timeout", true),
-            Map.entry("--allow-new-args", false), Map.entry("--incremental", false),
+            Map.entry("--allow-new-args", false), Map.entry("--incremental", false), Map.entry("--learn-mttf", false),
             Map.entry("--cluster", true), Map.entry("--secret-file", true), Map.entry("--ranks-per-host", true),
             Map.entry("-h", false), Map.entry("--help", false), Map.entry("--version", false));
 
@@ -333,6 +335,7 @@ public record LaunchOptions(
         private Duration mttf;
         private Interval.Formula formula;
         private String h;
+        private boolean learnMttf;
         private String store;
         private final List<FailureSpec> failures = new ArrayList<>();
         private int maxRestarts = DEFAULT_MAX_RESTARTS;
@@ -495,6 +498,7 @@ public record LaunchOptions(
                     }
                 }
                 case "--h" -> h = v;
+                case "--learn-mttf" -> learnMttf = true;
                 case "--store" -> store = nonEmpty(flag, v);
                 case "--compress" -> {
                     try {
@@ -583,7 +587,7 @@ public record LaunchOptions(
         /** The settings of {@code --interval auto}, checked, or null when the interval is fixed. */
         private Interval.Auto checkAutoInterval() {
             if (!auto) {
-                for (String f : List.of("--mttf", "--formula", "--h")) {
+                for (String f : List.of("--mttf", "--formula", "--h", "--learn-mttf")) {
                     if (seen.contains(f)) {
                         String fixed = interval != null
                                 ? "--interval " + ResumeCommand.duration(interval) + " fixes the interval"
@@ -615,7 +619,7 @@ public record LaunchOptions(
                             + "failure loses), got '" + h + "'");
                 }
             }
-            return new Interval.Auto(f, mttf, hv);
+            return new Interval.Auto(f, mttf, hv, learnMttf);
         }
 
         private UsageException notInstalled(String policy) {

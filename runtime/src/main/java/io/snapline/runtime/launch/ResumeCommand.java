@@ -75,6 +75,9 @@ final class ResumeCommand {
                 w.add("--h");
                 w.add(Double.toString(o.auto().h()));
             }
+            if (o.auto().learn()) {
+                w.add("--learn-mttf");
+            }
         }
         if (o.compress() != io.snapline.runtime.checkpoint.Compression.NONE) {
             w.add("--compress");

@@ -1,6 +1,7 @@
 package io.snapline.runtime.launch;
 
 import io.snapline.runtime.checkpoint.CheckpointPolicy;
+import io.snapline.runtime.checkpoint.Interval;
 import io.snapline.runtime.checkpoint.IntervalChooser;
 import io.snapline.runtime.checkpoint.NonePolicy;
 import io.snapline.runtime.checkpoint.Policies;
@@ -20,6 +21,7 @@ import io.snapline.runtime.checkpoint.store.StoreLock;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -33,6 +35,13 @@ final class Supervision {
     private final LaunchOptions options;
     private final CheckpointPolicy policy;
     private final PolicySettings settings;
+    /**
+     * What ranks are told as they start: {@link #settings}, under {@code --learn-mttf} with the MTTF learned from the
+     * failures seen so far.
+     */
+    private volatile PolicySettings rankSettings;
+    /** Failures seen by this launch ({@code --learn-mttf}). */
+    private int failuresSeen;
     private final CheckpointStore store;
     private final Path storeDir;
     private final StoreLock lock;
@@ -65,6 +74,7 @@ final class Supervision {
         this.options = options;
         this.policy = policy;
         this.settings = settings;
+        this.rankSettings = settings;
         this.store = store;
         this.storeDir = storeDir;
         this.lock = lock;
@@ -179,7 +189,7 @@ final class Supervision {
 
     /** What rank {@code rank} is told at the start of an attempt with {@code injections}. */
     RankSetup setupFor(int rank, RankLink link, List<FailurePlan.Injection> injections) {
-        return new RankSetup(policy, settings, store, restore.rank(rank), link, FailurePlan.pointFor(injections, rank),
+        return new RankSetup(policy, rankSettings, store, restore.rank(rank), link, FailurePlan.pointFor(injections, rank),
                 FailurePlan.writeFor(injections, rank), firstId);
     }
 
@@ -303,6 +313,7 @@ final class Supervision {
         } else {
             restarts++;
             episode.clear();
+            failureSeen(detectedAt); // ranks that fail at once are one failure, as they are one restart
         }
         episode.add(rank);
         episodeEndedAt = Long.MIN_VALUE;
@@ -314,9 +325,32 @@ final class Supervision {
         return new Alone(from, first);
     }
 
+    /**
+     * Under {@code --learn-mttf}: one more failure, detected at {@code at}, changes the MTTF estimate; the
+     * job's interval is chosen again from it (reported when it changes), and ranks that start from now on are given
+     * it.
+     */
+    private void failureSeen(long at) {
+        Interval.Auto auto = settings.auto();
+        if (auto == null || !auto.learn()) {
+            return;
+        }
+        failuresSeen++;
+        long run = at - start;
+        Duration mttf = IntervalChooser.learnedMttf(auto.mttf(), run, failuresSeen);
+        String why = IntervalChooser.describeLearned(auto.mttf(), run, failuresSeen);
+        rankSettings = settings.withAuto(auto.withMttf(mttf));
+        report.mttfLearned(why, at);
+        IntervalChooser.Choice choice = interval.mttfEstimated(mttf, why, at);
+        if (choice != null) {
+            report.intervalChosen(-1, choice, at);
+        }
+        err.println("snaprun: " + (choice != null ? choice.describe() : why + "; the interval stays"));
+    }
+
     /** What rank {@code rank}, restarting alone as incarnation {@code incarnation}, is told at its start. */
     RankSetup setupAlone(int rank, Alone alone, int incarnation, RankLink link, List<FailurePlan.Injection> injections) {
-        return new RankSetup(policy, settings, store, alone.from(), link, FailurePlan.pointFor(injections, rank),
+        return new RankSetup(policy, rankSettings, store, alone.from(), link, FailurePlan.pointFor(injections, rank),
                 FailurePlan.writeFor(injections, rank), alone.firstCheckpointId(), incarnation);
     }
 
@@ -403,6 +437,7 @@ final class Supervision {
             return false;
         }
         restarts++;
+        failureSeen(detectedAt);
         restartPending = true;
         restoredRanks = 0;
         restartDetectedAt = detectedAt;

@@ -138,6 +138,47 @@ class IntervalChooserTest {
         assertEquals(young(0.405), down.intervalNanos());
     }
 
+    @Test
+    void shouldEstimateTheMttfFromThePriorAndTheFailuresSeen() {
+        // The prior counts as one failure in its MTTF: (6 h + 2 h) / (1 + 3) = 2 h.
+        assertEquals(Duration.ofHours(2), IntervalChooser.learnedMttf(SIX_HOURS, 2 * 3600 * S, 3));
+        assertEquals(Duration.ofHours(8), IntervalChooser.learnedMttf(SIX_HOURS, 2 * 3600 * S, 0),
+                "a run without failures makes them look rarer");
+        assertEquals(Interval.Auto.MIN_MTTF, IntervalChooser.learnedMttf(Duration.ofSeconds(2), S, 1000));
+        assertEquals("MTTF learned from 3 failure(s) in 2.0 h with the prior 6.0 h: (6.0 h + 2.0 h) / (1 + 3) = 2.0 h",
+                IntervalChooser.describeLearned(SIX_HOURS, 2 * 3600 * S, 3));
+    }
+
+    @Test
+    void shouldChooseAgainFromTheMeasuredCostsWhenTheMttfIsEstimatedAgain() {
+        IntervalChooser c = IntervalChooser.of(new Interval.Auto(Interval.Formula.YOUNG, SIX_HOURS, 0.5, true), now);
+        c.measured(1, 200 * MS, tick(30 * S));
+        assertEquals(young(0.200), c.intervalNanos());
+        // 6 h to 1.5 h: Young's interval halves
+        IntervalChooser.Choice again = c.mttfEstimated(Duration.ofMinutes(90), "MTTF learned from 3 failure(s)",
+                tick(60 * S));
+        assertEquals(Math.round(Math.sqrt(2 * 0.2 * 5400) * 1e9), again.intervalNanos());
+        assertEquals(1, again.afterCheckpoint(), "still from the costs measured up to checkpoint 1");
+        assertTrue(again.reason().startsWith("MTTF learned from 3 failure(s); young: sqrt(2 * 200.0 ms * 90.0 min)"),
+                again.reason());
+        // an estimate within a tenth changes nothing; later costs are weighed against the new MTTF
+        assertNull(c.mttfEstimated(Duration.ofMinutes(95), "again", tick(S)));
+        IntervalChooser.Choice next = c.measured(2, 1800 * MS, tick(60 * S));
+        assertEquals(Math.round(Math.sqrt(2 * 1.0 * 95 * 60) * 1e9), next.intervalNanos());
+    }
+
+    @Test
+    void shouldStartFromTheEstimatedMttfWhenNothingIsMeasuredYet() {
+        IntervalChooser c = IntervalChooser.of(new Interval.Auto(Interval.Formula.YOUNG, Duration.ofSeconds(100), 0.5,
+                true), now);
+        assertEquals(10 * S, c.intervalNanos(), "a tenth of the MTTF");
+        IntervalChooser.Choice again = c.mttfEstimated(Duration.ofSeconds(20), "learned", tick(S));
+        assertEquals(2 * S, again.intervalNanos());
+        assertEquals(0, again.afterCheckpoint());
+        assertNull(IntervalChooser.of(new Interval.Fixed(Duration.ofSeconds(5)), now).mttfEstimated(
+                Duration.ofSeconds(20), "learned", now), "a fixed interval stays");
+    }
+
     private static long young(double tc) {
         return Math.round(Math.sqrt(2 * tc * 6 * 3600) * 1e9);
     }

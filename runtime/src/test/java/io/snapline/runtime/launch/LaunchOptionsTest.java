@@ -186,6 +186,9 @@ class LaunchOptionsTest {
                         "--h", "0.25", "--mttf", "30s", "X").auto());
         assertEquals(1.0, parse("-np", "2", "--checkpoint", "logger", "--interval", "auto", "--formula",
                 "wong-franklin", "--h", "1", "--mttf", "30s", "X").auto().h());
+        assertEquals(new Interval.Auto(Interval.Formula.YOUNG, Duration.ofHours(6), 0.5, true),
+                parse("-np", "2", "--checkpoint", "logger", "--interval", "auto", "--mttf", "6h", "--learn-mttf", "X")
+                        .auto());
     }
 
     @Test
@@ -198,6 +201,8 @@ class LaunchOptionsTest {
         assertEquals("--formula goes with --interval auto, which chooses the interval from it; without --interval "
                 + "auto the interval is fixed (default 30s)", error("-np", "2", "--checkpoint", "logger", "--formula",
                 "daly", "X"));
+        assertEquals("--learn-mttf goes with --interval auto, which chooses the interval from it; --interval 2s fixes "
+                + "the interval", error("-np", "2", "--checkpoint", "logger", "--interval", "2s", "--learn-mttf", "X"));
         assertEquals("--h goes with --interval auto, which chooses the interval from it; without --interval auto the "
                 + "interval is fixed (default 30s)", error("-np", "2", "--checkpoint", "logger", "--h", "0.5", "X"));
     }

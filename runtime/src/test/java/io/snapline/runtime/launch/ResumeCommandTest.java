@@ -45,5 +45,9 @@ class ResumeCommandTest {
         assertEquals(o.auto(), LaunchOptions.parse(FixturePolicies.INSTALLED, "-np", "2", "--checkpoint", "logger",
                 "--interval", "auto", "--mttf", "21600s", "--formula", "wong-franklin", "--h", "0.25", "demo.Main")
                 .auto(), "the printed flags read back as given");
+        LaunchOptions learning = LaunchOptions.parse(FixturePolicies.INSTALLED, "-np", "2", "--checkpoint", "logger",
+                "--interval", "auto", "--mttf", "6h", "--learn-mttf", "--store", "/s", "demo.Main");
+        assertEquals("snaprun -np 2 --checkpoint logger --interval auto --mttf 21600s --formula young --learn-mttf "
+                + "--resume /s -cp " + HERE + " demo.Main", ResumeCommand.of(learning, Path.of("/s")));
     }
 }
