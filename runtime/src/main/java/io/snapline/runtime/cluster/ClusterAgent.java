@@ -42,7 +42,9 @@ public final class ClusterAgent implements AutoCloseable {
         try {
             member = Hazelcast.newHazelcastInstance(ClusterConfigs.member(secret.clusterName(name),
                     address.getHostAddress(), memberPort, members));
-            return new ClusterAgent(member, server, secret.sealer(AgentRecord.MAP));
+            ClusterAgent agent = new ClusterAgent(member, server, secret.sealer(AgentRecord.MAP));
+            server.tellProcesses(new AgentEnvironment(secret.clusterName(name), agent.memberAddress(), secret));
+            return agent;
         } catch (RuntimeException e) {
             if (member != null) {
                 member.shutdown();

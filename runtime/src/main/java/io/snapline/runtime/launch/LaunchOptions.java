@@ -8,6 +8,7 @@ import io.snapline.runtime.checkpoint.NonePolicy;
 import io.snapline.runtime.checkpoint.Policies;
 import io.snapline.runtime.checkpoint.PolicyOption;
 import io.snapline.runtime.checkpoint.PolicySettings;
+import io.snapline.runtime.checkpoint.store.ClusterStoreUri;
 import io.snapline.runtime.cluster.ClusterAddress;
 import java.io.File;
 import java.io.IOException;
@@ -140,7 +141,8 @@ public record LaunchOptions(
             "                        estimate) or wong-franklin (sqrt(M t_c) / h)",
             "  --h H                 with --formula wong-franklin: the average fraction of an interval a failure loses,",
             "                        in (0, 1] (default 0.5)",
-            "  --store DIR           checkpoint directory (default ./snapline-checkpoints/<job-id>)",
+            "  --store DIR           checkpoint directory (default ./snapline-checkpoints/<job-id>); with --cluster also",
+            "                        hazelcast://NAME[?backups=N]: a store kept in the cluster, N backup copies (1)",
             "  --compress C          compress each rank's program state in checkpoints: none (default), lz4 (fast)",
             "                        or zstd (smaller); arrays of 8-byte numbers are byte-shuffled first when that pays",
             "  --inject-failure F    rank=R,after=5s | rank=R,point=K | rank=R,during-checkpoint=K | random,seed=S,count=C",
@@ -516,6 +518,19 @@ public record LaunchOptions(
 
         /** Checks the cluster flags and settles the device: {@code tcp} for a cluster job, {@code shm} by default. */
         private void checkClusterFlags() {
+            for (String[] named : new String[][] {{"--store", store}, {"--resume", resume}}) {
+                if (ClusterStoreUri.isClusterStore(named[1])) {
+                    try {
+                        ClusterStoreUri.parse(named[1]);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(named[0] + " " + e.getMessage());
+                    }
+                    if (cluster == null) {
+                        throw new UsageException(named[0] + " " + named[1] + " is a store in a cluster, kept by its "
+                                + "agents: it needs --cluster NAME@HOST:PORT and --secret-file F (or name a directory)");
+                    }
+                }
+            }
             if (cluster == null) {
                 for (String f : List.of("--secret-file", "--ranks-per-host")) {
                     if (seen.contains(f)) {

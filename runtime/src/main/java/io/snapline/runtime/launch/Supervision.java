@@ -16,7 +16,7 @@ import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
 import io.snapline.runtime.checkpoint.store.JobFingerprint;
 import io.snapline.runtime.checkpoint.store.LocalCheckpointStore;
 import io.snapline.runtime.checkpoint.store.StoreDirectory;
-import io.snapline.runtime.checkpoint.store.StoreLock;
+import io.snapline.runtime.checkpoint.store.ClusterStoreUri;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -34,8 +34,9 @@ final class Supervision {
     private final CheckpointPolicy policy;
     private final PolicySettings settings;
     private final CheckpointStore store;
-    private final Path storeDir;
-    private final StoreLock lock;
+    /** Where the store is, as the user named it: a directory, or a store in the cluster. */
+    private final String storeDir;
+    private final JobStore.Held lock;
     private final JobFingerprint fingerprint;
     private final RunReport report;
     private final FailurePlan failures;
@@ -61,7 +62,7 @@ final class Supervision {
     private volatile HeldOutput output;
 
     private Supervision(LaunchOptions options, CheckpointPolicy policy, PolicySettings settings, CheckpointStore store,
-            Path storeDir, StoreLock lock, JobFingerprint fingerprint, RestartPoint restore, PrintStream err) {
+            String storeDir, JobStore.Held lock, JobFingerprint fingerprint, RestartPoint restore, PrintStream err) {
         this.options = options;
         this.policy = policy;
         this.settings = settings;
@@ -115,12 +116,12 @@ final class Supervision {
                     err);
         }
         JobStore opened = JobStore.open(options, policy, settings, jobId(options), err);
-        Supervision s = new Supervision(options, policy, settings, opened.store(), opened.dir(), opened.lock(),
+        Supervision s = new Supervision(options, policy, settings, opened.store(), opened.location(), opened.lock(),
                 opened.fingerprint(), opened.restore(), err);
         opened.warnings().forEach(s.report::warning);
         s.printHintOnInterrupt();
         err.println("snaprun: checkpoint policy " + policy.name() + " (" + policy.schedule(settings)
-                + "), checkpoints in " + opened.dir()
+                + "), checkpoints in " + opened.location()
                 + "; up to " + options.maxRestarts() + " restart(s)");
         return s;
     }
@@ -145,8 +146,12 @@ final class Supervision {
         return store != null;
     }
 
-    Path storeDir() {
-        return storeDir;
+    /**
+     * Where the ranks find the store: an absolute directory (the ranks may run in another working directory), or the
+     * store in the cluster, which each rank opens through its agent.
+     */
+    String storeLocation() {
+        return ClusterStoreUri.isClusterStore(storeDir) ? storeDir : Path.of(storeDir).toAbsolutePath().toString();
     }
 
     FailurePlan failures() {

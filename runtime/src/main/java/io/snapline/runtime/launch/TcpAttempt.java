@@ -331,7 +331,7 @@ final class TcpAttempt {
     }
 
     private ControlMessage.CheckpointSetup checkpointSetup(RankSetup s) {
-        String store = supervision.checkpointing() ? supervision.storeDir().toAbsolutePath().toString() : null;
+        String store = supervision.checkpointing() ? supervision.storeLocation() : null;
         return new ControlMessage.CheckpointSetup(s.settings(), store, supervision.fingerprint(), s.firstCheckpointId(),
                 s.restoreFrom(), s.killAtPoint(), s.killDuringWriteOf(), s.incarnation(),
                 supervision.restartsRanksAlone());
