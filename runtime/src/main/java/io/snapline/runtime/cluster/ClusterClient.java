@@ -1,8 +1,11 @@
 package io.snapline.runtime.cluster;
 
 import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import java.io.IOException;
+import java.util.function.Consumer;
 
 /** A client's connection to a cluster, through one of its agents: what it sees of the agents. */
 public final class ClusterClient implements AutoCloseable {
@@ -27,6 +30,21 @@ public final class ClusterClient implements AutoCloseable {
             throw new IOException("cannot reach cluster " + cluster.name() + " at " + cluster.member() + " (is an "
                     + "agent running there, with the same --cluster and --secret-file?): " + e.getMessage(), e);
         }
+    }
+
+    /** Tells {@code left} the member id of every agent that leaves the cluster (or is declared lost) from now on. */
+    public void onAgentLeft(Consumer<String> left) {
+        client.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent e) {
+                // a new agent's slots are read when ranks are placed
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent e) {
+                left.accept(e.getMember().getUuid().toString());
+            }
+        });
     }
 
     /** The cluster's agents now. */

@@ -120,7 +120,8 @@ public final class Launcher {
         ClusterRanks ranks;
         try {
             ClusterSecret secret = ClusterSecret.read(Path.of(options.secretFile()));
-            ranks = ClusterRanks.submit(options, supervision.policy(), secret, Supervision.jobId(options));
+            ranks = ClusterRanks.submit(options, supervision.policy(), secret, Supervision.jobId(options),
+                    line -> err.println("snaprun: " + line));
         } catch (IllegalArgumentException | IOException e) {
             throw new UsageException(e.getMessage());
         }

@@ -241,6 +241,17 @@ final class Supervision {
         return gaveUp;
     }
 
+    /**
+     * The job cannot go on because ranks that must run again have nowhere to run ({@code why}: a host was lost and
+     * the cluster's free slots are too few): it ends, and says how to resume it once there is room. Returns the
+     * reason the attempt ends with.
+     */
+    synchronized String noRoom(String why) {
+        gaveUp = true;
+        resumeFrom = store == null ? null : resumePoint();
+        return why + "; start agents or free slots, then resume the job";
+    }
+
     /** Says {@code what} on the terminal and in the run report's warnings. */
     void announce(String what) {
         err.println("snaprun: " + what);

@@ -2,8 +2,9 @@ package io.snapline.runtime.launch;
 
 import io.snapline.runtime.checkpoint.RankLink;
 import io.snapline.runtime.checkpoint.RankSetup;
-import io.snapline.runtime.engine.JobState;
+import io.snapline.runtime.cluster.NoRoomException;
 import io.snapline.runtime.cluster.RemoteProcess;
+import io.snapline.runtime.engine.JobState;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -109,6 +110,8 @@ final class TcpAttempt {
             awaitEnd();
             awaitHelpers(); // none plans, starts or stops anything once the attempt has ended
             processes.awaitPumps();
+        } catch (NoRoomException e) {
+            on(-1, new SupervisorEvent.Violation(supervision.noRoom(e.getMessage())));
         } catch (IOException e) {
             on(-1, new SupervisorEvent.Violation("cannot start the job: " + e.getMessage()));
         } catch (InterruptedException e) {
@@ -472,6 +475,11 @@ final class TcpAttempt {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                notReplaced(r);
+            } catch (NoRoomException e) {
+                if (!supervisor.ending()) {
+                    on(-1, new SupervisorEvent.Violation(supervision.noRoom(e.getMessage())));
+                }
                 notReplaced(r);
             } catch (IOException | RuntimeException e) {
                 if (!supervisor.ending()) {

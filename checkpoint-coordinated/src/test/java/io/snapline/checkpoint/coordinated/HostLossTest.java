@@ -1,0 +1,92 @@
+package io.snapline.checkpoint.coordinated;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.runtime.launch.Launcher;
+import io.snapline.runtime.testing.AgentJvms;
+import io.snapline.runtime.testing.GatedRing;
+import io.snapline.runtime.testing.MpiRun;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A coordinated job of 6 ranks on three agents, each in a JVM of its own with 3 slots (2 ranks each, one slot spare),
+ * loses a host: its agent and rank processes are SIGKILLed mid-run. The job restarts from its newest checkpoint with
+ * the lost host's ranks on the spare slots of the others and prints what a failure-free run prints.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class HostLossTest {
+    @TempDir
+    Path tmp;
+
+    /** Runs {@code snaprun} in this JVM; returns status, stdout and stderr. */
+    static String[] run(List<String> flags, String... args) {
+        List<String> argv = new ArrayList<>(List.of("-np", "6", "-cp", MpiRun.classPathOf(GatedRing.class)));
+        argv.addAll(flags);
+        argv.add(GatedRing.class.getName());
+        argv.addAll(List.of(args));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Launcher.run(argv.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new String[] {Integer.toString(status), out.toString(StandardCharsets.UTF_8),
+            err.toString(StandardCharsets.UTF_8)};
+    }
+
+    /** Whether the file store in {@code store} holds a committed checkpoint. */
+    static boolean committed(Path store) {
+        try (Stream<Path> files = Files.walk(store)) {
+            return files.anyMatch(p -> p.getFileName().toString().equals("MANIFEST"));
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return false; // being written
+        }
+    }
+
+    @Test
+    void shouldFinishWithTheFailureFreeOutputWhenAHostIsLostMidRun() throws Exception {
+        Path open = Files.createFile(tmp.resolve("open"));
+        String[] clean = run(List.of("-dev", "shm"), "12", "6", open.toString());
+        assertEquals("0", clean[0], clean[2]);
+
+        try (AgentJvms cluster = new AgentJvms(tmp)) {
+            cluster.start(3);
+            cluster.start(3);
+            AgentJvms.Agent lost = cluster.start(3);
+            cluster.await(a -> a.agents().size() == 3 && a.freeSlots() == 9, 60_000, "three agents with 9 free slots");
+            Path store = tmp.resolve("store");
+            Path gate = tmp.resolve("gate");
+            List<String> flags = new ArrayList<>(cluster.flags());
+            flags.addAll(List.of("--ranks-per-host", "2", "--failure-timeout", "10s", "--checkpoint", "coordinated", "--every", "2", "--store",
+                    store.toString()));
+            CompletableFuture<String[]> job = CompletableFuture.supplyAsync(() -> run(flags, "12", "6",
+                    gate.toString()));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!committed(store) && !job.isDone()) {
+                assertTrue(System.nanoTime() < deadline, "no checkpoint was committed within 120 s");
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            AgentJvms.kill(lost); // ranks 4 and 5 ran there; rank 0 waits at the gate, so the job cannot have ended
+            Files.createFile(gate);
+            String[] r = job.get(240, TimeUnit.SECONDS);
+
+            assertEquals("0", r[0], r[2]);
+            assertEquals(clean[1].lines().sorted().toList(), r[1].lines().sorted().toList(), r[2]);
+            assertTrue(r[2].matches("(?s).*snaprun: rank [45] failed \\(host \\S+ \\(127\\.0\\.0\\.1:\\d+\\) lost: .*"),
+                    r[2]);
+            assertTrue(r[2].matches("(?s).*snaprun: host \\S+ \\(127\\.0\\.0\\.1:\\d+\\) lost: rank\\(s\\) 4 to \\S+ "
+                    + "\\(127\\.0\\.0\\.1:\\d+\\), 5 to \\S+ \\(127\\.0\\.0\\.1:\\d+\\) from now on\n.*"), r[2]);
+        }
+    }
+}
