@@ -89,4 +89,49 @@ class HostLossTest {
                     + "\\(127\\.0\\.0\\.1:\\d+\\), 5 to \\S+ \\(127\\.0\\.0\\.1:\\d+\\) from now on\n.*"), r[2]);
         }
     }
+
+    @Test
+    void shouldEndWithTheResumeCommandWhenTheLostRanksCannotBePlacedAndResumeOnANewAgent() throws Exception {
+        Path open = Files.createFile(tmp.resolve("open"));
+        String[] clean = run(List.of("-dev", "shm"), "12", "6", open.toString());
+
+        try (AgentJvms cluster = new AgentJvms(tmp)) {
+            cluster.start(3);
+            AgentJvms.Agent lost = cluster.start(3);
+            cluster.await(a -> a.agents().size() == 2 && a.freeSlots() == 6, 60_000, "two agents with 6 free slots");
+            Path store = tmp.resolve("store");
+            Path gate = tmp.resolve("gate");
+            List<String> flags = new ArrayList<>(cluster.flags());
+            flags.addAll(List.of("--failure-timeout", "10s", "--checkpoint", "coordinated", "--every", "2"));
+            List<String> first = new ArrayList<>(flags);
+            first.addAll(List.of("--store", store.toString()));
+            CompletableFuture<String[]> job = CompletableFuture.supplyAsync(() -> run(first, "12", "6",
+                    gate.toString()));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!committed(store) && !job.isDone()) {
+                assertTrue(System.nanoTime() < deadline, "no checkpoint was committed within 120 s");
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            AgentJvms.kill(lost); // ranks 3..5 ran there, and the other agent has no room for them
+            String[] r = job.get(240, TimeUnit.SECONDS);
+
+            assertEquals("1", r[0], r[2]);
+            assertTrue(r[2].matches("(?s).*snaprun: host \\S+ \\(127\\.0\\.0\\.1:\\d+\\) lost, and rank\\(s\\) 3, 4, 5 "
+                    + "that ran there cannot be placed on the agents left: 3 rank\\(s\\) to restart need 3 free slots; "
+                    + "the 1 agent\\(s\\) left have 0 \\(waited 10 s for slots to free\\); start agents or free "
+                    + "slots, then resume the job\n.*"), r[2]);
+            assertTrue(r[2].contains("to continue the job from its newest checkpoint in " + store + ", run:\n  "),
+                    r[2]);
+            assertTrue(r[2].contains(" --resume " + store + " "), r[2]);
+
+            cluster.start(3); // a host back: its agent rejoins the cluster, and the job resumes there
+            cluster.await(a -> a.agents().size() == 2 && a.freeSlots() == 6, 60_000, "the new agent to join");
+            Files.createFile(gate);
+            List<String> resume = new ArrayList<>(flags);
+            resume.addAll(List.of("--resume", store.toString()));
+            String[] resumed = run(resume, "12", "6", gate.toString());
+            assertEquals("0", resumed[0], resumed[2]);
+            assertEquals(clean[1].lines().sorted().toList(), resumed[1].lines().sorted().toList(), resumed[2]);
+        }
+    }
 }

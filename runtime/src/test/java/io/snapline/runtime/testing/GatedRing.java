@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import mpi.MPI;
 
 /**
- * A ring with a halo exchange, checkpointed at every step, whose rank 0 waits at step {@code gate} until the file
- * {@code gateFile} exists, so that a test can act while every rank of the job runs (after the first checkpoints)
- * without depending on timing. Arguments: {@code steps gate gateFile}. Each rank prints one line of its result.
+ * A ring with a halo exchange, with a safe point at every step, whose rank 0 waits at step {@code gate} until the file
+ * {@code gateFile} exists (creating {@code gateFile.reached} when it gets there), so that a test can act while every
+ * rank of the job runs, each past step {@code gate - 1}, without depending on timing. Arguments: {@code steps gate gateFile}. Each rank prints one line of its result.
  */
 public final class GatedRing {
     static final class State {
@@ -41,6 +41,10 @@ public final class GatedRing {
         double[] fromRight = new double[1];
         while (s.step < steps) {
             if (rank == 0 && s.step == gate) {
+                Path reached = Path.of(gateFile + ".reached");
+                if (!Files.exists(reached)) {
+                    Files.createFile(reached);
+                }
                 while (!Files.exists(gateFile)) {
                     Thread.sleep(20);
                 }
