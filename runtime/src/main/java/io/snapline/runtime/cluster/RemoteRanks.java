@@ -53,6 +53,8 @@ public final class RemoteRanks implements AutoCloseable {
     private final RemoteProcess[] current;
     /** Guarded by this. */
     private Placement placement;
+    /** What the cluster is told of the job, for {@code snapline status} (null until {@link #announce}; guarded by this). */
+    private JobRecord record;
 
     private RemoteRanks(String job, ClusterSecret secret, ClusterClient client, Placement placement,
             List<ClassPathBundle.Entry> classPath, Path scratch, Consumer<String> say) {
@@ -160,6 +162,10 @@ public final class RemoteRanks implements AutoCloseable {
                 Placement moved = placement.moving(moving, room);
                 say.accept(moves(moving, moved));
                 placement = moved;
+                if (record != null) {
+                    record = record.placed(hosts());
+                    publish();
+                }
                 return placement.agentOf(rank);
             } catch (IllegalArgumentException tooFew) {
                 if (System.nanoTime() >= deadline) {
@@ -204,9 +210,51 @@ public final class RemoteRanks implements AutoCloseable {
             // What the agent publishes may lag behind processes just started or ended: neither count may be exceeded.
             AgentRecord rec = a.record();
             int free = Math.max(0, Math.min(rec.free() - toStart, rec.slots() - placed));
-            room.add(new ClusterView.Agent(a.member(), new AgentRecord(rec.host(), rec.address(), rec.slots(), free)));
+            room.add(new ClusterView.Agent(a.member(), rec.withFree(free)));
         }
         return room;
+    }
+
+    /**
+     * Publishes the job in the cluster ({@link JobRecord}: where its ranks run, its store {@code store}, or null) until
+     * {@link #close()}, and has {@code cancelled} told who asks when someone holding the secret cancels it.
+     */
+    public synchronized void announce(String store, Consumer<String> cancelled) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        record = new JobRecord(job, "pid " + ProcessHandle.current().pid() + " on host " + host,
+                java.time.Instant.now(), store == null ? "" : store, hosts(), 0, null);
+        client.onCancel(job, cancelled, say);
+        publish();
+    }
+
+    /** Checkpoint {@code id} of the job was committed: the job's record says so. */
+    public synchronized void committed(long id) {
+        if (record != null) {
+            record = record.committed(id, java.time.Instant.now());
+            publish();
+        }
+    }
+
+    private void publish() {
+        try {
+            client.publish(record);
+        } catch (RuntimeException e) {
+            say.accept("warning: the job's record in the cluster (for snapline status) was not updated: " + e);
+        }
+    }
+
+    /** Per rank, its host as messages name it. */
+    private List<String> hosts() {
+        List<String> hosts = new ArrayList<>();
+        for (int r = 0; r < current.length; r++) {
+            hosts.add(describe(placement.agentOf(r)));
+        }
+        return hosts;
     }
 
     /** Whether {@code agent}'s server still accepts connections (a broken connection may be the network's doing). */
@@ -272,7 +320,17 @@ public final class RemoteRanks implements AutoCloseable {
     @Override
     public void close() {
         delete(scratch);
-        client.close();
+        try {
+            synchronized (this) {
+                if (record != null) {
+                    client.removeJob(job);
+                }
+            }
+        } catch (RuntimeException e) {
+            // the cluster is gone: nobody lists the job any more
+        } finally {
+            client.close();
+        }
     }
 
     private static void delete(Path dir) {

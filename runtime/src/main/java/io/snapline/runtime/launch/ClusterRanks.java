@@ -93,6 +93,17 @@ final class ClusterRanks implements RankStarter {
         return ranks.start(rank, command.with(LaunchSpec.JAVA, LaunchSpec.CLASS_PATH), env);
     }
 
+    /** The job is listed in the cluster ({@code snapline status}) and can be cancelled there. */
+    @Override
+    public void announce(String store, Consumer<String> cancel) {
+        ranks.announce(store, cancel);
+    }
+
+    @Override
+    public void committed(long id) {
+        ranks.committed(id);
+    }
+
     @Override
     public InetAddress controlAddress() {
         return control;

@@ -191,7 +191,7 @@ final class Supervision {
     /** The coordinator of a new attempt. */
     CoordinatorLoop coordinator(CoordinatorLoop.Ranks ranks) {
         return new CoordinatorLoop(policy, options.np(), settings, store, CheckpointId.of(firstId), restore, report,
-                err, ranks, output, interval);
+                err, ranks, output, interval, id -> onCommit.accept(id));
     }
 
     /**
@@ -242,14 +242,20 @@ final class Supervision {
     }
 
     /**
-     * The job cannot go on because ranks that must run again have nowhere to run ({@code why}: a host was lost and
-     * the cluster's free slots are too few): it ends, and says how to resume it once there is room. Returns the
-     * reason the attempt ends with.
+     * The job ends though a restart could continue it (ranks that must run again have nowhere to run, or it was
+     * cancelled): when it ends it says how to resume it.
      */
-    synchronized String noRoom(String why) {
+    synchronized void endsResumable() {
         gaveUp = true;
         resumeFrom = store == null ? null : resumePoint();
-        return why + "; start agents or free slots, then resume the job";
+    }
+
+    /** Who hears of each checkpoint committed (its id). */
+    private volatile java.util.function.LongConsumer onCommit = id -> { };
+
+    /** Has {@code listener} told the id of each checkpoint committed from now on, on the coordinator's thread. */
+    void onCommit(java.util.function.LongConsumer listener) {
+        onCommit = listener;
     }
 
     /** Says {@code what} on the terminal and in the run report's warnings. */

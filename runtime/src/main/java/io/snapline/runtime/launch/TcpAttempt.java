@@ -111,7 +111,7 @@ final class TcpAttempt {
             awaitHelpers(); // none plans, starts or stops anything once the attempt has ended
             processes.awaitPumps();
         } catch (NoRoomException e) {
-            on(-1, new SupervisorEvent.Violation(supervision.noRoom(e.getMessage())));
+            on(-1, new SupervisorEvent.Violation(noRoom(e)));
         } catch (IOException e) {
             on(-1, new SupervisorEvent.Violation("cannot start the job: " + e.getMessage()));
         } catch (InterruptedException e) {
@@ -478,7 +478,7 @@ final class TcpAttempt {
                 notReplaced(r);
             } catch (NoRoomException e) {
                 if (!supervisor.ending()) {
-                    on(-1, new SupervisorEvent.Violation(supervision.noRoom(e.getMessage())));
+                    on(-1, new SupervisorEvent.Violation(noRoom(e)));
                 }
                 notReplaced(r);
             } catch (IOException | RuntimeException e) {
@@ -522,6 +522,17 @@ final class TcpAttempt {
             }
             return bytes;
         }
+    }
+
+    /** Ranks that must run again have nowhere to run: the job ends, saying how to resume it once there is room. */
+    private String noRoom(NoRoomException e) {
+        supervision.endsResumable();
+        return e.getMessage() + "; start agents or free slots, then resume the job";
+    }
+
+    /** The job was cancelled ({@code reason} says by whom): the attempt ends, its ranks stopped. */
+    void cancel(String reason) {
+        on(-1, new SupervisorEvent.Cancelled(reason));
     }
 
     /** Terminates every rank process still running, then kills those that ignore it. Used by the shutdown hook. */
