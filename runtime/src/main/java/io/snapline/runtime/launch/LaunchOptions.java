@@ -154,7 +154,7 @@ public record LaunchOptions(
             "                          abandoned (the job runs on; default 5m)",
             "",
             "exit status: 0 when every rank finished; the Abort code (1 for Abort(0)) or 1 when a rank failed;",
-            "2 for a bad command line or a cluster that cannot take the job.",
+            "2 for a bad command line or a cluster that cannot take the job; 3 for a job cancelled (snapline cancel).",
             "",
             "policies installed (--checkpoint POLICY), each with its own options:");
 
