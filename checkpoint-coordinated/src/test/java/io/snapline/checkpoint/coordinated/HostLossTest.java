@@ -134,4 +134,60 @@ class HostLossTest {
             assertEquals(clean[1].lines().sorted().toList(), resumed[1].lines().sorted().toList(), resumed[2]);
         }
     }
+
+    @Test
+    void shouldMoveTheRanksOfAnAgentTheClusterDeclaresLostWhileItsConnectionsStayOpen() throws Exception {
+        Path open = Files.createFile(tmp.resolve("open"));
+        String[] clean = run(List.of("-dev", "shm"), "12", "6", open.toString());
+
+        try (AgentJvms cluster = new AgentJvms(tmp)) {
+            cluster.start(3);
+            cluster.start(3);
+            AgentJvms.Agent hung = cluster.start(3);
+            cluster.await(a -> a.agents().size() == 3 && a.freeSlots() == 9, 60_000, "three agents with 9 free slots");
+            Path gate = tmp.resolve("gate");
+            List<String> argv = new ArrayList<>(List.of("-np", "6", "-cp", MpiRun.classPathOf(GatedRing.class)));
+            argv.addAll(cluster.flags());
+            argv.addAll(List.of("--ranks-per-host", "2", "--failure-timeout", "10s", "--checkpoint", "coordinated",
+                    "--every", "2", "--store", tmp.resolve("store").toString(), GatedRing.class.getName(), "12", "6",
+                    gate.toString()));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            CompletableFuture<Integer> job = CompletableFuture.supplyAsync(() -> Launcher.run(argv.toArray(
+                    new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
+                    StandardCharsets.UTF_8)));
+            Path reached = Path.of(gate + ".reached");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!Files.exists(reached) && !job.isDone()) {
+                assertTrue(System.nanoTime() < deadline, "rank 0 did not reach the gate within 120 s");
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            // The agent hangs (as in a very long pause): its connections stay open, its ranks run on, and only the
+            // cluster's heartbeats can tell that it is gone.
+            signal("STOP", hung.process().pid());
+            try {
+                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (!err.toString(StandardCharsets.UTF_8).contains("lost: rank(s) 4 to ") && !job.isDone()) {
+                    assertTrue(System.nanoTime() < deadline, "the hung agent was not declared lost within 120 s:\n"
+                            + err.toString(StandardCharsets.UTF_8));
+                    TimeUnit.MILLISECONDS.sleep(20);
+                }
+                Files.createFile(gate);
+                int status = job.get(240, TimeUnit.SECONDS);
+                String said = err.toString(StandardCharsets.UTF_8);
+
+                assertEquals(0, status, said);
+                assertEquals(clean[1].lines().sorted().toList(),
+                        out.toString(StandardCharsets.UTF_8).lines().sorted().toList(), said);
+                assertTrue(said.matches("(?s).*snaprun: rank [45] failed \\(host \\S+ \\(127\\.0\\.0\\.1:\\d+\\) lost: its "
+                        + "agent left the cluster\\).*"), said);
+            } finally {
+                signal("CONT", hung.process().pid());
+            }
+        }
+    }
+
+    private static void signal(String name, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start().waitFor());
+    }
 }
