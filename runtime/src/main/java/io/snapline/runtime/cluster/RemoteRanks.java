@@ -124,7 +124,8 @@ public final class RemoteRanks implements AutoCloseable {
         try {
             p = RemoteProcess.start(agent.record().address(), describe(agent), secret, spec, files, CONNECT_TIMEOUT);
         } catch (IOException e) {
-            if (!(e.getCause() instanceof ConnectException)) {
+            // A host that dies may still complete a connection while its processes end, then reset it.
+            if (!(e.getCause() instanceof ConnectException) && reachable(agent)) {
                 throw e;
             }
             lost.add(agent.member()); // nothing listens there any more: the agent is gone

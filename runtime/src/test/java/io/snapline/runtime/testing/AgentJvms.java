@@ -87,6 +87,15 @@ public final class AgentJvms implements AutoCloseable {
         }
     }
 
+    /** Sends signal {@code name} ({@code STOP}, {@code CONT}) to every process agent {@code a} started. */
+    public static void signalRanks(Agent a, String name) throws IOException, InterruptedException {
+        for (ProcessHandle p : a.process().descendants().toList()) {
+            // a process that ended meanwhile is no news
+            new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+    }
+
     /** SIGKILLs agent {@code a} and every process it started, as the loss of its host would end them. */
     public static void kill(Agent a) throws InterruptedException {
         List<ProcessHandle> children = a.process().descendants().toList();
