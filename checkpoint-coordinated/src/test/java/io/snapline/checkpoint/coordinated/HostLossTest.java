@@ -190,4 +190,62 @@ class HostLossTest {
     private static void signal(String name, long pid) throws Exception {
         assertEquals(0, new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start().waitFor());
     }
+
+    @Test
+    void shouldNeverGiveAWrongResultWhenTwoAgentsOfAStoreWithOneBackupAreLostOneAfterTheOther() throws Exception {
+        Path open = Files.createFile(tmp.resolve("open"));
+        String[] clean = run(List.of("-dev", "shm"), "12", "6", open.toString());
+
+        try (AgentJvms cluster = new AgentJvms(tmp)) {
+            cluster.start(3);
+            AgentJvms.Agent second = cluster.start(3);
+            AgentJvms.Agent third = cluster.start(3);
+            cluster.await(a -> a.agents().size() == 3 && a.freeSlots() == 9, 60_000, "three agents with 9 free slots");
+            String store = "hazelcast://two-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+            Path gate = tmp.resolve("gate");
+            List<String> flags = new ArrayList<>(cluster.flags());
+            flags.addAll(List.of("--failure-timeout", "10s", "--checkpoint", "coordinated", "--every", "2"));
+            List<String> argv = new ArrayList<>(List.of("-np", "6", "-cp", MpiRun.classPathOf(GatedRing.class)));
+            argv.addAll(flags);
+            argv.addAll(List.of("--ranks-per-host", "2", "--store", store, GatedRing.class.getName(), "12", "6",
+                    gate.toString()));
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            CompletableFuture<Integer> job = CompletableFuture.supplyAsync(() -> Launcher.run(argv.toArray(
+                    new String[0]), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8)));
+            Path reached = Path.of(gate + ".reached");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!Files.exists(reached) && !job.isDone()) {
+                assertTrue(System.nanoTime() < deadline, "rank 0 did not reach the gate within 120 s");
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            AgentJvms.kill(third);
+            while (!err.toString(StandardCharsets.UTF_8).contains("lost: rank(s) 4 to ") && !job.isDone()) {
+                assertTrue(System.nanoTime() < deadline, "ranks 4 and 5 did not move:\n" + err);
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            AgentJvms.kill(second); // before the cluster has surely made new backups of what the third held
+            int status = job.get(240, TimeUnit.SECONDS);
+            String said = err.toString(StandardCharsets.UTF_8);
+
+            assertEquals(1, status, said);
+            assertTrue(said.contains("cannot be placed on the agents left"), said);
+            assertTrue(said.contains(" --resume " + store + " "), said);
+
+            cluster.start(3);
+            cluster.start(3);
+            cluster.await(a -> a.agents().size() == 3 && a.freeSlots() == 9, 60_000, "two new agents");
+            Files.createFile(gate);
+            List<String> resume = new ArrayList<>(flags);
+            resume.addAll(List.of("--resume", store));
+            String[] resumed = run(resume, "12", "6", gate.toString());
+            if (resumed[0].equals("0")) {
+                assertEquals(clean[1].lines().sorted().toList(), resumed[1].lines().sorted().toList(), resumed[2]);
+            } else {
+                // What the two agents held alone is gone, and the resume says so instead of computing from a guess.
+                assertTrue(resumed[2].matches("(?s).*(lost|gone|damaged|missing).*"), resumed[2]);
+                assertEquals("", resumed[1], resumed[2]);
+            }
+        }
+    }
 }
