@@ -229,7 +229,10 @@ class HostLossTest {
             String said = err.toString(StandardCharsets.UTF_8);
 
             assertEquals(1, status, said);
-            assertTrue(said.contains("cannot be placed on the agents left"), said);
+            // Either the restart after the second loss finds no room for its ranks, or (when the two agents held the
+            // only copies of some of the store) it finds every checkpoint damaged first and says which piece is gone.
+            assertTrue(said.contains("cannot be placed on the agents left") || said.matches("(?s).*snaprun: cannot "
+                    + "restart: .*(is missing|is gone|were lost|may have been lost).*"), said);
             assertTrue(said.contains(" --resume " + store + " "), said);
 
             cluster.start(3);
