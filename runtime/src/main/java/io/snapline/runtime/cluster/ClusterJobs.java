@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +20,8 @@ import java.util.function.Consumer;
 final class ClusterJobs {
     /** The map cancel requests are put in, under the job's id. */
     static final String CANCELS = "snapline.cancels";
+    /** How long a job's record lives unless its launcher publishes it again (every third of that). */
+    static final int RECORD_TTL_SECONDS = 30;
 
     private ClusterJobs() {
     }
@@ -31,10 +34,14 @@ final class ClusterJobs {
         }
     }
 
-    /** Publishes {@code record} without waiting for the cluster (a launcher's threads never wait for status). */
+    /**
+     * Publishes {@code record} without waiting for the cluster (a launcher's threads never wait for status), for
+     * {@link #RECORD_TTL_SECONDS}: the launcher publishes it again well before, so that the record of a launcher that
+     * died goes by itself.
+     */
     static void publish(HazelcastInstance hz, ClusterSecret secret, JobRecord record) {
         hz.<String, byte[]>getMap(JobRecord.MAP).setAsync(record.job(), secret.sealer(JobRecord.MAP)
-                .seal(JobRecord.MAP + "/" + record.job(), record.encode()));
+                .seal(JobRecord.MAP + "/" + record.job(), record.encode()), RECORD_TTL_SECONDS, TimeUnit.SECONDS);
     }
 
     static void remove(HazelcastInstance hz, String job) {

@@ -11,7 +11,7 @@ import java.util.StringJoiner;
 /**
  * What a launcher publishes about a job it runs on the cluster, in {@link #MAP} under the job's id, sealed: who runs
  * it, since when, where each rank runs now, its store, and its newest committed checkpoint. The entry goes when the
- * job ends.
+ * job ends, or within 30 s of its launcher's death (the launcher publishes it again every 10 s).
  *
  * @param job         the job's id
  * @param launcher    the launcher's process, {@code pid P on host H}

@@ -53,6 +53,13 @@ public final class RemoteRanks implements AutoCloseable {
     private final RemoteProcess[] current;
     /** Guarded by this. */
     private Placement placement;
+    /** Publishes the job's record again before it expires (a launcher that died leaves none behind). */
+    private final java.util.concurrent.ScheduledExecutorService republisher =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "snaprun-job-record");
+                t.setDaemon(true);
+                return t;
+            });
     /** What the cluster is told of the job, for {@code snapline status} (null until {@link #announce}; guarded by this). */
     private JobRecord record;
 
@@ -231,6 +238,12 @@ public final class RemoteRanks implements AutoCloseable {
                 java.time.Instant.now(), store == null ? "" : store, hosts(), 0, null);
         client.onCancel(job, cancelled, say);
         publish();
+        long every = ClusterJobs.RECORD_TTL_SECONDS / 3;
+        republisher.scheduleWithFixedDelay(this::republish, every, every, TimeUnit.SECONDS);
+    }
+
+    private synchronized void republish() {
+        publish();
     }
 
     /** Checkpoint {@code id} of the job was committed: the job's record says so. */
@@ -320,6 +333,7 @@ public final class RemoteRanks implements AutoCloseable {
     /** Deletes the jars made of class directories and leaves the cluster; processes already started go on. */
     @Override
     public void close() {
+        republisher.shutdownNow();
         delete(scratch);
         try {
             synchronized (this) {
