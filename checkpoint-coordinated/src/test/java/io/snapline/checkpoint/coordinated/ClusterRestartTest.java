@@ -54,8 +54,8 @@ class ClusterRestartTest {
             err.toString(StandardCharsets.UTF_8)};
     }
 
-    @Test
-    void shouldGiveTheFailureFreeResultWhenARankProcessOnAnAgentIsKilled() throws Exception {
+    /** Two agents of two slots each on loopback, with every slot published; the secret in {@code tmp/lab.secret}. */
+    private String[] startAgents() throws Exception {
         String name = "test-" + UUID.randomUUID();
         ClusterSecret secret = ClusterSecret.of(SECRET_TEXT.getBytes(StandardCharsets.US_ASCII));
         Path secretFile = tmp.resolve("lab.secret");
@@ -64,18 +64,22 @@ class ClusterRestartTest {
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         ClusterAgent a = ClusterAgent.start(name, secret, "127.0.0.1", 5701, 0, List.of(), 2, tmp.resolve("a"), log);
         agents.add(a);
-        ClusterAgent b = ClusterAgent.start(name, secret, "127.0.0.1", 5701, 0, List.of(a.memberAddress()), 2,
-                tmp.resolve("b"), log);
-        agents.add(b);
+        agents.add(ClusterAgent.start(name, secret, "127.0.0.1", 5701, 0, List.of(a.memberAddress()), 2,
+                tmp.resolve("b"), log));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (ClusterView.agents(a.member(), secret).freeSlots() < 4) { // both agents have published their slots
             assertTrue(System.nanoTime() < deadline, "the agents did not publish their slots within 30 s");
             TimeUnit.MILLISECONDS.sleep(20);
         }
+        return new String[] {name + "@" + a.memberAddress(), secretFile.toString()};
+    }
 
+    @Test
+    void shouldGiveTheFailureFreeResultWhenARankProcessOnAnAgentIsKilled() throws Exception {
+        String[] cluster = startAgents();
         String[] clean = run(List.of(), "12");
         assertEquals("0", clean[0], clean[2]);
-        String[] job = run(List.of("--cluster", name + "@" + a.memberAddress(), "--secret-file", secretFile.toString(),
+        String[] job = run(List.of("--cluster", cluster[0], "--secret-file", cluster[1],
                 "--checkpoint", "coordinated", "--every", "3", "--store", tmp.resolve("s").toString(),
                 "--inject-failure", "rank=2,point=5"), "12");
 
@@ -84,7 +88,27 @@ class ClusterRestartTest {
         assertEquals(4, job[1].lines().count(), job[1]);
         assertTrue(job[2].contains("snaprun: rank 2 failed (killed: injected failure at safe point 5); restarting all 4 "
                 + "ranks from checkpoint 1"), job[2]);
-        assertEquals(List.of(4, 4), List.of(a.server().launched(), b.server().launched()),
+        assertEquals(List.of(4, 4), List.of(agents.get(0).server().launched(), agents.get(1).server().launched()),
                 "two attempts of two ranks on each agent");
+    }
+
+    @Test
+    void shouldKeepTheCheckpointsInTheClusterAndRestartFromThem() throws Exception {
+        String[] cluster = startAgents();
+        String[] clean = run(List.of(), "12");
+        String store = "hazelcast://ck-" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> flags = List.of("--cluster", cluster[0], "--secret-file", cluster[1], "--checkpoint",
+                "coordinated", "--every", "3", "--store", store, "--inject-failure", "rank=2,point=5");
+        String[] job = run(flags, "12");
+
+        assertEquals("0", job[0], job[2]);
+        assertEquals(clean[1].lines().sorted().toList(), job[1].lines().sorted().toList());
+        assertTrue(job[2].contains("checkpoints in " + store + ";"), job[2]);
+        assertTrue(job[2].contains("snaprun: rank 2 failed (killed: injected failure at safe point 5); restarting all 4 "
+                + "ranks from checkpoint 1"), job[2]);
+
+        String[] again = run(flags, "12");
+        assertEquals("2", again[0], again[2]);
+        assertTrue(again[2].contains("--store " + store + " already holds checkpoints "), again[2]);
     }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "snapline", mixinStandardHelpOptions = true, version = "snapline 0.1.0",
     description = "Snapline tools.", subcommands = {RecoveryLineCommand.class, SecretCommand.class, AgentCommand.class,
-        StatusCommand.class, SimulateCommand.class})
+        StatusCommand.class, CancelCommand.class, SimulateCommand.class})
 public final class SnaplineCli implements Runnable {
     /** Exit status for bad command lines and bad input. */
     public static final int BAD_INPUT = 2;

@@ -49,7 +49,15 @@ class AgentCommandTest {
                     secret.toString());
             assertEquals(0, status.status(), status.err());
             assertTrue(status.out().startsWith("cluster " + cluster + ": 1 agent(s), 3 of 3 slots free\n"), status.out());
-            assertTrue(status.out().lines().anyMatch(l -> l.matches("\\S+ +127\\.0\\.0\\.1:\\d+ +3 +3")), status.out());
+            assertTrue(status.out().lines().anyMatch(l -> l.matches("\\S+ +127\\.0\\.0\\.1:\\d+ +3 +3 +(-|\\d+\\.\\d\\d)")),
+                    status.out());
+            assertTrue(status.out().contains("\n0 job(s)\n"), status.out());
+
+            CliRun cancel = CliRun.of("cancel", "--cluster", cluster + "@" + address, "--secret-file",
+                    secret.toString(), "Heat-20260101-000000-1");
+            assertEquals(2, cancel.status(), cancel.err());
+            assertTrue(cancel.err().contains("no job Heat-20260101-000000-1 runs on cluster " + cluster
+                    + " (snapline status lists the jobs)"), cancel.err());
 
             CliRun bad = CliRun.of("status", "--cluster", cluster, "--secret-file", secret.toString());
             assertEquals(2, bad.status());

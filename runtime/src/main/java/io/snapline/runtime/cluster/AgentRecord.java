@@ -7,15 +7,26 @@ import java.util.Map;
 
 /**
  * What an agent publishes about itself in the cluster's {@link #MAP} (under its member's id, sealed): where clients
- * reach its {@link AgentServer}, its host's name, and its slots, all and free.
+ * reach its {@link AgentServer}, its host's name, its slots, all and free, and its host's load (the system load
+ * average of the last minute, negative when the host does not tell).
  */
-public record AgentRecord(String host, InetSocketAddress address, int slots, int free) {
+public record AgentRecord(String host, InetSocketAddress address, int slots, int free, double load) {
     /** The map agents publish themselves in. */
     public static final String MAP = "snapline.agents";
 
+    /** A record whose host's load is not known. */
+    public AgentRecord(String host, InetSocketAddress address, int slots, int free) {
+        this(host, address, slots, free, -1);
+    }
+
+    /** This record with {@code free} free slots. */
+    AgentRecord withFree(int free) {
+        return new AgentRecord(host, address, slots, free, load);
+    }
+
     byte[] encode() {
         return ("host=" + host + "\naddress=" + address.getHostString() + "\nport=" + address.getPort() + "\nslots="
-                + slots + "\nfree=" + free + "\n").getBytes(StandardCharsets.UTF_8);
+                + slots + "\nfree=" + free + "\nload=" + load + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     static AgentRecord decode(byte[] bytes) {
@@ -28,7 +39,8 @@ public record AgentRecord(String host, InetSocketAddress address, int slots, int
         }
         try {
             return new AgentRecord(f.get("host"), new InetSocketAddress(f.get("address"),
-                    Integer.parseInt(f.get("port"))), Integer.parseInt(f.get("slots")), Integer.parseInt(f.get("free")));
+                    Integer.parseInt(f.get("port"))), Integer.parseInt(f.get("slots")), Integer.parseInt(f.get("free")),
+                    f.containsKey("load") ? Double.parseDouble(f.get("load")) : -1);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("an agent record that does not parse: " + f, e);
         }

@@ -20,6 +20,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -65,6 +66,8 @@ public final class AgentServer implements AutoCloseable {
     private final AtomicInteger launched = new AtomicInteger();
     private final AtomicInteger fetched = new AtomicInteger();
     private volatile boolean closed;
+    /** What the processes started here are told about the cluster (empty until the agent's member runs). */
+    private volatile Map<String, String> clusterEnvironment = Map.of();
 
     /**
      * Listens on {@code bind} (port 0: any free port) for clients holding {@code secret}, runs at most {@code slots}
@@ -92,6 +95,11 @@ public final class AgentServer implements AutoCloseable {
         acceptor = new Thread(this::acceptLoop, "snapline-agent-accept");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** Tells every process started from now on how to reach the cluster, through this agent's member. */
+    void tellProcesses(AgentEnvironment environment) {
+        clusterEnvironment = environment.variables();
     }
 
     /** Where clients reach this agent. */
@@ -211,6 +219,7 @@ public final class AgentServer implements AutoCloseable {
         try {
             ProcessBuilder pb = new ProcessBuilder(command);
             pb.environment().putAll(spec.env());
+            pb.environment().putAll(clusterEnvironment); // after the client's: a client cannot name another cluster
             p = pb.start();
         } catch (IOException e) {
             wire.send(FAILED, text("agent " + address() + " cannot start rank " + spec.rank() + " of job "

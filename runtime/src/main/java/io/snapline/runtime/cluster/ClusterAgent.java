@@ -27,7 +27,10 @@ public final class ClusterAgent implements AutoCloseable {
     private final String key;
     private final String host;
     private final ScheduledExecutorService refresher;
+    /** How often the agent publishes its record when its free slots do not change (for its host's load). */
+    private static final int LOAD_SECONDS = 5;
     private volatile int publishedFree = -1;
+    private volatile long publishedAt;
 
     /**
      * Starts an agent of cluster {@code name}: a member bound to {@code bind}, on {@code memberPort} or a free port
@@ -42,7 +45,9 @@ public final class ClusterAgent implements AutoCloseable {
         try {
             member = Hazelcast.newHazelcastInstance(ClusterConfigs.member(secret.clusterName(name),
                     address.getHostAddress(), memberPort, members));
-            return new ClusterAgent(member, server, secret.sealer(AgentRecord.MAP));
+            ClusterAgent agent = new ClusterAgent(member, server, secret.sealer(AgentRecord.MAP));
+            server.tellProcesses(new AgentEnvironment(secret.clusterName(name), agent.memberAddress(), secret));
+            return agent;
         } catch (RuntimeException e) {
             if (member != null) {
                 member.shutdown();
@@ -69,7 +74,8 @@ public final class ClusterAgent implements AutoCloseable {
     }
 
     private void publishIfChanged() {
-        if (server.freeSlots() != publishedFree) {
+        boolean stale = System.nanoTime() - publishedAt > TimeUnit.SECONDS.toNanos(LOAD_SECONDS);
+        if (server.freeSlots() != publishedFree || stale) {
             try {
                 publish();
             } catch (RuntimeException e) {
@@ -80,9 +86,11 @@ public final class ClusterAgent implements AutoCloseable {
 
     private void publish() {
         int free = server.freeSlots();
-        AgentRecord r = new AgentRecord(host, server.address(), server.slots(), free);
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        AgentRecord r = new AgentRecord(host, server.address(), server.slots(), free, Math.round(load * 100) / 100.0);
         agents.set(key, sealer.seal(AgentRecord.MAP + "/" + key, r.encode()));
         publishedFree = free;
+        publishedAt = System.nanoTime();
     }
 
     /** The cluster member this agent is. */

@@ -33,11 +33,14 @@ public final class ClusterSecret {
             PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
             PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
+    /** The secret itself: only for the processes an agent starts on its own host ({@link AgentEnvironment}). */
+    private final byte[] secret;
     private final byte[] sealKey;
     private final byte[] signKey;
     private final String clusterTag;
 
     private ClusterSecret(byte[] secret) {
+        this.secret = secret;
         byte[] prk = hmac(salt(), secret);
         sealKey = expand(prk, "snapline seal v1", 32);
         signKey = expand(prk, "snapline sign v1", 32);
@@ -103,6 +106,11 @@ public final class ClusterSecret {
             Files.createFile(file);
         }
         Files.write(file, text);
+    }
+
+    /** The secret's bytes (a copy). */
+    byte[] bytes() {
+        return secret.clone();
     }
 
     /** What seals the cluster's stored values with this secret (see {@link #sealer(String)} for a key of its own). */

@@ -30,16 +30,21 @@ public final class RemoteProcess extends Process {
 
     private final AgentWire wire;
     private final InetSocketAddress agent;
+    /** The agent's host as messages name it, e.g. {@code node1 (10.0.0.1:40111)}. */
+    private final String host;
     private final long pid;
     private final Stream out = new Stream();
     private final Stream err = new Stream();
     private final CountDownLatch exited = new CountDownLatch(1);
     private volatile int status;
     private volatile String lostReason;
+    /** This client asked for the process's end: a connection that breaks afterwards says nothing of the host. */
+    private volatile boolean killRequested;
 
-    private RemoteProcess(AgentWire wire, InetSocketAddress agent, long pid) {
+    private RemoteProcess(AgentWire wire, InetSocketAddress agent, String host, long pid) {
         this.wire = wire;
         this.agent = agent;
+        this.host = host;
         this.pid = pid;
     }
 
@@ -52,6 +57,13 @@ public final class RemoteProcess extends Process {
      *     the command cannot be started), with its reason
      */
     public static RemoteProcess start(InetSocketAddress agent, ClusterSecret secret, LaunchSpec spec,
+            Map<String, java.nio.file.Path> files, Duration connectTimeout) throws IOException {
+        return start(agent, "of agent " + agent.getHostString() + ":" + agent.getPort(), secret, spec, files,
+                connectTimeout);
+    }
+
+    /** As {@link #start(InetSocketAddress, ClusterSecret, LaunchSpec, Map, Duration)}, naming the agent's host so. */
+    public static RemoteProcess start(InetSocketAddress agent, String host, ClusterSecret secret, LaunchSpec spec,
             Map<String, java.nio.file.Path> files, Duration connectTimeout) throws IOException {
         Socket s = new Socket();
         try {
@@ -71,7 +83,8 @@ public final class RemoteProcess extends Process {
                     case AgentServer.FAILED -> throw new IOException(f.text());
                     case AgentServer.STARTED -> {
                         s.setSoTimeout(0); // the process may run for as long as it needs
-                        RemoteProcess p = new RemoteProcess(wire, agent, ByteBuffer.wrap(f.payload()).getLong());
+                        RemoteProcess p = new RemoteProcess(wire, agent, host,
+                                ByteBuffer.wrap(f.payload()).getLong());
                         Thread reader = new Thread(p::read, "snapline-remote-" + spec.job() + "-" + spec.rank());
                         reader.setDaemon(true);
                         reader.start();
@@ -129,13 +142,23 @@ public final class RemoteProcess extends Process {
                 }
             }
         } catch (IOException e) {
-            end(LOST, "lost the connection to agent " + agent + " (" + e.getMessage() + ")");
+            end(LOST, killRequested ? null
+                    : "host " + host + " lost: the connection to its agent broke (" + e.getMessage() + ")");
         } finally {
             wire.close();
         }
     }
 
-    private void end(int exitStatus, String reason) {
+    /**
+     * The process counts as ended with status {@link #LOST} for {@code reason} (its agent left the cluster): the
+     * connection is closed, and an agent still running kills the process as it does that of any client gone.
+     */
+    public void lose(String reason) {
+        end(LOST, reason);
+        wire.close();
+    }
+
+    private synchronized void end(int exitStatus, String reason) {
         if (exited.getCount() == 0) {
             return;
         }
@@ -216,6 +239,7 @@ public final class RemoteProcess extends Process {
         if (!isAlive()) {
             return;
         }
+        killRequested = true;
         try {
             wire.send(AgentServer.KILL, new byte[] {(byte) (forcibly ? 1 : 0)});
         } catch (IOException e) {

@@ -224,7 +224,8 @@ final class AttemptSupervisor {
             throw new IllegalArgumentException("rank " + rank + " is not a rank of this attempt of " + np);
         }
         if (rank < 0 && !(event instanceof SupervisorEvent.AttemptStarted || event instanceof SupervisorEvent.Violation
-                || event instanceof SupervisorEvent.Interrupted || event instanceof SupervisorEvent.DeathsChecked)) {
+                || event instanceof SupervisorEvent.Interrupted || event instanceof SupervisorEvent.DeathsChecked
+                || event instanceof SupervisorEvent.Cancelled)) {
             throw illegal(rank, event, "this event needs a rank");
         }
         if (state == State.ENDED) {
@@ -298,6 +299,8 @@ final class AttemptSupervisor {
                 pending = null;
                 abort(f, nowNanos, out);
             }
+        } else if (event instanceof SupervisorEvent.Cancelled c) {
+            abort(new Failure(-1, JobResult.CANCELLED, c.reason(), null, Cause.VIOLATION), nowNanos, out);
         } else if (event instanceof SupervisorEvent.Interrupted) {
             abort(new Failure(-1, 130, "the launcher was interrupted", null, Cause.VIOLATION), nowNanos, out);
         }

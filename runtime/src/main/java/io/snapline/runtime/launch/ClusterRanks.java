@@ -1,7 +1,6 @@
 package io.snapline.runtime.launch;
 
 import io.snapline.runtime.checkpoint.CheckpointPolicy;
-import io.snapline.runtime.cluster.AgentRecord;
 import io.snapline.runtime.cluster.ClusterAddress;
 import io.snapline.runtime.cluster.ClusterSecret;
 import io.snapline.runtime.cluster.ClusterView;
@@ -18,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.Consumer;
 
 /**
  * A job's rank processes on a cluster's agents ({@code snaprun --cluster}): placed when the job is submitted
@@ -34,17 +34,18 @@ final class ClusterRanks implements RankStarter {
     }
 
     /**
-     * Places the ranks of the job {@code o} describes (checkpointed by {@code policy}) on the cluster it names.
+     * Places the ranks of the job {@code o} describes (checkpointed by {@code policy}) on the cluster it names;
+     * {@code say} hears where ranks move when a host is lost.
      *
      * @throws IOException              when the cluster cannot be reached or the class path cannot be read
      * @throws IllegalArgumentException when the cluster's free slots cannot take the ranks
      */
-    static ClusterRanks submit(LaunchOptions o, CheckpointPolicy policy, ClusterSecret secret, String job)
-            throws IOException {
+    static ClusterRanks submit(LaunchOptions o, CheckpointPolicy policy, ClusterSecret secret, String job,
+            Consumer<String> say) throws IOException {
         ClusterAddress cluster = ClusterAddress.parse(o.cluster());
         InetAddress control = LocalInterface.towards(InetAddress.getByName(cluster.host()));
         return new ClusterRanks(RemoteRanks.place(cluster, secret, job, o.np(), o.ranksPerHost(),
-                shipped(RankCommand.classPathOf(o, policy))), control);
+                shipped(RankCommand.classPathOf(o, policy)), say), control);
     }
 
     /**
@@ -81,9 +82,8 @@ final class ClusterRanks implements RankStarter {
         StringJoiner where = new StringJoiner(", ", "ranks ", "");
         for (ClusterView.Agent a : p.agents()) {
             List<Integer> rs = by.get(a.member()); // a block: Placement.of places consecutive ranks on an agent
-            AgentRecord r = a.record();
-            where.add(rs.get(0) + (rs.size() > 1 ? ".." + rs.get(rs.size() - 1) : "") + " on " + r.host() + " ("
-                    + r.address().getHostString() + ":" + r.address().getPort() + ")");
+            where.add(rs.get(0) + (rs.size() > 1 ? ".." + rs.get(rs.size() - 1) : "") + " on "
+                    + RemoteRanks.describe(a));
         }
         return where.toString();
     }
@@ -91,6 +91,17 @@ final class ClusterRanks implements RankStarter {
     @Override
     public Process start(int rank, RankCommand.Line command, Map<String, String> env) throws IOException {
         return ranks.start(rank, command.with(LaunchSpec.JAVA, LaunchSpec.CLASS_PATH), env);
+    }
+
+    /** The job is listed in the cluster ({@code snapline status}) and can be cancelled there. */
+    @Override
+    public void announce(String store, Consumer<String> cancel) {
+        ranks.announce(store, cancel);
+    }
+
+    @Override
+    public void committed(long id) {
+        ranks.committed(id);
     }
 
     @Override

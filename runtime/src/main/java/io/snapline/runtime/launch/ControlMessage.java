@@ -136,7 +136,9 @@ public sealed interface ControlMessage {
      * What the rank is told about checkpointing before its program starts (it precedes the {@link Table}).
      *
      * @param settings           the policy's name (the rank loads it from its own class path) and settings
-     * @param storeDirectory     where the rank writes its pieces (absolute), or null for a policy without a store
+     * @param storeDirectory     where the rank writes its pieces: an absolute directory, or a store in the cluster
+     *                           ({@code hazelcast://NAME}, opened through the rank's agent); null for a policy
+     *                           without a store
      * @param fingerprint        the job's fingerprint, which the rank's pieces record (null without a store)
      * @param firstCheckpointId  the id the attempt's first global checkpoint takes
      * @param restoreFrom        the checkpoint this rank restores, or null to start fresh

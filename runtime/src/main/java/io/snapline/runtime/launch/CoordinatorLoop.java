@@ -48,6 +48,8 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
     private final Thread thread;
     private final PolicyCoordinator coordinator;
     private final HeldOutput output;
+    /** Told the id of each checkpoint committed (the job's record in a cluster). */
+    private final java.util.function.LongConsumer committed;
     private volatile CheckpointId nextId;
     /** The job's interval for global checkpoints; lives across attempts, used by one loop thread at a time. */
     private final IntervalChooser interval;
@@ -55,8 +57,9 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
     /** @param output the job's held stdout, told what commits; null when output is not held */
     CoordinatorLoop(CheckpointPolicy policy, int ranks, PolicySettings settings, CheckpointStore store,
             CheckpointId nextId, RestartPoint restored, RunReport report, PrintStream log, Ranks out,
-            HeldOutput output, IntervalChooser interval) {
+            HeldOutput output, IntervalChooser interval, java.util.function.LongConsumer committed) {
         this.output = output;
+        this.committed = committed;
         this.interval = interval;
         this.restored = restored;
         this.ranks = ranks;
@@ -178,6 +181,7 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         if (output != null) {
             output.committed(manifest.id().value());
         }
+        committed.accept(manifest.id().value());
         long max = 0;
         for (long b : blockedNanos) {
             max = Math.max(max, b);

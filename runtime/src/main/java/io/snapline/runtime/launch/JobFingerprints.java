@@ -36,7 +36,7 @@ final class JobFingerprints {
      * @throws UsageException listing each difference (old value → new value) and how to proceed
      */
     static void requireSameJob(CheckpointStore store, JobFingerprint job, CheckpointPolicy policy,
-            PolicySettings settings, boolean allowNewArgs, Path dir, Consumer<String> warn) {
+            PolicySettings settings, boolean allowNewArgs, String dir, Consumer<String> warn) {
         boolean warned = false;
         for (Recorded r : recorded(store, dir)) {
             if (r.fingerprint().isEmpty()) {
@@ -65,7 +65,7 @@ final class JobFingerprints {
     }
 
     /** The fingerprints of every readable checkpoint: committed ones newest first, then local ones by rank. */
-    private static List<Recorded> recorded(CheckpointStore store, Path dir) {
+    private static List<Recorded> recorded(CheckpointStore store, String dir) {
         List<Recorded> out = new ArrayList<>();
         List<CheckpointId> ids = store.list();
         for (int i = ids.size() - 1; i >= 0; i--) {
@@ -81,7 +81,7 @@ final class JobFingerprints {
         return out;
     }
 
-    private static void read(String what, java.util.function.Supplier<Optional<JobFingerprint>> read, Path dir,
+    private static void read(String what, java.util.function.Supplier<Optional<JobFingerprint>> read, String dir,
             List<Recorded> out) {
         try {
             out.add(new Recorded(what, read.get()));
@@ -92,7 +92,7 @@ final class JobFingerprints {
         }
     }
 
-    private static String refusal(Path dir, String what, JobFingerprint old, JobFingerprint job,
+    private static String refusal(String dir, String what, JobFingerprint old, JobFingerprint job,
             List<JobFingerprint.Field> differences, boolean allowNewArgs) {
         StringBuilder m = new StringBuilder("--resume ").append(dir).append(": ").append(what)
                 .append(" there was taken by another job (old value \u2192 this job's):");

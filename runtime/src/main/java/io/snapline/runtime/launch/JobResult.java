@@ -26,6 +26,9 @@ public record JobResult(int exitCode, List<RankFailure> failures, Duration wallT
         return exitCode == 0;
     }
 
+    /** The exit status of a job cancelled with {@code snapline cancel}. */
+    public static final int CANCELLED = 3;
+
     /** The exit status for a job aborted with {@code code}: {@code code} modulo 256, or 1 when that is 0. */
     public static int exitStatusOf(int code) {
         int status = code & 0xFF;

@@ -6,23 +6,37 @@ import io.snapline.runtime.checkpoint.RestartPoint;
 import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.CheckpointStore;
 import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
+import io.snapline.runtime.checkpoint.store.ClusterStore;
+import io.snapline.runtime.checkpoint.store.ClusterStoreUri;
 import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
 import io.snapline.runtime.checkpoint.store.JobFingerprint;
 import io.snapline.runtime.checkpoint.store.StoreDirectory;
 import io.snapline.runtime.checkpoint.store.StoreLock;
+import io.snapline.runtime.cluster.ClusterAddress;
+import io.snapline.runtime.cluster.ClusterSecret;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A job's store as the launcher opens it, before any rank runs: checked to be usable ({@link StoreDirectory}), locked
- * for this job ({@link StoreLock}, held until {@link Supervision#release}), opened with the job's fingerprint, and
- * either empty (a new job) or holding this job's checkpoints (a {@code --resume}), with what the first attempt
- * restores and the warnings opening it printed (for the run report).
+ * A job's store as the launcher opens it, before any rank runs: a directory checked to be usable
+ * ({@link StoreDirectory}), or a store in the cluster ({@link ClusterStore}, {@code hazelcast://NAME}); locked for this
+ * job ({@link StoreLock}, or the cluster's lock; held until {@link Supervision#release}), opened with the job's
+ * fingerprint, and either empty (a new job) or holding this job's checkpoints (a {@code --resume}), with what the
+ * first attempt restores and the warnings opening it printed (for the run report).
+ *
+ * @param location where the store is, as the user named it: a directory, or {@code hazelcast://NAME...}
+ * @param lock     releases the store (and, for a cluster store, closes the launcher's connection to the cluster)
  */
-record JobStore(CheckpointStore store, Path dir, StoreLock lock, JobFingerprint fingerprint, RestartPoint restore,
+record JobStore(CheckpointStore store, String location, Held lock, JobFingerprint fingerprint, RestartPoint restore,
         List<String> warnings) {
+
+    /** What the job holds while it runs; closing it lets the store go. */
+    interface Held extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     /**
      * Opens the store {@code options} name for job {@code jobId}.
@@ -31,17 +45,21 @@ record JobStore(CheckpointStore store, Path dir, StoreLock lock, JobFingerprint 
      */
     static JobStore open(LaunchOptions options, CheckpointPolicy policy, PolicySettings settings, String jobId,
             PrintStream err) {
-        Path dir = Path.of(options.resume() != null ? options.resume()
-                : options.store() != null ? options.store() : FileCheckpointStore.defaultDirectory(jobId).toString());
-        if (options.resume() != null && !Files.isDirectory(dir)) {
-            throw new UsageException("--resume " + dir + ": no such directory");
-        }
+        String named = options.resume() != null ? options.resume() : options.store();
         JobFingerprint fingerprint = JobFingerprints.of(options, policy, settings);
         List<String> warnings = new java.util.ArrayList<>();
         java.util.function.Consumer<String> warn = w -> {
             err.println("snaprun: warning: " + w);
             warnings.add(w);
         };
+        if (ClusterStoreUri.isClusterStore(named)) {
+            return openInCluster(options, policy, ClusterStoreUri.parse(named), jobId, fingerprint, err, warn,
+                    warnings);
+        }
+        Path dir = Path.of(named != null ? named : FileCheckpointStore.defaultDirectory(jobId).toString());
+        if (options.resume() != null && !Files.isDirectory(dir)) {
+            throw new UsageException("--resume " + dir + ": no such directory");
+        }
         StoreLock lock;
         try {
             StoreDirectory.prepare(dir);
@@ -49,12 +67,49 @@ record JobStore(CheckpointStore store, Path dir, StoreLock lock, JobFingerprint 
         } catch (CheckpointStoreException e) {
             throw new UsageException(e.getMessage());
         }
+        return opened(new FileCheckpointStore(dir, fingerprint, settings.incremental()), dir.toString(), lock::close,
+                options, policy, fingerprint, err, warn, warnings);
+    }
+
+    /** Opens, locks and checks the store {@code uri} in the cluster {@code --cluster} names. */
+    private static JobStore openInCluster(LaunchOptions options, CheckpointPolicy policy, ClusterStoreUri uri,
+            String jobId, JobFingerprint fingerprint, PrintStream err, java.util.function.Consumer<String> warn,
+            List<String> warnings) {
+        ClusterStore cluster;
+        AutoCloseable lock;
         try {
-            CheckpointStore store = new FileCheckpointStore(dir, fingerprint, settings.incremental());
+            ClusterSecret secret = ClusterSecret.read(Path.of(options.secretFile()));
+            cluster = ClusterStore.connect(uri, ClusterAddress.parse(options.cluster()), secret, fingerprint);
+        } catch (IllegalArgumentException | CheckpointStoreException e) {
+            throw new UsageException(e.getMessage());
+        }
+        try {
+            lock = cluster.lock(jobId);
+        } catch (CheckpointStoreException e) {
+            cluster.close();
+            throw new UsageException(e.getMessage());
+        }
+        Held held = () -> {
+            try {
+                lock.close();
+            } catch (Exception e) {
+                // the cluster releases the lock with the client
+            } finally {
+                cluster.close();
+            }
+        };
+        return opened(cluster.store(), uri.toString(), held, options, policy, fingerprint, err, warn, warnings);
+    }
+
+    /** The store, locked by {@code lock}, once it is shown to suit the job: empty, or this job's for a resume. */
+    private static JobStore opened(CheckpointStore store, String location, Held lock,
+            LaunchOptions options, CheckpointPolicy policy, JobFingerprint fingerprint, PrintStream err,
+            java.util.function.Consumer<String> warn, List<String> warnings) {
+        try {
             RestartPoint restore = options.resume() != null
-                    ? resumePoint(options, policy, store, fingerprint, dir, err, warn)
-                    : requireEmpty(store, dir, options.np());
-            return new JobStore(store, dir, lock, fingerprint, restore, List.copyOf(warnings));
+                    ? resumePoint(options, policy, store, fingerprint, location, err, warn)
+                    : requireEmpty(store, location, options.np());
+            return new JobStore(store, location, lock, fingerprint, restore, List.copyOf(warnings));
         } catch (CheckpointStoreException e) {
             lock.close();
             throw new UsageException(e.getMessage());
@@ -66,7 +121,7 @@ record JobStore(CheckpointStore store, Path dir, StoreLock lock, JobFingerprint 
 
     /** What a {@code --resume} restores, once the store's checkpoints are shown to be this job's. */
     private static RestartPoint resumePoint(LaunchOptions options, CheckpointPolicy policy, CheckpointStore store,
-            JobFingerprint fingerprint, Path dir, PrintStream err, java.util.function.Consumer<String> warn) {
+            JobFingerprint fingerprint, String dir, PrintStream err, java.util.function.Consumer<String> warn) {
         if (store.list().isEmpty() && !store.hasLocalCheckpoints()) {
             throw new UsageException("--resume " + dir + ": the directory holds no committed checkpoint");
         }
@@ -82,7 +137,7 @@ record JobStore(CheckpointStore store, Path dir, StoreLock lock, JobFingerprint 
     }
 
     /** A fresh job's store must hold no checkpoints of an earlier run. */
-    private static RestartPoint requireEmpty(CheckpointStore store, Path dir, int np) {
+    private static RestartPoint requireEmpty(CheckpointStore store, String dir, int np) {
         if (!store.list().isEmpty()) {
             List<CheckpointId> ids = store.list();
             throw new UsageException("--store " + dir + " already holds checkpoints " + ids.get(0) + ".."
@@ -98,7 +153,8 @@ record JobStore(CheckpointStore store, Path dir, StoreLock lock, JobFingerprint 
         if (!streams.isEmpty()) {
             throw new UsageException("--store " + dir + " already holds the event streams of ranks " + streams
                     + " from an earlier run with message logging, which ended without a checkpoint to "
-                    + "continue from; choose an empty directory, or delete " + dir.resolve("local"));
+                    + "continue from; choose an empty directory, or delete " + (ClusterStoreUri.isClusterStore(dir)
+                            ? "the store" : Path.of(dir).resolve("local")));
         }
         return RestartPoint.fresh(np);
     }

@@ -8,6 +8,7 @@ import io.snapline.runtime.checkpoint.NonePolicy;
 import io.snapline.runtime.checkpoint.Policies;
 import io.snapline.runtime.checkpoint.PolicyOption;
 import io.snapline.runtime.checkpoint.PolicySettings;
+import io.snapline.runtime.checkpoint.store.ClusterStoreUri;
 import io.snapline.runtime.cluster.ClusterAddress;
 import java.io.File;
 import java.io.IOException;
@@ -144,7 +145,8 @@ public record LaunchOptions(
             "                        in (0, 1] (default 0.5)",
             "  --learn-mttf          with --interval auto: take --mttf as a first guess and estimate the MTTF from the",
             "                        failures the job sees, (M + run time) / (1 + failures), choosing the interval again",
-            "  --store DIR           checkpoint directory (default ./snapline-checkpoints/<job-id>)",
+            "  --store DIR           checkpoint directory (default ./snapline-checkpoints/<job-id>); with --cluster also",
+            "                        hazelcast://NAME[?backups=N]: a store kept in the cluster, N backup copies (1)",
             "  --compress C          compress each rank's program state in checkpoints: none (default), lz4 (fast)",
             "                        or zstd (smaller); arrays of 8-byte numbers are byte-shuffled first when that pays",
             "  --incremental         write checkpoints incrementally: each rank's piece is cut into content-defined",
@@ -158,7 +160,7 @@ public record LaunchOptions(
             "                          abandoned (the job runs on; default 5m)",
             "",
             "exit status: 0 when every rank finished; the Abort code (1 for Abort(0)) or 1 when a rank failed;",
-            "2 for a bad command line or a cluster that cannot take the job.",
+            "2 for a bad command line or a cluster that cannot take the job; 3 for a job cancelled (snapline cancel).",
             "",
             "policies installed (--checkpoint POLICY), each with its own options:");
 
@@ -527,6 +529,23 @@ public record LaunchOptions(
 
         /** Checks the cluster flags and settles the device: {@code tcp} for a cluster job, {@code shm} by default. */
         private void checkClusterFlags() {
+            for (String[] named : new String[][] {{"--store", store}, {"--resume", resume}}) {
+                if (ClusterStoreUri.isClusterStore(named[1])) {
+                    try {
+                        ClusterStoreUri.parse(named[1]);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(named[0] + " " + e.getMessage());
+                    }
+                    if (cluster == null) {
+                        throw new UsageException(named[0] + " " + named[1] + " is a store in a cluster, kept by its "
+                                + "agents: it needs --cluster NAME@HOST:PORT and --secret-file F (or name a directory)");
+                    }
+                    if (incremental) {
+                        throw new UsageException("--incremental needs a store directory: " + named[1] + " (a store "
+                                + "kept in the cluster) writes whole pieces only");
+                    }
+                }
+            }
             if (cluster == null) {
                 for (String f : List.of("--secret-file", "--ranks-per-host")) {
                     if (seen.contains(f)) {

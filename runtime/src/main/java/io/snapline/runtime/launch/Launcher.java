@@ -17,13 +17,16 @@ import java.util.Properties;
  *       that is 0 (an aborted job never reports success);</li>
  *   <li>1 when a rank ended with an uncaught exception; the report on standard error names the rank and shows its
  *       stack trace;</li>
- *   <li>1 as well when, with {@code -dev tcp}, a rank process died (killed, crashed) or stopped answering, and when
- *       every rank finished but the {@code --report} file could not be written;</li>
+ *   <li>1 as well when, with {@code -dev tcp}, a rank process died (killed, crashed) or stopped answering, when a
+ *       cluster job's ranks lost with their host have no free slots to run again on (the message says how to resume
+ *       it), and when every rank finished but the {@code --report} file could not be written;</li>
  *   <li>2 for a bad command line, a cluster ({@code --cluster}) that cannot be reached or cannot take the ranks,
  *       a checkpoint store that cannot be used (not writable, writable by other users,
  *       locked by another job, another run's checkpoints without {@code --resume}, another job's checkpoints given to
  *       {@code --resume}), a {@code --report} file that cannot be written, or a feature this build does not
- *       have.</li>
+ *       have;</li>
+ *   <li>3 when the job, submitted to a cluster, was cancelled with {@code snapline cancel} (the message says how to
+ *       resume it).</li>
  * </ul>
  */
 public final class Launcher {
@@ -120,7 +123,8 @@ public final class Launcher {
         ClusterRanks ranks;
         try {
             ClusterSecret secret = ClusterSecret.read(Path.of(options.secretFile()));
-            ranks = ClusterRanks.submit(options, supervision.policy(), secret, Supervision.jobId(options));
+            ranks = ClusterRanks.submit(options, supervision.policy(), secret, Supervision.jobId(options),
+                    line -> err.println("snaprun: " + line));
         } catch (IllegalArgumentException | IOException e) {
             throw new UsageException(e.getMessage());
         }

@@ -6,6 +6,8 @@ import io.snapline.runtime.checkpoint.RankLink;
 import io.snapline.runtime.checkpoint.RankSetup;
 import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
 import io.snapline.runtime.checkpoint.store.CheckpointStore;
+import io.snapline.runtime.checkpoint.store.ClusterStore;
+import io.snapline.runtime.checkpoint.store.ClusterStoreUri;
 import io.snapline.runtime.device.tcp.TcpDevice;
 import io.snapline.runtime.engine.DeadlockDetector;
 import io.snapline.runtime.engine.Endpoint;
@@ -231,7 +233,10 @@ public final class RankProcess {
         // Only to write and read this rank's own pieces: the store's lock is the launcher's, never taken or broken
         // here.
         CheckpointStore store = c.storeDirectory() == null ? null
-                : new FileCheckpointStore(Path.of(c.storeDirectory()), c.fingerprint(), c.settings().incremental());
+                : ClusterStoreUri.isClusterStore(c.storeDirectory())
+                        ? ClusterStore.fromAgent(ClusterStoreUri.parse(c.storeDirectory()), c.fingerprint()).store()
+                        : new FileCheckpointStore(Path.of(c.storeDirectory()), c.fingerprint(),
+                                c.settings().incremental());
         return new RankSetup(Policies.byName(c.settings().policy(), loader), c.settings(), store, c.restoreFrom(),
                 new ControlLink(control, c.restartsAlone()), c.killAtPoint(), c.killDuringWriteOf(), c.firstCheckpointId(),
                 c.incarnation());

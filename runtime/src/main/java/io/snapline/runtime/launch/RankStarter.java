@@ -3,6 +3,7 @@ package io.snapline.runtime.launch;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Where a {@code tcp} job's rank processes run: on this host ({@link #LOCAL}), or on a cluster's agents
@@ -37,6 +38,17 @@ interface RankStarter extends AutoCloseable {
 
     /** The address the launcher's control server listens on: one the rank processes can reach. */
     InetAddress controlAddress();
+
+    /**
+     * The job starts, with its checkpoints in {@code store} (null: none): a starter that shares the hosts with others
+     * says so where they can see it, and tells {@code cancel} who asks when the job is to be cancelled.
+     */
+    default void announce(String store, Consumer<String> cancel) {
+    }
+
+    /** Checkpoint {@code id} of the job was committed. */
+    default void committed(long id) {
+    }
 
     /** Releases what the starter holds for the job; processes it started are stopped by their owner. */
     @Override

@@ -1,5 +1,6 @@
 package io.snapline.runtime.launch;
 
+import io.snapline.runtime.checkpoint.store.ClusterStoreUri;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,6 +24,11 @@ final class ResumeCommand {
 
     /** The command that resumes the job of {@code o} from the store in {@code dir}. */
     static String of(LaunchOptions o, Path dir) {
+        return of(o, dir.toString());
+    }
+
+    /** The command that resumes the job of {@code o} from the store at {@code location}: a directory, or in a cluster. */
+    static String of(LaunchOptions o, String location) {
         List<String> w = new ArrayList<>();
         w.add(System.getProperty(COMMAND_PROPERTY, "snaprun"));
         w.add("-np");
@@ -95,7 +101,8 @@ final class ResumeCommand {
             w.add(Integer.toString(o.maxRestarts()));
         }
         w.add("--resume");
-        w.add(dir.toAbsolutePath().normalize().toString());
+        w.add(ClusterStoreUri.isClusterStore(location) ? location
+                : Path.of(location).toAbsolutePath().normalize().toString());
         if (o.allowNewArgs()) {
             w.add("--allow-new-args"); // the store still holds checkpoints taken with the old arguments
         }

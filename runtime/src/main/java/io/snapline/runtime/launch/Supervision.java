@@ -17,7 +17,7 @@ import io.snapline.runtime.checkpoint.store.CheckpointStoreException;
 import io.snapline.runtime.checkpoint.store.JobFingerprint;
 import io.snapline.runtime.checkpoint.store.LocalCheckpointStore;
 import io.snapline.runtime.checkpoint.store.StoreDirectory;
-import io.snapline.runtime.checkpoint.store.StoreLock;
+import io.snapline.runtime.checkpoint.store.ClusterStoreUri;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -43,8 +43,9 @@ final class Supervision {
     /** Failures seen by this launch ({@code --learn-mttf}). */
     private int failuresSeen;
     private final CheckpointStore store;
-    private final Path storeDir;
-    private final StoreLock lock;
+    /** Where the store is, as the user named it: a directory, or a store in the cluster. */
+    private final String storeDir;
+    private final JobStore.Held lock;
     private final JobFingerprint fingerprint;
     private final RunReport report;
     private final FailurePlan failures;
@@ -70,7 +71,7 @@ final class Supervision {
     private volatile HeldOutput output;
 
     private Supervision(LaunchOptions options, CheckpointPolicy policy, PolicySettings settings, CheckpointStore store,
-            Path storeDir, StoreLock lock, JobFingerprint fingerprint, RestartPoint restore, PrintStream err) {
+            String storeDir, JobStore.Held lock, JobFingerprint fingerprint, RestartPoint restore, PrintStream err) {
         this.options = options;
         this.policy = policy;
         this.settings = settings;
@@ -125,12 +126,12 @@ final class Supervision {
                     err);
         }
         JobStore opened = JobStore.open(options, policy, settings, jobId(options), err);
-        Supervision s = new Supervision(options, policy, settings, opened.store(), opened.dir(), opened.lock(),
+        Supervision s = new Supervision(options, policy, settings, opened.store(), opened.location(), opened.lock(),
                 opened.fingerprint(), opened.restore(), err);
         opened.warnings().forEach(s.report::warning);
         s.printHintOnInterrupt();
         err.println("snaprun: checkpoint policy " + policy.name() + " (" + policy.schedule(settings)
-                + "), checkpoints in " + opened.dir()
+                + "), checkpoints in " + opened.location()
                 + "; up to " + options.maxRestarts() + " restart(s)");
         return s;
     }
@@ -155,8 +156,12 @@ final class Supervision {
         return store != null;
     }
 
-    Path storeDir() {
-        return storeDir;
+    /**
+     * Where the ranks find the store: an absolute directory (the ranks may run in another working directory), or the
+     * store in the cluster, which each rank opens through its agent.
+     */
+    String storeLocation() {
+        return ClusterStoreUri.isClusterStore(storeDir) ? storeDir : Path.of(storeDir).toAbsolutePath().toString();
     }
 
     FailurePlan failures() {
@@ -196,7 +201,7 @@ final class Supervision {
     /** The coordinator of a new attempt. */
     CoordinatorLoop coordinator(CoordinatorLoop.Ranks ranks) {
         return new CoordinatorLoop(policy, options.np(), settings, store, CheckpointId.of(firstId), restore, report,
-                err, ranks, output, interval);
+                err, ranks, output, interval, id -> onCommit.accept(id));
     }
 
     /**
@@ -244,6 +249,23 @@ final class Supervision {
     /** The job ran out of restarts (see {@link #restartAlone}). */
     synchronized boolean gaveUp() {
         return gaveUp;
+    }
+
+    /**
+     * The job ends though a restart could continue it (ranks that must run again have nowhere to run, or it was
+     * cancelled): when it ends it says how to resume it.
+     */
+    synchronized void endsResumable() {
+        gaveUp = true;
+        resumeFrom = store == null ? null : resumePoint();
+    }
+
+    /** Who hears of each checkpoint committed (its id). */
+    private volatile java.util.function.LongConsumer onCommit = id -> { };
+
+    /** Has {@code listener} told the id of each checkpoint committed from now on, on the coordinator's thread. */
+    void onCommit(java.util.function.LongConsumer listener) {
+        onCommit = listener;
     }
 
     /** Says {@code what} on the terminal and in the run report's warnings. */

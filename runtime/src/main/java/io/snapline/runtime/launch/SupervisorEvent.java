@@ -81,6 +81,13 @@ sealed interface SupervisorEvent {
     record DeathsChecked() implements SupervisorEvent {
     }
 
+    /**
+     * (Rank -1.) Someone holding the cluster's secret cancelled the job ({@code snapline cancel}; {@code reason} says
+     * who): the attempt ends with {@link JobResult#CANCELLED}, and the job with it.
+     */
+    record Cancelled(String reason) implements SupervisorEvent {
+    }
+
     /** (Rank -1.) The launcher was interrupted (Ctrl-C): the attempt ends with status 130. */
     record Interrupted() implements SupervisorEvent {
     }

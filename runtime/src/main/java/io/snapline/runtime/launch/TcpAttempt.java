@@ -2,8 +2,9 @@ package io.snapline.runtime.launch;
 
 import io.snapline.runtime.checkpoint.RankLink;
 import io.snapline.runtime.checkpoint.RankSetup;
-import io.snapline.runtime.engine.JobState;
+import io.snapline.runtime.cluster.NoRoomException;
 import io.snapline.runtime.cluster.RemoteProcess;
+import io.snapline.runtime.engine.JobState;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -109,6 +110,8 @@ final class TcpAttempt {
             awaitEnd();
             awaitHelpers(); // none plans, starts or stops anything once the attempt has ended
             processes.awaitPumps();
+        } catch (NoRoomException e) {
+            on(-1, new SupervisorEvent.Violation(noRoom(e)));
         } catch (IOException e) {
             on(-1, new SupervisorEvent.Violation("cannot start the job: " + e.getMessage()));
         } catch (InterruptedException e) {
@@ -331,7 +334,7 @@ final class TcpAttempt {
     }
 
     private ControlMessage.CheckpointSetup checkpointSetup(RankSetup s) {
-        String store = supervision.checkpointing() ? supervision.storeDir().toAbsolutePath().toString() : null;
+        String store = supervision.checkpointing() ? supervision.storeLocation() : null;
         return new ControlMessage.CheckpointSetup(s.settings(), store, supervision.fingerprint(), s.firstCheckpointId(),
                 s.restoreFrom(), s.killAtPoint(), s.killDuringWriteOf(), s.incarnation(),
                 supervision.restartsRanksAlone());
@@ -473,6 +476,11 @@ final class TcpAttempt {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 notReplaced(r);
+            } catch (NoRoomException e) {
+                if (!supervisor.ending()) {
+                    on(-1, new SupervisorEvent.Violation(noRoom(e)));
+                }
+                notReplaced(r);
             } catch (IOException | RuntimeException e) {
                 if (!supervisor.ending()) {
                     on(-1, new SupervisorEvent.Violation("rank " + r + " could not be restarted alone: " + e));
@@ -514,6 +522,17 @@ final class TcpAttempt {
             }
             return bytes;
         }
+    }
+
+    /** Ranks that must run again have nowhere to run: the job ends, saying how to resume it once there is room. */
+    private String noRoom(NoRoomException e) {
+        supervision.endsResumable();
+        return e.getMessage() + "; start agents or free slots, then resume the job";
+    }
+
+    /** The job was cancelled ({@code reason} says by whom): the attempt ends, its ranks stopped. */
+    void cancel(String reason) {
+        on(-1, new SupervisorEvent.Cancelled(reason));
     }
 
     /** Terminates every rank process still running, then kills those that ignore it. Used by the shutdown hook. */

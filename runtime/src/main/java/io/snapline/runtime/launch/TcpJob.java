@@ -43,6 +43,8 @@ public final class TcpJob {
     private final PrintStream err;
     private final RankStarter starter;
     private volatile TcpAttempt current;
+    /** Why the job was cancelled, or null. */
+    private volatile String cancelled;
 
     private TcpJob(LaunchOptions options, Supervision supervision, RankStarter starter, PrintStream err) {
         this.options = options;
@@ -62,7 +64,10 @@ public final class TcpJob {
     static JobResult run(LaunchOptions options, Supervision supervision, RankStarter starter, PrintStream out,
             PrintStream err) {
         try (starter) {
-            return new TcpJob(options, supervision, starter, err).run(out);
+            TcpJob job = new TcpJob(options, supervision, starter, err);
+            starter.announce(supervision.checkpointing() ? supervision.storeLocation() : null, job::cancel);
+            supervision.onCommit(starter::committed);
+            return job.run(out);
         } finally {
             supervision.release(); // every rank process is gone: the store is free for the next job
         }
@@ -81,6 +86,9 @@ public final class TcpJob {
             while (true) {
                 TcpAttempt a = new TcpAttempt(options, supervision, timeouts, token, starter, err);
                 current = a;
+                if (cancelled != null) { // between two attempts
+                    a.cancel(cancelled);
+                }
                 a.run(out);
                 Duration wall = Duration.ofNanos(System.nanoTime() - start);
                 if (a.succeeded()) {
@@ -98,6 +106,17 @@ public final class TcpJob {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running or about to
             }
+        }
+    }
+
+    /** Cancels the job ({@code snapline cancel}, asked {@code by} whom): its ranks stop, and it ends resumable. */
+    private void cancel(String by) {
+        String reason = "the job was cancelled by snapline cancel (" + by + ")";
+        supervision.endsResumable();
+        cancelled = reason;
+        TcpAttempt a = current;
+        if (a != null) {
+            a.cancel(reason);
         }
     }
 

@@ -330,6 +330,16 @@ class AttemptSupervisorTest {
     }
 
     @Test
+    void shouldEndWithTheCancelledStatusAndNoRestartWhenTheJobIsCancelled() {
+        running(2, RESTART);
+        on(-1, new SupervisorEvent.Cancelled("the job was cancelled by snapline cancel (by x)"));
+        assertEquals(State.ABORTING, s.state());
+        assertEquals(JobResult.CANCELLED, s.code());
+        assertEquals("the job was cancelled by snapline cancel (by x)", s.failure().description());
+        assertFalse(s.restartable());
+    }
+
+    @Test
     void shouldRefuseAnEventForNoRank() {
         running(2, RESTART);
         assertThrows(IllegalStateException.class, () -> s.onEvent(-1, new Finished(), nanos()));

@@ -13,7 +13,6 @@ import io.snapline.runtime.checkpoint.store.CheckpointId;
 import io.snapline.runtime.checkpoint.store.InMemoryCheckpointStore;
 import io.snapline.runtime.checkpoint.store.JobFingerprint;
 import io.snapline.runtime.checkpoint.store.Manifest;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +70,7 @@ class JobFingerprintsTest {
     void shouldResumeCheckpointsWhosePolicySettingsThePolicyStillReads() {
         List<String> warnings = new ArrayList<>();
         JobFingerprints.requireSameJob(storeRecording("logging=none"), job(""), acceptingEarlier("logging=none"),
-                SETTINGS, false, Path.of("s"), warnings::add);
+                SETTINGS, false, "s", warnings::add);
         assertEquals(List.of(), warnings);
     }
 
@@ -79,7 +78,7 @@ class JobFingerprintsTest {
     void shouldRefusePolicySettingsThePolicyDoesNotReadAndNameThem() {
         UsageException e = assertThrows(UsageException.class, () -> JobFingerprints.requireSameJob(
                 storeRecording("logging=causal"), job(""), acceptingEarlier("logging=none"), SETTINGS, false,
-                Path.of("s"), w -> { }));
+                "s", w -> { }));
         assertEquals("--resume s: checkpoint 1 there was taken by another job (old value \u2192 this job's):\n"
                 + "  policy options: logging=causal \u2192 (none)\n"
                 + "Resume with the same program, arguments, policy and -np, or start a fresh job with another --store",

@@ -139,6 +139,12 @@ class LaunchOptionsTest {
         "-np 2 --secret-file s X                           | --secret-file goes with --cluster NAME@HOST:PORT, which runs the job on a cluster's agents",
         "-np 2 -dev tcp --ranks-per-host 2 X               | --ranks-per-host goes with --cluster NAME@HOST:PORT, which runs the job on a cluster's agents",
         "-np 2 --cluster lab@h:1 --secret-file s --ranks-per-host 0 X | --ranks-per-host must be between 1 and 4096, got 0",
+        "-np 2 --checkpoint stepper --store hazelcast://ck X | --store hazelcast://ck is a store in a cluster, kept by its agents: it needs --cluster NAME@HOST:PORT and --secret-file F (or name a directory)",
+        "-np 2 --checkpoint stepper --resume hazelcast://ck X | --resume hazelcast://ck is a store in a cluster, kept by its agents: it needs --cluster NAME@HOST:PORT and --secret-file F (or name a directory)",
+        "-np 2 --cluster lab@h:1 --secret-file s --checkpoint stepper --store hazelcast://ck?copies=2 X | --store hazelcast://ck?copies=2: the only setting of a cluster store is backups=N (0 to 6), e.g. hazelcast://ck?backups=2",
+        "-np 2 --cluster lab@h:1 --secret-file s --checkpoint stepper --store hazelcast://c/k X | --store hazelcast://c/k: a cluster store's name is 1 to 100 letters, digits, '_' or '-'",
+        "-np 2 --cluster lab@h:1 --secret-file s --checkpoint stepper --incremental --store hazelcast://ck X | --incremental needs a store directory: hazelcast://ck (a store kept in the cluster) writes whole pieces only",
+        "-np 2 --cluster lab@h:1 --secret-file s --checkpoint stepper --store local+hazelcast://ck X | --store local+hazelcast://ck: a local copy beside the cluster's (local+hazelcast://) is not available from snaprun yet; use hazelcast://ck",
     })
     void shouldExplainWhenClusterFlagsAreWrong(String argv, String message) {
         assertEquals(message, error(argv.trim().split(" +")));

@@ -1,0 +1,41 @@
+package io.snapline.runtime.cluster;
+
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What an agent tells the processes it starts about the cluster, in their environment: the cluster's name as
+ * Hazelcast sees it, the agent's own member address (so that a rank reaches the cluster through the agent on its own
+ * host, which lives as long as the rank does) and the cluster's secret. The agent sets these itself, after the
+ * client's variables, so a client cannot name another cluster; the secret never travels over the network for this.
+ *
+ * @param clusterName the cluster's name as Hazelcast sees it ({@link ClusterSecret#clusterName})
+ * @param member      the agent's member address, {@code host:port}
+ * @param secret      the cluster's secret
+ */
+public record AgentEnvironment(String clusterName, String member, ClusterSecret secret) {
+    static final String NAME_ENV = "SNAPLINE_CLUSTER_NAME";
+    static final String MEMBER_ENV = "SNAPLINE_CLUSTER_MEMBER";
+    static final String SECRET_ENV = "SNAPLINE_CLUSTER_SECRET";
+
+    /** The variables an agent adds to the environment of each process it starts. */
+    Map<String, String> variables() {
+        return Map.of(NAME_ENV, clusterName, MEMBER_ENV, member, SECRET_ENV, HexFormat.of().formatHex(secret.bytes()));
+    }
+
+    /** What the agent that started this process said about its cluster, or empty when no agent started it. */
+    public static Optional<AgentEnvironment> ofThisProcess() {
+        return of(System.getenv());
+    }
+
+    static Optional<AgentEnvironment> of(Map<String, String> env) {
+        String name = env.get(NAME_ENV);
+        String member = env.get(MEMBER_ENV);
+        String secret = env.get(SECRET_ENV);
+        if (name == null || member == null || secret == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new AgentEnvironment(name, member, ClusterSecret.of(HexFormat.of().parseHex(secret))));
+    }
+}

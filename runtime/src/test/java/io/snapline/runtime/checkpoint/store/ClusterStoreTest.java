@@ -1,0 +1,60 @@
+package io.snapline.runtime.checkpoint.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.snapline.runtime.cluster.ClusterAddress;
+import io.snapline.runtime.cluster.ClusterAgent;
+import io.snapline.runtime.cluster.ClusterSecret;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A cluster store opened by clients of the cluster: its location, and one job at a time holding it. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ClusterStoreTest {
+    private static final ClusterSecret SECRET = ClusterSecret.of(
+            "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e".getBytes(StandardCharsets.US_ASCII));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldLockTheStoreForOneJobAtATimeAndNameTheHolder() throws Exception {
+        String name = "test-" + UUID.randomUUID();
+        try (ClusterAgent agent = ClusterAgent.start(name, SECRET, "127.0.0.1", 5701, 0, List.of(), 1, dir,
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            ClusterAddress cluster = ClusterAddress.parse(name + "@" + agent.memberAddress());
+            ClusterStoreUri uri = ClusterStoreUri.parse("hazelcast://ck");
+            try (ClusterStore first = ClusterStore.connect(uri, cluster, SECRET, null);
+                    ClusterStore second = ClusterStore.connect(uri, cluster, SECRET, null)) {
+                AutoCloseable held = first.lock("Heat-1");
+                CheckpointStoreException e = assertThrows(CheckpointStoreException.class, () -> second.lock("Heat-2"));
+                assertTrue(e.getMessage().startsWith("the checkpoint store hazelcast://ck is in use by job Heat-1 (pid "
+                        + ProcessHandle.current().pid() + " on host "), e.getMessage());
+                held.close();
+                second.lock("Heat-2").close();
+            }
+        }
+    }
+
+    @Test
+    void shouldParseTheStoresLocationWithItsBackupCount() {
+        assertEquals(new ClusterStoreUri("ck", 1), ClusterStoreUri.parse("hazelcast://ck"));
+        assertEquals(new ClusterStoreUri("ck", 2), ClusterStoreUri.parse("hazelcast://ck?backups=2"));
+        assertEquals("hazelcast://ck?backups=0", ClusterStoreUri.parse("hazelcast://ck?backups=0").toString());
+        assertEquals("hazelcast://ck", ClusterStoreUri.parse("hazelcast://ck?backups=1").toString());
+        assertTrue(ClusterStoreUri.isClusterStore("local+hazelcast://ck"));
+        assertTrue(!ClusterStoreUri.isClusterStore("/data/ck") && !ClusterStoreUri.isClusterStore(null));
+        assertEquals("hazelcast://ck?backups=7: a cluster store keeps 0 to 6 backup copies", assertThrows(
+                IllegalArgumentException.class, () -> ClusterStoreUri.parse("hazelcast://ck?backups=7")).getMessage());
+    }
+}
