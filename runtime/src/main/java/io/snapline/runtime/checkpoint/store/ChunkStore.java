@@ -63,25 +63,31 @@ final class ChunkStore {
 
     private final Path dir;
 
-    /**
-     * Opens the chunk directory {@code dir} (created when first written): moves back every chunk a collection left in
-     * {@code trash/} when it was interrupted.
-     */
+    /** Opens the chunk directory {@code dir} (created when first written). Reads and writes nothing. */
     ChunkStore(Path dir) {
         this.dir = dir;
+    }
+
+    /**
+     * Moves back every chunk a collection left in {@code trash/} when it was interrupted (readers find it there
+     * meanwhile). For the job that holds the store's lock, while none of its ranks runs: a read-only tool never moves
+     * anything.
+     */
+    void restoreTrash() {
         Path trash = dir.resolve(TRASH);
-        if (Files.isDirectory(trash)) {
-            try {
-                for (Path p : list(trash)) {
-                    String hash = p.getFileName().toString();
-                    if (isHash(hash)) {
-                        restore(hash);
-                    }
+        if (!Files.isDirectory(trash)) {
+            return;
+        }
+        try {
+            for (Path p : list(trash)) {
+                String hash = p.getFileName().toString();
+                if (isHash(hash)) {
+                    restore(hash);
                 }
-            } catch (IOException | UncheckedIOException e) {
-                throw new CheckpointStoreException("cannot move chunks back from " + trash + " (an interrupted "
-                        + "garbage collection); check permissions of the --store directory", e);
             }
+        } catch (IOException | UncheckedIOException e) {
+            throw new CheckpointStoreException("cannot move chunks back from " + trash + " (an interrupted "
+                    + "garbage collection); check permissions of the --store directory", e);
         }
     }
 
@@ -333,9 +339,26 @@ final class ChunkStore {
         /** Every step, in order. */
         CheckpointStore.Collected run() {
             mark();
-            moveUnmarked();
-            markAgain();
+            try {
+                moveUnmarked();
+                markAgain();
+            } catch (CheckpointStoreException e) {
+                putBack(); // at the least: what stays in trash/ is still read, and moved back at the next resume
+                throw e;
+            }
             return deleteTrash();
+        }
+
+        /** After a failed step: moves back what this collection moved, as far as it can. */
+        private void putBack() {
+            for (String hash : moved) {
+                try {
+                    restore(hash);
+                } catch (IOException | RuntimeException e) {
+                    // left in trash/: readers look there too
+                }
+            }
+            moved.clear();
         }
 
         /** Step 1: the chunks intents and then pieces name. */

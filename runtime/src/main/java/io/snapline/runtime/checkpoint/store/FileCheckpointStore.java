@@ -626,6 +626,7 @@ public final class FileCheckpointStore implements CheckpointStore {
     @Override
     public void deleteInterruptedWrites() {
         ensureOpen();
+        chunks.restoreTrash();
         chunks.deleteIntents();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : walk.filter(p -> p.getFileName().toString().endsWith(CheckpointFormatDescriptor.TEMP_SUFFIX))
@@ -724,27 +725,84 @@ public final class FileCheckpointStore implements CheckpointStore {
         return chunks.collection(this::chunksNamedByPieces);
     }
 
-    /** The chunks the piece files in the store name now. */
+    /**
+     * The chunks the piece files in the store name now. A piece deleted or renamed while the store is walked names
+     * none (a writer's intent covers a piece that appears meanwhile); a piece read whole that fails its checks names
+     * none (no restart can use it); any other failure to read a piece or a directory aborts the collection before it
+     * moves a chunk, so that a piece it could not read never loses the chunks it needs.
+     */
     private java.util.Set<String> chunksNamedByPieces() {
         java.util.Set<String> named = new java.util.HashSet<>();
         Path chunkDir = chunks.directory();
         Path spill = scratchDirectory().orElseThrow();
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.filter(p -> !p.startsWith(chunkDir) && !p.startsWith(spill))
-                    .filter(FileCheckpointStore::isPieceFileName).filter(Files::isRegularFile).toList()) {
-                try {
-                    if (chunkedFile(p)) {
-                        chunkList(p).chunks().forEach(c -> named.add(c.hash()));
-                    }
-                } catch (CheckpointStoreException e) {
-                    // damaged: never restored, so the chunks it may name are needed by no restart
+        try {
+            Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
+                        java.nio.file.attribute.BasicFileAttributes attrs) {
+                    return dir.equals(chunkDir) || dir.equals(spill) ? java.nio.file.FileVisitResult.SKIP_SUBTREE
+                            : java.nio.file.FileVisitResult.CONTINUE;
                 }
-            }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file,
+                        java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+                    if (attrs.isRegularFile() && isPieceFileName(file)) {
+                        addChunksOf(file, named);
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return java.nio.file.FileVisitResult.CONTINUE; // gone meanwhile (a renamed temporary)
+                    }
+                    throw e;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    if (e != null && !(e instanceof NoSuchFileException)) {
+                        throw e;
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
         } catch (IOException | UncheckedIOException e) {
-            throw new CheckpointStoreException("cannot list the pieces in " + root + " to collect unused chunks; "
-                    + "check permissions of the --store directory", e);
+            throw new CheckpointStoreException("cannot read the pieces in " + root + " to collect unused chunks ("
+                    + e + "); nothing was collected; check permissions of the --store directory", e);
         }
         return named;
+    }
+
+    /** Adds the chunks piece {@code file} names, if it is an incremental piece that passes its checks. */
+    private static void addChunksOf(Path file, java.util.Set<String> named) throws IOException {
+        byte[] head;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            head = readUpTo(channel, CheckpointFormatDescriptor.PIECE_HEADER_SIZE);
+        } catch (NoSuchFileException e) {
+            return; // deleted meanwhile
+        }
+        if (!chunked(head)) {
+            return;
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        String where = file.toString();
+        try {
+            PieceHeader h = PieceHeader.parseAny(where, bytes);
+            if (bytes.length != h.fileSize()) {
+                return; // torn: no restart can use it
+            }
+            ChunkList.decode(where, h.payload(where, bytes)).chunks().forEach(c -> named.add(c.hash()));
+        } catch (CheckpointStoreException damaged) {
+            // read whole and damaged: never restored, so the chunks it may name are needed by no restart
+        }
     }
 
     /** A piece file's name, set-aside ones ({@code .piece.1}) included; never a temporary file. */
@@ -752,16 +810,6 @@ public final class FileCheckpointStore implements CheckpointStore {
         String name = p.getFileName().toString();
         return !name.endsWith(CheckpointFormatDescriptor.TEMP_SUFFIX)
                 && (name.endsWith(".piece") || name.matches(".*\\.piece\\.[0-9]+"));
-    }
-
-    private static boolean chunkedFile(Path p) {
-        try (FileChannel channel = FileChannel.open(p, StandardOpenOption.READ)) {
-            return chunked(readUpTo(channel, CheckpointFormatDescriptor.PIECE_HEADER_SIZE));
-        } catch (NoSuchFileException e) {
-            return false; // deleted meanwhile
-        } catch (IOException e) {
-            throw new CheckpointStoreException("cannot read piece " + p, e);
-        }
     }
 
     private static byte[] read(Path file, String what) {
