@@ -590,6 +590,13 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
+    public void deferred(CheckpointDeferred deferred) {
+        if (!dying) {
+            setup.link().deferred(deferred);
+        }
+    }
+
+    @Override
     public void aboutToWrite(CheckpointId id) {
         if (id.value() == setup.killDuringWriteOf()) {
             dying = true;
