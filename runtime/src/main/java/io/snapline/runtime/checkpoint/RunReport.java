@@ -250,7 +250,9 @@ public final class RunReport {
      *
      * @param skipped      not taken (counted per rank)
      * @param waited       taken once the rank had waited for the previous write (counted per rank)
-     * @param waitedNanos  the time those waits took, summed over the ranks (also part of the blocked time)
+     * @param waitedNanos  the time those waits took, summed over the ranks (the blocked time of each checkpoint that
+     *                     committed includes its ranks' waits; a wait before a checkpoint that never committed, as
+     *                     when a rank failed, is counted here only)
      */
     public record Deferrals(int skipped, int waited, long waitedNanos) {
         /** Whether any checkpoint was skipped or waited for. */
@@ -550,8 +552,8 @@ public final class RunReport {
         Deferrals d = deferrals();
         if (d.any()) {
             s.append(String.format(Locale.ROOT, "    async: %d checkpoint(s) skipped (previous still being written), "
-                    + "%d waited for the previous write (%s, counted as blocked)%n", d.skipped(), d.waited(),
-                    millis(d.waitedNanos())));
+                    + "%d waited for the previous one (%s summed over the ranks; a committed checkpoint's blocked time "
+                    + "includes its wait)%n", d.skipped(), d.waited(), millis(d.waitedNanos())));
         }
         s.append(String.format(Locale.ROOT, "    storage: %s written, per %scheckpoint mean %s, max %s; at most %s of "
                 + "committed checkpoints in the store at once%s%s%n", size(o.bytesWritten()),

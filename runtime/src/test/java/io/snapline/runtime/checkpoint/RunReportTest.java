@@ -179,7 +179,8 @@ class RunReportTest {
         report.deferred(1, new CheckpointDeferred(true, 60, 2, false, 3 * MS));
         assertEquals(new RunReport.Deferrals(2, 1, 3 * MS), report.deferrals());
         assertTrue(report.summary().contains("    async: 2 checkpoint(s) skipped (previous still being written), 1 "
-                + "waited for the previous write (3.0 ms, counted as blocked)"), report.summary());
+                + "waited for the previous one (3.0 ms summed over the ranks; a committed checkpoint's blocked time "
+                + "includes its wait)"), report.summary());
         assertTrue(report.toJson().contains("\"backgroundNanos\": 20000000, \"skipped\": 2, \"waited\": 1, "
                 + "\"waitedNanos\": 3000000}"), report.toJson());
     }
