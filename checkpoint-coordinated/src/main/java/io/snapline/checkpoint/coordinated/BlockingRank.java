@@ -101,6 +101,9 @@ final class BlockingRank implements RankPolicy, WaitListener {
             }
             due = point >= nextDue;
         }
+        if (writes != null && !writes.inFlight()) {
+            writes.awaitWrite(); // a write that failed fails the rank here
+        }
         if (due && state() == State.WRITING) {
             awaitCommit(point);
         }

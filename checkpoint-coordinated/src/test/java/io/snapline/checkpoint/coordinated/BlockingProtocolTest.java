@@ -336,6 +336,7 @@ class BlockingProtocolTest {
         BlockingRank policy;
         long prepared;
         boolean waitingNow;
+        boolean failWrites;
 
         @Override
         public void reportWait(io.snapline.runtime.checkpoint.WaitListener to) {
@@ -371,6 +372,9 @@ class BlockingProtocolTest {
 
         @Override
         public PieceRef writePiece(CheckpointId id, RankImage image) {
+            if (failWrites) {
+                throw new IllegalStateException("no space left on device");
+            }
             calls.add("write " + id);
             now += 7;
             return new PieceRef(1, "rank-00001.piece", 36 + image.encode().length, 0);
@@ -512,6 +516,22 @@ class BlockingProtocolTest {
                 "checkpoint 2 waits for checkpoint 1's commit: every rank agreed on it, so none skips it");
         assertTrue(s.calls.contains("await safe point 6, waiting for checkpoint 1 to be committed before the next "
                 + "one"), s.calls.toString());
+    }
+
+    @Test
+    void shouldFailTheRankAtItsNextSafePointWhenItsBackgroundWriteFailedUnderAsync() {
+        FakeRankServices s = new FakeRankServices(async(Duration.ofSeconds(1), java.util.Map.of()));
+        BlockingRank r = new BlockingRank(s);
+        r.onControl(control(new BlockingMessage.Request(1)));
+        s.duringAwait = () -> r.onControl(control(new BlockingMessage.Go(1)));
+        r.atPoint(2);
+        s.failWrites = true;
+        s.writer.runAll();
+        assertTrue(s.calls.stream().noneMatch(c -> c.startsWith("send Prepared")), "nothing durable, nothing "
+                + "prepared: " + s.calls);
+        io.snapline.checkpoint.CheckpointException e = assertThrows(io.snapline.checkpoint.CheckpointException.class,
+                () -> r.atPoint(3));
+        assertEquals("rank 1 could not write its checkpoint 1: no space left on device", e.getMessage());
     }
 
     @Test
