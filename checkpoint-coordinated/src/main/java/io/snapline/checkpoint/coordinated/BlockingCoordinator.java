@@ -330,6 +330,13 @@ final class BlockingCoordinator implements PolicyCoordinator {
             transition(State.IDLE, committed ? "checkpoint " + id + " committed" : "checkpoint " + id
                     + " could not be committed");
             lastEnd = Long.MIN_VALUE; // the next interval starts at the next tick
+            for (int r = 0; r < n; r++) {
+                if (finished[r]) { // under --async a rank runs while its piece is written, and may finish meanwhile
+                    transition(State.DONE, "rank " + r + " finished while checkpoint " + id + " was written");
+                    services.broadcast(BlockingMessage.encode(new BlockingMessage.Abandon(id, true)));
+                    break;
+                }
+            }
         }
     }
 
@@ -342,7 +349,7 @@ final class BlockingCoordinator implements PolicyCoordinator {
                 transition(State.DONE, "rank " + rank + " finished");
                 services.broadcast(BlockingMessage.encode(new BlockingMessage.Abandon(id, true)));
             }
-            case TAKING, DONE -> { } // TAKING: every rank is frozen until the commit, so none can finish now
+            case TAKING, DONE -> { } // TAKING: done once the checkpoint commits (a rank finishes only under --async)
         }
     }
 

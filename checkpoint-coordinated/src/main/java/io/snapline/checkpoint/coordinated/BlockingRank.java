@@ -1,5 +1,7 @@
 package io.snapline.checkpoint.coordinated;
 
+import io.snapline.runtime.checkpoint.AsyncWriter;
+import io.snapline.runtime.checkpoint.CheckpointDeferred;
 import io.snapline.runtime.checkpoint.Cut;
 import io.snapline.runtime.checkpoint.RankImage;
 import io.snapline.runtime.checkpoint.RankPolicy;
@@ -22,6 +24,8 @@ import io.snapline.runtime.checkpoint.store.PieceRef;
  *                                                        |  GO(id): flush, capture, flush, write, PREPARED
  *                                                        v
  *   RUNNING <---------------- COMMITTED(id) or ABANDON(id) ------------------------ TAKING
+ *      ^                                                                                  | --async: captured,
+ *      +---------------------- COMMITTED(id) or ABANDON(id) ---------- WRITING <----------+ the program runs on
  *   ABANDON(id) in OPEN, ARMED or FROZEN: back to RUNNING; ABANDON(id, last): CLOSED (no more checkpoints)
  * </pre>
  *
@@ -34,12 +38,20 @@ import io.snapline.runtime.checkpoint.store.PieceRef;
  * <p>Taking checkpoint {@code id}, with every rank frozen: flush every channel (markers), capture the image, flush
  * again so no rank resumes sending before every rank has captured, write the piece, report PREPARED and wait for
  * COMMITTED (or ABANDON). The coordinator commits once every rank has prepared (phase two).
+ *
+ * <p>Under {@code --async} the rank is frozen only until the second flush: the consistent cut is the moment of the
+ * capture, and the piece is written on the rank's writer thread (WRITING) while the program runs on; PREPARED follows
+ * the durable write, and the checkpoint commits once every rank's piece is durable. A checkpoint that falls due
+ * (--every) while one is WRITING waits for its commit: the coordinator cannot place another before, and every rank
+ * agreed on the next one, so none skips it; the wait is blocked time and reported as such.
  */
 final class BlockingRank implements RankPolicy, WaitListener {
-    enum State { RUNNING, OPEN, ARMED, FROZEN, TAKING, CLOSED }
+    enum State { RUNNING, OPEN, ARMED, FROZEN, TAKING, WRITING, CLOSED }
 
     private final RankServices services;
     private final long every;
+    /** {@code --async}: the piece is written in the background; null when it is written while frozen. */
+    private final AsyncWriter writes;
     /** Guarded by this. */
     private State state = State.RUNNING;
     /** The open checkpoint as far as this rank knows (0: none, or frozen for a due --every point before hearing). */
@@ -62,6 +74,7 @@ final class BlockingRank implements RankPolicy, WaitListener {
     BlockingRank(RankServices services) {
         this.services = services;
         this.every = BlockingPolicy.every(services.settings());
+        this.writes = services.settings().async() ? AsyncWriter.of(services, false) : null;
         services.watchWaits(this);
     }
 
@@ -87,6 +100,12 @@ final class BlockingRank implements RankPolicy, WaitListener {
                 nextDue = dueAfter(point - 1);
             }
             due = point >= nextDue;
+        }
+        if (writes != null && !writes.inFlight()) {
+            writes.awaitWrite(); // a write that failed fails the rank here
+        }
+        if (due && state() == State.WRITING) {
+            awaitCommit(point);
         }
         long checkpoint;
         synchronized (this) {
@@ -136,6 +155,20 @@ final class BlockingRank implements RankPolicy, WaitListener {
         services.flushChannels(checkpoint, 0);
         RankImage image = services.capture(point, Cut.at(checkpoint));
         services.flushChannels(checkpoint, 1);
+        if (writes != null) {
+            long blocked = held + services.nanoTime() - start;
+            held = 0;
+            synchronized (this) {
+                transition(State.WRITING, "captured checkpoint " + checkpoint + "; its piece is being written");
+            }
+            writes.start(checkpoint.value(), () -> {
+                services.aboutToWrite(checkpoint);
+                PieceRef piece = services.writePiece(checkpoint, image);
+                services.toCoordinator(BlockingMessage.encode(
+                        new BlockingMessage.Prepared(checkpoint.value(), point, blocked, piece)));
+            });
+            return;
+        }
         services.aboutToWrite(checkpoint);
         PieceRef piece = services.writePiece(checkpoint, image);
         long blocked = held + services.nanoTime() - start;
@@ -144,6 +177,35 @@ final class BlockingRank implements RankPolicy, WaitListener {
                 new BlockingMessage.Prepared(checkpoint.value(), point, blocked, piece)));
         services.await(() -> settled >= checkpoint.value(), "safe point " + point + ", waiting for checkpoint "
                 + checkpoint + " to be committed");
+    }
+
+    /**
+     * Under {@code --async}, a checkpoint is due at {@code point} while the previous one is WRITING: waits until it
+     * is committed (or abandoned), counting the wait as time held by the next checkpoint, and reports the wait. A
+     * failed write of this rank's piece ends the rank here.
+     */
+    private void awaitCommit(long point) {
+        long start = services.nanoTime();
+        long inFlight;
+        synchronized (this) {
+            inFlight = id;
+        }
+        writes.awaitWrite();
+        services.await(() -> state() != State.WRITING, "safe point " + point + ", waiting for checkpoint "
+                + inFlight + " to be committed before the next one");
+        long waited = services.nanoTime() - start;
+        held += waited;
+        services.deferred(new CheckpointDeferred(false, point, inFlight, false, waited));
+    }
+
+    /** The rank finishes: a piece still being written is finished, and its checkpoint committed or abandoned. */
+    @Override
+    public void finish() {
+        if (writes != null) {
+            writes.awaitWrite();
+            services.await(() -> state() != State.WRITING, "finishing, waiting for the checkpoint being written to "
+                    + "be committed");
+        }
     }
 
     @Override
@@ -208,7 +270,7 @@ final class BlockingRank implements RankPolicy, WaitListener {
             settled = Math.max(settled, a.id());
             boolean mine = id == a.id() || id == 0;
             boolean open = state == State.OPEN || state == State.ARMED || state == State.FROZEN
-                    || state == State.TAKING;
+                    || state == State.TAKING || state == State.WRITING;
             if (open && mine || state == State.RUNNING && a.last()) {
                 id = 0;
                 transition(a.last() ? State.CLOSED : State.RUNNING, "checkpoint " + a.id() + " abandoned"
@@ -217,7 +279,7 @@ final class BlockingRank implements RankPolicy, WaitListener {
         } else if (m instanceof BlockingMessage.Committed c) {
             closed = Math.max(closed, c.id());
             settled = Math.max(settled, c.id());
-            if (state == State.TAKING && id == c.id()) {
+            if ((state == State.TAKING || state == State.WRITING) && id == c.id()) {
                 id = 0;
                 transition(State.RUNNING, "checkpoint " + c.id() + " committed");
             }

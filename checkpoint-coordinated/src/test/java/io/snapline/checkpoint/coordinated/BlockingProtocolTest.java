@@ -336,6 +336,7 @@ class BlockingProtocolTest {
         BlockingRank policy;
         long prepared;
         boolean waitingNow;
+        boolean failWrites;
 
         @Override
         public void reportWait(io.snapline.runtime.checkpoint.WaitListener to) {
@@ -371,6 +372,9 @@ class BlockingProtocolTest {
 
         @Override
         public PieceRef writePiece(CheckpointId id, RankImage image) {
+            if (failWrites) {
+                throw new IllegalStateException("no space left on device");
+            }
             calls.add("write " + id);
             now += 7;
             return new PieceRef(1, "rank-00001.piece", 36 + image.encode().length, 0);
@@ -397,6 +401,155 @@ class BlockingProtocolTest {
         public void aboutToWrite(CheckpointId id) {
             calls.add("about to write " + id);
         }
+
+        /** The rank's writer: runs nothing until {@link HeldWriter#runAll} (a write is in flight meanwhile). */
+        final HeldWriter writer = new HeldWriter();
+
+        @Override
+        public java.util.concurrent.ExecutorService writer() {
+            return writer;
+        }
+
+        @Override
+        public void deferred(io.snapline.runtime.checkpoint.CheckpointDeferred deferred) {
+            calls.add("deferred " + deferred);
+        }
+    }
+
+    /** An executor that queues its tasks until the test runs them. */
+    static final class HeldWriter extends java.util.concurrent.AbstractExecutorService {
+        final java.util.ArrayDeque<Runnable> queued = new java.util.ArrayDeque<>();
+
+        @Override
+        public void execute(Runnable task) {
+            queued.add(task);
+        }
+
+        void runAll() {
+            Runnable t;
+            while ((t = queued.poll()) != null) {
+                t.run();
+            }
+        }
+
+        @Override
+        public void shutdown() {
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return List.of();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return false;
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return false;
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) {
+            return true;
+        }
+    }
+
+    private static PolicySettings async(Duration interval, java.util.Map<String, String> options) {
+        return new PolicySettings("coordinated", interval, 2, PolicySettings.DEFAULT_STALL_TIMEOUT, options, null,
+                io.snapline.runtime.checkpoint.Compression.NONE, false, true);
+    }
+
+    @Test
+    void shouldBeFrozenOnlyForTheCaptureAndPrepareOnceThePieceIsWrittenUnderAsync() {
+        FakeRankServices s = new FakeRankServices(async(Duration.ofSeconds(1), java.util.Map.of()));
+        BlockingRank r = new BlockingRank(s);
+        r.onControl(control(new BlockingMessage.Request(1)));
+        s.duringAwait = () -> {
+            s.now += 3;
+            r.onControl(control(new BlockingMessage.Go(1)));
+        };
+        r.atPoint(2);
+        assertEquals(List.of("send Frozen[id=1, point=2]",
+                "await safe point 2, frozen for checkpoint 1 until every rank reaches a safe point",
+                "flush 1/0", "capture 1@2", "flush 1/1"), s.calls, "the program continues after the capture");
+        assertEquals(BlockingRank.State.WRITING, r.state());
+        assertEquals(1, s.writer.queued.size(), "the piece is handed to the writer");
+        r.atPoint(3);
+        assertEquals(5, s.calls.size(), "nothing is due: the program runs on while the piece is written");
+
+        s.calls.clear();
+        s.writer.runAll();
+        assertEquals(List.of("about to write 1", "write 1", "send Prepared[id=1, point=2, blockedNanos=3, "
+                + "piece=PieceRef[rank=1, fileName=rank-00001.piece, size=95, crc32c=0]]"), s.calls,
+                "prepared only once durable; blocked only for the freeze and the capture, not the write");
+        assertEquals(BlockingRank.State.WRITING, r.state(), "not committed before every rank's piece is durable");
+        r.onControl(control(new BlockingMessage.Committed(1)));
+        assertEquals(BlockingRank.State.RUNNING, r.state());
+    }
+
+    @Test
+    void shouldWaitForTheCommitOfTheCheckpointBeingWrittenWhenItsNextEveryPointComesUnderAsync() {
+        FakeRankServices s = new FakeRankServices(async(null, java.util.Map.of("--every", "3")));
+        BlockingRank r = new BlockingRank(s);
+        s.policy = r;
+        long[] next = {1};
+        s.duringAwait = () -> {
+            if (r.state() == BlockingRank.State.FROZEN) {
+                r.onControl(control(new BlockingMessage.Open(next[0])));
+                r.onControl(control(new BlockingMessage.Go(next[0]++)));
+            } else if (!s.writer.queued.isEmpty()) {
+                s.now += 11; // the rank waits 11 ns for its writer, which writes the piece in 7
+                s.writer.runAll(); // the fake then commits what was prepared
+            }
+        };
+        for (long p = 1; p <= 6; p++) {
+            r.atPoint(p);
+        }
+        List<String> shown = s.calls.stream().filter(c -> c.startsWith("capture") || c.startsWith("send Frozen")
+                || c.startsWith("deferred") || c.startsWith("write")).toList();
+        assertEquals(List.of("send Frozen[id=0, point=3]", "capture 1@3", "write 1",
+                "deferred CheckpointDeferred[local=false, point=6, inFlight=1, skipped=false, waitedNanos=18]",
+                "send Frozen[id=0, point=6]", "capture 2@6"), shown,
+                "checkpoint 2 waits for checkpoint 1's commit: every rank agreed on it, so none skips it");
+        assertTrue(s.calls.contains("await safe point 6, waiting for checkpoint 1 to be committed before the next "
+                + "one"), s.calls.toString());
+    }
+
+    @Test
+    void shouldFailTheRankAtItsNextSafePointWhenItsBackgroundWriteFailedUnderAsync() {
+        FakeRankServices s = new FakeRankServices(async(Duration.ofSeconds(1), java.util.Map.of()));
+        BlockingRank r = new BlockingRank(s);
+        r.onControl(control(new BlockingMessage.Request(1)));
+        s.duringAwait = () -> r.onControl(control(new BlockingMessage.Go(1)));
+        r.atPoint(2);
+        s.failWrites = true;
+        s.writer.runAll();
+        assertTrue(s.calls.stream().noneMatch(c -> c.startsWith("send Prepared")), "nothing durable, nothing "
+                + "prepared: " + s.calls);
+        io.snapline.checkpoint.CheckpointException e = assertThrows(io.snapline.checkpoint.CheckpointException.class,
+                () -> r.atPoint(3));
+        assertEquals("rank 1 could not write its checkpoint 1: no space left on device", e.getMessage());
+    }
+
+    @Test
+    void shouldEndCheckpointingOnceTheCheckpointCommitsWhenARankFinishedWhileItWasWritten() {
+        FakeCoordinatorServices s = new FakeCoordinatorServices(2, async(Duration.ofSeconds(1), java.util.Map.of()));
+        BlockingCoordinator c = new BlockingCoordinator(s);
+        c.onTick(0);
+        c.onTick(SECOND);
+        c.onRankMessage(0, frozen(1, 2));
+        c.onRankMessage(1, frozen(1, 2));
+        c.onRankMessage(0, prepared(1, 2, 0));
+        c.onRankFinished(0); // under --async rank 0 ran on while rank 1 still wrote its piece
+        assertEquals(BlockingCoordinator.State.TAKING, c.state());
+        c.onRankMessage(1, prepared(1, 2, 1));
+        assertEquals(1, s.committed.size(), "every piece is durable: the checkpoint commits");
+        assertEquals(BlockingCoordinator.State.DONE, c.state());
+        assertEquals(List.of("0:Committed[id=1]", "1:Committed[id=1]", "0:Abandon[id=1, last=true]",
+                "1:Abandon[id=1, last=true]"), tail(s.sent, s.sent.size() - 4));
     }
 
     private static byte[] control(BlockingMessage m) {

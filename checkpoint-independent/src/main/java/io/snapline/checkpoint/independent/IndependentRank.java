@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * has received; messages that arrived but were not received yet are not saved) and goes on; a writer
  * thread writes it as the rank's next local checkpoint, committed by the write alone, and reports it to the
  * coordinator. Nothing waits for another rank. The program is held back by the capture, and by the previous write if
- * that has not finished (the image's encoding buffer is reused). Local checkpoint k ends the rank's interval k-1, so
+ * that has not finished (the image's encoding buffer is reused); under {@code --async} a checkpoint due then is
+ * skipped instead. Local checkpoint k ends the rank's interval k-1, so
  * after restoring checkpoint k the rank continues with k+1.
  */
 final class IndependentRank implements RankPolicy {
@@ -48,7 +49,10 @@ final class IndependentRank implements RankPolicy {
         if (!schedule.due(point, start)) {
             return;
         }
-        write.await();
+        if (!write.admit(point)) {
+            schedule.taken(services.nanoTime()); // skipped (--async): the next one is a whole gap away
+            return;
+        }
         long index = next;
         CheckpointId id = CheckpointId.of(index);
         // Only what the program has received counts: a message that arrived early stays in the mailbox, unsaved, so

@@ -1,23 +1,22 @@
 package io.snapline.checkpoint.independent;
 
-import io.snapline.checkpoint.CheckpointException;
+import io.snapline.runtime.checkpoint.AsyncWriter;
 import io.snapline.runtime.checkpoint.IntervalChooser;
 import io.snapline.runtime.checkpoint.RankServices;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 
 /**
  * The local checkpoint a rank's writer thread is writing, if any: at most one at a time, since the next capture
- * reuses the encoding buffer. Program thread only.
+ * reuses the encoding buffer. A checkpoint due while the previous one is still being written waits for it, or under
+ * {@code --async} is skipped (the rank's next one is taken when its schedule next says so). Program thread only.
  */
 final class LocalWrite {
-    private final RankServices services;
-    private Future<?> writing;
-    private long index;
+    private final AsyncWriter writer;
+    private final boolean async;
 
     LocalWrite(RankServices services) {
-        this.services = services;
+        this.writer = AsyncWriter.of(services, true);
+        this.async = services.settings().async();
     }
 
     /**
@@ -36,32 +35,31 @@ final class LocalWrite {
         }
     }
 
+    /**
+     * A local checkpoint is due at safe point {@code point}: whether to take it now. Without {@code --async} the rank
+     * waits for the write under way, if any; under {@code --async} the checkpoint is skipped while one is in flight.
+     *
+     * @throws io.snapline.checkpoint.CheckpointException if the previous write failed
+     */
+    boolean admit(long point) {
+        if (async) {
+            return writer.admit(point, AsyncWriter.WhenBusy.SKIP);
+        }
+        writer.awaitWrite();
+        return true;
+    }
+
     /** Starts writing local checkpoint {@code index} with {@code task} on the rank's writer thread. */
     void start(long index, Runnable task) {
-        this.index = index;
-        this.writing = services.writer().submit(task);
+        writer.start(index, task);
     }
 
     /**
      * Waits (as a blocked rank, so a stall is reported) until the write under way, if any, is done.
      *
-     * @throws CheckpointException if it failed
+     * @throws io.snapline.checkpoint.CheckpointException if it failed
      */
     void await() {
-        Future<?> w = writing;
-        if (w == null) {
-            return;
-        }
-        services.await(w::isDone, "writing its local checkpoint " + index);
-        try {
-            w.get();
-        } catch (ExecutionException e) {
-            throw new CheckpointException("rank " + services.rank() + " could not write its local checkpoint " + index
-                    + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CheckpointException("interrupted while writing local checkpoint " + index, e);
-        }
-        writing = null;
+        writer.awaitWrite();
     }
 }

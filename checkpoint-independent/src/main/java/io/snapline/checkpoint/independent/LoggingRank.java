@@ -681,8 +681,13 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         if (!schedule.due(point, start) && !checkpointSoon) {
             return;
         }
+        boolean soon = checkpointSoon;
         checkpointSoon = false;
-        write.await();
+        if (!write.admit(point)) { // skipped (--async): the previous one is still being written
+            checkpointSoon = soon;
+            schedule.taken(services.nanoTime());
+            return;
+        }
         SenderLog l = log;
         services.toCoordinator(LoggingMessage.logSize(l.bytes(), l.peakBytes(), l.spilledBytes(),
                 l.spilledPeakBytes()));

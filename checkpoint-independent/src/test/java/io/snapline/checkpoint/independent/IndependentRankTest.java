@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 /** The rank half of {@code independent} against a scripted runtime: when it checkpoints, and when it must not. */
 @Timeout(10)
 class IndependentRankTest {
-    private final FakeServices services = new FakeServices();
+    private FakeServices services = new FakeServices();
 
     @AfterEach
     void stopWriter() {
@@ -72,6 +72,29 @@ class IndependentRankTest {
         assertArrayEquals(new long[] {2, 0}, LocalReport.stoppedAt(services.reports.get(1)), "stopped without one");
     }
 
+    @Test
+    void shouldSkipACheckpointDueWhileThePreviousIsStillBeingWrittenUnderAsync() throws Exception {
+        services.writer.shutdownNow();
+        services = new FakeServices(new PolicySettings("independent", null, 2, PolicySettings.DEFAULT_STALL_TIMEOUT,
+                java.util.Map.of("--every", "1"), null, io.snapline.runtime.checkpoint.Compression.NONE, false,
+                true));
+        services.gate = new java.util.concurrent.CountDownLatch(1); // the first write stays in flight
+        IndependentRank rank = new IndependentRank(services);
+        rank.atPoint(1);
+        rank.atPoint(2);
+        assertEquals(List.of("capture 1@1"), services.calls, "nothing captured while the write is in flight");
+        assertEquals(List.of(new io.snapline.runtime.checkpoint.CheckpointDeferred(true, 2, 1, true, 0)),
+                services.deferred);
+
+        services.gate.countDown();
+        services.writer.submit(() -> { }).get(); // the writer is idle: the first write is durable
+        rank.atPoint(3);
+        rank.finish();
+        assertEquals(List.of("capture 1@1", "write 1", "capture 2@3", "write 2"), services.calls,
+                "the skipped checkpoint takes no number: the next one is local checkpoint 2");
+        assertEquals(1, services.deferred.size());
+    }
+
     /** What the runtime's await throws when the stopped rank is ended. */
     static final class Stopped extends RuntimeException {
         Stopped(String what) {
@@ -84,9 +107,21 @@ class IndependentRankTest {
         final List<byte[]> reports = new ArrayList<>();
         final ExecutorService writer = Executors.newSingleThreadExecutor();
         volatile boolean peerFailure;
+        /** Each write waits for it (open unless a test closes it). */
+        volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
+        final List<io.snapline.runtime.checkpoint.CheckpointDeferred> deferred = new ArrayList<>();
 
         FakeServices() {
-            super(PolicySettings.of("independent", null, java.util.Map.of("--every", "1")));
+            this(PolicySettings.of("independent", null, java.util.Map.of("--every", "1")));
+        }
+
+        FakeServices(PolicySettings settings) {
+            super(settings);
+        }
+
+        @Override
+        public void deferred(io.snapline.runtime.checkpoint.CheckpointDeferred d) {
+            deferred.add(d);
         }
 
         @Override
@@ -110,8 +145,16 @@ class IndependentRankTest {
         }
 
         @Override
-        public synchronized PieceRef writeLocal(long index, RankImage image) {
-            calls.add("write " + index);
+        public PieceRef writeLocal(long index, RankImage image) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            synchronized (this) {
+                calls.add("write " + index);
+            }
             return new PieceRef(1, "rank-00001.local", 36 + image.encode().length, 0);
         }
 

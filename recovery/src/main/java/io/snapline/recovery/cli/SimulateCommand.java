@@ -194,7 +194,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 err.printf("simulate: %s on %d ranks (%d of %d)%n", protocol.flag(), n, row, rows);
                 err.flush();
                 int nodes = (n + ranksPerNode - 1) / ranksPerNode;
-                Model model = model(protocol, n, 1);
+                Model model = model(protocol, n, work);
                 double mttfJob = law.mttfJob(nodes);
                 double t;
                 List<Intervals.Point> curve = null;
@@ -207,7 +207,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 } else if (formula != null) {
                     t = Intervals.formula(formula, model, mttfJob, h);
                 } else {
-                    t = fixed;
+                    t = model(protocol, n, fixed).interval(); // checked: not too short for the work
                 }
                 Estimate e = Estimate.of(model.withInterval(t), law, nodes, runs, seed);
                 print(out, protocol, n, nodes, mttfJob, t, e);
@@ -282,7 +282,7 @@ public final class SimulateCommand implements Callable<Integer> {
 
     private void writePlot(Protocol protocol, int n, FailureLaw law, PrintWriter err) {
         int nodes = (n + ranksPerNode - 1) / ranksPerNode;
-        Model model = model(protocol, n, 1);
+        Model model = model(protocol, n, work);
         err.printf("simulate: the plot, %s on %d ranks%n", protocol.flag(), n);
         err.flush();
         List<Intervals.Point> curve = Intervals.curve(model, law, nodes, runs, seed);

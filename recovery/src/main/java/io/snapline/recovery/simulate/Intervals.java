@@ -23,7 +23,7 @@ public final class Intervals {
             return model.work();
         }
         double t = IntervalChooser.optimum(f, model.checkpointCost(), mttfJob, h);
-        return Math.max(model.work() * 1e-9, Math.min(model.work(), t));
+        return Math.max(model.work() / Model.MAX_STRETCHES, Math.min(model.work(), t));
     }
 
     /** One simulated point of the waste curve. */
@@ -36,7 +36,7 @@ public final class Intervals {
      */
     public static List<Point> curve(Model model, FailureLaw law, int nodes, int runs, long seed) {
         double young = formula(Interval.Formula.YOUNG, model, law.mttfJob(nodes), 0.5);
-        double lo = Math.max(model.work() * 1e-7, young / 20);
+        double lo = Math.max(model.work() / Model.MAX_STRETCHES, young / 20);
         double hi = Math.min(model.work(), young * 20);
         List<Point> points = new ArrayList<>();
         sweep(points, model, law, nodes, runs, seed, lo, Math.max(hi, lo));

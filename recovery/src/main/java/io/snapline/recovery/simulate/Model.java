@@ -19,6 +19,8 @@ package io.snapline.recovery.simulate;
  */
 public record Model(Protocol protocol, int ranks, double work, double interval, double checkpointCost,
         double restartCost, double loggingOverhead, double replayFactor, int consistentEvery, double giveUp) {
+    /** The most stretches a job is cut into: a million checkpoints per run at most. */
+    public static final long MAX_STRETCHES = 1_000_000;
 
     public Model {
         if (protocol == null) {
@@ -40,6 +42,11 @@ public record Model(Protocol protocol, int ranks, double work, double interval, 
         }
         if (!(giveUp > 1)) {
             throw new IllegalArgumentException("--give-up must be above 1, got " + giveUp);
+        }
+        if (interval < work / MAX_STRETCHES) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "an interval of %.3g s cuts "
+                    + "the work (%.3g s) into more than %d stretches; give a longer interval or a checkpoint cost above "
+                    + "0", interval, work, MAX_STRETCHES));
         }
     }
 

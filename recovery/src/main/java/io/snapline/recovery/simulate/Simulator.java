@@ -17,9 +17,14 @@ package io.snapline.recovery.simulate;
  *   <li>{@link Protocol#INDEPENDENT}: the job rolls back to its last recovery line (every
  *       {@link Model#consistentEvery()}-th checkpoint, or the start), and everything after it is lost.</li>
  * </ul>
- * The failed node is replaced at once ({@link FailureLaw}); a job always has its ranks. Pure: no clock, no threads.
+ * The failed node is replaced at once ({@link FailureLaw}); a job always has its ranks. A run that passes
+ * {@link Model#giveUp()} times the work, or sees more than {@link #MAX_FAILURES} failures, counts as not finishing.
+ * Pure: no clock, no threads.
  */
 public final class Simulator {
+    /** The most failures one run may see before it counts as not finishing: bounds the time a run takes. */
+    public static final int MAX_FAILURES = 10_000_000;
+
     private Simulator() {
     }
 
@@ -141,13 +146,16 @@ public final class Simulator {
 
         /** Restarts after a failure at {@code t}, again after each failure during it; false if given up. */
         private boolean restart() {
+            if (failed > MAX_FAILURES) {
+                return false;
+            }
             nextFailure = failures.next();
             while (t + m.restartCost() > nextFailure) {
                 restarting += nextFailure - t;
                 t = nextFailure;
                 failed++;
                 nextFailure = failures.next();
-                if (t > giveUpAt) {
+                if (t > giveUpAt || failed > MAX_FAILURES) {
                     return false;
                 }
             }

@@ -61,6 +61,7 @@ class SimulateCommandTest {
         assertBad("--h must be in (0, 1]", "--h", "2");
         assertBad("--interval needs a number and a unit", "--interval", "often");
         assertBad("unknown --failures 'gamma'", "--failures", "gamma");
+        assertBad("cuts the work (8.64e+04 s) into more than 1000000 stretches", "--interval", "1ms");
         assertBad("no interval finishes every run on 100000 ranks", "--policy", "independent", "--ranks", "100000",
                 "--runs", "4", "--give-up", "3", "--plot", tmp.resolve("x.svg").toString());
     }

@@ -137,9 +137,9 @@ public final class IntervalChooser {
     }
 
     /**
-     * The MTTF estimated from a prior and the failures seen: {@code (prior + run) / (1 + failures)}, the mean of the
-     * posterior when the prior counts as one failure in {@code prior} (a gamma prior on the failure rate, exponential
-     * failures); at least {@link Interval.Auto#MIN_MTTF}.
+     * The MTTF estimated from a prior and the failures seen: {@code (prior + run) / (1 + failures)}, the reciprocal of
+     * the posterior mean failure rate when the prior counts as one failure in {@code prior} (a gamma prior on the rate
+     * of exponential failures); at least {@link Interval.Auto#MIN_MTTF}.
      */
     public static Duration learnedMttf(Duration prior, long runNanos, int failures) {
         long nanos = (prior.toNanos() + Math.max(0, runNanos)) / (1L + Math.max(0, failures));

@@ -21,9 +21,13 @@ import java.util.Map;
  *                      {@link Compression#NONE})
  * @param incremental   whether checkpoints are written incrementally ({@code --incremental}): each piece as a list of
  *                      content-addressed chunks, only those the store lacks written
+ * @param async         whether checkpoints are asynchronous ({@code --async}): the program is held back only while its
+ *                      state is captured into memory; a background writer makes the piece durable, and the checkpoint
+ *                      commits only then. At most one is in flight per rank (see {@link AsyncWriter})
  */
 public record PolicySettings(String policy, Duration interval, int retain, Duration stallTimeout,
-        Map<String, String> options, Interval.Auto auto, Compression compression, boolean incremental) {
+        Map<String, String> options, Interval.Auto auto, Compression compression, boolean incremental,
+        boolean async) {
     /** Interval used when {@code --interval} is not given (and the policy has no other schedule). */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
 
@@ -64,6 +68,12 @@ public record PolicySettings(String policy, Duration interval, int retain, Durat
         this(policy, interval, retain, stallTimeout, options, null);
     }
 
+    /** Settings with synchronous checkpoints ({@code --async} not given). */
+    public PolicySettings(String policy, Duration interval, int retain, Duration stallTimeout,
+            Map<String, String> options, Interval.Auto auto, Compression compression, boolean incremental) {
+        this(policy, interval, retain, stallTimeout, options, auto, compression, incremental, false);
+    }
+
     /** Settings written whole ({@code --incremental} not given). */
     public PolicySettings(String policy, Duration interval, int retain, Duration stallTimeout,
             Map<String, String> options, Interval.Auto auto, Compression compression) {
@@ -94,7 +104,8 @@ public record PolicySettings(String policy, Duration interval, int retain, Durat
         if (auto == null || a == null) {
             throw new IllegalArgumentException("only settings with --interval auto take another automatic interval");
         }
-        return new PolicySettings(policy, interval, retain, stallTimeout, options, a, compression, incremental);
+        return new PolicySettings(policy, interval, retain, stallTimeout, options, a, compression, incremental,
+                async);
     }
 
     /** How far apart checkpoints are: {@link #auto()} when given, else {@link #intervalOrDefault()} as fixed. */

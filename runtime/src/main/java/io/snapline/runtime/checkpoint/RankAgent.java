@@ -590,6 +590,13 @@ public final class RankAgent implements RankServices {
     }
 
     @Override
+    public void deferred(CheckpointDeferred deferred) {
+        if (!dying) {
+            setup.link().deferred(deferred);
+        }
+    }
+
+    @Override
     public void aboutToWrite(CheckpointId id) {
         if (id.value() == setup.killDuringWriteOf()) {
             dying = true;
@@ -623,6 +630,7 @@ public final class RankAgent implements RankServices {
         RankImage image = restoredImage();
         this.image = null; // read once; the program's states are decoded from it now
         restoredStates = codec().decode(image.state());
+        codec().presize(image.state().remaining()); // the first capture after the restart does not grow the buffer
         if (tracker != null && image.dependencies().length > 0) {
             tracker.restore(image.dependencies());
         }

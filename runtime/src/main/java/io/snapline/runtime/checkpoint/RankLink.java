@@ -18,6 +18,13 @@ public interface RankLink {
     default void written(PieceWritten written) {
     }
 
+    /**
+     * Under {@code --async}: a checkpoint fell due while the rank's previous one was still being written, and the
+     * policy skipped it or waited ({@code deferred} says which).
+     */
+    default void deferred(CheckpointDeferred deferred) {
+    }
+
     /** The rank called {@code MPI.Finalize}. */
     void finished();
 

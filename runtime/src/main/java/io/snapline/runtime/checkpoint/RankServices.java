@@ -222,6 +222,13 @@ public interface RankServices {
     /** Tells {@code to}, at once and on this thread, whether the program's thread waits now and for whom. Any thread. */
     void reportWait(WaitListener to);
 
+    /**
+     * Under {@code --async}: a checkpoint fell due while this rank's previous one was still being written, and the
+     * policy skipped it or waited ({@link AsyncWriter}); the run report counts it. Program thread.
+     */
+    default void deferred(CheckpointDeferred deferred) {
+    }
+
     /** The clock policies use for their timings. */
     long nanoTime();
 

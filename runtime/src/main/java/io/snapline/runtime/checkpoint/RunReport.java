@@ -90,14 +90,14 @@ public final class RunReport {
     public record LogSample(int rank, long bytes, long peakBytes, long spilledBytes, long spilledPeakBytes, long at) {
     }
 
-    /**
-     * An interval put in force by {@code --interval auto}: for the job's global checkpoints ({@code rank} -1) or for
-     * one rank's local ones. {@code at}: nanoseconds since the job started.
-     */
     /** Under {@code --learn-mttf}: the MTTF estimated again after a failure, and how ({@code at}: since the start). */
     public record MttfLearned(String how, long at) {
     }
 
+    /**
+     * An interval put in force by {@code --interval auto}: for the job's global checkpoints ({@code rank} -1) or for
+     * one rank's local ones. {@code at}: nanoseconds since the job started.
+     */
     public record IntervalChosen(int rank, IntervalChooser.Choice choice, long at) {
     }
 
@@ -184,6 +184,10 @@ public final class RunReport {
     /** Per rank: how many times its program was started (every attempt starts all; a rank restarted alone, one). */
     private final int[] starts;
     private final List<String> warnings = new ArrayList<>();
+    /** Under {@code --async}: checkpoints due while the previous one was being written, skipped or waited for. */
+    private int skipped;
+    private int waited;
+    private long waitedNanos;
     private long wallNanos = -1;
     private String outcome = "running";
 
@@ -231,6 +235,40 @@ public final class RunReport {
      */
     public synchronized void pieceWritten(int rank, PieceWritten piece) {
         written.put(new PieceKey(piece.local(), rank, piece.id()), piece);
+    }
+
+    /**
+     * Under {@code --async}: a checkpoint fell due at rank {@code rank} while its previous one was still being written,
+     * and was skipped or waited for ({@link #deferrals()}).
+     */
+    public synchronized void deferred(int rank, CheckpointDeferred deferred) {
+        if (deferred.skipped()) {
+            skipped++;
+        } else {
+            waited++;
+            waitedNanos += deferred.waitedNanos();
+        }
+    }
+
+    /**
+     * Under {@code --async}: how many checkpoints fell due at a rank while its previous one was still being written.
+     *
+     * @param skipped      not taken (counted per rank)
+     * @param waited       taken once the rank had waited for the previous write (counted per rank)
+     * @param waitedNanos  the time those waits took, summed over the ranks (the blocked time of each checkpoint that
+     *                     committed includes its ranks' waits; a wait before a checkpoint that never committed, as
+     *                     when a rank failed, is counted here only)
+     */
+    public record Deferrals(int skipped, int waited, long waitedNanos) {
+        /** Whether any checkpoint was skipped or waited for. */
+        public boolean any() {
+            return skipped > 0 || waited > 0;
+        }
+    }
+
+    /** What {@link #deferred} counted so far. */
+    public synchronized Deferrals deferrals() {
+        return new Deferrals(skipped, waited, waitedNanos);
     }
 
     /**
@@ -311,7 +349,6 @@ public final class RunReport {
         logSamples.add(new LogSample(rank, bytes, peakBytes, spilledBytes, spilledPeakBytes, nowNanos - start));
     }
 
-    /** {@code --interval auto} put {@code choice} in force for rank {@code rank}'s checkpoints, or the job's (-1). */
     /** The MTTF was estimated again at {@code nowNanos} ({@code --learn-mttf}); {@code how} says from what. */
     public synchronized void mttfLearned(String how, long nowNanos) {
         learned.add(new MttfLearned(how, nowNanos - start));
@@ -321,6 +358,7 @@ public final class RunReport {
         return List.copyOf(learned);
     }
 
+    /** {@code --interval auto} put {@code choice} in force for rank {@code rank}'s checkpoints, or the job's (-1). */
     public synchronized void intervalChosen(int rank, IntervalChooser.Choice choice, long nowNanos) {
         intervals.add(new IntervalChosen(rank, choice, nowNanos - start));
     }
@@ -531,6 +569,12 @@ public final class RunReport {
         s.append(String.format(Locale.ROOT, "    time: blocked %s in all, %.2f %% of the %swall time; background %s "
                 + "(pieces written while the programs ran, summed over the ranks)%n", millis(o.blockedNanos()),
                 100.0 * o.blockedShare(), locals.isEmpty() ? "" : "ranks' ", millis(o.backgroundNanos())));
+        Deferrals d = deferrals();
+        if (d.any()) {
+            s.append(String.format(Locale.ROOT, "    async: %d checkpoint(s) skipped (previous still being written), "
+                    + "%d waited for the previous one (%s summed over the ranks; a committed checkpoint's blocked time "
+                    + "includes its wait)%n", d.skipped(), d.waited(), millis(d.waitedNanos())));
+        }
         s.append(String.format(Locale.ROOT, "    storage: %s written, per %scheckpoint mean %s, max %s; at most %s of "
                 + "committed checkpoints in the store at once%s%s%n", size(o.bytesWritten()),
                 locals.isEmpty() ? "" : "local ", size(o.meanBytes()), size(o.maxBytes()), size(o.peakHeldBytes()),
@@ -615,9 +659,11 @@ public final class RunReport {
      */
     private void overheadJson(StringBuilder j) {
         Overhead o = overhead();
+        Deferrals d = deferrals();
         j.append(String.format(Locale.ROOT, "  \"overhead\": {%n    \"time\": {\"blockedNanos\": %d, "
-                + "\"blockedShare\": %.6f, \"backgroundNanos\": %d},%n", o.blockedNanos(), o.blockedShare(),
-                o.backgroundNanos()));
+                + "\"blockedShare\": %.6f, \"backgroundNanos\": %d%s},%n", o.blockedNanos(), o.blockedShare(),
+                o.backgroundNanos(), d.any() ? String.format(Locale.ROOT, ", \"skipped\": %d, \"waited\": %d, "
+                        + "\"waitedNanos\": %d", d.skipped(), d.waited(), d.waitedNanos()) : ""));
         j.append(String.format(Locale.ROOT, "    \"storage\": {\"committed\": %d, \"bytesWritten\": %d, "
                 + "\"meanBytesPerCheckpoint\": %d, \"maxBytesPerCheckpoint\": %d, \"peakHeldBytes\": %d, "
                 + "\"compression\": %s, \"rawBytes\": %d, \"storedBytesWithRaw\": %d, \"fullBytes\": %d, "

@@ -87,6 +87,16 @@ final class StateCodec {
         return java.nio.ByteBuffer.wrap(output.getBuffer(), 0, output.position()).slice();
     }
 
+    /**
+     * Grows the reused buffer to at least {@code bytes} now, so that the next {@link #encode} of a state that size does
+     * not grow it while the program is held back (a restored rank knows its state's size from its checkpoint).
+     */
+    void presize(int bytes) {
+        if (output.getBuffer().length < bytes) {
+            output.setBuffer(new byte[bytes], -1);
+        }
+    }
+
     @SuppressWarnings("unchecked")
     Map<String, Object> decode(java.nio.ByteBuffer bytes) {
         try (Input input = new UnsafeInput(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining())) {

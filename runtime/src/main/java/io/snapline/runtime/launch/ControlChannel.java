@@ -38,7 +38,7 @@ import java.util.Map;
  *  PeerDied   rank i32, reason str     Stop  reason str
  *  CheckpointSetup  policy str, interval-nanos i64 (-1: none), retain i32, stall-nanos i64, option-count i32,
  *                   option-count x (flag str, value str), auto u8, [formula str, mttf-nanos i64, h-bits i64
- *                   (--interval auto only)], compression u8 (its ordinal), incremental u8, has-store u8, [store-directory str, has-fingerprint u8, [format i32,
+ *                   (--interval auto only)], compression u8 (its ordinal), incremental u8, async u8, has-store u8, [store-directory str, has-fingerprint u8, [format i32,
  *                   main-class str, argument-count i32, the arguments (str each), class-path str, policy str,
  *                   policy-options str, ranks i32], first-checkpoint-id i64], restore u8 (0: none, 1: a piece
  *                   of a global checkpoint, 2: a local checkpoint), [id i64], [piece: rank i32, file-name str,
@@ -51,6 +51,7 @@ import java.util.Map;
  *  Ready      (empty)              CannotRestartAlone  why str
  *  Leaving    (empty)              Leave      (empty)
  *  PieceWritten  local u8, id i64, stored-bytes i64, raw-bytes i64, write-nanos i64, background u8, full-bytes i64
+ *  CheckpointDeferred  local u8, point i64, in-flight i64, skipped u8, waited-nanos i64
  *  str        byte-length i32, UTF-8 bytes       blob  length i32, bytes
  * </pre>
  *
@@ -184,6 +185,9 @@ public final class ControlChannel implements AutoCloseable {
             var w = p.written();
             b.u8(w.local() ? 1 : 0).i64(w.id()).i64(w.storedBytes()).i64(w.rawBytes()).i64(w.writeNanos())
                     .u8(w.background() ? 1 : 0).i64(w.fullBytes());
+        } else if (m instanceof ControlMessage.CheckpointDeferred d) {
+            var x = d.deferred();
+            b.u8(x.local() ? 1 : 0).i64(x.point()).i64(x.inFlight()).u8(x.skipped() ? 1 : 0).i64(x.waitedNanos());
         }
         // Heartbeat, Finished, Finalizing, Ready, Leaving and Leave have no body.
         ByteBuffer frame = ByteBuffer.allocate(5 + b.size());
@@ -231,6 +235,7 @@ public final class ControlChannel implements AutoCloseable {
             case ControlMessage.PIECE_WRITTEN -> new ControlMessage.PieceWritten(new io.snapline.runtime.checkpoint
                     .PieceWritten(flag(in), in.getLong(), in.getLong(), in.getLong(), in.getLong(), flag(in),
                     in.getLong()));
+            case ControlMessage.CHECKPOINT_DEFERRED -> deferred(in);
             default -> throw new IOException("unknown control message type " + type);
         };
         if (in.hasRemaining()) {
@@ -251,6 +256,7 @@ public final class ControlChannel implements AutoCloseable {
         }
         b.u8(s.compression().ordinal());
         b.u8(s.incremental() ? 1 : 0);
+        b.u8(s.async() ? 1 : 0);
         b.u8(c.storeDirectory() == null ? 0 : 1);
         if (c.storeDirectory() != null) {
             b.str(c.storeDirectory());
@@ -272,6 +278,20 @@ public final class ControlChannel implements AutoCloseable {
             }
         }
         b.i64(c.killAtPoint()).i64(c.killDuringWriteOf()).i32(c.incarnation()).u8(c.restartsAlone() ? 1 : 0);
+    }
+
+    private static ControlMessage.CheckpointDeferred deferred(ByteBuffer in) throws IOException {
+        boolean local = flag(in);
+        long point = in.getLong();
+        long inFlight = in.getLong();
+        boolean skipped = flag(in);
+        long waited = in.getLong();
+        try {
+            return new ControlMessage.CheckpointDeferred(new io.snapline.runtime.checkpoint.CheckpointDeferred(local,
+                    point, inFlight, skipped, waited));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("a malformed deferred checkpoint: " + e.getMessage(), e);
+        }
     }
 
     private static ControlMessage.CheckpointSetup setup(ByteBuffer in) throws IOException {
@@ -307,8 +327,9 @@ public final class ControlChannel implements AutoCloseable {
             throw new IOException("a checkpoint setup with the unknown compression " + compressed);
         }
         boolean incremental = flag(in);
+        boolean async = flag(in);
         PolicySettings settings = new PolicySettings(policy, interval < 0 ? null : Duration.ofNanos(interval), retain,
-                Duration.ofNanos(stall), options, auto, Compression.values()[compressed], incremental);
+                Duration.ofNanos(stall), options, auto, Compression.values()[compressed], incremental, async);
         String store = null;
         JobFingerprint fingerprint = null;
         long firstId = 1;

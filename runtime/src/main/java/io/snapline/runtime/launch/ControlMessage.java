@@ -13,7 +13,7 @@ import java.util.List;
  * <p>Rank to launcher: {@link Hello} (first, once), {@link Finished}, {@link Failed}, {@link Crashed}, {@link Abort},
  * {@link Heartbeat} or {@link Progress} (its heartbeat once the data plane is open); for checkpointing {@link Policy},
  * {@link Restored}, {@link Finalizing}, {@link KillRequest}, {@link Ready}, {@link CannotRestartAlone},
- * {@link PieceWritten} and, where ranks restart alone, {@link Leaving}.
+ * {@link PieceWritten}, {@link CheckpointDeferred} and, where ranks restart alone, {@link Leaving}.
  * Launcher to rank: {@link CheckpointSetup} (once, right after the rank's hello), {@link Table} (once every rank has
  * said hello), {@link PeerDied}, {@link Stop}, {@link Heartbeat}, {@link Policy}, {@link Leave}.
  */
@@ -39,6 +39,7 @@ public sealed interface ControlMessage {
     byte LEAVING = 19;
     byte LEAVE = 20;
     byte PIECE_WRITTEN = 21;
+    byte CHECKPOINT_DEFERRED = 22;
 
     /** The permanent wire id of this message type. */
     byte type();
@@ -193,6 +194,14 @@ public sealed interface ControlMessage {
         @Override
         public byte type() {
             return PIECE_WRITTEN;
+        }
+    }
+
+    /** Under {@code --async}: a checkpoint fell due while the previous one was being written (for the run report). */
+    record CheckpointDeferred(io.snapline.runtime.checkpoint.CheckpointDeferred deferred) implements ControlMessage {
+        @Override
+        public byte type() {
+            return CHECKPOINT_DEFERRED;
         }
     }
 

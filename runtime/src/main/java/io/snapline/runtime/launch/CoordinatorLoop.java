@@ -51,7 +51,10 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
     /** Told the id of each checkpoint committed (the job's record in a cluster). */
     private final java.util.function.LongConsumer committed;
     private volatile CheckpointId nextId;
-    /** The job's interval for global checkpoints; lives across attempts, used by one loop thread at a time. */
+    /**
+     * The job's interval for global checkpoints; lives across attempts, measured by one loop thread at a time, and
+     * told a new MTTF by the supervision under {@code --learn-mttf} (it is thread-safe).
+     */
     private final IntervalChooser interval;
 
     /** @param output the job's held stdout, told what commits; null when output is not held */

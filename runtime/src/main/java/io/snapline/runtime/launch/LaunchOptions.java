@@ -65,6 +65,8 @@ import java.util.regex.Pattern;
  * @param secretFile     {@code --secret-file}: the cluster's secret, or null
  * @param ranksPerHost   {@code --ranks-per-host}: ranks on each agent, or 0 to place them by free slots
  * @param incremental    {@code --incremental}: checkpoints written as content-addressed chunks, only new ones written
+ * @param async          {@code --async}: the program is held back only for the capture; a background writer makes
+ *                       each piece durable before its checkpoint commits
  */
 public record LaunchOptions(
         int np,
@@ -91,7 +93,8 @@ public record LaunchOptions(
         String cluster,
         String secretFile,
         int ranksPerHost,
-        boolean incremental) {
+        boolean incremental,
+        boolean async) {
 
     /** The policy a job runs with when {@code --checkpoint} is not given. */
     public static final String NO_POLICY = NonePolicy.NAME;
@@ -151,6 +154,8 @@ public record LaunchOptions(
             "                        or zstd (smaller); arrays of 8-byte numbers are byte-shuffled first when that pays",
             "  --incremental         write checkpoints incrementally: each rank's piece is cut into content-defined",
             "                        chunks kept once in the store; only chunks the store lacks are written",
+            "  --async               asynchronous checkpoints: a rank is held back only while its state is copied into",
+            "                        memory; a background writer makes it durable, and the checkpoint commits then",
             "  --inject-failure F    rank=R,after=5s | rank=R,point=K | rank=R,during-checkpoint=K | random,seed=S,count=C",
             "  --max-restarts K      give up after K restarts (default " + DEFAULT_MAX_RESTARTS + ")",
             "  --resume DIR          continue a job from the checkpoints in DIR (same program, arguments, policy, -np)",
@@ -224,6 +229,7 @@ public record LaunchOptions(
             Map.entry("--resume", true), Map.entry("--report", true), Map.entry("--jvm-opts", true),
             Map.entry("--failure-timeout", true), Map.entry("--checkpoint-timeout", true),
             Map.entry("--allow-new-args", false), Map.entry("--incremental", false), Map.entry("--learn-mttf", false),
+            Map.entry("--async", false),
             Map.entry("--cluster", true), Map.entry("--secret-file", true), Map.entry("--ranks-per-host", true),
             Map.entry("-h", false), Map.entry("--help", false), Map.entry("--version", false));
 
@@ -307,7 +313,7 @@ public record LaunchOptions(
      */
     public PolicySettings policySettings() {
         return new PolicySettings(checkpoint, interval, 2, checkpointTimeout, policyOptions, auto, compress,
-                incremental);
+                incremental, async);
     }
 
     /** Whether {@code --interval auto} was given. */
@@ -351,6 +357,7 @@ public record LaunchOptions(
         private String secretFile;
         private int ranksPerHost;
         private boolean incremental;
+        private boolean async;
 
         Parser(Map<String, CheckpointPolicy> installed, String[] argv) {
             this.argv = argv;
@@ -403,7 +410,7 @@ public record LaunchOptions(
             LaunchOptions o = new LaunchOptions(np, device, cp, jar, main, List.copyOf(args), tag, checkpoint, interval,
                     automatic, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts, failureTimeout,
                     checkpointTimeout, Collections.unmodifiableMap(new LinkedHashMap<>(policyOptions)), allowNewArgs,
-                    compress, cluster, secretFile, ranksPerHost, incremental);
+                    compress, cluster, secretFile, ranksPerHost, incremental, async);
             try {
                 policy.validate(o.policySettings());
             } catch (IllegalArgumentException e) {
@@ -478,6 +485,7 @@ public record LaunchOptions(
                 case "--secret-file" -> secretFile = nonEmpty(flag, v);
                 case "--ranks-per-host" -> ranksPerHost = parseInt(flag, v, 1, MAX_RANKS);
                 case "--incremental" -> incremental = true;
+                case "--async" -> async = true;
                 case "--checkpoint" -> checkpoint = nonEmpty(flag, v);
                 case "--interval" -> {
                     if (v.equals("auto")) {
@@ -575,7 +583,7 @@ public record LaunchOptions(
             }
             if (!policy.restarts()) {
                 for (String f : List.of("--interval", "--store", "--max-restarts", "--resume", "--checkpoint-timeout",
-                        "--compress", "--incremental")) {
+                        "--compress", "--incremental", "--async")) {
                     if (seen.contains(f)) {
                         String choose = restarting().isEmpty() ? "and none that saves checkpoints is installed"
                                 : "(--checkpoint " + restarting() + ")";

@@ -145,6 +145,11 @@ public final class RankControl {
         report(new ControlMessage.PieceWritten(written));
     }
 
+    /** A checkpoint fell due while the previous one was written (see {@link io.snapline.runtime.checkpoint.RankLink#deferred}). */
+    void deferred(io.snapline.runtime.checkpoint.CheckpointDeferred deferred) {
+        report(new ControlMessage.CheckpointDeferred(deferred));
+    }
+
     void finalizing() {
         report(new ControlMessage.Finalizing());
     }

@@ -271,6 +271,11 @@ public final class RankProcess {
         }
 
         @Override
+        public void deferred(io.snapline.runtime.checkpoint.CheckpointDeferred deferred) {
+            control.deferred(deferred);
+        }
+
+        @Override
         public void captured(long id) {
             control.outputMark(id, stdoutBytes());
         }

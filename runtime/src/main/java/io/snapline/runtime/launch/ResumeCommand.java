@@ -92,6 +92,9 @@ final class ResumeCommand {
         if (o.incremental()) {
             w.add("--incremental");
         }
+        if (o.async()) {
+            w.add("--async");
+        }
         if (o.checkpointTimeout() != null) {
             w.add("--checkpoint-timeout");
             w.add(duration(o.checkpointTimeout()));

@@ -251,6 +251,11 @@ public final class ShmJob {
                 }
 
                 @Override
+                public void deferred(io.snapline.runtime.checkpoint.CheckpointDeferred deferred) {
+                    supervision.report().deferred(rank, deferred);
+                }
+
+                @Override
                 public void captured(long id) {
                     rankOut.captured(rank, id);
                 }

@@ -431,6 +431,8 @@ final class Supervision {
         if (restartPending) {
             recordRestart(detectedAt);
         }
+        // Ranks that were restarting alone and now restart with the job failed once, not twice (--learn-mttf).
+        boolean seen = !episode.isEmpty() && failed.stream().allMatch(f -> episode.contains(f.rank()));
         // The attempt ends: alone restarts under way end with it, and the next failure begins a new episode.
         restoringAlone.clear();
         episode.clear();
@@ -459,7 +461,9 @@ final class Supervision {
             return false;
         }
         restarts++;
-        failureSeen(detectedAt);
+        if (!seen) {
+            failureSeen(detectedAt);
+        }
         restartPending = true;
         restoredRanks = 0;
         restartDetectedAt = detectedAt;

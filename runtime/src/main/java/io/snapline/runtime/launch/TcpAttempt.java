@@ -366,7 +366,7 @@ final class TcpAttempt {
     private void handle(int r, ControlMessage m) {
         CoordinatorLoop c = coordinator;
         boolean forOthers = m instanceof ControlMessage.Policy || m instanceof ControlMessage.OutputMark
-                || m instanceof ControlMessage.PieceWritten;
+                || m instanceof ControlMessage.PieceWritten || m instanceof ControlMessage.CheckpointDeferred;
         if (supervisor.state(r) == AttemptSupervisor.RankState.RESTARTING_ALONE && !forOthers) {
             return; // what a dead incarnation still said about itself: its restart alone is under way
         }
@@ -376,6 +376,8 @@ final class TcpAttempt {
             }
         } else if (m instanceof ControlMessage.PieceWritten w) {
             supervision.report().pieceWritten(r, w.written());
+        } else if (m instanceof ControlMessage.CheckpointDeferred d) {
+            supervision.report().deferred(r, d.deferred());
         } else if (m instanceof ControlMessage.Restored x) {
             supervision.restored(r, x.id(), x.point(), x.nanos());
         } else if (m instanceof ControlMessage.OutputMark o) {

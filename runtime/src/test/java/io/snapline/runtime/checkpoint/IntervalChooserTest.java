@@ -150,6 +150,16 @@ class IntervalChooserTest {
     }
 
     @Test
+    void shouldKeepEveryOtherSettingWhenTheMttfIsReplaced() {
+        PolicySettings s = new PolicySettings("p", null, 3, Duration.ofSeconds(9), java.util.Map.of("--x", "1"),
+                new Interval.Auto(Interval.Formula.DALY, SIX_HOURS, 0.5, true), Compression.LZ4, true, true);
+        PolicySettings learned = s.withAuto(s.auto().withMttf(Duration.ofHours(2)));
+        assertEquals(new PolicySettings("p", null, 3, Duration.ofSeconds(9), java.util.Map.of("--x", "1"),
+                new Interval.Auto(Interval.Formula.DALY, Duration.ofHours(2), 0.5, true), Compression.LZ4, true, true),
+                learned);
+    }
+
+    @Test
     void shouldChooseAgainFromTheMeasuredCostsWhenTheMttfIsEstimatedAgain() {
         IntervalChooser c = IntervalChooser.of(new Interval.Auto(Interval.Formula.YOUNG, SIX_HOURS, 0.5, true), now);
         c.measured(1, 200 * MS, tick(30 * S));

@@ -166,6 +166,25 @@ class RunReportTest {
     }
 
     /** Global checkpoint {@code id}: each rank's piece {@code stored} bytes, {@code raw} before compression. */
+    @Test
+    void shouldCountCheckpointsSkippedOrWaitedForWhilePreviousOnesWereWrittenOnlyWhenThereWereAny() {
+        RunReport report = new RunReport("independent", "shm", 2, 0);
+        local(report, 0, 1, 1000, 5 * MS, 20 * MS);
+        report.finish("completed", 1000 * MS);
+        assertFalse(report.summary().contains("async:"), report.summary());
+        assertFalse(report.toJson().contains("skipped"), report.toJson());
+
+        report.deferred(0, new CheckpointDeferred(true, 40, 1, true, 0));
+        report.deferred(1, new CheckpointDeferred(true, 40, 1, true, 0));
+        report.deferred(1, new CheckpointDeferred(true, 60, 2, false, 3 * MS));
+        assertEquals(new RunReport.Deferrals(2, 1, 3 * MS), report.deferrals());
+        assertTrue(report.summary().contains("    async: 2 checkpoint(s) skipped (previous still being written), 1 "
+                + "waited for the previous one (3.0 ms summed over the ranks; a committed checkpoint's blocked time "
+                + "includes its wait)"), report.summary());
+        assertTrue(report.toJson().contains("\"backgroundNanos\": 20000000, \"skipped\": 2, \"waited\": 1, "
+                + "\"waitedNanos\": 3000000}"), report.toJson());
+    }
+
     private static void blocking(RunReport report, long id, long stored, long raw, long[] blocked, long at) {
         for (int r = 0; r < blocked.length; r++) {
             report.pieceWritten(r, new PieceWritten(false, id, stored, raw, blocked[r] / 2, false));

@@ -472,4 +472,13 @@ class LaunchOptionsTest {
         assertTrue(nothingSaved.getMessage().startsWith("--incremental needs a checkpoint policy"),
                 nothingSaved.getMessage());
     }
+
+    @Test
+    void shouldCarryAsyncToThePolicySettingsOfEveryPolicyThatSavesCheckpoints() {
+        assertTrue(parse("-np", "2", "--checkpoint", "stepper", "--async", "Main").policySettings().async());
+        assertFalse(parse("-np", "2", "--checkpoint", "stepper", "Main").policySettings().async());
+        UsageException nothingSaved = assertThrows(UsageException.class, () -> parse("-np", "2", "--async", "Main"));
+        assertTrue(nothingSaved.getMessage().startsWith("--async needs a checkpoint policy"),
+                nothingSaved.getMessage());
+    }
 }

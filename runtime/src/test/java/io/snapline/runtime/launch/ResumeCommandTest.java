@@ -14,12 +14,12 @@ class ResumeCommandTest {
     void shouldKeepTheJobsFlagsAndDropWhatMustNotBeRepeatedWhenResuming() {
         LaunchOptions o = LaunchOptions.parse(FixturePolicies.INSTALLED, "-np", "4", "-dev", "tcp", "--tag-output", "--jvm-opts", "-Xmx1g -Da=b",
                 "--failure-timeout", "1500ms", "--checkpoint", "logger", "--logging", "a", "--fast", "--interval", "2m",
-                "--incremental", "--checkpoint-timeout", "30s", "--max-restarts", "5", "--store", "ck", "--report", "r.json",
+                "--incremental", "--async", "--checkpoint-timeout", "30s", "--max-restarts", "5", "--store", "ck", "--report", "r.json",
                 "--inject-failure", "rank=1,point=3", "-cp", "classes" + File.pathSeparator + "lib/*", "demo.Main",
                 "it's", "", "--flag");
 
         assertEquals("snaprun -np 4 -dev tcp --tag-output --jvm-opts '-Xmx1g -Da=b' --failure-timeout 1500ms "
-                + "--checkpoint logger --logging a --fast --interval 120s --incremental --checkpoint-timeout 30s "
+                + "--checkpoint logger --logging a --fast --interval 120s --incremental --async --checkpoint-timeout 30s "
                 + "--max-restarts 5 "
                 + "--resume " + HERE + "/ck -cp '" + HERE + "/classes" + File.pathSeparator + HERE + "/lib/*' "
                 + "demo.Main 'it'\\''s' '' --flag", ResumeCommand.of(o, Path.of("ck")), "the * is quoted, not globbed");

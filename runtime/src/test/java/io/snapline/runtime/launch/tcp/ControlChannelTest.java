@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.snapline.runtime.checkpoint.CheckpointDeferred;
 import io.snapline.runtime.checkpoint.PieceWritten;
 import io.snapline.runtime.checkpoint.PolicySettings;
 import io.snapline.runtime.checkpoint.RestoreFrom;
@@ -104,6 +105,11 @@ class ControlChannelTest {
                 new ControlMessage.CheckpointSetup(new PolicySettings("coordinated", null, 2, Duration.ofSeconds(3),
                         Map.of(), null, io.snapline.runtime.checkpoint.Compression.NONE, true), "/s", null, 1, null, 0,
                         0, 0, false),
+                new ControlMessage.CheckpointSetup(new PolicySettings("coordinated", null, 2, Duration.ofSeconds(3),
+                        Map.of(), null, io.snapline.runtime.checkpoint.Compression.LZ4, false, true), "/s", null, 1,
+                        null, 0, 0, 0, false),
+                new ControlMessage.CheckpointDeferred(new CheckpointDeferred(true, 40, 3, true, 0)),
+                new ControlMessage.CheckpointDeferred(new CheckpointDeferred(false, 41, 7, false, 2_500_000L)),
                 new ControlMessage.Ready(),
                 new ControlMessage.Leaving(),
                 new ControlMessage.Leave(),
@@ -132,11 +138,11 @@ class ControlChannelTest {
     @Test
     void shouldRejectSetupWhenItsRestoreKindIsUnknown() throws IOException {
         // type, policy "x", interval -1, retain 1, stall 1 ns, one option "n"="", no auto, no compression, not
-        // incremental, no store, restore kind 7
-        ByteBuffer f = ByteBuffer.allocate(4 + 1 + 5 + 8 + 4 + 8 + 4 + 5 + 4 + 1 + 1 + 1 + 1 + 1 + 8 + 8);
+        // incremental, not async, no store, restore kind 7
+        ByteBuffer f = ByteBuffer.allocate(4 + 1 + 5 + 8 + 4 + 8 + 4 + 5 + 4 + 1 + 1 + 1 + 1 + 1 + 1 + 8 + 8);
         f.putInt(f.capacity() - 4).put(ControlMessage.CHECKPOINT_SETUP).putInt(1).put((byte) 'x').putLong(-1)
                 .putInt(1).putLong(1).putInt(1).putInt(1).put((byte) 'n').putInt(0).put((byte) 0).put((byte) 0)
-                .put((byte) 0).put((byte) 0).put((byte) 7)
+                .put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 7)
                 .putLong(0).putLong(0).flip();
         client.write(f);
         IOException e = assertThrows(IOException.class, () -> b.receive(ControlChannel.MAX_FRAME));
