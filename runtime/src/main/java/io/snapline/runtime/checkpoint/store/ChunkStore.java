@@ -205,12 +205,21 @@ final class ChunkStore {
         return head;
     }
 
-    /** Whether every chunk of {@code list} is present with its length (a cheap check: not read, not hashed). */
-    boolean present(ChunkList list) {
+    /**
+     * Whether every chunk of {@code list} reads back with its SHA-256, skipping those in {@code verified} and adding
+     * each one checked to it (one chunk held at a time).
+     */
+    boolean sound(ChunkList list, Set<String> verified) {
         for (ChunkList.Chunk c : list.chunks()) {
-            if (size(file(c.hash())) != c.length() && size(trashFile(c.hash())) != c.length()) {
+            if (verified.contains(c.hash())) {
+                continue;
+            }
+            try {
+                read("a retained checkpoint", c);
+            } catch (CheckpointStoreException damaged) {
                 return false;
             }
+            verified.add(c.hash());
         }
         return true;
     }

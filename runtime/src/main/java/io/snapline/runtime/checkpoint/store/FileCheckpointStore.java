@@ -35,6 +35,8 @@ public final class FileCheckpointStore implements CheckpointStore {
     private final Object gcLock = new Object();
     /** Checkpoints {@link #latest()} found damaged: retention never counts them among those it keeps. */
     private final java.util.Set<CheckpointId> damaged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Chunks this store has read back with their SHA-256 for retention ({@link #chunksSound}). */
+    private final java.util.Set<String> verifiedChunks = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /**
@@ -589,7 +591,7 @@ public final class FileCheckpointStore implements CheckpointStore {
             Manifest manifest = manifest(id);
             Path dir = checkpointDir(id);
             return manifest.pieces().stream().allMatch(p -> sizeOrMinusOne(dir.resolve(p.fileName())) == p.size()
-                    && chunksPresent(dir.resolve(p.fileName())));
+                    && chunksSound(dir.resolve(p.fileName())));
         } catch (CheckpointStoreException e) {
             return false;
         }
@@ -672,15 +674,17 @@ public final class FileCheckpointStore implements CheckpointStore {
     }
 
     /**
-     * Whether the piece file {@code file} holds its payload, or names chunks that are all present with their lengths
-     * (a cheap check for retention; reading verifies them). False when it cannot be read.
+     * Whether the piece file {@code file} holds its payload, or names chunks that all read back with their SHA-256
+     * (each chunk hashed once by this store: {@link #verifiedChunks}). Retention counts a checkpoint as complete only
+     * then: a chunk damaged on disk is reused by every later checkpoint that holds the same bytes, and those must not
+     * push the last checkpoint without it out of the store. False when it cannot be read.
      */
-    private boolean chunksPresent(Path file) {
+    private boolean chunksSound(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             if (!chunked(readUpTo(channel, CheckpointFormatDescriptor.PIECE_HEADER_SIZE))) {
                 return true;
             }
-            return chunks.present(chunkList(file));
+            return chunks.sound(chunkList(file), verifiedChunks);
         } catch (IOException | CheckpointStoreException e) {
             return false;
         }

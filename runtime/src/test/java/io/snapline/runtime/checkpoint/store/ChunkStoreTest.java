@@ -381,6 +381,25 @@ class ChunkStoreTest {
     }
 
     @Test
+    void shouldKeepTheLastCheckpointWithoutADamagedChunkThatLaterOnesReuse() throws IOException {
+        commit(store, 1, 1, 1);
+        commit(store, 2, 1, 2);
+        String hash = chunkOnlyIn3(); // in generation 2, not in 0 or 1
+        Path chunk = new ChunkStore(root().resolve(ChunkStore.DIR)).file(hash);
+        byte[] bytes = Files.readAllBytes(chunk);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(chunk, bytes); // damaged on disk after it was written
+        commit(store, 3, 1, 2); // the same state again: the writer finds the chunk there and reuses it
+        commit(store, 4, 1, 2);
+
+        store.retain(2);
+
+        assertTrue(store.list().contains(CheckpointId.of(1)), "checkpoints 2 to 4 all use the damaged chunk: "
+                + "retention must not count them, and keeps 1: " + store.list());
+        assertEquals(CheckpointId.of(1), store.latest().orElseThrow().manifest().id());
+    }
+
+    @Test
     void shouldSayNoCheckpointIsWholeWhenEveryOneUsesAMissingChunk() throws IOException {
         commit(store, 1, 1, 2);
         commit(store, 2, 1, 2);
