@@ -31,8 +31,9 @@ import picocli.CommandLine.Option;
  * Starts agents as {@code bin/snapline agent} would (a JVM each, on loopback) and times, per repetition and each in a
  * fresh cluster: the first agent's start (launch to its "member of cluster" line), a second agent's start and join,
  * the time until the first notices a third that was killed ({@code SIGKILL}) and one that was frozen
- * ({@code SIGSTOP}: only its silence tells), and a process started through an agent (class path cached) against the
- * same command started here. Prints a Markdown table of medians and ranges.
+ * ({@code SIGSTOP}: only its silence tells), a process started through an agent (class path cached) against the
+ * same command started here, and a 6-rank job submitted with {@code snaprun --cluster} against the same job run here
+ * with {@code -dev tcp}, each from launch to exit. Prints a Markdown table of medians and ranges.
  */
 @Command(name = "snapbench-cluster", mixinStandardHelpOptions = true,
     description = "Times agents: start, join, noticing a lost agent, and starting a process through one.")
@@ -63,6 +64,8 @@ public final class ClusterBenchmark implements Callable<Integer> {
         List<Double> frozen = new ArrayList<>();
         List<Double> remote = new ArrayList<>();
         List<Double> local = new ArrayList<>();
+        List<Double> submitted = new ArrayList<>();
+        List<Double> tcpHere = new ArrayList<>();
         for (int rep = 1; rep <= repetitions; rep++) {
             String cluster = "bench" + System.nanoTime();
             progress.printf("repetition %d of %d: cluster %s%n", rep, repetitions, cluster);
@@ -92,6 +95,7 @@ public final class ClusterBenchmark implements Callable<Integer> {
                 new ProcessBuilder("kill", "-KILL", Long.toString(fourth.process.pid())).start().waitFor();
 
                 timeProcesses(second, secret, dir, remote, local, progress);
+                timeJobs(cluster, first, secretFile, submitted, tcpHere, progress);
             } finally {
                 for (Agent a : agents) {
                     a.process.destroyForcibly();
@@ -104,7 +108,7 @@ public final class ClusterBenchmark implements Callable<Integer> {
                 Files.deleteIfExists(f);
             }
         }
-        String report = report(start, join, killed, frozen, remote, local);
+        String report = report(start, join, killed, frozen, remote, local, submitted, tcpHere);
         System.out.print(report);
         if (out != null) {
             Files.writeString(out, report);
@@ -145,8 +149,55 @@ public final class ClusterBenchmark implements Callable<Integer> {
                 median(local));
     }
 
+    /** The packages of {@code java.base} the launcher opens to Kryo, as {@code bin/snaprun} does. */
+    private static final List<String> OPENS = List.of("java.lang", "java.lang.invoke", "java.lang.reflect", "java.io",
+            "java.math", "java.net", "java.nio", "java.text", "java.time", "java.util", "java.util.concurrent",
+            "java.util.concurrent.atomic", "java.util.concurrent.locks", "java.util.regex");
+
+    /**
+     * A 6-rank job submitted to the cluster through {@code agent} (which with the second agent has 6 slots), and the
+     * same job run here on {@code -dev tcp}, in turn; the first pair is a warm-up (it ships the class path).
+     */
+    private static void timeJobs(String cluster, Agent agent, Path secretFile, List<Double> submitted,
+            List<Double> here, PrintStream progress) throws Exception {
+        Path classes = Path.of(JobHello.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        for (int i = 0; i < 4; i++) {
+            double c = job(List.of("--cluster", cluster + "@" + agent.member, "--secret-file", secretFile.toString()),
+                    classes);
+            double l = job(List.of("-dev", "tcp"), classes);
+            if (i > 0) {
+                submitted.add(c);
+                here.add(l);
+            }
+        }
+        progress.printf("  6-rank job: submitted to the cluster %.3f s, here on tcp %.3f s (medians)%n",
+                median(submitted), median(here));
+    }
+
+    /** Runs {@code snaprun -np 6 FLAGS JobHello} as a process; returns its time from launch to exit, in seconds. */
+    private static double job(List<String> flags, Path classes) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        for (String pkg : OPENS) {
+            cmd.add("--add-opens");
+            cmd.add("java.base/" + pkg + "=ALL-UNNAMED");
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.snapline.runtime.launch.Launcher", "-np",
+                "6"));
+        cmd.addAll(flags);
+        cmd.addAll(List.of("-cp", classes.toString(), JobHello.class.getName()));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int status = p.waitFor();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (status != 0 || !out.contains("JobHello: 6 ranks, sum of ranks 15")) {
+            throw new IOException("the 6-rank job " + flags + " failed (exit status " + status + "):\n" + out);
+        }
+        return seconds;
+    }
+
     private static String report(List<Double> start, List<Double> join, List<Double> killed, List<Double> frozen,
-            List<Double> remote, List<Double> local) {
+            List<Double> remote, List<Double> local, List<Double> submitted, List<Double> tcpHere) {
         StringBuilder b = new StringBuilder();
         b.append("Snapline cluster benchmark: agents as JVMs on this host (loopback), ").append(start.size())
                 .append(" clusters\n\n");
@@ -159,6 +210,8 @@ public final class ClusterBenchmark implements Callable<Integer> {
         row(b, "a frozen agent (SIGSTOP) is noticed by the others", frozen);
         row(b, "a JVM started through an agent, to its exit (class path cached)", remote);
         row(b, "the same JVM started here, to its exit", local);
+        row(b, "a 6-rank job submitted with snaprun --cluster to two agents, launch to exit", submitted);
+        row(b, "the same job run here with -dev tcp, launch to exit", tcpHere);
         return b.toString();
     }
 
@@ -190,7 +243,7 @@ public final class ClusterBenchmark implements Callable<Integer> {
         static Agent start(String cluster, Path secret, Path dir, List<String> members) throws Exception {
             List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
                     System.getProperty("java.class.path"), "io.snapline.recovery.cli.SnaplineCli", "agent", "--cluster",
-                    cluster, "--secret-file", secret.toString(), "--slots", "2", "--cache",
+                    cluster, "--secret-file", secret.toString(), "--slots", "3", "--cache",
                     dir.resolve("cache").toString()));
             for (String m : members) {
                 cmd.addAll(List.of("--member", m));
