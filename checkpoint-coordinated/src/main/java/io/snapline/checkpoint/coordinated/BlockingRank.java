@@ -151,6 +151,9 @@ final class BlockingRank implements RankPolicy, WaitListener {
     }
 
     private void take(CheckpointId checkpoint, long point) {
+        if (writes != null) {
+            writes.awaitWrite(); // the last write's commit can come before its task is done: one in flight at most
+        }
         long start = services.nanoTime();
         services.flushChannels(checkpoint, 0);
         RankImage image = services.capture(point, Cut.at(checkpoint));
@@ -191,7 +194,7 @@ final class BlockingRank implements RankPolicy, WaitListener {
             inFlight = id;
         }
         writes.awaitWrite();
-        services.await(() -> state() != State.WRITING, "safe point " + point + ", waiting for checkpoint "
+        services.awaitCheckpoint(() -> state() != State.WRITING, "safe point " + point + ", waiting for checkpoint "
                 + inFlight + " to be committed before the next one");
         long waited = services.nanoTime() - start;
         held += waited;
@@ -203,8 +206,8 @@ final class BlockingRank implements RankPolicy, WaitListener {
     public void finish() {
         if (writes != null) {
             writes.awaitWrite();
-            services.await(() -> state() != State.WRITING, "finishing, waiting for the checkpoint being written to "
-                    + "be committed");
+            services.awaitCheckpoint(() -> state() != State.WRITING, "finishing, waiting for the checkpoint being "
+                    + "written to be committed");
         }
     }
 

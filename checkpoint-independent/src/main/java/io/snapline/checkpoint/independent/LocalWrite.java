@@ -42,6 +42,17 @@ final class LocalWrite {
      * @throws io.snapline.checkpoint.CheckpointException if the previous write failed
      */
     boolean admit(long point) {
+        return admit(point, false);
+    }
+
+    /**
+     * {@link #admit(long)}; {@code again}: this checkpoint was skipped already for the write still in flight, so a
+     * further skip is not reported again.
+     */
+    boolean admit(long point, boolean again) {
+        if (async && again && writer.inFlight()) {
+            return false;
+        }
         if (async) {
             return writer.admit(point, AsyncWriter.WhenBusy.SKIP);
         }

@@ -93,6 +93,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     private long lastPoint;
     /** The supervisor asked for a checkpoint at the next safe point (a sender's log is filling up). */
     private volatile boolean checkpointSoon;
+    /** A checkpoint asked for soon was skipped for the write in flight (reported once). */
+    private boolean skippedSoon;
     /** {@code --log-memory}: the most the log keeps in memory; beyond it, it spills to disk. */
     private final long logLimit;
     /** {@code --log-disk}: the most the log may spill before the rank's sends wait; {@link Long#MAX_VALUE} if absent. */
@@ -683,11 +685,13 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         }
         boolean soon = checkpointSoon;
         checkpointSoon = false;
-        if (!write.admit(point)) { // skipped (--async): the previous one is still being written
-            checkpointSoon = soon;
+        if (!write.admit(point, soon && skippedSoon)) { // skipped (--async): the previous one is still being written
+            checkpointSoon = soon; // asked for: taken as soon as the write is done, reported skipped once
+            skippedSoon = soon;
             schedule.taken(services.nanoTime());
             return;
         }
+        skippedSoon = false;
         SenderLog l = log;
         services.toCoordinator(LoggingMessage.logSize(l.bytes(), l.peakBytes(), l.spilledBytes(),
                 l.spilledPeakBytes()));

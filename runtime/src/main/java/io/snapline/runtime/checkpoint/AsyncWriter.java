@@ -56,8 +56,8 @@ public final class AsyncWriter {
 
     /** The writer of {@code services}' rank, on its writer thread. */
     public static AsyncWriter of(RankServices services, boolean local) {
-        return new AsyncWriter(services::writer, local, services::await, services::deferred, services::nanoTime,
-                services.rank());
+        return new AsyncWriter(services::writer, local, services::awaitCheckpoint, services::deferred,
+                services::nanoTime, services.rank());
     }
 
     /** Whether a write has started and not yet ended. */

@@ -551,6 +551,19 @@ public final class RankAgent implements RankServices {
         }
         endpoint.job().blocking(rank(), what);
         try {
+            waitFor(condition, what);
+        } finally {
+            endpoint.job().unblocked(rank());
+        }
+    }
+
+    @Override
+    public void awaitCheckpoint(BooleanSupplier condition, String what) {
+        waitFor(condition, what);
+    }
+
+    private void waitFor(BooleanSupplier condition, String what) {
+        try {
             while (!condition.getAsBoolean()) {
                 endpoint.check();
                 synchronized (waitLock) {
@@ -562,8 +575,6 @@ public final class RankAgent implements RankServices {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CheckpointException("interrupted while " + what, e);
-        } finally {
-            endpoint.job().unblocked(rank());
         }
     }
 

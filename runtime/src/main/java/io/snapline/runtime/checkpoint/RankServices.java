@@ -208,6 +208,16 @@ public interface RankServices {
      */
     void await(BooleanSupplier condition, String what);
 
+    /**
+     * {@link #await} for a wait on this rank's own checkpoint (its piece being written in the background, or the
+     * commit that follows) which no peer's operation can end or cause: the rank does not count as blocked for
+     * deadlock detection meanwhile (a peer waiting on it while its writer thread works is no deadlock); the
+     * checkpoint timeout bounds the wait.
+     */
+    default void awaitCheckpoint(BooleanSupplier condition, String what) {
+        await(condition, what);
+    }
+
     /** Wakes {@link #await}. Any thread. */
     void wake();
 

@@ -123,7 +123,7 @@ public final class Launcher {
         ClusterRanks ranks;
         try {
             ClusterSecret secret = ClusterSecret.read(Path.of(options.secretFile()));
-            ranks = ClusterRanks.submit(options, supervision.policy(), secret, Supervision.jobId(options),
+            ranks = ClusterRanks.submit(options, supervision.policy(), secret, supervision.jobId(),
                     line -> err.println("snaprun: " + line));
         } catch (IllegalArgumentException | IOException e) {
             throw new UsageException(e.getMessage());

@@ -40,6 +40,8 @@ final class Supervision {
      * failures seen so far.
      */
     private volatile PolicySettings rankSettings;
+    /** The job's id: its store's lock and its record in a cluster name it. */
+    private String jobId;
     /** Failures seen by this launch ({@code --learn-mttf}). */
     private int failuresSeen;
     private final CheckpointStore store;
@@ -121,19 +123,28 @@ final class Supervision {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        String id = jobId(options); // once: the store's lock and the cluster's job record name the same job
         if (!policy.restarts()) {
-            return new Supervision(options, policy, settings, null, null, null, null, RestartPoint.fresh(options.np()),
-                    err);
+            Supervision s = new Supervision(options, policy, settings, null, null, null, null,
+                    RestartPoint.fresh(options.np()), err);
+            s.jobId = id;
+            return s;
         }
-        JobStore opened = JobStore.open(options, policy, settings, jobId(options), err);
+        JobStore opened = JobStore.open(options, policy, settings, id, err);
         Supervision s = new Supervision(options, policy, settings, opened.store(), opened.location(), opened.lock(),
                 opened.fingerprint(), opened.restore(), err);
+        s.jobId = id;
         opened.warnings().forEach(s.report::warning);
         s.printHintOnInterrupt();
         err.println("snaprun: checkpoint policy " + policy.name() + " (" + policy.schedule(settings)
                 + "), checkpoints in " + opened.location()
                 + "; up to " + options.maxRestarts() + " restart(s)");
         return s;
+    }
+
+    /** This job's id ({@link #jobId(LaunchOptions)}, taken once when it was opened). */
+    String jobId() {
+        return jobId;
     }
 
     /** {@code <MainClass>-<yyyyMMdd-HHmmss>-<pid>}: names the default store directory. */

@@ -340,6 +340,7 @@ final class ChunkStore {
         private final Supplier<Set<String>> pieces;
         private Set<String> marked;
         private final List<String> moved = new ArrayList<>();
+        private final List<String> deleted = new ArrayList<>();
 
         private Collection(Supplier<Set<String>> pieces) {
             this.pieces = pieces;
@@ -440,8 +441,14 @@ final class ChunkStore {
                 throw new CheckpointStoreException("cannot delete unused chunks in " + dir.resolve(TRASH)
                         + "; check permissions of the --store directory", e);
             }
+            deleted.addAll(moved);
             moved.clear();
             return new CheckpointStore.Collected(count, bytes);
+        }
+
+        /** The chunks this collection deleted. */
+        List<String> deleted() {
+            return List.copyOf(deleted);
         }
     }
 

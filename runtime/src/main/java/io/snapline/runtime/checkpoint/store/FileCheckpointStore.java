@@ -580,8 +580,9 @@ public final class FileCheckpointStore implements CheckpointStore {
     }
 
     /**
-     * A cheap completeness check for commit and retention: the manifest verifies and every piece has its
-     * stated size, and {@link #latest()} has not found the checkpoint damaged (it verifies every piece's checksums).
+     * The completeness check of commit and retention: the manifest verifies, every piece has its stated size, the
+     * chunks of an incremental piece read back with their SHA-256 ({@link #chunksSound}: each chunk hashed once), and
+     * {@link #latest()} has not found the checkpoint damaged (it verifies every piece's checksums).
      */
     private boolean intact(CheckpointId id) {
         if (damaged.contains(id)) {
@@ -720,7 +721,10 @@ public final class FileCheckpointStore implements CheckpointStore {
             return Collected.NOTHING;
         }
         synchronized (gcLock) {
-            return collection().run();
+            ChunkStore.Collection collection = collection();
+            CheckpointStore.Collected freed = collection.run();
+            collection.deleted().forEach(verifiedChunks::remove); // the set stays as large as the chunks kept
+            return freed;
         }
     }
 
