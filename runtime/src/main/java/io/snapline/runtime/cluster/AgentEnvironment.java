@@ -7,8 +7,10 @@ import java.util.Optional;
 /**
  * What an agent tells the processes it starts about the cluster, in their environment: the cluster's name as
  * Hazelcast sees it, the agent's own member address (so that a rank reaches the cluster through the agent on its own
- * host, which lives as long as the rank does) and the cluster's secret. The agent sets these itself, after the
- * client's variables, so a client cannot name another cluster; the secret never travels over the network for this.
+ * host, which lives as long as the rank does) and, only to a process whose client asked for it
+ * ({@link #NEEDS_SECRET}: a rank of a job whose checkpoints are kept in the cluster), the cluster's secret. The agent
+ * sets these itself, after the client's variables, so a client cannot name another cluster; the secret never
+ * travels over the network for this.
  *
  * @param clusterName the cluster's name as Hazelcast sees it ({@link ClusterSecret#clusterName})
  * @param member      the agent's member address, {@code host:port}
@@ -18,10 +20,17 @@ public record AgentEnvironment(String clusterName, String member, ClusterSecret 
     static final String NAME_ENV = "SNAPLINE_CLUSTER_NAME";
     static final String MEMBER_ENV = "SNAPLINE_CLUSTER_MEMBER";
     static final String SECRET_ENV = "SNAPLINE_CLUSTER_SECRET";
+    /** Set to {@code 1} by a client in a process's environment: the process opens a store kept in the cluster. */
+    public static final String NEEDS_SECRET = "SNAPLINE_CLUSTER_STORE";
 
-    /** The variables an agent adds to the environment of each process it starts. */
-    Map<String, String> variables() {
-        return Map.of(NAME_ENV, clusterName, MEMBER_ENV, member, SECRET_ENV, HexFormat.of().formatHex(secret.bytes()));
+    /**
+     * The variables an agent adds to the environment of a process it starts whose client's variables are
+     * {@code requested}: the secret only when they ask for it ({@link #NEEDS_SECRET}).
+     */
+    Map<String, String> variables(Map<String, String> requested) {
+        return "1".equals(requested.get(NEEDS_SECRET))
+                ? Map.of(NAME_ENV, clusterName, MEMBER_ENV, member, SECRET_ENV, HexFormat.of().formatHex(secret.bytes()))
+                : Map.of(NAME_ENV, clusterName, MEMBER_ENV, member);
     }
 
     /** What the agent that started this process said about its cluster, or empty when no agent started it. */

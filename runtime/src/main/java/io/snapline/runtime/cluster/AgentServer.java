@@ -66,8 +66,8 @@ public final class AgentServer implements AutoCloseable {
     private final AtomicInteger launched = new AtomicInteger();
     private final AtomicInteger fetched = new AtomicInteger();
     private volatile boolean closed;
-    /** What the processes started here are told about the cluster (empty until the agent's member runs). */
-    private volatile Map<String, String> clusterEnvironment = Map.of();
+    /** What the processes started here are told about the cluster (null until the agent's member runs). */
+    private volatile AgentEnvironment clusterEnvironment;
 
     /**
      * Listens on {@code bind} (port 0: any free port) for clients holding {@code secret}, runs at most {@code slots}
@@ -99,7 +99,7 @@ public final class AgentServer implements AutoCloseable {
 
     /** Tells every process started from now on how to reach the cluster, through this agent's member. */
     void tellProcesses(AgentEnvironment environment) {
-        clusterEnvironment = environment.variables();
+        clusterEnvironment = environment;
     }
 
     /** Where clients reach this agent. */
@@ -219,7 +219,10 @@ public final class AgentServer implements AutoCloseable {
         try {
             ProcessBuilder pb = new ProcessBuilder(command);
             pb.environment().putAll(spec.env());
-            pb.environment().putAll(clusterEnvironment); // after the client's: a client cannot name another cluster
+            AgentEnvironment cluster = clusterEnvironment;
+            if (cluster != null) { // after the client's: a client cannot name another cluster
+                pb.environment().putAll(cluster.variables(spec.env()));
+            }
             p = pb.start();
         } catch (IOException e) {
             wire.send(FAILED, text("agent " + address() + " cannot start rank " + spec.rank() + " of job "

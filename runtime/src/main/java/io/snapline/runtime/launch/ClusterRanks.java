@@ -27,10 +27,13 @@ import java.util.function.Consumer;
 final class ClusterRanks implements RankStarter {
     private final RemoteRanks ranks;
     private final InetAddress control;
+    /** The job's checkpoints are kept in the cluster ({@code --store} or {@code --resume hazelcast://...}). */
+    private final boolean storeInCluster;
 
-    private ClusterRanks(RemoteRanks ranks, InetAddress control) {
+    private ClusterRanks(RemoteRanks ranks, InetAddress control, boolean storeInCluster) {
         this.ranks = ranks;
         this.control = control;
+        this.storeInCluster = storeInCluster;
     }
 
     /**
@@ -44,8 +47,10 @@ final class ClusterRanks implements RankStarter {
             Consumer<String> say) throws IOException {
         ClusterAddress cluster = ClusterAddress.parse(o.cluster());
         InetAddress control = LocalInterface.towards(InetAddress.getByName(cluster.host()));
+        boolean storeInCluster = io.snapline.runtime.checkpoint.store.ClusterStoreUri.isClusterStore(o.store())
+                || io.snapline.runtime.checkpoint.store.ClusterStoreUri.isClusterStore(o.resume());
         return new ClusterRanks(RemoteRanks.place(cluster, secret, job, o.np(), o.ranksPerHost(),
-                shipped(RankCommand.classPathOf(o, policy)), say), control);
+                shipped(RankCommand.classPathOf(o, policy)), say), control, storeInCluster);
     }
 
     /**
@@ -90,7 +95,12 @@ final class ClusterRanks implements RankStarter {
 
     @Override
     public Process start(int rank, RankCommand.Line command, Map<String, String> env) throws IOException {
-        return ranks.start(rank, command.with(LaunchSpec.JAVA, LaunchSpec.CLASS_PATH), env);
+        Map<String, String> e = env;
+        if (storeInCluster) { // only then is the rank given the cluster's secret, to open the store
+            e = new java.util.HashMap<>(env);
+            e.put(io.snapline.runtime.cluster.AgentEnvironment.NEEDS_SECRET, "1");
+        }
+        return ranks.start(rank, command.with(LaunchSpec.JAVA, LaunchSpec.CLASS_PATH), e);
     }
 
     /** The job is listed in the cluster ({@code snapline status}) and can be cancelled there. */

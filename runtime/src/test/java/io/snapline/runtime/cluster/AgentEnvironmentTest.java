@@ -16,7 +16,8 @@ class AgentEnvironmentTest {
     @Test
     void shouldGiveAProcessTheAgentsClusterAndSecret() {
         AgentEnvironment agent = new AgentEnvironment(SECRET.clusterName("lab"), "127.0.0.1:5701", SECRET);
-        AgentEnvironment seen = AgentEnvironment.of(agent.variables()).orElseThrow();
+        AgentEnvironment seen = AgentEnvironment.of(agent.variables(Map.of(AgentEnvironment.NEEDS_SECRET, "1")))
+                .orElseThrow();
 
         assertEquals(SECRET.clusterName("lab"), seen.clusterName());
         assertEquals("127.0.0.1:5701", seen.member());
@@ -26,8 +27,16 @@ class AgentEnvironmentTest {
     }
 
     @Test
+    void shouldGiveTheSecretOnlyToAProcessThatOpensAStoreInTheCluster() {
+        Map<String, String> plain = new AgentEnvironment("c", "h:1", SECRET).variables(Map.of("OTHER", "1"));
+        assertEquals(Map.of(AgentEnvironment.NAME_ENV, "c", AgentEnvironment.MEMBER_ENV, "h:1"), plain);
+        assertTrue(AgentEnvironment.of(plain).isEmpty(), "no store in the cluster for it to open");
+    }
+
+    @Test
     void shouldSayNothingWhenNoAgentStartedTheProcess() {
-        Map<String, String> partial = new HashMap<>(new AgentEnvironment("c", "h:1", SECRET).variables());
+        Map<String, String> partial = new HashMap<>(new AgentEnvironment("c", "h:1", SECRET).variables(
+                Map.of(AgentEnvironment.NEEDS_SECRET, "1")));
         partial.remove(AgentEnvironment.SECRET_ENV);
         assertTrue(AgentEnvironment.of(partial).isEmpty());
         assertTrue(AgentEnvironment.of(Map.of()).isEmpty());
