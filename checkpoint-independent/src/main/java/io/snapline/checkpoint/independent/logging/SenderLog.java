@@ -101,7 +101,7 @@ public final class SenderLog {
      * The logged messages to one destination, oldest first: their envelopes and where their payloads lie, in parallel
      * arrays used as a ring (no object per message: a log holds millions of messages that live for a checkpoint
      * interval, and objects would cost the collector more than the sends do). The arrays double when full and shrink
-     * after a drop that left them nearly empty ({@link #trim}).
+     * after a drop when they were nearly empty since the drop before ({@link #trim}).
      */
     private static final class Ring {
         static final int MIN_CAPACITY = 16;
@@ -117,6 +117,8 @@ public final class SenderLog {
         Chunk[] chunk;
         int head;
         int size;
+        /** The most messages held at once since the last {@link #trim}. */
+        int peak;
 
         Ring() {
             allocate(MIN_CAPACITY);
@@ -165,7 +167,9 @@ public final class SenderLog {
             chunk[i] = c;
             offset[i] = off;
             length[i] = len;
-            size++;
+            if (++size > peak) {
+                peak = size;
+            }
         }
 
         /** Forgets the oldest message (its chunk is released by the caller). */
@@ -176,13 +180,17 @@ public final class SenderLog {
         }
 
         /**
-         * After a drop: arrays far larger than what is left shrink (to twice that), so that a burst of messages does
-         * not keep its memory; arrays of up to {@link #KEEP_CAPACITY} stay, as a sender that its receivers' checkpoints
-         * drop from regularly refills them.
+         * After a drop: arrays far larger than the most they held since the drop before shrink (to two to four times
+         * that), so that a burst of messages keeps its memory for one interval between drops at most; arrays of up to
+         * {@link #KEEP_CAPACITY} stay. A sender that its receivers' checkpoints drop from regularly refills its arrays
+         * to about the same size every time, so they keep the size it needs instead of shrinking at each drop and
+         * growing again (copying every index entry) before the next.
          */
         void trim() {
-            if (seq.length > KEEP_CAPACITY && size < seq.length / 8) {
-                resize(Math.max(KEEP_CAPACITY, Integer.highestOneBit(Math.max(1, size)) * 4));
+            int need = Math.max(1, peak);
+            peak = size;
+            if (seq.length > KEEP_CAPACITY && need < seq.length / 8) {
+                resize(Math.max(KEEP_CAPACITY, Integer.highestOneBit(need) * 4));
             }
         }
 
@@ -568,6 +576,11 @@ public final class SenderLog {
     /** Bytes of free arrays the log keeps for reuse. */
     synchronized long pooledBytes() {
         return pooled;
+    }
+
+    /** How many messages to {@code dest} the log's index has room for before it grows (for tests). */
+    synchronized int indexCapacity(int dest) {
+        return channel(dest).seq.length;
     }
 
     /** Messages the log holds in memory now. */
