@@ -283,7 +283,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                     // that holds it is verified, it needs it again. Nothing is logged twice or after it was dropped.
                     if (l.accepts(dest, seq)) {
                         l.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
-                                m::writePayload);
+                                payloadOf(m));
                     }
                 }
             }
@@ -300,7 +300,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         synchronized (l) {
             sentTo[dest] = seq;
             crc = l.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
-                    m::writePayload);
+                    payloadOf(m));
             int stamp = epoch(toIncarnation[dest], myIncarnation);
             if (held != null && dest != me && !held.isEmpty()) {
                 giveHeld(dest, stamp);
@@ -315,6 +315,29 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         }
         askWhenFillingUp();
         return true;
+    }
+
+    /**
+     * {@code m}'s payload as the log takes it: one writer for every send (program thread), pointed at the message for
+     * the duration of {@link #beforeSend}, rather than an object per message.
+     */
+    private SenderLog.Payload payloadOf(Outgoing m) {
+        sending.message = m;
+        return sending;
+    }
+
+    private final OutgoingPayload sending = new OutgoingPayload();
+
+    /** Writes the payload of the message being sent into the log. */
+    private static final class OutgoingPayload implements SenderLog.Payload {
+        Outgoing message;
+
+        @Override
+        public void writeTo(byte[] dst, int offset) {
+            Outgoing m = message;
+            message = null; // the log writes a payload once; the message is not kept beyond the send
+            m.writePayload(dst, offset);
+        }
     }
 
     /**
@@ -403,7 +426,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     static final int DIGESTS_PER_BATCH = 1024;
 
     private void shipDigests() {
-        services.toCoordinator(LoggingMessage.digests(digests.drain()));
+        services.toCoordinator(LoggingMessage.digests(digests));
     }
 
     /**
