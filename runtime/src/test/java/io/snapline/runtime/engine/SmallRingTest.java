@@ -199,13 +199,13 @@ class SmallRingTest {
             private long next;
 
             @Override
-            public boolean beforeSend(Message m) {
+            public boolean beforeSend(Send m) {
                 m.stamp(3, ++next);
                 return next != 2; // the second message was delivered before a restart: suppressed
             }
 
             @Override
-            public int onAccept(Message m) {
+            public int onAccept(int source, int context, int tag, int epoch, long seq) {
                 return KEEP;
             }
 
@@ -215,13 +215,13 @@ class SmallRingTest {
         });
         ranks[0].setHook(new ChannelHook() {
             @Override
-            public boolean beforeSend(Message m) {
+            public boolean beforeSend(Send m) {
                 return true;
             }
 
             @Override
-            public int onAccept(Message m) {
-                accepted.add("from " + m.source() + " epoch " + m.epoch() + " seq " + m.seq() + " tag " + m.tag());
+            public int onAccept(int source, int context, int tag, int epoch, long seq) {
+                accepted.add("from " + source + " epoch " + epoch + " seq " + seq + " tag " + tag);
                 return KEEP;
             }
 
@@ -242,6 +242,67 @@ class SmallRingTest {
         assertArrayEquals(new int[] {4}, posted);
         assertEquals(List.of("from 1 epoch 3 seq 1 tag 4", "from 1 epoch 3 seq 3 tag 4", "from 1 epoch 3 seq 4 tag 4"),
                 accepted);
+    }
+
+    @Test
+    void shouldStampSmallMessagesOnceAsTheHookDidWhenTheRingIsFullAndTheyTakeTheLockedPath() {
+        List<String> sent = new ArrayList<>();
+        ranks[1].setHook(new ChannelHook() {
+            private long next;
+
+            @Override
+            public boolean beforeSend(Send m) {
+                m.stamp(5, ++next);
+                sent.add(m.dest() + ":" + m.tag() + ":" + m.elements() + ":" + m.payloadBytes() + ":"
+                        + java.util.Arrays.toString(m.packedCopy()));
+                return true;
+            }
+
+            @Override
+            public int onAccept(int source, int context, int tag, int epoch, long seq) {
+                return KEEP;
+            }
+
+            @Override
+            public void log(Message m, byte[] payload) {
+            }
+        });
+        List<String> accepted = new ArrayList<>();
+        List<String> logged = new ArrayList<>();
+        ranks[0].setHook(new ChannelHook() {
+            @Override
+            public boolean beforeSend(Send m) {
+                return true;
+            }
+
+            @Override
+            public int onAccept(int source, int context, int tag, int epoch, long seq) {
+                accepted.add(epoch + "/" + seq);
+                return seq % 100 == 0 ? LOG : KEEP;
+            }
+
+            @Override
+            public void log(Message m, byte[] payload) {
+                logged.add(m.seq() + "=" + java.nio.ByteBuffer.wrap(payload).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                        .getInt());
+            }
+        });
+        int messages = 1000; // far more than the ring's 128 slots hold: the rest take the locked path
+        for (int i = 1; i <= messages; i++) {
+            send(1, 0, 9, i);
+        }
+        for (int i = 1; i <= messages; i++) {
+            assertArrayEquals(new int[] {i}, recv(0, 1, 9, 1), "message " + i);
+        }
+        assertEquals("0:9:1:4:[1, 0, 0, 0]", sent.get(0), "the hook sees the small message's envelope and payload");
+        assertEquals(messages, sent.size(), "each message shown to the hook once");
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= messages; i++) {
+            expected.add("5/" + i);
+        }
+        assertEquals(expected, accepted, "every message accepted once, in order, with the stamp it was sent with");
+        assertEquals(List.of("100=100", "200=200", "300=300", "400=400", "500=500", "600=600", "700=700", "800=800",
+                "900=900", "1000=1000"), logged);
     }
 
     @Test
