@@ -369,9 +369,19 @@ public final class Endpoint {
 
     /** Posts a receive from world rank {@code source} (or {@link Ranks#ANY_SOURCE}); arguments are checked. */
     public Request irecv(Object buf, int offset, int count, TypeMap type, int source, int tag, int context, Group peers) {
+        return irecv(buf, offset, count, type, source, tag, context, peers, true);
+    }
+
+    /**
+     * Posts a receive, as {@link #irecv(Object, int, int, TypeMap, int, int, int, Group)}; {@code visible}: whether the
+     * program gets the request and may test it, or only the runtime waits for it (see {@link ChoiceHook#receive}).
+     */
+    public Request irecv(Object buf, int offset, int count, TypeMap type, int source, int tag, int context, Group peers,
+            boolean visible) {
         check();
         ChoiceHook c = choices;
-        ChoiceHook.Receive watch = c == null || context == CommSnapshot.CONTEXT ? null : c.receive(source, tag, context);
+        ChoiceHook.Receive watch = c == null || context == CommSnapshot.CONTEXT ? null
+                : c.receive(source, tag, context, visible);
         Request r = Request.forReceive(this, buf, offset, count, type, context, watch == null ? source : watch.source(),
                 tag, peers);
         r.choice = watch;
