@@ -282,7 +282,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                     // Logged all the same: should the receiver fail and restart from an older checkpoint before one
                     // that holds it is verified, it needs it again. Nothing is logged twice or after it was dropped.
                     if (l.accepts(dest, seq)) {
-                        l.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
+                        l.appendHeld(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
                                 payloadOf(m));
                     }
                 }
@@ -299,7 +299,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         // message stamped with the receiver's new incarnation goes after everything sent to it again.
         synchronized (l) {
             sentTo[dest] = seq;
-            crc = l.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
+            crc = l.appendHeld(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
                     payloadOf(m));
             int stamp = epoch(toIncarnation[dest], myIncarnation);
             if (held != null && dest != me && !held.isEmpty()) {
