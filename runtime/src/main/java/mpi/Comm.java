@@ -213,15 +213,21 @@ public class Comm {
         }
     }
 
+    /**
+     * {@code awaited}: only this class waits for the request ({@code Recv}, {@code Sendrecv}); the program never sees
+     * it.
+     */
     private io.snapline.runtime.engine.Request startRecv(String op, Object buf, int offset, int count, Datatype datatype,
-            int source, int tag) {
+            int source, int tag, boolean awaited) {
         Communicator c = impl(op);
         TypeMap t = Datatype.mapOf(datatype, op);
         if (buf instanceof mpjbuf.Buffer) {
-            return startRecv(op, storageOf(op, buf), offset + ((mpjbuf.Buffer) buf).dataStart(), count, datatype, source, tag);
+            return startRecv(op, storageOf(op, buf), offset + ((mpjbuf.Buffer) buf).dataStart(), count, datatype, source,
+                    tag, awaited);
         }
         try {
-            return c.irecv(buf, offset, count, t, source, tag);
+            return awaited ? c.irecvAwaited(buf, offset, count, t, source, tag)
+                    : c.irecv(buf, offset, count, t, source, tag);
         } catch (EngineException e) {
             throw MPIException.of(op, e);
         }
@@ -280,11 +286,11 @@ public class Comm {
     }
 
     public Status Recv(Object buf, int offset, int count, Datatype datatype, int source, int tag) throws MPIException {
-        return complete("Recv", startRecv("Recv", buf, offset, count, datatype, source, tag));
+        return complete("Recv", startRecv("Recv", buf, offset, count, datatype, source, tag, true));
     }
 
     public Request Irecv(Object buf, int offset, int count, Datatype datatype, int source, int tag) throws MPIException {
-        return new Request(impl.endpoint(), startRecv("Irecv", buf, offset, count, datatype, source, tag));
+        return new Request(impl.endpoint(), startRecv("Irecv", buf, offset, count, datatype, source, tag, false));
     }
 
     public Prequest Send_init(Object buf, int offset, int count, Datatype datatype, int dest, int tag) throws MPIException {
@@ -309,7 +315,7 @@ public class Comm {
 
     public Prequest Recv_init(Object buf, int offset, int count, Datatype datatype, int source, int tag) throws MPIException {
         checkArgs("Recv_init", buf, offset, count, datatype, true);
-        return persistent("Recv_init", () -> startRecv("Recv", buf, offset, count, datatype, source, tag));
+        return persistent("Recv_init", () -> startRecv("Recv", buf, offset, count, datatype, source, tag, false));
     }
 
     /** Checks the arguments of {@code op}; a {@code written} buffer receives data. */
@@ -329,7 +335,8 @@ public class Comm {
     /** Sends and receives at once, so two ranks can exchange without deadlock. */
     public Status Sendrecv(Object sendbuf, int sendoffset, int sendcount, Datatype sendtype, int dest, int sendtag,
             Object recvbuf, int recvoffset, int recvcount, Datatype recvtype, int source, int recvtag) throws MPIException {
-        io.snapline.runtime.engine.Request r = startRecv("Sendrecv", recvbuf, recvoffset, recvcount, recvtype, source, recvtag);
+        io.snapline.runtime.engine.Request r = startRecv("Sendrecv", recvbuf, recvoffset, recvcount, recvtype, source, recvtag,
+                true);
         io.snapline.runtime.engine.Request s = startSend("Sendrecv", SendMode.STANDARD, sendbuf, sendoffset, sendcount,
                 sendtype, dest, sendtag);
         await("Sendrecv", s);

@@ -60,6 +60,25 @@ public class SenderLogBenchmark {
         return crc;
     }
 
+    /**
+     * {@link #append} as a logging rank's send makes it: under the log's lock, which it holds to number, log and stamp
+     * the message at once ({@link SenderLog#appendHeld}), the payload written by a writer it reuses.
+     */
+    @Benchmark
+    public int appendAsSender() {
+        long s = ++seq;
+        int crc;
+        synchronized (log) {
+            crc = log.appendHeld(1, s, 0, 0, 7, 0, bytes, bytes, writer);
+        }
+        if (s % dropEvery == 0) {
+            log.dropThrough(1, s);
+        }
+        return crc;
+    }
+
+    private final SenderLog.Payload writer = (dst, offset) -> System.arraycopy(payload, 0, dst, offset, bytes);
+
     @Benchmark
     public byte[] copyFloor() {
         System.arraycopy(payload, 0, floor, 0, bytes);

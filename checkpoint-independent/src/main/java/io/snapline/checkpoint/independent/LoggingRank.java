@@ -284,8 +284,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                     // Logged all the same: should the receiver fail and restart from an older checkpoint before one
                     // that holds it is verified, it needs it again. Nothing is logged twice or after it was dropped.
                     if (l.accepts(dest, seq)) {
-                        l.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
-                                m::writePayload);
+                        l.appendHeld(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
+                                payloadOf(m));
                     }
                 }
             }
@@ -301,8 +301,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         // message stamped with the receiver's new incarnation goes after everything sent to it again.
         synchronized (l) {
             sentTo[dest] = seq;
-            crc = l.append(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
-                    m::writePayload);
+            crc = l.appendHeld(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
+                    payloadOf(m));
             int stamp = epoch(toIncarnation[dest], myIncarnation);
             if (held != null && dest != me && !held.isEmpty()) {
                 giveHeld(dest, stamp);
@@ -317,6 +317,29 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         }
         askWhenFillingUp();
         return true;
+    }
+
+    /**
+     * {@code m}'s payload as the log takes it: one writer for every send (program thread), pointed at the message for
+     * the duration of {@link #beforeSend}, rather than an object per message.
+     */
+    private SenderLog.Payload payloadOf(Outgoing m) {
+        sending.message = m;
+        return sending;
+    }
+
+    private final OutgoingPayload sending = new OutgoingPayload();
+
+    /** Writes the payload of the message being sent into the log. */
+    private static final class OutgoingPayload implements SenderLog.Payload {
+        Outgoing message;
+
+        @Override
+        public void writeTo(byte[] dst, int offset) {
+            Outgoing m = message;
+            message = null; // the log writes a payload once; the message is not kept beyond the send
+            m.writePayload(dst, offset);
+        }
     }
 
     /**
@@ -405,7 +428,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     static final int DIGESTS_PER_BATCH = 1024;
 
     private void shipDigests() {
-        services.toCoordinator(LoggingMessage.digests(digests.drain()));
+        services.toCoordinator(LoggingMessage.digests(digests));
     }
 
     /**

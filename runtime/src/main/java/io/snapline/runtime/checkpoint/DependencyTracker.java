@@ -74,7 +74,7 @@ final class DependencyTracker implements ChannelHook {
     static final int SETUP = -1;
 
     @Override
-    public boolean beforeSend(Message m) {
+    public boolean beforeSend(Send m) {
         ChannelHook h = inner;
         if (beforeRestore && h == null) {
             m.stamp(SETUP, 0);
@@ -106,16 +106,16 @@ final class DependencyTracker implements ChannelHook {
     }
 
     @Override
-    public int onAccept(Message m) {
+    public int onAccept(int source, int context, int tag, int epoch, long seq) {
         ChannelHook h = inner;
-        if (m.epoch() == SETUP && h == null) {
+        if (epoch == SETUP && h == null) {
             return KEEP;
         }
-        int verdict = h == null ? KEEP : h.onAccept(m);
+        int verdict = h == null ? KEEP : h.onAccept(source, context, tag, epoch, seq);
         if (verdict == DROP) {
             return DROP;
         }
-        addReceive(m.source(), m.seq(), m.epoch());
+        addReceive(source, seq, epoch);
         return verdict;
     }
 

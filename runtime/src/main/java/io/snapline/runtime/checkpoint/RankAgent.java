@@ -443,7 +443,7 @@ public final class RankAgent implements RankServices {
 
     @Override
     public void installHook(TrafficHook hook) {
-        ChannelHook adapted = hook == null ? null : new TrafficAdapter(hook);
+        ChannelHook adapted = hook == null ? null : new TrafficAdapter(hook, rank());
         if (tracker != null) {
             tracker.wrap(adapted); // the tracker stays in front and lets the policy's hook stamp the messages
             if (setup.incarnation() > 0) {

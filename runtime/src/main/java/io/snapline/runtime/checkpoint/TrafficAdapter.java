@@ -5,24 +5,35 @@ import io.snapline.runtime.engine.Message;
 
 /**
  * The engine's {@link ChannelHook} in front of a policy's {@link TrafficHook}: it shows the policy each message in the
- * SPI's types. One small object per call (an {@link Outgoing} view of the message, or its {@link Envelope}; on a log
- * also the {@link SavedMessage} the policy keeps), no lock.
+ * SPI's types. A send is shown through one {@link Outgoing} view, pointed at the message for the call (sends come from
+ * the rank's program thread, one at a time); an accepted message as its {@link Envelope} (and on a log also the
+ * {@link SavedMessage} the policy keeps). No lock.
  */
 final class TrafficAdapter implements ChannelHook {
     private final TrafficHook hook;
+    /** This rank (world rank): the receiver of what it accepts. */
+    private final int rank;
+    private final Sending sending = new Sending();
 
-    TrafficAdapter(TrafficHook hook) {
+    TrafficAdapter(TrafficHook hook, int rank) {
         this.hook = hook;
+        this.rank = rank;
     }
 
     @Override
-    public boolean beforeSend(Message m) {
-        return hook.beforeSend(new Sending(m));
+    public boolean beforeSend(Send m) {
+        Sending s = sending;
+        s.m = m;
+        try {
+            return hook.beforeSend(s);
+        } finally {
+            s.m = null;
+        }
     }
 
     @Override
-    public int onAccept(Message m) {
-        return hook.onAccept(envelope(m));
+    public int onAccept(int source, int context, int tag, int epoch, long seq) {
+        return hook.onAccept(new Envelope(source, rank, context, tag, epoch, seq));
     }
 
     @Override
@@ -40,13 +51,9 @@ final class TrafficAdapter implements ChannelHook {
         return new Envelope(m.source(), m.dest(), m.context(), m.tag(), m.epoch(), m.seq());
     }
 
-    /** A message about to be sent, as the policy may see and stamp it. */
+    /** A message about to be sent, as the policy may see and stamp it: valid during {@link #beforeSend} only. */
     private static final class Sending implements Outgoing {
-        private final Message m;
-
-        Sending(Message m) {
-            this.m = m;
-        }
+        private Send m;
 
         @Override
         public int dest() {

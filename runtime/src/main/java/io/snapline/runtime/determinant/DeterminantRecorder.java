@@ -32,7 +32,8 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
     /** Volatile for {@link #undrained}, which reads it without the lock; changed under the lock. */
     private volatile Recording recording;
     private Replay replay;
-    private ReplayMismatchException failure;
+    /** Set under the lock; read without it when a receive that names its source and tag is posted. */
+    private volatile ReplayMismatchException failure;
     /** What the probe or test under way must report (program thread: one at a time), and the replay it comes from. */
     private Probed forcedProbe;
     private Completed forcedCompletion;
@@ -138,11 +139,17 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
     // ------------------------------------------------------------------ ChoiceHook
 
     @Override
-    public synchronized Receive receive(int source, int tag, int context) {
+    public Receive receive(int source, int tag, int context, boolean visible) {
         if (source != Determinant.ANY && tag != Determinant.ANY) {
-            // Not a choice, but a test that reports it complete observes the message it matched.
-            return failure == null ? new Watch(null, null, 0, null, source) : null;
+            // Not a choice, but a test that reports it complete observes the message it matched: watched (without
+            // the lock) only when the program may test it.
+            return visible && failure == null ? new Seen(source) : null;
         }
+        return choice(source, tag, context);
+    }
+
+    /** A receive with a wildcard is being posted: forced on replay, recorded while recording. */
+    private synchronized Receive choice(int source, int tag, int context) {
         check();
         Received forced = null;
         long number = 0;
@@ -232,7 +239,7 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
         }
         List<Done> done = indices.length == 0 ? List.of() : new ArrayList<>(indices.length);
         for (int i : indices) {
-            Matched m = requests[i].choice() instanceof Watch w ? w.seen : null;
+            Matched m = seenBy(requests[i].choice());
             if (forced != null) {
                 ReplayMismatchException e = forcedBy.checkCompleted(forced, forcedNumber, i, m);
                 if (e != null) {
@@ -244,6 +251,14 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
         if (recording != null) {
             recording.completed(op(op), requests.length, done);
         }
+    }
+
+    /** The message a watched receive matched, or null. */
+    private static Matched seenBy(Receive watch) {
+        if (watch instanceof Watch w) {
+            return w.seen;
+        }
+        return watch instanceof Seen s ? s.seen() : null;
     }
 
     private static Op op(Completion c) {
@@ -285,8 +300,42 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
     }
 
     /**
-     * A receive, watched from its posting to its match: a receive with a wildcard is forced and recorded, and the
-     * message any receive matched is what a later test that reports it complete observed.
+     * A receive that names its source and tag and that the program may test: the message it matched is what a test
+     * that reports it complete observed. Set before the receive completes (under the mailbox lock, without the
+     * recorder's), read by the program's thread once a test saw it complete.
+     */
+    private static final class Seen implements Receive {
+        private final int posted;
+        private int source;
+        private int tag;
+        /** The matched message's number; -1 until it matched. */
+        private long seq = -1;
+
+        Seen(int posted) {
+            this.posted = posted;
+        }
+
+        @Override
+        public int source() {
+            return posted;
+        }
+
+        @Override
+        public EngineException matched(int from, int t, long number) {
+            source = from;
+            tag = t;
+            seq = number;
+            return null;
+        }
+
+        Matched seen() {
+            return seq < 0 ? null : new Matched(source, tag, seq);
+        }
+    }
+
+    /**
+     * A receive with a wildcard, watched from its posting to its match: forced on replay and recorded, and the message
+     * it matched is what a later test that reports it complete observed.
      */
     private final class Watch implements Receive {
         private final Replay by;

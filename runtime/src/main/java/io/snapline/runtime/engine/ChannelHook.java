@@ -8,11 +8,46 @@ package io.snapline.runtime.engine;
  */
 public interface ChannelHook {
     /**
-     * A message is about to leave this rank (program thread): stamp it ({@link Message#stamp}) and return true, or
+     * A message is about to leave this rank (program thread): stamp it ({@link Send#stamp}) and return true, or
      * return false to suppress it — it was delivered before a restart and the receiver has it already; the send
-     * then completes at once without reaching the device.
+     * then completes at once without reaching the device. {@code m} is valid only during the call: a small message
+     * for the ring of small messages is shown through a view the engine reuses for the next send.
      */
-    boolean beforeSend(Message m);
+    boolean beforeSend(Send m);
+
+    /** A message about to leave this rank, as {@link #beforeSend} sees it. */
+    interface Send {
+        /** World rank of the sender (this rank). */
+        int source();
+
+        /** World rank of the receiver. */
+        int dest();
+
+        int context();
+
+        int tag();
+
+        BaseType base();
+
+        /** Number of base elements the message carries. */
+        int elements();
+
+        /** Bytes the payload occupies in packed form (the encoded objects for {@link BaseType#OBJECT}). */
+        long payloadBytes();
+
+        /** Writes the payload in packed form, {@link #payloadBytes()} bytes, into {@code dst} from {@code at} on. */
+        void writePayload(byte[] dst, int at);
+
+        /** A private copy of the payload in packed form. */
+        byte[] packedCopy();
+
+        /** Sets the checkpoint piggyback: the sender's epoch and the message's number on its channel. */
+        void stamp(int epoch, long seq);
+
+        int epoch();
+
+        long seq();
+    }
 
     /** {@link #onAccept}: keep the message. */
     int KEEP = 0;
@@ -25,11 +60,12 @@ public interface ChannelHook {
     int DROP = 2;
 
     /**
-     * A message from another rank (or this one) is being accepted into this rank's mailbox, in channel order. Runs
-     * on whatever thread delivers it (the sender's thread on {@code shm}, the progress thread on {@code tcp}), under
-     * the mailbox lock. Returns {@link #KEEP}, {@link #LOG} or {@link #DROP}.
+     * A message from world rank {@code source} (or this one) is being accepted into this rank's mailbox, in channel
+     * order, with its matching key and its sender's stamp ({@link Send#stamp}). Runs on whatever thread delivers it
+     * (the sender's thread on {@code shm}, the progress thread on {@code tcp}), under the mailbox lock. Returns
+     * {@link #KEEP}, {@link #LOG} or {@link #DROP}.
      */
-    int onAccept(Message m);
+    int onAccept(int source, int context, int tag, int epoch, long seq);
 
     /** The packed payload (or encoded objects) of a message {@link #onAccept} asked to log. Any thread. */
     void log(Message m, byte[] payload);

@@ -37,10 +37,12 @@ public interface ChoiceHook {
     /**
      * A receive from {@code source} with {@code tag} on {@code context} is being posted (any receive: one with a
      * wildcard is a choice, and a test that reports a named one complete observes the message that matched it).
+     * {@code visible}: the program holds the request and may test it ({@code Irecv}, {@code Recv_init}); false for
+     * a receive only the runtime waits for ({@code Recv}, {@code Sendrecv}, a collective's), which no test can report.
      *
      * @return what the receive carries until it matches, or null to post it unchanged and unwatched
      */
-    Receive receive(int source, int tag, int context);
+    Receive receive(int source, int tag, int context, boolean visible);
 
     /**
      * A {@code Probe} ({@code blocking}) with a wildcard source or tag, or any {@code Iprobe}, is about to look.

@@ -87,13 +87,25 @@ public final class Communicator {
     }
 
     public Request irecv(Object buf, int offset, int count, TypeMap type, int source, int tag) {
+        return irecv(buf, offset, count, type, source, tag, true);
+    }
+
+    /**
+     * Starts a receive whose request only the caller waits for, never a test ({@code Recv}, {@code Sendrecv}): a
+     * determinant recorder need not watch it when it names its source and tag (see {@link ChoiceHook#receive}).
+     */
+    public Request irecvAwaited(Object buf, int offset, int count, TypeMap type, int source, int tag) {
+        return irecv(buf, offset, count, type, source, tag, false);
+    }
+
+    private Request irecv(Object buf, int offset, int count, TypeMap type, int source, int tag, boolean visible) {
         checkTag(tag, true);
         checkData(buf, offset, count, type, true);
         if (source == Ranks.PROC_NULL) {
             return Request.procNull(ep);
         }
         int world = source == Ranks.ANY_SOURCE ? Ranks.ANY_SOURCE : remote.worldRank(checkRank(source, "source"));
-        return ep.irecv(buf, offset, count, type, world, tag, context, remote);
+        return ep.irecv(buf, offset, count, type, world, tag, context, remote, visible);
     }
 
     /** Non-blocking probe; null when nothing matches yet. */
@@ -128,7 +140,8 @@ public final class Communicator {
     }
 
     public Request irecvColl(Object buf, int offset, int count, TypeMap type, int source, int tag) {
-        return ep.irecv(buf, offset, count, type, remote.worldRank(source), tag, context + 1, remote);
+        // The algorithms only wait for their requests (the program never sees them).
+        return ep.irecv(buf, offset, count, type, remote.worldRank(source), tag, context + 1, remote, false);
     }
 
     public void sendColl(Object buf, int offset, int count, TypeMap type, int dest, int tag) {

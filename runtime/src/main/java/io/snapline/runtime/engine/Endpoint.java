@@ -59,6 +59,8 @@ public final class Endpoint {
     private SmallRing[] rings;
     /** Per destination, one bit: this rank has sent it a small message (the next one opens the ring). */
     private long[] sentSmall;
+    /** How a {@link ChannelHook} sees a small message for a ring (made at the first one); program thread. */
+    private RingSend ringSend;
 
     public Endpoint(int rank, Device device, Mailbox mailbox, JobState job) {
         this.rank = rank;
@@ -210,6 +212,23 @@ public final class Endpoint {
             return req;
         }
         Request req = Request.forSend(this, destRankForStatus, tag);
+        RingSend stamped = null;
+        if (ring && h != null) {
+            // The hook sees a small message through the reusable view; a Message is made only if the ring is full.
+            RingSend s = ringSend == null ? ringSend = new RingSend(rank) : ringSend;
+            s.of(dest, context, tag, base, buf, offset, type, n);
+            boolean send = h.beforeSend(s);
+            s.clear();
+            if (!send) {
+                req.completeSend(n);
+                return req;
+            }
+            if (sendThroughRing(dest, context, tag, base, buf, offset, n, s.epoch(), s.seq())) {
+                req.completeUnshared(n);
+                return req;
+            }
+            stamped = s; // the ring is full: the message takes the locked path, stamped as the hook stamped it
+        }
         Object data = buf;
         int off = offset;
         TypeMap layout = type;
@@ -246,18 +265,14 @@ public final class Endpoint {
         if (!eager) {
             req.message = m;
         }
-        if (h != null) {
-            if (!h.beforeSend(m)) {
-                if (m.onDelivered != null) {
-                    m.onDelivered.run();
-                }
-                req.completeSend(n);
-                return req;
+        if (stamped != null) {
+            m.stamp(stamped.epoch(), stamped.seq());
+        } else if (h != null && !h.beforeSend(m)) {
+            if (m.onDelivered != null) {
+                m.onDelivered.run();
             }
-            if (ring && sendThroughRing(dest, context, tag, base, buf, offset, n, m.epoch(), m.seq())) {
-                req.completeUnshared(n);
-                return req;
-            }
+            req.completeSend(n);
+            return req;
         }
         try {
             device.send(m);
@@ -354,9 +369,19 @@ public final class Endpoint {
 
     /** Posts a receive from world rank {@code source} (or {@link Ranks#ANY_SOURCE}); arguments are checked. */
     public Request irecv(Object buf, int offset, int count, TypeMap type, int source, int tag, int context, Group peers) {
+        return irecv(buf, offset, count, type, source, tag, context, peers, true);
+    }
+
+    /**
+     * Posts a receive, as {@link #irecv(Object, int, int, TypeMap, int, int, int, Group)}; {@code visible}: whether the
+     * program gets the request and may test it, or only the runtime waits for it (see {@link ChoiceHook#receive}).
+     */
+    public Request irecv(Object buf, int offset, int count, TypeMap type, int source, int tag, int context, Group peers,
+            boolean visible) {
         check();
         ChoiceHook c = choices;
-        ChoiceHook.Receive watch = c == null || context == CommSnapshot.CONTEXT ? null : c.receive(source, tag, context);
+        ChoiceHook.Receive watch = c == null || context == CommSnapshot.CONTEXT ? null
+                : c.receive(source, tag, context, visible);
         Request r = Request.forReceive(this, buf, offset, count, type, context, watch == null ? source : watch.source(),
                 tag, peers);
         r.choice = watch;

@@ -171,8 +171,8 @@ public final class Mailbox implements PacketHandler {
 
     /**
      * Takes the record at {@code at}: copied straight into the receive it matches, or kept as an unexpected message;
-     * a policy watching the traffic sees it as a {@code Message} with its sender's stamp. Returns whether it became
-     * unexpected.
+     * a policy watching the traffic sees its envelope and its sender's stamp ({@link ChannelHook#onAccept}), and a
+     * {@code Message} only when it asks to log it. Returns whether it became unexpected.
      */
     private boolean take(SmallRing ring, int at) {
         int context = ring.context(at);
@@ -182,19 +182,23 @@ public final class Mailbox implements PacketHandler {
         int bytes = elements * base.byteSize();
         int source = ring.source();
         ChannelHook h = context == CommSnapshot.CONTEXT ? null : hook;
+        int verdict = h == null ? ChannelHook.KEEP : h.onAccept(source, context, tag, ring.epoch(at), ring.seq(at));
+        if (verdict == ChannelHook.DROP) {
+            ring.advance(at);
+            return false;
+        }
         Request r = findPosted(context, source, tag);
-        // No object at all for a matched message nobody watches; a matched one a policy watches needs no payload copy.
-        Message m = r != null && h == null ? null : Message.arrived(source, ring.dest(), context, tag, base, elements,
-                r == null ? ring.copyPayload(at, bytes) : NO_PAYLOAD, null);
+        // No object at all for a matched message, watched or not.
+        Message m = r != null ? null : Message.arrived(source, ring.dest(), context, tag, base, elements,
+                ring.copyPayload(at, bytes), null);
         if (h != null) {
-            m.stamp(ring.epoch(at), ring.seq(at));
-            int verdict = h.onAccept(m);
-            if (verdict == ChannelHook.DROP) {
-                ring.advance(at);
-                return false;
+            Message stamped = m != null ? m : verdict == ChannelHook.LOG ? Message.arrived(source, ring.dest(), context,
+                    tag, base, elements, NO_PAYLOAD, null) : null;
+            if (stamped != null) {
+                stamped.stamp(ring.epoch(at), ring.seq(at));
             }
             if (verdict == ChannelHook.LOG) {
-                h.log(m, ring.copyPayload(at, bytes));
+                h.log(stamped, ring.copyPayload(at, bytes));
             }
         }
         if (r != null) {
@@ -227,7 +231,7 @@ public final class Mailbox implements PacketHandler {
             }
         } else if (h != null) {
             // Under the lock, so that a checkpoint taken with runAtomically sees exactly the accepted messages.
-            int verdict = h.onAccept(m);
+            int verdict = h.onAccept(m.source(), m.context(), m.tag(), m.epoch(), m.seq());
             if (verdict == ChannelHook.DROP) {
                 return DROPPED;
             }

@@ -7,7 +7,7 @@ import io.snapline.runtime.device.Packet;
  * private copy of the data ("staged"); a rendezvous message points at the sender's live buffer, and the sender's
  * request completes only when the receiver has copied it.
  */
-public final class Message extends Packet {
+public final class Message extends Packet implements ChannelHook.Send {
     final BaseType base;
     final int elements;
     Object data;
@@ -193,6 +193,7 @@ public final class Message extends Packet {
      * plain copy for bytes and encoded objects, element by element (little-endian) for a few contiguous elements of a
      * wider primitive type, and {@link #writePayload(java.nio.ByteBuffer, long, int)} for the rest.
      */
+    @Override
     public void writePayload(byte[] dst, int at) {
         int length = Math.toIntExact(payloadBytes());
         if (length == 0) {
@@ -202,6 +203,15 @@ public final class Message extends Packet {
             System.arraycopy((byte[]) data, 0, dst, at, length);
             return;
         }
+        writePacked(data, offset, type, base, elements, dst, at, length);
+    }
+
+    /**
+     * Writes {@code elements} elements of {@code base} laid out by {@code type} from {@code offset} of {@code data} in
+     * packed form, {@code length} bytes, into {@code dst} from {@code at} on (see {@link #writePayload(byte[], int)}).
+     */
+    static void writePacked(Object data, int offset, TypeMap type, BaseType base, int elements, byte[] dst, int at,
+            int length) {
         if (type != null && type.isContiguous() && offset != REMOTE && elements <= FEW) {
             if (data instanceof byte[] b) {
                 System.arraycopy(b, offset, dst, at, length);
@@ -226,7 +236,8 @@ public final class Message extends Packet {
                 return;
             }
         }
-        writePayload(java.nio.ByteBuffer.wrap(dst, at, length).order(java.nio.ByteOrder.LITTLE_ENDIAN), 0, length);
+        PackCodec.writeRange(java.nio.ByteBuffer.wrap(dst, at, length).order(java.nio.ByteOrder.LITTLE_ENDIAN), data,
+                offset, type, 0, elements);
     }
 
     /** Up to this many elements {@link #writePayload(byte[], int)} copies one by one rather than through views. */

@@ -618,12 +618,12 @@ public final class ShmJob {
     /** What a rank restarting alone accepts until its new incarnation's policy decides: nothing. */
     private static final io.snapline.runtime.engine.ChannelHook DROP_ALL = new io.snapline.runtime.engine.ChannelHook() {
         @Override
-        public boolean beforeSend(io.snapline.runtime.engine.Message m) {
+        public boolean beforeSend(io.snapline.runtime.engine.ChannelHook.Send m) {
             return true;
         }
 
         @Override
-        public int onAccept(io.snapline.runtime.engine.Message m) {
+        public int onAccept(int source, int context, int tag, int epoch, long seq) {
             return DROP;
         }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.runtime.engine.BaseType;
 import io.snapline.runtime.engine.ChannelHook;
+import io.snapline.runtime.engine.ChannelHook.Send;
 import io.snapline.runtime.engine.Message;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +16,11 @@ class DependencyTrackerTest {
         Message m = Message.arrived(source, dest, 0, 0, BaseType.BYTE, 0, new byte[0], null);
         m.stamp(epoch, seq);
         return m;
+    }
+
+    /** {@code m} accepted by {@code t}, as the mailbox shows it (its envelope and stamp). */
+    private static int accept(DependencyTracker t, Message m) {
+        return t.onAccept(m.source(), m.context(), m.tag(), m.epoch(), m.seq());
     }
 
     private static Message to(int dest) {
@@ -32,8 +38,8 @@ class DependencyTrackerTest {
         assertEquals(1, a.seq());
         assertEquals(1, b.seq());
         assertEquals(2, c.seq(), "numbers count per channel");
-        assertEquals(ChannelHook.KEEP, t.onAccept(from(2, 1, 0, 1)), "no policy hook asks for logging");
-        t.onAccept(from(0, 1, 1, 4));
+        assertEquals(ChannelHook.KEEP, accept(t, from(2, 1, 0, 1)), "no policy hook asks for logging");
+        accept(t, from(0, 1, 1, 4));
         DependencyRecord r = DependencyRecord.decode(t.close());
         assertEquals(0, r.interval());
         assertTrue(Math.abs(r.closedAtMillis() - System.currentTimeMillis()) < 60_000, "closed now");
@@ -75,13 +81,13 @@ class DependencyTrackerTest {
         DependencyTracker t = new DependencyTracker(2);
         t.wrap(new ChannelHook() {
             @Override
-            public boolean beforeSend(Message m) {
+            public boolean beforeSend(Send m) {
                 m.stamp(7, 40);
                 return m.dest() == 1;
             }
 
             @Override
-            public int onAccept(Message m) {
+            public int onAccept(int source, int context, int tag, int epoch, long seq) {
                 return LOG;
             }
 
@@ -93,7 +99,7 @@ class DependencyTrackerTest {
         assertTrue(t.beforeSend(kept));
         assertEquals(7, kept.epoch());
         assertFalse(t.beforeSend(to(0)), "suppressed by the policy");
-        assertEquals(ChannelHook.LOG, t.onAccept(from(0, 1, 6, 3)), "the policy's answer");
+        assertEquals(ChannelHook.LOG, accept(t, from(0, 1, 6, 3)), "the policy's answer");
         DependencyRecord r = DependencyRecord.decode(t.close());
         assertArrayEquals(new int[] {1}, r.sendTo(), "a suppressed send is not recorded again");
         assertArrayEquals(new long[] {40}, r.sendSeq());
@@ -103,17 +109,17 @@ class DependencyTrackerTest {
     @Test
     void shouldRecordUnreceivedMessagesInTheNextIntervalWhenDeferred() {
         DependencyTracker t = new DependencyTracker(3);
-        t.onAccept(from(0, 1, 0, 1));
-        t.onAccept(from(2, 1, 0, 1));
-        t.onAccept(from(0, 1, 1, 2));
-        t.onAccept(from(2, 1, 1, 2));
+        accept(t, from(0, 1, 0, 1));
+        accept(t, from(2, 1, 0, 1));
+        accept(t, from(0, 1, 1, 2));
+        accept(t, from(2, 1, 1, 2));
 
         // The program received 0's first and 2's first; 0's second and 2's second wait in the mailbox.
         DependencyRecord r = DependencyRecord.decode(t.close(new long[][] {{0, 2}, {2, 2}}));
         assertArrayEquals(new int[] {0, 2}, r.receiveFrom());
         assertArrayEquals(new long[] {1, 1}, r.receiveSeq());
 
-        t.onAccept(from(0, 1, 1, 3));
+        accept(t, from(0, 1, 1, 3));
         DependencyRecord next = DependencyRecord.decode(t.close(new long[][] {{2, 2}}));
         assertArrayEquals(new int[] {0, 0}, next.receiveFrom(), "the deferred one first, then the new one");
         assertArrayEquals(new long[] {2, 3}, next.receiveSeq());
@@ -136,8 +142,8 @@ class DependencyTrackerTest {
         Message setup = to(1);
         assertTrue(t.beforeSend(setup));
         assertEquals(DependencyTracker.SETUP, setup.epoch());
-        assertEquals(ChannelHook.KEEP, t.onAccept(from(1, 0, DependencyTracker.SETUP, 0)));
-        t.onAccept(from(1, 0, 3, 9)); // a peer that has restored already
+        assertEquals(ChannelHook.KEEP, accept(t, from(1, 0, DependencyTracker.SETUP, 0)));
+        accept(t, from(1, 0, 3, 9)); // a peer that has restored already
         t.restore(checkpoint);
         Message after = to(1);
         t.beforeSend(after);
@@ -157,8 +163,8 @@ class DependencyTrackerTest {
         for (int i = 0; i < 500_000; i++) {
             t.beforeSend(to(1));
             t.beforeSend(to(2));
-            t.onAccept(from(1, 0, 0, i + 1));
-            t.onAccept(from(2, 0, i < 250_000 ? 0 : 1, i + 1)); // rank 2 checkpointed half way: a new run
+            accept(t, from(1, 0, 0, i + 1));
+            accept(t, from(2, 0, i < 250_000 ? 0 : 1, i + 1)); // rank 2 checkpointed half way: a new run
         }
         byte[] bytes = t.close();
         assertTrue(bytes.length < 200, "2 send runs and 3 receive runs: " + bytes.length + " bytes");
@@ -178,17 +184,17 @@ class DependencyTrackerTest {
     void shouldSplitARunWhenAMessageInItsMiddleIsDeferredToTheNextInterval() {
         DependencyTracker t = new DependencyTracker(2);
         for (int k = 1; k <= 5; k++) {
-            t.onAccept(from(1, 0, 0, k));
+            accept(t, from(1, 0, 0, k));
         }
         DependencyRecord r = DependencyRecord.decode(t.close(new long[][] {{1, 3}}));
         assertArrayEquals(new long[] {1, 2, 4, 5}, r.receiveSeq(), "message 3 was not received by the checkpoint");
-        t.onAccept(from(1, 0, 0, 6));
+        accept(t, from(1, 0, 0, 6));
         DependencyRecord next = DependencyRecord.decode(t.close());
         assertArrayEquals(new long[] {3, 6}, next.receiveSeq());
 
         // A whole unreceived tail, and then a whole run: what is left out leaves no empty run behind.
         for (int k = 7; k <= 10; k++) {
-            t.onAccept(from(1, 0, 0, k));
+            accept(t, from(1, 0, 0, k));
         }
         byte[] bytes = t.close(new long[][] {{1, 8}, {1, 9}, {1, 10}});
         assertArrayEquals(new long[] {7}, DependencyRecord.decode(bytes).receiveSeq());

@@ -76,6 +76,47 @@ class DeterminantReplayTest {
     }
 
     @Test
+    void shouldRecordWhatATestSawOfANamedIrecvAndNothingOfANamedRecv() {
+        MpiRun.Outcome o = MpiRun.ok(2, NamedReceives.class);
+        assertEquals(List.of("Test over 1 request reported complete (rank 1 tag 2)",
+                "Recv from ANY_SOURCE, tag 4 matched rank 1 tag 4"), o.lines());
+    }
+
+    /**
+     * Rank 0 records while it receives from rank 1 with a blocking Recv that names its source and tag (no choice, and
+     * no test can see it), an Irecv that names them, which a Test reports complete (what the test saw), and a Recv
+     * from ANY_SOURCE (a choice); it prints the events recorded, polls that found nothing left out.
+     */
+    public static class NamedReceives {
+        public static void main(String[] args) {
+            MPI.Init(args);
+            int[] one = new int[1];
+            if (MPI.COMM_WORLD.Rank() == 0) {
+                Determinants d = recorder(NamedReceives.class);
+                d.record();
+                MPI.COMM_WORLD.Barrier(); // the three messages have arrived
+                MPI.COMM_WORLD.Recv(one, 0, 1, MPI.INT, 1, 3);
+                Request r = MPI.COMM_WORLD.Irecv(one, 0, 1, MPI.INT, 1, DATA);
+                while (r.Test() == null) {
+                    Thread.onSpinWait();
+                }
+                MPI.COMM_WORLD.Recv(one, 0, 1, MPI.INT, MPI.ANY_SOURCE, 4);
+                for (Determinant e : d.endRecording().events()) {
+                    if (!(e instanceof Determinant.Idle)) {
+                        System.out.println(e.describe());
+                    }
+                }
+            } else {
+                MPI.COMM_WORLD.Send(one, 0, 1, MPI.INT, 0, DATA);
+                MPI.COMM_WORLD.Send(one, 0, 1, MPI.INT, 0, 3);
+                MPI.COMM_WORLD.Send(one, 0, 1, MPI.INT, 0, 4);
+                MPI.COMM_WORLD.Barrier();
+            }
+            MPI.Finalize();
+        }
+    }
+
+    @Test
     void shouldReplayPollsAndWaitsWhenEveryMessageIsAlreadyThere() {
         MpiRun.Outcome o = MpiRun.ok(4, PollsAndWaits.class);
         List<String> lines = o.lines();

@@ -26,13 +26,13 @@ public final class RecordingHook implements ChannelHook {
     }
 
     @Override
-    public boolean beforeSend(Message m) {
+    public boolean beforeSend(Send m) {
         return true;
     }
 
     @Override
-    public int onAccept(Message m) {
-        seen.add("m" + m.tag());
+    public int onAccept(int source, int context, int tag, int epoch, long seq) {
+        seen.add("m" + tag);
         arrivals.countDown();
         return KEEP;
     }

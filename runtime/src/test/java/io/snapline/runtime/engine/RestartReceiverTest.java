@@ -41,16 +41,16 @@ class RestartReceiverTest {
         final List<Integer> kept = new ArrayList<>();
 
         @Override
-        public boolean beforeSend(Message m) {
+        public boolean beforeSend(Send m) {
             return true;
         }
 
         @Override
-        public int onAccept(Message m) {
-            if (m.tag() % 2 == 1) {
+        public int onAccept(int source, int context, int tag, int epoch, long seq) {
+            if (tag % 2 == 1) {
                 return DROP;
             }
-            kept.add(m.tag());
+            kept.add(tag);
             return KEEP;
         }
 

@@ -192,43 +192,75 @@ class SmallRingTest {
         }
     }
 
+    /**
+     * A sending rank's policy: stamps its messages {@code epoch} and numbers them from 1, suppresses number
+     * {@code suppressed}, and notes what it saw of each (destination, tag, elements, bytes, payload).
+     */
+    private static final class Stamping implements ChannelHook {
+        final List<String> sent = new ArrayList<>();
+        private final int epoch;
+        private final long suppressed;
+        private long next;
+
+        Stamping(int epoch, long suppressed) {
+            this.epoch = epoch;
+            this.suppressed = suppressed;
+        }
+
+        @Override
+        public boolean beforeSend(Send m) {
+            m.stamp(epoch, ++next);
+            sent.add(m.dest() + ":" + m.tag() + ":" + m.elements() + ":" + m.payloadBytes() + ":"
+                    + java.util.Arrays.toString(m.packedCopy()));
+            return next != suppressed;
+        }
+
+        @Override
+        public int onAccept(int source, int context, int tag, int epoch, long seq) {
+            return KEEP;
+        }
+
+        @Override
+        public void log(Message m, byte[] payload) {
+        }
+    }
+
+    /**
+     * A receiving rank's policy: notes each message it accepts, and logs those numbered a multiple of
+     * {@code logEvery}.
+     */
+    private static final class Watching implements ChannelHook {
+        final List<String> accepted = new ArrayList<>();
+        final List<String> logged = new ArrayList<>();
+        private final long logEvery;
+
+        Watching(long logEvery) {
+            this.logEvery = logEvery;
+        }
+
+        @Override
+        public boolean beforeSend(Send m) {
+            return true;
+        }
+
+        @Override
+        public int onAccept(int source, int context, int tag, int epoch, long seq) {
+            accepted.add("from " + source + " epoch " + epoch + " seq " + seq + " tag " + tag);
+            return logEvery > 0 && seq % logEvery == 0 ? LOG : KEEP;
+        }
+
+        @Override
+        public void log(Message m, byte[] payload) {
+            int first = java.nio.ByteBuffer.wrap(payload).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+            logged.add(m.seq() + "=" + first);
+        }
+    }
+
     @Test
     void shouldCarryTheCheckpointStampOfAPolicyThatWatchesTheTraffic() {
-        List<String> accepted = new ArrayList<>();
-        ranks[1].setHook(new ChannelHook() {
-            private long next;
-
-            @Override
-            public boolean beforeSend(Message m) {
-                m.stamp(3, ++next);
-                return next != 2; // the second message was delivered before a restart: suppressed
-            }
-
-            @Override
-            public int onAccept(Message m) {
-                return KEEP;
-            }
-
-            @Override
-            public void log(Message m, byte[] payload) {
-            }
-        });
-        ranks[0].setHook(new ChannelHook() {
-            @Override
-            public boolean beforeSend(Message m) {
-                return true;
-            }
-
-            @Override
-            public int onAccept(Message m) {
-                accepted.add("from " + m.source() + " epoch " + m.epoch() + " seq " + m.seq() + " tag " + m.tag());
-                return KEEP;
-            }
-
-            @Override
-            public void log(Message m, byte[] payload) {
-            }
-        });
+        ranks[1].setHook(new Stamping(3, 2)); // the second message was delivered before a restart: suppressed
+        Watching watching = new Watching(0);
+        ranks[0].setHook(watching);
         send(1, 0, 4, 1);
         send(1, 0, 4, 2);
         send(1, 0, 4, 3);
@@ -241,7 +273,33 @@ class SmallRingTest {
         ranks[0].await(r);
         assertArrayEquals(new int[] {4}, posted);
         assertEquals(List.of("from 1 epoch 3 seq 1 tag 4", "from 1 epoch 3 seq 3 tag 4", "from 1 epoch 3 seq 4 tag 4"),
-                accepted);
+                watching.accepted);
+    }
+
+    @Test
+    void shouldStampSmallMessagesOnceAsTheHookDidWhenTheRingIsFullAndTheyTakeTheLockedPath() {
+        Stamping stamping = new Stamping(5, 0);
+        ranks[1].setHook(stamping);
+        Watching watching = new Watching(100);
+        ranks[0].setHook(watching);
+        int messages = 1000; // far more than the ring's 128 slots hold: the rest take the locked path
+        for (int i = 1; i <= messages; i++) {
+            send(1, 0, 9, i);
+        }
+        for (int i = 1; i <= messages; i++) {
+            assertArrayEquals(new int[] {i}, recv(0, 1, 9, 1), "message " + i);
+        }
+        assertEquals("0:9:1:4:[1, 0, 0, 0]", stamping.sent.get(0), "the hook sees the small message's envelope and "
+                + "payload");
+        assertEquals(messages, stamping.sent.size(), "each message shown to the hook once");
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= messages; i++) {
+            expected.add("from 1 epoch 5 seq " + i + " tag 9");
+        }
+        assertEquals(expected, watching.accepted, "every message accepted once, in order, with the stamp it was sent "
+                + "with");
+        assertEquals(List.of("100=100", "200=200", "300=300", "400=400", "500=500", "600=600", "700=700", "800=800",
+                "900=900", "1000=1000"), watching.logged);
     }
 
     @Test

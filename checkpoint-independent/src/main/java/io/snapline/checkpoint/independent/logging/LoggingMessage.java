@@ -206,8 +206,11 @@ public final class LoggingMessage {
                 : HeldEvents.decode(java.util.Arrays.copyOfRange(message, 17, message.length), "an answer's records");
     }
 
-    public static byte[] digests(byte[] record) {
-        return ByteBuffer.allocate(1 + record.length).put(DIGESTS).put(record).array();
+    /** A {@link #DIGESTS} message of what {@code batch} holds, which it empties (one array, the record copied once). */
+    public static byte[] digests(SendDigests batch) {
+        byte[] message = batch.drain(1);
+        message[0] = DIGESTS;
+        return message;
     }
 
     /** The record of a {@link #DIGESTS} message. */

@@ -48,7 +48,14 @@ public final class SendDigests {
 
     /** Encodes the batch and empties it. */
     public byte[] drain() {
-        ByteBuffer b = ByteBuffer.allocate(8 + 16 * size).putInt(MAGIC).putInt(size);
+        return drain(0);
+    }
+
+    /** {@link #drain()}, the record preceded by {@code lead} bytes left zero (a message's header). */
+    byte[] drain(int lead) {
+        ByteBuffer b = ByteBuffer.allocate(lead + 8 + 16 * size);
+        b.position(lead);
+        b.putInt(MAGIC).putInt(size);
         for (int k = 0; k < size; k++) {
             b.putInt(dests[k]).putLong(seqs[k]).putInt(crcs[k]);
         }

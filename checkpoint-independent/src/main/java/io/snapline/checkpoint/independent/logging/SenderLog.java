@@ -98,142 +98,150 @@ public final class SenderLog {
     }
 
     /**
-     * The logged messages to one destination, oldest first: their envelopes and where their payloads lie, in parallel
-     * arrays used as a ring (no object per message: a log holds millions of messages that live for a checkpoint
-     * interval, and objects would cost the collector more than the sends do). The arrays double when full and shrink
-     * after a drop that left them nearly empty ({@link #trim}).
+     * The logged messages to one destination, oldest first: their envelopes and where their payloads lie, used as a
+     * ring (no object per message: a log holds millions of messages that live for a checkpoint interval, and objects
+     * would cost the collector more than the sends do). Each message takes four longs of one array — its number, its
+     * context and tag, its type and element count, its payload's offset and length — and its chunk's slot in another,
+     * so that logging one writes a few adjacent words; its source is not kept, as every message of a log has the
+     * sending rank's. The arrays double when full and shrink after a drop when they were nearly empty since the drop
+     * before ({@link #trim}).
      */
     private static final class Ring {
         static final int MIN_CAPACITY = 16;
         static final int KEEP_CAPACITY = 1 << 16;
-        long[] seq;
-        int[] source;
-        int[] context;
-        int[] tag;
-        byte[] type;
-        int[] elements;
-        int[] offset;
-        int[] length;
+        /** Longs per message in {@link #words}. */
+        private static final int STRIDE = 4;
+        long[] words;
         Chunk[] chunk;
         int head;
         int size;
+        /** The most messages held at once since the last {@link #trim}. */
+        int peak;
 
         Ring() {
             allocate(MIN_CAPACITY);
         }
 
         private void allocate(int capacity) {
-            seq = new long[capacity];
-            source = new int[capacity];
-            context = new int[capacity];
-            tag = new int[capacity];
-            type = new byte[capacity];
-            elements = new int[capacity];
-            offset = new int[capacity];
-            length = new int[capacity];
+            words = new long[STRIDE * capacity];
             chunk = new Chunk[capacity];
+        }
+
+        int capacity() {
+            return chunk.length;
         }
 
         boolean isEmpty() {
             return size == 0;
         }
 
-        /** The array index of the {@code k}-th oldest message. */
+        /** The slot of the {@code k}-th oldest message. */
         int at(int k) {
-            return (head + k) & (seq.length - 1);
+            return (head + k) & (chunk.length - 1);
+        }
+
+        long seq(int i) {
+            return words[STRIDE * i];
+        }
+
+        int context(int i) {
+            return (int) (words[STRIDE * i + 1] >>> 32);
+        }
+
+        int tag(int i) {
+            return (int) words[STRIDE * i + 1];
+        }
+
+        int type(int i) {
+            return (int) (words[STRIDE * i + 2] >>> 32);
+        }
+
+        int elements(int i) {
+            return (int) words[STRIDE * i + 2];
+        }
+
+        int offset(int i) {
+            return (int) (words[STRIDE * i + 3] >>> 32);
+        }
+
+        int length(int i) {
+            return (int) words[STRIDE * i + 3];
         }
 
         long firstSeq() {
-            return seq[head];
+            return seq(head);
         }
 
         long lastSeq() {
-            return seq[at(size - 1)];
+            return seq(at(size - 1));
         }
 
-        void add(long s, int src, int ctx, int t, int ty, int el, Chunk c, int off, int len) {
-            if (size == seq.length) {
-                resize(seq.length * 2);
+        void add(long s, int ctx, int t, int ty, int el, Chunk c, int off, int len) {
+            if (size == chunk.length) {
+                resize(chunk.length * 2);
             }
             int i = at(size);
-            seq[i] = s;
-            source[i] = src;
-            context[i] = ctx;
-            tag[i] = t;
-            type[i] = (byte) ty;
-            elements[i] = el;
+            int w = STRIDE * i;
+            long[] a = words;
+            a[w] = s;
+            a[w + 1] = (long) ctx << 32 | (t & 0xffffffffL);
+            a[w + 2] = (long) (ty & 0xff) << 32 | (el & 0xffffffffL);
+            a[w + 3] = (long) off << 32 | (len & 0xffffffffL);
             chunk[i] = c;
-            offset[i] = off;
-            length[i] = len;
-            size++;
+            if (++size > peak) {
+                peak = size;
+            }
         }
 
         /** Forgets the oldest message (its chunk is released by the caller). */
         void removeFirst() {
             chunk[head] = null;
-            head = (head + 1) & (seq.length - 1);
+            head = (head + 1) & (chunk.length - 1);
             size--;
         }
 
         /**
-         * After a drop: arrays far larger than what is left shrink (to twice that), so that a burst of messages does
-         * not keep its memory; arrays of up to {@link #KEEP_CAPACITY} stay, as a sender that its receivers' checkpoints
-         * drop from regularly refills them.
+         * After a drop: arrays far larger than the most they held since the drop before shrink (to two to four times
+         * that), so that a burst of messages keeps its memory for one interval between drops at most; arrays of up to
+         * {@link #KEEP_CAPACITY} stay. A sender that its receivers' checkpoints drop from regularly refills its arrays
+         * to about the same size every time, so they keep the size it needs instead of shrinking at each drop and
+         * growing again (copying every index entry) before the next.
          */
         void trim() {
-            if (seq.length > KEEP_CAPACITY && size < seq.length / 8) {
-                resize(Math.max(KEEP_CAPACITY, Integer.highestOneBit(Math.max(1, size)) * 4));
+            int need = Math.max(1, peak);
+            peak = size;
+            if (chunk.length > KEEP_CAPACITY && need < chunk.length / 8) {
+                resize(Math.max(KEEP_CAPACITY, Integer.highestOneBit(need) * 4));
             }
         }
 
         private void resize(int capacity) {
-            Ring old = new Ring(this);
+            long[] oldWords = words;
+            Chunk[] oldChunk = chunk;
+            int oldHead = head;
+            int mask = oldChunk.length - 1;
             allocate(capacity);
-            for (int k = 0; k < old.size; k++) {
-                int i = old.at(k);
-                seq[k] = old.seq[i];
-                source[k] = old.source[i];
-                context[k] = old.context[i];
-                tag[k] = old.tag[i];
-                type[k] = old.type[i];
-                elements[k] = old.elements[i];
-                chunk[k] = old.chunk[i];
-                offset[k] = old.offset[i];
-                length[k] = old.length[i];
+            for (int k = 0; k < size; k++) {
+                int i = (oldHead + k) & mask;
+                System.arraycopy(oldWords, STRIDE * i, words, STRIDE * k, STRIDE);
+                chunk[k] = oldChunk[i];
             }
             head = 0;
         }
 
-        /** A view of {@code r}'s arrays as they are now. */
-        private Ring(Ring r) {
-            seq = r.seq;
-            source = r.source;
-            context = r.context;
-            tag = r.tag;
-            type = r.type;
-            elements = r.elements;
-            offset = r.offset;
-            length = r.length;
-            chunk = r.chunk;
-            head = r.head;
-            size = r.size;
-        }
-
         /** What message {@code i} holds of memory: its envelope and its payload, or the whole array it has alone. */
         long bytes(int i) {
-            return ENTRY_OVERHEAD + (length[i] > CHUNK / 2 ? chunk[i].data.length : length[i]);
-        }
-
-        int type(int i) {
-            return Byte.toUnsignedInt(type[i]);
+            int length = length(i);
+            return ENTRY_OVERHEAD + (length > CHUNK / 2 ? chunk[i].data.length : length);
         }
 
         byte[] payload(int i) {
-            return java.util.Arrays.copyOfRange(chunk[i].data, offset[i], offset[i] + length[i]);
+            int offset = offset(i);
+            return java.util.Arrays.copyOfRange(chunk[i].data, offset, offset + length(i));
         }
 
-        SavedMessage message(int i) {
-            return new SavedMessage(source[i], context[i], tag[i], type(i), elements[i], payload(i));
+        SavedMessage message(int i, int source) {
+            return new SavedMessage(source, context(i), tag(i), type(i), elements(i), payload(i));
         }
     }
 
@@ -245,8 +253,20 @@ public final class SenderLog {
     /** Free arrays by size class (log2 of their length). */
     private final ArrayDeque<byte[]>[] pool = newPool();
     private long pooled;
-    /** {@link #bytes} and the spilled bytes, as the last append or drop left them: read without the lock. */
+    /**
+     * {@link #bytes} and the spilled bytes, as the last append or drop left them: read without the lock. Written with
+     * release semantics ({@link #TOTAL}), which on the send path costs a plain store rather than a fence per message.
+     */
     private volatile long total;
+    private static final java.lang.invoke.VarHandle TOTAL;
+
+    static {
+        try {
+            TOTAL = java.lang.invoke.MethodHandles.lookup().findVarHandle(SenderLog.class, "total", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** The most bytes of free arrays {@link #pool} keeps. */
     private final long poolLimit;
     private long bytes;
@@ -317,6 +337,16 @@ public final class SenderLog {
      */
     public synchronized int append(int dest, long seq, int source, int context, int tag, int type, int elements,
             int length, Payload payload) {
+        return appendHeld(dest, seq, source, context, tag, type, elements, length, payload);
+    }
+
+    /**
+     * {@link #append(int, long, int, int, int, int, int, int, Payload)} for a caller that holds this log's lock
+     * already (a sender that numbers, logs and stamps a message under it): the lock is not taken again.
+     */
+    public int appendHeld(int dest, long seq, int source, int context, int tag, int type, int elements, int length,
+            Payload payload) {
+        assert Thread.holdsLock(this) : "appendHeld without the log's lock";
         Ring q = channel(dest);
         long newest = Math.max(q.isEmpty() ? 0 : q.lastSeq(), Math.max(droppedThrough[dest], spilledThrough[dest]));
         if (seq <= newest) {
@@ -345,7 +375,7 @@ public final class SenderLog {
         payload.writeTo(chunk.data, offset);
         chunk.used = offset + length;
         chunk.live++;
-        q.add(seq, source, context, tag, type, elements, chunk, offset, length);
+        q.add(seq, context, tag, type, elements, chunk, offset, length);
         sender = source;
         bytes += ENTRY_OVERHEAD + (length > CHUNK / 2 ? chunk.data.length : length);
         count++;
@@ -356,7 +386,7 @@ public final class SenderLog {
         if (bytes > memoryLimit && spill != null) {
             spillOldest();
         }
-        total = bytes + (spill == null ? 0 : spill.bytes());
+        TOTAL.setRelease(this, bytes + (spill == null ? 0 : spill.bytes()));
         return digest;
     }
 
@@ -379,9 +409,9 @@ public final class SenderLog {
             idle = 0;
             int i = q.head;
             Chunk c = q.chunk[i];
-            spill.write(dest, q.seq[i], q.context[i], q.tag[i], q.type(i), q.elements[i],
-                    ByteBuffer.wrap(c.data, q.offset[i], q.length[i])); // kept in memory if this fails
-            spilledThrough[dest] = q.seq[i];
+            spill.write(dest, q.seq(i), q.context(i), q.tag(i), q.type(i), q.elements(i),
+                    ByteBuffer.wrap(c.data, q.offset(i), q.length(i))); // kept in memory if this fails
+            spilledThrough[dest] = q.seq(i);
             bytes -= q.bytes(i);
             q.removeFirst();
             count--;
@@ -447,7 +477,7 @@ public final class SenderLog {
             spill.release(droppedThrough);
             freed += before - spill.bytes();
         }
-        total = bytes + (spill == null ? 0 : spill.bytes());
+        TOTAL.setRelease(this, bytes + (spill == null ? 0 : spill.bytes()));
         return freed;
     }
 
@@ -474,10 +504,10 @@ public final class SenderLog {
     public synchronized void forEachAfter(int dest, long seq, java.util.function.Consumer<Entry> action) {
         Ring q = channel(dest);
         requireAfter(dest, seq);
+        int source = sourceOf();
         if (spill != null && spilledThrough[dest] > seq) {
             long[] after = new long[byDest.length];
             after[dest] = seq;
-            int source = sourceOf();
             spill.scan(dest, after, (d, s, context, tag, type, elements, payload) -> {
                 byte[] p = new byte[payload.remaining()];
                 payload.get(p);
@@ -486,8 +516,8 @@ public final class SenderLog {
         }
         for (int k = 0; k < q.size; k++) {
             int i = q.at(k);
-            if (q.seq[i] > seq) {
-                action.accept(new Entry(q.seq[i], q.message(i)));
+            if (q.seq(i) > seq) {
+                action.accept(new Entry(q.seq(i), q.message(i, source)));
             }
         }
     }
@@ -570,6 +600,11 @@ public final class SenderLog {
         return pooled;
     }
 
+    /** How many messages to {@code dest} the log's index has room for before it grows (for tests). */
+    synchronized int indexCapacity(int dest) {
+        return channel(dest).capacity();
+    }
+
     /** Messages the log holds in memory now. */
     public synchronized long size() {
         return count;
@@ -596,7 +631,7 @@ public final class SenderLog {
         }
         for (Ring q : byDest) {
             for (int k = 0; k < q.size; k++) {
-                size[0] += LogSpill.HEAD + q.length[q.at(k)];
+                size[0] += LogSpill.HEAD + q.length(q.at(k));
             }
         }
         if (size[0] > Integer.MAX_VALUE - 16) {
@@ -617,8 +652,8 @@ public final class SenderLog {
             Ring q = byDest[dest];
             for (int k = 0; k < q.size; k++) {
                 int i = q.at(k);
-                b.putInt(dest).putLong(q.seq[i]).putInt(q.context[i]).putInt(q.tag[i]).put(q.type[i])
-                        .putInt(q.elements[i]).putInt(q.length[i]).put(q.chunk[i].data, q.offset[i], q.length[i]);
+                b.putInt(dest).putLong(q.seq(i)).putInt(q.context(i)).putInt(q.tag(i)).put((byte) q.type(i))
+                        .putInt(q.elements(i)).putInt(q.length(i)).put(q.chunk[i].data, q.offset(i), q.length(i));
             }
         }
         return b.array();

@@ -336,4 +336,25 @@ class SenderLogTest {
         SenderLog back = SenderLog.decode(log.encode(), 1, 3, "test");
         assertEquals(log.after(2, dropped), back.after(2, dropped), "the encoding keeps the same messages in order");
     }
+
+    @Test
+    void shouldKeepItsIndexWhenReceiversCheckpointRegularlyAndShrinkItOnceABurstIsOver() {
+        SenderLog log = new SenderLog(2);
+        long next = 1;
+        int[] capacity = new int[6];
+        // Five intervals of 100 000 messages each dropped by a checkpoint, then one of 100.
+        for (int round = 0; round < 6; round++) {
+            int messages = round < 5 ? 100_000 : 100;
+            for (int k = 0; k < messages; k++, next++) {
+                log.append(1, next, 0, 0, 7, 1, 8, 8, (dst, at) -> dst[at] = 1);
+            }
+            log.dropThrough(1, next - 1);
+            capacity[round] = log.indexCapacity(1);
+        }
+        assertEquals(131_072, capacity[0], "room for an interval's messages");
+        for (int round = 1; round < 5; round++) {
+            assertEquals(capacity[0], capacity[round], "kept across drops, so not grown again (round " + round + ")");
+        }
+        assertEquals(65_536, capacity[5], "shrunk at the drop after an interval that needed far less");
+    }
 }
