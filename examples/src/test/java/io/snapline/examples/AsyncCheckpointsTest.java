@@ -57,7 +57,10 @@ class AsyncCheckpointsTest {
 
     @Test
     void shouldRestartFromTheNonBlockingCoordinatedCheckpointsWhenARankDiesWhileWritingOne() throws IOException {
-        heat(List.of("--checkpoint", "coordinated-nb", "--interval", "50ms"), "rank=1,during-checkpoint=2");
+        // On a timer: the ring paces itself (400 laps of at least 5 ms), so that checkpoint 2 comes whatever the
+        // machine's speed; Heat2D may end before a second timer fires.
+        run(List.of("--checkpoint", "coordinated-nb", "--interval", "50ms"), "rank=1,during-checkpoint=2",
+                Ring.class, "400", "5");
     }
 
     @Test
@@ -108,12 +111,16 @@ class AsyncCheckpointsTest {
 
     /** Runs Heat2D with {@code policy}, {@code --async} and {@code failure}; checks the output and one restart. */
     private Run heat(List<String> policy, String failure) throws IOException {
-        MpiRun.Outcome clean = MpiRun.ok(4, Heat2D.class, PROGRAM);
+        return run(policy, failure, Heat2D.class, PROGRAM);
+    }
+
+    private Run run(List<String> policy, String failure, Class<?> main, String... args) throws IOException {
+        MpiRun.Outcome clean = MpiRun.ok(4, main, args);
         Path report = dir.resolve("report.json");
         List<String> flags = new ArrayList<>(policy);
         flags.addAll(List.of("--async", "--store", dir.resolve("store").toString(), "--inject-failure", failure,
                 "--report", report.toString()));
-        MpiRun.Outcome o = MpiRun.run(4, flags, Heat2D.class, PROGRAM);
+        MpiRun.Outcome o = MpiRun.run(4, flags, main, args);
 
         assertTrue(o.result().succeeded(), o.err() + o.result().failures());
         assertEquals(clean.lines(), o.lines(), o.err());
