@@ -21,8 +21,10 @@ import java.util.function.Supplier;
  * {@link ChoiceHook}, which it installs on the {@link Endpoint} only while it records, replays, or has seen the
  * rank diverge from a replay (then every non-deterministic operation raises the same error again).
  *
- * <p>Locking: this object's monitor guards everything; {@link Watch#matched} takes it under the mailbox lock, so
- * nothing here calls into the engine while holding it (installing the hook is a volatile write).
+ * <p>Locking: this object's monitor guards the record of wildcard choices and outcomes; {@link Watch#matched} takes
+ * it under the mailbox lock, so nothing here calls into the engine while holding it (installing the hook is a
+ * volatile write). A {@link Seen} (a named receive the program may test) takes no lock: its fields are written before
+ * the receive is published complete and read only after a test saw it complete.
  */
 public final class DeterminantRecorder implements Determinants, ChoiceHook {
     private static final int[] NONE = new int[0];
@@ -301,8 +303,8 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
 
     /**
      * A receive that names its source and tag and that the program may test: the message it matched is what a test
-     * that reports it complete observed. Set before the receive completes (under the mailbox lock, without the
-     * recorder's), read by the program's thread once a test saw it complete.
+     * that reports it complete observed. Set by the delivering thread before the receive is published complete
+     * (without the recorder's lock), read by the program's thread once a test saw it complete.
      */
     private static final class Seen implements Receive {
         private final int posted;
