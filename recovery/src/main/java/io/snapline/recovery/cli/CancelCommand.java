@@ -7,7 +7,6 @@ import io.snapline.runtime.cluster.ClusterSecret;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -26,12 +25,8 @@ import picocli.CommandLine.Parameters;
         "Exit status: 0 once the job has ended, 1 when it has not ended within the wait, 2 for a bad command line, a"
             + " cluster that cannot be reached, or no such job."})
 public final class CancelCommand implements Callable<Integer> {
-    @Option(names = "--cluster", paramLabel = "NAME@HOST:PORT", required = true,
-        description = "the cluster's name and one of its agents' cluster address")
-    private String cluster;
-
-    @Option(names = "--secret-file", paramLabel = "FILE", required = true, description = "the cluster's secret")
-    private Path secretFile;
+    @CommandLine.Mixin
+    private ClusterFlags clusterFlags;
 
     @Option(names = "--wait", paramLabel = "SECONDS", description = "how long to wait for the job to end"
         + " (default ${DEFAULT-VALUE})")
@@ -45,14 +40,8 @@ public final class CancelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ClusterAddress address;
-        ClusterSecret secret;
-        try {
-            address = ClusterAddress.parse(cluster);
-            secret = ClusterSecret.read(secretFile);
-        } catch (IllegalArgumentException e) {
-            throw new RecoveryException(e.getMessage());
-        }
+        ClusterAddress address = clusterFlags.address();
+        ClusterSecret secret = clusterFlags.secret();
         PrintWriter out = spec.commandLine().getOut();
         try (ClusterClient client = ClusterClient.connect(address, secret)) {
             if (!client.cancel(job, "by " + System.getProperty("user.name") + " on " + host())) {

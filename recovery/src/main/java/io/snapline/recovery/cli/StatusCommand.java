@@ -8,12 +8,10 @@ import io.snapline.runtime.cluster.ClusterView;
 import io.snapline.runtime.cluster.JobRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * {@code snapline status --cluster NAME@HOST:PORT --secret-file F}: the cluster's agents (slots, load) and the jobs
@@ -24,26 +22,16 @@ import picocli.CommandLine.Option;
         + " who runs each, since when, where its ranks run, its store and its newest committed checkpoint.",
         "Exit status: 0 on success, 2 for a bad command line or when the cluster cannot be reached."})
 public final class StatusCommand implements Callable<Integer> {
-    @Option(names = "--cluster", paramLabel = "NAME@HOST:PORT", required = true,
-        description = "the cluster's name and one of its agents' cluster address")
-    private String cluster;
-
-    @Option(names = "--secret-file", paramLabel = "FILE", required = true, description = "the cluster's secret")
-    private Path secretFile;
+    @CommandLine.Mixin
+    private ClusterFlags clusterFlags;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        ClusterAddress address;
-        ClusterSecret secret;
-        try {
-            address = ClusterAddress.parse(cluster);
-            secret = ClusterSecret.read(secretFile);
-        } catch (IllegalArgumentException e) {
-            throw new RecoveryException(e.getMessage());
-        }
+        ClusterAddress address = clusterFlags.address();
+        ClusterSecret secret = clusterFlags.secret();
         String name = address.name();
         ClusterClient client;
         try {
