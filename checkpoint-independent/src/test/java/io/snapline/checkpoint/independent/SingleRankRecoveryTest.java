@@ -104,13 +104,15 @@ class SingleRankRecoveryTest {
         }
         // Failures at once cost one restart of --max-restarts, as a whole restart would. Killed together (both due
         // at the same moment), they died at once however late each death becomes known; the same safe point would
-        // not do: a rank held back by a loaded machine reaches it after the other has restarted. Half a second in,
-        // every rank is past its start (a death before that restarts the whole job) and the 6,000 steps are not done.
-        List<String> once = new ArrayList<>(flags("v", "rank=1,after=500ms", "rank=3,after=500ms"));
+        // not do: a rank held back by a loaded machine reaches it after the other has restarted. Two seconds in,
+        // every rank is past its start (a death before that restarts the whole job: on tcp, connecting the ranks of a
+        // loaded machine took more than half a second) and the 5,000 steps are not done (a worker sleeps 1 ms in
+        // every step, so they take 5 s at the least).
+        List<String> once = new ArrayList<>(flags("v", "rank=1,after=2s", "rank=3,after=2s"));
         once.set(once.indexOf("--max-restarts") + 1, "1");
-        MpiRun.Outcome o = MpiRun.run(4, once, PessimisticLoggingTest.Chain.class, "6000");
+        MpiRun.Outcome o = MpiRun.run(4, once, PessimisticLoggingTest.Chain.class, "5000");
         assertTrue(o.result().succeeded(), o.err() + o.result().failures());
-        assertEquals(List.of("steps 6000 consistent true"), o.lines(), o.err());
+        assertEquals(List.of("steps 5000 consistent true"), o.lines(), o.err());
         assertEquals(2, o.aloneRestarts().size(), o.err());
         assertTrue(o.err().matches("(?s).*\\(restart 1 with rank\\(s\\) \\[[13]\\], of at most 1; .*"), o.err());
     }
