@@ -62,6 +62,14 @@ public final class NbRankProtocol {
     /** The send counters when every rank had taken the checkpoint (when {@link #recording} ended). */
     private final long[] sentWhenAllTook;
     private NbCapture capture;
+    /**
+     * Sends this restarted rank has still to re-execute that peers already hold ({@link #SUPPRESSED}). No checkpoint
+     * is taken before they are done: a peer's piece would hold such a message while this rank's did not send it yet,
+     * and every peer could take the checkpoint before this rank made again the choices that shape the message, so
+     * that no recorded log holds them; restarted from that checkpoint, the rank would choose freely and re-send
+     * (suppressed) another message than the one its peer holds.
+     */
+    private long resendsLeft;
 
     private NbRankState state = NbRankState.RUNNING;
     private int epoch;
@@ -107,7 +115,11 @@ public final class NbRankProtocol {
         checkRank(dest, "onSend");
         used = true;
         long seq = ++sent[dest];
-        return seq <= suppressUpTo[dest] ? SUPPRESSED : seq;
+        if (seq <= suppressUpTo[dest]) {
+            resendsLeft--;
+            return SUPPRESSED;
+        }
+        return seq;
     }
 
     /**
@@ -200,14 +212,15 @@ public final class NbRankProtocol {
     }
 
     /**
-     * A safe point of the program. If a checkpoint is open and not yet taken here, takes it: queues
+     * A safe point of the program. If a checkpoint is open and not yet taken here, takes it, unless this restarted
+     * rank has still to re-send messages its peers hold (then a later safe point takes it): queues
      * {@link NbRankAction.Taken} and a {@link NbRankAction.Promise} per peer (and {@link NbRankAction.WritePiece}
      * if the checkpoint is already complete) and returns what the runtime must capture before acting on them.
      *
      * @return the capture, or empty if this safe point takes no checkpoint (the common case, allocation-free)
      */
     public Optional<NbCapture> atSafePoint() {
-        if (state != NbRankState.CHECKPOINT_REQUESTED) {
+        if (state != NbRankState.CHECKPOINT_REQUESTED || resendsLeft > 0) {
             return Optional.empty();
         }
         epoch = open;
@@ -380,6 +393,10 @@ public final class NbRankProtocol {
         System.arraycopy(plan.sentUpTo(), 0, sent, 0, ranks);
         System.arraycopy(plan.acceptedUpTo(), 0, accepted, 0, ranks);
         System.arraycopy(plan.suppressUpTo(), 0, suppressUpTo, 0, ranks);
+        resendsLeft = 0;
+        for (int i = 0; i < ranks; i++) {
+            resendsLeft += Math.max(0, suppressUpTo[i] - sent[i]);
+        }
         epoch = plan.epoch();
         lastCommitted = plan.epoch();
         used = true;
@@ -414,8 +431,9 @@ public final class NbRankProtocol {
     public String waitDescription() {
         return switch (state) {
             case RUNNING -> "rank " + rank + " has no checkpoint open";
-            case CHECKPOINT_REQUESTED -> "rank " + rank + " has not reached a safe point since checkpoint " + open
-                    + " was requested";
+            case CHECKPOINT_REQUESTED -> resendsLeft > 0 ? "rank " + rank + " takes checkpoint " + open
+                    + " once it has re-sent the " + resendsLeft + " message(s) its peers already hold since the restart"
+                    : "rank " + rank + " has not reached a safe point since checkpoint " + open + " was requested";
             case LOGGING -> loggingDescription();
             case WRITING -> "rank " + rank + " is writing its piece of checkpoint " + epoch;
             case PREPARED -> "rank " + rank + " prepared checkpoint " + epoch + " and waits for the commit";

@@ -68,6 +68,15 @@
  *       io.snapline.checkpoint.coordinated.nb.NbRankAction.DropDeterminants}). A restarted rank that captures
  *       {@code e + 1} while still replaying {@code e}'s log records the outcomes it is being forced to: the new log
  *       starts at the new capture, as a restart from {@code e + 1} needs.</li>
+ *   <li><b>No capture before the re-sends.</b> The argument of (2) holds for messages sent and accepted in one
+ *       execution. After a restart from {@code e}, a peer {@code q} holds, restored, the early messages of
+ *       {@code r} from the execution before; {@code r} sends them again (suppressed) only later. Were {@code r} to
+ *       capture {@code e + 1} before those re-sends, {@code q}'s piece of {@code e + 1} would hold a message that
+ *       {@code r}'s does not precede, and every rank could take {@code e + 1}, ending {@code r}'s recording, before
+ *       {@code r} made again the choices that shape the message: restarted from {@code e + 1}, {@code r} would
+ *       choose freely and its suppressed re-send could differ from what {@code q} holds. So a restarted rank takes
+ *       no checkpoint while it has re-sends left; a later safe point takes it, and the checkpoint is then an
+ *       ordinary one.</li>
  * </ol>
  * What this cannot force: a test or wait recorded as reporting a send complete waits, on replay, for the receiver
  * to take the message again; if the receiver took it only after every rank had checkpointed and its free

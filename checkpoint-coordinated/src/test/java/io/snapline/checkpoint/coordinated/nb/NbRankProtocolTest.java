@@ -143,6 +143,25 @@ class NbRankProtocolTest {
     }
 
     @Test
+    void shouldTakeTheNextCheckpointOnlyOnceEveryReExecutedSendIsDone() {
+        NbRankProtocol p = rank(0, 3);
+        p.restore(new RestartPlan.RankPlan(0, 3, new long[] {0, 4, 2}, new long[3], new long[] {0, 6, 3},
+                new long[3], List.of()));
+        p.onRequest(4);
+        assertTrue(p.atSafePoint().isEmpty(), "rank 1 holds messages 5 and 6 and rank 2 message 3 of this rank");
+        assertEquals("rank 0 takes checkpoint 4 once it has re-sent the 3 message(s) its peers already hold since the"
+                + " restart", p.waitDescription());
+        assertEquals(NbRankProtocol.SUPPRESSED, p.onSend(1));
+        assertEquals(NbRankProtocol.SUPPRESSED, p.onSend(2));
+        assertTrue(p.atSafePoint().isEmpty());
+        assertEquals(NbRankProtocol.SUPPRESSED, p.onSend(1));
+        assertEquals(NbRankState.CHECKPOINT_REQUESTED, p.state());
+        NbCapture c = p.atSafePoint().orElseThrow();
+        assertEquals(4, c.epoch());
+        assertEquals(NbRankState.LOGGING, p.state());
+    }
+
+    @Test
     void shouldRejectDuplicateSeqWhenAccepting() {
         NbRankProtocol p = rank(1, 2);
         p.onAccept(0, 0, 1);

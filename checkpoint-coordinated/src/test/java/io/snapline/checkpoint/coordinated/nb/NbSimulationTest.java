@@ -293,6 +293,47 @@ class NbSimulationTest {
                 "without its recorded choice rank 0 re-sends another message than rank 2 holds");
     }
 
+    /**
+     * Two restarts in a row. Rank 0 takes rank 2's message first and tells rank 2 so (early); the job restarts from
+     * checkpoint 1, where rank 2 holds that message, and rank 0 must re-send it (suppressed) after replaying its
+     * choice. A checkpoint 2 requested before it has done so must not be taken by rank 0 until it has: otherwise
+     * checkpoint 2 holds rank 2 with the message and rank 0 before the choice, and since every rank took checkpoint 2
+     * before rank 0 made the choice again, the choice is in no recorded log; restarted from checkpoint 2, rank 0
+     * chooses freely and re-sends (suppressed) another message than the one rank 2 holds.
+     */
+    @Test
+    void shouldNotTakeACheckpointBeforeReSendingWhatPeersAlreadyHold() {
+        List<List<Op>> programs = List.of(
+                List.of(point(), point(), recvAny(), forward(2, "f"), point(), recvAny(), recvAny(), recvAny(),
+                        send(1, "z"), send(2, "z")),
+                List.of(send(0, "a"), point(), send(0, "c"), point(), recv(0)),
+                List.of(send(0, "b"), recv(0), point(), send(0, "d"), point(), recv(0)));
+        NbSimulator sim = new NbSimulator(Mode.NB, programs);
+        sim.requestCheckpoint();
+        sim.step(1).step(2).deliver(1, 0).deliver(2, 0);   // a and b wait in rank 0's mailbox
+        sim.control(0).step(0).step(0);                    // rank 0 checkpoints, then passes its second safe point
+        sim.stepAny(0, 2).step(0);                         // takes b, sends f@2
+        sim.deliver(0, 2).step(2);                         // early at rank 2, which receives it
+        sim.control(2).step(2).control(1).step(1);         // ranks 2 and 1 checkpoint
+        sim.controlAll().writePieces().controlAll();
+        assertEquals(1, sim.committed(), sim.log().toString());
+        sim.kill(1);
+        assertTrue(sim.log().contains("restart from 1"), sim.log().toString());
+
+        assertEquals(2, sim.requestCheckpoint());
+        sim.control(0).step(0);                            // rank 0's second safe point: f not yet re-sent
+        assertEquals(NbRankState.CHECKPOINT_REQUESTED, sim.protocol(0).state(),
+                "rank 0 waits with checkpoint 2 until it has re-sent f: " + sim.log());
+        sim.step(1).control(1).step(1).step(2).control(2).step(2); // ranks 1 and 2 checkpoint
+        sim.runUntil(() -> sim.committed() == 2);
+        assertTrue(sim.log().contains("0->2 f@2 SUPPRESSED"), sim.log().toString());
+        sim.kill(1);
+        assertTrue(sim.log().contains("restart from 2"), sim.log().toString());
+        assertTrue(sim.runToEnd(), sim.log().toString());
+        assertEquals(List.of(), sim.inconsistencies(), sim.log().toString());
+        assertEquals(List.of("f@2", "z"), sim.received().get(2), sim.log().toString());
+    }
+
     @Test
     void shouldEndTheReplayFreelyAtAMessageSentAfterItsSenderStoppedRecording() {
         List<List<Op>> programs = List.of(
