@@ -58,6 +58,19 @@ final class NbRank implements RankPolicy, TrafficHook {
     private final Map<Long, SavedMessage> late = new HashMap<>();
     /** The recorded events of each checkpoint whose recording has ended, until its piece is written. */
     private final Map<Integer, DeterminantLog> determinants = new HashMap<>();
+    /** The messages sent while recording for the open checkpoint; moved to {@link #sentWhileRecording} at its end. */
+    private SentDigests sending = new SentDigests();
+    /** The messages sent while recording, of each checkpoint whose recording has ended, until its piece is written. */
+    private final Map<Integer, SentDigests> sentWhileRecording = new HashMap<>();
+    /**
+     * After a restore: by {@link #key}, the digest of each message sent before the restart that its receiver already
+     * holds and this rank will re-execute (suppressed); null when the checkpoint recorded none (older data).
+     */
+    private Map<Long, Integer> expected;
+    private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    private byte[] scratch = new byte[256];
+    /** The last safe point passed, for messages. */
+    private long lastPoint;
     private final ExecutorService writer;
     private NbRankProtocol protocol;
 
@@ -78,6 +91,7 @@ final class NbRank implements RankPolicy, TrafficHook {
     @Override
     public void atPoint(long point) {
         synchronized (this) {
+            lastPoint = point;
             if (protocol == null) {
                 throw new IllegalStateException("rank " + me + " reached a safe point before its restore");
             }
@@ -147,6 +161,7 @@ final class NbRank implements RankPolicy, TrafficHook {
         timing.remove(epoch);
         pieces.remove(epoch);
         determinants.remove(epoch);
+        sentWhileRecording.remove(epoch);
     }
 
     // ------------------------------------------------------------------ TrafficHook
@@ -155,10 +170,49 @@ final class NbRank implements RankPolicy, TrafficHook {
     public synchronized boolean beforeSend(Outgoing m) {
         long seq = protocol.onSend(m.dest());
         if (seq == NbRankProtocol.SUPPRESSED) {
+            checkReexecuted(m, protocol.sentTo(m.dest()));
             return false;
         }
         m.stamp(protocol.epoch(), seq);
+        if (protocol.recording()) {
+            sending.add(m.dest(), seq, digest(m));
+        }
         return true;
+    }
+
+    /** The CRC-32C of {@code m}'s packed payload. */
+    private int digest(Outgoing m) {
+        int bytes = m.payloadBytes();
+        if (scratch.length < bytes) {
+            scratch = new byte[Math.max(bytes, scratch.length * 2)];
+        }
+        m.writePayload(scratch, 0);
+        crc.reset();
+        crc.update(scratch, 0, bytes);
+        return (int) crc.getValue();
+    }
+
+    /**
+     * A re-executed send that its receiver already holds must carry what it carried before the restart. Its digest
+     * was recorded with the checkpoint (every message a receiver can hold early was sent while the sender recorded):
+     * other content, or no digest at all, ends the job with an error instead of a state its receivers never saw.
+     */
+    private void checkReexecuted(Outgoing m, long seq) {
+        if (expected == null) {
+            return;
+        }
+        Integer want = expected.remove(key(m.dest(), seq));
+        if (want != null && want == digest(m)) {
+            return;
+        }
+        throw new IllegalStateException("coordinated-nb: rank " + me + " re-executed its send to rank " + m.dest()
+                + " (tag " + m.tag() + ", message " + seq + " on that channel, after safe point " + lastPoint + "), "
+                + "which rank " + m.dest() + " already holds, " + (want == null ? "but the checkpoint recorded no such"
+                + " send while its events were recorded (a fault of the protocol, please report it)"
+                : "with other content than it sent before the restart: it does not re-execute as it ran, so its "
+                + "receivers and its own state would disagree. Make what it sends depend only on its messages and the "
+                + "results of MPI calls, not on clocks, unseeded random numbers or thread timing "
+                + "(docs/checkpointing.md, the piecewise-deterministic contract)"));
     }
 
     @Override
@@ -191,10 +245,14 @@ final class NbRank implements RankPolicy, TrafficHook {
                 services.toCoordinator(NbMessage.promise(p.to(), p.epoch(), p.sentUpTo()));
             } else if (a instanceof NbRankAction.RecordDeterminants) {
                 services.determinants().record();
+                sending = new SentDigests();
             } else if (a instanceof NbRankAction.DeterminantsComplete c) {
                 determinants.put(c.epoch(), services.determinants().endRecording());
+                sentWhileRecording.put(c.epoch(), sending);
+                sending = new SentDigests();
             } else if (a instanceof NbRankAction.DropDeterminants) {
                 services.determinants().dropRecording();
+                sending = new SentDigests();
             } else if (a instanceof NbRankAction.WritePiece w) {
                 NbCheckpointRecord record = w.record();
                 List<SavedMessage> logged = new ArrayList<>(record.late().size());
@@ -205,7 +263,9 @@ final class NbRank implements RankPolicy, TrafficHook {
                 }
                 NbPolicyData data = new NbPolicyData(record.epoch(), record.sentUpTo(), record.acceptedUpTo(),
                         record.sentWhenAllTook(), seqs, logged, java.util.Objects.requireNonNull(
-                        determinants.remove(record.epoch()), "the recorded events of checkpoint " + record.epoch()));
+                        determinants.remove(record.epoch()), "the recorded events of checkpoint " + record.epoch()),
+                        java.util.Objects.requireNonNull(sentWhileRecording.remove(record.epoch()),
+                                "the sends recorded for checkpoint " + record.epoch()));
                 CompletableFuture<RankImage> image = images.computeIfAbsent(record.epoch(),
                         e -> new CompletableFuture<>());
                 try {
@@ -269,10 +329,21 @@ final class NbRank implements RankPolicy, TrafficHook {
             acceptedWithLate[from] = Math.max(acceptedWithLate[from], data.lateSeqs()[k]);
         }
         long[] suppress = services.exchange(data.acceptedUpTo(), 0); // what every peer already accepted from this rank
+        Map<Long, Integer> digests = null;
+        if (data.sent() != null) {
+            digests = new HashMap<>();
+            for (int k = 0; k < data.sent().size(); k++) {
+                int to = data.sent().to(k);
+                if (data.sent().seq(k) <= suppress[to]) {
+                    digests.put(key(to, data.sent().seq(k)), data.sent().crc(k));
+                }
+            }
+        }
         // What every peer had sent this rank when all had taken the checkpoint: it repeats exactly that much.
         long[] reproducible = services.exchange(data.sentWhenAllTook(), 4);
         services.determinants().replay(data.determinants(), reproducible);
         synchronized (this) {
+            expected = digests;
             protocol = new NbRankProtocol(me, n, actions::add);
             // Epochs count on from the attempt's first checkpoint id less one, which is the restored epoch unless the
             // store holds newer (damaged) checkpoints: every rank restores the same checkpoint, so they agree.

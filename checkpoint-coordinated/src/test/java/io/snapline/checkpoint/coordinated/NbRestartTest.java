@@ -65,6 +65,63 @@ class NbRestartTest {
         assertTrue(o.err().contains("restart 2 of at most 3"), o.err());
     }
 
+    /**
+     * Breaks the piecewise-deterministic contract: rank 0 sends rank 1 a value of its clock every step and passes a
+     * safe point every step; rank 1 acknowledges each and passes one every 40 steps, so that after rank 0 takes a
+     * checkpoint, its next messages reach rank 1 before rank 1 takes it (early messages, which rank 1's piece holds).
+     */
+    public static class Clocked {
+        static final class State {
+            int step;
+            long sum;
+        }
+
+        public static void main(String[] args) {
+            mpi.MPI.Init(args);
+            int steps = Integer.parseInt(args[args.length - 1]);
+            int rank = mpi.MPI.COMM_WORLD.Rank();
+            State s = io.snapline.checkpoint.Checkpoint.restoreOr(State::new);
+            long[] value = new long[1];
+            while (s.step < steps) {
+                if (rank == 0) {
+                    io.snapline.checkpoint.Checkpoint.point(s);
+                    value[0] = System.nanoTime();
+                    mpi.MPI.COMM_WORLD.Send(value, 0, 1, mpi.MPI.LONG, 1, 2);
+                    mpi.MPI.COMM_WORLD.Recv(value, 0, 1, mpi.MPI.LONG, 1, 3);
+                } else {
+                    mpi.MPI.COMM_WORLD.Recv(value, 0, 1, mpi.MPI.LONG, 0, 2);
+                    s.sum += value[0];
+                    mpi.MPI.COMM_WORLD.Send(value, 0, 1, mpi.MPI.LONG, 0, 3);
+                    if (s.step % 40 == 39) {
+                        io.snapline.checkpoint.Checkpoint.point(s);
+                    }
+                }
+                s.step++;
+            }
+            mpi.MPI.Finalize();
+        }
+    }
+
+    @Test
+    void shouldFailNamingTheSendWhenARestartedRankReSendsOtherContentThanItsPeerHolds() {
+        // Rank 1 dies at its 8th safe point (step 320). A run whose last commit held no early message of rank 0
+        // (rank 0 re-executes nothing rank 1 has) restarts and ends normally: it is run again (at most 10 times).
+        MpiRun.Outcome o = null;
+        for (int run = 0; run < 10 && (o == null || o.result().succeeded()); run++) {
+            o = MpiRun.run(2, List.of("--checkpoint", "coordinated-nb", "--interval", "5ms", "--store",
+                    tmp.resolve("s" + run).toString(), "--inject-failure", "rank=1,point=8"), Clocked.class, "400");
+        }
+        String said = o.err() + o.result().failures();
+        assertTrue(!o.result().succeeded(), said);
+        assertTrue(said.contains("restarting all 2 ranks from checkpoint"), said);
+        Matcher m = Pattern.compile("coordinated-nb: rank 0 re-executed its send to rank 1 \\(tag 2, message (\\d+) on "
+                + "that channel, after safe point (\\d+)\\), which rank 1 already holds, with other content than it "
+                + "sent before the restart").matcher(said);
+        assertTrue(m.find(), said);
+        assertEquals(Long.parseLong(m.group(1)) + 1, Long.parseLong(m.group(2)), "message k follows safe point k + 1: "
+                + said);
+    }
+
     @Test
     void shouldRefuseEveryNWhenThePolicyIsNonBlocking() {
         UsageException e = assertThrows(UsageException.class, () -> run(2, List.of("--checkpoint", "coordinated-nb",

@@ -419,6 +419,20 @@ public final class NbRankProtocol {
         return state;
     }
 
+    /**
+     * Whether this rank records its non-deterministic events now (from its capture until every peer's promise is in):
+     * a send made now may be early for its receiver.
+     */
+    public boolean recording() {
+        return recording;
+    }
+
+    /** The number of the last message sent (or suppressed) to {@code dest}. */
+    public long sentTo(int dest) {
+        checkRank(dest, "sentTo");
+        return sent[dest];
+    }
+
     /** The last checkpoint this rank knows to be committed (0 if none). */
     public int lastCommitted() {
         return lastCommitted;
