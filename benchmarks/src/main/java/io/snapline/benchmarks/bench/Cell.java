@@ -46,14 +46,17 @@ public record Cell(Program program, Policy policy, List<String> options, int ran
 
     /**
      * The launcher's flags for this cell, before the program: {@code -np}, {@code -dev}, the policy, its options,
-     * the interval (for policies that checkpoint), the failure and the report file.
+     * the bench's interval (for policies that checkpoint, unless the options say when: {@code --interval} or
+     * {@code --every}), the failure and the report file.
      */
     List<String> launcherFlags(String interval, String reportFile) {
         List<String> flags = new ArrayList<>(List.of("-np", Integer.toString(ranks), "-dev", device));
         flags.addAll(policy.flags());
         if (!policy.isNone()) {
             flags.addAll(options);
-            flags.addAll(List.of("--interval", interval));
+            if (!options.contains("--interval") && !options.contains("--every")) {
+                flags.addAll(List.of("--interval", interval));
+            }
         }
         if (failure != null) {
             flags.addAll(List.of("--inject-failure", failure));

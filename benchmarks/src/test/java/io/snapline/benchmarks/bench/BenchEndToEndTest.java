@@ -51,4 +51,38 @@ class BenchEndToEndTest {
             assertEquals(List.of(out), left.toList());
         }
     }
+
+    @Test
+    @Timeout(300)
+    void shouldMarkTheCellMismatchedAndExitWithOneWhenARunPrintsSomethingElse(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("report");
+        String classes = Path.of(RestartTeller.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toString();
+        StringWriter err = new StringWriter();
+        CommandLine cl = BenchCommand.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+
+        // --interval 1h: the plain coordinated cell takes no checkpoint, so its failed rank starts over and prints
+        // what none prints; with --every 5 the job restarts from the checkpoint at safe point 15 and says so
+        int status = cl.execute("--programs", RestartTeller.class.getName() + ":30", "-cp", classes,
+                "--policies", "none,coordinated", "--options", "--every 5", "--failures", "rank=1,point=20",
+                "--interval", "1h", "--ranks", "2", "--repeat", "1", "--out", out.toString(), "--work", dir.toString());
+
+        assertEquals(1, status, err.toString());
+        List<String> rows = CsvRows.read(Files.readString(out.resolve("report.csv"))).stream()
+                .map(r -> String.join(" | ", r.get("program").replace(RestartTeller.class.getPackageName() + ".", ""),
+                        r.get("policy"), r.get("options"), r.get("failure"),
+                        r.get("runs"), r.get("completed"), r.get("mismatched"), r.get("output"), r.get("status")))
+                .toList();
+        assertEquals(List.of(
+                "RestartTeller | none |  |  | 1 | 1 | 0 | reference | ok",
+                "RestartTeller | coordinated |  |  | 1 | 1 | 0 | matched | ok",
+                "RestartTeller | coordinated | --every 5 |  | 1 | 1 | 0 | matched | ok",
+                "RestartTeller | coordinated |  | rank=1,point=20 | 1 | 1 | 0 | matched | ok",
+                "RestartTeller | coordinated | --every 5 | rank=1,point=20 | 1 | 1 | 1 | mismatch | MISMATCH 1 of 1"),
+                rows);
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("output differs from none's, line 1: expected 'steps 30', got 'steps 30, restored from "
+                + "a checkpoint'"), md);
+    }
 }

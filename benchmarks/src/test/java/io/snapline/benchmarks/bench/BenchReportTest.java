@@ -9,11 +9,8 @@ import io.snapline.runtime.checkpoint.RunReport;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
@@ -53,35 +50,9 @@ class BenchReportTest {
         return BenchReport.of(MATRIX, results, List.of("recorded"));
     }
 
-    /** The fields of a CSV line; a field in double quotes may hold commas and doubled quotes. */
-    private static String[] fields(String line) {
-        List<String> fields = new ArrayList<>();
-        StringBuilder f = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted && c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                f.append('"');
-                i++;
-            } else if (c == '"') {
-                quoted = !quoted;
-            } else if (c == ',' && !quoted) {
-                fields.add(f.toString());
-                f.setLength(0);
-            } else {
-                f.append(c);
-            }
-        }
-        fields.add(f.toString());
-        return fields.toArray(new String[0]);
-    }
-
     private static Map<String, Map<String, String>> csvByPolicy(String csv) {
-        List<String> lines = csv.lines().toList();
-        List<String> header = Arrays.asList(fields(lines.get(0)));
-        return lines.stream().skip(1).map(BenchReportTest::fields).collect(Collectors.toMap(
-                f -> f[header.indexOf("policy")] + (f[header.indexOf("failure")].isEmpty() ? "" : " fail"),
-                f -> header.stream().collect(Collectors.toMap(Function.identity(), h -> f[header.indexOf(h)]))));
+        return CsvRows.read(csv).stream().collect(Collectors.toMap(
+                r -> r.get("policy") + (r.get("failure").isEmpty() ? "" : " fail"), r -> r));
     }
 
     @Test

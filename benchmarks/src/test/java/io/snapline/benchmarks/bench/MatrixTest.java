@@ -61,6 +61,12 @@ class MatrixTest {
                 c.launcherFlags("300ms", "r.json"));
         assertEquals(List.of("-np", "2", "-dev", "shm", "--checkpoint", "none", "--report", "r.json"),
                 new Cell(HEAT, Policy.NONE, List.of(), 2, "shm", null).launcherFlags("300ms", "r.json"));
+        assertEquals(List.of("-np", "2", "-dev", "shm", "--checkpoint", "coordinated", "--every", "5", "--report",
+                "r.json"), new Cell(HEAT, COORDINATED, List.of("--every", "5"), 2, "shm", null)
+                        .launcherFlags("300ms", "r.json"));
+        assertEquals(List.of("-np", "2", "-dev", "shm", "--checkpoint", "coordinated", "--interval", "1s", "--report",
+                "r.json"), new Cell(HEAT, COORDINATED, List.of("--interval", "1s"), 2, "shm", null)
+                        .launcherFlags("300ms", "r.json"));
     }
 
     @Test
