@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * The report of a bench: one {@link CellSummary} per cell, as Markdown ({@code report.md}), CSV ({@code report.csv})
- * and SVG plots ({@code overhead.svg}, {@code storage.svg}, and {@code recovery.svg} when failures were injected).
+ * and SVG plots ({@code overhead.svg}, {@code time.svg}, {@code storage.svg}, and {@code recovery.svg} when failures
+ * were injected).
  */
 public final class BenchReport {
     /** The CSV columns, in order. */
@@ -145,6 +146,24 @@ public final class BenchReport {
         return chart.isEmpty() ? null : chart.render();
     }
 
+    /** Where the wall time of each failure-free cell went: held back by checkpoints, and the rest, in seconds. */
+    String timePlot() {
+        BarChart chart = new BarChart("Where the wall time went (failure-free runs)", "median run, seconds: the ranks "
+                + "held back by checkpoints, and the rest (computing, messaging, logging, start and end)",
+                List.of("running", "held back by checkpoints"));
+        Map<String, List<CellSummary>> groups = groups(r -> r.cell().failure() == null && r.wall().length > 0);
+        for (var g : groups.entrySet()) {
+            chart.group(g.getKey());
+            for (CellSummary r : g.getValue()) {
+                double wall = r.wallMedian() / 1e9;
+                double blocked = Math.min(wall, Math.max(0, r.blockedNanos()) / 1e9);
+                chart.stacked(barLabel(r.cell()), new double[] {wall - blocked, blocked},
+                        String.format(Locale.ROOT, "%.2f s (%.2f s held back)", wall, blocked));
+            }
+        }
+        return chart.isEmpty() ? null : chart.render();
+    }
+
     /** Bytes written per checkpoint of each failure-free cell that checkpointed, in MiB. */
     String storagePlot() {
         BarChart chart = new BarChart("Storage per checkpoint", "bytes written ÷ checkpoints committed (median run), "
@@ -166,6 +185,16 @@ public final class BenchReport {
     private void plotByGroup(BarChart chart, java.util.function.Predicate<CellSummary> which,
             java.util.function.ToDoubleFunction<CellSummary> value,
             java.util.function.Function<CellSummary, String> shown) {
+        for (var g : groups(which).entrySet()) {
+            chart.group(g.getKey());
+            for (CellSummary r : g.getValue()) {
+                chart.bar(barLabel(r.cell()), value.applyAsDouble(r), shown.apply(r), r.cell().policy().name());
+            }
+        }
+    }
+
+    /** The rows {@code which} takes, by program, ranks and device. */
+    private Map<String, List<CellSummary>> groups(java.util.function.Predicate<CellSummary> which) {
         Map<String, List<CellSummary>> groups = new LinkedHashMap<>();
         for (CellSummary r : rows) {
             if (which.test(r)) {
@@ -174,15 +203,13 @@ public final class BenchReport {
                         k -> new ArrayList<>()).add(r);
             }
         }
-        for (var g : groups.entrySet()) {
-            chart.group(g.getKey());
-            for (CellSummary r : g.getValue()) {
-                Cell c = r.cell();
-                String label = c.policy().name() + (c.options().isEmpty() ? "" : " " + String.join(" ", c.options()))
-                        + (c.failure() == null ? "" : " · " + c.failure());
-                chart.bar(label, value.applyAsDouble(r), shown.apply(r), c.policy().name());
-            }
-        }
+        return groups;
+    }
+
+    /** {@code coordinated --async · rank=1,point=5}: the policy, its options and the failure. */
+    private static String barLabel(Cell c) {
+        return c.policy().name() + (c.options().isEmpty() ? "" : " " + String.join(" ", c.options()))
+                + (c.failure() == null ? "" : " · " + c.failure());
     }
 
     /** Writes {@code report.md}, {@code report.csv} and the plots to {@code dir}; returns the files written. */
@@ -192,7 +219,8 @@ public final class BenchReport {
         written.add(write(dir.resolve("report.md"), markdown()));
         written.add(write(dir.resolve("report.csv"), csv()));
         for (var plot : List.of(Map.entry("overhead.svg", nullable(overheadPlot())),
-                Map.entry("storage.svg", nullable(storagePlot())), Map.entry("recovery.svg", nullable(recoveryPlot())))) {
+                Map.entry("time.svg", nullable(timePlot())), Map.entry("storage.svg", nullable(storagePlot())),
+                Map.entry("recovery.svg", nullable(recoveryPlot())))) {
             if (!plot.getValue().isEmpty()) {
                 written.add(write(dir.resolve(plot.getKey()), plot.getValue()));
             }

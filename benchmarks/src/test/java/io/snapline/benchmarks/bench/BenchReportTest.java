@@ -131,9 +131,9 @@ class BenchReportTest {
     void shouldWriteTheTablesAndWellFormedPlotsWhenWritten(@TempDir Path dir) throws Exception {
         List<Path> files = recorded().write(dir);
 
-        assertEquals(List.of("report.md", "report.csv", "overhead.svg", "storage.svg", "recovery.svg"),
+        assertEquals(List.of("report.md", "report.csv", "overhead.svg", "time.svg", "storage.svg", "recovery.svg"),
                 files.stream().map(p -> p.getFileName().toString()).toList());
-        for (String svg : List.of("overhead.svg", "storage.svg", "recovery.svg")) {
+        for (String svg : List.of("overhead.svg", "time.svg", "storage.svg", "recovery.svg")) {
             String text = Files.readString(dir.resolve(svg));
             var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                     .parse(new InputSource(new StringReader(text)));
@@ -143,6 +143,9 @@ class BenchReportTest {
         assertTrue(overhead.contains(">+27.3 %<"), overhead); // coordinated: 1.4 s over 1.1 s
         assertTrue(overhead.contains(">Heat2D 64 10, 2 ranks, shm<"), overhead);
         assertTrue(Files.readString(dir.resolve("storage.svg")).contains(">1.0 KiB<"));
+        String time = Files.readString(dir.resolve("time.svg")); // coordinated: 40 ms held back of 1.4 s
+        assertTrue(time.contains(">1.40 s (0.04 s held back)<"), time);
+        assertTrue(time.contains(">held back by checkpoints<"), time);
     }
 
     @Test
