@@ -14,6 +14,7 @@ import java.util.Locale;
 final class BarChart {
     private static final double WIDTH = 860;
     private static final double LABEL = 300;
+    /** The least room right of the bars for their values; more when a value's text is longer. */
     private static final double VALUE = 110;
     private static final double BAR = 16;
     private static final double GAP = 6;
@@ -125,7 +126,13 @@ final class BarChart {
         }
         double height = TOP + headings * HEADING + bars * (BAR + GAP) + 40 + (partNames.isEmpty() ? 0 : 24);
         double plotLeft = LABEL;
-        double plotRight = WIDTH - VALUE;
+        double shownWidth = VALUE;
+        for (Group g : groups) {
+            for (Bar b : g.bars()) {
+                shownWidth = Math.max(shownWidth, SvgWriter.textWidth(b.shown(), 12) + 12);
+            }
+        }
+        double plotRight = WIDTH - Math.min(shownWidth, WIDTH / 3);
         double lo = min;
         double span = max - min;
         java.util.function.DoubleUnaryOperator x = v -> plotLeft + (v - lo) / span * (plotRight - plotLeft);

@@ -59,15 +59,21 @@ final class JobRunner implements Bench.Runner {
         Path err = dir.resolve("stderr.txt");
         List<String> cmd = command(cell, dir, report);
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Thread stopJob = new Thread(() -> stop(p), "snapline-bench-stop-job"); // the bench is stopped (Ctrl-C)
+        Runtime.getRuntime().addShutdownHook(stopJob);
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly().waitFor();
-                return RunResult.failed(cell, trial.repetition(), "did not end within " + timeout.toSeconds()
-                        + " s (--run-timeout); stopped", lines(out));
+                stop(p);
+                p.waitFor();
+                return RunResult.failed(cell, trial.repetition(), "did not end within --run-timeout ("
+                        + timeout.toMillis() + " ms); stopped", lines(out));
             }
         } finally {
-            if (p.isAlive()) {
-                p.destroyForcibly();
+            stop(p);
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopJob);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs, or has run
             }
         }
         List<String> stdout = lines(out);
@@ -82,16 +88,24 @@ final class JobRunner implements Bench.Runner {
         if (!Files.exists(report)) {
             return RunResult.failed(cell, trial.repetition(), "the launcher wrote no run report", stdout);
         }
-        JsonNode json;
+        RunResult r;
         try {
-            json = JSON.readTree(report.toFile());
-        } catch (IOException e) {
-            return RunResult.failed(cell, trial.repetition(), "unreadable run report: " + e.getMessage(), stdout);
+            r = RunResult.of(cell, trial.repetition(), JSON.readTree(report.toFile()), stdout);
+        } catch (IOException | IllegalArgumentException e) {
+            return RunResult.failed(cell, trial.repetition(), "unreadable run report runs/" + id + ".json: "
+                    + e.getMessage(), stdout);
         }
-        RunResult r = RunResult.of(cell, trial.repetition(), json, stdout);
         Files.writeString(runs.resolve(id + ".stdout.txt"), String.join("\n", stdout) + "\n", StandardCharsets.UTF_8);
         Bench.deleteTree(dir);
         return r;
+    }
+
+    /** Kills the job's JVM and the processes it started (the rank JVMs of {@code -dev tcp}), if still running. */
+    private static void stop(Process p) {
+        if (p.isAlive()) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
     }
 
     private static List<String> lines(Path file) throws IOException {

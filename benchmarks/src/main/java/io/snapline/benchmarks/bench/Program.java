@@ -33,9 +33,9 @@ public record Program(String name, String mainClass, List<String> args, String c
     static {
         example(Heat2D.class, "256", "2000");
         example(NBody.class, "512", "100");
-        example(MatMul.class, "384", "4");
+        example(MatMul.class, "512", "2");
         example(MasterWorker.class, "2000", "20000");
-        example(Pipeline.class, "4000", "32", "200");
+        example(Pipeline.class, "10000", "32", "200");
         example(Ring.class, "200", "5");
         example(MonteCarloPi.class, "20000000", "42", "50");
     }

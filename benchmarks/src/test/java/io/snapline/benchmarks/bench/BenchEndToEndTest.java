@@ -85,4 +85,25 @@ class BenchEndToEndTest {
         assertTrue(md.contains("output differs from none's, line 1: expected 'steps 30', got 'steps 30, restored from "
                 + "a checkpoint'"), md);
     }
+
+    @Test
+    @Timeout(120)
+    void shouldReportTheRunAsFailedAndExitWithOneWhenItOutlivesTheRunTimeout(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("report");
+        StringWriter err = new StringWriter();
+        CommandLine cl = BenchCommand.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+
+        // no JVM starts, let alone runs a job, within a millisecond
+        int status = cl.execute("--programs", "Ring:3", "--policies", "none", "--ranks", "2", "--repeat", "1",
+                "--run-timeout", "1ms", "--out", out.toString(), "--work", dir.toString());
+
+        assertEquals(1, status, err.toString());
+        List<java.util.Map<String, String>> rows = CsvRows.read(Files.readString(out.resolve("report.csv")));
+        assertEquals(1, rows.size());
+        assertEquals("0", rows.get(0).get("completed"));
+        assertEquals("unknown", rows.get(0).get("output"));
+        assertEquals("", rows.get(0).get("wall_median_s"));
+        assertEquals("FAILED 1 of 1: did not end within --run-timeout (1 ms); stopped", rows.get(0).get("status"));
+    }
 }
