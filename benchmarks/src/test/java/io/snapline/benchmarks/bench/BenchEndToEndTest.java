@@ -15,18 +15,28 @@ import picocli.CommandLine;
 
 /** {@code snapline bench} on a tiny matrix: real jobs, each in its own JVM, and the report they give. */
 class BenchEndToEndTest {
+    /** How a bench ended: its exit status and what picocli printed to standard error. */
+    private record Ended(int status, String err) {
+    }
+
+    /** Runs {@code snapline bench ARGS --out DIR/report --work DIR} in this JVM (the jobs in JVMs of their own). */
+    private static Ended bench(Path dir, String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cl = BenchCommand.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--out", dir.resolve("report").toString(), "--work", dir.toString()));
+        return new Ended(cl.execute(all.toArray(new String[0])), err.toString());
+    }
+
     @Test
     @Timeout(300)
     void shouldRunEveryCellAndReportMatchedOutputWhenTheMatrixIsTiny(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("report");
-        StringWriter err = new StringWriter();
-        CommandLine cl = BenchCommand.commandLine();
-        cl.setErr(new PrintWriter(err, true));
+        Ended ended = bench(dir, "--programs", "Ring:10 50", "--policies", "none,coordinated", "--ranks", "2",
+                "--repeat", "1", "--interval", "100ms");
 
-        int status = cl.execute("--programs", "Ring:10 50", "--policies", "none,coordinated", "--ranks", "2",
-                "--repeat", "1", "--interval", "100ms", "--out", out.toString(), "--work", dir.toString());
-
-        assertEquals(0, status, err.toString());
+        assertEquals(0, ended.status(), ended.err());
         for (String f : List.of("report.md", "report.csv", "overhead.svg", "runs/cell1-run1.json",
                 "runs/cell2-run1.json", "runs/cell1-run1.stdout.txt")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f + " is missing");
@@ -58,17 +68,13 @@ class BenchEndToEndTest {
         Path out = dir.resolve("report");
         String classes = Path.of(RestartTeller.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 .toString();
-        StringWriter err = new StringWriter();
-        CommandLine cl = BenchCommand.commandLine();
-        cl.setErr(new PrintWriter(err, true));
-
         // --interval 1h: the plain coordinated cell takes no checkpoint, so its failed rank starts over and prints
         // what none prints; with --every 5 the job restarts from the checkpoint at safe point 15 and says so
-        int status = cl.execute("--programs", RestartTeller.class.getName() + ":30", "-cp", classes,
+        Ended ended = bench(dir, "--programs", RestartTeller.class.getName() + ":30", "-cp", classes,
                 "--policies", "none,coordinated", "--options", "--every 5", "--failures", "rank=1,point=20",
-                "--interval", "1h", "--ranks", "2", "--repeat", "1", "--out", out.toString(), "--work", dir.toString());
+                "--interval", "1h", "--ranks", "2", "--repeat", "1");
 
-        assertEquals(1, status, err.toString());
+        assertEquals(1, ended.status(), ended.err());
         List<String> rows = CsvRows.read(Files.readString(out.resolve("report.csv"))).stream()
                 .map(r -> String.join(" | ", r.get("program").replace(RestartTeller.class.getPackageName() + ".", ""),
                         r.get("policy"), r.get("options"), r.get("failure"),
@@ -90,15 +96,11 @@ class BenchEndToEndTest {
     @Timeout(120)
     void shouldReportTheRunAsFailedAndExitWithOneWhenItOutlivesTheRunTimeout(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("report");
-        StringWriter err = new StringWriter();
-        CommandLine cl = BenchCommand.commandLine();
-        cl.setErr(new PrintWriter(err, true));
-
         // no JVM starts, let alone runs a job, within a millisecond
-        int status = cl.execute("--programs", "Ring:3", "--policies", "none", "--ranks", "2", "--repeat", "1",
-                "--run-timeout", "1ms", "--out", out.toString(), "--work", dir.toString());
+        Ended ended = bench(dir, "--programs", "Ring:3", "--policies", "none", "--ranks", "2", "--repeat", "1",
+                "--run-timeout", "1ms");
 
-        assertEquals(1, status, err.toString());
+        assertEquals(1, ended.status(), ended.err());
         List<java.util.Map<String, String>> rows = CsvRows.read(Files.readString(out.resolve("report.csv")));
         assertEquals(1, rows.size());
         assertEquals("0", rows.get(0).get("completed"));
