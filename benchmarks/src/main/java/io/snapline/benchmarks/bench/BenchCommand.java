@@ -158,6 +158,11 @@ public final class BenchCommand implements Callable<Integer> {
         if (rep < 1) {
             throw new IllegalArgumentException("--repeat: at least 1 run per cell, got " + rep);
         }
+        if (pols.size() == 1 && (!opts.isEmpty() || !fails.isEmpty())) {
+            throw new IllegalArgumentException((opts.isEmpty() ? "--failures" : "--options") + " needs a policy that "
+                    + "checkpoints in --policies (coordinated, coordinated-nb, independent...): none takes no options, "
+                    + "and a failure under none ends the job");
+        }
         Matrix matrix = Matrix.product(progs, pols, opts, n, devs, fails, rep);
         if (quick && programs == null && failures == null && pols.stream().anyMatch(p -> p.name().equals(
                 "coordinated"))) {

@@ -49,6 +49,8 @@ class BenchCommandTest {
         "--interval soon | the launcher refuses the cell",
         "--run-timeout forever | --run-timeout",
         "--bogus | Unknown option: '--bogus'",
+        "--policies none --failures rank=1,point=5 | --failures needs a policy that checkpoints in --policies",
+        "--policies none --options --async | --options needs a policy that checkpoints in --policies",
     })
     void shouldExitWithStatusTwoAndSayWhyWhenAFlagIsBad(String args, String expected) {
         StringWriter err = new StringWriter();
@@ -62,6 +64,20 @@ class BenchCommandTest {
             assertTrue(err.toString().contains(expected), "expected '" + expected + "' in:\n" + err);
         }
         assertTrue(err.toString().contains("Usage: snapline bench"), err.toString());
+    }
+
+    @Test
+    void shouldListEveryFlagWhenAskedForHelp() {
+        StringWriter out = new StringWriter();
+        CommandLine cl = BenchCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+
+        assertEquals(0, cl.execute("--help"));
+        for (String flag : List.of("--programs", "--policies", "--options", "--ranks", "--devices", "--failures",
+                "--repeat", "--interval", "--out", "--quick", "-cp", "--run-timeout", "--jvm-opts", "--work")) {
+            assertTrue(java.util.regex.Pattern.compile("\\s" + flag + "[=, ]").matcher(out.toString()).find(),
+                    flag + " missing from:\n" + out);
+        }
     }
 
     @Test
