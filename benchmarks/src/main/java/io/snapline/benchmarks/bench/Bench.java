@@ -19,11 +19,17 @@ final class Bench {
     private Bench() {
     }
 
+    /** Hears of each run as it ends. */
+    interface Listener {
+        void ended(RunResult result) throws IOException;
+    }
+
     /**
      * Runs every trial of {@link Matrix#schedule()} with {@code runner}; before each, prints the cell, n of m and the
-     * time left (estimated from the mean time of the trials so far) to {@code progress}, and after it the outcome.
+     * time left (estimated from the mean time of the trials so far) to {@code progress}, after it the outcome, and
+     * tells {@code listener}.
      */
-    static List<RunResult> run(Matrix matrix, Runner runner, PrintStream progress)
+    static List<RunResult> run(Matrix matrix, Runner runner, PrintStream progress, Listener listener)
             throws IOException, InterruptedException {
         List<Matrix.Trial> order = matrix.schedule();
         List<RunResult> results = new ArrayList<>();
@@ -39,6 +45,7 @@ final class Bench {
                     r.wallNanos() / 1e9, r.checkpoints(), r.restarts() == 0 ? "" : ", " + r.restarts() + " restart(s)")
                     : "        FAILED: " + r.reason());
             results.add(r);
+            listener.ended(r);
         }
         progress.printf(Locale.ROOT, "%d runs in %s%n", order.size(), duration(System.nanoTime() - start));
         return results;

@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
     description = {"Runs a matrix of programs x policies x options x rank counts x devices x injected failures, each "
         + "run a real job in a fresh JVM as bin/snaprun starts it, every cell --repeat times with the cells "
         + "interleaved (A B A B ...), and writes a report to --out: report.md, report.csv, overhead.svg, "
-        + "time.svg, storage.svg and, with failures, recovery.svg; the run reports of the jobs go to runs/.",
+        + "time.svg, storage.svg and, with failures, recovery.svg; runs.csv gets a line as each run ends, runs/ the run "
+        + "reports and outputs of the jobs.",
         "Each cell's output is compared line by line with the failure-free --checkpoint none run of the same "
             + "program, ranks and device; runs that fail or print something else are reported, not averaged in.",
         "Exit status: 0 when every run completed with the expected output, 1 when some did not (the report says "
@@ -202,8 +203,9 @@ public final class BenchCommand implements Callable<Integer> {
         long started = System.nanoTime();
         List<RunResult> results;
         try {
+            RunLog log = new RunLog(plan.out().resolve("runs.csv"), plan.matrix().cells());
             results = Bench.run(plan.matrix(), new JobRunner(work, runs, plan.interval(), plan.runTimeout(),
-                    plan.jvmOptions(), plan.matrix().cells()), err);
+                    plan.jvmOptions(), plan.matrix().cells()), err, log::append);
         } finally {
             Bench.deleteTree(work);
         }

@@ -127,14 +127,19 @@ public final class BenchReport {
                     number(r.logPeakBytes()), Integer.toString(r.restarts()),
                     r.restartNanos() < 0 ? "" : secondsCsv(r.restartNanos()),
                     r.lostNanos() == CellSummary.NONE ? "" : secondsCsv(r.lostNanos()), r.status());
-            List<String> quoted = new ArrayList<>();
-            for (String x : v) {
-                quoted.add(x.contains(",") || x.contains("\"") || x.contains("\n")
-                        ? "\"" + x.replace("\"", "\"\"") + "\"" : x);
-            }
-            s.append(String.join(",", quoted)).append('\n');
+            s.append(csvLine(v));
         }
         return s.toString();
+    }
+
+    /** {@code fields} as a CSV line: a field with a comma, quote or line break in double quotes. */
+    static String csvLine(List<String> fields) {
+        List<String> quoted = new ArrayList<>();
+        for (String x : fields) {
+            quoted.add(x.contains(",") || x.contains("\"") || x.contains("\n")
+                    ? "\"" + x.replace("\"", "\"\"") + "\"" : x);
+        }
+        return String.join(",", quoted) + "\n";
     }
 
     /** Overhead of each failure-free cell against {@code none}, in percent, grouped by program, ranks and device. */
@@ -245,7 +250,7 @@ public final class BenchReport {
         return String.format(Locale.ROOT, "%.2f s", nanos / 1e9);
     }
 
-    private static String secondsCsv(long nanos) {
+    static String secondsCsv(long nanos) {
         return String.format(Locale.ROOT, "%.4f", nanos / 1e9);
     }
 

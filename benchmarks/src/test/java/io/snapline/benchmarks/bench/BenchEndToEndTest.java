@@ -52,6 +52,10 @@ class BenchEndToEndTest {
             assertEquals(List.of("Ring: token = 10 after 10 laps over 2 ranks"),
                     Files.readAllLines(out.resolve("runs/" + run + ".stdout.txt")));
         }
+        List<String> runs = CsvRows.read(Files.readString(out.resolve("runs.csv"))).stream()
+                .map(r -> String.join(" ", r.get("cell"), r.get("policy"), r.get("run"), r.get("completed"),
+                        r.get("output"))).toList();
+        assertEquals(List.of("1 none 1 true matched", "2 coordinated 1 true matched"), runs);
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("| Ring 10 50 "), md);
         assertTrue(md.contains("| coordinated "), md);
@@ -87,6 +91,8 @@ class BenchEndToEndTest {
                 "RestartTeller | coordinated |  | rank=1,point=20 | 1 | 1 | 0 | matched | ok",
                 "RestartTeller | coordinated | --every 5 | rank=1,point=20 | 1 | 1 | 1 | mismatch | MISMATCH 1 of 1"),
                 rows);
+        assertEquals(List.of("matched", "matched", "matched", "matched", "mismatch"),
+                CsvRows.read(Files.readString(out.resolve("runs.csv"))).stream().map(r -> r.get("output")).toList());
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("output differs from none's, line 1: expected 'steps 30', got 'steps 30, restored from "
                 + "a checkpoint'"), md);
