@@ -1,6 +1,7 @@
 package io.snapline.benchmarks.checkpoint;
 
 import io.snapline.benchmarks.BenchmarkException;
+import io.snapline.benchmarks.JobJvm;
 import io.snapline.benchmarks.rank.HeatStencil;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,11 +24,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class HeatJob {
     static final int RANKS = 2;
-    private static final List<String> KRYO_OPENS = List.of("java.lang", "java.lang.invoke", "java.lang.reflect",
-            "java.io", "java.math", "java.net", "java.nio", "java.text", "java.time", "java.util",
-            "java.util.concurrent", "java.util.concurrent.atomic", "java.util.concurrent.locks", "java.util.regex");
-    private static final String LAUNCHER = "io.snapline.runtime.launch.Launcher";
-
     private HeatJob() {
     }
 
@@ -87,17 +83,7 @@ final class HeatJob {
 
     static List<String> command(CheckpointOptions o, String policy, String interval, long steps, Path store,
             Path report) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        for (String pkg : KRYO_OPENS) {
-            cmd.add("--add-opens");
-            cmd.add("java.base/" + pkg + "=ALL-UNNAMED");
-        }
-        cmd.addAll(o.jvmOpts());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(LAUNCHER);
+        List<String> cmd = new ArrayList<>(JobJvm.launcherCommand(o.jvmOpts()));
         int slash = policy.indexOf('/');
         cmd.addAll(List.of("-np", Integer.toString(RANKS), "-dev", "shm", "--checkpoint",
                 slash < 0 ? policy : policy.substring(0, slash)));
