@@ -18,7 +18,8 @@ import java.nio.file.Path;
  * ({@link TieredCheckpointStore}). The rank tells {@code snaprun} when each piece is in the replica, which is what
  * lets the checkpoint commit ({@link ReplicaCommits}), and which copy each piece it restores came from. The host copies
  * are a cache of what the replica holds: a restart reads a host copy only when it matches the committed manifest
- * (size and CRC32C), and each rank deletes its host copies older than the {@code --retain} newest it wrote.
+ * (size and CRC32C), and each rank deletes its host copies more than the store's retention count
+ * ({@link io.snapline.runtime.checkpoint.PolicySettings#retain()}) older than its newest piece in the replica.
  */
 final class HostCopies {
     private HostCopies() {
