@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A coordinated job of 4 ranks on two agents (separate JVMs, 2 slots each) with {@code --store local+hazelcast://}:
+ * A coordinated job of 4 ranks on agents in separate JVMs (2 slots each) with {@code --store local+hazelcast://}:
  * each rank's pieces are written on its host first and in the cluster behind. A checkpoint commits once every rank's
  * piece is in the cluster; a restart reads each piece from its host's copy when it is there and intact, from the
  * replica otherwise, says which, and prints what a failure-free run prints.
@@ -105,7 +105,8 @@ class HostCopiesTest {
 
             assertEquals(0, status, job.said());
             assertEquals(clean, job.lines(), job.said());
-            assertTrue(job.said().contains("snaprun: rank 3 "), job.said());
+            assertTrue(job.said().contains("snaprun: rank 3 failed (killed: injected failure at safe point 9); "
+                    + "restarting all 4 ranks from checkpoint "), job.said());
             for (int rank = 0; rank < 4; rank++) {
                 assertTrue(job.said().matches("(?s).*snaprun: rank " + rank + " restored its piece of checkpoint [34] "
                         + "from its host's copy\n.*"), job.said());
@@ -115,6 +116,43 @@ class HostCopiesTest {
             // the host copies lie under each agent's directory
             assertTrue(Files.isDirectory(tmp.resolve("cache-0").resolve("stores").resolve(name)));
             assertTrue(Files.isDirectory(tmp.resolve("cache-1").resolve("stores").resolve(name)));
+        }
+    }
+
+    @Test
+    void shouldReadTheReplicaForTheRanksMovedOffALostHost() throws Exception {
+        List<String> clean = cleanRun();
+        try (AgentJvms cluster = new AgentJvms(tmp)) {
+            cluster.start(2);
+            AgentJvms.Agent lost = cluster.start(2);
+            cluster.start(2);
+            cluster.await(a -> a.agents().size() == 3 && a.freeSlots() == 6, 60_000, "three agents with 6 free slots");
+            String name = "hc-" + UUID.randomUUID().toString().substring(0, 8);
+            Path gate = tmp.resolve("gate");
+            Job job = Job.start(flags(cluster, "--store", "local+hazelcast://" + name), gate);
+            job.awaitSaid("checkpoint 3 committed");
+            // Ranks 0 and 1 run on the first agent, 2 and 3 on the second (placement follows the agents' order, as
+            // the lines asserted below show). Rank 0 waits at the gate and ranks 2 and 3 are gone, so no checkpoint
+            // after 3 can be taken: the restart is from checkpoint 3.
+            AgentJvms.kill(lost);
+            Files.createFile(gate);
+            int status = job.status().get(240, TimeUnit.SECONDS);
+            String said = job.said();
+
+            assertEquals(0, status, said);
+            assertEquals(clean, job.lines(), said);
+            assertTrue(said.matches("(?s).*snaprun: host \\S+ \\(127\\.0\\.0\\.1:\\d+\\) lost: rank\\(s\\) 2 to \\S+ "
+                    + "\\(127\\.0\\.0\\.1:\\d+\\), 3 to .*"), said);
+            for (int rank = 0; rank < 2; rank++) {
+                assertTrue(said.contains("snaprun: rank " + rank + " restored its piece of checkpoint 3 from its "
+                        + "host's copy\n"), said);
+            }
+            for (int rank = 2; rank < 4; rank++) {
+                assertTrue(said.contains("snaprun: rank " + rank + " restored its piece of checkpoint 3 from the "
+                        + "replica (its host's copy: "), said);
+            }
+            assertTrue(said.contains("snaprun:   pieces restored: 2 from their hosts' copies, 2 from the replica\n"),
+                    said);
         }
     }
 
