@@ -304,8 +304,10 @@ public final class TieredCheckpointStore implements CheckpointStore {
         return either(fromFast, fromReplica, why -> { });
     }
 
-    /** {@link #either(Supplier, Supplier)}, telling {@code replicaRead} why the fast copy failed when the replica's
-     * read succeeds. */
+    /**
+     * {@link #either(Supplier, Supplier)}, telling {@code replicaRead} why the fast copy failed when the replica's read
+     * succeeds.
+     */
     private <T> T either(Supplier<T> fromFast, Supplier<T> fromReplica, Consumer<String> replicaRead) {
         try {
             return fromFast.get();
