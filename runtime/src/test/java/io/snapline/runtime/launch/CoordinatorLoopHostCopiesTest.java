@@ -117,6 +117,32 @@ class CoordinatorLoopHostCopiesTest {
     }
 
     @Test
+    void shouldKeepTheNewestCommittedCheckpointWhileNewerOnesAreOnlyOnTheHosts() throws Exception {
+        List<Long> committed = new CopyOnWriteArrayList<>();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (CoordinatorLoop loop = loop(true, committed, log)) {
+            loop.onRankMessage(0, new byte[] {1});
+            loop.onReplicaWritten(0, 1);
+            loop.onReplicaWritten(1, 1);
+            for (byte id = 2; id <= 4; id++) {
+                loop.onRankMessage(0, new byte[] {id});
+            }
+            loop.sync();
+            assertEquals(List.of(CheckpointId.of(1)), store.list(), "retention (2) counts committed checkpoints only");
+
+            // no rank reports checkpoint 2 (as if its replica writes had been skipped), both report 3
+            loop.onReplicaWritten(0, 3);
+            loop.onReplicaWritten(1, 3);
+            loop.sync();
+            assertEquals(List.of(CheckpointId.of(1), CheckpointId.of(3)), store.list());
+            assertEquals(List.of(1L, 3L), committed);
+            assertTrue(log.toString(StandardCharsets.UTF_8).contains("snaprun: checkpoint 2 is not committed: not "
+                    + "every rank's piece of it reached the replica, and a newer checkpoint did\n"),
+                    log.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void shouldCommitAtOnceWithoutHostCopies() throws Exception {
         List<Long> committed = new CopyOnWriteArrayList<>();
         try (CoordinatorLoop loop = loop(false, committed, new ByteArrayOutputStream())) {
