@@ -181,6 +181,11 @@ public final class IndependentPolicy implements CheckpointPolicy {
 
     /** After a rank dies the others run on to their next safe point and checkpoint there (see {@link IndependentRank}). */
     @Override
+    public boolean keepsLocalCheckpoints() {
+        return true;
+    }
+
+    @Override
     public boolean stopsSurvivorsAtSafePoints() {
         return true;
     }

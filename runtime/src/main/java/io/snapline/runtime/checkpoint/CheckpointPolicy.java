@@ -97,6 +97,16 @@ public interface CheckpointPolicy {
     }
 
     /**
+     * Whether the policy keeps local checkpoints (each rank's own, committed by the rank alone: see
+     * {@link io.snapline.runtime.checkpoint.store.LocalCheckpointStore}) rather than only global ones committed through
+     * the coordinator. A store with host copies ({@code local+hazelcast://}) holds global checkpoints only: it commits
+     * one once every rank's piece of it is in the replica, which a rank committing alone cannot wait for.
+     */
+    default boolean keepsLocalCheckpoints() {
+        return false;
+    }
+
+    /**
      * Whether, after a rank dies, the other ranks are let run on to their next safe point before the attempt ends, so
      * that the policy can checkpoint them there (its coordinator is told with
      * {@link PolicyCoordinator#onRankFailed}); a restart may then continue them from where they stopped instead of

@@ -56,6 +56,17 @@ public final class RunReport {
             long rawBytes, long backgroundNanos, long fullBytes) implements Committed {
     }
 
+    /**
+     * A piece of checkpoint {@code checkpoint} that rank {@code rank} restored from a store with host copies: from its
+     * host's copy ({@code fastFailure} empty) or from the replica, because its host's copy failed as it says.
+     */
+    public record PieceRead(int rank, long checkpoint, String fastFailure) {
+        /** Which copy it came from: {@code host} or {@code replica}. */
+        public String tier() {
+            return fastFailure.isEmpty() ? "host" : "replica";
+        }
+    }
+
     /** Which piece a {@link PieceWritten} is about. */
     private record PieceKey(boolean local, int rank, long id) {
     }
@@ -184,6 +195,7 @@ public final class RunReport {
     /** Per rank: how many times its program was started (every attempt starts all; a rank restarted alone, one). */
     private final int[] starts;
     private final List<String> warnings = new ArrayList<>();
+    private final List<PieceRead> piecesRead = new ArrayList<>();
     /** Under {@code --async}: checkpoints due while the previous one was being written, skipped or waited for. */
     private int skipped;
     private int waited;
@@ -417,6 +429,15 @@ public final class RunReport {
         return List.copyOf(checkpoints);
     }
 
+    /** Rank {@code rank} restored its piece of checkpoint {@code id} from a store with host copies (see {@link PieceRead}). */
+    public synchronized void pieceRead(int rank, long id, String fastFailure) {
+        piecesRead.add(new PieceRead(rank, id, fastFailure));
+    }
+
+    public synchronized List<PieceRead> piecesRead() {
+        return List.copyOf(piecesRead);
+    }
+
     public synchronized List<Restart> restarts() {
         return List.copyOf(restarts);
     }
@@ -556,6 +577,17 @@ public final class RunReport {
                     r.number(), seconds(r.detectedAt()), failed(r.failedRanks(), r.reason()),
                     "restarted from " + r.from(), millis(r.tookNanos())));
         }
+        if (!piecesRead.isEmpty()) {
+            long fromReplica = piecesRead.stream().filter(p -> !p.fastFailure().isEmpty()).count();
+            s.append(String.format(Locale.ROOT, "  pieces restored: %d from their hosts' copies, %d from the replica%n",
+                    piecesRead.size() - fromReplica, fromReplica));
+            for (PieceRead p : piecesRead) {
+                if (!p.fastFailure().isEmpty()) {
+                    s.append(String.format(Locale.ROOT, "    rank %d, checkpoint %d, from the replica: %s%n", p.rank(),
+                            p.checkpoint(), p.fastFailure()));
+                }
+            }
+        }
         for (String w : warnings) {
             s.append("  warning: ").append(w).append(System.lineSeparator());
         }
@@ -636,6 +668,9 @@ public final class RunReport {
                 r.fromCheckpoint(),
                 r.fromLine() == null ? "null" : java.util.Arrays.toString(r.fromLine()), r.detectedAt(), r.tookNanos(),
                 r.alone()));
+        array(j, "piecesRead", piecesRead, p -> String.format(Locale.ROOT,
+                "{\"rank\": %d, \"checkpoint\": %d, \"tier\": %s, \"hostCopyFailure\": %s}", p.rank(),
+                p.checkpoint(), quote(p.tier()), p.fastFailure().isEmpty() ? "null" : quote(p.fastFailure())));
         array(j, "intervals", intervals, i -> String.format(Locale.ROOT,
                 "{\"rank\": %d, \"afterCheckpoint\": %d, \"intervalNanos\": %d, \"costNanos\": %d, "
                         + "\"reason\": %s, \"atNanos\": %d}", i.rank(), i.choice().afterCheckpoint(),

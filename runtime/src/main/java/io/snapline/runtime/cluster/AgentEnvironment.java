@@ -22,6 +22,14 @@ public record AgentEnvironment(String clusterName, String member, ClusterSecret 
     static final String SECRET_ENV = "SNAPLINE_CLUSTER_SECRET";
     /** Set to {@code 1} by a client in a process's environment: the process opens a store kept in the cluster. */
     public static final String NEEDS_SECRET = "SNAPLINE_CLUSTER_STORE";
+    /** The agent's own directory (its {@code --cache}), where a rank keeps the host copies of a tiered store. */
+    static final String DIRECTORY_ENV = "SNAPLINE_AGENT_DIRECTORY";
+
+    /** The directory of the agent that started this process ({@link #DIRECTORY_ENV}), or empty. */
+    public static Optional<java.nio.file.Path> directoryOfThisProcess() {
+        String dir = System.getenv(DIRECTORY_ENV);
+        return dir == null || dir.isEmpty() ? Optional.empty() : Optional.of(java.nio.file.Path.of(dir));
+    }
 
     /**
      * The variables an agent adds to the environment of a process it starts whose client's variables are

@@ -223,6 +223,7 @@ public final class AgentServer implements AutoCloseable {
             if (cluster != null) { // after the client's: a client cannot name another cluster
                 pb.environment().putAll(cluster.variables(spec.env()));
             }
+            pb.environment().put(AgentEnvironment.DIRECTORY_ENV, cache.toAbsolutePath().toString());
             p = pb.start();
         } catch (IOException e) {
             wire.send(FAILED, text("agent " + address() + " cannot start rank " + spec.rank() + " of job "

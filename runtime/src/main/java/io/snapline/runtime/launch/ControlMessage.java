@@ -13,7 +13,8 @@ import java.util.List;
  * <p>Rank to launcher: {@link Hello} (first, once), {@link Finished}, {@link Failed}, {@link Crashed}, {@link Abort},
  * {@link Heartbeat} or {@link Progress} (its heartbeat once the data plane is open); for checkpointing {@link Policy},
  * {@link Restored}, {@link Finalizing}, {@link KillRequest}, {@link Ready}, {@link CannotRestartAlone},
- * {@link PieceWritten}, {@link CheckpointDeferred} and, where ranks restart alone, {@link Leaving}.
+ * {@link PieceWritten}, {@link CheckpointDeferred}, with host copies {@link ReplicaWritten} and {@link PieceRead}, and,
+ * where ranks restart alone, {@link Leaving}.
  * Launcher to rank: {@link CheckpointSetup} (once, right after the rank's hello), {@link Table} (once every rank has
  * said hello), {@link PeerDied}, {@link Stop}, {@link Heartbeat}, {@link Policy}, {@link Leave}.
  */
@@ -40,6 +41,8 @@ public sealed interface ControlMessage {
     byte LEAVE = 20;
     byte PIECE_WRITTEN = 21;
     byte CHECKPOINT_DEFERRED = 22;
+    byte REPLICA_WRITTEN = 23;
+    byte PIECE_READ = 24;
 
     /** The permanent wire id of this message type. */
     byte type();
@@ -202,6 +205,28 @@ public sealed interface ControlMessage {
         @Override
         public byte type() {
             return CHECKPOINT_DEFERRED;
+        }
+    }
+
+    /**
+     * With host copies ({@code local+hazelcast://}): the rank's piece of checkpoint {@code id}, written on its host
+     * first, is now in the replica too; the checkpoint commits once every rank said so.
+     */
+    record ReplicaWritten(long id) implements ControlMessage {
+        @Override
+        public byte type() {
+            return REPLICA_WRITTEN;
+        }
+    }
+
+    /**
+     * With host copies: the rank restored its piece of checkpoint {@code id} from its host's copy ({@code fastFailure}
+     * empty) or from the replica, because its host's copy could not be read as {@code fastFailure} says.
+     */
+    record PieceRead(long id, String fastFailure) implements ControlMessage {
+        @Override
+        public byte type() {
+            return PIECE_READ;
         }
     }
 

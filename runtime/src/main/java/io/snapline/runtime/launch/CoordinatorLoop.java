@@ -56,11 +56,26 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
      * told a new MTTF by the supervision under {@code --learn-mttf} (it is thread-safe).
      */
     private final IntervalChooser interval;
+    /**
+     * With host copies ({@code local+hazelcast://}): the checkpoints the policy completed, held until every rank's
+     * piece is in the replica too; null when a checkpoint commits as soon as the policy completes it.
+     */
+    private final ReplicaCommits<Held> replicaCommits;
 
-    /** @param output the job's held stdout, told what commits; null when output is not held */
+    /** A checkpoint the policy completed, and what committing it needs. */
+    private record Held(Manifest manifest, long point, long[] blockedNanos, long costNanos) {
+    }
+
+    /**
+     * @param output       the job's held stdout, told what commits; null when output is not held
+     * @param hostCopies   whether the ranks write host copies first and the store commits a checkpoint only once
+     *                     every rank reported its piece written in the replica ({@link #onReplicaWritten})
+     */
     CoordinatorLoop(CheckpointPolicy policy, int ranks, PolicySettings settings, CheckpointStore store,
             CheckpointId nextId, RestartPoint restored, RunReport report, PrintStream log, Ranks out,
-            HeldOutput output, IntervalChooser interval, java.util.function.LongConsumer committed) {
+            HeldOutput output, IntervalChooser interval, java.util.function.LongConsumer committed,
+            boolean hostCopies) {
+        this.replicaCommits = hostCopies ? new ReplicaCommits<>(ranks) : null;
         this.output = output;
         this.committed = committed;
         this.interval = interval;
@@ -98,6 +113,18 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         events.add(done::countDown);
         done.await(1, TimeUnit.MINUTES);
+    }
+
+    /** Rank {@code rank}'s piece of checkpoint {@code id} is in the replica (a store with host copies only). */
+    void onReplicaWritten(int rank, long id) {
+        events.add(() -> {
+            if (replicaCommits == null) {
+                out.fail("rank " + rank + " reported its piece of checkpoint " + id + " written in a replica, but the "
+                        + "job's store keeps no host copies");
+                return;
+            }
+            commitReady(replicaCommits.replicaWritten(rank, CheckpointId.of(id)));
+        });
     }
 
     void onRankRestarting(int rank, int incarnation) {
@@ -165,8 +192,37 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         return commit(manifest, point, blockedNanos, max);
     }
 
+    /**
+     * {@inheritDoc} With host copies the checkpoint is held until every rank's piece is in the replica, and commits
+     * then (see {@link ReplicaCommits}); true says it was accepted.
+     */
     @Override
     public boolean commit(Manifest manifest, long point, long[] blockedNanos, long costNanos) {
+        if (replicaCommits == null) {
+            return commitNow(new Held(manifest, point, blockedNanos, costNanos));
+        }
+        nextId = manifest.id().next();
+        commitReady(replicaCommits.completed(manifest.id(), new Held(manifest, point, blockedNanos.clone(),
+                costNanos)));
+        return true;
+    }
+
+    private void commitReady(ReplicaCommits.Decision<Held> ready) {
+        for (CheckpointId id : ready.givenUp()) {
+            log("checkpoint " + id + " is not committed: not every rank's piece of it reached the replica, and a "
+                    + "newer checkpoint did");
+            report.warning("checkpoint " + id + " not committed: not every rank's piece reached the replica");
+        }
+        for (Held h : ready.commit()) {
+            commitNow(h);
+        }
+    }
+
+    private boolean commitNow(Held held) {
+        Manifest manifest = held.manifest();
+        long point = held.point();
+        long[] blockedNanos = held.blockedNanos();
+        long costNanos = held.costNanos();
         long bytes = 0;
         for (var p : manifest.pieces()) {
             bytes += p.size();
@@ -180,7 +236,9 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
             report.warning("checkpoint " + manifest.id() + " not committed: " + e.getMessage());
             return false;
         }
-        nextId = manifest.id().next();
+        if (manifest.id().next().compareTo(nextId) > 0) {
+            nextId = manifest.id().next();
+        }
         if (output != null) {
             output.committed(manifest.id().value());
         }

@@ -75,6 +75,12 @@ record JobStore(CheckpointStore store, String location, Held lock, JobFingerprin
     private static JobStore openInCluster(LaunchOptions options, CheckpointPolicy policy, ClusterStoreUri uri,
             String jobId, JobFingerprint fingerprint, PrintStream err, java.util.function.Consumer<String> warn,
             List<String> warnings) {
+        if (uri.tiered() && policy.keepsLocalCheckpoints()) {
+            throw new UsageException((options.resume() != null ? "--resume " : "--store ") + uri + " keeps a copy of "
+                    + "global checkpoints on each rank's host, and --checkpoint " + policy.name() + " keeps each "
+                    + "rank's own checkpoints, which it commits alone before their replica is written; use "
+                    + new ClusterStoreUri(uri.name(), uri.backups()));
+        }
         ClusterStore cluster;
         AutoCloseable lock;
         try {

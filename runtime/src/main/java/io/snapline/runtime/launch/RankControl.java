@@ -140,6 +140,16 @@ public final class RankControl {
         report(new ControlMessage.Restored(id, point, nanos));
     }
 
+    /** The rank's piece of checkpoint {@code id} is in the replica (a store with host copies). */
+    void replicaWritten(long id) {
+        report(new ControlMessage.ReplicaWritten(id));
+    }
+
+    /** The rank read its piece of checkpoint {@code id} from its host's copy, or why not (a store with host copies). */
+    void pieceRead(long id, String fastFailure) {
+        report(new ControlMessage.PieceRead(id, fastFailure == null ? "" : fastFailure));
+    }
+
     /** The rank wrote its piece of a checkpoint (see {@link io.snapline.runtime.checkpoint.RankLink#written}). */
     void written(io.snapline.runtime.checkpoint.PieceWritten written) {
         report(new ControlMessage.PieceWritten(written));

@@ -233,10 +233,14 @@ public final class RankProcess {
         // Only to write and read this rank's own pieces: the store's lock is the launcher's, never taken or broken
         // here.
         CheckpointStore store = c.storeDirectory() == null ? null
-                : ClusterStoreUri.isClusterStore(c.storeDirectory())
-                        ? ClusterStore.fromAgent(ClusterStoreUri.parse(c.storeDirectory()), c.fingerprint()).store()
-                        : new FileCheckpointStore(Path.of(c.storeDirectory()), c.fingerprint(),
-                                c.settings().incremental());
+                : !ClusterStoreUri.isClusterStore(c.storeDirectory())
+                        ? new FileCheckpointStore(Path.of(c.storeDirectory()), c.fingerprint(),
+                                c.settings().incremental())
+                        : ClusterStoreUri.parse(c.storeDirectory()).tiered()
+                                ? HostCopies.open(ClusterStoreUri.parse(c.storeDirectory()), c.fingerprint(),
+                                        setup.rank(), c.settings().retain(), control)
+                                : ClusterStore.fromAgent(ClusterStoreUri.parse(c.storeDirectory()), c.fingerprint())
+                                        .store();
         return new RankSetup(Policies.byName(c.settings().policy(), loader), c.settings(), store, c.restoreFrom(),
                 new ControlLink(control, c.restartsAlone()), c.killAtPoint(), c.killDuringWriteOf(), c.firstCheckpointId(),
                 c.incarnation());

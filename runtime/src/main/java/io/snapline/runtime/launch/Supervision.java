@@ -212,7 +212,12 @@ final class Supervision {
     /** The coordinator of a new attempt. */
     CoordinatorLoop coordinator(CoordinatorLoop.Ranks ranks) {
         return new CoordinatorLoop(policy, options.np(), settings, store, CheckpointId.of(firstId), restore, report,
-                err, ranks, output, interval, id -> onCommit.accept(id));
+                err, ranks, output, interval, id -> onCommit.accept(id), keepsHostCopies());
+    }
+
+    /** Whether the ranks keep host copies of their pieces ({@code local+hazelcast://}) besides the cluster's. */
+    boolean keepsHostCopies() {
+        return ClusterStoreUri.isClusterStore(storeDir) && ClusterStoreUri.parse(storeDir).tiered();
     }
 
     /**
@@ -277,6 +282,17 @@ final class Supervision {
     /** Has {@code listener} told the id of each checkpoint committed from now on, on the coordinator's thread. */
     void onCommit(java.util.function.LongConsumer listener) {
         onCommit = listener;
+    }
+
+    /**
+     * Rank {@code rank} restored its piece of checkpoint {@code id} from its host's copy ({@code fastFailure} empty),
+     * or from the replica because its host's copy failed as {@code fastFailure} says: said on the terminal and kept in
+     * the run report.
+     */
+    void pieceRead(int rank, long id, String fastFailure) {
+        err.println("snaprun: rank " + rank + " restored its piece of checkpoint " + id + (fastFailure.isEmpty()
+                ? " from its host's copy" : " from the replica (its host's copy: " + fastFailure + ")"));
+        report.pieceRead(rank, id, fastFailure);
     }
 
     /** Says {@code what} on the terminal and in the run report's warnings. */

@@ -378,6 +378,12 @@ final class TcpAttempt {
             supervision.report().pieceWritten(r, w.written());
         } else if (m instanceof ControlMessage.CheckpointDeferred d) {
             supervision.report().deferred(r, d.deferred());
+        } else if (m instanceof ControlMessage.ReplicaWritten w) {
+            if (c != null) {
+                c.onReplicaWritten(r, w.id());
+            }
+        } else if (m instanceof ControlMessage.PieceRead p) {
+            supervision.pieceRead(r, p.id(), p.fastFailure());
         } else if (m instanceof ControlMessage.Restored x) {
             supervision.restored(r, x.id(), x.point(), x.nanos());
         } else if (m instanceof ControlMessage.OutputMark o) {

@@ -42,6 +42,22 @@ class RunReportTest {
                 + "checkpoint 3\", \"atNanos\": 2000000000}"), report.toJson());
     }
 
+    @Test
+    void shouldSayWhichCopyEachRestoredPieceCameFromInTheSummaryAndTheJson() {
+        RunReport report = new RunReport("coordinated", "tcp", 2, 0);
+        assertFalse(report.summary().contains("pieces restored"), report.summary());
+        report.pieceRead(0, 3, "");
+        report.pieceRead(1, 3, "/h/ckpt-3/rank-1.piece: no such file");
+        String s = report.summary();
+        assertTrue(s.contains("  pieces restored: 1 from their hosts' copies, 1 from the replica\n".replace("\n",
+                System.lineSeparator()) + "    rank 1, checkpoint 3, from the replica: /h/ckpt-3/rank-1.piece: no such "
+                + "file"), s);
+        assertTrue(report.toJson().contains("  \"piecesRead\": [\n"
+                + "    {\"rank\": 0, \"checkpoint\": 3, \"tier\": \"host\", \"hostCopyFailure\": null},\n"
+                + "    {\"rank\": 1, \"checkpoint\": 3, \"tier\": \"replica\", \"hostCopyFailure\": "
+                + "\"/h/ckpt-3/rank-1.piece: no such file\"}\n  ],"), report.toJson());
+    }
+
     private static final long MS = 1_000_000L;
 
     @Test

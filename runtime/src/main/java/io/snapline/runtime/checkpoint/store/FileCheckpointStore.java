@@ -218,6 +218,34 @@ public final class FileCheckpointStore implements CheckpointStore {
         }
     }
 
+    /**
+     * Deletes rank {@code rank}'s pieces of the checkpoints older than {@code keepFrom} that were never committed here
+     * (a directory with a manifest is left alone), and their directories once empty: for a store that holds copies of
+     * pieces committed elsewhere (the host copies of a {@link TieredCheckpointStore}), which nothing else deletes.
+     *
+     * @throws CheckpointStoreException if a piece cannot be deleted
+     */
+    public void deleteUncommittedPieces(int rank, CheckpointId keepFrom) {
+        ensureOpen();
+        for (Path dir : checkpointDirs()) {
+            if (idOf(dir) >= keepFrom.value() || Files.exists(dir.resolve(CheckpointFormatDescriptor.MANIFEST_FILE))) {
+                continue;
+            }
+            try {
+                Files.deleteIfExists(dir.resolve(CheckpointFormatDescriptor.pieceFileName(rank)));
+                try (Stream<Path> left = Files.list(dir)) {
+                    if (left.findAny().isEmpty()) {
+                        Files.deleteIfExists(dir);
+                    }
+                }
+            } catch (java.nio.file.DirectoryNotEmptyException | java.nio.file.NoSuchFileException raced) {
+                // another rank on this host wrote into, or emptied, the directory meanwhile: its own call tidies it
+            } catch (IOException e) {
+                throw new CheckpointStoreException("cannot delete rank " + rank + "'s old piece in " + dir + ": " + e, e);
+            }
+        }
+    }
+
     @Override
     public PieceRef writeLocal(int rank, long index, java.nio.ByteBuffer... payload) {
         return writeLocalCounted(rank, index, payload).piece();

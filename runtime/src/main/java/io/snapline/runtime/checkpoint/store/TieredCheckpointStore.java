@@ -30,9 +30,36 @@ public final class TieredCheckpointStore implements CheckpointStore {
     /** The default most bytes the replica may fall behind before writes wait for it. */
     public static final long DEFAULT_MAX_PENDING = 1L << 30;
 
+    /**
+     * Told, on the replica writer's thread or the reader's, what happened to the pieces of global checkpoints: a rank
+     * is told here when its piece is safely in the replica, which is what lets its checkpoint commit in the replica.
+     */
+    public interface Listener {
+        /** Listens to nothing. */
+        Listener NONE = new Listener() {
+            @Override
+            public void replicaWritten(CheckpointId id, int rank) {
+            }
+
+            @Override
+            public void pieceRead(CheckpointId id, int rank, String fastFailure) {
+            }
+        };
+
+        /** {@code rank}'s piece of checkpoint {@code id} is written in the replica (after the fast copy). */
+        void replicaWritten(CheckpointId id, int rank);
+
+        /**
+         * {@code rank}'s piece of checkpoint {@code id} was read from the fast copy ({@code fastFailure} null) or from
+         * the replica, because reading the fast copy failed as {@code fastFailure} says.
+         */
+        void pieceRead(CheckpointId id, int rank, String fastFailure);
+    }
+
     private final CheckpointStore fast;
     private final CheckpointStore replica;
     private final Consumer<String> warnings;
+    private final Listener listener;
     private final ExecutorService writer;
     private final Semaphore pending;
     private final int maxPermits;
@@ -44,6 +71,13 @@ public final class TieredCheckpointStore implements CheckpointStore {
      */
     public TieredCheckpointStore(CheckpointStore fast, CheckpointStore replica, long maxPending,
             Consumer<String> warnings) {
+        this(fast, replica, maxPending, warnings, Listener.NONE);
+    }
+
+    /** {@link #TieredCheckpointStore(CheckpointStore, CheckpointStore, long, Consumer)}, telling {@code listener}. */
+    public TieredCheckpointStore(CheckpointStore fast, CheckpointStore replica, long maxPending,
+            Consumer<String> warnings, Listener listener) {
+        this.listener = listener;
         if (maxPending < 1) {
             throw new CheckpointStoreException("the replica must be allowed to fall at least 1 byte behind, got "
                     + maxPending);
@@ -70,17 +104,23 @@ public final class TieredCheckpointStore implements CheckpointStore {
     @Override
     public PieceRef writePiece(CheckpointId id, int rank, byte[] payload) {
         PieceRef ref = fast.writePiece(id, rank, payload);
-        byte[] copy = payload.clone();
-        behind(copy.length, "rank " + rank + "'s piece of checkpoint " + id, () -> replica.writePiece(id, rank, copy));
+        replicate(id, rank, payload.clone());
         return ref;
     }
 
     @Override
     public PieceRef writePiece(CheckpointId id, int rank, ByteBuffer... payload) {
         PieceRef ref = fast.writePiece(id, rank, payload);
-        byte[] copy = CheckpointFormatDescriptor.join(payload);
-        behind(copy.length, "rank " + rank + "'s piece of checkpoint " + id, () -> replica.writePiece(id, rank, copy));
+        replicate(id, rank, CheckpointFormatDescriptor.join(payload));
         return ref;
+    }
+
+    /** Queues the replica's write of {@code rank}'s piece of {@code id}, then telling the listener. */
+    private void replicate(CheckpointId id, int rank, byte[] copy) {
+        behind(copy.length, "rank " + rank + "'s piece of checkpoint " + id, () -> {
+            replica.writePiece(id, rank, copy);
+            listener.replicaWritten(id, rank);
+        });
     }
 
     @Override
@@ -191,9 +231,14 @@ public final class TieredCheckpointStore implements CheckpointStore {
 
     // ------------------------------------------------------------------ reads: the fast copy, else the replica
 
+    /** {@inheritDoc} The listener hears which copy it came from. */
     @Override
     public byte[] readPiece(CheckpointId id, PieceRef piece) {
-        return either(() -> fast.readPiece(id, piece), () -> replica.readPiece(id, piece));
+        String[] fastFailure = new String[1];
+        byte[] payload = either(() -> fast.readPiece(id, piece), () -> replica.readPiece(id, piece),
+                why -> fastFailure[0] = why);
+        listener.pieceRead(id, piece.rank(), fastFailure[0]);
+        return payload;
     }
 
     @Override
@@ -256,6 +301,14 @@ public final class TieredCheckpointStore implements CheckpointStore {
      * {@code fromReplica} returns once the replica has caught up; when both fail, an error naming both reasons.
      */
     private <T> T either(Supplier<T> fromFast, Supplier<T> fromReplica) {
+        return either(fromFast, fromReplica, why -> { });
+    }
+
+    /**
+     * {@link #either(Supplier, Supplier)}, telling {@code replicaRead} why the fast copy failed when the replica's read
+     * succeeds.
+     */
+    private <T> T either(Supplier<T> fromFast, Supplier<T> fromReplica, Consumer<String> replicaRead) {
         try {
             return fromFast.get();
         } catch (CheckpointFormatException e) {
@@ -263,7 +316,9 @@ public final class TieredCheckpointStore implements CheckpointStore {
         } catch (CheckpointStoreException fastFailed) {
             flush();
             try {
-                return fromReplica.get();
+                T read = fromReplica.get();
+                replicaRead.accept(fastFailed.getMessage());
+                return read;
             } catch (CheckpointFormatException e) {
                 throw e;
             } catch (CheckpointStoreException replicaFailed) {

@@ -57,4 +57,28 @@ class ClusterStoreTest {
         assertEquals("hazelcast://ck?backups=7: a cluster store keeps 0 to 6 backup copies", assertThrows(
                 IllegalArgumentException.class, () -> ClusterStoreUri.parse("hazelcast://ck?backups=7")).getMessage());
     }
+
+    @Test
+    void shouldParseAStoreWithHostCopiesAndWhereTheyAre() {
+        ClusterStoreUri plain = ClusterStoreUri.parse("local+hazelcast://ck");
+        assertEquals(new ClusterStoreUri("ck", 1, true, null), plain);
+        assertEquals(java.nio.file.Path.of("/srv/agent/stores/ck"), plain.hostDirectory(java.nio.file.Path.of(
+                "/srv/agent")));
+        ClusterStoreUri placed = ClusterStoreUri.parse("local+hazelcast://ck?local=/scratch/ck&backups=2");
+        assertEquals(new ClusterStoreUri("ck", 2, true, "/scratch/ck"), placed);
+        assertEquals(java.nio.file.Path.of("/scratch/ck"), placed.hostDirectory(java.nio.file.Path.of("/srv/agent")));
+        assertEquals("local+hazelcast://ck?backups=2&local=/scratch/ck", placed.toString());
+        assertEquals(placed, ClusterStoreUri.parse(placed.toString()));
+        assertEquals("local+hazelcast://ck?local=ck: local=DIR names the directory of the host copies on every host, "
+                + "an absolute path, e.g. local+hazelcast://ck?local=/scratch/ck", assertThrows(
+                IllegalArgumentException.class, () -> ClusterStoreUri.parse("local+hazelcast://ck?local=ck"))
+                .getMessage());
+        assertEquals("local+hazelcast://ck?copies=2: the settings of a store with host copies are backups=N (0 to 6) "
+                + "and local=DIR, e.g. local+hazelcast://ck?backups=2&local=/scratch/ck", assertThrows(
+                IllegalArgumentException.class, () -> ClusterStoreUri.parse("local+hazelcast://ck?copies=2"))
+                .getMessage());
+        assertEquals("hazelcast://ck?local=/x: the only setting of a cluster store is backups=N (0 to 6), e.g. "
+                + "hazelcast://ck?backups=2", assertThrows(IllegalArgumentException.class,
+                () -> ClusterStoreUri.parse("hazelcast://ck?local=/x")).getMessage());
+    }
 }

@@ -70,6 +70,79 @@ class TieredCheckpointStoreTest extends CheckpointStoreContractTest {
         assertArrayEquals(state, elsewhere.readPiece(CheckpointId.of(1), r.manifest().pieces().get(0)));
     }
 
+    /** What a {@link TieredCheckpointStore.Listener} heard, in order. */
+    private static final class Heard implements TieredCheckpointStore.Listener {
+        final List<String> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void replicaWritten(CheckpointId id, int rank) {
+            events.add("replica " + id + " rank " + rank);
+        }
+
+        @Override
+        public void pieceRead(CheckpointId id, int rank, String fastFailure) {
+            events.add("read " + id + " rank " + rank + (fastFailure == null ? " from the fast copy"
+                    : " from the replica: " + fastFailure));
+        }
+    }
+
+    @Test
+    void shouldTellWhenAPieceIsInTheReplicaAndWhichCopyEachReadCameFrom() throws Exception {
+        CountDownLatch hold = new CountDownLatch(1);
+        InMemoryCheckpointStore replica = new InMemoryCheckpointStore(JOB);
+        Heard heard = new Heard();
+        FileCheckpointStore host = new FileCheckpointStore(dir.resolve("host"), JOB);
+        TieredCheckpointStore s = new TieredCheckpointStore(host, around(replica, "writePiece", () -> await(hold)),
+                TieredCheckpointStore.DEFAULT_MAX_PENDING, unexpected::add, heard);
+        PieceRef first = s.writePiece(CheckpointId.of(1), 0, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        PieceRef second = s.writePiece(CheckpointId.of(1), 1, new byte[] {4, 5});
+
+        assertEquals(List.of(), heard.events, "nothing is in the replica while its writes wait");
+        hold.countDown();
+        s.flush();
+        assertEquals(List.of("replica 1 rank 0", "replica 1 rank 1"), heard.events);
+
+        heard.events.clear();
+        assertArrayEquals(new byte[] {1, 2, 3}, s.readPiece(CheckpointId.of(1), first));
+        Files.delete(dir.resolve("host").resolve(CheckpointFormatDescriptor.checkpointDirName(CheckpointId.of(1)))
+                .resolve(CheckpointFormatDescriptor.pieceFileName(1)));
+        assertArrayEquals(new byte[] {4, 5}, s.readPiece(CheckpointId.of(1), second));
+        assertEquals(2, heard.events.size(), heard.events.toString());
+        assertEquals("read 1 rank 0 from the fast copy", heard.events.get(0));
+        assertTrue(heard.events.get(1).startsWith("read 1 rank 1 from the replica: ") && heard.events.get(1).contains(
+                CheckpointFormatDescriptor.pieceFileName(1)), heard.events.get(1));
+    }
+
+    @Test
+    void shouldDeleteOnlyARanksOlderUncommittedHostCopies() throws Exception {
+        FileCheckpointStore host = new FileCheckpointStore(dir.resolve("host"), JOB);
+        for (long id = 1; id <= 3; id++) {
+            host.writePiece(CheckpointId.of(id), 0, new byte[] {(byte) id});
+            host.writePiece(CheckpointId.of(id), 1, new byte[] {(byte) id});
+        }
+        PieceRef committed = host.writePiece(CheckpointId.of(4), 0, new byte[] {4});
+        host.commit(new Manifest(CheckpointId.of(4), 1, List.of(committed)));
+        host.writePiece(CheckpointId.of(5), 0, new byte[] {5});
+
+        host.deleteUncommittedPieces(0, CheckpointId.of(3));
+
+        Path root = dir.resolve("host");
+        for (long id = 1; id <= 5; id++) {
+            Path d = root.resolve(CheckpointFormatDescriptor.checkpointDirName(CheckpointId.of(id)));
+            assertEquals(id >= 3, Files.exists(d.resolve(CheckpointFormatDescriptor.pieceFileName(0))),
+                    "rank 0's piece of checkpoint " + id);
+        }
+        assertTrue(Files.exists(root.resolve(CheckpointFormatDescriptor.checkpointDirName(CheckpointId.of(1)))
+                .resolve(CheckpointFormatDescriptor.pieceFileName(1))), "another rank's piece stays");
+        host.deleteUncommittedPieces(1, CheckpointId.of(3));
+        assertTrue(!Files.exists(root.resolve(CheckpointFormatDescriptor.checkpointDirName(CheckpointId.of(1)))),
+                "an emptied directory goes");
+        host.deleteUncommittedPieces(0, CheckpointId.of(6));
+        assertEquals(List.of(CheckpointId.of(4)), host.list(), "a committed checkpoint is left alone");
+        assertTrue(Files.exists(root.resolve(CheckpointFormatDescriptor.checkpointDirName(CheckpointId.of(3)))
+                .resolve(CheckpointFormatDescriptor.pieceFileName(1))));
+    }
+
     @Test
     void shouldWarnOnceAndStopWritingTheReplicaWhenAWriteToItFails() {
         List<String> warnings = new CopyOnWriteArrayList<>();
