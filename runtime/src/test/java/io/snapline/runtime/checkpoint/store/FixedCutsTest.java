@@ -150,6 +150,36 @@ class FixedCutsTest {
         }
     }
 
+    @Test
+    void shouldNameTheDamagedChunkOfAGridAndTheCheckpointsThatUseItWhenOneOfItsBytesFlipped() throws Exception {
+        double[] grid = grid(4);
+        try (FileCheckpointStore store = new FileCheckpointStore(temp.resolve("store"), null, true)) {
+            Payload first = Payload.of(1000, grid, 1000);
+            PieceWrite w1 = store.writePieceCounted(CheckpointId.of(1), 0, first.cuts(), first.parts());
+            store.commit(new Manifest(CheckpointId.of(1), 1, List.of(w1.piece())));
+            grid[0] = 42; // the grid's first chunk changes, its third does not
+            Payload second = Payload.of(1000, grid, 1000);
+            PieceWrite w2 = store.writePieceCounted(CheckpointId.of(2), 0, second.cuts(), second.parts());
+            store.commit(new Manifest(CheckpointId.of(2), 1, List.of(w2.piece())));
+
+            String third = ChunkList.sha256(first.whole(), 1000 + 2 * Chunker.FIXED, Chunker.FIXED);
+            Path chunk = temp.resolve("store").resolve("chunks").resolve(third.substring(0, 2)).resolve(third);
+            byte[] bytes = java.nio.file.Files.readAllBytes(chunk);
+            assertEquals(Chunker.FIXED, bytes.length);
+            bytes[100] ^= 1;
+            java.nio.file.Files.write(chunk, bytes);
+
+            for (long id = 1; id <= 2; id++) {
+                PieceRef piece = (id == 1 ? w1 : w2).piece();
+                CheckpointId checkpoint = CheckpointId.of(id);
+                CheckpointStoreException e = assertThrows(CheckpointStoreException.class,
+                        () -> store.readPiece(checkpoint, piece));
+                assertTrue(e.getMessage().contains("chunk " + chunk + " of ") && e.getMessage().contains(
+                        "rank-00000.piece does not match its SHA-256 (damaged)"), e.getMessage());
+            }
+        }
+    }
+
     private static Set<String> hashes(Payload p) {
         Set<String> all = new HashSet<>();
         ChunkList.of(p.cuts(), p.parts()).chunks().forEach(c -> all.add(c.hash()));
