@@ -62,7 +62,7 @@ class StateCodecTest {
         String name;
     }
 
-    private static Map<String, Object> mixed() {
+    static Map<String, Object> mixed() {
         Grid g = new Grid();
         g.rows = 3;
         g.u = new double[40_000]; // 320,000 bytes
