@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.snapline.runtime.checkpoint.store.Chunker;
 import io.snapline.runtime.testing.MpiRun;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,19 @@ class AsyncCheckpointsTest {
         assertTrue(r.err.contains("compressed with lz4"), r.err);
         assertTrue(r.err.contains("; incremental, dedup ratio "), r.err);
         assertTrue(background(r.json) > 0, r.json);
+    }
+
+    @Test
+    void shouldRestartFromIncrementalCheckpointsWhoseGridsWereCutAtFixedOffsetsInTheBackground() throws IOException {
+        // A 768 x 768 plate: each rank's grid holds 386 x 386 doubles, above the 256 KiB of the fixed-size path.
+        Run r = run(List.of("--checkpoint", "coordinated", "--every", "20", "--incremental"), "rank=2,point=50",
+                Heat2D.class, "768", "100", "--verify");
+        assertTrue(r.err.contains("; incremental, dedup ratio "), r.err);
+        assertTrue(background(r.json) > 0, r.json);
+        try (Stream<Path> files = Files.walk(dir.resolve("store").resolve("chunks"))) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().matches("[0-9a-f]{64}")
+                    && f.toFile().length() == Chunker.FIXED), "no chunk cut at a fixed offset");
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.snapline.runtime.checkpoint.store.Chunker;
 import io.snapline.runtime.testing.MpiRun;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --incremental}: Heat2D on a plate whose lower half stays cold for the whole run, so most of each rank's state
  * is the same from one checkpoint to the next. A job restarted from incremental checkpoints (every rank, or one rank
  * alone under message logging) prints what a run without failures prints, every checkpoint after a rank's first writes
- * fewer bytes than its pieces written whole would take, and the store holds chunks. {@link MasterWorker} survives
+ * fewer bytes than its pieces written whole would take, and the store holds chunks, some of them cut from the ranks'
+ * grids at fixed offsets. {@link MasterWorker} survives
  * every kind of failure under every policy with incremental checkpoints.
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
@@ -123,6 +125,8 @@ class IncrementalCheckpointsTest {
         assertTrue(o.err().contains("restarts: 1"), o.err());
         assertTrue(o.err().contains("; incremental, dedup ratio "), o.err());
         assertTrue(chunks(store) > 0, "no chunk in " + store);
+        assertTrue(fixedChunks(store) > 0, "a rank's grid (" + 386 * 386 * 8 + " bytes) is cut into chunks of "
+                + Chunker.FIXED + " bytes, yet none of the " + chunks(store) + " chunks is that long");
         String json = Files.readString(report, StandardCharsets.UTF_8);
         Matcher ratio = Pattern.compile("\"dedupRatio\": ([0-9.]+)").matcher(json);
         assertTrue(ratio.find() && Double.parseDouble(ratio.group(1)) > 1, json);
@@ -143,6 +147,17 @@ class IncrementalCheckpointsTest {
     private static long chunks(Path store) throws IOException {
         try (Stream<Path> files = Files.walk(store.resolve("chunks"))) {
             return files.filter(f -> f.getFileName().toString().matches("[0-9a-f]{64}")).count();
+        }
+    }
+
+    /**
+     * The chunks of exactly {@link Chunker#FIXED} bytes: a content-defined cut seldom falls there (none of 16 in this
+     * test's store before the fixed-size path).
+     */
+    private static long fixedChunks(Path store) throws IOException {
+        try (Stream<Path> files = Files.walk(store.resolve("chunks"))) {
+            return files.filter(f -> f.getFileName().toString().matches("[0-9a-f]{64}"))
+                    .filter(f -> f.toFile().length() == Chunker.FIXED).count();
         }
     }
 }

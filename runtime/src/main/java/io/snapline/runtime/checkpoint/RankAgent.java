@@ -408,7 +408,7 @@ public final class RankAgent implements RankServices {
         setup.link().captured(id[0].value());
         ByteBuffer state = codec().encode(states);
         return new RankImage(rank(), size(), id[0].value(), point, endpoint.nextContext(),
-                endpoint.bsendBuffer().capacity(), unmatched, new byte[0], dependencies[0], state);
+                endpoint.bsendBuffer().capacity(), unmatched, new byte[0], dependencies[0], state, codec().arrays());
     }
 
     private void requireNoPendingReceives(long point) {
@@ -519,24 +519,29 @@ public final class RankAgent implements RankServices {
 
     @Override
     public PieceRef writePiece(CheckpointId id, RankImage image) {
-        return written(false, id.value(), image, parts -> setup.store().writePieceCounted(id, rank(), parts));
+        return written(false, id.value(), image,
+                (fixed, parts) -> setup.store().writePieceCounted(id, rank(), fixed, parts));
     }
 
     @Override
     public PieceRef writeLocal(long index, RankImage image) {
-        return written(true, index, image, parts -> setup.store().writeLocalCounted(rank(), index, parts));
+        return written(true, index, image,
+                (fixed, parts) -> setup.store().writeLocalCounted(rank(), index, fixed, parts));
     }
 
     /**
-     * Encodes {@code image} (its program state compressed as {@code --compress} says), has {@code write} store it, and
-     * tells the supervisor what that wrote and cost ({@link RankLink#written}) before returning the piece.
+     * Encodes {@code image} (its program state compressed as {@code --compress} says), has {@code write} store it with
+     * where its large primitive arrays lie (for an incremental store to cut at fixed offsets), and tells the supervisor
+     * what that wrote and cost ({@link RankLink#written}) before returning the piece.
      */
     private PieceRef written(boolean local, long id, RankImage image,
-            java.util.function.Function<ByteBuffer[], io.snapline.runtime.checkpoint.store.PieceWrite> write) {
+            java.util.function.BiFunction<io.snapline.runtime.checkpoint.store.FixedCuts, ByteBuffer[],
+                    io.snapline.runtime.checkpoint.store.PieceWrite> write) {
         long start = System.nanoTime();
-        ByteBuffer[] parts = image.encodeParts(setup.settings().compression());
+        Compression compression = setup.settings().compression();
+        ByteBuffer[] parts = image.encodeParts(compression);
         long storedState = parts[1].remaining();
-        io.snapline.runtime.checkpoint.store.PieceWrite w = write.apply(parts);
+        io.snapline.runtime.checkpoint.store.PieceWrite w = write.apply(image.arraysIn(parts, compression), parts);
         long took = System.nanoTime() - start;
         long raw = w.fullBytes() - storedState + image.state().remaining();
         setup.link().written(new PieceWritten(local, id, w.bytesWritten(), raw, took,

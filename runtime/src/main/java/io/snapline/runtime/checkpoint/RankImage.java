@@ -1,6 +1,7 @@
 package io.snapline.runtime.checkpoint;
 
 import io.snapline.checkpoint.CheckpointException;
+import io.snapline.runtime.checkpoint.store.FixedCuts;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,7 @@ import java.util.List;
  * </pre>
  */
 public record RankImage(int rank, int ranks, long id, long point, int nextContext, int bsendCapacity,
-        List<SavedMessage> unmatched, byte[] policyData, byte[] dependencies, ByteBuffer state) {
+        List<SavedMessage> unmatched, byte[] policyData, byte[] dependencies, ByteBuffer state, FixedCuts arrays) {
     static final int MAGIC = 0x534C5249; // "SLRI"
     static final short VERSION = 1;
     /** The version of an image whose program state is compressed (see {@link #encodeParts(Compression)}). */
@@ -57,16 +58,35 @@ public record RankImage(int rank, int ranks, long id, long point, int nextContex
 
     /**
      * {@code state} holds the encoded program state between its position and limit; a captured image's state is a view
-     * of the rank's encoding buffer, valid until the rank captures again.
+     * of the rank's encoding buffer, valid until the rank captures again. {@code arrays} says where in {@code state}
+     * the bytes of large primitive arrays lie (offsets from its position), for an incremental store to cut at fixed
+     * offsets; it is not part of the image's bytes ({@link FixedCuts#NONE} for a decoded image).
      */
     public RankImage {
         unmatched = List.copyOf(unmatched);
         state = state.slice();
+        java.util.Objects.requireNonNull(arrays, "arrays");
+    }
+
+    /** An image with no stretch of large primitive arrays marked in its state. */
+    public RankImage(int rank, int ranks, long id, long point, int nextContext, int bsendCapacity,
+            List<SavedMessage> unmatched, byte[] policyData, byte[] dependencies, ByteBuffer state) {
+        this(rank, ranks, id, point, nextContext, bsendCapacity, unmatched, policyData, dependencies, state,
+                FixedCuts.NONE);
     }
 
     /** This image with {@code data} as the policy's section. */
     public RankImage withPolicyData(byte[] data) {
-        return new RankImage(rank, ranks, id, point, nextContext, bsendCapacity, unmatched, data, dependencies, state);
+        return new RankImage(rank, ranks, id, point, nextContext, bsendCapacity, unmatched, data, dependencies, state,
+                arrays);
+    }
+
+    /**
+     * Where the bytes of large primitive arrays lie in {@code parts}, the image as {@link #encodeParts(Compression)}
+     * gave it: none when the state was compressed (its bytes are no longer the arrays').
+     */
+    public FixedCuts arraysIn(ByteBuffer[] parts, Compression compression) {
+        return compression == Compression.NONE ? arrays.shift(parts[0].remaining()) : FixedCuts.NONE;
     }
 
     /** The image as bytes, in the layout above. */

@@ -6,7 +6,10 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.unsafe.UnsafeInput;
 import com.esotericsoftware.kryo.unsafe.UnsafeOutput;
+import com.esotericsoftware.kryo.serializers.DefaultArraySerializers;
 import io.snapline.checkpoint.CheckpointException;
+import io.snapline.runtime.checkpoint.store.Chunker;
+import io.snapline.runtime.checkpoint.store.FixedCuts;
 import io.snapline.runtime.serial.KryoObjectCodec;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,6 +23,8 @@ final class StateCodec {
     private final Kryo kryo;
     /** Reused from checkpoint to checkpoint, so a large state is not regrown each time; native byte order, bulk copies. */
     private final Output output = new UnsafeOutput(64 * 1024, -1);
+    /** Where the last {@link #encode} put the bytes of each large primitive array ({@link #arrays()}). */
+    private final FixedCuts.Builder arrays = new FixedCuts.Builder();
 
     /** MPI handles: tied to the running job; programs re-create them in setup code instead of saving them. */
     private static final String[] MPI_HANDLES = {"mpi.Comm", "mpi.Group", "mpi.Request", "mpi.Datatype", "mpi.Op",
@@ -34,6 +39,60 @@ final class StateCodec {
             } catch (ClassNotFoundException e) {
                 // a program without the mpi facade on its class path cannot hold its objects either
             }
+        }
+        recordArrays(byte[].class, new DefaultArraySerializers.ByteArraySerializer(), a -> a.length, Byte.BYTES);
+        recordArrays(short[].class, new DefaultArraySerializers.ShortArraySerializer(), a -> a.length, Short.BYTES);
+        recordArrays(char[].class, new DefaultArraySerializers.CharArraySerializer(), a -> a.length, Character.BYTES);
+        recordArrays(float[].class, new DefaultArraySerializers.FloatArraySerializer(), a -> a.length, Float.BYTES);
+        recordArrays(double[].class, new DefaultArraySerializers.DoubleArraySerializer(), a -> a.length,
+                Double.BYTES);
+    }
+
+    private <T> void recordArrays(Class<T> type, Serializer<T> plain, java.util.function.ToIntFunction<T> length,
+            int elementBytes) {
+        kryo.addDefaultSerializer(type, new ArrayStretch<>(plain, length, elementBytes));
+    }
+
+    /**
+     * Writes a primitive array exactly as Kryo's own serializer does (the encoding is unchanged), and when the array
+     * has at least {@link Chunker#FIXED_FROM} bytes and they went out as one bulk copy, records where they lie. Only
+     * for the arrays Kryo copies in bulk: it writes {@code int[]} and {@code long[]} element by element, as varints.
+     */
+    private final class ArrayStretch<T> extends Serializer<T> {
+        private final Serializer<T> plain;
+        private final java.util.function.ToIntFunction<T> length;
+        private final int elementBytes;
+
+        ArrayStretch(Serializer<T> plain, java.util.function.ToIntFunction<T> length, int elementBytes) {
+            super(plain.getAcceptsNull(), plain.isImmutable());
+            this.plain = plain;
+            this.length = length;
+            this.elementBytes = elementBytes;
+        }
+
+        @Override
+        public void write(Kryo k, Output out, T array) {
+            int start = out.position();
+            plain.write(k, out, array);
+            if (array == null) {
+                return;
+            }
+            int elements = length.applyAsInt(array);
+            long bytes = (long) elements * elementBytes;
+            int end = out.position();
+            if (bytes >= Chunker.FIXED_FROM && end - start == Output.varIntLength(elements + 1, true) + bytes) {
+                arrays.add(end - bytes, bytes);
+            }
+        }
+
+        @Override
+        public T read(Kryo k, Input in, Class<? extends T> type) {
+            return plain.read(k, in, type);
+        }
+
+        @Override
+        public T copy(Kryo k, T original) {
+            return plain.copy(k, original);
         }
     }
 
@@ -69,6 +128,7 @@ final class StateCodec {
      */
     java.nio.ByteBuffer encode(Map<String, Object> states) {
         output.reset();
+        arrays.clear();
         try {
             kryo.writeObject(output, new LinkedHashMap<>(states));
         } catch (CheckpointException e) {
@@ -85,6 +145,14 @@ final class StateCodec {
             kryo.reset();
         }
         return java.nio.ByteBuffer.wrap(output.getBuffer(), 0, output.position()).slice();
+    }
+
+    /**
+     * Where the last {@link #encode} put the bytes of each primitive array of at least {@link Chunker#FIXED_FROM}
+     * bytes, as offsets into the buffer it returned (for the store to cut at fixed offsets).
+     */
+    FixedCuts arrays() {
+        return arrays.build();
     }
 
     /**

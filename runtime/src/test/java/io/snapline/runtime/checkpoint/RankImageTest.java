@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.snapline.checkpoint.CheckpointException;
+import io.snapline.runtime.checkpoint.store.FixedCuts;
 import io.snapline.runtime.engine.BaseType;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -89,5 +90,26 @@ class RankImageTest {
                 () -> RankImage.head(Arrays.copyOf(image, image.length - 1), true, "x")).getMessage());
         assertEquals("x is not a Snapline rank image", assertThrows(CheckpointException.class,
                 () -> RankImage.head(new byte[60], false, "x")).getMessage());
+    }
+
+    @Test
+    void shouldPlaceTheStretchesOfLargeArraysAfterTheImagesPrefixUnlessTheStateIsCompressed() {
+        byte[] state = new byte[1000];
+        Arrays.fill(state, 100, 900, (byte) 7);
+        FixedCuts arrays = new FixedCuts.Builder().add(100, 800).build();
+        RankImage image = new RankImage(1, 4, 7, 70, 6, 0, List.of(), new byte[] {42}, RECORD, ByteBuffer.wrap(state),
+                arrays).withPolicyData(new byte[] {1, 2, 3});
+
+        ByteBuffer[] parts = image.encodeParts(Compression.NONE);
+        FixedCuts in = image.arraysIn(parts, Compression.NONE);
+        byte[] whole = image.encode();
+        assertEquals(1, in.count());
+        assertEquals(whole.length - 1000 + 100, in.start(0));
+        assertEquals(800, in.length(0));
+        for (int i = 0; i < 800; i++) {
+            assertEquals(7, whole[(int) in.start(0) + i]);
+        }
+        assertEquals(FixedCuts.NONE, image.arraysIn(image.encodeParts(Compression.LZ4), Compression.LZ4));
+        assertEquals(FixedCuts.NONE, RankImage.decode(whole, "x").arrays(), "a decoded image marks no stretch");
     }
 }

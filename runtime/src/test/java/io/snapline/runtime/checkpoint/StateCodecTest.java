@@ -1,14 +1,25 @@
 package io.snapline.runtime.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.unsafe.UnsafeOutput;
+import io.snapline.runtime.checkpoint.store.Chunker;
+import io.snapline.runtime.checkpoint.store.FixedCuts;
+import io.snapline.runtime.serial.KryoObjectCodec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The capture's snapshot buffer: one per rank, reused from capture to capture, presized after a restore. */
+/**
+ * The capture's snapshot buffer: one per rank, reused from capture to capture, presized after a restore; and where the
+ * bytes of large primitive arrays lie in it.
+ */
 class StateCodecTest {
     private final StateCodec codec = new StateCodec(StateCodecTest.class.getClassLoader());
 
@@ -42,5 +53,78 @@ class StateCodecTest {
         restored.presize(size);
         byte[] presized = restored.encode(Map.of("step", 1L)).array();
         assertSame(presized, restored.encode(plate(200_000)).array());
+    }
+
+    /** A program's object holding a grid among small fields. */
+    static final class Grid {
+        int rows;
+        double[] u;
+        String name;
+    }
+
+    static Map<String, Object> mixed() {
+        Grid g = new Grid();
+        g.rows = 3;
+        g.u = new double[40_000]; // 320,000 bytes
+        for (int i = 0; i < g.u.length; i++) {
+            g.u[i] = Math.sin(i);
+        }
+        g.u[7] = Double.longBitsToDouble(0x7ff8_0000_0000_1234L);
+        g.u[8] = -0.0;
+        g.name = "plate";
+        long[] counts = new long[70_000];
+        java.util.Arrays.setAll(counts, i -> i * 31L);
+        float[] edge = new float[Chunker.FIXED_FROM / Float.BYTES]; // exactly the threshold
+        java.util.Arrays.fill(edge, 1.5f);
+        Map<String, Object> states = new LinkedHashMap<>();
+        states.put("grid", g);
+        states.put("small", new int[] {1, 2, 3});
+        states.put("counts", counts);
+        states.put("again", g.u); // a second reference to the grid: written as a reference, no bytes of its own
+        states.put("justBelow", new byte[Chunker.FIXED_FROM - 1]);
+        states.put("edge", edge);
+        return states;
+    }
+
+    @Test
+    void shouldEncodeAsKryoDoesAndMarkWhereTheBytesOfEachLargePrimitiveArrayLie() {
+        Map<String, Object> states = mixed();
+        ByteBuffer encoded = codec.encode(states);
+
+        Kryo plain = KryoObjectCodec.newKryo(StateCodecTest.class.getClassLoader());
+        UnsafeOutput out = new UnsafeOutput(1024, -1);
+        plain.writeObject(out, new LinkedHashMap<>(states));
+        assertEquals(ByteBuffer.wrap(out.toBytes()), encoded, "the encoding is Kryo's, byte for byte");
+
+        FixedCuts arrays = codec.arrays(); // not the long[]: Kryo writes its elements as varints, not as a bulk copy
+        assertEquals(2, arrays.count(), arrays.toString());
+        Grid g = (Grid) states.get("grid");
+        ByteBuffer u = ByteBuffer.allocate(g.u.length * 8).order(ByteOrder.nativeOrder());
+        u.asDoubleBuffer().put(g.u);
+        ByteBuffer edge = ByteBuffer.allocate(Chunker.FIXED_FROM).order(ByteOrder.nativeOrder());
+        edge.asFloatBuffer().put((float[]) states.get("edge"));
+        ByteBuffer[] expected = {u, edge};
+        for (int i = 0; i < 2; i++) {
+            assertEquals(expected[i].capacity(), arrays.length(i), "stretch " + i);
+            assertEquals(expected[i], encoded.slice((int) arrays.start(i), (int) arrays.length(i)), "stretch " + i);
+        }
+
+        Map<String, Object> back = codec.decode(encoded);
+        double[] u2 = ((Grid) back.get("grid")).u;
+        assertSame(u2, back.get("again"));
+        for (int i = 0; i < g.u.length; i++) {
+            assertEquals(Double.doubleToRawLongBits(g.u[i]), Double.doubleToRawLongBits(u2[i]), "element " + i);
+        }
+        assertArrayEquals((long[]) states.get("counts"), (long[]) back.get("counts"));
+        assertArrayEquals((float[]) states.get("edge"), (float[]) back.get("edge"));
+    }
+
+    @Test
+    void shouldMarkOnlyTheArraysOfTheLastEncoding() {
+        codec.encode(mixed());
+        codec.encode(plate(1000));
+        assertSame(FixedCuts.NONE, codec.arrays());
+        codec.encode(plate(Chunker.FIXED_FROM / 8));
+        assertEquals(1, codec.arrays().count());
     }
 }

@@ -60,7 +60,12 @@ public record ChunkList(long total, List<Chunk> chunks) {
 
     /** Cuts the remaining bytes of {@code parts} (in order; positions unchanged) into chunks and names each. */
     static ChunkList of(ByteBuffer... parts) {
-        List<Integer> lengths = Chunker.lengths(parts);
+        return of(FixedCuts.NONE, parts);
+    }
+
+    /** {@link #of(ByteBuffer...)}, the stretches of {@code fixed} cut at fixed offsets ({@link Chunker}). */
+    static ChunkList of(FixedCuts fixed, ByteBuffer... parts) {
+        List<Integer> lengths = Chunker.lengths(fixed, parts);
         List<Chunk> chunks = new ArrayList<>(lengths.size());
         Cursor cursor = new Cursor(parts);
         long total = 0;

@@ -27,6 +27,10 @@ public final class Chunker {
     public static final int AVERAGE = 64 * 1024;
     /** The longest chunk. */
     public static final int MAX = 256 * 1024;
+    /** The chunks a stretch of {@link FixedCuts} is cut into, from its first byte (its last chunk may be shorter). */
+    public static final int FIXED = 64 * 1024;
+    /** The smallest primitive array, in bytes, whose bytes a capture hands over as a stretch of {@link FixedCuts}. */
+    public static final int FIXED_FROM = 256 * 1024;
 
     /** SplitMix64's seed for the gear table: permanent (see the class comment). */
     private static final long GEAR_SEED = 0x534E41504C494E45L; // "SNAPLINE"
@@ -50,6 +54,43 @@ public final class Chunker {
             g[i] = z ^ (z >>> 31);
         }
         return g;
+    }
+
+    /**
+     * The lengths of the chunks the remaining bytes of {@code parts} (as in {@link #lengths(ByteBuffer...)}) are cut
+     * into when the stretches of {@code fixed} are cut at fixed offsets: each stretch into chunks of {@link #FIXED}
+     * bytes from its first byte, the last one shorter; every stretch between them, and before the first and after the
+     * last, content-defined on its own.
+     *
+     * @throws IllegalArgumentException if a stretch ends past the bytes of {@code parts}
+     */
+    public static List<Integer> lengths(FixedCuts fixed, ByteBuffer... parts) {
+        if (fixed.count() == 0) {
+            return lengths(parts);
+        }
+        long total = 0;
+        for (ByteBuffer p : parts) {
+            total += p.remaining();
+        }
+        List<Integer> lengths = new ArrayList<>();
+        ChunkList.Cursor cursor = new ChunkList.Cursor(parts);
+        long at = 0;
+        for (int i = 0; i < fixed.count(); i++) {
+            long start = fixed.start(i);
+            long length = fixed.length(i);
+            if (start + length > total) {
+                throw new IllegalArgumentException("a stretch of " + length + " bytes at " + start + " ends past the "
+                        + total + " bytes of the payload");
+            }
+            lengths.addAll(lengths(cursor.next(Math.toIntExact(start - at))));
+            for (long left = length; left > 0; left -= FIXED) {
+                lengths.add((int) Math.min(FIXED, left));
+            }
+            cursor.next(Math.toIntExact(length));
+            at = start + length;
+        }
+        lengths.addAll(lengths(cursor.next(Math.toIntExact(total - at))));
+        return lengths;
     }
 
     /**

@@ -106,12 +106,17 @@ public final class FileCheckpointStore implements CheckpointStore {
 
     @Override
     public PieceWrite writePieceCounted(CheckpointId id, int rank, java.nio.ByteBuffer... payload) {
+        return writePieceCounted(id, rank, FixedCuts.NONE, payload);
+    }
+
+    @Override
+    public PieceWrite writePieceCounted(CheckpointId id, int rank, FixedCuts fixed, java.nio.ByteBuffer... payload) {
         ensureOpen();
         if (rank < 0) {
             throw new CheckpointStoreException("rank must be non-negative, got " + rank);
         }
-        return writePieceFile(checkpointDir(id), CheckpointFormatDescriptor.pieceFileName(rank), id, rank, payload,
-                "rank " + rank + "'s piece of checkpoint " + id);
+        return writePieceFile(checkpointDir(id), CheckpointFormatDescriptor.pieceFileName(rank), id, rank, fixed,
+                payload, "rank " + rank + "'s piece of checkpoint " + id);
     }
 
     @Override
@@ -253,19 +258,24 @@ public final class FileCheckpointStore implements CheckpointStore {
 
     @Override
     public PieceWrite writeLocalCounted(int rank, long index, java.nio.ByteBuffer... payload) {
+        return writeLocalCounted(rank, index, FixedCuts.NONE, payload);
+    }
+
+    @Override
+    public PieceWrite writeLocalCounted(int rank, long index, FixedCuts fixed, java.nio.ByteBuffer... payload) {
         ensureOpen();
         CheckpointFormatDescriptor.requireLocal(rank, index);
         return writePieceFile(localDir().resolve(CheckpointFormatDescriptor.localRankDirName(rank)),
-                CheckpointFormatDescriptor.localPieceFileName(index), CheckpointId.of(index), rank, payload,
+                CheckpointFormatDescriptor.localPieceFileName(index), CheckpointId.of(index), rank, fixed, payload,
                 "rank " + rank + "'s local checkpoint " + index);
     }
 
     /**
      * Writes {@code payload} as the piece file {@code dir/name} (creating {@code dir}), header, fingerprint and CRC32C
      * included; incrementally when the store was opened so: intent, missing chunks, the chunk list as the piece, then
-     * the intent deleted ({@link ChunkStore}).
+     * the intent deleted ({@link ChunkStore}), the stretches of {@code fixed} cut at fixed offsets.
      */
-    private PieceWrite writePieceFile(Path dir, String name, CheckpointId id, int rank,
+    private PieceWrite writePieceFile(Path dir, String name, CheckpointId id, int rank, FixedCuts fixed,
             java.nio.ByteBuffer[] payload, String what) {
         long length = 0;
         for (java.nio.ByteBuffer p : payload) {
@@ -275,7 +285,7 @@ public final class FileCheckpointStore implements CheckpointStore {
         if (!incremental) {
             return PieceWrite.whole(writePieceFile(dir, name, id, rank, payload, 0, what));
         }
-        ChunkList list = ChunkList.of(payload);
+        ChunkList list = ChunkList.of(fixed, payload);
         try (ChunkStore.Intent intent = chunks.begin(list)) {
             long written = chunks.putMissing(list, payload);
             PieceRef piece = writePieceFile(dir, name, id, rank, new java.nio.ByteBuffer[] {

@@ -27,6 +27,11 @@ public interface LocalCheckpointStore {
         return PieceWrite.whole(writeLocal(rank, index, payload));
     }
 
+    /** {@link #writeLocalCounted}, the stretches {@code fixed} cut at fixed offsets as {@link PieceStore} says. */
+    default PieceWrite writeLocalCounted(int rank, long index, FixedCuts fixed, ByteBuffer... payload) {
+        return writeLocalCounted(rank, index, payload);
+    }
+
     /**
      * Reads rank {@code rank}'s local checkpoint {@code index}, verifying header, size and CRC32C.
      *

@@ -30,6 +30,15 @@ public interface PieceStore {
     }
 
     /**
+     * {@link #writePieceCounted(CheckpointId, int, java.nio.ByteBuffer...)} for a payload whose stretches {@code fixed}
+     * hold large primitive arrays, which an incremental store cuts at fixed offsets ({@link FixedCuts}); a store that
+     * writes pieces whole ignores them.
+     */
+    default PieceWrite writePieceCounted(CheckpointId id, int rank, FixedCuts fixed, java.nio.ByteBuffer... payload) {
+        return writePieceCounted(id, rank, payload);
+    }
+
+    /**
      * Reads the payload of {@code piece} of checkpoint {@code id}, verifying size, header and CRC32C.
      *
      * @throws CheckpointStoreException if the piece is missing, torn or corrupt
