@@ -77,11 +77,14 @@ final class StateCodec {
             if (array == null) {
                 return;
             }
+            if (out != output) {
+                return; // a program's serializer writing into an Output of its own: not the encoding's positions
+            }
             int elements = length.applyAsInt(array);
             long bytes = (long) elements * elementBytes;
             int end = out.position();
             if (bytes >= Chunker.FIXED_FROM && end - start == Output.varIntLength(elements + 1, true) + bytes) {
-                arrays.add(end - bytes, bytes);
+                arrays.tryAdd(end - bytes, bytes); // where cuts fall only: one out of order is left out
             }
         }
 

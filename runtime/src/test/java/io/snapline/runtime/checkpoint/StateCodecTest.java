@@ -119,6 +119,47 @@ class StateCodecTest {
         assertArrayEquals((float[]) states.get("edge"), (float[]) back.get("edge"));
     }
 
+    /** A program's state whose serializer encodes a large grid into an Output of its own and copies the bytes in. */
+    static final class Boxed {
+        double[] grid;
+    }
+
+    @Test
+    void shouldMarkNoArrayThatAProgramsSerializerWroteIntoItsOwnOutput() {
+        codec.register(Boxed.class, new com.esotericsoftware.kryo.Serializer<Boxed>() {
+            @Override
+            public void write(Kryo k, com.esotericsoftware.kryo.io.Output out, Boxed b) {
+                com.esotericsoftware.kryo.io.Output own = new com.esotericsoftware.kryo.io.Output(1024, -1);
+                k.writeObject(own, b.grid);
+                byte[] bytes = own.toBytes();
+                out.writeInt(bytes.length);
+                out.writeBytes(bytes);
+            }
+
+            @Override
+            public Boxed read(Kryo k, com.esotericsoftware.kryo.io.Input in, Class<? extends Boxed> type) {
+                byte[] bytes = in.readBytes(in.readInt());
+                Boxed b = new Boxed();
+                b.grid = k.readObject(new com.esotericsoftware.kryo.io.Input(bytes), double[].class);
+                return b;
+            }
+        });
+        Boxed boxed = new Boxed();
+        boxed.grid = new double[Chunker.FIXED_FROM / 8 * 2]; // written near offset 0 of its own Output
+        java.util.Arrays.fill(boxed.grid, 3.25);
+        Map<String, Object> states = new LinkedHashMap<>();
+        states.put("boxed", boxed);
+        states.putAll(plate(Chunker.FIXED_FROM / 8 + 10)); // marked: written by the codec itself
+
+        ByteBuffer encoded = codec.encode(states);
+
+        FixedCuts arrays = codec.arrays();
+        assertEquals(1, arrays.count(), arrays.toString());
+        assertEquals(Chunker.FIXED_FROM + 80, arrays.length(0));
+        Boxed back = (Boxed) codec.decode(encoded).get("boxed");
+        assertArrayEquals(boxed.grid, back.grid);
+    }
+
     @Test
     void shouldMarkOnlyTheArraysOfTheLastEncoding() {
         codec.encode(mixed());

@@ -77,6 +77,19 @@ public final class FixedCuts {
         private int count;
 
         /**
+         * Adds the stretch of {@code length} bytes at {@code start} if it is non-empty and begins at or after the end
+         * of the previous one; returns whether it did.
+         */
+        public boolean tryAdd(long start, long length) {
+            long end = count == 0 ? 0 : starts[count - 1] + lengths[count - 1];
+            if (length < 1 || start < end) {
+                return false;
+            }
+            add(start, length);
+            return true;
+        }
+
+        /**
          * Adds the stretch of {@code length} bytes at {@code start}.
          *
          * @throws IllegalArgumentException if it is empty or begins before the end of the previous one
