@@ -33,7 +33,7 @@ import java.util.List;
  * |        |      |   base u8, elements i32, payload length i32, payload       |
  * |    ... |    4 | D, length of the determinant log                           |
  * |    ... |    D | the recorded events (DeterminantLog layout, version 1)     |
- * |    ... |    4 | S, messages sent while the events were recorded            |
+ * |    ... |    4 | S, messages (not of objects) sent while recording          |
  * |    ... |  16S | S x sent message: to i32, seq i64, CRC-32C of its packed   |
  * |        |      |   payload i32                                              |
  * +--------+------+------------------------------------------------------------+

@@ -427,6 +427,11 @@ public final class NbRankProtocol {
         return recording;
     }
 
+    /** Whether this restarted rank has still to re-send messages its peers hold (no checkpoint is taken before). */
+    public boolean resending() {
+        return resendsLeft > 0;
+    }
+
     /** The number of the last message sent (or suppressed) to {@code dest}. */
     public long sentTo(int dest) {
         checkRank(dest, "sentTo");
