@@ -60,26 +60,23 @@ class SimultaneousFailuresTest {
         assertEquals(clean.lines(), o.lines(), o.err());
         Matcher restarts = Pattern.compile("restarts: (\\d+)\n").matcher(o.err());
         assertTrue(restarts.find(), o.err());
-        if (MpiRun.device().equals("shm")) {
-            // Threads of one JVM: the second rank reaches its safe point after the first one's kill aborted the
-            // attempt, and is killed there too.
-            assertEquals("1", restarts.group(1), o.err());
+        // Usually the second rank reaches its safe point after the first one's kill aborted the attempt and is killed
+        // there too (one restart names both). The ranks run on their own until the final Reduce, so a rank that is
+        // behind (a loaded machine; on tcp, a process the launcher stops first) is stopped before safe point 12 and
+        // its failure strikes in the next attempt. Either way each failure is named.
+        int n = Integer.parseInt(restarts.group(1));
+        assertTrue(n == 1 || n == 2, o.err());
+        if (n == 1) {
             assertTrue(o.err().contains("snaprun: ranks 1 and 2 failed (rank 1: killed: injected failure at safe "
                     + "point 12; rank 2: killed: injected failure at safe point 12); restarting all 4 ranks from "
                     + "checkpoint 2 "), o.err());
             assertTrue(o.err().contains("#1 at "), o.err());
             assertTrue(Files.readString(json).contains("\"failedRank\": 1, \"failedRanks\": [1, 2]"),
                     Files.readString(json));
-        } else {
-            // On tcp the launcher may stop the second rank's process before it reaches the safe point: then its
-            // failure strikes in the next attempt. Either way each failure is named.
-            int n = Integer.parseInt(restarts.group(1));
-            assertTrue(n == 1 && o.err().contains("ranks 1 and 2 failed") || n == 2, o.err());
-            for (int r : new int[] {1, 2}) {
-                assertTrue(o.err().contains("rank " + r + ": killed: injected failure at safe point 12")
-                        || o.err().contains("rank " + r + " failed (killed: injected failure at safe point 12)"),
-                        o.err());
-            }
+        }
+        for (int r : new int[] {1, 2}) {
+            assertTrue(o.err().contains("rank " + r + ": killed: injected failure at safe point 12")
+                    || o.err().contains("rank " + r + " failed (killed: injected failure at safe point 12)"), o.err());
         }
     }
 }
