@@ -32,8 +32,8 @@ import picocli.CommandLine.Option;
         + "reports and outputs of the jobs.",
         "Each cell's output is compared line by line with the failure-free --checkpoint none run of the same "
             + "program, ranks and device; runs that fail or print something else are reported, not averaged in.",
-        "Exit status: 0 when every run completed with the expected output, 1 when some did not (the report says "
-            + "which), 2 for a bad command line."})
+        "Exit status: 0 when every run completed with the expected output, 1 when some did not or could not be "
+            + "checked (the report says which), 2 for a bad command line."})
 public final class BenchCommand implements Callable<Integer> {
     static final List<String> QUICK_POLICIES = List.of("none", "coordinated", "coordinated-nb",
             "independent/pessimistic");
@@ -224,8 +224,8 @@ public final class BenchCommand implements Callable<Integer> {
             err.println("wrote " + p);
         }
         if (!report.allGood()) {
-            err.println("snapline bench: some runs failed or printed something else than none; see "
-                    + plan.out().resolve("report.md"));
+            err.println("snapline bench: some runs failed, printed something else than none or could not be "
+                    + "checked; see " + plan.out().resolve("report.md"));
             return 1;
         }
         return 0;

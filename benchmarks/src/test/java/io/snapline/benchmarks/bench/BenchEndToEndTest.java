@@ -43,9 +43,9 @@ class BenchEndToEndTest {
         }
         List<String> csv = Files.readAllLines(out.resolve("report.csv"));
         assertEquals(3, csv.size(), String.join("\n", csv));
-        assertTrue(csv.get(1).startsWith("Ring,10 50,none,,2,shm,,1,1,0,reference,"), csv.get(1));
+        assertTrue(csv.get(1).startsWith("Ring,10 50,none,,2,shm,,1,1,0,0,reference,"), csv.get(1));
         assertTrue(csv.get(1).endsWith(",ok"), csv.get(1));
-        assertTrue(csv.get(2).startsWith("Ring,10 50,coordinated,,2,shm,,1,1,0,matched,"), csv.get(2));
+        assertTrue(csv.get(2).startsWith("Ring,10 50,coordinated,,2,shm,,1,1,0,0,matched,"), csv.get(2));
         assertTrue(csv.get(2).endsWith(",ok"), csv.get(2));
         // what was compared: Ring's result line, the token after 10 laps of 0 + 1
         for (String run : List.of("cell1-run1", "cell2-run1")) {
