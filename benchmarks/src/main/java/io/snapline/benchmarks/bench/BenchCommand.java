@@ -198,6 +198,9 @@ public final class BenchCommand implements Callable<Integer> {
         PrintStream err = System.err;
         Files.createDirectories(plan.work());
         Path work = Files.createTempDirectory(plan.work(), "snapline-bench-");
+        CurrentJob job = new CurrentJob();
+        Thread hook = job.shutdownHook(work, err); // the bench is stopped (Ctrl-C): no job JVM outlives it
+        Runtime.getRuntime().addShutdownHook(hook);
         Path runs = Files.createDirectories(plan.out().resolve("runs"));
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         long started = System.nanoTime();
@@ -205,8 +208,13 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             RunLog log = new RunLog(plan.out().resolve("runs.csv"), plan.matrix().cells());
             results = Bench.run(plan.matrix(), new JobRunner(work, runs, plan.interval(), plan.runTimeout(),
-                    plan.jvmOptions(), plan.matrix().cells()), err, log::append);
+                    plan.jvmOptions(), plan.matrix().cells(), job), err, log::append);
         } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs, or has run: it stops the job and deletes the work directory
+            }
             Bench.deleteTree(work);
         }
         List<String> setup = List.of(
