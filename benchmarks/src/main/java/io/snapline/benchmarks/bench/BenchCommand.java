@@ -180,11 +180,13 @@ public final class BenchCommand implements Callable<Integer> {
                 : Path.of(System.getProperty("java.io.tmpdir")));
     }
 
-    /** Lets the launcher check the cell's flags as snaprun would, before anything runs. */
+    /**
+     * Lets the launcher check the cell's arguments as snaprun would, before anything runs: the very arguments a run
+     * gets ({@link Cell#launcherArgs}), in a run directory named as the runs' are.
+     */
     private void validate(Cell c) {
-        List<String> argv = new ArrayList<>(c.launcherFlags(interval, "report.json"));
-        argv.addAll(List.of("-cp", c.program().classPath(), c.program().mainClass()));
-        argv.addAll(c.program().args());
+        List<String> argv = c.launcherArgs(interval, Path.of(System.getProperty("java.io.tmpdir"),
+                "snapline-bench-check", "cell-run"));
         try {
             LaunchOptions.parse(argv.toArray(new String[0]));
         } catch (UsageException | IllegalArgumentException e) {

@@ -39,15 +39,10 @@ final class JobRunner implements Bench.Runner {
         this.cells = List.copyOf(cells);
     }
 
-    /** The launcher's command for {@code cell}, its store under {@code dir}, its report {@code report}. */
-    List<String> command(Cell cell, Path dir, Path report) {
+    /** The launcher's command for {@code cell}: its JVM, then {@link Cell#launcherArgs} for {@code dir}. */
+    List<String> command(Cell cell, Path dir) {
         List<String> cmd = new ArrayList<>(JobJvm.launcherCommand(jvmOptions));
-        cmd.addAll(cell.launcherFlags(interval, report.toString()));
-        if (!cell.policy().isNone()) {
-            cmd.addAll(List.of("--store", dir.resolve("store").toString()));
-        }
-        cmd.addAll(List.of("-cp", cell.program().classPath(), "--", cell.program().mainClass()));
-        cmd.addAll(cell.program().args());
+        cmd.addAll(cell.launcherArgs(interval, dir));
         return cmd;
     }
 
@@ -56,10 +51,10 @@ final class JobRunner implements Bench.Runner {
         Cell cell = trial.cell();
         String id = "cell" + (cells.indexOf(cell) + 1) + "-run" + trial.repetition();
         Path dir = Files.createDirectories(work.resolve(id));
-        Path report = dir.resolve("report.json");
+        Path report = Cell.reportIn(dir);
         Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
-        List<String> cmd = command(cell, dir, report);
+        List<String> cmd = command(cell, dir);
         Process p = job.start(new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()));
         boolean ended;
         try {

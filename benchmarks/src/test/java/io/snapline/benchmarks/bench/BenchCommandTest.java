@@ -45,6 +45,7 @@ class BenchCommandTest {
         "--policies hopeful | the launcher refuses the cell Heat2D 256 2000 · hopeful · 4 ranks shm",
         "--options async | --options: 'async' is not a launcher option set",
         "--options '--no-such-flag' | the launcher refuses the cell",
+        "--options '--store elsewhere' | --store is given more than once",
         "--failures rank=x | the launcher refuses the cell",
         "--interval soon | the launcher refuses the cell",
         "--run-timeout forever | --run-timeout",
