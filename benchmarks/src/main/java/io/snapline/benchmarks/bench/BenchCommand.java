@@ -243,7 +243,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** The command line as {@code bin/snapline bench} runs it. */
     static CommandLine commandLine() {
-        return new CommandLine(new BenchCommand());
+        // --options '--interval=1s' is the launcher's --interval, a value of --options, not the bench's own
+        return new CommandLine(new BenchCommand()).setAllowOptionsAsOptionParameters(true);
     }
 
     public static void main(String[] args) {

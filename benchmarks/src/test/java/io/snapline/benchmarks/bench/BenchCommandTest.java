@@ -118,6 +118,18 @@ class BenchCommandTest {
     }
 
     @Test
+    void shouldTakeTheOptionsIntervalInsteadOfTheBenchsWhenGivenWithEquals() {
+        BenchCommand.Plan p = plan("--programs", "Ring:5 0", "--policies", "coordinated", "--options",
+                "--interval=1s,--every=5", "--ranks", "2");
+
+        List<String> args = p.matrix().cells().get(2).launcherArgs(p.interval(), java.nio.file.Path.of("run"));
+        assertTrue(args.contains("--interval=1s"), args.toString());
+        assertEquals(1, args.stream().filter(a -> a.startsWith("--interval")).count(), args.toString());
+        List<String> every = p.matrix().cells().get(3).launcherArgs(p.interval(), java.nio.file.Path.of("run"));
+        assertTrue(every.contains("--every=5") && !every.contains("--interval"), every.toString());
+    }
+
+    @Test
     void shouldRunAUserClassFromItsClassPathWhenGivenCp() {
         BenchCommand.Plan p = plan("--programs", "demo.Solver:--size 64", "-cp", "app.jar", "--policies", "none");
 

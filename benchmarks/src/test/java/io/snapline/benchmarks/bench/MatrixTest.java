@@ -75,6 +75,12 @@ class MatrixTest {
                 policyFlags(new Cell(HEAT, COORDINATED, List.of("--every", "5"), 2, "shm", null)));
         assertEquals(List.of("--checkpoint", "coordinated", "--interval", "1s", "--report"),
                 policyFlags(new Cell(HEAT, COORDINATED, List.of("--interval", "1s"), 2, "shm", null)));
+        assertEquals(List.of("--checkpoint", "coordinated", "--interval=1s", "--report"),
+                policyFlags(new Cell(HEAT, COORDINATED, List.of("--interval=1s"), 2, "shm", null)));
+        assertEquals(List.of("--checkpoint", "coordinated", "--async", "--every=5", "--report"),
+                policyFlags(new Cell(HEAT, COORDINATED, List.of("--async", "--every=5"), 2, "shm", null)));
+        assertEquals(List.of("--checkpoint", "coordinated", "--intervals", "--interval", "300ms", "--report"),
+                policyFlags(new Cell(HEAT, COORDINATED, List.of("--intervals"), 2, "shm", null)));
     }
 
     /** The cell's launcher arguments from the policy up to {@code --report}. */
