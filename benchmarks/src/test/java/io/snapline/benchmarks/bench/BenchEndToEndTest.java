@@ -100,18 +100,38 @@ class BenchEndToEndTest {
 
     @Test
     @Timeout(120)
-    void shouldReportTheRunAsFailedAndExitWithOneWhenItOutlivesTheRunTimeout(@TempDir Path dir) throws Exception {
+    void shouldReportTheRunAsFailedAndLeaveNoJobJvmWhenItOutlivesTheRunTimeout(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("report");
-        // no JVM starts, let alone runs a job, within a millisecond
-        Ended ended = bench(dir, "--programs", "Ring:3", "--policies", "none", "--ranks", "2", "--repeat", "1",
-                "--run-timeout", "1ms");
+        Ended ended;
+        try {
+            ended = bench(dir, "--programs", BlocksUntilKilled.class.getName(), "-cp", testClasses(),
+                    "--policies", "none", "--ranks", "2", "--devices", "shm", "--repeat", "1", "--run-timeout", "3s");
+        } finally {
+            // a job JVM the bench leaked never ends: waiting for it runs into @Timeout
+            for (ProcessHandle job : jobJvms()) {
+                job.onExit().get();
+            }
+        }
 
+        assertEquals(List.of(), jobJvms());
         assertEquals(1, ended.status(), ended.err());
         List<java.util.Map<String, String>> rows = CsvRows.read(Files.readString(out.resolve("report.csv")));
         assertEquals(1, rows.size());
+        assertEquals("1", rows.get(0).get("runs"));
         assertEquals("0", rows.get(0).get("completed"));
         assertEquals("unknown", rows.get(0).get("output"));
         assertEquals("", rows.get(0).get("wall_median_s"));
-        assertEquals("FAILED 1 of 1: did not end within --run-timeout (1 ms); stopped", rows.get(0).get("status"));
+        assertEquals("FAILED 1 of 1: did not end within --run-timeout (3000 ms); stopped", rows.get(0).get("status"));
+    }
+
+    /** The JVMs under this one that run {@link BlocksUntilKilled}. */
+    private static List<ProcessHandle> jobJvms() {
+        return ProcessHandle.current().descendants()
+                .filter(h -> h.info().commandLine().orElse("").contains(BlocksUntilKilled.class.getName())).toList();
+    }
+
+    /** Where this module's test classes are: the class path of the test programs. */
+    private static String testClasses() throws java.net.URISyntaxException {
+        return Path.of(BlocksUntilKilled.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 }
