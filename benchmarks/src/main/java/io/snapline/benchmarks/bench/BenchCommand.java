@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
         + "run a real job in a fresh JVM as bin/snaprun starts it, every cell --repeat times with the cells "
         + "interleaved (A B A B ...), and writes a report to --out: report.md, report.csv, overhead.svg, "
         + "time.svg, storage.svg and, with failures, recovery.svg; runs.csv gets a line as each run ends, runs/ the run "
-        + "reports and outputs of the jobs.",
+        + "reports and outputs of the jobs. Those files of an earlier bench in --out are deleted before it starts; "
+        + "other files there are left alone.",
         "Each cell's output is compared line by line with the failure-free --checkpoint none run of the same "
             + "program, ranks and device; runs that fail or print something else are reported, not averaged in.",
         "Exit status: 0 when every run completed with the expected output, 1 when some did not or could not be "
@@ -40,6 +41,9 @@ public final class BenchCommand implements Callable<Integer> {
     static final List<String> QUICK_PROGRAMS = List.of("Heat2D:128 1200", "MasterWorker:600 20000");
     /** The failure of --quick's one failing cell: rank 1 of the heat program dies at its 600th safe point. */
     static final String QUICK_FAILURE = "rank=1,point=600";
+    /** The files and directories the bench writes in --out; those of an earlier bench are deleted before it starts. */
+    static final List<String> OUT_FILES = List.of("report.md", "report.csv", "overhead.svg", "time.svg",
+            "storage.svg", "recovery.svg", "runs.csv", "runs");
 
     @Option(names = "--programs", split = ",", paramLabel = "PROGRAM",
         description = "example names (Heat2D, NBody, MatMul, MasterWorker, Pipeline, Ring, MonteCarloPi) or main "
@@ -76,7 +80,8 @@ public final class BenchCommand implements Callable<Integer> {
     String interval;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-report",
-        description = "the report directory (default ${DEFAULT-VALUE})")
+        description = "the report directory (default ${DEFAULT-VALUE}); the report files and runs of an earlier bench "
+            + "in it are deleted first")
     Path out;
 
     @Option(names = "--quick", description = "a small matrix in about a minute: " + "Heat2D and MasterWorker, small "
@@ -199,6 +204,7 @@ public final class BenchCommand implements Callable<Integer> {
         Plan plan = plan();
         PrintStream err = System.err;
         Files.createDirectories(plan.work());
+        clearOut(plan.out());
         Path work = Files.createTempDirectory(plan.work(), "snapline-bench-");
         CurrentJob job = new CurrentJob();
         Thread hook = job.shutdownHook(work, err); // the bench is stopped (Ctrl-C): no job JVM outlives it
@@ -239,6 +245,16 @@ public final class BenchCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * Deletes what an earlier bench wrote in {@code out} ({@link #OUT_FILES}), so that the report holds no plot or run
+     * of another bench; other files stay.
+     */
+    static void clearOut(Path out) throws IOException {
+        for (String name : OUT_FILES) {
+            Bench.deleteTree(out.resolve(name));
+        }
     }
 
     /** The command line as {@code bin/snapline bench} runs it. */

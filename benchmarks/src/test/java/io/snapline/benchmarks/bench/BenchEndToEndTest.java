@@ -1,6 +1,7 @@
 package io.snapline.benchmarks.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -33,6 +34,9 @@ class BenchEndToEndTest {
     @Timeout(300)
     void shouldRunEveryCellAndReportMatchedOutputWhenTheMatrixIsTiny(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("report");
+        Files.createDirectories(out.resolve("runs"));
+        Files.writeString(out.resolve("recovery.svg"), "<svg/>"); // an earlier bench's, with failures
+        Files.writeString(out.resolve("runs/cell9-run1.json"), "{}");
         Ended ended = bench(dir, "--programs", "Ring:10 50", "--policies", "none,coordinated", "--ranks", "2",
                 "--repeat", "1", "--interval", "100ms");
 
@@ -60,6 +64,8 @@ class BenchEndToEndTest {
         assertTrue(md.contains("| Ring 10 50 "), md);
         assertTrue(md.contains("| coordinated "), md);
         assertTrue(Files.readString(out.resolve("runs/cell2-run1.json")).contains("\"policy\": \"coordinated\""));
+        assertFalse(Files.exists(out.resolve("recovery.svg")), "an earlier bench's plot is left");
+        assertFalse(Files.exists(out.resolve("runs/cell9-run1.json")), "an earlier bench's run is left");
         // the stores and scratch files of the runs are gone
         try (var left = Files.list(dir)) {
             assertEquals(List.of(out), left.toList());
