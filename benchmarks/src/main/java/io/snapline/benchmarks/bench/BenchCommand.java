@@ -29,17 +29,21 @@ import picocli.CommandLine.Option;
         + "run a real job in a fresh JVM as bin/snaprun starts it, every cell --repeat times with the cells "
         + "interleaved (A B A B ...), and writes a report to --out: report.md, report.csv, overhead.svg, "
         + "time.svg, storage.svg and, with failures, recovery.svg; runs.csv gets a line as each run ends, runs/ the run "
-        + "reports and outputs of the jobs.",
+        + "reports and outputs of the jobs. Those files of an earlier bench in --out are deleted before it starts; "
+        + "other files there are left alone.",
         "Each cell's output is compared line by line with the failure-free --checkpoint none run of the same "
             + "program, ranks and device; runs that fail or print something else are reported, not averaged in.",
-        "Exit status: 0 when every run completed with the expected output, 1 when some did not (the report says "
-            + "which), 2 for a bad command line."})
+        "Exit status: 0 when every run completed with the expected output, 1 when some did not or could not be "
+            + "checked (the report says which), 2 for a bad command line."})
 public final class BenchCommand implements Callable<Integer> {
     static final List<String> QUICK_POLICIES = List.of("none", "coordinated", "coordinated-nb",
             "independent/pessimistic");
     static final List<String> QUICK_PROGRAMS = List.of("Heat2D:128 1200", "MasterWorker:600 20000");
     /** The failure of --quick's one failing cell: rank 1 of the heat program dies at its 600th safe point. */
     static final String QUICK_FAILURE = "rank=1,point=600";
+    /** The files and directories the bench writes in --out; those of an earlier bench are deleted before it starts. */
+    static final List<String> OUT_FILES = List.of("report.md", "report.csv", "overhead.svg", "time.svg",
+            "storage.svg", "recovery.svg", "runs.csv", "runs");
 
     @Option(names = "--programs", split = ",", paramLabel = "PROGRAM",
         description = "example names (Heat2D, NBody, MatMul, MasterWorker, Pipeline, Ring, MonteCarloPi) or main "
@@ -76,7 +80,8 @@ public final class BenchCommand implements Callable<Integer> {
     String interval;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-report",
-        description = "the report directory (default ${DEFAULT-VALUE})")
+        description = "the report directory (default ${DEFAULT-VALUE}); the report files and runs of an earlier bench "
+            + "in it are deleted first")
     Path out;
 
     @Option(names = "--quick", description = "a small matrix in about a minute: " + "Heat2D and MasterWorker, small "
@@ -180,11 +185,13 @@ public final class BenchCommand implements Callable<Integer> {
                 : Path.of(System.getProperty("java.io.tmpdir")));
     }
 
-    /** Lets the launcher check the cell's flags as snaprun would, before anything runs. */
+    /**
+     * Lets the launcher check the cell's arguments as snaprun would, before anything runs: the very arguments a run
+     * gets ({@link Cell#launcherArgs}), in a run directory named as the runs' are.
+     */
     private void validate(Cell c) {
-        List<String> argv = new ArrayList<>(c.launcherFlags(interval, "report.json"));
-        argv.addAll(List.of("-cp", c.program().classPath(), c.program().mainClass()));
-        argv.addAll(c.program().args());
+        List<String> argv = c.launcherArgs(interval, Path.of(System.getProperty("java.io.tmpdir"),
+                "snapline-bench-check", "cell-run"));
         try {
             LaunchOptions.parse(argv.toArray(new String[0]));
         } catch (UsageException | IllegalArgumentException e) {
@@ -197,7 +204,11 @@ public final class BenchCommand implements Callable<Integer> {
         Plan plan = plan();
         PrintStream err = System.err;
         Files.createDirectories(plan.work());
+        clearOut(plan.out());
         Path work = Files.createTempDirectory(plan.work(), "snapline-bench-");
+        CurrentJob job = new CurrentJob();
+        Thread hook = job.shutdownHook(work, err); // the bench is stopped (Ctrl-C): no job JVM outlives it
+        Runtime.getRuntime().addShutdownHook(hook);
         Path runs = Files.createDirectories(plan.out().resolve("runs"));
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         long started = System.nanoTime();
@@ -205,8 +216,13 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             RunLog log = new RunLog(plan.out().resolve("runs.csv"), plan.matrix().cells());
             results = Bench.run(plan.matrix(), new JobRunner(work, runs, plan.interval(), plan.runTimeout(),
-                    plan.jvmOptions(), plan.matrix().cells()), err, log::append);
+                    plan.jvmOptions(), plan.matrix().cells(), job), err, log::append);
         } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs, or has run: it stops the job and deletes the work directory
+            }
             Bench.deleteTree(work);
         }
         List<String> setup = List.of(
@@ -224,16 +240,27 @@ public final class BenchCommand implements Callable<Integer> {
             err.println("wrote " + p);
         }
         if (!report.allGood()) {
-            err.println("snapline bench: some runs failed or printed something else than none; see "
-                    + plan.out().resolve("report.md"));
+            err.println("snapline bench: some runs failed, printed something else than none or could not be "
+                    + "checked; see " + plan.out().resolve("report.md"));
             return 1;
         }
         return 0;
     }
 
+    /**
+     * Deletes what an earlier bench wrote in {@code out} ({@link #OUT_FILES}), so that the report holds no plot or run
+     * of another bench; other files stay.
+     */
+    static void clearOut(Path out) throws IOException {
+        for (String name : OUT_FILES) {
+            Bench.deleteTree(out.resolve(name));
+        }
+    }
+
     /** The command line as {@code bin/snapline bench} runs it. */
     static CommandLine commandLine() {
-        return new CommandLine(new BenchCommand());
+        // --options '--interval=1s' is the launcher's --interval, a value of --options, not the bench's own
+        return new CommandLine(new BenchCommand()).setAllowOptionsAsOptionParameters(true);
     }
 
     public static void main(String[] args) {

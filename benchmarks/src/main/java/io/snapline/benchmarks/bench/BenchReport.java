@@ -19,8 +19,8 @@ import java.util.Map;
 public final class BenchReport {
     /** The CSV columns, in order. */
     static final List<String> CSV_COLUMNS = List.of("program", "args", "policy", "options", "ranks", "device",
-            "failure", "runs", "completed", "mismatched", "output", "wall_median_s", "wall_min_s", "wall_max_s",
-            "overhead_ratio", "blocked_median_s", "checkpoints", "bytes_written", "bytes_per_checkpoint",
+            "failure", "runs", "completed", "mismatched", "unverified", "output", "wall_median_s", "wall_min_s",
+            "wall_max_s", "overhead_ratio", "blocked_median_s", "checkpoints", "bytes_written", "bytes_per_checkpoint",
             "log_peak_bytes", "restarts", "restart_s_per_failure", "lost_s_per_failure", "status");
 
     private final List<CellSummary> rows;
@@ -54,7 +54,7 @@ public final class BenchReport {
         return rows;
     }
 
-    /** Whether every run completed with the reference's output. */
+    /** Whether every run completed with the reference's output, checked against it. */
     boolean allGood() {
         return rows.stream().allMatch(r -> r.status().equals("ok"));
     }
@@ -69,7 +69,8 @@ public final class BenchReport {
                 + "blocked: time the ranks were held back by checkpoints; written: bytes the checkpoints put in the "
                 + "store; log peak: the message logs' peak, summed over the ranks; restart: detection of a failure "
                 + "to the restarted ranks running (launcher's report); lost: the wall time a failure added, against "
-                + "the same cell without it; output: stdout compared line by line with `none`'s\n\n");
+                + "the same cell without it; output: stdout compared line by line with `none`'s; a run is "
+                + "unverified, and left out, when `none`'s runs disagree or none of them completed\n\n");
         MarkdownTable t = new MarkdownTable("Program", "Policy", "Options", "Ranks", "Device", "Failure", "Runs ok",
                 "Wall (min–max)", "Overhead", "Blocked", "Checkpoints", "Written", "Per checkpoint", "Log peak",
                 "Restart", "Lost", "Output", "Status");
@@ -78,7 +79,7 @@ public final class BenchReport {
             long[] w = r.wall();
             t.row(c.program().label(), c.policy().name(), c.optionsLabel(), Integer.toString(c.ranks()), c.device(),
                     c.failure() == null ? "-" : c.failure(),
-                    (r.completed() - r.mismatched()) + "/" + r.runs(),
+                    (r.completed() - r.mismatched() - r.unverified()) + "/" + r.runs(),
                     w.length == 0 ? "-" : seconds(r.wallMedian()) + " (" + seconds(w[0]) + "–"
                             + seconds(w[w.length - 1]) + ")",
                     Double.isNaN(r.overhead()) ? "-" : String.format(Locale.ROOT, "%.2f×", r.overhead()),
@@ -100,9 +101,14 @@ public final class BenchReport {
             if (r.failure() != null) {
                 problems.add(r.cell().label() + ": " + r.failure());
             }
+            if (r.unverified() > 0) {
+                problems.add(r.cell().label() + ": " + r.unverified() + " completed run(s) unverified, "
+                        + (r.output() == CellSummary.Output.VARIES ? "none's runs printed different outputs"
+                                : "no none run completed") + ", so there was nothing to check their output against");
+            }
         }
         if (!problems.isEmpty()) {
-            s.append("\n## Runs that failed or printed something else (not in the figures)\n\n");
+            s.append("\n## Runs that failed, printed something else or could not be checked (not in the figures)\n\n");
             for (String p : problems) {
                 s.append("- ").append(p).append('\n');
             }
@@ -118,7 +124,8 @@ public final class BenchReport {
             List<String> v = List.of(c.program().name(), String.join(" ", c.program().args()), c.policy().name(),
                     String.join(" ", c.options()), Integer.toString(c.ranks()), c.device(),
                     c.failure() == null ? "" : c.failure(), Integer.toString(r.runs()),
-                    Integer.toString(r.completed()), Integer.toString(r.mismatched()), r.output().name().toLowerCase(
+                    Integer.toString(r.completed()), Integer.toString(r.mismatched()),
+                    Integer.toString(r.unverified()), r.output().name().toLowerCase(
                             Locale.ROOT), w.length == 0 ? "" : secondsCsv(r.wallMedian()),
                     w.length == 0 ? "" : secondsCsv(w[0]), w.length == 0 ? "" : secondsCsv(w[w.length - 1]),
                     Double.isNaN(r.overhead()) ? "" : String.format(Locale.ROOT, "%.4f", r.overhead()),

@@ -1,5 +1,6 @@
 package io.snapline.benchmarks.bench;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,23 +46,47 @@ public record Cell(Program program, Policy policy, List<String> options, int ran
     }
 
     /**
-     * The launcher's flags for this cell, before the program: {@code -np}, {@code -dev}, the policy, its options,
-     * the bench's interval (for policies that checkpoint, unless the options say when: {@code --interval} or
-     * {@code --every}), the failure and the report file.
+     * The launcher's arguments for a run of this cell in {@code runDir}, the one list both checked before the bench
+     * and run: {@code -np}, {@code -dev}, the policy, its options, the bench's interval (for policies that
+     * checkpoint, unless the options say when: {@code --interval T}, {@code --every N} or their {@code =} forms), the
+     * failure, the run report {@code runDir/report.json}, the store {@code runDir/store} (policies that checkpoint),
+     * then {@code -cp}, {@code --}, the program's main class and arguments.
      */
-    List<String> launcherFlags(String interval, String reportFile) {
-        List<String> flags = new ArrayList<>(List.of("-np", Integer.toString(ranks), "-dev", device));
-        flags.addAll(policy.flags());
+    List<String> launcherArgs(String interval, Path runDir) {
+        List<String> args = new ArrayList<>(List.of("-np", Integer.toString(ranks), "-dev", device));
+        args.addAll(policy.flags());
         if (!policy.isNone()) {
-            flags.addAll(options);
-            if (!options.contains("--interval") && !options.contains("--every")) {
-                flags.addAll(List.of("--interval", interval));
+            args.addAll(options);
+            if (!saysWhen(options)) {
+                args.addAll(List.of("--interval", interval));
             }
         }
         if (failure != null) {
-            flags.addAll(List.of("--inject-failure", failure));
+            args.addAll(List.of("--inject-failure", failure));
         }
-        flags.addAll(List.of("--report", reportFile));
-        return flags;
+        args.addAll(List.of("--report", reportIn(runDir).toString()));
+        if (!policy.isNone()) {
+            args.addAll(List.of("--store", runDir.resolve("store").toString()));
+        }
+        args.addAll(List.of("-cp", program.classPath(), "--", program.mainClass()));
+        args.addAll(program.args());
+        return args;
+    }
+
+    /** Whether {@code options} say when to checkpoint: {@code --interval}, {@code --every}, or {@code --interval=T}. */
+    private static boolean saysWhen(List<String> options) {
+        for (String o : options) {
+            for (String flag : List.of("--interval", "--every")) {
+                if (o.equals(flag) || o.startsWith(flag + "=")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Where a run in {@code runDir} writes its run report. */
+    static Path reportIn(Path runDir) {
+        return runDir.resolve("report.json");
     }
 }

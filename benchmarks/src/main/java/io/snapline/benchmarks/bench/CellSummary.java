@@ -6,12 +6,15 @@ import java.util.function.ToLongFunction;
 
 /**
  * One row of the report: the runs of a cell, compared with its reference. Figures come from the runs that completed
- * with the reference's output only; runs that failed or printed something else are counted, never averaged in.
+ * with the reference's output only; runs that failed, printed something else or could not be checked (the reference
+ * gave no output to compare with) are counted, never averaged in.
  *
  * @param cell          the cell
  * @param runs          how many runs it had
  * @param completed     runs that completed
  * @param mismatched    completed runs whose output differs from the reference's
+ * @param unverified    completed runs whose output could not be checked: the {@code none} runs disagree
+ *                      ({@link Output#VARIES}) or none completed ({@link Output#UNKNOWN}); 0 for the reference itself
  * @param output        how its output compares with the failure-free {@code none} run's
  * @param failure       why the first failed run failed (null when none failed)
  * @param firstDiff     for a mismatch, the first line that differs (null otherwise)
@@ -27,9 +30,9 @@ import java.util.function.ToLongFunction;
  *                      the noise of the machine is larger than the failure's cost), {@link #NONE} when there is
  *                      nothing to compare
  */
-public record CellSummary(Cell cell, int runs, int completed, int mismatched, Output output, String failure,
-        String firstDiff, long[] wall, double overhead, long blockedNanos, long checkpoints, long bytesWritten,
-        long logPeakBytes, int restarts, long restartNanos, long lostNanos) {
+public record CellSummary(Cell cell, int runs, int completed, int mismatched, int unverified, Output output,
+        String failure, String firstDiff, long[] wall, double overhead, long blockedNanos, long checkpoints,
+        long bytesWritten, long logPeakBytes, int restarts, long restartNanos, long lostNanos) {
     /** {@link #lostNanos()} when there is nothing to compare. */
     static final long NONE = Long.MIN_VALUE;
 
@@ -72,8 +75,13 @@ public record CellSummary(Cell cell, int runs, int completed, int mismatched, Ou
         if (mismatched > 0) {
             s.add("MISMATCH " + mismatched + " of " + runs);
         }
-        if (output == Output.VARIES) {
+        if (unverified > 0) {
+            s.add("UNVERIFIED " + unverified + " of " + runs + ": " + (output == Output.VARIES
+                    ? "none's output varies from run to run" : "no none run completed") + ", nothing to check against");
+        } else if (output == Output.VARIES) {
             s.add("reference output varies from run to run");
+        } else if (output == Output.UNKNOWN && s.isEmpty()) {
+            s.add("output not checked");
         }
         return s.isEmpty() ? "ok" : String.join("; ", s);
     }
@@ -90,8 +98,11 @@ public record CellSummary(Cell cell, int runs, int completed, int mismatched, Ou
         int mismatched = 0;
         String firstDiff = null;
         List<RunResult> good = new ArrayList<>();
+        int unverified = 0;
         for (RunResult r : done) {
-            if (expected != null && !r.stdout().equals(expected)) {
+            if (expected == null && !cell.isBaseline()) {
+                unverified++; // nothing to compare its output with: not in the figures
+            } else if (expected != null && !r.stdout().equals(expected)) {
                 mismatched++;
                 if (firstDiff == null) {
                     firstDiff = firstDifference(expected, r.stdout());
@@ -124,8 +135,8 @@ public record CellSummary(Cell cell, int runs, int completed, int mismatched, Ou
                 lost = (median(wall) - base) * good.size() / restarts;
             }
         }
-        return new CellSummary(cell, mine.size(), done.size(), mismatched, output, failure, firstDiff, wall, overhead,
-                medianOf(good, RunResult::blockedNanos), medianOf(good, RunResult::checkpoints),
+        return new CellSummary(cell, mine.size(), done.size(), mismatched, unverified, output, failure, firstDiff, wall,
+                overhead, medianOf(good, RunResult::blockedNanos), medianOf(good, RunResult::checkpoints),
                 medianOf(good, RunResult::bytesWritten), medianOf(good, RunResult::logPeakBytes), restarts,
                 restartNanos, lost);
     }

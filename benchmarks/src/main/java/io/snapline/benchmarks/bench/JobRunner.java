@@ -26,9 +26,11 @@ final class JobRunner implements Bench.Runner {
     private final Duration timeout;
     private final List<String> jvmOptions;
     private final List<Cell> cells;
+    private final CurrentJob job;
 
     JobRunner(Path work, Path runs, String interval, Duration timeout, List<String> jvmOptions,
-            List<Cell> cells) {
+            List<Cell> cells, CurrentJob job) {
+        this.job = job;
         this.work = work;
         this.runs = runs;
         this.interval = interval;
@@ -37,15 +39,10 @@ final class JobRunner implements Bench.Runner {
         this.cells = List.copyOf(cells);
     }
 
-    /** The launcher's command for {@code cell}, its store under {@code dir}, its report {@code report}. */
-    List<String> command(Cell cell, Path dir, Path report) {
+    /** The launcher's command for {@code cell}: its JVM, then {@link Cell#launcherArgs} for {@code dir}. */
+    List<String> command(Cell cell, Path dir) {
         List<String> cmd = new ArrayList<>(JobJvm.launcherCommand(jvmOptions));
-        cmd.addAll(cell.launcherFlags(interval, report.toString()));
-        if (!cell.policy().isNone()) {
-            cmd.addAll(List.of("--store", dir.resolve("store").toString()));
-        }
-        cmd.addAll(List.of("-cp", cell.program().classPath(), "--", cell.program().mainClass()));
-        cmd.addAll(cell.program().args());
+        cmd.addAll(cell.launcherArgs(interval, dir));
         return cmd;
     }
 
@@ -54,27 +51,20 @@ final class JobRunner implements Bench.Runner {
         Cell cell = trial.cell();
         String id = "cell" + (cells.indexOf(cell) + 1) + "-run" + trial.repetition();
         Path dir = Files.createDirectories(work.resolve(id));
-        Path report = dir.resolve("report.json");
+        Path report = Cell.reportIn(dir);
         Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
-        List<String> cmd = command(cell, dir, report);
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        Thread stopJob = new Thread(() -> stop(p), "snapline-bench-stop-job"); // the bench is stopped (Ctrl-C)
-        Runtime.getRuntime().addShutdownHook(stopJob);
+        List<String> cmd = command(cell, dir);
+        Process p = job.start(new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()));
+        boolean ended;
         try {
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                stop(p);
-                p.waitFor();
-                return RunResult.failed(cell, trial.repetition(), "did not end within --run-timeout ("
-                        + timeout.toMillis() + " ms); stopped", lines(out));
-            }
+            ended = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } finally {
-            stop(p);
-            try {
-                Runtime.getRuntime().removeShutdownHook(stopJob);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs, or has run
-            }
+            job.stop(p); // whatever of it is left, waited for: the next run starts on a quiet machine
+        }
+        if (!ended) {
+            return RunResult.failed(cell, trial.repetition(), "did not end within --run-timeout ("
+                    + timeout.toMillis() + " ms); stopped", lines(out));
         }
         List<String> stdout = lines(out);
         if (Files.exists(report)) {
@@ -98,14 +88,6 @@ final class JobRunner implements Bench.Runner {
         Files.writeString(runs.resolve(id + ".stdout.txt"), String.join("\n", stdout) + "\n", StandardCharsets.UTF_8);
         Bench.deleteTree(dir);
         return r;
-    }
-
-    /** Kills the job's JVM and the processes it started (the rank JVMs of {@code -dev tcp}), if still running. */
-    private static void stop(Process p) {
-        if (p.isAlive()) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
     }
 
     private static List<String> lines(Path file) throws IOException {

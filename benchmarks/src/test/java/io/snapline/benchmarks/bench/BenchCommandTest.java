@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
@@ -45,6 +48,7 @@ class BenchCommandTest {
         "--policies hopeful | the launcher refuses the cell Heat2D 256 2000 · hopeful · 4 ranks shm",
         "--options async | --options: 'async' is not a launcher option set",
         "--options '--no-such-flag' | the launcher refuses the cell",
+        "--options '--store elsewhere' | --store is given more than once",
         "--failures rank=x | the launcher refuses the cell",
         "--interval soon | the launcher refuses the cell",
         "--run-timeout forever | --run-timeout",
@@ -78,6 +82,8 @@ class BenchCommandTest {
             assertTrue(java.util.regex.Pattern.compile("\\s" + flag + "[=, ]").matcher(out.toString()).find(),
                     flag + " missing from:\n" + out);
         }
+        assertTrue(out.toString().replaceAll("\\s+", " ").contains("Those files of an earlier bench in --out are "
+                + "deleted before it starts"), out.toString());
     }
 
     @Test
@@ -114,6 +120,34 @@ class BenchCommandTest {
                 "Ring 5 0 · coordinated --async · 3 ranks shm",
                 "Ring 5 0 · coordinated --compress lz4 · 3 ranks shm"),
                 p.matrix().cells().stream().map(Cell::label).toList());
+    }
+
+    @Test
+    void shouldTakeTheOptionsIntervalInsteadOfTheBenchsWhenGivenWithEquals() {
+        BenchCommand.Plan p = plan("--programs", "Ring:5 0", "--policies", "coordinated", "--options",
+                "--interval=1s,--every=5", "--ranks", "2");
+
+        List<String> args = p.matrix().cells().get(2).launcherArgs(p.interval(), java.nio.file.Path.of("run"));
+        assertTrue(args.contains("--interval=1s"), args.toString());
+        assertEquals(1, args.stream().filter(a -> a.startsWith("--interval")).count(), args.toString());
+        List<String> every = p.matrix().cells().get(3).launcherArgs(p.interval(), java.nio.file.Path.of("run"));
+        assertTrue(every.contains("--every=5") && !every.contains("--interval"), every.toString());
+    }
+
+    @Test
+    void shouldDeleteTheFilesOfAnEarlierBenchAndKeepTheOthersWhenOutIsCleared(@TempDir Path out) throws Exception {
+        for (String f : List.of("report.md", "report.csv", "overhead.svg", "recovery.svg", "runs.csv",
+                "runs/cell9-run1.json", "notes.txt", "mine.svg", "report.txt")) {
+            Files.createDirectories(out.resolve(f).getParent());
+            Files.writeString(out.resolve(f), "stale");
+        }
+
+        BenchCommand.clearOut(out);
+
+        try (var left = Files.list(out)) {
+            assertEquals(List.of("mine.svg", "notes.txt", "report.txt"),
+                    left.map(p -> p.getFileName().toString()).sorted().toList());
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.snapline.benchmarks.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -33,6 +34,9 @@ class BenchEndToEndTest {
     @Timeout(300)
     void shouldRunEveryCellAndReportMatchedOutputWhenTheMatrixIsTiny(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("report");
+        Files.createDirectories(out.resolve("runs"));
+        Files.writeString(out.resolve("recovery.svg"), "<svg/>"); // an earlier bench's, with failures
+        Files.writeString(out.resolve("runs/cell9-run1.json"), "{}");
         Ended ended = bench(dir, "--programs", "Ring:10 50", "--policies", "none,coordinated", "--ranks", "2",
                 "--repeat", "1", "--interval", "100ms");
 
@@ -43,9 +47,9 @@ class BenchEndToEndTest {
         }
         List<String> csv = Files.readAllLines(out.resolve("report.csv"));
         assertEquals(3, csv.size(), String.join("\n", csv));
-        assertTrue(csv.get(1).startsWith("Ring,10 50,none,,2,shm,,1,1,0,reference,"), csv.get(1));
+        assertTrue(csv.get(1).startsWith("Ring,10 50,none,,2,shm,,1,1,0,0,reference,"), csv.get(1));
         assertTrue(csv.get(1).endsWith(",ok"), csv.get(1));
-        assertTrue(csv.get(2).startsWith("Ring,10 50,coordinated,,2,shm,,1,1,0,matched,"), csv.get(2));
+        assertTrue(csv.get(2).startsWith("Ring,10 50,coordinated,,2,shm,,1,1,0,0,matched,"), csv.get(2));
         assertTrue(csv.get(2).endsWith(",ok"), csv.get(2));
         // what was compared: Ring's result line, the token after 10 laps of 0 + 1
         for (String run : List.of("cell1-run1", "cell2-run1")) {
@@ -60,6 +64,8 @@ class BenchEndToEndTest {
         assertTrue(md.contains("| Ring 10 50 "), md);
         assertTrue(md.contains("| coordinated "), md);
         assertTrue(Files.readString(out.resolve("runs/cell2-run1.json")).contains("\"policy\": \"coordinated\""));
+        assertFalse(Files.exists(out.resolve("recovery.svg")), "an earlier bench's plot is left");
+        assertFalse(Files.exists(out.resolve("runs/cell9-run1.json")), "an earlier bench's run is left");
         // the stores and scratch files of the runs are gone
         try (var left = Files.list(dir)) {
             assertEquals(List.of(out), left.toList());
@@ -100,18 +106,38 @@ class BenchEndToEndTest {
 
     @Test
     @Timeout(120)
-    void shouldReportTheRunAsFailedAndExitWithOneWhenItOutlivesTheRunTimeout(@TempDir Path dir) throws Exception {
+    void shouldReportTheRunAsFailedAndLeaveNoJobJvmWhenItOutlivesTheRunTimeout(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("report");
-        // no JVM starts, let alone runs a job, within a millisecond
-        Ended ended = bench(dir, "--programs", "Ring:3", "--policies", "none", "--ranks", "2", "--repeat", "1",
-                "--run-timeout", "1ms");
+        Ended ended;
+        try {
+            ended = bench(dir, "--programs", BlocksUntilKilled.class.getName(), "-cp", testClasses(),
+                    "--policies", "none", "--ranks", "2", "--devices", "shm", "--repeat", "1", "--run-timeout", "3s");
+        } finally {
+            // a job JVM the bench leaked never ends: waiting for it runs into @Timeout
+            for (ProcessHandle job : jobJvms()) {
+                job.onExit().get();
+            }
+        }
 
+        assertEquals(List.of(), jobJvms());
         assertEquals(1, ended.status(), ended.err());
         List<java.util.Map<String, String>> rows = CsvRows.read(Files.readString(out.resolve("report.csv")));
         assertEquals(1, rows.size());
+        assertEquals("1", rows.get(0).get("runs"));
         assertEquals("0", rows.get(0).get("completed"));
         assertEquals("unknown", rows.get(0).get("output"));
         assertEquals("", rows.get(0).get("wall_median_s"));
-        assertEquals("FAILED 1 of 1: did not end within --run-timeout (1 ms); stopped", rows.get(0).get("status"));
+        assertEquals("FAILED 1 of 1: did not end within --run-timeout (3000 ms); stopped", rows.get(0).get("status"));
+    }
+
+    /** The JVMs under this one that run {@link BlocksUntilKilled}. */
+    private static List<ProcessHandle> jobJvms() {
+        return ProcessHandle.current().descendants()
+                .filter(h -> h.info().commandLine().orElse("").contains(BlocksUntilKilled.class.getName())).toList();
+    }
+
+    /** Where this module's test classes are: the class path of the test programs. */
+    private static String testClasses() throws java.net.URISyntaxException {
+        return Path.of(BlocksUntilKilled.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 }

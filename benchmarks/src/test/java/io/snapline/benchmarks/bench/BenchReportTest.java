@@ -59,9 +59,10 @@ class BenchReportTest {
     void shouldHaveTheDocumentedCsvColumnsWhenWritten() {
         String header = recorded().csv().lines().findFirst().orElseThrow();
 
-        assertEquals("program,args,policy,options,ranks,device,failure,runs,completed,mismatched,output,"
-                + "wall_median_s,wall_min_s,wall_max_s,overhead_ratio,blocked_median_s,checkpoints,bytes_written,"
-                + "bytes_per_checkpoint,log_peak_bytes,restarts,restart_s_per_failure,lost_s_per_failure,status", header);
+        assertEquals("program,args,policy,options,ranks,device,failure,runs,completed,mismatched,unverified,"
+                + "output,wall_median_s,wall_min_s,wall_max_s,overhead_ratio,blocked_median_s,checkpoints,"
+                + "bytes_written,bytes_per_checkpoint,log_peak_bytes,restarts,restart_s_per_failure,"
+                + "lost_s_per_failure,status", header);
     }
 
     @Test
@@ -117,14 +118,54 @@ class BenchReportTest {
     }
 
     @Test
-    void shouldSayTheOutputVariesWhenNonesRunsDisagree() {
+    void shouldLeaveTheRunsUnverifiedAndOutOfTheFiguresWhenNonesRunsDisagree() {
         List<RunResult> results = List.of(ok(NONE, 1, 1.0, OUT, 0, 0, 0, 0), ok(NONE, 2, 1.0, WRONG, 0, 0, 0, 0),
-                ok(COORD, 1, 1.0, OUT, 0, 0, 0, 0));
+                ok(COORD, 1, 1.5, OUT, 4096, 4, 0, 0), ok(COORD, 2, 1.3, WRONG, 4096, 4, 0, 0));
         BenchReport report = BenchReport.of(new Matrix(List.of(NONE, COORD), 2), results, List.of());
 
         assertEquals(CellSummary.Output.VARIES, report.rows().get(0).output());
-        assertEquals(CellSummary.Output.VARIES, report.rows().get(1).output());
-        assertEquals("reference output varies from run to run", report.rows().get(1).status());
+        assertEquals("reference output varies from run to run", report.rows().get(0).status());
+        CellSummary coord = report.rows().get(1);
+        assertEquals(CellSummary.Output.VARIES, coord.output());
+        assertEquals(2, coord.unverified());
+        assertEquals(0, coord.wall().length);
+        assertTrue(Double.isNaN(coord.overhead()));
+        assertEquals("UNVERIFIED 2 of 2: none's output varies from run to run, nothing to check against",
+                coord.status());
+        Map<String, String> csv = csvByPolicy(report.csv()).get("coordinated");
+        assertEquals("2", csv.get("unverified"));
+        assertEquals("", csv.get("wall_median_s"));
+        assertEquals("", csv.get("overhead_ratio"));
+        assertEquals("", csv.get("checkpoints"));
+        assertFalse(report.allGood());
+    }
+
+    @Test
+    void shouldLeaveTheRunsUnverifiedAndSaySoWhenNoNoneRunCompleted() {
+        List<RunResult> results = List.of(RunResult.failed(NONE, 1, "exit status 1: boom", List.of()),
+                ok(COORD, 1, 1.5, OUT, 4096, 4, 0, 0));
+        BenchReport report = BenchReport.of(new Matrix(List.of(NONE, COORD), 1), results, List.of());
+
+        CellSummary coord = report.rows().get(1);
+        assertEquals(CellSummary.Output.UNKNOWN, coord.output());
+        assertEquals(1, coord.completed());
+        assertEquals(1, coord.unverified());
+        assertEquals(0, coord.wall().length);
+        assertEquals(-1, coord.checkpoints());
+        assertEquals(-1, coord.bytesWritten());
+        assertEquals("UNVERIFIED 1 of 1: no none run completed, nothing to check against", coord.status());
+        Map<String, String> csv = csvByPolicy(report.csv()).get("coordinated");
+        assertEquals("unknown", csv.get("output"));
+        assertEquals("1", csv.get("unverified"));
+        assertEquals("", csv.get("wall_median_s"));
+        assertEquals("", csv.get("bytes_written"));
+        assertEquals(coord.status(), csv.get("status"));
+        String md = report.markdown();
+        assertTrue(md.contains("| 0/1 "), md);
+        assertTrue(md.contains("Heat2D 64 10 · coordinated · 2 ranks shm: 1 completed run(s) unverified, no none run "
+                + "completed, so there was nothing to check their output against"), md);
+        assertFalse(report.allGood());
+        assertTrue(report.overheadPlot() == null && report.storagePlot() == null, "no figures from unchecked runs");
     }
 
     @Test

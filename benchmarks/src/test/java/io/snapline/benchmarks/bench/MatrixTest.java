@@ -3,6 +3,7 @@ package io.snapline.benchmarks.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +12,7 @@ class MatrixTest {
     private static final Program HEAT = Program.parse("Heat2D:64 10", null);
     private static final Program RING = Program.parse("Ring:3", null);
     private static final Policy COORDINATED = Policy.parse("coordinated");
+    private static final Path RUN = Path.of("work", "cell1-run1");
 
     @Test
     void shouldRunEveryCellOnceBeforeAnyCellRunsAgainWhenRepeated() {
@@ -52,21 +54,39 @@ class MatrixTest {
     }
 
     @Test
-    void shouldGiveTheLauncherThePolicyItsOptionsTheIntervalAndTheFailureWhenACellRuns() {
+    void shouldGiveTheLauncherThePolicyItsOptionsTheIntervalTheFailureAndTheStoreWhenACellRuns() {
         Cell c = new Cell(HEAT, Policy.parse("independent/causal"), List.of("--compress", "lz4"), 4, "tcp",
                 "rank=2,after=1s");
 
         assertEquals(List.of("-np", "4", "-dev", "tcp", "--checkpoint", "independent", "--logging", "causal",
-                "--compress", "lz4", "--interval", "300ms", "--inject-failure", "rank=2,after=1s", "--report", "r.json"),
-                c.launcherFlags("300ms", "r.json"));
-        assertEquals(List.of("-np", "2", "-dev", "shm", "--checkpoint", "none", "--report", "r.json"),
-                new Cell(HEAT, Policy.NONE, List.of(), 2, "shm", null).launcherFlags("300ms", "r.json"));
-        assertEquals(List.of("-np", "2", "-dev", "shm", "--checkpoint", "coordinated", "--every", "5", "--report",
-                "r.json"), new Cell(HEAT, COORDINATED, List.of("--every", "5"), 2, "shm", null)
-                        .launcherFlags("300ms", "r.json"));
-        assertEquals(List.of("-np", "2", "-dev", "shm", "--checkpoint", "coordinated", "--interval", "1s", "--report",
-                "r.json"), new Cell(HEAT, COORDINATED, List.of("--interval", "1s"), 2, "shm", null)
-                        .launcherFlags("300ms", "r.json"));
+                "--compress", "lz4", "--interval", "300ms", "--inject-failure", "rank=2,after=1s",
+                "--report", RUN.resolve("report.json").toString(), "--store", RUN.resolve("store").toString(),
+                "-cp", HEAT.classPath(), "--", "io.snapline.examples.Heat2D", "64", "10"),
+                c.launcherArgs("300ms", RUN));
+        assertEquals(List.of("-np", "2", "-dev", "shm", "--checkpoint", "none",
+                "--report", RUN.resolve("report.json").toString(), "-cp", HEAT.classPath(), "--",
+                "io.snapline.examples.Heat2D", "64", "10"),
+                new Cell(HEAT, Policy.NONE, List.of(), 2, "shm", null).launcherArgs("300ms", RUN));
+    }
+
+    @Test
+    void shouldLeaveTheIntervalToTheOptionsWhenTheySayWhenToCheckpoint() {
+        assertEquals(List.of("--checkpoint", "coordinated", "--every", "5", "--report"),
+                policyFlags(new Cell(HEAT, COORDINATED, List.of("--every", "5"), 2, "shm", null)));
+        assertEquals(List.of("--checkpoint", "coordinated", "--interval", "1s", "--report"),
+                policyFlags(new Cell(HEAT, COORDINATED, List.of("--interval", "1s"), 2, "shm", null)));
+        assertEquals(List.of("--checkpoint", "coordinated", "--interval=1s", "--report"),
+                policyFlags(new Cell(HEAT, COORDINATED, List.of("--interval=1s"), 2, "shm", null)));
+        assertEquals(List.of("--checkpoint", "coordinated", "--async", "--every=5", "--report"),
+                policyFlags(new Cell(HEAT, COORDINATED, List.of("--async", "--every=5"), 2, "shm", null)));
+        assertEquals(List.of("--checkpoint", "coordinated", "--intervals", "--interval", "300ms", "--report"),
+                policyFlags(new Cell(HEAT, COORDINATED, List.of("--intervals"), 2, "shm", null)));
+    }
+
+    /** The cell's launcher arguments from the policy up to {@code --report}. */
+    private static List<String> policyFlags(Cell c) {
+        List<String> args = c.launcherArgs("300ms", RUN);
+        return args.subList(args.indexOf("--checkpoint"), args.indexOf("--report") + 1);
     }
 
     @Test
