@@ -50,8 +50,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code --interval 1h} in a job; that is why {@code bandwidth} is not run under it (a 1 MiB stream would log
  * gigabytes a second): {@link SenderLogBenchmark} measures the log's cost for 1 MiB messages.
  * <ul>
- *   <li>{@code latency}: one round trip of {@value #SMALL} bytes (rank 1 echoes each message); the one-way latency is
- *       half the time reported.</li>
+ *   <li>{@code latency}: one-way latency of {@value #SMALL} bytes, reported as half a round trip (rank 1 echoes each
+ *       message).</li>
  *   <li>{@code bandwidth}: {@value #BURST} messages of {@value #LARGE} bytes sent back to back, rank 1 answering the
  *       last with a one-byte acknowledgement; reported per message (bandwidth is {@value #LARGE} bytes over it).</li>
  *   <li>{@code bandwidthCopyFloor}: one {@code System.arraycopy} of {@value #LARGE} bytes between two arrays, the least
@@ -253,6 +253,7 @@ public class MessagePathBenchmark {
     }
 
     @Benchmark
+    @OperationsPerInvocation(2)
     public byte[] latency(EchoWorld w) {
         send(w.rank0, w.ep0, w.buf, TAG);
         receive(w.rank0, w.ep0, w.buf, TAG);
