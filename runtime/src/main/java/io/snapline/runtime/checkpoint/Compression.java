@@ -57,8 +57,29 @@ public enum Compression {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** {@code data}'s remaining bytes compressed (its position is left alone). Not for {@link #NONE}. */
+    /** Whether {@link #compress(ByteBuffer, Shuffle)} shuffles a block's bytes before compressing it. */
+    public enum Shuffle {
+        /** When a sample of the block compresses smaller shuffled: what checkpoints use. */
+        AUTO,
+        /** Every block of at least two 8-byte elements. */
+        ALWAYS,
+        /** No block. */
+        NEVER
+    }
+
+    /**
+     * {@code data}'s remaining bytes compressed (its position is left alone), each block shuffled when that pays
+     * ({@link Shuffle#AUTO}). Not for {@link #NONE}.
+     */
     public ByteBuffer compress(ByteBuffer data) {
+        return compress(data, Shuffle.AUTO);
+    }
+
+    /**
+     * {@code data}'s remaining bytes compressed with the blocks shuffled as {@code shuffle} says; the form is the same
+     * whichever it is ({@link #decompress} reads each block's flag). Not for {@link #NONE}.
+     */
+    public ByteBuffer compress(ByteBuffer data, Shuffle shuffle) {
         if (this == NONE) {
             throw new IllegalStateException("NONE does not compress");
         }
@@ -72,14 +93,15 @@ public enum Compression {
         for (int b = 0; b < blocks; b++) {
             int n = Math.min(BLOCK, in.remaining());
             in.get(block, 0, n);
-            boolean shuffle = n >= 2 * WIDTH && shufflePays(block, n, shuffled);
+            boolean shuffles = n >= 2 * WIDTH && (shuffle == Shuffle.ALWAYS
+                    || shuffle == Shuffle.AUTO && shufflePays(block, n, shuffled));
             byte[] source = block;
-            if (shuffle) {
+            if (shuffles) {
                 shuffle(block, n, shuffled);
                 source = shuffled;
             }
             int at = out.position();
-            out.put((byte) (shuffle ? 1 : 0)).putInt(n).putInt(crc32c(block, n)).putInt(0);
+            out.put((byte) (shuffles ? 1 : 0)).putInt(n).putInt(crc32c(block, n)).putInt(0);
             int written = compressInto(source, n, out);
             out.putInt(at + 9, written);
         }

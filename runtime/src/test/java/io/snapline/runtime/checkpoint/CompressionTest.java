@@ -50,6 +50,23 @@ class CompressionTest {
     }
 
     @Test
+    void shouldShuffleEveryBlockOrNoneWhenToldAndGiveBackEveryByteEitherWay() {
+        byte[] data = new byte[Compression.BLOCK + 4099];
+        new Random(7).nextBytes(data);
+        for (Compression c : new Compression[] {Compression.LZ4, Compression.ZSTD}) {
+            for (Compression.Shuffle s : new Compression.Shuffle[] {Compression.Shuffle.ALWAYS,
+                Compression.Shuffle.NEVER}) {
+                ByteBuffer packed = c.compress(ByteBuffer.wrap(data), s);
+                int flag = s == Compression.Shuffle.ALWAYS ? 1 : 0;
+                assertEquals(flag, packed.get(17) & 1, c + " " + s + ": the first block's flag");
+                int second = 17 + 13 + packed.getInt(17 + 9);
+                assertEquals(flag, packed.get(second) & 1, c + " " + s + ": the second block's flag");
+                assertArrayEquals(data, bytes(Compression.decompress(packed, "test")), c + " " + s);
+            }
+        }
+    }
+
+    @Test
     void shouldSayWhatIsWrongWithDamagedOrForeignData() {
         byte[] data = new byte[100_000];
         java.util.Arrays.fill(data, (byte) 7);
