@@ -210,9 +210,10 @@ public sealed interface ControlMessage {
 
     /**
      * With host copies ({@code local+hazelcast://}): the rank's piece of checkpoint {@code id}, written on its host
-     * first, is now in the replica too; the checkpoint commits once every rank said so.
+     * first, is now in the replica too, {@code size} bytes stored with payload CRC32C {@code crc32c}; the checkpoint
+     * commits once every rank said so of the very piece its manifest names (the same size and CRC32C).
      */
-    record ReplicaWritten(long id) implements ControlMessage {
+    record ReplicaWritten(long id, long size, int crc32c) implements ControlMessage {
         @Override
         public byte type() {
             return REPLICA_WRITTEN;

@@ -7,6 +7,7 @@ import io.snapline.runtime.checkpoint.store.ClusterStore;
 import io.snapline.runtime.checkpoint.store.ClusterStoreUri;
 import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
 import io.snapline.runtime.checkpoint.store.JobFingerprint;
+import io.snapline.runtime.checkpoint.store.PieceRef;
 import io.snapline.runtime.checkpoint.store.StoreDirectory;
 import io.snapline.runtime.checkpoint.store.TieredCheckpointStore;
 import io.snapline.runtime.cluster.AgentEnvironment;
@@ -45,8 +46,8 @@ final class HostCopies {
                         + "once every rank's piece is in the replica, so none commits from now on"),
                 new TieredCheckpointStore.Listener() {
                     @Override
-                    public void replicaWritten(CheckpointId id, int r) {
-                        control.replicaWritten(id.value());
+                    public void replicaWritten(CheckpointId id, PieceRef piece) {
+                        control.replicaWritten(id.value(), piece);
                         if (id.value() > retain) {
                             host.deleteUncommittedPieces(rank, CheckpointId.of(id.value() - retain));
                         }

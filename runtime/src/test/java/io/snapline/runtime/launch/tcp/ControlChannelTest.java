@@ -118,7 +118,7 @@ class ControlChannelTest {
                 new ControlMessage.PieceWritten(new PieceWritten(false, 7, 4096, 65_536, 3_000_000L, true)),
                 new ControlMessage.PieceWritten(new PieceWritten(true, 12, 100, 100, 0, false)),
                 new ControlMessage.PieceWritten(new PieceWritten(true, 13, 150, 9_000, 0, true, 8_000)),
-                new ControlMessage.ReplicaWritten(9),
+                new ControlMessage.ReplicaWritten(9, 4_096, 0xCAFE_F00D),
                 new ControlMessage.PieceRead(9, ""),
                 new ControlMessage.PieceRead(10, "/srv/ck/ckpt-10/rank-0001.piece: CRC32C mismatch"),
                 new ControlMessage.Finalizing(),
