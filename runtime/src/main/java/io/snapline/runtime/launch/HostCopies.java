@@ -44,19 +44,46 @@ final class HostCopies {
         return new TieredCheckpointStore(host, replica.store(), TieredCheckpointStore.DEFAULT_MAX_PENDING,
                 w -> System.err.println("snapline: rank " + rank + ": " + w + "; this job's checkpoints commit only "
                         + "once every rank's piece is in the replica, so none commits from now on"),
-                new TieredCheckpointStore.Listener() {
+                listener(host, rank, retain, new TieredCheckpointStore.Listener() {
                     @Override
                     public void replicaWritten(CheckpointId id, PieceRef piece) {
                         control.replicaWritten(id.value(), piece);
-                        if (id.value() > retain) {
-                            host.deleteUncommittedPieces(rank, CheckpointId.of(id.value() - retain));
-                        }
                     }
 
                     @Override
                     public void pieceRead(CheckpointId id, int r, String fastFailure) {
                         control.pieceRead(id.value(), fastFailure);
                     }
-                });
+                }, w -> System.err.println("snapline: rank " + rank + ": warning: " + w)));
+    }
+
+    /**
+     * The listener of rank {@code rank}'s store: tells {@code report} everything, and once a piece is in the replica
+     * deletes the rank's host copies more than {@code retain} checkpoints older. A host copy that cannot be deleted
+     * is only a warning (to {@code warn}): it runs on the replica writer's thread, where an exception would be taken
+     * for a failed replica write and stop every later commit.
+     */
+    static TieredCheckpointStore.Listener listener(FileCheckpointStore host, int rank, int retain,
+            TieredCheckpointStore.Listener report, java.util.function.Consumer<String> warn) {
+        return new TieredCheckpointStore.Listener() {
+            @Override
+            public void replicaWritten(CheckpointId id, PieceRef piece) {
+                report.replicaWritten(id, piece);
+                if (id.value() > retain) {
+                    try {
+                        host.deleteUncommittedPieces(rank, CheckpointId.of(id.value() - retain));
+                    } catch (CheckpointStoreException e) {
+                        warn.accept("cannot delete rank " + rank + "'s old host copies: " + e.getMessage()
+                                + "; checkpoints still commit, but the host directory keeps them (delete them by "
+                                + "hand)");
+                    }
+                }
+            }
+
+            @Override
+            public void pieceRead(CheckpointId id, int r, String fastFailure) {
+                report.pieceRead(id, r, fastFailure);
+            }
+        };
     }
 }
