@@ -11,8 +11,9 @@ import java.nio.file.Path;
  * @param name     the store's name in the cluster
  * @param backups  backup copies of every entry, on other members
  * @param tiered   whether each rank also keeps a copy of its pieces on its own host's disk
- * @param localDir where a tiered store's host copies are, on every host (an absolute path); null: under each agent's
- *                 directory ({@link #hostDirectory})
+ * @param localDir the directory under which a tiered store's host copies are, on every host (an absolute path), each
+ *                 store's in its own subdirectory {@code NAME}; null: under each agent's directory
+ *                 ({@link #hostDirectory})
  */
 public record ClusterStoreUri(String name, int backups, boolean tiered, String localDir) {
     /** The prefix of a cluster store's location. */
@@ -53,13 +54,13 @@ public record ClusterStoreUri(String name, int backups, boolean tiered, String l
                 } else if (tiered && setting.startsWith("local=")) {
                     localDir = setting.substring("local=".length());
                     if (localDir.isEmpty() || !Path.of(localDir).isAbsolute()) {
-                        throw new IllegalArgumentException(location + ": local=DIR names the directory of the host "
-                                + "copies on every host, an absolute path, e.g. " + TIERED + name + "?local=/scratch/ck");
+                        throw new IllegalArgumentException(location + ": local=DIR names the directory under which the "
+                                + "host copies are kept (in DIR/NAME) on every host, an absolute path, e.g. " + TIERED + name + "?local=/scratch");
                     }
                 } else if (tiered) {
                     throw new IllegalArgumentException(location + ": the settings of a store with host copies are "
                             + "backups=N (0 to " + MapConfig.MAX_BACKUP_COUNT + ") and local=DIR, e.g. " + TIERED
-                            + "ck?backups=2&local=/scratch/ck");
+                            + "ck?backups=2&local=/scratch");
                 } else {
                     throw new IllegalArgumentException(location + ": the only setting of a cluster store is backups=N "
                             + "(0 to " + MapConfig.MAX_BACKUP_COUNT + "), e.g. " + SCHEME + "ck?backups=2");
@@ -79,10 +80,11 @@ public record ClusterStoreUri(String name, int backups, boolean tiered, String l
 
     /**
      * The directory of this tiered store's copies on the host of a rank started by an agent whose own directory is
-     * {@code agentDirectory}: {@code local=DIR} when given, else {@code stores/NAME} in the agent's directory.
+     * {@code agentDirectory}: {@code NAME} in {@code local=DIR} when given (so that stores of other names given the
+     * same {@code DIR} never share a directory), else {@code stores/NAME} in the agent's directory.
      */
     public Path hostDirectory(Path agentDirectory) {
-        return localDir != null ? Path.of(localDir) : agentDirectory.resolve("stores").resolve(name);
+        return (localDir != null ? Path.of(localDir) : agentDirectory.resolve("stores")).resolve(name);
     }
 
     @Override
