@@ -55,11 +55,12 @@ public record ClusterStoreUri(String name, int backups, boolean tiered, String l
                     localDir = setting.substring("local=".length());
                     if (localDir.isEmpty() || !Path.of(localDir).isAbsolute()) {
                         throw new IllegalArgumentException(location + ": local=DIR names the directory under which the "
-                                + "host copies are kept (in DIR/NAME) on every host, an absolute path, e.g. " + TIERED + name + "?local=/scratch");
+                                + "host copies are kept (in DIR/NAME) on every host, an absolute path, e.g. " + TIERED
+                                + name + "?local=/scratch");
                     }
                 } else if (tiered) {
                     throw new IllegalArgumentException(location + ": the settings of a store with host copies are "
-                            + "backups=N (0 to " + MapConfig.MAX_BACKUP_COUNT + ") and local=DIR, e.g. " + TIERED
+                            + "backups=N (1 to " + MapConfig.MAX_BACKUP_COUNT + ") and local=DIR, e.g. " + TIERED
                             + "ck?backups=2&local=/scratch");
                 } else {
                     throw new IllegalArgumentException(location + ": the only setting of a cluster store is backups=N "
@@ -74,6 +75,14 @@ public record ClusterStoreUri(String name, int backups, boolean tiered, String l
         if (backups > MapConfig.MAX_BACKUP_COUNT) {
             throw new IllegalArgumentException(location + ": a cluster store keeps 0 to " + MapConfig.MAX_BACKUP_COUNT
                     + " backup copies");
+        }
+        if (tiered && backups == 0) {
+            // A checkpoint commits once the cluster holds every piece, so that it survives the loss of any one host;
+            // with no backup a piece's only cluster copy may be on the very host that is lost, with its host copy.
+            throw new IllegalArgumentException(location + ": a store with host copies keeps at least 1 backup copy in "
+                    + "the cluster, so that every committed checkpoint survives the loss of a host (with backups=0 the "
+                    + "only cluster copy of a piece may be on the same host as its host copy); use backups=1 or more, "
+                    + "or " + SCHEME + name + "?backups=0 without host copies");
         }
         return new ClusterStoreUri(name, backups, tiered, localDir);
     }
