@@ -211,9 +211,16 @@ final class Supervision {
 
     /** The coordinator of a new attempt. */
     CoordinatorLoop coordinator(CoordinatorLoop.Ranks ranks) {
-        return new CoordinatorLoop(policy, options.np(), settings, store, CheckpointId.of(firstId), restore, report,
-                err, ranks, output, interval, id -> onCommit.accept(id), keepsHostCopies());
+        CoordinatorLoop loop = new CoordinatorLoop(policy, options.np(), settings, store, CheckpointId.of(firstId),
+                restore, report, err, ranks, output, interval, id -> onCommit.accept(id), keepsHostCopies());
+        synchronized (this) {
+            attemptCoordinator = loop;
+        }
+        return loop;
     }
+
+    /** The coordinator of the newest attempt, whose next id the next attempt's ids start at or above; null before. */
+    private CoordinatorLoop attemptCoordinator;
 
     /** Whether the ranks keep host copies of their pieces ({@code local+hazelcast://}) besides the cluster's. */
     boolean keepsHostCopies() {
@@ -253,6 +260,17 @@ final class Supervision {
             }
         }
         return next;
+    }
+
+    /**
+     * The id the first checkpoint of the attempt after one whose coordinator's next id is {@code previousNextId}
+     * takes: {@link #firstCheckpointId}, and never below {@code previousNextId}, so that no id is used twice in a job
+     * run. A checkpoint the previous attempt completed but never committed (with host copies, one whose pieces were
+     * not all in the replica yet) keeps its id: a rank process of that attempt that outlives it may still be writing
+     * its piece, and must not overwrite the piece of a newer checkpoint under the same id.
+     */
+    static long nextAttemptsFirstId(CheckpointStore store, RestartPoint restore, long previousNextId) {
+        return Math.max(firstCheckpointId(store, restore), previousNextId);
     }
 
     /** The survivors of a death have stopped (or the wait for them ended) {@code tookNanos} after it. */
@@ -481,7 +499,8 @@ final class Supervision {
                 err.println("snaprun: warning: " + w);
                 report.warning(w);
             });
-            firstId = firstCheckpointId(store, restore);
+            firstId = nextAttemptsFirstId(store, restore,
+                    attemptCoordinator == null ? 0 : attemptCoordinator.nextId().value());
         } catch (CheckpointStoreException e) {
             err.println("snaprun: cannot restart: " + e.getMessage());
             gaveUp = true;

@@ -139,6 +139,7 @@ class CoordinatorLoopHostCopiesTest {
             }
             loop.sync();
             assertEquals(List.of(CheckpointId.of(1)), store.list(), "retention (2) counts committed checkpoints only");
+            assertEquals(CheckpointId.of(5), loop.nextId(), "a held checkpoint's id is used: a restart starts above it");
 
             // no rank reports checkpoint 2 (as if its replica writes had been skipped), both report 3
             replicaWritten(loop, 0, 3);
