@@ -42,8 +42,11 @@ final class HostCopies {
         FileCheckpointStore host = new FileCheckpointStore(dir, fingerprint, false);
         ClusterStore replica = ClusterStore.fromAgent(uri, fingerprint);
         return new TieredCheckpointStore(host, replica.store(), TieredCheckpointStore.DEFAULT_MAX_PENDING,
-                w -> System.err.println("snapline: rank " + rank + ": " + w + "; this job's checkpoints commit only "
-                        + "once every rank's piece is in the replica, so none commits from now on"),
+                w -> {
+                    System.err.println("snapline: rank " + rank + ": " + w + "; this job's checkpoints commit only "
+                            + "once every rank's piece is in the replica, so none commits from now on in this attempt");
+                    control.replicaFailed(w);
+                },
                 listener(host, rank, retain, new TieredCheckpointStore.Listener() {
                     @Override
                     public void replicaWritten(CheckpointId id, PieceRef piece) {

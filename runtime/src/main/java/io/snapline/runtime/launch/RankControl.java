@@ -145,6 +145,11 @@ public final class RankControl {
         report(new ControlMessage.ReplicaWritten(id, piece.size(), piece.crc32c()));
     }
 
+    /** A write of the rank's to the replica failed as {@code why} says (a store with host copies). */
+    void replicaFailed(String why) {
+        report(new ControlMessage.ReplicaFailed(why));
+    }
+
     /** The rank read its piece of checkpoint {@code id} from its host's copy, or why not (a store with host copies). */
     void pieceRead(long id, String fastFailure) {
         report(new ControlMessage.PieceRead(id, fastFailure == null ? "" : fastFailure));

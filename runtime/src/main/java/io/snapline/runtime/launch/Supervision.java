@@ -313,6 +313,17 @@ final class Supervision {
         report.pieceRead(rank, id, fastFailure);
     }
 
+    /**
+     * Rank {@code rank}'s write to the replica of a store with host copies failed as {@code why} says: no checkpoint
+     * commits in this attempt any more, which is said on the terminal as a warning and kept in the run report.
+     */
+    void replicaFailed(int rank, String why) {
+        String w = "rank " + rank + ": " + why + "; checkpoints stopped committing: none commits in this attempt any "
+                + "more, since each needs every rank's piece in the cluster (a restart commits again)";
+        err.println("snaprun: warning: " + w);
+        report.warning(w);
+    }
+
     /** Says {@code what} on the terminal and in the run report's warnings. */
     void announce(String what) {
         err.println("snaprun: " + what);

@@ -382,6 +382,8 @@ final class TcpAttempt {
             if (c != null) {
                 c.onReplicaWritten(r, w.id(), w.size(), w.crc32c());
             }
+        } else if (m instanceof ControlMessage.ReplicaFailed f) {
+            supervision.replicaFailed(r, f.why());
         } else if (m instanceof ControlMessage.PieceRead p) {
             supervision.pieceRead(r, p.id(), p.fastFailure());
         } else if (m instanceof ControlMessage.Restored x) {

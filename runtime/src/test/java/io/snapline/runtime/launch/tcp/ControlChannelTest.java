@@ -121,6 +121,7 @@ class ControlChannelTest {
                 new ControlMessage.ReplicaWritten(9, 4_096, 0xCAFE_F00D),
                 new ControlMessage.PieceRead(9, ""),
                 new ControlMessage.PieceRead(10, "/srv/ck/ckpt-10/rank-0001.piece: CRC32C mismatch"),
+                new ControlMessage.ReplicaFailed("writing rank 1's piece of checkpoint 4 to the replica failed (x)"),
                 new ControlMessage.Finalizing(),
                 new ControlMessage.KillRequest(true, "injected failure at safe point 12"),
                 new ControlMessage.KillRequest(false, "injected failure while writing checkpoint 4"),
