@@ -173,7 +173,7 @@ class HostCopiesTest {
             assertEquals(1, job.status().get(240, TimeUnit.SECONDS), job.said());
             assertTrue(job.said().contains(" --resume '" + store + "' "), job.said());
 
-            Path newest = hosts.resolve(CheckpointFormatDescriptor.checkpointDirName(CheckpointId.of(3)));
+            Path newest = hosts.resolve(name).resolve(CheckpointFormatDescriptor.checkpointDirName(CheckpointId.of(3)));
             Files.delete(newest.resolve(CheckpointFormatDescriptor.pieceFileName(1)));
             Path damaged = newest.resolve(CheckpointFormatDescriptor.pieceFileName(2));
             byte[] bytes = Files.readAllBytes(damaged);

@@ -179,12 +179,13 @@ public final class IndependentPolicy implements CheckpointPolicy {
         return settings.count(EVERY.flag(), 1, 0);
     }
 
-    /** After a rank dies the others run on to their next safe point and checkpoint there (see {@link IndependentRank}). */
+    /** Each rank commits its own checkpoints, alone (so a store with host copies is refused). */
     @Override
     public boolean keepsLocalCheckpoints() {
         return true;
     }
 
+    /** After a rank dies the others run on to their next safe point and checkpoint there (see {@link IndependentRank}). */
     @Override
     public boolean stopsSurvivorsAtSafePoints() {
         return true;

@@ -52,7 +52,8 @@ import java.util.Map;
  *  Leaving    (empty)              Leave      (empty)
  *  PieceWritten  local u8, id i64, stored-bytes i64, raw-bytes i64, write-nanos i64, background u8, full-bytes i64
  *  CheckpointDeferred  local u8, point i64, in-flight i64, skipped u8, waited-nanos i64
- *  ReplicaWritten  id i64         PieceRead  id i64, fast-failure str (empty: read from the host's copy)
+ *  ReplicaWritten  id i64, size i64, crc32c i32
+ *  PieceRead  id i64, fast-failure str (empty: read from the host's copy)      ReplicaFailed  why str
  *  str        byte-length i32, UTF-8 bytes       blob  length i32, bytes
  * </pre>
  *
@@ -183,7 +184,9 @@ public final class ControlChannel implements AutoCloseable {
         } else if (m instanceof ControlMessage.CannotRestartAlone c) {
             b.str(c.why());
         } else if (m instanceof ControlMessage.ReplicaWritten w) {
-            b.i64(w.id());
+            b.i64(w.id()).i64(w.size()).i32(w.crc32c());
+        } else if (m instanceof ControlMessage.ReplicaFailed f) {
+            b.str(f.why());
         } else if (m instanceof ControlMessage.PieceRead r) {
             b.i64(r.id()).str(r.fastFailure());
         } else if (m instanceof ControlMessage.PieceWritten p) {
@@ -237,8 +240,10 @@ public final class ControlChannel implements AutoCloseable {
             case ControlMessage.LEAVING -> new ControlMessage.Leaving();
             case ControlMessage.LEAVE -> new ControlMessage.Leave();
             case ControlMessage.CANNOT_RESTART_ALONE -> new ControlMessage.CannotRestartAlone(str(in));
-            case ControlMessage.REPLICA_WRITTEN -> new ControlMessage.ReplicaWritten(in.getLong());
+            case ControlMessage.REPLICA_WRITTEN -> new ControlMessage.ReplicaWritten(in.getLong(), in.getLong(),
+                    in.getInt());
             case ControlMessage.PIECE_READ -> new ControlMessage.PieceRead(in.getLong(), str(in));
+            case ControlMessage.REPLICA_FAILED -> new ControlMessage.ReplicaFailed(str(in));
             case ControlMessage.PIECE_WRITTEN -> new ControlMessage.PieceWritten(new io.snapline.runtime.checkpoint
                     .PieceWritten(flag(in), in.getLong(), in.getLong(), in.getLong(), in.getLong(), flag(in),
                     in.getLong()));

@@ -13,7 +13,8 @@ import java.util.List;
  * <p>Rank to launcher: {@link Hello} (first, once), {@link Finished}, {@link Failed}, {@link Crashed}, {@link Abort},
  * {@link Heartbeat} or {@link Progress} (its heartbeat once the data plane is open); for checkpointing {@link Policy},
  * {@link Restored}, {@link Finalizing}, {@link KillRequest}, {@link Ready}, {@link CannotRestartAlone},
- * {@link PieceWritten}, {@link CheckpointDeferred}, with host copies {@link ReplicaWritten} and {@link PieceRead}, and,
+ * {@link PieceWritten}, {@link CheckpointDeferred}, with host copies {@link ReplicaWritten}, {@link PieceRead} and
+ * {@link ReplicaFailed}, and,
  * where ranks restart alone, {@link Leaving}.
  * Launcher to rank: {@link CheckpointSetup} (once, right after the rank's hello), {@link Table} (once every rank has
  * said hello), {@link PeerDied}, {@link Stop}, {@link Heartbeat}, {@link Policy}, {@link Leave}.
@@ -43,6 +44,7 @@ public sealed interface ControlMessage {
     byte CHECKPOINT_DEFERRED = 22;
     byte REPLICA_WRITTEN = 23;
     byte PIECE_READ = 24;
+    byte REPLICA_FAILED = 25;
 
     /** The permanent wire id of this message type. */
     byte type();
@@ -210,9 +212,10 @@ public sealed interface ControlMessage {
 
     /**
      * With host copies ({@code local+hazelcast://}): the rank's piece of checkpoint {@code id}, written on its host
-     * first, is now in the replica too; the checkpoint commits once every rank said so.
+     * first, is now in the replica too, {@code size} bytes stored with payload CRC32C {@code crc32c}; the checkpoint
+     * commits once every rank said so of the very piece its manifest names (the same size and CRC32C).
      */
-    record ReplicaWritten(long id) implements ControlMessage {
+    record ReplicaWritten(long id, long size, int crc32c) implements ControlMessage {
         @Override
         public byte type() {
             return REPLICA_WRITTEN;
@@ -227,6 +230,17 @@ public sealed interface ControlMessage {
         @Override
         public byte type() {
             return PIECE_READ;
+        }
+    }
+
+    /**
+     * With host copies: a write of the rank's to the replica failed as {@code why} says, and its process writes
+     * nothing more there, so no checkpoint commits in this attempt any more.
+     */
+    record ReplicaFailed(String why) implements ControlMessage {
+        @Override
+        public byte type() {
+            return REPLICA_FAILED;
         }
     }
 

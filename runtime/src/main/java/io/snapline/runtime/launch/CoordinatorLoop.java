@@ -115,15 +115,18 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
         done.await(1, TimeUnit.MINUTES);
     }
 
-    /** Rank {@code rank}'s piece of checkpoint {@code id} is in the replica (a store with host copies only). */
-    void onReplicaWritten(int rank, long id) {
+    /**
+     * Rank {@code rank}'s piece of checkpoint {@code id} is in the replica, {@code size} bytes stored with payload
+     * CRC32C {@code crc32c} (a store with host copies only).
+     */
+    void onReplicaWritten(int rank, long id, long size, int crc32c) {
         events.add(() -> {
             if (replicaCommits == null) {
                 out.fail("rank " + rank + " reported its piece of checkpoint " + id + " written in a replica, but the "
                         + "job's store keeps no host copies");
                 return;
             }
-            commitReady(replicaCommits.replicaWritten(rank, CheckpointId.of(id)));
+            commitReady(replicaCommits.replicaWritten(rank, CheckpointId.of(id), size, crc32c));
         });
     }
 
@@ -202,7 +205,7 @@ final class CoordinatorLoop implements CoordinatorServices, AutoCloseable {
             return commitNow(new Held(manifest, point, blockedNanos, costNanos));
         }
         nextId = manifest.id().next();
-        commitReady(replicaCommits.completed(manifest.id(), new Held(manifest, point, blockedNanos.clone(),
+        commitReady(replicaCommits.completed(manifest, new Held(manifest, point, blockedNanos.clone(),
                 costNanos)));
         return true;
     }

@@ -7,6 +7,7 @@ import io.snapline.runtime.checkpoint.store.ClusterStore;
 import io.snapline.runtime.checkpoint.store.ClusterStoreUri;
 import io.snapline.runtime.checkpoint.store.FileCheckpointStore;
 import io.snapline.runtime.checkpoint.store.JobFingerprint;
+import io.snapline.runtime.checkpoint.store.PieceRef;
 import io.snapline.runtime.checkpoint.store.StoreDirectory;
 import io.snapline.runtime.checkpoint.store.TieredCheckpointStore;
 import io.snapline.runtime.cluster.AgentEnvironment;
@@ -41,21 +42,51 @@ final class HostCopies {
         FileCheckpointStore host = new FileCheckpointStore(dir, fingerprint, false);
         ClusterStore replica = ClusterStore.fromAgent(uri, fingerprint);
         return new TieredCheckpointStore(host, replica.store(), TieredCheckpointStore.DEFAULT_MAX_PENDING,
-                w -> System.err.println("snapline: rank " + rank + ": " + w + "; this job's checkpoints commit only "
-                        + "once every rank's piece is in the replica, so none commits from now on"),
-                new TieredCheckpointStore.Listener() {
+                w -> {
+                    System.err.println("snapline: rank " + rank + ": " + w + "; this job's checkpoints commit only "
+                            + "once every rank's piece is in the replica, so none commits from now on in this attempt");
+                    control.replicaFailed(w);
+                },
+                listener(host, rank, retain, new TieredCheckpointStore.Listener() {
                     @Override
-                    public void replicaWritten(CheckpointId id, int r) {
-                        control.replicaWritten(id.value());
-                        if (id.value() > retain) {
-                            host.deleteUncommittedPieces(rank, CheckpointId.of(id.value() - retain));
-                        }
+                    public void replicaWritten(CheckpointId id, PieceRef piece) {
+                        control.replicaWritten(id.value(), piece);
                     }
 
                     @Override
                     public void pieceRead(CheckpointId id, int r, String fastFailure) {
                         control.pieceRead(id.value(), fastFailure);
                     }
-                });
+                }, w -> System.err.println("snapline: rank " + rank + ": warning: " + w)));
+    }
+
+    /**
+     * The listener of rank {@code rank}'s store: tells {@code report} everything, and once a piece is in the replica
+     * deletes the rank's host copies more than {@code retain} checkpoints older. A host copy that cannot be deleted
+     * is only a warning (to {@code warn}): it runs on the replica writer's thread, where an exception would be taken
+     * for a failed replica write and stop every later commit.
+     */
+    static TieredCheckpointStore.Listener listener(FileCheckpointStore host, int rank, int retain,
+            TieredCheckpointStore.Listener report, java.util.function.Consumer<String> warn) {
+        return new TieredCheckpointStore.Listener() {
+            @Override
+            public void replicaWritten(CheckpointId id, PieceRef piece) {
+                report.replicaWritten(id, piece);
+                if (id.value() > retain) {
+                    try {
+                        host.deleteUncommittedPieces(rank, CheckpointId.of(id.value() - retain));
+                    } catch (CheckpointStoreException e) {
+                        warn.accept("cannot delete rank " + rank + "'s old host copies: " + e.getMessage()
+                                + "; checkpoints still commit, but the host directory keeps them (delete them by "
+                                + "hand)");
+                    }
+                }
+            }
+
+            @Override
+            public void pieceRead(CheckpointId id, int r, String fastFailure) {
+                report.pieceRead(id, r, fastFailure);
+            }
+        };
     }
 }

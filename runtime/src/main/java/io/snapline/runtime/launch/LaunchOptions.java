@@ -151,7 +151,7 @@ public record LaunchOptions(
             "  --store DIR           checkpoint directory (default ./snapline-checkpoints/<job-id>); with --cluster also",
             "                        hazelcast://NAME[?backups=N]: a store kept in the cluster, N backup copies (1)",
             "                        or local+hazelcast://NAME[?backups=N][&local=DIR]: the same, with each rank's",
-            "                        pieces written on its own host first (DIR, or stores/NAME under the agent's",
+            "                        pieces written on its own host first (DIR/NAME, or stores/NAME under the agent's",
             "                        directory); a checkpoint commits once every piece is in the cluster",
             "  --compress C          compress each rank's program state in checkpoints: none (default), lz4 (fast)",
             "                        or zstd (smaller); arrays of 8-byte numbers are byte-shuffled first when that pays",

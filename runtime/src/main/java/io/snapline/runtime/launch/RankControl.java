@@ -140,9 +140,14 @@ public final class RankControl {
         report(new ControlMessage.Restored(id, point, nanos));
     }
 
-    /** The rank's piece of checkpoint {@code id} is in the replica (a store with host copies). */
-    void replicaWritten(long id) {
-        report(new ControlMessage.ReplicaWritten(id));
+    /** The rank's piece of checkpoint {@code id} is in the replica as {@code piece} says (a store with host copies). */
+    void replicaWritten(long id, io.snapline.runtime.checkpoint.store.PieceRef piece) {
+        report(new ControlMessage.ReplicaWritten(id, piece.size(), piece.crc32c()));
+    }
+
+    /** A write of the rank's to the replica failed as {@code why} says (a store with host copies). */
+    void replicaFailed(String why) {
+        report(new ControlMessage.ReplicaFailed(why));
     }
 
     /** The rank read its piece of checkpoint {@code id} from its host's copy, or why not (a store with host copies). */

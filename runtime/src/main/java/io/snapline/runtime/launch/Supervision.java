@@ -211,9 +211,16 @@ final class Supervision {
 
     /** The coordinator of a new attempt. */
     CoordinatorLoop coordinator(CoordinatorLoop.Ranks ranks) {
-        return new CoordinatorLoop(policy, options.np(), settings, store, CheckpointId.of(firstId), restore, report,
-                err, ranks, output, interval, id -> onCommit.accept(id), keepsHostCopies());
+        CoordinatorLoop loop = new CoordinatorLoop(policy, options.np(), settings, store, CheckpointId.of(firstId),
+                restore, report, err, ranks, output, interval, id -> onCommit.accept(id), keepsHostCopies());
+        synchronized (this) {
+            attemptCoordinator = loop;
+        }
+        return loop;
     }
+
+    /** The coordinator of the newest attempt, whose next id the next attempt's ids start at or above; null before. */
+    private CoordinatorLoop attemptCoordinator;
 
     /** Whether the ranks keep host copies of their pieces ({@code local+hazelcast://}) besides the cluster's. */
     boolean keepsHostCopies() {
@@ -255,6 +262,17 @@ final class Supervision {
         return next;
     }
 
+    /**
+     * The id the first checkpoint of the attempt after one whose coordinator's next id is {@code previousNextId}
+     * takes: {@link #firstCheckpointId}, and never below {@code previousNextId}, so that no id is used twice in a job
+     * run. A checkpoint the previous attempt completed but never committed (with host copies, one whose pieces were
+     * not all in the replica yet) keeps its id: a rank process of that attempt that outlives it may still be writing
+     * its piece, and must not overwrite the piece of a newer checkpoint under the same id.
+     */
+    static long nextAttemptsFirstId(CheckpointStore store, RestartPoint restore, long previousNextId) {
+        return Math.max(firstCheckpointId(store, restore), previousNextId);
+    }
+
     /** The survivors of a death have stopped (or the wait for them ended) {@code tookNanos} after it. */
     void survivorsStopped(long tookNanos, boolean allStopped) {
         err.println("snaprun: " + (allStopped ? "the other ranks had stopped or ended " + RunReport.millis(tookNanos)
@@ -293,6 +311,17 @@ final class Supervision {
         err.println("snaprun: rank " + rank + " restored its piece of checkpoint " + id + (fastFailure.isEmpty()
                 ? " from its host's copy" : " from the replica (its host's copy: " + fastFailure + ")"));
         report.pieceRead(rank, id, fastFailure);
+    }
+
+    /**
+     * Rank {@code rank}'s write to the replica of a store with host copies failed as {@code why} says: no checkpoint
+     * commits in this attempt any more, which is said on the terminal as a warning and kept in the run report.
+     */
+    void replicaFailed(int rank, String why) {
+        String w = "rank " + rank + ": " + why + "; checkpoints stopped committing: none commits in this attempt any "
+                + "more, since each needs every rank's piece in the cluster (a restart commits again)";
+        err.println("snaprun: warning: " + w);
+        report.warning(w);
     }
 
     /** Says {@code what} on the terminal and in the run report's warnings. */
@@ -481,7 +510,8 @@ final class Supervision {
                 err.println("snaprun: warning: " + w);
                 report.warning(w);
             });
-            firstId = firstCheckpointId(store, restore);
+            firstId = nextAttemptsFirstId(store, restore,
+                    attemptCoordinator == null ? 0 : attemptCoordinator.nextId().value());
         } catch (CheckpointStoreException e) {
             err.println("snaprun: cannot restart: " + e.getMessage());
             gaveUp = true;

@@ -380,8 +380,10 @@ final class TcpAttempt {
             supervision.report().deferred(r, d.deferred());
         } else if (m instanceof ControlMessage.ReplicaWritten w) {
             if (c != null) {
-                c.onReplicaWritten(r, w.id());
+                c.onReplicaWritten(r, w.id(), w.size(), w.crc32c());
             }
+        } else if (m instanceof ControlMessage.ReplicaFailed f) {
+            supervision.replicaFailed(r, f.why());
         } else if (m instanceof ControlMessage.PieceRead p) {
             supervision.pieceRead(r, p.id(), p.fastFailure());
         } else if (m instanceof ControlMessage.Restored x) {

@@ -37,6 +37,8 @@ class CoordinatorLoopHostCopiesTest {
     private final InMemoryCheckpointStore store = new InMemoryCheckpointStore(JobFingerprint.of("Main", List.of(), "",
             "committer", "", RANKS));
     private final List<Boolean> accepted = new CopyOnWriteArrayList<>();
+    /** The pieces the policy's checkpoints name, by checkpoint id. */
+    private final Map<Long, List<PieceRef>> written = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Commits checkpoint {@code message[0]} with every rank's piece when any rank sends it. */
     private final CheckpointPolicy committer = new CheckpointPolicy() {
@@ -63,6 +65,7 @@ class CoordinatorLoopHostCopiesTest {
                     CheckpointId id = CheckpointId.of(message[0]);
                     List<PieceRef> pieces = List.of(store.writePiece(id, 0, new byte[] {message[0]}),
                             store.writePiece(id, 1, new byte[] {message[0]}));
+                    written.put(id.value(), pieces);
                     accepted.add(services.commit(new Manifest(id, RANKS, pieces), message[0], new long[RANKS]));
                 }
 
@@ -95,19 +98,26 @@ class CoordinatorLoopHostCopiesTest {
                 committed::add, hostCopies);
     }
 
+    /** Rank {@code rank} reports the piece of checkpoint {@code id} that the policy's manifest names. */
+    private void replicaWritten(CoordinatorLoop loop, int rank, long id) throws InterruptedException {
+        loop.sync(); // the policy has written the checkpoint's pieces
+        PieceRef p = written.get(id).get(rank);
+        loop.onReplicaWritten(rank, id, p.size(), p.crc32c());
+    }
+
     @Test
     void shouldCommitACheckpointOnlyOnceEveryRankReportedItsPieceInTheReplica() throws Exception {
         List<Long> committed = new CopyOnWriteArrayList<>();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (CoordinatorLoop loop = loop(true, committed, log)) {
             loop.onRankMessage(0, new byte[] {1});
-            loop.onReplicaWritten(1, 1);
+            replicaWritten(loop, 1, 1);
             loop.sync();
             assertEquals(List.of(true), accepted, "the policy is told its checkpoint was taken");
             assertEquals(List.of(), store.list(), "not in the store while rank 0's replica write is under way");
             assertEquals(List.of(), committed);
 
-            loop.onReplicaWritten(0, 1);
+            replicaWritten(loop, 0, 1);
             loop.sync();
             assertEquals(List.of(CheckpointId.of(1)), store.list());
             assertEquals(List.of(1L), committed);
@@ -122,23 +132,39 @@ class CoordinatorLoopHostCopiesTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (CoordinatorLoop loop = loop(true, committed, log)) {
             loop.onRankMessage(0, new byte[] {1});
-            loop.onReplicaWritten(0, 1);
-            loop.onReplicaWritten(1, 1);
+            replicaWritten(loop, 0, 1);
+            replicaWritten(loop, 1, 1);
             for (byte id = 2; id <= 4; id++) {
                 loop.onRankMessage(0, new byte[] {id});
             }
             loop.sync();
             assertEquals(List.of(CheckpointId.of(1)), store.list(), "retention (2) counts committed checkpoints only");
+            assertEquals(CheckpointId.of(5), loop.nextId(), "a held checkpoint's id is used: a restart starts above it");
 
             // no rank reports checkpoint 2 (as if its replica writes had been skipped), both report 3
-            loop.onReplicaWritten(0, 3);
-            loop.onReplicaWritten(1, 3);
+            replicaWritten(loop, 0, 3);
+            replicaWritten(loop, 1, 3);
             loop.sync();
             assertEquals(List.of(CheckpointId.of(1), CheckpointId.of(3)), store.list());
             assertEquals(List.of(1L, 3L), committed);
             assertTrue(log.toString(StandardCharsets.UTF_8).contains("snaprun: checkpoint 2 is not committed: not "
                     + "every rank's piece of it reached the replica, and a newer checkpoint did\n"),
                     log.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void shouldNotCommitACheckpointWhoseReplicaPieceIsNotTheOneItsManifestNames() throws Exception {
+        List<Long> committed = new CopyOnWriteArrayList<>();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (CoordinatorLoop loop = loop(true, committed, log)) {
+            loop.onRankMessage(0, new byte[] {1});
+            replicaWritten(loop, 0, 1);
+            PieceRef p = written.get(1L).get(1);
+            loop.onReplicaWritten(1, 1, p.size(), ~p.crc32c());
+            loop.sync();
+            assertEquals(List.of(), store.list(), "rank 1's piece in the replica is another than the manifest's");
+            assertEquals(List.of(), committed);
         }
     }
 

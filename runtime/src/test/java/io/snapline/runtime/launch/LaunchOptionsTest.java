@@ -144,7 +144,7 @@ class LaunchOptionsTest {
         "-np 2 --cluster lab@h:1 --secret-file s --checkpoint stepper --store hazelcast://ck?copies=2 X | --store hazelcast://ck?copies=2: the only setting of a cluster store is backups=N (0 to 6), e.g. hazelcast://ck?backups=2",
         "-np 2 --cluster lab@h:1 --secret-file s --checkpoint stepper --store hazelcast://c/k X | --store hazelcast://c/k: a cluster store's name is 1 to 100 letters, digits, '_' or '-'",
         "-np 2 --cluster lab@h:1 --secret-file s --checkpoint stepper --incremental --store hazelcast://ck X | --incremental needs a store directory: hazelcast://ck (a store kept in the cluster) writes whole pieces only",
-        "-np 2 --cluster lab@h:1 --secret-file s --checkpoint stepper --store local+hazelcast://ck?local=rel X | --store local+hazelcast://ck?local=rel: local=DIR names the directory of the host copies on every host, an absolute path, e.g. local+hazelcast://ck?local=/scratch/ck",
+        "-np 2 --cluster lab@h:1 --secret-file s --checkpoint stepper --store local+hazelcast://ck?local=rel X | --store local+hazelcast://ck?local=rel: local=DIR names the directory under which the host copies are kept (in DIR/NAME) on every host, an absolute path, e.g. local+hazelcast://ck?local=/scratch",
         "-np 2 --checkpoint stepper --store local+hazelcast://ck X | --store local+hazelcast://ck is a store in a cluster, kept by its agents: it needs --cluster NAME@HOST:PORT and --secret-file F (or name a directory)",
     })
     void shouldExplainWhenClusterFlagsAreWrong(String argv, String message) {

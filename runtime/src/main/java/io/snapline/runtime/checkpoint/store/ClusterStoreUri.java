@@ -11,8 +11,9 @@ import java.nio.file.Path;
  * @param name     the store's name in the cluster
  * @param backups  backup copies of every entry, on other members
  * @param tiered   whether each rank also keeps a copy of its pieces on its own host's disk
- * @param localDir where a tiered store's host copies are, on every host (an absolute path); null: under each agent's
- *                 directory ({@link #hostDirectory})
+ * @param localDir the directory under which a tiered store's host copies are, on every host (an absolute path), each
+ *                 store's in its own subdirectory {@code NAME}; null: under each agent's directory
+ *                 ({@link #hostDirectory})
  */
 public record ClusterStoreUri(String name, int backups, boolean tiered, String localDir) {
     /** The prefix of a cluster store's location. */
@@ -53,13 +54,14 @@ public record ClusterStoreUri(String name, int backups, boolean tiered, String l
                 } else if (tiered && setting.startsWith("local=")) {
                     localDir = setting.substring("local=".length());
                     if (localDir.isEmpty() || !Path.of(localDir).isAbsolute()) {
-                        throw new IllegalArgumentException(location + ": local=DIR names the directory of the host "
-                                + "copies on every host, an absolute path, e.g. " + TIERED + name + "?local=/scratch/ck");
+                        throw new IllegalArgumentException(location + ": local=DIR names the directory under which the "
+                                + "host copies are kept (in DIR/NAME) on every host, an absolute path, e.g. " + TIERED
+                                + name + "?local=/scratch");
                     }
                 } else if (tiered) {
                     throw new IllegalArgumentException(location + ": the settings of a store with host copies are "
-                            + "backups=N (0 to " + MapConfig.MAX_BACKUP_COUNT + ") and local=DIR, e.g. " + TIERED
-                            + "ck?backups=2&local=/scratch/ck");
+                            + "backups=N (1 to " + MapConfig.MAX_BACKUP_COUNT + ") and local=DIR, e.g. " + TIERED
+                            + "ck?backups=2&local=/scratch");
                 } else {
                     throw new IllegalArgumentException(location + ": the only setting of a cluster store is backups=N "
                             + "(0 to " + MapConfig.MAX_BACKUP_COUNT + "), e.g. " + SCHEME + "ck?backups=2");
@@ -74,15 +76,24 @@ public record ClusterStoreUri(String name, int backups, boolean tiered, String l
             throw new IllegalArgumentException(location + ": a cluster store keeps 0 to " + MapConfig.MAX_BACKUP_COUNT
                     + " backup copies");
         }
+        if (tiered && backups == 0) {
+            // A checkpoint commits once the cluster holds every piece, so that it survives the loss of any one host;
+            // with no backup a piece's only cluster copy may be on the very host that is lost, with its host copy.
+            throw new IllegalArgumentException(location + ": a store with host copies keeps at least 1 backup copy in "
+                    + "the cluster, so that every committed checkpoint survives the loss of a host (with backups=0 the "
+                    + "only cluster copy of a piece may be on the same host as its host copy); use backups=1 or more, "
+                    + "or " + SCHEME + name + "?backups=0 without host copies");
+        }
         return new ClusterStoreUri(name, backups, tiered, localDir);
     }
 
     /**
      * The directory of this tiered store's copies on the host of a rank started by an agent whose own directory is
-     * {@code agentDirectory}: {@code local=DIR} when given, else {@code stores/NAME} in the agent's directory.
+     * {@code agentDirectory}: {@code NAME} in {@code local=DIR} when given (so that stores of other names given the
+     * same {@code DIR} never share a directory), else {@code stores/NAME} in the agent's directory.
      */
     public Path hostDirectory(Path agentDirectory) {
-        return localDir != null ? Path.of(localDir) : agentDirectory.resolve("stores").resolve(name);
+        return (localDir != null ? Path.of(localDir) : agentDirectory.resolve("stores")).resolve(name);
     }
 
     @Override

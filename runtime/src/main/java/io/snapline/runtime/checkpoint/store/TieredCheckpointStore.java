@@ -38,7 +38,7 @@ public final class TieredCheckpointStore implements CheckpointStore {
         /** Listens to nothing. */
         Listener NONE = new Listener() {
             @Override
-            public void replicaWritten(CheckpointId id, int rank) {
+            public void replicaWritten(CheckpointId id, PieceRef piece) {
             }
 
             @Override
@@ -46,8 +46,11 @@ public final class TieredCheckpointStore implements CheckpointStore {
             }
         };
 
-        /** {@code rank}'s piece of checkpoint {@code id} is written in the replica (after the fast copy). */
-        void replicaWritten(CheckpointId id, int rank);
+        /**
+         * A rank's piece of checkpoint {@code id} is written in the replica (after the fast copy); {@code piece} is
+         * what the replica holds (its rank, size and CRC32C), for the committer to check against the manifest.
+         */
+        void replicaWritten(CheckpointId id, PieceRef piece);
 
         /**
          * {@code rank}'s piece of checkpoint {@code id} was read from the fast copy ({@code fastFailure} null) or from
@@ -118,8 +121,8 @@ public final class TieredCheckpointStore implements CheckpointStore {
     /** Queues the replica's write of {@code rank}'s piece of {@code id}, then telling the listener. */
     private void replicate(CheckpointId id, int rank, byte[] copy) {
         behind(copy.length, "rank " + rank + "'s piece of checkpoint " + id, () -> {
-            replica.writePiece(id, rank, copy);
-            listener.replicaWritten(id, rank);
+            PieceRef written = replica.writePiece(id, rank, copy);
+            listener.replicaWritten(id, written);
         });
     }
 

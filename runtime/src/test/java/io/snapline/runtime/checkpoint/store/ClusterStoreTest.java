@@ -64,19 +64,28 @@ class ClusterStoreTest {
         assertEquals(new ClusterStoreUri("ck", 1, true, null), plain);
         assertEquals(java.nio.file.Path.of("/srv/agent/stores/ck"), plain.hostDirectory(java.nio.file.Path.of(
                 "/srv/agent")));
-        ClusterStoreUri placed = ClusterStoreUri.parse("local+hazelcast://ck?local=/scratch/ck&backups=2");
-        assertEquals(new ClusterStoreUri("ck", 2, true, "/scratch/ck"), placed);
+        ClusterStoreUri placed = ClusterStoreUri.parse("local+hazelcast://ck?local=/scratch&backups=2");
+        assertEquals(new ClusterStoreUri("ck", 2, true, "/scratch"), placed);
         assertEquals(java.nio.file.Path.of("/scratch/ck"), placed.hostDirectory(java.nio.file.Path.of("/srv/agent")));
-        assertEquals("local+hazelcast://ck?backups=2&local=/scratch/ck", placed.toString());
+        assertEquals(java.nio.file.Path.of("/scratch/other"), ClusterStoreUri.parse(
+                "local+hazelcast://other?local=/scratch").hostDirectory(java.nio.file.Path.of("/srv/agent")),
+                "two stores given the same DIR keep their copies apart");
+        assertEquals("local+hazelcast://ck?backups=2&local=/scratch", placed.toString());
         assertEquals(placed, ClusterStoreUri.parse(placed.toString()));
-        assertEquals("local+hazelcast://ck?local=ck: local=DIR names the directory of the host copies on every host, "
-                + "an absolute path, e.g. local+hazelcast://ck?local=/scratch/ck", assertThrows(
+        assertEquals("local+hazelcast://ck?local=ck: local=DIR names the directory under which the host copies are "
+                + "kept (in DIR/NAME) on every host, an absolute path, e.g. local+hazelcast://ck?local=/scratch", assertThrows(
                 IllegalArgumentException.class, () -> ClusterStoreUri.parse("local+hazelcast://ck?local=ck"))
                 .getMessage());
-        assertEquals("local+hazelcast://ck?copies=2: the settings of a store with host copies are backups=N (0 to 6) "
-                + "and local=DIR, e.g. local+hazelcast://ck?backups=2&local=/scratch/ck", assertThrows(
+        assertEquals("local+hazelcast://ck?copies=2: the settings of a store with host copies are backups=N (1 to 6) "
+                + "and local=DIR, e.g. local+hazelcast://ck?backups=2&local=/scratch", assertThrows(
                 IllegalArgumentException.class, () -> ClusterStoreUri.parse("local+hazelcast://ck?copies=2"))
                 .getMessage());
+        assertEquals("local+hazelcast://ck?local=/scratch&backups=0: a store with host copies keeps at least 1 "
+                + "backup copy in the cluster, so that every committed checkpoint survives the loss of a host (with "
+                + "backups=0 the only cluster copy of a piece may be on the same host as its host copy); use backups=1 "
+                + "or more, or hazelcast://ck?backups=0 without host copies", assertThrows(IllegalArgumentException.class,
+                () -> ClusterStoreUri.parse("local+hazelcast://ck?local=/scratch&backups=0")).getMessage());
+        assertEquals(0, ClusterStoreUri.parse("hazelcast://ck?backups=0").backups(), "without host copies 0 is allowed");
         assertEquals("hazelcast://ck?local=/x: the only setting of a cluster store is backups=N (0 to 6), e.g. "
                 + "hazelcast://ck?backups=2", assertThrows(IllegalArgumentException.class,
                 () -> ClusterStoreUri.parse("hazelcast://ck?local=/x")).getMessage());

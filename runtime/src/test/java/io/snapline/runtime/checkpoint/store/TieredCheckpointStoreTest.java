@@ -75,8 +75,8 @@ class TieredCheckpointStoreTest extends CheckpointStoreContractTest {
         final List<String> events = new CopyOnWriteArrayList<>();
 
         @Override
-        public void replicaWritten(CheckpointId id, int rank) {
-            events.add("replica " + id + " rank " + rank);
+        public void replicaWritten(CheckpointId id, PieceRef piece) {
+            events.add("replica " + id + " rank " + piece.rank() + " " + piece.size() + " bytes crc " + piece.crc32c());
         }
 
         @Override
@@ -100,7 +100,8 @@ class TieredCheckpointStoreTest extends CheckpointStoreContractTest {
         assertEquals(List.of(), heard.events, "nothing is in the replica while its writes wait");
         hold.countDown();
         s.flush();
-        assertEquals(List.of("replica 1 rank 0", "replica 1 rank 1"), heard.events);
+        assertEquals(List.of("replica 1 rank 0 " + first.size() + " bytes crc " + first.crc32c(), "replica 1 rank 1 "
+                + second.size() + " bytes crc " + second.crc32c()), heard.events, "the replica's pieces are the host's");
 
         heard.events.clear();
         assertArrayEquals(new byte[] {1, 2, 3}, s.readPiece(CheckpointId.of(1), first));
