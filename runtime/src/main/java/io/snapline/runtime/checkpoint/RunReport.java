@@ -643,8 +643,15 @@ public final class RunReport {
      * The report as a JSON object, one member per line and one line per list entry (the layout
      * {@link JsonText#write} gives at depth 1). Shares are written with six decimals.
      */
+    /**
+     * The version of {@link #toJson()}'s format, its first member: a member added keeps it, a member removed or changed
+     * in meaning makes a new one. Reports written before the member existed have version 1's members.
+     */
+    public static final String JSON_FORMAT = "snapline-run-report/1";
+
     public synchronized String toJson() {
         ObjectNode j = JsonText.MAPPER.createObjectNode();
+        j.put("format", JSON_FORMAT);
         j.put("policy", policy).put("device", device).put("ranks", ranks).put("outcome", outcome)
                 .put("wallNanos", wallNanos).put("bytesWritten", bytesWritten())
                 .set("blockedShare", sixDecimals(blockedShare()));
