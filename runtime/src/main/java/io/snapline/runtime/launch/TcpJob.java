@@ -65,7 +65,13 @@ public final class TcpJob {
             PrintStream err) {
         try (starter) {
             TcpJob job = new TcpJob(options, supervision, starter, err);
-            starter.announce(supervision.checkpointing() ? supervision.storeLocation() : null, job::cancel);
+            // A cancel request arrives on the cluster client's event thread: what it does (reading the store for the
+            // resume command, stopping the ranks) blocks, so it runs on a thread of its own.
+            starter.announce(supervision.checkpointing() ? supervision.storeLocation() : null, by -> {
+                Thread t = new Thread(() -> job.cancel(by), "snaprun-cancel");
+                t.setDaemon(true);
+                t.start();
+            });
             supervision.onCommit(starter::committed);
             return job.run(out);
         } finally {
