@@ -39,6 +39,8 @@ import java.util.function.IntPredicate;
  * nothing about placing a checkpoint ever ends a job.
  */
 final class BlockingCoordinator implements PolicyCoordinator {
+    /** Every change of state, and why ({@code snaprun -v}). */
+    private static final System.Logger LOG = System.getLogger("io.snapline.checkpoint.coordinated");
     enum State { IDLE, OPEN, TAKING, DONE }
 
     /** How long every unfrozen rank must have waited, with no news from any rank, before frozen ones are released. */
@@ -125,6 +127,9 @@ final class BlockingCoordinator implements PolicyCoordinator {
 
     /** The single place the state changes. */
     private void transition(State next, String why) {
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "coordinator " + state + " -> " + next + ": " + why);
+        }
         state = next;
         reason = why;
     }

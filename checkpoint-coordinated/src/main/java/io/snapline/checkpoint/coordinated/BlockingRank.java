@@ -48,6 +48,9 @@ import io.snapline.runtime.checkpoint.store.PieceRef;
 final class BlockingRank implements RankPolicy, WaitListener {
     enum State { RUNNING, OPEN, ARMED, FROZEN, TAKING, WRITING, CLOSED }
 
+    /** Every change of state, and why ({@code snaprun -v}). */
+    private static final System.Logger LOG = System.getLogger("io.snapline.checkpoint.coordinated");
+
     private final RankServices services;
     private final long every;
     /** {@code --async}: the piece is written in the background; null when it is written while frozen. */
@@ -88,6 +91,9 @@ final class BlockingRank implements RankPolicy, WaitListener {
 
     /** The single place the state changes. Called with this monitor held. */
     private void transition(State next, String why) {
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "rank " + services.rank() + " " + state + " -> " + next + ": " + why);
+        }
         state = next;
         reason = why;
     }

@@ -84,6 +84,8 @@ import java.util.List;
  * else asks them to stop).
  */
 final class AttemptSupervisor {
+    /** Every change of state, and why ({@code snaprun -v}). */
+    private static final System.Logger LOG = System.getLogger("io.snapline.supervisor");
 
     /** A rank's state. */
     enum RankState { STARTING, RUNNING, LEAVING, FINISHED, FAILED, DEAD, RESTARTING_ALONE }
@@ -620,11 +622,18 @@ final class AttemptSupervisor {
     // ------------------------------------------------------------------ the one place state changes
 
     private void state(State next, String reason) {
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "attempt " + state + " -> " + next + ": " + reason);
+        }
         state = next;
         why = reason;
     }
 
     private void state(int rank, RankState next, String reason) {
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "rank " + rank + " " + ranks[rank].state + " -> " + next + ": "
+                    + reason);
+        }
         ranks[rank].state = next;
         ranks[rank].why = reason;
     }

@@ -95,6 +95,9 @@ public final class RankProcess {
         }
         int rank = Integer.parseInt(args[2]);
         int size = Integer.parseInt(args[3]);
+        if (Boolean.getBoolean(Verbose.PROPERTY)) {
+            Verbose.enable(System.err, "snapline rank " + rank + ": ");
+        }
         Duration failureTimeout = Duration.ofMillis(Long.parseLong(args[4]));
         byte[] token = Base64.getDecoder().decode(token64);
         InetSocketAddress launcher = new InetSocketAddress(args[0], Integer.parseInt(args[1]));

@@ -21,6 +21,8 @@ import java.util.function.Consumer;
  * and the event; reports that arrive after the checkpoint was abandoned are ignored. Not thread safe.
  */
 public final class NbCoordinatorProtocol {
+    /** Every change of state, and why ({@code snaprun -v}). */
+    private static final System.Logger LOG = System.getLogger("io.snapline.checkpoint.coordinated.nb");
 
     private enum Phase { WAITING, TAKEN, PREPARED }
 
@@ -91,7 +93,7 @@ public final class NbCoordinatorProtocol {
             Arrays.fill(deferring, false);
             deferringCount = 0;
             preparedCount = 0;
-            state = NbCoordinatorState.REQUESTED;
+            to(NbCoordinatorState.REQUESTED, "the interval passed");
             actions.accept(new NbCoordinatorAction.Request(open));
         } else if (state == NbCoordinatorState.REQUESTED && deferringCount == 0
                 && nowNanos - requestedNanos >= timeoutNanos) {
@@ -152,7 +154,7 @@ public final class NbCoordinatorProtocol {
         phase[rank] = Phase.PREPARED;
         pieceBytes[rank] = bytes;
         if (++preparedCount == ranks) {
-            state = NbCoordinatorState.COMMITTING;
+            to(NbCoordinatorState.COMMITTING, "every rank prepared checkpoint " + open);
             commitInFlight = true;
             List<Long> bytesList = new ArrayList<>(ranks);
             for (long b : pieceBytes) {
@@ -176,7 +178,7 @@ public final class NbCoordinatorProtocol {
         lastCommitNanos = nowNanos;
         commitInFlight = false;
         actions.accept(new NbCoordinatorAction.Committed(e));
-        state = NbCoordinatorState.IDLE;
+        to(NbCoordinatorState.IDLE, "checkpoint " + e + " committed");
         for (int r = 0; r < ranks; r++) {
             if (finished[r]) {
                 close("rank " + r + " finished; checkpoint " + e + " is the last one of this run");
@@ -249,9 +251,17 @@ public final class NbCoordinatorProtocol {
 
     private void close(String reason) {
         if (state != NbCoordinatorState.CLOSED) {
-            state = NbCoordinatorState.CLOSED;
+            to(NbCoordinatorState.CLOSED, reason);
             closedReason = reason;
         }
+    }
+
+    /** The single place the state changes. */
+    private void to(NbCoordinatorState next, String why) {
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "coordinator " + state + " -> " + next + ": " + why);
+        }
+        state = next;
     }
 
     private String laggards() {

@@ -33,6 +33,8 @@ import java.util.function.Consumer;
  * {@code onAccept} allocate nothing.
  */
 public final class NbRankProtocol {
+    /** Every change of state, and on what ({@code snaprun -v}). */
+    private static final System.Logger LOG = System.getLogger("io.snapline.checkpoint.coordinated.nb");
 
     /** Returned by {@link #onSend(int)} when the send re-executes an early message and must not be sent. */
     public static final long SUPPRESSED = -1L;
@@ -557,6 +559,10 @@ public final class NbRankProtocol {
     private void moveTo(NbRankState next, Event event) {
         if (!ALLOWED[state.ordinal()][next.ordinal()]) {
             throw illegal(event, "no transition to " + next);
+        }
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "rank " + rank + " " + state + " -> " + next + " on " + event
+                    + " (epoch " + epoch + ", checkpoint " + open + " open)");
         }
         state = next;
     }
