@@ -38,9 +38,9 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
     static final List<String> QUICK_POLICIES = List.of("none", "coordinated", "coordinated-nb",
             "independent/pessimistic");
-    static final List<String> QUICK_PROGRAMS = List.of("Heat2D:128 1200", "MasterWorker:600 20000");
-    /** The failure of --quick's one failing cell: rank 1 of the heat program dies at its 600th safe point. */
-    static final String QUICK_FAILURE = "rank=1,point=600";
+    static final List<String> QUICK_PROGRAMS = List.of("Heat2D:192 8000", "MasterWorker:1000 100000");
+    /** The failure of --quick's one failing cell: rank 1 of the heat program dies at its 3000th safe point. */
+    static final String QUICK_FAILURE = "rank=1,point=3000";
     /** The files and directories the bench writes in --out; those of an earlier bench are deleted before it starts. */
     static final List<String> OUT_FILES = List.of("report.md", "report.csv", "overhead.svg", "time.svg",
             "storage.svg", "recovery.svg", "runs.csv", "runs");

@@ -92,15 +92,15 @@ class BenchCommandTest {
 
         assertEquals(1, p.matrix().repeat());
         assertEquals(List.of(
-                "Heat2D 128 1200 · none · 4 ranks shm",
-                "Heat2D 128 1200 · coordinated · 4 ranks shm",
-                "Heat2D 128 1200 · coordinated-nb · 4 ranks shm",
-                "Heat2D 128 1200 · independent/pessimistic · 4 ranks shm",
-                "MasterWorker 600 20000 · none · 4 ranks shm",
-                "MasterWorker 600 20000 · coordinated · 4 ranks shm",
-                "MasterWorker 600 20000 · coordinated-nb · 4 ranks shm",
-                "MasterWorker 600 20000 · independent/pessimistic · 4 ranks shm",
-                "Heat2D 128 1200 · coordinated · 4 ranks shm · fail " + BenchCommand.QUICK_FAILURE),
+                "Heat2D 192 8000 · none · 4 ranks shm",
+                "Heat2D 192 8000 · coordinated · 4 ranks shm",
+                "Heat2D 192 8000 · coordinated-nb · 4 ranks shm",
+                "Heat2D 192 8000 · independent/pessimistic · 4 ranks shm",
+                "MasterWorker 1000 100000 · none · 4 ranks shm",
+                "MasterWorker 1000 100000 · coordinated · 4 ranks shm",
+                "MasterWorker 1000 100000 · coordinated-nb · 4 ranks shm",
+                "MasterWorker 1000 100000 · independent/pessimistic · 4 ranks shm",
+                "Heat2D 192 8000 · coordinated · 4 ranks shm · fail " + BenchCommand.QUICK_FAILURE),
                 p.matrix().cells().stream().map(Cell::label).toList());
     }
 
