@@ -1,11 +1,12 @@
 package io.snapline.benchmarks.recovery;
 
+import io.snapline.recovery.svg.SvgWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * A small line chart with logarithmic axes, written as a standalone SVG: one polyline with dots per series, decade
+ * A small line chart with logarithmic axes, written as a standalone SVG with the shared {@link SvgWriter}: one polyline with dots per series, decade
  * grid lines, a legend, and optional labelled markers (e.g. a target). Axis ranges are whole decades around the
  * data. Values must be positive. Not thread-safe; build, then {@link #render()}.
  */
@@ -69,57 +70,53 @@ public final class LogLogPlot {
         }
         double[] xr = decades(true);
         double[] yr = decades(false);
-        StringBuilder svg = new StringBuilder();
-        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
-        svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, HEIGHT));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"22\" font-size=\"14\">%s</text>%n", LEFT, esc(title)));
+        SvgWriter svg = new SvgWriter(8192);
+        svg.start("svg", "xmlns", "http://www.w3.org/2000/svg", "width", WIDTH, "height", HEIGHT, "viewBox",
+                "0 0 " + WIDTH + " " + HEIGHT, "font-family", "sans-serif", "font-size", 12);
+        svg.empty("rect", "width", WIDTH, "height", HEIGHT, "fill", "white");
+        svg.text("text", title, "x", LEFT, "y", 22, "font-size", 14);
         for (int d = (int) xr[0]; d <= (int) xr[1]; d++) {
             double px = px(d, xr);
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>%n"
-                    + "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", px, TOP, px, BOTTOM, px, BOTTOM + 16,
-                    tick(d)));
+            svg.empty("line", "x1", px, "y1", TOP, "x2", px, "y2", BOTTOM, "stroke", "#ddd");
+            svg.text("text", tick(d), "x", px, "y", BOTTOM + 16, "text-anchor", "middle");
         }
         for (int d = (int) yr[0]; d <= (int) yr[1]; d++) {
             double py = py(d, yr);
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n"
-                    + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", LEFT, py, RIGHT, py, LEFT - 6, py + 4,
-                    tick(d)));
+            svg.empty("line", "x1", LEFT, "y1", py, "x2", RIGHT, "y2", py, "stroke", "#ddd");
+            svg.text("text", tick(d), "x", LEFT - 6, "y", py + 4, "text-anchor", "end");
         }
-        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
-                + "stroke=\"black\"/>%n", LEFT, TOP, RIGHT - LEFT, BOTTOM - TOP));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-                (LEFT + RIGHT) / 2, BOTTOM + 36, esc(xLabel)));
-        svg.append(String.format(Locale.ROOT, "<text x=\"16\" y=\"%d\" text-anchor=\"middle\" "
-                + "transform=\"rotate(-90 16 %d)\">%s</text>%n", (TOP + BOTTOM) / 2, (TOP + BOTTOM) / 2, esc(yLabel)));
+        svg.empty("rect", "x", LEFT, "y", TOP, "width", RIGHT - LEFT, "height", BOTTOM - TOP, "fill", "none",
+                "stroke", "black");
+        svg.text("text", xLabel, "x", (LEFT + RIGHT) / 2, "y", BOTTOM + 36, "text-anchor", "middle");
+        svg.text("text", yLabel, "x", 16, "y", (TOP + BOTTOM) / 2, "text-anchor", "middle", "transform",
+                "rotate(-90 16 " + (TOP + BOTTOM) / 2 + ")");
         for (int i = 0; i < series.size(); i++) {
-            appendSeries(svg, series.get(i), COLOURS[i % COLOURS.length], i, xr, yr);
+            series(svg, series.get(i), COLOURS[i % COLOURS.length], i, xr, yr);
         }
         for (Marker m : markers) {
             double px = px(Math.log10(m.x()), xr);
             double py = py(Math.log10(m.y()), yr);
-            svg.append(String.format(Locale.ROOT, "<path d=\"M%.1f %.1fl10 10m0 -10l-10 10\" stroke=\"red\" "
-                    + "stroke-width=\"2\"/>%n<text x=\"%.1f\" y=\"%.1f\" fill=\"red\">%s</text>%n", px - 5, py - 5,
-                    px + 8, py - 8, esc(m.label())));
+            svg.empty("path", "d", "M" + SvgWriter.number(px - 5) + " " + SvgWriter.number(py - 5)
+                    + "l10 10m0 -10l-10 10", "stroke", "red", "stroke-width", 2);
+            svg.text("text", m.label(), "x", px + 8, "y", py - 8, "fill", "red");
         }
-        return svg.append("</svg>\n").toString();
+        return svg.end().toString();
     }
 
-    private void appendSeries(StringBuilder svg, Series s, String colour, int index, double[] xr, double[] yr) {
+    private void series(SvgWriter svg, Series s, String colour, int index, double[] xr, double[] yr) {
         StringBuilder points = new StringBuilder();
         for (int p = 0; p < s.x().length; p++) {
             double px = px(Math.log10(s.x()[p]), xr);
             double py = py(Math.log10(s.y()[p]), yr);
-            points.append(p == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.1f,%.1f", px, py));
-            svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n", px, py,
-                    colour));
+            points.append(p == 0 ? "" : " ").append(SvgWriter.number(px)).append(',').append(SvgWriter.number(py));
+            svg.empty("circle", "cx", px, "cy", py, "r", 3, "fill", colour);
         }
-        svg.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" "
-                + "stroke-width=\"%s\"/>%n", points, colour, s.bold() ? "3" : "1.5"));
+        String width = s.bold() ? "3" : "1.5";
+        svg.empty("polyline", "points", points.toString(), "fill", "none", "stroke", colour, "stroke-width", width);
         int ly = TOP + 10 + 18 * index;
-        svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
-                + "stroke-width=\"%s\"/>%n<text x=\"%d\" y=\"%d\">%s</text>%n", RIGHT + 12, ly, RIGHT + 32, ly, colour,
-                s.bold() ? "3" : "1.5", RIGHT + 38, ly + 4, esc(s.name())));
+        svg.empty("line", "x1", RIGHT + 12, "y1", ly, "x2", RIGHT + 32, "y2", ly, "stroke", colour, "stroke-width",
+                width);
+        svg.text("text", s.name(), "x", RIGHT + 38, "y", ly + 4);
     }
 
     /** The whole decades {@code [floor(log10 min), ceil(log10 max)]} around every x (or y) value, at least one wide. */
@@ -158,9 +155,5 @@ public final class LogLogPlot {
         String[] suffix = {"", "k", "M", "G"};
         int group = Math.min(d / 3, suffix.length - 1);
         return (long) Math.pow(10, d - 3 * group) + suffix[group];
-    }
-
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

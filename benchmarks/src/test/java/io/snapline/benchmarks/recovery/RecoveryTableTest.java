@@ -79,6 +79,22 @@ class RecoveryTableTest {
     }
 
     @Test
+    void shouldWriteWellFormedSvgWithEscapedLabelsAndAMarker() throws Exception {
+        String svg = new LogLogPlot("state < 1 GiB & more", "x <", "y >")
+                .series(new LogLogPlot.Series("a & b", new double[] {1, 10}, new double[] {2, 20}, true))
+                .marker(new LogLogPlot.Marker("target <5", 5, 5))
+                .render();
+        org.w3c.dom.Document d = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new java.io.ByteArrayInputStream(svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals("svg", d.getDocumentElement().getTagName());
+        String text = d.getDocumentElement().getTextContent();
+        assertTrue(text.contains("state < 1 GiB & more") && text.contains("a & b") && text.contains("target <5"),
+                text);
+        assertEquals(1, d.getElementsByTagName("polyline").getLength());
+        assertEquals(2, d.getElementsByTagName("circle").getLength());
+    }
+
+    @Test
     void shouldRejectNonPositiveValueOnLogAxis() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new LogLogPlot.Series("s", new double[] {1, 10}, new double[] {5, 0}, false));
