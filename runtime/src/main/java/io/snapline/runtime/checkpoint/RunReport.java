@@ -509,10 +509,9 @@ public final class RunReport {
                             + " each on average)"));
         }
         if (!checkpoints.isEmpty()) {
-            long mean = (long) checkpoints.stream().mapToLong(Checkpoint::maxBlockedNanos).average().orElse(0);
-            long max = checkpoints.stream().mapToLong(Checkpoint::maxBlockedNanos).max().orElse(0);
-            s.append(String.format(Locale.ROOT, "  blocking per checkpoint: mean %s, max %s; %.2f %% of the wall time%n",
-                    millis(mean), millis(max), 100.0 * blockedShare()));
+            Blocking b = Blocking.of(checkpoints.stream().mapToLong(Checkpoint::maxBlockedNanos).toArray());
+            s.append(String.format(Locale.ROOT, "  blocking per checkpoint: %s; %.2f %% of the wall time%n", b,
+                    100.0 * blockedShare()));
         }
         if (!locals.isEmpty()) {
             StringBuilder perRank = new StringBuilder();
@@ -522,10 +521,9 @@ public final class RunReport {
             }
             s.append(String.format(Locale.ROOT, "  local checkpoints committed: %d (by rank: %s), %s written, %d "
                     + "deleted once no restart could use them%n", locals.size(), perRank, size(bytes), discarded));
-            long mean = (long) locals.stream().mapToLong(LocalCheckpoint::blockedNanos).average().orElse(0);
-            long max = locals.stream().mapToLong(LocalCheckpoint::blockedNanos).max().orElse(0);
-            s.append(String.format(Locale.ROOT, "  blocking per local checkpoint: mean %s, max %s; %.2f %% of each "
-                    + "rank's wall time on average%n", millis(mean), millis(max), 100.0 * blockedShare()));
+            Blocking b = Blocking.of(locals.stream().mapToLong(LocalCheckpoint::blockedNanos).toArray());
+            s.append(String.format(Locale.ROOT, "  blocking per local checkpoint: %s; %.2f %% of each rank's wall time "
+                    + "on average%n", b, 100.0 * blockedShare()));
         }
         if (!checkpoints.isEmpty() || !locals.isEmpty()) {
             overheadLines(s);
@@ -644,6 +642,47 @@ public final class RunReport {
      * {@link JsonText#write} gives at depth 1). Shares are written with six decimals.
      */
     /**
+     * How long checkpoints held the program back, one value per checkpoint (a global checkpoint's longest-held rank, or
+     * a local checkpoint's rank): mean, median, 99th percentile (recorded with HdrHistogram, three significant
+     * digits) and the longest.
+     */
+    record Blocking(int count, long meanNanos, long medianNanos, long p99Nanos, long maxNanos) {
+        static Blocking of(long[] nanos) {
+            org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(3);
+            long sum = 0;
+            long min = Long.MAX_VALUE;
+            long max = 0;
+            for (long n : nanos) {
+                long v = Math.max(0, n);
+                h.recordValue(v);
+                sum += v;
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            if (nanos.length == 0) {
+                return new Blocking(0, 0, 0, 0, 0);
+            }
+            return new Blocking(nanos.length, sum / nanos.length, at(h, 50, min, max), at(h, 99, min, max), max);
+        }
+
+        /** The value at {@code percentile}, to the histogram's precision, within the values' range. */
+        private static long at(org.HdrHistogram.Histogram h, double percentile, long min, long max) {
+            return Math.max(min, Math.min(max, h.lowestEquivalentValue(h.getValueAtPercentile(percentile))));
+        }
+
+        void into(ObjectNode o) {
+            o.put("count", count).put("meanNanos", meanNanos).put("medianNanos", medianNanos).put("p99Nanos", p99Nanos)
+                    .put("maxNanos", maxNanos);
+        }
+
+        @Override
+        public String toString() {
+            return "mean " + millis(meanNanos) + ", median " + millis(medianNanos) + ", 99th percentile "
+                    + millis(p99Nanos) + ", max " + millis(maxNanos);
+        }
+    }
+
+    /**
      * The version of {@link #toJson()}'s format, its first member: a member added keeps it, a member removed or changed
      * in meaning makes a new one. Reports written before the member existed have version 1's members.
      */
@@ -710,6 +749,15 @@ public final class RunReport {
         }
         j.set("overhead", overheadJson());
         warnings.forEach(j.putArray("warnings")::add);
+        ObjectNode blocking = j.putObject("blocking");
+        if (!checkpoints.isEmpty()) {
+            Blocking.of(checkpoints.stream().mapToLong(Checkpoint::maxBlockedNanos).toArray())
+                    .into(blocking.putObject("perCheckpoint"));
+        }
+        if (!locals.isEmpty()) {
+            Blocking.of(locals.stream().mapToLong(LocalCheckpoint::blockedNanos).toArray())
+                    .into(blocking.putObject("perLocalCheckpoint"));
+        }
         return JsonText.write(j, 1);
     }
 

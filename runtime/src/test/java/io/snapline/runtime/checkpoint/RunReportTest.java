@@ -203,6 +203,24 @@ class RunReportTest {
                 + "\"waitedNanos\": 3000000}"), report.toJson());
     }
 
+    @Test
+    void shouldGiveTheMedianAndThe99thPercentileOfTheTimeCheckpointsHeldTheRanksBack() {
+        long[] nanos = new long[1000];
+        for (int i = 0; i < nanos.length; i++) {
+            nanos[(i * 7) % nanos.length] = (i + 1) * MS; // 1 ms .. 1 s, in no order
+        }
+        RunReport.Blocking b = RunReport.Blocking.of(nanos);
+
+        assertEquals(1000, b.count());
+        assertEquals(500_500_000L, b.meanNanos());
+        assertEquals(500 * MS, b.medianNanos(), 500 * MS / 1000.0, "three significant digits");
+        assertEquals(990 * MS, b.p99Nanos(), 990 * MS / 1000.0);
+        assertEquals(1000 * MS, b.maxNanos());
+        assertTrue(b.toString().matches("mean 500\\.5 ms, median (499|500)\\.\\d ms, 99th percentile (989|990)\\.\\d ms, "
+                + "max 1000\\.0 ms"), b.toString());
+        assertEquals(new RunReport.Blocking(0, 0, 0, 0, 0), RunReport.Blocking.of(new long[0]));
+    }
+
     /** A report as the writer before Jackson wrote it, every list and optional figure present. */
     private static final String EARLIER_REPORT = """
             {
@@ -273,8 +291,19 @@ class RunReportTest {
         report.warning("w2");
         report.finish("completed", 1000 * MS);
 
-        assertEquals(EARLIER_REPORT.replaceFirst("\\{\n", "{\n  \"format\": \"snapline-run-report/1\",\n"),
-                report.toJson(), "the earlier writer's members, order and layout, after the format member");
+        assertEquals(EARLIER_REPORT.replaceFirst("\\{\n", "{\n  \"format\": \"snapline-run-report/1\",\n")
+                .replaceFirst("\n}\n$", """
+                ,
+                  "blocking": {
+                    "perCheckpoint": {"count": 1, "meanNanos": 5000000, "medianNanos": 5000000, "p99Nanos": 5000000, \
+                "maxNanos": 5000000},
+                    "perLocalCheckpoint": {"count": 1, "meanNanos": 4000000, "medianNanos": 4000000, "p99Nanos": \
+                4000000, "maxNanos": 4000000}
+                  }
+                }
+                """),
+                report.toJson(), "the earlier writer's members, order and layout, between the format member and the "
+                        + "blocking percentiles");
         JsonNode j = JsonText.parse(report.toJson());
         assertEquals(0.007, j.get("blockedShare").asDouble(), 1e-12);
         assertEquals(3100, j.get("checkpoints").get(0).get("fullBytes").asLong());
