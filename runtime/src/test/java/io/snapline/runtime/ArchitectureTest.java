@@ -75,6 +75,13 @@ class ArchitectureTest {
             .because("the launcher and the checkpoint SPI find policies by name (ServiceLoader); a policy depends on "
                     + "the runtime, never the runtime on a policy");
 
+    @ArchTest
+    static final ArchRule picocliStaysInTheLauncher = noClasses()
+            .that().resideOutsideOfPackage("io.snapline.runtime.launch")
+            .should().dependOnClassesThat().resideInAPackage("picocli..")
+            .because("picocli reads snaprun's command line (LaunchOptions); the engine, the devices, the ranks and "
+                    + "the policies' SPI never see it (a policy declares its options as PolicyOption)");
+
     private static DescribedPredicate<JavaClass> communicatorsAndGroups() {
         List<String> names = List.of("Communicator", "Group", "CommFactory", "Intercomms");
         DescribedPredicate<JavaClass> named = describe("are engine classes " + names + " (or nested in them)",
