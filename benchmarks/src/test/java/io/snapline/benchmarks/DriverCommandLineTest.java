@@ -1,0 +1,40 @@
+package io.snapline.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.snapline.benchmarks.checkpoint.CheckpointOptions;
+import io.snapline.benchmarks.recovery.RecoveryOptions;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DriverCommandLineTest {
+
+    private static String error(Runnable parse) {
+        return assertThrows(IllegalArgumentException.class, parse::run).getMessage();
+    }
+
+    @Test
+    void shouldSayWhichFlagIsWrongInTheDriversWords() {
+        assertEquals("unknown option '--bogus'", error(() -> BenchmarkOptions.parse("--bogus")));
+        assertEquals("--out needs a value", error(() -> BenchmarkOptions.parse("--out", "--trials", "3")));
+        assertEquals("--scale needs a number, got 'x'", error(() -> BenchmarkOptions.parse("--scale", "x")));
+        assertEquals("--state-mib needs an integer, got 'big'", error(() -> CheckpointOptions.parse("--state-mib",
+                "big")));
+        assertEquals("--duration needs a positive duration, got '0s'", error(() -> CheckpointOptions.parse(
+                "--duration", "0s")));
+        assertEquals("--ranks needs an integer, got 'x'", error(() -> RecoveryOptions.parse("--ranks", "64,x")));
+        assertEquals("-h/--help goes alone", error(() -> RecoveryOptions.parse("--seed", "1", "--help")));
+    }
+
+    @Test
+    void shouldKeepTheLastValueOfAFlagGivenTwiceAndReadListsAndUnderscores() {
+        assertEquals(4, BenchmarkOptions.parse("--trials", "3", "--trials", "4").trials());
+        assertEquals(Duration.ofMinutes(3), CheckpointOptions.parse("--duration", "3m").duration());
+        assertEquals(List.of("1s", "3s"), CheckpointOptions.parse("--intervals", "1s,,3s").intervals());
+        RecoveryOptions r = RecoveryOptions.parse("--messages", "1_000,2000", "--fixed-ranks", "1_024");
+        assertEquals(List.of(1000, 2000), r.messages());
+        assertEquals(1024, r.fixedRanks());
+    }
+}
