@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -409,6 +410,22 @@ public record LaunchOptions(
     }
 
     /**
+     * {@code snaprun}'s flags as a picocli command, for shell completion ({@code picocli.AutoComplete}): the launcher's
+     * flags and the options of every policy installed with the launcher, with the values of {@code -dev},
+     * {@code --checkpoint}, {@code --compress} and {@code --formula} to choose from.
+     */
+    public static CommandSpec completionCommand() {
+        Map<String, CheckpointPolicy> installed = Policies.installed(LaunchOptions.class.getClassLoader());
+        Map<String, List<String>> candidates = Map.of(
+                "-dev", List.of("shm", "tcp", "multicore", "niodev"),
+                "--checkpoint", List.copyOf(installed.keySet()),
+                "--compress", Arrays.stream(Compression.values()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList(),
+                "--formula", Arrays.stream(Interval.Formula.values()).map(Interval.Formula::flag).toList(),
+                "--interval", List.of("auto"));
+        return new Parser(installed, null, new String[0]).command(candidates);
+    }
+
+    /**
      * The settings the chosen policy sees: {@code --interval}, {@code --checkpoint-timeout} and the policy's own
      * options; two checkpoints are kept.
      */
@@ -449,15 +466,19 @@ public record LaunchOptions(
             chosenPolicyOrNull = chosen;
         }
 
-        /** The command: the launcher's flags, then the policies' options. */
-        private CommandSpec command() {
+        /**
+         * The command: the launcher's flags, then the policies' options; {@code candidates} are the values to offer
+         * for some flags when completing a command line.
+         */
+        private CommandSpec command(Map<String, List<String>> candidates) {
             CommandSpec spec = spec();
             for (Flag f : FLAGS) {
-                spec.addOption(option(f.names(), f.takesValue(), f.converter(), f.repeatable()));
+                spec.addOption(option(f.names(), f.takesValue(), f.converter(), f.repeatable(),
+                        candidates.get(f.name())));
             }
             for (String flag : declared.keySet()) {
                 PolicyOption o = declaration(flag);
-                spec.addOption(option(List.of(flag), o.takesValue(), v -> nonEmpty(flag, v), false));
+                spec.addOption(option(List.of(flag), o.takesValue(), v -> nonEmpty(flag, v), false, null));
             }
             return spec;
         }
@@ -468,9 +489,12 @@ public record LaunchOptions(
          * after the parse unless {@code repeatable}. A flag with a value is given once unless {@code repeatable}.
          */
         private static OptionSpec option(List<String> names, boolean takesValue, ITypeConverter<?> converter,
-                boolean repeatable) {
+                boolean repeatable, List<String> candidates) {
             String name = names.get(0);
             OptionSpec.Builder b = OptionSpec.builder(names.toArray(new String[0])).paramLabel(name);
+            if (candidates != null) {
+                b.completionCandidates(candidates);
+            }
             if (!takesValue) {
                 return b.type(boolean[].class).arity("0").converters(v -> {
                     throw new UsageException(name + " takes no value, got '" + name + "=" + v + "'");
@@ -484,7 +508,7 @@ public record LaunchOptions(
 
         LaunchOptions parse() {
             try {
-                r = new CommandLine(command()).parseArgs(argv);
+                r = new CommandLine(command(Map.of())).parseArgs(argv);
             } catch (ParameterException e) {
                 throw usageError(e);
             }

@@ -1,0 +1,60 @@
+package io.snapline.benchmarks.completion;
+
+import io.snapline.benchmarks.bench.BenchCommand;
+import io.snapline.recovery.cli.SnaplineCli;
+import io.snapline.runtime.launch.LaunchOptions;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code snapline completion}: prints the bash completion scripts picocli generates ({@link AutoComplete}) for
+ * {@code snapline}, its subcommands and {@code snapline bench}, and for {@code snaprun} with the options of every
+ * installed policy. It runs from this module because only here are the recovery tools, the bench, the launcher and
+ * the policies all on the class path; {@code bin/snapline completion} starts it here.
+ */
+@Command(name = "completion", mixinStandardHelpOptions = true, version = "snapline completion 0.1.0",
+    description = {"Prints bash completion scripts for snapline and snaprun (zsh reads them too after "
+        + "'autoload -U +X bashcompinit && bashcompinit').",
+        "Load them in the current shell with: source <(bin/snapline completion)"})
+public final class CompletionCommand implements Callable<Integer> {
+    @Parameters(arity = "0..1", paramLabel = "COMMAND", description = "snapline or snaprun (default: both)")
+    String command;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (command != null && !command.equals("snapline") && !command.equals("snaprun")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "completion is for snapline or snaprun, got '"
+                    + command + "'");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (command == null || command.equals("snapline")) {
+            out.print(AutoComplete.bash("snapline", snapline()));
+        }
+        if (command == null || command.equals("snaprun")) {
+            out.print(AutoComplete.bash("snaprun", new CommandLine(LaunchOptions.completionCommand())));
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** {@code snapline} as {@code bin/snapline} offers it: the recovery tools, {@code bench} and {@code completion}. */
+    static CommandLine snapline() {
+        CommandLine snapline = new CommandLine(new SnaplineCli());
+        snapline.addSubcommand("bench", new CommandLine(new BenchCommand()));
+        snapline.addSubcommand("completion", new CommandLine(new CompletionCommand()));
+        return snapline;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new CompletionCommand()).execute(args));
+    }
+}
