@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.snapline.benchmarks.checkpoint.CheckpointOptions;
 import io.snapline.benchmarks.recovery.RecoveryOptions;
+import io.snapline.benchmarks.startup.StartupOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,9 @@ class DriverCommandLineTest {
                 "--duration", "0s")));
         assertEquals("--ranks needs an integer, got 'x'", error(() -> RecoveryOptions.parse("--ranks", "64,x")));
         assertEquals("-h/--help goes alone", error(() -> RecoveryOptions.parse("--seed", "1", "--help")));
+        assertEquals("--ranks takes whole numbers, got 'x'", error(() -> StartupOptions.parse(Path.of("."), "--ranks",
+                "64,x")));
+        assertEquals("unknown option '--np'", error(() -> StartupOptions.parse(Path.of("."), "--np", "4")));
     }
 
     @Test
