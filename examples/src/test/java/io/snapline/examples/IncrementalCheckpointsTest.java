@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.snapline.runtime.checkpoint.store.Chunker;
+import io.snapline.runtime.json.JsonText;
 import io.snapline.runtime.testing.MpiRun;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,8 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -34,10 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class IncrementalCheckpointsTest {
-    private static final Pattern GLOBAL = Pattern.compile("\\{\"id\": (\\d+), \"point\": \\d+, \"bytes\": (\\d+), "
-            + "[^{}]*\"fullBytes\": (-?\\d+)\\}");
-    private static final Pattern LOCAL = Pattern.compile("\\{\"rank\": (\\d+), \"index\": (\\d+), \"point\": \\d+, "
-            + "\"bytes\": (\\d+), [^{}]*\"fullBytes\": (-?\\d+)\\}");
     private static final String[] PROGRAM = {"768", "100", "--verify"};
 
     @TempDir
@@ -45,9 +40,9 @@ class IncrementalCheckpointsTest {
 
     @Test
     void shouldRestartEveryRankFromIncrementalCheckpointsAndWriteLessThanWholePieces() throws IOException {
-        String json = restartFrom(List.of("--checkpoint", "coordinated", "--every", "20"), "rank=1,point=50");
-        List<long[]> rows = rows(json, GLOBAL);
-        assertTrue(rows.size() >= 3, json);
+        JsonNode json = restartFrom(List.of("--checkpoint", "coordinated", "--every", "20"), "rank=1,point=50");
+        List<long[]> rows = rows(json.get("checkpoints"));
+        assertTrue(rows.size() >= 3, json.toString());
         for (int i = 1; i < rows.size(); i++) {
             long[] r = rows.get(i);
             assertTrue(r[0] < r[1], "checkpoint " + i + " wrote " + r[0] + " of " + r[1] + " bytes: " + json);
@@ -56,15 +51,14 @@ class IncrementalCheckpointsTest {
 
     @Test
     void shouldRestartOneRankAloneFromItsIncrementalCheckpointsAndWriteLessThanWholePieces() throws IOException {
-        String json = restartFrom(List.of("--checkpoint", "independent", "--logging", "pessimistic", "--every", "20"),
+        JsonNode json = restartFrom(List.of("--checkpoint", "independent", "--logging", "pessimistic", "--every", "20"),
                 "rank=1,point=50");
         Map<Long, List<long[]>> byRank = new HashMap<>();
-        Matcher m = LOCAL.matcher(json);
-        while (m.find()) {
-            byRank.computeIfAbsent(Long.parseLong(m.group(1)), k -> new ArrayList<>())
-                    .add(new long[] {Long.parseLong(m.group(3)), Long.parseLong(m.group(4))});
+        for (JsonNode c : json.get("localCheckpoints")) {
+            byRank.computeIfAbsent(c.get("rank").asLong(), k -> new ArrayList<>())
+                    .add(new long[] {c.get("bytes").asLong(), c.get("fullBytes").asLong()});
         }
-        assertEquals(4, byRank.size(), json);
+        assertEquals(4, byRank.size(), json.toString());
         int later = 0;
         for (List<long[]> rows : byRank.values()) {
             for (int i = 1; i < rows.size(); i++) {
@@ -75,14 +69,14 @@ class IncrementalCheckpointsTest {
                 }
             }
         }
-        assertTrue(later > 0, json);
+        assertTrue(later > 0, json.toString());
     }
 
     @Test
     void shouldRestartFromIncrementalCheckpointsWhenARankDiesWhileWritingItsChunks() throws IOException {
-        String json = restartFrom(List.of("--checkpoint", "coordinated", "--every", "20"),
+        JsonNode json = restartFrom(List.of("--checkpoint", "coordinated", "--every", "20"),
                 "rank=2,during-checkpoint=3");
-        assertTrue(rows(json, GLOBAL).size() >= 3, json);
+        assertTrue(json.get("checkpoints").size() >= 3, json.toString());
     }
 
     /**
@@ -111,7 +105,7 @@ class IncrementalCheckpointsTest {
     }
 
     /** Runs Heat2D with {@code policy}, {@code --incremental} and {@code failure}; returns the JSON report. */
-    private String restartFrom(List<String> policy, String failure) throws IOException {
+    private JsonNode restartFrom(List<String> policy, String failure) throws IOException {
         MpiRun.Outcome clean = MpiRun.ok(4, Heat2D.class, PROGRAM);
         Path store = dir.resolve("store");
         Path report = dir.resolve("report.json");
@@ -127,19 +121,18 @@ class IncrementalCheckpointsTest {
         assertTrue(chunks(store) > 0, "no chunk in " + store);
         assertTrue(fixedChunks(store) > 0, "a rank's grid (" + 386 * 386 * 8 + " bytes) is cut into chunks of "
                 + Chunker.FIXED + " bytes, yet none of the " + chunks(store) + " chunks is that long");
-        String json = Files.readString(report, StandardCharsets.UTF_8);
-        Matcher ratio = Pattern.compile("\"dedupRatio\": ([0-9.]+)").matcher(json);
-        assertTrue(ratio.find() && Double.parseDouble(ratio.group(1)) > 1, json);
-        assertFalse(json.contains("chunk garbage collection failed"), json);
+        JsonNode json = JsonText.MAPPER.readTree(report.toFile());
+        assertTrue(json.path("overhead").path("storage").path("dedupRatio").asDouble() > 1, json.toString());
+        json.get("warnings").forEach(w -> assertFalse(w.asText().contains("chunk garbage collection failed"),
+                json.toString()));
         return json;
     }
 
     /** The report's global checkpoints: bytes written, bytes written whole. */
-    private static List<long[]> rows(String json, Pattern row) {
+    private static List<long[]> rows(JsonNode checkpoints) {
         List<long[]> rows = new ArrayList<>();
-        Matcher m = row.matcher(json);
-        while (m.find()) {
-            rows.add(new long[] {Long.parseLong(m.group(2)), Long.parseLong(m.group(3))});
+        for (JsonNode c : checkpoints) {
+            rows.add(new long[] {c.get("bytes").asLong(), c.get("fullBytes").asLong()});
         }
         return rows;
     }

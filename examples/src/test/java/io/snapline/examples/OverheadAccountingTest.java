@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.snapline.runtime.json.JsonText;
 import io.snapline.runtime.testing.MpiRun;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,8 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,12 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class OverheadAccountingTest {
-    private static final Pattern GLOBAL = Pattern.compile("\\{\"id\": (\\d+), \"point\": \\d+, \"bytes\": (\\d+), "
-            + "[^{}]*\"rawBytes\": (-?\\d+), \"backgroundNanos\": (\\d+), \"fullBytes\": -?\\d+\\}");
-    private static final Pattern LOCAL = Pattern.compile("\\{\"rank\": (\\d+), \"index\": (\\d+), \"point\": \\d+, "
-            + "\"bytes\": (\\d+), [^{}]*\"rawBytes\": (-?\\d+), \"backgroundNanos\": (\\d+), "
-            + "\"fullBytes\": -?\\d+\\}");
-
     @TempDir
     Path dir;
 
@@ -44,12 +37,12 @@ class OverheadAccountingTest {
 
     @Test
     void shouldAccountACoordinatedJobsCompressedCheckpointsAsTheStoreHoldsThem() throws IOException {
-        String json = run("--checkpoint", "coordinated", "--every", "20");
-        List<Row> rows = rows(json, GLOBAL, m -> m.group(1), 2);
+        JsonNode json = run("--checkpoint", "coordinated", "--every", "20");
+        List<Row> rows = rows(json.get("checkpoints"), c -> c.get("id").asText());
 
         assertCompressedAsReported(json, rows);
-        assertEquals(0, field(json, "backgroundNanos", "\"time\""), "a blocking checkpoint writes while the ranks wait");
-        rows.forEach(r -> assertEquals(0, r.backgroundNanos(), json));
+        assertEquals(0, overhead(json, "time", "backgroundNanos"), "a blocking checkpoint writes while the ranks wait");
+        rows.forEach(r -> assertEquals(0, r.backgroundNanos(), json.toString()));
 
         Map<String, Long> onDisk = new HashMap<>();
         try (Stream<Path> dirs = Files.list(dir.resolve("store"))) {
@@ -62,13 +55,14 @@ class OverheadAccountingTest {
 
     @Test
     void shouldAccountAnIndependentJobsBackgroundWritesAndCompressedLocalCheckpoints() throws IOException {
-        String json = run("--checkpoint", "independent", "--logging", "none", "--every", "20");
-        List<Row> rows = rows(json, LOCAL, m -> m.group(1) + "/" + m.group(2), 3);
+        JsonNode json = run("--checkpoint", "independent", "--logging", "none", "--every", "20");
+        List<Row> rows = rows(json.get("localCheckpoints"),
+                c -> c.get("rank").asText() + "/" + c.get("index").asText());
 
         assertCompressedAsReported(json, rows);
         long background = rows.stream().mapToLong(Row::backgroundNanos).sum();
         assertTrue(background > 0, "each rank writes its pieces on its writer thread while it computes: " + json);
-        assertEquals(background, field(json, "backgroundNanos", "\"time\""), json);
+        assertEquals(background, overhead(json, "time", "backgroundNanos"), json.toString());
 
         Map<String, Long> onDisk = new HashMap<>();
         try (Stream<Path> files = Files.walk(dir.resolve("store").resolve("local"))) {
@@ -82,7 +76,7 @@ class OverheadAccountingTest {
     }
 
     /** Runs Heat2D on 4 ranks under {@code policy} with lz4, and returns its JSON report. */
-    private String run(String... policy) throws IOException {
+    private JsonNode run(String... policy) throws IOException {
         Path report = dir.resolve("report.json");
         List<String> flags = new ArrayList<>(List.of(policy));
         flags.addAll(List.of("--compress", "lz4", "--store", dir.resolve("store").toString(), "--report",
@@ -91,16 +85,16 @@ class OverheadAccountingTest {
         assertTrue(o.result().succeeded(), o.err() + o.result().failures());
         assertTrue(o.err().contains("  overhead:"), o.err());
         assertTrue(o.err().contains("; compressed with lz4, ratio "), o.err());
-        return Files.readString(report, StandardCharsets.UTF_8);
+        return JsonText.MAPPER.readTree(report.toFile());
     }
 
     /**
      * Every checkpoint was stored smaller than it was before compression, and the report's totals and ratio are those
      * of its checkpoints.
      */
-    private static void assertCompressedAsReported(String json, List<Row> rows) {
-        assertFalse(rows.isEmpty(), json);
-        assertEquals(rows.size(), field(json, "committed", "\"storage\""), json);
+    private static void assertCompressedAsReported(JsonNode json, List<Row> rows) {
+        assertFalse(rows.isEmpty(), json.toString());
+        assertEquals(rows.size(), overhead(json, "storage", "committed"), json.toString());
         long stored = 0;
         long raw = 0;
         for (Row r : rows) {
@@ -109,27 +103,27 @@ class OverheadAccountingTest {
             stored += r.bytes();
             raw += r.rawBytes();
         }
-        assertEquals(stored, field(json, "bytesWritten", "\"storage\""), json);
-        assertEquals(stored, field(json, "bytesWritten", "\"wallNanos\""), "the existing total: " + json);
-        assertEquals(raw, field(json, "rawBytes", "\"storage\""), json);
-        assertEquals(stored, field(json, "storedBytesWithRaw", "\"storage\""), json);
-        Matcher ratio = Pattern.compile("\"compressionRatio\": ([0-9.]+)").matcher(json);
-        assertTrue(ratio.find(), json);
-        assertEquals((double) raw / stored, Double.parseDouble(ratio.group(1)), 1e-6, json);
+        assertEquals(stored, overhead(json, "storage", "bytesWritten"), json.toString());
+        assertEquals(stored, json.get("bytesWritten").asLong(), "the existing total: " + json);
+        assertEquals(raw, overhead(json, "storage", "rawBytes"), json.toString());
+        assertEquals(stored, overhead(json, "storage", "storedBytesWithRaw"), json.toString());
+        JsonNode ratio = json.get("overhead").get("storage").get("compressionRatio");
+        assertTrue(ratio != null && ratio.isNumber(), json.toString());
+        assertEquals((double) raw / stored, ratio.asDouble(), 1e-6, json.toString());
     }
 
     /**
      * What is left in the store are committed checkpoints of the run, each of the size the report gave it, and the
      * most the store held at once is at least what it holds now and at most all that was written.
      */
-    private static void assertStoreHoldsWhatWasReported(String json, List<Row> rows, Map<String, Long> onDisk) {
+    private static void assertStoreHoldsWhatWasReported(JsonNode json, List<Row> rows, Map<String, Long> onDisk) {
         assertFalse(onDisk.isEmpty(), "the store keeps the newest checkpoints");
         Map<String, Long> reported = new HashMap<>();
         rows.forEach(r -> reported.put(r.key(), r.bytes()));
         onDisk.forEach((key, bytes) -> assertEquals(reported.get(key), bytes, "checkpoint " + key + ": " + json));
         long held = onDisk.values().stream().mapToLong(Long::longValue).sum();
-        long peak = field(json, "peakHeldBytes", "\"storage\"");
-        assertTrue(peak >= held && peak <= field(json, "bytesWritten", "\"storage\""), peak + " vs " + held + ": "
+        long peak = overhead(json, "storage", "peakHeldBytes");
+        assertTrue(peak >= held && peak <= overhead(json, "storage", "bytesWritten"), peak + " vs " + held + ": "
                 + json);
     }
 
@@ -144,21 +138,20 @@ class OverheadAccountingTest {
         return sum;
     }
 
-    private static List<Row> rows(String json, Pattern row, java.util.function.Function<Matcher, String> key,
-            int bytesGroup) {
+    /** The report's checkpoints (global or local) as rows, {@code key} naming each. */
+    private static List<Row> rows(JsonNode checkpoints, java.util.function.Function<JsonNode, String> key) {
         List<Row> rows = new ArrayList<>();
-        Matcher m = row.matcher(json);
-        while (m.find()) {
-            rows.add(new Row(key.apply(m), Long.parseLong(m.group(bytesGroup)),
-                    Long.parseLong(m.group(bytesGroup + 1)), Long.parseLong(m.group(bytesGroup + 2))));
+        for (JsonNode c : checkpoints) {
+            rows.add(new Row(key.apply(c), c.get("bytes").asLong(), c.get("rawBytes").asLong(),
+                    c.get("backgroundNanos").asLong()));
         }
         return rows;
     }
 
-    /** The number after {@code "name": } at its first place after {@code after}. */
-    private static long field(String json, String name, String after) {
-        Matcher m = Pattern.compile("\"" + name + "\": (-?\\d+)").matcher(json);
-        assertTrue(m.find(json.indexOf(after)), name + " after " + after + ": " + json);
-        return Long.parseLong(m.group(1));
+    /** The number {@code name} in the report's {@code overhead.part}; a missing one fails the test. */
+    private static long overhead(JsonNode json, String part, String name) {
+        JsonNode value = json.path("overhead").path(part).get(name);
+        assertTrue(value != null && value.isIntegralNumber(), "overhead." + part + "." + name + ": " + json);
+        return value.asLong();
     }
 }

@@ -49,6 +49,13 @@ class ArchitectureTest {
                     + "the policies run the same without it");
 
     @ArchTest
+    static final ArchRule jacksonStaysWithTheJsonFiles = noClasses()
+            .that().resideOutsideOfPackages("io.snapline.runtime.json..", "io.snapline.runtime.checkpoint")
+            .should().dependOnClassesThat().resideInAnyPackage("com.fasterxml.jackson..")
+            .because("Jackson reads and writes the JSON files (JsonText, the run report); the engine, the devices, "
+                    + "the launcher and the stores run without it");
+
+    @ArchTest
     static final ArchRule clusterModeUsesNeitherTheEngineNorThePolicySpi = noClasses()
             .that().resideInAPackage("io.snapline.runtime.cluster..")
             .should().dependOnClassesThat().resideInAnyPackage(ENGINE, DEVICES, "io.snapline.runtime.checkpoint",

@@ -20,7 +20,7 @@ public final class BenchReport {
     /** The CSV columns, in order. */
     static final List<String> CSV_COLUMNS = List.of("program", "args", "policy", "options", "ranks", "device",
             "failure", "runs", "completed", "mismatched", "unverified", "output", "wall_median_s", "wall_min_s",
-            "wall_max_s", "overhead_ratio", "blocked_median_s", "checkpoints", "bytes_written", "bytes_per_checkpoint",
+            "wall_max_s", "overhead_ratio", "blocked_median_s", "checkpoints", "bytes_written", "bytes_per_rank_checkpoint",
             "log_peak_bytes", "restarts", "restart_s_per_failure", "lost_s_per_failure", "status");
 
     private final List<CellSummary> rows;
@@ -72,7 +72,7 @@ public final class BenchReport {
                 + "the same cell without it; output: stdout compared line by line with `none`'s; a run is "
                 + "unverified, and left out, when `none`'s runs disagree or none of them completed\n\n");
         MarkdownTable t = new MarkdownTable("Program", "Policy", "Options", "Ranks", "Device", "Failure", "Runs ok",
-                "Wall (min–max)", "Overhead", "Blocked", "Checkpoints", "Written", "Per checkpoint", "Log peak",
+                "Wall (min–max)", "Overhead", "Blocked", "Checkpoints", "Written", "Per rank checkpoint", "Log peak",
                 "Restart", "Lost", "Output", "Status");
         for (CellSummary r : rows) {
             Cell c = r.cell();
@@ -86,7 +86,7 @@ public final class BenchReport {
                     r.blockedNanos() < 0 ? "-" : millis(r.blockedNanos()),
                     r.checkpoints() < 0 ? "-" : Long.toString(r.checkpoints()),
                     r.bytesWritten() < 0 ? "-" : size(r.bytesWritten()),
-                    r.checkpoints() > 0 ? size(r.bytesWritten() / r.checkpoints()) : "-",
+                    r.perRankCheckpoint() < 0 ? "-" : size(r.perRankCheckpoint()),
                     r.logPeakBytes() < 0 ? "-" : size(r.logPeakBytes()),
                     r.restartNanos() < 0 ? "-" : millis(r.restartNanos()),
                     r.lostNanos() == CellSummary.NONE ? "-" : millis(r.lostNanos()),
@@ -130,7 +130,7 @@ public final class BenchReport {
                     w.length == 0 ? "" : secondsCsv(w[0]), w.length == 0 ? "" : secondsCsv(w[w.length - 1]),
                     Double.isNaN(r.overhead()) ? "" : String.format(Locale.ROOT, "%.4f", r.overhead()),
                     r.blockedNanos() < 0 ? "" : secondsCsv(r.blockedNanos()), number(r.checkpoints()),
-                    number(r.bytesWritten()), r.checkpoints() > 0 ? number(r.bytesWritten() / r.checkpoints()) : "",
+                    number(r.bytesWritten()), number(r.perRankCheckpoint()),
                     number(r.logPeakBytes()), Integer.toString(r.restarts()),
                     r.restartNanos() < 0 ? "" : secondsCsv(r.restartNanos()),
                     r.lostNanos() == CellSummary.NONE ? "" : secondsCsv(r.lostNanos()), r.status());
@@ -176,13 +176,12 @@ public final class BenchReport {
         return chart.isEmpty() ? null : chart.render();
     }
 
-    /** Bytes written per checkpoint of each failure-free cell that checkpointed, in MiB. */
+    /** Bytes written per rank and checkpoint of each failure-free cell that checkpointed, in MiB. */
     String storagePlot() {
-        BarChart chart = new BarChart("Storage per checkpoint", "bytes written ÷ checkpoints committed (median run), "
-                + "MiB; a local checkpoint of independent counts as one");
-        plotByGroup(chart, r -> r.cell().failure() == null && r.checkpoints() > 0,
-                r -> r.bytesWritten() / (double) r.checkpoints() / (1 << 20),
-                r -> size(r.bytesWritten() / r.checkpoints()));
+        BarChart chart = new BarChart("Storage per rank and checkpoint", "bytes written ÷ ranks' states committed "
+                + "(median run), MiB; a global checkpoint holds one per rank, a local checkpoint of independent one");
+        plotByGroup(chart, r -> r.cell().failure() == null && r.perRankCheckpoint() > 0,
+                r -> r.perRankCheckpoint() / (double) (1 << 20), r -> size(r.perRankCheckpoint()));
         return chart.isEmpty() ? null : chart.render();
     }
 

@@ -23,6 +23,8 @@ import java.util.function.ToLongFunction;
  * @param blockedNanos  median time held back by checkpoints (-1 without good runs)
  * @param checkpoints   median committed checkpoints (-1 without good runs)
  * @param bytesWritten  median bytes written (-1 without good runs)
+ * @param perRankCheckpoint median of bytes written per rank's state in a committed checkpoint (a global checkpoint's
+ *                      piece, or a local checkpoint), -1 without good runs that checkpointed
  * @param logPeakBytes  median peak of the message logs over the ranks (-1 when the reports have none)
  * @param restarts      restarts over the good runs
  * @param restartNanos  mean time of a restart (detection to running again), -1 without restarts
@@ -32,7 +34,8 @@ import java.util.function.ToLongFunction;
  */
 public record CellSummary(Cell cell, int runs, int completed, int mismatched, int unverified, Output output,
         String failure, String firstDiff, long[] wall, double overhead, long blockedNanos, long checkpoints,
-        long bytesWritten, long logPeakBytes, int restarts, long restartNanos, long lostNanos) {
+        long bytesWritten, long perRankCheckpoint, long logPeakBytes, int restarts, long restartNanos,
+        long lostNanos) {
     /** {@link #lostNanos()} when there is nothing to compare. */
     static final long NONE = Long.MIN_VALUE;
 
@@ -137,7 +140,10 @@ public record CellSummary(Cell cell, int runs, int completed, int mismatched, in
         }
         return new CellSummary(cell, mine.size(), done.size(), mismatched, unverified, output, failure, firstDiff, wall,
                 overhead, medianOf(good, RunResult::blockedNanos), medianOf(good, RunResult::checkpoints),
-                medianOf(good, RunResult::bytesWritten), medianOf(good, RunResult::logPeakBytes), restarts,
+                medianOf(good, RunResult::bytesWritten),
+                medianOf(good.stream().filter(r -> r.rankCheckpoints() > 0).toList(),
+                        r -> r.bytesWritten() / r.rankCheckpoints()),
+                medianOf(good, RunResult::logPeakBytes), restarts,
                 restartNanos, lost);
     }
 

@@ -16,12 +16,16 @@ import java.util.List;
  * @param blockedNanos   the time the ranks were held back by checkpoints (report: {@code overhead.time})
  * @param bytesWritten   bytes the checkpoints put in the store
  * @param checkpoints    committed checkpoints (global ones, or local ones of {@code independent})
+ * @param rankCheckpoints the ranks' states the committed checkpoints hold: a global checkpoint counts once per rank,
+ *                       a local one once, so that {@code bytesWritten / rankCheckpoints} compares the policies like
+ *                       for like
  * @param logPeakBytes   the message logs' peak, summed over the ranks; -1 when the report has no log samples
  * @param restarts       restarts after failures
  * @param restartNanos   the restarts' time from detection to the restarted ranks running, summed
  */
 public record RunResult(Cell cell, int repetition, boolean completed, String reason, List<String> stdout,
-        long wallNanos, long blockedNanos, long bytesWritten, long checkpoints, long logPeakBytes, int restarts,
+        long wallNanos, long blockedNanos, long bytesWritten, long checkpoints, long rankCheckpoints, long logPeakBytes,
+        int restarts,
         long restartNanos) {
     public RunResult {
         stdout = List.copyOf(stdout);
@@ -29,7 +33,7 @@ public record RunResult(Cell cell, int repetition, boolean completed, String rea
 
     /** A run that did not complete. */
     static RunResult failed(Cell cell, int repetition, String reason, List<String> stdout) {
-        return new RunResult(cell, repetition, false, reason, stdout, 0, 0, 0, 0, -1, 0, 0);
+        return new RunResult(cell, repetition, false, reason, stdout, 0, 0, 0, 0, 0, -1, 0, 0);
     }
 
     /**
@@ -43,15 +47,16 @@ public record RunResult(Cell cell, int repetition, boolean completed, String rea
         }
         JsonNode time = report.path("overhead").path("time");
         JsonNode storage = report.path("overhead").path("storage");
-        long checkpoints = storage.has("committed") ? storage.path("committed").asLong()
-                : report.path("checkpoints").size() + report.path("localCheckpoints").size();
+        long global = report.path("checkpoints").size();
+        long local = report.path("localCheckpoints").size();
+        long checkpoints = storage.has("committed") ? storage.path("committed").asLong() : global + local;
         long restartNanos = 0;
         for (JsonNode r : report.path("restarts")) {
             restartNanos += r.path("tookNanos").asLong();
         }
         return new RunResult(cell, repetition, true, null, stdout, required(report, "wallNanos"),
                 time.path("blockedNanos").asLong(), report.path("bytesWritten").asLong(), checkpoints,
-                logPeak(report.path("messageLog")), report.path("restarts").size(), restartNanos);
+                global * cell.ranks() + local,                logPeak(report.path("messageLog")), report.path("restarts").size(), restartNanos);
     }
 
     /** The sum over ranks of each rank's largest {@code peakBytes}; -1 without samples. */

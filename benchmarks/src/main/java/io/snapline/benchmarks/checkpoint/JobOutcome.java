@@ -1,10 +1,11 @@
 package io.snapline.benchmarks.checkpoint;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.snapline.benchmarks.BenchmarkException;
+import io.snapline.runtime.json.JsonText;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What one run of the heat program under one policy gave: the figures of the launcher's JSON run report
@@ -25,33 +26,26 @@ public record JobOutcome(String policy, String interval, long wallNanos, List<Ta
     public record Taken(long bytes, long meanBlockedNanos, long maxBlockedNanos) {
     }
 
-    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*(-?\\d+)");
-    private static final Pattern OBJECT = Pattern.compile("\\{([^{}]*)\\}");
-
     public JobOutcome {
         checkpoints = List.copyOf(checkpoints);
     }
 
     /** Reads a run report ({@code RunReport.toJson()}) and the program's output into an outcome. */
     public static JobOutcome of(String policy, String interval, String reportJson, String programOutput) {
-        String outcome = stringField(reportJson, "outcome");
+        JsonNode report = parse(reportJson);
+        String outcome = report.path("outcome").asText(null);
         if (!"completed".equals(outcome)) {
             throw new BenchmarkException(policy + " run did not complete: outcome " + outcome);
         }
-        long wall = longField(reportJson, "wallNanos");
-        int start = reportJson.indexOf("\"checkpoints\"");
-        int end = reportJson.indexOf(']', Math.max(start, 0));
-        if (start < 0 || end < 0) {
+        long wall = number(report, "wallNanos");
+        if (!report.path("checkpoints").isArray()) {
             throw new BenchmarkException("the run report has no checkpoints list:\n" + reportJson);
         }
         List<Taken> taken = new ArrayList<>();
-        Matcher o = OBJECT.matcher(reportJson.substring(start, end));
-        while (o.find()) {
-            String obj = o.group(1);
-            taken.add(new Taken(longField(obj, "bytes"), longField(obj, "meanBlockedNanos"),
-                    longField(obj, "maxBlockedNanos")));
+        for (JsonNode c : report.get("checkpoints")) {
+            taken.add(new Taken(number(c, "bytes"), number(c, "meanBlockedNanos"), number(c, "maxBlockedNanos")));
         }
-        taken.addAll(localRounds(reportJson));
+        taken.addAll(localRounds(report.path("localCheckpoints")));
         String checksum = programLine(programOutput, "@checksum");
         String[] tail = programLine(programOutput, "@tail-nanos").split(" ");
         return new JobOutcome(policy, interval, wall, taken, checksum,
@@ -64,19 +58,12 @@ public record JobOutcome(String policy, String interval, long wallNanos, List<Ta
      * The local checkpoints of the report ({@code independent}), as one {@link Taken} per number: every rank's k-th
      * local checkpoint together (bytes summed, blocking averaged and maximised over the ranks), like a global one.
      */
-    private static List<Taken> localRounds(String reportJson) {
-        int start = reportJson.indexOf("\"localCheckpoints\"");
-        if (start < 0) {
-            return List.of();
-        }
-        int end = reportJson.indexOf(']', start);
+    private static List<Taken> localRounds(JsonNode locals) {
         java.util.SortedMap<Long, long[]> byIndex = new java.util.TreeMap<>(); // bytes, blocked sum, max, count
-        Matcher o = OBJECT.matcher(reportJson.substring(start, end));
-        while (o.find()) {
-            String obj = o.group(1);
-            long[] round = byIndex.computeIfAbsent(longField(obj, "index"), k -> new long[4]);
-            long blocked = longField(obj, "blockedNanos");
-            round[0] += longField(obj, "bytes");
+        for (JsonNode c : locals) {
+            long[] round = byIndex.computeIfAbsent(number(c, "index"), k -> new long[4]);
+            long blocked = number(c, "blockedNanos");
+            round[0] += number(c, "bytes");
             round[1] += blocked;
             round[2] = Math.max(round[2], blocked);
             round[3]++;
@@ -116,19 +103,23 @@ public record JobOutcome(String policy, String interval, long wallNanos, List<Ta
         return checkpoints.stream().mapToLong(Taken::maxBlockedNanos).max().orElse(0);
     }
 
-    static long longField(String json, String name) {
-        Matcher m = FIELD.matcher(json);
-        while (m.find()) {
-            if (m.group(1).equals(name)) {
-                return Long.parseLong(m.group(2));
-            }
+    /** A run report's JSON text as a tree; not JSON at all is a {@link BenchmarkException}. */
+    static JsonNode parse(String reportJson) {
+        try {
+            return JsonText.parse(reportJson);
+        } catch (JsonProcessingException e) {
+            throw new BenchmarkException("the run report is not JSON (" + e.getOriginalMessage() + "):\n"
+                    + reportJson);
         }
-        throw new BenchmarkException("the run report has no number \"" + name + "\":\n" + json);
     }
 
-    static String stringField(String json, String name) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
-        return m.find() ? m.group(1) : null;
+    /** Member {@code name} of {@code json}, an integer. */
+    static long number(JsonNode json, String name) {
+        JsonNode value = json.get(name);
+        if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()) {
+            throw new BenchmarkException("the run report has no number \"" + name + "\":\n" + json);
+        }
+        return value.longValue();
     }
 
     /** The value after {@code key} on the first line of {@code output} that starts with it. */

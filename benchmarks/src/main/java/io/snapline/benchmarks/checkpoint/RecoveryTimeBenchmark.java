@@ -1,5 +1,6 @@
 package io.snapline.benchmarks.checkpoint;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.snapline.benchmarks.BenchmarkException;
 import io.snapline.benchmarks.DriverCommandLine;
 import io.snapline.benchmarks.recovery.LogLogPlot;
@@ -158,7 +159,6 @@ public final class RecoveryTimeBenchmark {
 
     private static final Pattern START = Pattern.compile("@start (\\d+) (\\d+) (\\d+)");
     private static final Pattern MARK = Pattern.compile("@mark (\\d+) (\\d+) (\\d+)");
-    private static final Pattern TOOK = Pattern.compile("\"tookNanos\": (\\d+), \"alone\": (true|false)");
 
     /** Reads a failing run: rank 1's two marks of the failed step, and every rank's restarts. */
     static Recovery recovery(String stderr, String report, long failAt) {
@@ -183,12 +183,12 @@ public final class RecoveryTimeBenchmark {
             }
             started[rank] = true;
         }
-        Matcher t = TOOK.matcher(report);
-        if (!t.find()) {
+        JsonNode restart = JobOutcome.parse(report).path("restarts").path(0);
+        if (!restart.has("alone")) {
             throw new BenchmarkException("the run report records no restart:\n" + report);
         }
-        return new Recovery(marks.get(1) - marks.get(0), Long.parseLong(t.group(1)), redone,
-                Boolean.parseBoolean(t.group(2)));
+        return new Recovery(marks.get(1) - marks.get(0), JobOutcome.number(restart, "tookNanos"), redone,
+                restart.get("alone").asBoolean());
     }
 
     static String run(Options o, PrintStream progress) throws IOException, InterruptedException {

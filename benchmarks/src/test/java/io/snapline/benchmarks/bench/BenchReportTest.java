@@ -32,8 +32,9 @@ class BenchReportTest {
 
     private static RunResult ok(Cell c, int rep, double wallSeconds, List<String> out, long bytes, long checkpoints,
             int restarts, long restartNanos) {
+        long rankCheckpoints = c.policy().name().startsWith("independent") ? checkpoints : checkpoints * c.ranks();
         return new RunResult(c, rep, true, null, out, (long) (wallSeconds * 1e9), 10_000_000L * checkpoints, bytes,
-                checkpoints, -1, restarts, restartNanos);
+                checkpoints, rankCheckpoints, -1, restarts, restartNanos);
     }
 
     /** none 1.0 s and 1.2 s; coordinated 1.5 s and 1.3 s; independent one good run and one with another residual. */
@@ -61,7 +62,7 @@ class BenchReportTest {
 
         assertEquals("program,args,policy,options,ranks,device,failure,runs,completed,mismatched,unverified,"
                 + "output,wall_median_s,wall_min_s,wall_max_s,overhead_ratio,blocked_median_s,checkpoints,"
-                + "bytes_written,bytes_per_checkpoint,log_peak_bytes,restarts,restart_s_per_failure,"
+                + "bytes_written,bytes_per_rank_checkpoint,log_peak_bytes,restarts,restart_s_per_failure,"
                 + "lost_s_per_failure,status", header);
     }
 
@@ -79,10 +80,24 @@ class BenchReportTest {
         assertEquals("1.5000", coord.get("wall_max_s"));
         assertEquals("1.2727", coord.get("overhead_ratio")); // 1.4 s over none's 1.1 s
         assertEquals("4", coord.get("checkpoints"));
-        assertEquals("1024", coord.get("bytes_per_checkpoint"));
+        assertEquals("512", coord.get("bytes_per_rank_checkpoint")); // 4 checkpoints of 2 ranks' states in 4096 B
         assertEquals("", coord.get("log_peak_bytes"));
         assertEquals("ok", coord.get("status"));
         assertEquals("reference", csvByPolicy(recorded().csv()).get("none").get("output"));
+    }
+
+    @Test
+    void shouldCompareStoragePerRankStateWhenOnePolicyCheckpointsGloballyAndTheOtherLocally() {
+        // 2 ranks: 3 global checkpoints of 2 MiB each (1 MiB per rank) against 6 local checkpoints of 1 MiB each.
+        Cell coord = new Cell(HEAT, Policy.parse("coordinated"), List.of(), 2, "shm", null);
+        List<RunResult> results = List.of(ok(NONE, 1, 1.0, OUT, 0, 0, 0, 0),
+                ok(coord, 1, 1.2, OUT, 6L << 20, 3, 0, 0), ok(INDEP, 1, 1.1, OUT, 6L << 20, 6, 0, 0));
+        BenchReport report = BenchReport.of(new Matrix(List.of(NONE, coord, INDEP), 1), results, List.of("recorded"));
+        Map<String, Map<String, String>> rows = csvByPolicy(report.csv());
+
+        assertEquals(Long.toString(1L << 20), rows.get("coordinated").get("bytes_per_rank_checkpoint"));
+        assertEquals(Long.toString(1L << 20), rows.get("independent/pessimistic").get("bytes_per_rank_checkpoint"));
+        assertEquals("", rows.get("none").get("bytes_per_rank_checkpoint"));
     }
 
     @Test
@@ -207,6 +222,7 @@ class BenchReportTest {
         assertEquals(900_000_000, r.wallNanos());
         assertEquals(4000, r.bytesWritten());
         assertEquals(2, r.checkpoints());
+        assertEquals(2, r.rankCheckpoints()); // local checkpoints: one rank's state each
         assertEquals(6_000_000, r.blockedNanos()); // the report's: local checkpoints' 5 + 7 ms over the 2 ranks
         assertEquals(800, r.logPeakBytes()); // rank 0's largest peak and rank 1's
         assertEquals(1, r.restarts());

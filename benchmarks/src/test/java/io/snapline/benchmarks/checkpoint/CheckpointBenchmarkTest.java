@@ -53,6 +53,61 @@ class CheckpointBenchmarkTest {
         assertEquals(50_000_000, o.blockedNanos());
     }
 
+    /** The report of the test above (and a restart) as the launcher's writer before Jackson wrote it. */
+    private static final String EARLIER_INDEPENDENT_REPORT = """
+            {
+              "policy": "independent",
+              "device": "shm",
+              "ranks": 2,
+              "outcome": "completed",
+              "wallNanos": 90000000000,
+              "bytesWritten": 350,
+              "blockedShare": 0.000333,
+              "checkpoints": [],
+              "localCheckpoints": [
+                {"rank": 1, "index": 1, "point": 90, "bytes": 100, "blockedNanos": 30000000, "committedAtNanos": 50000000000, "rawBytes": -1, "backgroundNanos": 0, "fullBytes": -1},
+                {"rank": 0, "index": 1, "point": 100, "bytes": 120, "blockedNanos": 10000000, "committedAtNanos": 60000000000, "rawBytes": -1, "backgroundNanos": 0, "fullBytes": -1},
+                {"rank": 0, "index": 2, "point": 200, "bytes": 130, "blockedNanos": 20000000, "committedAtNanos": 70000000000, "rawBytes": -1, "backgroundNanos": 0, "fullBytes": -1}
+              ],
+              "localCheckpointsDeleted": 0,
+              "starts": [0, 0],
+              "messageLog": [],
+              "restarts": [
+                {"number": 1, "failedRank": 1, "failedRanks": [1], "reason": "killed", "fromCheckpoint": 0, "fromLine": null, "detectedAtNanos": 80000000000, "tookNanos": 73000000, "alone": true}
+              ],
+              "piecesRead": [],
+              "intervals": [],
+              "mttfLearned": [],
+              "abandoned": [],
+              "overhead": {
+                "time": {"blockedNanos": 30000000, "blockedShare": 0.000333, "backgroundNanos": 0},
+                "storage": {"committed": 3, "bytesWritten": 350, "meanBytesPerCheckpoint": 116, "maxBytesPerCheckpoint": 130, "peakHeldBytes": 350, "compression": "none", "rawBytes": 0, "storedBytesWithRaw": 0, "fullBytes": 0, "incremental": false}
+              },
+              "warnings": []
+            }
+            """;
+
+    @Test
+    void shouldReadAReportWrittenByEarlierBuildsLikeOneWrittenNow() {
+        JobOutcome o = JobOutcome.of("independent", "10s", EARLIER_INDEPENDENT_REPORT, OUTPUT);
+
+        assertEquals(90_000_000_000L, o.wallNanos());
+        assertEquals(List.of(new JobOutcome.Taken(220, 20_000_000, 30_000_000),
+                new JobOutcome.Taken(130, 20_000_000, 20_000_000)), o.checkpoints());
+    }
+
+    @Test
+    void shouldSayWhatIsMissingWhenTheReportLacksAFigure() {
+        BenchmarkException e = assertThrows(BenchmarkException.class, () -> JobOutcome.of("coordinated", "10s",
+                "{\"outcome\": \"completed\", \"wallNanos\": 5, \"checkpoints\": [{\"bytes\": 1}]}", OUTPUT));
+        assertTrue(e.getMessage().startsWith("the run report has no number \"meanBlockedNanos\""), e.getMessage());
+        e = assertThrows(BenchmarkException.class, () -> JobOutcome.of("none", null, "{\"outcome\": \"completed\", "
+                + "\"wallNanos\": 5}", OUTPUT));
+        assertTrue(e.getMessage().startsWith("the run report has no checkpoints list"), e.getMessage());
+        e = assertThrows(BenchmarkException.class, () -> JobOutcome.of("none", null, "{\"outcome\": ", OUTPUT));
+        assertTrue(e.getMessage().startsWith("the run report is not JSON"), e.getMessage());
+    }
+
     @Test
     void shouldReadNoCheckpointsWhenThePolicyIsNone() {
         RunReport report = new RunReport("none", "shm", 2, 0);

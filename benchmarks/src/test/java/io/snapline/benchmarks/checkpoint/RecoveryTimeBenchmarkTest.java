@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.snapline.benchmarks.BenchmarkException;
+import io.snapline.runtime.checkpoint.RestartPoint;
+import io.snapline.runtime.checkpoint.RunReport;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +26,25 @@ class RecoveryTimeBenchmarkTest {
         assertEquals(73_000_000, r.restoredNanos());
         assertArrayEquals(new long[] {0, 8}, r.redone(), "only rank 1 computed steps 23..30 again");
         assertTrue(r.alone());
+    }
+
+    @Test
+    void shouldReadTheFirstRestartWhenTheLauncherWroteTheReport() {
+        RunReport report = new RunReport("independent", "shm", 2, 0);
+        report.restartAlone(1, "killed", null, 1_000, 74_001_000);
+        report.restart(new int[] {0}, "killed", RestartPoint.beginning(2, "nothing committed"), 90_000_000,
+                95_000_000);
+        report.finish("completed", 100_000_000);
+        String stderr = String.join("\n", "@start 0 0 1", "@start 1 0 1", "@mark 1 30 10", "@start 1 22 20",
+                "@mark 1 30 50");
+
+        RecoveryTimeBenchmark.Recovery r = RecoveryTimeBenchmark.recovery(stderr, report.toJson(), 30);
+
+        assertEquals(74_000_000, r.restoredNanos());
+        assertTrue(r.alone());
+        BenchmarkException e = assertThrows(BenchmarkException.class, () -> RecoveryTimeBenchmark.recovery(stderr,
+                new RunReport("independent", "shm", 2, 0).toJson(), 30));
+        assertTrue(e.getMessage().startsWith("the run report records no restart"), e.getMessage());
     }
 
     @Test

@@ -57,7 +57,14 @@ final class NbCoordinator implements PolicyCoordinator {
     public void onRankMessage(int rank, byte[] message) {
         NbMessage.Decoded m = NbMessage.decode(message);
         switch (m.type()) {
-            case NbMessage.TAKEN -> protocol.onTaken(rank, m.epoch());
+            case NbMessage.TAKEN -> protocol.onTaken(rank, m.epoch(), System.nanoTime());
+            case NbMessage.DEFERRED -> {
+                if (protocol.onDeferred(rank, m.epoch())) {
+                    services.log("checkpoint " + m.epoch() + ": restarted rank " + rank + " takes it once it has "
+                            + "re-sent the " + m.count() + " message(s) its peers already hold; the checkpoint timeout "
+                            + "waits for it");
+                }
+            }
             case NbMessage.PROMISE -> services.send(m.peer(), NbMessage.promise(rank, m.epoch(), m.count()));
             case NbMessage.PREPARED -> {
                 Gathered g = gathered.computeIfAbsent(m.epoch(), e -> new Gathered(n));

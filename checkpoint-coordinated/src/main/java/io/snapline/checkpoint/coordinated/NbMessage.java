@@ -21,6 +21,8 @@ import java.io.UncheckedIOException;
  *                       PROMISE   (2) to i32, epoch i32, sent i64      forward to rank 'to'
  *                       PREPARED  (6) epoch i32, point i64, blocked-nanos i64, cost-nanos i64 (blocked and
  *                                     the write), piece: rank i32, file UTF, size i64, crc32c i32
+ *                       DEFERRED  (7) epoch i32, resends i64           restarted, I capture once I have re-sent
+ *                                                                      'resends' messages my peers already hold
  * </pre>
  */
 final class NbMessage {
@@ -30,6 +32,7 @@ final class NbMessage {
     static final byte ABANDONED = 4;
     static final byte TAKEN = 5;
     static final byte PREPARED = 6;
+    static final byte DEFERRED = 7;
 
     private NbMessage() {
     }
@@ -52,6 +55,14 @@ final class NbMessage {
             out.writeInt(peer);
             out.writeInt(epoch);
             out.writeLong(sent);
+        });
+    }
+
+    static byte[] deferred(int epoch, long resends) {
+        return write(out -> {
+            out.writeByte(DEFERRED);
+            out.writeInt(epoch);
+            out.writeLong(resends);
         });
     }
 
@@ -84,6 +95,7 @@ final class NbMessage {
                 case REQUEST, COMMITTED, TAKEN -> new Decoded(type, -1, in.readInt(), 0, 0, 0, null, null);
                 case PROMISE -> new Decoded(type, in.readInt(), in.readInt(), in.readLong(), 0, 0, null, null);
                 case ABANDONED -> new Decoded(type, -1, in.readInt(), 0, 0, 0, in.readUTF(), null);
+                case DEFERRED -> new Decoded(type, -1, in.readInt(), in.readLong(), 0, 0, null, null);
                 case PREPARED -> new Decoded(type, -1, in.readInt(), in.readLong(), in.readLong(), in.readLong(),
                         null, new PieceRef(in.readInt(), in.readUTF(), in.readLong(), in.readInt()));
                 default -> throw new IllegalArgumentException("unknown non-blocking-protocol message type " + type);

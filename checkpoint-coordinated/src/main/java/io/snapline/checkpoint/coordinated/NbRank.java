@@ -282,6 +282,8 @@ final class NbRank implements RankPolicy, TrafficHook {
                 } catch (RejectedExecutionException e) {
                     return; // the rank's part in the attempt is over: its writer is gone, as with its process
                 }
+            } else if (a instanceof NbRankAction.Deferred d) {
+                services.toCoordinator(NbMessage.deferred(d.epoch(), d.resends()));
             } else if (a instanceof NbRankAction.Prepared p) {
                 long[] t = timing.getOrDefault(p.epoch(), new long[3]);
                 PieceRef piece = pieces.get(p.epoch());

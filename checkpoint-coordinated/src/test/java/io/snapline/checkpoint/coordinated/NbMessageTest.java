@@ -12,4 +12,10 @@ class NbMessageTest {
         NbMessage.Decoded d = NbMessage.decode(NbMessage.prepared(5, 120, 3_000_000L, 45_000_000L, piece));
         assertEquals(new NbMessage.Decoded(NbMessage.PREPARED, -1, 5, 120, 3_000_000L, 45_000_000L, null, piece), d);
     }
+
+    @Test
+    void shouldCarryTheCheckpointAndTheReSendsLeftWhenARestartedRankDefers() {
+        NbMessage.Decoded d = NbMessage.decode(NbMessage.deferred(7, 123_456_789_012L));
+        assertEquals(new NbMessage.Decoded(NbMessage.DEFERRED, -1, 7, 123_456_789_012L, 0, 0, null, null), d);
+    }
 }

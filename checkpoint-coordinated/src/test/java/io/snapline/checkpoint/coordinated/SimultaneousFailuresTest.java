@@ -3,9 +3,10 @@ package io.snapline.checkpoint.coordinated;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.snapline.checkpoint.Checkpoint;
+import io.snapline.runtime.json.JsonText;
 import io.snapline.runtime.testing.MpiRun;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -71,8 +72,9 @@ class SimultaneousFailuresTest {
                     + "point 12; rank 2: killed: injected failure at safe point 12); restarting all 4 ranks from "
                     + "checkpoint 2 "), o.err());
             assertTrue(o.err().contains("#1 at "), o.err());
-            assertTrue(Files.readString(json).contains("\"failedRank\": 1, \"failedRanks\": [1, 2]"),
-                    Files.readString(json));
+            JsonNode restart = JsonText.MAPPER.readTree(json.toFile()).get("restarts").get(0);
+            assertEquals(1, restart.get("failedRank").asInt(), restart.toString());
+            assertEquals(JsonText.parse("[1, 2]"), restart.get("failedRanks"), restart.toString());
         }
         for (int r : new int[] {1, 2}) {
             assertTrue(o.err().contains("rank " + r + ": killed: injected failure at safe point 12")

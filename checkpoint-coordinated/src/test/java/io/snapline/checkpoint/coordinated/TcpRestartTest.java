@@ -251,4 +251,57 @@ class TcpRestartTest {
         assertTrue(job.err().contains("snaprun:   restarts: 0"), job.err());
         assertEquals(List.of(), rankProcesses(), "no rank process is left");
     }
+
+    /**
+     * A ring whose rank 2, at step {@code cut} of its first run (the file {@code marker} absent), cuts its connections
+     * to the other ranks without a goodbye and then hangs, its process alive and talking to {@code snaprun}: what the
+     * others see of a rank on a hung host, or behind a broken network. Arguments: {@code steps cut marker}.
+     */
+    public static final class UnreachableRing {
+        private UnreachableRing() {
+        }
+
+        public static void main(String[] args) throws Exception {
+            String[] rest = MPI.Init(args);
+            int steps = Integer.parseInt(rest[0]);
+            int cut = Integer.parseInt(rest[1]);
+            Path marker = Path.of(rest[2]);
+            int rank = MPI.COMM_WORLD.Rank();
+            int size = MPI.COMM_WORLD.Size();
+            long[] state = Checkpoint.restoreOr(() -> new long[] {0, rank});
+            long[] got = new long[1];
+            while (state[0] < steps) {
+                if (rank == 2 && state[0] == cut && !java.nio.file.Files.exists(marker)) {
+                    java.nio.file.Files.createFile(marker);
+                    var device = io.snapline.runtime.launch.RankRegistry.lookup(MPI.class.getClassLoader())
+                            .endpoint().device();
+                    ((io.snapline.runtime.device.tcp.TcpDevice) device).terminate();
+                    Thread.sleep(Long.MAX_VALUE); // alive, unreachable: only snaprun can end it
+                }
+                MPI.COMM_WORLD.Sendrecv(new long[] {state[1]}, 0, 1, MPI.LONG, (rank + 1) % size, 3, got, 0, 1,
+                        MPI.LONG, (rank + size - 1) % size, 3);
+                state[1] = state[1] * 31 + got[0] + state[0];
+                state[0]++;
+                Checkpoint.point(state);
+            }
+            System.out.println("rank " + rank + " " + state[1]);
+            MPI.Finalize();
+        }
+    }
+
+    @Test
+    void shouldRestartWhenRanksLoseTheirConnectionsToARankWhoseProcessStillLooksAlive() throws Exception {
+        Job clean = new Job(4, List.of(), UnreachableRing.class, "40", "1000", tmp.resolve("unused").toString());
+        assertEquals(0, clean.await(), clean.err());
+
+        Job job = new Job(4, List.of("--checkpoint", "coordinated", "--every", "5", "--store",
+                tmp.resolve("store").toString()), UnreachableRing.class, "40", "17", tmp.resolve("cut").toString());
+
+        assertEquals(0, job.await(), job.err());
+        assertEquals(clean.sortedLines(), job.sortedLines(), job.err());
+        assertTrue(job.err().matches("(?s).*snaprun: rank 2 failed \\(rank [013] lost its connection to it "
+                + "\\(its connection .*"), job.err());
+        assertTrue(job.err().contains("snaprun:   restarts: 1"), job.err());
+        assertEquals(List.of(), rankProcesses(), "no rank process is left");
+    }
 }

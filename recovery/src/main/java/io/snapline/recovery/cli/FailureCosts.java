@@ -1,5 +1,7 @@
 package io.snapline.recovery.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.snapline.recovery.Consistency;
 import io.snapline.recovery.LoggedRecovery;
 import io.snapline.recovery.RecoveryAnalyzer;
@@ -7,12 +9,11 @@ import io.snapline.recovery.RecoveryLine;
 import io.snapline.recovery.RollbackDistance;
 import io.snapline.recovery.model.History;
 import io.snapline.recovery.model.RankHistory;
+import io.snapline.runtime.json.JsonText;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * What a failure of each single rank would cost: the line it leads to and how far every rank rolls back. Printed by
@@ -107,30 +108,24 @@ final class FailureCosts {
      * The rows; with message logging, {@code logged} holds each row's failure as {@link LoggedRecovery} plans it (in
      * the same order), which the row carries as {@code logged} (see {@link LoggedText#json}); else it is empty.
      */
-    static List<Object> json(History history, List<Cost> costs, List<LoggedRecovery.Restart> logged) {
-        List<Object> out = new ArrayList<>();
+    static ArrayNode json(History history, List<Cost> costs, List<LoggedRecovery.Restart> logged) {
+        ArrayNode out = JsonText.MAPPER.createArrayNode();
         for (int i = 0; i < costs.size(); i++) {
             Cost c = costs.get(i);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("failed", c.failed());
-            List<Object> ranks = new ArrayList<>();
+            ObjectNode row = out.addObject().put("failed", c.failed());
+            ArrayNode ranks = row.putArray("ranks");
             for (RollbackDistance d : c.distances()) {
-                Map<String, Object> rank = new LinkedHashMap<>();
-                rank.put("rank", d.rank());
-                rank.put("action", d.keepsRunning() ? "keep" : "restore");
+                ObjectNode rank = ranks.addObject().put("rank", d.rank())
+                    .put("action", d.keepsRunning() ? "keep" : "restore");
                 if (!d.keepsRunning()) {
-                    rank.put("checkpoint", d.restoredCheckpoint());
-                    rank.put("checkpointId", history.rank(d.rank()).checkpoint(d.restoredCheckpoint()).id());
+                    rank.put("checkpoint", d.restoredCheckpoint())
+                        .put("checkpointId", history.rank(d.rank()).checkpoint(d.restoredCheckpoint()).id());
                 }
-                rank.put("intervalsLost", d.intervalsLost());
-                rank.put("lostNanos", d.lostNanos());
-                ranks.add(rank);
+                rank.put("intervalsLost", d.intervalsLost()).put("lostNanos", d.lostNanos());
             }
-            row.put("ranks", ranks);
             if (!logged.isEmpty()) {
-                row.put("logged", LoggedText.json(logged.get(i)));
+                row.set("logged", LoggedText.json(logged.get(i)));
             }
-            out.add(row);
         }
         return out;
     }

@@ -1,14 +1,14 @@
 package io.snapline.recovery.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.snapline.recovery.LoggedRecovery;
 import io.snapline.recovery.model.History;
 import io.snapline.recovery.model.Message;
+import io.snapline.runtime.json.JsonText;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * What a failure costs on a store taken with {@code --logging pessimistic} ({@link LoggedRecovery}): the words
@@ -84,16 +84,10 @@ final class LoggedText {
      * "suppressed": 1}}: {@code restores} is the store's number of the checkpoint (0: the start), {@code checkpoint}
      * its index in the history, {@code replays} the messages it gets again in all.
      */
-    static Map<String, Object> json(LoggedRecovery.Restart r) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("rank", r.rank());
-        out.put("restores", r.checkpointId());
-        out.put("checkpoint", r.checkpoint());
-        out.put("replays", r.replays());
-        out.put("fromLogs", r.fromLogs().size());
-        out.put("resent", r.resent().size());
-        out.put("suppressed", r.suppressed().size());
-        return out;
+    static ObjectNode json(LoggedRecovery.Restart r) {
+        return JsonText.MAPPER.createObjectNode().put("rank", r.rank()).put("restores", r.checkpointId())
+            .put("checkpoint", r.checkpoint()).put("replays", r.replays()).put("fromLogs", r.fromLogs().size())
+            .put("resent", r.resent().size()).put("suppressed", r.suppressed().size());
     }
 
     private static String restores(LoggedRecovery.Restart r) {

@@ -1,5 +1,7 @@
 package io.snapline.recovery.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.snapline.recovery.Consistency;
 import io.snapline.recovery.LoggedRecovery;
 import io.snapline.recovery.RecoveryAnalyzer;
@@ -7,10 +9,10 @@ import io.snapline.recovery.RecoveryException;
 import io.snapline.recovery.RecoveryLine;
 import io.snapline.recovery.RecoveryReport;
 import io.snapline.recovery.io.HistoryJson;
-import io.snapline.recovery.io.Json;
 import io.snapline.recovery.io.StoreHistory;
 import io.snapline.recovery.model.History;
 import io.snapline.recovery.svg.SpaceTimeSvg;
+import io.snapline.runtime.json.JsonText;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,9 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -137,20 +137,20 @@ public final class RecoveryLineCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            List<Object> lines = new ArrayList<>();
+            ObjectNode top = JsonText.MAPPER.createObjectNode();
+            top.set("history", ReportJson.summary(history));
+            if (!costs.isEmpty()) {
+                top.set("singleFailures", FailureCosts.json(history, costs, singles));
+            }
+            if (!restarts.isEmpty()) {
+                ArrayNode restartsAlone = top.putArray("logged");
+                restarts.forEach(r -> restartsAlone.add(LoggedText.json(r)));
+            }
+            ArrayNode lines = top.putArray("lines");
             for (int i = 0; i < reports.size(); i++) {
                 lines.add(ReportJson.line(history, names.get(i), reports.get(i), all));
             }
-            Map<String, Object> top = new LinkedHashMap<>();
-            top.put("history", ReportJson.summary(history));
-            if (!costs.isEmpty()) {
-                top.put("singleFailures", FailureCosts.json(history, costs, singles));
-            }
-            if (!restarts.isEmpty()) {
-                top.put("logged", restarts.stream().map(r -> (Object) LoggedText.json(r)).toList());
-            }
-            top.put("lines", lines);
-            out.print(Json.write(top));
+            out.print(JsonText.write(top, Integer.MAX_VALUE));
         } else {
             if (!singles.isEmpty()) {
                 out.print(LoggedText.table(history, singles));

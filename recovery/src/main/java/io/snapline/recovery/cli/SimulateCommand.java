@@ -1,6 +1,7 @@
 package io.snapline.recovery.cli;
 
 import io.snapline.recovery.RecoveryException;
+import io.snapline.recovery.simulate.BenchCosts;
 import io.snapline.recovery.simulate.ClosedForm;
 import io.snapline.recovery.simulate.Estimate;
 import io.snapline.recovery.simulate.FailureLaw;
@@ -119,6 +120,15 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "also write the table as CSV")
     private Path csv;
 
+    @Option(names = "--costs-from", paramLabel = "REPORT.csv",
+        description = "take each policy's checkpoint cost, logging overhead and restart cost from the report.csv of "
+            + "a snapline bench run (the cell with the most ranks), and say how well the model predicts every cell "
+            + "measured there; --checkpoint-cost, --restart-cost and --logging-overhead given as well win")
+    private Path costsFrom;
+
+    /** Each protocol's costs from {@link #costsFrom}; empty without it. */
+    private final java.util.Map<Protocol, BenchCosts.Measured> measured = new java.util.EnumMap<>(Protocol.class);
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -173,11 +183,18 @@ public final class SimulateCommand implements Callable<Integer> {
 
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (costsFrom != null) {
+            benchCosts(out);
+        }
         out.printf("snapline simulate: %s failures, node MTTF %s, %d rank(s) per node; work %s, checkpoint %s, "
                 + "restart %s%s; interval %s; %d runs per row, seed %d%n", law.describe(), human(mttfNode),
-                ranksPerNode, human(work), human(checkpointCost), human(restartCost),
-                protocols.contains(Protocol.LOGGING) ? String.format(Locale.ROOT, "; logging overhead %.1f%%, replay "
-                        + "factor %.2f", 100 * loggingOverhead, replayFactor) : "",
+                ranksPerNode, human(work), measured.isEmpty() || given("--checkpoint-cost") ? human(checkpointCost)
+                        : "as measured", measured.isEmpty() || given("--restart-cost") ? human(restartCost)
+                        : "as measured",
+                protocols.contains(Protocol.LOGGING) ? String.format(Locale.ROOT, "; logging overhead %s, replay "
+                        + "factor %.2f", measured.containsKey(Protocol.LOGGING) && !given("--logging-overhead")
+                                ? "as measured" : String.format(Locale.ROOT, "%.1f%%", 100 * loggingOverhead),
+                        replayFactor) : "",
                 Double.isNaN(fixed) ? rule : human(fixed), runs, seed);
         out.printf("%-12s %9s %9s %10s %12s %22s %8s %10s %8s %8s %8s %9s %14s%n", "policy", "ranks", "nodes",
                 "job MTTF", "interval", "expected wall", "waste", "checkpoint", "lost", "restart", "logging",
@@ -239,12 +256,65 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     private Model model(Protocol protocol, int n, double t) {
+        BenchCosts.Measured m = measured.get(protocol);
+        double tc = m == null || given("--checkpoint-cost") ? checkpointCost : m.checkpointCost();
+        double restart = m == null || given("--restart-cost") || Double.isNaN(m.restartCost()) ? restartCost
+                : m.restartCost();
+        double logging = m == null || given("--logging-overhead") ? loggingOverhead : m.loggingOverhead();
         try {
-            return new Model(protocol, n, work, Math.min(t, work), checkpointCost, restartCost, loggingOverhead,
-                    replayFactor, consistentEvery, giveUp);
+            return new Model(protocol, n, work, Math.min(t, work), tc, restart, logging, replayFactor,
+                    consistentEvery, giveUp);
         } catch (IllegalArgumentException e) {
             throw new RecoveryException(e.getMessage());
         }
+    }
+
+    /** Whether {@code option} was on the command line. */
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /** Reads {@link #costsFrom}, prints the costs and the model's predictions of the measured cells. */
+    private void benchCosts(PrintWriter out) {
+        BenchCosts costs;
+        try (java.io.Reader r = Files.newBufferedReader(costsFrom, StandardCharsets.UTF_8)) {
+            costs = BenchCosts.read(r, costsFrom.toString(), replayFactor, consistentEvery);
+        } catch (IOException e) {
+            throw new RecoveryException("cannot read --costs-from " + costsFrom + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new RecoveryException(e.getMessage(), e);
+        }
+        out.printf("Costs measured by snapline bench (%s): per policy failure-free against none on the same program, "
+                + "ranks and device%n", costsFrom);
+        out.printf("  %-28s %5s %-6s %-28s %9s %11s %9s %10s %9s %9s%n", "program", "ranks", "device", "policy",
+                "work", "ckpts/rank", "interval", "t_c", "logging", "restart");
+        for (BenchCosts.Measured m : costs.measured()) {
+            out.printf("  %-28s %5d %-6s %-28s %9s %11.1f %9s %10s %8.1f%% %9s%n", m.program(), m.ranks(), m.device(),
+                    m.policy(), human(m.work()), m.checkpoints(), human(m.interval()), human(m.checkpointCost()),
+                    100 * m.loggingOverhead(), Double.isNaN(m.restartCost()) ? "-" : human(m.restartCost()));
+        }
+        out.println("How well the model predicts the measured cells (failure-free: the costs above, nothing else; "
+                + "with a failure: one failure at any moment of the run, averaged; logging policies' failure-free "
+                + "runs are where their overhead was fitted):");
+        out.printf("  %-28s %5s %-6s %-28s %-22s %9s %9s %8s%n", "program", "ranks", "device", "policy", "failure",
+                "measured", "model", "error");
+        for (BenchCosts.Prediction p : costs.predictions()) {
+            BenchCosts.Measured m = p.measured();
+            out.printf("  %-28s %5d %-6s %-28s %-22s %9s %9s %+7.1f%%%n", m.program(), m.ranks(), m.device(),
+                    m.policy(), p.failure() == null ? "-" : p.failure(), human(p.wall()), human(p.predicted()),
+                    100 * p.error());
+        }
+        for (Protocol p : Protocol.values()) {
+            costs.costsOf(p).ifPresent(m -> measured.put(p, m));
+        }
+        out.printf("Simulating with each policy's costs from %s%s%n", measured.isEmpty() ? "(none)"
+                : measured.entrySet().stream().map(e -> e.getKey().flag() + ": " + e.getValue().program() + " on "
+                        + e.getValue().ranks() + " ranks " + e.getValue().device() + " (" + e.getValue().policy() + ")")
+                        .collect(java.util.stream.Collectors.joining("; ")),
+                measured.values().stream().anyMatch(m -> Double.isNaN(m.restartCost()))
+                        ? "; restart cost --restart-cost where the bench injected no failure" : "");
+        out.println();
     }
 
     private void print(PrintWriter out, Protocol protocol, int n, int nodes, double mttfJob, double t, Estimate e) {
@@ -304,8 +374,8 @@ public final class SimulateCommand implements Callable<Integer> {
         String title = String.format(Locale.ROOT, "Waste against the checkpoint interval: %s on %d ranks",
                 protocol.flag(), n);
         String subtitle = String.format(Locale.ROOT, "%s failures, node MTTF %s (job %s), t_c %s, restart %s, work %s,"
-                + " %d runs per point", law.describe(), human(mttfNode), human(mttfJob), human(checkpointCost),
-                human(restartCost), human(work), runs);
+                + " %d runs per point", law.describe(), human(mttfNode), human(mttfJob), human(model.checkpointCost()),
+                human(model.restartCost()), human(work), runs);
         write(plot, WastePlot.svg(title, subtitle, model, curve,
                 daly ? t -> ClosedForm.daly(model.withInterval(t), mttfJob) : null, marks));
     }

@@ -1,10 +1,16 @@
 package io.snapline.recovery.io;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.snapline.recovery.RecoveryException;
 import io.snapline.recovery.model.Checkpoint;
 import io.snapline.recovery.model.History;
 import io.snapline.recovery.model.Message;
 import io.snapline.recovery.model.RankHistory;
+import io.snapline.runtime.json.JsonText;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,26 +81,36 @@ public final class HistoryJson {
 
     /** Parses a history from JSON text. */
     public static History parse(String text) {
-        Map<String, Object> top = object(Json.parse(text), "the history");
+        JsonNode top;
+        try {
+            top = object(JsonText.parse(text), "the history");
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String what = e.getOriginalMessage();
+            int start = what.indexOf(" (for "); // where the enclosing array or object began: noise here
+            throw new RecoveryException("JSON syntax error" + (at == null ? "" : " at line " + at.getLineNr()
+                + ", column " + at.getColumnNr()) + ": " + (start < 0 ? what : what.substring(0, start)), e);
+        }
         checkMembers(top, TOP, "the history");
-        Object format = top.get("format");
-        if (format != null && !FORMAT.equals(format)) {
-            throw new RecoveryException("format \"" + format + "\" is not supported; this reader understands \"" + FORMAT + "\"");
+        JsonNode format = top.get("format");
+        if (format != null && !format.isNull() && !FORMAT.equals(format.asText())) {
+            throw new RecoveryException("format " + format + " is not supported; this reader understands \"" + FORMAT + "\"");
         }
         long unit = unitNanos(top.get("timeUnit"));
-        List<Object> rankList = list(top.get("ranks"), "\"ranks\"");
-        List<Object> messageList = top.containsKey("messages") ? list(top.get("messages"), "\"messages\"") : List.of();
+        JsonNode rankList = list(top.get("ranks"), "\"ranks\"");
+        JsonNode messageList = top.has("messages") ? list(top.get("messages"), "\"messages\"")
+            : JsonText.MAPPER.createArrayNode();
 
         List<String> names = new ArrayList<>();
         List<List<Checkpoint>> checkpoints = new ArrayList<>();
         long[] end = new long[rankList.size()];
         for (int r = 0; r < rankList.size(); r++) {
             String where = "rank " + r;
-            Map<String, Object> rank = object(rankList.get(r), where);
+            JsonNode rank = object(rankList.get(r), where);
             checkMembers(rank, RANK, where);
-            names.add(rank.containsKey("name") ? string(rank.get("name"), where + " name") : "r" + r);
+            names.add(rank.has("name") ? string(rank.get("name"), where + " name") : "r" + r);
             checkpoints.add(checkpoints(r, list(rank.get("checkpoints"), where + " \"checkpoints\""), unit));
-            end[r] = rank.containsKey("end") ? time(rank.get("end"), unit, where + " end") : Long.MIN_VALUE;
+            end[r] = rank.has("end") ? time(rank.get("end"), unit, where + " end") : Long.MIN_VALUE;
         }
         Map<String, Integer> byName = new HashMap<>();
         for (int r = 0; r < names.size(); r++) {
@@ -123,38 +139,27 @@ public final class HistoryJson {
 
     /** Writes {@code history} in this format, times in nanoseconds and every interval explicit. */
     public static String write(History history) {
-        Map<String, Object> top = new LinkedHashMap<>();
-        top.put("format", FORMAT);
-        top.put("timeUnit", "ns");
-        List<Object> ranks = new ArrayList<>();
+        ObjectNode top = JsonText.MAPPER.createObjectNode().put("format", FORMAT).put("timeUnit", "ns");
+        ArrayNode ranks = top.putArray("ranks");
         for (RankHistory rank : history.ranks()) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("name", rank.name());
-            List<Object> checkpoints = new ArrayList<>();
+            ObjectNode out = ranks.addObject().put("name", rank.name());
+            ArrayNode checkpoints = out.putArray("checkpoints");
             for (Checkpoint c : rank.checkpoints()) {
                 if (c.id() == c.index()) {
                     checkpoints.add(c.timeNanos());
                 } else {
-                    Map<String, Object> checkpoint = new LinkedHashMap<>();
-                    checkpoint.put("time", c.timeNanos());
-                    checkpoint.put("id", c.id());
-                    checkpoints.add(checkpoint);
+                    checkpoints.addObject().put("time", c.timeNanos()).put("id", c.id());
                 }
             }
-            out.put("checkpoints", checkpoints);
             out.put("end", rank.endTimeNanos());
-            ranks.add(out);
         }
-        top.put("ranks", ranks);
-        List<Object> messages = new ArrayList<>();
+        ArrayNode messages = top.putArray("messages");
         for (Message m : history.messages()) {
-            Map<String, Object> out = new LinkedHashMap<>();
+            ObjectNode out = messages.addObject();
             if (m.name() != null) {
                 out.put("name", m.name());
             }
-            out.put("from", m.sender());
-            out.put("to", m.receiver());
-            out.put("sendInterval", m.senderInterval());
+            out.put("from", m.sender()).put("to", m.receiver()).put("sendInterval", m.senderInterval());
             if (m.received()) {
                 out.put("receiveInterval", m.receiverInterval());
             }
@@ -165,22 +170,19 @@ public final class HistoryJson {
             if (m.hasReceiveTime()) {
                 out.put("receiveTime", m.receiveTime());
             }
-            messages.add(out);
         }
-        top.put("messages", messages);
-        return Json.write(top);
+        return JsonText.write(top, Integer.MAX_VALUE);
     }
 
-    private static List<Checkpoint> checkpoints(int rank, List<Object> entries, long unit) {
+    private static List<Checkpoint> checkpoints(int rank, JsonNode entries, long unit) {
         List<Checkpoint> checkpoints = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {
             String where = "checkpoint " + i + " of rank " + rank;
-            Object entry = entries.get(i);
-            if (entry instanceof Map) {
-                Map<String, Object> c = object(entry, where);
-                checkMembers(c, CHECKPOINT, where);
-                long id = c.containsKey("id") ? integer(c.get("id"), where + " id") : i;
-                checkpoints.add(new Checkpoint(rank, i, id, time(c.get("time"), unit, where + " time")));
+            JsonNode entry = entries.get(i);
+            if (entry.isObject()) {
+                checkMembers(entry, CHECKPOINT, where);
+                long id = entry.has("id") ? integer(entry.get("id"), where + " id") : i;
+                checkpoints.add(new Checkpoint(rank, i, id, time(entry.get("time"), unit, where + " time")));
             } else {
                 checkpoints.add(new Checkpoint(rank, i, i, time(entry, unit, where)));
             }
@@ -188,14 +190,14 @@ public final class HistoryJson {
         return checkpoints;
     }
 
-    private static Message message(int m, Map<String, Object> json, Map<String, Integer> byName,
+    private static Message message(int m, JsonNode json, Map<String, Integer> byName,
                                    List<List<Checkpoint>> checkpoints, long unit, Map<Integer, Long> nextSeq) {
-        String where = "message " + m + (json.get("name") instanceof String s ? " (" + s + ")" : "");
+        String where = "message " + m + (json.path("name").isTextual() ? " (" + json.get("name").asText() + ")" : "");
         checkMembers(json, MESSAGE, where);
         int from = rank(json.get("from"), byName, where + " \"from\"");
         int to = rank(json.get("to"), byName, where + " \"to\"");
-        long sendTime = json.containsKey("sendTime") ? time(json.get("sendTime"), unit, where + " sendTime") : Message.NO_TIME;
-        long receiveTime = json.containsKey("receiveTime")
+        long sendTime = json.has("sendTime") ? time(json.get("sendTime"), unit, where + " sendTime") : Message.NO_TIME;
+        long receiveTime = json.has("receiveTime")
             ? time(json.get("receiveTime"), unit, where + " receiveTime") : Message.NO_TIME;
         int sendInterval = interval(json.get("sendInterval"), sendTime, checkpoints.get(from), where, "send");
         if (sendInterval == Message.NOT_RECEIVED) {
@@ -203,19 +205,19 @@ public final class HistoryJson {
         }
         int receiveInterval = interval(json.get("receiveInterval"), receiveTime, checkpoints.get(to), where, "receive");
         long seq;
-        if (json.containsKey("seq")) {
+        if (json.has("seq")) {
             seq = integer(json.get("seq"), where + " seq");
         } else {
             seq = nextSeq.getOrDefault(from, 0L);
         }
         nextSeq.merge(from, seq + 1, Math::max);
-        String name = json.containsKey("name") ? string(json.get("name"), where + " name") : null;
+        String name = json.has("name") ? string(json.get("name"), where + " name") : null;
         return new Message(from, sendInterval, to, receiveInterval, seq, sendTime, receiveTime, name);
     }
 
     /** The explicit interval, or the one holding {@code time}, or NOT_RECEIVED when neither is given. */
-    private static int interval(Object explicit, long time, List<Checkpoint> checkpoints, String where, String event) {
-        if (explicit != null) {
+    private static int interval(JsonNode explicit, long time, List<Checkpoint> checkpoints, String where, String event) {
+        if (explicit != null && !explicit.isNull()) {
             long value = integer(explicit, where + " " + event + "Interval");
             if (value < 0 || value > Integer.MAX_VALUE) {
                 throw new RecoveryException(where + ": " + event + "Interval " + value + " is negative or too large");
@@ -232,8 +234,9 @@ public final class HistoryJson {
         return interval;
     }
 
-    private static int rank(Object value, Map<String, Integer> byName, String where) {
-        if (value instanceof String name) {
+    private static int rank(JsonNode value, Map<String, Integer> byName, String where) {
+        if (value != null && value.isTextual()) {
+            String name = value.asText();
             Integer rank = byName.get(name);
             if (rank == null) {
                 throw new RecoveryException(where + ": no rank is named \"" + name + "\"; ranks are " + byName.keySet());
@@ -247,65 +250,67 @@ public final class HistoryJson {
         return (int) rank;
     }
 
-    private static long unitNanos(Object unit) {
-        if (unit == null) {
+    private static long unitNanos(JsonNode unit) {
+        if (unit == null || unit.isNull()) {
             return 1;
         }
-        return switch (String.valueOf(unit)) {
+        return switch (unit.asText()) {
             case "ns" -> 1L;
             case "us" -> 1_000L;
             case "ms" -> 1_000_000L;
             case "s" -> 1_000_000_000L;
-            default -> throw new RecoveryException("timeUnit \"" + unit + "\" is not one of ns, us, ms, s");
+            default -> throw new RecoveryException("timeUnit " + unit + " is not one of ns, us, ms, s");
         };
     }
 
-    private static long time(Object value, long unit, String where) {
-        if (value instanceof Long l) {
+    private static long time(JsonNode value, long unit, String where) {
+        if (value != null && value.isIntegralNumber()) {
+            if (!value.canConvertToLong()) {
+                throw new RecoveryException(where + ": time " + value + " overflows 64-bit nanoseconds");
+            }
             try {
-                return Math.multiplyExact(l, unit);
+                return Math.multiplyExact(value.longValue(), unit);
             } catch (ArithmeticException e) {
-                throw new RecoveryException(where + ": time " + l + " overflows 64-bit nanoseconds");
+                throw new RecoveryException(where + ": time " + value + " overflows 64-bit nanoseconds");
             }
         }
-        if (value instanceof Double d && Double.isFinite(d)) {
-            return Math.round(d * unit);
+        if (value != null && value.isNumber() && Double.isFinite(value.doubleValue())) {
+            return Math.round(value.doubleValue() * unit);
         }
         throw new RecoveryException(where + ": expected a time (a number), found " + describe(value));
     }
 
-    private static long integer(Object value, String where) {
-        if (value instanceof Long l) {
-            return l;
+    private static long integer(JsonNode value, String where) {
+        if (value != null && value.isIntegralNumber() && value.canConvertToLong()) {
+            return value.longValue();
         }
         throw new RecoveryException(where + ": expected an integer, found " + describe(value));
     }
 
-    private static String string(Object value, String where) {
-        if (value instanceof String s) {
-            return s;
+    private static String string(JsonNode value, String where) {
+        if (value != null && value.isTextual()) {
+            return value.asText();
         }
         throw new RecoveryException(where + ": expected a string, found " + describe(value));
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> object(Object value, String where) {
-        if (value instanceof Map) {
-            return (Map<String, Object>) value;
+    private static JsonNode object(JsonNode value, String where) {
+        if (value != null && value.isObject()) {
+            return value;
         }
         throw new RecoveryException(where + ": expected a JSON object, found " + describe(value));
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<Object> list(Object value, String where) {
-        if (value instanceof List) {
-            return (List<Object>) value;
+    private static JsonNode list(JsonNode value, String where) {
+        if (value != null && value.isArray()) {
+            return value;
         }
         throw new RecoveryException(where + ": expected a JSON array, found " + describe(value));
     }
 
-    private static void checkMembers(Map<String, Object> json, Set<String> known, String where) {
-        for (String name : json.keySet()) {
+    private static void checkMembers(JsonNode json, Set<String> known, String where) {
+        for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
             if (!known.contains(name)) {
                 throw new RecoveryException(where + ": unknown member \"" + name + "\"; known members are "
                     + known.stream().sorted().toList());
@@ -313,16 +318,17 @@ public final class HistoryJson {
         }
     }
 
-    private static String describe(Object value) {
-        if (value == null) {
+    /** The value as the messages name it: JSON text for scalars, "nothing" for a missing value or null. */
+    private static String describe(JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
             return "nothing";
         }
-        if (value instanceof Map) {
+        if (value.isObject()) {
             return "an object";
         }
-        if (value instanceof List) {
+        if (value.isArray()) {
             return "an array";
         }
-        return value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
+        return value.toString();
     }
 }

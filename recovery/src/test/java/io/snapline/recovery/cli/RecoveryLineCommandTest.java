@@ -1,13 +1,12 @@
 package io.snapline.recovery.cli;
 
-import io.snapline.recovery.io.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.snapline.runtime.json.JsonText;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,19 +30,17 @@ class RecoveryLineCommandTest {
     }
 
     @Test
-    void shouldClassifyProposedLinesAsJsonWhenAskedForMachines() {
+    void shouldClassifyProposedLinesAsJsonWhenAskedForMachines() throws Exception {
         CliRun run = run("recovery-line", "--history", FIGURE, "--line", "a=1,1,1", "--line", "c=3,2,3", "--json");
         assertEquals(0, run.status(), run.err());
-        @SuppressWarnings("unchecked")
-        Map<String, Object> top = (Map<String, Object>) Json.parse(run.out());
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> lines = (List<Map<String, Object>>) top.get("lines");
-        assertEquals("a", lines.get(0).get("name"));
-        assertEquals("consistent", lines.get(0).get("consistency"));
-        assertEquals("x", ((Map<?, ?>) ((List<?>) lines.get(0).get("inTransit")).get(0)).get("name"));
-        assertEquals("inconsistent", lines.get(1).get("consistency"));
-        assertEquals("y", ((Map<?, ?>) ((List<?>) lines.get(1).get("orphans")).get(0)).get("name"));
-        assertEquals(List.of("P", "Q", "R"), ((Map<?, ?>) top.get("history")).get("ranks"));
+        JsonNode top = JsonText.parse(run.out());
+        JsonNode lines = top.get("lines");
+        assertEquals("a", lines.get(0).get("name").asText());
+        assertEquals("consistent", lines.get(0).get("consistency").asText());
+        assertEquals("x", lines.get(0).get("inTransit").get(0).get("name").asText());
+        assertEquals("inconsistent", lines.get(1).get("consistency").asText());
+        assertEquals("y", lines.get(1).get("orphans").get(0).get("name").asText());
+        assertEquals(JsonText.parse("[\"P\", \"Q\", \"R\"]"), top.get("history").get("ranks"));
     }
 
     @Test
@@ -138,11 +135,10 @@ class RecoveryLineCommandTest {
         CliRun all = run("recovery-line", "--history", history.toString(), "--failed", "Q", "--all");
         assertTrue(all.out().split("\n").length > 500, "--all lists every message");
 
-        @SuppressWarnings("unchecked")
-        Map<String, Object> json = (Map<String, Object>) Json.parse(run("recovery-line", "--history",
-            history.toString(), "--failed", "Q", "--json").out());
-        Map<?, ?> line = (Map<?, ?>) ((List<?>) json.get("lines")).get(0);
-        assertEquals(500, ((Number) line.get("replayCount")).intValue());
-        assertEquals(500, ((List<?>) line.get("replay")).size(), "JSON lists up to 1000 messages");
+        JsonNode json = JsonText.parse(run("recovery-line", "--history", history.toString(), "--failed", "Q",
+            "--json").out());
+        JsonNode line = json.get("lines").get(0);
+        assertEquals(500, line.get("replayCount").asInt());
+        assertEquals(500, line.get("replay").size(), "JSON lists up to 1000 messages");
     }
 }

@@ -54,6 +54,33 @@ class SimulateCommandTest {
     }
 
     @Test
+    void shouldTakeTheCostsFromABenchReportAndSayHowWellTheyPredictItsRuns() throws Exception {
+        Path report = tmp.resolve("report.csv");
+        Files.writeString(report, io.snapline.recovery.simulate.BenchCostsTest.REPORT);
+
+        CliRun r = CliRun.of("simulate", "--costs-from", report.toString(), "--policy", "coordinated,logging",
+                "--ranks", "2", "--runs", "10", "--interval", "10s");
+
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().matches("(?s).*\\n  Heat2D 64 10 +2 shm +coordinated +10\\.0 s +4\\.0 +2\\.5 s +250 ms +0\\.0% "
+                + "+500 ms\\n.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\n  Heat2D 64 10 +2 shm +coordinated --async +- +10\\.5 s +10\\.2 s +-2\\.9%"
+                + "\\n.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\n  Heat2D 64 10 +2 shm +coordinated +rank=1,point=5 +14\\.0 s +1[23]\\.\\d s "
+                + "+-\\d+\\.\\d%\\n.*"), r.out());
+        assertTrue(r.out().contains("checkpoint as measured, restart as measured; logging overhead as measured"),
+                r.out());
+        // The simulated coordinated job checkpoints 0.25 s every 10 s of work, the logging one 0.125 s and 15 % slower.
+        assertTrue(r.out().matches("(?s).*\\ncoordinated +2 +2 .* 2\\.44% .*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\nlogging +2 +2 .* 1\\.0[0-9]% .* 1[23]\\.\\d+% .*"), r.out());
+
+        CliRun given = CliRun.of("simulate", "--costs-from", report.toString(), "--ranks", "2", "--runs", "10",
+                "--checkpoint-cost", "60s");
+        assertEquals(0, given.status(), given.err());
+        assertTrue(given.out().contains("checkpoint 60.0 s, restart as measured"), given.out());
+    }
+
+    @Test
     void shouldRefuseBadInputWithAReason() {
         assertBad("unknown --policy 'fast'", "--policy", "fast");
         assertBad("needs a number and a unit", "--work", "12");
@@ -62,8 +89,21 @@ class SimulateCommandTest {
         assertBad("--interval needs a number and a unit", "--interval", "often");
         assertBad("unknown --failures 'gamma'", "--failures", "gamma");
         assertBad("cuts the work (8.64e+04 s) into more than 1000000 stretches", "--interval", "1ms");
+        assertBad("has no column 'program': is it the report.csv of a snapline bench run?", "--costs-from",
+                write("policy,ranks\ncoordinated,2\n"));
+        assertBad("cannot read --costs-from", "--costs-from", tmp.resolve("missing.csv").toString());
         assertBad("no interval finishes every run on 100000 ranks", "--policy", "independent", "--ranks", "100000",
                 "--runs", "4", "--give-up", "3", "--plot", tmp.resolve("x.svg").toString());
+    }
+
+    private String write(String text) {
+        try {
+            Path f = Files.createTempFile(tmp, "report", ".csv");
+            Files.writeString(f, text);
+            return f.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void assertBad(String message, String... args) {

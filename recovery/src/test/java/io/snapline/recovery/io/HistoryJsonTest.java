@@ -4,11 +4,11 @@ import io.snapline.recovery.RecoveryException;
 import io.snapline.recovery.model.History;
 import io.snapline.recovery.model.HistoryBuilder;
 import io.snapline.recovery.model.Message;
+import io.snapline.runtime.json.JsonText;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -49,8 +49,13 @@ class HistoryJsonTest {
 
     @Test
     void shouldNameTheProblemWhenTheFileIsMalformed() {
-        assertEquals("JSON syntax error at line 2, column 11: expected ']'",
+        assertEquals("JSON syntax error at line 2, column 11: Unexpected close marker '}': expected ']'",
             error("{\"ranks\": [\n {\"x\": 1} }"));
+        assertEquals("JSON syntax error at line 1, column 22: Duplicate field 'ranks'",
+            error("{\"ranks\": [], \"ranks\": []}"));
+        String after = error("{\"ranks\": []} {}");
+        assertTrue(after.startsWith("JSON syntax error at line 1, column ") && after.contains("Trailing token"), after);
+        assertEquals("the history: expected a JSON object, found nothing", error(""));
         assertEquals("rank 0: unknown member \"checkpoint\"; known members are [checkpoints, end, name]",
             error("{\"ranks\": [{\"checkpoint\": [0]}]}"));
         assertEquals("message 0: give \"sendInterval\" or \"sendTime\" to place the send",
@@ -64,11 +69,64 @@ class HistoryJsonTest {
             + " \"sendInterval\": 3}]}").contains("send interval 3 does not exist on rank 0"));
     }
 
+    /** A history as the writer before Jackson wrote it (every checkpoint list and object spread over lines). */
+    private static final String EARLIER = """
+        {
+          "format": "snapline-history/1",
+          "timeUnit": "ns",
+          "ranks": [
+            {
+              "name": "P",
+              "checkpoints": [
+                0,
+                {
+                  "time": 5,
+                  "id": 42
+                }
+              ],
+              "end": 90
+            },
+            {
+              "name": "Q \\"2\\"",
+              "checkpoints": [1, 30],
+              "end": 30
+            }
+          ],
+          "messages": [
+            {
+              "from": 0,
+              "to": 1,
+              "sendInterval": 1,
+              "seq": 0
+            },
+            {
+              "name": "q\\\\1",
+              "from": 1,
+              "to": 0,
+              "sendInterval": 0,
+              "receiveInterval": 1,
+              "seq": 9,
+              "sendTime": 10,
+              "receiveTime": 20
+            }
+          ]
+        }
+        """;
+
     @Test
-    void shouldParseEveryJsonValueWhenReadingGenericJson() {
-        Object value = Json.parse(" {\"a\": [1, -2.5e1, true, false, null, \"\\u00e9\\n\"], \"b\": {}} ");
-        assertEquals(Map.of("a", java.util.Arrays.asList(1L, -25.0, true, false, null, "é\n"), "b", Map.of()), value);
-        assertEquals("{\n  \"a\": [1, \"x\\\"\"]\n}\n", Json.write(Map.of("a", List.of(1, "x\""))));
+    void shouldReadAHistoryWrittenByEarlierBuildsAndWriteTheSameMembersBack() throws Exception {
+        History history = HistoryJson.parse(EARLIER);
+        assertEquals("Q \"2\"", history.rank(1).name());
+        assertEquals(42, history.rank(0).checkpoint(1).id());
+        assertEquals(90, history.rank(0).endTimeNanos());
+        assertFalse(history.messages().get(0).received());
+        assertEquals(new Message(1, 0, 0, 1, 9, 10, 20, "q\\1"), history.messages().get(1));
+
+        String written = HistoryJson.write(history);
+        assertEquals(JsonText.parse(EARLIER), JsonText.parse(written));
+        assertEquals(history, HistoryJson.parse(written));
+        assertTrue(written.startsWith("{\n  \"format\": \"snapline-history/1\",\n  \"timeUnit\": \"ns\",\n"), written);
+        assertTrue(written.contains("      \"checkpoints\": [1, 30],\n"), "lists of numbers on one line: " + written);
     }
 
     private static String error(String json) {

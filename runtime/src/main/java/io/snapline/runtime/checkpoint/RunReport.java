@@ -1,6 +1,11 @@
 package io.snapline.runtime.checkpoint;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.snapline.runtime.json.JsonText;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -634,92 +639,126 @@ public final class RunReport {
                         : ", for the " + size(o.storedBytes()) + " of checkpoints whose size before it is known");
     }
 
-    /** The report as a JSON object. */
+    /**
+     * The report as a JSON object, one member per line and one line per list entry (the layout
+     * {@link JsonText#write} gives at depth 1). Shares are written with six decimals.
+     */
+    /**
+     * The version of {@link #toJson()}'s format, its first member: a member added keeps it, a member removed or changed
+     * in meaning makes a new one. Reports written before the member existed have version 1's members.
+     */
+    public static final String JSON_FORMAT = "snapline-run-report/1";
+
     public synchronized String toJson() {
-        StringBuilder j = new StringBuilder("{\n");
-        j.append("  \"policy\": ").append(quote(policy)).append(",\n");
-        j.append("  \"device\": ").append(quote(device)).append(",\n");
-        j.append("  \"ranks\": ").append(ranks).append(",\n");
-        j.append("  \"outcome\": ").append(quote(outcome)).append(",\n");
-        j.append("  \"wallNanos\": ").append(wallNanos).append(",\n");
-        j.append("  \"bytesWritten\": ").append(bytesWritten()).append(",\n");
-        j.append("  \"blockedShare\": ").append(String.format(Locale.ROOT, "%.6f", blockedShare())).append(",\n");
-        array(j, "checkpoints", checkpoints, c -> String.format(Locale.ROOT,
-                "{\"id\": %d, \"point\": %d, \"bytes\": %d, \"meanBlockedNanos\": %d, \"maxBlockedNanos\": %d, "
-                        + "\"committedAtNanos\": %d, \"rawBytes\": %d, \"backgroundNanos\": %d, \"fullBytes\": %d}",
-                c.id(), c.point(), c.bytes(), c.meanBlockedNanos(), c.maxBlockedNanos(), c.committedAt(),
-                c.rawBytes(), c.backgroundNanos(), c.fullBytes()));
-        array(j, "localCheckpoints", locals, c -> String.format(Locale.ROOT,
-                "{\"rank\": %d, \"index\": %d, \"point\": %d, \"bytes\": %d, \"blockedNanos\": %d, "
-                        + "\"committedAtNanos\": %d, \"rawBytes\": %d, \"backgroundNanos\": %d, \"fullBytes\": %d}",
-                c.rank(), c.index(), c.point(), c.bytes(), c.blockedNanos(), c.committedAt(), c.rawBytes(),
-                c.backgroundNanos(), c.fullBytes()));
-        j.append("  \"localCheckpointsDeleted\": ").append(discarded).append(",\n");
-        j.append("  \"starts\": ").append(java.util.Arrays.toString(starts)).append(",\n");
-        array(j, "messageLog", logSamples, l -> String.format(Locale.ROOT,
-                "{\"rank\": %d, \"bytes\": %d, \"peakBytes\": %d, \"spilledBytes\": %d, "
-                        + "\"spilledPeakBytes\": %d, \"atNanos\": %d}", l.rank(), l.bytes(), l.peakBytes(),
-                l.spilledBytes(), l.spilledPeakBytes(), l.at()));
-        array(j, "restarts", restarts, r -> String.format(Locale.ROOT,
-                "{\"number\": %d, \"failedRank\": %d, \"failedRanks\": %s, \"reason\": %s, "
-                        + "\"fromCheckpoint\": %d, \"fromLine\": %s, \"detectedAtNanos\": %d, \"tookNanos\": %d, "
-                        + "\"alone\": %b}",
-                r.number(), r.failedRank(), java.util.Arrays.toString(r.failedRanks()), quote(r.reason()),
-                r.fromCheckpoint(),
-                r.fromLine() == null ? "null" : java.util.Arrays.toString(r.fromLine()), r.detectedAt(), r.tookNanos(),
-                r.alone()));
-        array(j, "piecesRead", piecesRead, p -> String.format(Locale.ROOT,
-                "{\"rank\": %d, \"checkpoint\": %d, \"tier\": %s, \"hostCopyFailure\": %s}", p.rank(),
-                p.checkpoint(), quote(p.tier()), p.fastFailure().isEmpty() ? "null" : quote(p.fastFailure())));
-        array(j, "intervals", intervals, i -> String.format(Locale.ROOT,
-                "{\"rank\": %d, \"afterCheckpoint\": %d, \"intervalNanos\": %d, \"costNanos\": %d, "
-                        + "\"reason\": %s, \"atNanos\": %d}", i.rank(), i.choice().afterCheckpoint(),
-                i.choice().intervalNanos(), i.choice().costNanos(), quote(i.choice().reason()), i.at()));
-        array(j, "mttfLearned", learned, m -> String.format(Locale.ROOT, "{\"how\": %s, \"atNanos\": %d}",
-                quote(m.how()), m.at()));
-        array(j, "abandoned", abandoned, a -> String.format(Locale.ROOT,
-                "{\"id\": %d, \"reason\": %s, \"atNanos\": %d}", a.id(), quote(a.reason()), a.at()));
-        overheadJson(j);
-        j.append("  \"warnings\": [");
-        for (int i = 0; i < warnings.size(); i++) {
-            j.append(i == 0 ? "" : ", ").append(quote(warnings.get(i)));
+        ObjectNode j = JsonText.MAPPER.createObjectNode();
+        j.put("format", JSON_FORMAT);
+        j.put("policy", policy).put("device", device).put("ranks", ranks).put("outcome", outcome)
+                .put("wallNanos", wallNanos).put("bytesWritten", bytesWritten())
+                .set("blockedShare", sixDecimals(blockedShare()));
+        ArrayNode rows = j.putArray("checkpoints");
+        for (Checkpoint c : checkpoints) {
+            rows.addObject().put("id", c.id()).put("point", c.point()).put("bytes", c.bytes())
+                    .put("meanBlockedNanos", c.meanBlockedNanos()).put("maxBlockedNanos", c.maxBlockedNanos())
+                    .put("committedAtNanos", c.committedAt()).put("rawBytes", c.rawBytes())
+                    .put("backgroundNanos", c.backgroundNanos()).put("fullBytes", c.fullBytes());
         }
-        j.append("]\n}\n");
-        return j.toString();
+        rows = j.putArray("localCheckpoints");
+        for (LocalCheckpoint c : locals) {
+            rows.addObject().put("rank", c.rank()).put("index", c.index()).put("point", c.point())
+                    .put("bytes", c.bytes()).put("blockedNanos", c.blockedNanos())
+                    .put("committedAtNanos", c.committedAt()).put("rawBytes", c.rawBytes())
+                    .put("backgroundNanos", c.backgroundNanos()).put("fullBytes", c.fullBytes());
+        }
+        j.put("localCheckpointsDeleted", discarded);
+        numbers(j.putArray("starts"), starts);
+        rows = j.putArray("messageLog");
+        for (LogSample l : logSamples) {
+            rows.addObject().put("rank", l.rank()).put("bytes", l.bytes()).put("peakBytes", l.peakBytes())
+                    .put("spilledBytes", l.spilledBytes()).put("spilledPeakBytes", l.spilledPeakBytes())
+                    .put("atNanos", l.at());
+        }
+        rows = j.putArray("restarts");
+        for (Restart r : restarts) {
+            ObjectNode row = rows.addObject().put("number", r.number()).put("failedRank", r.failedRank());
+            numbers(row.putArray("failedRanks"), r.failedRanks());
+            row.put("reason", r.reason()).put("fromCheckpoint", r.fromCheckpoint());
+            if (r.fromLine() == null) {
+                row.putNull("fromLine");
+            } else {
+                numbers(row.putArray("fromLine"), r.fromLine());
+            }
+            row.put("detectedAtNanos", r.detectedAt()).put("tookNanos", r.tookNanos()).put("alone", r.alone());
+        }
+        rows = j.putArray("piecesRead");
+        for (PieceRead p : piecesRead) {
+            rows.addObject().put("rank", p.rank()).put("checkpoint", p.checkpoint()).put("tier", p.tier())
+                    .put("hostCopyFailure", p.fastFailure().isEmpty() ? null : p.fastFailure());
+        }
+        rows = j.putArray("intervals");
+        for (IntervalChosen i : intervals) {
+            rows.addObject().put("rank", i.rank()).put("afterCheckpoint", i.choice().afterCheckpoint())
+                    .put("intervalNanos", i.choice().intervalNanos()).put("costNanos", i.choice().costNanos())
+                    .put("reason", i.choice().reason()).put("atNanos", i.at());
+        }
+        rows = j.putArray("mttfLearned");
+        for (MttfLearned m : learned) {
+            rows.addObject().put("how", m.how()).put("atNanos", m.at());
+        }
+        rows = j.putArray("abandoned");
+        for (Abandoned a : abandoned) {
+            rows.addObject().put("id", a.id()).put("reason", a.reason()).put("atNanos", a.at());
+        }
+        j.set("overhead", overheadJson());
+        warnings.forEach(j.putArray("warnings")::add);
+        return JsonText.write(j, 1);
     }
 
     /**
-     * Appends {@code "overhead": {"time": {...}, "storage": {...}},}: the figures of {@link #overhead()}; the
-     * compression ratio only when the state was compressed and some checkpoint's raw size is known.
+     * {@code {"time": {...}, "storage": {...}}}: the figures of {@link #overhead()}; the async deferrals only when
+     * there were any, the compression ratio only when the state was compressed and some checkpoint's raw size is
+     * known, the dedup figures only with {@code --incremental} and known sizes.
      */
-    private void overheadJson(StringBuilder j) {
+    private ObjectNode overheadJson() {
         Overhead o = overhead();
         Deferrals d = deferrals();
-        j.append(String.format(Locale.ROOT, "  \"overhead\": {%n    \"time\": {\"blockedNanos\": %d, "
-                + "\"blockedShare\": %.6f, \"backgroundNanos\": %d%s},%n", o.blockedNanos(), o.blockedShare(),
-                o.backgroundNanos(), d.any() ? String.format(Locale.ROOT, ", \"skipped\": %d, \"waited\": %d, "
-                        + "\"waitedNanos\": %d", d.skipped(), d.waited(), d.waitedNanos()) : ""));
-        j.append(String.format(Locale.ROOT, "    \"storage\": {\"committed\": %d, \"bytesWritten\": %d, "
-                + "\"meanBytesPerCheckpoint\": %d, \"maxBytesPerCheckpoint\": %d, \"peakHeldBytes\": %d, "
-                + "\"compression\": %s, \"rawBytes\": %d, \"storedBytesWithRaw\": %d, \"fullBytes\": %d, "
-                + "\"incremental\": %b%s%s}%n  },%n",
-                o.checkpoints(), o.bytesWritten(), o.meanBytes(), o.maxBytes(), o.peakHeldBytes(),
-                quote(o.compression()), o.rawBytes(), o.storedBytes(), o.fullBytes(), o.incremental(),
-                o.compressed() && o.fullBytes() > 0 ? String.format(Locale.ROOT, ", \"compressionRatio\": %.6f",
-                        o.compressionRatio()) : "",
-                o.incremental() && o.storedBytes() > 0 ? String.format(Locale.ROOT, ", \"dedupRatio\": %.6f, "
-                        + "\"chunksCollected\": %d, \"chunkBytesCollected\": %d", o.dedupRatio(),
-                        o.chunksCollected(), o.chunkBytesCollected()) : ""));
+        ObjectNode overhead = JsonText.MAPPER.createObjectNode();
+        ObjectNode time = overhead.putObject("time").put("blockedNanos", o.blockedNanos());
+        time.set("blockedShare", sixDecimals(o.blockedShare()));
+        time.put("backgroundNanos", o.backgroundNanos());
+        if (d.any()) {
+            time.put("skipped", d.skipped()).put("waited", d.waited()).put("waitedNanos", d.waitedNanos());
+        }
+        ObjectNode storage = overhead.putObject("storage").put("committed", o.checkpoints())
+                .put("bytesWritten", o.bytesWritten()).put("meanBytesPerCheckpoint", o.meanBytes())
+                .put("maxBytesPerCheckpoint", o.maxBytes()).put("peakHeldBytes", o.peakHeldBytes())
+                .put("compression", o.compression()).put("rawBytes", o.rawBytes())
+                .put("storedBytesWithRaw", o.storedBytes()).put("fullBytes", o.fullBytes())
+                .put("incremental", o.incremental());
+        if (o.compressed() && o.fullBytes() > 0) {
+            storage.set("compressionRatio", sixDecimals(o.compressionRatio()));
+        }
+        if (o.incremental() && o.storedBytes() > 0) {
+            storage.set("dedupRatio", sixDecimals(o.dedupRatio()));
+            storage.put("chunksCollected", o.chunksCollected()).put("chunkBytesCollected", o.chunkBytesCollected());
+        }
+        return overhead;
     }
 
-    /** Appends {@code "name": [...],} with one object per line, as {@code row} renders it. */
-    private static <T> void array(StringBuilder j, String name, List<T> items,
-            java.util.function.Function<T, String> row) {
-        j.append("  \"").append(name).append("\": [");
-        for (int i = 0; i < items.size(); i++) {
-            j.append(i == 0 ? "\n" : ",\n").append("    ").append(row.apply(items.get(i)));
+    /** {@code value} with six decimals, as the report writes shares and ratios. */
+    private static DecimalNode sixDecimals(double value) {
+        return DecimalNode.valueOf(new BigDecimal(String.format(Locale.ROOT, "%.6f", value)));
+    }
+
+    private static void numbers(ArrayNode array, int[] values) {
+        for (int v : values) {
+            array.add(v);
         }
-        j.append(items.isEmpty() ? "],\n" : "\n  ],\n");
+    }
+
+    private static void numbers(ArrayNode array, long[] values) {
+        for (long v : values) {
+            array.add(v);
+        }
     }
 
     /** Writes {@link #toJson()} to {@code file}. */
@@ -729,28 +768,6 @@ public final class RunReport {
             Files.createDirectories(parent);
         }
         Files.writeString(file, toJson(), StandardCharsets.UTF_8);
-    }
-
-    static String quote(String s) {
-        StringBuilder q = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> q.append("\\\"");
-                case '\\' -> q.append("\\\\");
-                case '\n' -> q.append("\\n");
-                case '\r' -> q.append("\\r");
-                case '\t' -> q.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        q.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        q.append(c);
-                    }
-                }
-            }
-        }
-        return q.append('"').toString();
     }
 
     /** {@code 1.5 MiB}-style size. */

@@ -54,6 +54,7 @@ import java.util.Map;
  *  CheckpointDeferred  local u8, point i64, in-flight i64, skipped u8, waited-nanos i64
  *  ReplicaWritten  id i64, size i64, crc32c i32
  *  PieceRead  id i64, fast-failure str (empty: read from the host's copy)      ReplicaFailed  why str
+ *  PeerUnreachable  rank i32, reason str
  *  str        byte-length i32, UTF-8 bytes       blob  length i32, bytes
  * </pre>
  *
@@ -165,6 +166,8 @@ public final class ControlChannel implements AutoCloseable {
             b.i32(a.code()).str(a.reason());
         } else if (m instanceof ControlMessage.PeerDied p) {
             b.i32(p.rank()).str(p.reason());
+        } else if (m instanceof ControlMessage.PeerUnreachable p) {
+            b.i32(p.rank()).str(p.reason());
         } else if (m instanceof ControlMessage.Stop s) {
             b.str(s.reason());
         } else if (m instanceof ControlMessage.CheckpointSetup c) {
@@ -244,6 +247,7 @@ public final class ControlChannel implements AutoCloseable {
                     in.getInt());
             case ControlMessage.PIECE_READ -> new ControlMessage.PieceRead(in.getLong(), str(in));
             case ControlMessage.REPLICA_FAILED -> new ControlMessage.ReplicaFailed(str(in));
+            case ControlMessage.PEER_UNREACHABLE -> new ControlMessage.PeerUnreachable(in.getInt(), str(in));
             case ControlMessage.PIECE_WRITTEN -> new ControlMessage.PieceWritten(new io.snapline.runtime.checkpoint
                     .PieceWritten(flag(in), in.getLong(), in.getLong(), in.getLong(), in.getLong(), flag(in),
                     in.getLong()));

@@ -15,7 +15,7 @@ import java.util.List;
  * {@link Restored}, {@link Finalizing}, {@link KillRequest}, {@link Ready}, {@link CannotRestartAlone},
  * {@link PieceWritten}, {@link CheckpointDeferred}, with host copies {@link ReplicaWritten}, {@link PieceRead} and
  * {@link ReplicaFailed}, and,
- * where ranks restart alone, {@link Leaving}.
+ * where ranks restart alone, {@link Leaving}; where they do not, {@link PeerUnreachable}.
  * Launcher to rank: {@link CheckpointSetup} (once, right after the rank's hello), {@link Table} (once every rank has
  * said hello), {@link PeerDied}, {@link Stop}, {@link Heartbeat}, {@link Policy}, {@link Leave}.
  */
@@ -45,6 +45,7 @@ public sealed interface ControlMessage {
     byte REPLICA_WRITTEN = 23;
     byte PIECE_READ = 24;
     byte REPLICA_FAILED = 25;
+    byte PEER_UNREACHABLE = 26;
 
     /** The permanent wire id of this message type. */
     byte type();
@@ -322,6 +323,20 @@ public sealed interface ControlMessage {
         @Override
         public byte type() {
             return CRASHED;
+        }
+    }
+
+    /**
+     * This rank's connection to {@code rank} broke without the goodbye a rank says when it ends (its process died, or
+     * the network between them failed): direct evidence that {@code rank} is gone for the job, which the launcher may
+     * not see itself (a process on a hung host looks alive). Sent before the operations with {@code rank} fail, so
+     * that the death comes before the failure it causes. Not sent by ranks that restart alone (a lost peer comes
+     * back there).
+     */
+    record PeerUnreachable(int rank, String reason) implements ControlMessage {
+        @Override
+        public byte type() {
+            return PEER_UNREACHABLE;
         }
     }
 }

@@ -250,6 +250,11 @@ public final class RankControl {
         report(new ControlMessage.Failed(report));
     }
 
+    /** This rank's connection to {@code peer} broke without a goodbye (see {@link ControlMessage.PeerUnreachable}). */
+    void peerUnreachable(int peer, String reason) {
+        report(new ControlMessage.PeerUnreachable(peer, reason));
+    }
+
     void aborted(int code) {
         if (abortCode == null) {
             abortCode = code;

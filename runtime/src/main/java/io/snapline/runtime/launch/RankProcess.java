@@ -189,7 +189,7 @@ public final class RankProcess {
         }
         if (endpoint == null) {
             try {
-                endpoint = TcpDataPlane.open(setup, this::payloadLost);
+                endpoint = TcpDataPlane.open(setup, this::payloadLost, control::peerUnreachable);
             } catch (RuntimeException e) {
                 openFailure = e;
                 throw e;

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -58,7 +59,9 @@ final class TcpAttempt {
             Executors.newSingleThreadScheduledExecutor(r -> RankControl.daemon(r, "snaprun-supervisor"));
     /** Counted down once the supervisor says the attempt has ended. */
     private final CountDownLatch over = new CountDownLatch(1);
-    /** Each rank's latest heartbeat report of its waits and traffic (null until its data plane is open). */
+    /** Ranks another rank lost its connection to, with why: declared dead at the next check for deaths. */
+    private final Map<Integer, String> suspects = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Each rank's latest heartbeat report of its waits and traffic (null until its data plane is open). */
     private final AtomicReferenceArray<ControlMessage.Progress> progress;
     /** Per rank restarted alone: what its new process is told at its hello (null for the first process). */
     private final AtomicReferenceArray<ControlMessage.CheckpointSetup> aloneSetups;
@@ -219,9 +222,9 @@ final class TcpAttempt {
     }
 
     /**
-     * Declares dead every rank whose process has already exited without reporting: a failure a rank reports may
-     * follow from such a death (its operations with the dead rank failed), and the death, not the consequence, is
-     * what ends the attempt.
+     * Declares dead every rank whose process has already exited without reporting, then every rank another one lost
+     * its connection to ({@link #peerUnreachable}): a failure a rank reports may follow from such a death (its
+     * operations with the dead rank failed), and the death, not the consequence, is what ends the attempt.
      */
     private void checkDeaths() {
         try {
@@ -229,6 +232,11 @@ final class TcpAttempt {
                 Process p = processes.process(x);
                 if (p != null && !p.isAlive()) {
                     declareIfDied(x, supervisor.incarnation(x), p, p.exitValue());
+                }
+            }
+            for (var suspect : Map.copyOf(suspects).entrySet()) {
+                if (supervisor.alive(suspect.getKey())) {
+                    detector.died(suspect.getKey(), suspect.getValue());
                 }
             }
         } catch (InterruptedException e) {
@@ -411,6 +419,8 @@ final class TcpAttempt {
         } else if (m instanceof ControlMessage.Finished) {
             detector.retire(r);
             on(r, new SupervisorEvent.Finished());
+        } else if (m instanceof ControlMessage.PeerUnreachable u) {
+            peerUnreachable(r, u.rank(), u.reason());
         } else if (m instanceof ControlMessage.Failed f) {
             detector.retire(r);
             on(r, new SupervisorEvent.Failed(f.report(), why(f.report()), null));
@@ -421,6 +431,19 @@ final class TcpAttempt {
             detector.retire(r);
             on(r, new SupervisorEvent.Aborted(a.code(), a.reason()));
         }
+    }
+
+    /**
+     * Rank {@code r}'s connection to {@code peer} broke without a goodbye: {@code peer} is suspected dead, whether or
+     * not its process still looks alive from here (a process on a hung host does). The next check for deaths (the one
+     * a reported failure waits for) declares it dead, and so killed for good, unless its exit is seen first, which
+     * says more. Ignored when either rank is already gone or ended.
+     */
+    private void peerUnreachable(int r, int peer, String reason) {
+        if (peer < 0 || peer >= np || peer == r || !supervisor.alive(peer) || !supervisor.alive(r)) {
+            return;
+        }
+        suspects.putIfAbsent(peer, "rank " + r + " lost its connection to it (" + reason + ")");
     }
 
     /** The line of a rank's failure report that says what the failure was. */

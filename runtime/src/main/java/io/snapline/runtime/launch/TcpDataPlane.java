@@ -47,9 +47,10 @@ public final class TcpDataPlane {
      * Builds this rank's endpoint over the tcp device; called once, from {@code MPI.Init}. Blocks until every peer is
      * connected (a rank's new incarnation: every peer that is up). Failures the device reports before the endpoint exists are replayed into it. In a job whose ranks
      * rejoin, the device reports no failures (a lost peer is down until it rejoins) but a message it took from a lost
-     * peer and cannot receive whole, which goes to {@code payloadLost}.
+     * peer and cannot receive whole, which goes to {@code payloadLost}. In other jobs a peer the device loses goes to
+     * {@code unreachable} first, then fails the operations involving it.
      */
-    static Endpoint open(Setup s, PeerFailureListener payloadLost) {
+    static Endpoint open(Setup s, PeerFailureListener payloadLost, PeerFailureListener unreachable) {
         long window = TcpConfig.windowFor(s.size(), Runtime.getRuntime().maxMemory());
         Mailbox mailbox = new Mailbox(window); // its own window bounds what the rank sends itself
         JobState job = new JobState(s.size());
@@ -59,6 +60,7 @@ public final class TcpDataPlane {
         TcpConfig config = new TcpConfig(s.rank(), s.size(), s.token(), s.listener(), s.peers(), s.connectTimeout(),
                 window, s.rejoin(), s.incarnation());
         TcpDevice device = TcpDevice.start(config, mailbox, s.rejoin() ? payloadLost : (rank, reason) -> {
+            unreachable.peerFailed(rank, reason); // the launcher hears of the death before the failures it causes
             Endpoint ep = self.get();
             if (ep == null) {
                 early.add(new Object[] {rank, reason});

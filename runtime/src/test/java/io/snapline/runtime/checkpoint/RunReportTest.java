@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.snapline.runtime.json.JsonText;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -199,6 +201,95 @@ class RunReportTest {
                 + "includes its wait)"), report.summary());
         assertTrue(report.toJson().contains("\"backgroundNanos\": 20000000, \"skipped\": 2, \"waited\": 1, "
                 + "\"waitedNanos\": 3000000}"), report.toJson());
+    }
+
+    /** A report as the writer before Jackson wrote it, every list and optional figure present. */
+    private static final String EARLIER_REPORT = """
+            {
+              "policy": "coordinated",
+              "device": "tcp",
+              "ranks": 2,
+              "outcome": "completed",
+              "wallNanos": 1000000000,
+              "bytesWritten": 2900,
+              "blockedShare": 0.007000,
+              "checkpoints": [
+                {"id": 1, "point": 10, "bytes": 2200, "meanBlockedNanos": 4000000, "maxBlockedNanos": 5000000, "committedAtNanos": 100, "rawBytes": 9000, "backgroundNanos": 0, "fullBytes": 3100}
+              ],
+              "localCheckpoints": [
+                {"rank": 1, "index": 2, "point": 20, "bytes": 700, "blockedNanos": 4000000, "committedAtNanos": 150, "rawBytes": -1, "backgroundNanos": 0, "fullBytes": -1}
+              ],
+              "localCheckpointsDeleted": 0,
+              "starts": [1, 2],
+              "messageLog": [
+                {"rank": 0, "bytes": 10, "peakBytes": 20, "spilledBytes": 0, "spilledPeakBytes": 0, "atNanos": 160}
+              ],
+              "restarts": [
+                {"number": 1, "failedRank": 0, "failedRanks": [0, 1], "reason": "killed: \\"x\\"\\\\ \\t", "fromCheckpoint": 0, "fromLine": [4, 5], "detectedAtNanos": 200, "tookNanos": 100, "alone": false},
+                {"number": 2, "failedRank": 1, "failedRanks": [1], "reason": "exit\\n2", "fromCheckpoint": 0, "fromLine": null, "detectedAtNanos": 400, "tookNanos": 100, "alone": true}
+              ],
+              "piecesRead": [
+                {"rank": 0, "checkpoint": 1, "tier": "host", "hostCopyFailure": null},
+                {"rank": 1, "checkpoint": 1, "tier": "replica", "hostCopyFailure": "/h/x: \\u0001 no"}
+              ],
+              "intervals": [
+                {"rank": -1, "afterCheckpoint": 0, "intervalNanos": 30000000000, "costNanos": -1, "reason": "no checkpoint measured yet: the smaller of 30.0 s and MTTF/10 = 36.0 min", "atNanos": 1000}
+              ],
+              "mttfLearned": [
+                {"how": "from 1 failure", "atNanos": 600}
+              ],
+              "abandoned": [
+                {"id": 7, "reason": "a rank finished first", "atNanos": 700}
+              ],
+              "overhead": {
+                "time": {"blockedNanos": 7000000, "blockedShare": 0.007000, "backgroundNanos": 0, "skipped": 1, "waited": 0, "waitedNanos": 0},
+                "storage": {"committed": 2, "bytesWritten": 2900, "meanBytesPerCheckpoint": 1450, "maxBytesPerCheckpoint": 2200, "peakHeldBytes": 2900, "compression": "lz4", "rawBytes": 9000, "storedBytesWithRaw": 2200, "fullBytes": 3100, "incremental": true, "compressionRatio": 2.903226, "dedupRatio": 1.409091, "chunksCollected": 3, "chunkBytesCollected": 3000}
+              },
+              "warnings": ["w1 é", "w2"]
+            }
+            """;
+
+    @Test
+    void shouldWriteTheReportAsEarlierBuildsDidAndReadBackEveryFigureWhenParsed() throws Exception {
+        RunReport report = new RunReport("coordinated", "tcp", 2, 0, "lz4", true);
+        report.attemptStarted();
+        report.rankStarted(1);
+        report.pieceWritten(0, new PieceWritten(false, 1, 1000, 4000, MS, false, 1500));
+        report.pieceWritten(1, new PieceWritten(false, 1, 1200, 5000, 2 * MS, false, 1600));
+        report.checkpoint(1, 10, 2200, new long[] {3 * MS, 5 * MS}, 100);
+        report.localCheckpoint(1, 2, 20, 700, 4 * MS, 150);
+        report.messageLog(0, 10, 20, 0, 0, 160);
+        report.restart(new int[] {0, 1}, "killed: \"x\"\\ \t", RestartPoint.line(new long[] {4, 5}), 200, 300);
+        report.restartAlone(1, "exit\n2", null, 400, 500);
+        report.pieceRead(0, 1, "");
+        report.pieceRead(1, 1, "/h/x: \u0001 no");
+        report.intervalChosen(-1, IntervalChooser.of(new Interval.Auto(Interval.Formula.YOUNG,
+                java.time.Duration.ofHours(6), 0.5), 1_000).current(), 1_000);
+        report.mttfLearned("from 1 failure", 600);
+        report.abandoned(7, "a rank finished first", 700);
+        report.deferred(0, new CheckpointDeferred(true, 40, 1, true, 0));
+        report.chunksCollected(3, 3000);
+        report.warning("w1 \u00e9");
+        report.warning("w2");
+        report.finish("completed", 1000 * MS);
+
+        assertEquals(EARLIER_REPORT.replaceFirst("\\{\n", "{\n  \"format\": \"snapline-run-report/1\",\n"),
+                report.toJson(), "the earlier writer's members, order and layout, after the format member");
+        JsonNode j = JsonText.parse(report.toJson());
+        assertEquals(0.007, j.get("blockedShare").asDouble(), 1e-12);
+        assertEquals(3100, j.get("checkpoints").get(0).get("fullBytes").asLong());
+        assertEquals("[1,2]", j.get("starts").toString());
+        JsonNode restarts = j.get("restarts");
+        assertEquals("killed: \"x\"\\ \t", restarts.get(0).get("reason").asText());
+        assertEquals("[4,5]", restarts.get(0).get("fromLine").toString());
+        assertTrue(restarts.get(1).get("fromLine").isNull());
+        assertTrue(restarts.get(1).get("alone").asBoolean());
+        assertEquals("exit\n2", restarts.get(1).get("reason").asText());
+        assertTrue(j.get("piecesRead").get(0).get("hostCopyFailure").isNull());
+        assertEquals("/h/x: \u0001 no", j.get("piecesRead").get(1).get("hostCopyFailure").asText());
+        assertEquals(1.409091, j.get("overhead").get("storage").get("dedupRatio").asDouble(), 1e-12);
+        assertEquals(1, j.get("overhead").get("time").get("skipped").asInt());
+        assertEquals("w1 \u00e9", j.get("warnings").get(0).asText());
     }
 
     private static void blocking(RunReport report, long id, long stored, long raw, long[] blocked, long at) {

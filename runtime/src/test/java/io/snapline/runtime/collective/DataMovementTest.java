@@ -11,7 +11,7 @@ import mpi.Intracomm;
 import mpi.MPI;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Broadcast, gather(v), scatter(v), all-gather(v) and all-to-all(v) at several sizes and every root. Each rank
@@ -92,7 +92,7 @@ class DataMovementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 8})
+    @MethodSource("io.snapline.runtime.testing.MpiRun#rankCounts")
     void shouldDeliverRootDataEverywhereWhenBroadcasting(int np) {
         MpiRun.ok(np, Broadcasts.class);
     }
@@ -196,7 +196,7 @@ class DataMovementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 8})
+    @MethodSource("io.snapline.runtime.testing.MpiRun#rankCounts")
     void shouldCollectBlocksInRankOrderWhenGathering(int np) {
         MpiRun.ok(np, Gathers.class);
     }
@@ -265,7 +265,7 @@ class DataMovementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 8})
+    @MethodSource("io.snapline.runtime.testing.MpiRun#rankCounts")
     void shouldHandEachRankItsBlockWhenScattering(int np) {
         MpiRun.ok(np, Scatters.class);
     }
@@ -327,7 +327,7 @@ class DataMovementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 8})
+    @MethodSource("io.snapline.runtime.testing.MpiRun#rankCounts")
     void shouldGiveEveryRankEveryBlockWhenAllGathering(int np) {
         MpiRun.ok(np, AllGathers.class);
     }
@@ -414,7 +414,7 @@ class DataMovementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 8})
+    @MethodSource("io.snapline.runtime.testing.MpiRun#rankCounts")
     void shouldTransposeBlocksWhenAllToAll(int np) {
         MpiRun.ok(np, AllToAll.class);
     }

@@ -25,6 +25,7 @@ import mpi.Op;
 import mpi.User_function;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -165,7 +166,7 @@ class ReductionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 8})
+    @MethodSource("io.snapline.runtime.testing.MpiRun#rankCounts")
     void shouldMatchSequentialSumsWhenReducingScanningAndScattering(int np) {
         MpiRun.ok(np, Sums.class);
     }
@@ -322,7 +323,7 @@ class ReductionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 8})
+    @MethodSource("io.snapline.runtime.testing.MpiRun#rankCounts")
     void shouldKeepRankOrderWhenOperatorIsNotCommutative(int np) {
         MpiRun.ok(np, Ordered.class);
     }
@@ -465,7 +466,7 @@ class ReductionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 8})
+    @MethodSource("io.snapline.runtime.testing.MpiRun#rankCounts")
     void shouldPreferSmallerIndexWhenLocValuesTie(int np) {
         MpiRun.ok(np, Locs.class);
     }
@@ -538,7 +539,7 @@ class ReductionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 8})
+    @MethodSource("io.snapline.runtime.testing.MpiRun#rankCounts")
     void shouldWorkWhenCountsAreZeroOrRanksAreRenumbered(int np) {
         MpiRun.ok(np, Edges.class);
     }

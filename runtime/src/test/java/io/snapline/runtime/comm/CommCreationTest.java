@@ -17,6 +17,7 @@ import mpi.MPIException;
 import mpi.Status;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Split, Create, Dup, Compare and Free on intracommunicators. */
@@ -56,7 +57,7 @@ class CommCreationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 8})
+    @MethodSource("io.snapline.runtime.testing.MpiRun#rankCounts")
     void shouldOrderPartsByKeyWhenSplit(int np) {
         MpiRun.ok(np, SplitByKey.class);
     }
@@ -89,7 +90,7 @@ class CommCreationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 8})
+    @MethodSource("io.snapline.runtime.testing.MpiRun#rankCounts")
     void shouldKeepParentOrderWhenKeysEqualAndReturnNullWhenUndefined(int np) {
         MpiRun.ok(np, SplitEqualKeys.class);
     }
@@ -145,7 +146,7 @@ class CommCreationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 8})
+    @MethodSource("io.snapline.runtime.testing.MpiRun#rankCounts")
     void shouldBuildCommunicatorOverSubgroupWhenCreate(int np) {
         MpiRun.ok(np, CreateSubgroups.class);
     }

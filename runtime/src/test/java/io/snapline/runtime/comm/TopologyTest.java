@@ -20,6 +20,7 @@ import mpi.ShiftParms;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Cartesian and graph communicators in running jobs. */
@@ -70,7 +71,7 @@ class TopologyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 8})
+    @MethodSource("io.snapline.runtime.testing.MpiRun#rankCounts")
     void shouldShiftAlongLineWhenOneDimensional(int np) {
         MpiRun.ok(np, Line.class);
     }

@@ -50,6 +50,17 @@ public final class MpiRun {
         return System.getProperty("snapline.test.device", "shm");
     }
 
+    /**
+     * The rank counts a test of the message path or the collectives runs at: 1, 2, 3, 4 and 8 on {@code shm}; on
+     * {@code tcp}, where every rank is a JVM that starts (the suite's cost there), 1, 3 and 8: one rank alone, an odd
+     * count and the most ranks. The algorithms are the same on both devices, and every count runs on {@code shm}; what
+     * {@code tcp} adds is the device, which these three reach as the others would.
+     */
+    public static java.util.stream.IntStream rankCounts() {
+        return device().equals("tcp") ? java.util.stream.IntStream.of(1, 3, 8)
+                : java.util.stream.IntStream.of(1, 2, 3, 4, 8);
+    }
+
     /** Runs {@code main} on {@code np} ranks with extra launcher flags before the class name. */
     public static Outcome run(int np, List<String> flags, Class<?> main, String... args) {
         List<String> argv = new ArrayList<>(List.of("-np", Integer.toString(np), "-dev", device(), "-cp", classPathOf(main)));

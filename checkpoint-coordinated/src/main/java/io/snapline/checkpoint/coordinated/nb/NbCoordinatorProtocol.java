@@ -10,7 +10,9 @@ import java.util.function.Consumer;
  * committed + 1) when {@code intervalNanos} have passed since the last commit (or since it was created), commits it
  * in two phases once every rank reported {@code Prepared(e)} (manifest first, then {@code Committed(e)} to all), and
  * abandons it if a rank fails or finishes before preparing, or after {@code timeoutNanos} without every
- * {@code Prepared}. Only one checkpoint is open at a time. After an abandoned checkpoint, a failure or a finished
+ * {@code Prepared}. The timeout does not run while a restarted rank defers its capture until it has re-sent what its
+ * peers already hold ({@link #onDeferred}): re-executing up to there may take longer than any timeout, and is no
+ * stall; it counts from that rank's capture on. Only one checkpoint is open at a time. After an abandoned checkpoint, a failure or a finished
  * rank, it requests no more checkpoints ({@link NbCoordinatorState#CLOSED}); a restarted job gets a new
  * coordinator.
  *
@@ -29,6 +31,9 @@ public final class NbCoordinatorProtocol {
     private final Phase[] phase;
     private final long[] pieceBytes;
     private final boolean[] finished;
+    /** Ranks that defer their capture of the open checkpoint until their re-sends are done. */
+    private final boolean[] deferring;
+    private int deferringCount;
     private NbCoordinatorState state = NbCoordinatorState.IDLE;
     private int lastCommitted;
     private long lastCommitNanos;
@@ -62,6 +67,7 @@ public final class NbCoordinatorProtocol {
         phase = new Phase[ranks];
         pieceBytes = new long[ranks];
         finished = new boolean[ranks];
+        deferring = new boolean[ranks];
     }
 
     /**
@@ -82,17 +88,23 @@ public final class NbCoordinatorProtocol {
             requestedNanos = nowNanos;
             Arrays.fill(phase, Phase.WAITING);
             Arrays.fill(pieceBytes, 0);
+            Arrays.fill(deferring, false);
+            deferringCount = 0;
             preparedCount = 0;
             state = NbCoordinatorState.REQUESTED;
             actions.accept(new NbCoordinatorAction.Request(open));
-        } else if (state == NbCoordinatorState.REQUESTED && nowNanos - requestedNanos >= timeoutNanos) {
+        } else if (state == NbCoordinatorState.REQUESTED && deferringCount == 0
+                && nowNanos - requestedNanos >= timeoutNanos) {
             abandon("checkpoint " + open + " abandoned after " + duration(nowNanos - requestedNanos) + ": "
                     + laggards());
         }
     }
 
-    /** Rank {@code rank} took checkpoint {@code e} (progress only; named in timeout reasons). */
-    public void onTaken(int rank, int e) {
+    /**
+     * Rank {@code rank} took checkpoint {@code e} at {@code nowNanos} (progress, named in timeout reasons). A rank that
+     * had deferred its capture no longer does; once none does, the timeout counts from now.
+     */
+    public void onTaken(int rank, int e, long nowNanos) {
         checkRank(rank);
         if (state == NbCoordinatorState.CLOSED) {
             return;
@@ -101,6 +113,29 @@ public final class NbCoordinatorProtocol {
         if (phase[rank] == Phase.WAITING) {
             phase[rank] = Phase.TAKEN;
         }
+        if (deferring[rank]) {
+            deferring[rank] = false;
+            if (--deferringCount == 0) {
+                requestedNanos = Math.max(requestedNanos, nowNanos);
+            }
+        }
+    }
+
+    /**
+     * Restarted rank {@code rank} defers its capture of checkpoint {@code e} until it has re-sent the messages its
+     * peers already hold: the timeout of {@code e} waits until it takes it. Ignored unless {@code e} is open and not
+     * yet taken by the rank (a report that crossed an abandonment or a capture).
+     *
+     * @return whether the report was news (the rank was not known to defer {@code e} yet)
+     */
+    public boolean onDeferred(int rank, int e) {
+        checkRank(rank);
+        if (state != NbCoordinatorState.REQUESTED || e != open || phase[rank] != Phase.WAITING || deferring[rank]) {
+            return false;
+        }
+        deferring[rank] = true;
+        deferringCount++;
+        return true;
     }
 
     /** Rank {@code rank} wrote its piece of checkpoint {@code e} ({@code bytes} long). */

@@ -46,6 +46,14 @@ public sealed interface NbRankAction {
     record WritePiece(NbCheckpointRecord record) implements NbRankAction {
     }
 
+    /**
+     * This restarted rank defers its capture of checkpoint {@code epoch} until it has re-sent the {@code resends}
+     * messages its peers already hold: tell the coordinator ({@link NbCoordinatorProtocol#onDeferred}), whose
+     * timeout does not run meanwhile.
+     */
+    record Deferred(int epoch, long resends) implements NbRankAction {
+    }
+
     /** Report {@code Prepared(epoch)} to the coordinator ({@link NbCoordinatorProtocol#onPrepared}). */
     record Prepared(int epoch, long bytes) implements NbRankAction {
     }

@@ -70,6 +70,8 @@ public final class NbRankProtocol {
      * (suppressed) another message than the one its peer holds.
      */
     private long resendsLeft;
+    /** The checkpoint this rank last told the coordinator it defers ({@link NbRankAction.Deferred}), 0 for none. */
+    private int deferredReported;
 
     private NbRankState state = NbRankState.RUNNING;
     private int epoch;
@@ -220,7 +222,14 @@ public final class NbRankProtocol {
      * @return the capture, or empty if this safe point takes no checkpoint (the common case, allocation-free)
      */
     public Optional<NbCapture> atSafePoint() {
-        if (state != NbRankState.CHECKPOINT_REQUESTED || resendsLeft > 0) {
+        if (state != NbRankState.CHECKPOINT_REQUESTED) {
+            return Optional.empty();
+        }
+        if (resendsLeft > 0) {
+            if (deferredReported != open) {
+                deferredReported = open;
+                actions.accept(new NbRankAction.Deferred(open, resendsLeft));
+            }
             return Optional.empty();
         }
         epoch = open;

@@ -76,7 +76,8 @@
  *       {@code r} made again the choices that shape the message: restarted from {@code e + 1}, {@code r} would
  *       choose freely and its suppressed re-send could differ from what {@code q} holds. So a restarted rank takes
  *       no checkpoint while it has re-sends left; a later safe point takes it, and the checkpoint is then an
- *       ordinary one.</li>
+ *       ordinary one. The rank tells the coordinator it defers ({@code Deferred}), and the checkpoint's timeout
+ *       counts from its capture: re-executing up to its re-sends is no stall, however long it takes.</li>
  * </ol>
  * What this cannot force: a test or wait recorded as reporting a send complete waits, on replay, for the receiver
  * to take the message again; if the receiver took it only after every rank had checkpointed and its free

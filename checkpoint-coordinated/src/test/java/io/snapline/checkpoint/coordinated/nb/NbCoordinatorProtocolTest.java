@@ -31,7 +31,7 @@ class NbCoordinatorProtocolTest {
     void shouldRequestTheNextCheckpointAfterTheIntervalInForceWhenItChanges() {
         NbCoordinatorProtocol c = coordinator(1);
         c.onTick(10 * S);
-        c.onTaken(0, 1);
+        c.onTaken(0, 1, 0);
         c.onPrepared(0, 1, 100);
         c.onManifestCommitted(1, 12 * S);
         c.intervalNanos(3 * S); // --interval auto chose a shorter one from the checkpoint's cost
@@ -46,7 +46,7 @@ class NbCoordinatorProtocolTest {
     void shouldCommitInTwoPhasesWhenEveryRankPrepared() {
         NbCoordinatorProtocol c = coordinator(2);
         c.onTick(10 * S);
-        c.onTaken(0, 1);
+        c.onTaken(0, 1, 0);
         c.onPrepared(0, 1, 100);
         c.onPrepared(1, 1, 200);
         assertEquals(new NbCoordinatorAction.CommitManifest(1, List.of(100L, 200L)), out.get(1));
@@ -64,7 +64,7 @@ class NbCoordinatorProtocolTest {
     void shouldAbandonNamingRanksWhenCheckpointTimesOut() {
         NbCoordinatorProtocol c = coordinator(4);
         c.onTick(10 * S);
-        c.onTaken(0, 1);
+        c.onTaken(0, 1, 0);
         c.onPrepared(3, 1, 5);
         c.onTick(69 * S);
         assertEquals(1, out.size());
@@ -79,6 +79,41 @@ class NbCoordinatorProtocolTest {
     }
 
     @Test
+    void shouldLetTheTimeoutWaitWhileARestartedRankReSendsAndCountItFromThatRanksCapture() {
+        NbCoordinatorProtocol c = coordinator(3);
+        c.onTick(10 * S);
+        c.onTaken(0, 1, 11 * S);
+        assertEquals(true, c.onDeferred(1, 1));
+        assertEquals(true, c.onDeferred(2, 1));
+        assertEquals(false, c.onDeferred(2, 1), "told once");
+        assertEquals(false, c.onDeferred(0, 1), "rank 0 took it already");
+        assertEquals(false, c.onDeferred(1, 2), "not the open checkpoint");
+        c.onTick(500 * S); // far beyond the 60 s timeout: both still re-execute what their peers hold
+        assertEquals(1, out.size(), "" + out);
+        c.onTaken(1, 1, 600 * S);
+        c.onTick(700 * S); // rank 2 still defers
+        assertEquals(1, out.size(), "" + out);
+        c.onTaken(2, 1, 800 * S); // the timeout counts from here
+        c.onTick(859 * S);
+        assertEquals(1, out.size(), "" + out);
+        c.onTick(860 * S);
+        assertEquals(new NbCoordinatorAction.Abandoned(1, "checkpoint 1 abandoned after 60 s: ranks 0, 1, 2 took it "
+                + "but have not prepared (still waiting for promises, late messages or the piece write)"), out.get(1));
+    }
+
+    @Test
+    void shouldCommitACheckpointARestartedRankDeferredOnceItTookIt() {
+        NbCoordinatorProtocol c = coordinator(2);
+        c.onTick(10 * S);
+        c.onDeferred(1, 1);
+        c.onTaken(0, 1, 11 * S);
+        c.onPrepared(0, 1, 100);
+        c.onTaken(1, 1, 400 * S);
+        c.onPrepared(1, 1, 200);
+        assertEquals(new NbCoordinatorAction.CommitManifest(1, List.of(100L, 200L)), out.get(1));
+    }
+
+    @Test
     void shouldAbandonWhenRankFailsOrFinishesBeforePreparing() {
         NbCoordinatorProtocol failed = coordinator(2);
         failed.onTick(10 * S);
@@ -88,7 +123,7 @@ class NbCoordinatorProtocolTest {
         out.clear();
         NbCoordinatorProtocol finished = new NbCoordinatorProtocol(2, 10 * S, 60 * S, 0, 4, out::add);
         finished.onTick(10 * S);
-        finished.onTaken(0, 5);
+        finished.onTaken(0, 5, 0);
         finished.onRankFinished(0);
         assertEquals(List.of(new NbCoordinatorAction.Request(5), new NbCoordinatorAction.Abandoned(5,
                 "checkpoint 5 abandoned: rank 0 finished before preparing its piece")), out);

@@ -148,12 +148,15 @@ class NbRankProtocolTest {
         p.restore(new RestartPlan.RankPlan(0, 3, new long[] {0, 4, 2}, new long[3], new long[] {0, 6, 3},
                 new long[3], List.of()));
         p.onRequest(4);
+        out.clear();
         assertTrue(p.atSafePoint().isEmpty(), "rank 1 holds messages 5 and 6 and rank 2 message 3 of this rank");
+        assertEquals(List.of(new NbRankAction.Deferred(4, 3)), out, "the coordinator's timeout is to wait");
         assertEquals("rank 0 takes checkpoint 4 once it has re-sent the 3 message(s) its peers already hold since the"
                 + " restart", p.waitDescription());
         assertEquals(NbRankProtocol.SUPPRESSED, p.onSend(1));
         assertEquals(NbRankProtocol.SUPPRESSED, p.onSend(2));
         assertTrue(p.atSafePoint().isEmpty());
+        assertEquals(1, out.size(), "told once per checkpoint: " + out);
         assertEquals(NbRankProtocol.SUPPRESSED, p.onSend(1));
         assertEquals(NbRankState.CHECKPOINT_REQUESTED, p.state());
         NbCapture c = p.atSafePoint().orElseThrow();

@@ -324,6 +324,8 @@ class NbSimulationTest {
         sim.control(0).step(0);                            // rank 0's second safe point: f not yet re-sent
         assertEquals(NbRankState.CHECKPOINT_REQUESTED, sim.protocol(0).state(),
                 "rank 0 waits with checkpoint 2 until it has re-sent f: " + sim.log());
+        sim.passTime(10 * NbSimulator.TIMEOUT);            // re-executing up to f takes long: no timeout meanwhile
+        assertEquals(NbCoordinatorState.REQUESTED, sim.coordinator().state(), sim.log().toString());
         sim.step(1).control(1).step(1).step(2).control(2).step(2); // ranks 1 and 2 checkpoint
         sim.runUntil(() -> sim.committed() == 2);
         assertTrue(sim.log().contains("0->2 f@2 SUPPRESSED"), sim.log().toString());

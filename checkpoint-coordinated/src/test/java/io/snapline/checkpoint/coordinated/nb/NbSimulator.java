@@ -247,6 +247,14 @@ final class NbSimulator {
         return coordinator.openCheckpoint();
     }
 
+    /** Lets {@code nanos} pass on the coordinator's clock (it may time out the open checkpoint). */
+    NbSimulator passTime(long nanos) {
+        now += nanos;
+        coordinator.onTick(now);
+        drain();
+        return this;
+    }
+
     /** Executes the next op of rank {@code r}; a RECV must be satisfiable (a RECV_ANY takes the first rank it may). */
     NbSimulator step(int r) {
         Rank k = rank[r];
@@ -676,7 +684,9 @@ final class NbSimulator {
         } else if (action instanceof NbRankAction.DropDeterminants) {
             k.recording = null;
         } else if (action instanceof NbRankAction.Taken t) {
-            coordinator.onTaken(k.id, t.epoch());
+            coordinator.onTaken(k.id, t.epoch(), now);
+        } else if (action instanceof NbRankAction.Deferred d) {
+            coordinator.onDeferred(k.id, d.epoch());
         } else if (action instanceof NbRankAction.Promise p) {
             control[p.to()].add(new PromiseFrom(k.id, p.epoch(), p.sentUpTo()));
         } else if (action instanceof NbRankAction.WritePiece w) {

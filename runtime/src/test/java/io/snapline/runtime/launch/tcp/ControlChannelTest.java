@@ -66,6 +66,7 @@ class ControlChannelTest {
                 new ControlMessage.Failed("rank 2 failed with an uncaught exception:\nä ünïcode"),
                 new ControlMessage.Abort(-7, "rank 1 called Abort(-7)"),
                 new ControlMessage.PeerDied(3, "its process was killed by signal 9 (SIGKILL)"),
+                new ControlMessage.PeerUnreachable(4, "its connection broke: Connection reset"),
                 new ControlMessage.Stop("the job was aborted"),
                 new ControlMessage.Progress(0, 0, ""),
                 new ControlMessage.Progress(41, 5L << 33, "Recv(source world rank 1, tag 9, context 0)"));
