@@ -61,8 +61,9 @@ public final class DriverCommandLine {
         if (e.getCause() instanceof BadValue b && flag != null) {
             return new IllegalArgumentException(flag + " " + b.getMessage());
         }
-        if (e.getCause() instanceof IllegalArgumentException i) {
-            return i;
+        if (e.getCause() instanceof IllegalArgumentException i) { // a converter's (or the JDK's) own refusal
+            return flag == null || String.valueOf(i.getMessage()).startsWith(flag + " ") ? i
+                    : new IllegalArgumentException(flag + ": " + i.getMessage(), i);
         }
         if (e instanceof MissingParameterException m && !m.getMissing().isEmpty()
                 && m.getMissing().get(0) instanceof OptionSpec o) {

@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
 
 class DriverCommandLineTest {
 
@@ -41,5 +44,43 @@ class DriverCommandLineTest {
         RecoveryOptions r = RecoveryOptions.parse("--messages", "1_000,2000", "--fixed-ranks", "1_024");
         assertEquals(List.of(1000, 2000), r.messages());
         assertEquals(1024, r.fixedRanks());
+    }
+
+    @Test
+    void shouldTakeAValueAfterAnEqualsSignAndCollectEveryValueOfAListFlagGivenTwice() {
+        assertEquals(5, BenchmarkOptions.parse("--trials=5").trials());
+        assertEquals(Duration.ofSeconds(90), CheckpointOptions.parse("--duration=90s").duration());
+        assertEquals(List.of("1s", "2s", "3s"), CheckpointOptions.parse("--intervals", "1s", "--intervals=2s,3s")
+                .intervals());
+        assertEquals(List.of(64, 128), StartupOptions.parse(Path.of("."), "--ranks", "64", "--ranks", "128").ranks());
+    }
+
+    /** A driver's flags whose converter refuses a value without naming the flag, as a JDK parser would. */
+    @Command(name = "fixture")
+    static final class Sizes {
+        @Option(names = "--size", converter = BareRefusal.class)
+        String size;
+        @Option(names = "--when", converter = NamedRefusal.class)
+        String when;
+    }
+
+    static final class BareRefusal implements ITypeConverter<String> {
+        @Override
+        public String convert(String v) {
+            throw new IllegalArgumentException("not a size: '" + v + "'");
+        }
+    }
+
+    static final class NamedRefusal implements ITypeConverter<String> {
+        @Override
+        public String convert(String v) {
+            throw new IllegalArgumentException("--when needs a time, got '" + v + "'");
+        }
+    }
+
+    @Test
+    void shouldNameTheFlagWhenAConverterRefusesItsValueWithoutNamingIt() {
+        assertEquals("--size: not a size: 'big'", error(() -> DriverCommandLine.parse(new Sizes(), "--size", "big")));
+        assertEquals("--when needs a time, got 'x'", error(() -> DriverCommandLine.parse(new Sizes(), "--when", "x")));
     }
 }
