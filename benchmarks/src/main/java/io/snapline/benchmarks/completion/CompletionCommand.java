@@ -9,6 +9,8 @@ import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -40,10 +42,33 @@ public final class CompletionCommand implements Callable<Integer> {
             out.print(AutoComplete.bash("snapline", snapline()));
         }
         if (command == null || command.equals("snaprun")) {
-            out.print(AutoComplete.bash("snaprun", new CommandLine(LaunchOptions.completionCommand())));
+            out.print(AutoComplete.bash("snaprun", new CommandLine(snaprun())));
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * {@code snaprun}'s flags as a picocli command, only for completion: {@code snaprun} reads its command line itself
+     * ({@link LaunchOptions}), and says here which flags it has and the values some of them take.
+     */
+    static CommandSpec snaprun() {
+        CommandSpec spec = CommandSpec.create().name("snaprun");
+        for (LaunchOptions.CompletionFlag f : LaunchOptions.completionFlags()) {
+            OptionSpec.Builder b = OptionSpec.builder(f.names().toArray(new String[0]));
+            if (f.takesValue()) {
+                b.type(String.class).arity("1").paramLabel(f.names().get(0));
+                if (!f.candidates().isEmpty()) {
+                    b.completionCandidates(f.candidates());
+                }
+            } else {
+                b.type(boolean.class).arity("0");
+            }
+            spec.addOption(b.build());
+        }
+        spec.addPositional(PositionalParamSpec.builder().paramLabel("MainClass [args...]").type(String[].class)
+                .arity("0..*").build());
+        return spec;
     }
 
     /** {@code snapline} as {@code bin/snapline} offers it: the recovery tools, {@code bench} and {@code completion}. */

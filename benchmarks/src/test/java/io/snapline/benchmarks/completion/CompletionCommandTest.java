@@ -49,6 +49,13 @@ class CompletionCommandTest {
     }
 
     @Test
+    void shouldOfferTheValuesOfTheFlagsThatTakeFew() {
+        Run r = run("snaprun");
+        assertTrue(r.out().contains("(\"shm\" \"tcp\" \"multicore\" \"niodev\")"), r.out());
+        assertTrue(r.out().contains("(\"none\" \"lz4\" \"zstd\")"), r.out());
+    }
+
+    @Test
     void shouldRefuseAnotherCommand() {
         Run r = run("snapbench");
         assertEquals(2, r.status());

@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,11 +49,14 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * time: {@code --checkpoint NAME} is looked up among the installed policies ({@link Policies}), and the flags a policy
  * declares ({@link CheckpointPolicy#options()}) are accepted with it and checked by it.
  *
- * <p>picocli reads the command line in two passes: the first, which checks no value, finds {@code --help},
- * {@code --version} and the policy chosen with {@code --checkpoint}; the second adds the installed policies' options
- * to the command (as the chosen policy declares them) and converts every value with a converter that throws a
- * {@link UsageException} naming the flag. Flags keep their single-dash names ({@code -np}, {@code -dev}, {@code -cp});
- * parsing stops at the main class, so everything after it is the program's.
+ * <p>The flags are first walked without picocli ({@link Scan}), as {@code snaprun} always read them: that finds
+ * {@code --help}, {@code --version} and the policy chosen with {@code --checkpoint} even on a command line that does
+ * not parse, and refuses a flag whose value is missing (the next argument is a flag's exact name, {@code --}, or
+ * nothing). picocli then reads the command line once, with the installed policies' options as the chosen policy
+ * declares them, converting every value with a converter that throws a {@link UsageException} naming the flag. A value
+ * may start with a dash ({@code --jvm-opts -noverify}, {@code --jvm-opts=-noverify}). Flags keep their single-dash
+ * names ({@code -np}, {@code -dev}, {@code -cp}) and may take their value after {@code =} ({@code -np=4}); parsing
+ * stops at the main class, so everything after it is the program's.
  *
  * @param np             number of ranks
  * @param device         device name, canonical ({@code multicore} is stored as {@code shm})
@@ -127,10 +131,11 @@ public record LaunchOptions(
     private static final String USAGE = String.join("\n",
             SYNOPSIS,
             "",
-            "  -np N                 number of ranks (1.." + MAX_RANKS + "; may exceed the number of cores)",
-            "  -dev NAME             device: shm (ranks are threads of one JVM; alias: multicore) or",
+            "  -np, -n N             number of ranks (1.." + MAX_RANKS + "; may exceed the number of cores)",
+            "  -dev, --device NAME   device: shm (ranks are threads of one JVM; alias: multicore) or",
             "                        tcp (one JVM per rank on this host; alias: niodev)",
-            "  -cp, -classpath CP    where the program's classes are (entries separated by '" + File.pathSeparator
+            "  -cp, -classpath, --class-path CP",
+            "                        where the program's classes are (entries separated by '" + File.pathSeparator
                     + "'; dir/* for jars; default .)",
             "  -jar JAR              run the program in JAR; with a Main-Class in its manifest every argument",
             "                        after the flags goes to the program",
@@ -194,7 +199,7 @@ public record LaunchOptions(
         for (CheckpointPolicy p : installed.values()) {
             b.append('\n').append(column("  " + p.name(), p.description()));
             for (PolicyOption o : p.options()) {
-                if (LAUNCHER_NAMES.contains(o.flag())) {
+                if (BY_NAME.containsKey(o.flag())) {
                     continue; // a launcher flag; the policy cannot take it over
                 }
                 b.append('\n').append(column("      " + o.flag() + (o.takesValue() ? " " + o.value() : ""), o.help()));
@@ -302,74 +307,138 @@ public record LaunchOptions(
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
     private static final long MAX_DURATION_MILLIS = Duration.ofDays(365).toMillis();
 
-    /** Every name of a launcher flag, aliases included. */
-    private static final Set<String> LAUNCHER_NAMES = FLAGS.stream().flatMap(f -> f.names().stream())
-            .collect(Collectors.toUnmodifiableSet());
+    /** Every name of a launcher flag, aliases included, with its flag. */
+    private static final Map<String, Flag> BY_NAME = FLAGS.stream().flatMap(f -> f.names().stream()
+            .map(n -> Map.entry(n, f))).collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
 
     /** The flags {@link #request} answers without a run. */
     private static final Set<String> HELP = Set.of("-h", "--version");
 
     /**
      * Whether {@code argv} asks for help or the version among the launcher's flags ({@code --help} after the main
-     * class belongs to the program). Nothing is validated here: a command line picocli cannot even split into flags
-     * and their values is a run, whose parse says what is wrong with it.
+     * class belongs to the program, and {@code -cp --help} is a class path). Nothing is validated here, so a flag
+     * missing its value further on does not hide {@code --help} ({@code snaprun --help --checkpoint} prints the help).
      */
     public static Request request(String... argv) {
-        Map<String, CheckpointPolicy> installed = Policies.installed(LaunchOptions.class.getClassLoader());
-        ParseResult r = lenient(installed, argv);
-        if (r == null) {
-            return Request.RUN;
-        }
-        for (OptionSpec o : r.matchedOptions()) {
-            if (o.names()[0].equals("-h")) {
-                return Request.HELP;
-            }
-            if (o.names()[0].equals("--version")) {
-                return Request.VERSION;
-            }
-        }
-        return Request.RUN;
+        Map<String, List<CheckpointPolicy>> declared = declarations(Policies.installed(
+                LaunchOptions.class.getClassLoader()));
+        return Scan.of(argv, declared, anyWithValue(declared)).request();
     }
 
     /**
-     * The first of the two passes: {@code argv} read by picocli without checking any value, unknown flags and repeats
-     * allowed, so as to find {@code --help}, {@code --version} and the policy chosen with {@code --checkpoint} (whose
-     * declarations decide how its options are read in the second pass). A policy option declared with a value by one
-     * installed policy and as a switch by another takes a value here if one follows. Null when even this fails (a flag
-     * missing its value).
+     * The launcher's flags in {@code argv}, walked without picocli up to {@code --} or the first argument that is not
+     * a flag, stepping over the value of each flag that takes one (the next argument, whatever it is, unless the value
+     * is attached with {@code =}), as picocli does.
+     *
+     * @param request  {@link Request#HELP} or {@link Request#VERSION} for the first {@code -h}/{@code --help} or
+     *                 {@code --version} among the flags, else {@link Request#RUN}
+     * @param chosen   the value of {@code --checkpoint}, or null
+     * @param problem  the first flag given without its value (the next argument is missing, {@code --} or exactly a
+     *                 flag's name; a value attached with {@code =} is never one) or a switch given a value with
+     *                 {@code =}, unless an unknown flag comes before it (picocli says that one); or null
      */
-    private static ParseResult lenient(Map<String, CheckpointPolicy> installed, String[] argv) {
-        CommandSpec spec = spec();
-        spec.parser().unmatchedArgumentsAllowed(true).overwrittenOptionsAllowed(true);
-        for (Flag f : FLAGS) {
-            OptionSpec.Builder b = OptionSpec.builder(f.names().toArray(new String[0]));
-            if (f.takesValue()) {
-                b.type(String.class).arity("1");
-            } else {
-                b.type(boolean[].class).arity("0");
+    private record Scan(Request request, String chosen, UsageException problem) {
+        /**
+         * {@code policyTakesValue} says whether a policy option (a key of {@code declared}) is followed by a value.
+         */
+        static Scan of(String[] argv, Map<String, List<CheckpointPolicy>> declared,
+                Predicate<String> policyTakesValue) {
+            Request request = Request.RUN;
+            String chosen = null;
+            UsageException problem = null;
+            boolean unknown = false;
+            for (int i = 0; i < argv.length; i++) {
+                String a = argv[i];
+                if (a.equals("--") || !a.startsWith("-") || a.equals("-")) {
+                    break;
+                }
+                String flag = a;
+                String attached = null;
+                int eq = a.indexOf('=');
+                if (!isFlag(a, declared) && eq > 0 && isFlag(a.substring(0, eq), declared)) {
+                    flag = a.substring(0, eq);
+                    attached = a.substring(eq + 1);
+                }
+                Flag launcher = BY_NAME.get(flag);
+                if (launcher == null && !declared.containsKey(flag)) {
+                    unknown = true; // picocli names it; a --help further on still counts
+                    continue;
+                }
+                boolean takesValue = launcher != null ? launcher.takesValue() : policyTakesValue.test(flag);
+                String value = attached;
+                if (takesValue && attached == null) {
+                    value = i + 1 < argv.length ? argv[++i] : null; // -cp --help: a class path, never a request
+                    if ((value == null || value.equals("--") || isFlag(value, declared)) && problem == null
+                            && !unknown) {
+                        problem = new UsageException((launcher != null ? launcher.name() : flag) + " needs a value");
+                    }
+                } else if (!takesValue && attached != null) {
+                    if (problem == null && !unknown) {
+                        problem = new UsageException(flag + " takes no value, got '" + a + "'");
+                    }
+                } else if (!takesValue && request == Request.RUN && launcher != null) {
+                    if (launcher.name().equals("-h")) {
+                        request = Request.HELP;
+                    } else if (launcher.name().equals("--version")) {
+                        request = Request.VERSION;
+                    }
+                }
+                if (chosen == null && value != null && launcher != null && launcher.name().equals("--checkpoint")) {
+                    chosen = value;
+                }
             }
-            spec.addOption(b.build());
+            return new Scan(request, chosen, problem);
         }
-        for (Map.Entry<String, List<PolicyOption>> e : policyOptions(installed).entrySet()) {
-            boolean value = e.getValue().stream().anyMatch(PolicyOption::takesValue);
-            boolean sw = e.getValue().stream().anyMatch(o -> !o.takesValue());
-            spec.addOption(OptionSpec.builder(e.getKey()).type(String.class).arity(value && sw ? "0..1" : value ? "1"
-                    : "0").build());
-        }
-        try {
-            return new CommandLine(spec).parseArgs(argv);
-        } catch (ParameterException e) {
-            return null;
+
+        private static boolean isFlag(String a, Map<String, List<CheckpointPolicy>> declared) {
+            return BY_NAME.containsKey(a) || declared.containsKey(a);
         }
     }
 
-    /** A command with the parser settings both passes share, and the main class and its arguments as positionals. */
+    /**
+     * Whether some installed policy declares the option with a value: how a policy option is read before the chosen
+     * policy is known.
+     */
+    private static Predicate<String> anyWithValue(Map<String, List<CheckpointPolicy>> declared) {
+        return flag -> declared.get(flag).stream().flatMap(p -> p.options().stream())
+                .anyMatch(o -> o.flag().equals(flag) && o.takesValue());
+    }
+
+    /**
+     * Every option some installed policy declares, by flag, with the policies declaring it; a policy cannot take over
+     * a launcher flag, so those are left out.
+     */
+    private static Map<String, List<CheckpointPolicy>> declarations(Map<String, CheckpointPolicy> installed) {
+        Map<String, List<CheckpointPolicy>> declared = new TreeMap<>();
+        for (CheckpointPolicy p : installed.values()) {
+            for (PolicyOption o : p.options()) {
+                if (!BY_NAME.containsKey(o.flag())) {
+                    declared.computeIfAbsent(o.flag(), k -> new ArrayList<>()).add(p);
+                }
+            }
+        }
+        return declared;
+    }
+
+    /**
+     * How the policy option {@code flag} is declared: by the chosen policy if it declares it (two policies may declare
+     * one flag differently), else by the first installed policy that does.
+     */
+    private static PolicyOption declaration(Map<String, List<CheckpointPolicy>> declared, String flag,
+            String chosenOrNull) {
+        List<CheckpointPolicy> by = declared.get(flag);
+        CheckpointPolicy p = by.stream().filter(q -> q.name().equals(chosenOrNull)).findFirst().orElse(by.get(0));
+        return p.options().stream().filter(o -> o.flag().equals(flag)).findFirst().orElseThrow();
+    }
+
+    /** A command with the parser settings, and the main class and its arguments as positionals. */
     private static CommandSpec spec() {
         CommandSpec spec = CommandSpec.create().name("snaprun");
         spec.parser()
                 .stopAtPositional(true) // everything after the main class is the program's, flags or not
                 .posixClusteredShortOptionsAllowed(false) // -np is a flag, not -n -p
                 .abbreviatedOptionsAllowed(false)
+                .allowOptionsAsOptionParameters(true) // --jvm-opts -noverify; Scan refuses a flag's name as a value
                 .expandAtFiles(false) // @file is an argument like any other
                 .trimQuotes(false)
                 .splitQuotedStrings(false)
@@ -379,19 +448,6 @@ public record LaunchOptions(
         spec.addPositional(PositionalParamSpec.builder().paramLabel("MainClass [args...]").type(List.class)
                 .auxiliaryTypes(String.class).arity("0..*").build());
         return spec;
-    }
-
-    /** Every option some installed policy declares, by flag, with its declarations; launcher flags left out. */
-    private static Map<String, List<PolicyOption>> policyOptions(Map<String, CheckpointPolicy> installed) {
-        Map<String, List<PolicyOption>> declared = new TreeMap<>();
-        for (CheckpointPolicy p : installed.values()) {
-            for (PolicyOption o : p.options()) {
-                if (!LAUNCHER_NAMES.contains(o.flag())) { // a policy cannot take over a launcher flag
-                    declared.computeIfAbsent(o.flag(), k -> new ArrayList<>()).add(o);
-                }
-            }
-        }
-        return declared;
     }
 
     /**
@@ -404,17 +460,35 @@ public record LaunchOptions(
 
     /** {@link #parse(String...)} with the policies in {@code installed} (by name) instead of those on the class path. */
     public static LaunchOptions parse(Map<String, CheckpointPolicy> installed, String... argv) {
-        ParseResult first = lenient(installed, argv);
-        String chosen = first == null ? null : first.matchedOptionValue("--checkpoint", null);
-        return new Parser(installed, chosen, argv).parse();
+        Map<String, List<CheckpointPolicy>> declared = declarations(installed);
+        String chosen = Scan.of(argv, declared, anyWithValue(declared)).chosen();
+        Scan scan = Scan.of(argv, declared, f -> declaration(declared, f, chosen).takesValue());
+        if (scan.problem() != null) {
+            throw scan.problem();
+        }
+        return new Parser(installed, declared, chosen, argv).parse();
     }
 
     /**
-     * {@code snaprun}'s flags as a picocli command, for shell completion ({@code picocli.AutoComplete}): the launcher's
-     * flags and the options of every policy installed with the launcher, with the values of {@code -dev},
-     * {@code --checkpoint}, {@code --compress} and {@code --formula} to choose from.
+     * A flag of {@code snaprun} as shell completion offers it.
+     *
+     * @param names      its names, the one messages use first
+     * @param takesValue whether a value follows it
+     * @param candidates the values to offer for it (empty when any value goes)
      */
-    public static CommandSpec completionCommand() {
+    public record CompletionFlag(List<String> names, boolean takesValue, List<String> candidates) {
+        public CompletionFlag {
+            names = List.copyOf(names);
+            candidates = List.copyOf(candidates);
+        }
+    }
+
+    /**
+     * {@code snaprun}'s flags for shell completion: the launcher's flags and the options of every policy installed
+     * with the launcher, with the values of {@code -dev}, {@code --checkpoint}, {@code --compress},
+     * {@code --formula} and {@code --interval} to choose from.
+     */
+    public static List<CompletionFlag> completionFlags() {
         Map<String, CheckpointPolicy> installed = Policies.installed(LaunchOptions.class.getClassLoader());
         Map<String, List<String>> candidates = Map.of(
                 "-dev", List.of("shm", "tcp", "multicore", "niodev"),
@@ -422,7 +496,20 @@ public record LaunchOptions(
                 "--compress", Arrays.stream(Compression.values()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList(),
                 "--formula", Arrays.stream(Interval.Formula.values()).map(Interval.Formula::flag).toList(),
                 "--interval", List.of("auto"));
-        return new Parser(installed, null, new String[0]).command(candidates);
+        List<CompletionFlag> flags = new ArrayList<>();
+        for (Flag f : FLAGS) {
+            flags.add(new CompletionFlag(f.names(), f.takesValue(), candidates.getOrDefault(f.name(), List.of())));
+        }
+        Map<String, List<CheckpointPolicy>> declared = declarations(installed);
+        for (String flag : declared.keySet()) {
+            flags.add(new CompletionFlag(List.of(flag), declaration(declared, flag, null).takesValue(), List.of()));
+        }
+        return List.copyOf(flags);
+    }
+
+    /** Every name of a launcher flag, aliases included (the help must name each). */
+    static Set<String> launcherNames() {
+        return BY_NAME.keySet();
     }
 
     /**
@@ -440,61 +527,50 @@ public record LaunchOptions(
     }
 
     /**
-     * The second pass: picocli reads the launcher's flags and every installed policy's options (each as the chosen
-     * policy declares it, if it does), converting and checking each value as it goes; the checks that involve
-     * several flags follow.
+     * The parse: picocli reads the launcher's flags and every installed policy's options (each as the chosen policy
+     * declares it, if it does), converting and checking each value as it goes; the checks that involve several flags
+     * follow.
      */
     private static final class Parser {
         private final String[] argv;
         private final Map<String, CheckpointPolicy> installed;
         /** Every option some installed policy declares, by flag, with the policies declaring it. */
-        private final Map<String, List<CheckpointPolicy>> declared = new TreeMap<>();
-        /** The value of {@code --checkpoint} found by the first pass, or null. */
+        private final Map<String, List<CheckpointPolicy>> declared;
+        /** The value of {@code --checkpoint} found by {@link Scan}, or null. */
         private final String chosenPolicyOrNull;
         private ParseResult r;
 
-        Parser(Map<String, CheckpointPolicy> installed, String chosen, String[] argv) {
+        Parser(Map<String, CheckpointPolicy> installed, Map<String, List<CheckpointPolicy>> declared, String chosen,
+                String[] argv) {
             this.argv = argv;
             this.installed = installed;
-            for (CheckpointPolicy p : installed.values()) {
-                for (PolicyOption o : p.options()) {
-                    if (!LAUNCHER_NAMES.contains(o.flag())) {
-                        declared.computeIfAbsent(o.flag(), k -> new ArrayList<>()).add(p);
-                    }
-                }
-            }
+            this.declared = declared;
             chosenPolicyOrNull = chosen;
         }
 
-        /**
-         * The command: the launcher's flags, then the policies' options; {@code candidates} are the values to offer
-         * for some flags when completing a command line.
-         */
-        private CommandSpec command(Map<String, List<String>> candidates) {
+        /** The command: the launcher's flags, then the policies' options. */
+        private CommandSpec command() {
             CommandSpec spec = spec();
             for (Flag f : FLAGS) {
-                spec.addOption(option(f.names(), f.takesValue(), f.converter(), f.repeatable(),
-                        candidates.get(f.name())));
+                spec.addOption(option(f.names(), f.takesValue(), f.converter(), f.repeatable()));
             }
             for (String flag : declared.keySet()) {
-                PolicyOption o = declaration(flag);
-                spec.addOption(option(List.of(flag), o.takesValue(), v -> nonEmpty(flag, v), false, null));
+                PolicyOption o = declaration(declared, flag, chosenPolicyOrNull);
+                spec.addOption(option(List.of(flag), o.takesValue(), v -> nonEmpty(flag, v), false));
             }
             return spec;
         }
 
         /**
          * A flag as picocli reads it. A switch is a {@code boolean[]} (one element each time it is given) whose
-         * converter is only called on a value attached with {@code =}, which it refuses; a repeated switch is refused
-         * after the parse unless {@code repeatable}. A flag with a value is given once unless {@code repeatable}.
+         * converter is only called on a value attached with {@code =}, which {@link Scan} has refused already; a
+         * repeated switch is refused after the parse unless {@code repeatable}. A flag with a value is given once
+         * unless {@code repeatable}.
          */
         private static OptionSpec option(List<String> names, boolean takesValue, ITypeConverter<?> converter,
-                boolean repeatable, List<String> candidates) {
+                boolean repeatable) {
             String name = names.get(0);
             OptionSpec.Builder b = OptionSpec.builder(names.toArray(new String[0])).paramLabel(name);
-            if (candidates != null) {
-                b.completionCandidates(candidates);
-            }
             if (!takesValue) {
                 return b.type(boolean[].class).arity("0").converters(v -> {
                     throw new UsageException(name + " takes no value, got '" + name + "=" + v + "'");
@@ -508,7 +584,7 @@ public record LaunchOptions(
 
         LaunchOptions parse() {
             try {
-                r = new CommandLine(command(Map.of())).parseArgs(argv);
+                r = new CommandLine(command()).parseArgs(argv);
             } catch (ParameterException e) {
                 throw usageError(e);
             }
@@ -731,17 +807,6 @@ public record LaunchOptions(
                     + String.join(", ", installed.keySet()) + "); its jar must be on the launcher's class path");
         }
 
-        /**
-         * How the policy option {@code flag} is declared: by the chosen policy if it declares it (two policies may
-         * declare one flag differently), else by the first installed policy that does.
-         */
-        private PolicyOption declaration(String flag) {
-            List<CheckpointPolicy> by = declared.get(flag);
-            String chosen = chosenPolicyOrNull;
-            CheckpointPolicy p = by.stream().filter(q -> q.name().equals(chosen)).findFirst().orElse(by.get(0));
-            return p.options().stream().filter(o -> o.flag().equals(flag)).findFirst().orElseThrow();
-        }
-
         /** The installed policies that save checkpoints, as "a, b or c". */
         private String restarting() {
             return names(installed.values().stream().filter(CheckpointPolicy::restarts).toList());
@@ -759,10 +824,10 @@ public record LaunchOptions(
         if (a.startsWith("-D") || a.startsWith("-X")) {
             return "; JVM options go in SNAPLINE_JAVA_OPTS (e.g. SNAPLINE_JAVA_OPTS='" + a + "' snaprun ...)";
         }
-        if (a.startsWith("--") && LAUNCHER_NAMES.contains(a.substring(1))) {
+        if (a.startsWith("--") && BY_NAME.containsKey(a.substring(1))) {
             return "; did you mean " + a.substring(1) + "?";
         }
-        if (!a.startsWith("--") && LAUNCHER_NAMES.contains("-" + a)) {
+        if (!a.startsWith("--") && BY_NAME.containsKey("-" + a)) {
             return "; did you mean -" + a + "?";
         }
         return "";
