@@ -3,7 +3,10 @@ package io.snapline.benchmarks.completion;
 import io.snapline.benchmarks.bench.BenchCommand;
 import io.snapline.recovery.cli.SnaplineCli;
 import io.snapline.runtime.launch.LaunchOptions;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -20,7 +23,8 @@ import picocli.CommandLine.Spec;
  * installed policy. It runs from this module because only here are the recovery tools, the bench, the launcher and
  * the policies all on the class path; {@code bin/snapline completion} starts it here.
  */
-@Command(name = "completion", mixinStandardHelpOptions = true, version = "snapline completion 0.1.0",
+@Command(name = "snapline completion", mixinStandardHelpOptions = true,
+    versionProvider = CompletionCommand.ProjectVersion.class,
     description = {"Prints bash completion scripts for snapline and snaprun (zsh reads them too after "
         + "'autoload -U +X bashcompinit && bashcompinit').",
         "Load them in the current shell with: source <(bin/snapline completion)"})
@@ -77,6 +81,24 @@ public final class CompletionCommand implements Callable<Integer> {
         snapline.addSubcommand("bench", new CommandLine(new BenchCommand()));
         snapline.addSubcommand("completion", new CommandLine(new CompletionCommand()));
         return snapline;
+    }
+
+    /** "snapline completion" and the version of the build it runs from, read from the jar as snaprun reads its own. */
+    static final class ProjectVersion implements CommandLine.IVersionProvider {
+        private static final String POM_PROPERTIES = "/META-INF/maven/io.snapline/snapline-benchmarks/pom.properties";
+
+        @Override
+        public String[] getVersion() throws IOException {
+            String v = "(development build)";
+            try (InputStream in = CompletionCommand.class.getResourceAsStream(POM_PROPERTIES)) {
+                if (in != null) {
+                    Properties p = new Properties();
+                    p.load(in);
+                    v = p.getProperty("version", v);
+                }
+            }
+            return new String[] {"snapline completion " + v};
+        }
     }
 
     public static void main(String[] args) {

@@ -49,6 +49,17 @@ class CompletionCommandTest {
     }
 
     @Test
+    void shouldNameItselfAsBinSnaplineRunsIt() {
+        Run help = run("--help");
+        assertEquals(0, help.status(), help.err());
+        assertTrue(help.out().startsWith("Usage: snapline completion "), help.out());
+        Run version = run("--version");
+        assertEquals(0, version.status(), version.err());
+        assertTrue(version.out().startsWith("snapline completion "), version.out());
+        assertFalse(version.out().contains("0.1.0\n"), "the build's version, not a fixed one: " + version.out());
+    }
+
+    @Test
     void shouldOfferTheValuesOfTheFlagsThatTakeFew() {
         Run r = run("snaprun");
         assertTrue(r.out().contains("(\"shm\" \"tcp\" \"multicore\" \"niodev\")"), r.out());
