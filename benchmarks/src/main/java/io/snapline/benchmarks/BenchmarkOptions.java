@@ -1,10 +1,11 @@
 package io.snapline.benchmarks;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The command line of {@link MessagingBenchmark}.
@@ -91,44 +92,32 @@ public record BenchmarkOptions(int trials, int rounds, double scale, Path out, S
         return new BenchmarkOptions(7, 3, 1.0, null, GROUPS, DEVICES);
     }
 
+    /** The flags, as picocli reads them ({@link DriverCommandLine}). */
+    @Command(name = "snapbench")
+    static final class Flags {
+        @Option(names = "--trials", converter = DriverCommandLine.IntValue.class)
+        int trials = 7;
+        @Option(names = "--rounds", converter = DriverCommandLine.IntValue.class)
+        int rounds = 3;
+        @Option(names = "--scale", converter = DriverCommandLine.DoubleValue.class)
+        double scale = 1.0;
+        @Option(names = "--only", split = ",")
+        List<String> only;
+        @Option(names = "--devices", split = ",")
+        List<String> devices;
+        @Option(names = "--compare-flags")
+        String compareFlags;
+        @Option(names = "--out")
+        Path out;
+    }
+
     /** Parses the arguments; throws {@link IllegalArgumentException} saying what is wrong. */
     public static BenchmarkOptions parse(String... args) {
-        int trials = 7;
-        int rounds = 3;
-        double scale = 1.0;
-        Path out = null;
-        Set<String> groups = GROUPS;
-        Set<String> devices = DEVICES;
-        List<String> compareFlags = DEFAULT_COMPARE_FLAGS;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--trials":
-                    trials = parseInt(a, value(args, i++));
-                    break;
-                case "--rounds":
-                    rounds = parseInt(a, value(args, i++));
-                    break;
-                case "--scale":
-                    scale = parseDouble(a, value(args, i++));
-                    break;
-                case "--only":
-                    groups = new LinkedHashSet<>(Arrays.asList(value(args, i++).split(",")));
-                    break;
-                case "--devices":
-                    devices = new LinkedHashSet<>(Arrays.asList(value(args, i++).split(",")));
-                    break;
-                case "--compare-flags":
-                    compareFlags = Arrays.asList(value(args, i++).trim().split("\\s+"));
-                    break;
-                case "--out":
-                    out = Path.of(value(args, i++));
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown option '" + a + "'");
-            }
-        }
-        return new BenchmarkOptions(trials, rounds, scale, out, groups, devices, compareFlags);
+        Flags f = DriverCommandLine.parse(new Flags(), args);
+        return new BenchmarkOptions(f.trials, f.rounds, f.scale, f.out, f.only == null ? GROUPS
+                : new LinkedHashSet<>(f.only), f.devices == null ? DEVICES : new LinkedHashSet<>(f.devices),
+                f.compareFlags == null ? DEFAULT_COMPARE_FLAGS
+                        : DriverCommandLine.words(f.compareFlags));
     }
 
     public boolean measures(String group) {
@@ -147,28 +136,5 @@ public record BenchmarkOptions(int trials, int rounds, double scale, Path out, S
     /** {@code base} iterations scaled, at least 1. */
     public int scaled(int base) {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(base * scale)));
-    }
-
-    private static String value(String[] args, int i) {
-        if (i + 1 >= args.length) {
-            throw new IllegalArgumentException(args[i] + " needs a value");
-        }
-        return args[i + 1];
-    }
-
-    private static int parseInt(String flag, String v) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " needs an integer, got '" + v + "'");
-        }
-    }
-
-    private static double parseDouble(String flag, String v) {
-        try {
-            return Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " needs a number, got '" + v + "'");
-        }
     }
 }

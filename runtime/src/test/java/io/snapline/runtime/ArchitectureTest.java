@@ -18,6 +18,7 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import io.snapline.runtime.launch.LaunchOptions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -81,6 +82,16 @@ class ArchitectureTest {
                     "io.snapline.checkpoint.independent..", "io.snapline.recovery..")
             .because("the launcher and the checkpoint SPI find policies by name (ServiceLoader); a policy depends on "
                     + "the runtime, never the runtime on a policy");
+
+    @ArchTest
+    static final ArchRule picocliStaysInLaunchOptions = noClasses()
+            .that(describe("are not LaunchOptions (or nested in it)",
+                    c -> !c.getName().equals(LaunchOptions.class.getName())
+                            && !c.getName().startsWith(LaunchOptions.class.getName() + "$")))
+            .should().dependOnClassesThat().resideInAPackage("picocli..")
+            .because("picocli reads snaprun's command line in LaunchOptions, and only there; the rest of the "
+                    + "launcher, the engine, the devices, the ranks and the policies' SPI never see it (a policy "
+                    + "declares its options as PolicyOption, completion gets them as LaunchOptions.CompletionFlag)");
 
     private static DescribedPredicate<JavaClass> communicatorsAndGroups() {
         List<String> names = List.of("Communicator", "Group", "CommFactory", "Intercomms");

@@ -2,10 +2,12 @@ package io.snapline.benchmarks.checkpoint;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import io.snapline.benchmarks.DriverCommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
 
 /**
  * The command line of {@link CheckpointBenchmark}.
@@ -64,80 +66,80 @@ public record CheckpointOptions(long stateMib, Duration duration, long steps, Li
         jvmOpts = List.copyOf(jvmOpts);
     }
 
-    public static CheckpointOptions parse(String... args) {
+    /** The flags, as picocli reads them ({@link DriverCommandLine}). */
+    @Command(name = "snapbench-checkpoint")
+    static final class Flags {
+        @Option(names = "--state-mib", converter = DriverCommandLine.LongValue.class)
         long stateMib = 256;
+        @Option(names = "--duration", converter = DurationValue.class)
         Duration duration = Duration.ofSeconds(180);
-        long steps = 0;
-        List<String> intervals = List.of("10s", "60s");
-        List<String> policies = List.of("coordinated", "coordinated-nb", "independent/none");
+        @Option(names = "--steps", converter = DriverCommandLine.LongValue.class)
+        long steps;
+        @Option(names = "--intervals", split = ",")
+        List<String> intervals;
+        @Option(names = "--policies", split = ",")
+        List<String> policies;
+        @Option(names = "--dir")
         Path dir = Path.of(System.getProperty("java.io.tmpdir"));
-        List<String> jvmOpts = DEFAULT_JVM_OPTS;
-        Path out = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--state-mib" -> stateMib = parseLong(a, value(args, i++));
-                case "--duration" -> duration = parseDuration(a, value(args, i++));
-                case "--steps" -> steps = parseLong(a, value(args, i++));
-                case "--intervals" -> intervals = list(value(args, i++));
-                case "--policies" -> policies = list(value(args, i++));
-                case "--dir" -> dir = Path.of(value(args, i++));
-                case "--jvm-opts" -> jvmOpts = List.of(value(args, i++).trim().split("\\s+"));
-                case "--out" -> out = Path.of(value(args, i++));
-                default -> throw new IllegalArgumentException("unknown option '" + a + "'");
-            }
+        @Option(names = "--jvm-opts")
+        String jvmOpts;
+        @Option(names = "--out")
+        Path out;
+    }
+
+    /** Parses the arguments; throws {@link IllegalArgumentException} saying what is wrong. */
+    public static CheckpointOptions parse(String... args) {
+        Flags f = DriverCommandLine.parse(new Flags(), args);
+        return new CheckpointOptions(f.stateMib, f.duration, f.steps,
+                f.intervals == null ? List.of("10s", "60s") : nonBlank(f.intervals),
+                f.policies == null ? List.of("coordinated", "coordinated-nb", "independent/none") : nonBlank(f.policies),
+                f.dir, f.jvmOpts == null ? DEFAULT_JVM_OPTS : DriverCommandLine.words(f.jvmOpts), f.out);
+    }
+
+    /** A duration as {@link #parseDuration} reads it, for picocli. */
+    static final class DurationValue implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String v) {
+            return duration(v);
         }
-        return new CheckpointOptions(stateMib, duration, steps, intervals, policies, dir, jvmOpts, out);
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 3m}: the launcher's spelling of a duration. */
     static Duration parseDuration(String flag, String v) {
+        try {
+            return duration(v);
+        } catch (DriverCommandLine.BadValue e) {
+            throw new IllegalArgumentException(flag + " " + e.getMessage());
+        }
+    }
+
+    private static Duration duration(String v) {
         String s = v.trim().toLowerCase(Locale.ROOT);
         try {
             if (s.endsWith("ms")) {
-                return positive(flag, v, Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2))));
+                return positive(v, Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2))));
             }
             if (s.endsWith("s")) {
-                return positive(flag, v, Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1))));
+                return positive(v, Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1))));
             }
             if (s.endsWith("m")) {
-                return positive(flag, v, Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1))));
+                return positive(v, Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1))));
             }
         } catch (NumberFormatException e) {
             // fall through to the message below
         }
-        throw new IllegalArgumentException(flag + " needs a duration such as 500ms, 10s or 3m, got '" + v + "'");
+        throw new DriverCommandLine.BadValue("needs a duration such as 500ms, 10s or 3m, got '" + v + "'");
     }
 
-    private static Duration positive(String flag, String v, Duration d) {
+    private static Duration positive(String v, Duration d) {
         if (d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException(flag + " needs a positive duration, got '" + v + "'");
+            throw new DriverCommandLine.BadValue("needs a positive duration, got '" + v + "'");
         }
         return d;
     }
 
-    private static List<String> list(String v) {
-        List<String> l = new ArrayList<>();
-        for (String s : Arrays.asList(v.split(","))) {
-            if (!s.isBlank()) {
-                l.add(s.trim());
-            }
-        }
-        return l;
-    }
-
-    private static String value(String[] args, int i) {
-        if (i + 1 >= args.length) {
-            throw new IllegalArgumentException(args[i] + " needs a value");
-        }
-        return args[i + 1];
-    }
-
-    private static long parseLong(String flag, String v) {
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " needs an integer, got '" + v + "'");
-        }
+    /** The values, trimmed, blank ones left out ({@code --intervals 1s,,3s}). */
+    private static List<String> nonBlank(List<String> values) {
+        return values.stream().filter(v -> !v.isBlank()).map(String::trim).toList();
     }
 }

@@ -2,6 +2,7 @@ package io.snapline.benchmarks.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.snapline.benchmarks.BenchmarkException;
+import io.snapline.benchmarks.DriverCommandLine;
 import io.snapline.benchmarks.recovery.LogLogPlot;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,6 +20,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
 
 /**
  * Measures what one rank's failure costs under each policy: the 2-rank heat stencil
@@ -56,63 +60,72 @@ public final class RecoveryTimeBenchmark {
             int repetitions, List<String> jvmOpts, Path dir, Path out, Path svg, String device) {
     }
 
-    static Options parse(String... args) {
-        List<Long> sizes = List.of(16L, 64L, 256L);
+    /** The flags, as picocli reads them ({@link DriverCommandLine}), with their defaults. */
+    @Command(name = "snapbench-recovery-time")
+    static final class Flags {
+        @Option(names = "--state-mib", split = ",", converter = PositiveValue.class)
+        List<Long> stateMib;
+        @Option(names = "--steps", converter = PositiveValue.class)
         long steps = 60;
+        @Option(names = "--fail-at", converter = PositiveValue.class)
         long failAt = 45;
+        @Option(names = "--interval")
         String interval = "1s";
-        List<String> policies = List.of("coordinated", "independent/pessimistic");
-        int repetitions = 3;
-        List<String> jvm = CheckpointOptions.DEFAULT_JVM_OPTS;
+        @Option(names = "--policies", split = ",")
+        List<String> policies;
+        @Option(names = "--repetitions", converter = PositiveValue.class)
+        long repetitions = 3;
+        @Option(names = "--jvm-opts")
+        String jvmOpts;
+        @Option(names = "--dir")
         Path dir = Path.of(System.getProperty("java.io.tmpdir"));
-        Path out = null;
-        Path svg = null;
+        @Option(names = "--out")
+        Path out;
+        @Option(names = "--svg")
+        Path svg;
+        @Option(names = "--device", converter = DeviceValue.class)
         String device = "shm";
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            if (v == null) {
-                throw new IllegalArgumentException(a + " needs a value");
-            }
-            i++;
-            switch (a) {
-                case "--state-mib" -> sizes = Arrays.stream(v.split(",")).map(s -> positive(a, s)).toList();
-                case "--steps" -> steps = positive(a, v);
-                case "--fail-at" -> failAt = positive(a, v);
-                case "--interval" -> interval = v;
-                case "--policies" -> policies = List.of(v.split(","));
-                case "--repetitions" -> repetitions = (int) positive(a, v);
-                case "--jvm-opts" -> jvm = List.of(v.trim().split("\\s+"));
-                case "--dir" -> dir = Path.of(v);
-                case "--out" -> out = Path.of(v);
-                case "--svg" -> svg = Path.of(v);
-                case "--device" -> {
-                    if (!v.equals("shm") && !v.equals("tcp")) {
-                        throw new IllegalArgumentException("--device takes shm or tcp, got '" + v + "'");
-                    }
-                    device = v;
-                }
-                default -> throw new IllegalArgumentException("unknown option " + a);
-            }
-        }
-        if (failAt >= steps) {
-            throw new IllegalArgumentException("--fail-at " + failAt + " must come before the last step (--steps "
-                    + steps + ")");
-        }
-        CheckpointOptions.parseDuration("--interval", interval);
-        return new Options(sizes, steps, failAt, interval, policies, repetitions, jvm, dir, out, svg, device);
     }
 
-    private static long positive(String flag, String v) {
-        try {
-            long n = Long.parseLong(v.trim());
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // below
+    static Options parse(String... args) {
+        Flags f = DriverCommandLine.parse(new Flags(), args);
+        if (f.failAt >= f.steps) {
+            throw new IllegalArgumentException("--fail-at " + f.failAt + " must come before the last step (--steps "
+                    + f.steps + ")");
         }
-        throw new IllegalArgumentException(flag + " takes positive whole numbers, got '" + v + "'");
+        CheckpointOptions.parseDuration("--interval", f.interval);
+        return new Options(f.stateMib == null ? List.of(16L, 64L, 256L) : List.copyOf(f.stateMib), f.steps, f.failAt,
+                f.interval, f.policies == null ? List.of("coordinated", "independent/pessimistic")
+                        : List.copyOf(f.policies), (int) Math.min(Integer.MAX_VALUE, f.repetitions),
+                f.jvmOpts == null ? CheckpointOptions.DEFAULT_JVM_OPTS : DriverCommandLine.words(f.jvmOpts), f.dir,
+                f.out, f.svg, f.device);
+    }
+
+    /** A positive whole number. */
+    static final class PositiveValue implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String v) {
+            try {
+                long n = Long.parseLong(v.trim());
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // below
+            }
+            throw new DriverCommandLine.BadValue("takes positive whole numbers, got '" + v + "'");
+        }
+    }
+
+    /** {@code shm} or {@code tcp}. */
+    static final class DeviceValue implements ITypeConverter<String> {
+        @Override
+        public String convert(String v) {
+            if (!v.equals("shm") && !v.equals("tcp")) {
+                throw new DriverCommandLine.BadValue("takes shm or tcp, got '" + v + "'");
+            }
+            return v;
+        }
     }
 
     public static void main(String[] args) {

@@ -1,10 +1,12 @@
 package io.snapline.benchmarks.recovery;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import io.snapline.benchmarks.DriverCommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The command line of {@link RecoveryBenchmark}: two series of synthetic history sizes, one scaling the ranks at a
@@ -67,39 +69,39 @@ public record RecoveryOptions(List<Integer> ranks, List<Integer> messages, int f
         return parse();
     }
 
+    /** The flags, as picocli reads them ({@link DriverCommandLine}), with their defaults. */
+    @Command(name = "snapbench-recovery")
+    static final class Flags {
+        @Option(names = "--ranks", split = ",", converter = DriverCommandLine.GroupedIntValue.class)
+        List<Integer> ranks;
+        @Option(names = "--messages", split = ",", converter = DriverCommandLine.GroupedIntValue.class)
+        List<Integer> messages;
+        @Option(names = "--fixed-messages", converter = DriverCommandLine.GroupedIntValue.class)
+        int fixedMessages = 1_000_000;
+        @Option(names = "--fixed-ranks", converter = DriverCommandLine.GroupedIntValue.class)
+        int fixedRanks = 1024;
+        @Option(names = "--checkpoints", converter = DriverCommandLine.GroupedIntValue.class)
+        int checkpoints = 100;
+        @Option(names = "--seed", converter = DriverCommandLine.LongValue.class)
+        long seed = 42;
+        @Option(names = "--warmup", converter = DriverCommandLine.GroupedIntValue.class)
+        int warmup = 2;
+        @Option(names = "--repetitions", converter = DriverCommandLine.GroupedIntValue.class)
+        int repetitions = 5;
+        @Option(names = "--xmx")
+        String xmx = "1g";
+        @Option(names = "--out")
+        Path out;
+        @Option(names = "--svg")
+        Path svg;
+    }
+
     /** Parses the arguments; throws {@link IllegalArgumentException} saying what is wrong. */
     public static RecoveryOptions parse(String... args) {
-        List<Integer> ranks = List.of(64, 256, 1024);
-        List<Integer> messages = List.of(100_000, 1_000_000, 4_000_000);
-        int fixedMessages = 1_000_000;
-        int fixedRanks = 1024;
-        int checkpoints = 100;
-        long seed = 42;
-        int warmup = 2;
-        int repetitions = 5;
-        String xmx = "1g";
-        Path out = null;
-        Path svg = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String v = value(args, i++);
-            switch (a) {
-                case "--ranks" -> ranks = ints(a, v);
-                case "--messages" -> messages = ints(a, v);
-                case "--fixed-messages" -> fixedMessages = parseInt(a, v);
-                case "--fixed-ranks" -> fixedRanks = parseInt(a, v);
-                case "--checkpoints" -> checkpoints = parseInt(a, v);
-                case "--seed" -> seed = parseLong(a, v);
-                case "--warmup" -> warmup = parseInt(a, v);
-                case "--repetitions" -> repetitions = parseInt(a, v);
-                case "--xmx" -> xmx = v;
-                case "--out" -> out = Path.of(v);
-                case "--svg" -> svg = Path.of(v);
-                default -> throw new IllegalArgumentException("unknown option '" + a + "'");
-            }
-        }
-        return new RecoveryOptions(ranks, messages, fixedMessages, fixedRanks, checkpoints, seed, warmup, repetitions,
-                xmx, out, svg);
+        Flags f = DriverCommandLine.parse(new Flags(), args);
+        return new RecoveryOptions(f.ranks == null ? List.of(64, 256, 1024) : f.ranks,
+                f.messages == null ? List.of(100_000, 1_000_000, 4_000_000) : f.messages, f.fixedMessages,
+                f.fixedRanks, f.checkpoints, f.seed, f.warmup, f.repetitions, f.xmx, f.out, f.svg);
     }
 
     /** Every size to measure, once each: the rank series, then the message series. */
@@ -112,39 +114,5 @@ public record RecoveryOptions(List<Integer> ranks, List<Integer> messages, int f
             sizes.add(new SyntheticHistory.Spec(fixedRanks, checkpoints, m, seed));
         }
         return List.copyOf(sizes);
-    }
-
-    private static String value(String[] args, int i) {
-        if (args[i].equals("-h") || args[i].equals("--help")) {
-            throw new IllegalArgumentException("-h/--help goes alone");
-        }
-        if (i + 1 >= args.length) {
-            throw new IllegalArgumentException(args[i] + " needs a value");
-        }
-        return args[i + 1];
-    }
-
-    private static List<Integer> ints(String flag, String v) {
-        List<Integer> list = new ArrayList<>();
-        for (String s : v.split(",")) {
-            list.add(parseInt(flag, s.trim()));
-        }
-        return list;
-    }
-
-    private static int parseInt(String flag, String v) {
-        try {
-            return Integer.parseInt(v.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " needs an integer, got '" + v + "'");
-        }
-    }
-
-    private static long parseLong(String flag, String v) {
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " needs an integer, got '" + v + "'");
-        }
     }
 }

@@ -1,8 +1,11 @@
 package io.snapline.benchmarks.startup;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import io.snapline.benchmarks.DriverCommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
 
 /**
  * The command line of {@link StartupBenchmark}.
@@ -49,48 +52,39 @@ public record StartupOptions(List<Integer> ranks, List<Path> roots, int repetiti
         }
     }
 
-    /** Parses the arguments; {@code here} is the default build. Throws {@link IllegalArgumentException} saying why. */
-    public static StartupOptions parse(Path here, String... args) {
-        List<Integer> ranks = List.of(1, 64, 256, 1024, 2048, 4096);
-        List<Path> roots = List.of(here);
+    /** The flags, as picocli reads them ({@link DriverCommandLine}), with their defaults. */
+    @Command(name = "snapbench-startup")
+    static final class Flags {
+        @Option(names = "--ranks", split = ",", converter = WholeNumber.class)
+        List<Integer> ranks;
+        @Option(names = "--roots", split = ",")
+        List<Path> roots;
+        @Option(names = "--repetitions", converter = WholeNumber.class)
         int repetitions = 3;
+        @Option(names = "--timeout", converter = WholeNumber.class)
         int timeout = 300;
+        @Option(names = "--device")
         String device = "shm";
-        Path out = null;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(flag + " needs a value");
-            }
-            String v = args[++i];
-            switch (flag) {
-                case "--ranks" -> ranks = ints(flag, v);
-                case "--roots" -> {
-                    List<Path> r = new ArrayList<>();
-                    for (String s : v.split(",")) {
-                        r.add(Path.of(s));
-                    }
-                    roots = r;
-                }
-                case "--repetitions" -> repetitions = ints(flag, v).get(0);
-                case "--timeout" -> timeout = ints(flag, v).get(0);
-                case "--device" -> device = v;
-                case "--out" -> out = Path.of(v);
-                default -> throw new IllegalArgumentException("unknown flag " + flag);
-            }
-        }
-        return new StartupOptions(ranks, roots, repetitions, timeout, device, out);
+        @Option(names = "--out")
+        Path out;
     }
 
-    private static List<Integer> ints(String flag, String v) {
-        List<Integer> out = new ArrayList<>();
-        try {
-            for (String s : v.split(",")) {
-                out.add(Integer.parseInt(s.trim()));
+    /** Parses the arguments; {@code here} is the default build. Throws {@link IllegalArgumentException} saying why. */
+    public static StartupOptions parse(Path here, String... args) {
+        Flags f = DriverCommandLine.parse(new Flags(), args);
+        return new StartupOptions(f.ranks == null ? List.of(1, 64, 256, 1024, 2048, 4096) : f.ranks,
+                f.roots == null ? List.of(here) : f.roots, f.repetitions, f.timeout, f.device, f.out);
+    }
+
+    /** A whole number. */
+    static final class WholeNumber implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String v) {
+            try {
+                return Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                throw new DriverCommandLine.BadValue("takes whole numbers, got '" + v + "'");
             }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " takes whole numbers, got '" + v + "'");
         }
-        return out;
     }
 }

@@ -12,7 +12,7 @@ class SnaplineCliTest {
         CliRun run = CliRun.of("--help");
 
         assertEquals(0, run.status());
-        for (String command : new String[] {"recovery-line", "simulate", "status", "bench"}) {
+        for (String command : new String[] {"recovery-line", "simulate", "status", "bench", "completion"}) {
             assertTrue(run.out().contains("\n  " + command + " "), command + " missing from:\n" + run.out());
         }
         assertTrue(run.out().contains("Compares the checkpoint policies on real jobs"), run.out());
@@ -25,5 +25,14 @@ class SnaplineCliTest {
         assertEquals(SnaplineCli.BAD_INPUT, run.status());
         assertEquals("snapline bench: bench runs from the benchmarks module: start it with bin/snapline bench (see "
                 + "bin/snapline bench --help)\n", run.err());
+    }
+
+    @Test
+    void shouldPointToBinSnaplineWhenCompletionIsRunFromThisModule() {
+        CliRun run = CliRun.of("completion");
+
+        assertEquals(SnaplineCli.BAD_INPUT, run.status());
+        assertEquals("snapline completion: completion runs from the benchmarks module: start it with bin/snapline "
+                + "completion\n", run.err());
     }
 }

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -26,9 +25,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.OverwrittenOptionException;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * A validated {@code snaprun} command line. Launcher flags come first; the first argument that is not a flag (or the
@@ -37,6 +48,15 @@ import java.util.regex.Pattern;
  * {@code java -jar}. Checkpoint flags are validated here even though the policies are provided by modules found at run
  * time: {@code --checkpoint NAME} is looked up among the installed policies ({@link Policies}), and the flags a policy
  * declares ({@link CheckpointPolicy#options()}) are accepted with it and checked by it.
+ *
+ * <p>The flags are first walked without picocli ({@link Scan}), as {@code snaprun} always read them: that finds
+ * {@code --help}, {@code --version} and the policy chosen with {@code --checkpoint} even on a command line that does
+ * not parse, and refuses a flag whose value is missing (the next argument is a flag's exact name, {@code --}, or
+ * nothing). picocli then reads the command line once, with the installed policies' options as the chosen policy
+ * declares them, converting every value with a converter that throws a {@link UsageException} naming the flag. A value
+ * may start with a dash ({@code --jvm-opts -noverify}, {@code --jvm-opts=-noverify}). Flags keep their single-dash
+ * names ({@code -np}, {@code -dev}, {@code -cp}) and may take their value after {@code =} ({@code -np=4}); parsing
+ * stops at the main class, so everything after it is the program's.
  *
  * @param np             number of ranks
  * @param device         device name, canonical ({@code multicore} is stored as {@code shm})
@@ -111,10 +131,11 @@ public record LaunchOptions(
     private static final String USAGE = String.join("\n",
             SYNOPSIS,
             "",
-            "  -np N                 number of ranks (1.." + MAX_RANKS + "; may exceed the number of cores)",
-            "  -dev NAME             device: shm (ranks are threads of one JVM; alias: multicore) or",
+            "  -np, -n N             number of ranks (1.." + MAX_RANKS + "; may exceed the number of cores)",
+            "  -dev, --device NAME   device: shm (ranks are threads of one JVM; alias: multicore) or",
             "                        tcp (one JVM per rank on this host; alias: niodev)",
-            "  -cp, -classpath CP    where the program's classes are (entries separated by '" + File.pathSeparator
+            "  -cp, -classpath, --class-path CP",
+            "                        where the program's classes are (entries separated by '" + File.pathSeparator
                     + "'; dir/* for jars; default .)",
             "  -jar JAR              run the program in JAR; with a Main-Class in its manifest every argument",
             "                        after the flags goes to the program",
@@ -178,7 +199,7 @@ public record LaunchOptions(
         for (CheckpointPolicy p : installed.values()) {
             b.append('\n').append(column("  " + p.name(), p.description()));
             for (PolicyOption o : p.options()) {
-                if (TAKES_VALUE.containsKey(o.flag())) {
+                if (BY_NAME.containsKey(o.flag())) {
                     continue; // a launcher flag; the policy cannot take it over
                 }
                 b.append('\n').append(column("      " + o.flag() + (o.takesValue() ? " " + o.value() : ""), o.help()));
@@ -218,83 +239,215 @@ public record LaunchOptions(
     /** What a command line asks for, decided before it is validated. */
     public enum Request { RUN, HELP, VERSION }
 
-    /** Launcher flags and whether each takes a value; aliases map to the same canonical name via {@link #CANONICAL}. */
-    private static final Map<String, Boolean> TAKES_VALUE = Map.ofEntries(
-            Map.entry("-np", true), Map.entry("-n", true),
-            Map.entry("-dev", true), Map.entry("--device", true),
-            Map.entry("-cp", true), Map.entry("-classpath", true), Map.entry("--class-path", true),
-            Map.entry("-jar", true),
-            Map.entry("--tag-output", false),
-            Map.entry("--checkpoint", true), Map.entry("--interval", true),
-            Map.entry("--mttf", true), Map.entry("--formula", true), Map.entry("--h", true),
-            Map.entry("--store", true), Map.entry("--compress", true), Map.entry("--inject-failure", true),
-            Map.entry("--max-restarts", true),
-            Map.entry("--resume", true), Map.entry("--report", true), Map.entry("--jvm-opts", true),
-            Map.entry("--failure-timeout", true), Map.entry("--checkpoint-timeout", true),
-            Map.entry("--allow-new-args", false), Map.entry("--incremental", false), Map.entry("--learn-mttf", false),
-            Map.entry("--async", false),
-            Map.entry("--cluster", true), Map.entry("--secret-file", true), Map.entry("--ranks-per-host", true),
-            Map.entry("-h", false), Map.entry("--help", false), Map.entry("--version", false));
+    /**
+     * A launcher flag: its names (the first is the one messages use; the others are aliases) and, for a flag that
+     * takes a value, the picocli converter that reads and checks it (null for a switch).
+     */
+    private record Flag(List<String> names, ITypeConverter<?> converter, boolean repeatable) {
+        String name() {
+            return names.get(0);
+        }
 
-    private static final Map<String, String> CANONICAL = Map.of(
-            "-n", "-np", "--device", "-dev", "-classpath", "-cp", "--class-path", "-cp", "--help", "-h");
+        boolean takesValue() {
+            return converter != null;
+        }
+    }
+
+    /** The value of {@code --interval}: a fixed interval, or {@code auto} (null). */
+    private record IntervalFlag(Duration fixed) {
+    }
+
+    private static Flag value(ITypeConverter<?> converter, String... names) {
+        return new Flag(List.of(names), converter, false);
+    }
+
+    private static Flag flag(String... names) {
+        return new Flag(List.of(names), null, false);
+    }
+
+    /**
+     * The launcher's own flags, read by picocli. The checkpoint policies' options are added to the command for each
+     * parse ({@link #command}); a policy cannot take over a launcher flag.
+     */
+    private static final List<Flag> FLAGS = List.of(
+            value(v -> parseInt("-np", v, 1, MAX_RANKS), "-np", "-n"),
+            value(LaunchOptions::parseDevice, "-dev", "--device"),
+            value(v -> v, "-cp", "-classpath", "--class-path"),
+            value(v -> v, "-jar"),
+            new Flag(List.of("--tag-output"), null, true),
+            value(v -> nonEmpty("--checkpoint", v), "--checkpoint"),
+            value(v -> new IntervalFlag(v.equals("auto") ? null : parseDuration("--interval", v)), "--interval"),
+            value(LaunchOptions::parseMttf, "--mttf"),
+            value(LaunchOptions::parseFormula, "--formula"),
+            value(v -> v, "--h"),
+            value(v -> nonEmpty("--store", v), "--store"),
+            value(LaunchOptions::parseCompression, "--compress"),
+            new Flag(List.of("--inject-failure"), FailureSpec::parse, true),
+            value(v -> parseInt("--max-restarts", v, 0, 1_000_000), "--max-restarts"),
+            value(v -> nonEmpty("--resume", v), "--resume"),
+            value(v -> nonEmpty("--report", v), "--report"),
+            value(v -> v, "--jvm-opts"),
+            value(LaunchOptions::parseFailureTimeout, "--failure-timeout"),
+            value(v -> parseDuration("--checkpoint-timeout", v), "--checkpoint-timeout"),
+            flag("--allow-new-args"),
+            flag("--incremental"),
+            flag("--learn-mttf"),
+            flag("--async"),
+            value(LaunchOptions::parseCluster, "--cluster"),
+            value(v -> nonEmpty("--secret-file", v), "--secret-file"),
+            value(v -> parseInt("--ranks-per-host", v, 1, MAX_RANKS), "--ranks-per-host"),
+            flag("-h", "--help"),
+            flag("--version"));
+
+    /** The flags that may be given more than once. */
+    private static final Set<String> REPEATABLE = FLAGS.stream().filter(Flag::repeatable).map(Flag::name)
+            .collect(Collectors.toUnmodifiableSet());
 
     /** A duration: a decimal number and an optional unit (seconds when none). */
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
     private static final long MAX_DURATION_MILLIS = Duration.ofDays(365).toMillis();
 
-    /** Flags that may be given more than once. */
-    private static final Set<String> REPEATABLE = Set.of("--inject-failure", "--tag-output");
+    /** Every name of a launcher flag, aliases included, with its flag. */
+    private static final Map<String, Flag> BY_NAME = FLAGS.stream().flatMap(f -> f.names().stream()
+            .map(n -> Map.entry(n, f))).collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
+
+    /** The flags {@link #request} answers without a run. */
+    private static final Set<String> HELP = Set.of("-h", "--version");
 
     /**
      * Whether {@code argv} asks for help or the version among the launcher's flags ({@code --help} after the main
-     * class belongs to the program). Nothing is validated here.
+     * class belongs to the program, and {@code -cp --help} is a class path). Nothing is validated here, so a flag
+     * missing its value further on does not hide {@code --help} ({@code snaprun --help --checkpoint} prints the help).
      */
     public static Request request(String... argv) {
-        for (int i : flagPositions(argv, Policies.installed(LaunchOptions.class.getClassLoader()).values())) {
-            if (argv[i].equals("-h") || argv[i].equals("--help")) {
-                return Request.HELP;
-            }
-            if (argv[i].equals("--version")) {
-                return Request.VERSION;
-            }
-        }
-        return Request.RUN;
+        Map<String, List<CheckpointPolicy>> declared = declarations(Policies.installed(
+                LaunchOptions.class.getClassLoader()));
+        return Scan.of(argv, declared, anyWithValue(declared)).request();
     }
 
     /**
-     * Where the launcher's flags are in {@code argv}: up to {@code --} or the first argument that is not a flag,
-     * stepping over the value of each flag that takes one (a launcher flag, or an option some of {@code policies}
-     * declares with a value). Nothing is validated here.
+     * The launcher's flags in {@code argv}, walked without picocli up to {@code --} or the first argument that is not
+     * a flag, stepping over the value of each flag that takes one (the next argument, whatever it is, unless the value
+     * is attached with {@code =}), as picocli does.
+     *
+     * @param request  {@link Request#HELP} or {@link Request#VERSION} for the first {@code -h}/{@code --help} or
+     *                 {@code --version} among the flags, else {@link Request#RUN}
+     * @param chosen   the value of {@code --checkpoint}, or null
+     * @param problem  the first flag given without its value (the next argument is missing, {@code --} or exactly a
+     *                 flag's name; a value attached with {@code =} is never one) or a switch given a value with
+     *                 {@code =}, unless an unknown flag comes before it (picocli says that one); or null
      */
-    private static List<Integer> flagPositions(String[] argv, Collection<CheckpointPolicy> policies) {
-        List<Integer> at = new ArrayList<>();
-        for (int i = 0; i < argv.length; i++) {
-            String a = argv[i];
-            if (a.equals("--") || !a.startsWith("-") || a.equals("-")) {
-                break;
+    private record Scan(Request request, String chosen, UsageException problem) {
+        /**
+         * {@code policyTakesValue} says whether a policy option (a key of {@code declared}) is followed by a value.
+         */
+        static Scan of(String[] argv, Map<String, List<CheckpointPolicy>> declared,
+                Predicate<String> policyTakesValue) {
+            Request request = Request.RUN;
+            String chosen = null;
+            UsageException problem = null;
+            boolean unknown = false;
+            for (int i = 0; i < argv.length; i++) {
+                String a = argv[i];
+                if (a.equals("--") || !a.startsWith("-") || a.equals("-")) {
+                    break;
+                }
+                String flag = a;
+                String attached = null;
+                int eq = a.indexOf('=');
+                if (!isFlag(a, declared) && eq > 0 && isFlag(a.substring(0, eq), declared)) {
+                    flag = a.substring(0, eq);
+                    attached = a.substring(eq + 1);
+                }
+                Flag launcher = BY_NAME.get(flag);
+                if (launcher == null && !declared.containsKey(flag)) {
+                    unknown = true; // picocli names it; a --help further on still counts
+                    continue;
+                }
+                boolean takesValue = launcher != null ? launcher.takesValue() : policyTakesValue.test(flag);
+                String value = attached;
+                if (takesValue && attached == null) {
+                    value = i + 1 < argv.length ? argv[++i] : null; // -cp --help: a class path, never a request
+                    if ((value == null || value.equals("--") || isFlag(value, declared)) && problem == null
+                            && !unknown) {
+                        problem = new UsageException((launcher != null ? launcher.name() : flag) + " needs a value");
+                    }
+                } else if (!takesValue && attached != null) {
+                    if (problem == null && !unknown) {
+                        problem = new UsageException(flag + " takes no value, got '" + a + "'");
+                    }
+                } else if (!takesValue && request == Request.RUN && launcher != null) {
+                    if (launcher.name().equals("-h")) {
+                        request = Request.HELP;
+                    } else if (launcher.name().equals("--version")) {
+                        request = Request.VERSION;
+                    }
+                }
+                if (chosen == null && value != null && launcher != null && launcher.name().equals("--checkpoint")) {
+                    chosen = value;
+                }
             }
-            at.add(i);
-            Boolean launcher = TAKES_VALUE.get(a);
-            if (launcher != null ? launcher : policies.stream().flatMap(p -> p.options().stream())
-                    .anyMatch(o -> o.flag().equals(a) && o.takesValue())) {
-                i++;
-            }
+            return new Scan(request, chosen, problem);
         }
-        return at;
+
+        private static boolean isFlag(String a, Map<String, List<CheckpointPolicy>> declared) {
+            return BY_NAME.containsKey(a) || declared.containsKey(a);
+        }
     }
 
-    /** The value of {@code --checkpoint} among the launcher's flags of {@code argv}, or null. */
-    private static String chosenPolicy(String[] argv, Collection<CheckpointPolicy> policies) {
-        for (int i : flagPositions(argv, policies)) {
-            if (argv[i].startsWith("--checkpoint=")) {
-                return argv[i].substring("--checkpoint=".length());
-            }
-            if (argv[i].equals("--checkpoint")) {
-                return i + 1 < argv.length ? argv[i + 1] : null;
+    /**
+     * Whether some installed policy declares the option with a value: how a policy option is read before the chosen
+     * policy is known.
+     */
+    private static Predicate<String> anyWithValue(Map<String, List<CheckpointPolicy>> declared) {
+        return flag -> declared.get(flag).stream().flatMap(p -> p.options().stream())
+                .anyMatch(o -> o.flag().equals(flag) && o.takesValue());
+    }
+
+    /**
+     * Every option some installed policy declares, by flag, with the policies declaring it; a policy cannot take over
+     * a launcher flag, so those are left out.
+     */
+    private static Map<String, List<CheckpointPolicy>> declarations(Map<String, CheckpointPolicy> installed) {
+        Map<String, List<CheckpointPolicy>> declared = new TreeMap<>();
+        for (CheckpointPolicy p : installed.values()) {
+            for (PolicyOption o : p.options()) {
+                if (!BY_NAME.containsKey(o.flag())) {
+                    declared.computeIfAbsent(o.flag(), k -> new ArrayList<>()).add(p);
+                }
             }
         }
-        return null;
+        return declared;
+    }
+
+    /**
+     * How the policy option {@code flag} is declared: by the chosen policy if it declares it (two policies may declare
+     * one flag differently), else by the first installed policy that does.
+     */
+    private static PolicyOption declaration(Map<String, List<CheckpointPolicy>> declared, String flag,
+            String chosenOrNull) {
+        List<CheckpointPolicy> by = declared.get(flag);
+        CheckpointPolicy p = by.stream().filter(q -> q.name().equals(chosenOrNull)).findFirst().orElse(by.get(0));
+        return p.options().stream().filter(o -> o.flag().equals(flag)).findFirst().orElseThrow();
+    }
+
+    /** A command with the parser settings, and the main class and its arguments as positionals. */
+    private static CommandSpec spec() {
+        CommandSpec spec = CommandSpec.create().name("snaprun");
+        spec.parser()
+                .stopAtPositional(true) // everything after the main class is the program's, flags or not
+                .posixClusteredShortOptionsAllowed(false) // -np is a flag, not -n -p
+                .abbreviatedOptionsAllowed(false)
+                .allowOptionsAsOptionParameters(true) // --jvm-opts -noverify; Scan refuses a flag's name as a value
+                .expandAtFiles(false) // @file is an argument like any other
+                .trimQuotes(false)
+                .splitQuotedStrings(false)
+                .caseInsensitiveEnumValuesAllowed(false)
+                .overwrittenOptionsAllowed(false)
+                .unmatchedArgumentsAllowed(false);
+        spec.addPositional(PositionalParamSpec.builder().paramLabel("MainClass [args...]").type(List.class)
+                .auxiliaryTypes(String.class).arity("0..*").build());
+        return spec;
     }
 
     /**
@@ -307,7 +460,56 @@ public record LaunchOptions(
 
     /** {@link #parse(String...)} with the policies in {@code installed} (by name) instead of those on the class path. */
     public static LaunchOptions parse(Map<String, CheckpointPolicy> installed, String... argv) {
-        return new Parser(installed, argv).parse();
+        Map<String, List<CheckpointPolicy>> declared = declarations(installed);
+        String chosen = Scan.of(argv, declared, anyWithValue(declared)).chosen();
+        Scan scan = Scan.of(argv, declared, f -> declaration(declared, f, chosen).takesValue());
+        if (scan.problem() != null) {
+            throw scan.problem();
+        }
+        return new Parser(installed, declared, chosen, argv).parse();
+    }
+
+    /**
+     * A flag of {@code snaprun} as shell completion offers it.
+     *
+     * @param names      its names, the one messages use first
+     * @param takesValue whether a value follows it
+     * @param candidates the values to offer for it (empty when any value goes)
+     */
+    public record CompletionFlag(List<String> names, boolean takesValue, List<String> candidates) {
+        public CompletionFlag {
+            names = List.copyOf(names);
+            candidates = List.copyOf(candidates);
+        }
+    }
+
+    /**
+     * {@code snaprun}'s flags for shell completion: the launcher's flags and the options of every policy installed
+     * with the launcher, with the values of {@code -dev}, {@code --checkpoint}, {@code --compress},
+     * {@code --formula} and {@code --interval} to choose from.
+     */
+    public static List<CompletionFlag> completionFlags() {
+        Map<String, CheckpointPolicy> installed = Policies.installed(LaunchOptions.class.getClassLoader());
+        Map<String, List<String>> candidates = Map.of(
+                "-dev", List.of("shm", "tcp", "multicore", "niodev"),
+                "--checkpoint", List.copyOf(installed.keySet()),
+                "--compress", Arrays.stream(Compression.values()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList(),
+                "--formula", Arrays.stream(Interval.Formula.values()).map(Interval.Formula::flag).toList(),
+                "--interval", List.of("auto"));
+        List<CompletionFlag> flags = new ArrayList<>();
+        for (Flag f : FLAGS) {
+            flags.add(new CompletionFlag(f.names(), f.takesValue(), candidates.getOrDefault(f.name(), List.of())));
+        }
+        Map<String, List<CheckpointPolicy>> declared = declarations(installed);
+        for (String flag : declared.keySet()) {
+            flags.add(new CompletionFlag(List.of(flag), declaration(declared, flag, null).takesValue(), List.of()));
+        }
+        return List.copyOf(flags);
+    }
+
+    /** Every name of a launcher flag, aliases included (the help must name each). */
+    static Set<String> launcherNames() {
+        return BY_NAME.keySet();
     }
 
     /**
@@ -324,74 +526,85 @@ public record LaunchOptions(
         return auto != null;
     }
 
-    /** One pass over the arguments; holds the values seen so far. */
+    /**
+     * The parse: picocli reads the launcher's flags and every installed policy's options (each as the chosen policy
+     * declares it, if it does), converting and checking each value as it goes; the checks that involve several flags
+     * follow.
+     */
     private static final class Parser {
         private final String[] argv;
         private final Map<String, CheckpointPolicy> installed;
         /** Every option some installed policy declares, by flag, with the policies declaring it. */
-        private final Map<String, List<CheckpointPolicy>> declared = new TreeMap<>();
-        private final Map<String, String> policyOptions = new LinkedHashMap<>();
-        /** The value of {@code --checkpoint} among the flags, read before parsing, or null. */
+        private final Map<String, List<CheckpointPolicy>> declared;
+        /** The value of {@code --checkpoint} found by {@link Scan}, or null. */
         private final String chosenPolicyOrNull;
-        private final Set<String> seen = new HashSet<>();
-        private int np = -1;
-        private String device;
-        private String cp;
-        private String jar;
-        private boolean tag;
-        private String checkpoint = NO_POLICY;
-        private Duration interval;
-        private boolean auto;
-        private Compression compress = Compression.NONE;
-        private Duration mttf;
-        private Interval.Formula formula;
-        private String h;
-        private boolean learnMttf;
-        private String store;
-        private final List<FailureSpec> failures = new ArrayList<>();
-        private int maxRestarts = DEFAULT_MAX_RESTARTS;
-        private String resume;
-        private String report;
-        private String jvmOpts;
-        private Duration failureTimeout;
-        private Duration checkpointTimeout;
-        private boolean allowNewArgs;
-        private String cluster;
-        private String secretFile;
-        private int ranksPerHost;
-        private boolean incremental;
-        private boolean async;
+        private ParseResult r;
 
-        Parser(Map<String, CheckpointPolicy> installed, String[] argv) {
+        Parser(Map<String, CheckpointPolicy> installed, Map<String, List<CheckpointPolicy>> declared, String chosen,
+                String[] argv) {
             this.argv = argv;
             this.installed = installed;
-            for (CheckpointPolicy p : installed.values()) {
-                for (PolicyOption o : p.options()) {
-                    if (!TAKES_VALUE.containsKey(o.flag())) { // a policy cannot take over a launcher flag
-                        declared.computeIfAbsent(o.flag(), k -> new ArrayList<>()).add(p);
-                    }
-                }
+            this.declared = declared;
+            chosenPolicyOrNull = chosen;
+        }
+
+        /** The command: the launcher's flags, then the policies' options. */
+        private CommandSpec command() {
+            CommandSpec spec = spec();
+            for (Flag f : FLAGS) {
+                spec.addOption(option(f.names(), f.takesValue(), f.converter(), f.repeatable()));
             }
-            chosenPolicyOrNull = chosenPolicy(argv, installed.values());
+            for (String flag : declared.keySet()) {
+                PolicyOption o = declaration(declared, flag, chosenPolicyOrNull);
+                spec.addOption(option(List.of(flag), o.takesValue(), v -> nonEmpty(flag, v), false));
+            }
+            return spec;
+        }
+
+        /**
+         * A flag as picocli reads it. A switch is a {@code boolean[]} (one element each time it is given) whose
+         * converter is only called on a value attached with {@code =}, which {@link Scan} has refused already; a
+         * repeated switch is refused after the parse unless {@code repeatable}. A flag with a value is given once
+         * unless {@code repeatable}.
+         */
+        private static OptionSpec option(List<String> names, boolean takesValue, ITypeConverter<?> converter,
+                boolean repeatable) {
+            String name = names.get(0);
+            OptionSpec.Builder b = OptionSpec.builder(names.toArray(new String[0])).paramLabel(name);
+            if (!takesValue) {
+                return b.type(boolean[].class).arity("0").converters(v -> {
+                    throw new UsageException(name + " takes no value, got '" + name + "=" + v + "'");
+                }).build();
+            }
+            if (repeatable) {
+                return b.type(List.class).auxiliaryTypes(Object.class).arity("1").converters(converter).build();
+            }
+            return b.type(Object.class).arity("1").converters(converter).build();
         }
 
         LaunchOptions parse() {
-            int i = 0;
-            while (i < argv.length) {
-                String a = argv[i];
-                if (a.equals("--")) {
-                    i++;
-                    break;
-                }
-                if (!a.startsWith("-") || a.equals("-")) {
-                    break;
-                }
-                i = flag(i);
+            try {
+                r = new CommandLine(command()).parseArgs(argv);
+            } catch (ParameterException e) {
+                throw usageError(e);
             }
-            List<String> positional = Arrays.asList(argv).subList(i, argv.length);
+            Set<String> seen = new HashSet<>();
+            for (OptionSpec o : r.matchedOptions()) {
+                String name = o.names()[0];
+                if (HELP.contains(name)) {
+                    throw new UsageException(name + " cannot be combined with a run; use it alone");
+                }
+                if (!seen.add(name) && !REPEATABLE.contains(name)) {
+                    throw new UsageException(name + " is given more than once");
+                }
+            }
+            List<String> positional = r.matchedPositionalValue(0, List.<String>of());
+            int np = value("-np", -1);
             if (np < 0) {
                 throw new UsageException("missing -np N (the number of ranks)");
             }
+            String cp = value("-cp", null);
+            String jar = value("-jar", null);
             if (jar != null && cp != null) {
                 throw new UsageException("give either -cp or -jar, not both (put extra jars on the jar's manifest Class-Path)");
             }
@@ -407,13 +620,25 @@ public record LaunchOptions(
                 args = positional.subList(1, positional.size());
                 checkClassName(main);
             }
-            checkClusterFlags();
-            CheckpointPolicy policy = checkCheckpointFlags();
+            String device = checkClusterFlags();
+            String checkpoint = value("--checkpoint", NO_POLICY);
+            CheckpointPolicy policy = checkCheckpointFlags(checkpoint, np);
             Interval.Auto automatic = checkAutoInterval();
-            LaunchOptions o = new LaunchOptions(np, device, cp, jar, main, List.copyOf(args), tag, checkpoint, interval,
-                    automatic, store, List.copyOf(failures), maxRestarts, resume, report, jvmOpts, failureTimeout,
-                    checkpointTimeout, Collections.unmodifiableMap(new LinkedHashMap<>(policyOptions)), allowNewArgs,
-                    compress, cluster, secretFile, ranksPerHost, incremental, async);
+            IntervalFlag interval = value("--interval", null);
+            Map<String, String> policyOptions = new LinkedHashMap<>();
+            for (OptionSpec o : r.matchedOptions()) {
+                if (declared.containsKey(o.names()[0])) {
+                    policyOptions.put(o.names()[0], o.getValue() instanceof String v ? v : "");
+                }
+            }
+            LaunchOptions o = new LaunchOptions(np, device, cp, jar, main, List.copyOf(args), given("--tag-output"),
+                    checkpoint, interval == null ? null : interval.fixed(), automatic, value("--store", null),
+                    List.copyOf(value("--inject-failure", List.<FailureSpec>of())),
+                    value("--max-restarts", DEFAULT_MAX_RESTARTS), value("--resume", null), value("--report", null),
+                    value("--jvm-opts", null), value("--failure-timeout", null), value("--checkpoint-timeout", null),
+                    Collections.unmodifiableMap(policyOptions), given("--allow-new-args"),
+                    value("--compress", Compression.NONE), value("--cluster", null), value("--secret-file", null),
+                    value("--ranks-per-host", 0), given("--incremental"), given("--async"));
             try {
                 policy.validate(o.policySettings());
             } catch (IllegalArgumentException e) {
@@ -422,164 +647,85 @@ public record LaunchOptions(
             return o;
         }
 
-        /** Handles the flag at {@code argv[i]} and returns the index of the next argument. */
-        private int flag(int i) {
-            String a = argv[i];
-            String flag = a;
-            String inline = null;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
-                flag = a.substring(0, eq);
-                inline = a.substring(eq + 1);
+        /** What picocli refused, said as the launcher says it. */
+        private UsageException usageError(ParameterException e) {
+            if (e.getCause() instanceof UsageException u) { // a converter's own message
+                return u;
             }
-            Boolean takesValue = TAKES_VALUE.get(flag);
-            if (takesValue == null && declared.containsKey(flag)) {
-                takesValue = declaration(flag).takesValue();
+            if (e instanceof MissingParameterException m && !m.getMissing().isEmpty()
+                    && m.getMissing().get(0) instanceof OptionSpec o) {
+                return new UsageException(o.names()[0] + " needs a value");
             }
-            if (takesValue == null) {
+            if (e instanceof OverwrittenOptionException o && o.getOverwritten() instanceof OptionSpec spec) {
+                return new UsageException(spec.names()[0] + " is given more than once");
+            }
+            if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
                 String policy = chosenPolicyOrNull;
                 if (policy != null && !installed.containsKey(policy)) { // the option may be that policy's
-                    throw notInstalled(policy);
+                    return notInstalled(policy);
                 }
-                throw new UsageException("unknown option '" + a + "'" + hint(a));
+                String a = u.getUnmatched().get(0);
+                return new UsageException("unknown option '" + a + "'" + hint(a));
             }
-            String name = CANONICAL.getOrDefault(flag, flag);
-            if (!REPEATABLE.contains(name) && !seen.add(name)) {
-                throw new UsageException(flag + " is given more than once");
-            }
-            if (!takesValue) {
-                if (inline != null) {
-                    throw new UsageException(flag + " takes no value, got '" + a + "'");
-                }
-                apply(name, flag, null);
-                return i + 1;
-            }
-            if (inline != null) {
-                apply(name, flag, inline);
-                return i + 1;
-            }
-            if (i + 1 >= argv.length || TAKES_VALUE.containsKey(argv[i + 1]) || declared.containsKey(argv[i + 1])) {
-                throw new UsageException(flag + " needs a value");
-            }
-            apply(name, flag, argv[i + 1]);
-            return i + 2;
+            return new UsageException(e.getMessage());
         }
 
-        private void apply(String name, String flag, String v) {
-            if (declared.containsKey(name)) {
-                policyOptions.put(name, v == null ? "" : nonEmpty(flag, v));
-                return;
-            }
-            switch (name) {
-                case "-np" -> np = parseInt(flag, v, 1, MAX_RANKS);
-                case "-dev" -> device = parseDevice(v);
-                case "-cp" -> cp = v;
-                case "-jar" -> jar = v;
-                case "--tag-output" -> tag = true;
-                case "--allow-new-args" -> allowNewArgs = true;
-                case "--cluster" -> {
-                    try {
-                        ClusterAddress.parse(v);
-                    } catch (IllegalArgumentException e) {
-                        throw new UsageException(e.getMessage());
-                    }
-                    cluster = v;
-                }
-                case "--secret-file" -> secretFile = nonEmpty(flag, v);
-                case "--ranks-per-host" -> ranksPerHost = parseInt(flag, v, 1, MAX_RANKS);
-                case "--incremental" -> incremental = true;
-                case "--async" -> async = true;
-                case "--checkpoint" -> checkpoint = nonEmpty(flag, v);
-                case "--interval" -> {
-                    if (v.equals("auto")) {
-                        auto = true;
-                    } else {
-                        interval = parseDuration(flag, v);
-                    }
-                }
-                case "--mttf" -> {
-                    mttf = parseDuration(flag, v);
-                    if (mttf.compareTo(Interval.Auto.MIN_MTTF) < 0) {
-                        throw new UsageException("--mttf must be at least 1s (the mean time between failures of the "
-                                + "whole job), got '" + v + "'");
-                    }
-                }
-                case "--formula" -> {
-                    formula = Interval.Formula.byFlag(v);
-                    if (formula == null) {
-                        throw new UsageException("--formula must be young, daly or wong-franklin, got '" + v + "'");
-                    }
-                }
-                case "--h" -> h = v;
-                case "--learn-mttf" -> learnMttf = true;
-                case "--store" -> store = nonEmpty(flag, v);
-                case "--compress" -> {
-                    try {
-                        compress = Compression.parse(v);
-                    } catch (IllegalArgumentException e) {
-                        throw new UsageException(e.getMessage());
-                    }
-                }
-                case "--inject-failure" -> failures.add(FailureSpec.parse(v));
-                case "--max-restarts" -> maxRestarts = parseInt(flag, v, 0, 1_000_000);
-                case "--resume" -> resume = nonEmpty(flag, v);
-                case "--report" -> report = nonEmpty(flag, v);
-                case "--jvm-opts" -> jvmOpts = v;
-                case "--checkpoint-timeout" -> checkpointTimeout = parseDuration(flag, v);
-                case "--failure-timeout" -> {
-                    failureTimeout = parseDuration(flag, v);
-                    if (failureTimeout.toMillis() < MIN_FAILURE_TIMEOUT_MILLIS) {
-                        throw new UsageException(flag + " must be at least " + MIN_FAILURE_TIMEOUT_MILLIS
-                                + "ms (shorter ones mistake a busy rank for a dead one), got '" + v + "'");
-                    }
-                }
-                // -h, --help and --version are answered by request() before parsing.
-                default -> throw new UsageException(flag + " cannot be combined with a run; use it alone");
-            }
+        /** The value of the flag {@code name}, or {@code otherwise} when it is not given. */
+        private <T> T value(String name, T otherwise) {
+            return r.matchedOptionValue(name, otherwise);
         }
 
-        /** Checks the cluster flags and settles the device: {@code tcp} for a cluster job, {@code shm} by default. */
-        private void checkClusterFlags() {
-            for (String[] named : new String[][] {{"--store", store}, {"--resume", resume}}) {
-                if (ClusterStoreUri.isClusterStore(named[1])) {
+        private boolean given(String name) {
+            return r.hasMatchedOption(name);
+        }
+
+        /**
+         * Checks the cluster flags and settles the device, which it returns: {@code tcp} for a cluster job,
+         * {@code shm} by default.
+         */
+        private String checkClusterFlags() {
+            String cluster = value("--cluster", null);
+            String device = value("-dev", null);
+            for (String flag : List.of("--store", "--resume")) {
+                String v = value(flag, null);
+                if (ClusterStoreUri.isClusterStore(v)) {
                     try {
-                        ClusterStoreUri.parse(named[1]);
+                        ClusterStoreUri.parse(v);
                     } catch (IllegalArgumentException e) {
-                        throw new UsageException(named[0] + " " + e.getMessage());
+                        throw new UsageException(flag + " " + e.getMessage());
                     }
                     if (cluster == null) {
-                        throw new UsageException(named[0] + " " + named[1] + " is a store in a cluster, kept by its "
+                        throw new UsageException(flag + " " + v + " is a store in a cluster, kept by its "
                                 + "agents: it needs --cluster NAME@HOST:PORT and --secret-file F (or name a directory)");
                     }
-                    if (incremental) {
-                        throw new UsageException("--incremental needs a store directory: " + named[1] + " (a store "
+                    if (given("--incremental")) {
+                        throw new UsageException("--incremental needs a store directory: " + v + " (a store "
                                 + "kept in the cluster) writes whole pieces only");
                     }
                 }
             }
             if (cluster == null) {
                 for (String f : List.of("--secret-file", "--ranks-per-host")) {
-                    if (seen.contains(f)) {
+                    if (given(f)) {
                         throw new UsageException(f + " goes with --cluster NAME@HOST:PORT, which runs the job on a "
                                 + "cluster's agents");
                     }
                 }
-                device = device == null ? "shm" : device;
-                return;
+                return device == null ? "shm" : device;
             }
             if ("shm".equals(device)) {
                 throw new UsageException("--cluster runs the ranks as processes on the cluster's agents, so cluster "
                         + "jobs run on -dev tcp; drop -dev shm (or give -dev tcp)");
             }
-            device = "tcp";
-            if (secretFile == null) {
+            if (!given("--secret-file")) {
                 throw new UsageException("--cluster needs --secret-file F, the cluster's secret (the file its agents "
                         + "were started with)");
             }
+            return "tcp";
         }
 
         /** Checks the checkpoint flags against the chosen policy, and returns it. */
-        private CheckpointPolicy checkCheckpointFlags() {
+        private CheckpointPolicy checkCheckpointFlags(String checkpoint, int np) {
             CheckpointPolicy policy = installed.get(checkpoint);
             if (policy == null) {
                 throw notInstalled(checkpoint);
@@ -587,7 +733,7 @@ public record LaunchOptions(
             if (!policy.restarts()) {
                 for (String f : List.of("--interval", "--store", "--max-restarts", "--resume", "--checkpoint-timeout",
                         "--compress", "--incremental", "--async")) {
-                    if (seen.contains(f)) {
+                    if (given(f)) {
                         String choose = restarting().isEmpty() ? "and none that saves checkpoints is installed"
                                 : "(--checkpoint " + restarting() + ")";
                         throw new UsageException(f + " needs a checkpoint policy " + choose + "; with --checkpoint "
@@ -595,17 +741,18 @@ public record LaunchOptions(
                     }
                 }
             }
-            for (String f : policyOptions.keySet()) {
-                if (policy.options().stream().noneMatch(o -> o.flag().equals(f))) {
+            for (OptionSpec o : r.matchedOptions()) {
+                String f = o.names()[0];
+                if (declared.containsKey(f) && policy.options().stream().noneMatch(p -> p.flag().equals(f))) {
                     throw new UsageException(f + " is an option of --checkpoint " + names(declared.get(f))
                             + ", not of --checkpoint " + checkpoint);
                 }
             }
-            if (allowNewArgs && resume == null) {
+            if (given("--allow-new-args") && !given("--resume")) {
                 throw new UsageException("--allow-new-args goes with --resume DIR: it lets a resumed job continue with "
                         + "other program arguments than the checkpoints in DIR were taken with");
             }
-            for (FailureSpec f : failures) {
+            for (FailureSpec f : value("--inject-failure", List.<FailureSpec>of())) {
                 if (f.rank() >= np) {
                     throw new UsageException("--inject-failure names rank " + f.rank() + " but the job has ranks 0.."
                             + (np - 1));
@@ -616,11 +763,12 @@ public record LaunchOptions(
 
         /** The settings of {@code --interval auto}, checked, or null when the interval is fixed. */
         private Interval.Auto checkAutoInterval() {
-            if (!auto) {
+            IntervalFlag interval = value("--interval", null);
+            if (interval == null || interval.fixed() != null) {
                 for (String f : List.of("--mttf", "--formula", "--h", "--learn-mttf")) {
-                    if (seen.contains(f)) {
+                    if (given(f)) {
                         String fixed = interval != null
-                                ? "--interval " + ResumeCommand.duration(interval) + " fixes the interval"
+                                ? "--interval " + ResumeCommand.duration(interval.fixed()) + " fixes the interval"
                                 : "without --interval auto the interval is fixed (default 30s)";
                         throw new UsageException(f + " goes with --interval auto, which chooses the interval from it; "
                                 + fixed);
@@ -628,12 +776,14 @@ public record LaunchOptions(
                 }
                 return null;
             }
+            Duration mttf = value("--mttf", null);
             if (mttf == null) {
                 throw new UsageException("--interval auto needs --mttf M, the mean time between failures of the job as "
                         + "a whole (a failure of any of its ranks counts), e.g. --mttf 6h");
             }
-            Interval.Formula f = formula == null ? Interval.Auto.DEFAULT_FORMULA : formula;
+            Interval.Formula f = value("--formula", Interval.Auto.DEFAULT_FORMULA);
             double hv = Interval.Auto.DEFAULT_H;
+            String h = value("--h", null);
             if (h != null) {
                 if (f != Interval.Formula.WONG_FRANKLIN) {
                     throw new UsageException("--h is a parameter of --formula wong-franklin, not of --formula "
@@ -649,23 +799,12 @@ public record LaunchOptions(
                             + "failure loses), got '" + h + "'");
                 }
             }
-            return new Interval.Auto(f, mttf, hv, learnMttf);
+            return new Interval.Auto(f, mttf, hv, given("--learn-mttf"));
         }
 
         private UsageException notInstalled(String policy) {
             return new UsageException("checkpoint policy '" + policy + "' is not installed in this build (installed: "
                     + String.join(", ", installed.keySet()) + "); its jar must be on the launcher's class path");
-        }
-
-        /**
-         * How the policy option {@code flag} is declared: by the chosen policy if it declares it (two policies may
-         * declare one flag differently), else by the first installed policy that does.
-         */
-        private PolicyOption declaration(String flag) {
-            List<CheckpointPolicy> by = declared.get(flag);
-            String chosen = chosenPolicyOrNull;
-            CheckpointPolicy p = by.stream().filter(q -> q.name().equals(chosen)).findFirst().orElse(by.get(0));
-            return p.options().stream().filter(o -> o.flag().equals(flag)).findFirst().orElseThrow();
         }
 
         /** The installed policies that save checkpoints, as "a, b or c". */
@@ -685,10 +824,10 @@ public record LaunchOptions(
         if (a.startsWith("-D") || a.startsWith("-X")) {
             return "; JVM options go in SNAPLINE_JAVA_OPTS (e.g. SNAPLINE_JAVA_OPTS='" + a + "' snaprun ...)";
         }
-        if (a.startsWith("--") && TAKES_VALUE.containsKey(a.substring(1))) {
+        if (a.startsWith("--") && BY_NAME.containsKey(a.substring(1))) {
             return "; did you mean " + a.substring(1) + "?";
         }
-        if (!a.startsWith("--") && TAKES_VALUE.containsKey("-" + a)) {
+        if (!a.startsWith("--") && BY_NAME.containsKey("-" + a)) {
             return "; did you mean -" + a + "?";
         }
         return "";
@@ -728,6 +867,49 @@ public record LaunchOptions(
                     throw new UsageException("device '" + v + "' is not available in this build; use -dev shm or -dev tcp");
             default -> throw new UsageException("unknown device '" + v + "'; choose shm (alias multicore) or tcp (alias niodev)");
         };
+    }
+
+    private static Duration parseMttf(String v) {
+        Duration mttf = parseDuration("--mttf", v);
+        if (mttf.compareTo(Interval.Auto.MIN_MTTF) < 0) {
+            throw new UsageException("--mttf must be at least 1s (the mean time between failures of the whole job), "
+                    + "got '" + v + "'");
+        }
+        return mttf;
+    }
+
+    private static Interval.Formula parseFormula(String v) {
+        Interval.Formula formula = Interval.Formula.byFlag(v);
+        if (formula == null) {
+            throw new UsageException("--formula must be young, daly or wong-franklin, got '" + v + "'");
+        }
+        return formula;
+    }
+
+    private static Compression parseCompression(String v) {
+        try {
+            return Compression.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static Duration parseFailureTimeout(String v) {
+        Duration timeout = parseDuration("--failure-timeout", v);
+        if (timeout.toMillis() < MIN_FAILURE_TIMEOUT_MILLIS) {
+            throw new UsageException("--failure-timeout must be at least " + MIN_FAILURE_TIMEOUT_MILLIS
+                    + "ms (shorter ones mistake a busy rank for a dead one), got '" + v + "'");
+        }
+        return timeout;
+    }
+
+    private static String parseCluster(String v) {
+        try {
+            ClusterAddress.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return v;
     }
 
     static int parseInt(String flag, String v, int min, int max) {

@@ -1,13 +1,16 @@
 package io.snapline.runtime.launch;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,10 +20,14 @@ import io.snapline.runtime.checkpoint.NonePolicy;
 import io.snapline.runtime.checkpoint.PolicyOption;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -433,6 +440,83 @@ class LaunchOptionsTest {
                 error("-np", "2", "-cp", "x", "-jar", jar.toString()));
         Path notJar = Files.writeString(dir.resolve("text.jar"), "not a zip");
         assertTrue(error("-np", "2", "-jar", notJar.toString()).startsWith("-jar " + notJar + " cannot be read as a jar: "));
+    }
+
+    @Test
+    void shouldTakeValuesThatStartWithADashEvenWithOneLetterFlagsInstalled() {
+        assertEquals("-noverify", parse("-np", "2", "--jvm-opts", "-noverify", "-dev", "tcp", "-cp", "X", "demo.Echo",
+                "x").jvmOpts());
+        assertEquals("-noverify", parse("-np", "2", "--jvm-opts=-noverify", "-dev", "tcp", "X").jvmOpts());
+        assertEquals("-nfs/ckpt", parse("-np", "2", "--checkpoint", "stepper", "--store", "-nfs/ckpt", "X").store());
+        assertEquals("-hlib", parse("-np", "2", "-cp", "-hlib", "X").classPath());
+        assertEquals("-h", parse("-np", "2", "--report=-h", "X").report());
+        assertEquals("-np", parse("-np", "2", "--jvm-opts=-np", "X").jvmOpts(), "a value after = is never a flag");
+        assertEquals("--logging must be a or b, got '-hi'", error("-np", "2", "--checkpoint", "logger", "--logging",
+                "-hi", "X"), "the policy, not the launcher, refuses the value");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "-np 2 --jvm-opts -np 3 X                          | --jvm-opts needs a value",
+        "-np 2 --jvm-opts --tag-output X                   | --jvm-opts needs a value",
+        "-np 2 -cp -- X                                    | -cp needs a value",
+        "-np 2 -cp                                         | -cp needs a value",
+        "-np 2 --checkpoint logger --logging --fast X      | --logging needs a value",
+        "-np 2 --checkpoint stepper --store --every 3 X    | --store needs a value",
+        "-np 2 --help=1 X                                  | --help takes no value, got '--help=1'",
+        "-np 2 -h=1 X                                      | -h takes no value, got '-h=1'",
+        "-np 2 --checkpoint logger --fast=yes X            | --fast takes no value, got '--fast=yes'",
+    })
+    void shouldRefuseAFlagsNameAsItsValueOnlyWhenItIsTheNextArgument(String argv, String message) {
+        assertEquals(message, error(argv.trim().split(" +")));
+    }
+
+    @Test
+    void shouldTakeTheValueOfASingleDashFlagAfterAnEqualsSign(@TempDir Path dir) throws IOException {
+        LaunchOptions o = parse("-np=2", "-cp=X", "-dev=tcp", "demo.Main");
+        assertEquals(2, o.np());
+        assertEquals("X", o.classPath());
+        assertEquals("tcp", o.device());
+        Path jar = jar(dir.resolve("app.jar"), "demo.App");
+        assertEquals(jar.toString(), parse("-np", "1", "-jar=" + jar).jar());
+    }
+
+    @Test
+    void shouldNameTheFlagByItsFirstNameWhenTheUserTypedAnAlias() {
+        assertEquals("-np needs an integer, got 'x'", error("-n", "x", "X"));
+        assertEquals("-np needs a value", error("-n"));
+        assertEquals("-dev needs a value", error("-np", "1", "--device", "-cp", "x", "X"));
+        assertEquals("-cp is given more than once", error("-np", "1", "-classpath", "a", "-cp", "b", "X"));
+    }
+
+    @Test
+    void shouldAnswerHelpAndVersionEvenWhenAFlagLacksItsValue() {
+        assertEquals(LaunchOptions.Request.HELP, LaunchOptions.request("--help", "--checkpoint"));
+        assertEquals(LaunchOptions.Request.HELP, LaunchOptions.request("--help", "-np"));
+        assertEquals(LaunchOptions.Request.HELP, LaunchOptions.request("--help", "--every"));
+        assertEquals(LaunchOptions.Request.VERSION, LaunchOptions.request("--version", "-cp"));
+        assertEquals(LaunchOptions.Request.HELP, LaunchOptions.request("-np", "2", "--bogus", "-h"));
+        assertEquals(LaunchOptions.Request.RUN, LaunchOptions.request("-np", "2", "--help=1", "X"));
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Launcher.run(new String[] {"--help", "--checkpoint"}, new PrintStream(out, true, UTF_8),
+                new PrintStream(err, true, UTF_8));
+        assertEquals(0, status, err.toString(UTF_8));
+        assertEquals(LaunchOptions.usage() + System.lineSeparator(), out.toString(UTF_8));
+        assertEquals("", err.toString(UTF_8));
+    }
+
+    @Test
+    void shouldNameEveryFlagInTheHelpAndNoOther() {
+        String help = LaunchOptions.usage(Map.of());
+        Set<String> named = new TreeSet<>();
+        Matcher m = Pattern.compile("(?m)^  (-[\\w-]*(?:, -[\\w-]*)*)").matcher(help);
+        while (m.find()) {
+            named.addAll(List.of(m.group(1).split(", ")));
+        }
+        named.remove("--"); // the end of the flags, not a flag
+        assertEquals(new TreeSet<>(LaunchOptions.launcherNames()), named);
     }
 
     static Path jar(Path path, String mainClass) throws IOException {
