@@ -304,4 +304,22 @@ class TcpRestartTest {
         assertTrue(job.err().contains("snaprun:   restarts: 1"), job.err());
         assertEquals(List.of(), rankProcesses(), "no rank process is left");
     }
+
+    @Test
+    void shouldPrintTheProtocolsChangesOfStateFromTheLauncherAndFromEveryRankProcessWhenVerbose() throws Exception {
+        Job job = new Job(2, List.of("-v", "--checkpoint", "coordinated-nb", "--interval", "50ms", "--store",
+                tmp.resolve("store").toString()), "40", "10");
+
+        assertEquals(0, job.await(), job.err());
+        assertTrue(job.err().contains("snaprun: [checkpoint.coordinated.nb] coordinator IDLE -> REQUESTED: the "
+                + "interval passed\n"), job.err());
+        for (int r = 0; r < 2; r++) {
+            assertTrue(job.err().contains("snapline rank " + r + ": [checkpoint.coordinated.nb] rank " + r
+                    + " RUNNING -> CHECKPOINT_REQUESTED on "), job.err());
+            assertTrue(job.err().contains("snapline rank " + r + ": [checkpoint.coordinated.nb] rank " + r
+                    + " WRITING -> PREPARED on PIECE_WRITTEN"), job.err());
+        }
+        assertTrue(job.err().contains("snaprun: [supervisor] attempt STARTING -> RUNNING: every rank joined\n"),
+                job.err());
+    }
 }

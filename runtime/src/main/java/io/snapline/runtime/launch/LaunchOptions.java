@@ -87,6 +87,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * @param incremental    {@code --incremental}: checkpoints written as content-addressed chunks, only new ones written
  * @param async          {@code --async}: the program is held back only for the capture; a background writer makes
  *                       each piece durable before its checkpoint commits
+ * @param verbose        {@code -v}: print every change of state of the supervisor and the checkpoint protocols
  */
 public record LaunchOptions(
         int np,
@@ -114,7 +115,8 @@ public record LaunchOptions(
         String secretFile,
         int ranksPerHost,
         boolean incremental,
-        boolean async) {
+        boolean async,
+        boolean verbose) {
 
     /** The policy a job runs with when {@code --checkpoint} is not given. */
     public static final String NO_POLICY = NonePolicy.NAME;
@@ -140,6 +142,8 @@ public record LaunchOptions(
             "  -jar JAR              run the program in JAR; with a Main-Class in its manifest every argument",
             "                        after the flags goes to the program",
             "  --tag-output          prefix every output line with the rank that printed it, as [r]",
+            "  -v, --verbose         print every change of state of the job's supervisor and of the checkpoint",
+            "                        protocols, and why, on standard error",
             "  --jvm-opts \"...\"      options for every rank JVM with -dev tcp (split on spaces)",
             "  --failure-timeout T   -dev tcp: a rank silent for T is declared dead (default 2s)",
             "  --cluster NAME@HOST:PORT  run the ranks on the agents of a cluster (see snapline agent), reached through",
@@ -296,6 +300,7 @@ public record LaunchOptions(
             value(LaunchOptions::parseCluster, "--cluster"),
             value(v -> nonEmpty("--secret-file", v), "--secret-file"),
             value(v -> parseInt("--ranks-per-host", v, 1, MAX_RANKS), "--ranks-per-host"),
+            flag("-v", "--verbose"),
             flag("-h", "--help"),
             flag("--version"));
 
@@ -638,7 +643,7 @@ public record LaunchOptions(
                     value("--jvm-opts", null), value("--failure-timeout", null), value("--checkpoint-timeout", null),
                     Collections.unmodifiableMap(policyOptions), given("--allow-new-args"),
                     value("--compress", Compression.NONE), value("--cluster", null), value("--secret-file", null),
-                    value("--ranks-per-host", 0), given("--incremental"), given("--async"));
+                    value("--ranks-per-host", 0), given("--incremental"), given("--async"), given("-v"));
             try {
                 policy.validate(o.policySettings());
             } catch (IllegalArgumentException e) {

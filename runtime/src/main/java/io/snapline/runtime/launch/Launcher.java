@@ -84,6 +84,16 @@ public final class Launcher {
             err.println("Run 'snaprun --help' for the flags.");
             return 2;
         }
+        if (!options.verbose()) {
+            return run(options, out, err);
+        }
+        try (Verbose v = Verbose.on(err, "snaprun: ")) {
+            return run(options, out, err);
+        }
+    }
+
+    /** Runs the job {@code options} describe. */
+    private static int run(LaunchOptions options, PrintStream out, PrintStream err) {
         boolean tcp = options.device().equals("tcp");
         Supervision supervision;
         try {

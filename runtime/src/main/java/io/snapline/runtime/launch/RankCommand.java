@@ -80,7 +80,11 @@ public final class RankCommand {
         main.add(Long.toString(failureTimeout.toMillis()));
         main.add(o.mainClass());
         main.addAll(o.programArgs());
-        return new Line(jvmOptions(o.jvmOpts(), o.np(), physicalMemory()), classPathOf(o, policy), main);
+        List<String> jvm = new ArrayList<>(jvmOptions(o.jvmOpts(), o.np(), physicalMemory()));
+        if (o.verbose()) {
+            jvm.add(jvm.size() - userOptions(o.jvmOpts()), "-D" + Verbose.PROPERTY + "=true");
+        }
+        return new Line(jvm, classPathOf(o, policy), main);
     }
 
     /** A rank's class path entries: the launcher's runtime, the policy's jar should it come from elsewhere, the program. */
@@ -93,6 +97,11 @@ public final class RankCommand {
     static String javaCommand() {
         return ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** How many of a rank's JVM options {@code jvmOpts} (may be null) gives: they come last. */
+    private static int userOptions(String jvmOpts) {
+        return jvmOpts == null || jvmOpts.isBlank() ? 0 : jvmOpts.trim().split("\\s+").length;
     }
 
     /** JVM options for a rank: defaults first, {@code jvmOpts} (may be null) last. */

@@ -96,7 +96,7 @@ public final class RankProcess {
         int rank = Integer.parseInt(args[2]);
         int size = Integer.parseInt(args[3]);
         if (Boolean.getBoolean(Verbose.PROPERTY)) {
-            Verbose.enable(System.err, "snapline rank " + rank + ": ");
+            Verbose.on(System.err, "snapline rank " + rank + ": "); // for the life of the process
         }
         Duration failureTimeout = Duration.ofMillis(Long.parseLong(args[4]));
         byte[] token = Base64.getDecoder().decode(token64);

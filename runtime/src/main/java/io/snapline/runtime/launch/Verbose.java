@@ -12,28 +12,26 @@ import java.util.logging.Logger;
  * and why), printed one line each to standard error. Off by default: then nothing below {@code INFO} is printed, and
  * a state machine's check costs one level comparison.
  *
- * <p>{@link System.Logger} goes to {@code java.util.logging} here, whose loggers this configures: {@code io.snapline}
- * and the loggers below it print at {@code FINE} ({@code DEBUG}) and above through one handler, and not through the
- * root logger's console handler.
+ * <p>{@link System.Logger} goes to {@code java.util.logging} here, whose loggers this configures: while it is on,
+ * {@code io.snapline} and the loggers below it print at {@code FINE} ({@code DEBUG}) and above through its handler,
+ * not through the root logger's console handler.
  */
-public final class Verbose {
+public final class Verbose implements AutoCloseable {
     /** The system property that turns it on in a rank process ({@code -dev tcp}: {@link RankCommand} sets it). */
     public static final String PROPERTY = "snapline.verbose";
 
-    /** Held so that the configured logger is not collected and its configuration lost. */
-    private static Logger configured;
+    /** Held, so that the logger is not collected and its configuration lost while a handler is on. */
+    private static final Logger LOGGER = Logger.getLogger("io.snapline");
+    private static int on;
 
-    private Verbose() {
+    private final Handler handler;
+
+    private Verbose(Handler handler) {
+        this.handler = handler;
     }
 
-    /** Prints Snapline's diagnostics to {@code err} from now on, each line after {@code prefix}. Idempotent. */
-    public static synchronized void enable(PrintStream err, String prefix) {
-        if (configured != null) {
-            return;
-        }
-        Logger logger = Logger.getLogger("io.snapline");
-        logger.setLevel(Level.FINE);
-        logger.setUseParentHandlers(false);
+    /** Prints Snapline's diagnostics to {@code err}, each line after {@code prefix}, until closed. */
+    public static synchronized Verbose on(PrintStream err, String prefix) {
         Handler h = new Handler() {
             @Override
             public void publish(LogRecord r) {
@@ -53,8 +51,24 @@ public final class Verbose {
             }
         };
         h.setLevel(Level.FINE);
-        logger.addHandler(h);
-        configured = logger;
+        if (on++ == 0) {
+            LOGGER.setLevel(Level.FINE);
+            LOGGER.setUseParentHandlers(false);
+        }
+        LOGGER.addHandler(h);
+        return new Verbose(h);
+    }
+
+    /** Stops printing to this one's stream; the last one closed puts the loggers back as they were. */
+    @Override
+    public void close() {
+        synchronized (Verbose.class) {
+            LOGGER.removeHandler(handler);
+            if (--on == 0) {
+                LOGGER.setLevel(null);
+                LOGGER.setUseParentHandlers(true);
+            }
+        }
     }
 
     /** {@code prefix[supervisor] message}: the logger's name without {@code io.snapline.}. */

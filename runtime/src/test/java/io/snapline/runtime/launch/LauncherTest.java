@@ -76,6 +76,22 @@ class LauncherTest {
                 "hello from 2 of 3 args [a, --b]"), lines);
     }
 
+    @Test
+    void shouldPrintEveryChangeOfTheSupervisorsStateAndWhyWhenVerboseAndNothingOtherwise() {
+        Run r = snaprun("-np", "2", "-v", "-cp", MpiRun.classPathOf(Thrower.class), Thrower.class.getName());
+
+        assertEquals(1, r.status(), r.err());
+        List<String> said = r.err().lines().filter(l -> l.startsWith("snaprun: [supervisor] ")).toList();
+        assertTrue(said.contains("snaprun: [supervisor] attempt STARTING -> RUNNING: every rank joined"), r.err());
+        assertTrue(said.stream().anyMatch(l -> l.startsWith("snaprun: [supervisor] rank 1 ")
+                && l.contains(" -> FAILED: ") && l.contains("boom in rank 1")), r.err());
+        assertTrue(said.get(said.size() - 1).matches("snaprun: \\[supervisor\\] attempt \\w+ -> ENDED: .*"), r.err());
+
+        Run quiet = job(2, Thrower.class);
+        assertEquals(1, quiet.status(), quiet.err());
+        assertFalse(quiet.err().contains("[supervisor]"), "off once the verbose run ended: " + quiet.err());
+    }
+
     /** Rank 1 throws; the others wait in a receive that will never be matched. */
     public static class Thrower {
         public static void main(String[] args) {
