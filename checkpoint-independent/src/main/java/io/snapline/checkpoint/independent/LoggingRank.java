@@ -191,8 +191,11 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     /** Puts {@code next} in place of the log (under the new log's lock) and frees the old one's spill files. */
     private void replaceLog(SenderLog next) {
         SenderLog old = log;
-        synchronized (next) {
+        next.lock();
+        try {
             log = next;
+        } finally {
+            next.unlock();
         }
         if (old != null && old != next) {
             old.close();
@@ -277,7 +280,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         // Only after a restart is anything suppressed (the program thread sets suppressTo); a resend to a receiver
         // that restarted lowers what it holds (resendTo) under the log's lock, so the decision is taken under it.
         if (suppressTo != null) {
-            synchronized (l) {
+            l.lock();
+            try {
                 suppressed = seq <= suppressTo[dest];
                 if (suppressed) {
                     sentTo[dest] = seq;
@@ -288,6 +292,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                                 payloadOf(m));
                     }
                 }
+            } finally {
+                l.unlock();
             }
         }
         if (suppressed) {
@@ -299,7 +305,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         int crc;
         // Numbered, logged and stamped under the log's lock, which a resend to a restarted rank holds throughout: a
         // message stamped with the receiver's new incarnation goes after everything sent to it again.
-        synchronized (l) {
+        l.lock();
+        try {
             sentTo[dest] = seq;
             crc = l.appendHeld(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
                     payloadOf(m));
@@ -308,6 +315,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 giveHeld(dest, stamp);
             }
             m.stamp(stamp, seq);
+        } finally {
+            l.unlock();
         }
         if (!m.objects()) { // equal objects need not encode equally (a map's order), so they are not checked
             digests.add(dest, seq, crc);
@@ -921,7 +930,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     private void resendTo(int rank, int incarnation, long after) {
         SenderLog l = log;
         try {
-            synchronized (l) {
+            l.lock();
+            try {
                 if (incarnation < toIncarnation[rank]) {
                     return; // the resend to an incarnation that has died since: the newer one's does it
                 }
@@ -953,6 +963,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 }
                 resendFromLog(l, rank, after, epoch(incarnation, myIncarnation), sent);
                 services.toCoordinator(new LoggingMessage.Resent(rank, incarnation, sent[0], sent[1]).encode());
+            } finally {
+                l.unlock();
             }
         } catch (CheckpointException e) {
             // The spilled log could not be read back: what the rank needs is lost, so the job ends.
@@ -1050,7 +1062,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     /** Sends again from this rank's log, before anything new, what each peer does not hold ({@link #suppressTo}). */
     private void resendOwn() {
         SenderLog l = log;
-        synchronized (l) {
+        l.lock();
+        try {
             for (int dest = 0; dest < n; dest++) {
                 if (awaitingResend.get(dest) != 0) {
                     continue; // restarting itself: its RESEND comes once it has restored
@@ -1066,6 +1079,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 }
                 resendFromLog(l, dest, suppressTo[dest], epoch(toIncarnation[dest], myIncarnation), ownResent[dest]);
             }
+        } finally {
+            l.unlock();
         }
     }
 
