@@ -302,22 +302,75 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         }
         waitWhileLogFull();
         l = log;
-        int crc;
         // Numbered, logged and stamped under the log's lock, which a resend to a restarted rank holds throughout: a
-        // message stamped with the receiver's new incarnation goes after everything sent to it again.
+        // message stamped with the receiver's new incarnation goes after everything sent to it again. A small
+        // message on shm is logged after it went into the ring (afterSend), the lock held from its numbering until
+        // then: the copy into the log overlaps with the receiver taking the message, and no resend, drop or
+        // checkpoint of the log comes between.
+        boolean after = m.followedByAfterSend();
         l.lock();
+        int crc = 0;
         try {
             sentTo[dest] = seq;
-            crc = l.appendHeld(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
-                    payloadOf(m));
+            if (!after) {
+                crc = l.appendHeld(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
+                        payloadOf(m));
+            }
             int stamp = epoch(toIncarnation[dest], myIncarnation);
             if (held != null && dest != me && !held.isEmpty()) {
                 giveHeld(dest, stamp);
             }
             m.stamp(stamp, seq);
+            if (after) {
+                pendingDest = dest;
+                pendingSeq = seq;
+                if (pendingLog != l) {
+                    pendingLog = l;
+                }
+                return true; // the lock is released in afterSend
+            }
+        } catch (RuntimeException | Error e) {
+            if (after) {
+                l.unlock();
+            }
+            throw e;
+        } finally {
+            if (!after) {
+                l.unlock();
+            }
+        }
+        logged(m, dest, seq, crc);
+        return true;
+    }
+
+    /** The log a small message is being sent under (its lock held since beforeSend); program thread. */
+    private SenderLog pendingLog;
+    /** The destination and number of that message, to log in afterSend; {@code pendingSeq} 0 when none is pending. */
+    private int pendingDest;
+    private long pendingSeq;
+
+    /** The small message beforeSend numbered and stamped is out: logs it and releases the log's lock. */
+    @Override
+    public void afterSend(Outgoing m) {
+        long seq = pendingSeq;
+        if (seq == 0) {
+            return;
+        }
+        pendingSeq = 0;
+        int dest = pendingDest;
+        SenderLog l = pendingLog;
+        int crc;
+        try {
+            crc = l.appendHeld(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
+                    payloadOf(m));
         } finally {
             l.unlock();
         }
+        logged(m, dest, seq, crc);
+    }
+
+    /** A message sent was logged with digest {@code crc}: its digest goes into the batch, and the log's size is watched. */
+    private void logged(Outgoing m, int dest, long seq, int crc) {
         if (!m.objects()) { // equal objects need not encode equally (a map's order), so they are not checked
             digests.add(dest, seq, crc);
             if (digests.size() >= DIGESTS_PER_BATCH) {
@@ -325,7 +378,6 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             }
         }
         askWhenFillingUp();
-        return true;
     }
 
     /**
