@@ -1,5 +1,6 @@
 package io.snapline.benchmarks.jmh;
 
+import io.snapline.checkpoint.independent.logging.LoggingMessage;
 import io.snapline.runtime.checkpoint.CheckpointPolicy;
 import io.snapline.runtime.checkpoint.Policies;
 import io.snapline.runtime.checkpoint.PolicySettings;
@@ -46,12 +47,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * agent the launcher gives it, with the policy's rank half installed as {@code MPI.Init} installs it and the first safe
  * point passed, but no supervisor and no checkpoint due ({@code --interval 1h}): {@code independent/none} adds the
  * piggybacked dependency stamps, {@code independent/pessimistic} the sender-based log and the receivers' bookkeeping.
- * Without a supervisor nothing tells the log it may drop what it holds, so it grows for the whole run, as under
- * {@code --interval 1h} in a job; that is why {@code bandwidth} is not run under it (a 1 MiB stream would log
- * gigabytes a second): {@link SenderLogBenchmark} measures the log's cost for 1 MiB messages.
+ * Without a supervisor nothing tells the log it may drop what it holds: the benchmark drops it every
+ * {@value #DROP_EVERY} messages per channel ({@link World#sent}), so that it stays as small as in a {@code bin/snapbench}
+ * run under {@code --interval 1h} (a few hundred thousand messages) however long JMH runs. {@code bandwidth} is not
+ * run under it (a 1 MiB stream would log gigabytes a second): {@link SenderLogBenchmark} measures the log's cost for
+ * 1 MiB messages.
  * <ul>
  *   <li>{@code latency}: one-way latency of {@value #SMALL} bytes, reported as half a round trip (rank 1 echoes each
  *       message).</li>
+ *   <li>{@code selfLatency}: a message of {@value #SMALL} bytes rank 0 sends itself and receives: the CPU cost of the
+ *       whole path on one thread, without the other rank's thread (less disturbed on a loaded machine).</li>
  *   <li>{@code bandwidth}: {@value #BURST} messages of {@value #LARGE} bytes sent back to back, rank 1 answering the
  *       last with a one-byte acknowledgement; reported per message (bandwidth is {@value #LARGE} bytes over it).</li>
  *   <li>{@code bandwidthCopyFloor}: one {@code System.arraycopy} of {@value #LARGE} bytes between two arrays, the least
@@ -69,6 +74,9 @@ public class MessagePathBenchmark {
     static final int BURST = 16;
     private static final int TAG = 21;
     private static final int ACK_TAG = 22;
+    private static final int SELF_TAG = 23;
+    /** Under a logging policy, a sender's log drops its messages on a channel every this many (see {@link World#sent}). */
+    static final int DROP_EVERY = 4096;
     private static final TypeMap BYTES = TypeMap.basic(BaseType.BYTE);
 
     /** Two ranks of one {@code shm} job; rank 1 runs {@link #peer} on its own thread until {@link #stop}. */
@@ -83,6 +91,9 @@ public class MessagePathBenchmark {
         private volatile Throwable peerFailure;
 
         private RankAgent[] agents;
+        /** Under a logging policy: per rank, per destination, the messages sent so far (see {@link #sent}). */
+        private final long[][] sentTo = new long[2][2];
+        private boolean logging;
 
         /**
          * Starts the two ranks; under a policy other than {@code none} each rank gets its agent as the launcher gives
@@ -106,6 +117,7 @@ public class MessagePathBenchmark {
             rank1 = Communicator.world(ep1);
             buf = new byte[size];
             byte[] peerBuf = new byte[size];
+            logging = policy.endsWith("/pessimistic") || policy.endsWith("/causal");
             if (!policy.equals("none")) {
                 agents = new RankAgent[2];
                 for (int r = 0; r < 2; r++) {
@@ -150,6 +162,19 @@ public class MessagePathBenchmark {
             CheckpointPolicy policy = Policies.byName(parts[0], MessagePathBenchmark.class.getClassLoader());
             PolicySettings settings = PolicySettings.of(parts[0], Duration.ofHours(1), options);
             return new RankSetup(policy, settings, new InMemoryCheckpointStore(), null, RankLink.NONE, 0, 0);
+        }
+
+        /**
+         * Rank {@code rank} has sent {@code dest} a message. Under a logging policy, every {@value #DROP_EVERY} messages
+         * on a channel the sender's log drops them, as the receiver's checkpoints make it drop them in a job: the log
+         * stays small, as in the {@code bin/snapbench} runs this benchmark stands for, instead of growing for the whole
+         * run until the collector's copying of it and its spill files are what is measured. The drop runs on the
+         * sender's thread (in a job the policy's control thread does it) and is part of the time measured.
+         */
+        void sent(int rank, int dest) {
+            if (logging && ++sentTo[rank][dest] % DROP_EVERY == 0) {
+                agents[rank].onControl(LoggingMessage.drop(dest, sentTo[rank][dest]));
+            }
         }
 
         /** Rank 1's loop; returns once {@link #stopping} is seen after a receive. */
@@ -199,6 +224,7 @@ public class MessagePathBenchmark {
                     return;
                 }
                 send(rank1, ep1, peerBuf, TAG);
+                sent(1, 0);
             }
         }
 
@@ -256,7 +282,20 @@ public class MessagePathBenchmark {
     @OperationsPerInvocation(2)
     public byte[] latency(EchoWorld w) {
         send(w.rank0, w.ep0, w.buf, TAG);
+        w.sent(0, 1);
         receive(w.rank0, w.ep0, w.buf, TAG);
+        return w.buf;
+    }
+
+    /**
+     * A message rank 0 sends itself and receives at once: the whole path of a small message on one thread (the hook's
+     * send and accept halves included), without the other thread's wake-up or the cache lines the two ranks share.
+     */
+    @Benchmark
+    public byte[] selfLatency(EchoWorld w) {
+        w.ep0.await(w.rank0.isend(SendMode.STANDARD, w.buf, 0, w.buf.length, BYTES, 0, SELF_TAG));
+        w.sent(0, 0);
+        w.ep0.await(w.rank0.irecvAwaited(w.buf, 0, w.buf.length, BYTES, 0, SELF_TAG));
         return w.buf;
     }
 

@@ -68,8 +68,11 @@ public class SenderLogBenchmark {
     public int appendAsSender() {
         long s = ++seq;
         int crc;
-        synchronized (log) {
+        log.lock();
+        try {
             crc = log.appendHeld(1, s, 0, 0, 7, 0, bytes, bytes, writer);
+        } finally {
+            log.unlock();
         }
         if (s % dropEvery == 0) {
             log.dropThrough(1, s);

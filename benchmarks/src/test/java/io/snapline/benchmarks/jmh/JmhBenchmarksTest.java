@@ -33,6 +33,15 @@ class JmhBenchmarksTest {
                 byte[] got = bench.latency(w);
                 assertEquals(marker, got[MessagePathBenchmark.SMALL - 1], "rank 1 sent the message back");
             }
+            // Past a drop of the log on every channel (rank 0 to 1, 1 to 0, 0 to itself).
+            for (int k = 0; k < MessagePathBenchmark.DROP_EVERY + 1; k++) {
+                byte marker = (byte) (k % 100 + 4);
+                w.buf[MessagePathBenchmark.SMALL - 1] = marker;
+                assertEquals(marker, bench.latency(w)[MessagePathBenchmark.SMALL - 1]);
+                w.buf[MessagePathBenchmark.SMALL - 1] = (byte) -marker;
+                assertEquals((byte) -marker, bench.selfLatency(w)[MessagePathBenchmark.SMALL - 1],
+                        "rank 0 got its own message");
+            }
         } finally {
             w.tearDown();
         }

@@ -191,8 +191,11 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     /** Puts {@code next} in place of the log (under the new log's lock) and frees the old one's spill files. */
     private void replaceLog(SenderLog next) {
         SenderLog old = log;
-        synchronized (next) {
+        next.lock();
+        try {
             log = next;
+        } finally {
+            next.unlock();
         }
         if (old != null && old != next) {
             old.close();
@@ -277,7 +280,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         // Only after a restart is anything suppressed (the program thread sets suppressTo); a resend to a receiver
         // that restarted lowers what it holds (resendTo) under the log's lock, so the decision is taken under it.
         if (suppressTo != null) {
-            synchronized (l) {
+            l.lock();
+            try {
                 suppressed = seq <= suppressTo[dest];
                 if (suppressed) {
                     sentTo[dest] = seq;
@@ -288,6 +292,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                                 payloadOf(m));
                     }
                 }
+            } finally {
+                l.unlock();
             }
         }
         if (suppressed) {
@@ -296,19 +302,75 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         }
         waitWhileLogFull();
         l = log;
-        int crc;
         // Numbered, logged and stamped under the log's lock, which a resend to a restarted rank holds throughout: a
-        // message stamped with the receiver's new incarnation goes after everything sent to it again.
-        synchronized (l) {
+        // message stamped with the receiver's new incarnation goes after everything sent to it again. A small
+        // message on shm is logged after it went into the ring (afterSend), the lock held from its numbering until
+        // then: the copy into the log overlaps with the receiver taking the message, and no resend, drop or
+        // checkpoint of the log comes between.
+        boolean after = m.followedByAfterSend();
+        l.lock();
+        int crc = 0;
+        try {
             sentTo[dest] = seq;
-            crc = l.appendHeld(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
-                    payloadOf(m));
+            if (!after) {
+                crc = l.appendHeld(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
+                        payloadOf(m));
+            }
             int stamp = epoch(toIncarnation[dest], myIncarnation);
             if (held != null && dest != me && !held.isEmpty()) {
                 giveHeld(dest, stamp);
             }
             m.stamp(stamp, seq);
+            if (after) {
+                pendingDest = dest;
+                pendingSeq = seq;
+                if (pendingLog != l) {
+                    pendingLog = l;
+                }
+                return true; // the lock is released in afterSend
+            }
+        } catch (RuntimeException | Error e) {
+            if (after) {
+                l.unlock();
+            }
+            throw e;
+        } finally {
+            if (!after) {
+                l.unlock();
+            }
         }
+        logged(m, dest, seq, crc);
+        return true;
+    }
+
+    /** The log a small message is being sent under (its lock held since beforeSend); program thread. */
+    private SenderLog pendingLog;
+    /** The destination and number of that message, to log in afterSend; {@code pendingSeq} 0 when none is pending. */
+    private int pendingDest;
+    private long pendingSeq;
+
+    /** The small message beforeSend numbered and stamped is out: logs it and releases the log's lock. */
+    @Override
+    public void afterSend(Outgoing m) {
+        long seq = pendingSeq;
+        if (seq == 0) {
+            return;
+        }
+        pendingSeq = 0;
+        int dest = pendingDest;
+        SenderLog l = pendingLog;
+        int crc;
+        try {
+            crc = l.appendHeld(dest, seq, me, m.context(), m.tag(), m.type(), m.elements(), m.payloadBytes(),
+                    payloadOf(m));
+        } finally {
+            l.unlock();
+        }
+        logged(m, dest, seq, crc);
+    }
+
+    /** A message sent was logged with digest {@code crc}: its digest goes into the batch, and the log's size is watched. */
+    private void logged(Outgoing m, int dest, long seq, int crc) {
         if (!m.objects()) { // equal objects need not encode equally (a map's order), so they are not checked
             digests.add(dest, seq, crc);
             if (digests.size() >= DIGESTS_PER_BATCH) {
@@ -316,7 +378,6 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             }
         }
         askWhenFillingUp();
-        return true;
     }
 
     /**
@@ -921,7 +982,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     private void resendTo(int rank, int incarnation, long after) {
         SenderLog l = log;
         try {
-            synchronized (l) {
+            l.lock();
+            try {
                 if (incarnation < toIncarnation[rank]) {
                     return; // the resend to an incarnation that has died since: the newer one's does it
                 }
@@ -953,6 +1015,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 }
                 resendFromLog(l, rank, after, epoch(incarnation, myIncarnation), sent);
                 services.toCoordinator(new LoggingMessage.Resent(rank, incarnation, sent[0], sent[1]).encode());
+            } finally {
+                l.unlock();
             }
         } catch (CheckpointException e) {
             // The spilled log could not be read back: what the rank needs is lost, so the job ends.
@@ -1050,7 +1114,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
     /** Sends again from this rank's log, before anything new, what each peer does not hold ({@link #suppressTo}). */
     private void resendOwn() {
         SenderLog l = log;
-        synchronized (l) {
+        l.lock();
+        try {
             for (int dest = 0; dest < n; dest++) {
                 if (awaitingResend.get(dest) != 0) {
                     continue; // restarting itself: its RESEND comes once it has restored
@@ -1066,6 +1131,8 @@ final class LoggingRank implements RankPolicy, TrafficHook {
                 }
                 resendFromLog(l, dest, suppressTo[dest], epoch(toIncarnation[dest], myIncarnation), ownResent[dest]);
             }
+        } finally {
+            l.unlock();
         }
     }
 

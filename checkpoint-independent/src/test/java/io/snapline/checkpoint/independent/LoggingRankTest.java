@@ -187,7 +187,7 @@ class LoggingRankTest {
     };
 
     /** A message of one long from this rank to {@code dest}. */
-    static final class Send implements Outgoing {
+    static class Send implements Outgoing {
         final int dest;
         int epoch = -1;
         long seq = -1;
@@ -318,6 +318,52 @@ class LoggingRankTest {
         Send next = new Send(1);
         assertTrue(rank.beforeSend(next));
         assertEquals(5, next.seq);
+        assertEquals(LoggingRank.epoch(1, 0), next.epoch, "what follows the resend is for the new incarnation");
+    }
+
+    /** A small message on shm: the engine calls afterSend once it is in the ring. */
+    static final class RingSend extends Send {
+        RingSend(int dest) {
+            super(dest);
+        }
+
+        @Override
+        public boolean followedByAfterSend() {
+            return true;
+        }
+    }
+
+    /**
+     * A small message is numbered and stamped before it goes into the ring and logged after (afterSend), the log's
+     * lock held in between: a resend to a restarted receiver that comes meanwhile waits, and then sends it again too.
+     */
+    @Test
+    @Timeout(60)
+    void shouldLogASmallMessageAfterItLeftAndResendItToAReceiverThatRestartedMeanwhile() throws Exception {
+        Services s = new Services(0, 0);
+        LoggingRank rank = new LoggingRank(s);
+        rank.onSetupDone();
+        for (int i = 0; i < 2; i++) {
+            RingSend m = new RingSend(1);
+            assertTrue(rank.beforeSend(m));
+            rank.afterSend(m);
+        }
+        RingSend third = new RingSend(1);
+        assertTrue(rank.beforeSend(third));
+        assertEquals(3, third.seq);
+        assertEquals(LoggingRank.epoch(0, 0), third.epoch, "stamped for rank 1's incarnation 0");
+
+        // Rank 1 restarts alone from a checkpoint holding message 1, while message 3 is in the ring but not logged.
+        rank.onControl(new LoggingMessage.Peer(1, 1, 0).encode(LoggingMessage.PEER_RESTARTING));
+        rank.onControl(new LoggingMessage.Peer(1, 1, 1).encode(LoggingMessage.RESEND));
+        assertEquals(List.of(), s.resent, "the resend waits for the log's lock, held until the message is logged");
+        rank.afterSend(third);
+        awaitCondition(() -> s.resent.size() >= 2); // the resend runs on a thread of its own
+        assertEquals(List.of("1:2@10000", "1:3@10000"), s.resent, "message 3 too, logged after it left");
+        RingSend next = new RingSend(1);
+        assertTrue(rank.beforeSend(next));
+        rank.afterSend(next);
+        assertEquals(4, next.seq);
         assertEquals(LoggingRank.epoch(1, 0), next.epoch, "what follows the resend is for the new incarnation");
     }
 

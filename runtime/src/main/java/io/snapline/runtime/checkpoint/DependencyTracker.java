@@ -85,6 +85,13 @@ final class DependencyTracker implements ChannelHook {
             if (!h.beforeSend(m)) {
                 return false; // delivered before a restart: the record of that earlier interval has it
             }
+            if (m.followedByAfterSend()) {
+                // The inner hook's afterSend follows even if another hook is wrapped meanwhile.
+                if (afterSendTo != h) {
+                    afterSendTo = h;
+                }
+                afterSendDue = true;
+            }
         } else {
             m.stamp(interval, seq);
         }
@@ -103,6 +110,19 @@ final class DependencyTracker implements ChannelHook {
         sends[3 * sendRuns + 2] = 1;
         lastSendRun[to] = sendRuns++;
         return true;
+    }
+
+    /** The inner hook whose {@code beforeSend} let the message being sent go; program thread only. */
+    private ChannelHook afterSendTo;
+    /** Whether {@link #afterSendTo} is owed an {@code afterSend} for the message being sent; program thread only. */
+    private boolean afterSendDue;
+
+    @Override
+    public void afterSend(Send m) {
+        if (afterSendDue) {
+            afterSendDue = false;
+            afterSendTo.afterSend(m);
+        }
     }
 
     @Override

@@ -1,9 +1,19 @@
 package io.snapline.runtime.checkpoint;
 
 /**
- * A message about to leave this rank, as {@link TrafficHook#beforeSend} sees it. Valid only during that call.
+ * A message about to leave this rank, as {@link TrafficHook#beforeSend} sees it. Valid only during that call, and
+ * during {@link TrafficHook#afterSend} when that follows.
  */
 public interface Outgoing {
+    /**
+     * Whether {@link TrafficHook#afterSend} follows {@code beforeSend} for this message (a small message on
+     * {@code shm}, which goes out without ever waiting): the hook may then leave work for it, such as copying the
+     * payload into a log, which overlaps with the receiver taking the message. False otherwise.
+     */
+    default boolean followedByAfterSend() {
+        return false;
+    }
+
     /** World rank of the receiver. */
     int dest();
 

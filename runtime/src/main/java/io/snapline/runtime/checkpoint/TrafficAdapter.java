@@ -24,8 +24,22 @@ final class TrafficAdapter implements ChannelHook {
     public boolean beforeSend(Send m) {
         Sending s = sending;
         s.m = m;
+        boolean send = false;
         try {
-            return hook.beforeSend(s);
+            send = hook.beforeSend(s);
+            return send;
+        } finally {
+            if (!send || !m.followedByAfterSend()) {
+                s.m = null;
+            } // else the view stays pointed at the message until afterSend
+        }
+    }
+
+    @Override
+    public void afterSend(Send m) {
+        Sending s = sending;
+        try {
+            hook.afterSend(s);
         } finally {
             s.m = null;
         }
@@ -54,6 +68,11 @@ final class TrafficAdapter implements ChannelHook {
     /** A message about to be sent, as the policy may see and stamp it: valid during {@link #beforeSend} only. */
     private static final class Sending implements Outgoing {
         private Send m;
+
+        @Override
+        public boolean followedByAfterSend() {
+            return m.followedByAfterSend();
+        }
 
         @Override
         public int dest() {

@@ -15,6 +15,15 @@ public interface TrafficHook {
      */
     boolean beforeSend(Outgoing m);
 
+    /**
+     * The message {@link #beforeSend} let go has left this rank (program thread); called only when
+     * {@link Outgoing#followedByAfterSend} was true, at once after the message went to the receiver, also when the
+     * sending failed. What is done here overlaps with the receiver taking the message. {@code m} is the view
+     * {@code beforeSend} saw, valid until this returns.
+     */
+    default void afterSend(Outgoing m) {
+    }
+
     /** {@link #onAccept}: keep the message. */
     int KEEP = 0;
     /** {@link #onAccept}: keep the message and log its payload ({@link #log} follows once the payload is at hand). */

@@ -15,8 +15,27 @@ public interface ChannelHook {
      */
     boolean beforeSend(Send m);
 
+    /**
+     * The message {@link #beforeSend} let go has left this rank (program thread): called only for a send whose
+     * {@link Send#followedByAfterSend} is true, at once after the message went into the ring of small messages (or,
+     * the ring being full, to the device), also when that failed. Work done here runs while the receiver already takes
+     * the message: a sender-based log copies the payload here, under a lock {@code beforeSend} took. {@code m} is the
+     * view {@code beforeSend} saw, valid until this returns.
+     */
+    default void afterSend(Send m) {
+    }
+
     /** A message about to leave this rank, as {@link #beforeSend} sees it. */
     interface Send {
+        /**
+         * Whether the engine calls {@link #afterSend} for this send once the message is out: true for a small message
+         * through the ring of small messages, whose sending never waits; false otherwise (all the hook does for the
+         * message is then done in {@code beforeSend}).
+         */
+        default boolean followedByAfterSend() {
+            return false;
+        }
+
         /** World rank of the sender (this rank). */
         int source();
 

@@ -212,23 +212,43 @@ public final class Endpoint {
             return req;
         }
         Request req = Request.forSend(this, destRankForStatus, tag);
-        RingSend stamped = null;
         if (ring && h != null) {
             // The hook sees a small message through the reusable view; a Message is made only if the ring is full.
             RingSend s = ringSend == null ? ringSend = new RingSend(rank) : ringSend;
             s.of(dest, context, tag, base, buf, offset, type, n);
-            boolean send = h.beforeSend(s);
-            s.clear();
+            boolean send;
+            try {
+                send = h.beforeSend(s);
+            } catch (RuntimeException | Error e) {
+                s.clear();
+                throw e;
+            }
             if (!send) {
+                s.clear();
                 req.completeSend(n);
                 return req;
             }
-            if (sendThroughRing(dest, context, tag, base, buf, offset, n, s.epoch(), s.seq())) {
-                req.completeUnshared(n);
-                return req;
+            try {
+                if (sendThroughRing(dest, context, tag, base, buf, offset, n, s.epoch(), s.seq())) {
+                    req.completeUnshared(n);
+                    return req;
+                }
+                // The ring is full: the message takes the locked path, stamped as the hook stamped it.
+                return sendMessage(mode, buf, offset, type, n, base, dest, context, tag, req, null, s);
+            } finally {
+                h.afterSend(s); // while the receiver takes the message
+                s.clear();
             }
-            stamped = s; // the ring is full: the message takes the locked path, stamped as the hook stamped it
         }
+        return sendMessage(mode, buf, offset, type, n, base, dest, context, tag, req, h, null);
+    }
+
+    /**
+     * The rest of {@link #isend} for a message that does not go through the ring: a {@link Message} to the device,
+     * shown to {@code h} (if not null) or stamped as {@code stamped} says (a small message the hook saw already).
+     */
+    private Request sendMessage(SendMode mode, Object buf, int offset, TypeMap type, int n, BaseType base, int dest,
+            int context, int tag, Request req, ChannelHook h, RingSend stamped) {
         Object data = buf;
         int off = offset;
         TypeMap layout = type;

@@ -38,6 +38,11 @@ final class RingSend implements ChannelHook.Send {
         return this;
     }
 
+    @Override
+    public boolean followedByAfterSend() {
+        return true;
+    }
+
     /** Forgets the send's buffer once the send is over. */
     void clear() {
         buf = null;

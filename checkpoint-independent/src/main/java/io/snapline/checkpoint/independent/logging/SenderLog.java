@@ -32,8 +32,9 @@ import java.util.List;
  * messages go to files in the bound's directory ({@link LogSpill}), read back only when a receiver restarts or the
  * sender checkpoints, and freed as the receivers' checkpoints drop them.
  *
- * <p>Thread safety: every method is synchronized; appends come from the program's thread (sends), drops from the
- * policy's control thread.
+ * <p>Thread safety: every method takes the log's lock ({@link #lock}), which its owner may take again; appends come
+ * from the program's thread (sends), drops from the policy's control thread. The lock is not the object's monitor: a
+ * monitor costs a send two atomic instructions (enter and exit), this lock one (its release is a plain store).
  */
 public final class SenderLog {
     /** Bytes counted for a logged message besides its payload: its envelope and the log's bookkeeping. */
@@ -267,6 +268,69 @@ public final class SenderLog {
             throw new ExceptionInInitializerError(e);
         }
     }
+    /** The id of the thread holding the lock ({@link #lock}), or 0 when it is free (thread ids start at 1). */
+    private volatile long owner;
+    /** How many times the owner has taken the lock; the owner's only. */
+    private int holds;
+    private static final java.lang.invoke.VarHandle OWNER;
+
+    static {
+        try {
+            OWNER = java.lang.invoke.MethodHandles.lookup().findVarHandle(SenderLog.class, "owner", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Takes the log's lock, which every method takes and a caller holds to do several things at once (a sender numbers,
+     * logs and stamps a message under it, {@link #appendHeld}); the thread that holds it may take it again, and must
+     * {@link #unlock} as many times. Taking a free lock is one compare-and-set; a thread that finds it taken spins a
+     * little, then yields, then parks briefly until it is free (the other takers are rare: drops, a restarted rank's
+     * resend, the sender's own checkpoint).
+     */
+    public void lock() {
+        long me = Thread.currentThread().getId();
+        if (OWNER.compareAndSet(this, 0L, me)) {
+            holds = 1;
+        } else if (owner == me) {
+            holds++;
+        } else {
+            lockContended(me);
+        }
+    }
+
+    private void lockContended(long me) {
+        for (int tries = 0; ; tries++) {
+            if (owner == 0L && OWNER.compareAndSet(this, 0L, me)) {
+                holds = 1;
+                return;
+            }
+            if (tries < 64) {
+                Thread.onSpinWait();
+            } else if (tries < 128) {
+                Thread.yield();
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(this, 20_000L);
+            }
+        }
+    }
+
+    /** Releases the lock once (see {@link #lock}): with release semantics, no fence. */
+    public void unlock() {
+        if (owner != Thread.currentThread().getId()) {
+            throw new IllegalMonitorStateException("the message log's lock is not held by this thread");
+        }
+        if (--holds == 0) {
+            OWNER.setRelease(this, 0L);
+        }
+    }
+
+    /** Whether the calling thread holds the lock. */
+    public boolean isHeldByCurrentThread() {
+        return owner == Thread.currentThread().getId();
+    }
+
     /** The most bytes of free arrays {@link #pool} keeps. */
     private final long poolLimit;
     private long bytes;
@@ -323,10 +387,15 @@ public final class SenderLog {
      *
      * @throws IllegalArgumentException when {@code dest} is not a rank of the job or {@code seq} does not grow
      */
-    public synchronized void append(int dest, long seq, SavedMessage message) {
-        byte[] p = message.payload();
-        append(dest, seq, message.source(), message.context(), message.tag(), message.type(), message.elements(),
-                p.length, (dst, at) -> System.arraycopy(p, 0, dst, at, p.length));
+    public void append(int dest, long seq, SavedMessage message) {
+        lock();
+        try {
+            byte[] p = message.payload();
+            append(dest, seq, message.source(), message.context(), message.tag(), message.type(), message.elements(),
+                    p.length, (dst, at) -> System.arraycopy(p, 0, dst, at, p.length));
+        } finally {
+            unlock();
+        }
     }
 
     /**
@@ -335,9 +404,14 @@ public final class SenderLog {
      *
      * @return the CRC32C of the payload
      */
-    public synchronized int append(int dest, long seq, int source, int context, int tag, int type, int elements,
+    public int append(int dest, long seq, int source, int context, int tag, int type, int elements,
             int length, Payload payload) {
-        return appendHeld(dest, seq, source, context, tag, type, elements, length, payload);
+        lock();
+        try {
+            return appendHeld(dest, seq, source, context, tag, type, elements, length, payload);
+        } finally {
+            unlock();
+        }
     }
 
     /**
@@ -346,7 +420,7 @@ public final class SenderLog {
      */
     public int appendHeld(int dest, long seq, int source, int context, int tag, int type, int elements, int length,
             Payload payload) {
-        assert Thread.holdsLock(this) : "appendHeld without the log's lock";
+        assert isHeldByCurrentThread() : "appendHeld without the log's lock";
         Ring q = channel(dest);
         long newest = Math.max(q.isEmpty() ? 0 : q.lastSeq(), Math.max(droppedThrough[dest], spilledThrough[dest]));
         if (seq <= newest) {
@@ -458,27 +532,32 @@ public final class SenderLog {
      * {@code dest} has a checkpoint that holds the receipt of every message up to number {@code seq} on this channel:
      * they are dropped. Returns the bytes freed.
      */
-    public synchronized long dropThrough(int dest, long seq) {
-        Ring q = channel(dest);
-        droppedThrough[dest] = Math.max(droppedThrough[dest], seq);
-        long freed = 0;
-        while (!q.isEmpty() && q.firstSeq() <= seq) {
-            int i = q.head;
-            Chunk c = q.chunk[i];
-            freed += q.bytes(i);
-            q.removeFirst();
-            count--;
-            release(dest, c);
+    public long dropThrough(int dest, long seq) {
+        lock();
+        try {
+            Ring q = channel(dest);
+            droppedThrough[dest] = Math.max(droppedThrough[dest], seq);
+            long freed = 0;
+            while (!q.isEmpty() && q.firstSeq() <= seq) {
+                int i = q.head;
+                Chunk c = q.chunk[i];
+                freed += q.bytes(i);
+                q.removeFirst();
+                count--;
+                release(dest, c);
+            }
+            q.trim();
+            bytes -= freed;
+            if (spill != null && spilledThrough[dest] > 0) {
+                long before = spill.bytes();
+                spill.release(droppedThrough);
+                freed += before - spill.bytes();
+            }
+            TOTAL.setRelease(this, bytes + (spill == null ? 0 : spill.bytes()));
+            return freed;
+        } finally {
+            unlock();
         }
-        q.trim();
-        bytes -= freed;
-        if (spill != null && spilledThrough[dest] > 0) {
-            long before = spill.bytes();
-            spill.release(droppedThrough);
-            freed += before - spill.bytes();
-        }
-        TOTAL.setRelease(this, bytes + (spill == null ? 0 : spill.bytes()));
-        return freed;
     }
 
     /**
@@ -489,10 +568,15 @@ public final class SenderLog {
      *     because a later checkpoint of {@code dest} covered them): restarting {@code dest} from an older checkpoint
      *     than its newest would lose them, and must not be planned
      */
-    public synchronized List<Entry> after(int dest, long seq) {
-        List<Entry> out = new ArrayList<>();
-        forEachAfter(dest, seq, out::add);
-        return out;
+    public List<Entry> after(int dest, long seq) {
+        lock();
+        try {
+            List<Entry> out = new ArrayList<>();
+            forEachAfter(dest, seq, out::add);
+            return out;
+        } finally {
+            unlock();
+        }
     }
 
     /**
@@ -501,31 +585,41 @@ public final class SenderLog {
      *
      * @throws IllegalStateException as {@link #after}
      */
-    public synchronized void forEachAfter(int dest, long seq, java.util.function.Consumer<Entry> action) {
-        Ring q = channel(dest);
-        requireAfter(dest, seq);
-        int source = sourceOf();
-        if (spill != null && spilledThrough[dest] > seq) {
-            long[] after = new long[byDest.length];
-            after[dest] = seq;
-            spill.scan(dest, after, (d, s, context, tag, type, elements, payload) -> {
-                byte[] p = new byte[payload.remaining()];
-                payload.get(p);
-                action.accept(new Entry(s, new SavedMessage(source, context, tag, type, elements, p)));
-            });
-        }
-        for (int k = 0; k < q.size; k++) {
-            int i = q.at(k);
-            if (q.seq(i) > seq) {
-                action.accept(new Entry(q.seq(i), q.message(i, source)));
+    public void forEachAfter(int dest, long seq, java.util.function.Consumer<Entry> action) {
+        lock();
+        try {
+            Ring q = channel(dest);
+            requireAfter(dest, seq);
+            int source = sourceOf();
+            if (spill != null && spilledThrough[dest] > seq) {
+                long[] after = new long[byDest.length];
+                after[dest] = seq;
+                spill.scan(dest, after, (d, s, context, tag, type, elements, payload) -> {
+                    byte[] p = new byte[payload.remaining()];
+                    payload.get(p);
+                    action.accept(new Entry(s, new SavedMessage(source, context, tag, type, elements, p)));
+                });
             }
+            for (int k = 0; k < q.size; k++) {
+                int i = q.at(k);
+                if (q.seq(i) > seq) {
+                    action.accept(new Entry(q.seq(i), q.message(i, source)));
+                }
+            }
+        } finally {
+            unlock();
         }
     }
 
     /** Whether message number {@code seq} to {@code dest} can be logged: it is newer than any logged or dropped. */
-    public synchronized boolean accepts(int dest, long seq) {
-        Ring q = channel(dest);
-        return seq > Math.max(q.isEmpty() ? 0 : q.lastSeq(), Math.max(droppedThrough[dest], spilledThrough[dest]));
+    public boolean accepts(int dest, long seq) {
+        lock();
+        try {
+            Ring q = channel(dest);
+            return seq > Math.max(q.isEmpty() ? 0 : q.lastSeq(), Math.max(droppedThrough[dest], spilledThrough[dest]));
+        } finally {
+            unlock();
+        }
     }
 
     /**
@@ -533,12 +627,17 @@ public final class SenderLog {
      *
      * @throws IllegalStateException when some were dropped because a later checkpoint of {@code dest} covered them
      */
-    public synchronized void requireAfter(int dest, long seq) {
-        channel(dest);
-        if (seq < droppedThrough[dest]) {
-            throw new IllegalStateException("messages " + (seq + 1) + ".." + droppedThrough[dest] + " to rank " + dest
-                    + " were dropped from the log when a checkpoint of rank " + dest + " covered them, so a restart "
-                    + "of rank " + dest + " from an older checkpoint cannot get them again");
+    public void requireAfter(int dest, long seq) {
+        lock();
+        try {
+            channel(dest);
+            if (seq < droppedThrough[dest]) {
+                throw new IllegalStateException("messages " + (seq + 1) + ".." + droppedThrough[dest] + " to rank " + dest
+                        + " were dropped from the log when a checkpoint of rank " + dest + " covered them, so a restart "
+                        + "of rank " + dest + " from an older checkpoint cannot get them again");
+            }
+        } finally {
+            unlock();
         }
     }
 
@@ -550,22 +649,37 @@ public final class SenderLog {
     }
 
     /** The destinations the log holds messages for, in memory or spilled, in order. */
-    public synchronized int[] destinations() {
-        return java.util.stream.IntStream.range(0, byDest.length)
-                .filter(d -> !byDest[d].isEmpty() || spilledThrough[d] > droppedThrough[d]).toArray();
+    public int[] destinations() {
+        lock();
+        try {
+            return java.util.stream.IntStream.range(0, byDest.length)
+                    .filter(d -> !byDest[d].isEmpty() || spilledThrough[d] > droppedThrough[d]).toArray();
+        } finally {
+            unlock();
+        }
     }
 
     /**
      * Bytes the log holds now: {@link #ENTRY_OVERHEAD} per message plus its payload, or the whole array a large one
      * has alone.
      */
-    public synchronized long bytes() {
-        return bytes;
+    public long bytes() {
+        lock();
+        try {
+            return bytes;
+        } finally {
+            unlock();
+        }
     }
 
     /** The most bytes the log has held at once since it was created or decoded. */
-    public synchronized long peakBytes() {
-        return peak;
+    public long peakBytes() {
+        lock();
+        try {
+            return peak;
+        } finally {
+            unlock();
+        }
     }
 
     /** {@link #bytes()} and {@link #spilledBytes()} together, as the last append or drop left them (no lock taken). */
@@ -574,13 +688,23 @@ public final class SenderLog {
     }
 
     /** Bytes of disk the spilled part of the log takes now (0 without a {@link Bound}). */
-    public synchronized long spilledBytes() {
-        return spill == null ? 0 : spill.bytes();
+    public long spilledBytes() {
+        lock();
+        try {
+            return spill == null ? 0 : spill.bytes();
+        } finally {
+            unlock();
+        }
     }
 
     /** The most bytes of disk the spilled part has taken at once. */
-    public synchronized long spilledPeakBytes() {
-        return spill == null ? 0 : spill.peakBytes();
+    public long spilledPeakBytes() {
+        lock();
+        try {
+            return spill == null ? 0 : spill.peakBytes();
+        } finally {
+            unlock();
+        }
     }
 
     /** Where spilled messages go, or null without a {@link Bound}. */
@@ -589,25 +713,45 @@ public final class SenderLog {
     }
 
     /** Frees the spill files (the log is no longer used). */
-    public synchronized void close() {
-        if (spill != null) {
-            spill.close();
+    public void close() {
+        lock();
+        try {
+            if (spill != null) {
+                spill.close();
+            }
+        } finally {
+            unlock();
         }
     }
 
     /** Bytes of free arrays the log keeps for reuse. */
-    synchronized long pooledBytes() {
-        return pooled;
+    long pooledBytes() {
+        lock();
+        try {
+            return pooled;
+        } finally {
+            unlock();
+        }
     }
 
     /** How many messages to {@code dest} the log's index has room for before it grows (for tests). */
-    synchronized int indexCapacity(int dest) {
-        return channel(dest).capacity();
+    int indexCapacity(int dest) {
+        lock();
+        try {
+            return channel(dest).capacity();
+        } finally {
+            unlock();
+        }
     }
 
     /** Messages the log holds in memory now. */
-    public synchronized long size() {
-        return count;
+    public long size() {
+        lock();
+        try {
+            return count;
+        } finally {
+            unlock();
+        }
     }
 
     /**
@@ -622,41 +766,46 @@ public final class SenderLog {
      * Version 1 (still read) grouped the messages by destination: per destination dropped-through i64, N i32, then N
      * records without the destination.
      */
-    public synchronized byte[] encode() {
-        int n = byDest.length;
-        long[] size = {10 + 8L * n};
-        if (spill != null) {
-            spill.scan(-1, droppedThrough, (d, seq, context, tag, type, elements, p) -> size[0] += LogSpill.HEAD
-                    + p.remaining());
-        }
-        for (Ring q : byDest) {
-            for (int k = 0; k < q.size; k++) {
-                size[0] += LogSpill.HEAD + q.length(q.at(k));
+    public byte[] encode() {
+        lock();
+        try {
+            int n = byDest.length;
+            long[] size = {10 + 8L * n};
+            if (spill != null) {
+                spill.scan(-1, droppedThrough, (d, seq, context, tag, type, elements, p) -> size[0] += LogSpill.HEAD
+                        + p.remaining());
             }
-        }
-        if (size[0] > Integer.MAX_VALUE - 16) {
-            throw new CheckpointException("the message log holds " + size[0] + " bytes, more than one checkpoint "
-                    + "piece can hold; checkpoint more often (a shorter --interval) so that receivers' checkpoints "
-                    + "let it be dropped");
-        }
-        ByteBuffer b = ByteBuffer.allocate((int) size[0]);
-        b.putInt(MAGIC).putShort(VERSION).putInt(n);
-        for (long d : droppedThrough) {
-            b.putLong(d);
-        }
-        if (spill != null) {
-            spill.scan(-1, droppedThrough, (d, seq, context, tag, type, elements, p) -> b.putInt(d).putLong(seq)
-                    .putInt(context).putInt(tag).put((byte) type).putInt(elements).putInt(p.remaining()).put(p));
-        }
-        for (int dest = 0; dest < n; dest++) {
-            Ring q = byDest[dest];
-            for (int k = 0; k < q.size; k++) {
-                int i = q.at(k);
-                b.putInt(dest).putLong(q.seq(i)).putInt(q.context(i)).putInt(q.tag(i)).put((byte) q.type(i))
-                        .putInt(q.elements(i)).putInt(q.length(i)).put(q.chunk[i].data, q.offset(i), q.length(i));
+            for (Ring q : byDest) {
+                for (int k = 0; k < q.size; k++) {
+                    size[0] += LogSpill.HEAD + q.length(q.at(k));
+                }
             }
+            if (size[0] > Integer.MAX_VALUE - 16) {
+                throw new CheckpointException("the message log holds " + size[0] + " bytes, more than one checkpoint "
+                        + "piece can hold; checkpoint more often (a shorter --interval) so that receivers' checkpoints "
+                        + "let it be dropped");
+            }
+            ByteBuffer b = ByteBuffer.allocate((int) size[0]);
+            b.putInt(MAGIC).putShort(VERSION).putInt(n);
+            for (long d : droppedThrough) {
+                b.putLong(d);
+            }
+            if (spill != null) {
+                spill.scan(-1, droppedThrough, (d, seq, context, tag, type, elements, p) -> b.putInt(d).putLong(seq)
+                        .putInt(context).putInt(tag).put((byte) type).putInt(elements).putInt(p.remaining()).put(p));
+            }
+            for (int dest = 0; dest < n; dest++) {
+                Ring q = byDest[dest];
+                for (int k = 0; k < q.size; k++) {
+                    int i = q.at(k);
+                    b.putInt(dest).putLong(q.seq(i)).putInt(q.context(i)).putInt(q.tag(i)).put((byte) q.type(i))
+                            .putInt(q.elements(i)).putInt(q.length(i)).put(q.chunk[i].data, q.offset(i), q.length(i));
+                }
+            }
+            return b.array();
+        } finally {
+            unlock();
         }
-        return b.array();
     }
 
     /** Reads a log {@link #encode} wrote for rank {@code self}, all in memory. See {@link #decode(byte[], int, int, String, Bound)}. */

@@ -2,6 +2,7 @@ package io.snapline.checkpoint.independent.logging;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +11,11 @@ import io.snapline.runtime.checkpoint.SavedMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class SenderLogTest {
     /** A message of rank 0 with {@code text} as its payload; type 0 is a byte code of the runtime. */
@@ -356,5 +361,82 @@ class SenderLogTest {
             assertEquals(capacity[0], capacity[round], "kept across drops, so not grown again (round " + round + ")");
         }
         assertEquals(65_536, capacity[5], "shrunk at the drop after an interval that needed far less");
+    }
+
+    @Test
+    void shouldLetTheThreadHoldingTheLockTakeItAgainAndFreeItOnlyAtTheLastUnlock() {
+        SenderLog log = new SenderLog(2);
+        assertFalse(log.isHeldByCurrentThread());
+        log.lock();
+        log.append(1, 1, msg(7, "a")); // takes the lock again
+        assertEquals(List.of("1:a"), texts(log.after(1, 0)));
+        assertTrue(log.isHeldByCurrentThread(), "still held after the nested calls");
+        log.unlock();
+        assertFalse(log.isHeldByCurrentThread());
+        assertThrows(IllegalMonitorStateException.class, log::unlock, "unlocking a lock not held");
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldKeepAnotherThreadOutWhileTheLockIsHeld() throws Exception {
+        SenderLog log = new SenderLog(2);
+        log.append(1, 1, msg(7, "a"));
+        log.lock();
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<Long> freed = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread dropper = new Thread(() -> {
+            started.countDown();
+            try {
+                freed.set(log.dropThrough(1, 1)); // waits for the lock
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        dropper.start();
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        // While this thread holds the lock the drop cannot have happened: the message is still logged.
+        log.append(1, 2, msg(7, "b"));
+        assertEquals(List.of("1:a", "2:b"), texts(log.after(1, 0)));
+        assertEquals(null, freed.get());
+        log.unlock();
+        dropper.join(10_000);
+        assertFalse(dropper.isAlive());
+        assertEquals(null, failure.get());
+        assertEquals(List.of("2:b"), texts(log.after(1, 1)), "the drop ran once the lock was free");
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldLoseNoAppendWhenTwoThreadsAppendAndDropAtOnce() throws Exception {
+        SenderLog log = new SenderLog(3);
+        int n = 20_000;
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread other = new Thread(() -> {
+            try {
+                for (int k = 1; k <= n; k++) {
+                    log.append(2, k, msg(7, "y"));
+                    if (k % 100 == 0) {
+                        log.dropThrough(2, k - 50);
+                    }
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        other.start();
+        for (int k = 1; k <= n; k++) {
+            log.lock();
+            try {
+                log.appendHeld(1, k, 0, 3, 7, 0, 1, 1, (dst, at) -> dst[at] = 'x');
+            } finally {
+                log.unlock();
+            }
+        }
+        other.join(30_000);
+        assertFalse(other.isAlive());
+        assertEquals(null, failure.get());
+        assertEquals(n, log.after(1, 0).size(), "every message to rank 1 is logged");
+        assertEquals(50, log.after(2, n - 50).size(), "rank 2's messages after the last drop");
     }
 }
