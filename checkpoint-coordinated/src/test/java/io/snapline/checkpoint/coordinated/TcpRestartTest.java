@@ -307,8 +307,9 @@ class TcpRestartTest {
 
     @Test
     void shouldPrintTheProtocolsChangesOfStateFromTheLauncherAndFromEveryRankProcessWhenVerbose() throws Exception {
+        // 100 steps of at least 10 ms: a second at the least, twenty intervals, however loaded the machine
         Job job = new Job(2, List.of("-v", "--checkpoint", "coordinated-nb", "--interval", "50ms", "--store",
-                tmp.resolve("store").toString()), "40", "10");
+                tmp.resolve("store").toString()), "100", "10");
 
         assertEquals(0, job.await(), job.err());
         assertTrue(job.err().contains("snaprun: [checkpoint.coordinated.nb] coordinator IDLE -> REQUESTED: the "

@@ -295,8 +295,8 @@ public final class SimulateCommand implements Callable<Integer> {
                     100 * m.loggingOverhead(), Double.isNaN(m.restartCost()) ? "-" : human(m.restartCost()));
         }
         out.println("How well the model predicts the measured cells (failure-free: the costs above, nothing else; "
-                + "with a failure: one failure at any moment of the run, averaged; logging policies' failure-free "
-                + "runs are where their overhead was fitted):");
+                + "with a failure: one failure at any moment of the run, averaged, with the restart time measured in "
+                + "that cell; logging policies' failure-free runs are where their overhead was fitted):");
         out.printf("  %-28s %5s %-6s %-28s %-22s %9s %9s %8s%n", "program", "ranks", "device", "policy", "failure",
                 "measured", "model", "error");
         for (BenchCosts.Prediction p : costs.predictions()) {

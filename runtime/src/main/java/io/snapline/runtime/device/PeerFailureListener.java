@@ -11,6 +11,15 @@ public interface PeerFailureListener {
     void peerFailed(int rank, String reason);
 
     /**
+     * As {@link #peerFailed(int, String)}, saying also whether the connection ended or broke as it does when the
+     * peer's process dies or the network between them fails ({@code peerGone}), rather than on a frame this rank
+     * could not take from a peer that is alive (a fault on this side). By default, {@link #peerFailed(int, String)}.
+     */
+    default void peerFailed(int rank, String reason, boolean peerGone) {
+        peerFailed(rank, reason);
+    }
+
+    /**
      * On a device whose peers may rejoin, which does not fail what is pending on a lost peer: world rank
      * {@code rank} was lost while part of a message it had sent to this rank was still to arrive, and this rank had
      * already taken that message. Its new incarnation will not send it again (this rank counts it as received), so

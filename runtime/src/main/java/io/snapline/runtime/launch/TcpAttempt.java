@@ -235,8 +235,13 @@ final class TcpAttempt {
                 }
             }
             for (var suspect : Map.copyOf(suspects).entrySet()) {
-                if (supervisor.alive(suspect.getKey())) {
-                    detector.died(suspect.getKey(), suspect.getValue());
+                int x = suspect.getKey();
+                if (supervisor.alive(x)) {
+                    // What it said just before its connections broke (a failure of its own, an Abort) comes first.
+                    control.awaitReader(x, RankProcesses.STOP_WAIT_MILLIS);
+                    if (supervisor.alive(x)) {
+                        detector.died(x, suspect.getValue());
+                    }
                 }
             }
         } catch (InterruptedException e) {

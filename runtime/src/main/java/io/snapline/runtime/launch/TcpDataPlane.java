@@ -59,15 +59,26 @@ public final class TcpDataPlane {
         Queue<Object[]> early = new ConcurrentLinkedQueue<>();
         TcpConfig config = new TcpConfig(s.rank(), s.size(), s.token(), s.listener(), s.peers(), s.connectTimeout(),
                 window, s.rejoin(), s.incarnation());
-        TcpDevice device = TcpDevice.start(config, mailbox, s.rejoin() ? payloadLost : (rank, reason) -> {
-            unreachable.peerFailed(rank, reason); // the launcher hears of the death before the failures it causes
-            Endpoint ep = self.get();
-            if (ep == null) {
-                early.add(new Object[] {rank, reason});
-            } else {
-                ep.peerFailed(rank, reason);
+        PeerFailureListener lost = new PeerFailureListener() {
+            @Override
+            public void peerFailed(int rank, String reason) {
+                Endpoint ep = self.get();
+                if (ep == null) {
+                    early.add(new Object[] {rank, reason});
+                } else {
+                    ep.peerFailed(rank, reason);
+                }
             }
-        });
+
+            @Override
+            public void peerFailed(int rank, String reason, boolean peerGone) {
+                if (peerGone) { // not a frame this rank could not take: a fault of its own is no news of the peer
+                    unreachable.peerFailed(rank, reason); // the launcher hears of it before the failures it causes
+                }
+                peerFailed(rank, reason);
+            }
+        };
+        TcpDevice device = TcpDevice.start(config, mailbox, s.rejoin() ? payloadLost : lost);
         Endpoint ep = new Endpoint(s.rank(), device, mailbox, job);
         self.set(ep);
         for (Object[] f; (f = early.poll()) != null;) {

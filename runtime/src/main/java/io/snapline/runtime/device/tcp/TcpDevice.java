@@ -471,7 +471,7 @@ public final class TcpDevice implements Device, AutoCloseable {
             f.fail(c.failure()); // stays in the table: a pushed message that arrived whole is still received
         }
         if (reason != null && running && !rejoin) {
-            failures.peerFailed(c.peer, reason);
+            failures.peerFailed(c.peer, reason, peerGone);
         }
     }
 
