@@ -276,7 +276,7 @@ class TcpRestartTest {
                     var device = io.snapline.runtime.launch.RankRegistry.lookup(MPI.class.getClassLoader())
                             .endpoint().device();
                     ((io.snapline.runtime.device.tcp.TcpDevice) device).terminate();
-                    Thread.sleep(Long.MAX_VALUE); // alive, unreachable: only snaprun can end it
+                    new java.util.concurrent.CountDownLatch(1).await(); // alive, unreachable: snaprun ends it
                 }
                 MPI.COMM_WORLD.Sendrecv(new long[] {state[1]}, 0, 1, MPI.LONG, (rank + 1) % size, 3, got, 0, 1,
                         MPI.LONG, (rank + size - 1) % size, 3);
