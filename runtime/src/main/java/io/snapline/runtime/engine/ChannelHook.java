@@ -95,4 +95,30 @@ public interface ChannelHook {
      */
     default void onDatum(int source, byte[] datum) {
     }
+
+    /**
+     * What a rank restarting alone accepts until its new incarnation's policy installs its own hook: nothing. Whatever
+     * the others send it before they learn of its restart is dropped (their logs and re-executions hold what it needs),
+     * on every device: a message accepted without a hook would come ahead of what it is sent again.
+     */
+    ChannelHook DROP_ALL = new ChannelHook() {
+        @Override
+        public boolean beforeSend(Send m) {
+            return true;
+        }
+
+        @Override
+        public int onAccept(int source, int context, int tag, int epoch, long seq) {
+            return DROP;
+        }
+
+        @Override
+        public void log(Message m, byte[] payload) {
+        }
+
+        @Override
+        public String toString() {
+            return "ChannelHook.DROP_ALL";
+        }
+    };
 }

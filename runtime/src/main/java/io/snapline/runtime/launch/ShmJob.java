@@ -464,7 +464,7 @@ public final class ShmJob {
                     on(rank, new SupervisorEvent.Replaced());
                     inc = supervisor.incarnation(rank);
                     // Drops what the dead incarnation had and, until the new one's policy decides, whatever comes.
-                    mailboxes[rank].restartReceiver(DROP_ALL);
+                    mailboxes[rank].restartReceiver(io.snapline.runtime.engine.ChannelHook.DROP_ALL);
                     endpoints[rank] = new Endpoint(rank, device, mailboxes[rank], job);
                     rankOut.restartRank(rank, alone.from());
                     List<FailurePlan.Injection> pending = supervision.failures().forAttempt();
@@ -614,23 +614,6 @@ public final class ShmJob {
     /** A rank's death that restarts it alone: why it died (for the restart line), and when. */
     private record Death(String reason, long detectedAt) {
     }
-
-    /** What a rank restarting alone accepts until its new incarnation's policy decides: nothing. */
-    private static final io.snapline.runtime.engine.ChannelHook DROP_ALL = new io.snapline.runtime.engine.ChannelHook() {
-        @Override
-        public boolean beforeSend(io.snapline.runtime.engine.ChannelHook.Send m) {
-            return true;
-        }
-
-        @Override
-        public int onAccept(int source, int context, int tag, int epoch, long seq) {
-            return DROP;
-        }
-
-        @Override
-        public void log(io.snapline.runtime.engine.Message m, byte[] payload) {
-        }
-    };
 
     /** MPJ Express's convention: rank, size and device come before the program's own arguments. */
     private String[] argv(int rank) {

@@ -53,6 +53,11 @@ public final class TcpDataPlane {
     static Endpoint open(Setup s, PeerFailureListener payloadLost, PeerFailureListener unreachable) {
         long window = TcpConfig.windowFor(s.size(), Runtime.getRuntime().maxMemory());
         Mailbox mailbox = new Mailbox(window); // its own window bounds what the rank sends itself
+        if (s.incarnation() > 0) {
+            // Restarting alone: until its policy says what it accepts, what the others send the new incarnation
+            // before they learn of its restart is dropped (it comes again from their logs), as on shm.
+            mailbox.restartReceiver(io.snapline.runtime.engine.ChannelHook.DROP_ALL);
+        }
         JobState job = new JobState(s.size());
         job.bindThread(s.rank(), Thread.currentThread());
         AtomicReference<Endpoint> self = new AtomicReference<>();
