@@ -148,8 +148,37 @@ public final class RemoteRanks implements AutoCloseable {
         return p;
     }
 
-    /** The agent rank {@code rank} starts on: its own, unless that was lost and the ranks on it had to move. */
-    private synchronized ClusterView.Agent agentFor(int rank) throws IOException {
+    /**
+     * The agent rank {@code rank} starts on: its own, unless that was lost and the ranks on it had to move. While
+     * there is no room for them it polls, for up to {@link #PLACE_TIMEOUT}, without holding this object's monitor: the
+     * job's record is republished, commits are recorded and other hosts' losses are taken meanwhile.
+     */
+    private ClusterView.Agent agentFor(int rank) throws IOException {
+        long deadline = System.nanoTime() + PLACE_TIMEOUT.toNanos();
+        while (true) {
+            synchronized (this) {
+                ClusterView.Agent placed = placeOrNull(rank, deadline);
+                if (placed != null) {
+                    return placed;
+                }
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(PLACE_POLL_MILLIS); // for the agents to publish slots just freed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while placing ranks off a lost host");
+            }
+        }
+    }
+
+    /**
+     * One try of {@link #agentFor}: rank {@code rank}'s agent, moving the ranks of lost hosts to the agents left
+     * when they have room; null when they have none yet.
+     *
+     * @throws NoRoomException when they have none and {@code deadline} has passed
+     */
+    private ClusterView.Agent placeOrNull(int rank, long deadline) throws NoRoomException {
+        assert Thread.holdsLock(this);
         for (int r = 0; r < current.length; r++) {
             ClusterView.Agent a = placement.agentOf(r);
             if (current[r] != null && current[r].lostReason() != null && !lost.contains(a.member())
@@ -163,31 +192,23 @@ public final class RemoteRanks implements AutoCloseable {
         }
         int[] moving = java.util.stream.IntStream.range(0, current.length)
                 .filter(r -> lost.contains(placement.agentOf(r).member())).toArray();
-        long deadline = System.nanoTime() + PLACE_TIMEOUT.toNanos();
-        while (true) {
-            List<ClusterView.Agent> room = room(client.agents().agents(), moving);
-            try {
-                Placement moved = placement.moving(moving, room);
-                say.accept(moves(moving, moved));
-                placement = moved;
-                if (record != null) {
-                    record = record.placed(hosts());
-                    publish();
-                }
-                return placement.agentOf(rank);
-            } catch (IllegalArgumentException tooFew) {
-                if (System.nanoTime() >= deadline) {
-                    throw new NoRoomException(lostHosts(moving) + " lost, and rank(s) " + ranks(moving)
-                            + " that ran there cannot be placed on the agents left: " + tooFew.getMessage()
-                            + " (waited " + PLACE_TIMEOUT.toSeconds() + " s for slots to free)");
-                }
+        List<ClusterView.Agent> room = room(client.agents().agents(), moving);
+        try {
+            Placement moved = placement.moving(moving, room);
+            say.accept(moves(moving, moved));
+            placement = moved;
+            if (record != null) {
+                record = record.placed(hosts());
+                publish();
             }
-            try {
-                TimeUnit.MILLISECONDS.sleep(PLACE_POLL_MILLIS); // for the agents to publish slots just freed
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while placing ranks off a lost host");
+            return placement.agentOf(rank);
+        } catch (IllegalArgumentException tooFew) {
+            if (System.nanoTime() >= deadline) {
+                throw new NoRoomException(lostHosts(moving) + " lost, and rank(s) " + ranks(moving)
+                        + " that ran there cannot be placed on the agents left: " + tooFew.getMessage()
+                        + " (waited " + PLACE_TIMEOUT.toSeconds() + " s for slots to free)");
             }
+            return null;
         }
     }
 
