@@ -333,6 +333,20 @@ class LoggingRankTest {
         }
     }
 
+    /** Whether the thread named {@code name} is waiting for a message log's lock. */
+    private static boolean waitingForTheLogsLock(String name) {
+        for (java.util.Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            if (e.getKey().getName().equals(name)) {
+                for (StackTraceElement f : e.getValue()) {
+                    if (f.getMethodName().equals("lockContended")) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     /**
      * A small message is numbered and stamped before it goes into the ring and logged after (afterSend), the log's
      * lock held in between: a resend to a restarted receiver that comes meanwhile waits, and then sends it again too.
@@ -356,6 +370,8 @@ class LoggingRankTest {
         // Rank 1 restarts alone from a checkpoint holding message 1, while message 3 is in the ring but not logged.
         rank.onControl(new LoggingMessage.Peer(1, 1, 0).encode(LoggingMessage.PEER_RESTARTING));
         rank.onControl(new LoggingMessage.Peer(1, 1, 1).encode(LoggingMessage.RESEND));
+        awaitCondition(() -> waitingForTheLogsLock("snapline-resend-0-to-1"));
+        assertTrue(waitingForTheLogsLock("snapline-resend-0-to-1"), "the resend waits for the log's lock");
         assertEquals(List.of(), s.resent, "the resend waits for the log's lock, held until the message is logged");
         rank.afterSend(third);
         awaitCondition(() -> s.resent.size() >= 2); // the resend runs on a thread of its own
