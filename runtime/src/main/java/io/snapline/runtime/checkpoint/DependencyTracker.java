@@ -81,6 +81,11 @@ final class DependencyTracker implements ChannelHook {
             return true;
         }
         long seq = ++sent[m.dest()];
+        if (3 * sendRuns == sends.length) {
+            // Grown before the inner hook runs: once it has let the message go (and may hold a lock until afterSend),
+            // nothing here may fail.
+            sends = Arrays.copyOf(sends, sends.length * 2);
+        }
         if (h != null) {
             if (!h.beforeSend(m)) {
                 return false; // delivered before a restart: the record of that earlier interval has it
@@ -101,9 +106,6 @@ final class DependencyTracker implements ChannelHook {
         if (r >= 0 && sends[3 * r + 1] + sends[3 * r + 2] == number) {
             sends[3 * r + 2]++;
             return true;
-        }
-        if (3 * sendRuns == sends.length) {
-            sends = Arrays.copyOf(sends, sends.length * 2);
         }
         sends[3 * sendRuns] = to;
         sends[3 * sendRuns + 1] = number;
