@@ -18,14 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The programs that are hard on checkpointing — {@link MasterWorker} (wildcard receives, {@code Iprobe},
- * {@code Waitany}, a master passing safe points faster than its workers) and {@link Pipeline} (stages at different
- * rates) — under every restarting policy, with failures of the first rank, of another one, of two at once and during
- * a checkpoint. Every run must end with the failure-free output; the non-determinism of arrival orders is what the
- * repetitions are for: each program and policy runs 12 times here on shm (3 per kind of failure) and twice on tcp (a
- * tcp run starts a JVM per rank, and again per restart, so it costs ten shm runs: two kinds of failure per policy, in
+ * {@code Waitany}, a master passing safe points faster than its workers), {@link Pipeline} (stages at different
+ * rates) and {@link MixedOperations} (much of the API at once, ranks at different speeds) — under every restarting
+ * policy, with failures of the first rank, of another one, of two at once and during a checkpoint. Every run must
+ * end with the failure-free output; the non-determinism of arrival orders is what the repetitions are for: each of
+ * the first two programs runs under each policy 12 times here on shm (3 per kind of failure) and twice on tcp (a tcp
+ * run starts a JVM per rank, and again per restart, so it costs ten shm runs: two kinds of failure per policy, in
  * turn, so that each kind runs under at least two policies for each program; the pipeline, which runs under causal
- * logging as under pessimistic, not under causal there), and 80 times under {@code -Plong} (20 per kind) on each
- * device.
+ * logging as under pessimistic, not under causal there); the mixed program twice per policy on shm and once under
+ * two policies on tcp; every program 80 times under {@code -Plong} (20 per kind) on each device.
  */
 class IrregularProgramsTest {
     @TempDir
@@ -83,6 +84,7 @@ class IrregularProgramsTest {
         List<DynamicTest> tests = new ArrayList<>();
         String[] farm = {"120", "200000"};
         String[] pipeline = {"1000", "16", "2000"};
+        String[] mixed = {"600", "uneven"};
         boolean few = MpiRun.device().equals("tcp") && repetitions == 1;
         for (int i = 0; i < POLICIES.size(); i++) {
             Policy p = POLICIES.get(i);
@@ -93,6 +95,13 @@ class IrregularProgramsTest {
                 // messages and runs it as pessimistic does: on tcp, where a run costs ten shm runs, once is enough.
                 tests.add(cell("Pipeline", p, kinds(failures(0, 1, 3, 100, 1), i, few), repetitions, Pipeline.class,
                         pipeline));
+            }
+            // The mixed program: here two kinds of failure per policy, once; on tcp one kind under two policies.
+            boolean many = repetitions > 3;
+            List<Failures> mixedKinds = many ? failures(0, 2, 3, 300, 2) : kinds(failures(0, 2, 3, 300, 2), i, true);
+            if (!few || i == 1 || i == 3) {
+                tests.add(cell("MixedOperations", p, few ? mixedKinds.subList(0, 1) : mixedKinds,
+                        many ? repetitions : 1, MixedOperations.class, mixed));
             }
         }
         return tests.stream();
