@@ -98,7 +98,7 @@ class IrregularProgramsTest {
             }
             // The mixed program: here two kinds of failure per policy, once; on tcp one kind under two policies.
             boolean many = repetitions > 3;
-            List<Failures> mixedKinds = many ? failures(0, 2, 3, 300, 2) : kinds(failures(0, 2, 3, 300, 2), i, true);
+            List<Failures> mixedKinds = many ? failures(0, 2, 3, 300, 1) : kinds(failures(0, 2, 3, 300, 1), i, true);
             if (!few || i == 1 || i == 3) {
                 tests.add(cell("MixedOperations", p, few ? mixedKinds.subList(0, 1) : mixedKinds,
                         many ? repetitions : 1, MixedOperations.class, mixed));

@@ -16,7 +16,7 @@ import mpi.Status;
  * {@code Checkpoint.restoreOr} (setup code); a large message round the ring, past the eager limit; {@code Allreduce}
  * and {@code Bcast} from a root that moves. Every fold is commutative, so the output does not depend on arrival
  * orders. A safe point follows every step; with "uneven", rank 0 passes three per step and rank 2 a second one every
- * third step. Arguments: steps, optionally "uneven".
+ * third step. At least 2 ranks. Arguments: steps, optionally "uneven".
  */
 public final class MixedOperations {
     private MixedOperations() {
@@ -48,6 +48,9 @@ public final class MixedOperations {
         Intracomm world = MPI.COMM_WORLD;
         int rank = world.Rank();
         int size = world.Size();
+        if (size < 2) {
+            throw new IllegalArgumentException("MixedOperations needs at least 2 ranks, got " + size);
+        }
         int right = (rank + 1) % size;
         int left = (rank + size - 1) % size;
         MPI.Buffer_attach(java.nio.ByteBuffer.allocateDirect(1 << 16));

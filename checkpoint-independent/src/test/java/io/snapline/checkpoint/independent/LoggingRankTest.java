@@ -338,7 +338,7 @@ class LoggingRankTest {
         for (java.util.Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
             if (e.getKey().getName().equals(name)) {
                 for (StackTraceElement f : e.getValue()) {
-                    if (f.getMethodName().equals("lockContended")) {
+                    if (f.getMethodName().equals("lockContended") && f.getClassName().endsWith(".SenderLog")) {
                         return true;
                     }
                 }

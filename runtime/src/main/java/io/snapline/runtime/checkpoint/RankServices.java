@@ -181,7 +181,11 @@ public interface RankServices {
      */
     java.util.List<byte[]> readEvents();
 
-    /** Installs the hook that numbers and classifies this rank's traffic (null removes it). */
+    /**
+     * Installs the hook that numbers and classifies this rank's traffic (null removes it). A rank restarted alone
+     * ({@link #incarnation} above 0) accepts no message at all until its policy calls this: the policy must, once it
+     * knows what the new incarnation holds.
+     */
     void installHook(TrafficHook hook);
 
     /** Durably writes {@code image} as this rank's piece of checkpoint {@code id}. Any thread. */

@@ -155,6 +155,7 @@ public final class RemoteRanks implements AutoCloseable {
      */
     private ClusterView.Agent agentFor(int rank) throws IOException {
         long deadline = System.nanoTime() + PLACE_TIMEOUT.toNanos();
+        markLostHosts();
         while (true) {
             synchronized (this) {
                 ClusterView.Agent placed = placeOrNull(rank, deadline);
@@ -171,6 +172,17 @@ public final class RemoteRanks implements AutoCloseable {
         }
     }
 
+    /** Takes as lost the agents of ranks whose processes were lost and that no longer answer (probed once). */
+    private synchronized void markLostHosts() {
+        for (int r = 0; r < current.length; r++) {
+            ClusterView.Agent a = placement.agentOf(r);
+            if (current[r] != null && current[r].lostReason() != null && !lost.contains(a.member())
+                    && !reachable(a)) {
+                lost.add(a.member());
+            }
+        }
+    }
+
     /**
      * One try of {@link #agentFor}: rank {@code rank}'s agent, moving the ranks of lost hosts to the agents left
      * when they have room; null when they have none yet.
@@ -179,13 +191,6 @@ public final class RemoteRanks implements AutoCloseable {
      */
     private ClusterView.Agent placeOrNull(int rank, long deadline) throws NoRoomException {
         assert Thread.holdsLock(this);
-        for (int r = 0; r < current.length; r++) {
-            ClusterView.Agent a = placement.agentOf(r);
-            if (current[r] != null && current[r].lostReason() != null && !lost.contains(a.member())
-                    && !reachable(a)) {
-                lost.add(a.member());
-            }
-        }
         ClusterView.Agent agent = placement.agentOf(rank);
         if (!lost.contains(agent.member())) {
             return agent;
