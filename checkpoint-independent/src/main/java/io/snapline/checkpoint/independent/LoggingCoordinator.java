@@ -85,6 +85,13 @@ final class LoggingCoordinator implements PolicyCoordinator {
             });
     private final java.util.concurrent.ConcurrentLinkedQueue<Verified> results =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /**
+     * By rank: the newest checkpoint handed to the verifier. One that a newer one of its rank follows in the queue is
+     * not read back: the newer one, once verified, supersedes it. Without this, checkpoints reported faster than they
+     * read back made a queue that only grew, and with it what the logs kept until their receivers' checkpoints were
+     * verified, and so the checkpoints, which hold the logs.
+     */
+    private final java.util.concurrent.atomic.AtomicLongArray newestToVerify;
 
     /**
      * For tests of {@code --logging causal}: the ranks whose records this logger neither stores nor acknowledges, as
@@ -97,6 +104,7 @@ final class LoggingCoordinator implements PolicyCoordinator {
         this.line = new long[services.ranks()];
         this.toldFull = new boolean[services.ranks()];
         this.digestsLost = new boolean[services.ranks()];
+        this.newestToVerify = new java.util.concurrent.atomic.AtomicLongArray(services.ranks());
         this.causal = IndependentPolicy.logging(services.settings()).equals(IndependentPolicy.CAUSAL);
         this.stableOf = new long[services.ranks()];
         this.restorePosition = new long[services.ranks()];
@@ -185,8 +193,12 @@ final class LoggingCoordinator implements PolicyCoordinator {
     private void checkpointed(int rank, LoggingMessage.Checkpointed c) {
         services.localCommitted(rank, c.index(), c.point(), c.bytes(), c.blockedNanos());
         LocalCheckpointStore store = services.localStore();
+        newestToVerify.accumulateAndGet(rank, c.index(), Math::max);
         try {
             verifier.execute(() -> {
+                if (c.index() < newestToVerify.get(rank)) {
+                    return; // superseded by a newer one of its rank, queued behind it
+                }
                 String damage = null;
                 try {
                     store.verifyLocal(rank, c.index(), 0);

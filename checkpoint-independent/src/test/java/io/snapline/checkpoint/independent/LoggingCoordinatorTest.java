@@ -13,7 +13,10 @@ import io.snapline.runtime.checkpoint.store.LocalCheckpointStore;
 import io.snapline.runtime.checkpoint.store.Manifest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The supervisor half of {@code --logging pessimistic} when one rank restarts alone, driven by hand: who is asked
@@ -24,6 +27,8 @@ class LoggingCoordinatorTest {
     static final class Services implements CoordinatorServices {
         final List<String> sent = new ArrayList<>();
         final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        /** What {@link #localStore} returns instead of {@link #store}, when set. */
+        LocalCheckpointStore local;
         final int ranks;
         final List<String> events = new ArrayList<>();
         final String logging;
@@ -81,7 +86,7 @@ class LoggingCoordinatorTest {
 
         @Override
         public LocalCheckpointStore localStore() {
-            return store;
+            return local != null ? local : store;
         }
 
         @Override
@@ -342,5 +347,51 @@ class LoggingCoordinatorTest {
         c.onRankFinished(0);
         assertArrayEquals(new long[] {1, 0, 1}, s.store.recoveryLine().orElseThrow(),
                 "the checkpoint of a rank restarted after every rank had finished is verified too");
+    }
+
+    /**
+     * Checkpoints a rank reports while the verifier is still reading back an earlier one are not all read back in
+     * turn: only the newest, which supersedes the others. (Reading back each made a queue that grew whenever
+     * checkpoints came faster than they read back, and what the logs kept grew with it.)
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldReadBackOnlyTheNewestOfTheCheckpointsARankReportedWhileTheVerifierWasBusy() throws Exception {
+        Services s = new Services(2);
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Long> readBack = java.util.Collections.synchronizedList(new ArrayList<>());
+        s.local = (LocalCheckpointStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {LocalCheckpointStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("verifyLocal")) {
+                        long index = (Long) args[1];
+                        readBack.add(index);
+                        if (index == 1) {
+                            busy.countDown();
+                            release.await();
+                        }
+                    }
+                    try {
+                        return method.invoke(s.store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        LoggingCoordinator c = new LoggingCoordinator(s);
+        for (long k = 1; k <= 4; k++) {
+            s.store.writeLocal(1, k, new io.snapline.runtime.checkpoint.RankImage(1, 2, k, 10 * k, 3, 0, List.of(),
+                    new byte[0], new byte[0], java.nio.ByteBuffer.wrap(new byte[16])).encodeParts());
+        }
+        c.onRankMessage(1, new LoggingMessage.Checkpointed(1, 10, 100, 5, 0, new long[] {1, 0}, new long[2]).encode());
+        busy.await();
+        for (long k = 2; k <= 4; k++) {
+            c.onRankMessage(1, new LoggingMessage.Checkpointed(k, 10 * k, 100, 5, 0, new long[] {k, 0}, new long[2])
+                    .encode());
+        }
+        release.countDown();
+        c.onRankFinished(0);
+        c.onRankFinished(1); // waits for the verifications and applies them
+        assertEquals(List.of(1L, 4L), readBack, "checkpoints 2 and 3 were superseded by 4 before their turn");
+        assertArrayEquals(new long[] {0, 4}, s.store.recoveryLine().orElseThrow());
     }
 }
