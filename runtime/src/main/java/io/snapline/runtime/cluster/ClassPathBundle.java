@@ -38,6 +38,7 @@ public final class ClassPathBundle {
         for (Path p : classPath) {
             if (Files.isDirectory(p)) {
                 Path jar = Files.createTempFile(scratch, "classes-", ".jar");
+                jar.toFile().deleteOnExit(); // also when the launcher is terminated before it closes the job
                 pack(p, jar);
                 entries.add(entry(p.getFileName() + ".jar", jar));
             } else if (Files.isRegularFile(p)) {

@@ -97,6 +97,7 @@ public final class RemoteRanks implements AutoCloseable {
             }
             Placement placement = Placement.of(agents.agents(), np, perHost);
             scratch = Files.createTempDirectory("snaprun-classpath-");
+            scratch.toFile().deleteOnExit(); // after its jars (deleted in reverse order), as on SIGTERM or Ctrl-C
             RemoteRanks ranks = new RemoteRanks(job, secret, client, placement, ClassPathBundle.of(classPath, scratch),
                     scratch, say);
             client.onAgentLeft(ranks::agentLeft);

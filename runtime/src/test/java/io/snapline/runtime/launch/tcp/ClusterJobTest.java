@@ -217,8 +217,10 @@ class ClusterJobTest {
 
     /** Runs {@code snaprun --cluster} as a process, waits until its four ranks run, then ends it (Ctrl-C or kill). */
     private void stopRanksOnAgents(boolean kill) throws Exception {
+        Path tmp = Files.createTempDirectory(dir, "launcher-tmp");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Launcher.class.getName(), "-np", "4"));
+                "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), Launcher.class.getName(),
+                "-np", "4"));
         cmd.addAll(cluster());
         cmd.addAll(List.of("-cp", MpiRun.classPathOf(Sleeper.class), Sleeper.class.getName()));
         Process launcher = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -258,6 +260,12 @@ class ClusterJobTest {
                     && agents.get(1).server().freeSlots() == SLOTS, 20_000, "the agents' slots to be free again");
             TcpRun.await(() -> TcpRun.ranks(ProcessHandle.current()).isEmpty(), 10_000, "the rank processes to go");
             assertTrue(launcher.waitFor(10, TimeUnit.SECONDS));
+            if (!kill) { // the jars it made of class directories to ship are gone with it
+                try (var left = Files.list(tmp)) {
+                    assertEquals(List.of(), left.filter(f -> f.getFileName().toString().startsWith("snaprun-classpath-"))
+                            .toList());
+                }
+            }
         } finally {
             launcher.destroyForcibly();
         }
