@@ -142,15 +142,17 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
 
     @Override
     public Receive receive(int source, int tag, int context, boolean visible) {
-        if (source != Determinant.ANY && tag != Determinant.ANY) {
-            // Not a choice, but a test that reports it complete observes the message it matched: watched (without
-            // the lock) only when the program may test it.
+        if (source != Determinant.ANY) {
+            // Not a choice, whatever its tag: it matches the earliest message from its source that no receive posted
+            // before it took (messages from one sender arrive in send order), and which ones those took is recorded
+            // where it was a choice. But a test that reports it complete observes the message it matched: watched
+            // (without the lock) only when the program may test it.
             return visible && failure == null ? new Seen(source) : null;
         }
         return choice(source, tag, context);
     }
 
-    /** A receive with a wildcard is being posted: forced on replay, recorded while recording. */
+    /** A receive from ANY_SOURCE is being posted: forced on replay, recorded while recording. */
     private synchronized Receive choice(int source, int tag, int context) {
         check();
         Received forced = null;
@@ -336,7 +338,7 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
     }
 
     /**
-     * A receive with a wildcard, watched from its posting to its match: forced on replay and recorded, and the message
+     * A receive from ANY_SOURCE, watched from its posting to its match: forced on replay and recorded, and the message
      * it matched is what a later test that reports it complete observed.
      */
     private final class Watch implements Receive {

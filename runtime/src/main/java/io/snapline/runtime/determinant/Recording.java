@@ -87,7 +87,7 @@ public final class Recording {
         return new Determinants.Mark(base + events.size(), idleTimes > 0 ? new Idle(idleTimes, idlePolls) : null);
     }
 
-    /** A receive with a wildcard was posted: its place in the log, filled by {@link #matched}. */
+    /** A receive from ANY_SOURCE was posted: its place in the log, filled by {@link #matched}. */
     public Slot receive(int source, int tag, int context) {
         closeIdle();
         Slot slot = new Slot(this, source, tag, context);

@@ -84,7 +84,7 @@ public final class Replay {
     }
 
     /**
-     * A receive for {@code source} and {@code tag} (one a wildcard) on {@code context} is posted.
+     * A receive for {@code source} and {@code tag} (the source ANY_SOURCE) on {@code context} is posted.
      *
      * @return the recorded event, whose {@code matched()} the receive must match; null: the receive is free
      */

@@ -76,16 +76,18 @@ class DeterminantReplayTest {
     }
 
     @Test
-    void shouldRecordWhatATestSawOfANamedIrecvAndNothingOfANamedRecv() {
+    void shouldRecordWhatATestSawOfANamedIrecvAndNothingOfANamedRecvWhateverItsTag() {
         MpiRun.Outcome o = MpiRun.ok(2, NamedReceives.class);
         assertEquals(List.of("Test over 1 request reported complete (rank 1 tag 2)",
-                "Recv from ANY_SOURCE, tag 4 matched rank 1 tag 4"), o.lines());
+                "Recv from ANY_SOURCE, tag 4 matched rank 1 tag 4", "received tags 5 6 7"), o.lines());
     }
 
     /**
      * Rank 0 records while it receives from rank 1 with a blocking Recv that names its source and tag (no choice, and
-     * no test can see it), an Irecv that names them, which a Test reports complete (what the test saw), and a Recv
-     * from ANY_SOURCE (a choice); it prints the events recorded, polls that found nothing left out.
+     * no test can see it), an Irecv that names them, which a Test reports complete (what the test saw), a Recv from
+     * ANY_SOURCE (a choice), and then a Recv and a Probe that name the source but not the tag (no choice either: rank
+     * 1's messages arrive in the order it sent them); it prints the events recorded, polls that found nothing left
+     * out, and the tags the last two saw.
      */
     public static class NamedReceives {
         public static void main(String[] args) {
@@ -101,16 +103,24 @@ class DeterminantReplayTest {
                     Thread.onSpinWait();
                 }
                 MPI.COMM_WORLD.Recv(one, 0, 1, MPI.INT, MPI.ANY_SOURCE, 4);
+                int first = MPI.COMM_WORLD.Recv(one, 0, 1, MPI.INT, 1, MPI.ANY_TAG).tag;
+                int probed = MPI.COMM_WORLD.Probe(1, MPI.ANY_TAG).tag;
+                MPI.COMM_WORLD.Recv(one, 0, 1, MPI.INT, 1, probed);
+                int last = MPI.COMM_WORLD.Recv(one, 0, 1, MPI.INT, 1, MPI.ANY_TAG).tag;
                 for (Determinant e : d.endRecording().events()) {
                     if (!(e instanceof Determinant.Idle)) {
                         System.out.println(e.describe());
                     }
                 }
+                System.out.println("received tags " + first + " " + probed + " " + last);
             } else {
                 MPI.COMM_WORLD.Send(one, 0, 1, MPI.INT, 0, DATA);
                 MPI.COMM_WORLD.Send(one, 0, 1, MPI.INT, 0, 3);
                 MPI.COMM_WORLD.Send(one, 0, 1, MPI.INT, 0, 4);
                 MPI.COMM_WORLD.Barrier();
+                for (int tag = 5; tag <= 7; tag++) {
+                    MPI.COMM_WORLD.Send(one, 0, 1, MPI.INT, 0, tag);
+                }
             }
             MPI.Finalize();
         }
