@@ -140,8 +140,14 @@ final class TcpAttempt {
     }
 
     private void heartbeat() {
-        broadcast(new ControlMessage.Heartbeat(), -1);
-        detector.check();
+        try {
+            broadcast(new ControlMessage.Heartbeat(), -1);
+            detector.check();
+        } catch (RuntimeException | Error e) {
+            // A periodic task that throws is never run again: the ranks would hear nothing and silent ranks would go
+            // unnoticed. The attempt ends, saying why.
+            on(-1, new SupervisorEvent.Violation("snaprun's heartbeat to the ranks failed: " + e));
+        }
     }
 
     // ------------------------------------------------------------------ the supervisor
@@ -519,7 +525,7 @@ final class TcpAttempt {
                     on(-1, new SupervisorEvent.Violation(noRoom(e)));
                 }
                 notReplaced(r);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | Error e) { // an Error too: the rank would wait to be replaced
                 if (!supervisor.ending()) {
                     on(-1, new SupervisorEvent.Violation("rank " + r + " could not be restarted alone: " + e));
                 }

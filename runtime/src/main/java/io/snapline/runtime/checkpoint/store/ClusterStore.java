@@ -105,9 +105,10 @@ public final class ClusterStore implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                taken.completeExceptionally(e);
+            } catch (RuntimeException | Error e) {
+                taken.completeExceptionally(e); // no effect once completed; else the job would wait for it for ever
             } finally {
+                taken.complete(false); // interrupted before it knew: the store counts as not taken
                 if (mine) {
                     try {
                         map.unlock(LOCK_KEY);
