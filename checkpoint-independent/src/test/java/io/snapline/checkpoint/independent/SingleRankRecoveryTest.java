@@ -187,6 +187,73 @@ class SingleRankRecoveryTest {
         }
     }
 
+    @Test
+    void shouldEndTheJobSayingWhyWhenARankRestartedAloneCreatesACommunicatorAfterItsFirstSafePoint() {
+        // Each step creates communicators: a rank restarted alone cannot agree their context ids with ranks that do
+        // not create them again, so the job ends at once, saying so and what to do, rather than computing on.
+        for (String logging : List.of("pessimistic", "causal")) {
+            MpiRun.Outcome o = MpiRun.run(4, AloneRuns.flags(logging, tmp, "c" + logging.charAt(0),
+                    "rank=1,point=150"), CommunicatorPerStep.class, "200");
+            assertFalse(o.result().succeeded(), o.err());
+            String why = o.result().failures().toString();
+            assertTrue(why.contains("rank 1, restarted alone, created a communicator again after safe point ")
+                    && why.contains("and cannot agree with rank ") && why.contains("Create communicators in setup "
+                    + "code (before the first Checkpoint.point) and keep them, or use a coordinated policy"),
+                    logging + ": " + why + o.err());
+            assertTrue(o.err().contains("restarting rank 1 alone from its local checkpoint"), o.err());
+        }
+    }
+
+    @Test
+    void shouldRecoverACommunicatorPerStepProgramWhenEveryRankRestarts() {
+        List<String> clean = MpiRun.ok(4, CommunicatorPerStep.class, "200").lines();
+        MpiRun.Outcome o = MpiRun.run(4, List.of("--checkpoint", "independent", "--logging", "none", "--every", "25",
+                "--store", tmp.resolve("n").toString(), "--inject-failure", "rank=1,point=150"),
+                CommunicatorPerStep.class, "200");
+        assertTrue(o.result().succeeded(), o.err() + o.result().failures());
+        assertEquals(clean, o.lines(), o.err());
+    }
+
+    /**
+     * Each step, every rank duplicates the world, the ranks of one parity split it further at every third step (so
+     * that the ranks' next free context ids differ), and each sums a value over what it created; rank 0 prints the
+     * sums. Arguments: steps.
+     */
+    public static class CommunicatorPerStep {
+        public static void main(String[] args) throws Exception {
+            String[] rest = MPI.Init(args);
+            int steps = Integer.parseInt(rest[0]);
+            int rank = MPI.COMM_WORLD.Rank();
+            mpi.Intracomm parity = MPI.COMM_WORLD.Split(rank % 2, rank); // setup: the same context every start
+            long[] s = Checkpoint.restoreOr("s", () -> new long[3]);
+            long[] in = new long[1];
+            long[] out = new long[1];
+            while (s[0] < steps) {
+                mpi.Intracomm dup = (mpi.Intracomm) MPI.COMM_WORLD.Dup();
+                in[0] = s[0] * 10 + rank;
+                dup.Allreduce(in, 0, out, 0, 1, MPI.LONG, MPI.SUM);
+                s[1] = s[1] * 3 + out[0];
+                if (rank % 2 == 1 && s[0] % 3 == 0) {
+                    mpi.Intracomm pair = (mpi.Intracomm) parity.Split(0, -rank);
+                    pair.Allreduce(in, 0, out, 0, 1, MPI.LONG, MPI.MAX);
+                    s[2] += out[0];
+                    pair.Free();
+                }
+                dup.Free();
+                s[0]++;
+                Checkpoint.point();
+            }
+            long[] odd = new long[1];
+            if (rank == 1) {
+                MPI.COMM_WORLD.Send(s, 2, 1, MPI.LONG, 0, 9);
+            } else if (rank == 0) {
+                MPI.COMM_WORLD.Recv(odd, 0, 1, MPI.LONG, 1, 9);
+                System.out.println("sums " + s[1] + " " + odd[0]);
+            }
+            MPI.Finalize();
+        }
+    }
+
     /** Every rank prints a line per step of a ring; rank 0 also sums the ring's values. Arguments: steps. */
     public static class Chatty {
         public static void main(String[] args) throws Exception {

@@ -17,6 +17,15 @@ public interface Outgoing {
     /** World rank of the receiver. */
     int dest();
 
+    /**
+     * Whether the message is this rank's part in agreeing the context id of a communicator being created (by
+     * {@code Dup}, {@code Split}, {@code Create}, {@code Create_cart} and the like): its content is the rank's next free
+     * context id, which depends on every communicator it created before.
+     */
+    default boolean agreesContext() {
+        return false;
+    }
+
     /** The communicator context it is sent on. */
     int context();
 

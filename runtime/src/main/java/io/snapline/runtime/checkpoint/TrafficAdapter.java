@@ -80,6 +80,11 @@ final class TrafficAdapter implements ChannelHook {
         }
 
         @Override
+        public boolean agreesContext() {
+            return io.snapline.runtime.engine.collective.Collectives.agreesContext(m.context(), m.tag());
+        }
+
+        @Override
         public int context() {
             return m.context();
         }

@@ -52,6 +52,14 @@ public final class Collectives {
     }
 
     /**
+     * Whether a message on {@code context} with {@code tag} is part of agreeing the context id of a new communicator
+     * ({@link #agreeContext}): what a rank sends there depends on how many communicators it created before.
+     */
+    public static boolean agreesContext(int context, int tag) {
+        return context % 2 == 1 && tag == TAG_AGREE;
+    }
+
+    /**
      * Agrees on a context id for a new communicator derived from {@code c}: the maximum of every member's next free
      * context (a dissemination all-reduce, exact for max since max is idempotent). Every member then reserves it.
      */
