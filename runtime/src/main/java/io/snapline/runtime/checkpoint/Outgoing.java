@@ -20,7 +20,8 @@ public interface Outgoing {
     /**
      * Whether the message is this rank's part in agreeing the context id of a communicator being created (by
      * {@code Dup}, {@code Split}, {@code Create}, {@code Create_cart} and the like): its content is the rank's next free
-     * context id, which depends on every communicator it created before.
+     * context id, which depends on every communicator it created before, and may differ when a rank restarted alone
+     * sends it again (the agreement still gives the context agreed the first time).
      */
     default boolean agreesContext() {
         return false;

@@ -61,7 +61,11 @@ public final class Collectives {
 
     /**
      * Agrees on a context id for a new communicator derived from {@code c}: the maximum of every member's next free
-     * context (a dissemination all-reduce, exact for max since max is idempotent). Every member then reserves it.
+     * context (a dissemination all-reduce, exact for max since max is idempotent), then once more the maximum with the
+     * left neighbour's result. Every member then reserves it. The last step makes each member's result depend on what
+     * another member computed, not only on its own count: a rank restarted alone, which has created fewer
+     * communicators than it had when it sent its part the first time, gets the others' first messages again from their
+     * logs and so the context it agreed then.
      */
     public static int agreeContext(Communicator c) {
         int n = c.size();
@@ -71,6 +75,10 @@ public final class Collectives {
         TypeMap ints = TypeMap.basic(BaseType.INT);
         for (int dist = 1; dist < n; dist <<= 1) {
             c.sendrecvColl(mine, 0, 1, ints, (me + dist) % n, theirs, 0, 1, ints, (me - dist + n) % n, TAG_AGREE);
+            mine[0] = Math.max(mine[0], theirs[0]);
+        }
+        if (n > 1) {
+            c.sendrecvColl(mine, 0, 1, ints, (me + 1) % n, theirs, 0, 1, ints, (me - 1 + n) % n, TAG_AGREE);
             mine[0] = Math.max(mine[0], theirs[0]);
         }
         c.endpoint().reserveContextsBelow(mine[0] + 2);
