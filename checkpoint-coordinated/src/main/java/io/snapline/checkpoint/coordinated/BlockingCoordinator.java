@@ -67,7 +67,9 @@ final class BlockingCoordinator implements PolicyCoordinator {
     private int releases;
     /**
      * Per rank: the doubling level of its next release for the open checkpoint (it then freezes at its 2^level-th
-     * point): up by one at each release, down by one first when a rank waiting for it froze since its last release.
+     * point): up by one at each release; when a rank waiting for it froze since its last release, first down to one
+     * below the level that release used (half as far as then), so that a rank keeping in step with its waiters comes
+     * back down to the next point rather than staying at the distance it had reached.
      */
     private final int[] releasedTimes;
     /** Per rank: how often it froze for the open checkpoint. */
@@ -294,7 +296,7 @@ final class BlockingCoordinator implements PolicyCoordinator {
             if (frozen[r] && (any || needed[r])) {
                 frozen[r] = false;
                 if (waitersFroze[r] != releasedAtFreezes[r]) {
-                    releasedTimes[r] = Math.max(0, releasedTimes[r] - 1);
+                    releasedTimes[r] = Math.max(0, releasedTimes[r] - 2); // the last release used releasedTimes - 1
                 }
                 releasedAtFreezes[r] = waitersFroze[r];
                 int points = 1 << Math.min(releasedTimes[r]++, MAX_RELEASE_DOUBLINGS);
