@@ -194,16 +194,19 @@ class SingleRankRecoveryTest {
         // communicators would not match theirs.
         List<String> clean = MpiRun.ok(4, CommunicatorPerStep.class, "200").lines();
         for (String logging : List.of("pessimistic", "causal")) {
-            for (String kill : List.of("rank=1,point=150", "rank=3,point=120")) {
+            for (List<String> kills : List.of(List.of("rank=1,point=150"), List.of("rank=3,point=120"),
+                    List.of("rank=1,point=150", "rank=2,point=150"))) {
                 // A checkpoint at every safe point: rank 1 restarts from point 149 (or soon before), after which the
-                // world's next duplicate was agreed from rank 1's count alone, the largest.
+                // world's next duplicate was agreed from rank 1's count alone, the largest; then ranks 1 and 2,
+                // neighbours in the ring that ends the agreement, restart together.
+                String kill = kills.get(0);
                 List<String> flags = new ArrayList<>(AloneRuns.flags(logging, tmp, "c" + logging.charAt(0)
-                        + kill.charAt(5), kill));
+                        + kill.charAt(5) + kills.size(), kills.toArray(String[]::new)));
                 int interval = flags.indexOf("--interval");
                 flags.set(interval, "--every");
                 flags.set(interval + 1, "1");
                 MpiRun.Outcome o = MpiRun.run(4, flags, CommunicatorPerStep.class, "200");
-                assertTrue(o.result().succeeded(), logging + " " + kill + "\n" + o.err() + o.result().failures());
+                assertTrue(o.result().succeeded(), logging + " " + kills + "\n" + o.err() + o.result().failures());
                 assertEquals(clean, o.lines(), o.err());
                 assertTrue(o.err().contains("restarting rank " + kill.charAt(5) + " alone from its local checkpoint"),
                         o.err());

@@ -21,9 +21,15 @@ public interface Outgoing {
      * Whether the message is this rank's part in agreeing the context id of a communicator being created (by
      * {@code Dup}, {@code Split}, {@code Create}, {@code Create_cart} and the like): its content is the rank's next free
      * context id, which depends on every communicator it created before, and may differ when a rank restarted alone
-     * sends it again (the agreement still gives the context agreed the first time).
+     * sends it again (the agreement still gives the context agreed the first time, which {@link #confirmsContext}
+     * messages carry).
      */
     default boolean agreesContext() {
+        return false;
+    }
+
+    /** Whether the message carries the context id this rank agreed for a communicator being created. */
+    default boolean confirmsContext() {
         return false;
     }
 

@@ -85,6 +85,11 @@ final class TrafficAdapter implements ChannelHook {
         }
 
         @Override
+        public boolean confirmsContext() {
+            return io.snapline.runtime.engine.collective.Collectives.confirmsContext(m.context(), m.tag());
+        }
+
+        @Override
         public int context() {
             return m.context();
         }

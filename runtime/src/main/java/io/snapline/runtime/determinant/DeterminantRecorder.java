@@ -34,6 +34,14 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
     /** Volatile for {@link #undrained}, which reads it without the lock; changed under the lock. */
     private volatile Recording recording;
     private Replay replay;
+    /**
+     * Whether a receive or {@code Probe} that names its source is free whatever its tag (not recorded, not replayed):
+     * under a continuous recording ({@link #record(Mark)}, message logging), whose replays have every message sent
+     * again as it was. A bounded recording ({@link #record()}, {@code coordinated-nb}) records one with {@code ANY_TAG}:
+     * its replay ends at the first event that observed a message its sender will not send again, and such a receive
+     * may be that event.
+     */
+    private boolean namedSourceFree;
     /** Set under the lock; read without it when a receive that names its source and tag is posted. */
     private volatile ReplayMismatchException failure;
     /** What the probe or test under way must report (program thread: one at a time), and the replay it comes from. */
@@ -52,12 +60,14 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
     @Override
     public synchronized void record() {
         recording = new Recording();
+        namedSourceFree = false;
         install();
     }
 
     @Override
     public synchronized void record(Mark from) {
         recording = new Recording(from);
+        namedSourceFree = true;
         install();
     }
 
@@ -82,6 +92,7 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
     @Override
     public synchronized void replay(DeterminantLog log, long[] reproducibleUpTo, long skipIdleCalls) {
         replay = new Replay(rank, log, reproducibleUpTo, skipIdleCalls);
+        namedSourceFree = true;
         endIfOver();
         install();
     }
@@ -111,6 +122,7 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
     @Override
     public synchronized void replay(DeterminantLog log, long[] reproducibleUpTo) {
         replay = new Replay(rank, log, reproducibleUpTo);
+        namedSourceFree = false;
         endIfOver();
         install();
     }
@@ -142,8 +154,8 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
 
     @Override
     public Receive receive(int source, int tag, int context, boolean visible) {
-        if (source != Determinant.ANY) {
-            // Not a choice, whatever its tag: it matches the earliest message from its source that no receive posted
+        if (source != Determinant.ANY && (tag != Determinant.ANY || namedSourceFree)) {
+            // Not a choice: it matches the earliest message from its source (with its tag) that no receive posted
             // before it took (messages from one sender arrive in send order), and which ones those took is recorded
             // where it was a choice. But a test that reports it complete observes the message it matched: watched
             // (without the lock) only when the program may test it.
@@ -171,6 +183,9 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
     public synchronized int probe(boolean blocking, int source, int tag, int context) {
         check();
         forcedProbe = null;
+        if (blocking && source != Determinant.ANY && namedSourceFree) {
+            return FREE; // a Probe of a named source: no choice (see receive)
+        }
         Replay by = replay;
         if (by == null) {
             return FREE;
@@ -192,6 +207,9 @@ public final class DeterminantRecorder implements Determinants, ChoiceHook {
 
     @Override
     public synchronized void probed(boolean blocking, int source, int tag, int context, Message found) {
+        if (blocking && source != Determinant.ANY && namedSourceFree) {
+            return;
+        }
         Matched seen = found == null ? null : new Matched(found.source(), found.tag(), found.seq());
         Probed forced = forcedProbe;
         forcedProbe = null;

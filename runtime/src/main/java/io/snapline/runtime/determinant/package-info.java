@@ -9,19 +9,22 @@
  *
  * <h2>What is recorded</h2>
  * <ul>
- *   <li>which message a receive from {@code ANY_SOURCE} matched ({@code Recv}, {@code Irecv},
+ *   <li>which message a receive with {@code ANY_SOURCE} or {@code ANY_TAG} matched ({@code Recv}, {@code Irecv},
  *       {@code Sendrecv}, persistent receives), recorded at posting and filled in when it matches;</li>
- *   <li>which message a {@code Probe} from {@code ANY_SOURCE} found, and what every {@code Iprobe} found;</li>
+ *   <li>which message a {@code Probe} with a wildcard found, and what every {@code Iprobe} found;</li>
  *   <li>what {@code Test}, {@code Testall}, {@code Testany}, {@code Testsome}, {@code Waitany} and {@code Waitsome}
  *       reported complete, with the message that completed each receive among them.</li>
  * </ul>
  * A message is named by its sender (world rank), tag and number on its channel (when the policy numbers messages;
  * messages put back into a mailbox from a checkpoint carry no number, and are then checked by sender and tag only).
  * Consecutive calls that found nothing are one {@link io.snapline.runtime.determinant.Determinant.Idle} run: a
- * polling loop costs one entry, not one per call. Receives and {@code Probe} from a named source, with a named tag or
- * {@code ANY_TAG}, {@code Wait}, {@code Waitall} and collectives are deterministic given the messages, and are not
- * recorded: messages from one sender arrive in send order, so a receive that names its source gets the earliest one
- * that no receive posted before it took, and which ones those took is recorded where it was a choice.
+ * polling loop costs one entry, not one per call. Receives from a named source with a named tag, {@code Probe} from
+ * a named source and tag, {@code Wait}, {@code Waitall} and collectives are deterministic given the messages, and are
+ * not recorded. Under a continuous recording ({@code record(Mark)}, message logging), neither are receives and
+ * {@code Probe} from a named source with {@code ANY_TAG}: messages from one sender arrive in send order, and every one
+ * is sent again as it was, so such a receive gets the same message again. A bounded recording ({@code record()},
+ * {@code coordinated-nb}) records them: its replay ends at the first event that observed a message its sender will not
+ * send again.
  *
  * <h2>How a replay forces them</h2>
  * A recorded wildcard receive is posted for the recorded sender only, and its match is checked (tag, number); a

@@ -2,11 +2,10 @@ package io.snapline.runtime.engine;
 
 /**
  * Sees — and, when a rank re-executes after a restart, decides — the outcome of every operation whose result depends
- * on timing rather than on the messages alone: which message a receive from {@code ANY_SOURCE} matches, what a
- * {@code Probe} from {@code ANY_SOURCE} or any {@code Iprobe} finds, and which requests a test or a wait for any/some
- * of several requests reports complete. A receive or {@code Probe} that names its source is no choice, even with
- * {@code ANY_TAG}: messages from one sender arrive in send order, so it gets the earliest one that no receive posted
- * before it took (and which ones those took is recorded where it was a choice). The determinant
+ * on timing rather than on the messages alone: which message a receive with a wildcard source or tag matches, what a
+ * probe finds, and which requests a test or a wait for any/some of several requests reports complete (a receive or
+ * {@code Probe} that names its source but not its tag gets the earliest message from it that no receive posted before
+ * it took, since messages from one sender arrive in send order: the hook may take it as no choice). The determinant
  * recorder implements it ({@code io.snapline.runtime.determinant}); installed on an {@link Endpoint} with
  * {@link Endpoint#setChoiceHook} only while it records or replays. When none is installed the engine pays a read of
  * the hook field in each of these operations (every posted receive among them) and nothing else.
@@ -38,9 +37,8 @@ public interface ChoiceHook {
     }
 
     /**
-     * A receive from {@code source} with {@code tag} on {@code context} is being posted (any receive: one from
-     * {@code ANY_SOURCE} is a choice, and a test that reports a named one complete observes the message that matched
-     * it).
+     * A receive from {@code source} with {@code tag} on {@code context} is being posted (any receive: one with a
+     * wildcard is a choice, and a test that reports a named one complete observes the message that matched it).
      * {@code visible}: the program holds the request and may test it ({@code Irecv}, {@code Recv_init}); false for
      * a receive only the runtime waits for ({@code Recv}, {@code Sendrecv}, a collective's), which no test can report.
      *
@@ -49,7 +47,7 @@ public interface ChoiceHook {
     Receive receive(int source, int tag, int context, boolean visible);
 
     /**
-     * A {@code Probe} ({@code blocking}) from {@code ANY_SOURCE}, or any {@code Iprobe}, is about to look.
+     * A {@code Probe} ({@code blocking}) with a wildcard source or tag, or any {@code Iprobe}, is about to look.
      *
      * @return {@link #FREE}; {@link #NOTHING} ({@code Iprobe} only: report no message without looking); or the world
      *     rank whose next message matching {@code tag} on {@code context} the probe must wait for and report

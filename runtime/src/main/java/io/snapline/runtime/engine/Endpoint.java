@@ -503,12 +503,12 @@ public final class Endpoint {
     }
 
     /**
-     * Waits for a message that matches the key and returns it, still unmatched ({@code Probe}; from {@code ANY_SOURCE}
-     * a choice, see {@link ChoiceHook}).
+     * Waits for a message that matches the key and returns it, still unmatched ({@code Probe}; with a wildcard source
+     * or tag the hook decides whether it is a choice, see {@link ChoiceHook}).
      */
     public Message probe(int source, int tag, int context) {
         ChoiceHook c = choices;
-        if (c == null || source != Ranks.ANY_SOURCE || context == CommSnapshot.CONTEXT) { // a named source: no choice
+        if (c == null || source != Ranks.ANY_SOURCE && tag != Ranks.ANY_TAG || context == CommSnapshot.CONTEXT) {
             Message m = awaitMessage(source, tag, context);
             job.polled(rank, true, source); // a rank that polled in vain before this probe runs again
             return m;

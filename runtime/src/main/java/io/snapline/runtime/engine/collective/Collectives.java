@@ -36,6 +36,7 @@ public final class Collectives {
     static final int TAG_ALLREDUCE = 13;
     static final int TAG_REDUCE_SCATTER = 14;
     static final int TAG_SCAN = 15;
+    static final int TAG_AGREED = 16;
 
     private Collectives() {
     }
@@ -53,19 +54,27 @@ public final class Collectives {
 
     /**
      * Whether a message on {@code context} with {@code tag} is part of agreeing the context id of a new communicator
-     * ({@link #agreeContext}): what a rank sends there depends on how many communicators it created before.
+     * ({@link #agreeContext}) before the agreed id is confirmed: what a rank sends there depends on how many
+     * communicators it created before.
      */
     public static boolean agreesContext(int context, int tag) {
         return context % 2 == 1 && tag == TAG_AGREE;
     }
 
+    /** Whether a message on {@code context} with {@code tag} carries the context id its sender agreed, to confirm it. */
+    public static boolean confirmsContext(int context, int tag) {
+        return context % 2 == 1 && tag == TAG_AGREED;
+    }
+
     /**
      * Agrees on a context id for a new communicator derived from {@code c}: the maximum of every member's next free
-     * context (a dissemination all-reduce, exact for max since max is idempotent), then once more the maximum with the
-     * left neighbour's result. Every member then reserves it. The last step makes each member's result depend on what
-     * another member computed, not only on its own count: a rank restarted alone, which has created fewer
-     * communicators than it had when it sent its part the first time, gets the others' first messages again from their
-     * logs and so the context it agreed then.
+     * context (a dissemination all-reduce, exact for max since max is idempotent), then twice more the maximum with
+     * the left neighbour's result, and a last time with the left neighbour's id as agreed, sent under its own tag
+     * ({@link #confirmsContext}). Every member then reserves it. The ring steps make each member's result depend on
+     * what others computed, not only on its own count: a rank restarted alone, which has created fewer communicators
+     * than when it sent its part the first time, gets the others' messages again from their logs and so the context it
+     * agreed then, and so does the second of two neighbours restarted together; what a member sends in the last step
+     * is its agreed id, which a message-logging policy checks against what it sent the first time.
      */
     public static int agreeContext(Communicator c) {
         int n = c.size();
@@ -77,8 +86,9 @@ public final class Collectives {
             c.sendrecvColl(mine, 0, 1, ints, (me + dist) % n, theirs, 0, 1, ints, (me - dist + n) % n, TAG_AGREE);
             mine[0] = Math.max(mine[0], theirs[0]);
         }
-        if (n > 1) {
-            c.sendrecvColl(mine, 0, 1, ints, (me + 1) % n, theirs, 0, 1, ints, (me - 1 + n) % n, TAG_AGREE);
+        for (int step = 0; step < 3 && n > 1; step++) {
+            c.sendrecvColl(mine, 0, 1, ints, (me + 1) % n, theirs, 0, 1, ints, (me - 1 + n) % n,
+                    step < 2 ? TAG_AGREE : TAG_AGREED);
             mine[0] = Math.max(mine[0], theirs[0]);
         }
         c.endpoint().reserveContextsBelow(mine[0] + 2);
