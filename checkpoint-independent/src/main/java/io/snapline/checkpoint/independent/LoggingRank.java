@@ -164,7 +164,7 @@ final class LoggingRank implements RankPolicy, TrafficHook {
             sentTo = new long[n];
             acceptedFrom = new long[n];
             inSetup = true;
-            services.determinants().record();
+            services.determinants().record(new Determinants.Mark(0, null)); // a stream, continued after restores
             services.installHook(this);
             services.exchange(new long[n], 2); // nobody sends before every rank numbers and counts its traffic
         }

@@ -38,7 +38,12 @@ public interface Determinants {
         }
     }
 
-    /** Starts recording a stream that continues where {@code from} left it (see {@link Recording#Recording(Mark)}). */
+    /**
+     * Starts recording a stream that continues where {@code from} left it (see {@link Recording#Recording(Mark)}; a
+     * new stream from {@code Mark(0, null)}), as message logging does: a receive or {@code Probe} that names its
+     * source is not recorded even with {@code ANY_TAG}, since every message is sent again as it was (replays of such
+     * a stream go through {@link #replay(DeterminantLog, long[], long)}).
+     */
     void record(Mark from);
 
     /** Where the recording stands now; null when nothing is being recorded. Program thread, at a safe point. */
@@ -66,7 +71,9 @@ public interface Determinants {
 
     /**
      * Starts recording, from this instant of the program: every later outcome is appended to a new log. A recording
-     * under way is dropped.
+     * under way is dropped. A receive or {@code Probe} that names its source with {@code ANY_TAG} is recorded: the
+     * replay of such a log ({@link #replay(DeterminantLog, long[])}, {@code coordinated-nb}) ends at the first event
+     * that observed a message its sender will not send again, and such a receive may be that event.
      */
     void record();
 

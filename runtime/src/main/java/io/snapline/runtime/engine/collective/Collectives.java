@@ -2,6 +2,7 @@ package io.snapline.runtime.engine.collective;
 
 import io.snapline.runtime.engine.BaseType;
 import io.snapline.runtime.engine.Communicator;
+import io.snapline.runtime.engine.EngineException;
 import io.snapline.runtime.engine.ReduceOp;
 import io.snapline.runtime.engine.TypeMap;
 
@@ -74,7 +75,8 @@ public final class Collectives {
      * what others computed, not only on its own count: a rank restarted alone, which has created fewer communicators
      * than when it sent its part the first time, gets the others' messages again from their logs and so the context it
      * agreed then, and so does the second of two neighbours restarted together; what a member sends in the last step
-     * is its agreed id, which a message-logging policy checks against what it sent the first time.
+     * is its agreed id, which a message-logging policy checks against what it sent the first time, and which each
+     * member checks against its own: all equal to their left neighbours, all agree, or the creation fails saying so.
      */
     public static int agreeContext(Communicator c) {
         int n = c.size();
@@ -89,6 +91,13 @@ public final class Collectives {
         for (int step = 0; step < 3 && n > 1; step++) {
             c.sendrecvColl(mine, 0, 1, ints, (me + 1) % n, theirs, 0, 1, ints, (me - 1 + n) % n,
                     step < 2 ? TAG_AGREE : TAG_AGREED);
+            if (step == 2 && theirs[0] != mine[0]) { // every member equal to its left neighbour: all agree
+                throw new EngineException("rank " + c.rank() + " and its left neighbour in the communicator agreed "
+                        + "different context ids for a new one (" + mine[0] + " and " + theirs[0] + "): ranks that "
+                        + "restarted alone while it was being created, or more than two neighbours restarted "
+                        + "together, could not all learn the id agreed before. Create communicators in setup code, "
+                        + "before the first Checkpoint.point, or use a coordinated policy");
+            }
             mine[0] = Math.max(mine[0], theirs[0]);
         }
         c.endpoint().reserveContextsBelow(mine[0] + 2);
