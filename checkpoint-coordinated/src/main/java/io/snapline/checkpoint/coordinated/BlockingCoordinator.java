@@ -34,7 +34,7 @@ import java.util.function.IntPredicate;
  * (blocked, or polling in vain), and has for a moment ({@link #RELEASE_AFTER_NANOS}, so that a message already on its
  * way can arrive), the frozen ranks they wait for are released and freeze again at a later safe point: the next one
  * at the first release, twice as far at each further release of the same rank for the same checkpoint while those
- * waiting for it stay unfrozen, half as far (down to the next one) when one of them froze since its last release.
+ * waiting for it stay unfrozen, as far as last time (not twice) when one of them froze since its last release.
  * A checkpoint that is still not placed after the checkpoint timeout is abandoned, reported, and the job runs on;
  * nothing about placing a checkpoint ever ends a job.
  */
@@ -67,9 +67,7 @@ final class BlockingCoordinator implements PolicyCoordinator {
     private int releases;
     /**
      * Per rank: the doubling level of its next release for the open checkpoint (it then freezes at its 2^level-th
-     * point): up by one at each release; when a rank waiting for it froze since its last release, first down to one
-     * below the level that release used (half as far as then), so that a rank keeping in step with its waiters comes
-     * back down to the next point rather than staying at the distance it had reached.
+     * point): up by one at each release, down by one first when a rank waiting for it froze since its last release.
      */
     private final int[] releasedTimes;
     /** Per rank: how often it froze for the open checkpoint. */
@@ -281,7 +279,7 @@ final class BlockingCoordinator implements PolicyCoordinator {
         releases++;
         // A rank whose waiters still wait since its last release is far ahead of them or they of it (the first stage
         // of a pipeline): twice as many points each time. One whose waiters froze since keeps in step with them (a
-        // chain of neighbours, where running ahead only moves the wave along): half as many as last time, down to one.
+        // chain of neighbours, where running ahead only moves the wave along): as many as last time, not twice.
         long[] waitersFroze = new long[n];
         for (int w = 0; w < n; w++) {
             if (!frozen[w]) {
@@ -296,7 +294,7 @@ final class BlockingCoordinator implements PolicyCoordinator {
             if (frozen[r] && (any || needed[r])) {
                 frozen[r] = false;
                 if (waitersFroze[r] != releasedAtFreezes[r]) {
-                    releasedTimes[r] = Math.max(0, releasedTimes[r] - 2); // the last release used releasedTimes - 1
+                    releasedTimes[r] = Math.max(0, releasedTimes[r] - 1);
                 }
                 releasedAtFreezes[r] = waitersFroze[r];
                 int points = 1 << Math.min(releasedTimes[r]++, MAX_RELEASE_DOUBLINGS);

@@ -639,42 +639,6 @@ class BlockingProtocolTest {
     }
 
     @Test
-    void shouldReleaseARankHalfAsFarAsLastTimeOnceTheRankWaitingForItFrozeSince() {
-        // Rank 0 is released twice while rank 1 keeps waiting for it (1, then 2 points). From then on rank 1 freezes
-        // between two releases of rank 0 (and is released itself when rank 0 waits for it): rank 0's next release goes
-        // half as far as its last, down to the next point, so that a rank that ran ahead and now keeps in step does not
-        // keep leaping past the point where all could freeze. Rank 2 stays frozen throughout.
-        FakeCoordinatorServices s = new FakeCoordinatorServices(3, PolicySettings.of("coordinated", Duration.ofSeconds(1), java.util.Map.of()));
-        BlockingCoordinator c = new BlockingCoordinator(s);
-        c.onTick(0);
-        c.onTick(SECOND);
-        long t = SECOND;
-        List<String> releases = new java.util.ArrayList<>();
-        c.onRankMessage(2, frozen(1, 5));
-        for (int k = 0; k < 5; k++) {
-            if (k >= 2) {
-                c.onRankMessage(1, waiting(1, false));
-                c.onRankMessage(1, frozen(1, 20 + k)); // rank 1 gets on and freezes
-                c.onRankMessage(0, waiting(1, true, 1)); // rank 0, released, waits for it
-                int before = s.sent.size();
-                t += SECOND;
-                quietMoment(c, t);
-                releases.addAll(tail(s.sent, before));
-                c.onRankMessage(0, waiting(1, false));
-            }
-            c.onRankMessage(0, frozen(1, 10 + k));
-            c.onRankMessage(1, waiting(1, true, 0));
-            int before = s.sent.size();
-            t += SECOND;
-            quietMoment(c, t);
-            releases.addAll(tail(s.sent, before));
-        }
-        assertEquals(List.of("0:Release[id=1, points=1]", "0:Release[id=1, points=2]", "1:Release[id=1, points=1]",
-                "0:Release[id=1, points=1]", "1:Release[id=1, points=1]", "0:Release[id=1, points=1]",
-                "1:Release[id=1, points=1]", "0:Release[id=1, points=1]"), releases);
-    }
-
-    @Test
     void shouldReleaseARankByOnePointWhenTheRanksWaitingForItFrozeSinceItsLastRelease() {
         // A chain 0 - 1 - 2 whose ranks freeze one step apart: each release lets one neighbour catch up, and doubling
         // the points would send every rank ever further past the others (the checkpoint was never placed).
