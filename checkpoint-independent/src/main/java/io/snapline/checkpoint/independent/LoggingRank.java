@@ -508,25 +508,24 @@ final class LoggingRank implements RankPolicy, TrafficHook {
         // A part of agreeing a new communicator's context id is the rank's count of communicators created so far, which
         // a rank restarted alone has fewer of: it differs, and the agreement still gives the context agreed before
         // (it takes the others' results, which it gets again from their logs). The id agreed is checked.
-        if ((int) crc.getValue() != want && m.confirmsContext()) {
-            String reason = "rank " + me + ", restarted, created a communicator again after safe point " + lastPoint
+        if ((int) crc.getValue() == want || m.agreesContext()) {
+            return;
+        }
+        String reason = m.confirmsContext()
+                ? "rank " + me + ", restarted, created a communicator again after safe point " + lastPoint
                     + " (Dup, Split, Create, Create_cart or the like) and agreed another context id for it than "
                     + "before: more than two ranks next to each other in the communicator restarted together while "
-                    + "creating it, and the others' logs cannot give them the id agreed then. Create communicators in "
-                    + "setup code, before the first Checkpoint.point, and keep them, or use a coordinated policy, whose "
-                    + "restarts re-create them on every rank";
-            services.toCoordinator(LoggingMessage.fail(reason));
-            services.await(() -> false, "ending the job: a re-created communicator got another context id");
-        } else if ((int) crc.getValue() != want && !m.agreesContext()) {
-            String reason = "rank " + me + " re-executed its send to rank " + dest + " (tag " + m.tag() + ", message "
-                    + seq + " on that channel, after safe point " + lastPoint + ") with other content than it sent "
-                    + "before the restart: it does not re-execute as it ran, so its receivers and its own state would "
+                    + "creating it, and the others' logs cannot give them the id agreed then. Create communicators "
+                    + "in setup code, before the first Checkpoint.point, and keep them, or use a coordinated policy, "
+                    + "whose restarts re-create them on every rank"
+                : "rank " + me + " re-executed its send to rank " + dest + " (tag " + m.tag() + ", message " + seq
+                    + " on that channel, after safe point " + lastPoint + ") with other content than it sent before "
+                    + "the restart: it does not re-execute as it ran, so its receivers and its own state would "
                     + "disagree. Make what it sends depend only on its messages and the results of MPI calls, not on "
                     + "clocks, unseeded random numbers or thread timing (docs/checkpointing.md, the "
                     + "piecewise-deterministic contract)";
-            services.toCoordinator(LoggingMessage.fail(reason));
-            services.await(() -> false, "ending the job: a re-executed send differs from the original");
-        }
+        services.toCoordinator(LoggingMessage.fail(reason));
+        services.await(() -> false, "ending the job: a re-executed send differs from the original");
     }
 
     @Override
